@@ -1,0 +1,20 @@
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "riskdesk/version.h"
+#include "riskdesk/banned.h"
+
+static int run(int argc, char **argv)
+{
+    if (argc > 1)
+        return cli_usage_error("version", "unexpected argument '%s'", argv[1]);
+    printf("riskdesk %s\n", RD_VERSION);
+    return CLI_OK;
+}
+
+const struct cli_cmd cli_cmd_version = {
+    .name = "version",
+    .summary = "print the version",
+    .usage = "usage: riskdesk version\n",
+    .run = run,
+};

@@ -1,0 +1,2 @@
+/* The subcommands, in the order `riskdesk help` lists them. One line each. */
+CLI_COMMAND(version)
