@@ -1,0 +1,113 @@
+/*
+ * config.h - riskdesk.json, the environment, and the effective per-account limits.
+ *
+ * rd_config_load_* returns a heap object the caller releases with rd_config_free.
+ * Nothing in a struct rd_config holds a secret: credentials are resolved on
+ * demand with rd_credentials_resolve into a caller-owned struct.
+ *
+ * File shape (docs/config.md is the reference):
+ *   {"database": "sqlite:PATH",
+ *    "tiers": {"tiny": {"min_buying_power": 0, "risk_pct_day": 0.15, ...}, ...},
+ *    "kelly": {"enabled", "min_trades", "lookback_days", "fraction", "cap", "on_zero"},
+ *    "market": {"vix_feed": "file:PATH"},
+ *    "firm": {"max_gross_exposure": 0},
+ *    "paper": {"seed": 1},
+ *    "accounts": [{"name", "tier", "broker": "paper"|"alpaca", "starting_cash",
+ *                  "credentials": SOURCE, "risk": {...} | SOURCE, "live": false}]}
+ * Money as JSON numbers or decimal strings; unknown keys are errors with a
+ * "did you mean" hint.
+ */
+#ifndef RISKDESK_CONFIG_H
+#define RISKDESK_CONFIG_H
+
+#include <stddef.h>
+
+#include "riskdesk/error.h"
+#include "riskdesk/risk.h"
+#include "riskdesk/tier.h"
+
+#define RD_NAME_MAX 64
+#define RD_SOURCE_MAX 256
+
+/* How an account's tier was chosen; logged at startup. */
+enum rd_tier_mode {
+    RD_TIER_MODE_PINNED,     /* named in the config or ACCOUNT_TIER */
+    RD_TIER_MODE_AUTO,       /* "auto": classified from the broker's buying power each cycle */
+    RD_TIER_MODE_DEFAULTED,  /* nothing said: large, and the log says so */
+};
+
+enum rd_broker_kind { RD_BROKER_PAPER, RD_BROKER_ALPACA };
+
+struct rd_account_config {
+    char name[RD_NAME_MAX];            /* [A-Za-z0-9_.-], 1-63 chars, unique */
+    enum rd_tier tier;                 /* pinned or defaulted tier; for AUTO the fallback */
+    enum rd_tier_mode tier_mode;
+    char tier_origin[RD_SOURCE_MAX];   /* "config", "ACCOUNT_TIER", "default" */
+    enum rd_broker_kind broker;
+    rd_money starting_cash;            /* paper broker only */
+    char credentials[RD_SOURCE_MAX];   /* "", "env:PREFIX", "file:PATH", "secretsmanager:NAME" */
+    char risk_origin[RD_SOURCE_MAX];   /* "inline", "file:PATH", "env:VAR", "tier default (large)" */
+    struct rd_risk_config risk;        /* effective, validated */
+    int live;                          /* allow a live Alpaca account (also needs EXECUTION_MODE) */
+};
+
+struct rd_config {
+    char origin[RD_SOURCE_MAX];        /* the file path, or "(embedded demo)" */
+    char database[RD_SOURCE_MAX];      /* store URL; default "sqlite:riskdesk.db" */
+    struct rd_tier_table tiers;
+    char vix_feed[RD_SOURCE_MAX];      /* "" = no feed configured */
+    rd_money firm_max_gross_exposure;  /* 0 = off (the default) */
+    uint64_t paper_seed;               /* seed of the paper market; default 1 */
+    int naccounts;
+    struct rd_account_config *accounts;
+};
+
+/*
+ * Parses and validates a config. `origin` names it in messages (a path).
+ * ACCOUNT_TIER from the environment applies to accounts whose "tier" is absent;
+ * an invalid ACCOUNT_TIER is an error naming the valid values. Relative
+ * "file:" sources are taken relative to the config file's directory.
+ */
+int rd_config_load_file(const char *path, struct rd_config **out, struct rd_error *err);
+int rd_config_load_text(const char *text, size_t len, const char *origin, struct rd_config **out,
+                        struct rd_error *err);
+/* The embedded demo config: accounts "large" ($209,000) and "tiny" ($1,804), paper. */
+int rd_config_load_demo(const char *database, struct rd_config **out, struct rd_error *err);
+/*
+ * Finds the config for a command: `path` if not NULL, else $RISKDESK_CONFIG,
+ * else ./riskdesk.json if it exists; RD_ENOTFOUND naming all three otherwise.
+ */
+int rd_config_load_default(const char *path, struct rd_config **out, struct rd_error *err);
+void rd_config_free(struct rd_config *cfg);
+
+const struct rd_account_config *rd_config_account(const struct rd_config *cfg, const char *name);
+
+/*
+ * Environment variables that look like misspellings of the ones riskdesk reads
+ * (RUN_MODE, ACCOUNT_TIER, EXECUTION_MODE, LOG_LEVEL, LOG_FORMAT, RISKDESK_CONFIG,
+ * ALPACA_PAPER_API_KEY... with _N suffixes): `MODE=LOOP` -> "MODE looks like
+ * RUN_MODE". Calls report() once per suspect; returns how many were found.
+ * Values are never passed on (they may be secrets).
+ */
+int rd_env_check(char *const *envp,
+                 void (*report)(void *ctx, const char *name, const char *looks_like), void *ctx);
+
+/* Alpaca (or any broker) credentials, resolved from an account's source. */
+struct rd_credentials {
+    char api_key[128];
+    char api_secret[128];
+    char base_url[256];
+    char origin[RD_SOURCE_MAX];        /* where they came from, never the values */
+};
+/*
+ * Resolves "env:PREFIX" (PREFIX_API_KEY, PREFIX_SECRET_KEY, PREFIX_BASE_URL) or
+ * "file:PATH" (JSON {api_key, api_secret, base_url?}; refused when readable by
+ * group or others). Messages never contain the secret values.
+ */
+int rd_credentials_resolve(const char *source, struct rd_credentials *out, struct rd_error *err);
+/* Writes a masked form of a key: "PK...WXYZ" (first 2, last 4) or "****". */
+void rd_secret_mask(const char *secret, char *buf, size_t n);
+/* Overwrites the secrets in place (explicit_bzero). */
+void rd_credentials_wipe(struct rd_credentials *c);
+
+#endif
