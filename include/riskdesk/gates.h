@@ -1,0 +1,194 @@
+/*
+ * gates.h - the risk gates and sizing: one recommendation, one account, one
+ * decision. Pure: the caller gathers what the store and broker say about the
+ * account into a struct rd_account_view, and gets every gate's verdict back in
+ * a caller-owned struct rd_decision. Nothing allocates; nothing fails open.
+ */
+#ifndef RISKDESK_GATES_H
+#define RISKDESK_GATES_H
+
+#include <stdint.h>
+
+#include "riskdesk/calendar.h"
+#include "riskdesk/money.h"
+#include "riskdesk/rec.h"
+#include "riskdesk/risk.h"
+#include "riskdesk/tier.h"
+
+/* The gates, in evaluation order. All are evaluated; each is recorded. */
+#define RD_GATE_LIST(X)                 \
+    X(TRADING_STATE, "trading_state")   \
+    X(DAILY_LOSS, "daily_loss")         \
+    X(MARKET_REGIME, "market_regime")   \
+    X(TRADING_HOURS, "trading_hours")   \
+    X(FRESHNESS, "freshness")           \
+    X(ALLOWED_ACTION, "allowed_action") \
+    X(SELL_POSITION, "sell_position")   \
+    X(CONFIDENCE, "confidence")         \
+    X(VOLUME_RATIO, "volume_ratio")     \
+    X(DUPLICATE_POSITION, "duplicate_position") \
+    X(TICKER_ENTRIES, "ticker_entries") \
+    X(TICKER_COOLDOWN, "ticker_cooldown") \
+    X(OPEN_POSITIONS, "open_positions") \
+    X(SIZING, "sizing")                 \
+    X(CONTRACTS_CAP, "contracts_cap")   \
+    X(NOTIONAL_EXPOSURE, "notional_exposure") \
+    X(BUYING_POWER, "buying_power")     \
+    X(PATTERN_DAY_TRADER, "pattern_day_trader") \
+    X(ORDER_RATE, "order_rate")         \
+    X(FIRM_EXPOSURE, "firm_exposure")
+
+enum rd_gate {
+#define RD_GATE_ENUM(id, name) RD_GATE_##id,
+    RD_GATE_LIST(RD_GATE_ENUM)
+#undef RD_GATE_ENUM
+    RD_GATE_COUNT
+};
+
+/* Why a gate passed or failed; a stable code scripts can match on. */
+#define RD_REASON_LIST(X)                                                        \
+    X(OK, "ok")                                                                  \
+    X(EXIT_ALLOWED, "exit_allowed")                /* a sell passes entry-only gates */ \
+    X(NOT_APPLICABLE, "not_applicable")                                          \
+    X(STATE_REDUCING, "state_reducing")                                          \
+    X(STATE_HALTED, "state_halted")                                              \
+    X(DAILY_LOSS_LIMIT, "daily_loss_limit")                                      \
+    X(NO_EQUITY_DATA, "no_equity_data")                                          \
+    X(VIX_HALT, "vix_halt")                                                      \
+    X(NO_FEED_CONFIGURED, "no_feed_configured")                                  \
+    X(FEED_ERROR, "feed_error")                                                  \
+    X(MARKET_CLOSED, "market_closed")                                            \
+    X(OPENING_MINUTES, "opening_minutes")                                        \
+    X(PAST_ENTRY_CUTOFF, "past_entry_cutoff")                                    \
+    X(STALE, "stale")                                                            \
+    X(FROM_FUTURE, "from_future")                                                \
+    X(EXPIRED, "expired")                                                        \
+    X(ACTION_NOT_ALLOWED, "action_not_allowed")                                  \
+    X(NO_POSITION, "no_position")                                                \
+    X(LOW_CONFIDENCE, "low_confidence")                                          \
+    X(LOW_VOLUME_RATIO, "low_volume_ratio")                                      \
+    X(ALREADY_HOLDING, "already_holding")                                        \
+    X(TOO_MANY_ENTRIES, "too_many_entries")                                      \
+    X(COOLDOWN, "cooldown")                                                      \
+    X(TOO_MANY_POSITIONS, "too_many_positions")                                  \
+    X(BUDGET_TOO_SMALL, "budget_too_small")                                      \
+    X(KELLY_NO_EDGE, "kelly_no_edge")                                            \
+    X(INVALID_PRICE, "invalid_price")                                            \
+    X(REDUCED, "reduced")                                                        \
+    X(EXPOSURE_LIMIT, "exposure_limit")                                          \
+    X(INSUFFICIENT_BUYING_POWER, "insufficient_buying_power")                    \
+    X(PAPER_IGNORED, "paper_ignored")                                            \
+    X(PDT_LIMIT, "pdt_limit")                                                    \
+    X(ABOVE_PDT_THRESHOLD, "above_pdt_threshold")                                \
+    X(RATE_LIMIT, "rate_limit")                                                  \
+    X(FIRM_CAP_OFF, "firm_cap_off")                                              \
+    X(FIRM_EXPOSURE_LIMIT, "firm_exposure_limit")
+
+enum rd_reason {
+#define RD_REASON_ENUM(id, name) RD_REASON_##id,
+    RD_REASON_LIST(RD_REASON_ENUM)
+#undef RD_REASON_ENUM
+    RD_REASON_COUNT
+};
+
+/* What the observed and threshold numbers of a verdict are, for formatting. */
+enum rd_value_kind {
+    RD_VAL_NONE,      /* nothing to show */
+    RD_VAL_MONEY,     /* rd_money */
+    RD_VAL_PPM,       /* fraction or level in ppm */
+    RD_VAL_COUNT,     /* plain integer */
+    RD_VAL_SECONDS,   /* duration in seconds */
+    RD_VAL_MINUTE,    /* ET minute of day, shown HH:MM */
+    RD_VAL_STATE,     /* enum rd_trading_state */
+};
+
+struct rd_gate_verdict {
+    uint8_t gate;          /* enum rd_gate */
+    uint8_t passed;
+    uint8_t reason;        /* enum rd_reason */
+    uint8_t kind;          /* enum rd_value_kind of observed and threshold */
+    int64_t observed;
+    int64_t threshold;
+};
+
+enum rd_trading_state { RD_STATE_ACTIVE, RD_STATE_REDUCING, RD_STATE_HALTED, RD_STATE_COUNT };
+
+/* What the store and the broker say about one account right now. Every field
+ * is this account's alone. *_known = 0 means the data could not be had: the
+ * gate that needs it fails closed. */
+struct rd_account_view {
+    enum rd_trading_state state;
+    int equity_known;
+    rd_money buying_power, equity, last_equity;
+    rd_money exposure;                /* open notional, this account */
+    int32_t open_positions;
+    int64_t position_qty;             /* in the recommendation's symbol */
+    int32_t entries_today;            /* entries in the recommendation's underlying today (ET) */
+    int64_t last_entry_at;            /* last entry in that underlying, Unix s; 0 = never */
+    int32_t day_trades;               /* in the PDT window */
+    int32_t orders_last_minute;
+    /* closed trades in the Kelly lookback */
+    int32_t closed_trades, winning_trades;
+    rd_money gross_wins, gross_losses;   /* sums of winning P&L and of |losing P&L| */
+    rd_money firm_exposure;           /* all accounts; only read when a firm cap is set */
+};
+
+enum rd_feed_state { RD_FEED_NONE, RD_FEED_OK, RD_FEED_ERROR };
+
+struct rd_market_view {
+    enum rd_feed_state feed;          /* the configured VIX feed, if any */
+    int64_t vix;                      /* ppm, when feed == RD_FEED_OK */
+};
+
+/* The clock of one evaluation: now, and the NYSE session it falls in.
+ * Filled once per cycle by rd_gate_clock_init. */
+struct rd_gate_clock {
+    int64_t now;
+    struct rd_local_time local;
+    struct rd_session session;
+};
+void rd_gate_clock_init(struct rd_gate_clock *c, int64_t now);
+
+struct rd_gate_ctx {
+    const struct rd_tier_params *tier;    /* the account's current tier */
+    const struct rd_risk_config *risk;    /* the account's own limits */
+    rd_money firm_max_gross_exposure;     /* 0 = off */
+    int paper;                            /* paper account (paper_ignore_buying_power applies) */
+};
+
+struct rd_decision {
+    int approved;
+    int64_t size;                 /* units (contracts or shares); 0 when rejected */
+    enum rd_gate first_failed;    /* RD_GATE_COUNT when approved */
+    int64_t risk_pct;             /* ppm of buying power used for the budget */
+    int kelly_used;
+    rd_money budget;              /* risk budget */
+    rd_money unit_risk;           /* risk per unit */
+    rd_money unit_cost;           /* cash per unit (price x multiplier) */
+    int nverdicts;
+    struct rd_gate_verdict verdicts[RD_GATE_COUNT];
+};
+
+/* Evaluates every gate and sizes the trade. Always fills *out completely. */
+void rd_decide(const struct rd_gate_ctx *ctx, const struct rd_gate_clock *clock,
+               const struct rd_account_view *view, const struct rd_market_view *market,
+               const struct rd_rec *rec, struct rd_decision *out);
+
+/*
+ * The Kelly risk fraction for an account's closed-trade record, in ppm:
+ * W = wins / trades, R = (gross_wins / wins) / (gross_losses / losses),
+ * f* = W - (1 - W) / R clamped to [0, cap]; result = fraction x f*.
+ * Returns -1 when Kelly does not apply yet (fewer than min_trades trades).
+ * With no losses R is infinite and f* = W; with no wins f* = 0.
+ */
+int64_t rd_kelly_fraction(const struct rd_kelly_config *k, int32_t trades, int32_t wins,
+                          rd_money gross_wins, rd_money gross_losses);
+
+const char *rd_gate_name(enum rd_gate g);
+const char *rd_reason_name(enum rd_reason r);
+const char *rd_trading_state_name(enum rd_trading_state s);
+int rd_trading_state_parse(const char *s, enum rd_trading_state *out);
+/* Formats a verdict value ("1500.00", "0.45", "3", "300s", "14:00", "HALTED"). */
+int rd_gate_value_format(enum rd_value_kind kind, int64_t v, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * rec.h - a recommendation from the signal engine, and OCC option symbols.
+ * Plain fixed-size structs; nothing here allocates.
+ */
+#ifndef RISKDESK_REC_H
+#define RISKDESK_REC_H
+
+#include <stdint.h>
+
+#include "riskdesk/money.h"
+#include "riskdesk/risk.h"
+
+#define RD_REC_ID_MAX 64
+#define RD_SYMBOL_MAX 32
+#define RD_UNDERLYING_MAX 16
+
+struct rd_rec {
+    char id[RD_REC_ID_MAX];              /* [A-Za-z0-9_.:-], 1-63 chars */
+    int64_t created_at;                  /* Unix seconds */
+    char underlying[RD_UNDERLYING_MAX];  /* "AAPL" */
+    char symbol[RD_SYMBOL_MAX];          /* OCC option symbol or stock ticker */
+    enum rd_action action;
+    enum rd_strategy strategy;
+    int64_t confidence;                  /* ppm, 0..1000000 */
+    int64_t volume_ratio;                /* ppm */
+    rd_money price;                      /* premium per share (options) or stock price; > 0 */
+    rd_money stop_price;                 /* 0 = none */
+    int64_t expires_at;                  /* Unix seconds; 0 = none */
+    int has_vix;
+    int64_t vix;                         /* ppm, when has_vix */
+};
+
+/* An OCC option symbol: root (1-6), YYMMDD, C|P, strike x 1000 in 8 digits. */
+struct rd_occ {
+    char root[8];
+    int32_t expiry;       /* day number (calendar.h) */
+    int is_call;
+    rd_money strike;
+};
+/* RD_OK and fills out when sym is a well-formed OCC symbol; RD_EINVAL otherwise. */
+int rd_occ_parse(const char *sym, struct rd_occ *out);
+
+/* Contract multiplier of a recommendation's instrument: 100 for options, 1 for stock. */
+int64_t rd_rec_multiplier(const struct rd_rec *r);
+
+/*
+ * Checks a recommendation's own consistency (not the account's gates): id and
+ * symbol present and well formed; option actions carry an OCC symbol whose root
+ * is the underlying, stock actions a plain ticker; confidence within 0..1;
+ * price > 0; a stop below the price for a stock buy. The message names the field.
+ */
+int rd_rec_validate(const struct rd_rec *r, struct rd_error *err);
+
+#endif

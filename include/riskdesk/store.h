@@ -1,0 +1,211 @@
+/*
+ * store.h - riskdesk's storage, behind a table of function pointers picked by
+ * URL ("sqlite:PATH"; "postgres://..." later). Every query about an account is
+ * keyed by its name: one account's rows never answer another's question.
+ *
+ * Ownership: rd_store_open returns a handle released with rd_store_close.
+ * Row structs are caller-owned, fixed-size, filled by the store. List functions
+ * call a visitor per row (no allocation handed to the caller); a visitor that
+ * returns nonzero stops the walk and that value is returned.
+ * Strings copied into fixed fields are cut to fit, never overflowed.
+ */
+#ifndef RISKDESK_STORE_H
+#define RISKDESK_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "riskdesk/error.h"
+#include "riskdesk/gates.h"
+#include "riskdesk/money.h"
+#include "riskdesk/rec.h"
+
+struct rd_store;
+
+/* The account as riskdesk records it (not the broker's numbers). */
+struct rd_account_row {
+    char name[64];
+    char tier[16];                /* last tier used */
+    enum rd_trading_state state;
+    int32_t halted_until;         /* day number the halt ends before; 0 = none (admin halt: -1) */
+    char state_reason[128];
+    int64_t updated_at;
+};
+
+/* A decision as stored: the verdicts are kept in full. */
+struct rd_decision_row {
+    int64_t id;
+    char account[64];
+    char rec_id[RD_REC_ID_MAX];
+    int64_t decided_at;
+    struct rd_decision d;
+};
+
+enum rd_order_status {
+    RD_ORDER_PENDING,     /* recorded, not yet confirmed by the broker */
+    RD_ORDER_ACCEPTED,    /* the broker has it, not filled yet */
+    RD_ORDER_FILLED,
+    RD_ORDER_REJECTED,    /* the broker said no; reason holds its words */
+    RD_ORDER_CANCELED,
+    RD_ORDER_STATUS_COUNT
+};
+
+enum rd_order_side { RD_SIDE_BUY, RD_SIDE_SELL };
+enum rd_order_intent { RD_INTENT_ENTRY, RD_INTENT_EXIT };
+
+struct rd_order_row {
+    char client_order_id[49];
+    char account[64];
+    char rec_id[RD_REC_ID_MAX];           /* the entry's recommendation ("" for none) */
+    int64_t decision_id;                  /* 0 for exits */
+    char symbol[RD_SYMBOL_MAX];
+    char underlying[RD_UNDERLYING_MAX];
+    enum rd_order_side side;
+    enum rd_order_intent intent;
+    enum rd_strategy strategy;
+    int64_t qty;
+    int64_t multiplier;                   /* 100 options, 1 stock */
+    rd_money ref_price;                   /* price the decision was sized on */
+    enum rd_order_status status;
+    char broker_order_id[64];
+    int64_t filled_qty;
+    rd_money fill_price;
+    char reason[256];                     /* broker's rejection, or why the exit was placed */
+    int64_t created_at, updated_at;
+};
+
+/* An open position as riskdesk tracks it (entry time and strategy, which the
+ * broker does not know). Synced against the broker each cycle. */
+struct rd_position_row {
+    char account[64];
+    char symbol[RD_SYMBOL_MAX];
+    char underlying[RD_UNDERLYING_MAX];
+    enum rd_strategy strategy;
+    int64_t qty;
+    int64_t multiplier;
+    rd_money avg_price;                   /* per share */
+    int64_t opened_at;
+    char rec_id[RD_REC_ID_MAX];
+};
+
+/* A closed round trip, for Kelly and the PDT guard. */
+struct rd_trade_row {
+    char account[64];
+    char symbol[RD_SYMBOL_MAX];
+    int64_t qty, multiplier;
+    rd_money entry_price, exit_price;
+    rd_money pnl;                         /* (exit - entry) x qty x multiplier */
+    int64_t opened_at, closed_at;
+    int day_trade;                        /* opened and closed on the same ET date */
+};
+
+/* What the gates need from the store about one account at `now`
+ * (the dispatcher fills the broker's part of rd_account_view itself). */
+struct rd_activity_query {
+    const char *account;
+    const char *underlying;
+    const char *symbol;
+    int64_t day_start;          /* Unix s of today's ET midnight */
+    int64_t minute_ago;         /* now - 60 */
+    int64_t pdt_since;          /* start of the PDT window */
+    int64_t kelly_since;        /* start of the Kelly lookback */
+};
+struct rd_activity {
+    int32_t entries_today;      /* entry orders (not rejected) in underlying since day_start */
+    int64_t last_entry_at;      /* latest entry order created_at in underlying; 0 = none */
+    int32_t orders_last_minute; /* orders of any kind since minute_ago */
+    int32_t day_trades;         /* trades with day_trade = 1 closed since pdt_since */
+    int32_t closed_trades, winning_trades;
+    rd_money gross_wins, gross_losses;
+};
+
+struct rd_store_ops {
+    const char *name;        /* URL scheme: "sqlite" */
+    int version;             /* 1; grows when the table grows */
+
+    int (*open)(const char *url, struct rd_store **out, struct rd_error *err);
+    void (*close)(struct rd_store *s);
+
+    /* Transactions nest by counting: only the outermost commits. */
+    int (*begin)(struct rd_store *s, struct rd_error *err);
+    int (*commit)(struct rd_store *s, struct rd_error *err);
+    void (*rollback)(struct rd_store *s);
+
+    /*
+     * One dispatcher per account: takes an exclusive lock that the OS drops when
+     * the process dies (SIGKILL included). RD_EBUSY when held, with the holder
+     * ("pid 1234 since 2026-11-22T10:00:00Z") in the message.
+     */
+    int (*lock_account)(struct rd_store *s, const char *account, struct rd_error *err);
+    void (*unlock_account)(struct rd_store *s, const char *account);
+
+    int (*account_put)(struct rd_store *s, const struct rd_account_row *a, struct rd_error *err);
+    /* RD_ENOTFOUND when absent. */
+    int (*account_get)(struct rd_store *s, const char *name, struct rd_account_row *a,
+                       struct rd_error *err);
+    int (*account_list)(struct rd_store *s, int (*visit)(void *ctx, const struct rd_account_row *),
+                        void *ctx, struct rd_error *err);
+
+    /* RD_EEXIST when the id is taken (the stored one is left as it was). */
+    int (*rec_add)(struct rd_store *s, const struct rd_rec *r, struct rd_error *err);
+    int (*rec_get)(struct rd_store *s, const char *id, struct rd_rec *r, struct rd_error *err);
+    /* Recommendations with no decision for this account, oldest first, at most max. */
+    int (*rec_undecided)(struct rd_store *s, const char *account, size_t max, struct rd_rec *out,
+                         size_t *n, struct rd_error *err);
+
+    /* RD_EEXIST when (account, rec_id) is already decided. Sets row->id. */
+    int (*decision_add)(struct rd_store *s, struct rd_decision_row *row, struct rd_error *err);
+    /* Newest first; limit 0 = all. */
+    int (*decision_list)(struct rd_store *s, const char *account, size_t limit,
+                         int (*visit)(void *ctx, const struct rd_decision_row *), void *ctx,
+                         struct rd_error *err);
+
+    /* RD_EEXIST when the client order id exists. */
+    int (*order_add)(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err);
+    int (*order_update)(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err);
+    int (*order_get)(struct rd_store *s, const char *client_order_id, struct rd_order_row *o,
+                     struct rd_error *err);
+    /* status < 0 for all statuses; oldest first. */
+    int (*order_list)(struct rd_store *s, const char *account, int status,
+                      int (*visit)(void *ctx, const struct rd_order_row *), void *ctx,
+                      struct rd_error *err);
+
+    /* Replaces (account, symbol); qty 0 deletes it. */
+    int (*position_put)(struct rd_store *s, const struct rd_position_row *p, struct rd_error *err);
+    int (*position_list)(struct rd_store *s, const char *account,
+                         int (*visit)(void *ctx, const struct rd_position_row *), void *ctx,
+                         struct rd_error *err);
+    int (*trade_add)(struct rd_store *s, const struct rd_trade_row *t, struct rd_error *err);
+
+    int (*activity)(struct rd_store *s, const struct rd_activity_query *q, struct rd_activity *out,
+                    struct rd_error *err);
+
+    /*
+     * A small key-value space for backends that keep state in the store (the
+     * paper broker). kv_get: RD_ENOTFOUND when absent; *val is rd_malloc'ed,
+     * the caller frees it. kv_put with only_new = 1 returns RD_EEXIST instead of
+     * replacing.
+     */
+    int (*kv_get)(struct rd_store *s, const char *ns, const char *key, char **val,
+                  struct rd_error *err);
+    int (*kv_put)(struct rd_store *s, const char *ns, const char *key, const char *val,
+                  int only_new, struct rd_error *err);
+};
+
+/* Every store handle starts with this. */
+struct rd_store {
+    const struct rd_store_ops *ops;
+    char url[256];
+};
+
+/* Opens the backend that the URL's scheme names ("sqlite:riskdesk.db",
+ * "sqlite::memory:"); RD_EUNSUPPORTED naming the known schemes otherwise. */
+int rd_store_open(const char *url, struct rd_store **out, struct rd_error *err);
+void rd_store_close(struct rd_store *s);
+
+extern const struct rd_store_ops rd_store_sqlite_ops;
+
+const char *rd_order_status_name(enum rd_order_status s);
+int rd_order_status_parse(const char *s, enum rd_order_status *out);
+
+#endif
