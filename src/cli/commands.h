@@ -1,2 +1,3 @@
 /* The subcommands, in the order `riskdesk help` lists them. One line each. */
 CLI_COMMAND(version)
+CLI_COMMAND(traders_pnl)

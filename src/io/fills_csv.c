@@ -698,7 +698,7 @@ static int money_field(struct reader *r, int c, rd_money *out)
     struct rd_error e;
 
     if (rd_money_parse(FIELD(c), out, &e) != RD_OK) {
-        snprintf(r->why, sizeof r->why, "bad %s: %s", col_names[c].name, e.msg);
+        snprintf(r->why, sizeof r->why, "bad %s: %.200s", col_names[c].name, e.msg);
         return -1;
     }
     return 0;
@@ -755,7 +755,7 @@ static int fill_row(struct reader *r)
         }
         f.qty *= sign;
     }
-    if (money_field(r, C_PRICE, &f.price)
+    if (money_field(r, C_PRICE, &f.price))
         return -1;
     if (f.price < 0) {
         snprintf(r->why, sizeof r->why, "bad price \"%.*s\": negative",
@@ -766,7 +766,7 @@ static int fill_row(struct reader *r)
     for (int c = C_FEES; c <= C_MISC; c++) {
         if (r->col[c] < 0 || r->fl[r->col[c]] == 0)
             continue;
-        if (money_field(r, c, &fee)
+        if (money_field(r, c, &fee))
             return -1;
         if (fee > RD_MONEY_MAX / 16 || fee < -RD_MONEY_MAX / 16) {
             snprintf(r->why, sizeof r->why, "bad %s: out of range", col_names[c].name);
@@ -796,7 +796,7 @@ static int daily_row(struct reader *r)
                  SHOWN(r->fl[r->col[C_DATE]]), r->f[r->col[C_DATE]]);
         return -1;
     }
-    if (money_field(r, C_PNL, &d.pnl)
+    if (money_field(r, C_PNL, &d.pnl))
         return -1;
     d.line = r->rec_line;
     rc = rd_names_intern(&r->fs->traders, FIELD(C_TRADER), &d.trader, r->err);
@@ -815,7 +815,7 @@ static int limit_row(struct reader *r)
         snprintf(r->why, sizeof r->why, "empty trader_id");
         return -1;
     }
-    if (money_field(r, C_LIMIT, &lim)
+    if (money_field(r, C_LIMIT, &lim))
         return -1;
     if (lim <= 0) {
         snprintf(r->why, sizeof r->why, "bad daily_loss_limit \"%.*s\": must be above 0",
