@@ -1,0 +1,25 @@
+/*
+ * order_id.h - client order ids derived from what the order is for, so that a
+ * restart, a retry or two racing dispatchers always produce the same id for the
+ * same order and a broker refuses the second copy.
+ */
+#ifndef RISKDESK_ORDER_ID_H
+#define RISKDESK_ORDER_ID_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Buffer size for an id: "rd-" + 32 hex digits + NUL = 36 (Alpaca allows 48). */
+#define RD_CLIENT_ORDER_ID_SIZE 36
+
+/*
+ * Entry orders: id = "rd-" + 128-bit hash of (account, recommendation id).
+ * Exit orders: the same over (account, "exit", symbol, opened_at), so one
+ * position gets one exit order however often the exit is retried.
+ */
+void rd_client_order_id_entry(const char *account, const char *rec_id,
+                              char out[RD_CLIENT_ORDER_ID_SIZE]);
+void rd_client_order_id_exit(const char *account, const char *symbol, int64_t opened_at,
+                             char out[RD_CLIENT_ORDER_ID_SIZE]);
+
+#endif

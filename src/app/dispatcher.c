@@ -1,0 +1,745 @@
+/*
+ * dispatcher.c - one account's cycle. Everything read or written is keyed by
+ * this account's name; the only cross-account read is the optional firm-wide
+ * exposure cap, which is off by default and logged as the exception it is.
+ */
+#include "riskdesk/dispatcher.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "riskdesk/alloc.h"
+#include "riskdesk/calendar.h"
+#include "riskdesk/log.h"
+#include "riskdesk/order_id.h"
+#include "app/dispatcher_int.h"
+#include "riskdesk/banned.h"
+
+#define DEFAULT_BATCH 1000
+
+int rd_dispatcher_new(const struct rd_dispatcher_params *p, struct rd_dispatcher **out,
+                      struct rd_error *err)
+{
+    struct rd_dispatcher *d = rd_calloc(1, sizeof *d);
+
+    *out = NULL;
+    if (!d)
+        return rd_error_set(err, RD_ENOMEM, "dispatcher: out of memory");
+    d->cfg = p->cfg;
+    d->acct = p->account;
+    d->store = p->store;
+    d->broker = p->broker;
+    d->hooks = p->hooks;
+    d->batch_max = p->batch_max ? p->batch_max : DEFAULT_BATCH;
+    d->recs = rd_calloc(d->batch_max, sizeof *d->recs);
+    d->pending = rd_calloc(d->batch_max, sizeof *d->pending);
+    d->decided = rd_calloc(d->batch_max, sizeof *d->decided);
+    if (!d->recs || !d->pending || !d->decided) {
+        rd_dispatcher_free(d);
+        return rd_error_set(err, RD_ENOMEM, "dispatcher: out of memory");
+    }
+    d->tier = p->account->tier;
+    *out = d;
+    return RD_OK;
+}
+
+void rd_dispatcher_free(struct rd_dispatcher *d)
+{
+    if (!d)
+        return;
+    if (d->locked)
+        d->store->ops->unlock_account(d->store, d->acct->name);
+    rd_free(d->positions);
+    rd_free(d->gone.rows);
+    rd_free(d->recs);
+    rd_free(d->pending);
+    rd_free(d->decided);
+    rd_free(d);
+}
+
+int rd_dispatcher_lock(struct rd_dispatcher *d, struct rd_error *err)
+{
+    int rc = d->store->ops->lock_account(d->store, d->acct->name, err);
+
+    if (rc == RD_OK)
+        d->locked = 1;
+    return rc;
+}
+
+/* ---- positions in memory: the broker's quantities and prices, our entry facts ---- */
+
+static int add_position(struct rd_dispatcher *d, const struct dpos *p)
+{
+    if (d->npositions == d->cap_positions) {
+        size_t ncap = d->cap_positions ? d->cap_positions * 2 : 16;
+        struct dpos *np = rd_realloc(d->positions, ncap * sizeof *np);
+
+        if (!np)
+            return RD_ENOMEM;
+        d->positions = np;
+        d->cap_positions = ncap;
+    }
+    d->positions[d->npositions++] = *p;
+    return RD_OK;
+}
+
+struct dpos *rd_dispatch_find_position(struct rd_dispatcher *d, const char *symbol)
+{
+    for (size_t i = 0; i < d->npositions; i++)
+        if (!strcmp(d->positions[i].row.symbol, symbol))
+            return &d->positions[i];
+    return NULL;
+}
+
+static void underlying_of(const char *symbol, char *out, size_t n)
+{
+    struct rd_occ occ;
+
+    if (rd_occ_parse(symbol, &occ) == RD_OK)
+        snprintf(out, n, "%s", occ.root);
+    else
+        snprintf(out, n, "%s", symbol);
+}
+
+static int visit_stored_position(void *ctx, const struct rd_position_row *row)
+{
+    struct rd_dispatcher *d = ctx;
+    struct dpos *p = rd_dispatch_find_position(d, row->symbol);
+
+    if (p) {
+        p->known = 1;
+        p->row.strategy = row->strategy;
+        p->row.opened_at = row->opened_at;
+        memcpy(p->row.rec_id, row->rec_id, sizeof p->row.rec_id);
+        memcpy(p->row.underlying, row->underlying, sizeof p->row.underlying);
+        return 0;
+    }
+    /* We think we hold it; the broker says we do not. The broker is the truth. */
+    {
+        struct rd_logline l;
+
+        rd_log_begin(&l, RD_LOG_WARN, "reconcile.position_gone");
+        rd_log_str(&l, "account", d->acct->name);
+        rd_log_str(&l, "symbol", row->symbol);
+        rd_log_int(&l, "stored_qty", row->qty);
+        rd_log_end(&l);
+    }
+    if (d->gone.n == d->gone.cap) {
+        size_t ncap = d->gone.cap ? d->gone.cap * 2 : 8;
+        struct rd_position_row *nr = rd_realloc(d->gone.rows, ncap * sizeof *nr);
+
+        if (!nr)
+            return RD_ENOMEM;
+        d->gone.rows = nr;
+        d->gone.cap = ncap;
+    }
+    d->gone.rows[d->gone.n] = *row;
+    d->gone.rows[d->gone.n++].qty = 0;
+    return 0;
+}
+
+/* Reads the broker's account and positions, and repairs the store's view. */
+static int sync(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
+{
+    struct rd_broker_position *bp = NULL;
+    size_t nbp = 0;
+    struct rd_error berr = {0};
+    int rc;
+
+    d->broker->now = now;
+    d->npositions = 0;
+    d->gone.n = 0;
+    rc = d->broker->ops->get_account(d->broker, &d->bacct, &berr);
+    if (rc != RD_OK) {
+        /* no numbers: every gate that needs them fails closed */
+        d->equity_known = 0;
+        rd_log_msg(RD_LOG_ERROR, "broker.account_failed", berr.msg);
+        return RD_OK;
+    }
+    d->equity_known = !d->bacct.trading_blocked;
+    if (d->acct->tier_mode == RD_TIER_MODE_AUTO)
+        d->tier = rd_tier_classify(&d->cfg->tiers, d->bacct.buying_power);
+    rc = d->broker->ops->list_positions(d->broker, &bp, &nbp, &berr);
+    if (rc != RD_OK) {
+        d->equity_known = 0;
+        rd_log_msg(RD_LOG_ERROR, "broker.positions_failed", berr.msg);
+        return RD_OK;
+    }
+    for (size_t i = 0; i < nbp; i++) {
+        struct dpos p;
+
+        memset(&p, 0, sizeof p);
+        snprintf(p.row.account, sizeof p.row.account, "%s", d->acct->name);
+        memcpy(p.row.symbol, bp[i].symbol, sizeof p.row.symbol);
+        underlying_of(bp[i].symbol, p.row.underlying, sizeof p.row.underlying);
+        p.row.qty = bp[i].qty;
+        p.row.multiplier = bp[i].multiplier;
+        p.row.avg_price = bp[i].avg_entry_price;
+        p.row.strategy = RD_STRAT_SWING;
+        p.row.opened_at = now;
+        p.price = bp[i].current_price;
+        if ((rc = add_position(d, &p)) != RD_OK) {
+            rd_free(bp);
+            return rd_error_set(err, rc, "dispatcher: out of memory");
+        }
+    }
+    rd_free(bp);
+    rc = d->store->ops->position_list(d->store, d->acct->name, visit_stored_position, d, err);
+    if (rc == RD_ENOMEM)
+        return rd_error_set(err, rc, "dispatcher: out of memory");
+    if (rc != RD_OK)
+        return rc;
+    /* write back: broker-only positions get a row, vanished ones lose theirs,
+     * quantities follow the broker */
+    rc = d->store->ops->begin(d->store, err);
+    if (rc != RD_OK)
+        return rc;
+    for (size_t i = 0; i < d->gone.n && rc == RD_OK; i++)
+        rc = d->store->ops->position_put(d->store, &d->gone.rows[i], err);
+    for (size_t i = 0; i < d->npositions && rc == RD_OK; i++) {
+        if (!d->positions[i].known) {
+            struct rd_logline l;
+
+            rd_log_begin(&l, RD_LOG_WARN, "reconcile.position_adopted");
+            rd_log_str(&l, "account", d->acct->name);
+            rd_log_str(&l, "symbol", d->positions[i].row.symbol);
+            rd_log_int(&l, "qty", d->positions[i].row.qty);
+            rd_log_end(&l);
+            d->positions[i].known = 1;
+        }
+        rc = d->store->ops->position_put(d->store, &d->positions[i].row, err);
+    }
+    if (rc != RD_OK) {
+        d->store->ops->rollback(d->store);
+        return rc;
+    }
+    return d->store->ops->commit(d->store, err);
+}
+
+static rd_money exposure_of(const struct rd_dispatcher *d)
+{
+    rd_money sum = 0;
+
+    for (size_t i = 0; i < d->npositions; i++) {
+        const struct dpos *p = &d->positions[i];
+        rd_money px = p->price > 0 ? p->price : p->row.avg_price;
+        int64_t q = p->row.qty < 0 ? -p->row.qty : p->row.qty;
+
+        sum += rd_muldiv(px, q * p->row.multiplier, 1);
+    }
+    return sum;
+}
+
+static int read_vix_feed(const struct rd_dispatcher *d, struct rd_market_view *m)
+{
+    const char *src = d->cfg->vix_feed;
+    char text[64];
+    size_t n;
+    FILE *f;
+    struct rd_error e;
+
+    m->feed = RD_FEED_NONE;
+    m->vix = 0;
+    if (!src[0])
+        return RD_OK;
+    m->feed = RD_FEED_ERROR;
+    if (strncmp(src, "file:", 5) != 0)
+        return RD_OK;
+    f = fopen(src + 5, "r");
+    if (!f) {
+        struct rd_logline l;
+
+        rd_log_begin(&l, RD_LOG_WARN, "market.feed_error");
+        rd_log_str(&l, "feed", src);
+        rd_log_str(&l, "error", strerror(errno));
+        rd_log_end(&l);
+        return RD_OK;
+    }
+    n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
+        n--;
+    if (rd_ppm_parse(text, n, &m->vix, &e) == RD_OK && m->vix >= 0)
+        m->feed = RD_FEED_OK;
+    else
+        rd_log_msg(RD_LOG_WARN, "market.feed_error", e.msg);
+    return RD_OK;
+}
+
+static int firm_visit(void *ctx, const struct rd_position_row *p)
+{
+    rd_money *sum = ctx;
+    int64_t q = p->qty < 0 ? -p->qty : p->qty;
+
+    *sum += rd_muldiv(p->avg_price, q * p->multiplier, 1);
+    return 0;
+}
+
+struct firm_ctx {
+    struct rd_store *store;
+    rd_money sum;
+    struct rd_error *err;
+};
+
+static int firm_account_visit(void *ctx, const struct rd_account_row *a)
+{
+    struct firm_ctx *f = ctx;
+
+    return f->store->ops->position_list(f->store, a->name, firm_visit, &f->sum, f->err);
+}
+
+/* Builds everything the gates need that does not depend on the recommendation. */
+static int prepare(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
+{
+    struct rd_account_row row;
+    int rc;
+
+    rd_gate_clock_init(&d->clock, now);
+    memset(&d->base, 0, sizeof d->base);
+    rc = d->store->ops->account_get(d->store, d->acct->name, &row, err);
+    if (rc == RD_ENOTFOUND) {
+        memset(&row, 0, sizeof row);
+        snprintf(row.name, sizeof row.name, "%s", d->acct->name);
+        row.state = RD_STATE_ACTIVE;
+    } else if (rc != RD_OK) {
+        return rc;
+    }
+    /* a kill-switch halt ends on the trading day it names */
+    if (row.state == RD_STATE_HALTED && row.halted_until > 0 &&
+        d->clock.local.day >= row.halted_until) {
+        struct rd_logline l;
+
+        rd_log_begin(&l, RD_LOG_INFO, "kill_switch.reset");
+        rd_log_str(&l, "account", d->acct->name);
+        rd_log_end(&l);
+        row.state = RD_STATE_ACTIVE;
+        row.halted_until = 0;
+        row.state_reason[0] = '\0';
+    }
+    snprintf(row.tier, sizeof row.tier, "%s", rd_tier_name(d->tier));
+    row.updated_at = now;
+    d->account_row = row;
+    d->base.state = row.state;
+    d->base.equity_known = d->equity_known;
+    d->base.buying_power = d->bacct.buying_power;
+    d->base.equity = d->bacct.equity;
+    d->base.last_equity = d->bacct.last_equity;
+    d->base.exposure = exposure_of(d);
+    d->base.open_positions = (int32_t)d->npositions;
+    d->ctx.tier = &d->cfg->tiers.tier[d->tier];
+    d->ctx.risk = &d->acct->risk;
+    d->ctx.firm_max_gross_exposure = d->cfg->firm_max_gross_exposure;
+    d->ctx.paper = d->acct->broker == RD_BROKER_PAPER;
+    read_vix_feed(d, &d->market);
+    if (d->cfg->firm_max_gross_exposure > 0) {
+        struct firm_ctx f = {d->store, 0, err};
+
+        rc = d->store->ops->account_list(d->store, firm_account_visit, &f, err);
+        if (rc != RD_OK)
+            return rc;
+        d->base.firm_exposure = f.sum;
+    }
+    return d->store->ops->account_put(d->store, &d->account_row, err);
+}
+
+/* Adds what the store knows of this account's activity around rec to the view. */
+static int view_for(struct rd_dispatcher *d, const struct rd_rec *rec, struct rd_account_view *v,
+                    struct rd_error *err)
+{
+    struct rd_activity_query q;
+    struct rd_activity a;
+    const struct dpos *p;
+    int rc;
+
+    *v = d->base;
+    p = rd_dispatch_find_position(d, rec->symbol);
+    v->position_qty = p ? p->row.qty : 0;
+    memset(&q, 0, sizeof q);
+    q.account = d->acct->name;
+    q.underlying = rec->underlying;
+    q.symbol = rec->symbol;
+    q.day_start = rd_et_to_utc(d->clock.local.day, 0);
+    q.minute_ago = d->clock.now - 60;
+    q.pdt_since = rd_et_to_utc(rd_dispatch_pdt_window_start(d), 0);
+    q.kelly_since = d->clock.now - (int64_t)d->acct->risk.kelly.lookback_days * 86400;
+    rc = d->store->ops->activity(d->store, &q, &a, err);
+    if (rc != RD_OK)
+        return rc;
+    v->entries_today = a.entries_today;
+    v->last_entry_at = a.last_entry_at;
+    v->orders_last_minute = a.orders_last_minute;
+    v->day_trades = a.day_trades;
+    v->closed_trades = a.closed_trades;
+    v->winning_trades = a.winning_trades;
+    v->gross_wins = a.gross_wins;
+    v->gross_losses = a.gross_losses;
+    return RD_OK;
+}
+
+int32_t rd_dispatch_pdt_window_start(const struct rd_dispatcher *d)
+{
+    int32_t day = d->clock.local.day;
+
+    /* the window is this trading day and the window_days - 1 before it */
+    if (!rd_nyse_is_trading_day(day))
+        day = rd_nyse_prev_trading_day(day);
+    for (int i = 1; i < d->acct->risk.pdt.window_days; i++)
+        day = rd_nyse_prev_trading_day(day);
+    return day;
+}
+
+int rd_dispatcher_evaluate(struct rd_dispatcher *d, int64_t now, const struct rd_rec *rec,
+                           struct rd_decision *out, struct rd_error *err)
+{
+    struct rd_account_view v;
+    int rc;
+
+    if ((rc = sync(d, now, err)) || (rc = prepare(d, now, err)) || (rc = view_for(d, rec, &v, err)))
+        return rc;
+    rd_decide(&d->ctx, &d->clock, &v, &d->market, rec, out);
+    return RD_OK;
+}
+
+/* ---- the cycle ---- */
+
+static void order_from_decision(const struct rd_dispatcher *d, const struct rd_rec *rec,
+                                const struct rd_decision *dec, int64_t decision_id, int64_t now,
+                                struct rd_order_row *o)
+{
+    memset(o, 0, sizeof *o);
+    rd_client_order_id_entry(d->acct->name, rec->id, o->client_order_id);
+    snprintf(o->account, sizeof o->account, "%s", d->acct->name);
+    memcpy(o->rec_id, rec->id, sizeof o->rec_id);
+    o->decision_id = decision_id;
+    memcpy(o->symbol, rec->symbol, sizeof o->symbol);
+    memcpy(o->underlying, rec->underlying, sizeof o->underlying);
+    o->side = rd_action_is_entry(rec->action) ? RD_SIDE_BUY : RD_SIDE_SELL;
+    o->intent = rd_action_is_entry(rec->action) ? RD_INTENT_ENTRY : RD_INTENT_EXIT;
+    o->strategy = rec->strategy;
+    o->qty = dec->size;
+    o->multiplier = rd_rec_multiplier(rec);
+    o->ref_price = rec->price;
+    o->status = RD_ORDER_PENDING;
+    o->created_at = o->updated_at = now;
+    if (o->intent == RD_INTENT_EXIT)
+        snprintf(o->reason, sizeof o->reason, "recommendation %s", rec->id);
+}
+
+/* What an approved order does to the rest of this cycle's view. */
+static int account_for_approval(struct rd_dispatcher *d, const struct rd_order_row *o,
+                                const struct rd_decision *dec)
+{
+    struct dpos *p = rd_dispatch_find_position(d, o->symbol);
+    rd_money cost = rd_muldiv(dec->unit_cost, dec->size, 1);
+
+    if (o->intent == RD_INTENT_EXIT) {
+        if (p)
+            p->row.qty = 0;           /* being closed: no further sells this cycle */
+        return RD_OK;
+    }
+    d->base.exposure += cost;
+    d->base.buying_power -= cost;
+    d->base.open_positions++;
+    d->base.firm_exposure += cost;
+    if (!p) {
+        struct dpos np;
+
+        memset(&np, 0, sizeof np);
+        memcpy(np.row.symbol, o->symbol, sizeof np.row.symbol);
+        np.row.qty = o->qty;
+        np.row.multiplier = o->multiplier;
+        np.row.avg_price = o->ref_price;
+        np.price = o->ref_price;
+        np.pending = 1;
+        return add_position(d, &np);
+    }
+    return RD_OK;
+}
+
+static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
+                        struct rd_error *err)
+{
+    size_t n = 0;
+    int rc;
+
+    d->npending = 0;
+    rc = d->store->ops->rec_undecided(d->store, d->acct->name, d->batch_max, d->recs, &n, err);
+    if (rc != RD_OK || n == 0)
+        return rc;
+    rc = d->store->ops->begin(d->store, err);
+    if (rc != RD_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        const struct rd_rec *rec = &d->recs[i];
+        struct rd_account_view v;
+        struct rd_decision_row row;
+
+        if ((rc = view_for(d, rec, &v, err)) != RD_OK)
+            goto fail;
+        memset(&row, 0, sizeof row);
+        snprintf(row.account, sizeof row.account, "%s", d->acct->name);
+        memcpy(row.rec_id, rec->id, sizeof row.rec_id);
+        row.decided_at = now;
+        rd_decide(&d->ctx, &d->clock, &v, &d->market, rec, &row.d);
+        if ((rc = d->store->ops->decision_add(d->store, &row, err)) != RD_OK)
+            goto fail;
+        st->decided++;
+        if (row.d.approved) {
+            struct rd_order_row *o = &d->pending[d->npending];
+
+            order_from_decision(d, rec, &row.d, row.id, now, o);
+            if ((rc = d->store->ops->order_add(d->store, o, err)) != RD_OK)
+                goto fail;
+            if ((rc = account_for_approval(d, o, &row.d)) != RD_OK) {
+                rd_error_set(err, rc, "dispatcher: out of memory");
+                goto fail;
+            }
+            d->npending++;
+            st->approved++;
+        } else {
+            st->rejected++;
+        }
+        d->decided[i] = row.d;
+    }
+    rc = d->store->ops->commit(d->store, err);
+    if (rc != RD_OK)
+        return rc;
+    if (d->hooks.decision)
+        for (size_t i = 0; i < n; i++)
+            d->hooks.decision(d->hooks.ctx, d->acct->name, &d->recs[i], &d->decided[i]);
+    return RD_OK;
+fail:
+    d->store->ops->rollback(d->store);
+    return rc;
+}
+
+/* Records the broker's answer about an order, and what a fill does to positions
+ * and trades, in one transaction. */
+int rd_dispatch_apply_result(struct rd_dispatcher *d, struct rd_order_row *o,
+                             const struct rd_order_result *res, int64_t now,
+                             struct rd_cycle_stats *st, struct rd_error *err)
+{
+    struct dpos *p;
+    int rc;
+
+    o->status = res->status;
+    memcpy(o->broker_order_id, res->broker_order_id, sizeof o->broker_order_id);
+    o->filled_qty = res->filled_qty;
+    o->fill_price = res->fill_price;
+    if (res->status == RD_ORDER_REJECTED)
+        snprintf(o->reason, sizeof o->reason, "%s", res->reason);
+    o->updated_at = now;
+    rc = d->store->ops->begin(d->store, err);
+    if (rc != RD_OK)
+        return rc;
+    if ((rc = d->store->ops->order_update(d->store, o, err)) != RD_OK)
+        goto fail;
+    p = rd_dispatch_find_position(d, o->symbol);
+    if (res->status == RD_ORDER_FILLED && o->intent == RD_INTENT_ENTRY) {
+        struct rd_position_row row;
+
+        memset(&row, 0, sizeof row);
+        snprintf(row.account, sizeof row.account, "%s", o->account);
+        memcpy(row.symbol, o->symbol, sizeof row.symbol);
+        memcpy(row.underlying, o->underlying, sizeof row.underlying);
+        row.strategy = o->strategy;
+        row.qty = o->filled_qty;
+        row.multiplier = o->multiplier;
+        row.avg_price = o->fill_price;
+        row.opened_at = now;
+        memcpy(row.rec_id, o->rec_id, sizeof row.rec_id);
+        if (p && !p->pending && p->row.qty > 0) {     /* adding to a held position */
+            int64_t q = p->row.qty + row.qty;
+
+            row.avg_price = (rd_muldiv(p->row.avg_price, p->row.qty, 1) +
+                             rd_muldiv(row.avg_price, row.qty, 1)) / q;
+            row.qty = q;
+            row.opened_at = p->row.opened_at;
+        }
+        if ((rc = d->store->ops->position_put(d->store, &row, err)) != RD_OK)
+            goto fail;
+        if (p) {
+            p->row = row;
+            p->pending = 0;
+            p->known = 1;
+        }
+        st->filled++;
+    } else if (res->status == RD_ORDER_FILLED) {
+        struct rd_trade_row t;
+        struct rd_position_row row;
+        struct rd_local_time lo, lc;
+
+        memset(&t, 0, sizeof t);
+        snprintf(t.account, sizeof t.account, "%s", o->account);
+        memcpy(t.symbol, o->symbol, sizeof t.symbol);
+        t.qty = o->filled_qty;
+        t.multiplier = o->multiplier;
+        t.entry_price = p ? p->row.avg_price : o->ref_price;
+        t.exit_price = o->fill_price;
+        t.pnl = rd_muldiv(t.exit_price - t.entry_price, t.qty * t.multiplier, 1);
+        t.opened_at = p ? p->row.opened_at : now;
+        t.closed_at = now;
+        rd_et_from_utc(t.opened_at, &lo);
+        rd_et_from_utc(t.closed_at, &lc);
+        t.day_trade = lo.day == lc.day;
+        if ((rc = d->store->ops->trade_add(d->store, &t, err)) != RD_OK)
+            goto fail;
+        memset(&row, 0, sizeof row);
+        snprintf(row.account, sizeof row.account, "%s", o->account);
+        memcpy(row.symbol, o->symbol, sizeof row.symbol);
+        if (p && p->row.qty > o->filled_qty) {
+            row = p->row;
+            row.qty -= o->filled_qty;
+        }
+        if ((rc = d->store->ops->position_put(d->store, &row, err)) != RD_OK)
+            goto fail;
+        if (p)
+            p->row.qty = row.qty;
+        st->filled++;
+    } else if (res->status == RD_ORDER_REJECTED) {
+        st->broker_rejected++;
+        if (p && p->pending)
+            p->row.qty = 0;
+    }
+    rc = d->store->ops->commit(d->store, err);
+    if (rc != RD_OK)
+        return rc;
+    if (d->hooks.order)
+        d->hooks.order(d->hooks.ctx, o);
+    return RD_OK;
+fail:
+    d->store->ops->rollback(d->store);
+    return rc;
+}
+
+/* Sends an order recorded as pending. A transport failure leaves it pending:
+ * the next cycle looks it up by client order id before sending it again. */
+int rd_dispatch_send(struct rd_dispatcher *d, struct rd_order_row *o, int64_t now,
+                     struct rd_cycle_stats *st, struct rd_error *err)
+{
+    struct rd_order_request req;
+    struct rd_order_result res;
+    struct rd_error berr = {0};
+    int rc;
+
+    memset(&req, 0, sizeof req);
+    memset(&res, 0, sizeof res);
+    memcpy(req.client_order_id, o->client_order_id, sizeof req.client_order_id);
+    memcpy(req.symbol, o->symbol, sizeof req.symbol);
+    req.side = o->side;
+    req.qty = o->qty;
+    req.multiplier = o->multiplier;
+    req.ref_price = o->ref_price;
+    d->broker->now = now;
+    rc = d->broker->ops->submit_order(d->broker, &req, &res, &berr);
+    if (rc == RD_EEXIST)
+        rc = RD_OK;                   /* placed before: this is its answer */
+    if (rc != RD_OK) {
+        struct rd_logline l;
+
+        rd_log_begin(&l, RD_LOG_WARN, "order.send_failed");
+        rd_log_str(&l, "account", o->account);
+        rd_log_str(&l, "client_order_id", o->client_order_id);
+        rd_log_str(&l, "error", berr.msg);
+        rd_log_end(&l);
+        return RD_OK;
+    }
+    st->submitted++;
+    return rd_dispatch_apply_result(d, o, &res, now, st, err);
+}
+
+static int collect_pending(void *ctx, const struct rd_order_row *o)
+{
+    struct rd_dispatcher *d = ctx;
+
+    if (d->npending == d->batch_max)
+        return 0;
+    d->pending[d->npending++] = *o;
+    return 0;
+}
+
+/* Orders recorded but never confirmed (a crash, a timeout): ask the broker. */
+static int reconcile(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
+                     struct rd_error *err)
+{
+    int rc;
+
+    d->npending = 0;
+    rc = d->store->ops->order_list(d->store, d->acct->name, RD_ORDER_PENDING, collect_pending, d,
+                                   err);
+    if (rc != RD_OK)
+        return rc;
+    for (size_t i = 0; i < d->npending; i++) {
+        struct rd_order_row *o = &d->pending[i];
+        struct rd_order_result res;
+        struct rd_error berr = {0};
+        struct rd_logline l;
+
+        memset(&res, 0, sizeof res);
+        d->broker->now = now;
+        rc = d->broker->ops->get_order(d->broker, o->client_order_id, &res, &berr);
+        rd_log_begin(&l, RD_LOG_INFO, "reconcile.pending_order");
+        rd_log_str(&l, "account", o->account);
+        rd_log_str(&l, "client_order_id", o->client_order_id);
+        rd_log_str(&l, "broker", rc == RD_OK ? "found" : rc == RD_ENOTFOUND ? "not_found" : "error");
+        rd_log_end(&l);
+        st->reconciled++;
+        if (rc == RD_OK)
+            rc = rd_dispatch_apply_result(d, o, &res, now, st, err);
+        else if (rc == RD_ENOTFOUND)
+            rc = rd_dispatch_send(d, o, now, st, err);
+        else
+            rc = RD_OK;               /* broker unreachable: still pending, try next cycle */
+        if (rc != RD_OK)
+            return rc;
+    }
+    d->npending = 0;
+    return RD_OK;
+}
+
+static int trip_kill_switch(struct rd_dispatcher *d, struct rd_cycle_stats *st,
+                            struct rd_error *err)
+{
+    rd_money pnl = d->bacct.equity - d->bacct.last_equity;
+    struct rd_logline l;
+
+    if (!d->equity_known || d->account_row.state == RD_STATE_HALTED ||
+        pnl > -d->acct->risk.max_daily_loss)
+        return RD_OK;
+    d->account_row.state = RD_STATE_HALTED;
+    d->account_row.halted_until = rd_nyse_next_trading_day(d->clock.local.day);
+    snprintf(d->account_row.state_reason, sizeof d->account_row.state_reason,
+             "kill switch: daily loss limit reached");
+    d->base.state = RD_STATE_HALTED;
+    st->halted = 1;
+    rd_log_begin(&l, RD_LOG_WARN, "kill_switch.tripped");
+    rd_log_str(&l, "account", d->acct->name);
+    rd_log_money(&l, "daily_pnl", pnl);
+    rd_log_money(&l, "max_daily_loss", d->acct->risk.max_daily_loss);
+    rd_log_end(&l);
+    return d->store->ops->account_put(d->store, &d->account_row, err);
+}
+
+int rd_dispatcher_cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
+                        struct rd_error *err)
+{
+    int rc;
+
+    memset(st, 0, sizeof *st);
+    if ((rc = sync(d, now, err)) || (rc = prepare(d, now, err)) ||
+        (rc = reconcile(d, now, st, err)))
+        return rc;
+    if (st->reconciled && ((rc = sync(d, now, err)) || (rc = prepare(d, now, err))))
+        return rc;
+    if ((rc = trip_kill_switch(d, st, err)) || (rc = rd_dispatch_exits(d, now, st, err)) ||
+        (rc = decide_batch(d, now, st, err)))
+        return rc;
+    for (size_t i = 0; i < d->npending; i++)
+        if ((rc = rd_dispatch_send(d, &d->pending[i], now, st, err)) != RD_OK)
+            return rc;
+    st->tier = d->tier;
+    st->buying_power = d->bacct.buying_power;
+    st->equity = d->bacct.equity;
+    return RD_OK;
+}

@@ -1,0 +1,59 @@
+/* dispatcher_int.h - the dispatcher's insides, shared by its files only. */
+#ifndef RISKDESK_DISPATCHER_INT_H
+#define RISKDESK_DISPATCHER_INT_H
+
+#include "riskdesk/dispatcher.h"
+
+/* A position as the cycle sees it: the broker's quantity and price, our entry facts. */
+struct dpos {
+    struct rd_position_row row;
+    rd_money price;          /* current price per share */
+    int known;               /* the store has a row for it */
+    int pending;             /* an entry approved this cycle, not yet filled */
+};
+
+struct poslist {
+    struct rd_position_row *rows;
+    size_t n, cap;
+};
+
+struct rd_dispatcher {
+    const struct rd_config *cfg;
+    const struct rd_account_config *acct;
+    struct rd_store *store;
+    struct rd_broker *broker;
+    struct rd_dispatch_hooks hooks;
+    int locked;
+
+    enum rd_tier tier;
+    int equity_known;
+    struct rd_broker_account bacct;
+    struct dpos *positions;
+    size_t npositions, cap_positions;
+    struct poslist gone;
+
+    struct rd_account_row account_row;
+    struct rd_gate_clock clock;
+    struct rd_gate_ctx ctx;
+    struct rd_account_view base;      /* the view before a recommendation's own facts */
+    struct rd_market_view market;
+
+    size_t batch_max;
+    struct rd_rec *recs;              /* batch_max */
+    struct rd_decision *decided;      /* batch_max */
+    struct rd_order_row *pending;     /* batch_max */
+    size_t npending;
+};
+
+struct dpos *rd_dispatch_find_position(struct rd_dispatcher *d, const char *symbol);
+int32_t rd_dispatch_pdt_window_start(const struct rd_dispatcher *d);
+int rd_dispatch_send(struct rd_dispatcher *d, struct rd_order_row *o, int64_t now,
+                     struct rd_cycle_stats *st, struct rd_error *err);
+int rd_dispatch_apply_result(struct rd_dispatcher *d, struct rd_order_row *o,
+                             const struct rd_order_result *res, int64_t now,
+                             struct rd_cycle_stats *st, struct rd_error *err);
+/* Stop-loss, take-profit, maximum holding time, day positions before the close. */
+int rd_dispatch_exits(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
+                      struct rd_error *err);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * exits.c - closing this account's positions: stop-loss, take-profit, the
+ * maximum holding time of swing positions, and day positions before the close.
+ * Exit orders take the same path as entries: recorded pending under an id
+ * derived from the position, then sent. Only this account's positions are
+ * looked at: the list comes from this account's broker and store rows.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "riskdesk/log.h"
+#include "riskdesk/order_id.h"
+#include "app/dispatcher_int.h"
+#include "riskdesk/banned.h"
+
+/* Why a position should close now, or NULL. */
+static const char *exit_reason(const struct rd_dispatcher *d, const struct dpos *p, int64_t now)
+{
+    const struct rd_exit_config *x = &d->acct->risk.exits;
+    rd_money avg = p->row.avg_price, price = p->price;
+    struct rd_local_time opened;
+
+    if (x->stop_loss_pct > 0 && price > 0 && price <= avg - rd_money_mul_ppm(avg, x->stop_loss_pct))
+        return "stop_loss";
+    if (x->take_profit_pct > 0 && price >= avg + rd_money_mul_ppm(avg, x->take_profit_pct))
+        return "take_profit";
+    if (p->row.strategy == RD_STRAT_DAY) {
+        rd_et_from_utc(p->row.opened_at, &opened);
+        if (d->clock.local.minute >= x->day_close_minute || opened.day < d->clock.local.day)
+            return "day_close";
+        /* an early close moves the day exit to 5 minutes before it */
+        if (d->clock.local.minute >= d->clock.session.close_minute - 5)
+            return "day_close";
+    } else if (x->max_hold_days > 0 && now - p->row.opened_at >= (int64_t)x->max_hold_days * 86400) {
+        return "max_hold";
+    }
+    return NULL;
+}
+
+int rd_dispatch_exits(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
+                      struct rd_error *err)
+{
+    const struct rd_session *s = &d->clock.session;
+    int minute = d->clock.local.minute;
+    int rc;
+
+    if (!d->equity_known || !s->open || minute < s->open_minute || minute >= s->close_minute)
+        return RD_OK;
+    for (size_t i = 0; i < d->npositions; i++) {
+        struct dpos *p = &d->positions[i];
+        struct rd_order_row o, existing;
+        struct rd_logline l;
+        const char *why;
+
+        if (p->pending || p->row.qty <= 0)
+            continue;
+        why = exit_reason(d, p, now);
+        if (!why)
+            continue;
+        memset(&o, 0, sizeof o);
+        rd_client_order_id_exit(d->acct->name, p->row.symbol, p->row.opened_at, o.client_order_id);
+        rc = d->store->ops->order_get(d->store, o.client_order_id, &existing, err);
+        if (rc == RD_OK)
+            continue;                 /* already on its way (or refused: reconcile decides) */
+        if (rc != RD_ENOTFOUND)
+            return rc;
+        snprintf(o.account, sizeof o.account, "%s", d->acct->name);
+        memcpy(o.rec_id, p->row.rec_id, sizeof o.rec_id);
+        memcpy(o.symbol, p->row.symbol, sizeof o.symbol);
+        memcpy(o.underlying, p->row.underlying, sizeof o.underlying);
+        o.side = RD_SIDE_SELL;
+        o.intent = RD_INTENT_EXIT;
+        o.strategy = p->row.strategy;
+        o.qty = p->row.qty;
+        o.multiplier = p->row.multiplier;
+        o.ref_price = p->price;
+        o.status = RD_ORDER_PENDING;
+        o.created_at = o.updated_at = now;
+        snprintf(o.reason, sizeof o.reason, "%s", why);
+        rc = d->store->ops->order_add(d->store, &o, err);
+        if (rc != RD_OK)
+            return rc;
+        rd_log_begin(&l, RD_LOG_INFO, "exit.placed");
+        rd_log_str(&l, "account", d->acct->name);
+        rd_log_str(&l, "symbol", o.symbol);
+        rd_log_str(&l, "reason", why);
+        rd_log_int(&l, "qty", o.qty);
+        rd_log_money(&l, "entry", p->row.avg_price);
+        rd_log_money(&l, "price", p->price);
+        rd_log_end(&l);
+        st->exits++;
+        if ((rc = rd_dispatch_send(d, &o, now, st, err)) != RD_OK)
+            return rc;
+    }
+    return RD_OK;
+}
