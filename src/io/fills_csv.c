@@ -448,17 +448,19 @@ static int bad_row(struct reader *r, long line, const char *fmt, ...)
 
 static int bad_row(struct reader *r, long line, const char *fmt, ...)
 {
+    char why[WHY_MAX];
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(r->why, sizeof r->why, fmt, ap);
+    vsnprintf(why, sizeof why, fmt, ap);        /* fmt's arguments may be r->why */
     va_end(ap);
+    memcpy(r->why, why, sizeof why);
     if (r->opts && r->opts->strict)
-        return rd_error_set(r->err, RD_EINVAL, "%s:%ld: %s", r->path, line, r->why);
+        return rd_error_set(r->err, RD_EINVAL, "%s:%ld: %s", r->path, line, why);
     if (r->stats)
         r->stats->bad++;
     if (r->opts && r->opts->on_bad)
-        r->opts->on_bad(r->opts->ctx, r->path, line, r->why);
+        r->opts->on_bad(r->opts->ctx, r->path, line, why);
     return RD_OK;
 }
 
