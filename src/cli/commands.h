@@ -2,3 +2,4 @@
 CLI_COMMAND(version)
 CLI_COMMAND(traders_pnl)
 CLI_COMMAND(traders_gen)
+CLI_COMMAND(perf_metrics)

@@ -1,0 +1,341 @@
+/*
+ * cmd_perf_metrics.c - `riskdesk perf metrics`: performance metrics of one
+ * return series, or of every account of a date,account,return file at once.
+ * Reading is one pass (src/io/returns_csv.c); the accounts are computed on
+ * all cores by rd_metrics_compute (src/core/metrics.c).
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "riskdesk/alloc.h"
+#include "riskdesk/metrics.h"
+#include "riskdesk/returns_csv.h"
+#include "riskdesk/banned.h"
+
+#define CMD "perf metrics"
+#define MAX_THREADS 16
+
+struct job {
+    const struct rd_returns_set *set;
+    const struct rd_returns_set *bench;     /* NULL without --benchmark */
+    const struct rd_metrics_params *params;
+    struct rd_metrics_result *results;
+    size_t first, step;                     /* accounts first, first+step, ... */
+    int failed;
+};
+
+static size_t longest_series(const struct rd_returns_set *s)
+{
+    size_t m = 1;
+
+    for (size_t a = 0; a < s->naccounts; a++)
+        if (s->offset[a + 1] - s->offset[a] > m)
+            m = s->offset[a + 1] - s->offset[a];
+    return m;
+}
+
+static void *work(void *arg)
+{
+    struct job *j = arg;
+    const struct rd_returns_set *s = j->set, *b = j->bench;
+    size_t maxn = longest_series(s);
+    double *scratch = rd_malloc(maxn * sizeof *scratch);
+    double *aligned = b ? rd_malloc(maxn * sizeof *aligned) : NULL;
+
+    if (!scratch || (b && !aligned)) {
+        j->failed = 1;
+        goto out;
+    }
+    for (size_t a = j->first; a < s->naccounts; a += j->step) {
+        size_t lo = s->offset[a], n = s->offset[a + 1] - lo;
+
+        if (b)
+            rd_returns_align(s->days + lo, n, b->days, b->returns, b->nrows, aligned);
+        rd_metrics_compute(s->returns + lo, b ? aligned : NULL, n, j->params, scratch,
+                           &j->results[a]);
+    }
+out:
+    rd_free(scratch);
+    rd_free(aligned);
+    return NULL;
+}
+
+/* Computes every account, on up to `threads` threads. Returns 0 or -1 (memory). */
+static int compute_all(const struct rd_returns_set *set, const struct rd_returns_set *bench,
+                       const struct rd_metrics_params *params, struct rd_metrics_result *results,
+                       int threads)
+{
+    struct job jobs[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    int started[MAX_THREADS] = {0}, failed = 0;
+
+    if ((size_t)threads > set->naccounts / 16 + 1)
+        threads = (int)(set->naccounts / 16 + 1);
+    for (int t = 0; t < threads; t++)
+        jobs[t] = (struct job){set, bench, params, results, (size_t)t, (size_t)threads, 0};
+    for (int t = 1; t < threads; t++)
+        started[t] = pthread_create(&tid[t], NULL, work, &jobs[t]) == 0;
+    work(&jobs[0]);
+    for (int t = 1; t < threads; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            work(&jobs[t]);     /* a thread that did not start: its share runs here */
+    }
+    for (int t = 0; t < threads; t++)
+        failed |= jobs[t].failed;
+    return failed ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ output */
+
+/* Shortest of %.15g / %.16g / %.17g that reads back to the same double. */
+static void fmt_double(double v, char *buf, size_t n)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, v);
+        if (prec == 17 || strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+static void json_value(FILE *out, double v)
+{
+    char b[40];
+
+    if (isnan(v)) {
+        fputs("null", out);
+    } else if (isinf(v)) {
+        fputs(v > 0 ? "\"Infinity\"" : "\"-Infinity\"", out);
+    } else {
+        fmt_double(v, b, sizeof b);
+        fputs(b, out);
+    }
+}
+
+static void json_string(FILE *out, const char *s)
+{
+    putc('"', out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(out, "\\u%04x", c);
+        else
+            putc(c, out);
+    }
+    putc('"', out);
+}
+
+static double field(const struct rd_metrics_result *r, size_t f)
+{
+    return *(const double *)(const void *)((const char *)r + rd_metrics_fields[f].offset);
+}
+
+static void json_object(FILE *out, const char *account, const struct rd_metrics_result *r)
+{
+    putc('{', out);
+    if (account) {
+        fputs("\"account\":", out);
+        json_string(out, account);
+        putc(',', out);
+    }
+    for (size_t f = 0; f < rd_metrics_nfields; f++) {
+        fprintf(out, "%s\"%s\":", f ? "," : "", rd_metrics_fields[f].name);
+        json_value(out, field(r, f));
+    }
+    putc('}', out);
+}
+
+static void text_value(FILE *out, double v)
+{
+    if (isnan(v))
+        fprintf(out, "%14s", "NaN");
+    else if (isinf(v))
+        fprintf(out, "%14s", v > 0 ? "Infinity" : "-Infinity");
+    else
+        fprintf(out, "%14.6g", v);
+}
+
+static void text_table(FILE *out, const struct rd_returns_set *set,
+                       const struct rd_metrics_result *res, const char *period)
+{
+    for (size_t a = 0; a < set->naccounts; a++) {
+        size_t n = set->offset[a + 1] - set->offset[a];
+
+        if (set->multi)
+            fprintf(out, "%saccount %s (%zu %s returns)\n", a ? "\n" : "", set->names[a], n,
+                    period);
+        else
+            fprintf(out, "%zu %s returns\n", n, period);
+        for (size_t f = 0; f < rd_metrics_nfields; f++) {
+            fprintf(out, "  %-18s", rd_metrics_fields[f].name);
+            text_value(out, field(&res[a], f));
+            putc('\n', out);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ options */
+
+static int parse_rate(const char *opt, const char *s, double *out)
+{
+    char *end;
+
+    errno = 0;
+    *out = strtod(s, &end);
+    if (end == s || *end || errno == ERANGE || !isfinite(*out))
+        return cli_usage_error(CMD, "%s wants a number (a per-period rate such as 0.0001), "
+                               "got '%s'", opt, s);
+    return 0;
+}
+
+static int cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
+}
+
+static int run(int argc, char **argv)
+{
+    const char *returns_path = NULL, *bench_path = NULL, *period_name = "daily";
+    struct rd_metrics_params params;
+    struct rd_returns_set set, bench;
+    struct rd_metrics_result *results = NULL;
+    struct rd_error err = {0};
+    enum rd_period period = RD_PERIOD_DAILY;
+    int json = 0, threads = cpu_count(), rc = CLI_OK;
+
+    rd_metrics_params_init(&params);
+    rd_returns_set_init(&set);
+    rd_returns_set_init(&bench);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int has_arg = i + 1 < argc;
+
+        if (!strcmp(a, "--json")) {
+            json = 1;
+        } else if (!strcmp(a, "--returns") || !strcmp(a, "--benchmark") ||
+                   !strcmp(a, "--risk-free") || !strcmp(a, "--required-return") ||
+                   !strcmp(a, "--period") || !strcmp(a, "--threads")) {
+            const char *v;
+
+            if (!has_arg)
+                return cli_usage_error(CMD, "%s needs a value", a);
+            v = argv[++i];
+            if (!strcmp(a, "--returns")) {
+                returns_path = v;
+            } else if (!strcmp(a, "--benchmark")) {
+                bench_path = v;
+            } else if (!strcmp(a, "--risk-free")) {
+                if (parse_rate(a, v, &params.risk_free))
+                    return CLI_USAGE;
+            } else if (!strcmp(a, "--required-return")) {
+                if (parse_rate(a, v, &params.required_return))
+                    return CLI_USAGE;
+                params.omega_required_return = params.required_return;
+            } else if (!strcmp(a, "--period")) {
+                if (rd_metrics_period_parse(v, &period) != 0)
+                    return cli_usage_error(CMD, "--period wants daily, weekly, monthly, "
+                                           "quarterly or yearly, got '%s'", v);
+                period_name = v;
+            } else {
+                char *end;
+                long t = strtol(v, &end, 10);
+
+                if (end == v || *end || t < 1 || t > MAX_THREADS)
+                    return cli_usage_error(CMD, "--threads wants 1 to %d, got '%s'",
+                                           MAX_THREADS, v);
+                threads = (int)t;
+            }
+        } else {
+            return cli_usage_error(CMD, "unexpected argument '%s'", a);
+        }
+    }
+    if (!returns_path)
+        return cli_usage_error(CMD, "--returns FILE is required");
+    params.annualization = rd_metrics_annualization(period);
+
+    if (rd_returns_csv_read(returns_path, &set, &err) != RD_OK) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    if (bench_path) {
+        if (rd_returns_csv_read(bench_path, &bench, &err) != RD_OK) {
+            rc = cli_fail(&err);
+            goto out;
+        }
+        if (bench.multi) {
+            rd_error_set(&err, RD_EINVAL, "%s: a benchmark is one series: its header must be "
+                         "'date,return' or 'date,value'", bench_path);
+            rc = cli_fail(&err);
+            goto out;
+        }
+    }
+    results = rd_calloc(set.naccounts ? set.naccounts : 1, sizeof *results);
+    if (!results || compute_all(&set, bench_path ? &bench : NULL, &params, results,
+                                threads) != 0) {
+        rd_error_set(&err, RD_ENOMEM, "out of memory computing metrics");
+        rc = cli_fail(&err);
+        goto out;
+    }
+    if (!json) {
+        text_table(stdout, &set, results, period_name);
+    } else if (!set.multi) {
+        json_object(stdout, NULL, &results[0]);
+        putchar('\n');
+    } else {
+        fputs("{\"accounts\":[", stdout);
+        for (size_t a = 0; a < set.naccounts; a++) {
+            fputs(a ? ",\n" : "\n", stdout);
+            json_object(stdout, set.names[a], &results[a]);
+        }
+        fputs("\n]}\n", stdout);
+    }
+out:
+    rd_free(results);
+    rd_returns_set_release(&set);
+    rd_returns_set_release(&bench);
+    return rc;
+}
+
+const struct cli_cmd cli_cmd_perf_metrics = {
+    .name = "perf metrics",
+    .summary = "performance metrics (Sharpe, drawdown, VaR...) of return series",
+    .usage =
+        "usage: riskdesk perf metrics --returns FILE [--benchmark FILE] [--risk-free R]\n"
+        "                             [--required-return Q] [--period P] [--json]\n"
+        "                             [--threads N]\n"
+        "\n"
+        "Computes empyrical's metrics of per-period simple returns (docs/metrics.md).\n"
+        "\n"
+        "  --returns FILE        CSV with a header: date,return | date,value |\n"
+        "                        date,account,return | date,account,value. Dates are\n"
+        "                        YYYY-MM-DD, ascending per series; an empty or NaN\n"
+        "                        return is missing. Values are turned into returns.\n"
+        "                        '-' reads standard input.\n"
+        "  --benchmark FILE      date,return or date,value; aligned by date (a date the\n"
+        "                        benchmark lacks is NaN). Enables alpha, beta,\n"
+        "                        information_ratio, tracking_error, up/down_capture.\n"
+        "  --risk-free R         per-period risk-free rate (default 0): sharpe, alpha,\n"
+        "                        omega.\n"
+        "  --required-return Q   per-period required return (default 0): sortino and\n"
+        "                        downside_risk; also omega's required_return, which\n"
+        "                        omega turns into a threshold with annualization 252.\n"
+        "  --period P            daily (252), weekly (52), monthly (12), quarterly (4),\n"
+        "                        yearly (1): the annualization factor.\n"
+        "  --json                one JSON object of metrics; for a file with accounts\n"
+        "                        {\"accounts\":[{\"account\":\"A\",...},...]}. NaN is null,\n"
+        "                        infinities are \"Infinity\" / \"-Infinity\".\n"
+        "  --threads N           threads for many accounts (default: all cores).\n",
+    .run = run,
+};

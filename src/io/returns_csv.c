@@ -1,0 +1,714 @@
+/*
+ * returns_csv.c - the return-series CSV reader: one pass over a mapped file,
+ * hand-written field, date and number parsing, accounts grouped by a hash
+ * table and a counting sort (skipped when the file is already grouped).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "riskdesk/alloc.h"
+#include "riskdesk/buf.h"
+#include "riskdesk/metrics.h"
+#include "riskdesk/returns_csv.h"
+#include "riskdesk/banned.h"
+
+void rd_returns_set_init(struct rd_returns_set *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+void rd_returns_set_release(struct rd_returns_set *s)
+{
+    rd_free(s->names);
+    rd_free(s->offset);
+    rd_free(s->days);
+    rd_free(s->returns);
+    rd_free(s->names_arena);
+    memset(s, 0, sizeof *s);
+}
+
+/* ------------------------------------------------------------ fields */
+
+static const double pow10_exact[] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+static int lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static int word_is(const char *s, size_t len, const char *w)
+{
+    size_t i;
+
+    for (i = 0; i < len && w[i]; i++)
+        if (lower((unsigned char)s[i]) != w[i])
+            return 0;
+    return i == len && !w[i];
+}
+
+int rd_returns_parse_number(const char *s, size_t len, double *out)
+{
+    const char *p = s, *e = s + len;
+    uint64_t mant = 0;
+    int ndig = 0, exp10 = 0, digits = 0, inexact = 0, neg = 0;
+
+    if (len == 0) {
+        *out = NAN;
+        return 0;
+    }
+    if (*p == '+' || *p == '-') {
+        neg = *p == '-';
+        p++;
+    }
+    if (word_is(p, (size_t)(e - p), "nan")) {
+        *out = NAN;
+        return 0;
+    }
+    if (word_is(p, (size_t)(e - p), "inf") || word_is(p, (size_t)(e - p), "infinity")) {
+        *out = neg ? -INFINITY : INFINITY;
+        return 0;
+    }
+    for (; p < e && *p >= '0' && *p <= '9'; p++) {
+        int d = *p - '0';
+
+        digits++;
+        if (mant == 0 && d == 0)
+            continue;
+        if (ndig < 19) {
+            mant = mant * 10 + (uint64_t)d;
+            ndig++;
+        } else {
+            exp10++;
+            inexact |= d != 0;
+        }
+    }
+    if (p < e && *p == '.') {
+        for (p++; p < e && *p >= '0' && *p <= '9'; p++) {
+            int d = *p - '0';
+
+            digits++;
+            if (mant == 0 && d == 0) {
+                exp10--;
+            } else if (ndig < 19) {
+                mant = mant * 10 + (uint64_t)d;
+                ndig++;
+                exp10--;
+            } else {
+                inexact |= d != 0;
+            }
+        }
+    }
+    if (!digits)
+        return -1;
+    if (p < e && (*p == 'e' || *p == 'E')) {
+        int eneg = 0, ev = 0, edig = 0;
+
+        p++;
+        if (p < e && (*p == '+' || *p == '-')) {
+            eneg = *p == '-';
+            p++;
+        }
+        for (; p < e && *p >= '0' && *p <= '9'; p++, edig++)
+            if (ev < 100000)
+                ev = ev * 10 + (*p - '0');
+        if (!edig)
+            return -1;
+        exp10 += eneg ? -ev : ev;
+    }
+    if (p != e)
+        return -1;
+    if (mant == 0) {
+        *out = neg ? -0.0 : 0.0;
+        return 0;
+    }
+    if (!inexact && ndig <= 15 && exp10 >= -22 && exp10 <= 22) {
+        /* Clinger's fast path: both operands exact, one correctly rounded op */
+        double v = (double)mant;
+
+        v = exp10 < 0 ? v / pow10_exact[-exp10] : v * pow10_exact[exp10];
+        *out = neg ? -v : v;
+        return 0;
+    }
+    {
+        /* the rest: the C library's correctly rounded strtod on a copy */
+        char tmp[512];
+        char *end;
+
+        if (len >= sizeof tmp)
+            return -1;
+        memcpy(tmp, s, len);
+        tmp[len] = 0;
+        *out = strtod(tmp, &end);
+        return end == tmp + len ? 0 : -1;
+    }
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    return m == 2 && leap ? 29 : dm[m - 1];
+}
+
+int rd_returns_parse_date(const char *s, size_t len, int32_t *out)
+{
+    int v[8], k = 0, y, m, d;
+
+    if (len != 10 || s[4] != '-' || s[7] != '-')
+        return -1;
+    for (size_t i = 0; i < 10; i++) {
+        if (i == 4 || i == 7)
+            continue;
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v[k++] = s[i] - '0';
+    }
+    y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
+    m = v[4] * 10 + v[5];
+    d = v[6] * 10 + v[7];
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return -1;
+    *out = rd_days_from_civil(y, m, d);
+    return 0;
+}
+
+static void format_day(int32_t day, char *buf, size_t n)
+{
+    int y, m, d;
+
+    rd_civil_from_days(day, &y, &m, &d);
+    snprintf(buf, n, "%04d-%02d-%02d", y, m, d);
+}
+
+/* ------------------------------------------------------------ parser state */
+
+struct acct {
+    uint32_t name_off;      /* into the arena */
+    uint32_t name_len;
+    uint64_t hash;
+    int32_t last_day;
+    size_t last_line;
+    size_t count;
+};
+
+struct parser {
+    const char *name;
+    struct rd_error *err;
+    int multi, from_values;
+    /* rows in file order */
+    int32_t *days;
+    double *vals;
+    uint32_t *acct_of;      /* multi only */
+    size_t nrows, cap;
+    /* accounts */
+    struct acct *accts;
+    size_t naccts, acap;
+    uint32_t *table;        /* open addressing: index+1, 0 = empty */
+    size_t tcap;
+    struct rd_buf arena;
+    int grouped;            /* rows of each account are contiguous so far */
+    uint32_t cur;           /* account of the previous row */
+};
+
+static int grow_rows(struct parser *ps)
+{
+    size_t ncap = ps->cap ? ps->cap * 2 : 1024;
+    int32_t *d;
+    double *v;
+
+    d = rd_realloc(ps->days, ncap * sizeof *d);
+    if (!d)
+        return RD_ENOMEM;
+    ps->days = d;
+    v = rd_realloc(ps->vals, ncap * sizeof *v);
+    if (!v)
+        return RD_ENOMEM;
+    ps->vals = v;
+    if (ps->multi) {
+        uint32_t *a = rd_realloc(ps->acct_of, ncap * sizeof *a);
+
+        if (!a)
+            return RD_ENOMEM;
+        ps->acct_of = a;
+    }
+    ps->cap = ncap;
+    return RD_OK;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h ^ (h >> 29);
+}
+
+static int table_insert(uint32_t *table, size_t tcap, uint64_t hash, uint32_t idx)
+{
+    size_t mask = tcap - 1, i = (size_t)hash & mask;
+
+    while (table[i])
+        i = (i + 1) & mask;
+    table[i] = idx + 1;
+    return 0;
+}
+
+static int rehash(struct parser *ps)
+{
+    size_t ncap = ps->tcap ? ps->tcap * 2 : 1024;
+    uint32_t *t = rd_calloc(ncap, sizeof *t);
+
+    if (!t)
+        return RD_ENOMEM;
+    for (size_t a = 0; a < ps->naccts; a++)
+        table_insert(t, ncap, ps->accts[a].hash, (uint32_t)a);
+    rd_free(ps->table);
+    ps->table = t;
+    ps->tcap = ncap;
+    return RD_OK;
+}
+
+/* Finds or adds the account named s[0..n-1]; *idx gets its index. */
+static int account_of(struct parser *ps, const char *s, size_t n, uint32_t *idx)
+{
+    uint64_t h;
+    size_t i, mask;
+    const char *arena;
+
+    if (ps->naccts) {
+        const struct acct *c = &ps->accts[ps->cur];
+
+        if (c->name_len == n && !memcmp(ps->arena.data + c->name_off, s, n)) {
+            *idx = ps->cur;
+            return RD_OK;
+        }
+    }
+    h = hash_bytes(s, n);
+    if (ps->tcap) {
+        arena = ps->arena.data;
+        mask = ps->tcap - 1;
+        for (i = (size_t)h & mask; ps->table[i]; i = (i + 1) & mask) {
+            const struct acct *a = &ps->accts[ps->table[i] - 1];
+
+            if (a->hash == h && a->name_len == n && !memcmp(arena + a->name_off, s, n)) {
+                *idx = ps->table[i] - 1;
+                return RD_OK;
+            }
+        }
+    }
+    if (ps->naccts >= UINT32_MAX - 1)
+        return rd_error_set(ps->err, RD_ETOOBIG, "%s: too many accounts", ps->name);
+    if (ps->naccts == ps->acap) {
+        size_t ncap = ps->acap ? ps->acap * 2 : 64;
+        struct acct *na = rd_realloc(ps->accts, ncap * sizeof *na);
+
+        if (!na)
+            return rd_error_set(ps->err, RD_ENOMEM, "%s: out of memory", ps->name);
+        ps->accts = na;
+        ps->acap = ncap;
+    }
+    if ((ps->naccts + 1) * 2 > ps->tcap && rehash(ps) != RD_OK)
+        return rd_error_set(ps->err, RD_ENOMEM, "%s: out of memory", ps->name);
+    {
+        struct acct *a = &ps->accts[ps->naccts];
+        size_t off = ps->arena.len;
+
+        if (off > UINT32_MAX - n - 1 ||
+            rd_buf_append(&ps->arena, s, n) != RD_OK ||
+            rd_buf_append(&ps->arena, "", 1) != RD_OK)
+            return rd_error_set(ps->err, RD_ENOMEM, "%s: out of memory for account names",
+                                ps->name);
+        a->name_off = (uint32_t)off;
+        a->name_len = (uint32_t)n;
+        a->hash = h;
+        a->last_day = INT32_MIN;
+        a->last_line = 0;
+        a->count = 0;
+        table_insert(ps->table, ps->tcap, h, (uint32_t)ps->naccts);
+        *idx = (uint32_t)ps->naccts++;
+    }
+    return RD_OK;
+}
+
+static void trim(const char **s, const char **e)
+{
+    while (*s < *e && (**s == ' ' || **s == '\t'))
+        (*s)++;
+    while (*e > *s && ((*e)[-1] == ' ' || (*e)[-1] == '\t'))
+        (*e)--;
+}
+
+/* Quotes a field for a message, cut to 40 bytes. */
+static const char *show(const char *s, size_t n, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%.*s%s", (int)(n > 40 ? 40 : n), s, n > 40 ? "..." : "");
+    return buf;
+}
+
+static int parse_header(struct parser *ps, const char *s, const char *e)
+{
+    const char *f[4], *fe[4];
+    int nf = 0;
+    const char *p = s;
+    char b[64];
+
+    for (;;) {
+        const char *c = memchr(p, ',', (size_t)(e - p));
+        const char *end = c ? c : e;
+
+        if (nf < 4) {
+            f[nf] = p;
+            fe[nf] = end;
+            trim(&f[nf], &fe[nf]);
+        }
+        nf++;
+        if (!c)
+            break;
+        p = c + 1;
+    }
+    if ((nf == 2 || nf == 3) && word_is(f[0], (size_t)(fe[0] - f[0]), "date") &&
+        (nf == 2 || word_is(f[1], (size_t)(fe[1] - f[1]), "account")) &&
+        (word_is(f[nf - 1], (size_t)(fe[nf - 1] - f[nf - 1]), "return") ||
+         word_is(f[nf - 1], (size_t)(fe[nf - 1] - f[nf - 1]), "value"))) {
+        ps->multi = nf == 3;
+        ps->from_values = word_is(f[nf - 1], (size_t)(fe[nf - 1] - f[nf - 1]), "value");
+        return RD_OK;
+    }
+    return rd_error_set(ps->err, RD_EINVAL,
+                        "%s line 1: expected the header 'date,return', 'date,value', "
+                        "'date,account,return' or 'date,account,value', got '%s'",
+                        ps->name, show(s, (size_t)(e - s), b, sizeof b));
+}
+
+static int parse_row(struct parser *ps, const char *s, const char *e, size_t line)
+{
+    const char *f[3], *fe[3];
+    int nf = 0, want = ps->multi ? 3 : 2;
+    const char *p = s;
+    uint32_t ai = 0;
+    struct acct *a;
+    int32_t day;
+    double v;
+    char b1[64], b2[16], b3[16];
+
+    for (;;) {
+        const char *c = memchr(p, ',', (size_t)(e - p));
+        const char *end = c ? c : e;
+
+        if (nf < 3) {
+            f[nf] = p;
+            fe[nf] = end;
+        }
+        nf++;
+        if (!c || nf > want)
+            break;
+        p = c + 1;
+    }
+    if (nf != want)
+        return rd_error_set(ps->err, RD_EINVAL, "%s line %zu: expected %d columns (%s), got %s%d",
+                            ps->name, line, want,
+                            ps->multi ? "date,account,return" : "date,return",
+                            nf > want ? "more than " : "", nf > want ? want : nf);
+    for (int i = 0; i < want; i++)
+        trim(&f[i], &fe[i]);
+    if (rd_returns_parse_date(f[0], (size_t)(fe[0] - f[0]), &day) != 0)
+        return rd_error_set(ps->err, RD_EINVAL,
+                            "%s line %zu: bad date '%s' (expected a real date as YYYY-MM-DD)",
+                            ps->name, line, show(f[0], (size_t)(fe[0] - f[0]), b1, sizeof b1));
+    if (rd_returns_parse_number(f[want - 1], (size_t)(fe[want - 1] - f[want - 1]), &v) != 0)
+        return rd_error_set(ps->err, RD_EINVAL, "%s line %zu: %s '%s' is not a number",
+                            ps->name, line, ps->from_values ? "value" : "return",
+                            show(f[want - 1], (size_t)(fe[want - 1] - f[want - 1]), b1,
+                                 sizeof b1));
+    if (ps->multi) {
+        int rc;
+
+        if (fe[1] == f[1])
+            return rd_error_set(ps->err, RD_EINVAL, "%s line %zu: empty account name",
+                                ps->name, line);
+        rc = account_of(ps, f[1], (size_t)(fe[1] - f[1]), &ai);
+        if (rc != RD_OK)
+            return rc;
+    }
+    a = &ps->accts[ai];
+    if (a->count && day <= a->last_day) {
+        char who[96] = "";
+
+        if (ps->multi)
+            snprintf(who, sizeof who, " for account '%s'",
+                     show(f[1], (size_t)(fe[1] - f[1]), b1, sizeof b1));
+        format_day(day, b2, sizeof b2);
+        format_day(a->last_day, b3, sizeof b3);
+        if (day == a->last_day)
+            return rd_error_set(ps->err, RD_EINVAL, "%s line %zu: duplicate date %s%s "
+                                "(already on line %zu)", ps->name, line, b2, who, a->last_line);
+        return rd_error_set(ps->err, RD_EINVAL, "%s line %zu: dates not sorted: %s%s comes "
+                            "after %s on line %zu (dates must be ascending)",
+                            ps->name, line, b2, who, b3, a->last_line);
+    }
+    if (ps->multi && ps->nrows && ai != ps->cur && a->count)
+        ps->grouped = 0;        /* an account came back after another */
+    ps->cur = ai;
+    a->last_day = day;
+    a->last_line = line;
+    a->count++;
+    if (ps->nrows == ps->cap && grow_rows(ps) != RD_OK)
+        return rd_error_set(ps->err, RD_ENOMEM, "%s: out of memory at line %zu", ps->name, line);
+    ps->days[ps->nrows] = day;
+    ps->vals[ps->nrows] = v;
+    if (ps->multi)
+        ps->acct_of[ps->nrows] = ai;
+    ps->nrows++;
+    return RD_OK;
+}
+
+/* Turns each series' values into returns, dropping its first row, in place. */
+static void values_to_returns(struct rd_returns_set *s)
+{
+    size_t w = 0;
+
+    for (size_t a = 0; a < s->naccounts; a++) {
+        size_t lo = s->offset[a], hi = s->offset[a + 1];
+        double last = NAN;
+
+        s->offset[a] = w;
+        for (size_t i = lo; i < hi; i++) {
+            double v = s->returns[i];
+            double r = isnan(v) || isnan(last) ? NAN : v / last - 1.0;
+
+            if (!isnan(v))
+                last = v;
+            if (i == lo)
+                continue;
+            s->days[w] = s->days[i];
+            s->returns[w++] = r;
+        }
+    }
+    s->offset[s->naccounts] = w;
+    s->nrows = w;
+}
+
+static int finish(struct parser *ps, struct rd_returns_set *out)
+{
+    size_t n = ps->nrows, na = ps->naccts;
+
+    out->multi = ps->multi;
+    out->from_values = ps->from_values;
+    out->naccounts = na;
+    out->nrows = n;
+    out->offset = rd_malloc((na + 1) * sizeof *out->offset);
+    out->names = rd_malloc((na ? na : 1) * sizeof *out->names);
+    if (!out->offset || !out->names)
+        return rd_error_set(ps->err, RD_ENOMEM, "%s: out of memory", ps->name);
+    out->offset[0] = 0;
+    for (size_t a = 0; a < na; a++)
+        out->offset[a + 1] = out->offset[a] + ps->accts[a].count;
+    if (!ps->multi || ps->grouped) {
+        /* already grouped, in first-seen order: take the arrays as they are */
+        out->days = ps->days;
+        out->returns = ps->vals;
+        ps->days = NULL;
+        ps->vals = NULL;
+    } else {
+        size_t *pos = rd_malloc((na ? na : 1) * sizeof *pos);
+
+        out->days = rd_malloc((n ? n : 1) * sizeof *out->days);
+        out->returns = rd_malloc((n ? n : 1) * sizeof *out->returns);
+        if (!pos || !out->days || !out->returns) {
+            rd_free(pos);
+            return rd_error_set(ps->err, RD_ENOMEM, "%s: out of memory", ps->name);
+        }
+        memcpy(pos, out->offset, na * sizeof *pos);
+        for (size_t i = 0; i < n; i++) {
+            size_t k = pos[ps->acct_of[i]]++;
+
+            out->days[k] = ps->days[i];
+            out->returns[k] = ps->vals[i];
+        }
+        rd_free(pos);
+    }
+    out->names_arena = rd_buf_detach(&ps->arena);
+    if (!out->names_arena) {
+        out->names_arena = rd_strdup("");
+        if (!out->names_arena)
+            return rd_error_set(ps->err, RD_ENOMEM, "%s: out of memory", ps->name);
+    }
+    for (size_t a = 0; a < na; a++)
+        out->names[a] = out->names_arena + ps->accts[a].name_off;
+    if (ps->from_values)
+        values_to_returns(out);
+    return RD_OK;
+}
+
+int rd_returns_csv_parse(const char *data, size_t len, const char *name,
+                         struct rd_returns_set *out, struct rd_error *err)
+{
+    struct parser ps;
+    const char *p = data, *end = data + len;
+    size_t line = 0;
+    int rc = RD_OK, have_header = 0;
+
+    memset(&ps, 0, sizeof ps);
+    ps.name = name;
+    ps.err = err;
+    ps.grouped = 1;
+    rd_buf_init(&ps.arena, RD_RETURNS_CSV_MAX);
+    rd_returns_set_init(out);
+    if (len >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
+        (unsigned char)p[2] == 0xBF)
+        p += 3;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+
+        line++;
+        if (le > p && le[-1] == '\r')
+            le--;
+        if (memchr(p, '\0', (size_t)(le - p))) {
+            rc = rd_error_set(err, RD_EINVAL, "%s line %zu: NUL byte in the text", name, line);
+            goto out;
+        }
+        if (!have_header) {
+            uint32_t ai;
+
+            rc = parse_header(&ps, p, le);
+            if (rc == RD_OK && !ps.multi)
+                rc = account_of(&ps, "", 0, &ai);      /* the one series, named "" */
+            if (rc != RD_OK)
+                goto out;
+            have_header = 1;
+        } else {
+            const char *s = p, *e = le;
+
+            trim(&s, &e);
+            if (s < e) {
+                rc = parse_row(&ps, p, le, line);
+                if (rc != RD_OK)
+                    goto out;
+            }
+        }
+        p = nl ? nl + 1 : end;
+    }
+    if (!have_header) {
+        rc = rd_error_set(err, RD_EINVAL, "%s line 1: empty input (expected a header such as "
+                          "'date,return')", name);
+        goto out;
+    }
+    rc = finish(&ps, out);
+out:
+    rd_free(ps.days);
+    rd_free(ps.vals);
+    rd_free(ps.acct_of);
+    rd_free(ps.accts);
+    rd_free(ps.table);
+    rd_buf_release(&ps.arena);
+    if (rc != RD_OK)
+        rd_returns_set_release(out);
+    return rc;
+}
+
+static int read_stream(FILE *f, const char *path, struct rd_returns_set *out,
+                       struct rd_error *err)
+{
+    struct rd_buf b;
+    char chunk[65536];
+    size_t n;
+    int rc = RD_OK;
+
+    rd_buf_init(&b, RD_RETURNS_CSV_MAX);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        rc = rd_buf_append(&b, chunk, n);
+        if (rc != RD_OK) {
+            rc = rd_error_set(err, rc, "%s: %s", path,
+                              rc == RD_ETOOBIG ? "input too large" : "out of memory");
+            goto out;
+        }
+    }
+    if (ferror(f)) {
+        rc = rd_error_set(err, RD_EIO, "%s: read failed: %s", path, strerror(errno));
+        goto out;
+    }
+    rc = rd_returns_csv_parse(b.data ? b.data : "", b.len, path, out, err);
+out:
+    rd_buf_release(&b);
+    return rc;
+}
+
+int rd_returns_csv_read(const char *path, struct rd_returns_set *out, struct rd_error *err)
+{
+    struct stat st;
+    int fd = -1, rc;
+    void *map = MAP_FAILED;
+
+    rd_returns_set_init(out);
+    if (strcmp(path, "-") == 0)
+        return read_stream(stdin, "<stdin>", out, err);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return rd_error_set(err, errno == ENOENT ? RD_ENOTFOUND : RD_EIO, "%s: cannot open: %s",
+                            path, strerror(errno));
+    if (fstat(fd, &st) != 0) {
+        rc = rd_error_set(err, RD_EIO, "%s: cannot stat: %s", path, strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        FILE *f = fdopen(fd, "rb");
+
+        if (!f) {
+            rc = rd_error_set(err, RD_EIO, "%s: cannot read: %s", path, strerror(errno));
+            goto out;
+        }
+        fd = -1;
+        rc = read_stream(f, path, out, err);
+        fclose(f);
+        goto out;
+    }
+    if ((uint64_t)st.st_size > RD_RETURNS_CSV_MAX) {
+        rc = rd_error_set(err, RD_ETOOBIG, "%s: file too large (%lld bytes)", path,
+                          (long long)st.st_size);
+        goto out;
+    }
+    if (st.st_size == 0) {
+        rc = rd_returns_csv_parse("", 0, path, out, err);
+        goto out;
+    }
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED) {
+        rc = rd_error_set(err, RD_EIO, "%s: cannot map: %s", path, strerror(errno));
+        goto out;
+    }
+    (void)madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+    rc = rd_returns_csv_parse(map, (size_t)st.st_size, path, out, err);
+out:
+    if (map != MAP_FAILED)
+        munmap(map, (size_t)st.st_size);
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+void rd_returns_align(const int32_t *days, size_t n, const int32_t *bdays, const double *bret,
+                      size_t nb, double *out)
+{
+    size_t j = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        while (j < nb && bdays[j] < days[i])
+            j++;
+        out[i] = j < nb && bdays[j] == days[i] ? bret[j] : NAN;
+    }
+}
