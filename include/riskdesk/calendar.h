@@ -17,23 +17,29 @@
 #include "riskdesk/error.h"
 
 /* ---- dates ---- */
+/* Months outside 1..12 and days outside the month carry over (2026-13-01 is
+ * 2027-01-01, day 0 the last day of the month before); saturates at the int32
+ * ends. */
 int32_t rd_date_from_ymd(int y, int m, int d);
 void rd_date_to_ymd(int32_t day, int *y, int *m, int *d);
 int rd_date_weekday(int32_t day);                 /* 0 = Sunday ... 6 = Saturday */
 /* "YYYY-MM-DD" exactly; RD_EINVAL naming the text and the expected form. */
 int rd_date_parse(const char *s, size_t len, int32_t *out, struct rd_error *err);
-/* Writes "YYYY-MM-DD" (buf needs 11 bytes); returns snprintf-style length. */
+/* Writes "YYYY-MM-DD" (buf needs 11 bytes); returns snprintf-style length.
+ * Years outside 0000..9999 get more digits or a leading '-' (up to 15 bytes). */
 int rd_date_format(int32_t day, char *buf, size_t n);
 
 /* ---- times ---- */
 /*
  * RFC 3339 / ISO 8601: "2026-11-20T14:31:05Z", "2025-06-24T16:00:00-04:00",
  * "2023-12-12T22:31:24.668464435Z" (fraction dropped, toward the past), also a
- * space instead of 'T'. A time without a zone is refused (RD_EINVAL), as is a
- * bare date. Leap second 60 is accepted as 59.
+ * space instead of 'T'. The zone is Z or +hh:mm / -hh:mm; a time without a zone
+ * is refused (RD_EINVAL, naming the text), as is a bare date. Leap second 60 is
+ * accepted as 59.
  */
 int rd_time_parse(const char *s, size_t len, int64_t *out, struct rd_error *err);
-/* Writes "YYYY-MM-DDTHH:MM:SSZ" (buf needs 21 bytes). */
+/* Writes "YYYY-MM-DDTHH:MM:SSZ" (buf needs 21 bytes for years 0000..9999);
+ * returns snprintf-style length. */
 int rd_time_format(int64_t t, char *buf, size_t n);
 
 /* ---- US/Eastern ---- */
@@ -54,7 +60,7 @@ int64_t rd_et_to_utc(int32_t day, int minute);
 struct rd_session {
     int32_t day;
     int open;               /* 1 on a trading day */
-    int open_minute;        /* 570 (09:30 ET) when open */
+    int open_minute;        /* 570 (09:30 ET) when open, else 0 (as close_minute) */
     int close_minute;       /* 960 (16:00) or 780 (13:00) on an early close */
     int early_close;        /* 1 on an early-close day */
     const char *holiday;    /* static name when closed for a holiday ("Thanksgiving Day"), else NULL */
@@ -64,12 +70,14 @@ struct rd_session {
  * (Sunday -> Monday; Saturday -> not observed on the Friday before); MLK Day
  * (3rd Monday of January, from 1998); Washington's Birthday (3rd Monday of
  * February); Good Friday; Memorial Day (last Monday of May); Juneteenth (June 19,
- * from 2022, Saturday -> Friday, Sunday -> Monday); Independence Day; Labor Day;
- * Thanksgiving (4th Thursday of November); Christmas (Saturday -> Friday,
- * Sunday -> Monday). Early closes at 13:00: July 3 when it is a weekday trading day
- * (and, when July 4 is a Saturday... none), the day after Thanksgiving, and
- * December 24 when it is a weekday trading day. One-off closures (national days of
- * mourning, 2001 and 2012 storms) are not included.
+ * from 2022); Independence Day; Labor Day (1st Monday of September); Thanksgiving
+ * (4th Thursday of November); Christmas. Juneteenth, Independence Day and
+ * Christmas falling on a Saturday are observed the Friday before, on a Sunday
+ * the Monday after. Early closes at 13:00: July 3 and December 24 when they are
+ * trading days (Monday to Thursday; as Fridays they are the observed holiday, and
+ * the Thursday before is a full day), and the day after Thanksgiving. One-off
+ * closures (national days of mourning such as 2025-01-09, the 2001 and 2012
+ * closures) are not included. See docs/calendar.md.
  */
 void rd_nyse_session(int32_t day, struct rd_session *out);
 int rd_nyse_is_trading_day(int32_t day);
