@@ -22,6 +22,8 @@ struct rd_broker_account {
     char status[32];              /* "ACTIVE", ... */
     rd_money buying_power, cash, equity, last_equity;
     int trading_blocked;
+    int32_t daytrade_count;       /* day trades in the last 5 trading days, today included
+                                     (Alpaca's daytrade_count); -1 when the broker does not say */
 };
 
 struct rd_broker_position {
