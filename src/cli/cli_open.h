@@ -1,0 +1,41 @@
+/*
+ * cli_open.h - what commands that work on accounts share: finding the config,
+ * opening the store and an account's broker, reading --at, env checks.
+ * Everything opened here is released by cli_close.
+ */
+#ifndef RISKDESK_CLI_OPEN_H
+#define RISKDESK_CLI_OPEN_H
+
+#include <stdint.h>
+
+#include "riskdesk/broker.h"
+#include "riskdesk/config.h"
+#include "riskdesk/store.h"
+
+struct cli_env {
+    struct rd_config *cfg;
+    struct rd_store *store;
+};
+
+/* Loads the config (path, $RISKDESK_CONFIG or ./riskdesk.json), reports
+ * suspicious environment variables, and opens the store (db_url overrides the
+ * config's database) when want_store. */
+int cli_open(const char *config_path, const char *db_url, int want_store, struct cli_env *env,
+             struct rd_error *err);
+void cli_close(struct cli_env *env);
+
+/* The account named, or RD_ENOTFOUND listing the configured ones. */
+int cli_account(const struct cli_env *env, const struct rd_account_config **out, const char *name,
+                struct rd_error *err);
+
+int cli_open_broker(const struct cli_env *env, const struct rd_account_config *a,
+                    struct rd_broker **out, struct rd_error *err);
+
+/* --at: an RFC 3339 time; NULL means now. */
+int cli_time(const char *at, int64_t *out, struct rd_error *err);
+
+/* Logs each environment variable that looks like a misspelling; returns how
+ * many looked like RUN_MODE while RUN_MODE itself is unset. */
+int cli_env_warnings(void);
+
+#endif

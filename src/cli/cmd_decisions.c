@@ -1,0 +1,105 @@
+/* riskdesk decisions: what an account decided, newest first. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "cli/cli_open.h"
+#include "riskdesk/calendar.h"
+#include "riskdesk/decision_json.h"
+#include "riskdesk/banned.h"
+
+#define NAME "decisions"
+
+struct walk {
+    int json, n;
+    struct rd_buf buf;
+};
+
+static int visit(void *ctx, const struct rd_decision_row *row)
+{
+    struct walk *w = ctx;
+    char when[32];
+    int rc;
+
+    rd_time_format(row->decided_at, when, sizeof when);
+    rd_buf_reset(&w->buf);
+    if (w->json) {
+        rc = rd_buf_printf(&w->buf, "%s{\"id\":%lld,\"account\":\"%s\",\"rec_id\":\"%s\","
+                           "\"decided_at\":\"%s\",\"decision\":",
+                           w->n ? "," : "", (long long)row->id, row->account, row->rec_id, when);
+        if (rc == RD_OK)
+            rc = rd_decision_to_json(&row->d, &w->buf);
+        if (rc == RD_OK)
+            rc = rd_buf_puts(&w->buf, "}");
+    } else {
+        rc = rd_buf_printf(&w->buf, "%s %-10s %-24s %s size %lld%s%s\n", when, row->account,
+                           row->rec_id, row->d.approved ? "APPROVED" : "REJECTED",
+                           (long long)row->d.size, row->d.approved ? "" : " first failed: ",
+                           row->d.approved ? "" : rd_gate_name(row->d.first_failed));
+    }
+    if (rc != RD_OK)
+        return rc;
+    fputs(rd_buf_str(&w->buf), stdout);
+    w->n++;
+    return 0;
+}
+
+static const struct option opts[] = {
+    {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
+    {"account", required_argument, NULL, 'a'}, {"json", no_argument, NULL, 'j'},
+    {"limit", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0},
+};
+
+static int run(int argc, char **argv)
+{
+    const char *config = NULL, *db = NULL, *account = NULL;
+    const struct rd_account_config *acct;
+    struct rd_error err = {0};
+    struct cli_env env;
+    struct walk w = {0};
+    long limit = 0;
+    char *end;
+    int c, rc;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case 'd': db = optarg; break;
+        case 'a': account = optarg; break;
+        case 'j': w.json = 1; break;
+        case 'n':
+            limit = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end || limit < 0)
+                return cli_usage_error(NAME, "--limit: '%s'; expected a count >= 0", optarg);
+            break;
+        default: return cli_usage_error(NAME, "unknown option");
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(NAME, "unexpected argument '%s'", argv[optind]);
+    if (cli_open(config, db, 1, &env, &err) != RD_OK)
+        return cli_fail(&err);
+    rd_buf_init(&w.buf, 1 << 20);
+    rc = cli_account(&env, &acct, account, &err);
+    if (rc == RD_OK) {
+        if (w.json)
+            fputs("[", stdout);
+        rc = env.store->ops->decision_list(env.store, acct->name, (size_t)limit, visit, &w, &err);
+        if (w.json)
+            fputs("]\n", stdout);
+    }
+    rd_buf_release(&w.buf);
+    cli_close(&env);
+    return rc == RD_OK ? CLI_OK : cli_fail(&err);
+}
+
+const struct cli_cmd cli_cmd_decisions = {
+    .name = NAME,
+    .summary = "list an account's decisions with every gate's verdict",
+    .usage = "usage: riskdesk decisions [--config F] [--db URL] --account NAME [--json] [--limit N]\n\n"
+             "Newest first. --json prints an array of {\"id\", \"account\", \"rec_id\",\n"
+             "\"decided_at\", \"decision\": {\"approved\", \"size\", \"gates\": [...]}}.\n",
+    .run = run,
+};

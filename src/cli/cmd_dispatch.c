@@ -1,0 +1,191 @@
+/* riskdesk dispatch: one account's dispatcher, once or in a loop. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/cli_open.h"
+#include "riskdesk/dispatcher.h"
+#include "riskdesk/log.h"
+#include "riskdesk/banned.h"
+
+#define NAME "dispatch"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+/* Sleeps up to `seconds`, waking early when a stop is requested. */
+static void nap(double seconds)
+{
+    struct timespec ts;
+
+    while (seconds > 0 && !stop_requested) {
+        double step = seconds > 0.1 ? 0.1 : seconds;
+
+        ts.tv_sec = 0;
+        ts.tv_nsec = (long)(step * 1e9);
+        nanosleep(&ts, NULL);
+        seconds -= step;
+    }
+}
+
+static const struct option opts[] = {
+    {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
+    {"account", required_argument, NULL, 'a'}, {"once", no_argument, NULL, 'o'},
+    {"loop", no_argument, NULL, 'l'}, {"interval", required_argument, NULL, 'i'},
+    {"at", required_argument, NULL, 't'}, {"batch", required_argument, NULL, 'b'},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse_positive(const char *s, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+
+    if (*s == '\0' || *end != '\0' || v <= 0)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+static void log_cycle(const char *account, const struct rd_cycle_stats *st)
+{
+    struct rd_logline l;
+
+    rd_log_begin(&l, RD_LOG_INFO, "dispatch.cycle");
+    rd_log_str(&l, "account", account);
+    rd_log_str(&l, "tier", rd_tier_name(st->tier));
+    rd_log_int(&l, "decided", st->decided);
+    rd_log_int(&l, "approved", st->approved);
+    rd_log_int(&l, "rejected", st->rejected);
+    rd_log_int(&l, "submitted", st->submitted);
+    rd_log_int(&l, "filled", st->filled);
+    rd_log_int(&l, "broker_rejected", st->broker_rejected);
+    rd_log_int(&l, "exits", st->exits);
+    rd_log_int(&l, "reconciled", st->reconciled);
+    rd_log_money(&l, "buying_power", st->buying_power);
+    rd_log_money(&l, "equity", st->equity);
+    rd_log_end(&l);
+}
+
+static int run(int argc, char **argv)
+{
+    const char *config = NULL, *db = NULL, *account = NULL, *at = NULL, *mode;
+    const struct rd_account_config *acct;
+    struct rd_error err = {0};
+    struct rd_dispatcher_params p;
+    struct rd_dispatcher *d = NULL;
+    struct rd_broker *broker = NULL;
+    struct rd_cycle_stats st;
+    struct cli_env env;
+    struct sigaction sa;
+    long interval = 60, batch = 1000;
+    int64_t now;
+    int c, loop = -1, rc, suspects;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case 'd': db = optarg; break;
+        case 'a': account = optarg; break;
+        case 'o': loop = 0; break;
+        case 'l': loop = 1; break;
+        case 't': at = optarg; break;
+        case 'i':
+            if (!parse_positive(optarg, &interval))
+                return cli_usage_error(NAME, "--interval: '%s'; expected whole seconds > 0", optarg);
+            break;
+        case 'b':
+            if (!parse_positive(optarg, &batch) || batch > 100000)
+                return cli_usage_error(NAME, "--batch: '%s'; expected 1 to 100000", optarg);
+            break;
+        default: return cli_usage_error(NAME, "unknown option");
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(NAME, "unexpected argument '%s'", argv[optind]);
+    suspects = cli_env_warnings();
+    mode = getenv("RUN_MODE");
+    if (loop < 0 && mode && *mode) {
+        if (!strcasecmp(mode, "LOOP"))
+            loop = 1;
+        else if (!strcasecmp(mode, "ONCE"))
+            loop = 0;
+        else {
+            fprintf(stderr, "riskdesk: RUN_MODE=%.20s: expected ONCE or LOOP\n", mode);
+            return CLI_USAGE;
+        }
+    }
+    if (loop < 0 && suspects) {
+        /* a typo like MODE=LOOP must not quietly run one cycle and stop trading */
+        fprintf(stderr, "riskdesk: RUN_MODE is unset but a variable that looks like it is set "
+                        "(see the env.suspect line); set RUN_MODE=ONCE|LOOP or pass --once/--loop\n");
+        return CLI_USAGE;
+    }
+    if (loop < 0) {
+        rd_log_msg(RD_LOG_INFO, "dispatch.mode", "RUN_MODE unset: running once");
+        loop = 0;
+    }
+    if (at && loop)
+        return cli_usage_error(NAME, "--at sets a fixed clock; use it with --once");
+    if (cli_time(at, &now, &err) != RD_OK)
+        return cli_fail(&err);
+    if (cli_open(config, db, 1, &env, &err) != RD_OK)
+        return cli_fail(&err);
+    if ((rc = cli_account(&env, &acct, account, &err)) != RD_OK ||
+        (rc = cli_open_broker(&env, acct, &broker, &err)) != RD_OK)
+        goto out;
+    memset(&p, 0, sizeof p);
+    p.cfg = env.cfg;
+    p.account = acct;
+    p.store = env.store;
+    p.broker = broker;
+    p.batch_max = (size_t)batch;
+    if ((rc = rd_dispatcher_new(&p, &d, &err)) != RD_OK || (rc = rd_dispatcher_lock(d, &err)) != RD_OK ||
+        (rc = rd_dispatcher_start(d, now, &err)) != RD_OK)
+        goto out;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    do {
+        if (!at)
+            now = (int64_t)time(NULL);
+        rc = rd_dispatcher_cycle(d, now, &st, &err);
+        if (rc != RD_OK)
+            break;
+        log_cycle(acct->name, &st);
+        if (loop)
+            nap((double)interval);
+    } while (loop && !stop_requested);
+    if (rc == RD_OK && stop_requested)
+        rd_log_msg(RD_LOG_INFO, "dispatch.stopped", "signal received; cycle finished");
+out:
+    rd_dispatcher_free(d);
+    rd_broker_close(broker);
+    cli_close(&env);
+    return rc == RD_OK ? CLI_OK : cli_fail(&err);
+}
+
+const struct cli_cmd cli_cmd_dispatch = {
+    .name = NAME,
+    .summary = "run one account's dispatcher (once or in a loop)",
+    .usage = "usage: riskdesk dispatch [--config F] [--db URL] --account NAME\n"
+             "                        [--once | --loop [--interval S]] [--at TIME] [--batch N]\n\n"
+             "Each cycle syncs the account from its broker, places exits, decides the\n"
+             "account's undecided recommendations, records each decision and order, and\n"
+             "sends the orders. RUN_MODE=ONCE|LOOP chooses when neither flag is given.\n"
+             "Only one dispatcher per account runs at a time. SIGTERM finishes the cycle\n"
+             "and exits 0. --at fixes the clock for a single cycle (tests, replays).\n",
+    .run = run,
+};
