@@ -21,6 +21,7 @@
 #define RISKDESK_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "riskdesk/error.h"
 #include "riskdesk/risk.h"
@@ -60,6 +61,7 @@ struct rd_config {
     uint64_t paper_seed;               /* seed of the paper market; default 1 */
     int naccounts;
     struct rd_account_config *accounts;
+    char database_origin[RD_SOURCE_MAX]; /* "config", "RISKDESK_DATABASE_URL", "default", "demo" */
 };
 
 /*
@@ -81,6 +83,34 @@ int rd_config_load_default(const char *path, struct rd_config **out, struct rd_e
 void rd_config_free(struct rd_config *cfg);
 
 const struct rd_account_config *rd_config_account(const struct rd_config *cfg, const char *name);
+
+/*
+ * The keys of a "risk" object and where each lands in struct rd_risk_config.
+ * The parser and `riskdesk config check` walk the same table, so what is
+ * printed is exactly what was read. Nested keys are dotted ("pdt.enabled").
+ */
+enum rd_risk_key_type {
+    RD_RISK_KEY_MONEY,    /* rd_money; JSON number or decimal string */
+    RD_RISK_KEY_PPM,      /* int64_t ppm; JSON number or decimal string */
+    RD_RISK_KEY_INT,      /* int32_t; JSON integer */
+    RD_RISK_KEY_BOOL,     /* int 0/1; JSON true/false */
+    RD_RISK_KEY_ACTIONS,  /* uint32_t RD_ACT_BIT set; JSON array of action names */
+    RD_RISK_KEY_HHMM,     /* int32_t minute of the day (ET); JSON "HH:MM" */
+    RD_RISK_KEY_ON_ZERO,  /* enum rd_kelly_on_zero; JSON "reject" | "tier" */
+};
+
+struct rd_risk_key {
+    const char *name;             /* "max_open_positions", "pdt.enabled", "exits.day_close" */
+    enum rd_risk_key_type type;
+    size_t offset;                /* of the field in struct rd_risk_config */
+};
+
+/* The table in documentation order; *n receives its length. Static storage. */
+const struct rd_risk_key *rd_risk_keys(size_t *n);
+/* The key's value in r as config text: "10000.00", "0.02", "5", "true",
+ * "BUY_CALL,BUY_PUT", "15:55", "reject". Returns like snprintf. */
+int rd_risk_key_format(const struct rd_risk_key *k, const struct rd_risk_config *r, char *buf,
+                       size_t n);
 
 /*
  * Environment variables that look like misspellings of the ones riskdesk reads

@@ -1,0 +1,92 @@
+/*
+ * config_int.h - what the files of src/config share; not public API.
+ *
+ * Messages name the place of a value the way a user finds it:
+ *   riskdesk.json: accounts[1] "tiny": risk.pdt.max_day_trades: 2.5; expected an integer
+ * struct cfg_at carries the two halves: `where` (the file and account) and
+ * `sect` (a dotted path inside that object, "" at its top).
+ * Nothing here owns memory the caller must free unless it says so.
+ */
+#ifndef RISKDESK_CONFIG_INT_H
+#define RISKDESK_CONFIG_INT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "riskdesk/buf.h"
+#include "riskdesk/config.h"
+
+#define CFG_FILE_MAX ((size_t)4 << 20)   /* config and risk files */
+#define CFG_MAX_ACCOUNTS 4096
+
+struct cfg_at {
+    const char *where;      /* "riskdesk.json: accounts[1] \"tiny\"" */
+    const char *sect;       /* "risk.pdt", or "" */
+};
+
+/* --- config_json.c: typed getters, messages, "did you mean" --- */
+
+/* Damerau (optimal string alignment) distance, ASCII case-insensitive. */
+int rd_cfg_edit_distance(const char *a, const char *b);
+/* The candidate closest to word within distance 2, or NULL. */
+const char *rd_cfg_suggest(const char *word, const char *const *cands, size_t n);
+/* "where: sect.key: <fmt>" into err, returning code. */
+int rd_cfg_field_error(struct rd_error *err, int code, const struct cfg_at *at, const char *key,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* A short text for a JSON value in messages: 2.5, "abc", true, an object. */
+void rd_cfg_describe(const json_t *v, char *buf, size_t n);
+/* Fails on the first key of obj not in allowed, with a hint. */
+int rd_cfg_check_keys(const json_t *obj, const char *const *allowed, size_t n,
+                      const struct cfg_at *at, struct rd_error *err);
+
+/* Getters: RD_OK leaving *out alone when key is absent; RD_ECONFIG on a bad value. */
+int rd_cfg_get_money(const json_t *obj, const char *key, const struct cfg_at *at, rd_money *out,
+                     struct rd_error *err);
+int rd_cfg_get_ppm(const json_t *obj, const char *key, const struct cfg_at *at, int64_t *out,
+                   struct rd_error *err);
+int rd_cfg_get_int(const json_t *obj, const char *key, const struct cfg_at *at, int64_t min,
+                   int64_t max, int64_t *out, struct rd_error *err);
+int rd_cfg_get_int32(const json_t *obj, const char *key, const struct cfg_at *at, int32_t *out,
+                     struct rd_error *err);
+int rd_cfg_get_bool(const json_t *obj, const char *key, const struct cfg_at *at, int *out,
+                    struct rd_error *err);
+int rd_cfg_get_string(const json_t *obj, const char *key, const struct cfg_at *at, char *out,
+                      size_t n, struct rd_error *err);
+/* An object-valued key; *out is NULL when absent. */
+int rd_cfg_get_object(const json_t *obj, const char *key, const struct cfg_at *at, json_t **out,
+                      struct rd_error *err);
+
+/* Parses JSON text (an object at the top); `what` names it in messages.
+ * Syntax errors name line and column. With `quiet`, jansson's text (which may
+ * quote the input) is left out: for files that hold secrets. */
+int rd_cfg_parse_json(const char *text, size_t len, const char *what, int quiet, json_t **out,
+                      struct rd_error *err);
+
+/* --- config_risk.c --- */
+
+/* Reads the keys of `section` ("" for a whole risk object, or "kelly") from obj
+ * into r; each key read sets bit i of *set (i = its index in rd_risk_keys). */
+int rd_cfg_parse_risk(const json_t *obj, const char *section, const struct cfg_at *at,
+                      struct rd_risk_config *r, uint64_t *set, struct rd_error *err);
+/* Copies the fields whose bits are in `set` from src to dst. */
+void rd_cfg_risk_copy(struct rd_risk_config *dst, const struct rd_risk_config *src, uint64_t set);
+
+/* --- config_load.c --- */
+
+/* Reads a regular file of at most max bytes into out (NUL-terminated).
+ * st (may be NULL) receives its status. Missing file: RD_ENOTFOUND. */
+int rd_cfg_read_file(const char *path, size_t max, struct rd_buf *out, struct stat *st,
+                     struct rd_error *err);
+/* dir + "/" + path unless path is absolute or dir is empty. */
+int rd_cfg_join_path(const char *dir, const char *path, char *out, size_t n);
+
+/* --- config_parse.c --- */
+
+/* Builds a validated config from a parsed document. dir: where relative
+ * "file:" sources live ("" = the current directory). */
+int rd_cfg_build(const json_t *root, const char *origin, const char *dir, struct rd_config **out,
+                 struct rd_error *err);
+
+#endif
