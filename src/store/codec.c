@@ -1,0 +1,203 @@
+/*
+ * codec.c - the text the store keeps for enums and for a decision's verdicts,
+ * shared by every backend (see store_int.h and docs/store.md).
+ *
+ * Names, not numbers, go into the database: a gate or reason added in the
+ * middle of its list in gates.h must not change what old rows mean.
+ */
+#include "store/store_int.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "riskdesk/banned.h"
+
+static const char *const gate_names[RD_GATE_COUNT] = {
+#define GATE_NAME(id, name) name,
+    RD_GATE_LIST(GATE_NAME)
+#undef GATE_NAME
+};
+
+static const char *const reason_names[RD_REASON_COUNT] = {
+#define REASON_NAME(id, name) name,
+    RD_REASON_LIST(REASON_NAME)
+#undef REASON_NAME
+};
+
+/* enum rd_value_kind, one letter each: none, money, ppm, count, seconds,
+ * minute of day (time), enum state. */
+static const char kind_letters[] = "nmpcste";
+#define KIND_COUNT ((int)sizeof kind_letters - 1)
+
+static const char *const side_names[] = {"buy", "sell"};
+static const char *const intent_names[] = {"entry", "exit"};
+static const char *const state_names[RD_STATE_COUNT] = {"ACTIVE", "REDUCING", "HALTED"};
+static const char *const action_names[RD_ACT_COUNT] = {"BUY_CALL", "BUY_PUT", "BUY_STOCK",
+                                                       "SELL_STOCK"};
+static const char *const strategy_names[RD_STRAT_COUNT] = {"day", "swing"};
+
+#define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static const char *name_of(const char *const *names, int count, int v)
+{
+    return v >= 0 && v < count ? names[v] : NULL;
+}
+
+static int index_of(const char *const *names, int count, const char *s, size_t len)
+{
+    for (int i = 0; i < count; i++)
+        if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
+            return i;
+    return -1;
+}
+
+#define ENUM_CODEC(fn, type, names)                                  \
+    const char *rd_store_##fn##_name(type v)                         \
+    {                                                                \
+        return name_of(names, COUNT_OF(names), (int)v);              \
+    }                                                                \
+    int rd_store_##fn##_parse(const char *s, type *out)              \
+    {                                                                \
+        int i = index_of(names, COUNT_OF(names), s, strlen(s));      \
+        if (i < 0)                                                   \
+            return RD_EINVAL;                                        \
+        *out = (type)i;                                              \
+        return RD_OK;                                                \
+    }
+
+ENUM_CODEC(side, enum rd_order_side, side_names)
+ENUM_CODEC(intent, enum rd_order_intent, intent_names)
+ENUM_CODEC(state, enum rd_trading_state, state_names)
+ENUM_CODEC(gate, enum rd_gate, gate_names)
+ENUM_CODEC(action, enum rd_action, action_names)
+ENUM_CODEC(strategy, enum rd_strategy, strategy_names)
+
+int rd_store_verdicts_encode(const struct rd_decision *d, char *buf, size_t n,
+                             struct rd_error *err)
+{
+    size_t used;
+    int w;
+
+    if (d->nverdicts < 0 || d->nverdicts > RD_GATE_COUNT)
+        return rd_error_set(err, RD_EINVAL, "decision: nverdicts %d outside 0..%d",
+                            d->nverdicts, RD_GATE_COUNT);
+    w = snprintf(buf, n, "v1");
+    if (w < 0 || (size_t)w >= n)
+        return rd_error_set(err, RD_ETOOBIG, "decision: verdict buffer of %zu bytes too small", n);
+    used = (size_t)w;
+    for (int i = 0; i < d->nverdicts; i++) {
+        const struct rd_gate_verdict *v = &d->verdicts[i];
+        const char *gate = name_of(gate_names, RD_GATE_COUNT, v->gate);
+        const char *reason = name_of(reason_names, RD_REASON_COUNT, v->reason);
+
+        if (!gate || !reason || v->kind >= KIND_COUNT)
+            return rd_error_set(err, RD_EINVAL,
+                                "decision: verdict %d: gate %u, reason %u or kind %u out of range",
+                                i, v->gate, v->reason, v->kind);
+        w = snprintf(buf + used, n - used, ";%s,%u,%s,%c,%" PRId64 ",%" PRId64, gate, v->passed,
+                     reason, kind_letters[v->kind], v->observed, v->threshold);
+        if (w < 0 || (size_t)w >= n - used)
+            return rd_error_set(err, RD_ETOOBIG, "decision: verdicts do not fit in %zu bytes", n);
+        used += (size_t)w;
+    }
+    return RD_OK;
+}
+
+/* One comma-separated field of an item: [*p, end) up to the next ',' or the
+ * item's end. Advances *p past the separator. */
+static void next_field(const char **p, const char *end, const char **f, size_t *flen)
+{
+    const char *c = memchr(*p, ',', (size_t)(end - *p));
+
+    *f = *p;
+    *flen = (size_t)((c ? c : end) - *p);
+    *p = c ? c + 1 : end;
+}
+
+static int parse_i64(const char *f, size_t flen, int64_t *out)
+{
+    char tmp[32];
+    char *stop;
+    long long v;
+
+    if (flen == 0 || flen >= sizeof tmp)
+        return -1;
+    memcpy(tmp, f, flen);
+    tmp[flen] = '\0';
+    errno = 0;
+    v = strtoll(tmp, &stop, 10);
+    if (errno || *stop != '\0')
+        return -1;
+    *out = (int64_t)v;
+    return 0;
+}
+
+static int decode_item(const char *p, const char *end, struct rd_gate_verdict *v)
+{
+    const char *f;
+    size_t flen;
+    int64_t passed;
+    int i;
+
+    next_field(&p, end, &f, &flen);
+    i = index_of(gate_names, RD_GATE_COUNT, f, flen);
+    if (i < 0)
+        return -1;
+    v->gate = (uint8_t)i;
+    next_field(&p, end, &f, &flen);
+    if (parse_i64(f, flen, &passed) || passed < 0 || passed > UINT8_MAX)
+        return -1;
+    v->passed = (uint8_t)passed;
+    next_field(&p, end, &f, &flen);
+    i = index_of(reason_names, RD_REASON_COUNT, f, flen);
+    if (i < 0)
+        return -1;
+    v->reason = (uint8_t)i;
+    next_field(&p, end, &f, &flen);
+    if (flen != 1 || f[0] == '\0' || !strchr(kind_letters, f[0]))
+        return -1;
+    v->kind = (uint8_t)(strchr(kind_letters, f[0]) - kind_letters);
+    next_field(&p, end, &f, &flen);
+    if (parse_i64(f, flen, &v->observed))
+        return -1;
+    next_field(&p, end, &f, &flen);
+    if (parse_i64(f, flen, &v->threshold))
+        return -1;
+    return p == end && f + flen == end ? 0 : -1;
+}
+
+int rd_store_verdicts_decode(const char *s, size_t len, struct rd_decision *d,
+                             struct rd_error *err)
+{
+    const char *end = s + len;
+    const char *p;
+    int n = 0;
+
+    if (len < 2 || s[0] != 'v')
+        return rd_error_set(err, RD_ESTORE, "verdicts: not a riskdesk verdict encoding: \"%.*s\"",
+                            (int)(len > 40 ? 40 : len), s);
+    if (s[1] != '1' || (len > 2 && s[2] != ';'))
+        return rd_error_set(err, RD_ESTORE,
+                            "verdicts: encoding \"%.*s\" is newer than this riskdesk knows (v1)",
+                            (int)(len > 8 ? 8 : len), s);
+    p = s + 2;
+    while (p < end) {
+        const char *item = p + 1;   /* past ';' */
+        const char *stop = memchr(item, ';', (size_t)(end - item));
+
+        if (!stop)
+            stop = end;
+        if (n >= RD_GATE_COUNT)
+            return rd_error_set(err, RD_ESTORE, "verdicts: more than %d verdicts", RD_GATE_COUNT);
+        if (decode_item(item, stop, &d->verdicts[n]))
+            return rd_error_set(err, RD_ESTORE, "verdicts: item %d \"%.*s\" is not GATE,PASSED,REASON,KIND,OBSERVED,THRESHOLD",
+                                n + 1, (int)(stop - item > 80 ? 80 : stop - item), item);
+        n++;
+        p = stop;
+    }
+    d->nverdicts = n;
+    return RD_OK;
+}

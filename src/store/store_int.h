@@ -1,0 +1,58 @@
+/*
+ * store_int.h - what the store backends share and the public API does not
+ * show: the text forms of enums as they are kept in the database, and the
+ * compact, versioned encoding of a decision's verdicts (docs/store.md).
+ * Every backend stores the same text, so a database can move between them.
+ *
+ * Nothing here allocates; encoders write into caller-owned buffers.
+ */
+#ifndef RISKDESK_STORE_INT_H
+#define RISKDESK_STORE_INT_H
+
+#include <stddef.h>
+
+#include "riskdesk/error.h"
+#include "riskdesk/gates.h"
+#include "riskdesk/store.h"
+
+/* Room for the encoding of RD_GATE_COUNT verdicts with the longest names and
+ * 20-digit values; rd_store_verdicts_encode refuses anything longer. */
+#define RD_STORE_VERDICTS_MAX 4096
+
+/*
+ * Encodes d->nverdicts verdicts as "v1;GATE,PASSED,REASON,KIND,OBSERVED,THRESHOLD;..."
+ * (names from gates.h, KIND one letter, numbers in decimal). RD_EINVAL names the
+ * verdict when a gate, reason or kind is out of range.
+ */
+int rd_store_verdicts_encode(const struct rd_decision *d, char *buf, size_t n,
+                             struct rd_error *err);
+/* Fills d->nverdicts and d->verdicts from text written by any version so far;
+ * RD_ESTORE naming the item when the text is not a known encoding. */
+int rd_store_verdicts_decode(const char *s, size_t len, struct rd_decision *d,
+                             struct rd_error *err);
+
+/* Enum <-> stored text. *_name returns NULL when out of range; *_parse
+ * returns RD_OK or RD_EINVAL (case-sensitive: the store writes exact names). */
+const char *rd_store_side_name(enum rd_order_side s);       /* "buy" | "sell" */
+int rd_store_side_parse(const char *s, enum rd_order_side *out);
+const char *rd_store_intent_name(enum rd_order_intent i);   /* "entry" | "exit" */
+int rd_store_intent_parse(const char *s, enum rd_order_intent *out);
+const char *rd_store_state_name(enum rd_trading_state s);   /* "ACTIVE"... */
+int rd_store_state_parse(const char *s, enum rd_trading_state *out);
+const char *rd_store_gate_name(enum rd_gate g);             /* "trading_state"... */
+int rd_store_gate_parse(const char *s, enum rd_gate *out);
+const char *rd_store_action_name(enum rd_action a);         /* "BUY_CALL"... */
+int rd_store_action_parse(const char *s, enum rd_action *out);
+const char *rd_store_strategy_name(enum rd_strategy s);     /* "day" | "swing" */
+int rd_store_strategy_parse(const char *s, enum rd_strategy *out);
+
+/* The SQLite backend's schema (sqlite_schema.c): migration `version` is the
+ * SQL that takes a database from version - 1 to version. In ascending order. */
+struct rd_sqlite_migration {
+    int version;
+    const char *sql;
+};
+extern const struct rd_sqlite_migration rd_sqlite_migrations[];
+extern const int rd_sqlite_migration_count;
+
+#endif
