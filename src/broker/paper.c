@@ -550,7 +550,12 @@ static int tx_begin(struct paper *pb, struct rd_error *err)
     return pb->store->ops->begin(pb->store, err);
 }
 
-/* Commits when rc is RD_OK (or keep_rc, a non-error outcome), else rolls back; returns rc. */
+/*
+ * Commits when rc is RD_OK (or keep_rc, a non-error outcome), else rolls back;
+ * returns rc, or the commit's error. A failed commit has closed its level and
+ * written nothing (store.h's backends roll back themselves), so it is not
+ * rolled back again.
+ */
 static int tx_end(struct paper *pb, int rc, int keep_rc, struct rd_error *err)
 {
     struct rd_store *s = pb->store;
@@ -558,10 +563,7 @@ static int tx_end(struct paper *pb, int rc, int keep_rc, struct rd_error *err)
     if (rc == RD_OK || rc == keep_rc) {
         int crc = s->ops->commit(s, err);
 
-        if (crc == RD_OK)
-            return rc;
-        s->ops->rollback(s);
-        return crc;
+        return crc == RD_OK ? rc : crc;
     }
     s->ops->rollback(s);
     return rc;

@@ -26,6 +26,7 @@ struct mem_store {
     struct kv *items, *snap;
     size_t n, snap_n;
     int depth;
+    int doomed;              /* an inner level rolled back */
     int misuse;              /* commit/rollback without begin */
     long puts, fail_put_at;  /* fail the fail_put_at-th kv_put from now (0 = never) */
     int fail_commit;
@@ -71,8 +72,17 @@ static int mem_begin(struct rd_store *s, struct rd_error *err)
     if (m->depth++ == 0) {
         m->snap = kv_copy(m->items, m->n);
         m->snap_n = m->n;
+        m->doomed = 0;
     }
     return RD_OK;
+}
+
+static void restore(struct mem_store *m)
+{
+    kv_free_all(m->items, m->n);
+    m->items = m->snap;
+    m->n = m->snap_n;
+    m->snap = NULL;
 }
 
 static int mem_commit(struct rd_store *s, struct rd_error *err)
@@ -83,12 +93,15 @@ static int mem_commit(struct rd_store *s, struct rd_error *err)
         m->misuse++;
         return rd_error_set(err, RD_ESTORE, "commit without begin");
     }
-    if (m->fail_commit)
-        return rd_error_set(err, RD_ESTORE, "mem store: injected commit failure");
-    if (--m->depth == 0) {
-        kv_free_all(m->snap, m->snap_n);
-        m->snap = NULL;
+    if (--m->depth > 0)
+        return RD_OK;
+    /* as the sqlite backend: a failed commit rolls back and closes the transaction */
+    if (m->fail_commit || m->doomed) {
+        restore(m);
+        return rd_error_set(err, RD_ESTORE, "mem store: commit failed; nothing was written");
     }
+    kv_free_all(m->snap, m->snap_n);
+    m->snap = NULL;
     return RD_OK;
 }
 
@@ -100,11 +113,11 @@ static void mem_rollback(struct rd_store *s)
         m->misuse++;
         return;
     }
-    kv_free_all(m->items, m->n);
-    m->items = m->snap;
-    m->n = m->snap_n;
-    m->snap = NULL;
-    m->depth = 0;
+    if (--m->depth > 0) {
+        m->doomed = 1;
+        return;
+    }
+    restore(m);
 }
 
 static int mem_kv_get(struct rd_store *s, const char *ns, const char *key, char **val,
@@ -739,6 +752,42 @@ static void test_store_failures_roll_back(void **state)
     mem_free(m);
 }
 
+/* Inside a caller's transaction the broker's work commits or rolls back with it. */
+static void test_nested_in_caller_transaction(void **state)
+{
+    int64_t t0 = et(2025, 11, 12, 10, 0);
+    struct mem_store *m = mem_new();
+    struct rd_broker *b = open_paper(&m->base, "n", RD_DOLLARS(1000), t0);
+    struct rd_order_result r;
+    struct rd_error err = {0};
+
+    (void)state;
+    assert_int_equal(m->base.ops->begin(&m->base, &err), RD_OK);
+    filled(b, "n1", "F", RD_SIDE_BUY, 10, 1, RD_DOLLARS(12), RD_DOLLARS(12));
+    assert_int_equal(m->depth, 1);
+    m->base.ops->rollback(&m->base);
+    assert_int_equal(b->ops->get_order(b, "n1", &r, &err), RD_ENOTFOUND);
+    assert_int_equal(account(b).cash, RD_DOLLARS(1000));
+
+    assert_int_equal(m->base.ops->begin(&m->base, &err), RD_OK);
+    filled(b, "n1", "F", RD_SIDE_BUY, 10, 1, RD_DOLLARS(12), RD_DOLLARS(12));
+    assert_int_equal(m->base.ops->commit(&m->base, &err), RD_OK);
+    assert_int_equal(account(b).cash, RD_DOLLARS(880));
+
+    /* a failing inner call dooms the caller's transaction: nothing half-written */
+    assert_int_equal(m->base.ops->begin(&m->base, &err), RD_OK);
+    filled(b, "n2", "F", RD_SIDE_SELL, 5, 1, 0, RD_DOLLARS(12));
+    m->fail_put_at = m->puts + 1;
+    assert_int_equal(order(b, "n3", "F", RD_SIDE_SELL, 5, 1, 0, &r), RD_ESTORE);
+    m->fail_put_at = 0;
+    assert_int_equal(m->base.ops->commit(&m->base, &err), RD_ESTORE);
+    assert_int_equal(m->depth, 0);
+    assert_int_equal(b->ops->get_order(b, "n2", &r, &err), RD_ENOTFOUND);
+    assert_int_equal(account(b).cash, RD_DOLLARS(880));
+    rd_broker_close(b);
+    mem_free(m);
+}
+
 /* One whole session; every call may fail but none may crash or leak. */
 static void session(struct mem_store *m, int64_t t0)
 {
@@ -842,6 +891,7 @@ int main(void)
         cmocka_unit_test(test_last_equity_rolls_over_each_et_day),
         cmocka_unit_test(test_market_clock),
         cmocka_unit_test(test_store_failures_roll_back),
+        cmocka_unit_test(test_nested_in_caller_transaction),
         cmocka_unit_test(test_allocation_failures),
     };
 
