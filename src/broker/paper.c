@@ -734,6 +734,10 @@ static int execute(struct paper *pb, struct paper_acct *a, const struct rd_order
         p->opened_day = today;
         a->cash -= value;
     } else {
+        if (value > RD_MONEY_MAX - a->cash) {
+            reject(r, "proceeds out of range: cash would pass the money range");
+            return RD_OK;
+        }
         /* a sell on the ET date of a buy into the position is a day trade */
         if (p->opened_day == today)
             a->day_trades[a->n_day_trades++] = today;
