@@ -1,0 +1,47 @@
+# Sourced by the integration tests: a temp dir removed on exit, and checks
+# that print what went wrong.
+set -u
+: "${RD_BIN:?RD_BIN must point at the riskdesk binary}"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+export LOG_LEVEL=${LOG_LEVEL:-warn}
+unset RUN_MODE ACCOUNT_TIER RISKDESK_CONFIG RISKDESK_DATABASE_URL
+fails=0
+passes=0
+
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# expect_rc WANT CMD...: runs CMD, output in $TMP/out and $TMP/err
+expect_rc() {
+  local want=$1; shift
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  local got=$?
+  if [ "$got" -eq "$want" ]; then ok; else
+    bad "exit $got (wanted $want): $*"; sed 's/^/    stderr: /' "$TMP/err" | head -5
+  fi
+}
+expect_in() {   # expect_in FILE TEXT
+  if grep -qF -- "$2" "$1"; then ok; else bad "$(basename "$1") lacks: $2"; sed 's/^/    /' "$1" | head -5; fi
+}
+expect_not_in() {
+  if grep -qF -- "$2" "$1"; then bad "$(basename "$1") contains: $2"; else ok; fi
+}
+finish() {
+  echo "$passes passed, $fails failed"
+  [ "$fails" -eq 0 ]
+}
+
+# A config with two paper accounts in $TMP, database $TMP/rd.db.
+write_config() {
+  cat >"$TMP/riskdesk.json" <<JSON
+{"database": "sqlite:$TMP/rd.db",
+ "accounts": [
+  {"name": "large", "tier": "auto", "starting_cash": "209000",
+   "risk": {"max_notional_exposure": 10000, "max_open_positions": 5, "max_contracts_per_trade": 10,
+            "max_daily_loss": 500, "max_risk_per_trade_pct": 0.02}},
+  {"name": "tiny", "tier": "auto", "starting_cash": "1804",
+   "risk": {"max_notional_exposure": 1500, "max_open_positions": 2, "max_contracts_per_trade": 2,
+            "max_daily_loss": 100, "max_risk_per_trade_pct": 0.15}}]}
+JSON
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The account commands end to end: import, dry run, dispatch, decisions, orders,
+# the per-account lock, SIGTERM, RUN_MODE and its misspellings.
+. "$(dirname "$0")/common.sh"
+write_config
+C=(--config "$TMP/riskdesk.json")
+AT=2026-11-20T15:30:00Z        # Friday 10:30 ET
+rec() {  # rec ID UNDERLYING PRICE [STRATEGY]
+  printf '{"id":"%s","created_at":"2026-11-20T15:29:50Z","underlying":"%s","symbol":"%s261218C00100000","action":"BUY_CALL","strategy":"%s","confidence":0.8,"volume_ratio":3,"price":"%s"}\n' \
+    "$1" "$2" "$2" "${4:-swing}" "$3"
+}
+
+# import: good lines load, bad lines are named by line number
+{ rec r1 AAPL 1.00; echo '{"id": "bad1"'; rec r2 MSFT 1.00;
+  echo '{"id":"r3","created_at":"2026-11-20T15:29:50Z","underlying":"NVDA","symbol":"NVDA261218C00100000","action":"BUY_CALLS","strategy":"swing","confidence":0.8,"volume_ratio":3,"price":"1"}';
+  echo; rec r4 AMD 1.00; } >"$TMP/recs.jsonl"
+expect_rc 1 "$RD_BIN" recommend import "${C[@]}" "$TMP/recs.jsonl"
+expect_in "$TMP/err" "recs.jsonl:2:"
+expect_in "$TMP/err" "recs.jsonl:4: action: \"BUY_CALLS\""
+expect_in "$TMP/out" "imported 3, already present 0, bad lines 2"
+expect_rc 1 "$RD_BIN" recommend import "${C[@]}" "$TMP/recs.jsonl"
+expect_in "$TMP/out" "imported 0, already present 3"
+
+# recommend add with options
+expect_rc 0 "$RD_BIN" recommend add "${C[@]}" --id r5 --underlying META --symbol META261218P00100000 \
+  --action BUY_PUT --strategy swing --confidence 0.7 --volume-ratio 2.5 --price 1.20 \
+  --created-at 2026-11-20T15:29:55Z
+expect_rc 1 "$RD_BIN" recommend add "${C[@]}" --id r6 --underlying META --symbol META261218C00100000 \
+  --action BUY_PUT --strategy swing --confidence 0.7 --volume-ratio 2.5 --price 1.20
+expect_in "$TMP/err" "is a call, but action is BUY_PUT"
+
+# gates eval: a dry run, JSON, changes nothing
+expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account tiny --at "$AT" --json "$(rec e1 TSLA 1.00)"
+python3 - "$TMP/out" <<'PY' || bad "gates eval JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["approved"] is True and d["size"] == 1, d
+names = [g["name"] for g in d["gates"]]
+assert len(names) == 20 and names[0] == "trading_state" and "sizing" in names, names
+assert all(set(g) == {"name", "passed", "reason", "observed", "threshold"} for g in d["gates"])
+PY
+expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account tiny --at 2026-11-21T15:30:00Z --json "$(rec e1 TSLA 1.00)"
+expect_in "$TMP/out" '"approved":false'
+expect_in "$TMP/out" '"reason":"market_closed"'
+expect_rc 1 "$RD_BIN" gates eval "${C[@]}" --account nobody --at "$AT" --json "$(rec e1 TSLA 1.00)"
+expect_in "$TMP/err" 'no account named "nobody"; the accounts in'
+expect_rc 0 "$RD_BIN" orders "${C[@]}" --account tiny --json
+expect_in "$TMP/out" "[]"
+
+# dispatch once at a fixed clock, then what was decided and placed
+expect_rc 0 "$RD_BIN" dispatch "${C[@]}" --account large --once --at "$AT"
+expect_rc 0 "$RD_BIN" decisions "${C[@]}" --account large --json
+python3 - "$TMP/out" <<'PY' || bad "decisions JSON"
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert len(rows) == 4, len(rows)
+assert all(r["account"] == "large" and len(r["decision"]["gates"]) == 20 for r in rows)
+assert sum(r["decision"]["approved"] for r in rows) == 4
+PY
+expect_rc 0 "$RD_BIN" orders "${C[@]}" --account large --json
+python3 - "$TMP/out" <<'PY' || bad "orders JSON"
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert len(rows) == 4 and all(o["status"] == "filled" for o in rows), rows
+ids = [o["client_order_id"] for o in rows]
+assert len(set(ids)) == 4 and all(i.startswith("rd-") and len(i) <= 48 for i in ids)
+PY
+# tiny has decided nothing yet: isolation
+expect_rc 0 "$RD_BIN" decisions "${C[@]}" --account tiny --json
+expect_in "$TMP/out" "[]"
+
+# RUN_MODE: bad value refused; a misspelling refused when RUN_MODE is unset
+expect_rc 2 env RUN_MODE=SOMETIMES "$RD_BIN" dispatch "${C[@]}" --account tiny
+expect_in "$TMP/err" "RUN_MODE=SOMETIMES: expected ONCE or LOOP"
+expect_rc 2 env MODE=LOOP "$RD_BIN" dispatch "${C[@]}" --account tiny
+expect_in "$TMP/err" "looks_like=RUN_MODE"
+expect_in "$TMP/err" "RUN_MODE is unset"
+
+# one dispatcher per account; SIGTERM ends the loop after its cycle with 0
+LOG_LEVEL=info "$RD_BIN" dispatch "${C[@]}" --account tiny --loop --interval 1 >"$TMP/loop.out" 2>"$TMP/loop.err" &
+pid=$!
+for _ in $(seq 50); do grep -q dispatch.cycle "$TMP/loop.err" 2>/dev/null && break; sleep 0.1; done
+expect_rc 1 "$RD_BIN" dispatch "${C[@]}" --account tiny --once
+expect_in "$TMP/err" "pid $pid"
+expect_rc 0 "$RD_BIN" dispatch "${C[@]}" --account large --once --at "$AT"   # other account: free
+kill -TERM "$pid"
+wait "$pid"; rc=$?
+[ "$rc" -eq 0 ] && ok || bad "SIGTERM exit $rc"
+expect_in "$TMP/loop.err" "dispatch.stopped"
+
+finish
