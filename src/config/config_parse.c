@@ -72,8 +72,8 @@ static int parse_database(struct build *b, const json_t *root, const struct cfg_
     } else if (env && env[0]) {
         if (strlen(env) >= sizeof cfg->database)
             return rd_error_set(err, RD_ECONFIG,
-                                "RISKDESK_DATABASE_URL: too long (at most %zu characters)",
-                                sizeof cfg->database - 1);
+                                "%s: database from RISKDESK_DATABASE_URL: too long (at most %zu "
+                                "characters)", b->origin, sizeof cfg->database - 1);
         snprintf(cfg->database, sizeof cfg->database, "%s", env);
         snprintf(cfg->database_origin, sizeof cfg->database_origin, "RISKDESK_DATABASE_URL");
     } else {
