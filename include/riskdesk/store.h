@@ -111,12 +111,13 @@ struct rd_activity_query {
     int64_t kelly_since;        /* start of the Kelly lookback */
 };
 struct rd_activity {
-    int32_t entries_today;      /* entry orders (not rejected) in underlying since day_start */
-    int64_t last_entry_at;      /* latest entry order created_at in underlying; 0 = none */
+    /* Entries are orders with intent entry that were not rejected or canceled. */
+    int32_t entries_today;      /* entries in underlying since day_start */
+    int64_t last_entry_at;      /* latest entry's created_at in underlying; 0 = none */
     int32_t orders_last_minute; /* orders of any kind since minute_ago */
     int32_t day_trades;         /* trades with day_trade = 1 closed since pdt_since */
-    int32_t closed_trades, winning_trades;
-    rd_money gross_wins, gross_losses;
+    int32_t closed_trades, winning_trades;   /* closed since kelly_since; win = pnl > 0 */
+    rd_money gross_wins, gross_losses;       /* sum of winning pnl, of |losing pnl| */
 };
 
 struct rd_store_ops {
@@ -126,7 +127,15 @@ struct rd_store_ops {
     int (*open)(const char *url, struct rd_store **out, struct rd_error *err);
     void (*close)(struct rd_store *s);
 
-    /* Transactions nest by counting: only the outermost commits. */
+    /*
+     * Transactions nest by counting: only the outermost commit really commits.
+     * Rolling back an inner level marks the whole transaction: the outermost
+     * commit then rolls everything back and returns RD_ESTORE. commit always
+     * ends its level; when it fails the work is already rolled back (do not
+     * call rollback after it). commit with no transaction open: RD_EINVAL;
+     * rollback with none: nothing. A failed statement inside a transaction
+     * (RD_EEXIST...) fails alone; the transaction goes on.
+     */
     int (*begin)(struct rd_store *s, struct rd_error *err);
     int (*commit)(struct rd_store *s, struct rd_error *err);
     void (*rollback)(struct rd_store *s);
@@ -134,7 +143,9 @@ struct rd_store_ops {
     /*
      * One dispatcher per account: takes an exclusive lock that the OS drops when
      * the process dies (SIGKILL included). RD_EBUSY when held, with the holder
-     * ("pid 1234 since 2026-11-22T10:00:00Z") in the message.
+     * ("pid 1234 since 2026-11-22T10:00:00Z") in the message. Held per handle:
+     * a second lock of the same account, even from this process, is RD_EBUSY.
+     * unlock_account of an account not held does nothing; close drops all.
      */
     int (*lock_account)(struct rd_store *s, const char *account, struct rd_error *err);
     void (*unlock_account)(struct rd_store *s, const char *account);
@@ -149,19 +160,25 @@ struct rd_store_ops {
     /* RD_EEXIST when the id is taken (the stored one is left as it was). */
     int (*rec_add)(struct rd_store *s, const struct rd_rec *r, struct rd_error *err);
     int (*rec_get)(struct rd_store *s, const char *id, struct rd_rec *r, struct rd_error *err);
-    /* Recommendations with no decision for this account, oldest first, at most max. */
+    /* Recommendations with no decision for this account, oldest first (created_at,
+     * then id), at most max, into out[0..*n). */
     int (*rec_undecided)(struct rd_store *s, const char *account, size_t max, struct rd_rec *out,
                          size_t *n, struct rd_error *err);
 
-    /* RD_EEXIST when (account, rec_id) is already decided. Sets row->id. */
+    /* RD_EEXIST when (account, rec_id) is already decided; RD_ENOTFOUND when the
+     * recommendation is not in the store. Sets row->id. */
     int (*decision_add)(struct rd_store *s, struct rd_decision_row *row, struct rd_error *err);
     /* Newest first; limit 0 = all. */
     int (*decision_list)(struct rd_store *s, const char *account, size_t limit,
                          int (*visit)(void *ctx, const struct rd_decision_row *), void *ctx,
                          struct rd_error *err);
 
-    /* RD_EEXIST when the client order id exists. */
+    /* RD_EEXIST when the client order id exists; RD_ENOTFOUND when decision_id
+     * (nonzero) names no decision. */
     int (*order_add)(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err);
+    /* Writes what the broker changes: status, broker_order_id, filled_qty,
+     * fill_price, reason, updated_at, of the order (client_order_id, account);
+     * RD_ENOTFOUND when that account has no such order. */
     int (*order_update)(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err);
     int (*order_get)(struct rd_store *s, const char *client_order_id, struct rd_order_row *o,
                      struct rd_error *err);
@@ -177,6 +194,7 @@ struct rd_store_ops {
                          struct rd_error *err);
     int (*trade_add)(struct rd_store *s, const struct rd_trade_row *t, struct rd_error *err);
 
+    /* Every "since" bound is inclusive (created_at >= day_start...). */
     int (*activity)(struct rd_store *s, const struct rd_activity_query *q, struct rd_activity *out,
                     struct rd_error *err);
 
@@ -197,9 +215,12 @@ struct rd_store {
     const struct rd_store_ops *ops;
     char url[256];
 };
+/* A handle is used by one thread at a time; open one per thread. */
 
 /* Opens the backend that the URL's scheme names ("sqlite:riskdesk.db",
- * "sqlite::memory:"); RD_EUNSUPPORTED naming the known schemes otherwise. */
+ * "sqlite:riskdesk.db?sync=normal", "sqlite::memory:"; docs/store.md);
+ * RD_EUNSUPPORTED naming the known schemes otherwise, or when the database was
+ * written by a newer riskdesk (its schema version is named). */
 int rd_store_open(const char *url, struct rd_store **out, struct rd_error *err);
 void rd_store_close(struct rd_store *s);
 

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,35 +76,68 @@ ENUM_CODEC(gate, enum rd_gate, gate_names)
 ENUM_CODEC(action, enum rd_action, action_names)
 ENUM_CODEC(strategy, enum rd_strategy, strategy_names)
 
+/* Appends to buf[*used..n); returns -1 when it does not fit (with its NUL). */
+static int put_str(char *buf, size_t n, size_t *used, const char *s)
+{
+    size_t len = strlen(s);
+
+    if (*used + len >= n)
+        return -1;
+    memcpy(buf + *used, s, len);
+    *used += len;
+    buf[*used] = '\0';
+    return 0;
+}
+
+/* Decimal without printf: this runs 40 times per decision recorded. */
+static int put_i64(char *buf, size_t n, size_t *used, int64_t v)
+{
+    char tmp[24];
+    char *p = tmp + sizeof tmp;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+    *--p = '\0';
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    return put_str(buf, n, used, p);
+}
+
 int rd_store_verdicts_encode(const struct rd_decision *d, char *buf, size_t n,
                              struct rd_error *err)
 {
-    size_t used;
-    int w;
+    size_t used = 0;
 
     if (d->nverdicts < 0 || d->nverdicts > RD_GATE_COUNT)
         return rd_error_set(err, RD_EINVAL, "decision: nverdicts %d outside 0..%d",
                             d->nverdicts, RD_GATE_COUNT);
-    w = snprintf(buf, n, "v1");
-    if (w < 0 || (size_t)w >= n)
-        return rd_error_set(err, RD_ETOOBIG, "decision: verdict buffer of %zu bytes too small", n);
-    used = (size_t)w;
+    if (put_str(buf, n, &used, "v1"))
+        goto too_big;
     for (int i = 0; i < d->nverdicts; i++) {
         const struct rd_gate_verdict *v = &d->verdicts[i];
         const char *gate = name_of(gate_names, RD_GATE_COUNT, v->gate);
         const char *reason = name_of(reason_names, RD_REASON_COUNT, v->reason);
+        char kind[2] = {0, 0};
 
         if (!gate || !reason || v->kind >= KIND_COUNT)
             return rd_error_set(err, RD_EINVAL,
                                 "decision: verdict %d: gate %u, reason %u or kind %u out of range",
                                 i, v->gate, v->reason, v->kind);
-        w = snprintf(buf + used, n - used, ";%s,%u,%s,%c,%" PRId64 ",%" PRId64, gate, v->passed,
-                     reason, kind_letters[v->kind], v->observed, v->threshold);
-        if (w < 0 || (size_t)w >= n - used)
-            return rd_error_set(err, RD_ETOOBIG, "decision: verdicts do not fit in %zu bytes", n);
-        used += (size_t)w;
+        kind[0] = kind_letters[v->kind];
+        if (put_str(buf, n, &used, ";") || put_str(buf, n, &used, gate) ||
+            put_str(buf, n, &used, ",") || put_i64(buf, n, &used, v->passed) ||
+            put_str(buf, n, &used, ",") || put_str(buf, n, &used, reason) ||
+            put_str(buf, n, &used, ",") || put_str(buf, n, &used, kind) ||
+            put_str(buf, n, &used, ",") || put_i64(buf, n, &used, v->observed) ||
+            put_str(buf, n, &used, ",") || put_i64(buf, n, &used, v->threshold))
+            goto too_big;
     }
     return RD_OK;
+too_big:
+    return rd_error_set(err, RD_ETOOBIG, "decision: verdicts do not fit in %zu bytes", n);
 }
 
 /* One comma-separated field of an item: [*p, end) up to the next ',' or the
