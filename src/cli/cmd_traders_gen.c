@@ -153,13 +153,13 @@ static void day_params(const struct gen *g, const struct trader *t, int d, doubl
     switch (t->sit) {
     case S_STREAK:
         if (from_end < 5)
-            *mu = -3.0 * t->sigma;
+            *mu = -0.5 * t->sigma;
         break;
     case S_DRAWDOWN:
         if (from_end < 40 && from_end >= 12)
             *mu = t->edge * 3.0;
         else if (from_end < 12)
-            *mu = -t->sigma * 0.8;
+            *mu = -t->sigma * 0.25;
         break;
     case S_VOLATILE:
         if (from_end < 5) {
@@ -169,7 +169,7 @@ static void day_params(const struct gen *g, const struct trader *t, int d, doubl
         break;
     case S_BIGLOSS:
         if (from_end == 0) {
-            *mu = -4.0 * t->sigma;
+            *mu = -1.5 * t->sigma;
             *size = 2.0;
         }
         break;
@@ -198,7 +198,7 @@ static int trader_day(struct gen *g, uint32_t ti, int d)
             ms = 57599000;
         if (p->qty == 0) {
             /* open: long 60%, short 40%, round lots */
-            q = 100 * (1 + (int64_t)below(&g->rng, 10));
+            q = 100 * (1 + (int64_t)below(&g->rng, 5));
             q = (int64_t)(q * size);
             if (uniform(&g->rng) < 0.4)
                 q = -q;
@@ -389,8 +389,8 @@ static int run(int argc, char **argv)
         t->nsyms = 3 + (int)below(&g.rng, MAX_SYMS - 2);
         for (int s = 0; s < t->nsyms; s++)
             t->sym[s] = (int)below(&g.rng, NTICKERS);
-        t->sigma = 0.004 + 0.006 * uniform(&g.rng);
-        t->edge = t->sigma * (0.02 + 0.08 * uniform(&g.rng));
+        t->sigma = 0.002 + 0.003 * uniform(&g.rng);
+        t->edge = t->sigma * (0.25 + 0.10 * uniform(&g.rng));
     }
     if (outpath) {
         out = fopen(outpath, "w");

@@ -2,6 +2,7 @@
 CLI_COMMAND(version)
 CLI_COMMAND(traders_pnl)
 CLI_COMMAND(traders_gen)
+CLI_COMMAND(traders_report)
 CLI_COMMAND(config_check)
 CLI_COMMAND(perf_metrics)
 CLI_COMMAND(demo)

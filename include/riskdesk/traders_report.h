@@ -1,0 +1,68 @@
+/*
+ * traders_report.h - the traders' risk report: every active trader assessed by
+ * the rules (trader_rules.h) on a report date, rendered as text, HTML (for
+ * mail: inline styles, a table and an inline-SVG P&L sparkline per trader) or
+ * JSON.
+ *
+ * Ownership: struct rd_traders_report is caller-owned (build, then release); its
+ * rows point into the struct rd_fills and struct rd_pnl it was built from, which
+ * must outlive it. Rendering appends to a caller-owned struct rd_buf.
+ */
+#ifndef RISKDESK_TRADERS_REPORT_H
+#define RISKDESK_TRADERS_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "riskdesk/buf.h"
+#include "riskdesk/error.h"
+#include "riskdesk/fills.h"
+#include "riskdesk/pnl.h"
+#include "riskdesk/trader_rules.h"
+
+enum rd_report_format { RD_REPORT_TEXT, RD_REPORT_HTML, RD_REPORT_JSON };
+
+enum rd_report_status {
+    RD_STATUS_HIGH,         /* action: cut at or above high */
+    RD_STATUS_MODERATE,     /* action: cut at or above moderate */
+    RD_STATUS_LOW,          /* below moderate (a cut may still apply) */
+    RD_STATUS_LIMITED,      /* limited history: not assessed */
+    RD_STATUS_NO_DATA,      /* no data on or before the report date */
+};
+
+struct rd_traders_report_row {
+    uint32_t trader;
+    const char *name;                   /* the fills' copy */
+    enum rd_report_status status;
+    const struct rd_pnl_day *window;    /* the trader's days in the window, ascending */
+    size_t nwindow;
+    int stale_days;                     /* NYSE trading days after the day judged, to the report date */
+    struct rd_trader_assessment a;
+};
+
+struct rd_traders_report {
+    int32_t report_day;
+    struct rd_trader_rules_config cfg;
+    struct rd_traders_report_row *rows; /* by status, then cut (largest first), then name */
+    size_t nrows;
+    size_t active;                      /* rows with data on or before the report date */
+    size_t restricted;                  /* rows with a cut above 0 */
+    size_t limited, no_data, legacy;    /* legacy: _OLD traders left out */
+    int has_latest;
+    int32_t latest_day;                 /* newest day of any active trader, up to the report date */
+    int latest_stale;                   /* NYSE trading days from it to the report date */
+};
+
+/* Assesses every non-legacy trader of fs that has days in pnl. */
+int rd_traders_report_build(const struct rd_fills *fs, const struct rd_pnl *pnl,
+                            const struct rd_trader_rules_config *cfg, int32_t report_day,
+                            struct rd_traders_report *out, struct rd_error *err);
+void rd_traders_report_release(struct rd_traders_report *r);
+
+int rd_traders_report_render(const struct rd_traders_report *r, enum rd_report_format format,
+                             struct rd_buf *out, struct rd_error *err);
+
+/* "text", "html" or "json". */
+int rd_report_format_parse(const char *s, enum rd_report_format *out, struct rd_error *err);
+
+#endif
