@@ -16,6 +16,13 @@
  *                  "credentials": SOURCE, "risk": {...} | SOURCE, "live": false}]}
  * Money as JSON numbers or decimal strings; unknown keys are errors with a
  * "did you mean" hint.
+ *
+ * Precedence: the file's "database", else $RISKDESK_DATABASE_URL, else
+ * "sqlite:riskdesk.db". An account's "tier", else $ACCOUNT_TIER, else large
+ * (RD_TIER_MODE_DEFAULTED). Risk: the tier's rd_risk_defaults, then the
+ * top-level "kelly", then the account's own "risk" keys.
+ * Errors are RD_ECONFIG (RD_ENOTFOUND for a missing config file, RD_ENOMEM)
+ * with a message naming file, account, key, value and what is allowed.
  */
 #ifndef RISKDESK_CONFIG_H
 #define RISKDESK_CONFIG_H
@@ -43,10 +50,12 @@ struct rd_account_config {
     char name[RD_NAME_MAX];            /* [A-Za-z0-9_.-], 1-63 chars, unique */
     enum rd_tier tier;                 /* pinned or defaulted tier; for AUTO the fallback */
     enum rd_tier_mode tier_mode;
-    char tier_origin[RD_SOURCE_MAX];   /* "config", "ACCOUNT_TIER", "default" */
+    char tier_origin[RD_SOURCE_MAX];   /* "config", "ACCOUNT_TIER", "default" (for AUTO too) */
     enum rd_broker_kind broker;
     rd_money starting_cash;            /* paper broker only */
-    char credentials[RD_SOURCE_MAX];   /* "", "env:PREFIX", "file:PATH", "secretsmanager:NAME" */
+    char credentials[RD_SOURCE_MAX];   /* "", "env:PREFIX", "file:PATH", "secretsmanager:NAME";
+                                          a relative file: PATH is already joined to the
+                                          config's directory. Syntax-checked only. */
     char risk_origin[RD_SOURCE_MAX];   /* "inline", "file:PATH", "env:VAR", "tier default (large)" */
     struct rd_risk_config risk;        /* effective, validated */
     int live;                          /* allow a live Alpaca account (also needs EXECUTION_MODE) */
@@ -56,7 +65,7 @@ struct rd_config {
     char origin[RD_SOURCE_MAX];        /* the file path, or "(embedded demo)" */
     char database[RD_SOURCE_MAX];      /* store URL; default "sqlite:riskdesk.db" */
     struct rd_tier_table tiers;
-    char vix_feed[RD_SOURCE_MAX];      /* "" = no feed configured */
+    char vix_feed[RD_SOURCE_MAX];      /* "" = no feed configured, else "file:PATH" (joined) */
     rd_money firm_max_gross_exposure;  /* 0 = off (the default) */
     uint64_t paper_seed;               /* seed of the paper market; default 1 */
     int naccounts;
@@ -65,15 +74,18 @@ struct rd_config {
 };
 
 /*
- * Parses and validates a config. `origin` names it in messages (a path).
- * ACCOUNT_TIER from the environment applies to accounts whose "tier" is absent;
- * an invalid ACCOUNT_TIER is an error naming the valid values. Relative
- * "file:" sources are taken relative to the config file's directory.
+ * Parses and validates a config. `origin` names it in messages (a path; NULL
+ * reads "(text)"). ACCOUNT_TIER from the environment applies to accounts whose
+ * "tier" is absent; an invalid ACCOUNT_TIER is then an error naming the valid
+ * values. Relative "file:" sources are taken relative to the directory of
+ * origin (the current directory when origin has no '/'). On error *out is NULL.
  */
 int rd_config_load_file(const char *path, struct rd_config **out, struct rd_error *err);
 int rd_config_load_text(const char *text, size_t len, const char *origin, struct rd_config **out,
                         struct rd_error *err);
-/* The embedded demo config: accounts "large" ($209,000) and "tiny" ($1,804), paper. */
+/* The embedded demo config, loaded through the same parser: paper accounts
+ * "large" ($209,000) and "tiny" ($1,804), tier auto, each with its tier's shipped
+ * risk config. database NULL means "sqlite:riskdesk-demo.db". */
 int rd_config_load_demo(const char *database, struct rd_config **out, struct rd_error *err);
 /*
  * Finds the config for a command: `path` if not NULL, else $RISKDESK_CONFIG,
@@ -116,7 +128,11 @@ int rd_risk_key_format(const struct rd_risk_key *k, const struct rd_risk_config 
  * Environment variables that look like misspellings of the ones riskdesk reads
  * (RUN_MODE, ACCOUNT_TIER, EXECUTION_MODE, LOG_LEVEL, LOG_FORMAT, RISKDESK_CONFIG,
  * ALPACA_PAPER_API_KEY... with _N suffixes): `MODE=LOOP` -> "MODE looks like
- * RUN_MODE". Calls report() once per suspect; returns how many were found.
+ * RUN_MODE". A suspect is within two edits of a known name, equal to it but
+ * for case or underscores, a known name's last words alone (MODE, TIER), or
+ * another tool's name for an Alpaca key (APCA_API_KEY_ID). Known names (and
+ * numbered ALPACA_PAPER_* up to _99) are never reported. Calls report() once
+ * per suspect (report may be NULL); returns how many were found.
  * Values are never passed on (they may be secrets).
  */
 int rd_env_check(char *const *envp,
@@ -130,9 +146,14 @@ struct rd_credentials {
     char origin[RD_SOURCE_MAX];        /* where they came from, never the values */
 };
 /*
- * Resolves "env:PREFIX" (PREFIX_API_KEY, PREFIX_SECRET_KEY, PREFIX_BASE_URL) or
- * "file:PATH" (JSON {api_key, api_secret, base_url?}; refused when readable by
- * group or others). Messages never contain the secret values.
+ * Resolves "env:PREFIX" (PREFIX_API_KEY, PREFIX_SECRET_KEY, PREFIX_BASE_URL
+ * optional; for a numbered prefix such as ALPACA_PAPER_2 also the deployments'
+ * ALPACA_PAPER_API_KEY_2 form) or "file:PATH" (JSON {api_key, api_secret,
+ * base_url?, account_name?}; refused with RD_EAUTH when group or others have
+ * any access, the message saying `chmod 600 PATH`). "secretsmanager:NAME" is
+ * RD_EUNSUPPORTED for now. Missing values are RD_ENOTFOUND naming the variable.
+ * Messages never contain the secret values; on error *out holds no secret.
+ * Call rd_credentials_wipe when done.
  */
 int rd_credentials_resolve(const char *source, struct rd_credentials *out, struct rd_error *err);
 /* Writes a masked form of a key: "PK...WXYZ" (first 2, last 4) or "****". */

@@ -82,11 +82,28 @@ int rd_cfg_read_file(const char *path, size_t max, struct rd_buf *out, struct st
 /* dir + "/" + path unless path is absolute or dir is empty. */
 int rd_cfg_join_path(const char *dir, const char *path, char *out, size_t n);
 
-/* --- config_parse.c --- */
+/* --- config_parse.c: the document --- */
 
 /* Builds a validated config from a parsed document. dir: where relative
  * "file:" sources live ("" = the current directory). */
 int rd_cfg_build(const json_t *root, const char *origin, const char *dir, struct rd_config **out,
                  struct rd_error *err);
+
+/* What building one config carries from the top level to each account. */
+struct cfg_build {
+    const char *origin;               /* names the config in messages */
+    const char *dir;                  /* for relative "file:" sources */
+    struct rd_config *cfg;            /* tiers parsed; accounts allocated */
+    struct rd_risk_config kelly;      /* top-level "kelly" values ... */
+    uint64_t kelly_set;               /* ... and which keys it set */
+};
+
+/* --- config_account.c: one account --- */
+
+/* Fills cfg->accounts[index] from a; earlier accounts are already filled. */
+int rd_cfg_parse_account(struct cfg_build *b, const json_t *a, int index, struct rd_error *err);
+/* "file:PATH" with PATH joined to the config's directory, into out. */
+int rd_cfg_file_source(const struct cfg_build *b, const char *src, char *out, size_t n,
+                       const struct cfg_at *at, const char *key, struct rd_error *err);
 
 #endif
