@@ -167,7 +167,7 @@ int main(void)
     snprintf(url, sizeof url, "sqlite:%s", path);
     run(url, config, 20000, 1000, "dispatch 20k, shipped limits");
     unlink(path);
-    run(url, config_open, 2000, 1000, "dispatch 2k, every one filled");
+    run(url, config_open, 300, 300, "dispatch 300, every approval filled");
     unlink(path);
     cycle_latency(url);
     unlink(path);

@@ -735,9 +735,21 @@ int rd_dispatcher_cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
     if ((rc = trip_kill_switch(d, st, err)) || (rc = rd_dispatch_exits(d, now, st, err)) ||
         (rc = decide_batch(d, now, st, err)))
         return rc;
-    for (size_t i = 0; i < d->npending; i++)
-        if ((rc = rd_dispatch_send(d, &d->pending[i], now, st, err)) != RD_OK)
+    /* One transaction around the sends: the answers are recorded together (a
+     * crash before the commit leaves the orders pending, and the next cycle asks
+     * the broker about each one by its client order id). */
+    if (d->npending) {
+        if ((rc = d->store->ops->begin(d->store, err)) != RD_OK)
             return rc;
+        for (size_t i = 0; i < d->npending && rc == RD_OK; i++)
+            rc = rd_dispatch_send(d, &d->pending[i], now, st, err);
+        if (rc != RD_OK) {
+            d->store->ops->rollback(d->store);
+            return rc;
+        }
+        if ((rc = d->store->ops->commit(d->store, err)) != RD_OK)
+            return rc;
+    }
     st->tier = d->tier;
     st->buying_power = d->bacct.buying_power;
     st->equity = d->bacct.equity;
