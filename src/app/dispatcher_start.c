@@ -30,6 +30,7 @@ int rd_dispatcher_start(struct rd_dispatcher *d, int64_t now, struct rd_error *e
     struct rd_cycle_stats st;
     struct rd_logline l;
     enum rd_tier by_bp;
+    char pct[32];
     int rc;
 
     memset(&st, 0, sizeof st);
@@ -86,7 +87,8 @@ int rd_dispatcher_start(struct rd_dispatcher *d, int64_t now, struct rd_error *e
     rd_log_int(&l, "max_open_positions", r->max_open_positions);
     rd_log_int(&l, "max_contracts_per_trade", r->max_contracts_per_trade);
     rd_log_money(&l, "max_daily_loss", r->max_daily_loss);
-    rd_log_int(&l, "max_risk_per_trade_ppm", r->max_risk_per_trade_pct);
+    rd_ppm_format(r->max_risk_per_trade_pct, pct, sizeof pct);
+    rd_log_str(&l, "max_risk_per_trade_pct", pct);
     rd_log_int(&l, "ticker_cooldown_minutes", r->ticker_cooldown_minutes);
     rd_log_end(&l);
     rd_log_begin(&l, RD_LOG_INFO, "dispatcher.sources");
