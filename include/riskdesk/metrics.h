@@ -6,7 +6,7 @@
  *
  * Ownership: pure functions. Inputs are borrowed and never modified; nothing
  * here allocates, logs or keeps state. Functions that need room to reorder
- * values take a caller-owned `scratch` array of at least n doubles and say so.
+ * values take a caller-owned `scratch` array of 2n doubles (n for stability).
  *
  * Conventions: r[0..n-1] are simple returns; NaN marks a missing period and
  * counts in n (see each function). Results are doubles and may be NaN or
@@ -80,7 +80,12 @@ extern const size_t rd_metrics_nfields;
 
 /*
  * Computes every metric of r[0..n-1] with benchmark b[0..n-1] (already aligned
- * row by row, NaN where missing; b may be NULL). scratch must hold n doubles.
+ * row by row, NaN where missing; b may be NULL). scratch must hold 2n doubles.
+ * One fused pass computes the single-pass metrics, a second the variances;
+ * VaR/CVaR/tail ratio select order statistics from the values beyond
+ * mean -/+ std (falling back to the whole series when too few lie there).
+ * A series holding an infinity goes through the single functions instead.
+ * The results equal the single functions' bit for bit.
  */
 void rd_metrics_compute(const double *r, const double *b, size_t n,
                         const struct rd_metrics_params *p, double *scratch,
@@ -100,7 +105,7 @@ double rd_metrics_calmar(const double *r, size_t n, double A);
 double rd_metrics_omega(const double *r, size_t n, double rf, double R, double Aomega);
 /* Percentile with numpy's "linear" method of the sorted s[0..k-1], p in [0,1]. */
 double rd_metrics_percentile_sorted(const double *s, size_t k, double p);
-/* The next three copy r into scratch (n doubles) and reorder it there. */
+/* The next three copy r into scratch (2n doubles) and reorder it there. */
 double rd_metrics_tail_ratio(const double *r, size_t n, double *scratch);
 double rd_metrics_value_at_risk(const double *r, size_t n, double cutoff, double *scratch);
 double rd_metrics_cvar(const double *r, size_t n, double cutoff, double *scratch);

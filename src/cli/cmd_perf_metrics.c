@@ -45,7 +45,7 @@ static void *work(void *arg)
     struct job *j = arg;
     const struct rd_returns_set *s = j->set, *b = j->bench;
     size_t maxn = longest_series(s);
-    double *scratch = rd_malloc(maxn * sizeof *scratch);
+    double *scratch = rd_malloc(2 * maxn * sizeof *scratch);
     double *aligned = b ? rd_malloc(maxn * sizeof *aligned) : NULL;
 
     if (!scratch || (b && !aligned)) {

@@ -330,41 +330,91 @@ static double mean_smallest(double *a, size_t m, size_t k)
 }
 
 /*
- * The tail statistics of one series from its valid values a[0..m-1]
- * (n counts NaNs too). Fills var (NaN if any NaN), cvar and tail ratio.
+ * The tail statistics of r[0..n-1] (m of them valid): VaR (NaN if any NaN),
+ * CVaR and tail ratio, using scratch (2n doubles).
+ *
+ * Only the lowest and highest ~5% matter, so the values at or below lo_cut and
+ * at or above hi_cut (the caller passes mean -/+ one std, which holds about
+ * 16% of the values on each side for most return series) are first copied
+ * into two small buffers, branch-free, and the order statistics are selected
+ * there. Values below a cut are exactly the smallest ones, so this is exact;
+ * when a buffer holds too few values (or the cuts are NaN) the whole valid
+ * set is used instead.
  */
-static void tail_stats(double *a, size_t m, size_t n, double *var, double *cvar, double *tail)
+static void tail_stats(const double *r, size_t n, size_t m, double lo_cut, double hi_cut,
+                       double *scratch, double *var, double *cvar, double *tail)
 {
-    size_t lo5, hi5, k;
-    double t5, v5, q95, vlo, vhi;
+    size_t lo5, hi5, lo95, hi95, k, need, cl = 0, ch = 0, base, j;
+    double t5, t95, v5, v95, vlo, vhi;
+    double *lob = scratch, *hib = scratch + n;
 
-    if (n == 0) {
+    if (n == 0 || m == 0) {
         *var = *cvar = *tail = NAN_D;
         return;
     }
     k = (size_t)((double)(n - 1) * 0.05);
-    if (m == 0) {
-        *var = *tail = *cvar = NAN_D;
+    pct_index(m, 0.05, &lo5, &hi5, &t5);
+    pct_index(m, 0.95, &lo95, &hi95, &t95);
+    for (size_t i = 0; i < n; i++) {
+        double x = r[i];
+
+        lob[cl] = x;
+        cl += x <= lo_cut;
+        hib[ch] = x;
+        ch += x >= hi_cut;
+    }
+    /* lower tail: needs the hi5+1 smallest, and the k+1 smallest for CVaR */
+    need = (k + 1 <= m && k > hi5 ? k : hi5) + 1;
+    if (cl < need)
+        cl = copy_valid(r, n, lob);
+    select_kth(lob, cl, hi5);
+    vhi = lob[hi5];
+    vlo = lo5 == hi5 ? vhi : max_of(lob, hi5);
+    v5 = lerp_at(vlo, vhi, t5);
+    if (k + 1 > m) {
+        *cvar = NAN_D;      /* NaNs sort last: one is among the k+1 lowest */
+    } else {
+        if (k > hi5)
+            select_kth(lob + hi5 + 1, cl - hi5 - 1, k - hi5 - 1);
+        /* k + 1 == hi5 or k == hi5: lob[0..k] are the k+1 smallest already */
+        *cvar = pairwise_sum(lob, k + 1) / (double)(k + 1);
+    }
+    /* upper tail: the ch largest are sorted positions m-ch .. m-1 */
+    if (ch < m - lo95)
+        ch = copy_valid(r, n, hib);
+    base = m - ch;
+    j = lo95 - base;
+    select_kth(hib, ch, j);
+    vlo = hib[j];
+    vhi = hi95 == lo95 ? vlo : min_of(hib + j + 1, ch - j - 1);
+    v95 = lerp_at(vlo, vhi, t95);
+    *var = m == n ? v5 : NAN_D;
+    *tail = fabs(v95) / fabs(v5);
+}
+
+/* The cuts of tail_stats from the valid values: mean -/+ sample std. */
+static void tail_cuts(const double *r, size_t n, size_t *m, double *lo_cut, double *hi_cut)
+{
+    double sum = 0.0, mean, ss = 0.0, sd;
+    size_t k = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (r[i] == r[i]) {
+            sum += r[i];
+            k++;
+        }
+    *m = k;
+    if (k < 2) {
+        *lo_cut = *hi_cut = NAN_D;
         return;
     }
-    /* 5th percentile: select its upper neighbour, the lower one is the max before it */
-    pct_index(m, 0.05, &lo5, &hi5, &t5);
-    select_kth(a, m, hi5);
-    vhi = a[hi5];
-    vlo = lo5 == hi5 ? vhi : max_of(a, hi5);
-    v5 = lerp_at(vlo, vhi, t5);
-    /* CVaR: mean of the k+1 smallest; k+1 > m means a NaN is among them */
-    if (k + 1 > m)
-        *cvar = NAN_D;
-    else if (k == hi5)
-        *cvar = pairwise_sum(a, k + 1) / (double)(k + 1);
-    else if (k + 1 == hi5)
-        *cvar = pairwise_sum(a, k + 1) / (double)(k + 1);
-    else
-        *cvar = mean_smallest(a, m, k);
-    *var = m == n ? v5 : NAN_D;
-    q95 = pct_select(a, m, hi5 + 1 < m && k < hi5 + 1 ? hi5 + 1 : 0, 0.95);
-    *tail = fabs(q95) / fabs(v5);
+    mean = sum / (double)k;
+    for (size_t i = 0; i < n; i++)
+        if (r[i] == r[i])
+            ss += (r[i] - mean) * (r[i] - mean);
+    sd = sqrt(ss / (double)(k - 1));
+    *lo_cut = mean - sd;
+    *hi_cut = mean + sd;
 }
 
 /* ------------------------------------------------------------ single metrics */
@@ -511,17 +561,12 @@ double rd_metrics_omega(const double *r, size_t n, double rf, double R, double A
 
 double rd_metrics_tail_ratio(const double *r, size_t n, double *scratch)
 {
+    double var, cvar, tail, lo, hi;
     size_t m;
-    double q95, q05;
 
-    if (n == 0)
-        return NAN_D;
-    m = copy_valid(r, n, scratch);
-    if (m == 0)
-        return NAN_D;
-    q05 = pct_select(scratch, m, 0, 0.05);
-    q95 = pct_select(scratch, m, 0, 0.95);
-    return fabs(q95) / fabs(q05);
+    tail_cuts(r, n, &m, &lo, &hi);
+    tail_stats(r, n, m, lo, hi, scratch, &var, &cvar, &tail);
+    return tail;
 }
 
 double rd_metrics_value_at_risk(const double *r, size_t n, double cutoff, double *scratch)
@@ -542,17 +587,18 @@ double rd_metrics_cvar(const double *r, size_t n, double cutoff, double *scratch
 
     if (n == 0)
         return NAN_D;
+    if (cutoff == 0.05) {
+        /* the same path (and summation order) as rd_metrics_compute */
+        double var, cvar, tail, lo, hi;
+
+        tail_cuts(r, n, &m, &lo, &hi);
+        tail_stats(r, n, m, lo, hi, scratch, &var, &cvar, &tail);
+        return cvar;
+    }
     k = (size_t)((double)(n - 1) * cutoff);
     m = copy_valid(r, n, scratch);
     if (k + 1 > m)
         return NAN_D;
-    if (cutoff == 0.05) {
-        /* the same selection (and so the same summation order) as rd_metrics_compute */
-        double var, cvar, tail;
-
-        tail_stats(scratch, m, n, &var, &cvar, &tail);
-        return cvar;
-    }
     return mean_smallest(scratch, m, k);
 }
 
@@ -775,51 +821,176 @@ double rd_metrics_down_capture(const double *r, const double *b, size_t n, doubl
 
 /* ------------------------------------------------------------ all at once */
 
+/*
+ * The fused passes below replace sign tests (which mispredict on random
+ * returns) by multiplications with a 0.0/1.0 mask: for finite x, `x * 1.0`
+ * is x and `x * 0.0` is a zero, so `sum += x * mask` adds exactly the selected
+ * values and `prod *= 1.0 + x * mask` multiplies exactly by the selected
+ * (1 + x). The mask trick fails for infinities (inf * 0 is NaN), so a series
+ * holding one goes through the single-metric functions instead.
+ */
+static inline double mask_of(int cond)
+{
+    return (double)cond;
+}
+
+/* The benchmark-relative metrics in three passes over (r, b); all finite or NaN. */
+static void bench_metrics(const double *r, const double *b, size_t n, double rf, double A,
+                          struct rd_metrics_result *out)
+{
+    double bsum = 0.0, dsum = 0.0, bmean, dmean, cs = 0.0, vs = 0.0, ss = 0.0, cov, var;
+    double gru = 1.0, gbu = 1.0, grd = 1.0, gbd = 1.0;
+    size_t bm = 0, dm = 0, cm = 0, vm = 0, nu = 0, nd = 0;
+
+    /* pass 1: joint benchmark mean (beta), active return sum, up/down growth */
+    for (size_t i = 0; i < n; i++) {
+        double x = r[i], y = b[i], x0 = x, y0 = y;
+        double up, dn;
+
+        if (x != x || y != y) {
+            x0 = x != x ? 0.0 : x;
+            y0 = y != y ? 0.0 : y;
+        } else {
+            bsum += y;
+            bm++;
+            dsum += x - y;
+            dm++;
+        }
+        up = mask_of(y > 0.0);
+        dn = mask_of(y < 0.0);
+        /* the return's factor only where it is valid: (x + 1.0) == 1.0 + x */
+        gru *= 1.0 + x0 * up;
+        gbu *= 1.0 + y0 * up;
+        grd *= 1.0 + x0 * dn;
+        gbd *= 1.0 + y0 * dn;
+        nu += (size_t)(y > 0.0);
+        nd += (size_t)(y < 0.0);
+    }
+    bmean = bm ? bsum / (double)bm : NAN_D;
+    dmean = dm ? dsum / (double)dm : NAN_D;
+    /* pass 2: covariance and variance against the centred benchmark, active variance */
+    for (size_t i = 0; i < n; i++) {
+        double x = r[i], y = b[i];
+
+        if (x == x && y == y) {
+            double res = y - bmean, d = (x - y) - dmean;
+
+            cs += res * x;
+            cm++;
+            vs += res * res;
+            vm++;
+            ss += d * d;
+        }
+    }
+    cov = cm ? cs / (double)cm : NAN_D;
+    var = vm ? vs / (double)vm : NAN_D;
+    if (var < 1.0e-30)
+        var = NAN_D;
+    out->beta = cov / var;
+    out->alpha = alpha_given_beta(r, b, n, rf, A, out->beta);
+    {
+        double sd = dm > 1 ? sqrt(ss / (double)(dm - 1)) : NAN_D;
+
+        out->information_ratio = excess_sharpe_from(dmean, sd) * sqrt(A);
+        out->tracking_error = sd * sqrt(A);
+    }
+    out->up_capture = nu ? cagr(gru, nu, A) / cagr(gbu, nu, A) : NAN_D;
+    out->down_capture = nd ? cagr(grd, nd, A) / cagr(gbd, nd, A) : NAN_D;
+}
+
+/* Every metric through the single functions: the path for series holding
+ * an infinity, where the fused passes' mask arithmetic does not apply. */
+static void compute_singly(const double *r, const double *b, size_t n,
+                           const struct rd_metrics_params *p, double *scratch,
+                           struct rd_metrics_result *out)
+{
+    const double A = p->annualization;
+
+    out->cum_return = rd_metrics_cum_return(r, n);
+    out->annual_return = rd_metrics_annual_return(r, n, A);
+    out->annual_volatility = rd_metrics_annual_volatility(r, n, A);
+    out->sharpe = rd_metrics_sharpe(r, n, p->risk_free, A);
+    out->sortino = rd_metrics_sortino(r, n, p->required_return, A);
+    out->calmar = rd_metrics_calmar(r, n, A);
+    out->max_drawdown = rd_metrics_max_drawdown(r, n);
+    out->omega = rd_metrics_omega(r, n, p->risk_free, p->omega_required_return,
+                                  p->omega_annualization);
+    out->tail_ratio = rd_metrics_tail_ratio(r, n, scratch);
+    out->downside_risk = rd_metrics_downside_risk(r, n, p->required_return, A);
+    out->var_95 = rd_metrics_value_at_risk(r, n, 0.05, scratch);
+    out->cvar_95 = rd_metrics_cvar(r, n, 0.05, scratch);
+    out->stability = rd_metrics_stability(r, n, scratch);
+    if (!b) {
+        out->alpha = out->beta = out->information_ratio = out->tracking_error = NAN_D;
+        out->up_capture = out->down_capture = NAN_D;
+        return;
+    }
+    out->beta = rd_metrics_beta(r, b, n);
+    out->alpha = rd_metrics_alpha(r, b, n, p->risk_free, A);
+    out->information_ratio = rd_metrics_information_ratio(r, b, n, A);
+    out->tracking_error = rd_metrics_tracking_error(r, b, n, A);
+    out->up_capture = rd_metrics_up_capture(r, b, n, A);
+    out->down_capture = rd_metrics_down_capture(r, b, n, A);
+}
+
+static int has_infinity(const double *x, size_t n)
+{
+    int bad = 0;
+
+    for (size_t i = 0; i < n; i++)
+        bad |= fabs(x[i]) > 1.7976931348623157e308;
+    return bad;
+}
+
 void rd_metrics_compute(const double *r, const double *b, size_t n,
                         const struct rd_metrics_params *p, double *scratch,
                         struct rd_metrics_result *out)
 {
     const double A = p->annualization, rf = p->risk_free, q = p->required_return;
     double g = 1.0, peak = 100.0, mdd = 0.0, sum = 0.0, dsum = 0.0, qsum = 0.0;
-    double onum = 0.0, oden = 0.0, thr = 0.0, acc = 0.0;
+    double onum = 0.0, oden = 0.0, thr = 0.0, acc = 0.0, lo_cut = NAN_D, hi_cut = NAN_D;
     size_t m = 0;
     int omega_ok;
 
-    omega_ok = n >= 2 && omega_threshold(p->omega_required_return, p->omega_annualization,
-                                         &thr) == 0;
-    /* pass 1: growth, drawdown, sums, downside, omega, cumulative logs, valid copy */
-    for (size_t i = 0; i < n; i++) {
-        double x = r[i];
-
-        if (x == x) {
-            double f = x + 1.0, d = x - q, o = x - rf - thr;
-
-            g *= f;
-            sum += x;
-            qsum += d;
-            d = d < 0.0 ? d : 0.0;
-            dsum += d * d;
-            if (o > 0.0)
-                onum += o;
-            else if (o < 0.0)
-                oden += o;
-            acc += log1p(x);
-            scratch[m++] = acc;
-        }
-        {
-            /* drawdown: a NaN period multiplies by 1 */
-            double w = g * 100.0, dd;
-
-            peak = fmax(peak, w);
-            dd = (w - peak) / peak;
-            if (dd < mdd)
-                mdd = dd;
-        }
-    }
     if (n == 0) {
         for (size_t f = 0; f < rd_metrics_nfields; f++)
             *(double *)(void *)((char *)out + rd_metrics_fields[f].offset) = NAN_D;
         return;
+    }
+    if (has_infinity(r, n) || (b && has_infinity(b, n)) || !isfinite(p->risk_free) ||
+        !isfinite(p->required_return)) {
+        compute_singly(r, b, n, p, scratch, out);
+        return;
+    }
+    omega_ok = n >= 2 && omega_threshold(p->omega_required_return, p->omega_annualization,
+                                         &thr) == 0;
+    /* pass 1: growth, drawdown, sums, downside, omega, cumulative logs */
+    for (size_t i = 0; i < n; i++) {
+        double x = r[i];
+
+        if (x == x) {
+            double d = x - q, o = x - rf - thr;
+
+            g *= x + 1.0;
+            sum += x;
+            qsum += d;
+            d = d < 0.0 ? d : 0.0;
+            dsum += d * d;
+            onum += o * mask_of(o > 0.0);
+            oden += o * mask_of(o < 0.0);
+            acc += log1p(x);
+            scratch[m++] = acc;
+        }
+        {
+            /* drawdown from the start value 100; a NaN period multiplies by 1.
+             * (w > peak ? w : peak) is np.fmax here: w is never NaN when peak
+             * is not, and a NaN w leaves the peak; dd < mdd skips NaN as nanmin. */
+            double w = g * 100.0, dd;
+
+            peak = w > peak ? w : peak;
+            dd = (w - peak) / peak;
+            mdd = dd < mdd ? dd : mdd;
+        }
     }
     out->cum_return = g - 1.0;
     out->annual_return = cagr(g, n, A);
@@ -829,8 +1000,8 @@ void rd_metrics_compute(const double *r, const double *b, size_t n,
     out->downside_risk = m ? sqrt(dsum / (double)m) * sqrt(A) : NAN_D;
     out->stability = n >= 2 ? linregress_r2(scratch, m) : NAN_D;
 
-    /* pass 2: two-pass variances */
-    if (n >= 2 && m >= 2) {
+    /* pass 2: two-pass variance */
+    if (m >= 2) {
         double mean = sum / (double)m, ss = 0.0, sd;
 
         for (size_t i = 0; i < n; i++) {
@@ -840,6 +1011,8 @@ void rd_metrics_compute(const double *r, const double *b, size_t n,
                 ss += v * v;
         }
         sd = sqrt(ss / (double)(m - 1));
+        lo_cut = mean - sd;
+        hi_cut = mean + sd;
         out->annual_volatility = sd * pow(A, 1.0 / 2.0);
         if (rf == 0.0)
             out->sharpe = mean / sd * sqrt(A);
@@ -847,35 +1020,25 @@ void rd_metrics_compute(const double *r, const double *b, size_t n,
             out->sharpe = rd_metrics_sharpe(r, n, rf, A);
     } else {
         out->annual_volatility = NAN_D;
-        out->sharpe = NAN_D;        /* std of fewer than 2 values is NaN */
+        out->sharpe = NAN_D;        /* the std of fewer than 2 values is NaN */
     }
     if (n >= 2)
         out->sortino = (m ? (q == 0.0 ? sum : qsum) / (double)m : NAN_D) * A / out->downside_risk;
     else
         out->sortino = NAN_D;
 
-    /* tails: from the valid values, copied again (the logs used scratch) */
-    m = copy_valid(r, n, scratch);
-    tail_stats(scratch, m, n, &out->var_95, &out->cvar_95, &out->tail_ratio);
+    tail_stats(r, n, m, lo_cut, hi_cut, scratch, &out->var_95, &out->cvar_95, &out->tail_ratio);
 
     if (!b) {
         out->alpha = out->beta = out->information_ratio = out->tracking_error = NAN_D;
         out->up_capture = out->down_capture = NAN_D;
-        return;
-    }
-    out->beta = n >= 2 ? beta_given_mean(r, b, n, joint_bench_mean(r, b, n)) : NAN_D;
-    out->alpha = alpha_given_beta(r, b, n, rf, A, out->beta);
-    if (n >= 2) {
-        double amean, astd;
-
-        active_moments(r, b, n, &amean, &astd);
-        out->information_ratio = excess_sharpe_from(amean, astd) * sqrt(A);
-        out->tracking_error = astd * sqrt(A);
+    } else if (n < 2) {
+        out->alpha = out->beta = out->information_ratio = out->tracking_error = NAN_D;
+        out->up_capture = capture(r, b, n, A, 1);
+        out->down_capture = capture(r, b, n, A, -1);
     } else {
-        out->information_ratio = out->tracking_error = NAN_D;
+        bench_metrics(r, b, n, rf, A, out);
     }
-    out->up_capture = capture(r, b, n, A, 1);
-    out->down_capture = capture(r, b, n, A, -1);
 }
 
 /* ------------------------------------------------------------ dates, aggregation */

@@ -70,13 +70,16 @@ int rd_returns_parse_number(const char *s, size_t len, double *out)
         neg = *p == '-';
         p++;
     }
-    if (word_is(p, (size_t)(e - p), "nan")) {
-        *out = NAN;
-        return 0;
-    }
-    if (word_is(p, (size_t)(e - p), "inf") || word_is(p, (size_t)(e - p), "infinity")) {
-        *out = neg ? -INFINITY : INFINITY;
-        return 0;
+    if (p < e && (*p < '0' || *p > '9') && *p != '.') {
+        if (word_is(p, (size_t)(e - p), "nan")) {
+            *out = NAN;
+            return 0;
+        }
+        if (word_is(p, (size_t)(e - p), "inf") || word_is(p, (size_t)(e - p), "infinity")) {
+            *out = neg ? -INFINITY : INFINITY;
+            return 0;
+        }
+        return -1;
     }
     for (; p < e && *p >= '0' && *p <= '9'; p++) {
         int d = *p - '0';
@@ -198,6 +201,7 @@ struct acct {
     uint32_t name_len;
     uint64_t hash;
     int32_t last_day;
+    uint32_t next;          /* the account that followed this one last time, +1 */
     size_t last_line;
     size_t count;
 };
@@ -219,11 +223,15 @@ struct parser {
     struct rd_buf arena;
     int grouped;            /* rows of each account are contiguous so far */
     uint32_t cur;           /* account of the previous row */
+    size_t hint;            /* expected number of rows (from the input size) */
+    char last_date[10];     /* the previous row's date text and value */
+    int32_t last_date_day;
+    int have_date;
 };
 
 static int grow_rows(struct parser *ps)
 {
-    size_t ncap = ps->cap ? ps->cap * 2 : 1024;
+    size_t ncap = ps->cap ? ps->cap * 2 : (ps->hint > 1024 ? ps->hint : 1024);
     int32_t *d;
     double *v;
 
@@ -290,10 +298,18 @@ static int account_of(struct parser *ps, const char *s, size_t n, uint32_t *idx)
     const char *arena;
 
     if (ps->naccts) {
-        const struct acct *c = &ps->accts[ps->cur];
+        /* files are grouped (same account again) or cycle through the accounts
+         * in a fixed order date after date (the one that followed last time) */
+        struct acct *c = &ps->accts[ps->cur];
+        const struct acct *nx;
 
         if (c->name_len == n && !memcmp(ps->arena.data + c->name_off, s, n)) {
             *idx = ps->cur;
+            return RD_OK;
+        }
+        nx = c->next ? &ps->accts[c->next - 1] : NULL;
+        if (nx && nx->name_len == n && !memcmp(ps->arena.data + nx->name_off, s, n)) {
+            *idx = c->next - 1;
             return RD_OK;
         }
     }
@@ -336,6 +352,7 @@ static int account_of(struct parser *ps, const char *s, size_t n, uint32_t *idx)
         a->name_len = (uint32_t)n;
         a->hash = h;
         a->last_day = INT32_MIN;
+        a->next = 0;
         a->last_line = 0;
         a->count = 0;
         table_insert(ps->table, ps->tcap, h, (uint32_t)ps->naccts);
@@ -406,17 +423,18 @@ static int parse_row(struct parser *ps, const char *s, const char *e, size_t lin
     char b1[64], b2[16], b3[16];
 
     for (;;) {
-        const char *c = memchr(p, ',', (size_t)(e - p));
-        const char *end = c ? c : e;
+        const char *q = p;
 
+        while (q < e && *q != ',')
+            q++;
         if (nf < 3) {
             f[nf] = p;
-            fe[nf] = end;
+            fe[nf] = q;
         }
         nf++;
-        if (!c || nf > want)
+        if (q == e || nf > want)
             break;
-        p = c + 1;
+        p = q + 1;
     }
     if (nf != want)
         return rd_error_set(ps->err, RD_EINVAL, "%s line %zu: expected %d columns (%s), got %s%d",
@@ -425,10 +443,18 @@ static int parse_row(struct parser *ps, const char *s, const char *e, size_t lin
                             nf > want ? "more than " : "", nf > want ? want : nf);
     for (int i = 0; i < want; i++)
         trim(&f[i], &fe[i]);
-    if (rd_returns_parse_date(f[0], (size_t)(fe[0] - f[0]), &day) != 0)
-        return rd_error_set(ps->err, RD_EINVAL,
-                            "%s line %zu: bad date '%s' (expected a real date as YYYY-MM-DD)",
-                            ps->name, line, show(f[0], (size_t)(fe[0] - f[0]), b1, sizeof b1));
+    if (fe[0] - f[0] == 10 && ps->have_date && !memcmp(f[0], ps->last_date, 10)) {
+        day = ps->last_date_day;        /* same date as the previous row */
+    } else {
+        if (rd_returns_parse_date(f[0], (size_t)(fe[0] - f[0]), &day) != 0)
+            return rd_error_set(ps->err, RD_EINVAL,
+                                "%s line %zu: bad date '%s' (expected a real date as YYYY-MM-DD)",
+                                ps->name, line,
+                                show(f[0], (size_t)(fe[0] - f[0]), b1, sizeof b1));
+        memcpy(ps->last_date, f[0], 10);
+        ps->last_date_day = day;
+        ps->have_date = 1;
+    }
     if (rd_returns_parse_number(f[want - 1], (size_t)(fe[want - 1] - f[want - 1]), &v) != 0)
         return rd_error_set(ps->err, RD_EINVAL, "%s line %zu: %s '%s' is not a number",
                             ps->name, line, ps->from_values ? "value" : "return",
@@ -439,6 +465,9 @@ static int parse_row(struct parser *ps, const char *s, const char *e, size_t lin
 
         if (fe[1] == f[1])
             return rd_error_set(ps->err, RD_EINVAL, "%s line %zu: empty account name",
+                                ps->name, line);
+        if (memchr(f[1], '\0', (size_t)(fe[1] - f[1])))
+            return rd_error_set(ps->err, RD_EINVAL, "%s line %zu: NUL byte in the account name",
                                 ps->name, line);
         rc = account_of(ps, f[1], (size_t)(fe[1] - f[1]), &ai);
         if (rc != RD_OK)
@@ -460,8 +489,11 @@ static int parse_row(struct parser *ps, const char *s, const char *e, size_t lin
                             "after %s on line %zu (dates must be ascending)",
                             ps->name, line, b2, who, b3, a->last_line);
     }
-    if (ps->multi && ps->nrows && ai != ps->cur && a->count)
-        ps->grouped = 0;        /* an account came back after another */
+    if (ps->multi && ps->nrows && ai != ps->cur) {
+        if (a->count)
+            ps->grouped = 0;    /* an account came back after another */
+        ps->accts[ps->cur].next = ai + 1;
+    }
     ps->cur = ai;
     a->last_day = day;
     a->last_line = line;
@@ -578,14 +610,16 @@ int rd_returns_csv_parse(const char *data, size_t len, const char *name,
         line++;
         if (le > p && le[-1] == '\r')
             le--;
-        if (memchr(p, '\0', (size_t)(le - p))) {
-            rc = rd_error_set(err, RD_EINVAL, "%s line %zu: NUL byte in the text", name, line);
-            goto out;
-        }
         if (!have_header) {
             uint32_t ai;
 
-            rc = parse_header(&ps, p, le);
+            /* reserve rows for the whole input: shortest plausible row is ~14 bytes
+             * for date,return and ~20 with an account; the rest grows by doubling */
+            ps.hint = len / 16 + 16;
+            if (memchr(p, '\0', (size_t)(le - p)))
+                rc = rd_error_set(err, RD_EINVAL, "%s line 1: NUL byte in the header", name);
+            else
+                rc = parse_header(&ps, p, le);
             if (rc == RD_OK && !ps.multi)
                 rc = account_of(&ps, "", 0, &ai);      /* the one series, named "" */
             if (rc != RD_OK)
@@ -594,7 +628,8 @@ int rd_returns_csv_parse(const char *data, size_t len, const char *name,
         } else {
             const char *s = p, *e = le;
 
-            trim(&s, &e);
+            if (s < e && (*s == ' ' || *s == '\t' || e[-1] == ' ' || e[-1] == '\t'))
+                trim(&s, &e);
             if (s < e) {
                 rc = parse_row(&ps, p, le, line);
                 if (rc != RD_OK)
@@ -686,7 +721,7 @@ int rd_returns_csv_read(const char *path, struct rd_returns_set *out, struct rd_
         rc = rd_returns_csv_parse("", 0, path, out, err);
         goto out;
     }
-    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (map == MAP_FAILED) {
         rc = rd_error_set(err, RD_EIO, "%s: cannot map: %s", path, strerror(errno));
         goto out;

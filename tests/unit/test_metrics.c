@@ -19,7 +19,7 @@
 
 #define MAXN 1024
 
-static double scratch[MAXN];
+static double scratch[2 * MAXN];
 
 /* the comparison rule of METRICS.md: exact for non-finite, else 1e-12 + 1e-9|exp| */
 static int close_to(double got, double exp)
