@@ -61,13 +61,13 @@ int64_t rd_names_find(const struct rd_names *nm, const char *name, size_t len)
 {
     uint32_t i;
 
-    if (!nm->nslots)
+    if (!nm->nslots || memchr(name, '\0', len))
         return -1;
     i = hash_bytes(name, len) & (nm->nslots - 1);
     while (nm->slots[i]) {
         const char *s = nm->name[nm->slots[i] - 1];
 
-        if (!memcmp(s, name, len) && s[len] == '\0')
+        if (!strncmp(s, name, len) && s[len] == '\0')
             return nm->slots[i] - 1;
         i = (i + 1) & (nm->nslots - 1);
     }
@@ -80,12 +80,15 @@ int rd_names_intern(struct rd_names *nm, const char *name, size_t len, uint32_t 
     uint32_t i;
     char *copy;
 
+    if (memchr(name, '\0', len))
+        return rd_error_set(err, RD_EINVAL, "a name holds a NUL byte");
     if (nm->nslots) {
         i = hash_bytes(name, len) & (nm->nslots - 1);
         while (nm->slots[i]) {
             const char *s = nm->name[nm->slots[i] - 1];
 
-            if (!memcmp(s, name, len) && s[len] == '\0') {
+            /* name has no NUL, so strncmp stops at the end of a shorter s */
+            if (!strncmp(s, name, len) && s[len] == '\0') {
                 *id = nm->slots[i] - 1;
                 return RD_OK;
             }
@@ -631,6 +634,10 @@ static int next_record(struct reader *r)
             b--;
         if (a == b)
             continue;                           /* blank line */
+        if (memchr(a, '\0', (size_t)(b - a))) {
+            rc = bad_row(r, r->rec_line, "NUL byte in the row");
+            return rc != RD_OK ? -rc : 2;
+        }
         if (split(r, a, b)) {
             rc = bad_row(r, r->rec_line, "%s", r->why);
             return rc != RD_OK ? -rc : 2;

@@ -297,6 +297,28 @@ static void test_small_buffer(void **state)
     rd_fills_release(&small.fs);
 }
 
+/* A NUL byte anywhere in a row: a bad row, never a name (found by the fuzzer). */
+static void test_nul_byte(void **state)
+{
+    static const char csv[] = "trader_id,daily_loss_limit\na\0b,100\nab,100\n";
+    struct rd_fills fs;
+    struct rd_fills_stats st = {0};
+    struct rd_error err = {0};
+    struct bad_log bad = {0};
+    struct rd_fills_options o = {.on_bad = on_bad, .ctx = &bad};
+
+    (void)state;
+    rd_fills_init(&fs);
+    assert_int_equal(rd_fills_parse(&fs, RD_FILLS_LIMITS_CSV, "t.csv", csv, sizeof csv - 1, &o,
+                                    &st, &err), RD_OK);
+    assert_string_equal(bad.text, "t.csv:2: NUL byte in the row\n");
+    assert_int_equal(st.rows, 1);
+    assert_int_equal(rd_names_find(&fs.traders, "a\0b", 3), -1);
+    assert_int_equal(rd_names_find(&fs.traders, "abc", 3), -1);
+    assert_int_equal(rd_names_find(&fs.traders, "ab", 2), 0);
+    rd_fills_release(&fs);
+}
+
 static void test_header_errors(void **state)
 {
     struct parsed p;
@@ -434,7 +456,7 @@ int main(void)
         cmocka_unit_test(test_line_numbers),    cmocka_unit_test(test_small_buffer),
         cmocka_unit_test(test_header_errors),   cmocka_unit_test(test_daily_and_limits),
         cmocka_unit_test(test_legacy_and_dates), cmocka_unit_test(test_read_file),
-        cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_alloc_failures),  cmocka_unit_test(test_nul_byte),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
