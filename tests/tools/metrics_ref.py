@@ -254,7 +254,7 @@ def read_csv(path):
         rows = list(csv.reader(f))
     head = [h.strip().lower() for h in rows[0]]
     is_value = head[-1] == "value"
-    out = {}
+    out = {} if len(head) == 3 else {None: ([], [])}
     for row in rows[1:]:
         if not row:
             continue
