@@ -32,7 +32,9 @@ static const char two_accounts[] =
     " {\"name\": \"thin\", \"tier\": \"tiny\", \"starting_cash\": \"50\","
     "  \"risk\": {\"max_notional_exposure\": 1500, \"max_open_positions\": 2,"
     "   \"max_contracts_per_trade\": 2, \"max_daily_loss\": 100, \"max_risk_per_trade_pct\": 0.15,"
-    "   \"paper_ignore_buying_power\": true, \"allowed_actions\": [\"BUY_STOCK\"]}}"
+    "   \"paper_ignore_buying_power\": true, \"allowed_actions\": [\"BUY_STOCK\"]}},"
+    " {\"name\": \"exits\", \"tier\": \"large\", \"starting_cash\": \"209000\","
+    "  \"risk\": {\"exits\": {\"stop_loss_pct\": 0.5, \"take_profit_pct\": 1.0, \"max_hold_days\": 5}}}"
     "]}";
 
 struct world {
@@ -279,6 +281,9 @@ struct fake_broker {
     struct rd_broker_account acct;
     int fail_account;
     int submits;
+    int fill;                          /* 1: fill orders, 2: accept and leave open, 0: reject */
+    struct rd_broker_position pos;     /* one position when pos.qty != 0 */
+    struct rd_order_request last;
 };
 
 static int fake_open(const struct rd_broker_params *p, struct rd_broker **out, struct rd_error *e)
@@ -300,10 +305,17 @@ static int fake_account(struct rd_broker *b, struct rd_broker_account *out, stru
 static int fake_positions(struct rd_broker *b, struct rd_broker_position **out, size_t *n,
                           struct rd_error *e)
 {
-    (void)b;
-    (void)e;
+    struct fake_broker *f = (struct fake_broker *)b;
+
     *out = NULL;
     *n = 0;
+    if (!f->pos.qty)
+        return RD_OK;
+    *out = rd_malloc(sizeof **out);
+    if (!*out)
+        return rd_error_set(e, RD_ENOMEM, "fake: out of memory");
+    **out = f->pos;
+    *n = 1;
     return RD_OK;
 }
 static int fake_submit(struct rd_broker *b, const struct rd_order_request *req,
@@ -311,10 +323,22 @@ static int fake_submit(struct rd_broker *b, const struct rd_order_request *req,
 {
     struct fake_broker *f = (struct fake_broker *)b;
 
-    (void)req;
     (void)e;
     f->submits++;
+    f->last = *req;
     memset(out, 0, sizeof *out);
+    if (f->fill == 2) {
+        out->status = RD_ORDER_ACCEPTED;
+        return RD_OK;
+    }
+    if (f->fill) {
+        out->status = RD_ORDER_FILLED;
+        out->filled_qty = req->qty;
+        out->fill_price = f->pos.current_price;
+        if (!strcmp(req->symbol, f->pos.symbol))
+            f->pos.qty += req->side == RD_SIDE_SELL ? -req->qty : req->qty;
+        return RD_OK;
+    }
     out->status = RD_ORDER_REJECTED;
     snprintf(out->reason, sizeof out->reason, "insufficient options buying power (40310000)");
     return RD_OK;
@@ -331,7 +355,7 @@ static const struct rd_broker_ops fake_ops = {
     "fake", 1, fake_open, fake_close, fake_account, fake_positions, fake_submit, fake_get, NULL,
 };
 
-static void fake_world(struct world *w, struct fake_broker *f)
+static void fake_world_for(struct world *w, struct fake_broker *f, int account)
 {
     struct rd_error err = {0};
     struct rd_dispatcher_params p = {0};
@@ -345,11 +369,90 @@ static void fake_world(struct world *w, struct fake_broker *f)
         rd_store_open("sqlite::memory:", &w->store, &err))
         fail_msg("%s", err.msg);
     p.cfg = w->cfg;
-    p.account = &w->cfg->accounts[0];
+    p.account = &w->cfg->accounts[account];
     p.store = w->store;
     p.broker = &f->base;
     if (rd_dispatcher_new(&p, &w->d[0], &err))
         fail_msg("%s", err.msg);
+}
+
+static void fake_world(struct world *w, struct fake_broker *f)
+{
+    fake_world_for(w, f, 0);
+}
+
+static void free_fake_world(struct world *w)
+{
+    rd_dispatcher_free(w->d[0]);
+    rd_store_close(w->store);
+    rd_config_free(w->cfg);
+}
+
+/* One position of 2 contracts bought at $1.00, now at `price`; returns the
+ * exit orders placed in one cycle and the last order's reason. */
+static int exit_case(rd_money price, int64_t opened_days_ago, int fill, char *reason, size_t n)
+{
+    struct world w;
+    struct fake_broker f;
+    struct rd_cycle_stats st;
+    struct order_count c;
+    struct rd_error err = {0};
+
+    fake_world_for(&w, &f, 3);
+    f.fill = fill;
+    snprintf(f.pos.symbol, sizeof f.pos.symbol, "AAPL261218C00100000");
+    f.pos.qty = 2;
+    f.pos.multiplier = 100;
+    f.pos.avg_entry_price = RD_DOLLARS(1);
+    f.pos.current_price = price;
+    if (opened_days_ago) {
+        struct rd_position_row row;
+
+        memset(&row, 0, sizeof row);
+        snprintf(row.account, sizeof row.account, "exits");
+        snprintf(row.symbol, sizeof row.symbol, "AAPL261218C00100000");
+        snprintf(row.underlying, sizeof row.underlying, "AAPL");
+        row.strategy = RD_STRAT_SWING;
+        row.qty = 2;
+        row.multiplier = 100;
+        row.avg_price = RD_DOLLARS(1);
+        row.opened_at = T_1030 - opened_days_ago * 86400;
+        if (w.store->ops->position_put(w.store, &row, &err))
+            fail_msg("%s", err.msg);
+    }
+    cycle(&w, 0, T_1030, &st);
+    c = orders(&w, "exits");
+    snprintf(reason, n, "%s", c.last_reason);
+    if (st.exits) {
+        assert_int_equal(f.last.side, RD_SIDE_SELL);
+        assert_int_equal(f.last.qty, 2);
+        /* a second cycle places no second exit: the position is gone (filled), or
+         * its exit is still open at the broker under the same client order id */
+        cycle(&w, 0, T_1030 + 60, &st);
+        assert_int_equal(st.exits, 0);
+        assert_int_equal(f.submits, 1);
+        if (fill == 1)
+            assert_int_equal(f.pos.qty, 0);
+    }
+    free_fake_world(&w);
+    return c.exits;
+}
+
+static void test_exit_rules(void **s)
+{
+    char reason[256];
+
+    (void)s;
+    assert_int_equal(exit_case(5000, 0, 1, reason, sizeof reason), 1);      /* -50%: stop */
+    assert_string_equal(reason, "stop_loss");
+    assert_int_equal(exit_case(5000, 0, 2, reason, sizeof reason), 1);      /* left open */
+    assert_int_equal(exit_case(5001, 0, 1, reason, sizeof reason), 0);      /* just above */
+    assert_int_equal(exit_case(RD_DOLLARS(2), 0, 1, reason, sizeof reason), 1);  /* +100% */
+    assert_string_equal(reason, "take_profit");
+    assert_int_equal(exit_case(RD_DOLLARS(2) - 1, 0, 1, reason, sizeof reason), 0);
+    assert_int_equal(exit_case(RD_DOLLARS(1), 5, 1, reason, sizeof reason), 1);  /* held 5 days */
+    assert_string_equal(reason, "max_hold");
+    assert_int_equal(exit_case(RD_DOLLARS(1), 4, 1, reason, sizeof reason), 0);
 }
 
 static void test_broker_reason_kept(void **s)
@@ -578,6 +681,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_isolation_large_full_tiny_empty),
         cmocka_unit_test(test_exits_stay_in_their_account),
+        cmocka_unit_test(test_exit_rules),
         cmocka_unit_test(test_broker_rejection_recorded),
         cmocka_unit_test(test_broker_reason_kept),
         cmocka_unit_test(test_kill_switch_trips_and_resets),
