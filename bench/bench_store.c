@@ -11,7 +11,8 @@
  *   4. rec_undecided(max 100) latency with 100k recommendations stored: for an
  *      account that decided none (the first 100 answer), and for one that
  *      decided all but the newest 100 (the whole index is walked).
- * Prints one line per figure. Results go in docs/benchmarks.md.
+ * Prints one line per figure, and whether the 20,000/s target was met.
+ * Results go in docs/benchmarks.md.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -255,5 +256,8 @@ int main(int argc, char **argv)
 
     rd_store_close(s);
     rm_dir(dir);
-    return rate >= 20000 ? 0 : 2;
+    /* Reported, not fatal: scripts/bench.sh runs every bench under set -e, and a
+     * busy disk must not stop the others' figures. */
+    printf("target >= 20000 recs/s batched: %s\n", rate >= 20000 ? "met" : "NOT MET on this run");
+    return 0;
 }
