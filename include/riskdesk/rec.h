@@ -13,6 +13,8 @@
 #define RD_REC_ID_MAX 64
 #define RD_SYMBOL_MAX 32
 #define RD_UNDERLYING_MAX 16
+/* 9999-12-31T23:59:59Z: the last time a recommendation may carry. */
+#define RD_REC_TIME_MAX 253402300799LL
 
 struct rd_rec {
     char id[RD_REC_ID_MAX];              /* [A-Za-z0-9_.:-], 1-63 chars */

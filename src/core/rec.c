@@ -127,6 +127,10 @@ int rd_rec_validate(const struct rd_rec *r, struct rd_error *err)
             return rd_error_set(err, RD_EINVAL, "symbol: \"%.31s\" differs from underlying %s",
                                 r->symbol, r->underlying);
     }
+    if (r->created_at < 0 || r->created_at > RD_REC_TIME_MAX)
+        return rd_error_set(err, RD_EINVAL, "created_at: expected a time from 1970 to 9999");
+    if (r->expires_at < 0 || r->expires_at > RD_REC_TIME_MAX)
+        return rd_error_set(err, RD_EINVAL, "expires_at: expected a time from 1970 to 9999");
     if (r->confidence < 0 || r->confidence > RD_PPM)
         return rd_error_set(err, RD_EINVAL, "confidence: expected 0 to 1");
     if (r->volume_ratio < 0)

@@ -126,6 +126,14 @@ static void test_bad(void **s)
     expect_bad("{\"id\":\"r\",\"created_at\":1,\"underlying\":\"AAPL\",\"symbol\":\"AAPL260230C00230000\","
                "\"action\":\"BUY_CALL\",\"strategy\":\"day\",\"confidence\":0.5,\"volume_ratio\":2,"
                "\"price\":1}", "OCC");                                     /* Feb 30 */
+    /* found by the fuzzer: times that cannot be written back as RFC 3339 */
+    expect_bad("{\"id\":\"r\",\"created_at\":\"1344-02-20T15:29:50Z\",\"underlying\":\"AAPL\","
+               "\"symbol\":\"AAPL261218C00230000\",\"action\":\"BUY_CALL\",\"strategy\":\"day\","
+               "\"confidence\":0.5,\"volume_ratio\":2,\"price\":1}", "created_at: expected a time from 1970");
+    expect_bad("{\"id\":\"r\",\"created_at\":1,\"underlying\":\"AAPL\","
+               "\"symbol\":\"AAPL261218C00230000\",\"action\":\"BUY_CALL\",\"strategy\":\"day\","
+               "\"confidence\":0.5,\"volume_ratio\":2,\"price\":1,\"expires_at\":2227195189000}",
+               "expires_at: expected a time from 1970");
 }
 
 static void test_occ(void **s)
