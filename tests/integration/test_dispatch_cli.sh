@@ -88,4 +88,33 @@ wait "$pid"; rc=$?
 [ "$rc" -eq 0 ] && ok || bad "SIGTERM exit $rc"
 expect_in "$TMP/loop.err" "dispatch.stopped"
 
+# help: the list, a command's usage, a group, an unknown command
+expect_rc 0 "$RD_BIN" help
+expect_in "$TMP/out" "gates eval"
+expect_rc 0 "$RD_BIN" dispatch --help
+expect_in "$TMP/out" "usage: riskdesk dispatch"
+expect_rc 0 "$RD_BIN" help recommend
+expect_in "$TMP/out" "recommend import"
+expect_rc 2 "$RD_BIN" dispatchh
+expect_in "$TMP/err" "'dispatchh' is not a riskdesk command"
+
+# a pinned tier that does not fit the money is warned about; JSON logs on request
+sed 's/"name": "tiny", "tier": "auto"/"name": "tiny", "tier": "large"/' "$TMP/riskdesk.json" >"$TMP/pinned.json"
+expect_rc 0 env LOG_LEVEL=info LOG_FORMAT=json "$RD_BIN" dispatch --config "$TMP/pinned.json" --account tiny --once --at "$AT"
+expect_in "$TMP/err" '"event":"dispatcher.tier_mismatch","account":"tiny","tier":"large","buying_power_says":"tiny"'
+python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$TMP/err" && ok || bad "LOG_FORMAT=json lines are not JSON"
+expect_rc 2 env LOG_LEVEL=loud "$RD_BIN" help
+expect_in "$TMP/err" "LOG_LEVEL=loud: expected one of debug, info, warn, error"
+
+# a configured VIX feed that cannot answer fails closed; one that answers is used
+sed "s|\"accounts\"|\"market\": {\"vix_feed\": \"file:$TMP/vix.txt\"}, \"accounts\"|" "$TMP/riskdesk.json" >"$TMP/vix.json"
+expect_rc 0 "$RD_BIN" gates eval --config "$TMP/vix.json" --account tiny --at "$AT" --json "$(rec v1 TSLA 1.00)"
+expect_in "$TMP/out" '"name":"market_regime","passed":false,"reason":"feed_error"'
+echo 45.5 >"$TMP/vix.txt"
+expect_rc 0 "$RD_BIN" gates eval --config "$TMP/vix.json" --account tiny --at "$AT" --json "$(rec v1 TSLA 1.00)"
+expect_in "$TMP/out" '"name":"market_regime","passed":false,"reason":"vix_halt","observed":"45.5","threshold":"40"'
+echo 17.25 >"$TMP/vix.txt"
+expect_rc 0 "$RD_BIN" gates eval --config "$TMP/vix.json" --account tiny --at "$AT" --json "$(rec v1 TSLA 1.00)"
+expect_in "$TMP/out" '"name":"market_regime","passed":true,"reason":"ok"'
+
 finish
