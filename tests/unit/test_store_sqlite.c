@@ -821,6 +821,42 @@ static void test_strings_cut_to_fit(void **state)
     assert_int_equal(g.reason[254], '0');
 }
 
+/* Rows this riskdesk cannot read are reported, never half-read. */
+static void test_unreadable_rows(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    struct rd_decision_row d = make_decision("A", "r1", 0);
+    struct collect c = {0};
+    struct rd_order_row o;
+    struct rd_error err = {0};
+
+    add_rec(s, "r1", NOW);
+    d.d.nverdicts = 0;
+    assert_int_equal(s->ops->decision_add(s, &d, &err), RD_OK);
+    assert_int_equal(s->ops->decision_list(s, "A", 0, visit_decision, &c, &err), RD_OK);
+    assert_int_equal(c.dec[0].d.nverdicts, 0);
+
+    sql_exec(f->path, "UPDATE decisions SET verdicts = 'v2;whatever'");
+    assert_int_equal(s->ops->decision_list(s, "A", 0, visit_decision, &c, &err), RD_ESTORE);
+    assert_non_null(strstr(err.msg, "newer"));
+    sql_exec(f->path, "UPDATE decisions SET verdicts = 'v1;sizing,1,ok,m,1'");
+    assert_int_equal(s->ops->decision_list(s, "A", 0, visit_decision, &c, &err), RD_ESTORE);
+    assert_non_null(strstr(err.msg, "item 1"));
+    sql_exec(f->path, "UPDATE decisions SET verdicts = 'v1;no_such_gate,1,ok,m,1,2'");
+    assert_int_equal(s->ops->decision_list(s, "A", 0, visit_decision, &c, &err), RD_ESTORE);
+    sql_exec(f->path, "UPDATE decisions SET verdicts = 'v1;sizing,1,ok,m,1,2', "
+                      "first_failed = 'gone'");
+    assert_int_equal(s->ops->decision_list(s, "A", 0, visit_decision, &c, &err), RD_ESTORE);
+    assert_non_null(strstr(err.msg, "first_failed"));
+
+    add_order(s, "o1", "A", "AAPL", RD_INTENT_ENTRY, RD_ORDER_PENDING, NOW);
+    sql_exec(f->path, "UPDATE orders SET strategy = 'scalp'");
+    assert_int_equal(s->ops->order_get(s, "o1", &o, &err), RD_ESTORE);
+    assert_non_null(strstr(err.msg, "orders.strategy"));
+    assert_non_null(strstr(err.msg, "scalp"));
+}
+
 static void test_migrations_and_reopen(void **state)
 {
     struct fixture *f = *state;
@@ -1149,6 +1185,7 @@ int main(void)
         MEM_TEST(test_undecided_order_and_limit),
         FILE_TEST(test_transactions),
         MEM_TEST(test_transactions),
+        FILE_TEST(test_unreadable_rows),
         FILE_TEST(test_migrations_and_reopen),
         FILE_TEST(test_lock_other_process),
         FILE_TEST(test_lock_same_process_two_handles),
