@@ -349,9 +349,6 @@ static int run(int argc, char **argv)
     g.rng.s = (uint64_t)seed * 0x2545f4914f6cdd1dULL + 1;
     g.ntr = (int)ntr + (ntr >= 3);                  /* plus one legacy account */
     g.ndays = (int)ndays;
-    g.per_day = nfills ? (int)(nfills / (ntr * ndays)) : 40;
-    if (g.per_day < 2)
-        g.per_day = 2;
     g.tr = rd_calloc((size_t)g.ntr, sizeof *g.tr);
     g.days = rd_malloc((size_t)g.ndays * sizeof *g.days);
     if (!g.tr || !g.days) {
@@ -391,6 +388,16 @@ static int run(int argc, char **argv)
             t->sym[s] = (int)below(&g.rng, NTICKERS);
         t->sigma = 0.002 + 0.003 * uniform(&g.rng);
         t->edge = t->sigma * (0.25 + 0.10 * uniform(&g.rng));
+    }
+    {
+        long trader_days = 0;
+
+        for (int i = 0; i < g.ntr; i++)
+            trader_days += g.tr[i].last_day - g.tr[i].first_day + 1;
+        /* about per_day fills a trader-day, plus the flattening fills at the close */
+        g.per_day = nfills ? (int)(nfills / trader_days) - 4 : 40;
+        if (g.per_day < 2)
+            g.per_day = 2;
     }
     if (outpath) {
         out = fopen(outpath, "w");
