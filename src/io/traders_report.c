@@ -311,8 +311,9 @@ static void render_text(const struct rd_traders_report *r, struct out *o)
     } else {
         put(o, "No immediate action required.\n\n");
     }
+    snprintf(sys, sizeof sys, "%dd net", r->cfg.window_days);
     put(o, "ALL TRADERS\n  %-16s %-8s %-10s %5s %12s %12s %8s %10s %10s\n", "trader", "status",
-        "day", "days", "day net", "20d net", "cut", "limit", "new limit");
+        "day", "days", "day net", sys, "cut", "limit", "new limit");
     for (size_t i = 0; i < r->nrows; i++) {
         const struct rd_traders_report_row *row = &r->rows[i];
         char net1[40], net2[40];
