@@ -10,6 +10,11 @@ for b in "$build"/bench_*; do
   echo "-- $(basename "$b")"
   "$b"
 done
+for s in bench/bench_*.sh; do
+  [ -f "$s" ] || continue
+  echo "-- $(basename "$s")"
+  bash "$s" "$build"
+done
 echo "== commands"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cp examples/riskdesk.json "$tmp/riskdesk.json" 2>/dev/null || "$bin" demo --help >/dev/null
