@@ -88,6 +88,22 @@ wait "$pid"; rc=$?
 [ "$rc" -eq 0 ] && ok || bad "SIGTERM exit $rc"
 expect_in "$TMP/loop.err" "dispatch.stopped"
 
+# an admin halt: nothing new until lifted; the state and reason are shown
+expect_rc 0 "$RD_BIN" account state "${C[@]}" --account large --set HALTED --reason "broker maintenance"
+expect_in "$TMP/out" "large HALTED: admin: broker maintenance"
+expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account large --at "$AT" --json "$(rec h1 IBM 1.00)"
+expect_in "$TMP/out" '"name":"trading_state","passed":false,"reason":"state_halted","observed":"HALTED"'
+expect_rc 2 "$RD_BIN" account state "${C[@]}" --account large --set HALTED
+expect_rc 0 "$RD_BIN" account state "${C[@]}" --account large --set ACTIVE
+expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account large --at "$AT" --json "$(rec h1 IBM 1.00)"
+expect_in "$TMP/out" '"name":"trading_state","passed":true'
+# no tier anywhere: large, and the log says so
+sed 's/"tier": "auto", //' "$TMP/riskdesk.json" >"$TMP/notier.json"
+expect_rc 0 env LOG_LEVEL=info "$RD_BIN" dispatch --config "$TMP/notier.json" --account tiny --once --at "$AT"
+expect_in "$TMP/err" "event=dispatcher.tier_defaulted"
+expect_rc 1 env ACCOUNT_TIER=huge "$RD_BIN" dispatch --config "$TMP/notier.json" --account tiny --once --at "$AT"
+expect_in "$TMP/err" "ACCOUNT_TIER"
+
 # help: the list, a command's usage, a group, an unknown command
 expect_rc 0 "$RD_BIN" help
 expect_in "$TMP/out" "gates eval"
