@@ -65,38 +65,58 @@ static void add_recs(struct rd_store *s, int from, int n, int64_t created)
         die(&err);
 }
 
-static void run(const char *url, const char *cfgtext, int total, int batch, const char *label)
-{
-    struct rd_error err = {0};
+/* One account's dispatcher on its own store and paper broker. */
+struct rig {
     struct rd_config *cfg;
     struct rd_store *s;
     struct rd_broker *b;
     struct rd_dispatcher *d;
+};
+
+static void rig_open(struct rig *r, const char *url, const char *cfgtext, size_t batch)
+{
+    struct rd_error err = {0};
     struct rd_broker_params bp = {0};
     struct rd_dispatcher_params p = {0};
+
+    if (rd_config_load_text(cfgtext, strlen(cfgtext), "bench", &r->cfg, &err) ||
+        rd_store_open(url, &r->s, &err))
+        die(&err);
+    bp.account = "bench";
+    bp.store = r->s;
+    bp.starting_cash = r->cfg->accounts[0].starting_cash;
+    if (rd_broker_open("paper", &bp, &r->b, &err))
+        die(&err);
+    p.cfg = r->cfg;
+    p.account = &r->cfg->accounts[0];
+    p.store = r->s;
+    p.broker = r->b;
+    p.batch_max = batch;
+    if (rd_dispatcher_new(&p, &r->d, &err))
+        die(&err);
+}
+
+static void rig_close(struct rig *r)
+{
+    rd_dispatcher_free(r->d);
+    rd_broker_close(r->b);
+    rd_store_close(r->s);
+    rd_config_free(r->cfg);
+}
+
+static void run(const char *url, const char *cfgtext, int total, int batch, const char *label)
+{
+    struct rd_error err = {0};
     struct rd_cycle_stats st;
+    struct rig r;
     long decided = 0, approved = 0;
     double t0, t1;
 
-    if (rd_config_load_text(cfgtext, strlen(cfgtext), "bench", &cfg, &err) ||
-        rd_store_open(url, &s, &err))
-        die(&err);
-    bp.account = "bench";
-    bp.store = s;
-    bp.starting_cash = cfg->accounts[0].starting_cash;
-    if (rd_broker_open("paper", &bp, &b, &err))
-        die(&err);
-    p.cfg = cfg;
-    p.account = &cfg->accounts[0];
-    p.store = s;
-    p.broker = b;
-    p.batch_max = (size_t)batch;
-    if (rd_dispatcher_new(&p, &d, &err))
-        die(&err);
-    add_recs(s, 0, total, T_1030 - 10);
+    rig_open(&r, url, cfgtext, (size_t)batch);
+    add_recs(r.s, 0, total, T_1030 - 10);
     t0 = seconds();
     for (int done = 0; done < total; done += batch) {
-        if (rd_dispatcher_cycle(d, T_1030, &st, &err))
+        if (rd_dispatcher_cycle(r.d, T_1030, &st, &err))
             die(&err);
         decided += st.decided;
         approved += st.approved;
@@ -104,46 +124,24 @@ static void run(const char *url, const char *cfgtext, int total, int batch, cons
     t1 = seconds();
     printf("%-34s %12ld %10.3f s %14.0f /s   (approved %ld)\n", label, decided, t1 - t0,
            (double)decided / (t1 - t0), approved);
-    rd_dispatcher_free(d);
-    rd_broker_close(b);
-    rd_store_close(s);
-    rd_config_free(cfg);
+    rig_close(&r);
 }
 
 static void cycle_latency(const char *url)
 {
     struct rd_error err = {0};
-    struct rd_config *cfg;
-    struct rd_store *s;
-    struct rd_broker *b;
-    struct rd_dispatcher *d;
-    struct rd_broker_params bp = {0};
-    struct rd_dispatcher_params p = {0};
     struct rd_cycle_stats st;
+    struct rig r;
     double best = 1e9, sum = 0;
     const int rounds = 20;
 
-    if (rd_config_load_text(config, sizeof config - 1, "bench", &cfg, &err) ||
-        rd_store_open(url, &s, &err))
-        die(&err);
-    bp.account = "bench";
-    bp.store = s;
-    bp.starting_cash = RD_DOLLARS(209000);
-    if (rd_broker_open("paper", &bp, &b, &err))
-        die(&err);
-    p.cfg = cfg;
-    p.account = &cfg->accounts[0];
-    p.store = s;
-    p.broker = b;
-    p.batch_max = 100;
-    if (rd_dispatcher_new(&p, &d, &err))
-        die(&err);
-    for (int r = 0; r < rounds; r++) {
+    rig_open(&r, url, config, 100);
+    for (int i = 0; i < rounds; i++) {
         double t0, t;
 
-        add_recs(s, 1000000 + r * 100, 100, T_1030 - 10);
+        add_recs(r.s, 1000000 + i * 100, 100, T_1030 - 10);
         t0 = seconds();
-        if (rd_dispatcher_cycle(d, T_1030, &st, &err))
+        if (rd_dispatcher_cycle(r.d, T_1030, &st, &err))
             die(&err);
         t = seconds() - t0;
         sum += t;
@@ -152,10 +150,7 @@ static void cycle_latency(const char *url)
     }
     printf("%-34s %12d %10.3f ms best, %.3f ms mean (%d cycles)\n", "100-recommendation cycle", 100,
            best * 1e3, sum / rounds * 1e3, rounds);
-    rd_dispatcher_free(d);
-    rd_broker_close(b);
-    rd_store_close(s);
-    rd_config_free(cfg);
+    rig_close(&r);
 }
 
 int main(void)

@@ -100,6 +100,32 @@ int cli_open_broker(const struct cli_env *env, const struct rd_account_config *a
     return rd_broker_open(a->broker == RD_BROKER_ALPACA ? "alpaca" : "paper", &p, out, err);
 }
 
+int cli_open_dispatcher(const struct cli_env *env, const char *account, size_t batch,
+                        const struct rd_account_config **acct, struct rd_broker **broker,
+                        struct rd_dispatcher **d, struct rd_error *err)
+{
+    struct rd_dispatcher_params p;
+    int rc;
+
+    *broker = NULL;
+    *d = NULL;
+    if ((rc = cli_account(env, acct, account, err)) != RD_OK ||
+        (rc = cli_open_broker(env, *acct, broker, err)) != RD_OK)
+        return rc;
+    memset(&p, 0, sizeof p);
+    p.cfg = env->cfg;
+    p.account = *acct;
+    p.store = env->store;
+    p.broker = *broker;
+    p.batch_max = batch;
+    rc = rd_dispatcher_new(&p, d, err);
+    if (rc != RD_OK) {
+        rd_broker_close(*broker);
+        *broker = NULL;
+    }
+    return rc;
+}
+
 int cli_time(const char *at, int64_t *out, struct rd_error *err)
 {
     if (!at) {

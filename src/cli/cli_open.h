@@ -10,6 +10,7 @@
 
 #include "riskdesk/broker.h"
 #include "riskdesk/config.h"
+#include "riskdesk/dispatcher.h"
 #include "riskdesk/store.h"
 
 struct cli_env {
@@ -30,6 +31,13 @@ int cli_account(const struct cli_env *env, const struct rd_account_config **out,
 
 int cli_open_broker(const struct cli_env *env, const struct rd_account_config *a,
                     struct rd_broker **out, struct rd_error *err);
+
+/* The named account's broker and a dispatcher over it (batch recommendations a
+ * cycle); on failure nothing is left open. Release with rd_dispatcher_free and
+ * rd_broker_close. */
+int cli_open_dispatcher(const struct cli_env *env, const char *account, size_t batch,
+                        const struct rd_account_config **acct, struct rd_broker **broker,
+                        struct rd_dispatcher **d, struct rd_error *err);
 
 /* --at: an RFC 3339 time; NULL means now. */
 int cli_time(const char *at, int64_t *out, struct rd_error *err);

@@ -82,7 +82,6 @@ static int run(int argc, char **argv)
     const char *config = NULL, *db = NULL, *account = NULL, *at = NULL, *mode;
     const struct rd_account_config *acct;
     struct rd_error err = {0};
-    struct rd_dispatcher_params p;
     struct rd_dispatcher *d = NULL;
     struct rd_broker *broker = NULL;
     struct rd_cycle_stats st;
@@ -142,16 +141,8 @@ static int run(int argc, char **argv)
         return cli_fail(&err);
     if (cli_open(config, db, 1, &env, &err) != RD_OK)
         return cli_fail(&err);
-    if ((rc = cli_account(&env, &acct, account, &err)) != RD_OK ||
-        (rc = cli_open_broker(&env, acct, &broker, &err)) != RD_OK)
-        goto out;
-    memset(&p, 0, sizeof p);
-    p.cfg = env.cfg;
-    p.account = acct;
-    p.store = env.store;
-    p.broker = broker;
-    p.batch_max = (size_t)batch;
-    if ((rc = rd_dispatcher_new(&p, &d, &err)) != RD_OK || (rc = rd_dispatcher_lock(d, &err)) != RD_OK ||
+    if ((rc = cli_open_dispatcher(&env, account, (size_t)batch, &acct, &broker, &d, &err)) != RD_OK ||
+        (rc = rd_dispatcher_lock(d, &err)) != RD_OK ||
         (rc = rd_dispatcher_start(d, now, &err)) != RD_OK)
         goto out;
     memset(&sa, 0, sizeof sa);

@@ -24,7 +24,6 @@ static int run(int argc, char **argv)
     const char *config = NULL, *db = NULL, *account = NULL, *at = NULL, *json = NULL;
     const struct rd_account_config *acct;
     struct rd_error err = {0};
-    struct rd_dispatcher_params p;
     struct rd_dispatcher *d = NULL;
     struct rd_broker *broker = NULL;
     struct rd_decision dec;
@@ -59,16 +58,7 @@ static int run(int argc, char **argv)
     if (cli_open(config, db, 1, &env, &err) != RD_OK)
         return cli_fail(&err);
     rd_buf_init(&out, 1 << 20);
-    if ((rc = cli_account(&env, &acct, account, &err)) != RD_OK ||
-        (rc = cli_open_broker(&env, acct, &broker, &err)) != RD_OK)
-        goto out;
-    memset(&p, 0, sizeof p);
-    p.cfg = env.cfg;
-    p.account = acct;
-    p.store = env.store;
-    p.broker = broker;
-    p.batch_max = 1;
-    if ((rc = rd_dispatcher_new(&p, &d, &err)) != RD_OK)
+    if ((rc = cli_open_dispatcher(&env, account, 1, &acct, &broker, &d, &err)) != RD_OK)
         goto out;
     /* dry run: the store is read, never written (the paper broker is not asked to trade) */
     if ((rc = env.store->ops->begin(env.store, &err)) != RD_OK)
