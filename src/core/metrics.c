@@ -602,6 +602,20 @@ double rd_metrics_cvar(const double *r, size_t n, double cutoff, double *scratch
     return mean_smallest(scratch, m, k);
 }
 
+/* v[0..m-1] (valid returns) becomes cumsum(log1p(v)), in place. The logs are
+ * taken in their own loop, whose iterations are independent. */
+static void cum_log_returns(double *v, size_t m)
+{
+    double acc = 0.0;
+
+    for (size_t i = 0; i < m; i++)
+        v[i] = log1p(v[i]);
+    for (size_t i = 0; i < m; i++) {
+        acc += v[i];
+        v[i] = acc;
+    }
+}
+
 /* R^2 of scipy.stats.linregress(arange(m), y) with numpy's np.cov steps. */
 static double linregress_r2(const double *y, size_t m)
 {
@@ -636,16 +650,12 @@ static double linregress_r2(const double *y, size_t m)
 
 double rd_metrics_stability(const double *r, size_t n, double *scratch)
 {
-    double acc = 0.0;
-    size_t m = 0;
+    size_t m;
 
     if (n < 2)
         return NAN_D;
-    for (size_t i = 0; i < n; i++)
-        if (r[i] == r[i]) {
-            acc += log1p(r[i]);
-            scratch[m++] = acc;
-        }
+    m = copy_valid(r, n, scratch);
+    cum_log_returns(scratch, m);
     return linregress_r2(scratch, m);
 }
 
@@ -948,7 +958,7 @@ void rd_metrics_compute(const double *r, const double *b, size_t n,
 {
     const double A = p->annualization, rf = p->risk_free, q = p->required_return;
     double g = 1.0, peak = 100.0, mdd = 0.0, sum = 0.0, dsum = 0.0, qsum = 0.0;
-    double onum = 0.0, oden = 0.0, thr = 0.0, acc = 0.0, lo_cut = NAN_D, hi_cut = NAN_D;
+    double onum = 0.0, oden = 0.0, thr = 0.0, lo_cut = NAN_D, hi_cut = NAN_D;
     size_t m = 0;
     int omega_ok;
 
@@ -978,8 +988,7 @@ void rd_metrics_compute(const double *r, const double *b, size_t n,
             dsum += d * d;
             onum += o * mask_of(o > 0.0);
             oden += o * mask_of(o < 0.0);
-            acc += log1p(x);
-            scratch[m++] = acc;
+            scratch[m++] = x;
         }
         {
             /* drawdown from the start value 100; a NaN period multiplies by 1.
@@ -998,7 +1007,12 @@ void rd_metrics_compute(const double *r, const double *b, size_t n,
     out->calmar = calmar_from(mdd, out->annual_return);
     out->omega = omega_ok && -1.0 * oden > 0.0 ? onum / (-1.0 * oden) : NAN_D;
     out->downside_risk = m ? sqrt(dsum / (double)m) * sqrt(A) : NAN_D;
-    out->stability = n >= 2 ? linregress_r2(scratch, m) : NAN_D;
+    if (n >= 2) {
+        cum_log_returns(scratch, m);
+        out->stability = linregress_r2(scratch, m);
+    } else {
+        out->stability = NAN_D;
+    }
 
     /* pass 2: two-pass variance */
     if (m >= 2) {
