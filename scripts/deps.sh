@@ -3,7 +3,7 @@
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -eu
 pkgs="cmake make gcc clang pkg-config libsqlite3-dev libjansson-dev libcmocka-dev
-      libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libpq-dev valgrind python3 python3-numpy
+      libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libpq-dev postgresql valgrind python3 python3-numpy
       libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do
