@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -667,7 +668,7 @@ out:
     return rc;
 }
 
-static int finish(struct parser *ps, struct rd_returns_set *out)
+static int finish(struct parser *ps, struct rd_returns_set *out, int convert)
 {
     size_t n = ps->nrows, na = ps->naccts;
 
@@ -699,79 +700,312 @@ static int finish(struct parser *ps, struct rd_returns_set *out)
     }
     for (size_t a = 0; a < na; a++)
         out->names[a] = out->names_arena + ps->accts[a].name_off;
-    if (ps->from_values)
+    if (ps->from_values && convert)
         values_to_returns(out);
     return RD_OK;
 }
 
-int rd_returns_csv_parse(const char *data, size_t len, const char *name,
-                         struct rd_returns_set *out, struct rd_error *err)
+static void parser_init(struct parser *ps, const char *name, struct rd_error *err, size_t hint)
 {
-    struct parser ps;
-    const char *p = data, *end = data + len;
-    size_t line = 0;
-    int rc = RD_OK, have_header = 0;
+    memset(ps, 0, sizeof *ps);
+    ps->name = name;
+    ps->err = err;
+    ps->grouped = 1;
+    ps->hint = hint;
+    rd_buf_init(&ps->arena, RD_RETURNS_CSV_MAX);
+}
 
-    memset(&ps, 0, sizeof ps);
-    ps.name = name;
-    ps.err = err;
-    ps.grouped = 1;
-    rd_buf_init(&ps.arena, RD_RETURNS_CSV_MAX);
-    rd_returns_set_init(out);
-    if (len >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
-        (unsigned char)p[2] == 0xBF)
-        p += 3;
+static void parser_release(struct parser *ps)
+{
+    rd_free(ps->days);
+    rd_free(ps->vals);
+    rd_free(ps->acct_of);
+    rd_free(ps->accts);
+    rd_free(ps->table);
+    rd_buf_release(&ps->arena);
+}
+
+/* Reads the header line at p; sets *body to the first data line. */
+static int parse_header_line(struct parser *ps, const char *p, const char *end,
+                             const char **body)
+{
+    const char *nl, *le;
+    uint32_t ai;
+    int rc;
+
+    if (p >= end)
+        return rd_error_set(ps->err, RD_EINVAL, "%s line 1: empty input (expected a header "
+                            "such as 'date,return')", ps->name);
+    nl = memchr(p, '\n', (size_t)(end - p));
+    le = nl ? nl : end;
+    *body = nl ? nl + 1 : end;
+    if (le > p && le[-1] == '\r')
+        le--;
+    if (memchr(p, '\0', (size_t)(le - p)))
+        return rd_error_set(ps->err, RD_EINVAL, "%s line 1: NUL byte in the header", ps->name);
+    rc = parse_header(ps, p, le);
+    if (rc == RD_OK && !ps->multi)
+        rc = account_of(ps, "", 0, &ai);      /* the one series, named "" */
+    return rc;
+}
+
+/* Parses the data rows of [p, end); the first is line line0 + 1. */
+static int parse_rows(struct parser *ps, const char *p, const char *end, size_t line0)
+{
+    size_t line = line0;
+
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end;
+        const char *le = nl ? nl : end, *s = p;
 
         line++;
         if (le > p && le[-1] == '\r')
             le--;
-        if (!have_header) {
-            uint32_t ai;
+        if (s < le && (*s == ' ' || *s == '\t' || le[-1] == ' ' || le[-1] == '\t')) {
+            const char *e = le;
 
-            /* reserve rows for the whole input: shortest plausible row is ~14 bytes
-             * for date,return and ~20 with an account; the rest grows by doubling */
-            ps.hint = len / 16 + 16;
-            if (memchr(p, '\0', (size_t)(le - p)))
-                rc = rd_error_set(err, RD_EINVAL, "%s line 1: NUL byte in the header", name);
-            else
-                rc = parse_header(&ps, p, le);
-            if (rc == RD_OK && !ps.multi)
-                rc = account_of(&ps, "", 0, &ai);      /* the one series, named "" */
-            if (rc != RD_OK)
-                goto out;
-            have_header = 1;
-        } else {
-            const char *s = p, *e = le;
-
-            if (s < e && (*s == ' ' || *s == '\t' || e[-1] == ' ' || e[-1] == '\t'))
-                trim(&s, &e);
-            if (s < e) {
-                rc = parse_row(&ps, p, le, line);
-                if (rc != RD_OK)
-                    goto out;
+            trim(&s, &e);
+            if (s == e) {
+                p = nl ? nl + 1 : end;
+                continue;       /* a blank line */
             }
+        }
+        if (s < le) {
+            int rc = parse_row(ps, p, le, line);
+
+            if (rc != RD_OK)
+                return rc;
         }
         p = nl ? nl + 1 : end;
     }
-    if (!have_header) {
-        rc = rd_error_set(err, RD_EINVAL, "%s line 1: empty input (expected a header such as "
-                          "'date,return')", name);
-        goto out;
-    }
-    rc = finish(&ps, out);
-out:
-    rd_free(ps.days);
-    rd_free(ps.vals);
-    rd_free(ps.acct_of);
-    rd_free(ps.accts);
-    rd_free(ps.table);
-    rd_buf_release(&ps.arena);
+    return RD_OK;
+}
+
+static const char *skip_bom(const char *data, size_t len)
+{
+    if (len >= 3 && (unsigned char)data[0] == 0xEF && (unsigned char)data[1] == 0xBB &&
+        (unsigned char)data[2] == 0xBF)
+        return data + 3;
+    return data;
+}
+
+static int parse_serial(const char *data, size_t len, const char *name,
+                        struct rd_returns_set *out, struct rd_error *err)
+{
+    struct parser ps;
+    const char *end = data + len, *body;
+    int rc;
+
+    /* reserve rows for the whole input: the shortest plausible row is ~14 bytes
+     * for date,return and ~20 with an account; the rest grows by doubling */
+    parser_init(&ps, name, err, len / 16 + 16);
+    rc = parse_header_line(&ps, skip_bom(data, len), end, &body);
+    if (rc == RD_OK)
+        rc = parse_rows(&ps, body, end, 1);
+    if (rc == RD_OK)
+        rc = finish(&ps, out, 1);
+    parser_release(&ps);
     if (rc != RD_OK)
         rd_returns_set_release(out);
     return rc;
+}
+
+#define MAX_CHUNKS 16
+
+struct chunk {
+    struct parser ps;
+    const char *p, *end;
+    struct rd_returns_set set;
+    struct rd_error err;
+    int rc;
+};
+
+static void *chunk_work(void *arg)
+{
+    struct chunk *c = arg;
+
+    c->rc = parse_rows(&c->ps, c->p, c->end, 0);
+    if (c->rc == RD_OK)
+        c->rc = finish(&c->ps, &c->set, 0);
+    return NULL;
+}
+
+/*
+ * Joins the chunks' grouped sets into out, in file order. Returns RD_OK,
+ * RD_ENOMEM, or RD_EAGAIN-like -1 when an account's dates do not ascend
+ * across a chunk boundary (the serial parse then reports the line).
+ */
+static int merge_chunks(struct chunk *ch, int nc, const struct parser *tmpl,
+                        struct rd_returns_set *out, struct rd_error *err)
+{
+    struct parser g;
+    uint32_t *map[MAX_CHUNKS] = {0};
+    size_t *pos = NULL, n = 0;
+    int rc = RD_ENOMEM;
+
+    parser_init(&g, tmpl->name, err, 0);
+    for (int c = 0; c < nc; c++) {
+        const struct rd_returns_set *s = &ch[c].set;
+
+        map[c] = rd_malloc((s->naccounts ? s->naccounts : 1) * sizeof *map[c]);
+        if (!map[c])
+            goto out;
+        for (size_t a = 0; a < s->naccounts; a++) {
+            size_t lo = s->offset[a], hi = s->offset[a + 1];
+            struct acct *ga;
+
+            if (account_of(&g, s->names[a], strlen(s->names[a]), &map[c][a]) != RD_OK)
+                goto out;
+            ga = &g.accts[map[c][a]];
+            if (hi > lo) {
+                if (ga->count && s->days[lo] <= ga->last_day) {
+                    rc = -1;
+                    goto out;
+                }
+                ga->last_day = s->days[hi - 1];
+                ga->count += hi - lo;
+            }
+            n += hi - lo;
+        }
+    }
+    out->multi = tmpl->multi;
+    out->from_values = tmpl->from_values;
+    out->naccounts = g.naccts;
+    out->nrows = n;
+    out->offset = rd_malloc((g.naccts + 1) * sizeof *out->offset);
+    out->names = rd_malloc((g.naccts ? g.naccts : 1) * sizeof *out->names);
+    out->days = rd_malloc((n ? n : 1) * sizeof *out->days);
+    out->returns = rd_malloc((n ? n : 1) * sizeof *out->returns);
+    pos = rd_malloc((g.naccts ? g.naccts : 1) * sizeof *pos);
+    if (!out->offset || !out->names || !out->days || !out->returns || !pos)
+        goto out;
+    out->offset[0] = 0;
+    for (size_t a = 0; a < g.naccts; a++) {
+        out->offset[a + 1] = out->offset[a] + g.accts[a].count;
+        pos[a] = out->offset[a];
+    }
+    for (int c = 0; c < nc; c++) {
+        const struct rd_returns_set *s = &ch[c].set;
+
+        for (size_t a = 0; a < s->naccounts; a++) {
+            size_t lo = s->offset[a], cnt = s->offset[a + 1] - lo, k = map[c][a];
+
+            memcpy(out->days + pos[k], s->days + lo, cnt * sizeof *s->days);
+            memcpy(out->returns + pos[k], s->returns + lo, cnt * sizeof *s->returns);
+            pos[k] += cnt;
+        }
+    }
+    out->names_arena = rd_buf_detach(&g.arena);
+    if (!out->names_arena)
+        out->names_arena = rd_strdup("");
+    if (!out->names_arena)
+        goto out;
+    for (size_t a = 0; a < g.naccts; a++)
+        out->names[a] = out->names_arena + g.accts[a].name_off;
+    if (out->from_values)
+        values_to_returns(out);
+    rc = RD_OK;
+out:
+    for (int c = 0; c < nc; c++)
+        rd_free(map[c]);
+    rd_free(pos);
+    parser_release(&g);
+    if (rc == RD_ENOMEM)
+        rc = rd_error_set(err, RD_ENOMEM, "%s: out of memory", tmpl->name);
+    return rc;
+}
+
+int rd_returns_csv_parse_mt(const char *data, size_t len, const char *name, int threads,
+                            struct rd_returns_set *out, struct rd_error *err)
+{
+    struct parser head;
+    struct chunk *ch = NULL;
+    pthread_t tid[MAX_CHUNKS];
+    int started[MAX_CHUNKS] = {0}, nc = 0, rc;
+    const char *end = data + len, *body, *p;
+
+    rd_returns_set_init(out);
+    if (threads > MAX_CHUNKS)
+        threads = MAX_CHUNKS;
+    if (threads <= 1)
+        return parse_serial(data, len, name, out, err);
+    parser_init(&head, name, err, 0);
+    rc = parse_header_line(&head, skip_bom(data, len), end, &body);
+    if (rc != RD_OK) {
+        parser_release(&head);
+        return rc;
+    }
+    ch = rd_calloc((size_t)threads, sizeof *ch);
+    if (!ch) {
+        parser_release(&head);
+        return rd_error_set(err, RD_ENOMEM, "%s: out of memory", name);
+    }
+    /* chunks of about equal size, cut after a newline */
+    for (p = body; p < end && nc < threads; nc++) {
+        size_t left = (size_t)(end - p), want = left / (size_t)(threads - nc);
+        const char *cut = nc == threads - 1 ? end : p + want;
+        const char *nl = cut < end ? memchr(cut, '\n', (size_t)(end - cut)) : NULL;
+        uint32_t ai;
+
+        cut = cut >= end || !nl ? end : nl + 1;
+        parser_init(&ch[nc].ps, name, &ch[nc].err, (size_t)(cut - p) / 16 + 16);
+        ch[nc].ps.multi = head.multi;
+        ch[nc].ps.from_values = head.from_values;
+        if (!head.multi && account_of(&ch[nc].ps, "", 0, &ai) != RD_OK) {
+            nc++;
+            rc = RD_ENOMEM;
+            goto out;
+        }
+        ch[nc].p = p;
+        ch[nc].end = cut;
+        p = cut;
+    }
+    for (int c = 1; c < nc; c++)
+        started[c] = pthread_create(&tid[c], NULL, chunk_work, &ch[c]) == 0;
+    if (nc > 0)
+        chunk_work(&ch[0]);
+    for (int c = 1; c < nc; c++) {
+        if (started[c])
+            pthread_join(tid[c], NULL);
+        else
+            chunk_work(&ch[c]);
+    }
+    rc = RD_OK;
+    for (int c = 0; c < nc; c++)
+        if (ch[c].rc != RD_OK)
+            rc = -1;            /* the serial parse finds the first error in file order */
+    if (rc == RD_OK) {
+        if (nc == 0) {
+            rc = -1;            /* a header and nothing else: the serial parse */
+        } else {
+            rc = merge_chunks(ch, nc, &head, out, err);
+        }
+    }
+out:
+    for (int c = 0; c < nc; c++) {
+        parser_release(&ch[c].ps);
+        rd_returns_set_release(&ch[c].set);
+    }
+    rd_free(ch);
+    parser_release(&head);
+    if (rc != RD_OK) {
+        rd_returns_set_release(out);
+        if (rc != RD_ENOMEM)
+            rc = parse_serial(data, len, name, out, err);
+    }
+    return rc;
+}
+
+/* Inputs below this are parsed by one thread. */
+#define PARALLEL_MIN_BYTES ((size_t)8 << 20)
+
+int rd_returns_csv_parse(const char *data, size_t len, const char *name,
+                         struct rd_returns_set *out, struct rd_error *err)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = len < PARALLEL_MIN_BYTES || ncpu < 2 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
+
+    return rd_returns_csv_parse_mt(data, len, name, threads, out, err);
 }
 
 static int read_stream(FILE *f, const char *path, struct rd_returns_set *out,

@@ -157,6 +157,24 @@ static void test_alloc_failures(void **state)
         rd_returns_set_release(&s);
     }
     assert_true(ok);
+    /* the same through the threaded parse (chunks, merge, serial fallback) */
+    ok = 0;
+    for (long nth = 1; nth < 200 && !ok; nth++) {
+        int rc;
+
+        rd_alloc_fail_after(nth);
+        rc = rd_returns_csv_parse_mt(text, strlen(text), "t.csv", 3, &s, &err);
+        rd_alloc_fail_after(0);
+        if (rc == RD_OK) {
+            ok = 1;
+            assert_int_equal(s.nrows, 4);
+            assert_int_equal(s.naccounts, 2);
+        } else {
+            assert_int_equal(rc, RD_ENOMEM);
+        }
+        rd_returns_set_release(&s);
+    }
+    assert_true(ok);
 }
 
 static void test_align(void **state)
@@ -235,6 +253,73 @@ static void test_read_file(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent/x.csv: cannot open"));
 }
 
+static void same_sets(const struct rd_returns_set *a, const struct rd_returns_set *b)
+{
+    assert_int_equal(a->naccounts, b->naccounts);
+    assert_int_equal(a->nrows, b->nrows);
+    assert_int_equal(a->multi, b->multi);
+    for (size_t i = 0; i < a->naccounts; i++) {
+        assert_string_equal(a->names[i], b->names[i]);
+        assert_int_equal(a->offset[i + 1], b->offset[i + 1]);
+    }
+    for (size_t i = 0; i < a->nrows; i++) {
+        assert_int_equal(a->days[i], b->days[i]);
+        assert_true(a->returns[i] == b->returns[i] ||
+                    (isnan(a->returns[i]) && isnan(b->returns[i])));
+    }
+}
+
+/* the multi-threaded parse gives the serial result, and the serial errors */
+static void test_parallel_parse(void **state)
+{
+    char *text = malloc(1 << 20), *p = text;
+    const char *kinds[] = {"return", "value"};
+    struct rd_returns_set s1, s2;
+    struct rd_error e1 = {0}, e2 = {0};
+
+    (void)state;
+    assert_non_null(text);
+    for (int k = 0; k < 2; k++) {
+        p = text;
+        p += snprintf(p, 64, "date,account,%s\n", kinds[k]);
+        for (int d = 0; d < 300; d++)
+            for (int a = 0; a < 37; a++) {
+                int32_t day = rd_days_from_civil(2020, 1, 1) + d;
+                int y, m, dd;
+
+                rd_civil_from_days(day, &y, &m, &dd);
+                if ((a * 7 + d) % 53 == 0)
+                    p += snprintf(p, 64, "%04d-%02d-%02d,A%d,NaN\n", y, m, dd, a);
+                else
+                    p += snprintf(p, 64, "%04d-%02d-%02d,A%d,%.17g\n", y, m, dd, a,
+                                  k ? 100.0 + a + d * 0.37 : (a - 18) * 1e-3 + d * 1e-5);
+            }
+        assert_int_equal(rd_returns_csv_parse_mt(text, (size_t)(p - text), "t", 1, &s1, &e1), RD_OK);
+        for (int t = 2; t <= 5; t++) {
+            assert_int_equal(rd_returns_csv_parse_mt(text, (size_t)(p - text), "t", t, &s2, &e2),
+                             RD_OK);
+            same_sets(&s1, &s2);
+            rd_returns_set_release(&s2);
+        }
+        rd_returns_set_release(&s1);
+    }
+    /* an error late in the file, and an account whose dates go back across chunks */
+    memcpy(p, "2020-12-01,A3,oops\n", 19);
+    assert_int_equal(rd_returns_csv_parse_mt(text, (size_t)(p - text) + 19, "t", 1, &s1, &e1),
+                     RD_EINVAL);
+    assert_int_equal(rd_returns_csv_parse_mt(text, (size_t)(p - text) + 19, "t", 4, &s2, &e2),
+                     RD_EINVAL);
+    assert_string_equal(e1.msg, e2.msg);
+    memcpy(p, "2020-01-05,A3,0.1\n", 18);
+    assert_int_equal(rd_returns_csv_parse_mt(text, (size_t)(p - text) + 18, "t", 3, &s2, &e2),
+                     RD_EINVAL);
+    assert_non_null(strstr(e2.msg, "dates not sorted"));
+    assert_int_equal(rd_returns_csv_parse_mt("date,return\n", 12, "t", 3, &s2, &e2), RD_OK);
+    assert_int_equal(s2.naccounts, 1);
+    rd_returns_set_release(&s2);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -246,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_align),
         cmocka_unit_test(test_number_parser_matches_strtod),
         cmocka_unit_test(test_read_file),
+        cmocka_unit_test(test_parallel_parse),
     };
 
     return cmocka_run_group_tests_name("returns_csv", tests, NULL, NULL);
