@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "riskdesk/alloc.h"
+#include "riskdesk/buf.h"
 #include "riskdesk/metrics.h"
 #include "riskdesk/returns_csv.h"
 #include "riskdesk/banned.h"
@@ -26,9 +27,14 @@ struct job {
     const struct rd_returns_set *bench;     /* NULL without --benchmark */
     const struct rd_metrics_params *params;
     struct rd_metrics_result *results;
-    size_t first, step;                     /* accounts first, first+step, ... */
+    size_t first, last;                     /* accounts first .. last-1 */
+    int json;                               /* also write their JSON into out */
+    struct rd_buf out;
     int failed;
 };
+
+static int json_object(struct rd_buf *out, const char *account,
+                       const struct rd_metrics_result *r);
 
 static size_t longest_series(const struct rd_returns_set *s)
 {
@@ -52,13 +58,20 @@ static void *work(void *arg)
         j->failed = 1;
         goto out;
     }
-    for (size_t a = j->first; a < s->naccounts; a += j->step) {
+    for (size_t a = j->first; a < j->last; a++) {
         size_t lo = s->offset[a], n = s->offset[a + 1] - lo;
 
         if (b)
             rd_returns_align(s->days + lo, n, b->days, b->returns, b->nrows, aligned);
         rd_metrics_compute(s->returns + lo, b ? aligned : NULL, n, j->params, scratch,
                            &j->results[a]);
+        if (j->json) {
+            /* each account's JSON is formatted here, on this thread */
+            if (s->multi && rd_buf_puts(&j->out, a ? ",\n" : "\n") != RD_OK)
+                j->failed = 1;
+            if (json_object(&j->out, s->multi ? s->names[a] : NULL, &j->results[a]) != RD_OK)
+                j->failed = 1;
+        }
     }
 out:
     rd_free(scratch);
@@ -66,19 +79,25 @@ out:
     return NULL;
 }
 
-/* Computes every account, on up to `threads` threads. Returns 0 or -1 (memory). */
+/* Computes every account (and with json, formats it) on up to `threads`
+ * threads, each taking a contiguous range; then writes the JSON in order.
+ * Returns 0 or -1 (out of memory). */
 static int compute_all(const struct rd_returns_set *set, const struct rd_returns_set *bench,
                        const struct rd_metrics_params *params, struct rd_metrics_result *results,
-                       int threads)
+                       int threads, int json, FILE *out)
 {
     struct job jobs[MAX_THREADS];
     pthread_t tid[MAX_THREADS];
     int started[MAX_THREADS] = {0}, failed = 0;
+    size_t na = set->naccounts;
 
-    if ((size_t)threads > set->naccounts / 16 + 1)
-        threads = (int)(set->naccounts / 16 + 1);
-    for (int t = 0; t < threads; t++)
-        jobs[t] = (struct job){set, bench, params, results, (size_t)t, (size_t)threads, 0};
+    if ((size_t)threads > na / 16 + 1)
+        threads = (int)(na / 16 + 1);
+    for (int t = 0; t < threads; t++) {
+        jobs[t] = (struct job){set, bench, params, results, na * (size_t)t / (size_t)threads,
+                               na * (size_t)(t + 1) / (size_t)threads, json, {0}, 0};
+        rd_buf_init(&jobs[t].out, (size_t)-1 / 2);
+    }
     for (int t = 1; t < threads; t++)
         started[t] = pthread_create(&tid[t], NULL, work, &jobs[t]) == 0;
     work(&jobs[0]);
@@ -88,8 +107,12 @@ static int compute_all(const struct rd_returns_set *set, const struct rd_returns
         else
             work(&jobs[t]);     /* a thread that did not start: its share runs here */
     }
-    for (int t = 0; t < threads; t++)
+    for (int t = 0; t < threads; t++) {
         failed |= jobs[t].failed;
+        if (json && !failed)
+            fwrite(jobs[t].out.data ? jobs[t].out.data : "", 1, jobs[t].out.len, out);
+        rd_buf_release(&jobs[t].out);
+    }
     return failed ? -1 : 0;
 }
 
@@ -105,34 +128,34 @@ static void fmt_double(double v, char *buf, size_t n)
     }
 }
 
-static void json_value(FILE *out, double v)
+/* The JSON writers return RD_OK or the first rd_buf error (out of memory). */
+static int json_value(struct rd_buf *out, double v)
 {
     char b[40];
 
-    if (isnan(v)) {
-        fputs("null", out);
-    } else if (isinf(v)) {
-        fputs(v > 0 ? "\"Infinity\"" : "\"-Infinity\"", out);
-    } else {
-        fmt_double(v, b, sizeof b);
-        fputs(b, out);
-    }
+    if (isnan(v))
+        return rd_buf_puts(out, "null");
+    if (isinf(v))
+        return rd_buf_puts(out, v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+    fmt_double(v, b, sizeof b);
+    return rd_buf_puts(out, b);
 }
 
-static void json_string(FILE *out, const char *s)
+static int json_string(struct rd_buf *out, const char *s)
 {
-    putc('"', out);
-    for (; *s; s++) {
+    int rc = rd_buf_puts(out, "\"");
+
+    for (; *s && rc == RD_OK; s++) {
         unsigned char c = (unsigned char)*s;
 
         if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
+            rc = rd_buf_printf(out, "\\%c", c);
         else if (c < 0x20)
-            fprintf(out, "\\u%04x", c);
+            rc = rd_buf_printf(out, "\\u%04x", c);
         else
-            putc(c, out);
+            rc = rd_buf_append(out, s, 1);
     }
-    putc('"', out);
+    return rc == RD_OK ? rd_buf_puts(out, "\"") : rc;
 }
 
 static double field(const struct rd_metrics_result *r, size_t f)
@@ -140,19 +163,24 @@ static double field(const struct rd_metrics_result *r, size_t f)
     return *(const double *)(const void *)((const char *)r + rd_metrics_fields[f].offset);
 }
 
-static void json_object(FILE *out, const char *account, const struct rd_metrics_result *r)
+static int json_object(struct rd_buf *out, const char *account,
+                       const struct rd_metrics_result *r)
 {
-    putc('{', out);
-    if (account) {
-        fputs("\"account\":", out);
-        json_string(out, account);
-        putc(',', out);
+    int rc = rd_buf_puts(out, "{");
+
+    if (account && rc == RD_OK) {
+        rc = rd_buf_puts(out, "\"account\":");
+        if (rc == RD_OK)
+            rc = json_string(out, account);
+        if (rc == RD_OK)
+            rc = rd_buf_puts(out, ",");
     }
-    for (size_t f = 0; f < rd_metrics_nfields; f++) {
-        fprintf(out, "%s\"%s\":", f ? "," : "", rd_metrics_fields[f].name);
-        json_value(out, field(r, f));
+    for (size_t f = 0; f < rd_metrics_nfields && rc == RD_OK; f++) {
+        rc = rd_buf_printf(out, "%s\"%s\":", f ? "," : "", rd_metrics_fields[f].name);
+        if (rc == RD_OK)
+            rc = json_value(out, field(r, f));
     }
-    putc('}', out);
+    return rc == RD_OK ? rd_buf_puts(out, "}") : rc;
 }
 
 static void text_value(FILE *out, double v)
@@ -282,25 +310,20 @@ static int run(int argc, char **argv)
         }
     }
     results = rd_calloc(set.naccounts ? set.naccounts : 1, sizeof *results);
+    if (json && set.multi)
+        fputs("{\"accounts\":[", stdout);
     if (!results || compute_all(&set, bench_path ? &bench : NULL, &params, results,
-                                threads) != 0) {
+                                threads, json, stdout) != 0) {
         rd_error_set(&err, RD_ENOMEM, "out of memory computing metrics");
         rc = cli_fail(&err);
         goto out;
     }
-    if (!json) {
+    if (!json)
         text_table(stdout, &set, results, period_name);
-    } else if (!set.multi) {
-        json_object(stdout, NULL, &results[0]);
+    else if (!set.multi)
         putchar('\n');
-    } else {
-        fputs("{\"accounts\":[", stdout);
-        for (size_t a = 0; a < set.naccounts; a++) {
-            fputs(a ? ",\n" : "\n", stdout);
-            json_object(stdout, set.names[a], &results[a]);
-        }
+    else
         fputs("\n]}\n", stdout);
-    }
 out:
     rd_free(results);
     rd_returns_set_release(&set);
