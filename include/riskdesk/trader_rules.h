@@ -96,6 +96,16 @@ int rd_trader_assess(const struct rd_trader_rules_config *cfg, const struct rd_p
                      size_t n, int32_t report_day, rd_money limit,
                      struct rd_trader_assessment *out, struct rd_error *err);
 
+/*
+ * The cut the rules set on every day of one trader: cut_ppm[j] is what
+ * rd_trader_assess would give with the report date days[j].day (0 while the
+ * history is limited), for j in [0, n). The model's targets and the rules'
+ * baseline come from it; O(n window + n^2 / 2 moves) instead of n assessments.
+ * Returns RD_OK, RD_ECONFIG or RD_ENOMEM.
+ */
+int rd_trader_cut_series(const struct rd_trader_rules_config *cfg, const struct rd_pnl_day *days,
+                         size_t n, int64_t *cut_ppm, struct rd_error *err);
+
 /* "high", "moderate", "low"; and the rule's short name ("loss streak"...). */
 const char *rd_trader_level_name(enum rd_trader_level level);
 const char *rd_trader_rule_name(enum rd_trader_rule rule);

@@ -184,27 +184,23 @@ static void add_reason(struct rd_trader_assessment *a, const char *fmt, ...)
     va_end(ap);
 }
 
-int rd_trader_assess(const struct rd_trader_rules_config *cfg, const struct rd_pnl_day *days,
-                     size_t n, int32_t report_day, rd_money limit,
-                     struct rd_trader_assessment *out, struct rd_error *err)
+/*
+ * Judges days[j] of days[0..j] (a trader's days, ascending): hist holds the
+ * net P&L of days[0..j) sorted ascending (NULL when j = 0). With reasons = 0
+ * the reason texts are left out (the cut series needs only the verdict). The
+ * config is already checked.
+ */
+static void judge(const struct rd_trader_rules_config *cfg, const struct rd_pnl_day *days,
+                  size_t j, rd_money limit, const rd_money *hist, int reasons,
+                  struct rd_trader_assessment *a)
 {
-    struct rd_trader_assessment *a = out;
-    rd_money *hist = NULL, cum = 0;
+    rd_money cum = 0;
     i128 spr_r = 0, spr_b = 0, pct6 = 0;
-    size_t j, ws;
-    int rc;
+    size_t ws;
     char t1[40], t2[40], t3[40];
 
-    rc = rd_trader_rules_config_check(cfg, err);
-    if (rc != RD_OK)
-        return rc;
     memset(a, 0, sizeof *a);
     a->old_limit = a->new_limit = limit > 0 ? limit : cfg->default_limit;
-    for (j = n; j > 0 && days[j - 1].day > report_day; j--)
-        ;
-    if (j == 0)
-        return RD_OK;
-    j--;                                                    /* the day judged */
     a->has_data = 1;
     a->day = days[j].day;
     a->day_net = days[j].net;
@@ -239,12 +235,6 @@ int rd_trader_assess(const struct rd_trader_rules_config *cfg, const struct rd_p
         size_t m = j, k;
         int64_t frac;
 
-        hist = rd_malloc(m * sizeof *hist);
-        if (!hist)
-            return rd_error_set(err, RD_ENOMEM, "out of memory assessing a trader");
-        for (size_t i = 0; i < m; i++)
-            hist[i] = days[i].net;
-        qsort(hist, m, sizeof *hist, cmp_money);
         k = (size_t)((i128)(m - 1) * cfg->loss_percentile_ppm / RD_PPM);
         frac = (int64_t)((i128)(m - 1) * cfg->loss_percentile_ppm % RD_PPM);
         pct6 = (i128)hist[k] * RD_PPM;
@@ -252,46 +242,54 @@ int rd_trader_assess(const struct rd_trader_rules_config *cfg, const struct rd_p
             pct6 += (i128)(hist[k + 1] - hist[k]) * frac;
         a->have_percentile = 1;
         a->percentile = (rd_money)(pct6 / RD_PPM);
-        rd_free(hist);
     }
     if (a->limited)
-        return RD_OK;
+        return;
 
     if (a->loss_streak >= cfg->streak_min_days) {
         a->fired[RD_RULE_LOSS_STREAK] = 1;
-        rd_trader_dollars(-a->streak_loss, t1, sizeof t1);
-        add_reason(a, "%d day loss streak, lost %s over it", a->loss_streak, t1);
+        if (reasons) {
+            rd_trader_dollars(-a->streak_loss, t1, sizeof t1);
+            add_reason(a, "%d day loss streak, lost %s over it", a->loss_streak, t1);
+        }
     }
     if (a->peak > cfg->drawdown_min_peak &&
         (i128)a->drawdown * RD_PPM > (i128)cfg->drawdown_ppm * a->peak) {
         a->fired[RD_RULE_DRAWDOWN] = 1;
-        rd_trader_dollars(a->drawdown, t1, sizeof t1);
-        rd_trader_dollars(a->peak, t2, sizeof t2);
-        add_reason(a, "drawdown of %s from a %s peak (%.1f%% of it) over the last %d trading days",
-                   t1, t2, 100.0 * (double)a->drawdown / (double)a->peak, a->window_days);
+        if (reasons) {
+            rd_trader_dollars(a->drawdown, t1, sizeof t1);
+            rd_trader_dollars(a->peak, t2, sizeof t2);
+            add_reason(a,
+                       "drawdown of %s from a %s peak (%.1f%% of it) over the last %d trading days",
+                       t1, t2, 100.0 * (double)a->drawdown / (double)a->peak, a->window_days);
+        }
     }
     if (a->n_recent >= 2 && a->n_base >= 2 &&
         vol_fires(spr_r, a->n_recent, spr_b, a->n_base, cfg->vol_ratio_ppm)) {
         a->fired[RD_RULE_VOLATILITY] = 1;
-        rd_trader_dollars((rd_money)llround(a->std_recent * RD_MONEY_SCALE), t1, sizeof t1);
-        rd_trader_dollars((rd_money)llround(a->std_base * RD_MONEY_SCALE), t2, sizeof t2);
-        if (a->std_base > 0)
-            snprintf(t3, sizeof t3, "%.1fx", a->std_recent / a->std_base);
-        else
-            snprintf(t3, sizeof t3, "above");
-        add_reason(a, "volatility spike: %d-day std %s is %s the prior %d-day std %s",
-                   a->n_recent, t1, t3, a->n_base, t2);
+        if (reasons) {
+            rd_trader_dollars((rd_money)llround(a->std_recent * RD_MONEY_SCALE), t1, sizeof t1);
+            rd_trader_dollars((rd_money)llround(a->std_base * RD_MONEY_SCALE), t2, sizeof t2);
+            if (a->std_base > 0)
+                snprintf(t3, sizeof t3, "%.1fx", a->std_recent / a->std_base);
+            else
+                snprintf(t3, sizeof t3, "above");
+            add_reason(a, "volatility spike: %d-day std %s is %s the prior %d-day std %s",
+                       a->n_recent, t1, t3, a->n_base, t2);
+        }
     }
     if (a->have_percentile && a->day_net < 0 && (i128)a->day_net * RD_PPM < pct6) {
         char pc[16], date[16];
 
         a->fired[RD_RULE_LARGE_LOSS] = 1;
-        rd_trader_dollars(-a->day_net, t1, sizeof t1);
-        rd_trader_dollars(a->percentile, t2, sizeof t2);
-        percent_text(cfg->loss_percentile_ppm, pc, sizeof pc);
-        rd_date_format(a->day, date, sizeof date);
-        add_reason(a, "lost %s on %s, below the %s%s percentile of %s", t1, date, pc,
-                   ordinal(cfg->loss_percentile_ppm), t2);
+        if (reasons) {
+            rd_trader_dollars(-a->day_net, t1, sizeof t1);
+            rd_trader_dollars(a->percentile, t2, sizeof t2);
+            percent_text(cfg->loss_percentile_ppm, pc, sizeof pc);
+            rd_date_format(a->day, date, sizeof date);
+            add_reason(a, "lost %s on %s, below the %s%s percentile of %s", t1, date, pc,
+                       ordinal(cfg->loss_percentile_ppm), t2);
+        }
     }
 
     {
@@ -317,5 +315,70 @@ int rd_trader_assess(const struct rd_trader_rules_config *cfg, const struct rd_p
 
         a->new_limit = kept / cfg->limit_step * cfg->limit_step;
     }
+}
+
+int rd_trader_assess(const struct rd_trader_rules_config *cfg, const struct rd_pnl_day *days,
+                     size_t n, int32_t report_day, rd_money limit,
+                     struct rd_trader_assessment *out, struct rd_error *err)
+{
+    rd_money *hist = NULL;
+    size_t j;
+    int rc;
+
+    rc = rd_trader_rules_config_check(cfg, err);
+    if (rc != RD_OK)
+        return rc;
+    for (j = n; j > 0 && days[j - 1].day > report_day; j--)
+        ;
+    if (j == 0) {
+        memset(out, 0, sizeof *out);
+        out->old_limit = out->new_limit = limit > 0 ? limit : cfg->default_limit;
+        return RD_OK;
+    }
+    j--;                                                    /* the day judged */
+    if (j > 0) {
+        hist = rd_malloc(j * sizeof *hist);
+        if (!hist)
+            return rd_error_set(err, RD_ENOMEM, "out of memory assessing a trader");
+        for (size_t i = 0; i < j; i++)
+            hist[i] = days[i].net;
+        qsort(hist, j, sizeof *hist, cmp_money);
+    }
+    judge(cfg, days, j, limit, hist, 1, out);
+    rd_free(hist);
+    return RD_OK;
+}
+
+int rd_trader_cut_series(const struct rd_trader_rules_config *cfg, const struct rd_pnl_day *days,
+                         size_t n, int64_t *cut_ppm, struct rd_error *err)
+{
+    struct rd_trader_assessment a;
+    rd_money *hist;
+    int rc;
+
+    rc = rd_trader_rules_config_check(cfg, err);
+    if (rc != RD_OK || n == 0)
+        return rc;
+    hist = rd_malloc(n * sizeof *hist);
+    if (!hist)
+        return rd_error_set(err, RD_ENOMEM, "out of memory computing a trader's cuts");
+    for (size_t j = 0; j < n; j++) {
+        size_t lo = 0, hi = j;
+
+        judge(cfg, days, j, 0, hist, 0, &a);
+        cut_ppm[j] = a.limited ? 0 : a.cut_ppm;
+        /* insert days[j].net into the sorted hist[0..j) */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+
+            if (hist[mid] <= days[j].net)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        memmove(hist + lo + 1, hist + lo, (j - lo) * sizeof *hist);
+        hist[lo] = days[j].net;
+    }
+    rd_free(hist);
     return RD_OK;
 }
