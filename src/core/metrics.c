@@ -575,6 +575,15 @@ double rd_metrics_value_at_risk(const double *r, size_t n, double cutoff, double
 
     if (n == 0)
         return NAN_D;
+    if (cutoff == 0.05) {
+        double var, cvar, tail, lo, hi;
+
+        tail_cuts(r, n, &m, &lo, &hi);
+        if (m != n)
+            return NAN_D;
+        tail_stats(r, n, m, lo, hi, scratch, &var, &cvar, &tail);
+        return var;
+    }
     m = copy_valid(r, n, scratch);
     if (m != n)
         return NAN_D;

@@ -101,6 +101,9 @@ static void test_hand_var_cvar_tail(void **state)
     check("cvar", rd_metrics_cvar(r, 20, 0.05, scratch), 0.01);
     /* h95 = 18.05: s[18] + (s[19]-s[18]) * 0.05 = 0.1905 */
     check("tail", rd_metrics_tail_ratio(r, 20, scratch), 0.1905 / 0.0195);
+    /* another cutoff: h = 19 * 0.1 = 1.9, t >= 0.5: s[2] - (s[2]-s[1]) * 0.1 */
+    check("var10", rd_metrics_value_at_risk(r, 20, 0.10, scratch), 0.03 - 0.01 * (1 - 0.9));
+    check("cvar10", rd_metrics_cvar(r, 20, 0.10, scratch), (0.01 + 0.02) / 2);
     r[20] = -0.5;
     /* n = 21: k = 1, the mean of -0.5 and 0.01 */
     check("cvar21", rd_metrics_cvar(r, 21, 0.05, scratch), (-0.5 + 0.01) / 2);
