@@ -89,7 +89,10 @@ int rd_config_load_text(const char *text, size_t len, const char *origin, struct
 int rd_config_load_demo(const char *database, struct rd_config **out, struct rd_error *err);
 /*
  * Finds the config for a command: `path` if not NULL, else $RISKDESK_CONFIG,
- * else ./riskdesk.json if it exists; RD_ENOTFOUND naming all three otherwise.
+ * else ./riskdesk.json if it exists, else accounts from the environment
+ * (ALPACA_PAPER_API_KEY -> "primary", ALPACA_PAPER_API_KEY_N -> "account_N";
+ * docs/alpaca.md); RD_ENOTFOUND naming all four otherwise. A file, once
+ * found, wins: its accounts are the only ones.
  */
 int rd_config_load_default(const char *path, struct rd_config **out, struct rd_error *err);
 void rd_config_free(struct rd_config *cfg);

@@ -3,6 +3,7 @@
  * function pointers. A kind is a bare name or a URL-like "name:" ("paper:").
  */
 #include "riskdesk/broker.h"
+#include "riskdesk/alpaca.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 static const struct rd_broker_ops *const backends[] = {
     &rd_broker_paper_ops,
+    &rd_broker_alpaca_ops,
 };
 
 #define N_BACKENDS (sizeof backends / sizeof backends[0])

@@ -98,6 +98,10 @@ struct cfg_build {
     uint64_t kelly_set;               /* ... and which keys it set */
 };
 
+/* --- config_env.c: accounts from ALPACA_PAPER_* when no file is found;
+ * RD_ENOTFOUND when there are none --- */
+int rd_cfg_load_env(struct rd_config **out, struct rd_error *err);
+
 /* --- config_account.c: one account --- */
 
 /* Fills cfg->accounts[index] from a; earlier accounts are already filled. */

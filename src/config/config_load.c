@@ -148,9 +148,12 @@ int rd_config_load_default(const char *path, struct rd_config **out, struct rd_e
     }
     if (access("riskdesk.json", F_OK) == 0)
         return rd_config_load_file("riskdesk.json", out, err);
+    if ((rc = rd_cfg_load_env(out, err)) != RD_ENOTFOUND)   /* config_env.c */
+        return rc;
     return rd_error_set(err, RD_ENOTFOUND,
-                        "no config: no --config given, RISKDESK_CONFIG is not set, and "
-                        "./riskdesk.json does not exist (try 'riskdesk demo' for the embedded one)");
+                        "no config: no --config given, RISKDESK_CONFIG is not set, "
+                        "./riskdesk.json does not exist, and ALPACA_PAPER_API_KEY is unset "
+                        "(try 'riskdesk demo' for the embedded one)");
 }
 
 void rd_config_free(struct rd_config *cfg)
