@@ -684,7 +684,10 @@ static int finish(struct parser *ps, struct rd_returns_set *out, int convert)
     for (size_t a = 0; a < na; a++)
         out->offset[a + 1] = out->offset[a] + ps->accts[a].count;
     if (!ps->multi || ps->grouped) {
-        /* already grouped, in first-seen order: take the arrays as they are */
+        /* already grouped, in first-seen order: take the arrays as they are
+         * (never NULL, even without rows, so callers may offset them) */
+        if (!ps->days && grow_rows(ps) != RD_OK)
+            return rd_error_set(ps->err, RD_ENOMEM, "%s: out of memory", ps->name);
         out->days = ps->days;
         out->returns = ps->vals;
         ps->days = NULL;

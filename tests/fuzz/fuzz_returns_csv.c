@@ -1,7 +1,8 @@
 /*
  * fuzz_returns_csv.c - libFuzzer target for the return CSV reader and the
- * metrics computed from whatever it accepts: no crash, no leak, no UB, and
- * the accepted set is well formed (ascending dates, offsets in range).
+ * metrics computed from whatever it accepts: no crash, no leak, no UB, the
+ * accepted set is well formed (ascending dates, offsets in range), and the
+ * threaded parse (3 chunks) gives exactly the serial result or message.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,7 +23,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     double *scratch, *aligned;
     size_t maxn = 1;
 
-    if (rd_returns_csv_parse((const char *)data, size, "fuzz", &s, &err) != RD_OK) {
+    struct rd_returns_set t;
+    struct rd_error terr = {0};
+    int rc = rd_returns_csv_parse_mt((const char *)data, size, "fuzz", 1, &s, &err);
+    int trc = rd_returns_csv_parse_mt((const char *)data, size, "fuzz", 3, &t, &terr);
+
+    if (rc != trc || (rc != RD_OK && strcmp(err.msg, terr.msg) != 0))
+        abort();
+    if (rc == RD_OK) {
+        if (t.naccounts != s.naccounts || t.nrows != s.nrows ||
+            memcmp(t.offset, s.offset, (s.naccounts + 1) * sizeof *s.offset) != 0 ||
+            (s.nrows && memcmp(t.days, s.days, s.nrows * sizeof *s.days) != 0))
+            abort();
+        for (size_t a = 0; a < s.naccounts; a++)
+            if (strcmp(s.names[a], t.names[a]) != 0)
+                abort();
+        for (size_t i = 0; i < s.nrows; i++)
+            if (memcmp(&s.returns[i], &t.returns[i], sizeof s.returns[i]) != 0)
+                abort();
+    }
+    rd_returns_set_release(&t);
+    if (rc != RD_OK) {
         if (!err.msg[0])
             abort();
         return 0;
