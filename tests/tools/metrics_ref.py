@@ -394,6 +394,9 @@ def fixture_cases():
         ("n504", rng.normal(0.0003, 0.015, 504), rng.normal(0.0003, 0.01, 504), 0.0, 0.0, 252),
         ("n9", rng.normal(0.0, 0.02, 9), rng.normal(0.0, 0.02, 9), 0.0, 0.0, 252),
         ("self_bench", ordinary[:50], ordinary[:50], 0.0, 0.0, 252),
+        ("inf_return", np.array([0.01, np.inf, -0.02, 0.03, 0.0, -0.01]),
+         np.array([0.01, 0.02, -0.01, 0.0, 0.01, -0.02]), 0.0, 0.0, 252),
+        ("inf_bench", ordinary[:30], np.concatenate([[-np.inf], bench[1:30]]), 0.0, 0.0, 252),
         ("monthly_ties", np.array([0.01, 0.01, -0.02, 0.0, 0.0, 0.03, -0.02, 0.01]),
          np.array([0.0, 0.01, -0.01, 0.02, -0.03, 0.0, 0.01, 0.02]), 0.0, 0.0, 12),
     ]
