@@ -15,9 +15,11 @@
  * before the first ':'). To add a backend, define its `const struct
  * rd_store_ops` in src/store/NAME.c, declare it in store.h and list it here.
  */
+extern const struct rd_store_ops rd_store_postgres_ops, rd_store_postgresql_ops; /* postgres.c */
+
 static const struct rd_store_ops *const backends[] = {
     &rd_store_sqlite_ops,
-    /* &rd_store_postgres_ops,   "postgres://user@host/db" -- next */
+    &rd_store_postgres_ops, &rd_store_postgresql_ops,   /* "postgres[ql]://user@host/db" */
 };
 
 #define NBACKENDS (sizeof backends / sizeof backends[0])

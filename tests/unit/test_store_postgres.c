@@ -1,0 +1,418 @@
+/*
+ * test_store_postgres.c - the storage interface over its PostgreSQL backend:
+ * the contract every backend keeps (tests/store_contract.h), then what is
+ * PostgreSQL's own: URLs and the password never shown, migrations and a newer
+ * schema refused, byte-order collation, the writer lock, a failing statement
+ * that aborts the server's transaction, a connection lost for good.
+ *
+ * The server is a throwaway cluster (tests/tools/pg_throwaway.sh): the one at
+ * $RD_PG_URL when set, else one this test starts and stops itself (a watchdog
+ * removes it if the test dies). Each test gets a database of its own. Without
+ * PostgreSQL server binaries every test is skipped, saying why.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <libpq-fe.h>
+
+#define CT_LOCK_RELEASE_WAIT_MS 5000
+#include "store_contract.h"
+
+#include "store/postgres_int.h"
+#include "store/store_int.h"
+
+static char base_url[400];      /* the cluster's "riskdesk" database */
+static char started_dir[256];   /* set when this test started the cluster */
+static char skip_reason[512];
+static int db_counter;
+
+/* ---- the cluster ---- */
+
+static void script_path(char *buf, size_t n)
+{
+    const char *src = getenv("RD_SOURCE_DIR");
+
+    if (src && *src) {
+        snprintf(buf, n, "%s/tests/tools/pg_throwaway.sh", src);
+    } else {
+        /* __FILE__ is .../tests/unit/test_store_postgres.c */
+        const char *f = __FILE__;
+        const char *cut = strstr(f, "tests/unit/");
+
+        snprintf(buf, n, "%.*stests/tools/pg_throwaway.sh", cut ? (int)(cut - f) : 0, f);
+    }
+}
+
+static int start_cluster(void)
+{
+    char script[512], cmd[700], line[512] = "";
+    const char *env = getenv("RD_PG_URL");
+    FILE *p;
+    int status;
+
+    if (env && *env) {
+        snprintf(base_url, sizeof base_url, "%s", env);
+        return 0;
+    }
+    script_path(script, sizeof script);
+    snprintf(cmd, sizeof cmd, "bash '%s' start --watch %ld 2>/tmp/rd-pg-start.%ld.log", script,
+             (long)getpid(), (long)getpid());
+    p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    if (!fgets(line, sizeof line, p))
+        line[0] = '\0';
+    status = pclose(p);
+    line[strcspn(line, "\n")] = '\0';
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+        snprintf(skip_reason, sizeof skip_reason,
+                 "no PostgreSQL server binaries (install the Debian package postgresql)");
+        return 1;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || strncmp(line, "postgresql://", 13)) {
+        char log[160];
+
+        snprintf(log, sizeof log, "/tmp/rd-pg-start.%ld.log", (long)getpid());
+        fprintf(stderr, "test_store_postgres: could not start a throwaway cluster (see %s)\n", log);
+        return -1;
+    }
+    snprintf(base_url, sizeof base_url, "%s", line);
+    snprintf(started_dir, sizeof started_dir, "%s", strstr(line, "host=") + 5);
+    return 0;
+}
+
+static void stop_cluster(void)
+{
+    char script[512], cmd[900];
+
+    if (!started_dir[0])
+        return;
+    script_path(script, sizeof script);
+    snprintf(cmd, sizeof cmd, "bash '%s' stop '%s'", script, started_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "test_store_postgres: stopping %s failed\n", started_dir);
+    started_dir[0] = '\0';
+}
+
+/* Runs SQL on url; returns the first column of the first row as an int (-1
+ * when there is none). */
+static int pg_sql(const char *url, const char *sql)
+{
+    PGconn *c = PQconnectdb(url);
+    PGresult *r;
+    int v = -1;
+
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("connect %s: %s", url, PQerrorMessage(c));
+    r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(c));
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+        v = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    PQfinish(c);
+    return v;
+}
+
+/* ---- fixtures: a fresh database per test ---- */
+
+static int setup_db(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    struct rd_error err = {0};
+    char sql[128];
+
+    snprintf(f->name, sizeof f->name, "rd_t%d", ++db_counter);
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", f->name);
+    pg_sql(base_url, sql);
+    snprintf(f->url, sizeof f->url, "%s&dbname=%s", base_url, f->name);
+    if (rd_store_open(f->url, &f->s, &err) != RD_OK) {
+        fprintf(stderr, "open: %s\n", err.msg);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown_db(void **state)
+{
+    struct fixture *f = *state;
+    char sql[128];
+
+    rd_store_close(f->s);
+    snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", f->name);
+    pg_sql(base_url, sql);
+    free(f);
+    return 0;
+}
+
+static void ct_sql_exec(struct fixture *f, const char *sql)
+{
+    pg_sql(f->url, sql);
+}
+
+static void ct_check_busy(struct fixture *f, const char *msg, long pid)
+{
+    char expect[64];
+
+    (void)f;
+    /* the holder as the server sees it, and as riskdesk named itself */
+    snprintf(expect, sizeof expect, "\"riskdesk pid %ld\"", pid);
+    assert_non_null(strstr(msg, expect));
+    assert_non_null(strstr(msg, "server backend pid "));
+}
+
+/* ---- PostgreSQL's own ---- */
+
+static void test_pg_urls(void **state)
+{
+    struct rd_store *s = (struct rd_store *)0x1;
+    struct rd_error err = {0};
+    char url[600];
+
+    (void)state;
+    /* the registry knows both schemes, and quotes only the scheme */
+    assert_int_equal(rd_store_open("mysql://u:secret@db/x", &s, &err), RD_EUNSUPPORTED);
+    assert_null(s);
+    assert_non_null(strstr(err.msg, "postgres:"));
+    assert_non_null(strstr(err.msg, "postgresql:"));
+    assert_null(strstr(err.msg, "secret"));
+
+    /* nobody listens on port 1: refused at once, the password masked */
+    assert_int_equal(rd_store_open("postgres://u:s3cr3t-pw@127.0.0.1:1/x?connect_timeout=2", &s,
+                                   &err), RD_ESTORE);
+    assert_null(s);
+    assert_null(strstr(err.msg, "s3cr3t-pw"));
+    assert_non_null(strstr(err.msg, "postgres://u:***@127.0.0.1:1/x"));
+    assert_non_null(strstr(err.msg, "cannot connect"));
+    assert_int_equal(rd_store_open("postgresql://u@127.0.0.1:1/x?password=hunter22&connect_timeout=2",
+                                   &s, &err), RD_ESTORE);
+    assert_null(strstr(err.msg, "hunter22"));
+    assert_non_null(strstr(err.msg, "password=***"));
+
+    /* bad parameters: ours, and libpq's */
+    assert_int_equal(rd_store_open("postgres://u@h/x?statement_timeout=soon", &s, &err), RD_EINVAL);
+    assert_non_null(strstr(err.msg, "statement_timeout"));
+    assert_int_equal(rd_store_open("postgres://u@h/x?lock_timeout=-1", &s, &err), RD_EINVAL);
+    assert_int_equal(rd_store_open("postgres://u:pw12345@h/x?bogus=1", &s, &err), RD_EINVAL);
+    assert_non_null(strstr(err.msg, "bogus"));
+    assert_null(strstr(err.msg, "pw12345"));
+    assert_int_equal(rd_store_postgres_ops.open("sqlite:x.db", &s, &err), RD_EINVAL);
+
+    /* a real one, under the other scheme, with a password (trust ignores it)
+     * and our timeouts: the handle's url hides the password */
+    snprintf(url, sizeof url, "postgres%s&password=topsecret&statement_timeout=2000&lock_timeout=100",
+             base_url + strlen("postgresql"));
+    assert_int_equal(rd_store_open(url, &s, &err), RD_OK);
+    assert_string_equal(s->ops->name, "postgres");
+    assert_null(strstr(s->url, "topsecret"));
+    assert_non_null(strstr(s->url, "password=***"));
+    assert_non_null(strstr(s->url, "lock_timeout=100"));
+    rd_store_close(s);
+}
+
+static void test_pg_versions_match_sqlite(void **state)
+{
+    (void)state;
+    /* one schema version means the same tables in both backends */
+    assert_int_equal(rd_pg_migrations[rd_pg_migration_count - 1].version,
+                     rd_sqlite_migrations[rd_sqlite_migration_count - 1].version);
+    for (int i = 0; i < rd_pg_migration_count; i++)
+        assert_int_equal(rd_pg_migrations[i].version, i + 1);
+}
+
+static void test_pg_migrations_and_reopen(void **state)
+{
+    struct fixture *f = *state;
+    const int latest = rd_pg_migrations[rd_pg_migration_count - 1].version;
+    struct rd_rec r;
+    struct rd_error err = {0};
+    char sql[128];
+
+    assert_int_equal(pg_sql(f->url, "SELECT MAX(version) FROM schema_version"), latest);
+    assert_int_equal(pg_sql(f->url, "SELECT COUNT(*) FROM schema_version"), latest);
+    assert_int_equal(pg_sql(f->url, "SELECT COUNT(*) FROM information_schema.tables WHERE "
+                                    "table_schema = 'public' AND table_name IN ('accounts', 'recs', "
+                                    "'decisions', 'orders', 'positions', 'trades', 'kv')"), 7);
+    /* every text column compares bytes, as SQLite's BINARY does */
+    assert_int_equal(pg_sql(f->url, "SELECT COUNT(*) FROM information_schema.columns WHERE "
+                                    "table_schema = 'public' AND data_type = 'text' AND "
+                                    "collation_name IS DISTINCT FROM 'C'"), 0);
+    add_rec(f->s, "keep", NOW);
+    rd_store_close(f->s);
+
+    assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
+    assert_int_equal(f->s->ops->rec_get(f->s, "keep", &r, &err), RD_OK);
+    assert_int_equal(pg_sql(f->url, "SELECT COUNT(*) FROM schema_version"), latest);
+    rd_store_close(f->s);
+
+    /* a database from a newer riskdesk is refused, and left alone */
+    snprintf(sql, sizeof sql, "INSERT INTO schema_version (version, applied_at) VALUES (%d, 0)",
+             latest + 6);
+    pg_sql(f->url, sql);
+    f->s = NULL;
+    assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_EUNSUPPORTED);
+    assert_null(f->s);
+    snprintf(sql, sizeof sql, "schema version %d", latest + 6);
+    assert_non_null(strstr(err.msg, sql));
+    assert_non_null(strstr(err.msg, "newer"));
+    assert_non_null(strstr(err.msg, f->name));
+    assert_int_equal(pg_sql(f->url, "SELECT MAX(version) FROM schema_version"), latest + 6);
+}
+
+static void test_pg_byte_order(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    static const char *const names[] = {"b", "B", "_x", "a", "A-1", "A"};
+    struct rd_account_row a;
+    struct collect c = {0};
+    struct rd_error err = {0};
+
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        memset(&a, 0, sizeof a);
+        snprintf(a.name, sizeof a.name, "%s", names[i]);
+        assert_int_equal(s->ops->account_put(s, &a, &err), RD_OK);
+    }
+    assert_int_equal(s->ops->account_list(s, visit_account, &c, &err), RD_OK);
+    assert_int_equal(c.n, 6);
+    assert_string_equal(c.acc[0].name, "A");
+    assert_string_equal(c.acc[1].name, "A-1");
+    assert_string_equal(c.acc[2].name, "B");
+    assert_string_equal(c.acc[3].name, "_x");
+    assert_string_equal(c.acc[4].name, "a");
+    assert_string_equal(c.acc[5].name, "b");
+}
+
+/* Writers queue at begin, as SQLite's BEGIN IMMEDIATE makes them. */
+static void test_pg_writer_lock(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s2;
+    struct rd_error err = {0};
+    char url[600];
+
+    snprintf(url, sizeof url, "%s&lock_timeout=200", f->url);
+    assert_int_equal(rd_store_open(url, &s2, &err), RD_OK);
+    assert_int_equal(f->s->ops->begin(f->s, &err), RD_OK);
+    assert_int_equal(s2->ops->begin(s2, &err), RD_ESTORE);
+    assert_non_null(strstr(err.msg, "writer lock"));
+    assert_non_null(strstr(err.msg, "lock timeout"));
+    /* readers are not held up */
+    assert_int_equal(s2->ops->kv_put(s2, "ns", "k", "v", 0, &err), RD_OK);
+    assert_int_equal(f->s->ops->commit(f->s, &err), RD_OK);
+    assert_int_equal(s2->ops->begin(s2, &err), RD_OK);
+    assert_int_equal(s2->ops->commit(s2, &err), RD_OK);
+    rd_store_close(s2);
+}
+
+/* A failure the contract does not let a transaction survive (here: bytes that
+ * are not UTF-8) aborts it on the server; commit says so and writes nothing. */
+static void test_pg_failed_statement_aborts(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    struct rd_rec r;
+    struct rd_error err = {0};
+
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    add_rec(s, "before", NOW);
+    assert_int_equal(s->ops->kv_put(s, "ns", "k", "\xff\xfe", 0, &err), RD_ESTORE);
+    assert_non_null(strstr(err.msg, "kv_put ns/k"));
+    assert_int_equal(s->ops->commit(s, &err), RD_ESTORE);
+    assert_non_null(strstr(err.msg, "nothing was written"));
+    assert_int_equal(s->ops->rec_get(s, "before", &r, &err), RD_ENOTFOUND);
+    /* the handle goes on */
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    add_rec(s, "after", NOW);
+    assert_int_equal(s->ops->commit(s, &err), RD_OK);
+    assert_int_equal(s->ops->rec_get(s, "after", &r, &err), RD_OK);
+}
+
+/* A connection the server ends is not re-established behind the caller's
+ * back: its account locks went with it. */
+static void test_pg_connection_lost(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s, *s2;
+    struct rd_rec r;
+    struct rd_error err = {0};
+    char sql[256];
+
+    assert_int_equal(s->ops->lock_account(s, "A", &err), RD_OK);
+    snprintf(sql, sizeof sql, "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                              "WHERE datname = '%s' AND pid <> pg_backend_pid()", f->name);
+    assert_int_equal(pg_sql(base_url, sql), 1);
+    assert_int_equal(s->ops->rec_get(s, "x", &r, &err), RD_ESTORE);
+    assert_int_equal(s->ops->rec_get(s, "x", &r, &err), RD_ESTORE);
+    assert_non_null(strstr(err.msg, "connection is lost"));
+    assert_int_equal(s->ops->begin(s, &err), RD_ESTORE);
+    assert_int_equal(rd_store_open(f->url, &s2, &err), RD_OK);
+    assert_int_equal(lock_after_death(s2, "A", &err), RD_OK);
+    rd_store_close(s2);
+}
+
+static void test_pg_alloc_failures(void **state)
+{
+    struct fixture *f = *state;
+
+    rd_store_close(f->s);
+    f->s = NULL;
+    ct_alloc_failures(f->url);
+    assert_int_equal(rd_store_open(f->url, &f->s, NULL), RD_OK);
+}
+
+static void test_skipped(void **state)
+{
+    (void)state;
+    print_message("test_store_postgres: SKIPPED: %s\n", skip_reason);
+    skip();
+}
+
+#define PG_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_db, teardown_db)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pg_urls),
+        cmocka_unit_test(test_pg_versions_match_sqlite),
+        PG_TEST(test_rec_roundtrip),
+        PG_TEST(test_decision_roundtrip),
+        PG_TEST(test_order_roundtrip),
+        PG_TEST(test_position_account_roundtrip),
+        PG_TEST(test_strings_cut_to_fit),
+        PG_TEST(test_isolation),
+        PG_TEST(test_undecided_order_and_limit),
+        PG_TEST(test_transactions),
+        PG_TEST(test_unreadable_rows),
+        PG_TEST(test_lock_other_process),
+        PG_TEST(test_lock_same_process_two_handles),
+        PG_TEST(test_activity),
+        PG_TEST(test_kv),
+        PG_TEST(test_reentrant_visitor),
+        PG_TEST(test_two_handles),
+        PG_TEST(test_pg_migrations_and_reopen),
+        PG_TEST(test_pg_byte_order),
+        PG_TEST(test_pg_writer_lock),
+        PG_TEST(test_pg_failed_statement_aborts),
+        PG_TEST(test_pg_connection_lost),
+        PG_TEST(test_pg_alloc_failures),
+    };
+    const struct CMUnitTest skipped[] = {
+        cmocka_unit_test(test_skipped),
+    };
+    int rc = start_cluster();
+
+    if (rc > 0) {
+        fprintf(stderr, "test_store_postgres: skipping every test: %s\n", skip_reason);
+        return cmocka_run_group_tests_name("store_postgres (skipped)", skipped, NULL, NULL);
+    }
+    if (rc < 0)
+        return 1;
+    rc = cmocka_run_group_tests_name("store_postgres", tests, NULL, NULL);
+    stop_cluster();
+    return rc;
+}
