@@ -790,9 +790,19 @@ placed:
     rc = await_final(a, &o, out, err);
     if (rc != RD_OK)
         return rc;
-    if (placed_before)
+    if (placed_before) {
+        struct rd_logline l;
+
+        rd_log_begin(&l, RD_LOG_INFO, "alpaca.order_exists");
+        rd_log_str(&l, "account", b->account);
+        rd_log_str(&l, "client_order_id", cid);
+        rd_log_str(&l, "broker_order_id", o.id);
+        rd_log_str(&l, "alpaca_status", o.status);
+        rd_log_str(&l, "note", "placed before (Alpaca: client_order_id must be unique); not sent again");
+        rd_log_end(&l);
         return rd_error_set(err, RD_EEXIST, "alpaca account %s: client order id %s was already "
                             "used (Alpaca order %s, %s)", b->account, cid, o.id, o.status);
+    }
     return RD_OK;
 }
 

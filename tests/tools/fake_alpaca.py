@@ -24,7 +24,8 @@ Control endpoints (no auth), JSON in and out:
                  "drop_after" does the work, then closes without answering.
   POST /_config  {"limit": N, "fill_delay_ms": N, "numbers": true, "is_open": true,
                   "cash": {"KEYID": "1500.00"}, "prices": {"SYM": "2.50"},
-                  "extra_order": {"KEYID": {"symbol": ..., "client_order_id": ...}}}
+                  "extra_order": {"KEYID": {"symbol": ..., "client_order_id": ...}},
+                  "clear_positions": ["KEYID"]}
   GET  /_stats   {"requests", "connections", "connections_by_key", "orders",
                   "orders_by_key", "posts", "violations", "server_ms", "by_status"}
   POST /_reset   forget everything
@@ -247,6 +248,10 @@ class Handler(BaseHTTPRequestHandler):
                         STATE[k] = b[k]
                 STATE["cash"].update(b.get("cash", {}))
                 STATE["prices"].update(b.get("prices", {}))
+                for key in b.get("clear_positions", []):   # as if sold elsewhere
+                    a = account(key)
+                    a["cash"] = equity(a)
+                    a["positions"].clear()
                 for key, spec in b.get("extra_order", {}).items():
                     new_order(account(key), key, dict({"qty": "1", "side": "buy"}, **spec))
                 return self.reply(200, {"ok": True})
