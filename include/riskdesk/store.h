@@ -120,9 +120,62 @@ struct rd_activity {
     rd_money gross_wins, gross_losses;       /* sum of winning pnl, of |losing pnl| */
 };
 
+/* ---- rows of the version 2 operations (the HTTP API) ---- */
+
+struct rd_token_row {
+    int64_t id;
+    char hash[65];                /* SHA-256 of the whole token, lowercase hex */
+    char prefix[16];              /* the token's first characters, to tell tokens apart */
+    char role[16];                /* "admin" | "trader" | "viewer" */
+    char user[64];                /* who the token is for */
+    char label[128];
+    int64_t created_at;
+    int64_t revoked_at;           /* 0 = valid */
+};
+
+struct rd_user_row {
+    char id[64];                  /* [A-Za-z0-9_.@-], 1-63 chars */
+    char display_name[128];
+    char department[64];
+    char slack_user_id[32];
+    char account[64];             /* current assignment; "" = none (assignment_add sets it) */
+    int64_t created_at, updated_at;
+};
+
+struct rd_assignment_row {
+    int64_t id;
+    char user[64];
+    char account[64];             /* "" = unassigned */
+    char previous[64];            /* the account before; "" = none (filled by the store) */
+    char strategy[32];            /* "manual", "least_loaded", ... */
+    char assigned_by[64];         /* the user behind the request */
+    char reason[256];
+    int64_t at;
+};
+
+#define RD_ACCOUNT_DEF_MAX 8192
+
+struct rd_account_def_row {
+    char name[64];
+    char def[RD_ACCOUNT_DEF_MAX]; /* config JSON of an API-made account; "" = in the config file */
+    int64_t created_at, updated_at;
+    int64_t closed_at;            /* 0 = open */
+    char closed_by[64];
+};
+
+/* Filters of rec_list; zero/NULL/-1 fields do not filter. */
+struct rd_rec_filter {
+    int64_t since, until;         /* created_at >= since, < until; 0 = open */
+    const char *underlying;
+    const char *symbol;
+    int action;                   /* enum rd_action, or -1 */
+    int strategy;                 /* enum rd_strategy, or -1 */
+    size_t limit;                 /* 0 = all */
+};
+
 struct rd_store_ops {
     const char *name;        /* URL scheme: "sqlite" */
-    int version;             /* 1; grows when the table grows */
+    int version;             /* 2 since the HTTP API's operations; grows with the table */
 
     int (*open)(const char *url, struct rd_store **out, struct rd_error *err);
     void (*close)(struct rd_store *s);
@@ -208,6 +261,66 @@ struct rd_store_ops {
                   struct rd_error *err);
     int (*kv_put)(struct rd_store *s, const char *ns, const char *key, const char *val,
                   int only_new, struct rd_error *err);
+
+    /* ---- version 2: the HTTP API (docs/api.md). Rows are defined below. ---- */
+
+    /* API tokens, kept as the SHA-256 of the token only. token_add sets t->id;
+     * RD_EEXIST when the hash is taken. token_find: by hash, revoked ones too
+     * (the caller checks revoked_at); RD_ENOTFOUND when absent. token_revoke
+     * sets revoked_at (a second revoke keeps the first time); RD_ENOTFOUND. */
+    int (*token_add)(struct rd_store *s, struct rd_token_row *t, struct rd_error *err);
+    int (*token_find)(struct rd_store *s, const char *hash, struct rd_token_row *t,
+                      struct rd_error *err);
+    int (*token_list)(struct rd_store *s, int (*visit)(void *ctx, const struct rd_token_row *),
+                      void *ctx, struct rd_error *err);
+    int (*token_revoke)(struct rd_store *s, int64_t id, int64_t at, struct rd_error *err);
+
+    /* People. user_put with only_new = 1: RD_EEXIST when the id is taken;
+     * only_new = 0 replaces the row (not its account: see assignment_add).
+     * user_list is ordered by id. */
+    int (*user_put)(struct rd_store *s, const struct rd_user_row *u, int only_new,
+                    struct rd_error *err);
+    int (*user_get)(struct rd_store *s, const char *id, struct rd_user_row *u,
+                    struct rd_error *err);
+    int (*user_list)(struct rd_store *s, int (*visit)(void *ctx, const struct rd_user_row *),
+                     void *ctx, struct rd_error *err);
+
+    /* Appends a row to the assignment history and sets the user's current
+     * account to a->account ("" = unassigned), in one transaction. Sets a->id.
+     * RD_ENOTFOUND when the user does not exist. */
+    int (*assignment_add)(struct rd_store *s, struct rd_assignment_row *a, struct rd_error *err);
+    /* History, newest first; user / account NULL = any; limit 0 = all. */
+    int (*assignment_list)(struct rd_store *s, const char *user, const char *account,
+                           size_t limit,
+                           int (*visit)(void *ctx, const struct rd_assignment_row *), void *ctx,
+                           struct rd_error *err);
+
+    /* What the API knows of accounts beyond the config file: accounts made
+     * through the API (def holds their config JSON) and closed accounts of
+     * either kind. def_put with only_new = 1: RD_EEXIST when the name is taken. */
+    int (*account_def_put)(struct rd_store *s, const struct rd_account_def_row *a, int only_new,
+                           struct rd_error *err);
+    int (*account_def_list)(struct rd_store *s,
+                            int (*visit)(void *ctx, const struct rd_account_def_row *), void *ctx,
+                            struct rd_error *err);
+
+    /* Recommendations matching f, newest first (created_at, id descending). */
+    int (*rec_list)(struct rd_store *s, const struct rd_rec_filter *f,
+                    int (*visit)(void *ctx, const struct rd_rec *), void *ctx,
+                    struct rd_error *err);
+    /* One decision by id; RD_ENOTFOUND when absent. */
+    int (*decision_get)(struct rd_store *s, int64_t id, struct rd_decision_row *row,
+                        struct rd_error *err);
+    /* Counts for /metrics. decision_counts: one call per (approved,
+     * first_failed) pair; first_failed is RD_GATE_COUNT for approved ones.
+     * order_counts: one call per status present. */
+    int (*decision_counts)(struct rd_store *s, const char *account,
+                           int (*visit)(void *ctx, int approved, enum rd_gate first_failed,
+                                        int64_t n),
+                           void *ctx, struct rd_error *err);
+    int (*order_counts)(struct rd_store *s, const char *account,
+                        int (*visit)(void *ctx, enum rd_order_status status, int64_t n),
+                        void *ctx, struct rd_error *err);
 };
 
 /* Every store handle starts with this. */

@@ -35,6 +35,7 @@
 #include <sqlite3.h>
 
 #include "riskdesk/alloc.h"
+#include "store/sqlite_int.h"
 #include "store/store_int.h"
 #include "riskdesk/banned.h"
 
@@ -175,6 +176,7 @@ struct sqlite_store {
     int doomed;              /* an inner level rolled back */
     struct held_lock *locks;
     sqlite3_stmt *st[ST_COUNT];
+    sqlite3_stmt *ext[RD_SQX_COUNT];   /* sqlite_int.h: prepared on first use */
 };
 
 /* The checked downcast: a handle of another backend, or a freed one, stops
@@ -697,6 +699,8 @@ static void sq_close(struct rd_store *s)
         sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(q->st[i]);
+    for (int i = 0; i < RD_SQX_COUNT; i++)
+        sqlite3_finalize(q->ext[i]);
     sqlite3_close_v2(q->db);
     rd_free(q->path);
     q->magic = 0;
@@ -1500,9 +1504,55 @@ static int sq_kv_put(struct rd_store *s, const char *ns, const char *key, const 
     return run(q, &b, err, what);
 }
 
+/* ---- what sqlite_int.h shares with the backend's other files ---- */
+
+sqlite3 *rd_sqlite_db(struct rd_store *s)
+{
+    return sq(s)->db;
+}
+
+int rd_sqlite_ext_stmt(struct rd_store *s, enum rd_sqlite_ext slot, const char *sql,
+                       sqlite3_stmt **out, struct rd_error *err)
+{
+    struct sqlite_store *q = sq(s);
+    int rc;
+
+    *out = NULL;
+    if ((unsigned)slot >= RD_SQX_COUNT)
+        return rd_error_set(err, RD_EINTERNAL, "store: statement slot %d out of range", (int)slot);
+    if (!q->ext[slot]) {
+        rc = sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &q->ext[slot], NULL);
+        if (rc != SQLITE_OK)
+            return fail(q, rc, err, "prepare statement x%d", (int)slot);
+    } else if (sqlite3_stmt_busy(q->ext[slot])) {
+        return rd_error_set(err, RD_EINTERNAL,
+                            "store: statement x%d called again from inside its own visitor",
+                            (int)slot);
+    }
+    sqlite3_reset(q->ext[slot]);
+    sqlite3_clear_bindings(q->ext[slot]);
+    *out = q->ext[slot];
+    return RD_OK;
+}
+
+int rd_sqlite_fail(struct rd_store *s, int rc, struct rd_error *err, const char *what)
+{
+    return fail(sq(s), rc, err, "%s", what);
+}
+
+int rd_sqlite_read_rec(sqlite3_stmt *st, struct rd_rec *r, struct rd_error *err)
+{
+    return read_rec(st, r, err);
+}
+
+int rd_sqlite_read_decision(sqlite3_stmt *st, struct rd_decision_row *row, struct rd_error *err)
+{
+    return read_decision(st, row, err);
+}
+
 const struct rd_store_ops rd_store_sqlite_ops = {
     .name = "sqlite",
-    .version = 1,
+    .version = 2,
     .open = sq_open,
     .close = sq_close,
     .begin = sq_begin,
@@ -1528,4 +1578,19 @@ const struct rd_store_ops rd_store_sqlite_ops = {
     .activity = sq_activity,
     .kv_get = sq_kv_get,
     .kv_put = sq_kv_put,
+    .token_add = rd_sqlite_token_add,
+    .token_find = rd_sqlite_token_find,
+    .token_list = rd_sqlite_token_list,
+    .token_revoke = rd_sqlite_token_revoke,
+    .user_put = rd_sqlite_user_put,
+    .user_get = rd_sqlite_user_get,
+    .user_list = rd_sqlite_user_list,
+    .assignment_add = rd_sqlite_assignment_add,
+    .assignment_list = rd_sqlite_assignment_list,
+    .account_def_put = rd_sqlite_account_def_put,
+    .account_def_list = rd_sqlite_account_def_list,
+    .rec_list = rd_sqlite_rec_list,
+    .decision_get = rd_sqlite_decision_get,
+    .decision_counts = rd_sqlite_decision_counts,
+    .order_counts = rd_sqlite_order_counts,
 };

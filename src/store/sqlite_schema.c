@@ -115,8 +115,55 @@ static const char migration_1[] =
     "  PRIMARY KEY (ns, key)"
     ");";
 
+/* The HTTP API: tokens (hashes only), users, assignment history, accounts
+ * made through the API and closed accounts. */
+static const char migration_2[] =
+    "CREATE TABLE api_tokens ("
+    "  id INTEGER PRIMARY KEY,"
+    "  hash TEXT NOT NULL UNIQUE,"
+    "  prefix TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('admin', 'trader', 'viewer')),"
+    "  user_id TEXT NOT NULL,"
+    "  label TEXT NOT NULL,"
+    "  created_at BIGINT NOT NULL,"
+    "  revoked_at BIGINT NOT NULL"
+    ");"
+    "CREATE TABLE users ("
+    "  id TEXT PRIMARY KEY,"
+    "  display_name TEXT NOT NULL,"
+    "  department TEXT NOT NULL,"
+    "  slack_user_id TEXT NOT NULL,"
+    "  account TEXT,"
+    "  created_at BIGINT NOT NULL,"
+    "  updated_at BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX users_account ON users (account);"
+    "CREATE TABLE assignments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id TEXT NOT NULL REFERENCES users (id),"
+    "  account TEXT,"
+    "  previous TEXT,"
+    "  strategy TEXT NOT NULL,"
+    "  assigned_by TEXT NOT NULL,"
+    "  reason TEXT NOT NULL,"
+    "  at BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX assignments_user ON assignments (user_id, id);"
+    "CREATE INDEX assignments_account ON assignments (account, id);"
+    "CREATE TABLE account_defs ("
+    "  name TEXT PRIMARY KEY,"
+    "  def TEXT,"
+    "  created_at BIGINT NOT NULL,"
+    "  updated_at BIGINT NOT NULL,"
+    "  closed_at BIGINT NOT NULL,"
+    "  closed_by TEXT NOT NULL"
+    ");"
+    "CREATE INDEX decisions_account_outcome ON decisions (account, approved, first_failed);"
+    "CREATE INDEX orders_account_status ON orders (account, status);";
+
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},
+    {2, migration_2},
 };
 
 const int rd_sqlite_migration_count =

@@ -1,0 +1,298 @@
+/*
+ * api_int.h - the HTTP server's insides, shared by the files of src/api.
+ *
+ * A request is a struct api_req: the router fills route and path params,
+ * auth fills who is asking, a handler fills status and body (JSON in out).
+ * Handlers take what they need lazily: api_store() lends a store handle from
+ * the server's pool for the rest of the request, api_cfg() a reference to the
+ * current account configuration. Both are given back when the request ends.
+ *
+ * Adding routes: write a routes_NAME.c that defines
+ *   const struct api_route_table api_routes_NAME = {routes, n};
+ * and list it once in src/api/route_tables.h. docs/openapi.yaml must list the
+ * same method and path (tests/unit/test_openapi.c checks).
+ */
+#ifndef RISKDESK_API_INT_H
+#define RISKDESK_API_INT_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "riskdesk/api.h"
+#include "riskdesk/buf.h"
+#include "riskdesk/config.h"
+#include "riskdesk/store.h"
+
+struct api_req;
+struct api_server;
+struct api_live_table;
+
+/* ---- routes ---- */
+
+enum api_route_flags {
+    API_ACCOUNT_SCOPED = 1,      /* path param "id" names an account: a trader must own it */
+    API_USER_SCOPED = 2,         /* path param "id" names a user: a trader only themselves */
+};
+
+struct api_route {
+    const char *method;
+    const char *pattern;         /* literal segments and {name} params */
+    enum rd_api_role min_role;
+    int (*handler)(struct api_req *r);   /* returns the HTTP status */
+    unsigned flags;
+};
+
+struct api_route_table {
+    const struct api_route *routes;
+    size_t n;
+};
+
+#define API_ROUTES(name) extern const struct api_route_table api_routes_##name;
+#include "api/route_tables.h"
+#undef API_ROUTES
+
+#define API_PARAMS_MAX 4
+#define API_PARAM_MAX 128
+
+struct api_params {
+    int n;
+    const char *names[API_PARAMS_MAX];       /* point into the route pattern */
+    size_t name_len[API_PARAMS_MAX];
+    char values[API_PARAMS_MAX][API_PARAM_MAX];
+};
+
+enum api_match { API_MATCH, API_NO_PATH, API_NO_METHOD };
+
+/*
+ * Finds the route for method and path. API_MATCH fills *route, its index in
+ * the combined table (*index) and params. API_NO_METHOD writes the methods the
+ * path does answer into allow ("GET, POST"). A path segment that matches a
+ * literal beats one that matches a {param}.
+ */
+enum api_match api_route_match(const char *method, const char *path, const struct api_route **route,
+                               size_t *index, struct api_params *params, char *allow,
+                               size_t allow_n);
+size_t api_route_total(void);
+const struct api_route *api_route_at(size_t i);
+
+/* ---- the account configuration the API serves ---- */
+
+/* What the API knows of an account beyond its struct rd_account_config. */
+struct api_acct_meta {
+    int from_api;                /* made through the API (else: the config file) */
+    int64_t created_at, closed_at;
+    char closed_by[64];
+    char *def;                   /* the API-made account's config JSON (rd_malloc'ed) */
+};
+
+/* A snapshot: the config file merged with the API-made accounts. Immutable
+ * once published; reference counted so a change never pulls it out from
+ * under a request. meta[i] goes with cfg->accounts[i]. */
+struct api_cfg {
+    atomic_int refs;
+    struct rd_config *cfg;
+    struct api_acct_meta *meta;
+};
+
+void api_cfg_unref(struct api_cfg *c);
+/* Rebuilds the snapshot from the config file's text and the store's
+ * account_defs (using store), and publishes it. */
+int api_cfg_reload(struct api_server *srv, struct rd_store *store, struct rd_error *err);
+/* Checks that the file's config plus def (one account's JSON, replacing any
+ * API-made account of the same name) would load; the message names the problem. */
+int api_cfg_check_def(struct api_server *srv, struct rd_store *store, const char *name,
+                      const char *def, struct rd_error *err);
+int api_cfg_index(const struct api_cfg *c, const char *name);   /* -1 when absent */
+
+/* ---- live account numbers (the broker's), shared by routes and /metrics ---- */
+
+struct api_live {
+    int known;                   /* the broker answered at least once */
+    int ok;                      /* its last answer was good */
+    rd_money buying_power, cash, equity, last_equity;
+    char status[32];
+    char error[160];             /* the last failure, when !ok */
+    int64_t at;                  /* when (Unix s) */
+    int from_dispatcher;         /* set by an in-process dispatcher's cycle */
+};
+
+/* The numbers of an account, asking its broker when what is known is older
+ * than max_age seconds (store is the request's handle). */
+void api_live_get(struct api_server *srv, struct rd_store *store,
+                  const struct rd_config *cfg, const struct rd_account_config *a, int max_age,
+                  struct api_live *out);
+void api_live_set(struct api_server *srv, const char *account, const struct api_live *v);
+int api_live_table_new(struct api_live_table **out);
+void api_live_table_free(struct api_live_table *t);
+
+/* ---- the server ---- */
+
+#define API_LIVE_MAX_AGE 5
+
+struct api_store_pool {
+    pthread_mutex_t mu;
+    struct rd_store **free;      /* idle handles */
+    size_t nfree, cap;
+    size_t open, max;
+    char url[RD_SOURCE_MAX];
+};
+
+struct api_token_cache;
+struct api_metrics;
+struct api_dispatchers;
+struct api_live_table;
+
+struct api_server {
+    uint32_t magic;
+    struct MHD_Daemon *daemon;
+    int port;
+    size_t body_max;
+    atomic_int in_flight;
+    atomic_int stopping;
+    int64_t started_at;
+
+    pthread_mutex_t cfg_mu;      /* guards cfg (the pointer) */
+    pthread_mutex_t write_mu;    /* one account change (check, store, reload) at a time */
+    struct api_cfg *cfg;
+    char *config_text;           /* the config file as read at start */
+    size_t config_len;
+    char config_origin[RD_SOURCE_MAX];
+    char database[RD_SOURCE_MAX];
+
+    struct api_store_pool pool;
+    struct api_token_cache *tokens;
+    struct api_metrics *metrics;
+    struct api_dispatchers *dispatchers;
+    struct api_live_table *live;
+};
+
+/* Store pool: a handle for one thread at a time. */
+int api_pool_take(struct api_server *srv, struct rd_store **out, struct rd_error *err);
+void api_pool_give(struct api_server *srv, struct rd_store *s, int broken);
+
+/* ---- a request ---- */
+
+struct api_auth {
+    enum rd_api_role role;       /* RD_ROLE_PUBLIC when no token was checked */
+    char user[64];
+    char account[64];            /* a trader's assigned account ("" none) */
+    int64_t token_id;
+};
+
+struct api_req {
+    struct api_server *srv;
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *path;
+    const struct api_route *route;
+    size_t route_index;          /* SIZE_MAX when none matched */
+    struct api_params params;
+    struct api_auth auth;
+
+    struct rd_buf body;          /* request body, capped at srv->body_max */
+    int body_too_big;
+
+    struct rd_store *store;      /* lent by api_store() */
+    int store_broken;
+    struct api_cfg *cfg;         /* referenced by api_cfg() */
+
+    int status;
+    struct rd_buf out;           /* response body */
+    const char *content_type;    /* NULL: application/json */
+    char allow[64];              /* for 405 */
+    int64_t t0_ns;
+    int responded;
+};
+
+/* The request's store handle, or NULL with the error response written
+ * (then return r->status). */
+struct rd_store *api_store(struct api_req *r);
+struct api_cfg *api_cfgref(struct api_req *r);
+const char *api_param(const struct api_req *r, const char *name);
+/* A query-string argument, or NULL. */
+const char *api_query(const struct api_req *r, const char *name);
+/* 400 when the query has an argument not in the NULL-terminated list. */
+int api_query_check(struct api_req *r, const char *const *allowed);
+
+/* Auth: fills r->auth from the Authorization header and checks the route's
+ * role. Returns 0 when allowed, else the status with the error written. */
+int api_auth_check(struct api_req *r);
+/* May this request see the account (traders: only their own)? */
+int api_may_see_account(const struct api_req *r, const char *account);
+int api_token_cache_new(struct api_token_cache **out);
+void api_token_cache_free(struct api_token_cache *c);
+/* Forget cached tokens (after a revoke, an assignment change). */
+void api_token_cache_clear(struct api_token_cache *c);
+
+/* ---- JSON out ---- */
+
+/* Appends s as a JSON string (quoted, escaped); n bytes at most. */
+void api_json_str(struct rd_buf *b, const char *s);
+void api_json_strn(struct rd_buf *b, const char *s, size_t n);
+void api_json_money(struct rd_buf *b, rd_money m);    /* "1500.00" */
+void api_json_time(struct rd_buf *b, int64_t t);      /* "2026-11-20T15:30:00Z", null for 0 */
+/* Writes {"error": {"code", "message"}} as the body; returns status. */
+int api_error(struct api_req *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Maps a library error to a status and error body (store failures are
+ * logged and answered 500 without their details). */
+int api_fail(struct api_req *r, int rc, const struct rd_error *err);
+/* Parses the body as JSON (object or array as the caller checks); 400 with
+ * the line and column when malformed. Returns 0 and sets *out, or the status. */
+int api_body_json(struct api_req *r, json_t **out);
+/* Appends v as compact JSON. */
+int api_json_dump(json_t *v, struct rd_buf *out);
+/* Object keys allowed in a body: 400 naming the first unknown one. */
+int api_json_check_keys(struct api_req *r, json_t *o, const char *const *allowed,
+                        const char *where);
+/* A string member (or NULL when absent); 400 when present but not a string
+ * or longer than max - 1 bytes. Returns 0 or the status. */
+int api_json_get_str(struct api_req *r, json_t *o, const char *key, const char **out,
+                     size_t max);
+/* A stored decision: {"id", "account", "rec_id", "decided_at", "first_failed",
+ * "decision": decision_json.h's shape}. */
+void api_decision_json(struct rd_buf *o, const struct rd_decision_row *row);
+/* Names of accounts and users: [A-Za-z0-9_.@-], 1-63 bytes. */
+int api_valid_name(const char *s);
+
+/* ---- assignment strategies (assign.c) ---- */
+
+struct api_assign_strategy {
+    const char *name;            /* "manual" */
+    /* Picks the account for user u from the request body into account[n]
+     * ("" = unassign). Returns 0, or the status with the error written. */
+    int (*pick)(struct api_req *r, struct api_cfg *c, const struct rd_user_row *u, json_t *body,
+                char *account, size_t n);
+};
+const struct api_assign_strategy *api_assign_strategy_find(const char *name);
+void api_assign_strategy_names(char *buf, size_t n);   /* "manual, ..." */
+
+/* ---- metrics ---- */
+
+int api_metrics_new(struct api_metrics **out);
+void api_metrics_free(struct api_metrics *m);
+/* One finished request: route index (SIZE_MAX for none), status, duration. */
+void api_metrics_observe(struct api_metrics *m, size_t route, int status, int64_t ns);
+/* Appends the HTTP part of /metrics. */
+void api_metrics_http(struct api_metrics *m, struct rd_buf *out);
+/* GET /metrics: the accounts' part, then the HTTP part. */
+int api_metrics_handler(struct api_req *r);
+
+/* ---- in-process dispatchers ---- */
+
+int api_dispatchers_start(struct api_server *srv, const char *which, unsigned interval,
+                          struct rd_error *err);
+/* Asks them to stop after their cycle and waits for them. */
+void api_dispatchers_stop(struct api_server *srv);
+/* How many run, and whether the named one has failed (for /readyz). */
+int api_dispatchers_status(struct api_server *srv, const char *account, int *running,
+                           char *error, size_t n);
+
+int64_t api_now_ns(void);
+
+#endif

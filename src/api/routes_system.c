@@ -1,0 +1,80 @@
+/*
+ * routes_system.c - what load balancers and scrapers ask, without a token:
+ * /healthz (the process answers), /readyz (the store answers and every
+ * account's broker answered in the last 30 s; in-process dispatchers have not
+ * failed) and /metrics.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api_int.h"
+#include "riskdesk/alloc.h"
+#include "riskdesk/banned.h"
+
+#define READY_MAX_AGE 30
+
+static int healthz(struct api_req *r)
+{
+    rd_buf_printf(&r->out, "{\"status\":\"ok\",\"uptime_s\":%lld}\n",
+                  (long long)((int64_t)time(NULL) - r->srv->started_at));
+    return 200;
+}
+
+static int readyz(struct api_req *r)
+{
+    struct api_cfg *c = api_cfgref(r);
+    struct rd_store *s = api_store(r);
+    struct rd_error err = {0};
+    char *val = NULL;
+    int ready = 1, rc;
+
+    if (!s) {
+        rd_buf_reset(&r->out);
+        rd_buf_puts(&r->out, "{\"ready\":false,\"store\":{\"ok\":false},\"accounts\":[]}\n");
+        return 503;
+    }
+    rc = s->ops->kv_get(s, "api", "readyz", &val, &err);
+    rd_free(val);
+    if (rc != RD_OK && rc != RD_ENOTFOUND) {
+        r->store_broken = 1;
+        rd_buf_puts(&r->out, "{\"ready\":false,\"store\":{\"ok\":false},\"accounts\":[]}\n");
+        return 503;
+    }
+    rd_buf_puts(&r->out, "{\"store\":{\"ok\":true},\"accounts\":[");
+    for (int i = 0; i < c->cfg->naccounts; i++) {
+        const struct rd_account_config *a = &c->cfg->accounts[i];
+        struct api_live live;
+        char derr[160] = "";
+        int running = 0, failed;
+
+        api_live_get(r->srv, s, c->cfg, a, READY_MAX_AGE, &live);
+        failed = api_dispatchers_status(r->srv, a->name, &running, derr, sizeof derr);
+        if (!live.ok || failed)
+            ready = 0;
+        rd_buf_puts(&r->out, i ? ",{\"name\":" : "{\"name\":");
+        api_json_str(&r->out, a->name);
+        rd_buf_printf(&r->out, ",\"broker_ok\":%s", live.ok ? "true" : "false");
+        if (!live.ok) {
+            rd_buf_puts(&r->out, ",\"broker_error\":");
+            api_json_str(&r->out, live.error[0] ? live.error : "not asked yet");
+        }
+        rd_buf_printf(&r->out, ",\"dispatcher\":\"%s\"",
+                      failed ? "failed" : running ? "running" : "elsewhere");
+        if (failed) {
+            rd_buf_puts(&r->out, ",\"dispatcher_error\":");
+            api_json_str(&r->out, derr);
+        }
+        rd_buf_puts(&r->out, "}");
+    }
+    rd_buf_printf(&r->out, "],\"ready\":%s}\n", ready ? "true" : "false");
+    return ready ? 200 : 503;
+}
+
+static const struct api_route routes[] = {
+    {"GET", "/healthz", RD_ROLE_PUBLIC, healthz, 0},
+    {"GET", "/readyz", RD_ROLE_PUBLIC, readyz, 0},
+    {"GET", "/metrics", RD_ROLE_PUBLIC, api_metrics_handler, 0},
+};
+
+const struct api_route_table api_routes_system = {routes, sizeof routes / sizeof routes[0]};

@@ -1,0 +1,609 @@
+/*
+ * sqlite_api.c - the SQLite backend's version 2 operations, for the HTTP API:
+ * tokens, users, assignment history, API-made and closed accounts, and the
+ * read-side queries (recommendation filters, one decision, counts for
+ * /metrics). Statements are prepared once per handle on first use
+ * (rd_sqlite_ext_stmt) and kept; values are always bound.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "riskdesk/alloc.h"
+#include "riskdesk/risk.h"
+#include "store/sqlite_int.h"
+#include "store/store_int.h"
+#include "riskdesk/banned.h"
+
+static const char *const sql[RD_SQX_COUNT] = {
+    [RD_SQX_TOKEN_ADD] = "INSERT INTO api_tokens (hash, prefix, role, user_id, label, created_at, "
+                         "revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    [RD_SQX_TOKEN_FIND] = "SELECT id, hash, prefix, role, user_id, label, created_at, revoked_at "
+                          "FROM api_tokens WHERE hash = ?",
+    [RD_SQX_TOKEN_LIST] = "SELECT id, hash, prefix, role, user_id, label, created_at, revoked_at "
+                          "FROM api_tokens ORDER BY id",
+    [RD_SQX_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = CASE WHEN revoked_at = 0 THEN ? "
+                            "ELSE revoked_at END WHERE id = ?",
+    [RD_SQX_USER_INSERT] = "INSERT INTO users (id, display_name, department, slack_user_id, "
+                           "account, created_at, updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?)",
+    [RD_SQX_USER_UPSERT] =
+        "INSERT INTO users (id, display_name, department, slack_user_id, account, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+        "display_name = excluded.display_name, department = excluded.department, "
+        "slack_user_id = excluded.slack_user_id, updated_at = excluded.updated_at",
+    [RD_SQX_USER_GET] = "SELECT id, display_name, department, slack_user_id, account, created_at, "
+                        "updated_at FROM users WHERE id = ?",
+    [RD_SQX_USER_LIST] = "SELECT id, display_name, department, slack_user_id, account, "
+                         "created_at, updated_at FROM users ORDER BY id",
+    [RD_SQX_USER_ACCOUNT] = "SELECT account FROM users WHERE id = ?",
+    [RD_SQX_USER_SET_ACCOUNT] = "UPDATE users SET account = ?, updated_at = ? WHERE id = ?",
+    [RD_SQX_ASSIGN_ADD] = "INSERT INTO assignments (user_id, account, previous, strategy, "
+                          "assigned_by, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    [RD_SQX_ASSIGN_LIST] =
+        "SELECT id, user_id, account, previous, strategy, assigned_by, reason, at "
+        "FROM assignments WHERE (?1 IS NULL OR user_id = ?1) AND "
+        "(?2 IS NULL OR account = ?2 OR previous = ?2) ORDER BY id DESC LIMIT ?3",
+    [RD_SQX_DEF_INSERT] = "INSERT INTO account_defs (name, def, created_at, updated_at, "
+                          "closed_at, closed_by) VALUES (?, ?, ?, ?, ?, ?)",
+    [RD_SQX_DEF_UPSERT] =
+        "INSERT INTO account_defs (name, def, created_at, updated_at, closed_at, closed_by) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET def = excluded.def, "
+        "updated_at = excluded.updated_at, closed_at = excluded.closed_at, "
+        "closed_by = excluded.closed_by",
+    [RD_SQX_DEF_LIST] = "SELECT name, def, created_at, updated_at, closed_at, closed_by "
+                        "FROM account_defs ORDER BY name",
+    [RD_SQX_REC_LIST] =
+        "SELECT " RD_SQLITE_REC_COLS " FROM recs WHERE (?1 = 0 OR created_at >= ?1) AND "
+        "(?2 = 0 OR created_at < ?2) AND (?3 IS NULL OR underlying = ?3) AND "
+        "(?4 IS NULL OR symbol = ?4) AND (?5 IS NULL OR action = ?5) AND "
+        "(?6 IS NULL OR strategy = ?6) ORDER BY created_at DESC, id DESC LIMIT ?7",
+    [RD_SQX_DECISION_GET] = "SELECT " RD_SQLITE_DECISION_COLS " FROM decisions WHERE id = ?",
+    [RD_SQX_DECISION_COUNTS] = "SELECT approved, first_failed, COUNT(*) FROM decisions "
+                               "WHERE account = ? GROUP BY approved, first_failed",
+    [RD_SQX_ORDER_COUNTS] =
+        "SELECT status, COUNT(*) FROM orders WHERE account = ? GROUP BY status",
+};
+
+/* Binds in column order, remembering the first failure (as sqlite.c does). */
+struct bind {
+    sqlite3_stmt *st;
+    int i, rc;
+};
+
+static int prep(struct rd_store *s, enum rd_sqlite_ext slot, struct bind *b, struct rd_error *err)
+{
+    b->i = 0;
+    b->rc = SQLITE_OK;
+    return rd_sqlite_ext_stmt(s, slot, sql[slot], &b->st, err);
+}
+
+static void b_text(struct bind *b, const char *v, size_t cap)
+{
+    b->i++;
+    if (b->rc == SQLITE_OK)
+        b->rc = sqlite3_bind_text(b->st, b->i, v, (int)strnlen(v, cap), SQLITE_STATIC);
+}
+
+/* NULL or "" binds NULL. */
+static void b_text_or_null(struct bind *b, const char *v, size_t cap)
+{
+    if (v && *v) {
+        b_text(b, v, cap);
+        return;
+    }
+    b->i++;
+    if (b->rc == SQLITE_OK)
+        b->rc = sqlite3_bind_null(b->st, b->i);
+}
+
+static void b_i64(struct bind *b, int64_t v)
+{
+    b->i++;
+    if (b->rc == SQLITE_OK)
+        b->rc = sqlite3_bind_int64(b->st, b->i, v);
+}
+
+static void col(sqlite3_stmt *st, int i, char *dst, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    size_t n = t ? (size_t)sqlite3_column_bytes(st, i) : 0;
+
+    if (n >= cap)
+        n = cap - 1;
+    if (n)
+        memcpy(dst, t, n);
+    dst[n] = '\0';
+}
+
+#define COL(st, i, field) col((st), (i), (field), sizeof(field))
+
+static void finish(struct bind *b)
+{
+    sqlite3_reset(b->st);
+    sqlite3_clear_bindings(b->st);
+}
+
+/* Runs a statement that returns no rows (or one ignored row); what names it. */
+static int exec_one(struct rd_store *s, struct bind *b, const char *what, int *changes,
+                    struct rd_error *err)
+{
+    int rc = b->rc == SQLITE_OK ? sqlite3_step(b->st) : b->rc;
+    int ret = RD_OK;
+
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        ret = rd_sqlite_fail(s, rc, err, what);
+    else if (changes)
+        *changes = sqlite3_changes(rd_sqlite_db(s));
+    finish(b);
+    return ret;
+}
+
+/* ---- tokens ---- */
+
+static void read_token(sqlite3_stmt *st, struct rd_token_row *t)
+{
+    memset(t, 0, sizeof *t);
+    t->id = sqlite3_column_int64(st, 0);
+    COL(st, 1, t->hash);
+    COL(st, 2, t->prefix);
+    COL(st, 3, t->role);
+    COL(st, 4, t->user);
+    COL(st, 5, t->label);
+    t->created_at = sqlite3_column_int64(st, 6);
+    t->revoked_at = sqlite3_column_int64(st, 7);
+}
+
+int rd_sqlite_token_add(struct rd_store *s, struct rd_token_row *t, struct rd_error *err)
+{
+    struct bind b;
+    int rc = prep(s, RD_SQX_TOKEN_ADD, &b, err);
+
+    if (rc)
+        return rc;
+    b_text(&b, t->hash, sizeof t->hash);
+    b_text(&b, t->prefix, sizeof t->prefix);
+    b_text(&b, t->role, sizeof t->role);
+    b_text(&b, t->user, sizeof t->user);
+    b_text(&b, t->label, sizeof t->label);
+    b_i64(&b, t->created_at);
+    b_i64(&b, t->revoked_at);
+    rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
+    if (rc == SQLITE_ROW) {
+        t->id = sqlite3_column_int64(b.st, 0);
+        rc = RD_OK;
+    } else {
+        rc = rd_sqlite_fail(s, rc, err, "token_add");
+    }
+    finish(&b);
+    return rc;
+}
+
+int rd_sqlite_token_find(struct rd_store *s, const char *hash, struct rd_token_row *t,
+                         struct rd_error *err)
+{
+    struct bind b;
+    int rc = prep(s, RD_SQX_TOKEN_FIND, &b, err);
+
+    if (rc)
+        return rc;
+    b_text(&b, hash, 65);
+    rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
+    if (rc == SQLITE_ROW) {
+        read_token(b.st, t);
+        rc = RD_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = rd_error_set(err, RD_ENOTFOUND, "no such token");
+    } else {
+        rc = rd_sqlite_fail(s, rc, err, "token_find");
+    }
+    finish(&b);
+    return rc;
+}
+
+int rd_sqlite_token_list(struct rd_store *s, int (*visit)(void *, const struct rd_token_row *),
+                         void *ctx, struct rd_error *err)
+{
+    struct rd_token_row t;
+    struct bind b;
+    int rc = prep(s, RD_SQX_TOKEN_LIST, &b, err);
+
+    if (rc)
+        return rc;
+    while ((rc = sqlite3_step(b.st)) == SQLITE_ROW) {
+        int v;
+
+        read_token(b.st, &t);
+        v = visit(ctx, &t);
+        if (v) {
+            finish(&b);
+            return v;
+        }
+    }
+    rc = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "token_list");
+    finish(&b);
+    return rc;
+}
+
+int rd_sqlite_token_revoke(struct rd_store *s, int64_t id, int64_t at, struct rd_error *err)
+{
+    struct bind b;
+    int changes = 0;
+    int rc = prep(s, RD_SQX_TOKEN_REVOKE, &b, err);
+
+    if (rc)
+        return rc;
+    b_i64(&b, at);
+    b_i64(&b, id);
+    rc = exec_one(s, &b, "token_revoke", &changes, err);
+    if (rc == RD_OK && changes == 0)
+        rc = rd_error_set(err, RD_ENOTFOUND, "no token with id %" PRId64, id);
+    return rc;
+}
+
+/* ---- users ---- */
+
+static void read_user(sqlite3_stmt *st, struct rd_user_row *u)
+{
+    memset(u, 0, sizeof *u);
+    COL(st, 0, u->id);
+    COL(st, 1, u->display_name);
+    COL(st, 2, u->department);
+    COL(st, 3, u->slack_user_id);
+    COL(st, 4, u->account);
+    u->created_at = sqlite3_column_int64(st, 5);
+    u->updated_at = sqlite3_column_int64(st, 6);
+}
+
+int rd_sqlite_user_put(struct rd_store *s, const struct rd_user_row *u, int only_new,
+                       struct rd_error *err)
+{
+    char what[128];
+    struct bind b;
+    int rc = prep(s, only_new ? RD_SQX_USER_INSERT : RD_SQX_USER_UPSERT, &b, err);
+
+    if (rc)
+        return rc;
+    b_text(&b, u->id, sizeof u->id);
+    b_text(&b, u->display_name, sizeof u->display_name);
+    b_text(&b, u->department, sizeof u->department);
+    b_text(&b, u->slack_user_id, sizeof u->slack_user_id);
+    b_i64(&b, u->created_at);
+    b_i64(&b, u->updated_at);
+    snprintf(what, sizeof what, "user_put \"%.64s\"", u->id);
+    return exec_one(s, &b, what, NULL, err);
+}
+
+int rd_sqlite_user_get(struct rd_store *s, const char *id, struct rd_user_row *u,
+                       struct rd_error *err)
+{
+    struct bind b;
+    int rc = prep(s, RD_SQX_USER_GET, &b, err);
+
+    if (rc)
+        return rc;
+    b_text(&b, id, 64);
+    rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
+    if (rc == SQLITE_ROW) {
+        read_user(b.st, u);
+        rc = RD_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = rd_error_set(err, RD_ENOTFOUND, "no user \"%.64s\"", id);
+    } else {
+        rc = rd_sqlite_fail(s, rc, err, "user_get");
+    }
+    finish(&b);
+    return rc;
+}
+
+int rd_sqlite_user_list(struct rd_store *s, int (*visit)(void *, const struct rd_user_row *),
+                        void *ctx, struct rd_error *err)
+{
+    struct rd_user_row u;
+    struct bind b;
+    int rc = prep(s, RD_SQX_USER_LIST, &b, err);
+
+    if (rc)
+        return rc;
+    while ((rc = sqlite3_step(b.st)) == SQLITE_ROW) {
+        int v;
+
+        read_user(b.st, &u);
+        v = visit(ctx, &u);
+        if (v) {
+            finish(&b);
+            return v;
+        }
+    }
+    rc = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "user_list");
+    finish(&b);
+    return rc;
+}
+
+/* ---- assignments ---- */
+
+static int assign_steps(struct rd_store *s, struct rd_assignment_row *a, struct rd_error *err)
+{
+    struct bind b;
+    int rc = prep(s, RD_SQX_USER_ACCOUNT, &b, err);
+
+    if (rc)
+        return rc;
+    b_text(&b, a->user, sizeof a->user);
+    rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
+    if (rc == SQLITE_ROW) {
+        COL(b.st, 0, a->previous);
+        rc = RD_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = rd_error_set(err, RD_ENOTFOUND, "no user \"%.64s\"", a->user);
+    } else {
+        rc = rd_sqlite_fail(s, rc, err, "assignment_add");
+    }
+    finish(&b);
+    if (rc)
+        return rc;
+    rc = prep(s, RD_SQX_USER_SET_ACCOUNT, &b, err);
+    if (rc)
+        return rc;
+    b_text_or_null(&b, a->account, sizeof a->account);
+    b_i64(&b, a->at);
+    b_text(&b, a->user, sizeof a->user);
+    rc = exec_one(s, &b, "assignment_add: set the user's account", NULL, err);
+    if (rc)
+        return rc;
+    rc = prep(s, RD_SQX_ASSIGN_ADD, &b, err);
+    if (rc)
+        return rc;
+    b_text(&b, a->user, sizeof a->user);
+    b_text_or_null(&b, a->account, sizeof a->account);
+    b_text_or_null(&b, a->previous, sizeof a->previous);
+    b_text(&b, a->strategy, sizeof a->strategy);
+    b_text(&b, a->assigned_by, sizeof a->assigned_by);
+    b_text(&b, a->reason, sizeof a->reason);
+    b_i64(&b, a->at);
+    rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
+    if (rc == SQLITE_ROW) {
+        a->id = sqlite3_column_int64(b.st, 0);
+        rc = RD_OK;
+    } else {
+        rc = rd_sqlite_fail(s, rc, err, "assignment_add: history");
+    }
+    finish(&b);
+    return rc;
+}
+
+int rd_sqlite_assignment_add(struct rd_store *s, struct rd_assignment_row *a,
+                             struct rd_error *err)
+{
+    int rc = s->ops->begin(s, err);
+
+    if (rc)
+        return rc;
+    rc = assign_steps(s, a, err);
+    if (rc) {
+        s->ops->rollback(s);
+        return rc;
+    }
+    return s->ops->commit(s, err);
+}
+
+int rd_sqlite_assignment_list(struct rd_store *s, const char *user, const char *account,
+                              size_t limit,
+                              int (*visit)(void *, const struct rd_assignment_row *), void *ctx,
+                              struct rd_error *err)
+{
+    struct rd_assignment_row a;
+    struct bind b;
+    int rc = prep(s, RD_SQX_ASSIGN_LIST, &b, err);
+
+    if (rc)
+        return rc;
+    b_text_or_null(&b, user, 64);
+    b_text_or_null(&b, account, 64);
+    b_i64(&b, limit ? (int64_t)limit : -1);
+    if (b.rc != SQLITE_OK) {
+        finish(&b);
+        return rd_sqlite_fail(s, b.rc, err, "assignment_list");
+    }
+    while ((rc = sqlite3_step(b.st)) == SQLITE_ROW) {
+        int v;
+
+        memset(&a, 0, sizeof a);
+        a.id = sqlite3_column_int64(b.st, 0);
+        COL(b.st, 1, a.user);
+        COL(b.st, 2, a.account);
+        COL(b.st, 3, a.previous);
+        COL(b.st, 4, a.strategy);
+        COL(b.st, 5, a.assigned_by);
+        COL(b.st, 6, a.reason);
+        a.at = sqlite3_column_int64(b.st, 7);
+        v = visit(ctx, &a);
+        if (v) {
+            finish(&b);
+            return v;
+        }
+    }
+    rc = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "assignment_list");
+    finish(&b);
+    return rc;
+}
+
+/* ---- account definitions ---- */
+
+int rd_sqlite_account_def_put(struct rd_store *s, const struct rd_account_def_row *a,
+                              int only_new, struct rd_error *err)
+{
+    char what[128];
+    struct bind b;
+    int rc = prep(s, only_new ? RD_SQX_DEF_INSERT : RD_SQX_DEF_UPSERT, &b, err);
+
+    if (rc)
+        return rc;
+    b_text(&b, a->name, sizeof a->name);
+    b_text_or_null(&b, a->def, sizeof a->def);
+    b_i64(&b, a->created_at);
+    b_i64(&b, a->updated_at);
+    b_i64(&b, a->closed_at);
+    b_text(&b, a->closed_by, sizeof a->closed_by);
+    snprintf(what, sizeof what, "account_def_put \"%.64s\"", a->name);
+    return exec_one(s, &b, what, NULL, err);
+}
+
+int rd_sqlite_account_def_list(struct rd_store *s,
+                               int (*visit)(void *, const struct rd_account_def_row *), void *ctx,
+                               struct rd_error *err)
+{
+    struct rd_account_def_row *a = NULL;
+    struct bind b;
+    int rc = prep(s, RD_SQX_DEF_LIST, &b, err);
+
+    if (rc)
+        return rc;
+    /* a row is 8 KiB: kept off small thread stacks */
+    a = rd_malloc(sizeof *a);
+    if (!a) {
+        finish(&b);
+        return rd_error_set(err, RD_ENOMEM, "account_def_list: out of memory");
+    }
+    while ((rc = sqlite3_step(b.st)) == SQLITE_ROW) {
+        int v;
+
+        memset(a, 0, sizeof *a);
+        COL(b.st, 0, a->name);
+        COL(b.st, 1, a->def);
+        a->created_at = sqlite3_column_int64(b.st, 2);
+        a->updated_at = sqlite3_column_int64(b.st, 3);
+        a->closed_at = sqlite3_column_int64(b.st, 4);
+        COL(b.st, 5, a->closed_by);
+        v = visit(ctx, a);
+        if (v) {
+            rc = v;
+            goto out;
+        }
+    }
+    rc = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "account_def_list");
+out:
+    finish(&b);
+    rd_free(a);
+    return rc;
+}
+
+/* ---- read side ---- */
+
+int rd_sqlite_rec_list(struct rd_store *s, const struct rd_rec_filter *f,
+                       int (*visit)(void *, const struct rd_rec *), void *ctx,
+                       struct rd_error *err)
+{
+    struct rd_rec r;
+    struct bind b;
+    int rc = prep(s, RD_SQX_REC_LIST, &b, err);
+
+    if (rc)
+        return rc;
+    b_i64(&b, f->since);
+    b_i64(&b, f->until);
+    b_text_or_null(&b, f->underlying, RD_UNDERLYING_MAX);
+    b_text_or_null(&b, f->symbol, RD_SYMBOL_MAX);
+    b_text_or_null(&b, f->action >= 0 ? rd_store_action_name((enum rd_action)f->action) : NULL,
+                   32);
+    b_text_or_null(&b,
+                   f->strategy >= 0 ? rd_store_strategy_name((enum rd_strategy)f->strategy) : NULL,
+                   32);
+    b_i64(&b, f->limit ? (int64_t)f->limit : -1);
+    if (b.rc != SQLITE_OK) {
+        finish(&b);
+        return rd_sqlite_fail(s, b.rc, err, "rec_list");
+    }
+    while ((rc = sqlite3_step(b.st)) == SQLITE_ROW) {
+        int v = rd_sqlite_read_rec(b.st, &r, err);
+
+        if (!v)
+            v = visit(ctx, &r);
+        if (v) {
+            finish(&b);
+            return v;
+        }
+    }
+    rc = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "rec_list");
+    finish(&b);
+    return rc;
+}
+
+int rd_sqlite_decision_get(struct rd_store *s, int64_t id, struct rd_decision_row *row,
+                           struct rd_error *err)
+{
+    struct bind b;
+    int rc = prep(s, RD_SQX_DECISION_GET, &b, err);
+
+    if (rc)
+        return rc;
+    b_i64(&b, id);
+    rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
+    if (rc == SQLITE_ROW)
+        rc = rd_sqlite_read_decision(b.st, row, err);
+    else if (rc == SQLITE_DONE)
+        rc = rd_error_set(err, RD_ENOTFOUND, "no decision with id %" PRId64, id);
+    else
+        rc = rd_sqlite_fail(s, rc, err, "decision_get");
+    finish(&b);
+    return rc;
+}
+
+int rd_sqlite_decision_counts(struct rd_store *s, const char *account,
+                              int (*visit)(void *, int, enum rd_gate, int64_t), void *ctx,
+                              struct rd_error *err)
+{
+    struct bind b;
+    int rc = prep(s, RD_SQX_DECISION_COUNTS, &b, err);
+
+    if (rc)
+        return rc;
+    b_text(&b, account, 64);
+    while (b.rc == SQLITE_OK && (rc = sqlite3_step(b.st)) == SQLITE_ROW) {
+        enum rd_gate g = RD_GATE_COUNT;
+        const unsigned char *name = sqlite3_column_text(b.st, 1);
+        int v;
+
+        if (name && rd_store_gate_parse((const char *)name, &g) != RD_OK)
+            continue;   /* a gate this riskdesk does not know: not counted */
+        v = visit(ctx, sqlite3_column_int(b.st, 0), g, sqlite3_column_int64(b.st, 2));
+        if (v) {
+            finish(&b);
+            return v;
+        }
+    }
+    if (b.rc != SQLITE_OK)
+        rc = b.rc;
+    rc = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "decision_counts");
+    finish(&b);
+    return rc;
+}
+
+int rd_sqlite_order_counts(struct rd_store *s, const char *account,
+                           int (*visit)(void *, enum rd_order_status, int64_t), void *ctx,
+                           struct rd_error *err)
+{
+    struct bind b;
+    int rc = prep(s, RD_SQX_ORDER_COUNTS, &b, err);
+
+    if (rc)
+        return rc;
+    b_text(&b, account, 64);
+    while (b.rc == SQLITE_OK && (rc = sqlite3_step(b.st)) == SQLITE_ROW) {
+        enum rd_order_status st;
+        const unsigned char *name = sqlite3_column_text(b.st, 0);
+        int v;
+
+        if (!name || rd_order_status_parse((const char *)name, &st) != RD_OK)
+            continue;
+        v = visit(ctx, st, sqlite3_column_int64(b.st, 1));
+        if (v) {
+            finish(&b);
+            return v;
+        }
+    }
+    if (b.rc != SQLITE_OK)
+        rc = b.rc;
+    rc = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "order_counts");
+    finish(&b);
+    return rc;
+}
