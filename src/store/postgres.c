@@ -97,6 +97,26 @@ enum stmt_id {
     ST_LOCK_TRY,
     ST_LOCK_RELEASE,
     ST_LOCK_HOLDER,
+    /* version 2: the HTTP API */
+    ST_TOKEN_ADD,
+    ST_TOKEN_FIND,
+    ST_TOKEN_LIST,
+    ST_TOKEN_REVOKE,
+    ST_USER_INSERT,
+    ST_USER_UPSERT,
+    ST_USER_GET,
+    ST_USER_LIST,
+    ST_USER_ACCOUNT,
+    ST_USER_SET_ACCOUNT,
+    ST_ASSIGN_ADD,
+    ST_ASSIGN_LIST,
+    ST_DEF_INSERT,
+    ST_DEF_UPSERT,
+    ST_DEF_LIST,
+    ST_REC_LIST,
+    ST_DECISION_GET,
+    ST_DECISION_COUNTS,
+    ST_ORDER_COUNTS,
     ST_COUNT
 };
 
@@ -113,6 +133,10 @@ enum stmt_id {
     "fill_price, reason, created_at, updated_at"
 #define POSITION_COLS                                                            \
     "account, symbol, underlying, strategy, qty, multiplier, avg_price, opened_at, rec_id"
+#define TOKEN_COLS "id, hash, prefix, role, user_id, label, created_at, revoked_at"
+#define USER_COLS                                                                \
+    "id, display_name, department, slack_user_id, account, created_at, updated_at"
+#define DEF_COLS "name, def, created_at, updated_at, closed_at, closed_by"
 #define TRADE_COLS                                                               \
     "account, symbol, qty, multiplier, entry_price, exit_price, pnl, opened_at, closed_at, " \
     "day_trade"
@@ -215,6 +239,46 @@ static const struct stmt_def stmts[ST_COUNT] = {
       "AND l.classid = $1::oid AND l.objid = $2::oid "
       "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
       "LIMIT 1"),
+    S(ST_TOKEN_ADD, "INSERT INTO api_tokens (hash, prefix, role, user_id, label, created_at, "
+                    "revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                    "ON CONFLICT DO NOTHING RETURNING id"),
+    S(ST_TOKEN_FIND, "SELECT " TOKEN_COLS " FROM api_tokens WHERE hash = $1"),
+    S(ST_TOKEN_LIST, "SELECT " TOKEN_COLS " FROM api_tokens ORDER BY id"),
+    S(ST_TOKEN_REVOKE, "UPDATE api_tokens SET revoked_at = CASE WHEN revoked_at = 0 THEN "
+                       "$1::bigint ELSE revoked_at END WHERE id = $2"),
+    S(ST_USER_INSERT, "INSERT INTO users (" USER_COLS ") VALUES ($1, $2, $3, $4, NULL, $5, $6) "
+                      "ON CONFLICT DO NOTHING"),
+    S(ST_USER_UPSERT,
+      "INSERT INTO users (" USER_COLS ") VALUES ($1, $2, $3, $4, NULL, $5, $6) "
+      "ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, "
+      "department = excluded.department, slack_user_id = excluded.slack_user_id, "
+      "updated_at = excluded.updated_at"),
+    S(ST_USER_GET, "SELECT " USER_COLS " FROM users WHERE id = $1"),
+    S(ST_USER_LIST, "SELECT " USER_COLS " FROM users ORDER BY id"),
+    S(ST_USER_ACCOUNT, "SELECT account FROM users WHERE id = $1"),
+    S(ST_USER_SET_ACCOUNT, "UPDATE users SET account = $1, updated_at = $2 WHERE id = $3"),
+    S(ST_ASSIGN_ADD, "INSERT INTO assignments (user_id, account, previous, strategy, assigned_by, "
+                     "reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"),
+    S(ST_ASSIGN_LIST,
+      "SELECT id, user_id, account, previous, strategy, assigned_by, reason, at "
+      "FROM assignments WHERE ($1::text IS NULL OR user_id = $1) AND "
+      "($2::text IS NULL OR account = $2 OR previous = $2) ORDER BY id DESC LIMIT $3"),
+    S(ST_DEF_INSERT, "INSERT INTO account_defs (" DEF_COLS ") VALUES ($1, $2, $3, $4, $5, $6) "
+                     "ON CONFLICT DO NOTHING"),
+    S(ST_DEF_UPSERT,
+      "INSERT INTO account_defs (" DEF_COLS ") VALUES ($1, $2, $3, $4, $5, $6) "
+      "ON CONFLICT (name) DO UPDATE SET def = excluded.def, updated_at = excluded.updated_at, "
+      "closed_at = excluded.closed_at, closed_by = excluded.closed_by"),
+    S(ST_DEF_LIST, "SELECT " DEF_COLS " FROM account_defs ORDER BY name"),
+    S(ST_REC_LIST,
+      "SELECT " REC_COLS " FROM recs WHERE ($1::bigint = 0 OR created_at >= $1) AND "
+      "($2::bigint = 0 OR created_at < $2) AND ($3::text IS NULL OR underlying = $3) AND "
+      "($4::text IS NULL OR symbol = $4) AND ($5::text IS NULL OR action = $5) AND "
+      "($6::text IS NULL OR strategy = $6) ORDER BY created_at DESC, id DESC LIMIT $7"),
+    S(ST_DECISION_GET, "SELECT " DECISION_COLS " FROM decisions WHERE id = $1"),
+    S(ST_DECISION_COUNTS, "SELECT approved, first_failed, COUNT(*) FROM decisions "
+                          "WHERE account = $1 GROUP BY approved, first_failed"),
+    S(ST_ORDER_COUNTS, "SELECT status, COUNT(*) FROM orders WHERE account = $1 GROUP BY status"),
 };
 
 #undef S
@@ -1860,10 +1924,500 @@ static int pg_kv_put(struct rd_store *s, const char *ns, const char *key, const 
     return rc;
 }
 
+/* ---- version 2: the HTTP API (tokens, users, assignments, account
+ * definitions, read-side queries), as sqlite_api.c does them ---- */
+
+/* A caller's string where the SQLite backend binds strnlen(v, cap) bytes;
+ * NULL or "" binds NULL. */
+static void b_cut_or_null(struct pbind *b, const char *v, size_t cap)
+{
+    if (v && *v)
+        b_field(b, v, cap);
+    else
+        b_null(b);
+}
+
+static void read_token(const PGresult *r, int row, struct rd_token_row *t)
+{
+    memset(t, 0, sizeof *t);
+    t->id = col_i64(r, row, 0);
+    COL_TEXT(r, row, 1, t->hash);
+    COL_TEXT(r, row, 2, t->prefix);
+    COL_TEXT(r, row, 3, t->role);
+    COL_TEXT(r, row, 4, t->user);
+    COL_TEXT(r, row, 5, t->label);
+    t->created_at = col_i64(r, row, 6);
+    t->revoked_at = col_i64(r, row, 7);
+}
+
+static int pg_token_add(struct rd_store *s, struct rd_token_row *t, struct rd_error *err)
+{
+    struct pg_store *q = pg(s);
+    struct pbind b;
+    PGresult *res;
+    int rc;
+
+    b_init(&b);
+    b_field(&b, t->hash, sizeof t->hash);
+    b_field(&b, t->prefix, sizeof t->prefix);
+    b_field(&b, t->role, sizeof t->role);
+    b_field(&b, t->user, sizeof t->user);
+    b_field(&b, t->label, sizeof t->label);
+    b_i64(&b, t->created_at);
+    b_i64(&b, t->revoked_at);
+    rc = run_query(q, ST_TOKEN_ADD, &b, &res, err, "token_add");
+    if (rc)
+        return rc;
+    if (PQntuples(res) == 1)
+        t->id = col_i64(res, 0, 0);
+    else
+        rc = rd_error_set(err, RD_EEXIST, "token_add: already exists (the same token hash)");
+    PQclear(res);
+    return rc;
+}
+
+static int pg_token_find(struct rd_store *s, const char *hash, struct rd_token_row *t,
+                         struct rd_error *err)
+{
+    struct pg_store *q = pg(s);
+    struct pbind b;
+    PGresult *res;
+    int rc;
+
+    b_init(&b);
+    b_field(&b, hash, 65);
+    rc = run_query(q, ST_TOKEN_FIND, &b, &res, err, "token_find");
+    if (rc)
+        return rc;
+    if (PQntuples(res) == 0)
+        rc = rd_error_set(err, RD_ENOTFOUND, "no such token");
+    else
+        read_token(res, 0, t);
+    PQclear(res);
+    return rc;
+}
+
+static int pg_token_list(struct rd_store *s, int (*visit)(void *, const struct rd_token_row *),
+                         void *ctx, struct rd_error *err)
+{
+    struct pg_store *q = pg(s);
+    struct rd_token_row t;
+    struct pbind b;
+    PGresult *res;
+    int rc;
+
+    rc = walk_start(q, ST_TOKEN_LIST, "token_list", err);
+    if (rc)
+        return rc;
+    b_init(&b);
+    rc = run_query(q, ST_TOKEN_LIST, &b, &res, err, "token_list");
+    if (rc)
+        return rc;
+    q->walking[ST_TOKEN_LIST] = 1;
+    for (int i = 0, n = PQntuples(res); i < n && !rc; i++) {
+        read_token(res, i, &t);
+        rc = visit(ctx, &t);
+    }
+    q->walking[ST_TOKEN_LIST] = 0;
+    PQclear(res);
+    return rc;
+}
+
+static int pg_token_revoke(struct rd_store *s, int64_t id, int64_t at, struct rd_error *err)
+{
+    struct pg_store *q = pg(s);
+    struct pbind b;
+    long rows = 0;
+    int rc;
+
+    b_init(&b);
+    b_i64(&b, at);
+    b_i64(&b, id);
+    rc = run_cmd(q, ST_TOKEN_REVOKE, &b, &rows, err, "token_revoke");
+    if (rc == RD_OK && rows == 0)
+        rc = rd_error_set(err, RD_ENOTFOUND, "no token with id %" PRId64, id);
+    return rc;
+}
+
+static void read_user(const PGresult *r, int row, struct rd_user_row *u)
+{
+    memset(u, 0, sizeof *u);
+    COL_TEXT(r, row, 0, u->id);
+    COL_TEXT(r, row, 1, u->display_name);
+    COL_TEXT(r, row, 2, u->department);
+    COL_TEXT(r, row, 3, u->slack_user_id);
+    COL_TEXT(r, row, 4, u->account);
+    u->created_at = col_i64(r, row, 5);
+    u->updated_at = col_i64(r, row, 6);
+}
+
+static int pg_user_put(struct rd_store *s, const struct rd_user_row *u, int only_new,
+                       struct rd_error *err)
+{
+    struct pg_store *q = pg(s);
+    char what[128];
+    struct pbind b;
+    long rows = 0;
+    int rc;
+
+    b_init(&b);
+    b_field(&b, u->id, sizeof u->id);
+    b_field(&b, u->display_name, sizeof u->display_name);
+    b_field(&b, u->department, sizeof u->department);
+    b_field(&b, u->slack_user_id, sizeof u->slack_user_id);
+    b_i64(&b, u->created_at);
+    b_i64(&b, u->updated_at);
+    snprintf(what, sizeof what, "user_put \"%.*s\"", FIELD(u->id));
+    rc = run_cmd(q, only_new ? ST_USER_INSERT : ST_USER_UPSERT, &b, &rows, err, what);
+    if (rc == RD_OK && only_new && rows == 0)
+        rc = rd_error_set(err, RD_EEXIST, "%s: already exists", what);
+    return rc;
+}
+
+static int pg_user_get(struct rd_store *s, const char *id, struct rd_user_row *u,
+                       struct rd_error *err)
+{
+    struct pg_store *q = pg(s);
+    struct pbind b;
+    PGresult *res;
+    int rc;
+
+    b_init(&b);
+    b_field(&b, id, 64);
+    rc = run_query(q, ST_USER_GET, &b, &res, err, "user_get");
+    if (rc)
+        return rc;
+    if (PQntuples(res) == 0)
+        rc = rd_error_set(err, RD_ENOTFOUND, "no user \"%.64s\"", id);
+    else
+        read_user(res, 0, u);
+    PQclear(res);
+    return rc;
+}
+
+static int pg_user_list(struct rd_store *s, int (*visit)(void *, const struct rd_user_row *),
+                        void *ctx, struct rd_error *err)
+{
+    struct pg_store *q = pg(s);
+    struct rd_user_row u;
+    struct pbind b;
+    PGresult *res;
+    int rc;
+
+    rc = walk_start(q, ST_USER_LIST, "user_list", err);
+    if (rc)
+        return rc;
+    b_init(&b);
+    rc = run_query(q, ST_USER_LIST, &b, &res, err, "user_list");
+    if (rc)
+        return rc;
+    q->walking[ST_USER_LIST] = 1;
+    for (int i = 0, n = PQntuples(res); i < n && !rc; i++) {
+        read_user(res, i, &u);
+        rc = visit(ctx, &u);
+    }
+    q->walking[ST_USER_LIST] = 0;
+    PQclear(res);
+    return rc;
+}
+
+static int assign_steps(struct pg_store *q, struct rd_assignment_row *a, struct rd_error *err)
+{
+    struct pbind b;
+    PGresult *res;
+    int rc;
+
+    b_init(&b);
+    b_field(&b, a->user, sizeof a->user);
+    rc = run_query(q, ST_USER_ACCOUNT, &b, &res, err, "assignment_add");
+    if (rc)
+        return rc;
+    if (PQntuples(res) == 0)
+        rc = rd_error_set(err, RD_ENOTFOUND, "no user \"%.*s\"", FIELD(a->user));
+    else
+        COL_TEXT(res, 0, 0, a->previous);
+    PQclear(res);
+    if (rc)
+        return rc;
+    b_init(&b);
+    b_field_or_null(&b, a->account, sizeof a->account);
+    b_i64(&b, a->at);
+    b_field(&b, a->user, sizeof a->user);
+    rc = run_cmd(q, ST_USER_SET_ACCOUNT, &b, NULL, err, "assignment_add: set the user's account");
+    if (rc)
+        return rc;
+    b_init(&b);
+    b_field(&b, a->user, sizeof a->user);
+    b_field_or_null(&b, a->account, sizeof a->account);
+    b_field_or_null(&b, a->previous, sizeof a->previous);
+    b_field(&b, a->strategy, sizeof a->strategy);
+    b_field(&b, a->assigned_by, sizeof a->assigned_by);
+    b_field(&b, a->reason, sizeof a->reason);
+    b_i64(&b, a->at);
+    rc = run_query(q, ST_ASSIGN_ADD, &b, &res, err, "assignment_add: history");
+    if (rc)
+        return rc;
+    a->id = col_i64(res, 0, 0);
+    PQclear(res);
+    return RD_OK;
+}
+
+static int pg_assignment_add(struct rd_store *s, struct rd_assignment_row *a, struct rd_error *err)
+{
+    int rc = pg_begin(s, err);
+
+    if (rc)
+        return rc;
+    rc = assign_steps(pg(s), a, err);
+    if (rc) {
+        pg_rollback(s);
+        return rc;
+    }
+    return pg_commit(s, err);
+}
+
+static int pg_assignment_list(struct rd_store *s, const char *user, const char *account,
+                              size_t limit,
+                              int (*visit)(void *, const struct rd_assignment_row *), void *ctx,
+                              struct rd_error *err)
+{
+    struct pg_store *q = pg(s);
+    struct rd_assignment_row a;
+    struct pbind b;
+    PGresult *res;
+    int rc;
+
+    rc = walk_start(q, ST_ASSIGN_LIST, "assignment_list", err);
+    if (rc)
+        return rc;
+    b_init(&b);
+    b_cut_or_null(&b, user, 64);
+    b_cut_or_null(&b, account, 64);
+    if (limit == 0)
+        b_null(&b);
+    else
+        b_i64(&b, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    rc = run_query(q, ST_ASSIGN_LIST, &b, &res, err, "assignment_list");
+    if (rc)
+        return rc;
+    q->walking[ST_ASSIGN_LIST] = 1;
+    for (int i = 0, n = PQntuples(res); i < n && !rc; i++) {
+        memset(&a, 0, sizeof a);
+        a.id = col_i64(res, i, 0);
+        COL_TEXT(res, i, 1, a.user);
+        COL_TEXT(res, i, 2, a.account);
+        COL_TEXT(res, i, 3, a.previous);
+        COL_TEXT(res, i, 4, a.strategy);
+        COL_TEXT(res, i, 5, a.assigned_by);
+        COL_TEXT(res, i, 6, a.reason);
+        a.at = col_i64(res, i, 7);
+        rc = visit(ctx, &a);
+    }
+    q->walking[ST_ASSIGN_LIST] = 0;
+    PQclear(res);
+    return rc;
+}
+
+static int pg_account_def_put(struct rd_store *s, const struct rd_account_def_row *a, int only_new,
+                              struct rd_error *err)
+{
+    struct pg_store *q = pg(s);
+    size_t dlen = strnlen(a->def, sizeof a->def);
+    char *def = NULL;
+    char what[128];
+    struct pbind b;
+    long rows = 0;
+    int rc;
+
+    b_init(&b);
+    b_field(&b, a->name, sizeof a->name);
+    if (dlen == 0) {
+        b_null(&b);
+    } else if (dlen < sizeof a->def) {
+        b_str(&b, a->def);
+    } else {
+        /* a full field without its NUL: too big for the bind buffer */
+        def = rd_strndup(a->def, dlen);
+        if (!def)
+            return rd_error_set(err, RD_ENOMEM, "account_def_put: out of memory");
+        b_str(&b, def);
+    }
+    b_i64(&b, a->created_at);
+    b_i64(&b, a->updated_at);
+    b_i64(&b, a->closed_at);
+    b_field(&b, a->closed_by, sizeof a->closed_by);
+    snprintf(what, sizeof what, "account_def_put \"%.*s\"", FIELD(a->name));
+    rc = run_cmd(q, only_new ? ST_DEF_INSERT : ST_DEF_UPSERT, &b, &rows, err, what);
+    if (rc == RD_OK && only_new && rows == 0)
+        rc = rd_error_set(err, RD_EEXIST, "%s: already exists", what);
+    rd_free(def);
+    return rc;
+}
+
+static int pg_account_def_list(struct rd_store *s,
+                               int (*visit)(void *, const struct rd_account_def_row *), void *ctx,
+                               struct rd_error *err)
+{
+    struct pg_store *q = pg(s);
+    struct rd_account_def_row *a;
+    struct pbind b;
+    PGresult *res;
+    int rc;
+
+    rc = walk_start(q, ST_DEF_LIST, "account_def_list", err);
+    if (rc)
+        return rc;
+    /* a row is 8 KiB: kept off small thread stacks */
+    a = rd_malloc(sizeof *a);
+    if (!a)
+        return rd_error_set(err, RD_ENOMEM, "account_def_list: out of memory");
+    b_init(&b);
+    rc = run_query(q, ST_DEF_LIST, &b, &res, err, "account_def_list");
+    if (rc) {
+        rd_free(a);
+        return rc;
+    }
+    q->walking[ST_DEF_LIST] = 1;
+    for (int i = 0, n = PQntuples(res); i < n && !rc; i++) {
+        memset(a, 0, sizeof *a);
+        COL_TEXT(res, i, 0, a->name);
+        COL_TEXT(res, i, 1, a->def);
+        a->created_at = col_i64(res, i, 2);
+        a->updated_at = col_i64(res, i, 3);
+        a->closed_at = col_i64(res, i, 4);
+        COL_TEXT(res, i, 5, a->closed_by);
+        rc = visit(ctx, a);
+    }
+    q->walking[ST_DEF_LIST] = 0;
+    PQclear(res);
+    rd_free(a);
+    return rc;
+}
+
+static int pg_rec_list(struct rd_store *s, const struct rd_rec_filter *f,
+                       int (*visit)(void *, const struct rd_rec *), void *ctx,
+                       struct rd_error *err)
+{
+    struct pg_store *q = pg(s);
+    struct rd_rec r;
+    struct pbind b;
+    PGresult *res;
+    int rc;
+
+    rc = walk_start(q, ST_REC_LIST, "rec_list", err);
+    if (rc)
+        return rc;
+    b_init(&b);
+    b_i64(&b, f->since);
+    b_i64(&b, f->until);
+    b_cut_or_null(&b, f->underlying, RD_UNDERLYING_MAX);
+    b_cut_or_null(&b, f->symbol, RD_SYMBOL_MAX);
+    b_cut_or_null(&b, f->action >= 0 ? rd_store_action_name((enum rd_action)f->action) : NULL, 32);
+    b_cut_or_null(&b, f->strategy >= 0 ? rd_store_strategy_name((enum rd_strategy)f->strategy) : NULL,
+                  32);
+    if (f->limit == 0)
+        b_null(&b);
+    else
+        b_i64(&b, f->limit > INT64_MAX ? INT64_MAX : (int64_t)f->limit);
+    rc = run_query(q, ST_REC_LIST, &b, &res, err, "rec_list");
+    if (rc)
+        return rc;
+    q->walking[ST_REC_LIST] = 1;
+    for (int i = 0, n = PQntuples(res); i < n && !rc; i++) {
+        rc = read_rec(res, i, &r, err);
+        if (rc == RD_OK)
+            rc = visit(ctx, &r);
+    }
+    q->walking[ST_REC_LIST] = 0;
+    PQclear(res);
+    return rc;
+}
+
+static int pg_decision_get(struct rd_store *s, int64_t id, struct rd_decision_row *row,
+                           struct rd_error *err)
+{
+    struct pg_store *q = pg(s);
+    struct pbind b;
+    PGresult *res;
+    int rc;
+
+    b_init(&b);
+    b_i64(&b, id);
+    rc = run_query(q, ST_DECISION_GET, &b, &res, err, "decision_get");
+    if (rc)
+        return rc;
+    if (PQntuples(res) == 0)
+        rc = rd_error_set(err, RD_ENOTFOUND, "no decision with id %" PRId64, id);
+    else
+        rc = read_decision(res, 0, row, err);
+    PQclear(res);
+    return rc;
+}
+
+static int pg_decision_counts(struct rd_store *s, const char *account,
+                              int (*visit)(void *, int, enum rd_gate, int64_t), void *ctx,
+                              struct rd_error *err)
+{
+    struct pg_store *q = pg(s);
+    struct pbind b;
+    PGresult *res;
+    int rc;
+
+    rc = walk_start(q, ST_DECISION_COUNTS, "decision_counts", err);
+    if (rc)
+        return rc;
+    b_init(&b);
+    b_field(&b, account, 64);
+    rc = run_query(q, ST_DECISION_COUNTS, &b, &res, err, "decision_counts");
+    if (rc)
+        return rc;
+    q->walking[ST_DECISION_COUNTS] = 1;
+    for (int i = 0, n = PQntuples(res); i < n && !rc; i++) {
+        enum rd_gate g = RD_GATE_COUNT;
+
+        if (!PQgetisnull(res, i, 1) && rd_store_gate_parse(PQgetvalue(res, i, 1), &g) != RD_OK)
+            continue;   /* a gate this riskdesk does not know: not counted */
+        rc = visit(ctx, (int)col_i64(res, i, 0), g, col_i64(res, i, 2));
+    }
+    q->walking[ST_DECISION_COUNTS] = 0;
+    PQclear(res);
+    return rc;
+}
+
+static int pg_order_counts(struct rd_store *s, const char *account,
+                           int (*visit)(void *, enum rd_order_status, int64_t), void *ctx,
+                           struct rd_error *err)
+{
+    struct pg_store *q = pg(s);
+    struct pbind b;
+    PGresult *res;
+    int rc;
+
+    rc = walk_start(q, ST_ORDER_COUNTS, "order_counts", err);
+    if (rc)
+        return rc;
+    b_init(&b);
+    b_field(&b, account, 64);
+    rc = run_query(q, ST_ORDER_COUNTS, &b, &res, err, "order_counts");
+    if (rc)
+        return rc;
+    q->walking[ST_ORDER_COUNTS] = 1;
+    for (int i = 0, n = PQntuples(res); i < n && !rc; i++) {
+        enum rd_order_status st;
+
+        if (rd_order_status_parse(col_cstr(res, i, 0), &st) != RD_OK)
+            continue;
+        rc = visit(ctx, st, col_i64(res, i, 1));
+    }
+    q->walking[ST_ORDER_COUNTS] = 0;
+    PQclear(res);
+    return rc;
+}
+
 #define PG_OPS(scheme)                         \
     {                                          \
         .name = scheme,                        \
-        .version = 1,                          \
+        .version = 2,                          \
         .open = pg_open,                       \
         .close = pg_close,                     \
         .begin = pg_begin,                     \
@@ -1889,6 +2443,21 @@ static int pg_kv_put(struct rd_store *s, const char *ns, const char *key, const 
         .activity = pg_activity,               \
         .kv_get = pg_kv_get,                   \
         .kv_put = pg_kv_put,                   \
+        .token_add = pg_token_add,             \
+        .token_find = pg_token_find,           \
+        .token_list = pg_token_list,           \
+        .token_revoke = pg_token_revoke,       \
+        .user_put = pg_user_put,               \
+        .user_get = pg_user_get,               \
+        .user_list = pg_user_list,             \
+        .assignment_add = pg_assignment_add,   \
+        .assignment_list = pg_assignment_list, \
+        .account_def_put = pg_account_def_put, \
+        .account_def_list = pg_account_def_list, \
+        .rec_list = pg_rec_list,               \
+        .decision_get = pg_decision_get,       \
+        .decision_counts = pg_decision_counts, \
+        .order_counts = pg_order_counts,       \
     }
 
 const struct rd_store_ops rd_store_postgres_ops = PG_OPS("postgres");

@@ -119,8 +119,55 @@ static const char migration_1[] =
     "  PRIMARY KEY (ns, key)"
     ");";
 
+/* The HTTP API: tokens (hashes only), users, assignment history, accounts
+ * made through the API and closed accounts (SQLite's migration 2). */
+static const char migration_2[] =
+    "CREATE TABLE api_tokens ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  hash " T " NOT NULL UNIQUE,"
+    "  prefix " T " NOT NULL,"
+    "  role " T " NOT NULL CHECK (role IN ('admin', 'trader', 'viewer')),"
+    "  user_id " T " NOT NULL,"
+    "  label " T " NOT NULL,"
+    "  created_at BIGINT NOT NULL,"
+    "  revoked_at BIGINT NOT NULL"
+    ");"
+    "CREATE TABLE users ("
+    "  id " T " PRIMARY KEY,"
+    "  display_name " T " NOT NULL,"
+    "  department " T " NOT NULL,"
+    "  slack_user_id " T " NOT NULL,"
+    "  account " T ","
+    "  created_at BIGINT NOT NULL,"
+    "  updated_at BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX users_account ON users (account);"
+    "CREATE TABLE assignments ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  user_id " T " NOT NULL REFERENCES users (id),"
+    "  account " T ","
+    "  previous " T ","
+    "  strategy " T " NOT NULL,"
+    "  assigned_by " T " NOT NULL,"
+    "  reason " T " NOT NULL,"
+    "  at BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX assignments_user ON assignments (user_id, id);"
+    "CREATE INDEX assignments_account ON assignments (account, id);"
+    "CREATE TABLE account_defs ("
+    "  name " T " PRIMARY KEY,"
+    "  def " T ","
+    "  created_at BIGINT NOT NULL,"
+    "  updated_at BIGINT NOT NULL,"
+    "  closed_at BIGINT NOT NULL,"
+    "  closed_by " T " NOT NULL"
+    ");"
+    "CREATE INDEX decisions_account_outcome ON decisions (account, approved, first_failed);"
+    "CREATE INDEX orders_account_status ON orders (account, status);";
+
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},
+    {2, migration_2},
 };
 
 const int rd_pg_migration_count = (int)(sizeof rd_pg_migrations / sizeof rd_pg_migrations[0]);

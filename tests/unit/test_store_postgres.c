@@ -68,6 +68,8 @@ static int start_cluster(void)
     status = pclose(p);
     line[strcspn(line, "\n")] = '\0';
     if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+        snprintf(cmd, sizeof cmd, "/tmp/rd-pg-start.%ld.log", (long)getpid());
+        unlink(cmd);
         snprintf(skip_reason, sizeof skip_reason,
                  "no PostgreSQL server binaries (install the Debian package postgresql)");
         return 1;
@@ -79,6 +81,8 @@ static int start_cluster(void)
         fprintf(stderr, "test_store_postgres: could not start a throwaway cluster (see %s)\n", log);
         return -1;
     }
+    snprintf(cmd, sizeof cmd, "/tmp/rd-pg-start.%ld.log", (long)getpid());
+    unlink(cmd);
     snprintf(base_url, sizeof base_url, "%s", line);
     snprintf(started_dir, sizeof started_dir, "%s", strstr(line, "host=") + 5);
     return 0;
@@ -394,6 +398,8 @@ int main(void)
         PG_TEST(test_kv),
         PG_TEST(test_reentrant_visitor),
         PG_TEST(test_two_handles),
+        PG_TEST(test_api_tokens_users),
+        PG_TEST(test_api_defs_and_reads),
         PG_TEST(test_pg_migrations_and_reopen),
         PG_TEST(test_pg_byte_order),
         PG_TEST(test_pg_writer_lock),
