@@ -22,7 +22,9 @@
  * (RD_TIER_MODE_DEFAULTED). Risk: the tier's rd_risk_defaults, then the
  * top-level "kelly", then the account's own "risk" keys.
  * Errors are RD_ECONFIG (RD_ENOTFOUND for a missing config file, RD_ENOMEM)
- * with a message naming file, account, key, value and what is allowed.
+ * with a message naming file, account, key, value and what is allowed. A
+ * "ssm:NAME" risk source is read from AWS SSM while loading (aws.h); its
+ * failures (auth, not found, timeout) are RD_ECONFIG too, the message saying which.
  */
 #ifndef RISKDESK_CONFIG_H
 #define RISKDESK_CONFIG_H
@@ -56,7 +58,8 @@ struct rd_account_config {
     char credentials[RD_SOURCE_MAX];   /* "", "env:PREFIX", "file:PATH", "secretsmanager:NAME";
                                           a relative file: PATH is already joined to the
                                           config's directory. Syntax-checked only. */
-    char risk_origin[RD_SOURCE_MAX];   /* "inline", "file:PATH", "env:VAR", "tier default (large)" */
+    char risk_origin[RD_SOURCE_MAX];   /* "inline", "file:PATH", "env:VAR", "ssm:NAME",
+                                          "tier default (large)" */
     struct rd_risk_config risk;        /* effective, validated */
     int live;                          /* allow a live Alpaca account (also needs EXECUTION_MODE) */
 };
@@ -153,12 +156,23 @@ struct rd_credentials {
  * optional; for a numbered prefix such as ALPACA_PAPER_2 also the deployments'
  * ALPACA_PAPER_API_KEY_2 form) or "file:PATH" (JSON {api_key, api_secret,
  * base_url?, account_name?}; refused with RD_EAUTH when group or others have
- * any access, the message saying `chmod 600 PATH`). "secretsmanager:NAME" is
- * RD_EUNSUPPORTED for now. Missing values are RD_ENOTFOUND naming the variable.
+ * any access, the message saying `chmod 600 PATH`) or "secretsmanager:NAME"
+ * (AWS Secrets Manager, SecretString JSON with api_key/api_secret/base_url or
+ * the deployments' names for them, docs/aws.md; a NAME ending in /TIER that
+ * does not exist falls back to the default NAME without /TIER, logged as
+ * credentials.default). Missing values are RD_ENOTFOUND naming the variable.
  * Messages never contain the secret values; on error *out holds no secret.
  * Call rd_credentials_wipe when done.
  */
 int rd_credentials_resolve(const char *source, struct rd_credentials *out, struct rd_error *err);
+/*
+ * The startup check that no account can trade with another's keys: resolves
+ * every account's credentials and fails with RD_ECONFIG when two resolve to
+ * the same API key, naming both accounts and sources (never the key).
+ * Accounts without credentials, or whose credentials do not resolve (they
+ * fail on their own when their broker opens), are not compared.
+ */
+int rd_config_check_distinct_keys(const struct rd_config *cfg, struct rd_error *err);
 /* Writes a masked form of a key: "PK...WXYZ" (first 2, last 4) or "****". */
 void rd_secret_mask(const char *secret, char *buf, size_t n);
 /* Overwrites the secrets in place (explicit_bzero). */

@@ -325,7 +325,7 @@ void rd_aws_error_parse(const char *body, size_t len, const char *header_type, c
     if (nmsg)
         msg[0] = '\0';
     if (body && len)
-        doc = json_loadb(body, len, JSON_DECODE_ANY, NULL);
+        doc = json_loadb(body, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
     if (json_is_object(doc)) {
         const json_t *t = json_object_get(doc, "__type");
         const json_t *m = json_object_get(doc, "message");

@@ -1,7 +1,7 @@
 /*
  * config_account.c - one entry of "accounts": its name, broker, credentials
  * source (syntax only), tier and its own risk config, inline or from a
- * "file:" / "env:" source, validated.
+ * "file:" / "env:" / "ssm:" source, validated.
  */
 #include "config/config_int.h"
 
@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config/config_sources.h"
 #include "riskdesk/banned.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -135,7 +136,7 @@ static int parse_tier(struct cfg_build *b, const json_t *a, const struct cfg_at 
 }
 
 /* The account's risk: tier defaults, then top-level kelly, then its own "risk"
- * (inline, "file:PATH" or "env:VAR"), validated. */
+ * (inline, "file:PATH", "env:VAR" or "ssm:NAME"), validated. */
 static int parse_risk(struct cfg_build *b, const json_t *a, const struct cfg_at *at,
                       struct rd_account_config *ac, struct rd_error *err)
 {
@@ -161,7 +162,8 @@ static int parse_risk(struct cfg_build *b, const json_t *a, const struct cfg_at 
         rc = rd_cfg_parse_risk(v, "", &rat, r, &set, err);
     } else if (json_is_string(v) && json_string_length(v) < sizeof ac->risk_origin &&
                (!strncmp(json_string_value(v), "file:", 5) ||
-                !strncmp(json_string_value(v), "env:", 4))) {
+                !strncmp(json_string_value(v), "env:", 4) ||
+                !strncmp(json_string_value(v), "ssm:", 4))) {
         src = json_string_value(v);
         snprintf(ac->risk_origin, sizeof ac->risk_origin, "%s", src);
         snprintf(where, sizeof where, "%s: risk (%s)", at->where, src);
@@ -173,6 +175,12 @@ static int parse_risk(struct cfg_build *b, const json_t *a, const struct cfg_at 
                 goto out;
             }
             rc = rd_cfg_read_file(path, CFG_FILE_MAX, &text, NULL, &sub);
+            if (rc) {
+                rc = rd_error_set(err, rc == RD_ENOMEM ? rc : RD_ECONFIG, "%s: %s", where, sub.msg);
+                goto out;
+            }
+        } else if (src[0] == 's') {
+            rc = rd_cfg_ssm_text(src + 4, &text, &sub);
             if (rc) {
                 rc = rd_error_set(err, rc == RD_ENOMEM ? rc : RD_ECONFIG, "%s: %s", where, sub.msg);
                 goto out;
@@ -198,7 +206,8 @@ static int parse_risk(struct cfg_build *b, const json_t *a, const struct cfg_at 
     } else {
         rd_cfg_describe(v, shown, sizeof shown);
         rc = rd_cfg_field_error(err, RD_ECONFIG, at, "risk",
-                                "%s; expected an object {...}, \"file:PATH\" or \"env:VAR\"", shown);
+                                "%s; expected an object {...}, \"file:PATH\", \"env:VAR\" or "
+                                "\"ssm:NAME\"", shown);
     }
     if (rc)
         goto out;

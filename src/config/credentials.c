@@ -1,11 +1,12 @@
 /*
  * credentials.c - broker keys, resolved on demand from an account's source:
- * "env:PREFIX" or "file:PATH" ("secretsmanager:NAME" is not built yet).
+ * "env:PREFIX", "file:PATH" or "secretsmanager:NAME" (config_sources.c).
  *
  * The values go into the caller's struct rd_credentials and nowhere else:
  * never into messages, never into the heap (the file is read into a stack
  * buffer that is wiped). jansson's own copies while parsing a file are the one
- * exception; they are freed at once.
+ * exception; they are freed at once. Secrets Manager answers pass through heap
+ * buffers that are wiped before they are freed.
  */
 #include "riskdesk/config.h"
 
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "config/config_int.h"
+#include "config/config_sources.h"
 #include "riskdesk/banned.h"
 
 #define CRED_FILE_MAX 16384
@@ -235,9 +237,7 @@ int rd_credentials_resolve(const char *source, struct rd_credentials *out, struc
         rc = source[5] ? from_file(source + 5, out, err)
                        : rd_error_set(err, RD_EINVAL, "file: needs a path");
     else
-        rc = rd_error_set(err, RD_EUNSUPPORTED,
-                          "%s: AWS Secrets Manager credentials are not built yet; use env: or file:",
-                          out->origin);
+        rc = rd_cfg_secretsmanager_credentials(source + 15, out, err);
     if (rc) {
         char origin[RD_SOURCE_MAX];
 
