@@ -25,49 +25,174 @@
 
 /* ---- POST ---- */
 
-/* Validates every item into recs[]; 0 or the status. */
-static int parse_items(struct api_req *r, json_t *v, struct rd_rec **out, size_t *n)
+struct span {
+    size_t off, len;
+};
+
+static int is_ws(char c)
 {
-    size_t count = json_is_array(v) ? json_array_size(v) : 1;
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * Splits a body holding one JSON object or an array of them into the items'
+ * byte ranges, without building them: each item is parsed once, by
+ * rd_rec_from_json. Strings (and their escapes) are skipped and nesting
+ * counted; the items' own syntax is checked when they are parsed. Returns 0,
+ * or the status with a 400 naming the byte offset of the problem.
+ */
+static int split(struct api_req *r, const char *s, size_t n, struct span **out, size_t *count,
+                 int *is_array)
+{
+    struct span *v = NULL;
+    size_t nv = 0, cap = 0, i = 0, start = 0;
+    int depth = 0, in_str = 0, esc = 0;
+
+    *out = NULL;
+    *count = 0;
+    while (i < n && is_ws(s[i]))
+        i++;
+    if (i == n)
+        return api_error(r, 400, "bad_json", "the request needs a JSON body");
+    if (s[i] == '{') {
+        *is_array = 0;
+        v = rd_malloc(sizeof *v);
+        if (!v)
+            return api_error(r, 500, "internal", "out of memory");
+        v->off = i;
+        v->len = n - i;
+        *out = v;
+        *count = 1;
+        return 0;
+    }
+    if (s[i] != '[')
+        return api_error(r, 400, "bad_json",
+                         "malformed JSON at byte %zu: expected a recommendation object or an array of them", i);
+    *is_array = 1;
+    for (i++; i < n; i++) {
+        char c = s[i];
+
+        if (in_str) {
+            if (esc)
+                esc = 0;
+            else if (c == '\\')
+                esc = 1;
+            else if (c == '"')
+                in_str = 0;
+            continue;
+        }
+        if (depth == 0 && is_ws(c))
+            continue;
+        if (depth == 0) {
+            /* the start of an item, or the end of an empty array */
+            if (c == ']' && nv == 0 && start == 0)
+                break;
+            if (c == ',' || c == ']')
+                goto bad;
+            start = i;
+        }
+        if (c == '"' && depth == 0) {
+            /* a bare string item: skip to its closing quote */
+            size_t j = i + 1;
+            int e = 0;
+
+            while (j < n && (e || s[j] != '"')) {
+                e = !e && s[j] == '\\';
+                j++;
+            }
+            if (j >= n)
+                goto bad;
+            i = j;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (--depth < 0)
+                goto bad;
+        }
+        if (depth == 0) {
+            /* the item ends here (a bare value ends at the next , or ]) */
+            size_t end = i + 1;
+
+            if (c != '}' && c != ']' && c != '"') {
+                while (end < n && s[end] != ',' && s[end] != ']' && !is_ws(s[end]))
+                    end++;
+            }
+            if (nv == cap) {
+                size_t ncap = cap ? cap * 2 : 64;
+                struct span *nvv = rd_realloc(v, ncap * sizeof *nvv);
+
+                if (!nvv) {
+                    rd_free(v);
+                    return api_error(r, 500, "internal", "out of memory");
+                }
+                v = nvv;
+                cap = ncap;
+            }
+            v[nv].off = start;
+            v[nv].len = end - start;
+            nv++;
+            i = end;
+            while (i < n && is_ws(s[i]))
+                i++;
+            if (i < n && s[i] == ']')
+                break;
+            if (i >= n || s[i] != ',')
+                goto bad;
+        }
+    }
+    if (i >= n || in_str || depth != 0)
+        goto bad;
+    for (i++; i < n; i++)
+        if (!is_ws(s[i]))
+            goto bad;
+    *out = v;
+    *count = nv;
+    return 0;
+bad:
+    rd_free(v);
+    return api_error(r, 400, "bad_json", "malformed JSON at byte %zu of %zu", i < n ? i : n, n);
+}
+
+/* Validates every item into recs[]; 0 or the status. */
+static int parse_items(struct api_req *r, struct rd_rec **out, size_t *n, int *is_array)
+{
+    const char *body = r->body.data;
+    struct span *sp = NULL;
     struct rd_rec *recs;
-    struct rd_buf text;
-    int st = 0;
+    size_t count;
+    int st;
 
     *out = NULL;
     *n = 0;
-    if (count == 0)
+    if ((st = split(r, body ? body : "", r->body.len, &sp, &count, is_array)))
+        return st;
+    if (count == 0) {
+        rd_free(sp);
         return api_error(r, 400, "invalid", "the batch is empty");
-    if (count > BATCH_MAX)
+    }
+    if (count > BATCH_MAX) {
+        rd_free(sp);
         return api_error(r, 413, "too_large", "the batch has %zu items; at most %d per request",
                          count, BATCH_MAX);
-    recs = rd_malloc(count * sizeof *recs);
-    if (!recs)
-        return api_error(r, 500, "internal", "out of memory");
-    rd_buf_init(&text, r->srv->body_max + 1024);
-    for (size_t i = 0; i < count && !st; i++) {
-        json_t *item = json_is_array(v) ? json_array_get(v, i) : v;
-        struct rd_error err = {0};
-
-        if (!json_is_object(item)) {
-            st = json_is_array(v) ? api_error(r, 400, "invalid_recommendation",
-                                              "item %zu: expected a JSON object", i)
-                                  : api_error(r, 400, "invalid_recommendation",
-                                              "expected a recommendation object or an array of them");
-            break;
-        }
-        rd_buf_reset(&text);
-        if (api_json_dump(item, &text) != RD_OK) {
-            st = api_error(r, 500, "internal", "out of memory");
-            break;
-        }
-        if (rd_rec_from_json(rd_buf_str(&text), text.len, &recs[i], &err) != RD_OK) {
-            if (json_is_array(v))
-                st = api_error(r, 400, "invalid_recommendation", "item %zu: %s", i, err.msg);
-            else
-                st = api_error(r, 400, "invalid_recommendation", "%s", err.msg);
-        }
     }
-    rd_buf_release(&text);
+    recs = rd_malloc(count * sizeof *recs);
+    if (!recs) {
+        rd_free(sp);
+        return api_error(r, 500, "internal", "out of memory");
+    }
+    for (size_t i = 0; i < count && !st; i++) {
+        struct rd_error err = {0};
+        const char *item = body + sp[i].off;
+
+        if (item[0] != '{')
+            st = api_error(r, 400, "invalid_recommendation", "item %zu: expected a JSON object", i);
+        else if (rd_rec_from_json(item, sp[i].len, &recs[i], &err) != RD_OK)
+            st = *is_array ? api_error(r, 400, "invalid_recommendation", "item %zu: %s", i, err.msg)
+                           : api_error(r, 400, "invalid_recommendation", "%s", err.msg);
+    }
+    rd_free(sp);
     if (st) {
         rd_free(recs);
         return st;
@@ -82,14 +207,11 @@ static int post_recs(struct api_req *r)
     struct rd_error err = {0};
     struct rd_rec *recs = NULL;
     struct rd_store *s;
-    json_t *v = NULL;
     size_t n = 0, i = 0;
-    int st, rc;
+    int st, rc, is_array = 0;
 
-    if ((st = api_body_json(r, &v)))
+    if ((st = parse_items(r, &recs, &n, &is_array)))
         return st;
-    if ((st = parse_items(r, v, &recs, &n)))
-        goto out;
     if (!(s = api_store(r))) {
         st = r->status;
         goto out;
@@ -100,11 +222,11 @@ static int post_recs(struct api_req *r)
     if (rc != RD_OK) {
         s->ops->rollback(s);
         if (rc == RD_EEXIST)
-            st = json_is_array(v) ? api_error(r, 409, "conflict",
-                                              "item %zu: recommendation \"%s\" already exists; "
-                                              "nothing of the batch was stored", i - 1, recs[i - 1].id)
-                                  : api_error(r, 409, "conflict",
-                                              "recommendation \"%s\" already exists", recs[0].id);
+            st = is_array ? api_error(r, 409, "conflict",
+                                      "item %zu: recommendation \"%s\" already exists; "
+                                      "nothing of the batch was stored", i - 1, recs[i - 1].id)
+                          : api_error(r, 409, "conflict", "recommendation \"%s\" already exists",
+                                      recs[0].id);
         else
             st = api_fail(r, rc, &err);
         goto out;
@@ -114,7 +236,7 @@ static int post_recs(struct api_req *r)
         st = api_fail(r, rc, &err);
         goto out;
     }
-    if (json_is_array(v)) {
+    if (is_array) {
         rd_buf_printf(&r->out, "{\"stored\":%zu}\n", n);
     } else {
         char one[1024];
@@ -126,7 +248,6 @@ static int post_recs(struct api_req *r)
     st = 201;
 out:
     rd_free(recs);
-    json_decref(v);
     return st;
 }
 

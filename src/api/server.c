@@ -247,8 +247,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!r) {
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
-        const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_TRANSFER_ENCODING);
         size_t len = 0;
 
         r = req_new(srv, c, url, method);
@@ -261,10 +259,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             run(r);
             return respond(r);
         }
-        if ((!cl || len == 0) && !te) {
-            run(r);
-            return respond(r);
-        }
+        /* answering on this first call would make libmicrohttpd close the
+         * connection (it has not seen the end of the request yet) */
         return MHD_YES;
     }
     if (r->responded) {
