@@ -35,6 +35,7 @@
 #include "riskdesk/error.h"
 #include "riskdesk/risk.h"
 #include "riskdesk/tier.h"
+#include "riskdesk/traders_config.h"
 
 #define RD_NAME_MAX 64
 #define RD_SOURCE_MAX 256
@@ -74,6 +75,7 @@ struct rd_config {
     int naccounts;
     struct rd_account_config *accounts;
     char database_origin[RD_SOURCE_MAX]; /* "config", "RISKDESK_DATABASE_URL", "default", "demo" */
+    struct rd_traders_config traders;  /* "traders" (traders_config.h); defaults when absent */
 };
 
 /*

@@ -78,6 +78,9 @@ struct rd_fills_options {
     /* Called for each bad row that is skipped; may be NULL. */
     void (*on_bad)(void *ctx, const char *path, long line, const char *why);
     void *ctx;
+    /* Called with every chunk read from the file, in order (a hash, a
+     * progress bar); may be NULL. Gets ctx too. */
+    void (*on_read)(void *ctx, const void *data, size_t n);
 };
 
 struct rd_fills_stats {
@@ -97,6 +100,9 @@ int64_t rd_names_find(const struct rd_names *nm, const char *name, size_t len);
 /* Appends one fill (trader and symbol ids must exist). */
 int rd_fills_add(struct rd_fills *fs, const struct rd_fill *f, struct rd_error *err);
 int rd_fills_add_daily(struct rd_fills *fs, const struct rd_daily_pnl *d, struct rd_error *err);
+/* Sets the daily loss limit of an interned trader (line: where it came from, for messages). */
+int rd_fills_set_limit(struct rd_fills *fs, uint32_t trader, rd_money limit, long line,
+                       struct rd_error *err);
 
 /*
  * Reads a CSV of the given kind from path ("-" is standard input) into fs.

@@ -18,6 +18,7 @@
 #include "riskdesk/error.h"
 #include "riskdesk/gates.h"
 #include "riskdesk/money.h"
+#include "riskdesk/pnl.h"
 #include "riskdesk/rec.h"
 
 struct rd_store;
@@ -173,6 +174,54 @@ struct rd_rec_filter {
     size_t limit;                 /* 0 = all */
 };
 
+/* ---- rows of the traders' operations (docs/traders.md) ---- */
+
+/* A file imported by `traders import`: its SHA-256 makes a second import of
+ * the same bytes a no-op. kind is an enum rd_fills_kind. */
+struct rd_trader_import_row {
+    int64_t id;
+    int kind;
+    char sha256[65];              /* lowercase hex */
+    char path[512];               /* as given */
+    int64_t bytes, rows, bad;     /* rows stored, bad rows skipped */
+    int64_t imported_at;
+};
+
+/* One run of the traders' report from the store. Dates are day numbers
+ * (0 = none); MSEs are of the cut as a fraction. */
+struct rd_trader_report_row {
+    int64_t id;
+    int32_t report_day;
+    int64_t created_at;
+    int64_t active, restricted, limited, legacy;
+    char system[16];              /* "model" | "rules" */
+    char why[256];
+    int32_t train_from, train_to, test_from, test_to;
+    int64_t n_train, n_test;
+    double model_mse, rules_mse;
+};
+
+/* The audit trail: one per trader per report, what was recommended and from what. */
+struct rd_trader_prediction_row {
+    int64_t id;
+    int64_t report_id;
+    char trader[128];
+    int32_t day;                  /* the day judged: features as of its close */
+    char features[512];           /* {"last_pnl": -1.2, ...} */
+    int has_output;
+    double output;                /* the model's predicted cut, a fraction (when fitted) */
+    int64_t rules_cut;            /* ppm */
+    char system[16];              /* the system that set the cut */
+    int64_t cut;                  /* ppm, the recommendation */
+    char level[16];               /* "high" | "moderate" | "low" */
+    rd_money old_limit, new_limit;
+};
+
+/* What trader_load reads. */
+#define RD_TRADER_LOAD_FILLS 1u
+#define RD_TRADER_LOAD_DAILY 2u
+#define RD_TRADER_LOAD_LIMITS 4u
+
 struct rd_store_ops {
     const char *name;        /* URL scheme: "sqlite" */
     int version;             /* 2 since the HTTP API's operations; grows with the table */
@@ -321,6 +370,49 @@ struct rd_store_ops {
     int (*order_counts)(struct rd_store *s, const char *account,
                         int (*visit)(void *ctx, enum rd_order_status status, int64_t n),
                         void *ctx, struct rd_error *err);
+
+    /* traders (fills, daily P&L, predictions) */
+
+    /* Records a file import and sets imp->id; RD_EEXIST, with the stored row
+     * copied into *imp, when a file of the same kind and SHA-256 was imported.
+     * import_get: by SHA-256 (any kind), RD_ENOTFOUND when absent. */
+    int (*trader_import_add)(struct rd_store *s, struct rd_trader_import_row *imp,
+                             struct rd_error *err);
+    int (*trader_import_get)(struct rd_store *s, const char *sha256,
+                             struct rd_trader_import_row *imp, struct rd_error *err);
+    /* Bulk appends of fs->fills[first .. first + n) and fs->daily[first ..
+     * first + n) under an import, in that order (names are fs's). One
+     * transaction each unless one is open. */
+    int (*trader_fills_add)(struct rd_store *s, int64_t import_id, const struct rd_fills *fs,
+                            size_t first, size_t n, struct rd_error *err);
+    int (*trader_daily_add)(struct rd_store *s, int64_t import_id, const struct rd_fills *fs,
+                            size_t first, size_t n, struct rd_error *err);
+    /* Every limit set in fs (limit[t] > 0) replaces the trader's stored one. */
+    int (*trader_limits_put)(struct rd_store *s, int64_t import_id, const struct rd_fills *fs,
+                             struct rd_error *err);
+    /* Adds what is stored to fs (RD_TRADER_LOAD_* bits): fills and daily rows
+     * in the order they were stored, limits; names are interned into fs. */
+    int (*trader_load)(struct rd_store *s, unsigned what, struct rd_fills *fs,
+                       struct rd_error *err);
+    /* The trader-days computed from everything stored: days_put replaces them
+     * all; days_load fills pnl (released first; sorted as rd_pnl_compute
+     * sorts) with names and limits interned into fs. */
+    int (*trader_days_put)(struct rd_store *s, const struct rd_fills *fs, const struct rd_pnl *pnl,
+                           struct rd_error *err);
+    int (*trader_days_load)(struct rd_store *s, struct rd_fills *fs, struct rd_pnl *pnl,
+                            struct rd_error *err);
+    /* A report run (sets r->id); the latest one for a date before `before`
+     * (RD_ENOTFOUND when none). */
+    int (*trader_report_add)(struct rd_store *s, struct rd_trader_report_row *r,
+                             struct rd_error *err);
+    int (*trader_report_last)(struct rd_store *s, int32_t before, struct rd_trader_report_row *r,
+                              struct rd_error *err);
+    /* The audit trail; list is oldest first, report_id 0 = every report. */
+    int (*trader_prediction_add)(struct rd_store *s, struct rd_trader_prediction_row *p,
+                                 struct rd_error *err);
+    int (*trader_prediction_list)(struct rd_store *s, int64_t report_id,
+                                  int (*visit)(void *ctx, const struct rd_trader_prediction_row *),
+                                  void *ctx, struct rd_error *err);
 };
 
 /* Every store handle starts with this. */

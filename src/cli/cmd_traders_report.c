@@ -1,18 +1,22 @@
 /*
  * cmd_traders_report.c - `riskdesk traders report`: flags, cuts and new loss
- * limits for every active trader, computed straight from CSV files (no
- * database), as text, HTML or JSON on stdout.
+ * limits for every active trader, from the store (the default: what `traders
+ * import` stored; the run and its predictions are recorded) or straight from
+ * CSV files with --fills/--pnl (no database), as text, HTML or JSON on stdout.
+ * Both run the rules and the pooled model and say which set the cuts.
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/traders_cli.h"
 #include "riskdesk/buf.h"
 #include "riskdesk/calendar.h"
 #include "riskdesk/fills.h"
 #include "riskdesk/pnl.h"
 #include "riskdesk/trader_rules.h"
+#include "riskdesk/traders_pipeline.h"
 #include "riskdesk/traders_report.h"
 #include "riskdesk/banned.h"
 
@@ -31,18 +35,54 @@ static void on_bad(void *ctx, const char *path, long line, const char *why)
         fprintf(stderr, "%s:%ld: %s\n", path, line, why);
 }
 
+/* From the store: the stored trader-days, the last report's count; recorded. */
+static int from_store(const char *config, const char *db, int32_t day,
+                      enum rd_report_format format, int record)
+{
+    struct traders_env env;
+    struct rd_traders_run run;
+    struct rd_buf out;
+    struct rd_error err = {0};
+    int rc = CLI_FAIL;
+
+    if (traders_open(config, db, 1, &env, &err) != RD_OK)
+        return cli_fail(&err);
+    rd_traders_run_init(&run);
+    rd_buf_init(&out, REPORT_MAX);
+    if (rd_traders_run_report(env.store, &env.tc, day, &run, &err) != RD_OK ||
+        rd_traders_report_render(&run.rep, format, &out, &err) != RD_OK ||
+        (record && rd_traders_run_record(env.store, &run, 0, &err) != RD_OK)) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    if (run.pnl.ndays == 0)
+        fprintf(stderr, "riskdesk traders report: no trader data in %s; run 'riskdesk traders "
+                        "import FILE' first\n", env.db);
+    fwrite(rd_buf_str(&out), 1, out.len, stdout);
+    rc = CLI_OK;
+out:
+    rd_buf_release(&out);
+    rd_traders_run_release(&run);
+    traders_close(&env);
+    return rc;
+}
+
 static int run(int argc, char **argv)
 {
     struct rd_fills fs;
     struct rd_pnl pnl;
     struct rd_traders_report rep;
     struct rd_trader_rules_config cfg;
+    struct rd_trader_model_config model;
     struct rd_buf out;
     struct rd_error err = {0};
     struct bad_count bad = {0};
     struct rd_fills_options opts = {.on_bad = on_bad, .ctx = &bad};
     struct rd_fills_stats stats = {0};
     const char *fills = NULL, *daily = NULL, *limits = NULL, *date = NULL, *fmt = "text";
+    const char *config = NULL, *db = NULL;
+    struct traders_env env;
+    int record = 1;
     enum rd_report_format format;
     int32_t day;
     int rc = CLI_FAIL;
@@ -52,6 +92,10 @@ static int run(int argc, char **argv)
 
         if (!strcmp(argv[i], "--strict")) {
             opts.strict = 1;
+            continue;
+        }
+        if (!strcmp(argv[i], "--no-record")) {
+            record = 0;
             continue;
         }
         if (!v)
@@ -66,25 +110,38 @@ static int run(int argc, char **argv)
             date = v;
         else if (!strcmp(argv[i], "--format"))
             fmt = v;
+        else if (!strcmp(argv[i], "--config"))
+            config = v;
+        else if (!strcmp(argv[i], "--db"))
+            db = v;
         else
             return cli_usage_error("traders report", "unknown option '%s'", argv[i]);
         i++;
     }
-    if (!fills && !daily)
-        return cli_usage_error("traders report", "give --fills FILE, --pnl FILE or both");
+    if (limits && !fills && !daily)
+        return cli_usage_error("traders report", "--limits goes with --fills or --pnl; stored "
+                               "limits come from 'traders import --limits'");
     if (rd_report_format_parse(fmt, &format, &err) != RD_OK)
         return cli_usage_error("traders report", "%s", err.msg);
     if (date) {
         if (rd_fills_date_parse(date, strlen(date), &day, &err) != RD_OK)
             return cli_usage_error("traders report", "--date: %s", err.msg);
     } else {
-        time_t now = time(NULL);
-        struct tm tmv;
-
-        localtime_r(&now, &tmv);
-        day = rd_date_from_ymd(tmv.tm_year + 1900, tmv.tm_mon + 1, tmv.tm_mday);
+        day = traders_today();
     }
-    rd_trader_rules_config_init(&cfg);
+    if (!fills && !daily)
+        return from_store(config, db, day, format, record);
+    /* from files: the config's thresholds when there is one, else the defaults */
+    if (traders_open(config, NULL, 0, &env, &err) != RD_OK) {
+        if (config || err.code != RD_ENOTFOUND)
+            return cli_fail(&err);
+        rd_error_clear(&err);
+        memset(&env, 0, sizeof env);
+        rd_traders_config_init(&env.tc);
+    }
+    cfg = env.tc.rules;
+    model = env.tc.model;
+    traders_close(&env);
     rd_fills_init(&fs);
     rd_pnl_init(&pnl);
     memset(&rep, 0, sizeof rep);
@@ -94,6 +151,7 @@ static int run(int argc, char **argv)
         (limits && rd_fills_read(&fs, RD_FILLS_LIMITS_CSV, limits, &opts, &stats, &err) != RD_OK) ||
         rd_pnl_compute(&fs, &pnl, &err) != RD_OK ||
         rd_traders_report_build(&fs, &pnl, &cfg, day, &rep, &err) != RD_OK ||
+        rd_traders_report_model(&rep, &fs, &pnl, &model, &err) != RD_OK ||
         rd_traders_report_render(&rep, format, &out, &err) != RD_OK) {
         rc = cli_fail(&err);
         goto out;
@@ -114,17 +172,26 @@ out:
 
 const struct cli_cmd cli_cmd_traders_report = {
     .name = "traders report",
-    .summary = "flag traders at risk and cut their loss limits, from CSV files",
-    .usage = "usage: riskdesk traders report --fills FILE [--pnl FILE] [--limits FILE]\n"
-             "                               [--date YYYY-MM-DD] [--format text|html|json]\n"
-             "                               [--strict]\n"
+    .summary = "flag traders at risk and cut their loss limits (store or CSV files)",
+    .usage = "usage: riskdesk traders report [--date YYYY-MM-DD] [--format text|html|json]\n"
+             "                               [--config PATH] [--db URL] [--no-record]\n"
+             "       riskdesk traders report --fills FILE [--pnl FILE] [--limits FILE]\n"
+             "                               [--date D] [--format F] [--strict]\n"
              "\n"
-             "Computes each active trader's daily net P&L (FIFO, see 'traders pnl'), applies\n"
-             "the rules on the report date (default today) - loss streak, drawdown, volatility\n"
-             "spike, large loss - and prints the traders needing action first, with the cut\n"
-             "and the old and new daily loss limits, then every trader, and a summary.\n"
-             "Legacy accounts (ids ending in _OLD) are left out. See docs/traders.md.\n"
+             "Assesses every active trader on the report date (default today): the rules -\n"
+             "loss streak, drawdown, volatility spike, large loss - and the pooled model,\n"
+             "which sets the cuts only when it beat the rules on the last 30 trading days\n"
+             "by 10% or more with 200+ training samples (the report says which and why).\n"
+             "Prints the traders needing action first, with the cut and the old and new\n"
+             "daily loss limits, then every trader, and a summary. Legacy accounts (ids\n"
+             "ending in _OLD) are left out. See docs/traders.md.\n"
              "\n"
+             "By default the data is what 'traders import' stored in the database, and the\n"
+             "run and every trader's prediction are recorded there (--no-record: not).\n"
+             "With --fills or --pnl it is read from CSV files instead; nothing is stored.\n"
+             "\n"
+             "  --config PATH  riskdesk.json (default $RISKDESK_CONFIG or ./riskdesk.json)\n"
+             "  --db URL       the store, overriding the config\n"
              "  --fills FILE   fills CSV\n"
              "  --pnl FILE     daily P&L CSV (trader_id, date, pnl), for firms without fills\n"
              "  --limits FILE  daily loss limits (trader_id, daily_loss_limit); default $5,000\n"

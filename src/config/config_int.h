@@ -106,6 +106,9 @@ int rd_cfg_load_env(struct rd_config **out, struct rd_error *err);
 
 /* Fills cfg->accounts[index] from a; earlier accounts are already filled. */
 int rd_cfg_parse_account(struct cfg_build *b, const json_t *a, int index, struct rd_error *err);
+
+/* --- config_traders.c: the "traders" section (defaults when absent) --- */
+int rd_cfg_parse_traders(struct cfg_build *b, const json_t *root, struct rd_error *err);
 /* "file:PATH" with PATH joined to the config's directory, into out. */
 int rd_cfg_file_source(const struct cfg_build *b, const char *src, char *out, size_t n,
                        const struct cfg_at *at, const char *key, struct rd_error *err);

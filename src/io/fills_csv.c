@@ -212,6 +212,21 @@ static int limits_cover(struct rd_fills *fs, struct rd_error *err)
     return RD_OK;
 }
 
+int rd_fills_set_limit(struct rd_fills *fs, uint32_t trader, rd_money limit, long line,
+                       struct rd_error *err)
+{
+    int rc;
+
+    if (trader >= fs->traders.count)
+        return rd_error_set(err, RD_EINVAL, "limit names trader %u, not interned", trader);
+    rc = limits_cover(fs, err);
+    if (rc != RD_OK)
+        return rc;
+    fs->limit[trader] = limit;
+    fs->limit_line[trader] = line;
+    return RD_OK;
+}
+
 int rd_trader_is_legacy(const char *name)
 {
     size_t n = strlen(name), k = sizeof RD_TRADER_LEGACY_SUFFIX - 1;
@@ -426,6 +441,8 @@ static int refill(struct reader *r)
 
         if (n)
             memcpy(r->buf + r->end, r->mem + r->mem_pos, n);
+        if (n && r->opts && r->opts->on_read)
+            r->opts->on_read(r->opts->ctx, r->mem + r->mem_pos, n);
         r->mem_pos += n;
         r->end += n;
         if (r->mem_pos == r->mem_len)
@@ -441,6 +458,8 @@ static int refill(struct reader *r)
             return rd_error_set(r->err, RD_EIO, "%s: read failed: %s", r->path, strerror(errno));
         if (n == 0)
             r->eof = 1;
+        else if (r->opts && r->opts->on_read)
+            r->opts->on_read(r->opts->ctx, r->buf + r->end, (size_t)n);
         r->end += (size_t)n;
         return RD_OK;
     }

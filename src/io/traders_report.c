@@ -114,6 +114,97 @@ void rd_traders_report_release(struct rd_traders_report *r)
     memset(r, 0, sizeof *r);
 }
 
+const char *rd_traders_report_system(const struct rd_traders_report *r)
+{
+    return r->model_run && r->model.use ? "model" : "rules";
+}
+
+size_t rd_traders_report_high(const struct rd_traders_report *r)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < r->nrows; i++)
+        n += r->rows[i].status == RD_STATUS_HIGH;
+    return n;
+}
+
+void rd_traders_report_note(struct rd_traders_report *r, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (r->nnotes == RD_REPORT_NOTES_MAX) {
+        snprintf(r->notes[RD_REPORT_NOTES_MAX - 1], sizeof r->notes[0], "(more warnings left out)");
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(r->notes[r->nnotes++], sizeof r->notes[0], fmt, ap);
+    va_end(ap);
+}
+
+int rd_traders_report_model(struct rd_traders_report *r, const struct rd_fills *fs,
+                            const struct rd_pnl *pnl, const struct rd_trader_model_config *mc,
+                            struct rd_error *err)
+{
+    struct rd_trader_features f;
+    int rc;
+
+    rd_trader_features_init(&f);
+    r->model_cfg = *mc;
+    rc = rd_trader_features_compute(&r->cfg, mc, fs, pnl, r->report_day, &f, err);
+    if (rc == RD_OK)
+        rc = rd_trader_model_fit(mc, &f, &r->model, err);
+    if (rc != RD_OK) {
+        rd_trader_features_release(&f);
+        return rc;
+    }
+    r->model_run = 1;
+    r->restricted = 0;
+    for (size_t k = 0; k < r->nrows; k++) {
+        struct rd_traders_report_row *row = &r->rows[k];
+        struct rd_trader_assessment *a = &row->a;
+        size_t i;
+
+        if (row->status == RD_STATUS_NO_DATA)
+            continue;
+        if (row->status != RD_STATUS_LIMITED) {
+            i = pnl->span[row->trader].first + (size_t)a->history_days - 1;
+            row->has_features = 1;
+            memcpy(row->x, f.x + i * RD_TF_COUNT, sizeof row->x);
+            row->rules_cut_ppm = a->cut_ppm;
+            if (r->model.fitted) {
+                row->has_output = 1;
+                row->output = rd_trader_model_predict(&r->model, row->x);
+            }
+            if (r->model.use) {
+                int64_t cut = rd_trader_model_cut(mc, &r->cfg, row->output);
+                char c1[16], c2[16];
+
+                a->cut_ppm = cut;
+                a->level = cut >= r->cfg.high_ppm       ? RD_LEVEL_HIGH
+                           : cut >= r->cfg.moderate_ppm ? RD_LEVEL_MODERATE
+                                                        : RD_LEVEL_LOW;
+                a->new_limit = a->old_limit;
+                if (cut > 0) {
+                    rd_money kept = rd_muldiv(a->old_limit, RD_PPM - cut, RD_PPM);
+
+                    a->new_limit = kept / r->cfg.limit_step * r->cfg.limit_step;
+                }
+                rd_decimal_format(cut, 4, 0, c1, sizeof c1);
+                rd_decimal_format(row->rules_cut_ppm, 4, 0, c2, sizeof c2);
+                snprintf(row->model_reason, sizeof row->model_reason,
+                         "model: a cut of %s%% for the next trading day (predicted %.1f%%; the "
+                         "rules say %s%%)", c1, 100.0 * row->output, c2);
+                row->status = status_of(a);
+            }
+        }
+        r->restricted += a->cut_ppm > 0 && !a->limited;
+    }
+    if (r->nrows > 1)
+        qsort(r->rows, r->nrows, sizeof *r->rows, row_cmp);
+    rd_trader_features_release(&f);
+    return RD_OK;
+}
+
 int rd_report_format_parse(const char *s, enum rd_report_format *out, struct rd_error *err)
 {
     if (!strcmp(s, "text"))
@@ -217,14 +308,45 @@ static const char *money(rd_money v, char *buf, size_t n)
     return buf;
 }
 
-static const char *system_text(const struct rd_trader_rules_config *c, char *buf, size_t n)
+static const char *system_text(const struct rd_traders_report *r, char *buf, size_t n)
 {
+    const struct rd_trader_rules_config *c = &r->cfg;
     char p[16];
 
-    snprintf(buf, n, "rules (%s, capped at %s%%)",
-             c->combine == RD_CUT_SUM ? "cuts summed" : "largest cut applies",
-             pct(c->max_cut_ppm, p, sizeof p));
+    if (r->model_run && r->model.use)
+        snprintf(buf, n, "model (pooled ridge regression over %d features, the rules as fallback)",
+                 RD_TF_COUNT);
+    else
+        snprintf(buf, n, "rules (%s, capped at %s%%)",
+                 c->combine == RD_CUT_SUM ? "cuts summed" : "largest cut applies",
+                 pct(c->max_cut_ppm, p, sizeof p));
     return buf;
+}
+
+/* The model's evaluation in one or two lines: why this system, the split. */
+static void model_lines(const struct rd_traders_report *r, char *why, size_t nwhy, char *split,
+                        size_t nsplit)
+{
+    const struct rd_trader_model *m = &r->model;
+    char a[16], b[16], c[16], d[16];
+
+    snprintf(why, nwhy, "%s", m->why);
+    split[0] = '\0';
+    if (!m->test_from)
+        return;
+    rd_date_format(m->test_from, c, sizeof c);
+    rd_date_format(m->test_to, d, sizeof d);
+    if (m->n_train) {
+        rd_date_format(m->train_from, a, sizeof a);
+        rd_date_format(m->train_to, b, sizeof b);
+        snprintf(split, nsplit,
+                 "train %s to %s (%zu samples); test %s to %s (the last %d trading days, %zu "
+                 "samples): MSE model %.5f, rules %.5f", a, b, m->n_train, c, d,
+                 r->model_cfg.test_days, m->n_test, m->model_mse, m->rules_mse);
+    } else {
+        snprintf(split, nsplit, "test %s to %s (the last %d trading days); no training samples "
+                 "before %s", c, d, r->model_cfg.test_days, c);
+    }
 }
 
 /* Warnings, as lines without a trailing newline; calls fn for each. */
@@ -233,6 +355,15 @@ static void warnings(const struct rd_traders_report *r, struct out *o,
 {
     char line[512], d1[16], d2[16];
 
+    for (int i = 0; i < r->nnotes; i++)
+        fn(o, r->notes[i]);
+    if (r->has_prev && r->prev_active != (int64_t)r->active) {
+        snprintf(line, sizeof line,
+                 "the number of active traders changed since the last report (%s): %lld then, "
+                 "%zu now", date_text(r->prev_day, d1, sizeof d1), (long long)r->prev_active,
+                 r->active);
+        fn(o, line);
+    }
     if (!r->has_latest) {
         snprintf(line, sizeof line, "no trader has data on or before %s",
                  date_text(r->report_day, d1, sizeof d1));
@@ -274,7 +405,16 @@ static void render_text(const struct rd_traders_report *r, struct out *o)
     size_t naction = 0, nwarn_before;
 
     put(o, "TRADER RISK REPORT for %s\n", date_text(r->report_day, d1, sizeof d1));
-    put(o, "System: %s\n\n", system_text(&r->cfg, sys, sizeof sys));
+    put(o, "System: %s\n", system_text(r, sys, sizeof sys));
+    if (r->model_run) {
+        char why[300], split[400];
+
+        model_lines(r, why, sizeof why, split, sizeof split);
+        put(o, "Model: %s\n", why);
+        if (split[0])
+            put(o, "       %s\n", split);
+    }
+    put(o, "\n");
     nwarn_before = o->b->len;
     put(o, "WARNINGS\n");
     {
@@ -304,6 +444,8 @@ static void render_text(const struct rd_traders_report *r, struct out *o)
                 pct(row->a.cut_ppm, s1, sizeof s1), dollars(row->a.old_limit, s2, sizeof s2),
                 dollars(row->a.new_limit, s3, sizeof s3), date_text(row->a.day, d1, sizeof d1),
                 dollars(row->a.day_net, sys, sizeof sys));
+            if (row->model_reason[0])
+                put(o, "    - %s\n", row->model_reason);
             for (int k = 0; k < row->a.nreasons; k++)
                 put(o, "    - %s\n", row->a.reason[k]);
         }
@@ -344,7 +486,8 @@ static void render_text(const struct rd_traders_report *r, struct out *o)
                 dollars(row->a.window_net, s1, sizeof s1), row->a.loss_streak);
         }
     }
-    put(o, "\nSUMMARY: %zu/%zu traders restricted (system: rules)", r->restricted, r->active);
+    put(o, "\nSUMMARY: %zu/%zu traders restricted (system: %s)", r->restricted, r->active,
+        rd_traders_report_system(r));
     if (r->limited)
         put(o, "; %zu with limited history not assessed", r->limited);
     if (r->legacy)
@@ -408,8 +551,20 @@ static void render_html(const struct rd_traders_report *r, struct out *o)
            "<body style=\"font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#222\">\n",
         date_text(r->report_day, d1, sizeof d1));
     put(o, "<h2 style=\"margin:0 0 4px 0\">Trader risk report &mdash; %s</h2>\n", d1);
-    put(o, "<p style=\"margin:0 0 12px 0;color:#555\">System: ");
-    html_esc(o, system_text(&r->cfg, sys, sizeof sys));
+    put(o, "<p style=\"margin:0 0 12px 0;color:#555\">System: <b>");
+    html_esc(o, system_text(r, sys, sizeof sys));
+    put(o, "</b>");
+    if (r->model_run) {
+        char why[300], split[400];
+
+        model_lines(r, why, sizeof why, split, sizeof split);
+        put(o, "<br>Model: ");
+        html_esc(o, why);
+        if (split[0]) {
+            put(o, "<br>");
+            html_esc(o, split);
+        }
+    }
     put(o, "</p>\n");
     mark = o->b->len;
     put(o, "<div style=\"background:#fff4e5;border:1px solid #f0ad4e;padding:8px;margin:0 0 12px 0\">"
@@ -447,8 +602,10 @@ static void render_html(const struct rd_traders_report *r, struct out *o)
                 row->status == RD_STATUS_HIGH ? "HIGH" : "MODERATE", tdr,
                 pct(row->a.cut_ppm, s1, sizeof s1), tdr, dollars(row->a.old_limit, s2, sizeof s2),
                 tdr, dollars(row->a.new_limit, s3, sizeof s3), td);
+            if (row->model_reason[0])
+                html_esc(o, row->model_reason);
             for (int k = 0; k < row->a.nreasons; k++) {
-                put(o, "%s", k ? "<br>" : "");
+                put(o, "%s", k || row->model_reason[0] ? "<br>" : "");
                 html_esc(o, row->a.reason[k]);
             }
             put(o, "</td></tr>\n");
@@ -485,8 +642,8 @@ static void render_html(const struct rd_traders_report *r, struct out *o)
             dollars(row->a.new_limit, s3, sizeof s3));
     }
     put(o, "</table>\n");
-    put(o, "<p style=\"margin:16px 0 0 0\"><b>Summary:</b> %zu/%zu traders restricted (system: rules)",
-        r->restricted, r->active);
+    put(o, "<p style=\"margin:16px 0 0 0\"><b>Summary:</b> %zu/%zu traders restricted (system: %s)",
+        r->restricted, r->active, rd_traders_report_system(r));
     if (r->limited)
         put(o, "; %zu with limited history (fewer than %d trading days) not assessed", r->limited,
             r->cfg.min_history_days);
@@ -509,7 +666,33 @@ static void render_json(const struct rd_traders_report *r, struct out *o)
     static const char *const rule_keys[RD_RULE_COUNT] = {"loss_streak", "drawdown",
                                                          "volatility_spike", "large_loss"};
 
-    put(o, "{\n  \"report_date\": \"%s\",\n  \"system\": \"rules\",\n", date_text(r->report_day, d1, sizeof d1));
+    put(o, "{\n  \"report_date\": \"%s\",\n  \"system\": \"%s\",\n",
+        date_text(r->report_day, d1, sizeof d1), rd_traders_report_system(r));
+    if (r->model_run) {
+        const struct rd_trader_model *m = &r->model;
+
+        put(o, "  \"model\": {\"used\": %s, \"fitted\": %s, \"why\": ", m->use ? "true" : "false",
+            m->fitted ? "true" : "false");
+        json_str(o, m->why);
+        if (m->test_from) {
+            put(o, ", \"test_from\": \"%s\"", date_text(m->test_from, d1, sizeof d1));
+            put(o, ", \"test_to\": \"%s\"", date_text(m->test_to, d1, sizeof d1));
+        }
+        if (m->n_train) {
+            put(o, ", \"train_from\": \"%s\"", date_text(m->train_from, d1, sizeof d1));
+            put(o, ", \"train_to\": \"%s\"", date_text(m->train_to, d1, sizeof d1));
+        }
+        put(o, ", \"train_samples\": %zu, \"test_samples\": %zu", m->n_train, m->n_test);
+        if (m->fitted) {
+            put(o, ", \"model_mse\": %.8g, \"rules_mse\": %.8g", m->model_mse, m->rules_mse);
+            put(o, ",\n            \"intercept\": %.8g, \"coefficients\": {", m->intercept);
+            for (int f = 0; f < RD_TF_COUNT; f++)
+                put(o, "%s\"%s\": %.8g", f ? ", " : "",
+                    rd_trader_feature_name((enum rd_trader_feature)f), m->coef[f]);
+            put(o, "}");
+        }
+        put(o, "},\n");
+    }
     rd_ppm_format(r->cfg.max_cut_ppm, s1, sizeof s1);
     put(o, "  \"combine\": \"%s\",\n  \"max_cut\": %s,\n",
         r->cfg.combine == RD_CUT_SUM ? "sum" : "max", s1);
@@ -565,7 +748,24 @@ static void render_json(const struct rd_traders_report *r, struct out *o)
             put(o, "%s", k ? ", " : "");
             json_str(o, a->reason[k]);
         }
-        put(o, "],\n     \"daily_net\": [");
+        if (row->has_features) {
+            rd_ppm_format(row->rules_cut_ppm, d1, sizeof d1);
+            put(o, "],\n     \"rules_cut\": %s", d1);
+            if (row->has_output)
+                put(o, ", \"model_output\": %.6f", row->output);
+            put(o, ", \"features\": {");
+            for (int f = 0; f < RD_TF_COUNT; f++)
+                put(o, "%s\"%s\": %.6g", f ? ", " : "",
+                    rd_trader_feature_name((enum rd_trader_feature)f), row->x[f]);
+            put(o, "}");
+            if (row->model_reason[0]) {
+                put(o, ", \"model_reason\": ");
+                json_str(o, row->model_reason);
+            }
+            put(o, ",\n     \"daily_net\": [");
+        } else {
+            put(o, "],\n     \"daily_net\": [");
+        }
         for (size_t k = 0; k < row->nwindow; k++)
             put(o, "%s%s", k ? ", " : "", money(row->window[k].net, s1, sizeof s1));
         put(o, "]}");

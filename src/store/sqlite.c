@@ -36,6 +36,7 @@
 
 #include "riskdesk/alloc.h"
 #include "store/sqlite_int.h"
+#include "store/sqlite_traders.h"
 #include "store/store_int.h"
 #include "riskdesk/banned.h"
 
@@ -1593,4 +1594,16 @@ const struct rd_store_ops rd_store_sqlite_ops = {
     .decision_get = rd_sqlite_decision_get,
     .decision_counts = rd_sqlite_decision_counts,
     .order_counts = rd_sqlite_order_counts,
+    .trader_import_add = rd_sqlite_trader_import_add,
+    .trader_import_get = rd_sqlite_trader_import_get,
+    .trader_fills_add = rd_sqlite_trader_fills_add,
+    .trader_daily_add = rd_sqlite_trader_daily_add,
+    .trader_limits_put = rd_sqlite_trader_limits_put,
+    .trader_load = rd_sqlite_trader_load,
+    .trader_days_put = rd_sqlite_trader_days_put,
+    .trader_days_load = rd_sqlite_trader_days_load,
+    .trader_report_add = rd_sqlite_trader_report_add,
+    .trader_report_last = rd_sqlite_trader_report_last,
+    .trader_prediction_add = rd_sqlite_trader_prediction_add,
+    .trader_prediction_list = rd_sqlite_trader_prediction_list,
 };

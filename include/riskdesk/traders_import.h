@@ -1,0 +1,66 @@
+/*
+ * traders_import.h - `traders import`: a fills, daily P&L or limits CSV into
+ * the store, and the trader-days recomputed from everything stored.
+ *
+ * Ownership: everything is caller-owned; the store handle is borrowed.
+ *
+ * A file is known by the SHA-256 of its bytes: importing the same bytes again
+ * adds nothing (the result says which import had them). Daily P&L rows for a
+ * trader-day already stored with the same P&L are skipped as duplicates; with
+ * another P&L they are bad rows. Bad rows are reported through on_bad with
+ * their line and skipped, or with strict stop the import: then, as on any
+ * error, nothing is stored. After a fills or daily import the trader-days of
+ * every trader are recomputed (FIFO over all stored fills, in the order they
+ * were stored) and replaced, in the same transaction. Legacy traders (_OLD)
+ * are stored like any other.
+ */
+#ifndef RISKDESK_TRADERS_IMPORT_H
+#define RISKDESK_TRADERS_IMPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "riskdesk/error.h"
+#include "riskdesk/fills.h"
+#include "riskdesk/store.h"
+
+struct rd_traders_import_opts {
+    int strict;                 /* stop at the first bad row; nothing is stored */
+    int64_t now;                /* imported_at (Unix s); 0 = the clock */
+    /* Each bad row skipped; may be NULL. */
+    void (*on_bad)(void *ctx, const char *path, long line, const char *why);
+    /* Progress: phase "read" (bytes of the file) or "store" (rows); may be NULL. */
+    void (*on_progress)(void *ctx, const char *phase, uint64_t done, uint64_t total);
+    void *ctx;
+};
+
+struct rd_traders_import_result {
+    enum rd_fills_kind kind;
+    char sha256[65];
+    int already;                /* the same bytes were imported before: nothing added */
+    int64_t import_id;          /* this import, or the earlier one when already */
+    int64_t bytes;
+    int64_t rows;               /* rows stored */
+    int64_t bad;                /* bad rows skipped */
+    int64_t duplicates;         /* daily rows already stored (same trader, day and P&L) */
+    int64_t traders;            /* traders in the store after the import */
+    int64_t days;               /* trader-days in the store after the import */
+};
+
+/* Imports path ("-" is standard input) as a CSV of the given kind. */
+int rd_traders_import(struct rd_store *s, enum rd_fills_kind kind, const char *path,
+                      const struct rd_traders_import_opts *o, struct rd_traders_import_result *res,
+                      struct rd_error *err);
+
+/* The kind of a CSV from its header line: "symbol" makes fills, "pnl" or
+ * "net_pnl" daily P&L, "daily_loss_limit" or "limit" limits. RD_EINVAL when
+ * none fits. */
+int rd_traders_csv_kind(const char *path, enum rd_fills_kind *kind, struct rd_error *err);
+
+/* The SHA-256 of a file's bytes as lowercase hex (hex has room for 65). */
+int rd_traders_file_sha256(const char *path, char *hex, struct rd_error *err);
+
+/* "fills", "daily" or "limits". */
+const char *rd_fills_kind_name(enum rd_fills_kind kind);
+
+#endif

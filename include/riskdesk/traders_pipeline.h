@@ -1,0 +1,89 @@
+/*
+ * traders_pipeline.h - the traders' report from the store, its audit trail,
+ * and the morning pipeline: import new files from a folder, report, mail
+ * (docs/traders.md, "Pipeline").
+ *
+ * Ownership: struct rd_traders_run is caller-owned (init, release) and owns the
+ * data its report points into. The store handle is borrowed.
+ */
+#ifndef RISKDESK_TRADERS_PIPELINE_H
+#define RISKDESK_TRADERS_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "riskdesk/buf.h"
+#include "riskdesk/error.h"
+#include "riskdesk/fills.h"
+#include "riskdesk/pnl.h"
+#include "riskdesk/store.h"
+#include "riskdesk/traders_config.h"
+#include "riskdesk/traders_report.h"
+
+struct rd_traders_run {
+    struct rd_fills fs;                 /* names and limits */
+    struct rd_pnl pnl;                  /* the stored trader-days */
+    struct rd_traders_report rep;
+    int64_t report_id;                  /* after rd_traders_run_record */
+};
+
+void rd_traders_run_init(struct rd_traders_run *run);
+void rd_traders_run_release(struct rd_traders_run *run);
+
+/*
+ * Builds the report for report_day from the stored trader-days and limits:
+ * the rules, then the model (tc->model), and the warning when the number of
+ * active traders differs from the last stored report before that day.
+ */
+int rd_traders_run_report(struct rd_store *s, const struct rd_traders_config *tc,
+                          int32_t report_day, struct rd_traders_run *run, struct rd_error *err);
+
+/*
+ * The audit trail: stores the run (system, why, split, scores) and one
+ * prediction per assessed trader (features, model output, rules' cut, the
+ * system used, the cut and limits recommended), in one transaction. Sets
+ * run->report_id.
+ */
+int rd_traders_run_record(struct rd_store *s, struct rd_traders_run *run, int64_t now,
+                          struct rd_error *err);
+
+/* "RISK ALERT - 12 High Risk Traders - 2025-08-29" (or "Risk report - no high
+ * risk traders - DATE"). */
+void rd_traders_subject(const struct rd_traders_report *r, char *buf, size_t n);
+
+struct rd_traders_pipeline_opts {
+    int32_t report_day;                 /* the report date */
+    const char *folder;                 /* NULL = the config's */
+    int no_mail;                        /* build everything, send nothing */
+    int64_t now;                        /* 0 = the clock (Date header, imported_at) */
+    /* each line of what was done ("imported x.csv: ..."); may be NULL */
+    void (*log)(void *ctx, const char *line);
+    void *ctx;
+};
+
+struct rd_traders_pipeline_result {
+    int files_imported, files_known, files_failed;
+    int report_built;
+    int mailed;                         /* the report went out */
+    int alert_sent;                     /* the error alert went out instead */
+    char subject[256];
+    struct rd_buf text, html;           /* the report as mailed (caller releases) */
+};
+
+void rd_traders_pipeline_result_init(struct rd_traders_pipeline_result *res);
+void rd_traders_pipeline_result_release(struct rd_traders_pipeline_result *res);
+
+/*
+ * The morning job: every *.csv in the folder (by name) not imported before
+ * (by SHA-256) is imported, its kind told by its header (bad rows are
+ * skipped and listed as warnings in the report); then the report is built
+ * from the store, recorded, and mailed as multipart/alternative (text and
+ * HTML) to tc's recipients. When any step fails, an error alert goes to the
+ * same recipients instead and the error is returned (RD_OK only when the
+ * report was mailed, or built with no_mail).
+ */
+int rd_traders_pipeline_run(struct rd_store *s, const struct rd_traders_config *tc,
+                            const struct rd_traders_pipeline_opts *o,
+                            struct rd_traders_pipeline_result *res, struct rd_error *err);
+
+#endif

@@ -1,0 +1,454 @@
+/*
+ * traders_import.c - a traders' CSV into the store (see traders_import.h).
+ *
+ * The file is parsed whole into memory first (its SHA-256 computed as it is
+ * read), so a strict stop or a bad file stores nothing; then what is already
+ * stored is loaded, the new rows appended after it, every trader-day
+ * recomputed, and the import row, the new rows and the trader-days written in
+ * one transaction.
+ */
+#include "riskdesk/traders_import.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "riskdesk/alloc.h"
+#include "riskdesk/calendar.h"
+#include "riskdesk/pnl.h"
+#include "riskdesk/banned.h"
+
+#define STORE_CHUNK ((size_t)1 << 20)       /* fills per progress step */
+#define HEADER_MAX 65536
+
+const char *rd_fills_kind_name(enum rd_fills_kind kind)
+{
+    return kind == RD_FILLS_CSV ? "fills" : kind == RD_FILLS_DAILY_CSV ? "daily" : "limits";
+}
+
+static void hex_digest(const unsigned char *md, unsigned n, char *hex)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (unsigned i = 0; i < n; i++) {
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 15];
+    }
+    hex[2 * n] = '\0';
+}
+
+int rd_traders_file_sha256(const char *path, char *hex, struct rd_error *err)
+{
+    unsigned char md[EVP_MAX_MD_SIZE], *buf = NULL;
+    unsigned mdlen = 0;
+    EVP_MD_CTX *ctx = NULL;
+    int fd = -1, rc = RD_OK;
+
+    hex[0] = '\0';
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return rd_error_set(err, RD_EIO, "cannot open %s: %s", path, strerror(errno));
+    buf = rd_malloc(1 << 20);
+    ctx = EVP_MD_CTX_new();
+    if (!buf || !ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+        rc = rd_error_set(err, RD_ENOMEM, "out of memory hashing %s", path);
+        goto out;
+    }
+    for (;;) {
+        ssize_t n = read(fd, buf, 1 << 20);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = rd_error_set(err, RD_EIO, "%s: read failed: %s", path, strerror(errno));
+            goto out;
+        }
+        if (n == 0)
+            break;
+        EVP_DigestUpdate(ctx, buf, (size_t)n);
+    }
+    EVP_DigestFinal_ex(ctx, md, &mdlen);
+    hex_digest(md, mdlen, hex);
+out:
+    EVP_MD_CTX_free(ctx);
+    rd_free(buf);
+    close(fd);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- kind */
+
+static int col_is(const char *s, size_t n, const char *lit)
+{
+    size_t m = strlen(lit);
+
+    while (n && (*s == ' ' || *s == '\t' || *s == '"')) {
+        s++;
+        n--;
+    }
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '"' || s[n - 1] == '\r'))
+        n--;
+    if (n != m)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != lit[i])
+            return 0;
+    }
+    return 1;
+}
+
+int rd_traders_csv_kind(const char *path, enum rd_fills_kind *kind, struct rd_error *err)
+{
+    char buf[HEADER_MAX];
+    size_t len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fills = 0, daily = 0, limits = 0;
+    const char *p, *end;
+
+    if (fd < 0)
+        return rd_error_set(err, RD_EIO, "cannot open %s: %s", path, strerror(errno));
+    while (len < sizeof buf - 1) {
+        ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        if (memchr(buf, '\n', len))
+            break;
+    }
+    close(fd);
+    buf[len] = '\0';
+    p = buf;
+    if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+        p += 3;
+    end = strchr(p, '\n');
+    if (!end)
+        end = buf + len;
+    while (p < end) {
+        const char *c = memchr(p, ',', (size_t)(end - p));
+        size_t n = (size_t)((c ? c : end) - p);
+
+        fills |= col_is(p, n, "symbol");
+        daily |= col_is(p, n, "pnl") || col_is(p, n, "net_pnl");
+        limits |= col_is(p, n, "daily_loss_limit") || col_is(p, n, "limit");
+        p += n + (c ? 1 : 0);
+        if (!c)
+            break;
+    }
+    if (fills + daily + limits != 1)
+        return rd_error_set(err, RD_EINVAL,
+                            "%s: cannot tell the kind of CSV from its header: expected a "
+                            "\"symbol\" column (fills), \"pnl\" (daily P&L) or "
+                            "\"daily_loss_limit\" (limits)", path);
+    *kind = fills ? RD_FILLS_CSV : daily ? RD_FILLS_DAILY_CSV : RD_FILLS_LIMITS_CSV;
+    return RD_OK;
+}
+
+/* ---------------------------------------------------------------- import */
+
+struct reading {
+    EVP_MD_CTX *md;
+    const struct rd_traders_import_opts *o;
+    uint64_t done, total;
+};
+
+static void on_read(void *ctx, const void *data, size_t n)
+{
+    struct reading *r = ctx;
+
+    EVP_DigestUpdate(r->md, data, n);
+    r->done += n;
+    if (r->o->on_progress)
+        r->o->on_progress(r->o->ctx, "read", r->done, r->total);
+}
+
+static void on_bad(void *ctx, const char *path, long line, const char *why)
+{
+    struct reading *r = ctx;
+
+    if (r->o->on_bad)
+        r->o->on_bad(r->o->ctx, path, line, why);
+}
+
+static int need_ops(const struct rd_store *s, struct rd_error *err)
+{
+    const struct rd_store_ops *o = s->ops;
+
+    if (!o->trader_import_add || !o->trader_import_get || !o->trader_fills_add ||
+        !o->trader_daily_add || !o->trader_limits_put || !o->trader_load ||
+        !o->trader_days_put || !o->trader_days_load)
+        return rd_error_set(err, RD_EUNSUPPORTED,
+                            "the %s store does not keep traders' data yet", o->name);
+    return RD_OK;
+}
+
+struct stored_day {
+    uint32_t trader;
+    int32_t day;
+    rd_money pnl;
+};
+
+static int cmp_stored(const void *a, const void *b)
+{
+    const struct stored_day *x = a, *y = b;
+
+    if (x->trader != y->trader)
+        return x->trader < y->trader ? -1 : 1;
+    return (x->day > y->day) - (x->day < y->day);
+}
+
+/*
+ * Appends nw's rows to fs (names re-interned). New daily rows for a trader-day
+ * fs already has are dropped: counted as duplicates when the P&L is the same,
+ * reported as bad rows (or, strict, an error) when not.
+ */
+static int merge(struct rd_fills *fs, const struct rd_fills *nw, const char *path,
+                 const struct rd_traders_import_opts *o, struct rd_traders_import_result *res,
+                 struct rd_error *err)
+{
+    uint32_t *tmap = rd_malloc((nw->traders.count ? nw->traders.count : 1) * sizeof *tmap);
+    uint32_t *smap = rd_malloc((nw->symbols.count ? nw->symbols.count : 1) * sizeof *smap);
+    struct stored_day *idx = NULL;
+    size_t nidx = fs->ndaily;
+    int rc = RD_OK;
+
+    if (!tmap || !smap) {
+        rc = rd_error_set(err, RD_ENOMEM, "out of memory merging %s", path);
+        goto out;
+    }
+    for (uint32_t i = 0; !rc && i < nw->traders.count; i++)
+        rc = rd_names_intern(&fs->traders, nw->traders.name[i], strlen(nw->traders.name[i]),
+                             &tmap[i], err);
+    for (uint32_t i = 0; !rc && i < nw->symbols.count; i++)
+        rc = rd_names_intern(&fs->symbols, nw->symbols.name[i], strlen(nw->symbols.name[i]),
+                             &smap[i], err);
+    for (size_t i = 0; !rc && i < nw->nfills; i++) {
+        struct rd_fill f = nw->fills[i];
+
+        f.trader = tmap[f.trader];
+        f.symbol = smap[f.symbol];
+        rc = rd_fills_add(fs, &f, err);
+    }
+    if (rc || !nw->ndaily)
+        goto out;
+    idx = rd_malloc((nidx ? nidx : 1) * sizeof *idx);
+    if (!idx) {
+        rc = rd_error_set(err, RD_ENOMEM, "out of memory merging %s", path);
+        goto out;
+    }
+    for (size_t i = 0; i < nidx; i++) {
+        idx[i].trader = fs->daily[i].trader;
+        idx[i].day = fs->daily[i].day;
+        idx[i].pnl = fs->daily[i].pnl;
+    }
+    qsort(idx, nidx, sizeof *idx, cmp_stored);
+    for (size_t i = 0; !rc && i < nw->ndaily; i++) {
+        struct rd_daily_pnl d = nw->daily[i];
+        struct stored_day key, *hit;
+
+        d.trader = tmap[d.trader];
+        key.trader = d.trader;
+        key.day = d.day;
+        hit = nidx ? bsearch(&key, idx, nidx, sizeof *idx, cmp_stored) : NULL;
+        if (hit && hit->pnl == d.pnl) {
+            res->duplicates++;
+            res->rows--;
+            continue;
+        }
+        if (hit) {
+            char date[16], was[40], why[256];
+
+            rd_date_format(d.day, date, sizeof date);
+            rd_money_format(hit->pnl, was, sizeof was);
+            snprintf(why, sizeof why,
+                     "%.100s on %s is already stored with P&L %s from an earlier import",
+                     fs->traders.name[d.trader], date, was);
+            if (o->strict) {
+                rc = rd_error_set(err, RD_EINVAL, "%s:%ld: %s", path, d.line, why);
+                break;
+            }
+            res->bad++;
+            res->rows--;
+            if (o->on_bad)
+                o->on_bad(o->ctx, path, d.line, why);
+            continue;
+        }
+        rc = rd_fills_add_daily(fs, &d, err);
+    }
+out:
+    rd_free(idx);
+    rd_free(tmap);
+    rd_free(smap);
+    return rc;
+}
+
+/* Writes the import: its row, the new rows, the trader-days. One transaction. */
+static int write_import(struct rd_store *s, const struct rd_fills *fs, size_t f0, size_t d0,
+                        const struct rd_pnl *pnl, const struct rd_fills *limits,
+                        struct rd_trader_import_row *imp, const struct rd_traders_import_opts *o,
+                        struct rd_error *err)
+{
+    size_t nnew = fs->nfills - f0;
+    int rc = s->ops->begin(s, err);
+
+    if (rc)
+        return rc;
+    rc = s->ops->trader_import_add(s, imp, err);
+    for (size_t i = 0; !rc && i < nnew; i += STORE_CHUNK) {
+        size_t n = nnew - i < STORE_CHUNK ? nnew - i : STORE_CHUNK;
+
+        rc = s->ops->trader_fills_add(s, imp->id, fs, f0 + i, n, err);
+        if (!rc && o->on_progress)
+            o->on_progress(o->ctx, "store", i + n, nnew);
+    }
+    if (!rc && fs->ndaily > d0)
+        rc = s->ops->trader_daily_add(s, imp->id, fs, d0, fs->ndaily - d0, err);
+    if (!rc && limits)
+        rc = s->ops->trader_limits_put(s, imp->id, limits, err);
+    if (!rc && pnl)
+        rc = s->ops->trader_days_put(s, fs, pnl, err);
+    if (rc) {
+        s->ops->rollback(s);
+        return rc;
+    }
+    return s->ops->commit(s, err);
+}
+
+int rd_traders_import(struct rd_store *s, enum rd_fills_kind kind, const char *path,
+                      const struct rd_traders_import_opts *o, struct rd_traders_import_result *res,
+                      struct rd_error *err)
+{
+    static const struct rd_traders_import_opts none = {0};
+    struct rd_fills nw, fs;
+    struct rd_pnl pnl;
+    struct rd_fills_stats stats = {0};
+    struct reading rd = {0};
+    struct rd_fills_options fo = {0};
+    struct rd_trader_import_row imp;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned mdlen = 0;
+    struct stat st;
+    size_t f0 = 0, d0 = 0;
+    int rc;
+
+    if (!o)
+        o = &none;
+    memset(res, 0, sizeof *res);
+    res->kind = kind;
+    rc = need_ops(s, err);
+    if (rc)
+        return rc;
+    rd_fills_init(&nw);
+    rd_fills_init(&fs);
+    rd_pnl_init(&pnl);
+    rd.o = o;
+    rd.md = EVP_MD_CTX_new();
+    if (!rd.md || EVP_DigestInit_ex(rd.md, EVP_sha256(), NULL) != 1) {
+        rc = rd_error_set(err, RD_ENOMEM, "out of memory importing %s", path);
+        goto out;
+    }
+    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+        rd.total = (uint64_t)st.st_size;
+    fo.strict = o->strict;
+    fo.on_bad = on_bad;
+    fo.on_read = on_read;
+    fo.ctx = &rd;
+    rc = rd_fills_read(&nw, kind, path, &fo, &stats, err);
+    if (rc)
+        goto out;
+    EVP_DigestFinal_ex(rd.md, md, &mdlen);
+    hex_digest(md, mdlen, res->sha256);
+    res->bytes = (int64_t)rd.done;
+    res->rows = stats.rows;
+    res->bad = stats.bad;
+
+    /* the same bytes again: nothing to do */
+    memset(&imp, 0, sizeof imp);
+    rc = s->ops->trader_import_get(s, res->sha256, &imp, err);
+    if (rc == RD_OK) {
+        res->already = 1;
+        res->import_id = imp.id;
+        res->rows = 0;
+        goto counts;
+    }
+    if (rc != RD_ENOTFOUND)
+        goto out;
+    rd_error_clear(err);
+
+    memset(&imp, 0, sizeof imp);
+    imp.kind = kind;
+    snprintf(imp.sha256, sizeof imp.sha256, "%s", res->sha256);
+    snprintf(imp.path, sizeof imp.path, "%s", path);
+    imp.bytes = res->bytes;
+    imp.imported_at = o->now ? o->now : (int64_t)time(NULL);
+    if (kind == RD_FILLS_LIMITS_CSV) {
+        imp.rows = res->rows;
+        imp.bad = res->bad;
+        rc = write_import(s, &nw, nw.nfills, nw.ndaily, NULL, &nw, &imp, o, err);
+        if (rc)
+            goto out;
+        res->import_id = imp.id;
+        goto counts;
+    }
+
+    /* everything stored, then the new rows after it */
+    rc = s->ops->trader_load(s, RD_TRADER_LOAD_FILLS | RD_TRADER_LOAD_DAILY, &fs, err);
+    if (rc)
+        goto out;
+    if (fs.nfills == 0 && fs.ndaily == 0 && fs.traders.count == 0) {
+        struct rd_fills tmp = fs;
+
+        fs = nw;                            /* nothing stored: the new rows are all */
+        nw = tmp;
+    } else {
+        f0 = fs.nfills;
+        d0 = fs.ndaily;
+        rc = merge(&fs, &nw, path, o, res, err);
+        if (rc)
+            goto out;
+        rd_fills_release(&nw);
+    }
+    rc = rd_pnl_compute(&fs, &pnl, err);
+    if (rc) {
+        rd_error_prefix(err, "%s: nothing imported", path);
+        goto out;
+    }
+    imp.rows = res->rows;
+    imp.bad = res->bad;
+    rc = write_import(s, &fs, f0, d0, &pnl, NULL, &imp, o, err);
+    if (rc)
+        goto out;
+    res->import_id = imp.id;
+    for (uint32_t t = 0; t < pnl.ntraders; t++)
+        res->traders += pnl.span[t].count > 0;
+    res->days = (int64_t)pnl.ndays;
+    goto out;
+counts:
+    rd_pnl_release(&pnl);
+    rd_fills_release(&fs);
+    rc = s->ops->trader_days_load(s, &fs, &pnl, err);
+    if (rc)
+        goto out;
+    for (uint32_t t = 0; t < pnl.ntraders; t++)
+        res->traders += pnl.span[t].count > 0;
+    res->days = (int64_t)pnl.ndays;
+out:
+    EVP_MD_CTX_free(rd.md);
+    rd_pnl_release(&pnl);
+    rd_fills_release(&fs);
+    rd_fills_release(&nw);
+    return rc;
+}
