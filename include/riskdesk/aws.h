@@ -67,7 +67,7 @@ struct rd_sigv4_header {
 struct rd_sigv4_request {
     const char *method;          /* "POST" */
     const char *host;            /* exactly what is sent as Host, port included: "127.0.0.1:5055" */
-    const char *path;            /* not encoded; each segment is URI-encoded, '/' kept; NULL = "/" */
+    const char *path;            /* not encoded; segments are URI-encoded, '/' kept; NULL = "/" */
     const char *query;           /* as sent, "b=2&a=1", or NULL/"": each name and value is
                                     decoded then URI-encoded, pairs sorted */
     const struct rd_sigv4_header *headers; /* signed besides host and x-amz-date, which the

@@ -286,8 +286,9 @@ static int from_container(struct rd_aws_creds *out, int *found, struct rd_error 
     }
     if (rd_aws_url_split(url, host, sizeof host, &path, &https) != RD_OK ||
         !full_uri_allowed(host, https))
-        return rd_error_set(err, RD_EAUTH, "%s=%.200s: expected an https URL, or http to a loopback "
-                            "address or the ECS/EKS agent (169.254.170.2, 169.254.170.23)", var, url);
+        return rd_error_set(err, RD_EAUTH, "%s=%.200s: expected an https URL, or http to a "
+                            "loopback address or the ECS/EKS agent (169.254.170.2, "
+                            "169.254.170.23)", var, url);
     rc = container_token(auth, sizeof auth, err);
     if (rc)
         return rc;
@@ -426,9 +427,9 @@ int rd_aws_creds_resolve(struct rd_aws_creds *out, struct rd_error *err)
     }
     if (!rc && !found)
         rc = rd_error_set(err, RD_EAUTH,
-                          "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run "
-                          "with an ECS task role (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI), or put "
-                          "[default] in ~/.aws/credentials (AWS_PROFILE picks another)");
+                          "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+                          "run with an ECS task role (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI), or "
+                          "put [default] in ~/.aws/credentials (AWS_PROFILE picks another)");
     if (rc)
         rd_aws_creds_wipe(out);
     return rc;

@@ -254,7 +254,8 @@ int rd_aws_http(const struct rd_aws_http_req *req, struct rd_aws_http_resp *resp
         goto out;
     }
     if (cc != CURLE_OK) {
-        rc = rd_error_set(err, RD_EIO, "%s: %s", req->url, errbuf[0] ? errbuf : curl_easy_strerror(cc));
+        rc = rd_error_set(err, RD_EIO, "%s: %s", req->url,
+                          errbuf[0] ? errbuf : curl_easy_strerror(cc));
         goto out;
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
@@ -489,14 +490,15 @@ int rd_aws_json_call(struct rd_aws_client *c, const char *service, const char *e
         rc = rd_error_set(err, rc, "%s not found in %s (%s)", what, c->region, code);
     else if (rc == RD_EAUTH)
         rc = rd_error_set(err, rc,
-                          "%s: AWS refused the request (%s%s%s, HTTP %ld); access key %s from %s: "
-                          "check the key pair, the clock and the IAM policy (%s:%s)", what,
+                          "%s: AWS refused the request (%s%s%.120s, HTTP %ld); access key %s "
+                          "from %s: check the key pair, the clock and the IAM policy (%s:%s)", what,
                           code[0] ? code : "no error code", msg[0] ? ": " : "", msg, resp.status,
                           key, c->creds.origin, service, op);
     else
-        rc = rd_error_set(err, rc, "%s: %s %s at %s failed: HTTP %ld %s%s%s%s%s", what, service, op,
-                          url, resp.status, code[0] ? code : "(no error code)", msg[0] ? ": " : "",
-                          msg, resp.request_id[0] ? ", request id " : "", resp.request_id);
+        rc = rd_error_set(err, rc, "%s: %s %s at %s failed: HTTP %ld %s%s%.160s%s%s", what,
+                          service, op, url, resp.status, code[0] ? code : "(no error code)",
+                          msg[0] ? ": " : "", msg, resp.request_id[0] ? ", request id " : "",
+                          resp.request_id);
 out:
     explicit_bzero(token_line, sizeof token_line);
     rd_aws_http_resp_release(&resp);

@@ -339,7 +339,8 @@ int rd_sigv4_canonical_request(const struct rd_sigv4_request *req, const char *a
     if (!rc) {
         rc = canonical_query(out, req->query);
         if (rc == RD_EINVAL) {
-            rc = rd_error_set(err, rc, "SigV4: the query has a '%%' not followed by two hex digits");
+            rc = rd_error_set(err, rc, "SigV4: the query has a '%%' not followed by two hex "
+                              "digits");
             goto out;
         }
     }

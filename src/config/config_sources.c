@@ -104,8 +104,8 @@ static int pick(const json_t *doc, const char *const *names, size_t n, int requi
                             "... (optional)}", origin, names[0], names[1], names[2], names[3],
                             names[5]);
     if (!json_is_string(v) || json_string_length(v) == 0)
-        return rd_error_set(err, RD_EINVAL, "%s: %s in the secret is not a non-empty string", origin,
-                            found);
+        return rd_error_set(err, RD_EINVAL, "%s: %s in the secret is not a non-empty string",
+                            origin, found);
     if (json_string_length(v) >= cap || memchr(json_string_value(v), '\0', json_string_length(v)))
         return rd_error_set(err, RD_EINVAL, "%s: %s in the secret is too long (at most %zu "
                             "characters)", origin, found, cap - 1);
@@ -178,20 +178,21 @@ int rd_cfg_secretsmanager_credentials(const char *name, struct rd_credentials *o
     }
     rc = rd_aws_get_secret_value(&c, name, &value, err);
     if (rc == RD_ENOTFOUND && default_name(name, dflt, sizeof dflt)) {
-        struct rd_logline l;
-
-        rd_log_begin(&l, RD_LOG_WARN, "credentials.default");
-        rd_log_str(&l, "source", out->origin);
-        rd_log_str(&l, "using", dflt);
-        rd_log_str(&l, "msg", "no secret of its own: using the default credentials");
-        rd_log_end(&l);
         rc = rd_aws_get_secret_value(&c, dflt, &value, err);
         if (rc == RD_ENOTFOUND)
             rc = rd_error_set(err, rc, "%s: neither the secret \"%s\" nor the default \"%s\" "
                               "exists in %s", out->origin, name, dflt, c.region);
-        else if (rc == RD_OK)
+        if (rc == RD_OK) {
+            struct rd_logline l;
+
+            rd_log_begin(&l, RD_LOG_WARN, "credentials.default");
+            rd_log_str(&l, "source", out->origin);
+            rd_log_str(&l, "using", dflt);
+            rd_log_str(&l, "msg", "no secret of its own: using the default credentials");
+            rd_log_end(&l);
             snprintf(out->origin, sizeof out->origin, "secretsmanager:%s (default: %s not found)",
                      dflt, name);
+        }
     }
     if (rc == RD_OK)
         rc = from_secret_json(value, out, err);
