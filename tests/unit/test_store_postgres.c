@@ -5,7 +5,7 @@
  * schema refused, byte-order collation, the writer lock, a failing statement
  * that aborts the server's transaction, a connection lost for good.
  *
- * The server is a throwaway cluster (tests/tools/pg_throwaway.sh): the one at
+ * The server is a throwaway cluster (tests/pg_cluster.h): the one at
  * $RD_PG_URL when set, else one this test starts and stops itself (a watchdog
  * removes it if the test dies). Each test gets a database of its own. Without
  * PostgreSQL server binaries every test is skipped, saying why.
@@ -21,103 +21,22 @@
 #define CT_LOCK_RELEASE_WAIT_MS 5000
 #include "store_contract.h"
 
+#include "pg_cluster.h"
 #include "store/postgres_int.h"
 #include "store/store_int.h"
 
-static char base_url[400];      /* the cluster's "riskdesk" database */
-static char started_dir[256];   /* set when this test started the cluster */
-static char skip_reason[512];
+static char skip_reason[256];
 static int db_counter;
 
-/* ---- the cluster ---- */
+#define base_url pg_base_url
 
-static void script_path(char *buf, size_t n)
-{
-    const char *src = getenv("RD_SOURCE_DIR");
-
-    if (src && *src) {
-        snprintf(buf, n, "%s/tests/tools/pg_throwaway.sh", src);
-    } else {
-        /* __FILE__ is .../tests/unit/test_store_postgres.c */
-        const char *f = __FILE__;
-        const char *cut = strstr(f, "tests/unit/");
-
-        snprintf(buf, n, "%.*stests/tools/pg_throwaway.sh", cut ? (int)(cut - f) : 0, f);
-    }
-}
-
-static int start_cluster(void)
-{
-    char script[512], cmd[700], line[512] = "";
-    const char *env = getenv("RD_PG_URL");
-    FILE *p;
-    int status;
-
-    if (env && *env) {
-        snprintf(base_url, sizeof base_url, "%s", env);
-        return 0;
-    }
-    script_path(script, sizeof script);
-    snprintf(cmd, sizeof cmd, "bash '%s' start --watch %ld 2>/tmp/rd-pg-start.%ld.log", script,
-             (long)getpid(), (long)getpid());
-    p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    if (!fgets(line, sizeof line, p))
-        line[0] = '\0';
-    status = pclose(p);
-    line[strcspn(line, "\n")] = '\0';
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
-        snprintf(cmd, sizeof cmd, "/tmp/rd-pg-start.%ld.log", (long)getpid());
-        unlink(cmd);
-        snprintf(skip_reason, sizeof skip_reason,
-                 "no PostgreSQL server binaries (install the Debian package postgresql)");
-        return 1;
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || strncmp(line, "postgresql://", 13)) {
-        char log[160];
-
-        snprintf(log, sizeof log, "/tmp/rd-pg-start.%ld.log", (long)getpid());
-        fprintf(stderr, "test_store_postgres: could not start a throwaway cluster (see %s)\n", log);
-        return -1;
-    }
-    snprintf(cmd, sizeof cmd, "/tmp/rd-pg-start.%ld.log", (long)getpid());
-    unlink(cmd);
-    snprintf(base_url, sizeof base_url, "%s", line);
-    snprintf(started_dir, sizeof started_dir, "%s", strstr(line, "host=") + 5);
-    return 0;
-}
-
-static void stop_cluster(void)
-{
-    char script[512], cmd[900];
-
-    if (!started_dir[0])
-        return;
-    script_path(script, sizeof script);
-    snprintf(cmd, sizeof cmd, "bash '%s' stop '%s'", script, started_dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "test_store_postgres: stopping %s failed\n", started_dir);
-    started_dir[0] = '\0';
-}
-
-/* Runs SQL on url; returns the first column of the first row as an int (-1
- * when there is none). */
+/* Runs SQL on url; the first column of the first row as an int. */
 static int pg_sql(const char *url, const char *sql)
 {
-    PGconn *c = PQconnectdb(url);
-    PGresult *r;
-    int v = -1;
+    int v = pg_cluster_sql(url, sql);
 
-    if (PQstatus(c) != CONNECTION_OK)
-        fail_msg("connect %s: %s", url, PQerrorMessage(c));
-    r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
-        fail_msg("%s: %s", sql, PQerrorMessage(c));
-    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
-        v = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    PQfinish(c);
+    if (v == -2)
+        fail_msg("%s failed", sql);
     return v;
 }
 
@@ -127,12 +46,10 @@ static int setup_db(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
     struct rd_error err = {0};
-    char sql[128];
 
     snprintf(f->name, sizeof f->name, "rd_t%d", ++db_counter);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", f->name);
-    pg_sql(base_url, sql);
-    snprintf(f->url, sizeof f->url, "%s&dbname=%s", base_url, f->name);
+    if (pg_cluster_new_db(f->name, f->url, sizeof f->url) != 0)
+        return -1;
     if (rd_store_open(f->url, &f->s, &err) != RD_OK) {
         fprintf(stderr, "open: %s\n", err.msg);
         return -1;
@@ -144,11 +61,9 @@ static int setup_db(void **state)
 static int teardown_db(void **state)
 {
     struct fixture *f = *state;
-    char sql[128];
 
     rd_store_close(f->s);
-    snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", f->name);
-    pg_sql(base_url, sql);
+    pg_cluster_drop_db(f->name);
     free(f);
     return 0;
 }
@@ -410,15 +325,16 @@ int main(void)
     const struct CMUnitTest skipped[] = {
         cmocka_unit_test(test_skipped),
     };
-    int rc = start_cluster();
+    int rc = pg_cluster_start();
 
     if (rc > 0) {
+        snprintf(skip_reason, sizeof skip_reason, "%s", pg_skip_reason);
         fprintf(stderr, "test_store_postgres: skipping every test: %s\n", skip_reason);
         return cmocka_run_group_tests_name("store_postgres (skipped)", skipped, NULL, NULL);
     }
     if (rc < 0)
         return 1;
     rc = cmocka_run_group_tests_name("store_postgres", tests, NULL, NULL);
-    stop_cluster();
+    pg_cluster_stop();
     return rc;
 }

@@ -1,0 +1,1046 @@
+/*
+ * postgres_traders.c - the PostgreSQL backend's traders operations: imported
+ * files, fills and daily P&L rows, limits, trader-days, report runs and
+ * predictions (schema: migration 3 in postgres_schema.c; docs/traders.md).
+ * The same behaviour as sqlite_traders.c, row for row.
+ *
+ * Statements are prepared once per connection on first use
+ * (rd_pg_ext_exec) and run with text parameters. The two bulk writes (fills,
+ * trader-days) go in with COPY FROM STDIN instead: rows of integers that this
+ * file formats itself, streamed in 64 KiB chunks, one round trip for the lot.
+ * SQLite's implicit rowid order is an identity column `seq` here.
+ */
+#include "store/postgres_int.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "riskdesk/alloc.h"
+#include "riskdesk/fills.h"
+#include "riskdesk/pnl.h"
+#include "riskdesk/banned.h"
+
+#define COPY_CHUNK 65536
+
+static const char *const kind_names[] = {"fills", "daily", "limits"};
+
+static const char *kind_name(int kind)
+{
+    return kind >= 0 && kind <= 2 ? kind_names[kind] : NULL;
+}
+
+static int kind_parse(const char *s, int *kind)
+{
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(s, kind_names[i])) {
+            *kind = i;
+            return RD_OK;
+        }
+    return RD_EINVAL;
+}
+
+/* ---- parameters and columns ---- */
+
+/* Text parameters; numbers are written into num[]. */
+struct params {
+    const char *v[20];
+    char num[20][32];
+    int n;
+};
+
+static void p_init(struct params *p)
+{
+    p->n = 0;
+}
+
+static void p_str(struct params *p, const char *s)
+{
+    p->v[p->n++] = s;
+}
+
+static void p_null(struct params *p)
+{
+    p->v[p->n++] = NULL;
+}
+
+static void p_i64(struct params *p, int64_t v)
+{
+    snprintf(p->num[p->n], sizeof p->num[0], "%" PRId64, v);
+    p->v[p->n] = p->num[p->n];
+    p->n++;
+}
+
+/* A fixed-size field that may lack its NUL: cut copies go in num[] when short
+ * enough, else the caller's copy (cap bytes at most). */
+static void p_field(struct params *p, const char *s, size_t cap, char *copy)
+{
+    size_t n = strnlen(s, cap);
+
+    if (n < cap) {
+        p_str(p, s);
+        return;
+    }
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    p_str(p, copy);
+}
+
+/* SQLite keeps no NaN (it stores NULL, read back as 0.0); neither do we. */
+static void p_double(struct params *p, double v)
+{
+    if (isnan(v))
+        p_null(p);
+    else if (isinf(v))
+        p_str(p, v > 0 ? "Infinity" : "-Infinity");
+    else {
+        snprintf(p->num[p->n], sizeof p->num[0], "%.17g", v);
+        p->v[p->n] = p->num[p->n];
+        p->n++;
+    }
+}
+
+static void p_day_or_null(struct params *p, int32_t day)
+{
+    if (day)
+        p_i64(p, day);
+    else
+        p_null(p);
+}
+
+static int64_t c_i64(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? 0 : (int64_t)strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static double c_double(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? 0.0 : strtod(PQgetvalue(r, row, col), NULL);
+}
+
+static void c_text(const PGresult *r, int row, int col, char *dst, size_t cap)
+{
+    size_t n = PQgetisnull(r, row, col) ? 0 : (size_t)PQgetlength(r, row, col);
+
+    if (n >= cap)
+        n = cap - 1;
+    if (n)
+        memcpy(dst, PQgetvalue(r, row, col), n);
+    dst[n] = '\0';
+}
+
+static int exec(struct rd_store *s, enum rd_pg_ext slot, const char *sql, const struct params *p,
+                PGresult **res, const char *what, struct rd_error *err)
+{
+    return rd_pg_ext_exec(s, slot, sql, p ? p->n : 0, p ? p->v : NULL, res, what, err);
+}
+
+/* ---- transactions: the caller's, or one of our own ---- */
+
+static int tx_end(struct rd_store *s, int rc, struct rd_error *err)
+{
+    if (rc == RD_OK)
+        return s->ops->commit(s, err);
+    s->ops->rollback(s);
+    return rc;
+}
+
+/* ---- COPY ---- */
+
+struct copy {
+    struct rd_store *s;
+    char *buf;
+    size_t used;
+    int failed;
+};
+
+static void put_i64(struct copy *c, int64_t v)
+{
+    char tmp[24];
+    char *p = tmp + sizeof tmp;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    memcpy(c->buf + c->used, p, (size_t)(tmp + sizeof tmp - p));
+    c->used += (size_t)(tmp + sizeof tmp - p);
+}
+
+static void put_sep(struct copy *c, char sep)
+{
+    c->buf[c->used++] = sep;
+}
+
+static void put_null(struct copy *c)
+{
+    memcpy(c->buf + c->used, "\\N", 2);
+    c->used += 2;
+}
+
+/* Sends the buffer when less than a row's worth of room is left. */
+static void flush(struct copy *c, int force)
+{
+    if (c->failed || (!force && c->used < COPY_CHUNK - 256) || c->used == 0)
+        return;
+    if (PQputCopyData(rd_pg_conn(c->s), c->buf, (int)c->used) != 1)
+        c->failed = 1;
+    c->used = 0;
+}
+
+static int copy_start(struct copy *c, struct rd_store *s, const char *sql, const char *what,
+                      struct rd_error *err)
+{
+    PGresult *res;
+
+    c->s = s;
+    c->used = 0;
+    c->failed = 0;
+    c->buf = rd_malloc(COPY_CHUNK);
+    if (!c->buf)
+        return rd_error_set(err, RD_ENOMEM, "store: out of memory: %s", what);
+    res = PQexec(rd_pg_conn(s), sql);
+    if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
+        int rc = rd_pg_fail(s, res, what, err);
+
+        PQclear(res);
+        rd_free(c->buf);
+        c->buf = NULL;
+        return rc;
+    }
+    PQclear(res);
+    return RD_OK;
+}
+
+static int copy_end(struct copy *c, const char *what, struct rd_error *err)
+{
+    PGconn *conn = rd_pg_conn(c->s);
+    PGresult *res;
+    int rc = RD_OK;
+
+    flush(c, 1);
+    if (PQputCopyEnd(conn, c->failed ? "riskdesk: sending the rows failed" : NULL) != 1)
+        c->failed = 1;
+    while ((res = PQgetResult(conn)) != NULL) {
+        if (rc == RD_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = rd_pg_fail(c->s, res, what, err);
+        PQclear(res);
+    }
+    if (rc == RD_OK && c->failed)
+        rc = rd_pg_fail(c->s, NULL, what, err);
+    rd_free(c->buf);
+    c->buf = NULL;
+    return rc;
+}
+
+/* ---- names ---- */
+
+/*
+ * The database ids of every name in nm, into ids[0..nm->count): the stored
+ * one, or a new one. Runs under the writer lock (a transaction is open), so
+ * nobody adds the same name in between.
+ */
+static int name_ids(struct rd_store *s, int symbols, const struct rd_names *nm, int64_t **ids_out,
+                    struct rd_error *err)
+{
+    static const char *const sql[2] = {
+        "WITH new AS (INSERT INTO trader_names (name) VALUES ($1) ON CONFLICT DO NOTHING "
+        "RETURNING id) SELECT id FROM new UNION ALL SELECT id FROM trader_names WHERE name = $1",
+        "WITH new AS (INSERT INTO trader_symbols (name) VALUES ($1) ON CONFLICT DO NOTHING "
+        "RETURNING id) SELECT id FROM new UNION ALL SELECT id FROM trader_symbols WHERE name = $1",
+    };
+    int64_t *ids;
+    int rc = RD_OK;
+
+    *ids_out = NULL;
+    ids = rd_calloc(nm->count ? nm->count : 1, sizeof *ids);
+    if (!ids)
+        return rd_error_set(err, RD_ENOMEM, "store: out of memory mapping %u names", nm->count);
+    for (uint32_t i = 0; !rc && i < nm->count; i++) {
+        struct params p;
+        PGresult *res;
+
+        p_init(&p);
+        p_str(&p, nm->name[i]);
+        rc = exec(s, symbols ? RD_PGX_SYMBOL_NAME_ID : RD_PGX_TRADER_NAME_ID, sql[symbols], &p,
+                  &res, "look up a name", err);
+        if (rc)
+            break;
+        if (PQntuples(res) < 1)
+            rc = rd_error_set(err, RD_ESTORE, "store: no id for the name \"%.64s\"", nm->name[i]);
+        else
+            ids[i] = c_i64(res, 0, 0);
+        PQclear(res);
+    }
+    if (rc) {
+        rd_free(ids);
+        return rc;
+    }
+    *ids_out = ids;
+    return RD_OK;
+}
+
+/*
+ * Reads a names table into nm and a map from database id to nm's id
+ * (map[db id] = id + 1, 0 = none); *nmap is its size.
+ */
+static int load_names(struct rd_store *s, int symbols, struct rd_names *nm, uint32_t **map,
+                      int64_t *nmap, struct rd_error *err)
+{
+    const char *table = symbols ? "trader_symbols" : "trader_names";
+    PGresult *res = NULL;
+    int64_t maxid;
+    int rc;
+
+    *map = NULL;
+    *nmap = 0;
+    rc = exec(s, symbols ? RD_PGX_SYMBOLS_MAX : RD_PGX_NAMES_MAX,
+              symbols ? "SELECT COALESCE(MAX(id), 0) FROM trader_symbols"
+                      : "SELECT COALESCE(MAX(id), 0) FROM trader_names",
+              NULL, &res, "read names", err);
+    if (rc)
+        return rc;
+    maxid = PQntuples(res) == 1 ? c_i64(res, 0, 0) : 0;
+    PQclear(res);
+    if (maxid < 0 || maxid > (int64_t)UINT32_MAX)
+        return rd_error_set(err, RD_ESTORE, "store: %s ids go up to %" PRId64, table, maxid);
+    *map = rd_calloc((size_t)maxid + 1, sizeof **map);
+    if (!*map)
+        return rd_error_set(err, RD_ENOMEM, "store: out of memory reading %s", table);
+    *nmap = maxid + 1;
+    rc = exec(s, symbols ? RD_PGX_SYMBOLS_LIST : RD_PGX_NAMES_LIST,
+              symbols ? "SELECT id, name FROM trader_symbols ORDER BY id"
+                      : "SELECT id, name FROM trader_names ORDER BY id",
+              NULL, &res, "read names", err);
+    for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
+        int64_t id = c_i64(res, i, 0);
+        uint32_t nid;
+
+        if (id < 0 || id > maxid) {
+            rc = rd_error_set(err, RD_ESTORE, "store: %s id %" PRId64 " out of range", table, id);
+            break;
+        }
+        rc = rd_names_intern(nm, PQgetvalue(res, i, 1), (size_t)PQgetlength(res, i, 1), &nid, err);
+        if (!rc)
+            (*map)[id] = nid + 1;
+    }
+    PQclear(res);
+    if (rc) {
+        rd_free(*map);
+        *map = NULL;
+        *nmap = 0;
+    }
+    return rc;
+}
+
+/* map[db id] as an id of the names it was loaded into. */
+static int mapped(const uint32_t *map, int64_t nmap, int64_t dbid, uint32_t *out,
+                  const char *table, struct rd_error *err)
+{
+    if (dbid < 0 || dbid >= nmap || !map[dbid])
+        return rd_error_set(err, RD_ESTORE, "store: a row refers to %s id %" PRId64
+                            ", which is not there", table, dbid);
+    *out = map[dbid] - 1;
+    return RD_OK;
+}
+
+/* ---- imports ---- */
+
+#define IMPORT_COLS "id, kind, sha256, path, bytes, rows, bad, imported_at"
+
+static int read_import(const PGresult *r, int row, struct rd_trader_import_row *imp,
+                       struct rd_error *err)
+{
+    const char *kind = PQgetisnull(r, row, 1) ? "" : PQgetvalue(r, row, 1);
+
+    memset(imp, 0, sizeof *imp);
+    imp->id = c_i64(r, row, 0);
+    if (kind_parse(kind, &imp->kind))
+        return rd_error_set(err, RD_ESTORE, "store: trader_imports.kind holds \"%.20s\"",
+                            PQgetisnull(r, row, 1) ? "NULL" : kind);
+    c_text(r, row, 2, imp->sha256, sizeof imp->sha256);
+    c_text(r, row, 3, imp->path, sizeof imp->path);
+    imp->bytes = c_i64(r, row, 4);
+    imp->rows = c_i64(r, row, 5);
+    imp->bad = c_i64(r, row, 6);
+    imp->imported_at = c_i64(r, row, 7);
+    return RD_OK;
+}
+
+/* kind < 0: any kind, the first import of the file. */
+static int import_query(struct rd_store *s, int kind, const char *sha256,
+                        struct rd_trader_import_row *imp, struct rd_error *err)
+{
+    struct params p;
+    PGresult *res;
+    int rc;
+
+    p_init(&p);
+    p_str(&p, sha256);
+    if (kind >= 0) {
+        p_str(&p, kind_name(kind));
+        rc = exec(s, RD_PGX_IMPORT_FIND_KIND,
+                  "SELECT " IMPORT_COLS " FROM trader_imports WHERE sha256 = $1 AND kind = $2", &p,
+                  &res, "find an import", err);
+    } else {
+        rc = exec(s, RD_PGX_IMPORT_FIND,
+                  "SELECT " IMPORT_COLS " FROM trader_imports WHERE sha256 = $1 ORDER BY id LIMIT 1",
+                  &p, &res, "find an import", err);
+    }
+    if (rc)
+        return rc;
+    if (PQntuples(res) == 0)
+        rc = rd_error_set(err, RD_ENOTFOUND, "no import of a file with SHA-256 %.64s", sha256);
+    else
+        rc = read_import(res, 0, imp, err);
+    PQclear(res);
+    return rc;
+}
+
+int rd_pg_trader_import_add(struct rd_store *s, struct rd_trader_import_row *imp,
+                            struct rd_error *err)
+{
+    const char *kind = kind_name(imp->kind);
+    char sha[65], path[sizeof imp->path + 1];
+    struct params p;
+    PGresult *res;
+    int rc;
+
+    if (!kind)
+        return rd_error_set(err, RD_EINVAL, "trader import: unknown kind %d", imp->kind);
+    snprintf(sha, sizeof sha, "%.64s", imp->sha256);
+    p_init(&p);
+    p_str(&p, kind);
+    p_str(&p, sha);
+    p_field(&p, imp->path, sizeof imp->path, path);
+    p_i64(&p, imp->bytes);
+    p_i64(&p, imp->rows);
+    p_i64(&p, imp->bad);
+    p_i64(&p, imp->imported_at);
+    /* A file imported before writes nothing (and aborts nothing). */
+    rc = exec(s, RD_PGX_IMPORT_ADD,
+              "INSERT INTO trader_imports (kind, sha256, path, bytes, rows, bad, imported_at) "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id",
+              &p, &res, "add an import", err);
+    if (rc)
+        return rc;
+    if (PQntuples(res) == 1) {
+        imp->id = c_i64(res, 0, 0);
+        PQclear(res);
+        return RD_OK;
+    }
+    PQclear(res);
+    {
+        struct rd_error sub = {0};
+
+        if (import_query(s, imp->kind, sha, imp, &sub) != RD_OK)
+            return rd_error_set(err, RD_ESTORE, "%s", sub.msg);
+        return rd_error_set(err, RD_EEXIST, "%s was imported before (import %" PRId64 ")",
+                            imp->path, imp->id);
+    }
+}
+
+int rd_pg_trader_import_get(struct rd_store *s, const char *sha256,
+                            struct rd_trader_import_row *imp, struct rd_error *err)
+{
+    return import_query(s, -1, sha256, imp, err);
+}
+
+/* ---- fills, daily rows, limits ---- */
+
+int rd_pg_trader_fills_add(struct rd_store *s, int64_t import_id, const struct rd_fills *fs,
+                           size_t first, size_t n, struct rd_error *err)
+{
+    struct copy c = {0};
+    int64_t *tid = NULL, *sid = NULL;
+    size_t end = first + n;
+    int rc;
+
+    if (first > fs->nfills || n > fs->nfills - first)
+        return rd_error_set(err, RD_EINVAL, "trader fills: rows %zu..%zu of %zu", first, end,
+                            fs->nfills);
+    rc = s->ops->begin(s, err);
+    if (rc)
+        return rc;
+    rc = name_ids(s, 0, &fs->traders, &tid, err);
+    if (!rc)
+        rc = name_ids(s, 1, &fs->symbols, &sid, err);
+    if (!rc && n)
+        rc = copy_start(&c, s, "COPY trader_fills (import_id, trader, symbol, day, time_ms, qty, "
+                               "price, fees) FROM STDIN", "add fills", err);
+    if (!rc && n) {
+        for (size_t i = first; i < end; i++) {
+            const struct rd_fill *f = &fs->fills[i];
+
+            put_i64(&c, import_id);
+            put_sep(&c, '\t');
+            put_i64(&c, tid[f->trader]);
+            put_sep(&c, '\t');
+            put_i64(&c, sid[f->symbol]);
+            put_sep(&c, '\t');
+            put_i64(&c, f->day);
+            put_sep(&c, '\t');
+            if (f->time_ms == RD_FILL_NO_TIME)
+                put_null(&c);
+            else
+                put_i64(&c, f->time_ms);
+            put_sep(&c, '\t');
+            put_i64(&c, f->qty);
+            put_sep(&c, '\t');
+            put_i64(&c, f->price);
+            put_sep(&c, '\t');
+            put_i64(&c, f->fees);
+            put_sep(&c, '\n');
+            flush(&c, 0);
+        }
+        rc = copy_end(&c, "add fills", err);
+    }
+    rd_free(tid);
+    rd_free(sid);
+    return tx_end(s, rc, err);
+}
+
+int rd_pg_trader_daily_add(struct rd_store *s, int64_t import_id, const struct rd_fills *fs,
+                           size_t first, size_t n, struct rd_error *err)
+{
+    int64_t *tid = NULL;
+    int rc;
+
+    if (first > fs->ndaily || n > fs->ndaily - first)
+        return rd_error_set(err, RD_EINVAL, "trader daily rows: %zu..%zu of %zu", first,
+                            first + n, fs->ndaily);
+    rc = s->ops->begin(s, err);
+    if (rc)
+        return rc;
+    rc = name_ids(s, 0, &fs->traders, &tid, err);
+    for (size_t i = first; !rc && i < first + n; i++) {
+        const struct rd_daily_pnl *d = &fs->daily[i];
+        struct params p;
+        PGresult *res;
+
+        p_init(&p);
+        p_i64(&p, import_id);
+        p_i64(&p, tid[d->trader]);
+        p_i64(&p, d->day);
+        p_i64(&p, d->pnl);
+        p_i64(&p, d->line);
+        /* A trader-day stored before fails alone, as SQLite's UNIQUE does. */
+        rc = exec(s, RD_PGX_DAILY_ADD,
+                  "INSERT INTO trader_daily (import_id, trader, day, pnl, line) "
+                  "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                  &p, &res, "add a daily P&L row", err);
+        if (rc)
+            break;
+        if (strcmp(PQcmdTuples(res), "1") != 0)
+            rc = rd_error_set(err, RD_EEXIST, "add a daily P&L row: already exists (trader "
+                              "\"%.64s\", day %d)", fs->traders.name[d->trader], (int)d->day);
+        PQclear(res);
+    }
+    rd_free(tid);
+    return tx_end(s, rc, err);
+}
+
+int rd_pg_trader_limits_put(struct rd_store *s, int64_t import_id, const struct rd_fills *fs,
+                            struct rd_error *err)
+{
+    int64_t *tid = NULL;
+    int rc = s->ops->begin(s, err);
+
+    if (rc)
+        return rc;
+    rc = name_ids(s, 0, &fs->traders, &tid, err);
+    for (uint32_t t = 0; !rc && t < fs->traders.count && t < fs->limit_cap; t++) {
+        struct params p;
+        PGresult *res;
+
+        if (fs->limit[t] <= 0)
+            continue;
+        p_init(&p);
+        p_i64(&p, tid[t]);
+        p_i64(&p, fs->limit[t]);
+        if (import_id)
+            p_i64(&p, import_id);
+        else
+            p_null(&p);
+        rc = exec(s, RD_PGX_LIMIT_PUT,
+                  "INSERT INTO trader_limits (trader, daily_loss_limit, import_id) "
+                  "VALUES ($1, $2, $3) ON CONFLICT (trader) DO UPDATE SET "
+                  "daily_loss_limit = excluded.daily_loss_limit, import_id = excluded.import_id",
+                  &p, &res, "set a limit", err);
+        PQclear(res);
+    }
+    rd_free(tid);
+    return tx_end(s, rc, err);
+}
+
+static int load_limits(struct rd_store *s, struct rd_fills *fs, const uint32_t *tmap,
+                       int64_t ntmap, struct rd_error *err)
+{
+    PGresult *res;
+    int rc = exec(s, RD_PGX_LIMITS_LIST,
+                  "SELECT trader, daily_loss_limit FROM trader_limits ORDER BY trader", NULL, &res,
+                  "read limits", err);
+
+    for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
+        uint32_t t = 0;
+
+        rc = mapped(tmap, ntmap, c_i64(res, i, 0), &t, "trader_names", err);
+        if (!rc)
+            rc = rd_fills_set_limit(fs, t, c_i64(res, i, 1), 0, err);
+    }
+    PQclear(res);
+    return rc;
+}
+
+/* One COPY text row of integers ("\\N" for NULL) into v[0..n); -1 when the row
+ * has another shape. */
+static int parse_row(const char *p, const char *end, int64_t *v, int *isnull, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const char *f = p;
+        char *stop;
+
+        while (p < end && *p != '\t' && *p != '\n')
+            p++;
+        isnull[i] = p - f == 2 && f[0] == '\\' && f[1] == 'N';
+        if (isnull[i]) {
+            v[i] = 0;
+        } else {
+            v[i] = (int64_t)strtoll(f, &stop, 10);
+            if (stop != p || p == f)
+                return -1;
+        }
+        if (i < n - 1) {
+            if (p >= end || *p != '\t')
+                return -1;
+            p++;
+        }
+    }
+    return 0;
+}
+
+/*
+ * The fills in the order they were stored, streamed with COPY TO STDOUT: a
+ * file of millions of fills is never held by libpq as one result.
+ */
+static int load_fills(struct rd_store *s, struct rd_fills *fs, const uint32_t *tmap, int64_t ntmap,
+                      const uint32_t *smap, int64_t nsmap, struct rd_error *err)
+{
+    PGconn *conn = rd_pg_conn(s);
+    PGresult *res = PQexec(conn, "COPY (SELECT trader, symbol, day, time_ms, qty, price, fees "
+                                 "FROM trader_fills ORDER BY seq) TO STDOUT");
+    char *row = NULL;
+    int rc = RD_OK, len;
+
+    if (!res || PQresultStatus(res) != PGRES_COPY_OUT) {
+        rc = rd_pg_fail(s, res, "read fills", err);
+        PQclear(res);
+        return rc;
+    }
+    PQclear(res);
+    while ((len = PQgetCopyData(conn, &row, 0)) > 0) {
+        struct rd_fill f = {0};
+        int64_t v[7];
+        int isnull[7];
+
+        if (rc == RD_OK && parse_row(row, row + len, v, isnull, 7))
+            rc = rd_error_set(err, RD_ESTORE, "store: read fills: a row is not 7 numbers");
+        if (rc == RD_OK)
+            rc = mapped(tmap, ntmap, v[0], &f.trader, "trader_names", err);
+        if (rc == RD_OK)
+            rc = mapped(smap, nsmap, v[1], &f.symbol, "trader_symbols", err);
+        if (rc == RD_OK) {
+            f.day = (int32_t)v[2];
+            f.time_ms = isnull[3] ? RD_FILL_NO_TIME : (int32_t)v[3];
+            f.qty = v[4];
+            f.price = v[5];
+            f.fees = v[6];
+            rc = rd_fills_add(fs, &f, err);
+        }
+        PQfreemem(row);
+        row = NULL;
+    }
+    /* Read to the end even after a failure: the connection must be free. */
+    if (len == -2 && rc == RD_OK)
+        rc = rd_pg_fail(s, NULL, "read fills", err);
+    while ((res = PQgetResult(conn)) != NULL) {
+        if (rc == RD_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = rd_pg_fail(s, res, "read fills", err);
+        PQclear(res);
+    }
+    return rc;
+}
+
+int rd_pg_trader_load(struct rd_store *s, unsigned what, struct rd_fills *fs,
+                      struct rd_error *err)
+{
+    uint32_t *tmap = NULL, *smap = NULL;
+    int64_t ntmap = 0, nsmap = 0;
+    PGresult *res = NULL;
+    int rc;
+
+    rc = load_names(s, 0, &fs->traders, &tmap, &ntmap, err);
+    if (!rc && (what & RD_TRADER_LOAD_FILLS))
+        rc = load_names(s, 1, &fs->symbols, &smap, &nsmap, err);
+    if (!rc && (what & RD_TRADER_LOAD_FILLS))
+        rc = load_fills(s, fs, tmap, ntmap, smap, nsmap, err);
+    if (!rc && (what & RD_TRADER_LOAD_DAILY)) {
+        rc = exec(s, RD_PGX_DAILY_LIST,
+                  "SELECT trader, day, pnl, line FROM trader_daily ORDER BY seq", NULL, &res,
+                  "read daily P&L rows", err);
+        for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
+            struct rd_daily_pnl d = {0};
+
+            rc = mapped(tmap, ntmap, c_i64(res, i, 0), &d.trader, "trader_names", err);
+            if (rc)
+                break;
+            d.day = (int32_t)c_i64(res, i, 1);
+            d.pnl = c_i64(res, i, 2);
+            d.line = (long)c_i64(res, i, 3);
+            rc = rd_fills_add_daily(fs, &d, err);
+        }
+        PQclear(res);
+    }
+    if (!rc && (what & RD_TRADER_LOAD_LIMITS))
+        rc = load_limits(s, fs, tmap, ntmap, err);
+    rd_free(tmap);
+    rd_free(smap);
+    return rc;
+}
+
+/* ---- trader-days ---- */
+
+int rd_pg_trader_days_put(struct rd_store *s, const struct rd_fills *fs, const struct rd_pnl *pnl,
+                          struct rd_error *err)
+{
+    struct copy c = {0};
+    int64_t *tid = NULL;
+    PGresult *res = NULL;
+    int rc = s->ops->begin(s, err);
+
+    if (rc)
+        return rc;
+    rc = name_ids(s, 0, &fs->traders, &tid, err);
+    if (!rc)
+        rc = exec(s, RD_PGX_DAYS_DELETE, "DELETE FROM trader_days", NULL, &res,
+                  "replace trader-days", err);
+    PQclear(res);
+    if (!rc && pnl->ndays)
+        rc = copy_start(&c, s, "COPY trader_days (trader, day, trades, realized, fees, net) "
+                               "FROM STDIN", "write trader-days", err);
+    if (!rc && pnl->ndays) {
+        for (size_t i = 0; i < pnl->ndays; i++) {
+            const struct rd_pnl_day *d = &pnl->days[i];
+
+            put_i64(&c, tid[d->trader]);
+            put_sep(&c, '\t');
+            put_i64(&c, d->day);
+            put_sep(&c, '\t');
+            put_i64(&c, d->trades);
+            put_sep(&c, '\t');
+            put_i64(&c, d->realized);
+            put_sep(&c, '\t');
+            put_i64(&c, d->fees);
+            put_sep(&c, '\t');
+            put_i64(&c, d->net);
+            put_sep(&c, '\n');
+            flush(&c, 0);
+        }
+        rc = copy_end(&c, "write trader-days", err);
+    }
+    rd_free(tid);
+    return tx_end(s, rc, err);
+}
+
+struct named {
+    const char *name;
+    uint32_t id;
+};
+
+static int cmp_named(const void *a, const void *b)
+{
+    return strcmp(((const struct named *)a)->name, ((const struct named *)b)->name);
+}
+
+int rd_pg_trader_days_load(struct rd_store *s, struct rd_fills *fs, struct rd_pnl *pnl,
+                           struct rd_error *err)
+{
+    uint32_t *tmap = NULL;
+    int64_t ntmap = 0, total = 0;
+    struct rd_pnl_day *tmp = NULL;
+    size_t n = 0, *start = NULL;
+    PGresult *res = NULL;
+    uint32_t nt;
+    int rc;
+
+    rd_pnl_release(pnl);
+    rc = load_names(s, 0, &fs->traders, &tmap, &ntmap, err);
+    if (!rc)
+        rc = load_limits(s, fs, tmap, ntmap, err);
+    if (!rc)
+        rc = exec(s, RD_PGX_DAYS_COUNT, "SELECT COUNT(*) FROM trader_days", NULL, &res,
+                  "read trader-days", err);
+    if (!rc && PQntuples(res) == 1)
+        total = c_i64(res, 0, 0);
+    PQclear(res);
+    res = NULL;
+    if (rc)
+        goto out;
+    nt = fs->traders.count;
+    tmp = rd_malloc((size_t)(total ? total : 1) * sizeof *tmp);
+    pnl->span = rd_calloc(nt ? nt : 1, sizeof *pnl->span);
+    pnl->order = rd_malloc((nt ? nt : 1) * sizeof *pnl->order);
+    start = rd_calloc(nt ? nt : 1, sizeof *start);
+    if (!tmp || !pnl->span || !pnl->order || !start) {
+        rc = rd_error_set(err, RD_ENOMEM, "store: out of memory reading %" PRId64 " trader-days",
+                          total);
+        goto out;
+    }
+    pnl->ntraders = nt;
+    /* in key order: each trader's days together, ascending */
+    rc = exec(s, RD_PGX_DAYS_LIST,
+              "SELECT trader, day, trades, realized, fees, net FROM trader_days "
+              "ORDER BY trader, day", NULL, &res, "read trader-days", err);
+    for (int i = 0, nr = rc ? 0 : PQntuples(res); !rc && i < nr; i++) {
+        struct rd_pnl_day *d;
+
+        if ((int64_t)n >= total) {
+            rc = rd_error_set(err, RD_ESTORE, "store: trader_days grew while being read");
+            break;
+        }
+        d = &tmp[n];
+        memset(d, 0, sizeof *d);
+        rc = mapped(tmap, ntmap, c_i64(res, i, 0), &d->trader, "trader_names", err);
+        if (rc)
+            break;
+        d->day = (int32_t)c_i64(res, i, 1);
+        d->trades = c_i64(res, i, 2);
+        d->realized = c_i64(res, i, 3);
+        d->fees = c_i64(res, i, 4);
+        d->net = c_i64(res, i, 5);
+        if (pnl->span[d->trader].count == 0)
+            start[d->trader] = n;
+        pnl->span[d->trader].count++;
+        n++;
+    }
+    if (rc)
+        goto out;
+    /* rd_pnl's order: traders by name (bytewise), their days ascending */
+    {
+        struct named *by = rd_malloc((nt ? nt : 1) * sizeof *by);
+
+        if (!by) {
+            rc = rd_error_set(err, RD_ENOMEM, "store: out of memory sorting traders");
+            goto out;
+        }
+        for (uint32_t t = 0; t < nt; t++) {
+            by[t].name = fs->traders.name[t];
+            by[t].id = t;
+        }
+        if (nt > 1)
+            qsort(by, nt, sizeof *by, cmp_named);
+        for (uint32_t t = 0; t < nt; t++)
+            pnl->order[t] = by[t].id;
+        rd_free(by);
+    }
+    pnl->days = tmp;
+    tmp = NULL;
+    if (n) {
+        struct rd_pnl_day *sorted = rd_malloc(n * sizeof *sorted);
+        size_t k = 0;
+
+        if (!sorted) {
+            rc = rd_error_set(err, RD_ENOMEM, "store: out of memory sorting trader-days");
+            goto out;
+        }
+        for (uint32_t i = 0; i < nt; i++) {
+            uint32_t t = pnl->order[i];
+            struct rd_pnl_span *sp = &pnl->span[t];
+
+            memcpy(sorted + k, pnl->days + start[t], sp->count * sizeof *sorted);
+            sp->first = k;
+            k += sp->count;
+        }
+        rd_free(pnl->days);
+        pnl->days = sorted;
+    }
+    pnl->ndays = n;
+out:
+    PQclear(res);
+    rd_free(tmp);
+    rd_free(start);
+    rd_free(tmap);
+    if (rc)
+        rd_pnl_release(pnl);
+    return rc;
+}
+
+/* ---- report runs and predictions ---- */
+
+#define REPORT_COLS                                                                   \
+    "id, report_day, created_at, active, restricted, limited, legacy, system, why, "  \
+    "train_from, train_to, test_from, test_to, n_train, n_test, model_mse, rules_mse"
+
+int rd_pg_trader_report_add(struct rd_store *s, struct rd_trader_report_row *r,
+                            struct rd_error *err)
+{
+    char system[sizeof r->system + 1], why[sizeof r->why + 1];
+    struct params p;
+    PGresult *res;
+    int rc;
+
+    p_init(&p);
+    p_i64(&p, r->report_day);
+    p_i64(&p, r->created_at);
+    p_i64(&p, r->active);
+    p_i64(&p, r->restricted);
+    p_i64(&p, r->limited);
+    p_i64(&p, r->legacy);
+    p_field(&p, r->system, sizeof r->system, system);
+    p_field(&p, r->why, sizeof r->why, why);
+    p_day_or_null(&p, r->train_from);
+    p_day_or_null(&p, r->train_to);
+    p_day_or_null(&p, r->test_from);
+    p_day_or_null(&p, r->test_to);
+    p_i64(&p, r->n_train);
+    p_i64(&p, r->n_test);
+    p_double(&p, r->model_mse);
+    p_double(&p, r->rules_mse);
+    rc = exec(s, RD_PGX_REPORT_ADD,
+              "INSERT INTO trader_reports (report_day, created_at, active, restricted, limited, "
+              "legacy, system, why, train_from, train_to, test_from, test_to, n_train, n_test, "
+              "model_mse, rules_mse) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+              "$13, $14, $15, $16) RETURNING id", &p, &res, "add a report run", err);
+    if (rc)
+        return rc;
+    r->id = c_i64(res, 0, 0);
+    PQclear(res);
+    return RD_OK;
+}
+
+int rd_pg_trader_report_last(struct rd_store *s, int32_t before, struct rd_trader_report_row *r,
+                             struct rd_error *err)
+{
+    struct params p;
+    PGresult *res;
+    int rc;
+
+    p_init(&p);
+    p_i64(&p, before);
+    rc = exec(s, RD_PGX_REPORT_LAST,
+              "SELECT " REPORT_COLS " FROM trader_reports WHERE report_day < $1 "
+              "ORDER BY report_day DESC, id DESC LIMIT 1", &p, &res, "find a report run", err);
+    if (rc)
+        return rc;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        return rd_error_set(err, RD_ENOTFOUND, "no traders' report before day %d", (int)before);
+    }
+    memset(r, 0, sizeof *r);
+    r->id = c_i64(res, 0, 0);
+    r->report_day = (int32_t)c_i64(res, 0, 1);
+    r->created_at = c_i64(res, 0, 2);
+    r->active = c_i64(res, 0, 3);
+    r->restricted = c_i64(res, 0, 4);
+    r->limited = c_i64(res, 0, 5);
+    r->legacy = c_i64(res, 0, 6);
+    c_text(res, 0, 7, r->system, sizeof r->system);
+    c_text(res, 0, 8, r->why, sizeof r->why);
+    r->train_from = (int32_t)c_i64(res, 0, 9);
+    r->train_to = (int32_t)c_i64(res, 0, 10);
+    r->test_from = (int32_t)c_i64(res, 0, 11);
+    r->test_to = (int32_t)c_i64(res, 0, 12);
+    r->n_train = c_i64(res, 0, 13);
+    r->n_test = c_i64(res, 0, 14);
+    r->model_mse = c_double(res, 0, 15);
+    r->rules_mse = c_double(res, 0, 16);
+    PQclear(res);
+    return RD_OK;
+}
+
+#define PREDICTION_COLS                                                                  \
+    "id, report_id, trader, day, features, output, rules_cut, system, cut, level, "     \
+    "old_limit, new_limit"
+
+int rd_pg_trader_prediction_add(struct rd_store *s, struct rd_trader_prediction_row *p,
+                                struct rd_error *err)
+{
+    char trader[sizeof p->trader + 1], features[sizeof p->features + 1];
+    char system[sizeof p->system + 1], level[sizeof p->level + 1];
+    struct params pr;
+    PGresult *res;
+    int rc;
+
+    p_init(&pr);
+    p_i64(&pr, p->report_id);
+    p_field(&pr, p->trader, sizeof p->trader, trader);
+    p_i64(&pr, p->day);
+    p_field(&pr, p->features, sizeof p->features, features);
+    if (p->has_output)
+        p_double(&pr, p->output);
+    else
+        p_null(&pr);
+    p_i64(&pr, p->rules_cut);
+    p_field(&pr, p->system, sizeof p->system, system);
+    p_i64(&pr, p->cut);
+    p_field(&pr, p->level, sizeof p->level, level);
+    p_i64(&pr, p->old_limit);
+    p_i64(&pr, p->new_limit);
+    rc = exec(s, RD_PGX_PREDICTION_ADD,
+              "INSERT INTO trader_predictions (report_id, trader, day, features, output, "
+              "rules_cut, system, cut, level, old_limit, new_limit) VALUES "
+              "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+              &pr, &res, "add a prediction", err);
+    if (rc)
+        return rc;
+    p->id = c_i64(res, 0, 0);
+    PQclear(res);
+    return RD_OK;
+}
+
+int rd_pg_trader_prediction_list(struct rd_store *s, int64_t report_id,
+                                 int (*visit)(void *ctx, const struct rd_trader_prediction_row *),
+                                 void *ctx, struct rd_error *err)
+{
+    struct params p;
+    PGresult *res;
+    int rc;
+
+    p_init(&p);
+    if (report_id) {
+        p_i64(&p, report_id);
+        rc = exec(s, RD_PGX_PREDICTIONS_OF,
+                  "SELECT " PREDICTION_COLS " FROM trader_predictions WHERE report_id = $1 "
+                  "ORDER BY id", &p, &res, "list predictions", err);
+    } else {
+        rc = exec(s, RD_PGX_PREDICTIONS_ALL,
+                  "SELECT " PREDICTION_COLS " FROM trader_predictions ORDER BY id", NULL, &res,
+                  "list predictions", err);
+    }
+    for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
+        struct rd_trader_prediction_row pr;
+
+        memset(&pr, 0, sizeof pr);
+        pr.id = c_i64(res, i, 0);
+        pr.report_id = c_i64(res, i, 1);
+        c_text(res, i, 2, pr.trader, sizeof pr.trader);
+        pr.day = (int32_t)c_i64(res, i, 3);
+        c_text(res, i, 4, pr.features, sizeof pr.features);
+        pr.has_output = !PQgetisnull(res, i, 5);
+        pr.output = c_double(res, i, 5);
+        pr.rules_cut = c_i64(res, i, 6);
+        c_text(res, i, 7, pr.system, sizeof pr.system);
+        pr.cut = c_i64(res, i, 8);
+        c_text(res, i, 9, pr.level, sizeof pr.level);
+        pr.old_limit = c_i64(res, i, 10);
+        pr.new_limit = c_i64(res, i, 11);
+        rc = visit(ctx, &pr);
+    }
+    PQclear(res);
+    return rc;
+}
