@@ -28,6 +28,9 @@ Control endpoints (no auth), JSON in and out:
                   "clear_positions": ["KEYID"]}
   GET  /_stats   {"requests", "connections", "connections_by_key", "orders",
                   "orders_by_key", "posts", "violations", "server_ms", "by_status"}
+                 server_ms: the server's own time on /v2 requests, from the request
+                 line read to the reply written (reading headers, the work, JSON,
+                 the write), deliberate sleeps of "slow" faults included
   POST /_reset   forget everything
 """
 import argparse
@@ -42,7 +45,7 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-LOCK = threading.Lock()
+LOCK = threading.RLock()
 STATE = {}
 
 
@@ -196,6 +199,10 @@ class Handler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.counted_key = False
 
+    def parse_request(self):
+        self.t0 = time.perf_counter()     # the request line is in: the server's own time starts
+        return super().parse_request()
+
     def reply(self, status, body, extra=None):
         data = b"" if body is None else json.dumps(body).encode()
         self.send_response(status)
@@ -207,7 +214,11 @@ class Handler(BaseHTTPRequestHandler):
         self._headers_buffer.append(b"\r\n")
         self.wfile.write(b"".join(self._headers_buffer) + data)  # one write per reply
         self._headers_buffer = []
-        STATE["stats"]["by_status"][str(status)] = STATE["stats"]["by_status"].get(str(status), 0) + 1
+        with LOCK:
+            st = STATE["stats"]
+            st["by_status"][str(status)] = st["by_status"].get(str(status), 0) + 1
+            if self.path.startswith("/v2/"):
+                st["server_ms"] += (time.perf_counter() - self.t0) * 1000.0
 
     def body(self):
         n = int(self.headers.get("Content-Length") or 0)
@@ -271,7 +282,6 @@ class Handler(BaseHTTPRequestHandler):
         path, query = url.path, parse_qs(url.query)
         if path.startswith("/_"):
             return self.control(method, path)
-        t0 = time.perf_counter()
         key = self.headers.get("APCA-API-KEY-ID", "")
         with LOCK:
             st = STATE["stats"]
@@ -313,7 +323,6 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(403, {"code": 40310000, "message": "forbidden"}, rl)
         with LOCK:
             status, body = self.route(method, path, query, key, a)
-            st["server_ms"] += (time.perf_counter() - t0) * 1000.0
         if kind == "drop_after":
             return self.drop()
         self.reply(status, body, rl)
