@@ -35,6 +35,7 @@
 #include "riskdesk/error.h"
 #include "riskdesk/risk.h"
 #include "riskdesk/tier.h"
+#include "riskdesk/perf.h"
 #include "riskdesk/traders_config.h"
 
 #define RD_NAME_MAX 64
@@ -76,6 +77,7 @@ struct rd_config {
     struct rd_account_config *accounts;
     char database_origin[RD_SOURCE_MAX]; /* "config", "RISKDESK_DATABASE_URL", "default", "demo" */
     struct rd_traders_config traders;  /* "traders" (traders_config.h); defaults when absent */
+    struct rd_perf_config perf;        /* "performance" (perf.h); defaults when absent */
 };
 
 /*

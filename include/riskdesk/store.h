@@ -217,6 +217,30 @@ struct rd_trader_prediction_row {
     rd_money old_limit, new_limit;
 };
 
+/* ---- rows of the performance operations (docs/metrics.md) ---- */
+
+/* One account's equity on one trading day (ET date): one row per (account,
+ * day), replaced by a later snapshot of the same day. */
+struct rd_snapshot_row {
+    char account[64];
+    int32_t day;                  /* ET trading date, day number */
+    rd_money equity, cash, buying_power;
+    int64_t taken_at;             /* when the broker was asked (Unix s) */
+};
+
+/* The audit trail of performance alerts: one per (account, kind, period). */
+struct rd_perf_event_row {
+    int64_t id;
+    char account[64];
+    char kind[32];                /* "daily_loss", "weekly_loss", "monthly_loss", "drawdown" */
+    int32_t day;                  /* the snapshot that crossed */
+    int32_t period;               /* what makes it one event (perf.h: rd_perf_alert.period) */
+    int64_t value_ppm;            /* the loss, ppm */
+    int64_t threshold_ppm;
+    int64_t at;                   /* when it was recorded (Unix s) */
+    char message[256];
+};
+
 /* What trader_load reads. */
 #define RD_TRADER_LOAD_FILLS 1u
 #define RD_TRADER_LOAD_DAILY 2u
@@ -413,6 +437,33 @@ struct rd_store_ops {
     int (*trader_prediction_list)(struct rd_store *s, int64_t report_id,
                                   int (*visit)(void *ctx, const struct rd_trader_prediction_row *),
                                   void *ctx, struct rd_error *err);
+
+    /* performance snapshots (docs/metrics.md) */
+
+    /* Replaces (account, day) when it exists. snapshot_get: RD_ENOTFOUND when
+     * absent. snapshot_list: account's rows with from <= day <= to, ascending
+     * (account NULL: every account, by account then day). snapshot_delete
+     * removes (account, day); absent is not an error. */
+    int (*snapshot_put)(struct rd_store *s, const struct rd_snapshot_row *r, struct rd_error *err);
+    int (*snapshot_get)(struct rd_store *s, const char *account, int32_t day,
+                        struct rd_snapshot_row *r, struct rd_error *err);
+    int (*snapshot_list)(struct rd_store *s, const char *account, int32_t from, int32_t to,
+                         int (*visit)(void *ctx, const struct rd_snapshot_row *), void *ctx,
+                         struct rd_error *err);
+    int (*snapshot_delete)(struct rd_store *s, const char *account, int32_t day,
+                           struct rd_error *err);
+    /* Sets e->id; RD_EEXIST when (account, kind, period) is already recorded.
+     * event_list: oldest first (id); account NULL = all; limit 0 = all (the
+     * newest `limit` when set, still oldest first). */
+    int (*perf_event_add)(struct rd_store *s, struct rd_perf_event_row *e, struct rd_error *err);
+    int (*perf_event_list)(struct rd_store *s, const char *account, size_t limit,
+                           int (*visit)(void *ctx, const struct rd_perf_event_row *), void *ctx,
+                           struct rd_error *err);
+    /* Closed trades of an account with since <= closed_at < until (0 = open),
+     * oldest first (closed_at). */
+    int (*trade_list)(struct rd_store *s, const char *account, int64_t since, int64_t until,
+                      int (*visit)(void *ctx, const struct rd_trade_row *), void *ctx,
+                      struct rd_error *err);
 };
 
 /* Every store handle starts with this. */

@@ -14,8 +14,8 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const root_keys[] = {"database", "tiers", "kelly",   "market",
-                                        "firm",     "paper", "accounts", "traders"};
+static const char *const root_keys[] = {"database", "tiers", "kelly",   "market",     "firm",
+                                        "paper",    "accounts", "traders", "performance"};
 static const char *const tier_names[RD_TIER_COUNT] = {"tiny", "small", "medium", "large"};
 static const char *const tier_keys[] = {"min_buying_power", "risk_pct_day",   "risk_pct_swing",
                                         "max_contracts",    "min_confidence", "min_volume_ratio"};
@@ -235,6 +235,8 @@ int rd_cfg_build(const json_t *root, const char *origin, const char *dir, struct
         rc = parse_accounts(&b, root, err);
     if (!rc)
         rc = rd_cfg_parse_traders(&b, root, err);
+    if (!rc)
+        rc = rd_cfg_parse_perf(&b, root, err);
     if (rc) {
         rd_config_free(b.cfg);
         return rc;

@@ -37,6 +37,7 @@
 #include "riskdesk/alloc.h"
 #include "store/sqlite_int.h"
 #include "store/sqlite_traders.h"
+#include "store/sqlite_perf.h"
 #include "store/store_int.h"
 #include "riskdesk/banned.h"
 
@@ -1606,4 +1607,11 @@ const struct rd_store_ops rd_store_sqlite_ops = {
     .trader_report_last = rd_sqlite_trader_report_last,
     .trader_prediction_add = rd_sqlite_trader_prediction_add,
     .trader_prediction_list = rd_sqlite_trader_prediction_list,
+    .snapshot_put = rd_sqlite_snapshot_put,
+    .snapshot_get = rd_sqlite_snapshot_get,
+    .snapshot_list = rd_sqlite_snapshot_list,
+    .snapshot_delete = rd_sqlite_snapshot_delete,
+    .perf_event_add = rd_sqlite_perf_event_add,
+    .perf_event_list = rd_sqlite_perf_event_list,
+    .trade_list = rd_sqlite_trade_list,
 };

@@ -255,10 +255,37 @@ static const char migration_3[] =
     "CREATE INDEX trader_predictions_report ON trader_predictions (report_id, id);"
     "CREATE INDEX trader_predictions_trader ON trader_predictions (trader, day);";
 
+/* Performance (docs/metrics.md): one equity snapshot per account per trading
+ * day, and the audit trail of performance alerts. */
+static const char migration_4[] =
+    "CREATE TABLE perf_snapshots ("
+    "  account TEXT NOT NULL,"
+    "  day INTEGER NOT NULL,"
+    "  equity BIGINT NOT NULL,"
+    "  cash BIGINT NOT NULL,"
+    "  buying_power BIGINT NOT NULL,"
+    "  taken_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (account, day)"
+    ");"
+    "CREATE TABLE perf_events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  day INTEGER NOT NULL,"
+    "  period INTEGER NOT NULL,"
+    "  value_ppm BIGINT NOT NULL,"
+    "  threshold_ppm BIGINT NOT NULL,"
+    "  at BIGINT NOT NULL,"
+    "  message TEXT NOT NULL,"
+    "  UNIQUE (account, kind, period)"
+    ");"
+    "CREATE INDEX perf_events_account ON perf_events (account, id);";
+
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},
     {2, migration_2},
     {3, migration_3},
+    {4, migration_4},
 };
 
 const int rd_sqlite_migration_count =

@@ -865,9 +865,9 @@ static void test_migrations_and_reopen(void **state)
     struct rd_error err = {0};
 
     /* the fixture opened a fresh file: every migration (2: the HTTP API's tables,
-     * 3: the traders'), WAL */
-    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 3);
-    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 3);
+     * 3: the traders', 4: performance), WAL */
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 4);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 4);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
                                       "AND name IN ('accounts', 'recs', 'decisions', 'orders', "
                                       "'positions', 'trades', 'kv')"), 7);
@@ -877,7 +877,7 @@ static void test_migrations_and_reopen(void **state)
 
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
     assert_int_equal(f->s->ops->rec_get(f->s, "keep", &r, &err), RD_OK);
-    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 3);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 4);
     rd_store_close(f->s);
 
     /* sync=normal is accepted */
