@@ -13,6 +13,7 @@
 #include "riskdesk/calendar.h"
 #include "riskdesk/log.h"
 #include "riskdesk/order_id.h"
+#include "riskdesk/perf_report.h"
 #include "app/dispatcher_int.h"
 #include "riskdesk/banned.h"
 
@@ -753,5 +754,7 @@ int rd_dispatcher_cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
     st->tier = d->tier;
     st->buying_power = d->bacct.buying_power;
     st->equity = d->bacct.equity;
+    rd_perf_snapshot_cycle(d->store, d->cfg, d->acct->name, d->equity_known ? &d->bacct : NULL,
+                           now);
     return RD_OK;
 }
