@@ -13,6 +13,7 @@
 #include "riskdesk/pnl.h"
 #include "riskdesk/trader_model.h"
 #include "riskdesk/trader_rules.h"
+#include "riskdesk/traders_report.h"
 
 #define START 19000
 #define F RD_TF_COUNT
@@ -443,6 +444,75 @@ static void test_features_nomem(void **state)
     rd_fills_release(&fs);
 }
 
+/* A report whose model qualifies: the model sets the cuts, and says so. */
+static void test_report_with_the_model(void **state)
+{
+    struct rd_fills fs;
+    struct rd_pnl pnl;
+    struct rd_traders_report rep;
+    struct rd_trader_rules_config rc;
+    struct rd_trader_model_config mc;
+    struct rd_error err = {0};
+    struct rd_buf out;
+    size_t modelled = 0;
+
+    (void)state;
+    rd_trader_rules_config_init(&rc);
+    rd_trader_model_config_init(&mc);
+    make(&fs, &pnl, 30, 200, 0, 0);
+    assert_int_equal(rd_traders_report_build(&fs, &pnl, &rc, START + 199, &rep, &err), RD_OK);
+    assert_int_equal(rd_traders_report_model(&rep, &fs, &pnl, &mc, &err), RD_OK);
+    assert_true(rep.model.use);                     /* 13% better on this data */
+    assert_string_equal(rd_traders_report_system(&rep), "model");
+    for (size_t i = 0; i < rep.nrows; i++) {
+        const struct rd_traders_report_row *row = &rep.rows[i];
+        int64_t want;
+
+        if (row->status == RD_STATUS_LIMITED || row->status == RD_STATUS_NO_DATA) {
+            assert_false(row->has_features);
+            continue;
+        }
+        assert_true(row->has_features && row->has_output);
+        want = rd_trader_model_cut(&mc, &rc, row->output);
+        assert_int_equal(row->a.cut_ppm, want);
+        assert_int_equal(row->a.new_limit,
+                         want ? rd_muldiv(row->a.old_limit, RD_PPM - want, RD_PPM) /
+                                    rc.limit_step * rc.limit_step
+                              : row->a.old_limit);
+        assert_non_null(strstr(row->model_reason, "model: a cut of "));
+        modelled++;
+        if (i > 0)
+            assert_true(rep.rows[i - 1].status <= row->status);
+    }
+    assert_true(modelled >= 20);
+    rd_buf_init(&out, 1 << 24);
+    assert_int_equal(rd_traders_report_render(&rep, RD_REPORT_TEXT, &out, &err), RD_OK);
+    assert_non_null(strstr(rd_buf_str(&out), "System: model (pooled ridge regression"));
+    assert_non_null(strstr(rd_buf_str(&out), "Model: model: its test MSE"));
+    assert_non_null(strstr(rd_buf_str(&out), "(system: model)"));
+    rd_buf_reset(&out);
+    assert_int_equal(rd_traders_report_render(&rep, RD_REPORT_JSON, &out, &err), RD_OK);
+    assert_non_null(strstr(rd_buf_str(&out), "\"system\": \"model\""));
+    assert_non_null(strstr(rd_buf_str(&out), "\"used\": true"));
+    assert_non_null(strstr(rd_buf_str(&out), "\"model_output\": "));
+    rd_buf_reset(&out);
+    assert_int_equal(rd_traders_report_render(&rep, RD_REPORT_HTML, &out, &err), RD_OK);
+    assert_non_null(strstr(rd_buf_str(&out), "System: <b>model"));
+    rd_buf_release(&out);
+    /* turned off: the rules, and the rows keep the rules' cuts */
+    rd_traders_report_release(&rep);
+    mc.enabled = 0;
+    assert_int_equal(rd_traders_report_build(&fs, &pnl, &rc, START + 199, &rep, &err), RD_OK);
+    assert_int_equal(rd_traders_report_model(&rep, &fs, &pnl, &mc, &err), RD_OK);
+    assert_string_equal(rd_traders_report_system(&rep), "rules");
+    for (size_t i = 0; i < rep.nrows; i++)
+        if (rep.rows[i].has_features)
+            assert_int_equal(rep.rows[i].a.cut_ppm, rep.rows[i].rules_cut_ppm);
+    rd_traders_report_release(&rep);
+    rd_pnl_release(&pnl);
+    rd_fills_release(&fs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -456,6 +526,7 @@ int main(void)
         cmocka_unit_test(test_model_cut),
         cmocka_unit_test(test_config_check),
         cmocka_unit_test(test_features_nomem),
+        cmocka_unit_test(test_report_with_the_model),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
