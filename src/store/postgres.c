@@ -1018,8 +1018,9 @@ static int pg_open(const char *url, struct rd_store **out, struct rd_error *err)
     }
     /* Every statement is an indexed lookup or insert: one generic plan each,
      * instead of planning every execution again (half the server's time per
-     * insert otherwise). PostgreSQL 12 and newer. */
-    rc = PQserverVersion(q->conn) >= 120000
+     * insert otherwise). PostgreSQL 12 and newer; a plan_cache_mode in the
+     * URL's options wins. */
+    rc = PQserverVersion(q->conn) >= 120000 && !(user_options && strstr(user_options, "plan_cache_mode"))
              ? exec_sql(q, "SET plan_cache_mode = force_generic_plan", "set plan_cache_mode", err)
              : RD_OK;
     if (!rc)
@@ -2524,6 +2525,13 @@ int rd_pg_ext_exec(struct rd_store *s, enum rd_pg_ext slot, const char *sql, int
         .trader_report_last = rd_pg_trader_report_last, \
         .trader_prediction_add = rd_pg_trader_prediction_add, \
         .trader_prediction_list = rd_pg_trader_prediction_list, \
+        .snapshot_put = rd_pg_snapshot_put,    \
+        .snapshot_get = rd_pg_snapshot_get,    \
+        .snapshot_list = rd_pg_snapshot_list,  \
+        .snapshot_delete = rd_pg_snapshot_delete, \
+        .perf_event_add = rd_pg_perf_event_add, \
+        .perf_event_list = rd_pg_perf_event_list, \
+        .trade_list = rd_pg_trade_list,        \
     }
 
 const struct rd_store_ops rd_store_postgres_ops = PG_OPS("postgres");

@@ -2,7 +2,7 @@
  * postgres_int.h - what the PostgreSQL backend's files share: its ops tables
  * (one per URL scheme, "postgres" and "postgresql"), its schema as numbered
  * migrations (postgres_schema.c), and what postgres.c lends the traders'
- * operations (postgres_traders.c). Backend-internal.
+ * and performance operations (postgres_traders.c, postgres_perf.c). Backend-internal.
  *
  * Nothing here allocates.
  */
@@ -29,7 +29,7 @@ extern const int rd_pg_migration_count;
 
 /* ---- postgres.c's services to the backend's other files ---- */
 
-/* Statements of the other files (postgres_traders.c): one slot each, prepared
+/* Statements of the other files (postgres_traders.c, postgres_perf.c): one slot each, prepared
  * on first use on a connection and kept. */
 enum rd_pg_ext {
     RD_PGX_TRADER_NAME_ID,
@@ -42,6 +42,7 @@ enum rd_pg_ext {
     RD_PGX_IMPORT_FIND_KIND,
     RD_PGX_IMPORT_FIND,
     RD_PGX_DAILY_ADD,
+    RD_PGX_DAILY_DUP,
     RD_PGX_LIMIT_PUT,
     RD_PGX_LIMITS_LIST,
     RD_PGX_DAILY_LIST,
@@ -53,6 +54,15 @@ enum rd_pg_ext {
     RD_PGX_PREDICTION_ADD,
     RD_PGX_PREDICTIONS_OF,
     RD_PGX_PREDICTIONS_ALL,
+    RD_PGX_SNAPSHOT_PUT,
+    RD_PGX_SNAPSHOT_GET,
+    RD_PGX_SNAPSHOT_LIST_OF,
+    RD_PGX_SNAPSHOT_LIST_ALL,
+    RD_PGX_SNAPSHOT_DELETE,
+    RD_PGX_EVENT_ADD,
+    RD_PGX_EVENT_LIST_OF,
+    RD_PGX_EVENT_LIST_ALL,
+    RD_PGX_TRADE_LIST,
     RD_PGX_COUNT
 };
 
@@ -97,5 +107,22 @@ int rd_pg_trader_prediction_add(struct rd_store *s, struct rd_trader_prediction_
 int rd_pg_trader_prediction_list(struct rd_store *s, int64_t report_id,
                                  int (*visit)(void *ctx, const struct rd_trader_prediction_row *),
                                  void *ctx, struct rd_error *err);
+
+/* The performance operations (postgres_perf.c). */
+int rd_pg_snapshot_put(struct rd_store *s, const struct rd_snapshot_row *r, struct rd_error *err);
+int rd_pg_snapshot_get(struct rd_store *s, const char *account, int32_t day,
+                       struct rd_snapshot_row *r, struct rd_error *err);
+int rd_pg_snapshot_list(struct rd_store *s, const char *account, int32_t from, int32_t to,
+                        int (*visit)(void *ctx, const struct rd_snapshot_row *), void *ctx,
+                        struct rd_error *err);
+int rd_pg_snapshot_delete(struct rd_store *s, const char *account, int32_t day,
+                          struct rd_error *err);
+int rd_pg_perf_event_add(struct rd_store *s, struct rd_perf_event_row *e, struct rd_error *err);
+int rd_pg_perf_event_list(struct rd_store *s, const char *account, size_t limit,
+                          int (*visit)(void *ctx, const struct rd_perf_event_row *), void *ctx,
+                          struct rd_error *err);
+int rd_pg_trade_list(struct rd_store *s, const char *account, int64_t since, int64_t until,
+                     int (*visit)(void *ctx, const struct rd_trade_row *), void *ctx,
+                     struct rd_error *err);
 
 #endif

@@ -261,10 +261,40 @@ static const char migration_3[] =
     "CREATE INDEX trader_predictions_report ON trader_predictions (report_id, id);"
     "CREATE INDEX trader_predictions_trader ON trader_predictions (trader, day);";
 
+/* Performance (docs/metrics.md), SQLite's migration 4: one equity snapshot
+ * per account per trading day, and the audit trail of performance alerts.
+ * trades gets an identity `seq` for trade_list's order among trades closed in
+ * the same second (SQLite's implicit rowid). */
+static const char migration_4[] =
+    "CREATE TABLE perf_snapshots ("
+    "  account " T " NOT NULL,"
+    "  day INTEGER NOT NULL,"
+    "  equity BIGINT NOT NULL,"
+    "  cash BIGINT NOT NULL,"
+    "  buying_power BIGINT NOT NULL,"
+    "  taken_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (account, day)"
+    ");"
+    "CREATE TABLE perf_events ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  account " T " NOT NULL,"
+    "  kind " T " NOT NULL,"
+    "  day INTEGER NOT NULL,"
+    "  period INTEGER NOT NULL,"
+    "  value_ppm BIGINT NOT NULL,"
+    "  threshold_ppm BIGINT NOT NULL,"
+    "  at BIGINT NOT NULL,"
+    "  message " T " NOT NULL,"
+    "  UNIQUE (account, kind, period)"
+    ");"
+    "CREATE INDEX perf_events_account ON perf_events (account, id);"
+    "ALTER TABLE trades ADD COLUMN seq BIGINT GENERATED ALWAYS AS IDENTITY;";
+
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},
     {2, migration_2},
     {3, migration_3},
+    {4, migration_4},
 };
 
 const int rd_pg_migration_count = (int)(sizeof rd_pg_migrations / sizeof rd_pg_migrations[0]);

@@ -505,9 +505,58 @@ int rd_pg_trader_fills_add(struct rd_store *s, int64_t import_id, const struct r
     return tx_end(s, rc, err);
 }
 
+/* An array parameter "{v,v,...}" of integers, built in a growing buffer. */
+struct arr {
+    char *buf;
+    size_t used, cap;
+};
+
+static int arr_add(struct arr *a, int64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%s%" PRId64, a->used > 1 ? "," : "", v);
+
+    if (a->used + (size_t)n + 2 > a->cap)
+        return -1;
+    memcpy(a->buf + a->used, tmp, (size_t)n);
+    a->used += (size_t)n;
+    return 0;
+}
+
+static void arr_reset(struct arr *a)
+{
+    a->buf[0] = '{';
+    a->used = 1;
+}
+
+static const char *arr_done(struct arr *a)
+{
+    a->buf[a->used] = '}';
+    a->buf[a->used + 1] = '\0';
+    return a->buf;
+}
+
+#define DAILY_BATCH 2000
+
+/*
+ * DAILY_BATCH rows per statement, as arrays unnested on the server (one round
+ * trip for each 2,000, not each row). A trader-day stored before is refused as
+ * SQLite's UNIQUE refuses it: RD_EEXIST naming it, nothing of the call kept.
+ */
 int rd_pg_trader_daily_add(struct rd_store *s, int64_t import_id, const struct rd_fills *fs,
                            size_t first, size_t n, struct rd_error *err)
 {
+    static const char add_sql[] =
+        "INSERT INTO trader_daily (import_id, trader, day, pnl, line) "
+        "SELECT $1::bigint, t, d, p, l FROM unnest($2::bigint[], $3::integer[], $4::bigint[], "
+        "$5::bigint[]) AS x (t, d, p, l) ON CONFLICT DO NOTHING";
+    /* Only when a batch wrote fewer rows than it had: which trader-day was
+     * there before (stored by another import)? */
+    static const char dup_sql[] =
+        "SELECT n.name, d.day FROM unnest($1::bigint[], $2::integer[]) AS x (t, dd) "
+        "JOIN trader_daily d ON d.trader = x.t AND d.day = x.dd AND d.import_id <> $3 "
+        "JOIN trader_names n ON n.id = d.trader ORDER BY n.name, d.day LIMIT 1";
+    struct arr a[4] = {{0}};
     int64_t *tid = NULL;
     int rc;
 
@@ -517,30 +566,63 @@ int rd_pg_trader_daily_add(struct rd_store *s, int64_t import_id, const struct r
     rc = s->ops->begin(s, err);
     if (rc)
         return rc;
-    rc = name_ids(s, 0, &fs->traders, &tid, err);
-    for (size_t i = first; !rc && i < first + n; i++) {
-        const struct rd_daily_pnl *d = &fs->daily[i];
+    for (int k = 0; k < 4; k++) {
+        a[k].cap = DAILY_BATCH * 22 + 4;
+        a[k].buf = rd_malloc(a[k].cap);
+        if (!a[k].buf)
+            rc = rd_error_set(err, RD_ENOMEM, "store: out of memory adding daily P&L rows");
+    }
+    if (!rc)
+        rc = name_ids(s, 0, &fs->traders, &tid, err);
+    for (size_t i = first; !rc && i < first + n; i += DAILY_BATCH) {
+        size_t m = first + n - i < DAILY_BATCH ? first + n - i : DAILY_BATCH;
         struct params p;
         PGresult *res;
 
-        p_init(&p);
-        p_i64(&p, import_id);
-        p_i64(&p, tid[d->trader]);
-        p_i64(&p, d->day);
-        p_i64(&p, d->pnl);
-        p_i64(&p, d->line);
-        /* A trader-day stored before fails alone, as SQLite's UNIQUE does. */
-        rc = exec(s, RD_PGX_DAILY_ADD,
-                  "INSERT INTO trader_daily (import_id, trader, day, pnl, line) "
-                  "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                  &p, &res, "add a daily P&L row", err);
+        for (int k = 0; k < 4; k++)
+            arr_reset(&a[k]);
+        for (size_t j = i; j < i + m; j++) {
+            const struct rd_daily_pnl *d = &fs->daily[j];
+
+            if (arr_add(&a[0], tid[d->trader]) || arr_add(&a[1], d->day) ||
+                arr_add(&a[2], d->pnl) || arr_add(&a[3], d->line)) {
+                rc = rd_error_set(err, RD_EINTERNAL, "store: daily P&L batch does not fit");
+                break;
+            }
+        }
         if (rc)
             break;
-        if (strcmp(PQcmdTuples(res), "1") != 0)
+        p_init(&p);
+        p_i64(&p, import_id);
+        p_str(&p, arr_done(&a[0]));
+        p_str(&p, arr_done(&a[1]));
+        p_str(&p, arr_done(&a[2]));
+        p_str(&p, arr_done(&a[3]));
+        rc = exec(s, RD_PGX_DAILY_ADD, add_sql, &p, &res, "add daily P&L rows", err);
+        if (rc)
+            break;
+        if (strtoull(PQcmdTuples(res), NULL, 10) == m) {
+            PQclear(res);
+            continue;
+        }
+        PQclear(res);
+        p_init(&p);
+        p_str(&p, a[0].buf);
+        p_str(&p, a[1].buf);
+        p_i64(&p, import_id);
+        rc = exec(s, RD_PGX_DAILY_DUP, dup_sql, &p, &res, "add daily P&L rows", err);
+        if (rc)
+            break;
+        if (PQntuples(res) > 0)
             rc = rd_error_set(err, RD_EEXIST, "add a daily P&L row: already exists (trader "
-                              "\"%.64s\", day %d)", fs->traders.name[d->trader], (int)d->day);
+                              "\"%.64s\", day %s)", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+        else
+            rc = rd_error_set(err, RD_EEXIST, "add daily P&L rows: a trader-day appears twice "
+                              "among rows %zu..%zu", i, i + m);
         PQclear(res);
     }
+    for (int k = 0; k < 4; k++)
+        rd_free(a[k].buf);
     rd_free(tid);
     return tx_end(s, rc, err);
 }

@@ -315,6 +315,8 @@ int main(void)
         PG_TEST(test_two_handles),
         PG_TEST(test_api_tokens_users),
         PG_TEST(test_api_defs_and_reads),
+        PG_TEST(test_perf_snapshots_events_trades),
+        PG_TEST(test_trader_daily_conflict),
         PG_TEST(test_pg_migrations_and_reopen),
         PG_TEST(test_pg_byte_order),
         PG_TEST(test_pg_writer_lock),
