@@ -301,7 +301,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     (void)cls;
     vsnprintf(msg, sizeof msg, fmt, ap);
     msg[strcspn(msg, "\n")] = '\0';
-    rd_log_begin(&l, RD_LOG_WARN, "api.httpd");
+    rd_log_begin(&l, RD_LOG_INFO, "api.httpd");
     rd_log_str(&l, "msg", msg);
     rd_log_end(&l);
 }
@@ -479,7 +479,6 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
         MHD_OPTION_END);
     if (!srv->daemon) {
         rc = rd_error_set(err, RD_EIO, "cannot listen on %s (in use, or not an address of this "
