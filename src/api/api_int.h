@@ -247,6 +247,16 @@ int api_fail(struct api_req *r, int rc, const struct rd_error *err);
 int api_body_json(struct api_req *r, json_t **out);
 /* Appends v as compact JSON. */
 int api_json_dump(json_t *v, struct rd_buf *out);
+/* Items of a JSON body holding one object or an array, as byte ranges,
+ * without building them (each is then parsed once by its own reader).
+ * Strings and escapes are skipped and nesting counted; an item's own syntax
+ * is left to its reader. RD_EINVAL with *bad_at (a byte offset) when the
+ * array itself is malformed; RD_ENOMEM. *out is rd_malloc'ed (rd_free). */
+struct api_span {
+    size_t off, len;
+};
+int api_json_split(const char *s, size_t n, struct api_span **out, size_t *count, int *is_array,
+                   size_t *bad_at);
 /* Object keys allowed in a body: 400 naming the first unknown one. */
 int api_json_check_keys(struct api_req *r, json_t *o, const char *const *allowed,
                         const char *where);

@@ -11,6 +11,7 @@
 #include <microhttpd.h>
 
 #include "api/api_int.h"
+#include "riskdesk/alloc.h"
 #include "riskdesk/calendar.h"
 #include "riskdesk/log.h"
 #include "riskdesk/money.h"
@@ -256,4 +257,121 @@ int api_query_check(struct api_req *r, const char *const *allowed)
                          used ? list : "none");
     }
     return 0;
+}
+
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+int api_json_split(const char *s, size_t n, struct api_span **out, size_t *count, int *is_array,
+                   size_t *bad_at)
+{
+    struct api_span *v = NULL;
+    size_t nv = 0, cap = 0, i = 0, start = 0;
+    int depth = 0, in_str = 0, esc = 0;
+
+    *out = NULL;
+    *count = 0;
+    *is_array = 0;
+    while (i < n && is_ws(s[i]))
+        i++;
+    if (i < n && s[i] == '{') {
+        v = rd_malloc(sizeof *v);
+        if (!v)
+            return RD_ENOMEM;
+        v->off = i;
+        v->len = n - i;
+        *out = v;
+        *count = 1;
+        return RD_OK;
+    }
+    if (i >= n || s[i] != '[')
+        goto bad;
+    *is_array = 1;
+    for (i++; i < n; i++) {
+        char c = s[i];
+
+        if (in_str) {
+            if (esc)
+                esc = 0;
+            else if (c == '\\')
+                esc = 1;
+            else if (c == '"')
+                in_str = 0;
+            continue;
+        }
+        if (depth == 0 && is_ws(c))
+            continue;
+        if (depth == 0) {
+            /* the start of an item, or the end of an empty array */
+            if (c == ']' && nv == 0)
+                break;
+            if (c == ',' || c == ']')
+                goto bad;
+            start = i;
+        }
+        if (c == '"' && depth == 0) {
+            /* a bare string item: skip to its closing quote */
+            size_t j = i + 1;
+            int e = 0;
+
+            while (j < n && (e || s[j] != '"')) {
+                e = !e && s[j] == '\\';
+                j++;
+            }
+            if (j >= n)
+                goto bad;
+            i = j;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (--depth < 0)
+                goto bad;
+        }
+        if (depth == 0) {
+            /* the item ends here (a bare value ends at the next , ] or space) */
+            size_t end = i + 1;
+
+            if (c != '}' && c != ']' && c != '"') {
+                while (end < n && s[end] != ',' && s[end] != ']' && !is_ws(s[end]))
+                    end++;
+            }
+            if (nv == cap) {
+                size_t ncap = cap ? cap * 2 : 64;
+                struct api_span *nvv = rd_realloc(v, ncap * sizeof *nvv);
+
+                if (!nvv) {
+                    rd_free(v);
+                    return RD_ENOMEM;
+                }
+                v = nvv;
+                cap = ncap;
+            }
+            v[nv].off = start;
+            v[nv].len = end - start;
+            nv++;
+            i = end;
+            while (i < n && is_ws(s[i]))
+                i++;
+            if (i < n && s[i] == ']')
+                break;
+            if (i >= n || s[i] != ',')
+                goto bad;
+        }
+    }
+    if (i >= n || in_str || depth != 0)
+        goto bad;
+    for (i++; i < n; i++)
+        if (!is_ws(s[i]))
+            goto bad;
+    *out = v;
+    *count = nv;
+    return RD_OK;
+bad:
+    rd_free(v);
+    *bad_at = i < n ? i : n;
+    return RD_EINVAL;
 }

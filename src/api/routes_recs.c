@@ -25,141 +25,36 @@
 
 /* ---- POST ---- */
 
-struct span {
-    size_t off, len;
-};
-
-static int is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/*
- * Splits a body holding one JSON object or an array of them into the items'
- * byte ranges, without building them: each item is parsed once, by
- * rd_rec_from_json. Strings (and their escapes) are skipped and nesting
- * counted; the items' own syntax is checked when they are parsed. Returns 0,
- * or the status with a 400 naming the byte offset of the problem.
- */
-static int split(struct api_req *r, const char *s, size_t n, struct span **out, size_t *count,
+/* Splits the body into items (api_json_split); 0 or the status with a 400
+ * naming the byte offset of the problem. */
+static int split(struct api_req *r, const char *s, size_t n, struct api_span **out, size_t *count,
                  int *is_array)
 {
-    struct span *v = NULL;
-    size_t nv = 0, cap = 0, i = 0, start = 0;
-    int depth = 0, in_str = 0, esc = 0;
+    size_t i = 0, bad_at = 0;
+    int rc;
 
     *out = NULL;
     *count = 0;
-    while (i < n && is_ws(s[i]))
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
         i++;
     if (i == n)
         return api_error(r, 400, "bad_json", "the request needs a JSON body");
-    if (s[i] == '{') {
-        *is_array = 0;
-        v = rd_malloc(sizeof *v);
-        if (!v)
-            return api_error(r, 500, "internal", "out of memory");
-        v->off = i;
-        v->len = n - i;
-        *out = v;
-        *count = 1;
-        return 0;
-    }
-    if (s[i] != '[')
+    if (s[i] != '{' && s[i] != '[')
         return api_error(r, 400, "bad_json",
                          "malformed JSON at byte %zu: expected a recommendation object or an array of them", i);
-    *is_array = 1;
-    for (i++; i < n; i++) {
-        char c = s[i];
-
-        if (in_str) {
-            if (esc)
-                esc = 0;
-            else if (c == '\\')
-                esc = 1;
-            else if (c == '"')
-                in_str = 0;
-            continue;
-        }
-        if (depth == 0 && is_ws(c))
-            continue;
-        if (depth == 0) {
-            /* the start of an item, or the end of an empty array */
-            if (c == ']' && nv == 0 && start == 0)
-                break;
-            if (c == ',' || c == ']')
-                goto bad;
-            start = i;
-        }
-        if (c == '"' && depth == 0) {
-            /* a bare string item: skip to its closing quote */
-            size_t j = i + 1;
-            int e = 0;
-
-            while (j < n && (e || s[j] != '"')) {
-                e = !e && s[j] == '\\';
-                j++;
-            }
-            if (j >= n)
-                goto bad;
-            i = j;
-        } else if (c == '"') {
-            in_str = 1;
-        } else if (c == '{' || c == '[') {
-            depth++;
-        } else if (c == '}' || c == ']') {
-            if (--depth < 0)
-                goto bad;
-        }
-        if (depth == 0) {
-            /* the item ends here (a bare value ends at the next , or ]) */
-            size_t end = i + 1;
-
-            if (c != '}' && c != ']' && c != '"') {
-                while (end < n && s[end] != ',' && s[end] != ']' && !is_ws(s[end]))
-                    end++;
-            }
-            if (nv == cap) {
-                size_t ncap = cap ? cap * 2 : 64;
-                struct span *nvv = rd_realloc(v, ncap * sizeof *nvv);
-
-                if (!nvv) {
-                    rd_free(v);
-                    return api_error(r, 500, "internal", "out of memory");
-                }
-                v = nvv;
-                cap = ncap;
-            }
-            v[nv].off = start;
-            v[nv].len = end - start;
-            nv++;
-            i = end;
-            while (i < n && is_ws(s[i]))
-                i++;
-            if (i < n && s[i] == ']')
-                break;
-            if (i >= n || s[i] != ',')
-                goto bad;
-        }
-    }
-    if (i >= n || in_str || depth != 0)
-        goto bad;
-    for (i++; i < n; i++)
-        if (!is_ws(s[i]))
-            goto bad;
-    *out = v;
-    *count = nv;
+    rc = api_json_split(s, n, out, count, is_array, &bad_at);
+    if (rc == RD_ENOMEM)
+        return api_error(r, 500, "internal", "out of memory");
+    if (rc != RD_OK)
+        return api_error(r, 400, "bad_json", "malformed JSON at byte %zu of %zu", bad_at, n);
     return 0;
-bad:
-    rd_free(v);
-    return api_error(r, 400, "bad_json", "malformed JSON at byte %zu of %zu", i < n ? i : n, n);
 }
 
 /* Validates every item into recs[]; 0 or the status. */
 static int parse_items(struct api_req *r, struct rd_rec **out, size_t *n, int *is_array)
 {
     const char *body = r->body.data;
-    struct span *sp = NULL;
+    struct api_span *sp = NULL;
     struct rd_rec *recs;
     size_t count;
     int st;
