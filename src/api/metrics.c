@@ -18,6 +18,7 @@
 #include "riskdesk/alloc.h"
 #include "riskdesk/gates.h"
 #include "riskdesk/money.h"
+#include "riskdesk/perf_report.h"
 #include "riskdesk/version.h"
 #include "riskdesk/banned.h"
 
@@ -309,6 +310,7 @@ int api_metrics_handler(struct api_req *r)
             rd_buf_printf(o, "riskdesk_orders_total{" L ",status=\"%s\"} %" PRId64 "\n", as[i].name,
                           as[i].tier, rd_order_status_name((enum rd_order_status)st),
                           as[i].orders[st]);
+    (void)rd_perf_prometheus(s, c->cfg, o, &err);   /* snapshots, alerts; left out on failure */
     api_metrics_http(r->srv->metrics, o);
     rd_free(as);
     return 200;

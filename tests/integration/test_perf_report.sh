@@ -202,6 +202,63 @@ expect_in "$TMP/err" "event=perf.snapshot account=large day=2026-11-23"
 expect_rc 0 env LOG_LEVEL=info "$RD_BIN" dispatch "${C[@]}" --account large --once --at 2026-11-21T15:30:00Z
 expect_not_in "$TMP/err" "event=perf.snapshot"
 
+# the HTTP API serves the same numbers (and /metrics the alerts)
+TOKEN=$("$RD_BIN" tokens create "${C[@]}" --role viewer --user perf-viewer 2>/dev/null)
+"$RD_BIN" perf report "${C[@]}" --account tiny --period weekly --json >"$TMP/tiny_weekly.json"
+"$RD_BIN" perf compare "${C[@]}" --accounts large,tiny --json >"$TMP/cmp.json"
+LOG_LEVEL=error "$RD_BIN" serve "${C[@]}" --listen 127.0.0.1:0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
+SERVE_PID=$!
+trap 'kill "$SERVE_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
+for _ in $(seq 50); do grep -q "port" "$TMP/serve.out" 2>/dev/null && break; sleep 0.1; done
+PORT=$(grep -o 'port [0-9]*' "$TMP/serve.out" | head -1 | cut -d' ' -f2)
+python3 - "$PORT" "$TOKEN" "$TMP" <<'PY' || bad "HTTP API"
+import json, sys, urllib.request, urllib.error
+port, token, tmp = sys.argv[1], sys.argv[2], sys.argv[3]
+def call(path, body=None, auth=True):
+    req = urllib.request.Request("http://127.0.0.1:%s%s" % (port, path),
+                                 data=None if body is None else json.dumps(body).encode(),
+                                 method="GET" if body is None else "POST")
+    if auth:
+        req.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+st, body = call("/api/v1/accounts/tiny/performance?period=weekly")
+assert st == 200 and json.loads(body) == json.load(open(tmp + "/tiny_weekly.json")), (st, body[:200])
+st, body = call("/api/v1/performance/compare", {"accounts": ["large", "tiny"]})
+assert st == 200 and json.loads(body) == json.load(open(tmp + "/cmp.json")), (st, body[:200])
+st, body = call("/api/v1/performance/dashboard")
+d = json.loads(body)
+assert st == 200 and [a["account"] for a in d["accounts"]] == ["large", "tiny"], body[:300]
+assert all(a["snapshots"] > 0 and "sharpe" in a and "alerts" in a for a in d["accounts"])
+assert 0 < len(d["recent_alerts"]) <= 20 and {"account", "kind", "date", "message"} <= set(d["recent_alerts"][0])
+st, body = call("/api/v1/performance/snapshots?account=tiny&from=2026-11-03&to=2026-11-05")
+s = json.loads(body)
+assert st == 200 and [x["date"] for x in s["snapshots"]] == ["2026-11-03", "2026-11-04", "2026-11-05"], body
+assert s["truncated"] is False and set(s["snapshots"][0]) == {"account", "date", "equity", "cash", "buying_power", "taken_at"}
+st, body = call("/api/v1/performance/snapshots?limit=1")
+assert st == 200 and json.loads(body)["truncated"] is True
+for path, body, want in (("/api/v1/accounts/nobody/performance", None, 404),
+                         ("/api/v1/accounts/tiny/performance?period=hourly", None, 400),
+                         ("/api/v1/accounts/tiny/performance?from=yesterday", None, 400),
+                         ("/api/v1/performance/snapshots?bogus=1", None, 400),
+                         ("/api/v1/performance/compare", {"accounts": ["large"]}, 400),
+                         ("/api/v1/performance/compare", {"accounts": ["large", "nobody"]}, 404),
+                         ("/api/v1/performance/compare", {"accounts": ["large", "tiny"], "x": 1}, 400)):
+    st, out = call(path, body)
+    assert st == want, (path, st, out)
+st, _ = call("/api/v1/performance/dashboard", auth=False)
+assert st == 401, st
+st, m = call("/metrics", auth=False)
+assert 'riskdesk_perf_alerts_total{account="tiny",kind="daily_loss"}' in m, m[-500:]
+assert 'riskdesk_perf_equity_dollars{account="large"}' in m
+print("api ok")
+PY
+kill "$SERVE_PID" 2>/dev/null
+wait "$SERVE_PID" 2>/dev/null
+
 # two years on, November 2026 rolls up to its last snapshot
 expect_rc 0 "$RD_BIN" perf snapshot "${C[@]}" --account large --at 2029-01-03T21:05:00Z
 expect_in "$TMP/out" "large 2029-01-03 equity"
