@@ -1,6 +1,6 @@
 /*
  * store.h - riskdesk's storage, behind a table of function pointers picked by
- * URL ("sqlite:PATH"; "postgres://..." later). Every query about an account is
+ * URL ("sqlite:PATH", "postgres://user@host/db"). Every query about an account is
  * keyed by its name: one account's rows never answer another's question.
  *
  * Ownership: rd_store_open returns a handle released with rd_store_close.
@@ -481,6 +481,11 @@ int rd_store_open(const char *url, struct rd_store **out, struct rd_error *err);
 void rd_store_close(struct rd_store *s);
 
 extern const struct rd_store_ops rd_store_sqlite_ops;
+extern const struct rd_store_ops rd_store_postgres_ops;
+
+/* Writes url with any password (USER:PASSWORD@, password=...) shown as "***";
+ * for showing a store URL to people. Cut to fit n. */
+void rd_store_url_mask(const char *url, char *out, size_t n);
 
 const char *rd_order_status_name(enum rd_order_status s);
 int rd_order_status_parse(const char *s, enum rd_order_status *out);

@@ -90,6 +90,13 @@ int cli_open_broker(const struct cli_env *env, const struct rd_account_config *a
 {
     struct rd_broker_params p;
 
+    /* no account may trade on another account's key */
+    if (a->broker == RD_BROKER_ALPACA) {
+        int rc = rd_config_check_distinct_keys(env->cfg, err);
+
+        if (rc != RD_OK)
+            return rc;
+    }
     memset(&p, 0, sizeof p);
     p.account = a->name;
     p.store = env->store;

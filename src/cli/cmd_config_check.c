@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "riskdesk/config.h"
+#include "riskdesk/store.h"
 #include "riskdesk/banned.h"
 
 extern char **environ;
@@ -78,13 +79,15 @@ static void creds_text(const struct rd_account_config *a, char *buf, size_t n, i
 
 static void print_text(const struct rd_config *cfg)
 {
+    char db[RD_SOURCE_MAX];
     size_t nkeys;
     const struct rd_risk_key *keys = rd_risk_keys(&nkeys);
     char v[6][48];
 
     printf("config %s: valid, %d account%s\n", cfg->origin, cfg->naccounts,
            cfg->naccounts == 1 ? "" : "s");
-    printf("database: %s (from %s)\n", cfg->database, cfg->database_origin);
+    rd_store_url_mask(cfg->database, db, sizeof db);
+    printf("database: %s (from %s)\n", db, cfg->database_origin);
     rd_money_format(cfg->firm_max_gross_exposure, v[0], sizeof v[0]);
     printf("firm.max_gross_exposure: %s%s\n", v[0], cfg->firm_max_gross_exposure ? "" : " (off)");
     printf("market.vix_feed: %s\n", cfg->vix_feed[0] ? cfg->vix_feed : "(none)");
@@ -230,11 +233,13 @@ static json_t *account_json(const struct rd_account_config *a)
 
 static json_t *config_json(const struct rd_config *cfg)
 {
+    char db[RD_SOURCE_MAX];
     json_t *o = json_object(), *tiers = json_object(), *accounts = json_array();
 
     json_object_set_new(o, "ok", json_true());
     json_object_set_new(o, "origin", json_string(cfg->origin));
-    json_object_set_new(o, "database", json_string(cfg->database));
+    rd_store_url_mask(cfg->database, db, sizeof db);
+    json_object_set_new(o, "database", json_string(db));
     json_object_set_new(o, "database_origin", json_string(cfg->database_origin));
     json_object_set_new(o, "firm_max_gross_exposure", money_json(cfg->firm_max_gross_exposure));
     json_object_set_new(o, "vix_feed", json_string(cfg->vix_feed));

@@ -377,6 +377,12 @@ static void mask_url(const char *url, char *out, size_t n)
     }
 }
 
+void rd_store_url_mask(const char *url, char *out, size_t n)
+{
+    if (n)
+        mask_url(url, out, n);
+}
+
 /* msg made one line (libpq's messages end in newlines and may have several),
  * with the connection's password, if it somehow appears, as "***". */
 static void clean_message(PGconn *conn, const char *msg, char *out, size_t n)

@@ -104,6 +104,23 @@ expect_in "$TMP/err" "event=dispatcher.tier_defaulted"
 expect_rc 1 env ACCOUNT_TIER=huge "$RD_BIN" dispatch --config "$TMP/notier.json" --account tiny --once --at "$AT"
 expect_in "$TMP/err" "ACCOUNT_TIER"
 
+# a database password is never shown
+printf '{"database":"postgres://rd:hunter2@localhost/db","accounts":[{"name":"a"}]}' >"$TMP/pw.json"
+expect_rc 0 "$RD_BIN" config check --config "$TMP/pw.json"
+expect_in "$TMP/out" "postgres://rd:***@localhost/db"
+expect_not_in "$TMP/out" "hunter2"
+
+# two accounts on one API key: refused before anything is sent, the key never shown
+cat >"$TMP/dup.json" <<JSON
+{"database":"sqlite:$TMP/dup.db","accounts":[
+ {"name":"one","broker":"alpaca","tier":"large","credentials":"env:K1"},
+ {"name":"two","broker":"alpaca","tier":"tiny","credentials":"env:K2"}]}
+JSON
+expect_rc 1 env K1_API_KEY=PKSAMEKEY123 K1_SECRET_KEY=s1 K2_API_KEY=PKSAMEKEY123 K2_SECRET_KEY=s2 \
+  "$RD_BIN" dispatch --config "$TMP/dup.json" --account one --once
+expect_in "$TMP/err" 'accounts "one" (env:K1) and "two" (env:K2) resolve to the same API key'
+expect_not_in "$TMP/err" "PKSAMEKEY123"
+
 # help: the list, a command's usage, a group, an unknown command
 expect_rc 0 "$RD_BIN" help
 expect_in "$TMP/out" "gates eval"
