@@ -669,6 +669,9 @@ static int reconcile(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats
     d->npending = 0;
     rc = d->store->ops->order_list(d->store, d->acct->name, RD_ORDER_PENDING, collect_pending, d,
                                    err);
+    if (rc == RD_OK)   /* accepted but not yet filled: the fill is news to record */
+        rc = d->store->ops->order_list(d->store, d->acct->name, RD_ORDER_ACCEPTED, collect_pending,
+                                       d, err);
     if (rc != RD_OK)
         return rc;
     for (size_t i = 0; i < d->npending; i++) {
@@ -687,8 +690,8 @@ static int reconcile(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats
         rd_log_end(&l);
         st->reconciled++;
         if (rc == RD_OK)
-            rc = rd_dispatch_apply_result(d, o, &res, now, st, err);
-        else if (rc == RD_ENOTFOUND)
+            rc = res.status == o->status ? RD_OK : rd_dispatch_apply_result(d, o, &res, now, st, err);
+        else if (rc == RD_ENOTFOUND && o->status == RD_ORDER_PENDING)
             rc = rd_dispatch_send(d, o, now, st, err);
         else
             rc = RD_OK;               /* broker unreachable: still pending, try next cycle */
@@ -736,10 +739,16 @@ int rd_dispatcher_cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
     if ((rc = trip_kill_switch(d, st, err)) || (rc = rd_dispatch_exits(d, now, st, err)) ||
         (rc = decide_batch(d, now, st, err)))
         return rc;
-    /* One transaction around the sends: the answers are recorded together (a
-     * crash before the commit leaves the orders pending, and the next cycle asks
-     * the broker about each one by its client order id). */
-    if (d->npending) {
+    /* The paper broker lives in the store: one transaction around its sends records
+     * the answers together (a crash before the commit leaves the orders pending, and
+     * the next cycle asks the broker about each one by its client order id). */
+    if (d->npending && !d->ctx.paper) {
+        /* a network broker: no store transaction held across its round trips */
+        for (size_t i = 0; i < d->npending && rc == RD_OK; i++)
+            rc = rd_dispatch_send(d, &d->pending[i], now, st, err);
+        if (rc != RD_OK)
+            return rc;
+    } else if (d->npending) {
         if ((rc = d->store->ops->begin(d->store, err)) != RD_OK)
             return rc;
         for (size_t i = 0; i < d->npending && rc == RD_OK; i++)

@@ -284,6 +284,7 @@ struct fake_broker {
     int fill;                          /* 1: fill orders, 2: accept and leave open, 0: reject */
     struct rd_broker_position pos;     /* one position when pos.qty != 0 */
     struct rd_order_request last;
+    int filled_later;                  /* get_order reports the last order filled */
 };
 
 static int fake_open(const struct rd_broker_params *p, struct rd_broker **out, struct rd_error *e)
@@ -346,10 +347,15 @@ static int fake_submit(struct rd_broker *b, const struct rd_order_request *req,
 static int fake_get(struct rd_broker *b, const char *id, struct rd_order_result *out,
                     struct rd_error *e)
 {
-    (void)b;
-    (void)id;
-    (void)out;
-    return rd_error_set(e, RD_ENOTFOUND, "fake: no such order");
+    struct fake_broker *f = (struct fake_broker *)b;
+
+    if (!f->filled_later || strcmp(id, f->last.client_order_id) != 0)
+        return rd_error_set(e, RD_ENOTFOUND, "fake: no such order");
+    memset(out, 0, sizeof *out);
+    out->status = RD_ORDER_FILLED;
+    out->filled_qty = f->last.qty;
+    out->fill_price = f->last.ref_price;
+    return RD_OK;
 }
 static const struct rd_broker_ops fake_ops = {
     "fake", 1, fake_open, fake_close, fake_account, fake_positions, fake_submit, fake_get, NULL,
@@ -609,6 +615,33 @@ static void test_reconcile_pending_orders(void **s)
     close_world(&w);
 }
 
+/* An order the broker accepted and filled later: the next cycle records the fill. */
+static void test_accepted_then_filled(void **s)
+{
+    struct world w;
+    struct fake_broker f;
+    struct rd_cycle_stats st;
+    struct order_count c;
+
+    (void)s;
+    fake_world(&w, &f);
+    f.fill = 2;
+    add_rec(&w, "a1", "AAPL", "AAPL261218C00100000", RD_STRAT_SWING, RD_DOLLARS(1), T_1030 - 10);
+    cycle(&w, 0, T_1030, &st);
+    assert_int_equal(st.approved, 1);
+    assert_int_equal(orders(&w, "large").filled, 0);
+    cycle(&w, 0, T_1030 + 60, &st);              /* still working: nothing changes */
+    assert_int_equal(orders(&w, "large").filled, 0);
+    assert_int_equal(f.submits, 1);
+    f.filled_later = 1;
+    cycle(&w, 0, T_1030 + 120, &st);
+    c = orders(&w, "large");
+    assert_int_equal(c.total, 1);
+    assert_int_equal(c.filled, 1);
+    assert_int_equal(f.submits, 1);              /* never sent again */
+    free_fake_world(&w);
+}
+
 static void test_second_lock_refused(void **s)
 {
     struct world w;
@@ -687,6 +720,7 @@ int main(void)
         cmocka_unit_test(test_kill_switch_trips_and_resets),
         cmocka_unit_test(test_broker_down_fails_closed),
         cmocka_unit_test(test_reconcile_pending_orders),
+        cmocka_unit_test(test_accepted_then_filled),
         cmocka_unit_test(test_second_lock_refused),
         cmocka_unit_test(test_alloc_failures_do_not_crash),
     };
