@@ -41,6 +41,7 @@ int rd_dispatcher_new(const struct rd_dispatcher_params *p, struct rd_dispatcher
         return rd_error_set(err, RD_ENOMEM, "dispatcher: out of memory");
     }
     d->tier = p->account->tier;
+    d->risk = p->account->risk;
     *out = d;
     return RD_OK;
 }
@@ -329,7 +330,8 @@ static int prepare(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
     d->base.exposure = exposure_of(d);
     d->base.open_positions = (int32_t)d->npositions;
     d->ctx.tier = &d->cfg->tiers.tier[d->tier];
-    d->ctx.risk = &d->acct->risk;
+    rd_dispatch_follow_tier(d);
+    d->ctx.risk = &d->risk;
     d->ctx.firm_max_gross_exposure = d->cfg->firm_max_gross_exposure;
     d->ctx.paper = d->acct->broker == RD_BROKER_PAPER;
     read_vix_feed(d, &d->market);
@@ -378,6 +380,16 @@ static int view_for(struct rd_dispatcher *d, const struct rd_rec *rec, struct rd
     return RD_OK;
 }
 
+void rd_dispatch_follow_tier(struct rd_dispatcher *d)
+{
+    /* an auto-tier account without limits of its own takes its current tier's
+     * shipped limits (and keeps the configured Kelly settings) */
+    if (d->acct->tier_mode != RD_TIER_MODE_AUTO || strncmp(d->acct->risk_origin, "tier default", 12))
+        return;
+    rd_risk_defaults(d->tier, &d->risk);
+    d->risk.kelly = d->acct->risk.kelly;
+}
+
 int32_t rd_dispatch_pdt_window_start(const struct rd_dispatcher *d)
 {
     int32_t day = d->clock.local.day;
@@ -385,7 +397,7 @@ int32_t rd_dispatch_pdt_window_start(const struct rd_dispatcher *d)
     /* the window is this trading day and the window_days - 1 before it */
     if (!rd_nyse_is_trading_day(day))
         day = rd_nyse_prev_trading_day(day);
-    for (int i = 1; i < d->acct->risk.pdt.window_days; i++)
+    for (int i = 1; i < d->risk.pdt.window_days; i++)
         day = rd_nyse_prev_trading_day(day);
     return day;
 }
@@ -709,7 +721,7 @@ static int trip_kill_switch(struct rd_dispatcher *d, struct rd_cycle_stats *st,
     struct rd_logline l;
 
     if (!d->equity_known || d->account_row.state == RD_STATE_HALTED ||
-        pnl > -d->acct->risk.max_daily_loss)
+        pnl > -d->risk.max_daily_loss)
         return RD_OK;
     d->account_row.state = RD_STATE_HALTED;
     d->account_row.halted_until = rd_nyse_next_trading_day(d->clock.local.day);
@@ -720,7 +732,7 @@ static int trip_kill_switch(struct rd_dispatcher *d, struct rd_cycle_stats *st,
     rd_log_begin(&l, RD_LOG_WARN, "kill_switch.tripped");
     rd_log_str(&l, "account", d->acct->name);
     rd_log_money(&l, "daily_pnl", pnl);
-    rd_log_money(&l, "max_daily_loss", d->acct->risk.max_daily_loss);
+    rd_log_money(&l, "max_daily_loss", d->risk.max_daily_loss);
     rd_log_end(&l);
     return d->store->ops->account_put(d->store, &d->account_row, err);
 }

@@ -26,6 +26,9 @@ struct rd_dispatcher {
     int locked;
 
     enum rd_tier tier;
+    struct rd_risk_config risk;        /* the limits in force: the account's own, or its
+                                        * current tier's defaults when it has none and its
+                                        * tier is auto */
     int equity_known;
     struct rd_broker_account bacct;
     struct dpos *positions;
@@ -47,6 +50,7 @@ struct rd_dispatcher {
 
 struct dpos *rd_dispatch_find_position(struct rd_dispatcher *d, const char *symbol);
 int32_t rd_dispatch_pdt_window_start(const struct rd_dispatcher *d);
+void rd_dispatch_follow_tier(struct rd_dispatcher *d);
 int rd_dispatch_send(struct rd_dispatcher *d, struct rd_order_row *o, int64_t now,
                      struct rd_cycle_stats *st, struct rd_error *err);
 int rd_dispatch_apply_result(struct rd_dispatcher *d, struct rd_order_row *o,

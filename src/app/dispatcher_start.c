@@ -26,7 +26,7 @@ static const char *tier_how(enum rd_tier_mode m)
 int rd_dispatcher_start(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
 {
     const struct rd_account_config *a = d->acct;
-    const struct rd_risk_config *r = &a->risk;
+    const struct rd_risk_config *r = &d->risk;
     struct rd_cycle_stats st;
     struct rd_logline l;
     enum rd_tier by_bp;
@@ -41,6 +41,7 @@ int rd_dispatcher_start(struct rd_dispatcher *d, int64_t now, struct rd_error *e
     if (a->tier_mode == RD_TIER_MODE_AUTO)
         d->tier = rd_tier_classify(&d->cfg->tiers, d->bacct.buying_power);
     by_bp = rd_tier_classify(&d->cfg->tiers, d->bacct.buying_power);
+    rd_dispatch_follow_tier(d);
 
     rd_log_begin(&l, RD_LOG_INFO, "dispatcher.account");
     rd_log_str(&l, "account", a->name);

@@ -16,7 +16,7 @@
 /* Why a position should close now, or NULL. */
 static const char *exit_reason(const struct rd_dispatcher *d, const struct dpos *p, int64_t now)
 {
-    const struct rd_exit_config *x = &d->acct->risk.exits;
+    const struct rd_exit_config *x = &d->risk.exits;
     rd_money avg = p->row.avg_price, price = p->price;
     struct rd_local_time opened;
 

@@ -34,7 +34,8 @@ static const char two_accounts[] =
     "   \"max_contracts_per_trade\": 2, \"max_daily_loss\": 100, \"max_risk_per_trade_pct\": 0.15,"
     "   \"paper_ignore_buying_power\": true, \"allowed_actions\": [\"BUY_STOCK\"]}},"
     " {\"name\": \"exits\", \"tier\": \"large\", \"starting_cash\": \"209000\","
-    "  \"risk\": {\"exits\": {\"stop_loss_pct\": 0.5, \"take_profit_pct\": 1.0, \"max_hold_days\": 5}}}"
+    "  \"risk\": {\"exits\": {\"stop_loss_pct\": 0.5, \"take_profit_pct\": 1.0, \"max_hold_days\": 5}}},"
+    " {\"name\": \"drifter\", \"tier\": \"auto\", \"broker\": \"paper\"}"
     "]}";
 
 struct world {
@@ -642,6 +643,30 @@ static void test_accepted_then_filled(void **s)
     free_fake_world(&w);
 }
 
+/* An auto-tier account with no limits of its own follows its tier's shipped limits. */
+static void test_auto_tier_follows_money(void **s)
+{
+    struct world w;
+    struct fake_broker f;
+    struct rd_decision dec;
+    struct rd_rec r;
+    struct rd_error err = {0};
+
+    (void)s;
+    fake_world_for(&w, &f, 4);
+    add_rec(&w, "t1", "AAPL", "AAPL261218C00100000", RD_STRAT_SWING, RD_DOLLARS(1), T_1030 - 10);
+    if (w.store->ops->rec_get(w.store, "t1", &r, &err) ||
+        rd_dispatcher_evaluate(w.d[0], T_1030, &r, &dec, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(dec.verdicts[RD_GATE_OPEN_POSITIONS].threshold, 5);       /* large */
+    f.acct.buying_power = f.acct.cash = f.acct.equity = f.acct.last_equity = 1804 * RD_MONEY_SCALE;
+    if (rd_dispatcher_evaluate(w.d[0], T_1030, &r, &dec, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(dec.verdicts[RD_GATE_OPEN_POSITIONS].threshold, 2);       /* tiny */
+    assert_int_equal(dec.verdicts[RD_GATE_NOTIONAL_EXPOSURE].threshold, RD_DOLLARS(1500));
+    free_fake_world(&w);
+}
+
 static void test_second_lock_refused(void **s)
 {
     struct world w;
@@ -721,6 +746,7 @@ int main(void)
         cmocka_unit_test(test_broker_down_fails_closed),
         cmocka_unit_test(test_reconcile_pending_orders),
         cmocka_unit_test(test_accepted_then_filled),
+        cmocka_unit_test(test_auto_tier_follows_money),
         cmocka_unit_test(test_second_lock_refused),
         cmocka_unit_test(test_alloc_failures_do_not_crash),
     };
