@@ -281,6 +281,10 @@ struct api_assign_strategy {
 };
 const struct api_assign_strategy *api_assign_strategy_find(const char *name);
 void api_assign_strategy_names(char *buf, size_t n);   /* "manual, ..." */
+/* Assigns an unassigned user on their first trade (least_loaded, recorded in
+ * the history with reason "first trade"); sets u->account. r->store must be
+ * taken. Returns 0, or the status with the error written. */
+int api_assign_first(struct api_req *r, struct rd_user_row *u);
 
 /* ---- metrics ---- */
 

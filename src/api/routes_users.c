@@ -343,7 +343,10 @@ static int put_assignment(struct api_req *r)
         (st = api_json_get_str(r, o, "strategy", &sname, 32)) ||
         (st = api_json_get_str(r, o, "reason", &reason, 256)))
         goto out;
-    strat = api_assign_strategy_find(sname ? sname : "manual");
+    /* no strategy: "manual" when an account is named, else "least_loaded" */
+    if (!sname)
+        sname = json_object_get(o, "account") ? "manual" : "least_loaded";
+    strat = api_assign_strategy_find(sname);
     if (!strat) {
         api_assign_strategy_names(names, sizeof names);
         st = api_error(r, 400, "invalid", "strategy: \"%s\" is not known; expected %s", sname,

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Assignment strategies over the HTTP API: least_loaded (the default; fewest
+# users, ties by name), round_robin (a rotation whose cursor lives in the
+# store and survives a restart), department (the config's map), manual; closed
+# accounts are skipped; every change lands in the history.
+. "$(dirname "$0")/common.sh"
+command -v curl >/dev/null || { echo "curl is needed"; exit 1; }
+cat >"$TMP/riskdesk.json" <<JSON
+{"database": "sqlite:$TMP/rd.db",
+ "assignment": {"departments": {"options": "beta", "rates": "gamma", "fx": "nowhere"}},
+ "accounts": [
+  {"name": "gamma", "tier": "auto", "starting_cash": "5000"},
+  {"name": "alpha", "tier": "auto", "starting_cash": "5000"},
+  {"name": "beta", "tier": "auto", "starting_cash": "5000"}]}
+JSON
+C=(--config "$TMP/riskdesk.json")
+
+SERVER_PID=
+stop_server() { [ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; SERVER_PID=; }
+trap 'stop_server; rm -rf "$TMP"' EXIT
+start_server() {
+  "$RD_BIN" serve "${C[@]}" --listen 127.0.0.1:0 >"$TMP/s.out" 2>"$TMP/s.err" &
+  SERVER_PID=$!
+  for _ in $(seq 100); do grep -q "(port " "$TMP/s.out" 2>/dev/null && break; sleep 0.05; done
+  PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$TMP/s.out")
+  [ -n "$PORT" ] || { bad "server did not start: $(cat "$TMP/s.err")"; finish; exit 1; }
+}
+r() {
+  local m=$1 p=$2 t=$3 b=${4-}
+  local args=(-s -o "$TMP/body" -w '%{http_code}' -X "$m" -H "Authorization: Bearer $t")
+  [ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data-binary "$b")
+  LAST="$m $p $b"
+  ST=$(curl "${args[@]}" "http://127.0.0.1:$PORT$p")
+}
+expect() {
+  local want=$1; shift
+  if [ "$ST" = "$want" ]; then ok; else bad "$LAST: status $ST (wanted $want): $(head -c 300 "$TMP/body")"; fi
+  for t in "$@"; do
+    if grep -qF -- "$t" "$TMP/body"; then ok; else bad "$LAST: body lacks $t: $(head -c 300 "$TMP/body")"; fi
+  done
+}
+jcheck() {
+  python3 - "$TMP/body" "$1" <<'PY' && ok || bad "$LAST: JSON check failed: $1"
+import json, sys
+d = json.load(open(sys.argv[1]))
+if not eval(sys.argv[2]):
+    print("   body:", json.dumps(d)[:400]); sys.exit(1)
+PY
+}
+
+expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role admin --user alice
+ADMIN=$(cat "$TMP/out")
+expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role viewer --user vera
+VIEWER=$(cat "$TMP/out")
+start_server
+
+for u in u1 u2 u3 u4 u5 u6 u7; do
+  r POST /api/v1/users "$ADMIN" "{\"id\":\"$u\",\"display_name\":\"$u\"}"; expect 201
+done
+r PATCH /api/v1/users/u6 "$ADMIN" '{"department":"options"}'; expect 200
+r PATCH /api/v1/users/u7 "$ADMIN" '{"department":"fx"}'; expect 200
+
+# least_loaded is the default when no account is named; ties go by name
+r PUT /api/v1/users/u1/assignment "$ADMIN" '{}'; expect 200 '"account":"alpha"' '"strategy":"least_loaded"'
+r PUT /api/v1/users/u2/assignment "$ADMIN" '{"strategy":"least_loaded"}'; expect 200 '"account":"beta"'
+r PUT /api/v1/users/u3/assignment "$ADMIN" '{"reason":"new desk"}'; expect 200 '"account":"gamma"' '"reason":"new desk"'
+r PUT /api/v1/users/u4/assignment "$ADMIN" '{}'; expect 200 '"account":"alpha"'
+# reassigning a user does not count them against their own account
+r PUT /api/v1/users/u4/assignment "$ADMIN" '{"strategy":"least_loaded"}'; expect 200 '"account":"alpha"' '"previous":"alpha"'
+# an account named without a strategy is still manual
+r PUT /api/v1/users/u4/assignment "$ADMIN" '{"account":"gamma"}'; expect 200 '"strategy":"manual"' '"previous":"alpha"'
+# alpha 1, beta 1, gamma 2: the tie goes to alpha
+r PUT /api/v1/users/u5/assignment "$ADMIN" '{"strategy":"least_loaded"}'; expect 200 '"account":"alpha"'
+
+# round_robin: a rotation in name order, whatever the loads are
+r PUT /api/v1/users/u1/assignment "$ADMIN" '{"strategy":"round_robin"}'; expect 200 '"account":"alpha"' '"strategy":"round_robin"'
+r PUT /api/v1/users/u2/assignment "$ADMIN" '{"strategy":"round_robin"}'; expect 200 '"account":"beta"'
+# the cursor survives a restart (it lives in the store)
+stop_server; start_server
+r PUT /api/v1/users/u3/assignment "$ADMIN" '{"strategy":"round_robin"}'; expect 200 '"account":"gamma"'
+r PUT /api/v1/users/u5/assignment "$ADMIN" '{"strategy":"round_robin"}'; expect 200 '"account":"alpha"'
+
+# department: the config's map
+r PUT /api/v1/users/u6/assignment "$ADMIN" '{"strategy":"department"}'; expect 200 '"account":"beta"' '"strategy":"department"'
+r PUT /api/v1/users/u7/assignment "$ADMIN" '{"strategy":"department"}'; expect 404 nowhere
+r PUT /api/v1/users/u1/assignment "$ADMIN" '{"strategy":"department"}'; expect 409 no_department
+r PATCH /api/v1/users/u7 "$ADMIN" '{"department":"rates"}'; expect 200
+# closed accounts are skipped by every strategy
+r DELETE /api/v1/accounts/gamma "$ADMIN"; expect 200 '"closed":true'
+r PUT /api/v1/users/u7/assignment "$ADMIN" '{"strategy":"department"}'; expect 409 account_closed
+r PUT /api/v1/users/u7/assignment "$ADMIN" '{"strategy":"round_robin"}'; expect 200 '"account":"beta"'
+r PUT /api/v1/users/u7/assignment "$ADMIN" '{"strategy":"round_robin"}'; expect 200 '"account":"alpha"'
+r PUT /api/v1/users/u7/assignment "$ADMIN" '{"strategy":"round_robin"}'; expect 200 '"account":"beta"'
+# users now: u1 alpha, u2 beta, u3 gamma, u4 gamma, u5 alpha, u6 beta, u7 beta
+r PUT /api/v1/users/u7/assignment "$ADMIN" '{"strategy":"least_loaded"}'; expect 200 '"account":"alpha"'
+r PUT /api/v1/users/u7/assignment "$ADMIN" '{"account":"gamma"}'; expect 409 account_closed
+r PUT /api/v1/users/u7/assignment "$ADMIN" '{"strategy":"by_horoscope"}'
+expect 400 "manual, least_loaded, round_robin, department"
+
+# a viewer cannot assign; nothing changed on refusals
+r PUT /api/v1/users/u7/assignment "$VIEWER" '{"strategy":"least_loaded"}'; expect 403
+r GET /api/v1/users/u7/assignment "$VIEWER"; expect 200 '"account":"alpha"' '"strategy":"least_loaded"'
+
+# history: who, when, from, to, why, strategy
+r GET "/api/v1/assignments?user=u4" "$VIEWER"; expect 200
+jcheck '[(a["previous"], a["account"], a["strategy"]) for a in d["assignments"]] == [("alpha", "gamma", "manual"), ("alpha", "alpha", "least_loaded"), (None, "alpha", "least_loaded")]'
+jcheck 'all(a["assigned_by"] == "alice" and a["at"] for a in d["assignments"])'
+r GET /api/v1/assignments/stats "$VIEWER"; expect 200
+jcheck '{a["account"]: a["users"] for a in d["accounts"]} == {"gamma": 2, "alpha": 3, "beta": 2}'
+
+finish
