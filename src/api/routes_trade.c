@@ -1,0 +1,302 @@
+/*
+ * routes_trade.c - POST /api/v1/trade: a user's trade through the gates of
+ * the account assigned to them.
+ *
+ * The body {symbol, action, qty?, limit?, strategy?, user?} becomes a
+ * recommendation (price: the limit, else the broker's quote) that the
+ * account's dispatcher evaluates as a dry run (rd_dispatcher_evaluate inside a
+ * store transaction that is rolled back): nothing is recorded and no order is
+ * sent. The answer is every gate's verdict, the size the gates allow (capped
+ * at qty) and the account's cash and buying power before and after that size.
+ * A user without an account is assigned one on their first trade
+ * (least_loaded). A trader trades only as themselves; an admin names "user".
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api_int.h"
+#include "api/trade_int.h"
+#include "riskdesk/decision_json.h"
+#include "riskdesk/dispatcher.h"
+#include "riskdesk/rec.h"
+#include "riskdesk/calendar.h"
+#include "riskdesk/banned.h"
+
+static void trade_json(struct rd_buf *o, const struct api_trade *t)
+{
+    rd_buf_puts(o, "{\"user\":");
+    api_json_str(o, t->user);
+    rd_buf_puts(o, ",\"account\":");
+    api_json_str(o, t->account);
+    rd_buf_printf(o, ",\"assigned_now\":%s,\"symbol\":", t->assigned_now ? "true" : "false");
+    api_json_str(o, t->symbol);
+    rd_buf_puts(o, ",\"action\":");
+    api_json_str(o, rd_action_name(t->action));
+    rd_buf_puts(o, ",\"price\":");
+    api_json_money(o, t->price);
+    rd_buf_puts(o, ",\"qty\":");
+    if (t->qty)
+        rd_buf_printf(o, "%" PRId64, t->qty);
+    else
+        rd_buf_puts(o, "null");
+    rd_buf_printf(o, ",\"approved\":%s,\"size\":%" PRId64 ",\"first_failed\":",
+                  t->dec.approved ? "true" : "false", t->size);
+    if (t->dec.approved)
+        rd_buf_puts(o, "null");
+    else
+        api_json_str(o, t->first_failed);
+    rd_buf_puts(o, ",\"decision\":");
+    rd_decision_to_json(&t->dec, o);
+    rd_buf_puts(o, ",\"balance\":{\"cash_before\":");
+    api_json_money(o, t->cash_before);
+    rd_buf_puts(o, ",\"cash_after\":");
+    api_json_money(o, t->cash_after);
+    rd_buf_puts(o, ",\"buying_power_before\":");
+    api_json_money(o, t->bp_before);
+    rd_buf_puts(o, ",\"buying_power_after\":");
+    api_json_money(o, t->bp_after);
+    rd_buf_puts(o, "},\"dry_run\":true}");
+}
+
+int api_trade_run(struct api_req *r, struct api_trade *t)
+{
+    const struct rd_account_config *a;
+    struct rd_dispatcher_params dp;
+    struct rd_broker_params bp;
+    struct rd_broker_account ba;
+    struct rd_dispatcher *d = NULL;
+    struct rd_broker *b = NULL;
+    struct rd_error err = {0};
+    struct rd_user_row u;
+    struct rd_store *s;
+    struct api_cfg *c;
+    struct rd_occ occ;
+    struct rd_rec rec;
+    int64_t now = t->at ? t->at : (int64_t)time(NULL), cost;
+    int st = 0, rc, i, began = 0;
+
+    if (!(s = api_store(r)))
+        return r->status;
+    rc = s->ops->user_get(s, t->user, &u, &err);
+    if (rc == RD_ENOTFOUND)
+        return api_error(r, 404, "not_found", "no user \"%.64s\"", t->user);
+    if (rc != RD_OK)
+        return api_fail(r, rc, &err);
+    if (!u.account[0]) {
+        if ((st = api_assign_first(r, &u)))
+            return st;
+        t->assigned_now = 1;
+    }
+    snprintf(t->account, sizeof t->account, "%s", u.account);
+    c = api_cfgref(r);
+    i = api_cfg_index(c, u.account);
+    if (i < 0)
+        return api_error(r, 409, "no_account", "user \"%s\" is assigned to \"%s\", which is not configured",
+                         u.id, u.account);
+    if (c->meta[i].closed_at)
+        return api_error(r, 409, "account_closed", "account \"%s\" is closed", u.account);
+    a = &c->cfg->accounts[i];
+
+    memset(&bp, 0, sizeof bp);
+    bp.account = a->name;
+    bp.store = s;
+    bp.starting_cash = a->starting_cash;
+    bp.seed = c->cfg->paper_seed;
+    bp.credentials = a->credentials;
+    bp.live = a->live;
+    rc = rd_broker_open(a->broker == RD_BROKER_ALPACA ? "alpaca" : "paper", &bp, &b, &err);
+    if (rc != RD_OK) {
+        st = api_error(r, 502, "broker", "account \"%s\": %s", a->name, err.msg);
+        goto out;
+    }
+    b->now = now;
+    if ((rc = b->ops->get_account(b, &ba, &err)) != RD_OK) {
+        st = api_error(r, 502, "broker", "account \"%s\": %s", a->name, err.msg);
+        goto out;
+    }
+    if (!t->price) {
+        if (!b->ops->quote || (rc = b->ops->quote(b, t->symbol, &t->price, &err)) != RD_OK) {
+            st = api_error(r, 400, "invalid", "no quote for \"%s\"; give a limit price", t->symbol);
+            goto out;
+        }
+    }
+
+    memset(&rec, 0, sizeof rec);
+    snprintf(rec.id, sizeof rec.id, "trade.%.40s.%" PRId64, u.id, now);
+    rec.created_at = now;
+    if (rd_occ_parse(t->symbol, &occ) == RD_OK)
+        snprintf(rec.underlying, sizeof rec.underlying, "%s", occ.root);
+    else
+        snprintf(rec.underlying, sizeof rec.underlying, "%s", t->symbol);
+    snprintf(rec.symbol, sizeof rec.symbol, "%s", t->symbol);
+    rec.action = t->action;
+    rec.strategy = t->strategy;
+    rec.confidence = 1000000;      /* the trader's own call */
+    rec.volume_ratio = t->volume_ratio ? t->volume_ratio : 1000000;
+    rec.price = t->price;
+    if ((rc = rd_rec_validate(&rec, &err)) != RD_OK) {
+        st = api_error(r, 400, "invalid", "%s", err.msg);
+        goto out;
+    }
+
+    memset(&dp, 0, sizeof dp);
+    dp.cfg = c->cfg;
+    dp.account = a;
+    dp.store = s;
+    dp.broker = b;
+    dp.batch_max = 1;
+    if ((rc = rd_dispatcher_new(&dp, &d, &err)) != RD_OK) {
+        st = api_fail(r, rc, &err);
+        goto out;
+    }
+    /* a dry run: read, never written */
+    if ((rc = s->ops->begin(s, &err)) != RD_OK) {
+        st = api_fail(r, rc, &err);
+        goto out;
+    }
+    began = 1;
+    rc = rd_dispatcher_evaluate(d, now, &rec, &t->dec, &err);
+    if (rc != RD_OK) {
+        st = api_fail(r, rc, &err);
+        goto out;
+    }
+    t->size = t->dec.approved ? t->dec.size : 0;
+    if (t->qty && t->size > t->qty)
+        t->size = t->qty;
+    snprintf(t->first_failed, sizeof t->first_failed, "%s",
+             t->dec.approved ? "" : rd_gate_name(t->dec.first_failed));
+    cost = t->size * t->dec.unit_cost;
+    if (!t->dec.unit_cost)
+        cost = t->size * t->price * rd_rec_multiplier(&rec);
+    t->cash_before = ba.cash;
+    t->bp_before = ba.buying_power;
+    if (rd_action_is_entry(t->action)) {
+        t->cash_after = ba.cash - cost;
+        t->bp_after = ba.buying_power - cost;
+    } else {
+        t->cash_after = ba.cash + cost;
+        t->bp_after = ba.buying_power + cost;
+    }
+out:
+    if (began)
+        s->ops->rollback(s);
+    rd_dispatcher_free(d);
+    rd_broker_close(b);
+    return st;
+}
+
+int api_trade_parse_action(const char *s, enum rd_action *out)
+{
+    char up[32];
+    size_t i;
+
+    for (i = 0; s[i] && i < sizeof up - 1; i++)
+        up[i] = (char)toupper((unsigned char)s[i]);
+    up[i] = '\0';
+    if (s[i])
+        return RD_EINVAL;
+    if (!strcmp(up, "BUY"))
+        snprintf(up, sizeof up, "BUY_STOCK");
+    else if (!strcmp(up, "SELL"))
+        snprintf(up, sizeof up, "SELL_STOCK");
+    else if (!strcmp(up, "CALL"))
+        snprintf(up, sizeof up, "BUY_CALL");
+    else if (!strcmp(up, "PUT"))
+        snprintf(up, sizeof up, "BUY_PUT");
+    return rd_action_parse(up, out);
+}
+
+static int trade(struct api_req *r)
+{
+    static const char *const keys[] = {"symbol", "action",       "qty", "limit",
+                                       "strategy", "volume_ratio", "at",  "user", NULL};
+    const char *sym = NULL, *act = NULL, *strat = NULL, *user = NULL, *at = NULL;
+    struct api_trade t;
+    json_t *o = NULL, *v;
+    struct rd_error err = {0};
+    int st;
+
+    memset(&t, 0, sizeof t);
+    if ((st = api_body_json(r, &o)))
+        return st;
+    if (!json_is_object(o)) {
+        st = api_error(r, 400, "invalid", "expected {\"symbol\", \"action\", \"qty\"?, \"limit\"?}");
+        goto out;
+    }
+    if ((st = api_json_check_keys(r, o, keys, "trade")) ||
+        (st = api_json_get_str(r, o, "symbol", &sym, sizeof t.symbol)) ||
+        (st = api_json_get_str(r, o, "action", &act, 32)) ||
+        (st = api_json_get_str(r, o, "strategy", &strat, 16)) ||
+        (st = api_json_get_str(r, o, "at", &at, 40)) ||
+        (st = api_json_get_str(r, o, "user", &user, sizeof t.user)))
+        goto out;
+    if (!sym || !sym[0]) {
+        st = api_error(r, 400, "invalid", "symbol: required");
+        goto out;
+    }
+    if (!act || api_trade_parse_action(act, &t.action) != RD_OK) {
+        st = api_error(r, 400, "invalid",
+                       "action: expected BUY_CALL, BUY_PUT, BUY_STOCK or SELL_STOCK (or call, put, buy, sell)");
+        goto out;
+    }
+    t.strategy = RD_STRAT_DAY;
+    if (strat && rd_strategy_parse(strat, &t.strategy) != RD_OK) {
+        st = api_error(r, 400, "invalid", "strategy: expected day or swing");
+        goto out;
+    }
+    if ((v = json_object_get(o, "qty"))) {
+        if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 1000000) {
+            st = api_error(r, 400, "invalid", "qty: expected a whole number from 1 to 1000000");
+            goto out;
+        }
+        t.qty = json_integer_value(v);
+    }
+    if ((v = json_object_get(o, "limit"))) {
+        char num[64];
+
+        if (json_is_string(v))
+            snprintf(num, sizeof num, "%s", json_string_value(v));
+        else if (json_is_number(v))
+            snprintf(num, sizeof num, "%.4f", json_number_value(v));
+        else
+            num[0] = '\0';
+        if (!num[0] || rd_money_parse(num, strlen(num), &t.price, &err) != RD_OK || t.price <= 0) {
+            st = api_error(r, 400, "invalid", "limit: expected a price above 0");
+            goto out;
+        }
+    }
+    if ((v = json_object_get(o, "volume_ratio"))) {
+        if (!json_is_number(v) || json_number_value(v) <= 0 || json_number_value(v) > 1000) {
+            st = api_error(r, 400, "invalid", "volume_ratio: expected a number above 0");
+            goto out;
+        }
+        t.volume_ratio = (int64_t)(json_number_value(v) * 1e6 + 0.5);
+    }
+    if (at && rd_time_parse(at, strlen(at), &t.at, &err) != RD_OK) {
+        st = api_error(r, 400, "invalid", "at: %s", err.msg);
+        goto out;
+    }
+    if (user && r->auth.role != RD_ROLE_ADMIN && strcmp(user, r->auth.user) != 0) {
+        st = api_error(r, 403, "forbidden_user", "a trader trades only as themselves");
+        goto out;
+    }
+    snprintf(t.user, sizeof t.user, "%s", user ? user : r->auth.user);
+    snprintf(t.symbol, sizeof t.symbol, "%s", sym);
+    if ((st = api_trade_run(r, &t)))
+        goto out;
+    trade_json(&r->out, &t);
+    rd_buf_puts(&r->out, "\n");
+    st = 200;
+out:
+    json_decref(o);
+    return st;
+}
+
+static const struct api_route routes[] = {
+    {"POST", "/api/v1/trade", RD_ROLE_TRADER, trade, 0},
+};
+
+const struct api_route_table api_routes_trade = {routes, sizeof routes / sizeof routes[0]};

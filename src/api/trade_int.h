@@ -1,0 +1,36 @@
+/*
+ * trade_int.h - a user's trade through their account's gates (routes_trade.c),
+ * shared with the Slack commands.
+ */
+#ifndef RISKDESK_API_TRADE_INT_H
+#define RISKDESK_API_TRADE_INT_H
+
+#include "api/api_int.h"
+#include "riskdesk/gates.h"
+#include "riskdesk/risk.h"
+
+struct api_trade {
+    /* in */
+    char user[64];
+    char symbol[RD_SYMBOL_MAX];
+    enum rd_action action;
+    enum rd_strategy strategy;
+    int64_t qty;                 /* 0: what the gates allow */
+    rd_money price;              /* the limit; 0: the broker's quote */
+    int64_t volume_ratio;        /* ppm; 0: 1.0 */
+    int64_t at;                  /* the clock (Unix s); 0: now */
+    /* out */
+    char account[64];
+    int assigned_now;            /* assigned on this, their first trade */
+    struct rd_decision dec;
+    int64_t size;                /* approved size, capped at qty */
+    char first_failed[32];
+    rd_money cash_before, cash_after, bp_before, bp_after;
+};
+
+/* Evaluates t (a dry run) for t->user; 0, or the status with the error written. */
+int api_trade_run(struct api_req *r, struct api_trade *t);
+/* "BUY_CALL"... or the short "call", "put", "buy", "sell", any case. */
+int api_trade_parse_action(const char *s, enum rd_action *out);
+
+#endif
