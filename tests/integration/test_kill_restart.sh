@@ -28,7 +28,7 @@ RANDOM=42
 for round in $(seq "$ROUNDS"); do
   "$RD_BIN" dispatch "${C[@]}" --account big --once --at "$AT" --batch 3 >/dev/null 2>&1 &
   pid=$!
-  sleep "0.0$((RANDOM % 60))"
+  sleep "0.$(printf %03d $((RANDOM % 200)))"
   kill -KILL "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
 done
