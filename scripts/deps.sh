@@ -8,27 +8,26 @@ pkgs="cmake make gcc clang pkg-config libsqlite3-dev libjansson-dev libcmocka-de
 # wrk is for the HTTP benchmark only (bench/bench_api.sh); nothing in the tests needs it.
 # chromium renders the dashboard in tests/integration/test_dashboard.sh (skipped without it).
 opt_pkgs="wrk chromium"
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=""
-for p in $pkgs; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-for p in $opt_pkgs; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    if [ "$(id -u)" -eq 0 ]; then
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null 2>&1 ||
-        echo "deps: optional $p not installed (bench/bench_api.sh or the dashboard test's browser part)" >&2
-    fi
-  fi
-done
-[ -z "$missing" ] && exit 0
-if [ "$(id -u)" -eq 0 ]; then
-  echo "deps: installing$missing" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  # shellcheck disable=SC2086
-  apt-get install -y -qq --no-install-recommends $missing >/dev/null
-else
+opt_missing=""
+for p in $pkgs; do installed "$p" || missing="$missing $p"; done
+for p in $opt_pkgs; do installed "$p" || opt_missing="$opt_missing $p"; done
+[ -z "$missing$opt_missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  [ -z "$missing" ] && exit 0
   echo "deps: missing packages; run as root:" >&2
   echo "  apt-get update && apt-get install -y$missing" >&2
   exit 1
 fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null || echo "deps: apt-get update failed; trying with the lists at hand" >&2
+if [ -n "$missing" ]; then
+  echo "deps: installing$missing" >&2
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+for p in $opt_missing; do
+  apt-get install -y -qq --no-install-recommends "$p" >/dev/null 2>&1 ||
+    echo "deps: optional $p not installed (bench/bench_api.sh or the dashboard test's browser part)" >&2
+done
