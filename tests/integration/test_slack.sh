@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# POST /slack/commands end to end: requests signed with python3's hmac like
+# Slack signs them (good, bad signature, stale timestamp, missing headers),
+# the route off (404) without a signing secret, ssl_check, every command and
+# its usage line, against the real server on a free port.
+. "$(dirname "$0")/common.sh"
+command -v curl >/dev/null || { echo "curl is needed"; exit 1; }
+unset SLACK_SIGNING_SECRET
+SECRET=8f742231b10e8888abcd99yyyzzz85a5
+OPT=AAPL261218C00200000
+write_config
+cp "$TMP/riskdesk.json" "$TMP/plain.json"
+python3 - "$TMP/riskdesk.json" "$SECRET" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["slack"] = {"signing_secret": sys.argv[2], "admins": ["UADMIN"]}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+C=(--config "$TMP/riskdesk.json")
+
+SERVER_PID=
+stop_server() { [ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; SERVER_PID=; }
+trap 'stop_server; rm -rf "$TMP"' EXIT
+start_server() {   # start_server CONFIG
+  "$RD_BIN" serve --config "$1" --listen 127.0.0.1:0 >"$TMP/s.out" 2>"$TMP/s.err" &
+  SERVER_PID=$!
+  for _ in $(seq 100); do grep -q "(port " "$TMP/s.out" 2>/dev/null && break; sleep 0.05; done
+  PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$TMP/s.out")
+  [ -n "$PORT" ] || { bad "server did not start: $(cat "$TMP/s.err")"; finish; exit 1; }
+}
+# slack COMMAND TEXT [USER [SECRET [TS_OFFSET]]]: a signed slash command;
+# status in $ST, body in $TMP/body
+slack() {
+  local cmd=$1 text=$2 user=${3-UBOB} secret=${4-$SECRET} off=${5-0}
+  LAST="$cmd $text ($user)"
+  python3 - "$cmd" "$text" "$user" "$secret" "$off" "$TMP" <<'PY'
+import hashlib, hmac, sys, time, urllib.parse
+cmd, text, user, secret, off, tmp = sys.argv[1:]
+body = urllib.parse.urlencode({"token": "x", "team_id": "T1", "channel_id": "C1", "user_id": user,
+                               "user_name": "someone", "command": cmd, "text": text,
+                               "response_url": "https://hooks.slack.com/commands/T1/1/x",
+                               "trigger_id": "1.2.3"})
+ts = str(int(time.time()) + int(off))
+sig = "v0=" + hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+open(tmp + "/req", "w").write(body)
+open(tmp + "/ts", "w").write(ts)
+open(tmp + "/sig", "w").write(sig)
+PY
+  ST=$(curl -s -o "$TMP/body" -w '%{http_code}' -X POST \
+       -H 'Content-Type: application/x-www-form-urlencoded' \
+       -H "X-Slack-Request-Timestamp: $(cat "$TMP/ts")" -H "X-Slack-Signature: $(cat "$TMP/sig")" \
+       --data-binary "@$TMP/req" "http://127.0.0.1:$PORT/slack/commands")
+}
+raw() {   # raw BODY [HEADER...]: unsigned or hand-signed
+  local b=$1; shift
+  local args=()
+  for h in "$@"; do args+=(-H "$h"); done
+  LAST="raw $b"
+  ST=$(curl -s -o "$TMP/body" -w '%{http_code}' -X POST "${args[@]}" --data-binary "$b" \
+       "http://127.0.0.1:$PORT/slack/commands")
+}
+expect() {
+  local want=$1; shift
+  if [ "$ST" = "$want" ]; then ok; else bad "$LAST: status $ST (wanted $want): $(head -c 300 "$TMP/body")"; fi
+  for t in "$@"; do
+    if grep -qF -- "$t" "$TMP/body"; then ok; else bad "$LAST: body lacks $t: $(head -c 400 "$TMP/body")"; fi
+  done
+}
+# a Slack answer: ephemeral, text, one mrkdwn section with the same text
+is_slack() {
+  python3 - "$TMP/body" <<'PY' && ok || bad "$LAST: not a Slack answer: $(head -c 300 "$TMP/body")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["response_type"] == "ephemeral" and d["text"], d
+b = d["blocks"]
+assert b[0]["type"] == "section" and b[0]["text"]["type"] == "mrkdwn" and b[0]["text"]["text"] == d["text"], d
+PY
+}
+is_error_json() {
+  python3 - "$TMP/body" <<'PY' && ok || bad "$LAST: not an error body: $(head -c 200 "$TMP/body")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert set(d) == {"error"} and d["error"]["code"] and d["error"]["message"], d
+PY
+}
+
+# ---- without a secret the route is off: 404, whatever is sent ----
+start_server "$TMP/plain.json"
+slack /accounts ""; expect 404 not_found; is_error_json
+raw "ssl_check=1&token=x"; expect 404
+stop_server
+# the environment's secret turns it on
+SLACK_SIGNING_SECRET=envsecret start_server "$TMP/plain.json"
+slack /accounts "" UBOB envsecret; expect 200 '"response_type":"ephemeral"'; is_slack
+slack /accounts "" UBOB "$SECRET"; expect 401 invalid_signature
+stop_server
+
+# ---- the config's secret ----
+start_server "$TMP/riskdesk.json"
+expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role admin --user alice
+ADMIN=$(cat "$TMP/out")
+for u in 'bob","display_name":"Bob","slack_user_id":"UBOB' 'carol","display_name":"Carol","slack_user_id":"UCAROL' 'root","display_name":"Root","slack_user_id":"UADMIN'; do
+  curl -s -o /dev/null -H "Authorization: Bearer $ADMIN" -d "{\"id\":\"$u\"}" "http://127.0.0.1:$PORT/api/v1/users"
+done
+
+# signatures and timestamps
+slack /accounts "" UBOB "wrong-secret"; expect 401 invalid_signature; is_error_json
+slack /accounts "" UBOB "$SECRET" -301; expect 401 stale_request; is_error_json
+slack /accounts "" UBOB "$SECRET" 400; expect 401 stale_request
+slack /accounts "" UBOB "$SECRET" -240; expect 200
+raw "command=%2Faccounts&user_id=UBOB&text="; expect 401 invalid_signature; is_error_json
+raw "command=%2Faccounts&user_id=UBOB&text=" "X-Slack-Request-Timestamp: $(date +%s)"; expect 401
+raw "command=%2Faccounts&user_id=UBOB&text=" "X-Slack-Request-Timestamp: $(date +%s)" "X-Slack-Signature: v0=00"; expect 401
+# a signed body changed on the way
+slack /accounts "" UBOB
+ST=$(curl -s -o "$TMP/body" -w '%{http_code}' -X POST -H "X-Slack-Request-Timestamp: $(cat "$TMP/ts")" \
+     -H "X-Slack-Signature: $(cat "$TMP/sig")" --data-binary "$(cat "$TMP/req")&x=1" \
+     "http://127.0.0.1:$PORT/slack/commands")
+LAST="tampered body"; expect 401 invalid_signature
+# ssl_check: 200, empty
+raw "ssl_check=1&token=x"; expect 200
+[ ! -s "$TMP/body" ] && ok || bad "ssl_check answered: $(cat "$TMP/body")"
+r_get() { ST=$(curl -s -o "$TMP/body" -w '%{http_code}' "http://127.0.0.1:$PORT/slack/commands"); LAST="GET"; }
+r_get; expect 405
+
+# ---- commands ----
+slack /accounts ""; expect 200 'Accounts' '`large`: 0 users' '`tiny`: 0 users'; is_slack
+slack /accounts "extra"; expect 200 'Usage: `/accounts`'; is_slack
+slack /my-account ""; expect 200 'have no account yet'; is_slack
+slack /my-account "" UNOBODY; expect 200 'not linked to a riskdesk user'; is_slack
+slack /my-account "x"; expect 200 'Usage: `/my-account`'
+# /trade: usage lines
+slack /trade ""; expect 200 'Usage: `/trade SYMBOL ACTION QTY [LIMIT]`'; is_slack
+slack /trade "$OPT call"; expect 200 'Usage: `/trade'
+slack /trade "$OPT hold 2 2.50"; expect 200 'Usage: `/trade'
+slack /trade "$OPT call two 2.50"; expect 200 'Usage: `/trade'
+slack /trade "$OPT call 0 2.50"; expect 200 'Usage: `/trade'
+slack /trade "$OPT call 2 abc"; expect 200 'Usage: `/trade'
+slack /trade "$OPT call 2 2.50 x"; expect 200 'Usage: `/trade'
+slack /trade "$OPT call 2 2.50" UNOBODY; expect 200 'not linked'
+# a trade: assigned on the first one, every gate's verdict, the balance after
+slack /trade "$OPT call 2 2.50"
+expect 200 "on account \`large\`" 'assigned to you on this first trade' '`trading_hours`' '`buying_power`' \
+  'Balance after: cash $' 'no order was sent'; is_slack
+python3 - "$TMP/body" <<'PY' && ok || bad "trade answer: $(head -c 600 "$TMP/body")"
+import json, re, sys
+t = json.load(open(sys.argv[1]))["text"]
+assert re.match(r"\*(APPROVED|REJECTED)\* BUY_CALL \d+ x `AAPL261218C00200000` @ 2\.50", t), t
+assert len(re.findall(r"^(pass|FAIL) `", t, re.M)) >= 10, t
+m = re.search(r"Balance after: cash \$([\d.]+) \(now \$([\d.]+)\)", t)
+after, now = float(m.group(1)), float(m.group(2))
+assert now == 209000 and (after == now if "REJECTED" in t else after == now - 500), t
+PY
+slack /trade "$OPT call 2 2.50"; expect 200 "on account \`large\`"; is_slack
+slack /my-account ""; expect 200 'trade through account `large`'
+slack /trade "AAPL buy 2"; expect 200 'give a limit price'; is_slack
+# /account-users: your own account; another only for admins
+slack /account-users ""; expect 200 'Users of `large`' 'bob (Bob)'; is_slack
+slack /account-users "tiny"; expect 200 'only the users of your own account'
+slack /account-users "" UCAROL; expect 200 'Usage: `/account-users [ACCOUNT]`'
+slack /account-users "tiny" UADMIN; expect 200 'Users of `tiny`' 'none'
+slack /account-users "nowhere" UADMIN; expect 200 'No account named `nowhere`'
+slack /account-users "a b c" UADMIN; expect 200 'Usage: `/account-users'
+# /assign-account: admins only (by Slack id in the config)
+slack /assign-account "<@UCAROL|carol> tiny"; expect 200 'Only a riskdesk admin'; is_slack
+slack /assign-account "<@UCAROL|carol> tiny" UADMIN; expect 200 'Assigned carol to `tiny`.'; is_slack
+slack /assign-account "@bob tiny" UADMIN; expect 200 'Assigned bob to `tiny` (was `large`).'
+slack /assign-account "carol nowhere" UADMIN; expect 200 'No open account named `nowhere`'
+slack /assign-account "<@UZED> tiny" UADMIN; expect 200 'No riskdesk user is `UZED`' 'Usage: `/assign-account @user ACCOUNT`'
+slack /assign-account "carol" UADMIN; expect 200 'Usage: `/assign-account @user ACCOUNT`'
+slack /accounts ""; expect 200 '`tiny`: 2 users' '`large`: 0 users'
+# the history says who did it
+ST=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $ADMIN" "http://127.0.0.1:$PORT/api/v1/assignments?user=bob")
+LAST="history"; expect 200 '"assigned_by":"slack:UADMIN"' '"previous":"large"' '"reason":"first trade"'
+# unknown commands
+slack /frobnicate "x"; expect 200 'Unknown command `/frobnicate`' 'Commands: `/trade'; is_slack
+
+finish
