@@ -445,6 +445,20 @@ static int count_visit(void *ctx, const struct rd_user_row *u)
     return 0;
 }
 
+static int count_trade(void *ctx, const struct rd_trade_row *t)
+{
+    (void)t;
+    (*(int64_t *)ctx)++;
+    return 0;
+}
+
+static int count_orders(void *ctx, enum rd_order_status status, int64_t n)
+{
+    (void)status;
+    *(int64_t *)ctx += n;
+    return 0;
+}
+
 static int stats(struct api_req *r)
 {
     static const char *const q[] = {NULL};
@@ -452,7 +466,7 @@ static int stats(struct api_req *r)
     struct counts k = {c, NULL, 0, 0, 0};
     struct rd_error err = {0};
     struct rd_store *s;
-    int rc, n = 0;
+    int rc, n = 0, assigned;
 
     if ((rc = api_query_check(r, q)))
         return rc;
@@ -466,14 +480,31 @@ static int stats(struct api_req *r)
         rd_free(k.per);
         return api_fail(r, rc, &err);
     }
+    assigned = k.users - k.unassigned;
     rd_buf_puts(&r->out, "{\"accounts\":[");
     for (int i = 0; i < c->cfg->naccounts; i++) {
-        if (!api_may_see_account(r, c->cfg->accounts[i].name))
+        const char *name = c->cfg->accounts[i].name;
+        int64_t trades = 0, orders = 0;
+        char util[32];
+
+        if (!api_may_see_account(r, name))
             continue;
+        rc = s->ops->trade_list(s, name, 0, 0, count_trade, &trades, &err);
+        if (rc == RD_OK)
+            rc = s->ops->order_counts(s, name, count_orders, &orders, &err);
+        if (rc != RD_OK) {
+            rd_free(k.per);
+            rd_buf_reset(&r->out);
+            return api_fail(r, rc, &err);
+        }
+        /* utilisation: the account's share of the assigned users, ppm */
+        rd_ppm_format(assigned ? (int64_t)k.per[i] * 1000000 / assigned : 0, util, sizeof util);
         rd_buf_puts(&r->out, n++ ? ",{\"account\":" : "{\"account\":");
-        api_json_str(&r->out, c->cfg->accounts[i].name);
-        rd_buf_printf(&r->out, ",\"users\":%d,\"closed\":%s}", k.per[i],
-                      c->meta[i].closed_at ? "true" : "false");
+        api_json_str(&r->out, name);
+        rd_buf_printf(&r->out,
+                      ",\"users\":%d,\"trades\":%" PRId64 ",\"orders\":%" PRId64
+                      ",\"utilisation\":\"%s\",\"closed\":%s}",
+                      k.per[i], trades, orders, util, c->meta[i].closed_at ? "true" : "false");
     }
     if (r->auth.role == RD_ROLE_TRADER)
         rd_buf_puts(&r->out, "]}\n");

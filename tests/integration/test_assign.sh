@@ -107,5 +107,8 @@ jcheck '[(a["previous"], a["account"], a["strategy"]) for a in d["assignments"]]
 jcheck 'all(a["assigned_by"] == "alice" and a["at"] for a in d["assignments"])'
 r GET /api/v1/assignments/stats "$VIEWER"; expect 200
 jcheck '{a["account"]: a["users"] for a in d["accounts"]} == {"gamma": 2, "alpha": 3, "beta": 2}'
+# utilisation: the account's share of the assigned users; trades and orders per account
+jcheck '{a["account"]: a["utilisation"] for a in d["accounts"]} == {"gamma": "0.285714", "alpha": "0.428571", "beta": "0.285714"}'
+jcheck 'all(a["trades"] == 0 and a["orders"] == 0 for a in d["accounts"]) and d["users"] == 7'
 
 finish
