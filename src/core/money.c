@@ -121,6 +121,10 @@ int rd_decimal_format(int64_t v, int places, int min_places, char *buf, size_t n
 
     if (places < 0 || places > MAX_PLACES)
         places = nf = 0;
+    if (min_places < 0)
+        min_places = 0;
+    if (min_places > places)
+        min_places = places;
     scale = (uint64_t)pow10_table[places];
     mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     ip = mag / scale;
