@@ -87,6 +87,15 @@ struct rd_trader_assessment {
 };
 
 /*
+ * The new limit after a cut: old_limit x (1 - cut) rounded down to a multiple
+ * of limit_step, but never below one step (nor above old_limit when that is
+ * smaller than a step). No cut: old_limit unchanged; a cut of 100% (only when
+ * max_cut_ppm allows it): 0.
+ */
+rd_money rd_trader_new_limit(const struct rd_trader_rules_config *cfg, rd_money old_limit,
+                             int64_t cut_ppm);
+
+/*
  * Assesses one trader: days[0..n) are the trader's days in ascending order (a
  * struct rd_pnl span), report_day the report date, limit the trader's daily
  * loss limit (0 = the default). Fills *out; returns RD_OK, RD_ECONFIG for a bad

@@ -310,11 +310,23 @@ static void judge(const struct rd_trader_rules_config *cfg, const struct rd_pnl_
     a->level = a->cut_ppm >= cfg->high_ppm       ? RD_LEVEL_HIGH
                : a->cut_ppm >= cfg->moderate_ppm ? RD_LEVEL_MODERATE
                                                  : RD_LEVEL_LOW;
-    if (a->cut_ppm > 0) {
-        rd_money kept = rd_muldiv(a->old_limit, RD_PPM - a->cut_ppm, RD_PPM);
+    a->new_limit = rd_trader_new_limit(cfg, a->old_limit, a->cut_ppm);
+}
 
-        a->new_limit = kept / cfg->limit_step * cfg->limit_step;
-    }
+rd_money rd_trader_new_limit(const struct rd_trader_rules_config *cfg, rd_money old_limit,
+                             int64_t cut_ppm)
+{
+    rd_money kept, floor_step, lim;
+
+    if (cut_ppm <= 0)
+        return old_limit;                   /* no cut: the old limit stands, not rounded */
+    if (cut_ppm >= RD_PPM)
+        return 0;                           /* a configured 100% cut: stop trading */
+    kept = rd_muldiv(old_limit, RD_PPM - cut_ppm, RD_PPM);
+    lim = kept / cfg->limit_step * cfg->limit_step;
+    /* never below one step: $150 cut 40% is $100, not $0 (nor above the old limit) */
+    floor_step = old_limit < cfg->limit_step ? old_limit : cfg->limit_step;
+    return lim < floor_step ? floor_step : lim;
 }
 
 int rd_trader_assess(const struct rd_trader_rules_config *cfg, const struct rd_pnl_day *days,

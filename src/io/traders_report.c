@@ -183,12 +183,7 @@ int rd_traders_report_model(struct rd_traders_report *r, const struct rd_fills *
                 a->level = cut >= r->cfg.high_ppm       ? RD_LEVEL_HIGH
                            : cut >= r->cfg.moderate_ppm ? RD_LEVEL_MODERATE
                                                         : RD_LEVEL_LOW;
-                a->new_limit = a->old_limit;
-                if (cut > 0) {
-                    rd_money kept = rd_muldiv(a->old_limit, RD_PPM - cut, RD_PPM);
-
-                    a->new_limit = kept / r->cfg.limit_step * r->cfg.limit_step;
-                }
+                a->new_limit = rd_trader_new_limit(&r->cfg, a->old_limit, cut);
                 rd_decimal_format(cut, 4, 0, c1, sizeof c1);
                 rd_decimal_format(row->rules_cut_ppm, 4, 0, c2, sizeof c2);
                 snprintf(row->model_reason, sizeof row->model_reason,

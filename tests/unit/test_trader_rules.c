@@ -395,6 +395,33 @@ static void test_levels_and_limits(void **state)
     assert_int_equal(a.new_limit, D(7777));
 }
 
+/* A small limit is never cut below one $100 step: $150 cut 40% is $100, not $0. */
+static void test_limit_floor(void **state)
+{
+    rd_money net[22];
+    struct rd_trader_rules_config cfg;
+    struct rd_trader_assessment a;
+
+    (void)state;
+    rd_trader_rules_config_init(&cfg);
+    assert_int_equal(rd_trader_new_limit(&cfg, D(150), 400000), D(100));   /* 90 -> 100 */
+    assert_int_equal(rd_trader_new_limit(&cfg, D(199), 800000), D(100));   /* 39.8 -> 100 */
+    assert_int_equal(rd_trader_new_limit(&cfg, D(250), 400000), D(100));   /* 150 -> 100 */
+    assert_int_equal(rd_trader_new_limit(&cfg, D(500), 400000), D(300));
+    assert_int_equal(rd_trader_new_limit(&cfg, D(50), 300000), D(50));     /* below a step */
+    assert_int_equal(rd_trader_new_limit(&cfg, D(150), 0), D(150));        /* no cut */
+    assert_int_equal(rd_trader_new_limit(&cfg, D(150), 1000000), 0);       /* 100% configured */
+    /* through the rules: the drawdown case (40%) on a $150 limit */
+    for (int i = 0; i < 17; i++)
+        net[i] = i == 3 ? D(-50) : D(200);
+    net[17] = net[18] = net[19] = net[20] = D(-100);
+    net[21] = D(-3000);
+    a = judge_cfg(&cfg, net, 22, D(150));
+    assert_int_equal(a.cut_ppm, 400000);
+    assert_int_equal(a.old_limit, D(150));
+    assert_int_equal(a.new_limit, D(100));
+}
+
 /* The day judged is the last trading day on or before the report date. */
 static void test_report_date(void **state)
 {
@@ -488,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_large_loss),          cmocka_unit_test(test_percentile_interpolates),
         cmocka_unit_test(test_limited_history),     cmocka_unit_test(test_combine_and_cap),
         cmocka_unit_test(test_levels_and_limits),   cmocka_unit_test(test_report_date),
+        cmocka_unit_test(test_limit_floor),
         cmocka_unit_test(test_config_check),        cmocka_unit_test(test_dollars_and_names),
         cmocka_unit_test(test_alloc_failure),
     };
