@@ -721,6 +721,24 @@ missing:
 #define FIELD(c) r->f[r->col[c]], r->fl[r->col[c]]
 #define SHOWN(n) (int)((n) > 40 ? 40 : (n))
 
+/* Names (trader_id, symbol) are stored and printed: no control characters
+ * (a quoted newline, a tab, ESC, DEL...). Returns 0, or -1 with r->why set. */
+static int text_field(struct reader *r, int c)
+{
+    const unsigned char *s = (const unsigned char *)r->f[r->col[c]];
+    size_t n = r->fl[r->col[c]];
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < 0x20 || s[i] == 0x7f) {
+            snprintf(r->why, sizeof r->why, "control character 0x%02x%s in %s (at byte %zu of "
+                     "the field)", s[i], s[i] == '\n' ? " (a newline)" : s[i] == '\t' ? " (a tab)"
+                     : s[i] == '\r' ? " (a carriage return)" : "", col_names[c].name, i + 1);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int money_field(struct reader *r, int c, rd_money *out)
 {
     struct rd_error e;
@@ -752,6 +770,8 @@ static int fill_row(struct reader *r)
         snprintf(r->why, sizeof r->why, "empty symbol");
         return -1;
     }
+    if (text_field(r, C_TRADER) || text_field(r, C_SYMBOL))
+        return -1;
     if (parse_date(FIELD(C_DATE), &f.day)) {
         snprintf(r->why, sizeof r->why, "bad date \"%.*s\": expected MM/DD/YYYY or YYYY-MM-DD",
                  SHOWN(r->fl[r->col[C_DATE]]), r->f[r->col[C_DATE]]);
@@ -819,6 +839,8 @@ static int daily_row(struct reader *r)
         snprintf(r->why, sizeof r->why, "empty trader_id");
         return -1;
     }
+    if (text_field(r, C_TRADER))
+        return -1;
     if (parse_date(FIELD(C_DATE), &d.day)) {
         snprintf(r->why, sizeof r->why, "bad date \"%.*s\": expected MM/DD/YYYY or YYYY-MM-DD",
                  SHOWN(r->fl[r->col[C_DATE]]), r->f[r->col[C_DATE]]);
@@ -843,6 +865,8 @@ static int limit_row(struct reader *r)
         snprintf(r->why, sizeof r->why, "empty trader_id");
         return -1;
     }
+    if (text_field(r, C_TRADER))
+        return -1;
     if (money_field(r, C_LIMIT, &lim))
         return -1;
     if (lim <= 0) {

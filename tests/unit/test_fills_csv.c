@@ -89,7 +89,7 @@ static void test_format_variants(void **state)
               "\"bob, jr\",2024-03-01,X1,\"MS\"\"FT\",sell,\"1,000\",10,9:30\r\n"
               "bob,3/1/2024,X1,MSFT,Buy,200,10.5,09:30:15.250\r\n"
               "\r\n"
-              "\"car\nol\",03/01/2024,X1,IBM,s,5,1,16:00\r\n"
+              "carol,03/01/2024,\"X\n1\",IBM,s,5,1,16:00\r\n"      /* a quoted newline, not in a name */
               "dave,03/01/2024,X1,IBM,BUY,5,1,\r\n");
     assert_int_equal(p.rc, RD_OK);
     /* "1,000" is not a whole number: reported with its line, the rest goes on */
@@ -101,7 +101,7 @@ static void test_format_variants(void **state)
     assert_string_equal(p.fs.traders.name[p.fs.fills[0].trader], "bob");
     assert_int_equal(p.fs.fills[0].time_ms, (9 * 3600 + 30 * 60 + 15) * 1000 + 250);
     assert_int_equal(p.fs.fills[0].qty, 200);
-    assert_string_equal(p.fs.traders.name[p.fs.fills[1].trader], "car\nol");
+    assert_string_equal(p.fs.traders.name[p.fs.fills[1].trader], "carol");
     assert_int_equal(p.fs.fills[1].qty, -5);
     assert_int_equal(p.fs.fills[1].time_ms, 16 * 3600 * 1000);
     assert_int_equal(p.fs.fills[2].time_ms, RD_FILL_NO_TIME);
@@ -220,7 +220,8 @@ static void test_line_numbers(void **state)
     struct parsed p;
 
     (void)state;
-    /* a quoted newline counts; blank lines count; the bad rows are 6 and 9 */
+    /* a quoted newline counts (a bad row: a newline in a name); blank lines count; the
+     * bad rows are 3, 6 and 9 */
     parse(&p, "trader_id,date,symbol,side,qty,price\n"
               "a,01/02/2024,X,B,1,1\n"
               "\"a\nb\",01/02/2024,X,B,1,1\n"
@@ -231,9 +232,11 @@ static void test_line_numbers(void **state)
               "a,01/02/2024,X,B,1\n"
               "a,01/02/2024,X,B,1,1");                   /* no final newline */
     assert_int_equal(p.rc, RD_OK);
-    assert_string_equal(p.bad.text, "t.csv:6: bad side \"Q\": expected B, S, BUY or SELL\n"
+    assert_string_equal(p.bad.text, "t.csv:3: control character 0x0a (a newline) in trader_id "
+                                    "(at byte 2 of the field)\n"
+                                    "t.csv:6: bad side \"Q\": expected B, S, BUY or SELL\n"
                                     "t.csv:9: expected 6 fields as in the header, found 5\n");
-    assert_int_equal(p.stats.rows, 4);
+    assert_int_equal(p.stats.rows, 3);
     rd_fills_release(&p.fs);
 
     /* a lone quote inside a field opens a quoted run to the end of the file: one bad row */
@@ -259,7 +262,8 @@ static void test_line_numbers(void **state)
 static const char *const many_rows =
     "trader_id,date,symbol,side,qty,price,time,fees\r\n"
     "alice,01/02/2024,AAPL,B,100,10.00,09:30:00,1.00\r\n"
-    "\"al\"\"ice\",01/02/2024,\"AA\nPL\",S,100,10.00,09:30:00,1.00\r\n"
+    "\"al\"\"ice\",01/02/2024,\"AA,PL\",S,100,10.00,09:30:00,1.00\r\n"
+    "\"x\ny\",01/02/2024,MSFT,B,1,1,,0\r\n"
     "bob,2024-01-03,MSFT,SELL,7,99.99,,0\r\n"
     "bob,2024-01-03,MSFT,X,7,99.99,,0\r\n"
     "carol,1/4/2024,IBM,b,1,1,10:00,\r\n";
@@ -273,7 +277,9 @@ static void test_small_buffer(void **state)
     parse_kind(&big, RD_FILLS_CSV, many_rows, 0, 0);
     assert_int_equal(big.rc, RD_OK);
     assert_int_equal(big.stats.rows, 4);
-    assert_string_equal(big.bad.text, "t.csv:6: bad side \"X\": expected B, S, BUY or SELL\n");
+    assert_string_equal(big.bad.text, "t.csv:4: control character 0x0a (a newline) in trader_id "
+                                      "(at byte 2 of the field)\n"
+                                      "t.csv:7: bad side \"X\": expected B, S, BUY or SELL\n");
     for (size_t bs = 64; bs <= 128; bs++) {
         parse_kind(&small, RD_FILLS_CSV, many_rows, 0, bs);
         assert_int_equal(small.rc, RD_OK);
@@ -281,7 +287,7 @@ static void test_small_buffer(void **state)
         assert_string_equal(small.bad.text, big.bad.text);
         assert_memory_equal(small.fs.fills, big.fs.fills, 4 * sizeof *big.fs.fills);
         assert_string_equal(small.fs.traders.name[1], "al\"ice");
-        assert_string_equal(small.fs.symbols.name[1], "AA\nPL");
+        assert_string_equal(small.fs.symbols.name[1], "AA,PL");
         rd_fills_release(&small.fs);
     }
     rd_fills_release(&big.fs);
@@ -295,6 +301,66 @@ static void test_small_buffer(void **state)
     assert_string_equal(small.bad.text, "t.csv:2: record longer than 48 bytes\n");
     assert_int_equal(small.stats.rows, 1);
     rd_fills_release(&small.fs);
+}
+
+/* Control characters in a name (trader_id, symbol) make the row bad, quoted or not, in
+ * every kind; an ignored column may hold them. */
+static void test_control_chars(void **state)
+{
+    static const struct bad_case cases[] = {
+        {"\"a\nb\",01/02/2024,X,B,1,1",
+         "control character 0x0a (a newline) in trader_id (at byte 2 of the field)"},
+        {"\"a\rb\",01/02/2024,X,B,1,1",
+         "control character 0x0d (a carriage return) in trader_id (at byte 2 of the field)"},
+        {"a,01/02/2024,\"X\tY\",B,1,1", "control character 0x09 (a tab) in symbol (at byte 2 of "
+                                         "the field)"},
+        {"a\x1b[31m,01/02/2024,X,B,1,1", "control character 0x1b in trader_id (at byte 2 of the "
+                                         "field)"},
+        {"a,01/02/2024,XY\x7f,B,1,1", "control character 0x7f in symbol (at byte 3 of the field)"},
+    };
+    struct parsed p;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char csv[512], want[512];
+
+        snprintf(csv, sizeof csv, "trader_id,date,symbol,side,qty,price\n%s\n"
+                 "ok,01/02/2024,X,B,1,1\n", cases[i].row);
+        parse(&p, csv);
+        assert_int_equal(p.rc, RD_OK);
+        snprintf(want, sizeof want, "t.csv:2: %s\n", cases[i].why);
+        assert_string_equal(p.bad.text, want);
+        assert_int_equal(p.stats.rows, 1);
+        assert_int_equal(p.fs.traders.count, 1);
+        rd_fills_release(&p.fs);
+        parse_kind(&p, RD_FILLS_CSV, csv, 1, 0);
+        assert_int_equal(p.rc, RD_EINVAL);
+        want[strlen(want) - 1] = '\0';
+        assert_string_equal(p.err.msg, want);
+        rd_fills_release(&p.fs);
+    }
+    /* daily and limits files: the trader_id; the line is where the record starts */
+    parse_kind(&p, RD_FILLS_DAILY_CSV, "trader_id,date,pnl\nok,2024-01-02,1\n\"d\n\",2024-01-02,1\n",
+               0, 0);
+    assert_int_equal(p.rc, RD_OK);
+    assert_string_equal(p.bad.text, "t.csv:3: control character 0x0a (a newline) in trader_id "
+                                    "(at byte 2 of the field)\n");
+    assert_int_equal(p.fs.ndaily, 1);
+    rd_fills_release(&p.fs);
+    parse_kind(&p, RD_FILLS_LIMITS_CSV, "trader_id,daily_loss_limit\n\"\x01x\",100\n", 0, 0);
+    assert_int_equal(p.rc, RD_OK);
+    assert_string_equal(p.bad.text, "t.csv:2: control character 0x01 in trader_id (at byte 1 of "
+                                    "the field)\n");
+    assert_int_equal(p.fs.traders.count, 0);
+    rd_fills_release(&p.fs);
+    /* a column that is not read may hold a quoted newline; spaces and tabs around a value
+     * are trimmed, not refused */
+    parse(&p, "trader_id,date,symbol,side,qty,price,note\n"
+              "\ta ,01/02/2024,X,B,1,1,\"two\nlines\"\n");
+    assert_int_equal(p.rc, RD_OK);
+    assert_int_equal(p.stats.bad, 0);
+    assert_string_equal(p.fs.traders.name[0], "a");
+    rd_fills_release(&p.fs);
 }
 
 /* A NUL byte anywhere in a row: a bad row, never a name (found by the fuzzer). */
@@ -457,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_header_errors),   cmocka_unit_test(test_daily_and_limits),
         cmocka_unit_test(test_legacy_and_dates), cmocka_unit_test(test_read_file),
         cmocka_unit_test(test_alloc_failures),  cmocka_unit_test(test_nul_byte),
+        cmocka_unit_test(test_control_chars),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
