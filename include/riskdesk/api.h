@@ -74,13 +74,22 @@ struct rd_api_params {
     unsigned dispatch_interval;  /* seconds between cycles; 0 = 60 */
 };
 
-/* Loads the config, opens the store, starts the dispatchers and listens.
- * Errors name what failed (RD_ECONFIG, RD_ESTORE, RD_EBUSY for an account
- * whose dispatcher runs elsewhere, RD_EIO when the address cannot be bound). */
+/* Loads the config, opens the store, starts the dispatchers, probes the other
+ * accounts' brokers, starts the health monitor and listens. A dispatcher that
+ * cannot start is recorded (its account unhealthy) and the others go on; the
+ * start fails only when none of those asked for came up. Errors name what
+ * failed (RD_ECONFIG, RD_ESTORE, RD_EBUSY for an account whose dispatcher
+ * runs elsewhere, RD_EIO when the address cannot be bound). */
 int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
                       struct rd_error *err);
 /* The port it listens on (useful with port 0). */
 int rd_api_server_port(const struct rd_api_server *s);
+/* Degraded: some accounts failed to initialise (their dispatcher did not
+ * start, or their broker did not answer the probe at start) while others run.
+ * Returns how many failed (0: not degraded) and names both sides,
+ * comma-separated, into the caller's buffers. */
+int rd_api_server_degraded(const struct rd_api_server *s, char *running_on, size_t rn,
+                           char *failed, size_t fn);
 /* Graceful stop: stops accepting, lets requests in flight finish (up to
  * grace_ms), then stops the dispatchers after their current cycle. */
 void rd_api_server_stop(struct rd_api_server *s, unsigned grace_ms);

@@ -121,9 +121,10 @@ static void ask_broker(struct rd_store *store, const struct rd_config *cfg,
     snprintf(v->status, sizeof v->status, "%s", ba.status);
 }
 
-void api_live_get(struct api_server *srv, struct rd_store *store,
-                  const struct rd_config *cfg, const struct rd_account_config *a, int max_age,
-                  struct api_live *out)
+/* What is known, asking the broker first when it is older than max_age
+ * seconds (and no one else is asking); returns whether it asked. */
+static int get(struct api_server *srv, struct rd_store *store, const struct rd_config *cfg,
+               const struct rd_account_config *a, int max_age, struct api_live *out)
 {
     struct api_live_table *t = srv->live;
     struct api_live fresh;
@@ -137,7 +138,7 @@ void api_live_get(struct api_server *srv, struct rd_store *store,
     if (!e) {
         pthread_mutex_unlock(&t->mu);
         snprintf(out->error, sizeof out->error, "out of memory");
-        return;
+        return 0;
     }
     *out = e->v;
     ask = max_age >= 0 && store && !e->refreshing && (!e->v.at || now - e->v.at >= max_age);
@@ -145,7 +146,7 @@ void api_live_get(struct api_server *srv, struct rd_store *store,
         e->refreshing = 1;
     pthread_mutex_unlock(&t->mu);
     if (!ask)
-        return;
+        return 0;
 
     fresh = *out;
     ask_broker(store, cfg, a, &fresh);
@@ -159,4 +160,18 @@ void api_live_get(struct api_server *srv, struct rd_store *store,
         *out = e->v;
     }
     pthread_mutex_unlock(&t->mu);
+    return 1;
+}
+
+void api_live_get(struct api_server *srv, struct rd_store *store,
+                  const struct rd_config *cfg, const struct rd_account_config *a, int max_age,
+                  struct api_live *out)
+{
+    (void)get(srv, store, cfg, a, max_age, out);
+}
+
+int api_live_poll(struct api_server *srv, struct rd_store *store, const struct rd_config *cfg,
+                  const struct rd_account_config *a, struct api_live *out)
+{
+    return get(srv, store, cfg, a, 0, out);
 }

@@ -127,8 +127,50 @@ void api_live_get(struct api_server *srv, struct rd_store *store,
                   const struct rd_config *cfg, const struct rd_account_config *a, int max_age,
                   struct api_live *out);
 void api_live_set(struct api_server *srv, const char *account, const struct api_live *v);
+/* Asks the broker now (the health monitor's poll): 1 with *out fresh, 0 when
+ * another thread was asking it at the time (*out: what is known). */
+int api_live_poll(struct api_server *srv, struct rd_store *store, const struct rd_config *cfg,
+                  const struct rd_account_config *a, struct api_live *out);
 int api_live_table_new(struct api_live_table **out);
 void api_live_table_free(struct api_live_table *t);
+
+/* ---- account health (health.c) ---- */
+
+struct api_health;
+
+struct api_health_state {
+    int known;                   /* polled (or started) at least once */
+    int healthy;                 /* 1 until "failures" polls in a row fail */
+    int failures;                /* consecutive failed polls */
+    int init_failed;             /* failed to initialise at start (degraded) */
+    int dispatcher_failed;       /* ... because its dispatcher did not start */
+    char error[256];             /* the last failure */
+    char init_error[256];        /* the failure at start */
+    int64_t checked_at, changed_at;
+};
+
+int api_health_new(struct api_health **out);
+void api_health_free(struct api_health *h);
+/* Reads "health": {"interval_s", "failures"} from the config text. */
+int api_health_configure(struct api_server *srv, struct rd_error *err);
+/* One poll's outcome: counts failures in a row, marks and clears (logged). */
+void api_health_report(struct api_server *srv, const char *account, int ok, const char *error);
+/* The account failed to initialise: unhealthy at once. */
+void api_health_init_failed(struct api_server *srv, const char *account, const char *error,
+                            int dispatcher);
+/* The account's state; an account never polled is healthy. */
+void api_health_get(struct api_server *srv, const char *account, struct api_health_state *out);
+int api_health_ok(struct api_server *srv, const char *account);
+/* How many open accounts failed to initialise while others run (0: not
+ * degraded); names comma-separated into the buffers. */
+int api_health_degraded(struct api_server *srv, char *running_on, size_t rn, char *failed,
+                        size_t fn);
+/* The probe at start of the accounts whose dispatcher does not run here. */
+void api_health_probe(struct api_server *srv);
+int api_health_start(struct api_server *srv, struct rd_error *err);
+void api_health_stop(struct api_server *srv);
+unsigned api_health_interval(const struct api_server *srv);
+int api_health_threshold(const struct api_server *srv);
 
 /* ---- the server ---- */
 
@@ -169,6 +211,7 @@ struct api_server {
     struct api_metrics *metrics;
     struct api_dispatchers *dispatchers;
     struct api_live_table *live;
+    struct api_health *health;
 };
 
 /* Store pool: a handle for one thread at a time. */
@@ -281,10 +324,15 @@ struct api_assign_strategy {
 };
 const struct api_assign_strategy *api_assign_strategy_find(const char *name);
 void api_assign_strategy_names(char *buf, size_t n);   /* "manual, ..." */
-/* Assigns an unassigned user on their first trade (least_loaded, recorded in
- * the history with reason "first trade"); sets u->account. r->store must be
- * taken. Returns 0, or the status with the error written. */
-int api_assign_first(struct api_req *r, struct rd_user_row *u);
+/* A user's first trade assigns them (least_loaded over the healthy accounts,
+ * recorded with reason "first trade"), in two steps so a trade that fails
+ * assigns nothing: pick into account[n] (nothing written), then record once
+ * the trade has been answered (sets u->account; 409 when the user was
+ * assigned elsewhere meanwhile). r->store must be taken. Return 0, or the
+ * status with the error written. */
+int api_assign_first_pick(struct api_req *r, const struct rd_user_row *u, char *account,
+                          size_t n);
+int api_assign_first_record(struct api_req *r, struct rd_user_row *u, const char *account);
 
 /* ---- metrics ---- */
 
@@ -303,6 +351,8 @@ int api_dispatchers_start(struct api_server *srv, const char *which, unsigned in
                           struct rd_error *err);
 /* Asks them to stop after their cycle and waits for them. */
 void api_dispatchers_stop(struct api_server *srv);
+/* Whether the named account's dispatcher was asked for and did not start. */
+int api_dispatchers_failed_start(struct api_server *srv, const char *account);
 /* How many run, and whether the named one has failed (for /readyz). */
 int api_dispatchers_status(struct api_server *srv, const char *account, int *running,
                            char *error, size_t n);

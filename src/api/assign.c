@@ -17,7 +17,10 @@
  *                 every server on the store.
  *   department    the config's "assignment": {"departments": {DEPT: ACCOUNT}}
  *                 maps the user's department to an account.
- * Closed accounts are never picked. The caller holds srv->write_mu.
+ * Closed accounts are never picked; nor, except by manual, unhealthy ones
+ * (health.c): least_loaded and round_robin pass over them, department
+ * answers 409, manual assigns with a warning in the answer. The caller holds
+ * srv->write_mu.
  */
 #include <stdio.h>
 #include <time.h>
@@ -61,24 +64,32 @@ static int by_name(const void *a, const void *b)
                   sort_cfg->accounts[*(const int *)b].name);
 }
 
-/* Indexes of the open accounts of c, sorted by name, into *out (rd_free). */
+/* Indexes of the open, healthy accounts of c, sorted by name, into *out (rd_free). */
 static int open_accounts(struct api_req *r, struct api_cfg *c, int **out, int *n)
 {
     static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
     int *ix = rd_calloc((size_t)c->cfg->naccounts + 1, sizeof *ix);
-    int k = 0;
+    int k = 0, nopen = 0;
 
     if (!ix)
         return api_error(r, 500, "internal", "out of memory");
-    for (int i = 0; i < c->cfg->naccounts; i++)
-        if (!c->meta[i].closed_at)
+    for (int i = 0; i < c->cfg->naccounts; i++) {
+        if (c->meta[i].closed_at)
+            continue;
+        nopen++;
+        if (api_health_ok(r->srv, c->cfg->accounts[i].name))
             ix[k++] = i;
+    }
     pthread_mutex_lock(&mu);
     sort_cfg = c->cfg;
     qsort(ix, (size_t)k, sizeof *ix, by_name);
     pthread_mutex_unlock(&mu);
     if (!k) {
         rd_free(ix);
+        if (nopen)
+            return api_error(r, 409, "no_healthy_account",
+                             "every open account is unhealthy (its broker keeps failing; GET "
+                             "/readyz says why); none to assign to");
         return api_error(r, 409, "no_account", "no open account to assign to");
     }
     *out = ix;
@@ -209,6 +220,19 @@ static int department(struct api_req *r, struct api_cfg *c, const struct rd_user
                        u->department, name);
         goto out;
     }
+    {
+        struct api_health_state h;
+
+        api_health_get(r->srv, name, &h);
+        if (!h.healthy) {
+            st = api_error(r, 409, "account_unhealthy",
+                           "department \"%.64s\" maps to \"%s\", which is unhealthy (%d failed "
+                           "broker polls in a row: %.200s); assign with strategy \"manual\" or "
+                           "wait for it to recover",
+                           u->department, name, h.failures, h.error);
+            goto out;
+        }
+    }
     snprintf(account, n, "%s", name);
 out:
     json_decref(root);
@@ -244,19 +268,43 @@ void api_assign_strategy_names(char *buf, size_t n)
     }
 }
 
-/* A user's first trade: least_loaded picks, recorded like any assignment. */
-int api_assign_first(struct api_req *r, struct rd_user_row *u)
+/* A user's first trade: least_loaded picks (healthy accounts only). */
+int api_assign_first_pick(struct api_req *r, const struct rd_user_row *u, char *account,
+                          size_t n)
+{
+    int st;
+
+    account[0] = '\0';
+    pthread_mutex_lock(&r->srv->write_mu);
+    st = least_loaded(r, api_cfgref(r), u, NULL, account, n);
+    pthread_mutex_unlock(&r->srv->write_mu);
+    return st;
+}
+
+/* Records what api_assign_first_pick gave, once the trade is answered. */
+int api_assign_first_record(struct api_req *r, struct rd_user_row *u, const char *account)
 {
     struct rd_assignment_row a;
+    struct rd_user_row now;
     struct rd_error err = {0};
     struct rd_logline l;
-    char account[64] = "";
-    int st, rc;
+    int st = 0, rc;
 
     pthread_mutex_lock(&r->srv->write_mu);
-    st = least_loaded(r, api_cfgref(r), u, NULL, account, sizeof account);
-    if (st)
+    /* someone may have assigned the user while the trade was evaluated */
+    rc = r->store->ops->user_get(r->store, u->id, &now, &err);
+    if (rc != RD_OK) {
+        st = rc == RD_ENOTFOUND ? api_error(r, 404, "not_found", "no user \"%.64s\"", u->id)
+                                : api_fail(r, rc, &err);
         goto out;
+    }
+    if (now.account[0]) {
+        if (strcmp(now.account, account) != 0)
+            st = api_error(r, 409, "assignment_changed",
+                           "user \"%s\" was assigned to \"%s\" while this trade was evaluated "
+                           "on \"%s\"; send it again", u->id, now.account, account);
+        goto out;
+    }
     memset(&a, 0, sizeof a);
     snprintf(a.user, sizeof a.user, "%s", u->id);
     snprintf(a.account, sizeof a.account, "%s", account);

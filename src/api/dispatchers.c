@@ -5,7 +5,10 @@
  * Each dispatcher has its own store handle, its own broker and the account's
  * lock (a dispatcher of the same account elsewhere makes the start fail with
  * RD_EBUSY naming it). Everything up to the first sync happens before the
- * server listens, so a broken account stops the start with its error. Then
+ * server listens. An account that cannot get that far (its broker does not
+ * answer, say) is recorded: its error kept for /readyz, the account marked
+ * unhealthy (health.c), and the others go on; the start fails only when none
+ * of the accounts asked for came up. Then
  * each thread runs a cycle every interval seconds and publishes the broker's
  * numbers for /metrics and the account routes. Stopping lets the cycle in
  * progress finish. A dispatcher keeps the account configuration it started
@@ -31,6 +34,7 @@ struct disp {
     struct rd_dispatcher *d;
     pthread_t th;
     int started;
+    int start_failed;            /* prepare failed: recorded, not running */
     atomic_int failed;
     pthread_mutex_t mu;          /* guards error */
     char error[256];
@@ -178,7 +182,9 @@ int api_dispatchers_start(struct api_server *srv, const char *which, unsigned in
 {
     struct api_dispatchers *ds;
     const struct rd_config *cfg;
-    int rc = RD_OK;
+    struct rd_error first = {0};
+    size_t nup = 0;
+    int rc = RD_OK, first_rc = RD_OK;
 
     if (!which || !*which)
         return RD_OK;
@@ -213,7 +219,9 @@ int api_dispatchers_start(struct api_server *srv, const char *which, unsigned in
     ds->v = rd_calloc((size_t)cfg->naccounts + 1, sizeof *ds->v);
     if (!ds->v)
         return rd_error_set(err, RD_ENOMEM, "dispatch: out of memory");
-    for (int i = 0; i < cfg->naccounts && rc == RD_OK; i++) {
+    for (int i = 0; i < cfg->naccounts; i++) {
+        struct rd_error e = {0};
+        struct rd_logline l;
         struct disp *p;
 
         if (!wanted(which, cfg->accounts[i].name))
@@ -222,17 +230,63 @@ int api_dispatchers_start(struct api_server *srv, const char *which, unsigned in
         p->srv = srv;
         p->acct = &cfg->accounts[i];
         pthread_mutex_init(&p->mu, NULL);
-        rc = prepare(srv, cfg, p, err);
-        if (rc)
-            rd_error_prefix(err, "dispatcher of \"%s\"", p->acct->name);
+        rc = prepare(srv, cfg, p, &e);
+        if (rc == RD_OK) {
+            nup++;
+            continue;
+        }
+        rd_error_prefix(&e, "dispatcher of \"%s\"", p->acct->name);
+        if (rc == RD_EBUSY || rc == RD_ENOMEM) {
+            /* another process runs it, or no memory: not a broken account */
+            *err = e;
+            return rc;
+        }
+        /* a broken account: recorded, and the others go on */
+        rd_dispatcher_free(p->d);
+        rd_broker_close(p->broker);
+        rd_store_close(p->store);
+        p->d = NULL;
+        p->broker = NULL;
+        p->store = NULL;
+        p->start_failed = 1;
+        snprintf(p->error, sizeof p->error, "%s", e.msg);
+        atomic_store(&p->failed, 1);
+        rd_log_begin(&l, RD_LOG_ERROR, "dispatch.start_failed");
+        rd_log_str(&l, "account", p->acct->name);
+        rd_log_str(&l, "error", e.msg);
+        rd_log_end(&l);
+        api_health_init_failed(srv, p->acct->name, e.msg, 1);
+        if (first_rc == RD_OK) {
+            first_rc = rc;
+            first = e;
+        }
     }
+    if (ds->n && !nup) {
+        *err = first;
+        return rd_error_prefix(err, "--dispatch: no dispatcher could start (%zu asked for)", ds->n);
+    }
+    rc = RD_OK;
     for (size_t i = 0; i < ds->n && rc == RD_OK; i++) {
+        if (ds->v[i].start_failed)
+            continue;
         if (pthread_create(&ds->v[i].th, NULL, loop, &ds->v[i]) != 0)
             rc = rd_error_set(err, RD_EINTERNAL, "dispatch: cannot start a thread");
         else
             ds->v[i].started = 1;
     }
     return rc;
+}
+
+int api_dispatchers_failed_start(struct api_server *srv, const char *account)
+{
+    struct api_dispatchers *ds = srv->dispatchers;
+
+    if (!ds)
+        return 0;
+    for (size_t i = 0; i < ds->n; i++)
+        if (!strcmp(ds->v[i].acct->name, account))
+            return ds->v[i].start_failed;
+    return 0;
 }
 
 void api_dispatchers_stop(struct api_server *srv)

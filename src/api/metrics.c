@@ -6,7 +6,8 @@
  * Accounts (read at scrape time, labelled account and tier): buying power,
  * equity, exposure, open positions, trading state and the kill switch,
  * decisions by outcome and first failing gate, orders by status, whether the
- * broker answers and whether a dispatcher runs here. No secret is ever a
+ * broker answers, whether the health monitor holds the account healthy and
+ * whether a dispatcher runs here. No secret is ever a
  * label or a value: names, tiers, states and counts only.
  */
 #include <inttypes.h>
@@ -157,6 +158,7 @@ struct acct_sample {
     int64_t decisions[2][RD_GATE_COUNT + 1];   /* [approved][first_failed] */
     int64_t orders[RD_ORDER_STATUS_COUNT];
     int dispatcher;                           /* running here */
+    int healthy;                              /* the health monitor's verdict */
 };
 
 static int pos_visit(void *ctx, const struct rd_position_row *p)
@@ -238,6 +240,7 @@ int api_metrics_handler(struct api_req *r)
         if (rc == RD_OK) {
             api_live_get(r->srv, s, c->cfg, ac, 15, &a->live);
             api_dispatchers_status(r->srv, ac->name, &a->dispatcher, derr, sizeof derr);
+            a->healthy = api_health_ok(r->srv, ac->name);
         }
     }
     if (rc != RD_OK) {
@@ -287,6 +290,12 @@ int api_metrics_handler(struct api_req *r)
     family(o, "riskdesk_broker_up", "gauge", "1 when the account's broker answered last time asked.");
     for (int i = 0; i < n; i++)
         rd_buf_printf(o, "riskdesk_broker_up{" L "} %d\n", as[i].name, as[i].tier, as[i].live.ok);
+    family(o, "riskdesk_account_healthy", "gauge",
+           "1 while the health monitor holds the account healthy; 0 after health.failures "
+           "failed broker polls in a row, or when it failed to initialise.");
+    for (int i = 0; i < n; i++)
+        rd_buf_printf(o, "riskdesk_account_healthy{" L "} %d\n", as[i].name, as[i].tier,
+                      as[i].healthy);
     family(o, "riskdesk_dispatcher_running", "gauge",
            "1 when this process runs the account's dispatcher.");
     for (int i = 0; i < n; i++)

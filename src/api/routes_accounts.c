@@ -62,7 +62,8 @@ static const char *tier_mode_name(enum rd_tier_mode m)
 
 /* One account as JSON: config, stored state, the broker's numbers. */
 static void account_json(struct rd_buf *o, const struct api_cfg *c, int i,
-                         const struct rd_account_row *row, const struct api_live *live)
+                         const struct rd_account_row *row, const struct api_live *live,
+                         const struct api_health_state *h)
 {
     const struct rd_account_config *a = &c->cfg->accounts[i];
     const struct api_acct_meta *m = &c->meta[i];
@@ -99,6 +100,12 @@ static void account_json(struct rd_buf *o, const struct api_cfg *c, int i,
     }
     rd_buf_puts(o, ",\"numbers_at\":");
     api_json_time(o, live->at);
+    rd_buf_printf(o, ",\"healthy\":%s,\"health_failures\":%d", h->healthy ? "true" : "false",
+                  h->failures);
+    if (!h->healthy) {
+        rd_buf_puts(o, ",\"health_error\":");
+        api_json_str(o, h->error);
+    }
     rd_buf_puts(o, "}");
 }
 
@@ -149,6 +156,7 @@ static int list_accounts(struct api_req *r)
     for (int i = 0; i < c->cfg->naccounts; i++) {
         const struct rd_account_config *a = &c->cfg->accounts[i];
         const struct rd_account_row *row = NULL;
+        struct api_health_state h;
         struct api_live live;
 
         if (!api_may_see_account(r, a->name))
@@ -157,9 +165,10 @@ static int list_accounts(struct api_req *r)
             if (!strcmp(rows.v[k].name, a->name))
                 row = &rows.v[k];
         api_live_get(r->srv, s, c->cfg, a, API_LIVE_MAX_AGE, &live);
+        api_health_get(r->srv, a->name, &h);
         if (n++)
             rd_buf_puts(&r->out, ",");
-        account_json(&r->out, c, i, row, &live);
+        account_json(&r->out, c, i, row, &live, &h);
     }
     rd_buf_puts(&r->out, "]}\n");
     rd_free(rows.v);
@@ -191,6 +200,7 @@ static int one_account(struct api_req *r, struct api_cfg *c, int i, int status)
     struct rd_account_row row;
     struct rd_error err = {0};
     struct pos_sum ps = {0, 0};
+    struct api_health_state h;
     struct api_live live;
     int rc, have_row;
 
@@ -204,8 +214,9 @@ static int one_account(struct api_req *r, struct api_cfg *c, int i, int status)
     if (rc != RD_OK)
         return api_fail(r, rc, &err);
     api_live_get(r->srv, s, c->cfg, a, API_LIVE_MAX_AGE, &live);
+    api_health_get(r->srv, a->name, &h);
     rd_buf_reset(&r->out);
-    account_json(&r->out, c, i, have_row ? &row : NULL, &live);
+    account_json(&r->out, c, i, have_row ? &row : NULL, &live, &h);
     /* splice the store's counts in before the closing brace */
     r->out.len--;
     rd_buf_printf(&r->out, ",\"open_positions\":%d,\"exposure\":", ps.n);

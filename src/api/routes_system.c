@@ -1,8 +1,9 @@
 /*
  * routes_system.c - what load balancers and scrapers ask, without a token:
- * /healthz (the process answers), /readyz (the store answers and every
- * account's broker answered in the last 30 s; in-process dispatchers have not
- * failed) and /metrics.
+ * /healthz (the process answers), /readyz (the store answers, every open
+ * account's broker answered in the last 30 s and the health monitor holds it
+ * healthy, in-process dispatchers have not failed; "degraded" when some
+ * accounts failed to initialise while others run) and /metrics.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,44 @@ static int healthz(struct api_req *r)
     rd_buf_printf(&r->out, "{\"status\":\"ok\",\"uptime_s\":%lld}\n",
                   (long long)((int64_t)time(NULL) - r->srv->started_at));
     return 200;
+}
+
+/* ,"degraded": bool, and when degraded "running_on": [...], "failed":
+ * [{"name", "error"}] (the accounts that failed to initialise). */
+static void degraded_json(struct api_req *r)
+{
+    char running_on[1024], failed[1024];
+    int n = api_health_degraded(r->srv, running_on, sizeof running_on, failed, sizeof failed);
+    const char *p;
+
+    rd_buf_printf(&r->out, ",\"degraded\":%s", n > 0 ? "true" : "false");
+    if (n <= 0)
+        return;
+    rd_buf_puts(&r->out, ",\"running_on\":[");
+    for (p = running_on; *p;) {
+        size_t k = strcspn(p, ",");
+
+        if (p != running_on)
+            rd_buf_puts(&r->out, ",");
+        api_json_strn(&r->out, p, k);
+        p += k + (p[k] == ',');
+    }
+    rd_buf_puts(&r->out, "],\"failed\":[");
+    for (p = failed; *p;) {
+        size_t k = strcspn(p, ",");
+        struct api_health_state h;
+        char name[64];
+
+        snprintf(name, sizeof name, "%.*s", (int)(k < 63 ? k : 63), p);
+        api_health_get(r->srv, name, &h);
+        rd_buf_puts(&r->out, p != failed ? ",{\"name\":" : "{\"name\":");
+        api_json_str(&r->out, name);
+        rd_buf_puts(&r->out, ",\"error\":");
+        api_json_str(&r->out, h.init_error);
+        rd_buf_puts(&r->out, "}");
+        p += k + (p[k] == ',');
+    }
+    rd_buf_puts(&r->out, "]");
 }
 
 static int readyz(struct api_req *r)
@@ -45,12 +84,14 @@ static int readyz(struct api_req *r)
     for (int i = 0; i < c->cfg->naccounts; i++) {
         const struct rd_account_config *a = &c->cfg->accounts[i];
         struct api_live live;
+        struct api_health_state h;
         char derr[160] = "";
         int running = 0, failed;
 
         api_live_get(r->srv, s, c->cfg, a, READY_MAX_AGE, &live);
+        api_health_get(r->srv, a->name, &h);
         failed = api_dispatchers_status(r->srv, a->name, &running, derr, sizeof derr);
-        if (!live.ok || failed)
+        if (!c->meta[i].closed_at && (!live.ok || failed || !h.healthy))
             ready = 0;
         rd_buf_puts(&r->out, i ? ",{\"name\":" : "{\"name\":");
         api_json_str(&r->out, a->name);
@@ -59,6 +100,14 @@ static int readyz(struct api_req *r)
             rd_buf_puts(&r->out, ",\"broker_error\":");
             api_json_str(&r->out, live.error[0] ? live.error : "not asked yet");
         }
+        rd_buf_printf(&r->out, ",\"healthy\":%s,\"health_failures\":%d",
+                      h.healthy ? "true" : "false", h.failures);
+        if (!h.healthy) {
+            rd_buf_puts(&r->out, ",\"health_error\":");
+            api_json_str(&r->out, h.error);
+        }
+        if (c->meta[i].closed_at)
+            rd_buf_puts(&r->out, ",\"closed\":true");
         rd_buf_printf(&r->out, ",\"dispatcher\":\"%s\"",
                       failed ? "failed" : running ? "running" : "elsewhere");
         if (failed) {
@@ -67,7 +116,9 @@ static int readyz(struct api_req *r)
         }
         rd_buf_puts(&r->out, "}");
     }
-    rd_buf_printf(&r->out, "],\"ready\":%s}\n", ready ? "true" : "false");
+    rd_buf_puts(&r->out, "]");
+    degraded_json(r);
+    rd_buf_printf(&r->out, ",\"ready\":%s}\n", ready ? "true" : "false");
     return ready ? 200 : 503;
 }
 

@@ -9,7 +9,8 @@
  * sent. The answer is every gate's verdict, the size the gates allow (capped
  * at qty) and the account's cash and buying power before and after that size.
  * A user without an account is assigned one on their first trade
- * (least_loaded). A trader trades only as themselves; an admin names "user".
+ * (least_loaded over the healthy accounts), recorded only when the trade is
+ * answered: a trade that fails (502 from the broker, 400) assigns nothing. A trader trades only as themselves; an admin names "user".
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -85,19 +86,21 @@ int api_trade_run(struct api_req *r, struct api_trade *t)
         return api_error(r, 404, "not_found", "no user \"%.64s\"", t->user);
     if (rc != RD_OK)
         return api_fail(r, rc, &err);
-    if (!u.account[0]) {
-        if ((st = api_assign_first(r, &u)))
+    if (u.account[0]) {
+        snprintf(t->account, sizeof t->account, "%s", u.account);
+    } else {
+        /* picked now, recorded only when the trade is answered */
+        if ((st = api_assign_first_pick(r, &u, t->account, sizeof t->account)))
             return st;
         t->assigned_now = 1;
     }
-    snprintf(t->account, sizeof t->account, "%s", u.account);
     c = api_cfgref(r);
-    i = api_cfg_index(c, u.account);
+    i = api_cfg_index(c, t->account);
     if (i < 0)
         return api_error(r, 409, "no_account", "user \"%s\" is assigned to \"%s\", which is not configured",
-                         u.id, u.account);
+                         u.id, t->account);
     if (c->meta[i].closed_at)
-        return api_error(r, 409, "account_closed", "account \"%s\" is closed", u.account);
+        return api_error(r, 409, "account_closed", "account \"%s\" is closed", t->account);
     a = &c->cfg->accounts[i];
 
     memset(&bp, 0, sizeof bp);
@@ -185,6 +188,9 @@ out:
         s->ops->rollback(s);
     rd_dispatcher_free(d);
     rd_broker_close(b);
+    /* a first trade's assignment: only once the trade has an answer */
+    if (!st && t->assigned_now)
+        st = api_assign_first_record(r, &u, t->account);
     return st;
 }
 

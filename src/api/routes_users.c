@@ -293,7 +293,7 @@ static int get_assignment(struct api_req *r)
 
 /* Records the assignment of u to account ("" = none) and answers with it. */
 static int record(struct api_req *r, const struct rd_user_row *u, const char *account,
-                  const char *strategy, const char *reason)
+                  const char *strategy, const char *reason, const char *warning)
 {
     struct rd_assignment_row a;
     struct rd_error err = {0};
@@ -319,6 +319,12 @@ static int record(struct api_req *r, const struct rd_user_row *u, const char *ac
     rd_log_str(&l, "by", a.assigned_by);
     rd_log_end(&l);
     assignment_json(&r->out, &a);
+    if (warning) {
+        r->out.len--;   /* into the object */
+        rd_buf_puts(&r->out, ",\"warning\":");
+        api_json_str(&r->out, warning);
+        rd_buf_puts(&r->out, "}");
+    }
     rd_buf_puts(&r->out, "\n");
     return 200;
 }
@@ -328,7 +334,7 @@ static int put_assignment(struct api_req *r)
     static const char *const keys[] = {"account", "strategy", "reason", NULL};
     const struct api_assign_strategy *strat;
     const char *sname = NULL, *reason = NULL;
-    char account[64] = "", names[256];
+    char account[64] = "", names[256], warning[400] = "";
     struct rd_user_row u;
     json_t *o = NULL;
     int st;
@@ -359,8 +365,19 @@ static int put_assignment(struct api_req *r)
      * slip in between */
     pthread_mutex_lock(&r->srv->write_mu);
     st = strat->pick(r, api_cfgref(r), &u, o, account, sizeof account);
+    if (!st && account[0]) {
+        struct api_health_state h;
+
+        /* only manual can pick an unhealthy account: allowed, but said */
+        api_health_get(r->srv, account, &h);
+        if (!h.healthy)
+            snprintf(warning, sizeof warning,
+                     "account \"%s\" is unhealthy (%d failed broker polls in a row: %.200s); "
+                     "the user's trades may fail until it recovers",
+                     account, h.failures, h.error);
+    }
     if (!st)
-        st = record(r, &u, account, strat->name, reason);
+        st = record(r, &u, account, strat->name, reason, warning[0] ? warning : NULL);
     pthread_mutex_unlock(&r->srv->write_mu);
 out:
     json_decref(o);
@@ -374,7 +391,7 @@ static int delete_assignment(struct api_req *r)
 
     if (st)
         return st;
-    return record(r, &u, "", "manual", "unassigned");
+    return record(r, &u, "", "manual", "unassigned", NULL);
 }
 
 /* ---- history, stats ---- */

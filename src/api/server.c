@@ -11,7 +11,8 @@
  * empty database.
  *
  * Stopping: rd_api_server_stop quiesces the daemon (no new connections),
- * waits for requests in flight, stops the daemon, then the dispatchers.
+ * waits for requests in flight, stops the daemon, the health monitor (after
+ * its round), then the dispatchers.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -444,7 +445,8 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
     srv->pool.cap = threads + 8;
     srv->pool.free = rd_calloc(srv->pool.cap, sizeof *srv->pool.free);
     if (!srv->pool.free || api_token_cache_new(&srv->tokens) != RD_OK ||
-        api_metrics_new(&srv->metrics) != RD_OK || api_live_table_new(&srv->live) != RD_OK) {
+        api_metrics_new(&srv->metrics) != RD_OK || api_live_table_new(&srv->live) != RD_OK ||
+        api_health_new(&srv->health) != RD_OK) {
         rc = rd_error_set(err, RD_ENOMEM, "api: out of memory");
         goto out;
     }
@@ -457,6 +459,9 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
     rc = read_file(srv->config_origin, &srv->config_text, &srv->config_len, err);
     if (rc)
         goto out;
+    rc = api_health_configure(srv, err);
+    if (rc)
+        goto out;
     rc = api_pool_take(srv, &store, err);
     if (rc)
         goto out;
@@ -465,6 +470,12 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
     if (rc)
         goto out;
     rc = api_dispatchers_start(srv, p->dispatch, p->dispatch_interval, err);
+    if (rc)
+        goto out;
+    /* the accounts whose dispatcher does not run here: their brokers once,
+     * then the monitor every interval */
+    api_health_probe(srv);
+    rc = api_health_start(srv, err);
     if (rc)
         goto out;
 
@@ -518,6 +529,7 @@ void rd_api_server_stop(struct rd_api_server *s, unsigned grace_ms)
         if (fd != MHD_INVALID_SOCKET)
             close(fd);
     }
+    api_health_stop(srv);
     api_dispatchers_stop(srv);
 }
 
@@ -535,6 +547,7 @@ void rd_api_server_free(struct rd_api_server *s)
     api_token_cache_free(srv->tokens);
     api_metrics_free(srv->metrics);
     api_live_table_free(srv->live);
+    api_health_free(srv->health);
     pthread_mutex_destroy(&srv->cfg_mu);
     pthread_mutex_destroy(&srv->write_mu);
     srv->magic = 0;

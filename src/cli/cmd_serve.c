@@ -90,6 +90,22 @@ static int run(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (rd_api_server_new(&p, &srv, &err) != RD_OK)
         return cli_fail(&err);
+    {
+        char running_on[512], failed[512];
+        int nfailed = rd_api_server_degraded(srv, running_on, sizeof running_on, failed,
+                                             sizeof failed);
+
+        if (nfailed > 0) {
+            struct rd_logline l;
+
+            rd_log_begin(&l, RD_LOG_WARN, "serve.degraded");
+            rd_log_str(&l, "running_on", running_on);
+            rd_log_str(&l, "failed", failed);
+            rd_log_end(&l);
+            fprintf(stderr, "riskdesk serve: degraded: running on %s; failed to start: %s "
+                            "(GET /readyz has the errors)\n", running_on, failed);
+        }
+    }
     printf("riskdesk serve: listening on %s (port %d)\n", p.listen, rd_api_server_port(srv));
     {
         struct rd_logline l;
@@ -119,7 +135,9 @@ const struct cli_cmd cli_cmd_serve = {
              "/metrics. --listen defaults to 127.0.0.1:8080; port 0 picks a free one (the\n"
              "first line on stdout says which). Requests need a bearer token from\n"
              "'riskdesk tokens create'. --dispatch runs those accounts' dispatchers in this\n"
-             "process, a cycle every --interval seconds (60). Request bodies over\n"
+             "process, a cycle every --interval seconds (60); an account whose dispatcher\n"
+             "cannot start is reported and the others run (degraded), the start fails only\n"
+             "when none can. Request bodies over\n"
              "--body-max bytes (1 MiB) are refused with 413. SIGTERM or Ctrl-C: stop\n"
              "accepting, finish requests in flight (up to --grace seconds, 10), let each\n"
              "dispatcher finish its cycle, exit 0.\n",

@@ -1,0 +1,448 @@
+/*
+ * health.c - the health monitor: each open account's broker is polled in the
+ * background, every "health": {"interval_s"} seconds, the way the account
+ * routes ask it (accounts_live.c); after "failures" failed polls in a row the
+ * account is unhealthy (warn health.unhealthy) and new assignments avoid it;
+ * the next good poll clears it (warn health.recovered).
+ *
+ * At start the server probes, once, each account whose dispatcher does not
+ * run here; an account that fails that probe, or whose in-process dispatcher
+ * fails to start, "failed to initialise": it is unhealthy at once, and the
+ * server runs degraded on the others (rd_api_server_degraded). A probe-only
+ * failure is forgotten when the broker recovers; a dispatcher that did not
+ * start stays failed until the next start.
+ *
+ * Threads: the table is read by request threads and written by the monitor
+ * thread and the dispatchers' start; one mutex guards it, never held across
+ * a broker call. An account the monitor has not polled yet is healthy.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api_int.h"
+#include "riskdesk/alloc.h"
+#include "riskdesk/log.h"
+#include "riskdesk/banned.h"
+
+#define DEFAULT_INTERVAL_S 30
+#define DEFAULT_FAILURES 3
+#define MAX_INTERVAL_S 86400
+#define MAX_FAILURES 1000
+
+struct hentry {
+    char name[64];
+    struct api_health_state st;
+};
+
+struct api_health {
+    pthread_mutex_t mu;          /* guards e, n, cap and stop */
+    pthread_cond_t cv;           /* wakes the monitor to stop */
+    struct hentry *e;
+    size_t n, cap;
+    unsigned interval_s;
+    int threshold;
+    int stop;
+    int started;
+    pthread_t th;
+};
+
+int api_health_new(struct api_health **out)
+{
+    struct api_health *h = rd_calloc(1, sizeof *h);
+
+    *out = NULL;
+    if (!h)
+        return RD_ENOMEM;
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->cv, NULL);
+    h->interval_s = DEFAULT_INTERVAL_S;
+    h->threshold = DEFAULT_FAILURES;
+    *out = h;
+    return RD_OK;
+}
+
+void api_health_free(struct api_health *h)
+{
+    if (!h)
+        return;
+    pthread_cond_destroy(&h->cv);
+    pthread_mutex_destroy(&h->mu);
+    rd_free(h->e);
+    rd_free(h);
+}
+
+/* ---- config ---- */
+
+static int get_int(json_t *o, const char *key, long lo, long hi, const char *origin, long *out,
+                   struct rd_error *err)
+{
+    json_t *v = json_object_get(o, key);
+    double d;
+
+    if (!v)
+        return RD_OK;
+    if (json_is_integer(v)) {
+        d = (double)json_integer_value(v);
+    } else if (json_is_real(v) && json_real_value(v) == (double)(long)json_real_value(v)) {
+        d = json_real_value(v);
+    } else {
+        return rd_error_set(err, RD_ECONFIG, "%s: health.%s: expected an integer from %ld to %ld",
+                            origin, key, lo, hi);
+    }
+    if (d < (double)lo || d > (double)hi)
+        return rd_error_set(err, RD_ECONFIG, "%s: health.%s: %.0f; expected an integer from %ld "
+                                             "to %ld", origin, key, d, lo, hi);
+    *out = (long)d;
+    return RD_OK;
+}
+
+int api_health_configure(struct api_server *srv, struct rd_error *err)
+{
+    struct api_health *h = srv->health;
+    json_error_t je;
+    json_t *root = json_loadb(srv->config_text, srv->config_len, 0, &je), *o;
+    long interval = DEFAULT_INTERVAL_S, failures = DEFAULT_FAILURES;
+    const char *key;
+    json_t *v;
+    int rc = RD_OK;
+
+    o = json_object_get(root, "health");
+    if (!o)
+        goto out;
+    if (!json_is_object(o)) {
+        rc = rd_error_set(err, RD_ECONFIG, "%s: health: expected an object {\"interval_s\": N, "
+                                           "\"failures\": N}", srv->config_origin);
+        goto out;
+    }
+    json_object_foreach(o, key, v) {
+        if (strcmp(key, "interval_s") != 0 && strcmp(key, "failures") != 0) {
+            rc = rd_error_set(err, RD_ECONFIG, "%s: health: unknown key \"%.40s\"; expected "
+                                               "interval_s, failures", srv->config_origin, key);
+            goto out;
+        }
+    }
+    rc = get_int(o, "interval_s", 1, MAX_INTERVAL_S, srv->config_origin, &interval, err);
+    if (!rc)
+        rc = get_int(o, "failures", 1, MAX_FAILURES, srv->config_origin, &failures, err);
+out:
+    if (!rc) {
+        h->interval_s = (unsigned)interval;
+        h->threshold = (int)failures;
+    }
+    json_decref(root);
+    return rc;
+}
+
+/* ---- the table ---- */
+
+/* Under the lock: the entry of name, added (healthy) when new; NULL without memory. */
+static struct hentry *find(struct api_health *h, const char *name)
+{
+    for (size_t i = 0; i < h->n; i++)
+        if (!strcmp(h->e[i].name, name))
+            return &h->e[i];
+    if (h->n == h->cap) {
+        size_t ncap = h->cap ? h->cap * 2 : 16;
+        struct hentry *ne = rd_realloc(h->e, ncap * sizeof *ne);
+
+        if (!ne)
+            return NULL;
+        h->e = ne;
+        h->cap = ncap;
+    }
+    memset(&h->e[h->n], 0, sizeof h->e[h->n]);
+    snprintf(h->e[h->n].name, sizeof h->e[h->n].name, "%s", name);
+    h->e[h->n].st.healthy = 1;
+    return &h->e[h->n++];
+}
+
+static void log_change(const char *event, const char *account, int failures, const char *error)
+{
+    struct rd_logline l;
+
+    rd_log_begin(&l, RD_LOG_WARN, event);
+    rd_log_str(&l, "account", account);
+    rd_log_int(&l, "failures", failures);
+    if (error)
+        rd_log_str(&l, "error", error);
+    rd_log_end(&l);
+}
+
+void api_health_report(struct api_server *srv, const char *account, int ok, const char *error)
+{
+    struct api_health *h = srv->health;
+    struct hentry *e;
+    int went_bad = 0, recovered = 0, failures = 0;
+    char msg[sizeof e->st.error];
+
+    pthread_mutex_lock(&h->mu);
+    e = find(h, account);
+    if (e) {
+        e->st.known = 1;
+        e->st.checked_at = (int64_t)time(NULL);
+        if (ok) {
+            failures = e->st.failures;
+            recovered = !e->st.healthy;
+            e->st.failures = 0;
+            e->st.healthy = 1;
+            e->st.error[0] = '\0';
+            if (!e->st.dispatcher_failed)
+                e->st.init_failed = 0;
+            if (recovered)
+                e->st.changed_at = e->st.checked_at;
+        } else {
+            e->st.failures++;
+            snprintf(e->st.error, sizeof e->st.error, "%s", error && *error ? error : "failed");
+            if (e->st.healthy && e->st.failures >= h->threshold) {
+                e->st.healthy = 0;
+                e->st.changed_at = e->st.checked_at;
+                went_bad = 1;
+            }
+            failures = e->st.failures;
+        }
+        snprintf(msg, sizeof msg, "%s", e->st.error);
+    }
+    pthread_mutex_unlock(&h->mu);
+    if (went_bad)
+        log_change("health.unhealthy", account, failures, msg);
+    else if (recovered)
+        log_change("health.recovered", account, failures, NULL);
+}
+
+void api_health_init_failed(struct api_server *srv, const char *account, const char *error,
+                            int dispatcher)
+{
+    struct api_health *h = srv->health;
+    struct hentry *e;
+    int failures = 1;
+
+    pthread_mutex_lock(&h->mu);
+    e = find(h, account);
+    if (e) {
+        e->st.known = 1;
+        e->st.checked_at = (int64_t)time(NULL);
+        e->st.changed_at = e->st.checked_at;
+        e->st.failures++;
+        e->st.healthy = 0;
+        e->st.init_failed = 1;
+        if (dispatcher)
+            e->st.dispatcher_failed = 1;
+        snprintf(e->st.error, sizeof e->st.error, "%s", error && *error ? error : "failed");
+        snprintf(e->st.init_error, sizeof e->st.init_error, "%s", e->st.error);
+        failures = e->st.failures;
+    }
+    pthread_mutex_unlock(&h->mu);
+    log_change("health.unhealthy", account, failures, error);
+}
+
+void api_health_get(struct api_server *srv, const char *account, struct api_health_state *out)
+{
+    struct api_health *h = srv->health;
+
+    memset(out, 0, sizeof *out);
+    out->healthy = 1;
+    pthread_mutex_lock(&h->mu);
+    for (size_t i = 0; i < h->n; i++)
+        if (!strcmp(h->e[i].name, account)) {
+            *out = h->e[i].st;
+            break;
+        }
+    pthread_mutex_unlock(&h->mu);
+}
+
+int api_health_ok(struct api_server *srv, const char *account)
+{
+    struct api_health_state st;
+
+    api_health_get(srv, account, &st);
+    return st.healthy;
+}
+
+static void append(char *buf, size_t n, const char *name)
+{
+    size_t used = strlen(buf);
+
+    if (used < n)
+        snprintf(buf + used, n - used, "%s%s", used ? "," : "", name);
+}
+
+int api_health_degraded(struct api_server *srv, char *running_on, size_t rn, char *failed,
+                        size_t fn)
+{
+    struct api_health *h = srv->health;
+    struct api_cfg *c;
+    int nfailed = 0, nup = 0;
+
+    if (rn)
+        running_on[0] = '\0';
+    if (fn)
+        failed[0] = '\0';
+    pthread_mutex_lock(&srv->cfg_mu);
+    c = srv->cfg;
+    if (c)
+        atomic_fetch_add(&c->refs, 1);
+    pthread_mutex_unlock(&srv->cfg_mu);
+    if (!c)
+        return 0;
+    pthread_mutex_lock(&h->mu);
+    for (int i = 0; i < c->cfg->naccounts; i++) {
+        const char *name = c->cfg->accounts[i].name;
+        int bad = 0;
+
+        if (c->meta[i].closed_at)
+            continue;
+        for (size_t k = 0; k < h->n; k++)
+            if (!strcmp(h->e[k].name, name))
+                bad = h->e[k].st.init_failed;
+        if (bad) {
+            nfailed++;
+            append(failed, fn, name);
+        } else {
+            nup++;
+            append(running_on, rn, name);
+        }
+    }
+    pthread_mutex_unlock(&h->mu);
+    api_cfg_unref(c);
+    return nup ? nfailed : 0;
+}
+
+int rd_api_server_degraded(const struct rd_api_server *s, char *running_on, size_t rn,
+                           char *failed, size_t fn)
+{
+    return api_health_degraded((struct api_server *)s, running_on, rn, failed, fn);
+}
+
+/* ---- polling ---- */
+
+static int stopping(struct api_health *h)
+{
+    int stop;
+
+    pthread_mutex_lock(&h->mu);
+    stop = h->stop;
+    pthread_mutex_unlock(&h->mu);
+    return stop;
+}
+
+/* One round over the open accounts. initial: the probe at start (a failure
+ * there is a failure to initialise); accounts whose dispatcher runs here are
+ * left to it then. */
+static void poll_round(struct api_server *srv, int initial)
+{
+    struct rd_store *store = NULL;
+    struct rd_error err = {0};
+    struct api_cfg *c;
+
+    pthread_mutex_lock(&srv->cfg_mu);
+    c = srv->cfg;
+    atomic_fetch_add(&c->refs, 1);
+    pthread_mutex_unlock(&srv->cfg_mu);
+    if (api_pool_take(srv, &store, &err) != RD_OK) {
+        struct rd_logline l;
+
+        rd_log_begin(&l, RD_LOG_WARN, "health.store_unavailable");
+        rd_log_str(&l, "msg", err.msg);
+        rd_log_end(&l);
+        api_cfg_unref(c);
+        return;
+    }
+    for (int i = 0; i < c->cfg->naccounts && !stopping(srv->health); i++) {
+        const struct rd_account_config *a = &c->cfg->accounts[i];
+        struct api_live v;
+        int running = 0;
+        char derr[8];
+
+        if (c->meta[i].closed_at)
+            continue;
+        if (initial) {
+            api_dispatchers_status(srv, a->name, &running, derr, sizeof derr);
+            if (running || api_dispatchers_failed_start(srv, a->name))
+                continue;
+        }
+        if (!api_live_poll(srv, store, c->cfg, a, &v))
+            continue;   /* a request is asking it right now */
+        if (initial && !v.ok) {
+            struct rd_logline l;
+
+            rd_log_begin(&l, RD_LOG_ERROR, "serve.account_failed");
+            rd_log_str(&l, "account", a->name);
+            rd_log_str(&l, "error", v.error);
+            rd_log_end(&l);
+            api_health_init_failed(srv, a->name, v.error, 0);
+        } else {
+            api_health_report(srv, a->name, v.ok, v.error);
+        }
+    }
+    api_pool_give(srv, store, 0);
+    api_cfg_unref(c);
+}
+
+void api_health_probe(struct api_server *srv)
+{
+    poll_round(srv, 1);
+}
+
+static void *monitor(void *arg)
+{
+    struct api_server *srv = arg;
+    struct api_health *h = srv->health;
+
+    for (;;) {
+        struct timespec until;
+        int stop;
+
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += h->interval_s;
+        pthread_mutex_lock(&h->mu);
+        while (!h->stop && pthread_cond_timedwait(&h->cv, &h->mu, &until) != ETIMEDOUT)
+            ;
+        stop = h->stop;
+        pthread_mutex_unlock(&h->mu);
+        if (stop)
+            break;
+        poll_round(srv, 0);
+    }
+    return NULL;
+}
+
+int api_health_start(struct api_server *srv, struct rd_error *err)
+{
+    struct api_health *h = srv->health;
+    struct rd_logline l;
+
+    if (pthread_create(&h->th, NULL, monitor, srv) != 0)
+        return rd_error_set(err, RD_EINTERNAL, "health: cannot start the monitor thread");
+    h->started = 1;
+    rd_log_begin(&l, RD_LOG_INFO, "health.started");
+    rd_log_int(&l, "interval_s", h->interval_s);
+    rd_log_int(&l, "failures", h->threshold);
+    rd_log_end(&l);
+    return RD_OK;
+}
+
+void api_health_stop(struct api_server *srv)
+{
+    struct api_health *h = srv->health;
+
+    if (!h || !h->started)
+        return;
+    pthread_mutex_lock(&h->mu);
+    h->stop = 1;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    pthread_join(h->th, NULL);
+    h->started = 0;
+}
+
+unsigned api_health_interval(const struct api_server *srv)
+{
+    return srv->health->interval_s;
+}
+
+int api_health_threshold(const struct api_server *srv)
+{
+    return srv->health->threshold;
+}
