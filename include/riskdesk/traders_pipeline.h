@@ -38,11 +38,16 @@ void rd_traders_run_release(struct rd_traders_run *run);
 int rd_traders_run_report(struct rd_store *s, const struct rd_traders_config *tc,
                           int32_t report_day, struct rd_traders_run *run, struct rd_error *err);
 
+/* The recommendation recorded for a trader with limited history. */
+#define RD_TRADERS_LIMITED_NOTE "limited history: review by hand"
+
 /*
  * The audit trail: stores the run (system, why, split, scores) and one
  * prediction per assessed trader (features, model output, rules' cut, the
- * system used, the cut and limits recommended), in one transaction. Sets
- * run->report_id.
+ * system used, the cut and limits recommended), in one transaction. A trader
+ * with limited history gets a row too: system "rules", level "limited", no
+ * cut (new limit = old), features {"history_days": N, "recommendation":
+ * RD_TRADERS_LIMITED_NOTE}. Sets run->report_id.
  */
 int rd_traders_run_record(struct rd_store *s, struct rd_traders_run *run, int64_t now,
                           struct rd_error *err);

@@ -121,12 +121,23 @@ int rd_traders_run_record(struct rd_store *s, struct rd_traders_run *run, int64_
         const struct rd_traders_report_row *t = &r->rows[i];
         struct rd_trader_prediction_row p;
 
-        if (t->status == RD_STATUS_NO_DATA || t->status == RD_STATUS_LIMITED)
+        if (t->status == RD_STATUS_NO_DATA)
             continue;
         memset(&p, 0, sizeof p);
         p.report_id = row.id;
         snprintf(p.trader, sizeof p.trader, "%s", t->name);
         p.day = t->a.day;
+        if (t->status == RD_STATUS_LIMITED) {
+            /* not judged by either system: recorded, never silently safe */
+            snprintf(p.features, sizeof p.features,
+                     "{\"history_days\": %d, \"recommendation\": \"%s\"}", t->a.history_days,
+                     RD_TRADERS_LIMITED_NOTE);
+            snprintf(p.system, sizeof p.system, "rules");
+            snprintf(p.level, sizeof p.level, "limited");
+            p.old_limit = p.new_limit = t->a.old_limit;
+            rc = s->ops->trader_prediction_add(s, &p, err);
+            continue;
+        }
         if (t->has_features)
             features_json(t->x, p.features, sizeof p.features);
         else

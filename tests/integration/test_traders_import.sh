@@ -139,6 +139,10 @@ EOF
 [ "$(sql 'SELECT COUNT(*) FROM trader_reports')" = 1 ] && ok || bad "the run was not recorded"
 [ "$(sql "SELECT system || ':' || cut || ':' || new_limit FROM trader_predictions WHERE trader = 'streaky'")" = "rules:300000:63000000" ] \
     && ok || bad "streaky's prediction"
+# a trader with limited history is in the audit trail too: no cut, review by hand
+[ "$(sql "SELECT system || ':' || level || ':' || cut || ':' || old_limit || ':' || new_limit || ':' || features FROM trader_predictions WHERE trader = 'newbie'")" \
+    = 'rules:limited:0:50000000:50000000:{"history_days": 5, "recommendation": "limited history: review by hand"}' ] \
+    && ok || bad "newbie's limited-history prediction: $(sql "SELECT * FROM trader_predictions WHERE trader = 'newbie'")"
 expect_rc 0 "$RD_BIN" traders report --db "$db" --date 2024-01-30 --format html --no-record
 expect_in "$TMP/out" "<svg"
 expect_in "$TMP/out" "System: <b>rules"

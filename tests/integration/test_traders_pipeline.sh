@@ -100,12 +100,19 @@ import sqlite3, sys, json
 db = sqlite3.connect(sys.argv[1])
 runs = db.execute("SELECT id, system, why, n_train, test_from FROM trader_reports").fetchall()
 assert len(runs) == 1 and runs[0][1] in ("model", "rules") and runs[0][2] and runs[0][3] > 0, runs
-preds = db.execute("SELECT trader, features, system, cut, old_limit, new_limit FROM trader_predictions").fetchall()
+preds = db.execute("SELECT trader, features, system, cut, old_limit, new_limit, level FROM trader_predictions").fetchall()
 assert len(preds) >= 10, len(preds)
-for t, f, s, c, o, n in preds:
+limited = 0
+for t, f, s, c, o, n, lv in preds:
     feats = json.loads(f)
-    assert set(feats) == {"last_pnl", "loss_streak", "drawdown", "mean_5d", "mean_20d", "vol_5d", "vol_20d", "market_day", "market_5d"}, feats
     assert not t.endswith("_OLD")
+    if lv == "limited":         # the newcomer: recorded, not judged
+        limited += 1
+        assert feats == {"history_days": feats["history_days"], "recommendation": "limited history: review by hand"}, feats
+        assert feats["history_days"] < 10 and s == "rules" and c == 0 and o == n, (t, f, s, c, o, n)
+        continue
+    assert set(feats) == {"last_pnl", "loss_streak", "drawdown", "mean_5d", "mean_20d", "vol_5d", "vol_20d", "market_day", "market_5d"}, feats
+assert limited >= 1, "no limited-history trader in the audit trail"
 EOF
 
 # --- again: nothing new to import, the report goes out again ---
