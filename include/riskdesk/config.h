@@ -174,7 +174,8 @@ int rd_credentials_resolve(const char *source, struct rd_credentials *out, struc
  * every account's credentials and fails with RD_ECONFIG when two resolve to
  * the same API key, naming both accounts and sources (never the key).
  * Accounts without credentials, or whose credentials do not resolve (they
- * fail on their own when their broker opens), are not compared.
+ * fail on their own when their broker opens), are not compared; the latter
+ * are logged (warn, credentials.check_skipped, naming the account).
  */
 int rd_config_check_distinct_keys(const struct rd_config *cfg, struct rd_error *err);
 /* Writes a masked form of a key: "PK...WXYZ" (first 2, last 4) or "****". */

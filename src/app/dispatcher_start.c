@@ -30,7 +30,7 @@ int rd_dispatcher_start(struct rd_dispatcher *d, int64_t now, struct rd_error *e
     struct rd_cycle_stats st;
     struct rd_logline l;
     enum rd_tier by_bp;
-    char pct[32];
+    char pct[32], risk_src[sizeof a->risk_origin];
     int rc;
 
     memset(&st, 0, sizeof st);
@@ -92,10 +92,17 @@ int rd_dispatcher_start(struct rd_dispatcher *d, int64_t now, struct rd_error *e
     rd_log_str(&l, "max_risk_per_trade_pct", pct);
     rd_log_int(&l, "ticker_cooldown_minutes", r->ticker_cooldown_minutes);
     rd_log_end(&l);
+    /* the risk config in force: an auto-tier account on its tier's defaults
+     * follows the tier just classified (rd_dispatch_follow_tier), not the
+     * fallback the config load chose */
+    if (a->tier_mode == RD_TIER_MODE_AUTO && !strncmp(a->risk_origin, "tier default", 12))
+        snprintf(risk_src, sizeof risk_src, "tier default (%s)", rd_tier_name(d->tier));
+    else
+        snprintf(risk_src, sizeof risk_src, "%s", a->risk_origin);
     rd_log_begin(&l, RD_LOG_INFO, "dispatcher.sources");
     rd_log_str(&l, "account", a->name);
     rd_log_str(&l, "config", d->cfg->origin);
-    rd_log_str(&l, "risk", a->risk_origin);
+    rd_log_str(&l, "risk", risk_src);
     rd_log_str(&l, "credentials", a->credentials[0] ? a->credentials : "none (paper)");
     rd_log_str(&l, "database", d->store->url);
     rd_log_end(&l);

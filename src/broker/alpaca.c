@@ -442,11 +442,51 @@ int rd_alpaca_get_clock(struct rd_broker *b, struct rd_alpaca_clock *out, struct
 
 /*
  * Once per cycle (per value of base.now): Alpaca's open orders against the
- * store. The dispatcher reconciles the store's pending orders itself; what it
- * cannot see is an order open at Alpaca that riskdesk did not record for this
- * account (placed by hand or by another tool), or one the store says is over.
- * Those are logged; nothing is canceled on a guess.
+ * store. The dispatcher reconciles the store's pending and accepted orders
+ * itself; what it cannot see is an order Alpaca has open that the store says
+ * is over, or one riskdesk never recorded for this account.
+ *
+ *  - The store says canceled or rejected, Alpaca has it open: Alpaca is the
+ *    truth. The row goes back to accepted (reconcile.order_repaired), so the
+ *    dispatcher's own reconciliation follows it to its fill or its end.
+ *  - The store says filled, Alpaca has it open: logged (reconcile.
+ *    order_mismatch), not rewritten: the fill was recorded (position, trade)
+ *    and following it again would count it twice.
+ *  - Not in the store for this account (placed by hand or by another tool):
+ *    foreign, logged (reconcile.order_foreign) and left alone, never canceled
+ *    on a guess. Alpaca holds buying power for it, so the buying power the
+ *    gates and sizing read already counts it; riskdesk's exposure (its own
+ *    positions) does not. docs/alpaca.md says why.
  */
+static void repair_order(struct alpaca *a, const struct rd_alpaca_order *o, struct rd_order_row *row)
+{
+    struct rd_error e = {0};
+    struct rd_logline l;
+    const char *was = rd_order_status_name(row->status);
+    int rc;
+
+    row->status = RD_ORDER_ACCEPTED;
+    snprintf(row->broker_order_id, sizeof row->broker_order_id, "%s", o->id);
+    row->reason[0] = '\0';
+    row->updated_at = a->base.now;
+    rc = a->store->ops->order_update(a->store, row, &e);
+    rd_log_begin(&l, RD_LOG_WARN, rc == RD_OK ? "reconcile.order_repaired"
+                                              : "reconcile.order_repair_failed");
+    rd_log_str(&l, "account", a->base.account);
+    rd_log_str(&l, "client_order_id", row->client_order_id);
+    rd_log_str(&l, "broker_order_id", o->id);
+    rd_log_str(&l, "symbol", o->symbol);
+    rd_log_str(&l, "alpaca_status", o->status);
+    rd_log_str(&l, "store_status", was);
+    if (rc == RD_OK)
+        rd_log_str(&l, "now", "accepted");
+    else
+        rd_log_str(&l, "error", e.msg);
+    rd_log_str(&l, "note", "the store said this order was over; Alpaca has it open, and Alpaca "
+                           "is the truth: followed again until it ends");
+    rd_log_end(&l);
+}
+
 static void check_open_orders(struct alpaca *a)
 {
     struct rd_alpaca_order *list = NULL;
@@ -464,24 +504,41 @@ static void check_open_orders(struct alpaca *a)
         struct rd_order_row row;
         struct rd_logline l;
         int rc = a->store->ops->order_get(a->store, list[i].client_order_id, &row, &e);
-        const char *what = NULL;
+        int ours = rc == RD_OK && !strcmp(row.account, a->base.account);
+        char qty[48];
 
-        if (rc == RD_ENOTFOUND || (rc == RD_OK && strcmp(row.account, a->base.account)))
-            what = "reconcile.order_unknown";
-        else if (rc == RD_OK && row.status != RD_ORDER_PENDING && row.status != RD_ORDER_ACCEPTED)
-            what = "reconcile.order_mismatch";
-        if (!what)
+        if (ours && (row.status == RD_ORDER_PENDING || row.status == RD_ORDER_ACCEPTED))
+            continue;                                  /* the dispatcher follows it */
+        if (ours && (row.status == RD_ORDER_CANCELED || row.status == RD_ORDER_REJECTED)) {
+            repair_order(a, &list[i], &row);
             continue;
-        rd_log_begin(&l, RD_LOG_WARN, what);
+        }
+        if (rc != RD_OK && rc != RD_ENOTFOUND) {
+            rd_log_begin(&l, RD_LOG_WARN, "reconcile.open_orders_failed");
+            rd_log_str(&l, "account", a->base.account);
+            rd_log_str(&l, "client_order_id", list[i].client_order_id);
+            rd_log_str(&l, "error", e.msg);
+            rd_log_end(&l);
+            continue;
+        }
+        rd_log_begin(&l, RD_LOG_WARN, ours ? "reconcile.order_mismatch" : "reconcile.order_foreign");
         rd_log_str(&l, "account", a->base.account);
         rd_log_str(&l, "client_order_id", list[i].client_order_id);
         rd_log_str(&l, "broker_order_id", list[i].id);
         rd_log_str(&l, "symbol", list[i].symbol);
+        rd_log_str(&l, "side", list[i].side);
+        snprintf(qty, sizeof qty, "%" PRId64 ".%06" PRId64, list[i].qty_e6 / 1000000,
+                 list[i].qty_e6 % 1000000);
+        rd_log_str(&l, "qty", qty);
         rd_log_str(&l, "alpaca_status", list[i].status);
-        rd_log_str(&l, "store_status", rc == RD_OK ? rd_order_status_name(row.status) : "none");
-        rd_log_str(&l, "note", rc == RD_OK ? "the store says this order is over; Alpaca has it open"
-                                           : "open at Alpaca but not placed by riskdesk for this "
-                                             "account; its buying power is already held");
+        rd_log_str(&l, "store_status", ours ? rd_order_status_name(row.status) : "none");
+        rd_log_str(&l, "note", ours ? "the store says this order filled; Alpaca has it open: "
+                                      "left as recorded (following it again would count the fill "
+                                      "twice)"
+                                    : "foreign: open at Alpaca but not placed by riskdesk for "
+                                      "this account; left alone (not canceled). Alpaca holds "
+                                      "buying power for it, so sizing and the buying-power gates "
+                                      "count it; riskdesk's exposure does not");
         rd_log_end(&l);
     }
     rd_free(list);

@@ -334,6 +334,18 @@ static int run(int argc, char **argv)
         return cli_fail(&err);
     }
     warn_unused_account_tier(cfg);
+    /* the same startup check the dispatchers run: no two accounts on one key */
+    rc = rd_config_check_distinct_keys(cfg, &err);
+    if (rc != RD_OK) {
+        if (json) {
+            json_t *o = json_pack("{s:b, s:s, s:s, s:o}", "ok", 0, "error", err.msg, "code",
+                                  rd_errname(rc), "env_suspects", suspects_json(&sus));
+
+            print_json(o);
+        }
+        rd_config_free(cfg);
+        return cli_fail(&err);
+    }
     if (json) {
         json_t *o = config_json(cfg);
 
@@ -362,6 +374,9 @@ const struct cli_cmd cli_cmd_config_check = {
              "\n"
              "  --config FILE   the config file to check\n"
              "  --json          print one JSON object instead of text\n"
+             "\n"
+             "Two accounts whose credentials resolve to the same API key are an error\n"
+             "(the message names both accounts), as they are when a dispatcher starts.\n"
              "\n"
              "Exit status: 0 when valid, 1 when not (the message names the field).\n",
     .run = run,

@@ -36,6 +36,20 @@ static int parse_num(const char *s, unsigned long lo, unsigned long hi, unsigned
     return 1;
 }
 
+/* The startup check the dispatchers and the CLI run: no two of the config's
+ * accounts may resolve to the same API key. Done before anything listens or
+ * any dispatcher (--dispatch) or API call opens a broker. */
+static int check_keys(const char *config_path, struct rd_error *err)
+{
+    struct rd_config *cfg = NULL;
+    int rc = rd_config_load_default(config_path, &cfg, err);
+
+    if (rc == RD_OK)
+        rc = rd_config_check_distinct_keys(cfg, err);
+    rd_config_free(cfg);
+    return rc;
+}
+
 static int run(int argc, char **argv)
 {
     struct rd_api_params p;
@@ -88,7 +102,8 @@ static int run(int argc, char **argv)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (rd_api_server_new(&p, &srv, &err) != RD_OK)
+    if (check_keys(p.config_path, &err) != RD_OK ||
+        rd_api_server_new(&p, &srv, &err) != RD_OK)
         return cli_fail(&err);
     {
         char running_on[512], failed[512];

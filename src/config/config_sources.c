@@ -228,8 +228,19 @@ int rd_config_check_distinct_keys(const struct rd_config *cfg, struct rd_error *
         if (!a->credentials[0])
             continue;
         if (rd_credentials_resolve(a->credentials, &c, &sub) != RD_OK) {
+            struct rd_logline l;
+
+            /* that account fails on its own when its broker opens; say it was
+             * not compared, so a skipped account is never a silent pass */
             rd_credentials_wipe(&c);
-            continue;            /* that account fails on its own when its broker opens */
+            rd_log_begin(&l, RD_LOG_WARN, "credentials.check_skipped");
+            rd_log_str(&l, "account", a->name);
+            rd_log_str(&l, "source", a->credentials);
+            rd_log_str(&l, "error", sub.msg);
+            rd_log_str(&l, "msg", "credentials do not resolve: not compared with the other "
+                                  "accounts' keys");
+            rd_log_end(&l);
+            continue;
         }
         rd_aws_sha256(c.api_key, strlen(c.api_key), s->digest);
         s->index = i;

@@ -4,7 +4,9 @@
 # recommend import + dispatch --once / --loop, duplicate ids, a POST that
 # times out or drops (placed once), a 403 kept as a rejection with Alpaca's
 # words, 429 and its rate-limit headers, one connection per account per run,
-# the live-key rule, and keys never shown.
+# a 5xx on POST /v2/orders (looked up, placed once), open orders repaired or
+# reported as foreign, the live-key rule (both sides), file: credentials, two
+# accounts on one key refused by serve, and keys never shown.
 . "$(dirname "$0")/common.sh"
 FAKE_PY="$RD_SOURCE_DIR/tests/tools/fake_alpaca.py"
 python3 "$FAKE_PY" >"$TMP/port" 2>"$TMP/fake.err" &
@@ -112,6 +114,16 @@ expect_in "$TMP/last.err" "event=alpaca.order_rejected"
 expect_in "$TMP/last.err" "broker_rejected=1"
 unset ACCOUNT_TIER
 
+# ---- auto tier (the environment default) on $1,500: tiny's limits, and the
+# startup lines say tiny, not the large fallback
+use PKAUTOTINY0000001 sautotiny
+ctl /_config '{"cash": {"PKAUTOTINY0000001": "1500"}}'
+dispatch_once primary
+expect_in "$TMP/last.err" 'event=dispatcher.tier account=primary tier=tiny how="auto from buying power"'
+expect_in "$TMP/last.err" 'risk="tier default (tiny)"'
+expect_not_in "$TMP/last.err" 'risk="tier default (large)"'
+expect_in "$TMP/last.err" "max_notional_exposure=1500.00 max_open_positions=2 max_contracts_per_trade=2"
+
 # ---- 429 with rate-limit headers: waited out, no request before the reset
 use PK429000000000001 s429
 import_recs c 2
@@ -122,6 +134,27 @@ orders_json primary 'len(rows) == 2 and st == ["filled"] * 2'
 expect_in "$TMP/last.err" "event=alpaca.rate_wait"
 expect_eq "requests sent before X-RateLimit-Reset" "$(fq "d['violations']")" "$v0"
 expect_eq "orders placed after a 429" "$(orders_of PK429000000000001)" 2
+expect_eq "connections after a 429 (kept alive)" "$(conns_of PK429000000000001)" 1
+expect_eq "501s at the fake after a 429" "$(fq "d['by_status'].get('501', 0)")" 0
+
+# ---- a 5xx on POST /v2/orders: looked up by client_order_id, placed exactly
+# once. One 503 before the work (not placed: the lookup's 404 sends it again
+# with the same id), one 500 after it (placed: the lookup finds it)
+use PK5XX000000000001 s5xx
+import_recs n 2
+ctl /_fault '{"kind": "503", "count": 1, "method": "POST", "path": "/v2/orders"}'
+ctl /_fault '{"kind": "500_after", "count": 1, "method": "POST", "path": "/v2/orders"}'
+l0=$(fq "d['lookups']"); d0=$(fq "d['by_status'].get('422', 0)")
+dispatch_once primary
+expect_in "$TMP/last.err" "event=alpaca.order_unclear"
+expect_in "$TMP/last.err" "HTTP 503"
+expect_in "$TMP/last.err" "HTTP 500"
+orders_json primary 'len(rows) == 2 and st == ["filled"] * 2'
+expect_eq "orders placed after a 5xx" "$(orders_of PK5XX000000000001)" 2
+expect_eq "lookups by client_order_id after two 5xx" "$(( $(fq "d['lookups']") - l0 ))" 2
+expect_eq "duplicate-id 422s (nothing sent blindly)" "$(( $(fq "d['by_status'].get('422', 0)") - d0 ))" 0
+expect_eq "connections after 5xx replies" "$(conns_of PK5XX000000000001)" 1
+expect_eq "501s at the fake after a 5xx" "$(fq "d['by_status'].get('501', 0)")" 0
 
 # ---- a POST that times out but landed: looked up, placed once
 use PKSLOW00000000001 sslow
@@ -169,14 +202,37 @@ dispatch_once primary
 orders_json primary 'st == ["filled"]'
 ctl /_config '{"fill_delay_ms": 0}'
 
-# ---- an open order riskdesk did not place is reported at reconciliation
+# ---- an open order riskdesk did not place: foreign, reported, left alone;
+# Alpaca's buying power holds it (IBM 1 x 50.00 of 100000)
 use PKFOREIGN00000001 sforeign
 ctl /_config '{"fill_delay_ms": 600000, "extra_order": {"PKFOREIGN00000001": {"symbol": "IBM", "client_order_id": "by-hand-1"}}}'
 import_recs i 1
 dispatch_once primary
-expect_in "$TMP/last.err" "event=reconcile.order_unknown"
+expect_in "$TMP/last.err" "event=reconcile.order_foreign"
 expect_in "$TMP/last.err" "client_order_id=by-hand-1"
+expect_in "$TMP/last.err" "left alone (not canceled)"
+expect_in "$TMP/last.err" "buying_power=99950.00"
+expect_eq "the foreign order still open" "$(python3 "$TMP/ctl.py" "$URL" get /_stats "d['orders_by_key']['PKFOREIGN00000001']")" 2
 ctl /_config '{"fill_delay_ms": 0}'
+
+# ---- the store says an order is over, Alpaca has it open: repaired (back to
+# accepted) and followed to its fill
+use PKREPAIR000000001 srepair
+ctl /_config '{"fill_delay_ms": 600000}'
+import_recs r 1
+dispatch_once primary
+orders_json primary 'st == ["pending"]'
+sqlite3 "$TMP/srepair.db" "UPDATE orders SET status = 'canceled'" || bad "sqlite3 update"
+orders_json primary 'st == ["canceled"]'
+dispatch_once primary
+expect_in "$TMP/last.err" "event=reconcile.order_repaired"
+expect_in "$TMP/last.err" "store_status=canceled now=accepted"
+orders_json primary 'st == ["accepted"]'
+ctl /_config '{"fill_delay_ms": 0}'
+dispatch_once primary
+expect_not_in "$TMP/last.err" "event=reconcile.order_repaired"
+orders_json primary 'st == ["filled"] and rows[0]["filled_qty"] == rows[0]["qty"] > 0'
+expect_eq "orders placed (repair)" "$(orders_of PKREPAIR000000001)" 1
 
 # ---- two accounts from the environment: primary and account_1 (and a gap)
 use PKTWOA00000000001 stwo
@@ -245,6 +301,67 @@ expect_in "$TMP/err" "plain http is allowed only for a loopback host"
 expect_rc 1 env EXECUTION_MODE=SIMULATED ALPACA_PAPER_BASE_URL="$URL" "$RD_BIN" dispatch --config "$TMP/rd.json" --account alpha --once --at "$AT"
 expect_in "$TMP/err" "EXECUTION_MODE=SIMULATED keeps orders away from Alpaca"
 
+# ---- the live rule's accepting side: "live": true AND EXECUTION_MODE=ALPACA_LIVE
+# opens a non-PK key (here against the fake on loopback), logged mode=LIVE
+use AKLIVEOK000000001 slive3
+cat >"$TMP/live.json" <<JSON
+{"database": "sqlite:$TMP/live.db",
+ "accounts": [{"name": "livea", "broker": "alpaca", "credentials": "env:ALPACA_PAPER", "tier": "large", "live": true}]}
+JSON
+rec lv1 ULV1 >"$TMP/recs.jsonl"
+expect_rc 0 "$RD_BIN" recommend import --config "$TMP/live.json" "$TMP/recs.jsonl"
+expect_rc 1 env LOG_LEVEL=info "$RD_BIN" dispatch --config "$TMP/live.json" --account livea --once --at "$AT"
+expect_in "$TMP/err" "live is true, EXECUTION_MODE is unset"
+expect_rc 0 env LOG_LEVEL=info EXECUTION_MODE=ALPACA_LIVE "$RD_BIN" dispatch --config "$TMP/live.json" --account livea --once --at "$AT"
+expect_in "$TMP/err" "event=alpaca.open account=livea mode=LIVE"
+expect_in "$TMP/err" "key=AK...0001"
+expect_not_in "$TMP/err" "AKLIVEOK000000001"
+expect_not_in "$TMP/err" "$SECRET"
+expect_eq "orders placed by the live account" "$(orders_of AKLIVEOK000000001)" 1
+
+# ---- file: credentials end to end: a 0600 file trades, a 0644 one is refused
+use PKUNUSED000000001 sfile
+unset ALPACA_PAPER_API_KEY ALPACA_PAPER_SECRET_KEY
+printf '{"api_key": "PKFILECREDS000001", "api_secret": "%s", "base_url": "%s", "account_name": "filea"}\n' \
+  "$SECRET" "$URL" >"$TMP/creds.json"
+chmod 600 "$TMP/creds.json"
+cat >"$TMP/file.json" <<JSON
+{"database": "sqlite:$TMP/file.db",
+ "accounts": [{"name": "filea", "broker": "alpaca", "credentials": "file:$TMP/creds.json", "tier": "large"}]}
+JSON
+rec fc1 UFC1 >"$TMP/recs.jsonl"
+expect_rc 0 "$RD_BIN" recommend import --config "$TMP/file.json" "$TMP/recs.jsonl"
+expect_rc 0 env LOG_LEVEL=info "$RD_BIN" dispatch --config "$TMP/file.json" --account filea --once --at "$AT"
+expect_in "$TMP/err" "event=alpaca.open account=filea mode=paper"
+expect_in "$TMP/err" "credentials=file:$TMP/creds.json"
+expect_not_in "$TMP/err" "PKFILECREDS000001"
+expect_not_in "$TMP/err" "$SECRET"
+expect_eq "orders placed with file: credentials" "$(orders_of PKFILECREDS000001)" 1
+chmod 644 "$TMP/creds.json"
+c0=$(conns_of PKFILECREDS000001)
+expect_rc 1 "$RD_BIN" dispatch --config "$TMP/file.json" --account filea --once --at "$AT"
+expect_in "$TMP/err" "chmod 600 $TMP/creds.json"
+expect_not_in "$TMP/err" "$SECRET"
+expect_eq "requests with a group-readable credentials file" "$(conns_of PKFILECREDS000001)" "$c0"
+
+# ---- two accounts on one key: serve --dispatch all refuses to start, naming both
+use PKSHARED000000001 sshared
+export RDK1_API_KEY=PKSHARED000000001 RDK1_SECRET_KEY=$SECRET RDK1_BASE_URL=$URL
+export RDK2_API_KEY=PKSHARED000000001 RDK2_SECRET_KEY=other$SECRET RDK2_BASE_URL=$URL
+cat >"$TMP/shared.json" <<JSON
+{"database": "sqlite:$TMP/shared.db",
+ "accounts": [{"name": "one", "broker": "alpaca", "credentials": "env:RDK1", "tier": "tiny"},
+              {"name": "two", "broker": "alpaca", "credentials": "env:RDK2", "tier": "large"}]}
+JSON
+expect_rc 1 timeout 20 "$RD_BIN" serve --config "$TMP/shared.json" --listen 127.0.0.1:0 --dispatch all
+expect_in "$TMP/err" 'accounts "one" (env:RDK1) and "two" (env:RDK2) resolve to the same API key'
+expect_not_in "$TMP/out" "listening"
+expect_not_in "$TMP/err" "PKSHARED000000001"
+expect_eq "requests from accounts sharing a key" "$(conns_of PKSHARED000000001)" 0
+expect_rc 1 "$RD_BIN" config check --config "$TMP/shared.json"
+expect_in "$TMP/err" 'accounts "one" (env:RDK1) and "two" (env:RDK2) resolve to the same API key'
+unset RDK1_API_KEY RDK1_SECRET_KEY RDK1_BASE_URL RDK2_API_KEY RDK2_SECRET_KEY RDK2_BASE_URL
+
 # ---- EXECUTION_MODE=SIMULATED with env accounts: the paper broker, same names
 use PKSIM000000000001 ssim
 import_recs m 1
@@ -261,5 +378,6 @@ expect_in "$TMP/err" "event=alpaca.unhealthy account=primary"
 expect_in "$TMP/err" "HTTP 503"
 
 expect_eq "fake server still up" "$(kill -0 "$FAKE_PID" && echo up)" up
+expect_eq "501s at the fake over the whole run (no request misread)" "$(fq "d['by_status'].get('501', 0)")" 0
 [ -s "$TMP/fake.err" ] && { bad "fake server wrote errors"; head -20 "$TMP/fake.err"; } || ok
 finish

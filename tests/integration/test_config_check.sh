@@ -118,5 +118,26 @@ for flag in "" --json; do
   has "$errf" "RDNONE_API_KEY is not set"
 done
 
+# two accounts on one API key (through different variables): exit 1 naming
+# both, text and JSON; the key itself never shown
+cat >"$tmp/samekey.json" <<'J'
+{"accounts": [{"name": "acct_one", "broker": "alpaca", "credentials": "env:RDK1", "tier": "tiny"},
+              {"name": "acct_two", "broker": "alpaca", "credentials": "env:RDK2", "tier": "large"}]}
+J
+for flag in "" --json; do
+  RDK1_API_KEY=$key RDK1_SECRET_KEY=$secret RDK2_API_KEY=$key RDK2_SECRET_KEY=other-secret \
+    run 1 "$RD_BIN" config check --config "$tmp/samekey.json" $flag
+  has "$errf" 'accounts "acct_one" (env:RDK1) and "acct_two" (env:RDK2) resolve to the same API key'
+  hasnt "$out" "$key"; hasnt "$errf" "$key"; hasnt "$errf" "$secret"
+done
+has "$out" '"ok": false'
+RDK1_API_KEY=$key RDK1_SECRET_KEY=$secret RDK2_API_KEY=PKSOMEOTHERKEY0001 RDK2_SECRET_KEY=other \
+  run 0 "$RD_BIN" config check --config "$tmp/samekey.json"
+# an account whose credentials do not resolve is not compared, and the log says so
+RDK1_API_KEY=$key RDK1_SECRET_KEY=$secret LOG_LEVEL=warn \
+  run 0 "$RD_BIN" config check --config "$tmp/samekey.json"
+has "$errf" 'event=credentials.check_skipped account=acct_two source=env:RDK2'
+hasnt "$errf" 'account=acct_one source'
+
 [ $fail -eq 0 ] && echo "config check: ok"
 exit $fail

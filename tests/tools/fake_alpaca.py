@@ -15,19 +15,26 @@ power -> 403 {"code":40310000,...}, X-Request-ID and X-RateLimit-* headers on
 every reply, a real per-key budget of --limit requests a minute (429 past it).
 
 Control endpoints (no auth), JSON in and out:
-  POST /_fault   {"kind": "429"|"500"|"502"|"503"|"504"|"403"|"slow"|"drop"|"drop_after",
+  POST /_fault   {"kind": "429"|"500"|"502"|"503"|"504"|"403"|"slow"|"drop"|"drop_after"
+                          |"500_after"|"503_after",
                   "count": N, "method": "POST", "path": "/v2/orders",
                   "sleep_ms": 3000, "reset_s": 1}
                  the next N matching requests fail that way. "slow" sleeps then
                  answers normally (the order is placed even if the client gave
                  up); "drop" closes the connection without doing anything;
-                 "drop_after" does the work, then closes without answering.
+                 "drop_after" does the work, then closes without answering;
+                 "500_after"/"503_after" do the work, then answer that status
+                 (the order is placed though the reply says it failed). The
+                 request body is always read first, so a fault never leaves
+                 it on a keep-alive connection.
   POST /_config  {"limit": N, "fill_delay_ms": N, "numbers": true, "is_open": true,
                   "cash": {"KEYID": "1500.00"}, "prices": {"SYM": "2.50"},
                   "extra_order": {"KEYID": {"symbol": ..., "client_order_id": ...}},
                   "clear_positions": ["KEYID"]}
   GET  /_stats   {"requests", "connections", "connections_by_key", "orders",
-                  "orders_by_key", "posts", "violations", "server_ms", "by_status"}
+                  "orders_by_key", "posts", "lookups", "violations", "server_ms",
+                  "by_status"}
+                 lookups: GET /v2/orders:by_client_order_id requests
                  server_ms: the server's own time on /v2 requests, from the request
                  line read to the reply written (reading headers, the work, JSON,
                  the write), deliberate sleeps of "slow" faults included
@@ -55,7 +62,7 @@ def reset(limit=200, fill_delay_ms=0):
         accounts={}, faults=[], limit=limit, fill_delay_ms=fill_delay_ms, numbers=False,
         is_open=True, prices={}, cash={},
         stats={"requests": 0, "connections": 0, "connections_by_key": {}, "orders": 0,
-               "orders_by_key": {}, "posts": 0, "violations": 0, "server_ms": 0.0,
+               "orders_by_key": {}, "posts": 0, "lookups": 0, "violations": 0, "server_ms": 0.0,
                "by_status": {}})
 
 
@@ -128,9 +135,15 @@ def public(o):
     return out
 
 
+def held(a):
+    """What open (accepted) buy orders hold of the buying power, as Alpaca does."""
+    return sum(price_of(o["symbol"]) * int(o["qty"]) * multiplier(o["symbol"])
+               for o in a["orders"] if o["status"] == "accepted" and o["side"] == "buy")
+
+
 def account_json(key, a):
     eq, cash = equity(a), a["cash"]
-    bp = cash if cash > 0 else Decimal(0)
+    bp = max(cash - held(a), Decimal(0))
     return {
         "id": str(uuid.uuid5(uuid.NAMESPACE_URL, key)), "account_number": a["number"],
         "status": "ACTIVE", "crypto_status": "ACTIVE", "currency": "USD",
@@ -220,10 +233,23 @@ class Handler(BaseHTTPRequestHandler):
             if self.path.startswith("/v2/"):
                 st["server_ms"] += (time.perf_counter() - self.t0) * 1000.0
 
-    def body(self):
+    def read_body(self):
+        """Reads the request body off the connection: always, before any reply
+        (a fault, a 401, a 429 included), so a keep-alive connection never takes
+        a leftover body for the next request line."""
         n = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(n) if n else b""
-        return json.loads(raw) if raw else {}
+        self.raw_body = self.rfile.read(n) if n > 0 else b""
+
+    def send_error(self, code, message=None, explain=None):
+        # the stdlib's own error replies (501 for a line that is no request,
+        # 400 for a bad one) are counted in by_status too
+        with LOCK:
+            st = STATE["stats"]
+            st["by_status"][str(code)] = st["by_status"].get(str(code), 0) + 1
+        super().send_error(code, message, explain)
+
+    def body(self):
+        return json.loads(self.raw_body) if self.raw_body else {}
 
     def drop(self):
         self.close_connection = True
@@ -278,6 +304,7 @@ class Handler(BaseHTTPRequestHandler):
         return None
 
     def dispatch(self, method):
+        self.read_body()
         url = urlsplit(self.path)
         path, query = url.path, parse_qs(url.query)
         if path.startswith("/_"):
@@ -325,6 +352,8 @@ class Handler(BaseHTTPRequestHandler):
             status, body = self.route(method, path, query, key, a)
         if kind == "drop_after":
             return self.drop()
+        if kind in ("500_after", "503_after"):
+            return self.reply(int(kind[:3]), {"code": 50010000, "message": "internal server error"}, rl)
         self.reply(status, body, rl)
 
     def route(self, method, path, query, key, a):
@@ -344,6 +373,7 @@ class Handler(BaseHTTPRequestHandler):
                 return 200, position_json(s, a["positions"][s])
             return 404, {"code": 40410000, "message": "position does not exist"}
         if method == "GET" and path == "/v2/orders:by_client_order_id":
+            STATE["stats"]["lookups"] += 1
             o = a["by_cid"].get((query.get("client_order_id") or [""])[0])
             return (200, public(o)) if o else (404, {"code": 40410000, "message": "order not found"})
         if method == "GET" and path == "/v2/orders":
@@ -396,9 +426,7 @@ class Handler(BaseHTTPRequestHandler):
         sym = b["symbol"]
         cost = price_of(sym) * qty * multiplier(sym)
         if b["side"] == "buy":
-            pending = sum(price_of(o["symbol"]) * int(o["qty"]) * multiplier(o["symbol"])
-                          for o in a["orders"] if o["status"] == "accepted" and o["side"] == "buy")
-            bp = a["cash"] - pending
+            bp = a["cash"] - held(a)
             if cost > bp:
                 return 403, {"buying_power": money(max(bp, Decimal(0))), "code": 40310000,
                              "cost_basis": money(cost), "message": "insufficient buying power"}
