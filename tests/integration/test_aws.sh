@@ -245,5 +245,12 @@ expect_not_in "$TMP/err" "wrong-token"
 expect_rc 1 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
   AWS_CONTAINER_CREDENTIALS_FULL_URI="http://192.0.2.1/creds" "$RD_BIN" config check --config "$TMP/two.json"
 expect_in "$TMP/err" 'expected an https URL, or http to a loopback address'
+# AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: the host is fixed to the ECS agent
+# (http://169.254.170.2, as in the AWS SDKs) and cannot be pointed at a local
+# server, so only what is decided before a request is tested here: it must be a
+# path, and it is checked ahead of FULL_URI (which would have worked)
+expect_rc 1 "${ecs[@]}" AWS_CONTAINER_AUTHORIZATION_TOKEN=ecs-token-123 \
+  AWS_CONTAINER_CREDENTIALS_RELATIVE_URI="v2/credentials/task-role" "$RD_BIN" config check --config "$TMP/two.json"
+expect_in "$TMP/err" "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must be a path starting with '/'"
 
 finish
