@@ -75,6 +75,7 @@ void api_health_free(struct api_health *h)
 
 /* ---- config ---- */
 
+/* An integer (5, or 5.0 like the config parser takes) from lo to hi. */
 static int get_int(json_t *o, const char *key, long lo, long hi, const char *origin, long *out,
                    struct rd_error *err)
 {
@@ -83,16 +84,19 @@ static int get_int(json_t *o, const char *key, long lo, long hi, const char *ori
 
     if (!v)
         return RD_OK;
-    if (json_is_integer(v)) {
+    if (json_is_integer(v))
         d = (double)json_integer_value(v);
-    } else if (json_is_real(v) && json_real_value(v) == (double)(long)json_real_value(v)) {
+    else if (json_is_real(v))
         d = json_real_value(v);
-    } else {
+    else
         return rd_error_set(err, RD_ECONFIG, "%s: health.%s: expected an integer from %ld to %ld",
                             origin, key, lo, hi);
-    }
-    if (d < (double)lo || d > (double)hi)
-        return rd_error_set(err, RD_ECONFIG, "%s: health.%s: %.0f; expected an integer from %ld "
+    /* the range first: only then is the cast to long defined */
+    if (!(d >= (double)lo && d <= (double)hi))
+        return rd_error_set(err, RD_ECONFIG, "%s: health.%s: %g; expected an integer from %ld "
+                                             "to %ld", origin, key, d, lo, hi);
+    if (d != (double)(long)d)
+        return rd_error_set(err, RD_ECONFIG, "%s: health.%s: %g; expected an integer from %ld "
                                              "to %ld", origin, key, d, lo, hi);
     *out = (long)d;
     return RD_OK;
