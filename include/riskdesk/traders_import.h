@@ -4,8 +4,13 @@
  *
  * Ownership: everything is caller-owned; the store handle is borrowed.
  *
- * A file is known by the SHA-256 of its bytes: importing the same bytes again
- * adds nothing (the result says which import had them). Daily P&L rows for a
+ * A file is known by the SHA-256 of its bytes, checked before it is parsed
+ * (standard input: after), and a fills or daily file also by the SHA-256 of
+ * its parsed rows (names, dates, times, sides, quantities, prices, fees in
+ * file order): importing the same bytes, or the same rows written otherwise
+ * (CRLF or LF, a BOM, quoting), again adds nothing (the result says which
+ * import had them). A file that overlaps an earlier one without having the
+ * same rows is not detected. Daily P&L rows for a
  * trader-day already stored with the same P&L are skipped as duplicates; with
  * another P&L they are bad rows. Bad rows are reported through on_bad with
  * their line and skipped, or with strict stop the import: then, as on any
@@ -36,8 +41,10 @@ struct rd_traders_import_opts {
 
 struct rd_traders_import_result {
     enum rd_fills_kind kind;
-    char sha256[65];
-    int already;                /* the same bytes were imported before: nothing added */
+    char sha256[65];            /* of the bytes */
+    char rows_sha256[65];       /* of the parsed rows (fills, daily; "" when not computed) */
+    int already;                /* the same bytes or rows were imported before: nothing added */
+    int same_rows;              /* already, found by the rows (other bytes) */
     int64_t import_id;          /* this import, or the earlier one when already */
     int64_t bytes;
     int64_t rows;               /* rows stored */
@@ -59,6 +66,11 @@ int rd_traders_csv_kind(const char *path, enum rd_fills_kind *kind, struct rd_er
 
 /* The SHA-256 of a file's bytes as lowercase hex (hex has room for 65). */
 int rd_traders_file_sha256(const char *path, char *hex, struct rd_error *err);
+
+/* Hashes path's bytes into hex and looks them up: RD_OK with *import_id the
+ * import that holds those bytes' rows, RD_ENOTFOUND when new, or an error. */
+int rd_traders_import_known(struct rd_store *s, const char *path, char *hex, int64_t *import_id,
+                            struct rd_error *err);
 
 /* "fills", "daily" or "limits". */
 const char *rd_fills_kind_name(enum rd_fills_kind kind);

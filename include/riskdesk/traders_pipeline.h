@@ -60,6 +60,7 @@ struct rd_traders_pipeline_opts {
     int32_t report_day;                 /* the report date */
     const char *folder;                 /* NULL = the config's */
     int no_mail;                        /* build everything, send nothing */
+    const char *html_path;              /* also write the HTML report here (before mailing) */
     int64_t now;                        /* 0 = the clock (Date header, imported_at) */
     /* each line of what was done ("imported x.csv: ..."); may be NULL */
     void (*log)(void *ctx, const char *line);
@@ -80,15 +81,31 @@ void rd_traders_pipeline_result_release(struct rd_traders_pipeline_result *res);
 
 /*
  * The morning job: every *.csv in the folder (by name) not imported before
- * (by SHA-256) is imported, its kind told by its header (bad rows are
- * skipped and listed as warnings in the report); then the report is built
- * from the store, recorded, and mailed as multipart/alternative (text and
- * HTML) to tc's recipients. When any step fails, an error alert goes to the
- * same recipients instead and the error is returned (RD_OK only when the
- * report was mailed, or built with no_mail).
+ * (by its bytes or its rows) is imported, its kind told by its header (bad
+ * rows are skipped and listed as warnings in the report). A file that cannot
+ * be imported at all (no kind, a bad header, a daily row on a trader-day with
+ * fills, unreadable) is skipped: named with the cause in the warnings and the
+ * log, counted in res->files_failed, and the run goes on. Then the report is
+ * built from the store, recorded, written to html_path when given, and mailed
+ * as multipart/alternative (text and HTML) to tc's recipients. When any step
+ * fails (the folder, the store, rendering, the HTML file, the mail), an
+ * error alert goes to the same recipients instead and the error is returned.
+ * RD_OK when the report was mailed (or built with no_mail), also when some
+ * files were skipped: the caller checks files_failed.
  */
 int rd_traders_pipeline_run(struct rd_store *s, const struct rd_traders_config *tc,
                             const struct rd_traders_pipeline_opts *o,
                             struct rd_traders_pipeline_result *res, struct rd_error *err);
+
+/*
+ * The error alert ("RISK REPORT FAILED - DATE", what failed, text and HTML)
+ * to tc's recipients, for failures before or after rd_traders_pipeline_run
+ * (the store that cannot be opened). Sends nothing and returns RD_OK with
+ * *sent = 0 when o->no_mail or the config has no smtp_url or recipients;
+ * *sent = 1 when it went out; else the mail's error.
+ */
+int rd_traders_pipeline_alert(const struct rd_traders_config *tc,
+                              const struct rd_traders_pipeline_opts *o, const char *what,
+                              int *sent, struct rd_error *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include "riskdesk/traders_pipeline.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,42 +289,57 @@ static void on_bad(void *ctx, const char *path, long line, const char *why)
     (void)path;
 }
 
-/* Imports what is new in the folder; bad rows become notes for the report. */
+/* A file the pipeline skips and goes on (its own fault), rather than an error
+ * that stops the run (the store, memory). */
+static int file_fault(int rc)
+{
+    return rc == RD_EINVAL || rc == RD_EIO || rc == RD_ETOOBIG;
+}
+
+/* Imports what is new in the folder; bad rows become notes for the report. A
+ * file that cannot be imported is skipped, named with the cause in the notes
+ * and the log, and counted in files_failed; the others go on. */
 static int import_folder(struct rd_store *s, const char *dir,
                          const struct rd_traders_pipeline_opts *o, struct import_ctx *ic,
                          struct rd_traders_pipeline_result *res, struct rd_error *err)
 {
-    char **names = NULL, path[1024], sha[65];
+    char **names = NULL, path[1024];
     size_t n = 0;
     int rc = list_csv(dir, &names, &n, err);
 
     for (size_t i = 0; rc == RD_OK && i < n; i++) {
-        struct rd_trader_import_row known;
         struct rd_traders_import_result r;
         struct rd_traders_import_opts io = {.now = o->now, .on_bad = on_bad, .ctx = ic};
         enum rd_fills_kind kind;
 
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        rc = rd_traders_file_sha256(path, sha, err);
-        if (rc)
-            break;
-        rc = s->ops->trader_import_get(s, sha, &known, err);
-        if (rc == RD_OK) {
-            res->files_known++;
-            continue;
-        }
-        if (rc != RD_ENOTFOUND)
-            break;
-        rd_error_clear(err);
-        rc = rd_traders_csv_kind(path, &kind, err);
-        if (rc)
-            break;
         ic->file = names[i];
         ic->shown = 0;
-        rc = rd_traders_import(s, kind, path, &io, &r, err);
-        if (rc) {
+        /* the kind from the header (cheap), then the import: known bytes or rows
+         * are found before anything is stored */
+        rc = rd_traders_csv_kind(path, &kind, err);
+        if (!rc)
+            rc = rd_traders_import(s, kind, path, &io, &r, err);
+        if (rc && file_fault(rc)) {
             res->files_failed++;
+            say(o, "skipped %s: not imported: %s", names[i], err->msg);
+            if (ic->nnotes < RD_REPORT_NOTES_MAX)
+                snprintf(ic->notes[ic->nnotes++], sizeof ic->notes[0],
+                         "%s was NOT imported: %.200s", names[i], err->msg);
+            else
+                ic->extra++;
+            rd_error_clear(err);
+            rc = RD_OK;
+            continue;
+        }
+        if (rc)
             break;
+        if (r.already) {
+            res->files_known++;
+            if (r.same_rows)
+                say(o, "%s: the same rows as import %lld (in other bytes); nothing added",
+                    names[i], (long long)r.import_id);
+            continue;
         }
         res->files_imported++;
         say(o, "imported %s: %lld %s rows (import %lld)%s", names[i], (long long)r.rows,
@@ -337,6 +353,19 @@ static int import_folder(struct rd_store *s, const char *dir,
         rd_free(names[i]);
     rd_free(names);
     return rc;
+}
+
+static int write_html(const char *path, const struct rd_buf *b, struct rd_error *err)
+{
+    FILE *f = fopen(path, "w");
+    size_t w;
+
+    if (!f)
+        return rd_error_set(err, RD_EIO, "--html %s: cannot write it: %s", path, strerror(errno));
+    w = fwrite(rd_buf_str(b), 1, b->len, f);
+    if (fclose(f) != 0 || w != b->len)
+        return rd_error_set(err, RD_EIO, "--html %s: writing it failed", path);
+    return RD_OK;
 }
 
 static int mail_out(const struct rd_traders_config *tc, const char *subject, const char *text,
@@ -412,6 +441,24 @@ static int send_alert(const struct rd_traders_config *tc, const struct rd_trader
     return mail_out(tc, subject, text, html, o->now, err);
 }
 
+int rd_traders_pipeline_alert(const struct rd_traders_config *tc,
+                              const struct rd_traders_pipeline_opts *o, const char *what,
+                              int *sent, struct rd_error *err)
+{
+    int rc;
+
+    *sent = 0;
+    if (o->no_mail || !tc->smtp_url[0] || !tc->nmail_to)
+        return RD_OK;                       /* nowhere to send it */
+    rc = send_alert(tc, o, what, err);
+    if (rc == RD_OK) {
+        *sent = 1;
+        say(o, "error alert mailed to %d recipient%s", tc->nmail_to,
+            tc->nmail_to == 1 ? "" : "s");
+    }
+    return rc;
+}
+
 int rd_traders_pipeline_run(struct rd_store *s, const struct rd_traders_config *tc,
                             const struct rd_traders_pipeline_opts *o,
                             struct rd_traders_pipeline_result *res, struct rd_error *err)
@@ -431,19 +478,26 @@ int rd_traders_pipeline_run(struct rd_store *s, const struct rd_traders_config *
     rc = import_folder(s, folder, o, &ic, res, err);
     if (rc)
         goto fail;
-    say(o, "%d file%s imported, %d already known", res->files_imported,
-        res->files_imported == 1 ? "" : "s", res->files_known);
+    say(o, "%d file%s imported, %d already known%s", res->files_imported,
+        res->files_imported == 1 ? "" : "s", res->files_known,
+        res->files_failed ? ", some not imported (see the warnings)" : "");
     rc = rd_traders_run_report(s, tc, o->report_day, &run, err);
     for (int i = 0; !rc && i < ic.nnotes; i++)
         rd_traders_report_note(&run.rep, "%s", ic.notes[i]);
     if (!rc && ic.extra)
         rd_traders_report_note(&run.rep, "%d more bad rows not shown", ic.extra);
+    if (!rc && res->files_failed)
+        rd_traders_report_note(&run.rep, "%d file%s in %s could not be imported (named above); "
+                               "this report leaves them out", res->files_failed,
+                               res->files_failed == 1 ? "" : "s", folder);
     if (!rc)
         rc = rd_traders_report_render(&run.rep, RD_REPORT_TEXT, &res->text, err);
     if (!rc)
         rc = rd_traders_report_render(&run.rep, RD_REPORT_HTML, &res->html, err);
     if (!rc)
         rc = rd_traders_run_record(s, &run, o->now, err);
+    if (!rc && o->html_path)
+        rc = write_html(o->html_path, &res->html, err);
     if (rc)
         goto fail;
     res->report_built = 1;
@@ -469,19 +523,14 @@ int rd_traders_pipeline_run(struct rd_store *s, const struct rd_traders_config *
     return RD_OK;
 fail:
     rd_traders_run_release(&run);
-    if (!o->no_mail && tc->smtp_url[0] && tc->nmail_to) {
+    {
         struct rd_error aerr = {0};
         char what[RD_ERROR_MSG_MAX];
 
         snprintf(what, sizeof what, "%s", err->msg);
-        if (send_alert(tc, o, what, &aerr) == RD_OK) {
-            res->alert_sent = 1;
-            say(o, "error alert mailed to %d recipient%s", tc->nmail_to,
-                tc->nmail_to == 1 ? "" : "s");
-        } else {
-            snprintf(err->msg, sizeof err->msg, "%s; the error alert could not be sent either: %s",
-                     what, aerr.msg);
-        }
+        if (rd_traders_pipeline_alert(tc, o, what, &res->alert_sent, &aerr) != RD_OK)
+            snprintf(err->msg, sizeof err->msg, "%.600s; the error alert could not be sent "
+                     "either: %.300s", what, aerr.msg);
     }
     return rc;
 }

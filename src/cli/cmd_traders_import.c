@@ -1,6 +1,8 @@
 /*
  * cmd_traders_import.c - `riskdesk traders import FILE`: fills (and daily P&L,
- * limits) into the store; the same file twice adds nothing.
+ * limits) into the store; the same file twice adds nothing. A file is hashed
+ * before it is parsed, so the same bytes again are "already imported" at once
+ * (rd_traders_import does it); the same rows in other bytes after parsing.
  */
 #include <stdio.h>
 #include <string.h>
@@ -58,6 +60,11 @@ static int import_one(struct traders_env *env, enum rd_fills_kind kind, const ch
     traders_progress_end(&x.prog);
     if (rc != RD_OK)
         return cli_fail(&err);
+    if (r.already && r.same_rows) {
+        printf("%s: already imported (import %lld: the same rows in other bytes, rows sha256 "
+               "%.12s...); nothing added\n", path, (long long)r.import_id, r.rows_sha256);
+        return CLI_OK;
+    }
     if (r.already) {
         printf("%s: already imported (import %lld, sha256 %.12s...); nothing added\n", path,
                (long long)r.import_id, r.sha256);
@@ -136,8 +143,9 @@ const struct cli_cmd cli_cmd_traders_import = {
              "Stores a fills CSV (FILE; - for stdin), a daily P&L CSV (--pnl) and a limits\n"
              "CSV (--limits) in the database, each as one import, and recomputes every\n"
              "trader's daily P&L from everything stored (FIFO across imports). A file whose\n"
-             "bytes were imported before adds nothing; daily rows already stored are\n"
-             "skipped. Legacy traders (_OLD) are stored and left out of reports.\n"
+             "bytes were imported before adds nothing (known before it is parsed), nor does\n"
+             "one with the same rows in other bytes (CRLF, a BOM); daily rows already stored\n"
+             "are skipped. Legacy traders (_OLD) are stored and left out of reports.\n"
              "Bad rows are reported as FILE:LINE: why and skipped; with --strict the first\n"
              "one stops the import and nothing of that file is stored. A progress bar is\n"
              "drawn on a terminal for files of 16 MB and more (--quiet: never).\n"

@@ -1,7 +1,9 @@
 /*
  * cmd_traders_pipeline.c - `riskdesk traders pipeline`: the morning job.
  * Imports new files from the configured folder, builds and records the
- * report, mails it; on any failure mails an error alert instead and exits 1.
+ * report, mails it; on any failure (the store included) mails an error alert
+ * instead and exits 1. Files that cannot be imported are skipped and named in
+ * the report, which still goes out; the exit status is then 3.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,17 +21,8 @@ static void log_line(void *ctx, const char *line)
     fflush(stdout);
 }
 
-static int write_file(const char *path, const struct rd_buf *b, struct rd_error *err)
-{
-    FILE *f = fopen(path, "w");
-
-    if (!f)
-        return rd_error_set(err, RD_EIO, "cannot write %s", path);
-    fwrite(rd_buf_str(b), 1, b->len, f);
-    if (fclose(f) != 0)
-        return rd_error_set(err, RD_EIO, "writing %s failed", path);
-    return RD_OK;
-}
+/* Exit status when the report went out but some files could not be imported. */
+#define EXIT_FILES_SKIPPED 3
 
 static int run(int argc, char **argv)
 {
@@ -37,8 +30,8 @@ static int run(int argc, char **argv)
     struct rd_traders_pipeline_opts o = {.log = log_line};
     struct rd_traders_pipeline_result res;
     struct rd_error err = {0};
-    const char *config = NULL, *db = NULL, *date = NULL, *html = NULL;
-    int rc;
+    const char *config = NULL, *db = NULL, *date = NULL;
+    int rc, sent = 0, skipped;
 
     for (int i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -59,7 +52,7 @@ static int run(int argc, char **argv)
         else if (!strcmp(argv[i], "--folder"))
             o.folder = v;
         else if (!strcmp(argv[i], "--html"))
-            html = v;
+            o.html_path = v;
         else
             return cli_usage_error("traders pipeline", "unknown option '%s'", argv[i]);
         i++;
@@ -70,20 +63,40 @@ static int run(int argc, char **argv)
     } else {
         o.report_day = traders_today();
     }
-    if (traders_open(config, db, 1, &env, &err) != RD_OK)
+    /* the config first: with its mail settings, any later failure is mailed */
+    if (traders_open(config, db, 0, &env, &err) != RD_OK)
         return cli_fail(&err);
+    if (traders_open_store(&env, &err) != RD_OK) {
+        struct rd_error aerr = {0};
+        char what[RD_ERROR_MSG_MAX];
+
+        snprintf(what, sizeof what, "%s", err.msg);
+        if (rd_traders_pipeline_alert(&env.tc, &o, what, &sent, &aerr) != RD_OK)
+            snprintf(err.msg, sizeof err.msg, "%.600s; the error alert could not be sent "
+                     "either: %.300s", what, aerr.msg);
+        cli_fail(&err);
+        if (sent)
+            fprintf(stderr, "riskdesk traders pipeline: the error alert was mailed\n");
+        traders_close(&env);
+        return CLI_FAIL;
+    }
     rd_traders_pipeline_result_init(&res);
     rc = rd_traders_pipeline_run(env.store, &env.tc, &o, &res, &err);
-    if (res.report_built && html && write_file(html, &res.html, &err) != RD_OK)
-        rc = err.code;
     if (rc != RD_OK) {
         cli_fail(&err);
         if (res.alert_sent)
             fprintf(stderr, "riskdesk traders pipeline: the error alert was mailed\n");
+    } else if (res.files_failed) {
+        fprintf(stderr, "riskdesk traders pipeline: %d file%s could not be imported (named in "
+                "the report's warnings); exit status %d\n", res.files_failed,
+                res.files_failed == 1 ? "" : "s", EXIT_FILES_SKIPPED);
     }
+    skipped = res.files_failed;
     rd_traders_pipeline_result_release(&res);
     traders_close(&env);
-    return rc == RD_OK ? CLI_OK : CLI_FAIL;
+    if (rc != RD_OK)
+        return CLI_FAIL;
+    return skipped ? EXIT_FILES_SKIPPED : CLI_OK;
 }
 
 const struct cli_cmd cli_cmd_traders_pipeline = {
@@ -99,10 +112,13 @@ const struct cli_cmd cli_cmd_traders_pipeline = {
              "   rules and the model, and records it with every prediction;\n"
              "3. mails it (traders.mail: SMTP over libcurl) as text and HTML, subject\n"
              "   \"RISK ALERT - N High Risk Traders - DATE\".\n"
-             "When a step fails, an error alert goes to the same recipients and the exit\n"
-             "status is 1. Cron: 0 7 * * 1-5 riskdesk traders pipeline (docs/traders.md).\n"
+             "When a step fails (the store, the folder, the HTML file, the mail), an error\n"
+             "alert goes to the same recipients instead and the exit status is 1. A file\n"
+             "that cannot be imported is skipped and named in the report's warnings; the\n"
+             "report still goes out and the exit status is 3.\n"
+             "Cron: 0 7 * * 1-5 riskdesk traders pipeline (docs/traders.md).\n"
              "\n"
              "  --no-mail     build and record the report, send nothing\n"
-             "  --html FILE   also write the HTML report to FILE\n",
+             "  --html FILE   also write the HTML report to FILE (before mailing)\n",
     .run = run,
 };

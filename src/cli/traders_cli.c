@@ -30,10 +30,15 @@ int traders_open(const char *config_path, const char *db, int want_store, struct
     snprintf(env->db, sizeof env->db, "%s", url ? url : "");
     if (!want_store)
         return RD_OK;
-    rc = rd_store_open(env->db, &env->store, err);
+    rc = traders_open_store(env, err);
     if (rc != RD_OK)
         traders_close(env);
     return rc;
+}
+
+int traders_open_store(struct traders_env *env, struct rd_error *err)
+{
+    return rd_store_open(env->db, &env->store, err);
 }
 
 void traders_close(struct traders_env *env)

@@ -28,6 +28,9 @@ struct traders_env {
  */
 int traders_open(const char *config_path, const char *db, int want_store, struct traders_env *env,
                  struct rd_error *err);
+/* Opens env->db after traders_open(..., want_store = 0, ...); on failure
+ * env is left as it was (the caller still closes it). */
+int traders_open_store(struct traders_env *env, struct rd_error *err);
 void traders_close(struct traders_env *env);
 
 /* Bad rows on stderr as FILE:LINE: why, at most TRADERS_SHOW_BAD_MAX. */

@@ -120,14 +120,39 @@ expect_rc 0 "$RD_BIN" traders pipeline --date 2024-06-14
 expect_in "$TMP/out" "0 files imported, 2 already known"
 [ -s "$TMP/mail/002.eml" ] && ok || bad "second report not mailed"
 
-# --- a file that cannot be imported: the error alert instead ---
+# --- a file that cannot be imported: skipped and named, the others imported, the report
+# still goes out (with the warning), exit status 3 for cron ---
 printf 'who,what\nx,y\n' >"$TMP/in/zz_broken.csv"
-expect_rc 1 "$RD_BIN" traders pipeline --date 2024-06-17
-expect_in "$TMP/err" "cannot tell the kind of CSV"
-expect_in "$TMP/err" "the error alert was mailed"
-if check_mail "$TMP/mail/003.eml" "RISK REPORT FAILED - 2024-06-17" "zz_broken.csv: cannot tell the kind of CSV" "Risk report failed"; then ok; else bad "alert mail"; fi
-[ -e "$TMP/mail/004.eml" ] && bad "more than the alert was sent" || ok
+printf 'trader_id,daily_loss_limit\nbchen,9000\n' >"$TMP/in/zz_limits2.csv"
+expect_rc 3 "$RD_BIN" traders pipeline --date 2024-06-14
+expect_in "$TMP/out" "skipped zz_broken.csv: not imported: "
+expect_in "$TMP/out" "zz_broken.csv: cannot tell the kind of CSV"
+expect_in "$TMP/out" "imported zz_limits2.csv: 1 limits rows"
+expect_in "$TMP/out" "mailed \"RISK ALERT - "
+expect_in "$TMP/err" "1 file could not be imported (named in the report's warnings); exit status 3"
+expect_not_in "$TMP/err" "the error alert was mailed"
+if check_mail "$TMP/mail/003.eml" "RISK ALERT - " "zz_broken.csv was NOT imported: " "zz_broken.csv was NOT imported"; then ok; else bad "report with the warning"; fi
+check_text "$TMP/mail/003.eml" "cannot tell the kind of CSV from its header" "could not be imported (named above)" '$9,000' \
+    && ok || bad "the warning or the other file's limit missing from the report"
+[ -e "$TMP/mail/004.eml" ] && bad "more than the report was sent" || ok
+# every morning until it is removed: the same warning, the report each time
+expect_rc 3 "$RD_BIN" traders pipeline --date 2024-06-14 --no-mail
+expect_in "$TMP/out" "0 files imported, 3 already known, some not imported"
 rm "$TMP/in/zz_broken.csv"
+
+# --- the store cannot be opened: the alert names the cause, exit 1 ---
+sed "s|sqlite:$TMP/rd.db|sqlite:/nonexistent/dir/rd.db|" "$TMP/riskdesk.json" >"$TMP/nostore.json"
+expect_rc 1 "$RD_BIN" traders pipeline --config "$TMP/nostore.json" --date 2024-06-17
+expect_in "$TMP/err" "/nonexistent/dir/rd.db"
+expect_in "$TMP/err" "the error alert was mailed"
+if check_mail "$TMP/mail/004.eml" "RISK REPORT FAILED - 2024-06-17" "/nonexistent/dir/rd.db" "Risk report failed"; then ok; else bad "alert mail (store)"; fi
+check_text "$TMP/mail/004.eml" "unable to open database file" && ok || bad "alert lacks the cause"
+
+# --- the HTML file cannot be written: the alert instead of the report, exit 1 ---
+expect_rc 1 "$RD_BIN" traders pipeline --date 2024-06-17 --html /nonexistent/dir/r.html
+expect_in "$TMP/err" "--html /nonexistent/dir/r.html: cannot write it"
+if check_mail "$TMP/mail/005.eml" "RISK REPORT FAILED - 2024-06-17" "--html /nonexistent/dir/r.html" "Risk report failed"; then ok; else bad "alert mail (html)"; fi
+[ -e "$TMP/mail/006.eml" ] && bad "more than the alert was sent" || ok
 
 # --- a refused login: exit 1, curl's words, never the password ---
 SMTP_PW=wrong expect_rc 1 "$RD_BIN" traders pipeline --date 2024-06-14
