@@ -470,14 +470,18 @@ static int account_for_approval(struct rd_dispatcher *d, const struct rd_order_r
     return RD_OK;
 }
 
+/* Decides up to batch_max undecided recommendations in one transaction; *n
+ * is how many there were. */
 static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
-                        struct rd_error *err)
+                        size_t *nout, struct rd_error *err)
 {
     size_t n = 0;
     int rc;
 
     d->npending = 0;
+    *nout = 0;
     rc = d->store->ops->rec_undecided(d->store, d->acct->name, d->batch_max, d->recs, &n, err);
+    *nout = n;
     if (rc != RD_OK || n == 0)
         return rc;
     rc = d->store->ops->begin(d->store, err);
@@ -737,9 +741,38 @@ static int trip_kill_switch(struct rd_dispatcher *d, struct rd_cycle_stats *st,
     return d->store->ops->account_put(d->store, &d->account_row, err);
 }
 
+/* Sends the batch's approvals. The paper broker lives in the store: one
+ * transaction around its sends records the answers together (a crash before
+ * the commit leaves the orders pending, and the next cycle asks the broker
+ * about each one by its client order id). A network broker gets no store
+ * transaction held across its round trips. */
+static int send_pending(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
+                        struct rd_error *err)
+{
+    int rc = RD_OK;
+
+    if (!d->npending)
+        return RD_OK;
+    if (!d->ctx.paper) {
+        for (size_t i = 0; i < d->npending && rc == RD_OK; i++)
+            rc = rd_dispatch_send(d, &d->pending[i], now, st, err);
+        return rc;
+    }
+    if ((rc = d->store->ops->begin(d->store, err)) != RD_OK)
+        return rc;
+    for (size_t i = 0; i < d->npending && rc == RD_OK; i++)
+        rc = rd_dispatch_send(d, &d->pending[i], now, st, err);
+    if (rc != RD_OK) {
+        d->store->ops->rollback(d->store);
+        return rc;
+    }
+    return d->store->ops->commit(d->store, err);
+}
+
 int rd_dispatcher_cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
                         struct rd_error *err)
 {
+    size_t n;
     int rc;
 
     memset(st, 0, sizeof *st);
@@ -748,28 +781,16 @@ int rd_dispatcher_cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
         return rc;
     if (st->reconciled && ((rc = sync(d, now, err)) || (rc = prepare(d, now, err))))
         return rc;
-    if ((rc = trip_kill_switch(d, st, err)) || (rc = rd_dispatch_exits(d, now, st, err)) ||
-        (rc = decide_batch(d, now, st, err)))
+    if ((rc = trip_kill_switch(d, st, err)) || (rc = rd_dispatch_exits(d, now, st, err)))
         return rc;
-    /* The paper broker lives in the store: one transaction around its sends records
-     * the answers together (a crash before the commit leaves the orders pending, and
-     * the next cycle asks the broker about each one by its client order id). */
-    if (d->npending && !d->ctx.paper) {
-        /* a network broker: no store transaction held across its round trips */
-        for (size_t i = 0; i < d->npending && rc == RD_OK; i++)
-            rc = rd_dispatch_send(d, &d->pending[i], now, st, err);
-        if (rc != RD_OK)
+    /* Every undecided recommendation, a batch (one transaction) at a time; a
+     * batch that placed orders is followed by a fresh look at the account. */
+    for (;;) {
+        if ((rc = decide_batch(d, now, st, &n, err)) || (rc = send_pending(d, now, st, err)))
             return rc;
-    } else if (d->npending) {
-        if ((rc = d->store->ops->begin(d->store, err)) != RD_OK)
-            return rc;
-        for (size_t i = 0; i < d->npending && rc == RD_OK; i++)
-            rc = rd_dispatch_send(d, &d->pending[i], now, st, err);
-        if (rc != RD_OK) {
-            d->store->ops->rollback(d->store);
-            return rc;
-        }
-        if ((rc = d->store->ops->commit(d->store, err)) != RD_OK)
+        if (n < d->batch_max)
+            break;
+        if (d->npending && ((rc = sync(d, now, err)) || (rc = prepare(d, now, err))))
             return rc;
     }
     st->tier = d->tier;

@@ -43,6 +43,8 @@
 
 #define SQLITE_STORE_MAGIC 0x53514c54u   /* "SQLT" */
 #define BUSY_TIMEOUT_MS 5000
+/* Page cache per handle unless the URL says cache_mib=N. */
+#define DEFAULT_CACHE_MIB 4
 #define LOCK_PATH_MAX 4096
 
 /* Text fields in messages: fixed-size fields may lack their NUL. */
@@ -560,7 +562,25 @@ out:
     return rc;
 }
 
-static int parse_options(const char *opts, int *sync_full, struct rd_error *err)
+/* cache_mib=N: digits only, 1 to 1024. */
+static int parse_cache_mib(const char *v, size_t n, int *out)
+{
+    int mib = 0;
+
+    if (n == 0 || n > 4)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return -1;
+        mib = mib * 10 + (v[i] - '0');
+    }
+    if (mib < 1 || mib > 1024)
+        return -1;
+    *out = mib;
+    return 0;
+}
+
+static int parse_options(const char *opts, int *sync_full, int *cache_mib, struct rd_error *err)
 {
     const char *p = opts;
 
@@ -572,18 +592,23 @@ static int parse_options(const char *opts, int *sync_full, struct rd_error *err)
             *sync_full = 1;
         else if (n == 11 && !memcmp(p, "sync=normal", 11))
             *sync_full = 0;
-        else
+        else if (n > 10 && !memcmp(p, "cache_mib=", 10)) {
+            if (parse_cache_mib(p + 10, n - 10, cache_mib))
+                return rd_error_set(err, RD_EINVAL,
+                                    "sqlite URL option \"%.*s\": cache_mib must be a whole number "
+                                    "of MiB from 1 to 1024", (int)(n > 40 ? 40 : n), p);
+        } else
             return rd_error_set(err, RD_EINVAL,
-                                "sqlite URL option \"%.*s\" is not known; expected sync=full or sync=normal",
-                                (int)(n > 40 ? 40 : n), p);
+                                "sqlite URL option \"%.*s\" is not known; expected sync=full, "
+                                "sync=normal or cache_mib=N", (int)(n > 40 ? 40 : n), p);
         p += n + (amp ? 1 : 0);
     }
     return RD_OK;
 }
 
-static int set_pragmas(struct sqlite_store *q, int sync_full, struct rd_error *err)
+static int set_pragmas(struct sqlite_store *q, int sync_full, int cache_mib, struct rd_error *err)
 {
-    char v[32];
+    char v[32], sql[48];
     int rc = exec_sql(q, "PRAGMA foreign_keys = ON", "enable foreign keys", err);
 
     if (!rc)
@@ -601,10 +626,12 @@ static int set_pragmas(struct sqlite_store *q, int sync_full, struct rd_error *e
     if (!rc)
         rc = exec_sql(q, sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
                       "set synchronous", err);
-    /* Up to 32 MiB of page cache: a cycle's batch of inserts touches the same
-     * index pages again and again; the default 2 MiB sends them back to the OS. */
+    /* The page cache, in KiB for SQLite's negative form. A cycle's batch of
+     * inserts touches the same index pages again and again; docs/store.md
+     * gives the measured trade between this and the process's memory. */
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", cache_mib * 1024);
     if (!rc)
-        rc = exec_sql(q, "PRAGMA cache_size = -32768", "set cache_size", err);
+        rc = exec_sql(q, sql, "set cache_size", err);
     return rc;
 }
 
@@ -616,6 +643,7 @@ static int sq_open(const char *url, struct rd_store **out, struct rd_error *err)
     const char *spec, *opts;
     size_t plen;
     int sync_full = 1;
+    int cache_mib = DEFAULT_CACHE_MIB;
     int rc;
 
     *out = NULL;
@@ -629,7 +657,7 @@ static int sq_open(const char *url, struct rd_store **out, struct rd_error *err)
                             "sqlite URL \"%s\" has no path; expected sqlite:PATH or sqlite::memory:",
                             url);
     if (opts) {
-        rc = parse_options(opts + 1, &sync_full, err);
+        rc = parse_options(opts + 1, &sync_full, &cache_mib, err);
         if (rc)
             return rc;
     }
@@ -655,7 +683,7 @@ static int sq_open(const char *url, struct rd_store **out, struct rd_error *err)
     }
     sqlite3_extended_result_codes(q->db, 1);
     sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
-    rc = set_pragmas(q, sync_full, err);
+    rc = set_pragmas(q, sync_full, cache_mib, err);
     if (!rc)
         rc = migrate(q, err);
     for (int i = 0; !rc && i < ST_COUNT; i++) {

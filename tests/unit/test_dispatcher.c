@@ -204,6 +204,43 @@ static void test_isolation_large_full_tiny_empty(void **s)
     close_world(&w);
 }
 
+/* A cycle decides every undecided recommendation, a batch at a time, and each
+ * batch sees the positions the batches before it opened. */
+static void test_cycle_decides_every_batch(void **s)
+{
+    struct world w;
+    struct rd_cycle_stats st;
+    struct rd_dispatcher_params p = {0};
+    struct rd_error err = {0};
+    static const char *const u[] = {"AAPL", "MSFT", "NVDA", "AMD", "META", "TSLA", "GOOG"};
+    char id[16], sym[32];
+
+    (void)s;
+    open_world(&w);
+    rd_dispatcher_free(w.d[0]);
+    p.cfg = w.cfg;
+    p.account = &w.cfg->accounts[0];
+    p.store = w.store;
+    p.broker = w.broker[0];
+    p.batch_max = 2;
+    if (rd_dispatcher_new(&p, &w.d[0], &err) || rd_dispatcher_lock(w.d[0], &err))
+        fail_msg("%s", err.msg);
+    for (int i = 0; i < 7; i++) {
+        snprintf(id, sizeof id, "b%d", i + 1);
+        snprintf(sym, sizeof sym, "%s261218C00100000", u[i]);
+        add_rec(&w, id, u[i], sym, RD_STRAT_SWING, RD_DOLLARS(1), T_1030 - 10 + i);
+    }
+    cycle(&w, 0, T_1030, &st);
+    assert_int_equal(st.decided, 7);
+    assert_int_equal(st.approved, 5);       /* max_open_positions 5, across batches */
+    assert_int_equal(st.rejected, 2);
+    assert_int_equal(st.filled, 5);
+    assert_int_equal(positions(&w, 0, T_1030), 5);
+    cycle(&w, 0, T_1030 + 1, &st);
+    assert_int_equal(st.decided, 0);
+    close_world(&w);
+}
+
 static void test_exits_stay_in_their_account(void **s)
 {
     struct world w;
@@ -738,6 +775,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_isolation_large_full_tiny_empty),
+        cmocka_unit_test(test_cycle_decides_every_batch),
         cmocka_unit_test(test_exits_stay_in_their_account),
         cmocka_unit_test(test_exit_rules),
         cmocka_unit_test(test_broker_rejection_recorded),
