@@ -14,12 +14,14 @@
 
 /*
  * Entry orders: id = "rd-" + 128-bit hash of (account, recommendation id).
- * Exit orders: the same over (account, "exit", symbol, opened_at), so one
- * position gets one exit order however often the exit is retried.
+ * Exit orders: the same over (account, "exit", symbol, opened_at) and, from
+ * the second attempt on, the attempt number: one position gets one exit order
+ * per attempt however often a cycle is retried, and an exit the broker refused
+ * can be placed again under a new id (attempt 1, 2, ...).
  */
 void rd_client_order_id_entry(const char *account, const char *rec_id,
                               char out[RD_CLIENT_ORDER_ID_SIZE]);
 void rd_client_order_id_exit(const char *account, const char *symbol, int64_t opened_at,
-                             char out[RD_CLIENT_ORDER_ID_SIZE]);
+                             int attempt, char out[RD_CLIENT_ORDER_ID_SIZE]);
 
 #endif

@@ -37,6 +37,46 @@ static const char *exit_reason(const struct rd_dispatcher *d, const struct dpos 
     return NULL;
 }
 
+/* An exit the broker refused (or canceled) is placed again under the next
+ * attempt's id, at most this many times, no sooner than this after the last. */
+#define EXIT_ATTEMPTS_MAX 10
+#define EXIT_RETRY_AFTER_S 60
+
+/* The id this position's exit goes out under now: *attempt is its number, or
+ * -1 when an exit is already on its way, was placed too recently to retry, or
+ * has used up its attempts. */
+static int exit_order_id(struct rd_dispatcher *d, const struct dpos *p, int64_t now, char *id,
+                         int *attempt, struct rd_error *err)
+{
+    struct rd_order_row existing;
+    struct rd_logline l;
+
+    *attempt = -1;
+    for (int a = 0; a < EXIT_ATTEMPTS_MAX; a++) {
+        int rc;
+
+        rd_client_order_id_exit(d->acct->name, p->row.symbol, p->row.opened_at, a, id);
+        rc = d->store->ops->order_get(d->store, id, &existing, err);
+        if (rc == RD_ENOTFOUND) {
+            *attempt = a;
+            return RD_OK;
+        }
+        if (rc != RD_OK)
+            return rc;
+        if (existing.status != RD_ORDER_REJECTED && existing.status != RD_ORDER_CANCELED)
+            return RD_OK;             /* on its way, or done: reconcile follows it */
+        if (now - existing.updated_at < EXIT_RETRY_AFTER_S)
+            return RD_OK;             /* refused just now: give the broker a moment */
+    }
+    rd_log_begin(&l, RD_LOG_ERROR, "exit.gave_up");
+    rd_log_str(&l, "account", d->acct->name);
+    rd_log_str(&l, "symbol", p->row.symbol);
+    rd_log_int(&l, "attempts", EXIT_ATTEMPTS_MAX);
+    rd_log_str(&l, "last_reason", existing.reason);
+    rd_log_end(&l);
+    return RD_OK;
+}
+
 int rd_dispatch_exits(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
                       struct rd_error *err)
 {
@@ -48,9 +88,10 @@ int rd_dispatch_exits(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stat
         return RD_OK;
     for (size_t i = 0; i < d->npositions; i++) {
         struct dpos *p = &d->positions[i];
-        struct rd_order_row o, existing;
+        struct rd_order_row o;
         struct rd_logline l;
         const char *why;
+        int attempt;
 
         if (p->pending || p->row.qty <= 0)
             continue;
@@ -58,12 +99,11 @@ int rd_dispatch_exits(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stat
         if (!why)
             continue;
         memset(&o, 0, sizeof o);
-        rd_client_order_id_exit(d->acct->name, p->row.symbol, p->row.opened_at, o.client_order_id);
-        rc = d->store->ops->order_get(d->store, o.client_order_id, &existing, err);
-        if (rc == RD_OK)
-            continue;                 /* already on its way (or refused: reconcile decides) */
-        if (rc != RD_ENOTFOUND)
+        rc = exit_order_id(d, p, now, o.client_order_id, &attempt, err);
+        if (rc != RD_OK)
             return rc;
+        if (attempt < 0)
+            continue;
         snprintf(o.account, sizeof o.account, "%s", d->acct->name);
         memcpy(o.rec_id, p->row.rec_id, sizeof o.rec_id);
         memcpy(o.symbol, p->row.symbol, sizeof o.symbol);
@@ -84,6 +124,8 @@ int rd_dispatch_exits(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stat
         rd_log_str(&l, "account", d->acct->name);
         rd_log_str(&l, "symbol", o.symbol);
         rd_log_str(&l, "reason", why);
+        if (attempt > 0)
+            rd_log_int(&l, "attempt", attempt + 1);
         rd_log_int(&l, "qty", o.qty);
         rd_log_money(&l, "entry", p->row.avg_price);
         rd_log_money(&l, "price", p->price);

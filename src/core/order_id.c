@@ -64,10 +64,10 @@ void rd_client_order_id_entry(const char *account, const char *rec_id,
 }
 
 void rd_client_order_id_exit(const char *account, const char *symbol, int64_t opened_at,
-                             char out[RD_CLIENT_ORDER_ID_SIZE])
+                             int attempt, char out[RD_CLIENT_ORDER_ID_SIZE])
 {
     struct hash128 h;
-    char when[24];
+    char when[24], nth[16];
 
     snprintf(when, sizeof when, "%lld", (long long)opened_at);
     start(&h);
@@ -75,5 +75,9 @@ void rd_client_order_id_exit(const char *account, const char *symbol, int64_t op
     feed_field(&h, account);
     feed_field(&h, symbol);
     feed_field(&h, when);
+    if (attempt > 0) {                /* the first attempt keeps the original id */
+        snprintf(nth, sizeof nth, "%d", attempt);
+        feed_field(&h, nth);
+    }
     finish(&h, out);
 }

@@ -499,6 +499,51 @@ static void test_exit_rules(void **s)
     assert_int_equal(exit_case(RD_DOLLARS(1), 4, 1, reason, sizeof reason), 0);
 }
 
+/* A stop-loss the broker refuses is not left for good: after a pause the next
+ * cycle places it again under a new client order id, and that one fills. */
+static void test_refused_exit_retried(void **s)
+{
+    struct world w;
+    struct fake_broker f;
+    struct rd_cycle_stats st;
+    struct order_count c;
+    char first[RD_CLIENT_ORDER_ID_SIZE];
+
+    (void)s;
+    fake_world_for(&w, &f, 3);
+    f.fill = 0;                                 /* the broker refuses */
+    snprintf(f.pos.symbol, sizeof f.pos.symbol, "AAPL261218C00100000");
+    f.pos.qty = 2;
+    f.pos.multiplier = 100;
+    f.pos.avg_entry_price = RD_DOLLARS(1);
+    f.pos.current_price = 4000;                 /* -60%: the stop */
+    cycle(&w, 0, T_1030, &st);
+    assert_int_equal(st.exits, 1);
+    assert_int_equal(st.broker_rejected, 1);
+    memcpy(first, f.last.client_order_id, sizeof first);
+    /* too soon: nothing placed again */
+    cycle(&w, 0, T_1030 + 30, &st);
+    assert_int_equal(st.exits, 0);
+    assert_int_equal(f.submits, 1);
+    /* after the pause the broker takes it, under a new id */
+    f.fill = 1;
+    cycle(&w, 0, T_1030 + 90, &st);
+    assert_int_equal(st.exits, 1);
+    assert_int_equal(st.filled, 1);
+    assert_int_equal(f.submits, 2);
+    assert_string_not_equal(first, f.last.client_order_id);
+    assert_int_equal(f.pos.qty, 0);
+    c = orders(&w, "exits");
+    assert_int_equal(c.exits, 2);
+    assert_int_equal(c.rejected, 1);
+    assert_int_equal(c.filled, 1);
+    /* and the position, gone, gets no third */
+    cycle(&w, 0, T_1030 + 200, &st);
+    assert_int_equal(st.exits, 0);
+    assert_int_equal(f.submits, 2);
+    free_fake_world(&w);
+}
+
 static void test_broker_reason_kept(void **s)
 {
     struct world w;
@@ -779,6 +824,7 @@ int main(void)
         cmocka_unit_test(test_exits_stay_in_their_account),
         cmocka_unit_test(test_exit_rules),
         cmocka_unit_test(test_broker_rejection_recorded),
+        cmocka_unit_test(test_refused_exit_retried),
         cmocka_unit_test(test_broker_reason_kept),
         cmocka_unit_test(test_kill_switch_trips_and_resets),
         cmocka_unit_test(test_broker_down_fails_closed),

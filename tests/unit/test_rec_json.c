@@ -222,9 +222,13 @@ static void test_client_order_ids(void **s)
     assert_string_not_equal(a, b);                   /* per account */
     rd_client_order_id_entry("larg", "er1", b);
     assert_string_not_equal(a, b);                   /* fields cannot run together */
-    rd_client_order_id_exit("large", "AAPL261218C00230000", 100, a);
-    rd_client_order_id_exit("large", "AAPL261218C00230000", 101, b);
+    rd_client_order_id_exit("large", "AAPL261218C00230000", 100, 0, a);
+    rd_client_order_id_exit("large", "AAPL261218C00230000", 101, 0, b);
     assert_string_not_equal(a, b);
+    rd_client_order_id_exit("large", "AAPL261218C00230000", 100, 1, b);
+    assert_string_not_equal(a, b);                   /* a second attempt, a new id */
+    rd_client_order_id_exit("large", "AAPL261218C00230000", 100, 0, b);
+    assert_string_equal(a, b);
 }
 
 int main(void)
