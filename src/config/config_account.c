@@ -102,7 +102,13 @@ static int parse_tier(struct cfg_build *b, const json_t *a, const struct cfg_at 
     const char *env = getenv("ACCOUNT_TIER");
     const char *s;
     char shown[80];
+    enum rd_tier ignored;
 
+    /* A bad ACCOUNT_TIER refuses to start even where every account names its
+     * own tier: a deployment's typo is never silently ignored. */
+    if (env && env[0] && strcasecmp(env, "auto") && rd_tier_parse(env, &ignored) != RD_OK)
+        return rd_error_set(err, RD_ECONFIG, "ACCOUNT_TIER=\"%.40s\": expected %s (any case)",
+                            env, tier_values);
     if (v) {
         s = json_string_value(v);
         snprintf(ac->tier_origin, sizeof ac->tier_origin, "config");

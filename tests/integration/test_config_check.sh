@@ -92,6 +92,9 @@ ACCOUNT_TIER=Tiny run 0 "$RD_BIN" config check --config "$tmp/notier.json"
 has "$out" 'tiny (pinned by ACCOUNT_TIER)'
 run 0 "$RD_BIN" config check --config "$tmp/notier.json"
 has "$out" 'large (defaulted'
+# a bad ACCOUNT_TIER refuses even where every account names its own tier
+ACCOUNT_TIER=huge run 1 "$RD_BIN" config check --config "$RD_SOURCE_DIR/examples/riskdesk.json"
+has "$errf" 'ACCOUNT_TIER="huge"'
 
 run 1 "$RD_BIN" config check --config "$tmp/absent.json"
 has "$errf" 'absent.json'
