@@ -6,6 +6,7 @@
  * any hour; it says so when it starts.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@
 #define MAX_ACCOUNTS 8
 #define SESSION_START_MIN (9 * 60 + 40)
 #define SESSION_END_MIN (15 * 60 + 58)
+/* Simulated seconds per cycle: a session in about a minute of wall time. */
+#define DEMO_STEP_S 120
 
 static volatile sig_atomic_t stop_requested;
 
@@ -191,7 +194,14 @@ static int run(int argc, char **argv)
             if (!parse_long(optarg, 1, 86400 * 365, &duration))
                 return cli_usage_error(NAME, "--duration: '%s'; expected seconds > 0", optarg);
             break;
-        case 'd': db = optarg; user_db = 1; break;
+        case 'd':
+            /* a path, or the sqlite: URL every other command takes */
+            db = strncmp(optarg, "sqlite:", 7) == 0 ? optarg + 7 : optarg;
+            if (!db[0] || db[0] == '?' || strchr(db, '?'))
+                return cli_usage_error(NAME, "--db: '%s'; expected a file path or sqlite:PATH",
+                                       optarg);
+            user_db = 1;
+            break;
         case 'i':
             if (!parse_long(optarg, 0, 60000, &interval_ms))
                 return cli_usage_error(NAME, "--interval-ms: '%s'; expected 0 to 60000", optarg);
@@ -250,7 +260,8 @@ static int run(int argc, char **argv)
     if (rc != RD_OK)
         goto out;
     printf("riskdesk demo: %d accounts on the paper broker, database %s\n", n, db);
-    printf("The market clock is simulated: one minute per cycle through NYSE sessions.\n");
+    printf("The market clock is simulated: %d minutes per cycle through NYSE sessions.\n",
+           DEMO_STEP_S / 60);
     printf("%s\n\n", duration ? "" : "Ctrl-C stops it.");
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -281,7 +292,7 @@ static int run(int argc, char **argv)
         fflush(stdout);
         if (interval_ms)
             nanosleep(&ts, NULL);
-        dm.now = advance(dm.now, 60);
+        dm.now = advance(dm.now, DEMO_STEP_S);
     }
     if (rc == RD_OK) {
         printf("\nsummary\n");
@@ -305,8 +316,12 @@ static int run(int argc, char **argv)
                    cfg->accounts[i].name, dm.t[i].decided, dm.t[i].approved, dm.t[i].filled,
                    dm.t[i].exits, dm.t[i].broker_rejected, np, bpow, eq);
         }
-        printf("\nInspect it: riskdesk decisions --config examples/riskdesk.json --db sqlite:%s "
-               "--account tiny\n", db);
+        char abs[PATH_MAX];
+
+        /* examples/riskdesk.json names the same two accounts */
+        printf("\nInspect it (from the source tree): riskdesk decisions --config "
+               "examples/riskdesk.json --db sqlite:%s --account tiny\n",
+               realpath(db, abs) ? abs : db);
     }
 out:
     for (int i = 0; i < MAX_ACCOUNTS; i++) {

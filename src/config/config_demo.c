@@ -11,7 +11,10 @@
 
 #define DEMO_DATABASE "sqlite:riskdesk-demo.db"
 
-/* Two paper accounts, each with its tier's shipped limits written out. */
+/* Two paper accounts, each with its tier's shipped limits written out, and
+ * exits much tighter than the shipped ones (5% stop, 8% take-profit) so that
+ * the first minute of the demo shows positions closing and new ones opening
+ * (the simulated option premiums move about 1% a simulated minute). */
 static const char demo_json[] =
     "{\n"
     "  \"database\": \"" DEMO_DATABASE "\",\n"
@@ -24,7 +27,8 @@ static const char demo_json[] =
     "              \"max_risk_per_trade_pct\": 0.02, \"ticker_cooldown_minutes\": 15,\n"
     "              \"confidence_min_options_swing\": 0.40,\n"
     "              \"confidence_min_options_daytrade\": 0.60,\n"
-    "              \"allowed_actions\": [\"BUY_CALL\", \"BUY_PUT\"]}},\n"
+    "              \"allowed_actions\": [\"BUY_CALL\", \"BUY_PUT\"],\n"
+    "              \"exits\": {\"stop_loss_pct\": 0.05, \"take_profit_pct\": 0.08}}},\n"
     "    {\"name\": \"tiny\", \"broker\": \"paper\", \"starting_cash\": \"1804\",\n"
     "     \"tier\": \"auto\",\n"
     "     \"risk\": {\"max_notional_exposure\": \"1500\", \"max_open_positions\": 2,\n"
@@ -32,7 +36,8 @@ static const char demo_json[] =
     "              \"max_risk_per_trade_pct\": 0.15, \"ticker_cooldown_minutes\": 15,\n"
     "              \"confidence_min_options_swing\": 0.40,\n"
     "              \"confidence_min_options_daytrade\": 0.60,\n"
-    "              \"allowed_actions\": [\"BUY_CALL\", \"BUY_PUT\"]}}\n"
+    "              \"allowed_actions\": [\"BUY_CALL\", \"BUY_PUT\"],\n"
+    "              \"exits\": {\"stop_loss_pct\": 0.05, \"take_profit_pct\": 0.08}}}\n"
     "  ]\n"
     "}\n";
 

@@ -433,8 +433,12 @@ static void test_tiers_and_account_tier_env(void **state)
     setenv("ACCOUNT_TIER", "huge", 1);
     load_bad("{\"accounts\": [{\"name\": \"a\"}]}", RD_ECONFIG, "ACCOUNT_TIER=\"huge\"",
              "expected tiny, small, medium, large or auto");
-    /* not consulted when every account names its tier */
+    /* refused even when every account names its tier: a typo never passes */
+    load_bad("{\"accounts\": [{\"name\": \"a\", \"tier\": \"large\"}]}", RD_ECONFIG,
+             "ACCOUNT_TIER=\"huge\"", "expected tiny, small, medium, large or auto");
+    setenv("ACCOUNT_TIER", "Medium", 1);
     cfg = load_ok("{\"accounts\": [{\"name\": \"a\", \"tier\": \"large\"}]}");
+    assert_int_equal(cfg->accounts[0].tier, RD_TIER_LARGE);    /* the account's own wins */
     rd_config_free(cfg);
     unsetenv("ACCOUNT_TIER");
 }
@@ -576,7 +580,10 @@ static void test_demo(void **state)
     assert_int_equal(tiny->starting_cash, RD_DOLLARS(1804));
     assert_int_equal(tiny->tier, RD_TIER_TINY);
     assert_int_equal(tiny->tier_mode, RD_TIER_MODE_AUTO);
+    /* the shipped limits, with the demo's tighter exits */
     rd_risk_defaults(RD_TIER_LARGE, &d);
+    d.exits.stop_loss_pct = 50000;
+    d.exits.take_profit_pct = 80000;
     assert_memory_equal(&large->risk, &d, sizeof d);
     assert_int_equal(large->risk.max_notional_exposure, RD_DOLLARS(10000));
     assert_int_equal(large->risk.max_open_positions, 5);
@@ -584,6 +591,8 @@ static void test_demo(void **state)
     assert_int_equal(large->risk.max_daily_loss, RD_DOLLARS(500));
     assert_int_equal(large->risk.max_risk_per_trade_pct, 20000);
     rd_risk_defaults(RD_TIER_TINY, &d);
+    d.exits.stop_loss_pct = 50000;
+    d.exits.take_profit_pct = 80000;
     assert_memory_equal(&tiny->risk, &d, sizeof d);
     assert_int_equal(tiny->risk.max_notional_exposure, RD_DOLLARS(1500));
     assert_int_equal(tiny->risk.max_open_positions, 2);
