@@ -34,3 +34,19 @@ PY
 }
 best "$bin" config check --config "$tmp/riskdesk.json"
 best "$bin" dispatch --config "$tmp/riskdesk.json" --account large --once --at 2026-11-20T15:30:00Z
+# dispatcher memory under a backlog: 20,000 recommendations decided by one --once
+python3 - "$tmp/backlog.jsonl" <<'PY'
+import json, sys
+names = ["AAPL", "MSFT", "NVDA", "AMD", "META", "TSLA", "GOOG", "AMZN"]
+with open(sys.argv[1], "w") as f:
+    for i in range(20000):
+        u = names[i % 8]
+        f.write(json.dumps({"id": "b%d" % i, "created_at": "2026-11-20T15:29:30Z", "underlying": u,
+                            "symbol": u + "261218C00100000", "action": "BUY_CALL", "strategy": "swing",
+                            "confidence": 0.8, "volume_ratio": 3, "price": "1.00"}) + "\n")
+PY
+"$bin" recommend import --config "$tmp/riskdesk.json" "$tmp/backlog.jsonl" >/dev/null
+/usr/bin/time -f "dispatch --once, 20,000 backlog:  %e s, peak RSS %M KiB" \
+  "$bin" dispatch --config "$tmp/riskdesk.json" --account tiny --once --at 2026-11-20T15:30:00Z \
+  >/dev/null 2>"$tmp/time.err" || { cat "$tmp/time.err"; exit 1; }
+tail -1 "$tmp/time.err"
