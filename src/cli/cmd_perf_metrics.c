@@ -233,6 +233,20 @@ static int cpu_count(void)
     return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
+/* A header and nothing else is an error, like an empty file: a return file
+ * without rows, an account file without accounts. A value file needs two
+ * values for one return; with one or none the reader gives no rows. */
+static int check_rows(const char *path, const struct rd_returns_set *s, struct rd_error *err)
+{
+    if (s->multi ? s->naccounts == 0 : s->nrows == 0 && !s->from_values)
+        return rd_error_set(err, RD_EINVAL, "%s line 1: no data rows (the header must be "
+                            "followed by at least one row)", path);
+    if (!s->multi && s->nrows == 0)
+        return rd_error_set(err, RD_EINVAL, "%s line 1: no data rows that give a return (a "
+                            "value file needs at least two values)", path);
+    return RD_OK;
+}
+
 static int run(int argc, char **argv)
 {
     const char *returns_path = NULL, *bench_path = NULL, *period_name = "daily";
@@ -268,9 +282,10 @@ static int run(int argc, char **argv)
                 if (parse_rate(a, v, &params.risk_free))
                     return CLI_USAGE;
             } else if (!strcmp(a, "--required-return")) {
+                /* sortino and downside risk only: omega keeps empyrical's default
+                 * required_return 0 (METRICS.md), its threshold comes from rf */
                 if (parse_rate(a, v, &params.required_return))
                     return CLI_USAGE;
-                params.omega_required_return = params.required_return;
             } else if (!strcmp(a, "--period")) {
                 if (rd_metrics_period_parse(v, &period) != 0)
                     return cli_usage_error(CMD, "--period wants daily, weekly, monthly, "
@@ -293,12 +308,14 @@ static int run(int argc, char **argv)
         return cli_usage_error(CMD, "--returns FILE is required");
     params.annualization = rd_metrics_annualization(period);
 
-    if (rd_returns_csv_read(returns_path, &set, &err) != RD_OK) {
+    if (rd_returns_csv_read(returns_path, &set, &err) != RD_OK ||
+        check_rows(returns_path, &set, &err) != RD_OK) {
         rc = cli_fail(&err);
         goto out;
     }
     if (bench_path) {
-        if (rd_returns_csv_read(bench_path, &bench, &err) != RD_OK) {
+        if (rd_returns_csv_read(bench_path, &bench, &err) != RD_OK ||
+            check_rows(bench_path, &bench, &err) != RD_OK) {
             rc = cli_fail(&err);
             goto out;
         }
@@ -350,10 +367,10 @@ const struct cli_cmd cli_cmd_perf_metrics = {
         "                        benchmark lacks is NaN). Enables alpha, beta,\n"
         "                        information_ratio, tracking_error, up/down_capture.\n"
         "  --risk-free R         per-period risk-free rate (default 0): sharpe, alpha,\n"
-        "                        omega.\n"
+        "                        omega (its threshold: omega's required_return stays\n"
+        "                        at empyrical's default 0).\n"
         "  --required-return Q   per-period required return (default 0): sortino and\n"
-        "                        downside_risk; also omega's required_return, which\n"
-        "                        omega turns into a threshold with annualization 252.\n"
+        "                        downside_risk only.\n"
         "  --period P            daily (252), weekly (52), monthly (12), quarterly (4),\n"
         "                        yearly (1): the annualization factor.\n"
         "  --json                one JSON object of metrics; for a file with accounts\n"

@@ -39,6 +39,20 @@ for seed in 1 2 3 4 5 6; do
   compare "seed $seed bench" --returns "$tmp/r$seed.csv" --benchmark "$tmp/b$seed.csv"
 done
 compare "rates" --returns "$tmp/r2.csv" --benchmark "$tmp/b2.csv" --risk-free 0.0001 --required-return 0.0003
+# --required-return feeds sortino and downside_risk only: omega keeps
+# required_return 0 (its threshold is rf alone), as METRICS.md says
+compare "required return" --returns "$tmp/r4.csv" --required-return 0.002
+compare "required return, weekly" --returns "$tmp/r6.csv" --risk-free 0.0002 --required-return -0.001 --period weekly
+"$RD_BIN" perf metrics --returns "$tmp/r4.csv" --json >"$tmp/q0.json"
+"$RD_BIN" perf metrics --returns "$tmp/r4.csv" --required-return 0.002 --json >"$tmp/q1.json"
+if "$PY" - "$tmp/q0.json" "$tmp/q1.json" <<'PYEOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["omega"] == b["omega"], (a["omega"], b["omega"])
+assert a["sortino"] != b["sortino"] and a["downside_risk"] != b["downside_risk"]
+assert all(a[k] == b[k] for k in a if k not in ("sortino", "downside_risk"))
+PYEOF
+then ok; else bad "--required-return changed more than sortino and downside_risk"; fi
 compare "weekly" --returns "$tmp/r3.csv" --benchmark "$tmp/b3.csv" --period weekly
 compare "monthly" --returns "$tmp/r1.csv" --period monthly
 "$PY" "$REF" gen --seed 9 --n 300 --values >"$tmp/v.csv"
@@ -52,8 +66,6 @@ compare "accounts" --returns "$tmp/acc.csv" --benchmark "$tmp/b3.csv"
 { head -1 "$tmp/acc.csv"; tail -n +2 "$tmp/acc.csv" | sort -t, -k1,1 -k2,2; } >"$tmp/acc_dm.csv"
 compare "accounts date-major" --returns "$tmp/acc_dm.csv" --threads 3
 # edge series
-printf 'date,return\n' >"$tmp/empty.csv"
-compare "empty" --returns "$tmp/empty.csv"
 printf 'date,return\n2024-01-02,0.02\n' >"$tmp/one.csv"
 compare "one" --returns "$tmp/one.csv" --benchmark "$tmp/one.csv"
 printf 'date,return\n' >"$tmp/flat.csv"
@@ -80,6 +92,15 @@ expect_fail() {
   if grep -qF -- "$want" "$tmp/err" && grep -qF "$tmp/bad.csv" "$tmp/err"; then ok
   else bad "$name: message '$(cat "$tmp/err")' lacks '$want'"; fi
 }
+expect_fail "header only" 'date,return\n' "line 1: no data rows"
+expect_fail "header and blank lines" 'date,return\n\n\r\n' "line 1: no data rows"
+expect_fail "accounts header only" 'date,account,return\n' "line 1: no data rows"
+expect_fail "values header only" 'date,value\n' "line 1: no data rows"
+expect_fail "one value" 'date,value\n2024-01-02,100\n' "a value file needs at least two values"
+expect_fail "empty file" '' "line 1: empty input"
+printf 'date,return\n' >"$tmp/hdr.csv"
+if "$RD_BIN" perf metrics --returns "$tmp/r1.csv" --benchmark "$tmp/hdr.csv" 2>"$tmp/err"; then bad "header-only benchmark accepted"
+elif grep -qF "$tmp/hdr.csv line 1: no data rows" "$tmp/err"; then ok; else bad "header-only benchmark: $(cat "$tmp/err")"; fi
 expect_fail "missing columns" 'date\n2024-01-02\n' "line 1: expected the header"
 expect_fail "short row" 'date,return\n2024-01-02,0.1\n2024-01-03\n' "line 3: expected 2 columns"
 expect_fail "bad date" 'date,return\n2024-01-02,0.1\n2024-02-30,0.1\n' "line 3: bad date '2024-02-30'"

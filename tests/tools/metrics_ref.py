@@ -208,7 +208,9 @@ def capture(r, b, A, up):
     return float(np.float64(annual_return(r[sel], A)) / np.float64(annual_return(b[sel], A)))
 
 
-def all_metrics(r, b, rf=0.0, q=0.0, A=252):
+def all_metrics(r, b, rf=0.0, q=0.0, A=252, oq=None):
+    """oq: omega's annual required_return (default q, as the library fixture
+    passes it); the CLI leaves it at empyrical's default 0."""
     out = {
         "cum_return": cum_return(r),
         "annual_return": annual_return(r, A),
@@ -217,7 +219,7 @@ def all_metrics(r, b, rf=0.0, q=0.0, A=252):
         "sortino": sortino(r, q, A),
         "calmar": calmar(r, A),
         "max_drawdown": max_drawdown(r),
-        "omega": omega(r, rf, q),
+        "omega": omega(r, rf, q if oq is None else oq),
         "tail_ratio": tail_ratio(r),
         "downside_risk": downside_risk(r, q, A),
         "var_95": var95(r),
@@ -299,7 +301,8 @@ def cmd_compute(args):
     res = []
     for acct, (d, r) in series.items():
         b = None if bench is None else np.array([bench.get(x, NAN) for x in d], dtype=float)
-        m = {k: jval(v) for k, v in all_metrics(r, b, rf, q, A).items()}
+        # the CLI: --required-return feeds sortino and downside risk, never omega
+        m = {k: jval(v) for k, v in all_metrics(r, b, rf, q, A, oq=0.0).items()}
         if acct is not None:
             m = {"account": acct, **m}
         res.append(m)
