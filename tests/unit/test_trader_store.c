@@ -132,6 +132,83 @@ static const char fills2[] =
     "trader_id,date,time,symbol,side,qty,price,fees\n"
     "alice,01/03/2024,09:30:00,AAPL,S,50,12.00,0\n";
 
+/* fills1 written otherwise: CRLF, a BOM, quotes, ISO dates, columns reordered, a bad row */
+static const char fills1_other[] =
+    "\xef\xbb\xbf" "date,trader_id,symbol,time,side,qty,price,fees\r\n"
+    "2024-01-02,\"alice\",AAPL,09:30,buy,100,10.0,1\r\n"
+    "\r\n"
+    "2024-01-02,alice,AAPL,10:00:00,S,x,11.00,0.50\r\n"
+    "2024-01-02,alice,AAPL,10:00:00,S,50,11.00,0.50\r\n"
+    "2024-01-02,bob_OLD,MSFT,10:00:00.000,sell,10,20,0\r\n";
+/* the same but one row in another order: another file */
+static const char fills1_reordered[] =
+    "trader_id,date,time,symbol,side,qty,price,fees\n"
+    "alice,01/02/2024,10:00:00,AAPL,S,50,11.00,0.50\n"
+    "alice,01/02/2024,09:30:00,AAPL,B,100,10.00,1.00\n"
+    "bob_OLD,01/02/2024,10:00:00,MSFT,S,10,20.00,0\n";
+
+/* The identity of an import: its bytes, then its parsed rows. */
+static void test_same_rows_other_bytes(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_traders_import_result r;
+    struct bad_log bad = {0};
+    struct rd_error err = {0};
+    char path1[128], path2[128], rows1[65];
+    int64_t id1, id;
+    struct rd_fills fs;
+
+    snprintf(path1, sizeof path1, "%s", file(f, fills1));
+    assert_int_equal(import(f, RD_FILLS_CSV, path1, 0, &r, &bad, &err), RD_OK);
+    assert_false(r.already);
+    id1 = r.import_id;
+    assert_int_equal(strlen(r.rows_sha256), 64);
+    assert_string_not_equal(r.rows_sha256, r.sha256);
+    snprintf(rows1, sizeof rows1, "%s", r.rows_sha256);
+
+    /* other bytes, the same rows: nothing added, import 1 named */
+    snprintf(path2, sizeof path2, "%s", file(f, fills1_other));
+    assert_int_equal(import(f, RD_FILLS_CSV, path2, 0, &r, &bad, &err), RD_OK);
+    assert_true(r.already);
+    assert_true(r.same_rows);
+    assert_int_equal(r.import_id, id1);
+    assert_string_equal(r.rows_sha256, rows1);
+    assert_int_equal(r.rows, 0);
+    assert_int_equal(r.bad, 1);
+    rd_fills_init(&fs);
+    assert_int_equal(f->s->ops->trader_load(f->s, RD_TRADER_LOAD_FILLS, &fs, &err), RD_OK);
+    assert_int_equal(fs.nfills, 3);
+    rd_fills_release(&fs);
+    /* those bytes are known now before parsing: no bad row reported again */
+    assert_int_equal(rd_traders_import_known(f->s, path2, r.sha256, &id, &err), RD_OK);
+    assert_int_equal(id, id1);
+    bad.n = 0;
+    assert_int_equal(import(f, RD_FILLS_CSV, path2, 0, &r, &bad, &err), RD_OK);
+    assert_true(r.already);
+    assert_false(r.same_rows);
+    assert_int_equal(r.import_id, id1);
+    assert_int_equal(bad.n, 0);
+
+    /* the rows in another order: a new import */
+    assert_int_equal(import(f, RD_FILLS_CSV, file(f, fills1_reordered), 0, &r, &bad, &err), RD_OK);
+    assert_false(r.already);
+    assert_true(r.import_id > id1);
+
+    /* a new file is not known */
+    assert_int_equal(rd_traders_import_known(f->s, file(f, fills2), r.sha256, &id, &err),
+                     RD_ENOTFOUND);
+
+    /* limits are known by their bytes only: the same limits in CRLF are imported again */
+    assert_int_equal(import(f, RD_FILLS_LIMITS_CSV, file(f, "trader_id,daily_loss_limit\nalice,900\n"),
+                            0, &r, &bad, &err), RD_OK);
+    assert_false(r.already);
+    assert_string_equal(r.rows_sha256, "");
+    assert_int_equal(import(f, RD_FILLS_LIMITS_CSV,
+                            file(f, "trader_id,daily_loss_limit\r\nalice,900\r\n"), 0, &r, &bad,
+                            &err), RD_OK);
+    assert_false(r.already);
+}
+
 static void test_import_and_reimport(void **state)
 {
     struct fixture *f = *state;
@@ -394,6 +471,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_import_and_reimport, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_same_rows_other_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_rows_and_strict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_daily_rows_and_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fills_and_daily_conflict, setup, teardown),
