@@ -224,6 +224,24 @@ void rd_perf_report_release(struct rd_perf_report *r)
     r->nperiods = 0;
 }
 
+/*
+ * The daily window of an account's snapshots ps[0..n) (n >= 1): those on or
+ * after the retention cutoff of its latest snapshot. Older ones may have been
+ * rolled up to the last one of each month (rd_perf_retention, which runs with
+ * every snapshot recorded, so nothing at or after that cutoff was ever rolled
+ * up); a return from one of them spans up to a month and is no daily return.
+ * Returns the index of the window's first snapshot (n when none).
+ */
+static size_t daily_start(const struct perf_series *ps)
+{
+    int32_t cutoff = rd_perf_retention_cutoff(ps->days[ps->n - 1]);
+    size_t i = 0;
+
+    while (i < ps->n && ps->days[i] < cutoff)
+        i++;
+    return i;
+}
+
 int rd_perf_report_build(struct rd_store *s, const struct rd_config *cfg, const char *account,
                          enum rd_agg agg, int32_t from, int32_t to, struct rd_perf_report *out,
                          struct rd_error *err)
@@ -234,28 +252,43 @@ int rd_perf_report_build(struct rd_store *s, const struct rd_config *cfg, const 
     int32_t *rdays = NULL;
     double *r = NULL, *scratch = NULL;
     const double *mr;
-    size_t m = 0, mn;
+    size_t m = 0, mn, lo = 0, hi, base;
     int rc;
 
     memset(out, 0, sizeof *out);
     snprintf(out->account, sizeof out->account, "%s", account);
     out->agg = agg;
     out->drawdown = NAN_D;
-    rc = rd_perf_series_load(s, account, from, to, &ps, err);
+    /* all of them: the daily window is decided by the latest, whatever `to` says */
+    rc = rd_perf_series_load(s, account, INT32_MIN, INT32_MAX, &ps, err);
     if (rc)
         goto out;
-    if (ps.n == 0) {
+    while (lo < ps.n && ps.days[lo] < from)
+        lo++;
+    hi = lo;
+    while (hi < ps.n && ps.days[hi] <= to)
+        hi++;
+    if (hi == lo) {
         rc = rd_error_set(err, RD_ENOTFOUND,
                           "account \"%.64s\" has no snapshots in that range (record them with "
                           "`riskdesk perf snapshot` or by running its dispatcher)", account);
         goto out;
     }
-    out->nsnapshots = ps.n;
-    out->first_day = ps.days[0];
-    out->last_day = ps.days[ps.n - 1];
-    out->first_equity = ps.equity[0];
-    out->last_equity = ps.equity[ps.n - 1];
-    out->drawdown = drawdown_now(ps.equity, ps.n);
+    out->nsnapshots = hi - lo;
+    out->first_day = ps.days[lo];
+    out->last_day = ps.days[hi - 1];
+    out->first_equity = ps.equity[lo];
+    out->last_equity = ps.equity[hi - 1];
+    out->drawdown = drawdown_now(ps.equity + lo, hi - lo);
+    /* daily, weekly and ITD use daily returns only; months, quarters and years
+     * compound correctly across rolled-up month ends too */
+    base = lo;
+    if (agg == RD_AGG_DAILY || agg == RD_AGG_WEEKLY || agg == RD_AGG_ITD) {
+        size_t d = daily_start(&ps);
+
+        if (d > base)
+            base = d < hi ? d : hi;
+    }
 
     rdays = rd_malloc(ps.n * sizeof *rdays);
     r = rd_malloc(ps.n * sizeof *r);
@@ -267,7 +300,7 @@ int rd_perf_report_build(struct rd_store *s, const struct rd_config *cfg, const 
                           account);
         goto out;
     }
-    m = rd_perf_returns(ps.days, ps.equity, ps.n, rdays, r);
+    m = rd_perf_returns(ps.days + base, ps.equity + base, hi - base, rdays, r);
     out->nperiods = rd_metrics_aggregate(rdays, r, m, agg, out->period_key, out->period_return);
     /* ITD's table is cumulative; its metrics are those of the daily returns */
     mr = agg == RD_AGG_ITD ? r : out->period_return;
@@ -351,8 +384,8 @@ int rd_perf_report_json(const struct rd_perf_report *r, struct rd_buf *out)
     jw_double(&w, r->annualization);
     jw_puts(&w, ",\"risk_free\":");
     jw_double(&w, r->risk_free);
-    jw_printf(&w, ",\"returns_count\":%zu,\"metrics\":",
-              r->agg == RD_AGG_ITD && r->nsnapshots ? r->nsnapshots - 1 : r->nperiods);
+    /* ITD: one cumulative entry per daily return, so the count is the same */
+    jw_printf(&w, ",\"returns_count\":%zu,\"metrics\":", r->nperiods);
     jw_metrics(&w, &r->metrics);
     jw_puts(&w, ",\"trades\":");
     jw_trades(&w, &r->trades);
@@ -463,6 +496,7 @@ int rd_perf_compare_build(struct rd_store *s, const struct rd_config *cfg,
     params.risk_free = out->risk_free;
     for (size_t i = 0; i < n && rc == RD_OK; i++) {
         struct perf_series ps = {0};
+        size_t d0;
 
         for (size_t j = 0; j < i; j++)
             if (!strcmp(names[i], names[j])) {
@@ -472,10 +506,12 @@ int rd_perf_compare_build(struct rd_store *s, const struct rd_config *cfg,
             }
         if (rc == RD_OK)
             rc = rd_perf_series_load(s, names[i], INT32_MIN, INT32_MAX, &ps, err);
-        if (rc == RD_OK && ps.n < 2)
+        /* daily returns only: the snapshots of the daily window */
+        d0 = rc == RD_OK && ps.n ? daily_start(&ps) : 0;
+        if (rc == RD_OK && ps.n - d0 < 2)
             rc = rd_error_set(err, RD_ENOTFOUND,
-                              "account \"%.64s\" has %zu snapshot%s; a comparison needs at "
-                              "least two", names[i], ps.n, ps.n == 1 ? "" : "s");
+                              "account \"%.64s\" has %zu daily snapshot%s; a comparison needs "
+                              "at least two", names[i], ps.n - d0, ps.n - d0 == 1 ? "" : "s");
         if (rc == RD_OK) {
             ar[i].days = rd_malloc(ps.n * sizeof *ar[i].days);
             ar[i].r = rd_malloc(ps.n * sizeof *ar[i].r);
@@ -483,10 +519,11 @@ int rd_perf_compare_build(struct rd_store *s, const struct rd_config *cfg,
                 rc = rd_error_set(err, RD_ENOMEM, "out of memory comparing accounts");
         }
         if (rc == RD_OK) {
-            ar[i].m = rd_perf_returns(ps.days, ps.equity, ps.n, ar[i].days, ar[i].r);
+            ar[i].m = rd_perf_returns(ps.days + d0, ps.equity + d0, ps.n - d0, ar[i].days,
+                                      ar[i].r);
             snprintf(rows[i].account, sizeof rows[i].account, "%s", names[i]);
             rows[i].nreturns = ar[i].m;
-            rows[i].first_day = ps.days[0];
+            rows[i].first_day = ps.days[d0];
             rows[i].last_day = ps.days[ps.n - 1];
             if (ar[i].m > maxm)
                 maxm = ar[i].m;

@@ -266,6 +266,14 @@ expect_in "$TMP/out" "rolled_up 14"
 expect_rc 0 "$RD_BIN" perf report "${C[@]}" --account large --json
 expect_in "$TMP/out" '"snapshots":2,"start_equity"'
 expect_in "$TMP/out" '"from":"2026-11-23"'
+# ... but no daily return: 2026-11-23 is a rolled-up month end, two years back
+expect_in "$TMP/out" '"returns_count":0,'
+expect_in "$TMP/out" '"sharpe":null'
+expect_rc 0 "$RD_BIN" perf report "${C[@]}" --account large --period monthly --json
+expect_in "$TMP/out" '"returns_count":1,'
+expect_in "$TMP/out" '"returns":[{"period":"2029-01",'
+expect_rc 1 "$RD_BIN" perf compare "${C[@]}" --accounts tiny,large
+expect_in "$TMP/err" 'account "large" has 1 daily snapshot; a comparison needs at least two'
 
 # bad input
 expect_rc 1 "$RD_BIN" perf report "${C[@]}" --account nobody
@@ -276,9 +284,9 @@ expect_rc 2 "$RD_BIN" perf report "${C[@]}"
 expect_rc 2 "$RD_BIN" perf report "${C[@]}" --account large --from 2026-13-01
 expect_rc 2 "$RD_BIN" perf compare "${C[@]}" --accounts large
 expect_rc 2 "$RD_BIN" perf compare "${C[@]}" --accounts large,,tiny
-expect_rc 1 "$RD_BIN" perf compare "${C[@]}" --accounts large,nobody
-expect_in "$TMP/err" 'account "nobody" has 0 snapshots'
-expect_rc 1 "$RD_BIN" perf compare "${C[@]}" --accounts large,large
+expect_rc 1 "$RD_BIN" perf compare "${C[@]}" --accounts tiny,nobody
+expect_in "$TMP/err" 'account "nobody" has 0 daily snapshots'
+expect_rc 1 "$RD_BIN" perf compare "${C[@]}" --accounts tiny,tiny
 expect_in "$TMP/err" "named twice"
 expect_rc 1 "$RD_BIN" perf snapshot "${C[@]}" --account nobody
 expect_in "$TMP/err" 'no account named "nobody"'

@@ -2,7 +2,8 @@
  * test_perf_store.c - performance through the store (SQLite in memory):
  * the snapshot and event operations, which day a snapshot belongs to,
  * recording with and without force, alerts recorded once per period, the
- * retention's roll-up on hand-made dates, period returns of a report, trade
+ * retention's roll-up on hand-made dates, period returns of a report (and
+ * daily returns only from the daily, not rolled-up, snapshots), trade
  * statistics from closed trades, a comparison (ranking, correlation, tests),
  * the /metrics lines, the "performance" config section, and failed
  * allocations.
@@ -409,6 +410,119 @@ static void test_report_periods(void **state)
     rd_perf_report_release(&rep);
 }
 
+/* Snapshots every trading day from 2022 to mid-2025, then the retention of
+ * the last day rolls everything before 2023-06-30 up to month ends: the daily
+ * (and weekly, ITD) metrics and the comparison use the daily snapshots only,
+ * never a month-long return between rolled-up rows; monthly ones use them all. */
+static void test_report_rolled_up(void **state)
+{
+    struct fx *f = *state;
+    const char *names[] = {"a", "b"};
+    struct rd_perf_report rep;
+    struct rd_perf_compare cmp;
+    struct rd_error err = {0};
+    struct rd_buf b;
+    struct rows_big {
+        size_t n;
+        int32_t day[1000];
+        int64_t eq[1000];
+    } *all = calloc(1, sizeof *all);
+    int32_t day = D(2022, 1, 3), last = D(2025, 6, 30), cutoff;
+    double r[1000];
+    size_t removed = 0, first, nr = 0;
+
+    assert_non_null(all);
+    for (int i = 0; day <= last; i++, day = rd_nyse_next_trading_day(day)) {
+        int64_t eq = 10000 + i * 3 + (i * 37 % 101) - 50;
+
+        put(f->s, "a", day, eq);
+        put(f->s, "b", day, 20000 - i * 2 + (i * 53 % 89));
+        all->day[all->n] = day;
+        all->eq[all->n++] = eq;
+    }
+    last = all->day[all->n - 1];
+    cutoff = rd_perf_retention_cutoff(last);
+    assert_int_equal(cutoff, D(2023, 6, 30));
+    assert_int_equal(rd_perf_retention(f->s, "a", last, &removed, &err), RD_OK);
+    assert_int_equal(rd_perf_retention(f->s, "b", last, &removed, &err), RD_OK);
+    assert_true(removed > 300);
+    /* what is left daily: the snapshots on or after the cutoff */
+    for (first = 0; all->day[first] < cutoff; first++)
+        ;
+    for (size_t i = first + 1; i < all->n; i++)
+        r[nr++] = (double)all->eq[i] / (double)all->eq[i - 1] - 1.0;
+
+    assert_int_equal(rd_perf_report_build(f->s, f->cfg, "a", RD_AGG_DAILY, INT32_MIN, INT32_MAX,
+                                          &rep, &err), RD_OK);
+    assert_int_equal(rep.nsnapshots, (all->n - first) + 17);  /* + month ends Jan 2022 .. May 2023 */
+    assert_int_equal(rep.first_day, D(2022, 1, 31));
+    assert_int_equal(rep.nperiods, nr);
+    assert_int_equal(rep.period_key[0], all->day[first + 1]);
+    for (size_t i = 0; i < rep.nperiods; i++) {
+        assert_true(rep.period_key[i] > cutoff);
+        assert_true(rep.period_return[i] == r[i]);
+    }
+    assert_true(rep.metrics.sharpe == rd_metrics_sharpe(r, nr, 0.0252 / 252.0, 252.0));
+    assert_true(rep.metrics.annual_return == rd_metrics_annual_return(r, nr, 252.0));
+    assert_true(rep.metrics.annual_volatility == rd_metrics_annual_volatility(r, nr, 252.0));
+    rd_buf_init(&b, 1 << 22);
+    assert_int_equal(rd_perf_report_json(&rep, &b), RD_OK);
+    {
+        char want[48];
+
+        snprintf(want, sizeof want, "\"returns_count\":%zu,", nr);
+        assert_non_null(strstr(rd_buf_str(&b), want));
+    }
+    rd_buf_release(&b);
+    rd_perf_report_release(&rep);
+
+    /* a range inside the rolled-up years: snapshots, but no daily return */
+    assert_int_equal(rd_perf_report_build(f->s, f->cfg, "a", RD_AGG_DAILY, D(2022, 1, 1),
+                                          D(2022, 12, 31), &rep, &err), RD_OK);
+    assert_int_equal(rep.nsnapshots, 12);
+    assert_int_equal(rep.nperiods, 0);
+    assert_true(isnan(rep.metrics.sharpe));
+    rd_perf_report_release(&rep);
+    /* ITD and weekly: the daily window too */
+    assert_int_equal(rd_perf_report_build(f->s, f->cfg, "a", RD_AGG_ITD, INT32_MIN, INT32_MAX,
+                                          &rep, &err), RD_OK);
+    assert_int_equal(rep.nperiods, nr);
+    assert_true(rep.metrics.sharpe == rd_metrics_sharpe(r, nr, 0.0252 / 252.0, 252.0));
+    rd_perf_report_release(&rep);
+    assert_int_equal(rd_perf_report_build(f->s, f->cfg, "a", RD_AGG_WEEKLY, INT32_MIN, INT32_MAX,
+                                          &rep, &err), RD_OK);
+    assert_true(rep.period_key[0] >= 202326);
+    rd_perf_report_release(&rep);
+    /* monthly: month ends compound across the roll-up; 2022-02 .. 2025-06 */
+    assert_int_equal(rd_perf_report_build(f->s, f->cfg, "a", RD_AGG_MONTHLY, INT32_MIN,
+                                          INT32_MAX, &rep, &err), RD_OK);
+    assert_int_equal(rep.nperiods, 41);
+    assert_int_equal(rep.period_key[0], 202202);
+    {
+        size_t jan = 0, feb = 0;     /* Feb 2022: last row of Jan 2022 to last of Feb */
+
+        while (all->day[jan + 1] < D(2022, 2, 1))
+            jan++;
+        feb = jan;
+        while (all->day[feb + 1] < D(2022, 3, 1))
+            feb++;
+        assert_true(fabs(rep.period_return[0] -
+                         ((double)all->eq[feb] / (double)all->eq[jan] - 1.0)) < 1e-12);
+    }
+    rd_perf_report_release(&rep);
+
+    /* the comparison: daily returns only */
+    assert_int_equal(rd_perf_compare_build(f->s, f->cfg, names, 2, &cmp, &err), RD_OK);
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(cmp.rows[i].nreturns, nr);
+        assert_int_equal(cmp.rows[i].first_day, all->day[first]);
+    }
+    assert_int_equal(cmp.ncommon, nr);
+    assert_int_equal(cmp.common_from, all->day[first + 1]);
+    rd_perf_compare_release(&cmp);
+    free(all);
+}
+
 /* ---------------------------------------------------------------- compare */
 
 static void test_compare(void **state)
@@ -595,6 +709,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_alerts_recorded_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_report_periods, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report_rolled_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compare, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config, setup, teardown),
