@@ -33,8 +33,14 @@
     showLogin('');
   });
 
-  function api(path) {
-    return fetch('/api/v1' + path, { headers: { Authorization: 'Bearer ' + token() } })
+  function api(path, body) {   /* GET, or POST of a JSON body */
+    var opt = { headers: { Authorization: 'Bearer ' + token() } };
+    if (body !== undefined) {
+      opt.method = 'POST';
+      opt.headers['Content-Type'] = 'application/json';
+      opt.body = JSON.stringify(body);
+    }
+    return fetch('/api/v1' + path, opt)
       .then(function (r) {
         return r.json().then(function (body) {
           if (!r.ok) {
@@ -75,8 +81,11 @@
       pct.toFixed(1) + '%"></div></div><span>' + label + '</span></div>';
   }
 
-  /* ---- hand-drawn SVG line chart: pts = [{t: ms, v: number}] ---- */
-  function chart(pts, cls, limit, step) {
+  /* ---- hand-drawn SVG line chart: pts = [{t: ms, v: number}]; opt.fmt formats
+   * the value labels (default short), opt.dates labels the time axis by day ---- */
+  function chart(pts, cls, limit, step, opt) {
+    opt = opt || {};
+    var fmt = opt.fmt || short;
     var W = 300, H = 140, L = 46, R = 8, T = 10, B = 22;
     if (!pts.length) return '<p class="muted">no data yet</p>';
     var t0 = pts[0].t, t1 = pts[pts.length - 1].t;
@@ -86,14 +95,15 @@
     if (hi === lo) { hi += Math.abs(hi) * 0.01 || 1; lo -= Math.abs(lo) * 0.01 || 1; }
     function x(t) { return t1 === t0 ? L + (W - L - R) / 2 : L + (W - L - R) * (t - t0) / (t1 - t0); }
     function y(v) { return T + (H - T - B) * (hi - v) / (hi - lo); }
-    var s = '<svg class="chart" viewBox="0 0 ' + W + ' ' + H + '" preserveAspectRatio="none">';
+    var s = '<svg class="chart' + (opt.id ? '" data-chart="' + esc(opt.id) : '') + '" viewBox="0 0 ' + W + ' ' + H +
+      '" preserveAspectRatio="none">';
     s += '<line class="axis" x1="' + L + '" y1="' + (H - B) + '" x2="' + (W - R) + '" y2="' + (H - B) + '"/>';
     s += '<line class="axis" x1="' + L + '" y1="' + T + '" x2="' + L + '" y2="' + (H - B) + '"/>';
-    s += '<text x="' + (L - 4) + '" y="' + (T + 4) + '" text-anchor="end">' + short(hi) + '</text>';
-    s += '<text x="' + (L - 4) + '" y="' + (H - B) + '" text-anchor="end">' + short(lo) + '</text>';
+    s += '<text x="' + (L - 4) + '" y="' + (T + 4) + '" text-anchor="end">' + fmt(hi) + '</text>';
+    s += '<text x="' + (L - 4) + '" y="' + (H - B) + '" text-anchor="end">' + fmt(lo) + '</text>';
     s += '<text x="' + L + '" y="' + (H - 6) + '">' + esc(new Date(t0).toISOString().slice(0, 10)) + '</text>';
     s += '<text x="' + (W - R) + '" y="' + (H - 6) + '" text-anchor="end">' +
-      esc(new Date(t1).toISOString().slice(0, 16).replace('T', ' ')) + '</text>';
+      esc(new Date(t1).toISOString().slice(0, opt.dates ? 10 : 16).replace('T', ' ')) + '</text>';
     if (limit !== null && limit !== undefined)
       s += '<line class="limit" x1="' + L + '" y1="' + y(limit) + '" x2="' + (W - R) + '" y2="' + y(limit) + '"/>';
     var d = pts.map(function (p, i) {
@@ -254,15 +264,190 @@
     });
   }
 
+  /* ---- performance: metrics from the store's daily snapshots (docs/metrics.md) ---- */
+  var PERIODS = ['daily', 'weekly', 'monthly', 'quarterly', 'yearly', 'itd'];
+  var REPORT_KEYS = [['cum_return', 'Cumulative return', 'pct'], ['annual_return', 'Annual return (CAGR)', 'pct'],
+    ['annual_volatility', 'Annual volatility', 'pct'], ['sharpe', 'Sharpe', 'ratio'], ['sortino', 'Sortino', 'ratio'],
+    ['calmar', 'Calmar', 'ratio'], ['max_drawdown', 'Max drawdown', 'pct'], ['omega', 'Omega', 'ratio'],
+    ['tail_ratio', 'Tail ratio', 'ratio'], ['downside_risk', 'Downside risk', 'pct'], ['var_95', 'VaR 95 %', 'pct'],
+    ['cvar_95', 'CVaR 95 %', 'pct'], ['stability', 'Stability', 'ratio']];
+
+  /* a metric as the API gives it: a number, null (NaN) or "Infinity"/"-Infinity" */
+  function metric(v, kind) {
+    if (v === null || v === undefined) return '<span class="muted">–</span>';
+    if (typeof v === 'string') return v.charAt(0) === '-' ? '−∞' : '∞';
+    if (kind === 'pct') return (v * 100).toFixed(2) + ' %';
+    return v.toFixed(3);
+  }
+  function metricCell(v, kind, key) {
+    var cls = typeof v === 'number' && kind === 'pct' ? (v < 0 ? ' bad' : v > 0 ? ' good' : '') : '';
+    return '<td class="num' + cls + '" data-key="' + esc(key) + '">' + metric(v, kind) + '</td>';
+  }
+  function pct1(v) { return (v * 100).toFixed(1) + '%'; }
+
+  /* equity and its drawdown (equity / running peak - 1) from the daily snapshots */
+  function equityCurves(snaps) {
+    var peak = -Infinity, eq = [], dd = [];
+    snaps.forEach(function (s) {
+      var v = num(s.equity), t = Date.parse(s.date + 'T21:00:00Z');
+      if (v === null) return;
+      if (v > peak) peak = v;
+      eq.push({ t: t, v: v });
+      dd.push({ t: t, v: peak > 0 ? v / peak - 1 : 0 });
+    });
+    return { eq: eq, dd: dd };
+  }
+
+  function performancePage(period) {
+    return Promise.all([api('/performance/dashboard'), api('/performance/snapshots')]).then(function (r) {
+      var dash = r[0], byAcct = {};
+      r[1].snapshots.forEach(function (s) { (byAcct[s.account] = byAcct[s.account] || []).push(s); });
+      var withSnaps = dash.accounts.filter(function (a) { return a.snapshots > 0; });
+      var reports = Promise.all(withSnaps.map(function (a) {
+        return api('/accounts/' + encodeURIComponent(a.account) + '/performance?period=' + period)
+          .catch(function (e) { return { account: a.account, error: e.message }; });
+      }));
+      var names = withSnaps.filter(function (a) { return a.snapshots >= 2; }).map(function (a) { return a.account; });
+      var cmp = names.length >= 2 ? api('/performance/compare', { accounts: names }).catch(function (e) {
+        return { error: e.message };
+      }) : Promise.resolve(null);
+      return Promise.all([reports, cmp]).then(function (x) {
+        return { dash: dash, snaps: byAcct, reports: x[0], cmp: x[1] };
+      });
+    }).then(function (d) {
+      var h = '<h2>Performance <span class="muted">(daily snapshots; rf from the config)</span></h2>';
+      /* key metrics of every account: daily, since inception */
+      h += '<div class="card" id="perf-summary"><h3>Key metrics <span class="muted">(daily returns)</span></h3>' +
+        '<table><thead><tr><th>Account</th><th class="num">Snapshots</th><th>Latest</th><th class="num">Equity</th>' +
+        '<th class="num">Drawdown now</th><th class="num">Cum. return</th><th class="num">Annual return</th>' +
+        '<th class="num">Sharpe</th><th class="num">Max drawdown</th><th class="num">Trades</th>' +
+        '<th class="num">Win rate</th><th>Alerts</th></tr></thead><tbody>';
+      d.dash.accounts.forEach(function (a) {
+        var n = encodeURIComponent(a.account);
+        h += '<tr data-perf-account="' + esc(a.account) + '"><td><a href="#/account/' + n + '">' + esc(a.account) +
+          '</a></td><td class="num">' + esc(a.snapshots) + '</td>';
+        if (!a.snapshots) {
+          h += '<td colspan="10" class="muted">no snapshots yet (riskdesk perf snapshot, or run its dispatcher)</td></tr>';
+          return;
+        }
+        var al = Object.keys(a.alerts || {}).filter(function (k) { return a.alerts[k] > 0; }).map(function (k) {
+          return '<span class="pill bad">' + esc(k) + ' ' + esc(a.alerts[k]) + '</span>';
+        }).join(' ');
+        h += '<td>' + esc(a.date) + '</td><td class="num">' + money(a.equity) + '</td>' +
+          metricCell(a.drawdown, 'pct', 'drawdown') + metricCell(a.cum_return, 'pct', 'cum_return') +
+          metricCell(a.annual_return, 'pct', 'annual_return') + metricCell(a.sharpe, 'ratio', 'sharpe') +
+          metricCell(a.max_drawdown, 'pct', 'max_drawdown') + '<td class="num">' + esc(a.trades) + '</td>' +
+          metricCell(a.win_rate, 'pct', 'win_rate') + '<td>' + (al || '<span class="muted">none</span>') + '</td></tr>';
+      });
+      h += '</tbody></table></div>';
+
+      /* charts: equity and drawdown per account */
+      var charts = '';
+      d.dash.accounts.forEach(function (a) {
+        var c = equityCurves(d.snaps[a.account] || []);
+        if (!c.eq.length) return;
+        charts += '<div class="card"><h3>' + esc(a.account) + ' · equity</h3>' +
+          chart(c.eq, '', null, false, { dates: true, id: 'equity-' + a.account }) + '</div>' +
+          '<div class="card"><h3>' + esc(a.account) + ' · drawdown <span class="muted">(equity / peak − 1)</span></h3>' +
+          chart(c.dd, 'dd', 0, false, { dates: true, fmt: pct1, id: 'drawdown-' + a.account }) + '</div>';
+      });
+      h += '<h2>Equity and drawdown</h2><div class="charts">' + (charts || '<p class="muted">no snapshots yet</p>') + '</div>';
+
+      /* the period report: metrics of the returns per period, side by side */
+      h += '<h2>Report by period <select id="perf-period" title="aggregation of the returns">' +
+        PERIODS.map(function (p) {
+          return '<option value="' + p + '"' + (p === period ? ' selected' : '') + '>' + p + '</option>';
+        }).join('') + '</select></h2>';
+      var reps = d.reports.filter(function (x) { return !x.error; });
+      d.reports.filter(function (x) { return x.error; }).forEach(function (x) {
+        h += '<p class="bad">' + esc(x.account) + ': ' + esc(x.error) + '</p>';
+      });
+      if (reps.length) {
+        h += '<div class="card" id="perf-report" data-period="' + esc(period) + '"><table><thead><tr><th>' +
+          esc(period) + ' returns</th>' + reps.map(function (x) {
+            return '<th class="num">' + esc(x.account) + '</th>';
+          }).join('') + '</tr></thead><tbody>';
+        h += '<tr><td>Range</td>' + reps.map(function (x) {
+          return '<td class="num">' + esc(x.from) + ' – ' + esc(x.to) + '</td>';
+        }).join('') + '</tr>';
+        h += '<tr><td>Returns (annualization)</td>' + reps.map(function (x) {
+          return '<td class="num">' + esc(x.returns_count) + ' (' + esc(x.annualization) + ')</td>';
+        }).join('') + '</tr>';
+        REPORT_KEYS.forEach(function (k) {
+          h += '<tr data-metric="' + k[0] + '"><td>' + esc(k[1]) + '</td>' + reps.map(function (x) {
+            return metricCell(x.metrics[k[0]], k[2], k[0]);
+          }).join('') + '</tr>';
+        });
+        h += '<tr><td>Profit factor (trades)</td>' + reps.map(function (x) {
+          return metricCell(x.trades.profit_factor, 'ratio', 'profit_factor');
+        }).join('') + '</tr></tbody></table></div>';
+        /* the latest periods' returns */
+        h += '<div class="charts">' + reps.map(function (x) {
+          var last = x.returns.slice(-8).reverse();
+          return '<div class="card"><h3>' + esc(x.account) + ' · ' + (period === 'itd' ? 'cumulative return' :
+            'latest ' + esc(period) + ' returns') + '</h3><table><tbody>' + last.map(function (p) {
+            return '<tr><td>' + esc(p.period) + '</td>' + metricCell(p['return'], 'pct', 'return') + '</tr>';
+          }).join('') + '</tbody></table>' + (last.length ? '' : '<p class="muted">no returns in this period</p>') +
+            '</div>';
+        }).join('') + '</div>';
+      }
+
+      /* accounts side by side: rank, correlation, Welch's t-test */
+      if (d.cmp && d.cmp.error) {
+        h += '<h2>Comparison</h2><p class="muted">' + esc(d.cmp.error) + '</p>';
+      } else if (d.cmp) {
+        var c = d.cmp, acc = c.correlation.accounts;
+        h += '<h2>Comparison <span class="muted">(ranked by Sharpe; ' + esc(c.common.days) +
+          ' common days)</span></h2><div class="charts wide"><div class="card" id="perf-compare"><table><thead><tr>' +
+          '<th>#</th><th>Account</th><th class="num">Sharpe</th><th class="num">Cum. return</th>' +
+          '<th class="num">Max drawdown</th></tr></thead><tbody>' + c.accounts.map(function (x) {
+            return '<tr><td>' + esc(x.rank) + '</td><td>' + esc(x.account) + '</td>' +
+              metricCell(x.metrics.sharpe, 'ratio', 'sharpe') + metricCell(x.metrics.cum_return, 'pct', 'cum_return') +
+              metricCell(x.metrics.max_drawdown, 'pct', 'max_drawdown') + '</tr>';
+          }).join('') + '</tbody></table></div>';
+        h += '<div class="card"><h3>Correlation of daily returns</h3><table><thead><tr><th></th>' +
+          acc.map(function (n) { return '<th class="num">' + esc(n) + '</th>'; }).join('') + '</tr></thead><tbody>' +
+          c.correlation.matrix.map(function (row, i) {
+            return '<tr><td>' + esc(acc[i]) + '</td>' + row.map(function (v) {
+              return metricCell(v, 'ratio', 'correlation');
+            }).join('') + '</tr>';
+          }).join('') + '</tbody></table>' + c.tests.map(function (t) {
+            return '<p>' + esc(t.a) + ' vs ' + esc(t.b) + ': Welch p = ' + metric(t.p, 'ratio') + ' · ' +
+              (t.significant ? '<span class="pill warn">significant</span>' : '<span class="muted">not significant</span>') +
+              '</p>';
+          }).join('') + '</div></div>';
+      }
+
+      /* newest alerts from the audit trail */
+      var ra = d.dash.recent_alerts || [];
+      h += '<h2>Recent alerts</h2><div class="card"><table><thead><tr><th>Date</th><th>Account</th><th>Kind</th>' +
+        '<th class="num">Loss</th><th class="num">Threshold</th><th>Message</th></tr></thead><tbody>' +
+        ra.map(function (e) {
+          return '<tr><td>' + esc(e.date) + '</td><td>' + esc(e.account) + '</td><td><span class="pill bad">' +
+            esc(e.kind) + '</span></td>' + metricCell(e.loss, 'pct', 'loss') + metricCell(e.threshold, 'pct', 'threshold') +
+            '<td class="muted" style="white-space:normal">' + esc(e.message) + '</td></tr>';
+        }).join('') + '</tbody></table>' + (ra.length ? '' : '<p class="muted">no alerts</p>') + '</div>';
+
+      main.innerHTML = h;
+      document.getElementById('perf-period').addEventListener('change', function (e) {
+        location.hash = '#/performance/' + e.target.value;
+      });
+    });
+  }
+
   function refresh() {
     if (!token()) { showLogin(''); return; }
     if (busy) return;
     busy = true;
     var route = location.hash.replace(/^#/, '') || '/';
     var acct = /^\/account\/(.+)$/.exec(route);
+    var perf = /^\/performance(?:\/([a-z]+))?$/.exec(route);
+    var period = perf && PERIODS.indexOf(perf[1]) >= 0 ? perf[1] : 'daily';
     document.getElementById('nav-overview').className = route === '/' || acct ? 'active' : '';
+    document.getElementById('nav-performance').className = perf ? 'active' : '';
     document.getElementById('nav-users').className = route === '/users' ? 'active' : '';
-    var p = acct ? accountPage(decodeURIComponent(acct[1])) : route === '/users' ? usersPage() : overview();
+    var p = acct ? accountPage(decodeURIComponent(acct[1])) : perf ? performancePage(period) :
+      route === '/users' ? usersPage() : overview();
     p.then(function () {
       statusEl.textContent = 'updated ' + new Date().toLocaleTimeString('en-GB') + ' · refresh 5 s';
     }, function (e) {

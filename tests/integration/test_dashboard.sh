@@ -4,8 +4,10 @@
 # server. curl checks / and /static/* (status, content type, embedded bytes);
 # then, when /usr/bin/chromium exists, headless Chromium renders the page with
 # a viewer token (#token=...) and the DOM must show the accounts and their
-# numbers; the screenshot is kept (build dir, and docs/dashboard.png when
-# RD_UPDATE_SCREENSHOT=1).
+# numbers; the performance page (#/performance, #/performance/weekly) must
+# show the charts and the numbers of the performance API; the screenshots are
+# kept (build dir: dashboard.png, dashboard-performance.png; docs/dashboard.png
+# when RD_UPDATE_SCREENSHOT=1).
 . "$(dirname "$0")/common.sh"
 : "${RD_SOURCE_DIR:?RD_SOURCE_DIR must point at the source tree}"
 command -v curl >/dev/null || { echo "curl is needed"; exit 1; }
@@ -32,6 +34,10 @@ rec() {  # rec ID UNDERLYING SYMBOL ACTION STRATEGY CONFIDENCE VOLUME_RATIO PRIC
 expect_rc 0 "$RD_BIN" recommend import "${C[@]}" "$TMP/recs.jsonl"
 expect_rc 0 "$RD_BIN" dispatch "${C[@]}" --account large --once --at "$AT"
 expect_rc 0 "$RD_BIN" dispatch "${C[@]}" --account tiny --once --at "$AT"
+# a few more trading days of snapshots after the close, for the performance page
+for d in 20 23 24 25 27 30; do
+  LOG_LEVEL=error expect_rc 0 "$RD_BIN" perf snapshot "${C[@]}" --all --at "2026-11-${d}T21:05:00Z"
+done
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role viewer --user vera --label dashboard
 VIEWER=$(cat "$TMP/out")
 
@@ -70,7 +76,8 @@ LAST="GET /static/../riskdesk.json"; ST=$(curl -s --path-as-is -o "$TMP/body" -w
 LAST="GET /static/"; get /static/; [ "$ST" = 404 ] && ok || bad "$LAST: status $ST"
 LAST="POST /"; ST=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$BASE/"); [ "$ST" = 405 ] && ok || bad "$LAST: status $ST"
 # the data the page draws from, with the viewer token
-for p in /api/v1/accounts /api/v1/accounts/large/config /api/v1/performance/snapshots /api/v1/users; do
+for p in /api/v1/accounts /api/v1/accounts/large/config /api/v1/performance/snapshots /api/v1/users \
+         /api/v1/performance/dashboard "/api/v1/accounts/large/performance?period=weekly"; do
   ST=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $VIEWER" "$BASE$p")
   [ "$ST" = 200 ] && ok || bad "GET $p as viewer: $ST $(head -c 200 "$TMP/body")"
 done
@@ -107,6 +114,105 @@ else
   done
   browse --dump-dom "$BASE/#/users&token=$VIEWER" >"$TMP/users.html"
   grep -qF 'Assignments' "$TMP/users.html" && ok || bad "the users page did not render"
+  # the performance page: key metrics (dashboard), equity and drawdown charts
+  # (snapshots), the report of a period (accounts/{id}/performance), the
+  # comparison; every number the page shows is checked against the API's
+  perfapi() { curl -s -H "Authorization: Bearer $VIEWER" "$@"; }
+  perfapi "$BASE/api/v1/performance/dashboard" >"$TMP/p_dash.json"
+  perfapi "$BASE/api/v1/performance/snapshots" >"$TMP/p_snaps.json"
+  for per in daily weekly; do
+    for a in large tiny; do perfapi "$BASE/api/v1/accounts/$a/performance?period=$per" >"$TMP/p_${per}_$a.json"; done
+  done
+  perfapi -X POST -H 'Content-Type: application/json' -d '{"accounts":["large","tiny"]}' \
+    "$BASE/api/v1/performance/compare" >"$TMP/p_cmp.json"
+  browse --dump-dom "$BASE/#/performance&token=$VIEWER" >"$TMP/perf_daily.html"
+  browse --dump-dom "$BASE/#/performance/weekly&token=$VIEWER" >"$TMP/perf_weekly.html"
+  grep -qF 'id="nav-performance" class="active"' "$TMP/perf_daily.html" && ok || bad "the Performance nav link is not active"
+  python3 - "$TMP" <<'PY' && ok || bad "the performance page does not show the API's numbers (above)"
+import json, math, re, sys
+T = sys.argv[1]
+load = lambda n: json.load(open(f"{T}/{n}"))
+dash, snaps, cmp = load("p_dash.json"), load("p_snaps.json")["snapshots"], load("p_cmp.json")
+fails = []
+def fmt(v, kind):  # app.js metric()
+    if v is None:
+        return '<span class="muted">–</span>'
+    if isinstance(v, str):
+        return "−∞" if v.startswith("-") else "∞"
+    if kind == "pct":
+        v = v * 100
+        return ("%.2f" % (0.0 if v == 0 else v)) + " %"
+    return "%.3f" % (0.0 if v == 0 else v)
+def need(html, what, text):
+    if text not in html:
+        fails.append(f"{what}: no {text!r}")
+def cell(key, v, kind):
+    return f'data-key="{key}">{fmt(v, kind)}</td>'
+def block(html, start, end):
+    i = html.find(start)
+    return html[i:html.find(end, i)] if i >= 0 else ""
+for per in ("daily", "weekly"):
+    html = open(f"{T}/perf_{per}.html", encoding="utf-8").read()
+    need(html, per, f'<option value="{per}" selected=""')
+    need(html, per, f'id="perf-report" data-period="{per}"')
+    # key metrics per account
+    assert len(dash["accounts"]) == 2 and all(a["snapshots"] == 6 for a in dash["accounts"]), dash
+    for a in dash["accounts"]:
+        row = block(html, f'<tr data-perf-account="{a["account"]}">', "</tr>")
+        need(row, f"{per} summary {a['account']}", f'<td>{a["date"]}</td>')
+        for k, kind in (("drawdown", "pct"), ("cum_return", "pct"), ("annual_return", "pct"),
+                        ("sharpe", "ratio"), ("max_drawdown", "pct"), ("win_rate", "pct")):
+            need(row, f"{per} summary {a['account']} {k}", cell(k, a[k], kind))
+        # charts: equity and drawdown (equity / running peak - 1) as SVG paths
+        eq = [float(s["equity"]) for s in snaps if s["account"] == a["account"]]
+        peak, dd = -math.inf, []
+        for v in eq:
+            peak = max(peak, v)
+            dd.append(v / peak - 1)
+        for kind in ("equity", "drawdown"):
+            svg = block(html, f'<svg class="chart" data-chart="{kind}-{a["account"]}"', "</svg>")
+            if svg.count("<circle") != len(eq) or '<path class="line' not in svg:
+                fails.append(f"{per}: {kind} chart of {a['account']}: {svg[:200]!r}")
+        svg = block(html, f'data-chart="drawdown-{a["account"]}"', "</svg>")
+        need(svg, f"{per} drawdown axis {a['account']}", ">%.1f%%</text>" % (min(dd) * 100))
+        need(svg, f"{per} drawdown line {a['account']}", '<path class="line dd"')
+    # the period report: one column per account, in the dashboard's order
+    rep = block(html, '<div class="card" id="perf-report"', "</table>")
+    reports = [load(f"p_{per}_{a['account']}.json") for a in dash["accounts"]]
+    for k, kind in (("cum_return", "pct"), ("annual_return", "pct"), ("annual_volatility", "pct"),
+                    ("sharpe", "ratio"), ("sortino", "ratio"), ("calmar", "ratio"),
+                    ("max_drawdown", "pct"), ("omega", "ratio"), ("tail_ratio", "ratio"),
+                    ("downside_risk", "pct"), ("var_95", "pct"), ("cvar_95", "pct"),
+                    ("stability", "ratio")):
+        row = block(rep, f'<tr data-metric="{k}">', "</tr>")
+        want = "".join(f'<td class="num[^"]*" data-key="{k}">' + re.escape(fmt(r["metrics"][k], kind)) + "</td>"
+                       for r in reports)
+        if not re.search(want, row):
+            fails.append(f"{per} report {k}: {row!r}, want {[fmt(r['metrics'][k], kind) for r in reports]}")
+    for r in reports:
+        need(rep, f"{per} report count", f'{r["returns_count"]} ({r["annualization"]})')
+        for p in r["returns"][-8:]:
+            need(html, f"{per} returns {r['account']}", f"<td>{p['period']}</td>")
+    # the comparison
+    cm = block(html, 'id="perf-compare"', "</table>")
+    for x in cmp["accounts"]:
+        need(cm, f"{per} compare {x['account']}", f'<td>{x["rank"]}</td><td>{x["account"]}</td>' +
+             f'<td class="num" data-key="sharpe">{fmt(x["metrics"]["sharpe"], "ratio")}</td>')
+    need(html, f"{per} correlation", cell("correlation", cmp["correlation"]["matrix"][0][1], "ratio"))
+    need(html, f"{per} welch", "Welch p = " + fmt(cmp["tests"][0]["p"], "ratio"))
+    if "error:" in html:
+        fails.append(f"{per}: the page shows an error")
+for f in fails:
+    print("FAIL:", f)
+sys.exit(1 if fails else 0)
+PY
+  browse --screenshot="$TMP/performance.png" --window-size=1400,1500 "$BASE/#/performance/weekly&token=$VIEWER" >/dev/null
+  if [ -s "$TMP/performance.png" ] && [ "$(head -c 8 "$TMP/performance.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
+    ok
+    cp "$TMP/performance.png" "$ART/dashboard-performance.png" && echo "screenshot: $ART/dashboard-performance.png"
+  else
+    bad "no screenshot of the performance page: $(tail -3 "$TMP/chromium.err")"
+  fi
   browse --screenshot="$TMP/dashboard.png" --window-size=1400,900 "$URL" >/dev/null
   if [ -s "$TMP/dashboard.png" ] && [ "$(head -c 8 "$TMP/dashboard.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
     ok
