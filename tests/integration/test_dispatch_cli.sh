@@ -87,6 +87,10 @@ kill -TERM "$pid"
 wait "$pid"; rc=$?
 [ "$rc" -eq 0 ] && ok || bad "SIGTERM exit $rc"
 expect_in "$TMP/loop.err" "dispatch.stopped"
+# the startup lines give the effective limits, the account's and its tier's
+expect_in "$TMP/loop.err" "event=dispatcher.limits account=tiny max_notional_exposure=1500.00"
+expect_in "$TMP/loop.err" "allowed_actions=BUY_CALL,BUY_PUT"
+expect_in "$TMP/loop.err" "event=dispatcher.tier_limits account=tiny tier=tiny risk_pct_day=0.15 risk_pct_swing=0.08 max_contracts=1"
 
 # an admin halt: nothing new until lifted; the state and reason are shown
 expect_rc 0 "$RD_BIN" account state "${C[@]}" --account large --set HALTED --reason "broker maintenance"
