@@ -123,6 +123,16 @@ static int suspect(const char *name, char *looks_like, size_t n)
             !strncmp(name, known[i].name, baselen))
             return 0;
     }
+    /* NAME_ followed by something other than 1..99: NAME_1X, NAME_01, NAME_A */
+    for (size_t i = 0; i < NKNOWN; i++) {
+        size_t kl = strlen(known[i].name);
+
+        if (known[i].numbered && len > kl + 1 && !strncmp(name, known[i].name, kl) &&
+            name[kl] == '_') {
+            snprintf(looks_like, n, "%s_N (N from 1 to 99)", known[i].name);
+            return 1;
+        }
+    }
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
         if (!strcasecmp(name, aliases[i].name)) {
             snprintf(looks_like, n, "%s", aliases[i].meant);

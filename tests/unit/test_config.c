@@ -654,6 +654,8 @@ static void test_env_check_finds_misspellings(void **state)
         "RISKDESK_DATABSE_URL=sqlite:x",
         "RUN_MODE=LOOP",                              /* exact: fine */
         "AWS_REGION=us-east-1",
+        "ALPACA_PAPER_API_KEY_1X=PK",
+        "ALPACA_PAPER_BASE_URL_01=https://x",
         NULL,
     };
     struct found f = {0};
@@ -676,7 +678,10 @@ static void test_env_check_finds_misspellings(void **state)
     assert_null(like_of(&f, "ALPACA_PAPER_API_KEY_3"));
     assert_null(like_of(&f, "RUN_MODE"));
     assert_null(like_of(&f, "AWS_REGION"));
-    assert_int_equal(n, 11);
+    assert_string_equal(like_of(&f, "ALPACA_PAPER_API_KEY_1X"), "ALPACA_PAPER_API_KEY_N (N from 1 to 99)");
+    assert_string_equal(like_of(&f, "ALPACA_PAPER_BASE_URL_01"),
+                        "ALPACA_PAPER_BASE_URL_N (N from 1 to 99)");
+    assert_int_equal(n, 13);
     for (int i = 0; i < f.n; i++) {
         assert_null(strstr(f.names[i], "shh"));
         assert_null(strstr(f.like[i], "shh"));
