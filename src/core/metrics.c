@@ -966,7 +966,7 @@ void rd_metrics_compute(const double *r, const double *b, size_t n,
                         struct rd_metrics_result *out)
 {
     const double A = p->annualization, rf = p->risk_free, q = p->required_return;
-    double g = 1.0, peak = 100.0, mdd = 0.0, sum = 0.0, dsum = 0.0, qsum = 0.0;
+    double g = 1.0, peak = 100.0, wmin = 100.0, mdd = 0.0, sum = 0.0, dsum = 0.0, qsum = 0.0;
     double onum = 0.0, oden = 0.0, thr = 0.0, lo_cut = NAN_D, hi_cut = NAN_D;
     size_t m = 0;
     int omega_ok;
@@ -993,7 +993,9 @@ void rd_metrics_compute(const double *r, const double *b, size_t n,
             g *= x + 1.0;
             sum += x;
             qsum += d;
-            d = d < 0.0 ? d : 0.0;
+            /* the mask, not a branch on the sign (mispredicted half the time):
+             * d * 0 is a zero and squares to +0, as a clipped d does */
+            d *= mask_of(d < 0.0);
             dsum += d * d;
             onum += o * mask_of(o > 0.0);
             oden += o * mask_of(o < 0.0);
@@ -1001,14 +1003,28 @@ void rd_metrics_compute(const double *r, const double *b, size_t n,
         }
         {
             /* drawdown from the start value 100; a NaN period multiplies by 1.
-             * (w > peak ? w : peak) is np.fmax here: w is never NaN when peak
-             * is not, and a NaN w leaves the peak; dd < mdd skips NaN as nanmin. */
-            double w = g * 100.0, dd;
+             * (w > peak) is np.fmax here: w is never NaN when peak is not, and
+             * a NaN w leaves the peak. For one peak P > 0, (w - P) / P rounds
+             * monotonically in w, so the least drawdown under P is that of the
+             * least w under it: one division per peak, not per period, with
+             * the same bits. A NaN w is below nothing, as nanmin skips it. */
+            double w = g * 100.0;
 
-            peak = w > peak ? w : peak;
-            dd = (w - peak) / peak;
-            mdd = dd < mdd ? dd : mdd;
+            if (w > peak) {
+                double dd = (wmin - peak) / peak;
+
+                mdd = dd < mdd ? dd : mdd;
+                peak = w;
+                wmin = w;
+            } else {
+                wmin = w < wmin ? w : wmin;
+            }
         }
+    }
+    {
+        double dd = (wmin - peak) / peak;
+
+        mdd = dd < mdd ? dd : mdd;
     }
     out->cum_return = g - 1.0;
     out->annual_return = cagr(g, n, A);
