@@ -184,6 +184,8 @@ static void eq_rec(const struct rd_rec *a, const struct rd_rec *b)
     assert_true(a->expires_at == b->expires_at);
     assert_int_equal(a->has_vix, b->has_vix);
     assert_true(a->vix == b->vix);
+    assert_string_equal(a->account, b->account);
+    assert_true(a->qty == b->qty);
 }
 
 static void eq_decision(const struct rd_decision_row *a, const struct rd_decision_row *b)
@@ -538,6 +540,56 @@ static void test_position_account_roundtrip(void **state)
     assert_int_equal(s->ops->account_get(s, "acct-Z", &got, &err), RD_ENOTFOUND);
     a.state = RD_STATE_COUNT;
     assert_int_equal(s->ops->account_put(s, &a, &err), RD_EINVAL);
+}
+
+/* A recommendation for one account is undecided for that account only; the
+ * rest stay every account's. */
+static void test_rec_for_account(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    struct rd_rec out[10], r, got;
+    struct rd_decision_row d;
+    struct rd_error err = {0};
+    size_t n;
+
+    add_rec(s, "all-1", NOW - 30);
+    r = make_rec("for-A", NOW - 20, "AAPL");
+    snprintf(r.account, sizeof r.account, "acct-A");
+    r.qty = 3;
+    assert_int_equal(s->ops->rec_add(s, &r, &err), RD_OK);
+    add_rec(s, "all-2", NOW - 10);
+
+    assert_int_equal(s->ops->rec_get(s, "for-A", &got, &err), RD_OK);
+    eq_rec(&got, &r);
+    assert_int_equal(s->ops->rec_get(s, "all-1", &got, &err), RD_OK);
+    assert_string_equal(got.account, "");
+    assert_true(got.qty == 0);
+
+    assert_int_equal(s->ops->rec_undecided(s, "acct-A", 10, out, &n, &err), RD_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(out[0].id, "all-1");
+    assert_string_equal(out[1].id, "for-A");
+    eq_rec(&out[1], &r);
+    assert_string_equal(out[2].id, "all-2");
+    assert_int_equal(s->ops->rec_undecided(s, "acct-B", 10, out, &n, &err), RD_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(out[0].id, "all-1");
+    assert_string_equal(out[1].id, "all-2");
+    /* a prefix of the name is another account */
+    assert_int_equal(s->ops->rec_undecided(s, "acct-", 10, out, &n, &err), RD_OK);
+    assert_int_equal(n, 2);
+
+    /* decided by its account, it is undecided for nobody */
+    d = make_decision("acct-A", "for-A", 1);
+    assert_int_equal(s->ops->decision_add(s, &d, &err), RD_OK);
+    assert_int_equal(s->ops->rec_undecided(s, "acct-A", 10, out, &n, &err), RD_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(out[0].id, "all-1");
+    assert_string_equal(out[1].id, "all-2");
+    assert_int_equal(s->ops->rec_undecided(s, "acct-B", 1, out, &n, &err), RD_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(out[0].id, "all-1");
 }
 
 static void test_isolation(void **state)

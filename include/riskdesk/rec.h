@@ -13,6 +13,7 @@
 #define RD_REC_ID_MAX 64
 #define RD_SYMBOL_MAX 32
 #define RD_UNDERLYING_MAX 16
+#define RD_REC_ACCOUNT_MAX 64
 /* 9999-12-31T23:59:59Z: the last time a recommendation may carry. */
 #define RD_REC_TIME_MAX 253402300799LL
 
@@ -30,6 +31,8 @@ struct rd_rec {
     int64_t expires_at;                  /* Unix seconds; 0 = none */
     int has_vix;
     int64_t vix;                         /* ppm, when has_vix */
+    char account[RD_REC_ACCOUNT_MAX];    /* the one account it is for; "" = every account */
+    int64_t qty;                         /* caps the size the gates allow; 0 = no cap */
 };
 
 /* An OCC option symbol: root (1-6), YYMMDD, C|P, strike x 1000 in 8 digits. */
@@ -49,7 +52,9 @@ int64_t rd_rec_multiplier(const struct rd_rec *r);
  * Checks a recommendation's own consistency (not the account's gates): id and
  * symbol present and well formed; option actions carry an OCC symbol whose root
  * is the underlying, stock actions a plain ticker; confidence within 0..1;
- * price > 0; a stop below the price for a stock buy. The message names the field.
+ * price > 0; a stop below the price for a stock buy; account empty or an
+ * account name ([A-Za-z0-9_.-], 1-63 chars); qty 0 to 1000000. The message
+ * names the field.
  */
 int rd_rec_validate(const struct rd_rec *r, struct rd_error *err);
 

@@ -2,11 +2,13 @@
  * rec_json.h - recommendations as JSON: one object, or JSON Lines files.
  *
  *   {"id", "created_at", "underlying", "symbol", "action", "strategy", "confidence",
- *    "volume_ratio", "price", "stop_price"?, "expires_at"?, "vix"?}
+ *    "volume_ratio", "price", "stop_price"?, "expires_at"?, "vix"?, "account"?, "qty"?}
  *
  * created_at / expires_at are RFC 3339 strings or Unix seconds; price and
  * stop_price JSON numbers or decimal strings (exact); confidence, volume_ratio
- * and vix numbers or decimal strings. Unknown keys are refused with the key named.
+ * and vix numbers or decimal strings; account the one account the
+ * recommendation is for (absent: every account); qty a whole number capping
+ * the size the gates allow. Unknown keys are refused with the key named.
  * The caller owns every struct; nothing is kept.
  */
 #ifndef RISKDESK_REC_JSON_H

@@ -286,8 +286,9 @@ struct rd_store_ops {
     /* RD_EEXIST when the id is taken (the stored one is left as it was). */
     int (*rec_add)(struct rd_store *s, const struct rd_rec *r, struct rd_error *err);
     int (*rec_get)(struct rd_store *s, const char *id, struct rd_rec *r, struct rd_error *err);
-    /* Recommendations with no decision for this account, oldest first (created_at,
-     * then id), at most max, into out[0..*n). */
+    /* Recommendations for every account or for this one (rec.account) with no
+     * decision for this account, oldest first (created_at, then id), at most max,
+     * into out[0..*n). */
     int (*rec_undecided)(struct rd_store *s, const char *account, size_t max, struct rd_rec *out,
                          size_t *n, struct rd_error *err);
 

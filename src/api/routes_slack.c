@@ -12,8 +12,10 @@
  * The caller is the riskdesk user whose slack_user_id is Slack's user_id;
  * admins are the Slack user ids in the config's "slack": {"admins": [...]}.
  * Answers are Slack JSON: ephemeral, a text fallback and a Block Kit section.
- * Every command is answered in the request (Slack waits 3 s): /trade is a dry
- * run through the account's gates (routes_trade.c), the rest read the store.
+ * Every command is answered in the request (Slack waits 3 s): /trade goes
+ * through the account's gates and, approved, is queued for the account's
+ * dispatcher (routes_trade.c; a trailing `dry-run` only evaluates), the rest
+ * read the store.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -280,12 +282,13 @@ struct cmd_ctx {
     int too_many;
 };
 
-static const char usage_trade[] = "Usage: `/trade SYMBOL ACTION QTY [LIMIT]` (ACTION: call, put, "
-                                  "buy or sell; e.g. `/trade AAPL261218C00200000 call 2 2.50`)";
+static const char usage_trade[] = "Usage: `/trade SYMBOL ACTION QTY [LIMIT] [dry-run]` (ACTION: "
+                                  "call, put, buy or sell; e.g. `/trade AAPL261218C00200000 call "
+                                  "2 2.50`; `dry-run` only checks the gates)";
 static const char usage_assign[] = "Usage: `/assign-account @user ACCOUNT`";
 static const char usage_users[] = "Usage: `/account-users [ACCOUNT]`";
 static const char usage_all[] =
-    "Commands: `/trade SYMBOL ACTION QTY [LIMIT]`, `/accounts`, `/my-account`, "
+    "Commands: `/trade SYMBOL ACTION QTY [LIMIT] [dry-run]`, `/accounts`, `/my-account`, "
     "`/account-users [ACCOUNT]`, `/assign-account @user ACCOUNT`";
 
 static int not_registered(struct cmd_ctx *k)
@@ -318,13 +321,18 @@ static int cmd_trade(struct cmd_ctx *k)
     json_t *dec = NULL, *g;
     json_error_t je;
     size_t i;
-    int st;
+    int st, nargs = k->nargs;
     char *end;
     long long qty;
 
-    if (k->nargs < 3 || k->nargs > 4 || k->too_many)
-        return reply(r, usage_trade);
     memset(&t, 0, sizeof t);
+    if (nargs >= 4 &&
+        (!strcmp(k->args[nargs - 1], "dry-run") || !strcmp(k->args[nargs - 1], "DRY-RUN"))) {
+        t.dry_run = 1;
+        nargs--;
+    }
+    if (nargs < 3 || nargs > 4 || k->too_many)
+        return reply(r, usage_trade);
     snprintf(t.symbol, sizeof t.symbol, "%s", k->args[0]);
     for (char *p = t.symbol; *p; p++)
         *p = (char)toupper((unsigned char)*p);
@@ -334,8 +342,8 @@ static int cmd_trade(struct cmd_ctx *k)
     if (!k->args[2][0] || *end || qty < 1 || qty > 1000000)
         return reply(r, usage_trade);
     t.qty = qty;
-    if (k->nargs == 4 && (rd_money_parse(k->args[3], strlen(k->args[3]), &t.price, &err) != RD_OK ||
-                          t.price <= 0))
+    if (nargs == 4 && (rd_money_parse(k->args[3], strlen(k->args[3]), &t.price, &err) != RD_OK ||
+                        t.price <= 0))
         return reply(r, usage_trade);
     t.strategy = RD_STRAT_DAY;
     if ((st = find_user(r, k->slack_id, NULL, &u)) < 0)
@@ -378,7 +386,14 @@ static int cmd_trade(struct cmd_ctx *k)
     money(t.bp_before, d, sizeof d);
     rd_buf_printf(&text, "Balance after: cash $%s (now $%s), buying power $%s (now $%s)\n", a, b,
                   c, d);
-    rd_buf_puts(&text, "_A dry run: no order was sent._");
+    if (t.queued)
+        rd_buf_printf(&text, "_Queued for account `%s`'s dispatcher as `%s`: it places the order "
+                             "on its next cycle._", t.account, t.rec_id);
+    else if (t.dry_run)
+        rd_buf_puts(&text, "_A dry run: no order was sent._");
+    else
+        rd_buf_printf(&text, "_Rejected by `%s`: nothing was queued, no order was sent._",
+                      t.first_failed);
     st = reply(r, rd_buf_str(&text));
     json_decref(dec);
     rd_buf_release(&dj);

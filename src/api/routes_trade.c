@@ -2,15 +2,21 @@
  * routes_trade.c - POST /api/v1/trade: a user's trade through the gates of
  * the account assigned to them.
  *
- * The body {symbol, action, qty?, limit?, strategy?, user?} becomes a
- * recommendation (price: the limit, else the broker's quote) that the
- * account's dispatcher evaluates as a dry run (rd_dispatcher_evaluate inside a
- * store transaction that is rolled back): nothing is recorded and no order is
- * sent. The answer is every gate's verdict, the size the gates allow (capped
- * at qty) and the account's cash and buying power before and after that size.
- * A user without an account is assigned one on their first trade
- * (least_loaded over the healthy accounts), recorded only when the trade is
- * answered: a trade that fails (502 from the broker, 400) assigns nothing. A trader trades only as themselves; an admin names "user".
+ * The body {symbol, action, qty?, limit?, strategy?, dry_run?, user?} becomes
+ * a recommendation (price: the limit, else the broker's quote) that the
+ * account's dispatcher evaluates (rd_dispatcher_evaluate inside a store
+ * transaction that is rolled back). The answer is every gate's verdict, the
+ * size the gates allow (capped at qty) and the account's cash and buying power
+ * before and after that size. With dry_run that is all. Otherwise an approved
+ * trade is stored as a recommendation for that account only ("trade-USER-
+ * TIME-N", capped at qty) and answered 202: the account's dispatcher, wherever
+ * it runs, decides it again on its next cycle and places the order through
+ * its idempotent path; this route never sends an order. A rejected trade
+ * stores nothing. A user without an account is assigned one on their first
+ * trade (least_loaded over the healthy accounts), recorded only when the trade
+ * is answered, before its recommendation is stored: a trade that fails (502
+ * from the broker, 400) assigns nothing. A trader trades only as themselves;
+ * an admin names "user".
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -22,6 +28,7 @@
 #include "api/trade_int.h"
 #include "riskdesk/decision_json.h"
 #include "riskdesk/dispatcher.h"
+#include "riskdesk/log.h"
 #include "riskdesk/rec.h"
 #include "riskdesk/calendar.h"
 #include "riskdesk/banned.h"
@@ -59,7 +66,89 @@ static void trade_json(struct rd_buf *o, const struct api_trade *t)
     api_json_money(o, t->bp_before);
     rd_buf_puts(o, ",\"buying_power_after\":");
     api_json_money(o, t->bp_after);
-    rd_buf_puts(o, "},\"dry_run\":true}");
+    rd_buf_printf(o, "},\"dry_run\":%s,\"queued\":%s,\"recommendation_id\":",
+                  t->dry_run ? "true" : "false", t->queued ? "true" : "false");
+    if (t->queued)
+        api_json_str(o, t->rec_id);
+    else
+        rd_buf_puts(o, "null");
+    rd_buf_puts(o, "}");
+}
+
+/*
+ * Stores an approved trade as a recommendation for t->account only, under a
+ * new id "trade-USER-TIME-N". Under write_mu, so the user's account is checked
+ * against a reassignment made while the trade was evaluated.
+ */
+static int queue(struct api_req *r, struct rd_store *s, struct api_trade *t, struct rd_rec *rec)
+{
+    struct rd_user_row cur;
+    struct rd_error err = {0};
+    struct rd_logline l;
+    char who[41];
+    size_t i;
+    int st = 0, rc = RD_OK, n, w;
+
+    /* the user's id as the recommendation id's alphabet allows */
+    for (i = 0; t->user[i] && i < sizeof who - 1; i++) {
+        char c = t->user[i];
+
+        who[i] = isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-' ? c : '_';
+    }
+    who[i] = '\0';
+    snprintf(rec->account, sizeof rec->account, "%s", t->account);
+    rec->qty = t->qty;
+    pthread_mutex_lock(&r->srv->write_mu);
+    rc = s->ops->user_get(s, t->user, &cur, &err);
+    if (rc != RD_OK) {
+        st = rc == RD_ENOTFOUND ? api_error(r, 404, "not_found", "no user \"%.64s\"", t->user)
+                                : api_fail(r, rc, &err);
+        goto out;
+    }
+    if (strcmp(cur.account, t->account) != 0) {
+        st = api_error(r, 409, "assignment_changed",
+                       "user \"%s\" was assigned to \"%s\" while this trade was evaluated on "
+                       "\"%s\"; send it again", t->user, cur.account[0] ? cur.account : "no account",
+                       t->account);
+        goto out;
+    }
+    for (n = 1; n <= 1000; n++) {
+        w = snprintf(rec->id, sizeof rec->id, "trade-%s-%" PRId64 "-%d", who, rec->created_at, n);
+        if (w < 0 || (size_t)w >= sizeof rec->id) {
+            st = api_error(r, 500, "internal", "recommendation id too long");
+            goto out;
+        }
+        if ((rc = rd_rec_validate(rec, &err)) != RD_OK) {
+            st = api_error(r, 400, "invalid", "%s", err.msg);
+            goto out;
+        }
+        if ((rc = s->ops->begin(s, &err)) != RD_OK)
+            break;
+        rc = s->ops->rec_add(s, rec, &err);
+        if (rc == RD_OK)
+            rc = s->ops->commit(s, &err);
+        else
+            s->ops->rollback(s);
+        if (rc != RD_EEXIST)
+            break;
+        rd_error_clear(&err);
+    }
+    if (rc != RD_OK) {
+        st = api_fail(r, rc, &err);
+        goto out;
+    }
+    t->queued = 1;
+    snprintf(t->rec_id, sizeof t->rec_id, "%s", rec->id);
+    rd_log_begin(&l, RD_LOG_INFO, "api.trade_queued");
+    rd_log_str(&l, "user", t->user);
+    rd_log_str(&l, "account", t->account);
+    rd_log_str(&l, "recommendation", rec->id);
+    rd_log_str(&l, "symbol", rec->symbol);
+    rd_log_int(&l, "qty", rec->qty);
+    rd_log_end(&l);
+out:
+    pthread_mutex_unlock(&r->srv->write_mu);
+    return st;
 }
 
 int api_trade_run(struct api_req *r, struct api_trade *t)
@@ -79,6 +168,7 @@ int api_trade_run(struct api_req *r, struct api_trade *t)
     int64_t now = t->at ? t->at : (int64_t)time(NULL), cost;
     int st = 0, rc, i, began = 0;
 
+    memset(&rec, 0, sizeof rec);
     if (!(s = api_store(r)))
         return r->status;
     rc = s->ops->user_get(s, t->user, &u, &err);
@@ -127,7 +217,6 @@ int api_trade_run(struct api_req *r, struct api_trade *t)
         }
     }
 
-    memset(&rec, 0, sizeof rec);
     snprintf(rec.id, sizeof rec.id, "trade.%.40s.%" PRId64, u.id, now);
     rec.created_at = now;
     if (rd_occ_parse(t->symbol, &occ) == RD_OK)
@@ -155,7 +244,7 @@ int api_trade_run(struct api_req *r, struct api_trade *t)
         st = api_fail(r, rc, &err);
         goto out;
     }
-    /* a dry run: read, never written */
+    /* the evaluation: read, never written */
     if ((rc = s->ops->begin(s, &err)) != RD_OK) {
         st = api_fail(r, rc, &err);
         goto out;
@@ -188,9 +277,12 @@ out:
         s->ops->rollback(s);
     rd_dispatcher_free(d);
     rd_broker_close(b);
-    /* a first trade's assignment: only once the trade has an answer */
+    /* a first trade's assignment: only once the trade has an answer, and
+     * before its recommendation is stored for the account */
     if (!st && t->assigned_now)
         st = api_assign_first_record(r, &u, t->account);
+    if (!st && !t->dry_run && t->dec.approved)
+        st = queue(r, s, t, &rec);
     return st;
 }
 
@@ -217,8 +309,8 @@ int api_trade_parse_action(const char *s, enum rd_action *out)
 
 static int trade(struct api_req *r)
 {
-    static const char *const keys[] = {"symbol", "action",       "qty", "limit",
-                                       "strategy", "volume_ratio", "at",  "user", NULL};
+    static const char *const keys[] = {"symbol",       "action", "qty",     "limit", "strategy",
+                                       "volume_ratio", "at",     "dry_run", "user",  NULL};
     const char *sym = NULL, *act = NULL, *strat = NULL, *user = NULL, *at = NULL;
     struct api_trade t;
     json_t *o = NULL, *v;
@@ -281,6 +373,13 @@ static int trade(struct api_req *r)
         }
         t.volume_ratio = (int64_t)(json_number_value(v) * 1e6 + 0.5);
     }
+    if ((v = json_object_get(o, "dry_run"))) {
+        if (!json_is_boolean(v)) {
+            st = api_error(r, 400, "invalid", "dry_run: expected true or false");
+            goto out;
+        }
+        t.dry_run = json_is_true(v);
+    }
     if (at && rd_time_parse(at, strlen(at), &t.at, &err) != RD_OK) {
         st = api_error(r, 400, "invalid", "at: %s", err.msg);
         goto out;
@@ -295,7 +394,7 @@ static int trade(struct api_req *r)
         goto out;
     trade_json(&r->out, &t);
     rd_buf_puts(&r->out, "\n");
-    st = 200;
+    st = t.queued ? 202 : 200;
 out:
     json_decref(o);
     return st;

@@ -1,12 +1,13 @@
 /*
  * trade_int.h - a user's trade through their account's gates (routes_trade.c),
- * shared with the Slack commands.
+ * shared with the Slack commands. The caller owns the struct.
  */
 #ifndef RISKDESK_API_TRADE_INT_H
 #define RISKDESK_API_TRADE_INT_H
 
 #include "api/api_int.h"
 #include "riskdesk/gates.h"
+#include "riskdesk/rec.h"
 #include "riskdesk/risk.h"
 
 struct api_trade {
@@ -19,6 +20,7 @@ struct api_trade {
     rd_money price;              /* the limit; 0: the broker's quote */
     int64_t volume_ratio;        /* ppm; 0: 1.0 */
     int64_t at;                  /* the clock (Unix s); 0: now */
+    int dry_run;                 /* evaluate only: store nothing */
     /* out */
     char account[64];
     int assigned_now;            /* assigned on this, their first trade */
@@ -26,9 +28,16 @@ struct api_trade {
     int64_t size;                /* approved size, capped at qty */
     char first_failed[32];
     rd_money cash_before, cash_after, bp_before, bp_after;
+    int queued;                  /* approved and stored for the account's dispatcher */
+    char rec_id[RD_REC_ID_MAX];  /* the stored recommendation, when queued */
 };
 
-/* Evaluates t (a dry run) for t->user; 0, or the status with the error written. */
+/*
+ * Evaluates t for t->user through their account's gates (rolled back). Unless
+ * t->dry_run, an approved trade is then stored as a recommendation for that
+ * account only (t->queued, t->rec_id), which the account's dispatcher decides
+ * and places on its next cycle. 0, or the status with the error written.
+ */
 int api_trade_run(struct api_req *r, struct api_trade *t);
 /* "BUY_CALL"... or the short "call", "put", "buy", "sell", any case. */
 int api_trade_parse_action(const char *s, enum rd_action *out);

@@ -499,6 +499,8 @@ static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
         memcpy(row.rec_id, rec->id, sizeof row.rec_id);
         row.decided_at = now;
         rd_decide(&d->ctx, &d->clock, &v, &d->market, rec, &row.d);
+        if (row.d.approved && rec->qty && row.d.size > rec->qty)
+            row.d.size = rec->qty;      /* a trader's trade asked for no more */
         if ((rc = d->store->ops->decision_add(d->store, &row, err)) != RD_OK)
             goto fail;
         st->decided++;

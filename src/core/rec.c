@@ -81,6 +81,22 @@ static int valid_id(const char *s, size_t max)
     return 1;
 }
 
+static int valid_account(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+
+    if (n == 0 || n >= max)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
 static int valid_ticker(const char *s)
 {
     size_t n = strnlen(s, RD_UNDERLYING_MAX);
@@ -143,5 +159,10 @@ int rd_rec_validate(const struct rd_rec *r, struct rd_error *err)
         return rd_error_set(err, RD_EINVAL, "stop_price: a stop for a buy must be below the price");
     if (r->has_vix && r->vix < 0)
         return rd_error_set(err, RD_EINVAL, "vix: expected >= 0");
+    if (r->account[0] && !valid_account(r->account, sizeof r->account))
+        return rd_error_set(err, RD_EINVAL, "account: \"%.63s\"; expected an account name of "
+                            "1-63 characters of A-Z a-z 0-9 _ . -", r->account);
+    if (r->qty < 0 || r->qty > 1000000)
+        return rd_error_set(err, RD_EINVAL, "qty: expected a whole number from 1 to 1000000");
     return RD_OK;
 }

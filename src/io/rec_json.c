@@ -1,6 +1,7 @@
 #include "riskdesk/rec_json.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,7 +15,7 @@
 
 static const char *const keys[] = {"id", "created_at", "underlying", "symbol", "action",
                                    "strategy", "confidence", "volume_ratio", "price",
-                                   "stop_price", "expires_at", "vix"};
+                                   "stop_price", "expires_at", "vix", "account", "qty"};
 #define NKEYS (sizeof keys / sizeof keys[0])
 
 static int copy_str(json_t *o, const char *key, char *dst, size_t n, int required,
@@ -101,7 +102,7 @@ static int check_keys(json_t *o, struct rd_error *err)
         if (i == NKEYS)
             return rd_error_set(err, RD_EINVAL, "unknown key \"%.40s\"; expected %s", k,
                                 "id, created_at, underlying, symbol, action, strategy, confidence, "
-                                "volume_ratio, price, stop_price, expires_at, vix");
+                                "volume_ratio, price, stop_price, expires_at, vix, account, qty");
     }
     return RD_OK;
 }
@@ -109,6 +110,7 @@ static int check_keys(json_t *o, struct rd_error *err)
 static int from_object(json_t *o, struct rd_rec *r, struct rd_error *err)
 {
     char word[32];
+    json_t *v;
     int rc, present;
 
     memset(r, 0, sizeof *r);
@@ -143,8 +145,14 @@ static int from_object(json_t *o, struct rd_rec *r, struct rd_error *err)
         return rd_error_set(err, RD_EINVAL, "price: missing");
     if ((rc = decimal(o, "stop_price", 4, &r->stop_price, &present, err)) ||
         (rc = timestamp(o, "expires_at", &r->expires_at, 0, err)) ||
-        (rc = decimal(o, "vix", 6, &r->vix, &r->has_vix, err)))
+        (rc = decimal(o, "vix", 6, &r->vix, &r->has_vix, err)) ||
+        (rc = copy_str(o, "account", r->account, sizeof r->account, 0, err)))
         return rc;
+    if ((v = json_object_get(o, "qty")) && !json_is_null(v)) {
+        if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 1000000)
+            return rd_error_set(err, RD_EINVAL, "qty: expected a whole number from 1 to 1000000");
+        r->qty = json_integer_value(v);
+    }
     return rd_rec_validate(r, err);
 }
 
@@ -164,6 +172,7 @@ int rd_rec_from_json(const char *text, size_t len, struct rd_rec *out, struct rd
 int rd_rec_to_json(const struct rd_rec *r, char *buf, size_t n)
 {
     char created[32], price[32], stop[48] = "", conf[32], vol[32], expires[48] = "", vix[40] = "";
+    char account[RD_REC_ACCOUNT_MAX + 16] = "", qty[40] = "";
     char tmp[32];
 
     rd_time_format(r->created_at, created, sizeof created);
@@ -182,13 +191,17 @@ int rd_rec_to_json(const struct rd_rec *r, char *buf, size_t n)
         rd_ppm_format(r->vix, tmp, sizeof tmp);
         snprintf(vix, sizeof vix, ",\"vix\":%s", tmp);
     }
-    /* ids, tickers and symbols are validated to need no JSON escaping */
+    if (r->account[0])
+        snprintf(account, sizeof account, ",\"account\":\"%.63s\"", r->account);
+    if (r->qty)
+        snprintf(qty, sizeof qty, ",\"qty\":%" PRId64, r->qty);
+    /* ids, tickers, symbols and account names are validated to need no JSON escaping */
     return snprintf(buf, n,
                     "{\"id\":\"%s\",\"created_at\":\"%s\",\"underlying\":\"%s\",\"symbol\":\"%s\","
                     "\"action\":\"%s\",\"strategy\":\"%s\",\"confidence\":%s,\"volume_ratio\":%s,"
-                    "\"price\":\"%s\"%s%s%s}",
+                    "\"price\":\"%s\"%s%s%s%s%s}",
                     r->id, created, r->underlying, r->symbol, rd_action_name(r->action),
-                    rd_strategy_name(r->strategy), conf, vol, price, stop, expires, vix);
+                    rd_strategy_name(r->strategy), conf, vol, price, stop, expires, vix, account, qty);
 }
 
 static int blank(const char *s, size_t n)

@@ -123,7 +123,7 @@ enum stmt_id {
 #define ACCOUNT_COLS "name, tier, state, halted_until, state_reason, updated_at"
 #define REC_COLS                                                                 \
     "id, created_at, underlying, symbol, action, strategy, confidence, volume_ratio, " \
-    "price, stop_price, expires_at, has_vix, vix"
+    "price, stop_price, expires_at, has_vix, vix, account, qty"
 #define DECISION_COLS                                                            \
     "id, account, rec_id, decided_at, approved, size, first_failed, budget, unit_risk, " \
     "unit_cost, risk_pct, kelly_used, verdicts"
@@ -165,13 +165,13 @@ static const struct stmt_def stmts[ST_COUNT] = {
     S(ST_ACCOUNT_GET, "SELECT " ACCOUNT_COLS " FROM accounts WHERE name = $1"),
     S(ST_ACCOUNT_LIST, "SELECT " ACCOUNT_COLS " FROM accounts ORDER BY name"),
     S(ST_REC_ADD, "INSERT INTO recs (" REC_COLS ") VALUES "
-                  "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+                  "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
                   "ON CONFLICT DO NOTHING"),
     S(ST_REC_GET, "SELECT " REC_COLS " FROM recs WHERE id = $1"),
     S(ST_REC_UNDECIDED,
-      "SELECT " REC_COLS " FROM recs WHERE NOT EXISTS "
-      "(SELECT 1 FROM decisions WHERE decisions.account = $1 AND decisions.rec_id = recs.id) "
-      "ORDER BY created_at, id LIMIT $2"),
+      "SELECT " REC_COLS " FROM recs WHERE (recs.account IS NULL OR recs.account = $1) AND "
+      "NOT EXISTS (SELECT 1 FROM decisions WHERE decisions.account = $1 AND "
+      "decisions.rec_id = recs.id) ORDER BY created_at, id LIMIT $2"),
     /* Writes nothing (and raises nothing) when the pair is decided or the
      * recommendation is missing; ST_DECISION_EXISTS tells which. */
     S(ST_DECISION_ADD,
@@ -648,6 +648,8 @@ static int read_rec(const PGresult *r, int row, struct rd_rec *rec, struct rd_er
     rec->expires_at = col_i64(r, row, 10);
     rec->has_vix = (int)col_i64(r, row, 11);
     rec->vix = col_i64(r, row, 12);
+    COL_TEXT(r, row, 13, rec->account);
+    rec->qty = col_i64(r, row, 14);
     return RD_OK;
 }
 
@@ -1414,6 +1416,8 @@ static int pg_rec_add(struct rd_store *s, const struct rd_rec *r, struct rd_erro
     b_i64(&b, r->expires_at);
     b_i64(&b, r->has_vix);
     b_i64(&b, r->vix);
+    b_field_or_null(&b, r->account, sizeof r->account);
+    b_i64(&b, r->qty);
     snprintf(what, sizeof what, "rec_add: recommendation \"%.*s\"", FIELD(r->id));
     rc = run_cmd(q, ST_REC_ADD, &b, &rows, err, what);
     if (rc == RD_OK && rows == 0)

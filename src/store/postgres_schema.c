@@ -290,11 +290,18 @@ static const char migration_4[] =
     "CREATE INDEX perf_events_account ON perf_events (account, id);"
     "ALTER TABLE trades ADD COLUMN seq BIGINT GENERATED ALWAYS AS IDENTITY;";
 
+/* SQLite's migration 5 (POST /api/v1/trade): a recommendation may be for one
+ * account only (NULL: every account) and may cap the size (0: no cap). */
+static const char migration_5[] =
+    "ALTER TABLE recs ADD COLUMN account " T ";"
+    "ALTER TABLE recs ADD COLUMN qty BIGINT NOT NULL DEFAULT 0;";
+
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},
     {2, migration_2},
     {3, migration_3},
     {4, migration_4},
+    {5, migration_5},
 };
 
 const int rd_pg_migration_count = (int)(sizeof rd_pg_migrations / sizeof rd_pg_migrations[0]);

@@ -83,7 +83,7 @@ enum stmt_id {
 #define ACCOUNT_COLS "name, tier, state, halted_until, state_reason, updated_at"
 #define REC_COLS                                                                 \
     "id, created_at, underlying, symbol, action, strategy, confidence, volume_ratio, " \
-    "price, stop_price, expires_at, has_vix, vix"
+    "price, stop_price, expires_at, has_vix, vix, account, qty"
 #define DECISION_COLS                                                            \
     "id, account, rec_id, decided_at, approved, size, first_failed, budget, unit_risk, " \
     "unit_cost, risk_pct, kelly_used, verdicts"
@@ -108,14 +108,15 @@ static const char *const stmt_sql[ST_COUNT] = {
         "updated_at = excluded.updated_at",
     [ST_ACCOUNT_GET] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE name = ?",
     [ST_ACCOUNT_LIST] = "SELECT " ACCOUNT_COLS " FROM accounts ORDER BY name",
-    [ST_REC_ADD] = "INSERT INTO recs (" REC_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_REC_ADD] = "INSERT INTO recs (" REC_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_REC_GET] = "SELECT " REC_COLS " FROM recs WHERE id = ?",
-    /* Walks recs_created in order and probes the decisions (account, rec_id)
-     * unique index for each; stops after LIMIT rows. */
+    /* Walks recs_created in order, skips those for another account and probes
+     * the decisions (account, rec_id) unique index for each; stops after LIMIT
+     * rows. */
     [ST_REC_UNDECIDED] =
-        "SELECT " REC_COLS " FROM recs WHERE NOT EXISTS "
-        "(SELECT 1 FROM decisions WHERE decisions.account = ? AND decisions.rec_id = recs.id) "
-        "ORDER BY created_at, id LIMIT ?",
+        "SELECT " REC_COLS " FROM recs WHERE (recs.account IS NULL OR recs.account = ?1) AND "
+        "NOT EXISTS (SELECT 1 FROM decisions WHERE decisions.account = ?1 AND "
+        "decisions.rec_id = recs.id) ORDER BY created_at, id LIMIT ?2",
     [ST_DECISION_ADD] =
         "INSERT INTO decisions (account, rec_id, decided_at, approved, size, first_failed, "
         "budget, unit_risk, unit_cost, risk_pct, kelly_used, verdicts) "
@@ -367,6 +368,8 @@ static int read_rec(sqlite3_stmt *st, struct rd_rec *r, struct rd_error *err)
     r->expires_at = sqlite3_column_int64(st, 10);
     r->has_vix = sqlite3_column_int(st, 11);
     r->vix = sqlite3_column_int64(st, 12);
+    COL_TEXT(st, 13, r->account);
+    r->qty = sqlite3_column_int64(st, 14);
     return RD_OK;
 }
 
@@ -1043,6 +1046,8 @@ static int sq_rec_add(struct rd_store *s, const struct rd_rec *r, struct rd_erro
     b_i64(&b, r->expires_at);
     b_i64(&b, r->has_vix);
     b_i64(&b, r->vix);
+    b_field_or_null(&b, r->account, sizeof r->account);
+    b_i64(&b, r->qty);
     snprintf(what, sizeof what, "rec_add: recommendation \"%.*s\"", FIELD(r->id));
     return run(q, &b, err, what);
 }

@@ -55,7 +55,7 @@ int rd_sqlite_read_decision(sqlite3_stmt *st, struct rd_decision_row *row, struc
 
 #define RD_SQLITE_REC_COLS                                                        \
     "id, created_at, underlying, symbol, action, strategy, confidence, volume_ratio, " \
-    "price, stop_price, expires_at, has_vix, vix"
+    "price, stop_price, expires_at, has_vix, vix, account, qty"
 #define RD_SQLITE_DECISION_COLS                                                   \
     "id, account, rec_id, decided_at, approved, size, first_failed, budget, unit_risk, " \
     "unit_cost, risk_pct, kelly_used, verdicts"

@@ -281,11 +281,19 @@ static const char migration_4[] =
     ");"
     "CREATE INDEX perf_events_account ON perf_events (account, id);";
 
+/* Trades through the API (docs/api.md, POST /api/v1/trade): a recommendation
+ * may be for one account only (NULL: every account, as before) and may cap
+ * the size the gates allow (0: no cap). */
+static const char migration_5[] =
+    "ALTER TABLE recs ADD COLUMN account TEXT;"
+    "ALTER TABLE recs ADD COLUMN qty BIGINT NOT NULL DEFAULT 0;";
+
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},
     {2, migration_2},
     {3, migration_3},
     {4, migration_4},
+    {5, migration_5},
 };
 
 const int rd_sqlite_migration_count =

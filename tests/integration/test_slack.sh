@@ -130,16 +130,18 @@ slack /my-account ""; expect 200 'have no account yet'; is_slack
 slack /my-account "" UNOBODY; expect 200 'not linked to a riskdesk user'; is_slack
 slack /my-account "x"; expect 200 'Usage: `/my-account`'
 # /trade: usage lines
-slack /trade ""; expect 200 'Usage: `/trade SYMBOL ACTION QTY [LIMIT]`'; is_slack
+slack /trade ""; expect 200 'Usage: `/trade SYMBOL ACTION QTY [LIMIT] [dry-run]`'; is_slack
 slack /trade "$OPT call"; expect 200 'Usage: `/trade'
 slack /trade "$OPT hold 2 2.50"; expect 200 'Usage: `/trade'
 slack /trade "$OPT call two 2.50"; expect 200 'Usage: `/trade'
 slack /trade "$OPT call 0 2.50"; expect 200 'Usage: `/trade'
 slack /trade "$OPT call 2 abc"; expect 200 'Usage: `/trade'
 slack /trade "$OPT call 2 2.50 x"; expect 200 'Usage: `/trade'
+slack /trade "$OPT call 2 2.50 x dry-run"; expect 200 'Usage: `/trade'
+slack /trade "$OPT call dry-run"; expect 200 'Usage: `/trade'
 slack /trade "$OPT call 2 2.50" UNOBODY; expect 200 'not linked'
-# a trade: assigned on the first one, every gate's verdict, the balance after
-slack /trade "$OPT call 2 2.50"
+# a dry run: assigned on the first one, every gate's verdict, the balance after
+slack /trade "$OPT call 2 2.50 dry-run"
 expect 200 "on account \`large\`" 'assigned to you on this first trade' '`trading_hours`' '`buying_power`' \
   'Balance after: cash $' 'no order was sent'; is_slack
 python3 - "$TMP/body" <<'PY' && ok || bad "trade answer: $(head -c 600 "$TMP/body")"
@@ -151,7 +153,27 @@ m = re.search(r"Balance after: cash \$([\d.]+) \(now \$([\d.]+)\)", t)
 after, now = float(m.group(1)), float(m.group(2))
 assert now == 209000 and (after == now if "REJECTED" in t else after == now - 500), t
 PY
+slack /trade "$OPT call 2 dry-run"; expect 200 'give a limit price'
+api_recs() { ST=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $ADMIN" "http://127.0.0.1:$PORT/api/v1/recommendations"); LAST="recommendations"; }
+api_recs; expect 200 '{"recommendations":[]}'
+# a real trade (the clock decides whether the gates approve it): approved, it
+# is queued for large's dispatcher as a recommendation for large only; rejected,
+# the failed gate is named and nothing is stored
 slack /trade "$OPT call 2 2.50"; expect 200 "on account \`large\`"; is_slack
+cp "$TMP/body" "$TMP/real"
+api_recs; expect 200
+python3 - "$TMP/real" "$TMP/body" <<'PY' && ok || bad "real trade: $(head -c 600 "$TMP/real") / $(head -c 300 "$TMP/body")"
+import json, re, sys
+t = json.load(open(sys.argv[1]))["text"]
+recs = json.load(open(sys.argv[2]))["recommendations"]
+if t.startswith("*APPROVED*"):
+    m = re.search(r"_Queued for account `large`'s dispatcher as `(trade-bob-\d+-1)`: it places the order on its next cycle\._$", t)
+    assert m, t
+    assert [(r["id"], r["account"], r["qty"]) for r in recs] == [(m.group(1), "large", 2)], recs
+else:
+    assert re.search(r"_Rejected by `[a-z_]+`: nothing was queued, no order was sent\._$", t), t
+    assert recs == [], recs
+PY
 slack /my-account ""; expect 200 'trade through account `large`'
 slack /trade "AAPL buy 2"; expect 200 'give a limit price'; is_slack
 # /account-users: your own account; another only for admins

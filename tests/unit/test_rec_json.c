@@ -61,6 +61,42 @@ static void test_good(void **s)
     }
 }
 
+/* "account": for that account only; "qty": a cap on the size; both optional */
+static void test_account_and_qty(void **s)
+{
+    struct rd_rec r, r2;
+    struct rd_error err;
+    char back[1024];
+
+    (void)s;
+    assert_int_equal(parse("{" GOOD "}", &r, &err), RD_OK);
+    assert_string_equal(r.account, "");
+    assert_int_equal(r.qty, 0);
+    rd_rec_to_json(&r, back, sizeof back);
+    assert_null(strstr(back, "account"));
+    assert_null(strstr(back, "qty"));
+    assert_int_equal(parse("{" GOOD ",\"account\":\"alp_b-2.x\",\"qty\":3}", &r, &err), RD_OK);
+    assert_string_equal(r.account, "alp_b-2.x");
+    assert_int_equal(r.qty, 3);
+    rd_rec_to_json(&r, back, sizeof back);
+    assert_non_null(strstr(back, ",\"account\":\"alp_b-2.x\",\"qty\":3}"));
+    assert_int_equal(parse(back, &r2, &err), RD_OK);
+    assert_memory_equal(&r, &r2, sizeof r);
+    assert_int_equal(parse("{" GOOD ",\"account\":null,\"qty\":null}", &r, &err), RD_OK);
+    assert_string_equal(r.account, "");
+    expect_bad("{" GOOD ",\"account\":\"\"}", "account: expected 1 to 63 characters");
+    expect_bad("{" GOOD ",\"account\":\"a b\"}", "account: \"a b\"; expected an account name");
+    expect_bad("{" GOOD ",\"account\":\"a\\\"b\"}", "account:");
+    expect_bad("{" GOOD ",\"account\":\"x@y\"}", "account:");
+    expect_bad("{" GOOD ",\"account\":7}", "account: expected a string");
+    expect_bad("{" GOOD ",\"account\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+               "account: expected 1 to 63 characters");
+    expect_bad("{" GOOD ",\"qty\":0}", "qty: expected a whole number");
+    expect_bad("{" GOOD ",\"qty\":1.5}", "qty: expected a whole number");
+    expect_bad("{" GOOD ",\"qty\":\"3\"}", "qty: expected a whole number");
+    expect_bad("{" GOOD ",\"qty\":1000001}", "qty: expected a whole number");
+}
+
 static void test_stock(void **s)
 {
     struct rd_rec r;
@@ -235,6 +271,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good),
+        cmocka_unit_test(test_account_and_qty),
         cmocka_unit_test(test_stock),
         cmocka_unit_test(test_bad),
         cmocka_unit_test(test_occ),

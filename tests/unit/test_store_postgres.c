@@ -304,6 +304,7 @@ int main(void)
         PG_TEST(test_position_account_roundtrip),
         PG_TEST(test_strings_cut_to_fit),
         PG_TEST(test_isolation),
+        PG_TEST(test_rec_for_account),
         PG_TEST(test_undecided_order_and_limit),
         PG_TEST(test_transactions),
         PG_TEST(test_unreadable_rows),

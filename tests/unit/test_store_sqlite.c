@@ -173,9 +173,9 @@ static void test_migrations_and_reopen(void **state)
     struct rd_error err = {0};
 
     /* the fixture opened a fresh file: every migration (2: the HTTP API's tables,
-     * 3: the traders', 4: performance), WAL */
-    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 4);
-    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 4);
+     * 3: the traders', 4: performance, 5: recommendations for one account), WAL */
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 5);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 5);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
                                       "AND name IN ('accounts', 'recs', 'decisions', 'orders', "
                                       "'positions', 'trades', 'kv')"), 7);
@@ -185,7 +185,7 @@ static void test_migrations_and_reopen(void **state)
 
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
     assert_int_equal(f->s->ops->rec_get(f->s, "keep", &r, &err), RD_OK);
-    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 4);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 5);
     rd_store_close(f->s);
 
     /* sync=normal is accepted */
@@ -252,6 +252,7 @@ int main(void)
         FILE_TEST(test_position_account_roundtrip),
         FILE_TEST(test_strings_cut_to_fit),
         FILE_TEST(test_isolation),
+        FILE_TEST(test_rec_for_account),
         MEM_TEST(test_undecided_order_and_limit),
         FILE_TEST(test_transactions),
         MEM_TEST(test_transactions),
