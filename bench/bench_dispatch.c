@@ -153,13 +153,14 @@ static void cycle_latency(const char *url)
     rig_close(&r);
 }
 
-int main(void)
+/* argv[1]: SQLite URL options, e.g. "?sync=normal" or "?cache_mib=32". */
+int main(int argc, char **argv)
 {
-    char path[128], url[160], sidecar[160];
+    char path[128], url[256], sidecar[160];
 
     rd_log_set_level(RD_LOG_ERROR);
     snprintf(path, sizeof path, "/tmp/riskdesk-bench-%d.db", (int)getpid());
-    snprintf(url, sizeof url, "sqlite:%s", path);
+    snprintf(url, sizeof url, "sqlite:%s%s", path, argc > 1 ? argv[1] : "");
     run(url, config, 20000, 1000, "dispatch 20k, shipped limits");
     unlink(path);
     run(url, config_open, 300, 300, "dispatch 300, every approval filled");

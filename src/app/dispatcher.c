@@ -33,7 +33,7 @@ int rd_dispatcher_new(const struct rd_dispatcher_params *p, struct rd_dispatcher
     d->broker = p->broker;
     d->hooks = p->hooks;
     d->batch_max = p->batch_max ? p->batch_max : DEFAULT_BATCH;
-    d->recs = rd_calloc(d->batch_max, sizeof *d->recs);
+    d->recs = rd_calloc(d->batch_max + 1, sizeof *d->recs);   /* one more: is there more? */
     d->pending = rd_calloc(d->batch_max, sizeof *d->pending);
     d->decided = rd_calloc(d->batch_max, sizeof *d->decided);
     if (!d->recs || !d->pending || !d->decided) {
@@ -470,20 +470,24 @@ static int account_for_approval(struct rd_dispatcher *d, const struct rd_order_r
     return RD_OK;
 }
 
-/* Decides up to batch_max undecided recommendations in one transaction; *n
- * is how many there were. */
+/* Decides up to batch_max undecided recommendations in one transaction; *more
+ * says whether others wait (one more is read to know, so a backlog that ends
+ * at a batch's edge costs no extra query). */
 static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
-                        size_t *nout, struct rd_error *err)
+                        int *more, struct rd_error *err)
 {
     size_t n = 0;
     int rc;
 
     d->npending = 0;
-    *nout = 0;
-    rc = d->store->ops->rec_undecided(d->store, d->acct->name, d->batch_max, d->recs, &n, err);
-    *nout = n;
+    *more = 0;
+    rc = d->store->ops->rec_undecided(d->store, d->acct->name, d->batch_max + 1, d->recs, &n, err);
     if (rc != RD_OK || n == 0)
         return rc;
+    if (n > d->batch_max) {
+        *more = 1;
+        n = d->batch_max;
+    }
     rc = d->store->ops->begin(d->store, err);
     if (rc != RD_OK)
         return rc;
@@ -774,7 +778,7 @@ static int send_pending(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
 int rd_dispatcher_cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
                         struct rd_error *err)
 {
-    size_t n;
+    int more;
     int rc;
 
     memset(st, 0, sizeof *st);
@@ -788,9 +792,9 @@ int rd_dispatcher_cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
     /* Every undecided recommendation, a batch (one transaction) at a time; a
      * batch that placed orders is followed by a fresh look at the account. */
     for (;;) {
-        if ((rc = decide_batch(d, now, st, &n, err)) || (rc = send_pending(d, now, st, err)))
+        if ((rc = decide_batch(d, now, st, &more, err)) || (rc = send_pending(d, now, st, err)))
             return rc;
-        if (n < d->batch_max)
+        if (!more)
             break;
         if (d->npending && ((rc = sync(d, now, err)) || (rc = prepare(d, now, err))))
             return rc;

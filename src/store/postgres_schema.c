@@ -294,7 +294,10 @@ static const char migration_4[] =
  * account only (NULL: every account) and may cap the size (0: no cap). */
 static const char migration_5[] =
     "ALTER TABLE recs ADD COLUMN account " T ";"
-    "ALTER TABLE recs ADD COLUMN qty BIGINT NOT NULL DEFAULT 0;";
+    "ALTER TABLE recs ADD COLUMN qty BIGINT NOT NULL DEFAULT 0;"
+    /* the undecided walk reads the account from the index, not the row */
+    "DROP INDEX recs_created;"
+    "CREATE INDEX recs_created ON recs (created_at, id, account);";
 
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},

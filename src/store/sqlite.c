@@ -114,9 +114,10 @@ static const char *const stmt_sql[ST_COUNT] = {
      * the decisions (account, rec_id) unique index for each; stops after LIMIT
      * rows. */
     [ST_REC_UNDECIDED] =
-        "SELECT " REC_COLS " FROM recs WHERE (recs.account IS NULL OR recs.account = ?1) AND "
+        "SELECT " REC_COLS " FROM recs WHERE "
         "NOT EXISTS (SELECT 1 FROM decisions WHERE decisions.account = ?1 AND "
-        "decisions.rec_id = recs.id) ORDER BY created_at, id LIMIT ?2",
+        "decisions.rec_id = recs.id) AND (recs.account IS NULL OR recs.account = ?1) "
+        "ORDER BY created_at, id LIMIT ?2",
     [ST_DECISION_ADD] =
         "INSERT INTO decisions (account, rec_id, decided_at, approved, size, first_failed, "
         "budget, unit_risk, unit_cost, risk_pct, kelly_used, verdicts) "

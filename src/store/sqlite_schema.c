@@ -286,7 +286,10 @@ static const char migration_4[] =
  * the size the gates allow (0: no cap). */
 static const char migration_5[] =
     "ALTER TABLE recs ADD COLUMN account TEXT;"
-    "ALTER TABLE recs ADD COLUMN qty BIGINT NOT NULL DEFAULT 0;";
+    "ALTER TABLE recs ADD COLUMN qty BIGINT NOT NULL DEFAULT 0;"
+    /* the undecided walk reads the account from the index, not the row */
+    "DROP INDEX recs_created;"
+    "CREATE INDEX recs_created ON recs (created_at, id, account);";
 
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},
