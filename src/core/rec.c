@@ -65,7 +65,9 @@ int64_t rd_rec_multiplier(const struct rd_rec *r)
     return rd_action_is_option(r->action) ? 100 : 1;
 }
 
-static int valid_id(const char *s, size_t max)
+/* 1 to max-1 characters of A-Z a-z 0-9 _ . - (and ':' where colon says so):
+ * recommendation ids allow the colon, account names do not. */
+static int valid_name(const char *s, size_t max, int colon)
 {
     size_t n = strnlen(s, max);
 
@@ -75,23 +77,7 @@ static int valid_id(const char *s, size_t max)
         char c = s[i];
 
         if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '.' || c == ':' || c == '-'))
-            return 0;
-    }
-    return 1;
-}
-
-static int valid_account(const char *s, size_t max)
-{
-    size_t n = strnlen(s, max);
-
-    if (n == 0 || n >= max)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '.' || c == '-'))
+              c == '_' || c == '.' || c == '-' || (colon && c == ':')))
             return 0;
     }
     return 1;
@@ -113,7 +99,7 @@ int rd_rec_validate(const struct rd_rec *r, struct rd_error *err)
 {
     struct rd_occ occ;
 
-    if (!valid_id(r->id, sizeof r->id))
+    if (!valid_name(r->id, sizeof r->id, 1))
         return rd_error_set(err, RD_EINVAL, "id: \"%.63s\"; expected 1-63 characters of "
                             "A-Z a-z 0-9 _ . : -", r->id);
     if (!valid_ticker(r->underlying))
@@ -159,7 +145,7 @@ int rd_rec_validate(const struct rd_rec *r, struct rd_error *err)
         return rd_error_set(err, RD_EINVAL, "stop_price: a stop for a buy must be below the price");
     if (r->has_vix && r->vix < 0)
         return rd_error_set(err, RD_EINVAL, "vix: expected >= 0");
-    if (r->account[0] && !valid_account(r->account, sizeof r->account))
+    if (r->account[0] && !valid_name(r->account, sizeof r->account, 0))
         return rd_error_set(err, RD_EINVAL, "account: \"%.63s\"; expected an account name of "
                             "1-63 characters of A-Z a-z 0-9 _ . -", r->account);
     if (r->qty < 0 || r->qty > 1000000)

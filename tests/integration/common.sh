@@ -27,6 +27,35 @@ expect_in() {   # expect_in FILE TEXT
 expect_not_in() {
   if grep -qF -- "$2" "$1"; then bad "$(basename "$1") contains: $2"; else ok; fi
 }
+# HTTP to the server under test on $PORT: r METHOD PATH TOKEN [BODY]. No
+# Authorization header when TOKEN is ""; status in $ST, body in $TMP/body,
+# headers in $TMP/hdr, the request (body cut short) in $LAST.
+r() {
+  local m=$1 p=$2 t=$3 b=${4-}
+  local args=(-s -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code}' -X "$m")
+  [ -n "$t" ] && args+=(-H "Authorization: Bearer $t")
+  [ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data-binary "$b")
+  LAST="$m $p ${b:0:200}"
+  ST=$(curl "${args[@]}" "http://127.0.0.1:$PORT$p")
+}
+# expect STATUS [TEXT...]: the last response had STATUS and contains each TEXT
+expect() {
+  local want=$1; shift
+  if [ "$ST" = "$want" ]; then ok; else bad "$LAST: status $ST (wanted $want): $(head -c 300 "$TMP/body")"; fi
+  for t in "$@"; do
+    if grep -qF -- "$t" "$TMP/body"; then ok; else bad "$LAST: body lacks $t: $(head -c 300 "$TMP/body")"; fi
+  done
+}
+# jcheck PYTHON-EXPR: evaluated with d = the last body as JSON
+jcheck() {
+  python3 - "$TMP/body" "$1" <<'PY' && ok || bad "$LAST: JSON check failed: $1"
+import json, sys
+d = json.load(open(sys.argv[1]))
+if not eval(sys.argv[2]):
+    print("   body:", json.dumps(d)[:600]); sys.exit(1)
+PY
+}
+
 finish() {
   echo "$passes passed, $fails failed"
   [ "$fails" -eq 0 ]

@@ -24,32 +24,6 @@ start_server() {
   [ -n "$PORT" ] || { bad "server did not start: $(cat "$out.err")"; finish; exit 1; }
 }
 
-# req METHOD PATH TOKEN [BODY]: status in $ST, body in $TMP/body, headers in $TMP/hdr
-req() {
-  local m=$1 p=$2 t=$3 b=${4-}
-  local args=(-s -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code}' -X "$m")
-  [ -n "$t" ] && args+=(-H "Authorization: Bearer $t")
-  [ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data-binary "$b")
-  ST=$(curl "${args[@]}" "http://127.0.0.1:$PORT$p")
-}
-# expect STATUS [TEXT...]: the last response had STATUS and contains each TEXT
-expect() {
-  local want=$1; shift
-  if [ "$ST" = "$want" ]; then ok; else bad "$LAST: status $ST (wanted $want): $(head -c 300 "$TMP/body")"; fi
-  for t in "$@"; do
-    if grep -qF -- "$t" "$TMP/body"; then ok; else bad "$LAST: body lacks $t: $(head -c 300 "$TMP/body")"; fi
-  done
-}
-r() { LAST="$1 $2"; req "$@"; }
-# jcheck PYTHON-EXPR: evaluated with d = the last body as JSON
-jcheck() {
-  python3 - "$TMP/body" "$1" <<'PY' && ok || bad "$LAST: JSON check failed: $1"
-import json, sys
-d = json.load(open(sys.argv[1]))
-if not eval(sys.argv[2]):
-    print("   body:", json.dumps(d)[:400]); sys.exit(1)
-PY
-}
 is_error_json() {   # every error body has the one shape
   python3 - "$TMP/body" <<'PY' && ok || bad "$LAST: not an error body: $(head -c 200 "$TMP/body")"
 import json, sys

@@ -64,29 +64,6 @@ start_server() {  # start_server OUT [ARGS...]
   PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$out.out")
   [ -n "$PORT" ] || { bad "server did not start: $(cat "$out.err")"; finish; exit 1; }
 }
-r() {
-  local m=$1 p=$2 t=$3 b=${4-}
-  local args=(-s -o "$TMP/body" -w '%{http_code}' -X "$m")
-  [ -n "$t" ] && args+=(-H "Authorization: Bearer $t")
-  [ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data-binary "$b")
-  LAST="$m $p $b"
-  ST=$(curl "${args[@]}" "http://127.0.0.1:$PORT$p")
-}
-expect() {
-  local want=$1; shift
-  if [ "$ST" = "$want" ]; then ok; else bad "$LAST: status $ST (wanted $want): $(head -c 300 "$TMP/body")"; fi
-  for t in "$@"; do
-    if grep -qF -- "$t" "$TMP/body"; then ok; else bad "$LAST: body lacks $t: $(head -c 300 "$TMP/body")"; fi
-  done
-}
-jcheck() {
-  python3 - "$TMP/body" "$1" <<'PY' && ok || bad "$LAST: JSON check failed: $1"
-import json, sys
-d = json.load(open(sys.argv[1]))
-if not eval(sys.argv[2]):
-    print("   body:", json.dumps(d)[:600]); sys.exit(1)
-PY
-}
 # wait_for SECONDS PYTHON-EXPR: polls /readyz until EXPR holds on its JSON (d)
 wait_for() {
   local until=$((SECONDS + $1))

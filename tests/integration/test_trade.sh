@@ -22,28 +22,6 @@ start_server() {
   PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$TMP/s.out")
   [ -n "$PORT" ] || { bad "server did not start: $(cat "$TMP/s.err")"; finish; exit 1; }
 }
-r() {
-  local m=$1 p=$2 t=$3 b=${4-}
-  local args=(-s -o "$TMP/body" -w '%{http_code}' -X "$m" -H "Authorization: Bearer $t")
-  [ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data-binary "$b")
-  LAST="$m $p $b"
-  ST=$(curl "${args[@]}" "http://127.0.0.1:$PORT$p")
-}
-expect() {
-  local want=$1; shift
-  if [ "$ST" = "$want" ]; then ok; else bad "$LAST: status $ST (wanted $want): $(head -c 300 "$TMP/body")"; fi
-  for t in "$@"; do
-    if grep -qF -- "$t" "$TMP/body"; then ok; else bad "$LAST: body lacks $t: $(head -c 300 "$TMP/body")"; fi
-  done
-}
-jcheck() {
-  python3 - "$TMP/body" "$1" <<'PY' && ok || bad "$LAST: JSON check failed: $1"
-import json, sys
-d = json.load(open(sys.argv[1]))
-if not eval(sys.argv[2]):
-    print("   body:", json.dumps(d)[:400]); sys.exit(1)
-PY
-}
 
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role admin --user alice
 ADMIN=$(cat "$TMP/out")
