@@ -2,7 +2,7 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
-WERROR     ?= $(if $(CI),ON,ON)
+WERROR     ?= ON
 
 .PHONY: all deps build run test test-fast test-asan valgrind bench fuzz clean
 
@@ -40,7 +40,7 @@ bench: build
 
 fuzz: deps
 	CC=clang cmake -S . -B build-fuzz -DRD_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-	cmake --build build-fuzz -j $(JOBS)
+	cmake --build build-fuzz --target fuzzers -j $(JOBS)
 	bash scripts/fuzz.sh build-fuzz
 
 clean:

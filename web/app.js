@@ -203,7 +203,8 @@
     if (!list.length) return '<span class="muted">all gates passed</span>';
     return '<div class="gates">' + list.map(function (g) {
       return '<span class="gate' + (g.passed ? '' : ' fail') + '" title="' +
-        esc(g.reason + ': observed ' + g.observed + ', threshold ' + g.threshold) + '">' +
+        esc(g.reason + ': observed ' + (g.observed === null ? 'none' : g.observed) +
+          ', threshold ' + (g.threshold === null ? 'none' : g.threshold)) + '">' +
         esc(g.name) + (g.passed ? ' ✓' : ' ✗ ' + g.reason) + '</span>';
     }).join('') + '</div>';
   }

@@ -100,6 +100,7 @@ enum rd_value_kind {
     RD_VAL_SECONDS,   /* duration in seconds */
     RD_VAL_MINUTE,    /* ET minute of day, shown HH:MM */
     RD_VAL_STATE,     /* enum rd_trading_state */
+    RD_VAL_PPM_UNOBSERVED,  /* a ppm threshold, and nothing observed (no data to decide on) */
 };
 
 struct rd_gate_verdict {
@@ -190,5 +191,9 @@ const char *rd_trading_state_name(enum rd_trading_state s);
 int rd_trading_state_parse(const char *s, enum rd_trading_state *out);
 /* Formats a verdict value ("1500.00", "0.45", "3", "300s", "14:00", "HALTED"). */
 int rd_gate_value_format(enum rd_value_kind kind, int64_t v, char *buf, size_t n);
+/* Whether a verdict's observed value means something (not RD_VAL_NONE, not
+ * RD_VAL_PPM_UNOBSERVED), and whether its threshold does (not RD_VAL_NONE). */
+int rd_gate_has_observed(const struct rd_gate_verdict *v);
+int rd_gate_has_threshold(const struct rd_gate_verdict *v);
 
 #endif

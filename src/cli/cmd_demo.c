@@ -85,11 +85,10 @@ static void on_decision(void *ctx, const char *account, const struct rd_rec *rec
                 continue;
             rd_gate_value_format((enum rd_value_kind)v->kind, v->observed, a, sizeof a);
             rd_gate_value_format((enum rd_value_kind)v->kind, v->threshold, b, sizeof b);
-            printf("%s %s: %s%s%s%s", shown ? ";" : "", rd_gate_name((enum rd_gate)v->gate),
-                   rd_reason_name((enum rd_reason)v->reason), v->kind ? " (" : "",
-                   v->kind ? a : "", v->kind ? "" : "");
-            if (v->kind)
-                printf(" vs %s)", b);
+            printf("%s %s: %s", shown ? ";" : "", rd_gate_name((enum rd_gate)v->gate),
+                   rd_reason_name((enum rd_reason)v->reason));
+            if (rd_gate_has_threshold(v))
+                printf(" (%s vs %s)", rd_gate_has_observed(v) ? a : "none", b);
             shown++;
         }
         putchar('\n');

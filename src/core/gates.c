@@ -61,6 +61,7 @@ int rd_gate_value_format(enum rd_value_kind kind, int64_t v, char *buf, size_t n
     case RD_VAL_MONEY:
         return rd_money_format(v, buf, n);
     case RD_VAL_PPM:
+    case RD_VAL_PPM_UNOBSERVED:
         return rd_ppm_format(v, buf, n);
     case RD_VAL_COUNT:
         return snprintf(buf, n, "%lld", (long long)v);
@@ -74,6 +75,16 @@ int rd_gate_value_format(enum rd_value_kind kind, int64_t v, char *buf, size_t n
     default:
         return snprintf(buf, n, "%s", "");
     }
+}
+
+int rd_gate_has_observed(const struct rd_gate_verdict *v)
+{
+    return v->kind != RD_VAL_NONE && v->kind != RD_VAL_PPM_UNOBSERVED;
+}
+
+int rd_gate_has_threshold(const struct rd_gate_verdict *v)
+{
+    return v->kind != RD_VAL_NONE;
 }
 
 void rd_gate_clock_init(struct rd_gate_clock *c, int64_t now)
@@ -185,10 +196,11 @@ static void gate_regime(struct rd_decision *d, const struct rd_gate_ctx *c,
     } else if (m->feed == RD_FEED_OK) {
         vix = m->vix;
     } else if (m->feed == RD_FEED_ERROR) {
-        record(d, RD_GATE_MARKET_REGIME, 0, RD_REASON_FEED_ERROR, RD_VAL_PPM, 0, c->risk->vix_halt);
+        record(d, RD_GATE_MARKET_REGIME, 0, RD_REASON_FEED_ERROR, RD_VAL_PPM_UNOBSERVED, 0,
+               c->risk->vix_halt);
         return;
     } else {
-        record(d, RD_GATE_MARKET_REGIME, 1, RD_REASON_NO_FEED_CONFIGURED, RD_VAL_PPM, 0,
+        record(d, RD_GATE_MARKET_REGIME, 1, RD_REASON_NO_FEED_CONFIGURED, RD_VAL_PPM_UNOBSERVED, 0,
                c->risk->vix_halt);
         return;
     }

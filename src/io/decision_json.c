@@ -1,5 +1,7 @@
 #include "riskdesk/decision_json.h"
 
+#include <string.h>
+
 #include "riskdesk/banned.h"
 
 int rd_decision_to_json(const struct rd_decision *d, struct rd_buf *out)
@@ -16,19 +18,18 @@ int rd_decision_to_json(const struct rd_decision *d, struct rd_buf *out)
     for (int i = 0; i < d->nverdicts && rc == RD_OK; i++) {
         const struct rd_gate_verdict *v = &d->verdicts[i];
 
-        rd_gate_value_format((enum rd_value_kind)v->kind, v->observed, obs, sizeof obs);
-        rd_gate_value_format((enum rd_value_kind)v->kind, v->threshold, thr, sizeof thr);
-        if (v->kind == RD_VAL_NONE)
-            rc = rd_buf_printf(out, "%s{\"name\":\"%s\",\"passed\":%s,\"reason\":\"%s\","
-                               "\"observed\":null,\"threshold\":null}",
-                               i ? "," : "", rd_gate_name((enum rd_gate)v->gate),
-                               v->passed ? "true" : "false", rd_reason_name((enum rd_reason)v->reason));
-        else
-            rc = rd_buf_printf(out, "%s{\"name\":\"%s\",\"passed\":%s,\"reason\":\"%s\","
-                               "\"observed\":\"%s\",\"threshold\":\"%s\"}",
-                               i ? "," : "", rd_gate_name((enum rd_gate)v->gate),
-                               v->passed ? "true" : "false", rd_reason_name((enum rd_reason)v->reason),
-                               obs, thr);
+        /* a value that means nothing is null; the others are quoted text */
+        obs[0] = thr[0] = '"';
+        rd_gate_value_format((enum rd_value_kind)v->kind, v->observed, obs + 1, sizeof obs - 2);
+        rd_gate_value_format((enum rd_value_kind)v->kind, v->threshold, thr + 1, sizeof thr - 2);
+        memcpy(obs + strlen(obs), "\"", 2);
+        memcpy(thr + strlen(thr), "\"", 2);
+        rc = rd_buf_printf(out, "%s{\"name\":\"%s\",\"passed\":%s,\"reason\":\"%s\","
+                           "\"observed\":%s,\"threshold\":%s}",
+                           i ? "," : "", rd_gate_name((enum rd_gate)v->gate),
+                           v->passed ? "true" : "false", rd_reason_name((enum rd_reason)v->reason),
+                           rd_gate_has_observed(v) ? obs : "null",
+                           rd_gate_has_threshold(v) ? thr : "null");
     }
     if (rc == RD_OK)
         rc = rd_buf_printf(out, "],\"budget\":\"%s\",\"unit_risk\":\"%s\",\"unit_cost\":\"%s\","
@@ -49,8 +50,9 @@ int rd_decision_to_text(const struct rd_decision *d, struct rd_buf *out)
         rd_gate_value_format((enum rd_value_kind)v->kind, v->threshold, thr, sizeof thr);
         rc = rd_buf_printf(out, "    %s %-19s %-26s %s%s%s\n", v->passed ? "PASS" : "FAIL",
                            rd_gate_name((enum rd_gate)v->gate),
-                           rd_reason_name((enum rd_reason)v->reason), obs,
-                           v->kind == RD_VAL_NONE ? "" : " vs ", thr);
+                           rd_reason_name((enum rd_reason)v->reason),
+                           rd_gate_has_observed(v) ? obs : rd_gate_has_threshold(v) ? "none" : "",
+                           rd_gate_has_threshold(v) ? " vs " : "", rd_gate_has_threshold(v) ? thr : "");
     }
     return rc;
 }

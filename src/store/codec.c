@@ -27,8 +27,8 @@ static const char *const reason_names[RD_REASON_COUNT] = {
 };
 
 /* enum rd_value_kind, one letter each: none, money, ppm, count, seconds,
- * minute of day (time), enum state. */
-static const char kind_letters[] = "nmpcste";
+ * minute of day (time), enum state, ppm threshold with nothing observed. */
+static const char kind_letters[] = "nmpcsteu";
 #define KIND_COUNT ((int)sizeof kind_letters - 1)
 
 static const char *const side_names[] = {"buy", "sell"};

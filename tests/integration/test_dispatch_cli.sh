@@ -101,6 +101,8 @@ expect_rc 2 "$RD_BIN" account state "${C[@]}" --account large --set HALTED
 expect_rc 0 "$RD_BIN" account state "${C[@]}" --account large --set ACTIVE
 expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account large --at "$AT" --json "$(rec h1 IBM 1.00)"
 expect_in "$TMP/out" '"name":"trading_state","passed":true'
+# no VIX feed and no level carried: passes, says so, and observed nothing
+expect_in "$TMP/out" '"name":"market_regime","passed":true,"reason":"no_feed_configured","observed":null,"threshold":"40"'
 # no tier anywhere: large, and the log says so
 sed 's/"tier": "auto", //' "$TMP/riskdesk.json" >"$TMP/notier.json"
 expect_rc 0 env LOG_LEVEL=info "$RD_BIN" dispatch --config "$TMP/notier.json" --account tiny --once --at "$AT"
