@@ -46,6 +46,7 @@ void rd_log_begin(struct rd_logline *l, enum rd_log_level level, const char *eve
 void rd_log_str(struct rd_logline *l, const char *key, const char *val);
 void rd_log_int(struct rd_logline *l, const char *key, int64_t val);
 void rd_log_money(struct rd_logline *l, const char *key, int64_t money);
+void rd_log_ppm(struct rd_logline *l, const char *key, int64_t ppm);   /* 150000 -> 0.15 */
 void rd_log_end(struct rd_logline *l);
 
 /* One-call form for an event with a single message field. */

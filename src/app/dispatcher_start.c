@@ -47,7 +47,7 @@ int rd_dispatcher_start(struct rd_dispatcher *d, int64_t now, struct rd_error *e
     struct rd_logline l;
     enum rd_tier by_bp;
     const struct rd_tier_params *tp;
-    char pct[32], acts[64], risk_src[sizeof a->risk_origin];
+    char acts[64], risk_src[sizeof a->risk_origin];
     int rc;
 
     memset(&st, 0, sizeof st);
@@ -105,24 +105,18 @@ int rd_dispatcher_start(struct rd_dispatcher *d, int64_t now, struct rd_error *e
     rd_log_int(&l, "max_open_positions", r->max_open_positions);
     rd_log_int(&l, "max_contracts_per_trade", r->max_contracts_per_trade);
     rd_log_money(&l, "max_daily_loss", r->max_daily_loss);
-    rd_ppm_format(r->max_risk_per_trade_pct, pct, sizeof pct);
-    rd_log_str(&l, "max_risk_per_trade_pct", pct);
+    rd_log_ppm(&l, "max_risk_per_trade_pct", r->max_risk_per_trade_pct);
     rd_log_int(&l, "ticker_cooldown_minutes", r->ticker_cooldown_minutes);
-    rd_ppm_format(r->confidence_min_options_swing, pct, sizeof pct);
-    rd_log_str(&l, "confidence_min_options_swing", pct);
-    rd_ppm_format(r->confidence_min_options_daytrade, pct, sizeof pct);
-    rd_log_str(&l, "confidence_min_options_daytrade", pct);
+    rd_log_ppm(&l, "confidence_min_options_swing", r->confidence_min_options_swing);
+    rd_log_ppm(&l, "confidence_min_options_daytrade", r->confidence_min_options_daytrade);
     actions_text(r->allowed_actions, acts, sizeof acts);
     rd_log_str(&l, "allowed_actions", acts);
     rd_log_int(&l, "paper_ignore_buying_power", r->paper_ignore_buying_power);
     rd_log_int(&l, "max_entries_per_ticker_per_day", r->max_entries_per_ticker_per_day);
     rd_log_int(&l, "max_orders_per_minute", r->max_orders_per_minute);
-    rd_ppm_format(r->vix_halt, pct, sizeof pct);
-    rd_log_str(&l, "vix_halt", pct);
-    rd_ppm_format(r->exits.stop_loss_pct, pct, sizeof pct);
-    rd_log_str(&l, "stop_loss_pct", pct);
-    rd_ppm_format(r->exits.take_profit_pct, pct, sizeof pct);
-    rd_log_str(&l, "take_profit_pct", pct);
+    rd_log_ppm(&l, "vix_halt", r->vix_halt);
+    rd_log_ppm(&l, "stop_loss_pct", r->exits.stop_loss_pct);
+    rd_log_ppm(&l, "take_profit_pct", r->exits.take_profit_pct);
     rd_log_int(&l, "max_hold_days", r->exits.max_hold_days);
     rd_log_end(&l);
     /* the tier's own part of the limits: sizing percentages and minimums */
@@ -130,15 +124,11 @@ int rd_dispatcher_start(struct rd_dispatcher *d, int64_t now, struct rd_error *e
     rd_log_begin(&l, RD_LOG_INFO, "dispatcher.tier_limits");
     rd_log_str(&l, "account", a->name);
     rd_log_str(&l, "tier", rd_tier_name(d->tier));
-    rd_ppm_format(tp->risk_pct_day, pct, sizeof pct);
-    rd_log_str(&l, "risk_pct_day", pct);
-    rd_ppm_format(tp->risk_pct_swing, pct, sizeof pct);
-    rd_log_str(&l, "risk_pct_swing", pct);
+    rd_log_ppm(&l, "risk_pct_day", tp->risk_pct_day);
+    rd_log_ppm(&l, "risk_pct_swing", tp->risk_pct_swing);
     rd_log_int(&l, "max_contracts", tp->max_contracts);
-    rd_ppm_format(tp->min_confidence, pct, sizeof pct);
-    rd_log_str(&l, "min_confidence", pct);
-    rd_ppm_format(tp->min_volume_ratio, pct, sizeof pct);
-    rd_log_str(&l, "min_volume_ratio", pct);
+    rd_log_ppm(&l, "min_confidence", tp->min_confidence);
+    rd_log_ppm(&l, "min_volume_ratio", tp->min_volume_ratio);
     rd_log_end(&l);
     /* the risk config in force: an auto-tier account on its tier's defaults
      * follows the tier just classified (rd_dispatch_follow_tier), not the

@@ -156,6 +156,16 @@ void rd_log_int(struct rd_logline *l, const char *key, int64_t val)
     put(l, num, (size_t)n);
 }
 
+/* A decimal number as money and ppm values print: quoted in JSON, bare in logfmt. */
+static void put_decimal(struct rd_logline *l, const char *key, const char *num)
+{
+    put_key(l, key);
+    if (l->json)
+        put_quoted(l, num);
+    else
+        put(l, num, strlen(num));
+}
+
 void rd_log_money(struct rd_logline *l, const char *key, int64_t money)
 {
     char num[32];
@@ -163,11 +173,17 @@ void rd_log_money(struct rd_logline *l, const char *key, int64_t money)
     if (!l->active)
         return;
     rd_money_format(money, num, sizeof num);
-    put_key(l, key);
-    if (l->json)
-        put_quoted(l, num);
-    else
-        put(l, num, strlen(num));
+    put_decimal(l, key, num);
+}
+
+void rd_log_ppm(struct rd_logline *l, const char *key, int64_t ppm)
+{
+    char num[32];
+
+    if (!l->active)
+        return;
+    rd_ppm_format(ppm, num, sizeof num);
+    put_decimal(l, key, num);
 }
 
 void rd_log_end(struct rd_logline *l)

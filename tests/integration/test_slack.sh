@@ -59,13 +59,6 @@ raw() {   # raw BODY [HEADER...]: unsigned or hand-signed
   ST=$(curl -s -o "$TMP/body" -w '%{http_code}' -X POST "${args[@]}" --data-binary "$b" \
        "http://127.0.0.1:$PORT/slack/commands")
 }
-expect() {
-  local want=$1; shift
-  if [ "$ST" = "$want" ]; then ok; else bad "$LAST: status $ST (wanted $want): $(head -c 300 "$TMP/body")"; fi
-  for t in "$@"; do
-    if grep -qF -- "$t" "$TMP/body"; then ok; else bad "$LAST: body lacks $t: $(head -c 400 "$TMP/body")"; fi
-  done
-}
 # a Slack answer: ephemeral, text, one mrkdwn section with the same text
 is_slack() {
   python3 - "$TMP/body" <<'PY' && ok || bad "$LAST: not a Slack answer: $(head -c 300 "$TMP/body")"
