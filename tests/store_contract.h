@@ -83,6 +83,24 @@ static void add_rec(struct rd_store *s, const char *id, int64_t created_at)
     assert_int_equal(s->ops->rec_add(s, &r, &err), RD_OK);
 }
 
+static void add_rec_for(struct rd_store *s, const char *id, int64_t created_at, const char *account)
+{
+    struct rd_rec r = make_rec(id, created_at, "AAPL");
+    struct rd_error err = {0};
+
+    snprintf(r.account, sizeof r.account, "%s", account);
+    assert_int_equal(s->ops->rec_add(s, &r, &err), RD_OK);
+}
+
+/* rec_undecided from the start (mark 0). */
+static int undecided(struct rd_store *s, const char *account, size_t max, struct rd_rec *out,
+                     size_t *n, struct rd_error *err)
+{
+    int64_t mark = 0;
+
+    return s->ops->rec_undecided(s, account, &mark, max, out, n, err);
+}
+
 static struct rd_decision_row make_decision(const char *account, const char *rec_id, int approved)
 {
     struct rd_decision_row row;
@@ -566,28 +584,28 @@ static void test_rec_for_account(void **state)
     assert_string_equal(got.account, "");
     assert_true(got.qty == 0);
 
-    assert_int_equal(s->ops->rec_undecided(s, "acct-A", 10, out, &n, &err), RD_OK);
+    assert_int_equal(undecided(s, "acct-A", 10, out, &n, &err), RD_OK);
     assert_int_equal(n, 3);
     assert_string_equal(out[0].id, "all-1");
     assert_string_equal(out[1].id, "for-A");
     eq_rec(&out[1], &r);
     assert_string_equal(out[2].id, "all-2");
-    assert_int_equal(s->ops->rec_undecided(s, "acct-B", 10, out, &n, &err), RD_OK);
+    assert_int_equal(undecided(s, "acct-B", 10, out, &n, &err), RD_OK);
     assert_int_equal(n, 2);
     assert_string_equal(out[0].id, "all-1");
     assert_string_equal(out[1].id, "all-2");
     /* a prefix of the name is another account */
-    assert_int_equal(s->ops->rec_undecided(s, "acct-", 10, out, &n, &err), RD_OK);
+    assert_int_equal(undecided(s, "acct-", 10, out, &n, &err), RD_OK);
     assert_int_equal(n, 2);
 
     /* decided by its account, it is undecided for nobody */
     d = make_decision("acct-A", "for-A", 1);
     assert_int_equal(s->ops->decision_add(s, &d, &err), RD_OK);
-    assert_int_equal(s->ops->rec_undecided(s, "acct-A", 10, out, &n, &err), RD_OK);
+    assert_int_equal(undecided(s, "acct-A", 10, out, &n, &err), RD_OK);
     assert_int_equal(n, 2);
     assert_string_equal(out[0].id, "all-1");
     assert_string_equal(out[1].id, "all-2");
-    assert_int_equal(s->ops->rec_undecided(s, "acct-B", 1, out, &n, &err), RD_OK);
+    assert_int_equal(undecided(s, "acct-B", 1, out, &n, &err), RD_OK);
     assert_int_equal(n, 1);
     assert_string_equal(out[0].id, "all-1");
 }
@@ -612,13 +630,13 @@ static void test_isolation(void **state)
     assert_int_equal(s->ops->decision_add(s, &d, &err), RD_OK);
 
     /* decided for A is still undecided for B, and the other way round */
-    assert_int_equal(s->ops->rec_undecided(s, "A", 10, out, &n, &err), RD_OK);
+    assert_int_equal(undecided(s, "A", 10, out, &n, &err), RD_OK);
     assert_int_equal(n, 1);
     assert_string_equal(out[0].id, "r2");
-    assert_int_equal(s->ops->rec_undecided(s, "B", 10, out, &n, &err), RD_OK);
+    assert_int_equal(undecided(s, "B", 10, out, &n, &err), RD_OK);
     assert_int_equal(n, 1);
     assert_string_equal(out[0].id, "r1");
-    assert_int_equal(s->ops->rec_undecided(s, "C", 10, out, &n, &err), RD_OK);
+    assert_int_equal(undecided(s, "C", 10, out, &n, &err), RD_OK);
     assert_int_equal(n, 2);
 
     memset(&p, 0, sizeof p);
@@ -671,12 +689,16 @@ static void test_isolation(void **state)
     assert_int_equal(act.closed_trades, 1);
 }
 
+/* In the order the store took them, whatever their created_at; the mark
+ * moves to the last one returned when the call was full, else to the last
+ * place taken. */
 static void test_undecided_order_and_limit(void **state)
 {
     struct fixture *f = *state;
     struct rd_store *s = f->s;
     struct rd_rec out[4];
     struct rd_error err = {0};
+    int64_t mark = 0, full, top;
     size_t n = 99;
 
     add_rec(s, "c", NOW - 10);
@@ -684,14 +706,59 @@ static void test_undecided_order_and_limit(void **state)
     add_rec(s, "a2", NOW - 20);
     add_rec(s, "z", NOW - 30);
     add_rec(s, "y", NOW);
-    assert_int_equal(s->ops->rec_undecided(s, "A", 0, out, &n, &err), RD_OK);
+    assert_int_equal(s->ops->rec_undecided(s, "A", &mark, 0, out, &n, &err), RD_OK);
     assert_int_equal(n, 0);
-    assert_int_equal(s->ops->rec_undecided(s, "A", 4, out, &n, &err), RD_OK);
+    assert_true(mark == 0);
+    assert_int_equal(s->ops->rec_undecided(s, "A", &mark, 4, out, &n, &err), RD_OK);
     assert_int_equal(n, 4);
+    assert_string_equal(out[0].id, "c");
+    assert_string_equal(out[1].id, "b");
+    assert_string_equal(out[2].id, "a2");
+    assert_string_equal(out[3].id, "z");
+    assert_true(mark > 0);
+    full = mark;
+    /* from the mark: only what follows z */
+    assert_int_equal(s->ops->rec_undecided(s, "A", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(out[0].id, "y");
+    assert_true(mark > full);
+    top = mark;
+    assert_int_equal(s->ops->rec_undecided(s, "A", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(n, 0);
+    assert_true(mark == top);
+
+    /* others' recommendations move the mark past them; theirs stay theirs */
+    add_rec_for(s, "for-B-1", NOW, "B");
+    add_rec_for(s, "for-B-2", NOW, "B");
+    assert_int_equal(s->ops->rec_undecided(s, "A", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(n, 0);
+    assert_true(mark > top);
+    add_rec(s, "x", NOW - 100);    /* older than all, stored last: still found */
+    assert_int_equal(s->ops->rec_undecided(s, "A", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(out[0].id, "x");
+    mark = top;
+    assert_int_equal(s->ops->rec_undecided(s, "B", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(out[0].id, "for-B-1");
+    assert_string_equal(out[1].id, "for-B-2");
+    assert_string_equal(out[2].id, "x");
+
+    /* a decided one is skipped, and a full call's mark stops at its last */
+    mark = 0;
+    {
+        struct rd_decision_row d = make_decision("A", "b", 1);
+
+        assert_int_equal(s->ops->decision_add(s, &d, &err), RD_OK);
+    }
+    assert_int_equal(s->ops->rec_undecided(s, "A", &mark, 2, out, &n, &err), RD_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(out[0].id, "c");
+    assert_string_equal(out[1].id, "a2");
+    assert_int_equal(s->ops->rec_undecided(s, "A", &mark, 2, out, &n, &err), RD_OK);
+    assert_int_equal(n, 2);
     assert_string_equal(out[0].id, "z");
-    assert_string_equal(out[1].id, "a2");   /* same created_at: by id */
-    assert_string_equal(out[2].id, "b");
-    assert_string_equal(out[3].id, "c");
+    assert_string_equal(out[1].id, "y");
 }
 
 static void test_transactions(void **state)
@@ -1493,14 +1560,20 @@ static void test_two_handles(void **state)
     struct rd_error err = {0};
     size_t n;
 
+    int64_t mark = 0;
+
     assert_int_equal(rd_store_open(f->url, &s2, &err), RD_OK);
     assert_int_equal(f->s->ops->begin(f->s, &err), RD_OK);
     add_rec(f->s, "x1", NOW);
-    assert_int_equal(s2->ops->rec_undecided(s2, "A", 4, out, &n, &err), RD_OK);
+    assert_int_equal(s2->ops->rec_undecided(s2, "A", &mark, 4, out, &n, &err), RD_OK);
     assert_int_equal(n, 0);
+    /* the mark does not pass what another handle has not committed yet */
+    assert_true(mark == 0);
     assert_int_equal(f->s->ops->commit(f->s, &err), RD_OK);
-    assert_int_equal(s2->ops->rec_undecided(s2, "A", 4, out, &n, &err), RD_OK);
+    assert_int_equal(s2->ops->rec_undecided(s2, "A", &mark, 4, out, &n, &err), RD_OK);
     assert_int_equal(n, 1);
+    assert_string_equal(out[0].id, "x1");
+    assert_true(mark > 0);
     rd_store_close(s2);
 }
 

@@ -287,10 +287,15 @@ struct rd_store_ops {
     int (*rec_add)(struct rd_store *s, const struct rd_rec *r, struct rd_error *err);
     int (*rec_get)(struct rd_store *s, const char *id, struct rd_rec *r, struct rd_error *err);
     /* Recommendations for every account or for this one (rec.account) with no
-     * decision for this account, oldest first (created_at, then id), at most max,
-     * into out[0..*n). */
-    int (*rec_undecided)(struct rd_store *s, const char *account, size_t max, struct rd_rec *out,
-                         size_t *n, struct rd_error *err);
+     * decision for this account, in the order the store took them, at most max,
+     * into out[0..*n). Every recommendation has a place in that order (a number
+     * that only grows, never reused); only those after *mark are looked at
+     * (0: all). On return *mark is where the next call may start once
+     * out[0..*n) are decided: the place of out[max - 1] when *n == max, else the
+     * last place taken when the call began (all up to it were looked at). A
+     * recommendation stored while the call runs is after the new mark. */
+    int (*rec_undecided)(struct rd_store *s, const char *account, int64_t *mark, size_t max,
+                         struct rd_rec *out, size_t *n, struct rd_error *err);
 
     /* RD_EEXIST when (account, rec_id) is already decided; RD_ENOTFOUND when the
      * recommendation is not in the store. Sets row->id. */

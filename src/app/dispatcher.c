@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "riskdesk/alloc.h"
@@ -33,7 +34,7 @@ int rd_dispatcher_new(const struct rd_dispatcher_params *p, struct rd_dispatcher
     d->broker = p->broker;
     d->hooks = p->hooks;
     d->batch_max = p->batch_max ? p->batch_max : DEFAULT_BATCH;
-    d->recs = rd_calloc(d->batch_max + 1, sizeof *d->recs);   /* one more: is there more? */
+    d->recs = rd_calloc(d->batch_max, sizeof *d->recs);
     d->pending = rd_calloc(d->batch_max, sizeof *d->pending);
     d->decided = rd_calloc(d->batch_max, sizeof *d->decided);
     if (!d->recs || !d->pending || !d->decided) {
@@ -470,24 +471,75 @@ static int account_for_approval(struct rd_dispatcher *d, const struct rd_order_r
     return RD_OK;
 }
 
-/* Decides up to batch_max undecided recommendations in one transaction; *more
- * says whether others wait (one more is read to know, so a backlog that ends
- * at a batch's edge costs no extra query). */
+/* The account's place in the order of recommendations (store.h,
+ * rec_undecided), kept in the store under "rec_mark"/account so that a
+ * restarted dispatcher does not walk again what it has decided. A stored
+ * value that is not a number is reported and walked from the start (always
+ * safe: only slower). */
+static int read_rec_mark(struct rd_dispatcher *d, struct rd_error *err)
+{
+    char *val = NULL, *end = NULL;
+    int rc;
+
+    if (d->rec_mark_read)
+        return RD_OK;
+    rc = d->store->ops->kv_get(d->store, "rec_mark", d->acct->name, &val, err);
+    if (rc == RD_ENOTFOUND) {
+        d->rec_mark = 0;
+        rc = RD_OK;
+    } else if (rc == RD_OK) {
+        errno = 0;
+        d->rec_mark = strtoll(val, &end, 10);
+        if (errno || end == val || *end || d->rec_mark < 0) {
+            struct rd_logline l;
+
+            rd_log_begin(&l, RD_LOG_WARN, "dispatch.rec_mark_bad");
+            rd_log_str(&l, "account", d->acct->name);
+            rd_log_str(&l, "stored", val);
+            rd_log_str(&l, "action", "walking every recommendation from the start");
+            rd_log_end(&l);
+            d->rec_mark = 0;
+        }
+    }
+    rd_free(val);
+    if (rc == RD_OK)
+        d->rec_mark_read = 1;
+    return rc;
+}
+
+static int write_rec_mark(struct rd_dispatcher *d, int64_t mark, struct rd_error *err)
+{
+    char val[24];
+
+    snprintf(val, sizeof val, "%lld", (long long)mark);
+    return d->store->ops->kv_put(d->store, "rec_mark", d->acct->name, val, 0, err);
+}
+
+/* Decides up to batch_max undecided recommendations in one transaction (with
+ * the account's new mark); *more says whether others may wait. */
 static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
                         int *more, struct rd_error *err)
 {
+    int64_t mark;
     size_t n = 0;
     int rc;
 
     d->npending = 0;
     *more = 0;
-    rc = d->store->ops->rec_undecided(d->store, d->acct->name, d->batch_max + 1, d->recs, &n, err);
-    if (rc != RD_OK || n == 0)
+    if ((rc = read_rec_mark(d, err)) != RD_OK)
         return rc;
-    if (n > d->batch_max) {
-        *more = 1;
-        n = d->batch_max;
+    mark = d->rec_mark;
+    rc = d->store->ops->rec_undecided(d->store, d->acct->name, &mark, d->batch_max, d->recs, &n,
+                                      err);
+    if (rc != RD_OK)
+        return rc;
+    if (n == 0) {
+        /* nothing of ours, but the mark may pass others' recommendations */
+        if (mark != d->rec_mark && (rc = write_rec_mark(d, mark, err)) == RD_OK)
+            d->rec_mark = mark;
+        return rc;
     }
+    *more = n == d->batch_max;
     rc = d->store->ops->begin(d->store, err);
     if (rc != RD_OK)
         return rc;
@@ -525,9 +577,12 @@ static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
         }
         d->decided[i] = row.d;
     }
+    if ((rc = write_rec_mark(d, mark, err)) != RD_OK)
+        goto fail;
     rc = d->store->ops->commit(d->store, err);
     if (rc != RD_OK)
         return rc;
+    d->rec_mark = mark;
     if (d->hooks.decision)
         for (size_t i = 0; i < n; i++)
             d->hooks.decision(d->hooks.ctx, d->acct->name, &d->recs[i], &d->decided[i]);

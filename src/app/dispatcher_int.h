@@ -42,6 +42,8 @@ struct rd_dispatcher {
     struct rd_market_view market;
 
     size_t batch_max;
+    int64_t rec_mark;                 /* rec_undecided's mark: all up to it decided */
+    int rec_mark_read;                /* rec_mark was read from the store */
     struct rd_rec *recs;              /* batch_max */
     struct rd_decision *decided;      /* batch_max */
     struct rd_order_row *pending;     /* batch_max */

@@ -74,6 +74,7 @@ enum stmt_id {
     ST_ACCOUNT_LIST,
     ST_REC_ADD,
     ST_REC_GET,
+    ST_REC_TOP,
     ST_REC_UNDECIDED,
     ST_DECISION_ADD,
     ST_DECISION_EXISTS,
@@ -143,7 +144,8 @@ enum stmt_id {
 
 /* The writer lock's key, in the two-int4 advisory key space (account locks
  * use the bigint one, so the two never meet): "rdsk", 1. */
-#define WRITER_LOCK_SQL "SELECT pg_advisory_xact_lock(1919185771, 1)"
+#define WRITER_LOCK_KEY "1919185771, 1"
+#define WRITER_LOCK_SQL "SELECT pg_advisory_xact_lock(" WRITER_LOCK_KEY ")"
 
 struct stmt_def {
     const char *name;
@@ -164,14 +166,22 @@ static const struct stmt_def stmts[ST_COUNT] = {
       "updated_at = excluded.updated_at"),
     S(ST_ACCOUNT_GET, "SELECT " ACCOUNT_COLS " FROM accounts WHERE name = $1"),
     S(ST_ACCOUNT_LIST, "SELECT " ACCOUNT_COLS " FROM accounts ORDER BY name"),
-    S(ST_REC_ADD, "INSERT INTO recs (" REC_COLS ") VALUES "
-                  "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
+    /* The writer lock (begin's, held already inside a transaction; released
+     * at the transaction's end, after its rows are visible) is taken before
+     * seq is drawn, so no recommendation becomes visible after one with a
+     * later seq: rec_undecided's mark never passes a place still to come. */
+    S(ST_REC_ADD, "WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock(" WRITER_LOCK_KEY ")) "
+                  "INSERT INTO recs (" REC_COLS ") SELECT $1::text, $2::bigint, $3::text, "
+                  "$4::text, $5::text, $6::text, $7::bigint, $8::bigint, $9::bigint, $10::bigint, "
+                  "$11::bigint, $12::integer, $13::bigint, $14::text, $15::bigint FROM l "
                   "ON CONFLICT DO NOTHING"),
     S(ST_REC_GET, "SELECT " REC_COLS " FROM recs WHERE id = $1"),
+    S(ST_REC_TOP, "SELECT coalesce(max(seq), 0) FROM recs"),
     S(ST_REC_UNDECIDED,
-      "SELECT " REC_COLS " FROM recs WHERE (recs.account IS NULL OR recs.account = $1) AND "
+      "SELECT " REC_COLS ", seq FROM recs WHERE seq > $2 AND seq <= $3 AND "
+      "(recs.account IS NULL OR recs.account = $1) AND "
       "NOT EXISTS (SELECT 1 FROM decisions WHERE decisions.account = $1 AND "
-      "decisions.rec_id = recs.id) ORDER BY created_at, id LIMIT $2"),
+      "decisions.rec_id = recs.id) ORDER BY seq LIMIT $4"),
     /* Writes nothing (and raises nothing) when the pair is decided or the
      * recommendation is missing; ST_DECISION_EXISTS tells which. */
     S(ST_DECISION_ADD,
@@ -1447,31 +1457,50 @@ static int pg_rec_get(struct rd_store *s, const char *id, struct rd_rec *r, stru
     return rc;
 }
 
-static int pg_rec_undecided(struct rd_store *s, const char *account, size_t max, struct rd_rec *out,
-                            size_t *n, struct rd_error *err)
+/* The top is read before the walk, as in the SQLite backend: every place up
+ * to it is visible by then (ST_REC_ADD's lock), so the walk sees them all. */
+static int pg_rec_undecided(struct rd_store *s, const char *account, int64_t *mark, size_t max,
+                            struct rd_rec *out, size_t *n, struct rd_error *err)
 {
     struct pg_store *q = pg(s);
     struct pbind b;
     PGresult *res;
     char what[128];
-    int rc = RD_OK;
+    int64_t top = 0, last = *mark;
+    int rc = RD_OK, nt;
 
     *n = 0;
     if (max == 0)
         return RD_OK;
+    snprintf(what, sizeof what, "rec_undecided \"%.80s\"", account);
+    b_init(&b);
+    rc = run_query(q, ST_REC_TOP, &b, &res, err, what);
+    if (rc)
+        return rc;
+    if (PQntuples(res) == 1)
+        top = col_i64(res, 0, 0);
+    PQclear(res);
+    if (rc || top <= *mark)
+        return rc;
     b_init(&b);
     b_str(&b, account);
+    b_i64(&b, *mark);
+    b_i64(&b, top);
     b_i64(&b, max > INT64_MAX ? INT64_MAX : (int64_t)max);
-    snprintf(what, sizeof what, "rec_undecided \"%.80s\"", account);
     rc = run_query(q, ST_REC_UNDECIDED, &b, &res, err, what);
     if (rc)
         return rc;
-    for (int i = 0, nt = PQntuples(res); i < nt && *n < max && !rc; i++) {
+    nt = PQntuples(res);
+    for (int i = 0; i < nt && *n < max && !rc; i++) {
         rc = read_rec(res, i, &out[*n], err);
-        if (rc == RD_OK)
+        if (rc == RD_OK) {
+            last = col_i64(res, i, 15);
             (*n)++;
+        }
     }
     PQclear(res);
+    if (rc == RD_OK)
+        *mark = *n == max ? last : top;
     return rc;
 }
 

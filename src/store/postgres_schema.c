@@ -299,12 +299,22 @@ static const char migration_5[] =
     "DROP INDEX recs_created;"
     "CREATE INDEX recs_created ON recs (created_at, id, account);";
 
+/* SQLite's migration 6: each recommendation's place in the order the store
+ * took it (docs/store.md, "The undecided walk"). rec_add takes an advisory
+ * lock before its place is drawn, so places become visible in order. */
+static const char migration_6[] =
+    "ALTER TABLE recs ADD COLUMN seq BIGINT GENERATED ALWAYS AS IDENTITY;"
+    "CREATE UNIQUE INDEX recs_seq ON recs (seq);"
+    "DROP INDEX recs_created;"
+    "CREATE INDEX recs_created ON recs (created_at, id);";
+
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},
     {2, migration_2},
     {3, migration_3},
     {4, migration_4},
     {5, migration_5},
+    {6, migration_6},
 };
 
 const int rd_pg_migration_count = (int)(sizeof rd_pg_migrations / sizeof rd_pg_migrations[0]);

@@ -59,6 +59,7 @@ enum stmt_id {
     ST_ACCOUNT_LIST,
     ST_REC_ADD,
     ST_REC_GET,
+    ST_REC_TOP,
     ST_REC_UNDECIDED,
     ST_DECISION_ADD,
     ST_DECISION_LIST,
@@ -108,16 +109,20 @@ static const char *const stmt_sql[ST_COUNT] = {
         "updated_at = excluded.updated_at",
     [ST_ACCOUNT_GET] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE name = ?",
     [ST_ACCOUNT_LIST] = "SELECT " ACCOUNT_COLS " FROM accounts ORDER BY name",
-    [ST_REC_ADD] = "INSERT INTO recs (" REC_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    /* seq: the recommendation's place in the order taken (writers are
+     * serialized, and recs are never deleted, so it only grows) */
+    [ST_REC_ADD] = "INSERT INTO recs (" REC_COLS ", seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                   "?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM recs))",
     [ST_REC_GET] = "SELECT " REC_COLS " FROM recs WHERE id = ?",
     /* Walks recs_created in order, skips those for another account and probes
      * the decisions (account, rec_id) unique index for each; stops after LIMIT
      * rows. */
+    [ST_REC_TOP] = "SELECT coalesce(max(seq), 0) FROM recs",
     [ST_REC_UNDECIDED] =
-        "SELECT " REC_COLS " FROM recs WHERE "
+        "SELECT " REC_COLS ", seq FROM recs WHERE seq > ?2 AND seq <= ?3 AND "
+        "(recs.account IS NULL OR recs.account = ?1) AND "
         "NOT EXISTS (SELECT 1 FROM decisions WHERE decisions.account = ?1 AND "
-        "decisions.rec_id = recs.id) AND (recs.account IS NULL OR recs.account = ?1) "
-        "ORDER BY created_at, id LIMIT ?2",
+        "decisions.rec_id = recs.id) ORDER BY seq LIMIT ?4",
     [ST_DECISION_ADD] =
         "INSERT INTO decisions (account, rec_id, decided_at, approved, size, first_failed, "
         "budget, unit_risk, unit_cost, risk_pct, kelly_used, verdicts) "
@@ -1074,20 +1079,49 @@ static int sq_rec_get(struct rd_store *s, const char *id, struct rd_rec *r, stru
     return rc;
 }
 
-static int sq_rec_undecided(struct rd_store *s, const char *account, size_t max, struct rd_rec *out,
-                            size_t *n, struct rd_error *err)
+/* The last place taken in the order of recommendations (0: none yet). */
+static int rec_top(struct sqlite_store *q, int64_t *top, struct rd_error *err)
+{
+    struct binder b;
+    int rc = use(q, ST_REC_TOP, &b, "rec_undecided", err);
+
+    if (rc)
+        return rc;
+    rc = sqlite3_step(b.st);
+    if (rc == SQLITE_ROW) {
+        *top = sqlite3_column_int64(b.st, 0);
+        rc = RD_OK;
+    } else {
+        rc = fail(q, rc, err, "rec_undecided: the last recommendation's place");
+    }
+    done(&b);
+    return rc;
+}
+
+/* The top is read before the walk: every place up to it belongs to a
+ * committed recommendation (writers are serialized), so the walk, which
+ * starts later, sees them all; one stored meanwhile lies above the top. */
+static int sq_rec_undecided(struct rd_store *s, const char *account, int64_t *mark, size_t max,
+                            struct rd_rec *out, size_t *n, struct rd_error *err)
 {
     struct sqlite_store *q = sq(s);
     struct binder b;
+    int64_t top = 0, last = *mark;
     int rc;
 
     *n = 0;
     if (max == 0)
         return RD_OK;
+    if ((rc = rec_top(q, &top, err)) != RD_OK)
+        return rc;
+    if (top <= *mark)
+        return RD_OK;
     rc = use(q, ST_REC_UNDECIDED, &b, "rec_undecided", err);
     if (rc)
         return rc;
     b_str(&b, account);
+    b_i64(&b, *mark);
+    b_i64(&b, top);
     b_i64(&b, max > INT64_MAX ? INT64_MAX : (int64_t)max);
     if (b.rc != SQLITE_OK) {
         rc = fail(q, b.rc, err, "rec_undecided \"%s\"", account);
@@ -1100,9 +1134,15 @@ static int sq_rec_undecided(struct rd_store *s, const char *account, size_t max,
         rc = read_rec(b.st, &out[*n], err);
         if (rc)
             goto out;
+        last = sqlite3_column_int64(b.st, 15);
         (*n)++;
     }
-    rc = *n == max || rc == SQLITE_DONE ? RD_OK : fail(q, rc, err, "rec_undecided \"%s\"", account);
+    if (*n == max || rc == SQLITE_DONE) {
+        *mark = *n == max ? last : top;
+        rc = RD_OK;
+    } else {
+        rc = fail(q, rc, err, "rec_undecided \"%s\"", account);
+    }
 out:
     done(&b);
     return rc;

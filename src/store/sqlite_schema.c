@@ -291,12 +291,24 @@ static const char migration_5[] =
     "DROP INDEX recs_created;"
     "CREATE INDEX recs_created ON recs (created_at, id, account);";
 
+/* Each recommendation's place in the order the store took it, so that a
+ * dispatcher walks only what came after the last it decided (docs/store.md,
+ * "The undecided walk"). Stored rows keep their insertion (rowid) order. The
+ * account leaves recs_created: the walk no longer uses it. */
+static const char migration_6[] =
+    "ALTER TABLE recs ADD COLUMN seq BIGINT;"
+    "UPDATE recs SET seq = rowid;"
+    "CREATE UNIQUE INDEX recs_seq ON recs (seq);"
+    "DROP INDEX recs_created;"
+    "CREATE INDEX recs_created ON recs (created_at, id);";
+
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},
     {2, migration_2},
     {3, migration_3},
     {4, migration_4},
     {5, migration_5},
+    {6, migration_6},
 };
 
 const int rd_sqlite_migration_count =

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -238,6 +239,82 @@ static void test_cycle_decides_every_batch(void **s)
     assert_int_equal(positions(&w, 0, T_1030), 5);
     cycle(&w, 0, T_1030 + 1, &st);
     assert_int_equal(st.decided, 0);
+    close_world(&w);
+}
+
+/* The stored mark: the place after which this account's walk starts. */
+static long long stored_mark(struct world *w, const char *account)
+{
+    struct rd_error err = {0};
+    char *val = NULL;
+    long long v;
+
+    if (w->store->ops->kv_get(w->store, "rec_mark", account, &val, &err))
+        fail_msg("%s", err.msg);
+    v = strtoll(val, NULL, 10);
+    rd_free(val);
+    return v;
+}
+
+static void restart(struct world *w, int i)
+{
+    struct rd_dispatcher_params p = {0};
+    struct rd_error err = {0};
+
+    rd_dispatcher_free(w->d[i]);
+    p.cfg = w->cfg;
+    p.account = &w->cfg->accounts[i];
+    p.store = w->store;
+    p.broker = w->broker[i];
+    if (rd_dispatcher_new(&p, &w->d[i], &err) || rd_dispatcher_lock(w->d[i], &err))
+        fail_msg("%s", err.msg);
+}
+
+/* Each account walks only what came after what it decided, kept in the store
+ * across restarts; another account's trade moves the mark past it but stays
+ * that account's; a stored mark that is not a number means a walk from the
+ * start, which decides nothing twice. */
+static void test_rec_mark(void **s)
+{
+    struct world w;
+    struct rd_cycle_stats st;
+    struct rd_rec r;
+    struct rd_error err = {0};
+    long long m1, m2;
+
+    (void)s;
+    open_world(&w);
+    add_rec(&w, "m1", "AAPL", "AAPL261218C00100000", RD_STRAT_SWING, RD_DOLLARS(1), T_1030 - 10);
+    cycle(&w, 0, T_1030, &st);
+    assert_int_equal(st.decided, 1);
+    m1 = stored_mark(&w, "large");
+    assert_true(m1 > 0);
+
+    memset(&r, 0, sizeof r);
+    assert_int_equal(w.store->ops->rec_get(w.store, "m1", &r, &err), RD_OK);
+    snprintf(r.id, sizeof r.id, "for-tiny");
+    snprintf(r.account, sizeof r.account, "tiny");
+    assert_int_equal(w.store->ops->rec_add(w.store, &r, &err), RD_OK);
+    cycle(&w, 0, T_1030 + 1, &st);
+    assert_int_equal(st.decided, 0);
+    m2 = stored_mark(&w, "large");
+    assert_true(m2 > m1);
+    cycle(&w, 1, T_1030 + 2, &st);
+    assert_int_equal(st.decided, 2);         /* m1 and its own trade */
+    assert_true(stored_mark(&w, "tiny") == m2);
+
+    restart(&w, 0);
+    add_rec(&w, "m2", "MSFT", "MSFT261218C00100000", RD_STRAT_SWING, RD_DOLLARS(1), T_1030 - 5);
+    cycle(&w, 0, T_1030 + 3, &st);
+    assert_int_equal(st.decided, 1);
+    assert_true(stored_mark(&w, "large") > m2);
+
+    assert_int_equal(w.store->ops->kv_put(w.store, "rec_mark", "large", "12x", 0, &err), RD_OK);
+    restart(&w, 0);
+    add_rec(&w, "m3", "NVDA", "NVDA261218C00100000", RD_STRAT_SWING, RD_DOLLARS(1), T_1030);
+    cycle(&w, 0, T_1030 + 4, &st);
+    assert_int_equal(st.decided, 1);
+    assert_true(stored_mark(&w, "large") > m2);
     close_world(&w);
 }
 
@@ -821,6 +898,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_isolation_large_full_tiny_empty),
         cmocka_unit_test(test_cycle_decides_every_batch),
+        cmocka_unit_test(test_rec_mark),
         cmocka_unit_test(test_exits_stay_in_their_account),
         cmocka_unit_test(test_exit_rules),
         cmocka_unit_test(test_broker_rejection_recorded),

@@ -17,6 +17,8 @@
 #include <cmocka.h>
 
 #include <libpq-fe.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #define CT_LOCK_RELEASE_WAIT_MS 5000
 #include "store_contract.h"
@@ -228,6 +230,57 @@ static void test_pg_writer_lock(void **state)
     rd_store_close(s2);
 }
 
+struct late_add {
+    struct rd_store *s;
+    int rc;
+};
+
+static void *add_fast(void *arg)
+{
+    struct late_add *a = arg;
+    struct rd_rec r = make_rec("fast", NOW, "AAPL");
+    struct rd_error err = {0};
+
+    a->rc = a->s->ops->rec_add(a->s, &r, &err);
+    return NULL;
+}
+
+/* Places become visible in order: a recommendation stored outside any
+ * transaction waits for a writer that drew an earlier place, so a walk in
+ * between sees neither and its mark passes neither. Without the wait, "fast"
+ * would be visible first and the mark would pass "slow" for good. */
+static void test_pg_rec_places_visible_in_order(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s2, *s3;
+    struct late_add a = {0};
+    struct rd_rec out[4];
+    struct rd_error err = {0};
+    int64_t mark = 0;
+    pthread_t th;
+    size_t n = 9;
+
+    assert_int_equal(rd_store_open(f->url, &s2, &err), RD_OK);
+    assert_int_equal(rd_store_open(f->url, &s3, &err), RD_OK);
+    assert_int_equal(f->s->ops->begin(f->s, &err), RD_OK);
+    add_rec(f->s, "slow", NOW);
+    a.s = s2;
+    assert_int_equal(pthread_create(&th, NULL, add_fast, &a), 0);
+    usleep(300 * 1000);
+    assert_int_equal(s3->ops->rec_undecided(s3, "A", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(n, 0);
+    assert_true(mark == 0);
+    assert_int_equal(f->s->ops->commit(f->s, &err), RD_OK);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    assert_int_equal(a.rc, RD_OK);
+    assert_int_equal(s3->ops->rec_undecided(s3, "A", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(out[0].id, "slow");
+    assert_string_equal(out[1].id, "fast");
+    rd_store_close(s3);
+    rd_store_close(s2);
+}
+
 /* A failure the contract does not let a transaction survive (here: bytes that
  * are not UTF-8) aborts it on the server; commit says so and writes nothing. */
 static void test_pg_failed_statement_aborts(void **state)
@@ -321,6 +374,7 @@ int main(void)
         PG_TEST(test_pg_migrations_and_reopen),
         PG_TEST(test_pg_byte_order),
         PG_TEST(test_pg_writer_lock),
+        PG_TEST(test_pg_rec_places_visible_in_order),
         PG_TEST(test_pg_failed_statement_aborts),
         PG_TEST(test_pg_connection_lost),
         PG_TEST(test_pg_alloc_failures),

@@ -173,9 +173,10 @@ static void test_migrations_and_reopen(void **state)
     struct rd_error err = {0};
 
     /* the fixture opened a fresh file: every migration (2: the HTTP API's tables,
-     * 3: the traders', 4: performance, 5: recommendations for one account), WAL */
-    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 5);
-    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 5);
+     * 3: the traders', 4: performance, 5: recommendations for one account, 6: their
+     * order), WAL */
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 6);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 6);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
                                       "AND name IN ('accounts', 'recs', 'decisions', 'orders', "
                                       "'positions', 'trades', 'kv')"), 7);
@@ -185,7 +186,7 @@ static void test_migrations_and_reopen(void **state)
 
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
     assert_int_equal(f->s->ops->rec_get(f->s, "keep", &r, &err), RD_OK);
-    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 5);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 6);
     rd_store_close(f->s);
 
     /* sync=normal is accepted */
@@ -207,6 +208,46 @@ static void test_migrations_and_reopen(void **state)
     assert_non_null(strstr(err.msg, "newer"));
     assert_non_null(strstr(err.msg, f->path));
     assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 7);
+}
+
+/* A database from before migration 6: its recommendations get their places
+ * in the order they were stored, and the undecided walk finds them all. */
+static void test_migration_6_numbers_stored_recs(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_rec out[4];
+    struct rd_error err = {0};
+    int64_t mark = 0;
+    size_t n;
+
+    rd_store_close(f->s);
+    f->s = NULL;
+    /* back to version 5, with three recommendations stored newest first */
+    sql_exec(f->path, "DROP INDEX recs_seq; ALTER TABLE recs DROP COLUMN seq;"
+                      "DROP INDEX recs_created;"
+                      "CREATE INDEX recs_created ON recs (created_at, id, account);"
+                      "DELETE FROM schema_version WHERE version = 6;");
+    for (int i = 0; i < 3; i++) {
+        char sql[400];
+
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO recs (id, created_at, underlying, symbol, action, strategy, "
+                 "confidence, volume_ratio, price, stop_price, expires_at, has_vix, vix) "
+                 "VALUES ('old-%d', %lld, 'AAPL', 'AAPL', 'BUY_STOCK', 'swing', 900000, "
+                 "2000000, 1000000, 0, 0, 0, 0)",
+                 i, (long long)(NOW - i * 10));
+        sql_exec(f->path, sql);
+    }
+    assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 6);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM recs WHERE seq IS NULL"), 0);
+    add_rec(f->s, "new", NOW - 100);
+    assert_int_equal(f->s->ops->rec_undecided(f->s, "A", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(n, 4);
+    assert_string_equal(out[0].id, "old-0");
+    assert_string_equal(out[1].id, "old-1");
+    assert_string_equal(out[2].id, "old-2");
+    assert_string_equal(out[3].id, "new");
 }
 
 static void test_lock_memory(void **state)
@@ -258,6 +299,7 @@ int main(void)
         MEM_TEST(test_transactions),
         FILE_TEST(test_unreadable_rows),
         FILE_TEST(test_migrations_and_reopen),
+        FILE_TEST(test_migration_6_numbers_stored_recs),
         FILE_TEST(test_lock_other_process),
         FILE_TEST(test_lock_same_process_two_handles),
         MEM_TEST(test_lock_memory),
