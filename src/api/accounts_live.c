@@ -18,15 +18,14 @@
 #include "riskdesk/banned.h"
 
 struct entry {
-    char name[64];
+    char name[API_NAME_MAX];
     struct api_live v;
     int refreshing;
 };
 
 struct api_live_table {
     pthread_mutex_t mu;
-    struct entry *e;
-    size_t n, cap;
+    struct api_by_name tab;      /* of struct entry */
 };
 
 int api_live_table_new(struct api_live_table **out)
@@ -37,6 +36,7 @@ int api_live_table_new(struct api_live_table **out)
     if (!t)
         return RD_ENOMEM;
     pthread_mutex_init(&t->mu, NULL);
+    api_by_name_init(&t->tab, sizeof(struct entry));
     *out = t;
     return RD_OK;
 }
@@ -46,28 +46,16 @@ void api_live_table_free(struct api_live_table *t)
     if (!t)
         return;
     pthread_mutex_destroy(&t->mu);
-    rd_free(t->e);
+    api_by_name_release(&t->tab);
     rd_free(t);
 }
 
 /* Under the lock: the entry of name, added when new (NULL without memory). */
 static struct entry *find(struct api_live_table *t, const char *name)
 {
-    for (size_t i = 0; i < t->n; i++)
-        if (!strcmp(t->e[i].name, name))
-            return &t->e[i];
-    if (t->n == t->cap) {
-        size_t ncap = t->cap ? t->cap * 2 : 16;
-        struct entry *ne = rd_realloc(t->e, ncap * sizeof *ne);
+    int added;
 
-        if (!ne)
-            return NULL;
-        t->e = ne;
-        t->cap = ncap;
-    }
-    memset(&t->e[t->n], 0, sizeof t->e[t->n]);
-    snprintf(t->e[t->n].name, sizeof t->e[t->n].name, "%s", name);
-    return &t->e[t->n++];
+    return api_by_name_find(&t->tab, name, &added);
 }
 
 void api_live_set(struct api_server *srv, const char *account, const struct api_live *v)

@@ -109,6 +109,25 @@ int api_cfg_check_def(struct api_server *srv, struct rd_store *store, const char
                       const char *def, struct rd_error *err);
 int api_cfg_index(const struct api_cfg *c, const char *name);   /* -1 when absent */
 
+/* ---- per-account tables (by_name.c) ---- */
+
+#define API_NAME_MAX 64
+
+/* A growable array of entries of one size, each starting with its name
+ * (char[API_NAME_MAX]). Not locked: the owner's mutex guards it. */
+struct api_by_name {
+    char *e;
+    size_t size, n, cap;
+};
+
+void api_by_name_init(struct api_by_name *t, size_t entry_size);
+void api_by_name_release(struct api_by_name *t);
+/* The entry named name, or NULL. */
+void *api_by_name_get(const struct api_by_name *t, const char *name);
+/* The entry named name, added zeroed but for its name (*added = 1) when new;
+ * NULL without memory. A pointer is good until the next add. */
+void *api_by_name_find(struct api_by_name *t, const char *name, int *added);
+
 /* ---- live account numbers (the broker's), shared by routes and /metrics ---- */
 
 struct api_live {

@@ -32,15 +32,14 @@
 #define MAX_FAILURES 1000
 
 struct hentry {
-    char name[64];
+    char name[API_NAME_MAX];
     struct api_health_state st;
 };
 
 struct api_health {
-    pthread_mutex_t mu;          /* guards e, n, cap and stop */
+    pthread_mutex_t mu;          /* guards tab and stop */
     pthread_cond_t cv;           /* wakes the monitor to stop */
-    struct hentry *e;
-    size_t n, cap;
+    struct api_by_name tab;      /* of struct hentry */
     unsigned interval_s;
     int threshold;
     int stop;
@@ -57,6 +56,7 @@ int api_health_new(struct api_health **out)
         return RD_ENOMEM;
     pthread_mutex_init(&h->mu, NULL);
     pthread_cond_init(&h->cv, NULL);
+    api_by_name_init(&h->tab, sizeof(struct hentry));
     h->interval_s = DEFAULT_INTERVAL_S;
     h->threshold = DEFAULT_FAILURES;
     *out = h;
@@ -69,7 +69,7 @@ void api_health_free(struct api_health *h)
         return;
     pthread_cond_destroy(&h->cv);
     pthread_mutex_destroy(&h->mu);
-    rd_free(h->e);
+    api_by_name_release(&h->tab);
     rd_free(h);
 }
 
@@ -144,22 +144,12 @@ out:
 /* Under the lock: the entry of name, added (healthy) when new; NULL without memory. */
 static struct hentry *find(struct api_health *h, const char *name)
 {
-    for (size_t i = 0; i < h->n; i++)
-        if (!strcmp(h->e[i].name, name))
-            return &h->e[i];
-    if (h->n == h->cap) {
-        size_t ncap = h->cap ? h->cap * 2 : 16;
-        struct hentry *ne = rd_realloc(h->e, ncap * sizeof *ne);
+    int added;
+    struct hentry *e = api_by_name_find(&h->tab, name, &added);
 
-        if (!ne)
-            return NULL;
-        h->e = ne;
-        h->cap = ncap;
-    }
-    memset(&h->e[h->n], 0, sizeof h->e[h->n]);
-    snprintf(h->e[h->n].name, sizeof h->e[h->n].name, "%s", name);
-    h->e[h->n].st.healthy = 1;
-    return &h->e[h->n++];
+    if (e && added)
+        e->st.healthy = 1;
+    return e;
 }
 
 static void log_change(const char *event, const char *account, int failures, const char *error)
@@ -248,11 +238,12 @@ void api_health_get(struct api_server *srv, const char *account, struct api_heal
     memset(out, 0, sizeof *out);
     out->healthy = 1;
     pthread_mutex_lock(&h->mu);
-    for (size_t i = 0; i < h->n; i++)
-        if (!strcmp(h->e[i].name, account)) {
-            *out = h->e[i].st;
-            break;
-        }
+    {
+        const struct hentry *e = api_by_name_get(&h->tab, account);
+
+        if (e)
+            *out = e->st;
+    }
     pthread_mutex_unlock(&h->mu);
 }
 
@@ -293,14 +284,12 @@ int api_health_degraded(struct api_server *srv, char *running_on, size_t rn, cha
     pthread_mutex_lock(&h->mu);
     for (int i = 0; i < c->cfg->naccounts; i++) {
         const char *name = c->cfg->accounts[i].name;
-        int bad = 0;
+        const struct hentry *e;
 
         if (c->meta[i].closed_at)
             continue;
-        for (size_t k = 0; k < h->n; k++)
-            if (!strcmp(h->e[k].name, name))
-                bad = h->e[k].st.init_failed;
-        if (bad) {
+        e = api_by_name_get(&h->tab, name);
+        if (e && e->st.init_failed) {
             nfailed++;
             append(failed, fn, name);
         } else {
