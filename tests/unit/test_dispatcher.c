@@ -46,6 +46,23 @@ struct world {
     struct rd_dispatcher *d[3];
 };
 
+/* Account i's dispatcher, new (batch_max 0: the default), in place of any
+ * before it: what a restart does. */
+static void start_dispatcher(struct world *w, int i, size_t batch_max)
+{
+    struct rd_dispatcher_params p = {0};
+    struct rd_error err = {0};
+
+    rd_dispatcher_free(w->d[i]);
+    p.cfg = w->cfg;
+    p.account = &w->cfg->accounts[i];
+    p.store = w->store;
+    p.broker = w->broker[i];
+    p.batch_max = batch_max;
+    if (rd_dispatcher_new(&p, &w->d[i], &err) || rd_dispatcher_lock(w->d[i], &err))
+        fail_msg("%s", err.msg);
+}
+
 static void open_world(struct world *w)
 {
     struct rd_error err = {0};
@@ -56,7 +73,6 @@ static void open_world(struct world *w)
         fail_msg("%s", err.msg);
     for (int i = 0; i < 3; i++) {
         struct rd_broker_params bp = {0};
-        struct rd_dispatcher_params p = {0};
 
         bp.account = w->cfg->accounts[i].name;
         bp.store = w->store;
@@ -64,12 +80,7 @@ static void open_world(struct world *w)
         bp.seed = 7;
         if (rd_broker_open("paper", &bp, &w->broker[i], &err))
             fail_msg("%s", err.msg);
-        p.cfg = w->cfg;
-        p.account = &w->cfg->accounts[i];
-        p.store = w->store;
-        p.broker = w->broker[i];
-        if (rd_dispatcher_new(&p, &w->d[i], &err) || rd_dispatcher_lock(w->d[i], &err))
-            fail_msg("%s", err.msg);
+        start_dispatcher(w, i, 0);
     }
 }
 
@@ -211,21 +222,12 @@ static void test_cycle_decides_every_batch(void **s)
 {
     struct world w;
     struct rd_cycle_stats st;
-    struct rd_dispatcher_params p = {0};
-    struct rd_error err = {0};
     static const char *const u[] = {"AAPL", "MSFT", "NVDA", "AMD", "META", "TSLA", "GOOG"};
     char id[16], sym[32];
 
     (void)s;
     open_world(&w);
-    rd_dispatcher_free(w.d[0]);
-    p.cfg = w.cfg;
-    p.account = &w.cfg->accounts[0];
-    p.store = w.store;
-    p.broker = w.broker[0];
-    p.batch_max = 2;
-    if (rd_dispatcher_new(&p, &w.d[0], &err) || rd_dispatcher_lock(w.d[0], &err))
-        fail_msg("%s", err.msg);
+    start_dispatcher(&w, 0, 2);
     for (int i = 0; i < 7; i++) {
         snprintf(id, sizeof id, "b%d", i + 1);
         snprintf(sym, sizeof sym, "%s261218C00100000", u[i]);
@@ -254,20 +256,6 @@ static long long stored_mark(struct world *w, const char *account)
     v = strtoll(val, NULL, 10);
     rd_free(val);
     return v;
-}
-
-static void restart(struct world *w, int i)
-{
-    struct rd_dispatcher_params p = {0};
-    struct rd_error err = {0};
-
-    rd_dispatcher_free(w->d[i]);
-    p.cfg = w->cfg;
-    p.account = &w->cfg->accounts[i];
-    p.store = w->store;
-    p.broker = w->broker[i];
-    if (rd_dispatcher_new(&p, &w->d[i], &err) || rd_dispatcher_lock(w->d[i], &err))
-        fail_msg("%s", err.msg);
 }
 
 /* Each account walks only what came after what it decided, kept in the store
@@ -303,14 +291,14 @@ static void test_rec_mark(void **s)
     assert_int_equal(st.decided, 2);         /* m1 and its own trade */
     assert_true(stored_mark(&w, "tiny") == m2);
 
-    restart(&w, 0);
+    start_dispatcher(&w, 0, 0);
     add_rec(&w, "m2", "MSFT", "MSFT261218C00100000", RD_STRAT_SWING, RD_DOLLARS(1), T_1030 - 5);
     cycle(&w, 0, T_1030 + 3, &st);
     assert_int_equal(st.decided, 1);
     assert_true(stored_mark(&w, "large") > m2);
 
     assert_int_equal(w.store->ops->kv_put(w.store, "rec_mark", "large", "12x", 0, &err), RD_OK);
-    restart(&w, 0);
+    start_dispatcher(&w, 0, 0);
     add_rec(&w, "m3", "NVDA", "NVDA261218C00100000", RD_STRAT_SWING, RD_DOLLARS(1), T_1030);
     cycle(&w, 0, T_1030 + 4, &st);
     assert_int_equal(st.decided, 1);
