@@ -177,6 +177,8 @@ void api_health_report(struct api_server *srv, const char *account, int ok, cons
 /* The account failed to initialise: unhealthy at once. */
 void api_health_init_failed(struct api_server *srv, const char *account, const char *error,
                             int dispatcher);
+/* Its dispatcher, which failed to start, came up later: healthy again (logged). */
+void api_health_dispatcher_started(struct api_server *srv, const char *account);
 /* The account's state; an account never polled is healthy. */
 void api_health_get(struct api_server *srv, const char *account, struct api_health_state *out);
 int api_health_ok(struct api_server *srv, const char *account);
@@ -370,7 +372,8 @@ int api_dispatchers_start(struct api_server *srv, const char *which, unsigned in
                           struct rd_error *err);
 /* Asks them to stop after their cycle and waits for them. */
 void api_dispatchers_stop(struct api_server *srv);
-/* Whether the named account's dispatcher was asked for and did not start. */
+/* Whether the named account's dispatcher was asked for and has not started
+ * (yet: its thread tries again every interval). */
 int api_dispatchers_failed_start(struct api_server *srv, const char *account);
 /* How many run, and whether the named one has failed (for /readyz). */
 int api_dispatchers_status(struct api_server *srv, const char *account, int *running,

@@ -8,7 +8,9 @@
  * server listens. An account that cannot get that far (its broker does not
  * answer, say) is recorded: its error kept for /readyz, the account marked
  * unhealthy (health.c), and the others go on; the start fails only when none
- * of the accounts asked for came up. Then
+ * of the accounts asked for came up. Its thread tries the start again every
+ * interval, so a broker that was down when the server started does not leave
+ * the account without a dispatcher until someone restarts it. Then
  * each thread runs a cycle every interval seconds and publishes the broker's
  * numbers for /metrics and the account routes. Stopping lets the cycle in
  * progress finish. A dispatcher keeps the account configuration it started
@@ -33,8 +35,9 @@ struct disp {
     struct rd_broker *broker;
     struct rd_dispatcher *d;
     pthread_t th;
-    int started;
-    int start_failed;            /* prepare failed: recorded, not running */
+    int started;                 /* the thread runs */
+    atomic_int start_failed;     /* prepare failed: not running; tried again each interval */
+    int attempts;                /* starts tried (the thread's own after the first) */
     atomic_int failed;
     pthread_mutex_t mu;          /* guards error */
     char error[256];
@@ -83,48 +86,6 @@ static void log_cycle(const char *account, const struct rd_cycle_stats *st)
     rd_log_end(&l);
 }
 
-static void *loop(void *arg)
-{
-    struct disp *p = arg;
-    struct api_dispatchers *ds = p->srv->dispatchers;
-
-    for (;;) {
-        struct rd_cycle_stats st;
-        struct rd_error err = {0};
-        struct timespec until;
-        int rc, stop;
-
-        rc = rd_dispatcher_cycle(p->d, (int64_t)time(NULL), &st, &err);
-        if (rc == RD_OK) {
-            atomic_store(&p->failed, 0);
-            publish(p, &st);
-            log_cycle(p->acct->name, &st);
-        } else {
-            struct rd_logline l;
-
-            pthread_mutex_lock(&p->mu);
-            snprintf(p->error, sizeof p->error, "%s", err.msg[0] ? err.msg : rd_strerror(rc));
-            pthread_mutex_unlock(&p->mu);
-            atomic_store(&p->failed, 1);
-            rd_log_begin(&l, RD_LOG_ERROR, "dispatch.cycle_failed");
-            rd_log_str(&l, "account", p->acct->name);
-            rd_log_str(&l, "msg", err.msg);
-            rd_log_end(&l);
-        }
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += ds->interval;
-        pthread_mutex_lock(&ds->mu);
-        while (!ds->stop && pthread_cond_timedwait(&ds->cv, &ds->mu, &until) != ETIMEDOUT)
-            ;
-        stop = ds->stop;
-        pthread_mutex_unlock(&ds->mu);
-        if (stop)
-            break;
-    }
-    rd_log_msg(RD_LOG_INFO, "dispatch.stopped", p->acct->name);
-    return NULL;
-}
-
 /* Opens everything one account's dispatcher needs and syncs it once. */
 static int prepare(struct api_server *srv, const struct rd_config *cfg, struct disp *p,
                    struct rd_error *err)
@@ -158,6 +119,110 @@ static int prepare(struct api_server *srv, const struct rd_config *cfg, struct d
     if (!rc)
         rc = rd_dispatcher_start(p->d, (int64_t)time(NULL), err);
     return rc;
+}
+
+/* Records a start that failed: what prepare opened is closed, the error kept
+ * for /readyz and logged as event. */
+static void start_failed(struct disp *p, const struct rd_error *e, const char *event)
+{
+    struct rd_logline l;
+
+    rd_dispatcher_free(p->d);
+    rd_broker_close(p->broker);
+    rd_store_close(p->store);
+    p->d = NULL;
+    p->broker = NULL;
+    p->store = NULL;
+    pthread_mutex_lock(&p->mu);
+    snprintf(p->error, sizeof p->error, "%s", e->msg);
+    pthread_mutex_unlock(&p->mu);
+    atomic_store(&p->start_failed, 1);
+    atomic_store(&p->failed, 1);
+    rd_log_begin(&l, RD_LOG_ERROR, event);
+    rd_log_str(&l, "account", p->acct->name);
+    if (p->attempts > 1)
+        rd_log_int(&l, "attempts", p->attempts);
+    rd_log_str(&l, "error", e->msg);
+    rd_log_end(&l);
+}
+
+static void cycle(struct disp *p)
+{
+    struct rd_cycle_stats st;
+    struct rd_error err = {0};
+    int rc = rd_dispatcher_cycle(p->d, (int64_t)time(NULL), &st, &err);
+
+    if (rc == RD_OK) {
+        atomic_store(&p->failed, 0);
+        publish(p, &st);
+        log_cycle(p->acct->name, &st);
+    } else {
+        struct rd_logline l;
+
+        pthread_mutex_lock(&p->mu);
+        snprintf(p->error, sizeof p->error, "%s", err.msg[0] ? err.msg : rd_strerror(rc));
+        pthread_mutex_unlock(&p->mu);
+        atomic_store(&p->failed, 1);
+        rd_log_begin(&l, RD_LOG_ERROR, "dispatch.cycle_failed");
+        rd_log_str(&l, "account", p->acct->name);
+        rd_log_str(&l, "msg", err.msg);
+        rd_log_end(&l);
+    }
+}
+
+/* Waits one interval; 1 when the server is stopping. */
+static int wait_interval(struct api_dispatchers *ds)
+{
+    struct timespec until;
+    int stop;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ds->interval;
+    pthread_mutex_lock(&ds->mu);
+    while (!ds->stop && pthread_cond_timedwait(&ds->cv, &ds->mu, &until) != ETIMEDOUT)
+        ;
+    stop = ds->stop;
+    pthread_mutex_unlock(&ds->mu);
+    return stop;
+}
+
+/* A dispatcher whose start failed, tried again: running from its next cycle
+ * when it comes up (the account's health cleared), else the new error kept. */
+static void retry_start(struct disp *p)
+{
+    struct rd_error e = {0};
+    struct rd_logline l;
+
+    p->attempts++;
+    if (prepare(p->srv, p->srv->dispatchers->cfg->cfg, p, &e) != RD_OK) {
+        rd_error_prefix(&e, "dispatcher of \"%s\"", p->acct->name);
+        start_failed(p, &e, "dispatch.start_retry_failed");
+        return;
+    }
+    atomic_store(&p->failed, 0);
+    atomic_store(&p->start_failed, 0);
+    rd_log_begin(&l, RD_LOG_INFO, "dispatch.started");
+    rd_log_str(&l, "account", p->acct->name);
+    rd_log_int(&l, "attempts", p->attempts);
+    rd_log_end(&l);
+    api_health_dispatcher_started(p->srv, p->acct->name);
+}
+
+static void *loop(void *arg)
+{
+    struct disp *p = arg;
+    struct api_dispatchers *ds = p->srv->dispatchers;
+
+    for (;;) {
+        if (!atomic_load(&p->start_failed))
+            cycle(p);
+        if (wait_interval(ds))
+            break;
+        if (atomic_load(&p->start_failed))
+            retry_start(p);
+    }
+    rd_log_msg(RD_LOG_INFO, "dispatch.stopped", p->acct->name);
+    return NULL;
 }
 
 static int wanted(const char *which, const char *name)
@@ -221,7 +286,6 @@ int api_dispatchers_start(struct api_server *srv, const char *which, unsigned in
         return rd_error_set(err, RD_ENOMEM, "dispatch: out of memory");
     for (int i = 0; i < cfg->naccounts; i++) {
         struct rd_error e = {0};
-        struct rd_logline l;
         struct disp *p;
 
         if (!wanted(which, cfg->accounts[i].name))
@@ -230,6 +294,7 @@ int api_dispatchers_start(struct api_server *srv, const char *which, unsigned in
         p->srv = srv;
         p->acct = &cfg->accounts[i];
         pthread_mutex_init(&p->mu, NULL);
+        p->attempts = 1;
         rc = prepare(srv, cfg, p, &e);
         if (rc == RD_OK) {
             nup++;
@@ -241,20 +306,8 @@ int api_dispatchers_start(struct api_server *srv, const char *which, unsigned in
             *err = e;
             return rc;
         }
-        /* a broken account: recorded, and the others go on */
-        rd_dispatcher_free(p->d);
-        rd_broker_close(p->broker);
-        rd_store_close(p->store);
-        p->d = NULL;
-        p->broker = NULL;
-        p->store = NULL;
-        p->start_failed = 1;
-        snprintf(p->error, sizeof p->error, "%s", e.msg);
-        atomic_store(&p->failed, 1);
-        rd_log_begin(&l, RD_LOG_ERROR, "dispatch.start_failed");
-        rd_log_str(&l, "account", p->acct->name);
-        rd_log_str(&l, "error", e.msg);
-        rd_log_end(&l);
+        /* a broken account: recorded, tried again by its thread; the others go on */
+        start_failed(p, &e, "dispatch.start_failed");
         api_health_init_failed(srv, p->acct->name, e.msg, 1);
         if (first_rc == RD_OK) {
             first_rc = rc;
@@ -267,8 +320,6 @@ int api_dispatchers_start(struct api_server *srv, const char *which, unsigned in
     }
     rc = RD_OK;
     for (size_t i = 0; i < ds->n && rc == RD_OK; i++) {
-        if (ds->v[i].start_failed)
-            continue;
         if (pthread_create(&ds->v[i].th, NULL, loop, &ds->v[i]) != 0)
             rc = rd_error_set(err, RD_EINTERNAL, "dispatch: cannot start a thread");
         else
@@ -285,7 +336,7 @@ int api_dispatchers_failed_start(struct api_server *srv, const char *account)
         return 0;
     for (size_t i = 0; i < ds->n; i++)
         if (!strcmp(ds->v[i].acct->name, account))
-            return ds->v[i].start_failed;
+            return atomic_load(&ds->v[i].start_failed);
     return 0;
 }
 
@@ -332,7 +383,7 @@ int api_dispatchers_status(struct api_server *srv, const char *account, int *run
 
         if (strcmp(p->acct->name, account) != 0)
             continue;
-        *running = p->started;
+        *running = p->started && !atomic_load(&p->start_failed);
         if (!atomic_load(&p->failed))
             return 0;
         pthread_mutex_lock(&p->mu);

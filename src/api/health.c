@@ -231,6 +231,19 @@ void api_health_init_failed(struct api_server *srv, const char *account, const c
     log_change("health.unhealthy", account, failures, error);
 }
 
+void api_health_dispatcher_started(struct api_server *srv, const char *account)
+{
+    struct api_health *h = srv->health;
+    struct hentry *e;
+
+    pthread_mutex_lock(&h->mu);
+    e = find(h, account);
+    if (e)
+        e->st.dispatcher_failed = 0;
+    pthread_mutex_unlock(&h->mu);
+    api_health_report(srv, account, 1, NULL);
+}
+
 void api_health_get(struct api_server *srv, const char *account, struct api_health_state *out)
 {
     struct api_health *h = srv->health;

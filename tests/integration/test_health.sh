@@ -10,7 +10,9 @@
 #   - a trader cannot change an assignment (403);
 #   - serve --dispatch all with two accounts whose broker is dead runs on the
 #     surviving one, logs serve.degraded, shows it in /readyz and stays up;
-#     when no dispatcher can start, serve exits 1.
+#     when no dispatcher can start, serve exits 1;
+#   - a dispatcher whose start failed is tried again every interval, and runs
+#     once its broker answers (dispatch.started, health.recovered, /readyz).
 . "$(dirname "$0")/common.sh"
 command -v curl >/dev/null || { echo "curl is needed"; exit 1; }
 FAKE_PY="$RD_SOURCE_DIR/tests/tools/fake_alpaca.py"
@@ -201,6 +203,32 @@ jcheck "$H == {'alp_a': False, 'alp_b': False, 'paper1': True}"
 jcheck '{a["name"]: a["dispatcher"] for a in d["accounts"]} == {"alp_a": "elsewhere", "alp_b": "elsewhere", "paper1": "elsewhere"}'
 r POST /api/v1/users "$ADMIN" '{"id":"w1","display_name":"w1"}'; expect 201
 r PUT /api/v1/users/w1/assignment "$ADMIN" '{"strategy":"round_robin"}'; expect 200 '"account":"paper1"'
+stop_server
+
+# ---- a dispatcher whose start failed comes up once its broker answers ----
+export ALPA_BASE_URL="http://127.0.0.1:$PORT_A" ALPB_BASE_URL="http://127.0.0.1:$PORT_B"
+curl -s -o /dev/null -X POST "http://127.0.0.1:$PORT_A/_reset"
+curl -s -o /dev/null -X POST "http://127.0.0.1:$PORT_B/_reset"
+fault "$PORT_A" '{"kind": "503", "count": 1000000, "path": "/v2/account"}'
+write_cfg "$TMP/rd4.json" "$TMP/rd4.db"
+C=(--config "$TMP/rd4.json")
+LOG_LEVEL=info start_server "$TMP/s4" --dispatch alp_a,paper1 --interval 1
+expect_in "$TMP/s4.err" "event=dispatch.start_failed account=alp_a"
+r GET /readyz ""; expect 503 '"degraded":true'
+jcheck '{a["name"]: a["dispatcher"] for a in d["accounts"]}["alp_a"] == "failed"'
+sleep 2.5     # retried, and failed again, while the broker still refuses
+grep -q "event=dispatch.start_retry_failed account=alp_a attempts=" "$TMP/s4.err" && ok \
+  || bad "no failed retry logged: $(tail -5 "$TMP/s4.err")"
+curl -s -o /dev/null -X POST "http://127.0.0.1:$PORT_A/_reset"
+wait_for 20 "not d['degraded'] and {a['name']: a['dispatcher'] for a in d['accounts']}['alp_a'] == 'running'" \
+  && ok || bad "alp_a's dispatcher never came up: $(cat "$TMP/ready")"
+grep -q "event=dispatch.started account=alp_a attempts=" "$TMP/s4.err" && ok \
+  || bad "no late start logged: $(tail -5 "$TMP/s4.err")"
+expect_in "$TMP/s4.err" "event=health.recovered account=alp_a"
+# and it trades: its cycles run
+for _ in $(seq 50); do grep -q "event=dispatch.cycle account=alp_a" "$TMP/s4.err" && break; sleep 0.2; done
+expect_in "$TMP/s4.err" "event=dispatch.cycle account=alp_a"
+r GET /readyz ""; expect 200 '"ready":true' '"degraded":false'
 stop_server
 
 finish
