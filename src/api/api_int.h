@@ -177,6 +177,8 @@ void api_health_report(struct api_server *srv, const char *account, int ok, cons
 /* The account failed to initialise: unhealthy at once. */
 void api_health_init_failed(struct api_server *srv, const char *account, const char *error,
                             int dispatcher);
+/* 1 with the warning an assignment to an unhealthy account carries in buf. */
+int api_health_warning(struct api_server *srv, const char *account, char *buf, size_t n);
 /* Its dispatcher, which failed to start, came up later: healthy again (logged). */
 void api_health_dispatcher_started(struct api_server *srv, const char *account);
 /* The account's state; an account never polled is healthy. */

@@ -260,6 +260,22 @@ void api_health_get(struct api_server *srv, const char *account, struct api_heal
     pthread_mutex_unlock(&h->mu);
 }
 
+int api_health_warning(struct api_server *srv, const char *account, char *buf, size_t n)
+{
+    struct api_health_state h;
+
+    if (n)
+        buf[0] = '\0';
+    api_health_get(srv, account, &h);
+    if (h.healthy)
+        return 0;
+    snprintf(buf, n,
+             "account \"%s\" is unhealthy (%d failed broker polls in a row: %.200s); "
+             "the user's trades may fail until it recovers",
+             account, h.failures, h.error);
+    return 1;
+}
+
 int api_health_ok(struct api_server *srv, const char *account)
 {
     struct api_health_state st;

@@ -529,7 +529,7 @@ static int cmd_assign(struct cmd_ctx *k)
     struct rd_error err = {0};
     struct rd_user_row u;
     struct api_cfg *c;
-    char who[96], text[400], *p;
+    char who[96], text[800], warning[400], *p;
     const char *target = k->args[0];
     int st, i, rc;
 
@@ -575,10 +575,13 @@ static int cmd_assign(struct cmd_ctx *k)
     if (rc != RD_OK)
         return api_fail(r, rc, &err);
     api_token_cache_clear(r->srv->tokens);
+    api_health_warning(r->srv, a.account, warning, sizeof warning);
     if (a.previous[0])
-        snprintf(text, sizeof text, "Assigned %s to `%s` (was `%s`).", u.id, a.account, a.previous);
+        snprintf(text, sizeof text, "Assigned %s to `%s` (was `%s`).%s%s", u.id, a.account,
+                 a.previous, warning[0] ? " Warning: " : "", warning);
     else
-        snprintf(text, sizeof text, "Assigned %s to `%s`.", u.id, a.account);
+        snprintf(text, sizeof text, "Assigned %s to `%s`.%s%s", u.id, a.account,
+                 warning[0] ? " Warning: " : "", warning);
     return reply(r, text);
 }
 

@@ -365,17 +365,9 @@ static int put_assignment(struct api_req *r)
      * slip in between */
     pthread_mutex_lock(&r->srv->write_mu);
     st = strat->pick(r, api_cfgref(r), &u, o, account, sizeof account);
-    if (!st && account[0]) {
-        struct api_health_state h;
-
-        /* only manual can pick an unhealthy account: allowed, but said */
-        api_health_get(r->srv, account, &h);
-        if (!h.healthy)
-            snprintf(warning, sizeof warning,
-                     "account \"%s\" is unhealthy (%d failed broker polls in a row: %.200s); "
-                     "the user's trades may fail until it recovers",
-                     account, h.failures, h.error);
-    }
+    /* only manual can pick an unhealthy account: allowed, but said */
+    if (!st && account[0])
+        api_health_warning(r->srv, account, warning, sizeof warning);
     if (!st)
         st = record(r, &u, account, strat->name, reason, warning[0] ? warning : NULL);
     pthread_mutex_unlock(&r->srv->write_mu);

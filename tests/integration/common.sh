@@ -12,6 +12,21 @@ passes=0
 ok() { passes=$((passes + 1)); }
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
+# start_server OUT [ARGS...]: riskdesk serve "${C[@]}" ARGS on a free port,
+# stdout in OUT.out, stderr in OUT.err; sets SERVER_PID and PORT.
+SERVER_PID=
+start_server() {
+  local out=$1; shift
+  rm -f "$out.out"   # not an earlier server's port line
+  "$RD_BIN" serve "${C[@]}" --listen 127.0.0.1:0 "$@" >"$out.out" 2>"$out.err" &
+  SERVER_PID=$!
+  for _ in $(seq 200); do grep -q "(port " "$out.out" 2>/dev/null && break; sleep 0.05; done
+  PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$out.out")
+  [ -n "$PORT" ] || { bad "server did not start: $(cat "$out.err")"; finish; exit 1; }
+}
+# stop_server: SIGTERM, and waits for it
+stop_server() { [ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; SERVER_PID=; }
+
 # expect_rc WANT CMD...: runs CMD, output in $TMP/out and $TMP/err
 expect_rc() {
   local want=$1; shift

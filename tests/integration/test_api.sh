@@ -10,19 +10,7 @@ write_config
 C=(--config "$TMP/riskdesk.json")
 AT=2026-11-20T15:30:00Z
 
-SERVER_PID=
-stop_server() { [ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; SERVER_PID=; }
 trap 'stop_server; rm -rf "$TMP"' EXIT
-
-# start_server OUT ARGS...: starts serve on port 0, sets PORT and SERVER_PID
-start_server() {
-  local out=$1; shift
-  LOG_LEVEL=info "$RD_BIN" serve "${C[@]}" --listen 127.0.0.1:0 "$@" >"$out.out" 2>"$out.err" &
-  SERVER_PID=$!
-  for _ in $(seq 100); do grep -q "(port " "$out.out" 2>/dev/null && break; sleep 0.05; done
-  PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$out.out")
-  [ -n "$PORT" ] || { bad "server did not start: $(cat "$out.err")"; finish; exit 1; }
-}
 
 is_error_json() {   # every error body has the one shape
   python3 - "$TMP/body" <<'PY' && ok || bad "$LAST: not an error body: $(head -c 200 "$TMP/body")"
@@ -69,7 +57,7 @@ expect_rc 0 "$RD_BIN" recommend add "${C[@]}" --json "$(rec d2 MSFT 500.00)"
 expect_rc 0 "$RD_BIN" dispatch "${C[@]}" --account large --once --at "$AT"
 expect_rc 0 "$RD_BIN" dispatch "${C[@]}" --account tiny --once --at "$AT"
 
-start_server "$TMP/s1" --body-max 4096 --threads 2
+LOG_LEVEL=info start_server "$TMP/s1" --body-max 4096 --threads 2
 
 # ---- public routes ----
 r GET /healthz ""; expect 200 '"status":"ok"'
@@ -313,7 +301,7 @@ expect_rc 1 "$RD_BIN" serve "${C[@]}" --listen nowhere:80
 expect_in "$TMP/err" "expected HOST:PORT"
 expect_rc 1 "$RD_BIN" serve "${C[@]}" --listen 127.0.0.1:0 --dispatch nobody
 expect_in "$TMP/err" 'no account named "nobody"'
-start_server "$TMP/s2" --dispatch tiny --interval 1
+LOG_LEVEL=info start_server "$TMP/s2" --dispatch tiny --interval 1
 r GET /readyz ""; expect 200
 jcheck '{a["name"]: a["dispatcher"] for a in d["accounts"]} == {"large": "elsewhere", "tiny": "running", "fresh": "elsewhere"}'
 r GET /metrics ""; expect 200 'riskdesk_dispatcher_running{account="tiny",tier="tiny"} 1'

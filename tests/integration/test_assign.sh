@@ -15,22 +15,12 @@ cat >"$TMP/riskdesk.json" <<JSON
 JSON
 C=(--config "$TMP/riskdesk.json")
 
-SERVER_PID=
-stop_server() { [ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; SERVER_PID=; }
 trap 'stop_server; rm -rf "$TMP"' EXIT
-start_server() {
-  "$RD_BIN" serve "${C[@]}" --listen 127.0.0.1:0 >"$TMP/s.out" 2>"$TMP/s.err" &
-  SERVER_PID=$!
-  for _ in $(seq 100); do grep -q "(port " "$TMP/s.out" 2>/dev/null && break; sleep 0.05; done
-  PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$TMP/s.out")
-  [ -n "$PORT" ] || { bad "server did not start: $(cat "$TMP/s.err")"; finish; exit 1; }
-}
-
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role admin --user alice
 ADMIN=$(cat "$TMP/out")
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role viewer --user vera
 VIEWER=$(cat "$TMP/out")
-start_server
+start_server "$TMP/s"
 
 for u in u1 u2 u3 u4 u5 u6 u7; do
   r POST /api/v1/users "$ADMIN" "{\"id\":\"$u\",\"display_name\":\"$u\"}"; expect 201
@@ -54,7 +44,7 @@ r PUT /api/v1/users/u5/assignment "$ADMIN" '{"strategy":"least_loaded"}'; expect
 r PUT /api/v1/users/u1/assignment "$ADMIN" '{"strategy":"round_robin"}'; expect 200 '"account":"alpha"' '"strategy":"round_robin"'
 r PUT /api/v1/users/u2/assignment "$ADMIN" '{"strategy":"round_robin"}'; expect 200 '"account":"beta"'
 # the cursor survives a restart (it lives in the store)
-stop_server; start_server
+stop_server; start_server "$TMP/s"
 r PUT /api/v1/users/u3/assignment "$ADMIN" '{"strategy":"round_robin"}'; expect 200 '"account":"gamma"'
 r PUT /api/v1/users/u5/assignment "$ADMIN" '{"strategy":"round_robin"}'; expect 200 '"account":"alpha"'
 

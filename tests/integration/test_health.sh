@@ -20,7 +20,6 @@ export RISKDESK_ALPACA_TIMEOUT_MS=1000 RISKDESK_ALPACA_FILL_WAIT_MS=200
 unset EXECUTION_MODE
 
 FAKE_A= FAKE_B= SERVER_PID=
-stop_server() { [ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; SERVER_PID=; }
 cleanup() {
   stop_server
   for p in $FAKE_A $FAKE_B; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
@@ -58,14 +57,6 @@ JSON
 write_cfg "$TMP/rd.json" "$TMP/rd.db"
 C=(--config "$TMP/rd.json")
 
-start_server() {  # start_server OUT [ARGS...]
-  local out=$1; shift
-  "$RD_BIN" serve "${C[@]}" --listen 127.0.0.1:0 "$@" >"$out.out" 2>"$out.err" &
-  SERVER_PID=$!
-  for _ in $(seq 200); do grep -q "(port " "$out.out" 2>/dev/null && break; sleep 0.05; done
-  PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$out.out")
-  [ -n "$PORT" ] || { bad "server did not start: $(cat "$out.err")"; finish; exit 1; }
-}
 # wait_for SECONDS PYTHON-EXPR: polls /readyz until EXPR holds on its JSON (d)
 wait_for() {
   local until=$((SECONDS + $1))

@@ -18,16 +18,7 @@ json.dump(c, open(sys.argv[1], "w"))
 PY
 C=(--config "$TMP/riskdesk.json")
 
-SERVER_PID=
-stop_server() { [ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; SERVER_PID=; }
 trap 'stop_server; rm -rf "$TMP"' EXIT
-start_server() {   # start_server CONFIG
-  "$RD_BIN" serve --config "$1" --listen 127.0.0.1:0 >"$TMP/s.out" 2>"$TMP/s.err" &
-  SERVER_PID=$!
-  for _ in $(seq 100); do grep -q "(port " "$TMP/s.out" 2>/dev/null && break; sleep 0.05; done
-  PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$TMP/s.out")
-  [ -n "$PORT" ] || { bad "server did not start: $(cat "$TMP/s.err")"; finish; exit 1; }
-}
 # slack COMMAND TEXT [USER [SECRET [TS_OFFSET]]]: a signed slash command;
 # status in $ST, body in $TMP/body
 slack() {
@@ -78,18 +69,21 @@ PY
 }
 
 # ---- without a secret the route is off: 404, whatever is sent ----
-start_server "$TMP/plain.json"
+C=(--config "$TMP/plain.json")
+start_server "$TMP/s"
 slack /accounts ""; expect 404 not_found; is_error_json
 raw "ssl_check=1&token=x"; expect 404
 stop_server
 # the environment's secret turns it on
-SLACK_SIGNING_SECRET=envsecret start_server "$TMP/plain.json"
+C=(--config "$TMP/plain.json")
+SLACK_SIGNING_SECRET=envsecret start_server "$TMP/s"
 slack /accounts "" UBOB envsecret; expect 200 '"response_type":"ephemeral"'; is_slack
 slack /accounts "" UBOB "$SECRET"; expect 401 invalid_signature
 stop_server
 
 # ---- the config's secret ----
-start_server "$TMP/riskdesk.json"
+C=(--config "$TMP/riskdesk.json")
+start_server "$TMP/s"
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role admin --user alice
 ADMIN=$(cat "$TMP/out")
 for u in 'bob","display_name":"Bob","slack_user_id":"UBOB' 'carol","display_name":"Carol","slack_user_id":"UCAROL' 'root","display_name":"Root","slack_user_id":"UADMIN'; do
@@ -189,5 +183,24 @@ ST=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $ADMIN" 
 LAST="history"; expect 200 '"assigned_by":"slack:UADMIN"' '"previous":"large"' '"reason":"first trade"'
 # unknown commands
 slack /frobnicate "x"; expect 200 'Unknown command `/frobnicate`' 'Commands: `/trade'; is_slack
+stop_server
+
+# /assign-account to an unhealthy account assigns, and warns (its broker: a dead port)
+DEAD=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export DEADX_API_KEY=PKDEADX000000001 DEADX_SECRET_KEY=sEcReT0123456789abcdef0123456789abcdef \
+  DEADX_BASE_URL="http://127.0.0.1:$DEAD" RISKDESK_ALPACA_TIMEOUT_MS=500
+python3 - "$TMP/riskdesk.json" "$TMP/dead.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["health"] = {"interval_s": 1, "failures": 1}
+c["accounts"].append({"name": "dead", "broker": "alpaca", "credentials": "env:DEADX", "tier": "large"})
+json.dump(c, open(sys.argv[2], "w"))
+PY
+C=(--config "$TMP/dead.json")
+start_server "$TMP/s"
+slack /assign-account "carol dead" UADMIN
+expect 200 'Assigned carol to `dead` (was `tiny`). Warning: account \"dead\" is unhealthy'
+slack /assign-account "carol large" UADMIN; expect 200 'Assigned carol to `large` (was `dead`).'
+expect_not_in "$TMP/body" "Warning"
 
 finish

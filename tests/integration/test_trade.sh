@@ -12,22 +12,12 @@ C=(--config "$TMP/riskdesk.json")
 AT=2026-11-20T15:30:00Z
 OPT=AAPL261218C00200000
 
-SERVER_PID=
-stop_server() { [ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; SERVER_PID=; }
 trap 'stop_server; rm -rf "$TMP"' EXIT
-start_server() {
-  "$RD_BIN" serve "${C[@]}" --listen 127.0.0.1:0 >"$TMP/s.out" 2>"$TMP/s.err" &
-  SERVER_PID=$!
-  for _ in $(seq 100); do grep -q "(port " "$TMP/s.out" 2>/dev/null && break; sleep 0.05; done
-  PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$TMP/s.out")
-  [ -n "$PORT" ] || { bad "server did not start: $(cat "$TMP/s.err")"; finish; exit 1; }
-}
-
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role admin --user alice
 ADMIN=$(cat "$TMP/out")
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role viewer --user vera
 VIEWER=$(cat "$TMP/out")
-start_server
+start_server "$TMP/s"
 r POST /api/v1/users "$ADMIN" '{"id":"bob","display_name":"Bob"}'; expect 201
 r POST /api/v1/users "$ADMIN" '{"id":"carol","display_name":"Carol"}'; expect 201
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role trader --user bob
