@@ -1,10 +1,20 @@
 /*
- * postgres_int.h - what the PostgreSQL backend's files share: its ops tables
- * (one per URL scheme, "postgres" and "postgresql"), its schema as numbered
- * migrations (postgres_schema.c), and what postgres.c lends the traders'
- * and performance operations (postgres_traders.c, postgres_perf.c). Backend-internal.
+ * postgres_int.h - what the PostgreSQL backend's files share. Backend-internal.
  *
- * Nothing here allocates.
+ *   postgres.c          the ops tables; the statements every connection
+ *                       prepares, and binding, running and reading them;
+ *                       transactions; account locks; the rd_pg_ext slots
+ *   postgres_conn.c     URLs, opening (connecting, migrating, preparing) and
+ *                       closing; failures as messages without the password
+ *   postgres_trading.c  accounts, recommendations, decisions, orders,
+ *                       positions, trades, activity, kv
+ *   postgres_api.c      the HTTP API's operations (version 2)
+ *   postgres_traders.c  the traders' operations  } on statements of their own,
+ *   postgres_perf.c     the performance ones     } prepared on first use
+ *   postgres_schema.c   the schema as numbered migrations
+ *
+ * Ownership: the operations follow store.h; a helper that hands back a
+ * PGresult leaves it to the caller to PQclear. Nothing else here allocates.
  */
 #ifndef RISKDESK_POSTGRES_INT_H
 #define RISKDESK_POSTGRES_INT_H
@@ -27,7 +37,7 @@ struct rd_pg_migration {
 extern const struct rd_pg_migration rd_pg_migrations[];
 extern const int rd_pg_migration_count;
 
-/* ---- postgres.c's services to the backend's other files ---- */
+/* ---- what postgres.c lends postgres_traders.c and postgres_perf.c ---- */
 
 /* Statements of the other files (postgres_traders.c, postgres_perf.c): one slot each, prepared
  * on first use on a connection and kept. */
@@ -80,6 +90,247 @@ int rd_pg_ext_exec(struct rd_store *s, enum rd_pg_ext slot, const char *sql, int
 
 /* Maps a failed result (or the connection's error when res is NULL). */
 int rd_pg_fail(struct rd_store *s, const PGresult *res, const char *what, struct rd_error *err);
+
+/* ---- the handle and its statements (postgres.c) ---- */
+
+#define RD_PG_STORE_MAGIC 0x50475351u   /* "PGSQ" */
+#define RD_PG_MAX_PARAMS 24
+
+/* The writer lock's key, in the two-int4 advisory key space (account locks
+ * use the bigint one, so the two never meet): "rdsk", 1. */
+#define RD_PG_WRITER_LOCK_KEY "1919185771, 1"
+#define RD_PG_WRITER_LOCK_SQL "SELECT pg_advisory_xact_lock(" RD_PG_WRITER_LOCK_KEY ")"
+
+/* Text fields in messages: fixed-size fields may lack their NUL. */
+#define RD_PG_FIELD(f) (int)strnlen((f), sizeof(f)), (f)
+
+/* The statements every connection prepares when it opens (their SQL is
+ * postgres.c's table). */
+enum rd_pg_stmt {
+    RD_PGS_BEGIN,
+    RD_PGS_WRITER_LOCK,
+    RD_PGS_COMMIT,
+    RD_PGS_ROLLBACK,
+    RD_PGS_ACCOUNT_PUT,
+    RD_PGS_ACCOUNT_GET,
+    RD_PGS_ACCOUNT_LIST,
+    RD_PGS_REC_ADD,
+    RD_PGS_REC_GET,
+    RD_PGS_REC_TOP,
+    RD_PGS_REC_UNDECIDED,
+    RD_PGS_DECISION_ADD,
+    RD_PGS_DECISION_EXISTS,
+    RD_PGS_DECISION_LIST,
+    RD_PGS_ORDER_ADD,
+    RD_PGS_ORDER_EXISTS,
+    RD_PGS_ORDER_UPDATE,
+    RD_PGS_ORDER_GET,
+    RD_PGS_ORDER_LIST,
+    RD_PGS_ORDER_LIST_STATUS,
+    RD_PGS_POSITION_PUT,
+    RD_PGS_POSITION_DELETE,
+    RD_PGS_POSITION_LIST,
+    RD_PGS_TRADE_ADD,
+    RD_PGS_ACT_ENTRIES,
+    RD_PGS_ACT_MINUTE,
+    RD_PGS_ACT_TRADES,
+    RD_PGS_KV_GET,
+    RD_PGS_KV_INSERT,
+    RD_PGS_KV_UPSERT,
+    RD_PGS_LOCK_TRY,
+    RD_PGS_LOCK_RELEASE,
+    RD_PGS_LOCK_HOLDER,
+    /* version 2: the HTTP API */
+    RD_PGS_TOKEN_ADD,
+    RD_PGS_TOKEN_FIND,
+    RD_PGS_TOKEN_LIST,
+    RD_PGS_TOKEN_REVOKE,
+    RD_PGS_USER_INSERT,
+    RD_PGS_USER_UPSERT,
+    RD_PGS_USER_GET,
+    RD_PGS_USER_LIST,
+    RD_PGS_USER_ACCOUNT,
+    RD_PGS_USER_SET_ACCOUNT,
+    RD_PGS_ASSIGN_ADD,
+    RD_PGS_ASSIGN_LIST,
+    RD_PGS_DEF_INSERT,
+    RD_PGS_DEF_UPSERT,
+    RD_PGS_DEF_LIST,
+    RD_PGS_REC_LIST,
+    RD_PGS_DECISION_GET,
+    RD_PGS_DECISION_COUNTS,
+    RD_PGS_ORDER_COUNTS,
+    RD_PGS_COUNT
+};
+
+/* One account lock held by a handle. */
+struct rd_pg_lock {
+    struct rd_pg_lock *next;
+    int64_t key;
+    char account[];
+};
+
+/* A handle of this backend (rd_store_postgres_ops). */
+struct rd_pg_store {
+    struct rd_store base;    /* first: rd_store * <-> rd_pg_store * */
+    uint32_t magic;
+    PGconn *conn;
+    int depth;               /* begin() levels open */
+    int doomed;              /* an inner level rolled back */
+    struct rd_pg_lock *locks;
+    unsigned char walking[RD_PGS_COUNT];   /* a list statement whose visitor runs */
+    unsigned char ext_ready[RD_PGX_COUNT];   /* the rd_pg_ext slots prepared */
+};
+
+/* The checked downcast. */
+struct rd_pg_store *rd_pg(struct rd_store *s);
+
+/* Prepares every statement of enum rd_pg_stmt on q's connection (on open). */
+int rd_pg_prepare(struct rd_pg_store *q, struct rd_error *err);
+
+/* Text parameters in order; values point into the caller's row or, for
+ * numbers and fields without their NUL, into buf. */
+struct rd_pg_bind {
+    const char *v[RD_PG_MAX_PARAMS];
+    int n;
+    int overflow;
+    size_t used;
+    char buf[2048];
+};
+
+/* Starts an empty list of parameters. */
+void rd_pg_bind_init(struct rd_pg_bind *b);
+/* Adds a NUL-terminated string (not copied). */
+void rd_pg_bind_str(struct rd_pg_bind *b, const char *s);
+/* Adds SQL NULL. */
+void rd_pg_bind_null(struct rd_pg_bind *b);
+/* Adds a fixed-size field of cap bytes (copied into buf when it lacks its NUL). */
+void rd_pg_bind_field(struct rd_pg_bind *b, const char *s, size_t cap);
+/* Adds a fixed-size field where "" means none: stored as NULL. */
+void rd_pg_bind_field_or_null(struct rd_pg_bind *b, const char *s, size_t cap);
+/* Adds a number, in decimal. */
+void rd_pg_bind_i64(struct rd_pg_bind *b, int64_t v);
+/* Adds a number where 0 means none: stored as NULL. */
+void rd_pg_bind_i64_or_null(struct rd_pg_bind *b, int64_t v);
+
+/* Runs a prepared statement. NULL only when libpq could not even try. */
+PGresult *rd_pg_exec(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_pg_bind *b);
+/* Whether res is there with status want. */
+int rd_pg_res_ok(const PGresult *res, ExecStatusType want);
+/* Rows a command wrote (INSERT/UPDATE/DELETE). */
+long rd_pg_affected(const PGresult *res);
+/* RD_EINTERNAL when the list statement id is running its visitor (op names it). */
+int rd_pg_walk_start(struct rd_pg_store *q, enum rd_pg_stmt id, const char *op,
+                     struct rd_error *err);
+/* Runs a statement that returns no rows (*rows: how many it wrote, when rows
+ * is not NULL); what names it in a failure. */
+int rd_pg_run_cmd(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_pg_bind *b,
+                  long *rows, struct rd_error *err, const char *what);
+/* Runs a query; *res is the result to read and PQclear on RD_OK. */
+int rd_pg_run_query(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_pg_bind *b,
+                    PGresult **res, struct rd_error *err, const char *what);
+
+/* Column i of row as text, "" for NULL. */
+const char *rd_pg_col_cstr(const PGresult *r, int row, int i);
+/* Column i of row copied into dst (cap bytes), cut to fit; "" for NULL. */
+void rd_pg_col_text(const PGresult *r, int row, int i, char *dst, size_t cap);
+#define RD_PG_COL_TEXT(r, row, i, field) rd_pg_col_text((r), (row), (i), (field), sizeof(field))
+/* Column i of row as a number, 0 for NULL. */
+int64_t rd_pg_col_i64(const PGresult *r, int row, int i);
+
+/* Transactions (the ops table's begin, commit, rollback). */
+int rd_pg_begin(struct rd_store *s, struct rd_error *err);
+int rd_pg_commit(struct rd_store *s, struct rd_error *err);
+void rd_pg_rollback(struct rd_store *s);
+
+/* ---- opening, closing, failures (postgres_conn.c) ---- */
+
+/* The ops table's open and close. */
+int rd_pg_open(const char *url, struct rd_store **out, struct rd_error *err);
+void rd_pg_close(struct rd_store *s);
+
+/* A failed result (res NULL: the connection's error) as an rd error naming the
+ * operation (fmt): RD_EEXIST, RD_ENOTFOUND or RD_ESTORE (postgres_conn.c). */
+__attribute__((format(printf, 4, 5)))
+int rd_pg_failf(struct rd_pg_store *q, const PGresult *res, struct rd_error *err,
+                const char *fmt, ...);
+
+/* ---- rows shared by postgres_trading.c and postgres_api.c ---- */
+
+/* Row `row` of a result with postgres.c's REC_COLS / DECISION_COLS, in that order. */
+int rd_pg_read_rec(const PGresult *r, int row, struct rd_rec *rec, struct rd_error *err);
+int rd_pg_read_decision(const PGresult *r, int row, struct rd_decision_row *dr,
+                        struct rd_error *err);
+
+/* The operations of store.h's first version (postgres_trading.c). */
+int rd_pg_account_put(struct rd_store *s, const struct rd_account_row *a, struct rd_error *err);
+int rd_pg_account_get(struct rd_store *s, const char *name, struct rd_account_row *a,
+                      struct rd_error *err);
+int rd_pg_account_list(struct rd_store *s,
+                       int (*visit)(void *ctx, const struct rd_account_row *), void *ctx,
+                       struct rd_error *err);
+int rd_pg_rec_add(struct rd_store *s, const struct rd_rec *r, struct rd_error *err);
+int rd_pg_rec_get(struct rd_store *s, const char *id, struct rd_rec *r, struct rd_error *err);
+int rd_pg_rec_undecided(struct rd_store *s, const char *account, int64_t *mark, size_t max,
+                        struct rd_rec *out, size_t *n, struct rd_error *err);
+int rd_pg_decision_add(struct rd_store *s, struct rd_decision_row *row, struct rd_error *err);
+int rd_pg_decision_list(struct rd_store *s, const char *account, size_t limit,
+                        int (*visit)(void *ctx, const struct rd_decision_row *), void *ctx,
+                        struct rd_error *err);
+int rd_pg_order_add(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err);
+int rd_pg_order_update(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err);
+int rd_pg_order_get(struct rd_store *s, const char *client_order_id, struct rd_order_row *o,
+                    struct rd_error *err);
+int rd_pg_order_list(struct rd_store *s, const char *account, int status,
+                     int (*visit)(void *ctx, const struct rd_order_row *), void *ctx,
+                     struct rd_error *err);
+int rd_pg_position_put(struct rd_store *s, const struct rd_position_row *p,
+                       struct rd_error *err);
+int rd_pg_position_list(struct rd_store *s, const char *account,
+                        int (*visit)(void *ctx, const struct rd_position_row *), void *ctx,
+                        struct rd_error *err);
+int rd_pg_trade_add(struct rd_store *s, const struct rd_trade_row *t, struct rd_error *err);
+int rd_pg_activity(struct rd_store *s, const struct rd_activity_query *aq,
+                   struct rd_activity *out, struct rd_error *err);
+int rd_pg_kv_get(struct rd_store *s, const char *ns, const char *key, char **val,
+                 struct rd_error *err);
+int rd_pg_kv_put(struct rd_store *s, const char *ns, const char *key, const char *val,
+                 int only_new, struct rd_error *err);
+
+/* The HTTP API's operations (postgres_api.c). */
+int rd_pg_token_add(struct rd_store *s, struct rd_token_row *t, struct rd_error *err);
+int rd_pg_token_find(struct rd_store *s, const char *hash, struct rd_token_row *t,
+                     struct rd_error *err);
+int rd_pg_token_list(struct rd_store *s, int (*visit)(void *, const struct rd_token_row *),
+                     void *ctx, struct rd_error *err);
+int rd_pg_token_revoke(struct rd_store *s, int64_t id, int64_t at, struct rd_error *err);
+int rd_pg_user_put(struct rd_store *s, const struct rd_user_row *u, int only_new,
+                   struct rd_error *err);
+int rd_pg_user_get(struct rd_store *s, const char *id, struct rd_user_row *u,
+                   struct rd_error *err);
+int rd_pg_user_list(struct rd_store *s, int (*visit)(void *, const struct rd_user_row *),
+                    void *ctx, struct rd_error *err);
+int rd_pg_assignment_add(struct rd_store *s, struct rd_assignment_row *a, struct rd_error *err);
+int rd_pg_assignment_list(struct rd_store *s, const char *user, const char *account,
+                          size_t limit,
+                          int (*visit)(void *, const struct rd_assignment_row *), void *ctx,
+                          struct rd_error *err);
+int rd_pg_account_def_put(struct rd_store *s, const struct rd_account_def_row *a, int only_new,
+                          struct rd_error *err);
+int rd_pg_account_def_list(struct rd_store *s,
+                           int (*visit)(void *, const struct rd_account_def_row *), void *ctx,
+                           struct rd_error *err);
+int rd_pg_rec_list(struct rd_store *s, const struct rd_rec_filter *f,
+                   int (*visit)(void *, const struct rd_rec *), void *ctx,
+                   struct rd_error *err);
+int rd_pg_decision_get(struct rd_store *s, int64_t id, struct rd_decision_row *row,
+                       struct rd_error *err);
+int rd_pg_decision_counts(struct rd_store *s, const char *account,
+                          int (*visit)(void *, int, enum rd_gate, int64_t), void *ctx,
+                          struct rd_error *err);
+int rd_pg_order_counts(struct rd_store *s, const char *account,
+                       int (*visit)(void *, enum rd_order_status, int64_t), void *ctx,
+                       struct rd_error *err);
 
 /* The traders operations (postgres_traders.c). */
 int rd_pg_trader_import_add(struct rd_store *s, struct rd_trader_import_row *imp,
