@@ -8,29 +8,18 @@
  *   sqlite::memory:             a private in-memory database (tests, demos)
  *
  * Every statement is prepared once per handle, when it is opened, and kept;
- * values are always bound, never written into SQL. The schema is migrated
- * forward on open (sqlite_schema.c); a database from a newer riskdesk is
- * refused. A handle is used by one thread at a time.
- *
- * Account locks are flock(2) locks on "PATH.lock.ACCOUNT" (the account name
- * with bytes outside [A-Za-z0-9_.-] written %XX), so the kernel drops them
- * when the process dies. The files are left in place: removing one while
- * another process has it open would let two processes hold "the" lock. An
- * in-memory database keeps its locks in the handle.
+ * values are always bound, never written into SQL (the statements and their
+ * row readers: sqlite_rows.c). The schema is migrated forward on open
+ * (sqlite_open.c, sqlite_schema.c); a database from a newer riskdesk is
+ * refused. A handle is used by one thread at a time. Account locks:
+ * sqlite_locks.c.
  */
 #include "riskdesk/store.h"
 
 #include <assert.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -45,137 +34,9 @@
 #define BUSY_TIMEOUT_MS 5000
 /* Page cache per handle unless the URL says cache_mib=N. */
 #define DEFAULT_CACHE_MIB 4
-#define LOCK_PATH_MAX 4096
 
 /* Text fields in messages: fixed-size fields may lack their NUL. */
 #define FIELD(f) (int)strnlen((f), sizeof(f)), (f)
-
-enum stmt_id {
-    ST_BEGIN,
-    ST_COMMIT,
-    ST_ROLLBACK,
-    ST_ACCOUNT_PUT,
-    ST_ACCOUNT_GET,
-    ST_ACCOUNT_LIST,
-    ST_REC_ADD,
-    ST_REC_GET,
-    ST_REC_TOP,
-    ST_REC_UNDECIDED,
-    ST_DECISION_ADD,
-    ST_DECISION_LIST,
-    ST_ORDER_ADD,
-    ST_ORDER_UPDATE,
-    ST_ORDER_GET,
-    ST_ORDER_LIST,
-    ST_ORDER_LIST_STATUS,
-    ST_POSITION_PUT,
-    ST_POSITION_DELETE,
-    ST_POSITION_LIST,
-    ST_TRADE_ADD,
-    ST_ACT_ENTRIES,
-    ST_ACT_MINUTE,
-    ST_ACT_TRADES,
-    ST_KV_GET,
-    ST_KV_INSERT,
-    ST_KV_UPSERT,
-    ST_COUNT
-};
-
-#define ACCOUNT_COLS "name, tier, state, halted_until, state_reason, updated_at"
-#define REC_COLS                                                                 \
-    "id, created_at, underlying, symbol, action, strategy, confidence, volume_ratio, " \
-    "price, stop_price, expires_at, has_vix, vix, account, qty"
-#define DECISION_COLS                                                            \
-    "id, account, rec_id, decided_at, approved, size, first_failed, budget, unit_risk, " \
-    "unit_cost, risk_pct, kelly_used, verdicts"
-#define ORDER_COLS                                                               \
-    "client_order_id, account, rec_id, decision_id, symbol, underlying, side, intent, " \
-    "strategy, qty, multiplier, ref_price, status, broker_order_id, filled_qty, "  \
-    "fill_price, reason, created_at, updated_at"
-#define POSITION_COLS                                                            \
-    "account, symbol, underlying, strategy, qty, multiplier, avg_price, opened_at, rec_id"
-#define TRADE_COLS                                                               \
-    "account, symbol, qty, multiplier, entry_price, exit_price, pnl, opened_at, closed_at, " \
-    "day_trade"
-
-static const char *const stmt_sql[ST_COUNT] = {
-    [ST_BEGIN] = "BEGIN IMMEDIATE",
-    [ST_COMMIT] = "COMMIT",
-    [ST_ROLLBACK] = "ROLLBACK",
-    [ST_ACCOUNT_PUT] =
-        "INSERT INTO accounts (" ACCOUNT_COLS ") VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (name) DO UPDATE SET tier = excluded.tier, state = excluded.state, "
-        "halted_until = excluded.halted_until, state_reason = excluded.state_reason, "
-        "updated_at = excluded.updated_at",
-    [ST_ACCOUNT_GET] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE name = ?",
-    [ST_ACCOUNT_LIST] = "SELECT " ACCOUNT_COLS " FROM accounts ORDER BY name",
-    /* seq: the recommendation's place in the order taken (writers are
-     * serialized, and recs are never deleted, so it only grows) */
-    [ST_REC_ADD] = "INSERT INTO recs (" REC_COLS ", seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                   "?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM recs))",
-    [ST_REC_GET] = "SELECT " REC_COLS " FROM recs WHERE id = ?",
-    /* Walks recs_created in order, skips those for another account and probes
-     * the decisions (account, rec_id) unique index for each; stops after LIMIT
-     * rows. */
-    [ST_REC_TOP] = "SELECT coalesce(max(seq), 0) FROM recs",
-    [ST_REC_UNDECIDED] =
-        "SELECT " REC_COLS ", seq FROM recs WHERE seq > ?2 AND seq <= ?3 AND "
-        "(recs.account IS NULL OR recs.account = ?1) AND "
-        "NOT EXISTS (SELECT 1 FROM decisions WHERE decisions.account = ?1 AND "
-        "decisions.rec_id = recs.id) ORDER BY seq LIMIT ?4",
-    [ST_DECISION_ADD] =
-        "INSERT INTO decisions (account, rec_id, decided_at, approved, size, first_failed, "
-        "budget, unit_risk, unit_cost, risk_pct, kelly_used, verdicts) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    [ST_DECISION_LIST] = "SELECT " DECISION_COLS " FROM decisions WHERE account = ? "
-                         "ORDER BY decided_at DESC, id DESC LIMIT ?",
-    [ST_ORDER_ADD] = "INSERT INTO orders (" ORDER_COLS ") VALUES "
-                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [ST_ORDER_UPDATE] =
-        "UPDATE orders SET status = ?, broker_order_id = ?, filled_qty = ?, fill_price = ?, "
-        "reason = ?, updated_at = ? WHERE client_order_id = ? AND account = ?",
-    [ST_ORDER_GET] = "SELECT " ORDER_COLS " FROM orders WHERE client_order_id = ?",
-    [ST_ORDER_LIST] = "SELECT " ORDER_COLS " FROM orders WHERE account = ? "
-                      "ORDER BY created_at, client_order_id",
-    [ST_ORDER_LIST_STATUS] = "SELECT " ORDER_COLS " FROM orders WHERE account = ? AND status = ? "
-                             "ORDER BY created_at, client_order_id",
-    [ST_POSITION_PUT] =
-        "INSERT INTO positions (" POSITION_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (account, symbol) DO UPDATE SET underlying = excluded.underlying, "
-        "strategy = excluded.strategy, qty = excluded.qty, multiplier = excluded.multiplier, "
-        "avg_price = excluded.avg_price, opened_at = excluded.opened_at, rec_id = excluded.rec_id",
-    [ST_POSITION_DELETE] = "DELETE FROM positions WHERE account = ? AND symbol = ?",
-    [ST_POSITION_LIST] = "SELECT " POSITION_COLS " FROM positions WHERE account = ? ORDER BY symbol",
-    [ST_TRADE_ADD] = "INSERT INTO trades (" TRADE_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    /* ?1 day_start, ?2 account, ?3 underlying. Index orders_account_underlying. */
-    [ST_ACT_ENTRIES] =
-        "SELECT COUNT(CASE WHEN created_at >= ?1 THEN 1 END), MAX(created_at) FROM orders "
-        "WHERE account = ?2 AND underlying = ?3 AND intent = 'entry' "
-        "AND status NOT IN ('rejected', 'canceled')",
-    /* Index orders_account_created. */
-    [ST_ACT_MINUTE] = "SELECT COUNT(*) FROM orders WHERE account = ? AND created_at >= ?",
-    /* ?1 pdt_since, ?2 kelly_since, ?3 account, ?4 the earlier of the two.
-     * Index trades_account_closed. */
-    [ST_ACT_TRADES] =
-        "SELECT COUNT(CASE WHEN day_trade = 1 AND closed_at >= ?1 THEN 1 END), "
-        "COUNT(CASE WHEN closed_at >= ?2 THEN 1 END), "
-        "COUNT(CASE WHEN closed_at >= ?2 AND pnl > 0 THEN 1 END), "
-        "SUM(CASE WHEN closed_at >= ?2 AND pnl > 0 THEN pnl ELSE 0 END), "
-        "SUM(CASE WHEN closed_at >= ?2 AND pnl < 0 THEN -pnl ELSE 0 END) "
-        "FROM trades WHERE account = ?3 AND closed_at >= ?4",
-    [ST_KV_GET] = "SELECT val FROM kv WHERE ns = ? AND key = ?",
-    [ST_KV_INSERT] = "INSERT INTO kv (ns, key, val) VALUES (?, ?, ?)",
-    [ST_KV_UPSERT] = "INSERT INTO kv (ns, key, val) VALUES (?, ?, ?) "
-                     "ON CONFLICT (ns, key) DO UPDATE SET val = excluded.val",
-};
-
-/* One account lock held by this handle. */
-struct held_lock {
-    struct held_lock *next;
-    int fd;                  /* the locked file; -1 for an in-memory database */
-    char holder[64];         /* "pid 1234 since 2026-11-22T10:00:00Z" */
-    char account[];
-};
 
 struct sqlite_store {
     struct rd_store base;    /* first: rd_store * <-> sqlite_store * */
@@ -185,8 +46,8 @@ struct sqlite_store {
     int memory;
     int depth;               /* begin() levels open */
     int doomed;              /* an inner level rolled back */
-    struct held_lock *locks;
-    sqlite3_stmt *st[ST_COUNT];
+    struct rd_sqlite_lock *locks;   /* sqlite_locks.c */
+    sqlite3_stmt *st[RD_SQC_COUNT];
     sqlite3_stmt *ext[RD_SQX_COUNT];   /* sqlite_int.h: prepared on first use */
 };
 
@@ -281,7 +142,7 @@ static void b_i64_or_null(struct binder *b, int64_t v)
 
 /* Takes a cached statement for one operation. A visitor that calls the same
  * operation from inside its own walk gets RD_EINTERNAL, not a corrupted walk. */
-static int use(struct sqlite_store *q, enum stmt_id id, struct binder *b, const char *op,
+static int use(struct sqlite_store *q, enum rd_sqlite_core id, struct binder *b, const char *op,
                struct rd_error *err)
 {
     b->st = q->st[id];
@@ -311,338 +172,7 @@ static int run(struct sqlite_store *q, struct binder *b, struct rd_error *err, c
     return ret;
 }
 
-static void col_text(sqlite3_stmt *st, int i, char *dst, size_t cap)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    size_t n = t ? (size_t)sqlite3_column_bytes(st, i) : 0;
-
-    if (n >= cap)
-        n = cap - 1;
-    if (n)
-        memcpy(dst, t, n);
-    dst[n] = '\0';
-}
-
-#define COL_TEXT(st, i, field) col_text((st), (i), (field), sizeof(field))
-
-static int bad_column(struct rd_error *err, const char *table, const char *col, sqlite3_stmt *st,
-                      int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-
-    return rd_error_set(err, RD_ESTORE, "store: %s.%s holds \"%.40s\", which this riskdesk does not know",
-                        table, col, t ? (const char *)t : "NULL");
-}
-
-/* ---- rows ---- */
-
-static const char *col_cstr(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-
-    return t ? (const char *)t : "";
-}
-
-static int read_account(sqlite3_stmt *st, struct rd_account_row *a, struct rd_error *err)
-{
-    memset(a, 0, sizeof *a);
-    COL_TEXT(st, 0, a->name);
-    COL_TEXT(st, 1, a->tier);
-    if (rd_store_state_parse(col_cstr(st, 2), &a->state))
-        return bad_column(err, "accounts", "state", st, 2);
-    a->halted_until = (int32_t)sqlite3_column_int64(st, 3);
-    COL_TEXT(st, 4, a->state_reason);
-    a->updated_at = sqlite3_column_int64(st, 5);
-    return RD_OK;
-}
-
-static int read_rec(sqlite3_stmt *st, struct rd_rec *r, struct rd_error *err)
-{
-    memset(r, 0, sizeof *r);
-    COL_TEXT(st, 0, r->id);
-    r->created_at = sqlite3_column_int64(st, 1);
-    COL_TEXT(st, 2, r->underlying);
-    COL_TEXT(st, 3, r->symbol);
-    if (rd_store_action_parse(col_cstr(st, 4), &r->action))
-        return bad_column(err, "recs", "action", st, 4);
-    if (rd_store_strategy_parse(col_cstr(st, 5), &r->strategy))
-        return bad_column(err, "recs", "strategy", st, 5);
-    r->confidence = sqlite3_column_int64(st, 6);
-    r->volume_ratio = sqlite3_column_int64(st, 7);
-    r->price = sqlite3_column_int64(st, 8);
-    r->stop_price = sqlite3_column_int64(st, 9);
-    r->expires_at = sqlite3_column_int64(st, 10);
-    r->has_vix = sqlite3_column_int(st, 11);
-    r->vix = sqlite3_column_int64(st, 12);
-    COL_TEXT(st, 13, r->account);
-    r->qty = sqlite3_column_int64(st, 14);
-    return RD_OK;
-}
-
-static int read_decision(sqlite3_stmt *st, struct rd_decision_row *row, struct rd_error *err)
-{
-    struct rd_decision *d = &row->d;
-    int rc;
-
-    memset(row, 0, sizeof *row);
-    row->id = sqlite3_column_int64(st, 0);
-    COL_TEXT(st, 1, row->account);
-    COL_TEXT(st, 2, row->rec_id);
-    row->decided_at = sqlite3_column_int64(st, 3);
-    d->approved = sqlite3_column_int(st, 4);
-    d->size = sqlite3_column_int64(st, 5);
-    if (sqlite3_column_type(st, 6) == SQLITE_NULL)
-        d->first_failed = RD_GATE_COUNT;
-    else if (rd_store_gate_parse(col_cstr(st, 6), &d->first_failed))
-        return bad_column(err, "decisions", "first_failed", st, 6);
-    d->budget = sqlite3_column_int64(st, 7);
-    d->unit_risk = sqlite3_column_int64(st, 8);
-    d->unit_cost = sqlite3_column_int64(st, 9);
-    d->risk_pct = sqlite3_column_int64(st, 10);
-    d->kelly_used = sqlite3_column_int(st, 11);
-    rc = rd_store_verdicts_decode(col_cstr(st, 12), (size_t)sqlite3_column_bytes(st, 12), d, err);
-    if (rc)
-        return rd_error_prefix(err, "store: decision %" PRId64, row->id);
-    return RD_OK;
-}
-
-static int read_order(sqlite3_stmt *st, struct rd_order_row *o, struct rd_error *err)
-{
-    memset(o, 0, sizeof *o);
-    COL_TEXT(st, 0, o->client_order_id);
-    COL_TEXT(st, 1, o->account);
-    COL_TEXT(st, 2, o->rec_id);
-    o->decision_id = sqlite3_column_int64(st, 3);
-    COL_TEXT(st, 4, o->symbol);
-    COL_TEXT(st, 5, o->underlying);
-    if (rd_store_side_parse(col_cstr(st, 6), &o->side))
-        return bad_column(err, "orders", "side", st, 6);
-    if (rd_store_intent_parse(col_cstr(st, 7), &o->intent))
-        return bad_column(err, "orders", "intent", st, 7);
-    if (rd_store_strategy_parse(col_cstr(st, 8), &o->strategy))
-        return bad_column(err, "orders", "strategy", st, 8);
-    o->qty = sqlite3_column_int64(st, 9);
-    o->multiplier = sqlite3_column_int64(st, 10);
-    o->ref_price = sqlite3_column_int64(st, 11);
-    if (rd_order_status_parse(col_cstr(st, 12), &o->status))
-        return bad_column(err, "orders", "status", st, 12);
-    COL_TEXT(st, 13, o->broker_order_id);
-    o->filled_qty = sqlite3_column_int64(st, 14);
-    o->fill_price = sqlite3_column_int64(st, 15);
-    COL_TEXT(st, 16, o->reason);
-    o->created_at = sqlite3_column_int64(st, 17);
-    o->updated_at = sqlite3_column_int64(st, 18);
-    return RD_OK;
-}
-
-static int read_position(sqlite3_stmt *st, struct rd_position_row *p, struct rd_error *err)
-{
-    memset(p, 0, sizeof *p);
-    COL_TEXT(st, 0, p->account);
-    COL_TEXT(st, 1, p->symbol);
-    COL_TEXT(st, 2, p->underlying);
-    if (rd_store_strategy_parse(col_cstr(st, 3), &p->strategy))
-        return bad_column(err, "positions", "strategy", st, 3);
-    p->qty = sqlite3_column_int64(st, 4);
-    p->multiplier = sqlite3_column_int64(st, 5);
-    p->avg_price = sqlite3_column_int64(st, 6);
-    p->opened_at = sqlite3_column_int64(st, 7);
-    COL_TEXT(st, 8, p->rec_id);
-    return RD_OK;
-}
-
-/* ---- open, close, schema ---- */
-
-static int exec_sql(struct sqlite_store *q, const char *sql, const char *what, struct rd_error *err)
-{
-    int rc = sqlite3_exec(q->db, sql, NULL, NULL, NULL);
-
-    return rc == SQLITE_OK ? RD_OK : fail(q, rc, err, "%s", what);
-}
-
-/* Runs a one-row query of constant SQL and hands back column 0 as text. */
-static int query_text(struct sqlite_store *q, const char *sql, char *out, size_t n,
-                      struct rd_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
-
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        col_text(st, 0, out, n);
-        rc = RD_OK;
-    } else if (rc == SQLITE_DONE) {
-        out[0] = '\0';
-        rc = RD_OK;
-    } else {
-        rc = fail(q, rc, err, "%s", sql);
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-static int schema_version(struct sqlite_store *q, int *version, struct rd_error *err)
-{
-    char text[32];
-    char *stop;
-    long v;
-    int rc = query_text(q, "SELECT MAX(version) FROM schema_version", text, sizeof text, err);
-
-    if (rc)
-        return rc;
-    if (!text[0]) {
-        *version = 0;
-        return RD_OK;
-    }
-    v = strtol(text, &stop, 10);
-    if (*stop || v < 0 || v > 1000000)
-        return rd_error_set(err, RD_ESTORE, "sqlite %s: schema_version holds \"%s\"", q->path, text);
-    *version = (int)v;
-    return RD_OK;
-}
-
-static int record_version(struct sqlite_store *q, int version, struct rd_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(q->db,
-                                "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
-                                -1, &st, NULL);
-
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int(st, 1, version);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    rc = rc == SQLITE_DONE ? RD_OK : fail(q, rc, err, "record schema version %d", version);
-    sqlite3_finalize(st);
-    return rc;
-}
-
-/*
- * Brings the schema up to the newest migration, one transaction per
- * migration. BEGIN IMMEDIATE makes two processes opening a new database at
- * once take turns instead of both migrating.
- */
-static int migrate(struct sqlite_store *q, struct rd_error *err)
-{
-    const int latest = rd_sqlite_migrations[rd_sqlite_migration_count - 1].version;
-    int rc;
-
-    for (;;) {
-        int version = 0;
-        const struct rd_sqlite_migration *m;
-
-        rc = exec_sql(q, "BEGIN IMMEDIATE", "begin migration", err);
-        if (rc)
-            return rc;
-        rc = exec_sql(q,
-                      "CREATE TABLE IF NOT EXISTS schema_version ("
-                      "version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
-                      "create schema_version", err);
-        if (!rc)
-            rc = schema_version(q, &version, err);
-        if (rc)
-            goto out;
-        if (version > latest) {
-            rc = rd_error_set(err, RD_EUNSUPPORTED,
-                              "sqlite %s: the database is at schema version %d, newer than this "
-                              "riskdesk knows (%d); use the riskdesk that wrote it, or a newer one",
-                              q->path, version, latest);
-            goto out;
-        }
-        if (version == latest)
-            return exec_sql(q, "COMMIT", "commit schema check", err);
-        m = &rd_sqlite_migrations[version];   /* versions are 1..latest, in order */
-        assert(m->version == version + 1);
-        rc = exec_sql(q, m->sql, "apply migration", err);
-        if (!rc)
-            rc = record_version(q, m->version, err);
-        if (!rc)
-            rc = exec_sql(q, "COMMIT", "commit migration", err);
-        if (rc) {
-            rd_error_prefix(err, "migration %d", m->version);
-            goto out;
-        }
-    }
-out:
-    sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
-}
-
-/* cache_mib=N: digits only, 1 to 1024. */
-static int parse_cache_mib(const char *v, size_t n, int *out)
-{
-    int mib = 0;
-
-    if (n == 0 || n > 4)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (v[i] < '0' || v[i] > '9')
-            return -1;
-        mib = mib * 10 + (v[i] - '0');
-    }
-    if (mib < 1 || mib > 1024)
-        return -1;
-    *out = mib;
-    return 0;
-}
-
-static int parse_options(const char *opts, int *sync_full, int *cache_mib, struct rd_error *err)
-{
-    const char *p = opts;
-
-    while (*p) {
-        const char *amp = strchr(p, '&');
-        size_t n = amp ? (size_t)(amp - p) : strlen(p);
-
-        if (n == 9 && !memcmp(p, "sync=full", 9))
-            *sync_full = 1;
-        else if (n == 11 && !memcmp(p, "sync=normal", 11))
-            *sync_full = 0;
-        else if (n > 10 && !memcmp(p, "cache_mib=", 10)) {
-            if (parse_cache_mib(p + 10, n - 10, cache_mib))
-                return rd_error_set(err, RD_EINVAL,
-                                    "sqlite URL option \"%.*s\": cache_mib must be a whole number "
-                                    "of MiB from 1 to 1024", (int)(n > 40 ? 40 : n), p);
-        } else
-            return rd_error_set(err, RD_EINVAL,
-                                "sqlite URL option \"%.*s\" is not known; expected sync=full, "
-                                "sync=normal or cache_mib=N", (int)(n > 40 ? 40 : n), p);
-        p += n + (amp ? 1 : 0);
-    }
-    return RD_OK;
-}
-
-static int set_pragmas(struct sqlite_store *q, int sync_full, int cache_mib, struct rd_error *err)
-{
-    char v[32], sql[48];
-    int rc = exec_sql(q, "PRAGMA foreign_keys = ON", "enable foreign keys", err);
-
-    if (!rc)
-        rc = query_text(q, "PRAGMA foreign_keys", v, sizeof v, err);
-    if (!rc && strcmp(v, "1") != 0)
-        return rd_error_set(err, RD_ESTORE, "sqlite %s: this SQLite cannot enforce foreign keys",
-                            q->path);
-    if (!rc && !q->memory) {
-        rc = query_text(q, "PRAGMA journal_mode = WAL", v, sizeof v, err);
-        if (!rc && strcmp(v, "wal") != 0)
-            return rd_error_set(err, RD_ESTORE,
-                                "sqlite %s: could not switch to WAL journal mode (got \"%s\"); "
-                                "is the file on a network filesystem?", q->path, v);
-    }
-    if (!rc)
-        rc = exec_sql(q, sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
-                      "set synchronous", err);
-    /* The page cache, in KiB for SQLite's negative form. A cycle's batch of
-     * inserts touches the same index pages again and again; docs/store.md
-     * gives the measured trade between this and the process's memory. */
-    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", cache_mib * 1024);
-    if (!rc)
-        rc = exec_sql(q, sql, "set cache_size", err);
-    return rc;
-}
+/* ---- open and close ---- */
 
 static void sq_close(struct rd_store *s);
 
@@ -666,7 +196,7 @@ static int sq_open(const char *url, struct rd_store **out, struct rd_error *err)
                             "sqlite URL \"%s\" has no path; expected sqlite:PATH or sqlite::memory:",
                             url);
     if (opts) {
-        rc = parse_options(opts + 1, &sync_full, &cache_mib, err);
+        rc = rd_sqlite_parse_options(opts + 1, &sync_full, &cache_mib, err);
         if (rc)
             return rc;
     }
@@ -692,12 +222,12 @@ static int sq_open(const char *url, struct rd_store **out, struct rd_error *err)
     }
     sqlite3_extended_result_codes(q->db, 1);
     sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
-    rc = set_pragmas(q, sync_full, cache_mib, err);
+    rc = rd_sqlite_set_pragmas(&q->base, q->memory, sync_full, cache_mib, err);
     if (!rc)
-        rc = migrate(q, err);
-    for (int i = 0; !rc && i < ST_COUNT; i++) {
-        int src = sqlite3_prepare_v3(q->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &q->st[i],
-                                     NULL);
+        rc = rd_sqlite_migrate(&q->base, err);
+    for (int i = 0; !rc && i < RD_SQC_COUNT; i++) {
+        int src = sqlite3_prepare_v3(q->db, rd_sqlite_core_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                     &q->st[i], NULL);
 
         if (src != SQLITE_OK)
             rc = fail(q, src, err, "prepare statement %d", i);
@@ -712,31 +242,14 @@ out:
     return rc;
 }
 
-static void release_lock(struct held_lock *l)
-{
-    if (l->fd >= 0) {
-        /* Clear the holder line first so nobody reads a stale one. */
-        if (ftruncate(l->fd, 0) != 0) {
-            /* the lock is dropped on close all the same */
-        }
-        close(l->fd);
-    }
-    rd_free(l);
-}
-
 static void sq_close(struct rd_store *s)
 {
     struct sqlite_store *q = sq(s);
 
-    while (q->locks) {
-        struct held_lock *l = q->locks;
-
-        q->locks = l->next;
-        release_lock(l);
-    }
+    rd_sqlite_unlock_all(&q->locks);
     if (q->db && !sqlite3_get_autocommit(q->db))
         sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
-    for (int i = 0; i < ST_COUNT; i++)
+    for (int i = 0; i < RD_SQC_COUNT; i++)
         sqlite3_finalize(q->st[i]);
     for (int i = 0; i < RD_SQX_COUNT; i++)
         sqlite3_finalize(q->ext[i]);
@@ -748,7 +261,7 @@ static void sq_close(struct rd_store *s)
 
 /* ---- transactions ---- */
 
-static int step_fixed(struct sqlite_store *q, enum stmt_id id, const char *what,
+static int step_fixed(struct sqlite_store *q, enum rd_sqlite_core id, const char *what,
                       struct rd_error *err)
 {
     sqlite3_stmt *st = q->st[id];
@@ -768,7 +281,7 @@ static int sq_begin(struct rd_store *s, struct rd_error *err)
         q->depth++;
         return RD_OK;
     }
-    rc = step_fixed(q, ST_BEGIN, "begin", err);
+    rc = step_fixed(q, RD_SQC_BEGIN, "begin", err);
     if (rc)
         return rc;
     q->depth = 1;
@@ -779,7 +292,7 @@ static int sq_begin(struct rd_store *s, struct rd_error *err)
 static void really_rollback(struct sqlite_store *q)
 {
     if (!sqlite3_get_autocommit(q->db))
-        step_fixed(q, ST_ROLLBACK, "rollback", NULL);
+        step_fixed(q, RD_SQC_ROLLBACK, "rollback", NULL);
 }
 
 static int sq_commit(struct rd_store *s, struct rd_error *err)
@@ -801,7 +314,7 @@ static int sq_commit(struct rd_store *s, struct rd_error *err)
         return rd_error_set(err, RD_ESTORE,
                             "sqlite %s: commit: SQLite already rolled the transaction back "
                             "after an earlier error; nothing was written", q->path);
-    rc = step_fixed(q, ST_COMMIT, "commit", err);
+    rc = step_fixed(q, RD_SQC_COMMIT, "commit", err);
     if (rc)
         really_rollback(q);
     return rc;
@@ -820,132 +333,18 @@ static void sq_rollback(struct rd_store *s)
     really_rollback(q);
 }
 
-/* ---- account locks ---- */
-
-static int lock_path(const struct sqlite_store *q, const char *account, char *buf, size_t n,
-                     struct rd_error *err)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    int w = snprintf(buf, n, "%s.lock.", q->path);
-    size_t used;
-
-    if (w < 0 || (size_t)w >= n)
-        goto too_long;
-    used = (size_t)w;
-    for (const unsigned char *p = (const unsigned char *)account; *p; p++) {
-        int plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-                    (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-';
-
-        if (used + 4 >= n)
-            goto too_long;
-        if (plain) {
-            buf[used++] = (char)*p;
-        } else {
-            buf[used++] = '%';
-            buf[used++] = hex[*p >> 4];
-            buf[used++] = hex[*p & 15];
-        }
-    }
-    buf[used] = '\0';
-    return RD_OK;
-too_long:
-    return rd_error_set(err, RD_ETOOBIG, "lock_account: lock file name for %s is too long", q->path);
-}
-
-static void holder_line(char *buf, size_t n)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    char when[32] = "?";
-
-    if (gmtime_r(&now, &tm))
-        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    snprintf(buf, n, "pid %ld since %s", (long)getpid(), when);
-}
+/* ---- account locks (sqlite_locks.c) ---- */
 
 static int sq_lock_account(struct rd_store *s, const char *account, struct rd_error *err)
 {
     struct sqlite_store *q = sq(s);
-    char path[LOCK_PATH_MAX];
-    char line[80];
-    int line_len;
-    struct held_lock *l;
-    size_t alen;
-    int fd = -1;
-    int rc;
 
-    if (!account || !account[0])
-        return rd_error_set(err, RD_EINVAL, "lock_account: no account name");
-    for (l = q->locks; l; l = l->next)
-        if (!strcmp(l->account, account))
-            return rd_error_set(err, RD_EBUSY, "account \"%s\" is already locked by this process (%s)",
-                                account, l->holder);
-    alen = strlen(account);
-    l = rd_malloc(sizeof *l + alen + 1);
-    if (!l)
-        return rd_error_set(err, RD_ENOMEM, "lock_account \"%s\": out of memory", account);
-    memcpy(l->account, account, alen + 1);
-    holder_line(l->holder, sizeof l->holder);
-    l->fd = -1;
-    if (!q->memory) {
-        rc = lock_path(q, account, path, sizeof path, err);
-        if (rc)
-            goto out;
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (fd < 0) {
-            rc = rd_error_set(err, RD_EIO, "lock_account \"%s\": cannot open %s: %s", account, path,
-                              strerror(errno));
-            goto out;
-        }
-        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-            int e = errno;
-            char holder[128];
-            ssize_t n;
-
-            if (e != EWOULDBLOCK) {
-                rc = rd_error_set(err, RD_EIO, "lock_account \"%s\": flock %s: %s", account, path,
-                                  strerror(e));
-                goto out;
-            }
-            n = pread(fd, holder, sizeof holder - 1, 0);
-            holder[n > 0 ? n : 0] = '\0';
-            holder[strcspn(holder, "\n")] = '\0';
-            rc = rd_error_set(err, RD_EBUSY, "account \"%s\" is locked by %s (lock file %s)", account,
-                              holder[0] ? holder : "another process that is starting up", path);
-            goto out;
-        }
-        line_len = snprintf(line, sizeof line, "%s\n", l->holder);
-        if (ftruncate(fd, 0) != 0 || pwrite(fd, line, (size_t)line_len, 0) != (ssize_t)line_len) {
-            rc = rd_error_set(err, RD_EIO, "lock_account \"%s\": cannot write %s: %s", account, path,
-                              strerror(errno));
-            goto out;
-        }
-        l->fd = fd;
-        fd = -1;
-    }
-    l->next = q->locks;
-    q->locks = l;
-    l = NULL;
-    rc = RD_OK;
-out:
-    if (fd >= 0)
-        close(fd);
-    rd_free(l);
-    return rc;
+    return rd_sqlite_lock_account(&q->locks, q->path, q->memory, account, err);
 }
 
 static void sq_unlock_account(struct rd_store *s, const char *account)
 {
-    struct sqlite_store *q = sq(s);
-
-    for (struct held_lock **pp = &q->locks; *pp; pp = &(*pp)->next)
-        if (!strcmp((*pp)->account, account)) {
-            struct held_lock *l = *pp;
-
-            *pp = l->next;
-            release_lock(l);
-            return;
-        }
+    rd_sqlite_unlock_account(&sq(s)->locks, account);
 }
 
 /* ---- accounts ---- */
@@ -960,7 +359,7 @@ static int sq_account_put(struct rd_store *s, const struct rd_account_row *a, st
     if (!state)
         return rd_error_set(err, RD_EINVAL, "account_put \"%.*s\": trading state %d out of range",
                             FIELD(a->name), (int)a->state);
-    rc = use(q, ST_ACCOUNT_PUT, &b, "account_put", err);
+    rc = use(q, RD_SQC_ACCOUNT_PUT, &b, "account_put", err);
     if (rc)
         return rc;
     b_field(&b, a->name, sizeof a->name);
@@ -979,13 +378,13 @@ static int sq_account_get(struct rd_store *s, const char *name, struct rd_accoun
     struct binder b;
     int rc;
 
-    rc = use(q, ST_ACCOUNT_GET, &b, "account_get", err);
+    rc = use(q, RD_SQC_ACCOUNT_GET, &b, "account_get", err);
     if (rc)
         return rc;
     b_str(&b, name);
     rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
     if (rc == SQLITE_ROW)
-        rc = read_account(b.st, a, err);
+        rc = rd_sqlite_read_account(b.st, a, err);
     else if (rc == SQLITE_DONE)
         rc = rd_error_set(err, RD_ENOTFOUND, "account \"%s\" is not in the store", name);
     else
@@ -1003,14 +402,14 @@ static int sq_account_list(struct rd_store *s,
     struct binder b;
     int rc;
 
-    rc = use(q, ST_ACCOUNT_LIST, &b, "account_list", err);
+    rc = use(q, RD_SQC_ACCOUNT_LIST, &b, "account_list", err);
     if (rc)
         return rc;
     for (;;) {
         rc = sqlite3_step(b.st);
         if (rc != SQLITE_ROW)
             break;
-        rc = read_account(b.st, &a, err);
+        rc = rd_sqlite_read_account(b.st, &a, err);
         if (rc == RD_OK)
             rc = visit(ctx, &a);
         if (rc)
@@ -1036,7 +435,7 @@ static int sq_rec_add(struct rd_store *s, const struct rd_rec *r, struct rd_erro
     if (!action || !strategy)
         return rd_error_set(err, RD_EINVAL, "rec_add \"%.*s\": action %d or strategy %d out of range",
                             FIELD(r->id), (int)r->action, (int)r->strategy);
-    rc = use(q, ST_REC_ADD, &b, "rec_add", err);
+    rc = use(q, RD_SQC_REC_ADD, &b, "rec_add", err);
     if (rc)
         return rc;
     b_field(&b, r->id, sizeof r->id);
@@ -1064,13 +463,13 @@ static int sq_rec_get(struct rd_store *s, const char *id, struct rd_rec *r, stru
     struct binder b;
     int rc;
 
-    rc = use(q, ST_REC_GET, &b, "rec_get", err);
+    rc = use(q, RD_SQC_REC_GET, &b, "rec_get", err);
     if (rc)
         return rc;
     b_str(&b, id);
     rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
     if (rc == SQLITE_ROW)
-        rc = read_rec(b.st, r, err);
+        rc = rd_sqlite_read_rec(b.st, r, err);
     else if (rc == SQLITE_DONE)
         rc = rd_error_set(err, RD_ENOTFOUND, "recommendation \"%s\" is not in the store", id);
     else
@@ -1083,7 +482,7 @@ static int sq_rec_get(struct rd_store *s, const char *id, struct rd_rec *r, stru
 static int rec_top(struct sqlite_store *q, int64_t *top, struct rd_error *err)
 {
     struct binder b;
-    int rc = use(q, ST_REC_TOP, &b, "rec_undecided", err);
+    int rc = use(q, RD_SQC_REC_TOP, &b, "rec_undecided", err);
 
     if (rc)
         return rc;
@@ -1116,7 +515,7 @@ static int sq_rec_undecided(struct rd_store *s, const char *account, int64_t *ma
         return rc;
     if (top <= *mark)
         return RD_OK;
-    rc = use(q, ST_REC_UNDECIDED, &b, "rec_undecided", err);
+    rc = use(q, RD_SQC_REC_UNDECIDED, &b, "rec_undecided", err);
     if (rc)
         return rc;
     b_str(&b, account);
@@ -1131,7 +530,7 @@ static int sq_rec_undecided(struct rd_store *s, const char *account, int64_t *ma
         rc = sqlite3_step(b.st);
         if (rc != SQLITE_ROW)
             break;
-        rc = read_rec(b.st, &out[*n], err);
+        rc = rd_sqlite_read_rec(b.st, &out[*n], err);
         if (rc)
             goto out;
         last = sqlite3_column_int64(b.st, 15);
@@ -1165,7 +564,7 @@ static int sq_decision_add(struct rd_store *s, struct rd_decision_row *row, stru
     if (rc)
         return rd_error_prefix(err, "decision_add \"%.*s\" for \"%.*s\"", FIELD(row->rec_id),
                                FIELD(row->account));
-    rc = use(q, ST_DECISION_ADD, &b, "decision_add", err);
+    rc = use(q, RD_SQC_DECISION_ADD, &b, "decision_add", err);
     if (rc)
         return rc;
     b_field(&b, row->account, sizeof row->account);
@@ -1207,7 +606,7 @@ static int sq_decision_list(struct rd_store *s, const char *account, size_t limi
     struct binder b;
     int rc;
 
-    rc = use(q, ST_DECISION_LIST, &b, "decision_list", err);
+    rc = use(q, RD_SQC_DECISION_LIST, &b, "decision_list", err);
     if (rc)
         return rc;
     b_str(&b, account);
@@ -1220,7 +619,7 @@ static int sq_decision_list(struct rd_store *s, const char *account, size_t limi
         rc = sqlite3_step(b.st);
         if (rc != SQLITE_ROW)
             break;
-        rc = read_decision(b.st, &row, err);
+        rc = rd_sqlite_read_decision(b.st, &row, err);
         if (rc == RD_OK)
             rc = visit(ctx, &row);
         if (rc)
@@ -1249,7 +648,7 @@ static int sq_order_add(struct rd_store *s, const struct rd_order_row *o, struct
                             "order_add \"%.*s\": side %d, intent %d, strategy %d or status %d out of range",
                             FIELD(o->client_order_id), (int)o->side, (int)o->intent,
                             (int)o->strategy, (int)o->status);
-    rc = use(q, ST_ORDER_ADD, &b, "order_add", err);
+    rc = use(q, RD_SQC_ORDER_ADD, &b, "order_add", err);
     if (rc)
         return rc;
     b_field(&b, o->client_order_id, sizeof o->client_order_id);
@@ -1285,7 +684,7 @@ static int sq_order_update(struct rd_store *s, const struct rd_order_row *o, str
     if ((unsigned)o->status >= RD_ORDER_STATUS_COUNT)
         return rd_error_set(err, RD_EINVAL, "order_update \"%.*s\": status %d out of range",
                             FIELD(o->client_order_id), (int)o->status);
-    rc = use(q, ST_ORDER_UPDATE, &b, "order_update", err);
+    rc = use(q, RD_SQC_ORDER_UPDATE, &b, "order_update", err);
     if (rc)
         return rc;
     b_str(&b, rd_order_status_name(o->status));
@@ -1311,13 +710,13 @@ static int sq_order_get(struct rd_store *s, const char *client_order_id, struct 
     struct binder b;
     int rc;
 
-    rc = use(q, ST_ORDER_GET, &b, "order_get", err);
+    rc = use(q, RD_SQC_ORDER_GET, &b, "order_get", err);
     if (rc)
         return rc;
     b_str(&b, client_order_id);
     rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
     if (rc == SQLITE_ROW)
-        rc = read_order(b.st, o, err);
+        rc = rd_sqlite_read_order(b.st, o, err);
     else if (rc == SQLITE_DONE)
         rc = rd_error_set(err, RD_ENOTFOUND, "order \"%s\" is not in the store", client_order_id);
     else
@@ -1337,7 +736,7 @@ static int sq_order_list(struct rd_store *s, const char *account, int status,
 
     if (status >= RD_ORDER_STATUS_COUNT)
         return rd_error_set(err, RD_EINVAL, "order_list: status %d out of range", status);
-    rc = use(q, status < 0 ? ST_ORDER_LIST : ST_ORDER_LIST_STATUS, &b, "order_list", err);
+    rc = use(q, status < 0 ? RD_SQC_ORDER_LIST : RD_SQC_ORDER_LIST_STATUS, &b, "order_list", err);
     if (rc)
         return rc;
     b_str(&b, account);
@@ -1351,7 +750,7 @@ static int sq_order_list(struct rd_store *s, const char *account, int status,
         rc = sqlite3_step(b.st);
         if (rc != SQLITE_ROW)
             break;
-        rc = read_order(b.st, &o, err);
+        rc = rd_sqlite_read_order(b.st, &o, err);
         if (rc == RD_OK)
             rc = visit(ctx, &o);
         if (rc)
@@ -1376,7 +775,7 @@ static int sq_position_put(struct rd_store *s, const struct rd_position_row *p, 
     snprintf(what, sizeof what, "position_put \"%.*s\" for account \"%.*s\"", FIELD(p->symbol),
              FIELD(p->account));
     if (p->qty == 0) {
-        rc = use(q, ST_POSITION_DELETE, &b, "position_put", err);
+        rc = use(q, RD_SQC_POSITION_DELETE, &b, "position_put", err);
         if (rc)
             return rc;
         b_field(&b, p->account, sizeof p->account);
@@ -1385,7 +784,7 @@ static int sq_position_put(struct rd_store *s, const struct rd_position_row *p, 
     }
     if (!strategy)
         return rd_error_set(err, RD_EINVAL, "%s: strategy %d out of range", what, (int)p->strategy);
-    rc = use(q, ST_POSITION_PUT, &b, "position_put", err);
+    rc = use(q, RD_SQC_POSITION_PUT, &b, "position_put", err);
     if (rc)
         return rc;
     b_field(&b, p->account, sizeof p->account);
@@ -1409,7 +808,7 @@ static int sq_position_list(struct rd_store *s, const char *account,
     struct binder b;
     int rc;
 
-    rc = use(q, ST_POSITION_LIST, &b, "position_list", err);
+    rc = use(q, RD_SQC_POSITION_LIST, &b, "position_list", err);
     if (rc)
         return rc;
     b_str(&b, account);
@@ -1421,7 +820,7 @@ static int sq_position_list(struct rd_store *s, const char *account,
         rc = sqlite3_step(b.st);
         if (rc != SQLITE_ROW)
             break;
-        rc = read_position(b.st, &p, err);
+        rc = rd_sqlite_read_position(b.st, &p, err);
         if (rc == RD_OK)
             rc = visit(ctx, &p);
         if (rc)
@@ -1440,7 +839,7 @@ static int sq_trade_add(struct rd_store *s, const struct rd_trade_row *t, struct
     struct binder b;
     int rc;
 
-    rc = use(q, ST_TRADE_ADD, &b, "trade_add", err);
+    rc = use(q, RD_SQC_TRADE_ADD, &b, "trade_add", err);
     if (rc)
         return rc;
     b_field(&b, t->account, sizeof t->account);
@@ -1485,7 +884,7 @@ static int sq_activity(struct rd_store *s, const struct rd_activity_query *aq,
         return rd_error_set(err, RD_EINVAL, "activity: no account");
 
     if (aq->underlying) {
-        rc = use(q, ST_ACT_ENTRIES, &b, "activity", err);
+        rc = use(q, RD_SQC_ACT_ENTRIES, &b, "activity", err);
         if (rc)
             return rc;
         b_i64(&b, aq->day_start);
@@ -1499,7 +898,7 @@ static int sq_activity(struct rd_store *s, const struct rd_activity_query *aq,
         done(&b);
     }
 
-    rc = use(q, ST_ACT_MINUTE, &b, "activity", err);
+    rc = use(q, RD_SQC_ACT_MINUTE, &b, "activity", err);
     if (rc)
         return rc;
     b_str(&b, aq->account);
@@ -1510,7 +909,7 @@ static int sq_activity(struct rd_store *s, const struct rd_activity_query *aq,
     out->orders_last_minute = (int32_t)sqlite3_column_int64(b.st, 0);
     done(&b);
 
-    rc = use(q, ST_ACT_TRADES, &b, "activity", err);
+    rc = use(q, RD_SQC_ACT_TRADES, &b, "activity", err);
     if (rc)
         return rc;
     b_i64(&b, aq->pdt_since);
@@ -1539,7 +938,7 @@ static int sq_kv_get(struct rd_store *s, const char *ns, const char *key, char *
     int rc;
 
     *val = NULL;
-    rc = use(q, ST_KV_GET, &b, "kv_get", err);
+    rc = use(q, RD_SQC_KV_GET, &b, "kv_get", err);
     if (rc)
         return rc;
     b_str(&b, ns);
@@ -1570,7 +969,7 @@ static int sq_kv_put(struct rd_store *s, const char *ns, const char *key, const 
     struct binder b;
     int rc;
 
-    rc = use(q, only_new ? ST_KV_INSERT : ST_KV_UPSERT, &b, "kv_put", err);
+    rc = use(q, only_new ? RD_SQC_KV_INSERT : RD_SQC_KV_UPSERT, &b, "kv_put", err);
     if (rc)
         return rc;
     b_str(&b, ns);
@@ -1585,6 +984,11 @@ static int sq_kv_put(struct rd_store *s, const char *ns, const char *key, const 
 sqlite3 *rd_sqlite_db(struct rd_store *s)
 {
     return sq(s)->db;
+}
+
+const char *rd_sqlite_path(struct rd_store *s)
+{
+    return sq(s)->path;
 }
 
 int rd_sqlite_ext_stmt(struct rd_store *s, enum rd_sqlite_ext slot, const char *sql,
@@ -1614,16 +1018,6 @@ int rd_sqlite_ext_stmt(struct rd_store *s, enum rd_sqlite_ext slot, const char *
 int rd_sqlite_fail(struct rd_store *s, int rc, struct rd_error *err, const char *what)
 {
     return fail(sq(s), rc, err, "%s", what);
-}
-
-int rd_sqlite_read_rec(sqlite3_stmt *st, struct rd_rec *r, struct rd_error *err)
-{
-    return read_rec(st, r, err);
-}
-
-int rd_sqlite_read_decision(sqlite3_stmt *st, struct rd_decision_row *row, struct rd_error *err)
-{
-    return read_decision(st, row, err);
 }
 
 const struct rd_store_ops rd_store_sqlite_ops = {

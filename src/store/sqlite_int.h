@@ -1,15 +1,51 @@
 /*
- * sqlite_int.h - what the SQLite backend's files share beyond sqlite.c: the
- * handle's database connection, its error mapping, row readers, and a cache
- * of prepared statements for operations kept in other files (sqlite_api.c).
- * Backend-internal; nothing outside src/store includes it.
+ * sqlite_int.h - what the SQLite backend's files share. sqlite.c lends the
+ * others the handle's database connection, its error mapping, and a cache of
+ * prepared statements for operations kept in other files (sqlite_api.c);
+ * sqlite_rows.c holds sqlite.c's own statements and their row readers;
+ * sqlite_open.c what opening a handle does to its connection; sqlite_locks.c
+ * the account locks. Backend-internal; nothing outside src/store includes it.
  */
 #ifndef RISKDESK_SQLITE_INT_H
 #define RISKDESK_SQLITE_INT_H
 
+#include <stddef.h>
+
 #include <sqlite3.h>
 
 #include "riskdesk/store.h"
+
+/* Slots of sqlite.c's own statements, prepared when a handle opens. */
+enum rd_sqlite_core {
+    RD_SQC_BEGIN,
+    RD_SQC_COMMIT,
+    RD_SQC_ROLLBACK,
+    RD_SQC_ACCOUNT_PUT,
+    RD_SQC_ACCOUNT_GET,
+    RD_SQC_ACCOUNT_LIST,
+    RD_SQC_REC_ADD,
+    RD_SQC_REC_GET,
+    RD_SQC_REC_TOP,
+    RD_SQC_REC_UNDECIDED,
+    RD_SQC_DECISION_ADD,
+    RD_SQC_DECISION_LIST,
+    RD_SQC_ORDER_ADD,
+    RD_SQC_ORDER_UPDATE,
+    RD_SQC_ORDER_GET,
+    RD_SQC_ORDER_LIST,
+    RD_SQC_ORDER_LIST_STATUS,
+    RD_SQC_POSITION_PUT,
+    RD_SQC_POSITION_DELETE,
+    RD_SQC_POSITION_LIST,
+    RD_SQC_TRADE_ADD,
+    RD_SQC_ACT_ENTRIES,
+    RD_SQC_ACT_MINUTE,
+    RD_SQC_ACT_TRADES,
+    RD_SQC_KV_GET,
+    RD_SQC_KV_INSERT,
+    RD_SQC_KV_UPSERT,
+    RD_SQC_COUNT
+};
 
 /* Slots of the extension statement cache: one per statement, fixed at compile
  * time by the file that uses it. */
@@ -36,8 +72,13 @@ enum rd_sqlite_ext {
     RD_SQX_COUNT
 };
 
+/* ---- sqlite.c: the handle ---- */
+
 /* The handle's connection. */
 sqlite3 *rd_sqlite_db(struct rd_store *s);
+
+/* The handle's database path: its URL after "sqlite:", options cut off. */
+const char *rd_sqlite_path(struct rd_store *s);
 
 /* The cached statement of a slot, prepared from sql on first use, reset and
  * unbound, ready to bind. RD_EINTERNAL when it is already stepping (called from
@@ -49,9 +90,20 @@ int rd_sqlite_ext_stmt(struct rd_store *s, enum rd_sqlite_ext slot, const char *
  * backend's own operations; what names the operation. */
 int rd_sqlite_fail(struct rd_store *s, int rc, struct rd_error *err, const char *what);
 
-/* Row readers shared with sqlite.c (columns in REC_COLS / DECISION_COLS order). */
+/* ---- sqlite_rows.c: the core statements and their rows ---- */
+
+/* The SQL of each core statement. */
+extern const char *const rd_sqlite_core_sql[RD_SQC_COUNT];
+
+/* Copies column i's text into dst (cap bytes), cut to fit; "" for NULL. */
+void rd_sqlite_col_text(sqlite3_stmt *st, int i, char *dst, size_t cap);
+
+/* Row readers, columns in the *_COLS orders of sqlite_rows.c (RD_SQLITE_*_COLS below). */
+int rd_sqlite_read_account(sqlite3_stmt *st, struct rd_account_row *a, struct rd_error *err);
 int rd_sqlite_read_rec(sqlite3_stmt *st, struct rd_rec *r, struct rd_error *err);
 int rd_sqlite_read_decision(sqlite3_stmt *st, struct rd_decision_row *row, struct rd_error *err);
+int rd_sqlite_read_order(sqlite3_stmt *st, struct rd_order_row *o, struct rd_error *err);
+int rd_sqlite_read_position(sqlite3_stmt *st, struct rd_position_row *p, struct rd_error *err);
 
 #define RD_SQLITE_REC_COLS                                                        \
     "id, created_at, underlying, symbol, action, strategy, confidence, volume_ratio, " \
@@ -60,7 +112,32 @@ int rd_sqlite_read_decision(sqlite3_stmt *st, struct rd_decision_row *row, struc
     "id, account, rec_id, decided_at, approved, size, first_failed, budget, unit_risk, " \
     "unit_cost, risk_pct, kelly_used, verdicts"
 
-/* The version 2 operations (sqlite_api.c). */
+/* ---- sqlite_open.c: what opening does to a new connection, in this order ---- */
+
+/* The options after '?' in a sqlite: URL: sync=full or sync=normal, cache_mib=N. */
+int rd_sqlite_parse_options(const char *opts, int *sync_full, int *cache_mib,
+                            struct rd_error *err);
+
+/* Foreign keys on, WAL unless memory, synchronous FULL or NORMAL, a page cache of cache_mib MiB. */
+int rd_sqlite_set_pragmas(struct rd_store *s, int memory, int sync_full, int cache_mib,
+                          struct rd_error *err);
+
+/* Brings the schema up to its newest migration; refuses a database from a newer riskdesk. */
+int rd_sqlite_migrate(struct rd_store *s, struct rd_error *err);
+
+/* ---- sqlite_locks.c: account locks, a list the handle owns ---- */
+
+struct rd_sqlite_lock;
+
+/* Locks account for the handle whose locks are *held (lock files beside db_path unless memory). */
+int rd_sqlite_lock_account(struct rd_sqlite_lock **held, const char *db_path, int memory,
+                           const char *account, struct rd_error *err);
+/* Releases account's lock if *held has it. */
+void rd_sqlite_unlock_account(struct rd_sqlite_lock **held, const char *account);
+/* Releases every lock of *held and empties it. */
+void rd_sqlite_unlock_all(struct rd_sqlite_lock **held);
+
+/* ---- the version 2 operations (sqlite_api.c) ---- */
 int rd_sqlite_token_add(struct rd_store *s, struct rd_token_row *t, struct rd_error *err);
 int rd_sqlite_token_find(struct rd_store *s, const char *hash, struct rd_token_row *t,
                          struct rd_error *err);
