@@ -209,6 +209,13 @@ static void test_undecided_order_and_limit(void **state)
     assert_int_equal(n, 2);
     assert_string_equal(out[0].id, "z");
     assert_string_equal(out[1].id, "y");
+
+    /* a mark past the last place (the newest deleted) starts over */
+    mark += 1000;
+    assert_int_equal(s->ops->rec_undecided(s, "A", &mark, 2, out, &n, &err), RD_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(out[0].id, "c");
+    assert_string_equal(out[1].id, "a2");
 }
 
 static void test_activity(void **state)

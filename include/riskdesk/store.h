@@ -293,7 +293,9 @@ struct rd_store_ops {
      * (0: all). On return *mark is where the next call may start once
      * out[0..*n) are decided: the place of out[max - 1] when *n == max, else the
      * last place taken when the call began (all up to it were looked at). A
-     * recommendation stored while the call runs is after the new mark. */
+     * recommendation stored while the call runs is after the new mark. A mark
+     * past the last place taken (the newest recommendations were deleted) is
+     * taken as 0. */
     int (*rec_undecided)(struct rd_store *s, const char *account, int64_t *mark, size_t max,
                          struct rd_rec *out, size_t *n, struct rd_error *err);
 

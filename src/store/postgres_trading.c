@@ -290,8 +290,10 @@ int rd_pg_rec_undecided(struct rd_store *s, const char *account, int64_t *mark, 
     if (PQntuples(res) == 1)
         top = rd_pg_col_i64(res, 0, 0);
     PQclear(res);
-    if (rc || top <= *mark)
-        return rc;
+    if (*mark > top)
+        *mark = 0;      /* past the last place: cannot be this database's; start over */
+    if (top == *mark)
+        return RD_OK;
     rd_pg_bind_init(&b);
     rd_pg_bind_str(&b, account);
     rd_pg_bind_i64(&b, *mark);

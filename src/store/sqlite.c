@@ -513,7 +513,9 @@ static int sq_rec_undecided(struct rd_store *s, const char *account, int64_t *ma
         return RD_OK;
     if ((rc = rec_top(q, &top, err)) != RD_OK)
         return rc;
-    if (top <= *mark)
+    if (*mark > top)
+        *mark = 0;      /* past the last place: the newest ones were deleted; start over */
+    if (top == *mark)
         return RD_OK;
     rc = use(q, RD_SQC_REC_UNDECIDED, &b, "rec_undecided", err);
     if (rc)
