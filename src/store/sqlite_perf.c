@@ -38,18 +38,6 @@ static int prep(struct rd_store *s, const char *sql, sqlite3_stmt **st, const ch
     return RD_OK;
 }
 
-static void col_text(sqlite3_stmt *st, int i, char *dst, size_t cap)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    size_t n = t ? (size_t)sqlite3_column_bytes(st, i) : 0;
-
-    if (n >= cap)
-        n = cap - 1;
-    if (n)
-        memcpy(dst, t, n);
-    dst[n] = '\0';
-}
-
 static void bind_field(sqlite3_stmt *st, int i, const char *s, size_t cap)
 {
     sqlite3_bind_text(st, i, s, (int)strnlen(s, cap), SQLITE_STATIC);
@@ -75,7 +63,7 @@ static int run_once(struct rd_store *s, sqlite3_stmt *st, const char *what, stru
 static void read_snapshot(sqlite3_stmt *st, struct rd_snapshot_row *r)
 {
     memset(r, 0, sizeof *r);
-    col_text(st, 0, r->account, sizeof r->account);
+    rd_sqlite_col_text(st, 0, r->account, sizeof r->account);
     r->day = (int32_t)sqlite3_column_int64(st, 1);
     r->equity = sqlite3_column_int64(st, 2);
     r->cash = sqlite3_column_int64(st, 3);
@@ -249,14 +237,14 @@ int rd_sqlite_perf_event_list(struct rd_store *s, const char *account, size_t li
         }
         memset(&e, 0, sizeof e);
         e.id = sqlite3_column_int64(st, 0);
-        col_text(st, 1, e.account, sizeof e.account);
-        col_text(st, 2, e.kind, sizeof e.kind);
+        rd_sqlite_col_text(st, 1, e.account, sizeof e.account);
+        rd_sqlite_col_text(st, 2, e.kind, sizeof e.kind);
         e.day = (int32_t)sqlite3_column_int64(st, 3);
         e.period = (int32_t)sqlite3_column_int64(st, 4);
         e.value_ppm = sqlite3_column_int64(st, 5);
         e.threshold_ppm = sqlite3_column_int64(st, 6);
         e.at = sqlite3_column_int64(st, 7);
-        col_text(st, 8, e.message, sizeof e.message);
+        rd_sqlite_col_text(st, 8, e.message, sizeof e.message);
         rc = visit(ctx, &e);
         if (rc)
             break;
@@ -293,8 +281,8 @@ int rd_sqlite_trade_list(struct rd_store *s, const char *account, int64_t since,
             break;
         }
         memset(&t, 0, sizeof t);
-        col_text(st, 0, t.account, sizeof t.account);
-        col_text(st, 1, t.symbol, sizeof t.symbol);
+        rd_sqlite_col_text(st, 0, t.account, sizeof t.account);
+        rd_sqlite_col_text(st, 1, t.symbol, sizeof t.symbol);
         t.qty = sqlite3_column_int64(st, 2);
         t.multiplier = sqlite3_column_int64(st, 3);
         t.entry_price = sqlite3_column_int64(st, 4);

@@ -17,12 +17,8 @@
 /* ---- statements ---- */
 
 #define ACCOUNT_COLS "name, tier, state, halted_until, state_reason, updated_at"
-#define REC_COLS                                                                 \
-    "id, created_at, underlying, symbol, action, strategy, confidence, volume_ratio, " \
-    "price, stop_price, expires_at, has_vix, vix, account, qty"
-#define DECISION_COLS                                                            \
-    "id, account, rec_id, decided_at, approved, size, first_failed, budget, unit_risk, " \
-    "unit_cost, risk_pct, kelly_used, verdicts"
+#define REC_COLS RD_SQLITE_REC_COLS
+#define DECISION_COLS RD_SQLITE_DECISION_COLS
 #define ORDER_COLS                                                               \
     "client_order_id, account, rec_id, decision_id, symbol, underlying, side, intent, " \
     "strategy, qty, multiplier, ref_price, status, broker_order_id, filled_qty, "  \

@@ -71,18 +71,6 @@ static int step_done(struct rd_store *s, sqlite3_stmt *st, const char *what, str
     return RD_OK;
 }
 
-static void col_text(sqlite3_stmt *st, int i, char *dst, size_t cap)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    size_t n = t ? (size_t)sqlite3_column_bytes(st, i) : 0;
-
-    if (n >= cap)
-        n = cap - 1;
-    if (n)
-        memcpy(dst, t, n);
-    dst[n] = '\0';
-}
-
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
     sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
@@ -254,8 +242,8 @@ static int read_import(sqlite3_stmt *st, struct rd_trader_import_row *imp, struc
     if (kind_parse(kind ? (const char *)kind : "", &imp->kind))
         return rd_error_set(err, RD_ESTORE, "store: trader_imports.kind holds \"%.20s\"",
                             kind ? (const char *)kind : "NULL");
-    col_text(st, 2, imp->sha256, sizeof imp->sha256);
-    col_text(st, 3, imp->path, sizeof imp->path);
+    rd_sqlite_col_text(st, 2, imp->sha256, sizeof imp->sha256);
+    rd_sqlite_col_text(st, 3, imp->path, sizeof imp->path);
     imp->bytes = sqlite3_column_int64(st, 4);
     imp->rows = sqlite3_column_int64(st, 5);
     imp->bad = sqlite3_column_int64(st, 6);
@@ -834,8 +822,8 @@ int rd_sqlite_trader_report_last(struct rd_store *s, int32_t before,
         r->restricted = sqlite3_column_int64(st, 4);
         r->limited = sqlite3_column_int64(st, 5);
         r->legacy = sqlite3_column_int64(st, 6);
-        col_text(st, 7, r->system, sizeof r->system);
-        col_text(st, 8, r->why, sizeof r->why);
+        rd_sqlite_col_text(st, 7, r->system, sizeof r->system);
+        rd_sqlite_col_text(st, 8, r->why, sizeof r->why);
         r->train_from = (int32_t)sqlite3_column_int64(st, 9);
         r->train_to = (int32_t)sqlite3_column_int64(st, 10);
         r->test_from = (int32_t)sqlite3_column_int64(st, 11);
@@ -919,15 +907,15 @@ int rd_sqlite_trader_prediction_list(struct rd_store *s, int64_t report_id,
         memset(&p, 0, sizeof p);
         p.id = sqlite3_column_int64(st, 0);
         p.report_id = sqlite3_column_int64(st, 1);
-        col_text(st, 2, p.trader, sizeof p.trader);
+        rd_sqlite_col_text(st, 2, p.trader, sizeof p.trader);
         p.day = (int32_t)sqlite3_column_int64(st, 3);
-        col_text(st, 4, p.features, sizeof p.features);
+        rd_sqlite_col_text(st, 4, p.features, sizeof p.features);
         p.has_output = sqlite3_column_type(st, 5) != SQLITE_NULL;
         p.output = sqlite3_column_double(st, 5);
         p.rules_cut = sqlite3_column_int64(st, 6);
-        col_text(st, 7, p.system, sizeof p.system);
+        rd_sqlite_col_text(st, 7, p.system, sizeof p.system);
         p.cut = sqlite3_column_int64(st, 8);
-        col_text(st, 9, p.level, sizeof p.level);
+        rd_sqlite_col_text(st, 9, p.level, sizeof p.level);
         p.old_limit = sqlite3_column_int64(st, 10);
         p.new_limit = sqlite3_column_int64(st, 11);
         rc = visit(ctx, &p);
