@@ -103,19 +103,7 @@ static void b_i64(struct bind *b, int64_t v)
         b->rc = sqlite3_bind_int64(b->st, b->i, v);
 }
 
-static void col(sqlite3_stmt *st, int i, char *dst, size_t cap)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    size_t n = t ? (size_t)sqlite3_column_bytes(st, i) : 0;
-
-    if (n >= cap)
-        n = cap - 1;
-    if (n)
-        memcpy(dst, t, n);
-    dst[n] = '\0';
-}
-
-#define COL(st, i, field) col((st), (i), (field), sizeof(field))
+#define COL(st, i, field) rd_sqlite_col_text((st), (i), (field), sizeof(field))
 
 static void finish(struct bind *b)
 {
