@@ -85,91 +85,18 @@ static int fail(struct sqlite_store *q, int rc, struct rd_error *err, const char
     return rd_error_set(err, RD_ESTORE, "sqlite %s: %s: %s", q->path, what, msg);
 }
 
-/* ---- statements ---- */
-
-/* Binds values in column order and remembers the first failure. */
-struct binder {
-    sqlite3_stmt *st;
-    int i;
-    int rc;
-};
-
-static void b_text_n(struct binder *b, const char *s, size_t n)
-{
-    b->i++;
-    if (b->rc == SQLITE_OK)
-        b->rc = sqlite3_bind_text(b->st, b->i, s, (int)n, SQLITE_STATIC);
-}
-
-/* A fixed-size field of cap bytes. */
-static void b_field(struct binder *b, const char *s, size_t cap)
-{
-    b_text_n(b, s, strnlen(s, cap));
-}
-
-/* A fixed-size field where "" means none: stored as NULL. */
-static void b_field_or_null(struct binder *b, const char *s, size_t cap)
-{
-    size_t n = strnlen(s, cap);
-
-    if (n) {
-        b_text_n(b, s, n);
-        return;
-    }
-    b->i++;
-    if (b->rc == SQLITE_OK)
-        b->rc = sqlite3_bind_null(b->st, b->i);
-}
-
-static void b_str(struct binder *b, const char *s)
-{
-    b_text_n(b, s, strlen(s));
-}
-
-static void b_i64(struct binder *b, int64_t v)
-{
-    b->i++;
-    if (b->rc == SQLITE_OK)
-        b->rc = sqlite3_bind_int64(b->st, b->i, v);
-}
-
-static void b_i64_or_null(struct binder *b, int64_t v)
-{
-    b->i++;
-    if (b->rc == SQLITE_OK)
-        b->rc = v ? sqlite3_bind_int64(b->st, b->i, v) : sqlite3_bind_null(b->st, b->i);
-}
+/* ---- statements (bound with sqlite_int.h's binder) ---- */
 
 /* Takes a cached statement for one operation. A visitor that calls the same
  * operation from inside its own walk gets RD_EINTERNAL, not a corrupted walk. */
-static int use(struct sqlite_store *q, enum rd_sqlite_core id, struct binder *b, const char *op,
-               struct rd_error *err)
+static int use(struct sqlite_store *q, enum rd_sqlite_core id, struct rd_sqlite_binder *b,
+               const char *op, struct rd_error *err)
 {
-    b->st = q->st[id];
-    b->i = 0;
-    b->rc = SQLITE_OK;
+    rd_sqlite_bind_init(b, q->st[id]);
     if (sqlite3_stmt_busy(b->st))
         return rd_error_set(err, RD_EINTERNAL, "store %s: called again from inside its own visitor",
                             op);
     return RD_OK;
-}
-
-static void done(struct binder *b)
-{
-    sqlite3_reset(b->st);
-    sqlite3_clear_bindings(b->st);
-}
-
-/* Runs a statement that returns no rows. */
-static int run(struct sqlite_store *q, struct binder *b, struct rd_error *err, const char *what)
-{
-    int rc = b->rc == SQLITE_OK ? sqlite3_step(b->st) : b->rc;
-    int ret = RD_OK;
-
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        ret = fail(q, rc, err, "%s", what);
-    done(b);
-    return ret;
 }
 
 /* ---- open and close ---- */
@@ -353,7 +280,7 @@ static int sq_account_put(struct rd_store *s, const struct rd_account_row *a, st
 {
     struct sqlite_store *q = sq(s);
     const char *state = rd_store_state_name(a->state);
-    struct binder b;
+    struct rd_sqlite_binder b;
     int rc;
 
     if (!state)
@@ -362,26 +289,26 @@ static int sq_account_put(struct rd_store *s, const struct rd_account_row *a, st
     rc = use(q, RD_SQC_ACCOUNT_PUT, &b, "account_put", err);
     if (rc)
         return rc;
-    b_field(&b, a->name, sizeof a->name);
-    b_field(&b, a->tier, sizeof a->tier);
-    b_str(&b, state);
-    b_i64(&b, a->halted_until);
-    b_field(&b, a->state_reason, sizeof a->state_reason);
-    b_i64(&b, a->updated_at);
-    return run(q, &b, err, "account_put");
+    rd_sqlite_bind_field(&b, a->name, sizeof a->name);
+    rd_sqlite_bind_field(&b, a->tier, sizeof a->tier);
+    rd_sqlite_bind_str(&b, state);
+    rd_sqlite_bind_i64(&b, a->halted_until);
+    rd_sqlite_bind_field(&b, a->state_reason, sizeof a->state_reason);
+    rd_sqlite_bind_i64(&b, a->updated_at);
+    return rd_sqlite_bind_run(s, &b, NULL, err, "account_put");
 }
 
 static int sq_account_get(struct rd_store *s, const char *name, struct rd_account_row *a,
                           struct rd_error *err)
 {
     struct sqlite_store *q = sq(s);
-    struct binder b;
+    struct rd_sqlite_binder b;
     int rc;
 
     rc = use(q, RD_SQC_ACCOUNT_GET, &b, "account_get", err);
     if (rc)
         return rc;
-    b_str(&b, name);
+    rd_sqlite_bind_str(&b, name);
     rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
     if (rc == SQLITE_ROW)
         rc = rd_sqlite_read_account(b.st, a, err);
@@ -389,7 +316,7 @@ static int sq_account_get(struct rd_store *s, const char *name, struct rd_accoun
         rc = rd_error_set(err, RD_ENOTFOUND, "account \"%s\" is not in the store", name);
     else
         rc = fail(q, rc, err, "account_get \"%s\"", name);
-    done(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -399,7 +326,7 @@ static int sq_account_list(struct rd_store *s,
 {
     struct sqlite_store *q = sq(s);
     struct rd_account_row a;
-    struct binder b;
+    struct rd_sqlite_binder b;
     int rc;
 
     rc = use(q, RD_SQC_ACCOUNT_LIST, &b, "account_list", err);
@@ -417,7 +344,7 @@ static int sq_account_list(struct rd_store *s,
     }
     rc = rc == SQLITE_DONE ? RD_OK : fail(q, rc, err, "account_list");
 out:
-    done(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -429,7 +356,7 @@ static int sq_rec_add(struct rd_store *s, const struct rd_rec *r, struct rd_erro
     const char *action = rd_store_action_name(r->action);
     const char *strategy = rd_store_strategy_name(r->strategy);
     char what[96];
-    struct binder b;
+    struct rd_sqlite_binder b;
     int rc;
 
     if (!action || !strategy)
@@ -438,35 +365,35 @@ static int sq_rec_add(struct rd_store *s, const struct rd_rec *r, struct rd_erro
     rc = use(q, RD_SQC_REC_ADD, &b, "rec_add", err);
     if (rc)
         return rc;
-    b_field(&b, r->id, sizeof r->id);
-    b_i64(&b, r->created_at);
-    b_field(&b, r->underlying, sizeof r->underlying);
-    b_field(&b, r->symbol, sizeof r->symbol);
-    b_str(&b, action);
-    b_str(&b, strategy);
-    b_i64(&b, r->confidence);
-    b_i64(&b, r->volume_ratio);
-    b_i64(&b, r->price);
-    b_i64(&b, r->stop_price);
-    b_i64(&b, r->expires_at);
-    b_i64(&b, r->has_vix);
-    b_i64(&b, r->vix);
-    b_field_or_null(&b, r->account, sizeof r->account);
-    b_i64(&b, r->qty);
+    rd_sqlite_bind_field(&b, r->id, sizeof r->id);
+    rd_sqlite_bind_i64(&b, r->created_at);
+    rd_sqlite_bind_field(&b, r->underlying, sizeof r->underlying);
+    rd_sqlite_bind_field(&b, r->symbol, sizeof r->symbol);
+    rd_sqlite_bind_str(&b, action);
+    rd_sqlite_bind_str(&b, strategy);
+    rd_sqlite_bind_i64(&b, r->confidence);
+    rd_sqlite_bind_i64(&b, r->volume_ratio);
+    rd_sqlite_bind_i64(&b, r->price);
+    rd_sqlite_bind_i64(&b, r->stop_price);
+    rd_sqlite_bind_i64(&b, r->expires_at);
+    rd_sqlite_bind_i64(&b, r->has_vix);
+    rd_sqlite_bind_i64(&b, r->vix);
+    rd_sqlite_bind_field_or_null(&b, r->account, sizeof r->account);
+    rd_sqlite_bind_i64(&b, r->qty);
     snprintf(what, sizeof what, "rec_add: recommendation \"%.*s\"", FIELD(r->id));
-    return run(q, &b, err, what);
+    return rd_sqlite_bind_run(s, &b, NULL, err, what);
 }
 
 static int sq_rec_get(struct rd_store *s, const char *id, struct rd_rec *r, struct rd_error *err)
 {
     struct sqlite_store *q = sq(s);
-    struct binder b;
+    struct rd_sqlite_binder b;
     int rc;
 
     rc = use(q, RD_SQC_REC_GET, &b, "rec_get", err);
     if (rc)
         return rc;
-    b_str(&b, id);
+    rd_sqlite_bind_str(&b, id);
     rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
     if (rc == SQLITE_ROW)
         rc = rd_sqlite_read_rec(b.st, r, err);
@@ -474,14 +401,14 @@ static int sq_rec_get(struct rd_store *s, const char *id, struct rd_rec *r, stru
         rc = rd_error_set(err, RD_ENOTFOUND, "recommendation \"%s\" is not in the store", id);
     else
         rc = fail(q, rc, err, "rec_get \"%s\"", id);
-    done(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
 /* The last place taken in the order of recommendations (0: none yet). */
 static int rec_top(struct sqlite_store *q, int64_t *top, struct rd_error *err)
 {
-    struct binder b;
+    struct rd_sqlite_binder b;
     int rc = use(q, RD_SQC_REC_TOP, &b, "rec_undecided", err);
 
     if (rc)
@@ -493,7 +420,7 @@ static int rec_top(struct sqlite_store *q, int64_t *top, struct rd_error *err)
     } else {
         rc = fail(q, rc, err, "rec_undecided: the last recommendation's place");
     }
-    done(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -504,7 +431,7 @@ static int sq_rec_undecided(struct rd_store *s, const char *account, int64_t *ma
                             struct rd_rec *out, size_t *n, struct rd_error *err)
 {
     struct sqlite_store *q = sq(s);
-    struct binder b;
+    struct rd_sqlite_binder b;
     int64_t top = 0, last = *mark;
     int rc;
 
@@ -520,10 +447,10 @@ static int sq_rec_undecided(struct rd_store *s, const char *account, int64_t *ma
     rc = use(q, RD_SQC_REC_UNDECIDED, &b, "rec_undecided", err);
     if (rc)
         return rc;
-    b_str(&b, account);
-    b_i64(&b, *mark);
-    b_i64(&b, top);
-    b_i64(&b, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+    rd_sqlite_bind_str(&b, account);
+    rd_sqlite_bind_i64(&b, *mark);
+    rd_sqlite_bind_i64(&b, top);
+    rd_sqlite_bind_i64(&b, max > INT64_MAX ? INT64_MAX : (int64_t)max);
     if (b.rc != SQLITE_OK) {
         rc = fail(q, b.rc, err, "rec_undecided \"%s\"", account);
         goto out;
@@ -545,7 +472,7 @@ static int sq_rec_undecided(struct rd_store *s, const char *account, int64_t *ma
         rc = fail(q, rc, err, "rec_undecided \"%s\"", account);
     }
 out:
-    done(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -556,7 +483,7 @@ static int sq_decision_add(struct rd_store *s, struct rd_decision_row *row, stru
     struct sqlite_store *q = sq(s);
     const struct rd_decision *d = &row->d;
     char verdicts[RD_STORE_VERDICTS_MAX];
-    struct binder b;
+    struct rd_sqlite_binder b;
     int rc;
 
     if ((unsigned)d->first_failed > RD_GATE_COUNT)
@@ -569,24 +496,21 @@ static int sq_decision_add(struct rd_store *s, struct rd_decision_row *row, stru
     rc = use(q, RD_SQC_DECISION_ADD, &b, "decision_add", err);
     if (rc)
         return rc;
-    b_field(&b, row->account, sizeof row->account);
-    b_field(&b, row->rec_id, sizeof row->rec_id);
-    b_i64(&b, row->decided_at);
-    b_i64(&b, d->approved);
-    b_i64(&b, d->size);
-    if (d->first_failed == RD_GATE_COUNT) {
-        b.i++;
-        if (b.rc == SQLITE_OK)
-            b.rc = sqlite3_bind_null(b.st, b.i);
-    } else {
-        b_str(&b, rd_store_gate_name(d->first_failed));
-    }
-    b_i64(&b, d->budget);
-    b_i64(&b, d->unit_risk);
-    b_i64(&b, d->unit_cost);
-    b_i64(&b, d->risk_pct);
-    b_i64(&b, d->kelly_used);
-    b_str(&b, verdicts);
+    rd_sqlite_bind_field(&b, row->account, sizeof row->account);
+    rd_sqlite_bind_field(&b, row->rec_id, sizeof row->rec_id);
+    rd_sqlite_bind_i64(&b, row->decided_at);
+    rd_sqlite_bind_i64(&b, d->approved);
+    rd_sqlite_bind_i64(&b, d->size);
+    if (d->first_failed == RD_GATE_COUNT)
+        rd_sqlite_bind_null(&b);
+    else
+        rd_sqlite_bind_str(&b, rd_store_gate_name(d->first_failed));
+    rd_sqlite_bind_i64(&b, d->budget);
+    rd_sqlite_bind_i64(&b, d->unit_risk);
+    rd_sqlite_bind_i64(&b, d->unit_cost);
+    rd_sqlite_bind_i64(&b, d->risk_pct);
+    rd_sqlite_bind_i64(&b, d->kelly_used);
+    rd_sqlite_bind_str(&b, verdicts);
     rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
     if (rc == SQLITE_ROW) {
         row->id = sqlite3_column_int64(b.st, 0);
@@ -595,7 +519,7 @@ static int sq_decision_add(struct rd_store *s, struct rd_decision_row *row, stru
     rc = rc == SQLITE_DONE ? RD_OK
                            : fail(q, rc, err, "decision_add: recommendation \"%.*s\" for account \"%.*s\"",
                                   FIELD(row->rec_id), FIELD(row->account));
-    done(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -605,14 +529,14 @@ static int sq_decision_list(struct rd_store *s, const char *account, size_t limi
 {
     struct sqlite_store *q = sq(s);
     struct rd_decision_row row;
-    struct binder b;
+    struct rd_sqlite_binder b;
     int rc;
 
     rc = use(q, RD_SQC_DECISION_LIST, &b, "decision_list", err);
     if (rc)
         return rc;
-    b_str(&b, account);
-    b_i64(&b, limit == 0 || limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    rd_sqlite_bind_str(&b, account);
+    rd_sqlite_bind_i64(&b, limit == 0 || limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
     if (b.rc != SQLITE_OK) {
         rc = fail(q, b.rc, err, "decision_list \"%s\"", account);
         goto out;
@@ -629,7 +553,7 @@ static int sq_decision_list(struct rd_store *s, const char *account, size_t limi
     }
     rc = rc == SQLITE_DONE ? RD_OK : fail(q, rc, err, "decision_list \"%s\"", account);
 out:
-    done(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -642,7 +566,7 @@ static int sq_order_add(struct rd_store *s, const struct rd_order_row *o, struct
     const char *intent = rd_store_intent_name(o->intent);
     const char *strategy = rd_store_strategy_name(o->strategy);
     char what[128];
-    struct binder b;
+    struct rd_sqlite_binder b;
     int rc;
 
     if (!side || !intent || !strategy || (unsigned)o->status >= RD_ORDER_STATUS_COUNT)
@@ -653,35 +577,35 @@ static int sq_order_add(struct rd_store *s, const struct rd_order_row *o, struct
     rc = use(q, RD_SQC_ORDER_ADD, &b, "order_add", err);
     if (rc)
         return rc;
-    b_field(&b, o->client_order_id, sizeof o->client_order_id);
-    b_field(&b, o->account, sizeof o->account);
-    b_field_or_null(&b, o->rec_id, sizeof o->rec_id);
-    b_i64_or_null(&b, o->decision_id);
-    b_field(&b, o->symbol, sizeof o->symbol);
-    b_field(&b, o->underlying, sizeof o->underlying);
-    b_str(&b, side);
-    b_str(&b, intent);
-    b_str(&b, strategy);
-    b_i64(&b, o->qty);
-    b_i64(&b, o->multiplier);
-    b_i64(&b, o->ref_price);
-    b_str(&b, rd_order_status_name(o->status));
-    b_field_or_null(&b, o->broker_order_id, sizeof o->broker_order_id);
-    b_i64(&b, o->filled_qty);
-    b_i64(&b, o->fill_price);
-    b_field(&b, o->reason, sizeof o->reason);
-    b_i64(&b, o->created_at);
-    b_i64(&b, o->updated_at);
+    rd_sqlite_bind_field(&b, o->client_order_id, sizeof o->client_order_id);
+    rd_sqlite_bind_field(&b, o->account, sizeof o->account);
+    rd_sqlite_bind_field_or_null(&b, o->rec_id, sizeof o->rec_id);
+    rd_sqlite_bind_i64_or_null(&b, o->decision_id);
+    rd_sqlite_bind_field(&b, o->symbol, sizeof o->symbol);
+    rd_sqlite_bind_field(&b, o->underlying, sizeof o->underlying);
+    rd_sqlite_bind_str(&b, side);
+    rd_sqlite_bind_str(&b, intent);
+    rd_sqlite_bind_str(&b, strategy);
+    rd_sqlite_bind_i64(&b, o->qty);
+    rd_sqlite_bind_i64(&b, o->multiplier);
+    rd_sqlite_bind_i64(&b, o->ref_price);
+    rd_sqlite_bind_str(&b, rd_order_status_name(o->status));
+    rd_sqlite_bind_field_or_null(&b, o->broker_order_id, sizeof o->broker_order_id);
+    rd_sqlite_bind_i64(&b, o->filled_qty);
+    rd_sqlite_bind_i64(&b, o->fill_price);
+    rd_sqlite_bind_field(&b, o->reason, sizeof o->reason);
+    rd_sqlite_bind_i64(&b, o->created_at);
+    rd_sqlite_bind_i64(&b, o->updated_at);
     snprintf(what, sizeof what, "order_add: client order id \"%.*s\"", FIELD(o->client_order_id));
-    return run(q, &b, err, what);
+    return rd_sqlite_bind_run(s, &b, NULL, err, what);
 }
 
 static int sq_order_update(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err)
 {
     struct sqlite_store *q = sq(s);
     char what[128];
-    struct binder b;
-    int rc;
+    struct rd_sqlite_binder b;
+    int rc, changes = 0;
 
     if ((unsigned)o->status >= RD_ORDER_STATUS_COUNT)
         return rd_error_set(err, RD_EINVAL, "order_update \"%.*s\": status %d out of range",
@@ -689,17 +613,17 @@ static int sq_order_update(struct rd_store *s, const struct rd_order_row *o, str
     rc = use(q, RD_SQC_ORDER_UPDATE, &b, "order_update", err);
     if (rc)
         return rc;
-    b_str(&b, rd_order_status_name(o->status));
-    b_field_or_null(&b, o->broker_order_id, sizeof o->broker_order_id);
-    b_i64(&b, o->filled_qty);
-    b_i64(&b, o->fill_price);
-    b_field(&b, o->reason, sizeof o->reason);
-    b_i64(&b, o->updated_at);
-    b_field(&b, o->client_order_id, sizeof o->client_order_id);
-    b_field(&b, o->account, sizeof o->account);
+    rd_sqlite_bind_str(&b, rd_order_status_name(o->status));
+    rd_sqlite_bind_field_or_null(&b, o->broker_order_id, sizeof o->broker_order_id);
+    rd_sqlite_bind_i64(&b, o->filled_qty);
+    rd_sqlite_bind_i64(&b, o->fill_price);
+    rd_sqlite_bind_field(&b, o->reason, sizeof o->reason);
+    rd_sqlite_bind_i64(&b, o->updated_at);
+    rd_sqlite_bind_field(&b, o->client_order_id, sizeof o->client_order_id);
+    rd_sqlite_bind_field(&b, o->account, sizeof o->account);
     snprintf(what, sizeof what, "order_update: client order id \"%.*s\"", FIELD(o->client_order_id));
-    rc = run(q, &b, err, what);
-    if (rc == RD_OK && sqlite3_changes(q->db) == 0)
+    rc = rd_sqlite_bind_run(s, &b, &changes, err, what);
+    if (rc == RD_OK && changes == 0)
         rc = rd_error_set(err, RD_ENOTFOUND, "order_update: no order \"%.*s\" for account \"%.*s\"",
                           FIELD(o->client_order_id), FIELD(o->account));
     return rc;
@@ -709,13 +633,13 @@ static int sq_order_get(struct rd_store *s, const char *client_order_id, struct 
                         struct rd_error *err)
 {
     struct sqlite_store *q = sq(s);
-    struct binder b;
+    struct rd_sqlite_binder b;
     int rc;
 
     rc = use(q, RD_SQC_ORDER_GET, &b, "order_get", err);
     if (rc)
         return rc;
-    b_str(&b, client_order_id);
+    rd_sqlite_bind_str(&b, client_order_id);
     rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
     if (rc == SQLITE_ROW)
         rc = rd_sqlite_read_order(b.st, o, err);
@@ -723,7 +647,7 @@ static int sq_order_get(struct rd_store *s, const char *client_order_id, struct 
         rc = rd_error_set(err, RD_ENOTFOUND, "order \"%s\" is not in the store", client_order_id);
     else
         rc = fail(q, rc, err, "order_get \"%s\"", client_order_id);
-    done(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -733,7 +657,7 @@ static int sq_order_list(struct rd_store *s, const char *account, int status,
 {
     struct sqlite_store *q = sq(s);
     struct rd_order_row o;
-    struct binder b;
+    struct rd_sqlite_binder b;
     int rc;
 
     if (status >= RD_ORDER_STATUS_COUNT)
@@ -741,9 +665,9 @@ static int sq_order_list(struct rd_store *s, const char *account, int status,
     rc = use(q, status < 0 ? RD_SQC_ORDER_LIST : RD_SQC_ORDER_LIST_STATUS, &b, "order_list", err);
     if (rc)
         return rc;
-    b_str(&b, account);
+    rd_sqlite_bind_str(&b, account);
     if (status >= 0)
-        b_str(&b, rd_order_status_name((enum rd_order_status)status));
+        rd_sqlite_bind_str(&b, rd_order_status_name((enum rd_order_status)status));
     if (b.rc != SQLITE_OK) {
         rc = fail(q, b.rc, err, "order_list \"%s\"", account);
         goto out;
@@ -760,7 +684,7 @@ static int sq_order_list(struct rd_store *s, const char *account, int status,
     }
     rc = rc == SQLITE_DONE ? RD_OK : fail(q, rc, err, "order_list \"%s\"", account);
 out:
-    done(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -771,7 +695,7 @@ static int sq_position_put(struct rd_store *s, const struct rd_position_row *p, 
     struct sqlite_store *q = sq(s);
     const char *strategy = rd_store_strategy_name(p->strategy);
     char what[128];
-    struct binder b;
+    struct rd_sqlite_binder b;
     int rc;
 
     snprintf(what, sizeof what, "position_put \"%.*s\" for account \"%.*s\"", FIELD(p->symbol),
@@ -780,25 +704,25 @@ static int sq_position_put(struct rd_store *s, const struct rd_position_row *p, 
         rc = use(q, RD_SQC_POSITION_DELETE, &b, "position_put", err);
         if (rc)
             return rc;
-        b_field(&b, p->account, sizeof p->account);
-        b_field(&b, p->symbol, sizeof p->symbol);
-        return run(q, &b, err, what);
+        rd_sqlite_bind_field(&b, p->account, sizeof p->account);
+        rd_sqlite_bind_field(&b, p->symbol, sizeof p->symbol);
+        return rd_sqlite_bind_run(s, &b, NULL, err, what);
     }
     if (!strategy)
         return rd_error_set(err, RD_EINVAL, "%s: strategy %d out of range", what, (int)p->strategy);
     rc = use(q, RD_SQC_POSITION_PUT, &b, "position_put", err);
     if (rc)
         return rc;
-    b_field(&b, p->account, sizeof p->account);
-    b_field(&b, p->symbol, sizeof p->symbol);
-    b_field(&b, p->underlying, sizeof p->underlying);
-    b_str(&b, strategy);
-    b_i64(&b, p->qty);
-    b_i64(&b, p->multiplier);
-    b_i64(&b, p->avg_price);
-    b_i64(&b, p->opened_at);
-    b_field_or_null(&b, p->rec_id, sizeof p->rec_id);
-    return run(q, &b, err, what);
+    rd_sqlite_bind_field(&b, p->account, sizeof p->account);
+    rd_sqlite_bind_field(&b, p->symbol, sizeof p->symbol);
+    rd_sqlite_bind_field(&b, p->underlying, sizeof p->underlying);
+    rd_sqlite_bind_str(&b, strategy);
+    rd_sqlite_bind_i64(&b, p->qty);
+    rd_sqlite_bind_i64(&b, p->multiplier);
+    rd_sqlite_bind_i64(&b, p->avg_price);
+    rd_sqlite_bind_i64(&b, p->opened_at);
+    rd_sqlite_bind_field_or_null(&b, p->rec_id, sizeof p->rec_id);
+    return rd_sqlite_bind_run(s, &b, NULL, err, what);
 }
 
 static int sq_position_list(struct rd_store *s, const char *account,
@@ -807,13 +731,13 @@ static int sq_position_list(struct rd_store *s, const char *account,
 {
     struct sqlite_store *q = sq(s);
     struct rd_position_row p;
-    struct binder b;
+    struct rd_sqlite_binder b;
     int rc;
 
     rc = use(q, RD_SQC_POSITION_LIST, &b, "position_list", err);
     if (rc)
         return rc;
-    b_str(&b, account);
+    rd_sqlite_bind_str(&b, account);
     if (b.rc != SQLITE_OK) {
         rc = fail(q, b.rc, err, "position_list \"%s\"", account);
         goto out;
@@ -830,7 +754,7 @@ static int sq_position_list(struct rd_store *s, const char *account,
     }
     rc = rc == SQLITE_DONE ? RD_OK : fail(q, rc, err, "position_list \"%s\"", account);
 out:
-    done(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -838,38 +762,38 @@ static int sq_trade_add(struct rd_store *s, const struct rd_trade_row *t, struct
 {
     struct sqlite_store *q = sq(s);
     char what[128];
-    struct binder b;
+    struct rd_sqlite_binder b;
     int rc;
 
     rc = use(q, RD_SQC_TRADE_ADD, &b, "trade_add", err);
     if (rc)
         return rc;
-    b_field(&b, t->account, sizeof t->account);
-    b_field(&b, t->symbol, sizeof t->symbol);
-    b_i64(&b, t->qty);
-    b_i64(&b, t->multiplier);
-    b_i64(&b, t->entry_price);
-    b_i64(&b, t->exit_price);
-    b_i64(&b, t->pnl);
-    b_i64(&b, t->opened_at);
-    b_i64(&b, t->closed_at);
-    b_i64(&b, t->day_trade);
+    rd_sqlite_bind_field(&b, t->account, sizeof t->account);
+    rd_sqlite_bind_field(&b, t->symbol, sizeof t->symbol);
+    rd_sqlite_bind_i64(&b, t->qty);
+    rd_sqlite_bind_i64(&b, t->multiplier);
+    rd_sqlite_bind_i64(&b, t->entry_price);
+    rd_sqlite_bind_i64(&b, t->exit_price);
+    rd_sqlite_bind_i64(&b, t->pnl);
+    rd_sqlite_bind_i64(&b, t->opened_at);
+    rd_sqlite_bind_i64(&b, t->closed_at);
+    rd_sqlite_bind_i64(&b, t->day_trade);
     snprintf(what, sizeof what, "trade_add \"%.*s\" for account \"%.*s\"", FIELD(t->symbol),
              FIELD(t->account));
-    return run(q, &b, err, what);
+    return rd_sqlite_bind_run(s, &b, NULL, err, what);
 }
 
 /* ---- activity ---- */
 
-/* Steps a one-row aggregate query; the caller reads the row, then done(). */
-static int one_row(struct sqlite_store *q, struct binder *b, struct rd_error *err, const char *what,
-                   const char *account)
+/* Steps a one-row aggregate query; the caller reads the row, then rd_sqlite_bind_done(). */
+static int one_row(struct sqlite_store *q, struct rd_sqlite_binder *b, struct rd_error *err,
+                   const char *what, const char *account)
 {
     int rc = b->rc == SQLITE_OK ? sqlite3_step(b->st) : b->rc;
 
     if (rc == SQLITE_ROW)
         return RD_OK;
-    done(b);
+    rd_sqlite_bind_done(b);
     return fail(q, rc == SQLITE_DONE ? SQLITE_ERROR : rc, err, "activity %s for \"%s\"", what,
                 account);
 }
@@ -878,7 +802,7 @@ static int sq_activity(struct rd_store *s, const struct rd_activity_query *aq,
                        struct rd_activity *out, struct rd_error *err)
 {
     struct sqlite_store *q = sq(s);
-    struct binder b;
+    struct rd_sqlite_binder b;
     int rc;
 
     memset(out, 0, sizeof *out);
@@ -889,35 +813,35 @@ static int sq_activity(struct rd_store *s, const struct rd_activity_query *aq,
         rc = use(q, RD_SQC_ACT_ENTRIES, &b, "activity", err);
         if (rc)
             return rc;
-        b_i64(&b, aq->day_start);
-        b_str(&b, aq->account);
-        b_str(&b, aq->underlying);
+        rd_sqlite_bind_i64(&b, aq->day_start);
+        rd_sqlite_bind_str(&b, aq->account);
+        rd_sqlite_bind_str(&b, aq->underlying);
         rc = one_row(q, &b, err, "entries", aq->account);
         if (rc)
             return rc;
         out->entries_today = (int32_t)sqlite3_column_int64(b.st, 0);
         out->last_entry_at = sqlite3_column_int64(b.st, 1);
-        done(&b);
+        rd_sqlite_bind_done(&b);
     }
 
     rc = use(q, RD_SQC_ACT_MINUTE, &b, "activity", err);
     if (rc)
         return rc;
-    b_str(&b, aq->account);
-    b_i64(&b, aq->minute_ago);
+    rd_sqlite_bind_str(&b, aq->account);
+    rd_sqlite_bind_i64(&b, aq->minute_ago);
     rc = one_row(q, &b, err, "orders in the last minute", aq->account);
     if (rc)
         return rc;
     out->orders_last_minute = (int32_t)sqlite3_column_int64(b.st, 0);
-    done(&b);
+    rd_sqlite_bind_done(&b);
 
     rc = use(q, RD_SQC_ACT_TRADES, &b, "activity", err);
     if (rc)
         return rc;
-    b_i64(&b, aq->pdt_since);
-    b_i64(&b, aq->kelly_since);
-    b_str(&b, aq->account);
-    b_i64(&b, aq->pdt_since < aq->kelly_since ? aq->pdt_since : aq->kelly_since);
+    rd_sqlite_bind_i64(&b, aq->pdt_since);
+    rd_sqlite_bind_i64(&b, aq->kelly_since);
+    rd_sqlite_bind_str(&b, aq->account);
+    rd_sqlite_bind_i64(&b, aq->pdt_since < aq->kelly_since ? aq->pdt_since : aq->kelly_since);
     rc = one_row(q, &b, err, "closed trades", aq->account);
     if (rc)
         return rc;
@@ -926,7 +850,7 @@ static int sq_activity(struct rd_store *s, const struct rd_activity_query *aq,
     out->winning_trades = (int32_t)sqlite3_column_int64(b.st, 2);
     out->gross_wins = sqlite3_column_int64(b.st, 3);
     out->gross_losses = sqlite3_column_int64(b.st, 4);
-    done(&b);
+    rd_sqlite_bind_done(&b);
     return RD_OK;
 }
 
@@ -936,15 +860,15 @@ static int sq_kv_get(struct rd_store *s, const char *ns, const char *key, char *
                      struct rd_error *err)
 {
     struct sqlite_store *q = sq(s);
-    struct binder b;
+    struct rd_sqlite_binder b;
     int rc;
 
     *val = NULL;
     rc = use(q, RD_SQC_KV_GET, &b, "kv_get", err);
     if (rc)
         return rc;
-    b_str(&b, ns);
-    b_str(&b, key);
+    rd_sqlite_bind_str(&b, ns);
+    rd_sqlite_bind_str(&b, key);
     rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
     if (rc == SQLITE_ROW) {
         const unsigned char *t = sqlite3_column_text(b.st, 0);
@@ -959,7 +883,7 @@ static int sq_kv_get(struct rd_store *s, const char *ns, const char *key, char *
     } else {
         rc = fail(q, rc, err, "kv_get %s/%s", ns, key);
     }
-    done(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -968,17 +892,17 @@ static int sq_kv_put(struct rd_store *s, const char *ns, const char *key, const 
 {
     struct sqlite_store *q = sq(s);
     char what[160];
-    struct binder b;
+    struct rd_sqlite_binder b;
     int rc;
 
     rc = use(q, only_new ? RD_SQC_KV_INSERT : RD_SQC_KV_UPSERT, &b, "kv_put", err);
     if (rc)
         return rc;
-    b_str(&b, ns);
-    b_str(&b, key);
-    b_str(&b, val);
+    rd_sqlite_bind_str(&b, ns);
+    rd_sqlite_bind_str(&b, key);
+    rd_sqlite_bind_str(&b, val);
     snprintf(what, sizeof what, "kv_put %.60s/%.60s", ns, key);
-    return run(q, &b, err, what);
+    return rd_sqlite_bind_run(s, &b, NULL, err, what);
 }
 
 /* ---- what sqlite_int.h shares with the backend's other files ---- */

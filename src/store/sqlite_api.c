@@ -64,67 +64,18 @@ static const char *const sql[RD_SQX_COUNT] = {
         "SELECT status, COUNT(*) FROM orders WHERE account = ? GROUP BY status",
 };
 
-/* Binds in column order, remembering the first failure (as sqlite.c does). */
-struct bind {
+/* Takes the statement of slot, ready to bind. */
+static int prep(struct rd_store *s, enum rd_sqlite_ext slot, struct rd_sqlite_binder *b,
+                struct rd_error *err)
+{
     sqlite3_stmt *st;
-    int i, rc;
-};
+    int rc = rd_sqlite_ext_stmt(s, slot, sql[slot], &st, err);
 
-static int prep(struct rd_store *s, enum rd_sqlite_ext slot, struct bind *b, struct rd_error *err)
-{
-    b->i = 0;
-    b->rc = SQLITE_OK;
-    return rd_sqlite_ext_stmt(s, slot, sql[slot], &b->st, err);
-}
-
-static void b_text(struct bind *b, const char *v, size_t cap)
-{
-    b->i++;
-    if (b->rc == SQLITE_OK)
-        b->rc = sqlite3_bind_text(b->st, b->i, v, (int)strnlen(v, cap), SQLITE_STATIC);
-}
-
-/* NULL or "" binds NULL. */
-static void b_text_or_null(struct bind *b, const char *v, size_t cap)
-{
-    if (v && *v) {
-        b_text(b, v, cap);
-        return;
-    }
-    b->i++;
-    if (b->rc == SQLITE_OK)
-        b->rc = sqlite3_bind_null(b->st, b->i);
-}
-
-static void b_i64(struct bind *b, int64_t v)
-{
-    b->i++;
-    if (b->rc == SQLITE_OK)
-        b->rc = sqlite3_bind_int64(b->st, b->i, v);
+    rd_sqlite_bind_init(b, st);
+    return rc;
 }
 
 #define COL(st, i, field) rd_sqlite_col_text((st), (i), (field), sizeof(field))
-
-static void finish(struct bind *b)
-{
-    sqlite3_reset(b->st);
-    sqlite3_clear_bindings(b->st);
-}
-
-/* Runs a statement that returns no rows (or one ignored row); what names it. */
-static int exec_one(struct rd_store *s, struct bind *b, const char *what, int *changes,
-                    struct rd_error *err)
-{
-    int rc = b->rc == SQLITE_OK ? sqlite3_step(b->st) : b->rc;
-    int ret = RD_OK;
-
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        ret = rd_sqlite_fail(s, rc, err, what);
-    else if (changes)
-        *changes = sqlite3_changes(rd_sqlite_db(s));
-    finish(b);
-    return ret;
-}
 
 /* ---- tokens ---- */
 
@@ -143,18 +94,18 @@ static void read_token(sqlite3_stmt *st, struct rd_token_row *t)
 
 int rd_sqlite_token_add(struct rd_store *s, struct rd_token_row *t, struct rd_error *err)
 {
-    struct bind b;
+    struct rd_sqlite_binder b;
     int rc = prep(s, RD_SQX_TOKEN_ADD, &b, err);
 
     if (rc)
         return rc;
-    b_text(&b, t->hash, sizeof t->hash);
-    b_text(&b, t->prefix, sizeof t->prefix);
-    b_text(&b, t->role, sizeof t->role);
-    b_text(&b, t->user, sizeof t->user);
-    b_text(&b, t->label, sizeof t->label);
-    b_i64(&b, t->created_at);
-    b_i64(&b, t->revoked_at);
+    rd_sqlite_bind_field(&b, t->hash, sizeof t->hash);
+    rd_sqlite_bind_field(&b, t->prefix, sizeof t->prefix);
+    rd_sqlite_bind_field(&b, t->role, sizeof t->role);
+    rd_sqlite_bind_field(&b, t->user, sizeof t->user);
+    rd_sqlite_bind_field(&b, t->label, sizeof t->label);
+    rd_sqlite_bind_i64(&b, t->created_at);
+    rd_sqlite_bind_i64(&b, t->revoked_at);
     rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
     if (rc == SQLITE_ROW) {
         t->id = sqlite3_column_int64(b.st, 0);
@@ -162,19 +113,19 @@ int rd_sqlite_token_add(struct rd_store *s, struct rd_token_row *t, struct rd_er
     } else {
         rc = rd_sqlite_fail(s, rc, err, "token_add");
     }
-    finish(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
 int rd_sqlite_token_find(struct rd_store *s, const char *hash, struct rd_token_row *t,
                          struct rd_error *err)
 {
-    struct bind b;
+    struct rd_sqlite_binder b;
     int rc = prep(s, RD_SQX_TOKEN_FIND, &b, err);
 
     if (rc)
         return rc;
-    b_text(&b, hash, 65);
+    rd_sqlite_bind_field(&b, hash, 65);
     rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
     if (rc == SQLITE_ROW) {
         read_token(b.st, t);
@@ -184,7 +135,7 @@ int rd_sqlite_token_find(struct rd_store *s, const char *hash, struct rd_token_r
     } else {
         rc = rd_sqlite_fail(s, rc, err, "token_find");
     }
-    finish(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -192,7 +143,7 @@ int rd_sqlite_token_list(struct rd_store *s, int (*visit)(void *, const struct r
                          void *ctx, struct rd_error *err)
 {
     struct rd_token_row t;
-    struct bind b;
+    struct rd_sqlite_binder b;
     int rc = prep(s, RD_SQX_TOKEN_LIST, &b, err);
 
     if (rc)
@@ -203,26 +154,26 @@ int rd_sqlite_token_list(struct rd_store *s, int (*visit)(void *, const struct r
         read_token(b.st, &t);
         v = visit(ctx, &t);
         if (v) {
-            finish(&b);
+            rd_sqlite_bind_done(&b);
             return v;
         }
     }
     rc = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "token_list");
-    finish(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
 int rd_sqlite_token_revoke(struct rd_store *s, int64_t id, int64_t at, struct rd_error *err)
 {
-    struct bind b;
+    struct rd_sqlite_binder b;
     int changes = 0;
     int rc = prep(s, RD_SQX_TOKEN_REVOKE, &b, err);
 
     if (rc)
         return rc;
-    b_i64(&b, at);
-    b_i64(&b, id);
-    rc = exec_one(s, &b, "token_revoke", &changes, err);
+    rd_sqlite_bind_i64(&b, at);
+    rd_sqlite_bind_i64(&b, id);
+    rc = rd_sqlite_bind_run(s, &b, &changes, err, "token_revoke");
     if (rc == RD_OK && changes == 0)
         rc = rd_error_set(err, RD_ENOTFOUND, "no token with id %" PRId64, id);
     return rc;
@@ -246,30 +197,30 @@ int rd_sqlite_user_put(struct rd_store *s, const struct rd_user_row *u, int only
                        struct rd_error *err)
 {
     char what[128];
-    struct bind b;
+    struct rd_sqlite_binder b;
     int rc = prep(s, only_new ? RD_SQX_USER_INSERT : RD_SQX_USER_UPSERT, &b, err);
 
     if (rc)
         return rc;
-    b_text(&b, u->id, sizeof u->id);
-    b_text(&b, u->display_name, sizeof u->display_name);
-    b_text(&b, u->department, sizeof u->department);
-    b_text(&b, u->slack_user_id, sizeof u->slack_user_id);
-    b_i64(&b, u->created_at);
-    b_i64(&b, u->updated_at);
+    rd_sqlite_bind_field(&b, u->id, sizeof u->id);
+    rd_sqlite_bind_field(&b, u->display_name, sizeof u->display_name);
+    rd_sqlite_bind_field(&b, u->department, sizeof u->department);
+    rd_sqlite_bind_field(&b, u->slack_user_id, sizeof u->slack_user_id);
+    rd_sqlite_bind_i64(&b, u->created_at);
+    rd_sqlite_bind_i64(&b, u->updated_at);
     snprintf(what, sizeof what, "user_put \"%.64s\"", u->id);
-    return exec_one(s, &b, what, NULL, err);
+    return rd_sqlite_bind_run(s, &b, NULL, err, what);
 }
 
 int rd_sqlite_user_get(struct rd_store *s, const char *id, struct rd_user_row *u,
                        struct rd_error *err)
 {
-    struct bind b;
+    struct rd_sqlite_binder b;
     int rc = prep(s, RD_SQX_USER_GET, &b, err);
 
     if (rc)
         return rc;
-    b_text(&b, id, 64);
+    rd_sqlite_bind_field(&b, id, 64);
     rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
     if (rc == SQLITE_ROW) {
         read_user(b.st, u);
@@ -279,7 +230,7 @@ int rd_sqlite_user_get(struct rd_store *s, const char *id, struct rd_user_row *u
     } else {
         rc = rd_sqlite_fail(s, rc, err, "user_get");
     }
-    finish(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -287,7 +238,7 @@ int rd_sqlite_user_list(struct rd_store *s, int (*visit)(void *, const struct rd
                         void *ctx, struct rd_error *err)
 {
     struct rd_user_row u;
-    struct bind b;
+    struct rd_sqlite_binder b;
     int rc = prep(s, RD_SQX_USER_LIST, &b, err);
 
     if (rc)
@@ -298,12 +249,12 @@ int rd_sqlite_user_list(struct rd_store *s, int (*visit)(void *, const struct rd
         read_user(b.st, &u);
         v = visit(ctx, &u);
         if (v) {
-            finish(&b);
+            rd_sqlite_bind_done(&b);
             return v;
         }
     }
     rc = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "user_list");
-    finish(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -311,12 +262,12 @@ int rd_sqlite_user_list(struct rd_store *s, int (*visit)(void *, const struct rd
 
 static int assign_steps(struct rd_store *s, struct rd_assignment_row *a, struct rd_error *err)
 {
-    struct bind b;
+    struct rd_sqlite_binder b;
     int rc = prep(s, RD_SQX_USER_ACCOUNT, &b, err);
 
     if (rc)
         return rc;
-    b_text(&b, a->user, sizeof a->user);
+    rd_sqlite_bind_field(&b, a->user, sizeof a->user);
     rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
     if (rc == SQLITE_ROW) {
         COL(b.st, 0, a->previous);
@@ -326,28 +277,28 @@ static int assign_steps(struct rd_store *s, struct rd_assignment_row *a, struct 
     } else {
         rc = rd_sqlite_fail(s, rc, err, "assignment_add");
     }
-    finish(&b);
+    rd_sqlite_bind_done(&b);
     if (rc)
         return rc;
     rc = prep(s, RD_SQX_USER_SET_ACCOUNT, &b, err);
     if (rc)
         return rc;
-    b_text_or_null(&b, a->account, sizeof a->account);
-    b_i64(&b, a->at);
-    b_text(&b, a->user, sizeof a->user);
-    rc = exec_one(s, &b, "assignment_add: set the user's account", NULL, err);
+    rd_sqlite_bind_field_or_null(&b, a->account, sizeof a->account);
+    rd_sqlite_bind_i64(&b, a->at);
+    rd_sqlite_bind_field(&b, a->user, sizeof a->user);
+    rc = rd_sqlite_bind_run(s, &b, NULL, err, "assignment_add: set the user's account");
     if (rc)
         return rc;
     rc = prep(s, RD_SQX_ASSIGN_ADD, &b, err);
     if (rc)
         return rc;
-    b_text(&b, a->user, sizeof a->user);
-    b_text_or_null(&b, a->account, sizeof a->account);
-    b_text_or_null(&b, a->previous, sizeof a->previous);
-    b_text(&b, a->strategy, sizeof a->strategy);
-    b_text(&b, a->assigned_by, sizeof a->assigned_by);
-    b_text(&b, a->reason, sizeof a->reason);
-    b_i64(&b, a->at);
+    rd_sqlite_bind_field(&b, a->user, sizeof a->user);
+    rd_sqlite_bind_field_or_null(&b, a->account, sizeof a->account);
+    rd_sqlite_bind_field_or_null(&b, a->previous, sizeof a->previous);
+    rd_sqlite_bind_field(&b, a->strategy, sizeof a->strategy);
+    rd_sqlite_bind_field(&b, a->assigned_by, sizeof a->assigned_by);
+    rd_sqlite_bind_field(&b, a->reason, sizeof a->reason);
+    rd_sqlite_bind_i64(&b, a->at);
     rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
     if (rc == SQLITE_ROW) {
         a->id = sqlite3_column_int64(b.st, 0);
@@ -355,7 +306,7 @@ static int assign_steps(struct rd_store *s, struct rd_assignment_row *a, struct 
     } else {
         rc = rd_sqlite_fail(s, rc, err, "assignment_add: history");
     }
-    finish(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -380,16 +331,16 @@ int rd_sqlite_assignment_list(struct rd_store *s, const char *user, const char *
                               struct rd_error *err)
 {
     struct rd_assignment_row a;
-    struct bind b;
+    struct rd_sqlite_binder b;
     int rc = prep(s, RD_SQX_ASSIGN_LIST, &b, err);
 
     if (rc)
         return rc;
-    b_text_or_null(&b, user, 64);
-    b_text_or_null(&b, account, 64);
-    b_i64(&b, limit ? (int64_t)limit : -1);
+    rd_sqlite_bind_field_or_null(&b, user, 64);
+    rd_sqlite_bind_field_or_null(&b, account, 64);
+    rd_sqlite_bind_i64(&b, limit ? (int64_t)limit : -1);
     if (b.rc != SQLITE_OK) {
-        finish(&b);
+        rd_sqlite_bind_done(&b);
         return rd_sqlite_fail(s, b.rc, err, "assignment_list");
     }
     while ((rc = sqlite3_step(b.st)) == SQLITE_ROW) {
@@ -406,12 +357,12 @@ int rd_sqlite_assignment_list(struct rd_store *s, const char *user, const char *
         a.at = sqlite3_column_int64(b.st, 7);
         v = visit(ctx, &a);
         if (v) {
-            finish(&b);
+            rd_sqlite_bind_done(&b);
             return v;
         }
     }
     rc = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "assignment_list");
-    finish(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -421,19 +372,19 @@ int rd_sqlite_account_def_put(struct rd_store *s, const struct rd_account_def_ro
                               int only_new, struct rd_error *err)
 {
     char what[128];
-    struct bind b;
+    struct rd_sqlite_binder b;
     int rc = prep(s, only_new ? RD_SQX_DEF_INSERT : RD_SQX_DEF_UPSERT, &b, err);
 
     if (rc)
         return rc;
-    b_text(&b, a->name, sizeof a->name);
-    b_text_or_null(&b, a->def, sizeof a->def);
-    b_i64(&b, a->created_at);
-    b_i64(&b, a->updated_at);
-    b_i64(&b, a->closed_at);
-    b_text(&b, a->closed_by, sizeof a->closed_by);
+    rd_sqlite_bind_field(&b, a->name, sizeof a->name);
+    rd_sqlite_bind_field_or_null(&b, a->def, sizeof a->def);
+    rd_sqlite_bind_i64(&b, a->created_at);
+    rd_sqlite_bind_i64(&b, a->updated_at);
+    rd_sqlite_bind_i64(&b, a->closed_at);
+    rd_sqlite_bind_field(&b, a->closed_by, sizeof a->closed_by);
     snprintf(what, sizeof what, "account_def_put \"%.64s\"", a->name);
-    return exec_one(s, &b, what, NULL, err);
+    return rd_sqlite_bind_run(s, &b, NULL, err, what);
 }
 
 int rd_sqlite_account_def_list(struct rd_store *s,
@@ -441,7 +392,7 @@ int rd_sqlite_account_def_list(struct rd_store *s,
                                struct rd_error *err)
 {
     struct rd_account_def_row *a = NULL;
-    struct bind b;
+    struct rd_sqlite_binder b;
     int rc = prep(s, RD_SQX_DEF_LIST, &b, err);
 
     if (rc)
@@ -449,7 +400,7 @@ int rd_sqlite_account_def_list(struct rd_store *s,
     /* a row is 8 KiB: kept off small thread stacks */
     a = rd_malloc(sizeof *a);
     if (!a) {
-        finish(&b);
+        rd_sqlite_bind_done(&b);
         return rd_error_set(err, RD_ENOMEM, "account_def_list: out of memory");
     }
     while ((rc = sqlite3_step(b.st)) == SQLITE_ROW) {
@@ -470,7 +421,7 @@ int rd_sqlite_account_def_list(struct rd_store *s,
     }
     rc = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "account_def_list");
 out:
-    finish(&b);
+    rd_sqlite_bind_done(&b);
     rd_free(a);
     return rc;
 }
@@ -482,23 +433,22 @@ int rd_sqlite_rec_list(struct rd_store *s, const struct rd_rec_filter *f,
                        struct rd_error *err)
 {
     struct rd_rec r;
-    struct bind b;
+    struct rd_sqlite_binder b;
     int rc = prep(s, RD_SQX_REC_LIST, &b, err);
 
     if (rc)
         return rc;
-    b_i64(&b, f->since);
-    b_i64(&b, f->until);
-    b_text_or_null(&b, f->underlying, RD_UNDERLYING_MAX);
-    b_text_or_null(&b, f->symbol, RD_SYMBOL_MAX);
-    b_text_or_null(&b, f->action >= 0 ? rd_store_action_name((enum rd_action)f->action) : NULL,
-                   32);
-    b_text_or_null(&b,
-                   f->strategy >= 0 ? rd_store_strategy_name((enum rd_strategy)f->strategy) : NULL,
-                   32);
-    b_i64(&b, f->limit ? (int64_t)f->limit : -1);
+    rd_sqlite_bind_i64(&b, f->since);
+    rd_sqlite_bind_i64(&b, f->until);
+    rd_sqlite_bind_field_or_null(&b, f->underlying, RD_UNDERLYING_MAX);
+    rd_sqlite_bind_field_or_null(&b, f->symbol, RD_SYMBOL_MAX);
+    rd_sqlite_bind_field_or_null(
+        &b, f->action >= 0 ? rd_store_action_name((enum rd_action)f->action) : NULL, 32);
+    rd_sqlite_bind_field_or_null(
+        &b, f->strategy >= 0 ? rd_store_strategy_name((enum rd_strategy)f->strategy) : NULL, 32);
+    rd_sqlite_bind_i64(&b, f->limit ? (int64_t)f->limit : -1);
     if (b.rc != SQLITE_OK) {
-        finish(&b);
+        rd_sqlite_bind_done(&b);
         return rd_sqlite_fail(s, b.rc, err, "rec_list");
     }
     while ((rc = sqlite3_step(b.st)) == SQLITE_ROW) {
@@ -507,24 +457,24 @@ int rd_sqlite_rec_list(struct rd_store *s, const struct rd_rec_filter *f,
         if (!v)
             v = visit(ctx, &r);
         if (v) {
-            finish(&b);
+            rd_sqlite_bind_done(&b);
             return v;
         }
     }
     rc = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "rec_list");
-    finish(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
 int rd_sqlite_decision_get(struct rd_store *s, int64_t id, struct rd_decision_row *row,
                            struct rd_error *err)
 {
-    struct bind b;
+    struct rd_sqlite_binder b;
     int rc = prep(s, RD_SQX_DECISION_GET, &b, err);
 
     if (rc)
         return rc;
-    b_i64(&b, id);
+    rd_sqlite_bind_i64(&b, id);
     rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
     if (rc == SQLITE_ROW)
         rc = rd_sqlite_read_decision(b.st, row, err);
@@ -532,7 +482,7 @@ int rd_sqlite_decision_get(struct rd_store *s, int64_t id, struct rd_decision_ro
         rc = rd_error_set(err, RD_ENOTFOUND, "no decision with id %" PRId64, id);
     else
         rc = rd_sqlite_fail(s, rc, err, "decision_get");
-    finish(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -540,12 +490,12 @@ int rd_sqlite_decision_counts(struct rd_store *s, const char *account,
                               int (*visit)(void *, int, enum rd_gate, int64_t), void *ctx,
                               struct rd_error *err)
 {
-    struct bind b;
+    struct rd_sqlite_binder b;
     int rc = prep(s, RD_SQX_DECISION_COUNTS, &b, err);
 
     if (rc)
         return rc;
-    b_text(&b, account, 64);
+    rd_sqlite_bind_field(&b, account, 64);
     while (b.rc == SQLITE_OK && (rc = sqlite3_step(b.st)) == SQLITE_ROW) {
         enum rd_gate g = RD_GATE_COUNT;
         const unsigned char *name = sqlite3_column_text(b.st, 1);
@@ -555,14 +505,14 @@ int rd_sqlite_decision_counts(struct rd_store *s, const char *account,
             continue;   /* a gate this riskdesk does not know: not counted */
         v = visit(ctx, sqlite3_column_int(b.st, 0), g, sqlite3_column_int64(b.st, 2));
         if (v) {
-            finish(&b);
+            rd_sqlite_bind_done(&b);
             return v;
         }
     }
     if (b.rc != SQLITE_OK)
         rc = b.rc;
     rc = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "decision_counts");
-    finish(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -570,12 +520,12 @@ int rd_sqlite_order_counts(struct rd_store *s, const char *account,
                            int (*visit)(void *, enum rd_order_status, int64_t), void *ctx,
                            struct rd_error *err)
 {
-    struct bind b;
+    struct rd_sqlite_binder b;
     int rc = prep(s, RD_SQX_ORDER_COUNTS, &b, err);
 
     if (rc)
         return rc;
-    b_text(&b, account, 64);
+    rd_sqlite_bind_field(&b, account, 64);
     while (b.rc == SQLITE_OK && (rc = sqlite3_step(b.st)) == SQLITE_ROW) {
         enum rd_order_status st;
         const unsigned char *name = sqlite3_column_text(b.st, 0);
@@ -585,13 +535,13 @@ int rd_sqlite_order_counts(struct rd_store *s, const char *account,
             continue;
         v = visit(ctx, st, sqlite3_column_int64(b.st, 1));
         if (v) {
-            finish(&b);
+            rd_sqlite_bind_done(&b);
             return v;
         }
     }
     if (b.rc != SQLITE_OK)
         rc = b.rc;
     rc = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "order_counts");
-    finish(&b);
+    rd_sqlite_bind_done(&b);
     return rc;
 }

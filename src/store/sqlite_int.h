@@ -1,15 +1,18 @@
 /*
  * sqlite_int.h - what the SQLite backend's files share. sqlite.c lends the
  * others the handle's database connection, its error mapping, and a cache of
- * prepared statements for operations kept in other files (sqlite_api.c);
- * sqlite_rows.c holds sqlite.c's own statements and their row readers;
- * sqlite_open.c what opening a handle does to its connection; sqlite_locks.c
- * the account locks. Backend-internal; nothing outside src/store includes it.
+ * prepared statements for operations kept in other files (sqlite_api.c); the
+ * binder here binds the values of both files' statements; sqlite_rows.c holds
+ * sqlite.c's own statements and their row readers; sqlite_open.c what opening
+ * a handle does to its connection; sqlite_locks.c the account locks.
+ * Backend-internal; nothing outside src/store includes it.
  */
 #ifndef RISKDESK_SQLITE_INT_H
 #define RISKDESK_SQLITE_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include <sqlite3.h>
 
@@ -89,6 +92,106 @@ int rd_sqlite_ext_stmt(struct rd_store *s, enum rd_sqlite_ext slot, const char *
 /* Maps an SQLite result code to RD_EEXIST / RD_ENOTFOUND / RD_ESTORE, like the
  * backend's own operations; what names the operation. */
 int rd_sqlite_fail(struct rd_store *s, int rc, struct rd_error *err, const char *what);
+
+/* ---- binding: inline, as it runs once per value ---- */
+
+/* Binds a statement's values in column order and remembers the first failure,
+ * so a caller binds them all and checks rc once. Text is bound SQLITE_STATIC:
+ * it must stay put until rd_sqlite_bind_done. */
+struct rd_sqlite_binder {
+    sqlite3_stmt *st;
+    int i;      /* the column bound last */
+    int rc;     /* SQLITE_OK, or the first failure */
+};
+
+/* Starts binding st from its first column. */
+static inline void rd_sqlite_bind_init(struct rd_sqlite_binder *b, sqlite3_stmt *st)
+{
+    b->st = st;
+    b->i = 0;
+    b->rc = SQLITE_OK;
+}
+
+/* Binds n bytes of s. */
+static inline void rd_sqlite_bind_text_n(struct rd_sqlite_binder *b, const char *s, size_t n)
+{
+    b->i++;
+    if (b->rc == SQLITE_OK)
+        b->rc = sqlite3_bind_text(b->st, b->i, s, (int)n, SQLITE_STATIC);
+}
+
+/* Binds SQL NULL. */
+static inline void rd_sqlite_bind_null(struct rd_sqlite_binder *b)
+{
+    b->i++;
+    if (b->rc == SQLITE_OK)
+        b->rc = sqlite3_bind_null(b->st, b->i);
+}
+
+/* Binds a fixed-size field of cap bytes (it may lack its NUL). */
+static inline void rd_sqlite_bind_field(struct rd_sqlite_binder *b, const char *s, size_t cap)
+{
+    rd_sqlite_bind_text_n(b, s, strnlen(s, cap));
+}
+
+/* Binds a fixed-size field where NULL or "" means none: stored as NULL. */
+static inline void rd_sqlite_bind_field_or_null(struct rd_sqlite_binder *b, const char *s,
+                                                size_t cap)
+{
+    size_t n = s ? strnlen(s, cap) : 0;
+
+    if (n)
+        rd_sqlite_bind_text_n(b, s, n);
+    else
+        rd_sqlite_bind_null(b);
+}
+
+/* Binds a NUL-terminated string. */
+static inline void rd_sqlite_bind_str(struct rd_sqlite_binder *b, const char *s)
+{
+    rd_sqlite_bind_text_n(b, s, strlen(s));
+}
+
+/* Binds a number. */
+static inline void rd_sqlite_bind_i64(struct rd_sqlite_binder *b, int64_t v)
+{
+    b->i++;
+    if (b->rc == SQLITE_OK)
+        b->rc = sqlite3_bind_int64(b->st, b->i, v);
+}
+
+/* Binds a number where 0 means none: stored as NULL. */
+static inline void rd_sqlite_bind_i64_or_null(struct rd_sqlite_binder *b, int64_t v)
+{
+    if (v)
+        rd_sqlite_bind_i64(b, v);
+    else
+        rd_sqlite_bind_null(b);
+}
+
+/* Resets the statement and clears its values, ready for its next use. */
+static inline void rd_sqlite_bind_done(struct rd_sqlite_binder *b)
+{
+    sqlite3_reset(b->st);
+    sqlite3_clear_bindings(b->st);
+}
+
+/* Runs a statement of s that returns no rows (or one, ignored), then
+ * rd_sqlite_bind_done; a bind failure is its failure. *changes (when changes
+ * is not NULL): the rows it wrote. what names it in a failure. */
+static inline int rd_sqlite_bind_run(struct rd_store *s, struct rd_sqlite_binder *b,
+                                     int *changes, struct rd_error *err, const char *what)
+{
+    int rc = b->rc == SQLITE_OK ? sqlite3_step(b->st) : b->rc;
+    int ret = RD_OK;
+
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        ret = rd_sqlite_fail(s, rc, err, what);
+    else if (changes)
+        *changes = sqlite3_changes(rd_sqlite_db(s));
+    rd_sqlite_bind_done(b);
+    return ret;
+}
 
 /* ---- sqlite_rows.c: the core statements and their rows ---- */
 
