@@ -25,7 +25,8 @@ void rd_buf_reset(struct rd_buf *b);                 /* len = 0, keeps memory */
 int rd_buf_append(struct rd_buf *b, const void *p, size_t n);
 int rd_buf_puts(struct rd_buf *b, const char *s);
 int rd_buf_printf(struct rd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int rd_buf_vprintf(struct rd_buf *b, const char *fmt, va_list ap);
+int rd_buf_vprintf(struct rd_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Returns the data (or "" when empty); owned by the buffer. */
 const char *rd_buf_str(const struct rd_buf *b);
 /* Hands the data to the caller (release with rd_free) and resets the buffer. */
