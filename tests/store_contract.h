@@ -78,14 +78,6 @@ static struct rd_rec make_rec(const char *id, int64_t created_at, const char *un
     return r;
 }
 
-static void add_rec(struct rd_store *s, const char *id, int64_t created_at)
-{
-    struct rd_rec r = make_rec(id, created_at, "AAPL");
-    struct rd_error err = {0};
-
-    assert_int_equal(s->ops->rec_add(s, &r, &err), RD_OK);
-}
-
 static void add_rec_for(struct rd_store *s, const char *id, int64_t created_at, const char *account)
 {
     struct rd_rec r = make_rec(id, created_at, "AAPL");
@@ -93,6 +85,11 @@ static void add_rec_for(struct rd_store *s, const char *id, int64_t created_at, 
 
     snprintf(r.account, sizeof r.account, "%s", account);
     assert_int_equal(s->ops->rec_add(s, &r, &err), RD_OK);
+}
+
+static void add_rec(struct rd_store *s, const char *id, int64_t created_at)
+{
+    add_rec_for(s, id, created_at, "");
 }
 
 /* rec_undecided from the start (mark 0). */
