@@ -69,37 +69,29 @@ static void add_recs(struct rd_store *s, int from, int n, int64_t created)
 struct rig {
     struct rd_config *cfg;
     struct rd_store *s;
-    struct rd_broker *b;
-    struct rd_dispatcher *d;
+    struct rd_runner *ru;
 };
 
 static void rig_open(struct rig *r, const char *url, const char *cfgtext, size_t batch)
 {
     struct rd_error err = {0};
-    struct rd_broker_params bp = {0};
-    struct rd_dispatcher_params p = {0};
+    struct rd_runner_params p = {0};
 
     if (rd_config_load_text(cfgtext, strlen(cfgtext), "bench", &r->cfg, &err) ||
         rd_store_open(url, &r->s, &err))
         die(&err);
-    bp.account = "bench";
-    bp.store = r->s;
-    bp.starting_cash = r->cfg->accounts[0].starting_cash;
-    if (rd_broker_open("paper", &bp, &r->b, &err))
-        die(&err);
     p.cfg = r->cfg;
     p.account = &r->cfg->accounts[0];
     p.store = r->s;
-    p.broker = r->b;
     p.batch_max = batch;
-    if (rd_dispatcher_new(&p, &r->d, &err))
+    p.quiet = 1;
+    if (rd_runner_open(&p, &r->ru, &err))
         die(&err);
 }
 
 static void rig_close(struct rig *r)
 {
-    rd_dispatcher_free(r->d);
-    rd_broker_close(r->b);
+    rd_runner_close(r->ru);
     rd_store_close(r->s);
     rd_config_free(r->cfg);
 }
@@ -116,7 +108,7 @@ static void run(const char *url, const char *cfgtext, int total, int batch, cons
     add_recs(r.s, 0, total, T_1030 - 10);
     t0 = seconds();
     for (int done = 0; done < total; done += batch) {
-        if (rd_dispatcher_cycle(r.d, T_1030, &st, &err))
+        if (rd_runner_cycle(r.ru, T_1030, &st, &err))
             die(&err);
         decided += st.decided;
         approved += st.approved;
@@ -141,7 +133,7 @@ static void cycle_latency(const char *url)
 
         add_recs(r.s, 1000000 + i * 100, 100, T_1030 - 10);
         t0 = seconds();
-        if (rd_dispatcher_cycle(r.d, T_1030, &st, &err))
+        if (rd_runner_cycle(r.ru, T_1030, &st, &err))
             die(&err);
         t = seconds() - t0;
         sum += t;

@@ -72,6 +72,9 @@ struct rd_api_params {
     /* In-process dispatchers: NULL/"" none, "all", or "NAME,NAME". */
     const char *dispatch;
     unsigned dispatch_interval;  /* seconds between cycles; 0 = 60 */
+    /* How long POST /api/v1/trade waits for an in-process dispatcher's
+     * decision before answering 202; 0 = 5000 ms. */
+    unsigned trade_wait_ms;
 };
 
 /* Loads the config, opens the store, starts the dispatchers, probes the other

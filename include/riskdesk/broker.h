@@ -3,8 +3,14 @@
  * "alpaca") is a table of function pointers; a broker handle starts with
  * struct rd_broker. Every handle serves exactly one account.
  *
+ * A broker talks to its broker only: it never sees riskdesk's store. What a
+ * broker must keep between runs (the paper broker's simulated account) goes
+ * through the narrow struct rd_broker_state its opener hands it, and its
+ * credentials come resolved (src/app/runner.c does both).
+ *
  * Ownership: rd_broker_open returns a handle released with rd_broker_close.
- * Position lists are rd_malloc'ed arrays the caller releases with rd_free.
+ * Position and order lists are rd_malloc'ed arrays the caller releases with
+ * rd_free. The params' pointers are borrowed: they must outlive the handle.
  */
 #ifndef RISKDESK_BROKER_H
 #define RISKDESK_BROKER_H
@@ -12,10 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "riskdesk/config.h"
 #include "riskdesk/error.h"
 #include "riskdesk/money.h"
+#include "riskdesk/order.h"
 #include "riskdesk/rec.h"
-#include "riskdesk/store.h"
 
 struct rd_broker_account {
     char account_number[64];
@@ -53,20 +60,56 @@ struct rd_order_result {
     char reason[256];             /* the broker's words when rejected */
 };
 
+/* An order the broker holds open, as it reports it (list_open_orders). */
+struct rd_broker_order {
+    char client_order_id[129];
+    char broker_order_id[64];
+    char symbol[RD_SYMBOL_MAX];
+    char side[8];                 /* the broker's words: "buy", "sell" */
+    char status[32];              /* the broker's words: "new", "partially_filled", ... */
+    int64_t qty_e6;               /* millionths of a share or contract */
+};
+
 struct rd_broker;
 
+/*
+ * Where a broker keeps state of its own: named values (JSON text) in
+ * namespaces, and transactions that nest by counting. get: RD_ENOTFOUND when
+ * absent, else *val is rd_malloc'ed for the caller. put with only_new = 1:
+ * RD_EEXIST instead of replacing. When the opener's caller has a transaction
+ * open (the dispatcher's cycle), the broker's writes join it.
+ */
+struct rd_broker_state {
+    void *ctx;
+    int (*get)(void *ctx, const char *ns, const char *key, char **val, struct rd_error *err);
+    int (*put)(void *ctx, const char *ns, const char *key, const char *val, int only_new,
+               struct rd_error *err);
+    int (*begin)(void *ctx, struct rd_error *err);
+    int (*commit)(void *ctx, struct rd_error *err);
+    void (*rollback)(void *ctx);
+};
+
 struct rd_broker_params {
-    const char *account;          /* riskdesk's account name */
-    struct rd_store *store;       /* for backends that keep state in the store (paper) */
-    rd_money starting_cash;       /* paper */
-    uint64_t seed;                /* paper market */
-    const char *credentials;      /* credentials source (alpaca) */
-    int live;                     /* alpaca: live trading allowed */
+    const char *account;                  /* riskdesk's account name */
+    const struct rd_broker_state *state;  /* paper: where its simulated account lives */
+    rd_money starting_cash;               /* paper */
+    uint64_t seed;                        /* paper market */
+    const struct rd_credentials *keys;    /* alpaca: already resolved */
+    int live;                             /* alpaca: live trading allowed */
+};
+
+/* What a broker knows of its own health: a transport failure that outlasted
+ * its retries makes it unhealthy, any answer healthy again. `changes` counts
+ * the flips so whoever records it sees each one. */
+struct rd_broker_health {
+    int healthy;
+    unsigned changes;
+    char reason[256];             /* why it is unhealthy; "" when healthy */
 };
 
 struct rd_broker_ops {
     const char *name;             /* "paper" */
-    int version;                  /* 1 */
+    int version;                  /* 2 since list_open_orders */
     int (*open)(const struct rd_broker_params *p, struct rd_broker **out, struct rd_error *err);
     void (*close)(struct rd_broker *b);
     int (*get_account)(struct rd_broker *b, struct rd_broker_account *out, struct rd_error *err);
@@ -86,18 +129,29 @@ struct rd_broker_ops {
                      struct rd_error *err);
     /* Current price per share of a symbol (paper: the simulated market). */
     int (*quote)(struct rd_broker *b, const char *symbol, rd_money *price, struct rd_error *err);
+
+    /* ---- version 2 ---- */
+
+    /* The orders the broker holds open for this account, whoever placed them;
+     * NULL for a broker whose orders all end within the call (paper). */
+    int (*list_open_orders)(struct rd_broker *b, struct rd_broker_order **out, size_t *n,
+                            struct rd_error *err);
 };
 
 struct rd_broker {
     const struct rd_broker_ops *ops;
     char account[64];
     int64_t now;                  /* the clock the caller runs on (Unix s); paper's market follows it */
+    struct rd_broker_health health;
 };
 
 /* Opens the named backend ("paper", "alpaca"); RD_EUNSUPPORTED naming the known ones. */
 int rd_broker_open(const char *kind, const struct rd_broker_params *p, struct rd_broker **out,
                    struct rd_error *err);
 void rd_broker_close(struct rd_broker *b);
+
+/* "paper" or "alpaca": the backend an account's config names. */
+const char *rd_broker_kind(enum rd_broker_kind k);
 
 extern const struct rd_broker_ops rd_broker_paper_ops;
 

@@ -18,6 +18,7 @@
 #include "riskdesk/error.h"
 #include "riskdesk/gates.h"
 #include "riskdesk/money.h"
+#include "riskdesk/order.h"
 #include "riskdesk/pnl.h"
 #include "riskdesk/rec.h"
 
@@ -41,18 +42,6 @@ struct rd_decision_row {
     int64_t decided_at;
     struct rd_decision d;
 };
-
-enum rd_order_status {
-    RD_ORDER_PENDING,     /* recorded, not yet confirmed by the broker */
-    RD_ORDER_ACCEPTED,    /* the broker has it, not filled yet */
-    RD_ORDER_FILLED,
-    RD_ORDER_REJECTED,    /* the broker said no; reason holds its words */
-    RD_ORDER_CANCELED,
-    RD_ORDER_STATUS_COUNT
-};
-
-enum rd_order_side { RD_SIDE_BUY, RD_SIDE_SELL };
-enum rd_order_intent { RD_INTENT_ENTRY, RD_INTENT_EXIT };
 
 struct rd_order_row {
     char client_order_id[49];
@@ -494,8 +483,5 @@ extern const struct rd_store_ops rd_store_postgres_ops;
 /* Writes url with any password (USER:PASSWORD@, password=...) shown as "***";
  * for showing a store URL to people. Cut to fit n. */
 void rd_store_url_mask(const char *url, char *out, size_t n);
-
-const char *rd_order_status_name(enum rd_order_status s);
-int rd_order_status_parse(const char *s, enum rd_order_status *out);
 
 #endif

@@ -14,7 +14,7 @@
 
 #include "api/api_int.h"
 #include "riskdesk/alloc.h"
-#include "riskdesk/broker.h"
+#include "riskdesk/runner.h"
 #include "riskdesk/banned.h"
 
 struct entry {
@@ -73,25 +73,22 @@ void api_live_set(struct api_server *srv, const char *account, const struct api_
 static void ask_broker(struct rd_store *store, const struct rd_config *cfg,
                        const struct rd_account_config *a, struct api_live *v)
 {
-    struct rd_broker_params p;
-    struct rd_broker *b = NULL;
+    struct rd_runner_params p;
+    struct rd_runner *ru = NULL;
     struct rd_broker_account ba;
     struct rd_error err = {0};
     int rc;
 
     memset(&p, 0, sizeof p);
-    p.account = a->name;
+    p.cfg = cfg;
+    p.account = a;
     p.store = store;
-    p.starting_cash = a->starting_cash;
-    p.seed = cfg->paper_seed;
-    p.credentials = a->credentials;
-    p.live = a->live;
-    rc = rd_broker_open(a->broker == RD_BROKER_ALPACA ? "alpaca" : "paper", &p, &b, &err);
-    if (rc == RD_OK) {
-        b->now = (int64_t)time(NULL);
-        rc = b->ops->get_account(b, &ba, &err);
-    }
-    rd_broker_close(b);
+    p.batch_max = 1;
+    p.quiet = 1;
+    rc = rd_runner_open(&p, &ru, &err);
+    if (rc == RD_OK)
+        rc = rd_runner_broker_account(ru, (int64_t)time(NULL), &ba, &err);
+    rd_runner_close(ru);
     v->at = (int64_t)time(NULL);
     v->from_dispatcher = 0;
     if (rc != RD_OK) {

@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "riskdesk/api.h"
+#include "riskdesk/broker.h"
 #include "riskdesk/buf.h"
 #include "riskdesk/config.h"
 #include "riskdesk/store.h"
@@ -217,6 +218,7 @@ struct api_server {
     struct MHD_Daemon *daemon;
     int port;
     size_t body_max;
+    unsigned trade_wait_ms;      /* POST /trade's wait for an in-process decision */
     atomic_int in_flight;
     atomic_int stopping;
     int64_t started_at;
@@ -380,6 +382,32 @@ int api_dispatchers_failed_start(struct api_server *srv, const char *account);
 /* How many run, and whether the named one has failed (for /readyz). */
 int api_dispatchers_status(struct api_server *srv, const char *account, int *running,
                            char *error, size_t n);
+/* When the account's dispatcher runs in this server: rec (its price from the
+ * broker's quote when 0) evaluated by that dispatcher's runner, changing
+ * nothing; RD_ENOTFOUND when it does not run here. */
+int api_dispatchers_evaluate(struct api_server *srv, const char *account, int64_t now,
+                             struct rd_rec *rec, struct rd_decision *dec,
+                             struct rd_broker_account *ba, struct rd_error *err);
+/* A trade waiting for its account's in-process dispatcher to decide it:
+ * filled in by the dispatcher's hooks, done once the cycle that decided it
+ * has committed. The caller owns it (on its stack). */
+struct api_watch {
+    struct api_watch *next;
+    void *disp;                  /* NULL: not registered */
+    char rec_id[RD_REC_ID_MAX];
+    int decided, done;
+    struct rd_decision dec;
+    int ordered;                 /* an order was placed and the broker answered */
+    struct rd_order_row order;
+};
+/* Registers w for rec_id (before it is stored, so no decision is missed):
+ * 1 when the account's dispatcher runs here, else 0 and w unregistered. */
+int api_dispatchers_watch(struct api_server *srv, const char *account, const char *rec_id,
+                          struct api_watch *w);
+void api_dispatchers_unwatch(struct api_server *srv, struct api_watch *w);
+/* Wakes the dispatcher and waits up to wait_ms for w's decision: RD_OK when
+ * decided, RD_ETIMEOUT when not by then. Unregisters w either way. */
+int api_dispatchers_wait(struct api_server *srv, struct api_watch *w, unsigned wait_ms);
 
 int64_t api_now_ns(void);
 

@@ -15,6 +15,12 @@
  * numbers for /metrics and the account routes. Stopping lets the cycle in
  * progress finish. A dispatcher keeps the account configuration it started
  * with: changes made through the API reach it at the next start.
+ *
+ * Each account is opened through its runner (runner.h), the one place that
+ * checks its keys against every other account's. A trade for an account whose
+ * dispatcher runs here is evaluated by that runner (no second broker
+ * connection), then queued, and the dispatcher is woken to decide it at once;
+ * the route waits, bounded, for that decision (api_dispatchers_trade).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,17 +29,17 @@
 
 #include "api/api_int.h"
 #include "riskdesk/alloc.h"
-#include "riskdesk/broker.h"
-#include "riskdesk/dispatcher.h"
 #include "riskdesk/log.h"
+#include "riskdesk/runner.h"
 #include "riskdesk/banned.h"
 
 struct disp {
     struct api_server *srv;
     const struct rd_account_config *acct;
-    struct rd_store *store;
-    struct rd_broker *broker;
-    struct rd_dispatcher *d;
+    struct rd_runner *ru;
+    pthread_mutex_t run_mu;      /* one user of the runner at a time */
+    int wake;                    /* under ds->mu: cycle now */
+    struct api_watch *waiters;      /* under ds->mu */
     pthread_t th;
     int started;                 /* the thread runs */
     atomic_int start_failed;     /* prepare failed: not running; tried again each interval */
@@ -68,56 +74,61 @@ static void publish(struct disp *p, const struct rd_cycle_stats *st)
     api_live_set(p->srv, p->acct->name, &v);
 }
 
-static void log_cycle(const char *account, const struct rd_cycle_stats *st)
+static struct api_watch *find_waiter(struct disp *p, const char *rec_id)
 {
-    struct rd_logline l;
-
-    rd_log_begin(&l, RD_LOG_INFO, "dispatch.cycle");
-    rd_log_str(&l, "account", account);
-    rd_log_str(&l, "tier", rd_tier_name(st->tier));
-    rd_log_int(&l, "decided", st->decided);
-    rd_log_int(&l, "approved", st->approved);
-    rd_log_int(&l, "submitted", st->submitted);
-    rd_log_int(&l, "filled", st->filled);
-    rd_log_int(&l, "broker_rejected", st->broker_rejected);
-    rd_log_int(&l, "exits", st->exits);
-    rd_log_money(&l, "buying_power", st->buying_power);
-    rd_log_money(&l, "equity", st->equity);
-    rd_log_end(&l);
+    for (struct api_watch *w = p->waiters; w; w = w->next)
+        if (!strcmp(w->rec_id, rec_id))
+            return w;
+    return NULL;
 }
 
-/* Opens everything one account's dispatcher needs and syncs it once. */
+static void on_decision(void *ctx, const char *account, const struct rd_rec *rec,
+                        const struct rd_decision *d)
+{
+    struct disp *p = ctx;
+    struct api_dispatchers *ds = p->srv->dispatchers;
+    struct api_watch *w;
+
+    (void)account;
+    pthread_mutex_lock(&ds->mu);
+    if ((w = find_waiter(p, rec->id))) {
+        w->decided = 1;
+        w->dec = *d;
+    }
+    pthread_mutex_unlock(&ds->mu);
+}
+
+static void on_order(void *ctx, const struct rd_order_row *o)
+{
+    struct disp *p = ctx;
+    struct api_dispatchers *ds = p->srv->dispatchers;
+    struct api_watch *w;
+
+    pthread_mutex_lock(&ds->mu);
+    if (o->rec_id[0] && (w = find_waiter(p, o->rec_id))) {
+        w->ordered = 1;
+        w->order = *o;
+    }
+    pthread_mutex_unlock(&ds->mu);
+}
+
+/* Opens the account's runner and starts it (lock, first sync). */
 static int prepare(struct api_server *srv, const struct rd_config *cfg, struct disp *p,
                    struct rd_error *err)
 {
-    struct rd_dispatcher_params dp;
-    struct rd_broker_params bp;
+    struct rd_runner_params rp;
     int rc;
 
-    rc = rd_store_open(srv->database, &p->store, err);
-    if (rc)
-        return rc;
-    memset(&bp, 0, sizeof bp);
-    bp.account = p->acct->name;
-    bp.store = p->store;
-    bp.starting_cash = p->acct->starting_cash;
-    bp.seed = cfg->paper_seed;
-    bp.credentials = p->acct->credentials;
-    bp.live = p->acct->live;
-    rc = rd_broker_open(p->acct->broker == RD_BROKER_ALPACA ? "alpaca" : "paper", &bp, &p->broker,
-                        err);
-    if (rc)
-        return rc;
-    memset(&dp, 0, sizeof dp);
-    dp.cfg = cfg;
-    dp.account = p->acct;
-    dp.store = p->store;
-    dp.broker = p->broker;
-    rc = rd_dispatcher_new(&dp, &p->d, err);
+    memset(&rp, 0, sizeof rp);
+    rp.cfg = cfg;
+    rp.account = p->acct;
+    rp.store_url = srv->database;
+    rp.hooks.decision = on_decision;
+    rp.hooks.order = on_order;
+    rp.hooks.ctx = p;
+    rc = rd_runner_open(&rp, &p->ru, err);
     if (!rc)
-        rc = rd_dispatcher_lock(p->d, err);
-    if (!rc)
-        rc = rd_dispatcher_start(p->d, (int64_t)time(NULL), err);
+        rc = rd_runner_start(p->ru, (int64_t)time(NULL), err);
     return rc;
 }
 
@@ -127,12 +138,10 @@ static void start_failed(struct disp *p, const struct rd_error *e, const char *e
 {
     struct rd_logline l;
 
-    rd_dispatcher_free(p->d);
-    rd_broker_close(p->broker);
-    rd_store_close(p->store);
-    p->d = NULL;
-    p->broker = NULL;
-    p->store = NULL;
+    pthread_mutex_lock(&p->run_mu);
+    rd_runner_close(p->ru);
+    p->ru = NULL;
+    pthread_mutex_unlock(&p->run_mu);
     pthread_mutex_lock(&p->mu);
     snprintf(p->error, sizeof p->error, "%s", e->msg);
     pthread_mutex_unlock(&p->mu);
@@ -148,39 +157,45 @@ static void start_failed(struct disp *p, const struct rd_error *e, const char *e
 
 static void cycle(struct disp *p)
 {
+    struct api_dispatchers *ds = p->srv->dispatchers;
     struct rd_cycle_stats st;
     struct rd_error err = {0};
-    int rc = rd_dispatcher_cycle(p->d, (int64_t)time(NULL), &st, &err);
+    int rc;
 
+    pthread_mutex_lock(&p->run_mu);
+    rc = rd_runner_cycle(p->ru, (int64_t)time(NULL), &st, &err);
+    pthread_mutex_unlock(&p->run_mu);
     if (rc == RD_OK) {
         atomic_store(&p->failed, 0);
         publish(p, &st);
-        log_cycle(p->acct->name, &st);
     } else {
-        struct rd_logline l;
-
         pthread_mutex_lock(&p->mu);
         snprintf(p->error, sizeof p->error, "%s", err.msg[0] ? err.msg : rd_strerror(rc));
         pthread_mutex_unlock(&p->mu);
         atomic_store(&p->failed, 1);
-        rd_log_begin(&l, RD_LOG_ERROR, "dispatch.cycle_failed");
-        rd_log_str(&l, "account", p->acct->name);
-        rd_log_str(&l, "msg", err.msg);
-        rd_log_end(&l);
     }
+    /* the cycle has ended: what it decided is committed */
+    pthread_mutex_lock(&ds->mu);
+    for (struct api_watch *w = p->waiters; w; w = w->next)
+        if (w->decided)
+            w->done = 1;
+    pthread_cond_broadcast(&ds->cv);
+    pthread_mutex_unlock(&ds->mu);
 }
 
-/* Waits one interval; 1 when the server is stopping. */
-static int wait_interval(struct api_dispatchers *ds)
+/* Waits one interval, or until woken; 1 when the server is stopping. */
+static int wait_interval(struct disp *p)
 {
+    struct api_dispatchers *ds = p->srv->dispatchers;
     struct timespec until;
     int stop;
 
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += ds->interval;
     pthread_mutex_lock(&ds->mu);
-    while (!ds->stop && pthread_cond_timedwait(&ds->cv, &ds->mu, &until) != ETIMEDOUT)
+    while (!ds->stop && !p->wake && pthread_cond_timedwait(&ds->cv, &ds->mu, &until) != ETIMEDOUT)
         ;
+    p->wake = 0;
     stop = ds->stop;
     pthread_mutex_unlock(&ds->mu);
     return stop;
@@ -211,12 +226,11 @@ static void retry_start(struct disp *p)
 static void *loop(void *arg)
 {
     struct disp *p = arg;
-    struct api_dispatchers *ds = p->srv->dispatchers;
 
     for (;;) {
         if (!atomic_load(&p->start_failed))
             cycle(p);
-        if (wait_interval(ds))
+        if (wait_interval(p))
             break;
         if (atomic_load(&p->start_failed))
             retry_start(p);
@@ -294,6 +308,7 @@ int api_dispatchers_start(struct api_server *srv, const char *which, unsigned in
         p->srv = srv;
         p->acct = &cfg->accounts[i];
         pthread_mutex_init(&p->mu, NULL);
+        pthread_mutex_init(&p->run_mu, NULL);
         p->attempts = 1;
         rc = prepare(srv, cfg, p, &e);
         if (rc == RD_OK) {
@@ -355,10 +370,9 @@ void api_dispatchers_stop(struct api_server *srv)
 
         if (p->started)
             pthread_join(p->th, NULL);
-        rd_dispatcher_free(p->d);
-        rd_broker_close(p->broker);
-        rd_store_close(p->store);
+        rd_runner_close(p->ru);
         pthread_mutex_destroy(&p->mu);
+        pthread_mutex_destroy(&p->run_mu);
     }
     rd_free(ds->v);
     api_cfg_unref(ds->cfg);
@@ -392,4 +406,108 @@ int api_dispatchers_status(struct api_server *srv, const char *account, int *run
         return 1;
     }
     return 0;
+}
+
+static struct disp *running_disp(struct api_server *srv, const char *account)
+{
+    struct api_dispatchers *ds = srv->dispatchers;
+
+    if (!ds)
+        return NULL;
+    for (size_t i = 0; i < ds->n; i++)
+        if (!strcmp(ds->v[i].acct->name, account))
+            return ds->v[i].started && !atomic_load(&ds->v[i].start_failed) ? &ds->v[i] : NULL;
+    return NULL;
+}
+
+int api_dispatchers_evaluate(struct api_server *srv, const char *account, int64_t now,
+                             struct rd_rec *rec, struct rd_decision *dec,
+                             struct rd_broker_account *ba, struct rd_error *err)
+{
+    struct disp *p = running_disp(srv, account);
+    struct rd_broker *b;
+    int rc = RD_OK;
+
+    if (!p)
+        return RD_ENOTFOUND;
+    pthread_mutex_lock(&p->run_mu);
+    if (!p->ru) {
+        pthread_mutex_unlock(&p->run_mu);
+        return RD_ENOTFOUND;
+    }
+    b = rd_runner_broker(p->ru);
+    if (!rec->price) {
+        b->now = now;
+        if (!b->ops->quote || b->ops->quote(b, rec->symbol, &rec->price, err) != RD_OK)
+            rc = rd_error_set(err, RD_EINVAL, "no quote for \"%s\"; give a limit price",
+                              rec->symbol);
+    }
+    if (rc == RD_OK && (rc = rd_rec_validate(rec, err)) != RD_OK)
+        rc = RD_EINVAL;
+    if (rc == RD_OK)
+        rc = rd_runner_evaluate(p->ru, now, rec, dec, ba, err);
+    pthread_mutex_unlock(&p->run_mu);
+    return rc;
+}
+
+int api_dispatchers_watch(struct api_server *srv, const char *account, const char *rec_id,
+                          struct api_watch *w)
+{
+    struct api_dispatchers *ds = srv->dispatchers;
+    struct disp *p = running_disp(srv, account);
+
+    memset(w, 0, sizeof *w);
+    if (!p)
+        return 0;
+    snprintf(w->rec_id, sizeof w->rec_id, "%s", rec_id);
+    w->disp = p;
+    pthread_mutex_lock(&ds->mu);
+    w->next = p->waiters;
+    p->waiters = w;
+    pthread_mutex_unlock(&ds->mu);
+    return 1;
+}
+
+void api_dispatchers_unwatch(struct api_server *srv, struct api_watch *w)
+{
+    struct api_dispatchers *ds = srv->dispatchers;
+    struct disp *p = w->disp;
+
+    if (!p)
+        return;
+    pthread_mutex_lock(&ds->mu);
+    for (struct api_watch **pp = &p->waiters; *pp; pp = &(*pp)->next)
+        if (*pp == w) {
+            *pp = w->next;
+            break;
+        }
+    pthread_mutex_unlock(&ds->mu);
+    w->disp = NULL;
+}
+
+int api_dispatchers_wait(struct api_server *srv, struct api_watch *w, unsigned wait_ms)
+{
+    struct api_dispatchers *ds = srv->dispatchers;
+    struct disp *p = w->disp;
+    struct timespec until;
+    int done;
+
+    if (!p)
+        return RD_ENOTFOUND;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += wait_ms / 1000;
+    until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&ds->mu);
+    p->wake = 1;
+    pthread_cond_broadcast(&ds->cv);
+    while (!w->done && !ds->stop && pthread_cond_timedwait(&ds->cv, &ds->mu, &until) != ETIMEDOUT)
+        ;
+    done = w->done;
+    pthread_mutex_unlock(&ds->mu);
+    api_dispatchers_unwatch(srv, w);
+    return done ? RD_OK : RD_ETIMEOUT;
 }

@@ -4,15 +4,20 @@
  *
  * The body {symbol, action, qty?, limit?, strategy?, dry_run?, user?} becomes
  * a recommendation (price: the limit, else the broker's quote) that the
- * account's dispatcher evaluates (rd_dispatcher_evaluate inside a store
- * transaction that is rolled back). The answer is every gate's verdict, the
- * size the gates allow (capped at qty) and the account's cash and buying power
- * before and after that size. With dry_run that is all. Otherwise an approved
- * trade is stored as a recommendation for that account only ("trade-USER-
- * TIME-N", capped at qty) and answered 202: the account's dispatcher, wherever
- * it runs, decides it again on its next cycle and places the order through
- * its idempotent path; this route never sends an order. A rejected trade
- * stores nothing. A user without an account is assigned one on their first
+ * account's runner evaluates (rd_runner_evaluate: a store transaction that is
+ * rolled back). When the account's dispatcher runs in this server, its own
+ * runner evaluates it (no second broker connection); otherwise a runner is
+ * opened for the request. The answer is every gate's verdict, the size the
+ * gates allow (capped at qty) and the account's cash and buying power before
+ * and after that size. With dry_run that is all. Otherwise an approved trade
+ * is stored as a recommendation for that account only ("trade-USER-TIME-N",
+ * capped at qty). With the account's dispatcher in this server, that
+ * dispatcher is woken and the route waits (api_server's trade_wait_ms) for its
+ * decision, which is the answer (200, "decided": true, with the order and the
+ * broker's word on it); else, or when it is not decided in time, the answer
+ * is 202 with the recommendation's id and the dispatcher, wherever it runs,
+ * decides it on its next cycle. This route never sends an order itself. A
+ * trade the evaluation rejects stores nothing. A user without an account is assigned one on their first
  * trade (least_loaded over the healthy accounts), recorded only when the trade
  * is answered, before its recommendation is stored: a trade that fails (502
  * from the broker, 400) assigns nothing. A trader trades only as themselves;
@@ -27,8 +32,8 @@
 #include "api/api_int.h"
 #include "api/trade_int.h"
 #include "riskdesk/decision_json.h"
-#include "riskdesk/dispatcher.h"
 #include "riskdesk/log.h"
+#include "riskdesk/runner.h"
 #include "riskdesk/rec.h"
 #include "riskdesk/calendar.h"
 #include "riskdesk/banned.h"
@@ -72,6 +77,23 @@ static void trade_json(struct rd_buf *o, const struct api_trade *t)
         api_json_str(o, t->rec_id);
     else
         rd_buf_puts(o, "null");
+    rd_buf_printf(o, ",\"decided\":%s,\"order\":", t->decided ? "true" : "false");
+    if (t->decided && t->watch.ordered) {
+        const struct rd_order_row *od = &t->watch.order;
+
+        rd_buf_puts(o, "{\"client_order_id\":");
+        api_json_str(o, od->client_order_id);
+        rd_buf_puts(o, ",\"status\":");
+        api_json_str(o, rd_order_status_name(od->status));
+        rd_buf_printf(o, ",\"qty\":%" PRId64 ",\"filled_qty\":%" PRId64 ",\"fill_price\":",
+                      od->qty, od->filled_qty);
+        api_json_money(o, od->fill_price);
+        rd_buf_puts(o, ",\"reason\":");
+        api_json_str(o, od->reason);
+        rd_buf_puts(o, "}");
+    } else {
+        rd_buf_puts(o, "null");
+    }
     rd_buf_puts(o, "}");
 }
 
@@ -122,6 +144,8 @@ static int queue(struct api_req *r, struct rd_store *s, struct api_trade *t, str
             st = api_error(r, 400, "invalid", "%s", err.msg);
             goto out;
         }
+        /* watched before it is stored, so its decision cannot pass unseen */
+        api_dispatchers_watch(r->srv, t->account, rec->id, &t->watch);
         if ((rc = s->ops->begin(s, &err)) != RD_OK)
             break;
         rc = s->ops->rec_add(s, rec, &err);
@@ -131,9 +155,11 @@ static int queue(struct api_req *r, struct rd_store *s, struct api_trade *t, str
             s->ops->rollback(s);
         if (rc != RD_EEXIST)
             break;
+        api_dispatchers_unwatch(r->srv, &t->watch);
         rd_error_clear(&err);
     }
     if (rc != RD_OK) {
+        api_dispatchers_unwatch(r->srv, &t->watch);
         st = api_fail(r, rc, &err);
         goto out;
     }
@@ -151,24 +177,86 @@ out:
     return st;
 }
 
+/* The evaluation by a runner opened for this request (the account's
+ * dispatcher does not run in this server). */
+static int evaluate_here(struct api_req *r, const struct rd_config *cfg,
+                         const struct rd_account_config *a, struct rd_store *s, int64_t now,
+                         struct rd_rec *rec, struct api_trade *t, struct rd_broker_account *ba,
+                         struct rd_error *err)
+{
+    struct rd_runner_params rp;
+    struct rd_runner *ru = NULL;
+    struct rd_broker *b;
+    int st = 0, rc;
+
+    memset(&rp, 0, sizeof rp);
+    rp.cfg = cfg;
+    rp.account = a;
+    rp.store = s;
+    rp.batch_max = 1;
+    rp.quiet = 1;
+    if ((rc = rd_runner_open(&rp, &ru, err)) != RD_OK ||
+        (rc = rd_runner_broker_account(ru, now, ba, err)) != RD_OK) {
+        st = api_error(r, 502, "broker", "account \"%s\": %s", a->name, err->msg);
+        goto out;
+    }
+    b = rd_runner_broker(ru);
+    if (!rec->price &&
+        (!b->ops->quote || b->ops->quote(b, rec->symbol, &rec->price, err) != RD_OK)) {
+        st = api_error(r, 400, "invalid", "no quote for \"%s\"; give a limit price", t->symbol);
+        goto out;
+    }
+    if ((rc = rd_rec_validate(rec, err)) != RD_OK) {
+        st = api_error(r, 400, "invalid", "%s", err->msg);
+        goto out;
+    }
+    if ((rc = rd_runner_evaluate(ru, now, rec, &t->dec, ba, err)) != RD_OK)
+        st = api_fail(r, rc, err);
+out:
+    rd_runner_close(ru);
+    return st;
+}
+
+/* The size the decision allows (capped at qty) and the balance around it. */
+static void size_and_balance(struct api_trade *t, const struct rd_rec *rec,
+                             const struct rd_broker_account *ba)
+{
+    int64_t cost;
+
+    t->size = t->dec.approved ? t->dec.size : 0;
+    if (t->qty && t->size > t->qty)
+        t->size = t->qty;
+    snprintf(t->first_failed, sizeof t->first_failed, "%s",
+             t->dec.approved ? "" : rd_gate_name(t->dec.first_failed));
+    cost = t->size * t->dec.unit_cost;
+    if (!t->dec.unit_cost)
+        cost = t->size * rec->price * rd_rec_multiplier(rec);
+    t->cash_before = ba->cash;
+    t->bp_before = ba->buying_power;
+    if (rd_action_is_entry(t->action)) {
+        t->cash_after = ba->cash - cost;
+        t->bp_after = ba->buying_power - cost;
+    } else {
+        t->cash_after = ba->cash + cost;
+        t->bp_after = ba->buying_power + cost;
+    }
+}
+
 int api_trade_run(struct api_req *r, struct api_trade *t)
 {
     const struct rd_account_config *a;
-    struct rd_dispatcher_params dp;
-    struct rd_broker_params bp;
     struct rd_broker_account ba;
-    struct rd_dispatcher *d = NULL;
-    struct rd_broker *b = NULL;
     struct rd_error err = {0};
     struct rd_user_row u;
     struct rd_store *s;
     struct api_cfg *c;
     struct rd_occ occ;
     struct rd_rec rec;
-    int64_t now = t->at ? t->at : (int64_t)time(NULL), cost;
-    int st = 0, rc, i, began = 0;
+    int64_t now = t->at ? t->at : (int64_t)time(NULL);
+    int st = 0, rc, i;
 
     memset(&rec, 0, sizeof rec);
+    memset(&ba, 0, sizeof ba);
     if (!(s = api_store(r)))
         return r->status;
     rc = s->ops->user_get(s, t->user, &u, &err);
@@ -193,30 +281,6 @@ int api_trade_run(struct api_req *r, struct api_trade *t)
         return api_error(r, 409, "account_closed", "account \"%s\" is closed", t->account);
     a = &c->cfg->accounts[i];
 
-    memset(&bp, 0, sizeof bp);
-    bp.account = a->name;
-    bp.store = s;
-    bp.starting_cash = a->starting_cash;
-    bp.seed = c->cfg->paper_seed;
-    bp.credentials = a->credentials;
-    bp.live = a->live;
-    rc = rd_broker_open(a->broker == RD_BROKER_ALPACA ? "alpaca" : "paper", &bp, &b, &err);
-    if (rc != RD_OK) {
-        st = api_error(r, 502, "broker", "account \"%s\": %s", a->name, err.msg);
-        goto out;
-    }
-    b->now = now;
-    if ((rc = b->ops->get_account(b, &ba, &err)) != RD_OK) {
-        st = api_error(r, 502, "broker", "account \"%s\": %s", a->name, err.msg);
-        goto out;
-    }
-    if (!t->price) {
-        if (!b->ops->quote || (rc = b->ops->quote(b, t->symbol, &t->price, &err)) != RD_OK) {
-            st = api_error(r, 400, "invalid", "no quote for \"%s\"; give a limit price", t->symbol);
-            goto out;
-        }
-    }
-
     snprintf(rec.id, sizeof rec.id, "trade.%.40s.%" PRId64, u.id, now);
     rec.created_at = now;
     if (rd_occ_parse(t->symbol, &occ) == RD_OK)
@@ -229,61 +293,33 @@ int api_trade_run(struct api_req *r, struct api_trade *t)
     rec.confidence = 1000000;      /* the trader's own call */
     rec.volume_ratio = t->volume_ratio ? t->volume_ratio : 1000000;
     rec.price = t->price;
-    if ((rc = rd_rec_validate(&rec, &err)) != RD_OK) {
-        st = api_error(r, 400, "invalid", "%s", err.msg);
-        goto out;
-    }
 
-    memset(&dp, 0, sizeof dp);
-    dp.cfg = c->cfg;
-    dp.account = a;
-    dp.store = s;
-    dp.broker = b;
-    dp.batch_max = 1;
-    if ((rc = rd_dispatcher_new(&dp, &d, &err)) != RD_OK) {
+    rc = api_dispatchers_evaluate(r->srv, a->name, now, &rec, &t->dec, &ba, &err);
+    if (rc == RD_ENOTFOUND)
+        st = evaluate_here(r, c->cfg, a, s, now, &rec, t, &ba, &err);
+    else if (rc == RD_EINVAL)
+        st = api_error(r, 400, "invalid", "%s", err.msg);
+    else if (rc != RD_OK)
         st = api_fail(r, rc, &err);
-        goto out;
-    }
-    /* the evaluation: read, never written */
-    if ((rc = s->ops->begin(s, &err)) != RD_OK) {
-        st = api_fail(r, rc, &err);
-        goto out;
-    }
-    began = 1;
-    rc = rd_dispatcher_evaluate(d, now, &rec, &t->dec, &err);
-    if (rc != RD_OK) {
-        st = api_fail(r, rc, &err);
-        goto out;
-    }
-    t->size = t->dec.approved ? t->dec.size : 0;
-    if (t->qty && t->size > t->qty)
-        t->size = t->qty;
-    snprintf(t->first_failed, sizeof t->first_failed, "%s",
-             t->dec.approved ? "" : rd_gate_name(t->dec.first_failed));
-    cost = t->size * t->dec.unit_cost;
-    if (!t->dec.unit_cost)
-        cost = t->size * t->price * rd_rec_multiplier(&rec);
-    t->cash_before = ba.cash;
-    t->bp_before = ba.buying_power;
-    if (rd_action_is_entry(t->action)) {
-        t->cash_after = ba.cash - cost;
-        t->bp_after = ba.buying_power - cost;
-    } else {
-        t->cash_after = ba.cash + cost;
-        t->bp_after = ba.buying_power + cost;
-    }
-out:
-    if (began)
-        s->ops->rollback(s);
-    rd_dispatcher_free(d);
-    rd_broker_close(b);
+    if (st)
+        return st;
+    t->price = rec.price;
+    size_and_balance(t, &rec, &ba);
     /* a first trade's assignment: only once the trade has an answer, and
      * before its recommendation is stored for the account */
-    if (!st && t->assigned_now)
-        st = api_assign_first_record(r, &u, t->account);
-    if (!st && !t->dry_run && t->dec.approved)
-        st = queue(r, s, t, &rec);
-    return st;
+    if (t->assigned_now && (st = api_assign_first_record(r, &u, t->account)))
+        return st;
+    if (t->dry_run || !t->dec.approved)
+        return 0;
+    if ((st = queue(r, s, t, &rec)))
+        return st;
+    /* the account's dispatcher runs here: its decision is the answer */
+    if (t->watch.disp && api_dispatchers_wait(r->srv, &t->watch, r->srv->trade_wait_ms) == RD_OK) {
+        t->decided = 1;
+        t->dec = t->watch.dec;
+        size_and_balance(t, &rec, &ba);
+    }
+    return 0;
 }
 
 int api_trade_parse_action(const char *s, enum rd_action *out)
@@ -394,7 +430,7 @@ static int trade(struct api_req *r)
         goto out;
     trade_json(&r->out, &t);
     rd_buf_puts(&r->out, "\n");
-    st = t.queued ? 202 : 200;
+    st = t.queued && !t.decided ? 202 : 200;
 out:
     json_decref(o);
     return st;

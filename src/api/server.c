@@ -472,6 +472,7 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
     api_pool_give(srv, store, rc != RD_OK);
     if (rc)
         goto out;
+    srv->trade_wait_ms = p->trade_wait_ms ? p->trade_wait_ms : 5000;
     rc = api_dispatchers_start(srv, p->dispatch, p->dispatch_interval, err);
     if (rc)
         goto out;

@@ -30,13 +30,17 @@ struct api_trade {
     rd_money cash_before, cash_after, bp_before, bp_after;
     int queued;                  /* approved and stored for the account's dispatcher */
     char rec_id[RD_REC_ID_MAX];  /* the stored recommendation, when queued */
+    int decided;                 /* the in-process dispatcher decided it: dec is its decision */
+    struct api_watch watch;      /* that decision, and its order when one was placed */
 };
 
 /*
  * Evaluates t for t->user through their account's gates (rolled back). Unless
  * t->dry_run, an approved trade is then stored as a recommendation for that
- * account only (t->queued, t->rec_id), which the account's dispatcher decides
- * and places on its next cycle. 0, or the status with the error written.
+ * account only (t->queued, t->rec_id). When the account's dispatcher runs in
+ * this server it is woken and its decision awaited (t->decided, t->dec,
+ * t->watch.order); otherwise it decides and places it on its next cycle.
+ * 0, or the status with the error written.
  */
 int api_trade_run(struct api_req *r, struct api_trade *t);
 /* "BUY_CALL"... or the short "call", "put", "buy", "sell", any case. */

@@ -727,58 +727,6 @@ int rd_dispatch_send(struct rd_dispatcher *d, struct rd_order_row *o, int64_t no
     return rd_dispatch_apply_result(d, o, &res, now, st, err);
 }
 
-static int collect_pending(void *ctx, const struct rd_order_row *o)
-{
-    struct rd_dispatcher *d = ctx;
-
-    if (d->npending == d->batch_max)
-        return 0;
-    d->pending[d->npending++] = *o;
-    return 0;
-}
-
-/* Orders recorded but never confirmed (a crash, a timeout): ask the broker. */
-static int reconcile(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
-                     struct rd_error *err)
-{
-    int rc;
-
-    d->npending = 0;
-    rc = d->store->ops->order_list(d->store, d->acct->name, RD_ORDER_PENDING, collect_pending, d,
-                                   err);
-    if (rc == RD_OK)   /* accepted but not yet filled: the fill is news to record */
-        rc = d->store->ops->order_list(d->store, d->acct->name, RD_ORDER_ACCEPTED, collect_pending,
-                                       d, err);
-    if (rc != RD_OK)
-        return rc;
-    for (size_t i = 0; i < d->npending; i++) {
-        struct rd_order_row *o = &d->pending[i];
-        struct rd_order_result res;
-        struct rd_error berr = {0};
-        struct rd_logline l;
-
-        memset(&res, 0, sizeof res);
-        d->broker->now = now;
-        rc = d->broker->ops->get_order(d->broker, o->client_order_id, &res, &berr);
-        rd_log_begin(&l, RD_LOG_INFO, "reconcile.pending_order");
-        rd_log_str(&l, "account", o->account);
-        rd_log_str(&l, "client_order_id", o->client_order_id);
-        rd_log_str(&l, "broker", rc == RD_OK ? "found" : rc == RD_ENOTFOUND ? "not_found" : "error");
-        rd_log_end(&l);
-        st->reconciled++;
-        if (rc == RD_OK)
-            rc = res.status == o->status ? RD_OK : rd_dispatch_apply_result(d, o, &res, now, st, err);
-        else if (rc == RD_ENOTFOUND && o->status == RD_ORDER_PENDING)
-            rc = rd_dispatch_send(d, o, now, st, err);
-        else
-            rc = RD_OK;               /* broker unreachable: still pending, try next cycle */
-        if (rc != RD_OK)
-            return rc;
-    }
-    d->npending = 0;
-    return RD_OK;
-}
-
 static int trip_kill_switch(struct rd_dispatcher *d, struct rd_cycle_stats *st,
                             struct rd_error *err)
 {
@@ -830,15 +778,14 @@ static int send_pending(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
     return d->store->ops->commit(d->store, err);
 }
 
-int rd_dispatcher_cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
-                        struct rd_error *err)
+static int cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
+                 struct rd_error *err)
 {
     int more;
     int rc;
 
-    memset(st, 0, sizeof *st);
     if ((rc = sync(d, now, err)) || (rc = prepare(d, now, err)) ||
-        (rc = reconcile(d, now, st, err)))
+        (rc = rd_dispatch_reconcile(d, now, st, err)))
         return rc;
     if (st->reconciled && ((rc = sync(d, now, err)) || (rc = prepare(d, now, err))))
         return rc;
@@ -860,4 +807,15 @@ int rd_dispatcher_cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
     rd_perf_snapshot_cycle(d->store, d->cfg, d->acct->name, d->equity_known ? &d->bacct : NULL,
                            now);
     return RD_OK;
+}
+
+int rd_dispatcher_cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
+                        struct rd_error *err)
+{
+    int rc;
+
+    memset(st, 0, sizeof *st);
+    rc = cycle(d, now, st, err);
+    rd_dispatch_record_health(d);
+    return rc;
 }

@@ -48,6 +48,7 @@ struct rd_dispatcher {
     struct rd_decision *decided;      /* batch_max */
     struct rd_order_row *pending;     /* batch_max */
     size_t npending;
+    unsigned health_seen;             /* the broker's health.changes last recorded */
 };
 
 struct dpos *rd_dispatch_find_position(struct rd_dispatcher *d, const char *symbol);
@@ -58,6 +59,12 @@ int rd_dispatch_send(struct rd_dispatcher *d, struct rd_order_row *o, int64_t no
 int rd_dispatch_apply_result(struct rd_dispatcher *d, struct rd_order_row *o,
                              const struct rd_order_result *res, int64_t now,
                              struct rd_cycle_stats *st, struct rd_error *err);
+/* Orders recorded but never confirmed, and the broker's open orders against
+ * the store (reconcile.c). */
+int rd_dispatch_reconcile(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
+                          struct rd_error *err);
+/* Writes the broker's health to the store when it changed since last written. */
+void rd_dispatch_record_health(struct rd_dispatcher *d);
 /* Stop-loss, take-profit, maximum holding time, day positions before the close. */
 int rd_dispatch_exits(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
                       struct rd_error *err);

@@ -36,17 +36,14 @@
 #define ALPACA_MAGIC 0x41504341u              /* "APCA" */
 #define FILL_WAIT_MS 1000
 #define UNFILLED_STREAK 3                     /* then stop waiting until an order fills */
-#define NS_HEALTH "alpaca.health"
 
 struct alpaca {
     struct rd_broker base;
     uint32_t magic;
     struct alpaca_http http;
-    struct rd_store *store;
     int live;
     long fill_wait_ms;
     int unfilled_streak;
-    int64_t open_checked_at;                 /* the `now` whose open orders were compared */
     int level_warned;
 };
 
@@ -68,36 +65,21 @@ static int not_alpaca(struct rd_error *err)
 
 static void set_health(struct alpaca *a, int healthy, const char *why)
 {
+    struct rd_broker_health *h = &a->base.health;
     struct rd_logline l;
-    struct rd_error e = {0};
-    char val[400];
 
     if (a->http.stats.healthy == healthy)
         return;
     a->http.stats.healthy = healthy;
+    h->healthy = healthy;
+    h->changes++;
+    snprintf(h->reason, sizeof h->reason, "%s", healthy || !why ? "" : why);
     rd_log_begin(&l, healthy ? RD_LOG_INFO : RD_LOG_ERROR,
                  healthy ? "alpaca.healthy" : "alpaca.unhealthy");
     rd_log_str(&l, "account", a->base.account);
     if (!healthy)
         rd_log_str(&l, "reason", why);
     rd_log_end(&l);
-    if (!a->store || !a->store->ops->kv_put)
-        return;
-    {
-        char esc[300];
-        size_t j = 0;
-
-        for (const char *c = why ? why : ""; *c && j + 2 < sizeof esc; c++) {
-            if (*c == '"' || *c == '\\')
-                esc[j++] = '\\';
-            esc[j++] = (*c >= 0x20 && *c < 0x7f) ? *c : ' ';
-        }
-        esc[j] = '\0';
-        snprintf(val, sizeof val, "{\"healthy\":%s,\"at\":%" PRId64 ",\"reason\":\"%s\"}",
-                 healthy ? "true" : "false", (int64_t)time(NULL), healthy ? "" : esc);
-    }
-    if (a->store->ops->kv_put(a->store, NS_HEALTH, a->base.account, val, 0, &e) != RD_OK)
-        rd_log_msg(RD_LOG_WARN, "alpaca.health_not_stored", e.msg);
 }
 
 /* After a call: transport failures that outlasted the retries make the account
@@ -198,7 +180,7 @@ static long env_ms(const char *name, long dflt, long lo, long hi, int *bad)
 static int alpaca_open(const struct rd_broker_params *p, struct rd_broker **out,
                        struct rd_error *err)
 {
-    struct rd_credentials c;
+    const struct rd_credentials *c = p ? p->keys : NULL;
     struct alpaca *a = NULL;
     const char *mode = getenv("EXECUTION_MODE");
     char base[256], masked[32];
@@ -224,22 +206,19 @@ static int alpaca_open(const struct rd_broker_params *p, struct rd_broker **out,
     if (bad)
         return rd_error_set(err, RD_ECONFIG, "RISKDESK_ALPACA_FILL_WAIT_MS: expected milliseconds "
                             "from 0 to 60000");
-    if (!p->credentials || !p->credentials[0])
-        return rd_error_set(err, RD_ECONFIG, "alpaca account %s: no credentials source (expected "
-                            "\"env:PREFIX\" or \"file:PATH\")", p->account);
-    rc = rd_credentials_resolve(p->credentials, &c, err);
-    if (rc != RD_OK)
-        return rd_error_prefix(err, "alpaca account %s", p->account);
-    if (!key_ok(c.api_key) || !key_ok(c.api_secret)) {
+    if (!c)
+        return rd_error_set(err, RD_ECONFIG, "alpaca account %s: no credentials (expected "
+                            "\"env:PREFIX\" or \"file:PATH\" in its config)", p->account);
+    if (!key_ok(c->api_key) || !key_ok(c->api_secret)) {
         rc = rd_error_set(err, RD_ECONFIG, "alpaca account %s: %s: the key id or secret holds "
-                          "spaces or control characters (values not shown)", p->account, c.origin);
+                          "spaces or control characters (values not shown)", p->account, c->origin);
         goto out;
     }
-    rc = check_base(p->account, c.base_url[0] ? c.base_url : RD_ALPACA_PAPER_URL, base, sizeof base,
+    rc = check_base(p->account, c->base_url[0] ? c->base_url : RD_ALPACA_PAPER_URL, base, sizeof base,
                     &paper_host, &loopback, err);
     if (rc != RD_OK)
         goto out;
-    live_key = strncmp(c.api_key, "PK", 2) != 0;
+    live_key = strncmp(c->api_key, "PK", 2) != 0;
     live_url = !paper_host && !loopback;
     live_ok = p->live && mode && !strcasecmp(mode, "ALPACA_LIVE");
     if ((live_key || live_url) && !live_ok) {
@@ -259,7 +238,7 @@ static int alpaca_open(const struct rd_broker_params *p, struct rd_broker **out,
         rc = rd_error_set(err, RD_ENOMEM, "alpaca account %s: out of memory", p->account);
         goto out;
     }
-    rc = alpaca_http_open(&a->http, p->account, base, c.api_key, c.api_secret, err);
+    rc = alpaca_http_open(&a->http, p->account, base, c->api_key, c->api_secret, err);
     if (rc != RD_OK) {
         rd_free(a);
         a = NULL;
@@ -269,21 +248,18 @@ static int alpaca_open(const struct rd_broker_params *p, struct rd_broker **out,
     snprintf(a->base.account, sizeof a->base.account, "%s", p->account);
     a->base.now = (int64_t)time(NULL);
     a->magic = ALPACA_MAGIC;
-    a->store = p->store;
     a->live = live_key || live_url;
     a->fill_wait_ms = fill_wait;
-    a->open_checked_at = INT64_MIN;
-    rd_secret_mask(c.api_key, masked, sizeof masked);
+    rd_secret_mask(c->api_key, masked, sizeof masked);
     rd_log_begin(&l, a->live ? RD_LOG_WARN : RD_LOG_INFO, "alpaca.open");
     rd_log_str(&l, "account", p->account);
     rd_log_str(&l, "mode", a->live ? "LIVE" : "paper");
     rd_log_str(&l, "base_url", base);
     rd_log_str(&l, "key", masked);
-    rd_log_str(&l, "credentials", c.origin);
+    rd_log_str(&l, "credentials", c->origin);
     rd_log_end(&l);
     *out = &a->base;
 out:
-    rd_credentials_wipe(&c);
     return rc;
 }
 
@@ -440,108 +416,38 @@ int rd_alpaca_get_clock(struct rd_broker *b, struct rd_alpaca_clock *out, struct
     return rc;
 }
 
-/*
- * Once per cycle (per value of base.now): Alpaca's open orders against the
- * store. The dispatcher reconciles the store's pending and accepted orders
- * itself; what it cannot see is an order Alpaca has open that the store says
- * is over, or one riskdesk never recorded for this account.
- *
- *  - The store says canceled or rejected, Alpaca has it open: Alpaca is the
- *    truth. The row goes back to accepted (reconcile.order_repaired), so the
- *    dispatcher's own reconciliation follows it to its fill or its end.
- *  - The store says filled, Alpaca has it open: logged (reconcile.
- *    order_mismatch), not rewritten: the fill was recorded (position, trade)
- *    and following it again would count it twice.
- *  - Not in the store for this account (placed by hand or by another tool):
- *    foreign, logged (reconcile.order_foreign) and left alone, never canceled
- *    on a guess. Alpaca holds buying power for it, so the buying power the
- *    gates and sizing read already counts it; riskdesk's exposure (its own
- *    positions) does not. docs/alpaca.md says why.
- */
-static void repair_order(struct alpaca *a, const struct rd_alpaca_order *o, struct rd_order_row *row)
+static int alpaca_list_open_orders(struct rd_broker *b, struct rd_broker_order **out, size_t *n,
+                                   struct rd_error *err)
 {
-    struct rd_error e = {0};
-    struct rd_logline l;
-    const char *was = rd_order_status_name(row->status);
+    struct alpaca *a = to_alpaca(b);
+    struct rd_alpaca_order *list = NULL;
+    struct rd_broker_order *v = NULL;
+    size_t nl = 0;
     int rc;
 
-    row->status = RD_ORDER_ACCEPTED;
-    snprintf(row->broker_order_id, sizeof row->broker_order_id, "%s", o->id);
-    row->reason[0] = '\0';
-    row->updated_at = a->base.now;
-    rc = a->store->ops->order_update(a->store, row, &e);
-    rd_log_begin(&l, RD_LOG_WARN, rc == RD_OK ? "reconcile.order_repaired"
-                                              : "reconcile.order_repair_failed");
-    rd_log_str(&l, "account", a->base.account);
-    rd_log_str(&l, "client_order_id", row->client_order_id);
-    rd_log_str(&l, "broker_order_id", o->id);
-    rd_log_str(&l, "symbol", o->symbol);
-    rd_log_str(&l, "alpaca_status", o->status);
-    rd_log_str(&l, "store_status", was);
-    if (rc == RD_OK)
-        rd_log_str(&l, "now", "accepted");
-    else
-        rd_log_str(&l, "error", e.msg);
-    rd_log_str(&l, "note", "the store said this order was over; Alpaca has it open, and Alpaca "
-                           "is the truth: followed again until it ends");
-    rd_log_end(&l);
-}
-
-static void check_open_orders(struct alpaca *a)
-{
-    struct rd_alpaca_order *list = NULL;
-    struct rd_error e = {0};
-    size_t n = 0;
-
-    if (a->open_checked_at == a->base.now || !a->store || !a->store->ops->order_get)
-        return;
-    a->open_checked_at = a->base.now;
-    if (rd_alpaca_list_orders(&a->base, "open", 500, &list, &n, &e) != RD_OK) {
-        rd_log_msg(RD_LOG_WARN, "reconcile.open_orders_failed", e.msg);
-        return;
+    if (!a)
+        return not_alpaca(err);
+    *out = NULL;
+    *n = 0;
+    rc = rd_alpaca_list_orders(b, "open", 500, &list, &nl, err);
+    if (rc != RD_OK)
+        return rc;
+    if (nl && !(v = rd_calloc(nl, sizeof *v))) {
+        rd_free(list);
+        return rd_error_set(err, RD_ENOMEM, "alpaca account %s: out of memory", b->account);
     }
-    for (size_t i = 0; i < n; i++) {
-        struct rd_order_row row;
-        struct rd_logline l;
-        int rc = a->store->ops->order_get(a->store, list[i].client_order_id, &row, &e);
-        int ours = rc == RD_OK && !strcmp(row.account, a->base.account);
-        char qty[48];
-
-        if (ours && (row.status == RD_ORDER_PENDING || row.status == RD_ORDER_ACCEPTED))
-            continue;                                  /* the dispatcher follows it */
-        if (ours && (row.status == RD_ORDER_CANCELED || row.status == RD_ORDER_REJECTED)) {
-            repair_order(a, &list[i], &row);
-            continue;
-        }
-        if (rc != RD_OK && rc != RD_ENOTFOUND) {
-            rd_log_begin(&l, RD_LOG_WARN, "reconcile.open_orders_failed");
-            rd_log_str(&l, "account", a->base.account);
-            rd_log_str(&l, "client_order_id", list[i].client_order_id);
-            rd_log_str(&l, "error", e.msg);
-            rd_log_end(&l);
-            continue;
-        }
-        rd_log_begin(&l, RD_LOG_WARN, ours ? "reconcile.order_mismatch" : "reconcile.order_foreign");
-        rd_log_str(&l, "account", a->base.account);
-        rd_log_str(&l, "client_order_id", list[i].client_order_id);
-        rd_log_str(&l, "broker_order_id", list[i].id);
-        rd_log_str(&l, "symbol", list[i].symbol);
-        rd_log_str(&l, "side", list[i].side);
-        snprintf(qty, sizeof qty, "%" PRId64 ".%06" PRId64, list[i].qty_e6 / 1000000,
-                 list[i].qty_e6 % 1000000);
-        rd_log_str(&l, "qty", qty);
-        rd_log_str(&l, "alpaca_status", list[i].status);
-        rd_log_str(&l, "store_status", ours ? rd_order_status_name(row.status) : "none");
-        rd_log_str(&l, "note", ours ? "the store says this order filled; Alpaca has it open: "
-                                      "left as recorded (following it again would count the fill "
-                                      "twice)"
-                                    : "foreign: open at Alpaca but not placed by riskdesk for "
-                                      "this account; left alone (not canceled). Alpaca holds "
-                                      "buying power for it, so sizing and the buying-power gates "
-                                      "count it; riskdesk's exposure does not");
-        rd_log_end(&l);
+    for (size_t i = 0; i < nl; i++) {
+        snprintf(v[i].client_order_id, sizeof v[i].client_order_id, "%s", list[i].client_order_id);
+        snprintf(v[i].broker_order_id, sizeof v[i].broker_order_id, "%s", list[i].id);
+        snprintf(v[i].symbol, sizeof v[i].symbol, "%s", list[i].symbol);
+        snprintf(v[i].side, sizeof v[i].side, "%s", list[i].side);
+        snprintf(v[i].status, sizeof v[i].status, "%s", list[i].status);
+        v[i].qty_e6 = list[i].qty_e6;
     }
     rd_free(list);
+    *out = v;
+    *n = nl;
+    return RD_OK;
 }
 
 static int alpaca_list_positions(struct rd_broker *b, struct rd_broker_position **out, size_t *n,
@@ -590,7 +496,6 @@ static int alpaca_list_positions(struct rd_broker *b, struct rd_broker_position 
     rd_free(ap);
     *out = list;
     *n = np;
-    check_open_orders(a);
     return RD_OK;
 }
 
@@ -933,7 +838,7 @@ int rd_alpaca_stats(struct rd_broker *b, struct rd_alpaca_stats *out)
 
 const struct rd_broker_ops rd_broker_alpaca_ops = {
     .name = "alpaca",
-    .version = 1,
+    .version = 2,
     .open = alpaca_open,
     .close = alpaca_close,
     .get_account = alpaca_get_account,
@@ -941,4 +846,5 @@ const struct rd_broker_ops rd_broker_alpaca_ops = {
     .submit_order = alpaca_submit_order,
     .get_order = alpaca_get_order,
     .quote = alpaca_quote,
+    .list_open_orders = alpaca_list_open_orders,
 };

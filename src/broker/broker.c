@@ -59,11 +59,17 @@ int rd_broker_open(const char *kind, const struct rd_broker_params *p, struct rd
             return rc;
         }
         (*out)->ops = ops;
+        (*out)->health.healthy = 1;
         return RD_OK;
     }
     known_names(known, sizeof known);
     return rd_error_set(err, RD_EUNSUPPORTED, "unknown broker \"%.*s\": known brokers are %s",
                         len > 64 ? 64 : (int)len, kind, known);
+}
+
+const char *rd_broker_kind(enum rd_broker_kind k)
+{
+    return k == RD_BROKER_ALPACA ? "alpaca" : "paper";
 }
 
 void rd_broker_close(struct rd_broker *b)

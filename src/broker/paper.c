@@ -1,9 +1,10 @@
 /*
  * paper.c - the built-in paper broker: one simulated account per handle, kept
- * in the store's key-value space so separate riskdesk runs see the same
- * account, trading against the seeded market of paper_market.h.
+ * in the state its opener hands it (struct rd_broker_state: the store's
+ * key-value space, through the account runner) so separate riskdesk runs see
+ * the same account, trading against the seeded market of paper_market.h.
  *
- * Store layout (JSON values, money as exact decimal strings, dates "YYYY-MM-DD"):
+ * State layout (JSON values, money as exact decimal strings, dates "YYYY-MM-DD"):
  *   "paper.account" / <account>    {cash, last_equity, last_equity_day, next_order,
  *                                   day_trades: [dates],
  *                                   positions: [{symbol, qty, multiplier, avg_price,
@@ -12,7 +13,8 @@
  *                                  (shared by every account on the store)
  *   "paper.order.<account>" / <client order id>   the order's result and request
  *
- * Every call runs inside one store transaction. The model and what it leaves
+ * Every call runs inside one state transaction (joining the caller's when one
+ * is open). The model and what it leaves
  * out are in docs/paper-broker.md.
  */
 #include "riskdesk/broker.h"
@@ -46,7 +48,7 @@ __extension__ typedef __int128 i128;
 struct paper {
     struct rd_broker base;
     uint32_t magic;
-    struct rd_store *store;
+    struct rd_broker_state st;
     rd_money starting_cash;
     uint64_t seed;
     char order_ns[sizeof NS_ORDER + 64];
@@ -109,9 +111,9 @@ static int32_t et_today(const struct paper *pb)
     return lt.day;
 }
 
-/* ---- JSON <-> store ---- */
+/* ---- JSON <-> state ---- */
 
-static int load_json(struct rd_store *s, const char *ns, const char *key, json_t **out,
+static int load_json(const struct rd_broker_state *s, const char *ns, const char *key, json_t **out,
                      struct rd_error *err)
 {
     char *text = NULL;
@@ -119,7 +121,7 @@ static int load_json(struct rd_store *s, const char *ns, const char *key, json_t
     int rc;
 
     *out = NULL;
-    rc = s->ops->kv_get(s, ns, key, &text, err);
+    rc = s->get(s->ctx, ns, key, &text, err);
     if (rc != RD_OK)
         return rc;
     *out = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
@@ -135,7 +137,7 @@ static int load_json(struct rd_store *s, const char *ns, const char *key, json_t
     return RD_OK;
 }
 
-static int save_json(struct rd_store *s, const char *ns, const char *key, json_t *v, int only_new,
+static int save_json(const struct rd_broker_state *s, const char *ns, const char *key, json_t *v, int only_new,
                      struct rd_error *err)
 {
     size_t n;
@@ -155,7 +157,7 @@ static int save_json(struct rd_store *s, const char *ns, const char *key, json_t
         return rd_error_set(err, RD_ENOMEM, "paper broker: cannot serialise %s/%s", ns, key);
     }
     text[n] = '\0';
-    rc = s->ops->kv_put(s, ns, key, text, only_new, err);
+    rc = s->put(s->ctx, ns, key, text, only_new, err);
     rd_free(text);
     return rc;
 }
@@ -228,7 +230,7 @@ static int mkt_load(struct paper *pb, const char *symbol, struct paper_mkt *m, s
     char *end;
     int rc;
 
-    rc = load_json(pb->store, NS_MARKET, symbol, &o, err);
+    rc = load_json(&pb->st, NS_MARKET, symbol, &o, err);
     if (rc != RD_OK)
         return rc;
     seed = json_object_get(o, "seed");
@@ -267,7 +269,7 @@ static int mkt_save(struct paper *pb, const char *symbol, const struct paper_mkt
     o = json_pack("{s:s, s:I, s:o, s:I, s:I, s:o}", "seed", seed, "sigma_ppm",
                   (json_int_t)m->sigma_ppm, "p0", money_json(m->p0), "m0", (json_int_t)m->m0,
                   "minute", (json_int_t)m->minute, "price", money_json(m->price));
-    rc = save_json(pb->store, NS_MARKET, symbol, o, 0, err);
+    rc = save_json(&pb->st, NS_MARKET, symbol, o, 0, err);
     json_decref(o);
     return rc;
 }
@@ -356,7 +358,7 @@ static int pos_parse(json_t *o, struct paper_pos *p, const char *key, struct rd_
     return RD_OK;
 }
 
-/* Loads the account, or a fresh one with the starting cash when the store has none. */
+/* Loads the account, or a fresh one with the starting cash when the state has none. */
 static int acct_load(struct paper *pb, int32_t today, struct paper_acct *a, struct rd_error *err)
 {
     const char *key = pb->base.account;
@@ -364,7 +366,7 @@ static int acct_load(struct paper *pb, int32_t today, struct paper_acct *a, stru
     int rc;
 
     memset(a, 0, sizeof *a);
-    rc = load_json(pb->store, NS_ACCOUNT, key, &o, err);
+    rc = load_json(&pb->st, NS_ACCOUNT, key, &o, err);
     if (rc == RD_ENOTFOUND) {
         rd_error_clear(err);
         a->cash = a->last_equity = pb->starting_cash;
@@ -431,7 +433,7 @@ static int acct_save(struct paper *pb, const struct paper_acct *a, struct rd_err
     o = json_pack("{s:o, s:o, s:o, s:I, s:O, s:O}", "cash", money_json(a->cash), "last_equity",
                   money_json(a->last_equity), "last_equity_day", day_json(a->last_equity_day),
                   "next_order", (json_int_t)a->next_order, "day_trades", dts, "positions", pos);
-    rc = save_json(pb->store, NS_ACCOUNT, pb->base.account, o, 0, err);
+    rc = save_json(&pb->st, NS_ACCOUNT, pb->base.account, o, 0, err);
 out:
     if (rc == RD_ENOMEM && !o)
         rd_error_set(err, RD_ENOMEM, "paper broker: out of memory saving account %s",
@@ -547,25 +549,23 @@ static int32_t acct_day_trade_count(const struct paper_acct *a, int32_t today)
 
 static int tx_begin(struct paper *pb, struct rd_error *err)
 {
-    return pb->store->ops->begin(pb->store, err);
+    return pb->st.begin(pb->st.ctx, err);
 }
 
 /*
  * Commits when rc is RD_OK (or keep_rc, a non-error outcome), else rolls back;
  * returns rc, or the commit's error. A failed commit has closed its level and
- * written nothing (store.h's backends roll back themselves), so it is not
+ * written nothing (the state rolls back itself, as the stores do), so it is not
  * rolled back again.
  */
 static int tx_end(struct paper *pb, int rc, int keep_rc, struct rd_error *err)
 {
-    struct rd_store *s = pb->store;
-
     if (rc == RD_OK || rc == keep_rc) {
-        int crc = s->ops->commit(s, err);
+        int crc = pb->st.commit(pb->st.ctx, err);
 
         return crc == RD_OK ? rc : crc;
     }
-    s->ops->rollback(s);
+    pb->st.rollback(pb->st.ctx);
     return rc;
 }
 
@@ -579,7 +579,7 @@ static int order_load(struct paper *pb, const char *cid, struct rd_order_result 
     const char *st;
     int rc, found = 0;
 
-    rc = load_json(pb->store, ns, cid, &o, err);
+    rc = load_json(&pb->st, ns, cid, &o, err);
     if (rc == RD_ENOTFOUND)
         return rd_error_set(err, RD_ENOTFOUND, "paper broker: no order %s in account %s", cid,
                             pb->base.account);
@@ -631,7 +631,7 @@ static int order_save(struct paper *pb, const struct rd_order_request *req,
                   "multiplier", (json_int_t)req->multiplier, "ref_price",
                   money_json(req->ref_price), "limit_price", money_json(req->limit_price),
                   "submitted_at", (json_int_t)pb->base.now);
-    rc = save_json(pb->store, pb->order_ns, req->client_order_id, o, 1, err);
+    rc = save_json(&pb->st, pb->order_ns, req->client_order_id, o, 1, err);
     json_decref(o);
     return rc;
 }
@@ -761,7 +761,7 @@ static int execute(struct paper *pb, struct paper_acct *a, const struct rd_order
 
 static int paper_open(const struct rd_broker_params *p, struct rd_broker **out, struct rd_error *err)
 {
-    const struct rd_store_ops *so;
+    const struct rd_broker_state *so;
     struct paper *pb;
     size_t len;
 
@@ -774,10 +774,10 @@ static int paper_open(const struct rd_broker_params *p, struct rd_broker **out, 
     if (len >= sizeof pb->base.account)
         return rd_error_set(err, RD_EINVAL, "paper broker: account name \"%.32s...\" is longer "
                             "than %zu characters", p->account, sizeof pb->base.account - 1);
-    so = p->store ? p->store->ops : NULL;
-    if (!so || !so->kv_get || !so->kv_put || !so->begin || !so->commit || !so->rollback)
-        return rd_error_set(err, RD_EINVAL, "paper broker: account %s needs a store with a "
-                            "key-value space and transactions", p->account);
+    so = p->state;
+    if (!so || !so->get || !so->put || !so->begin || !so->commit || !so->rollback)
+        return rd_error_set(err, RD_EINVAL, "paper broker: account %s needs a state with "
+                            "named values and transactions", p->account);
     if (p->starting_cash <= 0 || p->starting_cash > RD_MONEY_MAX / 2)
         return rd_error_set(err, RD_EINVAL, "paper broker: account %s: starting cash must be "
                             "positive", p->account);
@@ -789,7 +789,7 @@ static int paper_open(const struct rd_broker_params *p, struct rd_broker **out, 
     memcpy(pb->base.account, p->account, len + 1);
     pb->base.now = (int64_t)time(NULL);
     pb->magic = PAPER_MAGIC;
-    pb->store = p->store;
+    pb->st = *p->state;
     pb->starting_cash = p->starting_cash;
     pb->seed = p->seed;
     snprintf(pb->order_ns, sizeof pb->order_ns, "%s%s", NS_ORDER, p->account);
@@ -994,7 +994,7 @@ static int paper_quote(struct rd_broker *b, const char *symbol, rd_money *price,
 
 const struct rd_broker_ops rd_broker_paper_ops = {
     .name = "paper",
-    .version = 1,
+    .version = 2,
     .open = paper_open,
     .close = paper_close,
     .get_account = paper_get_account,

@@ -85,52 +85,22 @@ int cli_account(const struct cli_env *env, const struct rd_account_config **out,
     return rc;
 }
 
-int cli_open_broker(const struct cli_env *env, const struct rd_account_config *a,
-                    struct rd_broker **out, struct rd_error *err)
+int cli_open_runner(const struct cli_env *env, const char *account, size_t batch,
+                    struct rd_runner **out, struct rd_error *err)
 {
-    struct rd_broker_params p;
-
-    /* no account may trade on another account's key */
-    if (a->broker == RD_BROKER_ALPACA) {
-        int rc = rd_config_check_distinct_keys(env->cfg, err);
-
-        if (rc != RD_OK)
-            return rc;
-    }
-    memset(&p, 0, sizeof p);
-    p.account = a->name;
-    p.store = env->store;
-    p.starting_cash = a->starting_cash;
-    p.seed = env->cfg->paper_seed;
-    p.credentials = a->credentials;
-    p.live = a->live;
-    return rd_broker_open(a->broker == RD_BROKER_ALPACA ? "alpaca" : "paper", &p, out, err);
-}
-
-int cli_open_dispatcher(const struct cli_env *env, const char *account, size_t batch,
-                        const struct rd_account_config **acct, struct rd_broker **broker,
-                        struct rd_dispatcher **d, struct rd_error *err)
-{
-    struct rd_dispatcher_params p;
+    const struct rd_account_config *a;
+    struct rd_runner_params p;
     int rc;
 
-    *broker = NULL;
-    *d = NULL;
-    if ((rc = cli_account(env, acct, account, err)) != RD_OK ||
-        (rc = cli_open_broker(env, *acct, broker, err)) != RD_OK)
+    *out = NULL;
+    if ((rc = cli_account(env, &a, account, err)) != RD_OK)
         return rc;
     memset(&p, 0, sizeof p);
     p.cfg = env->cfg;
-    p.account = *acct;
+    p.account = a;
     p.store = env->store;
-    p.broker = *broker;
     p.batch_max = batch;
-    rc = rd_dispatcher_new(&p, d, err);
-    if (rc != RD_OK) {
-        rd_broker_close(*broker);
-        *broker = NULL;
-    }
-    return rc;
+    return rd_runner_open(&p, out, err);
 }
 
 int cli_time(const char *at, int64_t *out, struct rd_error *err)

@@ -1,6 +1,6 @@
 /*
  * cli_open.h - what commands that work on accounts share: finding the config,
- * opening the store and an account's broker, reading --at, env checks.
+ * opening the store and an account's runner, reading --at, env checks.
  * Everything opened here is released by cli_close.
  */
 #ifndef RISKDESK_CLI_OPEN_H
@@ -8,9 +8,8 @@
 
 #include <stdint.h>
 
-#include "riskdesk/broker.h"
 #include "riskdesk/config.h"
-#include "riskdesk/dispatcher.h"
+#include "riskdesk/runner.h"
 #include "riskdesk/store.h"
 
 struct cli_env {
@@ -29,15 +28,10 @@ void cli_close(struct cli_env *env);
 int cli_account(const struct cli_env *env, const struct rd_account_config **out, const char *name,
                 struct rd_error *err);
 
-int cli_open_broker(const struct cli_env *env, const struct rd_account_config *a,
-                    struct rd_broker **out, struct rd_error *err);
-
-/* The named account's broker and a dispatcher over it (batch recommendations a
- * cycle); on failure nothing is left open. Release with rd_dispatcher_free and
- * rd_broker_close. */
-int cli_open_dispatcher(const struct cli_env *env, const char *account, size_t batch,
-                        const struct rd_account_config **acct, struct rd_broker **broker,
-                        struct rd_dispatcher **d, struct rd_error *err);
+/* The named account's runner over env's store (batch recommendations a
+ * batch); release with rd_runner_close. */
+int cli_open_runner(const struct cli_env *env, const char *account, size_t batch,
+                    struct rd_runner **out, struct rd_error *err);
 
 /* --at: an RFC 3339 time; NULL means now. */
 int cli_time(const char *at, int64_t *out, struct rd_error *err);

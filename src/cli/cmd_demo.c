@@ -18,7 +18,7 @@
 #include "riskdesk/alloc.h"
 #include "riskdesk/calendar.h"
 #include "riskdesk/demo.h"
-#include "riskdesk/dispatcher.h"
+#include "riskdesk/runner.h"
 #include "riskdesk/log.h"
 #include "riskdesk/banned.h"
 
@@ -178,8 +178,7 @@ static int run(int argc, char **argv)
     struct rd_error err = {0};
     struct rd_config *cfg = NULL;
     struct rd_store *store = NULL;
-    struct rd_broker *brokers[MAX_ACCOUNTS] = {0};
-    struct rd_dispatcher *ds[MAX_ACCOUNTS] = {0};
+    struct rd_runner *runners[MAX_ACCOUNTS] = {0};
     struct rd_demo_feed feed;
     struct demo dm;
     struct sigaction sa;
@@ -233,27 +232,18 @@ static int run(int argc, char **argv)
     dm.now = session_start((int64_t)started);
     n = cfg->naccounts < MAX_ACCOUNTS ? cfg->naccounts : MAX_ACCOUNTS;
     for (int i = 0; i < n && rc == RD_OK; i++) {
-        struct rd_broker_params bp;
-        struct rd_dispatcher_params p;
+        struct rd_runner_params p;
 
-        memset(&bp, 0, sizeof bp);
-        bp.account = cfg->accounts[i].name;
-        bp.store = store;
-        bp.starting_cash = cfg->accounts[i].starting_cash;
-        bp.seed = cfg->paper_seed;
-        if ((rc = rd_broker_open("paper", &bp, &brokers[i], &err)) != RD_OK)
-            break;
         memset(&p, 0, sizeof p);
         p.cfg = cfg;
         p.account = &cfg->accounts[i];
         p.store = store;
-        p.broker = brokers[i];
         p.hooks.decision = on_decision;
         p.hooks.order = on_order;
         p.hooks.ctx = &dm;
-        if ((rc = rd_dispatcher_new(&p, &ds[i], &err)) != RD_OK ||
-            (rc = rd_dispatcher_lock(ds[i], &err)) != RD_OK ||
-            (rc = rd_dispatcher_start(ds[i], dm.now, &err)) != RD_OK)
+        p.quiet = 1;                /* the demo prints its own lines */
+        if ((rc = rd_runner_open(&p, &runners[i], &err)) != RD_OK ||
+            (rc = rd_runner_start(runners[i], dm.now, &err)) != RD_OK)
             break;
     }
     if (rc != RD_OK)
@@ -284,7 +274,7 @@ static int run(int argc, char **argv)
         for (int i = 0; i < n && rc == RD_OK; i++) {
             struct rd_cycle_stats st;
 
-            rc = rd_dispatcher_cycle(ds[i], dm.now, &st, &err);
+            rc = rd_runner_cycle(runners[i], dm.now, &st, &err);
         }
         if (rc != RD_OK)
             break;
@@ -298,12 +288,12 @@ static int run(int argc, char **argv)
         for (int i = 0; i < n; i++) {
             struct rd_broker_account ba;
             struct rd_broker_position *pos = NULL;
+            struct rd_broker *b = rd_runner_broker(runners[i]);
             size_t np = 0;
             char bpow[32], eq[32];
 
-            brokers[i]->now = dm.now;
-            if (brokers[i]->ops->get_account(brokers[i], &ba, &err) != RD_OK ||
-                brokers[i]->ops->list_positions(brokers[i], &pos, &np, &err) != RD_OK) {
+            if (rd_runner_broker_account(runners[i], dm.now, &ba, &err) != RD_OK ||
+                b->ops->list_positions(b, &pos, &np, &err) != RD_OK) {
                 rc = err.code;
                 break;
             }
@@ -323,10 +313,8 @@ static int run(int argc, char **argv)
                realpath(db, abs) ? abs : db);
     }
 out:
-    for (int i = 0; i < MAX_ACCOUNTS; i++) {
-        rd_dispatcher_free(ds[i]);
-        rd_broker_close(brokers[i]);
-    }
+    for (int i = 0; i < MAX_ACCOUNTS; i++)
+        rd_runner_close(runners[i]);
     rd_store_close(store);
     rd_config_free(cfg);
     return rc == RD_OK ? CLI_OK : cli_fail(&err);

@@ -9,7 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_open.h"
-#include "riskdesk/dispatcher.h"
+#include "riskdesk/runner.h"
 #include "riskdesk/log.h"
 #include "riskdesk/banned.h"
 
@@ -57,33 +57,11 @@ static int parse_positive(const char *s, long *out)
     return 1;
 }
 
-static void log_cycle(const char *account, const struct rd_cycle_stats *st)
-{
-    struct rd_logline l;
-
-    rd_log_begin(&l, RD_LOG_INFO, "dispatch.cycle");
-    rd_log_str(&l, "account", account);
-    rd_log_str(&l, "tier", rd_tier_name(st->tier));
-    rd_log_int(&l, "decided", st->decided);
-    rd_log_int(&l, "approved", st->approved);
-    rd_log_int(&l, "rejected", st->rejected);
-    rd_log_int(&l, "submitted", st->submitted);
-    rd_log_int(&l, "filled", st->filled);
-    rd_log_int(&l, "broker_rejected", st->broker_rejected);
-    rd_log_int(&l, "exits", st->exits);
-    rd_log_int(&l, "reconciled", st->reconciled);
-    rd_log_money(&l, "buying_power", st->buying_power);
-    rd_log_money(&l, "equity", st->equity);
-    rd_log_end(&l);
-}
-
 static int run(int argc, char **argv)
 {
     const char *config = NULL, *db = NULL, *account = NULL, *at = NULL, *mode;
-    const struct rd_account_config *acct;
     struct rd_error err = {0};
-    struct rd_dispatcher *d = NULL;
-    struct rd_broker *broker = NULL;
+    struct rd_runner *ru = NULL;
     struct rd_cycle_stats st;
     struct cli_env env;
     struct sigaction sa;
@@ -141,9 +119,8 @@ static int run(int argc, char **argv)
         return cli_fail(&err);
     if (cli_open(config, db, 1, &env, &err) != RD_OK)
         return cli_fail(&err);
-    if ((rc = cli_open_dispatcher(&env, account, (size_t)batch, &acct, &broker, &d, &err)) != RD_OK ||
-        (rc = rd_dispatcher_lock(d, &err)) != RD_OK ||
-        (rc = rd_dispatcher_start(d, now, &err)) != RD_OK)
+    if ((rc = cli_open_runner(&env, account, (size_t)batch, &ru, &err)) != RD_OK ||
+        (rc = rd_runner_start(ru, now, &err)) != RD_OK)
         goto out;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -152,18 +129,16 @@ static int run(int argc, char **argv)
     do {
         if (!at)
             now = (int64_t)time(NULL);
-        rc = rd_dispatcher_cycle(d, now, &st, &err);
+        rc = rd_runner_cycle(ru, now, &st, &err);
         if (rc != RD_OK)
             break;
-        log_cycle(acct->name, &st);
         if (loop)
             nap((double)interval);
     } while (loop && !stop_requested);
     if (rc == RD_OK && stop_requested)
         rd_log_msg(RD_LOG_INFO, "dispatch.stopped", "signal received; cycle finished");
 out:
-    rd_dispatcher_free(d);
-    rd_broker_close(broker);
+    rd_runner_close(ru);
     cli_close(&env);
     return rc == RD_OK ? CLI_OK : cli_fail(&err);
 }

@@ -6,7 +6,7 @@
 #include "cli/cli.h"
 #include "cli/cli_open.h"
 #include "riskdesk/decision_json.h"
-#include "riskdesk/dispatcher.h"
+#include "riskdesk/runner.h"
 #include "riskdesk/rec_json.h"
 #include "riskdesk/banned.h"
 
@@ -22,10 +22,8 @@ static const struct option opts[] = {
 static int run(int argc, char **argv)
 {
     const char *config = NULL, *db = NULL, *account = NULL, *at = NULL, *json = NULL;
-    const struct rd_account_config *acct;
     struct rd_error err = {0};
-    struct rd_dispatcher *d = NULL;
-    struct rd_broker *broker = NULL;
+    struct rd_runner *ru = NULL;
     struct rd_decision dec;
     struct cli_env env;
     struct rd_rec rec;
@@ -58,26 +56,21 @@ static int run(int argc, char **argv)
     if (cli_open(config, db, 1, &env, &err) != RD_OK)
         return cli_fail(&err);
     rd_buf_init(&out, 1 << 20);
-    if ((rc = cli_open_dispatcher(&env, account, 1, &acct, &broker, &d, &err)) != RD_OK)
+    if ((rc = cli_open_runner(&env, account, 1, &ru, &err)) != RD_OK)
         goto out;
     /* dry run: the store is read, never written (the paper broker is not asked to trade) */
-    if ((rc = env.store->ops->begin(env.store, &err)) != RD_OK)
-        goto out;
-    rc = rd_dispatcher_evaluate(d, now, &rec, &dec, &err);
-    env.store->ops->rollback(env.store);
-    if (rc != RD_OK)
+    if ((rc = rd_runner_evaluate(ru, now, &rec, &dec, NULL, &err)) != RD_OK)
         goto out;
     rc = text ? rd_decision_to_text(&dec, &out) : rd_decision_to_json(&dec, &out);
     if (rc == RD_OK) {
         if (text)
-            printf("%s %s: %s, size %lld\n", acct->name, rec.id,
+            printf("%s %s: %s, size %lld\n", rd_runner_account(ru)->name, rec.id,
                    dec.approved ? "APPROVED" : "REJECTED", (long long)dec.size);
         printf("%s%s", rd_buf_str(&out), text ? "" : "\n");
     }
 out:
     rd_buf_release(&out);
-    rd_dispatcher_free(d);
-    rd_broker_close(broker);
+    rd_runner_close(ru);
     cli_close(&env);
     if (rc != RD_OK)
         return cli_fail(&err);

@@ -26,19 +26,17 @@ static const struct option opts[] = {
 static int one(const struct cli_env *env, const struct rd_account_config *a, int64_t now,
                struct rd_error *err)
 {
-    struct rd_broker *b = NULL;
+    struct rd_runner *ru = NULL;
     struct rd_broker_account ba;
     struct rd_perf_recorded rec;
     char day[16], eq[40];
     int rc;
 
     memset(&ba, 0, sizeof ba);
-    rc = cli_open_broker(env, a, &b, err);
-    if (rc == RD_OK) {
-        b->now = now;
-        rc = b->ops->get_account(b, &ba, err);
-    }
-    rd_broker_close(b);
+    rc = cli_open_runner(env, a->name, 1, &ru, err);
+    if (rc == RD_OK)
+        rc = rd_runner_broker_account(ru, now, &ba, err);
+    rd_runner_close(ru);
     if (rc == RD_OK)
         rc = rd_perf_snapshot_record(env->store, env->cfg, a->name, &ba, now, 1, &rec, err);
     if (rc != RD_OK)

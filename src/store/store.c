@@ -1,12 +1,10 @@
 /*
- * store.c - picks a storage backend from a URL's scheme, and the order
- * status names every backend stores.
+ * store.c - picks a storage backend from a URL's scheme.
  */
 #include "riskdesk/store.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "riskdesk/banned.h"
 
@@ -23,10 +21,6 @@ static const struct rd_store_ops *const backends[] = {
 };
 
 #define NBACKENDS (sizeof backends / sizeof backends[0])
-
-static const char *const status_names[RD_ORDER_STATUS_COUNT] = {
-    "pending", "accepted", "filled", "rejected", "canceled",
-};
 
 int rd_store_open(const char *url, struct rd_store **out, struct rd_error *err)
 {
@@ -68,19 +62,4 @@ void rd_store_close(struct rd_store *s)
 {
     if (s)
         s->ops->close(s);
-}
-
-const char *rd_order_status_name(enum rd_order_status s)
-{
-    return (unsigned)s < RD_ORDER_STATUS_COUNT ? status_names[s] : "?";
-}
-
-int rd_order_status_parse(const char *s, enum rd_order_status *out)
-{
-    for (int i = 0; i < RD_ORDER_STATUS_COUNT; i++)
-        if (!strcasecmp(s, status_names[i])) {
-            *out = (enum rd_order_status)i;
-            return RD_OK;
-        }
-    return RD_EINVAL;
 }

@@ -15,6 +15,7 @@
 #include "riskdesk/alloc.h"
 #include "riskdesk/calendar.h"
 #include "riskdesk/dispatcher.h"
+#include "riskdesk/runner.h"
 #include "riskdesk/log.h"
 #include "riskdesk/order_id.h"
 
@@ -75,7 +76,10 @@ static void open_world(struct world *w)
         struct rd_broker_params bp = {0};
 
         bp.account = w->cfg->accounts[i].name;
-        bp.store = w->store;
+        struct rd_broker_state bst;
+
+        rd_runner_store_state(w->store, &bst);
+        bp.state = &bst;
         bp.starting_cash = w->cfg->accounts[i].starting_cash;
         bp.seed = 7;
         if (rd_broker_open("paper", &bp, &w->broker[i], &err))
@@ -461,7 +465,7 @@ static int fake_get(struct rd_broker *b, const char *id, struct rd_order_result 
     return RD_OK;
 }
 static const struct rd_broker_ops fake_ops = {
-    "fake", 1, fake_open, fake_close, fake_account, fake_positions, fake_submit, fake_get, NULL,
+    "fake", 2, fake_open, fake_close, fake_account, fake_positions, fake_submit, fake_get, NULL, NULL,
 };
 
 static void fake_world_for(struct world *w, struct fake_broker *f, int account)
@@ -852,7 +856,10 @@ static void test_alloc_failures_do_not_crash(void **s)
             rd_store_open("sqlite::memory:", &store, &err))
             fail_msg("%s", err.msg);
         bp.account = "large";
-        bp.store = store;
+        struct rd_broker_state bst;
+
+        rd_runner_store_state(store, &bst);
+        bp.state = &bst;
         bp.starting_cash = RD_DOLLARS(209000);
         if (rd_broker_open("paper", &bp, &b, &err))
             fail_msg("%s", err.msg);

@@ -15,14 +15,14 @@
 #include "riskdesk/paper_market.h"
 #include "riskdesk/store.h"
 
-/* ---- a tiny in-memory kv store with nested transactions and fault injection ---- */
+/* ---- a tiny in-memory broker state with nested transactions and fault injection ---- */
 
 struct kv {
     char *ns, *key, *val;
 };
 
 struct mem_store {
-    struct rd_store base;
+    struct rd_broker_state base;
     struct kv *items, *snap;
     size_t n, snap_n;
     int depth;
@@ -64,7 +64,7 @@ static struct kv *kv_find(struct mem_store *m, const char *ns, const char *key)
     return NULL;
 }
 
-static int mem_begin(struct rd_store *s, struct rd_error *err)
+static int mem_begin(void *s, struct rd_error *err)
 {
     struct mem_store *m = (struct mem_store *)s;
 
@@ -85,7 +85,7 @@ static void restore(struct mem_store *m)
     m->snap = NULL;
 }
 
-static int mem_commit(struct rd_store *s, struct rd_error *err)
+static int mem_commit(void *s, struct rd_error *err)
 {
     struct mem_store *m = (struct mem_store *)s;
 
@@ -105,7 +105,7 @@ static int mem_commit(struct rd_store *s, struct rd_error *err)
     return RD_OK;
 }
 
-static void mem_rollback(struct rd_store *s)
+static void mem_rollback(void *s)
 {
     struct mem_store *m = (struct mem_store *)s;
 
@@ -120,7 +120,7 @@ static void mem_rollback(struct rd_store *s)
     restore(m);
 }
 
-static int mem_kv_get(struct rd_store *s, const char *ns, const char *key, char **val,
+static int mem_kv_get(void *s, const char *ns, const char *key, char **val,
                       struct rd_error *err)
 {
     struct kv *e = kv_find((struct mem_store *)s, ns, key);
@@ -134,7 +134,7 @@ static int mem_kv_get(struct rd_store *s, const char *ns, const char *key, char 
     return RD_OK;
 }
 
-static int mem_kv_put(struct rd_store *s, const char *ns, const char *key, const char *val,
+static int mem_kv_put(void *s, const char *ns, const char *key, const char *val,
                       int only_new, struct rd_error *err)
 {
     struct mem_store *m = (struct mem_store *)s;
@@ -164,23 +164,17 @@ static int mem_kv_put(struct rd_store *s, const char *ns, const char *key, const
     return RD_OK;
 }
 
-static const struct rd_store_ops mem_ops = {
-    .name = "mem",
-    .version = 1,
-    .begin = mem_begin,
-    .commit = mem_commit,
-    .rollback = mem_rollback,
-    .kv_get = mem_kv_get,
-    .kv_put = mem_kv_put,
-};
-
 static struct mem_store *mem_new(void)
 {
     struct mem_store *m = calloc(1, sizeof *m);
 
     assert_non_null(m);
-    m->base.ops = &mem_ops;
-    snprintf(m->base.url, sizeof m->base.url, "mem:");
+    m->base.ctx = m;
+    m->base.begin = mem_begin;
+    m->base.commit = mem_commit;
+    m->base.rollback = mem_rollback;
+    m->base.get = mem_kv_get;
+    m->base.put = mem_kv_put;
     return m;
 }
 
@@ -209,10 +203,10 @@ static int64_t et(int y, int mo, int d, int hh, int mm)
     return rd_et_to_utc(rd_date_from_ymd(y, mo, d), hh * 60 + mm);
 }
 
-static struct rd_broker *open_paper(struct rd_store *s, const char *account, rd_money cash,
+static struct rd_broker *open_paper(const struct rd_broker_state *s, const char *account, rd_money cash,
                                     int64_t now)
 {
-    struct rd_broker_params p = {.account = account, .store = s, .starting_cash = cash,
+    struct rd_broker_params p = {.account = account, .state = s, .starting_cash = cash,
                                  .seed = SEED};
     struct rd_error err = {0};
     struct rd_broker *b = NULL;
@@ -293,7 +287,7 @@ static rd_money expect_quote(const char *sym, int64_t mult, rd_money p0, int64_t
 static void test_registry(void **state)
 {
     struct mem_store *m = mem_new();
-    struct rd_broker_params p = {.account = "a", .store = &m->base, .starting_cash = RD_DOLLARS(1)};
+    struct rd_broker_params p = {.account = "a", .state = &m->base, .starting_cash = RD_DOLLARS(1)};
     struct rd_error err = {0};
     struct rd_broker *b = (struct rd_broker *)&err;
 
@@ -315,9 +309,9 @@ static void test_registry(void **state)
     p.account = "";
     assert_int_equal(rd_broker_open("paper", &p, &b, &err), RD_EINVAL);
     p.account = "a";
-    p.store = NULL;
+    p.state = NULL;
     assert_int_equal(rd_broker_open("paper", &p, &b, &err), RD_EINVAL);
-    p.store = &m->base;
+    p.state = &m->base;
 
     assert_int_equal(rd_broker_open("paper:", &p, &b, &err), RD_OK);
     assert_ptr_equal(b->ops, &rd_broker_paper_ops);
@@ -535,7 +529,7 @@ static void test_persists_across_close_and_open(void **state)
 
     /* another run: a different starting cash and seed do not reset the account or the walk */
     {
-        struct rd_broker_params p = {.account = "acct", .store = &m->base,
+        struct rd_broker_params p = {.account = "acct", .state = &m->base,
                                      .starting_cash = RD_DOLLARS(99), .seed = 7};
 
         assert_int_equal(rd_broker_open("paper", &p, &b, &err), RD_OK);
@@ -741,11 +735,11 @@ static void test_store_failures_roll_back(void **state)
     assert_int_equal(account(b).cash, RD_DOLLARS(9500));
 
     /* corrupt state is reported, naming where */
-    mem_kv_put(&m->base, "paper.account", "f", "{\"cash\":12}", 0, &err);
+    mem_kv_put(m, "paper.account", "f", "{\"cash\":12}", 0, &err);
     m->misuse = 0;
     assert_int_equal(b->ops->get_account(b, &(struct rd_broker_account){0}, &err), RD_ESTORE);
     assert_non_null(strstr(err.msg, "paper.account/f"));
-    mem_kv_put(&m->base, "paper.account", "f", "not json", 0, &err);
+    mem_kv_put(m, "paper.account", "f", "not json", 0, &err);
     m->misuse = 0;
     assert_int_equal(order(b, "b2", "AAPL", RD_SIDE_BUY, 1, 1, 0, &r), RD_ESTORE);
     assert_int_equal(m->depth, 0);
@@ -763,25 +757,25 @@ static void test_nested_in_caller_transaction(void **state)
     struct rd_error err = {0};
 
     (void)state;
-    assert_int_equal(m->base.ops->begin(&m->base, &err), RD_OK);
+    assert_int_equal(m->base.begin(m, &err), RD_OK);
     filled(b, "n1", "F", RD_SIDE_BUY, 10, 1, RD_DOLLARS(12), RD_DOLLARS(12));
     assert_int_equal(m->depth, 1);
-    m->base.ops->rollback(&m->base);
+    m->base.rollback(m);
     assert_int_equal(b->ops->get_order(b, "n1", &r, &err), RD_ENOTFOUND);
     assert_int_equal(account(b).cash, RD_DOLLARS(1000));
 
-    assert_int_equal(m->base.ops->begin(&m->base, &err), RD_OK);
+    assert_int_equal(m->base.begin(m, &err), RD_OK);
     filled(b, "n1", "F", RD_SIDE_BUY, 10, 1, RD_DOLLARS(12), RD_DOLLARS(12));
-    assert_int_equal(m->base.ops->commit(&m->base, &err), RD_OK);
+    assert_int_equal(m->base.commit(m, &err), RD_OK);
     assert_int_equal(account(b).cash, RD_DOLLARS(880));
 
     /* a failing inner call dooms the caller's transaction: nothing half-written */
-    assert_int_equal(m->base.ops->begin(&m->base, &err), RD_OK);
+    assert_int_equal(m->base.begin(m, &err), RD_OK);
     filled(b, "n2", "F", RD_SIDE_SELL, 5, 1, 0, RD_DOLLARS(12));
     m->fail_put_at = m->puts + 1;
     assert_int_equal(order(b, "n3", "F", RD_SIDE_SELL, 5, 1, 0, &r), RD_ESTORE);
     m->fail_put_at = 0;
-    assert_int_equal(m->base.ops->commit(&m->base, &err), RD_ESTORE);
+    assert_int_equal(m->base.commit(m, &err), RD_ESTORE);
     assert_int_equal(m->depth, 0);
     assert_int_equal(b->ops->get_order(b, "n2", &r, &err), RD_ENOTFOUND);
     assert_int_equal(account(b).cash, RD_DOLLARS(880));
@@ -792,7 +786,7 @@ static void test_nested_in_caller_transaction(void **state)
 /* One whole session; every call may fail but none may crash or leak. */
 static void session(struct mem_store *m, int64_t t0)
 {
-    struct rd_broker_params p = {.account = "alloc", .store = &m->base,
+    struct rd_broker_params p = {.account = "alloc", .state = &m->base,
                                  .starting_cash = RD_DOLLARS(10000), .seed = SEED};
     struct rd_broker *b = NULL;
     struct rd_broker_position *pos = NULL;

@@ -15,6 +15,7 @@
 #include "riskdesk/broker.h"
 #include "riskdesk/calendar.h"
 #include "riskdesk/paper_market.h"
+#include "riskdesk/runner.h"
 #include "riskdesk/store.h"
 
 #define SEED 77ULL
@@ -37,11 +38,13 @@ static struct rd_store *store_open(const char *url)
 
 static struct rd_broker *paper(struct rd_store *s, const char *account, int64_t now)
 {
-    struct rd_broker_params p = {.account = account, .store = s,
+    struct rd_broker_state st;
+    struct rd_broker_params p = {.account = account, .state = &st,
                                  .starting_cash = RD_DOLLARS(10000), .seed = SEED};
     struct rd_error err = {0};
     struct rd_broker *b = NULL;
 
+    rd_runner_store_state(s, &st);
     if (rd_broker_open("paper", &p, &b, &err) != RD_OK)
         fail_msg("rd_broker_open: %s", err.msg);
     b->now = now;

@@ -1,0 +1,299 @@
+/*
+ * runner.c - one account opened, run and closed in one place (runner.h).
+ *
+ * The order of opening is the order of trust: the account's keys are
+ * resolved and checked against every other account's before any broker is
+ * opened with them, so two accounts can never trade on one key whichever
+ * entry point starts them. The resolved keys live in the runner (wiped at
+ * close); the broker only borrows them.
+ */
+#include "riskdesk/runner.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "riskdesk/alloc.h"
+#include "riskdesk/log.h"
+#include "app/dispatcher_int.h"
+#include "riskdesk/banned.h"
+
+#define RUNNER_MAGIC 0x52554e52u             /* "RUNR" */
+
+struct rd_runner {
+    uint32_t magic;
+    const struct rd_config *cfg;
+    const struct rd_account_config *acct;
+    struct rd_store *store;
+    int own_store;
+    struct rd_credentials keys;
+    struct rd_broker_state state;
+    struct rd_broker *broker;
+    struct rd_dispatcher *d;
+    int quiet;
+    struct rd_runner_status status;
+};
+
+/* ---- the paper broker's state in the store ---- */
+
+static int st_get(void *ctx, const char *ns, const char *key, char **val, struct rd_error *err)
+{
+    struct rd_store *s = ctx;
+
+    return s->ops->kv_get(s, ns, key, val, err);
+}
+
+static int st_put(void *ctx, const char *ns, const char *key, const char *val, int only_new,
+                  struct rd_error *err)
+{
+    struct rd_store *s = ctx;
+
+    return s->ops->kv_put(s, ns, key, val, only_new, err);
+}
+
+static int st_begin(void *ctx, struct rd_error *err)
+{
+    struct rd_store *s = ctx;
+
+    return s->ops->begin(s, err);
+}
+
+static int st_commit(void *ctx, struct rd_error *err)
+{
+    struct rd_store *s = ctx;
+
+    return s->ops->commit(s, err);
+}
+
+static void st_rollback(void *ctx)
+{
+    struct rd_store *s = ctx;
+
+    s->ops->rollback(s);
+}
+
+void rd_runner_store_state(struct rd_store *s, struct rd_broker_state *out)
+{
+    out->ctx = s;
+    out->get = st_get;
+    out->put = st_put;
+    out->begin = st_begin;
+    out->commit = st_commit;
+    out->rollback = st_rollback;
+}
+
+/* ---- opening ---- */
+
+static int open_keys(struct rd_runner *r, struct rd_error *err)
+{
+    const struct rd_account_config *a = r->acct;
+    int rc;
+
+    if (a->broker != RD_BROKER_ALPACA)
+        return RD_OK;
+    if (!a->credentials[0])
+        return rd_error_set(err, RD_ECONFIG, "alpaca account %s: no credentials source (expected "
+                            "\"env:PREFIX\" or \"file:PATH\")", a->name);
+    /* no account may trade on another account's key */
+    if ((rc = rd_config_check_distinct_keys(r->cfg, err)) != RD_OK)
+        return rc;
+    if ((rc = rd_credentials_resolve(a->credentials, &r->keys, err)) != RD_OK)
+        return rd_error_prefix(err, "alpaca account %s", a->name);
+    return RD_OK;
+}
+
+int rd_runner_open(const struct rd_runner_params *p, struct rd_runner **out, struct rd_error *err)
+{
+    struct rd_dispatcher_params dp;
+    struct rd_broker_params bp;
+    struct rd_runner *r;
+    int rc;
+
+    *out = NULL;
+    if (!p->cfg || !p->account || (!p->store && !p->store_url))
+        return rd_error_set(err, RD_EINVAL, "runner: a config, an account and a store are needed");
+    r = rd_calloc(1, sizeof *r);
+    if (!r)
+        return rd_error_set(err, RD_ENOMEM, "account %s: out of memory", p->account->name);
+    r->magic = RUNNER_MAGIC;
+    r->cfg = p->cfg;
+    r->acct = p->account;
+    r->quiet = p->quiet;
+    r->store = p->store;
+    if (!r->store) {
+        if ((rc = rd_store_open(p->store_url, &r->store, err)) != RD_OK)
+            goto fail;
+        r->own_store = 1;
+    }
+    if ((rc = open_keys(r, err)) != RD_OK)
+        goto fail;
+    rd_runner_store_state(r->store, &r->state);
+    memset(&bp, 0, sizeof bp);
+    bp.account = r->acct->name;
+    bp.state = &r->state;
+    bp.starting_cash = r->acct->starting_cash;
+    bp.seed = r->cfg->paper_seed;
+    bp.keys = r->acct->broker == RD_BROKER_ALPACA ? &r->keys : NULL;
+    bp.live = r->acct->live;
+    if ((rc = rd_broker_open(rd_broker_kind(r->acct->broker), &bp, &r->broker, err)) != RD_OK)
+        goto fail;
+    memset(&dp, 0, sizeof dp);
+    dp.cfg = r->cfg;
+    dp.account = r->acct;
+    dp.store = r->store;
+    dp.broker = r->broker;
+    dp.batch_max = p->batch_max;
+    dp.hooks = p->hooks;
+    if ((rc = rd_dispatcher_new(&dp, &r->d, err)) != RD_OK)
+        goto fail;
+    *out = r;
+    return RD_OK;
+fail:
+    rd_runner_close(r);
+    return rc;
+}
+
+void rd_runner_close(struct rd_runner *r)
+{
+    if (!r || r->magic != RUNNER_MAGIC)
+        return;
+    rd_dispatcher_free(r->d);
+    rd_broker_close(r->broker);
+    if (r->own_store)
+        rd_store_close(r->store);
+    rd_credentials_wipe(&r->keys);
+    r->magic = 0;
+    rd_free(r);
+}
+
+int rd_runner_start(struct rd_runner *r, int64_t now, struct rd_error *err)
+{
+    int rc;
+
+    if (!r->status.started) {
+        if ((rc = rd_dispatcher_lock(r->d, err)) != RD_OK)
+            return rc;
+        r->status.started = 1;
+    }
+    return rd_dispatcher_start(r->d, now, err);
+}
+
+/* ---- running ---- */
+
+void rd_runner_log_cycle(const char *account, const struct rd_cycle_stats *st)
+{
+    struct rd_logline l;
+
+    rd_log_begin(&l, RD_LOG_INFO, "dispatch.cycle");
+    rd_log_str(&l, "account", account);
+    rd_log_str(&l, "tier", rd_tier_name(st->tier));
+    rd_log_int(&l, "decided", st->decided);
+    rd_log_int(&l, "approved", st->approved);
+    rd_log_int(&l, "rejected", st->rejected);
+    rd_log_int(&l, "submitted", st->submitted);
+    rd_log_int(&l, "filled", st->filled);
+    rd_log_int(&l, "broker_rejected", st->broker_rejected);
+    rd_log_int(&l, "exits", st->exits);
+    rd_log_int(&l, "reconciled", st->reconciled);
+    rd_log_money(&l, "buying_power", st->buying_power);
+    rd_log_money(&l, "equity", st->equity);
+    rd_log_end(&l);
+}
+
+int rd_runner_cycle(struct rd_runner *r, int64_t now, struct rd_cycle_stats *st,
+                    struct rd_error *err)
+{
+    struct rd_logline l;
+    int rc;
+
+    memset(st, 0, sizeof *st);
+    if (r->status.paused)
+        return RD_OK;
+    rc = rd_dispatcher_cycle(r->d, now, st, err);
+    r->status.cycles++;
+    if (rc == RD_OK) {
+        r->status.failures = 0;
+        r->status.error[0] = '\0';
+        r->status.last_ok = now;
+        if (!r->quiet)
+            rd_runner_log_cycle(r->acct->name, st);
+        return RD_OK;
+    }
+    r->status.failures++;
+    snprintf(r->status.error, sizeof r->status.error, "%s", err->msg[0] ? err->msg : rd_strerror(rc));
+    rd_log_begin(&l, RD_LOG_ERROR, "dispatch.cycle_failed");
+    rd_log_str(&l, "account", r->acct->name);
+    rd_log_int(&l, "failures", r->status.failures);
+    rd_log_str(&l, "msg", r->status.error);
+    rd_log_end(&l);
+    return rc;
+}
+
+void rd_runner_pause(struct rd_runner *r, const char *why)
+{
+    struct rd_logline l;
+
+    if (r->status.paused)
+        return;
+    r->status.paused = 1;
+    rd_log_begin(&l, RD_LOG_INFO, "dispatch.paused");
+    rd_log_str(&l, "account", r->acct->name);
+    rd_log_str(&l, "why", why ? why : "");
+    rd_log_end(&l);
+}
+
+void rd_runner_resume(struct rd_runner *r)
+{
+    struct rd_logline l;
+
+    if (!r->status.paused)
+        return;
+    r->status.paused = 0;
+    rd_log_begin(&l, RD_LOG_INFO, "dispatch.resumed");
+    rd_log_str(&l, "account", r->acct->name);
+    rd_log_end(&l);
+}
+
+void rd_runner_status(const struct rd_runner *r, struct rd_runner_status *out)
+{
+    *out = r->status;
+}
+
+/* ---- asking ---- */
+
+int rd_runner_broker_account(struct rd_runner *r, int64_t now, struct rd_broker_account *out,
+                             struct rd_error *err)
+{
+    r->broker->now = now;
+    return r->broker->ops->get_account(r->broker, out, err);
+}
+
+int rd_runner_evaluate(struct rd_runner *r, int64_t now, const struct rd_rec *rec,
+                       struct rd_decision *out, struct rd_broker_account *ba,
+                       struct rd_error *err)
+{
+    struct rd_store *s = r->store;
+    int rc;
+
+    if ((rc = s->ops->begin(s, err)) != RD_OK)
+        return rc;
+    rc = rd_dispatcher_evaluate(r->d, now, rec, out, err);
+    if (rc == RD_OK && ba)
+        *ba = r->d->bacct;          /* what the decision saw */
+    s->ops->rollback(s);
+    return rc;
+}
+
+struct rd_broker *rd_runner_broker(struct rd_runner *r)
+{
+    return r->broker;
+}
+
+struct rd_store *rd_runner_store(struct rd_runner *r)
+{
+    return r->store;
+}
+
+const struct rd_account_config *rd_runner_account(const struct rd_runner *r)
+{
+    return r->acct;
+}
