@@ -75,6 +75,10 @@ struct rd_api_params {
     /* How long POST /api/v1/trade waits for an in-process dispatcher's
      * decision before answering 202; 0 = 5000 ms. */
     unsigned trade_wait_ms;
+    /* The trading clock (dispatchers, trades): 0 = the wall clock; else it
+     * starts at this Unix time and runs on with the wall clock (tests,
+     * rehearsals). Tokens, Slack signatures and logs keep the wall clock. */
+    int64_t clock_start;
 };
 
 /* Loads the config, opens the store, starts the dispatchers, probes the other

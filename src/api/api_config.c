@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api/api_int.h"
+#include "riskdesk/accounts.h"
 #include "riskdesk/alloc.h"
 #include "riskdesk/log.h"
 #include "riskdesk/banned.h"
@@ -59,62 +60,6 @@ int api_json_dump(json_t *v, struct rd_buf *out)
     return json_dump_callback(v, dump_cb, out, JSON_COMPACT) == 0 ? RD_OK : RD_ENOMEM;
 }
 
-/* The file's config with the given account objects appended, loaded. */
-static int load_with(struct api_server *srv, json_t *extra, struct rd_config **out,
-                     struct rd_error *err)
-{
-    json_error_t je;
-    json_t *root = json_loadb(srv->config_text, srv->config_len, 0, &je);
-    json_t *accounts;
-    struct rd_buf text;
-    int rc;
-
-    *out = NULL;
-    if (!root || !json_is_object(root)) {
-        json_decref(root);
-        /* the parser says exactly what is wrong */
-        return rd_config_load_text(srv->config_text, srv->config_len, srv->config_origin, out,
-                                   err);
-    }
-    accounts = json_object_get(root, "accounts");
-    if (!accounts) {
-        accounts = json_array();
-        json_object_set_new(root, "accounts", accounts);
-    }
-    if (json_is_array(accounts))
-        json_array_extend(accounts, extra);
-    rd_buf_init(&text, 64u * 1024 * 1024);
-    rc = api_json_dump(root, &text);
-    json_decref(root);
-    if (rc == RD_OK)
-        rc = rd_config_load_text(rd_buf_str(&text), text.len, srv->config_origin, out, err);
-    else
-        rc = rd_error_set(err, RD_ENOMEM, "api: out of memory merging accounts");
-    rd_buf_release(&text);
-    return rc;
-}
-
-static json_t *parse_def(const char *def)
-{
-    json_t *v = json_loads(def, 0, NULL);
-
-    if (v && !json_is_object(v)) {
-        json_decref(v);
-        v = NULL;
-    }
-    return v;
-}
-
-static void warn_skipped(const char *name, const char *why)
-{
-    struct rd_logline l;
-
-    rd_log_begin(&l, RD_LOG_WARN, "api.account_skipped");
-    rd_log_str(&l, "account", name);
-    rd_log_str(&l, "msg", why);
-    rd_log_end(&l);
-}
-
 static void meta_free(struct api_acct_meta *m, int n)
 {
     if (!m)
@@ -145,54 +90,19 @@ int api_cfg_reload(struct api_server *srv, struct rd_store *store, struct rd_err
 {
     struct defs d = {0};
     struct api_cfg *c = NULL, *old;
-    json_t *extra = json_array();
     int rc;
 
-    if (!extra)
-        return rd_error_set(err, RD_ENOMEM, "api: out of memory");
     rc = load_defs(store, &d, err);
     if (rc)
         goto out;
-    for (size_t i = 0; i < d.n; i++) {
-        json_t *v;
-
-        if (!d.rows[i].def[0])
-            continue;
-        v = parse_def(d.rows[i].def);
-        if (!v) {
-            warn_skipped(d.rows[i].name, "its stored definition is not a JSON object");
-            continue;
-        }
-        json_array_append_new(extra, v);
-    }
     c = rd_calloc(1, sizeof *c);
     if (!c) {
         rc = rd_error_set(err, RD_ENOMEM, "api: out of memory");
         goto out;
     }
     atomic_init(&c->refs, 1);
-    rc = load_with(srv, extra, &c->cfg, err);
-    if (rc && json_array_size(extra)) {
-        /* one of the stored accounts no longer loads: keep the ones that do */
-        json_t *good = json_array();
-        struct rd_error e2 = {0};
-
-        for (size_t i = 0; good && i < json_array_size(extra); i++) {
-            json_t *v = json_array_get(extra, i);
-            json_t *name = json_object_get(v, "name");
-            struct rd_config *tmp = NULL;
-
-            json_array_append(good, v);
-            if (load_with(srv, good, &tmp, &e2) != RD_OK) {
-                warn_skipped(json_is_string(name) ? json_string_value(name) : "?", e2.msg);
-                json_array_remove(good, json_array_size(good) - 1);
-            }
-            rd_config_free(tmp);
-        }
-        rc = good ? load_with(srv, good, &c->cfg, err)
-                  : rd_error_set(err, RD_ENOMEM, "api: out of memory");
-        json_decref(good);
-    }
+    rc = rd_accounts_load(srv->config_text, srv->config_len, srv->config_origin, store, NULL, NULL,
+                          &c->cfg, err);
     if (rc)
         goto out;
     c->meta = rd_calloc((size_t)c->cfg->naccounts + 1, sizeof *c->meta);
@@ -228,7 +138,6 @@ out:
         rd_config_free(c->cfg);
         rd_free(c);
     }
-    json_decref(extra);
     rd_free(d.rows);
     return rc;
 }
@@ -236,33 +145,19 @@ out:
 int api_cfg_check_def(struct api_server *srv, struct rd_store *store, const char *name,
                       const char *def, struct rd_error *err)
 {
-    struct defs d = {0};
     struct rd_config *cfg = NULL;
-    json_t *extra = json_array(), *v;
-    int rc;
+    int rc = rd_accounts_load(srv->config_text, srv->config_len, srv->config_origin, store, name,
+                              def, &cfg, err);
 
-    if (!extra)
-        return rd_error_set(err, RD_ENOMEM, "api: out of memory");
-    rc = load_defs(store, &d, err);
-    if (rc)
-        goto out;
-    for (size_t i = 0; i < d.n; i++) {
-        if (!d.rows[i].def[0] || !strcmp(d.rows[i].name, name))
-            continue;
-        v = parse_def(d.rows[i].def);
-        if (v)
-            json_array_append_new(extra, v);
+    if (rc == RD_OK) {
+        const struct rd_account_config *a = rd_config_account(cfg, name);
+
+        /* no account may trade on another's keys: the one check every
+         * runner makes at start, made before the account exists */
+        if (a && a->broker == RD_BROKER_ALPACA &&
+            rd_config_check_distinct_keys(cfg, err) == RD_ECONFIG)
+            rc = RD_EEXIST;
     }
-    v = parse_def(def);
-    if (!v) {
-        rc = rd_error_set(err, RD_EINVAL, "the account is not a JSON object");
-        goto out;
-    }
-    json_array_append_new(extra, v);
-    rc = load_with(srv, extra, &cfg, err);
     rd_config_free(cfg);
-out:
-    json_decref(extra);
-    rd_free(d.rows);
     return rc;
 }

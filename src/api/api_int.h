@@ -105,7 +105,9 @@ void api_cfg_unref(struct api_cfg *c);
  * account_defs (using store), and publishes it. */
 int api_cfg_reload(struct api_server *srv, struct rd_store *store, struct rd_error *err);
 /* Checks that the file's config plus def (one account's JSON, replacing any
- * API-made account of the same name) would load; the message names the problem. */
+ * API-made account of the same name) would load; the message names the
+ * problem. RD_EEXIST when it is an Alpaca account whose keys resolve to
+ * another account's (the message names that account, never the key). */
 int api_cfg_check_def(struct api_server *srv, struct rd_store *store, const char *name,
                       const char *def, struct rd_error *err);
 int api_cfg_index(const struct api_cfg *c, const char *name);   /* -1 when absent */
@@ -219,6 +221,7 @@ struct api_server {
     int port;
     size_t body_max;
     unsigned trade_wait_ms;      /* POST /trade's wait for an in-process decision */
+    int64_t clock_offset;        /* the trading clock minus the wall clock (s) */
     atomic_int in_flight;
     atomic_int stopping;
     int64_t started_at;
@@ -410,5 +413,7 @@ void api_dispatchers_unwatch(struct api_server *srv, struct api_watch *w);
 int api_dispatchers_wait(struct api_server *srv, struct api_watch *w, unsigned wait_ms);
 
 int64_t api_now_ns(void);
+/* The trading clock (Unix s): the wall clock, or rd_api_params.clock_start's. */
+int64_t api_clock(const struct api_server *srv);
 
 #endif

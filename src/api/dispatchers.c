@@ -128,7 +128,7 @@ static int prepare(struct api_server *srv, const struct rd_config *cfg, struct d
     rp.hooks.ctx = p;
     rc = rd_runner_open(&rp, &p->ru, err);
     if (!rc)
-        rc = rd_runner_start(p->ru, (int64_t)time(NULL), err);
+        rc = rd_runner_start(p->ru, api_clock(srv), err);
     return rc;
 }
 
@@ -163,7 +163,7 @@ static void cycle(struct disp *p)
     int rc;
 
     pthread_mutex_lock(&p->run_mu);
-    rc = rd_runner_cycle(p->ru, (int64_t)time(NULL), &st, &err);
+    rc = rd_runner_cycle(p->ru, api_clock(p->srv), &st, &err);
     pthread_mutex_unlock(&p->run_mu);
     if (rc == RD_OK) {
         atomic_store(&p->failed, 0);

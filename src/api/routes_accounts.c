@@ -280,6 +280,8 @@ static int store_def(struct api_req *r, const char *name, json_t *def, int only_
     rc = api_cfg_check_def(r->srv, s, name, rd_buf_str(&text), &err);
     if (rc != RD_OK) {
         rd_buf_release(&text);
+        if (rc == RD_EEXIST)
+            return api_error(r, 409, "shared_keys", "%s", err.msg);
         return rc == RD_ECONFIG || rc == RD_EINVAL ? api_error(r, 400, "invalid_account", "%s", err.msg)
                                                    : api_fail(r, rc, &err);
     }

@@ -252,7 +252,7 @@ int api_trade_run(struct api_req *r, struct api_trade *t)
     struct api_cfg *c;
     struct rd_occ occ;
     struct rd_rec rec;
-    int64_t now = t->at ? t->at : (int64_t)time(NULL);
+    int64_t now = t->at ? t->at : api_clock(r->srv);
     int st = 0, rc, i;
 
     memset(&rec, 0, sizeof rec);

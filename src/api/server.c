@@ -44,6 +44,11 @@ int64_t api_now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+int64_t api_clock(const struct api_server *srv)
+{
+    return (int64_t)time(NULL) + srv->clock_offset;
+}
+
 /* ---- store pool ---- */
 
 int api_pool_take(struct api_server *srv, struct rd_store **out, struct rd_error *err)
@@ -473,6 +478,7 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
     if (rc)
         goto out;
     srv->trade_wait_ms = p->trade_wait_ms ? p->trade_wait_ms : 5000;
+    srv->clock_offset = p->clock_start ? p->clock_start - (int64_t)time(NULL) : 0;
     rc = api_dispatchers_start(srv, p->dispatch, p->dispatch_interval, err);
     if (rc)
         goto out;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "riskdesk/accounts.h"
 #include "riskdesk/buf.h"
 #include "riskdesk/calendar.h"
 #include "riskdesk/log.h"
@@ -51,10 +52,18 @@ int cli_open(const char *config_path, const char *db_url, int want_store, struct
     if (!want_store)
         return RD_OK;
     rc = rd_store_open(db_url && *db_url ? db_url : env->cfg->database, &env->store, err);
-    if (rc != RD_OK) {
-        rd_config_free(env->cfg);
-        env->cfg = NULL;
+    if (rc == RD_OK) {
+        /* every command sees the accounts made through the API too */
+        struct rd_config *all = NULL;
+
+        rc = rd_accounts_open(config_path, env->store, &all, err);
+        if (rc == RD_OK) {
+            rd_config_free(env->cfg);
+            env->cfg = all;
+        }
     }
+    if (rc != RD_OK)
+        cli_close(env);
     return rc;
 }
 

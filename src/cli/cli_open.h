@@ -19,7 +19,8 @@ struct cli_env {
 
 /* Loads the config (path, $RISKDESK_CONFIG or ./riskdesk.json), reports
  * suspicious environment variables, and opens the store (db_url overrides the
- * config's database) when want_store. */
+ * config's database) when want_store; then the config holds the accounts
+ * made through the API too (accounts.h). */
 int cli_open(const char *config_path, const char *db_url, int want_store, struct cli_env *env,
              struct rd_error *err);
 void cli_close(struct cli_env *env);

@@ -20,6 +20,7 @@ static const struct option opts[] = {
     {"listen", required_argument, NULL, 'l'}, {"threads", required_argument, NULL, 't'},
     {"body-max", required_argument, NULL, 'b'}, {"dispatch", required_argument, NULL, 'D'},
     {"interval", required_argument, NULL, 'i'}, {"grace", required_argument, NULL, 'g'},
+    {"at", required_argument, NULL, 'a'},     {"trade-wait-ms", required_argument, NULL, 'w'},
     {NULL, 0, NULL, 0},
 };
 
@@ -55,7 +56,7 @@ static int run(int argc, char **argv)
     struct rd_api_params p;
     struct rd_api_server *srv = NULL;
     struct rd_error err = {0};
-    unsigned long threads = 4, body_max = 1024 * 1024, interval = 60, grace = 10;
+    unsigned long threads = 4, body_max = 1024 * 1024, interval = 60, grace = 10, wait_ms = 5000;
     sigset_t set;
     int c, sig = 0;
 
@@ -68,6 +69,14 @@ static int run(int argc, char **argv)
         case 'd': p.database = optarg; break;
         case 'l': p.listen = optarg; break;
         case 'D': p.dispatch = optarg; break;
+        case 'a':
+            if (cli_time(optarg, &p.clock_start, &err) != RD_OK)
+                return cli_usage_error(NAME, "%s", err.msg);
+            break;
+        case 'w':
+            if (!parse_num(optarg, 1, 60000, &wait_ms))
+                return cli_usage_error(NAME, "--trade-wait-ms: '%s'; expected 1 to 60000", optarg);
+            break;
         case 't':
             if (!parse_num(optarg, 1, 256, &threads))
                 return cli_usage_error(NAME, "--threads: '%s'; expected 1 to 256", optarg);
@@ -93,6 +102,7 @@ static int run(int argc, char **argv)
     p.threads = (unsigned)threads;
     p.body_max = body_max;
     p.dispatch_interval = (unsigned)interval;
+    p.trade_wait_ms = (unsigned)wait_ms;
     cli_env_warnings();
 
     /* the signals are taken by sigwait below, in this thread only: block them
@@ -145,14 +155,17 @@ const struct cli_cmd cli_cmd_serve = {
     .summary = "run the HTTP API (and, with --dispatch, the dispatchers)",
     .usage = "usage: riskdesk serve [--config F] [--db URL] [--listen HOST:PORT] [--threads N]\n"
              "                      [--body-max BYTES] [--dispatch all|NAME,...] [--interval S]\n"
-             "                      [--grace S]\n\n"
+             "                      [--grace S] [--trade-wait-ms MS] [--at TIME]\n\n"
              "Serves the JSON API under /api/v1 (docs/api.md), /healthz, /readyz and\n"
              "/metrics. --listen defaults to 127.0.0.1:8080; port 0 picks a free one (the\n"
              "first line on stdout says which). Requests need a bearer token from\n"
              "'riskdesk tokens create'. --dispatch runs those accounts' dispatchers in this\n"
              "process, a cycle every --interval seconds (60); an account whose dispatcher\n"
              "cannot start is reported and the others run (degraded), the start fails only\n"
-             "when none can. Request bodies over\n"
+             "when none can. A trade for an account dispatched here is decided at once\n"
+             "and answered with that decision (waiting up to --trade-wait-ms, 5000).\n"
+             "--at starts the trading clock (dispatchers, trades) at TIME; it then runs\n"
+             "on (rehearsals, tests). Request bodies over\n"
              "--body-max bytes (1 MiB) are refused with 413. SIGTERM or Ctrl-C: stop\n"
              "accepting, finish requests in flight (up to --grace seconds, 10), let each\n"
              "dispatcher finish its cycle, exit 0.\n",

@@ -1,0 +1,35 @@
+/*
+ * accounts.h - the accounts every entry point sees: the config file's, and
+ * those made through the API, kept in the store (account_defs) as the same
+ * JSON object a file's "accounts" entry holds. Both kinds go through the one
+ * config parser, so they are validated alike and a name is never used twice.
+ *
+ * Ownership: *out is a config released with rd_config_free.
+ */
+#ifndef RISKDESK_ACCOUNTS_H
+#define RISKDESK_ACCOUNTS_H
+
+#include <stddef.h>
+
+#include "riskdesk/config.h"
+#include "riskdesk/store.h"
+
+/*
+ * The config file's text (origin names it) with the store's API-made
+ * accounts appended to its "accounts". With replace_name NULL, a stored
+ * account that no longer loads (the file took its name since, say) is left
+ * out and logged (accounts.skipped). With replace_name, replace_def (one
+ * account's JSON) takes the place of any stored account of that name and
+ * every problem is an error naming it: the check before an account is made
+ * or changed.
+ */
+int rd_accounts_load(const char *text, size_t len, const char *origin, struct rd_store *s,
+                     const char *replace_name, const char *replace_def, struct rd_config **out,
+                     struct rd_error *err);
+
+/* For commands: the config as rd_config_load_default finds it, plus, when it
+ * is a file, the API-made accounts in s. */
+int rd_accounts_open(const char *config_path, struct rd_store *s, struct rd_config **out,
+                     struct rd_error *err);
+
+#endif
