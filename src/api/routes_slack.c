@@ -386,7 +386,18 @@ static int cmd_trade(struct cmd_ctx *k)
     money(t.bp_before, d, sizeof d);
     rd_buf_printf(&text, "Balance after: cash $%s (now $%s), buying power $%s (now $%s)\n", a, b,
                   c, d);
-    if (t.queued)
+    if (t.decided && t.watch.ordered) {
+        money(t.watch.order.fill_price, a, sizeof a);
+        rd_buf_printf(&text, "_Placed by account `%s`'s dispatcher as `%s`: order `%s` %s, %" PRId64
+                             " of %" PRId64 " filled @ %s%s%s._", t.account, t.rec_id,
+                      t.watch.order.client_order_id, rd_order_status_name(t.watch.order.status),
+                      t.watch.order.filled_qty, t.watch.order.qty, a,
+                      t.watch.order.reason[0] ? ": " : "", t.watch.order.reason);
+    } else if (t.decided)
+        rd_buf_printf(&text, "_Decided by account `%s`'s dispatcher as `%s`: %s, no order was "
+                             "sent._", t.account, t.rec_id,
+                      t.dec.approved ? "approved" : "rejected");
+    else if (t.queued)
         rd_buf_printf(&text, "_Queued for account `%s`'s dispatcher as `%s`: it places the order "
                              "on its next cycle._", t.account, t.rec_id);
     else if (t.dry_run)
