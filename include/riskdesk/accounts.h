@@ -14,6 +14,11 @@
 #include "riskdesk/config.h"
 #include "riskdesk/store.h"
 
+/* Every stored account row (API-made ones and closed ones of either kind)
+ * into *rows (rd_malloc'ed, the caller frees it), *n of them. */
+int rd_accounts_defs(struct rd_store *s, struct rd_account_def_row **rows, size_t *n,
+                     struct rd_error *err);
+
 /*
  * The config file's text (origin names it) with the store's API-made
  * accounts appended to its "accounts". With replace_name NULL, a stored

@@ -52,6 +52,10 @@ struct rd_runner_status {
  * another's; the broker's own errors otherwise. On failure nothing is open. */
 int rd_runner_open(const struct rd_runner_params *p, struct rd_runner **out, struct rd_error *err);
 void rd_runner_close(struct rd_runner *r);
+/* A runner for asking, not running (the live numbers, one evaluation): over
+ * store, quiet, a batch of one. */
+int rd_runner_open_probe(const struct rd_config *cfg, const struct rd_account_config *account,
+                         struct rd_store *store, struct rd_runner **out, struct rd_error *err);
 
 /* Takes the account's lock (RD_EBUSY naming the holder) and syncs once,
  * logging the startup lines. */

@@ -73,19 +73,12 @@ void api_live_set(struct api_server *srv, const char *account, const struct api_
 static void ask_broker(struct rd_store *store, const struct rd_config *cfg,
                        const struct rd_account_config *a, struct api_live *v)
 {
-    struct rd_runner_params p;
     struct rd_runner *ru = NULL;
     struct rd_broker_account ba;
     struct rd_error err = {0};
     int rc;
 
-    memset(&p, 0, sizeof p);
-    p.cfg = cfg;
-    p.account = a;
-    p.store = store;
-    p.batch_max = 1;
-    p.quiet = 1;
-    rc = rd_runner_open(&p, &ru, &err);
+    rc = rd_runner_open_probe(cfg, a, store, &ru, &err);
     if (rc == RD_OK)
         rc = rd_runner_broker_account(ru, (int64_t)time(NULL), &ba, &err);
     rd_runner_close(ru);

@@ -19,37 +19,6 @@
 #include "riskdesk/log.h"
 #include "riskdesk/banned.h"
 
-struct defs {
-    struct rd_account_def_row *rows;
-    size_t n, cap;
-};
-
-static int collect(void *ctx, const struct rd_account_def_row *a)
-{
-    struct defs *d = ctx;
-
-    if (d->n == d->cap) {
-        size_t ncap = d->cap ? d->cap * 2 : 8;
-        struct rd_account_def_row *nr = rd_realloc(d->rows, ncap * sizeof *nr);
-
-        if (!nr)
-            return RD_ENOMEM;
-        d->rows = nr;
-        d->cap = ncap;
-    }
-    d->rows[d->n++] = *a;
-    return 0;
-}
-
-static int load_defs(struct rd_store *s, struct defs *d, struct rd_error *err)
-{
-    int rc = s->ops->account_def_list(s, collect, d, err);
-
-    if (rc == RD_ENOMEM)
-        return rd_error_set(err, RD_ENOMEM, "api: out of memory reading accounts");
-    return rc;
-}
-
 static int dump_cb(const char *buf, size_t size, void *data)
 {
     return rd_buf_append(data, buf, size) == RD_OK ? 0 : -1;
@@ -88,11 +57,12 @@ int api_cfg_index(const struct api_cfg *c, const char *name)
 
 int api_cfg_reload(struct api_server *srv, struct rd_store *store, struct rd_error *err)
 {
-    struct defs d = {0};
     struct api_cfg *c = NULL, *old;
+    struct rd_account_def_row *rows = NULL;
+    size_t nrows = 0;
     int rc;
 
-    rc = load_defs(store, &d, err);
+    rc = rd_accounts_defs(store, &rows, &nrows, err);
     if (rc)
         goto out;
     c = rd_calloc(1, sizeof *c);
@@ -111,8 +81,8 @@ int api_cfg_reload(struct api_server *srv, struct rd_store *store, struct rd_err
         goto out;
     }
     for (int i = 0; i < c->cfg->naccounts; i++)
-        for (size_t k = 0; k < d.n; k++) {
-            const struct rd_account_def_row *row = &d.rows[k];
+        for (size_t k = 0; k < nrows; k++) {
+            const struct rd_account_def_row *row = &rows[k];
 
             if (strcmp(row->name, c->cfg->accounts[i].name) != 0)
                 continue;
@@ -138,7 +108,7 @@ out:
         rd_config_free(c->cfg);
         rd_free(c);
     }
-    rd_free(d.rows);
+    rd_free(rows);
     return rc;
 }
 

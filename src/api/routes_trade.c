@@ -184,18 +184,11 @@ static int evaluate_here(struct api_req *r, const struct rd_config *cfg,
                          struct rd_rec *rec, struct api_trade *t, struct rd_broker_account *ba,
                          struct rd_error *err)
 {
-    struct rd_runner_params rp;
     struct rd_runner *ru = NULL;
     struct rd_broker *b;
     int st = 0, rc;
 
-    memset(&rp, 0, sizeof rp);
-    rp.cfg = cfg;
-    rp.account = a;
-    rp.store = s;
-    rp.batch_max = 1;
-    rp.quiet = 1;
-    if ((rc = rd_runner_open(&rp, &ru, err)) != RD_OK ||
+    if ((rc = rd_runner_open_probe(cfg, a, s, &ru, err)) != RD_OK ||
         (rc = rd_runner_broker_account(ru, now, ba, err)) != RD_OK) {
         st = api_error(r, 502, "broker", "account \"%s\": %s", a->name, err->msg);
         goto out;

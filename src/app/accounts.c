@@ -27,8 +27,6 @@ static int collect(void *ctx, const struct rd_account_def_row *a)
 {
     struct defs *d = ctx;
 
-    if (!a->def[0])
-        return 0;                 /* a config-file account, closed: nothing to add */
     if (d->n == d->cap) {
         size_t ncap = d->cap ? d->cap * 2 : 8;
         struct rd_account_def_row *nr = rd_realloc(d->rows, ncap * sizeof *nr);
@@ -132,6 +130,24 @@ static int load_skipping(const char *text, size_t len, const char *origin, json_
     return rc;
 }
 
+int rd_accounts_defs(struct rd_store *s, struct rd_account_def_row **rows, size_t *n,
+                     struct rd_error *err)
+{
+    struct defs d = {0};
+    int rc = s->ops->account_def_list(s, collect, &d, err);
+
+    if (rc == RD_ENOMEM)
+        rc = rd_error_set(err, RD_ENOMEM, "accounts: out of memory reading the stored accounts");
+    if (rc) {
+        rd_free(d.rows);
+        d.rows = NULL;
+        d.n = 0;
+    }
+    *rows = d.rows;
+    *n = d.n;
+    return rc;
+}
+
 int rd_accounts_load(const char *text, size_t len, const char *origin, struct rd_store *s,
                      const char *replace_name, const char *replace_def, struct rd_config **out,
                      struct rd_error *err)
@@ -143,12 +159,11 @@ int rd_accounts_load(const char *text, size_t len, const char *origin, struct rd
     *out = NULL;
     if (!extra)
         return rd_error_set(err, RD_ENOMEM, "accounts: out of memory");
-    rc = s->ops->account_def_list(s, collect, &d, err);
-    if (rc == RD_ENOMEM)
-        rc = rd_error_set(err, RD_ENOMEM, "accounts: out of memory reading the stored accounts");
-    if (rc)
+    if ((rc = rd_accounts_defs(s, &d.rows, &d.n, err)))
         goto out;
     for (size_t i = 0; i < d.n; i++) {
+        if (!d.rows[i].def[0])
+            continue;             /* a config-file account, closed: nothing to add */
         if (replace_name && !strcmp(d.rows[i].name, replace_name))
             continue;
         if (!(v = parse_def(d.rows[i].def))) {

@@ -152,6 +152,20 @@ fail:
     return rc;
 }
 
+int rd_runner_open_probe(const struct rd_config *cfg, const struct rd_account_config *account,
+                         struct rd_store *store, struct rd_runner **out, struct rd_error *err)
+{
+    struct rd_runner_params p;
+
+    memset(&p, 0, sizeof p);
+    p.cfg = cfg;
+    p.account = account;
+    p.store = store;
+    p.batch_max = 1;
+    p.quiet = 1;
+    return rd_runner_open(&p, out, err);
+}
+
 void rd_runner_close(struct rd_runner *r)
 {
     if (!r || r->magic != RUNNER_MAGIC)
