@@ -10,6 +10,14 @@
  * route, the demo and the benchmarks all open accounts here; nothing else
  * calls rd_broker_open.
  *
+ * Recovery: a runner that opened its own store (store_url) survives the
+ * store. After a failed cycle its next rd_runner_cycle closes the broker,
+ * dispatcher and store handle, opens them again, takes the account's lock
+ * again and syncs, with a backoff of 1, 2, 4 ... 30 s between attempts
+ * (dispatch.reopen_failed, dispatch.recovered). Only a lock taken meanwhile
+ * by another process ends it (RD_EBUSY naming the holder). A runner over a
+ * borrowed store reports a failed cycle and goes on with the same handle.
+ *
  * Ownership: rd_runner_open returns a heap object released with
  * rd_runner_close. It borrows cfg and account (they must outlive it) and the
  * store when one is given; with store_url instead it opens and closes its own
@@ -42,6 +50,8 @@ struct rd_runner_params {
 struct rd_runner_status {
     int started;                  /* rd_runner_start succeeded: the lock is held */
     int paused;
+    int recovering;               /* a cycle failed: the next ones reopen the store first */
+    int reopens;                  /* successful reopens since open */
     int failures;                 /* cycles failed in a row */
     int64_t cycles;               /* cycles run since open */
     int64_t last_ok;              /* when (Unix s) the last cycle succeeded; 0 = never */
@@ -63,7 +73,9 @@ int rd_runner_start(struct rd_runner *r, int64_t now, struct rd_error *err);
 
 /* One cycle at `now`: logged as dispatch.cycle, or dispatch.cycle_failed with
  * the error (also returned). A paused runner runs no cycle and returns RD_OK
- * with st zeroed. */
+ * with st zeroed. A recovering one first reopens (see Recovery) when its
+ * backoff has passed: until then, or when the reopen fails, RD_ESTORE saying
+ * so. RD_EBUSY when the account's lock went to another process: final. */
 int rd_runner_cycle(struct rd_runner *r, int64_t now, struct rd_cycle_stats *st,
                     struct rd_error *err);
 
@@ -73,6 +85,9 @@ void rd_runner_pause(struct rd_runner *r, const char *why);
 void rd_runner_resume(struct rd_runner *r);
 
 void rd_runner_status(const struct rd_runner *r, struct rd_runner_status *out);
+/* Seconds until a recovering runner's next reopen attempt (0: due, or not
+ * recovering): a loop naps no longer than this. */
+unsigned rd_runner_retry_in(const struct rd_runner *r);
 
 /* The broker's numbers for the account at `now`. */
 int rd_runner_broker_account(struct rd_runner *r, int64_t now, struct rd_broker_account *out,
@@ -84,7 +99,8 @@ int rd_runner_evaluate(struct rd_runner *r, int64_t now, const struct rd_rec *re
                        struct rd_decision *out, struct rd_broker_account *ba,
                        struct rd_error *err);
 
-/* The parts, for callers that need them (quotes, the demo's printing). */
+/* The parts, for callers that need them (quotes, the demo's printing);
+ * the broker is NULL while a recovering runner has not reopened. */
 struct rd_broker *rd_runner_broker(struct rd_runner *r);
 struct rd_store *rd_runner_store(struct rd_runner *r);
 const struct rd_account_config *rd_runner_account(const struct rd_runner *r);

@@ -45,6 +45,7 @@ struct disp {
     atomic_int start_failed;     /* prepare failed: not running; tried again each interval */
     int attempts;                /* starts tried (the thread's own after the first) */
     atomic_int failed;
+    atomic_int lock_lost;        /* another process took the account: this one stops */
     pthread_mutex_t mu;          /* guards error */
     char error[256];
 };
@@ -166,13 +167,18 @@ static void cycle(struct disp *p)
     rc = rd_runner_cycle(p->ru, api_clock(p->srv), &st, &err);
     pthread_mutex_unlock(&p->run_mu);
     if (rc == RD_OK) {
-        atomic_store(&p->failed, 0);
+        if (atomic_exchange(&p->failed, 0))
+            api_health_report(p->srv, p->acct->name, 1, NULL);
         publish(p, &st);
     } else {
         pthread_mutex_lock(&p->mu);
         snprintf(p->error, sizeof p->error, "%s", err.msg[0] ? err.msg : rd_strerror(rc));
         pthread_mutex_unlock(&p->mu);
         atomic_store(&p->failed, 1);
+        /* counted like a broker's failure: unhealthy after health.failures */
+        api_health_report(p->srv, p->acct->name, 0, p->error);
+        if (rc == RD_EBUSY)
+            atomic_store(&p->lock_lost, 1);
     }
     /* the cycle has ended: what it decided is committed */
     pthread_mutex_lock(&ds->mu);
@@ -190,8 +196,15 @@ static int wait_interval(struct disp *p)
     struct timespec until;
     int stop;
 
+    unsigned wait = ds->interval;
+
+    /* a dispatcher reopening its store tries again after its backoff */
+    pthread_mutex_lock(&p->run_mu);
+    if (p->ru && atomic_load(&p->failed) && rd_runner_retry_in(p->ru) < wait)
+        wait = rd_runner_retry_in(p->ru);
+    pthread_mutex_unlock(&p->run_mu);
     clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += ds->interval;
+    until.tv_sec += wait;
     pthread_mutex_lock(&ds->mu);
     while (!ds->stop && !p->wake && pthread_cond_timedwait(&ds->cv, &ds->mu, &until) != ETIMEDOUT)
         ;
@@ -230,6 +243,8 @@ static void *loop(void *arg)
     for (;;) {
         if (!atomic_load(&p->start_failed))
             cycle(p);
+        if (atomic_load(&p->lock_lost))
+            break;
         if (wait_interval(p))
             break;
         if (atomic_load(&p->start_failed))
@@ -397,7 +412,8 @@ int api_dispatchers_status(struct api_server *srv, const char *account, int *run
 
         if (strcmp(p->acct->name, account) != 0)
             continue;
-        *running = p->started && !atomic_load(&p->start_failed);
+        *running = p->started && !atomic_load(&p->start_failed) && !atomic_load(&p->failed) &&
+                   !atomic_load(&p->lock_lost);
         if (!atomic_load(&p->failed))
             return 0;
         pthread_mutex_lock(&p->mu);
@@ -416,7 +432,8 @@ static struct disp *running_disp(struct api_server *srv, const char *account)
         return NULL;
     for (size_t i = 0; i < ds->n; i++)
         if (!strcmp(ds->v[i].acct->name, account))
-            return ds->v[i].started && !atomic_load(&ds->v[i].start_failed) ? &ds->v[i] : NULL;
+            return ds->v[i].started && !atomic_load(&ds->v[i].start_failed) &&
+                           !atomic_load(&ds->v[i].lock_lost) ? &ds->v[i] : NULL;
     return NULL;
 }
 
@@ -436,6 +453,10 @@ int api_dispatchers_evaluate(struct api_server *srv, const char *account, int64_
         return RD_ENOTFOUND;
     }
     b = rd_runner_broker(p->ru);
+    if (!b) {                            /* reopening its store: not running now */
+        pthread_mutex_unlock(&p->run_mu);
+        return RD_ENOTFOUND;
+    }
     if (!rec->price) {
         b->now = now;
         if (!b->ops->quote || b->ops->quote(b, rec->symbol, &rec->price, err) != RD_OK)

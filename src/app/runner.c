@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "riskdesk/alloc.h"
 #include "riskdesk/log.h"
@@ -18,6 +19,7 @@
 #include "riskdesk/banned.h"
 
 #define RUNNER_MAGIC 0x52554e52u             /* "RUNR" */
+#define BACKOFF_MAX_S 30
 
 struct rd_runner {
     uint32_t magic;
@@ -25,13 +27,26 @@ struct rd_runner {
     const struct rd_account_config *acct;
     struct rd_store *store;
     int own_store;
+    char store_url[RD_SOURCE_MAX];
+    size_t batch_max;
+    struct rd_dispatch_hooks hooks;
     struct rd_credentials keys;
     struct rd_broker_state state;
     struct rd_broker *broker;
     struct rd_dispatcher *d;
     int quiet;
     struct rd_runner_status status;
+    unsigned backoff_s;          /* the wait before the next reopen attempt */
+    int64_t retry_at;            /* monotonic s of that attempt */
 };
+
+static int64_t mono_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec;
+}
 
 /* ---- the paper broker's state in the store ---- */
 
@@ -101,10 +116,43 @@ static int open_keys(struct rd_runner *r, struct rd_error *err)
     return RD_OK;
 }
 
-int rd_runner_open(const struct rd_runner_params *p, struct rd_runner **out, struct rd_error *err)
+/* The broker over r->store and the dispatcher over both. */
+static int open_parts(struct rd_runner *r, struct rd_error *err)
 {
     struct rd_dispatcher_params dp;
     struct rd_broker_params bp;
+    int rc;
+
+    rd_runner_store_state(r->store, &r->state);
+    memset(&bp, 0, sizeof bp);
+    bp.account = r->acct->name;
+    bp.state = &r->state;
+    bp.starting_cash = r->acct->starting_cash;
+    bp.seed = r->cfg->paper_seed;
+    bp.keys = r->acct->broker == RD_BROKER_ALPACA ? &r->keys : NULL;
+    bp.live = r->acct->live;
+    if ((rc = rd_broker_open(rd_broker_kind(r->acct->broker), &bp, &r->broker, err)) != RD_OK)
+        return rc;
+    memset(&dp, 0, sizeof dp);
+    dp.cfg = r->cfg;
+    dp.account = r->acct;
+    dp.store = r->store;
+    dp.broker = r->broker;
+    dp.batch_max = r->batch_max;
+    dp.hooks = r->hooks;
+    return rd_dispatcher_new(&dp, &r->d, err);
+}
+
+static void close_parts(struct rd_runner *r)
+{
+    rd_dispatcher_free(r->d);
+    rd_broker_close(r->broker);
+    r->d = NULL;
+    r->broker = NULL;
+}
+
+int rd_runner_open(const struct rd_runner_params *p, struct rd_runner **out, struct rd_error *err)
+{
     struct rd_runner *r;
     int rc;
 
@@ -118,32 +166,16 @@ int rd_runner_open(const struct rd_runner_params *p, struct rd_runner **out, str
     r->cfg = p->cfg;
     r->acct = p->account;
     r->quiet = p->quiet;
+    r->batch_max = p->batch_max;
+    r->hooks = p->hooks;
     r->store = p->store;
     if (!r->store) {
-        if ((rc = rd_store_open(p->store_url, &r->store, err)) != RD_OK)
+        snprintf(r->store_url, sizeof r->store_url, "%s", p->store_url);
+        if ((rc = rd_store_open(r->store_url, &r->store, err)) != RD_OK)
             goto fail;
         r->own_store = 1;
     }
-    if ((rc = open_keys(r, err)) != RD_OK)
-        goto fail;
-    rd_runner_store_state(r->store, &r->state);
-    memset(&bp, 0, sizeof bp);
-    bp.account = r->acct->name;
-    bp.state = &r->state;
-    bp.starting_cash = r->acct->starting_cash;
-    bp.seed = r->cfg->paper_seed;
-    bp.keys = r->acct->broker == RD_BROKER_ALPACA ? &r->keys : NULL;
-    bp.live = r->acct->live;
-    if ((rc = rd_broker_open(rd_broker_kind(r->acct->broker), &bp, &r->broker, err)) != RD_OK)
-        goto fail;
-    memset(&dp, 0, sizeof dp);
-    dp.cfg = r->cfg;
-    dp.account = r->acct;
-    dp.store = r->store;
-    dp.broker = r->broker;
-    dp.batch_max = p->batch_max;
-    dp.hooks = p->hooks;
-    if ((rc = rd_dispatcher_new(&dp, &r->d, err)) != RD_OK)
+    if ((rc = open_keys(r, err)) != RD_OK || (rc = open_parts(r, err)) != RD_OK)
         goto fail;
     *out = r;
     return RD_OK;
@@ -170,8 +202,7 @@ void rd_runner_close(struct rd_runner *r)
 {
     if (!r || r->magic != RUNNER_MAGIC)
         return;
-    rd_dispatcher_free(r->d);
-    rd_broker_close(r->broker);
+    close_parts(r);
     if (r->own_store)
         rd_store_close(r->store);
     rd_credentials_wipe(&r->keys);
@@ -213,6 +244,56 @@ void rd_runner_log_cycle(const char *account, const struct rd_cycle_stats *st)
     rd_log_end(&l);
 }
 
+/* Everything over the store opened again, the lock taken again, one sync. */
+static int reopen(struct rd_runner *r, int64_t now, struct rd_error *err)
+{
+    struct rd_logline l;
+    int rc;
+
+    close_parts(r);
+    rd_store_close(r->store);
+    r->store = NULL;
+    if ((rc = rd_store_open(r->store_url, &r->store, err)) != RD_OK ||
+        (rc = open_parts(r, err)) != RD_OK)
+        return rc;
+    if ((rc = rd_dispatcher_lock(r->d, err)) != RD_OK)
+        return rc;
+    if ((rc = rd_dispatcher_start(r->d, now, err)) != RD_OK)
+        return rc;
+    r->status.recovering = 0;
+    r->status.reopens++;
+    r->backoff_s = 0;
+    rd_log_begin(&l, RD_LOG_INFO, "dispatch.recovered");
+    rd_log_str(&l, "account", r->acct->name);
+    rd_log_int(&l, "failures", r->status.failures);
+    rd_log_str(&l, "msg", "store reopened, account lock taken again");
+    rd_log_end(&l);
+    return RD_OK;
+}
+
+/* A failed reopen: the next attempt after the backoff, doubled up to 30 s. */
+static int reopen_failed(struct rd_runner *r, int rc, struct rd_error *err)
+{
+    struct rd_logline l;
+
+    r->backoff_s = r->backoff_s ? r->backoff_s * 2 : 1;
+    if (r->backoff_s > BACKOFF_MAX_S)
+        r->backoff_s = BACKOFF_MAX_S;
+    r->retry_at = mono_s() + r->backoff_s;
+    rd_log_begin(&l, rc == RD_EBUSY ? RD_LOG_ERROR : RD_LOG_WARN,
+                 rc == RD_EBUSY ? "dispatch.lock_lost" : "dispatch.reopen_failed");
+    rd_log_str(&l, "account", r->acct->name);
+    if (rc != RD_EBUSY)
+        rd_log_int(&l, "retry_in_s", r->backoff_s);
+    rd_log_str(&l, "error", err->msg);
+    rd_log_end(&l);
+    if (rc == RD_EBUSY)
+        return rd_error_prefix(err, "account %s: its lock was taken by another process while the "
+                               "store was away", r->acct->name);
+    return rc == RD_ESTORE ? rc : rd_error_set(err, RD_ESTORE, "account %s: %s", r->acct->name,
+                                               err->msg);
+}
+
 int rd_runner_cycle(struct rd_runner *r, int64_t now, struct rd_cycle_stats *st,
                     struct rd_error *err)
 {
@@ -222,6 +303,13 @@ int rd_runner_cycle(struct rd_runner *r, int64_t now, struct rd_cycle_stats *st,
     memset(st, 0, sizeof *st);
     if (r->status.paused)
         return RD_OK;
+    if (r->status.recovering) {
+        if (mono_s() < r->retry_at)
+            return rd_error_set(err, RD_ESTORE, "account %s: the store is away; next attempt in "
+                                "%u s", r->acct->name, rd_runner_retry_in(r));
+        if ((rc = reopen(r, now, err)) != RD_OK)
+            return reopen_failed(r, rc, err);
+    }
     rc = rd_dispatcher_cycle(r->d, now, st, err);
     r->status.cycles++;
     if (rc == RD_OK) {
@@ -234,12 +322,28 @@ int rd_runner_cycle(struct rd_runner *r, int64_t now, struct rd_cycle_stats *st,
     }
     r->status.failures++;
     snprintf(r->status.error, sizeof r->status.error, "%s", err->msg[0] ? err->msg : rd_strerror(rc));
+    if (r->own_store && r->status.started) {
+        r->status.recovering = 1;
+        r->retry_at = mono_s();                 /* the first reopen at the next cycle */
+    }
     rd_log_begin(&l, RD_LOG_ERROR, "dispatch.cycle_failed");
     rd_log_str(&l, "account", r->acct->name);
     rd_log_int(&l, "failures", r->status.failures);
     rd_log_str(&l, "msg", r->status.error);
+    if (r->status.recovering)
+        rd_log_str(&l, "next", "reopen the store and take the account's lock again");
     rd_log_end(&l);
     return rc;
+}
+
+unsigned rd_runner_retry_in(const struct rd_runner *r)
+{
+    int64_t left;
+
+    if (!r->status.recovering)
+        return 0;
+    left = r->retry_at - mono_s();
+    return left > 0 ? (unsigned)left : 0;
 }
 
 void rd_runner_pause(struct rd_runner *r, const char *why)
@@ -274,9 +378,16 @@ void rd_runner_status(const struct rd_runner *r, struct rd_runner_status *out)
 
 /* ---- asking ---- */
 
+static int away(const struct rd_runner *r, struct rd_error *err)
+{
+    return rd_error_set(err, RD_ESTORE, "account %s: the store is away (reopening)", r->acct->name);
+}
+
 int rd_runner_broker_account(struct rd_runner *r, int64_t now, struct rd_broker_account *out,
                              struct rd_error *err)
 {
+    if (!r->broker)
+        return away(r, err);
     r->broker->now = now;
     return r->broker->ops->get_account(r->broker, out, err);
 }
@@ -288,6 +399,8 @@ int rd_runner_evaluate(struct rd_runner *r, int64_t now, const struct rd_rec *re
     struct rd_store *s = r->store;
     int rc;
 
+    if (!r->d || r->status.recovering)
+        return away(r, err);
     if ((rc = s->ops->begin(s, err)) != RD_OK)
         return rc;
     rc = rd_dispatcher_evaluate(r->d, now, rec, out, err);

@@ -51,7 +51,8 @@ int cli_open(const char *config_path, const char *db_url, int want_store, struct
         return rc;
     if (!want_store)
         return RD_OK;
-    rc = rd_store_open(db_url && *db_url ? db_url : env->cfg->database, &env->store, err);
+    snprintf(env->db_url, sizeof env->db_url, "%s", db_url && *db_url ? db_url : env->cfg->database);
+    rc = rd_store_open(env->db_url, &env->store, err);
     if (rc == RD_OK) {
         /* every command sees the accounts made through the API too */
         struct rd_config *all = NULL;
@@ -94,7 +95,7 @@ int cli_account(const struct cli_env *env, const struct rd_account_config **out,
     return rc;
 }
 
-int cli_open_runner(const struct cli_env *env, const char *account, size_t batch,
+int cli_open_runner(const struct cli_env *env, const char *account, size_t batch, int own_store,
                     struct rd_runner **out, struct rd_error *err)
 {
     const struct rd_account_config *a;
@@ -107,7 +108,10 @@ int cli_open_runner(const struct cli_env *env, const char *account, size_t batch
     memset(&p, 0, sizeof p);
     p.cfg = env->cfg;
     p.account = a;
-    p.store = env->store;
+    if (own_store)
+        p.store_url = env->db_url;
+    else
+        p.store = env->store;
     p.batch_max = batch;
     return rd_runner_open(&p, out, err);
 }

@@ -15,6 +15,7 @@
 struct cli_env {
     struct rd_config *cfg;
     struct rd_store *store;
+    char db_url[RD_SOURCE_MAX];  /* the URL store was opened with */
 };
 
 /* Loads the config (path, $RISKDESK_CONFIG or ./riskdesk.json), reports
@@ -29,9 +30,11 @@ void cli_close(struct cli_env *env);
 int cli_account(const struct cli_env *env, const struct rd_account_config **out, const char *name,
                 struct rd_error *err);
 
-/* The named account's runner over env's store (batch recommendations a
- * batch); release with rd_runner_close. */
-int cli_open_runner(const struct cli_env *env, const char *account, size_t batch,
+/* The named account's runner (batch recommendations a batch) over env's store,
+ * or with own_store over a handle of its own on the same URL, so that it can
+ * reopen it when the store goes away (runner.h); release with
+ * rd_runner_close. */
+int cli_open_runner(const struct cli_env *env, const char *account, size_t batch, int own_store,
                     struct rd_runner **out, struct rd_error *err);
 
 /* --at: an RFC 3339 time; NULL means now. */

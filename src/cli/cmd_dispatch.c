@@ -119,7 +119,9 @@ static int run(int argc, char **argv)
         return cli_fail(&err);
     if (cli_open(config, db, 1, &env, &err) != RD_OK)
         return cli_fail(&err);
-    if ((rc = cli_open_runner(&env, account, (size_t)batch, &ru, &err)) != RD_OK ||
+    /* a looping dispatcher keeps its own store handle, to reopen it when the
+     * store goes away (a restart, a failover) */
+    if ((rc = cli_open_runner(&env, account, (size_t)batch, loop, &ru, &err)) != RD_OK ||
         (rc = rd_runner_start(ru, now, &err)) != RD_OK)
         goto out;
     memset(&sa, 0, sizeof sa);
@@ -130,10 +132,14 @@ static int run(int argc, char **argv)
         if (!at)
             now = (int64_t)time(NULL);
         rc = rd_runner_cycle(ru, now, &st, &err);
-        if (rc != RD_OK)
-            break;
-        if (loop)
-            nap((double)interval);
+        if (rc != RD_OK && (!loop || rc == RD_EBUSY))
+            break;              /* once: the exit code says it; looping: only a lost lock ends it */
+        if (loop) {
+            unsigned retry = rd_runner_retry_in(ru);
+
+            nap((double)(rc != RD_OK && retry < (unsigned)interval ? retry : (unsigned)interval));
+            rc = RD_OK;
+        }
     } while (loop && !stop_requested);
     if (rc == RD_OK && stop_requested)
         rd_log_msg(RD_LOG_INFO, "dispatch.stopped", "signal received; cycle finished");
@@ -152,6 +158,9 @@ const struct cli_cmd cli_cmd_dispatch = {
              "account's undecided recommendations, records each decision and order, and\n"
              "sends the orders. RUN_MODE=ONCE|LOOP chooses when neither flag is given.\n"
              "Only one dispatcher per account runs at a time. SIGTERM finishes the cycle\n"
-             "and exits 0. --at fixes the clock for a single cycle (tests, replays).\n",
+             "and exits 0. --at fixes the clock for a single cycle (tests, replays).\n"
+             "With --loop a failed cycle is not the end: the store is reopened and the\n"
+             "account's lock taken again, retrying after 1, 2, 4 ... 30 s; only a lock\n"
+             "taken meanwhile by another process ends it (exit 1, the holder named).\n",
     .run = run,
 };

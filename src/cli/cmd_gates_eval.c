@@ -56,7 +56,7 @@ static int run(int argc, char **argv)
     if (cli_open(config, db, 1, &env, &err) != RD_OK)
         return cli_fail(&err);
     rd_buf_init(&out, 1 << 20);
-    if ((rc = cli_open_runner(&env, account, 1, &ru, &err)) != RD_OK)
+    if ((rc = cli_open_runner(&env, account, 1, 0, &ru, &err)) != RD_OK)
         goto out;
     /* dry run: the store is read, never written (the paper broker is not asked to trade) */
     if ((rc = rd_runner_evaluate(ru, now, &rec, &dec, NULL, &err)) != RD_OK)

@@ -11,6 +11,9 @@
 #       removes the cluster once process PID has died, however it died.
 #   pg_throwaway.sh stop DIR|URL
 #       stops the server (immediate) and removes the directory.
+#   pg_throwaway.sh restart DIR|URL [--down S]
+#       stops the server (fast: every connection is cut), waits S seconds
+#       (default 0) with it down, and starts it again on the same directory.
 #
 # As root (CI), the server runs as the "postgres" user (runuser), or as nobody
 # when there is none: initdb refuses root. Exit 77 when no PostgreSQL server
@@ -117,11 +120,30 @@ start() {
   echo "postgresql://riskdesk@/riskdesk?host=$dir"
 }
 
+restart_dir() {
+  local dir=$1 down=${2:-0} bindir
+  case "$dir" in /tmp/rd-pg-*) ;; *) die "restart: $dir is not a throwaway cluster directory" ;; esac
+  bindir=$(find_bindir) || die "restart: no PostgreSQL server binaries"
+  as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null 2>&1 ||
+    die "restart: the server did not stop"
+  sleep "$down"
+  as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start \
+    </dev/null >/dev/null 2>&1 || die "restart: the server did not start again"
+}
+
+dir_of() {
+  local target=$1
+  case "$target" in *host=*) target=${target##*host=}; target=${target%%&*} ;; esac
+  echo "$target"
+}
+
 case "${1:-}" in
   start) shift; start "$@" ;;
-  stop)
-    target=${2:?usage: pg_throwaway.sh stop DIR|URL}
-    case "$target" in *host=*) target=${target##*host=}; target=${target%%&*} ;; esac
-    stop_dir "$target" ;;
-  *) echo "usage: pg_throwaway.sh start [--durable] [--watch PID] | stop DIR|URL" >&2; exit 2 ;;
+  stop) stop_dir "$(dir_of "${2:?usage: pg_throwaway.sh stop DIR|URL}")" ;;
+  restart)
+    down=0
+    [ "${3:-}" = "--down" ] && down=${4:?--down needs seconds}
+    restart_dir "$(dir_of "${2:?usage: pg_throwaway.sh restart DIR|URL [--down S]}")" "$down" ;;
+  *) echo "usage: pg_throwaway.sh start [--durable] [--watch PID] | stop DIR|URL |" \
+          "restart DIR|URL [--down S]" >&2; exit 2 ;;
 esac
