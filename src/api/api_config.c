@@ -42,7 +42,7 @@ static int collect(void *ctx, const struct rd_account_def_row *a)
 
 static int load_defs(struct rd_store *s, struct defs *d, struct rd_error *err)
 {
-    int rc = s->ops->account_def_list(s, collect, d, err);
+    int rc = s->ops->api->account_def_list(s, collect, d, err);
 
     if (rc == RD_ENOMEM)
         return rd_error_set(err, RD_ENOMEM, "api: out of memory reading accounts");

@@ -99,7 +99,7 @@ static int queue(struct api_req *r, struct rd_store *s, struct api_trade *t, str
     snprintf(rec->account, sizeof rec->account, "%s", t->account);
     rec->qty = t->qty;
     pthread_mutex_lock(&r->srv->write_mu);
-    rc = s->ops->user_get(s, t->user, &cur, &err);
+    rc = s->ops->api->user_get(s, t->user, &cur, &err);
     if (rc != RD_OK) {
         st = rc == RD_ENOTFOUND ? api_error(r, 404, "not_found", "no user \"%.64s\"", t->user)
                                 : api_fail(r, rc, &err);
@@ -124,7 +124,7 @@ static int queue(struct api_req *r, struct rd_store *s, struct api_trade *t, str
         }
         if ((rc = s->ops->begin(s, &err)) != RD_OK)
             break;
-        rc = s->ops->rec_add(s, rec, &err);
+        rc = s->ops->trading->rec_add(s, rec, &err);
         if (rc == RD_OK)
             rc = s->ops->commit(s, &err);
         else
@@ -171,7 +171,7 @@ int api_trade_run(struct api_req *r, struct api_trade *t)
     memset(&rec, 0, sizeof rec);
     if (!(s = api_store(r)))
         return r->status;
-    rc = s->ops->user_get(s, t->user, &u, &err);
+    rc = s->ops->api->user_get(s, t->user, &u, &err);
     if (rc == RD_ENOTFOUND)
         return api_error(r, 404, "not_found", "no user \"%.64s\"", t->user);
     if (rc != RD_OK)

@@ -81,7 +81,7 @@ static void set_health(struct alpaca *a, int healthy, const char *why)
     if (!healthy)
         rd_log_str(&l, "reason", why);
     rd_log_end(&l);
-    if (!a->store || !a->store->ops->kv_put)
+    if (!a->store || !a->store->ops->trading->kv_put)
         return;
     {
         char esc[300];
@@ -96,7 +96,7 @@ static void set_health(struct alpaca *a, int healthy, const char *why)
         snprintf(val, sizeof val, "{\"healthy\":%s,\"at\":%" PRId64 ",\"reason\":\"%s\"}",
                  healthy ? "true" : "false", (int64_t)time(NULL), healthy ? "" : esc);
     }
-    if (a->store->ops->kv_put(a->store, NS_HEALTH, a->base.account, val, 0, &e) != RD_OK)
+    if (a->store->ops->trading->kv_put(a->store, NS_HEALTH, a->base.account, val, 0, &e) != RD_OK)
         rd_log_msg(RD_LOG_WARN, "alpaca.health_not_stored", e.msg);
 }
 
@@ -469,7 +469,7 @@ static void repair_order(struct alpaca *a, const struct rd_alpaca_order *o, stru
     snprintf(row->broker_order_id, sizeof row->broker_order_id, "%s", o->id);
     row->reason[0] = '\0';
     row->updated_at = a->base.now;
-    rc = a->store->ops->order_update(a->store, row, &e);
+    rc = a->store->ops->trading->order_update(a->store, row, &e);
     rd_log_begin(&l, RD_LOG_WARN, rc == RD_OK ? "reconcile.order_repaired"
                                               : "reconcile.order_repair_failed");
     rd_log_str(&l, "account", a->base.account);
@@ -493,7 +493,7 @@ static void check_open_orders(struct alpaca *a)
     struct rd_error e = {0};
     size_t n = 0;
 
-    if (a->open_checked_at == a->base.now || !a->store || !a->store->ops->order_get)
+    if (a->open_checked_at == a->base.now || !a->store || !a->store->ops->trading->order_get)
         return;
     a->open_checked_at = a->base.now;
     if (rd_alpaca_list_orders(&a->base, "open", 500, &list, &n, &e) != RD_OK) {
@@ -503,7 +503,7 @@ static void check_open_orders(struct alpaca *a)
     for (size_t i = 0; i < n; i++) {
         struct rd_order_row row;
         struct rd_logline l;
-        int rc = a->store->ops->order_get(a->store, list[i].client_order_id, &row, &e);
+        int rc = a->store->ops->trading->order_get(a->store, list[i].client_order_id, &row, &e);
         int ours = rc == RD_OK && !strcmp(row.account, a->base.account);
         char qty[48];
 

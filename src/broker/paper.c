@@ -119,7 +119,7 @@ static int load_json(struct rd_store *s, const char *ns, const char *key, json_t
     int rc;
 
     *out = NULL;
-    rc = s->ops->kv_get(s, ns, key, &text, err);
+    rc = s->ops->trading->kv_get(s, ns, key, &text, err);
     if (rc != RD_OK)
         return rc;
     *out = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
@@ -155,7 +155,7 @@ static int save_json(struct rd_store *s, const char *ns, const char *key, json_t
         return rd_error_set(err, RD_ENOMEM, "paper broker: cannot serialise %s/%s", ns, key);
     }
     text[n] = '\0';
-    rc = s->ops->kv_put(s, ns, key, text, only_new, err);
+    rc = s->ops->trading->kv_put(s, ns, key, text, only_new, err);
     rd_free(text);
     return rc;
 }
@@ -775,7 +775,7 @@ static int paper_open(const struct rd_broker_params *p, struct rd_broker **out, 
         return rd_error_set(err, RD_EINVAL, "paper broker: account name \"%.32s...\" is longer "
                             "than %zu characters", p->account, sizeof pb->base.account - 1);
     so = p->store ? p->store->ops : NULL;
-    if (!so || !so->kv_get || !so->kv_put || !so->begin || !so->commit || !so->rollback)
+    if (!so || !so->trading || !so->trading->kv_get || !so->trading->kv_put || !so->begin || !so->commit || !so->rollback)
         return rd_error_set(err, RD_EINVAL, "paper broker: account %s needs a store with a "
                             "key-value space and transactions", p->account);
     if (p->starting_cash <= 0 || p->starting_cash > RD_MONEY_MAX / 2)

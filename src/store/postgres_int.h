@@ -28,6 +28,12 @@ extern const struct rd_store_ops rd_store_postgres_ops;
  * rd_store_postgres_ops. */
 extern const struct rd_store_ops rd_store_postgresql_ops;
 
+/* The sub-tables, each defined in the file of its operations. */
+extern const struct rd_store_trading_ops rd_pg_trading_ops;  /* postgres_trading.c */
+extern const struct rd_store_api_ops rd_pg_api_ops;          /* postgres_api.c */
+extern const struct rd_store_traders_ops rd_pg_traders_ops;  /* postgres_traders.c */
+extern const struct rd_store_perf_ops rd_pg_perf_ops;        /* postgres_perf.c */
+
 /* Migration `version` takes a database from version - 1 to version; the same
  * numbers as the SQLite schema (sqlite_schema.c), in ascending order. */
 struct rd_pg_migration {

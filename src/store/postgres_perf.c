@@ -295,3 +295,14 @@ int rd_pg_trade_list(struct rd_store *s, const char *account, int64_t since, int
     PQclear(res);
     return rc;
 }
+
+const struct rd_store_perf_ops rd_pg_perf_ops = {
+    .version = 1,
+    .snapshot_put = rd_pg_snapshot_put,
+    .snapshot_get = rd_pg_snapshot_get,
+    .snapshot_list = rd_pg_snapshot_list,
+    .snapshot_delete = rd_pg_snapshot_delete,
+    .perf_event_add = rd_pg_perf_event_add,
+    .perf_event_list = rd_pg_perf_event_list,
+    .trade_list = rd_pg_trade_list,
+};

@@ -1126,3 +1126,19 @@ int rd_pg_trader_prediction_list(struct rd_store *s, int64_t report_id,
     PQclear(res);
     return rc;
 }
+
+const struct rd_store_traders_ops rd_pg_traders_ops = {
+    .version = 1,
+    .trader_import_add = rd_pg_trader_import_add,
+    .trader_import_get = rd_pg_trader_import_get,
+    .trader_fills_add = rd_pg_trader_fills_add,
+    .trader_daily_add = rd_pg_trader_daily_add,
+    .trader_limits_put = rd_pg_trader_limits_put,
+    .trader_load = rd_pg_trader_load,
+    .trader_days_put = rd_pg_trader_days_put,
+    .trader_days_load = rd_pg_trader_days_load,
+    .trader_report_add = rd_pg_trader_report_add,
+    .trader_report_last = rd_pg_trader_report_last,
+    .trader_prediction_add = rd_pg_trader_prediction_add,
+    .trader_prediction_list = rd_pg_trader_prediction_list,
+};

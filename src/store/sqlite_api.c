@@ -545,3 +545,22 @@ int rd_sqlite_order_counts(struct rd_store *s, const char *account,
     rd_sqlite_bind_done(&b);
     return rc;
 }
+
+const struct rd_store_api_ops rd_sqlite_api_ops = {
+    .version = 1,
+    .token_add = rd_sqlite_token_add,
+    .token_find = rd_sqlite_token_find,
+    .token_list = rd_sqlite_token_list,
+    .token_revoke = rd_sqlite_token_revoke,
+    .user_put = rd_sqlite_user_put,
+    .user_get = rd_sqlite_user_get,
+    .user_list = rd_sqlite_user_list,
+    .assignment_add = rd_sqlite_assignment_add,
+    .assignment_list = rd_sqlite_assignment_list,
+    .account_def_put = rd_sqlite_account_def_put,
+    .account_def_list = rd_sqlite_account_def_list,
+    .rec_list = rd_sqlite_rec_list,
+    .decision_get = rd_sqlite_decision_get,
+    .decision_counts = rd_sqlite_decision_counts,
+    .order_counts = rd_sqlite_order_counts,
+};

@@ -240,7 +240,9 @@ void rd_sqlite_unlock_account(struct rd_sqlite_lock **held, const char *account)
 /* Releases every lock of *held and empties it. */
 void rd_sqlite_unlock_all(struct rd_sqlite_lock **held);
 
-/* ---- the version 2 operations (sqlite_api.c) ---- */
+/* ---- the HTTP API's operations (sqlite_api.c) ---- */
+extern const struct rd_store_api_ops rd_sqlite_api_ops;
+
 int rd_sqlite_token_add(struct rd_store *s, struct rd_token_row *t, struct rd_error *err);
 int rd_sqlite_token_find(struct rd_store *s, const char *hash, struct rd_token_row *t,
                          struct rd_error *err);

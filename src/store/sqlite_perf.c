@@ -298,3 +298,14 @@ int rd_sqlite_trade_list(struct rd_store *s, const char *account, int64_t since,
     sqlite3_finalize(st);
     return rc;
 }
+
+const struct rd_store_perf_ops rd_sqlite_perf_ops = {
+    .version = 1,
+    .snapshot_put = rd_sqlite_snapshot_put,
+    .snapshot_get = rd_sqlite_snapshot_get,
+    .snapshot_list = rd_sqlite_snapshot_list,
+    .snapshot_delete = rd_sqlite_snapshot_delete,
+    .perf_event_add = rd_sqlite_perf_event_add,
+    .perf_event_list = rd_sqlite_perf_event_list,
+    .trade_list = rd_sqlite_trade_list,
+};

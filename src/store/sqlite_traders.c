@@ -925,3 +925,19 @@ int rd_sqlite_trader_prediction_list(struct rd_store *s, int64_t report_id,
     sqlite3_finalize(st);
     return rc;
 }
+
+const struct rd_store_traders_ops rd_sqlite_traders_ops = {
+    .version = 1,
+    .trader_import_add = rd_sqlite_trader_import_add,
+    .trader_import_get = rd_sqlite_trader_import_get,
+    .trader_fills_add = rd_sqlite_trader_fills_add,
+    .trader_daily_add = rd_sqlite_trader_daily_add,
+    .trader_limits_put = rd_sqlite_trader_limits_put,
+    .trader_load = rd_sqlite_trader_load,
+    .trader_days_put = rd_sqlite_trader_days_put,
+    .trader_days_load = rd_sqlite_trader_days_load,
+    .trader_report_add = rd_sqlite_trader_report_add,
+    .trader_report_last = rd_sqlite_trader_report_last,
+    .trader_prediction_add = rd_sqlite_trader_prediction_add,
+    .trader_prediction_list = rd_sqlite_trader_prediction_list,
+};

@@ -164,14 +164,19 @@ static int mem_kv_put(struct rd_store *s, const char *ns, const char *key, const
     return RD_OK;
 }
 
+static const struct rd_store_trading_ops mem_trading = {
+    .version = 1,
+    .kv_get = mem_kv_get,
+    .kv_put = mem_kv_put,
+};
+
 static const struct rd_store_ops mem_ops = {
     .name = "mem",
-    .version = 1,
+    .version = 3,
     .begin = mem_begin,
     .commit = mem_commit,
     .rollback = mem_rollback,
-    .kv_get = mem_kv_get,
-    .kv_put = mem_kv_put,
+    .trading = &mem_trading,
 };
 
 static struct mem_store *mem_new(void)
