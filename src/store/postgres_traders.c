@@ -839,25 +839,14 @@ int rd_pg_trader_days_put(struct rd_store *s, const struct rd_fills *fs, const s
     return tx_end(s, rc, err);
 }
 
-struct named {
-    const char *name;
-    uint32_t id;
-};
-
-static int cmp_named(const void *a, const void *b)
-{
-    return strcmp(((const struct named *)a)->name, ((const struct named *)b)->name);
-}
-
 int rd_pg_trader_days_load(struct rd_store *s, struct rd_fills *fs, struct rd_pnl *pnl,
                            struct rd_error *err)
 {
     uint32_t *tmap = NULL;
     int64_t ntmap = 0, total = 0;
     struct rd_pnl_day *tmp = NULL;
-    size_t n = 0, *start = NULL;
+    size_t n = 0;
     PGresult *res = NULL;
-    uint32_t nt;
     int rc;
 
     rd_pnl_release(pnl);
@@ -873,17 +862,12 @@ int rd_pg_trader_days_load(struct rd_store *s, struct rd_fills *fs, struct rd_pn
     res = NULL;
     if (rc)
         goto out;
-    nt = fs->traders.count;
     tmp = rd_malloc((size_t)(total ? total : 1) * sizeof *tmp);
-    pnl->span = rd_calloc(nt ? nt : 1, sizeof *pnl->span);
-    pnl->order = rd_malloc((nt ? nt : 1) * sizeof *pnl->order);
-    start = rd_calloc(nt ? nt : 1, sizeof *start);
-    if (!tmp || !pnl->span || !pnl->order || !start) {
+    if (!tmp) {
         rc = rd_error_set(err, RD_ENOMEM, "store: out of memory reading %" PRId64 " trader-days",
                           total);
         goto out;
     }
-    pnl->ntraders = nt;
     /* in key order: each trader's days together, ascending */
     rc = exec(s, RD_PGX_DAYS_LIST,
               "SELECT trader, day, trades, realized, fees, net FROM trader_days "
@@ -905,57 +889,14 @@ int rd_pg_trader_days_load(struct rd_store *s, struct rd_fills *fs, struct rd_pn
         d->realized = c_i64(res, i, 3);
         d->fees = c_i64(res, i, 4);
         d->net = c_i64(res, i, 5);
-        if (pnl->span[d->trader].count == 0)
-            start[d->trader] = n;
-        pnl->span[d->trader].count++;
         n++;
     }
-    if (rc)
-        goto out;
-    /* rd_pnl's order: traders by name (bytewise), their days ascending */
-    {
-        struct named *by = rd_malloc((nt ? nt : 1) * sizeof *by);
-
-        if (!by) {
-            rc = rd_error_set(err, RD_ENOMEM, "store: out of memory sorting traders");
-            goto out;
-        }
-        for (uint32_t t = 0; t < nt; t++) {
-            by[t].name = fs->traders.name[t];
-            by[t].id = t;
-        }
-        if (nt > 1)
-            qsort(by, nt, sizeof *by, cmp_named);
-        for (uint32_t t = 0; t < nt; t++)
-            pnl->order[t] = by[t].id;
-        rd_free(by);
-    }
-    pnl->days = tmp;
-    tmp = NULL;
-    if (n) {
-        struct rd_pnl_day *sorted = rd_malloc(n * sizeof *sorted);
-        size_t k = 0;
-
-        if (!sorted) {
-            rc = rd_error_set(err, RD_ENOMEM, "store: out of memory sorting trader-days");
-            goto out;
-        }
-        for (uint32_t i = 0; i < nt; i++) {
-            uint32_t t = pnl->order[i];
-            struct rd_pnl_span *sp = &pnl->span[t];
-
-            memcpy(sorted + k, pnl->days + start[t], sp->count * sizeof *sorted);
-            sp->first = k;
-            k += sp->count;
-        }
-        rd_free(pnl->days);
-        pnl->days = sorted;
-    }
-    pnl->ndays = n;
+    if (!rc)
+        /* rd_pnl's order: traders by name (bytewise), their days ascending */
+        rc = rd_pnl_arrange(pnl, &fs->traders, tmp, n, err);
 out:
     PQclear(res);
     rd_free(tmp);
-    rd_free(start);
     rd_free(tmap);
     if (rc)
         rd_pnl_release(pnl);
