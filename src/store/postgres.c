@@ -34,6 +34,7 @@
 
 #include <assert.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +314,37 @@ void rd_pg_bind_i64_or_null(struct rd_pg_bind *b, int64_t v)
 }
 
 /* Runs a prepared statement. NULL only when libpq could not even try. */
+/* PostgreSQL keeps NaN, SQLite does not (it stores NULL, read back as 0.0):
+ * neither do we. */
+void rd_pg_bind_double(struct rd_pg_bind *b, double v)
+{
+    char *p;
+
+    if (isnan(v)) {
+        rd_pg_bind_null(b);
+        return;
+    }
+    if (isinf(v)) {
+        rd_pg_bind_str(b, v > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
+    p = b_scratch(b, 32);
+    if (p)
+        snprintf(p, 32, "%.17g", v);
+    b_add(b, p);
+}
+
+int rd_pg_ext_run(struct rd_store *s, enum rd_pg_ext slot, const char *sql,
+                  const struct rd_pg_bind *b, PGresult **res, const char *what,
+                  struct rd_error *err)
+{
+    *res = NULL;
+    if (b && b->overflow)
+        return rd_error_set(err, RD_EINTERNAL, "store: %s: more parameters than a statement "
+                            "takes", what);
+    return rd_pg_ext_exec(s, slot, sql, b ? b->n : 0, b ? b->v : NULL, res, what, err);
+}
+
 PGresult *rd_pg_exec(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_pg_bind *b)
 {
     assert(!b->overflow);
@@ -406,6 +438,11 @@ void rd_pg_col_text(const PGresult *r, int row, int i, char *dst, size_t cap)
     if (n)
         memcpy(dst, PQgetvalue(r, row, i), n);
     dst[n] = '\0';
+}
+
+double rd_pg_col_double(const PGresult *r, int row, int i)
+{
+    return PQgetisnull(r, row, i) ? 0.0 : strtod(PQgetvalue(r, row, i), NULL);
 }
 
 int64_t rd_pg_col_i64(const PGresult *r, int row, int i)
