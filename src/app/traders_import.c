@@ -32,6 +32,7 @@
 
 #include "riskdesk/alloc.h"
 #include "riskdesk/calendar.h"
+#include "riskdesk/fills_csv.h"
 #include "riskdesk/pnl.h"
 #include "riskdesk/banned.h"
 
