@@ -69,20 +69,14 @@ static struct sqlite_store *sq(struct rd_store *s)
 __attribute__((format(printf, 4, 5)))
 static int fail(struct sqlite_store *q, int rc, struct rd_error *err, const char *fmt, ...)
 {
+    struct rd_sqlite_conn c = {q->db, q->path};
     char what[256];
-    int ext = q->db ? sqlite3_extended_errcode(q->db) : rc;
-    const char *msg = q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc);
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    if (ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE)
-        return rd_error_set(err, RD_EEXIST, "%s: already exists (%s)", what, msg);
-    if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
-        return rd_error_set(err, RD_ENOTFOUND, "%s: refers to a row that is not in the store (%s)",
-                            what, msg);
-    return rd_error_set(err, RD_ESTORE, "sqlite %s: %s: %s", q->path, what, msg);
+    return rd_sqlite_conn_fail(&c, rc, err, what);
 }
 
 /* ---- statements (bound with sqlite_int.h's binder) ---- */
@@ -106,6 +100,7 @@ static void sq_close(struct rd_store *s);
 static int sq_open(const char *url, struct rd_store **out, struct rd_error *err)
 {
     struct sqlite_store *q = NULL;
+    struct rd_sqlite_conn conn;
     const char *spec, *opts;
     size_t plen;
     int sync_full = 1;
@@ -149,9 +144,11 @@ static int sq_open(const char *url, struct rd_store **out, struct rd_error *err)
     }
     sqlite3_extended_result_codes(q->db, 1);
     sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
-    rc = rd_sqlite_set_pragmas(&q->base, q->memory, sync_full, cache_mib, err);
+    conn.db = q->db;
+    conn.path = q->path;
+    rc = rd_sqlite_set_pragmas(&conn, q->memory, sync_full, cache_mib, err);
     if (!rc)
-        rc = rd_sqlite_migrate(&q->base, err);
+        rc = rd_sqlite_migrate(&conn, err);
     for (int i = 0; !rc && i < RD_SQC_COUNT; i++) {
         int src = sqlite3_prepare_v3(q->db, rd_sqlite_core_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
                                      &q->st[i], NULL);

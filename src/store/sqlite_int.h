@@ -254,16 +254,28 @@ int rd_sqlite_read_position(sqlite3_stmt *st, struct rd_position_row *p, struct 
 
 /* ---- sqlite_open.c: what opening does to a new connection, in this order ---- */
 
+/* A connection and its database's path, for messages. sqlite_open.c works on
+ * this alone, so it needs nothing from the handle (sqlite.c). */
+struct rd_sqlite_conn {
+    sqlite3 *db;
+    const char *path;
+};
+
+/* Maps an SQLite result code to RD_EEXIST / RD_ENOTFOUND / RD_ESTORE, with the
+ * connection's message; what names the operation. rd_sqlite_fail's mapping. */
+int rd_sqlite_conn_fail(const struct rd_sqlite_conn *c, int rc, struct rd_error *err,
+                        const char *what);
+
 /* The options after '?' in a sqlite: URL: sync=full or sync=normal, cache_mib=N. */
 int rd_sqlite_parse_options(const char *opts, int *sync_full, int *cache_mib,
                             struct rd_error *err);
 
 /* Foreign keys on, WAL unless memory, synchronous FULL or NORMAL, a page cache of cache_mib MiB. */
-int rd_sqlite_set_pragmas(struct rd_store *s, int memory, int sync_full, int cache_mib,
+int rd_sqlite_set_pragmas(const struct rd_sqlite_conn *c, int memory, int sync_full, int cache_mib,
                           struct rd_error *err);
 
 /* Brings the schema up to its newest migration; refuses a database from a newer riskdesk. */
-int rd_sqlite_migrate(struct rd_store *s, struct rd_error *err);
+int rd_sqlite_migrate(const struct rd_sqlite_conn *c, struct rd_error *err);
 
 /* ---- sqlite_locks.c: account locks, a list the handle owns ---- */
 
