@@ -58,7 +58,7 @@ static void add_recs(struct rd_store *s, int from, int n, int64_t created)
         r.volume_ratio = 2000000;
         r.price = RD_DOLLARS(2);
         r.created_at = created;
-        if (s->ops->rec_add(s, &r, &err))
+        if (s->ops->trading->rec_add(s, &r, &err))
             die(&err);
     }
     if (s->ops->commit(s, &err))

@@ -132,10 +132,10 @@ static void decide_range(struct rd_store *s, const char *account, int from, int 
         for (int j = i; j < i + batch && j < to; j++) {
             make_rec(&r, j);
             make_decision(&row, account, &r);
-            if (s->ops->decision_add(s, &row, &err))
+            if (s->ops->trading->decision_add(s, &row, &err))
                 die("decision_add", &err);
             make_order(&o, &row, &r);
-            if (s->ops->order_add(s, &o, &err))
+            if (s->ops->trading->order_add(s, &o, &err))
                 die("order_add", &err);
         }
         if (s->ops->commit(s, &err))
@@ -162,7 +162,7 @@ static double undecided_ms(struct rd_store *s, const char *account, int64_t from
         int64_t mark = from;
         double a = now_s();
 
-        if (s->ops->rec_undecided(s, account, &mark, 100, out, &n, &err))
+        if (s->ops->trading->rec_undecided(s, account, &mark, 100, out, &n, &err))
             die("rec_undecided", &err);
         t[k] = (now_s() - a) * 1e3;
         if (n != expect) {
@@ -218,7 +218,7 @@ int main(int argc, char **argv)
             die("begin", &err);
         for (int j = i; j < i + BATCH; j++) {
             make_rec(&r, j);
-            if (s->ops->rec_add(s, &r, &err))
+            if (s->ops->trading->rec_add(s, &r, &err))
                 die("rec_add", &err);
         }
         if (s->ops->commit(s, &err))
@@ -249,14 +249,14 @@ int main(int argc, char **argv)
         static struct rd_rec none[1];
         size_t n;
 
-        if (s->ops->rec_undecided(s, "acct-A", &mark, 1, none, &n, &err))
+        if (s->ops->trading->rec_undecided(s, "acct-A", &mark, 1, none, &n, &err))
             die("rec_undecided", &err);
     }
     if (s->ops->begin(s, &err))
         die("begin", &err);
     for (int j = NRECS; j < NRECS + 100; j++) {
         make_rec(&r, j);
-        if (s->ops->rec_add(s, &r, &err))
+        if (s->ops->trading->rec_add(s, &r, &err))
             die("rec_add", &err);
     }
     if (s->ops->commit(s, &err))

@@ -84,7 +84,7 @@ static void add_rec_for(struct rd_store *s, const char *id, int64_t created_at, 
     struct rd_error err = {0};
 
     snprintf(r.account, sizeof r.account, "%s", account);
-    assert_int_equal(s->ops->rec_add(s, &r, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_add(s, &r, &err), RD_OK);
 }
 
 static void add_rec(struct rd_store *s, const char *id, int64_t created_at)
@@ -98,7 +98,7 @@ static int undecided(struct rd_store *s, const char *account, size_t max, struct
 {
     int64_t mark = 0;
 
-    return s->ops->rec_undecided(s, account, &mark, max, out, n, err);
+    return s->ops->trading->rec_undecided(s, account, &mark, max, out, n, err);
 }
 
 static struct rd_decision_row make_decision(const char *account, const char *rec_id, int approved)
@@ -162,7 +162,7 @@ static void add_order(struct rd_store *s, const char *coid, const char *account,
     struct rd_order_row o = make_order(coid, account, underlying, intent, status, created_at);
     struct rd_error err = {0};
 
-    assert_int_equal(s->ops->order_add(s, &o, &err), RD_OK);
+    assert_int_equal(s->ops->trading->order_add(s, &o, &err), RD_OK);
 }
 
 static void add_trade(struct rd_store *s, const char *account, rd_money pnl, int64_t closed_at,
@@ -182,7 +182,7 @@ static void add_trade(struct rd_store *s, const char *account, rd_money pnl, int
     t.opened_at = closed_at - 600;
     t.closed_at = closed_at;
     t.day_trade = day_trade;
-    assert_int_equal(s->ops->trade_add(s, &t, &err), RD_OK);
+    assert_int_equal(s->ops->trading->trade_add(s, &t, &err), RD_OK);
 }
 
 /* ---- field-by-field equality (bytes after a string's NUL do not count) ---- */
@@ -342,24 +342,24 @@ static void test_rec_roundtrip(void **state)
     r.strategy = RD_STRAT_DAY;
     r.price = INT64_MAX;
     r.stop_price = INT64_MIN;
-    assert_int_equal(s->ops->rec_add(s, &r, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_add(s, &r, &err), RD_OK);
     memset(&got, 0x5a, sizeof got);
-    assert_int_equal(s->ops->rec_get(s, r.id, &got, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_get(s, r.id, &got, &err), RD_OK);
     eq_rec(&got, &r);
 
     /* duplicate: RD_EEXIST, and the stored one is untouched */
     other = make_rec("rec-1:a.b_c", NOW + 5, "AAPL");
-    assert_int_equal(s->ops->rec_add(s, &other, &err), RD_EEXIST);
+    assert_int_equal(s->ops->trading->rec_add(s, &other, &err), RD_EEXIST);
     assert_non_null(strstr(err.msg, "rec-1:a.b_c"));
-    assert_int_equal(s->ops->rec_get(s, r.id, &got, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_get(s, r.id, &got, &err), RD_OK);
     eq_rec(&got, &r);
 
-    assert_int_equal(s->ops->rec_get(s, "nope", &got, &err), RD_ENOTFOUND);
+    assert_int_equal(s->ops->trading->rec_get(s, "nope", &got, &err), RD_ENOTFOUND);
     assert_non_null(strstr(err.msg, "nope"));
 
     r.action = (enum rd_action)77;
     snprintf(r.id, sizeof r.id, "bad");
-    assert_int_equal(s->ops->rec_add(s, &r, &err), RD_EINVAL);
+    assert_int_equal(s->ops->trading->rec_add(s, &r, &err), RD_EINVAL);
 }
 
 static void test_decision_roundtrip(void **state)
@@ -377,17 +377,17 @@ static void test_decision_roundtrip(void **state)
     add_rec(s, "r2", NOW - 10);
     b.decided_at = NOW + 1;
     b.d.nverdicts = 3;
-    assert_int_equal(s->ops->decision_add(s, &a, &err), RD_OK);
+    assert_int_equal(s->ops->trading->decision_add(s, &a, &err), RD_OK);
     assert_true(a.id > 0);
-    assert_int_equal(s->ops->decision_add(s, &b, &err), RD_OK);
+    assert_int_equal(s->ops->trading->decision_add(s, &b, &err), RD_OK);
     assert_true(b.id > a.id);
 
-    assert_int_equal(s->ops->decision_add(s, &dup, &err), RD_EEXIST);
+    assert_int_equal(s->ops->trading->decision_add(s, &dup, &err), RD_EEXIST);
     assert_non_null(strstr(err.msg, "r1"));
     assert_non_null(strstr(err.msg, "acct-A"));
-    assert_int_equal(s->ops->decision_add(s, &orphan, &err), RD_ENOTFOUND);
+    assert_int_equal(s->ops->trading->decision_add(s, &orphan, &err), RD_ENOTFOUND);
 
-    assert_int_equal(s->ops->decision_list(s, "acct-A", 0, visit_decision, &c, &err), RD_OK);
+    assert_int_equal(s->ops->trading->decision_list(s, "acct-A", 0, visit_decision, &c, &err), RD_OK);
     assert_int_equal(c.n, 2);
     /* newest first; every field back, all 20 verdicts with their extremes */
     eq_decision(&c.dec[0], &b);
@@ -399,21 +399,21 @@ static void test_decision_roundtrip(void **state)
     assert_int_equal(c.dec[0].d.first_failed, RD_GATE_COUNT);
 
     memset(&c, 0, sizeof c);
-    assert_int_equal(s->ops->decision_list(s, "acct-A", 1, visit_decision, &c, &err), RD_OK);
+    assert_int_equal(s->ops->trading->decision_list(s, "acct-A", 1, visit_decision, &c, &err), RD_OK);
     assert_int_equal(c.n, 1);
     assert_string_equal(c.dec[0].rec_id, "r2");
 
     memset(&c, 0, sizeof c);
     c.stop_at = 1;
-    assert_int_equal(s->ops->decision_list(s, "acct-A", 0, visit_decision, &c, &err), 99);
+    assert_int_equal(s->ops->trading->decision_list(s, "acct-A", 0, visit_decision, &c, &err), 99);
     memset(&c, 0, sizeof c);
-    assert_int_equal(s->ops->decision_list(s, "acct-B", 0, visit_decision, &c, &err), RD_OK);
+    assert_int_equal(s->ops->trading->decision_list(s, "acct-B", 0, visit_decision, &c, &err), RD_OK);
     assert_int_equal(c.n, 0);
 
     a.d.verdicts[4].reason = RD_REASON_COUNT;
     snprintf(a.rec_id, sizeof a.rec_id, "r2");
     snprintf(a.account, sizeof a.account, "acct-C");
-    assert_int_equal(s->ops->decision_add(s, &a, &err), RD_EINVAL);
+    assert_int_equal(s->ops->trading->decision_add(s, &a, &err), RD_EINVAL);
 }
 
 static void test_order_roundtrip(void **state)
@@ -426,7 +426,7 @@ static void test_order_roundtrip(void **state)
     struct rd_error err = {0};
 
     add_rec(s, "r1", NOW);
-    assert_int_equal(s->ops->decision_add(s, &d, &err), RD_OK);
+    assert_int_equal(s->ops->trading->decision_add(s, &d, &err), RD_OK);
     o = make_order("rd-acct-A-r1-0123456789abcdef0123456789abcdef012", "acct-A", "AAPL",
                    RD_INTENT_ENTRY, RD_ORDER_PENDING, NOW);
     assert_int_equal(strlen(o.client_order_id), 48);
@@ -439,26 +439,26 @@ static void test_order_roundtrip(void **state)
     o.fill_price = INT64_MIN;
     snprintf(o.reason, sizeof o.reason, "sized on 4.12 premium");
     o.updated_at = NOW + 1;
-    assert_int_equal(s->ops->order_add(s, &o, &err), RD_OK);
-    assert_int_equal(s->ops->order_get(s, o.client_order_id, &got, &err), RD_OK);
+    assert_int_equal(s->ops->trading->order_add(s, &o, &err), RD_OK);
+    assert_int_equal(s->ops->trading->order_get(s, o.client_order_id, &got, &err), RD_OK);
     eq_order(&got, &o);
 
     dup = o;
     dup.qty = 1000;
-    assert_int_equal(s->ops->order_add(s, &dup, &err), RD_EEXIST);
+    assert_int_equal(s->ops->trading->order_add(s, &dup, &err), RD_EEXIST);
     assert_non_null(strstr(err.msg, o.client_order_id));
 
     /* an exit: no recommendation, no decision (stored as NULL, read back as ""/0) */
     exit_o = make_order("exit-1", "acct-A", "AAPL", RD_INTENT_EXIT, RD_ORDER_ACCEPTED, NOW + 5);
     snprintf(exit_o.broker_order_id, sizeof exit_o.broker_order_id, "b-77");
-    assert_int_equal(s->ops->order_add(s, &exit_o, &err), RD_OK);
-    assert_int_equal(s->ops->order_get(s, "exit-1", &got, &err), RD_OK);
+    assert_int_equal(s->ops->trading->order_add(s, &exit_o, &err), RD_OK);
+    assert_int_equal(s->ops->trading->order_get(s, "exit-1", &got, &err), RD_OK);
     eq_order(&got, &exit_o);
 
     /* an order pointing at a decision that does not exist */
     dup = make_order("bad-ref", "acct-A", "AAPL", RD_INTENT_ENTRY, RD_ORDER_PENDING, NOW);
     dup.decision_id = 999999;
-    assert_int_equal(s->ops->order_add(s, &dup, &err), RD_ENOTFOUND);
+    assert_int_equal(s->ops->trading->order_add(s, &dup, &err), RD_ENOTFOUND);
 
     /* update writes the broker's part */
     o.status = RD_ORDER_FILLED;
@@ -467,29 +467,29 @@ static void test_order_roundtrip(void **state)
     o.fill_price = 41300;
     snprintf(o.reason, sizeof o.reason, "filled");
     o.updated_at = NOW + 60;
-    assert_int_equal(s->ops->order_update(s, &o, &err), RD_OK);
-    assert_int_equal(s->ops->order_get(s, o.client_order_id, &got, &err), RD_OK);
+    assert_int_equal(s->ops->trading->order_update(s, &o, &err), RD_OK);
+    assert_int_equal(s->ops->trading->order_get(s, o.client_order_id, &got, &err), RD_OK);
     eq_order(&got, &o);
 
     /* another account cannot touch it; a missing one is not found */
     dup = o;
     snprintf(dup.account, sizeof dup.account, "acct-B");
     dup.status = RD_ORDER_CANCELED;
-    assert_int_equal(s->ops->order_update(s, &dup, &err), RD_ENOTFOUND);
-    assert_int_equal(s->ops->order_get(s, o.client_order_id, &got, &err), RD_OK);
+    assert_int_equal(s->ops->trading->order_update(s, &dup, &err), RD_ENOTFOUND);
+    assert_int_equal(s->ops->trading->order_get(s, o.client_order_id, &got, &err), RD_OK);
     assert_int_equal(got.status, RD_ORDER_FILLED);
-    assert_int_equal(s->ops->order_get(s, "none", &got, &err), RD_ENOTFOUND);
+    assert_int_equal(s->ops->trading->order_get(s, "none", &got, &err), RD_ENOTFOUND);
 
-    assert_int_equal(s->ops->order_list(s, "acct-A", -1, visit_order, &c, &err), RD_OK);
+    assert_int_equal(s->ops->trading->order_list(s, "acct-A", -1, visit_order, &c, &err), RD_OK);
     assert_int_equal(c.n, 2);
     assert_string_equal(c.ord[0].client_order_id, o.client_order_id);   /* oldest first */
     assert_string_equal(c.ord[1].client_order_id, "exit-1");
     memset(&c, 0, sizeof c);
-    assert_int_equal(s->ops->order_list(s, "acct-A", RD_ORDER_ACCEPTED, visit_order, &c, &err),
+    assert_int_equal(s->ops->trading->order_list(s, "acct-A", RD_ORDER_ACCEPTED, visit_order, &c, &err),
                      RD_OK);
     assert_int_equal(c.n, 1);
     assert_string_equal(c.ord[0].client_order_id, "exit-1");
-    assert_int_equal(s->ops->order_list(s, "acct-A", RD_ORDER_STATUS_COUNT, visit_order, &c, &err),
+    assert_int_equal(s->ops->trading->order_list(s, "acct-A", RD_ORDER_STATUS_COUNT, visit_order, &c, &err),
                      RD_EINVAL);
 }
 
@@ -512,24 +512,24 @@ static void test_position_account_roundtrip(void **state)
     p.avg_price = 123456;
     p.opened_at = NOW - DAY;
     snprintf(p.rec_id, sizeof p.rec_id, "r-9");
-    assert_int_equal(s->ops->position_put(s, &p, &err), RD_OK);
+    assert_int_equal(s->ops->trading->position_put(s, &p, &err), RD_OK);
     q = p;
     snprintf(q.symbol, sizeof q.symbol, "AAPL");
     q.rec_id[0] = '\0';
     q.strategy = RD_STRAT_DAY;
-    assert_int_equal(s->ops->position_put(s, &q, &err), RD_OK);
-    assert_int_equal(s->ops->position_list(s, "acct-A", visit_position, &c, &err), RD_OK);
+    assert_int_equal(s->ops->trading->position_put(s, &q, &err), RD_OK);
+    assert_int_equal(s->ops->trading->position_list(s, "acct-A", visit_position, &c, &err), RD_OK);
     assert_int_equal(c.n, 2);
     eq_position(&c.pos[0], &q);   /* by symbol */
     eq_position(&c.pos[1], &p);
 
     p.qty = 5;                                       /* replaces */
     p.avg_price = 1;
-    assert_int_equal(s->ops->position_put(s, &p, &err), RD_OK);
+    assert_int_equal(s->ops->trading->position_put(s, &p, &err), RD_OK);
     q.qty = 0;                                       /* deletes */
-    assert_int_equal(s->ops->position_put(s, &q, &err), RD_OK);
+    assert_int_equal(s->ops->trading->position_put(s, &q, &err), RD_OK);
     memset(&c, 0, sizeof c);
-    assert_int_equal(s->ops->position_list(s, "acct-A", visit_position, &c, &err), RD_OK);
+    assert_int_equal(s->ops->trading->position_list(s, "acct-A", visit_position, &c, &err), RD_OK);
     assert_int_equal(c.n, 1);
     eq_position(&c.pos[0], &p);
 
@@ -540,25 +540,25 @@ static void test_position_account_roundtrip(void **state)
     a.halted_until = -1;
     snprintf(a.state_reason, sizeof a.state_reason, "admin halt: \"risk review\"");
     a.updated_at = NOW;
-    assert_int_equal(s->ops->account_put(s, &a, &err), RD_OK);
-    assert_int_equal(s->ops->account_get(s, "acct-A", &got, &err), RD_OK);
+    assert_int_equal(s->ops->trading->account_put(s, &a, &err), RD_OK);
+    assert_int_equal(s->ops->trading->account_get(s, "acct-A", &got, &err), RD_OK);
     eq_account(&got, &a);
     a.state = RD_STATE_REDUCING;
     a.halted_until = 20412;
-    assert_int_equal(s->ops->account_put(s, &a, &err), RD_OK);
-    assert_int_equal(s->ops->account_get(s, "acct-A", &got, &err), RD_OK);
+    assert_int_equal(s->ops->trading->account_put(s, &a, &err), RD_OK);
+    assert_int_equal(s->ops->trading->account_get(s, "acct-A", &got, &err), RD_OK);
     eq_account(&got, &a);
     snprintf(a.name, sizeof a.name, "acct-0");
     a.state = RD_STATE_ACTIVE;
-    assert_int_equal(s->ops->account_put(s, &a, &err), RD_OK);
+    assert_int_equal(s->ops->trading->account_put(s, &a, &err), RD_OK);
     memset(&c, 0, sizeof c);
-    assert_int_equal(s->ops->account_list(s, visit_account, &c, &err), RD_OK);
+    assert_int_equal(s->ops->trading->account_list(s, visit_account, &c, &err), RD_OK);
     assert_int_equal(c.n, 2);
     assert_string_equal(c.acc[0].name, "acct-0");
     eq_account(&c.acc[0], &a);
-    assert_int_equal(s->ops->account_get(s, "acct-Z", &got, &err), RD_ENOTFOUND);
+    assert_int_equal(s->ops->trading->account_get(s, "acct-Z", &got, &err), RD_ENOTFOUND);
     a.state = RD_STATE_COUNT;
-    assert_int_equal(s->ops->account_put(s, &a, &err), RD_EINVAL);
+    assert_int_equal(s->ops->trading->account_put(s, &a, &err), RD_EINVAL);
 }
 
 static void test_strings_cut_to_fit(void **state)
@@ -573,12 +573,12 @@ static void test_strings_cut_to_fit(void **state)
 
     /* A field without its NUL is read to its size, never past it. */
     memset(r.underlying, 'X', sizeof r.underlying);
-    assert_int_equal(s->ops->rec_add(s, &r, &err), RD_OK);
-    assert_int_equal(s->ops->rec_get(s, "r", &got, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_add(s, &r, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_get(s, "r", &got, &err), RD_OK);
     assert_int_equal(strlen(got.underlying), sizeof got.underlying - 1);
 
     /* A stored value longer than its field is cut to fit. */
-    assert_int_equal(s->ops->order_add(s, &o, &err), RD_OK);
+    assert_int_equal(s->ops->trading->order_add(s, &o, &err), RD_OK);
     /* printf('%0400d', 1) and printf('%0100d', 2), spelled out: portable SQL */
     memset(reason, '0', 399);
     reason[399] = '1';
@@ -590,7 +590,7 @@ static void test_strings_cut_to_fit(void **state)
                               "WHERE client_order_id = 'long'", reason, boid);
     ct_sql_exec(f, sql);
     memset(&g, 0x5a, sizeof g);
-    assert_int_equal(s->ops->order_get(s, "long", &g, &err), RD_OK);
+    assert_int_equal(s->ops->trading->order_get(s, "long", &g, &err), RD_OK);
     assert_int_equal(strlen(g.reason), sizeof g.reason - 1);
     assert_int_equal(strlen(g.broker_order_id), sizeof g.broker_order_id - 1);
     assert_int_equal(g.reason[254], '0');
@@ -608,26 +608,26 @@ static void test_unreadable_rows(void **state)
 
     add_rec(s, "r1", NOW);
     d.d.nverdicts = 0;
-    assert_int_equal(s->ops->decision_add(s, &d, &err), RD_OK);
-    assert_int_equal(s->ops->decision_list(s, "A", 0, visit_decision, &c, &err), RD_OK);
+    assert_int_equal(s->ops->trading->decision_add(s, &d, &err), RD_OK);
+    assert_int_equal(s->ops->trading->decision_list(s, "A", 0, visit_decision, &c, &err), RD_OK);
     assert_int_equal(c.dec[0].d.nverdicts, 0);
 
     ct_sql_exec(f, "UPDATE decisions SET verdicts = 'v2;whatever'");
-    assert_int_equal(s->ops->decision_list(s, "A", 0, visit_decision, &c, &err), RD_ESTORE);
+    assert_int_equal(s->ops->trading->decision_list(s, "A", 0, visit_decision, &c, &err), RD_ESTORE);
     assert_non_null(strstr(err.msg, "newer"));
     ct_sql_exec(f, "UPDATE decisions SET verdicts = 'v1;sizing,1,ok,m,1'");
-    assert_int_equal(s->ops->decision_list(s, "A", 0, visit_decision, &c, &err), RD_ESTORE);
+    assert_int_equal(s->ops->trading->decision_list(s, "A", 0, visit_decision, &c, &err), RD_ESTORE);
     assert_non_null(strstr(err.msg, "item 1"));
     ct_sql_exec(f, "UPDATE decisions SET verdicts = 'v1;no_such_gate,1,ok,m,1,2'");
-    assert_int_equal(s->ops->decision_list(s, "A", 0, visit_decision, &c, &err), RD_ESTORE);
+    assert_int_equal(s->ops->trading->decision_list(s, "A", 0, visit_decision, &c, &err), RD_ESTORE);
     ct_sql_exec(f, "UPDATE decisions SET verdicts = 'v1;sizing,1,ok,m,1,2', "
                       "first_failed = 'gone'");
-    assert_int_equal(s->ops->decision_list(s, "A", 0, visit_decision, &c, &err), RD_ESTORE);
+    assert_int_equal(s->ops->trading->decision_list(s, "A", 0, visit_decision, &c, &err), RD_ESTORE);
     assert_non_null(strstr(err.msg, "first_failed"));
 
     add_order(s, "o1", "A", "AAPL", RD_INTENT_ENTRY, RD_ORDER_PENDING, NOW);
     ct_sql_exec(f, "UPDATE orders SET strategy = 'scalp'");
-    assert_int_equal(s->ops->order_get(s, "o1", &o, &err), RD_ESTORE);
+    assert_int_equal(s->ops->trading->order_get(s, "o1", &o, &err), RD_ESTORE);
     assert_non_null(strstr(err.msg, "orders.strategy"));
     assert_non_null(strstr(err.msg, "scalp"));
 }
@@ -639,19 +639,19 @@ static void test_kv(void **state)
     struct rd_error err = {0};
     char *v = (char *)0x1;
 
-    assert_int_equal(s->ops->kv_get(s, "paper", "cash", &v, &err), RD_ENOTFOUND);
+    assert_int_equal(s->ops->trading->kv_get(s, "paper", "cash", &v, &err), RD_ENOTFOUND);
     assert_null(v);
-    assert_int_equal(s->ops->kv_put(s, "paper", "cash", "100000.00", 1, &err), RD_OK);
-    assert_int_equal(s->ops->kv_put(s, "paper", "cash", "5", 1, &err), RD_EEXIST);
-    assert_int_equal(s->ops->kv_get(s, "paper", "cash", &v, &err), RD_OK);
+    assert_int_equal(s->ops->trading->kv_put(s, "paper", "cash", "100000.00", 1, &err), RD_OK);
+    assert_int_equal(s->ops->trading->kv_put(s, "paper", "cash", "5", 1, &err), RD_EEXIST);
+    assert_int_equal(s->ops->trading->kv_get(s, "paper", "cash", &v, &err), RD_OK);
     assert_string_equal(v, "100000.00");
     rd_free(v);
-    assert_int_equal(s->ops->kv_put(s, "paper", "cash", "{\"x\": 1}", 0, &err), RD_OK);
-    assert_int_equal(s->ops->kv_put(s, "other", "cash", "", 0, &err), RD_OK);
-    assert_int_equal(s->ops->kv_get(s, "paper", "cash", &v, &err), RD_OK);
+    assert_int_equal(s->ops->trading->kv_put(s, "paper", "cash", "{\"x\": 1}", 0, &err), RD_OK);
+    assert_int_equal(s->ops->trading->kv_put(s, "other", "cash", "", 0, &err), RD_OK);
+    assert_int_equal(s->ops->trading->kv_get(s, "paper", "cash", &v, &err), RD_OK);
     assert_string_equal(v, "{\"x\": 1}");
     rd_free(v);
-    assert_int_equal(s->ops->kv_get(s, "other", "cash", &v, &err), RD_OK);
+    assert_int_equal(s->ops->trading->kv_get(s, "other", "cash", &v, &err), RD_OK);
     assert_string_equal(v, "");
     rd_free(v);
 }

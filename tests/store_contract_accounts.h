@@ -25,12 +25,12 @@ static void test_rec_for_account(void **state)
     r = make_rec("for-A", NOW - 20, "AAPL");
     snprintf(r.account, sizeof r.account, "acct-A");
     r.qty = 3;
-    assert_int_equal(s->ops->rec_add(s, &r, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_add(s, &r, &err), RD_OK);
     add_rec(s, "all-2", NOW - 10);
 
-    assert_int_equal(s->ops->rec_get(s, "for-A", &got, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_get(s, "for-A", &got, &err), RD_OK);
     eq_rec(&got, &r);
-    assert_int_equal(s->ops->rec_get(s, "all-1", &got, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_get(s, "all-1", &got, &err), RD_OK);
     assert_string_equal(got.account, "");
     assert_true(got.qty == 0);
 
@@ -50,7 +50,7 @@ static void test_rec_for_account(void **state)
 
     /* decided by its account, it is undecided for nobody */
     d = make_decision("acct-A", "for-A", 1);
-    assert_int_equal(s->ops->decision_add(s, &d, &err), RD_OK);
+    assert_int_equal(s->ops->trading->decision_add(s, &d, &err), RD_OK);
     assert_int_equal(undecided(s, "acct-A", 10, out, &n, &err), RD_OK);
     assert_int_equal(n, 2);
     assert_string_equal(out[0].id, "all-1");
@@ -75,9 +75,9 @@ static void test_isolation(void **state)
 
     add_rec(s, "r1", NOW - 30);
     add_rec(s, "r2", NOW - 20);
-    assert_int_equal(s->ops->decision_add(s, &d, &err), RD_OK);
+    assert_int_equal(s->ops->trading->decision_add(s, &d, &err), RD_OK);
     d = make_decision("B", "r2", 1);
-    assert_int_equal(s->ops->decision_add(s, &d, &err), RD_OK);
+    assert_int_equal(s->ops->trading->decision_add(s, &d, &err), RD_OK);
 
     /* decided for A is still undecided for B, and the other way round */
     assert_int_equal(undecided(s, "A", 10, out, &n, &err), RD_OK);
@@ -95,18 +95,18 @@ static void test_isolation(void **state)
     snprintf(p.underlying, sizeof p.underlying, "AAPL");
     p.qty = 10;
     p.multiplier = 1;
-    assert_int_equal(s->ops->position_put(s, &p, &err), RD_OK);
+    assert_int_equal(s->ops->trading->position_put(s, &p, &err), RD_OK);
     snprintf(p.account, sizeof p.account, "B");
     p.qty = 20;
-    assert_int_equal(s->ops->position_put(s, &p, &err), RD_OK);
+    assert_int_equal(s->ops->trading->position_put(s, &p, &err), RD_OK);
     /* B closing its AAPL leaves A's alone */
     p.qty = 0;
-    assert_int_equal(s->ops->position_put(s, &p, &err), RD_OK);
-    assert_int_equal(s->ops->position_list(s, "A", visit_position, &c, &err), RD_OK);
+    assert_int_equal(s->ops->trading->position_put(s, &p, &err), RD_OK);
+    assert_int_equal(s->ops->trading->position_list(s, "A", visit_position, &c, &err), RD_OK);
     assert_int_equal(c.n, 1);
     assert_int_equal(c.pos[0].qty, 10);
     memset(&c, 0, sizeof c);
-    assert_int_equal(s->ops->position_list(s, "B", visit_position, &c, &err), RD_OK);
+    assert_int_equal(s->ops->trading->position_list(s, "B", visit_position, &c, &err), RD_OK);
     assert_int_equal(c.n, 0);
 
     add_order(s, "oA", "A", "AAPL", RD_INTENT_ENTRY, RD_ORDER_FILLED, NOW - 5);
@@ -114,7 +114,7 @@ static void test_isolation(void **state)
     add_order(s, "oB2", "B", "AAPL", RD_INTENT_ENTRY, RD_ORDER_FILLED, NOW - 3);
     add_trade(s, "B", RD_DOLLARS(10), NOW - 100, 1);
     memset(&c, 0, sizeof c);
-    assert_int_equal(s->ops->order_list(s, "A", -1, visit_order, &c, &err), RD_OK);
+    assert_int_equal(s->ops->trading->order_list(s, "A", -1, visit_order, &c, &err), RD_OK);
     assert_int_equal(c.n, 1);
     assert_string_equal(c.ord[0].client_order_id, "oA");
 
@@ -125,14 +125,14 @@ static void test_isolation(void **state)
     q.minute_ago = NOW - 60;
     q.pdt_since = NOW - 5 * DAY;
     q.kelly_since = NOW - 30 * DAY;
-    assert_int_equal(s->ops->activity(s, &q, &act, &err), RD_OK);
+    assert_int_equal(s->ops->trading->activity(s, &q, &act, &err), RD_OK);
     assert_int_equal(act.entries_today, 1);
     assert_int_equal(act.last_entry_at, NOW - 5);
     assert_int_equal(act.orders_last_minute, 1);
     assert_int_equal(act.day_trades, 0);
     assert_int_equal(act.closed_trades, 0);
     q.account = "B";
-    assert_int_equal(s->ops->activity(s, &q, &act, &err), RD_OK);
+    assert_int_equal(s->ops->trading->activity(s, &q, &act, &err), RD_OK);
     assert_int_equal(act.entries_today, 2);
     assert_int_equal(act.orders_last_minute, 2);
     assert_int_equal(act.day_trades, 1);
@@ -156,10 +156,10 @@ static void test_undecided_order_and_limit(void **state)
     add_rec(s, "a2", NOW - 20);
     add_rec(s, "z", NOW - 30);
     add_rec(s, "y", NOW);
-    assert_int_equal(s->ops->rec_undecided(s, "A", &mark, 0, out, &n, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_undecided(s, "A", &mark, 0, out, &n, &err), RD_OK);
     assert_int_equal(n, 0);
     assert_true(mark == 0);
-    assert_int_equal(s->ops->rec_undecided(s, "A", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_undecided(s, "A", &mark, 4, out, &n, &err), RD_OK);
     assert_int_equal(n, 4);
     assert_string_equal(out[0].id, "c");
     assert_string_equal(out[1].id, "b");
@@ -168,27 +168,27 @@ static void test_undecided_order_and_limit(void **state)
     assert_true(mark > 0);
     full = mark;
     /* from the mark: only what follows z */
-    assert_int_equal(s->ops->rec_undecided(s, "A", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_undecided(s, "A", &mark, 4, out, &n, &err), RD_OK);
     assert_int_equal(n, 1);
     assert_string_equal(out[0].id, "y");
     assert_true(mark > full);
     top = mark;
-    assert_int_equal(s->ops->rec_undecided(s, "A", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_undecided(s, "A", &mark, 4, out, &n, &err), RD_OK);
     assert_int_equal(n, 0);
     assert_true(mark == top);
 
     /* others' recommendations move the mark past them; theirs stay theirs */
     add_rec_for(s, "for-B-1", NOW, "B");
     add_rec_for(s, "for-B-2", NOW, "B");
-    assert_int_equal(s->ops->rec_undecided(s, "A", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_undecided(s, "A", &mark, 4, out, &n, &err), RD_OK);
     assert_int_equal(n, 0);
     assert_true(mark > top);
     add_rec(s, "x", NOW - 100);    /* older than all, stored last: still found */
-    assert_int_equal(s->ops->rec_undecided(s, "A", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_undecided(s, "A", &mark, 4, out, &n, &err), RD_OK);
     assert_int_equal(n, 1);
     assert_string_equal(out[0].id, "x");
     mark = top;
-    assert_int_equal(s->ops->rec_undecided(s, "B", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_undecided(s, "B", &mark, 4, out, &n, &err), RD_OK);
     assert_int_equal(n, 3);
     assert_string_equal(out[0].id, "for-B-1");
     assert_string_equal(out[1].id, "for-B-2");
@@ -199,20 +199,20 @@ static void test_undecided_order_and_limit(void **state)
     {
         struct rd_decision_row d = make_decision("A", "b", 1);
 
-        assert_int_equal(s->ops->decision_add(s, &d, &err), RD_OK);
+        assert_int_equal(s->ops->trading->decision_add(s, &d, &err), RD_OK);
     }
-    assert_int_equal(s->ops->rec_undecided(s, "A", &mark, 2, out, &n, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_undecided(s, "A", &mark, 2, out, &n, &err), RD_OK);
     assert_int_equal(n, 2);
     assert_string_equal(out[0].id, "c");
     assert_string_equal(out[1].id, "a2");
-    assert_int_equal(s->ops->rec_undecided(s, "A", &mark, 2, out, &n, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_undecided(s, "A", &mark, 2, out, &n, &err), RD_OK);
     assert_int_equal(n, 2);
     assert_string_equal(out[0].id, "z");
     assert_string_equal(out[1].id, "y");
 
     /* a mark past the last place (the newest deleted) starts over */
     mark += 1000;
-    assert_int_equal(s->ops->rec_undecided(s, "A", &mark, 2, out, &n, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_undecided(s, "A", &mark, 2, out, &n, &err), RD_OK);
     assert_int_equal(n, 2);
     assert_string_equal(out[0].id, "c");
     assert_string_equal(out[1].id, "a2");
@@ -253,7 +253,7 @@ static void test_activity(void **state)
     q.minute_ago = NOW - 60;
     q.pdt_since = pdt_since;
     q.kelly_since = kelly_since;
-    assert_int_equal(s->ops->activity(s, &q, &a, &err), RD_OK);
+    assert_int_equal(s->ops->trading->activity(s, &q, &a, &err), RD_OK);
     assert_int_equal(a.entries_today, 2);            /* o2, o7 */
     assert_int_equal(a.last_entry_at, NOW - 100);    /* o7: rejected/canceled do not count */
     assert_int_equal(a.orders_last_minute, 4);       /* o3, o4, o5, o8 */
@@ -265,7 +265,7 @@ static void test_activity(void **state)
 
     /* Kelly window shorter than the PDT window */
     q.kelly_since = NOW - 3 * DAY;
-    assert_int_equal(s->ops->activity(s, &q, &a, &err), RD_OK);
+    assert_int_equal(s->ops->trading->activity(s, &q, &a, &err), RD_OK);
     assert_int_equal(a.day_trades, 2);
     assert_int_equal(a.closed_trades, 2);
     assert_int_equal(a.gross_wins, RD_DOLLARS(100));
@@ -273,13 +273,13 @@ static void test_activity(void **state)
 
     /* nothing at all */
     q.account = "nobody";
-    assert_int_equal(s->ops->activity(s, &q, &a, &err), RD_OK);
+    assert_int_equal(s->ops->trading->activity(s, &q, &a, &err), RD_OK);
     assert_int_equal(a.entries_today, 0);
     assert_int_equal(a.last_entry_at, 0);
     assert_int_equal(a.closed_trades, 0);
     assert_int_equal(a.gross_wins, 0);
     q.account = NULL;
-    assert_int_equal(s->ops->activity(s, &q, &a, &err), RD_EINVAL);
+    assert_int_equal(s->ops->trading->activity(s, &q, &a, &err), RD_EINVAL);
 }
 
 #endif

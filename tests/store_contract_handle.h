@@ -33,13 +33,13 @@ static void test_transactions(void **state)
     add_rec(s, "t2", NOW);
     assert_int_equal(s->ops->commit(s, &err), RD_OK);
     assert_int_equal(s->ops->commit(s, &err), RD_OK);
-    assert_int_equal(s->ops->rec_get(s, "t2", &r, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_get(s, "t2", &r, &err), RD_OK);
 
     /* outer rollback: gone */
     assert_int_equal(s->ops->begin(s, &err), RD_OK);
     add_rec(s, "t3", NOW);
     s->ops->rollback(s);
-    assert_int_equal(s->ops->rec_get(s, "t3", &r, &err), RD_ENOTFOUND);
+    assert_int_equal(s->ops->trading->rec_get(s, "t3", &r, &err), RD_ENOTFOUND);
 
     /* inner rollback dooms the whole transaction */
     assert_int_equal(s->ops->begin(s, &err), RD_OK);
@@ -50,22 +50,22 @@ static void test_transactions(void **state)
     add_rec(s, "t6", NOW);
     assert_int_equal(s->ops->commit(s, &err), RD_ESTORE);
     assert_non_null(strstr(err.msg, "inner level rolled back"));
-    assert_int_equal(s->ops->rec_get(s, "t4", &r, &err), RD_ENOTFOUND);
-    assert_int_equal(s->ops->rec_get(s, "t6", &r, &err), RD_ENOTFOUND);
+    assert_int_equal(s->ops->trading->rec_get(s, "t4", &r, &err), RD_ENOTFOUND);
+    assert_int_equal(s->ops->trading->rec_get(s, "t6", &r, &err), RD_ENOTFOUND);
 
     /* a duplicate inside a transaction fails alone; the rest commits */
     assert_int_equal(s->ops->begin(s, &err), RD_OK);
     add_rec(s, "t7", NOW);
     r = make_rec("t1", NOW, "AAPL");
-    assert_int_equal(s->ops->rec_add(s, &r, &err), RD_EEXIST);
+    assert_int_equal(s->ops->trading->rec_add(s, &r, &err), RD_EEXIST);
     assert_int_equal(s->ops->commit(s, &err), RD_OK);
-    assert_int_equal(s->ops->rec_get(s, "t7", &r, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_get(s, "t7", &r, &err), RD_OK);
 
     /* a fresh transaction after all that works */
     assert_int_equal(s->ops->begin(s, &err), RD_OK);
     add_rec(s, "t8", NOW);
     assert_int_equal(s->ops->commit(s, &err), RD_OK);
-    assert_int_equal(s->ops->rec_get(s, "t8", &r, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_get(s, "t8", &r, &err), RD_OK);
 }
 
 /* A dead holder's lock is free at once (flock), or once the server has seen
@@ -158,9 +158,9 @@ static int visit_reenter(void *ctx, const struct rd_order_row *r)
     struct collect c = {0};
     struct rd_order_row o;
 
-    assert_int_equal(s->ops->order_list(s, r->account, -1, visit_order, &c, &err), RD_EINTERNAL);
+    assert_int_equal(s->ops->trading->order_list(s, r->account, -1, visit_order, &c, &err), RD_EINTERNAL);
     /* other operations are fine */
-    assert_int_equal(s->ops->order_get(s, r->client_order_id, &o, &err), RD_OK);
+    assert_int_equal(s->ops->trading->order_get(s, r->client_order_id, &o, &err), RD_OK);
     return 0;
 }
 
@@ -171,7 +171,7 @@ static void test_reentrant_visitor(void **state)
     struct rd_error err = {0};
 
     add_order(s, "o1", "A", "AAPL", RD_INTENT_ENTRY, RD_ORDER_FILLED, NOW);
-    assert_int_equal(s->ops->order_list(s, "A", -1, visit_reenter, s, &err), RD_OK);
+    assert_int_equal(s->ops->trading->order_list(s, "A", -1, visit_reenter, s, &err), RD_OK);
 }
 
 /* Every allocation of ours can fail: the result is RD_ENOMEM, no crash, no leak
@@ -188,9 +188,9 @@ static void alloc_scenario(const char *url, int *completed)
     if (rc == RD_OK)
         rc = s->ops->lock_account(s, "acct-A", &err);
     if (rc == RD_OK)
-        rc = s->ops->kv_put(s, "ns", "k", "value", 0, &err);
+        rc = s->ops->trading->kv_put(s, "ns", "k", "value", 0, &err);
     if (rc == RD_OK)
-        rc = s->ops->kv_get(s, "ns", "k", &v, &err);
+        rc = s->ops->trading->kv_get(s, "ns", "k", &v, &err);
     if (rc == RD_OK) {
         assert_string_equal(v, "value");
         *completed = 1;
@@ -232,12 +232,12 @@ static void test_two_handles(void **state)
     assert_int_equal(rd_store_open(f->url, &s2, &err), RD_OK);
     assert_int_equal(f->s->ops->begin(f->s, &err), RD_OK);
     add_rec(f->s, "x1", NOW);
-    assert_int_equal(s2->ops->rec_undecided(s2, "A", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(s2->ops->trading->rec_undecided(s2, "A", &mark, 4, out, &n, &err), RD_OK);
     assert_int_equal(n, 0);
     /* the mark does not pass what another handle has not committed yet */
     assert_true(mark == 0);
     assert_int_equal(f->s->ops->commit(f->s, &err), RD_OK);
-    assert_int_equal(s2->ops->rec_undecided(s2, "A", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(s2->ops->trading->rec_undecided(s2, "A", &mark, 4, out, &n, &err), RD_OK);
     assert_int_equal(n, 1);
     assert_string_equal(out[0].id, "x1");
     assert_true(mark > 0);

@@ -63,30 +63,30 @@ static void test_perf_snapshots_events_trades(void **state)
     r.cash = -5;
     r.buying_power = INT64_MAX;
     r.taken_at = NOW;
-    assert_int_equal(s->ops->snapshot_put(s, &r, &err), RD_OK);
+    assert_int_equal(s->ops->perf->snapshot_put(s, &r, &err), RD_OK);
     r.equity = RD_DOLLARS(1001);                  /* the same day again: replaced */
-    assert_int_equal(s->ops->snapshot_put(s, &r, &err), RD_OK);
+    assert_int_equal(s->ops->perf->snapshot_put(s, &r, &err), RD_OK);
     r.day = 20402;
-    assert_int_equal(s->ops->snapshot_put(s, &r, &err), RD_OK);
+    assert_int_equal(s->ops->perf->snapshot_put(s, &r, &err), RD_OK);
     snprintf(r.account, sizeof r.account, "A");
     r.day = 20401;
-    assert_int_equal(s->ops->snapshot_put(s, &r, &err), RD_OK);
-    assert_int_equal(s->ops->snapshot_get(s, "B", 20400, &got, &err), RD_OK);
+    assert_int_equal(s->ops->perf->snapshot_put(s, &r, &err), RD_OK);
+    assert_int_equal(s->ops->perf->snapshot_get(s, "B", 20400, &got, &err), RD_OK);
     assert_true(got.equity == RD_DOLLARS(1001) && got.cash == -5 && got.buying_power == INT64_MAX);
     assert_true(got.taken_at == NOW);
-    assert_int_equal(s->ops->snapshot_get(s, "B", 20401, &got, &err), RD_ENOTFOUND);
+    assert_int_equal(s->ops->perf->snapshot_get(s, "B", 20401, &got, &err), RD_ENOTFOUND);
     memset(&c, 0, sizeof c);
-    assert_int_equal(s->ops->snapshot_list(s, "B", 20400, 20402, visit_snapshot, &c, &err), RD_OK);
+    assert_int_equal(s->ops->perf->snapshot_list(s, "B", 20400, 20402, visit_snapshot, &c, &err), RD_OK);
     assert_int_equal(c.n, 2);                     /* inclusive bounds, ascending */
     assert_int_equal(c.snap[0].day, 20400);
     memset(&c, 0, sizeof c);
-    assert_int_equal(s->ops->snapshot_list(s, NULL, 20401, 20402, visit_snapshot, &c, &err), RD_OK);
+    assert_int_equal(s->ops->perf->snapshot_list(s, NULL, 20401, 20402, visit_snapshot, &c, &err), RD_OK);
     assert_int_equal(c.n, 2);                     /* by account, then day */
     assert_string_equal(c.snap[0].account, "A");
     assert_string_equal(c.snap[1].account, "B");
-    assert_int_equal(s->ops->snapshot_delete(s, "B", 20402, &err), RD_OK);
-    assert_int_equal(s->ops->snapshot_delete(s, "B", 20402, &err), RD_OK);   /* absent: fine */
-    assert_int_equal(s->ops->snapshot_get(s, "B", 20402, &got, &err), RD_ENOTFOUND);
+    assert_int_equal(s->ops->perf->snapshot_delete(s, "B", 20402, &err), RD_OK);
+    assert_int_equal(s->ops->perf->snapshot_delete(s, "B", 20402, &err), RD_OK);   /* absent: fine */
+    assert_int_equal(s->ops->perf->snapshot_get(s, "B", 20402, &got, &err), RD_ENOTFOUND);
 
     memset(&e, 0, sizeof e);
     snprintf(e.account, sizeof e.account, "A");
@@ -97,23 +97,23 @@ static void test_perf_snapshots_events_trades(void **state)
     e.threshold_ppm = 30000;
     e.at = NOW;
     snprintf(e.message, sizeof e.message, "daily loss 3.1%% >= 3%%");
-    assert_int_equal(s->ops->perf_event_add(s, &e, &err), RD_OK);
+    assert_int_equal(s->ops->perf->perf_event_add(s, &e, &err), RD_OK);
     first = e.id;
     assert_true(first > 0);
-    assert_int_equal(s->ops->perf_event_add(s, &e, &err), RD_EEXIST);
+    assert_int_equal(s->ops->perf->perf_event_add(s, &e, &err), RD_EEXIST);
     assert_non_null(strstr(err.msg, "daily_loss"));
     e.period = 20402;
-    assert_int_equal(s->ops->perf_event_add(s, &e, &err), RD_OK);
+    assert_int_equal(s->ops->perf->perf_event_add(s, &e, &err), RD_OK);
     snprintf(e.account, sizeof e.account, "B");
     snprintf(e.kind, sizeof e.kind, "drawdown");
-    assert_int_equal(s->ops->perf_event_add(s, &e, &err), RD_OK);
+    assert_int_equal(s->ops->perf->perf_event_add(s, &e, &err), RD_OK);
     memset(&c, 0, sizeof c);
-    assert_int_equal(s->ops->perf_event_list(s, "A", 0, visit_event, &c, &err), RD_OK);
+    assert_int_equal(s->ops->perf->perf_event_list(s, "A", 0, visit_event, &c, &err), RD_OK);
     assert_int_equal(c.n, 2);
     assert_true(c.ev[0].id == first);             /* oldest first */
     assert_string_equal(c.ev[0].message, "daily loss 3.1% >= 3%");
     memset(&c, 0, sizeof c);
-    assert_int_equal(s->ops->perf_event_list(s, NULL, 2, visit_event, &c, &err), RD_OK);
+    assert_int_equal(s->ops->perf->perf_event_list(s, NULL, 2, visit_event, &c, &err), RD_OK);
     assert_int_equal(c.n, 2);                     /* the newest 2, oldest first */
     assert_int_equal(c.ev[0].period, 20402);
     assert_string_equal(c.ev[1].kind, "drawdown");
@@ -124,13 +124,13 @@ static void test_perf_snapshots_events_trades(void **state)
     add_trade(s, "A", RD_DOLLARS(9), NOW, 0);
     add_trade(s, "B", RD_DOLLARS(1), NOW - 100, 0);
     memset(&c, 0, sizeof c);
-    assert_int_equal(s->ops->trade_list(s, "A", 0, 0, visit_trade, &c, &err), RD_OK);
+    assert_int_equal(s->ops->perf->trade_list(s, "A", 0, 0, visit_trade, &c, &err), RD_OK);
     assert_int_equal(c.n, 4);
     assert_true(c.tr[0].pnl == RD_DOLLARS(3) && c.tr[0].day_trade == 1);
     assert_true(c.tr[1].pnl == RD_DOLLARS(5));
     assert_true(c.tr[2].pnl == RD_DOLLARS(4));
     memset(&c, 0, sizeof c);
-    assert_int_equal(s->ops->trade_list(s, "A", NOW - 100, NOW, visit_trade, &c, &err), RD_OK);
+    assert_int_equal(s->ops->perf->trade_list(s, "A", NOW - 100, NOW, visit_trade, &c, &err), RD_OK);
     assert_int_equal(c.n, 2);                     /* since <= closed_at < until */
 }
 

@@ -34,15 +34,15 @@ static void test_trader_daily_conflict(void **state)
     imp.kind = 1;
     memset(imp.sha256, 'c', 64);
     snprintf(imp.path, sizeof imp.path, "daily.csv");
-    assert_int_equal(s->ops->trader_import_add(s, &imp, &err), RD_OK);
-    assert_int_equal(s->ops->trader_daily_add(s, imp.id, &fs, 0, 2, &err), RD_OK);
+    assert_int_equal(s->ops->traders->trader_import_add(s, &imp, &err), RD_OK);
+    assert_int_equal(s->ops->traders->trader_daily_add(s, imp.id, &fs, 0, 2, &err), RD_OK);
     /* rows 1..2: row 1 (alice, 19801) is stored already; row 2 is new but not kept */
     memset(imp.sha256, 'd', 64);
-    assert_int_equal(s->ops->trader_import_add(s, &imp, &err), RD_OK);
-    assert_int_equal(s->ops->trader_daily_add(s, imp.id, &fs, 1, 2, &err), RD_EEXIST);
+    assert_int_equal(s->ops->traders->trader_import_add(s, &imp, &err), RD_OK);
+    assert_int_equal(s->ops->traders->trader_daily_add(s, imp.id, &fs, 1, 2, &err), RD_EEXIST);
     assert_non_null(strstr(err.msg, "already exists"));
     rd_fills_init(&back);
-    assert_int_equal(s->ops->trader_load(s, RD_TRADER_LOAD_DAILY, &back, &err), RD_OK);
+    assert_int_equal(s->ops->traders->trader_load(s, RD_TRADER_LOAD_DAILY, &back, &err), RD_OK);
     assert_int_equal(back.ndaily, 2);
     assert_true(back.daily[1].pnl == RD_DOLLARS(20));
     rd_fills_release(&back);

@@ -1,21 +1,11 @@
 /*
- * fills.h - traders' fills, daily P&L rows and loss limits, read from CSV.
+ * fills.h - traders' fills, daily P&L rows and loss limits, as riskdesk holds
+ * them: the container that the CSV readers (fills_csv.h) and the stores fill,
+ * and that P&L (pnl.h) and the traders' model read. Pure data, in core.
  *
  * Ownership: struct rd_fills is caller-owned (rd_fills_init, rd_fills_release)
  * and owns every name, fill, daily row and limit added to it. Pointers into it
  * (names, the fills array) stay valid until the next add or the release.
- *
- * Three CSV kinds, each with a header line (names matched without regard to
- * case or surrounding spaces; unknown columns are ignored; see docs/traders.md):
- *   fills:  trader_id, date, symbol, side, qty, price, [time], and either
- *           [fees] or any of [comm, ecn, sec, taf, nscc, clr, misc] (summed)
- *   daily:  trader_id, date, pnl          (firms without fills)
- *   limits: trader_id, daily_loss_limit
- * Dates are MM/DD/YYYY (M/D also) or YYYY-MM-DD; side is B, S, BUY or SELL in
- * any case; qty a whole number above 0; money an exact decimal. Quoted fields
- * ("" for a quote), CRLF line ends and a UTF-8 BOM are handled. A bad row is
- * reported as "FILE:LINE: why" through the on_bad callback and skipped, or, when
- * strict, stops the read with that message as an RD_EINVAL error.
  */
 #ifndef RISKDESK_FILLS_H
 #define RISKDESK_FILLS_H
@@ -72,22 +62,6 @@ struct rd_fills {
 
 enum rd_fills_kind { RD_FILLS_CSV, RD_FILLS_DAILY_CSV, RD_FILLS_LIMITS_CSV };
 
-struct rd_fills_options {
-    int strict;                     /* stop at the first bad row */
-    size_t buf_size;                /* read buffer; 0 = 1 MiB. A record must fit in it. */
-    /* Called for each bad row that is skipped; may be NULL. */
-    void (*on_bad)(void *ctx, const char *path, long line, const char *why);
-    void *ctx;
-    /* Called with every chunk read from the file, in order (a hash, a
-     * progress bar); may be NULL. Gets ctx too. */
-    void (*on_read)(void *ctx, const void *data, size_t n);
-};
-
-struct rd_fills_stats {
-    long rows;                      /* data rows accepted */
-    long bad;                       /* data rows skipped */
-};
-
 void rd_fills_init(struct rd_fills *fs);
 void rd_fills_release(struct rd_fills *fs);
 
@@ -100,26 +74,11 @@ int64_t rd_names_find(const struct rd_names *nm, const char *name, size_t len);
 /* Appends one fill (trader and symbol ids must exist). */
 int rd_fills_add(struct rd_fills *fs, const struct rd_fill *f, struct rd_error *err);
 int rd_fills_add_daily(struct rd_fills *fs, const struct rd_daily_pnl *d, struct rd_error *err);
+/* Makes limit[] and limit_line[] cover every interned trader (new ones 0). */
+int rd_fills_cover_limits(struct rd_fills *fs, struct rd_error *err);
 /* Sets the daily loss limit of an interned trader (line: where it came from, for messages). */
 int rd_fills_set_limit(struct rd_fills *fs, uint32_t trader, rd_money limit, long line,
                        struct rd_error *err);
-
-/*
- * Reads a CSV of the given kind from path ("-" is standard input) into fs.
- * opts and stats may be NULL. Returns RD_OK when the file was read (bad rows
- * counted in stats), else RD_EIO, RD_ENOMEM, RD_EINVAL (bad header, or a bad
- * row when strict) with "FILE:LINE: why" in err.
- */
-int rd_fills_read(struct rd_fills *fs, enum rd_fills_kind kind, const char *path,
-                  const struct rd_fills_options *opts, struct rd_fills_stats *stats,
-                  struct rd_error *err);
-/* The same over len bytes in memory; name is used in messages. */
-int rd_fills_parse(struct rd_fills *fs, enum rd_fills_kind kind, const char *name,
-                   const char *data, size_t len, const struct rd_fills_options *opts,
-                   struct rd_fills_stats *stats, struct rd_error *err);
-
-/* "MM/DD/YYYY", "M/D/YYYY" or "YYYY-MM-DD" to a day number (days since 1970-01-01). */
-int rd_fills_date_parse(const char *s, size_t len, int32_t *day, struct rd_error *err);
 
 /* 1 when the trader id ends in RD_TRADER_LEGACY_SUFFIX (a legacy account). */
 int rd_trader_is_legacy(const char *name);

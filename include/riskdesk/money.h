@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "riskdesk/decimal.h"
 #include "riskdesk/error.h"
 
 typedef int64_t rd_money;
@@ -43,13 +44,7 @@ int rd_ppm_parse(const char *s, size_t len, int64_t *out, struct rd_error *err);
  */
 int rd_decimal_from_double(double v, int places, int64_t *out, struct rd_error *err);
 
-/*
- * Writes v (scaled by 10^places) as a decimal with at least min_places and at
- * most `places` digits after the point, trailing zeros trimmed down to
- * min_places. Returns the length written (always < n when n > 0), like
- * snprintf: a return >= n means the output was cut.
- */
-int rd_decimal_format(int64_t v, int places, int min_places, char *buf, size_t n);
+/* rd_decimal_format (util): decimal.h, included above. */
 
 /* Money as dollars with 2 to 4 decimals: "1804.00", "-23140.2051". */
 int rd_money_format(rd_money v, char *buf, size_t n);

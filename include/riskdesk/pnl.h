@@ -62,4 +62,14 @@ void rd_pnl_release(struct rd_pnl *p);
  */
 int rd_pnl_compute(const struct rd_fills *fs, struct rd_pnl *out, struct rd_error *err);
 
+/*
+ * Lays days[0..n) out as rd_pnl_compute does: traders by name (bytewise, from
+ * traders), each trader's days ascending. out must be empty (initialised or
+ * released); it gets ntraders, order, span and its own copy of the days (the
+ * caller keeps days). Repeated trader-days are kept, not checked. RD_ENOMEM.
+ * For whoever rebuilds an rd_pnl from stored rows (the stores).
+ */
+int rd_pnl_arrange(struct rd_pnl *out, const struct rd_names *traders,
+                   const struct rd_pnl_day *days, size_t n, struct rd_error *err);
+
 #endif

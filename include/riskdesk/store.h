@@ -8,6 +8,9 @@
  * call a visitor per row (no allocation handed to the caller); a visitor that
  * returns nonzero stops the walk and that value is returned.
  * Strings copied into fixed fields are cut to fit, never overflowed.
+ *
+ * The operations come in sub-tables by concern, each after its rows: trading,
+ * the HTTP API, traders, performance (and, reserved, the ledger).
  */
 #ifndef RISKDESK_STORE_H
 #define RISKDESK_STORE_H
@@ -23,6 +26,8 @@
 #include "riskdesk/rec.h"
 
 struct rd_store;
+
+/* ---- the trading operations ---- */
 
 /* The account as riskdesk records it (not the broker's numbers). */
 struct rd_account_row {
@@ -110,160 +115,10 @@ struct rd_activity {
     rd_money gross_wins, gross_losses;       /* sum of winning pnl, of |losing pnl| */
 };
 
-/* ---- rows of the version 2 operations (the HTTP API) ---- */
-
-struct rd_token_row {
-    int64_t id;
-    char hash[65];                /* SHA-256 of the whole token, lowercase hex */
-    char prefix[16];              /* the token's first characters, to tell tokens apart */
-    char role[16];                /* "admin" | "trader" | "viewer" */
-    char user[64];                /* who the token is for */
-    char label[128];
-    int64_t created_at;
-    int64_t revoked_at;           /* 0 = valid */
-};
-
-struct rd_user_row {
-    char id[64];                  /* [A-Za-z0-9_.@-], 1-63 chars */
-    char display_name[128];
-    char department[64];
-    char slack_user_id[32];
-    char account[64];             /* current assignment; "" = none (assignment_add sets it) */
-    int64_t created_at, updated_at;
-};
-
-struct rd_assignment_row {
-    int64_t id;
-    char user[64];
-    char account[64];             /* "" = unassigned */
-    char previous[64];            /* the account before; "" = none (filled by the store) */
-    char strategy[32];            /* "manual", "least_loaded", ... */
-    char assigned_by[64];         /* the user behind the request */
-    char reason[256];
-    int64_t at;
-};
-
-#define RD_ACCOUNT_DEF_MAX 8192
-
-struct rd_account_def_row {
-    char name[64];
-    char def[RD_ACCOUNT_DEF_MAX]; /* config JSON of an API-made account; "" = in the config file */
-    int64_t created_at, updated_at;
-    int64_t closed_at;            /* 0 = open */
-    char closed_by[64];
-};
-
-/* Filters of rec_list; zero/NULL/-1 fields do not filter. */
-struct rd_rec_filter {
-    int64_t since, until;         /* created_at >= since, < until; 0 = open */
-    const char *underlying;
-    const char *symbol;
-    int action;                   /* enum rd_action, or -1 */
-    int strategy;                 /* enum rd_strategy, or -1 */
-    size_t limit;                 /* 0 = all */
-};
-
-/* ---- rows of the traders' operations (docs/traders.md) ---- */
-
-/* A file imported by `traders import`: its SHA-256 makes a second import of
- * the same bytes a no-op. kind is an enum rd_fills_kind. */
-struct rd_trader_import_row {
-    int64_t id;
-    int kind;
-    char sha256[65];              /* lowercase hex */
-    char path[512];               /* as given */
-    int64_t bytes, rows, bad;     /* rows stored, bad rows skipped */
-    int64_t imported_at;
-};
-
-/* One run of the traders' report from the store. Dates are day numbers
- * (0 = none); MSEs are of the cut as a fraction. */
-struct rd_trader_report_row {
-    int64_t id;
-    int32_t report_day;
-    int64_t created_at;
-    int64_t active, restricted, limited, legacy;
-    char system[16];              /* "model" | "rules" */
-    char why[256];
-    int32_t train_from, train_to, test_from, test_to;
-    int64_t n_train, n_test;
-    double model_mse, rules_mse;
-};
-
-/* The audit trail: one per trader per report, what was recommended and from what. */
-struct rd_trader_prediction_row {
-    int64_t id;
-    int64_t report_id;
-    char trader[128];
-    int32_t day;                  /* the day judged: features as of its close */
-    char features[512];           /* {"last_pnl": -1.2, ...} */
-    int has_output;
-    double output;                /* the model's predicted cut, a fraction (when fitted) */
-    int64_t rules_cut;            /* ppm */
-    char system[16];              /* the system that set the cut */
-    int64_t cut;                  /* ppm, the recommendation */
-    char level[16];               /* "high" | "moderate" | "low" */
-    rd_money old_limit, new_limit;
-};
-
-/* ---- rows of the performance operations (docs/metrics.md) ---- */
-
-/* One account's equity on one trading day (ET date): one row per (account,
- * day), replaced by a later snapshot of the same day. */
-struct rd_snapshot_row {
-    char account[64];
-    int32_t day;                  /* ET trading date, day number */
-    rd_money equity, cash, buying_power;
-    int64_t taken_at;             /* when the broker was asked (Unix s) */
-};
-
-/* The audit trail of performance alerts: one per (account, kind, period). */
-struct rd_perf_event_row {
-    int64_t id;
-    char account[64];
-    char kind[32];                /* "daily_loss", "weekly_loss", "monthly_loss", "drawdown" */
-    int32_t day;                  /* the snapshot that crossed */
-    int32_t period;               /* what makes it one event (perf.h: rd_perf_alert.period) */
-    int64_t value_ppm;            /* the loss, ppm */
-    int64_t threshold_ppm;
-    int64_t at;                   /* when it was recorded (Unix s) */
-    char message[256];
-};
-
-/* What trader_load reads. */
-#define RD_TRADER_LOAD_FILLS 1u
-#define RD_TRADER_LOAD_DAILY 2u
-#define RD_TRADER_LOAD_LIMITS 4u
-
-struct rd_store_ops {
-    const char *name;        /* URL scheme: "sqlite" */
-    int version;             /* 2 since the HTTP API's operations; grows with the table */
-
-    int (*open)(const char *url, struct rd_store **out, struct rd_error *err);
-    void (*close)(struct rd_store *s);
-
-    /*
-     * Transactions nest by counting: only the outermost commit really commits.
-     * Rolling back an inner level marks the whole transaction: the outermost
-     * commit then rolls everything back and returns RD_ESTORE. commit always
-     * ends its level; when it fails the work is already rolled back (do not
-     * call rollback after it). commit with no transaction open: RD_EINVAL;
-     * rollback with none: nothing. A failed statement inside a transaction
-     * (RD_EEXIST...) fails alone; the transaction goes on.
-     */
-    int (*begin)(struct rd_store *s, struct rd_error *err);
-    int (*commit)(struct rd_store *s, struct rd_error *err);
-    void (*rollback)(struct rd_store *s);
-
-    /*
-     * One dispatcher per account: takes an exclusive lock that the OS drops when
-     * the process dies (SIGKILL included). RD_EBUSY when held, with the holder
-     * ("pid 1234 since 2026-11-22T10:00:00Z") in the message. Held per handle:
-     * a second lock of the same account, even from this process, is RD_EBUSY.
-     * unlock_account of an account not held does nothing; close drops all.
-     */
-    int (*lock_account)(struct rd_store *s, const char *account, struct rd_error *err);
-    void (*unlock_account)(struct rd_store *s, const char *account);
+/* The trading operations: accounts, recommendations, decisions, orders,
+ * positions, trades and the key-value space (sqlite.c, postgres_trading.c). */
+struct rd_store_trading_ops {
+    int version;             /* 1; grows with the table */
 
     int (*account_put)(struct rd_store *s, const struct rd_account_row *a, struct rd_error *err);
     /* RD_ENOTFOUND when absent. */
@@ -331,8 +186,64 @@ struct rd_store_ops {
                   struct rd_error *err);
     int (*kv_put)(struct rd_store *s, const char *ns, const char *key, const char *val,
                   int only_new, struct rd_error *err);
+};
 
-    /* ---- version 2: the HTTP API (docs/api.md). Rows are defined below. ---- */
+/* ---- the HTTP API's operations ---- */
+
+struct rd_token_row {
+    int64_t id;
+    char hash[65];                /* SHA-256 of the whole token, lowercase hex */
+    char prefix[16];              /* the token's first characters, to tell tokens apart */
+    char role[16];                /* "admin" | "trader" | "viewer" */
+    char user[64];                /* who the token is for */
+    char label[128];
+    int64_t created_at;
+    int64_t revoked_at;           /* 0 = valid */
+};
+
+struct rd_user_row {
+    char id[64];                  /* [A-Za-z0-9_.@-], 1-63 chars */
+    char display_name[128];
+    char department[64];
+    char slack_user_id[32];
+    char account[64];             /* current assignment; "" = none (assignment_add sets it) */
+    int64_t created_at, updated_at;
+};
+
+struct rd_assignment_row {
+    int64_t id;
+    char user[64];
+    char account[64];             /* "" = unassigned */
+    char previous[64];            /* the account before; "" = none (filled by the store) */
+    char strategy[32];            /* "manual", "least_loaded", ... */
+    char assigned_by[64];         /* the user behind the request */
+    char reason[256];
+    int64_t at;
+};
+
+#define RD_ACCOUNT_DEF_MAX 8192
+
+struct rd_account_def_row {
+    char name[64];
+    char def[RD_ACCOUNT_DEF_MAX]; /* config JSON of an API-made account; "" = in the config file */
+    int64_t created_at, updated_at;
+    int64_t closed_at;            /* 0 = open */
+    char closed_by[64];
+};
+
+/* Filters of rec_list; zero/NULL/-1 fields do not filter. */
+struct rd_rec_filter {
+    int64_t since, until;         /* created_at >= since, < until; 0 = open */
+    const char *underlying;
+    const char *symbol;
+    int action;                   /* enum rd_action, or -1 */
+    int strategy;                 /* enum rd_strategy, or -1 */
+    size_t limit;                 /* 0 = all */
+};
+
+/* The HTTP API's operations (docs/api.md; sqlite_api.c, postgres_api.c). */
+struct rd_store_api_ops {
+    int version;             /* 1; grows with the table */
 
     /* API tokens, kept as the SHA-256 of the token only. token_add sets t->id;
      * RD_EEXIST when the hash is taken. token_find: by hash, revoked ones too
@@ -391,8 +302,60 @@ struct rd_store_ops {
     int (*order_counts)(struct rd_store *s, const char *account,
                         int (*visit)(void *ctx, enum rd_order_status status, int64_t n),
                         void *ctx, struct rd_error *err);
+};
 
-    /* traders (fills, daily P&L, predictions) */
+/* ---- the traders' operations (docs/traders.md) ---- */
+
+/* A file imported by `traders import`: its SHA-256 makes a second import of
+ * the same bytes a no-op. kind is an enum rd_fills_kind. */
+struct rd_trader_import_row {
+    int64_t id;
+    int kind;
+    char sha256[65];              /* lowercase hex */
+    char path[512];               /* as given */
+    int64_t bytes, rows, bad;     /* rows stored, bad rows skipped */
+    int64_t imported_at;
+};
+
+/* One run of the traders' report from the store. Dates are day numbers
+ * (0 = none); MSEs are of the cut as a fraction. */
+struct rd_trader_report_row {
+    int64_t id;
+    int32_t report_day;
+    int64_t created_at;
+    int64_t active, restricted, limited, legacy;
+    char system[16];              /* "model" | "rules" */
+    char why[256];
+    int32_t train_from, train_to, test_from, test_to;
+    int64_t n_train, n_test;
+    double model_mse, rules_mse;
+};
+
+/* The audit trail: one per trader per report, what was recommended and from what. */
+struct rd_trader_prediction_row {
+    int64_t id;
+    int64_t report_id;
+    char trader[128];
+    int32_t day;                  /* the day judged: features as of its close */
+    char features[512];           /* {"last_pnl": -1.2, ...} */
+    int has_output;
+    double output;                /* the model's predicted cut, a fraction (when fitted) */
+    int64_t rules_cut;            /* ppm */
+    char system[16];              /* the system that set the cut */
+    int64_t cut;                  /* ppm, the recommendation */
+    char level[16];               /* "high" | "moderate" | "low" */
+    rd_money old_limit, new_limit;
+};
+
+/* What trader_load reads. */
+#define RD_TRADER_LOAD_FILLS 1u
+#define RD_TRADER_LOAD_DAILY 2u
+#define RD_TRADER_LOAD_LIMITS 4u
+
+/* The traders' operations: fills, daily P&L, predictions (docs/traders.md;
+ * sqlite_traders.c, postgres_traders.c). */
+struct rd_store_traders_ops {
+    int version;             /* 1; grows with the table */
 
     /* Records a file import and sets imp->id; RD_EEXIST, with the stored row
      * copied into *imp, when a file of the same kind and SHA-256 was imported.
@@ -434,8 +397,36 @@ struct rd_store_ops {
     int (*trader_prediction_list)(struct rd_store *s, int64_t report_id,
                                   int (*visit)(void *ctx, const struct rd_trader_prediction_row *),
                                   void *ctx, struct rd_error *err);
+};
 
-    /* performance snapshots (docs/metrics.md) */
+/* ---- the performance operations (docs/metrics.md) ---- */
+
+/* One account's equity on one trading day (ET date): one row per (account,
+ * day), replaced by a later snapshot of the same day. */
+struct rd_snapshot_row {
+    char account[64];
+    int32_t day;                  /* ET trading date, day number */
+    rd_money equity, cash, buying_power;
+    int64_t taken_at;             /* when the broker was asked (Unix s) */
+};
+
+/* The audit trail of performance alerts: one per (account, kind, period). */
+struct rd_perf_event_row {
+    int64_t id;
+    char account[64];
+    char kind[32];                /* "daily_loss", "weekly_loss", "monthly_loss", "drawdown" */
+    int32_t day;                  /* the snapshot that crossed */
+    int32_t period;               /* what makes it one event (perf.h: rd_perf_alert.period) */
+    int64_t value_ppm;            /* the loss, ppm */
+    int64_t threshold_ppm;
+    int64_t at;                   /* when it was recorded (Unix s) */
+    char message[256];
+};
+
+/* The performance operations: snapshots, alerts, closed trades (docs/metrics.md;
+ * sqlite_perf.c, postgres_perf.c). */
+struct rd_store_perf_ops {
+    int version;             /* 1; grows with the table */
 
     /* Replaces (account, day) when it exists. snapshot_get: RD_ENOTFOUND when
      * absent. snapshot_list: account's rows with from <= day <= to, ascending
@@ -461,6 +452,54 @@ struct rd_store_ops {
     int (*trade_list)(struct rd_store *s, const char *account, int64_t since, int64_t until,
                       int (*visit)(void *ctx, const struct rd_trade_row *), void *ctx,
                       struct rd_error *err);
+};
+
+/* Reserved for the hierarchy's ledger (balanced transactions); no backend
+ * has it yet, so rd_store_ops.ledger is NULL. */
+struct rd_store_ledger_ops;
+
+/*
+ * A backend: the handle's life, transactions and locks here; every other
+ * operation in a sub-table by concern, each with its own version (a table
+ * grows by appending entries and bumping its version, as SQLite's VFS does).
+ * Callers write s->ops->trading->rec_add(s, ...). A sub-table a backend does
+ * not have is NULL.
+ */
+struct rd_store_ops {
+    const char *name;        /* URL scheme: "sqlite" */
+    int version;             /* 3 since the split into sub-tables; grows with the table */
+
+    int (*open)(const char *url, struct rd_store **out, struct rd_error *err);
+    void (*close)(struct rd_store *s);
+
+    /*
+     * Transactions nest by counting: only the outermost commit really commits.
+     * Rolling back an inner level marks the whole transaction: the outermost
+     * commit then rolls everything back and returns RD_ESTORE. commit always
+     * ends its level; when it fails the work is already rolled back (do not
+     * call rollback after it). commit with no transaction open: RD_EINVAL;
+     * rollback with none: nothing. A failed statement inside a transaction
+     * (RD_EEXIST...) fails alone; the transaction goes on.
+     */
+    int (*begin)(struct rd_store *s, struct rd_error *err);
+    int (*commit)(struct rd_store *s, struct rd_error *err);
+    void (*rollback)(struct rd_store *s);
+
+    /*
+     * One dispatcher per account: takes an exclusive lock that the OS drops when
+     * the process dies (SIGKILL included). RD_EBUSY when held, with the holder
+     * ("pid 1234 since 2026-11-22T10:00:00Z") in the message. Held per handle:
+     * a second lock of the same account, even from this process, is RD_EBUSY.
+     * unlock_account of an account not held does nothing; close drops all.
+     */
+    int (*lock_account)(struct rd_store *s, const char *account, struct rd_error *err);
+    void (*unlock_account)(struct rd_store *s, const char *account);
+
+    const struct rd_store_trading_ops *trading;
+    const struct rd_store_api_ops *api;
+    const struct rd_store_traders_ops *traders;
+    const struct rd_store_perf_ops *perf;
+    const struct rd_store_ledger_ops *ledger;   /* reserved: NULL */
 };
 
 /* Every store handle starts with this. */

@@ -131,7 +131,7 @@ static int least_loaded(struct api_req *r, struct api_cfg *c, const struct rd_us
         st = api_error(r, 500, "internal", "out of memory");
         goto out;
     }
-    rc = r->store->ops->user_list(r->store, load_visit, &l, &err);
+    rc = r->store->ops->api->user_list(r->store, load_visit, &l, &err);
     if (rc != RD_OK) {
         st = api_fail(r, rc, &err);
         goto out;
@@ -161,7 +161,7 @@ static int round_robin(struct api_req *r, struct api_cfg *c, const struct rd_use
     (void)body;
     if ((st = open_accounts(r, c, &ix, &k)))
         return st;
-    rc = r->store->ops->kv_get(r->store, RR_NS, RR_KEY, &last, &err);
+    rc = r->store->ops->trading->kv_get(r->store, RR_NS, RR_KEY, &last, &err);
     if (rc != RD_OK && rc != RD_ENOTFOUND) {
         st = api_fail(r, rc, &err);
         goto out;
@@ -176,7 +176,7 @@ static int round_robin(struct api_req *r, struct api_cfg *c, const struct rd_use
             }
     }
     snprintf(account, n, "%s", c->cfg->accounts[ix[pick]].name);
-    rc = r->store->ops->kv_put(r->store, RR_NS, RR_KEY, account, 0, &err);
+    rc = r->store->ops->trading->kv_put(r->store, RR_NS, RR_KEY, account, 0, &err);
     if (rc != RD_OK)
         st = api_fail(r, rc, &err);
 out:
@@ -292,7 +292,7 @@ int api_assign_first_record(struct api_req *r, struct rd_user_row *u, const char
 
     pthread_mutex_lock(&r->srv->write_mu);
     /* someone may have assigned the user while the trade was evaluated */
-    rc = r->store->ops->user_get(r->store, u->id, &now, &err);
+    rc = r->store->ops->api->user_get(r->store, u->id, &now, &err);
     if (rc != RD_OK) {
         st = rc == RD_ENOTFOUND ? api_error(r, 404, "not_found", "no user \"%.64s\"", u->id)
                                 : api_fail(r, rc, &err);
@@ -312,7 +312,7 @@ int api_assign_first_record(struct api_req *r, struct rd_user_row *u, const char
     snprintf(a.assigned_by, sizeof a.assigned_by, "%s", r->auth.user);
     snprintf(a.reason, sizeof a.reason, "first trade");
     a.at = (int64_t)time(NULL);
-    rc = r->store->ops->assignment_add(r->store, &a, &err);
+    rc = r->store->ops->api->assignment_add(r->store, &a, &err);
     if (rc != RD_OK) {
         st = api_fail(r, rc, &err);
         goto out;

@@ -225,7 +225,7 @@ static int lookup(struct api_req *r, const char *hash, struct api_auth *a)
 
     if (!s)
         return r->status;
-    rc = s->ops->token_find(s, hash, &t, &err);
+    rc = s->ops->api->token_find(s, hash, &t, &err);
     if (rc == RD_ENOTFOUND)
         return api_error(r, 401, "invalid_token", "the bearer token is not known");
     if (rc != RD_OK)
@@ -238,7 +238,7 @@ static int lookup(struct api_req *r, const char *hash, struct api_auth *a)
     snprintf(a->user, sizeof a->user, "%s", t.user);
     a->token_id = t.id;
     if (a->role == RD_ROLE_TRADER) {
-        rc = s->ops->user_get(s, t.user, &u, &err);
+        rc = s->ops->api->user_get(s, t.user, &u, &err);
         if (rc == RD_OK)
             snprintf(a->account, sizeof a->account, "%s", u.account);
         else if (rc != RD_ENOTFOUND)

@@ -224,7 +224,7 @@ int api_metrics_handler(struct api_req *r)
         char derr[8];
 
         a->name = ac->name;
-        rc = s->ops->account_get(s, ac->name, &a->row, &err);
+        rc = s->ops->trading->account_get(s, ac->name, &a->row, &err);
         if (rc == RD_OK)
             a->has_row = 1;
         else if (rc == RD_ENOTFOUND)
@@ -232,11 +232,11 @@ int api_metrics_handler(struct api_req *r)
         snprintf(a->tier, sizeof a->tier, "%s",
                  a->has_row && a->row.tier[0] ? a->row.tier : rd_tier_name(ac->tier));
         if (rc == RD_OK)
-            rc = s->ops->position_list(s, ac->name, pos_visit, a, &err);
+            rc = s->ops->trading->position_list(s, ac->name, pos_visit, a, &err);
         if (rc == RD_OK)
-            rc = s->ops->decision_counts(s, ac->name, dec_visit, a, &err);
+            rc = s->ops->api->decision_counts(s, ac->name, dec_visit, a, &err);
         if (rc == RD_OK)
-            rc = s->ops->order_counts(s, ac->name, ord_visit, a, &err);
+            rc = s->ops->api->order_counts(s, ac->name, ord_visit, a, &err);
         if (rc == RD_OK) {
             api_live_get(r->srv, s, c->cfg, ac, 15, &a->live);
             api_dispatchers_status(r->srv, ac->name, &a->dispatcher, derr, sizeof derr);

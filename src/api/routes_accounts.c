@@ -146,7 +146,7 @@ static int list_accounts(struct api_req *r)
         return rc;
     if (!(s = api_store(r)))
         return r->status;
-    rc = s->ops->account_list(s, collect_row, &rows, &err);
+    rc = s->ops->trading->account_list(s, collect_row, &rows, &err);
     if (rc != RD_OK) {
         rd_free(rows.v);
         return rc == RD_ENOMEM ? api_error(r, 500, "internal", "out of memory")
@@ -206,11 +206,11 @@ static int one_account(struct api_req *r, struct api_cfg *c, int i, int status)
 
     if (!s)
         return r->status;
-    rc = s->ops->account_get(s, a->name, &row, &err);
+    rc = s->ops->trading->account_get(s, a->name, &row, &err);
     if (rc != RD_OK && rc != RD_ENOTFOUND)
         return api_fail(r, rc, &err);
     have_row = rc == RD_OK;
-    rc = s->ops->position_list(s, a->name, sum_position, &ps, &err);
+    rc = s->ops->trading->position_list(s, a->name, sum_position, &ps, &err);
     if (rc != RD_OK)
         return api_fail(r, rc, &err);
     api_live_get(r->srv, s, c->cfg, a, API_LIVE_MAX_AGE, &live);
@@ -297,7 +297,7 @@ static int store_def(struct api_req *r, const char *name, json_t *def, int only_
     row->closed_at = closed_at;
     snprintf(row->closed_by, sizeof row->closed_by, "%s", closed_by ? closed_by : "");
     rd_buf_release(&text);
-    rc = s->ops->account_def_put(s, row, only_new, &err);
+    rc = s->ops->api->account_def_put(s, row, only_new, &err);
     rd_free(row);
     if (rc == RD_EEXIST)
         return api_error(r, 409, "conflict", "an account named \"%s\" already exists", name);
@@ -374,7 +374,7 @@ static int set_state(struct api_req *r, const struct rd_account_config *a, enum 
 
     if (!s)
         return r->status;
-    rc = s->ops->account_get(s, a->name, &row, &err);
+    rc = s->ops->trading->account_get(s, a->name, &row, &err);
     if (rc == RD_ENOTFOUND) {
         memset(&row, 0, sizeof row);
         snprintf(row.name, sizeof row.name, "%s", a->name);
@@ -386,7 +386,7 @@ static int set_state(struct api_req *r, const struct rd_account_config *a, enum 
     row.halted_until = st == RD_STATE_HALTED ? -1 : 0;   /* an admin halt has no end day */
     snprintf(row.state_reason, sizeof row.state_reason, "%s", reason);
     row.updated_at = (int64_t)time(NULL);
-    rc = s->ops->account_put(s, &row, &err);
+    rc = s->ops->trading->account_put(s, &row, &err);
     return rc == RD_OK ? 0 : api_fail(r, rc, &err);
 }
 
@@ -481,7 +481,7 @@ static int update_account(struct api_req *r)
                 snprintf(row->def, sizeof row->def, "%s", c->meta[i].def ? c->meta[i].def : "");
                 row->created_at = c->meta[i].created_at ? c->meta[i].created_at : (int64_t)time(NULL);
                 row->updated_at = (int64_t)time(NULL);
-                rc = r->store->ops->account_def_put(r->store, row, 0, &err);
+                rc = r->store->ops->api->account_def_put(r->store, row, 0, &err);
                 if (rc == RD_OK)
                     rc = api_cfg_reload(r->srv, r->store, &err);
                 if (rc != RD_OK)
@@ -528,7 +528,7 @@ static int close_account(struct api_req *r)
         row->created_at = c->meta[i].created_at ? c->meta[i].created_at : (int64_t)time(NULL);
         row->updated_at = row->closed_at = (int64_t)time(NULL);
         snprintf(row->closed_by, sizeof row->closed_by, "%s", r->auth.user);
-        rc = r->store->ops->account_def_put(r->store, row, 0, &err);
+        rc = r->store->ops->api->account_def_put(r->store, row, 0, &err);
         if (rc == RD_OK)
             rc = api_cfg_reload(r->srv, r->store, &err);
         if (rc != RD_OK)
@@ -589,7 +589,7 @@ static int positions(struct api_req *r)
     if (!(s = api_store(r)))
         return r->status;
     rd_buf_puts(&r->out, "{\"positions\":[");
-    rc = s->ops->position_list(s, c->cfg->accounts[i].name, position_visit, &w, &err);
+    rc = s->ops->trading->position_list(s, c->cfg->accounts[i].name, position_visit, &w, &err);
     if (rc != RD_OK)
         return api_fail(r, rc, &err);
     rd_buf_puts(&r->out, "]}\n");
@@ -641,7 +641,7 @@ static int decisions(struct api_req *r)
     if (!(s = api_store(r)))
         return r->status;
     rd_buf_puts(&r->out, "{\"decisions\":[");
-    rc = s->ops->decision_list(s, c->cfg->accounts[i].name, limit, decision_visit, &w, &err);
+    rc = s->ops->trading->decision_list(s, c->cfg->accounts[i].name, limit, decision_visit, &w, &err);
     if (rc != RD_OK)
         return api_fail(r, rc, &err);
     rd_buf_puts(&r->out, "]}\n");
@@ -702,7 +702,7 @@ static int orders(struct api_req *r)
     if (!(s = api_store(r)))
         return r->status;
     rd_buf_puts(&r->out, "{\"orders\":[");
-    rc = s->ops->order_list(s, c->cfg->accounts[i].name, sv ? (int)status : -1, order_visit, &w,
+    rc = s->ops->trading->order_list(s, c->cfg->accounts[i].name, sv ? (int)status : -1, order_visit, &w,
                             &err);
     if (rc != RD_OK)
         return api_fail(r, rc, &err);

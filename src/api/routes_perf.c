@@ -156,7 +156,7 @@ static int dashboard(struct api_req *r)
     }
     rd_buf_puts(&r->out, "],\"recent_alerts\":[");
     if (rc == RD_OK)
-        rc = s->ops->perf_event_list ? s->ops->perf_event_list(s, NULL, DASHBOARD_EVENTS,
+        rc = s->ops->perf->perf_event_list ? s->ops->perf->perf_event_list(s, NULL, DASHBOARD_EVENTS,
                                                                event_visit, &ev, &err)
                                      : RD_OK;
     if (rc != RD_OK) {
@@ -226,10 +226,10 @@ static int snapshots(struct api_req *r)
         return api_error(r, 404, "not_found", "no account named \"%.64s\"", account);
     if (!(s = api_store(r)))
         return r->status;
-    if (!s->ops->snapshot_list)
+    if (!s->ops->perf->snapshot_list)
         return api_error(r, 501, "not_supported", "this store does not keep snapshots yet");
     rd_buf_puts(&r->out, "{\"snapshots\":[");
-    rc = s->ops->snapshot_list(s, account, from, to, snapshot_visit, &w, &err);
+    rc = s->ops->perf->snapshot_list(s, account, from, to, snapshot_visit, &w, &err);
     if (rc != RD_OK && rc != 1) {
         rd_buf_reset(&r->out);
         return api_fail(r, rc, &err);

@@ -113,7 +113,7 @@ static int post_recs(struct api_req *r)
     }
     rc = s->ops->begin(s, &err);
     for (i = 0; rc == RD_OK && i < n; i++)
-        rc = s->ops->rec_add(s, &recs[i], &err);
+        rc = s->ops->trading->rec_add(s, &recs[i], &err);
     if (rc != RD_OK) {
         s->ops->rollback(s);
         if (rc == RD_EEXIST)
@@ -224,7 +224,7 @@ static int list_recs(struct api_req *r)
     if (!(s = api_store(r)))
         return r->status;
     rd_buf_puts(&r->out, "{\"recommendations\":[");
-    rc = s->ops->rec_list(s, &f, rec_visit, &w, &err);
+    rc = s->ops->api->rec_list(s, &f, rec_visit, &w, &err);
     if (rc != RD_OK)
         return api_fail(r, rc, &err);
     rd_buf_puts(&r->out, "]}\n");
@@ -241,7 +241,7 @@ static int get_rec(struct api_req *r)
 
     if (!(s = api_store(r)))
         return r->status;
-    rc = s->ops->rec_get(s, api_param(r, "id"), &rec, &err);
+    rc = s->ops->trading->rec_get(s, api_param(r, "id"), &rec, &err);
     if (rc == RD_ENOTFOUND)
         return api_error(r, 404, "not_found", "no recommendation \"%.64s\"", api_param(r, "id"));
     if (rc != RD_OK)
@@ -267,7 +267,7 @@ static int get_decision(struct api_req *r)
                          id);
     if (!(s = api_store(r)))
         return r->status;
-    rc = s->ops->decision_get(s, (int64_t)n, &row, &err);
+    rc = s->ops->api->decision_get(s, (int64_t)n, &row, &err);
     if (rc == RD_ENOTFOUND)
         return api_error(r, 404, "not_found", "no decision %lld", n);
     if (rc != RD_OK)

@@ -261,7 +261,7 @@ static int find_user(struct api_req *r, const char *slack_id, const char *id,
     f.id = id;
     if (!s)
         return -r->status;
-    rc = s->ops->user_list(s, find_visit, &f, &err);
+    rc = s->ops->api->user_list(s, find_visit, &f, &err);
     if (rc != RD_OK && rc != 1)
         return -api_fail(r, rc, &err);
     if (f.found)
@@ -450,7 +450,7 @@ static int cmd_accounts(struct cmd_ctx *k)
         return r->status;
     if (!(p.per = rd_calloc((size_t)c->cfg->naccounts + 1, sizeof *p.per)))
         return api_error(r, 500, "internal", "out of memory");
-    rc = s->ops->user_list(s, count_visit, &p, &err);
+    rc = s->ops->api->user_list(s, count_visit, &p, &err);
     if (rc != RD_OK) {
         rd_free(p.per);
         return api_fail(r, rc, &err);
@@ -521,7 +521,7 @@ static int cmd_account_users(struct cmd_ctx *k)
     rd_buf_printf(&text, "*Users of `%s`*", account);
     p.account = account;
     p.out = &text;
-    st = r->store->ops->user_list(r->store, count_visit, &p, &err);
+    st = r->store->ops->api->user_list(r->store, count_visit, &p, &err);
     if (st != RD_OK) {
         rd_buf_release(&text);
         return api_fail(r, st, &err);
@@ -581,7 +581,7 @@ static int cmd_assign(struct cmd_ctx *k)
     snprintf(a.assigned_by, sizeof a.assigned_by, "slack:%s", k->slack_id);
     snprintf(a.reason, sizeof a.reason, "/assign-account");
     a.at = (int64_t)time(NULL);
-    rc = r->store->ops->assignment_add(r->store, &a, &err);
+    rc = r->store->ops->api->assignment_add(r->store, &a, &err);
     pthread_mutex_unlock(&r->srv->write_mu);
     if (rc != RD_OK)
         return api_fail(r, rc, &err);

@@ -73,7 +73,7 @@ static int readyz(struct api_req *r)
         rd_buf_puts(&r->out, "{\"ready\":false,\"store\":{\"ok\":false},\"accounts\":[]}\n");
         return 503;
     }
-    rc = s->ops->kv_get(s, "api", "readyz", &val, &err);
+    rc = s->ops->trading->kv_get(s, "api", "readyz", &val, &err);
     rd_free(val);
     if (rc != RD_OK && rc != RD_ENOTFOUND) {
         r->store_broken = 1;

@@ -121,7 +121,7 @@ static int queue(struct api_req *r, struct rd_store *s, struct api_trade *t, str
     snprintf(rec->account, sizeof rec->account, "%s", t->account);
     rec->qty = t->qty;
     pthread_mutex_lock(&r->srv->write_mu);
-    rc = s->ops->user_get(s, t->user, &cur, &err);
+    rc = s->ops->api->user_get(s, t->user, &cur, &err);
     if (rc != RD_OK) {
         st = rc == RD_ENOTFOUND ? api_error(r, 404, "not_found", "no user \"%.64s\"", t->user)
                                 : api_fail(r, rc, &err);
@@ -148,7 +148,7 @@ static int queue(struct api_req *r, struct rd_store *s, struct api_trade *t, str
         api_dispatchers_watch(r->srv, t->account, rec->id, &t->watch);
         if ((rc = s->ops->begin(s, &err)) != RD_OK)
             break;
-        rc = s->ops->rec_add(s, rec, &err);
+        rc = s->ops->trading->rec_add(s, rec, &err);
         if (rc == RD_OK)
             rc = s->ops->commit(s, &err);
         else
@@ -252,7 +252,7 @@ int api_trade_run(struct api_req *r, struct api_trade *t)
     memset(&ba, 0, sizeof ba);
     if (!(s = api_store(r)))
         return r->status;
-    rc = s->ops->user_get(s, t->user, &u, &err);
+    rc = s->ops->api->user_get(s, t->user, &u, &err);
     if (rc == RD_ENOTFOUND)
         return api_error(r, 404, "not_found", "no user \"%.64s\"", t->user);
     if (rc != RD_OK)

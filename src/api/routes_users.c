@@ -115,7 +115,7 @@ static int list_users(struct api_req *r)
     if (!(s = api_store(r)))
         return r->status;
     rd_buf_puts(&r->out, "{\"users\":[");
-    rc = s->ops->user_list(s, user_visit, &w, &err);
+    rc = s->ops->api->user_list(s, user_visit, &w, &err);
     if (rc != RD_OK)
         return api_fail(r, rc, &err);
     rd_buf_puts(&r->out, "]}\n");
@@ -176,7 +176,7 @@ static int create_user(struct api_req *r)
         st = r->status;
         goto out;
     }
-    rc = s->ops->user_put(s, &u, 1, &err);
+    rc = s->ops->api->user_put(s, &u, 1, &err);
     if (rc == RD_EEXIST) {
         st = api_error(r, 409, "conflict", "a user \"%s\" already exists", u.id);
         goto out;
@@ -201,7 +201,7 @@ static int load_user(struct api_req *r, struct rd_user_row *u)
 
     if (!s)
         return r->status;
-    rc = s->ops->user_get(s, api_param(r, "id"), u, &err);
+    rc = s->ops->api->user_get(s, api_param(r, "id"), u, &err);
     if (rc == RD_ENOTFOUND)
         return api_error(r, 404, "not_found", "no user \"%.64s\"", api_param(r, "id"));
     return rc == RD_OK ? 0 : api_fail(r, rc, &err);
@@ -241,7 +241,7 @@ static int update_user(struct api_req *r)
         goto out;
     }
     u.updated_at = (int64_t)time(NULL);
-    rc = r->store->ops->user_put(r->store, &u, 0, &err);
+    rc = r->store->ops->api->user_put(r->store, &u, 0, &err);
     if (rc != RD_OK) {
         st = api_fail(r, rc, &err);
         goto out;
@@ -272,7 +272,7 @@ static int get_assignment(struct api_req *r)
     if (st)
         return st;
     memset(&last, 0, sizeof last);
-    rc = r->store->ops->assignment_list(r->store, u.id, NULL, 1, first_row, &last, &err);
+    rc = r->store->ops->api->assignment_list(r->store, u.id, NULL, 1, first_row, &last, &err);
     if (rc != RD_OK && rc != 1)
         return api_fail(r, rc, &err);
     rd_buf_puts(&r->out, "{\"user\":");
@@ -307,7 +307,7 @@ static int record(struct api_req *r, const struct rd_user_row *u, const char *ac
     snprintf(a.assigned_by, sizeof a.assigned_by, "%s", r->auth.user);
     snprintf(a.reason, sizeof a.reason, "%s", reason ? reason : "");
     a.at = (int64_t)time(NULL);
-    rc = r->store->ops->assignment_add(r->store, &a, &err);
+    rc = r->store->ops->api->assignment_add(r->store, &a, &err);
     if (rc != RD_OK)
         return api_fail(r, rc, &err);
     api_token_cache_clear(r->srv->tokens);
@@ -423,7 +423,7 @@ static int history(struct api_req *r)
     if (!(s = api_store(r)))
         return r->status;
     rd_buf_puts(&r->out, "{\"assignments\":[");
-    rc = s->ops->assignment_list(s, user, account, limit, history_visit, &w, &err);
+    rc = s->ops->api->assignment_list(s, user, account, limit, history_visit, &w, &err);
     if (rc != RD_OK)
         return api_fail(r, rc, &err);
     rd_buf_puts(&r->out, "]}\n");
@@ -484,7 +484,7 @@ static int stats(struct api_req *r)
     k.per = rd_calloc((size_t)c->cfg->naccounts + 1, sizeof *k.per);
     if (!k.per)
         return api_error(r, 500, "internal", "out of memory");
-    rc = s->ops->user_list(s, count_visit, &k, &err);
+    rc = s->ops->api->user_list(s, count_visit, &k, &err);
     if (rc != RD_OK) {
         rd_free(k.per);
         return api_fail(r, rc, &err);
@@ -498,9 +498,9 @@ static int stats(struct api_req *r)
 
         if (!api_may_see_account(r, name))
             continue;
-        rc = s->ops->trade_list(s, name, 0, 0, count_trade, &trades, &err);
+        rc = s->ops->perf->trade_list(s, name, 0, 0, count_trade, &trades, &err);
         if (rc == RD_OK)
-            rc = s->ops->order_counts(s, name, count_orders, &orders, &err);
+            rc = s->ops->api->order_counts(s, name, count_orders, &orders, &err);
         if (rc != RD_OK) {
             rd_free(k.per);
             rd_buf_reset(&r->out);

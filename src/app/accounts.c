@@ -134,7 +134,7 @@ int rd_accounts_defs(struct rd_store *s, struct rd_account_def_row **rows, size_
                      struct rd_error *err)
 {
     struct defs d = {0};
-    int rc = s->ops->account_def_list(s, collect, &d, err);
+    int rc = s->ops->api->account_def_list(s, collect, &d, err);
 
     if (rc == RD_ENOMEM)
         rc = rd_error_set(err, RD_ENOMEM, "accounts: out of memory reading the stored accounts");

@@ -188,7 +188,7 @@ static int sync(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
         }
     }
     rd_free(bp);
-    rc = d->store->ops->position_list(d->store, d->acct->name, visit_stored_position, d, err);
+    rc = d->store->ops->trading->position_list(d->store, d->acct->name, visit_stored_position, d, err);
     if (rc == RD_ENOMEM)
         return rd_error_set(err, rc, "dispatcher: out of memory");
     if (rc != RD_OK)
@@ -199,7 +199,7 @@ static int sync(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
     if (rc != RD_OK)
         return rc;
     for (size_t i = 0; i < d->gone.n && rc == RD_OK; i++)
-        rc = d->store->ops->position_put(d->store, &d->gone.rows[i], err);
+        rc = d->store->ops->trading->position_put(d->store, &d->gone.rows[i], err);
     for (size_t i = 0; i < d->npositions && rc == RD_OK; i++) {
         if (!d->positions[i].known) {
             struct rd_logline l;
@@ -211,7 +211,7 @@ static int sync(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
             rd_log_end(&l);
             d->positions[i].known = 1;
         }
-        rc = d->store->ops->position_put(d->store, &d->positions[i].row, err);
+        rc = d->store->ops->trading->position_put(d->store, &d->positions[i].row, err);
     }
     if (rc != RD_OK) {
         d->store->ops->rollback(d->store);
@@ -289,7 +289,7 @@ static int firm_account_visit(void *ctx, const struct rd_account_row *a)
 {
     struct firm_ctx *f = ctx;
 
-    return f->store->ops->position_list(f->store, a->name, firm_visit, &f->sum, f->err);
+    return f->store->ops->trading->position_list(f->store, a->name, firm_visit, &f->sum, f->err);
 }
 
 /* Builds everything the gates need that does not depend on the recommendation. */
@@ -300,7 +300,7 @@ static int prepare(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
 
     rd_gate_clock_init(&d->clock, now);
     memset(&d->base, 0, sizeof d->base);
-    rc = d->store->ops->account_get(d->store, d->acct->name, &row, err);
+    rc = d->store->ops->trading->account_get(d->store, d->acct->name, &row, err);
     if (rc == RD_ENOTFOUND) {
         memset(&row, 0, sizeof row);
         snprintf(row.name, sizeof row.name, "%s", d->acct->name);
@@ -339,12 +339,12 @@ static int prepare(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
     if (d->cfg->firm_max_gross_exposure > 0) {
         struct firm_ctx f = {d->store, 0, err};
 
-        rc = d->store->ops->account_list(d->store, firm_account_visit, &f, err);
+        rc = d->store->ops->trading->account_list(d->store, firm_account_visit, &f, err);
         if (rc != RD_OK)
             return rc;
         d->base.firm_exposure = f.sum;
     }
-    return d->store->ops->account_put(d->store, &d->account_row, err);
+    return d->store->ops->trading->account_put(d->store, &d->account_row, err);
 }
 
 /* Adds what the store knows of this account's activity around rec to the view. */
@@ -367,7 +367,7 @@ static int view_for(struct rd_dispatcher *d, const struct rd_rec *rec, struct rd
     q.minute_ago = d->clock.now - 60;
     q.pdt_since = rd_et_to_utc(rd_dispatch_pdt_window_start(d), 0);
     q.kelly_since = d->clock.now - (int64_t)d->acct->risk.kelly.lookback_days * 86400;
-    rc = d->store->ops->activity(d->store, &q, &a, err);
+    rc = d->store->ops->trading->activity(d->store, &q, &a, err);
     if (rc != RD_OK)
         return rc;
     v->entries_today = a.entries_today;
@@ -483,7 +483,7 @@ static int read_rec_mark(struct rd_dispatcher *d, struct rd_error *err)
 
     if (d->rec_mark_read)
         return RD_OK;
-    rc = d->store->ops->kv_get(d->store, "rec_mark", d->acct->name, &val, err);
+    rc = d->store->ops->trading->kv_get(d->store, "rec_mark", d->acct->name, &val, err);
     if (rc == RD_ENOTFOUND) {
         d->rec_mark = 0;
         rc = RD_OK;
@@ -512,7 +512,7 @@ static int write_rec_mark(struct rd_dispatcher *d, int64_t mark, struct rd_error
     char val[24];
 
     snprintf(val, sizeof val, "%lld", (long long)mark);
-    return d->store->ops->kv_put(d->store, "rec_mark", d->acct->name, val, 0, err);
+    return d->store->ops->trading->kv_put(d->store, "rec_mark", d->acct->name, val, 0, err);
 }
 
 /* Decides up to batch_max undecided recommendations in one transaction (with
@@ -529,7 +529,7 @@ static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
     if ((rc = read_rec_mark(d, err)) != RD_OK)
         return rc;
     mark = d->rec_mark;
-    rc = d->store->ops->rec_undecided(d->store, d->acct->name, &mark, d->batch_max, d->recs, &n,
+    rc = d->store->ops->trading->rec_undecided(d->store, d->acct->name, &mark, d->batch_max, d->recs, &n,
                                       err);
     if (rc != RD_OK)
         return rc;
@@ -557,14 +557,14 @@ static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
         rd_decide(&d->ctx, &d->clock, &v, &d->market, rec, &row.d);
         if (row.d.approved && rec->qty && row.d.size > rec->qty)
             row.d.size = rec->qty;      /* a trader's trade asked for no more */
-        if ((rc = d->store->ops->decision_add(d->store, &row, err)) != RD_OK)
+        if ((rc = d->store->ops->trading->decision_add(d->store, &row, err)) != RD_OK)
             goto fail;
         st->decided++;
         if (row.d.approved) {
             struct rd_order_row *o = &d->pending[d->npending];
 
             order_from_decision(d, rec, &row.d, row.id, now, o);
-            if ((rc = d->store->ops->order_add(d->store, o, err)) != RD_OK)
+            if ((rc = d->store->ops->trading->order_add(d->store, o, err)) != RD_OK)
                 goto fail;
             if ((rc = account_for_approval(d, o, &row.d)) != RD_OK) {
                 rd_error_set(err, rc, "dispatcher: out of memory");
@@ -611,7 +611,7 @@ int rd_dispatch_apply_result(struct rd_dispatcher *d, struct rd_order_row *o,
     rc = d->store->ops->begin(d->store, err);
     if (rc != RD_OK)
         return rc;
-    if ((rc = d->store->ops->order_update(d->store, o, err)) != RD_OK)
+    if ((rc = d->store->ops->trading->order_update(d->store, o, err)) != RD_OK)
         goto fail;
     p = rd_dispatch_find_position(d, o->symbol);
     if (res->status == RD_ORDER_FILLED && o->intent == RD_INTENT_ENTRY) {
@@ -635,7 +635,7 @@ int rd_dispatch_apply_result(struct rd_dispatcher *d, struct rd_order_row *o,
             row.qty = q;
             row.opened_at = p->row.opened_at;
         }
-        if ((rc = d->store->ops->position_put(d->store, &row, err)) != RD_OK)
+        if ((rc = d->store->ops->trading->position_put(d->store, &row, err)) != RD_OK)
             goto fail;
         if (p) {
             p->row = row;
@@ -661,7 +661,7 @@ int rd_dispatch_apply_result(struct rd_dispatcher *d, struct rd_order_row *o,
         rd_et_from_utc(t.opened_at, &lo);
         rd_et_from_utc(t.closed_at, &lc);
         t.day_trade = lo.day == lc.day;
-        if ((rc = d->store->ops->trade_add(d->store, &t, err)) != RD_OK)
+        if ((rc = d->store->ops->trading->trade_add(d->store, &t, err)) != RD_OK)
             goto fail;
         memset(&row, 0, sizeof row);
         snprintf(row.account, sizeof row.account, "%s", o->account);
@@ -670,7 +670,7 @@ int rd_dispatch_apply_result(struct rd_dispatcher *d, struct rd_order_row *o,
             row = p->row;
             row.qty -= o->filled_qty;
         }
-        if ((rc = d->store->ops->position_put(d->store, &row, err)) != RD_OK)
+        if ((rc = d->store->ops->trading->position_put(d->store, &row, err)) != RD_OK)
             goto fail;
         if (p)
             p->row.qty = row.qty;
@@ -747,7 +747,7 @@ static int trip_kill_switch(struct rd_dispatcher *d, struct rd_cycle_stats *st,
     rd_log_money(&l, "daily_pnl", pnl);
     rd_log_money(&l, "max_daily_loss", d->risk.max_daily_loss);
     rd_log_end(&l);
-    return d->store->ops->account_put(d->store, &d->account_row, err);
+    return d->store->ops->trading->account_put(d->store, &d->account_row, err);
 }
 
 /* Sends the batch's approvals. The paper broker lives in the store: one

@@ -56,7 +56,7 @@ static int exit_order_id(struct rd_dispatcher *d, const struct dpos *p, int64_t 
         int rc;
 
         rd_client_order_id_exit(d->acct->name, p->row.symbol, p->row.opened_at, a, id);
-        rc = d->store->ops->order_get(d->store, id, &existing, err);
+        rc = d->store->ops->trading->order_get(d->store, id, &existing, err);
         if (rc == RD_ENOTFOUND) {
             *attempt = a;
             return RD_OK;
@@ -117,7 +117,7 @@ int rd_dispatch_exits(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stat
         o.status = RD_ORDER_PENDING;
         o.created_at = o.updated_at = now;
         snprintf(o.reason, sizeof o.reason, "%s", why);
-        rc = d->store->ops->order_add(d->store, &o, err);
+        rc = d->store->ops->trading->order_add(d->store, &o, err);
         if (rc != RD_OK)
             return rc;
         rd_log_begin(&l, RD_LOG_INFO, "exit.placed");

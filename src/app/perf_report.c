@@ -312,7 +312,7 @@ int rd_perf_report_build(struct rd_store *s, const struct rd_config *cfg, const 
     params.risk_free = out->risk_free;
     rd_metrics_compute(mr, NULL, mn, &params, scratch, &out->metrics);
 
-    rc = s->ops->trade_list(s, account, from == INT32_MIN ? 0 : rd_et_to_utc(from, 0),
+    rc = s->ops->perf->trade_list(s, account, from == INT32_MIN ? 0 : rd_et_to_utc(from, 0),
                             to == INT32_MAX ? 0 : rd_et_to_utc(to + 1, 0), trade_visit, &ta, err);
     if (rc == RD_ENOMEM)
         rc = rd_error_set(err, RD_ENOMEM, "out of memory reading the trades of \"%.64s\"",
@@ -323,7 +323,7 @@ int rd_perf_report_build(struct rd_store *s, const struct rd_config *cfg, const 
     {
         struct event_count ec = {out->alerts, from, to};
 
-        rc = s->ops->perf_event_list(s, account, 0, event_visit, &ec, err);
+        rc = s->ops->perf->perf_event_list(s, account, 0, event_visit, &ec, err);
     }
 out:
     rd_free(ta.t);
@@ -698,7 +698,7 @@ int rd_perf_prometheus(struct rd_store *s, const struct rd_config *cfg, struct r
         }
         rd_perf_series_release(&ps);
         if (rc == RD_OK)
-            rc = s->ops->perf_event_list(s, name, 0, event_visit, &ec, err);
+            rc = s->ops->perf->perf_event_list(s, name, 0, event_visit, &ec, err);
     }
     if (rc != RD_OK) {
         rd_free(sm);

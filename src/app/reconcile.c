@@ -40,7 +40,7 @@ static void repair_order(struct rd_dispatcher *d, const struct rd_broker_order *
     snprintf(row->broker_order_id, sizeof row->broker_order_id, "%s", o->broker_order_id);
     row->reason[0] = '\0';
     row->updated_at = now;
-    rc = d->store->ops->order_update(d->store, row, &e);
+    rc = d->store->ops->trading->order_update(d->store, row, &e);
     rd_log_begin(&l, RD_LOG_WARN, rc == RD_OK ? "reconcile.order_repaired"
                                               : "reconcile.order_repair_failed");
     rd_log_str(&l, "account", d->acct->name);
@@ -102,7 +102,7 @@ static void check_open_orders(struct rd_dispatcher *d, int64_t now)
     }
     for (size_t i = 0; i < n; i++) {
         struct rd_order_row row;
-        int rc = d->store->ops->order_get(d->store, list[i].client_order_id, &row, &e);
+        int rc = d->store->ops->trading->order_get(d->store, list[i].client_order_id, &row, &e);
         int ours = rc == RD_OK && !strcmp(row.account, d->acct->name);
 
         if (ours && (row.status == RD_ORDER_PENDING || row.status == RD_ORDER_ACCEPTED))
@@ -143,10 +143,10 @@ int rd_dispatch_reconcile(struct rd_dispatcher *d, int64_t now, struct rd_cycle_
 
     check_open_orders(d, now);
     d->npending = 0;
-    rc = d->store->ops->order_list(d->store, d->acct->name, RD_ORDER_PENDING, collect_pending, d,
+    rc = d->store->ops->trading->order_list(d->store, d->acct->name, RD_ORDER_PENDING, collect_pending, d,
                                    err);
     if (rc == RD_OK)   /* accepted but not yet filled: the fill is news to record */
-        rc = d->store->ops->order_list(d->store, d->acct->name, RD_ORDER_ACCEPTED, collect_pending,
+        rc = d->store->ops->trading->order_list(d->store, d->acct->name, RD_ORDER_ACCEPTED, collect_pending,
                                        d, err);
     if (rc != RD_OK)
         return rc;
@@ -204,6 +204,6 @@ void rd_dispatch_record_health(struct rd_dispatcher *d)
     snprintf(ns, sizeof ns, "%s.health", d->broker->ops->name);
     snprintf(val, sizeof val, "{\"healthy\":%s,\"at\":%" PRId64 ",\"reason\":\"%s\"}",
              h->healthy ? "true" : "false", (int64_t)time(NULL), why);
-    if (d->store->ops->kv_put(d->store, ns, d->acct->name, val, 0, &e) != RD_OK)
+    if (d->store->ops->trading->kv_put(d->store, ns, d->acct->name, val, 0, &e) != RD_OK)
         rd_log_msg(RD_LOG_WARN, "broker.health_not_stored", e.msg);
 }

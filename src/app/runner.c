@@ -54,7 +54,7 @@ static int st_get(void *ctx, const char *ns, const char *key, char **val, struct
 {
     struct rd_store *s = ctx;
 
-    return s->ops->kv_get(s, ns, key, val, err);
+    return s->ops->trading->kv_get(s, ns, key, val, err);
 }
 
 static int st_put(void *ctx, const char *ns, const char *key, const char *val, int only_new,
@@ -62,7 +62,7 @@ static int st_put(void *ctx, const char *ns, const char *key, const char *val, i
 {
     struct rd_store *s = ctx;
 
-    return s->ops->kv_put(s, ns, key, val, only_new, err);
+    return s->ops->trading->kv_put(s, ns, key, val, only_new, err);
 }
 
 static int st_begin(void *ctx, struct rd_error *err)

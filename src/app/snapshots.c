@@ -20,12 +20,12 @@
 
 int rd_perf_store_check(struct rd_store *s, struct rd_error *err)
 {
-    const struct rd_store_ops *o = s->ops;
+    const struct rd_store_perf_ops *o = s->ops->perf;
 
-    if (!o->snapshot_put || !o->snapshot_get || !o->snapshot_list || !o->snapshot_delete ||
+    if (!o || !o->snapshot_put || !o->snapshot_get || !o->snapshot_list || !o->snapshot_delete ||
         !o->perf_event_add || !o->perf_event_list || !o->trade_list)
         return rd_error_set(err, RD_EUNSUPPORTED,
-                            "the %s store does not keep performance snapshots yet", o->name);
+                            "the %s store does not keep performance snapshots yet", s->ops->name);
     return RD_OK;
 }
 
@@ -60,7 +60,7 @@ int rd_perf_series_load(struct rd_store *s, const char *account, int32_t from, i
 
     if (rc)
         return rc;
-    rc = s->ops->snapshot_list(s, account, from, to, series_visit, ps, err);
+    rc = s->ops->perf->snapshot_list(s, account, from, to, series_visit, ps, err);
     if (rc == RD_ENOMEM)
         return rd_error_set(err, RD_ENOMEM, "out of memory loading the snapshots of \"%.64s\"",
                             account);
@@ -126,7 +126,7 @@ int rd_perf_retention(struct rd_store *s, const char *account, int32_t today, si
     tx = 1;
     for (size_t i = 0; i < ps.n && rc == RD_OK; i++)
         if (drop[i])
-            rc = s->ops->snapshot_delete(s, account, ps.days[i], err);
+            rc = s->ops->perf->snapshot_delete(s, account, ps.days[i], err);
     if (rc == RD_OK) {
         tx = 0;
         rc = s->ops->commit(s, err);
@@ -172,7 +172,7 @@ static int record_alert(struct rd_store *s, const char *account, const struct rd
     snprintf(e.message, sizeof e.message,
              "%s %s reaches %s (threshold %s): equity %s on %s vs %s on %s", account,
              alert_words[a->kind], loss, thr, eq, day, base, bday);
-    rc = s->ops->perf_event_add(s, &e, err);
+    rc = s->ops->perf->perf_event_add(s, &e, err);
     if (rc == RD_EEXIST)
         return RD_OK;     /* already said for this period */
     if (rc != RD_OK)
@@ -213,13 +213,13 @@ int rd_perf_snapshot_record(struct rd_store *s, const struct rd_config *cfg, con
     rec->row.buying_power = ba->buying_power;
     rec->row.taken_at = now;
     if (!force) {
-        rc = s->ops->snapshot_get(s, account, rec->row.day, &old, err);
+        rc = s->ops->perf->snapshot_get(s, account, rec->row.day, &old, err);
         if (rc == RD_OK && !(old.taken_at < close_of(old.day) && now >= close_of(old.day)))
             return RD_OK;       /* the day has its snapshot (after the close when possible) */
         if (rc != RD_OK && rc != RD_ENOTFOUND)
             return rc;
     }
-    rc = s->ops->snapshot_put(s, &rec->row, err);
+    rc = s->ops->perf->snapshot_put(s, &rec->row, err);
     if (rc)
         return rc;
     rec->written = 1;

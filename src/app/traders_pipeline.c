@@ -39,12 +39,12 @@ void rd_traders_run_release(struct rd_traders_run *run)
 
 static int need_ops(const struct rd_store *s, struct rd_error *err)
 {
-    const struct rd_store_ops *o = s->ops;
+    const struct rd_store_traders_ops *o = s->ops->traders;
 
-    if (!o->trader_days_load || !o->trader_report_add || !o->trader_report_last ||
+    if (!o || !o->trader_days_load || !o->trader_report_add || !o->trader_report_last ||
         !o->trader_prediction_add)
         return rd_error_set(err, RD_EUNSUPPORTED,
-                            "the %s store does not keep traders' data yet", o->name);
+                            "the %s store does not keep traders' data yet", s->ops->name);
     return RD_OK;
 }
 
@@ -56,14 +56,14 @@ int rd_traders_run_report(struct rd_store *s, const struct rd_traders_config *tc
 
     if (rc)
         return rc;
-    rc = s->ops->trader_days_load(s, &run->fs, &run->pnl, err);
+    rc = s->ops->traders->trader_days_load(s, &run->fs, &run->pnl, err);
     if (!rc)
         rc = rd_traders_report_build(&run->fs, &run->pnl, &tc->rules, report_day, &run->rep, err);
     if (!rc)
         rc = rd_traders_report_model(&run->rep, &run->fs, &run->pnl, &tc->model, err);
     if (rc)
         return rc;
-    rc = s->ops->trader_report_last(s, report_day, &prev, err);
+    rc = s->ops->traders->trader_report_last(s, report_day, &prev, err);
     if (rc == RD_OK) {
         run->rep.has_prev = 1;
         run->rep.prev_day = prev.report_day;
@@ -117,7 +117,7 @@ int rd_traders_run_record(struct rd_store *s, struct rd_traders_run *run, int64_
     rc = s->ops->begin(s, err);
     if (rc)
         return rc;
-    rc = s->ops->trader_report_add(s, &row, err);
+    rc = s->ops->traders->trader_report_add(s, &row, err);
     for (size_t i = 0; !rc && i < r->nrows; i++) {
         const struct rd_traders_report_row *t = &r->rows[i];
         struct rd_trader_prediction_row p;
@@ -136,7 +136,7 @@ int rd_traders_run_record(struct rd_store *s, struct rd_traders_run *run, int64_
             snprintf(p.system, sizeof p.system, "rules");
             snprintf(p.level, sizeof p.level, "limited");
             p.old_limit = p.new_limit = t->a.old_limit;
-            rc = s->ops->trader_prediction_add(s, &p, err);
+            rc = s->ops->traders->trader_prediction_add(s, &p, err);
             continue;
         }
         if (t->has_features)
@@ -151,7 +151,7 @@ int rd_traders_run_record(struct rd_store *s, struct rd_traders_run *run, int64_
         snprintf(p.level, sizeof p.level, "%s", rd_trader_level_name(t->a.level));
         p.old_limit = t->a.old_limit;
         p.new_limit = t->a.new_limit;
-        rc = s->ops->trader_prediction_add(s, &p, err);
+        rc = s->ops->traders->trader_prediction_add(s, &p, err);
     }
     if (rc) {
         s->ops->rollback(s);

@@ -47,7 +47,7 @@ static int run(int argc, char **argv)
         return cli_fail(&err);
     if ((rc = cli_account(&env, &acct, account, &err)) != RD_OK)
         goto out;
-    rc = env.store->ops->account_get(env.store, acct->name, &row, &err);
+    rc = env.store->ops->trading->account_get(env.store, acct->name, &row, &err);
     if (rc == RD_ENOTFOUND) {
         memset(&row, 0, sizeof row);
         snprintf(row.name, sizeof row.name, "%s", acct->name);
@@ -64,7 +64,7 @@ static int run(int argc, char **argv)
         snprintf(row.state_reason, sizeof row.state_reason, "%s%s",
                  state == RD_STATE_ACTIVE ? "" : "admin: ", state == RD_STATE_ACTIVE ? "" : reason);
         row.updated_at = (int64_t)time(NULL);
-        if ((rc = env.store->ops->account_put(env.store, &row, &err)) != RD_OK)
+        if ((rc = env.store->ops->trading->account_put(env.store, &row, &err)) != RD_OK)
             goto out;
     }
     printf("%s %s%s%s\n", row.name, rd_trading_state_name(row.state), row.state_reason[0] ? ": " : "",

@@ -86,7 +86,7 @@ static int run(int argc, char **argv)
     if (rc == RD_OK) {
         if (w.json)
             fputs("[", stdout);
-        rc = env.store->ops->decision_list(env.store, acct->name, (size_t)limit, visit, &w, &err);
+        rc = env.store->ops->trading->decision_list(env.store, acct->name, (size_t)limit, visit, &w, &err);
         if (w.json)
             fputs("]\n", stdout);
     }

@@ -265,7 +265,7 @@ static int run(int argc, char **argv)
             struct rd_rec rec;
 
             rd_demo_feed_next(&feed, dm.now, &rec);
-            rc = store->ops->rec_add(store, &rec, &err);
+            rc = store->ops->trading->rec_add(store, &rec, &err);
         }
         if (rc == RD_OK)
             rc = store->ops->commit(store, &err);

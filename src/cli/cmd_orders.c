@@ -92,7 +92,7 @@ static int run(int argc, char **argv)
     if (rc == RD_OK) {
         if (w.json)
             fputs("[", stdout);
-        rc = env.store->ops->order_list(env.store, acct->name, -1, visit, &w, &err);
+        rc = env.store->ops->trading->order_list(env.store, acct->name, -1, visit, &w, &err);
         if (w.json)
             fputs("]\n", stdout);
     }

@@ -88,7 +88,7 @@ static int run(int argc, char **argv)
     free(text);
     if (cli_open(config, db, 1, &env, &err) != RD_OK)
         return cli_fail(&err);
-    rc = env.store->ops->rec_add(env.store, &rec, &err);
+    rc = env.store->ops->trading->rec_add(env.store, &rec, &err);
     if (rc == RD_OK)
         printf("added %s\n", rec.id);
     else if (rc == RD_EEXIST)

@@ -20,7 +20,7 @@ struct import {
 static int accept(void *ctx, const struct rd_rec *r, long line)
 {
     struct import *im = ctx;
-    int rc = im->store->ops->rec_add(im->store, r, im->err);
+    int rc = im->store->ops->trading->rec_add(im->store, r, im->err);
 
     (void)line;
     if (rc == RD_EEXIST) {

@@ -70,7 +70,7 @@ static int run(int argc, char **argv)
         return cli_fail(&err);
     if (r == RD_ROLE_TRADER) {
         /* a trader's token is only as good as their assignment: the user must exist */
-        rc = env.store->ops->user_get(env.store, user, &u, &err);
+        rc = env.store->ops->api->user_get(env.store, user, &u, &err);
         if (rc == RD_ENOTFOUND)
             rd_error_set(&err, rc, "no user \"%s\": a trader token needs the user first "
                                    "(POST /api/v1/users)", user);
@@ -87,7 +87,7 @@ static int run(int argc, char **argv)
     snprintf(t.user, sizeof t.user, "%s", user);
     snprintf(t.label, sizeof t.label, "%s", label);
     t.created_at = (int64_t)time(NULL);
-    rc = env.store->ops->token_add(env.store, &t, &err);
+    rc = env.store->ops->api->token_add(env.store, &t, &err);
     if (rc == RD_OK) {
         /* the token's only appearance: its one line on stdout */
         printf("%s\n", token);

@@ -87,7 +87,7 @@ static int run(int argc, char **argv)
     else
         printf("%-4s %-13s %-7s %-20s %-21s %-21s %s\n", "ID", "PREFIX", "ROLE", "USER", "CREATED",
                "REVOKED", "LABEL");
-    rc = env.store->ops->token_list(env.store, visit, &w, &err);
+    rc = env.store->ops->api->token_list(env.store, visit, &w, &err);
     if (w.json)
         fputs("]\n", stdout);
     cli_close(&env);

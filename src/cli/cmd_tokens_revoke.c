@@ -39,7 +39,7 @@ static int run(int argc, char **argv)
         return cli_usage_error(NAME, "'%s' is not a token id (a positive number)", argv[optind]);
     if (cli_open(config, db, 1, &env, &err) != RD_OK)
         return cli_fail(&err);
-    rc = env.store->ops->token_revoke(env.store, (int64_t)id, (int64_t)time(NULL), &err);
+    rc = env.store->ops->api->token_revoke(env.store, (int64_t)id, (int64_t)time(NULL), &err);
     if (rc == RD_OK)
         printf("revoked token %lld\n", id);
     cli_close(&env);

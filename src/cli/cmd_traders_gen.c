@@ -20,7 +20,7 @@
 #include "cli/cli.h"
 #include "riskdesk/alloc.h"
 #include "riskdesk/calendar.h"
-#include "riskdesk/fills.h"
+#include "riskdesk/fills_csv.h"
 #include "riskdesk/money.h"
 #include "riskdesk/banned.h"
 

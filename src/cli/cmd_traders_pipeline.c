@@ -10,7 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/traders_cli.h"
-#include "riskdesk/fills.h"
+#include "riskdesk/fills_csv.h"
 #include "riskdesk/traders_pipeline.h"
 #include "riskdesk/banned.h"
 

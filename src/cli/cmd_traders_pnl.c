@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 #include "riskdesk/calendar.h"
-#include "riskdesk/fills.h"
+#include "riskdesk/fills_csv.h"
 #include "riskdesk/pnl.h"
 #include "riskdesk/banned.h"
 

@@ -13,7 +13,7 @@
 #include "cli/traders_cli.h"
 #include "riskdesk/buf.h"
 #include "riskdesk/calendar.h"
-#include "riskdesk/fills.h"
+#include "riskdesk/fills_csv.h"
 #include "riskdesk/pnl.h"
 #include "riskdesk/trader_rules.h"
 #include "riskdesk/traders_pipeline.h"

@@ -103,37 +103,6 @@ int rd_aws_ini_get(const char *text, size_t len, const char *section, const char
     return 0;
 }
 
-/* --- URLs --- */
-
-int rd_aws_url_split(const char *url, char *host_port, size_t nhost, const char **path,
-                     int *https)
-{
-    const char *p, *end;
-
-    if (!strncasecmp(url, "https://", 8)) {
-        *https = 1;
-        p = url + 8;
-    } else if (!strncasecmp(url, "http://", 7)) {
-        *https = 0;
-        p = url + 7;
-    } else {
-        return RD_EINVAL;
-    }
-    end = p + strcspn(p, "/?#");
-    if (end == p || (size_t)(end - p) >= nhost || *end == '?' || *end == '#')
-        return RD_EINVAL;
-    for (const char *c = p; c < end; c++)
-        if (*c == '@' || (unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
-            return RD_EINVAL;
-    memcpy(host_port, p, (size_t)(end - p));
-    host_port[end - p] = '\0';
-    *path = end;
-    for (const char *c = end; *c; c++)
-        if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f || *c == '?' || *c == '#')
-            return RD_EINVAL;
-    return RD_OK;
-}
-
 /* http is allowed only to a loopback or the ECS/EKS link-local agents (as botocore). */
 static int full_uri_allowed(const char *host_port, int https)
 {

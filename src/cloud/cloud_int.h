@@ -19,7 +19,7 @@
 
 #define RD_AWS_BODY_MAX ((size_t)2 << 20)   /* an answer; SecretString is <= 64 KiB */
 
-/* --- aws_json.c --- */
+/* --- aws_http.c --- */
 
 struct rd_sbuf {
     char *data;       /* NUL-terminated once anything was appended */
@@ -53,6 +53,13 @@ struct rd_aws_http_resp {
 int rd_aws_http(const struct rd_aws_http_req *req, struct rd_aws_http_resp *resp,
                 struct rd_error *err);
 void rd_aws_http_resp_release(struct rd_aws_http_resp *resp);
+
+/* The endpoint URL split: scheme://host[:port][/path]. host_port is what Host
+ * carries. RD_EINVAL when it is not http(s) or has user info. */
+int rd_aws_url_split(const char *url, char *host_port, size_t nhost, const char **path,
+                     int *https);
+
+/* --- aws_json.c --- */
 
 /*
  * An AWS error answer, as botocore reads it: JSON {"__type", "message" |
@@ -98,10 +105,5 @@ void rd_aws_mask_id(const char *id, char *buf, size_t n);
  */
 int rd_aws_ini_get(const char *text, size_t len, const char *section, const char *key, char *out,
                    size_t n, int *has_section);
-
-/* The endpoint URL split: scheme://host[:port][/path]. host_port is what Host
- * carries. RD_EINVAL when it is not http(s) or has user info. */
-int rd_aws_url_split(const char *url, char *host_port, size_t nhost, const char **path,
-                     int *https);
 
 #endif

@@ -22,20 +22,6 @@ static const char *const tier_values = "tiny, small, medium, large or auto";
 
 #define DEFAULT_STARTING_CASH RD_DOLLARS(100000)
 
-int rd_cfg_file_source(const struct cfg_build *b, const char *src, char *out, size_t n,
-                       const struct cfg_at *at, const char *key, struct rd_error *err)
-{
-    char path[RD_SOURCE_MAX];
-
-    if (!src[5])
-        return rd_cfg_field_error(err, RD_ECONFIG, at, key, "\"file:\" needs a path");
-    if (rd_cfg_join_path(b->dir, src + 5, path, sizeof path) != RD_OK ||
-        snprintf(out, n, "file:%s", path) >= (int)n)
-        return rd_cfg_field_error(err, RD_ECONFIG, at, key, "path too long (at most %zu characters)",
-                                  n - 1);
-    return RD_OK;
-}
-
 static int valid_name(const char *s)
 {
     size_t n = strlen(s);

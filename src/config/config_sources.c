@@ -1,6 +1,5 @@
 /*
- * config_sources.c - account sources kept in AWS, and the check that no two
- * accounts share broker keys.
+ * config_sources.c - account sources kept in AWS.
  *
  *   risk "ssm:NAME"                  SSM Parameter Store, the value is the JSON
  *                                    risk object (SecureString decrypted)
@@ -12,7 +11,8 @@
  * ops-pipeline/alpaca as the default. When NAME ends in /tiny, /small, /medium
  * or /large and that secret does not exist, the default (NAME without the
  * tier) is used and the log says so (credentials.default). Two accounts that
- * end up on the same key are then caught by rd_config_check_distinct_keys.
+ * end up on the same key are then caught by rd_config_check_distinct_keys
+ * (credentials.c).
  *
  * Secret values stay in the caller's struct rd_credentials; the SecretString
  * is wiped and freed here, jansson's strings are wiped before the document
@@ -198,68 +198,5 @@ int rd_cfg_secretsmanager_credentials(const char *name, struct rd_credentials *o
         rc = from_secret_json(value, out, err);
     rd_aws_value_free(value);
     rd_aws_client_release(&c);
-    return rc;
-}
-
-/* --- no two accounts on one key --- */
-
-struct seen {
-    unsigned char digest[32];
-    int index;
-    char origin[RD_SOURCE_MAX];
-};
-
-int rd_config_check_distinct_keys(const struct rd_config *cfg, struct rd_error *err)
-{
-    struct seen *seen = NULL;
-    struct rd_credentials c;
-    int nseen = 0, rc = RD_OK;
-
-    if (cfg->naccounts <= 0)
-        return RD_OK;
-    seen = rd_calloc((size_t)cfg->naccounts, sizeof *seen);
-    if (!seen)
-        return rd_error_set(err, RD_ENOMEM, "checking the accounts' keys: out of memory");
-    for (int i = 0; i < cfg->naccounts && rc == RD_OK; i++) {
-        const struct rd_account_config *a = &cfg->accounts[i];
-        struct rd_error sub = {0};
-        struct seen *s = &seen[nseen];
-
-        if (!a->credentials[0])
-            continue;
-        if (rd_credentials_resolve(a->credentials, &c, &sub) != RD_OK) {
-            struct rd_logline l;
-
-            /* that account fails on its own when its broker opens; say it was
-             * not compared, so a skipped account is never a silent pass */
-            rd_credentials_wipe(&c);
-            rd_log_begin(&l, RD_LOG_WARN, "credentials.check_skipped");
-            rd_log_str(&l, "account", a->name);
-            rd_log_str(&l, "source", a->credentials);
-            rd_log_str(&l, "error", sub.msg);
-            rd_log_str(&l, "msg", "credentials do not resolve: not compared with the other "
-                                  "accounts' keys");
-            rd_log_end(&l);
-            continue;
-        }
-        rd_aws_sha256(c.api_key, strlen(c.api_key), s->digest);
-        s->index = i;
-        snprintf(s->origin, sizeof s->origin, "%s", c.origin);
-        rd_credentials_wipe(&c);
-        for (int j = 0; j < nseen; j++) {
-            const struct rd_account_config *b = &cfg->accounts[seen[j].index];
-
-            if (memcmp(seen[j].digest, s->digest, sizeof s->digest))
-                continue;
-            rc = rd_error_set(err, RD_ECONFIG,
-                              "accounts \"%s\" (%s) and \"%s\" (%s) resolve to the same API key; "
-                              "each account needs its own keys, so one account never trades with "
-                              "another's", b->name, seen[j].origin, a->name, s->origin);
-            break;
-        }
-        nseen++;
-    }
-    explicit_bzero(seen, (size_t)cfg->naccounts * sizeof *seen);
-    rd_free(seen);
     return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * credentials.c - broker keys, resolved on demand from an account's source:
- * "env:PREFIX", "file:PATH" or "secretsmanager:NAME" (config_sources.c).
+ * "env:PREFIX", "file:PATH" or "secretsmanager:NAME" (config_sources.c), and
+ * the check that no two accounts share broker keys.
  *
  * The values go into the caller's struct rd_credentials and nowhere else:
  * never into messages, never into the heap (the file is read into a stack
@@ -20,6 +21,9 @@
 
 #include "config/config_int.h"
 #include "config/config_sources.h"
+#include "riskdesk/alloc.h"
+#include "riskdesk/aws.h"
+#include "riskdesk/log.h"
 #include "riskdesk/banned.h"
 
 #define CRED_FILE_MAX 16384
@@ -245,5 +249,68 @@ int rd_credentials_resolve(const char *source, struct rd_credentials *out, struc
         rd_credentials_wipe(out);
         memcpy(out->origin, origin, sizeof origin);
     }
+    return rc;
+}
+
+/* --- no two accounts on one key --- */
+
+struct seen {
+    unsigned char digest[32];
+    int index;
+    char origin[RD_SOURCE_MAX];
+};
+
+int rd_config_check_distinct_keys(const struct rd_config *cfg, struct rd_error *err)
+{
+    struct seen *seen = NULL;
+    struct rd_credentials c;
+    int nseen = 0, rc = RD_OK;
+
+    if (cfg->naccounts <= 0)
+        return RD_OK;
+    seen = rd_calloc((size_t)cfg->naccounts, sizeof *seen);
+    if (!seen)
+        return rd_error_set(err, RD_ENOMEM, "checking the accounts' keys: out of memory");
+    for (int i = 0; i < cfg->naccounts && rc == RD_OK; i++) {
+        const struct rd_account_config *a = &cfg->accounts[i];
+        struct rd_error sub = {0};
+        struct seen *s = &seen[nseen];
+
+        if (!a->credentials[0])
+            continue;
+        if (rd_credentials_resolve(a->credentials, &c, &sub) != RD_OK) {
+            struct rd_logline l;
+
+            /* that account fails on its own when its broker opens; say it was
+             * not compared, so a skipped account is never a silent pass */
+            rd_credentials_wipe(&c);
+            rd_log_begin(&l, RD_LOG_WARN, "credentials.check_skipped");
+            rd_log_str(&l, "account", a->name);
+            rd_log_str(&l, "source", a->credentials);
+            rd_log_str(&l, "error", sub.msg);
+            rd_log_str(&l, "msg", "credentials do not resolve: not compared with the other "
+                                  "accounts' keys");
+            rd_log_end(&l);
+            continue;
+        }
+        rd_aws_sha256(c.api_key, strlen(c.api_key), s->digest);
+        s->index = i;
+        snprintf(s->origin, sizeof s->origin, "%s", c.origin);
+        rd_credentials_wipe(&c);
+        for (int j = 0; j < nseen; j++) {
+            const struct rd_account_config *b = &cfg->accounts[seen[j].index];
+
+            if (memcmp(seen[j].digest, s->digest, sizeof s->digest))
+                continue;
+            rc = rd_error_set(err, RD_ECONFIG,
+                              "accounts \"%s\" (%s) and \"%s\" (%s) resolve to the same API key; "
+                              "each account needs its own keys, so one account never trades with "
+                              "another's", b->name, seen[j].origin, a->name, s->origin);
+            break;
+        }
+        nseen++;
+    }
+    explicit_bzero(seen, (size_t)cfg->naccounts * sizeof *seen);
+    rd_free(seen);
     return rc;
 }

@@ -14,7 +14,7 @@ static const int64_t pow10_table[] = {
     100000000LL, 1000000000LL,
 };
 
-#define MAX_PLACES 9
+#define MAX_PLACES RD_DECIMAL_PLACES_MAX
 
 static int bad(struct rd_error *err, int code, const char *s, size_t len, const char *why)
 {
@@ -111,34 +111,6 @@ int rd_decimal_from_double(double v, int places, int64_t *out, struct rd_error *
     if (n < 0 || (size_t)n >= sizeof buf)
         return rd_error_set(err, RD_ETOOBIG, "%g is out of range", v);
     return rd_decimal_parse(buf, (size_t)n, places, out, err);
-}
-
-int rd_decimal_format(int64_t v, int places, int min_places, char *buf, size_t n)
-{
-    uint64_t mag, ip, fp, scale;
-    char frac[MAX_PLACES + 1];
-    int nf = places;
-
-    if (places < 0 || places > MAX_PLACES)
-        places = nf = 0;
-    if (min_places < 0)
-        min_places = 0;
-    if (min_places > places)
-        min_places = places;
-    scale = (uint64_t)pow10_table[places];
-    mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    ip = mag / scale;
-    fp = mag % scale;
-    for (int i = places - 1; i >= 0; i--) {
-        frac[i] = (char)('0' + fp % 10);
-        fp /= 10;
-    }
-    while (nf > min_places && frac[nf - 1] == '0')
-        nf--;
-    frac[nf] = '\0';
-    if (nf == 0)
-        return snprintf(buf, n, "%s%llu", v < 0 ? "-" : "", (unsigned long long)ip);
-    return snprintf(buf, n, "%s%llu.%s", v < 0 ? "-" : "", (unsigned long long)ip, frac);
 }
 
 int rd_money_format(rd_money v, char *buf, size_t n)

@@ -340,33 +340,31 @@ out:
     return rc;
 }
 
-/* Puts days in (trader name, day) order and fills out->span; checks the daily rows. */
-static int arrange(struct engine *e, struct rd_pnl *out)
+int rd_pnl_arrange(struct rd_pnl *out, const struct rd_names *traders,
+                   const struct rd_pnl_day *days, size_t n, struct rd_error *err)
 {
-    const struct rd_fills *fs = e->fs;
-    uint32_t nt = fs->traders.count;
+    uint32_t nt = traders->count;
     struct named *nm = NULL;
     struct rd_pnl_day *sorted = NULL;
     size_t *start = NULL, at = 0;
-    char date[16];
     int rc = RD_OK;
 
     nm = rd_malloc((nt ? nt : 1) * sizeof *nm);
     out->order = rd_malloc((nt ? nt : 1) * sizeof *out->order);
     out->span = rd_calloc(nt ? nt : 1, sizeof *out->span);
     start = rd_calloc(nt ? nt : 1, sizeof *start);
-    sorted = rd_malloc((e->ndays ? e->ndays : 1) * sizeof *sorted);
+    sorted = rd_malloc((n ? n : 1) * sizeof *sorted);
     if (!nm || !out->order || !out->span || !start || !sorted) {
-        rc = rd_error_set(e->err, RD_ENOMEM, "out of memory arranging daily P&L");
+        rc = rd_error_set(err, RD_ENOMEM, "out of memory arranging %zu trader-days", n);
         goto out;
     }
     out->ntraders = nt;
     for (uint32_t t = 0; t < nt; t++)
-        nm[t] = (struct named){fs->traders.name[t], t};
+        nm[t] = (struct named){traders->name[t], t};
     if (nt > 1)
         qsort(nm, nt, sizeof *nm, named_cmp);
-    for (size_t i = 0; i < e->ndays; i++)
-        out->span[e->days[i].trader].count++;
+    for (size_t i = 0; i < n; i++)
+        out->span[days[i].trader].count++;
     for (uint32_t r = 0; r < nt; r++) {
         uint32_t t = nm[r].id;
 
@@ -375,38 +373,53 @@ static int arrange(struct engine *e, struct rd_pnl *out)
         start[t] = at;
         at += out->span[t].count;
     }
-    for (size_t i = 0; i < e->ndays; i++)
-        sorted[start[e->days[i].trader]++] = e->days[i];
+    for (size_t i = 0; i < n; i++)
+        sorted[start[days[i].trader]++] = days[i];
     for (uint32_t t = 0; t < nt; t++) {
         struct rd_pnl_day *d = sorted + out->span[t].first;
-        size_t c = out->span[t].count;
+        size_t c = out->span[t].count, i = 1;
 
-        if (c > 1)
+        while (i < c && day_cmp(&d[i - 1], &d[i]) <= 0)
+            i++;
+        if (i < c)
             qsort(d, c, sizeof *d, day_cmp);
-        for (size_t i = 1; i < c; i++) {
-            if (d[i].day != d[i - 1].day)
-                continue;
-            rd_date_format(d[i].day, date, sizeof date);
-            if (d[i - 1].daily_line == 0)
-                rc = rd_error_set(e->err, RD_EINVAL,
-                                  "daily P&L line %ld: %s on %s also has fills; give a "
-                                  "trader-day either fills or a daily P&L row",
-                                  d[i].daily_line, fs->traders.name[t], date);
-            else
-                rc = rd_error_set(e->err, RD_EINVAL,
-                                  "daily P&L line %ld: %s on %s repeats line %ld",
-                                  d[i].daily_line, fs->traders.name[t], date,
-                                  d[i - 1].daily_line);
-            goto out;
-        }
     }
     out->days = sorted;
-    out->ndays = e->ndays;
+    out->ndays = n;
     sorted = NULL;
 out:
     rd_free(nm);
     rd_free(start);
     rd_free(sorted);
+    return rc;
+}
+
+/* Puts days in (trader name, day) order and fills out->span; checks the daily rows. */
+static int arrange(struct engine *e, struct rd_pnl *out)
+{
+    const struct rd_fills *fs = e->fs;
+    char date[16];
+    int rc = rd_pnl_arrange(out, &fs->traders, e->days, e->ndays, e->err);
+
+    for (uint32_t t = 0; !rc && t < out->ntraders; t++) {
+        const struct rd_pnl_day *d = out->days + out->span[t].first;
+        size_t c = out->span[t].count;
+
+        for (size_t i = 1; i < c; i++) {
+            if (d[i].day != d[i - 1].day)
+                continue;
+            rd_date_format(d[i].day, date, sizeof date);
+            if (d[i - 1].daily_line == 0)
+                return rd_error_set(e->err, RD_EINVAL,
+                                    "daily P&L line %ld: %s on %s also has fills; give a "
+                                    "trader-day either fills or a daily P&L row",
+                                    d[i].daily_line, fs->traders.name[t], date);
+            return rd_error_set(e->err, RD_EINVAL,
+                                "daily P&L line %ld: %s on %s repeats line %ld",
+                                d[i].daily_line, fs->traders.name[t], date,
+                                d[i - 1].daily_line);
+        }
+    }
     return rc;
 }
 

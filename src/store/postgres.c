@@ -34,6 +34,7 @@
 
 #include <assert.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +314,37 @@ void rd_pg_bind_i64_or_null(struct rd_pg_bind *b, int64_t v)
 }
 
 /* Runs a prepared statement. NULL only when libpq could not even try. */
+/* PostgreSQL keeps NaN, SQLite does not (it stores NULL, read back as 0.0):
+ * neither do we. */
+void rd_pg_bind_double(struct rd_pg_bind *b, double v)
+{
+    char *p;
+
+    if (isnan(v)) {
+        rd_pg_bind_null(b);
+        return;
+    }
+    if (isinf(v)) {
+        rd_pg_bind_str(b, v > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
+    p = b_scratch(b, 32);
+    if (p)
+        snprintf(p, 32, "%.17g", v);
+    b_add(b, p);
+}
+
+int rd_pg_ext_run(struct rd_store *s, enum rd_pg_ext slot, const char *sql,
+                  const struct rd_pg_bind *b, PGresult **res, const char *what,
+                  struct rd_error *err)
+{
+    *res = NULL;
+    if (b && b->overflow)
+        return rd_error_set(err, RD_EINTERNAL, "store: %s: more parameters than a statement "
+                            "takes", what);
+    return rd_pg_ext_exec(s, slot, sql, b ? b->n : 0, b ? b->v : NULL, res, what, err);
+}
+
 PGresult *rd_pg_exec(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_pg_bind *b)
 {
     assert(!b->overflow);
@@ -406,6 +438,11 @@ void rd_pg_col_text(const PGresult *r, int row, int i, char *dst, size_t cap)
     if (n)
         memcpy(dst, PQgetvalue(r, row, i), n);
     dst[n] = '\0';
+}
+
+double rd_pg_col_double(const PGresult *r, int row, int i)
+{
+    return PQgetisnull(r, row, i) ? 0.0 : strtod(PQgetvalue(r, row, i), NULL);
 }
 
 int64_t rd_pg_col_i64(const PGresult *r, int row, int i)
@@ -681,69 +718,22 @@ int rd_pg_ext_exec(struct rd_store *s, enum rd_pg_ext slot, const char *sql, int
     }
 }
 
-#define PG_OPS(scheme)                                          \
-    {                                                           \
-        .name = scheme,                                         \
-        .version = 2,                                           \
-        .open = rd_pg_open,                                     \
-        .close = rd_pg_close,                                   \
-        .begin = rd_pg_begin,                                   \
-        .commit = rd_pg_commit,                                 \
-        .rollback = rd_pg_rollback,                             \
-        .lock_account = pg_lock_account,                        \
-        .unlock_account = pg_unlock_account,                    \
-        .account_put = rd_pg_account_put,                       \
-        .account_get = rd_pg_account_get,                       \
-        .account_list = rd_pg_account_list,                     \
-        .rec_add = rd_pg_rec_add,                               \
-        .rec_get = rd_pg_rec_get,                               \
-        .rec_undecided = rd_pg_rec_undecided,                   \
-        .decision_add = rd_pg_decision_add,                     \
-        .decision_list = rd_pg_decision_list,                   \
-        .order_add = rd_pg_order_add,                           \
-        .order_update = rd_pg_order_update,                     \
-        .order_get = rd_pg_order_get,                           \
-        .order_list = rd_pg_order_list,                         \
-        .position_put = rd_pg_position_put,                     \
-        .position_list = rd_pg_position_list,                   \
-        .trade_add = rd_pg_trade_add,                           \
-        .activity = rd_pg_activity,                             \
-        .kv_get = rd_pg_kv_get,                                 \
-        .kv_put = rd_pg_kv_put,                                 \
-        .token_add = rd_pg_token_add,                           \
-        .token_find = rd_pg_token_find,                         \
-        .token_list = rd_pg_token_list,                         \
-        .token_revoke = rd_pg_token_revoke,                     \
-        .user_put = rd_pg_user_put,                             \
-        .user_get = rd_pg_user_get,                             \
-        .user_list = rd_pg_user_list,                           \
-        .assignment_add = rd_pg_assignment_add,                 \
-        .assignment_list = rd_pg_assignment_list,               \
-        .account_def_put = rd_pg_account_def_put,               \
-        .account_def_list = rd_pg_account_def_list,             \
-        .rec_list = rd_pg_rec_list,                             \
-        .decision_get = rd_pg_decision_get,                     \
-        .decision_counts = rd_pg_decision_counts,               \
-        .order_counts = rd_pg_order_counts,                     \
-        .trader_import_add = rd_pg_trader_import_add,           \
-        .trader_import_get = rd_pg_trader_import_get,           \
-        .trader_fills_add = rd_pg_trader_fills_add,             \
-        .trader_daily_add = rd_pg_trader_daily_add,             \
-        .trader_limits_put = rd_pg_trader_limits_put,           \
-        .trader_load = rd_pg_trader_load,                       \
-        .trader_days_put = rd_pg_trader_days_put,               \
-        .trader_days_load = rd_pg_trader_days_load,             \
-        .trader_report_add = rd_pg_trader_report_add,           \
-        .trader_report_last = rd_pg_trader_report_last,         \
-        .trader_prediction_add = rd_pg_trader_prediction_add,   \
-        .trader_prediction_list = rd_pg_trader_prediction_list, \
-        .snapshot_put = rd_pg_snapshot_put,                     \
-        .snapshot_get = rd_pg_snapshot_get,                     \
-        .snapshot_list = rd_pg_snapshot_list,                   \
-        .snapshot_delete = rd_pg_snapshot_delete,               \
-        .perf_event_add = rd_pg_perf_event_add,                 \
-        .perf_event_list = rd_pg_perf_event_list,               \
-        .trade_list = rd_pg_trade_list,                         \
+#define PG_OPS(scheme)                    \
+    {                                     \
+        .name = scheme,                   \
+        .version = 3,                     \
+        .open = rd_pg_open,               \
+        .close = rd_pg_close,             \
+        .begin = rd_pg_begin,             \
+        .commit = rd_pg_commit,           \
+        .rollback = rd_pg_rollback,       \
+        .lock_account = pg_lock_account,  \
+        .unlock_account = pg_unlock_account, \
+        .trading = &rd_pg_trading_ops,    \
+        .api = &rd_pg_api_ops,            \
+        .traders = &rd_pg_traders_ops,    \
+        .perf = &rd_pg_perf_ops,          \
+        .ledger = NULL,                   \
     }
 
 const struct rd_store_ops rd_store_postgres_ops = PG_OPS("postgres");

@@ -502,3 +502,22 @@ int rd_pg_order_counts(struct rd_store *s, const char *account,
     PQclear(res);
     return rc;
 }
+
+const struct rd_store_api_ops rd_pg_api_ops = {
+    .version = 1,
+    .token_add = rd_pg_token_add,
+    .token_find = rd_pg_token_find,
+    .token_list = rd_pg_token_list,
+    .token_revoke = rd_pg_token_revoke,
+    .user_put = rd_pg_user_put,
+    .user_get = rd_pg_user_get,
+    .user_list = rd_pg_user_list,
+    .assignment_add = rd_pg_assignment_add,
+    .assignment_list = rd_pg_assignment_list,
+    .account_def_put = rd_pg_account_def_put,
+    .account_def_list = rd_pg_account_def_list,
+    .rec_list = rd_pg_rec_list,
+    .decision_get = rd_pg_decision_get,
+    .decision_counts = rd_pg_decision_counts,
+    .order_counts = rd_pg_order_counts,
+};

@@ -28,6 +28,12 @@ extern const struct rd_store_ops rd_store_postgres_ops;
  * rd_store_postgres_ops. */
 extern const struct rd_store_ops rd_store_postgresql_ops;
 
+/* The sub-tables, each defined in the file of its operations. */
+extern const struct rd_store_trading_ops rd_pg_trading_ops;  /* postgres_trading.c */
+extern const struct rd_store_api_ops rd_pg_api_ops;          /* postgres_api.c */
+extern const struct rd_store_traders_ops rd_pg_traders_ops;  /* postgres_traders.c */
+extern const struct rd_store_perf_ops rd_pg_perf_ops;        /* postgres_perf.c */
+
 /* Migration `version` takes a database from version - 1 to version; the same
  * numbers as the SQLite schema (sqlite_schema.c), in ascending order. */
 struct rd_pg_migration {
@@ -212,6 +218,13 @@ void rd_pg_bind_field_or_null(struct rd_pg_bind *b, const char *s, size_t cap);
 void rd_pg_bind_i64(struct rd_pg_bind *b, int64_t v);
 /* Adds a number where 0 means none: stored as NULL. */
 void rd_pg_bind_i64_or_null(struct rd_pg_bind *b, int64_t v);
+/* Adds a double as exact text; NaN is stored as NULL. */
+void rd_pg_bind_double(struct rd_pg_bind *b, double v);
+/* rd_pg_ext_exec with b's values (b NULL: none); RD_EINTERNAL, running
+ * nothing, when b overflowed. */
+int rd_pg_ext_run(struct rd_store *s, enum rd_pg_ext slot, const char *sql,
+                  const struct rd_pg_bind *b, PGresult **res, const char *what,
+                  struct rd_error *err);
 
 /* Runs a prepared statement. NULL only when libpq could not even try. */
 PGresult *rd_pg_exec(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_pg_bind *b);
@@ -237,6 +250,8 @@ void rd_pg_col_text(const PGresult *r, int row, int i, char *dst, size_t cap);
 #define RD_PG_COL_TEXT(r, row, i, field) rd_pg_col_text((r), (row), (i), (field), sizeof(field))
 /* Column i of row as a number, 0 for NULL. */
 int64_t rd_pg_col_i64(const PGresult *r, int row, int i);
+/* Column i of row as a double, 0.0 for NULL. */
+double rd_pg_col_double(const PGresult *r, int row, int i);
 
 /* Transactions (the ops table's begin, commit, rollback). */
 int rd_pg_begin(struct rd_store *s, struct rd_error *err);

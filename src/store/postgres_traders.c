@@ -13,7 +13,6 @@
 #include "store/postgres_int.h"
 
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,98 +43,6 @@ static int kind_parse(const char *s, int *kind)
 
 /* ---- parameters and columns ---- */
 
-/* Text parameters; numbers are written into num[]. */
-struct params {
-    const char *v[20];
-    char num[20][32];
-    int n;
-};
-
-static void p_init(struct params *p)
-{
-    p->n = 0;
-}
-
-static void p_str(struct params *p, const char *s)
-{
-    p->v[p->n++] = s;
-}
-
-static void p_null(struct params *p)
-{
-    p->v[p->n++] = NULL;
-}
-
-static void p_i64(struct params *p, int64_t v)
-{
-    snprintf(p->num[p->n], sizeof p->num[0], "%" PRId64, v);
-    p->v[p->n] = p->num[p->n];
-    p->n++;
-}
-
-/* A fixed-size field that may lack its NUL: cut copies go in num[] when short
- * enough, else the caller's copy (cap bytes at most). */
-static void p_field(struct params *p, const char *s, size_t cap, char *copy)
-{
-    size_t n = strnlen(s, cap);
-
-    if (n < cap) {
-        p_str(p, s);
-        return;
-    }
-    memcpy(copy, s, n);
-    copy[n] = '\0';
-    p_str(p, copy);
-}
-
-/* SQLite keeps no NaN (it stores NULL, read back as 0.0); neither do we. */
-static void p_double(struct params *p, double v)
-{
-    if (isnan(v))
-        p_null(p);
-    else if (isinf(v))
-        p_str(p, v > 0 ? "Infinity" : "-Infinity");
-    else {
-        snprintf(p->num[p->n], sizeof p->num[0], "%.17g", v);
-        p->v[p->n] = p->num[p->n];
-        p->n++;
-    }
-}
-
-static void p_day_or_null(struct params *p, int32_t day)
-{
-    if (day)
-        p_i64(p, day);
-    else
-        p_null(p);
-}
-
-static int64_t c_i64(const PGresult *r, int row, int col)
-{
-    return PQgetisnull(r, row, col) ? 0 : (int64_t)strtoll(PQgetvalue(r, row, col), NULL, 10);
-}
-
-static double c_double(const PGresult *r, int row, int col)
-{
-    return PQgetisnull(r, row, col) ? 0.0 : strtod(PQgetvalue(r, row, col), NULL);
-}
-
-static void c_text(const PGresult *r, int row, int col, char *dst, size_t cap)
-{
-    size_t n = PQgetisnull(r, row, col) ? 0 : (size_t)PQgetlength(r, row, col);
-
-    if (n >= cap)
-        n = cap - 1;
-    if (n)
-        memcpy(dst, PQgetvalue(r, row, col), n);
-    dst[n] = '\0';
-}
-
-static int exec(struct rd_store *s, enum rd_pg_ext slot, const char *sql, const struct params *p,
-                PGresult **res, const char *what, struct rd_error *err)
-{
-    return rd_pg_ext_exec(s, slot, sql, p ? p->n : 0, p ? p->v : NULL, res, what, err);
-}
 
 /* ---- transactions: the caller's, or one of our own ---- */
 
@@ -262,19 +169,20 @@ static int name_ids(struct rd_store *s, int symbols, const struct rd_names *nm, 
     if (!ids)
         return rd_error_set(err, RD_ENOMEM, "store: out of memory mapping %u names", nm->count);
     for (uint32_t i = 0; !rc && i < nm->count; i++) {
-        struct params p;
+        struct rd_pg_bind p;
         PGresult *res;
 
-        p_init(&p);
-        p_str(&p, nm->name[i]);
-        rc = exec(s, symbols ? RD_PGX_SYMBOL_NAME_ID : RD_PGX_TRADER_NAME_ID, sql[symbols], &p,
-                  &res, "look up a name", err);
+        rd_pg_bind_init(&p);
+        rd_pg_bind_str(&p, nm->name[i]);
+        rc = rd_pg_ext_run(s,
+                symbols ? RD_PGX_SYMBOL_NAME_ID : RD_PGX_TRADER_NAME_ID, sql[symbols], &p,
+                &res, "look up a name", err);
         if (rc)
             break;
         if (PQntuples(res) < 1)
             rc = rd_error_set(err, RD_ESTORE, "store: no id for the name \"%.64s\"", nm->name[i]);
         else
-            ids[i] = c_i64(res, 0, 0);
+            ids[i] = rd_pg_col_i64(res, 0, 0);
         PQclear(res);
     }
     if (rc) {
@@ -299,13 +207,13 @@ static int load_names(struct rd_store *s, int symbols, struct rd_names *nm, uint
 
     *map = NULL;
     *nmap = 0;
-    rc = exec(s, symbols ? RD_PGX_SYMBOLS_MAX : RD_PGX_NAMES_MAX,
-              symbols ? "SELECT COALESCE(MAX(id), 0) FROM trader_symbols"
-                      : "SELECT COALESCE(MAX(id), 0) FROM trader_names",
-              NULL, &res, "read names", err);
+    rc = rd_pg_ext_run(s, symbols ? RD_PGX_SYMBOLS_MAX : RD_PGX_NAMES_MAX,
+                       symbols ? "SELECT COALESCE(MAX(id), 0) FROM trader_symbols"
+                               : "SELECT COALESCE(MAX(id), 0) FROM trader_names",
+                       NULL, &res, "read names", err);
     if (rc)
         return rc;
-    maxid = PQntuples(res) == 1 ? c_i64(res, 0, 0) : 0;
+    maxid = PQntuples(res) == 1 ? rd_pg_col_i64(res, 0, 0) : 0;
     PQclear(res);
     if (maxid < 0 || maxid > (int64_t)UINT32_MAX)
         return rd_error_set(err, RD_ESTORE, "store: %s ids go up to %" PRId64, table, maxid);
@@ -313,12 +221,12 @@ static int load_names(struct rd_store *s, int symbols, struct rd_names *nm, uint
     if (!*map)
         return rd_error_set(err, RD_ENOMEM, "store: out of memory reading %s", table);
     *nmap = maxid + 1;
-    rc = exec(s, symbols ? RD_PGX_SYMBOLS_LIST : RD_PGX_NAMES_LIST,
-              symbols ? "SELECT id, name FROM trader_symbols ORDER BY id"
-                      : "SELECT id, name FROM trader_names ORDER BY id",
-              NULL, &res, "read names", err);
+    rc = rd_pg_ext_run(s, symbols ? RD_PGX_SYMBOLS_LIST : RD_PGX_NAMES_LIST,
+                       symbols ? "SELECT id, name FROM trader_symbols ORDER BY id"
+                               : "SELECT id, name FROM trader_names ORDER BY id",
+                       NULL, &res, "read names", err);
     for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
-        int64_t id = c_i64(res, i, 0);
+        int64_t id = rd_pg_col_i64(res, i, 0);
         uint32_t nid;
 
         if (id < 0 || id > maxid) {
@@ -359,16 +267,16 @@ static int read_import(const PGresult *r, int row, struct rd_trader_import_row *
     const char *kind = PQgetisnull(r, row, 1) ? "" : PQgetvalue(r, row, 1);
 
     memset(imp, 0, sizeof *imp);
-    imp->id = c_i64(r, row, 0);
+    imp->id = rd_pg_col_i64(r, row, 0);
     if (kind_parse(kind, &imp->kind))
         return rd_error_set(err, RD_ESTORE, "store: trader_imports.kind holds \"%.20s\"",
                             PQgetisnull(r, row, 1) ? "NULL" : kind);
-    c_text(r, row, 2, imp->sha256, sizeof imp->sha256);
-    c_text(r, row, 3, imp->path, sizeof imp->path);
-    imp->bytes = c_i64(r, row, 4);
-    imp->rows = c_i64(r, row, 5);
-    imp->bad = c_i64(r, row, 6);
-    imp->imported_at = c_i64(r, row, 7);
+    rd_pg_col_text(r, row, 2, imp->sha256, sizeof imp->sha256);
+    rd_pg_col_text(r, row, 3, imp->path, sizeof imp->path);
+    imp->bytes = rd_pg_col_i64(r, row, 4);
+    imp->rows = rd_pg_col_i64(r, row, 5);
+    imp->bad = rd_pg_col_i64(r, row, 6);
+    imp->imported_at = rd_pg_col_i64(r, row, 7);
     return RD_OK;
 }
 
@@ -376,21 +284,21 @@ static int read_import(const PGresult *r, int row, struct rd_trader_import_row *
 static int import_query(struct rd_store *s, int kind, const char *sha256,
                         struct rd_trader_import_row *imp, struct rd_error *err)
 {
-    struct params p;
+    struct rd_pg_bind p;
     PGresult *res;
     int rc;
 
-    p_init(&p);
-    p_str(&p, sha256);
+    rd_pg_bind_init(&p);
+    rd_pg_bind_str(&p, sha256);
     if (kind >= 0) {
-        p_str(&p, kind_name(kind));
-        rc = exec(s, RD_PGX_IMPORT_FIND_KIND,
-                  "SELECT " IMPORT_COLS " FROM trader_imports WHERE sha256 = $1 AND kind = $2", &p,
-                  &res, "find an import", err);
+        rd_pg_bind_str(&p, kind_name(kind));
+        rc = rd_pg_ext_run(s, RD_PGX_IMPORT_FIND_KIND,
+                "SELECT " IMPORT_COLS " FROM trader_imports WHERE sha256 = $1 AND kind = $2", &p,
+                &res, "find an import", err);
     } else {
-        rc = exec(s, RD_PGX_IMPORT_FIND,
-                  "SELECT " IMPORT_COLS " FROM trader_imports WHERE sha256 = $1 ORDER BY id LIMIT 1",
-                  &p, &res, "find an import", err);
+        rc = rd_pg_ext_run(s, RD_PGX_IMPORT_FIND,
+                "SELECT " IMPORT_COLS " FROM trader_imports WHERE sha256 = $1 ORDER BY id LIMIT 1",
+                &p, &res, "find an import", err);
     }
     if (rc)
         return rc;
@@ -406,31 +314,31 @@ int rd_pg_trader_import_add(struct rd_store *s, struct rd_trader_import_row *imp
                             struct rd_error *err)
 {
     const char *kind = kind_name(imp->kind);
-    char sha[65], path[sizeof imp->path + 1];
-    struct params p;
+    char sha[65];
+    struct rd_pg_bind p;
     PGresult *res;
     int rc;
 
     if (!kind)
         return rd_error_set(err, RD_EINVAL, "trader import: unknown kind %d", imp->kind);
     snprintf(sha, sizeof sha, "%.64s", imp->sha256);
-    p_init(&p);
-    p_str(&p, kind);
-    p_str(&p, sha);
-    p_field(&p, imp->path, sizeof imp->path, path);
-    p_i64(&p, imp->bytes);
-    p_i64(&p, imp->rows);
-    p_i64(&p, imp->bad);
-    p_i64(&p, imp->imported_at);
+    rd_pg_bind_init(&p);
+    rd_pg_bind_str(&p, kind);
+    rd_pg_bind_str(&p, sha);
+    rd_pg_bind_field(&p, imp->path, sizeof imp->path);
+    rd_pg_bind_i64(&p, imp->bytes);
+    rd_pg_bind_i64(&p, imp->rows);
+    rd_pg_bind_i64(&p, imp->bad);
+    rd_pg_bind_i64(&p, imp->imported_at);
     /* A file imported before writes nothing (and aborts nothing). */
-    rc = exec(s, RD_PGX_IMPORT_ADD,
-              "INSERT INTO trader_imports (kind, sha256, path, bytes, rows, bad, imported_at) "
-              "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id",
-              &p, &res, "add an import", err);
+    rc = rd_pg_ext_run(s, RD_PGX_IMPORT_ADD,
+            "INSERT INTO trader_imports (kind, sha256, path, bytes, rows, bad, imported_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id",
+            &p, &res, "add an import", err);
     if (rc)
         return rc;
     if (PQntuples(res) == 1) {
-        imp->id = c_i64(res, 0, 0);
+        imp->id = rd_pg_col_i64(res, 0, 0);
         PQclear(res);
         return RD_OK;
     }
@@ -576,7 +484,7 @@ int rd_pg_trader_daily_add(struct rd_store *s, int64_t import_id, const struct r
         rc = name_ids(s, 0, &fs->traders, &tid, err);
     for (size_t i = first; !rc && i < first + n; i += DAILY_BATCH) {
         size_t m = first + n - i < DAILY_BATCH ? first + n - i : DAILY_BATCH;
-        struct params p;
+        struct rd_pg_bind p;
         PGresult *res;
 
         for (int k = 0; k < 4; k++)
@@ -592,13 +500,13 @@ int rd_pg_trader_daily_add(struct rd_store *s, int64_t import_id, const struct r
         }
         if (rc)
             break;
-        p_init(&p);
-        p_i64(&p, import_id);
-        p_str(&p, arr_done(&a[0]));
-        p_str(&p, arr_done(&a[1]));
-        p_str(&p, arr_done(&a[2]));
-        p_str(&p, arr_done(&a[3]));
-        rc = exec(s, RD_PGX_DAILY_ADD, add_sql, &p, &res, "add daily P&L rows", err);
+        rd_pg_bind_init(&p);
+        rd_pg_bind_i64(&p, import_id);
+        rd_pg_bind_str(&p, arr_done(&a[0]));
+        rd_pg_bind_str(&p, arr_done(&a[1]));
+        rd_pg_bind_str(&p, arr_done(&a[2]));
+        rd_pg_bind_str(&p, arr_done(&a[3]));
+        rc = rd_pg_ext_run(s, RD_PGX_DAILY_ADD, add_sql, &p, &res, "add daily P&L rows", err);
         if (rc)
             break;
         if (strtoull(PQcmdTuples(res), NULL, 10) == m) {
@@ -606,11 +514,11 @@ int rd_pg_trader_daily_add(struct rd_store *s, int64_t import_id, const struct r
             continue;
         }
         PQclear(res);
-        p_init(&p);
-        p_str(&p, a[0].buf);
-        p_str(&p, a[1].buf);
-        p_i64(&p, import_id);
-        rc = exec(s, RD_PGX_DAILY_DUP, dup_sql, &p, &res, "add daily P&L rows", err);
+        rd_pg_bind_init(&p);
+        rd_pg_bind_str(&p, a[0].buf);
+        rd_pg_bind_str(&p, a[1].buf);
+        rd_pg_bind_i64(&p, import_id);
+        rc = rd_pg_ext_run(s, RD_PGX_DAILY_DUP, dup_sql, &p, &res, "add daily P&L rows", err);
         if (rc)
             break;
         if (PQntuples(res) > 0)
@@ -637,23 +545,23 @@ int rd_pg_trader_limits_put(struct rd_store *s, int64_t import_id, const struct 
         return rc;
     rc = name_ids(s, 0, &fs->traders, &tid, err);
     for (uint32_t t = 0; !rc && t < fs->traders.count && t < fs->limit_cap; t++) {
-        struct params p;
+        struct rd_pg_bind p;
         PGresult *res;
 
         if (fs->limit[t] <= 0)
             continue;
-        p_init(&p);
-        p_i64(&p, tid[t]);
-        p_i64(&p, fs->limit[t]);
+        rd_pg_bind_init(&p);
+        rd_pg_bind_i64(&p, tid[t]);
+        rd_pg_bind_i64(&p, fs->limit[t]);
         if (import_id)
-            p_i64(&p, import_id);
+            rd_pg_bind_i64(&p, import_id);
         else
-            p_null(&p);
-        rc = exec(s, RD_PGX_LIMIT_PUT,
-                  "INSERT INTO trader_limits (trader, daily_loss_limit, import_id) "
-                  "VALUES ($1, $2, $3) ON CONFLICT (trader) DO UPDATE SET "
-                  "daily_loss_limit = excluded.daily_loss_limit, import_id = excluded.import_id",
-                  &p, &res, "set a limit", err);
+            rd_pg_bind_null(&p);
+        rc = rd_pg_ext_run(s, RD_PGX_LIMIT_PUT,
+                "INSERT INTO trader_limits (trader, daily_loss_limit, import_id) "
+                "VALUES ($1, $2, $3) ON CONFLICT (trader) DO UPDATE SET "
+                "daily_loss_limit = excluded.daily_loss_limit, import_id = excluded.import_id",
+                &p, &res, "set a limit", err);
         PQclear(res);
     }
     rd_free(tid);
@@ -664,16 +572,16 @@ static int load_limits(struct rd_store *s, struct rd_fills *fs, const uint32_t *
                        int64_t ntmap, struct rd_error *err)
 {
     PGresult *res;
-    int rc = exec(s, RD_PGX_LIMITS_LIST,
-                  "SELECT trader, daily_loss_limit FROM trader_limits ORDER BY trader", NULL, &res,
-                  "read limits", err);
+    int rc = rd_pg_ext_run(s, RD_PGX_LIMITS_LIST,
+            "SELECT trader, daily_loss_limit FROM trader_limits ORDER BY trader", NULL, &res,
+            "read limits", err);
 
     for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
         uint32_t t = 0;
 
-        rc = mapped(tmap, ntmap, c_i64(res, i, 0), &t, "trader_names", err);
+        rc = mapped(tmap, ntmap, rd_pg_col_i64(res, i, 0), &t, "trader_names", err);
         if (!rc)
-            rc = rd_fills_set_limit(fs, t, c_i64(res, i, 1), 0, err);
+            rc = rd_fills_set_limit(fs, t, rd_pg_col_i64(res, i, 1), 0, err);
     }
     PQclear(res);
     return rc;
@@ -772,18 +680,18 @@ int rd_pg_trader_load(struct rd_store *s, unsigned what, struct rd_fills *fs,
     if (!rc && (what & RD_TRADER_LOAD_FILLS))
         rc = load_fills(s, fs, tmap, ntmap, smap, nsmap, err);
     if (!rc && (what & RD_TRADER_LOAD_DAILY)) {
-        rc = exec(s, RD_PGX_DAILY_LIST,
-                  "SELECT trader, day, pnl, line FROM trader_daily ORDER BY seq", NULL, &res,
-                  "read daily P&L rows", err);
+        rc = rd_pg_ext_run(s, RD_PGX_DAILY_LIST,
+                "SELECT trader, day, pnl, line FROM trader_daily ORDER BY seq", NULL, &res,
+                "read daily P&L rows", err);
         for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
             struct rd_daily_pnl d = {0};
 
-            rc = mapped(tmap, ntmap, c_i64(res, i, 0), &d.trader, "trader_names", err);
+            rc = mapped(tmap, ntmap, rd_pg_col_i64(res, i, 0), &d.trader, "trader_names", err);
             if (rc)
                 break;
-            d.day = (int32_t)c_i64(res, i, 1);
-            d.pnl = c_i64(res, i, 2);
-            d.line = (long)c_i64(res, i, 3);
+            d.day = (int32_t)rd_pg_col_i64(res, i, 1);
+            d.pnl = rd_pg_col_i64(res, i, 2);
+            d.line = (long)rd_pg_col_i64(res, i, 3);
             rc = rd_fills_add_daily(fs, &d, err);
         }
         PQclear(res);
@@ -809,8 +717,8 @@ int rd_pg_trader_days_put(struct rd_store *s, const struct rd_fills *fs, const s
         return rc;
     rc = name_ids(s, 0, &fs->traders, &tid, err);
     if (!rc)
-        rc = exec(s, RD_PGX_DAYS_DELETE, "DELETE FROM trader_days", NULL, &res,
-                  "replace trader-days", err);
+        rc = rd_pg_ext_run(s, RD_PGX_DAYS_DELETE, "DELETE FROM trader_days", NULL, &res,
+                           "replace trader-days", err);
     PQclear(res);
     if (!rc && pnl->ndays)
         rc = copy_start(&c, s, "COPY trader_days (trader, day, trades, realized, fees, net) "
@@ -839,25 +747,14 @@ int rd_pg_trader_days_put(struct rd_store *s, const struct rd_fills *fs, const s
     return tx_end(s, rc, err);
 }
 
-struct named {
-    const char *name;
-    uint32_t id;
-};
-
-static int cmp_named(const void *a, const void *b)
-{
-    return strcmp(((const struct named *)a)->name, ((const struct named *)b)->name);
-}
-
 int rd_pg_trader_days_load(struct rd_store *s, struct rd_fills *fs, struct rd_pnl *pnl,
                            struct rd_error *err)
 {
     uint32_t *tmap = NULL;
     int64_t ntmap = 0, total = 0;
     struct rd_pnl_day *tmp = NULL;
-    size_t n = 0, *start = NULL;
+    size_t n = 0;
     PGresult *res = NULL;
-    uint32_t nt;
     int rc;
 
     rd_pnl_release(pnl);
@@ -865,29 +762,24 @@ int rd_pg_trader_days_load(struct rd_store *s, struct rd_fills *fs, struct rd_pn
     if (!rc)
         rc = load_limits(s, fs, tmap, ntmap, err);
     if (!rc)
-        rc = exec(s, RD_PGX_DAYS_COUNT, "SELECT COUNT(*) FROM trader_days", NULL, &res,
-                  "read trader-days", err);
+        rc = rd_pg_ext_run(s, RD_PGX_DAYS_COUNT, "SELECT COUNT(*) FROM trader_days", NULL, &res,
+                           "read trader-days", err);
     if (!rc && PQntuples(res) == 1)
-        total = c_i64(res, 0, 0);
+        total = rd_pg_col_i64(res, 0, 0);
     PQclear(res);
     res = NULL;
     if (rc)
         goto out;
-    nt = fs->traders.count;
     tmp = rd_malloc((size_t)(total ? total : 1) * sizeof *tmp);
-    pnl->span = rd_calloc(nt ? nt : 1, sizeof *pnl->span);
-    pnl->order = rd_malloc((nt ? nt : 1) * sizeof *pnl->order);
-    start = rd_calloc(nt ? nt : 1, sizeof *start);
-    if (!tmp || !pnl->span || !pnl->order || !start) {
+    if (!tmp) {
         rc = rd_error_set(err, RD_ENOMEM, "store: out of memory reading %" PRId64 " trader-days",
                           total);
         goto out;
     }
-    pnl->ntraders = nt;
     /* in key order: each trader's days together, ascending */
-    rc = exec(s, RD_PGX_DAYS_LIST,
-              "SELECT trader, day, trades, realized, fees, net FROM trader_days "
-              "ORDER BY trader, day", NULL, &res, "read trader-days", err);
+    rc = rd_pg_ext_run(s, RD_PGX_DAYS_LIST,
+                       "SELECT trader, day, trades, realized, fees, net FROM trader_days "
+                       "ORDER BY trader, day", NULL, &res, "read trader-days", err);
     for (int i = 0, nr = rc ? 0 : PQntuples(res); !rc && i < nr; i++) {
         struct rd_pnl_day *d;
 
@@ -897,65 +789,22 @@ int rd_pg_trader_days_load(struct rd_store *s, struct rd_fills *fs, struct rd_pn
         }
         d = &tmp[n];
         memset(d, 0, sizeof *d);
-        rc = mapped(tmap, ntmap, c_i64(res, i, 0), &d->trader, "trader_names", err);
+        rc = mapped(tmap, ntmap, rd_pg_col_i64(res, i, 0), &d->trader, "trader_names", err);
         if (rc)
             break;
-        d->day = (int32_t)c_i64(res, i, 1);
-        d->trades = c_i64(res, i, 2);
-        d->realized = c_i64(res, i, 3);
-        d->fees = c_i64(res, i, 4);
-        d->net = c_i64(res, i, 5);
-        if (pnl->span[d->trader].count == 0)
-            start[d->trader] = n;
-        pnl->span[d->trader].count++;
+        d->day = (int32_t)rd_pg_col_i64(res, i, 1);
+        d->trades = rd_pg_col_i64(res, i, 2);
+        d->realized = rd_pg_col_i64(res, i, 3);
+        d->fees = rd_pg_col_i64(res, i, 4);
+        d->net = rd_pg_col_i64(res, i, 5);
         n++;
     }
-    if (rc)
-        goto out;
-    /* rd_pnl's order: traders by name (bytewise), their days ascending */
-    {
-        struct named *by = rd_malloc((nt ? nt : 1) * sizeof *by);
-
-        if (!by) {
-            rc = rd_error_set(err, RD_ENOMEM, "store: out of memory sorting traders");
-            goto out;
-        }
-        for (uint32_t t = 0; t < nt; t++) {
-            by[t].name = fs->traders.name[t];
-            by[t].id = t;
-        }
-        if (nt > 1)
-            qsort(by, nt, sizeof *by, cmp_named);
-        for (uint32_t t = 0; t < nt; t++)
-            pnl->order[t] = by[t].id;
-        rd_free(by);
-    }
-    pnl->days = tmp;
-    tmp = NULL;
-    if (n) {
-        struct rd_pnl_day *sorted = rd_malloc(n * sizeof *sorted);
-        size_t k = 0;
-
-        if (!sorted) {
-            rc = rd_error_set(err, RD_ENOMEM, "store: out of memory sorting trader-days");
-            goto out;
-        }
-        for (uint32_t i = 0; i < nt; i++) {
-            uint32_t t = pnl->order[i];
-            struct rd_pnl_span *sp = &pnl->span[t];
-
-            memcpy(sorted + k, pnl->days + start[t], sp->count * sizeof *sorted);
-            sp->first = k;
-            k += sp->count;
-        }
-        rd_free(pnl->days);
-        pnl->days = sorted;
-    }
-    pnl->ndays = n;
+    if (!rc)
+        /* rd_pnl's order: traders by name (bytewise), their days ascending */
+        rc = rd_pnl_arrange(pnl, &fs->traders, tmp, n, err);
 out:
     PQclear(res);
     rd_free(tmp);
-    rd_free(start);
     rd_free(tmap);
     if (rc)
         rd_pnl_release(pnl);
@@ -971,36 +820,35 @@ out:
 int rd_pg_trader_report_add(struct rd_store *s, struct rd_trader_report_row *r,
                             struct rd_error *err)
 {
-    char system[sizeof r->system + 1], why[sizeof r->why + 1];
-    struct params p;
+    struct rd_pg_bind p;
     PGresult *res;
     int rc;
 
-    p_init(&p);
-    p_i64(&p, r->report_day);
-    p_i64(&p, r->created_at);
-    p_i64(&p, r->active);
-    p_i64(&p, r->restricted);
-    p_i64(&p, r->limited);
-    p_i64(&p, r->legacy);
-    p_field(&p, r->system, sizeof r->system, system);
-    p_field(&p, r->why, sizeof r->why, why);
-    p_day_or_null(&p, r->train_from);
-    p_day_or_null(&p, r->train_to);
-    p_day_or_null(&p, r->test_from);
-    p_day_or_null(&p, r->test_to);
-    p_i64(&p, r->n_train);
-    p_i64(&p, r->n_test);
-    p_double(&p, r->model_mse);
-    p_double(&p, r->rules_mse);
-    rc = exec(s, RD_PGX_REPORT_ADD,
-              "INSERT INTO trader_reports (report_day, created_at, active, restricted, limited, "
-              "legacy, system, why, train_from, train_to, test_from, test_to, n_train, n_test, "
-              "model_mse, rules_mse) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-              "$13, $14, $15, $16) RETURNING id", &p, &res, "add a report run", err);
+    rd_pg_bind_init(&p);
+    rd_pg_bind_i64(&p, r->report_day);
+    rd_pg_bind_i64(&p, r->created_at);
+    rd_pg_bind_i64(&p, r->active);
+    rd_pg_bind_i64(&p, r->restricted);
+    rd_pg_bind_i64(&p, r->limited);
+    rd_pg_bind_i64(&p, r->legacy);
+    rd_pg_bind_field(&p, r->system, sizeof r->system);
+    rd_pg_bind_field(&p, r->why, sizeof r->why);
+    rd_pg_bind_i64_or_null(&p, r->train_from);
+    rd_pg_bind_i64_or_null(&p, r->train_to);
+    rd_pg_bind_i64_or_null(&p, r->test_from);
+    rd_pg_bind_i64_or_null(&p, r->test_to);
+    rd_pg_bind_i64(&p, r->n_train);
+    rd_pg_bind_i64(&p, r->n_test);
+    rd_pg_bind_double(&p, r->model_mse);
+    rd_pg_bind_double(&p, r->rules_mse);
+    rc = rd_pg_ext_run(s, RD_PGX_REPORT_ADD,
+            "INSERT INTO trader_reports (report_day, created_at, active, restricted, limited, "
+            "legacy, system, why, train_from, train_to, test_from, test_to, n_train, n_test, "
+            "model_mse, rules_mse) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+            "$13, $14, $15, $16) RETURNING id", &p, &res, "add a report run", err);
     if (rc)
         return rc;
-    r->id = c_i64(res, 0, 0);
+    r->id = rd_pg_col_i64(res, 0, 0);
     PQclear(res);
     return RD_OK;
 }
@@ -1008,15 +856,15 @@ int rd_pg_trader_report_add(struct rd_store *s, struct rd_trader_report_row *r,
 int rd_pg_trader_report_last(struct rd_store *s, int32_t before, struct rd_trader_report_row *r,
                              struct rd_error *err)
 {
-    struct params p;
+    struct rd_pg_bind p;
     PGresult *res;
     int rc;
 
-    p_init(&p);
-    p_i64(&p, before);
-    rc = exec(s, RD_PGX_REPORT_LAST,
-              "SELECT " REPORT_COLS " FROM trader_reports WHERE report_day < $1 "
-              "ORDER BY report_day DESC, id DESC LIMIT 1", &p, &res, "find a report run", err);
+    rd_pg_bind_init(&p);
+    rd_pg_bind_i64(&p, before);
+    rc = rd_pg_ext_run(s, RD_PGX_REPORT_LAST,
+            "SELECT " REPORT_COLS " FROM trader_reports WHERE report_day < $1 "
+            "ORDER BY report_day DESC, id DESC LIMIT 1", &p, &res, "find a report run", err);
     if (rc)
         return rc;
     if (PQntuples(res) == 0) {
@@ -1024,23 +872,23 @@ int rd_pg_trader_report_last(struct rd_store *s, int32_t before, struct rd_trade
         return rd_error_set(err, RD_ENOTFOUND, "no traders' report before day %d", (int)before);
     }
     memset(r, 0, sizeof *r);
-    r->id = c_i64(res, 0, 0);
-    r->report_day = (int32_t)c_i64(res, 0, 1);
-    r->created_at = c_i64(res, 0, 2);
-    r->active = c_i64(res, 0, 3);
-    r->restricted = c_i64(res, 0, 4);
-    r->limited = c_i64(res, 0, 5);
-    r->legacy = c_i64(res, 0, 6);
-    c_text(res, 0, 7, r->system, sizeof r->system);
-    c_text(res, 0, 8, r->why, sizeof r->why);
-    r->train_from = (int32_t)c_i64(res, 0, 9);
-    r->train_to = (int32_t)c_i64(res, 0, 10);
-    r->test_from = (int32_t)c_i64(res, 0, 11);
-    r->test_to = (int32_t)c_i64(res, 0, 12);
-    r->n_train = c_i64(res, 0, 13);
-    r->n_test = c_i64(res, 0, 14);
-    r->model_mse = c_double(res, 0, 15);
-    r->rules_mse = c_double(res, 0, 16);
+    r->id = rd_pg_col_i64(res, 0, 0);
+    r->report_day = (int32_t)rd_pg_col_i64(res, 0, 1);
+    r->created_at = rd_pg_col_i64(res, 0, 2);
+    r->active = rd_pg_col_i64(res, 0, 3);
+    r->restricted = rd_pg_col_i64(res, 0, 4);
+    r->limited = rd_pg_col_i64(res, 0, 5);
+    r->legacy = rd_pg_col_i64(res, 0, 6);
+    rd_pg_col_text(res, 0, 7, r->system, sizeof r->system);
+    rd_pg_col_text(res, 0, 8, r->why, sizeof r->why);
+    r->train_from = (int32_t)rd_pg_col_i64(res, 0, 9);
+    r->train_to = (int32_t)rd_pg_col_i64(res, 0, 10);
+    r->test_from = (int32_t)rd_pg_col_i64(res, 0, 11);
+    r->test_to = (int32_t)rd_pg_col_i64(res, 0, 12);
+    r->n_train = rd_pg_col_i64(res, 0, 13);
+    r->n_test = rd_pg_col_i64(res, 0, 14);
+    r->model_mse = rd_pg_col_double(res, 0, 15);
+    r->rules_mse = rd_pg_col_double(res, 0, 16);
     PQclear(res);
     return RD_OK;
 }
@@ -1052,35 +900,33 @@ int rd_pg_trader_report_last(struct rd_store *s, int32_t before, struct rd_trade
 int rd_pg_trader_prediction_add(struct rd_store *s, struct rd_trader_prediction_row *p,
                                 struct rd_error *err)
 {
-    char trader[sizeof p->trader + 1], features[sizeof p->features + 1];
-    char system[sizeof p->system + 1], level[sizeof p->level + 1];
-    struct params pr;
+    struct rd_pg_bind pr;
     PGresult *res;
     int rc;
 
-    p_init(&pr);
-    p_i64(&pr, p->report_id);
-    p_field(&pr, p->trader, sizeof p->trader, trader);
-    p_i64(&pr, p->day);
-    p_field(&pr, p->features, sizeof p->features, features);
+    rd_pg_bind_init(&pr);
+    rd_pg_bind_i64(&pr, p->report_id);
+    rd_pg_bind_field(&pr, p->trader, sizeof p->trader);
+    rd_pg_bind_i64(&pr, p->day);
+    rd_pg_bind_field(&pr, p->features, sizeof p->features);
     if (p->has_output)
-        p_double(&pr, p->output);
+        rd_pg_bind_double(&pr, p->output);
     else
-        p_null(&pr);
-    p_i64(&pr, p->rules_cut);
-    p_field(&pr, p->system, sizeof p->system, system);
-    p_i64(&pr, p->cut);
-    p_field(&pr, p->level, sizeof p->level, level);
-    p_i64(&pr, p->old_limit);
-    p_i64(&pr, p->new_limit);
-    rc = exec(s, RD_PGX_PREDICTION_ADD,
-              "INSERT INTO trader_predictions (report_id, trader, day, features, output, "
-              "rules_cut, system, cut, level, old_limit, new_limit) VALUES "
-              "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-              &pr, &res, "add a prediction", err);
+        rd_pg_bind_null(&pr);
+    rd_pg_bind_i64(&pr, p->rules_cut);
+    rd_pg_bind_field(&pr, p->system, sizeof p->system);
+    rd_pg_bind_i64(&pr, p->cut);
+    rd_pg_bind_field(&pr, p->level, sizeof p->level);
+    rd_pg_bind_i64(&pr, p->old_limit);
+    rd_pg_bind_i64(&pr, p->new_limit);
+    rc = rd_pg_ext_run(s, RD_PGX_PREDICTION_ADD,
+                       "INSERT INTO trader_predictions (report_id, trader, day, features, output, "
+                       "rules_cut, system, cut, level, old_limit, new_limit) VALUES "
+                       "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                       &pr, &res, "add a prediction", err);
     if (rc)
         return rc;
-    p->id = c_i64(res, 0, 0);
+    p->id = rd_pg_col_i64(res, 0, 0);
     PQclear(res);
     return RD_OK;
 }
@@ -1089,40 +935,56 @@ int rd_pg_trader_prediction_list(struct rd_store *s, int64_t report_id,
                                  int (*visit)(void *ctx, const struct rd_trader_prediction_row *),
                                  void *ctx, struct rd_error *err)
 {
-    struct params p;
+    struct rd_pg_bind p;
     PGresult *res;
     int rc;
 
-    p_init(&p);
+    rd_pg_bind_init(&p);
     if (report_id) {
-        p_i64(&p, report_id);
-        rc = exec(s, RD_PGX_PREDICTIONS_OF,
-                  "SELECT " PREDICTION_COLS " FROM trader_predictions WHERE report_id = $1 "
-                  "ORDER BY id", &p, &res, "list predictions", err);
+        rd_pg_bind_i64(&p, report_id);
+        rc = rd_pg_ext_run(s, RD_PGX_PREDICTIONS_OF,
+                "SELECT " PREDICTION_COLS " FROM trader_predictions WHERE report_id = $1 "
+                "ORDER BY id", &p, &res, "list predictions", err);
     } else {
-        rc = exec(s, RD_PGX_PREDICTIONS_ALL,
-                  "SELECT " PREDICTION_COLS " FROM trader_predictions ORDER BY id", NULL, &res,
-                  "list predictions", err);
+        rc = rd_pg_ext_run(s, RD_PGX_PREDICTIONS_ALL,
+                "SELECT " PREDICTION_COLS " FROM trader_predictions ORDER BY id", NULL, &res,
+                "list predictions", err);
     }
     for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
         struct rd_trader_prediction_row pr;
 
         memset(&pr, 0, sizeof pr);
-        pr.id = c_i64(res, i, 0);
-        pr.report_id = c_i64(res, i, 1);
-        c_text(res, i, 2, pr.trader, sizeof pr.trader);
-        pr.day = (int32_t)c_i64(res, i, 3);
-        c_text(res, i, 4, pr.features, sizeof pr.features);
+        pr.id = rd_pg_col_i64(res, i, 0);
+        pr.report_id = rd_pg_col_i64(res, i, 1);
+        rd_pg_col_text(res, i, 2, pr.trader, sizeof pr.trader);
+        pr.day = (int32_t)rd_pg_col_i64(res, i, 3);
+        rd_pg_col_text(res, i, 4, pr.features, sizeof pr.features);
         pr.has_output = !PQgetisnull(res, i, 5);
-        pr.output = c_double(res, i, 5);
-        pr.rules_cut = c_i64(res, i, 6);
-        c_text(res, i, 7, pr.system, sizeof pr.system);
-        pr.cut = c_i64(res, i, 8);
-        c_text(res, i, 9, pr.level, sizeof pr.level);
-        pr.old_limit = c_i64(res, i, 10);
-        pr.new_limit = c_i64(res, i, 11);
+        pr.output = rd_pg_col_double(res, i, 5);
+        pr.rules_cut = rd_pg_col_i64(res, i, 6);
+        rd_pg_col_text(res, i, 7, pr.system, sizeof pr.system);
+        pr.cut = rd_pg_col_i64(res, i, 8);
+        rd_pg_col_text(res, i, 9, pr.level, sizeof pr.level);
+        pr.old_limit = rd_pg_col_i64(res, i, 10);
+        pr.new_limit = rd_pg_col_i64(res, i, 11);
         rc = visit(ctx, &pr);
     }
     PQclear(res);
     return rc;
 }
+
+const struct rd_store_traders_ops rd_pg_traders_ops = {
+    .version = 1,
+    .trader_import_add = rd_pg_trader_import_add,
+    .trader_import_get = rd_pg_trader_import_get,
+    .trader_fills_add = rd_pg_trader_fills_add,
+    .trader_daily_add = rd_pg_trader_daily_add,
+    .trader_limits_put = rd_pg_trader_limits_put,
+    .trader_load = rd_pg_trader_load,
+    .trader_days_put = rd_pg_trader_days_put,
+    .trader_days_load = rd_pg_trader_days_load,
+    .trader_report_add = rd_pg_trader_report_add,
+    .trader_report_last = rd_pg_trader_report_last,
+    .trader_prediction_add = rd_pg_trader_prediction_add,
+    .trader_prediction_list = rd_pg_trader_prediction_list,
+};

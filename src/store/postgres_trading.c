@@ -785,3 +785,25 @@ int rd_pg_kv_put(struct rd_store *s, const char *ns, const char *key, const char
         rc = rd_error_set(err, RD_EEXIST, "%s: already exists", what);
     return rc;
 }
+
+const struct rd_store_trading_ops rd_pg_trading_ops = {
+    .version = 1,
+    .account_put = rd_pg_account_put,
+    .account_get = rd_pg_account_get,
+    .account_list = rd_pg_account_list,
+    .rec_add = rd_pg_rec_add,
+    .rec_get = rd_pg_rec_get,
+    .rec_undecided = rd_pg_rec_undecided,
+    .decision_add = rd_pg_decision_add,
+    .decision_list = rd_pg_decision_list,
+    .order_add = rd_pg_order_add,
+    .order_update = rd_pg_order_update,
+    .order_get = rd_pg_order_get,
+    .order_list = rd_pg_order_list,
+    .position_put = rd_pg_position_put,
+    .position_list = rd_pg_position_list,
+    .trade_add = rd_pg_trade_add,
+    .activity = rd_pg_activity,
+    .kv_get = rd_pg_kv_get,
+    .kv_put = rd_pg_kv_put,
+};

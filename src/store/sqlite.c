@@ -69,20 +69,14 @@ static struct sqlite_store *sq(struct rd_store *s)
 __attribute__((format(printf, 4, 5)))
 static int fail(struct sqlite_store *q, int rc, struct rd_error *err, const char *fmt, ...)
 {
+    struct rd_sqlite_conn c = {q->db, q->path};
     char what[256];
-    int ext = q->db ? sqlite3_extended_errcode(q->db) : rc;
-    const char *msg = q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc);
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    if (ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE)
-        return rd_error_set(err, RD_EEXIST, "%s: already exists (%s)", what, msg);
-    if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
-        return rd_error_set(err, RD_ENOTFOUND, "%s: refers to a row that is not in the store (%s)",
-                            what, msg);
-    return rd_error_set(err, RD_ESTORE, "sqlite %s: %s: %s", q->path, what, msg);
+    return rd_sqlite_conn_fail(&c, rc, err, what);
 }
 
 /* ---- statements (bound with sqlite_int.h's binder) ---- */
@@ -106,6 +100,7 @@ static void sq_close(struct rd_store *s);
 static int sq_open(const char *url, struct rd_store **out, struct rd_error *err)
 {
     struct sqlite_store *q = NULL;
+    struct rd_sqlite_conn conn;
     const char *spec, *opts;
     size_t plen;
     int sync_full = 1;
@@ -149,9 +144,11 @@ static int sq_open(const char *url, struct rd_store **out, struct rd_error *err)
     }
     sqlite3_extended_result_codes(q->db, 1);
     sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
-    rc = rd_sqlite_set_pragmas(&q->base, q->memory, sync_full, cache_mib, err);
+    conn.db = q->db;
+    conn.path = q->path;
+    rc = rd_sqlite_set_pragmas(&conn, q->memory, sync_full, cache_mib, err);
     if (!rc)
-        rc = rd_sqlite_migrate(&q->base, err);
+        rc = rd_sqlite_migrate(&conn, err);
     for (int i = 0; !rc && i < RD_SQC_COUNT; i++) {
         int src = sqlite3_prepare_v3(q->db, rd_sqlite_core_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
                                      &q->st[i], NULL);
@@ -946,16 +943,8 @@ int rd_sqlite_fail(struct rd_store *s, int rc, struct rd_error *err, const char 
     return fail(sq(s), rc, err, "%s", what);
 }
 
-const struct rd_store_ops rd_store_sqlite_ops = {
-    .name = "sqlite",
-    .version = 2,
-    .open = sq_open,
-    .close = sq_close,
-    .begin = sq_begin,
-    .commit = sq_commit,
-    .rollback = sq_rollback,
-    .lock_account = sq_lock_account,
-    .unlock_account = sq_unlock_account,
+static const struct rd_store_trading_ops sq_trading = {
+    .version = 1,
     .account_put = sq_account_put,
     .account_get = sq_account_get,
     .account_list = sq_account_list,
@@ -974,38 +963,21 @@ const struct rd_store_ops rd_store_sqlite_ops = {
     .activity = sq_activity,
     .kv_get = sq_kv_get,
     .kv_put = sq_kv_put,
-    .token_add = rd_sqlite_token_add,
-    .token_find = rd_sqlite_token_find,
-    .token_list = rd_sqlite_token_list,
-    .token_revoke = rd_sqlite_token_revoke,
-    .user_put = rd_sqlite_user_put,
-    .user_get = rd_sqlite_user_get,
-    .user_list = rd_sqlite_user_list,
-    .assignment_add = rd_sqlite_assignment_add,
-    .assignment_list = rd_sqlite_assignment_list,
-    .account_def_put = rd_sqlite_account_def_put,
-    .account_def_list = rd_sqlite_account_def_list,
-    .rec_list = rd_sqlite_rec_list,
-    .decision_get = rd_sqlite_decision_get,
-    .decision_counts = rd_sqlite_decision_counts,
-    .order_counts = rd_sqlite_order_counts,
-    .trader_import_add = rd_sqlite_trader_import_add,
-    .trader_import_get = rd_sqlite_trader_import_get,
-    .trader_fills_add = rd_sqlite_trader_fills_add,
-    .trader_daily_add = rd_sqlite_trader_daily_add,
-    .trader_limits_put = rd_sqlite_trader_limits_put,
-    .trader_load = rd_sqlite_trader_load,
-    .trader_days_put = rd_sqlite_trader_days_put,
-    .trader_days_load = rd_sqlite_trader_days_load,
-    .trader_report_add = rd_sqlite_trader_report_add,
-    .trader_report_last = rd_sqlite_trader_report_last,
-    .trader_prediction_add = rd_sqlite_trader_prediction_add,
-    .trader_prediction_list = rd_sqlite_trader_prediction_list,
-    .snapshot_put = rd_sqlite_snapshot_put,
-    .snapshot_get = rd_sqlite_snapshot_get,
-    .snapshot_list = rd_sqlite_snapshot_list,
-    .snapshot_delete = rd_sqlite_snapshot_delete,
-    .perf_event_add = rd_sqlite_perf_event_add,
-    .perf_event_list = rd_sqlite_perf_event_list,
-    .trade_list = rd_sqlite_trade_list,
+};
+
+const struct rd_store_ops rd_store_sqlite_ops = {
+    .name = "sqlite",
+    .version = 3,
+    .open = sq_open,
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .lock_account = sq_lock_account,
+    .unlock_account = sq_unlock_account,
+    .trading = &sq_trading,
+    .api = &rd_sqlite_api_ops,
+    .traders = &rd_sqlite_traders_ops,
+    .perf = &rd_sqlite_perf_ops,
+    .ledger = NULL,
 };

@@ -68,11 +68,7 @@ static const char *const sql[RD_SQX_COUNT] = {
 static int prep(struct rd_store *s, enum rd_sqlite_ext slot, struct rd_sqlite_binder *b,
                 struct rd_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = rd_sqlite_ext_stmt(s, slot, sql[slot], &st, err);
-
-    rd_sqlite_bind_init(b, st);
-    return rc;
+    return rd_sqlite_bind_ext(s, slot, sql[slot], b, err);
 }
 
 #define COL(st, i, field) rd_sqlite_col_text((st), (i), (field), sizeof(field))
@@ -106,7 +102,7 @@ int rd_sqlite_token_add(struct rd_store *s, struct rd_token_row *t, struct rd_er
     rd_sqlite_bind_field(&b, t->label, sizeof t->label);
     rd_sqlite_bind_i64(&b, t->created_at);
     rd_sqlite_bind_i64(&b, t->revoked_at);
-    rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
+    rc = rd_sqlite_bind_step(&b);
     if (rc == SQLITE_ROW) {
         t->id = sqlite3_column_int64(b.st, 0);
         rc = RD_OK;
@@ -126,7 +122,7 @@ int rd_sqlite_token_find(struct rd_store *s, const char *hash, struct rd_token_r
     if (rc)
         return rc;
     rd_sqlite_bind_field(&b, hash, 65);
-    rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
+    rc = rd_sqlite_bind_step(&b);
     if (rc == SQLITE_ROW) {
         read_token(b.st, t);
         rc = RD_OK;
@@ -221,7 +217,7 @@ int rd_sqlite_user_get(struct rd_store *s, const char *id, struct rd_user_row *u
     if (rc)
         return rc;
     rd_sqlite_bind_field(&b, id, 64);
-    rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
+    rc = rd_sqlite_bind_step(&b);
     if (rc == SQLITE_ROW) {
         read_user(b.st, u);
         rc = RD_OK;
@@ -268,7 +264,7 @@ static int assign_steps(struct rd_store *s, struct rd_assignment_row *a, struct 
     if (rc)
         return rc;
     rd_sqlite_bind_field(&b, a->user, sizeof a->user);
-    rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
+    rc = rd_sqlite_bind_step(&b);
     if (rc == SQLITE_ROW) {
         COL(b.st, 0, a->previous);
         rc = RD_OK;
@@ -299,7 +295,7 @@ static int assign_steps(struct rd_store *s, struct rd_assignment_row *a, struct 
     rd_sqlite_bind_field(&b, a->assigned_by, sizeof a->assigned_by);
     rd_sqlite_bind_field(&b, a->reason, sizeof a->reason);
     rd_sqlite_bind_i64(&b, a->at);
-    rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
+    rc = rd_sqlite_bind_step(&b);
     if (rc == SQLITE_ROW) {
         a->id = sqlite3_column_int64(b.st, 0);
         rc = RD_OK;
@@ -475,7 +471,7 @@ int rd_sqlite_decision_get(struct rd_store *s, int64_t id, struct rd_decision_ro
     if (rc)
         return rc;
     rd_sqlite_bind_i64(&b, id);
-    rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
+    rc = rd_sqlite_bind_step(&b);
     if (rc == SQLITE_ROW)
         rc = rd_sqlite_read_decision(b.st, row, err);
     else if (rc == SQLITE_DONE)
@@ -545,3 +541,22 @@ int rd_sqlite_order_counts(struct rd_store *s, const char *account,
     rd_sqlite_bind_done(&b);
     return rc;
 }
+
+const struct rd_store_api_ops rd_sqlite_api_ops = {
+    .version = 1,
+    .token_add = rd_sqlite_token_add,
+    .token_find = rd_sqlite_token_find,
+    .token_list = rd_sqlite_token_list,
+    .token_revoke = rd_sqlite_token_revoke,
+    .user_put = rd_sqlite_user_put,
+    .user_get = rd_sqlite_user_get,
+    .user_list = rd_sqlite_user_list,
+    .assignment_add = rd_sqlite_assignment_add,
+    .assignment_list = rd_sqlite_assignment_list,
+    .account_def_put = rd_sqlite_account_def_put,
+    .account_def_list = rd_sqlite_account_def_list,
+    .rec_list = rd_sqlite_rec_list,
+    .decision_get = rd_sqlite_decision_get,
+    .decision_counts = rd_sqlite_decision_counts,
+    .order_counts = rd_sqlite_order_counts,
+};

@@ -72,6 +72,16 @@ enum rd_sqlite_ext {
     RD_SQX_DECISION_GET,
     RD_SQX_DECISION_COUNTS,
     RD_SQX_ORDER_COUNTS,
+    /* sqlite_perf.c */
+    RD_SQX_SNAP_PUT,
+    RD_SQX_SNAP_GET,
+    RD_SQX_SNAP_LIST_ONE,
+    RD_SQX_SNAP_LIST_ALL,
+    RD_SQX_SNAP_DELETE,
+    RD_SQX_EVENT_ADD,
+    RD_SQX_EVENT_LIST_ONE,
+    RD_SQX_EVENT_LIST_ALL,
+    RD_SQX_TRADE_LIST,
     RD_SQX_COUNT
 };
 
@@ -169,6 +179,21 @@ static inline void rd_sqlite_bind_i64_or_null(struct rd_sqlite_binder *b, int64_
         rd_sqlite_bind_null(b);
 }
 
+/* Binds a double. */
+static inline void rd_sqlite_bind_double(struct rd_sqlite_binder *b, double v)
+{
+    b->i++;
+    if (b->rc == SQLITE_OK)
+        b->rc = sqlite3_bind_double(b->st, b->i, v);
+}
+
+/* Steps the statement once its values are bound: a bind failure is returned
+ * in place of the step's result, so a caller checks one code. */
+static inline int rd_sqlite_bind_step(struct rd_sqlite_binder *b)
+{
+    return b->rc == SQLITE_OK ? sqlite3_step(b->st) : b->rc;
+}
+
 /* Resets the statement and clears its values, ready for its next use. */
 static inline void rd_sqlite_bind_done(struct rd_sqlite_binder *b)
 {
@@ -182,7 +207,7 @@ static inline void rd_sqlite_bind_done(struct rd_sqlite_binder *b)
 static inline int rd_sqlite_bind_run(struct rd_store *s, struct rd_sqlite_binder *b,
                                      int *changes, struct rd_error *err, const char *what)
 {
-    int rc = b->rc == SQLITE_OK ? sqlite3_step(b->st) : b->rc;
+    int rc = rd_sqlite_bind_step(b);
     int ret = RD_OK;
 
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -191,6 +216,18 @@ static inline int rd_sqlite_bind_run(struct rd_store *s, struct rd_sqlite_binder
         *changes = sqlite3_changes(rd_sqlite_db(s));
     rd_sqlite_bind_done(b);
     return ret;
+}
+
+/* The cached statement of slot (rd_sqlite_ext_stmt), ready to bind into b. */
+static inline int rd_sqlite_bind_ext(struct rd_store *s, enum rd_sqlite_ext slot,
+                                     const char *sql, struct rd_sqlite_binder *b,
+                                     struct rd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = rd_sqlite_ext_stmt(s, slot, sql, &st, err);
+
+    rd_sqlite_bind_init(b, st);
+    return rc;
 }
 
 /* ---- sqlite_rows.c: the core statements and their rows ---- */
@@ -217,16 +254,28 @@ int rd_sqlite_read_position(sqlite3_stmt *st, struct rd_position_row *p, struct 
 
 /* ---- sqlite_open.c: what opening does to a new connection, in this order ---- */
 
+/* A connection and its database's path, for messages. sqlite_open.c works on
+ * this alone, so it needs nothing from the handle (sqlite.c). */
+struct rd_sqlite_conn {
+    sqlite3 *db;
+    const char *path;
+};
+
+/* Maps an SQLite result code to RD_EEXIST / RD_ENOTFOUND / RD_ESTORE, with the
+ * connection's message; what names the operation. rd_sqlite_fail's mapping. */
+int rd_sqlite_conn_fail(const struct rd_sqlite_conn *c, int rc, struct rd_error *err,
+                        const char *what);
+
 /* The options after '?' in a sqlite: URL: sync=full or sync=normal, cache_mib=N. */
 int rd_sqlite_parse_options(const char *opts, int *sync_full, int *cache_mib,
                             struct rd_error *err);
 
 /* Foreign keys on, WAL unless memory, synchronous FULL or NORMAL, a page cache of cache_mib MiB. */
-int rd_sqlite_set_pragmas(struct rd_store *s, int memory, int sync_full, int cache_mib,
+int rd_sqlite_set_pragmas(const struct rd_sqlite_conn *c, int memory, int sync_full, int cache_mib,
                           struct rd_error *err);
 
 /* Brings the schema up to its newest migration; refuses a database from a newer riskdesk. */
-int rd_sqlite_migrate(struct rd_store *s, struct rd_error *err);
+int rd_sqlite_migrate(const struct rd_sqlite_conn *c, struct rd_error *err);
 
 /* ---- sqlite_locks.c: account locks, a list the handle owns ---- */
 
@@ -240,7 +289,9 @@ void rd_sqlite_unlock_account(struct rd_sqlite_lock **held, const char *account)
 /* Releases every lock of *held and empties it. */
 void rd_sqlite_unlock_all(struct rd_sqlite_lock **held);
 
-/* ---- the version 2 operations (sqlite_api.c) ---- */
+/* ---- the HTTP API's operations (sqlite_api.c) ---- */
+extern const struct rd_store_api_ops rd_sqlite_api_ops;
+
 int rd_sqlite_token_add(struct rd_store *s, struct rd_token_row *t, struct rd_error *err);
 int rd_sqlite_token_find(struct rd_store *s, const char *hash, struct rd_token_row *t,
                          struct rd_error *err);

@@ -17,19 +17,33 @@
 #include "store/store_int.h"
 #include "riskdesk/banned.h"
 
-static int exec_sql(struct rd_store *s, const char *sql, const char *what, struct rd_error *err)
+int rd_sqlite_conn_fail(const struct rd_sqlite_conn *c, int rc, struct rd_error *err,
+                        const char *what)
 {
-    int rc = sqlite3_exec(rd_sqlite_db(s), sql, NULL, NULL, NULL);
+    int ext = c->db ? sqlite3_extended_errcode(c->db) : rc;
+    const char *msg = c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc);
 
-    return rc == SQLITE_OK ? RD_OK : rd_sqlite_fail(s, rc, err, what);
+    if (ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE)
+        return rd_error_set(err, RD_EEXIST, "%s: already exists (%s)", what, msg);
+    if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+        return rd_error_set(err, RD_ENOTFOUND, "%s: refers to a row that is not in the store (%s)",
+                            what, msg);
+    return rd_error_set(err, RD_ESTORE, "sqlite %s: %s: %s", c->path, what, msg);
+}
+
+static int exec_sql(const struct rd_sqlite_conn *c, const char *sql, const char *what, struct rd_error *err)
+{
+    int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+
+    return rc == SQLITE_OK ? RD_OK : rd_sqlite_conn_fail(c, rc, err, what);
 }
 
 /* Runs a one-row query of constant SQL and hands back column 0 as text. */
-static int query_text(struct rd_store *s, const char *sql, char *out, size_t n,
+static int query_text(const struct rd_sqlite_conn *c, const char *sql, char *out, size_t n,
                       struct rd_error *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(rd_sqlite_db(s), sql, -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL);
 
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
@@ -40,18 +54,18 @@ static int query_text(struct rd_store *s, const char *sql, char *out, size_t n,
         out[0] = '\0';
         rc = RD_OK;
     } else {
-        rc = rd_sqlite_fail(s, rc, err, sql);
+        rc = rd_sqlite_conn_fail(c, rc, err, sql);
     }
     sqlite3_finalize(st);
     return rc;
 }
 
-static int schema_version(struct rd_store *s, int *version, struct rd_error *err)
+static int schema_version(const struct rd_sqlite_conn *c, int *version, struct rd_error *err)
 {
     char text[32];
     char *stop;
     long v;
-    int rc = query_text(s, "SELECT MAX(version) FROM schema_version", text, sizeof text, err);
+    int rc = query_text(c, "SELECT MAX(version) FROM schema_version", text, sizeof text, err);
 
     if (rc)
         return rc;
@@ -62,16 +76,16 @@ static int schema_version(struct rd_store *s, int *version, struct rd_error *err
     v = strtol(text, &stop, 10);
     if (*stop || v < 0 || v > 1000000)
         return rd_error_set(err, RD_ESTORE, "sqlite %s: schema_version holds \"%s\"",
-                            rd_sqlite_path(s), text);
+                            c->path, text);
     *version = (int)v;
     return RD_OK;
 }
 
-static int record_version(struct rd_store *s, int version, struct rd_error *err)
+static int record_version(const struct rd_sqlite_conn *c, int version, struct rd_error *err)
 {
     char what[48];
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(rd_sqlite_db(s),
+    int rc = sqlite3_prepare_v2(c->db,
                                 "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
                                 -1, &st, NULL);
 
@@ -82,7 +96,7 @@ static int record_version(struct rd_store *s, int version, struct rd_error *err)
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
     snprintf(what, sizeof what, "record schema version %d", version);
-    rc = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, what);
+    rc = rc == SQLITE_DONE ? RD_OK : rd_sqlite_conn_fail(c, rc, err, what);
     sqlite3_finalize(st);
     return rc;
 }
@@ -92,7 +106,7 @@ static int record_version(struct rd_store *s, int version, struct rd_error *err)
  * migration. BEGIN IMMEDIATE makes two processes opening a new database at
  * once take turns instead of both migrating.
  */
-int rd_sqlite_migrate(struct rd_store *s, struct rd_error *err)
+int rd_sqlite_migrate(const struct rd_sqlite_conn *c, struct rd_error *err)
 {
     const int latest = rd_sqlite_migrations[rd_sqlite_migration_count - 1].version;
     int rc;
@@ -101,40 +115,40 @@ int rd_sqlite_migrate(struct rd_store *s, struct rd_error *err)
         int version = 0;
         const struct rd_sqlite_migration *m;
 
-        rc = exec_sql(s, "BEGIN IMMEDIATE", "begin migration", err);
+        rc = exec_sql(c, "BEGIN IMMEDIATE", "begin migration", err);
         if (rc)
             return rc;
-        rc = exec_sql(s,
+        rc = exec_sql(c,
                       "CREATE TABLE IF NOT EXISTS schema_version ("
                       "version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
                       "create schema_version", err);
         if (!rc)
-            rc = schema_version(s, &version, err);
+            rc = schema_version(c, &version, err);
         if (rc)
             goto out;
         if (version > latest) {
             rc = rd_error_set(err, RD_EUNSUPPORTED,
                               "sqlite %s: the database is at schema version %d, newer than this "
                               "riskdesk knows (%d); use the riskdesk that wrote it, or a newer one",
-                              rd_sqlite_path(s), version, latest);
+                              c->path, version, latest);
             goto out;
         }
         if (version == latest)
-            return exec_sql(s, "COMMIT", "commit schema check", err);
+            return exec_sql(c, "COMMIT", "commit schema check", err);
         m = &rd_sqlite_migrations[version];   /* versions are 1..latest, in order */
         assert(m->version == version + 1);
-        rc = exec_sql(s, m->sql, "apply migration", err);
+        rc = exec_sql(c, m->sql, "apply migration", err);
         if (!rc)
-            rc = record_version(s, m->version, err);
+            rc = record_version(c, m->version, err);
         if (!rc)
-            rc = exec_sql(s, "COMMIT", "commit migration", err);
+            rc = exec_sql(c, "COMMIT", "commit migration", err);
         if (rc) {
             rd_error_prefix(err, "migration %d", m->version);
             goto out;
         }
     }
 out:
-    sqlite3_exec(rd_sqlite_db(s), "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
 }
 
@@ -183,32 +197,32 @@ int rd_sqlite_parse_options(const char *opts, int *sync_full, int *cache_mib,
     return RD_OK;
 }
 
-int rd_sqlite_set_pragmas(struct rd_store *s, int memory, int sync_full, int cache_mib,
+int rd_sqlite_set_pragmas(const struct rd_sqlite_conn *c, int memory, int sync_full, int cache_mib,
                           struct rd_error *err)
 {
     char v[32], sql[48];
-    int rc = exec_sql(s, "PRAGMA foreign_keys = ON", "enable foreign keys", err);
+    int rc = exec_sql(c, "PRAGMA foreign_keys = ON", "enable foreign keys", err);
 
     if (!rc)
-        rc = query_text(s, "PRAGMA foreign_keys", v, sizeof v, err);
+        rc = query_text(c, "PRAGMA foreign_keys", v, sizeof v, err);
     if (!rc && strcmp(v, "1") != 0)
         return rd_error_set(err, RD_ESTORE, "sqlite %s: this SQLite cannot enforce foreign keys",
-                            rd_sqlite_path(s));
+                            c->path);
     if (!rc && !memory) {
-        rc = query_text(s, "PRAGMA journal_mode = WAL", v, sizeof v, err);
+        rc = query_text(c, "PRAGMA journal_mode = WAL", v, sizeof v, err);
         if (!rc && strcmp(v, "wal") != 0)
             return rd_error_set(err, RD_ESTORE,
                                 "sqlite %s: could not switch to WAL journal mode (got \"%s\"); "
-                                "is the file on a network filesystem?", rd_sqlite_path(s), v);
+                                "is the file on a network filesystem?", c->path, v);
     }
     if (!rc)
-        rc = exec_sql(s, sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+        rc = exec_sql(c, sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
                       "set synchronous", err);
     /* The page cache, in KiB for SQLite's negative form. A cycle's batch of
      * inserts touches the same index pages again and again; docs/store.md
      * gives the measured trade between this and the process's memory. */
     snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", cache_mib * 1024);
     if (!rc)
-        rc = exec_sql(s, sql, "set cache_size", err);
+        rc = exec_sql(c, sql, "set cache_size", err);
     return rc;
 }

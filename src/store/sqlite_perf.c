@@ -5,9 +5,9 @@
  * trades listed for the trade statistics. Schema: migration 4 in
  * sqlite_schema.c; docs/metrics.md.
  *
- * These run a few times per cycle or command, so each one prepares its
- * statement when called and finalizes it before returning; values are
- * always bound.
+ * Statements come from the handle's cache (rd_sqlite_ext_stmt), prepared on
+ * first use and kept; values go through the backend's binder (sqlite_int.h),
+ * whose first failure is the operation's.
  */
 #include "store/sqlite_perf.h"
 
@@ -25,37 +25,61 @@
     "account, symbol, qty, multiplier, entry_price, exit_price, pnl, opened_at, closed_at, " \
     "day_trade"
 
-static int prep(struct rd_store *s, const char *sql, sqlite3_stmt **st, const char *what,
+static const char *const sql[RD_SQX_COUNT] = {
+    [RD_SQX_SNAP_PUT] = "INSERT INTO perf_snapshots (" SNAP_COLS ") VALUES (?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT (account, day) DO UPDATE SET equity = excluded.equity, "
+                        "cash = excluded.cash, buying_power = excluded.buying_power, "
+                        "taken_at = excluded.taken_at",
+    [RD_SQX_SNAP_GET] = "SELECT " SNAP_COLS " FROM perf_snapshots WHERE account = ? AND day = ?",
+    [RD_SQX_SNAP_LIST_ONE] = "SELECT " SNAP_COLS " FROM perf_snapshots WHERE account = ? "
+                             "AND day >= ? AND day <= ? ORDER BY day",
+    [RD_SQX_SNAP_LIST_ALL] = "SELECT " SNAP_COLS " FROM perf_snapshots WHERE day >= ? "
+                             "AND day <= ? ORDER BY account, day",
+    [RD_SQX_SNAP_DELETE] = "DELETE FROM perf_snapshots WHERE account = ? AND day = ?",
+    [RD_SQX_EVENT_ADD] = "INSERT INTO perf_events (account, kind, day, period, value_ppm, "
+                         "threshold_ppm, at, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                         "RETURNING id",
+    [RD_SQX_EVENT_LIST_ONE] = "SELECT * FROM (SELECT " EVENT_COLS " FROM perf_events "
+                              "WHERE account = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
+    [RD_SQX_EVENT_LIST_ALL] = "SELECT * FROM (SELECT " EVENT_COLS " FROM perf_events "
+                              "ORDER BY id DESC LIMIT ?) ORDER BY id",
+    [RD_SQX_TRADE_LIST] = "SELECT " TRADE_COLS " FROM trades WHERE account = ? "
+                          "AND closed_at >= ? AND closed_at < ? ORDER BY closed_at, rowid",
+};
+
+/* Takes the statement of slot, ready to bind. */
+static int prep(struct rd_store *s, enum rd_sqlite_ext slot, struct rd_sqlite_binder *b,
                 struct rd_error *err)
 {
-    int rc = sqlite3_prepare_v2(rd_sqlite_db(s), sql, -1, st, NULL);
+    return rd_sqlite_bind_ext(s, slot, sql[slot], b, err);
+}
 
-    if (rc != SQLITE_OK) {
-        sqlite3_finalize(*st);
-        *st = NULL;
-        return rd_sqlite_fail(s, rc, err, what);
+/* A list's visitor and its context. */
+struct visitor {
+    void *ctx;
+    int (*snapshot)(void *ctx, const struct rd_snapshot_row *);
+    int (*event)(void *ctx, const struct rd_perf_event_row *);
+    int (*trade)(void *ctx, const struct rd_trade_row *);
+};
+
+/* Steps a bound query to its end, handing each row to emit (which reads it
+ * and calls the visitor); the statement is reset. A visitor's nonzero return
+ * stops the walk and is returned. */
+static int walk(struct rd_store *s, struct rd_sqlite_binder *b,
+                int (*emit)(sqlite3_stmt *st, const struct visitor *v), const struct visitor *v,
+                const char *what, struct rd_error *err)
+{
+    int rc, ret = 0;
+
+    while ((rc = rd_sqlite_bind_step(b)) == SQLITE_ROW) {
+        ret = emit(b->st, v);
+        if (ret)
+            break;
     }
-    return RD_OK;
-}
-
-static void bind_field(sqlite3_stmt *st, int i, const char *s, size_t cap)
-{
-    sqlite3_bind_text(st, i, s, (int)strnlen(s, cap), SQLITE_STATIC);
-}
-
-static void bind_str(sqlite3_stmt *st, int i, const char *s)
-{
-    sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-}
-
-/* Steps a statement that returns no rows; finalizes it. */
-static int run_once(struct rd_store *s, sqlite3_stmt *st, const char *what, struct rd_error *err)
-{
-    int rc = sqlite3_step(st);
-
-    rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? RD_OK : rd_sqlite_fail(s, rc, err, what);
-    sqlite3_finalize(st);
-    return rc;
+    if (!ret)
+        ret = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, what);
+    rd_sqlite_bind_done(b);
+    return ret;
 }
 
 /* ---- snapshots ---- */
@@ -71,42 +95,44 @@ static void read_snapshot(sqlite3_stmt *st, struct rd_snapshot_row *r)
     r->taken_at = sqlite3_column_int64(st, 5);
 }
 
+static int emit_snapshot(sqlite3_stmt *st, const struct visitor *v)
+{
+    struct rd_snapshot_row row;
+
+    read_snapshot(st, &row);
+    return v->snapshot(v->ctx, &row);
+}
+
 int rd_sqlite_snapshot_put(struct rd_store *s, const struct rd_snapshot_row *r,
                            struct rd_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = prep(s,
-                  "INSERT INTO perf_snapshots (" SNAP_COLS ") VALUES (?, ?, ?, ?, ?, ?) "
-                  "ON CONFLICT (account, day) DO UPDATE SET equity = excluded.equity, "
-                  "cash = excluded.cash, buying_power = excluded.buying_power, "
-                  "taken_at = excluded.taken_at",
-                  &st, "snapshot_put", err);
+    struct rd_sqlite_binder b;
+    int rc = prep(s, RD_SQX_SNAP_PUT, &b, err);
 
     if (rc)
         return rc;
-    bind_field(st, 1, r->account, sizeof r->account);
-    sqlite3_bind_int64(st, 2, r->day);
-    sqlite3_bind_int64(st, 3, r->equity);
-    sqlite3_bind_int64(st, 4, r->cash);
-    sqlite3_bind_int64(st, 5, r->buying_power);
-    sqlite3_bind_int64(st, 6, r->taken_at);
-    return run_once(s, st, "snapshot_put", err);
+    rd_sqlite_bind_field(&b, r->account, sizeof r->account);
+    rd_sqlite_bind_i64(&b, r->day);
+    rd_sqlite_bind_i64(&b, r->equity);
+    rd_sqlite_bind_i64(&b, r->cash);
+    rd_sqlite_bind_i64(&b, r->buying_power);
+    rd_sqlite_bind_i64(&b, r->taken_at);
+    return rd_sqlite_bind_run(s, &b, NULL, err, "snapshot_put");
 }
 
 int rd_sqlite_snapshot_get(struct rd_store *s, const char *account, int32_t day,
                            struct rd_snapshot_row *r, struct rd_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = prep(s, "SELECT " SNAP_COLS " FROM perf_snapshots WHERE account = ? AND day = ?",
-                  &st, "snapshot_get", err);
+    struct rd_sqlite_binder b;
+    int rc = prep(s, RD_SQX_SNAP_GET, &b, err);
 
     if (rc)
         return rc;
-    bind_str(st, 1, account);
-    sqlite3_bind_int64(st, 2, day);
-    rc = sqlite3_step(st);
+    rd_sqlite_bind_str(&b, account);
+    rd_sqlite_bind_i64(&b, day);
+    rc = rd_sqlite_bind_step(&b);
     if (rc == SQLITE_ROW) {
-        read_snapshot(st, r);
+        read_snapshot(b.st, r);
         rc = RD_OK;
     } else if (rc == SQLITE_DONE) {
         rc = rd_error_set(err, RD_ENOTFOUND, "no snapshot of account \"%.64s\" on day %d",
@@ -114,7 +140,7 @@ int rd_sqlite_snapshot_get(struct rd_store *s, const char *account, int32_t day,
     } else {
         rc = rd_sqlite_fail(s, rc, err, "snapshot_get");
     }
-    sqlite3_finalize(st);
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -122,51 +148,30 @@ int rd_sqlite_snapshot_list(struct rd_store *s, const char *account, int32_t fro
                             int (*visit)(void *ctx, const struct rd_snapshot_row *), void *ctx,
                             struct rd_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    int i = 1, rc = prep(s,
-                         account ? "SELECT " SNAP_COLS " FROM perf_snapshots WHERE account = ? "
-                                   "AND day >= ? AND day <= ? ORDER BY day"
-                                 : "SELECT " SNAP_COLS " FROM perf_snapshots WHERE day >= ? "
-                                   "AND day <= ? ORDER BY account, day",
-                         &st, "snapshot_list", err);
+    struct visitor v = {.ctx = ctx, .snapshot = visit};
+    struct rd_sqlite_binder b;
+    int rc = prep(s, account ? RD_SQX_SNAP_LIST_ONE : RD_SQX_SNAP_LIST_ALL, &b, err);
 
     if (rc)
         return rc;
     if (account)
-        bind_str(st, i++, account);
-    sqlite3_bind_int64(st, i++, from);
-    sqlite3_bind_int64(st, i, to);
-    for (;;) {
-        struct rd_snapshot_row r;
-        int src = sqlite3_step(st);
-
-        if (src == SQLITE_DONE)
-            break;
-        if (src != SQLITE_ROW) {
-            rc = rd_sqlite_fail(s, src, err, "snapshot_list");
-            break;
-        }
-        read_snapshot(st, &r);
-        rc = visit(ctx, &r);
-        if (rc)
-            break;
-    }
-    sqlite3_finalize(st);
-    return rc;
+        rd_sqlite_bind_str(&b, account);
+    rd_sqlite_bind_i64(&b, from);
+    rd_sqlite_bind_i64(&b, to);
+    return walk(s, &b, emit_snapshot, &v, "snapshot_list", err);
 }
 
 int rd_sqlite_snapshot_delete(struct rd_store *s, const char *account, int32_t day,
                               struct rd_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = prep(s, "DELETE FROM perf_snapshots WHERE account = ? AND day = ?", &st,
-                  "snapshot_delete", err);
+    struct rd_sqlite_binder b;
+    int rc = prep(s, RD_SQX_SNAP_DELETE, &b, err);
 
     if (rc)
         return rc;
-    bind_str(st, 1, account);
-    sqlite3_bind_int64(st, 2, day);
-    return run_once(s, st, "snapshot_delete", err);
+    rd_sqlite_bind_str(&b, account);
+    rd_sqlite_bind_i64(&b, day);
+    return rd_sqlite_bind_run(s, &b, NULL, err, "snapshot_delete");
 }
 
 /* ---- the alerts' audit trail ---- */
@@ -174,26 +179,23 @@ int rd_sqlite_snapshot_delete(struct rd_store *s, const char *account, int32_t d
 int rd_sqlite_perf_event_add(struct rd_store *s, struct rd_perf_event_row *e,
                              struct rd_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = prep(s,
-                  "INSERT INTO perf_events (account, kind, day, period, value_ppm, "
-                  "threshold_ppm, at, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                  &st, "perf_event_add", err);
+    struct rd_sqlite_binder b;
+    int rc = prep(s, RD_SQX_EVENT_ADD, &b, err);
 
     if (rc)
         return rc;
-    bind_field(st, 1, e->account, sizeof e->account);
-    bind_field(st, 2, e->kind, sizeof e->kind);
-    sqlite3_bind_int64(st, 3, e->day);
-    sqlite3_bind_int64(st, 4, e->period);
-    sqlite3_bind_int64(st, 5, e->value_ppm);
-    sqlite3_bind_int64(st, 6, e->threshold_ppm);
-    sqlite3_bind_int64(st, 7, e->at);
-    bind_field(st, 8, e->message, sizeof e->message);
-    rc = sqlite3_step(st);
+    rd_sqlite_bind_field(&b, e->account, sizeof e->account);
+    rd_sqlite_bind_field(&b, e->kind, sizeof e->kind);
+    rd_sqlite_bind_i64(&b, e->day);
+    rd_sqlite_bind_i64(&b, e->period);
+    rd_sqlite_bind_i64(&b, e->value_ppm);
+    rd_sqlite_bind_i64(&b, e->threshold_ppm);
+    rd_sqlite_bind_i64(&b, e->at);
+    rd_sqlite_bind_field(&b, e->message, sizeof e->message);
+    rc = rd_sqlite_bind_step(&b);
     if (rc == SQLITE_ROW) {
-        e->id = sqlite3_column_int64(st, 0);
-        rc = sqlite3_step(st);
+        e->id = sqlite3_column_int64(b.st, 0);
+        rc = sqlite3_step(b.st);
     }
     if (rc == SQLITE_DONE) {
         rc = RD_OK;
@@ -204,97 +206,96 @@ int rd_sqlite_perf_event_add(struct rd_store *s, struct rd_perf_event_row *e,
                  e->kind, e->account, (int)e->period);
         rc = rd_sqlite_fail(s, rc, err, what);
     }
-    sqlite3_finalize(st);
+    rd_sqlite_bind_done(&b);
     return rc;
+}
+
+static void read_event(sqlite3_stmt *st, struct rd_perf_event_row *e)
+{
+    memset(e, 0, sizeof *e);
+    e->id = sqlite3_column_int64(st, 0);
+    rd_sqlite_col_text(st, 1, e->account, sizeof e->account);
+    rd_sqlite_col_text(st, 2, e->kind, sizeof e->kind);
+    e->day = (int32_t)sqlite3_column_int64(st, 3);
+    e->period = (int32_t)sqlite3_column_int64(st, 4);
+    e->value_ppm = sqlite3_column_int64(st, 5);
+    e->threshold_ppm = sqlite3_column_int64(st, 6);
+    e->at = sqlite3_column_int64(st, 7);
+    rd_sqlite_col_text(st, 8, e->message, sizeof e->message);
+}
+
+static int emit_event(sqlite3_stmt *st, const struct visitor *v)
+{
+    struct rd_perf_event_row row;
+
+    read_event(st, &row);
+    return v->event(v->ctx, &row);
 }
 
 int rd_sqlite_perf_event_list(struct rd_store *s, const char *account, size_t limit,
                               int (*visit)(void *ctx, const struct rd_perf_event_row *), void *ctx,
                               struct rd_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    int i = 1, rc = prep(s,
-                         account ? "SELECT * FROM (SELECT " EVENT_COLS " FROM perf_events "
-                                   "WHERE account = ? ORDER BY id DESC LIMIT ?) ORDER BY id"
-                                 : "SELECT * FROM (SELECT " EVENT_COLS " FROM perf_events "
-                                   "ORDER BY id DESC LIMIT ?) ORDER BY id",
-                         &st, "perf_event_list", err);
+    struct visitor v = {.ctx = ctx, .event = visit};
+    struct rd_sqlite_binder b;
+    int rc = prep(s, account ? RD_SQX_EVENT_LIST_ONE : RD_SQX_EVENT_LIST_ALL, &b, err);
 
     if (rc)
         return rc;
     if (account)
-        bind_str(st, i++, account);
-    sqlite3_bind_int64(st, i, limit ? (int64_t)limit : -1);
-    for (;;) {
-        struct rd_perf_event_row e;
-        int src = sqlite3_step(st);
-
-        if (src == SQLITE_DONE)
-            break;
-        if (src != SQLITE_ROW) {
-            rc = rd_sqlite_fail(s, src, err, "perf_event_list");
-            break;
-        }
-        memset(&e, 0, sizeof e);
-        e.id = sqlite3_column_int64(st, 0);
-        rd_sqlite_col_text(st, 1, e.account, sizeof e.account);
-        rd_sqlite_col_text(st, 2, e.kind, sizeof e.kind);
-        e.day = (int32_t)sqlite3_column_int64(st, 3);
-        e.period = (int32_t)sqlite3_column_int64(st, 4);
-        e.value_ppm = sqlite3_column_int64(st, 5);
-        e.threshold_ppm = sqlite3_column_int64(st, 6);
-        e.at = sqlite3_column_int64(st, 7);
-        rd_sqlite_col_text(st, 8, e.message, sizeof e.message);
-        rc = visit(ctx, &e);
-        if (rc)
-            break;
-    }
-    sqlite3_finalize(st);
-    return rc;
+        rd_sqlite_bind_str(&b, account);
+    rd_sqlite_bind_i64(&b, limit ? (int64_t)limit : -1);
+    return walk(s, &b, emit_event, &v, "perf_event_list", err);
 }
 
 /* ---- closed trades ---- */
+
+static void read_trade(sqlite3_stmt *st, struct rd_trade_row *t)
+{
+    memset(t, 0, sizeof *t);
+    rd_sqlite_col_text(st, 0, t->account, sizeof t->account);
+    rd_sqlite_col_text(st, 1, t->symbol, sizeof t->symbol);
+    t->qty = sqlite3_column_int64(st, 2);
+    t->multiplier = sqlite3_column_int64(st, 3);
+    t->entry_price = sqlite3_column_int64(st, 4);
+    t->exit_price = sqlite3_column_int64(st, 5);
+    t->pnl = sqlite3_column_int64(st, 6);
+    t->opened_at = sqlite3_column_int64(st, 7);
+    t->closed_at = sqlite3_column_int64(st, 8);
+    t->day_trade = (int)sqlite3_column_int64(st, 9);
+}
+
+static int emit_trade(sqlite3_stmt *st, const struct visitor *v)
+{
+    struct rd_trade_row row;
+
+    read_trade(st, &row);
+    return v->trade(v->ctx, &row);
+}
 
 int rd_sqlite_trade_list(struct rd_store *s, const char *account, int64_t since, int64_t until,
                          int (*visit)(void *ctx, const struct rd_trade_row *), void *ctx,
                          struct rd_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = prep(s,
-                  "SELECT " TRADE_COLS " FROM trades WHERE account = ? AND closed_at >= ? "
-                  "AND closed_at < ? ORDER BY closed_at, rowid",
-                  &st, "trade_list", err);
+    struct visitor v = {.ctx = ctx, .trade = visit};
+    struct rd_sqlite_binder b;
+    int rc = prep(s, RD_SQX_TRADE_LIST, &b, err);
 
     if (rc)
         return rc;
-    bind_str(st, 1, account);
-    sqlite3_bind_int64(st, 2, since);
-    sqlite3_bind_int64(st, 3, until ? until : INT64_MAX);
-    for (;;) {
-        struct rd_trade_row t;
-        int src = sqlite3_step(st);
-
-        if (src == SQLITE_DONE)
-            break;
-        if (src != SQLITE_ROW) {
-            rc = rd_sqlite_fail(s, src, err, "trade_list");
-            break;
-        }
-        memset(&t, 0, sizeof t);
-        rd_sqlite_col_text(st, 0, t.account, sizeof t.account);
-        rd_sqlite_col_text(st, 1, t.symbol, sizeof t.symbol);
-        t.qty = sqlite3_column_int64(st, 2);
-        t.multiplier = sqlite3_column_int64(st, 3);
-        t.entry_price = sqlite3_column_int64(st, 4);
-        t.exit_price = sqlite3_column_int64(st, 5);
-        t.pnl = sqlite3_column_int64(st, 6);
-        t.opened_at = sqlite3_column_int64(st, 7);
-        t.closed_at = sqlite3_column_int64(st, 8);
-        t.day_trade = (int)sqlite3_column_int64(st, 9);
-        rc = visit(ctx, &t);
-        if (rc)
-            break;
-    }
-    sqlite3_finalize(st);
-    return rc;
+    rd_sqlite_bind_str(&b, account);
+    rd_sqlite_bind_i64(&b, since);
+    rd_sqlite_bind_i64(&b, until ? until : INT64_MAX);
+    return walk(s, &b, emit_trade, &v, "trade_list", err);
 }
+
+const struct rd_store_perf_ops rd_sqlite_perf_ops = {
+    .version = 1,
+    .snapshot_put = rd_sqlite_snapshot_put,
+    .snapshot_get = rd_sqlite_snapshot_get,
+    .snapshot_list = rd_sqlite_snapshot_list,
+    .snapshot_delete = rd_sqlite_snapshot_delete,
+    .perf_event_add = rd_sqlite_perf_event_add,
+    .perf_event_list = rd_sqlite_perf_event_list,
+    .trade_list = rd_sqlite_trade_list,
+};

@@ -8,6 +8,9 @@
 
 #include "riskdesk/store.h"
 
+/* The sub-table of rd_store_sqlite_ops, over the functions below. */
+extern const struct rd_store_perf_ops rd_sqlite_perf_ops;
+
 int rd_sqlite_snapshot_put(struct rd_store *s, const struct rd_snapshot_row *r,
                            struct rd_error *err);
 int rd_sqlite_snapshot_get(struct rd_store *s, const char *account, int32_t day,

@@ -4,9 +4,10 @@
  * (schema: migration 3 in sqlite_schema.c; docs/traders.md).
  *
  * These are bulk operations called a few times per command, so each one
- * prepares its statements when called (values are always bound, never written
- * into SQL) and finalizes them before it returns; the per-row cost is in the
- * binds and steps, not there. Fills go in 50 rows per INSERT, which halves the
+ * prepares its statements when called and finalizes them before it returns;
+ * the per-row cost is in the binds and steps, not there. Values go through the
+ * backend's binder (sqlite_int.h), never into SQL, and its first failure is
+ * the statement's. Fills go in 50 rows per INSERT, which halves the
  * per-row cost of one-row statements. Names are kept once, in trader_names and
  * trader_symbols, and rows refer to them by id.
  */
@@ -57,38 +58,6 @@ static int prep(struct rd_store *s, const char *sql, sqlite3_stmt **st, const ch
     return RD_OK;
 }
 
-/* Steps a statement that returns no rows (or one row it ignores), then resets it. */
-static int step_done(struct rd_store *s, sqlite3_stmt *st, const char *what, struct rd_error *err)
-{
-    int rc = sqlite3_step(st);
-
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        rc = rd_sqlite_fail(s, rc, err, what);
-        sqlite3_reset(st);
-        return rc;
-    }
-    sqlite3_reset(st);
-    return RD_OK;
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-    sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-}
-
-static void bind_field(sqlite3_stmt *st, int i, const char *s, size_t cap)
-{
-    sqlite3_bind_text(st, i, s, (int)strnlen(s, cap), SQLITE_STATIC);
-}
-
-static void bind_day_or_null(sqlite3_stmt *st, int i, int32_t day)
-{
-    if (day)
-        sqlite3_bind_int64(st, i, day);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 /* ---- transactions: the caller's, or one of our own ---- */
 
 static int tx_begin(struct rd_store *s, struct rd_error *err)
@@ -128,24 +97,27 @@ static int name_ids(struct rd_store *s, const char *table, const struct rd_names
     if (!rc)
         rc = prep(s, ins, &qi, "add names", err);
     for (uint32_t i = 0; !rc && i < nm->count; i++) {
+        struct rd_sqlite_binder bs, bi;
         int src;
 
-        bind_text(qs, 1, nm->name[i]);
-        src = sqlite3_step(qs);
+        rd_sqlite_bind_init(&bs, qs);
+        rd_sqlite_bind_str(&bs, nm->name[i]);
+        src = rd_sqlite_bind_step(&bs);
         if (src == SQLITE_ROW) {
             ids[i] = sqlite3_column_int64(qs, 0);
         } else if (src == SQLITE_DONE) {
-            bind_text(qi, 1, nm->name[i]);
-            src = sqlite3_step(qi);
+            rd_sqlite_bind_init(&bi, qi);
+            rd_sqlite_bind_str(&bi, nm->name[i]);
+            src = rd_sqlite_bind_step(&bi);
             if (src == SQLITE_ROW)
                 ids[i] = sqlite3_column_int64(qi, 0);
             else
                 rc = rd_sqlite_fail(s, src, err, "add a name");
-            sqlite3_reset(qi);
+            rd_sqlite_bind_done(&bi);
         } else {
             rc = rd_sqlite_fail(s, src, err, "look up a name");
         }
-        sqlite3_reset(qs);
+        rd_sqlite_bind_done(&bs);
     }
     sqlite3_finalize(qs);
     sqlite3_finalize(qi);
@@ -255,15 +227,17 @@ static int import_query(struct rd_store *s, const char *sql, int kind, const cha
                         struct rd_trader_import_row *imp, struct rd_error *err)
 {
     sqlite3_stmt *st = NULL;
+    struct rd_sqlite_binder b;
     int rc = prep(s, sql, &st, "find an import", err);
     int src;
 
     if (rc)
         return rc;
-    bind_text(st, 1, sha256);
+    rd_sqlite_bind_init(&b, st);
+    rd_sqlite_bind_str(&b, sha256);
     if (kind >= 0)
-        bind_text(st, 2, kind_name(kind));
-    src = sqlite3_step(st);
+        rd_sqlite_bind_str(&b, kind_name(kind));
+    src = rd_sqlite_bind_step(&b);
     if (src == SQLITE_ROW)
         rc = read_import(st, imp, err);
     else if (src == SQLITE_DONE)
@@ -278,6 +252,7 @@ int rd_sqlite_trader_import_add(struct rd_store *s, struct rd_trader_import_row 
                                 struct rd_error *err)
 {
     sqlite3_stmt *st = NULL;
+    struct rd_sqlite_binder b;
     const char *kind = kind_name(imp->kind);
     int rc, src;
 
@@ -287,14 +262,15 @@ int rd_sqlite_trader_import_add(struct rd_store *s, struct rd_trader_import_row 
                  "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", &st, "add an import", err);
     if (rc)
         return rc;
-    bind_text(st, 1, kind);
-    bind_field(st, 2, imp->sha256, sizeof imp->sha256);
-    bind_field(st, 3, imp->path, sizeof imp->path);
-    sqlite3_bind_int64(st, 4, imp->bytes);
-    sqlite3_bind_int64(st, 5, imp->rows);
-    sqlite3_bind_int64(st, 6, imp->bad);
-    sqlite3_bind_int64(st, 7, imp->imported_at);
-    src = sqlite3_step(st);
+    rd_sqlite_bind_init(&b, st);
+    rd_sqlite_bind_str(&b, kind);
+    rd_sqlite_bind_field(&b, imp->sha256, sizeof imp->sha256);
+    rd_sqlite_bind_field(&b, imp->path, sizeof imp->path);
+    rd_sqlite_bind_i64(&b, imp->bytes);
+    rd_sqlite_bind_i64(&b, imp->rows);
+    rd_sqlite_bind_i64(&b, imp->bad);
+    rd_sqlite_bind_i64(&b, imp->imported_at);
+    src = rd_sqlite_bind_step(&b);
     if (src == SQLITE_ROW)
         imp->id = sqlite3_column_int64(st, 0);
     else
@@ -347,20 +323,21 @@ static char *insert_sql(const char *head, int ncols, int rows)
     return sql;
 }
 
-static void bind_fill(sqlite3_stmt *st, int b, int64_t import_id, const struct rd_fill *f,
+/* Binds one fill's FILL_COLS values after those already bound. */
+static void bind_fill(struct rd_sqlite_binder *b, int64_t import_id, const struct rd_fill *f,
                       const int64_t *tid, const int64_t *sid)
 {
-    sqlite3_bind_int64(st, b + 1, import_id);
-    sqlite3_bind_int64(st, b + 2, tid[f->trader]);
-    sqlite3_bind_int64(st, b + 3, sid[f->symbol]);
-    sqlite3_bind_int64(st, b + 4, f->day);
+    rd_sqlite_bind_i64(b, import_id);
+    rd_sqlite_bind_i64(b, tid[f->trader]);
+    rd_sqlite_bind_i64(b, sid[f->symbol]);
+    rd_sqlite_bind_i64(b, f->day);
     if (f->time_ms == RD_FILL_NO_TIME)
-        sqlite3_bind_null(st, b + 5);
+        rd_sqlite_bind_null(b);
     else
-        sqlite3_bind_int64(st, b + 5, f->time_ms);
-    sqlite3_bind_int64(st, b + 6, f->qty);
-    sqlite3_bind_int64(st, b + 7, f->price);
-    sqlite3_bind_int64(st, b + 8, f->fees);
+        rd_sqlite_bind_i64(b, f->time_ms);
+    rd_sqlite_bind_i64(b, f->qty);
+    rd_sqlite_bind_i64(b, f->price);
+    rd_sqlite_bind_i64(b, f->fees);
 }
 
 int rd_sqlite_trader_fills_add(struct rd_store *s, int64_t import_id, const struct rd_fills *fs,
@@ -369,6 +346,7 @@ int rd_sqlite_trader_fills_add(struct rd_store *s, int64_t import_id, const stru
     static const char head[] = "INSERT INTO trader_fills (import_id, trader, symbol, day, "
                                "time_ms, qty, price, fees) VALUES";
     sqlite3_stmt *many = NULL, *one = NULL;
+    struct rd_sqlite_binder b;
     int64_t *tid = NULL, *sid = NULL;
     char *sql_many = NULL, *sql_one = NULL;
     size_t i = first, end = first + n;
@@ -394,13 +372,15 @@ int rd_sqlite_trader_fills_add(struct rd_store *s, int64_t import_id, const stru
     if (!rc)
         rc = prep(s, sql_one, &one, "add fills", err);
     for (; !rc && end - i >= ROWS_PER_INSERT; i += ROWS_PER_INSERT) {
+        rd_sqlite_bind_init(&b, many);
         for (int r = 0; r < ROWS_PER_INSERT; r++)
-            bind_fill(many, r * FILL_COLS, import_id, &fs->fills[i + (size_t)r], tid, sid);
-        rc = step_done(s, many, "add fills", err);
+            bind_fill(&b, import_id, &fs->fills[i + (size_t)r], tid, sid);
+        rc = rd_sqlite_bind_run(s, &b, NULL, err, "add fills");
     }
     for (; !rc && i < end; i++) {
-        bind_fill(one, 0, import_id, &fs->fills[i], tid, sid);
-        rc = step_done(s, one, "add fills", err);
+        rd_sqlite_bind_init(&b, one);
+        bind_fill(&b, import_id, &fs->fills[i], tid, sid);
+        rc = rd_sqlite_bind_run(s, &b, NULL, err, "add fills");
     }
 out:
     sqlite3_finalize(many);
@@ -416,6 +396,7 @@ int rd_sqlite_trader_daily_add(struct rd_store *s, int64_t import_id, const stru
                                size_t first, size_t n, struct rd_error *err)
 {
     sqlite3_stmt *st = NULL;
+    struct rd_sqlite_binder b;
     int64_t *tid = NULL;
     int rc;
 
@@ -432,12 +413,13 @@ int rd_sqlite_trader_daily_add(struct rd_store *s, int64_t import_id, const stru
     for (size_t i = first; !rc && i < first + n; i++) {
         const struct rd_daily_pnl *d = &fs->daily[i];
 
-        sqlite3_bind_int64(st, 1, import_id);
-        sqlite3_bind_int64(st, 2, tid[d->trader]);
-        sqlite3_bind_int64(st, 3, d->day);
-        sqlite3_bind_int64(st, 4, d->pnl);
-        sqlite3_bind_int64(st, 5, d->line);
-        rc = step_done(s, st, "add a daily P&L row", err);
+        rd_sqlite_bind_init(&b, st);
+        rd_sqlite_bind_i64(&b, import_id);
+        rd_sqlite_bind_i64(&b, tid[d->trader]);
+        rd_sqlite_bind_i64(&b, d->day);
+        rd_sqlite_bind_i64(&b, d->pnl);
+        rd_sqlite_bind_i64(&b, d->line);
+        rc = rd_sqlite_bind_run(s, &b, NULL, err, "add a daily P&L row");
     }
     sqlite3_finalize(st);
     rd_free(tid);
@@ -448,6 +430,7 @@ int rd_sqlite_trader_limits_put(struct rd_store *s, int64_t import_id, const str
                                 struct rd_error *err)
 {
     sqlite3_stmt *st = NULL;
+    struct rd_sqlite_binder b;
     int64_t *tid = NULL;
     int rc = tx_begin(s, err);
 
@@ -462,13 +445,11 @@ int rd_sqlite_trader_limits_put(struct rd_store *s, int64_t import_id, const str
     for (uint32_t t = 0; !rc && t < fs->traders.count && t < fs->limit_cap; t++) {
         if (fs->limit[t] <= 0)
             continue;
-        sqlite3_bind_int64(st, 1, tid[t]);
-        sqlite3_bind_int64(st, 2, fs->limit[t]);
-        if (import_id)
-            sqlite3_bind_int64(st, 3, import_id);
-        else
-            sqlite3_bind_null(st, 3);
-        rc = step_done(s, st, "set a limit", err);
+        rd_sqlite_bind_init(&b, st);
+        rd_sqlite_bind_i64(&b, tid[t]);
+        rd_sqlite_bind_i64(&b, fs->limit[t]);
+        rd_sqlite_bind_i64_or_null(&b, import_id);
+        rc = rd_sqlite_bind_run(s, &b, NULL, err, "set a limit");
     }
     sqlite3_finalize(st);
     rd_free(tid);
@@ -572,14 +553,15 @@ int rd_sqlite_trader_load(struct rd_store *s, unsigned what, struct rd_fills *fs
 
 /* ---- trader-days ---- */
 
-static void bind_day(sqlite3_stmt *st, int b, const struct rd_pnl_day *d, const int64_t *tid)
+/* Binds one trader-day's DAY_COLS values after those already bound. */
+static void bind_day(struct rd_sqlite_binder *b, const struct rd_pnl_day *d, const int64_t *tid)
 {
-    sqlite3_bind_int64(st, b + 1, tid[d->trader]);
-    sqlite3_bind_int64(st, b + 2, d->day);
-    sqlite3_bind_int64(st, b + 3, d->trades);
-    sqlite3_bind_int64(st, b + 4, d->realized);
-    sqlite3_bind_int64(st, b + 5, d->fees);
-    sqlite3_bind_int64(st, b + 6, d->net);
+    rd_sqlite_bind_i64(b, tid[d->trader]);
+    rd_sqlite_bind_i64(b, d->day);
+    rd_sqlite_bind_i64(b, d->trades);
+    rd_sqlite_bind_i64(b, d->realized);
+    rd_sqlite_bind_i64(b, d->fees);
+    rd_sqlite_bind_i64(b, d->net);
 }
 
 int rd_sqlite_trader_days_put(struct rd_store *s, const struct rd_fills *fs,
@@ -588,6 +570,7 @@ int rd_sqlite_trader_days_put(struct rd_store *s, const struct rd_fills *fs,
     static const char head[] =
         "INSERT INTO trader_days (trader, day, trades, realized, fees, net) VALUES";
     sqlite3_stmt *many = NULL, *one = NULL, *del = NULL;
+    struct rd_sqlite_binder b;
     char *sql_many = NULL, *sql_one = NULL;
     int64_t *tid = NULL;
     size_t i = 0;
@@ -604,20 +587,24 @@ int rd_sqlite_trader_days_put(struct rd_store *s, const struct rd_fills *fs,
     rc = name_ids(s, "trader_names", &fs->traders, &tid, err);
     if (!rc)
         rc = prep(s, "DELETE FROM trader_days", &del, "replace trader-days", err);
-    if (!rc)
-        rc = step_done(s, del, "replace trader-days", err);
+    if (!rc) {
+        rd_sqlite_bind_init(&b, del);
+        rc = rd_sqlite_bind_run(s, &b, NULL, err, "replace trader-days");
+    }
     if (!rc)
         rc = prep(s, sql_many, &many, "write trader-days", err);
     if (!rc)
         rc = prep(s, sql_one, &one, "write trader-days", err);
     for (; !rc && pnl->ndays - i >= ROWS_PER_INSERT; i += ROWS_PER_INSERT) {
+        rd_sqlite_bind_init(&b, many);
         for (int r = 0; r < ROWS_PER_INSERT; r++)
-            bind_day(many, r * DAY_COLS, &pnl->days[i + (size_t)r], tid);
-        rc = step_done(s, many, "write trader-days", err);
+            bind_day(&b, &pnl->days[i + (size_t)r], tid);
+        rc = rd_sqlite_bind_run(s, &b, NULL, err, "write trader-days");
     }
     for (; !rc && i < pnl->ndays; i++) {
-        bind_day(one, 0, &pnl->days[i], tid);
-        rc = step_done(s, one, "write trader-days", err);
+        rd_sqlite_bind_init(&b, one);
+        bind_day(&b, &pnl->days[i], tid);
+        rc = rd_sqlite_bind_run(s, &b, NULL, err, "write trader-days");
     }
 out:
     sqlite3_finalize(del);
@@ -629,16 +616,6 @@ out:
     return tx_end(s, rc, err);
 }
 
-struct named {
-    const char *name;
-    uint32_t id;
-};
-
-static int cmp_named(const void *a, const void *b)
-{
-    return strcmp(((const struct named *)a)->name, ((const struct named *)b)->name);
-}
-
 int rd_sqlite_trader_days_load(struct rd_store *s, struct rd_fills *fs, struct rd_pnl *pnl,
                                struct rd_error *err)
 {
@@ -646,8 +623,7 @@ int rd_sqlite_trader_days_load(struct rd_store *s, struct rd_fills *fs, struct r
     uint32_t *tmap = NULL;
     int64_t ntmap = 0, total = 0;
     struct rd_pnl_day *tmp = NULL;
-    size_t n = 0, *start = NULL;
-    uint32_t nt;
+    size_t n = 0;
     int rc;
 
     rd_pnl_release(pnl);
@@ -662,17 +638,12 @@ int rd_sqlite_trader_days_load(struct rd_store *s, struct rd_fills *fs, struct r
     st = NULL;
     if (rc)
         goto out;
-    nt = fs->traders.count;
     tmp = rd_malloc((size_t)(total ? total : 1) * sizeof *tmp);
-    pnl->span = rd_calloc(nt ? nt : 1, sizeof *pnl->span);
-    pnl->order = rd_malloc((nt ? nt : 1) * sizeof *pnl->order);
-    start = rd_calloc(nt ? nt : 1, sizeof *start);
-    if (!tmp || !pnl->span || !pnl->order || !start) {
+    if (!tmp) {
         rc = rd_error_set(err, RD_ENOMEM, "store: out of memory reading %" PRId64 " trader-days",
                           total);
         goto out;
     }
-    pnl->ntraders = nt;
     /* in key order: each trader's days together, ascending */
     rc = prep(s, "SELECT trader, day, trades, realized, fees, net FROM trader_days "
                  "ORDER BY trader, day", &st, "read trader-days", err);
@@ -700,57 +671,14 @@ int rd_sqlite_trader_days_load(struct rd_store *s, struct rd_fills *fs, struct r
         d->realized = sqlite3_column_int64(st, 3);
         d->fees = sqlite3_column_int64(st, 4);
         d->net = sqlite3_column_int64(st, 5);
-        if (pnl->span[d->trader].count == 0)
-            start[d->trader] = n;
-        pnl->span[d->trader].count++;
         n++;
     }
-    if (rc)
-        goto out;
     /* rd_pnl's order: traders by name (bytewise), their days ascending */
-    {
-        struct named *by = rd_malloc((nt ? nt : 1) * sizeof *by);
-
-        if (!by) {
-            rc = rd_error_set(err, RD_ENOMEM, "store: out of memory sorting traders");
-            goto out;
-        }
-        for (uint32_t t = 0; t < nt; t++) {
-            by[t].name = fs->traders.name[t];
-            by[t].id = t;
-        }
-        if (nt > 1)
-            qsort(by, nt, sizeof *by, cmp_named);
-        for (uint32_t t = 0; t < nt; t++)
-            pnl->order[t] = by[t].id;
-        rd_free(by);
-    }
-    pnl->days = tmp;
-    tmp = NULL;
-    if (n) {
-        struct rd_pnl_day *sorted = rd_malloc(n * sizeof *sorted);
-        size_t k = 0;
-
-        if (!sorted) {
-            rc = rd_error_set(err, RD_ENOMEM, "store: out of memory sorting trader-days");
-            goto out;
-        }
-        for (uint32_t i = 0; i < nt; i++) {
-            uint32_t t = pnl->order[i];
-            struct rd_pnl_span *sp = &pnl->span[t];
-
-            memcpy(sorted + k, pnl->days + start[t], sp->count * sizeof *sorted);
-            sp->first = k;
-            k += sp->count;
-        }
-        rd_free(pnl->days);
-        pnl->days = sorted;
-    }
-    pnl->ndays = n;
+    if (!rc)
+        rc = rd_pnl_arrange(pnl, &fs->traders, tmp, n, err);
 out:
     sqlite3_finalize(st);
     rd_free(tmp);
-    rd_free(start);
     rd_free(tmap);
     if (rc)
         rd_pnl_release(pnl);
@@ -772,27 +700,29 @@ int rd_sqlite_trader_report_add(struct rd_store *s, struct rd_trader_report_row 
                      "n_train, n_test, model_mse, rules_mse) VALUES "
                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                   &st, "add a report run", err);
+    struct rd_sqlite_binder b;
     int src;
 
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, r->report_day);
-    sqlite3_bind_int64(st, 2, r->created_at);
-    sqlite3_bind_int64(st, 3, r->active);
-    sqlite3_bind_int64(st, 4, r->restricted);
-    sqlite3_bind_int64(st, 5, r->limited);
-    sqlite3_bind_int64(st, 6, r->legacy);
-    bind_field(st, 7, r->system, sizeof r->system);
-    bind_field(st, 8, r->why, sizeof r->why);
-    bind_day_or_null(st, 9, r->train_from);
-    bind_day_or_null(st, 10, r->train_to);
-    bind_day_or_null(st, 11, r->test_from);
-    bind_day_or_null(st, 12, r->test_to);
-    sqlite3_bind_int64(st, 13, r->n_train);
-    sqlite3_bind_int64(st, 14, r->n_test);
-    sqlite3_bind_double(st, 15, r->model_mse);
-    sqlite3_bind_double(st, 16, r->rules_mse);
-    src = sqlite3_step(st);
+    rd_sqlite_bind_init(&b, st);
+    rd_sqlite_bind_i64(&b, r->report_day);
+    rd_sqlite_bind_i64(&b, r->created_at);
+    rd_sqlite_bind_i64(&b, r->active);
+    rd_sqlite_bind_i64(&b, r->restricted);
+    rd_sqlite_bind_i64(&b, r->limited);
+    rd_sqlite_bind_i64(&b, r->legacy);
+    rd_sqlite_bind_field(&b, r->system, sizeof r->system);
+    rd_sqlite_bind_field(&b, r->why, sizeof r->why);
+    rd_sqlite_bind_i64_or_null(&b, r->train_from);   /* day 0 = none */
+    rd_sqlite_bind_i64_or_null(&b, r->train_to);
+    rd_sqlite_bind_i64_or_null(&b, r->test_from);
+    rd_sqlite_bind_i64_or_null(&b, r->test_to);
+    rd_sqlite_bind_i64(&b, r->n_train);
+    rd_sqlite_bind_i64(&b, r->n_test);
+    rd_sqlite_bind_double(&b, r->model_mse);
+    rd_sqlite_bind_double(&b, r->rules_mse);
+    src = rd_sqlite_bind_step(&b);
     if (src == SQLITE_ROW)
         r->id = sqlite3_column_int64(st, 0);
     else
@@ -807,12 +737,14 @@ int rd_sqlite_trader_report_last(struct rd_store *s, int32_t before,
     sqlite3_stmt *st = NULL;
     int rc = prep(s, "SELECT " REPORT_COLS " FROM trader_reports WHERE report_day < ? "
                      "ORDER BY report_day DESC, id DESC LIMIT 1", &st, "find a report run", err);
+    struct rd_sqlite_binder b;
     int src;
 
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, before);
-    src = sqlite3_step(st);
+    rd_sqlite_bind_init(&b, st);
+    rd_sqlite_bind_i64(&b, before);
+    src = rd_sqlite_bind_step(&b);
     if (src == SQLITE_ROW) {
         memset(r, 0, sizeof *r);
         r->id = sqlite3_column_int64(st, 0);
@@ -853,25 +785,27 @@ int rd_sqlite_trader_prediction_add(struct rd_store *s, struct rd_trader_predict
                      "rules_cut, system, cut, level, old_limit, new_limit) VALUES "
                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                   &st, "add a prediction", err);
+    struct rd_sqlite_binder b;
     int src;
 
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, p->report_id);
-    bind_field(st, 2, p->trader, sizeof p->trader);
-    sqlite3_bind_int64(st, 3, p->day);
-    bind_field(st, 4, p->features, sizeof p->features);
+    rd_sqlite_bind_init(&b, st);
+    rd_sqlite_bind_i64(&b, p->report_id);
+    rd_sqlite_bind_field(&b, p->trader, sizeof p->trader);
+    rd_sqlite_bind_i64(&b, p->day);
+    rd_sqlite_bind_field(&b, p->features, sizeof p->features);
     if (p->has_output)
-        sqlite3_bind_double(st, 5, p->output);
+        rd_sqlite_bind_double(&b, p->output);
     else
-        sqlite3_bind_null(st, 5);
-    sqlite3_bind_int64(st, 6, p->rules_cut);
-    bind_field(st, 7, p->system, sizeof p->system);
-    sqlite3_bind_int64(st, 8, p->cut);
-    bind_field(st, 9, p->level, sizeof p->level);
-    sqlite3_bind_int64(st, 10, p->old_limit);
-    sqlite3_bind_int64(st, 11, p->new_limit);
-    src = sqlite3_step(st);
+        rd_sqlite_bind_null(&b);
+    rd_sqlite_bind_i64(&b, p->rules_cut);
+    rd_sqlite_bind_field(&b, p->system, sizeof p->system);
+    rd_sqlite_bind_i64(&b, p->cut);
+    rd_sqlite_bind_field(&b, p->level, sizeof p->level);
+    rd_sqlite_bind_i64(&b, p->old_limit);
+    rd_sqlite_bind_i64(&b, p->new_limit);
+    src = rd_sqlite_bind_step(&b);
     if (src == SQLITE_ROW)
         p->id = sqlite3_column_int64(st, 0);
     else
@@ -891,12 +825,16 @@ int rd_sqlite_trader_prediction_list(struct rd_store *s, int64_t report_id,
                            "WHERE report_id = ? ORDER BY id"
                          : "SELECT " PREDICTION_COLS " FROM trader_predictions ORDER BY id",
                   &st, "list predictions", err);
+    struct rd_sqlite_binder b;
 
-    if (!rc && report_id)
-        sqlite3_bind_int64(st, 1, report_id);
+    if (!rc) {
+        rd_sqlite_bind_init(&b, st);
+        if (report_id)
+            rd_sqlite_bind_i64(&b, report_id);
+    }
     while (!rc) {
         struct rd_trader_prediction_row p;
-        int src = sqlite3_step(st);
+        int src = rd_sqlite_bind_step(&b);
 
         if (src == SQLITE_DONE)
             break;
@@ -925,3 +863,19 @@ int rd_sqlite_trader_prediction_list(struct rd_store *s, int64_t report_id,
     sqlite3_finalize(st);
     return rc;
 }
+
+const struct rd_store_traders_ops rd_sqlite_traders_ops = {
+    .version = 1,
+    .trader_import_add = rd_sqlite_trader_import_add,
+    .trader_import_get = rd_sqlite_trader_import_get,
+    .trader_fills_add = rd_sqlite_trader_fills_add,
+    .trader_daily_add = rd_sqlite_trader_daily_add,
+    .trader_limits_put = rd_sqlite_trader_limits_put,
+    .trader_load = rd_sqlite_trader_load,
+    .trader_days_put = rd_sqlite_trader_days_put,
+    .trader_days_load = rd_sqlite_trader_days_load,
+    .trader_report_add = rd_sqlite_trader_report_add,
+    .trader_report_last = rd_sqlite_trader_report_last,
+    .trader_prediction_add = rd_sqlite_trader_prediction_add,
+    .trader_prediction_list = rd_sqlite_trader_prediction_list,
+};

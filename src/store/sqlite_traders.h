@@ -7,6 +7,9 @@
 
 #include "riskdesk/store.h"
 
+/* The sub-table of rd_store_sqlite_ops, over the functions below. */
+extern const struct rd_store_traders_ops rd_sqlite_traders_ops;
+
 int rd_sqlite_trader_import_add(struct rd_store *s, struct rd_trader_import_row *imp,
                                 struct rd_error *err);
 int rd_sqlite_trader_import_get(struct rd_store *s, const char *sha256,

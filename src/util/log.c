@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "riskdesk/money.h"
+#include "riskdesk/decimal.h"
 #include "riskdesk/banned.h"
 
 /* Process-wide logger settings: written once at startup, read afterwards. */
@@ -172,7 +172,7 @@ void rd_log_money(struct rd_logline *l, const char *key, int64_t money)
 
     if (!l->active)
         return;
-    rd_money_format(money, num, sizeof num);
+    rd_decimal_format(money, 4, 2, num, sizeof num);   /* as rd_money_format */
     put_decimal(l, key, num);
 }
 
@@ -182,7 +182,7 @@ void rd_log_ppm(struct rd_logline *l, const char *key, int64_t ppm)
 
     if (!l->active)
         return;
-    rd_ppm_format(ppm, num, sizeof num);
+    rd_decimal_format(ppm, 6, 0, num, sizeof num);     /* as rd_ppm_format */
     put_decimal(l, key, num);
 }
 

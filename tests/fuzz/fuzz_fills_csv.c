@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "riskdesk/fills.h"
+#include "riskdesk/fills_csv.h"
 #include "riskdesk/pnl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -114,7 +114,7 @@ static void add_rec(struct world *w, const char *id, const char *underlying, con
     r.volume_ratio = 3000000;
     r.price = price;
     r.created_at = created_at;
-    if (rd_rec_validate(&r, &err) || w->store->ops->rec_add(w->store, &r, &err))
+    if (rd_rec_validate(&r, &err) || w->store->ops->trading->rec_add(w->store, &r, &err))
         fail_msg("rec %s: %s", id, err.msg);
 }
 
@@ -162,7 +162,7 @@ static struct order_count orders(struct world *w, const char *account)
     struct rd_error err = {0};
 
     memset(&c, 0, sizeof c);
-    if (w->store->ops->order_list(w->store, account, -1, count_order, &c, &err))
+    if (w->store->ops->trading->order_list(w->store, account, -1, count_order, &c, &err))
         fail_msg("%s", err.msg);
     return c;
 }
@@ -192,7 +192,7 @@ static void test_isolation_large_full_tiny_empty(void **s)
 
     /* large is full; tiny has nothing and its view says so */
     add_rec(&w, "r6", "TSLA", "TSLA261218C00100000", RD_STRAT_SWING, RD_DOLLARS(1), T_1030 - 5);
-    if (w.store->ops->rec_get(w.store, "r6", &probe, &err))
+    if (w.store->ops->trading->rec_get(w.store, "r6", &probe, &err))
         fail_msg("%s", err.msg);
     if (rd_dispatcher_evaluate(w.d[1], T_1030, &probe, &dec, &err))
         fail_msg("%s", err.msg);
@@ -255,7 +255,7 @@ static long long stored_mark(struct world *w, const char *account)
     char *val = NULL;
     long long v;
 
-    if (w->store->ops->kv_get(w->store, "rec_mark", account, &val, &err))
+    if (w->store->ops->trading->kv_get(w->store, "rec_mark", account, &val, &err))
         fail_msg("%s", err.msg);
     v = strtoll(val, NULL, 10);
     rd_free(val);
@@ -283,10 +283,10 @@ static void test_rec_mark(void **s)
     assert_true(m1 > 0);
 
     memset(&r, 0, sizeof r);
-    assert_int_equal(w.store->ops->rec_get(w.store, "m1", &r, &err), RD_OK);
+    assert_int_equal(w.store->ops->trading->rec_get(w.store, "m1", &r, &err), RD_OK);
     snprintf(r.id, sizeof r.id, "for-tiny");
     snprintf(r.account, sizeof r.account, "tiny");
-    assert_int_equal(w.store->ops->rec_add(w.store, &r, &err), RD_OK);
+    assert_int_equal(w.store->ops->trading->rec_add(w.store, &r, &err), RD_OK);
     cycle(&w, 0, T_1030 + 1, &st);
     assert_int_equal(st.decided, 0);
     m2 = stored_mark(&w, "large");
@@ -301,7 +301,7 @@ static void test_rec_mark(void **s)
     assert_int_equal(st.decided, 1);
     assert_true(stored_mark(&w, "large") > m2);
 
-    assert_int_equal(w.store->ops->kv_put(w.store, "rec_mark", "large", "12x", 0, &err), RD_OK);
+    assert_int_equal(w.store->ops->trading->kv_put(w.store, "rec_mark", "large", "12x", 0, &err), RD_OK);
     start_dispatcher(&w, 0, 0);
     add_rec(&w, "m3", "NVDA", "NVDA261218C00100000", RD_STRAT_SWING, RD_DOLLARS(1), T_1030);
     cycle(&w, 0, T_1030 + 4, &st);
@@ -368,7 +368,7 @@ static void test_broker_rejection_recorded(void **s)
     r.price = RD_DOLLARS(100);
     r.stop_price = RD_DOLLARS(100) - 100;
     r.created_at = T_1030 - 10;
-    if (w.store->ops->rec_add(w.store, &r, &err))
+    if (w.store->ops->trading->rec_add(w.store, &r, &err))
         fail_msg("%s", err.msg);
     cycle(&w, 2, T_1030, &st);
     assert_int_equal(st.approved, 1);
@@ -530,7 +530,7 @@ static int exit_case(rd_money price, int64_t opened_days_ago, int fill, char *re
         row.multiplier = 100;
         row.avg_price = RD_DOLLARS(1);
         row.opened_at = T_1030 - opened_days_ago * 86400;
-        if (w.store->ops->position_put(w.store, &row, &err))
+        if (w.store->ops->trading->position_put(w.store, &row, &err))
             fail_msg("%s", err.msg);
     }
     cycle(&w, 0, T_1030, &st);
@@ -662,7 +662,7 @@ static void test_kill_switch_trips_and_resets(void **s)
     assert_true(st.halted);
     assert_int_equal(st.approved, 0);
     memset(&row, 0, sizeof row);
-    w.store->ops->account_list(w.store, find_state, &row, &err);
+    w.store->ops->trading->account_list(w.store, find_state, &row, &err);
     assert_int_equal(row.state, RD_STATE_HALTED);
     assert_int_equal(row.halted_until, rd_date_from_ymd(2026, 11, 23));
     /* still halted the same day even after the loss recovers */
@@ -674,7 +674,7 @@ static void test_kill_switch_trips_and_resets(void **s)
     add_rec(&w, "k3", "AAPL", "AAPL261218C00100000", RD_STRAT_SWING, RD_DOLLARS(1), monday - 10);
     cycle(&w, 0, monday, &st);
     assert_int_equal(st.approved, 1);
-    w.store->ops->account_list(w.store, find_state, &row, &err);
+    w.store->ops->trading->account_list(w.store, find_state, &row, &err);
     assert_int_equal(row.state, RD_STATE_ACTIVE);
     rd_dispatcher_free(w.d[0]);
     rd_store_close(w.store);
@@ -726,14 +726,14 @@ static void test_reconcile_pending_orders(void **s)
     o.ref_price = RD_DOLLARS(1);
     o.status = RD_ORDER_PENDING;
     o.created_at = o.updated_at = T_1030 - 30;
-    if (w.store->ops->order_add(w.store, &o, &err))
+    if (w.store->ops->trading->order_add(w.store, &o, &err))
         fail_msg("%s", err.msg);
     /* p2: recorded pending and already placed at the broker */
     rd_client_order_id_entry("large", "p2", o.client_order_id);
     snprintf(o.rec_id, sizeof o.rec_id, "p2");
     snprintf(o.symbol, sizeof o.symbol, "MSFT261218C00100000");
     snprintf(o.underlying, sizeof o.underlying, "MSFT");
-    if (w.store->ops->order_add(w.store, &o, &err))
+    if (w.store->ops->trading->order_add(w.store, &o, &err))
         fail_msg("%s", err.msg);
     memset(&req, 0, sizeof req);
     memcpy(req.client_order_id, o.client_order_id, sizeof req.client_order_id);
@@ -806,7 +806,7 @@ static void test_auto_tier_follows_money(void **s)
     (void)s;
     fake_world_for(&w, &f, 4);
     add_rec(&w, "t1", "AAPL", "AAPL261218C00100000", RD_STRAT_SWING, RD_DOLLARS(1), T_1030 - 10);
-    if (w.store->ops->rec_get(w.store, "t1", &r, &err) ||
+    if (w.store->ops->trading->rec_get(w.store, "t1", &r, &err) ||
         rd_dispatcher_evaluate(w.d[0], T_1030, &r, &dec, &err))
         fail_msg("%s", err.msg);
     assert_int_equal(dec.verdicts[RD_GATE_OPEN_POSITIONS].threshold, 5);       /* large */

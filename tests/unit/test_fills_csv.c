@@ -9,7 +9,7 @@
 
 #include "riskdesk/alloc.h"
 #include "riskdesk/calendar.h"
-#include "riskdesk/fills.h"
+#include "riskdesk/fills_csv.h"
 
 /* Bad rows seen, as "LINE: why" lines. */
 struct bad_log {

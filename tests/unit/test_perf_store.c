@@ -70,7 +70,7 @@ static void put(struct rd_store *s, const char *acct, int32_t day, int64_t dolla
     struct rd_error err = {0};
 
     snprintf(r.account, sizeof r.account, "%s", acct);
-    assert_int_equal(s->ops->snapshot_put(s, &r, &err), RD_OK);
+    assert_int_equal(s->ops->perf->snapshot_put(s, &r, &err), RD_OK);
 }
 
 struct rows {
@@ -93,7 +93,7 @@ static struct rows list(struct rd_store *s, const char *acct)
     struct rows c = {0};
     struct rd_error err = {0};
 
-    assert_int_equal(s->ops->snapshot_list(s, acct, INT32_MIN, INT32_MAX, collect, &c, &err),
+    assert_int_equal(s->ops->perf->snapshot_list(s, acct, INT32_MIN, INT32_MAX, collect, &c, &err),
                      RD_OK);
     return c;
 }
@@ -110,7 +110,7 @@ static int events(struct rd_store *s, const char *acct)
     struct rd_error err = {0};
     int n = 0;
 
-    assert_int_equal(s->ops->perf_event_list(s, acct, 0, count_events, &n, &err), RD_OK);
+    assert_int_equal(s->ops->perf->perf_event_list(s, acct, 0, count_events, &n, &err), RD_OK);
     return n;
 }
 
@@ -137,36 +137,36 @@ static void test_ops(void **state)
     put(s, "a", 12, 120);
     put(s, "b", 11, 7);
     put(s, "a", 10, 101);                /* upsert */
-    assert_int_equal(s->ops->snapshot_get(s, "a", 10, &r, &err), RD_OK);
+    assert_int_equal(s->ops->perf->snapshot_get(s, "a", 10, &r, &err), RD_OK);
     assert_int_equal(r.equity, RD_DOLLARS(101));
     assert_int_equal(r.cash, RD_DOLLARS(101) / 2);
-    assert_int_equal(s->ops->snapshot_get(s, "a", 11, &r, &err), RD_ENOTFOUND);
+    assert_int_equal(s->ops->perf->snapshot_get(s, "a", 11, &r, &err), RD_ENOTFOUND);
     c = list(s, "a");
     assert_int_equal(c.n, 2);
     assert_int_equal(c.r[0].day, 10);
     assert_int_equal(c.r[1].day, 12);
     c.n = 0;
-    assert_int_equal(s->ops->snapshot_list(s, NULL, 11, 12, collect, &c, &err), RD_OK);
+    assert_int_equal(s->ops->perf->snapshot_list(s, NULL, 11, 12, collect, &c, &err), RD_OK);
     assert_int_equal(c.n, 2);                       /* a on 12, b on 11: by account */
     assert_string_equal(c.r[0].account, "a");
     assert_string_equal(c.r[1].account, "b");
-    assert_int_equal(s->ops->snapshot_delete(s, "a", 12, &err), RD_OK);
-    assert_int_equal(s->ops->snapshot_delete(s, "a", 12, &err), RD_OK);
+    assert_int_equal(s->ops->perf->snapshot_delete(s, "a", 12, &err), RD_OK);
+    assert_int_equal(s->ops->perf->snapshot_delete(s, "a", 12, &err), RD_OK);
     assert_int_equal(list(s, "a").n, 1);
 
     snprintf(e.account, sizeof e.account, "a");
     snprintf(e.kind, sizeof e.kind, "daily_loss");
-    assert_int_equal(s->ops->perf_event_add(s, &e, &err), RD_OK);
+    assert_int_equal(s->ops->perf->perf_event_add(s, &e, &err), RD_OK);
     assert_true(e.id > 0);
-    assert_int_equal(s->ops->perf_event_add(s, &e, &err), RD_EEXIST);
+    assert_int_equal(s->ops->perf->perf_event_add(s, &e, &err), RD_EEXIST);
     e.period = 6;
     snprintf(e.kind, sizeof e.kind, "drawdown");
-    assert_int_equal(s->ops->perf_event_add(s, &e, &err), RD_OK);
+    assert_int_equal(s->ops->perf->perf_event_add(s, &e, &err), RD_OK);
     assert_int_equal(events(s, "a"), 2);
     assert_int_equal(events(s, "b"), 0);
     assert_int_equal(events(s, NULL), 2);
     /* limit 1: the newest; a visitor's nonzero comes back */
-    assert_int_equal(s->ops->perf_event_list(s, "a", 1, first_kind, kind, &err), 7);
+    assert_int_equal(s->ops->perf->perf_event_list(s, "a", 1, first_kind, kind, &err), 7);
     assert_string_equal(kind, "drawdown");
 }
 
@@ -194,7 +194,7 @@ static void add_trade(struct rd_store *s, const char *acct, int64_t opened, int6
 
     snprintf(t.account, sizeof t.account, "%s", acct);
     snprintf(t.symbol, sizeof t.symbol, "SPY");
-    assert_int_equal(s->ops->trade_add(s, &t, &err), RD_OK);
+    assert_int_equal(s->ops->trading->trade_add(s, &t, &err), RD_OK);
 }
 
 static void test_trade_list(void **state)
@@ -206,11 +206,11 @@ static void test_trade_list(void **state)
     add_trade(f->s, "a", 100, 300, 5);
     add_trade(f->s, "a", 100, 200, -3);
     add_trade(f->s, "b", 100, 250, 9);
-    assert_int_equal(f->s->ops->trade_list(f->s, "a", 0, 0, collect_trade, &c, &err), RD_OK);
+    assert_int_equal(f->s->ops->perf->trade_list(f->s, "a", 0, 0, collect_trade, &c, &err), RD_OK);
     assert_int_equal(c.n, 2);
     assert_int_equal(c.pnl[0], RD_DOLLARS(-3));          /* oldest close first */
     c.n = 0;
-    assert_int_equal(f->s->ops->trade_list(f->s, "a", 200, 300, collect_trade, &c, &err), RD_OK);
+    assert_int_equal(f->s->ops->perf->trade_list(f->s, "a", 200, 300, collect_trade, &c, &err), RD_OK);
     assert_int_equal(c.n, 1);                            /* until is exclusive */
     assert_int_equal(c.pnl[0], RD_DOLLARS(-3));
 }
@@ -259,13 +259,13 @@ static void test_record_once_a_day(void **state)
     assert_int_equal(rd_perf_snapshot_record(f->s, f->cfg, "a", &ba, AT(tue, 18, 0), 0, &rec,
                                              &err), RD_OK);
     assert_int_equal(rec.written, 0);
-    assert_int_equal(f->s->ops->snapshot_get(f->s, "a", tue, &r, &err), RD_OK);
+    assert_int_equal(f->s->ops->perf->snapshot_get(f->s, "a", tue, &r, &err), RD_OK);
     assert_int_equal(r.equity, RD_DOLLARS(10200));
     /* forced (perf snapshot): always */
     assert_int_equal(rd_perf_snapshot_record(f->s, f->cfg, "a", &ba, AT(tue, 18, 0), 1, &rec,
                                              &err), RD_OK);
     assert_int_equal(rec.written, 1);
-    assert_int_equal(f->s->ops->snapshot_get(f->s, "a", tue, &r, &err), RD_OK);
+    assert_int_equal(f->s->ops->perf->snapshot_get(f->s, "a", tue, &r, &err), RD_OK);
     assert_int_equal(r.equity, RD_DOLLARS(10300));
     /* the dispatcher's hook without numbers does nothing */
     rd_perf_snapshot_cycle(f->s, f->cfg, "b", NULL, AT(tue, 18, 0));

@@ -8,7 +8,7 @@
 
 #include "riskdesk/alloc.h"
 #include "riskdesk/calendar.h"
-#include "riskdesk/fills.h"
+#include "riskdesk/fills_csv.h"
 #include "riskdesk/pnl.h"
 
 struct run {

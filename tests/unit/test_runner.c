@@ -88,7 +88,7 @@ static void add_rec(struct rd_store *s, const char *id)
     r.volume_ratio = 3000000;
     r.price = RD_DOLLARS(2);
     r.created_at = T_1030 - 10;
-    if (rd_rec_validate(&r, &err) || s->ops->rec_add(s, &r, &err))
+    if (rd_rec_validate(&r, &err) || s->ops->trading->rec_add(s, &r, &err))
         fail_msg("rec %s: %s", id, err.msg);
 }
 
@@ -104,7 +104,7 @@ static int decisions(struct rd_store *s, const char *account)
     struct rd_error err = {0};
     int n = 0;
 
-    if (s->ops->decision_list(s, account, 0, count_decision, &n, &err))
+    if (s->ops->trading->decision_list(s, account, 0, count_decision, &n, &err))
         fail_msg("%s", err.msg);
     return n;
 }
@@ -240,7 +240,7 @@ static void test_evaluate_writes_nothing(void **state)
     rig_open(&g, paper_cfg);
     r = runner(&g, "large", g.store);
     add_rec(g.store, "r1");
-    if (g.store->ops->rec_get(g.store, "r1", &rec, &err))
+    if (g.store->ops->trading->rec_get(g.store, "r1", &rec, &err))
         fail_msg("%s", err.msg);
     assert_int_equal(rd_runner_evaluate(r, T_1030, &rec, &d, &ba, &err), RD_OK);
     assert_true(d.approved);

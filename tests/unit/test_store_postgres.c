@@ -166,7 +166,7 @@ static void test_pg_migrations_and_reopen(void **state)
     rd_store_close(f->s);
 
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
-    assert_int_equal(f->s->ops->rec_get(f->s, "keep", &r, &err), RD_OK);
+    assert_int_equal(f->s->ops->trading->rec_get(f->s, "keep", &r, &err), RD_OK);
     assert_int_equal(pg_sql(f->url, "SELECT COUNT(*) FROM schema_version"), latest);
     rd_store_close(f->s);
 
@@ -196,9 +196,9 @@ static void test_pg_byte_order(void **state)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         memset(&a, 0, sizeof a);
         snprintf(a.name, sizeof a.name, "%s", names[i]);
-        assert_int_equal(s->ops->account_put(s, &a, &err), RD_OK);
+        assert_int_equal(s->ops->trading->account_put(s, &a, &err), RD_OK);
     }
-    assert_int_equal(s->ops->account_list(s, visit_account, &c, &err), RD_OK);
+    assert_int_equal(s->ops->trading->account_list(s, visit_account, &c, &err), RD_OK);
     assert_int_equal(c.n, 6);
     assert_string_equal(c.acc[0].name, "A");
     assert_string_equal(c.acc[1].name, "A-1");
@@ -223,7 +223,7 @@ static void test_pg_writer_lock(void **state)
     assert_non_null(strstr(err.msg, "writer lock"));
     assert_non_null(strstr(err.msg, "lock timeout"));
     /* readers are not held up */
-    assert_int_equal(s2->ops->kv_put(s2, "ns", "k", "v", 0, &err), RD_OK);
+    assert_int_equal(s2->ops->trading->kv_put(s2, "ns", "k", "v", 0, &err), RD_OK);
     assert_int_equal(f->s->ops->commit(f->s, &err), RD_OK);
     assert_int_equal(s2->ops->begin(s2, &err), RD_OK);
     assert_int_equal(s2->ops->commit(s2, &err), RD_OK);
@@ -241,7 +241,7 @@ static void *add_fast(void *arg)
     struct rd_rec r = make_rec("fast", NOW, "AAPL");
     struct rd_error err = {0};
 
-    a->rc = a->s->ops->rec_add(a->s, &r, &err);
+    a->rc = a->s->ops->trading->rec_add(a->s, &r, &err);
     return NULL;
 }
 
@@ -267,13 +267,13 @@ static void test_pg_rec_places_visible_in_order(void **state)
     a.s = s2;
     assert_int_equal(pthread_create(&th, NULL, add_fast, &a), 0);
     usleep(300 * 1000);
-    assert_int_equal(s3->ops->rec_undecided(s3, "A", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(s3->ops->trading->rec_undecided(s3, "A", &mark, 4, out, &n, &err), RD_OK);
     assert_int_equal(n, 0);
     assert_true(mark == 0);
     assert_int_equal(f->s->ops->commit(f->s, &err), RD_OK);
     assert_int_equal(pthread_join(th, NULL), 0);
     assert_int_equal(a.rc, RD_OK);
-    assert_int_equal(s3->ops->rec_undecided(s3, "A", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(s3->ops->trading->rec_undecided(s3, "A", &mark, 4, out, &n, &err), RD_OK);
     assert_int_equal(n, 2);
     assert_string_equal(out[0].id, "slow");
     assert_string_equal(out[1].id, "fast");
@@ -292,16 +292,16 @@ static void test_pg_failed_statement_aborts(void **state)
 
     assert_int_equal(s->ops->begin(s, &err), RD_OK);
     add_rec(s, "before", NOW);
-    assert_int_equal(s->ops->kv_put(s, "ns", "k", "\xff\xfe", 0, &err), RD_ESTORE);
+    assert_int_equal(s->ops->trading->kv_put(s, "ns", "k", "\xff\xfe", 0, &err), RD_ESTORE);
     assert_non_null(strstr(err.msg, "kv_put ns/k"));
     assert_int_equal(s->ops->commit(s, &err), RD_ESTORE);
     assert_non_null(strstr(err.msg, "nothing was written"));
-    assert_int_equal(s->ops->rec_get(s, "before", &r, &err), RD_ENOTFOUND);
+    assert_int_equal(s->ops->trading->rec_get(s, "before", &r, &err), RD_ENOTFOUND);
     /* the handle goes on */
     assert_int_equal(s->ops->begin(s, &err), RD_OK);
     add_rec(s, "after", NOW);
     assert_int_equal(s->ops->commit(s, &err), RD_OK);
-    assert_int_equal(s->ops->rec_get(s, "after", &r, &err), RD_OK);
+    assert_int_equal(s->ops->trading->rec_get(s, "after", &r, &err), RD_OK);
 }
 
 /* A connection the server ends is not re-established behind the caller's
@@ -318,8 +318,8 @@ static void test_pg_connection_lost(void **state)
     snprintf(sql, sizeof sql, "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
                               "WHERE datname = '%s' AND pid <> pg_backend_pid()", f->name);
     assert_int_equal(pg_sql(base_url, sql), 1);
-    assert_int_equal(s->ops->rec_get(s, "x", &r, &err), RD_ESTORE);
-    assert_int_equal(s->ops->rec_get(s, "x", &r, &err), RD_ESTORE);
+    assert_int_equal(s->ops->trading->rec_get(s, "x", &r, &err), RD_ESTORE);
+    assert_int_equal(s->ops->trading->rec_get(s, "x", &r, &err), RD_ESTORE);
     assert_non_null(strstr(err.msg, "connection is lost"));
     assert_int_equal(s->ops->begin(s, &err), RD_ESTORE);
     assert_int_equal(rd_store_open(f->url, &s2, &err), RD_OK);

@@ -185,7 +185,7 @@ static void test_migrations_and_reopen(void **state)
     rd_store_close(f->s);
 
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
-    assert_int_equal(f->s->ops->rec_get(f->s, "keep", &r, &err), RD_OK);
+    assert_int_equal(f->s->ops->trading->rec_get(f->s, "keep", &r, &err), RD_OK);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 6);
     rd_store_close(f->s);
 
@@ -195,7 +195,7 @@ static void test_migrations_and_reopen(void **state)
 
         snprintf(url, sizeof url, "%s?sync=normal", f->url);
         assert_int_equal(rd_store_open(url, &f->s, &err), RD_OK);
-        assert_int_equal(f->s->ops->rec_get(f->s, "keep", &r, &err), RD_OK);
+        assert_int_equal(f->s->ops->trading->rec_get(f->s, "keep", &r, &err), RD_OK);
         rd_store_close(f->s);
     }
 
@@ -242,7 +242,7 @@ static void test_migration_6_numbers_stored_recs(void **state)
     assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 6);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM recs WHERE seq IS NULL"), 0);
     add_rec(f->s, "new", NOW - 100);
-    assert_int_equal(f->s->ops->rec_undecided(f->s, "A", &mark, 4, out, &n, &err), RD_OK);
+    assert_int_equal(f->s->ops->trading->rec_undecided(f->s, "A", &mark, 4, out, &n, &err), RD_OK);
     assert_int_equal(n, 4);
     assert_string_equal(out[0].id, "old-0");
     assert_string_equal(out[1].id, "old-1");

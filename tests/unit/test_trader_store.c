@@ -104,7 +104,7 @@ static void days_of(struct fixture *f, const char *trader, char *out, size_t n)
 
     rd_fills_init(&fs);
     rd_pnl_init(&pnl);
-    assert_int_equal(f->s->ops->trader_days_load(f->s, &fs, &pnl, &err), RD_OK);
+    assert_int_equal(f->s->ops->traders->trader_days_load(f->s, &fs, &pnl, &err), RD_OK);
     out[0] = '\0';
     id = rd_names_find(&fs.traders, trader, strlen(trader));
     if (id >= 0) {
@@ -176,7 +176,7 @@ static void test_same_rows_other_bytes(void **state)
     assert_int_equal(r.rows, 0);
     assert_int_equal(r.bad, 1);
     rd_fills_init(&fs);
-    assert_int_equal(f->s->ops->trader_load(f->s, RD_TRADER_LOAD_FILLS, &fs, &err), RD_OK);
+    assert_int_equal(f->s->ops->traders->trader_load(f->s, RD_TRADER_LOAD_FILLS, &fs, &err), RD_OK);
     assert_int_equal(fs.nfills, 3);
     rd_fills_release(&fs);
     /* those bytes are known now before parsing: no bad row reported again */
@@ -235,7 +235,7 @@ static void test_import_and_reimport(void **state)
     assert_true(r.already);
     assert_int_equal(r.rows, 0);
     rd_fills_init(&fs);
-    assert_int_equal(f->s->ops->trader_load(f->s, RD_TRADER_LOAD_FILLS, &fs, &err), RD_OK);
+    assert_int_equal(f->s->ops->traders->trader_load(f->s, RD_TRADER_LOAD_FILLS, &fs, &err), RD_OK);
     assert_int_equal(fs.nfills, 3);
     rd_fills_release(&fs);
 
@@ -245,7 +245,7 @@ static void test_import_and_reimport(void **state)
     days_of(f, "alice", days, sizeof days);
     assert_string_equal(days, "2024-01-02:48.50 2024-01-03:100.00");
     rd_fills_init(&fs);
-    assert_int_equal(f->s->ops->trader_load(f->s, RD_TRADER_LOAD_FILLS, &fs, &err), RD_OK);
+    assert_int_equal(f->s->ops->traders->trader_load(f->s, RD_TRADER_LOAD_FILLS, &fs, &err), RD_OK);
     assert_int_equal(fs.nfills, 4);
     assert_int_equal(fs.fills[0].time_ms, 9 * 3600000 + 30 * 60000);
     assert_true(fs.fills[1].qty == -50 && fs.fills[1].price == RD_DOLLARS(11));
@@ -272,7 +272,7 @@ static void test_bad_rows_and_strict(void **state)
     assert_int_equal(import(f, RD_FILLS_CSV, keep, 1, &r, &bad, &err), RD_EINVAL);
     assert_non_null(strstr(err.msg, ":3: bad date"));
     rd_fills_init(&fs);
-    assert_int_equal(f->s->ops->trader_load(f->s, RD_TRADER_LOAD_FILLS, &fs, &err), RD_OK);
+    assert_int_equal(f->s->ops->traders->trader_load(f->s, RD_TRADER_LOAD_FILLS, &fs, &err), RD_OK);
     assert_int_equal(fs.nfills, 0);
     rd_fills_release(&fs);
     /* not strict: the bad row is reported and skipped */
@@ -327,7 +327,7 @@ static void test_daily_rows_and_limits(void **state)
                             &err), RD_OK);
     rd_fills_init(&fs);
     rd_pnl_init(&pnl);
-    assert_int_equal(f->s->ops->trader_days_load(f->s, &fs, &pnl, &err), RD_OK);
+    assert_int_equal(f->s->ops->traders->trader_days_load(f->s, &fs, &pnl, &err), RD_OK);
     {
         int64_t d = rd_names_find(&fs.traders, "dana", 4), e = rd_names_find(&fs.traders, "eve", 3);
 
@@ -381,7 +381,7 @@ static void test_reports_and_predictions(void **state)
     struct pred_list l = {0};
     struct rd_error err = {0};
 
-    assert_int_equal(f->s->ops->trader_report_last(f->s, 20000, &got, &err), RD_ENOTFOUND);
+    assert_int_equal(f->s->ops->traders->trader_report_last(f->s, 20000, &got, &err), RD_ENOTFOUND);
     a.report_day = 19800;
     a.created_at = 1700000000;
     a.active = 12;
@@ -391,21 +391,21 @@ static void test_reports_and_predictions(void **state)
     a.test_from = 19790;
     a.test_to = 19800;
     a.model_mse = 0.25;
-    assert_int_equal(f->s->ops->trader_report_add(f->s, &a, &err), RD_OK);
+    assert_int_equal(f->s->ops->traders->trader_report_add(f->s, &a, &err), RD_OK);
     b = a;
     b.report_day = 19801;
     b.active = 11;
     snprintf(b.system, sizeof b.system, "model");
-    assert_int_equal(f->s->ops->trader_report_add(f->s, &b, &err), RD_OK);
+    assert_int_equal(f->s->ops->traders->trader_report_add(f->s, &b, &err), RD_OK);
     assert_true(b.id > a.id);
-    assert_int_equal(f->s->ops->trader_report_last(f->s, 19801, &got, &err), RD_OK);
+    assert_int_equal(f->s->ops->traders->trader_report_last(f->s, 19801, &got, &err), RD_OK);
     assert_int_equal(got.id, a.id);
     assert_int_equal(got.active, 12);
     assert_int_equal(got.test_from, 19790);
     assert_int_equal(got.train_from, 0);
     assert_string_equal(got.why, "rules: too few samples");
     assert_true(got.model_mse == 0.25);
-    assert_int_equal(f->s->ops->trader_report_last(f->s, 19900, &got, &err), RD_OK);
+    assert_int_equal(f->s->ops->traders->trader_report_last(f->s, 19900, &got, &err), RD_OK);
     assert_int_equal(got.id, b.id);
 
     p.report_id = b.id;
@@ -420,22 +420,22 @@ static void test_reports_and_predictions(void **state)
     snprintf(p.level, sizeof p.level, "low");
     p.old_limit = RD_DOLLARS(5000);
     p.new_limit = RD_DOLLARS(4200);
-    assert_int_equal(f->s->ops->trader_prediction_add(f->s, &p, &err), RD_OK);
+    assert_int_equal(f->s->ops->traders->trader_prediction_add(f->s, &p, &err), RD_OK);
     p.has_output = 0;
     snprintf(p.trader, sizeof p.trader, "bob");
-    assert_int_equal(f->s->ops->trader_prediction_add(f->s, &p, &err), RD_OK);
-    assert_int_equal(f->s->ops->trader_prediction_list(f->s, b.id, visit_pred, &l, &err), RD_OK);
+    assert_int_equal(f->s->ops->traders->trader_prediction_add(f->s, &p, &err), RD_OK);
+    assert_int_equal(f->s->ops->traders->trader_prediction_list(f->s, b.id, visit_pred, &l, &err), RD_OK);
     assert_int_equal(l.n, 2);
     assert_string_equal(l.last.trader, "bob");
     assert_false(l.last.has_output);
     l.n = 0;
-    assert_int_equal(f->s->ops->trader_prediction_list(f->s, a.id, visit_pred, &l, &err), RD_OK);
+    assert_int_equal(f->s->ops->traders->trader_prediction_list(f->s, a.id, visit_pred, &l, &err), RD_OK);
     assert_int_equal(l.n, 0);
-    assert_int_equal(f->s->ops->trader_prediction_list(f->s, 0, visit_pred, &l, &err), RD_OK);
+    assert_int_equal(f->s->ops->traders->trader_prediction_list(f->s, 0, visit_pred, &l, &err), RD_OK);
     assert_int_equal(l.n, 2);
     /* a prediction for a report that does not exist */
     p.report_id = 999;
-    assert_int_equal(f->s->ops->trader_prediction_add(f->s, &p, &err), RD_ENOTFOUND);
+    assert_int_equal(f->s->ops->traders->trader_prediction_add(f->s, &p, &err), RD_ENOTFOUND);
 }
 
 /* Out of memory anywhere in an import: an error, nothing half-stored, no leak. */

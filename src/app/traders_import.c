@@ -32,6 +32,7 @@
 
 #include "riskdesk/alloc.h"
 #include "riskdesk/calendar.h"
+#include "riskdesk/fills_csv.h"
 #include "riskdesk/pnl.h"
 #include "riskdesk/banned.h"
 
@@ -118,7 +119,7 @@ static int find_import(struct rd_store *s, const char *sha, int64_t *id, struct 
     int rc;
 
     memset(&imp, 0, sizeof imp);
-    rc = s->ops->trader_import_get(s, sha, &imp, err);
+    rc = s->ops->traders->trader_import_get(s, sha, &imp, err);
     if (rc == RD_OK)
         *id = import_of(&imp);
     return rc;
@@ -131,7 +132,7 @@ int rd_traders_import_known(struct rd_store *s, const char *path, char *hex, int
 
     if (rc)
         return rc;
-    if (!s->ops->trader_import_get)
+    if (!s->ops->traders || !s->ops->traders->trader_import_get)
         return rd_error_set(err, RD_EUNSUPPORTED,
                             "the %s store does not keep traders' data yet", s->ops->name);
     return find_import(s, hex, import_id, err);
@@ -307,13 +308,13 @@ static void on_bad(void *ctx, const char *path, long line, const char *why)
 
 static int need_ops(const struct rd_store *s, struct rd_error *err)
 {
-    const struct rd_store_ops *o = s->ops;
+    const struct rd_store_traders_ops *o = s->ops->traders;
 
-    if (!o->trader_import_add || !o->trader_import_get || !o->trader_fills_add ||
+    if (!o || !o->trader_import_add || !o->trader_import_get || !o->trader_fills_add ||
         !o->trader_daily_add || !o->trader_limits_put || !o->trader_load ||
         !o->trader_days_put || !o->trader_days_load)
         return rd_error_set(err, RD_EUNSUPPORTED,
-                            "the %s store does not keep traders' data yet", o->name);
+                            "the %s store does not keep traders' data yet", s->ops->name);
     return RD_OK;
 }
 
@@ -427,7 +428,7 @@ static int add_alias(struct rd_store *s, const struct rd_trader_import_row *imp,
     snprintf(a.sha256, sizeof a.sha256, "%s", sha);
     snprintf(a.path, sizeof a.path, ALIAS_PREFIX "%lld: %s", (long long)id, path);
     a.rows = a.bad = 0;
-    return s->ops->trader_import_add(s, &a, err);
+    return s->ops->traders->trader_import_add(s, &a, err);
 }
 
 static int write_import(struct rd_store *s, const struct rd_fills *fs, size_t f0, size_t d0,
@@ -440,22 +441,22 @@ static int write_import(struct rd_store *s, const struct rd_fills *fs, size_t f0
 
     if (rc)
         return rc;
-    rc = s->ops->trader_import_add(s, imp, err);
+    rc = s->ops->traders->trader_import_add(s, imp, err);
     if (!rc && rows_sha && rows_sha[0])
         rc = add_alias(s, imp, imp->id, rows_sha, imp->path, err);
     for (size_t i = 0; !rc && i < nnew; i += STORE_CHUNK) {
         size_t n = nnew - i < STORE_CHUNK ? nnew - i : STORE_CHUNK;
 
-        rc = s->ops->trader_fills_add(s, imp->id, fs, f0 + i, n, err);
+        rc = s->ops->traders->trader_fills_add(s, imp->id, fs, f0 + i, n, err);
         if (!rc && o->on_progress)
             o->on_progress(o->ctx, "store", i + n, nnew);
     }
     if (!rc && fs->ndaily > d0)
-        rc = s->ops->trader_daily_add(s, imp->id, fs, d0, fs->ndaily - d0, err);
+        rc = s->ops->traders->trader_daily_add(s, imp->id, fs, d0, fs->ndaily - d0, err);
     if (!rc && limits)
-        rc = s->ops->trader_limits_put(s, imp->id, limits, err);
+        rc = s->ops->traders->trader_limits_put(s, imp->id, limits, err);
     if (!rc && pnl)
-        rc = s->ops->trader_days_put(s, fs, pnl, err);
+        rc = s->ops->traders->trader_days_put(s, fs, pnl, err);
     if (rc) {
         s->ops->rollback(s);
         return rc;
@@ -584,7 +585,7 @@ int rd_traders_import(struct rd_store *s, enum rd_fills_kind kind, const char *p
     }
 
     /* everything stored, then the new rows after it */
-    rc = s->ops->trader_load(s, RD_TRADER_LOAD_FILLS | RD_TRADER_LOAD_DAILY, &fs, err);
+    rc = s->ops->traders->trader_load(s, RD_TRADER_LOAD_FILLS | RD_TRADER_LOAD_DAILY, &fs, err);
     if (rc)
         goto out;
     if (fs.nfills == 0 && fs.ndaily == 0 && fs.traders.count == 0) {
@@ -618,7 +619,7 @@ int rd_traders_import(struct rd_store *s, enum rd_fills_kind kind, const char *p
 counts:
     rd_pnl_release(&pnl);
     rd_fills_release(&fs);
-    rc = s->ops->trader_days_load(s, &fs, &pnl, err);
+    rc = s->ops->traders->trader_days_load(s, &fs, &pnl, err);
     if (rc)
         goto out;
     for (uint32_t t = 0; t < pnl.ntraders; t++)
