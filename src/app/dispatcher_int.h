@@ -51,9 +51,13 @@ struct rd_dispatcher {
     unsigned health_seen;             /* the broker's health.changes last recorded */
 };
 
-struct dpos *rd_dispatch_find_position(struct rd_dispatcher *d, const char *symbol);
+/* dispatcher.c */
 int32_t rd_dispatch_pdt_window_start(const struct rd_dispatcher *d);
 void rd_dispatch_follow_tier(struct rd_dispatcher *d);
+
+/* orders.c: the position held in a symbol (NULL: none); an order sent and
+ * the broker's answer recorded (under them, nothing of the cycle's) */
+struct dpos *rd_dispatch_find_position(struct rd_dispatcher *d, const char *symbol);
 int rd_dispatch_send(struct rd_dispatcher *d, struct rd_order_row *o, int64_t now,
                      struct rd_cycle_stats *st, struct rd_error *err);
 int rd_dispatch_apply_result(struct rd_dispatcher *d, struct rd_order_row *o,
@@ -65,7 +69,7 @@ int rd_dispatch_reconcile(struct rd_dispatcher *d, int64_t now, struct rd_cycle_
                           struct rd_error *err);
 /* Writes the broker's health to the store when it changed since last written. */
 void rd_dispatch_record_health(struct rd_dispatcher *d);
-/* Stop-loss, take-profit, maximum holding time, day positions before the close. */
+/* exits.c: stop-loss, take-profit, maximum holding time, day positions before the close. */
 int rd_dispatch_exits(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
                       struct rd_error *err);
 

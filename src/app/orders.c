@@ -1,0 +1,157 @@
+/*
+ * orders.c - one order to the broker and its answer into the store: the
+ * send (a transport failure leaves it pending for the next cycle's
+ * reconciliation), and what the answer does to the order, the position and
+ * the closed trades, in one transaction. Called by the cycle, the exits and
+ * the reconciliation; calls nothing of theirs.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "riskdesk/calendar.h"
+#include "riskdesk/log.h"
+#include "app/dispatcher_int.h"
+#include "riskdesk/banned.h"
+
+struct dpos *rd_dispatch_find_position(struct rd_dispatcher *d, const char *symbol)
+{
+    for (size_t i = 0; i < d->npositions; i++)
+        if (!strcmp(d->positions[i].row.symbol, symbol))
+            return &d->positions[i];
+    return NULL;
+}
+
+/* Records the broker's answer about an order, and what a fill does to positions
+ * and trades, in one transaction. */
+int rd_dispatch_apply_result(struct rd_dispatcher *d, struct rd_order_row *o,
+                             const struct rd_order_result *res, int64_t now,
+                             struct rd_cycle_stats *st, struct rd_error *err)
+{
+    struct dpos *p;
+    int rc;
+
+    o->status = res->status;
+    memcpy(o->broker_order_id, res->broker_order_id, sizeof o->broker_order_id);
+    o->filled_qty = res->filled_qty;
+    o->fill_price = res->fill_price;
+    if (res->status == RD_ORDER_REJECTED)
+        snprintf(o->reason, sizeof o->reason, "%s", res->reason);
+    o->updated_at = now;
+    rc = d->store->ops->begin(d->store, err);
+    if (rc != RD_OK)
+        return rc;
+    if ((rc = d->store->ops->trading->order_update(d->store, o, err)) != RD_OK)
+        goto fail;
+    p = rd_dispatch_find_position(d, o->symbol);
+    if (res->status == RD_ORDER_FILLED && o->intent == RD_INTENT_ENTRY) {
+        struct rd_position_row row;
+
+        memset(&row, 0, sizeof row);
+        snprintf(row.account, sizeof row.account, "%s", o->account);
+        memcpy(row.symbol, o->symbol, sizeof row.symbol);
+        memcpy(row.underlying, o->underlying, sizeof row.underlying);
+        row.strategy = o->strategy;
+        row.qty = o->filled_qty;
+        row.multiplier = o->multiplier;
+        row.avg_price = o->fill_price;
+        row.opened_at = now;
+        memcpy(row.rec_id, o->rec_id, sizeof row.rec_id);
+        if (p && !p->pending && p->row.qty > 0) {     /* adding to a held position */
+            int64_t q = p->row.qty + row.qty;
+
+            row.avg_price = (rd_muldiv(p->row.avg_price, p->row.qty, 1) +
+                             rd_muldiv(row.avg_price, row.qty, 1)) / q;
+            row.qty = q;
+            row.opened_at = p->row.opened_at;
+        }
+        if ((rc = d->store->ops->trading->position_put(d->store, &row, err)) != RD_OK)
+            goto fail;
+        if (p) {
+            p->row = row;
+            p->pending = 0;
+            p->known = 1;
+        }
+        st->filled++;
+    } else if (res->status == RD_ORDER_FILLED) {
+        struct rd_trade_row t;
+        struct rd_position_row row;
+        struct rd_local_time lo, lc;
+
+        memset(&t, 0, sizeof t);
+        snprintf(t.account, sizeof t.account, "%s", o->account);
+        memcpy(t.symbol, o->symbol, sizeof t.symbol);
+        t.qty = o->filled_qty;
+        t.multiplier = o->multiplier;
+        t.entry_price = p ? p->row.avg_price : o->ref_price;
+        t.exit_price = o->fill_price;
+        t.pnl = rd_muldiv(t.exit_price - t.entry_price, t.qty * t.multiplier, 1);
+        t.opened_at = p ? p->row.opened_at : now;
+        t.closed_at = now;
+        rd_et_from_utc(t.opened_at, &lo);
+        rd_et_from_utc(t.closed_at, &lc);
+        t.day_trade = lo.day == lc.day;
+        if ((rc = d->store->ops->trading->trade_add(d->store, &t, err)) != RD_OK)
+            goto fail;
+        memset(&row, 0, sizeof row);
+        snprintf(row.account, sizeof row.account, "%s", o->account);
+        memcpy(row.symbol, o->symbol, sizeof row.symbol);
+        if (p && p->row.qty > o->filled_qty) {
+            row = p->row;
+            row.qty -= o->filled_qty;
+        }
+        if ((rc = d->store->ops->trading->position_put(d->store, &row, err)) != RD_OK)
+            goto fail;
+        if (p)
+            p->row.qty = row.qty;
+        st->filled++;
+    } else if (res->status == RD_ORDER_REJECTED) {
+        st->broker_rejected++;
+        if (p && p->pending)
+            p->row.qty = 0;
+    }
+    rc = d->store->ops->commit(d->store, err);
+    if (rc != RD_OK)
+        return rc;
+    if (d->hooks.order)
+        d->hooks.order(d->hooks.ctx, o);
+    return RD_OK;
+fail:
+    d->store->ops->rollback(d->store);
+    return rc;
+}
+
+/* Sends an order recorded as pending. A transport failure leaves it pending:
+ * the next cycle looks it up by client order id before sending it again. */
+int rd_dispatch_send(struct rd_dispatcher *d, struct rd_order_row *o, int64_t now,
+                     struct rd_cycle_stats *st, struct rd_error *err)
+{
+    struct rd_order_request req;
+    struct rd_order_result res;
+    struct rd_error berr = {0};
+    int rc;
+
+    memset(&req, 0, sizeof req);
+    memset(&res, 0, sizeof res);
+    memcpy(req.client_order_id, o->client_order_id, sizeof req.client_order_id);
+    memcpy(req.symbol, o->symbol, sizeof req.symbol);
+    req.side = o->side;
+    req.qty = o->qty;
+    req.multiplier = o->multiplier;
+    req.ref_price = o->ref_price;
+    d->broker->now = now;
+    rc = d->broker->ops->submit_order(d->broker, &req, &res, &berr);
+    if (rc == RD_EEXIST)
+        rc = RD_OK;                   /* placed before: this is its answer */
+    if (rc != RD_OK) {
+        struct rd_logline l;
+
+        rd_log_begin(&l, RD_LOG_WARN, "order.send_failed");
+        rd_log_str(&l, "account", o->account);
+        rd_log_str(&l, "client_order_id", o->client_order_id);
+        rd_log_str(&l, "error", berr.msg);
+        rd_log_end(&l);
+        return RD_OK;
+    }
+    st->submitted++;
+    return rd_dispatch_apply_result(d, o, &res, now, st, err);
+}
