@@ -82,7 +82,8 @@ enum rd_gate {
     X(ABOVE_PDT_THRESHOLD, "above_pdt_threshold")                                \
     X(RATE_LIMIT, "rate_limit")                                                  \
     X(FIRM_CAP_OFF, "firm_cap_off")                                              \
-    X(FIRM_EXPOSURE_LIMIT, "firm_exposure_limit")
+    X(FIRM_EXPOSURE_LIMIT, "firm_exposure_limit")                                \
+    X(DISABLED, "disabled")
 
 enum rd_reason {
 #define RD_REASON_ENUM(id, name) RD_REASON_##id,
@@ -126,7 +127,8 @@ struct rd_account_view {
     int64_t position_qty;             /* in the recommendation's symbol */
     int32_t entries_today;            /* entries in the recommendation's underlying today (ET) */
     int64_t last_entry_at;            /* last entry in that underlying, Unix s; 0 = never */
-    int32_t day_trades;               /* in the PDT window */
+    int32_t day_trades;               /* same-day round trips in the PDT window, any strategy */
+    int32_t open_today;               /* positions opened today and still held */
     int32_t orders_last_minute;
     /* closed trades in the Kelly lookback */
     int32_t closed_trades, winning_trades;

@@ -285,6 +285,24 @@ static int firm_account_visit(void *ctx, const struct rd_account_row *a)
 }
 
 /* Builds everything the gates need that does not depend on the recommendation. */
+/* Positions opened on today's ET date and still held: each is a day trade if
+ * it closes today (the pattern-day-trader guard counts them). */
+static int32_t opened_today(const struct rd_dispatcher *d)
+{
+    struct rd_local_time lt;
+    int32_t n = 0;
+
+    for (size_t i = 0; i < d->npositions; i++) {
+        const struct dpos *p = &d->positions[i];
+
+        if (p->row.qty == 0 || !p->row.opened_at)
+            continue;
+        rd_et_from_utc(p->row.opened_at, &lt);
+        n += lt.day == d->clock.local.day;
+    }
+    return n;
+}
+
 static int prepare(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
 {
     struct rd_account_row row;
@@ -322,6 +340,7 @@ static int prepare(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
     d->base.last_equity = d->bacct.last_equity;
     d->base.exposure = exposure_of(d);
     d->base.open_positions = (int32_t)d->npositions;
+    d->base.open_today = opened_today(d);
     d->ctx.tier = &d->cfg->tiers.tier[d->tier];
     rd_dispatch_follow_tier(d);
     d->ctx.risk = &d->risk;
@@ -447,6 +466,8 @@ static int account_for_approval(struct rd_dispatcher *d, const struct rd_order_r
     d->base.exposure += cost;
     d->base.buying_power -= cost;
     d->base.open_positions++;
+    if (!p || !p->row.qty)
+        d->base.open_today++;     /* a new position today */
     d->base.firm_exposure += cost;
     if (!p) {
         struct dpos np;

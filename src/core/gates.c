@@ -432,20 +432,28 @@ void rd_decide(const struct rd_gate_ctx *c, const struct rd_gate_clock *k,
         pass_exit(d, RD_GATE_BUYING_POWER);
     }
 
-    if (!entry || rec->strategy != RD_STRAT_DAY || !r->pdt.enabled) {
-        record(d, RD_GATE_PATTERN_DAY_TRADER, 1, entry ? RD_REASON_NOT_APPLICABLE : RD_REASON_EXIT_ALLOWED,
-               RD_VAL_COUNT, v->day_trades, r->pdt.max_day_trades);
+    /* Every entry, any strategy: a swing entry that an exit closes today is a
+     * day trade too. Held positions opened today count as the round trips
+     * they become if they close today, so the entry that could make one too
+     * many is the one refused. Exits always pass. */
+    if (!entry) {
+        record(d, RD_GATE_PATTERN_DAY_TRADER, 1, RD_REASON_EXIT_ALLOWED, RD_VAL_COUNT,
+               v->day_trades + v->open_today, r->pdt.max_day_trades);
+    } else if (!r->pdt.enabled) {
+        record(d, RD_GATE_PATTERN_DAY_TRADER, 1, RD_REASON_DISABLED, RD_VAL_COUNT,
+               v->day_trades + v->open_today, r->pdt.max_day_trades);
     } else if (!v->equity_known) {
         record(d, RD_GATE_PATTERN_DAY_TRADER, 0, RD_REASON_NO_EQUITY_DATA, RD_VAL_COUNT,
-               v->day_trades, r->pdt.max_day_trades);
+               v->day_trades + v->open_today, r->pdt.max_day_trades);
     } else if (v->equity >= r->pdt.threshold) {
         record(d, RD_GATE_PATTERN_DAY_TRADER, 1, RD_REASON_ABOVE_PDT_THRESHOLD, RD_VAL_MONEY,
                v->equity, r->pdt.threshold);
     } else {
-        int ok = v->day_trades < r->pdt.max_day_trades;
+        int32_t n = v->day_trades + v->open_today;
+        int ok = n < r->pdt.max_day_trades;
 
         record(d, RD_GATE_PATTERN_DAY_TRADER, ok, ok ? RD_REASON_OK : RD_REASON_PDT_LIMIT,
-               RD_VAL_COUNT, v->day_trades, r->pdt.max_day_trades);
+               RD_VAL_COUNT, n, r->pdt.max_day_trades);
     }
 
     {

@@ -36,7 +36,7 @@ void rd_risk_defaults(enum rd_tier tier, struct rd_risk_config *r)
     r->stale_after_seconds = 300;
     r->vix_halt = 40 * RD_PPM;
     r->max_orders_per_minute = 30;
-    r->pdt.enabled = 1;
+    r->pdt.enabled = 0;      /* a churn limit now, not a rule (docs/config.md) */
     r->pdt.threshold = RD_DOLLARS(25000);
     r->pdt.max_day_trades = 3;
     r->pdt.window_days = 5;

@@ -394,25 +394,45 @@ static void test_pdt_guard(void **s)
 {
     (void)s;
     setup_tiny(T_1030);
+    /* off by default: the broker's rule is gone; it is a churn limit now */
     F.rec.price = RD_DOLLARS(1);
     F.rec.strategy = RD_STRAT_DAY;
+    F.view.day_trades = 5;
+    decide();
+    assert_true(F.d.approved);
+    expect_gate(RD_GATE_PATTERN_DAY_TRADER, 1, RD_REASON_DISABLED);
+
+    F.risk.pdt.enabled = 1;
     F.view.day_trades = 3;
     expect_only_failure(RD_GATE_PATTERN_DAY_TRADER, RD_REASON_PDT_LIMIT);
     F.view.day_trades = 2;
     decide();
     assert_true(F.d.approved);
+    /* a swing entry closed by an exit today is a day trade too: it is guarded */
     F.view.day_trades = 3;
-    F.rec.strategy = RD_STRAT_SWING;              /* swing entries are not day trades */
+    F.rec.strategy = RD_STRAT_SWING;
+    expect_only_failure(RD_GATE_PATTERN_DAY_TRADER, RD_REASON_PDT_LIMIT);
+    /* a position opened today and still held counts as the round trip it
+     * becomes if it closes today: the entry that could make a fourth is refused */
+    F.view.day_trades = 2;
+    F.view.open_today = 1;
+    expect_only_failure(RD_GATE_PATTERN_DAY_TRADER, RD_REASON_PDT_LIMIT);
+    F.view.open_today = 0;
     decide();
-    expect_gate(RD_GATE_PATTERN_DAY_TRADER, 1, RD_REASON_NOT_APPLICABLE);
+    assert_true(F.d.approved);
+    /* exits always pass */
+    F.view.day_trades = 9;
+    F.rec.action = RD_ACT_SELL_STOCK;
+    F.view.position_qty = 1;
+    decide();
+    expect_gate(RD_GATE_PATTERN_DAY_TRADER, 1, RD_REASON_EXIT_ALLOWED);
+
     setup_large(T_1030);
+    F.risk.pdt.enabled = 1;
     F.rec.strategy = RD_STRAT_DAY;
     F.view.day_trades = 10;                       /* $209K is above the threshold */
     decide();
     expect_gate(RD_GATE_PATTERN_DAY_TRADER, 1, RD_REASON_ABOVE_PDT_THRESHOLD);
-    F.risk.pdt.enabled = 0;
-    decide();
-    expect_gate(RD_GATE_PATTERN_DAY_TRADER, 1, RD_REASON_NOT_APPLICABLE);
 }
 
 static void test_order_rate_and_firm_cap(void **s)
