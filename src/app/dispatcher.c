@@ -679,6 +679,17 @@ static int cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st
         if (d->npending && ((rc = sync(d, now, err)) || (rc = prepare(d, now, err))))
             return rc;
     }
+    if (st->submitted) {
+        /* the cycle's fills moved the money: report the broker's numbers after them */
+        struct rd_broker_account after;
+        struct rd_error berr = {0};
+
+        d->broker->now = now;
+        if (d->broker->ops->get_account(d->broker, &after, &berr) == RD_OK)
+            d->bacct = after;
+        else
+            rd_log_msg(RD_LOG_WARN, "dispatch.account_after_failed", berr.msg);
+    }
     st->tier = d->tier;
     st->buying_power = d->bacct.buying_power;
     st->equity = d->bacct.equity;

@@ -14,11 +14,16 @@
 /* Two paper accounts, each with its tier's shipped limits written out, and
  * exits much tighter than the shipped ones (5% stop, 8% take-profit) so that
  * the first minute of the demo shows positions closing and new ones opening
- * (the simulated option premiums move about 1% a simulated minute). */
+ * (the simulated option premiums move about 1% a simulated minute). The
+ * demo's signals are random, so once Kelly has its 20 closed trades it finds
+ * no edge, rightly; "on_zero": "tier" then sizes by the tier's risk % rather
+ * than refusing every entry for the rest of the demo (kelly_no_edge), and the
+ * verdict still says Kelly found none. */
 static const char demo_json[] =
     "{\n"
     "  \"database\": \"" DEMO_DATABASE "\",\n"
     "  \"paper\": {\"seed\": 1},\n"
+    "  \"kelly\": {\"on_zero\": \"tier\"},\n"
     "  \"accounts\": [\n"
     "    {\"name\": \"large\", \"broker\": \"paper\", \"starting_cash\": \"209000\",\n"
     "     \"tier\": \"auto\",\n"

@@ -145,6 +145,15 @@ static void test_pause_resume_close(void **state)
     assert_int_equal(cs.approved, 1);
     assert_int_equal(cs.filled, 1);
     assert_int_equal(decisions(g.store, "large"), 1);
+    {
+        /* the cycle reports the money after its fills, not before them */
+        struct rd_broker_account ba;
+
+        assert_int_equal(rd_runner_broker_account(r, T_1030, &ba, &err), RD_OK);
+        assert_true(ba.buying_power < RD_DOLLARS(209000));
+        assert_int_equal(cs.buying_power, ba.buying_power);
+        assert_int_equal(cs.equity, ba.equity);
+    }
     rd_runner_status(r, &st);
     assert_int_equal(st.cycles, 1);
     assert_int_equal(st.failures, 0);
