@@ -541,10 +541,12 @@ static void test_demo(void **state)
     assert_int_equal(tiny->starting_cash, RD_DOLLARS(1804));
     assert_int_equal(tiny->tier, RD_TIER_TINY);
     assert_int_equal(tiny->tier_mode, RD_TIER_MODE_AUTO);
-    /* the shipped limits, with the demo's tighter exits */
+    /* the shipped limits, with the demo's tighter exits, and Kelly sizing by
+     * the tier when it finds no edge in the demo's random signals */
     rd_risk_defaults(RD_TIER_LARGE, &d);
     d.exits.stop_loss_pct = 50000;
     d.exits.take_profit_pct = 80000;
+    d.kelly.on_zero = RD_KELLY_ZERO_TIER;
     assert_memory_equal(&large->risk, &d, sizeof d);
     assert_int_equal(large->risk.max_notional_exposure, RD_DOLLARS(10000));
     assert_int_equal(large->risk.max_open_positions, 5);
@@ -554,6 +556,7 @@ static void test_demo(void **state)
     rd_risk_defaults(RD_TIER_TINY, &d);
     d.exits.stop_loss_pct = 50000;
     d.exits.take_profit_pct = 80000;
+    d.kelly.on_zero = RD_KELLY_ZERO_TIER;
     assert_memory_equal(&tiny->risk, &d, sizeof d);
     assert_int_equal(tiny->risk.max_notional_exposure, RD_DOLLARS(1500));
     assert_int_equal(tiny->risk.max_open_positions, 2);
