@@ -197,5 +197,10 @@ int rd_gate_value_format(enum rd_value_kind kind, int64_t v, char *buf, size_t n
  * RD_VAL_PPM_UNOBSERVED), and whether its threshold does (not RD_VAL_NONE). */
 int rd_gate_has_observed(const struct rd_gate_verdict *v);
 int rd_gate_has_threshold(const struct rd_gate_verdict *v);
+/* The failed gates of d, at most max (0 = all), as people read them:
+ * "volume_ratio: low_volume_ratio (1.29 vs 2); sizing: budget_too_small
+ * (144.32 vs 231.00)"; "" when it was approved. Cut to fit n. Returns how
+ * many failed. */
+int rd_decision_failures(const struct rd_decision *d, int max, char *buf, size_t n);
 
 #endif

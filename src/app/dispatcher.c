@@ -530,6 +530,28 @@ static int write_rec_mark(struct rd_dispatcher *d, int64_t mark, struct rd_error
 
 /* Decides up to batch_max undecided recommendations in one transaction (with
  * the account's new mark); *more says whether others may wait. */
+/* One line per decision, so a log service shows why a trade was refused
+ * without opening the database. */
+static void log_decision(const struct rd_dispatcher *d, const struct rd_rec *rec,
+                         const struct rd_decision *dec)
+{
+    struct rd_logline l;
+    char why[1024];
+
+    rd_log_begin(&l, RD_LOG_INFO, "dispatch.decision");
+    rd_log_str(&l, "account", d->acct->name);
+    rd_log_str(&l, "rec", rec->id);
+    rd_log_str(&l, "symbol", rec->symbol);
+    rd_log_str(&l, "action", rd_action_name(rec->action));
+    rd_log_str(&l, "approved", dec->approved ? "true" : "false");
+    rd_log_int(&l, "size", dec->approved ? dec->size : 0);
+    if (!dec->approved) {
+        rd_decision_failures(dec, 0, why, sizeof why);
+        rd_log_str(&l, "failed", why);
+    }
+    rd_log_end(&l);
+}
+
 static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
                         int *more, struct rd_error *err)
 {
@@ -596,6 +618,9 @@ static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
     if (rc != RD_OK)
         return rc;
     d->rec_mark = mark;
+    if (rd_log_enabled(RD_LOG_INFO))
+        for (size_t i = 0; i < n; i++)
+            log_decision(d, &d->recs[i], &d->decided[i]);
     if (d->hooks.decision)
         for (size_t i = 0; i < n; i++)
             d->hooks.decision(d->hooks.ctx, d->acct->name, &d->recs[i], &d->decided[i]);

@@ -75,23 +75,10 @@ static void on_decision(void *ctx, const char *account, const struct rd_rec *rec
         printf("APPROVED x%lld  (%d/%d gates; budget %s, risk/unit %s)\n", (long long)d->size,
                d->nverdicts, d->nverdicts, a, b);
     } else {
-        for (int i = 0; i < d->nverdicts; i++)
-            failed += !d->verdicts[i].passed;
-        printf("REJECTED (%d/%d gates passed)", d->nverdicts - failed, d->nverdicts);
-        for (int i = 0, shown = 0; i < d->nverdicts && shown < 3; i++) {
-            const struct rd_gate_verdict *v = &d->verdicts[i];
+        char why[1024];
 
-            if (v->passed)
-                continue;
-            rd_gate_value_format((enum rd_value_kind)v->kind, v->observed, a, sizeof a);
-            rd_gate_value_format((enum rd_value_kind)v->kind, v->threshold, b, sizeof b);
-            printf("%s %s: %s", shown ? ";" : "", rd_gate_name((enum rd_gate)v->gate),
-                   rd_reason_name((enum rd_reason)v->reason));
-            if (rd_gate_has_threshold(v))
-                printf(" (%s vs %s)", rd_gate_has_observed(v) ? a : "none", b);
-            shown++;
-        }
-        putchar('\n');
+        failed = rd_decision_failures(d, 3, why, sizeof why);
+        printf("REJECTED (%d/%d gates passed) %s\n", d->nverdicts - failed, d->nverdicts, why);
     }
     dm->t[account_index(dm, account)].decided++;
     dm->t[account_index(dm, account)].approved += d->approved;

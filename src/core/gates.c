@@ -87,6 +87,39 @@ int rd_gate_has_threshold(const struct rd_gate_verdict *v)
     return v->kind != RD_VAL_NONE;
 }
 
+int rd_decision_failures(const struct rd_decision *d, int max, char *buf, size_t n)
+{
+    size_t used = 0;
+    int failed = 0;
+
+    if (n)
+        buf[0] = '\0';
+    for (int i = 0; i < d->nverdicts; i++) {
+        const struct rd_gate_verdict *v = &d->verdicts[i];
+        char a[40], b[40];
+        int w;
+
+        if (v->passed)
+            continue;
+        failed++;
+        if ((max && failed > max) || used >= n)
+            continue;
+        w = snprintf(buf + used, n - used, "%s%s: %s", failed > 1 ? "; " : "",
+                     rd_gate_name((enum rd_gate)v->gate), rd_reason_name((enum rd_reason)v->reason));
+        used += w > 0 ? (size_t)w : 0;
+        if (rd_gate_has_threshold(v) && used < n) {
+            rd_gate_value_format((enum rd_value_kind)v->kind, v->observed, a, sizeof a);
+            rd_gate_value_format((enum rd_value_kind)v->kind, v->threshold, b, sizeof b);
+            w = snprintf(buf + used, n - used, " (%s vs %s)", rd_gate_has_observed(v) ? a : "none",
+                         b);
+            used += w > 0 ? (size_t)w : 0;
+        }
+    }
+    if (n && used >= n)
+        buf[n - 1] = '\0';
+    return failed;
+}
+
 void rd_gate_clock_init(struct rd_gate_clock *c, int64_t now)
 {
     c->now = now;

@@ -68,6 +68,12 @@ PY
 # tiny has decided nothing yet: isolation
 expect_rc 0 "$RD_BIN" decisions "${C[@]}" --account tiny --json
 expect_in "$TMP/out" "[]"
+# one log line per decision, with the failed gates' observed vs threshold
+expect_rc 0 env LOG_LEVEL=info "$RD_BIN" dispatch "${C[@]}" --account tiny --once --at 2026-11-21T15:30:00Z
+expect_in "$TMP/err" "event=dispatch.decision account=tiny rec="
+expect_in "$TMP/err" 'approved=false size=0 failed="trading_hours: market_closed'
+n=$(grep -c "event=dispatch.decision " "$TMP/err")
+if [ "$n" -eq 4 ]; then ok; else bad "$n decision lines, wanted 4 (one per recommendation)"; fi
 
 # RUN_MODE: bad value refused; a misspelling refused when RUN_MODE is unset
 expect_rc 2 env RUN_MODE=SOMETIMES "$RD_BIN" dispatch "${C[@]}" --account tiny
