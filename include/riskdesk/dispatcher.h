@@ -48,7 +48,8 @@ struct rd_cycle_stats {
     int submitted, filled, broker_rejected;
     int exits, reconciled;
     int halted;                         /* the kill switch tripped this cycle */
-    enum rd_tier tier;
+    enum rd_tier tier;                  /* fixed for the dispatcher's life */
+    enum rd_tier tier_by_buying_power;  /* the tier buying power says now */
     rd_money buying_power, equity;
 };
 

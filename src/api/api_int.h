@@ -141,6 +141,7 @@ struct api_live {
     char error[160];             /* the last failure, when !ok */
     int64_t at;                  /* when (Unix s) */
     int from_dispatcher;         /* set by an in-process dispatcher's cycle */
+    int tier_crossed;            /* its buying power says another tier than the one it runs */
 };
 
 /* The numbers of an account, asking its broker when what is known is older

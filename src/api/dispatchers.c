@@ -72,6 +72,7 @@ static void publish(struct disp *p, const struct rd_cycle_stats *st)
     v.equity = st->equity;
     v.at = (int64_t)time(NULL);
     v.from_dispatcher = 1;
+    v.tier_crossed = st->tier_by_buying_power != st->tier;
     api_live_set(p->srv, p->acct->name, &v);
 }
 

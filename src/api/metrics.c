@@ -296,6 +296,12 @@ int api_metrics_handler(struct api_req *r)
     for (int i = 0; i < n; i++)
         rd_buf_printf(o, "riskdesk_account_healthy{" L "} %d\n", as[i].name, as[i].tier,
                       as[i].healthy);
+    family(o, "riskdesk_account_tier_crossed", "gauge",
+           "1 when the account's buying power has crossed into another tier than the one its "
+           "dispatcher runs with (the tier changes only at a restart).");
+    for (int i = 0; i < n; i++)
+        rd_buf_printf(o, "riskdesk_account_tier_crossed{" L "} %d\n", as[i].name, as[i].tier,
+                      as[i].live.tier_crossed);
     family(o, "riskdesk_dispatcher_running", "gauge",
            "1 when this process runs the account's dispatcher.");
     for (int i = 0; i < n; i++)

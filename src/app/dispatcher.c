@@ -135,6 +135,29 @@ static int visit_stored_position(void *ctx, const struct rd_position_row *row)
 }
 
 /* Reads the broker's account and positions, and repairs the store's view. */
+/* The tier is fixed for the dispatcher's life (auto resolves once, at
+ * start): buying power that has crossed a boundary since is reported once
+ * per crossing (dispatcher.tier_crossed; the cycle's stats for /metrics),
+ * never a silent re-tiering. A restart takes the new tier. */
+static void note_tier_crossing(struct rd_dispatcher *d)
+{
+    enum rd_tier says = rd_tier_classify(&d->cfg->tiers, d->bacct.buying_power);
+    struct rd_logline l;
+
+    if (says == d->tier_says)
+        return;
+    d->tier_says = says;
+    if (says == d->tier)
+        return;
+    rd_log_begin(&l, RD_LOG_WARN, "dispatcher.tier_crossed");
+    rd_log_str(&l, "account", d->acct->name);
+    rd_log_str(&l, "tier", rd_tier_name(d->tier));
+    rd_log_str(&l, "buying_power_says", rd_tier_name(says));
+    rd_log_money(&l, "buying_power", d->bacct.buying_power);
+    rd_log_str(&l, "note", "the tier stays until the dispatcher restarts");
+    rd_log_end(&l);
+}
+
 static int sync(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
 {
     struct rd_broker_position *bp = NULL;
@@ -153,8 +176,7 @@ static int sync(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
         return RD_OK;
     }
     d->equity_known = !d->bacct.trading_blocked;
-    if (d->acct->tier_mode == RD_TIER_MODE_AUTO)
-        d->tier = rd_tier_classify(&d->cfg->tiers, d->bacct.buying_power);
+    note_tier_crossing(d);
     rc = d->broker->ops->list_positions(d->broker, &bp, &nbp, &berr);
     if (rc != RD_OK) {
         d->equity_known = 0;
@@ -716,6 +738,7 @@ static int cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st
             rd_log_msg(RD_LOG_WARN, "dispatch.account_after_failed", berr.msg);
     }
     st->tier = d->tier;
+    st->tier_by_buying_power = d->tier_says;
     st->buying_power = d->bacct.buying_power;
     st->equity = d->bacct.equity;
     rd_perf_snapshot_cycle(d->store, d->cfg, d->acct->name, d->equity_known ? &d->bacct : NULL,

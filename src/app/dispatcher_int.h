@@ -25,7 +25,8 @@ struct rd_dispatcher {
     struct rd_dispatch_hooks hooks;
     int locked;
 
-    enum rd_tier tier;
+    enum rd_tier tier;                 /* fixed from the start: auto resolves once */
+    enum rd_tier tier_says;            /* what buying power says now (reported, not followed) */
     struct rd_risk_config risk;        /* the limits in force: the account's own, or its
                                         * current tier's defaults when it has none and its
                                         * tier is auto */

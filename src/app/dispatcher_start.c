@@ -55,9 +55,10 @@ int rd_dispatcher_start(struct rd_dispatcher *d, int64_t now, struct rd_error *e
     d->broker->now = now;
     if ((rc = d->broker->ops->get_account(d->broker, &d->bacct, err)) != RD_OK)
         return rd_error_prefix(err, "account %s: broker %s", a->name, d->broker->ops->name);
-    if (a->tier_mode == RD_TIER_MODE_AUTO)
-        d->tier = rd_tier_classify(&d->cfg->tiers, d->bacct.buying_power);
     by_bp = rd_tier_classify(&d->cfg->tiers, d->bacct.buying_power);
+    if (a->tier_mode == RD_TIER_MODE_AUTO)
+        d->tier = by_bp;              /* once: the tier stays until a restart */
+    d->tier_says = by_bp;
     rd_dispatch_follow_tier(d);
 
     rd_log_begin(&l, RD_LOG_INFO, "dispatcher.account");

@@ -11,7 +11,8 @@
  * The document goes through the same builder as a file, so everything else
  * (database from RISKDESK_DATABASE_URL or sqlite:riskdesk.db, each tier's
  * shipped risk defaults) is what an equivalent file would give. Tier:
- * $ACCOUNT_TIER when set, else auto from the broker's buying power.
+ * $ACCOUNT_TIER when set, else large, as for a file's account with no tier
+ * (the original deployments' default; auto is asked for with ACCOUNT_TIER=auto).
  * EXECUTION_MODE=SIMULATED makes the same accounts paper accounts.
  * No values are read here beyond presence: keys stay in the environment.
  */
@@ -88,7 +89,6 @@ static void report_out_of_range(void)
 int rd_cfg_load_env(struct rd_config **out, struct rd_error *err)
 {
     const char *mode = getenv("EXECUTION_MODE");
-    const char *tier = getenv("ACCOUNT_TIER");
     int simulated = mode && !strcasecmp(mode, "SIMULATED");
     json_t *root = NULL, *list = NULL;
     char key_var[64], secret_var[64], found[1024] = "";
@@ -140,7 +140,6 @@ int rd_cfg_load_env(struct rd_config **out, struct rd_error *err)
         last = n;
         a = json_pack("{s:s, s:s}", "name", name, "broker", simulated ? "paper" : "alpaca");
         if (!a || (!simulated && json_object_set_new(a, "credentials", json_string(cred))) ||
-            ((!tier || !tier[0]) && json_object_set_new(a, "tier", json_string("auto"))) ||
             json_array_append_new(list, a)) {
             rc = rd_error_set(err, RD_ENOMEM, "environment: out of memory");
             goto out;
@@ -161,10 +160,6 @@ int rd_cfg_load_env(struct rd_config **out, struct rd_error *err)
     rc = rd_cfg_build(root, "(environment)", "", out, err);
     if (rc)
         goto out;
-    for (int i = 0; i < (*out)->naccounts; i++)
-        if (!tier || !tier[0])
-            snprintf((*out)->accounts[i].tier_origin, sizeof (*out)->accounts[i].tier_origin,
-                     "default for environment accounts (ACCOUNT_TIER unset)");
     {
         struct rd_logline l;
 

@@ -114,15 +114,23 @@ expect_in "$TMP/last.err" "event=alpaca.order_rejected"
 expect_in "$TMP/last.err" "broker_rejected=1"
 unset ACCOUNT_TIER
 
-# ---- auto tier (the environment default) on $1,500: tiny's limits, and the
-# startup lines say tiny, not the large fallback
+# ---- an environment account with no ACCOUNT_TIER is large, like a file's
+# account with no tier (and says so), whatever its money
 use PKAUTOTINY0000001 sautotiny
 ctl /_config '{"cash": {"PKAUTOTINY0000001": "1500"}}'
+dispatch_once primary
+expect_in "$TMP/last.err" 'event=dispatcher.tier account=primary tier=large how="default (nothing set): large"'
+expect_in "$TMP/last.err" 'event=dispatcher.tier_defaulted'
+expect_in "$TMP/last.err" 'event=dispatcher.tier_mismatch account=primary tier=large buying_power_says=tiny'
+# ---- ACCOUNT_TIER=auto on $1,500: tiny's limits, and the startup lines say
+# tiny, not the large fallback
+export ACCOUNT_TIER=auto
 dispatch_once primary
 expect_in "$TMP/last.err" 'event=dispatcher.tier account=primary tier=tiny how="auto from buying power"'
 expect_in "$TMP/last.err" 'risk="tier default (tiny)"'
 expect_not_in "$TMP/last.err" 'risk="tier default (large)"'
 expect_in "$TMP/last.err" "max_notional_exposure=1500.00 max_open_positions=2 max_contracts_per_trade=2"
+unset ACCOUNT_TIER
 
 # ---- 429 with rate-limit headers: waited out, no request before the reset
 use PK429000000000001 s429

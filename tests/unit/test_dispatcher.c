@@ -794,17 +794,22 @@ static void test_accepted_then_filled(void **s)
     free_fake_world(&w);
 }
 
-/* An auto-tier account with no limits of its own follows its tier's shipped limits. */
-static void test_auto_tier_follows_money(void **s)
+/* An auto-tier account with no limits of its own takes its tier's shipped
+ * limits once, at start; buying power that crosses a boundary later is
+ * reported, and the tier stays until a restart. */
+static void test_auto_tier_fixed_at_start(void **s)
 {
     struct world w;
     struct fake_broker f;
     struct rd_decision dec;
+    struct rd_cycle_stats st;
     struct rd_rec r;
     struct rd_error err = {0};
 
     (void)s;
     fake_world_for(&w, &f, 4);
+    if (rd_dispatcher_start(w.d[0], T_1030, &err))
+        fail_msg("%s", err.msg);
     add_rec(&w, "t1", "AAPL", "AAPL261218C00100000", RD_STRAT_SWING, RD_DOLLARS(1), T_1030 - 10);
     if (w.store->ops->trading->rec_get(w.store, "t1", &r, &err) ||
         rd_dispatcher_evaluate(w.d[0], T_1030, &r, &dec, &err))
@@ -812,6 +817,15 @@ static void test_auto_tier_follows_money(void **s)
     assert_int_equal(dec.verdicts[RD_GATE_OPEN_POSITIONS].threshold, 5);       /* large */
     f.acct.buying_power = f.acct.cash = f.acct.equity = f.acct.last_equity = 1804 * RD_MONEY_SCALE;
     if (rd_dispatcher_evaluate(w.d[0], T_1030, &r, &dec, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(dec.verdicts[RD_GATE_OPEN_POSITIONS].threshold, 5);       /* still large */
+    if (rd_dispatcher_cycle(w.d[0], T_1030, &st, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(st.tier, RD_TIER_LARGE);
+    assert_int_equal(st.tier_by_buying_power, RD_TIER_TINY);                    /* reported */
+    /* a restart takes the tier buying power says */
+    if (rd_dispatcher_start(w.d[0], T_1030, &err) ||
+        rd_dispatcher_evaluate(w.d[0], T_1030, &r, &dec, &err))
         fail_msg("%s", err.msg);
     assert_int_equal(dec.verdicts[RD_GATE_OPEN_POSITIONS].threshold, 2);       /* tiny */
     assert_int_equal(dec.verdicts[RD_GATE_NOTIONAL_EXPOSURE].threshold, RD_DOLLARS(1500));
@@ -903,7 +917,7 @@ int main(void)
         cmocka_unit_test(test_broker_down_fails_closed),
         cmocka_unit_test(test_reconcile_pending_orders),
         cmocka_unit_test(test_accepted_then_filled),
-        cmocka_unit_test(test_auto_tier_follows_money),
+        cmocka_unit_test(test_auto_tier_fixed_at_start),
         cmocka_unit_test(test_second_lock_refused),
         cmocka_unit_test(test_alloc_failures_do_not_crash),
     };
