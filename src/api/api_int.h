@@ -37,6 +37,7 @@ struct api_live_table;
 enum api_route_flags {
     API_ACCOUNT_SCOPED = 1,      /* path param "id" names an account: a trader must own it */
     API_USER_SCOPED = 2,         /* path param "id" names a user: a trader only themselves */
+    API_TOKEN_OPTIONAL = 4,      /* a public route that shows more to a token: one sent is checked */
 };
 
 struct api_route {
