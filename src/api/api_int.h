@@ -171,8 +171,9 @@ struct api_health_state {
 
 int api_health_new(struct api_health **out);
 void api_health_free(struct api_health *h);
-/* Reads "health": {"interval_s", "failures"} from the config text. */
-int api_health_configure(struct api_server *srv, struct rd_error *err);
+/* The config's "health": {"interval_s", "failures"} (validated by the config
+ * loader; 0: the default). */
+void api_health_configure(struct api_server *srv, unsigned interval_s, int failures);
 /* One poll's outcome: counts failures in a row, marks and clears (logged). */
 void api_health_report(struct api_server *srv, const char *account, int ok, const char *error);
 /* The account failed to initialise: unhealthy at once. */

@@ -491,7 +491,8 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
     socklen_t sslen = 0;
     unsigned threads = p->threads ? p->threads : DEFAULT_THREADS;
     unsigned flags;
-    int v6 = 0, rc;
+    int v6 = 0, rc, health_failures;
+    unsigned health_interval;
     const union MHD_DaemonInfo *info;
 
     *out = NULL;
@@ -516,6 +517,8 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
     snprintf(srv->database, sizeof srv->database, "%s",
              p->database && *p->database ? p->database : cfg->database);
     snprintf(srv->pool.url, sizeof srv->pool.url, "%s", srv->database);
+    health_interval = cfg->health_interval_s;
+    health_failures = cfg->health_failures;
     rd_config_free(cfg);
     cfg = NULL;
     srv->pool.max = threads + 1;
@@ -536,9 +539,7 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
     rc = read_file(srv->config_origin, &srv->config_text, &srv->config_len, err);
     if (rc)
         goto out;
-    rc = api_health_configure(srv, err);
-    if (rc)
-        goto out;
+    api_health_configure(srv, health_interval, health_failures);
     rc = api_pool_take(srv, &store, err);
     if (rc)
         goto out;
