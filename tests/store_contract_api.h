@@ -245,6 +245,27 @@ static void test_api_defs_and_reads(void **state)
     memset(&c, 0, sizeof c);
     assert_int_equal(s->ops->api->rec_list(s, &flt, visit_rec2, &c, &err), RD_OK);
     assert_int_equal(c.n, 2);
+    /* visible_to: the broadcast ones and that account's only */
+    add_rec_for(s, "r4", NOW - 5, "B");
+    add_rec_for(s, "r5", NOW - 4, "C");
+    memset(&flt, 0, sizeof flt);
+    flt.action = -1;
+    flt.strategy = -1;
+    flt.visible_to = "B";
+    memset(&c, 0, sizeof c);
+    assert_int_equal(s->ops->api->rec_list(s, &flt, visit_rec2, &c, &err), RD_OK);
+    assert_int_equal(c.n, 4);
+    assert_string_equal(c.rec[0].id, "r4");
+    assert_string_equal(c.rec[1].id, "r3");
+    flt.visible_to = "";
+    memset(&c, 0, sizeof c);
+    assert_int_equal(s->ops->api->rec_list(s, &flt, visit_rec2, &c, &err), RD_OK);
+    assert_int_equal(c.n, 3);
+    assert_string_equal(c.rec[0].id, "r3");
+    flt.visible_to = NULL;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(s->ops->api->rec_list(s, &flt, visit_rec2, &c, &err), RD_OK);
+    assert_int_equal(c.n, 5);
 
     assert_int_equal(s->ops->trading->decision_add(s, &dr, &err), RD_OK);
     assert_int_equal(s->ops->api->decision_get(s, dr.id, &got, &err), RD_OK);

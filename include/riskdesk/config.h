@@ -66,6 +66,9 @@ struct rd_account_config {
     int live;                          /* allow a live Alpaca account (also needs EXECUTION_MODE) */
 };
 
+#define RD_HEALTH_INTERVAL_DEFAULT 30
+#define RD_HEALTH_FAILURES_DEFAULT 3
+
 struct rd_config {
     char origin[RD_SOURCE_MAX];        /* the file path, or "(embedded demo)" */
     char database[RD_SOURCE_MAX];      /* store URL; default "sqlite:riskdesk.db" */
@@ -73,6 +76,8 @@ struct rd_config {
     char vix_feed[RD_SOURCE_MAX];      /* "" = no feed configured, else "file:PATH" (joined) */
     rd_money firm_max_gross_exposure;  /* 0 = off (the default) */
     uint64_t paper_seed;               /* seed of the paper market; default 1 */
+    unsigned health_interval_s;        /* "health": serve's monitor; default 30 */
+    int health_failures;               /* polls failed in a row that make an account unhealthy; 3 */
     int naccounts;
     struct rd_account_config *accounts;
     char database_origin[RD_SOURCE_MAX]; /* "config", "RISKDESK_DATABASE_URL", "default", "demo" */

@@ -239,6 +239,9 @@ struct rd_rec_filter {
     int action;                   /* enum rd_action, or -1 */
     int strategy;                 /* enum rd_strategy, or -1 */
     size_t limit;                 /* 0 = all */
+    /* NULL: every recommendation. Else only those for every account (no
+     * account) and those for this one ("": the former only). */
+    const char *visible_to;
 };
 
 /* The HTTP API's operations (docs/api.md; sqlite_api.c, postgres_api.c). */

@@ -38,6 +38,7 @@ struct api_live_table;
 enum api_route_flags {
     API_ACCOUNT_SCOPED = 1,      /* path param "id" names an account: a trader must own it */
     API_USER_SCOPED = 2,         /* path param "id" names a user: a trader only themselves */
+    API_TOKEN_OPTIONAL = 4,      /* a public route that shows more to a token: one sent is checked */
 };
 
 struct api_route {
@@ -174,8 +175,9 @@ struct api_health_state {
 
 int api_health_new(struct api_health **out);
 void api_health_free(struct api_health *h);
-/* Reads "health": {"interval_s", "failures"} from the config text. */
-int api_health_configure(struct api_server *srv, struct rd_error *err);
+/* The config's "health": {"interval_s", "failures"} (validated by the config
+ * loader; 0: the default). */
+void api_health_configure(struct api_server *srv, unsigned interval_s, int failures);
 /* One poll's outcome: counts failures in a row, marks and clears (logged). */
 void api_health_report(struct api_server *srv, const char *account, int ok, const char *error);
 /* The account failed to initialise: unhealthy at once. */
@@ -198,6 +200,37 @@ int api_health_start(struct api_server *srv, struct rd_error *err);
 void api_health_stop(struct api_server *srv);
 unsigned api_health_interval(const struct api_server *srv);
 int api_health_threshold(const struct api_server *srv);
+
+/* ---- limits of a request's head (limits.c; docs/api.md) ---- */
+
+#define API_URI_MAX 8192             /* the request target: path and query */
+#define API_QUERY_ARGS_MAX 64
+#define API_HEADERS_MAX 64           /* header lines */
+#define API_HEADER_LINE_MAX 8192     /* one header line */
+#define API_HEADERS_BYTES_MAX 16384  /* all of them */
+
+enum api_head_verdict {
+    API_HEAD_OK,
+    API_HEAD_URI_TOO_LONG,           /* 414 */
+    API_HEAD_TOO_MANY_ARGS,          /* 414 */
+    API_HEAD_TOO_MANY_HEADERS,       /* 431 */
+    API_HEAD_HEADER_TOO_LONG,        /* 431 */
+    API_HEAD_HEADERS_TOO_LARGE,      /* 431 */
+};
+
+/* Checks a raw request target (NUL-terminated, as received). Returns an
+ * enum api_head_verdict; *nargs is the number of query arguments, *cut the
+ * length the target may keep: strlen(uri) when it is within the limits,
+ * else just past its '?' (the query dropped unparsed). */
+int api_uri_check(const char *uri, size_t *cut, size_t *nargs);
+
+struct api_head_count {
+    size_t n, bytes, longest;
+};
+void api_head_count_init(struct api_head_count *h);
+void api_head_count_add(struct api_head_count *h, size_t name_len, size_t value_len);
+/* API_HEAD_OK or what is over its limit. */
+int api_head_count_check(const struct api_head_count *h);
 
 /* ---- the server ---- */
 
@@ -268,6 +301,9 @@ struct api_req {
 
     struct rd_buf body;          /* request body, capped at srv->body_max */
     int body_too_big;
+    int head_verdict;            /* enum api_head_verdict from the URI callback */
+    size_t uri_len, uri_args;    /* the raw target's length and argument count */
+    int started;                 /* on_request has seen it */
 
     struct rd_store *store;      /* lent by api_store() */
     int store_broken;

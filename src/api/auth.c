@@ -256,9 +256,11 @@ int api_auth_check(struct api_req *r)
     int st;
 
     memset(&r->auth, 0, sizeof r->auth);
-    if (rt->min_role == RD_ROLE_PUBLIC)
+    if (rt->min_role == RD_ROLE_PUBLIC && !(rt->flags & API_TOKEN_OPTIONAL))
         return 0;
     h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if ((!h || !*h) && rt->min_role == RD_ROLE_PUBLIC)
+        return 0;   /* API_TOKEN_OPTIONAL: none sent */
     if (!h || !*h)
         return api_error(r, 401, "missing_token",
                          "this route needs a bearer token: Authorization: Bearer rdk_...");

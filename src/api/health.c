@@ -26,10 +26,8 @@
 #include "riskdesk/log.h"
 #include "riskdesk/banned.h"
 
-#define DEFAULT_INTERVAL_S 30
-#define DEFAULT_FAILURES 3
-#define MAX_INTERVAL_S 86400
-#define MAX_FAILURES 1000
+#define DEFAULT_INTERVAL_S RD_HEALTH_INTERVAL_DEFAULT
+#define DEFAULT_FAILURES RD_HEALTH_FAILURES_DEFAULT
 
 struct hentry {
     char name[API_NAME_MAX];
@@ -75,68 +73,11 @@ void api_health_free(struct api_health *h)
 
 /* ---- config ---- */
 
-/* An integer (5, or 5.0 like the config parser takes) from lo to hi. */
-static int get_int(json_t *o, const char *key, long lo, long hi, const char *origin, long *out,
-                   struct rd_error *err)
+void api_health_configure(struct api_server *srv, unsigned interval_s, int failures)
 {
-    json_t *v = json_object_get(o, key);
-    double d;
-
-    if (!v)
-        return RD_OK;
-    if (json_is_integer(v))
-        d = (double)json_integer_value(v);
-    else if (json_is_real(v))
-        d = json_real_value(v);
-    else
-        return rd_error_set(err, RD_ECONFIG, "%s: health.%s: expected an integer from %ld to %ld",
-                            origin, key, lo, hi);
-    /* the range first: only then is the cast to long defined */
-    if (!(d >= (double)lo && d <= (double)hi))
-        return rd_error_set(err, RD_ECONFIG, "%s: health.%s: %g; expected an integer from %ld "
-                                             "to %ld", origin, key, d, lo, hi);
-    if (d != (double)(long)d)
-        return rd_error_set(err, RD_ECONFIG, "%s: health.%s: %g; expected an integer from %ld "
-                                             "to %ld", origin, key, d, lo, hi);
-    *out = (long)d;
-    return RD_OK;
-}
-
-int api_health_configure(struct api_server *srv, struct rd_error *err)
-{
-    struct api_health *h = srv->health;
-    json_error_t je;
-    json_t *root = json_loadb(srv->config_text, srv->config_len, 0, &je), *o;
-    long interval = DEFAULT_INTERVAL_S, failures = DEFAULT_FAILURES;
-    const char *key;
-    json_t *v;
-    int rc = RD_OK;
-
-    o = json_object_get(root, "health");
-    if (!o)
-        goto out;
-    if (!json_is_object(o)) {
-        rc = rd_error_set(err, RD_ECONFIG, "%s: health: expected an object {\"interval_s\": N, "
-                                           "\"failures\": N}", srv->config_origin);
-        goto out;
-    }
-    json_object_foreach(o, key, v) {
-        if (strcmp(key, "interval_s") != 0 && strcmp(key, "failures") != 0) {
-            rc = rd_error_set(err, RD_ECONFIG, "%s: health: unknown key \"%.40s\"; expected "
-                                               "interval_s, failures", srv->config_origin, key);
-            goto out;
-        }
-    }
-    rc = get_int(o, "interval_s", 1, MAX_INTERVAL_S, srv->config_origin, &interval, err);
-    if (!rc)
-        rc = get_int(o, "failures", 1, MAX_FAILURES, srv->config_origin, &failures, err);
-out:
-    if (!rc) {
-        h->interval_s = (unsigned)interval;
-        h->threshold = (int)failures;
-    }
-    json_decref(root);
-    return rc;
+    /* validated with the rest of the config (src/config/config_services.c) */
+    srv->health->interval_s = interval_s ? interval_s : DEFAULT_INTERVAL_S;
+    srv->health->threshold = failures > 0 ? failures : DEFAULT_FAILURES;
 }
 
 /* ---- the table ---- */

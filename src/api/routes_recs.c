@@ -221,6 +221,8 @@ static int list_recs(struct api_req *r)
             return api_error(r, 400, "invalid", "limit: \"%.20s\"; expected 1 to %d", v, MAX_LIMIT);
         f.limit = (size_t)n;
     }
+    if (r->auth.role == RD_ROLE_TRADER)
+        f.visible_to = r->auth.account;
     if (!(s = api_store(r)))
         return r->status;
     rd_buf_puts(&r->out, "{\"recommendations\":[");
@@ -242,6 +244,10 @@ static int get_rec(struct api_req *r)
     if (!(s = api_store(r)))
         return r->status;
     rc = s->ops->trading->rec_get(s, api_param(r, "id"), &rec, &err);
+    /* another account's recommendation is as absent to a trader as one that
+     * never was: a 403 would tell them the id exists */
+    if (rc == RD_OK && rec.account[0] && !api_may_see_account(r, rec.account))
+        rc = RD_ENOTFOUND;
     if (rc == RD_ENOTFOUND)
         return api_error(r, 404, "not_found", "no recommendation \"%.64s\"", api_param(r, "id"));
     if (rc != RD_OK)

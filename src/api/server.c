@@ -229,6 +229,71 @@ static enum MHD_Result respond(struct api_req *r)
     return ret;
 }
 
+/* The raw request target, before the HTTP library splits its query: a
+ * request over the limits (limits.c) gets its query cut here, unparsed, and
+ * is refused by on_request. The request is made here: it is *con_cls. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    struct api_req *r = req_new(cls, c, "", "");
+    size_t cut = 0;
+
+    if (!r)
+        return NULL;
+    r->uri_len = strlen(uri);
+    r->head_verdict = api_uri_check(uri, &cut, &r->uri_args);
+    if (r->head_verdict != API_HEAD_OK) {
+        /* uri points into the library's own read buffer, which it splits
+         * into arguments right after this callback returns */
+        char *query = strchr(uri, '?');
+
+        if (query)
+            query[1] = '\0';
+    }
+    return r;
+}
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    api_head_count_add(cls, key ? strlen(key) : 0, value ? strlen(value) : 0);
+    return MHD_YES;
+}
+
+/* 0, or the 414/431 answer written when the head is over a limit. */
+static int check_head(struct api_req *r)
+{
+    struct api_head_count h;
+
+    if (r->head_verdict == API_HEAD_OK) {
+        api_head_count_init(&h);
+        MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_header, &h);
+        r->head_verdict = api_head_count_check(&h);
+        switch (r->head_verdict) {
+        case API_HEAD_TOO_MANY_HEADERS:
+            return api_error(r, 431, "headers_too_large",
+                             "the request has %zu header lines; at most %d", h.n,
+                             API_HEADERS_MAX);
+        case API_HEAD_HEADER_TOO_LONG:
+            return api_error(r, 431, "headers_too_large",
+                             "a header line is %zu bytes; at most %d", h.longest,
+                             API_HEADER_LINE_MAX);
+        case API_HEAD_HEADERS_TOO_LARGE:
+            return api_error(r, 431, "headers_too_large",
+                             "the header lines are %zu bytes in all; at most %d", h.bytes,
+                             API_HEADERS_BYTES_MAX);
+        default:
+            return 0;
+        }
+    }
+    if (r->head_verdict == API_HEAD_URI_TOO_LONG)
+        return api_error(r, 414, "uri_too_long",
+                         "the request target (path and query) is %zu bytes; at most %d",
+                         r->uri_len, API_URI_MAX);
+    return api_error(r, 414, "uri_too_long", "the query has %zu arguments; at most %d",
+                     r->uri_args, API_QUERY_ARGS_MAX);
+}
+
 static int parse_length(const char *s, size_t *out)
 {
     char *end;
@@ -250,15 +315,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct api_req *r = *con_cls;
 
     (void)version;
-    if (!r) {
+    if (!r || !r->started) {
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         size_t len = 0;
 
-        r = req_new(srv, c, url, method);
+        if (!r)
+            r = req_new(srv, c, url, method);
         if (!r)
             return MHD_NO;
         *con_cls = r;
+        r->started = 1;
+        r->path = url;
+        r->method = method;
+        if (check_head(r)) {
+            /* answered now: the library closes the connection after it */
+            r->route_index = SIZE_MAX;
+            return respond(r);
+        }
         if (cl && parse_length(cl, &len) && len > srv->body_max) {
             /* answer now, without reading a body we will refuse anyway */
             r->body_too_big = 1;
@@ -422,7 +496,8 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
     socklen_t sslen = 0;
     unsigned threads = p->threads ? p->threads : DEFAULT_THREADS;
     unsigned flags;
-    int v6 = 0, rc;
+    int v6 = 0, rc, health_failures;
+    unsigned health_interval;
     const union MHD_DaemonInfo *info;
 
     *out = NULL;
@@ -447,6 +522,8 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
     snprintf(srv->database, sizeof srv->database, "%s",
              p->database && *p->database ? p->database : cfg->database);
     snprintf(srv->pool.url, sizeof srv->pool.url, "%s", srv->database);
+    health_interval = cfg->health_interval_s;
+    health_failures = cfg->health_failures;
     rd_config_free(cfg);
     cfg = NULL;
     srv->pool.max = threads + 1;
@@ -467,9 +544,7 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
     rc = read_file(srv->config_origin, &srv->config_text, &srv->config_len, err);
     if (rc)
         goto out;
-    rc = api_health_configure(srv, err);
-    if (rc)
-        goto out;
+    api_health_configure(srv, health_interval, health_failures);
     rc = api_pool_take(srv, &store, err);
     if (rc)
         goto out;
@@ -494,6 +569,7 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,

@@ -1,4 +1,5 @@
 #include "cli/cli_open.h"
+#include "cli/cli_clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,5 +125,5 @@ int cli_time(const char *at, int64_t *out, struct rd_error *err)
     }
     if (rd_time_parse(at, strlen(at), out, err) != RD_OK)
         return rd_error_prefix(err, "--at");
-    return RD_OK;
+    return cli_at_window(*out, (int64_t)time(NULL), err);
 }

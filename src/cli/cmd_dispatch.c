@@ -75,8 +75,12 @@ static int run(int argc, char **argv)
         case 'c': config = optarg; break;
         case 'd': db = optarg; break;
         case 'a': account = optarg; break;
-        case 'o': loop = 0; break;
-        case 'l': loop = 1; break;
+        case 'o':
+        case 'l':
+            if (loop == (c == 'o'))
+                return cli_usage_error(NAME, "--once and --loop conflict; pass one of them");
+            loop = c == 'l';
+            break;
         case 't': at = optarg; break;
         case 'i':
             if (!parse_positive(optarg, &interval))

@@ -116,4 +116,8 @@ int rd_cfg_file_source(const struct cfg_build *b, const char *src, char *out, si
 /* --- config_perf.c: the "performance" section (defaults when absent) --- */
 int rd_cfg_parse_perf(struct cfg_build *b, const json_t *root, struct rd_error *err);
 
+/* --- config_services.c: "slack", "assignment", "health" --- */
+
+int rd_cfg_parse_services(struct cfg_build *b, const json_t *root, struct rd_error *err);
+
 #endif

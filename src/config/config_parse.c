@@ -238,6 +238,8 @@ int rd_cfg_build(const json_t *root, const char *origin, const char *dir, struct
         rc = rd_cfg_parse_traders(&b, root, err);
     if (!rc)
         rc = rd_cfg_parse_perf(&b, root, err);
+    if (!rc)
+        rc = rd_cfg_parse_services(&b, root, err);
     if (rc) {
         rd_config_free(b.cfg);
         return rc;

@@ -480,6 +480,31 @@ static int column_error(struct parser *ps, size_t line, int want, int nf)
                         nf > want ? "more than " : "", nf > want ? want : nf);
 }
 
+/* A number that parses but cannot be a return or a value: infinite (inf,
+ * 1e999), a return below -1 (a loss beyond everything), a value not above
+ * zero. NaN stays: it is a missing observation. 1 with the error set. */
+static int bad_number(struct parser *ps, double v, size_t line, const char *f, const char *fe)
+{
+    const char *what = ps->from_values ? "value" : "return";
+    char b[64];
+
+    if (isnan(v))
+        return 0;
+    show(f, (size_t)(fe - f), b, sizeof b);
+    if (isinf(v))
+        rd_error_set(ps->err, RD_EINVAL, "%s line %zu: %s '%s' is not finite", ps->name, line,
+                     what, b);
+    else if (!ps->from_values && v < -1.0)
+        rd_error_set(ps->err, RD_EINVAL, "%s line %zu: return '%s' is below -1 (-100%%); "
+                                         "returns are fractions (0.01 = 1%%)", ps->name, line, b);
+    else if (ps->from_values && !(v > 0.0))
+        rd_error_set(ps->err, RD_EINVAL, "%s line %zu: value '%s' is not above zero (a value "
+                                         "file holds equity or prices)", ps->name, line, b);
+    else
+        return 0;
+    return 1;
+}
+
 static int parse_row(struct parser *ps, const char *s, const char *e, size_t line)
 {
     const char *f[3], *fe[3];
@@ -538,6 +563,8 @@ static int parse_row(struct parser *ps, const char *s, const char *e, size_t lin
                             show(f[want - 1], (size_t)(fe[want - 1] - f[want - 1]), b1,
                                  sizeof b1));
     }
+    if (bad_number(ps, v, line, f[want - 1], fe[want - 1]))
+        return RD_EINVAL;
     if (ps->multi) {
         int rc;
 

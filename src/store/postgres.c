@@ -209,7 +209,8 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
       "SELECT " REC_COLS " FROM recs WHERE ($1::bigint = 0 OR created_at >= $1) AND "
       "($2::bigint = 0 OR created_at < $2) AND ($3::text IS NULL OR underlying = $3) AND "
       "($4::text IS NULL OR symbol = $4) AND ($5::text IS NULL OR action = $5) AND "
-      "($6::text IS NULL OR strategy = $6) ORDER BY created_at DESC, id DESC LIMIT $7"),
+      "($6::text IS NULL OR strategy = $6) AND ($8::int = 0 OR account IS NULL OR "
+      "account = '' OR account = $9::text) ORDER BY created_at DESC, id DESC LIMIT $7"),
     S(RD_PGS_DECISION_GET, "SELECT " DECISION_COLS " FROM decisions WHERE id = $1"),
     S(RD_PGS_DECISION_COUNTS, "SELECT approved, first_failed, COUNT(*) FROM decisions "
                               "WHERE account = $1 GROUP BY approved, first_failed"),

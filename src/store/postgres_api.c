@@ -408,6 +408,8 @@ int rd_pg_rec_list(struct rd_store *s, const struct rd_rec_filter *f,
         rd_pg_bind_null(&b);
     else
         rd_pg_bind_i64(&b, f->limit > INT64_MAX ? INT64_MAX : (int64_t)f->limit);
+    rd_pg_bind_i64(&b, f->visible_to != NULL);
+    rd_pg_bind_field(&b, f->visible_to ? f->visible_to : "", RD_REC_ACCOUNT_MAX);
     rc = rd_pg_run_query(q, RD_PGS_REC_LIST, &b, &res, err, "rec_list");
     if (rc)
         return rc;

@@ -56,7 +56,8 @@ static const char *const sql[RD_SQX_COUNT] = {
         "SELECT " RD_SQLITE_REC_COLS " FROM recs WHERE (?1 = 0 OR created_at >= ?1) AND "
         "(?2 = 0 OR created_at < ?2) AND (?3 IS NULL OR underlying = ?3) AND "
         "(?4 IS NULL OR symbol = ?4) AND (?5 IS NULL OR action = ?5) AND "
-        "(?6 IS NULL OR strategy = ?6) ORDER BY created_at DESC, id DESC LIMIT ?7",
+        "(?6 IS NULL OR strategy = ?6) AND (?8 = 0 OR account IS NULL OR account = '' OR "
+        "account = ?9) ORDER BY created_at DESC, id DESC LIMIT ?7",
     [RD_SQX_DECISION_GET] = "SELECT " RD_SQLITE_DECISION_COLS " FROM decisions WHERE id = ?",
     [RD_SQX_DECISION_COUNTS] = "SELECT approved, first_failed, COUNT(*) FROM decisions "
                                "WHERE account = ? GROUP BY approved, first_failed",
@@ -443,6 +444,9 @@ int rd_sqlite_rec_list(struct rd_store *s, const struct rd_rec_filter *f,
     rd_sqlite_bind_field_or_null(
         &b, f->strategy >= 0 ? rd_store_strategy_name((enum rd_strategy)f->strategy) : NULL, 32);
     rd_sqlite_bind_i64(&b, f->limit ? (int64_t)f->limit : -1);
+    rd_sqlite_bind_i64(&b, f->visible_to != NULL);
+    rd_sqlite_bind_text_n(&b, f->visible_to ? f->visible_to : "",
+                          f->visible_to ? strnlen(f->visible_to, RD_REC_ACCOUNT_MAX) : 0);
     if (b.rc != SQLITE_OK) {
         rd_sqlite_bind_done(&b);
         return rd_sqlite_fail(s, b.rc, err, "rec_list");

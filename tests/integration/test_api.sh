@@ -62,6 +62,7 @@ LOG_LEVEL=info start_server "$TMP/s1" --body-max 4096 --threads 2
 # ---- public routes ----
 r GET /healthz ""; expect 200 '"status":"ok"'
 r GET /readyz ""; expect 200 '"ready":true' '"store":{"ok":true}'
+r GET /readyz "$VIEWER"; expect 200 '"ready":true' '"store":{"ok":true}'
 jcheck '[a["name"] for a in d["accounts"]] == ["large", "tiny"] and all(a["broker_ok"] for a in d["accounts"])'
 r GET /metrics ""; expect 200 'riskdesk_account_buying_power_dollars{account="large",tier="large"} ' \
   'riskdesk_account_equity_dollars{account="tiny",tier="tiny"} ' \
@@ -70,7 +71,7 @@ r GET /metrics ""; expect 200 'riskdesk_account_buying_power_dollars{account="la
   'riskdesk_decisions_total{account="tiny",tier="tiny",outcome="rejected",gate=' \
   'riskdesk_orders_total{account="large",tier="large",status="filled"} 1' \
   'riskdesk_account_kill_switch{account="tiny",tier="tiny"} 0' \
-  'riskdesk_http_requests_total{method="GET",route="/readyz",code="200"} 1' \
+  'riskdesk_http_requests_total{method="GET",route="/readyz",code="200"} 2' \
   'riskdesk_http_request_duration_seconds_bucket{method="GET",route="/healthz",le="+Inf"} 1' \
   '# TYPE riskdesk_http_request_duration_seconds histogram'
 grep -q "Content-Type: text/plain; version=0.0.4" "$TMP/hdr" && ok || bad "metrics content type"
@@ -302,7 +303,7 @@ expect_in "$TMP/err" "expected HOST:PORT"
 expect_rc 1 "$RD_BIN" serve "${C[@]}" --listen 127.0.0.1:0 --dispatch nobody
 expect_in "$TMP/err" 'no account named "nobody"'
 LOG_LEVEL=info start_server "$TMP/s2" --dispatch tiny --interval 1
-r GET /readyz ""; expect 200
+r GET /readyz "$VIEWER"; expect 200
 jcheck '{a["name"]: a["dispatcher"] for a in d["accounts"]} == {"large": "elsewhere", "tiny": "running", "fresh": "elsewhere"}'
 r GET /metrics ""; expect 200 'riskdesk_dispatcher_running{account="tiny",tier="tiny"} 1'
 expect_rc 1 "$RD_BIN" dispatch "${C[@]}" --account tiny --once --at "$AT"

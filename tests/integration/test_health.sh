@@ -57,11 +57,12 @@ JSON
 write_cfg "$TMP/rd.json" "$TMP/rd.db"
 C=(--config "$TMP/rd.json")
 
-# wait_for SECONDS PYTHON-EXPR: polls /readyz until EXPR holds on its JSON (d)
+# wait_for SECONDS PYTHON-EXPR: polls /readyz (with $ADMIN: the details need
+# a token) until EXPR holds on its JSON (d)
 wait_for() {
   local until=$((SECONDS + $1))
   while [ $SECONDS -lt "$until" ]; do
-    curl -s -o "$TMP/ready" "http://127.0.0.1:$PORT/readyz"
+    curl -s -o "$TMP/ready" -H "Authorization: Bearer $ADMIN" "http://127.0.0.1:$PORT/readyz"
     python3 - "$TMP/ready" "$2" <<'PY' && return 0
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -98,7 +99,7 @@ expect_in "$TMP/err" 'unknown key "interval"'
 
 # ---- the monitor: alp_b's broker fails, then recovers ----
 start_server "$TMP/s1"
-r GET /readyz ""; expect 200 '"ready":true' '"degraded":false'
+r GET /readyz "$ADMIN"; expect 200 '"ready":true' '"degraded":false'
 jcheck "$H == {'alp_a': True, 'alp_b': True, 'paper1': True}"
 r GET /api/v1/accounts "$ADMIN"; expect 200
 jcheck 'all(a["healthy"] is True and a["health_failures"] == 0 for a in d["accounts"])'
@@ -106,7 +107,7 @@ jcheck 'all(a["healthy"] is True and a["health_failures"] == 0 for a in d["accou
 fault "$PORT_B" '{"kind": "503", "count": 1000000, "path": "/v2/account"}'
 wait_for 20 "not {a['name']: a for a in d['accounts']}['alp_b']['healthy']" && ok || bad "alp_b never became unhealthy: $(cat "$TMP/ready")"
 expect_in "$TMP/s1.err" "event=health.unhealthy account=alp_b failures=2"
-r GET /readyz ""; expect 503 '"ready":false'
+r GET /readyz "$ADMIN"; expect 503 '"ready":false'
 jcheck "$H == {'alp_a': True, 'alp_b': False, 'paper1': True}"
 jcheck '[a for a in d["accounts"] if a["name"] == "alp_b"][0]["health_failures"] >= 2 and "503" in [a for a in d["accounts"] if a["name"] == "alp_b"][0]["health_error"]'
 r GET /metrics ""; expect 200 'riskdesk_account_healthy{account="alp_b",tier="large"} 0' \
@@ -150,7 +151,7 @@ jcheck '[(a["account"] in ("alp_a", "paper1"), a["reason"]) for a in d["assignme
 curl -s -o /dev/null -X POST "http://127.0.0.1:$PORT_B/_reset"
 wait_for 20 "{a['name']: a for a in d['accounts']}['alp_b']['healthy']" && ok || bad "alp_b never recovered: $(cat "$TMP/ready")"
 expect_in "$TMP/s1.err" "event=health.recovered account=alp_b"
-r GET /readyz ""; expect 200 '"ready":true'
+r GET /readyz "$ADMIN"; expect 200 '"ready":true'
 r GET /metrics ""; expect 200 'riskdesk_account_healthy{account="alp_b",tier="large"} 1'
 r PUT /api/v1/users/u3/assignment "$ADMIN" '{}'; expect 200 '"account":"alp_b"'
 r PUT /api/v1/users/u5/assignment "$ADMIN" '{"strategy":"department"}'; expect 200 '"account":"alp_b"'
@@ -170,7 +171,7 @@ expect_in "$TMP/s2.err" "event=serve.degraded running_on=paper1 failed=alp_a,alp
 expect_in "$TMP/s2.err" "riskdesk serve: degraded: running on paper1; failed to start: alp_a,alp_b"
 expect_in "$TMP/s2.err" "event=dispatch.start_failed account=alp_a"
 r GET /healthz ""; expect 200
-r GET /readyz ""; expect 503 '"degraded":true'
+r GET /readyz "$ADMIN"; expect 503 '"degraded":true'
 jcheck 'd["running_on"] == ["paper1"] and [f["name"] for f in d["failed"]] == ["alp_a", "alp_b"] and all(f["error"] for f in d["failed"])'
 jcheck "$H == {'alp_a': False, 'alp_b': False, 'paper1': True}"
 jcheck '{a["name"]: a["dispatcher"] for a in d["accounts"]} == {"alp_a": "failed", "alp_b": "failed", "paper1": "running"}'
@@ -189,7 +190,7 @@ kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; rc=$?; SERVER_PID=
 # ---- without --dispatch: the probe at start feeds the table ----
 start_server "$TMP/s3"
 expect_in "$TMP/s3.err" "event=serve.degraded running_on=paper1 failed=alp_a,alp_b"
-r GET /readyz ""; expect 503 '"degraded":true'
+r GET /readyz "$ADMIN"; expect 503 '"degraded":true'
 jcheck "$H == {'alp_a': False, 'alp_b': False, 'paper1': True}"
 jcheck '{a["name"]: a["dispatcher"] for a in d["accounts"]} == {"alp_a": "elsewhere", "alp_b": "elsewhere", "paper1": "elsewhere"}'
 r POST /api/v1/users "$ADMIN" '{"id":"w1","display_name":"w1"}'; expect 201
@@ -203,9 +204,11 @@ curl -s -o /dev/null -X POST "http://127.0.0.1:$PORT_B/_reset"
 fault "$PORT_A" '{"kind": "503", "count": 1000000, "path": "/v2/account"}'
 write_cfg "$TMP/rd4.json" "$TMP/rd4.db"
 C=(--config "$TMP/rd4.json")
+expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role admin --user alice
+ADMIN=$(cat "$TMP/out")
 LOG_LEVEL=info start_server "$TMP/s4" --dispatch alp_a,paper1 --interval 1
 expect_in "$TMP/s4.err" "event=dispatch.start_failed account=alp_a"
-r GET /readyz ""; expect 503 '"degraded":true'
+r GET /readyz "$ADMIN"; expect 503 '"degraded":true'
 jcheck '{a["name"]: a["dispatcher"] for a in d["accounts"]}["alp_a"] == "failed"'
 sleep 2.5     # retried, and failed again, while the broker still refuses
 grep -q "event=dispatch.start_retry_failed account=alp_a attempts=" "$TMP/s4.err" && ok \
@@ -219,7 +222,7 @@ expect_in "$TMP/s4.err" "event=health.recovered account=alp_a"
 # and it trades: its cycles run
 for _ in $(seq 50); do grep -q "event=dispatch.cycle account=alp_a" "$TMP/s4.err" && break; sleep 0.2; done
 expect_in "$TMP/s4.err" "event=dispatch.cycle account=alp_a"
-r GET /readyz ""; expect 200 '"ready":true' '"degraded":false'
+r GET /readyz "$ADMIN"; expect 200 '"ready":true' '"degraded":false'
 stop_server
 
 finish

@@ -107,6 +107,16 @@ expect_fail "bad date" 'date,return\n2024-01-02,0.1\n2024-02-30,0.1\n' "line 3: 
 expect_fail "text in number" 'date,return\n2024-01-02,0.1\n2024-01-03,ten\n' "line 3: return 'ten' is not a number"
 expect_fail "unsorted" 'date,return\n2024-01-03,0.1\n2024-01-02,0.1\n' "line 3: dates not sorted"
 expect_fail "duplicate" 'date,return\n2024-01-02,0.1\n2024-01-02,0.1\n' "line 3: duplicate date 2024-01-02"
+# numbers that are not usable returns or values: infinite, a loss beyond
+# everything, a worthless account
+expect_fail "overflowing return" 'date,return\n2024-01-02,0.1\n2024-01-03,1e999\n' "line 3: return '1e999' is not finite"
+expect_fail "inf return" 'date,return\n2024-01-02,inf\n2024-01-03,0.1\n' "line 2: return 'inf' is not finite"
+expect_fail "-inf return" 'date,return\n2024-01-02,0.1\n2024-01-03,-Infinity\n' "line 3: return '-Infinity' is not finite"
+expect_fail "return below -100%" 'date,return\n2024-01-02,0.1\n2024-01-03,-2\n' "line 3: return '-2' is below -1 (-100%)"
+expect_fail "account return below -100%" 'date,account,return\n2024-01-02,A,0.1\n2024-01-03,A,-1.5\n' "line 3: return '-1.5' is below -1 (-100%)"
+expect_fail "zero value" 'date,value\n2024-01-02,100\n2024-01-03,0\n' "line 3: value '0' is not above zero"
+expect_fail "negative value" 'date,value\n2024-01-02,-5\n2024-01-03,100\n' "line 2: value '-5' is not above zero"
+expect_fail "inf value" 'date,value\n2024-01-02,100\n2024-01-03,1e400\n' "line 3: value '1e400' is not finite"
 expect_fail "account dup" 'date,account,return\n2024-01-02,A,0.1\n2024-01-03,A,0.1\n2024-01-03,A,0.1\n' "line 4: duplicate date 2024-01-03 for account 'A'"
 
 # usage errors: exit 2

@@ -172,6 +172,32 @@ static void test_bad(void **s)
                "expires_at: expected a time from 1970");
 }
 
+#define NO_PRICE "\"id\":\"r1\",\"created_at\":\"2026-11-20T15:29:50Z\",\"underlying\":\"AAPL\"," \
+                 "\"symbol\":\"AAPL\",\"action\":\"BUY_STOCK\",\"strategy\":\"swing\"," \
+                 "\"confidence\":0.72,\"volume_ratio\":2.4"
+
+/* A price finer than 1/10000 of a dollar is refused, not rounded. */
+static void test_price_decimals(void **s)
+{
+    struct rd_rec r;
+    struct rd_error err;
+
+    (void)s;
+    expect_bad("{" NO_PRICE ",\"price\":\"190.12345\"}", "price: \"190.12345\" has more than four decimals");
+    expect_bad("{" NO_PRICE ",\"price\":190.12345}", "price: \"190.12345\" has more than four decimals");
+    expect_bad("{" NO_PRICE ",\"price\":\"1.00001\"}", "more than four decimals");
+    expect_bad("{" NO_PRICE ",\"price\":\"190.5\",\"stop_price\":\"185.00005\"}",
+               "stop_price: \"185.00005\" has more than four decimals");
+    assert_int_equal(parse("{" NO_PRICE ",\"price\":\"190.1234\"}", &r, &err), RD_OK);
+    assert_true(r.price == 1901234);
+    assert_int_equal(parse("{" NO_PRICE ",\"price\":\"190.123400\"}", &r, &err), RD_OK);
+    assert_true(r.price == 1901234);
+    assert_int_equal(parse("{" NO_PRICE ",\"price\":190.1234}", &r, &err), RD_OK);
+    assert_true(r.price == 1901234);
+    assert_int_equal(parse("{" NO_PRICE ",\"price\":\"1.5e2\"}", &r, &err) == RD_OK ||
+                         strstr(err.msg, "four decimals") == NULL, 1);
+}
+
 static void test_occ(void **s)
 {
     struct rd_occ o;
@@ -274,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_account_and_qty),
         cmocka_unit_test(test_stock),
         cmocka_unit_test(test_bad),
+        cmocka_unit_test(test_price_decimals),
         cmocka_unit_test(test_occ),
         cmocka_unit_test(test_jsonl),
         cmocka_unit_test(test_client_order_ids),
