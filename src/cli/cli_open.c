@@ -6,10 +6,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/cli.h"
 #include "riskdesk/accounts.h"
 #include "riskdesk/buf.h"
 #include "riskdesk/calendar.h"
 #include "riskdesk/log.h"
+#include "riskdesk/rec_json.h"
 #include "riskdesk/banned.h"
 
 extern char **environ;
@@ -126,4 +128,54 @@ int cli_time(const char *at, int64_t *out, struct rd_error *err)
     if (rd_time_parse(at, strlen(at), out, err) != RD_OK)
         return rd_error_prefix(err, "--at");
     return cli_at_window(*out, (int64_t)time(NULL), err);
+}
+
+#define REC_FILE_MAX (1024 * 1024)
+
+int cli_read_rec(const char *json, const char *file, struct rd_rec *out, struct rd_error *err)
+{
+    struct rd_buf b;
+    FILE *f;
+    char chunk[4096];
+    const char *text;
+    size_t n, len;
+    int rc = RD_OK;
+
+    if (!json == !file)
+        return rd_error_set(err, RD_EINVAL, "give the recommendation with --rec JSON or "
+                            "--rec-file FILE (- for stdin), one of them");
+    if (json) {
+        if ((rc = rd_rec_from_json(json, strlen(json), out, err)) != RD_OK)
+            return rd_error_prefix(err, "--rec");
+        return RD_OK;
+    }
+    f = strcmp(file, "-") ? fopen(file, "rb") : stdin;
+    if (!f)
+        return rd_error_set(err, RD_ENOTFOUND, "--rec-file %s: cannot be opened", file);
+    rd_buf_init(&b, REC_FILE_MAX);
+    while (rc == RD_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = rd_buf_append(&b, chunk, n);
+    if (f != stdin)
+        fclose(f);
+    if (rc != RD_OK) {
+        rd_buf_release(&b);
+        return rd_error_set(err, rc, "%s: over %d bytes", file, REC_FILE_MAX);
+    }
+    text = rd_buf_str(&b);
+    len = b.len;
+    if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+        text += 3;
+        len -= 3;
+    }
+    rc = rd_rec_from_json(text, len, out, err);
+    rd_buf_release(&b);
+    return rc == RD_OK ? RD_OK : rd_error_prefix(err, "%s", file);
+}
+
+int cli_rec_in_json(const char *cmd, int argc, char **argv)
+{
+    if (argc && argv[0][0] == '{')
+        return cli_usage_error(cmd, "--json asks for JSON output; give the recommendation with "
+                               "--rec '{...}' (or --rec-file FILE)");
+    return argc ? cli_usage_error(cmd, "unexpected argument '%s'", argv[0]) : CLI_OK;
 }

@@ -37,6 +37,12 @@ int cli_account(const struct cli_env *env, const struct rd_account_config **out,
 int cli_open_runner(const struct cli_env *env, const char *account, size_t batch, int own_store,
                     struct rd_runner **out, struct rd_error *err);
 
+/* A recommendation from --rec JSON, or --rec-file FILE ("-" for stdin; a UTF-8
+ * BOM is skipped), exactly one of them. Messages name the option or FILE. */
+int cli_read_rec(const char *json, const char *file, struct rd_rec *out, struct rd_error *err);
+/* The usage error for the old form "--json REC": --json asks for JSON output. */
+int cli_rec_in_json(const char *cmd, int argc, char **argv);
+
 /* --at: an RFC 3339 time; NULL means now. */
 int cli_time(const char *at, int64_t *out, struct rd_error *err);
 

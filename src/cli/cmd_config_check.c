@@ -301,26 +301,16 @@ static void warn_unused_account_tier(const struct rd_config *cfg)
                     "\"tier\"; it has no effect\n");
 }
 
-static int run(int argc, char **argv)
+/* Loads the config itself (not through main.c): a config that does not
+ * load is this command's answer, in JSON too with --json. */
+static int run(struct cli_ctx *c)
 {
     static struct suspects sus;
     struct rd_config *cfg = NULL;
     struct rd_error err = {0};
-    const char *path = NULL;
-    int json = 0, rc;
+    const char *path = c->config;
+    int json = c->json, rc;
 
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json"))
-            json = 1;
-        else if (!strcmp(argv[i], "--config") && i + 1 < argc)
-            path = argv[++i];
-        else if (!strncmp(argv[i], "--config=", 9) && argv[i][9])
-            path = argv[i] + 9;
-        else if (!strcmp(argv[i], "--config"))
-            return cli_usage_error("config check", "--config needs a file");
-        else
-            return cli_usage_error("config check", "unexpected argument '%s'", argv[i]);
-    }
     sus.n = 0;
     rd_env_check(environ, on_suspect, &sus);
     rc = rd_config_load_default(path, &cfg, &err);
@@ -379,5 +369,6 @@ const struct cli_cmd cli_cmd_config_check = {
              "(the message names both accounts), as they are when a dispatcher starts.\n"
              "\n"
              "Exit status: 0 when valid, 1 when not (the message names the field).\n",
+    .takes = CLI_O_CONFIG | CLI_O_JSON,
     .run = run,
 };

@@ -1,5 +1,4 @@
 /* riskdesk decisions: what an account decided, newest first. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -45,53 +44,39 @@ static int visit(void *ctx, const struct rd_decision_row *row)
     return 0;
 }
 
+static long limit;
+
 static const struct option opts[] = {
-    {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
-    {"account", required_argument, NULL, 'a'}, {"json", no_argument, NULL, 'j'},
-    {"limit", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0},
+    {"limit", required_argument, NULL, 'n'},
+    {NULL, 0, NULL, 0},
 };
 
-static int run(int argc, char **argv)
+static int option(int val, const char *arg)
 {
-    const char *config = NULL, *db = NULL, *account = NULL;
-    const struct rd_account_config *acct;
-    struct rd_error err = {0};
-    struct cli_env env;
-    struct walk w = {0};
-    long limit = 0;
     char *end;
-    int c, rc;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': config = optarg; break;
-        case 'd': db = optarg; break;
-        case 'a': account = optarg; break;
-        case 'j': w.json = 1; break;
-        case 'n':
-            limit = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end || limit < 0)
-                return cli_usage_error(NAME, "--limit: '%s'; expected a count >= 0", optarg);
-            break;
-        default: return cli_usage_error(NAME, "unknown option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(NAME, "unexpected argument '%s'", argv[optind]);
-    if (cli_open(config, db, 1, &env, &err) != RD_OK)
-        return cli_fail(&err);
+    (void)val;
+    limit = strtol(arg, &end, 10);
+    if (*arg == '\0' || *end || limit < 0)
+        return cli_usage_error(NAME, "--limit: '%s'; expected a count >= 0", arg);
+    return CLI_OK;
+}
+
+static int run(struct cli_ctx *c)
+{
+    struct rd_error err = {0};
+    struct rd_store *s = c->env.store;
+    struct walk w = {0};
+    int rc;
+
+    w.json = c->json;
     rd_buf_init(&w.buf, 1 << 20);
-    rc = cli_account(&env, &acct, account, &err);
-    if (rc == RD_OK) {
-        if (w.json)
-            fputs("[", stdout);
-        rc = env.store->ops->trading->decision_list(env.store, acct->name, (size_t)limit, visit, &w, &err);
-        if (w.json)
-            fputs("]\n", stdout);
-    }
+    if (w.json)
+        fputs("[", stdout);
+    rc = s->ops->trading->decision_list(s, c->acct->name, (size_t)limit, visit, &w, &err);
+    if (w.json)
+        fputs("]\n", stdout);
     rd_buf_release(&w.buf);
-    cli_close(&env);
     return rc == RD_OK ? CLI_OK : cli_fail(&err);
 }
 
@@ -101,5 +86,9 @@ const struct cli_cmd cli_cmd_decisions = {
     .usage = "usage: riskdesk decisions [--config F] [--db URL] --account NAME [--json] [--limit N]\n\n"
              "Newest first. --json prints an array of {\"id\", \"account\", \"rec_id\",\n"
              "\"decided_at\", \"decision\": {\"approved\", \"size\", \"gates\": [...]}}.\n",
+    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_ACCOUNT | CLI_O_NEED_ACCOUNT | CLI_O_JSON,
+    .opens = CLI_OPENS_STORE,
+    .options = opts,
+    .option = option,
     .run = run,
 };

@@ -5,7 +5,6 @@
  * simulated (a minute per cycle through NYSE sessions) so the demo trades at
  * any hour; it says so when it starts.
  */
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -157,11 +156,42 @@ static int parse_long(const char *s, long lo, long hi, long *out)
     return 1;
 }
 
-static int run(int argc, char **argv)
+static const char *db = DEFAULT_DB;
+static long duration, interval_ms = 400, seed = 1, per_cycle = 2;
+static int user_db;
+
+static int option(int val, const char *arg)
 {
-    const char *db = DEFAULT_DB;
+    switch (val) {
+    case 'D':
+        if (!parse_long(arg, 1, 86400 * 365, &duration))
+            return cli_usage_error(NAME, "--duration: '%s'; expected seconds > 0", arg);
+        break;
+    case 'd':
+        /* a path, or the sqlite: URL every other command takes */
+        db = strncmp(arg, "sqlite:", 7) == 0 ? arg + 7 : arg;
+        if (!db[0] || db[0] == '?' || strchr(db, '?'))
+            return cli_usage_error(NAME, "--db: '%s'; expected a file path or sqlite:PATH", arg);
+        user_db = 1;
+        break;
+    case 'i':
+        if (!parse_long(arg, 0, 60000, &interval_ms))
+            return cli_usage_error(NAME, "--interval-ms: '%s'; expected 0 to 60000", arg);
+        break;
+    case 's':
+        if (!parse_long(arg, 0, 1L << 30, &seed))
+            return cli_usage_error(NAME, "--seed: '%s'; expected a number >= 0", arg);
+        break;
+    default:
+        if (!parse_long(arg, 1, 1000, &per_cycle))
+            return cli_usage_error(NAME, "--recs-per-cycle: '%s'; expected 1 to 1000", arg);
+    }
+    return CLI_OK;
+}
+
+static int run(struct cli_ctx *c)
+{
     char url[600];
-    long duration = 0, interval_ms = 400, seed = 1, per_cycle = 2;
     struct rd_error err = {0};
     struct rd_config *cfg = NULL;
     struct rd_store *store = NULL;
@@ -170,40 +200,9 @@ static int run(int argc, char **argv)
     struct demo dm;
     struct sigaction sa;
     time_t started = time(NULL);
-    int c, rc = RD_OK, n = 0, user_db = 0;
+    int rc = RD_OK, n = 0;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'D':
-            if (!parse_long(optarg, 1, 86400 * 365, &duration))
-                return cli_usage_error(NAME, "--duration: '%s'; expected seconds > 0", optarg);
-            break;
-        case 'd':
-            /* a path, or the sqlite: URL every other command takes */
-            db = strncmp(optarg, "sqlite:", 7) == 0 ? optarg + 7 : optarg;
-            if (!db[0] || db[0] == '?' || strchr(db, '?'))
-                return cli_usage_error(NAME, "--db: '%s'; expected a file path or sqlite:PATH",
-                                       optarg);
-            user_db = 1;
-            break;
-        case 'i':
-            if (!parse_long(optarg, 0, 60000, &interval_ms))
-                return cli_usage_error(NAME, "--interval-ms: '%s'; expected 0 to 60000", optarg);
-            break;
-        case 's':
-            if (!parse_long(optarg, 0, 1L << 30, &seed))
-                return cli_usage_error(NAME, "--seed: '%s'; expected a number >= 0", optarg);
-            break;
-        case 'r':
-            if (!parse_long(optarg, 1, 1000, &per_cycle))
-                return cli_usage_error(NAME, "--recs-per-cycle: '%s'; expected 1 to 1000", optarg);
-            break;
-        default: return cli_usage_error(NAME, "unknown option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(NAME, "unexpected argument '%s'", argv[optind]);
+    (void)c;
     if (user_db && access(db, F_OK) == 0) {
         fprintf(stderr, "riskdesk: %s exists; the demo starts a new database: remove it or "
                         "choose another --db\n", db);
@@ -316,5 +315,7 @@ const struct cli_cmd cli_cmd_demo = {
              "\"large\" ($209,000) and \"tiny\" ($1,804) on the paper broker, feeds a stream of\n"
              "recommendations and runs both dispatchers, printing each decision with its\n"
              "gates, until Ctrl-C or --duration seconds. The market clock is simulated.\n",
+    .options = opts,
+    .option = option,
     .run = run,
 };

@@ -1,5 +1,4 @@
 /* riskdesk dispatch: one account's dispatcher, once or in a loop. */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,11 +37,12 @@ static void nap(double seconds)
     }
 }
 
+static long interval = 60, batch = 1000;
+static int loop = -1;                   /* -1: --once/--loop not given */
+
 static const struct option opts[] = {
-    {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
-    {"account", required_argument, NULL, 'a'}, {"once", no_argument, NULL, 'o'},
-    {"loop", no_argument, NULL, 'l'}, {"interval", required_argument, NULL, 'i'},
-    {"at", required_argument, NULL, 't'}, {"batch", required_argument, NULL, 'b'},
+    {"once", no_argument, NULL, 'o'},        {"loop", no_argument, NULL, 'l'},
+    {"interval", required_argument, NULL, 'i'}, {"batch", required_argument, NULL, 'b'},
     {NULL, 0, NULL, 0},
 };
 
@@ -57,45 +57,32 @@ static int parse_positive(const char *s, long *out)
     return 1;
 }
 
-static int run(int argc, char **argv)
+static int option(int val, const char *arg)
 {
-    const char *config = NULL, *db = NULL, *account = NULL, *at = NULL, *mode;
-    struct rd_error err = {0};
-    struct rd_runner *ru = NULL;
-    struct rd_cycle_stats st;
-    struct cli_env env;
-    struct sigaction sa;
-    long interval = 60, batch = 1000;
-    int64_t now;
-    int c, loop = -1, rc, suspects;
-
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': config = optarg; break;
-        case 'd': db = optarg; break;
-        case 'a': account = optarg; break;
-        case 'o':
-        case 'l':
-            if (loop == (c == 'o'))
-                return cli_usage_error(NAME, "--once and --loop conflict; pass one of them");
-            loop = c == 'l';
-            break;
-        case 't': at = optarg; break;
-        case 'i':
-            if (!parse_positive(optarg, &interval))
-                return cli_usage_error(NAME, "--interval: '%s'; expected whole seconds > 0", optarg);
-            break;
-        case 'b':
-            if (!parse_positive(optarg, &batch) || batch > 100000)
-                return cli_usage_error(NAME, "--batch: '%s'; expected 1 to 100000", optarg);
-            break;
-        default: return cli_usage_error(NAME, "unknown option");
-        }
+    switch (val) {
+    case 'o':
+    case 'l':
+        if (loop == (val == 'o'))
+            return cli_usage_error(NAME, "--once and --loop conflict; pass one of them");
+        loop = val == 'l';
+        break;
+    case 'i':
+        if (!parse_positive(arg, &interval))
+            return cli_usage_error(NAME, "--interval: '%s'; expected whole seconds > 0", arg);
+        break;
+    default:
+        if (!parse_positive(arg, &batch) || batch > 100000)
+            return cli_usage_error(NAME, "--batch: '%s'; expected 1 to 100000", arg);
     }
-    if (optind < argc)
-        return cli_usage_error(NAME, "unexpected argument '%s'", argv[optind]);
-    suspects = cli_env_warnings();
+    return CLI_OK;
+}
+
+/* Once or in a loop: the flags, else RUN_MODE; a misspelt RUN_MODE refused. */
+static int check(struct cli_ctx *c)
+{
+    const char *mode;
+    int suspects = cli_env_warnings();
+
     mode = getenv("RUN_MODE");
     if (loop < 0 && mode && *mode) {
         if (!strcasecmp(mode, "LOOP"))
@@ -117,15 +104,23 @@ static int run(int argc, char **argv)
         rd_log_msg(RD_LOG_INFO, "dispatch.mode", "RUN_MODE unset: running once");
         loop = 0;
     }
-    if (at && loop)
+    if (c->at && loop)
         return cli_usage_error(NAME, "--at sets a fixed clock; use it with --once");
-    if (cli_time(at, &now, &err) != RD_OK)
-        return cli_fail(&err);
-    if (cli_open(config, db, 1, &env, &err) != RD_OK)
-        return cli_fail(&err);
+    return CLI_OK;
+}
+
+static int run(struct cli_ctx *c)
+{
+    struct rd_error err = {0};
+    struct rd_runner *ru = NULL;
+    struct rd_cycle_stats st;
+    struct sigaction sa;
+    int64_t now = c->now;
+    int rc;
+
     /* a looping dispatcher keeps its own store handle, to reopen it when the
      * store goes away (a restart, a failover) */
-    if ((rc = cli_open_runner(&env, account, (size_t)batch, loop, &ru, &err)) != RD_OK ||
+    if ((rc = cli_open_runner(&c->env, c->acct->name, (size_t)batch, loop, &ru, &err)) != RD_OK ||
         (rc = rd_runner_start(ru, now, &err)) != RD_OK)
         goto out;
     memset(&sa, 0, sizeof sa);
@@ -133,7 +128,7 @@ static int run(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     do {
-        if (!at)
+        if (!c->at)
             now = (int64_t)time(NULL);
         rc = rd_runner_cycle(ru, now, &st, &err);
         if (rc != RD_OK && (!loop || rc == RD_EBUSY))
@@ -149,7 +144,6 @@ static int run(int argc, char **argv)
         rd_log_msg(RD_LOG_INFO, "dispatch.stopped", "signal received; cycle finished");
 out:
     rd_runner_close(ru);
-    cli_close(&env);
     return rc == RD_OK ? CLI_OK : cli_fail(&err);
 }
 
@@ -166,5 +160,10 @@ const struct cli_cmd cli_cmd_dispatch = {
              "With --loop a failed cycle is not the end: the store is reopened and the\n"
              "account's lock taken again, retrying after 1, 2, 4 ... 30 s; only a lock\n"
              "taken meanwhile by another process ends it (exit 1, the holder named).\n",
+    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_ACCOUNT | CLI_O_NEED_ACCOUNT | CLI_O_AT,
+    .opens = CLI_OPENS_STORE,
+    .options = opts,
+    .option = option,
+    .check = check,
     .run = run,
 };

@@ -1,5 +1,4 @@
 /* riskdesk gates eval: a dry run of one recommendation against one account. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,54 +11,54 @@
 
 #define NAME "gates eval"
 
+static const char *rec_json, *rec_file;
+static int text;
+
 static const struct option opts[] = {
-    {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
-    {"account", required_argument, NULL, 'a'}, {"at", required_argument, NULL, 't'},
-    {"json", required_argument, NULL, 'j'}, {"text", no_argument, NULL, 'T'},
-    {NULL, 0, NULL, 0},
+    {"rec", required_argument, NULL, 'r'}, {"rec-file", required_argument, NULL, 'f'},
+    {"text", no_argument, NULL, 'T'},    {NULL, 0, NULL, 0},
 };
 
-static int run(int argc, char **argv)
+static int option(int val, const char *arg)
 {
-    const char *config = NULL, *db = NULL, *account = NULL, *at = NULL, *json = NULL;
+    if (val == 'r')
+        rec_json = arg;
+    else if (val == 'f')
+        rec_file = arg;
+    else
+        text = 1;
+    return CLI_OK;
+}
+
+static int check(struct cli_ctx *c)
+{
+    int rc = cli_rec_in_json(NAME, c->argc, c->argv);
+
+    if (rc == CLI_OK && !rec_json == !rec_file)
+        rc = cli_usage_error(NAME, "give the recommendation with --rec JSON or --rec-file FILE");
+    if (rc == CLI_OK && text && c->json)
+        rc = cli_usage_error(NAME, "--text and --json conflict");
+    return rc;
+}
+
+static int run(struct cli_ctx *c)
+{
     struct rd_error err = {0};
     struct rd_runner *ru = NULL;
     struct rd_decision dec;
-    struct cli_env env;
     struct rd_rec rec;
     struct rd_buf out;
-    int64_t now;
-    int c, text = 0, rc;
+    int rc;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': config = optarg; break;
-        case 'd': db = optarg; break;
-        case 'a': account = optarg; break;
-        case 't': at = optarg; break;
-        case 'j': json = optarg; break;
-        case 'T': text = 1; break;
-        default: return cli_usage_error(NAME, "unknown option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(NAME, "unexpected argument '%s'", argv[optind]);
-    if (!json)
-        return cli_usage_error(NAME, "--json REC is required");
-    if (cli_time(at, &now, &err) != RD_OK)
-        return cli_fail(&err);
-    if (rd_rec_from_json(json, strlen(json), &rec, &err) != RD_OK) {
+    if (cli_read_rec(rec_json, rec_file, &rec, &err) != RD_OK) {
         fprintf(stderr, "riskdesk: recommendation: %s\n", err.msg);
         return CLI_FAIL;
     }
-    if (cli_open(config, db, 1, &env, &err) != RD_OK)
-        return cli_fail(&err);
     rd_buf_init(&out, 1 << 20);
-    if ((rc = cli_open_runner(&env, account, 1, 0, &ru, &err)) != RD_OK)
+    if ((rc = cli_open_runner(&c->env, c->acct->name, 1, 0, &ru, &err)) != RD_OK)
         goto out;
     /* dry run: the store is read, never written (the paper broker is not asked to trade) */
-    if ((rc = rd_runner_evaluate(ru, now, &rec, &dec, NULL, &err)) != RD_OK)
+    if ((rc = rd_runner_evaluate(ru, c->now, &rec, &dec, NULL, &err)) != RD_OK)
         goto out;
     rc = text ? rd_decision_to_text(&dec, &out) : rd_decision_to_json(&dec, &out);
     if (rc == RD_OK) {
@@ -71,7 +70,6 @@ static int run(int argc, char **argv)
 out:
     rd_buf_release(&out);
     rd_runner_close(ru);
-    cli_close(&env);
     if (rc != RD_OK)
         return cli_fail(&err);
     return CLI_OK;
@@ -81,10 +79,17 @@ const struct cli_cmd cli_cmd_gates_eval = {
     .name = NAME,
     .summary = "dry-run one recommendation through an account's gates",
     .usage = "usage: riskdesk gates eval [--config F] [--db URL] --account NAME [--at TIME]\n"
-             "                          [--text] --json REC\n\n"
+             "                          [--text | --json] (--rec REC | --rec-file FILE|-)\n\n"
              "Prints {\"approved\", \"size\", \"gates\": [{\"name\", \"passed\", \"reason\",\n"
-             "\"observed\", \"threshold\"}...]} for REC against the account's current state\n"
-             "(what the store and broker hold). --at sets the clock (RFC 3339, default now).\n"
-             "Changes nothing.\n",
+             "\"observed\", \"threshold\"}...]} (the default, --json) or one line a gate\n"
+             "(--text) for the recommendation REC (JSON, docs/recommendations.md) against\n"
+             "the account's current state (what the store and broker hold). --at sets the\n"
+             "clock (RFC 3339, default now). Changes nothing.\n",
+    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_ACCOUNT | CLI_O_NEED_ACCOUNT | CLI_O_AT | CLI_O_JSON |
+             CLI_O_OPERANDS,
+    .opens = CLI_OPENS_STORE,
+    .options = opts,
+    .option = option,
+    .check = check,
     .run = run,
 };

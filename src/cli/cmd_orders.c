@@ -1,6 +1,6 @@
 /* riskdesk orders: what an account placed, with client order ids. */
-#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli/cli.h"
 #include "cli/cli_open.h"
@@ -12,6 +12,7 @@
 
 struct walk {
     int json, n;
+    long skip;                   /* rows to pass over before printing (--limit) */
 };
 
 static void json_string_out(const char *s)
@@ -35,6 +36,10 @@ static int visit(void *ctx, const struct rd_order_row *o)
     struct walk *w = ctx;
     char created[32], ref[32], fill[32];
 
+    if (w->skip > 0) {
+        w->skip--;
+        return 0;
+    }
     rd_time_format(o->created_at, created, sizeof created);
     rd_money_format(o->ref_price, ref, sizeof ref);
     rd_money_format(o->fill_price, fill, sizeof fill);
@@ -59,51 +64,62 @@ static int visit(void *ctx, const struct rd_order_row *o)
     return 0;
 }
 
+static long limit;
+
 static const struct option opts[] = {
-    {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
-    {"account", required_argument, NULL, 'a'}, {"json", no_argument, NULL, 'j'},
+    {"limit", required_argument, NULL, 'n'},
     {NULL, 0, NULL, 0},
 };
 
-static int run(int argc, char **argv)
+static int option(int val, const char *arg)
 {
-    const char *config = NULL, *db = NULL, *account = NULL;
-    const struct rd_account_config *acct;
-    struct rd_error err = {0};
-    struct cli_env env;
-    struct walk w = {0};
-    int c, rc;
+    char *end;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': config = optarg; break;
-        case 'd': db = optarg; break;
-        case 'a': account = optarg; break;
-        case 'j': w.json = 1; break;
-        default: return cli_usage_error(NAME, "unknown option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(NAME, "unexpected argument '%s'", argv[optind]);
-    if (cli_open(config, db, 1, &env, &err) != RD_OK)
-        return cli_fail(&err);
-    rc = cli_account(&env, &acct, account, &err);
+    (void)val;
+    limit = strtol(arg, &end, 10);
+    if (*arg == '\0' || *end || limit < 0)
+        return cli_usage_error(NAME, "--limit: '%s'; expected a count >= 0", arg);
+    return CLI_OK;
+}
+
+static int count(void *ctx, const struct rd_order_row *o)
+{
+    (void)o;
+    (*(long *)ctx)++;
+    return 0;
+}
+
+static int run(struct cli_ctx *c)
+{
+    struct rd_error err = {0};
+    struct rd_store *s = c->env.store;
+    struct walk w = {0};
+    long total = 0;
+    int rc = RD_OK;
+
+    w.json = c->json;
+    /* --limit N: the newest N, still oldest first */
+    if (limit > 0 && (rc = s->ops->trading->order_list(s, c->acct->name, -1, count, &total, &err)) == RD_OK)
+        w.skip = total > limit ? total - limit : 0;
     if (rc == RD_OK) {
         if (w.json)
             fputs("[", stdout);
-        rc = env.store->ops->trading->order_list(env.store, acct->name, -1, visit, &w, &err);
+        rc = s->ops->trading->order_list(s, c->acct->name, -1, visit, &w, &err);
         if (w.json)
             fputs("]\n", stdout);
     }
-    cli_close(&env);
     return rc == RD_OK ? CLI_OK : cli_fail(&err);
 }
 
 const struct cli_cmd cli_cmd_orders = {
     .name = NAME,
     .summary = "list an account's orders with client order ids",
-    .usage = "usage: riskdesk orders [--config F] [--db URL] --account NAME [--json]\n\n"
-             "Oldest first. A rejected order carries the broker's reason.\n",
+    .usage = "usage: riskdesk orders [--config F] [--db URL] --account NAME [--json] [--limit N]\n\n"
+             "Oldest first; --limit N shows the newest N (0: all). A rejected order carries\n"
+             "the broker's reason.\n",
+    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_ACCOUNT | CLI_O_NEED_ACCOUNT | CLI_O_JSON,
+    .opens = CLI_OPENS_STORE,
+    .options = opts,
+    .option = option,
     .run = run,
 };

@@ -4,7 +4,6 @@
  * their daily returns on common dates and Welch's t-test of each pair's mean
  * daily returns (src/app/perf_report.c).
  */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,11 +17,50 @@
 #define NAME "perf compare"
 #define MAX_ACCOUNTS 64
 
+static const char *list;
+static char names_buf[MAX_ACCOUNTS * 64];
+static const char *names[MAX_ACCOUNTS];
+static size_t nnames;
+
 static const struct option opts[] = {
-    {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
-    {"accounts", required_argument, NULL, 'a'}, {"json", no_argument, NULL, 'j'},
+    {"accounts", required_argument, NULL, 'a'},
     {NULL, 0, NULL, 0},
 };
+
+static int option(int val, const char *arg)
+{
+    (void)val;
+    list = arg;
+    return CLI_OK;
+}
+
+/* --accounts A,B,...: at least two names. */
+static int check(struct cli_ctx *c)
+{
+    char *p;
+
+    (void)c;
+    if (!list)
+        return cli_usage_error(NAME, "--accounts A,B,... is required");
+    if (strlen(list) >= sizeof names_buf)
+        return cli_usage_error(NAME, "--accounts: too long");
+    snprintf(names_buf, sizeof names_buf, "%s", list);
+    for (p = names_buf; p;) {
+        char *comma = strchr(p, ',');
+
+        if (comma)
+            *comma = '\0';
+        if (!*p)
+            return cli_usage_error(NAME, "--accounts: an empty name in '%s'", list);
+        if (nnames == MAX_ACCOUNTS)
+            return cli_usage_error(NAME, "--accounts: at most %d accounts", MAX_ACCOUNTS);
+        names[nnames++] = p;
+        p = comma ? comma + 1 : NULL;
+    }
+    if (nnames < 2)
+        return cli_usage_error(NAME, "--accounts: name at least two accounts, got '%s'", list);
+    return CLI_OK;
+}
 
 /* v with prec decimals ('g' form when g), or NaN / Inf / -Inf. */
 static const char *fmtv(double v, int prec, int g, char *buf, size_t n)
@@ -91,53 +129,14 @@ static void text(const struct rd_perf_compare *c)
         }
 }
 
-static int run(int argc, char **argv)
+static int run(struct cli_ctx *c)
 {
-    const char *config = NULL, *db = NULL, *list = NULL;
-    char names_buf[MAX_ACCOUNTS * 64];
-    const char *names[MAX_ACCOUNTS];
     struct rd_perf_compare cmp;
     struct rd_error err = {0};
-    struct cli_env env;
-    size_t n = 0;
-    int c, json = 0, rc;
-    char *p;
+    int json = c->json, rc;
 
     memset(&cmp, 0, sizeof cmp);
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': config = optarg; break;
-        case 'd': db = optarg; break;
-        case 'a': list = optarg; break;
-        case 'j': json = 1; break;
-        default: return cli_usage_error(NAME, "unknown option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(NAME, "unexpected argument '%s'", argv[optind]);
-    if (!list)
-        return cli_usage_error(NAME, "--accounts A,B,... is required");
-    if (strlen(list) >= sizeof names_buf)
-        return cli_usage_error(NAME, "--accounts: too long");
-    snprintf(names_buf, sizeof names_buf, "%s", list);
-    for (p = names_buf; p;) {
-        char *comma = strchr(p, ',');
-
-        if (comma)
-            *comma = '\0';
-        if (!*p)
-            return cli_usage_error(NAME, "--accounts: an empty name in '%s'", list);
-        if (n == MAX_ACCOUNTS)
-            return cli_usage_error(NAME, "--accounts: at most %d accounts", MAX_ACCOUNTS);
-        names[n++] = p;
-        p = comma ? comma + 1 : NULL;
-    }
-    if (n < 2)
-        return cli_usage_error(NAME, "--accounts: name at least two accounts, got '%s'", list);
-    if (cli_open(config, db, 1, &env, &err) != RD_OK)
-        return cli_fail(&err);
-    rc = rd_perf_compare_build(env.store, env.cfg, names, n, &cmp, &err);
+    rc = rd_perf_compare_build(c->env.store, c->env.cfg, names, nnames, &cmp, &err);
     if (rc == RD_OK && json) {
         struct rd_buf b;
 
@@ -152,7 +151,6 @@ static int run(int argc, char **argv)
         text(&cmp);
     }
     rd_perf_compare_release(&cmp);
-    cli_close(&env);
     return rc == RD_OK ? CLI_OK : cli_fail(&err);
 }
 
@@ -168,5 +166,10 @@ const struct cli_cmd cli_cmd_perf_compare = {
         "have; and for each pair Welch's t-test of the difference of their mean daily\n"
         "returns on those dates (t, Welch-Satterthwaite df, two-sided p; significant\n"
         "when p < 0.05). Each account needs at least two snapshots.\n",
+    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_JSON,
+    .opens = CLI_OPENS_STORE,
+    .options = opts,
+    .option = option,
+    .check = check,
     .run = run,
 };

@@ -247,63 +247,63 @@ static int check_rows(const char *path, const struct rd_returns_set *s, struct r
     return RD_OK;
 }
 
-static int run(int argc, char **argv)
+static const char *returns_path, *bench_path, *period_name = "daily";
+static struct rd_metrics_params params;
+static enum rd_period period = RD_PERIOD_DAILY;
+static int threads, params_ready;
+
+static const struct option opts[] = {
+    {"returns", required_argument, NULL, 'r'},     {"benchmark", required_argument, NULL, 'b'},
+    {"risk-free", required_argument, NULL, 'f'},   {"required-return", required_argument, NULL, 'q'},
+    {"period", required_argument, NULL, 'p'},      {"threads", required_argument, NULL, 't'},
+    {NULL, 0, NULL, 0},
+};
+
+static int option(int val, const char *v)
 {
-    const char *returns_path = NULL, *bench_path = NULL, *period_name = "daily";
-    struct rd_metrics_params params;
+    char *end;
+    long t;
+
+    if (!params_ready) {
+        rd_metrics_params_init(&params);
+        params_ready = 1;
+    }
+    switch (val) {
+    case 'r': returns_path = v; break;
+    case 'b': bench_path = v; break;
+    case 'f': return parse_rate("--risk-free", v, &params.risk_free) ? CLI_USAGE : CLI_OK;
+    case 'q':
+        /* sortino and downside risk only: omega keeps empyrical's default
+         * required_return 0 (METRICS.md), its threshold comes from rf */
+        return parse_rate("--required-return", v, &params.required_return) ? CLI_USAGE : CLI_OK;
+    case 'p':
+        if (rd_metrics_period_parse(v, &period) != 0)
+            return cli_usage_error(CMD, "--period wants daily, weekly, monthly, quarterly or "
+                                   "yearly, got '%s'", v);
+        period_name = v;
+        break;
+    default:
+        t = strtol(v, &end, 10);
+        if (end == v || *end || t < 1 || t > MAX_THREADS)
+            return cli_usage_error(CMD, "--threads wants 1 to %d, got '%s'", MAX_THREADS, v);
+        threads = (int)t;
+    }
+    return CLI_OK;
+}
+
+static int run(struct cli_ctx *c)
+{
     struct rd_returns_set set, bench;
     struct rd_metrics_result *results = NULL;
     struct rd_error err = {0};
-    enum rd_period period = RD_PERIOD_DAILY;
-    int json = 0, threads = cpu_count(), rc = CLI_OK;
+    int json = c->json, rc = CLI_OK;
 
-    rd_metrics_params_init(&params);
+    if (!params_ready)
+        rd_metrics_params_init(&params);
+    if (!threads)
+        threads = cpu_count();
     rd_returns_set_init(&set);
     rd_returns_set_init(&bench);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has_arg = i + 1 < argc;
-
-        if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if (!strcmp(a, "--returns") || !strcmp(a, "--benchmark") ||
-                   !strcmp(a, "--risk-free") || !strcmp(a, "--required-return") ||
-                   !strcmp(a, "--period") || !strcmp(a, "--threads")) {
-            const char *v;
-
-            if (!has_arg)
-                return cli_usage_error(CMD, "%s needs a value", a);
-            v = argv[++i];
-            if (!strcmp(a, "--returns")) {
-                returns_path = v;
-            } else if (!strcmp(a, "--benchmark")) {
-                bench_path = v;
-            } else if (!strcmp(a, "--risk-free")) {
-                if (parse_rate(a, v, &params.risk_free))
-                    return CLI_USAGE;
-            } else if (!strcmp(a, "--required-return")) {
-                /* sortino and downside risk only: omega keeps empyrical's default
-                 * required_return 0 (METRICS.md), its threshold comes from rf */
-                if (parse_rate(a, v, &params.required_return))
-                    return CLI_USAGE;
-            } else if (!strcmp(a, "--period")) {
-                if (rd_metrics_period_parse(v, &period) != 0)
-                    return cli_usage_error(CMD, "--period wants daily, weekly, monthly, "
-                                           "quarterly or yearly, got '%s'", v);
-                period_name = v;
-            } else {
-                char *end;
-                long t = strtol(v, &end, 10);
-
-                if (end == v || *end || t < 1 || t > MAX_THREADS)
-                    return cli_usage_error(CMD, "--threads wants 1 to %d, got '%s'",
-                                           MAX_THREADS, v);
-                threads = (int)t;
-            }
-        } else {
-            return cli_usage_error(CMD, "unexpected argument '%s'", a);
-        }
-    }
     if (!returns_path)
         return cli_usage_error(CMD, "--returns FILE is required");
     params.annualization = rd_metrics_annualization(period);
@@ -377,5 +377,8 @@ const struct cli_cmd cli_cmd_perf_metrics = {
         "                        {\"accounts\":[{\"account\":\"A\",...},...]}. NaN is null,\n"
         "                        infinities are \"Infinity\" / \"-Infinity\".\n"
         "  --threads N           threads for many accounts (default: all cores).\n",
+    .takes = CLI_O_JSON,
+    .options = opts,
+    .option = option,
     .run = run,
 };

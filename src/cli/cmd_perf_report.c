@@ -3,7 +3,6 @@
  * its daily snapshots (returns per period, every metric with the config's
  * risk-free rate) and its closed trades (src/app/perf_report.c).
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,11 +16,12 @@
 
 #define NAME "perf report"
 
+static enum rd_agg agg = RD_AGG_DAILY;
+static int32_t day_from = INT32_MIN, day_to = INT32_MAX;
+
 static const struct option opts[] = {
-    {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
-    {"account", required_argument, NULL, 'a'}, {"period", required_argument, NULL, 'p'},
-    {"from", required_argument, NULL, 'f'},   {"to", required_argument, NULL, 'T'},
-    {"json", no_argument, NULL, 'j'},         {NULL, 0, NULL, 0},
+    {"period", required_argument, NULL, 'p'}, {"from", required_argument, NULL, 'f'},
+    {"to", required_argument, NULL, 'T'},     {NULL, 0, NULL, 0},
 };
 
 static void num(double v)
@@ -98,47 +98,31 @@ static int parse_day(const char *opt, const char *s, int32_t *out)
     return 0;
 }
 
-static int run(int argc, char **argv)
+static int option(int val, const char *arg)
 {
-    const char *config = NULL, *db = NULL, *account = NULL;
+    if (val == 'p' && rd_perf_agg_parse(arg, &agg) != 0)
+        return cli_usage_error(NAME, "--period: '%s'; expected daily, weekly, monthly, "
+                               "quarterly, yearly or itd", arg);
+    if (val == 'f' && parse_day("--from", arg, &day_from))
+        return CLI_USAGE;
+    if (val == 'T' && parse_day("--to", arg, &day_to))
+        return CLI_USAGE;
+    return CLI_OK;
+}
+
+static int check(struct cli_ctx *c)
+{
+    return c->account ? CLI_OK : cli_usage_error(NAME, "--account NAME is required");
+}
+
+static int run(struct cli_ctx *c)
+{
     struct rd_perf_report rep;
     struct rd_error err = {0};
-    struct cli_env env;
-    enum rd_agg agg = RD_AGG_DAILY;
-    int32_t from = INT32_MIN, to = INT32_MAX;
-    int c, json = 0, rc;
+    int json = c->json, rc;
 
     memset(&rep, 0, sizeof rep);
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': config = optarg; break;
-        case 'd': db = optarg; break;
-        case 'a': account = optarg; break;
-        case 'j': json = 1; break;
-        case 'p':
-            if (rd_perf_agg_parse(optarg, &agg) != 0)
-                return cli_usage_error(NAME, "--period: '%s'; expected daily, weekly, monthly, "
-                                       "quarterly, yearly or itd", optarg);
-            break;
-        case 'f':
-            if (parse_day("--from", optarg, &from))
-                return CLI_USAGE;
-            break;
-        case 'T':
-            if (parse_day("--to", optarg, &to))
-                return CLI_USAGE;
-            break;
-        default: return cli_usage_error(NAME, "unknown option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(NAME, "unexpected argument '%s'", argv[optind]);
-    if (!account)
-        return cli_usage_error(NAME, "--account NAME is required");
-    if (cli_open(config, db, 1, &env, &err) != RD_OK)
-        return cli_fail(&err);
-    rc = rd_perf_report_build(env.store, env.cfg, account, agg, from, to, &rep, &err);
+    rc = rd_perf_report_build(c->env.store, c->env.cfg, c->account, agg, day_from, day_to, &rep, &err);
     if (rc == RD_OK && json) {
         struct rd_buf b;
 
@@ -153,7 +137,6 @@ static int run(int argc, char **argv)
         text(&rep);
     }
     rd_perf_report_release(&rep);
-    cli_close(&env);
     return rc == RD_OK ? CLI_OK : cli_fail(&err);
 }
 
@@ -174,5 +157,10 @@ const struct cli_cmd cli_cmd_perf_report = {
         "rate, profit factor, average and largest win and loss, count and frequency)\n"
         "and the alerts recorded. --from/--to (YYYY-MM-DD, inclusive) limit the\n"
         "snapshots and trades. docs/metrics.md describes the JSON.\n",
+    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_ACCOUNT | CLI_O_JSON,
+    .opens = CLI_OPENS_STORE,
+    .options = opts,
+    .option = option,
+    .check = check,
     .run = run,
 };

@@ -4,7 +4,6 @@
  * replacing the day's earlier one; then the alerts and the retention run
  * (src/app/snapshots.c). One line per account on stdout.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,11 +15,27 @@
 
 #define NAME "perf snapshot"
 
+static int all;
+
 static const struct option opts[] = {
-    {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
-    {"account", required_argument, NULL, 'a'}, {"all", no_argument, NULL, 'A'},
-    {"at", required_argument, NULL, 't'},     {NULL, 0, NULL, 0},
+    {"all", no_argument, NULL, 'A'},
+    {NULL, 0, NULL, 0},
 };
+
+static int option(int val, const char *arg)
+{
+    (void)val;
+    (void)arg;
+    all = 1;
+    return CLI_OK;
+}
+
+static int check(struct cli_ctx *c)
+{
+    if (c->account && all)
+        return cli_usage_error(NAME, "--account and --all exclude each other");
+    return CLI_OK;
+}
 
 /* Records one account; prints its line. */
 static int one(const struct cli_env *env, const struct rd_account_config *a, int64_t now,
@@ -52,45 +67,23 @@ static int one(const struct cli_env *env, const struct rd_account_config *a, int
     return RD_OK;
 }
 
-static int run(int argc, char **argv)
+static int run(struct cli_ctx *c)
 {
-    const char *config = NULL, *db = NULL, *account = NULL, *at = NULL;
     struct rd_error err = {0};
-    struct cli_env env;
-    int64_t now;
-    int c, all = 0, failed = 0;
+    int failed = 0;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': config = optarg; break;
-        case 'd': db = optarg; break;
-        case 'a': account = optarg; break;
-        case 'A': all = 1; break;
-        case 't': at = optarg; break;
-        default: return cli_usage_error(NAME, "unknown option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(NAME, "unexpected argument '%s'", argv[optind]);
-    if (account && all)
-        return cli_usage_error(NAME, "--account and --all exclude each other");
-    if (cli_time(at, &now, &err) != RD_OK)
-        return cli_fail(&err);
-    if (cli_open(config, db, 1, &env, &err) != RD_OK)
-        return cli_fail(&err);
-    if (account) {
+    if (c->account) {
         const struct rd_account_config *a;
 
-        if (cli_account(&env, &a, account, &err) != RD_OK || one(&env, a, now, &err) != RD_OK)
+        if (cli_account(&c->env, &a, c->account, &err) != RD_OK ||
+            one(&c->env, a, c->now, &err) != RD_OK)
             failed = cli_fail(&err);
     } else {
         /* every account; one failing does not stop the others */
-        for (int i = 0; i < env.cfg->naccounts; i++)
-            if (one(&env, &env.cfg->accounts[i], now, &err) != RD_OK)
+        for (int i = 0; i < c->env.cfg->naccounts; i++)
+            if (one(&c->env, &c->env.cfg->accounts[i], c->now, &err) != RD_OK)
                 failed = cli_fail(&err);
     }
-    cli_close(&env);
     return failed ? CLI_FAIL : CLI_OK;
 }
 
@@ -112,5 +105,10 @@ const struct cli_cmd cli_cmd_perf_snapshot = {
         "  NAME DATE equity DOLLARS [alerts KIND,...] [rolled_up N]\n"
         "The dispatcher records the day's snapshot by itself after its cycles.\n"
         "--at fixes the clock (RFC 3339), for tests and replays.\n",
+    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_ACCOUNT | CLI_O_AT,
+    .opens = CLI_OPENS_STORE,
+    .options = opts,
+    .option = option,
+    .check = check,
     .run = run,
 };

@@ -1,6 +1,5 @@
 /* riskdesk recommend import: JSON Lines; bad lines are reported and skipped. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,60 +35,41 @@ static void bad(void *ctx, const char *msg)
 {
     struct import *im = ctx;
 
-    im->bad++;
-    fprintf(stderr, "riskdesk: %s (skipped)\n", msg);
+    if (im->bad++ < CLI_BAD_SHOWN_MAX)
+        fprintf(stderr, "riskdesk: %s (skipped)\n", msg);
 }
 
-static const struct option opts[] = {
-    {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
-    {NULL, 0, NULL, 0},
-};
-
-static int run(int argc, char **argv)
+static int run(struct cli_ctx *c)
 {
-    const char *config = NULL, *db = NULL, *path;
+    struct rd_store *s = c->env.store;
     struct rd_error err = {0};
-    struct cli_env env;
     struct import im = {0};
+    const char *path;
     FILE *f;
-    int c, rc;
+    int rc;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'c')
-            config = optarg;
-        else if (c == 'd')
-            db = optarg;
-        else
-            return cli_usage_error(NAME, "unknown option");
-    }
-    if (optind != argc - 1)
+    if (c->argc != 1)
         return cli_usage_error(NAME, "expected one FILE.jsonl (or - for standard input)");
-    path = argv[optind];
+    path = c->argv[0];
     f = strcmp(path, "-") ? fopen(path, "r") : stdin;
     if (!f) {
         fprintf(stderr, "riskdesk: %s: %s\n", path, strerror(errno));
         return CLI_FAIL;
     }
-    if (cli_open(config, db, 1, &env, &err) != RD_OK) {
-        if (f != stdin)
-            fclose(f);
-        return cli_fail(&err);
-    }
-    im.store = env.store;
+    im.store = s;
     im.err = &err;
-    rc = env.store->ops->begin(env.store, &err);
+    rc = s->ops->begin(s, &err);
     if (rc == RD_OK)
         rc = rd_rec_read_jsonl(f, path, accept, bad, &im, &err);
     if (rc == RD_OK)
-        rc = env.store->ops->commit(env.store, &err);
+        rc = s->ops->commit(s, &err);
     else
-        env.store->ops->rollback(env.store);
+        s->ops->rollback(s);
     if (f != stdin)
         fclose(f);
-    cli_close(&env);
     if (rc != RD_OK)
         return cli_fail(&err);
+    cli_bad_more(im.bad);
     printf("imported %ld, already present %ld, bad lines %ld\n", im.added, im.duplicate, im.bad);
     return im.bad ? CLI_FAIL : CLI_OK;
 }
@@ -97,9 +77,12 @@ static int run(int argc, char **argv)
 const struct cli_cmd cli_cmd_recommend_import = {
     .name = NAME,
     .summary = "import recommendations from a JSON Lines file",
-    .usage = "usage: riskdesk recommend import [--config F] [--db URL] FILE.jsonl\n\n"
-             "One recommendation object per line. Malformed lines are reported with their\n"
-             "line number and skipped; the rest load (exit status 1 if any line was bad).\n"
-             "Ids already present are left as they are.\n",
+    .usage = "usage: riskdesk recommend import [--config F] [--db URL] FILE.jsonl|-\n\n"
+             "One recommendation object per line. Malformed lines are reported as\n"
+             "FILE:LINE: why (the first 50, then how many more) and skipped; the rest load.\n"
+             "Ids already present are left as they are. Exit status 0 when every line was\n"
+             "used, 1 when any was bad (or nothing could be read).\n",
+    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_OPERANDS,
+    .opens = CLI_OPENS_STORE,
     .run = run,
 };

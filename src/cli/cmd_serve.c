@@ -1,6 +1,5 @@
 /* riskdesk serve: the HTTP API, optionally with dispatchers in the same process. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +14,14 @@
 
 #define NAME "serve"
 
+static struct rd_api_params p = {.listen = "127.0.0.1:8080"};
+static unsigned long threads = 4, body_max = 1024 * 1024, interval = 60, grace = 10, wait_ms = 5000;
+
 static const struct option opts[] = {
-    {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
-    {"listen", required_argument, NULL, 'l'}, {"threads", required_argument, NULL, 't'},
+    {"listen", required_argument, NULL, 'l'},   {"threads", required_argument, NULL, 't'},
     {"body-max", required_argument, NULL, 'b'}, {"dispatch", required_argument, NULL, 'D'},
     {"interval", required_argument, NULL, 'i'}, {"grace", required_argument, NULL, 'g'},
-    {"at", required_argument, NULL, 'a'},     {"trade-wait-ms", required_argument, NULL, 'w'},
-    {NULL, 0, NULL, 0},
+    {"trade-wait-ms", required_argument, NULL, 'w'}, {NULL, 0, NULL, 0},
 };
 
 static int parse_num(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
@@ -51,54 +51,45 @@ static int check_keys(const char *config_path, struct rd_error *err)
     return rc;
 }
 
-static int run(int argc, char **argv)
+static int option(int val, const char *arg)
 {
-    struct rd_api_params p;
+    switch (val) {
+    case 'l': p.listen = arg; break;
+    case 'D': p.dispatch = arg; break;
+    case 't':
+        if (!parse_num(arg, 1, 256, &threads))
+            return cli_usage_error(NAME, "--threads: '%s'; expected 1 to 256", arg);
+        break;
+    case 'b':
+        if (!parse_num(arg, 1024, 1024UL * 1024 * 1024, &body_max))
+            return cli_usage_error(NAME, "--body-max: '%s'; expected bytes, 1024 to 1073741824",
+                                   arg);
+        break;
+    case 'i':
+        if (!parse_num(arg, 1, 86400, &interval))
+            return cli_usage_error(NAME, "--interval: '%s'; expected seconds, 1 to 86400", arg);
+        break;
+    case 'g':
+        if (!parse_num(arg, 0, 3600, &grace))
+            return cli_usage_error(NAME, "--grace: '%s'; expected seconds, 0 to 3600", arg);
+        break;
+    default:
+        if (!parse_num(arg, 1, 60000, &wait_ms))
+            return cli_usage_error(NAME, "--trade-wait-ms: '%s'; expected 1 to 60000", arg);
+    }
+    return CLI_OK;
+}
+
+static int run(struct cli_ctx *c)
+{
     struct rd_api_server *srv = NULL;
     struct rd_error err = {0};
-    unsigned long threads = 4, body_max = 1024 * 1024, interval = 60, grace = 10, wait_ms = 5000;
     sigset_t set;
-    int c, sig = 0;
+    int sig = 0;
 
-    memset(&p, 0, sizeof p);
-    p.listen = "127.0.0.1:8080";
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': p.config_path = optarg; break;
-        case 'd': p.database = optarg; break;
-        case 'l': p.listen = optarg; break;
-        case 'D': p.dispatch = optarg; break;
-        case 'a':
-            if (cli_time(optarg, &p.clock_start, &err) != RD_OK)
-                return cli_usage_error(NAME, "%s", err.msg);
-            break;
-        case 'w':
-            if (!parse_num(optarg, 1, 60000, &wait_ms))
-                return cli_usage_error(NAME, "--trade-wait-ms: '%s'; expected 1 to 60000", optarg);
-            break;
-        case 't':
-            if (!parse_num(optarg, 1, 256, &threads))
-                return cli_usage_error(NAME, "--threads: '%s'; expected 1 to 256", optarg);
-            break;
-        case 'b':
-            if (!parse_num(optarg, 1024, 1024UL * 1024 * 1024, &body_max))
-                return cli_usage_error(NAME, "--body-max: '%s'; expected bytes, 1024 to 1073741824",
-                                       optarg);
-            break;
-        case 'i':
-            if (!parse_num(optarg, 1, 86400, &interval))
-                return cli_usage_error(NAME, "--interval: '%s'; expected seconds, 1 to 86400", optarg);
-            break;
-        case 'g':
-            if (!parse_num(optarg, 0, 3600, &grace))
-                return cli_usage_error(NAME, "--grace: '%s'; expected seconds, 0 to 3600", optarg);
-            break;
-        default: return cli_usage_error(NAME, "unknown option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(NAME, "unexpected argument '%s'", argv[optind]);
+    p.config_path = c->config;
+    p.database = c->db;
+    p.clock_start = c->at ? c->now : 0;
     p.threads = (unsigned)threads;
     p.body_max = body_max;
     p.dispatch_interval = (unsigned)interval;
@@ -169,5 +160,8 @@ const struct cli_cmd cli_cmd_serve = {
              "--body-max bytes (1 MiB) are refused with 413. SIGTERM or Ctrl-C: stop\n"
              "accepting, finish requests in flight (up to --grace seconds, 10), let each\n"
              "dispatcher finish its cycle, exit 0.\n",
+    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_AT,
+    .options = opts,
+    .option = option,
     .run = run,
 };

@@ -1,5 +1,4 @@
 /* riskdesk tokens create: a new API token, printed once. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -11,11 +10,24 @@
 
 #define NAME "tokens create"
 
+static const char *role, *user, *label = "";
+static enum rd_api_role r;
+
 static const struct option opts[] = {
-    {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
-    {"role", required_argument, NULL, 'r'},   {"user", required_argument, NULL, 'u'},
-    {"label", required_argument, NULL, 'L'},  {NULL, 0, NULL, 0},
+    {"role", required_argument, NULL, 'r'},  {"user", required_argument, NULL, 'u'},
+    {"label", required_argument, NULL, 'L'}, {NULL, 0, NULL, 0},
 };
+
+static int option(int val, const char *arg)
+{
+    if (val == 'r')
+        role = arg;
+    else if (val == 'u')
+        user = arg;
+    else
+        label = arg;
+    return CLI_OK;
+}
 
 static int valid_user(const char *s)
 {
@@ -33,30 +45,11 @@ static int valid_user(const char *s)
     return 1;
 }
 
-static int run(int argc, char **argv)
+static int check(struct cli_ctx *c)
 {
-    const char *config = NULL, *db = NULL, *role = NULL, *user = NULL, *label = "";
-    char token[RD_API_TOKEN_MAX], hash[RD_API_HASH_MAX], prefix[RD_API_TOKEN_PREFIX_LEN + 1];
-    enum rd_api_role r;
-    struct rd_token_row t;
-    struct rd_user_row u;
     struct rd_error err = {0};
-    struct cli_env env;
-    int c, rc;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': config = optarg; break;
-        case 'd': db = optarg; break;
-        case 'r': role = optarg; break;
-        case 'u': user = optarg; break;
-        case 'L': label = optarg; break;
-        default: return cli_usage_error(NAME, "unknown option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(NAME, "unexpected argument '%s'", argv[optind]);
+    (void)c;
     if (!role || !user)
         return cli_usage_error(NAME, "--role and --user are required");
     if (rd_api_role_parse(role, &r, &err) != RD_OK)
@@ -64,13 +57,25 @@ static int run(int argc, char **argv)
     if (!valid_user(user))
         return cli_usage_error(NAME, "--user: '%s'; expected 1-63 characters of A-Z a-z 0-9 _ . @ -",
                                user);
-    if (strlen(label) >= sizeof t.label)
-        return cli_usage_error(NAME, "--label: at most %zu characters", sizeof t.label - 1);
-    if (cli_open(config, db, 1, &env, &err) != RD_OK)
-        return cli_fail(&err);
+    if (strlen(label) >= sizeof((struct rd_token_row *)0)->label)
+        return cli_usage_error(NAME, "--label: at most %zu characters",
+                               sizeof((struct rd_token_row *)0)->label - 1);
+    return CLI_OK;
+}
+
+static int run(struct cli_ctx *c)
+{
+    char token[RD_API_TOKEN_MAX], hash[RD_API_HASH_MAX], prefix[RD_API_TOKEN_PREFIX_LEN + 1];
+    struct rd_store *s = c->env.store;
+    struct rd_token_row t;
+    struct rd_user_row u;
+    struct rd_error err = {0};
+    int rc;
+
+    memset(token, 0, sizeof token);
     if (r == RD_ROLE_TRADER) {
         /* a trader's token is only as good as their assignment: the user must exist */
-        rc = env.store->ops->api->user_get(env.store, user, &u, &err);
+        rc = s->ops->api->user_get(s, user, &u, &err);
         if (rc == RD_ENOTFOUND)
             rd_error_set(&err, rc, "no user \"%s\": a trader token needs the user first "
                                    "(POST /api/v1/users)", user);
@@ -87,7 +92,7 @@ static int run(int argc, char **argv)
     snprintf(t.user, sizeof t.user, "%s", user);
     snprintf(t.label, sizeof t.label, "%s", label);
     t.created_at = (int64_t)time(NULL);
-    rc = env.store->ops->api->token_add(env.store, &t, &err);
+    rc = s->ops->api->token_add(s, &t, &err);
     if (rc == RD_OK) {
         /* the token's only appearance: its one line on stdout */
         printf("%s\n", token);
@@ -96,7 +101,6 @@ static int run(int argc, char **argv)
     }
 out:
     explicit_bzero(token, sizeof token);
-    cli_close(&env);
     return rc == RD_OK ? CLI_OK : cli_fail(&err);
 }
 
@@ -108,5 +112,10 @@ const struct cli_cmd cli_cmd_tokens_create = {
              "Prints the new token as the only line on stdout; only its SHA-256 is stored,\n"
              "so it cannot be shown again. A trader's user must exist (POST /api/v1/users);\n"
              "the trader then sees and trades only the account assigned to them.\n",
+    .takes = CLI_O_CONFIG | CLI_O_DB,
+    .opens = CLI_OPENS_STORE,
+    .options = opts,
+    .option = option,
+    .check = check,
     .run = run,
 };

@@ -1,5 +1,4 @@
 /* riskdesk tokens list: the API tokens, without their secrets. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
@@ -9,10 +8,6 @@
 
 #define NAME "tokens list"
 
-static const struct option opts[] = {
-    {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
-    {"json", no_argument, NULL, 'j'},         {NULL, 0, NULL, 0},
-};
 
 struct walk {
     int json, n;
@@ -61,36 +56,22 @@ static int visit(void *ctx, const struct rd_token_row *t)
     return 0;
 }
 
-static int run(int argc, char **argv)
+static int run(struct cli_ctx *c)
 {
-    const char *config = NULL, *db = NULL;
+    struct rd_store *s = c->env.store;
     struct rd_error err = {0};
-    struct cli_env env;
     struct walk w = {0, 0};
-    int c, rc;
+    int rc;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': config = optarg; break;
-        case 'd': db = optarg; break;
-        case 'j': w.json = 1; break;
-        default: return cli_usage_error(NAME, "unknown option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(NAME, "unexpected argument '%s'", argv[optind]);
-    if (cli_open(config, db, 1, &env, &err) != RD_OK)
-        return cli_fail(&err);
+    w.json = c->json;
     if (w.json)
         fputs("[", stdout);
     else
         printf("%-4s %-13s %-7s %-20s %-21s %-21s %s\n", "ID", "PREFIX", "ROLE", "USER", "CREATED",
                "REVOKED", "LABEL");
-    rc = env.store->ops->api->token_list(env.store, visit, &w, &err);
+    rc = s->ops->api->token_list(s, visit, &w, &err);
     if (w.json)
         fputs("]\n", stdout);
-    cli_close(&env);
     return rc == RD_OK ? CLI_OK : cli_fail(&err);
 }
 
@@ -99,5 +80,7 @@ const struct cli_cmd cli_cmd_tokens_list = {
     .summary = "list API tokens (ids, roles, users; never the tokens)",
     .usage = "usage: riskdesk tokens list [--config F] [--db URL] [--json]\n\n"
              "The prefix is the token's first characters, to tell tokens apart.\n",
+    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_JSON,
+    .opens = CLI_OPENS_STORE,
     .run = run,
 };

@@ -304,39 +304,45 @@ static int parse_int(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
-static int run(int argc, char **argv)
+static long ntr = 12, ndays = 625, seed = 1, nfills;
+static const char *outpath;
+static int32_t end_day;
+static int have_end;
+
+static const struct option opts[] = {
+    {"traders", required_argument, NULL, 't'}, {"days", required_argument, NULL, 'd'},
+    {"seed", required_argument, NULL, 's'},    {"fills", required_argument, NULL, 'f'},
+    {"out", required_argument, NULL, 'o'},     {"end", required_argument, NULL, 'e'},
+    {NULL, 0, NULL, 0},
+};
+
+static int option(int val, const char *v)
 {
-    long ntr = 12, ndays = 625, seed = 1, nfills = 0;
-    const char *outpath = NULL;
-    int32_t end = 0;
-    int have_end = 0, rc = CLI_FAIL;
+    struct rd_error err = {0};
+    int bad = 0;
+
+    switch (val) {
+    case 't': bad = parse_int(v, 1, MAX_TRADERS, &ntr); break;
+    case 'd': bad = parse_int(v, 1, 20000, &ndays); break;
+    case 's': bad = parse_int(v, 0, 2147483647L, &seed); break;
+    case 'f': bad = parse_int(v, 1, 2000000000L, &nfills); break;
+    case 'o': outpath = v; break;
+    default:
+        if (rd_fills_date_parse(v, strlen(v), &end_day, &err) != RD_OK)
+            return cli_usage_error("traders gen", "%s", err.msg);
+        have_end = 1;
+    }
+    return bad ? cli_usage_error("traders gen", "bad value '%s'", v) : CLI_OK;
+}
+
+static int run(struct cli_ctx *c)
+{
+    int32_t end = end_day;
+    int rc = CLI_FAIL;
     struct gen g = {0};
     FILE *out = stdout;
-    struct rd_error err = {0};
 
-    for (int i = 1; i < argc; i++) {
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-        if (!v)
-            return cli_usage_error("traders gen", "'%s' needs a value", argv[i]);
-        if (!strcmp(argv[i], "--traders") && !parse_int(v, 1, MAX_TRADERS, &ntr))
-            i++;
-        else if (!strcmp(argv[i], "--days") && !parse_int(v, 1, 20000, &ndays))
-            i++;
-        else if (!strcmp(argv[i], "--seed") && !parse_int(v, 0, 2147483647L, &seed))
-            i++;
-        else if (!strcmp(argv[i], "--fills") && !parse_int(v, 1, 2000000000L, &nfills))
-            i++;
-        else if (!strcmp(argv[i], "--out"))
-            outpath = argv[++i];
-        else if (!strcmp(argv[i], "--end")) {
-            if (rd_fills_date_parse(v, strlen(v), &end, &err) != RD_OK)
-                return cli_usage_error("traders gen", "%s", err.msg);
-            have_end = 1;
-            i++;
-        } else
-            return cli_usage_error("traders gen", "bad option or value '%s %s'", argv[i], v);
-    }
+    (void)c;
     if (!have_end) {
         time_t now = time(NULL);
         struct tm tmv;
@@ -449,5 +455,7 @@ const struct cli_cmd cli_cmd_traders_gen = {
              "(default 625) ending on --end (default today), about 40 fills per trader and\n"
              "day, or --fills N in all. One more, legacy account (NAME_OLD) is added when\n"
              "there are 3 traders or more. The same options give the same bytes.\n",
+    .options = opts,
+    .option = option,
     .run = run,
 };

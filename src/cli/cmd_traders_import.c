@@ -42,6 +42,8 @@ static const char *noun(enum rd_fills_kind k, int64_t n)
     return n == 1 ? "limit" : "limits";
 }
 
+/* One file: -1 when it failed (the message printed), 1 when it had bad rows,
+ * 0 when every row was used. */
 static int import_one(struct traders_env *env, enum rd_fills_kind kind, const char *path,
                       int strict, int quiet)
 {
@@ -58,22 +60,25 @@ static int import_one(struct traders_env *env, enum rd_fills_kind kind, const ch
                           quiet ? UINT64_MAX : PROGRESS_MIN_BYTES);
     rc = rd_traders_import(env->store, kind, path, &o, &r, &err);
     traders_progress_end(&x.prog);
-    if (rc != RD_OK)
-        return cli_fail(&err);
+    if (rc != RD_OK) {
+        cli_fail(&err);
+        return -1;
+    }
     if (r.already && r.same_rows) {
         printf("%s: already imported (import %lld: the same rows in other bytes, rows sha256 "
                "%.12s...); nothing added\n", path, (long long)r.import_id, r.rows_sha256);
-        return CLI_OK;
+        return 0;
     }
     if (r.already) {
         printf("%s: already imported (import %lld, sha256 %.12s...); nothing added\n", path,
                (long long)r.import_id, r.sha256);
-        return CLI_OK;
+        return 0;
     }
     printf("%s: %lld %s stored (import %lld)", path, (long long)r.rows, noun(kind, r.rows),
            (long long)r.import_id);
     if (r.duplicates)
         printf(", %lld already stored", (long long)r.duplicates);
+    cli_bad_more(x.bad.shown);
     if (r.bad)
         printf(", %lld bad row%s skipped%s", (long long)r.bad, r.bad == 1 ? "" : "s",
                x.bad.shown > TRADERS_SHOW_BAD_MAX ? " (the first 50 shown)" : "");
@@ -81,57 +86,65 @@ static int import_one(struct traders_env *env, enum rd_fills_kind kind, const ch
         printf("; %lld traders, %lld trader-days in the store", (long long)r.traders,
                (long long)r.days);
     printf("\n");
+    /* one rule with recommend import: 0 only when every row was used */
+    if (r.bad && !r.rows)
+        fprintf(stderr, "riskdesk: %s: nothing usable: every row was bad\n", path);
+    return r.bad ? 1 : 0;
+}
+
+static const char *daily, *limits;
+static int strict, quiet;
+
+static const struct option opts[] = {
+    {"pnl", required_argument, NULL, 'p'}, {"limits", required_argument, NULL, 'l'},
+    {"strict", no_argument, NULL, 's'},    {"quiet", no_argument, NULL, 'q'},
+    {NULL, 0, NULL, 0},
+};
+
+static int option(int val, const char *arg)
+{
+    switch (val) {
+    case 'p': daily = arg; break;
+    case 'l': limits = arg; break;
+    case 's': strict = 1; break;
+    default: quiet = 1;
+    }
     return CLI_OK;
 }
 
-static int run(int argc, char **argv)
+static int check(struct cli_ctx *c)
+{
+    if (c->argc > 1)
+        return cli_usage_error("traders import", "unexpected argument '%s'", c->argv[1]);
+    if (!c->argc && !daily && !limits)
+        return cli_usage_error("traders import", "give a fills FILE, --pnl FILE or --limits FILE");
+    return CLI_OK;
+}
+
+static int run(struct cli_ctx *c)
 {
     struct traders_env env;
     struct rd_error err = {0};
-    const char *fills = NULL, *daily = NULL, *limits = NULL, *config = NULL, *db = NULL;
-    int strict = 0, quiet = 0, rc;
+    const char *fills = c->argc ? c->argv[0] : NULL, *config = c->config, *db = c->db;
+    int rc;
 
-    for (int i = 1; i < argc; i++) {
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-        if (!strcmp(argv[i], "--strict")) {
-            strict = 1;
-        } else if (!strcmp(argv[i], "--quiet")) {
-            quiet = 1;
-        } else if (!strcmp(argv[i], "--pnl") || !strcmp(argv[i], "--limits") ||
-                   !strcmp(argv[i], "--config") || !strcmp(argv[i], "--db")) {
-            if (!v)
-                return cli_usage_error("traders import", "'%s' needs a value", argv[i]);
-            if (!strcmp(argv[i], "--pnl"))
-                daily = v;
-            else if (!strcmp(argv[i], "--limits"))
-                limits = v;
-            else if (!strcmp(argv[i], "--config"))
-                config = v;
-            else
-                db = v;
-            i++;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            return cli_usage_error("traders import", "unknown option '%s'", argv[i]);
-        } else if (!fills) {
-            fills = argv[i];
-        } else {
-            return cli_usage_error("traders import", "unexpected argument '%s'", argv[i]);
-        }
-    }
-    if (!fills && !daily && !limits)
-        return cli_usage_error("traders import", "give a fills FILE, --pnl FILE or --limits FILE");
     if (traders_open(config, db, 1, &env, &err) != RD_OK)
         return cli_fail(&err);
-    rc = CLI_OK;
+    rc = 0;
     if (fills)
         rc = import_one(&env, RD_FILLS_CSV, fills, strict, quiet);
-    if (rc == CLI_OK && daily)
-        rc = import_one(&env, RD_FILLS_DAILY_CSV, daily, strict, quiet);
-    if (rc == CLI_OK && limits)
-        rc = import_one(&env, RD_FILLS_LIMITS_CSV, limits, strict, quiet);
+    if (rc >= 0 && daily) {
+        int r2 = import_one(&env, RD_FILLS_DAILY_CSV, daily, strict, quiet);
+
+        rc = r2 < 0 ? r2 : rc | r2;
+    }
+    if (rc >= 0 && limits) {
+        int r3 = import_one(&env, RD_FILLS_LIMITS_CSV, limits, strict, quiet);
+
+        rc = r3 < 0 ? r3 : rc | r3;
+    }
     traders_close(&env);
-    return rc;
+    return rc ? CLI_FAIL : CLI_OK;
 }
 
 const struct cli_cmd cli_cmd_traders_import = {
@@ -153,6 +166,11 @@ const struct cli_cmd cli_cmd_traders_import = {
              "  --config PATH  riskdesk.json (default $RISKDESK_CONFIG or ./riskdesk.json)\n"
              "  --db URL       the store, overriding the config (sqlite:PATH)\n"
              "\n"
-             "See docs/traders.md.\n",
+             "Exit status 0 when every row was used, 1 when any was bad (the good ones\n"
+             "are stored) or nothing could be read. See docs/traders.md.\n",
+    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_OPERANDS,
+    .options = opts,
+    .option = option,
+    .check = check,
     .run = run,
 };

@@ -24,39 +24,34 @@ static void log_line(void *ctx, const char *line)
 /* Exit status when the report went out but some files could not be imported. */
 #define EXIT_FILES_SKIPPED 3
 
-static int run(int argc, char **argv)
+static struct rd_traders_pipeline_opts o = {.log = log_line};
+static const char *date;
+
+static const struct option opts[] = {
+    {"date", required_argument, NULL, 'D'}, {"folder", required_argument, NULL, 'f'},
+    {"html", required_argument, NULL, 'h'}, {"no-mail", no_argument, NULL, 'n'},
+    {NULL, 0, NULL, 0},
+};
+
+static int option(int val, const char *arg)
+{
+    switch (val) {
+    case 'D': date = arg; break;
+    case 'f': o.folder = arg; break;
+    case 'h': o.html_path = arg; break;
+    default: o.no_mail = 1;
+    }
+    return CLI_OK;
+}
+
+static int run(struct cli_ctx *c)
 {
     struct traders_env env;
-    struct rd_traders_pipeline_opts o = {.log = log_line};
     struct rd_traders_pipeline_result res;
     struct rd_error err = {0};
-    const char *config = NULL, *db = NULL, *date = NULL;
+    const char *config = c->config, *db = c->db;
     int rc, sent = 0, skipped;
 
-    for (int i = 1; i < argc; i++) {
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-        if (!strcmp(argv[i], "--no-mail")) {
-            o.no_mail = 1;
-            continue;
-        }
-        if (!v)
-            return cli_usage_error("traders pipeline", "'%s' needs a value or is unknown",
-                                   argv[i]);
-        if (!strcmp(argv[i], "--config"))
-            config = v;
-        else if (!strcmp(argv[i], "--db"))
-            db = v;
-        else if (!strcmp(argv[i], "--date"))
-            date = v;
-        else if (!strcmp(argv[i], "--folder"))
-            o.folder = v;
-        else if (!strcmp(argv[i], "--html"))
-            o.html_path = v;
-        else
-            return cli_usage_error("traders pipeline", "unknown option '%s'", argv[i]);
-        i++;
-    }
     if (date) {
         if (rd_fills_date_parse(date, strlen(date), &o.report_day, &err) != RD_OK)
             return cli_usage_error("traders pipeline", "--date: %s", err.msg);
@@ -118,7 +113,14 @@ const struct cli_cmd cli_cmd_traders_pipeline = {
              "report still goes out and the exit status is 3.\n"
              "Cron: 0 7 * * 1-5 riskdesk traders pipeline (docs/traders.md).\n"
              "\n"
+             "  --date DAY     the report's date, YYYY-MM-DD (default today)\n"
+             "  --folder DIR  the folder of new files (default traders.pipeline.folder)\n"
              "  --no-mail     build and record the report, send nothing\n"
-             "  --html FILE   also write the HTML report to FILE (before mailing)\n",
+             "  --html FILE   also write the HTML report to FILE (before mailing)\n"
+             "  --config PATH riskdesk.json (default $RISKDESK_CONFIG or ./riskdesk.json)\n"
+             "  --db URL      the store, overriding the config (sqlite:PATH)\n",
+    .takes = CLI_O_CONFIG | CLI_O_DB,
+    .options = opts,
+    .option = option,
     .run = run,
 };

@@ -41,37 +41,49 @@ static void csv_field(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static int run(int argc, char **argv)
+static const char *daily;
+static int all, strict;
+
+static const struct option opts[] = {
+    {"pnl", required_argument, NULL, 'p'}, {"all", no_argument, NULL, 'a'},
+    {"strict", no_argument, NULL, 's'},    {NULL, 0, NULL, 0},
+};
+
+static int option(int val, const char *arg)
+{
+    if (val == 'p')
+        daily = arg;
+    else if (val == 'a')
+        all = 1;
+    else
+        strict = 1;
+    return CLI_OK;
+}
+
+static int check(struct cli_ctx *c)
+{
+    if (!c->argc)
+        return cli_usage_error("traders pnl", "missing the fills FILE");
+    if (c->argc > 1)
+        return cli_usage_error("traders pnl", "unexpected argument '%s'", c->argv[1]);
+    return CLI_OK;
+}
+
+static int run(struct cli_ctx *c)
 {
     struct rd_fills fs;
     struct rd_pnl pnl;
     struct rd_error err = {0};
     struct bad_count bad = {0};
-    struct rd_fills_options opts = {.on_bad = on_bad, .ctx = &bad};
+    struct rd_fills_options fo = {.on_bad = on_bad, .ctx = &bad, .strict = strict};
     struct rd_fills_stats stats = {0};
-    const char *path = NULL, *daily = NULL;
-    int all = 0, rc = CLI_FAIL;
+    const char *path = c->argv[0];
+    int rc = CLI_FAIL;
 
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--all"))
-            all = 1;
-        else if (!strcmp(argv[i], "--strict"))
-            opts.strict = 1;
-        else if (!strcmp(argv[i], "--pnl") && i + 1 < argc)
-            daily = argv[++i];
-        else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return cli_usage_error("traders pnl", "unknown option '%s'", argv[i]);
-        else if (!path)
-            path = argv[i];
-        else
-            return cli_usage_error("traders pnl", "unexpected argument '%s'", argv[i]);
-    }
-    if (!path)
-        return cli_usage_error("traders pnl", "missing the fills FILE");
     rd_fills_init(&fs);
     rd_pnl_init(&pnl);
-    if (rd_fills_read(&fs, RD_FILLS_CSV, path, &opts, &stats, &err) != RD_OK ||
-        (daily && rd_fills_read(&fs, RD_FILLS_DAILY_CSV, daily, &opts, &stats, &err) != RD_OK) ||
+    if (rd_fills_read(&fs, RD_FILLS_CSV, path, &fo, &stats, &err) != RD_OK ||
+        (daily && rd_fills_read(&fs, RD_FILLS_DAILY_CSV, daily, &fo, &stats, &err) != RD_OK) ||
         rd_pnl_compute(&fs, &pnl, &err) != RD_OK) {
         rc = cli_fail(&err);
         goto out;
@@ -118,5 +130,9 @@ const struct cli_cmd cli_cmd_traders_pnl = {
              "  --strict    stop at the first bad row instead of skipping it\n"
              "\n"
              "Bad rows are reported on stderr as FILE:LINE: why and skipped.\n",
+    .takes = CLI_O_OPERANDS,
+    .options = opts,
+    .option = option,
+    .check = check,
     .run = run,
 };

@@ -67,7 +67,31 @@ out:
     return rc;
 }
 
-static int run(int argc, char **argv)
+static const char *fills, *daily, *limits, *date, *fmt = "text";
+static int record = 1, strict;
+
+static const struct option opts[] = {
+    {"fills", required_argument, NULL, 'f'},  {"pnl", required_argument, NULL, 'p'},
+    {"limits", required_argument, NULL, 'l'}, {"date", required_argument, NULL, 'D'},
+    {"format", required_argument, NULL, 'F'}, {"strict", no_argument, NULL, 's'},
+    {"no-record", no_argument, NULL, 'n'},    {NULL, 0, NULL, 0},
+};
+
+static int option(int val, const char *arg)
+{
+    switch (val) {
+    case 'f': fills = arg; break;
+    case 'p': daily = arg; break;
+    case 'l': limits = arg; break;
+    case 'D': date = arg; break;
+    case 'F': fmt = arg; break;
+    case 's': strict = 1; break;
+    default: record = 0;
+    }
+    return CLI_OK;
+}
+
+static int run(struct cli_ctx *c)
 {
     struct rd_fills fs;
     struct rd_pnl pnl;
@@ -77,47 +101,14 @@ static int run(int argc, char **argv)
     struct rd_buf out;
     struct rd_error err = {0};
     struct bad_count bad = {0};
-    struct rd_fills_options opts = {.on_bad = on_bad, .ctx = &bad};
+    struct rd_fills_options fo = {.on_bad = on_bad, .ctx = &bad, .strict = strict};
     struct rd_fills_stats stats = {0};
-    const char *fills = NULL, *daily = NULL, *limits = NULL, *date = NULL, *fmt = "text";
-    const char *config = NULL, *db = NULL;
+    const char *config = c->config, *db = c->db;
     struct traders_env env;
-    int record = 1;
     enum rd_report_format format;
     int32_t day;
     int rc = CLI_FAIL;
 
-    for (int i = 1; i < argc; i++) {
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-        if (!strcmp(argv[i], "--strict")) {
-            opts.strict = 1;
-            continue;
-        }
-        if (!strcmp(argv[i], "--no-record")) {
-            record = 0;
-            continue;
-        }
-        if (!v)
-            return cli_usage_error("traders report", "'%s' needs a value or is unknown", argv[i]);
-        if (!strcmp(argv[i], "--fills"))
-            fills = v;
-        else if (!strcmp(argv[i], "--pnl"))
-            daily = v;
-        else if (!strcmp(argv[i], "--limits"))
-            limits = v;
-        else if (!strcmp(argv[i], "--date"))
-            date = v;
-        else if (!strcmp(argv[i], "--format"))
-            fmt = v;
-        else if (!strcmp(argv[i], "--config"))
-            config = v;
-        else if (!strcmp(argv[i], "--db"))
-            db = v;
-        else
-            return cli_usage_error("traders report", "unknown option '%s'", argv[i]);
-        i++;
-    }
     if (limits && !fills && !daily)
         return cli_usage_error("traders report", "--limits goes with --fills or --pnl; stored "
                                "limits come from 'traders import --limits'");
@@ -146,9 +137,9 @@ static int run(int argc, char **argv)
     rd_pnl_init(&pnl);
     memset(&rep, 0, sizeof rep);
     rd_buf_init(&out, REPORT_MAX);
-    if ((fills && rd_fills_read(&fs, RD_FILLS_CSV, fills, &opts, &stats, &err) != RD_OK) ||
-        (daily && rd_fills_read(&fs, RD_FILLS_DAILY_CSV, daily, &opts, &stats, &err) != RD_OK) ||
-        (limits && rd_fills_read(&fs, RD_FILLS_LIMITS_CSV, limits, &opts, &stats, &err) != RD_OK) ||
+    if ((fills && rd_fills_read(&fs, RD_FILLS_CSV, fills, &fo, &stats, &err) != RD_OK) ||
+        (daily && rd_fills_read(&fs, RD_FILLS_DAILY_CSV, daily, &fo, &stats, &err) != RD_OK) ||
+        (limits && rd_fills_read(&fs, RD_FILLS_LIMITS_CSV, limits, &fo, &stats, &err) != RD_OK) ||
         rd_pnl_compute(&fs, &pnl, &err) != RD_OK ||
         rd_traders_report_build(&fs, &pnl, &cfg, day, &rep, &err) != RD_OK ||
         rd_traders_report_model(&rep, &fs, &pnl, &model, &err) != RD_OK ||
@@ -198,5 +189,8 @@ const struct cli_cmd cli_cmd_traders_report = {
              "  --date D       report date, YYYY-MM-DD or MM/DD/YYYY (default: today)\n"
              "  --format F     text (default), html (for mail) or json\n"
              "  --strict       stop at the first bad row instead of skipping it\n",
+    .takes = CLI_O_CONFIG | CLI_O_DB,
+    .options = opts,
+    .option = option,
     .run = run,
 };

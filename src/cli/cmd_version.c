@@ -4,10 +4,9 @@
 #include "riskdesk/version.h"
 #include "riskdesk/banned.h"
 
-static int run(int argc, char **argv)
+static int run(struct cli_ctx *c)
 {
-    if (argc > 1)
-        return cli_usage_error("version", "unexpected argument '%s'", argv[1]);
+    (void)c;
     printf("riskdesk %s\n", RD_VERSION);
     return CLI_OK;
 }

@@ -1,8 +1,11 @@
 /*
  * main.c - the riskdesk program: finds the subcommand, handles help and
- * --help, runs it, and makes sure what it printed really reached stdout.
+ * --help, parses every option (the shared ones its entry declares and its
+ * own), opens the config and store as the entry asks, runs it, and makes sure
+ * what it printed really reached stdout.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "riskdesk/log.h"
+#include "riskdesk/version.h"
 #include "riskdesk/banned.h"
 
 static const struct cli_cmd *const commands[] = {
@@ -24,6 +28,13 @@ int cli_fail(const struct rd_error *err)
 {
     fprintf(stderr, "riskdesk: %s\n", err->msg[0] ? err->msg : rd_strerror(err->code));
     return CLI_FAIL;
+}
+
+void cli_bad_more(long bad)
+{
+    if (bad > CLI_BAD_SHOWN_MAX)
+        fprintf(stderr, "riskdesk: ... and %ld more bad lines not shown (%ld in all)\n",
+                bad - CLI_BAD_SHOWN_MAX, bad);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -83,6 +94,85 @@ static void print_group(FILE *out, const char *word)
             fprintf(out, "  %-18s %s\n", commands[i]->name, commands[i]->summary);
 }
 
+/* The shared options, in the order of their CLI_O_ bits. */
+enum { O_CONFIG = 0x1000, O_DB, O_ACCOUNT, O_AT, O_JSON };
+
+static const struct {
+    unsigned bit;
+    struct option opt;
+} shared[] = {
+    {CLI_O_CONFIG, {"config", required_argument, NULL, O_CONFIG}},
+    {CLI_O_DB, {"db", required_argument, NULL, O_DB}},
+    {CLI_O_ACCOUNT, {"account", required_argument, NULL, O_ACCOUNT}},
+    {CLI_O_AT, {"at", required_argument, NULL, O_AT}},
+    {CLI_O_JSON, {"json", no_argument, NULL, O_JSON}},
+};
+
+#define NSHARED (sizeof shared / sizeof shared[0])
+#define MAX_OPTIONS 48
+
+/* Parses argv (argv[0] the command's name) into c: the shared options the
+ * entry takes, the command's own through its option(). */
+static int parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_ctx *c)
+{
+    struct option all[MAX_OPTIONS];
+    size_t n = 0;
+    int v, rc;
+
+    for (size_t i = 0; i < NSHARED; i++)
+        if (cmd->takes & shared[i].bit)
+            all[n++] = shared[i].opt;
+    for (const struct option *o = cmd->options; o && o->name && n < MAX_OPTIONS - 1; o++)
+        all[n++] = *o;
+    memset(&all[n], 0, sizeof all[n]);
+    optind = 1;
+    while ((v = getopt_long(argc, argv, "", all, NULL)) != -1) {
+        switch (v) {
+        case O_CONFIG: c->config = optarg; break;
+        case O_DB: c->db = optarg; break;
+        case O_ACCOUNT: c->account = optarg; break;
+        case O_AT: c->at = optarg; break;
+        case O_JSON: c->json = 1; break;
+        case '?': return cli_usage_error(cmd->name, "unknown option");
+        default:
+            if (!cmd->option)
+                return cli_usage_error(cmd->name, "unknown option");
+            if ((rc = cmd->option(v, optarg)) != CLI_OK)
+                return rc;
+        }
+    }
+    c->argc = argc - optind;
+    c->argv = argv + optind;
+    if (c->argc && !(cmd->takes & CLI_O_OPERANDS))
+        return cli_usage_error(cmd->name, "unexpected argument '%s'", c->argv[0]);
+    return CLI_OK;
+}
+
+/* Parses, opens what the entry asks for, runs, closes. */
+static int run(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct rd_error err = {0};
+    struct cli_ctx c;
+    int rc;
+
+    memset(&c, 0, sizeof c);
+    if ((rc = parse(cmd, argc, argv, &c)) != CLI_OK)
+        return rc;
+    if (cmd->check && (rc = cmd->check(&c)) != CLI_OK)
+        return rc;
+    if (cli_time((cmd->takes & CLI_O_AT) ? c.at : NULL, &c.now, &err) != RD_OK)
+        return cli_fail(&err);
+    if (cmd->opens != CLI_OPENS_NOTHING &&
+        cli_open(c.config, c.db, cmd->opens == CLI_OPENS_STORE, &c.env, &err) != RD_OK)
+        return cli_fail(&err);
+    if ((cmd->takes & CLI_O_NEED_ACCOUNT) && cli_account(&c.env, &c.acct, c.account, &err) != RD_OK)
+        rc = cli_fail(&err);
+    else
+        rc = cmd->run(&c);
+    cli_close(&c.env);
+    return rc;
+}
+
 static int finish(int rc)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -99,6 +189,10 @@ int main(int argc, char **argv)
     if (rd_log_setup_from_env(&err) != RD_OK) {
         fprintf(stderr, "riskdesk: %s\n", err.msg);
         return CLI_USAGE;
+    }
+    if (argc == 2 && !strcmp(argv[1], "--version")) {
+        printf("riskdesk %s\n", RD_VERSION);
+        return finish(CLI_OK);
     }
     if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
         !strcmp(argv[1], "-h")) {
@@ -131,12 +225,15 @@ int main(int argc, char **argv)
                 return finish(CLI_OK);
             }
         }
-        /* the command sees its own name as argv[0] */
-        return finish(commands[i]->run(argc - used, argv + used));
+        /* the command line as the command sees it: its own name first */
+        return finish(run(commands[i], argc - used, argv + used));
     }
     if (is_group(argv[1])) {
-        print_group(stderr, argv[1]);
-        return CLI_USAGE;
+        int help = argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"));
+
+        /* "riskdesk traders --help" is asking; "riskdesk traders" alone is a usage error */
+        print_group(help ? stdout : stderr, argv[1]);
+        return help ? finish(CLI_OK) : CLI_USAGE;
     }
     fprintf(stderr, "riskdesk: '%s' is not a riskdesk command; see 'riskdesk help'\n", argv[1]);
     return CLI_USAGE;

@@ -52,8 +52,8 @@ sqlite3 "$TMP/rd.db" "SELECT hash FROM api_tokens" 2>/dev/null | grep -q "$ADMIN
 rec() {  # rec ID UNDERLYING PRICE
   printf '{"id":"%s","created_at":"2026-11-20T15:29:50Z","underlying":"%s","symbol":"%s261218C00100000","action":"BUY_CALL","strategy":"swing","confidence":0.8,"volume_ratio":3,"price":"%s"}' "$1" "$2" "$2" "$3"
 }
-expect_rc 0 "$RD_BIN" recommend add "${C[@]}" --json "$(rec d1 AAPL 1.00)"
-expect_rc 0 "$RD_BIN" recommend add "${C[@]}" --json "$(rec d2 MSFT 500.00)"
+expect_rc 0 "$RD_BIN" recommend add "${C[@]}" --rec "$(rec d1 AAPL 1.00)"
+expect_rc 0 "$RD_BIN" recommend add "${C[@]}" --rec "$(rec d2 MSFT 500.00)"
 expect_rc 0 "$RD_BIN" dispatch "${C[@]}" --account large --once --at "$AT"
 expect_rc 0 "$RD_BIN" dispatch "${C[@]}" --account tiny --once --at "$AT"
 
@@ -158,7 +158,7 @@ r DELETE /api/v1/accounts/fresh "$ADMIN"; expect 200 '"closed":true' '"state":"R
 r GET /metrics ""; expect 200 'riskdesk_account_closed{account="fresh",tier="small"} 1' 'riskdesk_account_state{account="fresh",tier="small",state="REDUCING"} 1'
 r DELETE /api/v1/accounts/fresh "$ADMIN"; expect 200 '"closed":true'
 # the dispatcher sees the closed account: no new entries (REDUCING)
-expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account tiny --at "$AT" --json "$(rec g1 IBM 1.00)"
+expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account tiny --at "$AT" --rec "$(rec g1 IBM 1.00)"
 sqlite3 "$TMP/rd.db" "SELECT state FROM accounts WHERE name = 'fresh'" 2>/dev/null | grep -q REDUCING && ok || \
   { command -v sqlite3 >/dev/null && bad "closed account not REDUCING in the store" || ok; }
 

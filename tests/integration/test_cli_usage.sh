@@ -25,4 +25,39 @@ expect_not_in "$TMP/out" 9999
 expect_rc 0 "$RD_BIN" perf snapshot "${C[@]}" --account tiny --at 2000-01-03T21:00:00Z
 expect_in "$TMP/out" "tiny 2000-01-03 equity"
 
+# one option parser for every command (main.c): --json is output only
+AT=2026-11-20T15:30:00Z
+REC='{"id":"u1","created_at":"2026-11-20T15:29:50Z","underlying":"AAPL","symbol":"AAPL261218C00100000","action":"BUY_CALL","strategy":"swing","confidence":0.8,"volume_ratio":3,"price":"1.00"}'
+expect_rc 2 "$RD_BIN" gates eval "${C[@]}" --account tiny --at "$AT" --json "$REC"
+expect_in "$TMP/err" "--json asks for JSON output; give the recommendation with --rec"
+expect_rc 2 "$RD_BIN" recommend add "${C[@]}" --json "$REC"
+expect_in "$TMP/err" "give the recommendation with --rec"
+expect_rc 2 "$RD_BIN" gates eval "${C[@]}" --account tiny --at "$AT"
+expect_in "$TMP/err" "--rec JSON or --rec-file FILE"
+expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account tiny --at "$AT" --json --rec "$REC"
+expect_in "$TMP/out" '"approved":'
+printf '\xef\xbb\xbf%s\n' "$REC" >"$TMP/rec.json"
+expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account tiny --at "$AT" --text --rec-file "$TMP/rec.json"
+expect_in "$TMP/out" "tiny u1: "
+expect_rc 0 "$RD_BIN" recommend add "${C[@]}" --rec-file - <"$TMP/rec.json"
+expect_in "$TMP/out" "added u1"
+# --version; a group's --help is an answer on stdout; orders --limit
+expect_rc 0 "$RD_BIN" --version
+expect_in "$TMP/out" "riskdesk "
+expect_rc 0 "$RD_BIN" traders --help
+expect_in "$TMP/out" "traders pipeline"
+expect_rc 2 "$RD_BIN" traders
+expect_rc 0 "$RD_BIN" traders pipeline --help
+for flag in --date --folder --no-mail --html --config --db; do expect_in "$TMP/out" -- "$flag"; done
+expect_rc 0 "$RD_BIN" dispatch "${C[@]}" --account tiny --once --at "$AT"
+expect_rc 0 "$RD_BIN" orders "${C[@]}" --account tiny --json --limit 1
+python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))) <= 1' "$TMP/out" && ok || bad "orders --limit 1"
+expect_rc 2 "$RD_BIN" orders "${C[@]}" --account tiny --limit -3
+# a binary file: the bad-line messages are capped, the count is said
+head -c 65536 "$RD_BIN" >"$TMP/binary.jsonl"
+expect_rc 1 "$RD_BIN" recommend import "${C[@]}" "$TMP/binary.jsonl"
+n=$(grep -c "(skipped)" "$TMP/err")
+[ "$n" -le 50 ] && ok || bad "$n bad-line messages, wanted at most 50"
+expect_in "$TMP/err" "more bad lines not shown"
+
 finish

@@ -30,7 +30,7 @@ expect_rc 1 "$RD_BIN" recommend add "${C[@]}" --id r6 --underlying META --symbol
 expect_in "$TMP/err" "is a call, but action is BUY_PUT"
 
 # gates eval: a dry run, JSON, changes nothing
-expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account tiny --at "$AT" --json "$(rec e1 TSLA 1.00)"
+expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account tiny --at "$AT" --rec "$(rec e1 TSLA 1.00)"
 python3 - "$TMP/out" <<'PY' || bad "gates eval JSON"
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -39,10 +39,10 @@ names = [g["name"] for g in d["gates"]]
 assert len(names) == 20 and names[0] == "trading_state" and "sizing" in names, names
 assert all(set(g) == {"name", "passed", "reason", "observed", "threshold"} for g in d["gates"])
 PY
-expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account tiny --at 2026-11-21T15:30:00Z --json "$(rec e1 TSLA 1.00)"
+expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account tiny --at 2026-11-21T15:30:00Z --rec "$(rec e1 TSLA 1.00)"
 expect_in "$TMP/out" '"approved":false'
 expect_in "$TMP/out" '"reason":"market_closed"'
-expect_rc 1 "$RD_BIN" gates eval "${C[@]}" --account nobody --at "$AT" --json "$(rec e1 TSLA 1.00)"
+expect_rc 1 "$RD_BIN" gates eval "${C[@]}" --account nobody --at "$AT" --rec "$(rec e1 TSLA 1.00)"
 expect_in "$TMP/err" 'no account named "nobody"; the accounts in'
 expect_rc 0 "$RD_BIN" orders "${C[@]}" --account tiny --json
 expect_in "$TMP/out" "[]"
@@ -101,11 +101,11 @@ expect_in "$TMP/loop.err" "event=dispatcher.tier_limits account=tiny tier=tiny r
 # an admin halt: nothing new until lifted; the state and reason are shown
 expect_rc 0 "$RD_BIN" account state "${C[@]}" --account large --set HALTED --reason "broker maintenance"
 expect_in "$TMP/out" "large HALTED: admin: broker maintenance"
-expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account large --at "$AT" --json "$(rec h1 IBM 1.00)"
+expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account large --at "$AT" --rec "$(rec h1 IBM 1.00)"
 expect_in "$TMP/out" '"name":"trading_state","passed":false,"reason":"state_halted","observed":"HALTED"'
 expect_rc 2 "$RD_BIN" account state "${C[@]}" --account large --set HALTED
 expect_rc 0 "$RD_BIN" account state "${C[@]}" --account large --set ACTIVE
-expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account large --at "$AT" --json "$(rec h1 IBM 1.00)"
+expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account large --at "$AT" --rec "$(rec h1 IBM 1.00)"
 expect_in "$TMP/out" '"name":"trading_state","passed":true'
 # no VIX feed and no level carried: passes, says so, and observed nothing
 expect_in "$TMP/out" '"name":"market_regime","passed":true,"reason":"no_feed_configured","observed":null,"threshold":"40"'
@@ -153,13 +153,13 @@ expect_in "$TMP/err" "LOG_LEVEL=loud: expected one of debug, info, warn, error"
 
 # a configured VIX feed that cannot answer fails closed; one that answers is used
 sed "s|\"accounts\"|\"market\": {\"vix_feed\": \"file:$TMP/vix.txt\"}, \"accounts\"|" "$TMP/riskdesk.json" >"$TMP/vix.json"
-expect_rc 0 "$RD_BIN" gates eval --config "$TMP/vix.json" --account tiny --at "$AT" --json "$(rec v1 TSLA 1.00)"
+expect_rc 0 "$RD_BIN" gates eval --config "$TMP/vix.json" --account tiny --at "$AT" --rec "$(rec v1 TSLA 1.00)"
 expect_in "$TMP/out" '"name":"market_regime","passed":false,"reason":"feed_error"'
 echo 45.5 >"$TMP/vix.txt"
-expect_rc 0 "$RD_BIN" gates eval --config "$TMP/vix.json" --account tiny --at "$AT" --json "$(rec v1 TSLA 1.00)"
+expect_rc 0 "$RD_BIN" gates eval --config "$TMP/vix.json" --account tiny --at "$AT" --rec "$(rec v1 TSLA 1.00)"
 expect_in "$TMP/out" '"name":"market_regime","passed":false,"reason":"vix_halt","observed":"45.5","threshold":"40"'
 echo 17.25 >"$TMP/vix.txt"
-expect_rc 0 "$RD_BIN" gates eval --config "$TMP/vix.json" --account tiny --at "$AT" --json "$(rec v1 TSLA 1.00)"
+expect_rc 0 "$RD_BIN" gates eval --config "$TMP/vix.json" --account tiny --at "$AT" --rec "$(rec v1 TSLA 1.00)"
 expect_in "$TMP/out" '"name":"market_regime","passed":true,"reason":"ok"'
 
 finish

@@ -95,7 +95,7 @@ f="$TMP/bad.csv"
     printf 'zed,2024-02-01,10:00,AAA,S,100,11.00,0.10\n'      # 18 good
     printf 'zed,2024-02-01,09:30,"AAA,B,100,10,0\n'           # 19 unclosed quote (to the end)
 } >"$f"
-expect_rc 0 imp "$f"
+expect_rc 1 imp "$f"
 expect_in "$TMP/out" "bad.csv: 2 fills stored (import"
 expect_in "$TMP/out" "16 bad rows skipped"
 for want in "3: bad date \"2024-02-30\"" "4: bad time \"25:00\"" "5: bad side \"X\"" \
@@ -107,6 +107,7 @@ for want in "3: bad date \"2024-02-30\"" "4: bad time \"25:00\"" "5: bad side \"
 done
 [ "$(sql "SELECT net FROM trader_days d JOIN trader_names n ON n.id = d.trader WHERE n.name = 'zed'")" = 998000 ] \
     && ok || bad "zed should net 99.80 from the two good rows"
+# exit 1 when any row was bad (the good ones are stored), as recommend import
 # the same file again: known by its bytes before it is parsed, no bad row printed again
 expect_rc 0 imp "$f"
 expect_in "$TMP/out" "bad.csv: already imported (import"
@@ -121,9 +122,17 @@ expect_in "$TMP/err" "riskdesk: $TMP/bad2.csv:3: bad date"
 [ "$(sql "SELECT COUNT(*) FROM trader_imports WHERE path LIKE '%bad2.csv'")" = 0 ] && ok || bad "strict recorded an import"
 # a record longer than the 1 MiB read buffer
 python3 -c 'import sys; sys.stdout.write("trader_id,date,symbol,side,qty,price\n" + "zed,2024-02-05," + "A" * (1 << 20) + ",B,1,1\nzed,2024-02-05,AAA,B,1,1\n")' >"$TMP/long.csv"
-expect_rc 0 imp "$TMP/long.csv"
+expect_rc 1 imp "$TMP/long.csv"
 expect_in "$TMP/err" "long.csv:2: record longer than"
 expect_in "$TMP/out" "1 fill stored"
+# every one of 200 rows bad: exit 1, "nothing usable", the messages capped at 50
+{ printf 'trader_id,date,symbol,side,qty,price\n'
+  for i in $(seq 200); do printf 'zed,2024-02-%02d,AAA,X,1,1\n' $((i % 28 + 1)); done; } >"$TMP/allbad.csv"
+expect_rc 1 imp "$TMP/allbad.csv"
+expect_in "$TMP/err" "nothing usable: every row was bad"
+expect_in "$TMP/err" "... and 150 more bad lines not shown (200 in all)"
+n=$(grep -c "allbad.csv:[0-9]*: bad side" "$TMP/err")
+[ "$n" = 50 ] && ok || bad "$n bad-row messages, wanted 50"
 # whole-file errors: nothing stored, exit 1
 printf 'trader_id,date,symbol,side,price\nx,2024-01-01,A,B,1\n' >"$TMP/nohdr.csv"
 expect_rc 1 imp "$TMP/nohdr.csv"
@@ -142,12 +151,12 @@ expect_in "$TMP/err" "cannot open $TMP/missing.csv"
 
 # --- daily P&L files: bad rows, duplicates, conflicts ---
 printf 'trader_id,date,pnl\ndana,2024-01-02,150\ndana,2024-01-03,-75.25\ndana,2024-13-01,5\ndana,2024-01-04,abc\n' >"$TMP/d1.csv"
-expect_rc 0 imp --pnl "$TMP/d1.csv"
+expect_rc 1 imp --pnl "$TMP/d1.csv"
 expect_in "$TMP/out" "2 daily P&L rows stored"
 expect_in "$TMP/err" "d1.csv:4: bad date"
 expect_in "$TMP/err" "d1.csv:5: bad pnl"
 printf 'trader_id,date,pnl\ndana,2024-01-03,-75.25\ndana,2024-01-02,99\ndana,2024-01-05,10\n' >"$TMP/d2.csv"
-expect_rc 0 imp --pnl "$TMP/d2.csv"
+expect_rc 1 imp --pnl "$TMP/d2.csv"
 expect_in "$TMP/out" "1 daily P&L row stored"
 expect_in "$TMP/out" "1 already stored"
 expect_in "$TMP/err" "d2.csv:3: dana on 2024-01-02 is already stored with P&L 150.00"
@@ -160,7 +169,7 @@ expect_in "$TMP/err" "d4.csv: nothing imported"
 
 # --- limits: bad rows, then used by the report ---
 printf 'trader_id,daily_loss_limit\nstreaky,9000\nstreaky,8000\nnewbie,0\n' >"$TMP/l1.csv"
-expect_rc 0 imp --limits "$TMP/l1.csv"
+expect_rc 1 imp --limits "$TMP/l1.csv"
 expect_in "$TMP/err" "l1.csv:3: second limit for streaky (first on line 2)"
 expect_in "$TMP/err" "l1.csv:4: bad daily_loss_limit \"0\": must be above 0"
 expect_rc 0 "$RD_BIN" traders report --db "$db" --date 2024-01-30 --no-record
