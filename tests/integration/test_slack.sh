@@ -4,7 +4,7 @@
 # the route off (404) without a signing secret, ssl_check, every command and
 # its usage line, against the real server on a free port.
 . "$(dirname "$0")/common.sh"
-command -v curl >/dev/null || { echo "curl is needed"; exit 1; }
+command -v curl >/dev/null || skip_test "curl is not installed (scripts/deps.sh installs it)"
 unset SLACK_SIGNING_SECRET
 SECRET=8f742231b10e8888abcd99yyyzzz85a5
 OPT=AAPL261218C00200000
@@ -17,6 +17,7 @@ c["slack"] = {"signing_secret": sys.argv[2], "admins": ["UADMIN"]}
 json.dump(c, open(sys.argv[1], "w"))
 PY
 C=(--config "$TMP/riskdesk.json")
+secret "$SECRET" "$TMP/riskdesk.json"
 
 trap 'stop_server; rm -rf "$TMP"' EXIT
 # slack COMMAND TEXT [USER [SECRET [TS_OFFSET]]]: a signed slash command;
@@ -76,6 +77,7 @@ raw "ssl_check=1&token=x"; expect 404
 stop_server
 # the environment's secret turns it on
 C=(--config "$TMP/plain.json")
+secret envsecret
 SLACK_SIGNING_SECRET=envsecret start_server "$TMP/s"
 slack /accounts "" UBOB envsecret; expect 200 '"response_type":"ephemeral"'; is_slack
 slack /accounts "" UBOB "$SECRET"; expect 401 invalid_signature
@@ -86,6 +88,7 @@ C=(--config "$TMP/riskdesk.json")
 start_server "$TMP/s"
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role admin --user alice
 ADMIN=$(cat "$TMP/out")
+keep_token ADMIN
 for u in 'bob","display_name":"Bob","slack_user_id":"UBOB' 'carol","display_name":"Carol","slack_user_id":"UCAROL' 'root","display_name":"Root","slack_user_id":"UADMIN'; do
   curl -s -o /dev/null -H "Authorization: Bearer $ADMIN" -d "{\"id\":\"$u\"}" "http://127.0.0.1:$PORT/api/v1/users"
 done
@@ -196,6 +199,8 @@ c["health"] = {"interval_s": 1, "failures": 1}
 c["accounts"].append({"name": "dead", "broker": "alpaca", "credentials": "env:DEADX", "tier": "large"})
 json.dump(c, open(sys.argv[2], "w"))
 PY
+secret "$SECRET" "$TMP/dead.json"
+secret "$DEADX_SECRET_KEY"
 C=(--config "$TMP/dead.json")
 start_server "$TMP/s"
 slack /assign-account "carol dead" UADMIN
@@ -203,4 +208,5 @@ expect 200 'Assigned carol to `dead` (was `tiny`). Warning: account \"dead\" is 
 slack /assign-account "carol large" UADMIN; expect 200 'Assigned carol to `large` (was `dead`).'
 expect_not_in "$TMP/body" "Warning"
 
+stop_server
 finish
