@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every unit test under valgrind; any leak or error fails. The unit tests
-# only: the server and the CLI are watched by ASan/UBSan (make test-asan runs
+# Runs every unit test, and each fuzz corpus replay, under valgrind; any leak
+# or error fails. Those only: the server and the CLI are watched by ASan/UBSan (make test-asan runs
 # the integration tests on the sanitizer build, which fail on any report).
 set -uo pipefail
 build=${1:-build}
@@ -16,5 +16,14 @@ for t in "$build"/test_*; do
     echo "valgrind: $t failed:"; tail -40 "$t.valgrind.log"; fail=1
   fi
 done
-[ $fail -eq 0 ] && echo "valgrind: all unit tests clean"
+# the fuzz corpora, replayed (tests/fuzz/replay_main.c): a few hundred inputs
+for t in "$build"/replay_fuzz_*; do
+  [ -x "$t" ] || continue
+  corpus="$(dirname "$0")/../tests/fuzz/corpus/${t##*/replay_}"
+  if ! valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+        --error-exitcode=99 "$t" "$corpus" >/dev/null 2>"$t.valgrind.log"; then
+    echo "valgrind: $t failed:"; tail -40 "$t.valgrind.log"; fail=1
+  fi
+done
+[ $fail -eq 0 ] && echo "valgrind: all unit tests and fuzz corpora clean"
 exit $fail
