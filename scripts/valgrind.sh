@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every unit test, and each fuzz corpus replay, under valgrind; any leak
-# or error fails. Those only: the server and the CLI are watched by ASan/UBSan (make test-asan runs
-# the integration tests on the sanitizer build, which fail on any report).
+# or error fails. Those only: the server and the CLI are watched by ASan/UBSan
+# (make test-asan runs the integration tests on the sanitizer build, and they
+# fail on any sanitizer report or a server that does not exit 0).
 set -uo pipefail
 build=${1:-build}
 fail=0
