@@ -24,8 +24,8 @@ PY
 # ---- tokens from the CLI ----
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role admin --user alice --label ops
 ADMIN=$(cat "$TMP/out")
-keep_token ADMIN
 [ "$(wc -l <"$TMP/out")" -eq 1 ] && ok || bad "tokens create printed more than one line"
+keep_token ADMIN
 [[ $ADMIN =~ ^rdk_[A-Za-z0-9_-]{43}$ ]] && ok || bad "token shape: $ADMIN"
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role viewer --user vera
 VIEWER=$(cat "$TMP/out")
