@@ -20,19 +20,24 @@ build: deps $(BUILD)/Makefile
 run: build
 	./$(BUILD)/riskdesk demo $(ARGS)
 
+# each ctest run ends with what it did: ran, passed, failed, skipped and why
 test-fast: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --output-junit junit.xml; rc=$$?; \
+	  bash $(CURDIR)/scripts/test_summary.sh "$$PWD/junit.xml"; exit $$rc
 
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DRD_WERROR=ON -DRD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) \
+	  --output-junit junit.xml; rc=$$?; bash $(CURDIR)/scripts/test_summary.sh "$$PWD/junit.xml"; exit $$rc
 
 valgrind: build
 	bash scripts/valgrind.sh $(BUILD)
 
 test: test-fast test-asan valgrind
+	@echo "== make test: what ran"
+	@bash scripts/test_summary.sh $(BUILD)/junit.xml $(ASAN_BUILD)/junit.xml
 
 bench: build
 	cmake --build $(BUILD) --target benches -j $(JOBS)

@@ -2,11 +2,17 @@
 # Installs the Debian packages riskdesk needs to build and test, if any are missing.
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -eu
+# Beside the build: every tool the tests call. curl drives the HTTP tests;
+# python3 (numpy for the metrics reference) runs the fakes, the SMTP sink, the
+# JSON checks and reads the SQLite stores (its sqlite3 module: no sqlite3 tool
+# needed); postgresql gives the throwaway clusters; valgrind, `make valgrind`.
 pkgs="cmake make gcc clang pkg-config libsqlite3-dev libjansson-dev libcmocka-dev
       libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libpq-dev postgresql valgrind python3 python3-numpy
-      libclang-rt-14-dev"
+      libclang-rt-14-dev curl"
 # wrk is for the HTTP benchmark only (bench/bench_api.sh); nothing in the tests needs it.
 # chromium renders the dashboard in tests/integration/test_dashboard.sh (skipped without it).
+# moto (tests/integration/test_aws.sh) has no Debian package: pip's, where a
+# PyPI is reachable; without it that test is reported skipped, saying so.
 opt_pkgs="wrk chromium"
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=""

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "riskdesk/alloc.h"
 #include "api/api_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

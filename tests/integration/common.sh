@@ -1,5 +1,8 @@
 # Sourced by the integration tests: a temp dir removed on exit, and checks
-# that print what went wrong.
+# that print what went wrong. At `finish`: every server stopped with exit 0,
+# no sanitizer report in any file the test wrote, no registered secret in any
+# file but those the test itself wrote it into. A test that cannot run here
+# calls `skip_test REASON` (exit 77: ctest reports it as skipped).
 set -u
 : "${RD_BIN:?RD_BIN must point at the riskdesk binary}"
 TMP=$(mktemp -d)
@@ -12,20 +15,99 @@ passes=0
 ok() { passes=$((passes + 1)); }
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
+# skip_test REASON: this test did not run here, and says why (one line that
+# scripts/test_summary.sh repeats at the end of `make test`)
+skip_test() { echo "SKIPPED: $*"; exit 77; }
+
+# What ASan, LSan and UBSan print; RD_BIN may be a sanitizer build (make test-asan).
+SANITIZER_RE='ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:'
+# sanitizer_check FILE WHAT: fails the test when FILE holds a sanitizer report
+SANITIZER_SEEN=" "      # files already reported: not again at finish
+sanitizer_check() {
+  [ -f "$1" ] || return 0
+  if grep -qaE -- "$SANITIZER_RE" "$1"; then
+    SANITIZER_SEEN="$SANITIZER_SEEN$1 "
+    bad "$2: sanitizer report in $(basename "$1"):"
+    grep -aE -A12 -- "$SANITIZER_RE" "$1" | head -30 | sed 's/^/    /'
+  fi
+}
+
+# secret VALUE [FILE...]: VALUE (a token, a broker or signing secret, a
+# password) must show up in no file under $TMP but the FILEs named here, the
+# ones the test itself wrote it into (a config, the token's own copy; a FILE
+# ending in / stands for everything under that directory). Also
+# checked in the stderr of every expect_rc run made after this call.
+SECRETS=()
+SECRET_FILES=()    # "VALUE<TAB>FILE"
+secret() {
+  local v=$1 f; shift
+  [ -n "$v" ] || return 0
+  SECRETS+=("$v")
+  for f in "$@"; do SECRET_FILES+=("$v"$'\t'"$f"); done
+}
+secret_allowed() {   # secret_allowed VALUE FILE
+  local e
+  for e in "${SECRET_FILES[@]}"; do
+    [ "$e" = "$1"$'\t'"$2" ] && return 0
+    case $e in */) case $1$'\t'$2 in "$e"*) return 0 ;; esac ;; esac
+  done
+  return 1
+}
+# keep_token NAME: the token `tokens create` just printed ($TMP/out) moved to
+# $TMP/NAME.token, the one file allowed to hold it
+keep_token() {
+  mv "$TMP/out" "$TMP/$1.token"
+  secret "$(cat "$TMP/$1.token")" "$TMP/$1.token"
+}
+# secrets_in FILE...: fails the test for each registered secret a FILE holds
+secrets_in() {
+  local v f
+  for v in "${SECRETS[@]}"; do
+    for f in "$@"; do
+      [ -f "$f" ] || continue
+      secret_allowed "$v" "$f" && continue
+      grep -qaF -- "$v" "$f" && bad "secret ${v:0:6}... printed in $(basename "$f")"
+    done
+  done
+  return 0
+}
+# check_outputs: every file under $TMP, for sanitizer reports and secrets
+check_outputs() {
+  local f
+  while IFS= read -r -d '' f; do
+    case $SANITIZER_SEEN in *" $f "*) ;; *) sanitizer_check "$f" "$(basename "$f")" ;; esac
+    secrets_in "$f"
+  done < <(find "$TMP" -type f -print0 2>/dev/null)
+}
+
 # start_server OUT [ARGS...]: riskdesk serve "${C[@]}" ARGS on a free port,
 # stdout in OUT.out, stderr in OUT.err; sets SERVER_PID and PORT.
 SERVER_PID=
+SERVER_ERR=
 start_server() {
   local out=$1; shift
   rm -f "$out.out"   # not an earlier server's port line
+  SERVER_ERR=$out.err
   "$RD_BIN" serve "${C[@]}" --listen 127.0.0.1:0 "$@" >"$out.out" 2>"$out.err" &
   SERVER_PID=$!
   for _ in $(seq 200); do grep -q "(port " "$out.out" 2>/dev/null && break; sleep 0.05; done
   PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$out.out")
   [ -n "$PORT" ] || { bad "server did not start: $(cat "$out.err")"; finish; exit 1; }
 }
-# stop_server: SIGTERM, and waits for it
-stop_server() { [ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; SERVER_PID=; }
+# stop_server: SIGTERM, waits for it; it must exit 0 with no sanitizer
+# report (a leak or UB in a handler shows up here, at exit)
+stop_server() {
+  [ -n "$SERVER_PID" ] || return 0
+  local pid=$SERVER_PID rc
+  SERVER_PID=
+  kill -TERM "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  rc=$?
+  if [ "$rc" -eq 0 ]; then ok; else
+    bad "the server exited $rc after SIGTERM"; tail -5 "$SERVER_ERR" 2>/dev/null | sed 's/^/    stderr: /'
+  fi
+  sanitizer_check "$SERVER_ERR" "the server"
+}
 
 # expect_rc WANT CMD...: runs CMD, output in $TMP/out and $TMP/err
 expect_rc() {
@@ -35,6 +117,8 @@ expect_rc() {
   if [ "$got" -eq "$want" ]; then ok; else
     bad "exit $got (wanted $want): $*"; sed 's/^/    stderr: /' "$TMP/err" | head -5
   fi
+  sanitizer_check "$TMP/err" "$*"
+  secrets_in "$TMP/err"
 }
 expect_in() {   # expect_in FILE TEXT
   if grep -qF -- "$2" "$1"; then ok; else bad "$(basename "$1") lacks: $2"; sed 's/^/    /' "$1" | head -5; fi
@@ -72,6 +156,8 @@ PY
 }
 
 finish() {
+  if [ -n "$SERVER_PID" ]; then bad "a server was still running at finish (stop_server first)"; stop_server; fi
+  check_outputs
   echo "$passes passed, $fails failed"
   [ "$fails" -eq 0 ]
 }

@@ -20,6 +20,8 @@ unset EXECUTION_MODE
 export RISKDESK_ALPACA_TIMEOUT_MS=1000 RISKDESK_ALPACA_FILL_WAIT_MS=200
 SECRET=sEcReT0123456789abcdef0123456789abcdef
 AT=2026-11-20T15:30:00Z                                # Friday 10:30 ET
+secret "$SECRET" "$TMP/creds.json"
+secret "other$SECRET"
 
 cat >"$TMP/ctl.py" <<'PY'
 import json, sys, urllib.request
@@ -35,6 +37,21 @@ ctl() { python3 "$TMP/ctl.py" "$URL" post "$@" >/dev/null; }
 fq() { python3 "$TMP/ctl.py" "$URL" get /_stats "$1"; }
 orders_of() { fq "d['orders_by_key'].get('$1', 0)"; }
 conns_of() { fq "d['connections_by_key'].get('$1', 0)"; }
+# wait_eq WHAT WANT CMD...: polls CMD's output until it is WANT (10 s at most)
+wait_eq() {
+  local what=$1 want=$2 got; shift 2
+  for _ in $(seq 200); do got=$("$@"); [ "$got" = "$want" ] && break; sleep 0.05; done
+  expect_eq "$what" "$got" "$want"
+}
+# open_at_fake KEY: how many of KEY's orders the fake holds open
+open_at_fake() {
+  python3 - "$URL" "$1" "$SECRET" <<'PY'
+import json, sys, urllib.request
+url, key, sec = sys.argv[1:4]
+req = urllib.request.Request(url + "/v2/orders?status=open", headers={"APCA-API-KEY-ID": key, "APCA-API-SECRET-KEY": sec})
+print(len(json.load(urllib.request.urlopen(req))))
+PY
+}
 expect_eq() {  # expect_eq WHAT GOT WANT
   if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', wanted '$3'"; fi
 }
@@ -191,7 +208,7 @@ dispatch_once primary
 expect_in "$TMP/last.err" "event=order.send_failed"
 expect_in "$TMP/last.err" "event=alpaca.unhealthy"
 orders_json primary 'len(rows) == 1 and st == ["pending"]'
-sleep 1.7                                              # the slow POST lands meanwhile
+wait_eq "the slow POST landed" 1 orders_of PKRESTART00000001   # it lands meanwhile
 dispatch_once primary
 expect_in "$TMP/last.err" "event=reconcile.pending_order"
 expect_in "$TMP/last.err" "broker=found"
@@ -205,7 +222,7 @@ import_recs h 1
 dispatch_once primary
 expect_in "$TMP/last.err" "still working"
 orders_json primary 'st == ["pending"]'
-sleep 1.6
+wait_eq "orders still working at the fake" 0 open_at_fake PKWORKING00000001
 dispatch_once primary
 orders_json primary 'st == ["filled"]'
 ctl /_config '{"fill_delay_ms": 0}'
@@ -230,7 +247,8 @@ ctl /_config '{"fill_delay_ms": 600000}'
 import_recs r 1
 dispatch_once primary
 orders_json primary 'st == ["pending"]'
-sqlite3 "$TMP/srepair.db" "UPDATE orders SET status = 'canceled'" || bad "sqlite3 update"
+python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("UPDATE orders SET status = '"'canceled'"'"); c.commit()' \
+  "$TMP/srepair.db" || bad "sqlite3 update"
 orders_json primary 'st == ["canceled"]'
 dispatch_once primary
 expect_in "$TMP/last.err" "event=reconcile.order_repaired"

@@ -4,7 +4,7 @@
 # store and survives a restart), department (the config's map), manual; closed
 # accounts are skipped; every change lands in the history.
 . "$(dirname "$0")/common.sh"
-command -v curl >/dev/null || { echo "curl is needed"; exit 1; }
+command -v curl >/dev/null || skip_test "curl is not installed (scripts/deps.sh installs it)"
 cat >"$TMP/riskdesk.json" <<JSON
 {"database": "sqlite:$TMP/rd.db",
  "assignment": {"departments": {"options": "beta", "rates": "gamma", "fx": "nowhere"}},
@@ -18,8 +18,10 @@ C=(--config "$TMP/riskdesk.json")
 trap 'stop_server; rm -rf "$TMP"' EXIT
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role admin --user alice
 ADMIN=$(cat "$TMP/out")
+keep_token ADMIN
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role viewer --user vera
 VIEWER=$(cat "$TMP/out")
+keep_token VIEWER
 start_server "$TMP/s"
 
 for u in u1 u2 u3 u4 u5 u6 u7; do
@@ -79,4 +81,5 @@ jcheck '{a["account"]: a["users"] for a in d["accounts"]} == {"gamma": 2, "alpha
 jcheck '{a["account"]: a["utilisation"] for a in d["accounts"]} == {"gamma": "0.285714", "alpha": "0.428571", "beta": "0.285714"}'
 jcheck 'all(a["trades"] == 0 and a["orders"] == 0 for a in d["accounts"]) and d["users"] == 7'
 
+stop_server
 finish

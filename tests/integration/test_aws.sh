@@ -9,14 +9,12 @@
 # default-secret fallback, container credentials from a loopback endpoint,
 # ~/.aws/credentials profiles, no credentials at all; and the SigV4 test
 # vectors against botocore (tests/tools/sigv4_oracle.py).
-# Skips (exit 0 with SKIP) when moto or boto3 is not importable.
+# Skipped (exit 77, saying why) when python3 cannot import moto or boto3.
 set -u
 : "${RD_BIN:?}" "${RD_SOURCE_DIR:?}"
-if ! python3 -c 'import moto.server, boto3' 2>/dev/null; then
-  echo "SKIP: test_aws: python3 cannot import moto.server and boto3 (pip install 'moto[server]' boto3)"
-  exit 0
-fi
 . "$RD_SOURCE_DIR/tests/integration/common.sh"
+python3 -c 'import moto.server, boto3' 2>/dev/null ||
+  skip_test "python3 cannot import moto.server and boto3 (no Debian package for moto: pip install 'moto[server]' boto3)"
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_PROFILE \
       AWS_DEFAULT_PROFILE AWS_SHARED_CREDENTIALS_FILE AWS_CONFIG_FILE AWS_CONTAINER_CREDENTIALS_RELATIVE_URI \
       AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_AUTHORIZATION_TOKEN \
@@ -66,6 +64,10 @@ TINY_KEY=PKTINYTEST00000001WXYZ TINY_SECRET=tiny-secret-value-do-not-print
 LARGE_KEY=PKLARGETEST0000002ABCD LARGE_SECRET=large-secret-value-do-not-print
 OTHER_KEY=PKOTHERTEST000003EFGH OTHER_SECRET=other-secret-value-do-not-print
 export TINY_KEY TINY_SECRET LARGE_KEY LARGE_SECRET OTHER_KEY OTHER_SECRET
+secret "$TINY_SECRET"
+secret "$LARGE_SECRET"
+secret "$OTHER_SECRET"
+secret secret-not-json
 if ! python3 - "$AWS_ENDPOINT_URL" >"$TMP/keys" 2>"$TMP/bootstrap.err" <<'PY'
 import json, os, sys
 import boto3
@@ -114,6 +116,7 @@ then
 fi
 read -r AKID SECRET <"$TMP/keys"
 export AWS_ACCESS_KEY_ID="$AKID" AWS_SECRET_ACCESS_KEY="$SECRET"
+secret "$SECRET" "$TMP/keys"
 
 # account JSON: account NAME TIER CREDENTIALS RISK
 account() {

@@ -65,4 +65,5 @@ h "/healthz?$(python3 -c "print('q' * 100000)")"; [ "$ST" = 414 ] && ok || bad "
 
 # the server still answers
 h /healthz; expect 200 '"status":"ok"'
+stop_server
 finish

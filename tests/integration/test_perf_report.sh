@@ -203,14 +203,12 @@ expect_rc 0 env LOG_LEVEL=info "$RD_BIN" dispatch "${C[@]}" --account large --on
 expect_not_in "$TMP/err" "event=perf.snapshot"
 
 # the HTTP API serves the same numbers (and /metrics the alerts)
-TOKEN=$("$RD_BIN" tokens create "${C[@]}" --role viewer --user perf-viewer 2>/dev/null)
+TOKEN=$("$RD_BIN" tokens create "${C[@]}" --role viewer --user perf-viewer 2>"$TMP/token.err")
+secret "$TOKEN"
 "$RD_BIN" perf report "${C[@]}" --account tiny --period weekly --json >"$TMP/tiny_weekly.json"
 "$RD_BIN" perf compare "${C[@]}" --accounts large,tiny --json >"$TMP/cmp.json"
-LOG_LEVEL=error "$RD_BIN" serve "${C[@]}" --listen 127.0.0.1:0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
-SERVE_PID=$!
-trap 'kill "$SERVE_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 50); do grep -q "port" "$TMP/serve.out" 2>/dev/null && break; sleep 0.1; done
-PORT=$(grep -o 'port [0-9]*' "$TMP/serve.out" | head -1 | cut -d' ' -f2)
+trap 'stop_server; rm -rf "$TMP"' EXIT
+LOG_LEVEL=error start_server "$TMP/serve"
 python3 - "$PORT" "$TOKEN" "$TMP" <<'PY' || bad "HTTP API"
 import json, sys, urllib.request, urllib.error
 port, token, tmp = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -256,8 +254,7 @@ assert 'riskdesk_perf_alerts_total{account="tiny",kind="daily_loss"}' in m, m[-5
 assert 'riskdesk_perf_equity_dollars{account="large"}' in m
 print("api ok")
 PY
-kill "$SERVE_PID" 2>/dev/null
-wait "$SERVE_PID" 2>/dev/null
+stop_server
 
 # two years on, November 2026 rolls up to its last snapshot
 expect_rc 0 "$RD_BIN" perf snapshot "${C[@]}" --account large --at 2029-01-03T21:05:00Z

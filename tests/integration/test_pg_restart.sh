@@ -7,16 +7,12 @@
 # while it is down /metrics says so.
 . "$(dirname "$0")/common.sh"
 PG="$RD_SOURCE_DIR/tests/tools/pg_throwaway.sh"
-command -v curl >/dev/null || { echo "curl is needed"; exit 1; }
+command -v curl >/dev/null || skip_test "curl is not installed (scripts/deps.sh installs it)"
 
 set +e
 URL=$(bash "$PG" start --watch $$ 2>"$TMP/pg.err")
 src=$?
-if [ $src -eq 77 ]; then
-  echo "SKIPPED: $(cat "$TMP/pg.err")"
-  echo "0 passed, 0 failed, 1 skipped"
-  exit 77
-fi
+[ $src -eq 77 ] && skip_test "$(cat "$TMP/pg.err")"
 if [ $src -ne 0 ]; then
   echo "FAIL: could not start a throwaway PostgreSQL cluster:"; cat "$TMP/pg.err"; exit 1
 fi
@@ -101,6 +97,7 @@ if [ "$rc" -eq 0 ]; then ok; else bad "the looping dispatcher exited $rc after S
 # ---- serve --dispatch (tiny: it decides the 15 above too, broadcast to every account) ----
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role viewer --user vera
 VIEWER=$(cat "$TMP/out")
+keep_token VIEWER
 LOG_LEVEL=info start_server "$TMP/s" --dispatch tiny --interval 1
 import d 3
 wait_decided tiny 18

@@ -44,4 +44,5 @@ expect_not_in "$TMP/body" alp_dead
 r GET /readyz "rdk_notatoken0000"; expect 401 invalid_token
 # /healthz stays as it was
 r GET /healthz ""; expect 200 '"status":"ok"'
+stop_server
 finish

@@ -49,4 +49,5 @@ for t in "$VIEWER" "$ADMIN"; do
   r GET /api/v1/recommendations/trade-carol-1-1 "$t"; expect 200 '"account":"large"'
 done
 
+stop_server
 finish

@@ -7,12 +7,14 @@
 #  - a trade for an account whose dispatcher runs in the server is decided by
 #    that dispatcher at once and answered with its decision and order.
 . "$(dirname "$0")/common.sh"
-command -v curl >/dev/null || { echo "curl is needed"; exit 1; }
+command -v curl >/dev/null || skip_test "curl is not installed (scripts/deps.sh installs it)"
 KEY=PKRUNNERSHARED00001
 export ALPACA_PAPER_API_KEY=$KEY ALPACA_PAPER_SECRET_KEY=runner-secret-1
 export ALPACA_PAPER_BASE_URL=http://127.0.0.1:9
 export RUNNER_OWN_API_KEY=PKRUNNEROWN00000001 RUNNER_OWN_SECRET_KEY=runner-secret-2
 export RUNNER_OWN_BASE_URL=http://127.0.0.1:9
+secret runner-secret-1
+secret runner-secret-2
 cat >"$TMP/riskdesk.json" <<JSON
 {"database": "sqlite:$TMP/rd.db",
  "accounts": [
@@ -28,6 +30,7 @@ trap 'stop_server; rm -rf "$TMP"' EXIT
 
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role admin --user alice
 ADMIN=$(cat "$TMP/out")
+keep_token ADMIN
 
 # ---- keys: refused at the route ----
 start_server "$TMP/s"
@@ -85,6 +88,7 @@ r POST /api/v1/users "$ADMIN" '{"id":"bob","display_name":"Bob"}'; expect 201
 r PUT /api/v1/users/bob/assignment "$ADMIN" '{"account":"large"}'; expect 200
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role trader --user bob
 BOB=$(cat "$TMP/out")
+keep_token BOB
 r POST /api/v1/trade "$BOB" "{\"symbol\":\"$OPT\",\"action\":\"call\",\"limit\":\"2.50\",\"volume_ratio\":1.5,\"qty\":2}"
 expect 200 '"queued":true' '"decided":true' '"approved":true' '"status":"filled"'
 jcheck 'd["size"] == 2 and d["order"]["qty"] == 2 and d["order"]["filled_qty"] == 2 and d["order"]["client_order_id"]'

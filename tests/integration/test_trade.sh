@@ -6,7 +6,7 @@
 # only, which that account's dispatcher places once and no other decides; a
 # rejected trade stores nothing.
 . "$(dirname "$0")/common.sh"
-command -v curl >/dev/null || { echo "curl is needed"; exit 1; }
+command -v curl >/dev/null || skip_test "curl is not installed (scripts/deps.sh installs it)"
 write_config
 C=(--config "$TMP/riskdesk.json")
 AT=2026-11-20T15:30:00Z
@@ -15,13 +15,16 @@ OPT=AAPL261218C00200000
 trap 'stop_server; rm -rf "$TMP"' EXIT
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role admin --user alice
 ADMIN=$(cat "$TMP/out")
+keep_token ADMIN
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role viewer --user vera
 VIEWER=$(cat "$TMP/out")
+keep_token VIEWER
 start_server "$TMP/s"
 r POST /api/v1/users "$ADMIN" '{"id":"bob","display_name":"Bob"}'; expect 201
 r POST /api/v1/users "$ADMIN" '{"id":"carol","display_name":"Carol"}'; expect 201
 expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role trader --user bob
 BOB=$(cat "$TMP/out")
+keep_token BOB
 
 # the first trade assigns bob (least_loaded: large and tiny tie, large first)
 REAL="{\"symbol\":\"$OPT\",\"action\":\"call\",\"limit\":\"2.50\",\"volume_ratio\":1.5,\"at\":\"$AT\""
@@ -125,4 +128,5 @@ r POST /api/v1/trade "$BOB" "$GOOD}"; expect 200 '"dry_run":true' '"queued":fals
 r GET /api/v1/recommendations "$ADMIN"; expect 200
 jcheck 'len(d["recommendations"]) == 3'
 
+stop_server
 finish

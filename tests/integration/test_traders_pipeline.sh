@@ -4,7 +4,7 @@
 # message checked (headers, both parts, envelope, AUTH); then the error alert when a
 # step fails, a refused login, and the password never printed.
 . "${RD_SOURCE_DIR:?}/tests/integration/common.sh"
-command -v python3 >/dev/null || { echo "SKIP: python3 is needed for the SMTP sink"; exit 0; }
+command -v python3 >/dev/null || skip_test "python3 is needed for the SMTP sink (tests/tools/smtp_sink.py)"
 
 sink_pid=""
 stop_sink() { [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null; wait "$sink_pid" 2>/dev/null; sink_pid=""; }
@@ -18,6 +18,7 @@ for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
 port=$(cat "$TMP/port")
 
 export SMTP_PW='s3cret-Pa55'
+secret "$SMTP_PW"
 cat >"$TMP/riskdesk.json" <<JSON
 {"database": "sqlite:$TMP/rd.db",
  "accounts": [{"name": "paper1", "broker": "paper", "starting_cash": "10000"}],

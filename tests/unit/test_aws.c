@@ -681,7 +681,10 @@ static void test_timeout_and_refused(void **state)
     assert_int_equal(rd_aws_get_parameter(&c, "/p", 1, &value, &err), RD_ETIMEOUT);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-    assert_true(ms >= 250 && ms < 2500);
+    /* it waited for the answer (not refused at once); that the 300 ms, not a
+     * default, ended the wait is the message's to say: an upper bound on
+     * wall time would fail on a loaded machine or under valgrind */
+    assert_true(ms >= 250);
     assert_non_null(strstr(err.msg, "SSM parameter \"/p\": ssm GetParameter: "));
     assert_non_null(strstr(err.msg, "no answer within 300 ms"));
     rd_aws_client_release(&c);
