@@ -32,6 +32,7 @@ enum cli_exit {
 #define CLI_O_JSON 0x10u         /* --json: print JSON (never an input) */
 #define CLI_O_NEED_ACCOUNT 0x20u /* --account is required: main finds it (cli_ctx.acct) */
 #define CLI_O_OPERANDS 0x40u     /* takes operands (files...); else any is a usage error */
+#define CLI_O_LIMIT 0x80u        /* --limit N: a count >= 0 (0: all) */
 
 /* What main.c opens before the command runs. */
 enum cli_opens {
@@ -44,6 +45,7 @@ enum cli_opens {
 struct cli_ctx {
     const char *config, *db, *account, *at;   /* as given; NULL when absent */
     int json;
+    long limit;                  /* --limit; 0 when absent */
     int64_t now;                 /* --at, else the wall clock when the command started */
     struct cli_env env;          /* what the entry's opens asked for */
     const struct rd_account_config *acct;     /* with CLI_O_NEED_ACCOUNT */

@@ -44,24 +44,6 @@ static int visit(void *ctx, const struct rd_decision_row *row)
     return 0;
 }
 
-static long limit;
-
-static const struct option opts[] = {
-    {"limit", required_argument, NULL, 'n'},
-    {NULL, 0, NULL, 0},
-};
-
-static int option(int val, const char *arg)
-{
-    char *end;
-
-    (void)val;
-    limit = strtol(arg, &end, 10);
-    if (*arg == '\0' || *end || limit < 0)
-        return cli_usage_error(NAME, "--limit: '%s'; expected a count >= 0", arg);
-    return CLI_OK;
-}
-
 static int run(struct cli_ctx *c)
 {
     struct rd_error err = {0};
@@ -73,7 +55,7 @@ static int run(struct cli_ctx *c)
     rd_buf_init(&w.buf, 1 << 20);
     if (w.json)
         fputs("[", stdout);
-    rc = s->ops->trading->decision_list(s, c->acct->name, (size_t)limit, visit, &w, &err);
+    rc = s->ops->trading->decision_list(s, c->acct->name, (size_t)c->limit, visit, &w, &err);
     if (w.json)
         fputs("]\n", stdout);
     rd_buf_release(&w.buf);
@@ -86,9 +68,7 @@ const struct cli_cmd cli_cmd_decisions = {
     .usage = "usage: riskdesk decisions [--config F] [--db URL] --account NAME [--json] [--limit N]\n\n"
              "Newest first. --json prints an array of {\"id\", \"account\", \"rec_id\",\n"
              "\"decided_at\", \"decision\": {\"approved\", \"size\", \"gates\": [...]}}.\n",
-    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_ACCOUNT | CLI_O_NEED_ACCOUNT | CLI_O_JSON,
+    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_ACCOUNT | CLI_O_NEED_ACCOUNT | CLI_O_JSON | CLI_O_LIMIT,
     .opens = CLI_OPENS_STORE,
-    .options = opts,
-    .option = option,
     .run = run,
 };

@@ -64,24 +64,6 @@ static int visit(void *ctx, const struct rd_order_row *o)
     return 0;
 }
 
-static long limit;
-
-static const struct option opts[] = {
-    {"limit", required_argument, NULL, 'n'},
-    {NULL, 0, NULL, 0},
-};
-
-static int option(int val, const char *arg)
-{
-    char *end;
-
-    (void)val;
-    limit = strtol(arg, &end, 10);
-    if (*arg == '\0' || *end || limit < 0)
-        return cli_usage_error(NAME, "--limit: '%s'; expected a count >= 0", arg);
-    return CLI_OK;
-}
-
 static int count(void *ctx, const struct rd_order_row *o)
 {
     (void)o;
@@ -99,8 +81,8 @@ static int run(struct cli_ctx *c)
 
     w.json = c->json;
     /* --limit N: the newest N, still oldest first */
-    if (limit > 0 && (rc = s->ops->trading->order_list(s, c->acct->name, -1, count, &total, &err)) == RD_OK)
-        w.skip = total > limit ? total - limit : 0;
+    if (c->limit > 0 && (rc = s->ops->trading->order_list(s, c->acct->name, -1, count, &total, &err)) == RD_OK)
+        w.skip = total > c->limit ? total - c->limit : 0;
     if (rc == RD_OK) {
         if (w.json)
             fputs("[", stdout);
@@ -117,9 +99,7 @@ const struct cli_cmd cli_cmd_orders = {
     .usage = "usage: riskdesk orders [--config F] [--db URL] --account NAME [--json] [--limit N]\n\n"
              "Oldest first; --limit N shows the newest N (0: all). A rejected order carries\n"
              "the broker's reason.\n",
-    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_ACCOUNT | CLI_O_NEED_ACCOUNT | CLI_O_JSON,
+    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_ACCOUNT | CLI_O_NEED_ACCOUNT | CLI_O_JSON | CLI_O_LIMIT,
     .opens = CLI_OPENS_STORE,
-    .options = opts,
-    .option = option,
     .run = run,
 };

@@ -95,7 +95,7 @@ static void print_group(FILE *out, const char *word)
 }
 
 /* The shared options, in the order of their CLI_O_ bits. */
-enum { O_CONFIG = 0x1000, O_DB, O_ACCOUNT, O_AT, O_JSON };
+enum { O_CONFIG = 0x1000, O_DB, O_ACCOUNT, O_AT, O_JSON, O_LIMIT };
 
 static const struct {
     unsigned bit;
@@ -106,6 +106,7 @@ static const struct {
     {CLI_O_ACCOUNT, {"account", required_argument, NULL, O_ACCOUNT}},
     {CLI_O_AT, {"at", required_argument, NULL, O_AT}},
     {CLI_O_JSON, {"json", no_argument, NULL, O_JSON}},
+    {CLI_O_LIMIT, {"limit", required_argument, NULL, O_LIMIT}},
 };
 
 #define NSHARED (sizeof shared / sizeof shared[0])
@@ -133,6 +134,14 @@ static int parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_ct
         case O_ACCOUNT: c->account = optarg; break;
         case O_AT: c->at = optarg; break;
         case O_JSON: c->json = 1; break;
+        case O_LIMIT: {
+            char *end;
+
+            c->limit = strtol(optarg, &end, 10);
+            if (!*optarg || *end || c->limit < 0)
+                return cli_usage_error(cmd->name, "--limit: '%s'; expected a count >= 0", optarg);
+            break;
+        }
         case '?': return cli_usage_error(cmd->name, "unknown option");
         default:
             if (!cmd->option)
