@@ -101,11 +101,13 @@ keep_token VIEWER
 LOG_LEVEL=info start_server "$TMP/s" --dispatch tiny --interval 1
 import d 3
 wait_decided tiny 18
-bash "$PG" restart "$URL" --down 3 &
+bash "$PG" restart "$URL" --down 5 &
 RPID=$!
-# while it is down, /metrics says the dispatcher is not running
+# while its dispatcher is down, /metrics says so: the store is back before the
+# dispatcher's backoff (1, 2, 4 s) lets it reopen, and /metrics (which needs
+# the store) can answer in that gap
 down_seen=0
-for _ in $(seq 60); do
+for _ in $(seq 200); do
   r GET /metrics "$VIEWER"
   if grep -q '^riskdesk_dispatcher_running{account="tiny"[^}]*} 0' "$TMP/body"; then down_seen=1; break; fi
   sleep 0.1
