@@ -37,6 +37,7 @@
 #include <assert.h>
 #include <inttypes.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +213,10 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
       "INSERT INTO account_defs (" DEF_COLS ") VALUES ($1, $2, $3, $4, $5, $6) "
       "ON CONFLICT (name) DO UPDATE SET def = excluded.def, updated_at = excluded.updated_at, "
       "closed_at = excluded.closed_at, closed_by = excluded.closed_by"),
+    S(RD_PGS_DEFS_BUMP,
+      "INSERT INTO kv (ns, key, val) VALUES ('" RD_STORE_DEFS_CHANGED_NS "', '"
+      RD_STORE_DEFS_CHANGED_KEY "', '1') ON CONFLICT (ns, key) DO UPDATE SET "
+      "val = (CASE WHEN kv.val ~ '^[0-9]{1,18}$' THEN kv.val::bigint ELSE 0 END + 1)::text"),
     S(RD_PGS_DEF_LIST, "SELECT " DEF_COLS " FROM account_defs ORDER BY name"),
     S(RD_PGS_REC_LIST,
       "SELECT " REC_COLS " FROM recs WHERE ($1::bigint = 0 OR created_at >= $1) AND "
@@ -780,10 +785,30 @@ int rd_pg_ext_exec(struct rd_store *s, enum rd_pg_ext slot, const char *sql, int
     }
 }
 
+/* An idle connection expects nothing from the server: bytes waiting on its
+ * socket mean the server is closing it (a restart or a terminated backend
+ * sends its FATAL message, then closes), or the connection is already bad. */
+static int pg_alive(struct rd_store *s)
+{
+    struct rd_pg_store *q = rd_pg(s);
+    struct pollfd p;
+
+    if (!q->conn || PQstatus(q->conn) != CONNECTION_OK)
+        return 0;
+    if (q->depth > 0)
+        return PQtransactionStatus(q->conn) != PQTRANS_UNKNOWN;
+    p.fd = PQsocket(q->conn);
+    p.events = POLLIN;
+    p.revents = 0;
+    if (p.fd < 0)
+        return 0;
+    return poll(&p, 1, 0) == 0;
+}
+
 #define PG_OPS(scheme)                    \
     {                                     \
         .name = scheme,                   \
-        .version = 3,                     \
+        .version = 4,                     \
         .open = rd_pg_open,               \
         .close = rd_pg_close,             \
         .begin = rd_pg_begin,             \
@@ -796,6 +821,7 @@ int rd_pg_ext_exec(struct rd_store *s, enum rd_pg_ext slot, const char *sql, int
         .traders = &rd_pg_traders_ops,    \
         .perf = &rd_pg_perf_ops,          \
         .ledger = NULL,                   \
+        .alive = pg_alive,                \
     }
 
 const struct rd_store_ops rd_store_postgres_ops = PG_OPS("postgres");
