@@ -281,7 +281,10 @@ struct rd_store_api_ops {
 
     /* What the API knows of accounts beyond the config file: accounts made
      * through the API (def holds their config JSON) and closed accounts of
-     * either kind. def_put with only_new = 1: RD_EEXIST when the name is taken. */
+     * either kind. def_put with only_new = 1: RD_EEXIST when the name is taken.
+     * A def_put that writes also counts one more change in the kv document
+     * RD_STORE_DEFS_CHANGED_NS / _KEY (a decimal number), in the same
+     * transaction: API servers sharing the store reload when it moves. */
     int (*account_def_put)(struct rd_store *s, const struct rd_account_def_row *a, int only_new,
                            struct rd_error *err);
     int (*account_def_list)(struct rd_store *s,
@@ -306,6 +309,10 @@ struct rd_store_api_ops {
                         int (*visit)(void *ctx, enum rd_order_status status, int64_t n),
                         void *ctx, struct rd_error *err);
 };
+
+/* The change counter of account_defs (account_def_put). */
+#define RD_STORE_DEFS_CHANGED_NS "api"
+#define RD_STORE_DEFS_CHANGED_KEY "account_defs_changed"
 
 /* ---- the traders' operations (docs/traders.md) ---- */
 
@@ -470,7 +477,7 @@ struct rd_store_ledger_ops;
  */
 struct rd_store_ops {
     const char *name;        /* URL scheme: "sqlite" */
-    int version;             /* 3 since the split into sub-tables; grows with the table */
+    int version;             /* 3 since the split into sub-tables, 4 with alive; grows with the table */
 
     int (*open)(const char *url, struct rd_store **out, struct rd_error *err);
     void (*close)(struct rd_store *s);
@@ -503,6 +510,13 @@ struct rd_store_ops {
     const struct rd_store_traders_ops *traders;
     const struct rd_store_perf_ops *perf;
     const struct rd_store_ledger_ops *ledger;   /* reserved: NULL */
+
+    /* version 4 */
+    /* Whether the handle is still usable, judged without a round trip: 0 when
+     * its connection is lost or the server has spoken while it sat idle (a
+     * restart, an administrator's termination). A pool checks a handle with
+     * it before lending it again. SQLite's handles are always usable. */
+    int (*alive)(struct rd_store *s);
 };
 
 /* Every store handle starts with this. */

@@ -9,8 +9,14 @@
  * a name can never be used twice. A stored account that no longer loads (the
  * file took its name since, say) is skipped with a warning at start.
  * Closing an account of either kind is recorded there too (closed_at).
+ *
+ * Several servers may share one store: every account_def_put counts a change
+ * (store.h, RD_STORE_DEFS_CHANGED_KEY), and a server reads the counter at most
+ * once a second (api_cfgref) and reloads when it moved, so an account made,
+ * changed or closed through another server shows here within about a second.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api_int.h"
@@ -55,14 +61,34 @@ int api_cfg_index(const struct api_cfg *c, const char *name)
     return -1;
 }
 
+int api_cfg_changes(struct rd_store *store, int64_t *out, struct rd_error *err)
+{
+    char *val = NULL, *end = NULL;
+    int rc = store->ops->trading->kv_get(store, RD_STORE_DEFS_CHANGED_NS,
+                                         RD_STORE_DEFS_CHANGED_KEY, &val, err);
+
+    *out = 0;
+    if (rc == RD_ENOTFOUND)
+        return RD_OK;
+    if (rc)
+        return rc;
+    *out = (int64_t)strtoll(val, &end, 10);
+    rd_free(val);
+    return RD_OK;
+}
+
 int api_cfg_reload(struct api_server *srv, struct rd_store *store, struct rd_error *err)
 {
     struct api_cfg *c = NULL, *old;
     struct rd_account_def_row *rows = NULL;
     size_t nrows = 0;
+    int64_t changes = 0;
     int rc;
 
-    rc = rd_accounts_defs(store, &rows, &nrows, err);
+    /* the counter before the rows: a change in between is seen again */
+    rc = api_cfg_changes(store, &changes, err);
+    if (rc == RD_OK)
+        rc = rd_accounts_defs(store, &rows, &nrows, err);
     if (rc)
         goto out;
     c = rd_calloc(1, sizeof *c);
@@ -71,6 +97,7 @@ int api_cfg_reload(struct api_server *srv, struct rd_store *store, struct rd_err
         goto out;
     }
     atomic_init(&c->refs, 1);
+    c->defs_changes = changes;
     rc = rd_accounts_load(srv->config_text, srv->config_len, srv->config_origin, store, NULL, NULL,
                           &c->cfg, err);
     if (rc)
@@ -97,7 +124,11 @@ int api_cfg_reload(struct api_server *srv, struct rd_store *store, struct rd_err
         }
     pthread_mutex_lock(&srv->cfg_mu);
     old = srv->cfg;
-    srv->cfg = c;
+    if (old && old->defs_changes > c->defs_changes) {
+        old = c;      /* a reload of a later change won the race: keep it */
+    } else {
+        srv->cfg = c;
+    }
     pthread_mutex_unlock(&srv->cfg_mu);
     c = NULL;
     api_cfg_unref(old);

@@ -99,12 +99,16 @@ struct api_cfg {
     atomic_int refs;
     struct rd_config *cfg;
     struct api_acct_meta *meta;
+    int64_t defs_changes;        /* the store's change counter when it was read */
 };
 
 void api_cfg_unref(struct api_cfg *c);
 /* Rebuilds the snapshot from the config file's text and the store's
- * account_defs (using store), and publishes it. */
+ * account_defs (using store), and publishes it (unless a snapshot of a later
+ * change is already out). */
 int api_cfg_reload(struct api_server *srv, struct rd_store *store, struct rd_error *err);
+/* The store's count of account_defs changes (0 when none was made). */
+int api_cfg_changes(struct rd_store *store, int64_t *out, struct rd_error *err);
 /* Checks that the file's config plus def (one account's JSON, replacing any
  * API-made account of the same name) would load; the message names the
  * problem. RD_EEXIST when it is an Alpaca account whose keys resolve to
@@ -261,6 +265,7 @@ struct api_server {
     int64_t started_at;
 
     pthread_mutex_t cfg_mu;      /* guards cfg (the pointer) */
+    _Atomic int64_t cfg_checked_ns;   /* when the store's change counter was last read */
     pthread_mutex_t write_mu;    /* one account change (check, store, reload) at a time */
     struct api_cfg *cfg;
     char *config_text;           /* the config file as read at start */

@@ -299,8 +299,13 @@ static int store_def(struct api_req *r, const char *name, json_t *def, int only_
     rd_buf_release(&text);
     rc = s->ops->api->account_def_put(s, row, only_new, &err);
     rd_free(row);
-    if (rc == RD_EEXIST)
+    if (rc == RD_EEXIST) {
+        /* another server made it: show it from now on, never refuse a name
+         * this server does not list */
+        if (api_cfg_reload(r->srv, s, &err) != RD_OK)
+            r->store_broken = 1;
         return api_error(r, 409, "conflict", "an account named \"%s\" already exists", name);
+    }
     if (rc == RD_OK)
         rc = api_cfg_reload(r->srv, s, &err);
     return rc == RD_OK ? 0 : api_fail(r, rc, &err);

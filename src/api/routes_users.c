@@ -386,6 +386,44 @@ static int delete_assignment(struct api_req *r)
     return record(r, &u, "", "manual", "unassigned", NULL);
 }
 
+/* ---- tokens ---- */
+
+/* Revokes a token by id (its row stays, with revoked_at). This server forgets
+ * its cached tokens at once; another server refuses the token when its cache
+ * entry expires (API_TOKEN_TTL_NS, 5 s), since it then asks the store. */
+static int revoke_token(struct api_req *r)
+{
+    const char *id = api_param(r, "id");
+    struct rd_error err = {0};
+    struct rd_store *s;
+    char *end = NULL;
+    long long v;
+    int rc;
+
+    v = id && *id >= '0' && *id <= '9' ? strtoll(id, &end, 10) : 0;
+    if (v <= 0 || !end || *end)
+        return api_error(r, 400, "invalid", "token id \"%.32s\": expected a positive number "
+                         "(riskdesk tokens list shows them)", id ? id : "");
+    if (!(s = api_store(r)))
+        return r->status;
+    rc = s->ops->api->token_revoke(s, (int64_t)v, api_clock(r->srv), &err);
+    if (rc == RD_ENOTFOUND)
+        return api_error(r, 404, "not_found", "no token %lld", v);
+    if (rc != RD_OK)
+        return api_fail(r, rc, &err);
+    api_token_cache_clear(r->srv->tokens);
+    {
+        struct rd_logline l;
+
+        rd_log_begin(&l, RD_LOG_INFO, "api.token_revoked");
+        rd_log_int(&l, "token_id", (int64_t)v);
+        rd_log_str(&l, "by", r->auth.user);
+        rd_log_end(&l);
+    }
+    rd_buf_printf(&r->out, "{\"id\":%lld,\"revoked\":true}\n", v);
+    return 200;
+}
+
 /* ---- history, stats ---- */
 
 struct hwalk {
@@ -533,6 +571,7 @@ static const struct api_route routes[] = {
     {"PUT", "/api/v1/users/{id}/assignment", RD_ROLE_ADMIN, put_assignment, 0},
     {"DELETE", "/api/v1/users/{id}/assignment", RD_ROLE_ADMIN, delete_assignment, 0},
     {"GET", "/api/v1/assignments", RD_ROLE_VIEWER, history, 0},
+    {"DELETE", "/api/v1/tokens/{id}", RD_ROLE_ADMIN, revoke_token, 0},
     {"GET", "/api/v1/assignments/stats", RD_ROLE_VIEWER, stats, 0},
 };
 

@@ -35,6 +35,7 @@
 #define DEFAULT_BODY_MAX (1024 * 1024)
 #define DEFAULT_THREADS 4
 #define OUT_MAX (64u * 1024 * 1024)
+#define CFG_CHECK_NS 1000000000LL   /* how often the accounts' change counter is read */
 
 int64_t api_now_ns(void)
 {
@@ -51,6 +52,15 @@ int64_t api_clock(const struct api_server *srv)
 
 /* ---- store pool ---- */
 
+static void pool_note_stale(void)
+{
+    struct rd_logline l;
+
+    rd_log_begin(&l, RD_LOG_INFO, "api.store_stale");
+    rd_log_str(&l, "msg", "a pooled store connection was closed by the server; opened a new one");
+    rd_log_end(&l);
+}
+
 int api_pool_take(struct api_server *srv, struct rd_store **out, struct rd_error *err)
 {
     struct api_store_pool *p = &srv->pool;
@@ -58,10 +68,20 @@ int api_pool_take(struct api_server *srv, struct rd_store **out, struct rd_error
 
     *out = NULL;
     pthread_mutex_lock(&p->mu);
-    if (p->nfree) {
-        *out = p->free[--p->nfree];
+    while (p->nfree) {
+        struct rd_store *s = p->free[--p->nfree];
+
+        if (!s->ops->alive || s->ops->alive(s)) {
+            pthread_mutex_unlock(&p->mu);
+            *out = s;
+            return RD_OK;
+        }
+        /* the server went away while it sat here (a restart): a new one */
+        p->open--;
         pthread_mutex_unlock(&p->mu);
-        return RD_OK;
+        rd_store_close(s);
+        pool_note_stale();
+        pthread_mutex_lock(&p->mu);
     }
     p->open++;   /* reserve the slot; open outside the lock */
     pthread_mutex_unlock(&p->mu);
@@ -124,9 +144,44 @@ struct rd_store *api_store(struct api_req *r)
 
 /* ---- the config snapshot ---- */
 
+/* At most once a second (one request does it, the others go on with the
+ * snapshot they have): reads the store's count of account changes, and
+ * reloads when another server moved it. A store that cannot answer leaves the
+ * snapshot as it is; the next second tries again. */
+static void cfg_refresh(struct api_req *r)
+{
+    struct api_server *srv = r->srv;
+    int64_t now = api_now_ns(), last = atomic_load(&srv->cfg_checked_ns), changes = 0, have;
+    struct rd_error err = {0};
+    int rc;
+
+    if (now - last < CFG_CHECK_NS ||
+        !atomic_compare_exchange_strong(&srv->cfg_checked_ns, &last, now))
+        return;
+    if (!r->store && api_pool_take(srv, &r->store, &err) != RD_OK)
+        return;
+    rc = api_cfg_changes(r->store, &changes, &err);
+    pthread_mutex_lock(&srv->cfg_mu);
+    have = srv->cfg->defs_changes;
+    pthread_mutex_unlock(&srv->cfg_mu);
+    if (rc == RD_OK && changes != have) {
+        struct rd_logline l;
+
+        rc = api_cfg_reload(srv, r->store, &err);
+        rd_log_begin(&l, rc == RD_OK ? RD_LOG_INFO : RD_LOG_WARN, "api.accounts_reloaded");
+        rd_log_int(&l, "changes", changes);
+        if (rc != RD_OK)
+            rd_log_str(&l, "msg", err.msg);
+        rd_log_end(&l);
+    }
+    if (rc == RD_ESTORE)
+        r->store_broken = 1;
+}
+
 struct api_cfg *api_cfgref(struct api_req *r)
 {
     if (!r->cfg) {
+        cfg_refresh(r);
         pthread_mutex_lock(&r->srv->cfg_mu);
         r->cfg = r->srv->cfg;
         atomic_fetch_add(&r->cfg->refs, 1);
@@ -168,6 +223,16 @@ static void req_free(struct api_req *r)
     rd_free(r);
 }
 
+static void retry_log(const struct api_req *r)
+{
+    struct rd_logline l;
+
+    rd_log_begin(&l, RD_LOG_WARN, "api.store_retry");
+    rd_log_str(&l, "method", r->method);
+    rd_log_str(&l, "path", r->path);
+    rd_log_end(&l);
+}
+
 static void run(struct api_req *r)
 {
     enum api_match m;
@@ -190,13 +255,27 @@ static void run(struct api_req *r)
                   r->srv->body_max);
         return;
     }
-    st = api_auth_check(r);
-    if (st)
-        return;
-    r->status = 200;
-    r->status = r->route->handler(r);
-    if (r->status < 100 || r->status > 599)
-        api_error(r, 500, "internal", "the handler gave no status");
+    for (int attempt = 0;; attempt++) {
+        st = api_auth_check(r);
+        if (st == 0) {
+            r->status = 200;
+            r->status = r->route->handler(r);
+            if (r->status < 100 || r->status > 599)
+                api_error(r, 500, "internal", "the handler gave no status");
+        }
+        /* The handle's connection turned out lost (the server restarted
+         * after the pool's check): the server rolled back what the request
+         * had begun on it, so the request runs once more on a fresh one. */
+        if (attempt > 0 || !r->store_broken || !r->store || !r->store->ops->alive ||
+            r->store->ops->alive(r->store))
+            return;
+        retry_log(r);
+        api_pool_give(r->srv, r->store, 1);
+        r->store = NULL;
+        r->store_broken = 0;
+        r->content_type = NULL;
+        rd_buf_reset(&r->out);
+    }
 }
 
 static enum MHD_Result respond(struct api_req *r)

@@ -10,10 +10,12 @@
  * It behaves as the SQLite backend does (store.h's contract), with these means:
  *   - Statements are prepared once per connection when it opens (PQprepare)
  *     and run with PQexecPrepared, every value a text parameter.
- *   - A transaction starts with BEGIN and then takes the database's writer
- *     lock (a transaction-level advisory lock), so writers queue at the start
- *     the way SQLite's BEGIN IMMEDIATE makes them: no deadlocks between two
- *     riskdesk processes, no lost update of a kv document.
+ *   - Writers take what each write needs, not the whole database: begin
+ *     takes the write lock of each account the handle holds (transaction-level
+ *     advisory locks, postgres_int.h), account_put the account's, rec_add the
+ *     recommendations' places lock from drawing seq to its transaction's end,
+ *     the traders' imports their own. Dispatchers of different accounts never
+ *     wait for each other (docs/store.md, "Locking").
  *   - PostgreSQL aborts a whole transaction when one statement fails. The
  *     failures the contract lets a transaction survive (a duplicate, a missing
  *     referenced row) are therefore never raised: inserts are ON CONFLICT DO
@@ -26,7 +28,7 @@
  *     connection ends, however the process died. A lost connection is not
  *     re-established (its locks are gone with it): every later call fails.
  *
- * The schema is migrated forward on open (postgres_schema.c) under the writer
+ * The schema is migrated forward on open (postgres_schema.c) under the schema
  * lock; a database from a newer riskdesk is refused. A handle is used by one
  * thread at a time.
  */
@@ -35,6 +37,7 @@
 #include <assert.h>
 #include <inttypes.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,22 +80,28 @@ struct stmt_def {
 
 static const struct stmt_def stmts[RD_PGS_COUNT] = {
     S(RD_PGS_BEGIN, "BEGIN"),
-    S(RD_PGS_WRITER_LOCK, RD_PG_WRITER_LOCK_SQL),
+    S(RD_PGS_ACCOUNT_TX_LOCK, "SELECT pg_advisory_xact_lock($1::bigint)"),
+    S(RD_PGS_TX_LOCK, "SELECT pg_advisory_xact_lock(" RD_PG_LOCK_CLASS ", $1::integer)"),
     S(RD_PGS_COMMIT, "COMMIT"),
     S(RD_PGS_ROLLBACK, "ROLLBACK"),
+    /* Takes the account's write lock first (held already by the dispatcher
+     * of the account, whose begin took it): an admin's halt waits for the
+     * dispatcher's cycle instead of being overwritten by it. */
     S(RD_PGS_ACCOUNT_PUT,
-      "INSERT INTO accounts (" ACCOUNT_COLS ") VALUES ($1, $2, $3, $4, $5, $6) "
+      "WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock($7::bigint)) "
+      "INSERT INTO accounts (" ACCOUNT_COLS ") SELECT $1::text, $2::text, $3::text, "
+      "$4::integer, $5::text, $6::bigint FROM l "
       "ON CONFLICT (name) DO UPDATE SET tier = excluded.tier, state = excluded.state, "
       "halted_until = excluded.halted_until, state_reason = excluded.state_reason, "
       "updated_at = excluded.updated_at"),
     S(RD_PGS_ACCOUNT_GET, "SELECT " ACCOUNT_COLS " FROM accounts WHERE name = $1"),
     S(RD_PGS_ACCOUNT_LIST, "SELECT " ACCOUNT_COLS " FROM accounts ORDER BY name"),
-    /* The writer lock (begin's, held already inside a transaction; released
-     * at the transaction's end, after its rows are visible) is taken before
-     * seq is drawn, so no recommendation becomes visible after one with a
-     * later seq: rec_undecided's mark never passes a place still to come. */
+    /* The places lock (released at the transaction's end, after its rows
+     * are visible) is taken before seq is drawn, so no recommendation becomes
+     * visible after one with a later seq: rec_undecided's mark never passes a
+     * place still to come. Only recommendation writers wait for it. */
     S(RD_PGS_REC_ADD,
-      "WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock(" RD_PG_WRITER_LOCK_KEY ")) "
+      "WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock(" RD_PG_REC_PLACES_LOCK_KEY ")) "
       "INSERT INTO recs (" REC_COLS ") SELECT $1::text, $2::bigint, $3::text, "
       "$4::text, $5::text, $6::text, $7::bigint, $8::bigint, $9::bigint, $10::bigint, "
       "$11::bigint, $12::integer, $13::bigint, $14::text, $15::bigint FROM l "
@@ -204,6 +213,10 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
       "INSERT INTO account_defs (" DEF_COLS ") VALUES ($1, $2, $3, $4, $5, $6) "
       "ON CONFLICT (name) DO UPDATE SET def = excluded.def, updated_at = excluded.updated_at, "
       "closed_at = excluded.closed_at, closed_by = excluded.closed_by"),
+    S(RD_PGS_DEFS_BUMP,
+      "INSERT INTO kv (ns, key, val) VALUES ('" RD_STORE_DEFS_CHANGED_NS "', '"
+      RD_STORE_DEFS_CHANGED_KEY "', '1') ON CONFLICT (ns, key) DO UPDATE SET "
+      "val = (CASE WHEN kv.val ~ '^[0-9]{1,18}$' THEN kv.val::bigint ELSE 0 END + 1)::text"),
     S(RD_PGS_DEF_LIST, "SELECT " DEF_COLS " FROM account_defs ORDER BY name"),
     S(RD_PGS_REC_LIST,
       "SELECT " REC_COLS " FROM recs WHERE ($1::bigint = 0 OR created_at >= $1) AND "
@@ -423,6 +436,19 @@ int rd_pg_run_query(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_p
     }
 }
 
+/* Runs a query whose rows are not read. */
+static int run_query_cleared(struct rd_pg_store *q, enum rd_pg_stmt id,
+                                   const struct rd_pg_bind *b, struct rd_error *err,
+                                   const char *what)
+{
+    PGresult *res;
+    int rc = rd_pg_run_query(q, id, b, &res, err, what);
+
+    if (rc == RD_OK)
+        PQclear(res);
+    return rc;
+}
+
 /* ---- columns ---- */
 
 const char *rd_pg_col_cstr(const PGresult *r, int row, int i)
@@ -473,6 +499,10 @@ static void really_rollback(struct rd_pg_store *q)
         exec_fixed(q, RD_PGS_ROLLBACK, "rollback", NULL);
 }
 
+/* The outermost begin: BEGIN, then the write lock of every account this
+ * handle holds (a dispatcher's account), so its cycle's reads and writes are
+ * not interleaved with another writer of the same account. Writers of other
+ * accounts do not wait. */
 int rd_pg_begin(struct rd_store *s, struct rd_error *err)
 {
     struct rd_pg_store *q = rd_pg(s);
@@ -485,14 +515,41 @@ int rd_pg_begin(struct rd_store *s, struct rd_error *err)
     rc = exec_fixed(q, RD_PGS_BEGIN, "begin", err);
     if (rc)
         return rc;
-    rc = exec_fixed(q, RD_PGS_WRITER_LOCK, "begin: wait for the writer lock", err);
+    for (const struct rd_pg_lock *l = q->locks; l && !rc; l = l->next) {
+        struct rd_pg_bind b;
+        char what[128];
+
+        rd_pg_bind_init(&b);
+        rd_pg_bind_i64(&b, rd_pg_account_tx_key(l->account));
+        snprintf(what, sizeof what, "begin: wait for account \"%.80s\"'s write lock", l->account);
+        rc = run_query_cleared(q, RD_PGS_ACCOUNT_TX_LOCK, &b, err, what);
+    }
     if (rc) {
         really_rollback(q);
         return rc;
     }
     q->depth = 1;
     q->doomed = 0;
+    q->tx_locks = 0;
     return RD_OK;
+}
+
+int rd_pg_tx_lock(struct rd_store *s, int which, struct rd_error *err)
+{
+    struct rd_pg_store *q = rd_pg(s);
+    struct rd_pg_bind b;
+    char what[64];
+    int rc;
+
+    if (q->depth == 0 || (q->tx_locks & (1u << which)))
+        return RD_OK;
+    rd_pg_bind_init(&b);
+    rd_pg_bind_i64(&b, which);
+    snprintf(what, sizeof what, "wait for lock %d", which);
+    rc = run_query_cleared(q, RD_PGS_TX_LOCK, &b, err, what);
+    if (rc == RD_OK)
+        q->tx_locks |= 1u << which;
+    return rc;
 }
 
 int rd_pg_commit(struct rd_store *s, struct rd_error *err)
@@ -551,11 +608,10 @@ void rd_pg_rollback(struct rd_store *s)
 
 /* ---- account locks ---- */
 
-/* FNV-1a, 64 bits, of "riskdesk account " + name: the same key in every
- * riskdesk, on every machine, for ever (docs/store.md). */
-static int64_t lock_key(const char *account)
+/* FNV-1a, 64 bits, of prefix + name: the same key in every riskdesk, on
+ * every machine, for ever (docs/store.md). */
+static int64_t fnv_key(const char *prefix, const char *account)
 {
-    static const char prefix[] = "riskdesk account ";
     uint64_t h = 14695981039346656037ULL;
 
     for (const char *p = prefix; *p; p++)
@@ -563,6 +619,17 @@ static int64_t lock_key(const char *account)
     for (const unsigned char *p = (const unsigned char *)account; *p; p++)
         h = (h ^ *p) * 1099511628211ULL;
     return (int64_t)h;
+}
+
+/* The account lock's key (a dispatcher's, for its whole life). */
+static int64_t lock_key(const char *account)
+{
+    return fnv_key("riskdesk account ", account);
+}
+
+int64_t rd_pg_account_tx_key(const char *account)
+{
+    return fnv_key("riskdesk account writes ", account);
 }
 
 static void format_utc(int64_t t, char *buf, size_t n)
@@ -719,10 +786,30 @@ int rd_pg_ext_exec(struct rd_store *s, enum rd_pg_ext slot, const char *sql, int
     }
 }
 
+/* An idle connection expects nothing from the server: bytes waiting on its
+ * socket mean the server is closing it (a restart or a terminated backend
+ * sends its FATAL message, then closes), or the connection is already bad. */
+static int pg_alive(struct rd_store *s)
+{
+    struct rd_pg_store *q = rd_pg(s);
+    struct pollfd p;
+
+    if (!q->conn || PQstatus(q->conn) != CONNECTION_OK)
+        return 0;
+    if (q->depth > 0)
+        return PQtransactionStatus(q->conn) != PQTRANS_UNKNOWN;
+    p.fd = PQsocket(q->conn);
+    p.events = POLLIN;
+    p.revents = 0;
+    if (p.fd < 0)
+        return 0;
+    return poll(&p, 1, 0) == 0;
+}
+
 #define PG_OPS(scheme)                    \
     {                                     \
         .name = scheme,                   \
-        .version = 3,                     \
+        .version = 4,                     \
         .open = rd_pg_open,               \
         .close = rd_pg_close,             \
         .begin = rd_pg_begin,             \
@@ -735,6 +822,7 @@ int rd_pg_ext_exec(struct rd_store *s, enum rd_pg_ext slot, const char *sql, int
         .traders = &rd_pg_traders_ops,    \
         .perf = &rd_pg_perf_ops,          \
         .ledger = NULL,                   \
+        .alive = pg_alive,                \
     }
 
 const struct rd_store_ops rd_store_postgres_ops = PG_OPS("postgres");

@@ -336,9 +336,30 @@ int rd_pg_account_def_put(struct rd_store *s, const struct rd_account_def_row *a
     rd_pg_bind_i64(&b, a->closed_at);
     rd_pg_bind_field(&b, a->closed_by, sizeof a->closed_by);
     snprintf(what, sizeof what, "account_def_put \"%.*s\"", RD_PG_FIELD(a->name));
+    /* the definition and one more change on the counter, in one transaction;
+     * a name taken fails alone (nothing written, this level commits) */
+    rc = s->ops->begin(s, err);
+    if (rc)
+        goto out;
     rc = rd_pg_run_cmd(q, only_new ? RD_PGS_DEF_INSERT : RD_PGS_DEF_UPSERT, &b, &rows, err, what);
     if (rc == RD_OK && only_new && rows == 0)
         rc = rd_error_set(err, RD_EEXIST, "%s: already exists", what);
+    if (rc == RD_OK) {
+        struct rd_pg_bind none;
+
+        rd_pg_bind_init(&none);
+        rc = rd_pg_run_cmd(q, RD_PGS_DEFS_BUMP, &none, NULL, err,
+                           "account_def_put: count the change");
+    }
+    if (rc == RD_OK || rc == RD_EEXIST) {
+        int crc = s->ops->commit(s, err);
+
+        if (crc)
+            rc = crc;
+    } else {
+        s->ops->rollback(s);
+    }
+out:
     rd_free(def);
     return rc;
 }

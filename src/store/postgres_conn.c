@@ -14,7 +14,7 @@
  * it as "***".
  *
  * Opening migrates the schema forward (postgres_schema.c), one transaction per
- * migration under the writer lock, and then prepares postgres.c's statements;
+ * migration under the schema lock, and then prepares postgres.c's statements;
  * a database from a newer riskdesk is refused. Closing ends the session, and
  * with it an open transaction and the account locks.
  */
@@ -240,7 +240,7 @@ static int record_version(struct rd_pg_store *q, int version, struct rd_error *e
 
 /*
  * Brings the schema up to the newest migration, one transaction per
- * migration, under the writer lock: two processes opening a new database at
+ * migration, under the schema lock: two processes opening a new database at
  * once take turns (CREATE TABLE IF NOT EXISTS alone races in PostgreSQL).
  */
 static int migrate(struct rd_pg_store *q, struct rd_error *err)
@@ -255,7 +255,7 @@ static int migrate(struct rd_pg_store *q, struct rd_error *err)
         rc = exec_sql(q, "BEGIN", "begin migration", err);
         if (rc)
             return rc;
-        rc = exec_sql(q, RD_PG_WRITER_LOCK_SQL, "take the writer lock for migration", err);
+        rc = exec_sql(q, RD_PG_SCHEMA_LOCK_SQL, "take the schema lock for migration", err);
         if (!rc)
             rc = exec_sql(q,
                           "CREATE TABLE IF NOT EXISTS schema_version ("

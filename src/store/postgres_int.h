@@ -102,10 +102,32 @@ int rd_pg_fail(struct rd_store *s, const PGresult *res, const char *what, struct
 #define RD_PG_STORE_MAGIC 0x50475351u   /* "PGSQ" */
 #define RD_PG_MAX_PARAMS 24
 
-/* The writer lock's key, in the two-int4 advisory key space (account locks
- * use the bigint one, so the two never meet): "rdsk", 1. */
-#define RD_PG_WRITER_LOCK_KEY "1919185771, 1"
-#define RD_PG_WRITER_LOCK_SQL "SELECT pg_advisory_xact_lock(" RD_PG_WRITER_LOCK_KEY ")"
+/*
+ * Transaction-level advisory locks (docs/store.md, "Locking"). The database's
+ * own ones are in the two-int4 key space, class "rdsk" (account locks use the
+ * bigint one, so the two never meet):
+ *   1  the schema: migrations take turns
+ *   2  the recommendations' places: rec_add holds it from drawing seq to the
+ *      end of its transaction, so places become visible in order
+ *   3  the traders' tables: one import at a time maps names to ids
+ * An account's writes take a bigint lock of their own (rd_pg_account_tx_key):
+ * begin takes it for every account the handle holds, account_put for its row.
+ */
+#define RD_PG_LOCK_CLASS "1919185771"
+#define RD_PG_LOCK_SCHEMA 1
+#define RD_PG_LOCK_REC_PLACES 2
+#define RD_PG_LOCK_TRADERS 3
+#define RD_PG_SCHEMA_LOCK_SQL "SELECT pg_advisory_xact_lock(" RD_PG_LOCK_CLASS ", 1)"
+#define RD_PG_REC_PLACES_LOCK_KEY RD_PG_LOCK_CLASS ", 2"
+
+/* The key of an account's write lock: FNV-1a, 64 bits, of "riskdesk account
+ * writes " + name; the same in every riskdesk, on every machine. */
+int64_t rd_pg_account_tx_key(const char *account);
+
+/* Takes the transaction-level lock `which` (RD_PG_LOCK_*) when a transaction
+ * is open and this one does not hold it yet; nothing outside a transaction
+ * (a single statement needs no turn). */
+int rd_pg_tx_lock(struct rd_store *s, int which, struct rd_error *err);
 
 /* Text fields in messages: fixed-size fields may lack their NUL. */
 #define RD_PG_FIELD(f) (int)strnlen((f), sizeof(f)), (f)
@@ -114,7 +136,8 @@ int rd_pg_fail(struct rd_store *s, const PGresult *res, const char *what, struct
  * postgres.c's table). */
 enum rd_pg_stmt {
     RD_PGS_BEGIN,
-    RD_PGS_WRITER_LOCK,
+    RD_PGS_ACCOUNT_TX_LOCK,
+    RD_PGS_TX_LOCK,
     RD_PGS_COMMIT,
     RD_PGS_ROLLBACK,
     RD_PGS_ACCOUNT_PUT,
@@ -162,6 +185,7 @@ enum rd_pg_stmt {
     RD_PGS_DEF_INSERT,
     RD_PGS_DEF_UPSERT,
     RD_PGS_DEF_LIST,
+    RD_PGS_DEFS_BUMP,
     RD_PGS_REC_LIST,
     RD_PGS_DECISION_GET,
     RD_PGS_DECISION_COUNTS,
@@ -183,6 +207,7 @@ struct rd_pg_store {
     PGconn *conn;
     int depth;               /* begin() levels open */
     int doomed;              /* an inner level rolled back */
+    unsigned tx_locks;       /* the RD_PG_LOCK_* bits held in this transaction */
     struct rd_pg_lock *locks;
     unsigned char walking[RD_PGS_COUNT];   /* a list statement whose visitor runs */
     unsigned char ext_ready[RD_PGX_COUNT];   /* the rd_pg_ext slots prepared */

@@ -11,7 +11,7 @@
  *   - small integers (flags, day numbers) are INTEGER in both, int4 here.
  * Money, fractions and times are BIGINT; enums TEXT names with the same CHECKs.
  *
- * Migration N runs once, in one transaction, under the backend's writer lock,
+ * Migration N runs once, in one transaction, under the backend's schema lock,
  * and is recorded as (N, applied_at) in schema_version. Never edit a shipped
  * migration: add the next one, in both backends.
  */
@@ -301,7 +301,7 @@ static const char migration_5[] =
 
 /* SQLite's migration 6: each recommendation's place in the order the store
  * took it (docs/store.md, "The undecided walk"). rec_add takes an advisory
- * lock before its place is drawn, so places become visible in order. */
+ * lock (the places lock) before its place is drawn, so places become visible in order. */
 static const char migration_6[] =
     "ALTER TABLE recs ADD COLUMN seq BIGINT GENERATED ALWAYS AS IDENTITY;"
     "CREATE UNIQUE INDEX recs_seq ON recs (seq);"

@@ -145,11 +145,25 @@ static int copy_end(struct copy *c, const char *what, struct rd_error *err)
     return rc;
 }
 
+/* begin, then the traders' lock (postgres_int.h): two imports take turns
+ * mapping names to ids. Released when the outermost transaction ends. */
+static int traders_begin(struct rd_store *s, struct rd_error *err)
+{
+    int rc = s->ops->begin(s, err);
+
+    if (rc)
+        return rc;
+    rc = rd_pg_tx_lock(s, RD_PG_LOCK_TRADERS, err);
+    if (rc)
+        s->ops->rollback(s);
+    return rc;
+}
+
 /* ---- names ---- */
 
 /*
  * The database ids of every name in nm, into ids[0..nm->count): the stored
- * one, or a new one. Runs under the writer lock (a transaction is open), so
+ * one, or a new one. Runs under the traders' lock (traders_begin), so
  * nobody adds the same name in between.
  */
 static int name_ids(struct rd_store *s, int symbols, const struct rd_names *nm, int64_t **ids_out,
@@ -372,7 +386,7 @@ int rd_pg_trader_fills_add(struct rd_store *s, int64_t import_id, const struct r
     if (first > fs->nfills || n > fs->nfills - first)
         return rd_error_set(err, RD_EINVAL, "trader fills: rows %zu..%zu of %zu", first, end,
                             fs->nfills);
-    rc = s->ops->begin(s, err);
+    rc = traders_begin(s, err);
     if (rc)
         return rc;
     rc = name_ids(s, 0, &fs->traders, &tid, err);
@@ -471,7 +485,7 @@ int rd_pg_trader_daily_add(struct rd_store *s, int64_t import_id, const struct r
     if (first > fs->ndaily || n > fs->ndaily - first)
         return rd_error_set(err, RD_EINVAL, "trader daily rows: %zu..%zu of %zu", first,
                             first + n, fs->ndaily);
-    rc = s->ops->begin(s, err);
+    rc = traders_begin(s, err);
     if (rc)
         return rc;
     for (int k = 0; k < 4; k++) {
@@ -539,7 +553,7 @@ int rd_pg_trader_limits_put(struct rd_store *s, int64_t import_id, const struct 
                             struct rd_error *err)
 {
     int64_t *tid = NULL;
-    int rc = s->ops->begin(s, err);
+    int rc = traders_begin(s, err);
 
     if (rc)
         return rc;
@@ -711,7 +725,7 @@ int rd_pg_trader_days_put(struct rd_store *s, const struct rd_fills *fs, const s
     struct copy c = {0};
     int64_t *tid = NULL;
     PGresult *res = NULL;
-    int rc = s->ops->begin(s, err);
+    int rc = traders_begin(s, err);
 
     if (rc)
         return rc;

@@ -153,6 +153,7 @@ int rd_pg_account_put(struct rd_store *s, const struct rd_account_row *a, struct
     rd_pg_bind_i64(&b, a->halted_until);
     rd_pg_bind_field(&b, a->state_reason, sizeof a->state_reason);
     rd_pg_bind_i64(&b, a->updated_at);
+    rd_pg_bind_i64(&b, rd_pg_account_tx_key(a->name));
     return rd_pg_run_cmd(q, RD_PGS_ACCOUNT_PUT, &b, NULL, err, "account_put");
 }
 

@@ -50,6 +50,10 @@ static const char *const sql[RD_SQX_COUNT] = {
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET def = excluded.def, "
         "updated_at = excluded.updated_at, closed_at = excluded.closed_at, "
         "closed_by = excluded.closed_by",
+    [RD_SQX_DEFS_BUMP] =
+        "INSERT INTO kv (ns, key, val) VALUES ('" RD_STORE_DEFS_CHANGED_NS "', '"
+        RD_STORE_DEFS_CHANGED_KEY "', '1') ON CONFLICT (ns, key) DO UPDATE SET "
+        "val = CAST(CAST(kv.val AS INTEGER) + 1 AS TEXT)",
     [RD_SQX_DEF_LIST] = "SELECT name, def, created_at, updated_at, closed_at, closed_by "
                         "FROM account_defs ORDER BY name",
     [RD_SQX_REC_LIST] =
@@ -365,15 +369,21 @@ int rd_sqlite_assignment_list(struct rd_store *s, const char *user, const char *
 
 /* ---- account definitions ---- */
 
+/* The definition and one more change on the counter, in one transaction. A
+ * name taken (RD_EEXIST) fails alone: this level commits, having written
+ * nothing, so a caller's transaction goes on. */
 int rd_sqlite_account_def_put(struct rd_store *s, const struct rd_account_def_row *a,
                               int only_new, struct rd_error *err)
 {
     char what[128];
     struct rd_sqlite_binder b;
-    int rc = prep(s, only_new ? RD_SQX_DEF_INSERT : RD_SQX_DEF_UPSERT, &b, err);
+    int rc = s->ops->begin(s, err);
 
     if (rc)
         return rc;
+    rc = prep(s, only_new ? RD_SQX_DEF_INSERT : RD_SQX_DEF_UPSERT, &b, err);
+    if (rc)
+        goto out;
     rd_sqlite_bind_field(&b, a->name, sizeof a->name);
     rd_sqlite_bind_field_or_null(&b, a->def, sizeof a->def);
     rd_sqlite_bind_i64(&b, a->created_at);
@@ -381,7 +391,17 @@ int rd_sqlite_account_def_put(struct rd_store *s, const struct rd_account_def_ro
     rd_sqlite_bind_i64(&b, a->closed_at);
     rd_sqlite_bind_field(&b, a->closed_by, sizeof a->closed_by);
     snprintf(what, sizeof what, "account_def_put \"%.64s\"", a->name);
-    return rd_sqlite_bind_run(s, &b, NULL, err, what);
+    rc = rd_sqlite_bind_run(s, &b, NULL, err, what);
+    if (rc == RD_OK && (rc = prep(s, RD_SQX_DEFS_BUMP, &b, err)) == RD_OK)
+        rc = rd_sqlite_bind_run(s, &b, NULL, err, "account_def_put: count the change");
+out:
+    if (rc == RD_OK || rc == RD_EEXIST) {
+        int crc = s->ops->commit(s, err);
+
+        return crc ? crc : rc;
+    }
+    s->ops->rollback(s);
+    return rc;
 }
 
 int rd_sqlite_account_def_list(struct rd_store *s,

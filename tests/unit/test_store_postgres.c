@@ -2,7 +2,8 @@
  * test_store_postgres.c - the storage interface over its PostgreSQL backend:
  * the contract every backend keeps (tests/store_contract.h), then what is
  * PostgreSQL's own: URLs and the password never shown, migrations and a newer
- * schema refused, byte-order collation, the writer lock, a failing statement
+ * schema refused, byte-order collation, writers of different accounts apart
+ * and places visible in order, a failing statement
  * that aborts the server's transaction, a connection lost for good.
  *
  * The server is a throwaway cluster (tests/pg_cluster.h): the one at
@@ -208,25 +209,66 @@ static void test_pg_byte_order(void **state)
     assert_string_equal(c.acc[5].name, "b");
 }
 
-/* Writers queue at begin, as SQLite's BEGIN IMMEDIATE makes them. */
-static void test_pg_writer_lock(void **state)
+static struct rd_account_row acct_row(const char *name, enum rd_trading_state st)
+{
+    struct rd_account_row a;
+
+    memset(&a, 0, sizeof a);
+    snprintf(a.name, sizeof a.name, "%s", name);
+    snprintf(a.tier, sizeof a.tier, "small");
+    a.state = st;
+    a.updated_at = NOW;
+    return a;
+}
+
+static struct rd_position_row pos_row(const char *account, const char *symbol)
+{
+    struct rd_position_row p;
+
+    memset(&p, 0, sizeof p);
+    snprintf(p.account, sizeof p.account, "%s", account);
+    snprintf(p.symbol, sizeof p.symbol, "%s", symbol);
+    snprintf(p.underlying, sizeof p.underlying, "%s", symbol);
+    p.qty = 10;
+    p.multiplier = 1;
+    p.avg_price = 1000000;
+    p.opened_at = NOW;
+    return p;
+}
+
+/* Writers of different accounts do not wait for each other: a dispatcher's
+ * transaction holds its own account's write lock only. Another writer of the
+ * same account (an admin's halt) waits for that transaction. */
+static void test_pg_account_writers_apart(void **state)
 {
     struct fixture *f = *state;
-    struct rd_store *s2;
+    struct rd_store *s2, *s3;
+    struct rd_account_row a = acct_row("A", RD_STATE_HALTED), b = acct_row("B", RD_STATE_HALTED);
+    struct rd_position_row pa = pos_row("A", "AAPL"), pb = pos_row("B", "MSFT");
     struct rd_error err = {0};
     char url[600];
 
     snprintf(url, sizeof url, "%s&lock_timeout=200", f->url);
     assert_int_equal(rd_store_open(url, &s2, &err), RD_OK);
+    assert_int_equal(rd_store_open(url, &s3, &err), RD_OK);
+    assert_int_equal(f->s->ops->lock_account(f->s, "A", &err), RD_OK);
+    assert_int_equal(s2->ops->lock_account(s2, "B", &err), RD_OK);
+
     assert_int_equal(f->s->ops->begin(f->s, &err), RD_OK);
-    assert_int_equal(s2->ops->begin(s2, &err), RD_ESTORE);
-    assert_non_null(strstr(err.msg, "writer lock"));
-    assert_non_null(strstr(err.msg, "lock timeout"));
-    /* readers are not held up */
-    assert_int_equal(s2->ops->trading->kv_put(s2, "ns", "k", "v", 0, &err), RD_OK);
-    assert_int_equal(f->s->ops->commit(f->s, &err), RD_OK);
+    assert_int_equal(f->s->ops->trading->position_put(f->s, &pa, &err), RD_OK);
+    /* B's dispatcher begins, writes and commits while A's cycle is open */
     assert_int_equal(s2->ops->begin(s2, &err), RD_OK);
+    assert_int_equal(s2->ops->trading->position_put(s2, &pb, &err), RD_OK);
+    assert_int_equal(s2->ops->trading->account_put(s2, &b, &err), RD_OK);
     assert_int_equal(s2->ops->commit(s2, &err), RD_OK);
+    /* a recommendation writer does not wait for a dispatcher either */
+    add_rec(s3, "r1", NOW);
+    /* A's own row waits for A's cycle */
+    assert_int_equal(s3->ops->trading->account_put(s3, &a, &err), RD_ESTORE);
+    assert_non_null(strstr(err.msg, "lock timeout"));
+    assert_int_equal(f->s->ops->commit(f->s, &err), RD_OK);
+    assert_int_equal(s3->ops->trading->account_put(s3, &a, &err), RD_OK);
+    rd_store_close(s3);
     rd_store_close(s2);
 }
 
@@ -383,7 +425,7 @@ int main(void)
         PG_TEST(test_trader_daily_conflict),
         PG_TEST(test_pg_migrations_and_reopen),
         PG_TEST(test_pg_byte_order),
-        PG_TEST(test_pg_writer_lock),
+        PG_TEST(test_pg_account_writers_apart),
         PG_TEST(test_pg_rec_places_visible_in_order),
         PG_TEST(test_pg_failed_statement_aborts),
         PG_TEST(test_pg_connection_lost),

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Many accounts on one PostgreSQL: N dispatcher processes, each its own paper
+# account, deciding the same M recommendations (sent to every account) at
+# once, on a durable throwaway cluster (fsync on, as in production). Reports
+# decisions/s over all accounts for each N, and checks that every account
+# decided every recommendation exactly once and that no client order id
+# appears twice. Figures: docs/benchmarks.md, section "Accounts on PostgreSQL".
+#
+#   bash bench/bench_accounts_pg.sh [BUILD] [RECS] [N...]     (defaults: build 2000 1 10 25)
+#
+# Exits 77 without PostgreSQL server binaries. RD_BENCH_BIN overrides the
+# riskdesk binary (to measure another build against the same script).
+set -euo pipefail
+build=${1:-build}
+recs=${2:-2000}
+shift $(( $# >= 2 ? 2 : $# ))
+counts=("$@")
+[ ${#counts[@]} -gt 0 ] || counts=(1 10 25)
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin=${RD_BENCH_BIN:-$build/riskdesk}
+pg="$here/tests/tools/pg_throwaway.sh"
+command -v psql >/dev/null || { echo "psql is needed"; exit 77; }
+
+tmp=$(mktemp -d)
+set +e
+url=$(bash "$pg" start --durable --watch $$ 2>"$tmp/pg.err")
+src=$?
+set -e
+if [ $src -eq 77 ]; then echo "SKIPPED: $(cat "$tmp/pg.err")"; rm -rf "$tmp"; exit 77; fi
+[ $src -eq 0 ] || { cat "$tmp/pg.err"; exit 1; }
+trap 'bash "$pg" stop "$url"; rm -rf "$tmp"' EXIT
+base=${url%%\?*}          # postgresql://riskdesk@/riskdesk
+opts=${url#*\?}          # host=/tmp/rd-pg-...
+
+# one database per run, so every run starts empty
+run() {
+  local n=$1 db="bench_$1" dburl
+  psql -q "$url" -c "CREATE DATABASE $db" >/dev/null
+  dburl="${base%/*}/$db?$opts"
+  {
+    printf '{"database": "%s", "accounts": [' "$dburl"
+    for i in $(seq "$n"); do
+      [ "$i" -gt 1 ] && printf ','
+      printf '{"name": "acct%02d", "tier": "auto", "starting_cash": "209000", "risk": {"max_notional_exposure": 10000000, "max_open_positions": 100000, "max_contracts_per_trade": 10, "max_daily_loss": 500000, "max_risk_per_trade_pct": 0.02}}' "$i"
+    done
+    printf ']}\n'
+  } >"$tmp/cfg.json"
+  # a fixed clock inside market hours (Monday 10:30 ET), the recommendations
+  # fresh at it: decisions approve and send orders to the paper broker too
+  local now=2026-12-07T15:29:50Z
+  for i in $(seq "$recs"); do
+    printf '{"id":"r%d","created_at":"%s","underlying":"AAPL","symbol":"AAPL261218C%08d","action":"BUY_CALL","strategy":"swing","confidence":0.8,"volume_ratio":3,"price":"1.00"}\n' \
+      "$i" "$now" $((100000 + (i % 500) * 1000))
+  done >"$tmp/recs.jsonl"
+  "$bin" recommend import --config "$tmp/cfg.json" "$tmp/recs.jsonl" >/dev/null
+  local t0 t1 pids=() fails=0
+  t0=$(date +%s.%N)
+  for i in $(seq "$n"); do
+    LOG_LEVEL=error "$bin" dispatch --config "$tmp/cfg.json" --account "$(printf 'acct%02d' "$i")" \
+      --once --at 2026-12-07T15:30:00Z >/dev/null 2>"$tmp/d$i.err" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+  t1=$(date +%s.%N)
+  local decided bad dup orders
+  decided=$(psql -At "$dburl" -c "SELECT COUNT(*) FROM decisions")
+  bad=$(psql -At "$dburl" -c "SELECT COUNT(*) FROM (SELECT account FROM decisions GROUP BY account
+        HAVING COUNT(*) <> $recs OR COUNT(DISTINCT rec_id) <> $recs) x")
+  dup=$(psql -At "$dburl" -c "SELECT COUNT(*) - COUNT(DISTINCT client_order_id) FROM orders")
+  orders=$(psql -At "$dburl" -c "SELECT COUNT(*) FROM orders")
+  awk -v n="$n" -v r="$recs" -v d="$decided" -v o="$orders" -v t0="$t0" -v t1="$t1" \
+    -v bad="$bad" -v dup="$dup" -v f="$fails" 'BEGIN {
+      printf "%2d accounts x %d recommendations: %d decisions, %d orders in %.2f s: %.0f decisions/s; accounts not deciding each once: %d, duplicate client order ids: %d, dispatchers failed: %d\n",
+        n, r, d, o, t1 - t0, d / (t1 - t0), bad, dup, f }'
+  if [ "$fails" -gt 0 ]; then sed 's/^/    /' "$tmp"/d*.err | grep -v '^    $' | sort | uniq -c | head -5; fi
+  [ "$decided" -eq $((n * recs)) ] && [ "$bad" -eq 0 ] && [ "$dup" -eq 0 ] || return 1
+}
+echo "riskdesk $bin (commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)), $(psql -At "$url" -c 'SHOW server_version'), $(nproc) cores"
+status=0
+for n in "${counts[@]}"; do run "$n" || status=1; done
+exit $status
