@@ -74,6 +74,8 @@ grep -q '"code":"not_found"' "$TMP/body" && ok || bad "$LAST: $(cat "$TMP/body")
 LAST="GET /static/../riskdesk.json"; ST=$(curl -s --path-as-is -o "$TMP/body" -w '%{http_code}' "$BASE/static/../riskdesk.json")
 [ "$ST" = 404 ] && ok || bad "$LAST: status $ST"
 LAST="GET /static/"; get /static/; [ "$ST" = 404 ] && ok || bad "$LAST: status $ST"
+# /static has app.js and style.css only (docs/api.md); the page itself is at /
+LAST="GET /static/index.html"; get /static/index.html; [ "$ST" = 404 ] && ok || bad "$LAST: status $ST"
 LAST="POST /"; ST=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$BASE/"); [ "$ST" = 405 ] && ok || bad "$LAST: status $ST"
 # the data the page draws from, with the viewer token
 for p in /api/v1/accounts /api/v1/accounts/large/config /api/v1/performance/snapshots /api/v1/users \
