@@ -3,8 +3,9 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR     ?= ON
+PREFIX     ?= /usr/local
 
-.PHONY: all deps build run test test-fast test-asan valgrind bench fuzz clean
+.PHONY: all deps build install run test test-fast test-asan valgrind bench fuzz clean
 
 all: build
 
@@ -16,6 +17,10 @@ $(BUILD)/Makefile: CMakeLists.txt
 
 build: deps $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
+
+# the program, libriskdesk.a, include/riskdesk/*.h and riskdesk.pc under $(DESTDIR)$(PREFIX)
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
 
 run: build
 	./$(BUILD)/riskdesk demo $(ARGS)

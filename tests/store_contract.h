@@ -596,6 +596,43 @@ static void test_strings_cut_to_fit(void **state)
     assert_int_equal(g.reason[254], '0');
 }
 
+/* Decisions of one second (one cycle) come back in the reverse of the order
+ * they were made, like the rest of the list: newest first, in both stores,
+ * whatever the recommendations' ids. */
+static void test_decision_tie_order(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    static const char *const made[] = {"r-b", "r-c", "r-a", "r-10", "r-9"};
+    struct collect c = {0};
+    struct rd_error err = {0};
+
+    for (int i = 0; i < 5; i++) {
+        struct rd_decision_row row = make_decision("A", made[i], i % 2);
+
+        add_rec(s, made[i], NOW - 100 + i);
+        assert_int_equal(s->ops->trading->decision_add(s, &row, &err), RD_OK);
+    }
+    /* an earlier second, made last: below them */
+    {
+        struct rd_decision_row row = make_decision("A", "r-old", 0);
+
+        add_rec(s, "r-old", NOW - 200);
+        row.decided_at = NOW - 1;
+        assert_int_equal(s->ops->trading->decision_add(s, &row, &err), RD_OK);
+    }
+    assert_int_equal(s->ops->trading->decision_list(s, "A", 0, visit_decision, &c, &err), RD_OK);
+    assert_int_equal(c.n, 6);
+    for (int i = 0; i < 5; i++)
+        assert_string_equal(c.dec[i].rec_id, made[4 - i]);
+    assert_string_equal(c.dec[5].rec_id, "r-old");
+    memset(&c, 0, sizeof c);
+    assert_int_equal(s->ops->trading->decision_list(s, "A", 2, visit_decision, &c, &err), RD_OK);
+    assert_int_equal(c.n, 2);
+    assert_string_equal(c.dec[0].rec_id, "r-9");
+    assert_string_equal(c.dec[1].rec_id, "r-10");
+}
+
 /* Rows this riskdesk cannot read are reported, never half-read. */
 static void test_unreadable_rows(void **state)
 {
@@ -611,6 +648,19 @@ static void test_unreadable_rows(void **state)
     assert_int_equal(s->ops->trading->decision_add(s, &d, &err), RD_OK);
     assert_int_equal(s->ops->trading->decision_list(s, "A", 0, visit_decision, &c, &err), RD_OK);
     assert_int_equal(c.dec[0].d.nverdicts, 0);
+
+    /* a trading_hours verdict stored before sessions were shown (minute vs
+     * minute) still reads, and so does one with the session */
+    ct_sql_exec(f, "UPDATE decisions SET verdicts = 'v1;trading_hours,0,market_closed,t,1099,0'");
+    memset(&c, 0, sizeof c);
+    assert_int_equal(s->ops->trading->decision_list(s, "A", 0, visit_decision, &c, &err), RD_OK);
+    assert_int_equal(c.dec[0].d.verdicts[0].kind, RD_VAL_MINUTE);
+    assert_int_equal(c.dec[0].d.verdicts[0].observed, 1099);
+    ct_sql_exec(f, "UPDATE decisions SET verdicts = 'v1;trading_hours,0,market_closed,h,1099,821760'");
+    memset(&c, 0, sizeof c);
+    assert_int_equal(s->ops->trading->decision_list(s, "A", 0, visit_decision, &c, &err), RD_OK);
+    assert_int_equal(c.dec[0].d.verdicts[0].kind, RD_VAL_SESSION);
+    assert_int_equal(c.dec[0].d.verdicts[0].threshold, 570 * 1440 + 960);
 
     ct_sql_exec(f, "UPDATE decisions SET verdicts = 'v2;whatever'");
     assert_int_equal(s->ops->trading->decision_list(s, "A", 0, visit_decision, &c, &err), RD_ESTORE);

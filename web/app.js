@@ -154,7 +154,7 @@
     return api('/accounts').then(function (d) {
       return Promise.all(d.accounts.map(loadAccount));
     }).then(function (rows) {
-      var h = '<div class="card"><table><thead><tr><th>Account</th><th>Tier</th><th>State</th>' +
+      var h = '<div class="card"><table class="accounts"><thead><tr><th>Account</th><th>Tier</th><th>State</th>' +
         '<th class="num">Buying power</th><th class="num">Equity</th><th>Exposure / limit</th>' +
         '<th>Positions / limit</th><th>Daily P&amp;L / loss limit</th><th>Kill switch</th></tr></thead><tbody>';
       var charts = '', decs = [];
@@ -178,7 +178,7 @@
           '<td>' + meter(pnl !== null && pnl < 0 ? -pnl : 0, lossLim,
             '<span class="' + (pnl < 0 ? 'bad' : 'good') + '">' + (pnl === null ? '–' : money(pnl.toFixed(2))) +
             '</span> / -' + money(lim.max_daily_loss)) + '</td>' +
-          '<td><span class="pill ' + (halted ? 'bad' : 'good') + '">' + (halted ? 'ON' : 'off') + '</span>' +
+          '<td class="ks"><span class="pill ' + (halted ? 'bad' : 'good') + '">' + (halted ? 'ON' : 'off') + '</span>' +
           (halted && a.state_reason ? ' <span class="muted">' + esc(a.state_reason) + '</span>' : '') + '</td></tr>';
         var nowT = a.numbers_at ? Date.parse(a.numbers_at) : Date.now();
         var eq = x.snaps.map(function (s) { return { t: Date.parse(s.date + 'T21:00:00Z'), v: num(s.equity) }; });

@@ -102,7 +102,11 @@ enum rd_value_kind {
     RD_VAL_MINUTE,    /* ET minute of day, shown HH:MM */
     RD_VAL_STATE,     /* enum rd_trading_state */
     RD_VAL_PPM_UNOBSERVED,  /* a ppm threshold, and nothing observed (no data to decide on) */
+    RD_VAL_SESSION,   /* observed an ET minute of day (HH:MM); threshold the day's session,
+                         open x 1440 + close ("09:30-16:00"), RD_SESSION_NONE on a day
+                         without one ("no session") */
 };
+#define RD_SESSION_NONE (-1)
 
 struct rd_gate_verdict {
     uint8_t gate;          /* enum rd_gate */
@@ -191,8 +195,13 @@ const char *rd_gate_name(enum rd_gate g);
 const char *rd_reason_name(enum rd_reason r);
 const char *rd_trading_state_name(enum rd_trading_state s);
 int rd_trading_state_parse(const char *s, enum rd_trading_state *out);
-/* Formats a verdict value ("1500.00", "0.45", "3", "300s", "14:00", "HALTED"). */
+/* Formats a verdict value ("1500.00", "0.45", "3", "300s", "14:00", "HALTED");
+ * RD_VAL_SESSION formats a session ("09:30-16:00", "no session"). */
 int rd_gate_value_format(enum rd_value_kind kind, int64_t v, char *buf, size_t n);
+/* A verdict's observed and threshold values as people read them: by its kind,
+ * except RD_VAL_SESSION's observed, which is a minute ("18:19"). */
+int rd_gate_observed_format(const struct rd_gate_verdict *v, char *buf, size_t n);
+int rd_gate_threshold_format(const struct rd_gate_verdict *v, char *buf, size_t n);
 /* Whether a verdict's observed value means something (not RD_VAL_NONE, not
  * RD_VAL_PPM_UNOBSERVED), and whether its threshold does (not RD_VAL_NONE). */
 int rd_gate_has_observed(const struct rd_gate_verdict *v);

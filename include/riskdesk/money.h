@@ -44,6 +44,15 @@ int rd_ppm_parse(const char *s, size_t len, int64_t *out, struct rd_error *err);
  */
 int rd_decimal_from_double(double v, int places, int64_t *out, struct rd_error *err);
 
+/*
+ * A price, exactly: rd_money_parse / rd_decimal_from_double(v, 4) that refuse
+ * more than four decimals (trailing zeros not counted) instead of rounding:
+ * "\"190.12345\" has more than four decimals; prices are kept to 1/10000 of a
+ * dollar (round it yourself)". A double is judged by its shortest text.
+ */
+int rd_price_parse(const char *s, size_t len, rd_money *out, struct rd_error *err);
+int rd_price_from_double(double v, rd_money *out, struct rd_error *err);
+
 /* rd_decimal_format (util): decimal.h, included above. */
 
 /* Money as dollars with 2 to 4 decimals: "1804.00", "-23140.2051". */

@@ -146,7 +146,8 @@ struct rd_store_trading_ops {
     /* RD_EEXIST when (account, rec_id) is already decided; RD_ENOTFOUND when the
      * recommendation is not in the store. Sets row->id. */
     int (*decision_add)(struct rd_store *s, struct rd_decision_row *row, struct rd_error *err);
-    /* Newest first; limit 0 = all. */
+    /* Newest first (decided_at, then the order they were made, both descending:
+     * the decisions of one cycle share decided_at); limit 0 = all. */
     int (*decision_list)(struct rd_store *s, const char *account, size_t limit,
                          int (*visit)(void *ctx, const struct rd_decision_row *), void *ctx,
                          struct rd_error *err);

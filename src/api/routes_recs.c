@@ -50,7 +50,34 @@ static int split(struct api_req *r, const char *s, size_t n, struct api_span **o
     return 0;
 }
 
-/* Validates every item into recs[]; 0 or the status. */
+/* 0 when the item at body[off..off+len) is JSON; else the 400 bad_json
+ * naming the line and column of the problem in the whole body. */
+static int item_json(struct api_req *r, const char *body, size_t off, size_t len)
+{
+    json_error_t je;
+    json_t *v = json_loadb(body + off, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
+    size_t at, line = 1, col_start = 0;
+
+    if (v) {
+        json_decref(v);
+        return 0;
+    }
+    /* je.position counts the bytes read, the bad one included */
+    at = off + (je.position > 0 ? (size_t)je.position - 1 : 0);
+    if (at > r->body.len)
+        at = r->body.len;
+    for (size_t i = 0; i < at; i++)
+        if (body[i] == '\n') {
+            line++;
+            col_start = i + 1;
+        }
+    return api_error(r, 400, "bad_json", "malformed JSON at line %zu, column %zu: %s", line,
+                     at - col_start + 1, je.text);
+}
+
+/* Validates every item into recs[]; 0 or the status. A body that is not JSON
+ * is bad_json (line and column), one that is JSON but not a recommendation
+ * invalid_recommendation. */
 static int parse_items(struct api_req *r, struct rd_rec **out, size_t *n, int *is_array)
 {
     const char *body = r->body.data;
@@ -81,9 +108,14 @@ static int parse_items(struct api_req *r, struct rd_rec **out, size_t *n, int *i
         struct rd_error err = {0};
         const char *item = body + sp[i].off;
 
+        if (item[0] == '{' && rd_rec_from_json(item, sp[i].len, &recs[i], &err) == RD_OK)
+            continue;
+        /* the item is refused: first whether it is JSON at all (only on this path) */
+        if ((st = item_json(r, body, sp[i].off, sp[i].len)))
+            break;
         if (item[0] != '{')
             st = api_error(r, 400, "invalid_recommendation", "item %zu: expected a JSON object", i);
-        else if (rd_rec_from_json(item, sp[i].len, &recs[i], &err) != RD_OK)
+        else
             st = *is_array ? api_error(r, 400, "invalid_recommendation", "item %zu: %s", i, err.msg)
                            : api_error(r, 400, "invalid_recommendation", "%s", err.msg);
     }

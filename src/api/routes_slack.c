@@ -119,10 +119,10 @@ enum api_slack_verdict api_slack_verify(const char *secret, const char *ts, cons
         return API_SLACK_MISSING;
     tlen = strlen(ts);
     if (tlen < 1 || tlen > 15)
-        return API_SLACK_MISSING;
+        return API_SLACK_BAD_TIMESTAMP;
     for (size_t i = 0; i < tlen; i++) {
         if (!isdigit((unsigned char)ts[i]))
-            return API_SLACK_MISSING;
+            return API_SLACK_BAD_TIMESTAMP;
         t = t * 10 + (ts[i] - '0');
     }
     if (t > now + API_SLACK_MAX_SKEW || t < now - API_SLACK_MAX_SKEW)
@@ -630,6 +630,26 @@ static void split(struct cmd_ctx *k, const char *text)
     }
 }
 
+/* The 401 for a request that is not Slack's, saying what is wrong with it. */
+static int verify_failed(struct api_req *r, enum api_slack_verdict v, const char *ts,
+                         const char *sig)
+{
+    if (v == API_SLACK_STALE)
+        return api_error(r, 401, "stale_request",
+                         "the request timestamp is more than 5 minutes off");
+    if (v == API_SLACK_BAD_TIMESTAMP)
+        return api_error(r, 401, "invalid_signature",
+                         "X-Slack-Request-Timestamp \"%.20s%s\" is not a Unix time in seconds", ts,
+                         strlen(ts) > 20 ? "..." : "");
+    if (v == API_SLACK_MISSING && !ts && !sig)
+        return api_error(r, 401, "invalid_signature",
+                         "X-Slack-Signature and X-Slack-Request-Timestamp are required");
+    if (v == API_SLACK_MISSING)
+        return api_error(r, 401, "invalid_signature", "%s is missing",
+                         ts ? "X-Slack-Signature" : "X-Slack-Request-Timestamp");
+    return api_error(r, 401, "invalid_signature", "the Slack signature does not match");
+}
+
 static int slack_commands(struct api_req *r)
 {
     struct slack_conf sc;
@@ -637,6 +657,7 @@ static int slack_commands(struct api_req *r)
     const char *body = r->body.data ? r->body.data : "";
     size_t n = r->body.len;
     char cmd[64], text[1024], ssl[8];
+    const char *ts, *sig;
     enum api_slack_verdict v;
     struct rd_logline l;
     int st = 0;
@@ -652,16 +673,11 @@ static int slack_commands(struct api_req *r)
         st = 200;
         goto out;
     }
-    v = api_slack_verify(sc.secret,
-                         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                                     "X-Slack-Request-Timestamp"),
-                         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Slack-Signature"),
-                         body, n, (int64_t)time(NULL));
+    ts = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Slack-Request-Timestamp");
+    sig = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Slack-Signature");
+    v = api_slack_verify(sc.secret, ts, sig, body, n, (int64_t)time(NULL));
     if (v != API_SLACK_OK) {
-        st = api_error(r, 401, v == API_SLACK_STALE ? "stale_request" : "invalid_signature", "%s",
-                       v == API_SLACK_STALE   ? "the request timestamp is more than 5 minutes off"
-                       : v == API_SLACK_MISSING ? "X-Slack-Signature and X-Slack-Request-Timestamp are required"
-                                                : "the Slack signature does not match");
+        st = verify_failed(r, v, ts, sig);
         goto out;
     }
     memset(&k, 0, sizeof k);

@@ -344,7 +344,7 @@ static int trade(struct api_req *r)
     struct api_trade t;
     json_t *o = NULL, *v;
     struct rd_error err = {0};
-    int st;
+    int st, rc;
 
     memset(&t, 0, sizeof t);
     if ((st = api_body_json(r, &o)))
@@ -382,16 +382,17 @@ static int trade(struct api_req *r)
         t.qty = json_integer_value(v);
     }
     if ((v = json_object_get(o, "limit"))) {
-        char num[64];
-
+        /* exact like a recommendation's price: more than four decimals is refused */
         if (json_is_string(v))
-            snprintf(num, sizeof num, "%s", json_string_value(v));
+            rc = rd_price_parse(json_string_value(v), json_string_length(v), &t.price, &err);
         else if (json_is_number(v))
-            snprintf(num, sizeof num, "%.4f", json_number_value(v));
+            rc = rd_price_from_double(json_number_value(v), &t.price, &err);
         else
-            num[0] = '\0';
-        if (!num[0] || rd_money_parse(num, strlen(num), &t.price, &err) != RD_OK || t.price <= 0) {
-            st = api_error(r, 400, "invalid", "limit: expected a price above 0");
+            rc = rd_error_set(&err, RD_EINVAL, "expected a number or a decimal string");
+        if (rc == RD_OK && t.price <= 0)
+            rc = rd_error_set(&err, RD_EINVAL, "expected a price above 0");
+        if (rc != RD_OK) {
+            st = api_error(r, 400, "invalid", "limit: %s", err.msg);
             goto out;
         }
     }

@@ -49,9 +49,14 @@ static int index_page(struct api_req *r)
     return serve_file(r, "index.html");
 }
 
+/* /static/ has the page's other files; the page itself is only at / */
 static int static_file(struct api_req *r)
 {
-    return serve_file(r, api_param(r, "file"));
+    const char *name = api_param(r, "file");
+
+    if (!strcmp(name, "index.html"))
+        return api_error(r, 404, "not_found", "no static file \"index.html\" (the page is at /)");
+    return serve_file(r, name);
 }
 
 static const struct api_route routes[] = {

@@ -21,7 +21,8 @@ int api_form_get(const char *body, size_t n, const char *key, char *out, size_t 
 
 enum api_slack_verdict {
     API_SLACK_OK,
-    API_SLACK_MISSING,           /* a header is missing or malformed */
+    API_SLACK_MISSING,           /* a header (or the signing secret) is missing */
+    API_SLACK_BAD_TIMESTAMP,     /* the timestamp is not Unix seconds (1 to 15 digits) */
     API_SLACK_STALE,             /* the timestamp is more than API_SLACK_MAX_SKEW off */
     API_SLACK_BAD_SIGNATURE,
 };

@@ -71,10 +71,27 @@ int rd_gate_value_format(enum rd_value_kind kind, int64_t v, char *buf, size_t n
         return snprintf(buf, n, "%02d:%02d", (int)(v / 60), (int)(v % 60));
     case RD_VAL_STATE:
         return snprintf(buf, n, "%s", rd_trading_state_name((enum rd_trading_state)v));
+    case RD_VAL_SESSION:
+        if (v < 0 || v >= 1440 * 1440)
+            return snprintf(buf, n, "%s", "no session");
+        return snprintf(buf, n, "%02d:%02d-%02d:%02d", (int)(v / 1440 / 60), (int)(v / 1440 % 60),
+                        (int)(v % 1440 / 60), (int)(v % 1440 % 60));
     case RD_VAL_NONE:
     default:
         return snprintf(buf, n, "%s", "");
     }
+}
+
+int rd_gate_observed_format(const struct rd_gate_verdict *v, char *buf, size_t n)
+{
+    enum rd_value_kind kind = (enum rd_value_kind)v->kind;
+
+    return rd_gate_value_format(kind == RD_VAL_SESSION ? RD_VAL_MINUTE : kind, v->observed, buf, n);
+}
+
+int rd_gate_threshold_format(const struct rd_gate_verdict *v, char *buf, size_t n)
+{
+    return rd_gate_value_format((enum rd_value_kind)v->kind, v->threshold, buf, n);
 }
 
 int rd_gate_has_observed(const struct rd_gate_verdict *v)
@@ -108,8 +125,8 @@ int rd_decision_failures(const struct rd_decision *d, int max, char *buf, size_t
                      rd_gate_name((enum rd_gate)v->gate), rd_reason_name((enum rd_reason)v->reason));
         used += w > 0 ? (size_t)w : 0;
         if (rd_gate_has_threshold(v) && used < n) {
-            rd_gate_value_format((enum rd_value_kind)v->kind, v->observed, a, sizeof a);
-            rd_gate_value_format((enum rd_value_kind)v->kind, v->threshold, b, sizeof b);
+            rd_gate_observed_format(v, a, sizeof a);
+            rd_gate_threshold_format(v, b, sizeof b);
             w = snprintf(buf + used, n - used, " (%s vs %s)", rd_gate_has_observed(v) ? a : "none",
                          b);
             used += w > 0 ? (size_t)w : 0;
@@ -250,8 +267,9 @@ static void gate_hours(struct rd_decision *d, const struct rd_gate_clock *k,
     int cutoff;
 
     if (!s->open || minute < s->open_minute || minute >= s->close_minute) {
-        record(d, RD_GATE_TRADING_HOURS, 0, RD_REASON_MARKET_CLOSED, RD_VAL_MINUTE, minute,
-               s->open ? s->open_minute : 0);
+        /* the session it is outside of: "18:19 vs 09:30-16:00", "10:30 vs no session" */
+        record(d, RD_GATE_TRADING_HOURS, 0, RD_REASON_MARKET_CLOSED, RD_VAL_SESSION, minute,
+               s->open ? (int64_t)s->open_minute * 1440 + s->close_minute : RD_SESSION_NONE);
         return;
     }
     if (!entry) {

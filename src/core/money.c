@@ -113,6 +113,69 @@ int rd_decimal_from_double(double v, int places, int64_t *out, struct rd_error *
     return rd_decimal_parse(buf, (size_t)n, places, out, err);
 }
 
+/* How many decimals s (a plain decimal, maybe with an exponent) carries,
+ * trailing zeros not counted. */
+static int decimals_of(const char *s, size_t n)
+{
+    const char *e = memchr(s, 'e', n), *dot;
+    long exp = 0;
+    size_t m;
+    int d = 0;
+
+    if (!e)
+        e = memchr(s, 'E', n);
+    if (e)
+        exp = strtol(e + 1, NULL, 10);
+    m = e ? (size_t)(e - s) : n;
+    dot = memchr(s, '.', m);
+    if (dot) {
+        const char *end = s + m;
+
+        while (end > dot + 1 && end[-1] == '0')
+            end--;
+        d = (int)(end - dot - 1);
+    }
+    d -= (int)(exp > 64 ? 64 : exp < -64 ? -64 : exp);
+    return d < 0 ? 0 : d;
+}
+
+static int too_precise(struct rd_error *err, const char *s, size_t len)
+{
+    int shown = len > 40 ? 40 : (int)len;
+
+    return rd_error_set(err, RD_EINVAL,
+                        "\"%.*s\" has more than four decimals; prices are kept to 1/10000 of a "
+                        "dollar (round it yourself)", shown, s);
+}
+
+int rd_price_parse(const char *s, size_t len, rd_money *out, struct rd_error *err)
+{
+    int rc = rd_money_parse(s, len, out, err);
+
+    if (rc != RD_OK)
+        return rc;
+    if (decimals_of(s, len) > 4)
+        return too_precise(err, s, len);
+    return RD_OK;
+}
+
+int rd_price_from_double(double v, rd_money *out, struct rd_error *err)
+{
+    char buf[40];
+    int rc = rd_decimal_from_double(v, 4, out, err), n = 0;
+
+    if (rc != RD_OK)
+        return rc;
+    for (int prec = 1; prec <= 17; prec++) {
+        n = snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    if (n > 0 && (size_t)n < sizeof buf && decimals_of(buf, (size_t)n) > 4)
+        return too_precise(err, buf, (size_t)n);
+    return RD_OK;
+}
+
 int rd_money_format(rd_money v, char *buf, size_t n)
 {
     return rd_decimal_format(v, 4, 2, buf, n);

@@ -20,8 +20,8 @@ int rd_decision_to_json(const struct rd_decision *d, struct rd_buf *out)
 
         /* a value that means nothing is null; the others are quoted text */
         obs[0] = thr[0] = '"';
-        rd_gate_value_format((enum rd_value_kind)v->kind, v->observed, obs + 1, sizeof obs - 2);
-        rd_gate_value_format((enum rd_value_kind)v->kind, v->threshold, thr + 1, sizeof thr - 2);
+        rd_gate_observed_format(v, obs + 1, sizeof obs - 2);
+        rd_gate_threshold_format(v, thr + 1, sizeof thr - 2);
         memcpy(obs + strlen(obs), "\"", 2);
         memcpy(thr + strlen(thr), "\"", 2);
         rc = rd_buf_printf(out, "%s{\"name\":\"%s\",\"passed\":%s,\"reason\":\"%s\","
@@ -46,8 +46,8 @@ int rd_decision_to_text(const struct rd_decision *d, struct rd_buf *out)
     for (int i = 0; i < d->nverdicts && rc == RD_OK; i++) {
         const struct rd_gate_verdict *v = &d->verdicts[i];
 
-        rd_gate_value_format((enum rd_value_kind)v->kind, v->observed, obs, sizeof obs);
-        rd_gate_value_format((enum rd_value_kind)v->kind, v->threshold, thr, sizeof thr);
+        rd_gate_observed_format(v, obs, sizeof obs);
+        rd_gate_threshold_format(v, thr, sizeof thr);
         rc = rd_buf_printf(out, "    %s %-19s %-26s %s%s%s\n", v->passed ? "PASS" : "FAIL",
                            rd_gate_name((enum rd_gate)v->gate),
                            rd_reason_name((enum rd_reason)v->reason),

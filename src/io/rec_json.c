@@ -40,42 +40,6 @@ static int copy_str(json_t *o, const char *key, char *dst, size_t n, int require
     return RD_OK;
 }
 
-/* How many decimals s (a plain decimal, maybe with an exponent) carries,
- * trailing zeros not counted. */
-static int decimals_of(const char *s, size_t n)
-{
-    const char *e = memchr(s, 'e', n), *dot;
-    long exp = 0;
-    size_t m;
-    int d = 0;
-
-    if (!e)
-        e = memchr(s, 'E', n);
-    if (e)
-        exp = strtol(e + 1, NULL, 10);
-    m = e ? (size_t)(e - s) : n;
-    dot = memchr(s, '.', m);
-    if (dot) {
-        const char *end = s + m;
-
-        while (end > dot + 1 && (end[-1] == '0' || end[-1] == ' '))
-            end--;
-        d = (int)(end - dot - 1);
-    }
-    d -= (int)(exp > 64 ? 64 : exp < -64 ? -64 : exp);
-    return d < 0 ? 0 : d;
-}
-
-/* The JSON real as its shortest text that reads back the same. */
-static void shortest(double v, char *buf, size_t n)
-{
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, n, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
-}
-
 /* A number or decimal string, exact, into 10^places units. */
 static int decimal(json_t *o, const char *key, int places, int64_t *out, int *present,
                    struct rd_error *err)
@@ -86,29 +50,21 @@ static int decimal(json_t *o, const char *key, int places, int64_t *out, int *pr
     *present = 0;
     if (!v || json_is_null(v))
         return RD_OK;
-    if (json_is_string(v))
+    /* prices (places 4) are exact: more than four decimals is refused, not rounded */
+    if (json_is_string(v) && places == 4)
+        rc = rd_price_parse(json_string_value(v), json_string_length(v), out, err);
+    else if (json_is_string(v))
         rc = rd_decimal_parse(json_string_value(v), json_string_length(v), places, out, err);
     else if (json_is_integer(v))
         rc = rd_decimal_from_double((double)json_integer_value(v), places, out, err);
+    else if (json_is_real(v) && places == 4)
+        rc = rd_price_from_double(json_real_value(v), out, err);
     else if (json_is_real(v))
         rc = rd_decimal_from_double(json_real_value(v), places, out, err);
     else
         return rd_error_set(err, RD_EINVAL, "%s: expected a number or a decimal string", key);
     if (rc)
         return rd_error_prefix(err, "%s", key);
-    if (places == 4 && (json_is_string(v) || json_is_real(v))) {
-        char buf[40];
-        const char *txt = json_is_string(v) ? json_string_value(v) : buf;
-        size_t len;
-
-        if (json_is_real(v))
-            shortest(json_real_value(v), buf, sizeof buf);
-        len = json_is_string(v) ? json_string_length(v) : strlen(buf);
-        if (decimals_of(txt, len) > 4)
-            return rd_error_set(err, RD_EINVAL,
-                                "%s: \"%.40s\" has more than four decimals; prices are kept to "
-                                "1/10000 of a dollar (round it yourself)", key, txt);
-    }
     *present = 1;
     return RD_OK;
 }

@@ -27,8 +27,11 @@ static const char *const reason_names[RD_REASON_COUNT] = {
 };
 
 /* enum rd_value_kind, one letter each: none, money, ppm, count, seconds,
- * minute of day (time), enum state, ppm threshold with nothing observed. */
-static const char kind_letters[] = "nmpcsteu";
+ * minute of day (time), enum state, ppm threshold with nothing observed,
+ * trading hours (a minute against a session). Letters are only ever added:
+ * older rows keep theirs (a market_closed verdict stored before "h" reads
+ * back as minute vs minute). */
+static const char kind_letters[] = "nmpcsteuh";
 #define KIND_COUNT ((int)sizeof kind_letters - 1)
 
 static const char *const side_names[] = {"buy", "sell"};

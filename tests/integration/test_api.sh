@@ -177,6 +177,14 @@ r POST /api/v1/recommendations "$ADMIN" "[$(rec b5 AMD 1.00),$(rec b1 AMD 1.00)]
 r GET /api/v1/recommendations/b5 "$ADMIN"; expect 404
 r POST /api/v1/recommendations "$ADMIN" "[$(rec b6 AMD 1.00),$(rec b6 AMD 1.00)]"; expect 409 "item 1:"
 r POST /api/v1/recommendations "$ADMIN" '[{"id":"x"},'; expect 400 bad_json
+# a body that is not JSON is bad_json naming line and column, whichever item holds it
+r POST /api/v1/recommendations "$ADMIN" '{"id": x}'; expect 400 bad_json "line 1, column 8"
+r POST /api/v1/recommendations "$ADMIN" "[$(rec b7 AMD 1.00),
+ {\"id\": nope}]"; expect 400 bad_json "line 2, column 12"
+r POST /api/v1/recommendations "$ADMIN" '[nope]'; expect 400 bad_json "line 1, column 5"
+r POST /api/v1/recommendations "$ADMIN" "$(rec b8 AMD 1.00) trailing"; expect 400 bad_json "line 1"
+r POST /api/v1/recommendations "$ADMIN" '[1]'; expect 400 invalid_recommendation "item 0:"
+r GET /api/v1/recommendations/b7 "$ADMIN"; expect 404
 r POST /api/v1/recommendations "$ADMIN" "$(rec bad AMD 1.00 | sed 's/BUY_CALL/BUY_CALLS/')"; expect 400 'action: \"BUY_CALLS\"'
 r GET /api/v1/recommendations/p1 "$VIEWER"; expect 200 '"underlying":"AMD"'
 r GET "/api/v1/recommendations?underlying=AMD&limit=10" "$VIEWER"; expect 200

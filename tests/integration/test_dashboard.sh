@@ -6,7 +6,9 @@
 # or $RD_CHROMIUM), headless Chromium renders the page with
 # a viewer token (#token=...) and the DOM must show the accounts and their
 # numbers; the performance page (#/performance, #/performance/weekly) must
-# show the charts and the numbers of the performance API; the screenshots are
+# show the charts and the numbers of the performance API; at 1,400 px the
+# accounts table (a halted account's reason included) fits without a horizontal
+# scrollbar (tests/tools/cdp_eval.py measures it); the screenshots are
 # kept (build dir: dashboard.png, dashboard-performance.png; docs/dashboard.png
 # when RD_UPDATE_SCREENSHOT=1). Without a browser the curl half runs and the
 # test is reported skipped (exit 77), saying so.
@@ -71,6 +73,8 @@ grep -q '"code":"not_found"' "$TMP/body" && ok || bad "$LAST: $(cat "$TMP/body")
 LAST="GET /static/../riskdesk.json"; ST=$(curl -s --path-as-is -o "$TMP/body" -w '%{http_code}' "$BASE/static/../riskdesk.json")
 [ "$ST" = 404 ] && ok || bad "$LAST: status $ST"
 LAST="GET /static/"; get /static/; [ "$ST" = 404 ] && ok || bad "$LAST: status $ST"
+# /static has app.js and style.css only (docs/api.md); the page itself is at /
+LAST="GET /static/index.html"; get /static/index.html; [ "$ST" = 404 ] && ok || bad "$LAST: status $ST"
 LAST="POST /"; ST=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$BASE/"); [ "$ST" = 405 ] && ok || bad "$LAST: status $ST"
 # the data the page draws from, with the viewer token
 for p in /api/v1/accounts /api/v1/accounts/large/config /api/v1/performance/snapshots /api/v1/users \
@@ -116,6 +120,28 @@ else
   for t in Positions Decisions Orders 'trading_state ✓' 'class="gate fail"' 'rejected: ' '"pill good">approved'; do
     grep -qF -- "$t" "$TMP/acct.html" && ok || bad "tiny's page lacks $t"
   done
+  # at 1,400 px the accounts table fits its card, the kill switch column in view, with
+  # the widest row it has: a tripped kill switch and its reason (measured through the
+  # DevTools protocol: tests/tools/cdp_eval.py)
+  expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role admin --user ada
+  ST=$(curl -s -o "$TMP/body" -w '%{http_code}' -X PATCH -H "Authorization: Bearer $(cat "$TMP/out")" \
+       -d '{"state":"HALTED","state_reason":"kill switch: daily loss limit reached"}' "$BASE/api/v1/accounts/tiny")
+  [ "$ST" = 200 ] && ok || bad "PATCH tiny HALTED: $ST $(cat "$TMP/body")"
+  timeout 120 python3 "$RD_SOURCE_DIR/tests/tools/cdp_eval.py" "$BASE/#token=$VIEWER" "$CHROMIUM" \
+    "$(mkdir -p "$TMP/profiles" && mktemp -d -p "$TMP/profiles")" "(function () {
+      var t = document.querySelector('tr[data-account]'); if (!t) return null;
+      var card = t.closest('.card'), ks = t.lastElementChild.getBoundingClientRect();
+      return 'scroll=' + card.scrollWidth + ' client=' + card.clientWidth + ' viewport=' +
+        document.documentElement.clientWidth + ' killswitch_right=' + Math.round(ks.right) +
+        ' page_scroll=' + document.documentElement.scrollWidth + ' window=' + window.innerWidth; })()" 1400 >"$TMP/fit.out" 2>&1
+  python3 - "$TMP/fit.out" <<'PY' && ok || bad "at 1400 px the accounts table does not fit: $(cat "$TMP/fit.out")"
+import re, sys
+m = re.search(r"scroll=(\d+) client=(\d+) viewport=(\d+) killswitch_right=(-?\d+) page_scroll=(\d+) window=(\d+)", open(sys.argv[1]).read())
+assert m, "not measured"
+scroll, client, viewport, right, page, window = map(int, m.groups())
+assert window == 1400, window
+assert scroll <= client and right <= viewport and page <= viewport, m.group(0)
+PY
   browse --dump-dom "$BASE/#/users&token=$VIEWER" >"$TMP/users.html"
   grep -qF 'Assignments' "$TMP/users.html" && ok || bad "the users page did not render"
   # the performance page: key metrics (dashboard), equity and drawdown charts

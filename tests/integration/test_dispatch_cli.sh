@@ -42,6 +42,12 @@ PY
 expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account tiny --at 2026-11-21T15:30:00Z --rec "$(rec e1 TSLA 1.00)"
 expect_in "$TMP/out" '"approved":false'
 expect_in "$TMP/out" '"reason":"market_closed"'
+# a closed market's verdict shows the session, not a meaningless 00:00
+expect_in "$TMP/out" '"name":"trading_hours","passed":false,"reason":"market_closed","observed":"10:30","threshold":"no session"'
+expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account tiny --at 2026-11-20T23:19:00Z --rec "$(rec e1 TSLA 1.00)"
+expect_in "$TMP/out" '"reason":"market_closed","observed":"18:19","threshold":"09:30-16:00"'
+expect_rc 0 "$RD_BIN" gates eval "${C[@]}" --account tiny --at 2026-11-27T19:00:00Z --rec "$(rec e1 TSLA 1.00)"
+expect_in "$TMP/out" '"reason":"market_closed","observed":"14:00","threshold":"09:30-13:00"'
 expect_rc 1 "$RD_BIN" gates eval "${C[@]}" --account nobody --at "$AT" --rec "$(rec e1 TSLA 1.00)"
 expect_in "$TMP/err" 'no account named "nobody"; the accounts in'
 expect_rc 0 "$RD_BIN" orders "${C[@]}" --account tiny --json
@@ -71,7 +77,7 @@ expect_in "$TMP/out" "[]"
 # one log line per decision, with the failed gates' observed vs threshold
 expect_rc 0 env LOG_LEVEL=info "$RD_BIN" dispatch "${C[@]}" --account tiny --once --at 2026-11-21T15:30:00Z
 expect_in "$TMP/err" "event=dispatch.decision account=tiny rec="
-expect_in "$TMP/err" 'approved=false size=0 failed="trading_hours: market_closed'
+expect_in "$TMP/err" 'approved=false size=0 failed="trading_hours: market_closed (10:30 vs no session)'
 n=$(grep -c "event=dispatch.decision " "$TMP/err")
 if [ "$n" -eq 4 ]; then ok; else bad "$n decision lines, wanted 4 (one per recommendation)"; fi
 

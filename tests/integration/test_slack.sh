@@ -102,6 +102,12 @@ slack /accounts "" UBOB "$SECRET" -240; expect 200
 raw "command=%2Faccounts&user_id=UBOB&text="; expect 401 invalid_signature; is_error_json
 raw "command=%2Faccounts&user_id=UBOB&text=" "X-Slack-Request-Timestamp: $(date +%s)"; expect 401
 raw "command=%2Faccounts&user_id=UBOB&text=" "X-Slack-Request-Timestamp: $(date +%s)" "X-Slack-Signature: v0=00"; expect 401
+# what is wrong is said: a garbage timestamp is not "required" when it was sent
+raw "command=%2Faccounts&user_id=UBOB&text=" "X-Slack-Request-Timestamp: soon" "X-Slack-Signature: v0=00"
+expect 401 invalid_signature 'X-Slack-Request-Timestamp \"soon\" is not a Unix time in seconds'
+expect_not_in "$TMP/body" "are required"
+raw "command=%2Faccounts&user_id=UBOB&text=" "X-Slack-Request-Timestamp: $(date +%s)"; expect 401 "X-Slack-Signature is missing"
+raw "command=%2Faccounts&user_id=UBOB&text=" "X-Slack-Signature: v0=00"; expect 401 "X-Slack-Request-Timestamp is missing"
 # a signed body changed on the way
 slack /accounts "" UBOB
 ST=$(curl -s -o "$TMP/body" -w '%{http_code}' -X POST -H "X-Slack-Request-Timestamp: $(cat "$TMP/ts")" \

@@ -63,6 +63,10 @@ r POST /api/v1/trade "$BOB" '{"action":"call","limit":"2.5"}'; expect 400 symbol
 r POST /api/v1/trade "$BOB" "{\"symbol\":\"$OPT\",\"action\":\"hold\",\"limit\":\"2.5\"}"; expect 400 action
 r POST /api/v1/trade "$BOB" "{\"symbol\":\"$OPT\",\"action\":\"call\",\"limit\":\"abc\"}"; expect 400 limit
 r POST /api/v1/trade "$BOB" "{\"symbol\":\"$OPT\",\"action\":\"call\",\"limit\":-1}"; expect 400 limit
+# a limit is exact like a recommendation's price: more than four decimals is refused, text or number
+r POST /api/v1/trade "$BOB" "{\"symbol\":\"$OPT\",\"action\":\"call\",\"limit\":\"2.50001\",\"dry_run\":true}"; expect 400 limit "more than four decimals"
+r POST /api/v1/trade "$BOB" "{\"symbol\":\"$OPT\",\"action\":\"call\",\"limit\":2.50001,\"dry_run\":true}"; expect 400 limit "more than four decimals"
+r POST /api/v1/trade "$BOB" "{\"symbol\":\"$OPT\",\"action\":\"call\",\"limit\":true}"; expect 400 limit
 r POST /api/v1/trade "$BOB" "{\"symbol\":\"$OPT\",\"action\":\"call\",\"limit\":\"2.5\",\"qty\":0}"; expect 400 qty
 r POST /api/v1/trade "$BOB" "{\"symbol\":\"$OPT\",\"action\":\"call\",\"limit\":\"2.5\",\"qty\":1.5}"; expect 400 qty
 r POST /api/v1/trade "$BOB" "{\"symbol\":\"$OPT\",\"action\":\"call\",\"limit\":\"2.5\",\"at\":\"yesterday\"}"; expect 400 at

@@ -560,6 +560,30 @@ static void test_value_format(void **s)
     assert_string_equal(b, "HALTED");
     rd_gate_value_format(RD_VAL_SECONDS, 301, b, sizeof b);
     assert_string_equal(b, "301s");
+    rd_gate_value_format(RD_VAL_SESSION, 570 * 1440 + 960, b, sizeof b);
+    assert_string_equal(b, "09:30-16:00");
+    rd_gate_value_format(RD_VAL_SESSION, RD_SESSION_NONE, b, sizeof b);
+    assert_string_equal(b, "no session");
+}
+
+/* A closed market's verdict: the time against the day's session, not 00:00. */
+static void test_market_closed_shows_session(void **s)
+{
+    char b[256];
+
+    (void)s;
+    setup_large(T_1605);
+    decide();
+    rd_decision_failures(&F.d, 1, b, sizeof b);
+    assert_string_equal(b, "trading_hours: market_closed (16:05 vs 09:30-16:00)");
+    setup_large(T_SAT);
+    decide();
+    rd_decision_failures(&F.d, 1, b, sizeof b);
+    assert_string_equal(b, "trading_hours: market_closed (10:30 vs no session)");
+    setup_large(T_EARLY_1130 + 2 * 3600);
+    decide();
+    rd_decision_failures(&F.d, 1, b, sizeof b);
+    assert_string_equal(b, "trading_hours: market_closed (13:30 vs 09:30-13:00)");
 }
 
 int main(void)
@@ -585,6 +609,7 @@ int main(void)
         cmocka_unit_test(test_kelly_in_sizing),
         cmocka_unit_test(test_tier_boundaries),
         cmocka_unit_test(test_value_format),
+        cmocka_unit_test(test_market_closed_shows_session),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

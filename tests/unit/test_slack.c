@@ -55,11 +55,14 @@ static void test_signature(void **state)
                      API_SLACK_MISSING);
     assert_int_equal(api_slack_verify(secret, ts, NULL, body, strlen(body), now),
                      API_SLACK_MISSING);
-    assert_int_equal(api_slack_verify(secret, "", sig, body, strlen(body), now), API_SLACK_MISSING);
+    assert_int_equal(api_slack_verify(secret, "", sig, body, strlen(body), now),
+                     API_SLACK_BAD_TIMESTAMP);
     assert_int_equal(api_slack_verify(secret, "-1531420618", sig, body, strlen(body), now),
-                     API_SLACK_MISSING);
+                     API_SLACK_BAD_TIMESTAMP);
     assert_int_equal(api_slack_verify(secret, "99999999999999999999", sig, body, strlen(body), now),
-                     API_SLACK_MISSING);
+                     API_SLACK_BAD_TIMESTAMP);
+    assert_int_equal(api_slack_verify(secret, "soon", sig, body, strlen(body), now),
+                     API_SLACK_BAD_TIMESTAMP);
     assert_int_equal(api_slack_verify("", ts, sig, body, strlen(body), now), API_SLACK_MISSING);
     assert_int_equal(api_slack_verify(NULL, ts, sig, body, strlen(body), now), API_SLACK_MISSING);
 }
