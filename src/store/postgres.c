@@ -238,7 +238,7 @@ struct rd_pg_store *rd_pg(struct rd_store *s)
 {
     struct rd_pg_store *q = (struct rd_pg_store *)s;
 
-    assert(s && s->ops == &rd_store_postgres_ops && q->magic == RD_PG_STORE_MAGIC);
+    assert(s && q->magic == RD_PG_STORE_MAGIC);
     return q;
 }
 
@@ -678,7 +678,7 @@ static int busy(struct rd_pg_store *q, const char *account, int64_t key, struct 
     return rc;
 }
 
-static int pg_lock_account(struct rd_store *s, const char *account, struct rd_error *err)
+int rd_pg_lock_account(struct rd_store *s, const char *account, struct rd_error *err)
 {
     struct rd_pg_store *q = rd_pg(s);
     struct rd_pg_lock *l;
@@ -721,7 +721,7 @@ out:
     return rc;
 }
 
-static void pg_unlock_account(struct rd_store *s, const char *account)
+void rd_pg_unlock_account(struct rd_store *s, const char *account)
 {
     struct rd_pg_store *q = rd_pg(s);
 
@@ -789,7 +789,7 @@ int rd_pg_ext_exec(struct rd_store *s, enum rd_pg_ext slot, const char *sql, int
 /* An idle connection expects nothing from the server: bytes waiting on its
  * socket mean the server is closing it (a restart or a terminated backend
  * sends its FATAL message, then closes), or the connection is already bad. */
-static int pg_alive(struct rd_store *s)
+int rd_pg_alive(struct rd_store *s)
 {
     struct rd_pg_store *q = rd_pg(s);
     struct pollfd p;
@@ -805,25 +805,3 @@ static int pg_alive(struct rd_store *s)
         return 0;
     return poll(&p, 1, 0) == 0;
 }
-
-#define PG_OPS(scheme)                    \
-    {                                     \
-        .name = scheme,                   \
-        .version = 4,                     \
-        .open = rd_pg_open,               \
-        .close = rd_pg_close,             \
-        .begin = rd_pg_begin,             \
-        .commit = rd_pg_commit,           \
-        .rollback = rd_pg_rollback,       \
-        .lock_account = pg_lock_account,  \
-        .unlock_account = pg_unlock_account, \
-        .trading = &rd_pg_trading_ops,    \
-        .api = &rd_pg_api_ops,            \
-        .traders = &rd_pg_traders_ops,    \
-        .perf = &rd_pg_perf_ops,          \
-        .ledger = NULL,                   \
-        .alive = pg_alive,                \
-    }
-
-const struct rd_store_ops rd_store_postgres_ops = PG_OPS("postgres");
-const struct rd_store_ops rd_store_postgresql_ops = PG_OPS("postgresql");

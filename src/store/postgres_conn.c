@@ -1,6 +1,6 @@
 /*
- * postgres_conn.c - opening and closing a PostgreSQL store handle, and its
- * failures as messages.
+ * postgres_conn.c - opening and closing a PostgreSQL store handle (its
+ * failures as messages are postgres_errors.c's).
  *
  *   postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?PARAM=VALUE&...]
  *   postgresql://...                 the same (libpq's two URI schemes)
@@ -10,8 +10,7 @@
  * options...) plus two of riskdesk's, taken out before libpq sees the URL:
  * statement_timeout=MS (default 30000) and lock_timeout=MS (default 5000, the
  * SQLite backend's busy timeout). connect_timeout defaults to 10 s. The
- * password never leaves this file: the handle's url, and every message, show
- * it as "***".
+ * handle's url, and every message, show the password as "***".
  *
  * Opening migrates the schema forward (postgres_schema.c), one transaction per
  * migration under the schema lock, and then prepares postgres.c's statements;
@@ -36,153 +35,6 @@
 #define DEFAULT_STATEMENT_TIMEOUT_MS 30000L
 #define DEFAULT_LOCK_TIMEOUT_MS 5000L
 #define MIN_SERVER_VERSION 100000    /* GENERATED AS IDENTITY: PostgreSQL 10 */
-
-/* ---- URLs and messages without the password ---- */
-
-struct sbuf {
-    char *p;
-    size_t n, used;
-};
-
-static void sb_put(struct sbuf *b, const char *s, size_t len)
-{
-    if (b->used + 1 >= b->n)
-        return;
-    if (len > b->n - 1 - b->used)
-        len = b->n - 1 - b->used;
-    memcpy(b->p + b->used, s, len);
-    b->used += len;
-    b->p[b->used] = '\0';
-}
-
-/*
- * url with the password shown as "***": the one in USER:PASSWORD@ and any
- * password=... parameter. Cut to fit n.
- */
-static void mask_url(const char *url, char *out, size_t n)
-{
-    struct sbuf b = {out, n, 0};
-    const char *sep = strstr(url, "://");
-    const char *auth, *auth_end, *at = NULL, *q;
-
-    out[0] = '\0';
-    if (!sep) {
-        sb_put(&b, url, strcspn(url, "?"));
-        return;
-    }
-    auth = sep + 3;
-    auth_end = auth + strcspn(auth, "/?#");
-    for (const char *p = auth; p < auth_end; p++)
-        if (*p == '@')
-            at = p;
-    sb_put(&b, url, (size_t)(auth - url));
-    if (at) {
-        const char *colon = memchr(auth, ':', (size_t)(at - auth));
-
-        if (colon) {
-            sb_put(&b, auth, (size_t)(colon - auth));
-            sb_put(&b, ":***", 4);
-        } else {
-            sb_put(&b, auth, (size_t)(at - auth));
-        }
-        auth = at;
-    }
-    q = strchr(auth_end, '?');
-    sb_put(&b, auth, (size_t)((q ? q : auth_end + strlen(auth_end)) - auth));
-    if (!q)
-        return;
-    for (const char *p = q + 1, *end; *p; p = *end ? end + 1 : end) {
-        size_t len;
-
-        end = p + strcspn(p, "&");
-        len = (size_t)(end - p);
-        sb_put(&b, p == q + 1 ? "?" : "&", 1);
-        if (len >= 9 && !memcmp(p, "password=", 9))
-            sb_put(&b, "password=***", 12);
-        else
-            sb_put(&b, p, len);
-    }
-}
-
-void rd_store_url_mask(const char *url, char *out, size_t n)
-{
-    if (n)
-        mask_url(url, out, n);
-}
-
-/* msg made one line (libpq's messages end in newlines and may have several),
- * with the connection's password, if it somehow appears, as "***". */
-static void clean_message(PGconn *conn, const char *msg, char *out, size_t n)
-{
-    const char *pw = conn ? PQpass(conn) : NULL;
-    size_t pwlen = pw ? strlen(pw) : 0;
-    struct sbuf b = {out, n, 0};
-    const char *p = msg ? msg : "";
-
-    out[0] = '\0';
-    while (*p) {
-        if (pwlen >= 3 && !strncmp(p, pw, pwlen)) {
-            sb_put(&b, "***", 3);
-            p += pwlen;
-        } else if (*p == '\n' || *p == '\r' || *p == '\t') {
-            if (b.used && out[b.used - 1] != ' ' && p[1])
-                sb_put(&b, "; ", 2);
-            p++;
-        } else {
-            sb_put(&b, p, 1);
-            p++;
-        }
-    }
-    while (b.used && (out[b.used - 1] == ' ' || out[b.used - 1] == ';'))
-        out[--b.used] = '\0';
-}
-
-/* The server's words for a failed result, or libpq's for the connection. */
-static void error_text(const struct rd_pg_store *q, const PGresult *res, char *out, size_t n)
-{
-    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
-    char both[768];
-
-    if (primary) {
-        snprintf(both, sizeof both, "%s%s%s", primary, detail ? " (" : "", detail ? detail : "");
-        if (detail)
-            snprintf(both + strlen(both), sizeof both - strlen(both), ")");
-        clean_message(q->conn, both, out, n);
-    } else {
-        clean_message(q->conn, q->conn ? PQerrorMessage(q->conn) : "no connection", out, n);
-    }
-    if (q->conn && PQstatus(q->conn) == CONNECTION_BAD)
-        snprintf(out + strlen(out), n - strlen(out),
-                 " (the connection is lost, and the account locks it held with it; "
-                 "reopen the store)");
-}
-
-/*
- * Turns a failed result into an rd error: unique_violation (23505) is
- * RD_EEXIST, foreign_key_violation (23503) RD_ENOTFOUND, anything else
- * RD_ESTORE naming the database (password masked) and the operation (fmt).
- * res may be NULL (libpq could not send the query).
- */
-int rd_pg_failf(struct rd_pg_store *q, const PGresult *res, struct rd_error *err,
-                const char *fmt, ...)
-{
-    char what[256];
-    char msg[384];
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    error_text(q, res, msg, sizeof msg);
-    if (state && !strcmp(state, "23505"))
-        return rd_error_set(err, RD_EEXIST, "%s: already exists (%s)", what, msg);
-    if (state && !strcmp(state, "23503"))
-        return rd_error_set(err, RD_ENOTFOUND, "%s: refers to a row that is not in the store (%s)",
-                            what, msg);
-    return rd_error_set(err, RD_ESTORE, "postgres %s: %s: %s", q->base.url, what, msg);
-}
 
 /* ---- open, close, schema ---- */
 
@@ -385,7 +237,7 @@ int rd_pg_open(const char *url, struct rd_store **out, struct rd_error *err)
     if (strncmp(url, "postgres://", 11) != 0 && strncmp(url, "postgresql://", 13) != 0)
         return rd_error_set(err, RD_EINVAL,
                             "postgres: URL must start with \"postgres://\" or \"postgresql://\"");
-    mask_url(url, masked, sizeof masked);
+    rd_pg_mask_url(url, masked, sizeof masked);
 
     plain = rd_malloc(strlen(url) + 1);
     if (!plain)
@@ -397,7 +249,7 @@ int rd_pg_open(const char *url, struct rd_store **out, struct rd_error *err)
     if (!opts) {
         char msg[256];
 
-        clean_message(NULL, perr ? perr : "out of memory", msg, sizeof msg);
+        rd_pg_clean_message(NULL, perr ? perr : "out of memory", msg, sizeof msg);
         rc = rd_error_set(err, perr ? RD_EINVAL : RD_ENOMEM, "postgres URL %s: %s", masked, msg);
         goto out;
     }
@@ -443,7 +295,6 @@ int rd_pg_open(const char *url, struct rd_store **out, struct rd_error *err)
         rc = rd_error_set(err, RD_ENOMEM, "postgres: out of memory opening %s", masked);
         goto out;
     }
-    q->base.ops = &rd_store_postgres_ops;
     q->magic = RD_PG_STORE_MAGIC;
     snprintf(q->base.url, sizeof q->base.url, "%s", masked);
 
@@ -455,7 +306,7 @@ int rd_pg_open(const char *url, struct rd_store **out, struct rd_error *err)
     if (PQstatus(q->conn) != CONNECTION_OK) {
         char msg[384];
 
-        clean_message(q->conn, PQerrorMessage(q->conn), msg, sizeof msg);
+        rd_pg_clean_message(q->conn, PQerrorMessage(q->conn), msg, sizeof msg);
         rc = rd_error_set(err, RD_ESTORE, "postgres %s: cannot connect: %s", masked, msg);
         goto out;
     }

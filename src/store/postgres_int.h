@@ -278,19 +278,28 @@ int64_t rd_pg_col_i64(const PGresult *r, int row, int i);
 /* Column i of row as a double, 0.0 for NULL. */
 double rd_pg_col_double(const PGresult *r, int row, int i);
 
-/* Transactions (the ops table's begin, commit, rollback). */
+/* Transactions, account locks and the pool's check (the ops table's begin,
+ * commit, rollback, lock_account, unlock_account, alive; postgres_ops.c). */
 int rd_pg_begin(struct rd_store *s, struct rd_error *err);
 int rd_pg_commit(struct rd_store *s, struct rd_error *err);
 void rd_pg_rollback(struct rd_store *s);
+int rd_pg_lock_account(struct rd_store *s, const char *account, struct rd_error *err);
+void rd_pg_unlock_account(struct rd_store *s, const char *account);
+int rd_pg_alive(struct rd_store *s);
 
-/* ---- opening, closing, failures (postgres_conn.c) ---- */
+/* ---- opening and closing (postgres_conn.c), failures (postgres_errors.c) ---- */
+
+/* url with the password shown as "***", cut to fit n. */
+void rd_pg_mask_url(const char *url, char *out, size_t n);
+/* A libpq message made safe to show: the password masked, one line, cut to fit. */
+void rd_pg_clean_message(PGconn *conn, const char *msg, char *out, size_t n);
 
 /* The ops table's open and close. */
 int rd_pg_open(const char *url, struct rd_store **out, struct rd_error *err);
 void rd_pg_close(struct rd_store *s);
 
 /* A failed result (res NULL: the connection's error) as an rd error naming the
- * operation (fmt): RD_EEXIST, RD_ENOTFOUND or RD_ESTORE (postgres_conn.c). */
+ * operation (fmt): RD_EEXIST, RD_ENOTFOUND or RD_ESTORE (postgres_errors.c). */
 __attribute__((format(printf, 4, 5)))
 int rd_pg_failf(struct rd_pg_store *q, const PGresult *res, struct rd_error *err,
                 const char *fmt, ...);

@@ -57,7 +57,7 @@ static struct sqlite_store *sq(struct rd_store *s)
 {
     struct sqlite_store *q = (struct sqlite_store *)s;
 
-    assert(s && s->ops == &rd_store_sqlite_ops && q->magic == SQLITE_STORE_MAGIC);
+    assert(s && q->magic == SQLITE_STORE_MAGIC);
     return q;
 }
 
@@ -95,9 +95,8 @@ static int use(struct sqlite_store *q, enum rd_sqlite_core id, struct rd_sqlite_
 
 /* ---- open and close ---- */
 
-static void sq_close(struct rd_store *s);
 
-static int sq_open(const char *url, struct rd_store **out, struct rd_error *err)
+int rd_sqlite_open(const char *url, struct rd_store **out, struct rd_error *err)
 {
     struct sqlite_store *q = NULL;
     struct rd_sqlite_conn conn;
@@ -126,7 +125,6 @@ static int sq_open(const char *url, struct rd_store **out, struct rd_error *err)
     q = rd_calloc(1, sizeof *q);
     if (!q)
         return rd_error_set(err, RD_ENOMEM, "sqlite: out of memory opening %s", url);
-    q->base.ops = &rd_store_sqlite_ops;
     q->magic = SQLITE_STORE_MAGIC;
     snprintf(q->base.url, sizeof q->base.url, "%s", url);
     q->path = rd_strndup(spec, plen);
@@ -162,11 +160,11 @@ static int sq_open(const char *url, struct rd_store **out, struct rd_error *err)
     q = NULL;
 out:
     if (q)
-        sq_close(&q->base);
+        rd_sqlite_close(&q->base);
     return rc;
 }
 
-static void sq_close(struct rd_store *s)
+void rd_sqlite_close(struct rd_store *s)
 {
     struct sqlite_store *q = sq(s);
 
@@ -196,7 +194,7 @@ static int step_fixed(struct sqlite_store *q, enum rd_sqlite_core id, const char
     return ret;
 }
 
-static int sq_begin(struct rd_store *s, struct rd_error *err)
+int rd_sqlite_begin(struct rd_store *s, struct rd_error *err)
 {
     struct sqlite_store *q = sq(s);
     int rc;
@@ -219,7 +217,7 @@ static void really_rollback(struct sqlite_store *q)
         step_fixed(q, RD_SQC_ROLLBACK, "rollback", NULL);
 }
 
-static int sq_commit(struct rd_store *s, struct rd_error *err)
+int rd_sqlite_commit(struct rd_store *s, struct rd_error *err)
 {
     struct sqlite_store *q = sq(s);
     int rc;
@@ -244,7 +242,7 @@ static int sq_commit(struct rd_store *s, struct rd_error *err)
     return rc;
 }
 
-static void sq_rollback(struct rd_store *s)
+void rd_sqlite_rollback(struct rd_store *s)
 {
     struct sqlite_store *q = sq(s);
 
@@ -259,14 +257,14 @@ static void sq_rollback(struct rd_store *s)
 
 /* ---- account locks (sqlite_locks.c) ---- */
 
-static int sq_lock_account(struct rd_store *s, const char *account, struct rd_error *err)
+int rd_sqlite_lock_own(struct rd_store *s, const char *account, struct rd_error *err)
 {
     struct sqlite_store *q = sq(s);
 
     return rd_sqlite_lock_account(&q->locks, q->path, q->memory, account, err);
 }
 
-static void sq_unlock_account(struct rd_store *s, const char *account)
+void rd_sqlite_unlock_own(struct rd_store *s, const char *account)
 {
     rd_sqlite_unlock_account(&sq(s)->locks, account);
 }
@@ -943,7 +941,7 @@ int rd_sqlite_fail(struct rd_store *s, int rc, struct rd_error *err, const char 
     return fail(sq(s), rc, err, "%s", what);
 }
 
-static const struct rd_store_trading_ops sq_trading = {
+const struct rd_store_trading_ops rd_sqlite_trading_ops = {
     .version = 1,
     .account_put = sq_account_put,
     .account_get = sq_account_get,
@@ -966,26 +964,8 @@ static const struct rd_store_trading_ops sq_trading = {
 };
 
 /* A file's handle has no connection to lose. */
-static int sq_alive(struct rd_store *s)
+int rd_sqlite_alive(struct rd_store *s)
 {
     (void)s;
     return 1;
 }
-
-const struct rd_store_ops rd_store_sqlite_ops = {
-    .name = "sqlite",
-    .version = 4,
-    .open = sq_open,
-    .close = sq_close,
-    .begin = sq_begin,
-    .commit = sq_commit,
-    .rollback = sq_rollback,
-    .lock_account = sq_lock_account,
-    .unlock_account = sq_unlock_account,
-    .trading = &sq_trading,
-    .api = &rd_sqlite_api_ops,
-    .traders = &rd_sqlite_traders_ops,
-    .perf = &rd_sqlite_perf_ops,
-    .ledger = NULL,
-    .alive = sq_alive,
-};

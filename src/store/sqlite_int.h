@@ -293,6 +293,18 @@ void rd_sqlite_unlock_all(struct rd_sqlite_lock **held);
 /* ---- the HTTP API's operations (sqlite_api.c) ---- */
 extern const struct rd_store_api_ops rd_sqlite_api_ops;
 
+/* sqlite.c: the top table's operations and the trading sub-table
+ * (sqlite_ops.c puts them together). */
+int rd_sqlite_open(const char *url, struct rd_store **out, struct rd_error *err);
+void rd_sqlite_close(struct rd_store *s);
+int rd_sqlite_begin(struct rd_store *s, struct rd_error *err);
+int rd_sqlite_commit(struct rd_store *s, struct rd_error *err);
+void rd_sqlite_rollback(struct rd_store *s);
+int rd_sqlite_lock_own(struct rd_store *s, const char *account, struct rd_error *err);
+void rd_sqlite_unlock_own(struct rd_store *s, const char *account);
+int rd_sqlite_alive(struct rd_store *s);
+extern const struct rd_store_trading_ops rd_sqlite_trading_ops;
+
 int rd_sqlite_token_add(struct rd_store *s, struct rd_token_row *t, struct rd_error *err);
 int rd_sqlite_token_find(struct rd_store *s, const char *hash, struct rd_token_row *t,
                          struct rd_error *err);

@@ -13,7 +13,7 @@
  * before the first ':'). To add a backend, define its `const struct
  * rd_store_ops` in src/store/NAME.c, declare it in store.h and list it here.
  */
-extern const struct rd_store_ops rd_store_postgres_ops, rd_store_postgresql_ops; /* postgres.c */
+extern const struct rd_store_ops rd_store_postgres_ops, rd_store_postgresql_ops; /* postgres_ops.c */
 
 static const struct rd_store_ops *const backends[] = {
     &rd_store_sqlite_ops,
@@ -37,8 +37,15 @@ int rd_store_open(const char *url, struct rd_store **out, struct rd_error *err)
     for (size_t i = 0; i < NBACKENDS; i++) {
         const struct rd_store_ops *ops = backends[i];
 
-        if (colon && strlen(ops->name) == n && strncmp(ops->name, url, n) == 0)
-            return ops->open(url, out, err);
+        if (colon && strlen(ops->name) == n && strncmp(ops->name, url, n) == 0) {
+            /* the registry, not the backend, hands a handle its table: a
+             * backend's files never point back up at their own table */
+            int rc = ops->open(url, out, err);
+
+            if (rc == RD_OK)
+                (*out)->ops = ops;
+            return rc;
+        }
     }
     known[0] = '\0';
     for (size_t i = 0; i < NBACKENDS; i++) {
