@@ -722,7 +722,7 @@ int rd_pg_ext_exec(struct rd_store *s, enum rd_pg_ext slot, const char *sql, int
 #define PG_OPS(scheme)                    \
     {                                     \
         .name = scheme,                   \
-        .version = 3,                     \
+        .version = 4,                     \
         .open = rd_pg_open,               \
         .close = rd_pg_close,             \
         .begin = rd_pg_begin,             \
@@ -735,6 +735,7 @@ int rd_pg_ext_exec(struct rd_store *s, enum rd_pg_ext slot, const char *sql, int
         .traders = &rd_pg_traders_ops,    \
         .perf = &rd_pg_perf_ops,          \
         .ledger = NULL,                   \
+        .maint = &rd_pg_maint_ops,        \
     }
 
 const struct rd_store_ops rd_store_postgres_ops = PG_OPS("postgres");

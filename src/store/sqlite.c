@@ -27,6 +27,7 @@
 #include "store/sqlite_int.h"
 #include "store/sqlite_traders.h"
 #include "store/sqlite_perf.h"
+#include "store/sqlite_maint.h"
 #include "store/store_int.h"
 #include "riskdesk/banned.h"
 
@@ -967,7 +968,7 @@ static const struct rd_store_trading_ops sq_trading = {
 
 const struct rd_store_ops rd_store_sqlite_ops = {
     .name = "sqlite",
-    .version = 3,
+    .version = 4,
     .open = sq_open,
     .close = sq_close,
     .begin = sq_begin,
@@ -980,4 +981,5 @@ const struct rd_store_ops rd_store_sqlite_ops = {
     .traders = &rd_sqlite_traders_ops,
     .perf = &rd_sqlite_perf_ops,
     .ledger = NULL,
+    .maint = &rd_sqlite_maint_ops,
 };
