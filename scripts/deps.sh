@@ -2,6 +2,16 @@
 # Installs the Debian packages riskdesk needs to build and test, if any are missing.
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -eu
+# What the built binary needs to run, and nothing else: the shared libraries of
+# the -dev packages below (libcmocka is the tests'), the CA certificates curl
+# checks SMTP, Alpaca and AWS servers against, and curl for a container's health
+# check. The Dockerfile's runtime stage installs exactly these
+# (tests/integration/test_deploy.sh checks it against the binary's NEEDED entries).
+runtime_pkgs="libsqlite3-0 libjansson4 libcurl4 libssl3 libmicrohttpd12 libpq5 ca-certificates curl"
+if [ "${1-}" = "--runtime" ]; then
+  echo $runtime_pkgs
+  exit 0
+fi
 # Beside the build: every tool the tests call. curl drives the HTTP tests;
 # python3 (numpy for the metrics reference) runs the fakes, the SMTP sink, the
 # JSON checks and reads the SQLite stores (its sqlite3 module: no sqlite3 tool

@@ -706,6 +706,33 @@ static void test_kv(void **state)
     rd_free(v);
 }
 
+/* Maintenance (version 4): the size of a store, VACUUM refused inside a
+ * transaction and run outside one, the rows still there after it. */
+static void test_maint_vacuum(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    struct rd_error err = {0};
+    int64_t bytes = -1;
+    char *v = NULL;
+
+    assert_true(s->ops->version >= 4);
+    assert_non_null(s->ops->maint);
+    assert_true(s->ops->maint->version >= 1);
+    assert_int_equal(s->ops->trading->kv_put(s, "paper", "cash", "100.00", 1, &err), RD_OK);
+    assert_int_equal(s->ops->maint->size(s, &bytes, &err), RD_OK);
+    assert_true(bytes > 0);
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    assert_int_equal(s->ops->maint->vacuum(s, &err), RD_EINVAL);
+    assert_non_null(strstr(err.msg, "transaction"));
+    s->ops->rollback(s);
+    rd_error_clear(&err);
+    assert_int_equal(s->ops->maint->vacuum(s, &err), RD_OK);
+    assert_int_equal(s->ops->trading->kv_get(s, "paper", "cash", &v, &err), RD_OK);
+    assert_string_equal(v, "100.00");
+    rd_free(v);
+}
+
 /* ---- the rest of the contract ---- */
 
 #include "store_contract_accounts.h"

@@ -10,7 +10,7 @@
  * Strings copied into fixed fields are cut to fit, never overflowed.
  *
  * The operations come in sub-tables by concern, each after its rows: trading,
- * the HTTP API, traders, performance (and, reserved, the ledger).
+ * the HTTP API, traders, performance, maintenance (and, reserved, the ledger).
  */
 #ifndef RISKDESK_STORE_H
 #define RISKDESK_STORE_H
@@ -465,6 +465,22 @@ struct rd_store_perf_ops {
                       struct rd_error *err);
 };
 
+/* ---- maintenance (docs/store.md, "Maintenance") ---- */
+
+/* What keeps a store in shape; `riskdesk store vacuum` and `traders status`
+ * (sqlite_maint.c, postgres_maint.c). */
+struct rd_store_maint_ops {
+    int version;             /* 1; grows with the table */
+
+    /* The database's size in bytes: SQLite's pages (in use and free) times the
+     * page size, PostgreSQL's pg_database_size. */
+    int (*size)(struct rd_store *s, int64_t *bytes, struct rd_error *err);
+    /* Compacts the store and refreshes the planner's statistics: SQLite VACUUM
+     * (the file shrinks by its free pages), PostgreSQL VACUUM (ANALYZE). Never
+     * inside a transaction: RD_EINVAL when one is open on the handle. */
+    int (*vacuum)(struct rd_store *s, struct rd_error *err);
+};
+
 /* Reserved for the hierarchy's ledger (balanced transactions); no backend
  * has it yet, so rd_store_ops.ledger is NULL. */
 struct rd_store_ledger_ops;
@@ -478,7 +494,7 @@ struct rd_store_ledger_ops;
  */
 struct rd_store_ops {
     const char *name;        /* URL scheme: "sqlite" */
-    int version;             /* 3 since the split into sub-tables, 4 with alive; grows with the table */
+    int version;             /* 3 since the split into sub-tables, 4 with alive, 5 with maint */
 
     int (*open)(const char *url, struct rd_store **out, struct rd_error *err);
     void (*close)(struct rd_store *s);
@@ -518,6 +534,9 @@ struct rd_store_ops {
      * restart, an administrator's termination). A pool checks a handle with
      * it before lending it again. SQLite's handles are always usable. */
     int (*alive)(struct rd_store *s);
+
+    /* version 5 */
+    const struct rd_store_maint_ops *maint;
 };
 
 /* Every store handle starts with this. */

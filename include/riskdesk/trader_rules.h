@@ -34,7 +34,7 @@ enum rd_trader_rule {
  * shown. Fractions are ppm (1000000 = 100%). */
 struct rd_trader_rules_config {
     int window_days;                /* 20: trading days looked at */
-    int min_history_days;           /* 10: fewer is "limited history", not assessed */
+    int min_history_days;           /* 20: fewer is "New (limited history)", not assessed */
     int streak_min_days;            /* 3: loss streak that fires */
     int64_t streak_cut_ppm;         /* 300000 (30%) */
     int64_t drawdown_ppm;           /* 150000: fires when drawdown > 15% of the peak */

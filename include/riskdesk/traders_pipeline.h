@@ -108,4 +108,28 @@ int rd_traders_pipeline_alert(const struct rd_traders_config *tc,
                               const struct rd_traders_pipeline_opts *o, const char *what,
                               int *sent, struct rd_error *err);
 
+/*
+ * A test of the mail settings: a test report (subject "[TEST] Risk report -
+ * DATE", text and HTML, a sample report with one trader in each group) and a
+ * test error alert ("[TEST] RISK REPORT FAILED - DATE") to tc's recipients.
+ * Nothing is imported, built from the store or recorded. *nsent counts the
+ * messages that went out; RD_ECONFIG when there is nowhere to send them, else
+ * the first mail's error.
+ */
+int rd_traders_pipeline_test_mail(const struct rd_traders_config *tc,
+                                  const struct rd_traders_pipeline_opts *o, int *nsent,
+                                  struct rd_error *err);
+
+/* What `traders status` shows (caller-owned, filled by rd_traders_status_get). */
+struct rd_traders_status {
+    int64_t active;                     /* traders with stored days, legacy ones left out */
+    int64_t legacy;                     /* _OLD traders with stored days */
+    int64_t db_bytes;                   /* the store's size (maint->size) */
+    int has_last;
+    struct rd_trader_report_row last;   /* the recorded report with the latest date */
+};
+
+/* Counts the stored traders, asks the store its size and finds the last run. */
+int rd_traders_status_get(struct rd_store *s, struct rd_traders_status *st, struct rd_error *err);
+
 #endif

@@ -409,13 +409,14 @@ static int mail_out(const struct rd_traders_config *tc, const char *subject, con
 
 /* The error alert: what failed, to the report's recipients. */
 static int send_alert(const struct rd_traders_config *tc, const struct rd_traders_pipeline_opts *o,
-                      const char *what, struct rd_error *err)
+                      const char *prefix, const char *what, struct rd_error *err)
 {
     char subject[128], date[16], text[2048], html[4096];
     size_t k = 0;
 
     rd_date_format(o->report_day, date, sizeof date);
-    snprintf(subject, sizeof subject, "RISK REPORT FAILED - %s", date);
+    snprintf(subject, sizeof subject, "%s%sRISK REPORT FAILED - %s", prefix, prefix[0] ? " " : "",
+             date);
     snprintf(text, sizeof text,
              "The traders' risk report for %s could not be produced.\n\n"
              "Error: %s\n\n"
@@ -450,13 +451,54 @@ int rd_traders_pipeline_alert(const struct rd_traders_config *tc,
     *sent = 0;
     if (o->no_mail || !tc->smtp_url[0] || !tc->nmail_to)
         return RD_OK;                       /* nowhere to send it */
-    rc = send_alert(tc, o, what, err);
+    rc = send_alert(tc, o, "", what, err);
     if (rc == RD_OK) {
         *sent = 1;
         say(o, "error alert mailed to %d recipient%s", tc->nmail_to,
             tc->nmail_to == 1 ? "" : "s");
     }
     return rc;
+}
+
+int rd_traders_pipeline_test_mail(const struct rd_traders_config *tc,
+                                  const struct rd_traders_pipeline_opts *o, int *nsent,
+                                  struct rd_error *err)
+{
+    char subject[128], date[16], text[1024], html[1536];
+    int rc;
+
+    *nsent = 0;
+    if (!tc->smtp_url[0] || !tc->nmail_to)
+        return rd_error_set(err, RD_ECONFIG, "--test-mail: no traders.mail.smtp_url or no "
+                            "traders.mail.to in the config: nowhere to send the test messages");
+    rd_date_format(o->report_day, date, sizeof date);
+    snprintf(subject, sizeof subject, "[TEST] Risk report - %s", date);
+    snprintf(text, sizeof text,
+             "This is a test of the traders' morning report mail (riskdesk traders pipeline\n"
+             "--test-mail). The real report for %s goes out the same way: the same sender,\n"
+             "recipients and SMTP server. Nothing was imported or recorded, and no limits\n"
+             "were changed.\n", date);
+    snprintf(html, sizeof html,
+             "<!DOCTYPE html>\n<html><body style=\"font-family:Arial,Helvetica,sans-serif;"
+             "font-size:14px\"><h2>Risk report &mdash; test</h2><p>This is a test of the "
+             "traders' morning report mail (<code>riskdesk traders pipeline --test-mail</code>)."
+             " The real report for %s goes out the same way: the same sender, recipients and "
+             "SMTP server. Nothing was imported or recorded, and no limits were changed.</p>"
+             "</body></html>\n", date);
+    rc = mail_out(tc, subject, text, html, o->now, err);
+    if (rc)
+        return rc;
+    ++*nsent;
+    say(o, "test report mailed to %d recipient%s: \"%s\"", tc->nmail_to,
+        tc->nmail_to == 1 ? "" : "s", subject);
+    rc = send_alert(tc, o, "[TEST]", "This is a test of the error alert (riskdesk traders "
+                    "pipeline --test-mail); nothing failed.", err);
+    if (rc)
+        return rc;
+    ++*nsent;
+    say(o, "test error alert mailed to %d recipient%s", tc->nmail_to,
+        tc->nmail_to == 1 ? "" : "s");
+    return RD_OK;
 }
 
 int rd_traders_pipeline_run(struct rd_store *s, const struct rd_traders_config *tc,

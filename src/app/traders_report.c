@@ -34,6 +34,22 @@ static const char *status_name(enum rd_report_status s)
     return names[s];
 }
 
+/* The report's groups: high risk needs action now, moderate is watched, a
+ * trader with limited history is new (not assessed). */
+static const char *group_name(enum rd_report_status s)
+{
+    static const char *const names[] = {"immediate_action", "monitor_closely", "assessed", "new",
+                                        "no_data"};
+
+    return names[s];
+}
+
+/* The status as people read it in the tables. */
+static const char *status_label(enum rd_report_status s)
+{
+    return s == RD_STATUS_LIMITED ? "New (limited history)" : status_name(s);
+}
+
 static int row_cmp(const void *x, const void *y)
 {
     const struct rd_traders_report_row *a = x, *b = y;
@@ -394,6 +410,38 @@ static void text_warning(struct out *o, const char *line)
     put(o, "  ! %s\n", line);
 }
 
+/* One group of the text report: its heading and count, then each trader of
+ * that status with the cut, the limits and every reason. Nothing when empty. */
+static void text_group(const struct rd_traders_report *r, struct out *o,
+                       enum rd_report_status status, const char *heading)
+{
+    char d1[16], s1[40], s2[40], s3[40], s4[40];
+    size_t n = 0;
+
+    for (size_t i = 0; i < r->nrows; i++)
+        n += r->rows[i].status == status;
+    if (!n)
+        return;
+    put(o, "%s (%zu)\n", heading, n);
+    for (size_t i = 0; i < r->nrows; i++) {
+        const struct rd_traders_report_row *row = &r->rows[i];
+
+        if (row->status != status)
+            continue;
+        put(o, "  ");
+        text_str(o, row->name, 0);
+        put(o, "  %s  cut %s%%  daily loss limit %s -> %s  (%s, net %s)\n",
+            status == RD_STATUS_HIGH ? "HIGH" : "MODERATE", pct(row->a.cut_ppm, s1, sizeof s1),
+            dollars(row->a.old_limit, s2, sizeof s2), dollars(row->a.new_limit, s3, sizeof s3),
+            date_text(row->a.day, d1, sizeof d1), dollars(row->a.day_net, s4, sizeof s4));
+        if (row->model_reason[0])
+            put(o, "    - %s\n", row->model_reason);
+        for (int k = 0; k < row->a.nreasons; k++)
+            put(o, "    - %s\n", row->a.reason[k]);
+    }
+    put(o, "\n");
+}
+
 static void render_text(const struct rd_traders_report *r, struct out *o)
 {
     char d1[16], s1[40], s2[40], s3[40], sys[96];
@@ -424,32 +472,14 @@ static void render_text(const struct rd_traders_report *r, struct out *o)
         }
     }
     for (size_t i = 0; i < r->nrows; i++)
-        naction += r->rows[i].status <= RD_STATUS_MODERATE;
-    if (naction) {
-        put(o, "IMMEDIATE ACTION REQUIRED (%zu)\n", naction);
-        for (size_t i = 0; i < r->nrows; i++) {
-            const struct rd_traders_report_row *row = &r->rows[i];
-
-            if (row->status > RD_STATUS_MODERATE)
-                continue;
-            put(o, "  ");
-            text_str(o, row->name, 0);
-            put(o, "  %s  cut %s%%  daily loss limit %s -> %s  (%s, net %s)\n",
-                row->status == RD_STATUS_HIGH ? "HIGH" : "MODERATE",
-                pct(row->a.cut_ppm, s1, sizeof s1), dollars(row->a.old_limit, s2, sizeof s2),
-                dollars(row->a.new_limit, s3, sizeof s3), date_text(row->a.day, d1, sizeof d1),
-                dollars(row->a.day_net, sys, sizeof sys));
-            if (row->model_reason[0])
-                put(o, "    - %s\n", row->model_reason);
-            for (int k = 0; k < row->a.nreasons; k++)
-                put(o, "    - %s\n", row->a.reason[k]);
-        }
-        put(o, "\n");
-    } else {
+        naction += r->rows[i].status == RD_STATUS_HIGH;
+    if (naction)
+        text_group(r, o, RD_STATUS_HIGH, "IMMEDIATE ACTION REQUIRED");
+    else
         put(o, "No immediate action required.\n\n");
-    }
+    text_group(r, o, RD_STATUS_MODERATE, "MONITOR CLOSELY");
     snprintf(sys, sizeof sys, "%dd net", r->cfg.window_days);
-    put(o, "ALL TRADERS\n  %-16s %-8s %-10s %5s %12s %12s %8s %10s %10s\n", "trader", "status",
+    put(o, "ALL TRADERS\n  %-16s %-21s %-10s %5s %12s %12s %8s %10s %10s\n", "trader", "status",
         "day", "days", "day net", sys, "cut", "limit", "new limit");
     for (size_t i = 0; i < r->nrows; i++) {
         const struct rd_traders_report_row *row = &r->rows[i];
@@ -459,15 +489,15 @@ static void render_text(const struct rd_traders_report *r, struct out *o)
             continue;
         put(o, "  ");
         text_str(o, row->name, 16);
-        put(o, " %-8s %-10s %5d %12s %12s %7s%% %10s %10s\n",
-            row->status == RD_STATUS_LIMITED ? "limited" : status_name(row->status),
+        put(o, " %-21s %-10s %5d %12s %12s %7s%% %10s %10s\n", status_label(row->status),
             date_text(row->a.day, d1, sizeof d1), row->a.history_days,
             dollars(row->a.day_net, net1, sizeof net1),
             dollars(row->a.window_net, net2, sizeof net2), pct(row->a.cut_ppm, s1, sizeof s1),
             dollars(row->a.old_limit, s2, sizeof s2), dollars(row->a.new_limit, s3, sizeof s3));
     }
     if (r->limited) {
-        put(o, "\nLIMITED HISTORY (fewer than %d trading days: not assessed, review by hand)\n",
+        put(o, "\nNEW (LIMITED HISTORY) (fewer than %d trading days: not assessed, review by "
+               "hand)\n",
             r->cfg.min_history_days);
         for (size_t i = 0; i < r->nrows; i++) {
             const struct rd_traders_report_row *row = &r->rows[i];
@@ -533,12 +563,54 @@ static void sparkline(struct out *o, const struct rd_traders_report_row *row)
     put(o, "\"/></svg>");
 }
 
+/* One group of the HTML report as a table; nothing when empty. */
+static void html_group(const struct rd_traders_report *r, struct out *o,
+                       enum rd_report_status status, const char *heading, const char *colour)
+{
+    static const char *const td = "style=\"padding:4px 8px;border-bottom:1px solid #ddd\"";
+    static const char *const tdr =
+        "style=\"padding:4px 8px;border-bottom:1px solid #ddd;text-align:right\"";
+    char s1[40], s2[40], s3[40];
+    size_t n = 0;
+
+    for (size_t i = 0; i < r->nrows; i++)
+        n += r->rows[i].status == status;
+    if (!n)
+        return;
+    put(o, "<h3 style=\"color:%s;margin:12px 0 4px 0\">%s (%zu)</h3>\n", colour, heading, n);
+    put(o, "<table cellpadding=\"0\" cellspacing=\"0\" style=\"border-collapse:collapse\">\n"
+           "<tr style=\"background:#f2f2f2\"><th %s>Trader</th><th %s>Level</th><th %s>Cut</th>"
+           "<th %s>Old limit</th><th %s>New limit</th><th %s>Reasons</th></tr>\n",
+        td, td, tdr, tdr, tdr, td);
+    for (size_t i = 0; i < r->nrows; i++) {
+        const struct rd_traders_report_row *row = &r->rows[i];
+
+        if (row->status != status)
+            continue;
+        put(o, "<tr><td %s><b>", td);
+        html_esc(o, row->name);
+        put(o, "</b></td><td %s><span style=\"color:#fff;background:%s;padding:1px 6px\">%s</span></td>"
+               "<td %s>%s%%</td><td %s>%s</td><td %s><b>%s</b></td><td %s>",
+            td, colour, status == RD_STATUS_HIGH ? "HIGH" : "MODERATE", tdr,
+            pct(row->a.cut_ppm, s1, sizeof s1), tdr, dollars(row->a.old_limit, s2, sizeof s2),
+            tdr, dollars(row->a.new_limit, s3, sizeof s3), td);
+        if (row->model_reason[0])
+            html_esc(o, row->model_reason);
+        for (int k = 0; k < row->a.nreasons; k++) {
+            put(o, "%s", k || row->model_reason[0] ? "<br>" : "");
+            html_esc(o, row->a.reason[k]);
+        }
+        put(o, "</td></tr>\n");
+    }
+    put(o, "</table>\n");
+}
+
 static void render_html(const struct rd_traders_report *r, struct out *o)
 {
     static const char *const td = "style=\"padding:4px 8px;border-bottom:1px solid #ddd\"";
     static const char *const tdr =
         "style=\"padding:4px 8px;border-bottom:1px solid #ddd;text-align:right\"";
-    char d1[16], s1[40], s2[40], s3[40], sys[96];
+    char d1[16], s2[40], s3[40], sys[96];
     size_t naction = 0, mark;
 
     put(o, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
@@ -576,39 +648,12 @@ static void render_html(const struct rd_traders_report *r, struct out *o)
         }
     }
     for (size_t i = 0; i < r->nrows; i++)
-        naction += r->rows[i].status <= RD_STATUS_MODERATE;
-    if (naction) {
-        put(o, "<h3 style=\"color:#c0392b;margin:12px 0 4px 0\">IMMEDIATE ACTION REQUIRED (%zu)</h3>\n",
-            naction);
-        put(o, "<table cellpadding=\"0\" cellspacing=\"0\" style=\"border-collapse:collapse\">\n"
-               "<tr style=\"background:#f2f2f2\"><th %s>Trader</th><th %s>Level</th><th %s>Cut</th>"
-               "<th %s>Old limit</th><th %s>New limit</th><th %s>Reasons</th></tr>\n",
-            td, td, tdr, tdr, tdr, td);
-        for (size_t i = 0; i < r->nrows; i++) {
-            const struct rd_traders_report_row *row = &r->rows[i];
-
-            if (row->status > RD_STATUS_MODERATE)
-                continue;
-            put(o, "<tr><td %s><b>", td);
-            html_esc(o, row->name);
-            put(o, "</b></td><td %s><span style=\"color:#fff;background:%s;padding:1px 6px\">%s</span></td>"
-                   "<td %s>%s%%</td><td %s>%s</td><td %s><b>%s</b></td><td %s>",
-                td, row->status == RD_STATUS_HIGH ? "#c0392b" : "#e67e22",
-                row->status == RD_STATUS_HIGH ? "HIGH" : "MODERATE", tdr,
-                pct(row->a.cut_ppm, s1, sizeof s1), tdr, dollars(row->a.old_limit, s2, sizeof s2),
-                tdr, dollars(row->a.new_limit, s3, sizeof s3), td);
-            if (row->model_reason[0])
-                html_esc(o, row->model_reason);
-            for (int k = 0; k < row->a.nreasons; k++) {
-                put(o, "%s", k || row->model_reason[0] ? "<br>" : "");
-                html_esc(o, row->a.reason[k]);
-            }
-            put(o, "</td></tr>\n");
-        }
-        put(o, "</table>\n");
-    } else {
+        naction += r->rows[i].status == RD_STATUS_HIGH;
+    if (naction)
+        html_group(r, o, RD_STATUS_HIGH, "IMMEDIATE ACTION REQUIRED", "#c0392b");
+    else
         put(o, "<p><b>No immediate action required.</b></p>\n");
-    }
+    html_group(r, o, RD_STATUS_MODERATE, "Monitor closely", "#e67e22");
     put(o, "<h3 style=\"margin:16px 0 4px 0\">All traders</h3>\n"
            "<table cellpadding=\"0\" cellspacing=\"0\" style=\"border-collapse:collapse\">\n"
            "<tr style=\"background:#f2f2f2\"><th %s>Trader</th><th %s>Status</th><th %s>Day</th>"
@@ -626,7 +671,7 @@ static void render_html(const struct rd_traders_report *r, struct out *o)
         put(o, "</td><td %s>%s</td><td %s>%s</td><td %s>%d</td>"
                "<td %s><span style=\"color:%s\">%s</span></td>"
                "<td %s><span style=\"color:%s\">%s</span></td><td %s>",
-            td, row->status == RD_STATUS_LIMITED ? "limited history" : status_name(row->status),
+            td, status_label(row->status),
             td, date_text(row->a.day, d1, sizeof d1), tdr, row->a.history_days, tdr,
             row->a.day_net < 0 ? "#c0392b" : "#1e8449", dollars(row->a.day_net, n1, sizeof n1),
             tdr, row->a.window_net < 0 ? "#c0392b" : "#1e8449",
@@ -689,8 +734,8 @@ static void render_json(const struct rd_traders_report *r, struct out *o)
         put(o, "},\n");
     }
     rd_ppm_format(r->cfg.max_cut_ppm, s1, sizeof s1);
-    put(o, "  \"combine\": \"%s\",\n  \"max_cut\": %s,\n",
-        r->cfg.combine == RD_CUT_SUM ? "sum" : "max", s1);
+    put(o, "  \"combine\": \"%s\",\n  \"max_cut\": %s,\n  \"min_history_days\": %d,\n",
+        r->cfg.combine == RD_CUT_SUM ? "sum" : "max", s1, r->cfg.min_history_days);
     put(o, "  \"summary\": {\"traders\": %zu, \"restricted\": %zu, \"limited_history\": %zu, "
            "\"no_data\": %zu, \"legacy_left_out\": %zu},\n",
         r->active, r->restricted, r->limited, r->no_data, r->legacy);
@@ -711,7 +756,8 @@ static void render_json(const struct rd_traders_report *r, struct out *o)
 
         put(o, "%s\n    {\"trader_id\": ", i ? "," : "");
         json_str(o, row->name);
-        put(o, ", \"status\": \"%s\"", status_name(row->status));
+        put(o, ", \"status\": \"%s\", \"group\": \"%s\"", status_name(row->status),
+            group_name(row->status));
         if (!a->has_data) {
             put(o, "}");
             continue;

@@ -26,10 +26,12 @@ static void log_line(void *ctx, const char *line)
 
 static struct rd_traders_pipeline_opts o = {.log = log_line};
 static const char *date;
+static int test_mail;
 
 static const struct option opts[] = {
     {"date", required_argument, NULL, 'D'}, {"folder", required_argument, NULL, 'f'},
     {"html", required_argument, NULL, 'h'}, {"no-mail", no_argument, NULL, 'n'},
+    {"test-mail", no_argument, NULL, 't'},
     {NULL, 0, NULL, 0},
 };
 
@@ -39,7 +41,36 @@ static int option(int val, const char *arg)
     case 'D': date = arg; break;
     case 'f': o.folder = arg; break;
     case 'h': o.html_path = arg; break;
+    case 't': test_mail = 1; break;
     default: o.no_mail = 1;
+    }
+    return CLI_OK;
+}
+
+static int check(struct cli_ctx *c)
+{
+    (void)c;
+    if (test_mail && (o.no_mail || o.html_path || o.folder))
+        return cli_usage_error("traders pipeline", "--test-mail only sends the two test messages: "
+                               "it goes with neither --no-mail, --html nor --folder");
+    return CLI_OK;
+}
+
+/* --test-mail: the two messages, from the config's mail settings alone. */
+static int run_test_mail(const char *config)
+{
+    struct traders_env env;
+    struct rd_error err = {0};
+    int sent = 0, rc;
+
+    if (traders_open(config, NULL, 0, &env, &err) != RD_OK)
+        return cli_fail(&err);
+    rc = rd_traders_pipeline_test_mail(&env.tc, &o, &sent, &err);
+    traders_close(&env);
+    if (rc != RD_OK) {
+        if (sent)
+            rd_error_prefix(&err, "the test report went out, the test error alert did not");
+        return cli_fail(&err);
     }
     return CLI_OK;
 }
@@ -58,6 +89,8 @@ static int run(struct cli_ctx *c)
     } else {
         o.report_day = traders_today();
     }
+    if (test_mail)
+        return run_test_mail(config);
     /* the config first: with its mail settings, any later failure is mailed */
     if (traders_open(config, db, 0, &env, &err) != RD_OK)
         return cli_fail(&err);
@@ -99,6 +132,7 @@ const struct cli_cmd cli_cmd_traders_pipeline = {
     .summary = "morning job: import new files, report, mail (an error alert on failure)",
     .usage = "usage: riskdesk traders pipeline [--date YYYY-MM-DD] [--folder DIR] [--no-mail]\n"
              "                                 [--html FILE] [--config PATH] [--db URL]\n"
+             "       riskdesk traders pipeline --test-mail [--date YYYY-MM-DD] [--config PATH]\n"
              "\n"
              "1. imports every *.csv in the folder (traders.pipeline.folder, or --folder) that\n"
              "   was not imported before, telling fills, daily P&L and limits files apart by\n"
@@ -117,10 +151,13 @@ const struct cli_cmd cli_cmd_traders_pipeline = {
              "  --folder DIR  the folder of new files (default traders.pipeline.folder)\n"
              "  --no-mail     build and record the report, send nothing\n"
              "  --html FILE   also write the HTML report to FILE (before mailing)\n"
+             "  --test-mail   send a test report and a test error alert to traders.mail.to,\n"
+             "                and nothing else (no import, no store, nothing recorded)\n"
              "  --config PATH riskdesk.json (default $RISKDESK_CONFIG or ./riskdesk.json)\n"
              "  --db URL      the store, overriding the config (sqlite:PATH)\n",
     .takes = CLI_O_CONFIG | CLI_O_DB,
     .options = opts,
     .option = option,
+    .check = check,
     .run = run,
 };

@@ -22,7 +22,7 @@ void rd_trader_rules_config_init(struct rd_trader_rules_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->window_days = 20;
-    cfg->min_history_days = 10;
+    cfg->min_history_days = 20;
     cfg->streak_min_days = 3;
     cfg->streak_cut_ppm = 300000;
     cfg->drawdown_ppm = 150000;

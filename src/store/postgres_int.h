@@ -12,6 +12,7 @@
  *   postgres_traders.c  the traders' operations  } on statements of their own,
  *   postgres_perf.c     the performance ones     } prepared on first use
  *   postgres_schema.c   the schema as numbered migrations
+ *   postgres_maint.c    size and VACUUM (ANALYZE), outside transactions
  *
  * Ownership: the operations follow store.h; a helper that hands back a
  * PGresult leaves it to the caller to PQclear. Nothing else here allocates.
@@ -33,6 +34,7 @@ extern const struct rd_store_trading_ops rd_pg_trading_ops;  /* postgres_trading
 extern const struct rd_store_api_ops rd_pg_api_ops;          /* postgres_api.c */
 extern const struct rd_store_traders_ops rd_pg_traders_ops;  /* postgres_traders.c */
 extern const struct rd_store_perf_ops rd_pg_perf_ops;        /* postgres_perf.c */
+extern const struct rd_store_maint_ops rd_pg_maint_ops;      /* postgres_maint.c */
 
 /* Migration `version` takes a database from version - 1 to version; the same
  * numbers as the SQLite schema (sqlite_schema.c), in ascending order. */

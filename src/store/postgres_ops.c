@@ -11,7 +11,7 @@
 #define PG_OPS(scheme)                    \
     {                                     \
         .name = scheme,                   \
-        .version = 4,                     \
+        .version = 5,                     \
         .open = rd_pg_open,               \
         .close = rd_pg_close,             \
         .begin = rd_pg_begin,             \
@@ -24,7 +24,8 @@
         .traders = &rd_pg_traders_ops,    \
         .perf = &rd_pg_perf_ops,          \
         .ledger = NULL,                   \
-        .alive = rd_pg_alive,                \
+        .alive = rd_pg_alive,             \
+        .maint = &rd_pg_maint_ops,        \
     }
 
 const struct rd_store_ops rd_store_postgres_ops = PG_OPS("postgres");

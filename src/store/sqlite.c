@@ -27,6 +27,7 @@
 #include "store/sqlite_int.h"
 #include "store/sqlite_traders.h"
 #include "store/sqlite_perf.h"
+#include "store/sqlite_maint.h"
 #include "store/store_int.h"
 #include "riskdesk/banned.h"
 

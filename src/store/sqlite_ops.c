@@ -6,13 +6,14 @@
  */
 #include "store/sqlite_int.h"
 #include "store/sqlite_perf.h"
+#include "store/sqlite_maint.h"
 #include "store/sqlite_traders.h"
 
 #include "riskdesk/banned.h"
 
 const struct rd_store_ops rd_store_sqlite_ops = {
     .name = "sqlite",
-    .version = 4,
+    .version = 5,
     .open = rd_sqlite_open,
     .close = rd_sqlite_close,
     .begin = rd_sqlite_begin,
@@ -26,4 +27,5 @@ const struct rd_store_ops rd_store_sqlite_ops = {
     .perf = &rd_sqlite_perf_ops,
     .ledger = NULL,
     .alive = rd_sqlite_alive,
+    .maint = &rd_sqlite_maint_ops,
 };

@@ -58,7 +58,8 @@ check "daily header message" has "$tmp/err" "not a daily P&L CSV header"
 # --- report: text ---
 "$bin" traders report --fills "$data/rules.csv" --limits "$data/limits.csv" --date 2024-01-30 >"$tmp/rep" 2>"$tmp/err"
 check "report exit" test $? -eq 0
-check "report action" has "$tmp/rep" "IMMEDIATE ACTION REQUIRED (1)"
+check "report monitor" has "$tmp/rep" "MONITOR CLOSELY (1)"
+check "report no action" has "$tmp/rep" "No immediate action required."
 check "report streaky" has "$tmp/rep" 'streaky  MODERATE  cut 30%  daily loss limit $7,777 -> $5,400'
 check "report reason" has "$tmp/rep" "3 day loss streak, lost \$30 over it"
 check "report limited" has "$tmp/rep" "newbie: 5 trading days"
@@ -92,7 +93,7 @@ fi
 "$bin" traders report --fills "$data/rules.csv" --date 2024-01-30 --format html >"$tmp/rep.html"
 check "html table" has "$tmp/rep.html" "<table"
 check "html svg" has "$tmp/rep.html" "<svg xmlns=\"http://www.w3.org/2000/svg\""
-check "html action" has "$tmp/rep.html" "IMMEDIATE ACTION REQUIRED (1)"
+check "html monitor" has "$tmp/rep.html" "Monitor closely (1)"
 check "html closed" has "$tmp/rep.html" "</body></html>"
 
 # --- gen: seeded, deterministic, readable by pnl and report ---

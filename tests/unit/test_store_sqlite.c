@@ -306,6 +306,8 @@ int main(void)
         MEM_TEST(test_lock_memory),
         FILE_TEST(test_activity),
         MEM_TEST(test_kv),
+        MEM_TEST(test_maint_vacuum),
+        FILE_TEST(test_maint_vacuum),
         MEM_TEST(test_reentrant_visitor),
         FILE_TEST(test_alloc_failures),
         FILE_TEST(test_two_handles),

@@ -49,6 +49,7 @@ static struct rd_trader_assessment judge(const rd_money *net, size_t n)
     struct rd_trader_rules_config cfg;
 
     rd_trader_rules_config_init(&cfg);
+    cfg.min_history_days = 10;          /* the rules' own tests run from 10 days on */
     return judge_cfg(&cfg, net, n, 0);
 }
 
@@ -332,6 +333,29 @@ static void test_limited_history(void **state)
     assert_true(a.fired[RD_RULE_LOSS_STREAK]);
 }
 
+/* The default cut-off follows the firm's example: 12 days of history is "New
+ * (limited history)", not assessed, however bad; a full window of 20 days is. */
+static void test_default_new_trader_cutoff(void **state)
+{
+    rd_money net[20];
+    struct rd_trader_rules_config cfg;
+    struct rd_trader_assessment a;
+
+    (void)state;
+    rd_trader_rules_config_init(&cfg);
+    assert_int_equal(cfg.min_history_days, 20);
+    for (int i = 0; i < 20; i++)
+        net[i] = D(-500);
+    a = judge_cfg(&cfg, net, 12, 0);
+    assert_true(a.limited);
+    assert_int_equal(a.cut_ppm, 0);
+    a = judge_cfg(&cfg, net, 19, 0);
+    assert_true(a.limited);
+    a = judge_cfg(&cfg, net, 20, 0);
+    assert_false(a.limited);
+    assert_true(a.fired[RD_RULE_LOSS_STREAK]);
+}
+
 /* All four at once: max = 40%; sum = 115% capped at 80%; $5,000 -> $1,000. */
 static void test_combine_and_cap(void **state)
 {
@@ -513,7 +537,8 @@ int main(void)
         cmocka_unit_test(test_drawdown),            cmocka_unit_test(test_drawdown_edges),
         cmocka_unit_test(test_volatility),          cmocka_unit_test(test_volatility_edge),
         cmocka_unit_test(test_large_loss),          cmocka_unit_test(test_percentile_interpolates),
-        cmocka_unit_test(test_limited_history),     cmocka_unit_test(test_combine_and_cap),
+        cmocka_unit_test(test_limited_history),
+        cmocka_unit_test(test_default_new_trader_cutoff),     cmocka_unit_test(test_combine_and_cap),
         cmocka_unit_test(test_levels_and_limits),   cmocka_unit_test(test_report_date),
         cmocka_unit_test(test_limit_floor),
         cmocka_unit_test(test_config_check),        cmocka_unit_test(test_dollars_and_names),
