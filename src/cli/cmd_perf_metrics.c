@@ -239,10 +239,10 @@ static int cpu_count(void)
 static int check_rows(const char *path, const struct rd_returns_set *s, struct rd_error *err)
 {
     if (s->multi ? s->naccounts == 0 : s->nrows == 0 && !s->from_values)
-        return rd_error_set(err, RD_EINVAL, "%s line 1: no data rows (the header must be "
+        return rd_error_set(err, RD_EINVAL, "%s:1: no data rows (the header must be "
                             "followed by at least one row)", path);
     if (!s->multi && s->nrows == 0)
-        return rd_error_set(err, RD_EINVAL, "%s line 1: no data rows that give a return (a "
+        return rd_error_set(err, RD_EINVAL, "%s:1: no data rows that give a return (a "
                             "value file needs at least two values)", path);
     return RD_OK;
 }

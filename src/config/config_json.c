@@ -311,9 +311,9 @@ int rd_cfg_parse_json(const char *text, size_t len, const char *what, int quiet,
         if (json_error_code(&jerr) == json_error_out_of_memory)
             return rd_error_set(err, RD_ENOMEM, "%s: out of memory", what);
         if (quiet)
-            return rd_error_set(err, RD_ECONFIG, "%s line %d, column %d: not valid JSON", what,
+            return rd_error_set(err, RD_ECONFIG, "%s:%d:%d: not valid JSON", what,
                                 jerr.line, jerr.column);
-        return rd_error_set(err, RD_ECONFIG, "%s line %d, column %d: %s", what, jerr.line,
+        return rd_error_set(err, RD_ECONFIG, "%s:%d:%d: %s", what, jerr.line,
                             jerr.column, jerr.text);
     }
     if (!json_is_object(root)) {

@@ -444,7 +444,7 @@ static int parse_header(struct parser *ps, const char *s, const char *e)
         return RD_OK;
     }
     return rd_error_set(ps->err, RD_EINVAL,
-                        "%s line 1: expected the header 'date,return', 'date,value', "
+                        "%s:1: expected the header 'date,return', 'date,value', "
                         "'date,account,return' or 'date,account,value', got '%s'",
                         ps->name, show(s, (size_t)(e - s), b, sizeof b));
 }
@@ -474,7 +474,7 @@ static int count_fields(const char *s, const char *e, int want, const char **f,
 
 static int column_error(struct parser *ps, size_t line, int want, int nf)
 {
-    return rd_error_set(ps->err, RD_EINVAL, "%s line %zu: expected %d columns (%s), got %s%d",
+    return rd_error_set(ps->err, RD_EINVAL, "%s:%zu: expected %d columns (%s), got %s%d",
                         ps->name, line, want,
                         ps->multi ? "date,account,return" : "date,return",
                         nf > want ? "more than " : "", nf > want ? want : nf);
@@ -492,13 +492,13 @@ static int bad_number(struct parser *ps, double v, size_t line, const char *f, c
         return 0;
     show(f, (size_t)(fe - f), b, sizeof b);
     if (isinf(v))
-        rd_error_set(ps->err, RD_EINVAL, "%s line %zu: %s '%s' is not finite", ps->name, line,
+        rd_error_set(ps->err, RD_EINVAL, "%s:%zu: %s '%s' is not finite", ps->name, line,
                      what, b);
     else if (!ps->from_values && v < -1.0)
-        rd_error_set(ps->err, RD_EINVAL, "%s line %zu: return '%s' is below -1 (-100%%); "
+        rd_error_set(ps->err, RD_EINVAL, "%s:%zu: return '%s' is below -1 (-100%%); "
                                          "returns are fractions (0.01 = 1%%)", ps->name, line, b);
     else if (ps->from_values && !(v > 0.0))
-        rd_error_set(ps->err, RD_EINVAL, "%s line %zu: value '%s' is not above zero (a value "
+        rd_error_set(ps->err, RD_EINVAL, "%s:%zu: value '%s' is not above zero (a value "
                                          "file holds equity or prices)", ps->name, line, b);
     else
         return 0;
@@ -548,7 +548,7 @@ static int parse_row(struct parser *ps, const char *s, const char *e, size_t lin
     } else {
         if (rd_returns_parse_date(f[0], (size_t)(fe[0] - f[0]), &day) != 0)
             return rd_error_set(ps->err, RD_EINVAL,
-                                "%s line %zu: bad date '%s' (expected a real date as YYYY-MM-DD)",
+                                "%s:%zu: bad date '%s' (expected a real date as YYYY-MM-DD)",
                                 ps->name, line,
                                 show(f[0], (size_t)(fe[0] - f[0]), b1, sizeof b1));
         memcpy(ps->last_date, f[0], 10);
@@ -558,7 +558,7 @@ static int parse_row(struct parser *ps, const char *s, const char *e, size_t lin
     if (rd_returns_parse_number(f[want - 1], (size_t)(fe[want - 1] - f[want - 1]), &v) != 0) {
         if (memchr(f[want - 1], ',', (size_t)(fe[want - 1] - f[want - 1])))
             return column_error(ps, line, want, want + 1);
-        return rd_error_set(ps->err, RD_EINVAL, "%s line %zu: %s '%s' is not a number",
+        return rd_error_set(ps->err, RD_EINVAL, "%s:%zu: %s '%s' is not a number",
                             ps->name, line, ps->from_values ? "value" : "return",
                             show(f[want - 1], (size_t)(fe[want - 1] - f[want - 1]), b1,
                                  sizeof b1));
@@ -569,10 +569,10 @@ static int parse_row(struct parser *ps, const char *s, const char *e, size_t lin
         int rc;
 
         if (fe[1] == f[1])
-            return rd_error_set(ps->err, RD_EINVAL, "%s line %zu: empty account name",
+            return rd_error_set(ps->err, RD_EINVAL, "%s:%zu: empty account name",
                                 ps->name, line);
         if (memchr(f[1], '\0', (size_t)(fe[1] - f[1])))
-            return rd_error_set(ps->err, RD_EINVAL, "%s line %zu: NUL byte in the account name",
+            return rd_error_set(ps->err, RD_EINVAL, "%s:%zu: NUL byte in the account name",
                                 ps->name, line);
         rc = account_of(ps, f[1], (size_t)(fe[1] - f[1]), &ai);
         if (rc != RD_OK)
@@ -588,9 +588,9 @@ static int parse_row(struct parser *ps, const char *s, const char *e, size_t lin
         format_day(day, b2, sizeof b2);
         format_day(a->last_day, b3, sizeof b3);
         if (day == a->last_day)
-            return rd_error_set(ps->err, RD_EINVAL, "%s line %zu: duplicate date %s%s "
+            return rd_error_set(ps->err, RD_EINVAL, "%s:%zu: duplicate date %s%s "
                                 "(already on line %zu)", ps->name, line, b2, who, a->last_line);
-        return rd_error_set(ps->err, RD_EINVAL, "%s line %zu: dates not sorted: %s%s comes "
+        return rd_error_set(ps->err, RD_EINVAL, "%s:%zu: dates not sorted: %s%s comes "
                             "after %s on line %zu (dates must be ascending)",
                             ps->name, line, b2, who, b3, a->last_line);
     }
@@ -604,7 +604,7 @@ static int parse_row(struct parser *ps, const char *s, const char *e, size_t lin
     a->last_line = line;
     a->count++;
     if (ps->nrows == ps->cap && grow_rows(ps) != RD_OK)
-        return rd_error_set(ps->err, RD_ENOMEM, "%s: out of memory at line %zu", ps->name, line);
+        return rd_error_set(ps->err, RD_ENOMEM, "%s:%zu: out of memory", ps->name, line);
     ps->days[ps->nrows] = day;
     ps->vals[ps->nrows] = v;
     if (ps->multi)
@@ -764,7 +764,7 @@ static int parse_header_line(struct parser *ps, const char *p, const char *end,
     int rc;
 
     if (p >= end)
-        return rd_error_set(ps->err, RD_EINVAL, "%s line 1: empty input (expected a header "
+        return rd_error_set(ps->err, RD_EINVAL, "%s:1: empty input (expected a header "
                             "such as 'date,return')", ps->name);
     nl = memchr(p, '\n', (size_t)(end - p));
     le = nl ? nl : end;
@@ -772,7 +772,7 @@ static int parse_header_line(struct parser *ps, const char *p, const char *end,
     if (le > p && le[-1] == '\r')
         le--;
     if (memchr(p, '\0', (size_t)(le - p)))
-        return rd_error_set(ps->err, RD_EINVAL, "%s line 1: NUL byte in the header", ps->name);
+        return rd_error_set(ps->err, RD_EINVAL, "%s:1: NUL byte in the header", ps->name);
     rc = parse_header(ps, p, le);
     if (rc == RD_OK && !ps->multi)
         rc = account_of(ps, "", 0, &ai);      /* the one series, named "" */

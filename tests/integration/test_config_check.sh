@@ -75,7 +75,7 @@ has "$errf" 'range.json: accounts[1] "tiny": risk.max_open_positions: 0; expecte
 
 printf '{\n  "accounts": [\n    {"name": "a",}\n  ]\n}\n' >"$tmp/syntax.json"
 run 1 "$RD_BIN" config check --config "$tmp/syntax.json"
-has "$errf" 'syntax.json line 3'
+has "$errf" 'syntax.json:3:'
 
 cat >"$tmp/dup.json" <<'J'
 {"accounts": [{"name": "a"}, {"name": "a"}]}

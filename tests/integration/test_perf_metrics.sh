@@ -92,32 +92,32 @@ expect_fail() {
   if grep -qF -- "$want" "$tmp/err" && grep -qF "$tmp/bad.csv" "$tmp/err"; then ok
   else bad "$name: message '$(cat "$tmp/err")' lacks '$want'"; fi
 }
-expect_fail "header only" 'date,return\n' "line 1: no data rows"
-expect_fail "header and blank lines" 'date,return\n\n\r\n' "line 1: no data rows"
-expect_fail "accounts header only" 'date,account,return\n' "line 1: no data rows"
-expect_fail "values header only" 'date,value\n' "line 1: no data rows"
+expect_fail "header only" 'date,return\n' ":1: no data rows"
+expect_fail "header and blank lines" 'date,return\n\n\r\n' ":1: no data rows"
+expect_fail "accounts header only" 'date,account,return\n' ":1: no data rows"
+expect_fail "values header only" 'date,value\n' ":1: no data rows"
 expect_fail "one value" 'date,value\n2024-01-02,100\n' "a value file needs at least two values"
-expect_fail "empty file" '' "line 1: empty input"
+expect_fail "empty file" '' ":1: empty input"
 printf 'date,return\n' >"$tmp/hdr.csv"
 if "$RD_BIN" perf metrics --returns "$tmp/r1.csv" --benchmark "$tmp/hdr.csv" 2>"$tmp/err"; then bad "header-only benchmark accepted"
-elif grep -qF "$tmp/hdr.csv line 1: no data rows" "$tmp/err"; then ok; else bad "header-only benchmark: $(cat "$tmp/err")"; fi
-expect_fail "missing columns" 'date\n2024-01-02\n' "line 1: expected the header"
-expect_fail "short row" 'date,return\n2024-01-02,0.1\n2024-01-03\n' "line 3: expected 2 columns"
-expect_fail "bad date" 'date,return\n2024-01-02,0.1\n2024-02-30,0.1\n' "line 3: bad date '2024-02-30'"
-expect_fail "text in number" 'date,return\n2024-01-02,0.1\n2024-01-03,ten\n' "line 3: return 'ten' is not a number"
-expect_fail "unsorted" 'date,return\n2024-01-03,0.1\n2024-01-02,0.1\n' "line 3: dates not sorted"
-expect_fail "duplicate" 'date,return\n2024-01-02,0.1\n2024-01-02,0.1\n' "line 3: duplicate date 2024-01-02"
+elif grep -qF "$tmp/hdr.csv:1: no data rows" "$tmp/err"; then ok; else bad "header-only benchmark: $(cat "$tmp/err")"; fi
+expect_fail "missing columns" 'date\n2024-01-02\n' ":1: expected the header"
+expect_fail "short row" 'date,return\n2024-01-02,0.1\n2024-01-03\n' ":3: expected 2 columns"
+expect_fail "bad date" 'date,return\n2024-01-02,0.1\n2024-02-30,0.1\n' ":3: bad date '2024-02-30'"
+expect_fail "text in number" 'date,return\n2024-01-02,0.1\n2024-01-03,ten\n' ":3: return 'ten' is not a number"
+expect_fail "unsorted" 'date,return\n2024-01-03,0.1\n2024-01-02,0.1\n' ":3: dates not sorted"
+expect_fail "duplicate" 'date,return\n2024-01-02,0.1\n2024-01-02,0.1\n' ":3: duplicate date 2024-01-02"
 # numbers that are not usable returns or values: infinite, a loss beyond
 # everything, a worthless account
-expect_fail "overflowing return" 'date,return\n2024-01-02,0.1\n2024-01-03,1e999\n' "line 3: return '1e999' is not finite"
-expect_fail "inf return" 'date,return\n2024-01-02,inf\n2024-01-03,0.1\n' "line 2: return 'inf' is not finite"
-expect_fail "-inf return" 'date,return\n2024-01-02,0.1\n2024-01-03,-Infinity\n' "line 3: return '-Infinity' is not finite"
-expect_fail "return below -100%" 'date,return\n2024-01-02,0.1\n2024-01-03,-2\n' "line 3: return '-2' is below -1 (-100%)"
-expect_fail "account return below -100%" 'date,account,return\n2024-01-02,A,0.1\n2024-01-03,A,-1.5\n' "line 3: return '-1.5' is below -1 (-100%)"
-expect_fail "zero value" 'date,value\n2024-01-02,100\n2024-01-03,0\n' "line 3: value '0' is not above zero"
-expect_fail "negative value" 'date,value\n2024-01-02,-5\n2024-01-03,100\n' "line 2: value '-5' is not above zero"
-expect_fail "inf value" 'date,value\n2024-01-02,100\n2024-01-03,1e400\n' "line 3: value '1e400' is not finite"
-expect_fail "account dup" 'date,account,return\n2024-01-02,A,0.1\n2024-01-03,A,0.1\n2024-01-03,A,0.1\n' "line 4: duplicate date 2024-01-03 for account 'A'"
+expect_fail "overflowing return" 'date,return\n2024-01-02,0.1\n2024-01-03,1e999\n' ":3: return '1e999' is not finite"
+expect_fail "inf return" 'date,return\n2024-01-02,inf\n2024-01-03,0.1\n' ":2: return 'inf' is not finite"
+expect_fail "-inf return" 'date,return\n2024-01-02,0.1\n2024-01-03,-Infinity\n' ":3: return '-Infinity' is not finite"
+expect_fail "return below -100%" 'date,return\n2024-01-02,0.1\n2024-01-03,-2\n' ":3: return '-2' is below -1 (-100%)"
+expect_fail "account return below -100%" 'date,account,return\n2024-01-02,A,0.1\n2024-01-03,A,-1.5\n' ":3: return '-1.5' is below -1 (-100%)"
+expect_fail "zero value" 'date,value\n2024-01-02,100\n2024-01-03,0\n' ":3: value '0' is not above zero"
+expect_fail "negative value" 'date,value\n2024-01-02,-5\n2024-01-03,100\n' ":2: value '-5' is not above zero"
+expect_fail "inf value" 'date,value\n2024-01-02,100\n2024-01-03,1e400\n' ":3: value '1e400' is not finite"
+expect_fail "account dup" 'date,account,return\n2024-01-02,A,0.1\n2024-01-03,A,0.1\n2024-01-03,A,0.1\n' ":4: duplicate date 2024-01-03 for account 'A'"
 
 # usage errors: exit 2
 for args in "" "--returns" "--returns $tmp/r1.csv --period hourly" "--returns $tmp/r1.csv --risk-free x" "--returns $tmp/r1.csv --bogus"; do

@@ -226,8 +226,8 @@ static void test_syntax_error_names_line(void **state)
 {
     (void)state;
     load_bad("{\n  \"accounts\": [\n    {\"name\": \"a\",}\n  ]\n}\n", RD_ECONFIG,
-             "riskdesk.json line 3", "column");
-    load_bad("", RD_ECONFIG, "riskdesk.json line 1", NULL);
+             "riskdesk.json:3:", "expected");
+    load_bad("", RD_ECONFIG, "riskdesk.json:1:", NULL);
     load_bad("[1, 2]", RD_ECONFIG, "expected a JSON object", NULL);
     load_bad("{\"accounts\": [{\"name\": \"a\"}], \"accounts\": []}", RD_ECONFIG, "duplicate", NULL);
 }
@@ -463,7 +463,7 @@ static void test_risk_from_file_and_env(void **state)
              "\"max_daily_loss\"?)", NULL);
     snprintf(text, sizeof text, "{\"accounts\": [{\"name\": \"x\", \"risk\": \"file:%s/syntax-risk.json\"}]}",
              tmpdir);
-    load_bad(text, RD_ECONFIG, "syntax-risk.json) line 3", NULL);
+    load_bad(text, RD_ECONFIG, "syntax-risk.json):3:", NULL);
     snprintf(text, sizeof text, "{\"accounts\": [{\"name\": \"x\", \"risk\": \"file:%s/nope.json\"}]}",
              tmpdir);
     load_bad(text, RD_ECONFIG, "accounts[0] \"x\": risk (file:", "cannot open");
@@ -472,7 +472,7 @@ static void test_risk_from_file_and_env(void **state)
              "accounts[0] \"e\": risk (env:RD_TEST_RISK): vix_halt: 0", NULL);
     setenv("RD_TEST_RISK", "not json", 1);
     load_bad("{\"accounts\": [{\"name\": \"e\", \"risk\": \"env:RD_TEST_RISK\"}]}", RD_ECONFIG,
-             "risk (env:RD_TEST_RISK) line 1", NULL);
+             "risk (env:RD_TEST_RISK):1:", NULL);
     unsetenv("RD_TEST_RISK");
     load_bad("{\"accounts\": [{\"name\": \"e\", \"risk\": \"env:RD_TEST_RISK\"}]}", RD_ECONFIG,
              "RD_TEST_RISK is not set", NULL);

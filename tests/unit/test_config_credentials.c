@@ -206,7 +206,7 @@ static void test_credentials_file(void **state)
     write_file("broken.json", "{\"api_key\": \"PKBROKEN0000\", \"api_secret\": secretword}", 0600);
     snprintf(src, sizeof src, "file:%s/broken.json", tmpdir);
     assert_int_equal(rd_credentials_resolve(src, &c, &err), RD_ECONFIG);
-    assert_non_null(strstr(err.msg, "line 1"));
+    assert_non_null(strstr(err.msg, ":1:"));
     assert_null(strstr(err.msg, "secretword"));
     assert_string_equal(c.api_key, "");
 

@@ -111,30 +111,30 @@ static void test_accounts_grouped_and_interleaved(void **state)
 static void test_bad_input_names_the_line(void **state)
 {
     (void)state;
-    expect_error("", "t.csv line 1: empty input");
-    expect_error("date,return\n2024-01-01,0.1\n2024-01-02,-inf\n", "t.csv line 3: return '-inf' is not finite");
-    expect_error("date,return\n2024-01-01,1e999\n", "t.csv line 2: return '1e999' is not finite");
-    expect_error("date,return\n2024-01-01,-1.0001\n", "t.csv line 2: return '-1.0001' is below -1");
-    expect_error("date,value\n2024-01-01,1\n2024-01-02,0\n", "t.csv line 3: value '0' is not above zero");
-    expect_error("day,return\n2024-01-01,0.1\n", "t.csv line 1: expected the header");
-    expect_error("date,account\n", "line 1: expected the header");
-    expect_error("date,return\n2024-01-01,0.1\n2024-01-02\n", "t.csv line 3: expected 2 columns");
-    expect_error("date,return\n2024-01-01,0.1,7\n", "line 2: expected 2 columns (date,return), got more than 2");
-    expect_error("date,account,return\n2024-01-01,0.1\n", "line 2: expected 3 columns");
-    expect_error("date,return\n2024-13-01,0.1\n", "line 2: bad date '2024-13-01'");
-    expect_error("date,return\n2023-02-29,0.1\n", "line 2: bad date");
-    expect_error("date,return\n01/02/2024,0.1\n", "line 2: bad date '01/02/2024'");
-    expect_error("date,return\n2024-01-01,abc\n", "line 2: return 'abc' is not a number");
-    expect_error("date,return\n2024-01-01,1.2.3\n", "line 2: return '1.2.3' is not a number");
+    expect_error("", "t.csv:1: empty input");
+    expect_error("date,return\n2024-01-01,0.1\n2024-01-02,-inf\n", "t.csv:3: return '-inf' is not finite");
+    expect_error("date,return\n2024-01-01,1e999\n", "t.csv:2: return '1e999' is not finite");
+    expect_error("date,return\n2024-01-01,-1.0001\n", "t.csv:2: return '-1.0001' is below -1");
+    expect_error("date,value\n2024-01-01,1\n2024-01-02,0\n", "t.csv:3: value '0' is not above zero");
+    expect_error("day,return\n2024-01-01,0.1\n", "t.csv:1: expected the header");
+    expect_error("date,account\n", ":1: expected the header");
+    expect_error("date,return\n2024-01-01,0.1\n2024-01-02\n", "t.csv:3: expected 2 columns");
+    expect_error("date,return\n2024-01-01,0.1,7\n", ":2: expected 2 columns (date,return), got more than 2");
+    expect_error("date,account,return\n2024-01-01,0.1\n", ":2: expected 3 columns");
+    expect_error("date,return\n2024-13-01,0.1\n", ":2: bad date '2024-13-01'");
+    expect_error("date,return\n2023-02-29,0.1\n", ":2: bad date");
+    expect_error("date,return\n01/02/2024,0.1\n", ":2: bad date '01/02/2024'");
+    expect_error("date,return\n2024-01-01,abc\n", ":2: return 'abc' is not a number");
+    expect_error("date,return\n2024-01-01,1.2.3\n", ":2: return '1.2.3' is not a number");
     expect_error("date,return\n2024-01-01,0x10\n", "is not a number");
-    expect_error("date,value\n2024-01-01,12$\n", "line 2: value '12$' is not a number");
+    expect_error("date,value\n2024-01-01,12$\n", ":2: value '12$' is not a number");
     expect_error("date,return\n2024-01-02,0.1\n2024-01-01,0.2\n",
-                 "line 3: dates not sorted: 2024-01-01 comes after 2024-01-02 on line 2");
+                 ":3: dates not sorted: 2024-01-01 comes after 2024-01-02 on line 2");
     expect_error("date,return\n2024-01-02,0.1\n2024-01-02,0.2\n",
-                 "line 3: duplicate date 2024-01-02 (already on line 2)");
+                 ":3: duplicate date 2024-01-02 (already on line 2)");
     expect_error("date,account,return\n2024-01-02,A,0.1\n2024-01-02,B,0.1\n2024-01-02,A,0.2\n",
-                 "line 4: duplicate date 2024-01-02 for account 'A' (already on line 2)");
-    expect_error("date,account,return\n2024-01-02,,0.1\n", "line 2: empty account name");
+                 ":4: duplicate date 2024-01-02 for account 'A' (already on line 2)");
+    expect_error("date,account,return\n2024-01-02,,0.1\n", ":2: empty account name");
 }
 
 static void test_alloc_failures(void **state)
@@ -250,7 +250,7 @@ static void test_read_file(void **state)
     fputs("date,return\n2024-01-02,0.01\n2024-01-03,oops\n", f);
     fclose(f);
     assert_int_equal(rd_returns_csv_read(path, &s, &err), RD_EINVAL);
-    assert_non_null(strstr(err.msg, " line 3: return 'oops' is not a number"));
+    assert_non_null(strstr(err.msg, ":3: return 'oops' is not a number"));
     assert_non_null(strstr(err.msg, path));
     remove(path);
     assert_int_equal(rd_returns_csv_read("/nonexistent/x.csv", &s, &err), RD_ENOTFOUND);
