@@ -49,6 +49,7 @@ struct cli_ctx {
     int64_t now;                 /* --at, else the wall clock when the command started */
     struct cli_env env;          /* what the entry's opens asked for */
     const struct rd_account_config *acct;     /* with CLI_O_NEED_ACCOUNT */
+    const char *prog;            /* the program as it was run (argv[0] of main) */
     int argc;                    /* the operands after the options */
     char **argv;
 };

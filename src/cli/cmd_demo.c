@@ -202,7 +202,6 @@ static int run(struct cli_ctx *c)
     time_t started = time(NULL);
     int rc = RD_OK, n = 0;
 
-    (void)c;
     if (user_db && access(db, F_OK) == 0) {
         fprintf(stderr, "riskdesk: %s exists; the demo starts a new database: remove it or "
                         "choose another --db\n", db);
@@ -294,8 +293,8 @@ static int run(struct cli_ctx *c)
         char abs[PATH_MAX];
 
         /* examples/riskdesk.json names the same two accounts */
-        printf("\nInspect it (from the source tree): riskdesk decisions --config "
-               "examples/riskdesk.json --db sqlite:%s --account tiny\n",
+        printf("\nInspect it (from the source tree): %s decisions --config "
+               "examples/riskdesk.json --db sqlite:%s --account tiny\n", c->prog,
                realpath(db, abs) ? abs : db);
     }
 out:

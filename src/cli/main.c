@@ -158,6 +158,8 @@ static int parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_ct
 }
 
 /* Parses, opens what the entry asks for, runs, closes. */
+static const char *prog = "riskdesk";
+
 static int run(const struct cli_cmd *cmd, int argc, char **argv)
 {
     struct rd_error err = {0};
@@ -165,6 +167,7 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv)
     int rc;
 
     memset(&c, 0, sizeof c);
+    c.prog = prog;
     if ((rc = parse(cmd, argc, argv, &c)) != CLI_OK)
         return rc;
     if (cmd->check && (rc = cmd->check(&c)) != CLI_OK)
@@ -195,6 +198,8 @@ int main(int argc, char **argv)
 {
     struct rd_error err = {0};
 
+    if (argc > 0 && argv[0] && argv[0][0])
+        prog = argv[0];
     if (rd_log_setup_from_env(&err) != RD_OK) {
         fprintf(stderr, "riskdesk: %s\n", err.msg);
         return CLI_USAGE;

@@ -60,4 +60,8 @@ n=$(grep -c "(skipped)" "$TMP/err")
 [ "$n" -le 50 ] && ok || bad "$n bad-line messages, wanted at most 50"
 expect_in "$TMP/err" "more bad lines not shown"
 
+# the demo's closing hint names the program as it was run
+expect_rc 0 "$RD_BIN" demo --db "$TMP/demo.db" --duration 1 --interval-ms 0
+expect_in "$TMP/out" "Inspect it (from the source tree): $RD_BIN decisions --config"
+
 finish
