@@ -285,6 +285,15 @@
     return '<td class="num' + cls + '" data-key="' + esc(key) + '">' + metric(v, kind) + '</td>';
   }
   function pct1(v) { return (v * 100).toFixed(1) + '%'; }
+  /* annualised figures and ratios mean nothing over a few days: shown only once
+   * the account has min_tracking_days of snapshots (the API says: annualised) */
+  var ANNUALISED = { annual_return: 1, annual_volatility: 1, downside_risk: 1, sharpe: 1, sortino: 1,
+    calmar: 1, omega: 1, tail_ratio: 1, stability: 1 };
+  function gatedCell(src, v, kind, key) {
+    if (!ANNUALISED[key] || !src || src.annualised !== false) return metricCell(v, kind, key);
+    return '<td class="num" data-key="' + esc(key) + '" title="' + esc('shown after ' + src.min_tracking_days +
+      ' days of tracking; ' + src.tracking_days + ' so far') + '"><span class="muted">–</span></td>';
+  }
 
   /* equity and its drawdown (equity / running peak - 1) from the daily snapshots */
   function equityCurves(snaps) {
@@ -336,7 +345,7 @@
         }).join(' ');
         h += '<td>' + esc(a.date) + '</td><td class="num">' + money(a.equity) + '</td>' +
           metricCell(a.drawdown, 'pct', 'drawdown') + metricCell(a.cum_return, 'pct', 'cum_return') +
-          metricCell(a.annual_return, 'pct', 'annual_return') + metricCell(a.sharpe, 'ratio', 'sharpe') +
+          gatedCell(a, a.annual_return, 'pct', 'annual_return') + gatedCell(a, a.sharpe, 'ratio', 'sharpe') +
           metricCell(a.max_drawdown, 'pct', 'max_drawdown') + '<td class="num">' + esc(a.trades) + '</td>' +
           metricCell(a.win_rate, 'pct', 'win_rate') + '<td>' + (al || '<span class="muted">none</span>') + '</td></tr>';
       });
@@ -376,7 +385,7 @@
         }).join('') + '</tr>';
         REPORT_KEYS.forEach(function (k) {
           h += '<tr data-metric="' + k[0] + '"><td>' + esc(k[1]) + '</td>' + reps.map(function (x) {
-            return metricCell(x.metrics[k[0]], k[2], k[0]);
+            return gatedCell(x, x.metrics[k[0]], k[2], k[0]);
           }).join('') + '</tr>';
         });
         h += '<tr><td>Profit factor (trades)</td>' + reps.map(function (x) {
@@ -397,13 +406,15 @@
       if (d.cmp && d.cmp.error) {
         h += '<h2>Comparison</h2><p class="muted">' + esc(d.cmp.error) + '</p>';
       } else if (d.cmp) {
-        var c = d.cmp, acc = c.correlation.accounts;
+        var c = d.cmp, acc = c.correlation.accounts, tracked = {};
+        d.dash.accounts.forEach(function (a) { tracked[a.account] = a; });
         h += '<h2>Comparison <span class="muted">(ranked by Sharpe; ' + esc(c.common.days) +
           ' common days)</span></h2><div class="charts wide"><div class="card" id="perf-compare"><table><thead><tr>' +
           '<th>#</th><th>Account</th><th class="num">Sharpe</th><th class="num">Cum. return</th>' +
           '<th class="num">Max drawdown</th></tr></thead><tbody>' + c.accounts.map(function (x) {
             return '<tr><td>' + esc(x.rank) + '</td><td>' + esc(x.account) + '</td>' +
-              metricCell(x.metrics.sharpe, 'ratio', 'sharpe') + metricCell(x.metrics.cum_return, 'pct', 'cum_return') +
+              gatedCell(tracked[x.account], x.metrics.sharpe, 'ratio', 'sharpe') +
+              metricCell(x.metrics.cum_return, 'pct', 'cum_return') +
               metricCell(x.metrics.max_drawdown, 'pct', 'max_drawdown') + '</tr>';
           }).join('') + '</tbody></table></div>';
         h += '<div class="card"><h3>Correlation of daily returns</h3><table><thead><tr><th></th>' +

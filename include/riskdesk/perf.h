@@ -30,6 +30,9 @@ enum rd_perf_alert_kind {
 struct rd_perf_config {
     int64_t risk_free_annual_ppm;                 /* 20000 (2 %) by default */
     int64_t alert_ppm[RD_PERF_ALERT_COUNT];       /* 50000, 100000, 150000, 200000; 0 = off */
+    int32_t min_tracking_days;                    /* 30: annualised figures and ratios are
+                                                     shown after this many calendar days of
+                                                     snapshots */
 };
 
 /* The defaults above. */

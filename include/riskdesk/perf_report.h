@@ -86,6 +86,9 @@ struct rd_perf_report {
     double risk_free;            /* per period: the config's annual rate / annualization */
     size_t nsnapshots;
     int32_t first_day, last_day; /* of the snapshots; 0 when none */
+    int32_t tracking_days;       /* last_day - first_day: calendar days tracked */
+    int32_t min_tracking_days;   /* the config's: annualised figures and ratios mean */
+    int annualised;              /* something only from then (tracking_days >= min) */
     rd_money first_equity, last_equity;
     double drawdown;             /* now: last / peak - 1 (<= 0), NaN without snapshots */
     size_t nperiods;             /* returns the metrics are computed on */

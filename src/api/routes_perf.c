@@ -131,8 +131,10 @@ static int dashboard(struct api_req *r)
             char day[16];
 
             rd_date_format(rep.last_day, day, sizeof day);
-            rd_buf_printf(o, ",\"snapshots\":%zu,\"date\":\"%s\",\"equity\":", rep.nsnapshots,
-                          day);
+            rd_buf_printf(o, ",\"snapshots\":%zu,\"date\":\"%s\",\"tracking_days\":%d,"
+                          "\"min_tracking_days\":%d,\"annualised\":%s,\"equity\":", rep.nsnapshots,
+                          day, (int)rep.tracking_days, (int)rep.min_tracking_days,
+                          rep.annualised ? "true" : "false");
             api_json_money(o, rep.last_equity);
             rd_buf_puts(o, ",\"drawdown\":");
             json_double(o, rep.drawdown);

@@ -277,6 +277,9 @@ int rd_perf_report_build(struct rd_store *s, const struct rd_config *cfg, const 
     out->nsnapshots = hi - lo;
     out->first_day = ps.days[lo];
     out->last_day = ps.days[hi - 1];
+    out->tracking_days = out->last_day - out->first_day;
+    out->min_tracking_days = cfg->perf.min_tracking_days;
+    out->annualised = out->tracking_days >= out->min_tracking_days;
     out->first_equity = ps.equity[lo];
     out->last_equity = ps.equity[hi - 1];
     out->drawdown = drawdown_now(ps.equity + lo, hi - lo);
@@ -374,7 +377,9 @@ int rd_perf_report_json(const struct rd_perf_report *r, struct rd_buf *out)
     jw_day(&w, r->first_day);
     jw_puts(&w, ",\"to\":");
     jw_day(&w, r->last_day);
-    jw_printf(&w, ",\"snapshots\":%zu,\"start_equity\":", r->nsnapshots);
+    jw_printf(&w, ",\"snapshots\":%zu,\"tracking_days\":%d,\"min_tracking_days\":%d,"
+              "\"annualised\":%s,\"start_equity\":", r->nsnapshots, (int)r->tracking_days,
+              (int)r->min_tracking_days, r->annualised ? "true" : "false");
     jw_money(&w, r->first_equity);
     jw_puts(&w, ",\"end_equity\":");
     jw_money(&w, r->last_equity);

@@ -55,6 +55,9 @@ static void text(const struct rd_perf_report *r)
     num(r->drawdown);
     printf("\n\nmetrics (%s returns, risk-free %.6g per period)\n", rd_perf_agg_name(r->agg),
            r->risk_free);
+    if (!r->annualised)
+        printf("  (%d of the %d days of tracking that annualised figures and ratios need: read "
+               "them as provisional)\n", (int)r->tracking_days, (int)r->min_tracking_days);
     for (size_t f = 0; f < rd_metrics_nfields; f++) {
         printf("  %-18s", rd_metrics_fields[f].name);
         num(*(const double *)(const void *)((const char *)&r->metrics +

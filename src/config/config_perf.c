@@ -2,7 +2,7 @@
  * config_perf.c - the "performance" section of riskdesk.json into struct
  * rd_perf_config (perf.h; docs/config.md):
  *
- *   "performance": {"risk_free_annual": 0.02,
+ *   "performance": {"risk_free_annual": 0.02, "min_tracking_days": 30,
  *                   "alerts": {"daily_loss": 0.05, "weekly_loss": 0.10,
  *                              "monthly_loss": 0.15, "drawdown": 0.20}}
  *
@@ -20,7 +20,7 @@
 
 int rd_cfg_parse_perf(struct cfg_build *b, const json_t *root, struct rd_error *err)
 {
-    static const char *const keys[] = {"risk_free_annual", "alerts"};
+    static const char *const keys[] = {"risk_free_annual", "alerts", "min_tracking_days"};
     /* in enum rd_perf_alert_kind order (rd_perf_alert_name) */
     static const char *const alert_keys[RD_PERF_ALERT_COUNT] = {"daily_loss", "weekly_loss",
                                                                  "monthly_loss", "drawdown"};
@@ -42,6 +42,15 @@ int rd_cfg_parse_perf(struct cfg_build *b, const json_t *root, struct rd_error *
         rd_ppm_format(pc->risk_free_annual_ppm, v, sizeof v);
         rc = rd_cfg_field_error(err, RD_ECONFIG, &at, "risk_free_annual",
                                 "%s; expected an annual rate between -1 and 1 (0.02 = 2%%)", v);
+    }
+    if (!rc && json_object_get(o, "min_tracking_days")) {
+        json_t *v = json_object_get(o, "min_tracking_days");
+
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 3660)
+            rc = rd_cfg_field_error(err, RD_ECONFIG, &at, "min_tracking_days",
+                                    "expected whole calendar days from 0 to 3660");
+        else
+            pc->min_tracking_days = (int32_t)json_integer_value(v);
     }
     if (!rc)
         rc = rd_cfg_get_object(o, "alerts", &at, &alerts, err);

@@ -27,6 +27,7 @@ void rd_perf_config_init(struct rd_perf_config *pc)
     pc->alert_ppm[RD_PERF_ALERT_WEEKLY_LOSS] = 100000;
     pc->alert_ppm[RD_PERF_ALERT_MONTHLY_LOSS] = 150000;
     pc->alert_ppm[RD_PERF_ALERT_DRAWDOWN] = 200000;
+    pc->min_tracking_days = 30;
 }
 
 const char *rd_perf_alert_name(enum rd_perf_alert_kind k)

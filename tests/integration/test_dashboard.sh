@@ -178,6 +178,13 @@ def need(html, what, text):
         fails.append(f"{what}: no {text!r}")
 def cell(key, v, kind):
     return f'data-key="{key}">{fmt(v, kind)}</td>'
+ANNUALISED = {"annual_return", "annual_volatility", "downside_risk", "sharpe", "sortino", "calmar",
+              "omega", "tail_ratio", "stability"}
+def gated(src, key, v, kind):  # app.js gatedCell(): "-" with the reason until min_tracking_days
+    if key in ANNUALISED and src.get("annualised") is False:
+        return (f'data-key="{key}" title="shown after {src["min_tracking_days"]} days of tracking; '
+                f'{src["tracking_days"]} so far"><span class="muted">–</span></td>')
+    return cell(key, v, kind)
 def block(html, start, end):
     i = html.find(start)
     return html[i:html.find(end, i)] if i >= 0 else ""
@@ -192,7 +199,7 @@ for per in ("daily", "weekly"):
         need(row, f"{per} summary {a['account']}", f'<td>{a["date"]}</td>')
         for k, kind in (("drawdown", "pct"), ("cum_return", "pct"), ("annual_return", "pct"),
                         ("sharpe", "ratio"), ("max_drawdown", "pct"), ("win_rate", "pct")):
-            need(row, f"{per} summary {a['account']} {k}", cell(k, a[k], kind))
+            need(row, f"{per} summary {a['account']} {k}", gated(a, k, a[k], kind))
         # charts: equity and drawdown (equity / running peak - 1) as SVG paths
         eq = [float(s["equity"]) for s in snaps if s["account"] == a["account"]]
         peak, dd = -math.inf, []
@@ -215,7 +222,7 @@ for per in ("daily", "weekly"):
                     ("downside_risk", "pct"), ("var_95", "pct"), ("cvar_95", "pct"),
                     ("stability", "ratio")):
         row = block(rep, f'<tr data-metric="{k}">', "</tr>")
-        want = "".join(f'<td class="num[^"]*" data-key="{k}">' + re.escape(fmt(r["metrics"][k], kind)) + "</td>"
+        want = "".join(f'<td class="num[^"]*" ' + re.escape(gated(r, k, r["metrics"][k], kind))
                        for r in reports)
         if not re.search(want, row):
             fails.append(f"{per} report {k}: {row!r}, want {[fmt(r['metrics'][k], kind) for r in reports]}")
@@ -226,8 +233,13 @@ for per in ("daily", "weekly"):
     # the comparison
     cm = block(html, 'id="perf-compare"', "</table>")
     for x in cmp["accounts"]:
+        src = next(a for a in dash["accounts"] if a["account"] == x["account"])
         need(cm, f"{per} compare {x['account']}", f'<td>{x["rank"]}</td><td>{x["account"]}</td>' +
-             f'<td class="num" data-key="sharpe">{fmt(x["metrics"]["sharpe"], "ratio")}</td>')
+             '<td class="num" ' + gated(src, "sharpe", x["metrics"]["sharpe"], "ratio"))
+    # six snapshots a few days apart: annualised figures wait for the tracking period
+    if not all(a["annualised"] is False and a["min_tracking_days"] == 30 for a in dash["accounts"]):
+        fails.append(f"{per}: the dashboard should not annualise yet: {dash['accounts']}")
+    need(html, f"{per} tracking reason", "days of tracking;")
     need(html, f"{per} correlation", cell("correlation", cmp["correlation"]["matrix"][0][1], "ratio"))
     need(html, f"{per} welch", "Welch p = " + fmt(cmp["tests"][0]["p"], "ratio"))
     if "error:" in html:

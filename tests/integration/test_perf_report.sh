@@ -89,6 +89,8 @@ expect_not_in "$TMP/out" "large"
 expect_rc 0 "$RD_BIN" perf report "${C[@]}" --account tiny --json
 cp "$TMP/out" "$TMP/tiny.json"
 expect_rc 0 "$RD_BIN" perf report "${C[@]}" --account large --json
+# a few days of snapshots: the annualised figures are not to be read yet (docs/metrics.md)
+expect_in "$TMP/out" '"min_tracking_days":30,"annualised":false'
 cp "$TMP/out" "$TMP/large.json"
 python3 - "$TMP/snap.out" "$TMP/tiny.json" "$TMP/large.json" <<'PY' || bad "report vs python"
 import json, math, sys
@@ -261,7 +263,7 @@ expect_rc 0 "$RD_BIN" perf snapshot "${C[@]}" --account large --at 2029-01-03T21
 expect_in "$TMP/out" "large 2029-01-03 equity"
 expect_in "$TMP/out" "rolled_up 14"
 expect_rc 0 "$RD_BIN" perf report "${C[@]}" --account large --json
-expect_in "$TMP/out" '"snapshots":2,"start_equity"'
+expect_in "$TMP/out" '"snapshots":2,"tracking_days":772,"min_tracking_days":30,"annualised":true,"start_equity"'
 expect_in "$TMP/out" '"from":"2026-11-23"'
 # ... but no daily return: 2026-11-23 is a rolled-up month end, two years back
 expect_in "$TMP/out" '"returns_count":0,'

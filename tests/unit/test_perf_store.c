@@ -642,6 +642,7 @@ static void test_config(void **state)
     assert_int_equal(cfg->perf.risk_free_annual_ppm, 20000);
     assert_int_equal(cfg->perf.alert_ppm[RD_PERF_ALERT_DAILY_LOSS], 50000);
     assert_int_equal(cfg->perf.alert_ppm[RD_PERF_ALERT_DRAWDOWN], 200000);
+    assert_int_equal(cfg->perf.min_tracking_days, 30);
     rd_config_free(cfg);
     t = "{\"accounts\": [{\"name\": \"a\"}], \"performance\": {\"alerts\": {\"drawdown\": 0}}}";
     assert_int_equal(rd_config_load_text(t, strlen(t), "rd.json", &cfg, &err), RD_OK);
@@ -661,6 +662,16 @@ static void test_config(void **state)
     t = "{\"accounts\": [{\"name\": \"a\"}], \"performance\": {\"risk_free_anual\": 0}}";
     assert_int_equal(rd_config_load_text(t, strlen(t), "rd.json", &cfg, &err), RD_ECONFIG);
     assert_non_null(strstr(err.msg, "risk_free_annual"));
+    /* the tracking period before annualised figures are shown: 30 days unless set */
+    t = "{\"accounts\": [{\"name\": \"a\"}], \"performance\": {\"min_tracking_days\": 10}}";
+    assert_int_equal(rd_config_load_text(t, strlen(t), "rd.json", &cfg, &err), RD_OK);
+    assert_int_equal(cfg->perf.min_tracking_days, 10);
+    rd_config_free(cfg);
+    t = "{\"accounts\": [{\"name\": \"a\"}], \"performance\": {\"min_tracking_days\": -1}}";
+    assert_int_equal(rd_config_load_text(t, strlen(t), "rd.json", &cfg, &err), RD_ECONFIG);
+    assert_non_null(strstr(err.msg, "min_tracking_days"));
+    t = "{\"accounts\": [{\"name\": \"a\"}], \"performance\": {\"min_tracking_days\": \"30\"}}";
+    assert_int_equal(rd_config_load_text(t, strlen(t), "rd.json", &cfg, &err), RD_ECONFIG);
 }
 
 /* ---------------------------------------------------------------- faults */
