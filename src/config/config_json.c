@@ -306,6 +306,11 @@ int rd_cfg_parse_json(const char *text, size_t len, const char *what, int quiet,
     json_t *root;
 
     *out = NULL;
+    /* a UTF-8 byte order mark is accepted, as in every input riskdesk reads */
+    if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+        text += 3;
+        len -= 3;
+    }
     root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
         if (json_error_code(&jerr) == json_error_out_of_memory)

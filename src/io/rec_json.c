@@ -249,8 +249,16 @@ int rd_rec_read_jsonl(FILE *f, const char *path,
                      LINE_MAX_BYTES);
             bad(ctx, msg);
         } else if (!blank(line.data ? line.data : "", line.len)) {
+            const char *text = rd_buf_str(&line);
+            size_t n = line.len;
+
+            /* a UTF-8 byte order mark on the first line is accepted */
+            if (lineno == 1 && n >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+                text += 3;
+                n -= 3;
+            }
             rd_error_clear(&lerr);
-            if (rd_rec_from_json(rd_buf_str(&line), line.len, &rec, &lerr) != RD_OK) {
+            if (rd_rec_from_json(text, n, &rec, &lerr) != RD_OK) {
                 snprintf(msg, sizeof msg, "%s:%ld: %s", path, lineno, lerr.msg);
                 bad(ctx, msg);
             } else if ((rc = accept(ctx, &rec, lineno)) != 0) {

@@ -64,4 +64,16 @@ expect_in "$TMP/err" "more bad lines not shown"
 expect_rc 0 "$RD_BIN" demo --db "$TMP/demo.db" --duration 1 --interval-ms 0
 expect_in "$TMP/out" "Inspect it (from the source tree): $RD_BIN decisions --config"
 
+# a UTF-8 byte order mark is accepted the same in every input
+printf '\xef\xbb\xbf' >"$TMP/bom"
+cat "$TMP/bom" "$TMP/riskdesk.json" >"$TMP/bom.json"
+expect_rc 0 "$RD_BIN" config check --config "$TMP/bom.json"
+{ cat "$TMP/bom"; printf '%s\n' "$(echo "$REC" | sed 's/"u1"/"bom1"/')"; } >"$TMP/bom.jsonl"
+expect_rc 0 "$RD_BIN" recommend import "${C[@]}" "$TMP/bom.jsonl"
+expect_in "$TMP/out" "imported 1, already present 0, bad lines 0"
+{ cat "$TMP/bom"; printf 'date,return\n2024-01-02,0.01\n2024-01-03,0.02\n'; } >"$TMP/bom.csv"
+expect_rc 0 "$RD_BIN" perf metrics --returns "$TMP/bom.csv"
+{ cat "$TMP/bom"; printf 'trader_id,date,symbol,side,qty,price\nzed,2024-02-05,AAA,B,1,1\n'; } >"$TMP/bomf.csv"
+expect_rc 0 "$RD_BIN" traders pnl "$TMP/bomf.csv"
+
 finish
