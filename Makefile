@@ -27,6 +27,7 @@ run: build
 
 # each ctest run ends with what it did: ran, passed, failed, skipped and why
 test-fast: build
+	cmake --build $(BUILD) --target benches -j $(JOBS)   # the benchmarks must keep building
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --output-junit junit.xml; rc=$$?; \
 	  bash $(CURDIR)/scripts/test_summary.sh "$$PWD/junit.xml"; exit $$rc
 

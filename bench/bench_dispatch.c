@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "riskdesk/dispatcher.h"
+#include "riskdesk/runner.h"
 #include "riskdesk/log.h"
 
 #define T_1030 1795188600LL
