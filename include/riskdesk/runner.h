@@ -44,6 +44,9 @@ struct rd_runner_params {
     size_t batch_max;                         /* recommendations a batch; 0 = 1000 */
     struct rd_dispatch_hooks hooks;
     int quiet;                                /* no dispatch.cycle line per cycle */
+    int probe;                                /* asks only, never starts: the keys are
+                                                 not compared with every other account's
+                                                 (rd_runner_start refuses a probe) */
 };
 
 /* What the runner knows of its account right now. */
@@ -63,7 +66,9 @@ struct rd_runner_status {
 int rd_runner_open(const struct rd_runner_params *p, struct rd_runner **out, struct rd_error *err);
 void rd_runner_close(struct rd_runner *r);
 /* A runner for asking, not running (the live numbers, one evaluation): over
- * store, quiet, a batch of one. */
+ * store, quiet, a batch of one, and a probe: it resolves only its own keys
+ * (comparing every account's keys, which may each be a Secrets Manager call,
+ * is for runners that trade: every start makes that check). */
 int rd_runner_open_probe(const struct rd_config *cfg, const struct rd_account_config *account,
                          struct rd_store *store, struct rd_runner **out, struct rd_error *err);
 

@@ -35,6 +35,7 @@ struct rd_runner {
     struct rd_broker *broker;
     struct rd_dispatcher *d;
     int quiet;
+    int probe;
     struct rd_runner_status status;
     unsigned backoff_s;          /* the wait before the next reopen attempt */
     int64_t retry_at;            /* monotonic s of that attempt */
@@ -109,7 +110,7 @@ static int open_keys(struct rd_runner *r, struct rd_error *err)
         return rd_error_set(err, RD_ECONFIG, "alpaca account %s: no credentials source (expected "
                             "\"env:PREFIX\" or \"file:PATH\")", a->name);
     /* no account may trade on another account's key */
-    if ((rc = rd_config_check_distinct_keys(r->cfg, err)) != RD_OK)
+    if (!r->probe && (rc = rd_config_check_distinct_keys(r->cfg, err)) != RD_OK)
         return rc;
     if ((rc = rd_credentials_resolve(a->credentials, &r->keys, err)) != RD_OK)
         return rd_error_prefix(err, "alpaca account %s", a->name);
@@ -166,6 +167,7 @@ int rd_runner_open(const struct rd_runner_params *p, struct rd_runner **out, str
     r->cfg = p->cfg;
     r->acct = p->account;
     r->quiet = p->quiet;
+    r->probe = p->probe;
     r->batch_max = p->batch_max;
     r->hooks = p->hooks;
     r->store = p->store;
@@ -195,6 +197,7 @@ int rd_runner_open_probe(const struct rd_config *cfg, const struct rd_account_co
     p.store = store;
     p.batch_max = 1;
     p.quiet = 1;
+    p.probe = 1;
     return rd_runner_open(&p, out, err);
 }
 
@@ -214,6 +217,9 @@ int rd_runner_start(struct rd_runner *r, int64_t now, struct rd_error *err)
 {
     int rc;
 
+    if (r->probe)
+        return rd_error_set(err, RD_EINVAL, "account %s: a probe runner cannot start",
+                            r->acct->name);
     if (!r->status.started) {
         if ((rc = rd_dispatcher_lock(r->d, err)) != RD_OK)
             return rc;

@@ -55,7 +55,7 @@ static int run(struct cli_ctx *c)
         return CLI_FAIL;
     }
     rd_buf_init(&out, 1 << 20);
-    if ((rc = cli_open_runner(&c->env, c->acct->name, 1, 0, &ru, &err)) != RD_OK)
+    if ((rc = rd_runner_open_probe(c->env.cfg, c->acct, c->env.store, &ru, &err)) != RD_OK)
         goto out;
     /* dry run: the store is read, never written (the paper broker is not asked to trade) */
     if ((rc = rd_runner_evaluate(ru, c->now, &rec, &dec, NULL, &err)) != RD_OK)

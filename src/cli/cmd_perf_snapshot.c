@@ -48,7 +48,7 @@ static int one(const struct cli_env *env, const struct rd_account_config *a, int
     int rc;
 
     memset(&ba, 0, sizeof ba);
-    rc = cli_open_runner(env, a->name, 1, 0, &ru, err);
+    rc = rd_runner_open_probe(env->cfg, a, env->store, &ru, err);
     if (rc == RD_OK)
         rc = rd_runner_broker_account(ru, now, &ba, err);
     rd_runner_close(ru);

@@ -222,6 +222,13 @@ static void test_shared_keys_refused(void **state)
     /* the other account of the pair is refused the same way */
     p.account = rd_config_account(g.cfg, "alp");
     assert_int_equal(rd_runner_open(&p, &r, &err), RD_ECONFIG);
+    /* a probe only asks (the live numbers, a dry run): it resolves its own keys
+     * and can never start, so it cannot trade on another's */
+    assert_int_equal(rd_runner_open_probe(g.cfg, rd_config_account(g.cfg, "alp"), g.store, &r, &err),
+                     RD_OK);
+    assert_int_equal(rd_runner_start(r, T_1030, &err), RD_EINVAL);
+    assert_non_null(strstr(err.msg, "probe"));
+    rd_runner_close(r);
     /* a paper account has no keys to share */
     p.account = rd_config_account(g.cfg, "paper");
     assert_int_equal(rd_runner_open(&p, &r, &err), RD_OK);
