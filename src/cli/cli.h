@@ -33,6 +33,8 @@ enum cli_exit {
 #define CLI_O_NEED_ACCOUNT 0x20u /* --account is required: main finds it (cli_ctx.acct) */
 #define CLI_O_OPERANDS 0x40u     /* takes operands (files...); else any is a usage error */
 #define CLI_O_LIMIT 0x80u        /* --limit N: a count >= 0 (0: all) */
+#define CLI_O_AT_WRITES 0x100u   /* --at writes history: never later than the real clock
+                                    (a day's slack), as live running could not */
 
 /* What main.c opens before the command runs. */
 enum cli_opens {

@@ -160,7 +160,7 @@ const struct cli_cmd cli_cmd_dispatch = {
              "With --loop a failed cycle is not the end: the store is reopened and the\n"
              "account's lock taken again, retrying after 1, 2, 4 ... 30 s; only a lock\n"
              "taken meanwhile by another process ends it (exit 1, the holder named).\n",
-    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_ACCOUNT | CLI_O_NEED_ACCOUNT | CLI_O_AT,
+    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_ACCOUNT | CLI_O_NEED_ACCOUNT | CLI_O_AT | CLI_O_AT_WRITES,
     .opens = CLI_OPENS_STORE,
     .options = opts,
     .option = option,

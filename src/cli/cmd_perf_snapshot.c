@@ -105,7 +105,7 @@ const struct cli_cmd cli_cmd_perf_snapshot = {
         "  NAME DATE equity DOLLARS [alerts KIND,...] [rolled_up N]\n"
         "The dispatcher records the day's snapshot by itself after its cycles.\n"
         "--at fixes the clock (RFC 3339), for tests and replays.\n",
-    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_ACCOUNT | CLI_O_AT,
+    .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_ACCOUNT | CLI_O_AT | CLI_O_AT_WRITES,
     .opens = CLI_OPENS_STORE,
     .options = opts,
     .option = option,

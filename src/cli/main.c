@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "riskdesk/log.h"
@@ -174,6 +175,12 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv)
         return rc;
     if (cli_time((cmd->takes & CLI_O_AT) ? c.at : NULL, &c.now, &err) != RD_OK)
         return cli_fail(&err);
+    if ((cmd->takes & CLI_O_AT_WRITES) && c.at && c.now > (int64_t)time(NULL) + 86400) {
+        rd_error_set(&err, RD_EINVAL, "--at: %s is in the future; %s records what it does at that "
+                     "time, and live running never writes a day that has not come (times up to "
+                     "now are taken)", c.at, cmd->name);
+        return cli_fail(&err);
+    }
     if (cmd->opens != CLI_OPENS_NOTHING &&
         cli_open(c.config, c.db, cmd->opens == CLI_OPENS_STORE, &c.env, &err) != RD_OK)
         return cli_fail(&err);

@@ -258,21 +258,43 @@ print("api ok")
 PY
 stop_server
 
-# two years on, November 2026 rolls up to its last snapshot
-expect_rc 0 "$RD_BIN" perf snapshot "${C[@]}" --account large --at 2029-01-03T21:05:00Z
-expect_in "$TMP/out" "large 2029-01-03 equity"
-expect_in "$TMP/out" "rolled_up 14"
+# a dry time never writes a day that has not come
+expect_rc 1 "$RD_BIN" perf snapshot "${C[@]}" --account large --at 2029-01-03T21:05:00Z
+expect_in "$TMP/err" "--at: 2029-01-03T21:05:00Z is in the future"
+expect_rc 1 "$RD_BIN" dispatch "${C[@]}" --account large --once --at 2029-01-03T15:30:00Z
+expect_in "$TMP/err" "is in the future"
+
+# two years back, October 2024 rolls up to its last snapshot: snapshots that
+# old stored as an earlier riskdesk would have, then the next snapshot rolls
+# them up (9 of October 2024 become its last)
+python3 - "$TMP/rd.db" <<'PY'
+import datetime, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+epoch = datetime.date(1970, 1, 1)
+for d in (1, 2, 3, 4, 7, 8, 9, 10, 11):
+    day = (datetime.date(2024, 10, d) - epoch).days
+    eq = (200000 + 100 * d) * 10000
+    db.execute("INSERT INTO perf_snapshots (account, day, equity, cash, buying_power, taken_at) "
+               "VALUES ('large', ?, ?, ?, ?, 0)", (day, eq, eq, eq))
+db.commit()
+PY
+expect_rc 0 "$RD_BIN" perf snapshot "${C[@]}" --account large --at 2026-11-20T21:05:00Z
+expect_in "$TMP/out" "large 2026-11-20 equity"
+expect_in "$TMP/out" "rolled_up 8"
 expect_rc 0 "$RD_BIN" perf report "${C[@]}" --account large --json
-expect_in "$TMP/out" '"snapshots":2,"tracking_days":772,"min_tracking_days":30,"annualised":true,"start_equity"'
-expect_in "$TMP/out" '"from":"2026-11-23"'
-# ... but no daily return: 2026-11-23 is a rolled-up month end, two years back
-expect_in "$TMP/out" '"returns_count":0,'
-expect_in "$TMP/out" '"sharpe":null'
+expect_in "$TMP/out" '"from":"2024-10-11","to":"2026-11-23","snapshots":16,"tracking_days":773,"min_tracking_days":30,"annualised":true,"start_equity":"201100.00"'
+expect_in "$TMP/out" '"from":"2024-10-11"'
+# ... the daily returns are November 2026's: 2024-10-11 is a rolled-up month end
+expect_in "$TMP/out" '"returns_count":14,'
+expect_in "$TMP/out" '"returns":[{"period":"2026-11-03",'
 expect_rc 0 "$RD_BIN" perf report "${C[@]}" --account large --period monthly --json
 expect_in "$TMP/out" '"returns_count":1,'
-expect_in "$TMP/out" '"returns":[{"period":"2029-01",'
-expect_rc 1 "$RD_BIN" perf compare "${C[@]}" --accounts tiny,large
-expect_in "$TMP/err" 'account "large" has 1 daily snapshot; a comparison needs at least two'
+expect_in "$TMP/out" '"returns":[{"period":"2026-11",'
+
+# a comparison needs two daily snapshots of each account
+expect_rc 0 "$RD_BIN" perf snapshot "${C[@]}" --db "sqlite:$TMP/one.db" --all --at 2026-11-20T21:05:00Z
+expect_rc 1 "$RD_BIN" perf compare "${C[@]}" --db "sqlite:$TMP/one.db" --accounts tiny,large
+expect_in "$TMP/err" 'has 1 daily snapshot; a comparison needs at least two'
 
 # bad input
 expect_rc 1 "$RD_BIN" perf report "${C[@]}" --account nobody
