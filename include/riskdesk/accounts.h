@@ -32,9 +32,11 @@ int rd_accounts_load(const char *text, size_t len, const char *origin, struct rd
                      const char *replace_name, const char *replace_def, struct rd_config **out,
                      struct rd_error *err);
 
-/* For commands: the config as rd_config_load_default finds it, plus, when it
- * is a file, the API-made accounts in s. */
-int rd_accounts_open(const char *config_path, struct rd_store *s, struct rd_config **out,
-                     struct rd_error *err);
+/* For commands: *cfg is the config as rd_config_load_default found it (from
+ * config_path); when it came from a file and s holds accounts made through
+ * the API, it is replaced by the file's accounts plus those. Otherwise it is
+ * left as it is (nothing read again). On failure *cfg is unchanged. */
+int rd_accounts_add_stored(const char *config_path, struct rd_store *s, struct rd_config **cfg,
+                           struct rd_error *err);
 
 #endif

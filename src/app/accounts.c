@@ -202,21 +202,36 @@ static const char *config_file(const char *path)
     return access("riskdesk.json", F_OK) == 0 ? "riskdesk.json" : NULL;
 }
 
-int rd_accounts_open(const char *config_path, struct rd_store *s, struct rd_config **out,
-                     struct rd_error *err)
+/* Whether the store holds an account made through the API (one not in the file). */
+static int has_api_accounts(struct rd_store *s, int *out, struct rd_error *err)
+{
+    struct rd_account_def_row *rows = NULL;
+    size_t n = 0;
+    int rc = rd_accounts_defs(s, &rows, &n, err);
+
+    *out = 0;
+    for (size_t i = 0; rc == RD_OK && i < n; i++)
+        *out |= rows[i].def[0] != '\0';
+    rd_free(rows);
+    return rc;
+}
+
+int rd_accounts_add_stored(const char *config_path, struct rd_store *s, struct rd_config **cfg,
+                           struct rd_error *err)
 {
     const char *file = config_file(config_path);
+    struct rd_config *all = NULL;
     struct rd_buf text;
     FILE *f;
     char chunk[8192];
     size_t n;
-    int rc = RD_OK;
+    int any, rc;
 
-    if (!file)
-        return rd_config_load_default(config_path, out, err);
-    *out = NULL;
+    /* the common case, no account made through the API, reads nothing again */
+    if (!file || (rc = has_api_accounts(s, &any, err)) != RD_OK || !any)
+        return file ? rc : RD_OK;
     if (!(f = fopen(file, "rb")))
-        return rd_config_load_default(config_path, out, err);   /* its message */
+        return rd_error_set(err, RD_EIO, "%s: cannot be read again", file);
     rd_buf_init(&text, CONFIG_TEXT_MAX);
     while (rc == RD_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
         rc = rd_buf_append(&text, chunk, n);
@@ -226,7 +241,11 @@ int rd_accounts_open(const char *config_path, struct rd_store *s, struct rd_conf
         rc = rd_error_set(err, rc, "%s: over %u bytes or out of memory", file, CONFIG_TEXT_MAX);
     fclose(f);
     if (rc == RD_OK)
-        rc = rd_accounts_load(rd_buf_str(&text), text.len, file, s, NULL, NULL, out, err);
+        rc = rd_accounts_load(rd_buf_str(&text), text.len, file, s, NULL, NULL, &all, err);
     rd_buf_release(&text);
+    if (rc == RD_OK) {
+        rd_config_free(*cfg);
+        *cfg = all;
+    }
     return rc;
 }

@@ -56,16 +56,9 @@ int cli_open(const char *config_path, const char *db_url, int want_store, struct
         return RD_OK;
     snprintf(env->db_url, sizeof env->db_url, "%s", db_url && *db_url ? db_url : env->cfg->database);
     rc = rd_store_open(env->db_url, &env->store, err);
-    if (rc == RD_OK) {
-        /* every command sees the accounts made through the API too */
-        struct rd_config *all = NULL;
-
-        rc = rd_accounts_open(config_path, env->store, &all, err);
-        if (rc == RD_OK) {
-            rd_config_free(env->cfg);
-            env->cfg = all;
-        }
-    }
+    /* every command sees the accounts made through the API too */
+    if (rc == RD_OK)
+        rc = rd_accounts_add_stored(config_path, env->store, &env->cfg, err);
     if (rc != RD_OK)
         cli_close(env);
     return rc;
