@@ -104,6 +104,13 @@ int rd_runner_evaluate(struct rd_runner *r, int64_t now, const struct rd_rec *re
                        struct rd_decision *out, struct rd_broker_account *ba,
                        struct rd_error *err);
 
+/* A person's trade: rec's price from the broker's quote when it has none,
+ * rec validated, then rd_runner_evaluate. RD_EINVAL (the message says what)
+ * when there is no quote or rec is not valid. */
+int rd_runner_evaluate_trade(struct rd_runner *r, int64_t now, struct rd_rec *rec,
+                             struct rd_decision *out, struct rd_broker_account *ba,
+                             struct rd_error *err);
+
 /* The parts, for callers that need them (quotes, the demo's printing);
  * the broker is NULL while a recovering runner has not reopened. */
 struct rd_broker *rd_runner_broker(struct rd_runner *r);

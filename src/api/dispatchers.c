@@ -443,31 +443,14 @@ int api_dispatchers_evaluate(struct api_server *srv, const char *account, int64_
                              struct rd_broker_account *ba, struct rd_error *err)
 {
     struct disp *p = running_disp(srv, account);
-    struct rd_broker *b;
-    int rc = RD_OK;
+    int rc;
 
     if (!p)
         return RD_ENOTFOUND;
     pthread_mutex_lock(&p->run_mu);
-    if (!p->ru) {
-        pthread_mutex_unlock(&p->run_mu);
-        return RD_ENOTFOUND;
-    }
-    b = rd_runner_broker(p->ru);
-    if (!b) {                            /* reopening its store: not running now */
-        pthread_mutex_unlock(&p->run_mu);
-        return RD_ENOTFOUND;
-    }
-    if (!rec->price) {
-        b->now = now;
-        if (!b->ops->quote || b->ops->quote(b, rec->symbol, &rec->price, err) != RD_OK)
-            rc = rd_error_set(err, RD_EINVAL, "no quote for \"%s\"; give a limit price",
-                              rec->symbol);
-    }
-    if (rc == RD_OK && (rc = rd_rec_validate(rec, err)) != RD_OK)
-        rc = RD_EINVAL;
-    if (rc == RD_OK)
-        rc = rd_runner_evaluate(p->ru, now, rec, dec, ba, err);
+    /* no runner, or one reopening its store: not running now */
+    rc = p->ru && rd_runner_broker(p->ru) ? rd_runner_evaluate_trade(p->ru, now, rec, dec, ba, err)
+                                          : RD_ENOTFOUND;
     pthread_mutex_unlock(&p->run_mu);
     return rc;
 }

@@ -185,7 +185,6 @@ static int evaluate_here(struct api_req *r, const struct rd_config *cfg,
                          struct rd_error *err)
 {
     struct rd_runner *ru = NULL;
-    struct rd_broker *b;
     int st = 0, rc;
 
     if ((rc = rd_runner_open_probe(cfg, a, s, &ru, err)) != RD_OK ||
@@ -193,17 +192,10 @@ static int evaluate_here(struct api_req *r, const struct rd_config *cfg,
         st = api_error(r, 502, "broker", "account \"%s\": %s", a->name, err->msg);
         goto out;
     }
-    b = rd_runner_broker(ru);
-    if (!rec->price &&
-        (!b->ops->quote || b->ops->quote(b, rec->symbol, &rec->price, err) != RD_OK)) {
-        st = api_error(r, 400, "invalid", "no quote for \"%s\"; give a limit price", t->symbol);
-        goto out;
-    }
-    if ((rc = rd_rec_validate(rec, err)) != RD_OK) {
+    rc = rd_runner_evaluate_trade(ru, now, rec, &t->dec, ba, err);
+    if (rc == RD_EINVAL)
         st = api_error(r, 400, "invalid", "%s", err->msg);
-        goto out;
-    }
-    if ((rc = rd_runner_evaluate(ru, now, rec, &t->dec, ba, err)) != RD_OK)
+    else if (rc != RD_OK)
         st = api_fail(r, rc, err);
 out:
     rd_runner_close(ru);

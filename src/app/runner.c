@@ -416,6 +416,25 @@ int rd_runner_evaluate(struct rd_runner *r, int64_t now, const struct rd_rec *re
     return rc;
 }
 
+int rd_runner_evaluate_trade(struct rd_runner *r, int64_t now, struct rd_rec *rec,
+                             struct rd_decision *out, struct rd_broker_account *ba,
+                             struct rd_error *err)
+{
+    struct rd_broker *b = r->broker;
+
+    if (!b || r->status.recovering)
+        return away(r, err);
+    if (!rec->price) {
+        b->now = now;
+        if (!b->ops->quote || b->ops->quote(b, rec->symbol, &rec->price, err) != RD_OK)
+            return rd_error_set(err, RD_EINVAL, "no quote for \"%s\"; give a limit price",
+                                rec->symbol);
+    }
+    if (rd_rec_validate(rec, err) != RD_OK)
+        return RD_EINVAL;
+    return rd_runner_evaluate(r, now, rec, out, ba, err);
+}
+
 struct rd_broker *rd_runner_broker(struct rd_runner *r)
 {
     return r->broker;
