@@ -94,6 +94,18 @@ start_server() {
   PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$out.out")
   [ -n "$PORT" ] || { bad "server did not start: $(cat "$out.err")"; finish; exit 1; }
 }
+# start_sink USER PASSWORD: tests/tools/smtp_sink.py on a free port, keeping
+# what it receives in $TMP/mail; sets sink_pid and port. stop_sink ends it.
+sink_pid=
+start_sink() {
+  mkdir -p "$TMP/mail"
+  python3 "$RD_SOURCE_DIR/tests/tools/smtp_sink.py" --dir "$TMP/mail" --port-file "$TMP/port" \
+      --user "$1" --password "$2" &
+  sink_pid=$!
+  for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+  port=$(cat "$TMP/port")
+}
+stop_sink() { [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null; wait "$sink_pid" 2>/dev/null; sink_pid=; }
 # stop_server: SIGTERM, waits for it; it must exit 0 with no sanitizer
 # report (a leak or UB in a handler shows up here, at exit)
 stop_server() {

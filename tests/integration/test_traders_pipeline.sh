@@ -6,16 +6,10 @@
 . "${RD_SOURCE_DIR:?}/tests/integration/common.sh"
 command -v python3 >/dev/null || skip_test "python3 is needed for the SMTP sink (tests/tools/smtp_sink.py)"
 
-sink_pid=""
-stop_sink() { [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null; wait "$sink_pid" 2>/dev/null; sink_pid=""; }
 trap 'stop_sink; rm -rf "$TMP"' EXIT
 
-mkdir -p "$TMP/in" "$TMP/mail"
-python3 "$RD_SOURCE_DIR/tests/tools/smtp_sink.py" --dir "$TMP/mail" --port-file "$TMP/port" \
-    --user riskbot --password 's3cret-Pa55' &
-sink_pid=$!
-for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
-port=$(cat "$TMP/port")
+mkdir -p "$TMP/in"
+start_sink riskbot 's3cret-Pa55'             # mail in $TMP/mail, its port in $port
 
 export SMTP_PW='s3cret-Pa55'
 secret "$SMTP_PW"
