@@ -20,15 +20,16 @@ int rd_accounts_defs(struct rd_store *s, struct rd_account_def_row **rows, size_
                      struct rd_error *err);
 
 /*
- * The config file's text (origin names it) with the store's API-made
- * accounts appended to its "accounts". With replace_name NULL, a stored
- * account that no longer loads (the file took its name since, say) is left
- * out and logged (accounts.skipped). With replace_name, replace_def (one
- * account's JSON) takes the place of any stored account of that name and
- * every problem is an error naming it: the check before an account is made
- * or changed.
+ * The config file's text (origin names it) with the API-made accounts of rows
+ * (rd_accounts_defs' rows, nrows of them) appended to its "accounts". With
+ * replace_name NULL, a stored account that no longer loads (the file took its
+ * name since, say) is left out and logged (accounts.skipped). With
+ * replace_name, replace_def (one account's JSON) takes the place of any stored
+ * account of that name and every problem is an error naming it: the check
+ * before an account is made or changed.
  */
-int rd_accounts_load(const char *text, size_t len, const char *origin, struct rd_store *s,
+int rd_accounts_load(const char *text, size_t len, const char *origin,
+                     const struct rd_account_def_row *rows, size_t nrows,
                      const char *replace_name, const char *replace_def, struct rd_config **out,
                      struct rd_error *err);
 

@@ -98,8 +98,9 @@ int api_cfg_reload(struct api_server *srv, struct rd_store *store, struct rd_err
     }
     atomic_init(&c->refs, 1);
     c->defs_changes = changes;
-    rc = rd_accounts_load(srv->config_text, srv->config_len, srv->config_origin, store, NULL, NULL,
-                          &c->cfg, err);
+    /* the config from the same rows as the meta below */
+    rc = rd_accounts_load(srv->config_text, srv->config_len, srv->config_origin, rows, nrows, NULL,
+                          NULL, &c->cfg, err);
     if (rc)
         goto out;
     c->meta = rd_calloc((size_t)c->cfg->naccounts + 1, sizeof *c->meta);
@@ -146,9 +147,15 @@ out:
 int api_cfg_check_def(struct api_server *srv, struct rd_store *store, const char *name,
                       const char *def, struct rd_error *err)
 {
+    struct rd_account_def_row *rows = NULL;
     struct rd_config *cfg = NULL;
-    int rc = rd_accounts_load(srv->config_text, srv->config_len, srv->config_origin, store, name,
-                              def, &cfg, err);
+    size_t nrows = 0;
+    int rc = rd_accounts_defs(store, &rows, &nrows, err);
+
+    if (rc == RD_OK)
+        rc = rd_accounts_load(srv->config_text, srv->config_len, srv->config_origin, rows, nrows,
+                              name, def, &cfg, err);
+    rd_free(rows);
 
     if (rc == RD_OK) {
         const struct rd_account_config *a = rd_config_account(cfg, name);

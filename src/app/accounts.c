@@ -148,27 +148,25 @@ int rd_accounts_defs(struct rd_store *s, struct rd_account_def_row **rows, size_
     return rc;
 }
 
-int rd_accounts_load(const char *text, size_t len, const char *origin, struct rd_store *s,
+int rd_accounts_load(const char *text, size_t len, const char *origin,
+                     const struct rd_account_def_row *rows, size_t nrows,
                      const char *replace_name, const char *replace_def, struct rd_config **out,
                      struct rd_error *err)
 {
-    struct defs d = {0};
     json_t *extra = json_array(), *v;
     int rc;
 
     *out = NULL;
     if (!extra)
         return rd_error_set(err, RD_ENOMEM, "accounts: out of memory");
-    if ((rc = rd_accounts_defs(s, &d.rows, &d.n, err)))
-        goto out;
-    for (size_t i = 0; i < d.n; i++) {
-        if (!d.rows[i].def[0])
+    for (size_t i = 0; i < nrows; i++) {
+        if (!rows[i].def[0])
             continue;             /* a config-file account, closed: nothing to add */
-        if (replace_name && !strcmp(d.rows[i].name, replace_name))
+        if (replace_name && !strcmp(rows[i].name, replace_name))
             continue;
-        if (!(v = parse_def(d.rows[i].def))) {
+        if (!(v = parse_def(rows[i].def))) {
             if (!replace_name)
-                warn_skipped(d.rows[i].name, "its stored definition is not a JSON object");
+                warn_skipped(rows[i].name, "its stored definition is not a JSON object");
             continue;
         }
         json_array_append_new(extra, v);
@@ -185,7 +183,6 @@ int rd_accounts_load(const char *text, size_t len, const char *origin, struct rd
     }
 out:
     json_decref(extra);
-    rd_free(d.rows);
     return rc;
 }
 
@@ -202,36 +199,32 @@ static const char *config_file(const char *path)
     return access("riskdesk.json", F_OK) == 0 ? "riskdesk.json" : NULL;
 }
 
-/* Whether the store holds an account made through the API (one not in the file). */
-static int has_api_accounts(struct rd_store *s, int *out, struct rd_error *err)
-{
-    struct rd_account_def_row *rows = NULL;
-    size_t n = 0;
-    int rc = rd_accounts_defs(s, &rows, &n, err);
-
-    *out = 0;
-    for (size_t i = 0; rc == RD_OK && i < n; i++)
-        *out |= rows[i].def[0] != '\0';
-    rd_free(rows);
-    return rc;
-}
-
 int rd_accounts_add_stored(const char *config_path, struct rd_store *s, struct rd_config **cfg,
                            struct rd_error *err)
 {
     const char *file = config_file(config_path);
+    struct rd_account_def_row *rows = NULL;
     struct rd_config *all = NULL;
     struct rd_buf text;
     FILE *f;
     char chunk[8192];
-    size_t n;
-    int any, rc;
+    size_t n, nrows = 0;
+    int any = 0, rc;
 
+    if (!file)
+        return RD_OK;
+    rc = rd_accounts_defs(s, &rows, &nrows, err);
+    for (size_t i = 0; i < nrows; i++)
+        any |= rows[i].def[0] != '\0';
     /* the common case, no account made through the API, reads nothing again */
-    if (!file || (rc = has_api_accounts(s, &any, err)) != RD_OK || !any)
-        return file ? rc : RD_OK;
-    if (!(f = fopen(file, "rb")))
+    if (rc != RD_OK || !any) {
+        rd_free(rows);
+        return rc;
+    }
+    if (!(f = fopen(file, "rb"))) {
+        rd_free(rows);
         return rd_error_set(err, RD_EIO, "%s: cannot be read again", file);
+    }
     rd_buf_init(&text, CONFIG_TEXT_MAX);
     while (rc == RD_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
         rc = rd_buf_append(&text, chunk, n);
@@ -241,8 +234,9 @@ int rd_accounts_add_stored(const char *config_path, struct rd_store *s, struct r
         rc = rd_error_set(err, rc, "%s: over %u bytes or out of memory", file, CONFIG_TEXT_MAX);
     fclose(f);
     if (rc == RD_OK)
-        rc = rd_accounts_load(rd_buf_str(&text), text.len, file, s, NULL, NULL, &all, err);
+        rc = rd_accounts_load(rd_buf_str(&text), text.len, file, rows, nrows, NULL, NULL, &all, err);
     rd_buf_release(&text);
+    rd_free(rows);
     if (rc == RD_OK) {
         rd_config_free(*cfg);
         *cfg = all;
