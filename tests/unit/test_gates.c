@@ -525,6 +525,30 @@ static void test_kelly_in_sizing(void **s)
     assert_int_equal(F.d.budget, 1804 * RD_MONEY_SCALE / 20);
 }
 
+/* The tiny tier's cap: tiers.tiny.max_contracts (1) is the stricter of the
+ * two shipped limits and wins over risk.max_contracts_per_trade (2); setting
+ * the tier's cap to 2 is how an account takes the other reading. */
+static void test_tiny_contract_cap(void **s)
+{
+    (void)s;
+    setup_tiny(T_1030);
+    F.rec.strategy = RD_STRAT_DAY;
+    F.rec.price = RD_DOLLARS(1);        /* $100 a contract: 15% of $1,804 buys 2 */
+    assert_int_equal(F.risk.max_contracts_per_trade, 2);
+    assert_int_equal(F.tiers.tier[RD_TIER_TINY].max_contracts, 1);
+    decide();
+    assert_true(F.d.approved);
+    assert_int_equal(F.d.size, 1);
+    expect_gate(RD_GATE_CONTRACTS_CAP, 1, RD_REASON_REDUCED);
+    assert_int_equal(verdict(RD_GATE_CONTRACTS_CAP)->threshold, 1);
+
+    F.tiers.tier[RD_TIER_TINY].max_contracts = 2;
+    decide();
+    assert_true(F.d.approved);
+    assert_int_equal(F.d.size, 2);
+    expect_gate(RD_GATE_CONTRACTS_CAP, 1, RD_REASON_OK);
+}
+
 static void test_tier_boundaries(void **s)
 {
     struct rd_tier_table t;
@@ -607,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_every_failure_recorded_not_just_first),
         cmocka_unit_test(test_kelly),
         cmocka_unit_test(test_kelly_in_sizing),
+        cmocka_unit_test(test_tiny_contract_cap),
         cmocka_unit_test(test_tier_boundaries),
         cmocka_unit_test(test_value_format),
         cmocka_unit_test(test_market_closed_shows_session),
