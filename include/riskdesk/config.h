@@ -60,6 +60,8 @@ struct rd_account_config {
     char credentials[RD_SOURCE_MAX];   /* "", "env:PREFIX", "file:PATH", "secretsmanager:NAME";
                                           a relative file: PATH is already joined to the
                                           config's directory. Syntax-checked only. */
+    char secret_account_name[128];     /* the account_name its secret or credentials file
+                                          must carry when it carries one; "" = name */
     char risk_origin[RD_SOURCE_MAX];   /* "inline", "file:PATH", "env:VAR", "ssm:NAME",
                                           "tier default (large)" */
     struct rd_risk_config risk;        /* effective, validated */
@@ -158,6 +160,8 @@ struct rd_credentials {
     char api_key[128];
     char api_secret[128];
     char base_url[256];
+    char account_name[128];            /* the secret's or file's "account_name"; "" when none */
+    int fallback;                      /* a /TIER secret that did not exist: the default's */
     char origin[RD_SOURCE_MAX];        /* where they came from, never the values */
 };
 /*
@@ -174,6 +178,15 @@ struct rd_credentials {
  * Call rd_credentials_wipe when done.
  */
 int rd_credentials_resolve(const char *source, struct rd_credentials *out, struct rd_error *err);
+/*
+ * An account's credentials: rd_credentials_resolve on a->credentials, then,
+ * when the secret or file names an "account_name", it must be the account's
+ * secret_account_name (or, unset, its name): otherwise RD_ECONFIG naming both,
+ * so a secret loaded for the wrong account never trades. A default secret
+ * taken for a missing /TIER one is not checked (it serves many accounts).
+ */
+int rd_account_credentials(const struct rd_account_config *a, struct rd_credentials *out,
+                           struct rd_error *err);
 /*
  * The startup check that no account can trade with another's keys: resolves
  * every account's credentials and fails with RD_ECONFIG when two resolve to

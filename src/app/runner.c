@@ -112,7 +112,7 @@ static int open_keys(struct rd_runner *r, struct rd_error *err)
     /* no account may trade on another account's key */
     if (!r->probe && (rc = rd_config_check_distinct_keys(r->cfg, err)) != RD_OK)
         return rc;
-    if ((rc = rd_credentials_resolve(a->credentials, &r->keys, err)) != RD_OK)
+    if ((rc = rd_account_credentials(a, &r->keys, err)) != RD_OK)
         return rd_error_prefix(err, "alpaca account %s", a->name);
     return RD_OK;
 }

@@ -65,7 +65,7 @@ static void creds_text(const struct rd_account_config *a, char *buf, size_t n, i
         snprintf(buf, n, "(none)");
         return;
     }
-    if (rd_credentials_resolve(a->credentials, &c, &err) != RD_OK) {
+    if (rd_account_credentials(a, &c, &err) != RD_OK) {
         *ok = 0;
         snprintf(buf, n, "%s (not resolved: %s)", a->credentials, err.msg);
         rd_credentials_wipe(&c);

@@ -17,7 +17,7 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const account_keys[] = {"name",        "tier", "broker", "starting_cash",
-                                           "credentials", "risk", "live"};
+                                           "credentials", "risk", "live", "secret_account_name"};
 static const char *const tier_values = "tiny, small, medium, large or auto";
 
 #define DEFAULT_STARTING_CASH RD_DOLLARS(100000)
@@ -295,6 +295,9 @@ int rd_cfg_parse_account(struct cfg_build *b, const json_t *a, int index, struct
                                   broker);
 
     rc = rd_cfg_get_bool(a, "live", &at, &ac->live, err);
+    if (!rc)
+        rc = rd_cfg_get_string(a, "secret_account_name", &at, ac->secret_account_name,
+                               sizeof ac->secret_account_name, err);
     if (rc)
         return rc;
     if (ac->live && ac->broker != RD_BROKER_ALPACA)

@@ -92,7 +92,7 @@ int rd_cfg_load_env(struct rd_config **out, struct rd_error *err)
     int simulated = mode && !strcasecmp(mode, "SIMULATED");
     json_t *root = NULL, *list = NULL;
     char key_var[64], secret_var[64], found[1024] = "";
-    int last = -1, count = 0, rc = RD_OK;
+    int last = -1, count = 0, cash_used = 0, rc = RD_OK;
 
     *out = NULL;
     root = json_object();
@@ -144,6 +144,18 @@ int rd_cfg_load_env(struct rd_config **out, struct rd_error *err)
             rc = rd_error_set(err, RD_ENOMEM, "environment: out of memory");
             goto out;
         }
+        if (simulated) {
+            char cash[40];
+            int has = 0;
+
+            if ((rc = rd_cfg_env_starting_cash(n, cash, sizeof cash, &has, err)) != RD_OK)
+                goto out;
+            if (has && json_object_set_new(a, "starting_cash", json_string(cash))) {
+                rc = rd_error_set(err, RD_ENOMEM, "environment: out of memory");
+                goto out;
+            }
+            cash_used |= has;
+        }
         snprintf(found + strlen(found), sizeof found - strlen(found), "%s%s", count ? "," : "",
                  name);
         count++;
@@ -158,6 +170,10 @@ int rd_cfg_load_env(struct rd_config **out, struct rd_error *err)
         rd_log_msg(RD_LOG_WARN, "config.env_no_primary",
                    "ALPACA_PAPER_API_KEY is unset: there is no account \"primary\"");
     rc = rd_cfg_build(root, "(environment)", "", out, err);
+    if (!rc && (rc = rd_cfg_env_legacy(*out, cash_used, err)) != RD_OK) {
+        rd_config_free(*out);
+        *out = NULL;
+    }
     if (rc)
         goto out;
     {

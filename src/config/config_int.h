@@ -102,6 +102,18 @@ struct cfg_build {
  * RD_ENOTFOUND when there are none --- */
 int rd_cfg_load_env(struct rd_config **out, struct rd_error *err);
 
+/* --- env_legacy.c: the original deployments' ALPACA_STARTING_CASH[_N] and
+ * ALPACA_PAPER_ENABLED ---
+ * rd_cfg_env_starting_cash: account n's (0 = primary) starting cash from
+ * ALPACA_STARTING_CASH_N, else ALPACA_STARTING_CASH, copied to out with
+ * *found = 1 (0 when neither is set); RD_ECONFIG naming the variable when it
+ * is not dollars > 0.
+ * rd_cfg_env_legacy: checked after any config load; RD_ECONFIG when
+ * ALPACA_PAPER_ENABLED is not a boolean or is true with a live account;
+ * warns (config.env_ignored) where either variable has no effect. */
+int rd_cfg_env_starting_cash(int n, char *out, size_t cap, int *found, struct rd_error *err);
+int rd_cfg_env_legacy(const struct rd_config *cfg, int starting_cash_used, struct rd_error *err);
+
 /* --- config_account.c: one account --- */
 
 /* Fills cfg->accounts[index] from a; earlier accounts are already filled. */

@@ -64,6 +64,19 @@ int rd_config_load_file(const char *path, struct rd_config **out, struct rd_erro
     return rc;
 }
 
+/* A file's config, then the checks of the original deployments' variables
+ * (env_legacy.c); the environment's own config runs them itself. */
+static int load_file_checked(const char *path, struct rd_config **out, struct rd_error *err)
+{
+    int rc = rd_config_load_file(path, out, err);
+
+    if (rc == RD_OK && (rc = rd_cfg_env_legacy(*out, 0, err)) != RD_OK) {
+        rd_config_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 int rd_config_load_default(const char *path, struct rd_config **out, struct rd_error *err)
 {
     const char *env = getenv("RISKDESK_CONFIG");
@@ -71,15 +84,15 @@ int rd_config_load_default(const char *path, struct rd_config **out, struct rd_e
 
     *out = NULL;
     if (path)
-        return rd_config_load_file(path, out, err);
+        return load_file_checked(path, out, err);
     if (env && env[0]) {
-        rc = rd_config_load_file(env, out, err);
+        rc = load_file_checked(env, out, err);
         if (rc == RD_ENOTFOUND)
             rd_error_prefix(err, "RISKDESK_CONFIG");
         return rc;
     }
     if (access("riskdesk.json", F_OK) == 0)
-        return rd_config_load_file("riskdesk.json", out, err);
+        return load_file_checked("riskdesk.json", out, err);
     if ((rc = rd_cfg_load_env(out, err)) != RD_ENOTFOUND)   /* config_env.c */
         return rc;
     return rd_error_set(err, RD_ENOTFOUND,

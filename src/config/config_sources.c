@@ -78,6 +78,7 @@ static const char *const secret_names[] = {"api_secret",        "secret_key",
                                            "alpaca_secret_key"};
 static const char *const url_names[] = {"base_url", "ALPACA_BASE_URL", "ALPACA_PAPER_BASE_URL",
                                         "APCA_API_BASE_URL"};
+static const char *const account_names[] = {"account_name"};
 
 static int pick(const json_t *doc, const char *const *names, size_t n, int required, char *dst,
                 size_t cap, const char *origin, struct rd_error *err)
@@ -134,6 +135,9 @@ static int from_secret_json(const char *value, struct rd_credentials *out, struc
     if (!rc)
         rc = pick(doc, url_names, N(url_names), 0, out->base_url, sizeof out->base_url, out->origin,
                   err);
+    if (!rc)
+        rc = pick(doc, account_names, N(account_names), 0, out->account_name,
+                  sizeof out->account_name, out->origin, err);
 out:
     if (doc) {
         json_object_foreach(doc, key, v)
@@ -192,6 +196,7 @@ int rd_cfg_secretsmanager_credentials(const char *name, struct rd_credentials *o
             rd_log_end(&l);
             snprintf(out->origin, sizeof out->origin, "secretsmanager:%s (default: %s not found)",
                      dflt, name);
+            out->fallback = 1;
         }
     }
     if (rc == RD_OK)

@@ -215,6 +215,9 @@ static int from_file(const char *path, struct rd_credentials *out, struct rd_err
                          err);
     if (!rc)
         rc = file_string(doc, "base_url", 0, out->base_url, sizeof out->base_url, out->origin, err);
+    if (!rc)
+        rc = file_string(doc, "account_name", 0, out->account_name, sizeof out->account_name,
+                         out->origin, err);
 out:
     json_decref(doc);
     explicit_bzero(buf, sizeof buf);
@@ -249,6 +252,24 @@ int rd_credentials_resolve(const char *source, struct rd_credentials *out, struc
         rd_credentials_wipe(out);
         memcpy(out->origin, origin, sizeof origin);
     }
+    return rc;
+}
+
+int rd_account_credentials(const struct rd_account_config *a, struct rd_credentials *out,
+                           struct rd_error *err)
+{
+    const char *want = a->secret_account_name[0] ? a->secret_account_name : a->name;
+    int rc = rd_credentials_resolve(a->credentials, out, err);
+
+    if (rc != RD_OK || !out->account_name[0] || out->fallback || !strcmp(out->account_name, want))
+        return rc;
+    rc = rd_error_set(err, RD_ECONFIG, "%s: the credentials are for account_name \"%.60s\", loaded "
+                      "for account \"%s\"%s; point the account at its own secret, or set the "
+                      "account's \"secret_account_name\": \"%.60s\" if this secret is meant for it",
+                      out->origin, out->account_name, a->name,
+                      a->secret_account_name[0] ? " (secret_account_name says otherwise)" : "",
+                      out->account_name);
+    rd_credentials_wipe(out);
     return rc;
 }
 

@@ -33,6 +33,8 @@ static const struct known known[] = {
     {"ALPACA_PAPER_API_KEY", 1},
     {"ALPACA_PAPER_SECRET_KEY", 1},
     {"ALPACA_PAPER_BASE_URL", 1},
+    {"ALPACA_PAPER_ENABLED", 0},     /* env_legacy.c */
+    {"ALPACA_STARTING_CASH", 1},
     {"SLACK_SIGNING_SECRET", 0},
     {"AWS_REGION", 0},
 };

@@ -118,9 +118,11 @@ read -r AKID SECRET <"$TMP/keys"
 export AWS_ACCESS_KEY_ID="$AKID" AWS_SECRET_ACCESS_KEY="$SECRET"
 secret "$SECRET" "$TMP/keys"
 
-# account JSON: account NAME TIER CREDENTIALS RISK
+# account JSON: account NAME TIER CREDENTIALS RISK [SECRET_ACCOUNT_NAME]
 account() {
-  printf '{"name": "%s", "broker": "alpaca", "tier": "%s", "credentials": "%s", "risk": "%s"}' "$@"
+  printf '{"name": "%s", "broker": "alpaca", "tier": "%s", "credentials": "%s", "risk": "%s"' "$1" "$2" "$3" "$4"
+  [ -n "${5:-}" ] && printf ', "secret_account_name": "%s"' "$5"
+  printf '}'
 }
 config() {   # config FILE ACCOUNT...
   local f=$1; shift
@@ -135,7 +137,7 @@ secrets_hidden() {   # no secret value in stdout or stderr
 
 # --- two accounts, tiny and large, from SSM and Secrets Manager ---
 config "$TMP/two.json" \
-  "$(account tiny tiny secretsmanager:ops-pipeline/alpaca/tiny ssm:/ops-pipeline/dispatcher_config_tiny)" \
+  "$(account tiny tiny secretsmanager:ops-pipeline/alpaca/tiny ssm:/ops-pipeline/dispatcher_config_tiny tiny-1k)" \
   "$(account large large secretsmanager:ops-pipeline/alpaca/large ssm:/ops-pipeline/dispatcher_config_large)"
 expect_rc 0 "$RD_BIN" config check --config "$TMP/two.json"
 expect_in "$TMP/out" 'risk (ssm:/ops-pipeline/dispatcher_config_tiny):'
@@ -180,7 +182,7 @@ config "$TMP/missing.json" "$(account medium medium secretsmanager:ops-pipeline/
 expect_rc 1 "$RD_BIN" config check --config "$TMP/missing.json"
 expect_in "$TMP/err" 'SSM parameter "/ops-pipeline/dispatcher_config_medium" not found in us-east-1 (ParameterNotFound)'
 # a risk config from SSM is validated like an inline one
-config "$TMP/bad.json" "$(account tiny tiny secretsmanager:ops-pipeline/alpaca/tiny ssm:/ops-pipeline/dispatcher_config_bad)"
+config "$TMP/bad.json" "$(account tiny tiny secretsmanager:ops-pipeline/alpaca/tiny ssm:/ops-pipeline/dispatcher_config_bad tiny-1k)"
 expect_rc 1 "$RD_BIN" config check --config "$TMP/bad.json"
 expect_in "$TMP/err" 'accounts[0] "tiny": risk (ssm:/ops-pipeline/dispatcher_config_bad): max_open_positions: 0; expected an integer >= 1'
 # credentials that do not resolve: config check warns, naming the secret, never a value
@@ -188,12 +190,20 @@ config "$TMP/creds.json" \
   "$(account a tiny secretsmanager:ops-pipeline/other/thing ssm:/ops-pipeline/dispatcher_config_tiny)" \
   "$(account b tiny secretsmanager:ops-pipeline/not-json ssm:/ops-pipeline/dispatcher_config_tiny)" \
   "$(account c tiny secretsmanager:ops-pipeline/both-names ssm:/ops-pipeline/dispatcher_config_tiny)" \
-  "$(account d small secretsmanager:ops-pipeline/nothing/small ssm:/ops-pipeline/dispatcher_config_tiny)"
+  "$(account d small secretsmanager:ops-pipeline/nothing/small ssm:/ops-pipeline/dispatcher_config_tiny)" \
+  "$(account e small secretsmanager:ops-pipeline/alpaca/tiny ssm:/ops-pipeline/dispatcher_config_tiny)"
 expect_rc 0 "$RD_BIN" config check --config "$TMP/creds.json"
+# the secret names its account: loaded for another one, it is not used
+expect_in "$TMP/err" 'secretsmanager:ops-pipeline/alpaca/tiny: the credentials are for account_name "tiny-1k", loaded for account "e"'
+expect_not_in "$TMP/out" 'alpaca/tiny (api_key'
 expect_in "$TMP/err" 'Secrets Manager secret "ops-pipeline/other/thing" not found in us-east-1 (ResourceNotFoundException)'
 expect_in "$TMP/err" 'secretsmanager:ops-pipeline/not-json: the SecretString is not a JSON object (value not shown)'
 expect_in "$TMP/err" 'the secret holds both "api_key" and "ALPACA_API_KEY"; keep one'
 expect_in "$TMP/err" 'neither the secret "ops-pipeline/nothing/small" nor the default "ops-pipeline/nothing" exists'
+secrets_hidden
+# and that account does not trade on it: its dispatcher refuses to start
+expect_rc 1 "$RD_BIN" dispatch --config "$TMP/creds.json" --account e --once
+expect_in "$TMP/err" 'loaded for account "e"'
 secrets_hidden
 # no region
 expect_rc 1 env -u AWS_REGION "$RD_BIN" config check --config "$TMP/two.json"

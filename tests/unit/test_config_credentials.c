@@ -16,7 +16,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "riskdesk/config.h"
+#include "riskdesk/log.h"
+#include "riskdesk/money.h"
 
 #include "config_fixture.h"
 
@@ -229,6 +234,144 @@ static void test_credentials_file(void **state)
     assert_int_equal(rd_credentials_resolve(src, &c, &err), RD_ENOTFOUND);
 }
 
+/* A secret or credentials file that names its account is only used for
+ * that account (or the one its secret_account_name names). */
+static void test_credentials_account_name(void **state)
+{
+    struct rd_account_config a;
+    struct rd_credentials c;
+    struct rd_error err = {0};
+
+    (void)state;
+    memset(&a, 0, sizeof a);
+    snprintf(a.name, sizeof a.name, "medium");
+    write_file("tiny.json",
+               "{\"api_key\": \"PKTINYKEY0000001\", \"api_secret\": \"tiny-secret-1\","
+               " \"account_name\": \"tiny-1k\"}", 0600);
+    snprintf(a.credentials, sizeof a.credentials, "file:%s/tiny.json", tmpdir);
+    assert_int_equal(rd_account_credentials(&a, &c, &err), RD_ECONFIG);
+    assert_non_null(strstr(err.msg, "account_name \"tiny-1k\", loaded for account \"medium\""));
+    assert_non_null(strstr(err.msg, "secret_account_name"));
+    assert_null(strstr(err.msg, "tiny-secret-1"));
+    assert_string_equal(c.api_key, "");          /* nothing usable is left behind */
+
+    snprintf(a.secret_account_name, sizeof a.secret_account_name, "tiny-1k");
+    assert_int_equal(rd_account_credentials(&a, &c, &err), RD_OK);
+    assert_string_equal(c.account_name, "tiny-1k");
+    assert_string_equal(c.api_key, "PKTINYKEY0000001");
+    rd_credentials_wipe(&c);
+
+    snprintf(a.secret_account_name, sizeof a.secret_account_name, "small-3k");
+    assert_int_equal(rd_account_credentials(&a, &c, &err), RD_ECONFIG);
+    assert_non_null(strstr(err.msg, "secret_account_name says otherwise"));
+
+    /* no account_name in the file: nothing to check */
+    write_file("plain.json", "{\"api_key\": \"PKPLAIN00000001\", \"api_secret\": \"p\"}", 0600);
+    snprintf(a.credentials, sizeof a.credentials, "file:%s/plain.json", tmpdir);
+    assert_int_equal(rd_account_credentials(&a, &c, &err), RD_OK);
+    rd_credentials_wipe(&c);
+}
+
+static const char *const legacy_vars[] = {
+    "EXECUTION_MODE", "ALPACA_PAPER_API_KEY", "ALPACA_PAPER_SECRET_KEY", "ALPACA_PAPER_API_KEY_2",
+    "ALPACA_PAPER_SECRET_KEY_2", "ALPACA_STARTING_CASH", "ALPACA_STARTING_CASH_2",
+    "ALPACA_PAPER_ENABLED", "RDL_API_KEY", "RDL_SECRET_KEY",
+};
+
+/* Loads the default config from tmpdir (no riskdesk.json there) with the
+ * log going to tmpdir/log; returns the code and leaves the log in *log. */
+static int load_legacy(struct rd_config **cfg, const char *path, char *log, size_t n,
+                       struct rd_error *err)
+{
+    char old[512], logpath[128];
+    int fd, rc;
+    ssize_t got;
+
+    assert_non_null(getcwd(old, sizeof old));
+    assert_int_equal(chdir(tmpdir), 0);
+    snprintf(logpath, sizeof logpath, "%s/log", tmpdir);
+    fd = open(logpath, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    rd_log_set_fd(fd);
+    rc = rd_config_load_default(path, cfg, err);
+    rd_log_set_fd(2);
+    got = pread(fd, log, n - 1, 0);
+    log[got > 0 ? got : 0] = '\0';
+    close(fd);
+    assert_int_equal(chdir(old), 0);
+    return rc;
+}
+
+/* The original deployments' ALPACA_STARTING_CASH[_N] and ALPACA_PAPER_ENABLED:
+ * honoured where they mean something, refused or warned about elsewhere. */
+static void test_legacy_env_names(void **state)
+{
+    struct rd_config *cfg = NULL;
+    struct rd_error err = {0};
+    char log[4096], path[200];
+
+    (void)state;
+    setenv("ALPACA_PAPER_API_KEY", "PKLEGACY00000001", 1);
+    setenv("ALPACA_PAPER_SECRET_KEY", "legacy-secret-1", 1);
+    setenv("ALPACA_PAPER_API_KEY_2", "PKLEGACY00000002", 1);
+    setenv("ALPACA_PAPER_SECRET_KEY_2", "legacy-secret-2", 1);
+    setenv("ALPACA_STARTING_CASH", "1800", 1);
+    setenv("ALPACA_STARTING_CASH_2", "209000.50", 1);
+
+    /* simulated: each paper account starts with its own cash */
+    setenv("EXECUTION_MODE", "SIMULATED", 1);
+    assert_int_equal(load_legacy(&cfg, NULL, log, sizeof log, &err), RD_OK);
+    assert_int_equal(cfg->naccounts, 2);
+    assert_int_equal(cfg->accounts[0].starting_cash, RD_DOLLARS(1800));
+    assert_int_equal(cfg->accounts[1].starting_cash, RD_DOLLARS(209000) + RD_MONEY_SCALE / 2);
+    assert_null(strstr(log, "env_ignored"));
+    rd_config_free(cfg);
+
+    setenv("ALPACA_STARTING_CASH_2", "lots", 1);
+    assert_int_equal(load_legacy(&cfg, NULL, log, sizeof log, &err), RD_ECONFIG);
+    assert_null(cfg);
+    assert_non_null(strstr(err.msg, "ALPACA_STARTING_CASH_2=\"lots\": expected dollars > 0"));
+    setenv("ALPACA_STARTING_CASH_2", "-5", 1);
+    assert_int_equal(load_legacy(&cfg, NULL, log, sizeof log, &err), RD_ECONFIG);
+    unsetenv("ALPACA_STARTING_CASH_2");
+
+    /* Alpaca accounts: the broker's cash; the variable is said to do nothing */
+    unsetenv("EXECUTION_MODE");
+    assert_int_equal(load_legacy(&cfg, NULL, log, sizeof log, &err), RD_OK);
+    assert_non_null(strstr(log, "event=config.env_ignored variable=ALPACA_STARTING_CASH"));
+    assert_non_null(strstr(log, "cash is what the broker reports"));
+    rd_config_free(cfg);
+
+    /* false never makes an account live: the paper ones are named */
+    setenv("ALPACA_PAPER_ENABLED", "false", 1);
+    assert_int_equal(load_legacy(&cfg, NULL, log, sizeof log, &err), RD_OK);
+    assert_non_null(strstr(log, "variable=ALPACA_PAPER_ENABLED accounts=primary,account_2"));
+    rd_config_free(cfg);
+    setenv("ALPACA_PAPER_ENABLED", "maybe", 1);
+    assert_int_equal(load_legacy(&cfg, NULL, log, sizeof log, &err), RD_ECONFIG);
+    assert_non_null(strstr(err.msg, "ALPACA_PAPER_ENABLED=\"maybe\": expected true or false"));
+
+    /* true with a live account in a file: refused, naming the account */
+    setenv("ALPACA_PAPER_ENABLED", "TRUE", 1);
+    setenv("RDL_API_KEY", "PKLIVEKEY0000001", 1);
+    setenv("RDL_SECRET_KEY", "live-secret", 1);
+    write_file("live.json",
+               "{\"accounts\": [{\"name\": \"paper1\", \"broker\": \"paper\"},"
+               " {\"name\": \"big\", \"broker\": \"alpaca\", \"credentials\": \"env:RDL\","
+               " \"live\": true}]}", 0600);
+    snprintf(path, sizeof path, "%s/live.json", tmpdir);
+    assert_int_equal(load_legacy(&cfg, path, log, sizeof log, &err), RD_ECONFIG);
+    assert_null(cfg);
+    assert_non_null(strstr(err.msg, "ALPACA_PAPER_ENABLED=TRUE but account \"big\" is live"));
+    unsetenv("ALPACA_PAPER_ENABLED");
+    /* a file's paper account takes its cash from the file */
+    assert_int_equal(load_legacy(&cfg, path, log, sizeof log, &err), RD_OK);
+    assert_non_null(strstr(log, "config file's paper accounts take"));
+    rd_config_free(cfg);
+    for (size_t i = 0; i < sizeof legacy_vars / sizeof legacy_vars[0]; i++)
+        unsetenv(legacy_vars[i]);
+}
+
 static void test_secret_mask(void **state)
 {
     char b[32];
@@ -254,6 +397,8 @@ int main(void)
         cmocka_unit_test(test_env_check_no_false_positives),
         cmocka_unit_test_setup_teardown(test_credentials_env, setup, teardown),
         cmocka_unit_test_setup_teardown(test_credentials_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_credentials_account_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_legacy_env_names, setup, teardown),
         cmocka_unit_test(test_secret_mask),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
