@@ -325,6 +325,9 @@ struct api_req {
 /* The request's store handle, or NULL with the error response written
  * (then return r->status). */
 struct rd_store *api_store(struct api_req *r);
+/* The same without a response: NULL with *err filled (and logged), for a
+ * handler that has something to say without the store (/metrics). */
+struct rd_store *api_store_try(struct api_req *r, struct rd_error *err);
 struct api_cfg *api_cfgref(struct api_req *r);
 const char *api_param(const struct api_req *r, const char *name);
 /* A query-string argument, or NULL. */

@@ -17,6 +17,7 @@
 
 #include "api/api_int.h"
 #include "riskdesk/alloc.h"
+#include "riskdesk/log.h"
 #include "riskdesk/gates.h"
 #include "riskdesk/money.h"
 #include "riskdesk/perf_report.h"
@@ -204,27 +205,19 @@ static void money_line(struct rd_buf *o, const char *metric, const struct acct_s
     rd_buf_printf(o, "%s{" L "} %s\n", metric, a->name, a->tier, t);
 }
 
-int api_metrics_handler(struct api_req *r)
+/* What the store says about each account (rows, positions, counts, the
+ * live numbers); RD_OK or the first failure. */
+static int sample_store(struct api_req *r, struct rd_store *s, struct acct_sample *as,
+                        struct rd_error *err)
 {
     struct api_cfg *c = api_cfgref(r);
-    struct rd_store *s = api_store(r);
-    struct acct_sample *as = NULL;
-    struct rd_error err = {0};
-    struct rd_buf *o = &r->out;
-    int n = c->cfg->naccounts, rc = RD_OK;
+    int rc = RD_OK;
 
-    if (!s)
-        return r->status;
-    as = rd_calloc((size_t)n + 1, sizeof *as);
-    if (!as)
-        return api_error(r, 500, "internal", "out of memory");
-    for (int i = 0; i < n && rc == RD_OK; i++) {
+    for (int i = 0; i < c->cfg->naccounts && rc == RD_OK; i++) {
         const struct rd_account_config *ac = &c->cfg->accounts[i];
         struct acct_sample *a = &as[i];
-        char derr[8];
 
-        a->name = ac->name;
-        rc = s->ops->trading->account_get(s, ac->name, &a->row, &err);
+        rc = s->ops->trading->account_get(s, ac->name, &a->row, err);
         if (rc == RD_OK)
             a->has_row = 1;
         else if (rc == RD_ENOTFOUND)
@@ -232,28 +225,20 @@ int api_metrics_handler(struct api_req *r)
         snprintf(a->tier, sizeof a->tier, "%s",
                  a->has_row && a->row.tier[0] ? a->row.tier : rd_tier_name(ac->tier));
         if (rc == RD_OK)
-            rc = s->ops->trading->position_list(s, ac->name, pos_visit, a, &err);
+            rc = s->ops->trading->position_list(s, ac->name, pos_visit, a, err);
         if (rc == RD_OK)
-            rc = s->ops->api->decision_counts(s, ac->name, dec_visit, a, &err);
+            rc = s->ops->api->decision_counts(s, ac->name, dec_visit, a, err);
         if (rc == RD_OK)
-            rc = s->ops->api->order_counts(s, ac->name, ord_visit, a, &err);
-        if (rc == RD_OK) {
+            rc = s->ops->api->order_counts(s, ac->name, ord_visit, a, err);
+        if (rc == RD_OK)
             api_live_get(r->srv, s, c->cfg, ac, 15, &a->live);
-            api_dispatchers_status(r->srv, ac->name, &a->dispatcher, derr, sizeof derr);
-            a->healthy = api_health_ok(r->srv, ac->name);
-        }
     }
-    if (rc != RD_OK) {
-        rd_free(as);
-        return api_fail(r, rc, &err);
-    }
-    r->content_type = "text/plain; version=0.0.4; charset=utf-8";
-    rd_buf_reset(o);
-    family(o, "riskdesk_up", "gauge", "1 while the server runs.");
-    rd_buf_printf(o, "riskdesk_up 1\n");
-    family(o, "riskdesk_build_info", "gauge", "The riskdesk version serving.");
-    rd_buf_printf(o, "riskdesk_build_info{version=\"%s\"} 1\n", RD_VERSION);
+    return rc;
+}
 
+/* The families read from the store (sample_store). */
+static void store_families(struct rd_buf *o, const struct acct_sample *as, int n)
+{
     family(o, "riskdesk_account_buying_power_dollars", "gauge",
            "Buying power as the broker last reported it.");
     for (int i = 0; i < n; i++)
@@ -283,30 +268,15 @@ int api_metrics_handler(struct api_req *r)
     for (int i = 0; i < n; i++)
         rd_buf_printf(o, "riskdesk_account_kill_switch{" L "} %d\n", as[i].name, as[i].tier,
                       as[i].has_row && as[i].row.state == RD_STATE_HALTED);
-    family(o, "riskdesk_account_closed", "gauge", "1 when the account was closed through the API.");
-    for (int i = 0; i < n; i++)
-        rd_buf_printf(o, "riskdesk_account_closed{" L "} %d\n", as[i].name, as[i].tier,
-                      c->meta[i].closed_at != 0);
     family(o, "riskdesk_broker_up", "gauge", "1 when the account's broker answered last time asked.");
     for (int i = 0; i < n; i++)
         rd_buf_printf(o, "riskdesk_broker_up{" L "} %d\n", as[i].name, as[i].tier, as[i].live.ok);
-    family(o, "riskdesk_account_healthy", "gauge",
-           "1 while the health monitor holds the account healthy; 0 after health.failures "
-           "failed broker polls in a row, or when it failed to initialise.");
-    for (int i = 0; i < n; i++)
-        rd_buf_printf(o, "riskdesk_account_healthy{" L "} %d\n", as[i].name, as[i].tier,
-                      as[i].healthy);
     family(o, "riskdesk_account_tier_crossed", "gauge",
            "1 when the account's buying power has crossed into another tier than the one its "
            "dispatcher runs with (the tier changes only at a restart).");
     for (int i = 0; i < n; i++)
         rd_buf_printf(o, "riskdesk_account_tier_crossed{" L "} %d\n", as[i].name, as[i].tier,
                       as[i].live.tier_crossed);
-    family(o, "riskdesk_dispatcher_running", "gauge",
-           "1 when this process runs the account's dispatcher.");
-    for (int i = 0; i < n; i++)
-        rd_buf_printf(o, "riskdesk_dispatcher_running{" L "} %d\n", as[i].name, as[i].tier,
-                      as[i].dispatcher);
     family(o, "riskdesk_decisions_total", "counter",
            "Decisions recorded, by outcome and the first gate that failed (\"none\" when approved).");
     for (int i = 0; i < n; i++)
@@ -325,8 +295,77 @@ int api_metrics_handler(struct api_req *r)
             rd_buf_printf(o, "riskdesk_orders_total{" L ",status=\"%s\"} %" PRId64 "\n", as[i].name,
                           as[i].tier, rd_order_status_name((enum rd_order_status)st),
                           as[i].orders[st]);
-    (void)rd_perf_prometheus(s, c->cfg, o, &err);   /* snapshots, alerts; left out on failure */
+}
+
+/* A store that cannot answer does not silence /metrics: what this process
+ * knows without it (its dispatchers, the health monitor, HTTP counters) is
+ * still reported, with riskdesk_store_up 0, and the families read from the
+ * store are left out for that scrape. */
+int api_metrics_handler(struct api_req *r)
+{
+    struct api_cfg *c = api_cfgref(r);
+    struct rd_store *s;
+    struct acct_sample *as = NULL;
+    struct rd_error err = {0};
+    struct rd_buf *o = &r->out;
+    int n = c->cfg->naccounts, store_up, rc;
+
+    as = rd_calloc((size_t)n + 1, sizeof *as);
+    if (!as)
+        return api_error(r, 500, "internal", "out of memory");
+    for (int i = 0; i < n; i++) {
+        const struct rd_account_config *ac = &c->cfg->accounts[i];
+        char derr[8];
+
+        as[i].name = ac->name;
+        snprintf(as[i].tier, sizeof as[i].tier, "%s", rd_tier_name(ac->tier));
+        api_dispatchers_status(r->srv, ac->name, &as[i].dispatcher, derr, sizeof derr);
+        as[i].healthy = api_health_ok(r->srv, ac->name);
+    }
+    s = api_store_try(r, &err);
+    rc = s ? sample_store(r, s, as, &err) : RD_ESTORE;
+    store_up = rc == RD_OK;
+    if (s && !store_up) {
+        struct rd_logline l;
+
+        if (rc == RD_ESTORE)
+            r->store_broken = 1;      /* a lost connection: retried once on a fresh one */
+
+        rd_log_begin(&l, RD_LOG_WARN, "api.metrics_store");
+        rd_log_str(&l, "msg", err.msg);
+        rd_log_end(&l);
+    }
+    r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    rd_buf_reset(o);
+    family(o, "riskdesk_up", "gauge", "1 while the server runs.");
+    rd_buf_printf(o, "riskdesk_up 1\n");
+    family(o, "riskdesk_build_info", "gauge", "The riskdesk version serving.");
+    rd_buf_printf(o, "riskdesk_build_info{version=\"%s\"} 1\n", RD_VERSION);
+
+    family(o, "riskdesk_store_up", "gauge",
+           "1 when the store answered this scrape; 0 leaves out the families read from it.");
+    rd_buf_printf(o, "riskdesk_store_up %d\n", store_up);
+    family(o, "riskdesk_account_closed", "gauge", "1 when the account was closed through the API.");
+    for (int i = 0; i < n; i++)
+        rd_buf_printf(o, "riskdesk_account_closed{" L "} %d\n", as[i].name, as[i].tier,
+                      c->meta[i].closed_at != 0);
+    family(o, "riskdesk_account_healthy", "gauge",
+           "1 while the health monitor holds the account healthy; 0 after health.failures "
+           "failed broker polls in a row, or when it failed to initialise.");
+    for (int i = 0; i < n; i++)
+        rd_buf_printf(o, "riskdesk_account_healthy{" L "} %d\n", as[i].name, as[i].tier,
+                      as[i].healthy);
+    family(o, "riskdesk_dispatcher_running", "gauge",
+           "1 when this process runs the account's dispatcher.");
+    for (int i = 0; i < n; i++)
+        rd_buf_printf(o, "riskdesk_dispatcher_running{" L "} %d\n", as[i].name, as[i].tier,
+                      as[i].dispatcher);
+    if (store_up)
+        store_families(o, as, n);
+    if (s)
+        (void)rd_perf_prometheus(s, c->cfg, o, &err);   /* snapshots, alerts; left out on failure */
     api_metrics_http(r->srv->metrics, o);
     rd_free(as);
     return 200;
 }
+

@@ -122,24 +122,28 @@ static void pool_release(struct api_store_pool *p)
     pthread_mutex_destroy(&p->mu);
 }
 
-struct rd_store *api_store(struct api_req *r)
+struct rd_store *api_store_try(struct api_req *r, struct rd_error *err)
 {
-    struct rd_error err = {0};
-    int rc;
-
-    if (r->store)
-        return r->store;
-    rc = api_pool_take(r->srv, &r->store, &err);
-    if (rc != RD_OK) {
+    if (!r->store && api_pool_take(r->srv, &r->store, err) != RD_OK) {
         struct rd_logline l;
 
+        r->store = NULL;
         rd_log_begin(&l, RD_LOG_ERROR, "api.store_unavailable");
-        rd_log_str(&l, "msg", err.msg);
+        rd_log_str(&l, "msg", err->msg);
         rd_log_end(&l);
-        api_error(r, 503, "store_unavailable", "the store cannot be opened; the server log has the details");
         return NULL;
     }
     return r->store;
+}
+
+struct rd_store *api_store(struct api_req *r)
+{
+    struct rd_error err = {0};
+
+    if (api_store_try(r, &err))
+        return r->store;
+    api_error(r, 503, "store_unavailable", "the store cannot be opened; the server log has the details");
+    return NULL;
 }
 
 /* ---- the config snapshot ---- */
