@@ -104,7 +104,11 @@ struct rd_activity_query {
     int64_t minute_ago;         /* now - 60 */
     int64_t pdt_since;          /* start of the PDT window */
     int64_t kelly_since;        /* start of the Kelly lookback */
+    unsigned parts;             /* RD_ACT_* bits of what to count; 0 = all */
 };
+#define RD_ACT_ENTRIES 1u       /* entries_today, last_entry_at (needs underlying) */
+#define RD_ACT_MINUTE 2u        /* orders_last_minute */
+#define RD_ACT_TRADES 4u        /* day_trades and the closed-trade counts */
 struct rd_activity {
     /* Entries are orders with intent entry that were not rejected or canceled. */
     int32_t entries_today;      /* entries in underlying since day_start */
@@ -187,7 +191,33 @@ struct rd_store_trading_ops {
                   struct rd_error *err);
     int (*kv_put)(struct rd_store *s, const char *ns, const char *key, const char *val,
                   int only_new, struct rd_error *err);
+
+    /* version 2 */
+    /*
+     * One cycle's decisions and their orders, in the caller's transaction, as
+     * decision_add of rows[0..n) in order (each id set) with, after row i, the
+     * orders j whose order_row[j] == i (order_row ascending), each taking
+     * rows[i].id as its decision_id. Errors as decision_add and order_add for
+     * the first row that fails; the caller then rolls back. PostgreSQL sends
+     * them pipelined, a few round trips for a whole batch instead of two a
+     * pair. Call it through rd_store_decisions_record.
+     */
+    int (*decisions_record)(struct rd_store *s, struct rd_decision_row *rows, size_t n,
+                            struct rd_order_row *orders, const size_t *order_row, size_t norders,
+                            struct rd_error *err);
 };
+
+/*
+ * The backend's decisions_record, or for a trading table older than version 2
+ * the same written one decision_add and order_add at a time.
+ */
+int rd_store_decisions_record(struct rd_store *s, struct rd_decision_row *rows, size_t n,
+                              struct rd_order_row *orders, const size_t *order_row, size_t norders,
+                              struct rd_error *err);
+/* That one-at-a-time form itself, for a backend whose round trips cost nothing. */
+int rd_store_decisions_record_each(struct rd_store *s, struct rd_decision_row *rows, size_t n,
+                                   struct rd_order_row *orders, const size_t *order_row,
+                                   size_t norders, struct rd_error *err);
 
 /* ---- the HTTP API's operations ---- */
 

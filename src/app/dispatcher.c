@@ -35,9 +35,11 @@ int rd_dispatcher_new(const struct rd_dispatcher_params *p, struct rd_dispatcher
     d->hooks = p->hooks;
     d->batch_max = p->batch_max ? p->batch_max : DEFAULT_BATCH;
     d->recs = rd_calloc(d->batch_max, sizeof *d->recs);
+    d->rows = rd_calloc(d->batch_max, sizeof *d->rows);
     d->pending = rd_calloc(d->batch_max, sizeof *d->pending);
-    d->decided = rd_calloc(d->batch_max, sizeof *d->decided);
-    if (!d->recs || !d->pending || !d->decided) {
+    d->order_row = rd_calloc(d->batch_max, sizeof *d->order_row);
+    d->entries = rd_calloc(d->batch_max, sizeof *d->entries);
+    if (!d->recs || !d->rows || !d->pending || !d->order_row || !d->entries) {
         rd_dispatcher_free(d);
         return rd_error_set(err, RD_ENOMEM, "dispatcher: out of memory");
     }
@@ -56,8 +58,10 @@ void rd_dispatcher_free(struct rd_dispatcher *d)
     rd_free(d->positions);
     rd_free(d->gone.rows);
     rd_free(d->recs);
+    rd_free(d->rows);
     rd_free(d->pending);
-    rd_free(d->decided);
+    rd_free(d->order_row);
+    rd_free(d->entries);
     rd_free(d);
 }
 
@@ -381,37 +385,99 @@ static int prepare(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
 }
 
 /* Adds what the store knows of this account's activity around rec to the view. */
+static void activity_query(const struct rd_dispatcher *d, const struct rd_rec *rec,
+                           unsigned parts, struct rd_activity_query *q)
+{
+    memset(q, 0, sizeof *q);
+    q->account = d->acct->name;
+    q->underlying = rec ? rec->underlying : NULL;
+    q->symbol = rec ? rec->symbol : NULL;
+    q->day_start = rd_et_to_utc(d->clock.local.day, 0);
+    q->minute_ago = d->clock.now - 60;
+    q->pdt_since = rd_et_to_utc(rd_dispatch_pdt_window_start(d), 0);
+    q->kelly_since = d->clock.now - (int64_t)d->acct->risk.kelly.lookback_days * 86400;
+    q->parts = parts;
+}
+
+static void view_from(struct rd_dispatcher *d, const struct rd_rec *rec,
+                      const struct rd_activity *a, struct rd_account_view *v)
+{
+    const struct dpos *p = rd_dispatch_find_position(d, rec->symbol);
+
+    *v = d->base;
+    v->position_qty = p ? p->row.qty : 0;
+    v->entries_today = a->entries_today;
+    v->last_entry_at = a->last_entry_at;
+    v->orders_last_minute = a->orders_last_minute;
+    v->day_trades = a->day_trades;
+    v->closed_trades = a->closed_trades;
+    v->winning_trades = a->winning_trades;
+    v->gross_wins = a->gross_wins;
+    v->gross_losses = a->gross_losses;
+}
+
+/* One recommendation's view, everything read from the store now. */
 static int view_for(struct rd_dispatcher *d, const struct rd_rec *rec, struct rd_account_view *v,
                     struct rd_error *err)
 {
     struct rd_activity_query q;
     struct rd_activity a;
-    const struct dpos *p;
     int rc;
 
-    *v = d->base;
-    p = rd_dispatch_find_position(d, rec->symbol);
-    v->position_qty = p ? p->row.qty : 0;
-    memset(&q, 0, sizeof q);
-    q.account = d->acct->name;
-    q.underlying = rec->underlying;
-    q.symbol = rec->symbol;
-    q.day_start = rd_et_to_utc(d->clock.local.day, 0);
-    q.minute_ago = d->clock.now - 60;
-    q.pdt_since = rd_et_to_utc(rd_dispatch_pdt_window_start(d), 0);
-    q.kelly_since = d->clock.now - (int64_t)d->acct->risk.kelly.lookback_days * 86400;
-    rc = d->store->ops->trading->activity(d->store, &q, &a, err);
-    if (rc != RD_OK)
+    activity_query(d, rec, 0, &q);
+    if ((rc = d->store->ops->trading->activity(d->store, &q, &a, err)) != RD_OK)
         return rc;
-    v->entries_today = a.entries_today;
-    v->last_entry_at = a.last_entry_at;
-    v->orders_last_minute = a.orders_last_minute;
-    v->day_trades = a.day_trades;
-    v->closed_trades = a.closed_trades;
-    v->winning_trades = a.winning_trades;
-    v->gross_wins = a.gross_wins;
-    v->gross_losses = a.gross_losses;
+    view_from(d, rec, &a, v);
     return RD_OK;
+}
+
+/* The same within a batch, whose decisions and orders are recorded at its
+ * end: the store's counts as the batch began (d->act, and each underlying's
+ * entries read the first time the batch meets it) plus the orders approved
+ * earlier in the batch, which are pending entries made now. Equal to
+ * view_for had each order been written as it was approved. */
+static int batch_view(struct rd_dispatcher *d, const struct rd_rec *rec, int64_t now,
+                      struct rd_account_view *v, struct rd_error *err)
+{
+    struct rd_activity a = d->act;
+    struct batch_entries *e = NULL;
+    int rc;
+
+    for (size_t i = 0; i < d->nentries && !e; i++)
+        if (!strcmp(d->entries[i].underlying, rec->underlying))
+            e = &d->entries[i];
+    if (!e) {
+        struct rd_activity_query q;
+        struct rd_activity got;
+
+        activity_query(d, rec, RD_ACT_ENTRIES, &q);
+        if ((rc = d->store->ops->trading->activity(d->store, &q, &got, err)) != RD_OK)
+            return rc;
+        e = &d->entries[d->nentries++];
+        memcpy(e->underlying, rec->underlying, sizeof e->underlying);
+        e->count = got.entries_today;
+        e->last_at = got.last_entry_at;
+    }
+    a.entries_today = e->count;
+    a.last_entry_at = e->last_at;
+    if (now >= d->clock.now - 60)
+        a.orders_last_minute += (int32_t)d->npending;
+    view_from(d, rec, &a, v);
+    return RD_OK;
+}
+
+/* An order approved in the batch, counted for the recommendations after it. */
+static void batch_count(struct rd_dispatcher *d, const struct rd_order_row *o)
+{
+    if (o->intent != RD_INTENT_ENTRY)
+        return;
+    for (size_t i = 0; i < d->nentries; i++)
+        if (!strcmp(d->entries[i].underlying, o->underlying)) {
+            d->entries[i].count += o->created_at >= rd_et_to_utc(d->clock.local.day, 0);
+            if (o->created_at > d->entries[i].last_at)
+                d->entries[i].last_at = o->created_at;
+            return;
+        }
 }
 
 void rd_dispatch_follow_tier(struct rd_dispatcher *d)
@@ -600,40 +666,48 @@ static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
     rc = d->store->ops->begin(d->store, err);
     if (rc != RD_OK)
         return rc;
+    {
+        struct rd_activity_query q;
+
+        activity_query(d, NULL, RD_ACT_MINUTE | RD_ACT_TRADES, &q);
+        d->nentries = 0;
+        if ((rc = d->store->ops->trading->activity(d->store, &q, &d->act, err)) != RD_OK)
+            goto fail;
+    }
     for (size_t i = 0; i < n; i++) {
         const struct rd_rec *rec = &d->recs[i];
+        struct rd_decision_row *row = &d->rows[i];
         struct rd_account_view v;
-        struct rd_decision_row row;
 
-        if ((rc = view_for(d, rec, &v, err)) != RD_OK)
+        if ((rc = batch_view(d, rec, now, &v, err)) != RD_OK)
             goto fail;
-        memset(&row, 0, sizeof row);
-        snprintf(row.account, sizeof row.account, "%s", d->acct->name);
-        memcpy(row.rec_id, rec->id, sizeof row.rec_id);
-        row.decided_at = now;
-        rd_decide(&d->ctx, &d->clock, &v, &d->market, rec, &row.d);
-        if (row.d.approved && rec->qty && row.d.size > rec->qty)
-            row.d.size = rec->qty;      /* a trader's trade asked for no more */
-        if ((rc = d->store->ops->trading->decision_add(d->store, &row, err)) != RD_OK)
-            goto fail;
+        memset(row, 0, sizeof *row);
+        snprintf(row->account, sizeof row->account, "%s", d->acct->name);
+        memcpy(row->rec_id, rec->id, sizeof row->rec_id);
+        row->decided_at = now;
+        rd_decide(&d->ctx, &d->clock, &v, &d->market, rec, &row->d);
+        if (row->d.approved && rec->qty && row->d.size > rec->qty)
+            row->d.size = rec->qty;      /* a trader's trade asked for no more */
         st->decided++;
-        if (row.d.approved) {
+        if (row->d.approved) {
             struct rd_order_row *o = &d->pending[d->npending];
 
-            order_from_decision(d, rec, &row.d, row.id, now, o);
-            if ((rc = d->store->ops->trading->order_add(d->store, o, err)) != RD_OK)
-                goto fail;
-            if ((rc = account_for_approval(d, o, &row.d)) != RD_OK) {
+            order_from_decision(d, rec, &row->d, 0, now, o);
+            if ((rc = account_for_approval(d, o, &row->d)) != RD_OK) {
                 rd_error_set(err, rc, "dispatcher: out of memory");
                 goto fail;
             }
-            d->npending++;
+            batch_count(d, o);
+            d->order_row[d->npending++] = i;
             st->approved++;
         } else {
             st->rejected++;
         }
-        d->decided[i] = row.d;
     }
+    /* the batch's decisions and orders in a few round trips, not two a pair */
+    rc = rd_store_decisions_record(d->store, d->rows, n, d->pending, d->order_row, d->npending, err);
+    if (rc != RD_OK)
+        goto fail;
     if ((rc = write_rec_mark(d, mark, err)) != RD_OK)
         goto fail;
     rc = d->store->ops->commit(d->store, err);
@@ -642,10 +716,10 @@ static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
     d->rec_mark = mark;
     if (rd_log_enabled(RD_LOG_INFO))
         for (size_t i = 0; i < n; i++)
-            log_decision(d, &d->recs[i], &d->decided[i]);
+            log_decision(d, &d->recs[i], &d->rows[i].d);
     if (d->hooks.decision)
         for (size_t i = 0; i < n; i++)
-            d->hooks.decision(d->hooks.ctx, d->acct->name, &d->recs[i], &d->decided[i]);
+            d->hooks.decision(d->hooks.ctx, d->acct->name, &d->recs[i], &d->rows[i].d);
     return RD_OK;
 fail:
     d->store->ops->rollback(d->store);

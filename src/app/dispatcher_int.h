@@ -17,6 +17,14 @@ struct poslist {
     size_t n, cap;
 };
 
+/* Entries today in one underlying: the store's count when the batch first
+ * met it, plus the batch's own. */
+struct batch_entries {
+    char underlying[RD_UNDERLYING_MAX];
+    int32_t count;
+    int64_t last_at;
+};
+
 struct rd_dispatcher {
     const struct rd_config *cfg;
     const struct rd_account_config *acct;
@@ -46,9 +54,15 @@ struct rd_dispatcher {
     int64_t rec_mark;                 /* rec_undecided's mark: all up to it decided */
     int rec_mark_read;                /* rec_mark was read from the store */
     struct rd_rec *recs;              /* batch_max */
-    struct rd_decision *decided;      /* batch_max */
+    struct rd_decision_row *rows;     /* batch_max: the batch's decisions, recorded at its end */
     struct rd_order_row *pending;     /* batch_max */
+    size_t *order_row;                /* batch_max: pending[j] is the order of rows[order_row[j]] */
     size_t npending;
+    /* What the store held when the batch began, read once a batch; the
+     * batch's own orders are counted on top (dispatcher.c, batch_view). */
+    struct rd_activity act;           /* orders in the last minute, closed trades */
+    struct batch_entries *entries;    /* batch_max: entries today per underlying */
+    size_t nentries;
     unsigned health_seen;             /* the broker's health.changes last recorded */
 };
 

@@ -695,7 +695,7 @@ int rd_pg_activity(struct rd_store *s, const struct rd_activity_query *aq,
     if (!aq->account)
         return rd_error_set(err, RD_EINVAL, "activity: no account");
 
-    if (aq->underlying) {
+    if (aq->underlying && (!aq->parts || (aq->parts & RD_ACT_ENTRIES))) {
         rd_pg_bind_init(&b);
         rd_pg_bind_i64(&b, aq->day_start);
         rd_pg_bind_str(&b, aq->account);
@@ -708,29 +708,33 @@ int rd_pg_activity(struct rd_store *s, const struct rd_activity_query *aq,
         PQclear(res);
     }
 
-    rd_pg_bind_init(&b);
-    rd_pg_bind_str(&b, aq->account);
-    rd_pg_bind_i64(&b, aq->minute_ago);
-    rc = one_row(q, RD_PGS_ACT_MINUTE, &b, &res, err, "orders in the last minute", aq->account);
-    if (rc)
-        return rc;
-    out->orders_last_minute = (int32_t)rd_pg_col_i64(res, 0, 0);
-    PQclear(res);
+    if (!aq->parts || (aq->parts & RD_ACT_MINUTE)) {
+        rd_pg_bind_init(&b);
+        rd_pg_bind_str(&b, aq->account);
+        rd_pg_bind_i64(&b, aq->minute_ago);
+        rc = one_row(q, RD_PGS_ACT_MINUTE, &b, &res, err, "orders in the last minute", aq->account);
+        if (rc)
+            return rc;
+        out->orders_last_minute = (int32_t)rd_pg_col_i64(res, 0, 0);
+        PQclear(res);
+    }
 
-    rd_pg_bind_init(&b);
-    rd_pg_bind_i64(&b, aq->pdt_since);
-    rd_pg_bind_i64(&b, aq->kelly_since);
-    rd_pg_bind_str(&b, aq->account);
-    rd_pg_bind_i64(&b, aq->pdt_since < aq->kelly_since ? aq->pdt_since : aq->kelly_since);
-    rc = one_row(q, RD_PGS_ACT_TRADES, &b, &res, err, "closed trades", aq->account);
-    if (rc)
-        return rc;
-    out->day_trades = (int32_t)rd_pg_col_i64(res, 0, 0);
-    out->closed_trades = (int32_t)rd_pg_col_i64(res, 0, 1);
-    out->winning_trades = (int32_t)rd_pg_col_i64(res, 0, 2);
-    out->gross_wins = rd_pg_col_i64(res, 0, 3);
-    out->gross_losses = rd_pg_col_i64(res, 0, 4);
-    PQclear(res);
+    if (!aq->parts || (aq->parts & RD_ACT_TRADES)) {
+        rd_pg_bind_init(&b);
+        rd_pg_bind_i64(&b, aq->pdt_since);
+        rd_pg_bind_i64(&b, aq->kelly_since);
+        rd_pg_bind_str(&b, aq->account);
+        rd_pg_bind_i64(&b, aq->pdt_since < aq->kelly_since ? aq->pdt_since : aq->kelly_since);
+        rc = one_row(q, RD_PGS_ACT_TRADES, &b, &res, err, "closed trades", aq->account);
+        if (rc)
+            return rc;
+        out->day_trades = (int32_t)rd_pg_col_i64(res, 0, 0);
+        out->closed_trades = (int32_t)rd_pg_col_i64(res, 0, 1);
+        out->winning_trades = (int32_t)rd_pg_col_i64(res, 0, 2);
+        out->gross_wins = rd_pg_col_i64(res, 0, 3);
+        out->gross_losses = rd_pg_col_i64(res, 0, 4);
+        PQclear(res);
+    }
     return RD_OK;
 }
 

@@ -805,7 +805,7 @@ static int sq_activity(struct rd_store *s, const struct rd_activity_query *aq,
     if (!aq->account)
         return rd_error_set(err, RD_EINVAL, "activity: no account");
 
-    if (aq->underlying) {
+    if (aq->underlying && (!aq->parts || (aq->parts & RD_ACT_ENTRIES))) {
         rc = use(q, RD_SQC_ACT_ENTRIES, &b, "activity", err);
         if (rc)
             return rc;
@@ -820,33 +820,37 @@ static int sq_activity(struct rd_store *s, const struct rd_activity_query *aq,
         rd_sqlite_bind_done(&b);
     }
 
-    rc = use(q, RD_SQC_ACT_MINUTE, &b, "activity", err);
-    if (rc)
-        return rc;
-    rd_sqlite_bind_str(&b, aq->account);
-    rd_sqlite_bind_i64(&b, aq->minute_ago);
-    rc = one_row(q, &b, err, "orders in the last minute", aq->account);
-    if (rc)
-        return rc;
-    out->orders_last_minute = (int32_t)sqlite3_column_int64(b.st, 0);
-    rd_sqlite_bind_done(&b);
+    if (!aq->parts || (aq->parts & RD_ACT_MINUTE)) {
+        rc = use(q, RD_SQC_ACT_MINUTE, &b, "activity", err);
+        if (rc)
+            return rc;
+        rd_sqlite_bind_str(&b, aq->account);
+        rd_sqlite_bind_i64(&b, aq->minute_ago);
+        rc = one_row(q, &b, err, "orders in the last minute", aq->account);
+        if (rc)
+            return rc;
+        out->orders_last_minute = (int32_t)sqlite3_column_int64(b.st, 0);
+        rd_sqlite_bind_done(&b);
+    }
 
-    rc = use(q, RD_SQC_ACT_TRADES, &b, "activity", err);
-    if (rc)
-        return rc;
-    rd_sqlite_bind_i64(&b, aq->pdt_since);
-    rd_sqlite_bind_i64(&b, aq->kelly_since);
-    rd_sqlite_bind_str(&b, aq->account);
-    rd_sqlite_bind_i64(&b, aq->pdt_since < aq->kelly_since ? aq->pdt_since : aq->kelly_since);
-    rc = one_row(q, &b, err, "closed trades", aq->account);
-    if (rc)
-        return rc;
-    out->day_trades = (int32_t)sqlite3_column_int64(b.st, 0);
-    out->closed_trades = (int32_t)sqlite3_column_int64(b.st, 1);
-    out->winning_trades = (int32_t)sqlite3_column_int64(b.st, 2);
-    out->gross_wins = sqlite3_column_int64(b.st, 3);
-    out->gross_losses = sqlite3_column_int64(b.st, 4);
-    rd_sqlite_bind_done(&b);
+    if (!aq->parts || (aq->parts & RD_ACT_TRADES)) {
+        rc = use(q, RD_SQC_ACT_TRADES, &b, "activity", err);
+        if (rc)
+            return rc;
+        rd_sqlite_bind_i64(&b, aq->pdt_since);
+        rd_sqlite_bind_i64(&b, aq->kelly_since);
+        rd_sqlite_bind_str(&b, aq->account);
+        rd_sqlite_bind_i64(&b, aq->pdt_since < aq->kelly_since ? aq->pdt_since : aq->kelly_since);
+        rc = one_row(q, &b, err, "closed trades", aq->account);
+        if (rc)
+            return rc;
+        out->day_trades = (int32_t)sqlite3_column_int64(b.st, 0);
+        out->closed_trades = (int32_t)sqlite3_column_int64(b.st, 1);
+        out->winning_trades = (int32_t)sqlite3_column_int64(b.st, 2);
+        out->gross_wins = sqlite3_column_int64(b.st, 3);
+        out->gross_losses = sqlite3_column_int64(b.st, 4);
+        rd_sqlite_bind_done(&b);
+    }
     return RD_OK;
 }
 
@@ -943,7 +947,7 @@ int rd_sqlite_fail(struct rd_store *s, int rc, struct rd_error *err, const char 
 }
 
 const struct rd_store_trading_ops rd_sqlite_trading_ops = {
-    .version = 1,
+    .version = 2,
     .account_put = sq_account_put,
     .account_get = sq_account_get,
     .account_list = sq_account_list,
@@ -962,6 +966,7 @@ const struct rd_store_trading_ops rd_sqlite_trading_ops = {
     .activity = sq_activity,
     .kv_get = sq_kv_get,
     .kv_put = sq_kv_put,
+    .decisions_record = rd_store_decisions_record_each,   /* in-process: nothing to save */
 };
 
 /* A file's handle has no connection to lose. */

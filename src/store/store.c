@@ -70,3 +70,37 @@ void rd_store_close(struct rd_store *s)
     if (s)
         s->ops->close(s);
 }
+
+int rd_store_decisions_record_each(struct rd_store *s, struct rd_decision_row *rows, size_t n,
+                                   struct rd_order_row *orders, const size_t *order_row,
+                                   size_t norders, struct rd_error *err)
+{
+    const struct rd_store_trading_ops *t = s->ops->trading;
+    size_t j = 0;
+    int rc;
+
+    for (size_t i = 0; i < n; i++) {
+        if ((rc = t->decision_add(s, &rows[i], err)) != RD_OK)
+            return rc;
+        for (; j < norders && order_row[j] == i; j++) {
+            orders[j].decision_id = rows[i].id;
+            if ((rc = t->order_add(s, &orders[j], err)) != RD_OK)
+                return rc;
+        }
+    }
+    if (j != norders)
+        return rd_error_set(err, RD_EINVAL, "decisions_record: order %zu names decision %zu of %zu "
+                            "(order_row must ascend below n)", j, order_row[j], n);
+    return RD_OK;
+}
+
+int rd_store_decisions_record(struct rd_store *s, struct rd_decision_row *rows, size_t n,
+                              struct rd_order_row *orders, const size_t *order_row, size_t norders,
+                              struct rd_error *err)
+{
+    const struct rd_store_trading_ops *t = s->ops->trading;
+
+    if (t->version >= 2 && t->decisions_record)
+        return t->decisions_record(s, rows, n, orders, order_row, norders, err);
+    return rd_store_decisions_record_each(s, rows, n, orders, order_row, norders, err);
+}
