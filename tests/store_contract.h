@@ -416,6 +416,97 @@ static void test_decision_roundtrip(void **state)
     assert_int_equal(s->ops->trading->decision_add(s, &a, &err), RD_EINVAL);
 }
 
+/* A batch's decisions and orders in one call, across the PostgreSQL
+ * backend's pipeline chunks (64): every id set and each order tied to its
+ * decision; a decided pair or a taken order id inside a later chunk is
+ * refused naming it, and the handle keeps working after (the pipeline is
+ * left). */
+#define BATCH_N 150
+
+static int count_order(void *ctx, const struct rd_order_row *o)
+{
+    int64_t *ids = ctx;
+
+    if (ids[0] < BATCH_N)
+        ids[1 + ids[0]++] = o->decision_id;
+    return 0;
+}
+
+static void test_decisions_record(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    static struct rd_decision_row rows[BATCH_N];
+    static struct rd_order_row orders[BATCH_N];
+    static size_t order_row[BATCH_N];
+    static int64_t ids[1 + BATCH_N];
+    struct rd_error err = {0};
+    size_t norders = 0;
+    char id[32];
+
+    for (int i = 0; i < BATCH_N; i++) {
+        snprintf(id, sizeof id, "b%03d", i);
+        add_rec(s, id, NOW - 100 + i);
+        rows[i] = make_decision("acct-A", id, i % 3 == 0);
+        if (i % 3 == 0) {
+            snprintf(id, sizeof id, "coid-%03d", i);
+            orders[norders] = make_order(id, "acct-A", "AAPL", RD_INTENT_ENTRY, RD_ORDER_PENDING, NOW);
+            snprintf(orders[norders].rec_id, sizeof orders[norders].rec_id, "%s", rows[i].rec_id);
+            order_row[norders++] = (size_t)i;
+        }
+    }
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    assert_int_equal(rd_store_decisions_record(s, rows, BATCH_N, orders, order_row, norders, &err),
+                     RD_OK);
+    assert_int_equal(s->ops->commit(s, &err), RD_OK);
+    for (int i = 1; i < BATCH_N; i++)
+        assert_true(rows[i].id > rows[i - 1].id);
+    for (size_t j = 0; j < norders; j++)
+        assert_int_equal(orders[j].decision_id, rows[order_row[j]].id);
+    assert_int_equal(s->ops->trading->order_list(s, "acct-A", -1, count_order, ids, &err), RD_OK);
+    assert_int_equal(ids[0], (int64_t)norders);
+    for (size_t j = 0; j < norders; j++)
+        assert_int_equal(ids[1 + j], rows[order_row[j]].id);
+
+    /* a pair decided already, in the second chunk: refused, nothing kept */
+    for (int i = 0; i < 100; i++) {
+        snprintf(id, sizeof id, "c%03d", i);
+        add_rec(s, id, NOW + i);
+        rows[i] = make_decision("acct-A", id, 0);
+    }
+    rows[90] = make_decision("acct-A", "b007", 0);
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    assert_int_equal(rd_store_decisions_record(s, rows, 100, orders, order_row, 0, &err), RD_EEXIST);
+    assert_non_null(strstr(err.msg, "b007"));
+    s->ops->rollback(s);
+
+    /* an order id taken, in the second chunk of orders */
+    for (int i = 0; i < 100; i++) {
+        snprintf(id, sizeof id, "c%03d", i);
+        rows[i] = make_decision("acct-A", id, 1);
+        snprintf(id, sizeof id, "coid-c%03d", i);
+        orders[i] = make_order(id, "acct-A", "AAPL", RD_INTENT_ENTRY, RD_ORDER_PENDING, NOW);
+        order_row[i] = (size_t)i;
+    }
+    snprintf(orders[70].client_order_id, sizeof orders[70].client_order_id, "coid-003");
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    assert_int_equal(rd_store_decisions_record(s, rows, 100, orders, order_row, 100, &err), RD_EEXIST);
+    assert_non_null(strstr(err.msg, "coid-003"));
+    s->ops->rollback(s);
+
+    /* orders that do not ascend are refused before anything is written */
+    order_row[1] = 0;
+    order_row[0] = 1;
+    assert_int_equal(rd_store_decisions_record(s, rows, 100, orders, order_row, 2, &err), RD_EINVAL);
+
+    /* the handle works as before: one at a time, and nothing of the refused batches */
+    rows[0] = make_decision("acct-A", "c000", 1);
+    assert_int_equal(s->ops->trading->decision_add(s, &rows[0], &err), RD_OK);
+    ids[0] = 0;
+    assert_int_equal(s->ops->trading->order_list(s, "acct-A", -1, count_order, ids, &err), RD_OK);
+    assert_int_equal(ids[0], (int64_t)(BATCH_N + 2) / 3);
+}
+
 static void test_order_roundtrip(void **state)
 {
     struct fixture *f = *state;

@@ -367,6 +367,13 @@ PGresult *rd_pg_exec(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_
     return PQexecPrepared(q->conn, stmts[id].name, b->n, b->v, NULL, NULL, 0);
 }
 
+int rd_pg_send(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_pg_bind *b)
+{
+    if (b->overflow)
+        return 0;
+    return PQsendQueryPrepared(q->conn, stmts[id].name, b->n, b->v, NULL, NULL, 0);
+}
+
 int rd_pg_res_ok(const PGresult *res, ExecStatusType want)
 {
     return res && PQresultStatus(res) == want;

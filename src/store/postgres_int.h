@@ -255,6 +255,8 @@ int rd_pg_ext_run(struct rd_store *s, enum rd_pg_ext slot, const char *sql,
 
 /* Runs a prepared statement. NULL only when libpq could not even try. */
 PGresult *rd_pg_exec(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_pg_bind *b);
+/* The same sent without waiting (pipeline mode): 1 when queued, 0 on failure. */
+int rd_pg_send(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_pg_bind *b);
 /* Whether res is there with status want. */
 int rd_pg_res_ok(const PGresult *res, ExecStatusType want);
 /* Rows a command wrote (INSERT/UPDATE/DELETE). */
@@ -325,10 +327,25 @@ int rd_pg_rec_get(struct rd_store *s, const char *id, struct rd_rec *r, struct r
 int rd_pg_rec_undecided(struct rd_store *s, const char *account, int64_t *mark, size_t max,
                         struct rd_rec *out, size_t *n, struct rd_error *err);
 int rd_pg_decision_add(struct rd_store *s, struct rd_decision_row *row, struct rd_error *err);
+/* decision_add in parts, for postgres_batch.c: its parameters (verdicts is a
+ * caller's RD_STORE_VERDICTS_MAX buffer the bind points into), and what its
+ * result means (row->id set; RD_EEXIST / RD_ENOTFOUND for no row written). */
+int rd_pg_decision_bind(const struct rd_decision_row *row, char *verdicts, struct rd_pg_bind *b,
+                        struct rd_error *err);
+int rd_pg_decision_result(struct rd_pg_store *q, struct rd_decision_row *row, PGresult *res,
+                          struct rd_error *err);
 int rd_pg_decision_list(struct rd_store *s, const char *account, size_t limit,
                         int (*visit)(void *ctx, const struct rd_decision_row *), void *ctx,
                         struct rd_error *err);
 int rd_pg_order_add(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err);
+/* order_add in the same two parts. */
+int rd_pg_order_bind(const struct rd_order_row *o, struct rd_pg_bind *b, struct rd_error *err);
+int rd_pg_order_result(struct rd_pg_store *q, const struct rd_order_row *o, PGresult *res,
+                       struct rd_error *err);
+/* postgres_batch.c: store.h's decisions_record, pipelined. */
+int rd_pg_decisions_record(struct rd_store *s, struct rd_decision_row *rows, size_t n,
+                           struct rd_order_row *orders, const size_t *order_row, size_t norders,
+                           struct rd_error *err);
 int rd_pg_order_update(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err);
 int rd_pg_order_get(struct rd_store *s, const char *client_order_id, struct rd_order_row *o,
                     struct rd_error *err);

@@ -333,53 +333,53 @@ static int exists(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_pg_
     return RD_OK;
 }
 
-int rd_pg_decision_add(struct rd_store *s, struct rd_decision_row *row, struct rd_error *err)
+int rd_pg_decision_bind(const struct rd_decision_row *row, char *verdicts, struct rd_pg_bind *b,
+                        struct rd_error *err)
 {
-    struct rd_pg_store *q = rd_pg(s);
     const struct rd_decision *d = &row->d;
-    char verdicts[RD_STORE_VERDICTS_MAX];
-    char what[192];
-    struct rd_pg_bind b;
-    PGresult *res;
-    int rc, dup = 0;
+    int rc;
 
     if ((unsigned)d->first_failed > RD_GATE_COUNT)
         return rd_error_set(err, RD_EINVAL, "decision_add \"%.*s\": first_failed %d out of range",
                             RD_PG_FIELD(row->rec_id), (int)d->first_failed);
-    rc = rd_store_verdicts_encode(d, verdicts, sizeof verdicts, err);
+    rc = rd_store_verdicts_encode(d, verdicts, RD_STORE_VERDICTS_MAX, err);
     if (rc)
         return rd_error_prefix(err, "decision_add \"%.*s\" for \"%.*s\"", RD_PG_FIELD(row->rec_id),
                                RD_PG_FIELD(row->account));
-    rd_pg_bind_init(&b);
-    rd_pg_bind_field(&b, row->account, sizeof row->account);
-    rd_pg_bind_field(&b, row->rec_id, sizeof row->rec_id);
-    rd_pg_bind_i64(&b, row->decided_at);
-    rd_pg_bind_i64(&b, d->approved);
-    rd_pg_bind_i64(&b, d->size);
+    rd_pg_bind_init(b);
+    rd_pg_bind_field(b, row->account, sizeof row->account);
+    rd_pg_bind_field(b, row->rec_id, sizeof row->rec_id);
+    rd_pg_bind_i64(b, row->decided_at);
+    rd_pg_bind_i64(b, d->approved);
+    rd_pg_bind_i64(b, d->size);
     if (d->first_failed == RD_GATE_COUNT)
-        rd_pg_bind_null(&b);
+        rd_pg_bind_null(b);
     else
-        rd_pg_bind_str(&b, rd_store_gate_name(d->first_failed));
-    rd_pg_bind_i64(&b, d->budget);
-    rd_pg_bind_i64(&b, d->unit_risk);
-    rd_pg_bind_i64(&b, d->unit_cost);
-    rd_pg_bind_i64(&b, d->risk_pct);
-    rd_pg_bind_i64(&b, d->kelly_used);
-    rd_pg_bind_str(&b, verdicts);
-    res = rd_pg_exec(q, RD_PGS_DECISION_ADD, &b);
+        rd_pg_bind_str(b, rd_store_gate_name(d->first_failed));
+    rd_pg_bind_i64(b, d->budget);
+    rd_pg_bind_i64(b, d->unit_risk);
+    rd_pg_bind_i64(b, d->unit_cost);
+    rd_pg_bind_i64(b, d->risk_pct);
+    rd_pg_bind_i64(b, d->kelly_used);
+    rd_pg_bind_str(b, verdicts);
+    return RD_OK;
+}
+
+int rd_pg_decision_result(struct rd_pg_store *q, struct rd_decision_row *row, PGresult *res,
+                          struct rd_error *err)
+{
+    char what[192];
+    struct rd_pg_bind b;
+    int rc, dup = 0;
+
     if (rd_pg_res_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1) {
         row->id = rd_pg_col_i64(res, 0, 0);
-        PQclear(res);
         return RD_OK;
     }
     snprintf(what, sizeof what, "decision_add: recommendation \"%.*s\" for account \"%.*s\"",
              RD_PG_FIELD(row->rec_id), RD_PG_FIELD(row->account));
-    if (!rd_pg_res_ok(res, PGRES_TUPLES_OK)) {
-        rc = rd_pg_failf(q, res, err, "%s", what);
-        PQclear(res);
-        return rc;
-    }
-    PQclear(res);
+    if (!rd_pg_res_ok(res, PGRES_TUPLES_OK))
+        return rd_pg_failf(q, res, err, "%s", what);
     /* Nothing written: decided already, or no such recommendation. */
     rd_pg_bind_init(&b);
     rd_pg_bind_field(&b, row->account, sizeof row->account);
@@ -391,6 +391,22 @@ int rd_pg_decision_add(struct rd_store *s, struct rd_decision_row *row, struct r
         return rd_error_set(err, RD_EEXIST, "%s: already exists", what);
     return rd_error_set(err, RD_ENOTFOUND, "%s: refers to a row that is not in the store "
                         "(the recommendation)", what);
+}
+
+int rd_pg_decision_add(struct rd_store *s, struct rd_decision_row *row, struct rd_error *err)
+{
+    struct rd_pg_store *q = rd_pg(s);
+    char verdicts[RD_STORE_VERDICTS_MAX];
+    struct rd_pg_bind b;
+    PGresult *res;
+    int rc;
+
+    if ((rc = rd_pg_decision_bind(row, verdicts, &b, err)) != RD_OK)
+        return rc;
+    res = rd_pg_exec(q, RD_PGS_DECISION_ADD, &b);
+    rc = rd_pg_decision_result(q, row, res, err);
+    PQclear(res);
+    return rc;
 }
 
 int rd_pg_decision_list(struct rd_store *s, const char *account, size_t limit,
@@ -430,55 +446,53 @@ int rd_pg_decision_list(struct rd_store *s, const char *account, size_t limit,
 
 /* ---- orders ---- */
 
-int rd_pg_order_add(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err)
+int rd_pg_order_bind(const struct rd_order_row *o, struct rd_pg_bind *b, struct rd_error *err)
 {
-    struct rd_pg_store *q = rd_pg(s);
     const char *side = rd_store_side_name(o->side);
     const char *intent = rd_store_intent_name(o->intent);
     const char *strategy = rd_store_strategy_name(o->strategy);
-    char what[128];
-    struct rd_pg_bind b;
-    PGresult *res;
-    int rc, dup = 0;
 
     if (!side || !intent || !strategy || (unsigned)o->status >= RD_ORDER_STATUS_COUNT)
         return rd_error_set(err, RD_EINVAL,
                             "order_add \"%.*s\": side %d, intent %d, strategy %d or status %d out of range",
                             RD_PG_FIELD(o->client_order_id), (int)o->side, (int)o->intent,
                             (int)o->strategy, (int)o->status);
-    rd_pg_bind_init(&b);
-    rd_pg_bind_field(&b, o->client_order_id, sizeof o->client_order_id);
-    rd_pg_bind_field(&b, o->account, sizeof o->account);
-    rd_pg_bind_field_or_null(&b, o->rec_id, sizeof o->rec_id);
-    rd_pg_bind_i64_or_null(&b, o->decision_id);
-    rd_pg_bind_field(&b, o->symbol, sizeof o->symbol);
-    rd_pg_bind_field(&b, o->underlying, sizeof o->underlying);
-    rd_pg_bind_str(&b, side);
-    rd_pg_bind_str(&b, intent);
-    rd_pg_bind_str(&b, strategy);
-    rd_pg_bind_i64(&b, o->qty);
-    rd_pg_bind_i64(&b, o->multiplier);
-    rd_pg_bind_i64(&b, o->ref_price);
-    rd_pg_bind_str(&b, rd_order_status_name(o->status));
-    rd_pg_bind_field_or_null(&b, o->broker_order_id, sizeof o->broker_order_id);
-    rd_pg_bind_i64(&b, o->filled_qty);
-    rd_pg_bind_i64(&b, o->fill_price);
-    rd_pg_bind_field(&b, o->reason, sizeof o->reason);
-    rd_pg_bind_i64(&b, o->created_at);
-    rd_pg_bind_i64(&b, o->updated_at);
-    res = rd_pg_exec(q, RD_PGS_ORDER_ADD, &b);
-    if (rd_pg_res_ok(res, PGRES_COMMAND_OK) && rd_pg_affected(res) == 1) {
-        PQclear(res);
+    rd_pg_bind_init(b);
+    rd_pg_bind_field(b, o->client_order_id, sizeof o->client_order_id);
+    rd_pg_bind_field(b, o->account, sizeof o->account);
+    rd_pg_bind_field_or_null(b, o->rec_id, sizeof o->rec_id);
+    rd_pg_bind_i64_or_null(b, o->decision_id);
+    rd_pg_bind_field(b, o->symbol, sizeof o->symbol);
+    rd_pg_bind_field(b, o->underlying, sizeof o->underlying);
+    rd_pg_bind_str(b, side);
+    rd_pg_bind_str(b, intent);
+    rd_pg_bind_str(b, strategy);
+    rd_pg_bind_i64(b, o->qty);
+    rd_pg_bind_i64(b, o->multiplier);
+    rd_pg_bind_i64(b, o->ref_price);
+    rd_pg_bind_str(b, rd_order_status_name(o->status));
+    rd_pg_bind_field_or_null(b, o->broker_order_id, sizeof o->broker_order_id);
+    rd_pg_bind_i64(b, o->filled_qty);
+    rd_pg_bind_i64(b, o->fill_price);
+    rd_pg_bind_field(b, o->reason, sizeof o->reason);
+    rd_pg_bind_i64(b, o->created_at);
+    rd_pg_bind_i64(b, o->updated_at);
+    return RD_OK;
+}
+
+int rd_pg_order_result(struct rd_pg_store *q, const struct rd_order_row *o, PGresult *res,
+                       struct rd_error *err)
+{
+    char what[128];
+    struct rd_pg_bind b;
+    int rc, dup = 0;
+
+    if (rd_pg_res_ok(res, PGRES_COMMAND_OK) && rd_pg_affected(res) == 1)
         return RD_OK;
-    }
     snprintf(what, sizeof what, "order_add: client order id \"%.*s\"",
              RD_PG_FIELD(o->client_order_id));
-    if (!rd_pg_res_ok(res, PGRES_COMMAND_OK)) {
-        rc = rd_pg_failf(q, res, err, "%s", what);
-        PQclear(res);
-        return rc;
-    }
-    PQclear(res);
+    if (!rd_pg_res_ok(res, PGRES_COMMAND_OK))
+        return rd_pg_failf(q, res, err, "%s", what);
     /* Nothing written: the id is taken, or the decision does not exist. */
     rd_pg_bind_init(&b);
     rd_pg_bind_field(&b, o->client_order_id, sizeof o->client_order_id);
@@ -489,6 +503,21 @@ int rd_pg_order_add(struct rd_store *s, const struct rd_order_row *o, struct rd_
         return rd_error_set(err, RD_EEXIST, "%s: already exists", what);
     return rd_error_set(err, RD_ENOTFOUND, "%s: refers to a row that is not in the store "
                         "(decision %" PRId64 ")", what, o->decision_id);
+}
+
+int rd_pg_order_add(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err)
+{
+    struct rd_pg_store *q = rd_pg(s);
+    struct rd_pg_bind b;
+    PGresult *res;
+    int rc;
+
+    if ((rc = rd_pg_order_bind(o, &b, err)) != RD_OK)
+        return rc;
+    res = rd_pg_exec(q, RD_PGS_ORDER_ADD, &b);
+    rc = rd_pg_order_result(q, o, res, err);
+    PQclear(res);
+    return rc;
 }
 
 int rd_pg_order_update(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err)
@@ -792,7 +821,7 @@ int rd_pg_kv_put(struct rd_store *s, const char *ns, const char *key, const char
 }
 
 const struct rd_store_trading_ops rd_pg_trading_ops = {
-    .version = 1,
+    .version = 2,
     .account_put = rd_pg_account_put,
     .account_get = rd_pg_account_get,
     .account_list = rd_pg_account_list,
@@ -811,4 +840,5 @@ const struct rd_store_trading_ops rd_pg_trading_ops = {
     .activity = rd_pg_activity,
     .kv_get = rd_pg_kv_get,
     .kv_put = rd_pg_kv_put,
+    .decisions_record = rd_pg_decisions_record,
 };

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/store_int.h"
 #include "riskdesk/banned.h"
 
 /*
@@ -79,6 +80,8 @@ int rd_store_decisions_record_each(struct rd_store *s, struct rd_decision_row *r
     size_t j = 0;
     int rc;
 
+    if ((rc = rd_store_order_rows_check(order_row, norders, n, err)) != RD_OK)
+        return rc;
     for (size_t i = 0; i < n; i++) {
         if ((rc = t->decision_add(s, &rows[i], err)) != RD_OK)
             return rc;
@@ -88,9 +91,16 @@ int rd_store_decisions_record_each(struct rd_store *s, struct rd_decision_row *r
                 return rc;
         }
     }
-    if (j != norders)
-        return rd_error_set(err, RD_EINVAL, "decisions_record: order %zu names decision %zu of %zu "
-                            "(order_row must ascend below n)", j, order_row[j], n);
+    return RD_OK;
+}
+
+int rd_store_order_rows_check(const size_t *order_row, size_t norders, size_t n,
+                              struct rd_error *err)
+{
+    for (size_t j = 0; j < norders; j++)
+        if (order_row[j] >= n || (j > 0 && order_row[j] < order_row[j - 1]))
+            return rd_error_set(err, RD_EINVAL, "decisions_record: order %zu names decision %zu "
+                                "of %zu (order_row must ascend below n)", j, order_row[j], n);
     return RD_OK;
 }
 

@@ -55,4 +55,9 @@ struct rd_sqlite_migration {
 extern const struct rd_sqlite_migration rd_sqlite_migrations[];
 extern const int rd_sqlite_migration_count;
 
+/* decisions_record's order_row: each below n, ascending; RD_EINVAL naming
+ * the first that is not (store.c). */
+int rd_store_order_rows_check(const size_t *order_row, size_t norders, size_t n,
+                              struct rd_error *err);
+
 #endif

@@ -405,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_pg_versions_match_sqlite),
         PG_TEST(test_rec_roundtrip),
         PG_TEST(test_decision_roundtrip),
+        PG_TEST(test_decisions_record),
         PG_TEST(test_decision_tie_order),
         PG_TEST(test_order_roundtrip),
         PG_TEST(test_position_account_roundtrip),

@@ -288,6 +288,7 @@ int main(void)
         FILE_TEST(test_rec_roundtrip),
         MEM_TEST(test_rec_roundtrip),
         FILE_TEST(test_decision_roundtrip),
+        FILE_TEST(test_decisions_record),
         FILE_TEST(test_decision_tie_order),
         FILE_TEST(test_order_roundtrip),
         MEM_TEST(test_order_roundtrip),
