@@ -9,7 +9,7 @@
 # this server at once, each accepted just before.
 . "$(dirname "$0")/common.sh"
 command -v curl >/dev/null || skip_test "curl is not installed (scripts/deps.sh installs it)"
-python3 -c 'import yaml' 2>/dev/null ||
+python_with yaml ||
   skip_test "python3 with PyYAML is needed to read docs/openapi.yaml (python3-yaml, scripts/deps.sh)"
 unset SLACK_SIGNING_SECRET
 SLACK=5e0c4a27d1b9f3386a42c7d0e9b1f2a4
@@ -72,7 +72,7 @@ secret "$(cat "$TMP/admin.token")" "$TMP/callers.json"
 for n in viewer bob carol; do secret "$(cat "$TMP/$n.token")" "$TMP/callers.json"; done
 expect_rc 0 "$RD_BIN" serve --routes
 mv "$TMP/out" "$TMP/routes"
-if SLACK_SIGNING_SECRET=$SLACK python3 "$RD_SOURCE_DIR/tests/tools/api_roles.py" \
+if SLACK_SIGNING_SECRET=$SLACK "$PY" "$RD_SOURCE_DIR/tests/tools/api_roles.py" \
      "$RD_SOURCE_DIR/docs/openapi.yaml" "$TMP/routes" "$PORT" "$TMP/callers.json" >"$TMP/table"; then ok
 else bad "the answers disagree with the documented roles (FAIL lines below)"; fi
 cat "$TMP/table"
