@@ -13,12 +13,13 @@ if [ "${1-}" = "--runtime" ]; then
   exit 0
 fi
 # Beside the build: every tool the tests call. curl drives the HTTP tests;
-# python3 (numpy for the metrics reference) runs the fakes, the SMTP sink, the
-# JSON checks and reads the SQLite stores (its sqlite3 module: no sqlite3 tool
-# needed); postgresql gives the throwaway clusters; valgrind, `make valgrind`.
+# python3 (numpy for the metrics, ridge and correlation references; yaml to read
+# docs/openapi.yaml in the authorization table) runs the fakes, the SMTP sink,
+# the JSON checks and reads the SQLite stores (its sqlite3 module: no sqlite3
+# tool needed); postgresql gives the throwaway clusters; valgrind, `make valgrind`.
 pkgs="cmake make gcc clang pkg-config libsqlite3-dev libjansson-dev libcmocka-dev
       libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libpq-dev postgresql valgrind python3 python3-numpy
-      libclang-rt-14-dev curl"
+      python3-yaml libclang-rt-14-dev curl"
 # wrk is for the HTTP benchmark only (bench/bench_api.sh); nothing in the tests needs it.
 # chromium renders the dashboard in tests/integration/test_dashboard.sh (skipped without it).
 # moto (tests/integration/test_aws.sh) has no Debian package: pip's, where a

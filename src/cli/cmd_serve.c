@@ -16,12 +16,14 @@
 
 static struct rd_api_params p = {.listen = "127.0.0.1:8080"};
 static unsigned long threads = 4, body_max = 1024 * 1024, interval = 60, grace = 10, wait_ms = 5000;
+static int list_routes;
 
 static const struct option opts[] = {
     {"listen", required_argument, NULL, 'l'},   {"threads", required_argument, NULL, 't'},
     {"body-max", required_argument, NULL, 'b'}, {"dispatch", required_argument, NULL, 'D'},
     {"interval", required_argument, NULL, 'i'}, {"grace", required_argument, NULL, 'g'},
-    {"trade-wait-ms", required_argument, NULL, 'w'}, {NULL, 0, NULL, 0},
+    {"trade-wait-ms", required_argument, NULL, 'w'}, {"routes", no_argument, NULL, 'R'},
+    {NULL, 0, NULL, 0},
 };
 
 static int parse_num(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
@@ -56,6 +58,7 @@ static int option(int val, const char *arg)
     switch (val) {
     case 'l': p.listen = arg; break;
     case 'D': p.dispatch = arg; break;
+    case 'R': list_routes = 1; break;
     case 't':
         if (!parse_num(arg, 1, 256, &threads))
             return cli_usage_error(NAME, "--threads: '%s'; expected 1 to 256", arg);
@@ -87,6 +90,16 @@ static int run(struct cli_ctx *c)
     sigset_t set;
     int sig = 0;
 
+    if (list_routes) {
+        /* the router's own table: what docs/openapi.yaml must list */
+        for (size_t i = 0; i < rd_api_route_count(); i++) {
+            struct rd_api_route_info ri;
+
+            rd_api_route_get(i, &ri);
+            printf("%s %s %s\n", ri.method, ri.pattern, rd_api_role_name(ri.min_role));
+        }
+        return CLI_OK;
+    }
     p.config_path = c->config;
     p.database = c->db;
     p.clock_start = c->at ? c->now : 0;
@@ -146,7 +159,8 @@ const struct cli_cmd cli_cmd_serve = {
     .summary = "run the HTTP API (and, with --dispatch, the dispatchers)",
     .usage = "usage: riskdesk serve [--config F] [--db URL] [--listen HOST:PORT] [--threads N]\n"
              "                      [--body-max BYTES] [--dispatch all|NAME,...] [--interval S]\n"
-             "                      [--grace S] [--trade-wait-ms MS] [--at TIME]\n\n"
+             "                      [--grace S] [--trade-wait-ms MS] [--at TIME]\n"
+             "       riskdesk serve --routes\n\n"
              "Serves the JSON API under /api/v1 (docs/api.md), /healthz, /readyz and\n"
              "/metrics. --listen defaults to 127.0.0.1:8080; port 0 picks a free one (the\n"
              "first line on stdout says which). Requests need a bearer token from\n"
@@ -159,7 +173,8 @@ const struct cli_cmd cli_cmd_serve = {
              "on (rehearsals, tests). Request bodies over\n"
              "--body-max bytes (1 MiB) are refused with 413. SIGTERM or Ctrl-C: stop\n"
              "accepting, finish requests in flight (up to --grace seconds, 10), let each\n"
-             "dispatcher finish its cycle, exit 0.\n",
+             "dispatcher finish its cycle, exit 0. --routes prints the routes the server\n"
+             "answers, one 'METHOD PATH ROLE' a line (the weakest role each needs), and exits.\n",
     .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_AT,
     .options = opts,
     .option = option,

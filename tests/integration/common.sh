@@ -19,6 +19,18 @@ bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 # scripts/test_summary.sh repeats at the end of `make test`)
 skip_test() { echo "SKIPPED: $*"; exit 77; }
 
+# python_with MODULE: sets PY to a python3 that imports MODULE: the first on
+# PATH, else Debian's /usr/bin/python3 (which scripts/deps.sh's python3-*
+# packages serve); returns 1, PY empty, when neither does
+python_with() {
+  local p
+  PY=
+  for p in python3 /usr/bin/python3; do
+    if command -v "$p" >/dev/null && "$p" -c "import $1" 2>/dev/null; then PY=$p; return 0; fi
+  done
+  return 1
+}
+
 # What ASan, LSan and UBSan print; RD_BIN may be a sanitizer build (make test-asan).
 SANITIZER_RE='ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:'
 # sanitizer_check FILE WHAT: fails the test when FILE holds a sanitizer report
