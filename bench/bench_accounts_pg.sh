@@ -41,22 +41,26 @@ run() {
     printf '{"database": "%s", "accounts": [' "$dburl"
     for i in $(seq "$n"); do
       [ "$i" -gt 1 ] && printf ','
-      printf '{"name": "acct%02d", "tier": "auto", "starting_cash": "209000", "risk": {"max_notional_exposure": 10000000, "max_open_positions": 100000, "max_contracts_per_trade": 10, "max_daily_loss": 500000, "max_risk_per_trade_pct": 0.02}}' "$i"
+      printf '{"name": "acct%02d", "tier": "auto", "starting_cash": "100000000", "risk": {"max_notional_exposure": 100000000, "max_open_positions": 100, "max_contracts_per_trade": 10, "max_daily_loss": 50000000, "max_risk_per_trade_pct": 0.02, "max_entries_per_ticker_per_day": 100000, "ticker_cooldown_minutes": 0, "max_orders_per_minute": 100000000, "paper_ignore_buying_power": true}}' "$i"
     done
     printf ']}\n'
   } >"$tmp/cfg.json"
   # a fixed clock inside market hours (Monday 10:30 ET), the recommendations
-  # fresh at it: decisions approve and send orders to the paper broker too
+  # fresh at it, over 676 underlyings (AA..ZZ) and each its own contract, with
+  # limits wide open: most are approved, and each approval is an order sent to
+  # the paper broker and filled, as a busy desk's would be
   local now=2026-12-07T15:29:50Z
-  for i in $(seq "$recs"); do
-    printf '{"id":"r%d","created_at":"%s","underlying":"AAPL","symbol":"AAPL261218C%08d","action":"BUY_CALL","strategy":"swing","confidence":0.8,"volume_ratio":3,"price":"1.00"}\n' \
-      "$i" "$now" $((100000 + (i % 500) * 1000))
-  done >"$tmp/recs.jsonl"
+  awk -v n="$recs" -v now="$now" 'BEGIN {
+    for (i = 1; i <= n; i++) {
+      t = (i - 1) % 676; u = sprintf("%c%c", 65 + int(t / 26), 65 + t % 26)
+      printf "{\"id\":\"r%d\",\"created_at\":\"%s\",\"underlying\":\"%s\",\"symbol\":\"%s261218C%08d\",\"action\":\"BUY_CALL\",\"strategy\":\"swing\",\"confidence\":0.8,\"volume_ratio\":3,\"price\":\"1.00\"}\n",
+        i, now, u, u, 100000 + int((i - 1) / 676) * 1000
+    } }' >"$tmp/recs.jsonl"
   "$bin" recommend import --config "$tmp/cfg.json" "$tmp/recs.jsonl" >/dev/null
   local t0 t1 pids=() fails=0
   t0=$(date +%s.%N)
   for i in $(seq "$n"); do
-    LOG_LEVEL=error "$bin" dispatch --config "$tmp/cfg.json" --account "$(printf 'acct%02d' "$i")" \
+    LOG_LEVEL=${RD_BENCH_LOG:-error} "$bin" dispatch --config "$tmp/cfg.json" --account "$(printf 'acct%02d' "$i")" \
       --once --at 2026-12-07T15:30:00Z >/dev/null 2>"$tmp/d$i.err" &
     pids+=($!)
   done
@@ -72,7 +76,7 @@ run() {
     -v bad="$bad" -v dup="$dup" -v f="$fails" 'BEGIN {
       printf "%2d accounts x %d recommendations: %d decisions, %d orders in %.2f s: %.0f decisions/s; accounts not deciding each once: %d, duplicate client order ids: %d, dispatchers failed: %d\n",
         n, r, d, o, t1 - t0, d / (t1 - t0), bad, dup, f }'
-  if [ "$fails" -gt 0 ]; then sed 's/^/    /' "$tmp"/d*.err | grep -v '^    $' | sort | uniq -c | head -5; fi
+  if [ "$fails" -gt 0 ]; then cat "$tmp"/d*.err | grep -v 'transaction is aborted' | sed 's/ts=[^ ]* //' | sort | uniq -c | sort -rn | head -8 | cut -c1-700; fi
   [ "$decided" -eq $((n * recs)) ] && [ "$bad" -eq 0 ] && [ "$dup" -eq 0 ] || return 1
 }
 echo "riskdesk $bin (commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)), $(psql -At "$url" -c 'SHOW server_version'), $(nproc) cores"

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "riskdesk/kv.h"
 #include "riskdesk/config.h"
 #include "riskdesk/error.h"
 #include "riskdesk/money.h"
@@ -75,8 +76,9 @@ struct rd_broker;
 /*
  * Where a broker keeps state of its own: named values (JSON text) in
  * namespaces, and transactions that nest by counting. get: RD_ENOTFOUND when
- * absent, else *val is rd_malloc'ed for the caller. put with only_new = 1:
- * RD_EEXIST instead of replacing. When the opener's caller has a transaction
+ * absent, else *val is rd_malloc'ed for the caller. put's only_new is one of
+ * kv.h's RD_KV_* (RD_KV_NEW: RD_EEXIST instead of replacing; the SHARED
+ * forms for a document every account writes alike, never waited for). When the opener's caller has a transaction
  * open (the dispatcher's cycle), the broker's writes join it.
  */
 struct rd_broker_state {

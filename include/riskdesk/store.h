@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "riskdesk/kv.h"
 #include "riskdesk/error.h"
 #include "riskdesk/gates.h"
 #include "riskdesk/money.h"
@@ -184,8 +185,8 @@ struct rd_store_trading_ops {
     /*
      * A small key-value space for backends that keep state in the store (the
      * paper broker). kv_get: RD_ENOTFOUND when absent; *val is rd_malloc'ed,
-     * the caller frees it. kv_put with only_new = 1 returns RD_EEXIST instead of
-     * replacing.
+     * the caller frees it. kv_put's only_new is one of kv.h's RD_KV_* (on
+     * PostgreSQL the SHARED forms try a transaction-scoped lock on the key).
      */
     int (*kv_get)(struct rd_store *s, const char *ns, const char *key, char **val,
                   struct rd_error *err);

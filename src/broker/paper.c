@@ -258,7 +258,10 @@ out:
     return rc;
 }
 
-static int mkt_save(struct paper *pb, const char *symbol, const struct paper_mkt *m,
+/* mode: RD_KV_SHARED_NEW for a walk started here, RD_KV_SHARED for one
+ * advanced: the market is every account's, and an account never waits for
+ * another's transaction to write it (kv.h). */
+static int mkt_save(struct paper *pb, const char *symbol, const struct paper_mkt *m, int mode,
                     struct rd_error *err)
 {
     char seed[24];
@@ -269,7 +272,7 @@ static int mkt_save(struct paper *pb, const char *symbol, const struct paper_mkt
     o = json_pack("{s:s, s:I, s:o, s:I, s:I, s:o}", "seed", seed, "sigma_ppm",
                   (json_int_t)m->sigma_ppm, "p0", money_json(m->p0), "m0", (json_int_t)m->m0,
                   "minute", (json_int_t)m->minute, "price", money_json(m->price));
-    rc = save_json(&pb->st, NS_MARKET, symbol, o, 0, err);
+    rc = save_json(&pb->st, NS_MARKET, symbol, o, mode, err);
     json_decref(o);
     return rc;
 }
@@ -299,7 +302,18 @@ static int mkt_quote(struct paper *pb, const char *symbol, rd_money start_price,
                                                   : start_price;
         m.m0 = m.minute = now;
         m.price = m.p0;
-        rc = mkt_save(pb, symbol, &m, err);
+        rc = mkt_save(pb, symbol, &m, RD_KV_SHARED_NEW, err);
+        /* another account started it first: its walk is the market's; still
+         * being written by another transaction: this one's, until that lands */
+        if (rc == RD_EEXIST) {
+            struct paper_mkt theirs;
+
+            rc = mkt_load(pb, symbol, &theirs, err);
+            if (rc == RD_OK)
+                return mkt_quote(pb, symbol, 0, multiplier, quote, err);
+            if (rc == RD_ENOTFOUND)
+                rc = RD_OK;
+        }
         if (rc != RD_OK)
             return rc;
     } else if (rc != RD_OK) {
@@ -312,7 +326,7 @@ static int mkt_quote(struct paper *pb, const char *symbol, rd_money start_price,
         rd_paper_walk_init(&w, m.seed, symbol, m.sigma_ppm);
         m.price = rd_paper_advance(&w, m.minute, m.price, now);
         m.minute = now;
-        rc = mkt_save(pb, symbol, &m, err);
+        rc = mkt_save(pb, symbol, &m, RD_KV_SHARED, err);
         if (rc != RD_OK)
             return rc;
     }
@@ -433,7 +447,7 @@ static int acct_save(struct paper *pb, const struct paper_acct *a, struct rd_err
     o = json_pack("{s:o, s:o, s:o, s:I, s:O, s:O}", "cash", money_json(a->cash), "last_equity",
                   money_json(a->last_equity), "last_equity_day", day_json(a->last_equity_day),
                   "next_order", (json_int_t)a->next_order, "day_trades", dts, "positions", pos);
-    rc = save_json(&pb->st, NS_ACCOUNT, pb->base.account, o, 0, err);
+    rc = save_json(&pb->st, NS_ACCOUNT, pb->base.account, o, RD_KV_REPLACE, err);
 out:
     if (rc == RD_ENOMEM && !o)
         rd_error_set(err, RD_ENOMEM, "paper broker: out of memory saving account %s",
@@ -631,7 +645,7 @@ static int order_save(struct paper *pb, const struct rd_order_request *req,
                   "multiplier", (json_int_t)req->multiplier, "ref_price",
                   money_json(req->ref_price), "limit_price", money_json(req->limit_price),
                   "submitted_at", (json_int_t)pb->base.now);
-    rc = save_json(&pb->st, pb->order_ns, req->client_order_id, o, 1, err);
+    rc = save_json(&pb->st, pb->order_ns, req->client_order_id, o, RD_KV_NEW, err);
     json_decref(o);
     return rc;
 }

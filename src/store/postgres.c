@@ -171,6 +171,16 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
     S(RD_PGS_KV_INSERT, "INSERT INTO kv (ns, key, val) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"),
     S(RD_PGS_KV_UPSERT, "INSERT INTO kv (ns, key, val) VALUES ($1, $2, $3) "
                         "ON CONFLICT (ns, key) DO UPDATE SET val = excluded.val"),
+    /* Never waits: only the transaction that holds the key's lock writes it
+     * (a shared kv document, store.h's RD_KV_SHARED). */
+    S(RD_PGS_KV_SHARED_INSERT,
+      "INSERT INTO kv (ns, key, val) SELECT $1::text, $2::text, $3::text "
+      "WHERE pg_try_advisory_xact_lock(" RD_PG_KV_LOCK_CLASS ", hashtext($1::text || '/' || $2::text)) "
+      "ON CONFLICT DO NOTHING"),
+    S(RD_PGS_KV_SHARED_UPSERT,
+      "INSERT INTO kv (ns, key, val) SELECT $1::text, $2::text, $3::text "
+      "WHERE pg_try_advisory_xact_lock(" RD_PG_KV_LOCK_CLASS ", hashtext($1::text || '/' || $2::text)) "
+      "ON CONFLICT (ns, key) DO UPDATE SET val = excluded.val"),
     S(RD_PGS_LOCK_TRY, "SELECT pg_try_advisory_lock($1::bigint)"),
     S(RD_PGS_LOCK_RELEASE, "SELECT pg_advisory_unlock($1::bigint)"),
     /* A bigint advisory key shows as classid (high half), objid (low half),

@@ -121,6 +121,9 @@ int rd_pg_fail(struct rd_store *s, const PGresult *res, const char *what, struct
 #define RD_PG_LOCK_TRADERS 3
 #define RD_PG_SCHEMA_LOCK_SQL "SELECT pg_advisory_xact_lock(" RD_PG_LOCK_CLASS ", 1)"
 #define RD_PG_REC_PLACES_LOCK_KEY RD_PG_LOCK_CLASS ", 2"
+/* Shared kv documents (RD_KV_SHARED): a transaction lock tried on this class
+ * and the key's hashtext; a collision only skips a write. */
+#define RD_PG_KV_LOCK_CLASS "1919185772"
 
 /* The key of an account's write lock: FNV-1a, 64 bits, of "riskdesk account
  * writes " + name; the same in every riskdesk, on every machine. */
@@ -168,6 +171,8 @@ enum rd_pg_stmt {
     RD_PGS_KV_GET,
     RD_PGS_KV_INSERT,
     RD_PGS_KV_UPSERT,
+    RD_PGS_KV_SHARED_INSERT,
+    RD_PGS_KV_SHARED_UPSERT,
     RD_PGS_LOCK_TRY,
     RD_PGS_LOCK_RELEASE,
     RD_PGS_LOCK_HOLDER,

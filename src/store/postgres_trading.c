@@ -814,8 +814,12 @@ int rd_pg_kv_put(struct rd_store *s, const char *ns, const char *key, const char
     rd_pg_bind_str(&b, key);
     rd_pg_bind_str(&b, val);
     snprintf(what, sizeof what, "kv_put %.60s/%.60s", ns, key);
-    rc = rd_pg_run_cmd(q, only_new ? RD_PGS_KV_INSERT : RD_PGS_KV_UPSERT, &b, &rows, err, what);
-    if (rc == RD_OK && only_new && rows == 0)
+    rc = rd_pg_run_cmd(q, only_new == RD_KV_NEW          ? RD_PGS_KV_INSERT
+                          : only_new == RD_KV_SHARED     ? RD_PGS_KV_SHARED_UPSERT
+                          : only_new == RD_KV_SHARED_NEW ? RD_PGS_KV_SHARED_INSERT
+                                                         : RD_PGS_KV_UPSERT,
+                       &b, &rows, err, what);
+    if (rc == RD_OK && (only_new & RD_KV_NEW) && rows == 0)
         rc = rd_error_set(err, RD_EEXIST, "%s: already exists", what);
     return rc;
 }

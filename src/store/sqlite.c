@@ -895,7 +895,8 @@ static int sq_kv_put(struct rd_store *s, const char *ns, const char *key, const 
     struct rd_sqlite_binder b;
     int rc;
 
-    rc = use(q, only_new ? RD_SQC_KV_INSERT : RD_SQC_KV_UPSERT, &b, "kv_put", err);
+    /* one writer at a time: the SHARED forms need nothing more */
+    rc = use(q, (only_new & RD_KV_NEW) ? RD_SQC_KV_INSERT : RD_SQC_KV_UPSERT, &b, "kv_put", err);
     if (rc)
         return rc;
     rd_sqlite_bind_str(&b, ns);

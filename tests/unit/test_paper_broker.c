@@ -146,7 +146,7 @@ static int mem_kv_put(void *s, const char *ns, const char *key, const char *val,
     if (m->fail_put_at > 0 && m->puts >= m->fail_put_at)
         return rd_error_set(err, RD_ESTORE, "mem store: injected write failure");
     e = kv_find(m, ns, key);
-    if (e && only_new)
+    if (e && (only_new & RD_KV_NEW))
         return rd_error_set(err, RD_EEXIST, "%s/%s exists", ns, key);
     if (e) {
         free(e->val);

@@ -272,6 +272,46 @@ static void test_pg_account_writers_apart(void **state)
     rd_store_close(s2);
 }
 
+/* A shared document (the paper market) never makes one account's
+ * transaction wait for another's: the second writer leaves it to the first,
+ * at once (the handles' lock timeout would fail the statement otherwise). */
+static void test_pg_shared_kv_never_waits(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s2;
+    struct rd_error err = {0};
+    char url[600], *val = NULL;
+
+    snprintf(url, sizeof url, "%s&lock_timeout=200", f->url);
+    assert_int_equal(rd_store_open(url, &s2, &err), RD_OK);
+    assert_int_equal(f->s->ops->begin(f->s, &err), RD_OK);
+    assert_int_equal(f->s->ops->trading->kv_put(f->s, "paper.market", "X", "{\"by\":1}",
+                                                RD_KV_SHARED_NEW, &err), RD_OK);
+    assert_int_equal(s2->ops->begin(s2, &err), RD_OK);
+    /* not there for s2 yet, but being written: left to the first */
+    assert_int_equal(s2->ops->trading->kv_put(s2, "paper.market", "X", "{\"by\":2}",
+                                              RD_KV_SHARED_NEW, &err), RD_EEXIST);
+    assert_int_equal(s2->ops->trading->kv_get(s2, "paper.market", "X", &val, &err), RD_ENOTFOUND);
+    assert_int_equal(s2->ops->trading->kv_put(s2, "paper.market", "X", "{\"by\":2}",
+                                              RD_KV_SHARED, &err), RD_OK);
+    assert_int_equal(s2->ops->commit(s2, &err), RD_OK);
+    assert_int_equal(f->s->ops->trading->kv_put(f->s, "paper.market", "X", "{\"by\":3}",
+                                                RD_KV_SHARED, &err), RD_OK);
+    assert_int_equal(f->s->ops->commit(f->s, &err), RD_OK);
+    /* the first writer's; then anyone may advance it */
+    assert_int_equal(s2->ops->trading->kv_get(s2, "paper.market", "X", &val, &err), RD_OK);
+    assert_string_equal(val, "{\"by\":3}");
+    rd_free(val);
+    assert_int_equal(s2->ops->trading->kv_put(s2, "paper.market", "X", "{\"by\":4}",
+                                              RD_KV_SHARED, &err), RD_OK);
+    assert_int_equal(s2->ops->trading->kv_put(s2, "paper.market", "X", "{\"by\":5}",
+                                              RD_KV_SHARED_NEW, &err), RD_EEXIST);
+    assert_int_equal(s2->ops->trading->kv_get(s2, "paper.market", "X", &val, &err), RD_OK);
+    assert_string_equal(val, "{\"by\":4}");
+    rd_free(val);
+    rd_store_close(s2);
+}
+
 struct late_add {
     struct rd_store *s;
     int rc;
@@ -429,6 +469,7 @@ int main(void)
         PG_TEST(test_pg_migrations_and_reopen),
         PG_TEST(test_pg_byte_order),
         PG_TEST(test_pg_account_writers_apart),
+        PG_TEST(test_pg_shared_kv_never_waits),
         PG_TEST(test_pg_rec_places_visible_in_order),
         PG_TEST(test_pg_failed_statement_aborts),
         PG_TEST(test_pg_connection_lost),
