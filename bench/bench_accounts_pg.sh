@@ -3,8 +3,10 @@
 # account, deciding the same M recommendations (sent to every account) at
 # once, on a durable throwaway cluster (fsync on, as in production). Reports
 # decisions/s over all accounts for each N, and checks that every account
-# decided every recommendation exactly once and that no client order id
-# appears twice. Figures: docs/benchmarks.md, section "Accounts on PostgreSQL".
+# decided every recommendation exactly once, that no client order id
+# appears twice, that orders were placed and that no dispatcher failed (exit 1
+# otherwise; tests/integration/test_pg_accounts.sh runs it small for these
+# counts). Figures: docs/benchmarks.md, section "Accounts on PostgreSQL".
 #
 #   bash bench/bench_accounts_pg.sh [BUILD] [RECS] [N...]     (defaults: build 2000 1 10 25)
 #
@@ -77,7 +79,8 @@ run() {
       printf "%2d accounts x %d recommendations: %d decisions, %d orders in %.2f s: %.0f decisions/s; accounts not deciding each once: %d, duplicate client order ids: %d, dispatchers failed: %d\n",
         n, r, d, o, t1 - t0, d / (t1 - t0), bad, dup, f }'
   if [ "$fails" -gt 0 ]; then cat "$tmp"/d*.err | grep -v 'transaction is aborted' | sed 's/ts=[^ ]* //' | sort | uniq -c | sort -rn | head -8 | cut -c1-700; fi
-  [ "$decided" -eq $((n * recs)) ] && [ "$bad" -eq 0 ] && [ "$dup" -eq 0 ] || return 1
+  [ "$decided" -eq $((n * recs)) ] && [ "$bad" -eq 0 ] && [ "$dup" -eq 0 ] && [ "$fails" -eq 0 ] &&
+    [ "$orders" -gt 0 ] || return 1
 }
 echo "riskdesk $bin (commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)), $(psql -At "$url" -c 'SHOW server_version'), $(nproc) cores"
 status=0
