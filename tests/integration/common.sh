@@ -138,6 +138,9 @@ expect_in() {   # expect_in FILE TEXT
 expect_not_in() {
   if grep -qF -- "$2" "$1"; then bad "$(basename "$1") contains: $2"; else ok; fi
 }
+expect_eq() {  # expect_eq WHAT GOT WANT
+  if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', wanted '$3'"; fi
+}
 # HTTP to the server under test on $PORT: r METHOD PATH TOKEN [BODY]. No
 # Authorization header when TOKEN is ""; status in $ST, body in $TMP/body,
 # headers in $TMP/hdr, the request (body cut short) in $LAST.
