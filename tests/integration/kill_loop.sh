@@ -35,10 +35,7 @@ kill_loop_config() {   # kill_loop_config STORE_URL
   cat >"$TMP/kill.json" <<JSON
 {"database": "$1",
  "accounts": [{"name": "big", "broker": "alpaca", "credentials": "env:RDKL", "tier": "large",
-   "risk": {"max_notional_exposure": 100000000, "max_open_positions": 100000,
-            "max_contracts_per_trade": 1, "max_daily_loss": 500, "max_risk_per_trade_pct": 0.02,
-            "ticker_cooldown_minutes": 0, "max_entries_per_ticker_per_day": 100,
-            "max_orders_per_minute": 1000000}}]}
+   "risk": $KILL_RISK}]}
 JSON
   C=(--config "$TMP/kill.json")
 }

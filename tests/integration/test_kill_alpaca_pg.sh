@@ -7,14 +7,7 @@
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/alpaca_common.sh"
 . "$(dirname "$0")/kill_loop.sh"
-PG="$RD_SOURCE_DIR/tests/tools/pg_throwaway.sh"
-set +e
-STORE=$(bash "$PG" start --watch $$ 2>"$TMP/pg.err")
-src=$?
-[ $src -eq 77 ] && skip_test "$(cat "$TMP/pg.err")"
-if [ $src -ne 0 ]; then
-  echo "FAIL: could not start a throwaway PostgreSQL cluster:"; cat "$TMP/pg.err"; exit 1
-fi
-trap '[ -n "$KILL_PID" ] && kill -KILL "$KILL_PID" 2>/dev/null; stop_fake; bash "$PG" stop "$STORE"; rm -rf "$TMP"' EXIT
-kill_loop "$STORE" serve
+start_pg
+trap '[ -n "$KILL_PID" ] && kill -KILL "$KILL_PID" 2>/dev/null; stop_fake; bash "$PG" stop "$PG_URL"; rm -rf "$TMP"' EXIT
+kill_loop "$PG_URL" serve
 finish
