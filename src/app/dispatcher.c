@@ -258,7 +258,7 @@ static void read_vix_feed(const struct rd_dispatcher *d, struct rd_market_view *
     size_t n;
     FILE *f;
     struct stat sb;
-    struct rd_error e;
+    struct rd_error e = {0};
     struct rd_logline l;
     int64_t age;
 
@@ -285,8 +285,13 @@ static void read_vix_feed(const struct rd_dispatcher *d, struct rd_market_view *
     fclose(f);
     while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
         n--;
-    if (rd_ppm_parse(text, n, &m->vix, &e) != RD_OK || m->vix < 0) {
-        rd_log_msg(RD_LOG_WARN, "market.feed_error", e.msg);
+    if (rd_ppm_parse(text, n, &m->vix, &e) == RD_OK && m->vix < 0)
+        rd_error_set(&e, RD_EINVAL, "a VIX level below 0; expected one level >= 0");
+    if (e.code != RD_OK) {
+        rd_log_begin(&l, RD_LOG_WARN, "market.feed_error");
+        rd_log_str(&l, "feed", src);
+        rd_log_str(&l, "error", e.msg);
+        rd_log_end(&l);
         return;
     }
     m->feed = RD_FEED_OK;
