@@ -24,7 +24,7 @@ int main(void)
     struct rd_gate_ctx ctx = {0};
     struct rd_gate_clock clock;
     struct rd_account_view v = {0};
-    struct rd_market_view m = {RD_FEED_NONE, 0};
+    struct rd_market_view m = {.feed = RD_FEED_NONE};
     struct rd_rec rec;
     struct rd_decision d;
     const long n = 20000000;

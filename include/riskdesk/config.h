@@ -9,7 +9,7 @@
  *   {"database": "sqlite:PATH",
  *    "tiers": {"tiny": {"min_buying_power": 0, "risk_pct_day": 0.15, ...}, ...},
  *    "kelly": {"enabled", "min_trades", "lookback_days", "fraction", "cap", "on_zero"},
- *    "market": {"vix_feed": "file:PATH"},
+ *    "market": {"vix_feed": "file:PATH", "vix_max_age_seconds": 900},
  *    "firm": {"max_gross_exposure": 0},
  *    "paper": {"seed": 1},
  *    "accounts": [{"name", "tier", "broker": "paper"|"alpaca", "starting_cash",
@@ -70,12 +70,16 @@ struct rd_account_config {
 
 #define RD_HEALTH_INTERVAL_DEFAULT 30
 #define RD_HEALTH_FAILURES_DEFAULT 3
+#define RD_VIX_MAX_AGE_DEFAULT 900         /* 15 minutes */
+#define RD_VIX_MAX_AGE_MAX 86400
 
 struct rd_config {
     char origin[RD_SOURCE_MAX];        /* the file path, or "(embedded demo)" */
     char database[RD_SOURCE_MAX];      /* store URL; default "sqlite:riskdesk.db" */
     struct rd_tier_table tiers;
     char vix_feed[RD_SOURCE_MAX];      /* "" = no feed configured, else "file:PATH" (joined) */
+    int64_t vix_max_age_s;             /* a feed's level older than this (the file's mtime)
+                                          is stale; default RD_VIX_MAX_AGE_DEFAULT */
     rd_money firm_max_gross_exposure;  /* 0 = off (the default) */
     uint64_t paper_seed;               /* seed of the paper market; default 1 */
     unsigned health_interval_s;        /* "health": serve's monitor; default 30 */

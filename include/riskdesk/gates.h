@@ -57,6 +57,7 @@ enum rd_gate {
     X(VIX_HALT, "vix_halt")                                                      \
     X(NO_FEED_CONFIGURED, "no_feed_configured")                                  \
     X(FEED_ERROR, "feed_error")                                                  \
+    X(FEED_STALE, "feed_stale")                    /* its level is too old */ \
     X(MARKET_CLOSED, "market_closed")                                            \
     X(OPENING_MINUTES, "opening_minutes")                                        \
     X(PAST_ENTRY_CUTOFF, "past_entry_cutoff")                                    \
@@ -145,7 +146,14 @@ enum rd_feed_state { RD_FEED_NONE, RD_FEED_OK, RD_FEED_ERROR };
 struct rd_market_view {
     enum rd_feed_state feed;          /* the configured VIX feed, if any */
     int64_t vix;                      /* ppm, when feed == RD_FEED_OK */
+    int64_t vix_at;                   /* when that level was written (Unix s), when feed == RD_FEED_OK */
+    int64_t vix_max_age;              /* seconds a level stays usable; 0 = no age check */
 };
+
+/* How old m's level is at now, in seconds (0 for a level written after now:
+ * a clock pinned to an earlier time), into *age; 1 when that is past
+ * m->vix_max_age (a stale level: the regime gate fails closed), else 0. */
+int rd_market_feed_stale(const struct rd_market_view *m, int64_t now, int64_t *age);
 
 /* The clock of one evaluation: now, and the NYSE session it falls in.
  * Filled once per cycle by rd_gate_clock_init. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "riskdesk/alloc.h"
 #include "riskdesk/calendar.h"
@@ -252,40 +253,60 @@ static rd_money exposure_of(const struct rd_dispatcher *d)
     return sum;
 }
 
-static int read_vix_feed(const struct rd_dispatcher *d, struct rd_market_view *m)
+/* The feed's level and when it was written (the file's mtime); a level past
+ * market.vix_max_age_seconds is logged here and refused by the regime gate. */
+static void read_vix_feed(const struct rd_dispatcher *d, struct rd_market_view *m)
 {
     const char *src = d->cfg->vix_feed;
     char text[64];
     size_t n;
     FILE *f;
-    struct rd_error e;
+    struct stat sb;
+    struct rd_error e = {0};
+    struct rd_logline l;
+    int64_t age;
 
     m->feed = RD_FEED_NONE;
     m->vix = 0;
+    m->vix_at = 0;
+    m->vix_max_age = d->cfg->vix_max_age_s;
     if (!src[0])
-        return RD_OK;
+        return;
     m->feed = RD_FEED_ERROR;
     if (strncmp(src, "file:", 5) != 0)
-        return RD_OK;
+        return;
     f = fopen(src + 5, "r");
-    if (!f) {
-        struct rd_logline l;
-
+    if (!f || fstat(fileno(f), &sb) != 0) {
         rd_log_begin(&l, RD_LOG_WARN, "market.feed_error");
         rd_log_str(&l, "feed", src);
         rd_log_str(&l, "error", strerror(errno));
         rd_log_end(&l);
-        return RD_OK;
+        if (f)
+            fclose(f);
+        return;
     }
     n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
     while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
         n--;
-    if (rd_ppm_parse(text, n, &m->vix, &e) == RD_OK && m->vix >= 0)
-        m->feed = RD_FEED_OK;
-    else
-        rd_log_msg(RD_LOG_WARN, "market.feed_error", e.msg);
-    return RD_OK;
+    if (rd_ppm_parse(text, n, &m->vix, &e) == RD_OK && m->vix < 0)
+        rd_error_set(&e, RD_EINVAL, "a VIX level below 0; expected one level >= 0");
+    if (e.code != RD_OK) {
+        rd_log_begin(&l, RD_LOG_WARN, "market.feed_error");
+        rd_log_str(&l, "feed", src);
+        rd_log_str(&l, "error", e.msg);
+        rd_log_end(&l);
+        return;
+    }
+    m->feed = RD_FEED_OK;
+    m->vix_at = (int64_t)sb.st_mtime;
+    if (rd_market_feed_stale(m, d->clock.now, &age)) {
+        rd_log_begin(&l, RD_LOG_WARN, "market.feed_stale");
+        rd_log_str(&l, "feed", src);
+        rd_log_int(&l, "age_seconds", age);
+        rd_log_int(&l, "max_age_seconds", m->vix_max_age);
+        rd_log_end(&l);
+    }
 }
 
 static int firm_visit(void *ctx, const struct rd_position_row *p)

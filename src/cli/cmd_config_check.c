@@ -91,6 +91,7 @@ static void print_text(const struct rd_config *cfg)
     rd_money_format(cfg->firm_max_gross_exposure, v[0], sizeof v[0]);
     printf("firm.max_gross_exposure: %s%s\n", v[0], cfg->firm_max_gross_exposure ? "" : " (off)");
     printf("market.vix_feed: %s\n", cfg->vix_feed[0] ? cfg->vix_feed : "(none)");
+    printf("market.vix_max_age_seconds: %lld\n", (long long)cfg->vix_max_age_s);
     printf("paper.seed: %llu\n", (unsigned long long)cfg->paper_seed);
     printf("tiers:\n  %-7s %16s %13s %15s %14s %15s %17s\n", "", "min_buying_power", "risk_pct_day",
            "risk_pct_swing", "max_contracts", "min_confidence", "min_volume_ratio");
@@ -243,6 +244,7 @@ static json_t *config_json(const struct rd_config *cfg)
     json_object_set_new(o, "database_origin", json_string(cfg->database_origin));
     json_object_set_new(o, "firm_max_gross_exposure", money_json(cfg->firm_max_gross_exposure));
     json_object_set_new(o, "vix_feed", json_string(cfg->vix_feed));
+    json_object_set_new(o, "vix_max_age_seconds", json_integer((json_int_t)cfg->vix_max_age_s));
     json_object_set_new(o, "paper_seed", json_integer((json_int_t)cfg->paper_seed));
     for (int t = 0; t < RD_TIER_COUNT; t++) {
         const struct rd_tier_params *p = &cfg->tiers.tier[t];

@@ -129,13 +129,13 @@ static int parse_kelly(struct cfg_build *b, const json_t *root, const struct cfg
 static int parse_sections(struct cfg_build *b, const json_t *root, const struct cfg_at *at,
                           struct rd_error *err)
 {
-    static const char *const market_keys[] = {"vix_feed"};
+    static const char *const market_keys[] = {"vix_feed", "vix_max_age_seconds"};
     static const char *const firm_keys[] = {"max_gross_exposure"};
     static const char *const paper_keys[] = {"seed"};
     struct rd_config *cfg = b->cfg;
     struct cfg_at mat = {b->origin, "market"}, fat = {b->origin, "firm"}, pat = {b->origin, "paper"};
     char feed[RD_SOURCE_MAX] = "";
-    int64_t seed = 1;
+    int64_t seed = 1, max_age = RD_VIX_MAX_AGE_DEFAULT;
     json_t *o;
     int rc;
 
@@ -144,8 +144,11 @@ static int parse_sections(struct cfg_build *b, const json_t *root, const struct 
         rc = rd_cfg_check_keys(o, market_keys, N(market_keys), &mat, err);
     if (!rc && o)
         rc = rd_cfg_get_string(o, "vix_feed", &mat, feed, sizeof feed, err);
+    if (!rc && o)
+        rc = rd_cfg_get_int(o, "vix_max_age_seconds", &mat, 1, RD_VIX_MAX_AGE_MAX, &max_age, err);
     if (rc)
         return rc;
+    cfg->vix_max_age_s = max_age;
     if (feed[0] && strncmp(feed, "file:", 5) != 0)
         return rd_cfg_field_error(err, RD_ECONFIG, &mat, "vix_feed",
                                   "\"%.80s\"; expected \"\" (none) or \"file:PATH\"", feed);

@@ -232,10 +232,17 @@ static void gate_daily_loss(struct rd_decision *d, const struct rd_gate_ctx *c,
            RD_VAL_MONEY, pnl, limit);
 }
 
-static void gate_regime(struct rd_decision *d, const struct rd_gate_ctx *c,
-                        const struct rd_market_view *m, const struct rd_rec *rec, int entry)
+int rd_market_feed_stale(const struct rd_market_view *m, int64_t now, int64_t *age)
 {
-    int64_t vix;
+    *age = now > m->vix_at ? now - m->vix_at : 0;
+    return m->vix_max_age > 0 && *age > m->vix_max_age;
+}
+
+static void gate_regime(struct rd_decision *d, const struct rd_gate_ctx *c,
+                        const struct rd_gate_clock *k, const struct rd_market_view *m,
+                        const struct rd_rec *rec, int entry)
+{
+    int64_t vix, age;
 
     if (!entry) {
         pass_exit(d, RD_GATE_MARKET_REGIME);
@@ -243,6 +250,10 @@ static void gate_regime(struct rd_decision *d, const struct rd_gate_ctx *c,
     }
     if (rec->has_vix) {
         vix = rec->vix;
+    } else if (m->feed == RD_FEED_OK && rd_market_feed_stale(m, k->now, &age)) {
+        record(d, RD_GATE_MARKET_REGIME, 0, RD_REASON_FEED_STALE, RD_VAL_SECONDS, age,
+               m->vix_max_age);
+        return;
     } else if (m->feed == RD_FEED_OK) {
         vix = m->vix;
     } else if (m->feed == RD_FEED_ERROR) {
@@ -393,7 +404,7 @@ void rd_decide(const struct rd_gate_ctx *c, const struct rd_gate_clock *k,
 
     gate_state(d, v, entry);
     gate_daily_loss(d, c, v, entry);
-    gate_regime(d, c, m, rec, entry);
+    gate_regime(d, c, k, m, rec, entry);
     gate_hours(d, k, rec, entry);
     gate_freshness(d, c, k, rec);
 

@@ -92,6 +92,22 @@ check_outputs() {
   done < <(find "$TMP" -type f -print0 2>/dev/null)
 }
 
+# start_pg: a throwaway PostgreSQL cluster (tests/tools/pg_throwaway.sh, $PG),
+# stopped once this shell has gone, however it went; its store URL in PG_URL.
+# Skips the test when no PostgreSQL server binaries are installed, fails it
+# when the cluster does not start.
+PG="$RD_SOURCE_DIR/tests/tools/pg_throwaway.sh"
+PG_URL=
+start_pg() {
+  local src
+  PG_URL=$(bash "$PG" start --watch $$ 2>"$TMP/pg.err")
+  src=$?
+  [ $src -eq 77 ] && skip_test "$(cat "$TMP/pg.err")"
+  if [ $src -ne 0 ]; then
+    echo "FAIL: could not start a throwaway PostgreSQL cluster:"; cat "$TMP/pg.err"; exit 1
+  fi
+}
+
 # start_server OUT [ARGS...]: riskdesk serve "${C[@]}" ARGS on a free port,
 # stdout in OUT.out, stderr in OUT.err; sets SERVER_PID and PORT.
 SERVER_PID=
@@ -150,6 +166,9 @@ expect_in() {   # expect_in FILE TEXT
 expect_not_in() {
   if grep -qF -- "$2" "$1"; then bad "$(basename "$1") contains: $2"; else ok; fi
 }
+expect_eq() {  # expect_eq WHAT GOT WANT
+  if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', wanted '$3'"; fi
+}
 # HTTP to the server under test on $PORT: r METHOD PATH TOKEN [BODY]. No
 # Authorization header when TOKEN is ""; status in $ST, body in $TMP/body,
 # headers in $TMP/hdr, the request (body cut short) in $LAST.
@@ -185,6 +204,13 @@ finish() {
   echo "$passes passed, $fails failed"
   [ "$fails" -eq 0 ]
 }
+
+# The kill tests' account limits: wide enough to refuse nothing they import
+# (what they count is orders placed once, not refusals).
+KILL_RISK='{"max_notional_exposure": 100000000, "max_open_positions": 100000,
+            "max_contracts_per_trade": 10, "max_daily_loss": 500, "max_risk_per_trade_pct": 0.02,
+            "ticker_cooldown_minutes": 0, "max_entries_per_ticker_per_day": 100,
+            "max_orders_per_minute": 1000000}'
 
 # A config with two paper accounts in $TMP, database $TMP/rd.db.
 write_config() {

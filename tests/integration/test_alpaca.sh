@@ -8,13 +8,9 @@
 # reported as foreign, the live-key rule (both sides), file: credentials, two
 # accounts on one key refused by serve, and keys never shown.
 . "$(dirname "$0")/common.sh"
-FAKE_PY="$RD_SOURCE_DIR/tests/tools/fake_alpaca.py"
-python3 "$FAKE_PY" >"$TMP/port" 2>"$TMP/fake.err" &
-FAKE_PID=$!
-trap 'kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
-PORT=$(head -1 "$TMP/port")
-URL="http://127.0.0.1:$PORT"
+. "$(dirname "$0")/alpaca_common.sh"
+start_fake
+trap 'stop_fake; rm -rf "$TMP"' EXIT
 mkdir -p "$TMP/run" && cd "$TMP/run" || exit 1       # no riskdesk.json here
 unset EXECUTION_MODE
 export RISKDESK_ALPACA_TIMEOUT_MS=1000 RISKDESK_ALPACA_FILL_WAIT_MS=200
@@ -23,18 +19,6 @@ AT=2026-11-20T15:30:00Z                                # Friday 10:30 ET
 secret "$SECRET" "$TMP/creds.json"
 secret "other$SECRET"
 
-cat >"$TMP/ctl.py" <<'PY'
-import json, sys, urllib.request
-url, cmd, path = sys.argv[1:4]
-if cmd == "post":
-    req = urllib.request.Request(url + path, data=sys.argv[4].encode(), method="POST")
-    print(urllib.request.urlopen(req).read().decode())
-else:                       # get PATH EXPR: prints EXPR evaluated on the reply as d
-    d = json.load(urllib.request.urlopen(url + path))
-    print(eval(sys.argv[4]) if len(sys.argv) > 4 else json.dumps(d))
-PY
-ctl() { python3 "$TMP/ctl.py" "$URL" post "$@" >/dev/null; }
-fq() { python3 "$TMP/ctl.py" "$URL" get /_stats "$1"; }
 orders_of() { fq "d['orders_by_key'].get('$1', 0)"; }
 conns_of() { fq "d['connections_by_key'].get('$1', 0)"; }
 # wait_eq WHAT WANT CMD...: polls CMD's output until it is WANT (10 s at most)
@@ -51,9 +35,6 @@ url, key, sec = sys.argv[1:4]
 req = urllib.request.Request(url + "/v2/orders?status=open", headers={"APCA-API-KEY-ID": key, "APCA-API-SECRET-KEY": sec})
 print(len(json.load(urllib.request.urlopen(req))))
 PY
-}
-expect_eq() {  # expect_eq WHAT GOT WANT
-  if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', wanted '$3'"; fi
 }
 
 # one fresh fake account (its key id) and a fresh database per scenario

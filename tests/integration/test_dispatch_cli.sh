@@ -161,6 +161,10 @@ expect_in "$TMP/err" "LOG_LEVEL=loud: expected one of debug, info, warn, error"
 sed "s|\"accounts\"|\"market\": {\"vix_feed\": \"file:$TMP/vix.txt\"}, \"accounts\"|" "$TMP/riskdesk.json" >"$TMP/vix.json"
 expect_rc 0 "$RD_BIN" gates eval --config "$TMP/vix.json" --account tiny --at "$AT" --rec "$(rec v1 TSLA 1.00)"
 expect_in "$TMP/out" '"name":"market_regime","passed":false,"reason":"feed_error"'
+echo -3 >"$TMP/vix.txt"                      # not a level: refused, the feed named
+expect_rc 0 "$RD_BIN" gates eval --config "$TMP/vix.json" --account tiny --at "$AT" --rec "$(rec v1 TSLA 1.00)"
+expect_in "$TMP/out" '"name":"market_regime","passed":false,"reason":"feed_error"'
+expect_in "$TMP/err" "event=market.feed_error feed=file:$TMP/vix.txt error=\"a VIX level below 0"
 echo 45.5 >"$TMP/vix.txt"
 expect_rc 0 "$RD_BIN" gates eval --config "$TMP/vix.json" --account tiny --at "$AT" --rec "$(rec v1 TSLA 1.00)"
 expect_in "$TMP/out" '"name":"market_regime","passed":false,"reason":"vix_halt","observed":"45.5","threshold":"40"'

@@ -7,11 +7,7 @@ ROUNDS=${RD_KILL_ROUNDS:-60}
 AT=2026-11-20T15:30:00Z
 cat >"$TMP/riskdesk.json" <<JSON
 {"database": "sqlite:$TMP/rd.db",
- "accounts": [{"name": "big", "tier": "large", "starting_cash": "10000000",
-   "risk": {"max_notional_exposure": 100000000, "max_open_positions": 100000,
-            "max_contracts_per_trade": 10, "max_daily_loss": 500, "max_risk_per_trade_pct": 0.02,
-            "ticker_cooldown_minutes": 0, "max_entries_per_ticker_per_day": 100,
-            "max_orders_per_minute": 1000000}}]}
+ "accounts": [{"name": "big", "tier": "large", "starting_cash": "10000000", "risk": $KILL_RISK}]}
 JSON
 C=(--config "$TMP/riskdesk.json")
 python3 - "$N" >"$TMP/recs.jsonl" <<'PY'

@@ -6,16 +6,11 @@
 # (the same process holds it throughout: a second dispatcher is refused), and
 # while it is down /metrics says so.
 . "$(dirname "$0")/common.sh"
-PG="$RD_SOURCE_DIR/tests/tools/pg_throwaway.sh"
 command -v curl >/dev/null || skip_test "curl is not installed (scripts/deps.sh installs it)"
 
 set +e
-URL=$(bash "$PG" start --watch $$ 2>"$TMP/pg.err")
-src=$?
-[ $src -eq 77 ] && skip_test "$(cat "$TMP/pg.err")"
-if [ $src -ne 0 ]; then
-  echo "FAIL: could not start a throwaway PostgreSQL cluster:"; cat "$TMP/pg.err"; exit 1
-fi
+start_pg
+URL=$PG_URL
 DPID=
 trap '[ -n "$DPID" ] && kill -KILL "$DPID" 2>/dev/null; stop_server; bash "$PG" stop "$URL"; rm -rf "$TMP"' EXIT
 

@@ -4,16 +4,11 @@
 # byte, as on SQLite; one dispatcher per account across processes, the lock
 # gone with a SIGKILLed holder; the password never printed.
 . "$(dirname "$0")/common.sh"
-PG="$RD_SOURCE_DIR/tests/tools/pg_throwaway.sh"
 AT=2026-11-20T15:30:00Z        # Friday 10:30 ET
 
 set +e
-URL=$(bash "$PG" start --watch $$ 2>"$TMP/pg.err")
-src=$?
-[ $src -eq 77 ] && skip_test "$(cat "$TMP/pg.err")"
-if [ $src -ne 0 ]; then
-  echo "FAIL: could not start a throwaway PostgreSQL cluster:"; cat "$TMP/pg.err"; exit 1
-fi
+start_pg
+URL=$PG_URL
 trap 'bash "$PG" stop "$URL"; rm -rf "$TMP"' EXIT
 
 write_config                                   # $TMP/riskdesk.json: sqlite:$TMP/rd.db

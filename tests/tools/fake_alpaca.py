@@ -5,7 +5,7 @@ Python 3 standard library only. Serves plain HTTP/1.1 with keep-alive on
 127.0.0.1 (riskdesk allows http:// only for a loopback base URL). Prints the
 port it bound on stdout as its first line, then serves until killed.
 
-    python3 tests/tools/fake_alpaca.py [--port 0] [--limit 200] [--fill-delay-ms 0]
+    python3 tests/tools/fake_alpaca.py [--port 0] [--limit 200] [--fill-delay-ms 0] [--log FILE]
 
 Behaves like the documented API (docs/alpaca.md, PROTOCOLS.md section 1):
 decimals as JSON strings, each API key id its own account (cash 100000 unless
@@ -13,10 +13,19 @@ set), market orders answered "accepted" and filled after --fill-delay-ms,
 duplicate client_order_id -> 422 {"code":40010001,...}, too little buying
 power -> 403 {"code":40310000,...}, X-Request-ID and X-RateLimit-* headers on
 every reply, a real per-key budget of --limit requests a minute (429 past it).
+GET /v2/orders?status=all|open|closed lists a key's orders, newest first, at
+most `limit` (default 50, at most 500), as Alpaca does.
+
+--log FILE: one line per /v2 request, flushed as it happens, so a test can act
+at a moment of the exchange: "recv METHOD PATH key=K" when the request is read
+(with " client_order_id=C" for POST /v2/orders),
+"placed key=K client_order_id=C" once an order exists, "done METHOD PATH
+STATUS" after the reply, "gone METHOD PATH" when a held request's client went
+away.
 
 Control endpoints (no auth), JSON in and out:
   POST /_fault   {"kind": "429"|"500"|"502"|"503"|"504"|"403"|"slow"|"drop"|"drop_after"
-                          |"500_after"|"503_after",
+                          |"500_after"|"503_after"|"malformed"|"hold"|"hold_after",
                   "count": N, "method": "POST", "path": "/v2/orders",
                   "sleep_ms": 3000, "reset_s": 1}
                  the next N matching requests fail that way. "slow" sleeps then
@@ -24,13 +33,22 @@ Control endpoints (no auth), JSON in and out:
                  up); "drop" closes the connection without doing anything;
                  "drop_after" does the work, then closes without answering;
                  "500_after"/"503_after" do the work, then answer that status
-                 (the order is placed though the reply says it failed). The
-                 request body is always read first, so a fault never leaves
-                 it on a keep-alive connection.
+                 (the order is placed though the reply says it failed);
+                 "malformed" does the work, then answers 200 with the reply
+                 cut in half (JSON that does not parse); "hold" waits up to
+                 sleep_ms for the client to go away before doing anything
+                 (gone: nothing done, the connection dropped; still there:
+                 answered normally); "hold_after" does the work, then waits
+                 the same way before answering (an order placed whose reply
+                 never reaches a client killed meanwhile). The request body
+                 is always read first, so a fault never leaves it on a
+                 keep-alive connection. {"clear": true} drops the faults not
+                 yet used.
   POST /_config  {"limit": N, "fill_delay_ms": N, "numbers": true, "is_open": true,
                   "cash": {"KEYID": "1500.00"}, "prices": {"SYM": "2.50"},
                   "extra_order": {"KEYID": {"symbol": ..., "client_order_id": ...}},
-                  "clear_positions": ["KEYID"]}
+                  "clear_positions": ["KEYID"], "trading_blocked": {"KEYID": true}}
+                 trading_blocked: that key's account says "trading_blocked": true
   GET  /_stats   {"requests", "connections", "connections_by_key", "orders",
                   "orders_by_key", "posts", "lookups", "violations", "server_ms",
                   "by_status"}
@@ -42,6 +60,7 @@ Control endpoints (no auth), JSON in and out:
 """
 import argparse
 import json
+import select
 import socket
 import sys
 import threading
@@ -54,13 +73,20 @@ from urllib.parse import parse_qs, urlsplit
 
 LOCK = threading.RLock()
 STATE = {}
+LOG = None      # --log FILE, line buffered
+
+
+def log(line):
+    if LOG is not None:
+        with LOCK:
+            LOG.write(line + "\n")
 
 
 def reset(limit=200, fill_delay_ms=0):
     STATE.clear()
     STATE.update(
         accounts={}, faults=[], limit=limit, fill_delay_ms=fill_delay_ms, numbers=False,
-        is_open=True, prices={}, cash={},
+        is_open=True, prices={}, cash={}, blocked={},
         stats={"requests": 0, "connections": 0, "connections_by_key": {}, "orders": 0,
                "orders_by_key": {}, "posts": 0, "lookups": 0, "violations": 0, "server_ms": 0.0,
                "by_status": {}})
@@ -154,7 +180,7 @@ def account_json(key, a):
         "long_market_value": money(eq - cash), "short_market_value": "0",
         "position_market_value": money(eq - cash), "initial_margin": "0",
         "maintenance_margin": "0", "last_maintenance_margin": "0", "sma": "0", "multiplier": "1",
-        "shorting_enabled": False, "trading_blocked": False, "transfers_blocked": False,
+        "shorting_enabled": False, "trading_blocked": STATE["blocked"].get(key, False), "transfers_blocked": False,
         "account_blocked": False, "trade_suspended_by_user": False,
         "created_at": "2024-01-02T15:04:05.123456789Z", "balance_asof": "2026-11-20",
         "crypto_tier": 0, "options_approved_level": 2, "options_trading_level": 2,
@@ -193,6 +219,7 @@ def new_order(a, key, body):
     a["orders"].append(o)
     a["by_cid"][cid] = o
     a["by_id"][o["id"]] = o
+    log(f"placed key={key} client_order_id={cid}")
     STATE["stats"]["orders"] += 1
     STATE["stats"]["orders_by_key"][key] = STATE["stats"]["orders_by_key"].get(key, 0) + 1
     if STATE["fill_delay_ms"] < 0:
@@ -217,7 +244,9 @@ class Handler(BaseHTTPRequestHandler):
         return super().parse_request()
 
     def reply(self, status, body, extra=None):
-        data = b"" if body is None else json.dumps(body).encode()
+        self.reply_raw(status, b"" if body is None else json.dumps(body).encode(), extra)
+
+    def reply_raw(self, status, data, extra=None):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -225,8 +254,13 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in (extra or {}).items():
             self.send_header(k, v)
         self._headers_buffer.append(b"\r\n")
-        self.wfile.write(b"".join(self._headers_buffer) + data)  # one write per reply
+        try:
+            self.wfile.write(b"".join(self._headers_buffer) + data)  # one write per reply
+        except OSError:                 # the client went away meanwhile (killed)
+            self.close_connection = True
         self._headers_buffer = []
+        if self.path.startswith("/v2/"):
+            log(f"done {self.command} {urlsplit(self.path).path} {status}")
         with LOCK:
             st = STATE["stats"]
             st["by_status"][str(status)] = st["by_status"].get(str(status), 0) + 1
@@ -258,6 +292,20 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
+    def client_gone(self, seconds):
+        """Waits up to seconds for the client to close its end; True if it did."""
+        end = time.time() + seconds
+        while time.time() < end:
+            r, _, _ = select.select([self.connection], [], [], 0.02)
+            if r:
+                try:
+                    if not self.connection.recv(1, socket.MSG_PEEK):
+                        return True
+                except OSError:
+                    return True
+                return False        # bytes from a live client: not gone
+        return False
+
     def do_GET(self):
         self.dispatch("GET")
 
@@ -275,6 +323,9 @@ class Handler(BaseHTTPRequestHandler):
                 reset(STATE["limit"], STATE["fill_delay_ms"])
                 return self.reply(200, {"ok": True})
             b = self.body()
+            if path == "/_fault" and b.get("clear"):
+                STATE["faults"].clear()
+                return self.reply(200, {"ok": True})
             if path == "/_fault":
                 b.setdefault("count", 1)
                 STATE["faults"].append(b)
@@ -285,6 +336,7 @@ class Handler(BaseHTTPRequestHandler):
                         STATE[k] = b[k]
                 STATE["cash"].update(b.get("cash", {}))
                 STATE["prices"].update(b.get("prices", {}))
+                STATE["blocked"].update(b.get("trading_blocked", {}))
                 for key in b.get("clear_positions", []):   # as if sold elsewhere
                     a = account(key)
                     a["cash"] = equity(a)
@@ -310,6 +362,13 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/_"):
             return self.control(method, path)
         key = self.headers.get("APCA-API-KEY-ID", "")
+        cid = ""
+        if method == "POST" and path == "/v2/orders":
+            try:
+                cid = f" client_order_id={self.body().get('client_order_id')}"
+            except (ValueError, AttributeError):
+                pass
+        log(f"recv {method} {path} key={key}{cid}")
         with LOCK:
             st = STATE["stats"]
             st["requests"] += 1
@@ -335,6 +394,9 @@ class Handler(BaseHTTPRequestHandler):
         kind = fault["kind"] if fault else None
         if kind == "drop":
             return self.drop()
+        if kind == "hold" and self.client_gone(fault.get("sleep_ms", 3000) / 1000.0):
+            log(f"gone {method} {path}")
+            return self.drop()
         if kind == "slow":
             time.sleep(fault.get("sleep_ms", 3000) / 1000.0)
         if kind == "429" or over:
@@ -352,6 +414,12 @@ class Handler(BaseHTTPRequestHandler):
             status, body = self.route(method, path, query, key, a)
         if kind == "drop_after":
             return self.drop()
+        if kind == "hold_after" and self.client_gone(fault.get("sleep_ms", 3000) / 1000.0):
+            log(f"gone {method} {path}")
+            return self.drop()
+        if kind == "malformed":
+            data = json.dumps(body).encode()
+            return self.reply_raw(200, data[:len(data) // 2], rl)
         if kind in ("500_after", "503_after"):
             return self.reply(int(kind[:3]), {"code": 50010000, "message": "internal server error"}, rl)
         self.reply(status, body, rl)
@@ -380,7 +448,7 @@ class Handler(BaseHTTPRequestHandler):
             want = (query.get("status") or ["open"])[0]
             done = ("filled", "canceled", "expired", "rejected", "replaced")
             sel = [o for o in a["orders"] if want == "all" or (o["status"] in done) == (want == "closed")]
-            limit = int((query.get("limit") or ["50"])[0])
+            limit = min(int((query.get("limit") or ["50"])[0]), 500)
             return 200, [public(o) for o in reversed(sel)][:limit]
         if method == "GET" and path.startswith("/v2/orders/"):
             o = a["by_id"].get(path[len("/v2/orders/"):])
@@ -447,6 +515,12 @@ class Server(ThreadingHTTPServer):
             STATE["stats"]["connections"] += 1
         super().process_request(request, client_address)
 
+    def handle_error(self, request, client_address):
+        # a client killed mid-exchange resets its connection: its doing, not the fake's
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -454,7 +528,11 @@ def main():
     ap.add_argument("--limit", type=int, default=200, help="requests per minute per key")
     ap.add_argument("--fill-delay-ms", type=int, default=0,
                     help="market orders fill this long after the POST (negative: in the POST reply)")
+    ap.add_argument("--log", help="write one line per /v2 request event to this file")
     args = ap.parse_args()
+    global LOG
+    if args.log:
+        LOG = open(args.log, "a", buffering=1)
     reset(args.limit, args.fill_delay_ms)
     srv = Server(("127.0.0.1", args.port), Handler)
     print(srv.server_address[1], flush=True)

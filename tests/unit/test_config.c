@@ -59,7 +59,7 @@ static const char full_config[] =
     "  \"tiers\": {\"tiny\": {\"risk_pct_day\": \"0.1\", \"max_contracts\": 2},\n"
     "            \"large\": {\"min_buying_power\": 30000}},\n"
     "  \"kelly\": {\"fraction\": 0.25, \"on_zero\": \"tier\"},\n"
-    "  \"market\": {\"vix_feed\": \"file:vix.csv\"},\n"
+    "  \"market\": {\"vix_feed\": \"file:vix.csv\", \"vix_max_age_seconds\": 120},\n"
     "  \"firm\": {\"max_gross_exposure\": \"250000.50\"},\n"
     "  \"paper\": {\"seed\": 42},\n"
     "  \"accounts\": [\n"
@@ -95,6 +95,7 @@ static void test_full_config(void **state)
     assert_string_equal(cfg->database, "sqlite:/var/lib/riskdesk/rd.db");
     assert_string_equal(cfg->database_origin, "config");
     assert_string_equal(cfg->vix_feed, "file:vix.csv");
+    assert_int_equal(cfg->vix_max_age_s, 120);
     assert_int_equal(cfg->firm_max_gross_exposure, 2500005000LL);
     assert_int_equal(cfg->paper_seed, 42);
     assert_int_equal(cfg->tiers.tier[RD_TIER_TINY].risk_pct_day, 100000);
@@ -182,6 +183,7 @@ static void test_minimal_defaults(void **state)
     assert_int_equal(cfg->paper_seed, 1);
     assert_int_equal(cfg->firm_max_gross_exposure, 0);
     assert_string_equal(cfg->vix_feed, "");
+    assert_int_equal(cfg->vix_max_age_s, 900);
     assert_string_equal(cfg->accounts[0].credentials, "");
     rd_config_free(cfg);
 }
@@ -362,6 +364,10 @@ static void test_accounts_names_brokers(void **state)
              "needs a path", NULL);
     load_bad("{\"market\": {\"vix_feed\": \"http://x\"}, \"accounts\": [{\"name\": \"a\"}]}",
              RD_ECONFIG, "market.vix_feed: \"http://x\"; expected \"\" (none) or \"file:PATH\"", NULL);
+    load_bad("{\"market\": {\"vix_max_age_seconds\": 0}, \"accounts\": [{\"name\": \"a\"}]}",
+             RD_ECONFIG, "market.vix_max_age_seconds", "1 to 86400");
+    load_bad("{\"market\": {\"vix_max_age_seconds\": \"15m\"}, \"accounts\": [{\"name\": \"a\"}]}",
+             RD_ECONFIG, "market.vix_max_age_seconds", NULL);
 }
 
 static void test_tiers_and_account_tier_env(void **state)

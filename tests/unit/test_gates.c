@@ -188,6 +188,56 @@ static void test_market_regime(void **s)
     expect_gate(RD_GATE_MARKET_REGIME, 1, RD_REASON_OK);
 }
 
+/* A feed level is usable for vix_max_age seconds after it was written; past
+ * that the gate fails closed, showing the age against the maximum, whatever
+ * the level. A recommendation's own vix does not depend on the feed. */
+static void test_market_regime_stale_feed(void **s)
+{
+    const struct rd_gate_verdict *v;
+    int64_t age = -1;
+
+    (void)s;
+    setup_large(T_1030);
+    F.market.feed = RD_FEED_OK;
+    F.market.vix = 18 * 1000000LL;
+    F.market.vix_max_age = 900;
+    F.market.vix_at = T_1030 - 900;             /* exactly the maximum: still usable */
+    decide();
+    expect_gate(RD_GATE_MARKET_REGIME, 1, RD_REASON_OK);
+    assert_int_equal(rd_market_feed_stale(&F.market, T_1030, &age), 0);
+    assert_int_equal(age, 900);
+    F.market.vix_at = T_1030 - 901;
+    expect_only_failure(RD_GATE_MARKET_REGIME, RD_REASON_FEED_STALE);
+    v = verdict(RD_GATE_MARKET_REGIME);
+    assert_int_equal(v->kind, RD_VAL_SECONDS);
+    assert_int_equal(v->observed, 901);
+    assert_int_equal(v->threshold, 900);
+    {
+        char why[256];
+
+        rd_decision_failures(&F.d, 0, why, sizeof why);
+        assert_string_equal(why, "market_regime: feed_stale (901s vs 900s)");
+    }
+    F.market.vix_at = T_1030 - 86400 * 3;       /* a weekend-old level, however calm */
+    F.market.vix = 12 * 1000000LL;
+    expect_only_failure(RD_GATE_MARKET_REGIME, RD_REASON_FEED_STALE);
+    assert_int_equal(verdict(RD_GATE_MARKET_REGIME)->observed, 86400 * 3);
+    F.market.vix_at = T_1030 + 60;              /* written after a clock pinned earlier */
+    decide();
+    expect_gate(RD_GATE_MARKET_REGIME, 1, RD_REASON_OK);
+    assert_int_equal(rd_market_feed_stale(&F.market, T_1030, &age), 0);
+    assert_int_equal(age, 0);
+    F.market.vix_at = T_1030 - 5000;            /* the recommendation's own level wins */
+    F.rec.has_vix = 1;
+    F.rec.vix = 20 * 1000000LL;
+    decide();
+    expect_gate(RD_GATE_MARKET_REGIME, 1, RD_REASON_OK);
+    F.rec.has_vix = 0;
+    F.market.vix_max_age = 0;                   /* a view without an age check */
+    decide();
+    expect_gate(RD_GATE_MARKET_REGIME, 1, RD_REASON_OK);
+}
+
 static void test_trading_hours(void **s)
 {
     (void)s;
@@ -618,6 +668,7 @@ int main(void)
         cmocka_unit_test(test_daily_loss),
         cmocka_unit_test(test_missing_equity_fails_closed),
         cmocka_unit_test(test_market_regime),
+        cmocka_unit_test(test_market_regime_stale_feed),
         cmocka_unit_test(test_trading_hours),
         cmocka_unit_test(test_freshness),
         cmocka_unit_test(test_allowed_action_and_sell),
