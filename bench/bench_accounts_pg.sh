@@ -25,7 +25,9 @@ command -v psql >/dev/null || { echo "psql is needed"; exit 77; }
 
 tmp=$(mktemp -d)
 set +e
-url=$(bash "$pg" start --durable --watch $$ 2>"$tmp/pg.err")
+# a connection a dispatcher, and a few for the checks
+max=1; for n in "${counts[@]}"; do [ "$n" -gt "$max" ] && max=$n; done
+url=$(RD_PG_MAX_CONNECTIONS=$((max + 20)) bash "$pg" start --durable --watch $$ 2>"$tmp/pg.err")
 src=$?
 set -e
 if [ $src -eq 77 ]; then echo "SKIPPED: $(cat "$tmp/pg.err")"; rm -rf "$tmp"; exit 77; fi

@@ -483,7 +483,9 @@ static int acct_equity(struct paper *pb, const struct paper_acct *a, rd_money *e
     for (size_t i = 0; i < a->n_pos; i++) {
         const struct paper_pos *p = &a->pos[i];
         rd_money q, v;
-        int rc = mkt_quote(pb, p->symbol, 0, p->multiplier, &q, err);
+        /* its own price starts a walk when the market has none: a walk
+         * another account's open transaction is writing has not landed */
+        int rc = mkt_quote(pb, p->symbol, p->avg_price, p->multiplier, &q, err);
 
         if (rc == RD_ENOTFOUND)
             return rd_error_set(err, RD_ESTORE,

@@ -9,6 +9,7 @@
 #       Without --durable the server runs with fsync=off (tests); with it,
 #       fsync=on and synchronous_commit=on (benchmarks). --watch PID stops and
 #       removes the cluster once process PID has died, however it died.
+#       max_connections is $RD_PG_MAX_CONNECTIONS, else 40.
 #   pg_throwaway.sh stop DIR|URL
 #       stops the server (immediate) and removes the directory.
 #   pg_throwaway.sh restart DIR|URL [--down S]
@@ -92,7 +93,7 @@ start() {
   {
     echo "listen_addresses = ''"
     echo "unix_socket_directories = '$dir'"
-    echo "max_connections = 40"
+    echo "max_connections = ${RD_PG_MAX_CONNECTIONS:-40}"
     echo "shared_buffers = 64MB"
     if [ $durable -eq 1 ]; then
       echo "fsync = on"; echo "synchronous_commit = on"
