@@ -124,6 +124,7 @@ enum rd_risk_key_type {
     RD_RISK_KEY_ACTIONS,  /* uint32_t RD_ACT_BIT set; JSON array of action names */
     RD_RISK_KEY_HHMM,     /* int32_t minute of the day (ET); JSON "HH:MM" */
     RD_RISK_KEY_ON_ZERO,  /* enum rd_kelly_on_zero; JSON "reject" | "tier" */
+    RD_RISK_KEY_GATES,    /* uint32_t RD_GATE_BIT set; JSON array of gate names */
 };
 
 struct rd_risk_key {

@@ -275,6 +275,7 @@ int api_trade_run(struct api_req *r, struct api_trade *t)
     snprintf(rec.symbol, sizeof rec.symbol, "%s", t->symbol);
     rec.action = t->action;
     rec.strategy = t->strategy;
+    rec.origin = RD_ORIGIN_PERSON; /* judged by the account's risk person_trades */
     rec.confidence = 1000000;      /* the trader's own call */
     rec.volume_ratio = t->volume_ratio ? t->volume_ratio : 1000000;
     rec.price = t->price;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "riskdesk/gates.h"
 #include "riskdesk/banned.h"
 
 #define F(member) offsetof(struct rd_risk_config, member)
@@ -40,12 +41,14 @@ static const struct rd_risk_key keys[] = {
     {"kelly.fraction", RD_RISK_KEY_PPM, F(kelly.fraction)},
     {"kelly.cap", RD_RISK_KEY_PPM, F(kelly.cap)},
     {"kelly.on_zero", RD_RISK_KEY_ON_ZERO, F(kelly.on_zero)},
+    {"person_trades.gates", RD_RISK_KEY_GATES, F(person_trades.gates)},
+    {"person_trades.allowed_actions", RD_RISK_KEY_ACTIONS, F(person_trades.allowed_actions)},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
 _Static_assert(NKEYS <= 64, "the set mask of rd_cfg_parse_risk is 64 bits");
 
-static const char *const sections[] = {"pdt", "exits", "kelly"};
+static const char *const sections[] = {"pdt", "exits", "kelly", "person_trades"};
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 
 const struct rd_risk_key *rd_risk_keys(size_t *n)
@@ -66,6 +69,7 @@ static size_t field_size(enum rd_risk_key_type t)
     case RD_RISK_KEY_BOOL:
         return sizeof(int);
     case RD_RISK_KEY_ACTIONS:
+    case RD_RISK_KEY_GATES:
         return sizeof(uint32_t);
     case RD_RISK_KEY_ON_ZERO:
         return sizeof(enum rd_kelly_on_zero);
@@ -115,6 +119,19 @@ int rd_risk_key_format(const struct rd_risk_key *k, const struct rd_risk_config 
                             rd_action_name((enum rd_action)a));
         }
         return len;
+    case RD_RISK_KEY_GATES:
+        memcpy(&bits, p, sizeof bits);
+        len = 0;
+        if (n > 0)
+            buf[0] = '\0';
+        for (int g = 0; g < RD_GATE_COUNT; g++) {
+            if (!(bits & RD_GATE_BIT(g)))
+                continue;
+            len += snprintf(buf + ((size_t)len < n ? (size_t)len : n),
+                            (size_t)len < n ? n - (size_t)len : 0, "%s%s", len ? "," : "",
+                            rd_gate_name((enum rd_gate)g));
+        }
+        return len;
     }
     return snprintf(buf, n, "?");
 }
@@ -142,6 +159,36 @@ static int parse_actions(const json_t *obj, const char *key, const struct cfg_at
                                       "SELL_STOCK", i, shown);
         }
         bits |= RD_ACT_BIT(a);
+    }
+    *out = bits;
+    return RD_OK;
+}
+
+static int parse_gates(const json_t *obj, const char *key, const struct cfg_at *at,
+                       uint32_t *out, struct rd_error *err)
+{
+    const json_t *v = json_object_get(obj, key), *item;
+    uint32_t bits = 0;
+    char shown[80];
+    size_t i;
+
+    if (!json_is_array(v)) {
+        rd_cfg_describe(v, shown, sizeof shown);
+        return rd_cfg_field_error(err, RD_ECONFIG, at, key,
+                                  "%s; expected an array of gate names such as "
+                                  "[\"trading_state\", \"daily_loss\", \"sizing\"]", shown);
+    }
+    json_array_foreach(v, i, item) {
+        enum rd_gate g;
+
+        if (!json_is_string(item) || rd_gate_parse(json_string_value(item), &g) != RD_OK) {
+            rd_cfg_describe(item, shown, sizeof shown);
+            return rd_cfg_field_error(err, RD_ECONFIG, at, key,
+                                      "[%zu] is %s; expected a gate name (docs/config.md lists "
+                                      "them: trading_state, daily_loss, ... firm_exposure)",
+                                      i, shown);
+        }
+        bits |= RD_GATE_BIT(g);
     }
     *out = bits;
     return RD_OK;
@@ -215,6 +262,8 @@ static int parse_key(const json_t *obj, const char *leaf, const struct rd_risk_k
         return parse_hhmm(obj, leaf, at, p, err);
     case RD_RISK_KEY_ON_ZERO:
         return parse_on_zero(obj, leaf, at, p, err);
+    case RD_RISK_KEY_GATES:
+        return parse_gates(obj, leaf, at, p, err);
     }
     return rd_error_set(err, RD_EINTERNAL, "risk key %s has no type", k->name);
 }

@@ -144,29 +144,32 @@ expect 200 "on account \`large\`" 'assigned to you on this first trade' '`tradin
 python3 - "$TMP/body" <<'PY' && ok || bad "trade answer: $(head -c 600 "$TMP/body")"
 import json, re, sys
 t = json.load(open(sys.argv[1]))["text"]
-# at the pinned clock the hours pass; Slack sends no volume ratio (1 < 1.2)
-assert re.match(r"\*REJECTED\* BUY_CALL 2 x `AAPL261218C00200000` @ 2\.50", t), t
-assert "First failed gate: `volume_ratio`" in t and "pass `trading_hours` ok (10:30 / 14:00)" in t, t
+# a person's own trade on the shipped settings: Slack sends no volume ratio
+# (1.0, under every tier's 1.2), which guards signals, not people
+assert re.match(r"\*APPROVED\* BUY_CALL 2 x `AAPL261218C00200000` @ 2\.50", t), t
+assert "pass `trading_hours` ok (10:30 / 14:00)" in t, t
+assert "pass `volume_ratio` person_trade (1 / 1.2)" in t, t
 assert len(re.findall(r"^(pass|FAIL) `", t, re.M)) >= 10, t
 m = re.search(r"Balance after: cash \$([\d.]+) \(now \$([\d.]+)\)", t)
 after, now = float(m.group(1)), float(m.group(2))
-assert now == 209000 and after == now, t
+assert now == 209000 and after == now - 500, t
 PY
 slack /trade "$OPT call 2 dry-run"; expect 200 'give a limit price'
 api_recs() { ST=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $ADMIN" "http://127.0.0.1:$PORT/api/v1/recommendations"); LAST="recommendations"; }
 api_recs; expect 200 '{"recommendations":[]}'
-# a real trade, at the pinned clock: rejected by the volume ratio, the failed
-# gate named and nothing stored (test_trade.sh queues approved ones over HTTP)
-slack /trade "$OPT call 2 2.50"; expect 200 "on account \`large\`"; is_slack
+# the firm's own example, a plain stock buy, for real: approved and queued for
+# large's dispatcher as a person's trade
+slack /trade "AAPL buy 2 190.50"; expect 200 "on account \`large\`"; is_slack
 cp "$TMP/body" "$TMP/real"
 api_recs; expect 200
 python3 - "$TMP/real" "$TMP/body" <<'PY' && ok || bad "real trade: $(head -c 600 "$TMP/real") / $(head -c 300 "$TMP/body")"
 import json, re, sys
 t = json.load(open(sys.argv[1]))["text"]
 recs = json.load(open(sys.argv[2]))["recommendations"]
-assert t.startswith("*REJECTED*") and "pass `trading_hours`" in t, t
-assert re.search(r"_Rejected by `volume_ratio`: nothing was queued, no order was sent\._$", t), t
-assert recs == [], recs
+assert t.startswith("*APPROVED* BUY_STOCK 2 x `AAPL` @ 190.50"), t
+m = re.search(r"_Queued for account `large`'s dispatcher as `(trade-bob-\d+-1)`: it places the order on its next cycle\._$", t)
+assert m, t
+assert [(r["id"], r["action"], r["qty"], r["origin"]) for r in recs] == [(m.group(1), "BUY_STOCK", 2, "person")], recs
 PY
 slack /my-account ""; expect 200 'trade through account `large`'
 slack /trade "AAPL buy 2"; expect 200 'give a limit price'; is_slack
