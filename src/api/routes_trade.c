@@ -18,7 +18,7 @@
  * is 202 with the recommendation's id and the dispatcher, wherever it runs,
  * decides it on its next cycle. This route never sends an order itself. A
  * trade the evaluation rejects stores nothing. A user without an account is assigned one on their first
- * trade (least_loaded over the healthy accounts), recorded only when the trade
+ * trade (the config's assignment.auto over the healthy accounts), recorded only when the trade
  * is answered, before its recommendation is stored: a trade that fails (502
  * from the broker, 400) assigns nothing. A trader trades only as themselves;
  * an admin names "user".
@@ -253,7 +253,7 @@ int api_trade_run(struct api_req *r, struct api_trade *t)
         snprintf(t->account, sizeof t->account, "%s", u.account);
     } else {
         /* picked now, recorded only when the trade is answered */
-        if ((st = api_assign_first_pick(r, &u, t->account, sizeof t->account)))
+        if ((st = api_assign_first_pick(r, &u, t->account, sizeof t->account, t->assigned_by)))
             return st;
         t->assigned_now = 1;
     }
@@ -293,7 +293,7 @@ int api_trade_run(struct api_req *r, struct api_trade *t)
     size_and_balance(t, &rec, &ba);
     /* a first trade's assignment: only once the trade has an answer, and
      * before its recommendation is stored for the account */
-    if (t->assigned_now && (st = api_assign_first_record(r, &u, t->account)))
+    if (t->assigned_now && (st = api_assign_first_record(r, &u, t->account, t->assigned_by)))
         return st;
     if (t->dry_run || !t->dec.approved)
         return 0;

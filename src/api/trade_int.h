@@ -24,6 +24,7 @@ struct api_trade {
     /* out */
     char account[64];
     int assigned_now;            /* assigned on this, their first trade */
+    char assigned_by[16];        /* then by this strategy (the config's assignment.auto) */
     struct rd_decision dec;
     int64_t size;                /* approved size, capped at qty */
     char first_failed[32];

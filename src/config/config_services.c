@@ -19,7 +19,8 @@
 #define HEALTH_FAILURES_MAX 1000
 
 static const char *const slack_keys[] = {"signing_secret", "admins"};
-static const char *const assignment_keys[] = {"departments"};
+static const char *const assignment_keys[] = {"departments", "auto"};
+static const char *const assignment_autos[] = {"least_loaded", "round_robin", "department", "none"};
 static const char *const health_keys[] = {"interval_s", "failures"};
 
 static int parse_slack(struct cfg_build *b, const json_t *root, const struct cfg_at *at,
@@ -75,10 +76,25 @@ static int parse_assignment(struct cfg_build *b, const json_t *root, const struc
     char shown[80];
     int rc;
 
+    snprintf(b->cfg->assignment_auto, sizeof b->cfg->assignment_auto, "least_loaded");
     rc = rd_cfg_get_object(root, "assignment", at, &o, err);
     if (rc || !o)
         return rc;
     rc = rd_cfg_check_keys(o, assignment_keys, N(assignment_keys), &aat, err);
+    if (!rc && (v = json_object_get(o, "auto"))) {
+        const char *name = json_string_value(v);
+        size_t i = 0;
+
+        while (name && i < N(assignment_autos) && strcmp(name, assignment_autos[i]) != 0)
+            i++;
+        if (!name || i == N(assignment_autos)) {
+            rd_cfg_describe(v, shown, sizeof shown);
+            return rd_cfg_field_error(err, RD_ECONFIG, &aat, "auto",
+                                      "%s; expected \"least_loaded\", \"round_robin\", "
+                                      "\"department\" or \"none\"", shown);
+        }
+        snprintf(b->cfg->assignment_auto, sizeof b->cfg->assignment_auto, "%s", name);
+    }
     if (!rc)
         rc = rd_cfg_get_object(o, "departments", &aat, &deps, err);
     if (rc || !deps)
