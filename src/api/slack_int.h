@@ -1,12 +1,21 @@
 /*
- * slack_int.h - Slack slash commands (routes_slack.c): the form decoder and
- * the request signature check, apart so the unit tests reach them.
+ * slack_int.h - Slack slash commands (routes_slack.c, slack_accounts.c,
+ * slack_util.c): the form decoder and the request signature check (apart so
+ * the unit tests reach them), and what the commands share. The caller owns
+ * every struct; nothing here keeps a pointer.
  */
 #ifndef RISKDESK_API_SLACK_INT_H
 #define RISKDESK_API_SLACK_INT_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
+
+#include "riskdesk/money.h"
+#include "riskdesk/store.h"
+
+struct api_req;
 
 /* Slack's replay window: a request timestamp further than this from now is refused. */
 #define API_SLACK_MAX_SKEW 300
@@ -34,5 +43,44 @@ enum api_slack_verdict {
  */
 enum api_slack_verdict api_slack_verify(const char *secret, const char *ts, const char *sig,
                                         const char *body, size_t n, int64_t now);
+
+/* The Slack settings of one request. */
+struct api_slack_conf {
+    char secret[256];
+    json_t *root;                /* the config file's JSON (for admins) */
+};
+
+#define API_SLACK_ARGS_MAX 6
+
+/* One slash command: who sent it and its words. */
+struct api_slack_cmd {
+    struct api_req *r;
+    struct api_slack_conf *sc;
+    char slack_id[64];
+    int nargs;
+    char args[API_SLACK_ARGS_MAX][96];
+    int too_many;
+};
+
+/* An ephemeral answer (text as the fallback and one mrkdwn section) as the
+ * body, ending with what is limited when some accounts failed to start.
+ * Returns the status (200). */
+int api_slack_reply(struct api_req *r, const char *text);
+/* Whether slack_id is one of the config's slack.admins. */
+int api_slack_is_admin(const struct api_slack_conf *sc, const char *slack_id);
+/* The riskdesk user whose slack_user_id is slack_id, or whose id is id:
+ * 1 and *u when found, 0 when not, or -status with the error written. */
+int api_slack_find_user(struct api_req *r, const char *slack_id, const char *id,
+                        struct rd_user_row *u);
+/* The answer for a Slack user linked to no riskdesk user. */
+int api_slack_not_registered(struct api_slack_cmd *k);
+/* m as "1234.50" ("?" when it does not fit). */
+void api_slack_money(rd_money m, char *buf, size_t n);
+
+/* The account commands (slack_accounts.c). */
+int api_slack_cmd_accounts(struct api_slack_cmd *k);
+int api_slack_cmd_my_account(struct api_slack_cmd *k);
+int api_slack_cmd_account_users(struct api_slack_cmd *k);
+int api_slack_cmd_assign(struct api_slack_cmd *k);
 
 #endif

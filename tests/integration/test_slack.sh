@@ -121,8 +121,20 @@ r_get() { ST=$(curl -s -o "$TMP/body" -w '%{http_code}' "http://127.0.0.1:$PORT/
 r_get; expect 405
 
 # ---- commands ----
-slack /accounts ""; expect 200 'Accounts' '`large`: 0 users' '`tiny`: 0 users'; is_slack
-slack /accounts "extra"; expect 200 'Usage: `/accounts`'; is_slack
+# /accounts: an admin sees every account's tier, state, health, cash and
+# buying power; a linked user their own; one without an account is told so
+slack /accounts "" UADMIN; expect 200 '*Accounts*'; is_slack
+python3 - "$TMP/body" <<'PY' && ok || bad "/accounts (admin): $(head -c 600 "$TMP/body")"
+import json, re, sys
+t = json.load(open(sys.argv[1]))["text"]
+lines = t.split("\n")[1:]
+assert lines == ["- `large`: tier large, ACTIVE, healthy, cash $209000.00, buying power $209000.00, 0 users",
+                 "- `tiny`: tier tiny, ACTIVE, healthy, cash $1804.00, buying power $1804.00, 0 users"], t
+assert "Limited" not in t, t
+PY
+slack /accounts ""; expect 200 'You have no account yet'; is_slack
+slack /accounts "" UNOBODY; expect 200 'not linked to a riskdesk user'
+slack /accounts "extra" UADMIN; expect 200 'Usage: `/accounts`'; is_slack
 slack /my-account ""; expect 200 'have no account yet'; is_slack
 slack /my-account "" UNOBODY; expect 200 'not linked to a riskdesk user'; is_slack
 slack /my-account "x"; expect 200 'Usage: `/my-account`'
@@ -172,6 +184,8 @@ assert m, t
 assert [(r["id"], r["action"], r["qty"], r["origin"]) for r in recs] == [(m.group(1), "BUY_STOCK", 2, "person")], recs
 PY
 slack /my-account ""; expect 200 'trade through account `large`'
+slack /accounts ""; expect 200 '*Your account*' '- `large`: tier large, ACTIVE, healthy, cash $' '1 user'
+expect_not_in "$TMP/body" '`tiny`'
 slack /trade "AAPL buy 2"; expect 200 'give a limit price'; is_slack
 # /account-users: your own account; another only for admins
 slack /account-users ""; expect 200 'Users of `large`' 'bob (Bob)'; is_slack
@@ -180,6 +194,13 @@ slack /account-users "" UCAROL; expect 200 'Usage: `/account-users [ACCOUNT]`'
 slack /account-users "tiny" UADMIN; expect 200 'Users of `tiny`' 'none'
 slack /account-users "nowhere" UADMIN; expect 200 'No account named `nowhere`'
 slack /account-users "a b c" UADMIN; expect 200 'Usage: `/account-users'
+# an admin without an argument: every account's users
+slack /account-users "" UADMIN; expect 200; is_slack
+python3 - "$TMP/body" <<'PY' && ok || bad "/account-users (admin): $(head -c 600 "$TMP/body")"
+import json, sys
+t = json.load(open(sys.argv[1]))["text"]
+assert t == "*Users of `large`*\n- bob (Bob)\n*Users of `tiny`*\nnone", t
+PY
 # /assign-account: admins only (by Slack id in the config)
 slack /assign-account "<@UCAROL|carol> tiny"; expect 200 'Only a riskdesk admin'; is_slack
 slack /assign-account "<@UCAROL|carol> tiny" UADMIN; expect 200 'Assigned carol to `tiny`.'; is_slack
@@ -187,7 +208,7 @@ slack /assign-account "@bob tiny" UADMIN; expect 200 'Assigned bob to `tiny` (wa
 slack /assign-account "carol nowhere" UADMIN; expect 200 'No open account named `nowhere`'
 slack /assign-account "<@UZED> tiny" UADMIN; expect 200 'No riskdesk user is `UZED`' 'Usage: `/assign-account @user ACCOUNT`'
 slack /assign-account "carol" UADMIN; expect 200 'Usage: `/assign-account @user ACCOUNT`'
-slack /accounts ""; expect 200 '`tiny`: 2 users' '`large`: 0 users'
+slack /accounts "" UADMIN; expect 200 '`tiny`: tier tiny' '2 users' '`large`: tier large' '0 users'
 # the history says who did it
 ST=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $ADMIN" "http://127.0.0.1:$PORT/api/v1/assignments?user=bob")
 LAST="history"; expect 200 '"assigned_by":"slack:UADMIN"' '"previous":"large"' '"reason":"first trade"'
@@ -212,6 +233,10 @@ C=(--config "$TMP/dead.json")
 start_server "$TMP/s"
 slack /assign-account "carol dead" UADMIN
 expect 200 'Assigned carol to `dead` (was `tiny`). Warning: account \"dead\" is unhealthy'
+# an account that failed to start: every answer says what is limited
+expect_in "$TMP/body" 'Limited: account `dead` failed to start: trades through it are refused'
+slack /accounts "" UADMIN; expect 200 '`dead`: tier large, ACTIVE, UNHEALTHY' 'cash $?' \
+  'Limited: account `dead` failed to start'; is_slack
 slack /assign-account "carol large" UADMIN; expect 200 'Assigned carol to `large` (was `dead`).'
 expect_not_in "$TMP/body" "Warning"
 
