@@ -252,6 +252,7 @@ struct api_token_cache;
 struct api_metrics;
 struct api_dispatchers;
 struct api_live_table;
+struct api_slack_followups;
 
 struct api_server {
     uint32_t magic;
@@ -279,6 +280,7 @@ struct api_server {
     struct api_dispatchers *dispatchers;
     struct api_live_table *live;
     struct api_health *health;
+    struct api_slack_followups *followups;   /* slack_followup.c */
 };
 
 /* Store pool: a handle for one thread at a time. */

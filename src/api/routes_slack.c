@@ -244,6 +244,43 @@ static const char usage_all[] =
 
 
 
+/* A queued trade is confirmed once placed: registered with the follow-up
+ * thread for the command's response_url when its host is allowed, else for
+ * its channel when a bot token is set; the answer says which, or why not. */
+static void follow(struct api_slack_cmd *k, const struct api_trade *t, struct rd_buf *text)
+{
+    struct api_req *r = k->r;
+    const char *body = r->body.data ? r->body.data : "";
+    struct api_slack_web web;
+    char url[1024] = "", channel[64] = "", why[200] = "";
+    struct rd_logline l;
+    int by_url = 0;
+
+    api_slack_web_settings(r->srv->config_text, r->srv->config_len, &web);
+    if (api_form_get(body, r->body.len, "response_url", url, sizeof url) == 1 && url[0])
+        by_url = api_slack_url_allowed(&web, url, why, sizeof why);
+    else
+        snprintf(why, sizeof why, "the command carried no response_url");
+    api_form_get(body, r->body.len, "channel_id", channel, sizeof channel);
+    if (!by_url) {
+        rd_log_begin(&l, RD_LOG_WARN, "slack.response_url_refused");
+        rd_log_str(&l, "recommendation", t->rec_id);
+        rd_log_str(&l, "why", why);
+        rd_log_end(&l);
+    }
+    if (by_url || (web.bot_token[0] && channel[0])) {
+        if (api_slack_followup_add(r->srv, t->account, t->rec_id, by_url ? url : "", channel) == 0)
+            rd_buf_printf(text, "\n_A confirmation follows %s when the order is placed._",
+                          by_url ? "here" : "in this channel");
+        else
+            rd_buf_puts(text, "\n_No confirmation will follow: too many trades are followed now; "
+                              "see the dashboard._");
+    } else {
+        rd_buf_printf(text, "\n_No confirmation will follow: %s._", why);
+    }
+    memset(&web, 0, sizeof web);
+}
+
 static int cmd_trade(struct api_slack_cmd *k)
 {
     struct api_req *r = k->r;
@@ -339,6 +376,8 @@ static int cmd_trade(struct api_slack_cmd *k)
     else
         rd_buf_printf(&text, "_Rejected by `%s`: nothing was queued, no order was sent._",
                       t.first_failed);
+    if (t.queued)
+        follow(k, &t, &text);
     st = api_slack_reply(r, rd_buf_str(&text));
     json_decref(dec);
     rd_buf_release(&dj);

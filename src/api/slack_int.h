@@ -12,6 +12,8 @@
 
 #include <jansson.h>
 
+#include "riskdesk/buf.h"
+#include "riskdesk/error.h"
 #include "riskdesk/money.h"
 #include "riskdesk/store.h"
 
@@ -76,6 +78,48 @@ int api_slack_find_user(struct api_req *r, const char *slack_id, const char *id,
 int api_slack_not_registered(struct api_slack_cmd *k);
 /* m as "1234.50" ("?" when it does not fit). */
 void api_slack_money(rd_money m, char *buf, size_t n);
+
+/* ---- riskdesk calling Slack (slack_web.c) ---- */
+
+#define API_SLACK_HOSTS_MAX 8
+
+struct api_slack_web {
+    char api_url[512];           /* the Web API's base: "https://slack.com/api" */
+    char bot_token[256];         /* "" = none; never logged */
+    char hosts[API_SLACK_HOSTS_MAX][128];   /* where a response_url may point */
+    int nhosts;
+};
+
+/* The settings from the config text (slack.api_url, slack.bot_token or
+ * SLACK_BOT_TOKEN, slack.response_hosts; defaults when absent). */
+void api_slack_web_settings(const char *config_text, size_t config_len, struct api_slack_web *w);
+/* 1 when riskdesk may POST to url (a response_url): https (or http on a
+ * loopback host) to a host of w->hosts; else 0 and why[n] says what is wrong. */
+int api_slack_url_allowed(const struct api_slack_web *w, const char *url, char *why, size_t n);
+/* POSTs json to url (with "Authorization: Bearer token" unless token is NULL
+ * or ""): RD_OK and the HTTP status and body (reply, capped), or RD_EIO. */
+int api_slack_post(const char *url, const char *token, const char *json, long *status,
+                   struct rd_buf *reply, struct rd_error *err);
+/* Calls the Web API's method (w->api_url + "/" + method) with the bot token:
+ * RD_OK and its answer (*out, the caller's to json_decref) when it says
+ * "ok": true; else the error names the method and Slack's "error". */
+int api_slack_call(const struct api_slack_web *w, const char *method, const char *json,
+                   json_t **out, struct rd_error *err);
+
+/* ---- confirmations of queued trades (slack_followup.c) ---- */
+
+struct api_server;
+/* Starts and stops the thread that follows queued trades. */
+int api_slack_followups_start(struct api_server *srv, struct rd_error *err);
+void api_slack_followups_stop(struct api_server *srv);
+/* Follows the recommendation rec_id queued for account: once its order
+ * reaches a final status (filled, rejected, canceled), or the account's
+ * dispatcher rejects it, posts the status and the account's balance to url
+ * (a response_url), or with chat.postMessage to channel when url is "".
+ * Gives up after 30 minutes (a response_url's life), saying the order's
+ * status then. 0, or -1 when the list is full or the thread is not running. */
+int api_slack_followup_add(struct api_server *srv, const char *account, const char *rec_id,
+                           const char *url, const char *channel);
 
 /* The account commands (slack_accounts.c). */
 int api_slack_cmd_accounts(struct api_slack_cmd *k);
