@@ -1,5 +1,7 @@
 /*
- * routes_slack.c - POST /slack/commands: Slack's slash commands (docs/slack.md).
+ * routes_slack.c - POST /slack/commands (Slack's slash commands) and the gate
+ * of every Slack request, /slack/interactions (slack_modal.c) too
+ * (docs/slack.md).
  *
  * Slack posts a form (application/x-www-form-urlencoded) signed with the app's
  * signing secret: X-Slack-Signature = "v0=" + hex(HMAC-SHA256(secret,
@@ -31,9 +33,7 @@
 
 #include "api/api_int.h"
 #include "api/slack_int.h"
-#include "api/trade_int.h"
 #include "riskdesk/alloc.h"
-#include "riskdesk/decision_json.h"
 #include "riskdesk/log.h"
 #include "riskdesk/banned.h"
 
@@ -197,18 +197,6 @@ int api_slack_reply(struct api_req *r, const char *text)
     return 200;
 }
 
-/* The message of the error body a helper wrote into r->out, as a reply. */
-static int reply_error(struct api_req *r, const char *what)
-{
-    char text[600];
-    json_error_t je;
-    json_t *o = json_loadb(r->out.data ? r->out.data : "", r->out.len, 0, &je);
-    const char *msg = json_string_value(json_object_get(json_object_get(o, "error"), "message"));
-
-    snprintf(text, sizeof text, "%s: %s", what, msg ? msg : "something went wrong");
-    json_decref(o);
-    return api_slack_reply(r, text);
-}
 
 /* ---- who is asking ---- */
 
@@ -235,162 +223,19 @@ static void conf_load(struct api_server *srv, struct api_slack_conf *sc)
 /* ---- commands ---- */
 
 
-static const char usage_trade[] = "Usage: `/trade SYMBOL ACTION QTY [LIMIT] [dry-run]` (ACTION: "
-                                  "call, put, buy or sell; e.g. `/trade AAPL261218C00200000 call "
-                                  "2 2.50`; `dry-run` only checks the gates)";
 static const char usage_all[] =
-    "Commands: `/trade SYMBOL ACTION QTY [LIMIT] [dry-run]`, `/accounts`, `/my-account`, "
+    "Commands: `/trade SYMBOL [ACTION QTY [LIMIT] [dry-run]]`, `/accounts`, `/my-account`, "
     "`/account-users [ACCOUNT]`, `/assign-account @user ACCOUNT`";
 
 
 
-/* A queued trade is confirmed once placed: registered with the follow-up
- * thread for the command's response_url when its host is allowed, else for
- * its channel when a bot token is set; the answer says which, or why not. */
-static void follow(struct api_slack_cmd *k, const struct api_trade *t, struct rd_buf *text)
-{
-    struct api_req *r = k->r;
-    const char *body = r->body.data ? r->body.data : "";
-    struct api_slack_web web;
-    char url[1024] = "", channel[64] = "", why[200] = "";
-    struct rd_logline l;
-    int by_url = 0;
-
-    api_slack_web_settings(r->srv->config_text, r->srv->config_len, &web);
-    if (api_form_get(body, r->body.len, "response_url", url, sizeof url) == 1 && url[0])
-        by_url = api_slack_url_allowed(&web, url, why, sizeof why);
-    else
-        snprintf(why, sizeof why, "the command carried no response_url");
-    api_form_get(body, r->body.len, "channel_id", channel, sizeof channel);
-    if (!by_url) {
-        rd_log_begin(&l, RD_LOG_WARN, "slack.response_url_refused");
-        rd_log_str(&l, "recommendation", t->rec_id);
-        rd_log_str(&l, "why", why);
-        rd_log_end(&l);
-    }
-    if (by_url || (web.bot_token[0] && channel[0])) {
-        if (api_slack_followup_add(r->srv, t->account, t->rec_id, by_url ? url : "", channel) == 0)
-            rd_buf_printf(text, "\n_A confirmation follows %s when the order is placed._",
-                          by_url ? "here" : "in this channel");
-        else
-            rd_buf_puts(text, "\n_No confirmation will follow: too many trades are followed now; "
-                              "see the dashboard._");
-    } else {
-        rd_buf_printf(text, "\n_No confirmation will follow: %s._", why);
-    }
-    memset(&web, 0, sizeof web);
-}
-
-static int cmd_trade(struct api_slack_cmd *k)
-{
-    struct api_req *r = k->r;
-    struct rd_error err = {0};
-    struct rd_user_row u;
-    struct api_trade t;
-    struct rd_buf text, dj;
-    char a[32], b[32], c[32], d[32];
-    json_t *dec = NULL, *g;
-    json_error_t je;
-    size_t i;
-    int st, nargs = k->nargs;
-    char *end;
-    long long qty;
-
-    memset(&t, 0, sizeof t);
-    if (nargs >= 4 &&
-        (!strcmp(k->args[nargs - 1], "dry-run") || !strcmp(k->args[nargs - 1], "DRY-RUN"))) {
-        t.dry_run = 1;
-        nargs--;
-    }
-    if (nargs < 3 || nargs > 4 || k->too_many)
-        return api_slack_reply(r, usage_trade);
-    snprintf(t.symbol, sizeof t.symbol, "%s", k->args[0]);
-    for (char *p = t.symbol; *p; p++)
-        *p = (char)toupper((unsigned char)*p);
-    if (api_trade_parse_action(k->args[1], &t.action) != RD_OK)
-        return api_slack_reply(r, usage_trade);
-    qty = strtoll(k->args[2], &end, 10);
-    if (!k->args[2][0] || *end || qty < 1 || qty > 1000000)
-        return api_slack_reply(r, usage_trade);
-    t.qty = qty;
-    if (nargs == 4 && (rd_money_parse(k->args[3], strlen(k->args[3]), &t.price, &err) != RD_OK ||
-                        t.price <= 0))
-        return api_slack_reply(r, usage_trade);
-    t.strategy = RD_STRAT_DAY;
-    if ((st = api_slack_find_user(r, k->slack_id, NULL, &u)) < 0)
-        return -st;
-    if (!st)
-        return api_slack_not_registered(k);
-    snprintf(t.user, sizeof t.user, "%s", u.id);
-    snprintf(r->auth.user, sizeof r->auth.user, "%s", u.id);
-    if ((st = api_trade_run(r, &t)))
-        return reply_error(r, "Trade not evaluated");
-
-    rd_buf_init(&text, 1 << 16);
-    rd_buf_init(&dj, 1 << 20);
-    rd_decision_to_json(&t.dec, &dj);
-    dec = json_loadb(dj.data ? dj.data : "", dj.len, 0, &je);
-    api_slack_money(t.price, a, sizeof a);
-    rd_buf_printf(&text, "*%s* %s %" PRId64 " x `%s` @ %s on account `%s`%s\n",
-                  t.dec.approved ? "APPROVED" : "REJECTED", rd_action_name(t.action),
-                  t.dec.approved ? t.size : t.qty, t.symbol, a, t.account,
-                  t.assigned_now ? " (assigned to you on this first trade)" : "");
-    if (t.dec.approved && t.size < t.qty)
-        rd_buf_printf(&text, "The gates allow %" PRId64 " of the %" PRId64 " asked.\n", t.size,
-                      t.qty);
-    if (!t.dec.approved)
-        rd_buf_printf(&text, "First failed gate: `%s`\n", t.first_failed);
-    json_array_foreach(json_object_get(dec, "gates"), i, g) {
-        const char *ob = json_string_value(json_object_get(g, "observed"));
-        const char *th = json_string_value(json_object_get(g, "threshold"));
-
-        rd_buf_printf(&text, "%s `%s` %s", json_is_true(json_object_get(g, "passed")) ? "pass" : "FAIL",
-                      json_string_value(json_object_get(g, "name")),
-                      json_string_value(json_object_get(g, "reason")));
-        if (ob || th)
-            rd_buf_printf(&text, " (%s / %s)", ob ? ob : "-", th ? th : "-");
-        rd_buf_puts(&text, "\n");
-    }
-    api_slack_money(t.cash_after, a, sizeof a);
-    api_slack_money(t.cash_before, b, sizeof b);
-    api_slack_money(t.bp_after, c, sizeof c);
-    api_slack_money(t.bp_before, d, sizeof d);
-    rd_buf_printf(&text, "Balance after: cash $%s (now $%s), buying power $%s (now $%s)\n", a, b,
-                  c, d);
-    if (t.decided && t.watch.ordered) {
-        api_slack_money(t.watch.order.fill_price, a, sizeof a);
-        rd_buf_printf(&text, "_Placed by account `%s`'s dispatcher as `%s`: order `%s` %s, %" PRId64
-                             " of %" PRId64 " filled @ %s%s%s._", t.account, t.rec_id,
-                      t.watch.order.client_order_id, rd_order_status_name(t.watch.order.status),
-                      t.watch.order.filled_qty, t.watch.order.qty, a,
-                      t.watch.order.reason[0] ? ": " : "", t.watch.order.reason);
-    } else if (t.decided)
-        rd_buf_printf(&text, "_Decided by account `%s`'s dispatcher as `%s`: %s, no order was "
-                             "sent._", t.account, t.rec_id,
-                      t.dec.approved ? "approved" : "rejected");
-    else if (t.queued)
-        rd_buf_printf(&text, "_Queued for account `%s`'s dispatcher as `%s`: it places the order "
-                             "on its next cycle._", t.account, t.rec_id);
-    else if (t.dry_run)
-        rd_buf_puts(&text, "_A dry run: no order was sent._");
-    else
-        rd_buf_printf(&text, "_Rejected by `%s`: nothing was queued, no order was sent._",
-                      t.first_failed);
-    if (t.queued)
-        follow(k, &t, &text);
-    st = api_slack_reply(r, rd_buf_str(&text));
-    json_decref(dec);
-    rd_buf_release(&dj);
-    rd_buf_release(&text);
-    return st;
-}
 
 
 static const struct {
     const char *name;
     int (*run)(struct api_slack_cmd *k);
 } commands[] = {
-    {"/trade", cmd_trade},
+    {"/trade", api_slack_cmd_trade},
     {"/accounts", api_slack_cmd_accounts},
     {"/my-account", api_slack_cmd_my_account},
     {"/account-users", api_slack_cmd_account_users},
@@ -440,36 +285,39 @@ static int verify_failed(struct api_req *r, enum api_slack_verdict v, const char
     return api_error(r, 401, "invalid_signature", "the Slack signature does not match");
 }
 
+int api_slack_gate(struct api_req *r, struct api_slack_conf *sc, const char *route)
+{
+    const char *body = r->body.data ? r->body.data : "";
+    const char *ts, *sig;
+    enum api_slack_verdict v;
+    char ssl[8];
+
+    conf_load(r->srv, sc);
+    if (!sc->secret[0])
+        return api_error(r, 404, "not_found",
+                         "no route %s (no Slack signing secret is configured)", route);
+    if (api_form_get(body, r->body.len, "ssl_check", ssl, sizeof ssl) == 1 && !strcmp(ssl, "1")) {
+        rd_buf_reset(&r->out);
+        return 200;
+    }
+    ts = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Slack-Request-Timestamp");
+    sig = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Slack-Signature");
+    v = api_slack_verify(sc->secret, ts, sig, body, r->body.len, (int64_t)time(NULL));
+    return v == API_SLACK_OK ? 0 : verify_failed(r, v, ts, sig);
+}
+
 static int slack_commands(struct api_req *r)
 {
     struct api_slack_conf sc;
     struct api_slack_cmd k;
     const char *body = r->body.data ? r->body.data : "";
     size_t n = r->body.len;
-    char cmd[64], text[1024], ssl[8];
-    const char *ts, *sig;
-    enum api_slack_verdict v;
+    char cmd[64], text[1024];
     struct rd_logline l;
     int st = 0;
 
-    conf_load(r->srv, &sc);
-    if (!sc.secret[0]) {
-        st = api_error(r, 404, "not_found",
-                       "no route /slack/commands (no Slack signing secret is configured)");
+    if ((st = api_slack_gate(r, &sc, "/slack/commands")))
         goto out;
-    }
-    if (api_form_get(body, n, "ssl_check", ssl, sizeof ssl) == 1 && !strcmp(ssl, "1")) {
-        rd_buf_reset(&r->out);
-        st = 200;
-        goto out;
-    }
-    ts = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Slack-Request-Timestamp");
-    sig = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Slack-Signature");
-    v = api_slack_verify(sc.secret, ts, sig, body, n, (int64_t)time(NULL));
-    if (v != API_SLACK_OK) {
-        st = verify_failed(r, v, ts, sig);
-        goto out;
-    }
     memset(&k, 0, sizeof k);
     k.r = r;
     k.sc = &sc;
@@ -502,6 +350,7 @@ out:
 
 static const struct api_route routes[] = {
     {"POST", "/slack/commands", RD_ROLE_PUBLIC, slack_commands, 0},
+    {"POST", "/slack/interactions", RD_ROLE_PUBLIC, api_slack_interactions, 0},
 };
 
 const struct api_route_table api_routes_slack = {routes, sizeof routes / sizeof routes[0]};

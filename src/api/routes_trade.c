@@ -127,7 +127,7 @@ static int queue(struct api_req *r, struct rd_store *s, struct api_trade *t, str
                                 : api_fail(r, rc, &err);
         goto out;
     }
-    if (strcmp(cur.account, t->account) != 0) {
+    if (!t->account_pick[0] && strcmp(cur.account, t->account) != 0) {
         st = api_error(r, 409, "assignment_changed",
                        "user \"%s\" was assigned to \"%s\" while this trade was evaluated on "
                        "\"%s\"; send it again", t->user, cur.account[0] ? cur.account : "no account",
@@ -249,7 +249,9 @@ int api_trade_run(struct api_req *r, struct api_trade *t)
         return api_error(r, 404, "not_found", "no user \"%.64s\"", t->user);
     if (rc != RD_OK)
         return api_fail(r, rc, &err);
-    if (u.account[0]) {
+    if (t->account_pick[0]) {
+        snprintf(t->account, sizeof t->account, "%s", t->account_pick);
+    } else if (u.account[0]) {
         snprintf(t->account, sizeof t->account, "%s", u.account);
     } else {
         /* picked now, recorded only when the trade is answered */
@@ -259,6 +261,8 @@ int api_trade_run(struct api_req *r, struct api_trade *t)
     }
     c = api_cfgref(r);
     i = api_cfg_index(c, t->account);
+    if (i < 0 && t->account_pick[0])
+        return api_error(r, 404, "not_found", "no account named \"%.64s\"", t->account);
     if (i < 0)
         return api_error(r, 409, "no_account", "user \"%s\" is assigned to \"%s\", which is not configured",
                          u.id, t->account);

@@ -42,9 +42,8 @@ static int count_visit(void *ctx, const struct rd_user_row *u)
     return 0;
 }
 
-/* One account's line: tier, state, health, cash, buying power, users. */
-static void account_line(struct api_req *r, struct rd_store *s, struct api_cfg *c, int i,
-                         int users, struct rd_buf *out)
+void api_slack_account_line(struct api_req *r, struct rd_store *s, struct api_cfg *c, int i,
+                            int users, struct rd_buf *out)
 {
     const struct rd_account_config *a = &c->cfg->accounts[i];
     struct rd_account_row row;
@@ -68,10 +67,12 @@ static void account_line(struct api_req *r, struct rd_store *s, struct api_cfg *
     else
         snprintf(health, sizeof health, "UNHEALTHY (%d failed broker polls: %.200s)", h.failures,
                  h.error);
-    rd_buf_printf(out, "\n- `%s`: tier %s, %s, %s, cash $%s, buying power $%s, %d user%s%s",
-                  a->name, have_row && row.tier[0] ? row.tier : rd_tier_name(a->tier),
-                  rd_trading_state_name(have_row ? row.state : RD_STATE_ACTIVE), health, cash, bp,
-                  users, users == 1 ? "" : "s", c->meta[i].closed_at ? " (closed)" : "");
+    rd_buf_printf(out, "\n- `%s`: tier %s, %s, %s, cash $%s, buying power $%s", a->name,
+                  have_row && row.tier[0] ? row.tier : rd_tier_name(a->tier),
+                  rd_trading_state_name(have_row ? row.state : RD_STATE_ACTIVE), health, cash, bp);
+    if (users >= 0)
+        rd_buf_printf(out, ", %d user%s", users, users == 1 ? "" : "s");
+    rd_buf_puts(out, c->meta[i].closed_at ? " (closed)" : "");
 }
 
 int api_slack_cmd_accounts(struct api_slack_cmd *k)
@@ -109,7 +110,7 @@ int api_slack_cmd_accounts(struct api_slack_cmd *k)
     for (int i = 0; i < c->cfg->naccounts; i++) {
         if (!admin && strcmp(c->cfg->accounts[i].name, u.account) != 0)
             continue;
-        account_line(r, s, c, i, p.per[i], &text);
+        api_slack_account_line(r, s, c, i, p.per[i], &text);
         shown++;
     }
     if (!shown)

@@ -76,6 +76,8 @@ int api_slack_find_user(struct api_req *r, const char *slack_id, const char *id,
                         struct rd_user_row *u);
 /* The answer for a Slack user linked to no riskdesk user. */
 int api_slack_not_registered(struct api_slack_cmd *k);
+/* "WHAT: MESSAGE" of the error answer an API helper wrote into r->out. */
+void api_slack_error_text(const struct api_req *r, const char *what, char *out, size_t n);
 /* m as "1234.50" ("?" when it does not fit). */
 void api_slack_money(rd_money m, char *buf, size_t n);
 
@@ -121,7 +123,34 @@ void api_slack_followups_stop(struct api_server *srv);
 int api_slack_followup_add(struct api_server *srv, const char *account, const char *rec_id,
                            const char *url, const char *channel);
 
+/* ---- /trade (slack_trade.c) and its form (slack_modal.c) ---- */
+
+struct api_trade;
+int api_slack_cmd_trade(struct api_slack_cmd *k);
+/* The answer to a trade: APPROVED or REJECTED, every gate's verdict, the
+ * balance after, and what became of it (queued, placed, a dry run). */
+void api_slack_trade_text(const struct api_trade *t, struct rd_buf *out);
+/* A queued trade t is followed until placed (see api_slack_followup_add): to
+ * url when its host is allowed, else to channel with the bot token; text
+ * gets a line saying which, or why no confirmation will follow. */
+void api_slack_follow(struct api_req *r, const struct api_trade *t, const char *url,
+                      const char *channel, struct rd_buf *text);
+/* `/trade SYMBOL`: opens the trade form (views.open with the command's
+ * trigger_id); answers an empty 200, or the error and the text form's usage. */
+int api_slack_open_trade_form(struct api_slack_cmd *k, const char *symbol);
+/* POST /slack/interactions: the form's view_submission. */
+int api_slack_interactions(struct api_req *r);
+/* The checks every Slack request passes (routes_slack.c): a signing secret
+ * configured (404 without), ssl_check, the signature. 0 to go on (sc loaded:
+ * release sc->root with json_decref), else the status with the answer written. */
+int api_slack_gate(struct api_req *r, struct api_slack_conf *sc, const char *route);
+
 /* The account commands (slack_accounts.c). */
+/* "\n- `NAME`: tier T, STATE, health, cash $X, buying power $Y[, N users]"
+ * for account i of c (users < 0: not said). */
+struct api_cfg;
+void api_slack_account_line(struct api_req *r, struct rd_store *s, struct api_cfg *c, int i,
+                            int users, struct rd_buf *out);
 int api_slack_cmd_accounts(struct api_slack_cmd *k);
 int api_slack_cmd_my_account(struct api_slack_cmd *k);
 int api_slack_cmd_account_users(struct api_slack_cmd *k);

@@ -79,3 +79,13 @@ void api_slack_money(rd_money m, char *buf, size_t n)
     if (w < 0 || (size_t)w >= n)
         snprintf(buf, n, "?");
 }
+
+void api_slack_error_text(const struct api_req *r, const char *what, char *out, size_t n)
+{
+    json_error_t je;
+    json_t *o = json_loadb(r->out.data ? r->out.data : "", r->out.len, 0, &je);
+    const char *msg = json_string_value(json_object_get(json_object_get(o, "error"), "message"));
+
+    snprintf(out, n, "%s: %s", what, msg ? msg : "something went wrong");
+    json_decref(o);
+}

@@ -21,6 +21,8 @@ struct api_trade {
     int64_t volume_ratio;        /* ppm; 0: 1.0 */
     int64_t at;                  /* the clock (Unix s); 0: now */
     int dry_run;                 /* evaluate only: store nothing */
+    char account_pick[64];       /* an admin's choice of account ("" = the user's own);
+                                    the caller checks the right to pick */
     /* out */
     char account[64];
     int assigned_now;            /* assigned on this, their first trade */

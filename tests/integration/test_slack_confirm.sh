@@ -57,7 +57,7 @@ curl -s -o /dev/null -H "Authorization: Bearer $ADMIN" \
   -d '{"id":"bob","display_name":"Bob","slack_user_id":"UBOB"}' "http://127.0.0.1:$PORT/api/v1/users"
 RESPONSE_URL="$FAKE/commands/T1/100/abc"
 slack /trade "AAPL buy 2 190.50"
-expect 200 '*APPROVED* BUY_STOCK 2 x `AAPL` @ 190.50' 'A confirmation follows here when the order is placed'
+expect 200 '*APPROVED* BUY_STOCK 2 x `AAPL` @ 190.50' "A confirmation follows here: the order's final status and the account's balance after."
 is_slack
 wait_post /commands/T1/100/abc
 api /api/v1/accounts/large; expect 200
