@@ -203,8 +203,6 @@ int64_t rd_kelly_fraction(const struct rd_kelly_config *k, int32_t trades, int32
                           rd_money gross_wins, rd_money gross_losses);
 
 const char *rd_gate_name(enum rd_gate g);
-/* RD_OK and *out for a gate's name ("volume_ratio"); RD_EINVAL when there is none. */
-int rd_gate_parse(const char *s, enum rd_gate *out);
 const char *rd_reason_name(enum rd_reason r);
 const char *rd_trading_state_name(enum rd_trading_state s);
 int rd_trading_state_parse(const char *s, enum rd_trading_state *out);

@@ -6,7 +6,6 @@
 #include "riskdesk/gates.h"
 
 #include <stdio.h>
-#include <string.h>
 #include <strings.h>
 
 #include "riskdesk/banned.h"
@@ -34,16 +33,6 @@ static const char *const state_names[RD_STATE_COUNT] = {"ACTIVE", "REDUCING", "H
 const char *rd_gate_name(enum rd_gate g)
 {
     return (unsigned)g < RD_GATE_COUNT ? gate_names[g] : "?";
-}
-
-int rd_gate_parse(const char *s, enum rd_gate *out)
-{
-    for (int i = 0; i < RD_GATE_COUNT; i++)
-        if (!strcmp(s, gate_names[i])) {
-            *out = (enum rd_gate)i;
-            return RD_OK;
-        }
-    return RD_EINVAL;
 }
 
 const char *rd_reason_name(enum rd_reason r)

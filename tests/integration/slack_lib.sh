@@ -53,3 +53,25 @@ b = d["blocks"]
 assert b[0]["type"] == "section" and b[0]["text"]["type"] == "mrkdwn" and b[0]["text"]["text"] == d["text"], d
 PY
 }
+
+# start_fake_slack [ARGS...]: tests/tools/fake_slack.py on a free port; sets
+# FAKE (its URL) and FAKE_PID. The caller's trap ends it.
+start_fake_slack() {
+  python3 "$RD_SOURCE_DIR/tests/tools/fake_slack.py" "$@" >"$TMP/slack.port" 2>"$TMP/slack.err" &
+  FAKE_PID=$!
+  for _ in $(seq 100); do [ -s "$TMP/slack.port" ] && break; sleep 0.05; done
+  FAKE="http://127.0.0.1:$(head -1 "$TMP/slack.port")"
+}
+# fake_calls PATH OUT: prints how many requests the stand-in took at PATH and
+# writes {"n", "last": the last one (its Authorization header left out)} to OUT
+fake_calls() {
+  python3 - "$FAKE" "$1" "$2" <<'PY'
+import json, sys, urllib.request
+fake, path, out = sys.argv[1:]
+reqs = [r for r in json.load(urllib.request.urlopen(fake + "/_log"))["requests"] if r["path"] == path]
+for r in reqs:
+    r["headers"].pop("authorization", None)   # the bot token: the stand-in checked it
+json.dump({"n": len(reqs), "last": reqs[-1] if reqs else None}, open(out, "w"))
+print(len(reqs))
+PY
+}

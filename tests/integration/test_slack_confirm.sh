@@ -11,11 +11,9 @@ command -v curl >/dev/null || skip_test "curl is not installed (scripts/deps.sh 
 unset SLACK_SIGNING_SECRET SLACK_BOT_TOKEN
 SECRET=8f742231b10e8888abcd99yyyzzz85a5
 AT=2026-11-20T15:30:00Z                                # Friday 10:30 ET
-python3 "$RD_SOURCE_DIR/tests/tools/fake_slack.py" >"$TMP/slack.port" 2>"$TMP/slack.err" &
-FAKE_PID=$!
+. "$(dirname "$0")/slack_lib.sh"
 trap 'stop_server; kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 100); do [ -s "$TMP/slack.port" ] && break; sleep 0.05; done
-FAKE="http://127.0.0.1:$(head -1 "$TMP/slack.port")"
+start_fake_slack
 write_config
 python3 - "$TMP/riskdesk.json" "$SECRET" <<'PY'
 import json, sys
@@ -25,20 +23,10 @@ json.dump(c, open(sys.argv[1], "w"))
 PY
 C=(--config "$TMP/riskdesk.json")
 secret "$SECRET" "$TMP/riskdesk.json"
-. "$(dirname "$0")/slack_lib.sh"
 
-# posts_to PATH: how many requests the stand-in took at PATH; the last one's
-# JSON in $TMP/posted
-posts_to() {
-  python3 - "$FAKE" "$1" "$TMP/posted" <<'PY'
-import json, sys, urllib.request
-fake, path, out = sys.argv[1:]
-reqs = [r for r in json.load(urllib.request.urlopen(fake + "/_log"))["requests"] if r["path"] == path]
-if reqs:
-    json.dump(reqs[-1], open(out, "w"))
-print(len(reqs))
-PY
-}
+# posts_to PATH: how many requests the stand-in took at PATH; the last one in
+# $TMP/posted
+posts_to() { fake_calls "$1" "$TMP/call"; python3 -c 'import json,sys; json.dump(json.load(open(sys.argv[1]))["last"], open(sys.argv[2], "w"))' "$TMP/call" "$TMP/posted"; }
 # wait_post PATH: polls the stand-in until PATH was posted to (20 s at most)
 wait_post() {
   local n=0

@@ -12,11 +12,9 @@ unset SLACK_SIGNING_SECRET SLACK_BOT_TOKEN
 SECRET=8f742231b10e8888abcd99yyyzzz85a5
 TOKEN=xoxb-1234-5678-modaltesttoken
 AT=2026-11-20T15:30:00Z                                # Friday 10:30 ET
-python3 "$RD_SOURCE_DIR/tests/tools/fake_slack.py" --token "$TOKEN" >"$TMP/slack.port" 2>"$TMP/slack.err" &
-FAKE_PID=$!
+. "$(dirname "$0")/slack_lib.sh"
 trap 'stop_server; kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 100); do [ -s "$TMP/slack.port" ] && break; sleep 0.05; done
-FAKE="http://127.0.0.1:$(head -1 "$TMP/slack.port")"
+start_fake_slack --token "$TOKEN"
 write_config
 python3 - "$TMP/riskdesk.json" "$SECRET" "$TOKEN" "$FAKE" <<'PY'
 import json, sys
@@ -28,19 +26,9 @@ PY
 C=(--config "$TMP/riskdesk.json")
 secret "$SECRET" "$TMP/riskdesk.json"
 secret "$TOKEN" "$TMP/riskdesk.json"
-. "$(dirname "$0")/slack_lib.sh"
 
-# last_call PATH: the stand-in's last request at PATH (headers left out) into $TMP/call
-last_call() {
-  python3 - "$FAKE" "$1" "$TMP/call" <<'PY'
-import json, sys, urllib.request
-fake, path, out = sys.argv[1:]
-reqs = [r for r in json.load(urllib.request.urlopen(fake + "/_log"))["requests"] if r["path"] == path]
-for r in reqs:
-    r.pop("headers")      # the bot token: the stand-in checked it (invalid_auth otherwise)
-json.dump({"n": len(reqs), "last": reqs[-1] if reqs else None}, open(out, "w"))
-PY
-}
+# last_call PATH: the stand-in's requests at PATH into $TMP/call ({"n", "last"})
+last_call() { fake_calls "$1" "$TMP/call" >/dev/null; }
 new_trigger() { TRIGGER_ID=$(curl -s -X POST "$FAKE/_trigger" | python3 -c 'import json,sys; print(json.load(sys.stdin)["trigger_id"])'); }
 # submit USER VALUES_JSON: the last opened view, filled with VALUES_JSON
 # ({"qty": "2", "action": "buy", ...}), sent back as Slack sends a view_submission

@@ -649,7 +649,6 @@ static void test_person_trades_validate(void **s)
 {
     struct rd_risk_config r;
     struct rd_error err = {0};
-    enum rd_gate g;
 
     (void)s;
     rd_risk_defaults(RD_TIER_SMALL, &r);
@@ -668,9 +667,6 @@ static void test_person_trades_validate(void **s)
     r.person_trades.allowed_actions = 0;
     assert_int_equal(rd_risk_validate(&r, &err), RD_ECONFIG);
     assert_non_null(strstr(err.msg, "person_trades.allowed_actions"));
-    assert_int_equal(rd_gate_parse("volume_ratio", &g), RD_OK);
-    assert_int_equal(g, RD_GATE_VOLUME_RATIO);
-    assert_int_equal(rd_gate_parse("volume", &g), RD_EINVAL);
 }
 
 int main(void)
