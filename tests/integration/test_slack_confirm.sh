@@ -29,8 +29,8 @@ secret "$SECRET" "$TMP/riskdesk.json"
 posts_to() { fake_calls "$1" "$TMP/call"; python3 -c 'import json,sys; json.dump(json.load(open(sys.argv[1]))["last"], open(sys.argv[2], "w"))' "$TMP/call" "$TMP/posted"; }
 # wait_post PATH: polls the stand-in until PATH was posted to (20 s at most)
 wait_post() {
-  local n=0
-  for _ in $(seq 200); do n=$(posts_to "$1"); [ "$n" -gt 0 ] && break; sleep 0.1; done
+  local n=0 until=$((SECONDS + 20))
+  while [ "$SECONDS" -lt "$until" ]; do n=$(posts_to "$1"); [ "$n" -gt 0 ] && break; sleep 0.1; done
   [ "$n" -gt 0 ] && ok || bad "nothing was posted to $1: $(tail -3 "$SERVER_ERR")"
 }
 api() { ST=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $ADMIN" "http://127.0.0.1:$PORT$1"); LAST="GET $1"; }

@@ -14,7 +14,8 @@ TOKEN=xoxb-1234-5678-modaltesttoken
 AT=2026-11-20T15:30:00Z                                # Friday 10:30 ET
 . "$(dirname "$0")/slack_lib.sh"
 trap 'stop_server; kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
-start_fake_slack --token "$TOKEN"
+# a trigger id lives 3 s at Slack; 30 here, where the machine is shared
+start_fake_slack --token "$TOKEN" --trigger-life-s 30
 write_config
 python3 - "$TMP/riskdesk.json" "$SECRET" "$TOKEN" "$FAKE" <<'PY'
 import json, sys
@@ -123,7 +124,8 @@ assert re.search(r"_Placed by account `large`'s dispatcher as `trade-bob-\d+-\d`
 assert "A confirmation follows here" in t, t
 PY
 # the confirmation at the command's response_url
-for _ in $(seq 200); do last_call /commands/T1/500/form; grep -q '"n": 0' "$TMP/call" || break; sleep 0.1; done
+until=$((SECONDS + 20))
+while [ "$SECONDS" -lt "$until" ]; do last_call /commands/T1/500/form; grep -q '"n": 0' "$TMP/call" || break; sleep 0.1; done
 python3 - "$TMP/call" <<'PY' && ok || bad "confirmation: $(head -c 800 "$TMP/call")"
 import json, sys
 c = json.load(open(sys.argv[1]))

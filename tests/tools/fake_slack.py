@@ -4,7 +4,7 @@
 Python 3 standard library only. Serves plain HTTP/1.1 on 127.0.0.1, prints
 the port it bound on stdout as its first line, then serves until killed.
 
-    python3 tests/tools/fake_slack.py [--port 0] [--token xoxb-test]
+    python3 tests/tools/fake_slack.py [--port 0] [--token xoxb-test] [--trigger-life-s 3]
 
 What riskdesk calls, checked as Slack checks it (PROTOCOLS.md section 2;
 docs.slack.dev: response_url, chat.postMessage, views.open):
@@ -22,7 +22,7 @@ docs.slack.dev: response_url, chat.postMessage, views.open):
         must be a modal with a title, a submit label (when it has inputs), at
         most 100 blocks, plain_text titles of at most 24 characters and a
         callback_id; the trigger_id must be one handed out by POST /_trigger
-        and not used or older than 3 s: {"ok": true, "view": {"id", ...}},
+        and not used or older than --trigger-life-s (Slack's: 3 s): {"ok": true, "view": {"id", ...}},
         else "invalid_trigger_id" / "expired_trigger_id" / "invalid_arguments"
         (with "response_metadata": {"messages": [...]}).
 
@@ -205,12 +205,14 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    global TOKEN
+    global TOKEN, TRIGGER_LIFE_S
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--token", default=TOKEN)
+    ap.add_argument("--trigger-life-s", type=float, default=TRIGGER_LIFE_S)
     a = ap.parse_args()
     TOKEN = a.token
+    TRIGGER_LIFE_S = a.trigger_life_s
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     srv.daemon_threads = True
     print(srv.server_address[1], flush=True)
