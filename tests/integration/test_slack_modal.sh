@@ -5,7 +5,8 @@
 # signed view_submission to /slack/interactions and is traded like the text
 # form; a wrong field is answered with Slack's field errors; an admin picks
 # the account; a queued trade from the form is confirmed at the command's
-# response_url once placed.
+# response_url once placed (or, when that may not be posted to, in the
+# command's channel with chat.postMessage).
 . "$(dirname "$0")/common.sh"
 command -v curl >/dev/null || skip_test "curl is not installed (scripts/deps.sh installs it)"
 unset SLACK_SIGNING_SECRET SLACK_BOT_TOKEN
@@ -150,6 +151,20 @@ jbody '"on account `tiny`" in d["view"]["blocks"][0]["text"]["text"]'
 ST=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $ADMIN" "http://127.0.0.1:$PORT/api/v1/accounts/tiny/orders")
 LAST="tiny's orders"; expect 200
 jbody '[(o["symbol"], o["qty"]) for o in d["orders"]] == [("MSFT", 1)]'
+
+# ---- a response_url that may not be posted to: with the bot token the
+# confirmation goes to the command's channel (chat.postMessage) ----
+RESPONSE_URL="https://hooks.slack.com.evil.example/commands/T1/1/x"
+slack /trade "IBM buy 1 100"; expect 200 'A confirmation follows in this channel'
+until=$((SECONDS + 20))
+while [ "$SECONDS" -lt "$until" ]; do last_call /api/chat.postMessage; grep -q '"n": 0' "$TMP/call" || break; sleep 0.1; done
+python3 - "$TMP/call" <<'PY' && ok || bad "chat.postMessage: $(head -c 800 "$TMP/call")"
+import json, sys
+c = json.load(open(sys.argv[1]))
+r = c["last"]
+assert c["n"] == 1 and r["status"] == 200 and r["error"] is None, c
+assert r["json"]["channel"] == "C1" and r["json"]["text"].startswith("*FILLED* buy 1 x `IBM` on account `large`"), r
+PY
 
 # ---- what cannot open the form, and requests that are not Slack's ----
 TRIGGER_ID=1.2.3
