@@ -204,6 +204,7 @@ static void eq_rec(const struct rd_rec *a, const struct rd_rec *b)
     assert_true(a->vix == b->vix);
     assert_string_equal(a->account, b->account);
     assert_true(a->qty == b->qty);
+    assert_int_equal(a->origin, b->origin);
 }
 
 static void eq_decision(const struct rd_decision_row *a, const struct rd_decision_row *b)
@@ -342,6 +343,7 @@ static void test_rec_roundtrip(void **state)
     r.strategy = RD_STRAT_DAY;
     r.price = INT64_MAX;
     r.stop_price = INT64_MIN;
+    r.origin = RD_ORIGIN_PERSON;
     assert_int_equal(s->ops->trading->rec_add(s, &r, &err), RD_OK);
     memset(&got, 0x5a, sizeof got);
     assert_int_equal(s->ops->trading->rec_get(s, r.id, &got, &err), RD_OK);
@@ -356,6 +358,12 @@ static void test_rec_roundtrip(void **state)
 
     assert_int_equal(s->ops->trading->rec_get(s, "nope", &got, &err), RD_ENOTFOUND);
     assert_non_null(strstr(err.msg, "nope"));
+
+    r.origin = RD_ORIGIN_COUNT;
+    snprintf(r.id, sizeof r.id, "bad-origin");
+    assert_int_equal(s->ops->trading->rec_add(s, &r, &err), RD_EINVAL);
+    assert_non_null(strstr(err.msg, "origin"));
+    r.origin = RD_ORIGIN_SIGNAL;
 
     r.action = (enum rd_action)77;
     snprintf(r.id, sizeof r.id, "bad");

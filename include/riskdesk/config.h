@@ -84,6 +84,9 @@ struct rd_config {
     uint64_t paper_seed;               /* seed of the paper market; default 1 */
     unsigned health_interval_s;        /* "health": serve's monitor; default 30 */
     int health_failures;               /* polls failed in a row that make an account unhealthy; 3 */
+    char assignment_auto[16];          /* "assignment": {"auto"}: how a user without an account
+                                          gets one: "least_loaded" (default), "round_robin",
+                                          "department", or "none" (an admin assigns) */
     int naccounts;
     struct rd_account_config *accounts;
     char database_origin[RD_SOURCE_MAX]; /* "config", "RISKDESK_DATABASE_URL", "default", "demo" */
@@ -130,6 +133,7 @@ enum rd_risk_key_type {
     RD_RISK_KEY_ACTIONS,  /* uint32_t RD_ACT_BIT set; JSON array of action names */
     RD_RISK_KEY_HHMM,     /* int32_t minute of the day (ET); JSON "HH:MM" */
     RD_RISK_KEY_ON_ZERO,  /* enum rd_kelly_on_zero; JSON "reject" | "tier" */
+    RD_RISK_KEY_GATES,    /* uint32_t RD_GATE_BIT set; JSON array of gate names */
 };
 
 struct rd_risk_key {

@@ -51,6 +51,7 @@ struct rd_cycle_stats {
     enum rd_tier tier;                  /* fixed for the dispatcher's life */
     enum rd_tier tier_by_buying_power;  /* the tier buying power says now */
     rd_money buying_power, equity;
+    rd_money cash, last_equity;         /* the broker's, as the cycle last synced */
 };
 
 int rd_dispatcher_new(const struct rd_dispatcher_params *p, struct rd_dispatcher **out,

@@ -44,6 +44,14 @@ enum rd_gate {
 #undef RD_GATE_ENUM
     RD_GATE_COUNT
 };
+#define RD_GATE_BIT(g) (1u << (unsigned)(g))
+#define RD_GATE_ALL ((1u << RD_GATE_COUNT) - 1u)
+_Static_assert(RD_GATE_COUNT <= 32, "a gate set is 32 bits");
+/* The gates that guard a signal, not a person: left out of a person's trade
+ * by default (risk.h, struct rd_person_trades_config). */
+#define RD_GATES_SIGNAL_ONLY (RD_GATE_BIT(RD_GATE_CONFIDENCE) | RD_GATE_BIT(RD_GATE_VOLUME_RATIO))
+/* The gates a person's trade can never leave out: the kill switch and the size. */
+#define RD_GATES_ALWAYS (RD_GATE_BIT(RD_GATE_TRADING_STATE) | RD_GATE_BIT(RD_GATE_SIZING))
 
 /* Why a gate passed or failed; a stable code scripts can match on. */
 #define RD_REASON_LIST(X)                                                        \
@@ -84,7 +92,8 @@ enum rd_gate {
     X(RATE_LIMIT, "rate_limit")                                                  \
     X(FIRM_CAP_OFF, "firm_cap_off")                                              \
     X(FIRM_EXPOSURE_LIMIT, "firm_exposure_limit")                                \
-    X(DISABLED, "disabled")
+    X(DISABLED, "disabled")                                                      \
+    X(PERSON_TRADE, "person_trade")    /* the gate does not apply to a person's own trade */
 
 enum rd_reason {
 #define RD_REASON_ENUM(id, name) RD_REASON_##id,
@@ -180,6 +189,8 @@ struct rd_decision {
     rd_money budget;              /* risk budget */
     rd_money unit_risk;           /* risk per unit */
     rd_money unit_cost;           /* cash per unit (price x multiplier) */
+    uint32_t waived;              /* RD_GATE_BIT set that did not apply: a person's
+                                     trade outside risk person_trades.gates */
     int nverdicts;
     struct rd_gate_verdict verdicts[RD_GATE_COUNT];
 };

@@ -17,6 +17,11 @@
 /* 9999-12-31T23:59:59Z: the last time a recommendation may carry. */
 #define RD_REC_TIME_MAX 253402300799LL
 
+/* Who made a recommendation: the signal engine, or a person trading through
+ * their account (POST /api/v1/trade, Slack's /trade), whose trade is judged
+ * by the account's risk person_trades (risk.h). */
+enum rd_rec_origin { RD_ORIGIN_SIGNAL, RD_ORIGIN_PERSON, RD_ORIGIN_COUNT };
+
 struct rd_rec {
     char id[RD_REC_ID_MAX];              /* [A-Za-z0-9_.:-], 1-63 chars */
     int64_t created_at;                  /* Unix seconds */
@@ -33,7 +38,11 @@ struct rd_rec {
     int64_t vix;                         /* ppm, when has_vix */
     char account[RD_REC_ACCOUNT_MAX];    /* the one account it is for; "" = every account */
     int64_t qty;                         /* caps the size the gates allow; 0 = no cap */
+    enum rd_rec_origin origin;           /* default (0) signal */
 };
+
+const char *rd_rec_origin_name(enum rd_rec_origin o);   /* "signal" | "person" */
+int rd_rec_origin_parse(const char *s, enum rd_rec_origin *out);
 
 /* An OCC option symbol: root (1-6), YYMMDD, C|P, strike x 1000 in 8 digits. */
 struct rd_occ {

@@ -45,6 +45,20 @@ struct rd_exit_config {
     int32_t day_close_minute;    /* ET minute by which day positions close; default 955 (15:55) */
 };
 
+/*
+ * What applies to a person's own trade (a recommendation of origin "person":
+ * POST /api/v1/trade, Slack's /trade) instead of the signal's rules. gates is a
+ * set of RD_GATE_BIT(enum rd_gate) (gates.h): a gate outside it is recorded as
+ * passed with reason person_trade. Default: every gate but confidence and
+ * volume_ratio (a signal's numbers, not a person's). trading_state (the kill
+ * switch) and sizing always apply. allowed_actions replaces the account's for
+ * such a trade; default all four actions.
+ */
+struct rd_person_trades_config {
+    uint32_t gates;
+    uint32_t allowed_actions;                /* RD_ACT_BIT set */
+};
+
 struct rd_risk_config {
     rd_money max_notional_exposure;
     int32_t max_open_positions;
@@ -63,6 +77,7 @@ struct rd_risk_config {
     struct rd_pdt_config pdt;
     struct rd_exit_config exits;
     struct rd_kelly_config kelly;
+    struct rd_person_trades_config person_trades;
 };
 
 /*
@@ -72,7 +87,8 @@ struct rd_risk_config {
  *   medium $6,000, 4, 5, $300, 6%
  *   large  $10,000, 5, 10, $500, 2%
  * all with a 15 minute cooldown, confidence minimums 0.40 swing / 0.60 day,
- * actions BUY_CALL and BUY_PUT.
+ * actions BUY_CALL and BUY_PUT; a person's own trade: every gate but confidence
+ * and volume_ratio, every action.
  */
 void rd_risk_defaults(enum rd_tier tier, struct rd_risk_config *out);
 /* Checks ranges; the message names the field, the value and what is allowed. */

@@ -252,6 +252,7 @@ struct api_token_cache;
 struct api_metrics;
 struct api_dispatchers;
 struct api_live_table;
+struct api_slack_followups;
 
 struct api_server {
     uint32_t magic;
@@ -279,6 +280,7 @@ struct api_server {
     struct api_dispatchers *dispatchers;
     struct api_live_table *live;
     struct api_health *health;
+    struct api_slack_followups *followups;   /* slack_followup.c */
 };
 
 /* Store pool: a handle for one thread at a time. */
@@ -397,15 +399,20 @@ struct api_assign_strategy {
 };
 const struct api_assign_strategy *api_assign_strategy_find(const char *name);
 void api_assign_strategy_names(char *buf, size_t n);   /* "manual, ..." */
-/* A user's first trade assigns them (least_loaded over the healthy accounts,
- * recorded with reason "first trade"), in two steps so a trade that fails
- * assigns nothing: pick into account[n] (nothing written), then record once
- * the trade has been answered (sets u->account; 409 when the user was
- * assigned elsewhere meanwhile). r->store must be taken. Return 0, or the
- * status with the error written. */
+/* The config's assignment.auto: the strategy that assigns a user who has no
+ * account ("least_loaded" when unset), or NULL for "none". */
+const struct api_assign_strategy *api_assign_auto(struct api_cfg *c);
+/* A user's first trade assigns them (the config's assignment.auto over the
+ * healthy accounts, recorded with reason "first trade"), in two steps so a
+ * trade that fails assigns nothing: pick into account[n] and the strategy's
+ * name into strategy[16] (nothing written; 409 no_account when
+ * assignment.auto is "none"), then record once the trade has been answered
+ * (sets u->account; 409 when the user was assigned elsewhere meanwhile).
+ * r->store must be taken. Return 0, or the status with the error written. */
 int api_assign_first_pick(struct api_req *r, const struct rd_user_row *u, char *account,
-                          size_t n);
-int api_assign_first_record(struct api_req *r, struct rd_user_row *u, const char *account);
+                          size_t n, char strategy[16]);
+int api_assign_first_record(struct api_req *r, struct rd_user_row *u, const char *account,
+                            const char *strategy);
 
 /* ---- metrics ---- */
 

@@ -17,7 +17,9 @@
  *                 every server on the store.
  *   department    the config's "assignment": {"departments": {DEPT: ACCOUNT}}
  *                 maps the user's department to an account.
- * Closed accounts are never picked; nor, except by manual, unhealthy ones
+ * A user without an account is assigned on their first trade by the config's
+ * "assignment": {"auto"} (least_loaded by default; "none": only an admin
+ * assigns). Closed accounts are never picked; nor, except by manual, unhealthy ones
  * (health.c): least_loaded and round_robin pass over them, department
  * answers 409, manual assigns with a warning in the answer. The caller holds
  * srv->write_mu.
@@ -268,21 +270,43 @@ void api_assign_strategy_names(char *buf, size_t n)
     }
 }
 
-/* A user's first trade: least_loaded picks (healthy accounts only). */
-int api_assign_first_pick(struct api_req *r, const struct rd_user_row *u, char *account,
-                          size_t n)
+const struct api_assign_strategy *api_assign_auto(struct api_cfg *c)
 {
+    const char *name = c->cfg->assignment_auto;
+
+    if (!strcmp(name, "none"))
+        return NULL;
+    return api_assign_strategy_find(name[0] ? name : "least_loaded");
+}
+
+/* A user's first trade: the config's assignment.auto picks (healthy accounts only). */
+int api_assign_first_pick(struct api_req *r, const struct rd_user_row *u, char *account,
+                          size_t n, char strategy[16])
+{
+    const struct api_assign_strategy *strat;
+    struct api_cfg *c;
     int st;
 
     account[0] = '\0';
     pthread_mutex_lock(&r->srv->write_mu);
-    st = least_loaded(r, api_cfgref(r), u, NULL, account, n);
+    c = api_cfgref(r);
+    strat = api_assign_auto(c);
+    if (!strat) {
+        st = api_error(r, 409, "no_account",
+                       "user \"%s\" has no account, and assignment.auto is \"none\": an admin "
+                       "assigns one (PUT /api/v1/users/%s/assignment, or Slack's /assign-account)",
+                       u->id, u->id);
+    } else {
+        snprintf(strategy, 16, "%s", strat->name);
+        st = strat->pick(r, c, u, NULL, account, n);
+    }
     pthread_mutex_unlock(&r->srv->write_mu);
     return st;
 }
 
 /* Records what api_assign_first_pick gave, once the trade is answered. */
-int api_assign_first_record(struct api_req *r, struct rd_user_row *u, const char *account)
+int api_assign_first_record(struct api_req *r, struct rd_user_row *u, const char *account,
+                            const char *strategy)
 {
     struct rd_assignment_row a;
     struct rd_user_row now;
@@ -308,7 +332,7 @@ int api_assign_first_record(struct api_req *r, struct rd_user_row *u, const char
     memset(&a, 0, sizeof a);
     snprintf(a.user, sizeof a.user, "%s", u->id);
     snprintf(a.account, sizeof a.account, "%s", account);
-    snprintf(a.strategy, sizeof a.strategy, "least_loaded");
+    snprintf(a.strategy, sizeof a.strategy, "%s", strategy);
     snprintf(a.assigned_by, sizeof a.assigned_by, "%s", r->auth.user);
     snprintf(a.reason, sizeof a.reason, "first trade");
     a.at = (int64_t)time(NULL);

@@ -70,6 +70,8 @@ static void publish(struct disp *p, const struct rd_cycle_stats *st)
     v.error[0] = '\0';
     v.buying_power = st->buying_power;
     v.equity = st->equity;
+    v.cash = st->cash;
+    v.last_equity = st->last_equity;
     v.at = (int64_t)time(NULL);
     v.from_dispatcher = 1;
     v.tier_crossed = st->tier_by_buying_power != st->tier;

@@ -773,7 +773,7 @@ static int account_config(struct api_req *r)
     rd_buf_puts(&r->out, ",\"limits\":{");
     keys = rd_risk_keys(&nkeys);
     for (size_t k = 0; k < nkeys; k++) {
-        char v[256];
+        char v[512];
 
         rd_risk_key_format(&keys[k], &a->risk, v, sizeof v);
         if (k)
@@ -782,7 +782,7 @@ static int account_config(struct api_req *r)
         rd_buf_puts(&r->out, ":");
         if (keys[k].type == RD_RISK_KEY_INT || keys[k].type == RD_RISK_KEY_BOOL) {
             rd_buf_puts(&r->out, v);
-        } else if (keys[k].type == RD_RISK_KEY_ACTIONS) {
+        } else if (keys[k].type == RD_RISK_KEY_ACTIONS || keys[k].type == RD_RISK_KEY_GATES) {
             char *p = v;
 
             rd_buf_puts(&r->out, "[");

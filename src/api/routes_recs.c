@@ -185,15 +185,24 @@ struct walk {
     int n;
 };
 
-static int rec_visit(void *ctx, const struct rd_rec *rec)
+/* A stored recommendation: its JSON and, last, who made it (which one sent
+ * in cannot say). */
+static void stored_rec_json(struct rd_buf *o, const struct rd_rec *rec)
 {
-    struct walk *w = ctx;
     char one[1024];
 
     rd_rec_to_json(rec, one, sizeof one);
+    rd_buf_printf(o, "%.*s,\"origin\":\"%s\"}", (int)strlen(one) - 1, one,
+                  rd_rec_origin_name(rec->origin));
+}
+
+static int rec_visit(void *ctx, const struct rd_rec *rec)
+{
+    struct walk *w = ctx;
+
     if (w->n++)
         rd_buf_puts(w->o, ",");
-    rd_buf_puts(w->o, one);
+    stored_rec_json(w->o, rec);
     return 0;
 }
 
@@ -270,7 +279,6 @@ static int get_rec(struct api_req *r)
     struct rd_error err = {0};
     struct rd_store *s;
     struct rd_rec rec;
-    char one[1024];
     int rc;
 
     if (!(s = api_store(r)))
@@ -284,8 +292,7 @@ static int get_rec(struct api_req *r)
         return api_error(r, 404, "not_found", "no recommendation \"%.64s\"", api_param(r, "id"));
     if (rc != RD_OK)
         return api_fail(r, rc, &err);
-    rd_rec_to_json(&rec, one, sizeof one);
-    rd_buf_puts(&r->out, one);
+    stored_rec_json(&r->out, &rec);
     rd_buf_puts(&r->out, "\n");
     return 200;
 }

@@ -18,7 +18,7 @@
  * is 202 with the recommendation's id and the dispatcher, wherever it runs,
  * decides it on its next cycle. This route never sends an order itself. A
  * trade the evaluation rejects stores nothing. A user without an account is assigned one on their first
- * trade (least_loaded over the healthy accounts), recorded only when the trade
+ * trade (the config's assignment.auto over the healthy accounts), recorded only when the trade
  * is answered, before its recommendation is stored: a trade that fails (502
  * from the broker, 400) assigns nothing. A trader trades only as themselves;
  * an admin names "user".
@@ -127,7 +127,7 @@ static int queue(struct api_req *r, struct rd_store *s, struct api_trade *t, str
                                 : api_fail(r, rc, &err);
         goto out;
     }
-    if (strcmp(cur.account, t->account) != 0) {
+    if (!t->account_pick[0] && strcmp(cur.account, t->account) != 0) {
         st = api_error(r, 409, "assignment_changed",
                        "user \"%s\" was assigned to \"%s\" while this trade was evaluated on "
                        "\"%s\"; send it again", t->user, cur.account[0] ? cur.account : "no account",
@@ -249,16 +249,20 @@ int api_trade_run(struct api_req *r, struct api_trade *t)
         return api_error(r, 404, "not_found", "no user \"%.64s\"", t->user);
     if (rc != RD_OK)
         return api_fail(r, rc, &err);
-    if (u.account[0]) {
+    if (t->account_pick[0]) {
+        snprintf(t->account, sizeof t->account, "%s", t->account_pick);
+    } else if (u.account[0]) {
         snprintf(t->account, sizeof t->account, "%s", u.account);
     } else {
         /* picked now, recorded only when the trade is answered */
-        if ((st = api_assign_first_pick(r, &u, t->account, sizeof t->account)))
+        if ((st = api_assign_first_pick(r, &u, t->account, sizeof t->account, t->assigned_by)))
             return st;
         t->assigned_now = 1;
     }
     c = api_cfgref(r);
     i = api_cfg_index(c, t->account);
+    if (i < 0 && t->account_pick[0])
+        return api_error(r, 404, "not_found", "no account named \"%.64s\"", t->account);
     if (i < 0)
         return api_error(r, 409, "no_account", "user \"%s\" is assigned to \"%s\", which is not configured",
                          u.id, t->account);
@@ -275,6 +279,7 @@ int api_trade_run(struct api_req *r, struct api_trade *t)
     snprintf(rec.symbol, sizeof rec.symbol, "%s", t->symbol);
     rec.action = t->action;
     rec.strategy = t->strategy;
+    rec.origin = RD_ORIGIN_PERSON; /* judged by the account's risk person_trades */
     rec.confidence = 1000000;      /* the trader's own call */
     rec.volume_ratio = t->volume_ratio ? t->volume_ratio : 1000000;
     rec.price = t->price;
@@ -292,7 +297,7 @@ int api_trade_run(struct api_req *r, struct api_trade *t)
     size_and_balance(t, &rec, &ba);
     /* a first trade's assignment: only once the trade has an answer, and
      * before its recommendation is stored for the account */
-    if (t->assigned_now && (st = api_assign_first_record(r, &u, t->account)))
+    if (t->assigned_now && (st = api_assign_first_record(r, &u, t->account, t->assigned_by)))
         return st;
     if (t->dry_run || !t->dec.approved)
         return 0;

@@ -349,9 +349,19 @@ static int put_assignment(struct api_req *r)
         (st = api_json_get_str(r, o, "strategy", &sname, 32)) ||
         (st = api_json_get_str(r, o, "reason", &reason, 256)))
         goto out;
-    /* no strategy: "manual" when an account is named, else "least_loaded" */
+    /* no strategy: "manual" when an account is named, else assignment.auto */
+    if (!sname && !json_object_get(o, "account")) {
+        strat = api_assign_auto(api_cfgref(r));
+        if (!strat) {
+            st = api_error(r, 400, "invalid",
+                           "assignment.auto is \"none\": name the account ({\"account\": NAME}) "
+                           "or a strategy");
+            goto out;
+        }
+        sname = strat->name;
+    }
     if (!sname)
-        sname = json_object_get(o, "account") ? "manual" : "least_loaded";
+        sname = "manual";
     strat = api_assign_strategy_find(sname);
     if (!strat) {
         api_assign_strategy_names(names, sizeof names);
@@ -506,6 +516,62 @@ static int count_orders(void *ctx, enum rd_order_status status, int64_t n)
     return 0;
 }
 
+/* The history's rows by strategy: manual, least_loaded, round_robin,
+ * department, and any other name a row carries (an older riskdesk's). */
+struct by_strategy {
+    char name[8][32];
+    int64_t n[8];
+    int k, other;
+};
+
+static int strategy_visit(void *ctx, const struct rd_assignment_row *a)
+{
+    struct by_strategy *b = ctx;
+    int i;
+
+    for (i = 0; i < b->k && strcmp(b->name[i], a->strategy) != 0; i++)
+        ;
+    if (i == b->k) {
+        if (b->k == 8) {
+            b->other++;
+            return 0;
+        }
+        snprintf(b->name[b->k++], sizeof b->name[0], "%s", a->strategy);
+    }
+    b->n[i]++;
+    return 0;
+}
+
+/* "by_strategy": {"manual": N, "least_loaded": N, "round_robin": N, "department": N, ...}
+ * over the history a caller may see (a trader: their own). */
+static int strategy_json(struct api_req *r, struct rd_store *s, struct rd_error *err)
+{
+    static const char *const known[] = {"manual", "least_loaded", "round_robin", "department"};
+    struct by_strategy b;
+    int rc;
+
+    memset(&b, 0, sizeof b);
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        snprintf(b.name[b.k++], sizeof b.name[0], "%s", known[i]);
+    rc = s->ops->api->assignment_list(s, r->auth.role == RD_ROLE_TRADER ? r->auth.user : NULL,
+                                      NULL, 0, strategy_visit, &b, err);
+    if (rc != RD_OK)
+        return rc;
+    rd_buf_puts(&r->out, ",\"by_strategy\":{");
+    for (int i = 0; i < b.k; i++) {
+        if (i)
+            rd_buf_puts(&r->out, ",");
+        api_json_str(&r->out, b.name[i]);
+        rd_buf_printf(&r->out, ":%" PRId64, b.n[i]);
+    }
+    if (b.other)
+        rd_buf_printf(&r->out, ",\"other\":%d", b.other);
+    rd_buf_puts(&r->out, "},\"auto\":");
+    api_json_str(&r->out, api_assign_auto(api_cfgref(r)) ? api_assign_auto(api_cfgref(r))->name
+                                                          : "none");
+    return RD_OK;
+}
+
 static int stats(struct api_req *r)
 {
     static const char *const q[] = {NULL};
@@ -553,12 +619,16 @@ static int stats(struct api_req *r)
                       ",\"utilisation\":\"%s\",\"closed\":%s}",
                       k.per[i], trades, orders, util, c->meta[i].closed_at ? "true" : "false");
     }
-    if (r->auth.role == RD_ROLE_TRADER)
-        rd_buf_puts(&r->out, "]}\n");
-    else
-        rd_buf_printf(&r->out, "],\"users\":%d,\"unassigned\":%d,\"on_unknown_accounts\":%d}\n",
+    rd_buf_puts(&r->out, "]");
+    if (r->auth.role != RD_ROLE_TRADER)
+        rd_buf_printf(&r->out, ",\"users\":%d,\"unassigned\":%d,\"on_unknown_accounts\":%d",
                       k.users, k.unassigned, k.elsewhere);
     rd_free(k.per);
+    if ((rc = strategy_json(r, s, &err)) != RD_OK) {
+        rd_buf_reset(&r->out);
+        return api_fail(r, rc, &err);
+    }
+    rd_buf_puts(&r->out, "}\n");
     return 200;
 }
 

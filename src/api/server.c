@@ -27,6 +27,7 @@
 #include <microhttpd.h>
 
 #include "api/api_int.h"
+#include "api/slack_int.h"
 #include "riskdesk/alloc.h"
 #include "riskdesk/log.h"
 #include "riskdesk/banned.h"
@@ -644,6 +645,8 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
      * then the monitor every interval */
     api_health_probe(srv);
     rc = api_health_start(srv, err);
+    if (!rc)
+        rc = api_slack_followups_start(srv, err);
     if (rc)
         goto out;
 
@@ -698,6 +701,7 @@ void rd_api_server_stop(struct rd_api_server *s, unsigned grace_ms)
         if (fd != MHD_INVALID_SOCKET)
             close(fd);
     }
+    api_slack_followups_stop(srv);
     api_health_stop(srv);
     api_dispatchers_stop(srv);
 }

@@ -21,9 +21,12 @@ struct api_trade {
     int64_t volume_ratio;        /* ppm; 0: 1.0 */
     int64_t at;                  /* the clock (Unix s); 0: now */
     int dry_run;                 /* evaluate only: store nothing */
+    char account_pick[64];       /* an admin's choice of account ("" = the user's own);
+                                    the caller checks the right to pick */
     /* out */
     char account[64];
     int assigned_now;            /* assigned on this, their first trade */
+    char assigned_by[16];        /* then by this strategy (the config's assignment.auto) */
     struct rd_decision dec;
     int64_t size;                /* approved size, capped at qty */
     char first_failed[32];

@@ -836,6 +836,8 @@ static int cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st
     st->tier_by_buying_power = d->tier_says;
     st->buying_power = d->bacct.buying_power;
     st->equity = d->bacct.equity;
+    st->cash = d->bacct.cash;
+    st->last_equity = d->bacct.last_equity;
     rd_perf_snapshot_cycle(d->store, d->cfg, d->acct->name, d->equity_known ? &d->bacct : NULL,
                            now);
     return RD_OK;

@@ -137,7 +137,7 @@ static void print_text(const struct rd_config *cfg)
 static json_t *risk_value(const struct rd_risk_key *k, const struct rd_risk_config *r)
 {
     const char *p = (const char *)r + k->offset;
-    char text[64];
+    char text[512];
     int32_t i32;
     int b;
 
@@ -149,7 +149,8 @@ static json_t *risk_value(const struct rd_risk_key *k, const struct rd_risk_conf
     case RD_RISK_KEY_BOOL:
         memcpy(&b, p, sizeof b);
         return json_boolean(b);
-    case RD_RISK_KEY_ACTIONS: {
+    case RD_RISK_KEY_ACTIONS:
+    case RD_RISK_KEY_GATES: {
         json_t *arr = json_array();
 
         for (char *s = text, *comma; s && *s; s = comma ? comma + 1 : NULL) {

@@ -6,7 +6,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
+#include "riskdesk/gates.h"
 #include "riskdesk/banned.h"
 
 #define F(member) offsetof(struct rd_risk_config, member)
@@ -40,12 +42,14 @@ static const struct rd_risk_key keys[] = {
     {"kelly.fraction", RD_RISK_KEY_PPM, F(kelly.fraction)},
     {"kelly.cap", RD_RISK_KEY_PPM, F(kelly.cap)},
     {"kelly.on_zero", RD_RISK_KEY_ON_ZERO, F(kelly.on_zero)},
+    {"person_trades.gates", RD_RISK_KEY_GATES, F(person_trades.gates)},
+    {"person_trades.allowed_actions", RD_RISK_KEY_ACTIONS, F(person_trades.allowed_actions)},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
 _Static_assert(NKEYS <= 64, "the set mask of rd_cfg_parse_risk is 64 bits");
 
-static const char *const sections[] = {"pdt", "exits", "kelly"};
+static const char *const sections[] = {"pdt", "exits", "kelly", "person_trades"};
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 
 const struct rd_risk_key *rd_risk_keys(size_t *n)
@@ -66,11 +70,83 @@ static size_t field_size(enum rd_risk_key_type t)
     case RD_RISK_KEY_BOOL:
         return sizeof(int);
     case RD_RISK_KEY_ACTIONS:
+    case RD_RISK_KEY_GATES:
         return sizeof(uint32_t);
     case RD_RISK_KEY_ON_ZERO:
         return sizeof(enum rd_kelly_on_zero);
     }
     return 0;
+}
+
+/* ---- sets of names: actions, gates ---- */
+
+static const char *action_at(int i) { return rd_action_name((enum rd_action)i); }
+static const char *gate_at(int i) { return rd_gate_name((enum rd_gate)i); }
+
+struct name_set {
+    int count;
+    const char *(*name)(int i);
+    const char *example;          /* an array of names, for the messages */
+    const char *expected;         /* what an item must be */
+};
+
+static const struct name_set actions_set = {
+    RD_ACT_COUNT, action_at, "[\"BUY_CALL\", \"BUY_PUT\"]",
+    "BUY_CALL, BUY_PUT, BUY_STOCK or SELL_STOCK"};
+static const struct name_set gates_set = {
+    RD_GATE_COUNT, gate_at, "[\"trading_state\", \"daily_loss\", \"sizing\"]",
+    "a gate name (docs/config.md lists them: trading_state, daily_loss, ... firm_exposure)"};
+
+static const struct name_set *set_of(enum rd_risk_key_type t)
+{
+    return t == RD_RISK_KEY_GATES ? &gates_set : &actions_set;
+}
+
+/* "A,B,C": the names of the set bits. Returns like snprintf. */
+static int set_format(const struct name_set *ns, uint32_t bits, char *buf, size_t n)
+{
+    int len = 0;
+
+    if (n > 0)
+        buf[0] = '\0';
+    for (int i = 0; i < ns->count; i++) {
+        if (!(bits & (1u << (unsigned)i)))
+            continue;
+        len += snprintf(buf + ((size_t)len < n ? (size_t)len : n),
+                        (size_t)len < n ? n - (size_t)len : 0, "%s%s", len ? "," : "",
+                        ns->name(i));
+    }
+    return len;
+}
+
+static int set_parse(const json_t *obj, const char *key, const struct cfg_at *at,
+                     const struct name_set *ns, uint32_t *out, struct rd_error *err)
+{
+    const json_t *v = json_object_get(obj, key), *item;
+    uint32_t bits = 0;
+    char shown[80];
+    size_t i;
+
+    if (!json_is_array(v)) {
+        rd_cfg_describe(v, shown, sizeof shown);
+        return rd_cfg_field_error(err, RD_ECONFIG, at, key, "%s; expected an array such as %s",
+                                  shown, ns->example);
+    }
+    json_array_foreach(v, i, item) {
+        int k = 0;
+
+        while (k < ns->count && !(json_is_string(item) &&
+                                  !strcasecmp(json_string_value(item), ns->name(k))))
+            k++;
+        if (k == ns->count) {
+            rd_cfg_describe(item, shown, sizeof shown);
+            return rd_cfg_field_error(err, RD_ECONFIG, at, key, "[%zu] is %s; expected %s", i,
+                                      shown, ns->expected);
+        }
+        bits |= 1u << (unsigned)k;
+    }
+    *out = bits;
+    return RD_OK;
 }
 
 int rd_risk_key_format(const struct rd_risk_key *k, const struct rd_risk_config *r, char *buf,
@@ -80,7 +156,7 @@ int rd_risk_key_format(const struct rd_risk_key *k, const struct rd_risk_config 
     int64_t i64;
     int32_t i32;
     uint32_t bits;
-    int b, len;
+    int b;
     enum rd_kelly_on_zero z;
 
     switch (k->type) {
@@ -103,48 +179,11 @@ int rd_risk_key_format(const struct rd_risk_key *k, const struct rd_risk_config 
         memcpy(&z, p, sizeof z);
         return snprintf(buf, n, "%s", z == RD_KELLY_ZERO_TIER ? "tier" : "reject");
     case RD_RISK_KEY_ACTIONS:
+    case RD_RISK_KEY_GATES:
         memcpy(&bits, p, sizeof bits);
-        len = 0;
-        if (n > 0)
-            buf[0] = '\0';
-        for (int a = 0; a < RD_ACT_COUNT; a++) {
-            if (!(bits & RD_ACT_BIT(a)))
-                continue;
-            len += snprintf(buf + ((size_t)len < n ? (size_t)len : n),
-                            (size_t)len < n ? n - (size_t)len : 0, "%s%s", len ? "," : "",
-                            rd_action_name((enum rd_action)a));
-        }
-        return len;
+        return set_format(set_of(k->type), bits, buf, n);
     }
     return snprintf(buf, n, "?");
-}
-
-static int parse_actions(const json_t *obj, const char *key, const struct cfg_at *at,
-                         uint32_t *out, struct rd_error *err)
-{
-    const json_t *v = json_object_get(obj, key), *item;
-    uint32_t bits = 0;
-    char shown[80];
-    size_t i;
-
-    if (!json_is_array(v)) {
-        rd_cfg_describe(v, shown, sizeof shown);
-        return rd_cfg_field_error(err, RD_ECONFIG, at, key,
-                                  "%s; expected an array such as [\"BUY_CALL\", \"BUY_PUT\"]", shown);
-    }
-    json_array_foreach(v, i, item) {
-        enum rd_action a;
-
-        if (!json_is_string(item) || rd_action_parse(json_string_value(item), &a) != RD_OK) {
-            rd_cfg_describe(item, shown, sizeof shown);
-            return rd_cfg_field_error(err, RD_ECONFIG, at, key,
-                                      "[%zu] is %s; expected BUY_CALL, BUY_PUT, BUY_STOCK or "
-                                      "SELL_STOCK", i, shown);
-        }
-        bits |= RD_ACT_BIT(a);
-    }
-    *out = bits;
-    return RD_OK;
 }
 
 static int parse_hhmm(const json_t *obj, const char *key, const struct cfg_at *at, int32_t *out,
@@ -210,7 +249,8 @@ static int parse_key(const json_t *obj, const char *leaf, const struct rd_risk_k
     case RD_RISK_KEY_BOOL:
         return rd_cfg_get_bool(obj, leaf, at, p, err);
     case RD_RISK_KEY_ACTIONS:
-        return parse_actions(obj, leaf, at, p, err);
+    case RD_RISK_KEY_GATES:
+        return set_parse(obj, leaf, at, set_of(k->type), p, err);
     case RD_RISK_KEY_HHMM:
         return parse_hhmm(obj, leaf, at, p, err);
     case RD_RISK_KEY_ON_ZERO:

@@ -18,18 +18,44 @@
 #define HEALTH_INTERVAL_MAX 86400
 #define HEALTH_FAILURES_MAX 1000
 
-static const char *const slack_keys[] = {"signing_secret", "admins"};
-static const char *const assignment_keys[] = {"departments"};
+static const char *const slack_keys[] = {"signing_secret", "admins", "bot_token", "api_url",
+                                         "response_hosts"};
+static const char *const assignment_keys[] = {"departments", "auto"};
+static const char *const assignment_autos[] = {"least_loaded", "round_robin", "department", "none"};
 static const char *const health_keys[] = {"interval_s", "failures"};
+
+/* An optional array of non-empty strings at o[key]; what names each item. */
+static int string_array(const json_t *o, const char *key, const struct cfg_at *at,
+                        const char *what, struct rd_error *err)
+{
+    json_t *list = json_object_get(o, key), *v;
+    char shown[80], item[48];
+    size_t i;
+
+    if (!list)
+        return RD_OK;
+    if (!json_is_array(list)) {
+        rd_cfg_describe(list, shown, sizeof shown);
+        return rd_cfg_field_error(err, RD_ECONFIG, at, key, "%s; expected an array of %ss",
+                                  shown, what);
+    }
+    json_array_foreach(list, i, v) {
+        if (!json_is_string(v) || !json_string_length(v)) {
+            rd_cfg_describe(v, shown, sizeof shown);
+            snprintf(item, sizeof item, "%s[%zu]", key, i);
+            return rd_cfg_field_error(err, RD_ECONFIG, at, item, "%s; expected a string (a %s)",
+                                      shown, what);
+        }
+    }
+    return RD_OK;
+}
 
 static int parse_slack(struct cfg_build *b, const json_t *root, const struct cfg_at *at,
                        struct rd_error *err)
 {
     struct cfg_at sat = {b->origin, "slack"};
-    char secret[SLACK_SECRET_MAX] = "";
-    json_t *o, *list, *v;
-    char shown[80];
-    size_t i;
+    char secret[SLACK_SECRET_MAX] = "", url[RD_SOURCE_MAX] = "";
+    json_t *o;
     int rc;
 
     rc = rd_cfg_get_object(root, "slack", at, &o, err);
@@ -44,25 +70,23 @@ static int parse_slack(struct cfg_build *b, const json_t *root, const struct cfg
         return rd_cfg_field_error(err, RD_ECONFIG, &sat, "signing_secret",
                                   "empty; expected the Slack app's signing secret (or leave the key "
                                   "out and set SLACK_SIGNING_SECRET)");
-    list = json_object_get(o, "admins");
-    if (!list)
-        return RD_OK;
-    if (!json_is_array(list)) {
-        rd_cfg_describe(list, shown, sizeof shown);
-        return rd_cfg_field_error(err, RD_ECONFIG, &sat, "admins",
-                                  "%s; expected an array of Slack user ids [\"U012ABC\", ...]", shown);
-    }
-    json_array_foreach(list, i, v) {
-        if (!json_is_string(v) || !json_string_length(v)) {
-            char key[32];
-
-            rd_cfg_describe(v, shown, sizeof shown);
-            snprintf(key, sizeof key, "admins[%zu]", i);
-            return rd_cfg_field_error(err, RD_ECONFIG, &sat, key,
-                                      "%s; expected a string (a Slack user id)", shown);
-        }
-    }
-    return RD_OK;
+    rc = rd_cfg_get_string(o, "bot_token", &sat, secret, sizeof secret, err);
+    if (!rc && json_object_get(o, "bot_token") && !secret[0])
+        return rd_cfg_field_error(err, RD_ECONFIG, &sat, "bot_token",
+                                  "empty; expected the Slack app's bot token (xoxb-...), or leave "
+                                  "the key out and set SLACK_BOT_TOKEN");
+    if (!rc)
+        rc = rd_cfg_get_string(o, "api_url", &sat, url, sizeof url, err);
+    if (!rc && json_object_get(o, "api_url") && strncmp(url, "https://", 8) != 0 &&
+        strncmp(url, "http://", 7) != 0)
+        return rd_cfg_field_error(err, RD_ECONFIG, &sat, "api_url",
+                                  "\"%.100s\"; expected an http(s) URL such as "
+                                  "\"https://slack.com/api\"", url);
+    if (!rc)
+        rc = string_array(o, "admins", &sat, "Slack user id", err);
+    if (!rc)
+        rc = string_array(o, "response_hosts", &sat, "host name", err);
+    return rc;
 }
 
 static int parse_assignment(struct cfg_build *b, const json_t *root, const struct cfg_at *at,
@@ -75,10 +99,25 @@ static int parse_assignment(struct cfg_build *b, const json_t *root, const struc
     char shown[80];
     int rc;
 
+    snprintf(b->cfg->assignment_auto, sizeof b->cfg->assignment_auto, "least_loaded");
     rc = rd_cfg_get_object(root, "assignment", at, &o, err);
     if (rc || !o)
         return rc;
     rc = rd_cfg_check_keys(o, assignment_keys, N(assignment_keys), &aat, err);
+    if (!rc && (v = json_object_get(o, "auto"))) {
+        const char *name = json_string_value(v);
+        size_t i = 0;
+
+        while (name && i < N(assignment_autos) && strcmp(name, assignment_autos[i]) != 0)
+            i++;
+        if (!name || i == N(assignment_autos)) {
+            rd_cfg_describe(v, shown, sizeof shown);
+            return rd_cfg_field_error(err, RD_ECONFIG, &aat, "auto",
+                                      "%s; expected \"least_loaded\", \"round_robin\", "
+                                      "\"department\" or \"none\"", shown);
+        }
+        snprintf(b->cfg->assignment_auto, sizeof b->cfg->assignment_auto, "%s", name);
+    }
     if (!rc)
         rc = rd_cfg_get_object(o, "departments", &aat, &deps, err);
     if (rc || !deps)

@@ -177,6 +177,10 @@ static void record(struct rd_decision *d, enum rd_gate g, int passed, enum rd_re
 {
     struct rd_gate_verdict *v = &d->verdicts[d->nverdicts++];
 
+    if (d->waived & RD_GATE_BIT(g)) {
+        passed = 1;
+        reason = RD_REASON_PERSON_TRADE;
+    }
     v->gate = (uint8_t)g;
     v->passed = (uint8_t)(passed != 0);
     v->reason = (uint8_t)reason;
@@ -371,6 +375,10 @@ static int64_t cap_gate(struct rd_decision *d, enum rd_gate g, int64_t size, int
                         enum rd_reason fail_reason, enum rd_value_kind kind, int64_t observed,
                         int64_t threshold)
 {
+    if (d->waived & RD_GATE_BIT(g)) {
+        record(d, g, 1, RD_REASON_OK, kind, observed, threshold);
+        return size;
+    }
     if (fit < 1) {
         record(d, g, 0, fail_reason, kind, observed, threshold);
         return size;
@@ -401,6 +409,7 @@ void rd_decide(const struct rd_gate_ctx *c, const struct rd_gate_clock *k,
     d->unit_risk = 0;
     d->unit_cost = 0;
     d->nverdicts = 0;
+    d->waived = rec->origin == RD_ORIGIN_PERSON ? RD_GATE_ALL & ~r->person_trades.gates : 0;
 
     gate_state(d, v, entry);
     gate_daily_loss(d, c, v, entry);
@@ -409,7 +418,9 @@ void rd_decide(const struct rd_gate_ctx *c, const struct rd_gate_clock *k,
     gate_freshness(d, c, k, rec);
 
     {
-        int ok = (unsigned)rec->action < RD_ACT_COUNT && (r->allowed_actions & RD_ACT_BIT(rec->action));
+        uint32_t allowed = rec->origin == RD_ORIGIN_PERSON ? r->person_trades.allowed_actions
+                                                           : r->allowed_actions;
+        int ok = (unsigned)rec->action < RD_ACT_COUNT && (allowed & RD_ACT_BIT(rec->action));
 
         record(d, RD_GATE_ALLOWED_ACTION, ok, ok ? RD_REASON_OK : RD_REASON_ACTION_NOT_ALLOWED,
                RD_VAL_NONE, 0, 0);
@@ -463,6 +474,8 @@ void rd_decide(const struct rd_gate_ctx *c, const struct rd_gate_clock *k,
     if (entry && option) {
         /* both limits are validated >= 1, so this cap only ever reduces */
         cap = min64(c->tier->max_contracts, r->max_contracts_per_trade);
+        if (d->waived & RD_GATE_BIT(RD_GATE_CONTRACTS_CAP))
+            cap = probe;
         record(d, RD_GATE_CONTRACTS_CAP, 1, probe > cap ? RD_REASON_REDUCED : RD_REASON_OK,
                RD_VAL_COUNT, probe, cap);
         if (probe > cap)

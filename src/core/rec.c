@@ -60,6 +60,23 @@ int rd_occ_parse(const char *sym, struct rd_occ *out)
     return RD_OK;
 }
 
+static const char *const origin_names[RD_ORIGIN_COUNT] = {"signal", "person"};
+
+const char *rd_rec_origin_name(enum rd_rec_origin o)
+{
+    return (unsigned)o < RD_ORIGIN_COUNT ? origin_names[o] : "?";
+}
+
+int rd_rec_origin_parse(const char *s, enum rd_rec_origin *out)
+{
+    for (int i = 0; i < RD_ORIGIN_COUNT; i++)
+        if (!strcmp(s, origin_names[i])) {
+            *out = (enum rd_rec_origin)i;
+            return RD_OK;
+        }
+    return RD_EINVAL;
+}
+
 int64_t rd_rec_multiplier(const struct rd_rec *r)
 {
     return rd_action_is_option(r->action) ? 100 : 1;
@@ -110,6 +127,8 @@ int rd_rec_validate(const struct rd_rec *r, struct rd_error *err)
                             "or SELL_STOCK");
     if ((unsigned)r->strategy >= RD_STRAT_COUNT)
         return rd_error_set(err, RD_EINVAL, "strategy: expected day or swing");
+    if ((unsigned)r->origin >= RD_ORIGIN_COUNT)
+        return rd_error_set(err, RD_EINVAL, "origin: expected signal or person");
     if (rd_action_is_option(r->action)) {
         if (rd_occ_parse(r->symbol, &occ) != RD_OK)
             return rd_error_set(err, RD_EINVAL, "symbol: \"%.31s\"; %s needs an OCC option "

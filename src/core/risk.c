@@ -1,5 +1,7 @@
 #include "riskdesk/risk.h"
 
+#include "riskdesk/gates.h"
+
 #include <string.h>
 #include <strings.h>
 
@@ -50,6 +52,8 @@ void rd_risk_defaults(enum rd_tier tier, struct rd_risk_config *r)
     r->kelly.fraction = 500000;
     r->kelly.cap = 250000;
     r->kelly.on_zero = RD_KELLY_ZERO_REJECT;
+    r->person_trades.gates = RD_GATE_ALL & ~RD_GATES_SIGNAL_ONLY;
+    r->person_trades.allowed_actions = RD_ACT_BIT(RD_ACT_COUNT) - 1u;
 }
 
 static int range_err(struct rd_error *err, const char *field, int64_t v, int places,
@@ -88,6 +92,18 @@ int rd_risk_validate(const struct rd_risk_config *r, struct rd_error *err)
         return rd_error_set(err, RD_ECONFIG,
                             "allowed_actions: empty; expected one or more of BUY_CALL, BUY_PUT, "
                             "BUY_STOCK, SELL_STOCK");
+    if (r->person_trades.allowed_actions == 0 ||
+        (r->person_trades.allowed_actions >> RD_ACT_COUNT) != 0)
+        return rd_error_set(err, RD_ECONFIG,
+                            "person_trades.allowed_actions: empty; expected one or more of "
+                            "BUY_CALL, BUY_PUT, BUY_STOCK, SELL_STOCK");
+    if ((r->person_trades.gates & RD_GATES_ALWAYS) != RD_GATES_ALWAYS ||
+        (r->person_trades.gates & ~RD_GATE_ALL) != 0)
+        return rd_error_set(err, RD_ECONFIG,
+                            "person_trades.gates: leaves out %s; trading_state and sizing "
+                            "always apply to a person's trade",
+                            !(r->person_trades.gates & RD_GATE_BIT(RD_GATE_TRADING_STATE))
+                                ? "trading_state" : "sizing");
     if (r->max_entries_per_ticker_per_day < 1)
         return range_err(err, "max_entries_per_ticker_per_day", r->max_entries_per_ticker_per_day,
                          0, "an integer >= 1");

@@ -53,7 +53,7 @@
 #define ACCOUNT_COLS "name, tier, state, halted_until, state_reason, updated_at"
 #define REC_COLS                                                                 \
     "id, created_at, underlying, symbol, action, strategy, confidence, volume_ratio, " \
-    "price, stop_price, expires_at, has_vix, vix, account, qty"
+    "price, stop_price, expires_at, has_vix, vix, account, qty, origin"
 #define DECISION_COLS                                                            \
     "id, account, rec_id, decided_at, approved, size, first_failed, budget, unit_risk, " \
     "unit_cost, risk_pct, kelly_used, verdicts"
@@ -104,7 +104,7 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
       "WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock(" RD_PG_REC_PLACES_LOCK_KEY ")) "
       "INSERT INTO recs (" REC_COLS ") SELECT $1::text, $2::bigint, $3::text, "
       "$4::text, $5::text, $6::text, $7::bigint, $8::bigint, $9::bigint, $10::bigint, "
-      "$11::bigint, $12::integer, $13::bigint, $14::text, $15::bigint FROM l "
+      "$11::bigint, $12::integer, $13::bigint, $14::text, $15::bigint, $16::text FROM l "
       "ON CONFLICT DO NOTHING"),
     S(RD_PGS_REC_GET, "SELECT " REC_COLS " FROM recs WHERE id = $1"),
     S(RD_PGS_REC_TOP, "SELECT coalesce(max(seq), 0) FROM recs"),

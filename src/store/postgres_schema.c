@@ -308,6 +308,10 @@ static const char migration_6[] =
     "DROP INDEX recs_created;"
     "CREATE INDEX recs_created ON recs (created_at, id);";
 
+/* SQLite's migration 7: who made each recommendation ('signal' or 'person'). */
+static const char migration_7[] =
+    "ALTER TABLE recs ADD COLUMN origin " T " NOT NULL DEFAULT 'signal';";
+
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -315,6 +319,7 @@ const struct rd_pg_migration rd_pg_migrations[] = {
     {4, migration_4},
     {5, migration_5},
     {6, migration_6},
+    {7, migration_7},
 };
 
 const int rd_pg_migration_count = (int)(sizeof rd_pg_migrations / sizeof rd_pg_migrations[0]);

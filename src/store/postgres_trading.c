@@ -57,6 +57,8 @@ int rd_pg_read_rec(const PGresult *r, int row, struct rd_rec *rec, struct rd_err
     rec->vix = rd_pg_col_i64(r, row, 12);
     RD_PG_COL_TEXT(r, row, 13, rec->account);
     rec->qty = rd_pg_col_i64(r, row, 14);
+    if (rd_rec_origin_parse(rd_pg_col_cstr(r, row, 15), &rec->origin))
+        return bad_column(err, "recs", "origin", r, row, 15);
     return RD_OK;
 }
 
@@ -220,9 +222,10 @@ int rd_pg_rec_add(struct rd_store *s, const struct rd_rec *r, struct rd_error *e
     long rows = 0;
     int rc;
 
-    if (!action || !strategy)
-        return rd_error_set(err, RD_EINVAL, "rec_add \"%.*s\": action %d or strategy %d out of range",
-                            RD_PG_FIELD(r->id), (int)r->action, (int)r->strategy);
+    if (!action || !strategy || (unsigned)r->origin >= RD_ORIGIN_COUNT)
+        return rd_error_set(err, RD_EINVAL,
+                            "rec_add \"%.*s\": action %d, strategy %d or origin %d out of range",
+                            RD_PG_FIELD(r->id), (int)r->action, (int)r->strategy, (int)r->origin);
     rd_pg_bind_init(&b);
     rd_pg_bind_field(&b, r->id, sizeof r->id);
     rd_pg_bind_i64(&b, r->created_at);
@@ -239,6 +242,7 @@ int rd_pg_rec_add(struct rd_store *s, const struct rd_rec *r, struct rd_error *e
     rd_pg_bind_i64(&b, r->vix);
     rd_pg_bind_field_or_null(&b, r->account, sizeof r->account);
     rd_pg_bind_i64(&b, r->qty);
+    rd_pg_bind_str(&b, rd_rec_origin_name(r->origin));
     snprintf(what, sizeof what, "rec_add: recommendation \"%.*s\"", RD_PG_FIELD(r->id));
     rc = rd_pg_run_cmd(q, RD_PGS_REC_ADD, &b, &rows, err, what);
     if (rc == RD_OK && rows == 0)
@@ -307,7 +311,7 @@ int rd_pg_rec_undecided(struct rd_store *s, const char *account, int64_t *mark, 
     for (int i = 0; i < nt && *n < max && !rc; i++) {
         rc = rd_pg_read_rec(res, i, &out[*n], err);
         if (rc == RD_OK) {
-            last = rd_pg_col_i64(res, i, 15);
+            last = rd_pg_col_i64(res, i, 16);
             (*n)++;
         }
     }

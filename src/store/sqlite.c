@@ -355,9 +355,10 @@ static int sq_rec_add(struct rd_store *s, const struct rd_rec *r, struct rd_erro
     struct rd_sqlite_binder b;
     int rc;
 
-    if (!action || !strategy)
-        return rd_error_set(err, RD_EINVAL, "rec_add \"%.*s\": action %d or strategy %d out of range",
-                            FIELD(r->id), (int)r->action, (int)r->strategy);
+    if (!action || !strategy || (unsigned)r->origin >= RD_ORIGIN_COUNT)
+        return rd_error_set(err, RD_EINVAL,
+                            "rec_add \"%.*s\": action %d, strategy %d or origin %d out of range",
+                            FIELD(r->id), (int)r->action, (int)r->strategy, (int)r->origin);
     rc = use(q, RD_SQC_REC_ADD, &b, "rec_add", err);
     if (rc)
         return rc;
@@ -376,6 +377,7 @@ static int sq_rec_add(struct rd_store *s, const struct rd_rec *r, struct rd_erro
     rd_sqlite_bind_i64(&b, r->vix);
     rd_sqlite_bind_field_or_null(&b, r->account, sizeof r->account);
     rd_sqlite_bind_i64(&b, r->qty);
+    rd_sqlite_bind_str(&b, rd_rec_origin_name(r->origin));
     snprintf(what, sizeof what, "rec_add: recommendation \"%.*s\"", FIELD(r->id));
     return rd_sqlite_bind_run(s, &b, NULL, err, what);
 }
@@ -458,7 +460,7 @@ static int sq_rec_undecided(struct rd_store *s, const char *account, int64_t *ma
         rc = rd_sqlite_read_rec(b.st, &out[*n], err);
         if (rc)
             goto out;
-        last = sqlite3_column_int64(b.st, 15);
+        last = sqlite3_column_int64(b.st, 16);
         (*n)++;
     }
     if (*n == max || rc == SQLITE_DONE) {

@@ -248,7 +248,7 @@ int rd_sqlite_read_position(sqlite3_stmt *st, struct rd_position_row *p, struct 
 
 #define RD_SQLITE_REC_COLS                                                        \
     "id, created_at, underlying, symbol, action, strategy, confidence, volume_ratio, " \
-    "price, stop_price, expires_at, has_vix, vix, account, qty"
+    "price, stop_price, expires_at, has_vix, vix, account, qty, origin"
 #define RD_SQLITE_DECISION_COLS                                                   \
     "id, account, rec_id, decided_at, approved, size, first_failed, budget, unit_risk, " \
     "unit_cost, risk_pct, kelly_used, verdicts"

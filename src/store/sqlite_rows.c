@@ -44,7 +44,7 @@ const char *const rd_sqlite_core_sql[RD_SQC_COUNT] = {
      * serialized, and recs are never deleted, so it only grows) */
     [RD_SQC_REC_ADD] =
         "INSERT INTO recs (" REC_COLS ", seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM recs))",
+        "?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM recs))",
     [RD_SQC_REC_GET] = "SELECT " REC_COLS " FROM recs WHERE id = ?",
     /* Walks recs_created in order, skips those for another account and probes
      * the decisions (account, rec_id) unique index for each; stops after LIMIT
@@ -171,6 +171,8 @@ int rd_sqlite_read_rec(sqlite3_stmt *st, struct rd_rec *r, struct rd_error *err)
     r->vix = sqlite3_column_int64(st, 12);
     COL_TEXT(st, 13, r->account);
     r->qty = sqlite3_column_int64(st, 14);
+    if (rd_rec_origin_parse(col_cstr(st, 15), &r->origin))
+        return bad_column(err, "recs", "origin", st, 15);
     return RD_OK;
 }
 

@@ -302,6 +302,13 @@ static const char migration_6[] =
     "DROP INDEX recs_created;"
     "CREATE INDEX recs_created ON recs (created_at, id);";
 
+/* Who made each recommendation: the signal engine ('signal', every one stored
+ * before) or a person trading through their account ('person': POST
+ * /api/v1/trade, Slack's /trade), whose trade the account's risk
+ * person_trades judges (docs/config.md). */
+static const char migration_7[] =
+    "ALTER TABLE recs ADD COLUMN origin TEXT NOT NULL DEFAULT 'signal';";
+
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -309,6 +316,7 @@ const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {4, migration_4},
     {5, migration_5},
     {6, migration_6},
+    {7, migration_7},
 };
 
 const int rd_sqlite_migration_count =

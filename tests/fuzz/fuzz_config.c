@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void put_value(struct rd_buf *b, const struct rd_risk_key *k, const struct rd_risk_config *r)
 {
-    char text[128];
+    char text[512];
 
     rd_risk_key_format(k, r, text, sizeof text);
     switch (k->type) {
@@ -26,6 +26,7 @@ static void put_value(struct rd_buf *b, const struct rd_risk_key *k, const struc
         rd_buf_puts(b, text);
         break;
     case RD_RISK_KEY_ACTIONS:
+    case RD_RISK_KEY_GATES:
         rd_buf_puts(b, "[");
         for (char *s = text, *comma; s && *s; s = comma ? comma + 1 : NULL) {
             comma = strchr(s, ',');

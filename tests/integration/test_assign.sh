@@ -2,7 +2,9 @@
 # Assignment strategies over the HTTP API: least_loaded (the default; fewest
 # users, ties by name), round_robin (a rotation whose cursor lives in the
 # store and survives a restart), department (the config's map), manual; closed
-# accounts are skipped; every change lands in the history.
+# accounts are skipped; every change lands in the history, and its stats
+# break it down by strategy; the config's assignment.auto picks the strategy
+# for users without an account (none: only an admin assigns).
 . "$(dirname "$0")/common.sh"
 command -v curl >/dev/null || skip_test "curl is not installed (scripts/deps.sh installs it)"
 cat >"$TMP/riskdesk.json" <<JSON
@@ -80,6 +82,57 @@ jcheck '{a["account"]: a["users"] for a in d["accounts"]} == {"gamma": 2, "alpha
 # utilisation: the account's share of the assigned users; trades and orders per account
 jcheck '{a["account"]: a["utilisation"] for a in d["accounts"]} == {"gamma": "0.285714", "alpha": "0.428571", "beta": "0.285714"}'
 jcheck 'all(a["trades"] == 0 and a["orders"] == 0 for a in d["accounts"]) and d["users"] == 7'
-
+# the history by strategy: what GET /api/v1/assignments lists, counted
+cp "$TMP/body" "$TMP/stats"
+r GET "/api/v1/assignments?limit=1000" "$VIEWER"; expect 200
+python3 - "$TMP/stats" "$TMP/body" <<'PY' && ok || bad "by_strategy: $(cat "$TMP/stats")"
+import collections, json, sys
+st = json.load(open(sys.argv[1]))
+hist = collections.Counter(a["strategy"] for a in json.load(open(sys.argv[2]))["assignments"])
+assert st["auto"] == "least_loaded", st
+assert st["by_strategy"] == {k: hist.get(k, 0) for k in ("manual", "least_loaded", "round_robin", "department")}, (st, hist)
+assert all(st["by_strategy"][k] > 0 for k in st["by_strategy"]), st
+PY
 stop_server
+
+# assignment.auto: the strategy that assigns a user without an account (a
+# PUT naming neither account nor strategy, and a first trade)
+AT=2026-11-20T15:30:00Z
+OPT=AAPL261218C00200000
+with_auto() {
+  python3 - "$TMP/riskdesk.json" "$1" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["assignment"]["auto"] = sys.argv[2]
+json.dump(c, open(sys.argv[1], "w"))
+PY
+}
+with_auto round_robin
+start_server "$TMP/s" --at "$AT"
+for u in u8 u9; do
+  r POST /api/v1/users "$ADMIN" "{\"id\":\"$u\",\"display_name\":\"$u\"}"; expect 201
+done
+r PUT /api/v1/users/u8/assignment "$ADMIN" '{}'; expect 200 '"strategy":"round_robin"'
+r POST /api/v1/trade "$ADMIN" "{\"symbol\":\"$OPT\",\"action\":\"call\",\"limit\":\"2.50\",\"at\":\"$AT\",\"dry_run\":true,\"user\":\"u9\"}"
+expect 200 '"assigned_now":true'
+r GET "/api/v1/assignments?user=u9" "$VIEWER"; expect 200
+jcheck '[(a["strategy"], a["reason"]) for a in d["assignments"]] == [("round_robin", "first trade")]'
+r GET /api/v1/assignments/stats "$VIEWER"; expect 200 '"auto":"round_robin"'
+stop_server
+# none: only an admin assigns; a first trade is refused and assigns nothing
+with_auto none
+start_server "$TMP/s" --at "$AT"
+r POST /api/v1/users "$ADMIN" '{"id":"u10","display_name":"u10"}'; expect 201
+r POST /api/v1/trade "$ADMIN" "{\"symbol\":\"$OPT\",\"action\":\"call\",\"limit\":\"2.50\",\"at\":\"$AT\",\"dry_run\":true,\"user\":\"u10\"}"
+expect 409 no_account 'assignment.auto is \"none\"'
+r PUT /api/v1/users/u10/assignment "$ADMIN" '{}'; expect 400 'assignment.auto is \"none\"'
+r GET /api/v1/users/u10/assignment "$VIEWER"; expect 200 '"account":null'
+r PUT /api/v1/users/u10/assignment "$ADMIN" '{"account":"beta"}'; expect 200 '"strategy":"manual"'
+r GET /api/v1/assignments/stats "$VIEWER"; expect 200 '"auto":"none"'
+stop_server
+# a value that is no strategy: every command refuses the config, naming it
+with_auto fastest
+expect_rc 1 "$RD_BIN" config check "${C[@]}"
+expect_in "$TMP/err" 'assignment.auto: "fastest"; expected "least_loaded", "round_robin", "department" or "none"'
+
 finish

@@ -20,29 +20,11 @@ C=(--config "$TMP/riskdesk.json")
 secret "$SECRET" "$TMP/riskdesk.json"
 
 trap 'stop_server; rm -rf "$TMP"' EXIT
-# slack COMMAND TEXT [USER [SECRET [TS_OFFSET]]]: a signed slash command;
-# status in $ST, body in $TMP/body
-slack() {
-  local cmd=$1 text=$2 user=${3-UBOB} secret=${4-$SECRET} off=${5-0}
-  LAST="$cmd $text ($user)"
-  python3 - "$cmd" "$text" "$user" "$secret" "$off" "$TMP" <<'PY'
-import hashlib, hmac, sys, time, urllib.parse
-cmd, text, user, secret, off, tmp = sys.argv[1:]
-body = urllib.parse.urlencode({"token": "x", "team_id": "T1", "channel_id": "C1", "user_id": user,
-                               "user_name": "someone", "command": cmd, "text": text,
-                               "response_url": "https://hooks.slack.com/commands/T1/1/x",
-                               "trigger_id": "1.2.3"})
-ts = str(int(time.time()) + int(off))
-sig = "v0=" + hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-open(tmp + "/req", "w").write(body)
-open(tmp + "/ts", "w").write(ts)
-open(tmp + "/sig", "w").write(sig)
-PY
-  ST=$(curl -s -o "$TMP/body" -w '%{http_code}' -X POST \
-       -H 'Content-Type: application/x-www-form-urlencoded' \
-       -H "X-Slack-Request-Timestamp: $(cat "$TMP/ts")" -H "X-Slack-Signature: $(cat "$TMP/sig")" \
-       --data-binary "@$TMP/req" "http://127.0.0.1:$PORT/slack/commands")
-}
+. "$(dirname "$0")/slack_lib.sh"
+# a response_url on loopback: not in the default slack.response_hosts
+# (hooks.slack.com), so riskdesk never posts to it (test_slack_confirm.sh
+# follows a trade to a stand-in of Slack)
+RESPONSE_URL=http://127.0.0.1:9/commands/T1/1/x
 raw() {   # raw BODY [HEADER...]: unsigned or hand-signed
   local b=$1; shift
   local args=()
@@ -50,16 +32,6 @@ raw() {   # raw BODY [HEADER...]: unsigned or hand-signed
   LAST="raw $b"
   ST=$(curl -s -o "$TMP/body" -w '%{http_code}' -X POST "${args[@]}" --data-binary "$b" \
        "http://127.0.0.1:$PORT/slack/commands")
-}
-# a Slack answer: ephemeral, text, one mrkdwn section with the same text
-is_slack() {
-  python3 - "$TMP/body" <<'PY' && ok || bad "$LAST: not a Slack answer: $(head -c 300 "$TMP/body")"
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert d["response_type"] == "ephemeral" and d["text"], d
-b = d["blocks"]
-assert b[0]["type"] == "section" and b[0]["text"]["type"] == "mrkdwn" and b[0]["text"]["text"] == d["text"], d
-PY
 }
 is_error_json() {
   python3 - "$TMP/body" <<'PY' && ok || bad "$LAST: not an error body: $(head -c 200 "$TMP/body")"
@@ -121,8 +93,20 @@ r_get() { ST=$(curl -s -o "$TMP/body" -w '%{http_code}' "http://127.0.0.1:$PORT/
 r_get; expect 405
 
 # ---- commands ----
-slack /accounts ""; expect 200 'Accounts' '`large`: 0 users' '`tiny`: 0 users'; is_slack
-slack /accounts "extra"; expect 200 'Usage: `/accounts`'; is_slack
+# /accounts: an admin sees every account's tier, state, health, cash and
+# buying power; a linked user their own; one without an account is told so
+slack /accounts "" UADMIN; expect 200 '*Accounts*'; is_slack
+python3 - "$TMP/body" <<'PY' && ok || bad "/accounts (admin): $(head -c 600 "$TMP/body")"
+import json, re, sys
+t = json.load(open(sys.argv[1]))["text"]
+lines = t.split("\n")[1:]
+assert lines == ["- `large`: tier large, ACTIVE, healthy, cash $209000.00, buying power $209000.00, 0 users",
+                 "- `tiny`: tier tiny, ACTIVE, healthy, cash $1804.00, buying power $1804.00, 0 users"], t
+assert "Limited" not in t, t
+PY
+slack /accounts ""; expect 200 'You have no account yet'; is_slack
+slack /accounts "" UNOBODY; expect 200 'not linked to a riskdesk user'
+slack /accounts "extra" UADMIN; expect 200 'Usage: `/accounts`'; is_slack
 slack /my-account ""; expect 200 'have no account yet'; is_slack
 slack /my-account "" UNOBODY; expect 200 'not linked to a riskdesk user'; is_slack
 slack /my-account "x"; expect 200 'Usage: `/my-account`'
@@ -144,31 +128,37 @@ expect 200 "on account \`large\`" 'assigned to you on this first trade' '`tradin
 python3 - "$TMP/body" <<'PY' && ok || bad "trade answer: $(head -c 600 "$TMP/body")"
 import json, re, sys
 t = json.load(open(sys.argv[1]))["text"]
-# at the pinned clock the hours pass; Slack sends no volume ratio (1 < 1.2)
-assert re.match(r"\*REJECTED\* BUY_CALL 2 x `AAPL261218C00200000` @ 2\.50", t), t
-assert "First failed gate: `volume_ratio`" in t and "pass `trading_hours` ok (10:30 / 14:00)" in t, t
+# a person's own trade on the shipped settings: Slack sends no volume ratio
+# (1.0, under every tier's 1.2), which guards signals, not people
+assert re.match(r"\*APPROVED\* BUY_CALL 2 x `AAPL261218C00200000` @ 2\.50", t), t
+assert "pass `trading_hours` ok (10:30 / 14:00)" in t, t
+assert "pass `volume_ratio` person_trade (1 / 1.2)" in t, t
 assert len(re.findall(r"^(pass|FAIL) `", t, re.M)) >= 10, t
 m = re.search(r"Balance after: cash \$([\d.]+) \(now \$([\d.]+)\)", t)
 after, now = float(m.group(1)), float(m.group(2))
-assert now == 209000 and after == now, t
+assert now == 209000 and after == now - 500, t
 PY
 slack /trade "$OPT call 2 dry-run"; expect 200 'give a limit price'
 api_recs() { ST=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $ADMIN" "http://127.0.0.1:$PORT/api/v1/recommendations"); LAST="recommendations"; }
 api_recs; expect 200 '{"recommendations":[]}'
-# a real trade, at the pinned clock: rejected by the volume ratio, the failed
-# gate named and nothing stored (test_trade.sh queues approved ones over HTTP)
-slack /trade "$OPT call 2 2.50"; expect 200 "on account \`large\`"; is_slack
+# the firm's own example, a plain stock buy, for real: approved and queued for
+# large's dispatcher as a person's trade
+slack /trade "AAPL buy 2 190.50"; expect 200 "on account \`large\`"; is_slack
 cp "$TMP/body" "$TMP/real"
 api_recs; expect 200
 python3 - "$TMP/real" "$TMP/body" <<'PY' && ok || bad "real trade: $(head -c 600 "$TMP/real") / $(head -c 300 "$TMP/body")"
 import json, re, sys
 t = json.load(open(sys.argv[1]))["text"]
 recs = json.load(open(sys.argv[2]))["recommendations"]
-assert t.startswith("*REJECTED*") and "pass `trading_hours`" in t, t
-assert re.search(r"_Rejected by `volume_ratio`: nothing was queued, no order was sent\._$", t), t
-assert recs == [], recs
+assert t.startswith("*APPROVED* BUY_STOCK 2 x `AAPL` @ 190.50"), t
+m = re.search(r"_Queued for account `large`'s dispatcher as `(trade-bob-\d+-1)`: it places the order on its next cycle\._\n"
+              r"_No confirmation will follow: host \"127\.0\.0\.1:9\" is not in slack\.response_hosts\._$", t)
+assert m, t
+assert [(r["id"], r["action"], r["qty"], r["origin"]) for r in recs] == [(m.group(1), "BUY_STOCK", 2, "person")], recs
 PY
 slack /my-account ""; expect 200 'trade through account `large`'
+slack /accounts ""; expect 200 '*Your account*' '- `large`: tier large, ACTIVE, healthy, cash $' '1 user'
+expect_not_in "$TMP/body" '`tiny`'
 slack /trade "AAPL buy 2"; expect 200 'give a limit price'; is_slack
 # /account-users: your own account; another only for admins
 slack /account-users ""; expect 200 'Users of `large`' 'bob (Bob)'; is_slack
@@ -177,6 +167,13 @@ slack /account-users "" UCAROL; expect 200 'Usage: `/account-users [ACCOUNT]`'
 slack /account-users "tiny" UADMIN; expect 200 'Users of `tiny`' 'none'
 slack /account-users "nowhere" UADMIN; expect 200 'No account named `nowhere`'
 slack /account-users "a b c" UADMIN; expect 200 'Usage: `/account-users'
+# an admin without an argument: every account's users
+slack /account-users "" UADMIN; expect 200; is_slack
+python3 - "$TMP/body" <<'PY' && ok || bad "/account-users (admin): $(head -c 600 "$TMP/body")"
+import json, sys
+t = json.load(open(sys.argv[1]))["text"]
+assert t == "*Users of `large`*\n- bob (Bob)\n*Users of `tiny`*\nnone", t
+PY
 # /assign-account: admins only (by Slack id in the config)
 slack /assign-account "<@UCAROL|carol> tiny"; expect 200 'Only a riskdesk admin'; is_slack
 slack /assign-account "<@UCAROL|carol> tiny" UADMIN; expect 200 'Assigned carol to `tiny`.'; is_slack
@@ -184,7 +181,7 @@ slack /assign-account "@bob tiny" UADMIN; expect 200 'Assigned bob to `tiny` (wa
 slack /assign-account "carol nowhere" UADMIN; expect 200 'No open account named `nowhere`'
 slack /assign-account "<@UZED> tiny" UADMIN; expect 200 'No riskdesk user is `UZED`' 'Usage: `/assign-account @user ACCOUNT`'
 slack /assign-account "carol" UADMIN; expect 200 'Usage: `/assign-account @user ACCOUNT`'
-slack /accounts ""; expect 200 '`tiny`: 2 users' '`large`: 0 users'
+slack /accounts "" UADMIN; expect 200 '`tiny`: tier tiny' '2 users' '`large`: tier large' '0 users'
 # the history says who did it
 ST=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $ADMIN" "http://127.0.0.1:$PORT/api/v1/assignments?user=bob")
 LAST="history"; expect 200 '"assigned_by":"slack:UADMIN"' '"previous":"large"' '"reason":"first trade"'
@@ -209,6 +206,10 @@ C=(--config "$TMP/dead.json")
 start_server "$TMP/s"
 slack /assign-account "carol dead" UADMIN
 expect 200 'Assigned carol to `dead` (was `tiny`). Warning: account \"dead\" is unhealthy'
+# an account that failed to start: every answer says what is limited
+expect_in "$TMP/body" 'Limited: account `dead` failed to start: trades through it are refused'
+slack /accounts "" UADMIN; expect 200 '`dead`: tier large, ACTIVE, UNHEALTHY' 'cash $?' \
+  'Limited: account `dead` failed to start'; is_slack
 slack /assign-account "carol large" UADMIN; expect 200 'Assigned carol to `large` (was `dead`).'
 expect_not_in "$TMP/body" "Warning"
 

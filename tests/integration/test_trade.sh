@@ -8,6 +8,13 @@
 . "$(dirname "$0")/common.sh"
 command -v curl >/dev/null || skip_test "curl is not installed (scripts/deps.sh installs it)"
 write_config
+# tiny's people may trade options only (risk person_trades.allowed_actions)
+python3 - "$TMP/riskdesk.json" <<'PY2'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["accounts"][1]["risk"]["person_trades"] = {"allowed_actions": ["BUY_CALL", "BUY_PUT"]}
+json.dump(c, open(sys.argv[1], "w"))
+PY2
 C=(--config "$TMP/riskdesk.json")
 AT=2026-11-20T15:30:00Z
 OPT=AAPL261218C00200000
@@ -40,11 +47,13 @@ r GET "/api/v1/assignments?user=bob" "$ADMIN"; expect 200 '"reason":"first trade
 r POST /api/v1/trade "$BOB" "$GOOD}"
 expect 200 '"assigned_now":false' '"approved":true'
 jcheck 'd["size"] == 8 and d["balance"]["cash_after"] == "207000.00" and d["qty"] is None'
-# rejected by a gate: the verdicts say which, the balance is unchanged
-r POST /api/v1/trade "$BOB" "{\"symbol\":\"AAPL\",\"action\":\"BUY_STOCK\",\"limit\":190.5,\"at\":\"$AT\",\"dry_run\":true}"
-expect 200 '"approved":false' '"first_failed":"allowed_action"'
-jcheck 'd["size"] == 0 and d["balance"]["cash_after"] == d["balance"]["cash_before"]'
-jcheck '[g["reason"] for g in d["decision"]["gates"] if g["name"] == "allowed_action"] == ["action_not_allowed"]'
+# a person's plain stock buy on the shipped settings: approved. The signal's
+# volume ratio (a person sends none: 1.0, under every tier's minimum) and
+# confidence do not apply to a person's own trade; the account's limits do.
+r POST /api/v1/trade "$BOB" "{\"symbol\":\"AAPL\",\"action\":\"buy\",\"limit\":190.5,\"at\":\"$AT\",\"dry_run\":true}"
+expect 200 '"approved":true' '"first_failed":null'
+jcheck 'd["size"] >= 1 and float(d["balance"]["cash_before"]) - float(d["balance"]["cash_after"]) == d["size"] * 190.5'
+jcheck '[(g["name"], g["reason"], g["observed"]) for g in d["decision"]["gates"] if g["name"] in ("volume_ratio", "confidence", "allowed_action")] == [("allowed_action", "ok", None), ("confidence", "person_trade", "1"), ("volume_ratio", "person_trade", "1")]'
 # out of hours (Saturday): trading_hours fails
 r POST /api/v1/trade "$BOB" "{\"symbol\":\"$OPT\",\"action\":\"call\",\"limit\":\"2.50\",\"volume_ratio\":1.5,\"at\":\"2026-11-21T15:30:00Z\",\"dry_run\":true}"
 expect 200 '"approved":false' '"first_failed":"trading_hours"'
@@ -83,10 +92,13 @@ r GET /api/v1/accounts/large/decisions "$ADMIN"; expect 200
 jcheck 'len(d["decisions"]) == 0'
 r GET /api/v1/recommendations "$ADMIN"; expect 200 '{"recommendations":[]}'
 
-# a rejected trade (dry_run false by default) stores nothing
-r POST /api/v1/trade "$BOB" "{\"symbol\":\"AAPL\",\"action\":\"BUY_STOCK\",\"limit\":190.5,\"at\":\"$AT\"}"
-expect 200 '"approved":false' '"first_failed":"allowed_action"' '"dry_run":false' '"queued":false' \
+# a rejected trade (dry_run false by default) stores nothing: carol's
+# account (tiny) lets its people trade options only; the balance is unchanged
+r POST /api/v1/trade "$ADMIN" "{\"symbol\":\"AAPL\",\"action\":\"BUY_STOCK\",\"limit\":190.5,\"at\":\"$AT\",\"user\":\"carol\"}"
+expect 200 '"account":"tiny"' '"approved":false' '"first_failed":"allowed_action"' '"dry_run":false' '"queued":false' \
   '"recommendation_id":null'
+jcheck 'd["size"] == 0 and d["balance"]["cash_after"] == d["balance"]["cash_before"]'
+jcheck '[g["reason"] for g in d["decision"]["gates"] if g["name"] == "allowed_action"] == ["action_not_allowed"]'
 r GET /api/v1/recommendations "$ADMIN"; expect 200 '{"recommendations":[]}'
 r POST /api/v1/trade "$BOB" "{\"symbol\":\"$OPT\",\"action\":\"call\",\"limit\":\"2.50\",\"volume_ratio\":1.5,\"at\":\"2026-11-21T15:30:00Z\",\"dry_run\":false}"
 expect 200 '"approved":false' '"first_failed":"trading_hours"' '"queued":false'
@@ -106,7 +118,7 @@ jcheck 'd["created_at"] == "2026-11-20T15:30:00Z" and d["confidence"] == 1 and d
 r POST /api/v1/trade "$ADMIN" "$REAL,\"qty\":1,\"user\":\"bob\"}"
 expect 202 "\"recommendation_id\":\"trade-bob-$AT_S-2\"" '"queued":true'
 r GET /api/v1/recommendations "$ADMIN"; expect 200
-jcheck 'sorted((x["id"], x.get("account"), x.get("qty")) for x in d["recommendations"]) == [("'"$RID"'", "large", 3), ("trade-bob-'"$AT_S"'-2", "large", 1)]'
+jcheck 'sorted((x["id"], x.get("account"), x.get("qty"), x["origin"]) for x in d["recommendations"]) == [("'"$RID"'", "large", 3, "person"), ("trade-bob-'"$AT_S"'-2", "large", 1, "person")]'
 # carol trades through tiny: queued for tiny only
 r POST /api/v1/trade "$ADMIN" "{\"symbol\":\"$OPT\",\"action\":\"call\",\"limit\":\"2.50\",\"volume_ratio\":3,\"at\":\"$AT\",\"qty\":1,\"user\":\"carol\"}"
 expect 202 '"account":"tiny"' "\"recommendation_id\":\"trade-carol-$AT_S-1\""

@@ -660,6 +660,89 @@ static void test_market_closed_shows_session(void **s)
     assert_string_equal(b, "trading_hours: market_closed (13:30 vs 09:30-13:00)");
 }
 
+/* A person's own trade: the signal's gates (volume ratio, confidence) do
+ * not apply, a plain stock buy is allowed; the account's limits still do. */
+static void test_person_trade(void **s)
+{
+    (void)s;
+    setup_large(T_1030);
+    /* what POST /api/v1/trade and Slack's /trade send: ratio 1.0, a stock buy */
+    memcpy(F.rec.symbol, "AAPL", 5);
+    F.rec.action = RD_ACT_BUY_STOCK;
+    F.rec.strategy = RD_STRAT_DAY;
+    F.rec.volume_ratio = 1000000;
+    F.rec.confidence = 1000000;
+    F.rec.price = RD_DOLLARS(230);
+    /* as a signal: refused twice over */
+    decide();
+    assert_false(F.d.approved);
+    expect_gate(RD_GATE_ALLOWED_ACTION, 0, RD_REASON_ACTION_NOT_ALLOWED);
+    expect_gate(RD_GATE_VOLUME_RATIO, 0, RD_REASON_LOW_VOLUME_RATIO);
+    /* as a person's: approved, the ratio recorded but waived */
+    F.rec.origin = RD_ORIGIN_PERSON;
+    decide();
+    assert_true(F.d.approved);
+    expect_gate(RD_GATE_ALLOWED_ACTION, 1, RD_REASON_OK);
+    expect_gate(RD_GATE_VOLUME_RATIO, 1, RD_REASON_PERSON_TRADE);
+    expect_gate(RD_GATE_CONFIDENCE, 1, RD_REASON_PERSON_TRADE);
+    assert_true(verdict(RD_GATE_VOLUME_RATIO)->observed == 1000000);
+    /* the account's limits still apply: hours, the kill switch, exposure */
+    setup_large(T_1500);
+    F.rec.origin = RD_ORIGIN_PERSON;
+    F.rec.volume_ratio = 1000000;
+    expect_only_failure(RD_GATE_TRADING_HOURS, RD_REASON_PAST_ENTRY_CUTOFF);
+    setup_large(T_1030);
+    F.rec.origin = RD_ORIGIN_PERSON;
+    F.rec.volume_ratio = 1000000;
+    F.view.state = RD_STATE_HALTED;
+    expect_only_failure(RD_GATE_TRADING_STATE, RD_REASON_STATE_HALTED);
+    F.view.state = RD_STATE_ACTIVE;
+    F.view.exposure = F.risk.max_notional_exposure;
+    expect_only_failure(RD_GATE_NOTIONAL_EXPOSURE, RD_REASON_EXPOSURE_LIMIT);
+    /* the account's own setting: volume_ratio back in, actions narrowed */
+    F.view.exposure = 0;
+    F.risk.person_trades.gates |= RD_GATE_BIT(RD_GATE_VOLUME_RATIO);
+    expect_only_failure(RD_GATE_VOLUME_RATIO, RD_REASON_LOW_VOLUME_RATIO);
+    F.risk.person_trades.gates &= ~RD_GATE_BIT(RD_GATE_VOLUME_RATIO);
+    F.risk.person_trades.allowed_actions = RD_ACT_BIT(RD_ACT_BUY_PUT);
+    expect_only_failure(RD_GATE_ALLOWED_ACTION, RD_REASON_ACTION_NOT_ALLOWED);
+    /* an exposure limit left out neither fails nor cuts the size */
+    F.risk.person_trades.allowed_actions = RD_ACT_BIT(RD_ACT_BUY_CALL);
+    F.risk.person_trades.gates &= ~RD_GATE_BIT(RD_GATE_NOTIONAL_EXPOSURE);
+    F.view.exposure = F.risk.max_notional_exposure;
+    decide();
+    assert_true(F.d.approved);
+    expect_gate(RD_GATE_NOTIONAL_EXPOSURE, 1, RD_REASON_PERSON_TRADE);
+    /* a signal's recommendation never sees the person's setting */
+    F.rec.origin = RD_ORIGIN_SIGNAL;
+    F.rec.volume_ratio = 2500000;
+    expect_only_failure(RD_GATE_NOTIONAL_EXPOSURE, RD_REASON_EXPOSURE_LIMIT);
+}
+
+static void test_person_trades_validate(void **s)
+{
+    struct rd_risk_config r;
+    struct rd_error err = {0};
+
+    (void)s;
+    rd_risk_defaults(RD_TIER_SMALL, &r);
+    assert_int_equal(rd_risk_validate(&r, &err), RD_OK);
+    assert_true(r.person_trades.gates == (RD_GATE_ALL & ~RD_GATES_SIGNAL_ONLY));
+    assert_true(r.person_trades.allowed_actions & RD_ACT_BIT(RD_ACT_BUY_STOCK));
+    assert_true(r.person_trades.allowed_actions & RD_ACT_BIT(RD_ACT_SELL_STOCK));
+    r.person_trades.gates &= ~RD_GATE_BIT(RD_GATE_TRADING_STATE);
+    assert_int_equal(rd_risk_validate(&r, &err), RD_ECONFIG);
+    assert_non_null(strstr(err.msg, "person_trades.gates: leaves out trading_state"));
+    rd_risk_defaults(RD_TIER_SMALL, &r);
+    r.person_trades.gates &= ~RD_GATE_BIT(RD_GATE_SIZING);
+    assert_int_equal(rd_risk_validate(&r, &err), RD_ECONFIG);
+    assert_non_null(strstr(err.msg, "leaves out sizing"));
+    rd_risk_defaults(RD_TIER_SMALL, &r);
+    r.person_trades.allowed_actions = 0;
+    assert_int_equal(rd_risk_validate(&r, &err), RD_ECONFIG);
+    assert_non_null(strstr(err.msg, "person_trades.allowed_actions"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -686,6 +769,8 @@ int main(void)
         cmocka_unit_test(test_tier_boundaries),
         cmocka_unit_test(test_value_format),
         cmocka_unit_test(test_market_closed_shows_session),
+        cmocka_unit_test(test_person_trade),
+        cmocka_unit_test(test_person_trades_validate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -110,11 +111,46 @@ static void test_form(void **state)
     assert_string_equal(small, "abc");
 }
 
+/* Where riskdesk may post a command's confirmation: only the allowed hosts,
+ * over https (plain http only on loopback), a forged response_url never. */
+static void test_response_url_allowed(void **state)
+{
+    static const char defaults[] = "{\"slack\": {\"signing_secret\": \"x\"}}";
+    static const char loop[] = "{\"slack\": {\"response_hosts\": [\"127.0.0.1\", \"hooks.example.com:8443\"]}}";
+    struct api_slack_web w;
+    char why[200];
+
+    (void)state;
+    unsetenv("SLACK_BOT_TOKEN");
+    api_slack_web_settings(defaults, strlen(defaults), &w);
+    assert_int_equal(w.nhosts, 1);
+    assert_string_equal(w.api_url, "https://slack.com/api");
+    assert_string_equal(w.bot_token, "");
+    assert_true(api_slack_url_allowed(&w, "https://hooks.slack.com/commands/T1/2/x", why, sizeof why));
+    assert_true(api_slack_url_allowed(&w, "https://HOOKS.slack.com/commands/T1/2/x", why, sizeof why));
+    assert_false(api_slack_url_allowed(&w, "http://hooks.slack.com/commands/T1/2/x", why, sizeof why));
+    assert_string_equal(why, "\"http://hooks.slack.com/commands/T1/2/x\" is not https");
+    assert_false(api_slack_url_allowed(&w, "https://hooks.slack.com.evil.example/c", why, sizeof why));
+    assert_string_equal(why, "host \"hooks.slack.com.evil.example\" is not in slack.response_hosts");
+    assert_false(api_slack_url_allowed(&w, "https://hooks.slack.com@evil.example/c", why, sizeof why));
+    assert_false(api_slack_url_allowed(&w, "https://evil.example/hooks.slack.com", why, sizeof why));
+    assert_false(api_slack_url_allowed(&w, "ftp://hooks.slack.com/c", why, sizeof why));
+    assert_false(api_slack_url_allowed(&w, "http://127.0.0.1:9/c", why, sizeof why));
+    api_slack_web_settings(loop, strlen(loop), &w);
+    assert_int_equal(w.nhosts, 2);
+    assert_true(api_slack_url_allowed(&w, "http://127.0.0.1:9/c", why, sizeof why));
+    assert_true(api_slack_url_allowed(&w, "https://hooks.example.com:8443/c", why, sizeof why));
+    assert_false(api_slack_url_allowed(&w, "https://hooks.example.com/c", why, sizeof why));
+    assert_false(api_slack_url_allowed(&w, "http://hooks.example.com:8443/c", why, sizeof why));
+    assert_false(api_slack_url_allowed(&w, "https://hooks.slack.com/c", why, sizeof why));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_signature),
         cmocka_unit_test(test_form),
+        cmocka_unit_test(test_response_url_allowed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
