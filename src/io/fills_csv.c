@@ -88,7 +88,25 @@ int rd_fills_date_parse(const char *s, size_t len, int32_t *day, struct rd_error
 }
 
 /* "HH:MM", "HH:MM:SS" or "HH:MM:SS.fff..." (H may be one digit); fraction cut to ms. */
+static int parse_time_any(const char *s, size_t n, int32_t *ms);
+
 static int parse_time(const char *s, size_t n, int32_t *ms)
+{
+    if (n == 8 && s[2] == ':' && s[5] == ':') {         /* HH:MM:SS, the usual */
+        int d[6] = {s[0] - '0', s[1] - '0', s[3] - '0', s[4] - '0', s[6] - '0', s[7] - '0'};
+        int ok = 1;
+
+        for (int i = 0; i < 6; i++)
+            ok &= d[i] >= 0 && d[i] <= 9;
+        if (ok && d[0] * 10 + d[1] <= 23 && d[2] <= 5 && d[4] <= 5) {
+            *ms = (((d[0] * 10 + d[1]) * 60 + d[2] * 10 + d[3]) * 60 + d[4] * 10 + d[5]) * 1000;
+            return 0;
+        }
+    }
+    return parse_time_any(s, n, ms);
+}
+
+static int parse_time_any(const char *s, size_t n, int32_t *ms)
 {
     const char *c1 = memchr(s, ':', n), *end = s + n, *c2, *dot;
     int h, m, sec = 0, frac = 0;
@@ -214,6 +232,11 @@ struct reader {
     int ncols;
     int col[C_COUNT];               /* field index of each column, -1 = absent */
     char why[WHY_MAX];
+    /* the previous row's date and trader, which the next row usually repeats */
+    char last_date[16], last_trader[64];
+    size_t last_date_len, last_trader_len;      /* 0 = none */
+    int32_t last_day;
+    uint32_t last_trader_id;
 };
 
 static int refill(struct reader *r)
@@ -372,6 +395,48 @@ static int split(struct reader *r, char *a, char *b)
     }
 }
 
+/* Bytes that end the one-pass split: the separator, the line end, and what only
+ * the general path handles (a quote, a NUL). */
+static const unsigned char stops[256] = {[','] = 1, ['\n'] = 1, ['"'] = 1, ['\0'] = 1};
+
+/*
+ * The usual record: no quote, no NUL, at most MAX_FIELDS fields and its line
+ * end in the buffer. Delimits and splits it in one pass over its bytes, as the
+ * general path would. Returns 1 with the record split (r->pos past it), 2 for
+ * a blank line (skipped), 0 when the general path must take it (nothing moved).
+ */
+static int fast_record(struct reader *r)
+{
+    char *a = r->buf + r->pos, *end = r->buf + r->end, *p = a, *field = a, *b;
+    int nf = 0;
+
+    for (; p < end; p++) {
+        if (!stops[(unsigned char)*p])
+            continue;
+        if (*p == '\n')
+            break;
+        if (*p != ',' || nf == MAX_FIELDS - 1)
+            return 0;
+        r->f[nf] = field;
+        r->fl[nf] = (size_t)(p - field);
+        trim(&r->f[nf], &r->fl[nf]);
+        nf++;
+        field = p + 1;
+    }
+    if (p == end)
+        return 0;
+    b = p > a && p[-1] == '\r' ? p - 1 : p;
+    r->pos = (size_t)(p - r->buf) + 1;
+    r->rec_line = r->line++;
+    if (b == a)
+        return 2;
+    r->f[nf] = field;
+    r->fl[nf] = (size_t)(b - field);
+    trim(&r->f[nf], &r->fl[nf]);
+    r->nf = nf + 1;
+    return 1;
+}
+
 /*
  * Finds the next record and splits it. Returns 1 with a record, 0 at the end,
  * 2 for a bad record already reported (skip it), or a negative enum rd_err
@@ -384,6 +449,14 @@ static int next_record(struct reader *r)
     for (;;) {
         size_t scan = r->pos;
         int parity = 0, unclosed = 0;
+
+        if (!r->first) {
+            rc = fast_record(r);
+            if (rc == 1)
+                return 1;
+            if (rc == 2)
+                continue;
+        }
         long nls = 0;
         char *a, *b;
 
@@ -531,10 +604,42 @@ static int text_field(struct reader *r, int c)
     return 0;
 }
 
+/* The usual amount, [sign] digits [. up to 4 digits], at most 13 digits, in
+ * one pass: what rd_money_parse would give. -1 for anything else (it decides). */
+static int plain_money(const char *s, size_t n, rd_money *out)
+{
+    size_t i = n && (s[0] == '-' || s[0] == '+');
+    int frac = -1, digits = 0;
+    int64_t v = 0;
+
+    if (n - i > 14)
+        return -1;
+    for (size_t k = i; k < n; k++) {
+        char c = s[k];
+
+        if (c == '.' && frac < 0) {
+            frac = 0;
+            continue;
+        }
+        if (c < '0' || c > '9' || (frac >= 0 && ++frac > 4))
+            return -1;
+        v = v * 10 + (c - '0');
+        digits++;
+    }
+    if (!digits)
+        return -1;
+    for (frac = frac < 0 ? 0 : frac; frac < 4; frac++)
+        v *= 10;
+    *out = i && s[0] == '-' ? -v : v;
+    return 0;
+}
+
 static int money_field(struct reader *r, int c, rd_money *out)
 {
     struct rd_error e;
 
+    if (plain_money(FIELD(c), out) == 0)
+        return 0;
     if (rd_money_parse(FIELD(c), out, &e) != RD_OK) {
         snprintf(r->why, sizeof r->why, "bad %s: %.200s", col_names[c].name, e.msg);
         return -1;
@@ -564,10 +669,17 @@ static int fill_row(struct reader *r)
     }
     if (text_field(r, C_TRADER) || text_field(r, C_SYMBOL))
         return -1;
-    if (parse_date(FIELD(C_DATE), &f.day)) {
+    if (r->last_date_len && r->fl[r->col[C_DATE]] == r->last_date_len &&
+        !memcmp(r->f[r->col[C_DATE]], r->last_date, r->last_date_len)) {
+        f.day = r->last_day;
+    } else if (parse_date(FIELD(C_DATE), &f.day)) {
         snprintf(r->why, sizeof r->why, "bad date \"%.*s\": expected MM/DD/YYYY or YYYY-MM-DD",
                  SHOWN(r->fl[r->col[C_DATE]]), r->f[r->col[C_DATE]]);
         return -1;
+    } else if (r->fl[r->col[C_DATE]] <= sizeof r->last_date) {
+        r->last_date_len = r->fl[r->col[C_DATE]];
+        memcpy(r->last_date, r->f[r->col[C_DATE]], r->last_date_len);
+        r->last_day = f.day;
     }
     f.time_ms = RD_FILL_NO_TIME;
     if (r->col[C_TIME] >= 0 && r->fl[r->col[C_TIME]] && parse_time(FIELD(C_TIME), &f.time_ms)) {
@@ -578,7 +690,9 @@ static int fill_row(struct reader *r)
     {
         const char *sd = r->f[r->col[C_SIDE]];
         size_t sn = r->fl[r->col[C_SIDE]];
-        int sign = ieq(sd, sn, "b") || ieq(sd, sn, "buy")    ? 1
+        int sign = sn == 1 && (*sd == 'B' || *sd == 'b')     ? 1
+                   : sn == 1 && (*sd == 'S' || *sd == 's')   ? -1
+                   : ieq(sd, sn, "b") || ieq(sd, sn, "buy")  ? 1
                    : ieq(sd, sn, "s") || ieq(sd, sn, "sell") ? -1
                                                              : 0;
 
@@ -614,7 +728,17 @@ static int fill_row(struct reader *r)
         }
         f.fees += fee;
     }
-    rc = rd_names_intern(&r->fs->traders, s, n, &f.trader, r->err);
+    if (r->last_trader_len && n == r->last_trader_len && !memcmp(s, r->last_trader, n)) {
+        f.trader = r->last_trader_id;
+        rc = RD_OK;
+    } else {
+        rc = rd_names_intern(&r->fs->traders, s, n, &f.trader, r->err);
+        if (rc == RD_OK && n <= sizeof r->last_trader) {
+            memcpy(r->last_trader, s, n);
+            r->last_trader_len = n;
+            r->last_trader_id = f.trader;
+        }
+    }
     if (rc == RD_OK)
         rc = rd_names_intern(&r->fs->symbols, FIELD(C_SYMBOL), &f.symbol, r->err);
     if (rc == RD_OK)
