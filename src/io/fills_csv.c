@@ -19,6 +19,7 @@
 
 #include "riskdesk/alloc.h"
 #include "riskdesk/calendar.h"
+#include "io/fills_csv_int.h"
 #include "riskdesk/banned.h"
 
 #define DEFAULT_BUF (1u << 20)
@@ -208,6 +209,8 @@ static const struct {
     [C_LIMIT] = {"daily_loss_limit", "limit"},
 };
 
+_Static_assert(C_COUNT == RD_FILLS_COLS, "fills_csv_int.h's column count");
+
 struct reader {
     struct rd_fills *fs;
     enum rd_fills_kind kind;
@@ -228,6 +231,10 @@ struct reader {
     int nf;
     char *f[MAX_FIELDS];
     size_t fl[MAX_FIELDS];
+    /* a part of a file read in parallel (fills_csv_int.h): records longer than
+     * this and records that span lines make it unsplittable */
+    size_t serial_cap;              /* 0 = not a part */
+    int unsplittable;
     /* header */
     int ncols;
     int col[C_COUNT];               /* field index of each column, -1 = absent */
@@ -399,6 +406,42 @@ static int split(struct reader *r, char *a, char *b)
  * the general path handles (a quote, a NUL). */
 static const unsigned char stops[256] = {[','] = 1, ['\n'] = 1, ['"'] = 1, ['\0'] = 1};
 
+#define ONES 0x0101010101010101ULL
+#define LOW7 0x7f7f7f7f7f7f7f7fULL
+
+/* 0x80 in each byte of w equal to c, 0 elsewhere (exact: no carries between bytes). */
+static uint64_t bytes_equal(uint64_t w, unsigned char c)
+{
+    uint64_t y = w ^ (ONES * c);
+
+    return ~(((y & LOW7) + LOW7) | y | LOW7);
+}
+
+/* The index of the first byte of s[0, n) that is in stops[], or n. Eight bytes at a
+ * time while they last; the bytes are numbered in memory order. */
+static size_t next_stop(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, m;
+
+        memcpy(&w, s + i, 8);
+        m = bytes_equal(w, ',') | bytes_equal(w, '\n') | bytes_equal(w, '"') | bytes_equal(w, 0);
+        if (m) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return i + (size_t)(__builtin_ctzll(m) >> 3);
+#else
+            return i + (size_t)(__builtin_clzll(m) >> 3);
+#endif
+        }
+    }
+    for (; i < n; i++)
+        if (stops[(unsigned char)s[i]])
+            return i;
+    return n;
+}
+
 /*
  * The usual record: no quote, no NUL, at most MAX_FIELDS fields and its line
  * end in the buffer. Delimits and splits it in one pass over its bytes, as the
@@ -410,9 +453,10 @@ static int fast_record(struct reader *r)
     char *a = r->buf + r->pos, *end = r->buf + r->end, *p = a, *field = a, *b;
     int nf = 0;
 
-    for (; p < end; p++) {
-        if (!stops[(unsigned char)*p])
-            continue;
+    for (;; p++) {
+        p += next_stop(p, (size_t)(end - p));
+        if (p == end)
+            return 0;
         if (*p == '\n')
             break;
         if (*p != ',' || nf == MAX_FIELDS - 1)
@@ -423,8 +467,8 @@ static int fast_record(struct reader *r)
         nf++;
         field = p + 1;
     }
-    if (p == end)
-        return 0;
+    if (r->serial_cap && (size_t)(p - a) + 1 >= r->serial_cap)
+        r->unsplittable = 1;
     b = p > a && p[-1] == '\r' ? p - 1 : p;
     r->pos = (size_t)(p - r->buf) + 1;
     r->rec_line = r->line++;
@@ -504,6 +548,8 @@ static int next_record(struct reader *r)
         }
         r->rec_line = r->line;
         r->line += 1 + nls;
+        if (r->serial_cap && (nls || unclosed || (size_t)(b - a) + 1 >= r->serial_cap))
+            r->unsplittable = 1;
         if (r->first) {
             r->first = 0;
             if (b - a >= 3 && (unsigned char)a[0] == 0xEF && (unsigned char)a[1] == 0xBB &&
@@ -801,12 +847,11 @@ static int limit_row(struct reader *r)
     return rd_fills_set_limit(r->fs, id, lim, r->rec_line, r->err);
 }
 
-static int run(struct reader *r)
+static int read_header(struct reader *r)
 {
     int rc;
 
     r->first = 1;
-    r->line = 1;
     rc = next_record(r);
     if (rc < 0)
         return -rc;
@@ -815,9 +860,13 @@ static int run(struct reader *r)
     if (rc == 2)
         return rd_error_set(r->err, RD_EINVAL, "%s:%ld: bad header line: %s", r->path,
                             r->rec_line, r->why);
-    rc = header(r);
-    if (rc != RD_OK)
-        return rc;
+    return header(r);
+}
+
+static int read_rows(struct reader *r)
+{
+    int rc;
+
     for (;;) {
         rc = next_record(r);
         if (rc < 0)
@@ -847,6 +896,83 @@ static int run(struct reader *r)
         if (r->stats)
             r->stats->rows++;
     }
+}
+
+static int run(struct reader *r)
+{
+    int rc;
+
+    r->line = 1;
+    rc = read_header(r);
+    return rc == RD_OK ? read_rows(r) : rc;
+}
+
+/* A reader over data[0, len) in place, the whole of what it reads. */
+static void over_memory(struct reader *r, const char *name, char *data, size_t len)
+{
+    memset(r, 0, sizeof *r);
+    r->path = name;
+    r->fd = -1;
+    r->buf = data;
+    r->cap = r->end = len;
+    r->eof = 1;
+    r->line = 1;
+}
+
+int rd_fills_csv_header(enum rd_fills_kind kind, const char *name, char *data, size_t len,
+                        int eof, struct rd_fills_layout *lay, struct rd_fills_part *res,
+                        struct rd_error *err)
+{
+    struct reader *r = rd_malloc(sizeof *r);
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    if (!r)
+        return rd_error_set(err, RD_ENOMEM, "out of memory reading %s", name);
+    over_memory(r, name, data, len);
+    r->kind = kind;
+    r->err = err;
+    r->serial_cap = SIZE_MAX;
+    rc = read_header(r);
+    res->used = r->pos;
+    res->lines = r->line - 1;
+    res->unsplittable = r->unsplittable || (!eof && (r->pos == 0 || data[r->pos - 1] != '\n'));
+    if (rc == RD_OK && !res->unsplittable) {
+        lay->kind = kind;
+        lay->ncols = r->ncols;
+        memcpy(lay->col, r->col, sizeof lay->col);
+    }
+    rd_free(r);
+    /* a header cut off by the end of data that is not the file's end: not known yet */
+    return res->unsplittable && !eof ? RD_OK : rc;
+}
+
+int rd_fills_csv_part(struct rd_fills *fs, const struct rd_fills_layout *lay, const char *name,
+                      char *data, size_t len, size_t serial_cap,
+                      const struct rd_fills_options *opts, struct rd_fills_stats *stats,
+                      struct rd_fills_part *res, struct rd_error *err)
+{
+    struct reader *r = rd_malloc(sizeof *r);
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    if (!r)
+        return rd_error_set(err, RD_ENOMEM, "out of memory reading %s", name);
+    over_memory(r, name, data, len);
+    r->fs = fs;
+    r->kind = lay->kind;
+    r->opts = opts;
+    r->stats = stats;
+    r->err = err;
+    r->serial_cap = serial_cap ? serial_cap : DEFAULT_BUF;
+    r->ncols = lay->ncols;
+    memcpy(r->col, lay->col, sizeof r->col);
+    rc = read_rows(r);
+    res->used = r->pos;
+    res->lines = r->line - 1;
+    res->unsplittable = r->unsplittable;
+    rd_free(r);
+    return rc;
 }
 
 static int start(struct rd_fills *fs, enum rd_fills_kind kind, const char *path, int fd,
