@@ -158,6 +158,8 @@ static int hand_on(struct stream *st, struct part *p)
             at = p->bad[i].at;
         }
         if (o && o->strict) {
+            if (st->stats)
+                st->stats->rows += (long)p->bad[i].at;     /* a fill a row */
             rc = rd_error_set(st->err, RD_EINVAL, "%s:%ld: %s", st->path, line, p->bad[i].why);
             goto out;
         }
