@@ -209,6 +209,15 @@ static const struct {
     [C_LIMIT] = {"daily_loss_limit", "limit"},
 };
 
+#define NAME_CACHE 64                   /* slots, a power of two */
+#define NAME_CACHE_LEN 22               /* longest name kept */
+
+struct name_slot {
+    uint8_t len;                        /* 0 = empty */
+    char text[NAME_CACHE_LEN];
+    uint32_t id;
+};
+
 _Static_assert(C_COUNT == RD_FILLS_COLS, "fills_csv_int.h's column count");
 
 struct reader {
@@ -239,11 +248,12 @@ struct reader {
     int ncols;
     int col[C_COUNT];               /* field index of each column, -1 = absent */
     char why[WHY_MAX];
-    /* the previous row's date and trader, which the next row usually repeats */
-    char last_date[16], last_trader[64];
-    size_t last_date_len, last_trader_len;      /* 0 = none */
+    /* the previous row's date, which the next row usually repeats, and the names
+     * seen lately: a row's trader and symbol are looked up here first */
+    char last_date[16];
+    size_t last_date_len;                       /* 0 = none */
     int32_t last_day;
-    uint32_t last_trader_id;
+    struct name_slot traders[NAME_CACHE], symbols[NAME_CACHE];
 };
 
 static int refill(struct reader *r)
@@ -693,6 +703,29 @@ static int money_field(struct reader *r, int c, rd_money *out)
     return 0;
 }
 
+/* rd_names_intern, with the names seen lately remembered in cache (n > 0). */
+static int intern(struct rd_names *nm, struct name_slot *cache, const char *s, size_t n,
+                  uint32_t *id, struct rd_error *err)
+{
+    struct name_slot *sl;
+    int rc;
+
+    if (n > NAME_CACHE_LEN)
+        return rd_names_intern(nm, s, n, id, err);
+    sl = &cache[(n * 31 + (unsigned char)s[0] * 7 + (unsigned char)s[n - 1]) & (NAME_CACHE - 1)];
+    if (sl->len == n && !memcmp(sl->text, s, n)) {
+        *id = sl->id;
+        return RD_OK;
+    }
+    rc = rd_names_intern(nm, s, n, id, err);
+    if (rc == RD_OK) {
+        sl->len = (uint8_t)n;
+        memcpy(sl->text, s, n);
+        sl->id = *id;
+    }
+    return rc;
+}
+
 /* Converts the current record; returns 0, or -1 with r->why set (a bad row),
  * or a positive enum rd_err on a hard error. */
 static int fill_row(struct reader *r)
@@ -774,19 +807,9 @@ static int fill_row(struct reader *r)
         }
         f.fees += fee;
     }
-    if (r->last_trader_len && n == r->last_trader_len && !memcmp(s, r->last_trader, n)) {
-        f.trader = r->last_trader_id;
-        rc = RD_OK;
-    } else {
-        rc = rd_names_intern(&r->fs->traders, s, n, &f.trader, r->err);
-        if (rc == RD_OK && n <= sizeof r->last_trader) {
-            memcpy(r->last_trader, s, n);
-            r->last_trader_len = n;
-            r->last_trader_id = f.trader;
-        }
-    }
+    rc = intern(&r->fs->traders, r->traders, s, n, &f.trader, r->err);
     if (rc == RD_OK)
-        rc = rd_names_intern(&r->fs->symbols, FIELD(C_SYMBOL), &f.symbol, r->err);
+        rc = intern(&r->fs->symbols, r->symbols, FIELD(C_SYMBOL), &f.symbol, r->err);
     if (rc == RD_OK)
         rc = rd_fills_add(r->fs, &f, r->err);
     return rc;
