@@ -930,43 +930,56 @@ static int run(struct reader *r)
     return rc == RD_OK ? read_rows(r) : rc;
 }
 
-/* A reader over data[0, len) in place, the whole of what it reads. */
-static void over_memory(struct reader *r, const char *name, char *data, size_t len)
+/* A reader over data[0, len) in place, the whole of what it reads; res cleared.
+ * NULL (err set) when out of memory. */
+static struct reader *over_memory(enum rd_fills_kind kind, const char *name, char *data,
+                                  size_t len, struct rd_fills_part *res, struct rd_error *err)
 {
-    memset(r, 0, sizeof *r);
+    struct reader *r = rd_calloc(1, sizeof *r);
+
+    memset(res, 0, sizeof *res);
+    if (!r) {
+        rd_error_set(err, RD_ENOMEM, "out of memory reading %s", name);
+        return NULL;
+    }
+    r->kind = kind;
     r->path = name;
+    r->err = err;
     r->fd = -1;
     r->buf = data;
     r->cap = r->end = len;
     r->eof = 1;
     r->line = 1;
+    return r;
+}
+
+/* What the reader found, into res; frees it. */
+static void part_done(struct reader *r, struct rd_fills_part *res)
+{
+    res->used = r->pos;
+    res->lines = r->line - 1;
+    res->unsplittable = r->unsplittable;
+    rd_free(r);
 }
 
 int rd_fills_csv_header(enum rd_fills_kind kind, const char *name, char *data, size_t len,
                         int eof, struct rd_fills_layout *lay, struct rd_fills_part *res,
                         struct rd_error *err)
 {
-    struct reader *r = rd_malloc(sizeof *r);
+    struct reader *r = over_memory(kind, name, data, len, res, err);
     int rc;
 
-    memset(res, 0, sizeof *res);
     if (!r)
-        return rd_error_set(err, RD_ENOMEM, "out of memory reading %s", name);
-    over_memory(r, name, data, len);
-    r->kind = kind;
-    r->err = err;
+        return RD_ENOMEM;
     r->serial_cap = SIZE_MAX;
     rc = read_header(r);
-    res->used = r->pos;
-    res->lines = r->line - 1;
-    res->unsplittable = r->unsplittable || (!eof && (r->pos == 0 || data[r->pos - 1] != '\n'));
-    if (rc == RD_OK && !res->unsplittable) {
-        lay->kind = kind;
-        lay->ncols = r->ncols;
-        memcpy(lay->col, r->col, sizeof lay->col);
-    }
-    rd_free(r);
+    lay->kind = kind;
+    lay->ncols = r->ncols;
+    memcpy(lay->col, r->col, sizeof lay->col);
+    part_done(r, res);
     /* a header cut off by the end of data that is not the file's end: not known yet */
+    if (!eof && (res->used == 0 || data[res->used - 1] != '\n'))
+        res->unsplittable = 1;
     return res->unsplittable && !eof ? RD_OK : rc;
 }
 
@@ -975,26 +988,19 @@ int rd_fills_csv_part(struct rd_fills *fs, const struct rd_fills_layout *lay, co
                       const struct rd_fills_options *opts, struct rd_fills_stats *stats,
                       struct rd_fills_part *res, struct rd_error *err)
 {
-    struct reader *r = rd_malloc(sizeof *r);
+    struct reader *r = over_memory(lay->kind, name, data, len, res, err);
     int rc;
 
-    memset(res, 0, sizeof *res);
     if (!r)
-        return rd_error_set(err, RD_ENOMEM, "out of memory reading %s", name);
-    over_memory(r, name, data, len);
+        return RD_ENOMEM;
     r->fs = fs;
-    r->kind = lay->kind;
     r->opts = opts;
     r->stats = stats;
-    r->err = err;
     r->serial_cap = serial_cap ? serial_cap : DEFAULT_BUF;
     r->ncols = lay->ncols;
     memcpy(r->col, lay->col, sizeof r->col);
     rc = read_rows(r);
-    res->used = r->pos;
-    res->lines = r->line - 1;
-    res->unsplittable = r->unsplittable;
-    rd_free(r);
+    part_done(r, res);
     return rc;
 }
 
