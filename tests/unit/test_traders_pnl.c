@@ -214,7 +214,8 @@ static char *generate(const struct gen *g, size_t *len)
                           "%s", eol);
     for (int i = 0; i < g->rows; i++) {
         char line[200];
-        int day = 1 + i / per_day, sec = (i % per_day) * 3, t = (int)(rnd(&s) % (uint32_t)g->traders);
+        int day = 1 + i / per_day, sec = (i % per_day) * 3;
+        int t = (int)(rnd(&s) % (uint32_t)g->traders);
         int qty = 1 + (int)(rnd(&s) % 400), px = 1000 + (int)(rnd(&s) % 90000);
         int notime = rnd(&s) % 17 == 0 && i % per_day == 0;
         char time[16] = "";
