@@ -25,7 +25,8 @@
 
 struct rd_fills_stream_options {
     int threads;                /* parsing threads; 0 = the cores online */
-    size_t part_size;           /* bytes a thread parses at a time; 0 = 8 MiB */
+    size_t part_size;           /* bytes a thread parses at a time; 0 = 8 MiB, less
+                                   past 4 threads so that a window stays 32 MiB */
 };
 
 /* Gets n fills (ids in names), in file order; anything but RD_OK stops the read. */

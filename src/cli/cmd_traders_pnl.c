@@ -152,8 +152,8 @@ const struct cli_cmd cli_cmd_traders_pnl = {
              "\n"
              "A file in time order (the usual export) is parsed in parallel and streamed:\n"
              "memory follows the open lots, not the file's length. One that is not is read\n"
-             "again whole and sorted, saying so on stderr (40 bytes a fill); so is standard\n"
-             "input, at once.\n"
+             "again whole and sorted, saying so on stderr (40 bytes a fill); standard input\n"
+             "is read whole.\n"
              "Bad rows are reported on stderr as FILE:LINE: why and skipped.\n",
     .takes = CLI_O_OPERANDS,
     .options = opts,

@@ -20,6 +20,7 @@
 #include "riskdesk/banned.h"
 
 #define DEFAULT_PART ((size_t)8 << 20)
+#define DEFAULT_WINDOW ((size_t)32 << 20)          /* parts shrink past 4 threads */
 #define DEFAULT_SERIAL_CAP ((size_t)1 << 20)       /* fills_csv.c's default buffer */
 #define MAX_THREADS 64
 
@@ -335,6 +336,8 @@ int rd_fills_stream(struct rd_fills *names, const char *path, const struct rd_fi
 
     if (nparts > MAX_THREADS)
         nparts = MAX_THREADS;
+    if (!(so && so->part_size) && part_size * (size_t)nparts > DEFAULT_WINDOW)
+        part_size = DEFAULT_WINDOW / (size_t)nparts;
     if (serial_cap < 16)
         serial_cap = 16;                    /* fills_csv.c's least buffer */
     st.fd = open(path, O_RDONLY | O_CLOEXEC);
