@@ -427,30 +427,29 @@ static uint64_t bytes_equal(uint64_t w, unsigned char c)
     return ~(((y & LOW7) + LOW7) | y | LOW7);
 }
 
-/* The index of the first byte of s[0, n) that is in stops[], or n. Eight bytes at a
- * time while they last; the bytes are numbered in memory order. */
-static size_t next_stop(const char *s, size_t n)
-{
-    size_t i = 0;
-
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w, m;
-
-        memcpy(&w, s + i, 8);
-        m = bytes_equal(w, ',') | bytes_equal(w, '\n') | bytes_equal(w, '"') | bytes_equal(w, 0);
-        if (m) {
+/* The index, in memory order, of the first stop in a non-zero mask of bytes_equal,
+ * and the mask without it. */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            return i + (size_t)(__builtin_ctzll(m) >> 3);
-#else
-            return i + (size_t)(__builtin_clzll(m) >> 3);
-#endif
-        }
-    }
-    for (; i < n; i++)
-        if (stops[(unsigned char)s[i]])
-            return i;
-    return n;
+static size_t first_byte(uint64_t m)
+{
+    return (size_t)(__builtin_ctzll(m) >> 3);
 }
+
+static uint64_t drop_first(uint64_t m)
+{
+    return m & (m - 1);
+}
+#else
+static size_t first_byte(uint64_t m)
+{
+    return (size_t)(__builtin_clzll(m) >> 3);
+}
+
+static uint64_t drop_first(uint64_t m)
+{
+    return m & ~(0x8000000000000000ULL >> __builtin_clzll(m));
+}
+#endif
 
 /*
  * The usual record: no quote, no NUL, at most MAX_FIELDS fields and its line
@@ -460,23 +459,51 @@ static size_t next_stop(const char *s, size_t n)
  */
 static int fast_record(struct reader *r)
 {
-    char *a = r->buf + r->pos, *end = r->buf + r->end, *p = a, *field = a, *b;
+    char *a = r->buf + r->pos, *end = r->buf + r->end, *p = a, *field = a, *b, *w;
     int nf = 0;
 
-    for (;; p++) {
-        p += next_stop(p, (size_t)(end - p));
-        if (p == end)
-            return 0;
-        if (*p == '\n')
-            break;
-        if (*p != ',' || nf == MAX_FIELDS - 1)
-            return 0;
-        r->f[nf] = field;
-        r->fl[nf] = (size_t)(p - field);
-        trim(&r->f[nf], &r->fl[nf]);
-        nf++;
-        field = p + 1;
+    /* eight bytes at a time: the stops of a word, lowest first, then the next word */
+    for (w = a;; w += 8) {
+        uint64_t word, m;
+
+        if (end - w < 8) {
+            for (p = w; p < end && !stops[(unsigned char)*p]; p++)
+                ;
+            if (p == end)
+                return 0;
+            m = 0;
+        } else {
+            memcpy(&word, w, 8);
+            m = bytes_equal(word, ',') | bytes_equal(word, '\n') | bytes_equal(word, '"') |
+                bytes_equal(word, 0);
+            if (!m)
+                continue;
+            p = w + first_byte(m);
+        }
+        for (;;) {
+            if (*p == '\n')
+                goto line_end;
+            if (*p != ',' || nf == MAX_FIELDS - 1)
+                return 0;
+            r->f[nf] = field;
+            r->fl[nf] = (size_t)(p - field);
+            trim(&r->f[nf], &r->fl[nf]);
+            nf++;
+            field = p + 1;
+            if (m) {
+                m = drop_first(m);
+                if (!m)
+                    break;
+                p = w + first_byte(m);
+            } else {
+                for (p++; p < end && !stops[(unsigned char)*p]; p++)
+                    ;
+                if (p == end)
+                    return 0;
+            }
+        }
     }
+line_end:
     if (r->serial_cap && (size_t)(p - a) + 1 >= r->serial_cap)
         r->unsplittable = 1;
     b = p > a && p[-1] == '\r' ? p - 1 : p;
@@ -664,29 +691,33 @@ static int text_field(struct reader *r, int c)
  * one pass: what rd_money_parse would give. -1 for anything else (it decides). */
 static int plain_money(const char *s, size_t n, rd_money *out)
 {
-    size_t i = n && (s[0] == '-' || s[0] == '+');
-    int frac = -1, digits = 0;
-    int64_t v = 0;
+    static const int64_t scale[5] = {10000, 1000, 100, 10, 1};
+    const char *p = s, *end = s + n, *d;
+    int64_t ip = 0, fp = 0;
+    size_t nd, nf = 0;
+    int neg = 0;
 
-    if (n - i > 14)
-        return -1;
-    for (size_t k = i; k < n; k++) {
-        char c = s[k];
-
-        if (c == '.' && frac < 0) {
-            frac = 0;
-            continue;
-        }
-        if (c < '0' || c > '9' || (frac >= 0 && ++frac > 4))
-            return -1;
-        v = v * 10 + (c - '0');
-        digits++;
+    if (p < end && (*p == '-' || *p == '+')) {
+        neg = *p == '-';
+        p++;
     }
-    if (!digits)
+    for (d = p; p < end && (unsigned)(*p - '0') < 10; p++)
+        ip = ip * 10 + (*p - '0');
+    nd = (size_t)(p - d);
+    if (nd > 13)
         return -1;
-    for (frac = frac < 0 ? 0 : frac; frac < 4; frac++)
-        v *= 10;
-    *out = i && s[0] == '-' ? -v : v;
+    if (p < end) {
+        if (*p++ != '.')
+            return -1;
+        for (d = p; p < end && (unsigned)(*p - '0') < 10 && p - d < 4; p++)
+            fp = fp * 10 + (*p - '0');
+        nf = (size_t)(p - d);
+        if (p != end)
+            return -1;
+    }
+    if (nd + nf == 0)
+        return -1;
+    *out = (ip * 10000 + fp * scale[nf]) * (neg ? -1 : 1);
     return 0;
 }
 
