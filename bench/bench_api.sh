@@ -13,7 +13,12 @@ bin="$(cd "$build" && pwd)/riskdesk"
 dur=${API_BENCH_SECONDS:-10}
 tmp=$(mktemp -d)
 pid=
-cleanup() { [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
+npid=
+cleanup() {
+  [ -n "$npid" ] && kill -TERM "$npid" 2>/dev/null && wait "$npid" 2>/dev/null
+  [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  rm -rf "$tmp"
+}
 trap cleanup EXIT
 python3 - "$tmp" <<'PY'
 import json, sys
@@ -77,6 +82,7 @@ NGX
       echo "peer skipped: nginx did not serve the file (see $ngx/logs/error.log)"; cat "$ngx/logs/error.log" || true
     fi
     kill -TERM "$npid" 2>/dev/null; wait "$npid" 2>/dev/null || true
+    npid=
   else
     echo "peer skipped: nginx is not installed (make bench-deps installs nginx-light)"
   fi
