@@ -994,15 +994,15 @@ static void part_done(struct reader *r, struct rd_fills_part *res)
 }
 
 int rd_fills_csv_header(enum rd_fills_kind kind, const char *name, char *data, size_t len,
-                        int eof, struct rd_fills_layout *lay, struct rd_fills_part *res,
-                        struct rd_error *err)
+                        int eof, size_t serial_cap, struct rd_fills_layout *lay,
+                        struct rd_fills_part *res, struct rd_error *err)
 {
     struct reader *r = over_memory(kind, name, data, len, res, err);
     int rc;
 
     if (!r)
         return RD_ENOMEM;
-    r->serial_cap = SIZE_MAX;
+    r->serial_cap = serial_cap ? serial_cap : DEFAULT_BUF;
     rc = read_header(r);
     lay->kind = kind;
     lay->ncols = r->ncols;

@@ -36,12 +36,12 @@ struct rd_fills_part {
 /*
  * Reads the header at the start of data[0, len) (eof: data is the whole
  * file). RD_OK with res->unsplittable set when the header does not end within
- * data, or spans lines; otherwise RD_OK with lay filled, or the error
+ * data, spans lines or is as long as serial_cap (0 = the default); otherwise RD_OK with lay filled, or the error
  * rd_fills_read would give for that header.
  */
 int rd_fills_csv_header(enum rd_fills_kind kind, const char *name, char *data, size_t len,
-                        int eof, struct rd_fills_layout *lay, struct rd_fills_part *res,
-                        struct rd_error *err);
+                        int eof, size_t serial_cap, struct rd_fills_layout *lay,
+                        struct rd_fills_part *res, struct rd_error *err);
 
 /*
  * Reads the data rows of data[0, len) into fs as rd_fills_read reads the rows

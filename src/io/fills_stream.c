@@ -271,13 +271,13 @@ static int run(struct stream *st, struct part *parts, int nparts, size_t serial_
     for (;;) {
         rc = fill(st);
         if (rc == RD_OK)
-            rc = rd_fills_csv_header(RD_FILLS_CSV, st->path, st->buf, st->len, st->eof, &lay,
-                                     &hdr, st->err);
+            rc = rd_fills_csv_header(RD_FILLS_CSV, st->path, st->buf, st->len, st->eof,
+                                     serial_cap, &lay, &hdr, st->err);
         if (rc != RD_OK)
             return rc;
         if (!hdr.unsplittable)
             break;
-        if (st->eof || st->cap > serial_cap * 2)
+        if (st->eof || st->cap > serial_cap * 2 || hdr.used >= serial_cap)
             return rd_error_set(st->err, RD_EUNSUPPORTED, "%s: the header spans lines or is "
                                 "longer than %zu bytes", st->path, st->cap);
         rc = grow(st);

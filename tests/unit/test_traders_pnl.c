@@ -22,6 +22,10 @@
 
 #define OUT_MAX (1 << 22)
 
+/* The whole-file reader's buffer for both sides (0 = its default): with a small one,
+ * long records are bad rows there, and the stream must give way to it. */
+static size_t buf_size;
+
 /* What a read produced, as text: the days, the counts, the bad rows, the error. */
 struct outcome {
     char *text;
@@ -82,7 +86,8 @@ static void whole(struct outcome *o, const char *name, const char *csv, size_t l
     struct rd_pnl p;
     struct rd_error err = {0};
     struct rd_fills_stats st = {0};
-    struct rd_fills_options fo = {.strict = strict, .on_bad = on_bad, .ctx = o};
+    struct rd_fills_options fo = {.strict = strict, .buf_size = buf_size, .on_bad = on_bad,
+                                  .ctx = o};
     int rc;
 
     rd_fills_init(&fs);
@@ -105,7 +110,8 @@ static void streamed(struct outcome *o, const char *path, const char *daily_path
     struct rd_pnl p;
     struct rd_error err = {0};
     struct rd_fills_stats st = {0};
-    struct rd_fills_options fo = {.strict = strict, .on_bad = on_bad, .ctx = o};
+    struct rd_fills_options fo = {.strict = strict, .buf_size = buf_size, .on_bad = on_bad,
+                                  .ctx = o};
     struct rd_traders_pnl_options po = {.read = &fo, .stream = {threads, part},
                                         .daily = daily_path, .on_note = on_note, .ctx = o};
     int rc;
@@ -358,6 +364,25 @@ static void test_daily_rows(void **state)
     check_generated(&g, "trader_id,date,pnl\nt1,2024-03-01,1\n", 0, 0);
 }
 
+/* Records as long as the whole-file reader's buffer are its bad rows ("record
+ * longer than..."), the header too: the stream reads such a file whole. */
+static void test_small_buffer(void **state)
+{
+    static const char rows[] = "trader_id,date,symbol,side,qty,price\n"
+                               "a,2024-01-02,X,B,100,10\n"
+                               "a,2024-01-02,XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX,B,1,1\n"
+                               "a,2024-01-02,X,S,100,12\n";
+    static const char header[] = "trader_id,date,symbol,side,qty,price,"
+                                 "a_column_nobody_reads_with_a_long_name\n"
+                                 "a,2024-01-02,X,B,100,10,\n";
+
+    (void)state;
+    buf_size = 48;
+    same(rows, sizeof rows - 1, NULL, 0, 1);
+    same(header, sizeof header - 1, NULL, 0, 1);
+    buf_size = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -365,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_out_of_order_late), cmocka_unit_test(test_crlf_bom),
         cmocka_unit_test(test_bad_rows),      cmocka_unit_test(test_quoted),
         cmocka_unit_test(test_tiny),          cmocka_unit_test(test_daily_rows),
+        cmocka_unit_test(test_small_buffer),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
