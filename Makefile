@@ -5,12 +5,16 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR     ?= ON
 PREFIX     ?= /usr/local
 
-.PHONY: all deps build install run test test-fast test-asan valgrind bench fuzz clean
+.PHONY: all deps bench-deps build install run test test-fast test-asan valgrind bench fuzz clean
 
 all: build
 
 deps:
 	@bash scripts/deps.sh
+
+# the peers the benchmarks run beside riskdesk (pandas, nginx); not needed by make test
+bench-deps:
+	@bash scripts/deps.sh --bench
 
 $(BUILD)/Makefile: CMakeLists.txt
 	cmake -S . -B $(BUILD) -DRD_WERROR=$(WERROR) >/dev/null
@@ -45,7 +49,7 @@ test: test-fast test-asan valgrind
 	@echo "== make test: what ran"
 	@bash scripts/test_summary.sh $(BUILD)/junit.xml $(ASAN_BUILD)/junit.xml
 
-bench: build
+bench: build bench-deps
 	cmake --build $(BUILD) --target benches -j $(JOBS)
 	bash scripts/bench.sh $(BUILD)
 

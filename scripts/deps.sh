@@ -12,6 +12,25 @@ if [ "${1-}" = "--runtime" ]; then
   echo $runtime_pkgs
   exit 0
 fi
+# make bench's peers, run beside riskdesk in the same bench (bench/peers/, bench/bench_api.sh):
+# pandas for the traders' P&L (Debian's, for /usr/bin/python3) and nginx serving the same
+# bytes as the API. Installed by `make bench` (`scripts/deps.sh --bench`), never by make test;
+# a bench whose peer is missing says so and skips it.
+bench_pkgs="python3-pandas nginx-light wrk"
+if [ "${1-}" = "--bench" ]; then
+  missing=""
+  for p in $bench_pkgs; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"; done
+  [ -z "$missing" ] && exit 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "deps: the benchmarks' peers are missing; as root: apt-get install -y$missing" >&2
+    exit 0
+  fi
+  echo "deps: installing the benchmarks' peers:$missing" >&2
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+    echo "deps: could not install$missing; the benches say which peers they skip" >&2
+  exit 0
+fi
 # Beside the build: every tool the tests call. curl drives the HTTP tests;
 # python3 (numpy for the metrics, ridge and correlation references; yaml to read
 # docs/openapi.yaml in the authorization table) runs the fakes, the SMTP sink,

@@ -63,6 +63,26 @@ void rd_pnl_release(struct rd_pnl *p);
 int rd_pnl_compute(const struct rd_fills *fs, struct rd_pnl *out, struct rd_error *err);
 
 /*
+ * The same computation fed fill by fill, for fills that arrive in time order
+ * (a streamed export): memory follows the open lots and the trader-days, not
+ * the number of fills. fs names the traders and symbols (it may grow while
+ * fills are fed; its fills array is not read) and holds the daily P&L rows
+ * that rd_pnl_feed_finish adds; it must outlive the feed.
+ *
+ * rd_pnl_feed_add takes n fills in order of (date, time); a fill earlier than
+ * the one before it is refused with RD_EUNSUPPORTED and nothing of it is added
+ * (the caller starts again with rd_pnl_compute over all the fills).
+ * rd_pnl_feed_finish fills out as rd_pnl_compute would (same errors).
+ * rd_pnl_feed_free(NULL) does nothing.
+ */
+struct rd_pnl_feed;
+int rd_pnl_feed_new(const struct rd_fills *fs, struct rd_pnl_feed **out, struct rd_error *err);
+int rd_pnl_feed_add(struct rd_pnl_feed *pf, const struct rd_fill *f, size_t n,
+                    struct rd_error *err);
+int rd_pnl_feed_finish(struct rd_pnl_feed *pf, struct rd_pnl *out, struct rd_error *err);
+void rd_pnl_feed_free(struct rd_pnl_feed *pf);
+
+/*
  * Lays days[0..n) out as rd_pnl_compute does: traders by name (bytewise, from
  * traders), each trader's days ascending. out must be empty (initialised or
  * released); it gets ntraders, order, span and its own copy of the days (the

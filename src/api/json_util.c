@@ -57,21 +57,30 @@ void api_json_str(struct rd_buf *b, const char *s)
 void api_json_money(struct rd_buf *b, rd_money m)
 {
     char t[40];
+    int n = rd_money_format(m, t + 1, sizeof t - 2);      /* 21 characters at most */
 
-    rd_money_format(m, t, sizeof t);
-    rd_buf_printf(b, "\"%s\"", t);
+    if (n < 0 || (size_t)n > sizeof t - 3)
+        n = 0;
+    t[0] = '"';
+    t[n + 1] = '"';
+    rd_buf_append(b, t, (size_t)n + 2);
 }
 
 void api_json_time(struct rd_buf *b, int64_t t)
 {
     char s[40];
+    int n;
 
     if (!t) {
         rd_buf_puts(b, "null");
         return;
     }
-    rd_time_format(t, s, sizeof s);
-    rd_buf_printf(b, "\"%s\"", s);
+    n = rd_time_format(t, s + 1, sizeof s - 2);         /* 28 characters at most */
+    if (n < 0 || (size_t)n > sizeof s - 3)
+        n = 0;
+    s[0] = '"';
+    s[n + 1] = '"';
+    rd_buf_append(b, s, (size_t)n + 2);
 }
 
 int api_error(struct api_req *r, int status, const char *code, const char *fmt, ...)

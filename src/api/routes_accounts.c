@@ -68,17 +68,22 @@ static void account_json(struct rd_buf *o, const struct api_cfg *c, int i,
     const struct rd_account_config *a = &c->cfg->accounts[i];
     const struct api_acct_meta *m = &c->meta[i];
 
+    /* appended piece by piece: a list answers many of these, printf was most of its time */
     rd_buf_puts(o, "{\"name\":");
     api_json_str(o, a->name);
-    rd_buf_printf(o, ",\"source\":\"%s\",\"broker\":\"%s\",\"live\":%s,\"tier\":\"%s\","
-                     "\"tier_mode\":\"%s\",\"state\":\"%s\",\"state_reason\":",
-                  m->from_api ? "api" : "config", a->broker == RD_BROKER_ALPACA ? "alpaca" : "paper",
-                  a->live ? "true" : "false",
-                  row && row->tier[0] ? row->tier : rd_tier_name(a->tier),
-                  tier_mode_name(a->tier_mode),
-                  rd_trading_state_name(row ? row->state : RD_STATE_ACTIVE));
+    rd_buf_puts(o, m->from_api ? ",\"source\":\"api\"" : ",\"source\":\"config\"");
+    rd_buf_puts(o, a->broker == RD_BROKER_ALPACA ? ",\"broker\":\"alpaca\""
+                                                 : ",\"broker\":\"paper\"");
+    rd_buf_puts(o, a->live ? ",\"live\":true,\"tier\":\"" : ",\"live\":false,\"tier\":\"");
+    rd_buf_puts(o, row && row->tier[0] ? row->tier : rd_tier_name(a->tier));
+    rd_buf_puts(o, "\",\"tier_mode\":\"");
+    rd_buf_puts(o, tier_mode_name(a->tier_mode));
+    rd_buf_puts(o, "\",\"state\":\"");
+    rd_buf_puts(o, rd_trading_state_name(row ? row->state : RD_STATE_ACTIVE));
+    rd_buf_puts(o, "\",\"state_reason\":");
     api_json_str(o, row ? row->state_reason : "");
-    rd_buf_printf(o, ",\"closed\":%s,\"closed_at\":", m->closed_at ? "true" : "false");
+    rd_buf_puts(o, m->closed_at ? ",\"closed\":true,\"closed_at\":"
+                                : ",\"closed\":false,\"closed_at\":");
     api_json_time(o, m->closed_at);
     if (m->closed_at) {
         rd_buf_puts(o, ",\"closed_by\":");

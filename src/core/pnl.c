@@ -36,15 +36,19 @@ struct trader_acc {
     rd_money realized, fees;
 };
 
-struct engine {
+struct rd_pnl_feed {
     struct pair *pairs;
     size_t npairs, cap;                     /* open addressing, cap a power of two */
     struct trader_acc *acc;
+    uint32_t acc_cap;
     struct rd_pnl_day *days;
     size_t ndays, days_cap;
+    int32_t last_day, last_time;            /* the latest fill added, for the order check */
+    int any;
     const struct rd_fills *fs;
     struct rd_error *err;
 };
+
 
 static uint64_t mix(uint64_t x)
 {
@@ -56,7 +60,7 @@ static uint64_t mix(uint64_t x)
     return x;
 }
 
-static int pairs_grow(struct engine *e)
+static int pairs_grow(struct rd_pnl_feed *e)
 {
     size_t cap = e->cap ? e->cap * 2 : 1024;
     struct pair *np = rd_calloc(cap, sizeof *np);
@@ -79,7 +83,7 @@ static int pairs_grow(struct engine *e)
     return RD_OK;
 }
 
-static int pair_get(struct engine *e, uint32_t trader, uint32_t symbol, struct pair **out)
+static int pair_get(struct rd_pnl_feed *e, uint32_t trader, uint32_t symbol, struct pair **out)
 {
     uint64_t key = (((uint64_t)trader << 32) | symbol) + 1;
     size_t j;
@@ -98,7 +102,7 @@ static int pair_get(struct engine *e, uint32_t trader, uint32_t symbol, struct p
     return RD_OK;
 }
 
-static int lot_push(struct engine *e, struct pair *p, int64_t qty, rd_money price)
+static int lot_push(struct rd_pnl_feed *e, struct pair *p, int64_t qty, rd_money price)
 {
     if (p->count == p->cap) {
         uint32_t cap = p->cap ? p->cap * 2 : 4;
@@ -122,7 +126,7 @@ static int lot_push(struct engine *e, struct pair *p, int64_t qty, rd_money pric
 }
 
 /* Applies one fill to its pair; adds the realized P&L to *realized. */
-static int apply(struct engine *e, struct pair *p, const struct rd_fill *f, i128 *realized)
+static int apply(struct rd_pnl_feed *e, struct pair *p, const struct rd_fill *f, i128 *realized)
 {
     int side = f->qty > 0 ? 1 : -1;
     int64_t rem = f->qty > 0 ? f->qty : -f->qty;
@@ -147,7 +151,7 @@ static int apply(struct engine *e, struct pair *p, const struct rd_fill *f, i128
     return lot_push(e, p, rem, f->price);
 }
 
-static int day_push(struct engine *e, const struct rd_pnl_day *d)
+static int day_push(struct rd_pnl_feed *e, const struct rd_pnl_day *d)
 {
     if (e->ndays == e->days_cap) {
         size_t cap = e->days_cap ? e->days_cap * 2 : 256;
@@ -162,7 +166,7 @@ static int day_push(struct engine *e, const struct rd_pnl_day *d)
     return RD_OK;
 }
 
-static int flush(struct engine *e, uint32_t trader)
+static int flush(struct rd_pnl_feed *e, uint32_t trader)
 {
     struct trader_acc *a = &e->acc[trader];
     struct rd_pnl_day d = {0};
@@ -184,14 +188,39 @@ static int flush(struct engine *e, uint32_t trader)
     return day_push(e, &d);
 }
 
-static int add_fill(struct engine *e, const struct rd_fill *f)
+/* Makes acc[] cover trader ids up to `trader` (traders are interned as the fills come). */
+static int acc_cover(struct rd_pnl_feed *e, uint32_t trader)
 {
-    struct trader_acc *a = &e->acc[f->trader];
+    uint32_t cap = e->acc_cap ? e->acc_cap : 16;
+    struct trader_acc *na;
+
+    if (trader < e->acc_cap)
+        return RD_OK;
+    while (cap <= trader) {
+        if (cap > UINT32_MAX / 2)
+            return rd_error_set(e->err, RD_ETOOBIG, "too many traders");
+        cap *= 2;
+    }
+    na = rd_realloc(e->acc, cap * sizeof *na);
+    if (!na)
+        return rd_error_set(e->err, RD_ENOMEM, "out of memory computing P&L");
+    memset(na + e->acc_cap, 0, (cap - e->acc_cap) * sizeof *na);
+    e->acc = na;
+    e->acc_cap = cap;
+    return RD_OK;
+}
+
+static int add_fill(struct rd_pnl_feed *e, const struct rd_fill *f)
+{
+    struct trader_acc *a;
     struct pair *p;
     i128 realized = 0;
     char date[16];
     int rc;
 
+    if (f->trader >= e->acc_cap && (rc = acc_cover(e, f->trader)) != RD_OK)
+        return rc;
+    a = &e->acc[f->trader];
     if (a->active && a->day != f->day && (rc = flush(e, f->trader)) != RD_OK)
         return rc;
     if (!a->active) {
@@ -290,7 +319,7 @@ static int in_order(const struct rd_fill *a, const struct rd_fill *b)
 }
 
 /* Visits every fill in (date, time, file order). */
-static int run_fills(struct engine *e)
+static int run_fills(struct rd_pnl_feed *e)
 {
     const struct rd_fills *fs = e->fs;
     size_t n = fs->nfills, i;
@@ -395,7 +424,7 @@ out:
 }
 
 /* Puts days in (trader name, day) order and fills out->span; checks the daily rows. */
-static int arrange(struct engine *e, struct rd_pnl *out)
+static int arrange(struct rd_pnl_feed *e, struct rd_pnl *out)
 {
     const struct rd_fills *fs = e->fs;
     char date[16];
@@ -423,42 +452,89 @@ static int arrange(struct engine *e, struct rd_pnl *out)
     return rc;
 }
 
-int rd_pnl_compute(const struct rd_fills *fs, struct rd_pnl *out, struct rd_error *err)
+int rd_pnl_feed_new(const struct rd_fills *fs, struct rd_pnl_feed **out, struct rd_error *err)
 {
-    struct engine e = {0};
-    uint32_t nt = fs->traders.count;
+    struct rd_pnl_feed *e = rd_calloc(1, sizeof *e);
+
+    *out = NULL;
+    if (!e)
+        return rd_error_set(err, RD_ENOMEM, "out of memory computing P&L");
+    e->fs = fs;
+    e->err = err;
+    *out = e;
+    return RD_OK;
+}
+
+int rd_pnl_feed_add(struct rd_pnl_feed *e, const struct rd_fill *f, size_t n, struct rd_error *err)
+{
+    int rc;
+
+    e->err = err;
+    for (size_t i = 0; i < n; i++) {
+        if (e->any && (f[i].day < e->last_day ||
+                       (f[i].day == e->last_day && f[i].time_ms < e->last_time)))
+            return rd_error_set(err, RD_EUNSUPPORTED,
+                                "fill %zu of %zu comes before the fill added before it", i + 1,
+                                n);
+        e->any = 1;
+        e->last_day = f[i].day;
+        e->last_time = f[i].time_ms;
+        rc = add_fill(e, &f[i]);
+        if (rc != RD_OK)
+            return rc;
+    }
+    return RD_OK;
+}
+
+int rd_pnl_feed_finish(struct rd_pnl_feed *e, struct rd_pnl *out, struct rd_error *err)
+{
+    const struct rd_fills *fs = e->fs;
     int rc = RD_OK;
 
+    e->err = err;
     rd_pnl_release(out);
-    e.fs = fs;
-    e.err = err;
-    e.acc = rd_calloc(nt ? nt : 1, sizeof *e.acc);
-    if (!e.acc) {
-        rc = rd_error_set(err, RD_ENOMEM, "out of memory computing P&L");
-        goto out;
-    }
-    rc = run_fills(&e);
-    for (uint32_t t = 0; t < nt && rc == RD_OK; t++)
-        rc = flush(&e, t);
+    for (uint32_t t = 0; t < e->acc_cap && rc == RD_OK; t++)
+        rc = flush(e, t);
     for (size_t i = 0; i < fs->ndaily && rc == RD_OK; i++) {
         const struct rd_daily_pnl *dp = &fs->daily[i];
         struct rd_pnl_day d = {dp->trader, dp->day, 0, dp->pnl, 0, dp->pnl, dp->line};
 
-        rc = day_push(&e, &d);
+        rc = day_push(e, &d);
     }
     if (rc == RD_OK)
-        rc = arrange(&e, out);
+        rc = arrange(e, out);
     if (rc == RD_OK)
-        for (size_t i = 0; i < e.cap; i++)
-            out->open_lots += e.pairs[i].count;
-out:
+        for (size_t i = 0; i < e->cap; i++)
+            out->open_lots += e->pairs[i].count;
     if (rc != RD_OK)
         rd_pnl_release(out);
-    for (size_t i = 0; i < e.cap; i++)
-        rd_free(e.pairs[i].lots);
-    rd_free(e.pairs);
-    rd_free(e.acc);
-    rd_free(e.days);
+    return rc;
+}
+
+void rd_pnl_feed_free(struct rd_pnl_feed *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->cap; i++)
+        rd_free(e->pairs[i].lots);
+    rd_free(e->pairs);
+    rd_free(e->acc);
+    rd_free(e->days);
+    rd_free(e);
+}
+
+int rd_pnl_compute(const struct rd_fills *fs, struct rd_pnl *out, struct rd_error *err)
+{
+    struct rd_pnl_feed *e;
+    int rc;
+
+    rd_pnl_release(out);
+    rc = rd_pnl_feed_new(fs, &e, err);
+    if (rc == RD_OK)
+        rc = run_fills(e);
+    if (rc == RD_OK)
+        rc = rd_pnl_feed_finish(e, out, err);
+    rd_pnl_feed_free(e);
     return rc;
 }
 

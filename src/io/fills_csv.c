@@ -19,6 +19,7 @@
 
 #include "riskdesk/alloc.h"
 #include "riskdesk/calendar.h"
+#include "io/fills_csv_int.h"
 #include "riskdesk/banned.h"
 
 #define DEFAULT_BUF (1u << 20)
@@ -88,7 +89,25 @@ int rd_fills_date_parse(const char *s, size_t len, int32_t *day, struct rd_error
 }
 
 /* "HH:MM", "HH:MM:SS" or "HH:MM:SS.fff..." (H may be one digit); fraction cut to ms. */
+static int parse_time_any(const char *s, size_t n, int32_t *ms);
+
 static int parse_time(const char *s, size_t n, int32_t *ms)
+{
+    if (n == 8 && s[2] == ':' && s[5] == ':') {         /* HH:MM:SS, the usual */
+        int d[6] = {s[0] - '0', s[1] - '0', s[3] - '0', s[4] - '0', s[6] - '0', s[7] - '0'};
+        int ok = 1;
+
+        for (int i = 0; i < 6; i++)
+            ok &= d[i] >= 0 && d[i] <= 9;
+        if (ok && d[0] * 10 + d[1] <= 23 && d[2] <= 5 && d[4] <= 5) {
+            *ms = (((d[0] * 10 + d[1]) * 60 + d[2] * 10 + d[3]) * 60 + d[4] * 10 + d[5]) * 1000;
+            return 0;
+        }
+    }
+    return parse_time_any(s, n, ms);
+}
+
+static int parse_time_any(const char *s, size_t n, int32_t *ms)
 {
     const char *c1 = memchr(s, ':', n), *end = s + n, *c2, *dot;
     int h, m, sec = 0, frac = 0;
@@ -190,6 +209,17 @@ static const struct {
     [C_LIMIT] = {"daily_loss_limit", "limit"},
 };
 
+#define NAME_CACHE 64                   /* slots, a power of two */
+#define NAME_CACHE_LEN 22               /* longest name kept */
+
+struct name_slot {
+    uint8_t len;                        /* 0 = empty */
+    char text[NAME_CACHE_LEN];
+    uint32_t id;
+};
+
+_Static_assert(C_COUNT == RD_FILLS_COLS, "fills_csv_int.h's column count");
+
 struct reader {
     struct rd_fills *fs;
     enum rd_fills_kind kind;
@@ -210,10 +240,20 @@ struct reader {
     int nf;
     char *f[MAX_FIELDS];
     size_t fl[MAX_FIELDS];
+    /* a part of a file read in parallel (fills_csv_int.h): records longer than
+     * this and records that span lines make it unsplittable */
+    size_t serial_cap;              /* 0 = not a part */
+    int unsplittable;
     /* header */
     int ncols;
     int col[C_COUNT];               /* field index of each column, -1 = absent */
     char why[WHY_MAX];
+    /* the previous row's date, which the next row usually repeats, and the names
+     * seen lately: a row's trader and symbol are looked up here first */
+    char last_date[16];
+    size_t last_date_len;                       /* 0 = none */
+    int32_t last_day;
+    struct name_slot traders[NAME_CACHE], symbols[NAME_CACHE];
 };
 
 static int refill(struct reader *r)
@@ -372,6 +412,112 @@ static int split(struct reader *r, char *a, char *b)
     }
 }
 
+/* Bytes that end the one-pass split: the separator, the line end, and what only
+ * the general path handles (a quote, a NUL). */
+static const unsigned char stops[256] = {[','] = 1, ['\n'] = 1, ['"'] = 1, ['\0'] = 1};
+
+#define ONES 0x0101010101010101ULL
+#define LOW7 0x7f7f7f7f7f7f7f7fULL
+
+/* 0x80 in each byte of w equal to c, 0 elsewhere (exact: no carries between bytes). */
+static uint64_t bytes_equal(uint64_t w, unsigned char c)
+{
+    uint64_t y = w ^ (ONES * c);
+
+    return ~(((y & LOW7) + LOW7) | y | LOW7);
+}
+
+/* The index, in memory order, of the first stop in a non-zero mask of bytes_equal,
+ * and the mask without it. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static size_t first_byte(uint64_t m)
+{
+    return (size_t)(__builtin_ctzll(m) >> 3);
+}
+
+static uint64_t drop_first(uint64_t m)
+{
+    return m & (m - 1);
+}
+#else
+static size_t first_byte(uint64_t m)
+{
+    return (size_t)(__builtin_clzll(m) >> 3);
+}
+
+static uint64_t drop_first(uint64_t m)
+{
+    return m & ~(0x8000000000000000ULL >> __builtin_clzll(m));
+}
+#endif
+
+/*
+ * The usual record: no quote, no NUL, at most MAX_FIELDS fields and its line
+ * end in the buffer. Delimits and splits it in one pass over its bytes, as the
+ * general path would. Returns 1 with the record split (r->pos past it), 2 for
+ * a blank line (skipped), 0 when the general path must take it (nothing moved).
+ */
+static int fast_record(struct reader *r)
+{
+    char *a = r->buf + r->pos, *end = r->buf + r->end, *p = a, *field = a, *b, *w;
+    int nf = 0;
+
+    /* eight bytes at a time: the stops of a word, lowest first, then the next word */
+    for (w = a;; w += 8) {
+        uint64_t word, m;
+
+        if (end - w < 8) {
+            for (p = w; p < end && !stops[(unsigned char)*p]; p++)
+                ;
+            if (p == end)
+                return 0;
+            m = 0;
+        } else {
+            memcpy(&word, w, 8);
+            m = bytes_equal(word, ',') | bytes_equal(word, '\n') | bytes_equal(word, '"') |
+                bytes_equal(word, 0);
+            if (!m)
+                continue;
+            p = w + first_byte(m);
+        }
+        for (;;) {
+            if (*p == '\n')
+                goto line_end;
+            if (*p != ',' || nf == MAX_FIELDS - 1)
+                return 0;
+            r->f[nf] = field;
+            r->fl[nf] = (size_t)(p - field);
+            trim(&r->f[nf], &r->fl[nf]);
+            nf++;
+            field = p + 1;
+            if (m) {
+                m = drop_first(m);
+                if (!m)
+                    break;
+                p = w + first_byte(m);
+            } else {
+                for (p++; p < end && !stops[(unsigned char)*p]; p++)
+                    ;
+                if (p == end)
+                    return 0;
+            }
+        }
+    }
+line_end:
+    if (r->serial_cap && (size_t)(p - a) + 1 >= r->serial_cap)
+        r->unsplittable = 1;
+    b = p > a && p[-1] == '\r' ? p - 1 : p;
+    r->pos = (size_t)(p - r->buf) + 1;
+    r->rec_line = r->line++;
+    if (b == a)
+        return 2;
+    r->f[nf] = field;
+    r->fl[nf] = (size_t)(b - field);
+    trim(&r->f[nf], &r->fl[nf]);
+    r->nf = nf + 1;
+    return 1;
+}
+
 /*
  * Finds the next record and splits it. Returns 1 with a record, 0 at the end,
  * 2 for a bad record already reported (skip it), or a negative enum rd_err
@@ -384,6 +530,14 @@ static int next_record(struct reader *r)
     for (;;) {
         size_t scan = r->pos;
         int parity = 0, unclosed = 0;
+
+        if (!r->first) {
+            rc = fast_record(r);
+            if (rc == 1)
+                return 1;
+            if (rc == 2)
+                continue;
+        }
         long nls = 0;
         char *a, *b;
 
@@ -431,6 +585,8 @@ static int next_record(struct reader *r)
         }
         r->rec_line = r->line;
         r->line += 1 + nls;
+        if (r->serial_cap && (nls || unclosed || (size_t)(b - a) + 1 >= r->serial_cap))
+            r->unsplittable = 1;
         if (r->first) {
             r->first = 0;
             if (b - a >= 3 && (unsigned char)a[0] == 0xEF && (unsigned char)a[1] == 0xBB &&
@@ -531,15 +687,74 @@ static int text_field(struct reader *r, int c)
     return 0;
 }
 
+/* The usual amount, [sign] digits [. up to 4 digits], at most 13 digits, in
+ * one pass: what rd_money_parse would give. -1 for anything else (it decides). */
+static int plain_money(const char *s, size_t n, rd_money *out)
+{
+    static const int64_t scale[5] = {10000, 1000, 100, 10, 1};
+    const char *p = s, *end = s + n, *d;
+    int64_t ip = 0, fp = 0;
+    size_t nd, nf = 0;
+    int neg = 0;
+
+    if (p < end && (*p == '-' || *p == '+')) {
+        neg = *p == '-';
+        p++;
+    }
+    for (d = p; p < end && (unsigned)(*p - '0') < 10; p++)
+        ip = ip * 10 + (*p - '0');
+    nd = (size_t)(p - d);
+    if (nd > 13)
+        return -1;
+    if (p < end) {
+        if (*p++ != '.')
+            return -1;
+        for (d = p; p < end && (unsigned)(*p - '0') < 10 && p - d < 4; p++)
+            fp = fp * 10 + (*p - '0');
+        nf = (size_t)(p - d);
+        if (p != end)
+            return -1;
+    }
+    if (nd + nf == 0)
+        return -1;
+    *out = (ip * 10000 + fp * scale[nf]) * (neg ? -1 : 1);
+    return 0;
+}
+
 static int money_field(struct reader *r, int c, rd_money *out)
 {
     struct rd_error e;
 
+    if (plain_money(FIELD(c), out) == 0)
+        return 0;
     if (rd_money_parse(FIELD(c), out, &e) != RD_OK) {
         snprintf(r->why, sizeof r->why, "bad %s: %.200s", col_names[c].name, e.msg);
         return -1;
     }
     return 0;
+}
+
+/* rd_names_intern, with the names seen lately remembered in cache (n > 0). */
+static int intern(struct rd_names *nm, struct name_slot *cache, const char *s, size_t n,
+                  uint32_t *id, struct rd_error *err)
+{
+    struct name_slot *sl;
+    int rc;
+
+    if (n > NAME_CACHE_LEN)
+        return rd_names_intern(nm, s, n, id, err);
+    sl = &cache[(n * 31 + (unsigned char)s[0] * 7 + (unsigned char)s[n - 1]) & (NAME_CACHE - 1)];
+    if (sl->len == n && !memcmp(sl->text, s, n)) {
+        *id = sl->id;
+        return RD_OK;
+    }
+    rc = rd_names_intern(nm, s, n, id, err);
+    if (rc == RD_OK) {
+        sl->len = (uint8_t)n;
+        memcpy(sl->text, s, n);
+        sl->id = *id;
+    }
+    return rc;
 }
 
 /* Converts the current record; returns 0, or -1 with r->why set (a bad row),
@@ -564,10 +779,17 @@ static int fill_row(struct reader *r)
     }
     if (text_field(r, C_TRADER) || text_field(r, C_SYMBOL))
         return -1;
-    if (parse_date(FIELD(C_DATE), &f.day)) {
+    if (r->last_date_len && r->fl[r->col[C_DATE]] == r->last_date_len &&
+        !memcmp(r->f[r->col[C_DATE]], r->last_date, r->last_date_len)) {
+        f.day = r->last_day;
+    } else if (parse_date(FIELD(C_DATE), &f.day)) {
         snprintf(r->why, sizeof r->why, "bad date \"%.*s\": expected MM/DD/YYYY or YYYY-MM-DD",
                  SHOWN(r->fl[r->col[C_DATE]]), r->f[r->col[C_DATE]]);
         return -1;
+    } else if (r->fl[r->col[C_DATE]] <= sizeof r->last_date) {
+        r->last_date_len = r->fl[r->col[C_DATE]];
+        memcpy(r->last_date, r->f[r->col[C_DATE]], r->last_date_len);
+        r->last_day = f.day;
     }
     f.time_ms = RD_FILL_NO_TIME;
     if (r->col[C_TIME] >= 0 && r->fl[r->col[C_TIME]] && parse_time(FIELD(C_TIME), &f.time_ms)) {
@@ -578,7 +800,9 @@ static int fill_row(struct reader *r)
     {
         const char *sd = r->f[r->col[C_SIDE]];
         size_t sn = r->fl[r->col[C_SIDE]];
-        int sign = ieq(sd, sn, "b") || ieq(sd, sn, "buy")    ? 1
+        int sign = sn == 1 && (*sd == 'B' || *sd == 'b')     ? 1
+                   : sn == 1 && (*sd == 'S' || *sd == 's')   ? -1
+                   : ieq(sd, sn, "b") || ieq(sd, sn, "buy")  ? 1
                    : ieq(sd, sn, "s") || ieq(sd, sn, "sell") ? -1
                                                              : 0;
 
@@ -614,9 +838,9 @@ static int fill_row(struct reader *r)
         }
         f.fees += fee;
     }
-    rc = rd_names_intern(&r->fs->traders, s, n, &f.trader, r->err);
+    rc = intern(&r->fs->traders, r->traders, s, n, &f.trader, r->err);
     if (rc == RD_OK)
-        rc = rd_names_intern(&r->fs->symbols, FIELD(C_SYMBOL), &f.symbol, r->err);
+        rc = intern(&r->fs->symbols, r->symbols, FIELD(C_SYMBOL), &f.symbol, r->err);
     if (rc == RD_OK)
         rc = rd_fills_add(r->fs, &f, r->err);
     return rc;
@@ -677,12 +901,11 @@ static int limit_row(struct reader *r)
     return rd_fills_set_limit(r->fs, id, lim, r->rec_line, r->err);
 }
 
-static int run(struct reader *r)
+static int read_header(struct reader *r)
 {
     int rc;
 
     r->first = 1;
-    r->line = 1;
     rc = next_record(r);
     if (rc < 0)
         return -rc;
@@ -691,9 +914,13 @@ static int run(struct reader *r)
     if (rc == 2)
         return rd_error_set(r->err, RD_EINVAL, "%s:%ld: bad header line: %s", r->path,
                             r->rec_line, r->why);
-    rc = header(r);
-    if (rc != RD_OK)
-        return rc;
+    return header(r);
+}
+
+static int read_rows(struct reader *r)
+{
+    int rc;
+
     for (;;) {
         rc = next_record(r);
         if (rc < 0)
@@ -723,6 +950,89 @@ static int run(struct reader *r)
         if (r->stats)
             r->stats->rows++;
     }
+}
+
+static int run(struct reader *r)
+{
+    int rc;
+
+    r->line = 1;
+    rc = read_header(r);
+    return rc == RD_OK ? read_rows(r) : rc;
+}
+
+/* A reader over data[0, len) in place, the whole of what it reads; res cleared.
+ * NULL (err set) when out of memory. */
+static struct reader *over_memory(enum rd_fills_kind kind, const char *name, char *data,
+                                  size_t len, struct rd_fills_part *res, struct rd_error *err)
+{
+    struct reader *r = rd_calloc(1, sizeof *r);
+
+    memset(res, 0, sizeof *res);
+    if (!r) {
+        rd_error_set(err, RD_ENOMEM, "out of memory reading %s", name);
+        return NULL;
+    }
+    r->kind = kind;
+    r->path = name;
+    r->err = err;
+    r->fd = -1;
+    r->buf = data;
+    r->cap = r->end = len;
+    r->eof = 1;
+    r->line = 1;
+    return r;
+}
+
+/* What the reader found, into res; frees it. */
+static void part_done(struct reader *r, struct rd_fills_part *res)
+{
+    res->used = r->pos;
+    res->lines = r->line - 1;
+    res->unsplittable = r->unsplittable;
+    rd_free(r);
+}
+
+int rd_fills_csv_header(enum rd_fills_kind kind, const char *name, char *data, size_t len,
+                        int eof, size_t serial_cap, struct rd_fills_layout *lay,
+                        struct rd_fills_part *res, struct rd_error *err)
+{
+    struct reader *r = over_memory(kind, name, data, len, res, err);
+    int rc;
+
+    if (!r)
+        return RD_ENOMEM;
+    r->serial_cap = serial_cap ? serial_cap : DEFAULT_BUF;
+    rc = read_header(r);
+    lay->kind = kind;
+    lay->ncols = r->ncols;
+    memcpy(lay->col, r->col, sizeof lay->col);
+    part_done(r, res);
+    /* a header cut off by the end of data that is not the file's end: not known yet */
+    if (!eof && (res->used == 0 || data[res->used - 1] != '\n'))
+        res->unsplittable = 1;
+    return res->unsplittable && !eof ? RD_OK : rc;
+}
+
+int rd_fills_csv_part(struct rd_fills *fs, const struct rd_fills_layout *lay, const char *name,
+                      char *data, size_t len, size_t serial_cap,
+                      const struct rd_fills_options *opts, struct rd_fills_stats *stats,
+                      struct rd_fills_part *res, struct rd_error *err)
+{
+    struct reader *r = over_memory(lay->kind, name, data, len, res, err);
+    int rc;
+
+    if (!r)
+        return RD_ENOMEM;
+    r->fs = fs;
+    r->opts = opts;
+    r->stats = stats;
+    r->serial_cap = serial_cap ? serial_cap : DEFAULT_BUF;
+    r->ncols = lay->ncols;
+    memcpy(r->col, lay->col, sizeof r->col);
+    rc = read_rows(r);
+    part_done(r, res);
+    return rc;
 }
 
 static int start(struct rd_fills *fs, enum rd_fills_kind kind, const char *path, int fd,

@@ -70,12 +70,20 @@ int rd_buf_puts(struct rd_buf *b, const char *s)
 
 int rd_buf_vprintf(struct rd_buf *b, const char *fmt, va_list ap)
 {
+    size_t room = b->data ? b->cap - b->len : 0;        /* reserve keeps cap > len */
     va_list ap2;
     int n, rc;
 
+    /* formatted once into the room there is, the usual case; again after growing */
     va_copy(ap2, ap);
-    n = vsnprintf(NULL, 0, fmt, ap2);
+    n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap2);
     va_end(ap2);
+    if (n >= 0 && (size_t)n < room && (size_t)n <= b->max && b->len <= b->max - (size_t)n) {
+        b->len += (size_t)n;
+        return RD_OK;
+    }
+    if (room)
+        b->data[b->len] = '\0';                         /* nothing appended */
     if (n < 0)
         return RD_EINVAL;
     rc = reserve(b, (size_t)n);

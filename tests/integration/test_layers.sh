@@ -22,14 +22,14 @@ declare -A header_module=(
   [order_id.h]=core [paper_market.h]=core [perf.h]=core [pnl.h]=core [rec.h]=core
   [risk.h]=core [tier.h]=core [trade_stats.h]=core [trader_model.h]=core
   [trader_rules.h]=core [order.h]=core
-  [decision_json.h]=io [fills_csv.h]=io [rec_json.h]=io [returns_csv.h]=io
+  [decision_json.h]=io [fills_csv.h]=io [fills_stream.h]=io [rec_json.h]=io [returns_csv.h]=io
   [config.h]=config [traders_config.h]=config
   [aws.h]=cloud
   [store.h]=store
   [broker.h]=broker [alpaca.h]=broker
   [notify.h]=notify
   [demo.h]=app [dispatcher.h]=app [perf_report.h]=app [traders_import.h]=app
-  [traders_pipeline.h]=app [traders_report.h]=app [runner.h]=app [accounts.h]=app
+  [traders_pipeline.h]=app [traders_report.h]=app [traders_pnl.h]=app [runner.h]=app [accounts.h]=app
   [api.h]=api
 )
 

@@ -111,6 +111,30 @@ check "gen trader-days" test "$(grep -c '^[a-z]*,2024-' "$tmp/gp.csv")" -eq 120
 "$bin" traders report --fills "$tmp/g1.csv" --date 2024-06-14 >"$tmp/rep" 2>&1
 check "gen report" has "$tmp/rep" "SUMMARY:"
 
+# --- pnl streamed: a file in time order is parsed in parallel and streamed; the
+# same bytes from stdin (read whole), any thread count, a copy out of time order
+# (read again and sorted, said once) and a CRLF copy with a BOM all print the same ---
+"$bin" traders gen --traders 6 --days 40 --seed 3 --end 2024-06-14 --fills 60000 --out "$tmp/big.csv"
+"$bin" traders pnl - <"$tmp/big.csv" >"$tmp/big.want" 2>"$tmp/err"
+check "stream stdin whole" test $? -eq 0
+for t in 1 2 3 8; do
+    "$bin" traders pnl --threads $t "$tmp/big.csv" >"$tmp/big.out" 2>"$tmp/err"
+    check "stream threads $t exit" test $? -eq 0
+    check "stream threads $t same" cmp -s "$tmp/big.want" "$tmp/big.out"
+    check "stream threads $t quiet" test ! -s "$tmp/err"
+done
+{ head -1 "$tmp/big.csv"; tail -n +2 "$tmp/big.csv" | LC_ALL=C sort -s -t, -k1,1; } >"$tmp/bytrader.csv"
+"$bin" traders pnl "$tmp/bytrader.csv" >"$tmp/big.out" 2>"$tmp/err"
+check "stream out of order same" cmp -s "$tmp/big.want" "$tmp/big.out"
+check "stream out of order said" has "$tmp/err" "bytrader.csv: the fills are not in time order; reading it again and sorting them in memory"
+check "stream out of order said once" test "$(wc -l <"$tmp/err")" -eq 1
+{ printf '\xef\xbb\xbf'; sed 's/$/\r/' "$tmp/big.csv"; } >"$tmp/crlf.csv"
+"$bin" traders pnl --threads 2 "$tmp/crlf.csv" >"$tmp/big.out" 2>"$tmp/err"
+check "stream crlf bom same" cmp -s "$tmp/big.want" "$tmp/big.out"
+"$bin" traders pnl --threads 0 "$tmp/big.csv" >/dev/null 2>"$tmp/err"
+check "stream bad threads" test $? -eq 2
+check "stream bad threads said" has "$tmp/err" "--threads takes a number from 1 to 64, not '0'"
+
 # --- usage ---
 "$bin" traders pnl >/dev/null 2>&1
 check "pnl no file" test $? -eq 2

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -98,6 +99,50 @@ static void test_muldiv(void **state)
     assert_int_equal(rd_muldiv(-7, 1, 2), -3);
 }
 
+/* rd_decimal_format against the same text made with snprintf: signs, extremes,
+ * every places and min_places, trimmed zeros, and buffers that cut it short. */
+static void test_format_matches_snprintf(void **state)
+{
+    static const int64_t vals[] = {0, 1, -1, 9, 10, 99999, -100000, 1234567, -7654321000,
+                                   INT64_MAX, INT64_MIN + 1, INT64_MIN, 1000000000000000000};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
+        for (int places = 0; places <= RD_DECIMAL_PLACES_MAX; places++)
+            for (int minp = 0; minp <= places; minp++) {
+                uint64_t mag = vals[i] < 0 ? (uint64_t)0 - (uint64_t)vals[i] : (uint64_t)vals[i];
+                uint64_t scale = 1;
+                char frac[16], want[64], got[64];
+                int nf = places, wn, gn;
+
+                for (int k = 0; k < places; k++)
+                    scale *= 10;
+                snprintf(frac, sizeof frac, "%0*llu", places,
+                         (unsigned long long)(places ? mag % scale : 0));
+                while (nf > minp && frac[nf - 1] == '0')
+                    nf--;
+                frac[nf] = '\0';
+                wn = snprintf(want, sizeof want, "%s%llu%s%s", vals[i] < 0 ? "-" : "",
+                              (unsigned long long)(mag / scale), nf ? "." : "", frac);
+                gn = rd_decimal_format(vals[i], places, minp, got, sizeof got);
+                assert_int_equal(gn, wn);
+                assert_string_equal(got, want);
+                for (size_t n = 0; n < 6; n++) {        /* cut short: snprintf's prefix */
+                    char small[8] = "zzzzzzz";
+
+                    size_t k = n && (size_t)wn < n - 1 ? (size_t)wn : n ? n - 1 : 0;
+
+                    assert_int_equal(rd_decimal_format(vals[i], places, minp, small, n), wn);
+                    if (n) {
+                        assert_memory_equal(small, want, k);
+                        assert_int_equal(small[k], '\0');
+                    }
+                    for (size_t j = n ? k + 1 : 0; j < 7; j++)
+                        assert_int_equal(small[j], 'z');        /* nothing past the end */
+                }
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -105,6 +150,7 @@ int main(void)
         cmocka_unit_test(test_parse_rounding_half_even),
         cmocka_unit_test(test_parse_rejects),
         cmocka_unit_test(test_format),
+        cmocka_unit_test(test_format_matches_snprintf),
         cmocka_unit_test(test_from_double),
         cmocka_unit_test(test_muldiv),
     };

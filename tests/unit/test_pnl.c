@@ -303,6 +303,45 @@ static void test_unsorted_many(void **state)
     test_free(shuffled);
 }
 
+/* The feed gives what rd_pnl_compute gives for fills in order, and refuses one
+ * that comes before the fill fed before it (the caller then sorts). */
+static void test_feed(void **state)
+{
+    struct run r;
+    struct rd_pnl_feed *pf;
+    struct rd_pnl fed;
+
+    (void)state;
+    compute(&r, HDR
+            "alice,01/02/2024,09:30,AAPL,B,100,10.00,1.00\n"
+            "bob,01/02/2024,09:31,AAPL,S,10,10.00,0\n"
+            "alice,01/02/2024,09:40,AAPL,S,120,12.00,0.50\n"
+            "alice,01/03/2024,,AAPL,B,20,11.00,0\n"
+            "bob,01/03/2024,09:00,AAPL,B,10,9.00,0\n");
+    assert_int_equal(r.rc, RD_OK);
+    rd_pnl_init(&fed);
+    assert_int_equal(rd_pnl_feed_new(&r.fs, &pf, &r.err), RD_OK);
+    assert_int_equal(rd_pnl_feed_add(pf, r.fs.fills, 2, &r.err), RD_OK);
+    assert_int_equal(rd_pnl_feed_add(pf, r.fs.fills + 2, 3, &r.err), RD_OK);
+    assert_int_equal(rd_pnl_feed_finish(pf, &fed, &r.err), RD_OK);
+    assert_int_equal(fed.ndays, r.pnl.ndays);
+    assert_int_equal(fed.open_lots, r.pnl.open_lots);
+    assert_memory_equal(fed.days, r.pnl.days, fed.ndays * sizeof *fed.days);
+    rd_pnl_feed_free(pf);
+    rd_pnl_release(&fed);
+
+    /* the second fill fed again after the third is before it in time: refused */
+    assert_int_equal(rd_pnl_feed_new(&r.fs, &pf, &r.err), RD_OK);
+    assert_int_equal(rd_pnl_feed_add(pf, r.fs.fills, 3, &r.err), RD_OK);
+    assert_int_equal(rd_pnl_feed_add(pf, r.fs.fills + 1, 1, &r.err), RD_EUNSUPPORTED);
+    /* a fill without a time comes before the timed fills of its day */
+    assert_int_equal(rd_pnl_feed_add(pf, r.fs.fills + 4, 1, &r.err), RD_OK);
+    assert_int_equal(rd_pnl_feed_add(pf, r.fs.fills + 3, 1, &r.err), RD_EUNSUPPORTED);
+    rd_pnl_feed_free(pf);
+    rd_pnl_feed_free(NULL);
+    done(&r);
+}
+
 static void test_alloc_failures(void **state)
 {
     static const char *const csv = HDR
@@ -345,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_daily_rows),
         cmocka_unit_test(test_empty_and_overflow),
         cmocka_unit_test(test_unsorted_many),
+        cmocka_unit_test(test_feed),
         cmocka_unit_test(test_alloc_failures),
     };
 
