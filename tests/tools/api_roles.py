@@ -89,6 +89,9 @@ FIXTURES = {
                            "body": {"user": "bob", "symbol": "MSFT", "action": "buy", "qty": 1,
                                     "limit": "410.25", "dry_run": True}},
     "POST /slack/commands": {"slack": "/accounts"},
+    # an interaction riskdesk does not act on is acknowledged, signed like a command
+    "POST /slack/interactions": {"slack_payload": {"type": "block_actions",
+                                                   "user": {"id": "UROLES"}}},
     "GET /api/v1/performance/dashboard": {"private": '"account":"tiny"'},
     "GET /api/v1/performance/snapshots": {"private": '"account":"tiny"'},
     # a comparison needs two accounts and a trader sees one: docs/metrics.md
@@ -145,15 +148,13 @@ def request(port, method, path, token, body=None, headers=None):
         return e.code, e.read()
 
 
-def slack_call(port, token, command):
-    body = urllib.parse.urlencode({"team_id": "T1", "channel_id": "C1", "user_id": "UROLES",
-                                   "user_name": "roles", "command": command, "text": "",
-                                   "trigger_id": "1.2.3"})
+def slack_call(port, token, path, fields):
+    body = urllib.parse.urlencode(fields)
     secret = os.environ["SLACK_SIGNING_SECRET"]
     ts = str(int(time.time()))
     sig = "v0=" + hmac.new(secret.encode(), ("v0:%s:%s" % (ts, body)).encode(),
                            hashlib.sha256).hexdigest()
-    return request(port, "POST", "/slack/commands", token, body,
+    return request(port, "POST", path, token, body,
                    {"Content-Type": "application/x-www-form-urlencoded",
                     "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig})
 
@@ -213,7 +214,13 @@ def main(argv):
         for caller, role, which in CALLERS:
             token = tokens[caller] if role != "public" else None
             if "slack" in fx:
-                st, body = slack_call(port, token, fx["slack"])
+                st, body = slack_call(port, token, "/slack/commands",
+                                      {"team_id": "T1", "channel_id": "C1", "user_id": "UROLES",
+                                       "user_name": "roles", "command": fx["slack"], "text": "",
+                                       "trigger_id": "1.2.3"})
+            elif "slack_payload" in fx:
+                st, body = slack_call(port, token, "/slack/interactions",
+                                      {"payload": json.dumps(fx["slack_payload"])})
             else:
                 b = fx.get("body")
                 st, body = request(port, method, path, token, b() if callable(b) else b)
