@@ -280,6 +280,38 @@ static void test_activity(void **state)
     assert_int_equal(a.gross_wins, 0);
     q.account = NULL;
     assert_int_equal(s->ops->trading->activity(s, &q, &a, &err), RD_EINVAL);
+
+    /* the entries of many underlyings at once equal activity's one by one,
+     * names a text array must escape included */
+    add_order(s, "o9", "A", "A\"B", RD_INTENT_ENTRY, RD_ORDER_PENDING, NOW - 7);
+    add_order(s, "o10", "A", "C\\D", RD_INTENT_ENTRY, RD_ORDER_FILLED, day_start - 9);
+    {
+        static const char *const u[] = {"MSFT", "AAPL", "NONE", "A\"B", "C\\D", "BRK.B"};
+        int32_t count[6], one_count[6];
+        int64_t last[6], one_last[6];
+
+        assert_int_equal(rd_store_activity_entries(s, "A", day_start, u, 6, count, last, &err),
+                         RD_OK);
+        assert_int_equal(rd_store_activity_entries_each(s, "A", day_start, u, 6, one_count,
+                                                        one_last, &err), RD_OK);
+        assert_memory_equal(count, one_count, sizeof count);
+        assert_memory_equal(last, one_last, sizeof last);
+        assert_int_equal(count[1], 2);               /* AAPL: o2, o7 */
+        assert_int_equal(last[1], NOW - 100);
+        assert_int_equal(count[0], 1);               /* MSFT: o6 */
+        assert_int_equal(count[2], 0);
+        assert_int_equal(last[2], 0);
+        assert_int_equal(count[3], 1);
+        assert_int_equal(last[3], NOW - 7);
+        assert_int_equal(count[4], 0);               /* yesterday's: not today, but the latest */
+        assert_int_equal(last[4], day_start - 9);
+        assert_int_equal(rd_store_activity_entries(s, "B", day_start, u, 2, count, last, &err),
+                         RD_OK);
+        assert_int_equal(count[1], 1);
+        assert_int_equal(count[0], 0);
+        assert_int_equal(rd_store_activity_entries(s, "A", day_start, u, 0, count, last, &err),
+                         RD_OK);
+    }
 }
 
 #endif

@@ -206,6 +206,12 @@ struct rd_store_trading_ops {
     int (*decisions_record)(struct rd_store *s, struct rd_decision_row *rows, size_t n,
                             struct rd_order_row *orders, const size_t *order_row, size_t norders,
                             struct rd_error *err);
+    /* activity's RD_ACT_ENTRIES for n underlyings at once: count[i] entries
+     * since day_start and last_at[i] the latest (0 = none) in underlyings[i].
+     * One query on PostgreSQL. Call it through rd_store_activity_entries. */
+    int (*activity_entries)(struct rd_store *s, const char *account, int64_t day_start,
+                            const char *const *underlyings, size_t n, int32_t *count,
+                            int64_t *last_at, struct rd_error *err);
 };
 
 /*
@@ -215,6 +221,13 @@ struct rd_store_trading_ops {
 int rd_store_decisions_record(struct rd_store *s, struct rd_decision_row *rows, size_t n,
                               struct rd_order_row *orders, const size_t *order_row, size_t norders,
                               struct rd_error *err);
+/* The backend's activity_entries, or activity once an underlying. */
+int rd_store_activity_entries(struct rd_store *s, const char *account, int64_t day_start,
+                              const char *const *underlyings, size_t n, int32_t *count,
+                              int64_t *last_at, struct rd_error *err);
+int rd_store_activity_entries_each(struct rd_store *s, const char *account, int64_t day_start,
+                                   const char *const *underlyings, size_t n, int32_t *count,
+                                   int64_t *last_at, struct rd_error *err);
 /* That one-at-a-time form itself, for a backend whose round trips cost nothing. */
 int rd_store_decisions_record_each(struct rd_store *s, struct rd_decision_row *rows, size_t n,
                                    struct rd_order_row *orders, const size_t *order_row,

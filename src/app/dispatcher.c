@@ -453,38 +453,71 @@ static int view_for(struct rd_dispatcher *d, const struct rd_rec *rec, struct rd
 }
 
 /* The same within a batch, whose decisions and orders are recorded at its
- * end: the store's counts as the batch began (d->act, and each underlying's
- * entries read the first time the batch meets it) plus the orders approved
- * earlier in the batch, which are pending entries made now. Equal to
- * view_for had each order been written as it was approved. */
+ * end: the store's counts as the batch began (d->act, and every underlying's
+ * entries, batch_entries) plus the orders approved earlier in the batch,
+ * which are pending entries made now. Equal to view_for had each order been
+ * written as it was approved. */
 static int batch_view(struct rd_dispatcher *d, const struct rd_rec *rec, int64_t now,
                       struct rd_account_view *v, struct rd_error *err)
 {
     struct rd_activity a = d->act;
     struct batch_entries *e = NULL;
-    int rc;
 
     for (size_t i = 0; i < d->nentries && !e; i++)
         if (!strcmp(d->entries[i].underlying, rec->underlying))
             e = &d->entries[i];
-    if (!e) {
-        struct rd_activity_query q;
-        struct rd_activity got;
-
-        activity_query(d, rec, RD_ACT_ENTRIES, &q);
-        if ((rc = d->store->ops->trading->activity(d->store, &q, &got, err)) != RD_OK)
-            return rc;
-        e = &d->entries[d->nentries++];
-        memcpy(e->underlying, rec->underlying, sizeof e->underlying);
-        e->count = got.entries_today;
-        e->last_at = got.last_entry_at;
-    }
+    if (!e)
+        return rd_error_set(err, RD_EINTERNAL, "dispatcher: %s's entries were not read with its "
+                            "batch", rec->underlying);
     a.entries_today = e->count;
     a.last_entry_at = e->last_at;
     if (now >= d->clock.now - 60)
         a.orders_last_minute += (int32_t)d->npending;
     view_from(d, rec, &a, v);
     return RD_OK;
+}
+
+/* Entries today of every underlying in the batch's n recommendations, in one
+ * store call (one query on PostgreSQL). */
+static int batch_entries(struct rd_dispatcher *d, size_t n, struct rd_error *err)
+{
+    const char **names = NULL;
+    int32_t *count = NULL;
+    int64_t *last_at = NULL;
+    int rc = RD_OK;
+
+    d->nentries = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+
+        while (j < d->nentries && strcmp(d->entries[j].underlying, d->recs[i].underlying))
+            j++;
+        if (j == d->nentries)
+            memcpy(d->entries[d->nentries++].underlying, d->recs[i].underlying,
+                   sizeof d->entries[0].underlying);
+    }
+    names = rd_calloc(d->nentries + 1, sizeof *names);
+    count = rd_calloc(d->nentries + 1, sizeof *count);
+    last_at = rd_calloc(d->nentries + 1, sizeof *last_at);
+    if (!names || !count || !last_at) {
+        rc = rd_error_set(err, RD_ENOMEM, "dispatcher: out of memory");
+        goto out;
+    }
+    for (size_t j = 0; j < d->nentries; j++)
+        names[j] = d->entries[j].underlying;
+    rc = rd_store_activity_entries(d->store, d->acct->name, rd_et_to_utc(d->clock.local.day, 0),
+                                   names, d->nentries, count, last_at, err);
+    for (size_t j = 0; rc == RD_OK && j < d->nentries; j++) {
+        d->entries[j].count = count[j];
+        d->entries[j].last_at = last_at[j];
+    }
+out:
+    rd_free(names);
+    rd_free(count);
+    rd_free(last_at);
+    if (rc != RD_OK)
+        d->nentries = 0;
+    return rc;
 }
 
 /* An order approved in the batch, counted for the recommendations after it. */
@@ -691,8 +724,8 @@ static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
         struct rd_activity_query q;
 
         activity_query(d, NULL, RD_ACT_MINUTE | RD_ACT_TRADES, &q);
-        d->nentries = 0;
-        if ((rc = d->store->ops->trading->activity(d->store, &q, &d->act, err)) != RD_OK)
+        if ((rc = d->store->ops->trading->activity(d->store, &q, &d->act, err)) != RD_OK ||
+            (rc = batch_entries(d, n, err)) != RD_OK)
             goto fail;
     }
     for (size_t i = 0; i < n; i++) {

@@ -171,6 +171,11 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
     S(RD_PGS_KV_INSERT, "INSERT INTO kv (ns, key, val) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"),
     S(RD_PGS_KV_UPSERT, "INSERT INTO kv (ns, key, val) VALUES ($1, $2, $3) "
                         "ON CONFLICT (ns, key) DO UPDATE SET val = excluded.val"),
+    S(RD_PGS_ACT_ENTRIES_MANY,
+      "SELECT underlying, COUNT(CASE WHEN created_at >= $1 THEN 1 END), "
+      "COALESCE(MAX(created_at), 0) FROM orders WHERE account = $2 AND "
+      "underlying = ANY($3::text[]) AND intent = 'entry' "
+      "AND status NOT IN ('rejected', 'canceled') GROUP BY underlying"),
     /* Never waits: only the transaction that holds the key's lock writes it
      * (a shared kv document, store.h's RD_KV_SHARED). */
     S(RD_PGS_KV_SHARED_INSERT,

@@ -1,6 +1,7 @@
 /*
  * postgres_batch.c - a dispatcher batch's decisions and orders in a few
- * round trips (store.h's decisions_record).
+ * round trips (store.h's decisions_record), and the entries of all its
+ * underlyings in one query (activity_entries).
  *
  * decision_add and order_add wait for the server's answer to each statement:
  * two round trips a decision that places an order. Here the statements go out
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "riskdesk/alloc.h"
 #include "store/store_int.h"
 #include "riskdesk/banned.h"
 
@@ -194,4 +196,75 @@ int rd_pg_decisions_record(struct rd_store *s, struct rd_decision_row *rows, siz
     }
     leave(q);
     return rc;
+}
+
+/* ---- entries of many underlyings ---- */
+
+/* underlyings as a PostgreSQL array literal, {"A","B"}, each element quoted
+ * with " and \ escaped; rd_malloc'ed for the caller, NULL out of memory. */
+static char *text_array(const char *const *items, size_t n)
+{
+    size_t cap = 3, at = 0;
+    char *out;
+
+    for (size_t i = 0; i < n; i++)
+        cap += 2 * strlen(items[i]) + 3;
+    if (!(out = rd_malloc(cap)))
+        return NULL;
+    out[at++] = '{';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            out[at++] = ',';
+        out[at++] = '"';
+        for (const char *c = items[i]; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                out[at++] = '\\';
+            out[at++] = *c;
+        }
+        out[at++] = '"';
+    }
+    out[at++] = '}';
+    out[at] = '\0';
+    return out;
+}
+
+int rd_pg_activity_entries(struct rd_store *s, const char *account, int64_t day_start,
+                           const char *const *underlyings, size_t n, int32_t *count,
+                           int64_t *last_at, struct rd_error *err)
+{
+    struct rd_pg_store *q = rd_pg(s);
+    struct rd_pg_bind b;
+    PGresult *res;
+    char *list;
+    char what[128];
+    int rc;
+
+    for (size_t i = 0; i < n; i++) {
+        count[i] = 0;
+        last_at[i] = 0;
+    }
+    if (n == 0)
+        return RD_OK;
+    if (!(list = text_array(underlyings, n)))
+        return rd_error_set(err, RD_ENOMEM, "activity_entries: out of memory");
+    rd_pg_bind_init(&b);
+    rd_pg_bind_i64(&b, day_start);
+    rd_pg_bind_str(&b, account);
+    rd_pg_bind_str(&b, list);
+    snprintf(what, sizeof what, "entries of %zu underlyings for \"%.60s\"", n, account);
+    rc = rd_pg_run_query(q, RD_PGS_ACT_ENTRIES_MANY, &b, &res, err, what);
+    rd_free(list);
+    if (rc)
+        return rc;
+    for (int r = 0, nr = PQntuples(res); r < nr; r++) {
+        const char *u = PQgetvalue(res, r, 0);
+
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(underlyings[i], u)) {
+                count[i] = (int32_t)rd_pg_col_i64(res, r, 1);
+                last_at[i] = rd_pg_col_i64(res, r, 2);
+            }
+    }
+    PQclear(res);
+    return RD_OK;
 }

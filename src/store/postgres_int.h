@@ -171,6 +171,7 @@ enum rd_pg_stmt {
     RD_PGS_KV_GET,
     RD_PGS_KV_INSERT,
     RD_PGS_KV_UPSERT,
+    RD_PGS_ACT_ENTRIES_MANY,
     RD_PGS_KV_SHARED_INSERT,
     RD_PGS_KV_SHARED_UPSERT,
     RD_PGS_LOCK_TRY,
@@ -347,6 +348,10 @@ int rd_pg_order_add(struct rd_store *s, const struct rd_order_row *o, struct rd_
 int rd_pg_order_bind(const struct rd_order_row *o, struct rd_pg_bind *b, struct rd_error *err);
 int rd_pg_order_result(struct rd_pg_store *q, const struct rd_order_row *o, PGresult *res,
                        struct rd_error *err);
+/* postgres_batch.c: store.h's activity_entries, one query for them all. */
+int rd_pg_activity_entries(struct rd_store *s, const char *account, int64_t day_start,
+                           const char *const *underlyings, size_t n, int32_t *count,
+                           int64_t *last_at, struct rd_error *err);
 /* postgres_batch.c: store.h's decisions_record, pipelined. */
 int rd_pg_decisions_record(struct rd_store *s, struct rd_decision_row *rows, size_t n,
                            struct rd_order_row *orders, const size_t *order_row, size_t norders,

@@ -849,4 +849,5 @@ const struct rd_store_trading_ops rd_pg_trading_ops = {
     .kv_get = rd_pg_kv_get,
     .kv_put = rd_pg_kv_put,
     .decisions_record = rd_pg_decisions_record,
+    .activity_entries = rd_pg_activity_entries,
 };

@@ -970,6 +970,7 @@ const struct rd_store_trading_ops rd_sqlite_trading_ops = {
     .kv_get = sq_kv_get,
     .kv_put = sq_kv_put,
     .decisions_record = rd_store_decisions_record_each,   /* in-process: nothing to save */
+    .activity_entries = rd_store_activity_entries_each,
 };
 
 /* A file's handle has no connection to lose. */

@@ -114,3 +114,37 @@ int rd_store_decisions_record(struct rd_store *s, struct rd_decision_row *rows, 
         return t->decisions_record(s, rows, n, orders, order_row, norders, err);
     return rd_store_decisions_record_each(s, rows, n, orders, order_row, norders, err);
 }
+
+int rd_store_activity_entries_each(struct rd_store *s, const char *account, int64_t day_start,
+                                   const char *const *underlyings, size_t n, int32_t *count,
+                                   int64_t *last_at, struct rd_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct rd_activity_query q;
+        struct rd_activity a;
+        int rc;
+
+        memset(&q, 0, sizeof q);
+        q.account = account;
+        q.underlying = underlyings[i];
+        q.day_start = day_start;
+        q.parts = RD_ACT_ENTRIES;
+        if ((rc = s->ops->trading->activity(s, &q, &a, err)) != RD_OK)
+            return rc;
+        count[i] = a.entries_today;
+        last_at[i] = a.last_entry_at;
+    }
+    return RD_OK;
+}
+
+int rd_store_activity_entries(struct rd_store *s, const char *account, int64_t day_start,
+                              const char *const *underlyings, size_t n, int32_t *count,
+                              int64_t *last_at, struct rd_error *err)
+{
+    const struct rd_store_trading_ops *t = s->ops->trading;
+
+    if (t->version >= 2 && t->activity_entries)
+        return t->activity_entries(s, account, day_start, underlyings, n, count, last_at, err);
+    return rd_store_activity_entries_each(s, account, day_start, underlyings, n, count, last_at,
+                                          err);
+}
