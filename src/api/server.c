@@ -615,6 +615,7 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
     srv->pool.free = rd_calloc(srv->pool.cap, sizeof *srv->pool.free);
     if (!srv->pool.free || api_token_cache_new(&srv->tokens) != RD_OK ||
         api_metrics_new(&srv->metrics) != RD_OK || api_live_table_new(&srv->live) != RD_OK ||
+        api_acct_cache_new(&srv->acct_cache) != RD_OK ||
         api_health_new(&srv->health) != RD_OK) {
         rc = rd_error_set(err, RD_ENOMEM, "api: out of memory");
         goto out;
@@ -720,6 +721,7 @@ void rd_api_server_free(struct rd_api_server *s)
     api_token_cache_free(srv->tokens);
     api_metrics_free(srv->metrics);
     api_live_table_free(srv->live);
+    api_acct_cache_free(srv->acct_cache);
     api_health_free(srv->health);
     pthread_mutex_destroy(&srv->cfg_mu);
     pthread_mutex_destroy(&srv->write_mu);
