@@ -37,6 +37,11 @@
 #define DEFAULT_THREADS 4
 #define OUT_MAX (64u * 1024 * 1024)
 #define CFG_CHECK_NS 1000000000LL   /* how often the accounts' change counter is read */
+/* A connection's memory: the request head as read (a request line and
+ * headers up to limits.c's 8 KiB + 16 KiB) and the answer's header lines.
+ * libmicrohttpd zeroes all of it between two requests on a connection, so it
+ * is no larger than that. */
+#define CONN_MEMORY (32u * 1024)
 
 int64_t api_now_ns(void)
 {
@@ -662,7 +667,7 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
         MHD_OPTION_END);
     if (!srv->daemon) {
         rc = rd_error_set(err, RD_EIO, "cannot listen on %s (in use, or not an address of this "
