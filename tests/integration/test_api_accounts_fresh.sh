@@ -25,7 +25,13 @@ list() {
   r GET /api/v1/accounts "$1"; expect 200
   cp "$TMP/body" "$TMP/first"
   r GET /api/v1/accounts "$1"; expect 200
-  cmp -s "$TMP/first" "$TMP/body" && ok || bad "two reads with nothing written between differ"
+  # (the broker's numbers may be asked again between the two: when is left out)
+  python3 - "$TMP/first" "$TMP/body" <<'PY' && ok || bad "two reads with nothing written between differ"
+import json, sys
+a, b = ([{k: v for k, v in x.items() if k != "numbers_at"} for x in json.load(open(f))["accounts"]]
+        for f in sys.argv[1:3])
+sys.exit(a != b)
+PY
 }
 # acct NAME FIELD: the field of the named account in the last list
 acct() {
