@@ -98,6 +98,7 @@ int api_cfg_reload(struct api_server *srv, struct rd_store *store, struct rd_err
     }
     atomic_init(&c->refs, 1);
     c->defs_changes = changes;
+    c->seq = atomic_fetch_add(&srv->cfg_seq, 1) + 1;
     /* the config from the same rows as the meta below */
     rc = rd_accounts_load(srv->config_text, srv->config_len, srv->config_origin, rows, nrows, NULL,
                           NULL, &c->cfg, err);

@@ -100,6 +100,7 @@ struct api_cfg {
     struct rd_config *cfg;
     struct api_acct_meta *meta;
     int64_t defs_changes;        /* the store's change counter when it was read */
+    uint64_t seq;                /* this server's count of snapshots made: tells them apart */
 };
 
 void api_cfg_unref(struct api_cfg *c);
@@ -205,6 +206,24 @@ void api_health_stop(struct api_server *srv);
 unsigned api_health_interval(const struct api_server *srv);
 int api_health_threshold(const struct api_server *srv);
 
+/* ---- one account as JSON (account_json.c) ---- */
+
+struct api_acct_cache;
+
+/* Appends account i of c as the account routes show it: config, the store's
+ * row (NULL: none), the broker's numbers, health. */
+void api_account_json(struct rd_buf *o, const struct api_cfg *c, int i,
+                      const struct rd_account_row *row, const struct api_live *live,
+                      const struct api_health_state *h);
+/* The same, copied from what the server last wrote for that account when
+ * every one of those inputs is as it was then (GET /api/v1/accounts). */
+void api_account_json_cached(struct api_server *srv, struct rd_buf *o, const struct api_cfg *c,
+                             int i, const struct rd_account_row *row,
+                             const struct api_live *live, const struct api_health_state *h);
+const char *api_tier_mode_name(enum rd_tier_mode m);
+int api_acct_cache_new(struct api_acct_cache **out);
+void api_acct_cache_free(struct api_acct_cache *t);
+
 /* ---- limits of a request's head (limits.c; docs/api.md) ---- */
 
 #define API_URI_MAX 8192             /* the request target: path and query */
@@ -269,6 +288,7 @@ struct api_server {
     _Atomic int64_t cfg_checked_ns;   /* when the store's change counter was last read */
     pthread_mutex_t write_mu;    /* one account change (check, store, reload) at a time */
     struct api_cfg *cfg;
+    _Atomic uint64_t cfg_seq;    /* snapshots made (struct api_cfg's seq) */
     char *config_text;           /* the config file as read at start */
     size_t config_len;
     char config_origin[RD_SOURCE_MAX];
@@ -279,6 +299,7 @@ struct api_server {
     struct api_metrics *metrics;
     struct api_dispatchers *dispatchers;
     struct api_live_table *live;
+    struct api_acct_cache *acct_cache;   /* account_json.c */
     struct api_health *health;
     struct api_slack_followups *followups;   /* slack_followup.c */
 };

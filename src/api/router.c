@@ -52,32 +52,64 @@ void rd_api_route_get(size_t i, struct rd_api_route_info *out)
     out->min_role = r ? r->min_role : RD_ROLE_ADMIN;
 }
 
-/*
- * Matches path against pattern. Returns -1 for no match, else the number of
- * literal segments matched (more is a better match). Params are captured
- * into p when given.
- */
-static int match_pattern(const char *pattern, const char *path, struct api_params *p)
+/* A request path cut into its segments once, before the table is tried. */
+#define PATH_SEGS_MAX 16       /* more than any pattern has: such a path matches none */
+
+struct path_segs {
+    int n;                     /* -1: not a path any pattern can match */
+    const char *s[PATH_SEGS_MAX];
+    size_t len[PATH_SEGS_MAX];
+};
+
+static void split_path(const char *path, struct path_segs *ps)
 {
-    const char *a = pattern, *b = path;
-    int literals = 0;
+    const char *b = path;
+
+    ps->n = 0;
+    if (*b != '/') {
+        ps->n = -1;
+        return;
+    }
+    while (*b == '/') {
+        const char *e = ++b;
+
+        while (*e && *e != '/')
+            e++;
+        if (ps->n == PATH_SEGS_MAX) {
+            ps->n = -1;
+            return;
+        }
+        ps->s[ps->n] = b;
+        ps->len[ps->n++] = (size_t)(e - b);
+        b = e;
+    }
+}
+
+/*
+ * Matches the path's segments against pattern. Returns -1 for no match, else
+ * the number of literal segments matched (more is a better match). Params
+ * are captured into p when given. A trailing slash is an empty last segment,
+ * so "/a/" is not "/a".
+ */
+static int match_pattern(const char *pattern, const struct path_segs *ps, struct api_params *p)
+{
+    const char *a = pattern;
+    int literals = 0, k = 0;
 
     if (p)
         p->n = 0;
-    if (*a != '/' || *b != '/')
+    if (*a != '/' || ps->n < 0)
         return -1;
-    while (*a && *b) {
-        const char *ae, *be;
+    while (*a == '/') {
+        const char *ae = ++a;
         size_t an, bn;
 
-        if (*a != '/' || *b != '/')
+        while (*ae && *ae != '/')
+            ae++;
+        an = (size_t)(ae - a);
+        if (k == ps->n)
             return -1;
-        a++;
-        b++;
-        ae = strchr(a, '/');
-        be = strchr(b, '/');
-        an = ae ? (size_t)(ae - a) : strlen(a);
-        bn = be ? (size_t)(be - b) : strlen(b);
+        bn = ps->len[k];
         if (an >= 2 && a[0] == '{' && a[an - 1] == '}') {
             if (bn == 0 || bn >= API_PARAM_MAX)
                 return -1;
@@ -86,54 +118,57 @@ static int match_pattern(const char *pattern, const char *path, struct api_param
                     return -1;
                 p->names[p->n] = a + 1;
                 p->name_len[p->n] = an - 2;
-                memcpy(p->values[p->n], b, bn);
+                memcpy(p->values[p->n], ps->s[k], bn);
                 p->values[p->n][bn] = '\0';
                 p->n++;
             }
         } else {
-            if (an != bn || memcmp(a, b, an) != 0)
+            if (an != bn || memcmp(a, ps->s[k], an) != 0)
                 return -1;
             literals++;
         }
-        a += an;
-        b += bn;
+        k++;
+        a = ae;
     }
-    /* both must end together; a trailing slash is a different path */
-    return *a == '\0' && *b == '\0' ? literals : -1;
+    /* both must end together */
+    return k == ps->n ? literals : -1;
 }
 
 enum api_match api_route_match(const char *method, const char *path, const struct api_route **route,
                                size_t *index, struct api_params *params, char *allow,
                                size_t allow_n)
 {
-    size_t n = api_route_total(), best = SIZE_MAX, used = 0;
+    size_t n = 0, best = SIZE_MAX, used = 0;
     int best_score = -1, path_known = 0;
+    struct path_segs ps;
 
     if (allow_n)
         allow[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        const struct api_route *r = api_route_at(i);
-        int score = match_pattern(r->pattern, path, NULL);
+    split_path(path, &ps);
+    for (size_t t = 0; t < NTABLES; t++)
+        for (size_t j = 0; j < tables[t]->n; j++, n++) {
+            const struct api_route *r = &tables[t]->routes[j];
+            int score = match_pattern(r->pattern, &ps, NULL);
 
-        if (score < 0)
-            continue;
-        if (strcmp(r->method, method) != 0) {
-            /* remember the methods of the best-matching path only */
-            path_known = 1;
-            continue;
+            if (score < 0)
+                continue;
+            if (strcmp(r->method, method) != 0) {
+                /* remember the methods of the best-matching path only */
+                path_known = 1;
+                continue;
+            }
+            if (score > best_score) {
+                best_score = score;
+                best = n;
+            }
         }
-        if (score > best_score) {
-            best_score = score;
-            best = i;
-        }
-    }
     if (best != SIZE_MAX) {
         /* a path with a method-matching route may still be beaten on
          * literals by another path that lacks this method: the table's
          * patterns never overlap that way (test_router checks) */
         *route = api_route_at(best);
         *index = best;
-        match_pattern((*route)->pattern, path, params);
+        match_pattern((*route)->pattern, &ps, params);
         return API_MATCH;
     }
     if (!path_known)
@@ -142,7 +177,7 @@ enum api_match api_route_match(const char *method, const char *path, const struc
         const struct api_route *r = api_route_at(i);
         int w;
 
-        if (match_pattern(r->pattern, path, NULL) < 0 || strstr(allow, r->method))
+        if (match_pattern(r->pattern, &ps, NULL) < 0 || strstr(allow, r->method))
             continue;
         w = snprintf(allow + used, allow_n - used, "%s%s", used ? ", " : "", r->method);
         if (w < 0 || (size_t)w >= allow_n - used)

@@ -55,65 +55,6 @@ static int parse_limit(struct api_req *r, size_t *out)
     return 0;
 }
 
-static const char *tier_mode_name(enum rd_tier_mode m)
-{
-    return m == RD_TIER_MODE_AUTO ? "auto" : m == RD_TIER_MODE_PINNED ? "pinned" : "defaulted";
-}
-
-/* One account as JSON: config, stored state, the broker's numbers. */
-static void account_json(struct rd_buf *o, const struct api_cfg *c, int i,
-                         const struct rd_account_row *row, const struct api_live *live,
-                         const struct api_health_state *h)
-{
-    const struct rd_account_config *a = &c->cfg->accounts[i];
-    const struct api_acct_meta *m = &c->meta[i];
-
-    /* appended piece by piece: a list answers many of these, printf was most of its time */
-    rd_buf_puts(o, "{\"name\":");
-    api_json_str(o, a->name);
-    rd_buf_puts(o, m->from_api ? ",\"source\":\"api\"" : ",\"source\":\"config\"");
-    rd_buf_puts(o, a->broker == RD_BROKER_ALPACA ? ",\"broker\":\"alpaca\""
-                                                 : ",\"broker\":\"paper\"");
-    rd_buf_puts(o, a->live ? ",\"live\":true,\"tier\":\"" : ",\"live\":false,\"tier\":\"");
-    rd_buf_puts(o, row && row->tier[0] ? row->tier : rd_tier_name(a->tier));
-    rd_buf_puts(o, "\",\"tier_mode\":\"");
-    rd_buf_puts(o, tier_mode_name(a->tier_mode));
-    rd_buf_puts(o, "\",\"state\":\"");
-    rd_buf_puts(o, rd_trading_state_name(row ? row->state : RD_STATE_ACTIVE));
-    rd_buf_puts(o, "\",\"state_reason\":");
-    api_json_str(o, row ? row->state_reason : "");
-    rd_buf_puts(o, m->closed_at ? ",\"closed\":true,\"closed_at\":"
-                                : ",\"closed\":false,\"closed_at\":");
-    api_json_time(o, m->closed_at);
-    if (m->closed_at) {
-        rd_buf_puts(o, ",\"closed_by\":");
-        api_json_str(o, m->closed_by);
-    }
-    rd_buf_puts(o, ",\"broker_ok\":");
-    rd_buf_puts(o, live->ok ? "true" : "false");
-    if (live->known) {
-        rd_buf_puts(o, ",\"buying_power\":");
-        api_json_money(o, live->buying_power);
-        rd_buf_puts(o, ",\"cash\":");
-        api_json_money(o, live->cash);
-        rd_buf_puts(o, ",\"equity\":");
-        api_json_money(o, live->equity);
-        rd_buf_puts(o, ",\"last_equity\":");
-        api_json_money(o, live->last_equity);
-    } else {
-        rd_buf_puts(o, ",\"buying_power\":null,\"cash\":null,\"equity\":null,\"last_equity\":null");
-    }
-    rd_buf_puts(o, ",\"numbers_at\":");
-    api_json_time(o, live->at);
-    rd_buf_printf(o, ",\"healthy\":%s,\"health_failures\":%d", h->healthy ? "true" : "false",
-                  h->failures);
-    if (!h->healthy) {
-        rd_buf_puts(o, ",\"health_error\":");
-        api_json_str(o, h->error);
-    }
-    rd_buf_puts(o, "}");
-}
-
 /* ---- list ---- */
 
 struct rows {
@@ -173,7 +114,7 @@ static int list_accounts(struct api_req *r)
         api_health_get(r->srv, a->name, &h);
         if (n++)
             rd_buf_puts(&r->out, ",");
-        account_json(&r->out, c, i, row, &live, &h);
+        api_account_json_cached(r->srv, &r->out, c, i, row, &live, &h);
     }
     rd_buf_puts(&r->out, "]}\n");
     rd_free(rows.v);
@@ -221,7 +162,7 @@ static int one_account(struct api_req *r, struct api_cfg *c, int i, int status)
     api_live_get(r->srv, s, c->cfg, a, API_LIVE_MAX_AGE, &live);
     api_health_get(r->srv, a->name, &h);
     rd_buf_reset(&r->out);
-    account_json(&r->out, c, i, have_row ? &row : NULL, &live, &h);
+    api_account_json(&r->out, c, i, have_row ? &row : NULL, &live, &h);
     /* splice the store's counts in before the closing brace */
     r->out.len--;
     rd_buf_printf(&r->out, ",\"open_positions\":%d,\"exposure\":", ps.n);
@@ -764,7 +705,7 @@ static int account_config(struct api_req *r)
                            "\"tier_mode\":\"%s\",\"tier_origin\":",
                   c->meta[i].from_api ? "api" : "config",
                   a->broker == RD_BROKER_ALPACA ? "alpaca" : "paper", a->live ? "true" : "false",
-                  rd_tier_name(a->tier), tier_mode_name(a->tier_mode));
+                  rd_tier_name(a->tier), api_tier_mode_name(a->tier_mode));
     api_json_str(&r->out, a->tier_origin);
     rd_buf_puts(&r->out, ",\"risk_origin\":");
     api_json_str(&r->out, a->risk_origin);

@@ -37,6 +37,11 @@
 #define DEFAULT_THREADS 4
 #define OUT_MAX (64u * 1024 * 1024)
 #define CFG_CHECK_NS 1000000000LL   /* how often the accounts' change counter is read */
+/* A connection's memory: the request head as read (a request line and
+ * headers up to limits.c's 8 KiB + 16 KiB) and the answer's header lines.
+ * libmicrohttpd zeroes all of it between two requests on a connection, so it
+ * is no larger than that. */
+#define CONN_MEMORY (32u * 1024)
 
 int64_t api_now_ns(void)
 {
@@ -615,6 +620,7 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
     srv->pool.free = rd_calloc(srv->pool.cap, sizeof *srv->pool.free);
     if (!srv->pool.free || api_token_cache_new(&srv->tokens) != RD_OK ||
         api_metrics_new(&srv->metrics) != RD_OK || api_live_table_new(&srv->live) != RD_OK ||
+        api_acct_cache_new(&srv->acct_cache) != RD_OK ||
         api_health_new(&srv->health) != RD_OK) {
         rc = rd_error_set(err, RD_ENOMEM, "api: out of memory");
         goto out;
@@ -661,7 +667,7 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
         MHD_OPTION_END);
     if (!srv->daemon) {
         rc = rd_error_set(err, RD_EIO, "cannot listen on %s (in use, or not an address of this "
@@ -720,6 +726,7 @@ void rd_api_server_free(struct rd_api_server *s)
     api_token_cache_free(srv->tokens);
     api_metrics_free(srv->metrics);
     api_live_table_free(srv->live);
+    api_acct_cache_free(srv->acct_cache);
     api_health_free(srv->health);
     pthread_mutex_destroy(&srv->cfg_mu);
     pthread_mutex_destroy(&srv->write_mu);

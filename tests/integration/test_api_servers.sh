@@ -5,7 +5,8 @@
 # the other refuses as taken it also shows; a PostgreSQL restart costs no
 # request a 500 on either (stale pooled connections are replaced or retried);
 # a token revoked through one is refused by the other within its token cache's
-# 5 seconds.
+# 5 seconds; the list of accounts through one, read from its copy, shows
+# within 5 s a state, a configuration and a closing written through the other.
 . "$(dirname "$0")/common.sh"
 PG="$RD_SOURCE_DIR/tests/tools/pg_throwaway.sh"
 command -v curl >/dev/null || { echo "curl is needed"; exit 1; }
@@ -81,6 +82,36 @@ for _ in $(seq 60); do
 done
 took=$(( $(now_ms) - t0 ))
 if [ $seen -eq 1 ] && [ $took -le 2500 ]; then ok; else bad "A did not see desk-10 closed within 2.5 s ($took ms)"; fi
+
+# ---- B's list of accounts (answered from its copy once read) follows A's writes ----
+# in_list PORT NAME FIELD WANT: within 5 s, the list through PORT shows it
+in_list() {
+  local t0 got=
+  t0=$(now_ms)
+  while :; do
+    on "$1" GET /api/v1/accounts "$VIEWER"
+    got=$(python3 - "$TMP/body" "$2" "$3" <<'PY'
+import json, sys
+a = [x for x in json.load(open(sys.argv[1]))["accounts"] if x["name"] == sys.argv[2]]
+print(json.dumps(a[0].get(sys.argv[3])) if a else "absent")
+PY
+)
+    [ "$got" = "$4" ] && { ok; return; }
+    [ $(( $(now_ms) - t0 )) -gt 5000 ] && { bad "list through $1: $2.$3 is $got after 5 s (wanted $4)"; return; }
+    sleep 0.05
+  done
+}
+on "$PORT_B" GET /api/v1/accounts "$VIEWER"; expect 200
+on "$PORT_B" GET /api/v1/accounts "$VIEWER"; expect 200
+on "$PORT_A" PATCH /api/v1/accounts/large "$ADMIN" '{"state":"HALTED","state_reason":"desk review"}'
+expect 200
+in_list "$PORT_B" large state '"HALTED"'
+on "$PORT_A" PATCH /api/v1/accounts/desk-9 "$ADMIN" '{"tier":"medium"}'; expect 200
+in_list "$PORT_B" desk-9 tier '"medium"'
+on "$PORT_A" DELETE /api/v1/accounts/desk-9 "$ADMIN"; expect 200
+in_list "$PORT_B" desk-9 closed true
+on "$PORT_A" PATCH /api/v1/accounts/large "$ADMIN" '{"state":"ACTIVE"}'; expect 200
+in_list "$PORT_B" large state '"ACTIVE"'
 
 # ---- a PostgreSQL restart: no 500 on either server ----
 # fill each pool with several connections first (parallel requests)
