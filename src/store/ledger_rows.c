@@ -1,0 +1,44 @@
+/*
+ * ledger_rows.c - what both backends do alike with the hierarchy's rows:
+ * the stored text of types, states and kinds read back, and refused with
+ * the row named when it is not text this riskdesk wrote (ledger_sql.h).
+ */
+#include "store/ledger_sql.h"
+
+#include "riskdesk/banned.h"
+
+int rd_store_node_read(struct rd_hier_node_row *n, const char *type, const char *state,
+                       struct rd_error *err)
+{
+    if (rd_node_type_parse(type, &n->type) || rd_node_state_parse(state, &n->state))
+        return rd_error_set(err, RD_ESTORE, "hier_nodes: node \"%s\": type \"%.16s\" or state "
+                            "\"%.16s\" is not one riskdesk knows", n->account, type, state);
+    return RD_OK;
+}
+
+int rd_store_state_read(struct rd_hier_state_row *t, const char *from, const char *to,
+                        struct rd_error *err)
+{
+    if (rd_node_state_parse(from, &t->from) || rd_node_state_parse(to, &t->to))
+        return rd_error_set(err, RD_ESTORE, "hier_states %lld: state \"%.16s\" or \"%.16s\" is "
+                            "not one riskdesk knows", (long long)t->id, from, to);
+    return RD_OK;
+}
+
+int rd_store_txn_read(struct rd_ledger_txn *t, const char *kind, struct rd_error *err)
+{
+    if (rd_ledger_kind_parse(kind, &t->kind))
+        return rd_error_set(err, RD_ESTORE, "ledger_txns %lld: kind \"%.16s\" is not one "
+                            "riskdesk knows", (long long)t->id, kind);
+    return RD_OK;
+}
+
+int rd_store_ledger_names(const struct rd_hier_node_row *n, const char **type,
+                          const char **state, struct rd_error *err)
+{
+    *type = rd_node_type_name(n->type);
+    *state = rd_node_state_name(n->state);
+    if (!*type || !*state)
+        return rd_error_set(err, RD_EINVAL, "node %.64s: unknown type or state", n->account);
+    return RD_OK;
+}
