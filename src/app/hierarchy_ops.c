@@ -386,7 +386,8 @@ int rd_ledger_check(struct rd_store *s, struct rd_ledger_report *report, struct 
         (rc = l->node_list(s, all_node, &a, err)) != RD_OK ||
         (rc = l->book_list(s, NULL, all_book, &a, err)) != RD_OK)
         goto out;
-    qsort(a.n, a.nn, sizeof *a.n, by_account);
+    if (a.nn)
+        qsort(a.n, a.nn, sizeof *a.n, by_account);
     if (!(sums = rd_calloc(a.nn ? a.nn : 1, sizeof *sums))) {
         rc = rd_error_set(err, RD_ENOMEM, "ledger verify: out of memory");
         goto out;
