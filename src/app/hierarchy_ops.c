@@ -24,6 +24,24 @@ static int tx_end(struct rd_store *s, int rc, struct rd_error *err)
     return rc;
 }
 
+/* Appends the item of sz bytes to *v (count *n, room *cap), growing it. */
+static int append(void **v, size_t *n, size_t *cap, const void *item, size_t sz,
+                  struct rd_error *err)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        void *p = rd_realloc(*v, c * sz);
+
+        if (!p)
+            return rd_error_set(err, RD_ENOMEM, "ledger: out of memory reading the store");
+        *v = p;
+        *cap = c;
+    }
+    memcpy((char *)*v + *n * sz, item, sz);
+    (*n)++;
+    return RD_OK;
+}
+
 /* ---- a node's numbers ---- */
 
 struct sums_walk {
@@ -38,17 +56,7 @@ static int keep_txn(void *ctx, const struct rd_ledger_txn *t)
 {
     struct sums_walk *w = ctx;
 
-    if (w->ntxns == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 16;
-        struct rd_ledger_txn *p = rd_realloc(w->txns, cap * sizeof *p);
-
-        if (!p)
-            return rd_error_set(w->err, RD_ENOMEM, "ledger: out of memory reading %s", w->account);
-        w->txns = p;
-        w->cap = cap;
-    }
-    w->txns[w->ntxns++] = *t;
-    return 0;
+    return append((void **)&w->txns, &w->ntxns, &w->cap, t, sizeof *t, w->err);
 }
 
 static int add_entry(void *ctx, const struct rd_ledger_entry *e)
@@ -290,65 +298,37 @@ struct all {
     struct rd_error *err;
 };
 
-/* Makes room for one more of *v (count *n, room *cap, size sz). */
-static int grow(void **v, size_t n, size_t *cap, size_t sz, struct rd_error *err)
-{
-    void *p;
-    size_t c;
-
-    if (n < *cap)
-        return RD_OK;
-    c = *cap ? *cap * 2 : 64;
-    if (!(p = rd_realloc(*v, c * sz)))
-        return rd_error_set(err, RD_ENOMEM, "ledger verify: out of memory");
-    *v = p;
-    *cap = c;
-    return RD_OK;
-}
-
 static int all_txn(void *ctx, const struct rd_ledger_txn *t)
 {
     struct all *a = ctx;
-    int rc = grow((void **)&a->t, a->nt, &a->ct, sizeof *a->t, a->err);
 
-    if (!rc)
-        a->t[a->nt++] = *t;
-    return rc;
+    return append((void **)&a->t, &a->nt, &a->ct, t, sizeof *t, a->err);
 }
 
 static int all_entry(void *ctx, const struct rd_ledger_entry *e)
 {
     struct all *a = ctx;
-    int rc = grow((void **)&a->e, a->ne, &a->ce, sizeof *a->e, a->err);
 
-    if (!rc)
-        a->e[a->ne++] = *e;
-    return rc;
+    return append((void **)&a->e, &a->ne, &a->ce, e, sizeof *e, a->err);
 }
 
 static int all_node(void *ctx, const struct rd_hier_node_row *r)
 {
     struct all *a = ctx;
-    int rc = grow((void **)&a->n, a->nn, &a->cn, sizeof *a->n, a->err);
+    struct rd_ledger_node n;
 
-    if (rc)
-        return rc;
-    memset(&a->n[a->nn], 0, sizeof a->n[0]);
-    snprintf(a->n[a->nn].account, sizeof a->n[0].account, "%s", r->account);
-    a->n[a->nn].state = r->state;
-    a->n[a->nn].allow_negative = r->allow_negative;
-    a->nn++;
-    return RD_OK;
+    memset(&n, 0, sizeof n);
+    snprintf(n.account, sizeof n.account, "%s", r->account);
+    n.state = r->state;
+    n.allow_negative = r->allow_negative;
+    return append((void **)&a->n, &a->nn, &a->cn, &n, sizeof n, a->err);
 }
 
 static int all_book(void *ctx, const struct rd_ledger_balance *b)
 {
     struct all *a = ctx;
-    int rc = grow((void **)&a->b, a->nb, &a->cb, sizeof *a->b, a->err);
 
-    if (!rc)
-        a->b[a->nb++] = *b;
-    return rc;
+    return append((void **)&a->b, &a->nb, &a->cb, b, sizeof *b, a->err);
 }
 
 static int by_account(const void *x, const void *y)

@@ -115,43 +115,26 @@ static int run_pnl(struct cli_ctx *c)
     "the entry idempotent: the same key with the same parameters replays the stored\n"         \
     "transaction; with other parameters it is refused (idempotency_conflict).\n"
 
-const struct cli_cmd cli_cmd_ledger_deposit = {
-    .name = "ledger deposit",
-    .summary = "put money into a node: its ledger and its paper cash",
-    .usage = USAGE("deposit", "Moves D from outside (@external) into the node's available book "
-                              "and raises its\npaper account's cash by D, in one transaction.\n"),
-    .takes = TAKES,
-    .opens = CLI_OPENS_STORE,
-    .options = opts,
-    .option = option,
-    .check = check_deposit,
-    .run = run_deposit,
-};
+/* One entry of the three: verb, its summary, its own paragraph of usage. */
+#define FLOW_CMD(verb, summ, what)                                          \
+    const struct cli_cmd cli_cmd_ledger_##verb = {                          \
+        .name = "ledger " #verb,                                            \
+        .summary = summ,                                                    \
+        .usage = USAGE(#verb, what),                                        \
+        .takes = TAKES,                                                     \
+        .opens = CLI_OPENS_STORE,                                           \
+        .options = opts,                                                    \
+        .option = option,                                                   \
+        .check = check_##verb,                                              \
+        .run = run_##verb,                                                  \
+    };
 
-const struct cli_cmd cli_cmd_ledger_withdraw = {
-    .name = "ledger withdraw",
-    .summary = "take money out of a node (no more than it has available)",
-    .usage = USAGE("withdraw", "Moves D from the node's available book to outside (@external) "
-                               "and lowers its\npaper account's cash by D. More than available "
-                               "is refused (insufficient_funds).\n"),
-    .takes = TAKES,
-    .opens = CLI_OPENS_STORE,
-    .options = opts,
-    .option = option,
-    .check = check_withdraw,
-    .run = run_withdraw,
-};
-
-const struct cli_cmd cli_cmd_ledger_pnl = {
-    .name = "ledger pnl",
-    .summary = "book realised P&L not from a trade (a fee, a correction)",
-    .usage = USAGE("pnl", "Books D as realised P&L of the node against @pnl: a gain above 0, "
-                          "a loss (a fee)\nbelow 0, with its paper account's cash. A loss "
-                          "larger than available is refused.\n"),
-    .takes = TAKES,
-    .opens = CLI_OPENS_STORE,
-    .options = opts,
-    .option = option,
-    .check = check_pnl,
-    .run = run_pnl,
-};
+FLOW_CMD(deposit, "put money into a node: its ledger and its paper cash",
+         "Moves D from outside (@external) into the node's available book and raises its\n"
+         "paper account's cash by D, in one transaction.\n")
+FLOW_CMD(withdraw, "take money out of a node (no more than it has available)",
+         "Moves D from the node's available book to outside (@external) and lowers its\n"
+         "paper account's cash by D. More than available is refused (insufficient_funds).\n")
+FLOW_CMD(pnl, "book realised P&L not from a trade (a fee, a correction)",
+         "Books D as realised P&L of the node against @pnl: a gain above 0, a loss (a fee)\n"
+         "below 0, with its paper account's cash. A loss larger than available is refused.\n")

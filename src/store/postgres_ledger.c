@@ -112,8 +112,9 @@ static int node_list(struct rd_store *s, int (*visit)(void *, const struct rd_hi
 
 /* ---- state transitions ---- */
 
-static int state_write(struct rd_store *s, struct rd_hier_state_row *t, struct rd_error *err)
+static int state_write(struct rd_store *s, void *arg, struct rd_error *err)
 {
+    struct rd_hier_state_row *t = arg;
     struct rd_pg_bind p;
     PGresult *res = NULL;
     int rc;
@@ -150,18 +151,7 @@ static int state_write(struct rd_store *s, struct rd_hier_state_row *t, struct r
 
 static int state_add(struct rd_store *s, struct rd_hier_state_row *t, struct rd_error *err)
 {
-    int rc;
-
-    if (!rd_node_state_name(t->from) || !rd_node_state_name(t->to))
-        return rd_error_set(err, RD_EINVAL, "state_add: %.64s: unknown state", t->account);
-    if ((rc = s->ops->begin(s, err)) != RD_OK)
-        return rc;
-    rc = state_write(s, t, err);
-    if (rc) {
-        s->ops->rollback(s);
-        return rc;
-    }
-    return s->ops->commit(s, err);
+    return rd_store_ledger_state_add(s, t, state_write, err);
 }
 
 static int state_list(struct rd_store *s, const char *account,
@@ -263,25 +253,7 @@ static int txn_write(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledg
 static int txn_add(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledger_entry *e,
                    size_t n, struct rd_error *err)
 {
-    int rc;
-
-    if (!rd_ledger_kind_name(t->kind))
-        return rd_error_set(err, RD_EINVAL, "txn_add: %.128s: unknown kind", t->key);
-    if ((rc = s->ops->begin(s, err)) != RD_OK)
-        return rc;
-    rc = txn_write(s, t, e, n, err);
-    if (rc == RD_EEXIST) {
-        /* nothing was written: end this level without failing the caller's */
-        struct rd_error sub = {0};
-        int crc = s->ops->commit(s, &sub);
-
-        return crc ? rd_error_set(err, crc, "%s", sub.msg) : RD_EEXIST;
-    }
-    if (rc) {
-        s->ops->rollback(s);
-        return rc;
-    }
-    return s->ops->commit(s, err);
+    return rd_store_ledger_txn_add(s, t, e, n, txn_write, err);
 }
 
 static int txn_get(struct rd_store *s, const char *key, struct rd_ledger_txn *t,
@@ -318,27 +290,35 @@ static int txn_get(struct rd_store *s, const char *key, struct rd_ledger_txn *t,
     return rc;
 }
 
+/* Runs the node's query (sql_one, bound to its two books) or everyone's (sql_all). */
+static int list_run(struct rd_store *s, const char *account, enum rd_pg_ext one,
+                    const char *sql_one, enum rd_pg_ext all, const char *sql_all,
+                    const char *what, PGresult **res, struct rd_error *err)
+{
+    char avail[RD_LEDGER_BOOK_MAX], resv[RD_LEDGER_BOOK_MAX];
+    struct rd_pg_bind p;
+    int rc;
+
+    *res = NULL;
+    if (!account)
+        return rd_pg_ext_run(s, all, sql_all, NULL, res, what, err);
+    rd_pg_bind_init(&p);
+    if ((rc = bind_books(&p, account, avail, resv, err)) != RD_OK)
+        return rc;
+    return rd_pg_ext_run(s, one, sql_one, &p, res, what, err);
+}
+
 static int txn_list(struct rd_store *s, const char *account,
                     int (*visit)(void *, const struct rd_ledger_txn *), void *ctx,
                     struct rd_error *err)
 {
-    char avail[RD_LEDGER_BOOK_MAX], resv[RD_LEDGER_BOOK_MAX];
-    struct rd_pg_bind p;
-    PGresult *res = NULL;
-    int rc = RD_OK;
+    PGresult *res;
+    int rc = list_run(s, account, RD_PGX_TXN_LIST_ONE,
+                      "SELECT " LEDGER_TXN_COLS " FROM ledger_txns WHERE id IN (SELECT txn FROM "
+                      "ledger_entries WHERE " BOOKS ") ORDER BY id",
+                      RD_PGX_TXN_LIST_ALL, "SELECT " LEDGER_TXN_COLS " FROM ledger_txns ORDER BY id",
+                      "txn_list", &res, err);
 
-    rd_pg_bind_init(&p);
-    if (account && (rc = bind_books(&p, account, avail, resv, err)) != RD_OK)
-        return rc;
-    if (account)
-        rc = rd_pg_ext_run(s, RD_PGX_TXN_LIST_ONE,
-                           "SELECT " LEDGER_TXN_COLS " FROM ledger_txns WHERE id IN (SELECT txn "
-                           "FROM ledger_entries WHERE " BOOKS ") ORDER BY id", &p, &res,
-                           "txn_list", err);
-    else
-        rc = rd_pg_ext_run(s, RD_PGX_TXN_LIST_ALL,
-                           "SELECT " LEDGER_TXN_COLS " FROM ledger_txns ORDER BY id", NULL, &res,
-                           "txn_list", err);
     for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
         struct rd_ledger_txn t;
 
@@ -354,23 +334,14 @@ static int entry_list(struct rd_store *s, const char *account,
                       int (*visit)(void *, const struct rd_ledger_entry *), void *ctx,
                       struct rd_error *err)
 {
-    char avail[RD_LEDGER_BOOK_MAX], resv[RD_LEDGER_BOOK_MAX];
-    struct rd_pg_bind p;
-    PGresult *res = NULL;
-    int rc = RD_OK;
+    PGresult *res;
+    int rc = list_run(s, account, RD_PGX_ENTRY_LIST_ONE,
+                      "SELECT " LEDGER_ENTRY_COLS " FROM ledger_entries e WHERE e.txn IN (SELECT "
+                      "txn FROM ledger_entries WHERE " BOOKS ") ORDER BY e.txn, e.id",
+                      RD_PGX_ENTRY_LIST_ALL,
+                      "SELECT " LEDGER_ENTRY_COLS " FROM ledger_entries e ORDER BY e.txn, e.id",
+                      "entry_list", &res, err);
 
-    rd_pg_bind_init(&p);
-    if (account && (rc = bind_books(&p, account, avail, resv, err)) != RD_OK)
-        return rc;
-    if (account)
-        rc = rd_pg_ext_run(s, RD_PGX_ENTRY_LIST_ONE,
-                           "SELECT " LEDGER_ENTRY_COLS " FROM ledger_entries e WHERE e.txn IN "
-                           "(SELECT txn FROM ledger_entries WHERE " BOOKS ") ORDER BY e.txn, e.id",
-                           &p, &res, "entry_list", err);
-    else
-        rc = rd_pg_ext_run(s, RD_PGX_ENTRY_LIST_ALL,
-                           "SELECT " LEDGER_ENTRY_COLS " FROM ledger_entries e ORDER BY e.txn, e.id",
-                           NULL, &res, "entry_list", err);
     for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
         struct rd_ledger_entry e;
 
@@ -385,22 +356,14 @@ static int book_list(struct rd_store *s, const char *account,
                      int (*visit)(void *, const struct rd_ledger_balance *), void *ctx,
                      struct rd_error *err)
 {
-    char avail[RD_LEDGER_BOOK_MAX], resv[RD_LEDGER_BOOK_MAX];
-    struct rd_pg_bind p;
-    PGresult *res = NULL;
-    int rc = RD_OK;
+    PGresult *res;
+    int rc = list_run(s, account, RD_PGX_BOOK_LIST_ONE,
+                      "SELECT book, SUM(amount) FROM ledger_entries WHERE " BOOKS
+                      " GROUP BY book ORDER BY book",
+                      RD_PGX_BOOK_LIST_ALL,
+                      "SELECT book, SUM(amount) FROM ledger_entries GROUP BY book ORDER BY book",
+                      "book_list", &res, err);
 
-    rd_pg_bind_init(&p);
-    if (account && (rc = bind_books(&p, account, avail, resv, err)) != RD_OK)
-        return rc;
-    if (account)
-        rc = rd_pg_ext_run(s, RD_PGX_BOOK_LIST_ONE,
-                           "SELECT book, SUM(amount) FROM ledger_entries WHERE " BOOKS
-                           " GROUP BY book ORDER BY book", &p, &res, "book_list", err);
-    else
-        rc = rd_pg_ext_run(s, RD_PGX_BOOK_LIST_ALL,
-                           "SELECT book, SUM(amount) FROM ledger_entries GROUP BY book "
-                           "ORDER BY book", NULL, &res, "book_list", err);
     for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
         struct rd_ledger_balance b;
 

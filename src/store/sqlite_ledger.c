@@ -73,6 +73,16 @@ static int bind_books(struct rd_sqlite_binder *b, const char *account, char avai
     return RD_OK;
 }
 
+/* A list's visitor (the one its rows call) and its context. */
+struct visitor {
+    int (*node)(void *ctx, const struct rd_hier_node_row *);
+    int (*state)(void *ctx, const struct rd_hier_state_row *);
+    int (*txn)(void *ctx, const struct rd_ledger_txn *);
+    int (*entry)(void *ctx, const struct rd_ledger_entry *);
+    int (*book)(void *ctx, const struct rd_ledger_balance *);
+    void *ctx;
+};
+
 /* Steps a bound query to its end, handing each row to emit; the statement
  * is reset. A nonzero return of emit stops the walk and is returned. */
 static int walk(struct rd_store *s, struct rd_sqlite_binder *b,
@@ -92,6 +102,22 @@ static int walk(struct rd_store *s, struct rd_sqlite_binder *b,
     return ret;
 }
 
+/* Steps a bound INSERT ... RETURNING id into *id; the statement is reset. */
+static int step_id(struct rd_store *s, struct rd_sqlite_binder *b, int64_t *id, const char *what,
+                   struct rd_error *err)
+{
+    int rc = rd_sqlite_bind_step(b);
+
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(b->st, 0);
+        rc = RD_OK;
+    } else {
+        rc = rd_sqlite_fail(s, rc, err, what);
+    }
+    rd_sqlite_bind_done(b);
+    return rc;
+}
+
 /* ---- nodes ---- */
 
 static int read_node(sqlite3_stmt *st, struct rd_hier_node_row *n, struct rd_error *err)
@@ -108,18 +134,13 @@ static int read_node(sqlite3_stmt *st, struct rd_hier_node_row *n, struct rd_err
     return rd_store_node_read(n, type, state, err);
 }
 
-struct node_visit {
-    int (*visit)(void *ctx, const struct rd_hier_node_row *);
-    void *ctx;
-};
-
 static int emit_node(sqlite3_stmt *st, void *v, struct rd_error *err)
 {
-    struct node_visit *nv = v;
+    const struct visitor *nv = v;
     struct rd_hier_node_row n;
     int rc = read_node(st, &n, err);
 
-    return rc ? rc : nv->visit(nv->ctx, &n);
+    return rc ? rc : nv->node(nv->ctx, &n);
 }
 
 static int node_add(struct rd_store *s, const struct rd_hier_node_row *n, struct rd_error *err)
@@ -167,7 +188,7 @@ static int node_list(struct rd_store *s, int (*visit)(void *, const struct rd_hi
                      void *ctx, struct rd_error *err)
 {
     struct rd_sqlite_binder b;
-    struct node_visit v = {visit, ctx};
+    struct visitor v = {.node = visit, .ctx = ctx};
     int rc = prep(s, RD_SQX_NODE_LIST, &b, err);
 
     return rc ? rc : walk(s, &b, emit_node, &v, "node_list", err);
@@ -191,22 +212,18 @@ static int read_state(sqlite3_stmt *st, struct rd_hier_state_row *t, struct rd_e
     return rd_store_state_read(t, from, to, err);
 }
 
-struct state_visit {
-    int (*visit)(void *ctx, const struct rd_hier_state_row *);
-    void *ctx;
-};
-
 static int emit_state(sqlite3_stmt *st, void *v, struct rd_error *err)
 {
-    struct state_visit *sv = v;
+    const struct visitor *sv = v;
     struct rd_hier_state_row t;
     int rc = read_state(st, &t, err);
 
-    return rc ? rc : sv->visit(sv->ctx, &t);
+    return rc ? rc : sv->state(sv->ctx, &t);
 }
 
-static int state_write(struct rd_store *s, struct rd_hier_state_row *t, struct rd_error *err)
+static int state_write(struct rd_store *s, void *arg, struct rd_error *err)
 {
+    struct rd_hier_state_row *t = arg;
     struct rd_sqlite_binder b;
     int changes = 0, rc = prep(s, RD_SQX_NODE_STATE, &b, err);
 
@@ -228,31 +245,12 @@ static int state_write(struct rd_store *s, struct rd_hier_state_row *t, struct r
     rd_sqlite_bind_field(&b, t->who, sizeof t->who);
     rd_sqlite_bind_i64_or_null(&b, t->op);
     rd_sqlite_bind_i64(&b, t->at);
-    rc = rd_sqlite_bind_step(&b);
-    if (rc == SQLITE_ROW) {
-        t->id = sqlite3_column_int64(b.st, 0);
-        rc = RD_OK;
-    } else {
-        rc = rd_sqlite_fail(s, rc, err, "state_add");
-    }
-    rd_sqlite_bind_done(&b);
-    return rc;
+    return step_id(s, &b, &t->id, "state_add", err);
 }
 
 static int state_add(struct rd_store *s, struct rd_hier_state_row *t, struct rd_error *err)
 {
-    int rc;
-
-    if (!rd_node_state_name(t->from) || !rd_node_state_name(t->to))
-        return rd_error_set(err, RD_EINVAL, "state_add: %s: unknown state", t->account);
-    if ((rc = s->ops->begin(s, err)) != RD_OK)
-        return rc;
-    rc = state_write(s, t, err);
-    if (rc) {
-        s->ops->rollback(s);
-        return rc;
-    }
-    return s->ops->commit(s, err);
+    return rd_store_ledger_state_add(s, t, state_write, err);
 }
 
 static int state_list(struct rd_store *s, const char *account,
@@ -260,7 +258,7 @@ static int state_list(struct rd_store *s, const char *account,
                       struct rd_error *err)
 {
     struct rd_sqlite_binder b;
-    struct state_visit v = {visit, ctx};
+    struct visitor v = {.state = visit, .ctx = ctx};
     int rc = prep(s, account ? RD_SQX_STATE_LIST_ONE : RD_SQX_STATE_LIST_ALL, &b, err);
 
     if (rc)
@@ -309,14 +307,7 @@ static int txn_write(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledg
     rd_sqlite_bind_field(&b, t->why, sizeof t->why);
     rd_sqlite_bind_i64_or_null(&b, t->op);
     rd_sqlite_bind_i64(&b, t->at);
-    rc = rd_sqlite_bind_step(&b);
-    if (rc == SQLITE_ROW) {
-        t->id = sqlite3_column_int64(b.st, 0);
-        rc = RD_OK;
-    } else {
-        rc = rd_sqlite_fail(s, rc, err, "txn_add");
-    }
-    rd_sqlite_bind_done(&b);
+    rc = step_id(s, &b, &t->id, "txn_add", err);
     if (rc == RD_EEXIST)
         return rd_error_set(err, RD_EEXIST, "ledger key \"%.128s\" is taken", t->key);
     for (size_t i = 0; i < n && rc == RD_OK; i++) {
@@ -334,25 +325,7 @@ static int txn_write(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledg
 static int txn_add(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledger_entry *e,
                    size_t n, struct rd_error *err)
 {
-    int rc;
-
-    if (!rd_ledger_kind_name(t->kind))
-        return rd_error_set(err, RD_EINVAL, "txn_add: %s: unknown kind", t->key);
-    if ((rc = s->ops->begin(s, err)) != RD_OK)
-        return rc;
-    rc = txn_write(s, t, e, n, err);
-    if (rc == RD_EEXIST) {
-        /* nothing was written: end this level without failing the caller's */
-        struct rd_error sub = {0};
-        int crc = s->ops->commit(s, &sub);
-
-        return crc ? rd_error_set(err, crc, "%s", sub.msg) : RD_EEXIST;
-    }
-    if (rc) {
-        s->ops->rollback(s);
-        return rc;
-    }
-    return s->ops->commit(s, err);
+    return rd_store_ledger_txn_add(s, t, e, n, txn_write, err);
 }
 
 static int txn_get(struct rd_store *s, const char *key, struct rd_ledger_txn *t,
@@ -386,16 +359,9 @@ static int txn_get(struct rd_store *s, const char *key, struct rd_ledger_txn *t,
     return rc;
 }
 
-struct txn_visit {
-    int (*txn)(void *ctx, const struct rd_ledger_txn *);
-    int (*entry)(void *ctx, const struct rd_ledger_entry *);
-    int (*book)(void *ctx, const struct rd_ledger_balance *);
-    void *ctx;
-};
-
 static int emit_txn(sqlite3_stmt *st, void *v, struct rd_error *err)
 {
-    struct txn_visit *tv = v;
+    struct visitor *tv = v;
     struct rd_ledger_txn t;
     int rc = read_txn(st, &t, err);
 
@@ -404,7 +370,7 @@ static int emit_txn(sqlite3_stmt *st, void *v, struct rd_error *err)
 
 static int emit_entry(sqlite3_stmt *st, void *v, struct rd_error *err)
 {
-    struct txn_visit *tv = v;
+    struct visitor *tv = v;
     struct rd_ledger_entry e;
 
     (void)err;
@@ -414,7 +380,7 @@ static int emit_entry(sqlite3_stmt *st, void *v, struct rd_error *err)
 
 static int emit_book(sqlite3_stmt *st, void *v, struct rd_error *err)
 {
-    struct txn_visit *tv = v;
+    struct visitor *tv = v;
     struct rd_ledger_balance bal;
 
     (void)err;
@@ -428,7 +394,7 @@ static int emit_book(sqlite3_stmt *st, void *v, struct rd_error *err)
  * or everyone's. */
 static int list(struct rd_store *s, const char *account, enum rd_sqlite_ext slot_one,
                 enum rd_sqlite_ext slot_all,
-                int (*emit)(sqlite3_stmt *, void *, struct rd_error *), struct txn_visit *v,
+                int (*emit)(sqlite3_stmt *, void *, struct rd_error *), struct visitor *v,
                 const char *what, struct rd_error *err)
 {
     char avail[RD_LEDGER_BOOK_MAX], resv[RD_LEDGER_BOOK_MAX];
@@ -446,7 +412,7 @@ static int txn_list(struct rd_store *s, const char *account,
                     int (*visit)(void *, const struct rd_ledger_txn *), void *ctx,
                     struct rd_error *err)
 {
-    struct txn_visit v = {.txn = visit, .ctx = ctx};
+    struct visitor v = {.txn = visit, .ctx = ctx};
 
     return list(s, account, RD_SQX_TXN_LIST_ONE, RD_SQX_TXN_LIST_ALL, emit_txn, &v, "txn_list",
                 err);
@@ -456,7 +422,7 @@ static int entry_list(struct rd_store *s, const char *account,
                       int (*visit)(void *, const struct rd_ledger_entry *), void *ctx,
                       struct rd_error *err)
 {
-    struct txn_visit v = {.entry = visit, .ctx = ctx};
+    struct visitor v = {.entry = visit, .ctx = ctx};
 
     return list(s, account, RD_SQX_ENTRY_LIST_ONE, RD_SQX_ENTRY_LIST_ALL, emit_entry, &v,
                 "entry_list", err);
@@ -466,7 +432,7 @@ static int book_list(struct rd_store *s, const char *account,
                      int (*visit)(void *, const struct rd_ledger_balance *), void *ctx,
                      struct rd_error *err)
 {
-    struct txn_visit v = {.book = visit, .ctx = ctx};
+    struct visitor v = {.book = visit, .ctx = ctx};
 
     return list(s, account, RD_SQX_BOOK_LIST_ONE, RD_SQX_BOOK_LIST_ALL, emit_book, &v,
                 "book_list", err);
