@@ -118,6 +118,12 @@ static void test_ledger_nodes_states(void **state)
     assert_int_equal(l->node_get(s, "nobody", &got, &err), RD_ENOTFOUND);
     assert_non_null(strstr(err.msg, "nobody"));
 
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    assert_int_equal(l->node_lock(s, "g1", &err), RD_OK);
+    assert_int_equal(l->node_lock(s, "nobody", &err), RD_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "nobody"));
+    assert_int_equal(s->ops->commit(s, &err), RD_OK);
+
     assert_int_equal(l->node_list(s, see_node, &seen, &err), RD_OK);
     assert_int_equal(seen.n, 3);
     assert_string_equal(seen.node[0].account, "g1");      /* by account, byte order */

@@ -551,6 +551,12 @@ struct rd_store_ledger_ops {
     int (*node_list)(struct rd_store *s,
                      int (*visit)(void *ctx, const struct rd_hier_node_row *), void *ctx,
                      struct rd_error *err);
+    /* Inside a transaction: holds the node against every other writer of it
+     * until the transaction ends, so what the caller reads of its books next
+     * stays true until it commits (PostgreSQL: the node's row FOR UPDATE;
+     * SQLite: its transactions already write one at a time).
+     * RD_ENOTFOUND when the account is no node. */
+    int (*node_lock)(struct rd_store *s, const char *account, struct rd_error *err);
     /* Records t (sets t->id) and sets the node's state to t->to, in one
      * transaction; RD_ENOTFOUND when the account is no node. The state
      * machine is the caller's (hierarchy.h). state_list: account's

@@ -196,7 +196,9 @@ int rd_hier_set_state(struct rd_store *s, const char *account, enum rd_node_stat
                             to == RD_NODE_FORKING ? "fork" : "consolidation");
     if ((rc = s->ops->begin(s, err)) != RD_OK)
         return rc;
-    rc = rd_hier_view_get(s, account, &v, err);
+    rc = s->ops->ledger->node_lock(s, account, err);
+    if (rc == RD_OK)
+        rc = rd_hier_view_get(s, account, &v, err);
     if (rc == RD_OK)
         rc = rd_node_transition_check(account, v.node.state, to, rd_ledger_capital(&v.sums), err);
     if (rc == RD_OK) {
@@ -235,7 +237,9 @@ static int post_in_tx(struct rd_store *s, const struct rd_ledger_request *r,
     snprintf(out->txn.why, sizeof out->txn.why, "%s", r->why ? r->why : "");
     out->txn.at = by->now;
 
-    if ((rc = rd_hier_view_get(s, account, &v, err)) != RD_OK)
+    /* held until commit: a racing movement of the node reads after this one */
+    if ((rc = s->ops->ledger->node_lock(s, account, err)) != RD_OK ||
+        (rc = rd_hier_view_get(s, account, &v, err)) != RD_OK)
         return rc;
     rc = s->ops->ledger->txn_get(s, r->key, &stored, se, 4, &n, err);
     if (rc == RD_OK) {

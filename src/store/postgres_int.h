@@ -85,6 +85,7 @@ enum rd_pg_ext {
     RD_PGX_NODE_ADD,
     RD_PGX_NODE_GET,
     RD_PGX_NODE_LIST,
+    RD_PGX_NODE_LOCK,
     RD_PGX_NODE_STATE,
     RD_PGX_STATE_ADD,
     RD_PGX_STATE_LIST_ONE,

@@ -110,6 +110,24 @@ static int node_list(struct rd_store *s, int (*visit)(void *, const struct rd_hi
     return rc;
 }
 
+static int node_lock(struct rd_store *s, const char *account, struct rd_error *err)
+{
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc;
+
+    rd_pg_bind_init(&p);
+    rd_pg_bind_str(&p, account);
+    rc = rd_pg_ext_run(s, RD_PGX_NODE_LOCK,
+                       "SELECT account FROM hier_nodes WHERE account = $1 FOR UPDATE", &p, &res,
+                       "node_lock", err);
+    if (!rc && PQntuples(res) == 0)
+        rc = rd_error_set(err, RD_ENOTFOUND, "account \"%.64s\" is not a node of the hierarchy",
+                          account);
+    PQclear(res);
+    return rc;
+}
+
 /* ---- state transitions ---- */
 
 static int state_write(struct rd_store *s, void *arg, struct rd_error *err)
@@ -381,6 +399,7 @@ const struct rd_store_ledger_ops rd_pg_ledger_ops = {
     .node_add = node_add,
     .node_get = node_get,
     .node_list = node_list,
+    .node_lock = node_lock,
     .state_add = state_add,
     .state_list = state_list,
     .txn_add = txn_add,

@@ -194,6 +194,14 @@ static int node_list(struct rd_store *s, int (*visit)(void *, const struct rd_hi
     return rc ? rc : walk(s, &b, emit_node, &v, "node_list", err);
 }
 
+/* BEGIN IMMEDIATE already makes writers take turns: the node need only exist. */
+static int node_lock(struct rd_store *s, const char *account, struct rd_error *err)
+{
+    struct rd_hier_node_row n;
+
+    return node_get(s, account, &n, err);
+}
+
 /* ---- state transitions ---- */
 
 static int read_state(sqlite3_stmt *st, struct rd_hier_state_row *t, struct rd_error *err)
@@ -443,6 +451,7 @@ const struct rd_store_ledger_ops rd_sqlite_ledger_ops = {
     .node_add = node_add,
     .node_get = node_get,
     .node_list = node_list,
+    .node_lock = node_lock,
     .state_add = state_add,
     .state_list = state_list,
     .txn_add = txn_add,

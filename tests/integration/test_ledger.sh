@@ -4,8 +4,9 @@
 # refused), deposits, withdrawals and P&L with their keys replayed or refused,
 # bad input refused changing nothing, state changes along the state machine,
 # `ledger verify` clean after every operation, the same JSON from both stores
-# (ids and times aside), and rows edited by hand behind riskdesk's back: the
-# triggers refuse it, and once they are dropped verify names the edit.
+# (ids and times aside), racing withdrawals on PostgreSQL of which exactly one
+# goes through, and rows edited by hand behind riskdesk's back: the triggers
+# refuse it, and once they are dropped verify names the edit.
 . "$(dirname "$0")/common.sh"
 start_pg                     # skips (77) only when PostgreSQL's binaries are missing
 command -v sqlite3 >/dev/null || skip_test "sqlite3 is not installed (scripts/deps.sh installs it)"
@@ -164,6 +165,40 @@ for part in deposit replay show ledger verify; do
     bad "$part: SQLite and PostgreSQL differ"; diff <(normalise "$TMP/sqlite.$part") <(normalise "$TMP/pg.$part") | head -10
   fi
 done
+
+# ---- racing withdrawals on PostgreSQL: the node's lock lets exactly one through ----
+pids=()
+for i in 1 2 3 4 5 6 7 8; do
+  "$RD_BIN" ledger withdraw "${C[@]}" --account g2 --amount 15000 --key race$i \
+      >"$TMP/race$i.out" 2>"$TMP/race$i.err" &
+  pids+=($!)
+done
+won=0
+for pid in "${pids[@]}"; do wait "$pid" && won=$((won + 1)); done
+expect_eq "racing withdrawals of 15000 from 25100.49 that went through" "$won" 1
+expect_eq "racers refused for insufficient funds" "$(grep -l "insufficient_funds" "$TMP"/race*.err | wc -l)" 7
+verify_clean "racing withdrawals"
+
+# ---- a movement takes its node's lock before it reads the books ----
+# psql holds g2's row; with a lock timeout the withdrawal must give up waiting
+# for it (a movement that read the books without the lock would go through).
+if command -v psql >/dev/null; then
+  mkfifo "$TMP/psql.in"
+  psql -X -q -d "$PG_URL" <"$TMP/psql.in" >"$TMP/psql.out" 2>&1 &
+  psql_pid=$!
+  exec 7>"$TMP/psql.in"
+  echo "BEGIN; SELECT 'held' FROM hier_nodes WHERE account = 'g2' FOR UPDATE;" >&7
+  held=0
+  for _ in $(seq 200); do grep -q held "$TMP/psql.out" && { held=1; break; }; sleep 0.05; done
+  expect_eq "psql holds g2" "$held" 1
+  PGOPTIONS="-c lock_timeout=300" expect_rc 1 "$RD_BIN" ledger withdraw "${C[@]}" --account g2 \
+      --amount 1 --key locked
+  expect_in "$TMP/err" "lock"
+  echo "ROLLBACK;" >&7
+  exec 7>&-
+  wait "$psql_pid"
+  verify_clean "a withdrawal that waited for its node"
+fi
 
 # ---- a row edited by hand ----
 C=(--config "$TMP/riskdesk.json")
