@@ -12,6 +12,7 @@
  *                              back, failed allocations, two handles
  *   store_contract_api.h       the HTTP API's operations (version 2)
  *   store_contract_perf.h      snapshots, alert events, closed trades listed
+ *   store_contract_ledger.h    the hierarchy's nodes, transitions and ledger
  *   store_contract_traders.h   the traders' tables
  *
  * Include it once from a test file (tests/unit/test_store_BACKEND.c) after
@@ -838,6 +839,7 @@ static void test_maint_vacuum(void **state)
 #include "store_contract_handle.h"
 #include "store_contract_api.h"
 #include "store_contract_perf.h"
+#include "store_contract_ledger.h"
 #include "store_contract_traders.h"
 
 #endif

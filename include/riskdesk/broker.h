@@ -157,4 +157,19 @@ const char *rd_broker_kind(enum rd_broker_kind k);
 
 extern const struct rd_broker_ops rd_broker_paper_ops;
 
+/* A paper account's cash as the hierarchy's ledger moves it. */
+struct rd_paper_cash {
+    rd_money cash;                /* after the move */
+    size_t npositions;            /* positions it holds */
+};
+/* Adds delta to the paper account's cash in st (a fresh account starts at
+ * starting_cash; now dates it), and to its last equity so a deposit or a
+ * withdrawal is not a day's gain or loss; delta 0 only reads (and writes a
+ * fresh account's document). One state
+ * transaction, joining the caller's. RD_EREJECTED "insufficient_funds" when
+ * the cash would go below 0. */
+int rd_paper_cash_move(const struct rd_broker_state *st, const char *account,
+                       rd_money starting_cash, int64_t now, rd_money delta,
+                       struct rd_paper_cash *out, struct rd_error *err);
+
 #endif

@@ -35,6 +35,7 @@
 #include "riskdesk/error.h"
 #include "riskdesk/risk.h"
 #include "riskdesk/tier.h"
+#include "riskdesk/hierarchy.h"
 #include "riskdesk/perf.h"
 #include "riskdesk/traders_config.h"
 
@@ -92,6 +93,8 @@ struct rd_config {
     char database_origin[RD_SOURCE_MAX]; /* "config", "RISKDESK_DATABASE_URL", "default", "demo" */
     struct rd_traders_config traders;  /* "traders" (traders_config.h); defaults when absent */
     struct rd_perf_config perf;        /* "performance" (perf.h); defaults when absent */
+    struct rd_node_types hier_types;   /* "hierarchy": {"types"} (hierarchy.h); seed defaults
+                                          when absent */
 };
 
 /*

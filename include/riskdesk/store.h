@@ -10,7 +10,7 @@
  * Strings copied into fixed fields are cut to fit, never overflowed.
  *
  * The operations come in sub-tables by concern, each after its rows: trading,
- * the HTTP API, traders, performance, maintenance (and, reserved, the ledger).
+ * the HTTP API, traders, performance, maintenance, the hierarchy's ledger.
  */
 #ifndef RISKDESK_STORE_H
 #define RISKDESK_STORE_H
@@ -21,6 +21,8 @@
 #include "riskdesk/kv.h"
 #include "riskdesk/error.h"
 #include "riskdesk/gates.h"
+#include "riskdesk/hierarchy.h"
+#include "riskdesk/ledger.h"
 #include "riskdesk/money.h"
 #include "riskdesk/order.h"
 #include "riskdesk/pnl.h"
@@ -525,9 +527,82 @@ struct rd_store_maint_ops {
     int (*vacuum)(struct rd_store *s, struct rd_error *err);
 };
 
-/* Reserved for the hierarchy's ledger (balanced transactions); no backend
- * has it yet, so rd_store_ops.ledger is NULL. */
-struct rd_store_ledger_ops;
+/* ---- the hierarchy and its ledger (docs/hierarchy.md) ---- */
+
+/* A node of the hierarchy: a paper account with a type and a state. */
+struct rd_hier_node_row {
+    char account[64];
+    enum rd_node_type type;
+    char parent[64];              /* "" for a root */
+    enum rd_node_state state;
+    int allow_negative;           /* P&L may take its books below 0 */
+    int64_t created_at;
+};
+
+/* One state transition, as it happened. */
+struct rd_hier_state_row {
+    int64_t id;
+    char account[64];
+    enum rd_node_state from, to;
+    char why[256];
+    char who[64];
+    int64_t op;                   /* the fork or consolidation; 0 = none */
+    int64_t at;
+};
+
+/* The hierarchy's nodes, their transitions and the ledger (sqlite_ledger.c,
+ * postgres_ledger.c). Ledger rows are append-only: nothing here updates or
+ * deletes a transaction or an entry; a correction is a new transaction. */
+struct rd_store_ledger_ops {
+    int version;             /* 1; grows with the table */
+
+    /* RD_EEXIST when the account is a node already. node_get: RD_ENOTFOUND
+     * when it is not one. node_list: every node, by account. */
+    int (*node_add)(struct rd_store *s, const struct rd_hier_node_row *n, struct rd_error *err);
+    int (*node_get)(struct rd_store *s, const char *account, struct rd_hier_node_row *n,
+                    struct rd_error *err);
+    int (*node_list)(struct rd_store *s,
+                     int (*visit)(void *ctx, const struct rd_hier_node_row *), void *ctx,
+                     struct rd_error *err);
+    /* Inside a transaction: holds the node against every other writer of it
+     * until the transaction ends, so what the caller reads of its books next
+     * stays true until it commits (PostgreSQL: the node's row FOR UPDATE;
+     * SQLite: its transactions already write one at a time).
+     * RD_ENOTFOUND when the account is no node. */
+    int (*node_lock)(struct rd_store *s, const char *account, struct rd_error *err);
+    /* Records t (sets t->id) and sets the node's state to t->to, in one
+     * transaction; RD_ENOTFOUND when the account is no node. The state
+     * machine is the caller's (hierarchy.h). state_list: account's
+     * transitions (NULL: all), oldest first. */
+    int (*state_add)(struct rd_store *s, struct rd_hier_state_row *t, struct rd_error *err);
+    int (*state_list)(struct rd_store *s, const char *account,
+                      int (*visit)(void *ctx, const struct rd_hier_state_row *), void *ctx,
+                      struct rd_error *err);
+
+    /* Appends a transaction and its n entries in one transaction, setting
+     * t->id (and each entry's txn); RD_EEXIST, writing nothing, when t->key is
+     * taken. Balance is the caller's (rd_ledger_balanced). */
+    int (*txn_add)(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledger_entry *e,
+                   size_t n, struct rd_error *err);
+    /* The transaction of key and up to cap of its entries (*n: how many it
+     * has); RD_ENOTFOUND when no transaction has the key. */
+    int (*txn_get)(struct rd_store *s, const char *key, struct rd_ledger_txn *t,
+                   struct rd_ledger_entry *e, size_t cap, size_t *n, struct rd_error *err);
+    /* Transactions that touch account's books (NULL: all), in the order they
+     * were booked (id). entry_list: their entries, grouped by transaction in
+     * that order, then in the order they were given. */
+    int (*txn_list)(struct rd_store *s, const char *account,
+                    int (*visit)(void *ctx, const struct rd_ledger_txn *), void *ctx,
+                    struct rd_error *err);
+    int (*entry_list)(struct rd_store *s, const char *account,
+                      int (*visit)(void *ctx, const struct rd_ledger_entry *), void *ctx,
+                      struct rd_error *err);
+    /* Every book's balance (the store's own sum of its entries), by book;
+     * account non-NULL: that node's books only. */
+    int (*book_list)(struct rd_store *s, const char *account,
+                     int (*visit)(void *ctx, const struct rd_ledger_balance *), void *ctx,
+                     struct rd_error *err);
+};
 
 /*
  * A backend: the handle's life, transactions and locks here; every other
@@ -538,7 +613,8 @@ struct rd_store_ledger_ops;
  */
 struct rd_store_ops {
     const char *name;        /* URL scheme: "sqlite" */
-    int version;             /* 3 since the split into sub-tables, 4 with alive, 5 with maint */
+    int version;             /* 3 since the split into sub-tables, 4 with alive, 5 with maint,
+                              6 with ledger */
 
     int (*open)(const char *url, struct rd_store **out, struct rd_error *err);
     void (*close)(struct rd_store *s);
@@ -570,7 +646,7 @@ struct rd_store_ops {
     const struct rd_store_api_ops *api;
     const struct rd_store_traders_ops *traders;
     const struct rd_store_perf_ops *perf;
-    const struct rd_store_ledger_ops *ledger;   /* reserved: NULL */
+    const struct rd_store_ledger_ops *ledger;   /* since version 6 */
 
     /* version 4 */
     /* Whether the handle is still usable, judged without a round trip: 0 when

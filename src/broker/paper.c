@@ -1008,6 +1008,49 @@ static int paper_quote(struct rd_broker *b, const char *symbol, rd_money *price,
     return rc;
 }
 
+/* ---- cash moved in or out by the hierarchy's ledger ---- */
+
+int rd_paper_cash_move(const struct rd_broker_state *st, const char *account,
+                       rd_money starting_cash, int64_t now, rd_money delta,
+                       struct rd_paper_cash *out, struct rd_error *err)
+{
+    struct paper pb;
+    struct paper_acct a;
+    int rc;
+
+    memset(&pb, 0, sizeof pb);
+    snprintf(pb.base.account, sizeof pb.base.account, "%s", account);
+    pb.base.now = now;
+    pb.st = *st;
+    pb.starting_cash = starting_cash;
+    if ((rc = tx_begin(&pb, err)) != RD_OK)
+        return rc;
+    if ((rc = acct_load(&pb, et_today(&pb), &a, err)) != RD_OK)
+        return tx_end(&pb, rc, RD_OK, err);
+    if (delta < 0 && a.cash < -delta) {
+        char c[32], d[32];
+
+        rd_money_format(a.cash, c, sizeof c);
+        rd_money_format(-delta, d, sizeof d);
+        rc = rd_error_set(err, RD_EREJECTED, "insufficient_funds: paper account %s has cash %s, "
+                          "%s cannot leave it", account, c, d);
+    } else if (delta > 0 && a.cash > RD_MONEY_MAX - delta) {
+        rc = rd_error_set(err, RD_EINVAL, "paper account %s: cash would pass the money range",
+                          account);
+    } else if (delta != 0 || a.dirty) {
+        /* equity moves with the cash, so a flow is never counted as a day's gain or loss */
+        a.cash += delta;
+        a.last_equity += delta;
+        rc = acct_save(&pb, &a, err);
+    }
+    if (rc == RD_OK && out) {
+        out->cash = a.cash;
+        out->npositions = a.n_pos;
+    }
+    acct_release(&a);
+    return tx_end(&pb, rc, RD_OK, err);
+}
+
 const struct rd_broker_ops rd_broker_paper_ops = {
     .name = "paper",
     .version = 2,

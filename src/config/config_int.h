@@ -125,6 +125,9 @@ int rd_cfg_parse_traders(struct cfg_build *b, const json_t *root, struct rd_erro
 int rd_cfg_file_source(const struct cfg_build *b, const char *src, char *out, size_t n,
                        const struct cfg_at *at, const char *key, struct rd_error *err);
 
+/* --- config_hierarchy.c: the "hierarchy" section (seed defaults when absent) --- */
+int rd_cfg_parse_hierarchy(struct cfg_build *b, const json_t *root, struct rd_error *err);
+
 /* --- config_perf.c: the "performance" section (defaults when absent) --- */
 int rd_cfg_parse_perf(struct cfg_build *b, const json_t *root, struct rd_error *err);
 

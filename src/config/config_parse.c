@@ -16,7 +16,7 @@
 
 static const char *const root_keys[] = {"database", "tiers", "kelly",   "market",     "firm",
                                         "paper",    "accounts", "traders", "performance", "assignment",
-                                        "slack",    "health"};
+                                        "slack",    "health",   "hierarchy"};
 static const char *const tier_names[RD_TIER_COUNT] = {"tiny", "small", "medium", "large"};
 static const char *const tier_keys[] = {"min_buying_power", "risk_pct_day",   "risk_pct_swing",
                                         "max_contracts",    "min_confidence", "min_volume_ratio"};
@@ -241,6 +241,8 @@ int rd_cfg_build(const json_t *root, const char *origin, const char *dir, struct
         rc = rd_cfg_parse_traders(&b, root, err);
     if (!rc)
         rc = rd_cfg_parse_perf(&b, root, err);
+    if (!rc)
+        rc = rd_cfg_parse_hierarchy(&b, root, err);
     if (!rc)
         rc = rd_cfg_parse_services(&b, root, err);
     if (rc) {

@@ -35,6 +35,7 @@ extern const struct rd_store_api_ops rd_pg_api_ops;          /* postgres_api.c *
 extern const struct rd_store_traders_ops rd_pg_traders_ops;  /* postgres_traders.c */
 extern const struct rd_store_perf_ops rd_pg_perf_ops;        /* postgres_perf.c */
 extern const struct rd_store_maint_ops rd_pg_maint_ops;      /* postgres_maint.c */
+extern const struct rd_store_ledger_ops rd_pg_ledger_ops;    /* postgres_ledger.c */
 
 /* Migration `version` takes a database from version - 1 to version; the same
  * numbers as the SQLite schema (sqlite_schema.c), in ascending order. */
@@ -81,6 +82,24 @@ enum rd_pg_ext {
     RD_PGX_EVENT_LIST_OF,
     RD_PGX_EVENT_LIST_ALL,
     RD_PGX_TRADE_LIST,
+    RD_PGX_NODE_ADD,
+    RD_PGX_NODE_GET,
+    RD_PGX_NODE_LIST,
+    RD_PGX_NODE_LOCK,
+    RD_PGX_NODE_STATE,
+    RD_PGX_STATE_ADD,
+    RD_PGX_STATE_LIST_ONE,
+    RD_PGX_STATE_LIST_ALL,
+    RD_PGX_TXN_ADD,
+    RD_PGX_ENTRY_ADD,
+    RD_PGX_TXN_GET,
+    RD_PGX_TXN_ENTRIES,
+    RD_PGX_TXN_LIST_ONE,
+    RD_PGX_TXN_LIST_ALL,
+    RD_PGX_ENTRY_LIST_ONE,
+    RD_PGX_ENTRY_LIST_ALL,
+    RD_PGX_BOOK_LIST_ONE,
+    RD_PGX_BOOK_LIST_ALL,
     RD_PGX_COUNT
 };
 

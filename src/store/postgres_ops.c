@@ -2,7 +2,7 @@
  * postgres_ops.c - the PostgreSQL backend's table of operations, under both
  * URL schemes: the top of the backend, pointing at every other file's part
  * (open and close in postgres_conn.c, transactions and locks in postgres.c,
- * the sub-tables in postgres_trading.c, _api.c, _traders.c and _perf.c).
+ * the sub-tables in postgres_trading.c, _api.c, _traders.c, _perf.c and _ledger.c).
  */
 #include "store/postgres_int.h"
 
@@ -11,7 +11,7 @@
 #define PG_OPS(scheme)                    \
     {                                     \
         .name = scheme,                   \
-        .version = 5,                     \
+        .version = 6,                     \
         .open = rd_pg_open,               \
         .close = rd_pg_close,             \
         .begin = rd_pg_begin,             \
@@ -23,7 +23,7 @@
         .api = &rd_pg_api_ops,            \
         .traders = &rd_pg_traders_ops,    \
         .perf = &rd_pg_perf_ops,          \
-        .ledger = NULL,                   \
+        .ledger = &rd_pg_ledger_ops,     \
         .alive = rd_pg_alive,             \
         .maint = &rd_pg_maint_ops,        \
     }

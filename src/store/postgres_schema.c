@@ -312,6 +312,53 @@ static const char migration_6[] =
 static const char migration_7[] =
     "ALTER TABLE recs ADD COLUMN origin " T " NOT NULL DEFAULT 'signal';";
 
+/* SQLite's migration 8: the hierarchy's nodes, transitions and ledger.
+ * Ledger rows are append-only, held to by triggers as in SQLite. */
+static const char migration_8[] =
+    "CREATE TABLE hier_nodes ("
+    "  account " T " PRIMARY KEY,"
+    "  type " T " NOT NULL CHECK (type IN ('gen', 'rev', 'com')),"
+    "  parent " T ","
+    "  state " T " NOT NULL,"
+    "  allow_negative INTEGER NOT NULL DEFAULT 0,"
+    "  created_at BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX hier_nodes_parent ON hier_nodes (parent);"
+    "CREATE TABLE hier_states ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  account " T " NOT NULL REFERENCES hier_nodes (account),"
+    "  from_state " T " NOT NULL,"
+    "  to_state " T " NOT NULL,"
+    "  why " T " NOT NULL,"
+    "  who " T " NOT NULL,"
+    "  op BIGINT,"
+    "  at BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX hier_states_account ON hier_states (account, id);"
+    "CREATE TABLE ledger_txns ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  idem_key " T " NOT NULL UNIQUE,"
+    "  kind " T " NOT NULL,"
+    "  who " T " NOT NULL,"
+    "  why " T " NOT NULL,"
+    "  op BIGINT,"
+    "  at BIGINT NOT NULL"
+    ");"
+    "CREATE TABLE ledger_entries ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  txn BIGINT NOT NULL REFERENCES ledger_txns (id),"
+    "  book " T " NOT NULL,"
+    "  amount BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX ledger_entries_txn ON ledger_entries (txn, id);"
+    "CREATE INDEX ledger_entries_book ON ledger_entries (book, txn);"
+    "CREATE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$BEGIN RAISE EXCEPTION 'ledger rows are append-only'; END$$;"
+    "CREATE TRIGGER ledger_txns_append_only BEFORE UPDATE OR DELETE ON ledger_txns "
+    "FOR EACH ROW EXECUTE FUNCTION ledger_append_only();"
+    "CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entries "
+    "FOR EACH ROW EXECUTE FUNCTION ledger_append_only();";
+
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -320,6 +367,7 @@ const struct rd_pg_migration rd_pg_migrations[] = {
     {5, migration_5},
     {6, migration_6},
     {7, migration_7},
+    {8, migration_8},
 };
 
 const int rd_pg_migration_count = (int)(sizeof rd_pg_migrations / sizeof rd_pg_migrations[0]);

@@ -2,9 +2,10 @@
  * sqlite_ops.c - the SQLite backend's table of operations: the top of the
  * backend, pointing at every other file's part (open, close, transactions and
  * the trading sub-table in sqlite.c, the others in sqlite_api.c,
- * sqlite_traders.c and sqlite_perf.c).
+ * sqlite_traders.c, sqlite_perf.c and sqlite_ledger.c).
  */
 #include "store/sqlite_int.h"
+#include "store/sqlite_ledger.h"
 #include "store/sqlite_perf.h"
 #include "store/sqlite_maint.h"
 #include "store/sqlite_traders.h"
@@ -13,7 +14,7 @@
 
 const struct rd_store_ops rd_store_sqlite_ops = {
     .name = "sqlite",
-    .version = 5,
+    .version = 6,
     .open = rd_sqlite_open,
     .close = rd_sqlite_close,
     .begin = rd_sqlite_begin,
@@ -25,7 +26,7 @@ const struct rd_store_ops rd_store_sqlite_ops = {
     .api = &rd_sqlite_api_ops,
     .traders = &rd_sqlite_traders_ops,
     .perf = &rd_sqlite_perf_ops,
-    .ledger = NULL,
+    .ledger = &rd_sqlite_ledger_ops,
     .alive = rd_sqlite_alive,
     .maint = &rd_sqlite_maint_ops,
 };

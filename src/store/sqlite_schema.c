@@ -309,6 +309,57 @@ static const char migration_6[] =
 static const char migration_7[] =
     "ALTER TABLE recs ADD COLUMN origin TEXT NOT NULL DEFAULT 'signal';";
 
+/* The hierarchy (docs/hierarchy.md): nodes, each state transition as it
+ * happened, and the double-entry ledger. Amounts live in ledger_entries only;
+ * ledger rows are append-only (a correction is a new transaction), which the
+ * triggers hold to against any writer. */
+static const char migration_8[] =
+    "CREATE TABLE hier_nodes ("
+    "  account TEXT PRIMARY KEY,"
+    "  type TEXT NOT NULL CHECK (type IN ('gen', 'rev', 'com')),"
+    "  parent TEXT,"
+    "  state TEXT NOT NULL,"
+    "  allow_negative INTEGER NOT NULL DEFAULT 0,"
+    "  created_at BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX hier_nodes_parent ON hier_nodes (parent);"
+    "CREATE TABLE hier_states ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account TEXT NOT NULL REFERENCES hier_nodes (account),"
+    "  from_state TEXT NOT NULL,"
+    "  to_state TEXT NOT NULL,"
+    "  why TEXT NOT NULL,"
+    "  who TEXT NOT NULL,"
+    "  op BIGINT,"
+    "  at BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX hier_states_account ON hier_states (account, id);"
+    "CREATE TABLE ledger_txns ("
+    "  id INTEGER PRIMARY KEY,"
+    "  idem_key TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL,"
+    "  who TEXT NOT NULL,"
+    "  why TEXT NOT NULL,"
+    "  op BIGINT,"
+    "  at BIGINT NOT NULL"
+    ");"
+    "CREATE TABLE ledger_entries ("
+    "  id INTEGER PRIMARY KEY,"
+    "  txn BIGINT NOT NULL REFERENCES ledger_txns (id),"
+    "  book TEXT NOT NULL,"
+    "  amount BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX ledger_entries_txn ON ledger_entries (txn, id);"
+    "CREATE INDEX ledger_entries_book ON ledger_entries (book, txn);"
+    "CREATE TRIGGER ledger_txns_no_update BEFORE UPDATE ON ledger_txns "
+    "BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END;"
+    "CREATE TRIGGER ledger_txns_no_delete BEFORE DELETE ON ledger_txns "
+    "BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END;"
+    "CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries "
+    "BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END;"
+    "CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries "
+    "BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END;";
+
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -317,6 +368,7 @@ const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {5, migration_5},
     {6, migration_6},
     {7, migration_7},
+    {8, migration_8},
 };
 
 const int rd_sqlite_migration_count =

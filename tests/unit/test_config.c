@@ -610,6 +610,48 @@ static void test_risk_keys_table(void **state)
 
 /* Every allocation of a load failing in turn: RD_ENOMEM or success, no leak
  * (ASan and valgrind check the leaks). */
+/* "hierarchy": {"types"}: seed defaults when absent, each key overridable,
+ * the table checked as a whole, bad values named. */
+static void test_hierarchy_types(void **state)
+{
+    struct rd_config *cfg;
+
+    (void)state;
+    cfg = load_ok("{\"accounts\": [{\"name\": \"a\"}]}");
+    assert_int_equal(cfg->hier_types.t[RD_NODE_GEN].min_capital, 10000 * RD_MONEY_SCALE);
+    assert_int_equal(cfg->hier_types.t[RD_NODE_COM].child, -1);
+    rd_config_free(cfg);
+
+    cfg = load_ok("{\"accounts\": [{\"name\": \"a\"}], \"hierarchy\": {\"types\": {"
+                  "\"gen\": {\"min_capital\": \"5000.5\", \"fork_threshold\": 50000, "
+                  "\"max_positions\": 4, \"per_position\": \"0.25\", \"risk_multiplier\": 0.5, "
+                  "\"scan_seconds\": 30},"
+                  "\"rev\": {\"min_capital\": 40000, \"fork_threshold\": null, \"child\": null}}}}");
+    assert_int_equal(cfg->hier_types.t[RD_NODE_GEN].min_capital, 50005000);
+    assert_int_equal(cfg->hier_types.t[RD_NODE_GEN].fork_threshold, 50000 * RD_MONEY_SCALE);
+    assert_int_equal(cfg->hier_types.t[RD_NODE_GEN].child, RD_NODE_REV);
+    assert_int_equal(cfg->hier_types.t[RD_NODE_GEN].max_positions, 4);
+    assert_int_equal(cfg->hier_types.t[RD_NODE_GEN].position_ppm, 250000);
+    assert_int_equal(cfg->hier_types.t[RD_NODE_GEN].risk_ppm, 500000);
+    assert_int_equal(cfg->hier_types.t[RD_NODE_GEN].scan_seconds, 30);
+    assert_int_equal(cfg->hier_types.t[RD_NODE_REV].fork_threshold, 0);
+    assert_int_equal(cfg->hier_types.t[RD_NODE_REV].child, -1);
+    assert_int_equal(cfg->hier_types.t[RD_NODE_REV].max_positions, 20);   /* kept */
+    rd_config_free(cfg);
+
+    load_bad("{\"accounts\": [{\"name\": \"a\"}], \"hierarchy\": {\"types\": {\"gem\": {}}}}", RD_ECONFIG,
+             "hierarchy.types", "gem");
+    load_bad("{\"accounts\": [{\"name\": \"a\"}], \"hierarchy\": {\"types\": {\"gen\": {\"min_capital\": \"x\"}}}}",
+             RD_ECONFIG, "hierarchy.types.gen", "min_capital");
+    load_bad("{\"accounts\": [{\"name\": \"a\"}], \"hierarchy\": {\"types\": {\"gen\": {\"child\": \"gen\"}}}}",
+             RD_ECONFIG, "hierarchy.types: gen.child", "rev or com");
+    load_bad("{\"accounts\": [{\"name\": \"a\"}], \"hierarchy\": {\"types\": {\"rev\": {\"per_position\": 1.5}}}}",
+             RD_ECONFIG, "riskdesk.json: hierarchy.types: rev.per_position", NULL);
+    load_bad("{\"accounts\": [{\"name\": \"a\"}], \"hierarchy\": {\"types\": {\"gen\": {\"fork_threshold\": 5000}}}}",
+             RD_ECONFIG, "gen.fork_threshold", "rev.min_capital");
+    load_bad("{\"accounts\": [{\"name\": \"a\"}], \"hierarchy\": {\"forks\": 1}}", RD_ECONFIG, "hierarchy", "forks");
+}
+
 static void test_alloc_failures(void **state)
 {
     struct rd_error err = {0};
@@ -676,6 +718,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_file_and_default_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_demo, setup, teardown),
         cmocka_unit_test(test_risk_keys_table),
+        cmocka_unit_test_setup_teardown(test_hierarchy_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,46 @@
+/*
+ * ledger_sql.h - what both backends share for the hierarchy and its ledger
+ * (sqlite_ledger.c, postgres_ledger.c): the column lists, so rows read the
+ * same from either, and the readers of their stored text (ledger_rows.c).
+ * Backend-internal.
+ */
+#ifndef RISKDESK_LEDGER_SQL_H
+#define RISKDESK_LEDGER_SQL_H
+
+#define LEDGER_NODE_COLS "account, type, parent, state, allow_negative, created_at"
+#define LEDGER_STATE_COLS "id, account, from_state, to_state, why, who, op, at"
+#define LEDGER_TXN_COLS "id, idem_key, kind, who, why, op, at"
+#define LEDGER_ENTRY_COLS "e.txn, e.book, e.amount"
+
+#include "riskdesk/store.h"
+
+/* Set n's type and state, t's states, t's kind from their stored text;
+ * RD_ESTORE naming the row when the text is not riskdesk's. */
+int rd_store_node_read(struct rd_hier_node_row *n, const char *type, const char *state,
+                       struct rd_error *err);
+int rd_store_state_read(struct rd_hier_state_row *t, const char *from, const char *to,
+                        struct rd_error *err);
+int rd_store_txn_read(struct rd_ledger_txn *t, const char *kind, struct rd_error *err);
+/* Runs write(s, arg, err) at a transaction level of its own: committed on
+ * RD_OK; on RD_EEXIST (nothing written) the level ends without failing the
+ * caller's transaction; anything else rolls back. */
+int rd_store_ledger_tx(struct rd_store *s, int (*write)(struct rd_store *, void *, struct rd_error *),
+                       void *arg, struct rd_error *err);
+
+/* txn_add and state_add of both backends: the row checked, then the
+ * backend's write (its rows only) at a level of its own (rd_store_ledger_tx);
+ * state_add's write is handed the struct rd_hier_state_row. */
+int rd_store_ledger_txn_add(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledger_entry *e,
+                            size_t n,
+                            int (*write)(struct rd_store *, struct rd_ledger_txn *,
+                                         struct rd_ledger_entry *, size_t, struct rd_error *),
+                            struct rd_error *err);
+int rd_store_ledger_state_add(struct rd_store *s, struct rd_hier_state_row *t,
+                              int (*write)(struct rd_store *, void *, struct rd_error *),
+                              struct rd_error *err);
+
+/* The text n's type and state are stored as; RD_EINVAL when out of range. */
+int rd_store_ledger_names(const struct rd_hier_node_row *n, const char **type,
+                          const char **state, struct rd_error *err);
+
+#endif

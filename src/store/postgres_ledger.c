@@ -1,0 +1,410 @@
+/*
+ * postgres_ledger.c - the PostgreSQL backend's hierarchy and ledger
+ * operations, as sqlite_ledger.c does them: nodes, their state transitions,
+ * and append-only ledger transactions with their entries (store.h,
+ * rd_store_ledger_ops). Schema: migration 8 in postgres_schema.c.
+ *
+ * A taken key or node is found with ON CONFLICT DO NOTHING, so it fails
+ * alone and the caller's transaction goes on. Nothing here updates or
+ * deletes a ledger row; the schema's triggers refuse it from any writer.
+ */
+#include "store/postgres_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store/ledger_sql.h"
+#include "riskdesk/banned.h"
+
+#define BOOKS "(book = $1 OR book = $2)"
+
+/* Binds a node's two books into p. */
+static int bind_books(struct rd_pg_bind *p, const char *account, char avail[], char resv[],
+                      struct rd_error *err)
+{
+    int rc = rd_ledger_book(account, 0, avail, RD_LEDGER_BOOK_MAX, err);
+
+    if (!rc)
+        rc = rd_ledger_book(account, 1, resv, RD_LEDGER_BOOK_MAX, err);
+    if (!rc) {
+        rd_pg_bind_str(p, avail);
+        rd_pg_bind_str(p, resv);
+    }
+    return rc;
+}
+
+/* ---- nodes ---- */
+
+static int read_node(const PGresult *r, int row, struct rd_hier_node_row *n, struct rd_error *err)
+{
+    memset(n, 0, sizeof *n);
+    rd_pg_col_text(r, row, 0, n->account, sizeof n->account);
+    rd_pg_col_text(r, row, 2, n->parent, sizeof n->parent);
+    n->allow_negative = (int)rd_pg_col_i64(r, row, 4);
+    n->created_at = rd_pg_col_i64(r, row, 5);
+    return rd_store_node_read(n, rd_pg_col_cstr(r, row, 1), rd_pg_col_cstr(r, row, 3), err);
+}
+
+static int node_add(struct rd_store *s, const struct rd_hier_node_row *n, struct rd_error *err)
+{
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    const char *type, *state;
+    int rc = rd_store_ledger_names(n, &type, &state, err);
+
+    if (rc)
+        return rc;
+    rd_pg_bind_init(&p);
+    rd_pg_bind_field(&p, n->account, sizeof n->account);
+    rd_pg_bind_str(&p, type);
+    rd_pg_bind_field_or_null(&p, n->parent, sizeof n->parent);
+    rd_pg_bind_str(&p, state);
+    rd_pg_bind_i64(&p, n->allow_negative ? 1 : 0);
+    rd_pg_bind_i64(&p, n->created_at);
+    rc = rd_pg_ext_run(s, RD_PGX_NODE_ADD,
+                       "INSERT INTO hier_nodes (" LEDGER_NODE_COLS ") VALUES ($1, $2, $3, $4, $5, "
+                       "$6) ON CONFLICT DO NOTHING RETURNING account", &p, &res, "node_add", err);
+    if (!rc && PQntuples(res) == 0)
+        rc = rd_error_set(err, RD_EEXIST, "account %.64s is a node already", n->account);
+    PQclear(res);
+    return rc;
+}
+
+static int node_get(struct rd_store *s, const char *account, struct rd_hier_node_row *n,
+                    struct rd_error *err)
+{
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc;
+
+    rd_pg_bind_init(&p);
+    rd_pg_bind_str(&p, account);
+    rc = rd_pg_ext_run(s, RD_PGX_NODE_GET,
+                       "SELECT " LEDGER_NODE_COLS " FROM hier_nodes WHERE account = $1", &p, &res,
+                       "node_get", err);
+    if (!rc && PQntuples(res) == 0)
+        rc = rd_error_set(err, RD_ENOTFOUND, "account \"%.64s\" is not a node of the hierarchy",
+                          account);
+    else if (!rc)
+        rc = read_node(res, 0, n, err);
+    PQclear(res);
+    return rc;
+}
+
+static int node_list(struct rd_store *s, int (*visit)(void *, const struct rd_hier_node_row *),
+                     void *ctx, struct rd_error *err)
+{
+    PGresult *res = NULL;
+    int rc = rd_pg_ext_run(s, RD_PGX_NODE_LIST,
+                           "SELECT " LEDGER_NODE_COLS " FROM hier_nodes ORDER BY account", NULL,
+                           &res, "node_list", err);
+
+    for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
+        struct rd_hier_node_row row;
+
+        rc = read_node(res, i, &row, err);
+        if (!rc)
+            rc = visit(ctx, &row);
+    }
+    PQclear(res);
+    return rc;
+}
+
+static int node_lock(struct rd_store *s, const char *account, struct rd_error *err)
+{
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc;
+
+    rd_pg_bind_init(&p);
+    rd_pg_bind_str(&p, account);
+    rc = rd_pg_ext_run(s, RD_PGX_NODE_LOCK,
+                       "SELECT account FROM hier_nodes WHERE account = $1 FOR UPDATE", &p, &res,
+                       "node_lock", err);
+    if (!rc && PQntuples(res) == 0)
+        rc = rd_error_set(err, RD_ENOTFOUND, "account \"%.64s\" is not a node of the hierarchy",
+                          account);
+    PQclear(res);
+    return rc;
+}
+
+/* ---- state transitions ---- */
+
+static int state_write(struct rd_store *s, void *arg, struct rd_error *err)
+{
+    struct rd_hier_state_row *t = arg;
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc;
+
+    rd_pg_bind_init(&p);
+    rd_pg_bind_str(&p, rd_node_state_name(t->to));
+    rd_pg_bind_field(&p, t->account, sizeof t->account);
+    rc = rd_pg_ext_run(s, RD_PGX_NODE_STATE,
+                       "UPDATE hier_nodes SET state = $1 WHERE account = $2 RETURNING account", &p,
+                       &res, "state_add", err);
+    if (!rc && PQntuples(res) == 0)
+        rc = rd_error_set(err, RD_ENOTFOUND, "account \"%.64s\" is not a node of the hierarchy",
+                          t->account);
+    PQclear(res);
+    if (rc)
+        return rc;
+    rd_pg_bind_init(&p);
+    rd_pg_bind_field(&p, t->account, sizeof t->account);
+    rd_pg_bind_str(&p, rd_node_state_name(t->from));
+    rd_pg_bind_str(&p, rd_node_state_name(t->to));
+    rd_pg_bind_field(&p, t->why, sizeof t->why);
+    rd_pg_bind_field(&p, t->who, sizeof t->who);
+    rd_pg_bind_i64_or_null(&p, t->op);
+    rd_pg_bind_i64(&p, t->at);
+    rc = rd_pg_ext_run(s, RD_PGX_STATE_ADD,
+                       "INSERT INTO hier_states (account, from_state, to_state, why, who, op, at) "
+                       "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id", &p, &res, "state_add",
+                       err);
+    if (!rc)
+        t->id = rd_pg_col_i64(res, 0, 0);
+    PQclear(res);
+    return rc;
+}
+
+static int state_add(struct rd_store *s, struct rd_hier_state_row *t, struct rd_error *err)
+{
+    return rd_store_ledger_state_add(s, t, state_write, err);
+}
+
+static int state_list(struct rd_store *s, const char *account,
+                      int (*visit)(void *, const struct rd_hier_state_row *), void *ctx,
+                      struct rd_error *err)
+{
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc;
+
+    rd_pg_bind_init(&p);
+    if (account) {
+        rd_pg_bind_str(&p, account);
+        rc = rd_pg_ext_run(s, RD_PGX_STATE_LIST_ONE,
+                           "SELECT " LEDGER_STATE_COLS " FROM hier_states WHERE account = $1 "
+                           "ORDER BY id", &p, &res, "state_list", err);
+    } else {
+        rc = rd_pg_ext_run(s, RD_PGX_STATE_LIST_ALL,
+                           "SELECT " LEDGER_STATE_COLS " FROM hier_states ORDER BY id", NULL, &res,
+                           "state_list", err);
+    }
+    for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
+        struct rd_hier_state_row t;
+
+        memset(&t, 0, sizeof t);
+        t.id = rd_pg_col_i64(res, i, 0);
+        rd_pg_col_text(res, i, 1, t.account, sizeof t.account);
+        rd_pg_col_text(res, i, 4, t.why, sizeof t.why);
+        rd_pg_col_text(res, i, 5, t.who, sizeof t.who);
+        t.op = rd_pg_col_i64(res, i, 6);
+        t.at = rd_pg_col_i64(res, i, 7);
+        rc = rd_store_state_read(&t, rd_pg_col_cstr(res, i, 2), rd_pg_col_cstr(res, i, 3), err);
+        if (!rc)
+            rc = visit(ctx, &t);
+    }
+    PQclear(res);
+    return rc;
+}
+
+/* ---- transactions and entries ---- */
+
+static int read_txn(const PGresult *r, int row, struct rd_ledger_txn *t, struct rd_error *err)
+{
+    memset(t, 0, sizeof *t);
+    t->id = rd_pg_col_i64(r, row, 0);
+    rd_pg_col_text(r, row, 1, t->key, sizeof t->key);
+    rd_pg_col_text(r, row, 3, t->who, sizeof t->who);
+    rd_pg_col_text(r, row, 4, t->why, sizeof t->why);
+    t->op = rd_pg_col_i64(r, row, 5);
+    t->at = rd_pg_col_i64(r, row, 6);
+    return rd_store_txn_read(t, rd_pg_col_cstr(r, row, 2), err);
+}
+
+static void read_entry(const PGresult *r, int row, struct rd_ledger_entry *e)
+{
+    memset(e, 0, sizeof *e);
+    e->txn = rd_pg_col_i64(r, row, 0);
+    rd_pg_col_text(r, row, 1, e->book, sizeof e->book);
+    e->amount = rd_pg_col_i64(r, row, 2);
+}
+
+static int txn_write(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledger_entry *e,
+                     size_t n, struct rd_error *err)
+{
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc;
+
+    rd_pg_bind_init(&p);
+    rd_pg_bind_field(&p, t->key, sizeof t->key);
+    rd_pg_bind_str(&p, rd_ledger_kind_name(t->kind));
+    rd_pg_bind_field(&p, t->who, sizeof t->who);
+    rd_pg_bind_field(&p, t->why, sizeof t->why);
+    rd_pg_bind_i64_or_null(&p, t->op);
+    rd_pg_bind_i64(&p, t->at);
+    rc = rd_pg_ext_run(s, RD_PGX_TXN_ADD,
+                       "INSERT INTO ledger_txns (idem_key, kind, who, why, op, at) VALUES ($1, $2, "
+                       "$3, $4, $5, $6) ON CONFLICT (idem_key) DO NOTHING RETURNING id", &p, &res,
+                       "txn_add", err);
+    if (!rc && PQntuples(res) == 0)
+        rc = rd_error_set(err, RD_EEXIST, "ledger key \"%.128s\" is taken", t->key);
+    else if (!rc)
+        t->id = rd_pg_col_i64(res, 0, 0);
+    PQclear(res);
+    for (size_t i = 0; i < n && rc == RD_OK; i++) {
+        e[i].txn = t->id;
+        rd_pg_bind_init(&p);
+        rd_pg_bind_i64(&p, t->id);
+        rd_pg_bind_field(&p, e[i].book, sizeof e[i].book);
+        rd_pg_bind_i64(&p, e[i].amount);
+        rc = rd_pg_ext_run(s, RD_PGX_ENTRY_ADD,
+                           "INSERT INTO ledger_entries (txn, book, amount) VALUES ($1, $2, $3)",
+                           &p, &res, "txn_add: entry", err);
+        PQclear(res);
+    }
+    return rc;
+}
+
+static int txn_add(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledger_entry *e,
+                   size_t n, struct rd_error *err)
+{
+    return rd_store_ledger_txn_add(s, t, e, n, txn_write, err);
+}
+
+static int txn_get(struct rd_store *s, const char *key, struct rd_ledger_txn *t,
+                   struct rd_ledger_entry *e, size_t cap, size_t *n, struct rd_error *err)
+{
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc;
+
+    *n = 0;
+    rd_pg_bind_init(&p);
+    rd_pg_bind_str(&p, key);
+    rc = rd_pg_ext_run(s, RD_PGX_TXN_GET,
+                       "SELECT " LEDGER_TXN_COLS " FROM ledger_txns WHERE idem_key = $1", &p, &res,
+                       "txn_get", err);
+    if (!rc && PQntuples(res) == 0)
+        rc = rd_error_set(err, RD_ENOTFOUND, "no ledger transaction has key \"%.128s\"", key);
+    else if (!rc)
+        rc = read_txn(res, 0, t, err);
+    PQclear(res);
+    if (rc)
+        return rc;
+    rd_pg_bind_init(&p);
+    rd_pg_bind_i64(&p, t->id);
+    rc = rd_pg_ext_run(s, RD_PGX_TXN_ENTRIES,
+                       "SELECT " LEDGER_ENTRY_COLS " FROM ledger_entries e WHERE e.txn = $1 "
+                       "ORDER BY e.id", &p, &res, "txn_get", err);
+    for (int i = 0, rows = rc ? 0 : PQntuples(res); i < rows; i++) {
+        if (*n < cap)
+            read_entry(res, i, &e[*n]);
+        (*n)++;
+    }
+    PQclear(res);
+    return rc;
+}
+
+/* Runs the node's query (sql_one, bound to its two books) or everyone's (sql_all). */
+static int list_run(struct rd_store *s, const char *account, enum rd_pg_ext one,
+                    const char *sql_one, enum rd_pg_ext all, const char *sql_all,
+                    const char *what, PGresult **res, struct rd_error *err)
+{
+    char avail[RD_LEDGER_BOOK_MAX], resv[RD_LEDGER_BOOK_MAX];
+    struct rd_pg_bind p;
+    int rc;
+
+    *res = NULL;
+    if (!account)
+        return rd_pg_ext_run(s, all, sql_all, NULL, res, what, err);
+    rd_pg_bind_init(&p);
+    if ((rc = bind_books(&p, account, avail, resv, err)) != RD_OK)
+        return rc;
+    return rd_pg_ext_run(s, one, sql_one, &p, res, what, err);
+}
+
+static int txn_list(struct rd_store *s, const char *account,
+                    int (*visit)(void *, const struct rd_ledger_txn *), void *ctx,
+                    struct rd_error *err)
+{
+    PGresult *res;
+    int rc = list_run(s, account, RD_PGX_TXN_LIST_ONE,
+                      "SELECT " LEDGER_TXN_COLS " FROM ledger_txns WHERE id IN (SELECT txn FROM "
+                      "ledger_entries WHERE " BOOKS ") ORDER BY id",
+                      RD_PGX_TXN_LIST_ALL, "SELECT " LEDGER_TXN_COLS " FROM ledger_txns ORDER BY id",
+                      "txn_list", &res, err);
+
+    for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
+        struct rd_ledger_txn t;
+
+        rc = read_txn(res, i, &t, err);
+        if (!rc)
+            rc = visit(ctx, &t);
+    }
+    PQclear(res);
+    return rc;
+}
+
+static int entry_list(struct rd_store *s, const char *account,
+                      int (*visit)(void *, const struct rd_ledger_entry *), void *ctx,
+                      struct rd_error *err)
+{
+    PGresult *res;
+    int rc = list_run(s, account, RD_PGX_ENTRY_LIST_ONE,
+                      "SELECT " LEDGER_ENTRY_COLS " FROM ledger_entries e WHERE e.txn IN (SELECT "
+                      "txn FROM ledger_entries WHERE " BOOKS ") ORDER BY e.txn, e.id",
+                      RD_PGX_ENTRY_LIST_ALL,
+                      "SELECT " LEDGER_ENTRY_COLS " FROM ledger_entries e ORDER BY e.txn, e.id",
+                      "entry_list", &res, err);
+
+    for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
+        struct rd_ledger_entry e;
+
+        read_entry(res, i, &e);
+        rc = visit(ctx, &e);
+    }
+    PQclear(res);
+    return rc;
+}
+
+static int book_list(struct rd_store *s, const char *account,
+                     int (*visit)(void *, const struct rd_ledger_balance *), void *ctx,
+                     struct rd_error *err)
+{
+    PGresult *res;
+    int rc = list_run(s, account, RD_PGX_BOOK_LIST_ONE,
+                      "SELECT book, SUM(amount) FROM ledger_entries WHERE " BOOKS
+                      " GROUP BY book ORDER BY book",
+                      RD_PGX_BOOK_LIST_ALL,
+                      "SELECT book, SUM(amount) FROM ledger_entries GROUP BY book ORDER BY book",
+                      "book_list", &res, err);
+
+    for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
+        struct rd_ledger_balance b;
+
+        memset(&b, 0, sizeof b);
+        rd_pg_col_text(res, i, 0, b.book, sizeof b.book);
+        b.balance = rd_pg_col_i64(res, i, 1);
+        rc = visit(ctx, &b);
+    }
+    PQclear(res);
+    return rc;
+}
+
+const struct rd_store_ledger_ops rd_pg_ledger_ops = {
+    .version = 1,
+    .node_add = node_add,
+    .node_get = node_get,
+    .node_list = node_list,
+    .node_lock = node_lock,
+    .state_add = state_add,
+    .state_list = state_list,
+    .txn_add = txn_add,
+    .txn_get = txn_get,
+    .txn_list = txn_list,
+    .entry_list = entry_list,
+    .book_list = book_list,
+};

@@ -1,0 +1,462 @@
+/*
+ * sqlite_ledger.c - the SQLite backend's hierarchy and ledger operations:
+ * nodes, their state transitions, and append-only ledger transactions with
+ * their entries (store.h, rd_store_ledger_ops). Schema: migration 8 in
+ * sqlite_schema.c; docs/hierarchy.md.
+ *
+ * Nothing here updates or deletes a ledger row; the schema's triggers refuse
+ * it from any writer.
+ */
+#include "store/sqlite_ledger.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store/ledger_sql.h"
+#include "store/sqlite_int.h"
+#include "riskdesk/banned.h"
+
+#define TOUCHES "id IN (SELECT txn FROM ledger_entries WHERE book = ? OR book = ?)"
+
+static const char *const sql[RD_SQX_COUNT] = {
+    [RD_SQX_NODE_ADD] = "INSERT INTO hier_nodes (" LEDGER_NODE_COLS ") VALUES (?, ?, ?, ?, ?, ?)",
+    [RD_SQX_NODE_GET] = "SELECT " LEDGER_NODE_COLS " FROM hier_nodes WHERE account = ?",
+    [RD_SQX_NODE_LIST] = "SELECT " LEDGER_NODE_COLS " FROM hier_nodes ORDER BY account",
+    [RD_SQX_NODE_STATE] = "UPDATE hier_nodes SET state = ? WHERE account = ?",
+    [RD_SQX_STATE_ADD] = "INSERT INTO hier_states (account, from_state, to_state, why, who, op, "
+                         "at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    [RD_SQX_STATE_LIST_ONE] = "SELECT " LEDGER_STATE_COLS " FROM hier_states WHERE account = ? "
+                              "ORDER BY id",
+    [RD_SQX_STATE_LIST_ALL] = "SELECT " LEDGER_STATE_COLS " FROM hier_states ORDER BY id",
+    [RD_SQX_TXN_ADD] = "INSERT INTO ledger_txns (idem_key, kind, who, why, op, at) "
+                       "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    [RD_SQX_ENTRY_ADD] = "INSERT INTO ledger_entries (txn, book, amount) VALUES (?, ?, ?)",
+    [RD_SQX_TXN_GET] = "SELECT " LEDGER_TXN_COLS " FROM ledger_txns WHERE idem_key = ?",
+    [RD_SQX_TXN_ENTRIES] = "SELECT " LEDGER_ENTRY_COLS " FROM ledger_entries e WHERE e.txn = ? "
+                           "ORDER BY e.id",
+    [RD_SQX_TXN_LIST_ONE] = "SELECT " LEDGER_TXN_COLS " FROM ledger_txns WHERE " TOUCHES
+                            " ORDER BY id",
+    [RD_SQX_TXN_LIST_ALL] = "SELECT " LEDGER_TXN_COLS " FROM ledger_txns ORDER BY id",
+    [RD_SQX_ENTRY_LIST_ONE] = "SELECT " LEDGER_ENTRY_COLS " FROM ledger_entries e WHERE e.txn IN "
+                              "(SELECT txn FROM ledger_entries WHERE book = ? OR book = ?) "
+                              "ORDER BY e.txn, e.id",
+    [RD_SQX_ENTRY_LIST_ALL] = "SELECT " LEDGER_ENTRY_COLS " FROM ledger_entries e "
+                              "ORDER BY e.txn, e.id",
+    [RD_SQX_BOOK_LIST_ONE] = "SELECT book, SUM(amount) FROM ledger_entries WHERE book = ? "
+                             "OR book = ? GROUP BY book ORDER BY book",
+    [RD_SQX_BOOK_LIST_ALL] = "SELECT book, SUM(amount) FROM ledger_entries GROUP BY book "
+                             "ORDER BY book",
+};
+
+static int prep(struct rd_store *s, enum rd_sqlite_ext slot, struct rd_sqlite_binder *b,
+                struct rd_error *err)
+{
+    return rd_sqlite_bind_ext(s, slot, sql[slot], b, err);
+}
+
+/* Binds a node's two books (for the *_ONE queries). */
+static int bind_books(struct rd_sqlite_binder *b, const char *account, char avail[],
+                      char resv[], struct rd_error *err)
+{
+    int rc = rd_ledger_book(account, 0, avail, RD_LEDGER_BOOK_MAX, err);
+
+    if (!rc)
+        rc = rd_ledger_book(account, 1, resv, RD_LEDGER_BOOK_MAX, err);
+    if (rc) {
+        rd_sqlite_bind_done(b);
+        return rc;
+    }
+    rd_sqlite_bind_str(b, avail);
+    rd_sqlite_bind_str(b, resv);
+    return RD_OK;
+}
+
+/* A list's visitor (the one its rows call) and its context. */
+struct visitor {
+    int (*node)(void *ctx, const struct rd_hier_node_row *);
+    int (*state)(void *ctx, const struct rd_hier_state_row *);
+    int (*txn)(void *ctx, const struct rd_ledger_txn *);
+    int (*entry)(void *ctx, const struct rd_ledger_entry *);
+    int (*book)(void *ctx, const struct rd_ledger_balance *);
+    void *ctx;
+};
+
+/* Steps a bound query to its end, handing each row to emit; the statement
+ * is reset. A nonzero return of emit stops the walk and is returned. */
+static int walk(struct rd_store *s, struct rd_sqlite_binder *b,
+                int (*emit)(sqlite3_stmt *st, void *v, struct rd_error *err), void *v,
+                const char *what, struct rd_error *err)
+{
+    int rc, ret = 0;
+
+    while ((rc = rd_sqlite_bind_step(b)) == SQLITE_ROW) {
+        ret = emit(b->st, v, err);
+        if (ret)
+            break;
+    }
+    if (!ret)
+        ret = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, what);
+    rd_sqlite_bind_done(b);
+    return ret;
+}
+
+/* Steps a bound INSERT ... RETURNING id into *id; the statement is reset. */
+static int step_id(struct rd_store *s, struct rd_sqlite_binder *b, int64_t *id, const char *what,
+                   struct rd_error *err)
+{
+    int rc = rd_sqlite_bind_step(b);
+
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(b->st, 0);
+        rc = RD_OK;
+    } else {
+        rc = rd_sqlite_fail(s, rc, err, what);
+    }
+    rd_sqlite_bind_done(b);
+    return rc;
+}
+
+/* ---- nodes ---- */
+
+static int read_node(sqlite3_stmt *st, struct rd_hier_node_row *n, struct rd_error *err)
+{
+    char type[8], state[16];
+
+    memset(n, 0, sizeof *n);
+    rd_sqlite_col_text(st, 0, n->account, sizeof n->account);
+    rd_sqlite_col_text(st, 1, type, sizeof type);
+    rd_sqlite_col_text(st, 2, n->parent, sizeof n->parent);
+    rd_sqlite_col_text(st, 3, state, sizeof state);
+    n->allow_negative = sqlite3_column_int(st, 4);
+    n->created_at = sqlite3_column_int64(st, 5);
+    return rd_store_node_read(n, type, state, err);
+}
+
+static int emit_node(sqlite3_stmt *st, void *v, struct rd_error *err)
+{
+    const struct visitor *nv = v;
+    struct rd_hier_node_row n;
+    int rc = read_node(st, &n, err);
+
+    return rc ? rc : nv->node(nv->ctx, &n);
+}
+
+static int node_add(struct rd_store *s, const struct rd_hier_node_row *n, struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    const char *type, *state;
+    int rc = rd_store_ledger_names(n, &type, &state, err);
+
+    if (rc || (rc = prep(s, RD_SQX_NODE_ADD, &b, err)) != RD_OK)
+        return rc;
+    rd_sqlite_bind_field(&b, n->account, sizeof n->account);
+    rd_sqlite_bind_str(&b, type);
+    rd_sqlite_bind_field_or_null(&b, n->parent, sizeof n->parent);
+    rd_sqlite_bind_str(&b, state);
+    rd_sqlite_bind_i64(&b, n->allow_negative ? 1 : 0);
+    rd_sqlite_bind_i64(&b, n->created_at);
+    rc = rd_sqlite_bind_run(s, &b, NULL, err, "node_add");
+    if (rc == RD_EEXIST)
+        return rd_error_set(err, RD_EEXIST, "account %s is a node already", n->account);
+    return rc;
+}
+
+static int node_get(struct rd_store *s, const char *account, struct rd_hier_node_row *n,
+                    struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    int rc = prep(s, RD_SQX_NODE_GET, &b, err);
+
+    if (rc)
+        return rc;
+    rd_sqlite_bind_str(&b, account);
+    rc = rd_sqlite_bind_step(&b);
+    if (rc == SQLITE_ROW)
+        rc = read_node(b.st, n, err);
+    else if (rc == SQLITE_DONE)
+        rc = rd_error_set(err, RD_ENOTFOUND, "account \"%.64s\" is not a node of the hierarchy",
+                          account);
+    else
+        rc = rd_sqlite_fail(s, rc, err, "node_get");
+    rd_sqlite_bind_done(&b);
+    return rc;
+}
+
+static int node_list(struct rd_store *s, int (*visit)(void *, const struct rd_hier_node_row *),
+                     void *ctx, struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    struct visitor v = {.node = visit, .ctx = ctx};
+    int rc = prep(s, RD_SQX_NODE_LIST, &b, err);
+
+    return rc ? rc : walk(s, &b, emit_node, &v, "node_list", err);
+}
+
+/* BEGIN IMMEDIATE already makes writers take turns: the node need only exist. */
+static int node_lock(struct rd_store *s, const char *account, struct rd_error *err)
+{
+    struct rd_hier_node_row n;
+
+    return node_get(s, account, &n, err);
+}
+
+/* ---- state transitions ---- */
+
+static int read_state(sqlite3_stmt *st, struct rd_hier_state_row *t, struct rd_error *err)
+{
+    char from[16], to[16];
+
+    memset(t, 0, sizeof *t);
+    t->id = sqlite3_column_int64(st, 0);
+    rd_sqlite_col_text(st, 1, t->account, sizeof t->account);
+    rd_sqlite_col_text(st, 2, from, sizeof from);
+    rd_sqlite_col_text(st, 3, to, sizeof to);
+    rd_sqlite_col_text(st, 4, t->why, sizeof t->why);
+    rd_sqlite_col_text(st, 5, t->who, sizeof t->who);
+    t->op = sqlite3_column_int64(st, 6);
+    t->at = sqlite3_column_int64(st, 7);
+    return rd_store_state_read(t, from, to, err);
+}
+
+static int emit_state(sqlite3_stmt *st, void *v, struct rd_error *err)
+{
+    const struct visitor *sv = v;
+    struct rd_hier_state_row t;
+    int rc = read_state(st, &t, err);
+
+    return rc ? rc : sv->state(sv->ctx, &t);
+}
+
+static int state_write(struct rd_store *s, void *arg, struct rd_error *err)
+{
+    struct rd_hier_state_row *t = arg;
+    struct rd_sqlite_binder b;
+    int changes = 0, rc = prep(s, RD_SQX_NODE_STATE, &b, err);
+
+    if (rc)
+        return rc;
+    rd_sqlite_bind_str(&b, rd_node_state_name(t->to));
+    rd_sqlite_bind_field(&b, t->account, sizeof t->account);
+    if ((rc = rd_sqlite_bind_run(s, &b, &changes, err, "state_add")) != RD_OK)
+        return rc;
+    if (changes == 0)
+        return rd_error_set(err, RD_ENOTFOUND, "account \"%.64s\" is not a node of the "
+                            "hierarchy", t->account);
+    if ((rc = prep(s, RD_SQX_STATE_ADD, &b, err)) != RD_OK)
+        return rc;
+    rd_sqlite_bind_field(&b, t->account, sizeof t->account);
+    rd_sqlite_bind_str(&b, rd_node_state_name(t->from));
+    rd_sqlite_bind_str(&b, rd_node_state_name(t->to));
+    rd_sqlite_bind_field(&b, t->why, sizeof t->why);
+    rd_sqlite_bind_field(&b, t->who, sizeof t->who);
+    rd_sqlite_bind_i64_or_null(&b, t->op);
+    rd_sqlite_bind_i64(&b, t->at);
+    return step_id(s, &b, &t->id, "state_add", err);
+}
+
+static int state_add(struct rd_store *s, struct rd_hier_state_row *t, struct rd_error *err)
+{
+    return rd_store_ledger_state_add(s, t, state_write, err);
+}
+
+static int state_list(struct rd_store *s, const char *account,
+                      int (*visit)(void *, const struct rd_hier_state_row *), void *ctx,
+                      struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    struct visitor v = {.state = visit, .ctx = ctx};
+    int rc = prep(s, account ? RD_SQX_STATE_LIST_ONE : RD_SQX_STATE_LIST_ALL, &b, err);
+
+    if (rc)
+        return rc;
+    if (account)
+        rd_sqlite_bind_str(&b, account);
+    return walk(s, &b, emit_state, &v, "state_list", err);
+}
+
+/* ---- transactions and entries ---- */
+
+static int read_txn(sqlite3_stmt *st, struct rd_ledger_txn *t, struct rd_error *err)
+{
+    char kind[16];
+
+    memset(t, 0, sizeof *t);
+    t->id = sqlite3_column_int64(st, 0);
+    rd_sqlite_col_text(st, 1, t->key, sizeof t->key);
+    rd_sqlite_col_text(st, 2, kind, sizeof kind);
+    rd_sqlite_col_text(st, 3, t->who, sizeof t->who);
+    rd_sqlite_col_text(st, 4, t->why, sizeof t->why);
+    t->op = sqlite3_column_int64(st, 5);
+    t->at = sqlite3_column_int64(st, 6);
+    return rd_store_txn_read(t, kind, err);
+}
+
+static void read_entry(sqlite3_stmt *st, struct rd_ledger_entry *e)
+{
+    memset(e, 0, sizeof *e);
+    e->txn = sqlite3_column_int64(st, 0);
+    rd_sqlite_col_text(st, 1, e->book, sizeof e->book);
+    e->amount = sqlite3_column_int64(st, 2);
+}
+
+static int txn_write(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledger_entry *e,
+                     size_t n, struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    int rc = prep(s, RD_SQX_TXN_ADD, &b, err);
+
+    if (rc)
+        return rc;
+    rd_sqlite_bind_field(&b, t->key, sizeof t->key);
+    rd_sqlite_bind_str(&b, rd_ledger_kind_name(t->kind));
+    rd_sqlite_bind_field(&b, t->who, sizeof t->who);
+    rd_sqlite_bind_field(&b, t->why, sizeof t->why);
+    rd_sqlite_bind_i64_or_null(&b, t->op);
+    rd_sqlite_bind_i64(&b, t->at);
+    rc = step_id(s, &b, &t->id, "txn_add", err);
+    if (rc == RD_EEXIST)
+        return rd_error_set(err, RD_EEXIST, "ledger key \"%.128s\" is taken", t->key);
+    for (size_t i = 0; i < n && rc == RD_OK; i++) {
+        e[i].txn = t->id;
+        if ((rc = prep(s, RD_SQX_ENTRY_ADD, &b, err)) != RD_OK)
+            break;
+        rd_sqlite_bind_i64(&b, t->id);
+        rd_sqlite_bind_field(&b, e[i].book, sizeof e[i].book);
+        rd_sqlite_bind_i64(&b, e[i].amount);
+        rc = rd_sqlite_bind_run(s, &b, NULL, err, "txn_add: entry");
+    }
+    return rc;
+}
+
+static int txn_add(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledger_entry *e,
+                   size_t n, struct rd_error *err)
+{
+    return rd_store_ledger_txn_add(s, t, e, n, txn_write, err);
+}
+
+static int txn_get(struct rd_store *s, const char *key, struct rd_ledger_txn *t,
+                   struct rd_ledger_entry *e, size_t cap, size_t *n, struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    int rc = prep(s, RD_SQX_TXN_GET, &b, err);
+
+    *n = 0;
+    if (rc)
+        return rc;
+    rd_sqlite_bind_str(&b, key);
+    rc = rd_sqlite_bind_step(&b);
+    if (rc == SQLITE_ROW)
+        rc = read_txn(b.st, t, err);
+    else if (rc == SQLITE_DONE)
+        rc = rd_error_set(err, RD_ENOTFOUND, "no ledger transaction has key \"%.128s\"", key);
+    else
+        rc = rd_sqlite_fail(s, rc, err, "txn_get");
+    rd_sqlite_bind_done(&b);
+    if (rc || (rc = prep(s, RD_SQX_TXN_ENTRIES, &b, err)) != RD_OK)
+        return rc;
+    rd_sqlite_bind_i64(&b, t->id);
+    while ((rc = rd_sqlite_bind_step(&b)) == SQLITE_ROW) {
+        if (*n < cap)
+            read_entry(b.st, &e[*n]);
+        (*n)++;
+    }
+    rc = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "txn_get");
+    rd_sqlite_bind_done(&b);
+    return rc;
+}
+
+static int emit_txn(sqlite3_stmt *st, void *v, struct rd_error *err)
+{
+    struct visitor *tv = v;
+    struct rd_ledger_txn t;
+    int rc = read_txn(st, &t, err);
+
+    return rc ? rc : tv->txn(tv->ctx, &t);
+}
+
+static int emit_entry(sqlite3_stmt *st, void *v, struct rd_error *err)
+{
+    struct visitor *tv = v;
+    struct rd_ledger_entry e;
+
+    (void)err;
+    read_entry(st, &e);
+    return tv->entry(tv->ctx, &e);
+}
+
+static int emit_book(sqlite3_stmt *st, void *v, struct rd_error *err)
+{
+    struct visitor *tv = v;
+    struct rd_ledger_balance bal;
+
+    (void)err;
+    memset(&bal, 0, sizeof bal);
+    rd_sqlite_col_text(st, 0, bal.book, sizeof bal.book);
+    bal.balance = sqlite3_column_int64(st, 1);
+    return tv->book(tv->ctx, &bal);
+}
+
+/* Runs one of the list queries: the node's (slot_one, bound to its books)
+ * or everyone's. */
+static int list(struct rd_store *s, const char *account, enum rd_sqlite_ext slot_one,
+                enum rd_sqlite_ext slot_all,
+                int (*emit)(sqlite3_stmt *, void *, struct rd_error *), struct visitor *v,
+                const char *what, struct rd_error *err)
+{
+    char avail[RD_LEDGER_BOOK_MAX], resv[RD_LEDGER_BOOK_MAX];
+    struct rd_sqlite_binder b;
+    int rc = prep(s, account ? slot_one : slot_all, &b, err);
+
+    if (rc)
+        return rc;
+    if (account && (rc = bind_books(&b, account, avail, resv, err)) != RD_OK)
+        return rc;
+    return walk(s, &b, emit, v, what, err);
+}
+
+static int txn_list(struct rd_store *s, const char *account,
+                    int (*visit)(void *, const struct rd_ledger_txn *), void *ctx,
+                    struct rd_error *err)
+{
+    struct visitor v = {.txn = visit, .ctx = ctx};
+
+    return list(s, account, RD_SQX_TXN_LIST_ONE, RD_SQX_TXN_LIST_ALL, emit_txn, &v, "txn_list",
+                err);
+}
+
+static int entry_list(struct rd_store *s, const char *account,
+                      int (*visit)(void *, const struct rd_ledger_entry *), void *ctx,
+                      struct rd_error *err)
+{
+    struct visitor v = {.entry = visit, .ctx = ctx};
+
+    return list(s, account, RD_SQX_ENTRY_LIST_ONE, RD_SQX_ENTRY_LIST_ALL, emit_entry, &v,
+                "entry_list", err);
+}
+
+static int book_list(struct rd_store *s, const char *account,
+                     int (*visit)(void *, const struct rd_ledger_balance *), void *ctx,
+                     struct rd_error *err)
+{
+    struct visitor v = {.book = visit, .ctx = ctx};
+
+    return list(s, account, RD_SQX_BOOK_LIST_ONE, RD_SQX_BOOK_LIST_ALL, emit_book, &v,
+                "book_list", err);
+}
+
+const struct rd_store_ledger_ops rd_sqlite_ledger_ops = {
+    .version = 1,
+    .node_add = node_add,
+    .node_get = node_get,
+    .node_list = node_list,
+    .node_lock = node_lock,
+    .state_add = state_add,
+    .state_list = state_list,
+    .txn_add = txn_add,
+    .txn_get = txn_get,
+    .txn_list = txn_list,
+    .entry_list = entry_list,
+    .book_list = book_list,
+};

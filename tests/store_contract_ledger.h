@@ -1,0 +1,281 @@
+/*
+ * store_contract_ledger.h - the storage contract on the hierarchy and its
+ * ledger: nodes and their transitions round-trip every field, a taken node
+ * or key fails alone and writes nothing (inside a caller's transaction too),
+ * a transaction's entries are all written or none, and the lists and the
+ * store's own balances answer per node and for everyone.
+ *
+ * Part of the contract in store_contract.h, which includes it after the
+ * fixture; not included on its own.
+ */
+#ifndef RISKDESK_TESTS_STORE_CONTRACT_LEDGER_H
+#define RISKDESK_TESTS_STORE_CONTRACT_LEDGER_H
+
+struct ledger_seen {
+    int n;
+    struct rd_hier_node_row node[8];
+    struct rd_hier_state_row st[8];
+    struct rd_ledger_txn txn[8];
+    struct rd_ledger_entry e[16];
+    struct rd_ledger_balance b[8];
+};
+
+static int see_node(void *ctx, const struct rd_hier_node_row *r)
+{
+    struct ledger_seen *c = ctx;
+
+    if (c->n < 8)
+        c->node[c->n] = *r;
+    c->n++;
+    return 0;
+}
+
+static int see_state(void *ctx, const struct rd_hier_state_row *r)
+{
+    struct ledger_seen *c = ctx;
+
+    if (c->n < 8)
+        c->st[c->n] = *r;
+    c->n++;
+    return 0;
+}
+
+static int see_txn(void *ctx, const struct rd_ledger_txn *r)
+{
+    struct ledger_seen *c = ctx;
+
+    if (c->n < 8)
+        c->txn[c->n] = *r;
+    c->n++;
+    return 0;
+}
+
+static int see_entry(void *ctx, const struct rd_ledger_entry *r)
+{
+    struct ledger_seen *c = ctx;
+
+    if (c->n < 16)
+        c->e[c->n] = *r;
+    c->n++;
+    return 0;
+}
+
+static int see_book(void *ctx, const struct rd_ledger_balance *r)
+{
+    struct ledger_seen *c = ctx;
+
+    if (c->n < 8)
+        c->b[c->n] = *r;
+    c->n++;
+    return 0;
+}
+
+static void ledger_node(struct rd_hier_node_row *n, const char *account, const char *parent,
+                        enum rd_node_type type)
+{
+    memset(n, 0, sizeof *n);
+    snprintf(n->account, sizeof n->account, "%s", account);
+    snprintf(n->parent, sizeof n->parent, "%s", parent);
+    n->type = type;
+    n->state = RD_NODE_ACTIVE;
+    n->created_at = NOW;
+}
+
+static void test_ledger_nodes_states(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    const struct rd_store_ledger_ops *l = s->ops->ledger;
+    struct rd_hier_node_row n, got;
+    struct rd_hier_state_row t;
+    struct ledger_seen seen = {0};
+    struct rd_error err = {0};
+
+    assert_non_null(l);
+    assert_true(l->version >= 1);
+    ledger_node(&n, "g2", "", RD_NODE_GEN);
+    n.allow_negative = 1;
+    assert_int_equal(l->node_add(s, &n, &err), RD_OK);
+    ledger_node(&n, "g1.f1", "g1", RD_NODE_REV);
+    n.state = RD_NODE_SAFE;
+    n.created_at = NOW + 5;
+    assert_int_equal(l->node_add(s, &n, &err), RD_OK);
+    ledger_node(&n, "g1", "", RD_NODE_COM);
+    assert_int_equal(l->node_add(s, &n, &err), RD_OK);
+    assert_int_equal(l->node_add(s, &n, &err), RD_EEXIST);
+    assert_non_null(strstr(err.msg, "g1"));
+
+    assert_int_equal(l->node_get(s, "g1.f1", &got, &err), RD_OK);
+    assert_string_equal(got.account, "g1.f1");
+    assert_string_equal(got.parent, "g1");
+    assert_int_equal(got.type, RD_NODE_REV);
+    assert_int_equal(got.state, RD_NODE_SAFE);
+    assert_int_equal(got.allow_negative, 0);
+    assert_int_equal(got.created_at, NOW + 5);
+    assert_int_equal(l->node_get(s, "g2", &got, &err), RD_OK);
+    assert_int_equal(got.allow_negative, 1);
+    assert_string_equal(got.parent, "");
+    assert_int_equal(l->node_get(s, "nobody", &got, &err), RD_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "nobody"));
+
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    assert_int_equal(l->node_lock(s, "g1", &err), RD_OK);
+    assert_int_equal(l->node_lock(s, "nobody", &err), RD_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "nobody"));
+    assert_int_equal(s->ops->commit(s, &err), RD_OK);
+
+    assert_int_equal(l->node_list(s, see_node, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 3);
+    assert_string_equal(seen.node[0].account, "g1");      /* by account, byte order */
+    assert_string_equal(seen.node[1].account, "g1.f1");
+    assert_string_equal(seen.node[2].account, "g2");
+
+    memset(&t, 0, sizeof t);
+    snprintf(t.account, sizeof t.account, "g1.f1");
+    t.from = RD_NODE_SAFE;
+    t.to = RD_NODE_ACTIVE;
+    snprintf(t.why, sizeof t.why, "checked by hand");
+    snprintf(t.who, sizeof t.who, "ops");
+    t.op = 7;
+    t.at = NOW + 60;
+    assert_int_equal(l->state_add(s, &t, &err), RD_OK);
+    assert_true(t.id > 0);
+    assert_int_equal(l->node_get(s, "g1.f1", &got, &err), RD_OK);
+    assert_int_equal(got.state, RD_NODE_ACTIVE);
+
+    snprintf(t.account, sizeof t.account, "nobody");
+    assert_int_equal(l->state_add(s, &t, &err), RD_ENOTFOUND);
+
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(l->state_list(s, NULL, see_state, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 1);      /* the refused one left nothing */
+    assert_string_equal(seen.st[0].account, "g1.f1");
+    assert_int_equal(seen.st[0].from, RD_NODE_SAFE);
+    assert_int_equal(seen.st[0].to, RD_NODE_ACTIVE);
+    assert_string_equal(seen.st[0].why, "checked by hand");
+    assert_string_equal(seen.st[0].who, "ops");
+    assert_int_equal(seen.st[0].op, 7);
+    assert_int_equal(seen.st[0].at, NOW + 60);
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(l->state_list(s, "g2", see_state, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 0);
+}
+
+static void ledger_txn(struct rd_ledger_txn *t, const char *key, enum rd_ledger_kind kind,
+                       int64_t at)
+{
+    memset(t, 0, sizeof *t);
+    snprintf(t->key, sizeof t->key, "%s", key);
+    t->kind = kind;
+    snprintf(t->who, sizeof t->who, "cli");
+    snprintf(t->why, sizeof t->why, "why %s", key);
+    t->at = at;
+}
+
+static void test_ledger_txns(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    const struct rd_store_ledger_ops *l = s->ops->ledger;
+    struct rd_ledger_txn t, got;
+    struct rd_ledger_entry e[3], ge[4];
+    struct ledger_seen seen = {0};
+    struct rd_error err = {0};
+    size_t n = 0;
+
+    assert_int_equal(rd_ledger_flow(RD_LEDGER_OPEN, "g1", 100000000, e, &err), RD_OK);
+    ledger_txn(&t, "open/g1", RD_LEDGER_OPEN, NOW);
+    assert_int_equal(l->txn_add(s, &t, e, 2, &err), RD_OK);
+    assert_true(t.id > 0);
+    assert_int_equal(e[0].txn, t.id);
+    assert_int_equal(e[1].txn, t.id);
+
+    assert_int_equal(rd_ledger_flow(RD_LEDGER_OPEN, "g2", 50000000, e, &err), RD_OK);
+    ledger_txn(&t, "open/g2", RD_LEDGER_OPEN, NOW + 1);
+    assert_int_equal(l->txn_add(s, &t, e, 2, &err), RD_OK);
+
+    /* three legs: a P&L of g1 split between its books */
+    ledger_txn(&t, "k3", RD_LEDGER_PNL_KIND, NOW + 2);
+    t.op = 12;
+    e[0] = (struct rd_ledger_entry){.book = "g1:available", .amount = -30000};
+    e[1] = (struct rd_ledger_entry){.book = "g1:reserved", .amount = 10000};
+    e[2] = (struct rd_ledger_entry){.book = "@pnl", .amount = 20000};
+    assert_int_equal(l->txn_add(s, &t, e, 3, &err), RD_OK);
+
+    assert_int_equal(l->txn_get(s, "k3", &got, ge, 4, &n, &err), RD_OK);
+    assert_int_equal(got.id, t.id);
+    assert_string_equal(got.key, "k3");
+    assert_int_equal(got.kind, RD_LEDGER_PNL_KIND);
+    assert_string_equal(got.who, "cli");
+    assert_string_equal(got.why, "why k3");
+    assert_int_equal(got.op, 12);
+    assert_int_equal(got.at, NOW + 2);
+    assert_int_equal(n, 3);
+    assert_string_equal(ge[0].book, "g1:available");
+    assert_int_equal(ge[0].amount, -30000);
+    assert_string_equal(ge[2].book, "@pnl");
+    assert_int_equal(ge[2].txn, t.id);
+    assert_int_equal(l->txn_get(s, "k3", &got, ge, 1, &n, &err), RD_OK);
+    assert_int_equal(n, 3);     /* how many it has, past cap */
+    assert_int_equal(l->txn_get(s, "nokey", &got, ge, 4, &n, &err), RD_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "nokey"));
+
+    /* a taken key: RD_EEXIST, nothing written, and the caller's transaction goes on */
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    ledger_txn(&t, "k3", RD_LEDGER_DEPOSIT, NOW + 3);
+    assert_int_equal(rd_ledger_flow(RD_LEDGER_DEPOSIT, "g2", 7, e, &err), RD_OK);
+    assert_int_equal(l->txn_add(s, &t, e, 2, &err), RD_EEXIST);
+    assert_non_null(strstr(err.msg, "k3"));
+    ledger_txn(&t, "k4", RD_LEDGER_WITHDRAW, NOW + 4);
+    assert_int_equal(rd_ledger_flow(RD_LEDGER_WITHDRAW, "g2", 10000, e, &err), RD_OK);
+    assert_int_equal(l->txn_add(s, &t, e, 2, &err), RD_OK);
+    assert_int_equal(s->ops->commit(s, &err), RD_OK);
+
+    /* a rolled-back caller leaves no header and no entry */
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    ledger_txn(&t, "k5", RD_LEDGER_DEPOSIT, NOW + 5);
+    assert_int_equal(rd_ledger_flow(RD_LEDGER_DEPOSIT, "g1", 5, e, &err), RD_OK);
+    assert_int_equal(l->txn_add(s, &t, e, 2, &err), RD_OK);
+    s->ops->rollback(s);
+    assert_int_equal(l->txn_get(s, "k5", &got, ge, 4, &n, &err), RD_ENOTFOUND);
+
+    assert_int_equal(l->txn_list(s, NULL, see_txn, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 4);
+    assert_string_equal(seen.txn[0].key, "open/g1");
+    assert_string_equal(seen.txn[3].key, "k4");
+    assert_int_equal(seen.txn[3].kind, RD_LEDGER_WITHDRAW);
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(l->txn_list(s, "g1", see_txn, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 2);
+    assert_string_equal(seen.txn[1].key, "k3");
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(l->entry_list(s, "g2", see_entry, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 4);       /* both legs of each of g2's transactions */
+    assert_string_equal(seen.e[0].book, "g2:available");
+    assert_string_equal(seen.e[1].book, "@external");
+    assert_int_equal(seen.e[3].amount, 10000);
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(l->entry_list(s, NULL, see_entry, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 9);
+
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(l->book_list(s, NULL, see_book, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 5);
+    assert_string_equal(seen.b[0].book, "@external");
+    assert_int_equal(seen.b[0].balance, -100000000 - 50000000 + 10000);
+    assert_string_equal(seen.b[1].book, "@pnl");
+    assert_int_equal(seen.b[1].balance, 20000);
+    assert_string_equal(seen.b[2].book, "g1:available");
+    assert_int_equal(seen.b[2].balance, 100000000 - 30000);
+    assert_string_equal(seen.b[3].book, "g1:reserved");
+    assert_int_equal(seen.b[3].balance, 10000);
+    assert_string_equal(seen.b[4].book, "g2:available");
+    assert_int_equal(seen.b[4].balance, 50000000 - 10000);
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(l->book_list(s, "g1", see_book, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 2);
+    assert_string_equal(seen.b[1].book, "g1:reserved");
+    assert_int_equal(l->book_list(s, "bad:name", see_book, &seen, &err), RD_EINVAL);
+}
+
+#endif
