@@ -134,6 +134,8 @@ int api_cfg_reload(struct api_server *srv, struct rd_store *store, struct rd_err
     pthread_mutex_unlock(&srv->cfg_mu);
     c = NULL;
     api_cfg_unref(old);
+    /* an account new to this snapshot gets its dispatcher (--dispatch all) */
+    api_dispatchers_adopt(srv);
 out:
     if (c) {
         if (c->cfg)

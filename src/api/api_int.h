@@ -450,6 +450,10 @@ int api_metrics_handler(struct api_req *r);
 
 int api_dispatchers_start(struct api_server *srv, const char *which, unsigned interval,
                           struct rd_error *err);
+/* Under `--dispatch all`: a dispatcher, started by its own thread, for each
+ * open account of the current snapshot that has none (one made through the
+ * API since). Called after a new snapshot is published. */
+void api_dispatchers_adopt(struct api_server *srv);
 /* Asks them to stop after their cycle and waits for them. */
 void api_dispatchers_stop(struct api_server *srv);
 /* Whether the named account's dispatcher was asked for and has not started

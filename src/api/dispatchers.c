@@ -14,7 +14,17 @@
  * each thread runs a cycle every interval seconds and publishes the broker's
  * numbers for /metrics and the account routes. Stopping lets the cycle in
  * progress finish. A dispatcher keeps the account configuration it started
- * with: changes made through the API reach it at the next start.
+ * with: changes made through the API reach it at the next start. Under
+ * `--dispatch all` an account made through the API, on this server or on
+ * another sharing the store, gets its dispatcher when this server's snapshot
+ * of the accounts first shows it (api_dispatchers_adopt); its thread starts
+ * it, so the request that made it does not wait for a broker. One whose
+ * account another process runs is left to that process.
+ *
+ * The dispatchers are a published array of pointers (struct disp_set):
+ * readers load it once and never lock; an adoption publishes a longer copy
+ * and keeps the old one until the server stops, so a reader's array stays
+ * valid however long it holds it.
  *
  * Each account is opened through its runner (runner.h), the one place that
  * checks its keys against every other account's. A trade for an account whose
@@ -35,7 +45,9 @@
 
 struct disp {
     struct api_server *srv;
-    const struct rd_account_config *acct;
+    const struct rd_account_config *acct;   /* from cfg */
+    struct api_cfg *cfg;         /* an adopted one's snapshot (referenced); else NULL */
+    atomic_int pending;          /* adopted, its first start not yet tried */
     struct rd_runner *ru;
     pthread_mutex_t run_mu;      /* one user of the runner at a time */
     int wake;                    /* under ds->mu: cycle now */
@@ -50,10 +62,18 @@ struct disp {
     char error[256];
 };
 
-struct api_dispatchers {
-    struct api_cfg *cfg;         /* the snapshot the dispatchers borrow from */
-    struct disp *v;
+/* The dispatchers at one moment; immutable once published. */
+struct disp_set {
+    struct disp_set *retired;    /* the set this one replaced (freed at stop) */
     size_t n;
+    struct disp *v[];
+};
+
+struct api_dispatchers {
+    struct api_cfg *cfg;         /* the snapshot the first dispatchers borrow from */
+    _Atomic(struct disp_set *) set;
+    pthread_mutex_t add_mu;      /* one adoption at a time */
+    int all;                     /* --dispatch all: adopt accounts made later */
     unsigned interval;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -217,6 +237,12 @@ static int wait_interval(struct disp *p)
     return stop;
 }
 
+/* The config a dispatcher runs under: its own snapshot when adopted. */
+static const struct rd_config *disp_config(const struct disp *p)
+{
+    return p->cfg ? p->cfg->cfg : p->srv->dispatchers->cfg->cfg;
+}
+
 /* A dispatcher whose start failed, tried again: running from its next cycle
  * when it comes up (the account's health cleared), else the new error kept. */
 static void retry_start(struct disp *p)
@@ -225,7 +251,7 @@ static void retry_start(struct disp *p)
     struct rd_logline l;
 
     p->attempts++;
-    if (prepare(p->srv, p->srv->dispatchers->cfg->cfg, p, &e) != RD_OK) {
+    if (prepare(p->srv, disp_config(p), p, &e) != RD_OK) {
         rd_error_prefix(&e, "dispatcher of \"%s\"", p->acct->name);
         start_failed(p, &e, "dispatch.start_retry_failed");
         return;
@@ -239,10 +265,51 @@ static void retry_start(struct disp *p)
     api_health_dispatcher_started(p->srv, p->acct->name);
 }
 
+/* An adopted dispatcher's first start, on its own thread. 0 when it runs
+ * or will be tried again; 1 when another process runs the account. */
+static int adopted_start(struct disp *p)
+{
+    struct rd_error e = {0};
+    struct rd_logline l;
+    int rc;
+
+    p->attempts = 1;
+    rc = prepare(p->srv, disp_config(p), p, &e);
+    if (rc == RD_OK) {
+        rd_log_begin(&l, RD_LOG_INFO, "dispatch.adopted");
+        rd_log_str(&l, "account", p->acct->name);
+        rd_log_end(&l);
+        return 0;
+    }
+    if (rc == RD_EBUSY) {
+        pthread_mutex_lock(&p->run_mu);
+        rd_runner_close(p->ru);
+        p->ru = NULL;
+        pthread_mutex_unlock(&p->run_mu);
+        atomic_store(&p->lock_lost, 1);
+        rd_log_begin(&l, RD_LOG_INFO, "dispatch.elsewhere");
+        rd_log_str(&l, "account", p->acct->name);
+        rd_log_str(&l, "msg", e.msg);
+        rd_log_end(&l);
+        return 1;
+    }
+    rd_error_prefix(&e, "dispatcher of \"%s\"", p->acct->name);
+    start_failed(p, &e, "dispatch.start_failed");
+    api_health_init_failed(p->srv, p->acct->name, e.msg, 1);
+    return 0;
+}
+
 static void *loop(void *arg)
 {
     struct disp *p = arg;
 
+    if (atomic_load(&p->pending)) {
+        int elsewhere = adopted_start(p);
+
+        atomic_store(&p->pending, 0);
+        if (elsewhere)
+            return NULL;
+    }
     for (;;) {
         if (!atomic_load(&p->start_failed))
             cycle(p);
@@ -274,10 +341,40 @@ static int wanted(const char *which, const char *name)
     return 0;
 }
 
+static struct disp_set *set_new(size_t n)
+{
+    return rd_calloc(1, sizeof(struct disp_set) + n * sizeof(struct disp *));
+}
+
+static struct disp *disp_new(struct api_server *srv, const struct rd_account_config *acct)
+{
+    struct disp *p = rd_calloc(1, sizeof *p);
+
+    if (!p)
+        return NULL;
+    p->srv = srv;
+    p->acct = acct;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_mutex_init(&p->run_mu, NULL);
+    p->attempts = 1;
+    return p;
+}
+
+static struct disp *find_disp(struct api_dispatchers *ds, const char *account)
+{
+    struct disp_set *set = atomic_load(&ds->set);
+
+    for (size_t i = 0; i < set->n; i++)
+        if (!strcmp(set->v[i]->acct->name, account))
+            return set->v[i];
+    return NULL;
+}
+
 int api_dispatchers_start(struct api_server *srv, const char *which, unsigned interval,
                           struct rd_error *err)
 {
     struct api_dispatchers *ds;
+    struct disp_set *set;
     const struct rd_config *cfg;
     struct rd_error first = {0};
     size_t nup = 0;
@@ -288,18 +385,26 @@ int api_dispatchers_start(struct api_server *srv, const char *which, unsigned in
     ds = rd_calloc(1, sizeof *ds);
     if (!ds)
         return rd_error_set(err, RD_ENOMEM, "dispatch: out of memory");
-    pthread_mutex_init(&ds->mu, NULL);
-    pthread_cond_init(&ds->cv, NULL);
-    ds->interval = interval ? interval : 60;
-    srv->dispatchers = ds;
     pthread_mutex_lock(&srv->cfg_mu);
     ds->cfg = srv->cfg;
     atomic_fetch_add(&ds->cfg->refs, 1);
     pthread_mutex_unlock(&srv->cfg_mu);
     cfg = ds->cfg->cfg;
+    if (!(set = set_new((size_t)cfg->naccounts))) {
+        api_cfg_unref(ds->cfg);
+        rd_free(ds);
+        return rd_error_set(err, RD_ENOMEM, "dispatch: out of memory");
+    }
+    atomic_init(&ds->set, set);
+    pthread_mutex_init(&ds->mu, NULL);
+    pthread_mutex_init(&ds->add_mu, NULL);
+    pthread_cond_init(&ds->cv, NULL);
+    ds->interval = interval ? interval : 60;
+    ds->all = !strcmp(which, "all");
+    srv->dispatchers = ds;
 
     /* every name asked for must exist */
-    if (strcmp(which, "all") != 0) {
+    if (!ds->all) {
         const char *p = which;
 
         while (*p) {
@@ -313,21 +418,15 @@ int api_dispatchers_start(struct api_server *srv, const char *which, unsigned in
             p += k + (p[k] == ',');
         }
     }
-    ds->v = rd_calloc((size_t)cfg->naccounts + 1, sizeof *ds->v);
-    if (!ds->v)
-        return rd_error_set(err, RD_ENOMEM, "dispatch: out of memory");
     for (int i = 0; i < cfg->naccounts; i++) {
         struct rd_error e = {0};
         struct disp *p;
 
         if (!wanted(which, cfg->accounts[i].name))
             continue;
-        p = &ds->v[ds->n++];
-        p->srv = srv;
-        p->acct = &cfg->accounts[i];
-        pthread_mutex_init(&p->mu, NULL);
-        pthread_mutex_init(&p->run_mu, NULL);
-        p->attempts = 1;
+        if (!(p = disp_new(srv, &cfg->accounts[i])))
+            return rd_error_set(err, RD_ENOMEM, "dispatch: out of memory");
+        set->v[set->n++] = p;
         rc = prepare(srv, cfg, p, &e);
         if (rc == RD_OK) {
             nup++;
@@ -347,35 +446,92 @@ int api_dispatchers_start(struct api_server *srv, const char *which, unsigned in
             first = e;
         }
     }
-    if (ds->n && !nup) {
+    if (set->n && !nup) {
         *err = first;
-        return rd_error_prefix(err, "--dispatch: no dispatcher could start (%zu asked for)", ds->n);
+        return rd_error_prefix(err, "--dispatch: no dispatcher could start (%zu asked for)",
+                               set->n);
     }
     rc = RD_OK;
-    for (size_t i = 0; i < ds->n && rc == RD_OK; i++) {
-        if (pthread_create(&ds->v[i].th, NULL, loop, &ds->v[i]) != 0)
+    for (size_t i = 0; i < set->n && rc == RD_OK; i++) {
+        if (pthread_create(&set->v[i]->th, NULL, loop, set->v[i]) != 0)
             rc = rd_error_set(err, RD_EINTERNAL, "dispatch: cannot start a thread");
         else
-            ds->v[i].started = 1;
+            set->v[i]->started = 1;
     }
     return rc;
+}
+
+void api_dispatchers_adopt(struct api_server *srv)
+{
+    struct api_dispatchers *ds = srv->dispatchers;
+    struct disp_set *cur, *set = NULL;
+    struct api_cfg *c;
+    size_t fresh = 0;
+    int stopping;
+
+    if (!ds || !ds->all)
+        return;
+    pthread_mutex_lock(&srv->cfg_mu);
+    c = srv->cfg;
+    atomic_fetch_add(&c->refs, 1);
+    pthread_mutex_unlock(&srv->cfg_mu);
+    pthread_mutex_lock(&ds->add_mu);
+    pthread_mutex_lock(&ds->mu);
+    stopping = ds->stop;
+    pthread_mutex_unlock(&ds->mu);
+    cur = atomic_load(&ds->set);
+    for (int i = 0; !stopping && i < c->cfg->naccounts; i++)
+        if (!c->meta[i].closed_at && !find_disp(ds, c->cfg->accounts[i].name))
+            fresh++;
+    if (fresh)
+        set = set_new(cur->n + fresh);
+    if (set) {
+        memcpy(set->v, cur->v, cur->n * sizeof cur->v[0]);
+        set->n = cur->n;
+        for (int i = 0; i < c->cfg->naccounts; i++) {
+            const struct rd_account_config *a = &c->cfg->accounts[i];
+            struct disp *p;
+
+            if (c->meta[i].closed_at || find_disp(ds, a->name))
+                continue;
+            pthread_mutex_lock(&ds->mu);
+            stopping = ds->stop;
+            pthread_mutex_unlock(&ds->mu);
+            if (stopping || !(p = disp_new(srv, a)))
+                break;
+            p->cfg = c;
+            atomic_fetch_add(&c->refs, 1);
+            atomic_init(&p->pending, 1);
+            if (pthread_create(&p->th, NULL, loop, p) != 0) {
+                rd_log_msg(RD_LOG_ERROR, "dispatch.adopt_failed", a->name);
+                api_cfg_unref(c);
+                pthread_mutex_destroy(&p->mu);
+                pthread_mutex_destroy(&p->run_mu);
+                rd_free(p);
+                break;
+            }
+            p->started = 1;
+            set->v[set->n++] = p;
+        }
+        set->retired = cur;
+        atomic_store(&ds->set, set);
+    }
+    pthread_mutex_unlock(&ds->add_mu);
+    api_cfg_unref(c);
 }
 
 int api_dispatchers_failed_start(struct api_server *srv, const char *account)
 {
     struct api_dispatchers *ds = srv->dispatchers;
+    struct disp *p = ds ? find_disp(ds, account) : NULL;
 
-    if (!ds)
-        return 0;
-    for (size_t i = 0; i < ds->n; i++)
-        if (!strcmp(ds->v[i].acct->name, account))
-            return atomic_load(&ds->v[i].start_failed);
-    return 0;
+    return p ? atomic_load(&p->start_failed) : 0;
 }
 
 void api_dispatchers_stop(struct api_server *srv)
 {
     struct api_dispatchers *ds = srv->dispatchers;
+    struct disp_set *set;
 
     if (!ds)
         return;
@@ -383,19 +539,32 @@ void api_dispatchers_stop(struct api_server *srv)
     ds->stop = 1;
     pthread_cond_broadcast(&ds->cv);
     pthread_mutex_unlock(&ds->mu);
-    for (size_t i = 0; i < ds->n; i++) {
-        struct disp *p = &ds->v[i];
+    /* an adoption in progress finishes (its threads see stop); later ones see stop */
+    pthread_mutex_lock(&ds->add_mu);
+    set = atomic_load(&ds->set);
+    pthread_mutex_unlock(&ds->add_mu);
+    for (size_t i = 0; i < set->n; i++) {
+        struct disp *p = set->v[i];
 
         if (p->started)
             pthread_join(p->th, NULL);
         rd_runner_close(p->ru);
         pthread_mutex_destroy(&p->mu);
         pthread_mutex_destroy(&p->run_mu);
+        if (p->cfg)
+            api_cfg_unref(p->cfg);
+        rd_free(p);
     }
-    rd_free(ds->v);
+    while (set) {
+        struct disp_set *next = set->retired;
+
+        rd_free(set);
+        set = next;
+    }
     api_cfg_unref(ds->cfg);
     pthread_cond_destroy(&ds->cv);
     pthread_mutex_destroy(&ds->mu);
+    pthread_mutex_destroy(&ds->add_mu);
     rd_free(ds);
     srv->dispatchers = NULL;
 }
@@ -404,40 +573,32 @@ int api_dispatchers_status(struct api_server *srv, const char *account, int *run
                            char *error, size_t n)
 {
     struct api_dispatchers *ds = srv->dispatchers;
+    struct disp *p = ds ? find_disp(ds, account) : NULL;
 
     *running = 0;
     if (n)
         error[0] = '\0';
-    if (!ds)
+    if (!p)
         return 0;
-    for (size_t i = 0; i < ds->n; i++) {
-        struct disp *p = &ds->v[i];
-
-        if (strcmp(p->acct->name, account) != 0)
-            continue;
-        *running = p->started && !atomic_load(&p->start_failed) && !atomic_load(&p->failed) &&
-                   !atomic_load(&p->lock_lost);
-        if (!atomic_load(&p->failed))
-            return 0;
-        pthread_mutex_lock(&p->mu);
-        snprintf(error, n, "%s", p->error);
-        pthread_mutex_unlock(&p->mu);
-        return 1;
-    }
-    return 0;
+    *running = p->started && !atomic_load(&p->pending) && !atomic_load(&p->start_failed) &&
+               !atomic_load(&p->failed) && !atomic_load(&p->lock_lost);
+    if (!atomic_load(&p->failed))
+        return 0;
+    pthread_mutex_lock(&p->mu);
+    snprintf(error, n, "%s", p->error);
+    pthread_mutex_unlock(&p->mu);
+    return 1;
 }
 
 static struct disp *running_disp(struct api_server *srv, const char *account)
 {
     struct api_dispatchers *ds = srv->dispatchers;
+    struct disp *p = ds ? find_disp(ds, account) : NULL;
 
-    if (!ds)
-        return NULL;
-    for (size_t i = 0; i < ds->n; i++)
-        if (!strcmp(ds->v[i].acct->name, account))
-            return ds->v[i].started && !atomic_load(&ds->v[i].start_failed) &&
-                           !atomic_load(&ds->v[i].lock_lost) ? &ds->v[i] : NULL;
-    return NULL;
+    return p && p->started && !atomic_load(&p->pending) && !atomic_load(&p->start_failed) &&
+                   !atomic_load(&p->lock_lost)
+               ? p
+               : NULL;
 }
 
 int api_dispatchers_evaluate(struct api_server *srv, const char *account, int64_t now,
