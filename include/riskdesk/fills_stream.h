@@ -5,7 +5,10 @@
  * The file is read in windows of threads x part_size bytes cut at a line end;
  * each window is split at line ends into one part a thread, the parts are
  * parsed at once (pthreads), then their fills go to the sink in file order,
- * their bad rows to opts->on_bad in order too. What the sink gets, the bad rows
+ * their bad rows to opts->on_bad in order too. The sink and on_bad are called
+ * from one thread of the reader's, one call at a time, while the caller's
+ * thread parses the next window (and calls on_read as it reads): a sink and
+ * an on_read that share state must guard it. What the sink gets, the bad rows
  * and the counts are those of rd_fills_read over the same file, whatever the
  * number of threads or the part size.
  *

@@ -5,6 +5,12 @@
  * and split at line ends; every part is parsed into its own container with
  * its own name ids, which are mapped to the caller's, in order, as the part
  * is handed on, so ids come out as a single reader would give them.
+ *
+ * Parsing and handing on overlap: the parts of two windows are kept (two
+ * sets), and a handing-on thread gives one window's fills to the sink while
+ * the caller's thread reads and parses the next. The caller's thread keeps
+ * its errors apart (merr) from the handing on's (err): the one earlier in the
+ * file wins, and that is always the handing on's, which is behind.
  */
 #include "riskdesk/fills_stream.h"
 
@@ -54,11 +60,22 @@ struct stream {
     rd_fills_sink sink;
     void *ctx;
     struct rd_fills_stats *stats;
-    struct rd_error *err;
-    long base;                      /* file line of the next part's first line */
+    struct rd_error *err;           /* the handing on's (the caller's err) */
+    struct rd_error merr;           /* the reading and parsing's */
+    long base;                      /* file line of the next part's first line: the
+                                       handing on's (drain() before reading it) */
     int fd, eof;
     char *buf;
     size_t cap, len;
+    struct part *sets[2];           /* window w's parts are sets[w % 2] */
+    int nparts;
+    pthread_t hand_thread;
+    int hand_started;
+    pthread_mutex_t mu;             /* guards what follows */
+    pthread_cond_t cv;
+    long parsed, handed;            /* windows */
+    int closing;                    /* no more windows */
+    int hrc;                        /* the handing on's first error */
 };
 
 static void collect_bad(void *ctx, const char *path, long line, const char *why)
@@ -197,7 +214,7 @@ static int fill(struct stream *st)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return rd_error_set(st->err, RD_EIO, "%s: read failed: %s", st->path,
+            return rd_error_set(&st->merr, RD_EIO, "%s: read failed: %s", st->path,
                                 strerror(errno));
         if (n == 0) {
             st->eof = 1;
@@ -216,18 +233,81 @@ static int grow(struct stream *st)
     char *nb = rd_realloc(st->buf, st->cap * 2);
 
     if (!nb)
-        return rd_error_set(st->err, RD_ENOMEM, "out of memory reading %s", st->path);
+        return rd_error_set(&st->merr, RD_ENOMEM, "out of memory reading %s", st->path);
     st->buf = nb;
     st->cap *= 2;
     return fill(st);
 }
 
-/* Parses buf[start, cut) in nparts parts at once and hands them on in order. */
-static int window(struct stream *st, struct part *parts, int nparts, size_t start, size_t cut)
+/* Hands the next parsed window on and clears its parts (on the handing-on
+ * thread, or the caller's when that could not start). */
+static void hand_window(struct stream *st)
+{
+    struct part *parts = st->sets[st->handed % 2];
+    int rc;
+
+    pthread_mutex_lock(&st->mu);
+    rc = st->hrc;
+    pthread_mutex_unlock(&st->mu);
+    for (int k = 0; k < st->nparts && rc == RD_OK; k++)
+        rc = hand_on(st, &parts[k]);
+    for (int k = 0; k < st->nparts; k++)
+        part_clear(&parts[k]);
+    pthread_mutex_lock(&st->mu);
+    st->handed++;
+    if (rc != RD_OK && st->hrc == RD_OK)
+        st->hrc = rc;
+    pthread_cond_broadcast(&st->cv);
+    pthread_mutex_unlock(&st->mu);
+}
+
+static void *hand_loop(void *arg)
+{
+    struct stream *st = arg;
+
+    for (;;) {
+        int more;
+
+        pthread_mutex_lock(&st->mu);
+        while (st->handed == st->parsed && !st->closing)
+            pthread_cond_wait(&st->cv, &st->mu);
+        more = st->handed < st->parsed;
+        pthread_mutex_unlock(&st->mu);
+        if (!more)
+            return NULL;
+        hand_window(st);
+    }
+}
+
+/* Waits until every parsed window is handed on; the handing on's error. */
+static int drain(struct stream *st)
+{
+    int rc;
+
+    pthread_mutex_lock(&st->mu);
+    while (st->hand_started && st->handed < st->parsed)
+        pthread_cond_wait(&st->cv, &st->mu);
+    rc = st->hrc;
+    pthread_mutex_unlock(&st->mu);
+    return rc;
+}
+
+/* Parses buf[start, cut) in nparts parts at once into a free set and passes
+ * it to the handing on; the handing on's error when it has failed. */
+static int window(struct stream *st, size_t start, size_t cut)
 {
     size_t total = cut - start, from = start;
-    int rc = RD_OK;
+    int nparts = st->nparts, rc;
+    struct part *parts;
 
+    pthread_mutex_lock(&st->mu);
+    while (st->parsed - st->handed >= 2 && st->hrc == RD_OK)
+        pthread_cond_wait(&st->cv, &st->mu);
+    rc = st->hrc;
+    pthread_mutex_unlock(&st->mu);
+    if (rc != RD_OK)
+        return rc;
+    parts = st->sets[st->parsed % 2];
     for (int k = 0; k < nparts; k++) {
         size_t end = cut;
 
@@ -254,14 +334,19 @@ static int window(struct stream *st, struct part *parts, int nparts, size_t star
         else
             parse_part(&parts[k]);
     }
-    for (int k = 0; k < nparts && rc == RD_OK; k++)
-        rc = hand_on(st, &parts[k]);
-    for (int k = 0; k < nparts; k++)
-        part_clear(&parts[k]);
+    pthread_mutex_lock(&st->mu);
+    st->parsed++;
+    pthread_cond_broadcast(&st->cv);
+    pthread_mutex_unlock(&st->mu);
+    if (!st->hand_started)
+        hand_window(st);
+    pthread_mutex_lock(&st->mu);
+    rc = st->hrc;
+    pthread_mutex_unlock(&st->mu);
     return rc;
 }
 
-static int run(struct stream *st, struct part *parts, int nparts, size_t serial_cap)
+static int run(struct stream *st, size_t serial_cap)
 {
     struct rd_fills_layout lay;
     struct rd_fills_part hdr;
@@ -272,25 +357,27 @@ static int run(struct stream *st, struct part *parts, int nparts, size_t serial_
         rc = fill(st);
         if (rc == RD_OK)
             rc = rd_fills_csv_header(RD_FILLS_CSV, st->path, st->buf, st->len, st->eof,
-                                     serial_cap, &lay, &hdr, st->err);
+                                     serial_cap, &lay, &hdr, &st->merr);
         if (rc != RD_OK)
             return rc;
         if (!hdr.unsplittable)
             break;
         if (st->eof || st->cap > serial_cap * 2 || hdr.used >= serial_cap)
-            return rd_error_set(st->err, RD_EUNSUPPORTED, "%s: the header spans lines or is "
+            return rd_error_set(&st->merr, RD_EUNSUPPORTED, "%s: the header spans lines or is "
                                 "longer than %zu bytes", st->path, st->cap);
         rc = grow(st);
         if (rc != RD_OK)
             return rc;
     }
-    for (int k = 0; k < nparts; k++) {
-        parts[k].lay = &lay;
-        parts[k].name = st->path;
-        parts[k].serial_cap = serial_cap;
-    }
+    for (int w = 0; w < 2; w++)
+        for (int k = 0; k < st->nparts; k++) {
+            st->sets[w][k].lay = &lay;
+            st->sets[w][k].name = st->path;
+            st->sets[w][k].serial_cap = serial_cap;
+        }
     st->base = 1 + hdr.lines;
     start = hdr.used;
+    st->hand_started = pthread_create(&st->hand_thread, NULL, hand_loop, st) == 0;
     for (;;) {
         size_t cut = st->len;
 
@@ -298,17 +385,20 @@ static int run(struct stream *st, struct part *parts, int nparts, size_t serial_
             while (cut > start && st->buf[cut - 1] != '\n')
                 cut--;
             if (cut == start) {             /* no line end: a longer line than the window */
-                if (st->cap > serial_cap * 2)
-                    return rd_error_set(st->err, RD_EUNSUPPORTED, "%s: a line after line %ld "
-                                        "is longer than %zu bytes", st->path, st->base - 1,
-                                        st->cap);
+                if (st->cap > serial_cap * 2) {
+                    if ((rc = drain(st)) != RD_OK)
+                        return rc;
+                    return rd_error_set(&st->merr, RD_EUNSUPPORTED, "%s: a line after line "
+                                        "%ld is longer than %zu bytes", st->path,
+                                        st->base - 1, st->cap);
+                }
                 rc = grow(st);
                 if (rc != RD_OK)
                     return rc;
                 continue;
             }
         }
-        if (cut > start && (rc = window(st, parts, nparts, start, cut)) != RD_OK)
+        if (cut > start && (rc = window(st, start, cut)) != RD_OK)
             return rc;
         if (st->eof)
             return RD_OK;
@@ -325,7 +415,7 @@ int rd_fills_stream(struct rd_fills *names, const char *path, const struct rd_fi
                     const struct rd_fills_stream_options *so, rd_fills_sink sink, void *ctx,
                     struct rd_fills_stats *stats, struct rd_error *err)
 {
-    struct stream st = {names, path, opts, sink, ctx, stats, err, 0, -1, 0, NULL, 0, 0};
+    struct stream st;
     struct part *parts = NULL;
     size_t part_size = so && so->part_size ? so->part_size : DEFAULT_PART;
     size_t serial_cap = opts && opts->buf_size ? opts->buf_size : DEFAULT_SERIAL_CAP;
@@ -334,6 +424,14 @@ int rd_fills_stream(struct rd_fills *names, const char *path, const struct rd_fi
     struct stat sb;
     int rc;
 
+    memset(&st, 0, sizeof st);
+    st.names = names;
+    st.path = path;
+    st.opts = opts;
+    st.sink = sink;
+    st.ctx = ctx;
+    st.stats = stats;
+    st.err = err;
     if (nparts > MAX_THREADS)
         nparts = MAX_THREADS;
     if (!(so && so->part_size) && part_size * (size_t)nparts > DEFAULT_WINDOW)
@@ -345,24 +443,43 @@ int rd_fills_stream(struct rd_fills *names, const char *path, const struct rd_fi
         return rd_error_set(err, RD_EIO, "cannot open %s: %s", path, strerror(errno));
     if (fstat(st.fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         rc = rd_error_set(err, RD_EUNSUPPORTED, "%s: not a regular file", path);
-        goto out;
+        close(st.fd);
+        return rc;
     }
+    pthread_mutex_init(&st.mu, NULL);
+    pthread_cond_init(&st.cv, NULL);
+    st.nparts = nparts;
     st.cap = part_size * (size_t)nparts;
     st.buf = rd_malloc(st.cap);
-    parts = rd_calloc((size_t)nparts, sizeof *parts);
+    parts = rd_calloc(2 * (size_t)nparts, sizeof *parts);
     if (!st.buf || !parts) {
         rc = rd_error_set(err, RD_ENOMEM, "out of memory reading %s", path);
         goto out;
     }
-    rc = run(&st, parts, nparts, serial_cap);
+    st.sets[0] = parts;
+    st.sets[1] = parts + nparts;
+    rc = run(&st, serial_cap);
+    /* the windows parsed are handed on before the handing on ends */
+    pthread_mutex_lock(&st.mu);
+    st.closing = 1;
+    pthread_cond_broadcast(&st.cv);
+    pthread_mutex_unlock(&st.mu);
+    if (st.hand_started)
+        pthread_join(st.hand_thread, NULL);
+    if (st.hrc != RD_OK)
+        rc = st.hrc;                        /* earlier in the file; err is set */
+    else if (rc != RD_OK)
+        *err = st.merr;
 out:
     if (parts)
-        for (int k = 0; k < nparts; k++) {
+        for (int k = 0; k < 2 * nparts; k++) {
             part_clear(&parts[k]);
             rd_free(parts[k].bad);
         }
     rd_free(parts);
     rd_free(st.buf);
     close(st.fd);
+    pthread_cond_destroy(&st.cv);
+    pthread_mutex_destroy(&st.mu);
     return rc;
 }
