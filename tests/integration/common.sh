@@ -198,6 +198,15 @@ if not eval(sys.argv[2]):
 PY
 }
 
+# jcheck_file FILE PYTHON-EXPR: evaluated with d = FILE's JSON
+jcheck_file() {
+  python3 - "$1" "$2" <<'PY' && ok || bad "JSON check failed: $2"
+import json, sys
+d = json.load(open(sys.argv[1]))
+if not eval(sys.argv[2]):
+    print("   JSON:", json.dumps(d)[:600]); sys.exit(1)
+PY
+}
 finish() {
   if [ -n "$SERVER_PID" ]; then bad "a server was still running at finish (stop_server first)"; stop_server; fi
   check_outputs

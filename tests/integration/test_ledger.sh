@@ -140,16 +140,6 @@ suite() {
   jcheck_file "$TMP/$name.verify" 'd == {"ok": True, "transactions": 6, "entries": 12, "nodes": 2, "deposits": "35500.50", "withdrawals": "200.1234", "realized_pnl": "87.49", "problems": []}'
 }
 
-# jcheck_file FILE PYTHON-EXPR: evaluated with d = FILE's JSON
-jcheck_file() {
-  python3 - "$1" "$2" <<'PY' && ok || bad "JSON check failed: $2"
-import json, sys
-d = json.load(open(sys.argv[1]))
-if not eval(sys.argv[2]):
-    print("   JSON:", json.dumps(d)[:600]); sys.exit(1)
-PY
-}
-
 # ---- SQLite ----
 C=(--config "$TMP/riskdesk.json")
 suite sqlite
