@@ -169,9 +169,24 @@ suite sqlite rd
 C=(--config "$TMP/riskdesk.json" --db "$PG_URL")
 suite pg pg
 
+# a node's buying power is at most its available book: with the paper cash
+# raised behind riskdesk's back, an entry is sized on the ledger's figure
+C=(--config "$TMP/riskdesk.json")
+sqlite3 "$TMP/rd.db" "UPDATE kv SET val = json_set(val, '\$.cash', '900000.00') WHERE ns = 'paper.account' AND key = 'r1'"
+"$RD_BIN" ledger show "${C[@]}" --account r1 --json >"$TMP/r1.json"
+rec s30 S30 BUY_STOCK 10 9 2026-11-24T15:29:50Z >"$TMP/day3.jsonl"
+expect_rc 0 "$RD_BIN" recommend import "${C[@]}" "$TMP/day3.jsonl"
+expect_rc 0 "$RD_BIN" dispatch "${C[@]}" --account r1 --once --at 2026-11-24T15:30:00Z
+"$RD_BIN" decisions "${C[@]}" --account r1 --json >"$TMP/dec.json"
+python3 - "$TMP/dec.json" "$TMP/r1.json" <<'PY' && ok || bad "r1's buying power is not its available book"
+import json, sys
+d = next(r["decision"] for r in json.load(open(sys.argv[1])) if r["rec_id"] == "s30")
+bp = next(g for g in d["gates"] if g["name"] == "buying_power")
+assert bp["threshold"] == json.load(open(sys.argv[2]))["available"], bp
+PY
+
 # an open cost edited behind riskdesk's back is named: reserved is no longer
 # what the open positions cost
-C=(--config "$TMP/riskdesk.json")
 sqlite3 "$TMP/rd.db" "UPDATE kv SET val = replace(val, char(10), '1' || char(10)) WHERE ns = 'node_cost' AND key = 'r1'"
 expect_rc 1 "$RD_BIN" ledger verify "${C[@]}"
 expect_in "$TMP/err" "node r1: its open positions cost"
