@@ -44,12 +44,15 @@ int rd_perf_alert_parse(const char *s, enum rd_perf_alert_kind *out);   /* 0 or 
 /* ---- returns from snapshots ---- */
 
 /*
- * Simple returns between consecutive snapshots: r[i] = equity[i+1] /
- * equity[i] - 1, dated days[i+1] (NaN when equity[i] <= 0). n snapshots give
- * n - 1 returns (0 when n < 2); rdays and r hold n - 1 entries.
+ * Simple returns between consecutive snapshots, net of the money that flowed
+ * in or out: r[i] = (equity[i+1] - flow[i+1]) / equity[i] - 1, dated
+ * days[i+1] (NaN when equity[i] <= 0), flow[i+1] the net flow into the
+ * account after snapshot i up to snapshot i+1 (a hierarchy node's deposits,
+ * withdrawals and transfers; flow NULL: none). n snapshots give n - 1
+ * returns (0 when n < 2); rdays and r hold n - 1 entries.
  */
-size_t rd_perf_returns(const int32_t *days, const rd_money *equity, size_t n, int32_t *rdays,
-                       double *r);
+size_t rd_perf_returns(const int32_t *days, const rd_money *equity, const rd_money *flow,
+                       size_t n, int32_t *rdays, double *r);
 
 /* ---- alerts ---- */
 

@@ -47,14 +47,16 @@ int rd_perf_alert_parse(const char *s, enum rd_perf_alert_kind *out)
 
 /* ---------------------------------------------------------------- returns */
 
-size_t rd_perf_returns(const int32_t *days, const rd_money *equity, size_t n, int32_t *rdays,
-                       double *r)
+size_t rd_perf_returns(const int32_t *days, const rd_money *equity, const rd_money *flow,
+                       size_t n, int32_t *rdays, double *r)
 {
     if (n < 2)
         return 0;
     for (size_t i = 1; i < n; i++) {
+        double net = (double)equity[i] - (flow ? (double)flow[i] : 0.0);
+
         rdays[i - 1] = days[i];
-        r[i - 1] = equity[i - 1] > 0 ? (double)equity[i] / (double)equity[i - 1] - 1.0 : NAN_D;
+        r[i - 1] = equity[i - 1] > 0 ? net / (double)equity[i - 1] - 1.0 : NAN_D;
     }
     return n - 1;
 }

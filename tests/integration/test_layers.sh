@@ -29,7 +29,7 @@ declare -A header_module=(
   [broker.h]=broker [alpaca.h]=broker
   [notify.h]=notify
   [demo.h]=app [dispatcher.h]=app [perf_report.h]=app [traders_import.h]=app
-  [traders_pipeline.h]=app [traders_report.h]=app [traders_pnl.h]=app [runner.h]=app [accounts.h]=app [hierarchy_ops.h]=app [node_fills.h]=app
+  [traders_pipeline.h]=app [traders_report.h]=app [traders_pnl.h]=app [runner.h]=app [accounts.h]=app [hierarchy_ops.h]=app [perf_hierarchy.h]=app [node_fills.h]=app
   [api.h]=api
 )
 

@@ -204,14 +204,32 @@ static void test_returns(void **state)
     double r[4];
 
     (void)state;
-    assert_int_equal(rd_perf_returns(days, eq, 4, rd, r), 3);
+    assert_int_equal(rd_perf_returns(days, eq, NULL, 4, rd, r), 3);
     assert_int_equal(rd[0], 101);
     assert_int_equal(rd[2], 105);
     assert_close(r[0], 0.01, 1e-15, 0);
     assert_true(r[1] == -1.0);
     assert_true(isnan(r[2]));     /* from zero equity */
-    assert_int_equal(rd_perf_returns(days, eq, 1, rd, r), 0);
-    assert_int_equal(rd_perf_returns(days, eq, 0, rd, r), 0);
+    assert_int_equal(rd_perf_returns(days, eq, NULL, 1, rd, r), 0);
+    assert_int_equal(rd_perf_returns(days, eq, NULL, 0, rd, r), 0);
+}
+
+static void test_returns_net_of_flows(void **state)
+{
+    /* 10,000; a 5,000 deposit and 100 earned; 300 withdrawn and 151 earned */
+    const int32_t days[] = {100, 101, 102};
+    const rd_money eq[] = {RD_DOLLARS(10000), RD_DOLLARS(15100), RD_DOLLARS(14951)};
+    const rd_money flow[] = {0, RD_DOLLARS(5000), -RD_DOLLARS(300)};
+    int32_t rd[3];
+    double r[3];
+
+    (void)state;
+    assert_int_equal(rd_perf_returns(days, eq, flow, 3, rd, r), 2);
+    assert_close(r[0], 0.01, 1e-15, 0);
+    assert_close(r[1], 0.01, 1e-15, 0);
+    /* without the flows the deposit reads as a 51% gain */
+    assert_int_equal(rd_perf_returns(days, eq, NULL, 3, rd, r), 2);
+    assert_close(r[0], 0.51, 1e-15, 0);
 }
 
 /* ---------------------------------------------------------------- alerts */
@@ -363,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_welch_edges),
         cmocka_unit_test(test_correlation),
         cmocka_unit_test(test_returns),
+        cmocka_unit_test(test_returns_net_of_flows),
         cmocka_unit_test(test_alerts_exact_thresholds),
         cmocka_unit_test(test_rollup),
         cmocka_unit_test(test_names),
