@@ -46,24 +46,25 @@ static int append(void **v, size_t *n, size_t *cap, const void *item, size_t sz,
 
 /* ---- a node's numbers ---- */
 
-struct sums_walk {
+struct entry_walk {
     struct rd_ledger_txn *txns;   /* the node's, in order */
     size_t ntxns, cap, at;
-    struct rd_ledger_sums *sums;
     const char *account;
+    int (*visit)(void *ctx, const struct rd_ledger_txn *t, const struct rd_ledger_entry *e);
+    void *ctx;
     struct rd_error *err;
 };
 
 static int keep_txn(void *ctx, const struct rd_ledger_txn *t)
 {
-    struct sums_walk *w = ctx;
+    struct entry_walk *w = ctx;
 
     return append((void **)&w->txns, &w->ntxns, &w->cap, t, sizeof *t, w->err);
 }
 
-static int add_entry(void *ctx, const struct rd_ledger_entry *e)
+static int visit_entry(void *ctx, const struct rd_ledger_entry *e)
 {
-    struct sums_walk *w = ctx;
+    struct entry_walk *w = ctx;
     char acct[64];
     int reserved;
 
@@ -75,21 +76,42 @@ static int add_entry(void *ctx, const struct rd_ledger_entry *e)
     if (rd_ledger_book_split(e->book, acct, sizeof acct, &reserved) != RD_OK ||
         strcmp(acct, w->account) != 0)
         return 0;     /* the other leg */
-    return rd_ledger_sums_add(w->sums, w->txns[w->at].kind, e, w->err);
+    return w->visit(w->ctx, &w->txns[w->at], e);
+}
+
+int rd_hier_entries(struct rd_store *s, const char *account,
+                    int (*visit)(void *ctx, const struct rd_ledger_txn *t,
+                                 const struct rd_ledger_entry *e),
+                    void *ctx, struct rd_error *err)
+{
+    struct entry_walk w = {.account = account, .visit = visit, .ctx = ctx, .err = err};
+    int rc = s->ops->ledger->txn_list(s, account, keep_txn, &w, err);
+
+    if (rc == RD_OK)
+        rc = s->ops->ledger->entry_list(s, account, visit_entry, &w, err);
+    rd_free(w.txns);
+    return rc;
+}
+
+struct sums_ctx {
+    struct rd_ledger_sums *sums;
+    struct rd_error *err;
+};
+
+static int add_to_sums(void *ctx, const struct rd_ledger_txn *t, const struct rd_ledger_entry *e)
+{
+    struct sums_ctx *c = ctx;
+
+    return rd_ledger_sums_add(c->sums, t->kind, e, c->err);
 }
 
 static int node_sums(struct rd_store *s, const char *account, struct rd_ledger_sums *sums,
                      struct rd_error *err)
 {
-    struct sums_walk w = {.sums = sums, .account = account, .err = err};
-    int rc;
+    struct sums_ctx c = {sums, err};
 
     memset(sums, 0, sizeof *sums);
-    rc = s->ops->ledger->txn_list(s, account, keep_txn, &w, err);
-    if (rc == RD_OK)
-        rc = s->ops->ledger->entry_list(s, account, add_entry, &w, err);
-    rd_free(w.txns);
-    return rc;
+    return rd_hier_entries(s, account, add_to_sums, &c, err);
 }
 
 int rd_hier_view_get(struct rd_store *s, const char *account, struct rd_hier_view *v,

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "riskdesk/alloc.h"
-#include "riskdesk/ledger.h"
+#include "riskdesk/hierarchy_ops.h"
 #include "riskdesk/perf_report.h"
 #include "app/perf_int.h"
 #include "riskdesk/banned.h"
@@ -20,37 +20,15 @@
 /* ---- flows ---- */
 
 struct flow_walk {
-    const char *account;
     const int32_t *days;
     size_t n;
     rd_money *flow;
-    struct rd_ledger_txn *txns;   /* the node's, in order */
-    size_t ntxns, cap, at;
-    struct rd_error *err;
 };
 
 static int is_flow(enum rd_ledger_kind k)
 {
     return k == RD_LEDGER_OPEN || k == RD_LEDGER_DEPOSIT || k == RD_LEDGER_WITHDRAW ||
            k == RD_LEDGER_FORK || k == RD_LEDGER_MERGE || k == RD_LEDGER_PARTIAL;
-}
-
-static int keep_txn(void *ctx, const struct rd_ledger_txn *t)
-{
-    struct flow_walk *w = ctx;
-
-    if (w->ntxns == w->cap) {
-        size_t c = w->cap ? w->cap * 2 : 64;
-        struct rd_ledger_txn *p = rd_realloc(w->txns, c * sizeof *p);
-
-        if (!p)
-            return rd_error_set(w->err, RD_ENOMEM, "out of memory reading the ledger of %s",
-                                w->account);
-        w->txns = p;
-        w->cap = c;
-    }
-    w->txns[w->ntxns++] = *t;
-    return 0;
 }
 
 /* The first t with days[t] >= day; n when none. */
@@ -69,50 +47,35 @@ static size_t day_slot(const int32_t *days, size_t n, int32_t day)
     return lo;
 }
 
-static int add_flow(void *ctx, const struct rd_ledger_entry *e)
+static int add_flow(void *ctx, const struct rd_ledger_txn *t, const struct rd_ledger_entry *e)
 {
     struct flow_walk *w = ctx;
-    char acct[64];
-    int reserved;
-    size_t t;
+    size_t k;
 
-    while (w->at < w->ntxns && w->txns[w->at].id != e->txn)
-        w->at++;
-    if (w->at == w->ntxns)
-        return rd_error_set(w->err, RD_ESTORE, "ledger: entry of transaction %lld out of order",
-                            (long long)e->txn);
-    if (!is_flow(w->txns[w->at].kind) ||
-        rd_ledger_book_split(e->book, acct, sizeof acct, &reserved) != RD_OK ||
-        strcmp(acct, w->account))
+    if (!is_flow(t->kind))
         return 0;
-    t = day_slot(w->days, w->n, rd_perf_snapshot_day(w->txns[w->at].at));
-    if (t < w->n)
-        w->flow[t] += e->amount;
+    k = day_slot(w->days, w->n, rd_perf_snapshot_day(t->at));
+    if (k < w->n)
+        w->flow[k] += e->amount;
     return 0;
 }
 
 int rd_node_flows(struct rd_store *s, const char *account, const int32_t *days, size_t n,
                   rd_money *flow, struct rd_error *err)
 {
-    const struct rd_store_ledger_ops *l = s->ops->ledger;
-    struct flow_walk w = {account, days, n, flow, NULL, 0, 0, 0, err};
+    struct flow_walk w = {days, n, flow};
     struct rd_hier_node_row node;
     int rc;
 
     memset(flow, 0, n * sizeof *flow);
-    if (!l || n == 0)
+    if (!s->ops->ledger || n == 0)
         return RD_OK;
-    rc = l->node_get(s, account, &node, err);
+    rc = s->ops->ledger->node_get(s, account, &node, err);
     if (rc == RD_ENOTFOUND) {
         rd_error_clear(err);
         return RD_OK;
     }
-    if (rc == RD_OK)
-        rc = l->txn_list(s, account, keep_txn, &w, err);
-    if (rc == RD_OK)
-        rc = l->entry_list(s, account, add_flow, &w, err);
-    rd_free(w.txns);
-    return rc;
+    return rc == RD_OK ? rd_hier_entries(s, account, add_flow, &w, err) : rc;
 }
 
 /* ---- the subtree ---- */
@@ -305,11 +268,5 @@ void rd_perf_hierarchy_release(struct rd_perf_hierarchy *h)
     rd_free(h->daily);
     rd_free(h->nodes);
     rd_free(h->subtree);
-    h->accounts = NULL;
-    h->days = NULL;
-    h->flow = NULL;
-    h->daily = NULL;
-    h->nodes = NULL;
-    h->subtree = NULL;
-    h->nnodes = h->ndays = 0;
+    memset(h, 0, sizeof *h);
 }

@@ -6,12 +6,10 @@
 # from `orders --json`); the type's gates refuse an over-notional entry and
 # the 21st position of a rev node; a SAFE node refuses every entry and a
 # MERGING node exits only. MERGING is entered by a consolidation, which does
-# not exist yet: the test writes the state into the store itself (sqlite3 /
-# psql) and puts it back before verifying.
+# not exist yet: the test writes the state into the store itself (SQL through
+# python3's sqlite3 / psql) and puts it back before verifying.
 . "$(dirname "$0")/common.sh"
-start_pg                     # skips (77) only when PostgreSQL's binaries are missing
-command -v sqlite3 >/dev/null || skip_test "sqlite3 is not installed (scripts/deps.sh installs it)"
-command -v psql >/dev/null || skip_test "psql is not installed (scripts/deps.sh installs it)"
+start_stores                 # skips (77) only when PostgreSQL's binaries are missing
 
 # r1: a rev node of 100,000 whose own risk % (0.1%) sizes each entry at 100
 # shares of $10 (its type's 1.2 x is capped by its own key); g1: a gen node
@@ -30,15 +28,6 @@ JSON
 DAY1=2026-11-20T15:30:00Z     # Friday 10:30 ET
 DAY2=2026-11-23T15:30:00Z     # Monday 10:30 ET
 
-# verify_clean WHEN: `ledger verify --json` says ok with exit 0
-verify_clean() {
-  "$RD_BIN" ledger verify "${C[@]}" --json >"$TMP/verify" 2>"$TMP/verify.err"
-  local rc=$?
-  if [ $rc -eq 0 ] && grep -qF '"ok":true' "$TMP/verify"; then ok; else
-    bad "ledger verify after $1: exit $rc: $(cat "$TMP/verify" "$TMP/verify.err")"
-  fi
-}
-
 # rec ID SYMBOL ACTION PRICE STOP CREATED: one recommendation line
 rec() {
   printf '{"id":"%s","created_at":"%s","underlying":"%s","symbol":"%s","action":"%s","strategy":"swing","confidence":0.8,"volume_ratio":3,"price":"%s"%s}\n' \
@@ -49,11 +38,6 @@ rec() {
 dispatch() {
   expect_rc 0 "$RD_BIN" dispatch "${C[@]}" --account "$1" --once --at "$2"
   verify_clean "a cycle of $1 at $2"
-}
-
-# sql STATEMENT: on the store C points at
-sql() {
-  if [ "$STORE" = sqlite ]; then sqlite3 "$TMP/$DB.db" "$1"; else psql -X -q -d "$PG_URL" -c "$1"; fi
 }
 
 # books ACCOUNT: the ledger's and the orders' figures, checked against each
@@ -110,7 +94,7 @@ PY
 }
 
 suite() {
-  STORE=$1 DB=$2
+  STORE=$1
   verify_clean "an empty store"
   expect_rc 0 "$RD_BIN" hierarchy init "${C[@]}" --account r1 --type rev --at "$DAY1"
   expect_rc 0 "$RD_BIN" hierarchy init "${C[@]}" --account g1 --type gen --at "$DAY1"
@@ -153,26 +137,27 @@ suite() {
   "$RD_BIN" orders "${C[@]}" --account g1 --json >"$TMP/g1.orders"
   jcheck_file "$TMP/g1.orders" 'd[-1]["filled_qty"] == 40'
   books g1 10000
-  sql "UPDATE hier_nodes SET state = 'MERGING' WHERE account = 'g1'" >/dev/null
+  store_sql "UPDATE hier_nodes SET state = 'MERGING' WHERE account = 'g1'" >/dev/null
   { rec gy GY BUY_STOCK 50 49 2026-11-23T16:30:00Z; rec gz GX SELL_STOCK 50 "" 2026-11-23T16:30:01Z; } >"$TMP/g1b.jsonl"
   expect_rc 0 "$RD_BIN" recommend import "${C[@]}" "$TMP/g1b.jsonl"
   expect_rc 0 "$RD_BIN" dispatch "${C[@]}" --account g1 --once --at 2026-11-23T16:30:10Z
   expect_eq "$STORE: MERGING node's entry" "$(decision g1 gy)" "trading_state:state_reducing"
   expect_eq "$STORE: MERGING node's exit" "$(decision g1 gz)" "approved"
-  sql "UPDATE hier_nodes SET state = 'ACTIVE' WHERE account = 'g1'" >/dev/null
+  store_sql "UPDATE hier_nodes SET state = 'ACTIVE' WHERE account = 'g1'" >/dev/null
   verify_clean "g1's exit while MERGING"
   books g1 10000
 }
 
 C=(--config "$TMP/riskdesk.json")
-suite sqlite rd
+suite sqlite
 C=(--config "$TMP/riskdesk.json" --db "$PG_URL")
-suite pg pg
+suite pg
 
 # a node's buying power is at most its available book: with the paper cash
 # raised behind riskdesk's back, an entry is sized on the ledger's figure
 C=(--config "$TMP/riskdesk.json")
-sqlite3 "$TMP/rd.db" "UPDATE kv SET val = json_set(val, '\$.cash', '900000.00') WHERE ns = 'paper.account' AND key = 'r1'"
+STORE=sqlite
+store_sql "UPDATE kv SET val = json_set(val, '\$.cash', '900000.00') WHERE ns = 'paper.account' AND key = 'r1'"
 "$RD_BIN" ledger show "${C[@]}" --account r1 --json >"$TMP/r1.json"
 rec s30 S30 BUY_STOCK 10 9 2026-11-24T15:29:50Z >"$TMP/day3.jsonl"
 expect_rc 0 "$RD_BIN" recommend import "${C[@]}" "$TMP/day3.jsonl"
@@ -187,7 +172,7 @@ PY
 
 # an open cost edited behind riskdesk's back is named: reserved is no longer
 # what the open positions cost
-sqlite3 "$TMP/rd.db" "UPDATE kv SET val = replace(val, char(10), '1' || char(10)) WHERE ns = 'node_cost' AND key = 'r1'"
+store_sql "UPDATE kv SET val = replace(val, char(10), '1' || char(10)) WHERE ns = 'node_cost' AND key = 'r1'"
 expect_rc 1 "$RD_BIN" ledger verify "${C[@]}"
 expect_in "$TMP/err" "node r1: its open positions cost"
 finish

@@ -21,15 +21,6 @@ cat >"$TMP/riskdesk.json" <<JSON
 JSON
 AT=2026-11-20T15:30:00Z
 
-# verify_clean: `ledger verify --json` says ok with exit 0 (after every operation)
-verify_clean() {
-  "$RD_BIN" ledger verify "${C[@]}" --json >"$TMP/verify" 2>"$TMP/verify.err"
-  local rc=$?
-  if [ $rc -eq 0 ] && grep -qF '"ok":true' "$TMP/verify"; then ok; else
-    bad "ledger verify after '$*': exit $rc: $(cat "$TMP/verify" "$TMP/verify.err")"
-  fi
-}
-
 # step RC ARGS...: a command with its expected exit, then verify
 step() {
   local want=$1; shift

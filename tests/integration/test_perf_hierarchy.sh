@@ -5,12 +5,10 @@
 # a node has no snapshot; the figures are checked against an independent
 # computation in python3 Decimal from the operations alone. Forks do not
 # exist yet, so the parent links are written into the store by the test
-# (sqlite3 / psql: UPDATE hier_nodes SET parent). `perf report` of a node
+# (python3's sqlite3 / psql: UPDATE hier_nodes SET parent). `perf report` of a node
 # gives returns net of its flows.
 . "$(dirname "$0")/common.sh"
-start_pg                     # skips (77) only when PostgreSQL's binaries are missing
-command -v sqlite3 >/dev/null || skip_test "sqlite3 is not installed (scripts/deps.sh installs it)"
-command -v psql >/dev/null || skip_test "psql is not installed (scripts/deps.sh installs it)"
+start_stores                 # skips (77) only when PostgreSQL's binaries are missing
 
 cat >"$TMP/riskdesk.json" <<JSON
 {"database": "sqlite:$TMP/rd.db",
@@ -57,11 +55,6 @@ cat >"$TMP/ops" <<'OPS'
 2026-11-20 c2 snap
 OPS
 
-# sql STATEMENT: on the store C points at
-sql() {
-  if [ "$STORE" = sqlite ]; then sqlite3 "$TMP/rd.db" "$1"; else psql -X -q -d "$PG_URL" -c "$1"; fi
-}
-
 run_ops() {
   local n=0 day acct op amt
   while read -r day acct op amt; do
@@ -72,7 +65,7 @@ run_ops() {
       *) expect_rc 0 "$RD_BIN" ledger "$op" "${C[@]}" --account "$acct" --amount "$amt" --key "k$n" --at "${day}T16:00:00Z" ;;
     esac
     if [ "$op" = init ] && [ "$acct" = c2 ]; then
-      sql "UPDATE hier_nodes SET parent = 'p' WHERE account = 'c1'; UPDATE hier_nodes SET parent = 'c1' WHERE account = 'c2'" >/dev/null
+      store_sql "UPDATE hier_nodes SET parent = 'p' WHERE account = 'c1'; UPDATE hier_nodes SET parent = 'c1' WHERE account = 'c2'" >/dev/null
     fi
   done <"$TMP/ops"
 }

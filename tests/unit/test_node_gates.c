@@ -9,76 +9,30 @@
 #include <cmocka.h>
 
 #include "riskdesk/hierarchy.h"
+#include "gate_fixture.h"
 
-#define T_1030 1795188600LL      /* Friday 2026-11-20, 10:30 ET */
-
-static struct {
-    struct rd_node_types types;
-    struct rd_tier_table tiers;
-    struct rd_risk_config risk;
-    struct rd_node_limits node;
-    struct rd_gate_ctx ctx;
-    struct rd_gate_clock clock;
-    struct rd_account_view view;
-    struct rd_market_view market;
-    struct rd_rec rec;
-    struct rd_decision d;
-} N;
+static struct rd_node_types types;
+static struct rd_node_limits limits;
 
 /* A gen node of 10,000 on the medium tier buying stock at $100 with a $95
  * stop: the tier's 6% swing risk buys 600 / 5 = 120 shares before any cap. */
 static void node_setup(enum rd_node_type type, rd_money capital)
 {
-    memset(&N, 0, sizeof N);
-    rd_node_types_default(&N.types);
-    rd_tier_table_defaults(&N.tiers);
-    rd_risk_defaults(RD_TIER_MEDIUM, &N.risk);
-    N.risk.kelly.enabled = 0;
-    N.risk.allowed_actions |= RD_ACT_BIT(RD_ACT_BUY_STOCK) | RD_ACT_BIT(RD_ACT_BUY_CALL);
-    N.risk.max_notional_exposure = RD_DOLLARS(1000000);
-    N.risk.pdt.enabled = 0;
-    rd_node_limits_layer(&N.types.t[type], capital, 0, 0, &N.risk, &N.node);
-    N.ctx.tier = &N.tiers.tier[RD_TIER_MEDIUM];
-    N.ctx.risk = &N.risk;
-    N.ctx.node = &N.node;
-    rd_gate_clock_init(&N.clock, T_1030);
-    N.view.state = RD_STATE_ACTIVE;
-    N.view.equity_known = 1;
-    N.view.buying_power = N.view.equity = N.view.last_equity = capital;
-    N.market.feed = RD_FEED_NONE;
-    memcpy(N.rec.id, "r1", 3);
-    N.rec.created_at = T_1030 - 10;
-    memcpy(N.rec.underlying, "AAPL", 5);
-    memcpy(N.rec.symbol, "AAPL", 5);
-    N.rec.action = RD_ACT_BUY_STOCK;
-    N.rec.strategy = RD_STRAT_SWING;
-    N.rec.confidence = 700000;
-    N.rec.volume_ratio = 2500000;
-    N.rec.price = RD_DOLLARS(100);
-    N.rec.stop_price = RD_DOLLARS(95);
-}
-
-static const struct rd_gate_verdict *verdict(enum rd_gate g)
-{
-    for (int i = 0; i < N.d.nverdicts; i++)
-        if (N.d.verdicts[i].gate == g)
-            return &N.d.verdicts[i];
-    fail_msg("gate %s not recorded", rd_gate_name(g));
-    return NULL;
-}
-
-static void decide(void)
-{
-    rd_decide(&N.ctx, &N.clock, &N.view, &N.market, &N.rec, &N.d);
-}
-
-static void expect_verdict(enum rd_gate g, int passed, enum rd_reason reason)
-{
-    const struct rd_gate_verdict *v = verdict(g);
-
-    if (v->passed != passed || v->reason != reason)
-        fail_msg("gate %s: passed=%d reason=%s, want passed=%d reason=%s", rd_gate_name(g),
-                 v->passed, rd_reason_name(v->reason), passed, rd_reason_name(reason));
+    setup_large(T_1030);
+    rd_node_types_default(&types);
+    rd_risk_defaults(RD_TIER_MEDIUM, &F.risk);
+    F.risk.kelly.enabled = 0;
+    F.risk.allowed_actions |= RD_ACT_BIT(RD_ACT_BUY_STOCK) | RD_ACT_BIT(RD_ACT_BUY_CALL);
+    F.risk.max_notional_exposure = RD_DOLLARS(1000000);
+    F.risk.pdt.enabled = 0;
+    rd_node_limits_layer(&types.t[type], capital, 0, 0, &F.risk, &limits);
+    F.ctx.tier = &F.tiers.tier[RD_TIER_MEDIUM];
+    F.ctx.node = &limits;
+    F.view.buying_power = F.view.equity = F.view.last_equity = capital;
+    memcpy(F.rec.symbol, "AAPL", 5);
+    F.rec.action = RD_ACT_BUY_STOCK;
+    F.rec.price = RD_DOLLARS(100);
+    F.rec.stop_price = RD_DOLLARS(95);
 }
 
 static void test_layer_positions_and_order(void **state)
@@ -114,15 +68,15 @@ static void test_positions_gate(void **state)
 {
     (void)state;
     node_setup(RD_NODE_REV, RD_DOLLARS(100000));
-    N.view.open_positions = 19;
+    F.view.open_positions = 19;
     decide();
-    expect_verdict(RD_GATE_OPEN_POSITIONS, 1, RD_REASON_OK);
-    assert_true(N.d.approved);
-    N.view.open_positions = 20;            /* the 21st position */
+    expect_gate(RD_GATE_OPEN_POSITIONS, 1, RD_REASON_OK);
+    assert_true(F.d.approved);
+    F.view.open_positions = 20;            /* the 21st position */
     decide();
-    expect_verdict(RD_GATE_OPEN_POSITIONS, 0, RD_REASON_TOO_MANY_POSITIONS);
+    expect_gate(RD_GATE_OPEN_POSITIONS, 0, RD_REASON_TOO_MANY_POSITIONS);
     assert_int_equal(verdict(RD_GATE_OPEN_POSITIONS)->threshold, 20);
-    assert_false(N.d.approved);
+    assert_false(F.d.approved);
 }
 
 static void test_notional_cap_stock(void **state)
@@ -133,52 +87,52 @@ static void test_notional_cap_stock(void **state)
     node_setup(RD_NODE_GEN, RD_DOLLARS(10000));
     decide();
     /* 120 shares by risk; 20% of 10,000 = 2,000 fits 20 at $100 */
-    assert_true(N.d.approved);
-    assert_int_equal(N.d.size, 20);
+    assert_true(F.d.approved);
+    assert_int_equal(F.d.size, 20);
     v = verdict(RD_GATE_CONTRACTS_CAP);
     assert_int_equal(v->reason, RD_REASON_REDUCED);
     assert_int_equal(v->observed, RD_DOLLARS(12000));
     assert_int_equal(v->threshold, RD_DOLLARS(2000));
     /* one share over the cap: refused, not forced up to one */
-    N.rec.price = RD_DOLLARS(2000) + 1;
-    N.rec.stop_price = RD_DOLLARS(1990);
+    F.rec.price = RD_DOLLARS(2000) + 1;
+    F.rec.stop_price = RD_DOLLARS(1990);
     decide();
-    expect_verdict(RD_GATE_CONTRACTS_CAP, 0, RD_REASON_POSITION_NOTIONAL);
-    assert_false(N.d.approved);
-    assert_int_equal(N.d.first_failed, RD_GATE_CONTRACTS_CAP);
+    expect_gate(RD_GATE_CONTRACTS_CAP, 0, RD_REASON_POSITION_NOTIONAL);
+    assert_false(F.d.approved);
+    assert_int_equal(F.d.first_failed, RD_GATE_CONTRACTS_CAP);
     /* exactly at the cap: one share */
-    N.rec.price = RD_DOLLARS(2000);
+    F.rec.price = RD_DOLLARS(2000);
     decide();
-    assert_true(N.d.approved);
-    assert_int_equal(N.d.size, 1);
+    assert_true(F.d.approved);
+    assert_int_equal(F.d.size, 1);
     /* an account that is no node: a stock has no contracts cap */
-    N.ctx.node = NULL;
+    F.ctx.node = NULL;
     decide();
-    expect_verdict(RD_GATE_CONTRACTS_CAP, 1, RD_REASON_NOT_APPLICABLE);
+    expect_gate(RD_GATE_CONTRACTS_CAP, 1, RD_REASON_NOT_APPLICABLE);
 }
 
 static void test_notional_cap_option(void **state)
 {
     (void)state;
     node_setup(RD_NODE_GEN, RD_DOLLARS(10000));
-    memcpy(N.rec.symbol, "AAPL261218C00230000", 20);
-    N.rec.action = RD_ACT_BUY_CALL;
-    N.rec.stop_price = 0;
-    N.rec.price = RD_DOLLARS(3);           /* $300 a contract: 600 / 300 = 2 by risk */
+    memcpy(F.rec.symbol, "AAPL261218C00230000", 20);
+    F.rec.action = RD_ACT_BUY_CALL;
+    F.rec.stop_price = 0;
+    F.rec.price = RD_DOLLARS(3);           /* $300 a contract: 600 / 300 = 2 by risk */
     decide();
-    assert_true(N.d.approved);
-    assert_int_equal(N.d.size, 2);
-    expect_verdict(RD_GATE_CONTRACTS_CAP, 1, RD_REASON_OK);
+    assert_true(F.d.approved);
+    assert_int_equal(F.d.size, 2);
+    expect_gate(RD_GATE_CONTRACTS_CAP, 1, RD_REASON_OK);
     /* a richer budget: 5 contracts (the tier's cap) would cost 1,500 < 2,000 */
-    N.view.buying_power = RD_DOLLARS(100000);
+    F.view.buying_power = RD_DOLLARS(100000);
     decide();
-    assert_int_equal(N.d.size, 5);
-    expect_verdict(RD_GATE_CONTRACTS_CAP, 1, RD_REASON_REDUCED);
+    assert_int_equal(F.d.size, 5);
+    expect_gate(RD_GATE_CONTRACTS_CAP, 1, RD_REASON_REDUCED);
     assert_int_equal(verdict(RD_GATE_CONTRACTS_CAP)->threshold, 5);
     /* $700 a contract: the node's 2,000 fits 2, tighter than the tier's 5 */
-    N.rec.price = RD_DOLLARS(7);
+    F.rec.price = RD_DOLLARS(7);
     decide();
-    assert_int_equal(N.d.size, 2);
+    assert_int_equal(F.d.size, 2);
     assert_int_equal(verdict(RD_GATE_CONTRACTS_CAP)->threshold, RD_DOLLARS(2000));
 }
 
@@ -186,35 +140,35 @@ static void test_risk_multiplier(void **state)
 {
     (void)state;
     node_setup(RD_NODE_REV, RD_DOLLARS(100000));
-    N.node.position_cap = RD_DOLLARS(1000000);   /* let sizing show */
+    limits.position_cap = RD_DOLLARS(1000000);   /* let sizing show */
     decide();
     /* medium swing 6% x 1.2 = 7.2% of 100,000 = 7,200; / $5 risk = 1,440 shares, of which
      * buying power pays 1,000 */
-    assert_int_equal(N.d.risk_pct, 72000);
-    assert_int_equal(N.d.budget, RD_DOLLARS(7200));
-    assert_int_equal(N.d.size, 1000);
+    assert_int_equal(F.d.risk_pct, 72000);
+    assert_int_equal(F.d.budget, RD_DOLLARS(7200));
+    assert_int_equal(F.d.size, 1000);
     /* scaled past 100%: capped at 100% */
-    N.node.risk_ppm = 20 * RD_PPM;
+    limits.risk_ppm = 20 * RD_PPM;
     decide();
-    assert_int_equal(N.d.risk_pct, RD_PPM);
+    assert_int_equal(F.d.risk_pct, RD_PPM);
     /* the account's own max_risk_per_trade_pct comes last */
-    N.node.own_risk_pct = 1;
-    N.risk.max_risk_per_trade_pct = 50000;
+    limits.own_risk_pct = 1;
+    F.risk.max_risk_per_trade_pct = 50000;
     decide();
-    assert_int_equal(N.d.risk_pct, 50000);
+    assert_int_equal(F.d.risk_pct, 50000);
     /* Kelly first, then the multiplier: a 4% Kelly fraction x 1.2 = 4.8% */
     node_setup(RD_NODE_REV, RD_DOLLARS(100000));
-    N.risk.kelly.enabled = 1;
-    N.risk.kelly.min_trades = 2;
-    N.risk.kelly.fraction = RD_PPM;
-    N.risk.kelly.cap = 40000;
-    N.view.closed_trades = 4;
-    N.view.winning_trades = 3;
-    N.view.gross_wins = RD_DOLLARS(300);
-    N.view.gross_losses = RD_DOLLARS(100);
+    F.risk.kelly.enabled = 1;
+    F.risk.kelly.min_trades = 2;
+    F.risk.kelly.fraction = RD_PPM;
+    F.risk.kelly.cap = 40000;
+    F.view.closed_trades = 4;
+    F.view.winning_trades = 3;
+    F.view.gross_wins = RD_DOLLARS(300);
+    F.view.gross_losses = RD_DOLLARS(100);
     decide();
-    assert_true(N.d.kelly_used);
-    assert_int_equal(N.d.risk_pct, 48000);
+    assert_true(F.d.kelly_used);
+    assert_int_equal(F.d.risk_pct, 48000);
 }
 
 static void test_buying_power(void **state)
@@ -239,20 +193,20 @@ static void test_states_trade(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         node_setup(RD_NODE_GEN, RD_DOLLARS(10000));
-        N.view.state = rd_node_trading_state(cases[i].s);
+        F.view.state = rd_node_trading_state(cases[i].s);
         decide();
-        if (N.d.approved != cases[i].entry_ok)
-            fail_msg("%s: entry approved=%d", rd_node_state_name(cases[i].s), N.d.approved);
-        N.rec.action = RD_ACT_SELL_STOCK;
-        N.view.position_qty = 10;
+        if (F.d.approved != cases[i].entry_ok)
+            fail_msg("%s: entry approved=%d", rd_node_state_name(cases[i].s), F.d.approved);
+        F.rec.action = RD_ACT_SELL_STOCK;
+        F.view.position_qty = 10;
         decide();
         if (verdict(RD_GATE_TRADING_STATE)->passed != cases[i].exit_ok)
             fail_msg("%s: exit refused", rd_node_state_name(cases[i].s));
     }
     node_setup(RD_NODE_GEN, RD_DOLLARS(10000));
-    N.view.state = rd_node_trading_state(RD_NODE_MERGING);
+    F.view.state = rd_node_trading_state(RD_NODE_MERGING);
     decide();
-    expect_verdict(RD_GATE_TRADING_STATE, 0, RD_REASON_STATE_REDUCING);
+    expect_gate(RD_GATE_TRADING_STATE, 0, RD_REASON_STATE_REDUCING);
 }
 
 int main(void)
