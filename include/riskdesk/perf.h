@@ -73,10 +73,14 @@ struct rd_perf_alert {
  * (loss >= threshold, compared exactly: loss_ppm is rounded toward zero).
  * Weekly and monthly compare against the last snapshot before the period,
  * or the period's first snapshot when there is none before it. A base <= 0
- * never alerts. Returns how many were written to out (at most
- * RD_PERF_ALERT_COUNT).
+ * never alerts. flow (NULL: none) is as for rd_perf_returns: the equity
+ * compared is less the flows since the base (the alert's `equity`), and the
+ * drawdown's peak is the highest of the equity less the flows so far, so
+ * money taken out is never a loss. Returns how many were written to out (at
+ * most RD_PERF_ALERT_COUNT).
  */
-size_t rd_perf_alerts_eval(const int32_t *days, const rd_money *equity, size_t n,
+size_t rd_perf_alerts_eval(const int32_t *days, const rd_money *equity, const rd_money *flow,
+                           size_t n,
                            const struct rd_perf_config *pc, struct rd_perf_alert *out);
 
 /* ---- retention ---- */

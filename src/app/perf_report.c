@@ -696,8 +696,10 @@ int rd_perf_prometheus(struct rd_store *s, const struct rd_config *cfg, struct r
         struct rd_perf_alert al[RD_PERF_ALERT_COUNT];
 
         rc = rd_perf_series_load(s, name, INT32_MIN, INT32_MAX, &ps, err);
+        if (rc == RD_OK)
+            rc = rd_perf_series_flows(s, name, &ps, err);
         if (rc == RD_OK && ps.n) {
-            size_t na = rd_perf_alerts_eval(ps.days, ps.equity, ps.n, &cfg->perf, al);
+            size_t na = rd_perf_alerts_eval(ps.days, ps.equity, ps.flow, ps.n, &cfg->perf, al);
 
             sm[i].has = 1;
             sm[i].equity = ps.equity[ps.n - 1];

@@ -250,7 +250,10 @@ int rd_perf_snapshot_record(struct rd_store *s, const struct rd_config *cfg, con
     /* alerts on the history up to this day */
     rc = rd_perf_series_load(s, account, INT32_MIN, rec->row.day, &ps, err);
     if (rc == RD_OK)
-        rec->nalerts = rd_perf_alerts_eval(ps.days, ps.equity, ps.n, &cfg->perf, rec->alerts);
+        rc = rd_perf_series_flows(s, account, &ps, err);
+    if (rc == RD_OK)
+        rec->nalerts = rd_perf_alerts_eval(ps.days, ps.equity, ps.flow, ps.n, &cfg->perf,
+                                           rec->alerts);
     for (size_t i = 0; i < rec->nalerts && rc == RD_OK; i++) {
         int is_new;
 

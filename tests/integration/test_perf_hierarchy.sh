@@ -6,7 +6,7 @@
 # computation in python3 Decimal from the operations alone. Forks do not
 # exist yet, so the parent links are written into the store by the test
 # (python3's sqlite3 / psql: UPDATE hier_nodes SET parent). `perf report` of a node
-# gives returns net of its flows.
+# gives returns net of its flows, and a withdrawal sets off no loss alert.
 . "$(dirname "$0")/common.sh"
 start_stores                 # skips (77) only when PostgreSQL's binaries are missing
 
@@ -43,6 +43,8 @@ cat >"$TMP/ops" <<'OPS'
 2026-11-18 p snap
 2026-11-18 c1 snap
 2026-11-18 c2 snap
+2026-11-18 x withdraw 4000
+2026-11-18 x snap
 2026-11-19 c2 pnl -50
 2026-11-19 p pnl 10
 2026-11-19 c1 pnl 7.5
@@ -166,6 +168,10 @@ suite() {
   # perf report of a node: the deposit of 11-17 is not a gain
   expect_rc 0 "$RD_BIN" perf report "${C[@]}" --account c1 --json
   jcheck_file "$TMP/out" 'd["returns"][0] == {"period": "2026-11-17", "return": 0.0}'
+  # x took half its money out: no loss, so no alert (the same fall from a
+  # loss would set off all four)
+  expect_rc 0 "$RD_BIN" perf report "${C[@]}" --account x --json
+  jcheck_file "$TMP/out" 'd["alerts"] == {"daily_loss": 0, "weekly_loss": 0, "monthly_loss": 0, "drawdown": 0} and d["returns"][-1] == {"period": "2026-11-18", "return": 0.0}'
   # refused, naming what
   expect_rc 1 "$RD_BIN" perf hierarchy "${C[@]}" --root x2
   expect_in "$TMP/err" "--root: x2 is no node of the hierarchy"
