@@ -66,6 +66,7 @@ struct rd_account_config {
     char risk_origin[RD_SOURCE_MAX];   /* "inline", "file:PATH", "env:VAR", "ssm:NAME",
                                           "tier default (large)" */
     struct rd_risk_config risk;        /* effective, validated */
+    uint64_t risk_own;                 /* the keys its own "risk" sets (rd_config_risk_own) */
     int live;                          /* allow a live Alpaca account (also needs EXECUTION_MODE) */
 };
 
@@ -122,6 +123,9 @@ int rd_config_load_default(const char *path, struct rd_config **out, struct rd_e
 void rd_config_free(struct rd_config *cfg);
 
 const struct rd_account_config *rd_config_account(const struct rd_config *cfg, const char *name);
+/* Whether the account's own "risk" sets key ("max_open_positions"...), as
+ * opposed to taking it from its tier or the top-level kelly. */
+int rd_config_risk_own(const struct rd_account_config *a, const char *key);
 
 /*
  * The keys of a "risk" object and where each lands in struct rd_risk_config.

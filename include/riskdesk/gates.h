@@ -93,7 +93,8 @@ _Static_assert(RD_GATE_COUNT <= 32, "a gate set is 32 bits");
     X(FIRM_CAP_OFF, "firm_cap_off")                                              \
     X(FIRM_EXPOSURE_LIMIT, "firm_exposure_limit")                                \
     X(DISABLED, "disabled")                                                      \
-    X(PERSON_TRADE, "person_trade")    /* the gate does not apply to a person's own trade */
+    X(PERSON_TRADE, "person_trade")    /* the gate does not apply to a person's own trade */ \
+    X(POSITION_NOTIONAL, "position_notional")  /* a node's per-position cap (hierarchy.h) */
 
 enum rd_reason {
 #define RD_REASON_ENUM(id, name) RD_REASON_##id,
@@ -173,11 +174,24 @@ struct rd_gate_clock {
 };
 void rd_gate_clock_init(struct rd_gate_clock *c, int64_t now);
 
+/* What an account that is a hierarchy node adds to its gates, from its
+ * type (hierarchy.h, rd_node_limits_layer). */
+struct rd_node_limits {
+    rd_money position_cap;      /* notional one entry may reach: per position x capital; an
+                                 * entry is cut to fit in the contracts_cap gate, refused
+                                 * (position_notional) when not one unit fits */
+    int64_t risk_ppm;           /* scales the sizing risk % after the tier and Kelly; the
+                                 * result is capped at 100% */
+    int own_risk_pct;           /* the account's own max_risk_per_trade_pct caps the scaled
+                                 * risk % too (its own keys come last) */
+};
+
 struct rd_gate_ctx {
     const struct rd_tier_params *tier;    /* the account's current tier */
     const struct rd_risk_config *risk;    /* the account's own limits */
     rd_money firm_max_gross_exposure;     /* 0 = off */
     int paper;                            /* paper account (paper_ignore_buying_power applies) */
+    const struct rd_node_limits *node;    /* NULL: the account is no hierarchy node */
 };
 
 struct rd_decision {

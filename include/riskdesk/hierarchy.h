@@ -78,4 +78,23 @@ int rd_node_transition_check(const char *account, enum rd_node_state from, enum 
  * HALTED, MERGING is REDUCING (exits only), ACTIVE and FORKING ACTIVE. */
 enum rd_trading_state rd_node_trading_state(enum rd_node_state s);
 
+/* ---- the type's gates ---- */
+
+/*
+ * Layers a node's type onto the risk config in force (tier defaults and the
+ * top-level kelly already in it) and fills what the gates add (gates.h,
+ * struct rd_node_limits): max_open_positions becomes the type's positions,
+ * unless the account's own "risk" sets it (own_positions: its own keys come
+ * last); the per-position notional cap is the type's fraction of capital;
+ * the risk multiplier scales the sizing risk %. own_risk_pct: the account's
+ * own max_risk_per_trade_pct caps the scaled %.
+ */
+void rd_node_limits_layer(const struct rd_node_type_def *t, rd_money capital, int own_positions,
+                          int own_risk_pct, struct rd_risk_config *risk,
+                          struct rd_node_limits *out);
+
+/* A node's buying power: the broker's, but never more than its ledger's
+ * available book (what is not reserved by open positions). */
+rd_money rd_node_buying_power(rd_money broker, rd_money available);
+
 #endif

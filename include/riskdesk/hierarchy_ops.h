@@ -48,6 +48,14 @@ int rd_hier_set_state(struct rd_store *s, const char *account, enum rd_node_stat
                       const char *why, const struct rd_hier_actor *by,
                       struct rd_hier_state_row *out, struct rd_error *err);
 
+/* Visits each entry of account's own books with its transaction, in the
+ * order they were booked; a visit's nonzero return stops the walk and is
+ * returned (it fills err). */
+int rd_hier_entries(struct rd_store *s, const char *account,
+                    int (*visit)(void *ctx, const struct rd_ledger_txn *t,
+                                 const struct rd_ledger_entry *e),
+                    void *ctx, struct rd_error *err);
+
 /* A node and its numbers; RD_ENOTFOUND when account is no node. */
 int rd_hier_view_get(struct rd_store *s, const char *account, struct rd_hier_view *v,
                      struct rd_error *err);

@@ -77,6 +77,18 @@ int rd_ledger_balanced(const struct rd_ledger_entry *e, size_t n, const char *wh
 int rd_ledger_flow(enum rd_ledger_kind kind, const char *account, rd_money amount,
                    struct rd_ledger_entry e[2], struct rd_error *err);
 
+/* The entries of a node's fill. An entry (proceeds_or_neg < 0) reserves its
+ * cost: available -> reserved (kind reserve). An exit releases the cost it
+ * closes, reserved -> available, and books proceeds - cost as realised P&L,
+ * @pnl -> available (kind release; no P&L legs when it is 0). *n is 2 or 4.
+ * RD_EINVAL for a cost not above 0 or amounts out of range. */
+int rd_ledger_fill(const char *account, rd_money cost, rd_money proceeds_or_neg,
+                   struct rd_ledger_entry e[4], size_t *n, struct rd_error *err);
+/* The open cost an exit of qty of held units releases: all of it when it
+ * closes the position, else open_cost x qty / held (rounded down, so the last
+ * exit releases what is left). */
+rd_money rd_ledger_release_cost(rd_money open_cost, int64_t qty, int64_t held);
+
 /* Whether two transactions are the same operation for idempotency: kind,
  * why and the same entries in the same order. */
 int rd_ledger_same(const struct rd_ledger_txn *a, const struct rd_ledger_entry *ea, size_t na,

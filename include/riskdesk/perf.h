@@ -44,12 +44,15 @@ int rd_perf_alert_parse(const char *s, enum rd_perf_alert_kind *out);   /* 0 or 
 /* ---- returns from snapshots ---- */
 
 /*
- * Simple returns between consecutive snapshots: r[i] = equity[i+1] /
- * equity[i] - 1, dated days[i+1] (NaN when equity[i] <= 0). n snapshots give
- * n - 1 returns (0 when n < 2); rdays and r hold n - 1 entries.
+ * Simple returns between consecutive snapshots, net of the money that flowed
+ * in or out: r[i] = (equity[i+1] - flow[i+1]) / equity[i] - 1, dated
+ * days[i+1] (NaN when equity[i] <= 0), flow[i+1] the net flow into the
+ * account after snapshot i up to snapshot i+1 (a hierarchy node's deposits,
+ * withdrawals and transfers; flow NULL: none). n snapshots give n - 1
+ * returns (0 when n < 2); rdays and r hold n - 1 entries.
  */
-size_t rd_perf_returns(const int32_t *days, const rd_money *equity, size_t n, int32_t *rdays,
-                       double *r);
+size_t rd_perf_returns(const int32_t *days, const rd_money *equity, const rd_money *flow,
+                       size_t n, int32_t *rdays, double *r);
 
 /* ---- alerts ---- */
 
@@ -70,10 +73,14 @@ struct rd_perf_alert {
  * (loss >= threshold, compared exactly: loss_ppm is rounded toward zero).
  * Weekly and monthly compare against the last snapshot before the period,
  * or the period's first snapshot when there is none before it. A base <= 0
- * never alerts. Returns how many were written to out (at most
- * RD_PERF_ALERT_COUNT).
+ * never alerts. flow (NULL: none) is as for rd_perf_returns: the equity
+ * compared is less the flows since the base (the alert's `equity`), and the
+ * drawdown's peak is the highest of the equity less the flows so far, so
+ * money taken out is never a loss. Returns how many were written to out (at
+ * most RD_PERF_ALERT_COUNT).
  */
-size_t rd_perf_alerts_eval(const int32_t *days, const rd_money *equity, size_t n,
+size_t rd_perf_alerts_eval(const int32_t *days, const rd_money *equity, const rd_money *flow,
+                           size_t n,
                            const struct rd_perf_config *pc, struct rd_perf_alert *out);
 
 /* ---- retention ---- */

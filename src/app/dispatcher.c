@@ -393,6 +393,9 @@ static int prepare(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
     d->ctx.risk = &d->risk;
     d->ctx.firm_max_gross_exposure = d->cfg->firm_max_gross_exposure;
     d->ctx.paper = d->acct->broker == RD_BROKER_PAPER;
+    if ((rc = rd_dispatch_node_read(d, err)) != RD_OK)
+        return rc;
+    rd_dispatch_node_apply(d);
     read_vix_feed(d, &d->market);
     if (d->cfg->firm_max_gross_exposure > 0) {
         struct firm_ctx f = {d->store, 0, err};

@@ -3,6 +3,7 @@
 #define RISKDESK_DISPATCHER_INT_H
 
 #include "riskdesk/dispatcher.h"
+#include "riskdesk/hierarchy_ops.h"
 
 /* A position as the cycle sees it: the broker's quantity and price, our entry facts. */
 struct dpos {
@@ -64,6 +65,12 @@ struct rd_dispatcher {
     struct batch_entries *entries;    /* batch_max: entries today per underlying */
     size_t nentries;
     unsigned health_seen;             /* the broker's health.changes last recorded */
+
+    /* The hierarchy node the account is, read once a cycle (dispatch_node.c). */
+    int is_node;
+    struct rd_hier_node_row node;
+    rd_money node_available, node_reserved;
+    struct rd_node_limits node_limits;
 };
 
 /* dispatcher.c */
@@ -84,6 +91,13 @@ int rd_dispatch_reconcile(struct rd_dispatcher *d, int64_t now, struct rd_cycle_
                           struct rd_error *err);
 /* Writes the broker's health to the store when it changed since last written. */
 void rd_dispatch_record_health(struct rd_dispatcher *d);
+/* dispatch_node.c: reads whether the account is a node, its type and its
+ * books; layers the type's gates and the node's state onto the cycle's
+ * risk, context and view; books a node's fill in the caller's transaction. */
+int rd_dispatch_node_read(struct rd_dispatcher *d, struct rd_error *err);
+void rd_dispatch_node_apply(struct rd_dispatcher *d);
+int rd_dispatch_node_fill(struct rd_dispatcher *d, const struct rd_order_row *o, int64_t now,
+                          struct rd_error *err);
 /* exits.c: stop-loss, take-profit, maximum holding time, day positions before the close. */
 int rd_dispatch_exits(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
                       struct rd_error *err);

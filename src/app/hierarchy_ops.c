@@ -6,12 +6,14 @@
  */
 #include "riskdesk/hierarchy_ops.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "riskdesk/alloc.h"
 #include "riskdesk/broker.h"
+#include "riskdesk/node_fills.h"
 #include "riskdesk/runner.h"
 #include "riskdesk/banned.h"
 
@@ -44,24 +46,25 @@ static int append(void **v, size_t *n, size_t *cap, const void *item, size_t sz,
 
 /* ---- a node's numbers ---- */
 
-struct sums_walk {
+struct entry_walk {
     struct rd_ledger_txn *txns;   /* the node's, in order */
     size_t ntxns, cap, at;
-    struct rd_ledger_sums *sums;
     const char *account;
+    int (*visit)(void *ctx, const struct rd_ledger_txn *t, const struct rd_ledger_entry *e);
+    void *ctx;
     struct rd_error *err;
 };
 
 static int keep_txn(void *ctx, const struct rd_ledger_txn *t)
 {
-    struct sums_walk *w = ctx;
+    struct entry_walk *w = ctx;
 
     return append((void **)&w->txns, &w->ntxns, &w->cap, t, sizeof *t, w->err);
 }
 
-static int add_entry(void *ctx, const struct rd_ledger_entry *e)
+static int visit_entry(void *ctx, const struct rd_ledger_entry *e)
 {
-    struct sums_walk *w = ctx;
+    struct entry_walk *w = ctx;
     char acct[64];
     int reserved;
 
@@ -73,21 +76,42 @@ static int add_entry(void *ctx, const struct rd_ledger_entry *e)
     if (rd_ledger_book_split(e->book, acct, sizeof acct, &reserved) != RD_OK ||
         strcmp(acct, w->account) != 0)
         return 0;     /* the other leg */
-    return rd_ledger_sums_add(w->sums, w->txns[w->at].kind, e, w->err);
+    return w->visit(w->ctx, &w->txns[w->at], e);
+}
+
+int rd_hier_entries(struct rd_store *s, const char *account,
+                    int (*visit)(void *ctx, const struct rd_ledger_txn *t,
+                                 const struct rd_ledger_entry *e),
+                    void *ctx, struct rd_error *err)
+{
+    struct entry_walk w = {.account = account, .visit = visit, .ctx = ctx, .err = err};
+    int rc = s->ops->ledger->txn_list(s, account, keep_txn, &w, err);
+
+    if (rc == RD_OK)
+        rc = s->ops->ledger->entry_list(s, account, visit_entry, &w, err);
+    rd_free(w.txns);
+    return rc;
+}
+
+struct sums_ctx {
+    struct rd_ledger_sums *sums;
+    struct rd_error *err;
+};
+
+static int add_to_sums(void *ctx, const struct rd_ledger_txn *t, const struct rd_ledger_entry *e)
+{
+    struct sums_ctx *c = ctx;
+
+    return rd_ledger_sums_add(c->sums, t->kind, e, c->err);
 }
 
 static int node_sums(struct rd_store *s, const char *account, struct rd_ledger_sums *sums,
                      struct rd_error *err)
 {
-    struct sums_walk w = {.sums = sums, .account = account, .err = err};
-    int rc;
+    struct sums_ctx c = {sums, err};
 
     memset(sums, 0, sizeof *sums);
-    rc = s->ops->ledger->txn_list(s, account, keep_txn, &w, err);
-    if (rc == RD_OK)
-        rc = s->ops->ledger->entry_list(s, account, add_entry, &w, err);
-    rd_free(w.txns);
-    return rc;
+    return rd_hier_entries(s, account, add_to_sums, &c, err);
 }
 
 int rd_hier_view_get(struct rd_store *s, const char *account, struct rd_hier_view *v,
@@ -342,17 +366,49 @@ static int by_account(const void *x, const void *y)
 }
 
 /* Adds a problem to the report, as rd_ledger_verify does. */
-static void cash_problem(struct rd_ledger_report *r, const char *account, rd_money cash,
-                         rd_money available)
-{
-    char c[32], a[32];
+static void add_problem(struct rd_ledger_report *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
-    rd_money_format(cash, c, sizeof c);
-    rd_money_format(available, a, sizeof a);
-    if (r->nproblems < RD_LEDGER_PROBLEMS_MAX)
-        snprintf(r->problems[r->nproblems], sizeof r->problems[0],
-                 "node %s: paper cash %s, but available is %s", account, c, a);
+static void add_problem(struct rd_ledger_report *r, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (r->nproblems < RD_LEDGER_PROBLEMS_MAX) {
+        va_start(ap, fmt);
+        vsnprintf(r->problems[r->nproblems], sizeof r->problems[0], fmt, ap);
+        va_end(ap);
+    }
     r->nproblems++;
+}
+
+/* The node's paper account against its books: cash = available, and what
+ * its open positions cost (node_fills.h) = reserved, position for position. */
+static int paper_problems(struct rd_store *s, const char *account,
+                          const struct rd_ledger_sums *sums, struct rd_ledger_report *r,
+                          struct rd_error *err)
+{
+    struct rd_paper_cash cash;
+    rd_money cost;
+    size_t ncost;
+    char a[32], b[32];
+    int rc;
+
+    /* every node's paper document is written by init; none reads as 0 */
+    if ((rc = paper_cash(s, account, 0, 0, 0, &cash, err)) != RD_OK ||
+        (rc = rd_node_open_cost(s, account, &cost, &ncost, err)) != RD_OK)
+        return rc;
+    rd_money_format(cash.cash, a, sizeof a);
+    rd_money_format(sums->available, b, sizeof b);
+    if (cash.cash != sums->available)
+        add_problem(r, "node %s: paper cash %s, but available is %s", account, a, b);
+    rd_money_format(cost, a, sizeof a);
+    rd_money_format(sums->reserved, b, sizeof b);
+    if (cost != sums->reserved)
+        add_problem(r, "node %s: its open positions cost %s, but reserved is %s", account, a, b);
+    if (ncost != cash.npositions)
+        add_problem(r, "node %s: the paper account holds %zu positions, the ledger's open cost "
+                    "names %zu", account, cash.npositions, ncost);
+    return RD_OK;
 }
 
 int rd_ledger_check(struct rd_store *s, struct rd_ledger_report *report, struct rd_error *err)
@@ -377,14 +433,8 @@ int rd_ledger_check(struct rd_store *s, struct rd_ledger_report *report, struct 
         goto out;
     }
     rc = rd_ledger_verify(a.t, a.nt, a.e, a.ne, a.n, a.nn, a.b, a.nb, sums, report, err);
-    for (size_t i = 0; rc == RD_OK && i < a.nn; i++) {
-        struct rd_paper_cash cash;
-
-        /* every node's paper document is written by init; none reads as 0 */
-        rc = paper_cash(s, a.n[i].account, 0, 0, 0, &cash, err);
-        if (rc == RD_OK && cash.cash != sums[i].available)
-            cash_problem(report, a.n[i].account, cash.cash, sums[i].available);
-    }
+    for (size_t i = 0; rc == RD_OK && i < a.nn; i++)
+        rc = paper_problems(s, a.n[i].account, &sums[i], report, err);
 out:
     s->ops->rollback(s);      /* read only */
     rd_free(sums);

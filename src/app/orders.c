@@ -109,6 +109,9 @@ int rd_dispatch_apply_result(struct rd_dispatcher *d, struct rd_order_row *o,
         if (p && p->pending)
             p->row.qty = 0;
     }
+    /* a node's ledger moves with the fill, in this transaction */
+    if (res->status == RD_ORDER_FILLED && (rc = rd_dispatch_node_fill(d, o, now, err)) != RD_OK)
+        goto fail;
     rc = d->store->ops->commit(d->store, err);
     if (rc != RD_OK)
         return rc;
@@ -139,6 +142,10 @@ int rd_dispatch_send(struct rd_dispatcher *d, struct rd_order_row *o, int64_t no
     req.multiplier = o->multiplier;
     req.ref_price = o->ref_price;
     d->broker->now = now;
+    /* the paper broker lives in the store: its fill and what we record of it
+     * (the ledger of a node too) commit together */
+    if (d->ctx.paper && (rc = d->store->ops->begin(d->store, err)) != RD_OK)
+        return rc;
     rc = d->broker->ops->submit_order(d->broker, &req, &res, &berr);
     if (rc == RD_EEXIST)
         rc = RD_OK;                   /* placed before: this is its answer */
@@ -150,8 +157,17 @@ int rd_dispatch_send(struct rd_dispatcher *d, struct rd_order_row *o, int64_t no
         rd_log_str(&l, "client_order_id", o->client_order_id);
         rd_log_str(&l, "error", berr.msg);
         rd_log_end(&l);
+        if (d->ctx.paper)
+            d->store->ops->rollback(d->store);
         return RD_OK;
     }
     st->submitted++;
-    return rd_dispatch_apply_result(d, o, &res, now, st, err);
+    rc = rd_dispatch_apply_result(d, o, &res, now, st, err);
+    if (!d->ctx.paper)
+        return rc;
+    if (rc != RD_OK) {
+        d->store->ops->rollback(d->store);
+        return rc;
+    }
+    return d->store->ops->commit(d->store, err);
 }

@@ -12,6 +12,7 @@ struct perf_series {
     size_t n, cap;
     int32_t *days;               /* ascending */
     rd_money *equity;
+    rd_money *flow;              /* NULL until rd_perf_series_flows */
 };
 
 /* RD_EUNSUPPORTED naming the backend when its store lacks the performance
@@ -21,5 +22,10 @@ int rd_perf_store_check(struct rd_store *s, struct rd_error *err);
 int rd_perf_series_load(struct rd_store *s, const char *account, int32_t from, int32_t to,
                         struct perf_series *ps, struct rd_error *err);
 void rd_perf_series_release(struct perf_series *ps);
+/* The money that flowed into the account between its snapshots (a
+ * hierarchy node's; 0 for another account), for returns net of it
+ * (rd_perf_returns). */
+int rd_perf_series_flows(struct rd_store *s, const char *account, struct perf_series *ps,
+                         struct rd_error *err);
 
 #endif

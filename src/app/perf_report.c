@@ -303,7 +303,9 @@ int rd_perf_report_build(struct rd_store *s, const struct rd_config *cfg, const 
                           account);
         goto out;
     }
-    m = rd_perf_returns(ps.days + base, ps.equity + base, hi - base, rdays, r);
+    if ((rc = rd_perf_series_flows(s, account, &ps, err)) != RD_OK)
+        goto out;
+    m = rd_perf_returns(ps.days + base, ps.equity + base, ps.flow + base, hi - base, rdays, r);
     out->nperiods = rd_metrics_aggregate(rdays, r, m, agg, out->period_key, out->period_return);
     /* ITD's table is cumulative; its metrics are those of the daily returns */
     mr = agg == RD_AGG_ITD ? r : out->period_return;
@@ -523,9 +525,11 @@ int rd_perf_compare_build(struct rd_store *s, const struct rd_config *cfg,
             if (!ar[i].days || !ar[i].r)
                 rc = rd_error_set(err, RD_ENOMEM, "out of memory comparing accounts");
         }
+        if (rc == RD_OK)
+            rc = rd_perf_series_flows(s, names[i], &ps, err);
         if (rc == RD_OK) {
-            ar[i].m = rd_perf_returns(ps.days + d0, ps.equity + d0, ps.n - d0, ar[i].days,
-                                      ar[i].r);
+            ar[i].m = rd_perf_returns(ps.days + d0, ps.equity + d0, ps.flow + d0, ps.n - d0,
+                                      ar[i].days, ar[i].r);
             snprintf(rows[i].account, sizeof rows[i].account, "%s", names[i]);
             rows[i].nreturns = ar[i].m;
             rows[i].first_day = ps.days[d0];
@@ -692,8 +696,10 @@ int rd_perf_prometheus(struct rd_store *s, const struct rd_config *cfg, struct r
         struct rd_perf_alert al[RD_PERF_ALERT_COUNT];
 
         rc = rd_perf_series_load(s, name, INT32_MIN, INT32_MAX, &ps, err);
+        if (rc == RD_OK)
+            rc = rd_perf_series_flows(s, name, &ps, err);
         if (rc == RD_OK && ps.n) {
-            size_t na = rd_perf_alerts_eval(ps.days, ps.equity, ps.n, &cfg->perf, al);
+            size_t na = rd_perf_alerts_eval(ps.days, ps.equity, ps.flow, ps.n, &cfg->perf, al);
 
             sm[i].has = 1;
             sm[i].equity = ps.equity[ps.n - 1];

@@ -12,6 +12,7 @@
 #include "riskdesk/alloc.h"
 #include "riskdesk/calendar.h"
 #include "riskdesk/log.h"
+#include "riskdesk/perf_hierarchy.h"
 #include "riskdesk/perf_report.h"
 #include "app/perf_int.h"
 #include "riskdesk/banned.h"
@@ -67,10 +68,22 @@ int rd_perf_series_load(struct rd_store *s, const char *account, int32_t from, i
     return rc;
 }
 
+int rd_perf_series_flows(struct rd_store *s, const char *account, struct perf_series *ps,
+                         struct rd_error *err)
+{
+    rd_free(ps->flow);
+    ps->flow = rd_calloc(ps->n ? ps->n : 1, sizeof *ps->flow);
+    if (!ps->flow)
+        return rd_error_set(err, RD_ENOMEM, "out of memory loading the flows of \"%.64s\"",
+                            account);
+    return rd_node_flows(s, account, ps->days, ps->n, ps->flow, err);
+}
+
 void rd_perf_series_release(struct perf_series *ps)
 {
     rd_free(ps->days);
     rd_free(ps->equity);
+    rd_free(ps->flow);
     memset(ps, 0, sizeof *ps);
 }
 
@@ -237,7 +250,10 @@ int rd_perf_snapshot_record(struct rd_store *s, const struct rd_config *cfg, con
     /* alerts on the history up to this day */
     rc = rd_perf_series_load(s, account, INT32_MIN, rec->row.day, &ps, err);
     if (rc == RD_OK)
-        rec->nalerts = rd_perf_alerts_eval(ps.days, ps.equity, ps.n, &cfg->perf, rec->alerts);
+        rc = rd_perf_series_flows(s, account, &ps, err);
+    if (rc == RD_OK)
+        rec->nalerts = rd_perf_alerts_eval(ps.days, ps.equity, ps.flow, ps.n, &cfg->perf,
+                                           rec->alerts);
     for (size_t i = 0; i < rec->nalerts && rc == RD_OK; i++) {
         int is_new;
 

@@ -214,6 +214,7 @@ static int parse_risk(struct cfg_build *b, const json_t *a, const struct cfg_at 
     if (rd_risk_validate(r, &sub) != RD_OK)
         rc = rd_error_set(err, RD_ECONFIG, "%s: %s%s", rat.where, rat.sect[0] ? "risk." : "",
                           sub.msg);
+    ac->risk_own = set;
 out:
     json_decref(doc);
     rd_buf_release(&text);

@@ -328,3 +328,11 @@ void rd_cfg_risk_copy(struct rd_risk_config *dst, const struct rd_risk_config *s
             memcpy((char *)dst + keys[i].offset, (const char *)src + keys[i].offset,
                    field_size(keys[i].type));
 }
+
+int rd_config_risk_own(const struct rd_account_config *a, const char *key)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (!strcmp(keys[i].name, key))
+            return (a->risk_own & ((uint64_t)1 << i)) != 0;
+    return 0;
+}

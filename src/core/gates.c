@@ -362,6 +362,13 @@ static int64_t gate_sizing(struct rd_decision *d, const struct rd_gate_ctx *c,
         pct = min64(pct, kelly);
         d->kelly_used = 1;
     }
+    if (c->node) {
+        /* the node's type scales what the tier and Kelly gave; the account's
+         * own max_risk_per_trade_pct, when it set one, still caps */
+        pct = min64(RD_PPM, rd_muldiv(pct, c->node->risk_ppm, RD_PPM));
+        if (c->node->own_risk_pct)
+            pct = min64(pct, c->risk->max_risk_per_trade_pct);
+    }
     d->risk_pct = pct;
     d->budget = v->buying_power > 0 ? rd_money_mul_ppm(v->buying_power, pct) : 0;
     size = d->budget > 0 ? d->budget / d->unit_risk : 0;
@@ -389,6 +396,44 @@ static int64_t cap_gate(struct rd_decision *d, enum rd_gate g, int64_t size, int
     }
     record(d, g, 1, RD_REASON_OK, kind, observed, threshold);
     return size;
+}
+
+/* Units of the entry a node's per-position notional cap lets through. */
+static int64_t node_fit(const struct rd_gate_ctx *c, const struct rd_decision *d)
+{
+    return c->node->position_cap > 0 && d->unit_cost > 0 ? c->node->position_cap / d->unit_cost : 0;
+}
+
+/* Whether a node's per-position notional cap is what limits this entry:
+ * tighter than the contract limits of an option (a stock has none). */
+static int node_notional_binds(const struct rd_gate_ctx *c, const struct rd_decision *d,
+                               int64_t probe, int option)
+{
+    int64_t fit = node_fit(c, d);
+
+    if (d->waived & RD_GATE_BIT(RD_GATE_CONTRACTS_CAP))
+        return 0;
+    if (option && fit >= min64(c->tier->max_contracts, c->risk->max_contracts_per_trade))
+        return 0;
+    return fit < probe;
+}
+
+/* The contracts_cap gate held by the node's cap: cut to fit, refused when
+ * not one unit fits. Observed is what the entry would have cost. */
+static int64_t gate_position_notional(struct rd_decision *d, const struct rd_gate_ctx *c,
+                                      int64_t probe)
+{
+    int64_t fit = node_fit(c, d);
+    rd_money want = rd_muldiv(probe, d->unit_cost, 1);
+
+    if (fit < 1) {
+        record(d, RD_GATE_CONTRACTS_CAP, 0, RD_REASON_POSITION_NOTIONAL, RD_VAL_MONEY, want,
+               c->node->position_cap);
+        return probe;
+    }
+    record(d, RD_GATE_CONTRACTS_CAP, 1, RD_REASON_REDUCED, RD_VAL_MONEY, want,
+           c->node->position_cap);
+    return fit;
 }
 
 void rd_decide(const struct rd_gate_ctx *c, const struct rd_gate_clock *k,
@@ -471,7 +516,9 @@ void rd_decide(const struct rd_gate_ctx *c, const struct rd_gate_clock *k,
      * so each still reports whether it would have allowed a trade at all. */
     probe = size >= 1 ? size : 1;
 
-    if (entry && option) {
+    if (entry && c->node && node_notional_binds(c, d, probe, option)) {
+        probe = gate_position_notional(d, c, probe);
+    } else if (entry && option) {
         /* both limits are validated >= 1, so this cap only ever reduces */
         cap = min64(c->tier->max_contracts, r->max_contracts_per_trade);
         if (d->waived & RD_GATE_BIT(RD_GATE_CONTRACTS_CAP))
@@ -480,6 +527,9 @@ void rd_decide(const struct rd_gate_ctx *c, const struct rd_gate_clock *k,
                RD_VAL_COUNT, probe, cap);
         if (probe > cap)
             probe = cap;
+    } else if (entry && c->node) {
+        record(d, RD_GATE_CONTRACTS_CAP, 1, RD_REASON_OK, RD_VAL_MONEY,
+               rd_muldiv(probe, d->unit_cost, 1), c->node->position_cap);
     } else {
         record(d, RD_GATE_CONTRACTS_CAP, 1, entry ? RD_REASON_NOT_APPLICABLE : RD_REASON_EXIT_ALLOWED,
                RD_VAL_NONE, 0, 0);

@@ -166,3 +166,19 @@ enum rd_trading_state rd_node_trading_state(enum rd_node_state s)
         return RD_STATE_HALTED;
     }
 }
+
+void rd_node_limits_layer(const struct rd_node_type_def *t, rd_money capital, int own_positions,
+                          int own_risk_pct, struct rd_risk_config *risk,
+                          struct rd_node_limits *out)
+{
+    if (!own_positions)
+        risk->max_open_positions = t->max_positions;
+    out->position_cap = capital > 0 ? rd_money_mul_ppm(capital, t->position_ppm) : 0;
+    out->risk_ppm = t->risk_ppm;
+    out->own_risk_pct = own_risk_pct != 0;
+}
+
+rd_money rd_node_buying_power(rd_money broker, rd_money available)
+{
+    return broker < available ? broker : available;
+}

@@ -198,9 +198,53 @@ int rd_ledger_sums_add(struct rd_ledger_sums *s, enum rd_ledger_kind kind,
     case RD_LEDGER_PARTIAL:
         return add(e->amount > 0 ? &s->transfers_in : &s->partial_out,
                    e->amount > 0 ? e->amount : -e->amount, err);
-    default:   /* reserve, release: inside the node */
+    case RD_LEDGER_RELEASE:
+        /* cost moves inside the node; what its legs net to is the exit's P&L
+         * (verify holds a release to one node's books and @pnl) */
+        return add(&s->pnl, e->amount, err);
+    default:   /* reserve: inside the node */
         return RD_OK;
     }
+}
+
+int rd_ledger_fill(const char *account, rd_money cost, rd_money proceeds_or_neg,
+                   struct rd_ledger_entry e[4], size_t *n, struct rd_error *err)
+{
+    char avail[RD_LEDGER_BOOK_MAX], resv[RD_LEDGER_BOOK_MAX];
+    rd_money pnl;
+    int rc;
+
+    *n = 0;
+    if ((rc = rd_ledger_book(account, 0, avail, sizeof avail, err)) != RD_OK ||
+        (rc = rd_ledger_book(account, 1, resv, sizeof resv, err)) != RD_OK)
+        return rc;
+    if (cost <= 0 || cost > RD_MONEY_MAX)
+        return rd_error_set(err, RD_EINVAL, "ledger: fill of %s: cost must be above 0", account);
+    if (proceeds_or_neg < 0) {           /* an entry: available -> reserved */
+        entry_set(&e[0], avail, -cost);
+        entry_set(&e[1], resv, cost);
+        *n = 2;
+        return RD_OK;
+    }
+    if (proceeds_or_neg > RD_MONEY_MAX)
+        return rd_error_set(err, RD_EINVAL, "ledger: exit of %s: proceeds out of range", account);
+    entry_set(&e[0], resv, -cost);
+    entry_set(&e[1], avail, cost);
+    *n = 2;
+    pnl = proceeds_or_neg - cost;
+    if (pnl != 0) {
+        entry_set(&e[2], RD_LEDGER_PNL, -pnl);
+        entry_set(&e[3], avail, pnl);
+        *n = 4;
+    }
+    return RD_OK;
+}
+
+rd_money rd_ledger_release_cost(rd_money open_cost, int64_t qty, int64_t held)
+{
+    if (qty >= held || held <= 0)
+        return open_cost;
+    return rd_muldiv(open_cost, qty, held);
 }
 
 rd_money rd_ledger_capital(const struct rd_ledger_sums *s)
@@ -258,6 +302,30 @@ static long find_node(const struct rd_ledger_node *nodes, size_t n, const char *
     return -1;
 }
 
+/* A reserve moves money between one node's books only; a release between
+ * one node's books and @pnl (its P&L). */
+static void verify_fill_shape(const struct rd_ledger_txn *t, const struct rd_ledger_entry *e,
+                              size_t n, const char *where, struct rd_ledger_report *r)
+{
+    char first[64] = "", acct[64];
+    int reserved;
+
+    if (t->kind != RD_LEDGER_RESERVE && t->kind != RD_LEDGER_RELEASE)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (t->kind == RD_LEDGER_RELEASE && !strcmp(e[i].book, RD_LEDGER_PNL))
+            continue;
+        if (rd_ledger_book_split(e[i].book, acct, sizeof acct, &reserved) != RD_OK ||
+            (first[0] && strcmp(first, acct))) {
+            problem(r, "%s: a %s moves money between one node's books%s only, not %.80s", where,
+                    rd_ledger_kind_name(t->kind),
+                    t->kind == RD_LEDGER_RELEASE ? " and @pnl" : "", e[i].book);
+            return;
+        }
+        snprintf(first, sizeof first, "%s", acct);
+    }
+}
+
 /* Checks one transaction's entries e[0..n) and adds them to the node sums. */
 static void verify_txn(const struct rd_ledger_txn *t, const struct rd_ledger_entry *e, size_t n,
                        const struct rd_ledger_node *nodes, size_t nnodes,
@@ -272,6 +340,7 @@ static void verify_txn(const struct rd_ledger_txn *t, const struct rd_ledger_ent
         problem(r, "%s: unknown kind", where);
     if (rd_ledger_balanced(e, n, where, &err) != RD_OK)
         problem(r, "%s", err.msg);
+    verify_fill_shape(t, e, n, where, r);
     for (size_t i = 0; i < n; i++) {
         long k;
 

@@ -47,14 +47,16 @@ int rd_perf_alert_parse(const char *s, enum rd_perf_alert_kind *out)
 
 /* ---------------------------------------------------------------- returns */
 
-size_t rd_perf_returns(const int32_t *days, const rd_money *equity, size_t n, int32_t *rdays,
-                       double *r)
+size_t rd_perf_returns(const int32_t *days, const rd_money *equity, const rd_money *flow,
+                       size_t n, int32_t *rdays, double *r)
 {
     if (n < 2)
         return 0;
     for (size_t i = 1; i < n; i++) {
+        double net = (double)equity[i] - (flow ? (double)flow[i] : 0.0);
+
         rdays[i - 1] = days[i];
-        r[i - 1] = equity[i - 1] > 0 ? (double)equity[i] / (double)equity[i - 1] - 1.0 : NAN_D;
+        r[i - 1] = equity[i - 1] > 0 ? net / (double)equity[i - 1] - 1.0 : NAN_D;
     }
     return n - 1;
 }
@@ -85,11 +87,21 @@ static size_t period_base(const int32_t *days, size_t n, int32_t start)
     return i > 0 ? i - 1 : 0;
 }
 
-static int check(struct rd_perf_alert *out, size_t *nout, enum rd_perf_alert_kind k,
-                 int64_t thr, const int32_t *days, const rd_money *equity, size_t base, size_t last,
-                 int32_t period)
+/* The flows after snapshot `from` up to snapshot `to`. */
+static rd_money flows_between(const rd_money *flow, size_t from, size_t to)
 {
-    rd_money b = equity[base], e = equity[last];
+    rd_money sum = 0;
+
+    for (size_t i = from + 1; flow && i <= to; i++)
+        sum += flow[i];
+    return sum;
+}
+
+static int check(struct rd_perf_alert *out, size_t *nout, enum rd_perf_alert_kind k,
+                 int64_t thr, const int32_t *days, const rd_money *equity, const rd_money *flow,
+                 size_t base, size_t last, int32_t period)
+{
+    rd_money b = equity[base], e = equity[last] - flows_between(flow, base, last);
     int64_t loss;
 
     if (thr <= 0 || b <= 0)
@@ -102,10 +114,11 @@ static int check(struct rd_perf_alert *out, size_t *nout, enum rd_perf_alert_kin
     return 1;
 }
 
-size_t rd_perf_alerts_eval(const int32_t *days, const rd_money *equity, size_t n,
-                           const struct rd_perf_config *pc, struct rd_perf_alert *out)
+size_t rd_perf_alerts_eval(const int32_t *days, const rd_money *equity, const rd_money *flow,
+                           size_t n, const struct rd_perf_config *pc, struct rd_perf_alert *out)
 {
     size_t nout = 0, last, peak = 0;
+    rd_money moved = 0, peak_net;
     int32_t d;
 
     if (n == 0)
@@ -114,17 +127,23 @@ size_t rd_perf_alerts_eval(const int32_t *days, const rd_money *equity, size_t n
     d = days[last];
     if (n >= 2)
         check(out, &nout, RD_PERF_ALERT_DAILY_LOSS, pc->alert_ppm[RD_PERF_ALERT_DAILY_LOSS], days,
-              equity, last - 1, last, d);
+              equity, flow, last - 1, last, d);
     check(out, &nout, RD_PERF_ALERT_WEEKLY_LOSS, pc->alert_ppm[RD_PERF_ALERT_WEEKLY_LOSS], days,
-          equity, period_base(days, n, week_start(d)), last, week_start(d));
+          equity, flow, period_base(days, n, week_start(d)), last, week_start(d));
     check(out, &nout, RD_PERF_ALERT_MONTHLY_LOSS, pc->alert_ppm[RD_PERF_ALERT_MONTHLY_LOSS], days,
-          equity, period_base(days, n, month_start(d)), last, month_start(d));
-    /* the latest row at the highest equity: a new high (or a touch) starts a new episode */
-    for (size_t i = 1; i < n; i++)
-        if (equity[i] >= equity[peak])
+          equity, flow, period_base(days, n, month_start(d)), last, month_start(d));
+    /* the latest row at the highest equity less the flows so far: a new high
+     * (or a touch) starts a new episode */
+    peak_net = equity[0];
+    for (size_t i = 1; i < n; i++) {
+        moved += flow ? flow[i] : 0;
+        if (equity[i] - moved >= peak_net) {
             peak = i;
+            peak_net = equity[i] - moved;
+        }
+    }
     check(out, &nout, RD_PERF_ALERT_DRAWDOWN, pc->alert_ppm[RD_PERF_ALERT_DRAWDOWN], days, equity,
-          peak, last, days[peak]);
+          flow, peak, last, days[peak]);
     return nout;
 }
 

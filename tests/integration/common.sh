@@ -198,6 +198,40 @@ if not eval(sys.argv[2]):
 PY
 }
 
+# verify_clean WHAT: `riskdesk ledger verify --json` on the store "${C[@]}"
+# points at says ok with exit 0 (its JSON in $TMP/verify); WHAT names the
+# operation it follows
+verify_clean() {
+  "$RD_BIN" ledger verify "${C[@]}" --json >"$TMP/verify" 2>"$TMP/verify.err"
+  local rc=$?
+  if [ $rc -eq 0 ] && grep -qF '"ok":true' "$TMP/verify"; then ok; else
+    bad "ledger verify after '$*': exit $rc: $(cat "$TMP/verify" "$TMP/verify.err")"
+  fi
+}
+# start_stores: a throwaway PostgreSQL ($PG_URL, start_pg) and its psql for
+# store_sql; skips (77) when PostgreSQL's binaries are missing
+start_stores() {
+  start_pg
+  command -v psql >/dev/null || skip_test "psql is not installed (scripts/deps.sh installs postgresql)"
+}
+# store_sql STATEMENT: run on $TMP/rd.db (python3's sqlite3 module) when
+# $STORE is sqlite, else on $PG_URL
+store_sql() {
+  if [ "$STORE" = sqlite ]; then
+    python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()' "$TMP/rd.db" "$1"
+  else
+    psql -X -q -d "$PG_URL" -c "$1"
+  fi
+}
+# jcheck_file FILE PYTHON-EXPR: evaluated with d = FILE's JSON
+jcheck_file() {
+  python3 - "$1" "$2" <<'PY' && ok || bad "JSON check failed: $2"
+import json, sys
+d = json.load(open(sys.argv[1]))
+if not eval(sys.argv[2]):
+    print("   JSON:", json.dumps(d)[:600]); sys.exit(1)
+PY
+}
 finish() {
   if [ -n "$SERVER_PID" ]; then bad "a server was still running at finish (stop_server first)"; stop_server; fi
   check_outputs

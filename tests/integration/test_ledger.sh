@@ -21,15 +21,6 @@ cat >"$TMP/riskdesk.json" <<JSON
 JSON
 AT=2026-11-20T15:30:00Z
 
-# verify_clean: `ledger verify --json` says ok with exit 0 (after every operation)
-verify_clean() {
-  "$RD_BIN" ledger verify "${C[@]}" --json >"$TMP/verify" 2>"$TMP/verify.err"
-  local rc=$?
-  if [ $rc -eq 0 ] && grep -qF '"ok":true' "$TMP/verify"; then ok; else
-    bad "ledger verify after '$*': exit $rc: $(cat "$TMP/verify" "$TMP/verify.err")"
-  fi
-}
-
 # step RC ARGS...: a command with its expected exit, then verify
 step() {
   local want=$1; shift
@@ -138,16 +129,6 @@ suite() {
   jcheck_file "$TMP/out" '[t["kind"] for t in d["transactions"]] == ["open", "deposit", "withdraw", "pnl"] and all(sum(float(e["amount"]) for e in t["entries"]) == 0 for t in d["transactions"])'
   "$RD_BIN" ledger verify "${C[@]}" --json >"$TMP/$name.verify"
   jcheck_file "$TMP/$name.verify" 'd == {"ok": True, "transactions": 6, "entries": 12, "nodes": 2, "deposits": "35500.50", "withdrawals": "200.1234", "realized_pnl": "87.49", "problems": []}'
-}
-
-# jcheck_file FILE PYTHON-EXPR: evaluated with d = FILE's JSON
-jcheck_file() {
-  python3 - "$1" "$2" <<'PY' && ok || bad "JSON check failed: $2"
-import json, sys
-d = json.load(open(sys.argv[1]))
-if not eval(sys.argv[2]):
-    print("   JSON:", json.dumps(d)[:600]); sys.exit(1)
-PY
 }
 
 # ---- SQLite ----

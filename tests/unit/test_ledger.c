@@ -227,6 +227,17 @@ static void expect_problem(const struct book *k, const char *what)
         fail_msg("problem \"%s\" does not say \"%s\"", r.problems[0], what);
 }
 
+static void expect_any_problem(const struct book *k, const char *what)
+{
+    struct rd_ledger_report r;
+
+    run(k, &r);
+    for (size_t i = 0; i < r.nproblems && i < RD_LEDGER_PROBLEMS_MAX; i++)
+        if (strstr(r.problems[i], what))
+            return;
+    fail_msg("no problem says \"%s\" (%zu problems)", what, r.nproblems);
+}
+
 static void test_verify_clean(void **state)
 {
     struct book k;
@@ -282,7 +293,10 @@ static void test_verify_capital(void **state)
     k.e[k.ne++] = (struct rd_ledger_entry){.txn = 6, .book = "g1:reserved", .amount = M(5)};
     k.e[k.ne++] = (struct rd_ledger_entry){.txn = 6, .book = "@external", .amount = -M(5)};
     k.nb = 0;
-    expect_problem(&k, "node g1: capital 10205.00, but");
+    expect_problem(&k, "transaction 6 (): a reserve moves money between one node's books only, "
+                       "not @external");
+    expect_any_problem(&k, "node g1: capital 10205.00, but deposits - withdrawals + P&L + "
+                           "transfers = 10200.00");
 }
 
 static void test_verify_negative(void **state)
@@ -368,6 +382,105 @@ static void test_verify_many_problems(void **state)
     assert_int_equal(r.nproblems, 8);
 }
 
+/* ---- fills: reserve on an entry, release with P&L on an exit ---- */
+
+static void fill_txn(struct book *k, enum rd_ledger_kind kind, const struct rd_ledger_entry *e,
+                     size_t n)
+{
+    struct rd_ledger_txn *t = &k->t[k->nt++];
+
+    memset(t, 0, sizeof *t);
+    t->id = (int64_t)k->nt;
+    t->kind = kind;
+    snprintf(t->key, sizeof t->key, "fill%zu", k->nt);
+    for (size_t i = 0; i < n; i++) {
+        k->e[k->ne] = e[i];
+        k->e[k->ne++].txn = t->id;
+    }
+}
+
+static void test_fill_entries(void **state)
+{
+    struct rd_ledger_entry e[4];
+    struct rd_error err = {0};
+    size_t n;
+
+    (void)state;
+    /* an entry of 2,000.00: available -> reserved */
+    assert_int_equal(rd_ledger_fill("g1", M(2000), -1, e, &n, &err), RD_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(e[0].book, "g1:available");
+    assert_int_equal(e[0].amount, -M(2000));
+    assert_string_equal(e[1].book, "g1:reserved");
+    assert_int_equal(e[1].amount, M(2000));
+    /* an exit releasing 2,000.00 for 2,089.40: 89.40 of P&L from @pnl */
+    assert_int_equal(rd_ledger_fill("g1", M(2000), M(2089) + 4000, e, &n, &err), RD_OK);
+    assert_int_equal(n, 4);
+    assert_string_equal(e[0].book, "g1:reserved");
+    assert_int_equal(e[0].amount, -M(2000));
+    assert_string_equal(e[1].book, "g1:available");
+    assert_int_equal(e[1].amount, M(2000));
+    assert_string_equal(e[2].book, "@pnl");
+    assert_int_equal(e[2].amount, -(M(89) + 4000));
+    assert_string_equal(e[3].book, "g1:available");
+    assert_int_equal(e[3].amount, M(89) + 4000);
+    assert_int_equal(rd_ledger_balanced(e, n, "exit", &err), RD_OK);
+    /* a loss: the P&L legs turn round */
+    assert_int_equal(rd_ledger_fill("g1", M(2000), M(1500), e, &n, &err), RD_OK);
+    assert_int_equal(e[2].amount, M(500));
+    assert_int_equal(e[3].amount, -M(500));
+    /* no P&L: no P&L legs (an entry is never 0) */
+    assert_int_equal(rd_ledger_fill("g1", M(2000), M(2000), e, &n, &err), RD_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(rd_ledger_fill("g1", 0, M(5), e, &n, &err), RD_EINVAL);
+    assert_int_equal(rd_ledger_fill("g1", M(1), RD_MONEY_MAX + 1, e, &n, &err), RD_EINVAL);
+}
+
+static void test_release_cost(void **state)
+{
+    (void)state;
+    assert_int_equal(rd_ledger_release_cost(M(2000), 20, 20), M(2000));
+    assert_int_equal(rd_ledger_release_cost(M(2000), 25, 20), M(2000));
+    /* a third of 100.00 is 33.3333, rounded down; the rest goes with the last exit */
+    assert_int_equal(rd_ledger_release_cost(M(100), 1, 3), 333333);
+    assert_int_equal(rd_ledger_release_cost(M(100) - 333333, 1, 2), 333333);
+    assert_int_equal(rd_ledger_release_cost(M(100) - 666666, 1, 1), 333334);
+}
+
+static void test_verify_fills(void **state)
+{
+    struct rd_ledger_entry e[4];
+    struct rd_ledger_report r;
+    struct rd_ledger_sums sums[3];
+    struct rd_error err = {0};
+    struct book k;
+    size_t n;
+
+    (void)state;
+    clean(&k);
+    k.nb = 0;
+    assert_int_equal(rd_ledger_fill("g1", M(2000), -1, e, &n, &err), RD_OK);
+    fill_txn(&k, RD_LEDGER_RESERVE, e, n);
+    assert_int_equal(rd_ledger_fill("g1", M(1500), M(1400), e, &n, &err), RD_OK);   /* -100 */
+    fill_txn(&k, RD_LEDGER_RELEASE, e, n);
+    assert_int_equal(rd_ledger_verify(k.t, k.nt, k.e, k.ne, k.n, k.nn, k.b, k.nb, sums, &r, &err),
+                     RD_OK);
+    if (r.nproblems)
+        fail_msg("%s", r.problems[0]);
+    /* g1: 10,000 + 500 - 300 (pnl) - 100 (the exit) = 10,100; 500 still reserved */
+    assert_int_equal(sums[0].pnl, -M(400));
+    assert_int_equal(sums[0].reserved, M(500));
+    assert_int_equal(sums[0].available, M(9600));
+    assert_int_equal(r.realized_pnl, -M(400));
+    /* a release paying one node's P&L into another node's book */
+    snprintf(k.e[k.ne - 1].book, sizeof k.e[0].book, "g2:available");
+    run(&k, &r);
+    assert_true(r.nproblems >= 1);
+    if (!strstr(r.problems[0], "a release moves money between one node's books and @pnl only, "
+                               "not g2:available"))
+        fail_msg("%s", r.problems[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +497,9 @@ int main(void)
         cmocka_unit_test(test_verify_states),
         cmocka_unit_test(test_verify_orphans),
         cmocka_unit_test(test_verify_many_problems),
+        cmocka_unit_test(test_fill_entries),
+        cmocka_unit_test(test_release_cost),
+        cmocka_unit_test(test_verify_fills),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -204,14 +204,32 @@ static void test_returns(void **state)
     double r[4];
 
     (void)state;
-    assert_int_equal(rd_perf_returns(days, eq, 4, rd, r), 3);
+    assert_int_equal(rd_perf_returns(days, eq, NULL, 4, rd, r), 3);
     assert_int_equal(rd[0], 101);
     assert_int_equal(rd[2], 105);
     assert_close(r[0], 0.01, 1e-15, 0);
     assert_true(r[1] == -1.0);
     assert_true(isnan(r[2]));     /* from zero equity */
-    assert_int_equal(rd_perf_returns(days, eq, 1, rd, r), 0);
-    assert_int_equal(rd_perf_returns(days, eq, 0, rd, r), 0);
+    assert_int_equal(rd_perf_returns(days, eq, NULL, 1, rd, r), 0);
+    assert_int_equal(rd_perf_returns(days, eq, NULL, 0, rd, r), 0);
+}
+
+static void test_returns_net_of_flows(void **state)
+{
+    /* 10,000; a 5,000 deposit and 100 earned; 300 withdrawn and 151 earned */
+    const int32_t days[] = {100, 101, 102};
+    const rd_money eq[] = {RD_DOLLARS(10000), RD_DOLLARS(15100), RD_DOLLARS(14951)};
+    const rd_money flow[] = {0, RD_DOLLARS(5000), -RD_DOLLARS(300)};
+    int32_t rd[3];
+    double r[3];
+
+    (void)state;
+    assert_int_equal(rd_perf_returns(days, eq, flow, 3, rd, r), 2);
+    assert_close(r[0], 0.01, 1e-15, 0);
+    assert_close(r[1], 0.01, 1e-15, 0);
+    /* without the flows the deposit reads as a 51% gain */
+    assert_int_equal(rd_perf_returns(days, eq, NULL, 3, rd, r), 2);
+    assert_close(r[0], 0.51, 1e-15, 0);
 }
 
 /* ---------------------------------------------------------------- alerts */
@@ -222,6 +240,41 @@ static int find(const struct rd_perf_alert *a, size_t n, enum rd_perf_alert_kind
         if (a[i].kind == k)
             return (int)i;
     return -1;
+}
+
+static void test_alerts_net_of_flows(void **state)
+{
+    struct rd_perf_config pc;
+    struct rd_perf_alert a[RD_PERF_ALERT_COUNT];
+    /* 10,000; 4,000 withdrawn; then a real loss of 5% of 6,000 and a deposit */
+    int32_t days[] = {D(2024, 5, 1), D(2024, 5, 2), D(2024, 5, 3)};
+    rd_money eq[] = {RD_DOLLARS(10000), RD_DOLLARS(6000), RD_DOLLARS(8700)};
+    rd_money flow[] = {0, -RD_DOLLARS(4000), RD_DOLLARS(3000)};
+    size_t n;
+
+    (void)state;
+    rd_perf_config_init(&pc);
+    /* the withdrawal alone: 40% lower, no loss at all */
+    assert_int_equal(rd_perf_alerts_eval(days, eq, flow, 2, &pc, a), 0);
+    /* without the flows it reads as a 40% loss: daily, weekly, monthly, drawdown */
+    assert_int_equal(rd_perf_alerts_eval(days, eq, NULL, 2, &pc, a), 4);
+    /* day 3: 8,700 less the 3,000 deposited = 5,700, 5% under 6,000: daily only
+     * at the default 20% drawdown. Less the flows so far, day 2 touches day 1's
+     * peak (6,000 + 4,000 out = 10,000), so the drawdown is from day 2: 300 of
+     * its 6,000, 5% */
+    n = rd_perf_alerts_eval(days, eq, flow, 3, &pc, a);
+    assert_int_equal(n, 1);
+    assert_int_equal(a[0].kind, RD_PERF_ALERT_DAILY_LOSS);
+    assert_int_equal(a[0].base, RD_DOLLARS(6000));
+    assert_int_equal(a[0].equity, RD_DOLLARS(5700));
+    assert_int_equal(a[0].loss_ppm, 50000);
+    pc.alert_ppm[RD_PERF_ALERT_DRAWDOWN] = 30000;
+    n = rd_perf_alerts_eval(days, eq, flow, 3, &pc, a);
+    assert_int_equal(n, 2);
+    assert_int_equal(a[1].kind, RD_PERF_ALERT_DRAWDOWN);
+    assert_int_equal(a[1].base_day, days[1]);
+    assert_int_equal(a[1].equity, RD_DOLLARS(5700));
+    assert_int_equal(a[1].loss_ppm, 50000);
 }
 
 static void test_alerts_exact_thresholds(void **state)
@@ -240,7 +293,7 @@ static void test_alerts_exact_thresholds(void **state)
     pc.alert_ppm[RD_PERF_ALERT_MONTHLY_LOSS] = 0;
     pc.alert_ppm[RD_PERF_ALERT_DRAWDOWN] = 0;
     /* exactly 5 %: fires */
-    n = rd_perf_alerts_eval(days, eq, 2, &pc, a);
+    n = rd_perf_alerts_eval(days, eq, NULL, 2, &pc, a);
     assert_int_equal(n, 1);
     assert_int_equal(a[0].kind, RD_PERF_ALERT_DAILY_LOSS);
     assert_int_equal(a[0].loss_ppm, 50000);
@@ -249,15 +302,15 @@ static void test_alerts_exact_thresholds(void **state)
     assert_int_equal(a[0].base_day, days[0]);
     /* 1/10000 $ less of a loss: 4.999999 %, silent */
     eq[1] = RD_DOLLARS(9500) + 1;
-    assert_int_equal(rd_perf_alerts_eval(days, eq, 2, &pc, a), 0);
+    assert_int_equal(rd_perf_alerts_eval(days, eq, NULL, 2, &pc, a), 0);
     /* a loss just past 5 % by less than a ppm still fires (the exact comparison) */
     eq[0] = 100000001;                  /* 10000.0001 */
     eq[1] = 95000000;                   /* loss 0.0500000949... */
-    assert_int_equal(rd_perf_alerts_eval(days, eq, 2, &pc, a), 1);
+    assert_int_equal(rd_perf_alerts_eval(days, eq, NULL, 2, &pc, a), 1);
     /* a gain never does; a single snapshot has no daily base */
     eq[1] = RD_DOLLARS(20000);
-    assert_int_equal(rd_perf_alerts_eval(days, eq, 2, &pc, a), 0);
-    assert_int_equal(rd_perf_alerts_eval(days, eq, 1, &pc, a), 0);
+    assert_int_equal(rd_perf_alerts_eval(days, eq, NULL, 2, &pc, a), 0);
+    assert_int_equal(rd_perf_alerts_eval(days, eq, NULL, 1, &pc, a), 0);
 
     /* every kind at its exact default threshold */
     rd_perf_config_init(&pc);
@@ -270,7 +323,7 @@ static void test_alerts_exact_thresholds(void **state)
                          RD_DOLLARS(10000), RD_DOLLARS(10000)};
 
         /* drawdown: peak 12500 on Apr 29; 10000 is exactly 20 % below */
-        n = rd_perf_alerts_eval(d5, e5, 5, &pc, a);
+        n = rd_perf_alerts_eval(d5, e5, NULL, 5, &pc, a);
         i = find(a, n, RD_PERF_ALERT_DRAWDOWN);
         assert_true(i >= 0);
         assert_int_equal(a[i].loss_ppm, 200000);
@@ -279,7 +332,7 @@ static void test_alerts_exact_thresholds(void **state)
         assert_true(find(a, n, RD_PERF_ALERT_WEEKLY_LOSS) < 0);
         /* monthly: base is Apr 30 (the last before May): 10000 -> 8500 is 15 % */
         e5[4] = RD_DOLLARS(8500);
-        n = rd_perf_alerts_eval(d5, e5, 5, &pc, a);
+        n = rd_perf_alerts_eval(d5, e5, NULL, 5, &pc, a);
         i = find(a, n, RD_PERF_ALERT_MONTHLY_LOSS);
         assert_true(i >= 0);
         assert_int_equal(a[i].base_day, D(2024, 4, 30));
@@ -287,7 +340,7 @@ static void test_alerts_exact_thresholds(void **state)
         assert_int_equal(a[i].loss_ppm, 150000);
         /* weekly: 10000 (Fri Apr 26) -> 9000 is 10 % */
         e5[4] = RD_DOLLARS(9000);
-        n = rd_perf_alerts_eval(d5, e5, 5, &pc, a);
+        n = rd_perf_alerts_eval(d5, e5, NULL, 5, &pc, a);
         i = find(a, n, RD_PERF_ALERT_WEEKLY_LOSS);
         assert_true(i >= 0);
         assert_int_equal(a[i].base_day, D(2024, 4, 26));
@@ -295,16 +348,16 @@ static void test_alerts_exact_thresholds(void **state)
         assert_int_equal(a[i].loss_ppm, 100000);
         assert_true(find(a, n, RD_PERF_ALERT_MONTHLY_LOSS) < 0);  /* 10 % < 15 % */
         e5[4] = RD_DOLLARS(9000) + 1;
-        n = rd_perf_alerts_eval(d5, e5, 5, &pc, a);
+        n = rd_perf_alerts_eval(d5, e5, NULL, 5, &pc, a);
         assert_true(find(a, n, RD_PERF_ALERT_WEEKLY_LOSS) < 0);
         /* the first week of history: its first snapshot is the base */
-        n = rd_perf_alerts_eval(d5 + 1, e5 + 1, 4, &pc, a);
+        n = rd_perf_alerts_eval(d5 + 1, e5 + 1, NULL, 4, &pc, a);
         i = find(a, n, RD_PERF_ALERT_WEEKLY_LOSS);
         assert_true(i >= 0);
         assert_int_equal(a[i].base_day, D(2024, 4, 29));
         /* a zero or negative base never alerts */
         e5[3] = 0;
-        n = rd_perf_alerts_eval(d5, e5, 5, &pc, a);
+        n = rd_perf_alerts_eval(d5, e5, NULL, 5, &pc, a);
         assert_true(find(a, n, RD_PERF_ALERT_DAILY_LOSS) < 0);
     }
 }
@@ -363,7 +416,9 @@ int main(void)
         cmocka_unit_test(test_welch_edges),
         cmocka_unit_test(test_correlation),
         cmocka_unit_test(test_returns),
+        cmocka_unit_test(test_returns_net_of_flows),
         cmocka_unit_test(test_alerts_exact_thresholds),
+        cmocka_unit_test(test_alerts_net_of_flows),
         cmocka_unit_test(test_rollup),
         cmocka_unit_test(test_names),
     };
