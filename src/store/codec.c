@@ -107,15 +107,49 @@ static int put_i64(char *buf, size_t n, size_t *used, int64_t v)
     return put_str(buf, n, used, p);
 }
 
-int rd_store_verdicts_encode(const struct rd_decision *d, char *buf, size_t n,
-                             struct rd_error *err)
+/* The inputs' numbers, in the order of the "=in" item after its tier, state
+ * and feed names (docs/store.md): one table for the encoder and the decoder. */
+#define INPUT_NUMBERS(X, in)                                              \
+    X((in)->view.equity_known) X((in)->view.buying_power) X((in)->view.equity) \
+    X((in)->view.last_equity) X((in)->view.exposure) X((in)->view.open_positions) \
+    X((in)->view.position_qty) X((in)->view.entries_today) X((in)->view.last_entry_at) \
+    X((in)->view.day_trades) X((in)->view.open_today) X((in)->view.orders_last_minute) \
+    X((in)->view.closed_trades) X((in)->view.winning_trades) X((in)->view.gross_wins) \
+    X((in)->view.gross_losses) X((in)->view.firm_exposure) X((in)->market.vix) \
+    X((in)->market.vix_at) X((in)->market.vix_max_age)
+
+static const char *const feed_names[] = {"none", "ok", "error"};
+
+static int put_inputs(char *buf, size_t n, size_t *used, const struct rd_decision_inputs *in)
+{
+    const char *tier = (unsigned)in->tier < RD_TIER_COUNT ? rd_tier_name(in->tier) : NULL;
+    const char *state = name_of(state_names, RD_STATE_COUNT, (int)in->view.state);
+    const char *feed = name_of(feed_names, COUNT_OF(feed_names), (int)in->market.feed);
+
+    if (!tier || !state || !feed)
+        return -2;
+    if (put_str(buf, n, used, ";=in,") || put_str(buf, n, used, tier) ||
+        put_str(buf, n, used, ",") || put_str(buf, n, used, state) ||
+        put_str(buf, n, used, ",") || put_str(buf, n, used, feed))
+        return -1;
+#define PUT_NUMBER(field)                                                   \
+    if (put_str(buf, n, used, ",") || put_i64(buf, n, used, (int64_t)(field))) \
+        return -1;
+    INPUT_NUMBERS(PUT_NUMBER, in)
+#undef PUT_NUMBER
+    return 0;
+}
+
+int rd_store_verdicts_encode(const struct rd_decision *d, const struct rd_decision_inputs *in,
+                             char *buf, size_t n, struct rd_error *err)
 {
     size_t used = 0;
+    int with_inputs = in && in->recorded;
 
     if (d->nverdicts < 0 || d->nverdicts > RD_GATE_COUNT)
         return rd_error_set(err, RD_EINVAL, "decision: nverdicts %d outside 0..%d",
                             d->nverdicts, RD_GATE_COUNT);
-    if (put_str(buf, n, &used, "v1"))
+    if (put_str(buf, n, &used, with_inputs ? "v2" : "v1"))
         goto too_big;
     for (int i = 0; i < d->nverdicts; i++) {
         const struct rd_gate_verdict *v = &d->verdicts[i];
@@ -134,6 +168,16 @@ int rd_store_verdicts_encode(const struct rd_decision *d, char *buf, size_t n,
             put_str(buf, n, &used, ",") || put_str(buf, n, &used, kind) ||
             put_str(buf, n, &used, ",") || put_i64(buf, n, &used, v->observed) ||
             put_str(buf, n, &used, ",") || put_i64(buf, n, &used, v->threshold))
+            goto too_big;
+    }
+    if (with_inputs) {
+        int rc = put_inputs(buf, n, &used, in);
+
+        if (rc == -2)
+            return rd_error_set(err, RD_EINVAL, "decision: inputs: tier %d, state %d or feed %d "
+                                "out of range", (int)in->tier, (int)in->view.state,
+                                (int)in->market.feed);
+        if (rc)
             goto too_big;
     }
     return RD_OK;
@@ -204,19 +248,65 @@ static int decode_item(const char *p, const char *end, struct rd_gate_verdict *v
     return p == end && f + flen == end ? 0 : -1;
 }
 
+/* The "=in,..." item [p, end) into *in. */
+static int decode_inputs(const char *p, const char *end, struct rd_decision_inputs *in)
+{
+    const char *f;
+    size_t flen;
+    char name[16];
+    int64_t v;
+    int i;
+
+    memset(in, 0, sizeof *in);
+    next_field(&p, end, &f, &flen);          /* "=in" */
+    next_field(&p, end, &f, &flen);
+    if (flen == 0 || flen >= sizeof name)
+        return -1;
+    memcpy(name, f, flen);
+    name[flen] = '\0';
+    if (rd_tier_parse(name, &in->tier) != RD_OK)
+        return -1;
+    next_field(&p, end, &f, &flen);
+    if ((i = index_of(state_names, RD_STATE_COUNT, f, flen)) < 0)
+        return -1;
+    in->view.state = (enum rd_trading_state)i;
+    next_field(&p, end, &f, &flen);
+    if ((i = index_of(feed_names, COUNT_OF(feed_names), f, flen)) < 0)
+        return -1;
+    in->market.feed = (enum rd_feed_state)i;
+#define GET_NUMBER(field)                                   \
+    if (p == end)                                           \
+        return -1;                                          \
+    next_field(&p, end, &f, &flen);                         \
+    if (parse_i64(f, flen, &v))                             \
+        return -1;                                          \
+    (field) = v;                                            \
+    if ((int64_t)(field) != v)                              \
+        return -1;
+    INPUT_NUMBERS(GET_NUMBER, in)
+#undef GET_NUMBER
+    if (p != end || f + flen != end)
+        return -1;
+    in->recorded = 1;
+    return 0;
+}
+
 int rd_store_verdicts_decode(const char *s, size_t len, struct rd_decision *d,
-                             struct rd_error *err)
+                             struct rd_decision_inputs *in, struct rd_error *err)
 {
     const char *end = s + len;
     const char *p;
-    int n = 0;
+    int n = 0, version;
 
+    if (in)
+        memset(in, 0, sizeof *in);
     if (len < 2 || s[0] != 'v')
         return rd_error_set(err, RD_ESTORE, "verdicts: not a riskdesk verdict encoding: \"%.*s\"",
                             (int)(len > 40 ? 40 : len), s);
-    if (s[1] != '1' || (len > 2 && s[2] != ';'))
+    version = s[1] - '0';
+    if ((version != 1 && version != 2) || (len > 2 && s[2] != ';'))
         return rd_error_set(err, RD_ESTORE,
-                            "verdicts: encoding \"%.*s\" is newer than this riskdesk knows (v1)",
+                            "verdicts: encoding \"%.*s\" is newer than this riskdesk knows (v2)",
                             (int)(len > 8 ? 8 : len), s);
     p = s + 2;
     while (p < end) {
@@ -225,6 +315,17 @@ int rd_store_verdicts_decode(const char *s, size_t len, struct rd_decision *d,
 
         if (!stop)
             stop = end;
+        if (version == 2 && stop == end && stop - item >= 3 && !memcmp(item, "=in", 3)) {
+            struct rd_decision_inputs tmp;
+
+            if (decode_inputs(item, stop, &tmp))
+                return rd_error_set(err, RD_ESTORE, "verdicts: inputs \"%.*s\" are not "
+                                    "=in,TIER,STATE,FEED and 20 numbers",
+                                    (int)(stop - item > 200 ? 200 : stop - item), item);
+            if (in)
+                *in = tmp;
+            break;
+        }
         if (n >= RD_GATE_COUNT)
             return rd_error_set(err, RD_ESTORE, "verdicts: more than %d verdicts", RD_GATE_COUNT);
         if (decode_item(item, stop, &d->verdicts[n]))
