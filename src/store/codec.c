@@ -7,7 +7,6 @@
  */
 #include "store/store_int.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,13 @@ static const char *const reason_names[RD_REASON_COUNT] = {
     RD_REASON_LIST(REASON_NAME)
 #undef REASON_NAME
 };
+
+/* Their lengths, so that decoding a verdict (20 a decision read) compares
+ * lengths before bytes. */
+#define NAME_LEN(id, name) (uint8_t)(sizeof name - 1),
+static const uint8_t gate_lens[RD_GATE_COUNT] = {RD_GATE_LIST(NAME_LEN)};
+static const uint8_t reason_lens[RD_REASON_COUNT] = {RD_REASON_LIST(NAME_LEN)};
+#undef NAME_LEN
 
 /* enum rd_value_kind, one letter each: none, money, ppm, count, seconds,
  * minute of day (time), enum state, ppm threshold with nothing observed,
@@ -46,6 +52,18 @@ static const char *const strategy_names[RD_STRAT_COUNT] = {"day", "swing"};
 static const char *name_of(const char *const *names, int count, int v)
 {
     return v >= 0 && v < count ? names[v] : NULL;
+}
+
+/* index_of with the names' lengths, trying `hint` first. */
+static int index_of_len(const char *const *names, const uint8_t *lens, int count, const char *s,
+                        size_t len, int hint)
+{
+    if (hint >= 0 && hint < count && lens[hint] == len && !memcmp(names[hint], s, len))
+        return hint;
+    for (int i = 0; i < count; i++)
+        if (lens[i] == len && !memcmp(names[i], s, len))
+            return i;
+    return -1;
 }
 
 static int index_of(const char *const *names, int count, const char *s, size_t len)
@@ -196,25 +214,32 @@ static void next_field(const char **p, const char *end, const char **f, size_t *
     *p = c ? c + 1 : end;
 }
 
+/* A decimal int64 filling exactly [f, f + flen): an optional '-', digits. */
 static int parse_i64(const char *f, size_t flen, int64_t *out)
 {
-    char tmp[32];
-    char *stop;
-    long long v;
+    uint64_t u = 0, lim;
+    size_t i = 0;
+    int neg = 0;
 
-    if (flen == 0 || flen >= sizeof tmp)
+    if (flen && f[0] == '-') {
+        neg = 1;
+        i = 1;
+    }
+    if (i == flen || flen > 20)
         return -1;
-    memcpy(tmp, f, flen);
-    tmp[flen] = '\0';
-    errno = 0;
-    v = strtoll(tmp, &stop, 10);
-    if (errno || *stop != '\0')
-        return -1;
-    *out = (int64_t)v;
+    lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    for (; i < flen; i++) {
+        unsigned d = (unsigned char)f[i] - '0';
+
+        if (d > 9 || u > (lim - d) / 10)
+            return -1;
+        u = u * 10 + d;
+    }
+    *out = neg ? (int64_t)(0 - u) : (int64_t)u;
     return 0;
 }
 
-static int decode_item(const char *p, const char *end, struct rd_gate_verdict *v)
+static int decode_item(const char *p, const char *end, struct rd_gate_verdict *v, int hint)
 {
     const char *f;
     size_t flen;
@@ -222,7 +247,7 @@ static int decode_item(const char *p, const char *end, struct rd_gate_verdict *v
     int i;
 
     next_field(&p, end, &f, &flen);
-    i = index_of(gate_names, RD_GATE_COUNT, f, flen);
+    i = index_of_len(gate_names, gate_lens, RD_GATE_COUNT, f, flen, hint);
     if (i < 0)
         return -1;
     v->gate = (uint8_t)i;
@@ -231,7 +256,7 @@ static int decode_item(const char *p, const char *end, struct rd_gate_verdict *v
         return -1;
     v->passed = (uint8_t)passed;
     next_field(&p, end, &f, &flen);
-    i = index_of(reason_names, RD_REASON_COUNT, f, flen);
+    i = index_of_len(reason_names, reason_lens, RD_REASON_COUNT, f, flen, RD_REASON_OK);
     if (i < 0)
         return -1;
     v->reason = (uint8_t)i;
@@ -328,7 +353,7 @@ int rd_store_verdicts_decode(const char *s, size_t len, struct rd_decision *d,
         }
         if (n >= RD_GATE_COUNT)
             return rd_error_set(err, RD_ESTORE, "verdicts: more than %d verdicts", RD_GATE_COUNT);
-        if (decode_item(item, stop, &d->verdicts[n]))
+        if (decode_item(item, stop, &d->verdicts[n], n))
             return rd_error_set(err, RD_ESTORE, "verdicts: item %d \"%.*s\" is not GATE,PASSED,REASON,KIND,OBSERVED,THRESHOLD",
                                 n + 1, (int)(stop - item > 80 ? 80 : stop - item), item);
         n++;
