@@ -3,6 +3,8 @@
  */
 #include "riskdesk/replay_json.h"
 
+#include <stdio.h>
+
 #include "riskdesk/calendar.h"
 #include "riskdesk/banned.h"
 
@@ -120,11 +122,14 @@ int rd_replay_to_text(const struct rd_replay *r, const char *account, struct rd_
                            (long long)r->resized);
     for (size_t i = 0; i < r->nitems && rc == RD_OK; i++) {
         const struct rd_replay_item *it = &r->items[i];
+        char why[64];
 
         rd_time_format(it->decided_at, a, sizeof a);
         rd_money_format(it->pnl, b, sizeof b);
-        rc = rd_buf_printf(out, "  %s %-24s %-12s %-24s size %lld -> %lld%s%s\n", a, it->rec_id,
-                           rd_replay_change_name(it->change), rd_gate_name(it->gate),
+        snprintf(why, sizeof why, "%s: %s", rd_gate_name(it->gate),
+                 rd_reason_name((enum rd_reason)it->gate_reason));
+        rc = rd_buf_printf(out, "  %s %-24s %-12s %-40s size %lld -> %lld%s%s\n", a, it->rec_id,
+                           rd_replay_change_name(it->change), why,
                            (long long)it->was_size, (long long)it->now_size,
                            it->pnl_state == RD_REPLAY_PNL_CLOSED ? "  recorded P&L " : "",
                            it->pnl_state == RD_REPLAY_PNL_CLOSED ? b : "");
