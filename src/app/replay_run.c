@@ -260,8 +260,10 @@ int rd_replay_run(struct rd_store *s, const struct rd_config *cfg,
     }
     if (rc != RD_OK)
         goto out;
-    qsort(r.fills, r.nfills, sizeof *r.fills, fill_cmp);
-    qsort(r.closed, r.nclosed, sizeof *r.closed, closed_cmp);
+    if (r.nfills)                /* none: fills is NULL, which qsort may not take */
+        qsort(r.fills, r.nfills, sizeof *r.fills, fill_cmp);
+    if (r.nclosed)
+        qsort(r.closed, r.nclosed, sizeof *r.closed, closed_cmp);
     rc = s->ops->trading->decision_list(s, acct->name, 0, visit_decision, &r, err);
     if (rc != RD_OK)
         goto out;
