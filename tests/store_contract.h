@@ -734,6 +734,55 @@ static void test_decision_tie_order(void **state)
 }
 
 /* Rows this riskdesk cannot read are reported, never half-read. */
+/* What the gates read is kept with a decision (replay.h) and reads back as
+ * written, extremes included; a decision without it reads back without it. */
+static void test_decision_inputs_kept(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    struct rd_decision_row rows[2] = {make_decision("A", "r1", 1), make_decision("A", "r2", 0)};
+    struct rd_decision_inputs *in = &rows[0].in;
+    struct collect c = {0};
+    struct rd_error err = {0};
+
+    add_rec(s, "r1", NOW);
+    add_rec(s, "r2", NOW);
+    in->recorded = 1;
+    in->tier = RD_TIER_MEDIUM;
+    in->view.state = RD_STATE_REDUCING;
+    in->view.equity_known = 1;
+    in->view.buying_power = INT64_MAX;
+    in->view.equity = INT64_MIN;
+    in->view.last_equity = RD_DOLLARS(1804) + 7;
+    in->view.exposure = -RD_DOLLARS(3);
+    in->view.open_positions = INT32_MAX;
+    in->view.position_qty = -5;
+    in->view.entries_today = 2;
+    in->view.last_entry_at = NOW - 61;
+    in->view.day_trades = 3;
+    in->view.open_today = 1;
+    in->view.orders_last_minute = INT32_MIN;
+    in->view.closed_trades = 40;
+    in->view.winning_trades = 17;
+    in->view.gross_wins = RD_DOLLARS(900);
+    in->view.gross_losses = RD_DOLLARS(1200);
+    in->view.firm_exposure = RD_DOLLARS(50000);
+    in->market.feed = RD_FEED_ERROR;
+    in->market.vix = 41000000;
+    in->market.vix_at = NOW - 900;
+    in->market.vix_max_age = 900;
+    assert_int_equal(s->ops->trading->decision_add(s, &rows[0], &err), RD_OK);
+    assert_int_equal(s->ops->trading->decision_add(s, &rows[1], &err), RD_OK);
+    assert_int_equal(s->ops->trading->decision_list(s, "A", 0, visit_decision, &c, &err), RD_OK);
+    assert_int_equal(c.n, 2);
+    assert_memory_equal(&c.dec[1].in, in, sizeof *in);
+    assert_int_equal(c.dec[0].in.recorded, 0);
+
+    ct_sql_exec(f, "UPDATE decisions SET verdicts = 'v2;sizing,1,ok,m,1,2;=in,medium,ACTIVE,ok,1'");
+    assert_int_equal(s->ops->trading->decision_list(s, "A", 0, visit_decision, &c, &err), RD_ESTORE);
+    assert_non_null(strstr(err.msg, "inputs"));
+}
+
 static void test_unreadable_rows(void **state)
 {
     struct fixture *f = *state;
@@ -762,7 +811,7 @@ static void test_unreadable_rows(void **state)
     assert_int_equal(c.dec[0].d.verdicts[0].kind, RD_VAL_SESSION);
     assert_int_equal(c.dec[0].d.verdicts[0].threshold, 570 * 1440 + 960);
 
-    ct_sql_exec(f, "UPDATE decisions SET verdicts = 'v2;whatever'");
+    ct_sql_exec(f, "UPDATE decisions SET verdicts = 'v3;whatever'");
     assert_int_equal(s->ops->trading->decision_list(s, "A", 0, visit_decision, &c, &err), RD_ESTORE);
     assert_non_null(strstr(err.msg, "newer"));
     ct_sql_exec(f, "UPDATE decisions SET verdicts = 'v1;sizing,1,ok,m,1'");

@@ -112,6 +112,8 @@ int rd_config_load_text(const char *text, size_t len, const char *origin, struct
  * "large" ($209,000) and "tiny" ($1,804), tier auto, each with its tier's shipped
  * risk config. database NULL means "sqlite:riskdesk-demo.db". */
 int rd_config_load_demo(const char *database, struct rd_config **out, struct rd_error *err);
+/* That config's JSON text (static), as `riskdesk demo --print-config` shows it. */
+const char *rd_config_demo_text(void);
 /*
  * Finds the config for a command: `path` if not NULL, else $RISKDESK_CONFIG,
  * else ./riskdesk.json if it exists, else accounts from the environment

@@ -69,6 +69,12 @@ int rd_dispatcher_start(struct rd_dispatcher *d, int64_t now, struct rd_error *e
 int rd_dispatcher_cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
                         struct rd_error *err);
 
+/* The limits account a runs with at tier: its own, or for an auto-tier
+ * account on its tier's shipped limits ("tier default"), that tier's (with
+ * a's Kelly settings). */
+void rd_dispatcher_risk_for_tier(const struct rd_account_config *a, enum rd_tier tier,
+                                 struct rd_risk_config *risk);
+
 /* Dry run: the decision this account would make on rec at `now`, changing nothing. */
 int rd_dispatcher_evaluate(struct rd_dispatcher *d, int64_t now, const struct rd_rec *rec,
                            struct rd_decision *out, struct rd_error *err);

@@ -27,6 +27,7 @@
 #include "riskdesk/order.h"
 #include "riskdesk/pnl.h"
 #include "riskdesk/rec.h"
+#include "riskdesk/replay.h"
 
 struct rd_store;
 
@@ -42,13 +43,16 @@ struct rd_account_row {
     int64_t updated_at;
 };
 
-/* A decision as stored: the verdicts are kept in full. */
+/* A decision as stored: the verdicts are kept in full, and with them what
+ * the gates read (in.recorded = 0 for decisions stored before riskdesk kept
+ * it; a row written with in.recorded = 0 keeps none). */
 struct rd_decision_row {
     int64_t id;
     char account[64];
     char rec_id[RD_REC_ID_MAX];
     int64_t decided_at;
     struct rd_decision d;
+    struct rd_decision_inputs in;
 };
 
 struct rd_order_row {

@@ -537,14 +537,22 @@ static void batch_count(struct rd_dispatcher *d, const struct rd_order_row *o)
         }
 }
 
-void rd_dispatch_follow_tier(struct rd_dispatcher *d)
+void rd_dispatcher_risk_for_tier(const struct rd_account_config *a, enum rd_tier tier,
+                                 struct rd_risk_config *risk)
 {
     /* an auto-tier account without limits of its own takes its current tier's
      * shipped limits (and keeps the configured Kelly settings) */
-    if (d->acct->tier_mode != RD_TIER_MODE_AUTO || strncmp(d->acct->risk_origin, "tier default", 12))
+    if (a->tier_mode != RD_TIER_MODE_AUTO || strncmp(a->risk_origin, "tier default", 12)) {
+        *risk = a->risk;
         return;
-    rd_risk_defaults(d->tier, &d->risk);
-    d->risk.kelly = d->acct->risk.kelly;
+    }
+    rd_risk_defaults(tier, risk);
+    risk->kelly = a->risk.kelly;
+}
+
+void rd_dispatch_follow_tier(struct rd_dispatcher *d)
+{
+    rd_dispatcher_risk_for_tier(d->acct, d->tier, &d->risk);
 }
 
 int32_t rd_dispatch_pdt_window_start(const struct rd_dispatcher *d)
@@ -743,8 +751,12 @@ static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
         memcpy(row->rec_id, rec->id, sizeof row->rec_id);
         row->decided_at = now;
         rd_decide(&d->ctx, &d->clock, &v, &d->market, rec, &row->d);
-        if (row->d.approved && rec->qty && row->d.size > rec->qty)
-            row->d.size = rec->qty;      /* a trader's trade asked for no more */
+        rd_decision_cap_to_rec(&row->d, rec);
+        /* what the gates read, kept with the decision for replay (replay.h) */
+        row->in.recorded = 1;
+        row->in.tier = d->tier;
+        row->in.view = v;
+        row->in.market = d->market;
         st->decided++;
         if (row->d.approved) {
             struct rd_order_row *o = &d->pending[d->npending];

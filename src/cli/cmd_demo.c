@@ -142,7 +142,8 @@ static void remove_db(const char *path)
 static const struct option opts[] = {
     {"duration", required_argument, NULL, 'D'}, {"db", required_argument, NULL, 'd'},
     {"interval-ms", required_argument, NULL, 'i'}, {"seed", required_argument, NULL, 's'},
-    {"recs-per-cycle", required_argument, NULL, 'r'}, {NULL, 0, NULL, 0},
+    {"recs-per-cycle", required_argument, NULL, 'r'}, {"print-config", no_argument, NULL, 'p'},
+    {NULL, 0, NULL, 0},
 };
 
 static int parse_long(const char *s, long lo, long hi, long *out)
@@ -158,6 +159,7 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 
 static const char *db = DEFAULT_DB;
 static long duration, interval_ms = 400, seed = 1, per_cycle = 2;
+static int print_config;
 static int user_db;
 
 static int option(int val, const char *arg)
@@ -182,6 +184,9 @@ static int option(int val, const char *arg)
         if (!parse_long(arg, 0, 1L << 30, &seed))
             return cli_usage_error(NAME, "--seed: '%s'; expected a number >= 0", arg);
         break;
+    case 'p':
+        print_config = 1;
+        break;
     default:
         if (!parse_long(arg, 1, 1000, &per_cycle))
             return cli_usage_error(NAME, "--recs-per-cycle: '%s'; expected 1 to 1000", arg);
@@ -202,6 +207,11 @@ static int run(struct cli_ctx *c)
     time_t started = time(NULL);
     int rc = RD_OK, n = 0;
 
+    if (print_config) {
+        /* the accounts and limits the demo runs with, e.g. for `riskdesk replay` */
+        fputs(rd_config_demo_text(), stdout);
+        return CLI_OK;
+    }
     if (user_db && access(db, F_OK) == 0) {
         fprintf(stderr, "riskdesk: %s exists; the demo starts a new database: remove it or "
                         "choose another --db\n", db);
@@ -309,11 +319,12 @@ const struct cli_cmd cli_cmd_demo = {
     .name = NAME,
     .summary = "run two accounts side by side on the paper broker (the main demo)",
     .usage = "usage: riskdesk demo [--duration S] [--db PATH] [--interval-ms MS] [--seed N]\n"
-             "                    [--recs-per-cycle N]\n\n"
+             "                    [--recs-per-cycle N] [--print-config]\n\n"
              "Creates a new SQLite database (default riskdesk-demo.db) with the accounts\n"
              "\"large\" ($209,000) and \"tiny\" ($1,804) on the paper broker, feeds a stream of\n"
              "recommendations and runs both dispatchers, printing each decision with its\n"
-             "gates, until Ctrl-C or --duration seconds. The market clock is simulated.\n",
+             "gates, until Ctrl-C or --duration seconds. The market clock is simulated.\n"
+             "--print-config prints the demo's config (accounts and limits) and exits.\n",
     .options = opts,
     .option = option,
     .run = run,

@@ -46,6 +46,11 @@ static const char demo_json[] =
     "  ]\n"
     "}\n";
 
+const char *rd_config_demo_text(void)
+{
+    return demo_json;
+}
+
 int rd_config_load_demo(const char *database, struct rd_config **out, struct rd_error *err)
 {
     const char *db = database ? database : DEMO_DATABASE;

@@ -7,7 +7,6 @@
  */
 #include "store/store_int.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,13 @@ static const char *const reason_names[RD_REASON_COUNT] = {
     RD_REASON_LIST(REASON_NAME)
 #undef REASON_NAME
 };
+
+/* Their lengths, so that decoding a verdict (20 a decision read) compares
+ * lengths before bytes. */
+#define NAME_LEN(id, name) (uint8_t)(sizeof name - 1),
+static const uint8_t gate_lens[RD_GATE_COUNT] = {RD_GATE_LIST(NAME_LEN)};
+static const uint8_t reason_lens[RD_REASON_COUNT] = {RD_REASON_LIST(NAME_LEN)};
+#undef NAME_LEN
 
 /* enum rd_value_kind, one letter each: none, money, ppm, count, seconds,
  * minute of day (time), enum state, ppm threshold with nothing observed,
@@ -46,6 +52,18 @@ static const char *const strategy_names[RD_STRAT_COUNT] = {"day", "swing"};
 static const char *name_of(const char *const *names, int count, int v)
 {
     return v >= 0 && v < count ? names[v] : NULL;
+}
+
+/* index_of with the names' lengths, trying `hint` first. */
+static int index_of_len(const char *const *names, const uint8_t *lens, int count, const char *s,
+                        size_t len, int hint)
+{
+    if (hint >= 0 && hint < count && lens[hint] == len && !memcmp(names[hint], s, len))
+        return hint;
+    for (int i = 0; i < count; i++)
+        if (lens[i] == len && !memcmp(names[i], s, len))
+            return i;
+    return -1;
 }
 
 static int index_of(const char *const *names, int count, const char *s, size_t len)
@@ -107,15 +125,49 @@ static int put_i64(char *buf, size_t n, size_t *used, int64_t v)
     return put_str(buf, n, used, p);
 }
 
-int rd_store_verdicts_encode(const struct rd_decision *d, char *buf, size_t n,
-                             struct rd_error *err)
+/* The inputs' numbers, in the order of the "=in" item after its tier, state
+ * and feed names (docs/store.md): one table for the encoder and the decoder. */
+#define INPUT_NUMBERS(X, in)                                              \
+    X((in)->view.equity_known) X((in)->view.buying_power) X((in)->view.equity) \
+    X((in)->view.last_equity) X((in)->view.exposure) X((in)->view.open_positions) \
+    X((in)->view.position_qty) X((in)->view.entries_today) X((in)->view.last_entry_at) \
+    X((in)->view.day_trades) X((in)->view.open_today) X((in)->view.orders_last_minute) \
+    X((in)->view.closed_trades) X((in)->view.winning_trades) X((in)->view.gross_wins) \
+    X((in)->view.gross_losses) X((in)->view.firm_exposure) X((in)->market.vix) \
+    X((in)->market.vix_at) X((in)->market.vix_max_age)
+
+static const char *const feed_names[] = {"none", "ok", "error"};
+
+static int put_inputs(char *buf, size_t n, size_t *used, const struct rd_decision_inputs *in)
+{
+    const char *tier = (unsigned)in->tier < RD_TIER_COUNT ? rd_tier_name(in->tier) : NULL;
+    const char *state = name_of(state_names, RD_STATE_COUNT, (int)in->view.state);
+    const char *feed = name_of(feed_names, COUNT_OF(feed_names), (int)in->market.feed);
+
+    if (!tier || !state || !feed)
+        return -2;
+    if (put_str(buf, n, used, ";=in,") || put_str(buf, n, used, tier) ||
+        put_str(buf, n, used, ",") || put_str(buf, n, used, state) ||
+        put_str(buf, n, used, ",") || put_str(buf, n, used, feed))
+        return -1;
+#define PUT_NUMBER(field)                                                   \
+    if (put_str(buf, n, used, ",") || put_i64(buf, n, used, (int64_t)(field))) \
+        return -1;
+    INPUT_NUMBERS(PUT_NUMBER, in)
+#undef PUT_NUMBER
+    return 0;
+}
+
+int rd_store_verdicts_encode(const struct rd_decision *d, const struct rd_decision_inputs *in,
+                             char *buf, size_t n, struct rd_error *err)
 {
     size_t used = 0;
+    int with_inputs = in && in->recorded;
 
     if (d->nverdicts < 0 || d->nverdicts > RD_GATE_COUNT)
         return rd_error_set(err, RD_EINVAL, "decision: nverdicts %d outside 0..%d",
                             d->nverdicts, RD_GATE_COUNT);
-    if (put_str(buf, n, &used, "v1"))
+    if (put_str(buf, n, &used, with_inputs ? "v2" : "v1"))
         goto too_big;
     for (int i = 0; i < d->nverdicts; i++) {
         const struct rd_gate_verdict *v = &d->verdicts[i];
@@ -136,6 +188,16 @@ int rd_store_verdicts_encode(const struct rd_decision *d, char *buf, size_t n,
             put_str(buf, n, &used, ",") || put_i64(buf, n, &used, v->threshold))
             goto too_big;
     }
+    if (with_inputs) {
+        int rc = put_inputs(buf, n, &used, in);
+
+        if (rc == -2)
+            return rd_error_set(err, RD_EINVAL, "decision: inputs: tier %d, state %d or feed %d "
+                                "out of range", (int)in->tier, (int)in->view.state,
+                                (int)in->market.feed);
+        if (rc)
+            goto too_big;
+    }
     return RD_OK;
 too_big:
     return rd_error_set(err, RD_ETOOBIG, "decision: verdicts do not fit in %zu bytes", n);
@@ -152,25 +214,32 @@ static void next_field(const char **p, const char *end, const char **f, size_t *
     *p = c ? c + 1 : end;
 }
 
+/* A decimal int64 filling exactly [f, f + flen): an optional '-', digits. */
 static int parse_i64(const char *f, size_t flen, int64_t *out)
 {
-    char tmp[32];
-    char *stop;
-    long long v;
+    uint64_t u = 0, lim;
+    size_t i = 0;
+    int neg = 0;
 
-    if (flen == 0 || flen >= sizeof tmp)
+    if (flen && f[0] == '-') {
+        neg = 1;
+        i = 1;
+    }
+    if (i == flen || flen > 20)
         return -1;
-    memcpy(tmp, f, flen);
-    tmp[flen] = '\0';
-    errno = 0;
-    v = strtoll(tmp, &stop, 10);
-    if (errno || *stop != '\0')
-        return -1;
-    *out = (int64_t)v;
+    lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    for (; i < flen; i++) {
+        unsigned d = (unsigned char)f[i] - '0';
+
+        if (d > 9 || u > (lim - d) / 10)
+            return -1;
+        u = u * 10 + d;
+    }
+    *out = neg ? (int64_t)(0 - u) : (int64_t)u;
     return 0;
 }
 
-static int decode_item(const char *p, const char *end, struct rd_gate_verdict *v)
+static int decode_item(const char *p, const char *end, struct rd_gate_verdict *v, int hint)
 {
     const char *f;
     size_t flen;
@@ -178,7 +247,7 @@ static int decode_item(const char *p, const char *end, struct rd_gate_verdict *v
     int i;
 
     next_field(&p, end, &f, &flen);
-    i = index_of(gate_names, RD_GATE_COUNT, f, flen);
+    i = index_of_len(gate_names, gate_lens, RD_GATE_COUNT, f, flen, hint);
     if (i < 0)
         return -1;
     v->gate = (uint8_t)i;
@@ -187,7 +256,7 @@ static int decode_item(const char *p, const char *end, struct rd_gate_verdict *v
         return -1;
     v->passed = (uint8_t)passed;
     next_field(&p, end, &f, &flen);
-    i = index_of(reason_names, RD_REASON_COUNT, f, flen);
+    i = index_of_len(reason_names, reason_lens, RD_REASON_COUNT, f, flen, RD_REASON_OK);
     if (i < 0)
         return -1;
     v->reason = (uint8_t)i;
@@ -204,19 +273,65 @@ static int decode_item(const char *p, const char *end, struct rd_gate_verdict *v
     return p == end && f + flen == end ? 0 : -1;
 }
 
+/* The "=in,..." item [p, end) into *in. */
+static int decode_inputs(const char *p, const char *end, struct rd_decision_inputs *in)
+{
+    const char *f;
+    size_t flen;
+    char name[16];
+    int64_t v;
+    int i;
+
+    memset(in, 0, sizeof *in);
+    next_field(&p, end, &f, &flen);          /* "=in" */
+    next_field(&p, end, &f, &flen);
+    if (flen == 0 || flen >= sizeof name)
+        return -1;
+    memcpy(name, f, flen);
+    name[flen] = '\0';
+    if (rd_tier_parse(name, &in->tier) != RD_OK)
+        return -1;
+    next_field(&p, end, &f, &flen);
+    if ((i = index_of(state_names, RD_STATE_COUNT, f, flen)) < 0)
+        return -1;
+    in->view.state = (enum rd_trading_state)i;
+    next_field(&p, end, &f, &flen);
+    if ((i = index_of(feed_names, COUNT_OF(feed_names), f, flen)) < 0)
+        return -1;
+    in->market.feed = (enum rd_feed_state)i;
+#define GET_NUMBER(field)                                   \
+    if (p == end)                                           \
+        return -1;                                          \
+    next_field(&p, end, &f, &flen);                         \
+    if (parse_i64(f, flen, &v))                             \
+        return -1;                                          \
+    (field) = v;                                            \
+    if ((int64_t)(field) != v)                              \
+        return -1;
+    INPUT_NUMBERS(GET_NUMBER, in)
+#undef GET_NUMBER
+    if (p != end || f + flen != end)
+        return -1;
+    in->recorded = 1;
+    return 0;
+}
+
 int rd_store_verdicts_decode(const char *s, size_t len, struct rd_decision *d,
-                             struct rd_error *err)
+                             struct rd_decision_inputs *in, struct rd_error *err)
 {
     const char *end = s + len;
     const char *p;
-    int n = 0;
+    int n = 0, version;
 
+    if (in)
+        memset(in, 0, sizeof *in);
     if (len < 2 || s[0] != 'v')
         return rd_error_set(err, RD_ESTORE, "verdicts: not a riskdesk verdict encoding: \"%.*s\"",
                             (int)(len > 40 ? 40 : len), s);
-    if (s[1] != '1' || (len > 2 && s[2] != ';'))
+    version = s[1] - '0';
+    if ((version != 1 && version != 2) || (len > 2 && s[2] != ';'))
         return rd_error_set(err, RD_ESTORE,
-                            "verdicts: encoding \"%.*s\" is newer than this riskdesk knows (v1)",
+                            "verdicts: encoding \"%.*s\" is newer than this riskdesk knows (v2)",
                             (int)(len > 8 ? 8 : len), s);
     p = s + 2;
     while (p < end) {
@@ -225,9 +340,20 @@ int rd_store_verdicts_decode(const char *s, size_t len, struct rd_decision *d,
 
         if (!stop)
             stop = end;
+        if (version == 2 && stop == end && stop - item >= 3 && !memcmp(item, "=in", 3)) {
+            struct rd_decision_inputs tmp;
+
+            if (decode_inputs(item, stop, &tmp))
+                return rd_error_set(err, RD_ESTORE, "verdicts: inputs \"%.*s\" are not "
+                                    "=in,TIER,STATE,FEED and 20 numbers",
+                                    (int)(stop - item > 200 ? 200 : stop - item), item);
+            if (in)
+                *in = tmp;
+            break;
+        }
         if (n >= RD_GATE_COUNT)
             return rd_error_set(err, RD_ESTORE, "verdicts: more than %d verdicts", RD_GATE_COUNT);
-        if (decode_item(item, stop, &d->verdicts[n]))
+        if (decode_item(item, stop, &d->verdicts[n], n))
             return rd_error_set(err, RD_ESTORE, "verdicts: item %d \"%.*s\" is not GATE,PASSED,REASON,KIND,OBSERVED,THRESHOLD",
                                 n + 1, (int)(stop - item > 80 ? 80 : stop - item), item);
         n++;

@@ -85,7 +85,7 @@ int rd_pg_read_decision(const PGresult *r, int row, struct rd_decision_row *dr,
     d->risk_pct = rd_pg_col_i64(r, row, 10);
     d->kelly_used = (int)rd_pg_col_i64(r, row, 11);
     rc = rd_store_verdicts_decode(rd_pg_col_cstr(r, row, 12), (size_t)PQgetlength(r, row, 12), d,
-                                  err);
+                                  &dr->in, err);
     if (rc)
         return rd_error_prefix(err, "store: decision %" PRId64, dr->id);
     return RD_OK;
@@ -346,7 +346,7 @@ int rd_pg_decision_bind(const struct rd_decision_row *row, char *verdicts, struc
     if ((unsigned)d->first_failed > RD_GATE_COUNT)
         return rd_error_set(err, RD_EINVAL, "decision_add \"%.*s\": first_failed %d out of range",
                             RD_PG_FIELD(row->rec_id), (int)d->first_failed);
-    rc = rd_store_verdicts_encode(d, verdicts, RD_STORE_VERDICTS_MAX, err);
+    rc = rd_store_verdicts_encode(d, &row->in, verdicts, RD_STORE_VERDICTS_MAX, err);
     if (rc)
         return rd_error_prefix(err, "decision_add \"%.*s\" for \"%.*s\"", RD_PG_FIELD(row->rec_id),
                                RD_PG_FIELD(row->account));

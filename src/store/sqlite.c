@@ -487,7 +487,7 @@ static int sq_decision_add(struct rd_store *s, struct rd_decision_row *row, stru
     if ((unsigned)d->first_failed > RD_GATE_COUNT)
         return rd_error_set(err, RD_EINVAL, "decision_add \"%.*s\": first_failed %d out of range",
                             FIELD(row->rec_id), (int)d->first_failed);
-    rc = rd_store_verdicts_encode(d, verdicts, sizeof verdicts, err);
+    rc = rd_store_verdicts_encode(d, &row->in, verdicts, sizeof verdicts, err);
     if (rc)
         return rd_error_prefix(err, "decision_add \"%.*s\" for \"%.*s\"", FIELD(row->rec_id),
                                FIELD(row->account));

@@ -197,7 +197,8 @@ int rd_sqlite_read_decision(sqlite3_stmt *st, struct rd_decision_row *row, struc
     d->unit_cost = sqlite3_column_int64(st, 9);
     d->risk_pct = sqlite3_column_int64(st, 10);
     d->kelly_used = sqlite3_column_int(st, 11);
-    rc = rd_store_verdicts_decode(col_cstr(st, 12), (size_t)sqlite3_column_bytes(st, 12), d, err);
+    rc = rd_store_verdicts_decode(col_cstr(st, 12), (size_t)sqlite3_column_bytes(st, 12), d,
+                                  &row->in, err);
     if (rc)
         return rd_error_prefix(err, "store: decision %" PRId64, row->id);
     return RD_OK;

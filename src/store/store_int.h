@@ -21,15 +21,18 @@
 
 /*
  * Encodes d->nverdicts verdicts as "v1;GATE,PASSED,REASON,KIND,OBSERVED,THRESHOLD;..."
- * (names from gates.h, KIND one letter, numbers in decimal). RD_EINVAL names the
- * verdict when a gate, reason or kind is out of range.
+ * (names from gates.h, KIND one letter, numbers in decimal). With inputs that
+ * were recorded (in not NULL, in->recorded) the text is "v2;" the same items
+ * and a last one "=in,TIER,STATE,..." holding them (codec.c, put_inputs).
+ * RD_EINVAL names the verdict when a gate, reason or kind is out of range.
  */
-int rd_store_verdicts_encode(const struct rd_decision *d, char *buf, size_t n,
-                             struct rd_error *err);
-/* Fills d->nverdicts and d->verdicts from text written by any version so far;
- * RD_ESTORE naming the item when the text is not a known encoding. */
+int rd_store_verdicts_encode(const struct rd_decision *d, const struct rd_decision_inputs *in,
+                             char *buf, size_t n, struct rd_error *err);
+/* Fills d->nverdicts and d->verdicts, and *in when not NULL (in->recorded 0
+ * for a v1 text), from text written by any version so far; RD_ESTORE naming
+ * the item when the text is not a known encoding. */
 int rd_store_verdicts_decode(const char *s, size_t len, struct rd_decision *d,
-                             struct rd_error *err);
+                             struct rd_decision_inputs *in, struct rd_error *err);
 
 /* Enum <-> stored text. *_name returns NULL when out of range; *_parse
  * returns RD_OK or RD_EINVAL (case-sensitive: the store writes exact names). */

@@ -98,6 +98,10 @@ FIXTURES = {
     # answers an account not the caller's with 404, as if it did not exist
     "POST /api/v1/performance/compare": {"body": {"accounts": ["tiny", "large"]},
                                          "trader_ok": {404}},
+    # what-if replay: the account is in the body; a trader replays only their own
+    "POST /api/v1/replay": {"owner": "account",
+                            "body": {"account": "tiny", "from": "2026-11-01", "to": "2026-11-30",
+                                     "risk": {"max_open_positions": 1}}},
     "GET /": {},
     "GET /static/{file}": {"path": {"file": "app.js"}},
 }

@@ -455,6 +455,7 @@ int main(void)
         PG_TEST(test_undecided_order_and_limit),
         PG_TEST(test_transactions),
         PG_TEST(test_unreadable_rows),
+        PG_TEST(test_decision_inputs_kept),
         PG_TEST(test_lock_other_process),
         PG_TEST(test_lock_same_process_two_handles),
         PG_TEST(test_activity),

@@ -305,6 +305,7 @@ int main(void)
         FILE_TEST(test_transactions),
         MEM_TEST(test_transactions),
         FILE_TEST(test_unreadable_rows),
+        FILE_TEST(test_decision_inputs_kept),
         FILE_TEST(test_migrations_and_reopen),
         FILE_TEST(test_migration_6_numbers_stored_recs),
         FILE_TEST(test_lock_other_process),
