@@ -25,6 +25,8 @@ struct rd_decision_inputs {
     enum rd_tier tier;                /* the tier the dispatcher sized with */
     struct rd_account_view view;
     struct rd_market_view market;
+    int node;                         /* a hierarchy node: its enum rd_node_type + 1; 0 = none */
+    rd_money node_capital;            /* its ledger capital then (available + reserved) */
 };
 
 /* The size a recommendation allows: a trader's trade (rec->qty) asks for no

@@ -757,6 +757,8 @@ static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
         row->in.tier = d->tier;
         row->in.view = v;
         row->in.market = d->market;
+        row->in.node = d->is_node ? (int)d->node.type + 1 : 0;
+        row->in.node_capital = d->is_node ? d->node_available + d->node_reserved : 0;
         st->decided++;
         if (row->d.approved) {
             struct rd_order_row *o = &d->pending[d->npending];

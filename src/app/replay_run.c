@@ -179,6 +179,8 @@ static int visit_decision(void *ctx, const struct rd_decision_row *row)
     struct rd_replay_item it;
     struct rd_decision now;
     struct rd_gate_ctx gctx;
+    struct rd_risk_config risk;
+    struct rd_node_limits node;
     struct rd_rec rec;
     enum rd_tier tier;
     int rc;
@@ -201,6 +203,16 @@ static int visit_decision(void *ctx, const struct rd_decision_row *row)
     gctx.risk = &r->risk[tier];
     gctx.firm_max_gross_exposure = r->cfg->firm_max_gross_exposure;
     gctx.paper = r->acct->broker == RD_BROKER_PAPER;
+    if (row->in.node) {
+        /* a node's type adds its gates over the account's, at its capital then */
+        risk = r->risk[tier];
+        rd_node_limits_layer(&r->cfg->hier_types.t[row->in.node - 1], row->in.node_capital,
+                             rd_config_risk_own(r->acct, "max_open_positions"),
+                             rd_config_risk_own(r->acct, "max_risk_per_trade_pct"), &risk,
+                             &node);
+        gctx.risk = &risk;
+        gctx.node = &node;
+    }
     rd_replay_decide(&gctx, r->cfg->vix_max_age_s, &row->in, row->decided_at, &rec, &now);
     rd_replay_totals_add(&out->now, &now);
     out->identical += rd_decision_same(&row->d, &now);

@@ -134,7 +134,7 @@ static int put_i64(char *buf, size_t n, size_t *used, int64_t v)
     X((in)->view.day_trades) X((in)->view.open_today) X((in)->view.orders_last_minute) \
     X((in)->view.closed_trades) X((in)->view.winning_trades) X((in)->view.gross_wins) \
     X((in)->view.gross_losses) X((in)->view.firm_exposure) X((in)->market.vix) \
-    X((in)->market.vix_at) X((in)->market.vix_max_age)
+    X((in)->market.vix_at) X((in)->market.vix_max_age) X((in)->node) X((in)->node_capital)
 
 static const char *const feed_names[] = {"none", "ok", "error"};
 
@@ -311,6 +311,8 @@ static int decode_inputs(const char *p, const char *end, struct rd_decision_inpu
     INPUT_NUMBERS(GET_NUMBER, in)
 #undef GET_NUMBER
     if (p != end || f + flen != end)
+        return -1;
+    if (in->node < 0 || in->node > RD_NODE_TYPE_COUNT)
         return -1;
     in->recorded = 1;
     return 0;

@@ -72,7 +72,7 @@ static void decide_again(const struct rd_decision_inputs *in, const char *json, 
     rec.qty = in->view.position_qty & 3;
     for (int i = 0; i < cfg->naccounts; i++) {
         struct rd_gate_ctx ctx = {&cfg->tiers.tier[in->tier], &cfg->accounts[i].risk,
-                                  cfg->firm_max_gross_exposure, i % 2};
+                                  cfg->firm_max_gross_exposure, i % 2, NULL};
         struct rd_decision was, now;
 
         rd_replay_decide(&ctx, cfg->vix_max_age_s, in, 1795188600, &rec, &was);

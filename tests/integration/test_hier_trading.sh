@@ -146,6 +146,16 @@ suite() {
   store_sql "UPDATE hier_nodes SET state = 'ACTIVE' WHERE account = 'g1'" >/dev/null
   verify_clean "g1's exit while MERGING"
   books g1 10000
+  # replayed under the same config, a node's decisions come out the same: the
+  # type's gates at the capital recorded with each decision (docs/replay.md)
+  for a in r1 g1; do
+    expect_rc 0 "$RD_BIN" replay "${C[@]}" --account "$a" --from 2026-11-20 --to 2026-11-23 --json
+    python3 - "$TMP/out" <<'PY' && ok || bad "$STORE: $a replayed under its own config differs"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["decisions"] >= 3 and r["identical"] == r["replayed"] == r["decisions"], r
+PY
+  done
 }
 
 C=(--config "$TMP/riskdesk.json")
