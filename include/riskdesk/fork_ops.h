@@ -60,13 +60,30 @@ int rd_fork_assess_node(struct rd_store *s, const struct rd_fork_request *r,
  * Executes a fork of r->acct exactly once (docs/hierarchy.md). The key's op
  * done before with the same parameters: its result, replayed, nothing
  * written; with others: RD_EEXIST "idempotency_conflict". A prerequisite
- * unmet: RD_EREJECTED with its code, nothing written. A confidence below
- * 0.80 without force: RD_EREJECTED "low_confidence" with the assessment
- * stored (out->op.id 0; *assessment_id its id) for `fork approve`.
+ * unmet: RD_EREJECTED with its code, nothing written. Without force, a
+ * confidence below 0.80 (below 0.70, or with the market open) is refused,
+ * RD_EREJECTED "low_confidence", with the assessment stored (out->op.id 0;
+ * *assessment_id its id) for `fork approve`.
  * RISKDESK_CRASH_AT=fork.begin|fork.child|fork.ledger|fork.commit|
  * fork.after_commit kills the process at that step (tests).
  */
 int rd_fork_execute(struct rd_store *s, const struct rd_fork_request *r,
+                    const struct rd_hier_actor *by, struct rd_fork_result *out,
+                    int64_t *assessment_id, struct rd_error *err);
+
+/* Assesses every node of the store (rd_fork_assess_node with r's VIX; r->acct
+ * is found per node) and hands each that meets the prerequisites to visit,
+ * in account order; a node refused is no opportunity and is skipped. */
+int rd_fork_scan(struct rd_store *s, const struct rd_fork_request *r,
+                 const struct rd_hier_actor *by,
+                 int (*visit)(void *ctx, const struct rd_fork_assessment *a), void *ctx,
+                 struct rd_error *err);
+
+/* A person approves assessment: rd_fork_execute of its account with force
+ * (its prerequisites checked again; r gives the key and VIX). Refused when
+ * a fork of its node followed it (the assessment is stale); RD_ENOTFOUND
+ * when no assessment has the id. */
+int rd_fork_approve(struct rd_store *s, const struct rd_fork_request *r, int64_t assessment,
                     const struct rd_hier_actor *by, struct rd_fork_result *out,
                     int64_t *assessment_id, struct rd_error *err);
 

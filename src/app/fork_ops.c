@@ -96,8 +96,11 @@ static int perf_inputs(struct rd_store *s, const struct rd_config *cfg, const ch
         rc = RD_OK;
     } else if (rc == RD_OK) {
         in->tracked_days = rep.tracking_days;
-        if (isfinite(rep.metrics.annual_return))
-            in->annual_return_ppm = (int64_t)llround(rep.metrics.annual_return * RD_PPM);
+        double ann = rep.metrics.annual_return;
+
+        /* past 20% the factor is 1 whatever the figure: kept in range for the ppm */
+        if (isfinite(ann))
+            in->annual_return_ppm = (int64_t)llround(fmax(-1.0, fmin(ann, 1000.0)) * RD_PPM);
         if (isfinite(rep.drawdown))
             in->drawdown_ppm = (int64_t)llround(-rep.drawdown * RD_PPM);
     }
@@ -405,6 +408,13 @@ static int transfer(struct rd_store *s, const struct rd_fork_request *r, int64_t
                               err);
 }
 
+/* Whether a fork of these factors goes ahead without --force: at 0.80 and
+ * over; from 0.70 with the market closed. */
+static int may_go(const struct rd_fork_factors *f, int64_t now)
+{
+    return f->action == RD_FORK_EXECUTE || (f->action == RD_FORK_WINDOW && !market_open(now));
+}
+
 /* Everything of a fork inside the transaction; *keep_assessment is set when
  * the refusal (low confidence) stored an assessment to commit. */
 static int execute_in_tx(struct rd_store *s, const struct rd_fork_request *r,
@@ -444,7 +454,7 @@ static int execute_in_tx(struct rd_store *s, const struct rd_fork_request *r,
     if ((rc = rd_fork_check(account, &r->cfg->hier_types, &nf.f, err)) != RD_OK)
         return rc;
     factors(r, perf, &nf, by->now, &a, by);
-    if (!r->force && a.f.action != RD_FORK_EXECUTE) {
+    if (!r->force && !may_go(&a.f, by->now)) {
         char c[16];
 
         if ((rc = s->ops->ledger->assess_add(s, &a, err)) != RD_OK)
@@ -453,9 +463,12 @@ static int execute_in_tx(struct rd_store *s, const struct rd_fork_request *r,
         *keep = 1;
         rd_ppm_format(a.f.confidence, c, sizeof c);
         return rd_error_set(err, RD_EREJECTED, "low_confidence: account %s: confidence %s is "
-                            "below 0.80 (action %s); assessment %lld waits for `riskdesk fork "
-                            "approve %lld` (or --force)", account, c,
-                            rd_fork_action_name(a.f.action), (long long)a.id, (long long)a.id);
+                            "below 0.80 (action %s: %s); assessment %lld waits for `riskdesk "
+                            "fork approve %lld` (or --force)", account, c,
+                            rd_fork_action_name(a.f.action),
+                            a.f.action == RD_FORK_WINDOW ? "the market must be closed"
+                                                         : "a person decides",
+                            (long long)a.id, (long long)a.id);
     }
     rc = rd_fork_children(account, nf.v.node.type, nf.ops.done + 1, nf.def->fork_threshold,
                           &r->cfg->hier_types, r->split, r->nsplit, out->children,
@@ -526,4 +539,105 @@ int rd_fork_execute(struct rd_store *s, const struct rd_fork_request *r,
     if (rc == RD_OK)
         rd_crash_point("fork.after_commit");
     return rc;
+}
+
+/* ---- scan and approve ---- */
+
+struct scan_nodes {
+    char (*names)[64];
+    size_t n, cap;
+    struct rd_error *err;
+};
+
+static int keep_node(void *ctx, const struct rd_hier_node_row *n)
+{
+    struct scan_nodes *sn = ctx;
+
+    if (sn->n == sn->cap) {
+        size_t c = sn->cap ? sn->cap * 2 : 64;
+        void *p = rd_realloc(sn->names, c * sizeof *sn->names);
+
+        if (!p)
+            return rd_error_set(sn->err, RD_ENOMEM, "fork scan: out of memory");
+        sn->names = p;
+        sn->cap = c;
+    }
+    snprintf(sn->names[sn->n++], sizeof sn->names[0], "%s", n->account);
+    return 0;
+}
+
+int rd_fork_scan(struct rd_store *s, const struct rd_fork_request *r,
+                 const struct rd_hier_actor *by,
+                 int (*visit)(void *ctx, const struct rd_fork_assessment *a), void *ctx,
+                 struct rd_error *err)
+{
+    struct scan_nodes sn = {.err = err};
+    int rc = s->ops->ledger->node_list(s, keep_node, &sn, err);
+
+    for (size_t i = 0; rc == RD_OK && i < sn.n; i++) {
+        struct rd_fork_request one = *r;
+        struct rd_fork_assessment a;
+
+        one.acct = rd_config_account(r->cfg, sn.names[i]);
+        if (!one.acct) {
+            rc = rd_error_set(err, RD_ENOTFOUND, "fork scan: node %s is no account of the "
+                              "config", sn.names[i]);
+            break;
+        }
+        rc = rd_fork_assess_node(s, &one, by, &a, err);
+        if (rc == RD_EREJECTED) {             /* no opportunity */
+            rd_error_clear(err);
+            rc = RD_OK;
+            continue;
+        }
+        if (rc == RD_OK)
+            rc = visit(ctx, &a);
+    }
+    rd_free(sn.names);
+    return rc;
+}
+
+/* The first fork made at or after an assessment of the same node. */
+struct later {
+    int64_t after;                /* the assessment's id */
+    int64_t op;                   /* the fork's op; 0 = none yet */
+};
+
+static int fork_after(void *ctx, const struct rd_fork_assess_row *a)
+{
+    struct later *l = ctx;
+
+    if (!l->op && a->id >= l->after && a->op)
+        l->op = a->op;
+    return 0;
+}
+
+int rd_fork_approve(struct rd_store *s, const struct rd_fork_request *r, int64_t assessment,
+                    const struct rd_hier_actor *by, struct rd_fork_result *out,
+                    int64_t *assessment_id, struct rd_error *err)
+{
+    struct rd_fork_assess_row a;
+    struct rd_fork_request go = *r;
+    int rc = s->ops->ledger->assess_get(s, assessment, &a, err);
+
+    memset(out, 0, sizeof *out);
+    *assessment_id = 0;
+    if (rc != RD_OK)
+        return rc;
+    {
+        struct later l = {assessment, a.op};
+
+        if (!a.op && (rc = s->ops->ledger->assess_list(s, a.account, fork_after, &l, err)))
+            return rc;
+        if (l.op)
+            return rd_error_set(err, RD_EREJECTED, "fork approve: assessment %lld of %s is "
+                                "stale: fork op %lld followed it; assess again",
+                                (long long)assessment, a.account, (long long)l.op);
+    }
+    go.acct = rd_config_account(r->cfg, a.account);
+    if (!go.acct)
+        return rd_error_set(err, RD_ENOTFOUND, "fork approve: assessment %lld: %s is no account "
+                            "of the config", (long long)assessment, a.account);
+    go.force = 1;                     /* a person decided; the prerequisites still hold */
+    return rd_fork_execute(s, &go, by, out, assessment_id, err);
 }

@@ -90,16 +90,7 @@ static int run_execute(struct cli_ctx *c)
         return cli_fail(&err);
     if (c->json)
         return ledger_cli_print(fork_cli_result(&res));
-    printf("fork op %lld (key %s): %s ->", (long long)res.op.id, res.op.key, res.parent);
-    for (size_t i = 0; i < res.nchildren; i++) {
-        char m[32];
-
-        rd_money_format(res.children[i].amount, m, sizeof m);
-        printf("%s %s (%s, %s)", i ? "," : "", res.children[i].account,
-               rd_node_type_name(res.children[i].type), m);
-    }
-    printf("; transaction %lld%s\n", (long long)res.txn,
-           res.replayed ? "; replayed: done before, nothing written" : "");
+    fork_cli_result_line(&res);
     return CLI_OK;
 }
 

@@ -80,3 +80,17 @@ json_t *fork_cli_result(const struct rd_fork_result *r)
                                         ledger_cli_money(r->children[i].amount)));
     return o;
 }
+
+void fork_cli_result_line(const struct rd_fork_result *r)
+{
+    printf("fork op %lld (key %s): %s ->", (long long)r->op.id, r->op.key, r->parent);
+    for (size_t i = 0; i < r->nchildren; i++) {
+        char m[32];
+
+        rd_money_format(r->children[i].amount, m, sizeof m);
+        printf("%s %s (%s, %s)", i ? "," : "", r->children[i].account,
+               rd_node_type_name(r->children[i].type), m);
+    }
+    printf("; transaction %lld%s\n", (long long)r->txn,
+           r->replayed ? "; replayed: done before, nothing written" : "");
+}

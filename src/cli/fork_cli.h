@@ -21,5 +21,6 @@ void fork_cli_assessment_line(const struct rd_fork_assessment *a);
 /* {"op","key","replayed","status","parent","children":[{"account","type",
  * "amount"}],"txn"}. */
 json_t *fork_cli_result(const struct rd_fork_result *r);
+void fork_cli_result_line(const struct rd_fork_result *r);
 
 #endif

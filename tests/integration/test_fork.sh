@@ -5,8 +5,9 @@
 # child a paper account riskdesk can run, replay and idempotency_conflict,
 # every refusal changing nothing, a SIGKILL at every crash step followed by
 # a clean `ledger verify` and a rerun leaving exactly one fork, two racing
-# executors making one fork, `ledger verify` after every operation, and the
-# same JSON from both stores (ids and times aside).
+# executors making one fork, scan, approve and status, the performance
+# factor from stored snapshots (and its drawdown rule), `ledger verify` after
+# every operation, and the same JSON from both stores (ids and times aside).
 . "$(dirname "$0")/common.sh"
 start_pg                     # skips (77) only when PostgreSQL's binaries are missing
 command -v sqlite3 >/dev/null || skip_test "sqlite3 is not installed (scripts/deps.sh installs it)"
@@ -15,7 +16,7 @@ accounts='{"name": "g1", "tier": "auto", "starting_cash": "10000"},
   {"name": "g2", "tier": "auto", "starting_cash": "10000"},
   {"name": "g3", "tier": "auto", "starting_cash": "10000"},
   {"name": "c1", "tier": "auto", "starting_cash": "600000"}'
-for k in k1 k2 k3 k4 k5 race; do
+for k in k1 k2 k3 k4 k5 race ap pf pd; do
   accounts="$accounts, {\"name\": \"$k\", \"tier\": \"auto\", \"starting_cash\": \"10000\"}"
 done
 cat >"$TMP/riskdesk.json" <<JSON
@@ -72,7 +73,7 @@ normalise() {
 import json, sys
 def strip(v):
     if isinstance(v, dict):
-        return {k: strip(x) for k, x in v.items() if k not in ("id", "txn", "at", "op", "assessment")}
+        return {k: strip(x) for k, x in v.items() if k not in ("id", "txn", "at", "op", "assessment", "finished")}
     if isinstance(v, list):
         return [strip(x) for x in v]
     return v
@@ -100,7 +101,7 @@ suite() {
   # ---- refusals change nothing ----
   snapshot
   step 1 fork execute --account g1 --vix 12
-  expect_in "$TMP/err" "low_confidence: account g1: confidence 0.6 is below 0.80 (action review)"
+  expect_in "$TMP/err" "low_confidence: account g1: confidence 0.6 is below 0.80 (action review: a person decides)"
   expect_in "$TMP/err" "riskdesk fork approve"
   step 1 fork execute --account g2 --force
   expect_in "$TMP/err" "below_threshold: account g2 has a surplus of 0.00; a gen node forks at 100000.00"
@@ -199,6 +200,53 @@ suite() {
     fi
   done
 
+  # ---- scan, approve, status ----
+  step 0 hierarchy init --account ap --type gen
+  step 0 ledger pnl --account ap --amount 100000.5 --key earn-ap
+  step 0 fork scan --vix 12 --json
+  cp "$TMP/out" "$TMP/$name.scan"
+  jcheck_file "$TMP/out" '[(o["account"], o["surplus"], o["child_type"], o["confidence"], o["action"]) for o in d["opportunities"]] == [("ap", "100000.50", "rev", "0.6", "review")]'
+  id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["opportunities"][0]["assessment"])' "$TMP/out")
+  step 2 fork approve x
+  expect_in "$TMP/err" "ID: 'x'; expected an assessment's id"
+  step 2 fork approve
+  expect_in "$TMP/err" "expected one operand"
+  step 1 fork approve 999999
+  expect_in "$TMP/err" "no fork assessment has id 999999"
+  step 0 fork approve "$id" --json
+  jcheck_file "$TMP/out" 'd["replayed"] is False and d["key"] == "fork/ap/1" and d["children"] == [{"account": "ap.f1", "type": "rev", "amount": "100000.00"}]'
+  expect_eq "ap's forks" "$(forks_of ap)" "1 ap.f1"
+  step 1 fork approve "$id"
+  expect_in "$TMP/err" "fork approve: assessment $id of ap is stale: fork op"
+  step 0 fork scan --json
+  jcheck_file "$TMP/out" 'd == {"opportunities": []}'
+  step 0 fork status --json
+  cp "$TMP/out" "$TMP/$name.status"
+  jcheck_file "$TMP/out" 'd["in_progress"] == 0 and d["limit"] == 5 and [f["key"] for f in d["forks"]] == ["fork/g1/1", "fork/g1/2", "crash-k1", "crash-k2", "crash-k3", "crash-k4", "crash-k5", "fork/race/1", "fork/ap/1"] and all(f["status"] == "done" for f in d["forks"]) and d["forks"][0]["children"] == [{"account": "g1.f1", "type": "rev", "amount": "100000.00"}] and d["forks"][0]["at"] == "2026-11-21T15:30:00Z"'
+
+  # ---- the performance factor from the account's snapshots ----
+  # 32 days tracked, from 10,000 to 110,000: performance 1; the market unknown:
+  # 0.70, a window that goes ahead with the market closed, not with it open
+  WHEN=2026-10-01T20:30:00Z step 0 hierarchy init --account pf --type gen
+  WHEN=2026-10-01T20:30:00Z step 0 perf snapshot --account pf
+  WHEN=2026-11-02T20:30:00Z step 0 ledger pnl --account pf --amount 100000 --key earn-pf
+  WHEN=2026-11-02T20:30:00Z step 0 perf snapshot --account pf
+  step 0 fork assess --account pf --json
+  jcheck_file "$TMP/out" 'd["factors"] == {"market": "0", "performance": "1", "load": "1", "timing": "1"} and d["action"] == "window"'
+  WHEN=2026-11-23T15:30:00Z step 1 fork execute --account pf
+  expect_in "$TMP/err" "low_confidence: account pf: confidence 0.65"
+  step 0 fork execute --account pf --json
+  jcheck_file "$TMP/out" 'd["replayed"] is False and d["children"][0]["account"] == "pf.f1"'
+  # a drawdown of 20% or more takes the performance factor to 0
+  WHEN=2026-10-01T20:30:00Z step 0 hierarchy init --account pd --type gen
+  WHEN=2026-10-01T20:30:00Z step 0 perf snapshot --account pd
+  WHEN=2026-11-02T20:30:00Z step 0 ledger pnl --account pd --amount 130000 --key earn-pd
+  WHEN=2026-11-02T20:30:00Z step 0 perf snapshot --account pd
+  WHEN=2026-11-03T20:30:00Z step 0 ledger pnl --account pd --amount -30000 --key lose-pd
+  WHEN=2026-11-03T20:30:00Z step 0 perf snapshot --account pd
+  step 0 fork assess --account pd --vix 12 --json
+  jcheck_file "$TMP/out" 'd["surplus"] == "100000.00" and d["factors"]["performance"] == "0" and d["confidence"] == "0.6"'
+
   "$RD_BIN" ledger verify "${C[@]}" --json >"$TMP/$name.verify"
 }
 
@@ -245,7 +293,7 @@ refuse_on_copy "$WIN
 C=(--config "$TMP/riskdesk.json" --db "$PG_URL")
 suite pg
 
-for part in assess execute replay show child verify; do
+for part in assess execute replay show child scan status verify; do
   if [ "$(normalise "$TMP/sqlite.$part")" = "$(normalise "$TMP/pg.$part")" ]; then ok; else
     bad "$part: SQLite and PostgreSQL differ"; diff <(normalise "$TMP/sqlite.$part") <(normalise "$TMP/pg.$part") | head -10
   fi
