@@ -486,23 +486,31 @@ static int op_finish(struct rd_store *s, int64_t id, enum rd_hier_op_status stat
     return rc;
 }
 
+/* account's rows (sql_one, bound to it) or everyone's (sql_all). */
+static int rows_of(struct rd_store *s, const char *account, enum rd_pg_ext one,
+                   const char *sql_one, enum rd_pg_ext all, const char *sql_all, const char *what,
+                   PGresult **res, struct rd_error *err)
+{
+    struct rd_pg_bind p;
+
+    *res = NULL;
+    if (!account)
+        return rd_pg_ext_run(s, all, sql_all, NULL, res, what, err);
+    rd_pg_bind_init(&p);
+    rd_pg_bind_str(&p, account);
+    return rd_pg_ext_run(s, one, sql_one, &p, res, what, err);
+}
+
 static int op_list(struct rd_store *s, const char *account,
                    int (*visit)(void *, const struct rd_hier_op_row *), void *ctx,
                    struct rd_error *err)
 {
-    struct rd_pg_bind p;
-    PGresult *res = NULL;
-    int rc;
+    PGresult *res;
+    int rc = rows_of(s, account, RD_PGX_OP_LIST_ONE,
+                     "SELECT " LEDGER_OP_COLS " FROM hier_ops WHERE account = $1 ORDER BY id",
+                     RD_PGX_OP_LIST_ALL, "SELECT " LEDGER_OP_COLS " FROM hier_ops ORDER BY id",
+                     "op_list", &res, err);
 
-    rd_pg_bind_init(&p);
-    if (account) {
-        rd_pg_bind_str(&p, account);
-        rc = rd_pg_ext_run(s, RD_PGX_OP_LIST_ONE, "SELECT " LEDGER_OP_COLS " FROM hier_ops "
-                           "WHERE account = $1 ORDER BY id", &p, &res, "op_list", err);
-    } else {
-        rc = rd_pg_ext_run(s, RD_PGX_OP_LIST_ALL, "SELECT " LEDGER_OP_COLS " FROM hier_ops "
-                           "ORDER BY id", NULL, &res, "op_list", err);
-    }
     for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
         struct rd_hier_op_row o;
 
@@ -589,20 +597,13 @@ static int assess_list(struct rd_store *s, const char *account,
                        int (*visit)(void *, const struct rd_fork_assess_row *), void *ctx,
                        struct rd_error *err)
 {
-    struct rd_pg_bind p;
-    PGresult *res = NULL;
-    int rc;
+    PGresult *res;
+    int rc = rows_of(s, account, RD_PGX_ASSESS_LIST_ONE,
+                     "SELECT " LEDGER_ASSESS_COLS " FROM fork_assessments WHERE account = $1 "
+                     "ORDER BY id", RD_PGX_ASSESS_LIST_ALL,
+                     "SELECT " LEDGER_ASSESS_COLS " FROM fork_assessments ORDER BY id",
+                     "assess_list", &res, err);
 
-    rd_pg_bind_init(&p);
-    if (account) {
-        rd_pg_bind_str(&p, account);
-        rc = rd_pg_ext_run(s, RD_PGX_ASSESS_LIST_ONE, "SELECT " LEDGER_ASSESS_COLS
-                           " FROM fork_assessments WHERE account = $1 ORDER BY id", &p, &res,
-                           "assess_list", err);
-    } else {
-        rc = rd_pg_ext_run(s, RD_PGX_ASSESS_LIST_ALL, "SELECT " LEDGER_ASSESS_COLS
-                           " FROM fork_assessments ORDER BY id", NULL, &res, "assess_list", err);
-    }
     for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
         struct rd_fork_assess_row a;
 

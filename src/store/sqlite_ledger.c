@@ -279,19 +279,30 @@ static int state_add(struct rd_store *s, struct rd_hier_state_row *t, struct rd_
     return rd_store_ledger_state_add(s, t, state_write, err);
 }
 
-static int state_list(struct rd_store *s, const char *account,
-                      int (*visit)(void *, const struct rd_hier_state_row *), void *ctx,
-                      struct rd_error *err)
+/* account's rows (slot_one, bound to it) or everyone's (slot_all) through emit. */
+static int rows_of(struct rd_store *s, const char *account, enum rd_sqlite_ext slot_one,
+                   enum rd_sqlite_ext slot_all,
+                   int (*emit)(sqlite3_stmt *, void *, struct rd_error *), struct visitor *v,
+                   const char *what, struct rd_error *err)
 {
     struct rd_sqlite_binder b;
-    struct visitor v = {.state = visit, .ctx = ctx};
-    int rc = prep(s, account ? RD_SQX_STATE_LIST_ONE : RD_SQX_STATE_LIST_ALL, &b, err);
+    int rc = prep(s, account ? slot_one : slot_all, &b, err);
 
     if (rc)
         return rc;
     if (account)
         rd_sqlite_bind_str(&b, account);
-    return walk(s, &b, emit_state, &v, "state_list", err);
+    return walk(s, &b, emit, v, what, err);
+}
+
+static int state_list(struct rd_store *s, const char *account,
+                      int (*visit)(void *, const struct rd_hier_state_row *), void *ctx,
+                      struct rd_error *err)
+{
+    struct visitor v = {.state = visit, .ctx = ctx};
+
+    return rows_of(s, account, RD_SQX_STATE_LIST_ONE, RD_SQX_STATE_LIST_ALL, emit_state, &v,
+                   "state_list", err);
 }
 
 /* ---- transactions and entries ---- */
@@ -569,15 +580,10 @@ static int op_list(struct rd_store *s, const char *account,
                    int (*visit)(void *, const struct rd_hier_op_row *), void *ctx,
                    struct rd_error *err)
 {
-    struct rd_sqlite_binder b;
     struct visitor v = {.op = visit, .ctx = ctx};
-    int rc = prep(s, account ? RD_SQX_OP_LIST_ONE : RD_SQX_OP_LIST_ALL, &b, err);
 
-    if (rc)
-        return rc;
-    if (account)
-        rd_sqlite_bind_str(&b, account);
-    return walk(s, &b, emit_op, &v, "op_list", err);
+    return rows_of(s, account, RD_SQX_OP_LIST_ONE, RD_SQX_OP_LIST_ALL, emit_op, &v, "op_list",
+                   err);
 }
 
 static int read_assess(sqlite3_stmt *st, struct rd_fork_assess_row *a, struct rd_error *err)
@@ -658,15 +664,10 @@ static int assess_list(struct rd_store *s, const char *account,
                        int (*visit)(void *, const struct rd_fork_assess_row *), void *ctx,
                        struct rd_error *err)
 {
-    struct rd_sqlite_binder b;
     struct visitor v = {.assess = visit, .ctx = ctx};
-    int rc = prep(s, account ? RD_SQX_ASSESS_LIST_ONE : RD_SQX_ASSESS_LIST_ALL, &b, err);
 
-    if (rc)
-        return rc;
-    if (account)
-        rd_sqlite_bind_str(&b, account);
-    return walk(s, &b, emit_assess, &v, "assess_list", err);
+    return rows_of(s, account, RD_SQX_ASSESS_LIST_ONE, RD_SQX_ASSESS_LIST_ALL, emit_assess, &v,
+                   "assess_list", err);
 }
 
 const struct rd_store_ledger_ops rd_sqlite_ledger_ops = {

@@ -9,6 +9,7 @@
 # factor from stored snapshots (and its drawdown rule), `ledger verify` after
 # every operation, and the same JSON from both stores (ids and times aside).
 . "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/ledger_steps.sh"
 start_pg                     # skips (77) only when PostgreSQL's binaries are missing
 command -v sqlite3 >/dev/null || skip_test "sqlite3 is not installed (scripts/deps.sh installs it)"
 
@@ -26,39 +27,6 @@ AT=2026-11-21T15:30:00Z            # a Saturday: the market is closed (timing 1)
 DAY2=2026-11-22T10:00:00Z          # within 24 h of the first fork
 DAY3=2026-11-22T15:30:00Z          # 24 h after it
 
-verify_clean() {
-  "$RD_BIN" ledger verify "${C[@]}" --json >"$TMP/verify" 2>"$TMP/verify.err"
-  local rc=$?
-  if [ $rc -eq 0 ] && grep -qF '"ok":true' "$TMP/verify"; then ok; else
-    bad "ledger verify after '$*': exit $rc: $(cat "$TMP/verify" "$TMP/verify.err")"
-  fi
-}
-
-# step RC ARGS...: a command at $WHEN (default $AT) with its expected exit, then verify
-step() {
-  local want=$1; shift
-  expect_rc "$want" "$RD_BIN" "$@" "${C[@]}" --at "${WHEN:-$AT}"
-  verify_clean "$*"
-}
-
-jcheck_file() {
-  python3 - "$1" "$2" <<'PY' && ok || bad "JSON check failed: $2"
-import json, sys
-d = json.load(open(sys.argv[1]))
-if not eval(sys.argv[2]):
-    print("   JSON:", json.dumps(d)[:800]); sys.exit(1)
-PY
-}
-
-# the hierarchy and g1's ledger, to show a refusal changed nothing
-snapshot() { "$RD_BIN" ledger show "${C[@]}" --account g1 --json >"$TMP/before"; \
-             "$RD_BIN" hierarchy show "${C[@]}" --json >>"$TMP/before"; }
-unchanged() {
-  "$RD_BIN" ledger show "${C[@]}" --account g1 --json >"$TMP/after"
-  "$RD_BIN" hierarchy show "${C[@]}" --json >>"$TMP/after"
-  if cmp -s "$TMP/before" "$TMP/after"; then ok; else bad "$1 changed the hierarchy or ledger"; fi
-}
-
 # forks_of ACCOUNT: "FORKS CHILDREN" as hierarchy show has them
 forks_of() {
   "$RD_BIN" hierarchy show "${C[@]}" --json | python3 -c '
@@ -66,20 +34,6 @@ import json, sys
 d = json.load(sys.stdin)
 n = [x for x in d["nodes"] if x["account"] == sys.argv[1]][0]
 print(n["forks"], ",".join(n["children"]))' "$1"
-}
-
-normalise() {
-  python3 - "$1" <<'PY'
-import json, sys
-def strip(v):
-    if isinstance(v, dict):
-        return {k: strip(x) for k, x in v.items() if k not in ("id", "txn", "at", "op", "assessment", "finished")}
-    if isinstance(v, list):
-        return [strip(x) for x in v]
-    return v
-for line in open(sys.argv[1]):
-    print(json.dumps(strip(json.loads(line)), sort_keys=True))
-PY
 }
 
 suite() {
@@ -293,10 +247,7 @@ refuse_on_copy "$WIN
 C=(--config "$TMP/riskdesk.json" --db "$PG_URL")
 suite pg
 
-for part in assess execute replay show child scan status verify; do
-  if [ "$(normalise "$TMP/sqlite.$part")" = "$(normalise "$TMP/pg.$part")" ]; then ok; else
-    bad "$part: SQLite and PostgreSQL differ"; diff <(normalise "$TMP/sqlite.$part") <(normalise "$TMP/pg.$part") | head -10
-  fi
-done
+NORMAL_DROP="id txn at op assessment finished"
+same_json assess execute replay show child scan status verify
 
 finish

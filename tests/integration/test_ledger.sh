@@ -8,6 +8,7 @@
 # goes through, and rows edited by hand behind riskdesk's back: the triggers
 # refuse it, and once they are dropped verify names the edit.
 . "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/ledger_steps.sh"
 start_pg                     # skips (77) only when PostgreSQL's binaries are missing
 command -v sqlite3 >/dev/null || skip_test "sqlite3 is not installed (scripts/deps.sh installs it)"
 
@@ -20,46 +21,6 @@ cat >"$TMP/riskdesk.json" <<JSON
   {"name": "al", "tier": "auto", "broker": "alpaca", "credentials": "env:LEDGER_TEST_KEY"}]}
 JSON
 AT=2026-11-20T15:30:00Z
-
-# verify_clean: `ledger verify --json` says ok with exit 0 (after every operation)
-verify_clean() {
-  "$RD_BIN" ledger verify "${C[@]}" --json >"$TMP/verify" 2>"$TMP/verify.err"
-  local rc=$?
-  if [ $rc -eq 0 ] && grep -qF '"ok":true' "$TMP/verify"; then ok; else
-    bad "ledger verify after '$*': exit $rc: $(cat "$TMP/verify" "$TMP/verify.err")"
-  fi
-}
-
-# step RC ARGS...: a command with its expected exit, then verify
-step() {
-  local want=$1; shift
-  expect_rc "$want" "$RD_BIN" "$@" "${C[@]}" --at "$AT"
-  verify_clean "$*"
-}
-
-# unchanged LABEL: the ledger and hierarchy read as before the last command
-snapshot() { "$RD_BIN" ledger show "${C[@]}" --account g1 --json >"$TMP/before"; \
-             "$RD_BIN" hierarchy show "${C[@]}" --json >>"$TMP/before"; }
-unchanged() {
-  "$RD_BIN" ledger show "${C[@]}" --account g1 --json >"$TMP/after"
-  "$RD_BIN" hierarchy show "${C[@]}" --json >>"$TMP/after"
-  if cmp -s "$TMP/before" "$TMP/after"; then ok; else bad "$1 changed the ledger"; fi
-}
-
-# normalise FILE: the JSON without ids and times, for comparing two stores
-normalise() {
-  python3 - "$1" <<'PY'
-import json, sys
-def strip(v):
-    if isinstance(v, dict):
-        return {k: strip(x) for k, x in v.items() if k not in ("id", "txn", "at")}
-    if isinstance(v, list):
-        return [strip(x) for x in v]
-    return v
-for line in open(sys.argv[1]):
-    print(json.dumps(strip(json.loads(line)), sort_keys=True))
-PY
-}
 
 # suite NAME: everything on the store C points at; outputs kept in $TMP/NAME.*
 suite() {
@@ -140,16 +101,6 @@ suite() {
   jcheck_file "$TMP/$name.verify" 'd == {"ok": True, "transactions": 6, "entries": 12, "nodes": 2, "deposits": "35500.50", "withdrawals": "200.1234", "realized_pnl": "87.49", "problems": []}'
 }
 
-# jcheck_file FILE PYTHON-EXPR: evaluated with d = FILE's JSON
-jcheck_file() {
-  python3 - "$1" "$2" <<'PY' && ok || bad "JSON check failed: $2"
-import json, sys
-d = json.load(open(sys.argv[1]))
-if not eval(sys.argv[2]):
-    print("   JSON:", json.dumps(d)[:600]); sys.exit(1)
-PY
-}
-
 # ---- SQLite ----
 C=(--config "$TMP/riskdesk.json")
 suite sqlite
@@ -160,11 +111,7 @@ expect_eq "g1's paper cash" "$(sqlite3 "$TMP/rd.db" "SELECT json_extract(val, '\
 C=(--config "$TMP/riskdesk.json" --db "$PG_URL")
 suite pg
 
-for part in deposit replay show ledger verify; do
-  if [ "$(normalise "$TMP/sqlite.$part")" = "$(normalise "$TMP/pg.$part")" ]; then ok; else
-    bad "$part: SQLite and PostgreSQL differ"; diff <(normalise "$TMP/sqlite.$part") <(normalise "$TMP/pg.$part") | head -10
-  fi
-done
+same_json deposit replay show ledger verify
 
 # ---- racing withdrawals on PostgreSQL: the node's lock lets exactly one through ----
 pids=()
