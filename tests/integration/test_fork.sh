@@ -23,6 +23,11 @@ done
 cat >"$TMP/riskdesk.json" <<JSON
 {"database": "sqlite:$TMP/rd.db", "accounts": [$accounts]}
 JSON
+# the same store and accounts, gen forking at 50,000: a fork's parameters change
+cat >"$TMP/riskdesk2.json" <<JSON
+{"database": "sqlite:$TMP/rd.db", "accounts": [$accounts],
+ "hierarchy": {"types": {"gen": {"fork_threshold": "50000"}, "rev": {"min_capital": "50000"}}}}
+JSON
 AT=2026-11-21T15:30:00Z            # a Saturday: the market is closed (timing 1)
 DAY2=2026-11-22T10:00:00Z          # within 24 h of the first fork
 DAY3=2026-11-22T15:30:00Z          # 24 h after it
@@ -107,6 +112,10 @@ suite() {
   snapshot
   step 1 fork execute --account g2 --force --key fork/g1/1
   expect_in "$TMP/err" 'idempotency_conflict: key "fork/g1/1" was used for op'
+  expect_rc 1 "$RD_BIN" fork execute --config "$TMP/riskdesk2.json" "${C[@]:2}" --at "$AT" \
+      --account g1 --force --key fork/g1/1
+  expect_in "$TMP/err" 'idempotency_conflict: key "fork/g1/1" was used for op'
+  verify_clean "a key reused with another amount"
   unchanged "a reused key"
 
   # ---- cooldown, then the second fork (key fork/g1/2, child g1.f2) ----
@@ -179,17 +188,18 @@ suite() {
   jcheck_file "$TMP/out" 'd["in_progress"] == 0 and d["limit"] == 5 and [f["key"] for f in d["forks"]] == ["fork/g1/1", "fork/g1/2", "crash-k1", "crash-k2", "crash-k3", "crash-k4", "crash-k5", "fork/race/1", "fork/ap/1"] and all(f["status"] == "done" for f in d["forks"]) and d["forks"][0]["children"] == [{"account": "g1.f1", "type": "rev", "amount": "100000.00"}] and d["forks"][0]["at"] == "2026-11-21T15:30:00Z"'
 
   # ---- the performance factor from the account's snapshots ----
-  # 32 days tracked, from 10,000 to 110,000: performance 1; the market unknown:
-  # 0.70, a window that goes ahead with the market closed, not with it open
+  # 32 days tracked, from 10,000 to 110,000: performance 1. VIX 32.5 (market
+  # 0.3): 0.79 with the market closed, 0.74 with it open; both a window, which
+  # goes ahead with the market closed only
   WHEN=2026-10-01T20:30:00Z step 0 hierarchy init --account pf --type gen
   WHEN=2026-10-01T20:30:00Z step 0 perf snapshot --account pf
   WHEN=2026-11-02T20:30:00Z step 0 ledger pnl --account pf --amount 100000 --key earn-pf
   WHEN=2026-11-02T20:30:00Z step 0 perf snapshot --account pf
-  step 0 fork assess --account pf --json
-  jcheck_file "$TMP/out" 'd["factors"] == {"market": "0", "performance": "1", "load": "1", "timing": "1"} and d["action"] == "window"'
-  WHEN=2026-11-23T15:30:00Z step 1 fork execute --account pf
-  expect_in "$TMP/err" "low_confidence: account pf: confidence 0.65"
-  step 0 fork execute --account pf --json
+  step 0 fork assess --account pf --vix 32.5 --json
+  jcheck_file "$TMP/out" 'd["factors"] == {"market": "0.3", "performance": "1", "load": "1", "timing": "1"} and d["confidence"] == "0.79" and d["action"] == "window"'
+  WHEN=2026-11-23T15:30:00Z step 1 fork execute --account pf --vix 32.5
+  expect_in "$TMP/err" "low_confidence: account pf: confidence 0.74 is below 0.80 (action window: the market must be closed)"
+  step 0 fork execute --account pf --vix 32.5 --json
   jcheck_file "$TMP/out" 'd["replayed"] is False and d["children"][0]["account"] == "pf.f1"'
   # a drawdown of 20% or more takes the performance factor to 0
   WHEN=2026-10-01T20:30:00Z step 0 hierarchy init --account pd --type gen
