@@ -145,12 +145,35 @@ suite() {
   done
 
   # ---- two executors racing with the same default key: one fork ----
+  # On PostgreSQL psql holds race's row until both executors wait for it, so
+  # they set off together when it lets go.
   step 0 hierarchy init --account race --type gen
   step 0 ledger pnl --account race --amount 100000 --key earn-race
+  local holding=0
+  if [ "$name" = pg ] && command -v psql >/dev/null; then
+    rm -f "$TMP/psql.in"; mkfifo "$TMP/psql.in"
+    psql -X -q -d "$PG_URL" <"$TMP/psql.in" >"$TMP/psql.out" 2>&1 &
+    psql_pid=$!
+    exec 7>"$TMP/psql.in"
+    echo "BEGIN; SELECT 'held' FROM hier_nodes WHERE account = 'race' FOR UPDATE;" >&7
+    for _ in $(seq 200); do grep -q held "$TMP/psql.out" && { holding=1; break; }; sleep 0.05; done
+    expect_eq "psql holds race" "$holding" 1
+  fi
   "$RD_BIN" fork execute "${C[@]}" --at "$AT" --account race --force --json >"$TMP/race1" 2>"$TMP/race1.err" &
   p1=$!
   "$RD_BIN" fork execute "${C[@]}" --at "$AT" --account race --force --json >"$TMP/race2" 2>"$TMP/race2.err" &
   p2=$!
+  if [ $holding = 1 ]; then
+    local waiting=0
+    for _ in $(seq 200); do
+      waiting=$(psql -X -At -d "$PG_URL" -c "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%hier_nodes%'")
+      [ "$waiting" = 2 ] && break; sleep 0.05
+    done
+    expect_eq "executors waiting for race's row" "$waiting" 2
+    echo "ROLLBACK;" >&7
+    exec 7>&-
+    wait "$psql_pid"
+  fi
   wait $p1; r1=$?
   wait $p2; r2=$?
   verify_clean "racing executors"
