@@ -141,7 +141,8 @@ static int init_in_tx(struct rd_store *s, const struct rd_account_config *acct,
     int rc;
 
     /* the paper document is written here when the account has none yet */
-    if ((rc = rd_hier_paper_cash(s, acct->name, acct->starting_cash, by->now, 0, &cash, err)) != RD_OK)
+    rc = rd_hier_paper_cash(s, acct->name, acct->starting_cash, by->now, 0, &cash, err);
+    if (rc != RD_OK)
         return rc;
     if (cash.npositions)
         return rd_error_set(err, RD_EREJECTED, "hierarchy init: account %s holds %zu positions; "
@@ -271,7 +272,8 @@ static int post_in_tx(struct rd_store *s, const struct rd_ledger_request *r,
     }
     if ((rc = s->ops->ledger->txn_add(s, &out->txn, out->e, 2, err)) != RD_OK)
         return rc;
-    return rd_hier_paper_cash(s, account, r->acct->starting_cash, by->now, out->e[0].amount, NULL, err);
+    return rd_hier_paper_cash(s, account, r->acct->starting_cash, by->now, out->e[0].amount, NULL,
+                              err);
 }
 
 int rd_ledger_post(struct rd_store *s, const struct rd_ledger_request *r,
