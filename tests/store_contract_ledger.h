@@ -2,8 +2,9 @@
  * store_contract_ledger.h - the storage contract on the hierarchy and its
  * ledger: nodes and their transitions round-trip every field, a taken node
  * or key fails alone and writes nothing (inside a caller's transaction too),
- * a transaction's entries are all written or none, and the lists and the
- * store's own balances answer per node and for everyone.
+ * a transaction's entries are all written or none, the lists and the
+ * store's own balances answer per node and for everyone, and the ops and
+ * fork assessments round-trip.
  *
  * Part of the contract in store_contract.h, which includes it after the
  * fixture; not included on its own.
@@ -18,6 +19,8 @@ struct ledger_seen {
     struct rd_ledger_txn txn[8];
     struct rd_ledger_entry e[16];
     struct rd_ledger_balance b[8];
+    struct rd_hier_op_row op[8];
+    struct rd_fork_assess_row as[8];
 };
 
 static int see_node(void *ctx, const struct rd_hier_node_row *r)
@@ -276,6 +279,154 @@ static void test_ledger_txns(void **state)
     assert_int_equal(seen.n, 2);
     assert_string_equal(seen.b[1].book, "g1:reserved");
     assert_int_equal(l->book_list(s, "bad:name", see_book, &seen, &err), RD_EINVAL);
+}
+
+static int see_op(void *ctx, const struct rd_hier_op_row *r)
+{
+    struct ledger_seen *c = ctx;
+
+    if (c->n < 8)
+        c->op[c->n] = *r;
+    c->n++;
+    return 0;
+}
+
+static int see_assess(void *ctx, const struct rd_fork_assess_row *r)
+{
+    struct ledger_seen *c = ctx;
+
+    if (c->n < 8)
+        c->as[c->n] = *r;
+    c->n++;
+    return 0;
+}
+
+static void ledger_op(struct rd_hier_op_row *o, const char *key, const char *account,
+                      enum rd_hier_op_kind kind)
+{
+    memset(o, 0, sizeof *o);
+    o->kind = kind;
+    snprintf(o->key, sizeof o->key, "%s", key);
+    snprintf(o->account, sizeof o->account, "%s", account);
+    snprintf(o->params, sizeof o->params, "params of %s", key);
+    o->status = RD_HIER_OP_OPEN;
+    o->created_at = NOW;
+    snprintf(o->who, sizeof o->who, "cli");
+}
+
+/* Ops round-trip every field, a taken key fails alone (inside a caller's
+ * transaction too), only an open op finishes, and fork assessments keep
+ * their factors. */
+static void test_ledger_ops(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    const struct rd_store_ledger_ops *l = s->ops->ledger;
+    struct rd_hier_node_row n;
+    struct rd_hier_op_row o, got;
+    struct rd_fork_assess_row a, ga;
+    struct ledger_seen seen = {0};
+    struct rd_error err = {0};
+    int64_t first;
+
+    assert_true(l->version >= 2);
+    ledger_node(&n, "g1", "", RD_NODE_GEN);
+    assert_int_equal(l->node_add(s, &n, &err), RD_OK);
+    ledger_node(&n, "g2", "", RD_NODE_GEN);
+    assert_int_equal(l->node_add(s, &n, &err), RD_OK);
+
+    ledger_op(&o, "fork/g1/1", "g1", RD_HIER_OP_FORK);
+    assert_int_equal(l->op_add(s, &o, &err), RD_OK);
+    assert_true(o.id > 0);
+    first = o.id;
+    assert_int_equal(l->op_get(s, "fork/g1/1", &got, &err), RD_OK);
+    assert_int_equal(got.id, first);
+    assert_int_equal(got.kind, RD_HIER_OP_FORK);
+    assert_string_equal(got.account, "g1");
+    assert_string_equal(got.params, "params of fork/g1/1");
+    assert_int_equal(got.status, RD_HIER_OP_OPEN);
+    assert_string_equal(got.result, "");
+    assert_int_equal(got.created_at, NOW);
+    assert_int_equal(got.finished_at, 0);
+    assert_string_equal(got.who, "cli");
+    assert_int_equal(l->op_get(s, "nokey", &got, &err), RD_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "nokey"));
+
+    /* a taken key: RD_EEXIST, nothing written, the caller's transaction goes on */
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    ledger_op(&o, "fork/g1/1", "g2", RD_HIER_OP_MERGE);
+    assert_int_equal(l->op_add(s, &o, &err), RD_EEXIST);
+    assert_non_null(strstr(err.msg, "fork/g1/1"));
+    ledger_op(&o, "merge/g2", "g2", RD_HIER_OP_MERGE);
+    assert_int_equal(l->op_add(s, &o, &err), RD_OK);
+    assert_int_equal(s->ops->commit(s, &err), RD_OK);
+    /* a rolled-back caller leaves no op */
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    ledger_op(&o, "partial/g2", "g2", RD_HIER_OP_PARTIAL);
+    assert_int_equal(l->op_add(s, &o, &err), RD_OK);
+    s->ops->rollback(s);
+    assert_int_equal(l->op_get(s, "partial/g2", &got, &err), RD_ENOTFOUND);
+
+    /* finishing: once, an open op only */
+    assert_int_equal(l->op_finish(s, first, RD_HIER_OP_DONE, "{\"op\":1}", NOW + 9, &err), RD_OK);
+    assert_int_equal(l->op_get(s, "fork/g1/1", &got, &err), RD_OK);
+    assert_int_equal(got.status, RD_HIER_OP_DONE);
+    assert_string_equal(got.result, "{\"op\":1}");
+    assert_int_equal(got.finished_at, NOW + 9);
+    assert_int_equal(l->op_finish(s, first, RD_HIER_OP_FAILED, "", NOW + 10, &err), RD_ENOTFOUND);
+    assert_int_equal(l->op_finish(s, 999999, RD_HIER_OP_DONE, "", NOW + 10, &err), RD_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "999999"));
+    assert_int_equal(l->op_get(s, "fork/g1/1", &got, &err), RD_OK);
+    assert_int_equal(got.status, RD_HIER_OP_DONE);
+
+    assert_int_equal(l->op_list(s, NULL, see_op, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 2);
+    assert_string_equal(seen.op[0].key, "fork/g1/1");
+    assert_string_equal(seen.op[1].key, "merge/g2");
+    assert_int_equal(seen.op[1].kind, RD_HIER_OP_MERGE);
+    assert_int_equal(seen.op[1].status, RD_HIER_OP_OPEN);
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(l->op_list(s, "g2", see_op, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 1);
+    assert_string_equal(seen.op[0].account, "g2");
+
+    /* assessments */
+    memset(&a, 0, sizeof a);
+    snprintf(a.account, sizeof a.account, "g1");
+    a.surplus = 1000000001;
+    a.amount = 1000000000;
+    a.f = (struct rd_fork_factors){1000000, 250000, 800000, 500000, 670000, RD_FORK_REVIEW};
+    snprintf(a.who, sizeof a.who, "cli");
+    a.at = NOW + 3;
+    assert_int_equal(l->assess_add(s, &a, &err), RD_OK);
+    assert_true(a.id > 0);
+    a.op = first;
+    a.f.action = RD_FORK_WINDOW;
+    assert_int_equal(l->assess_add(s, &a, &err), RD_OK);
+    assert_int_equal(l->assess_get(s, a.id, &ga, &err), RD_OK);
+    assert_int_equal(ga.op, first);
+    assert_int_equal(ga.f.action, RD_FORK_WINDOW);
+    assert_int_equal(l->assess_get(s, a.id - 1, &ga, &err), RD_OK);
+    assert_string_equal(ga.account, "g1");
+    assert_int_equal(ga.surplus, 1000000001);
+    assert_int_equal(ga.amount, 1000000000);
+    assert_int_equal(ga.f.market, 1000000);
+    assert_int_equal(ga.f.performance, 250000);
+    assert_int_equal(ga.f.load, 800000);
+    assert_int_equal(ga.f.timing, 500000);
+    assert_int_equal(ga.f.confidence, 670000);
+    assert_int_equal(ga.f.action, RD_FORK_REVIEW);
+    assert_int_equal(ga.op, 0);
+    assert_string_equal(ga.who, "cli");
+    assert_int_equal(ga.at, NOW + 3);
+    assert_int_equal(l->assess_get(s, 999999, &ga, &err), RD_ENOTFOUND);
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(l->assess_list(s, NULL, see_assess, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 2);
+    assert_int_equal(seen.as[1].f.action, RD_FORK_WINDOW);
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(l->assess_list(s, "g2", see_assess, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 0);
 }
 
 #endif

@@ -21,7 +21,7 @@ struct rd_hier_view {
     struct rd_hier_node_row node;
     struct rd_ledger_sums sums;
     int depth;                    /* 0 for a root */
-    int forks;                    /* forks made from it (none before forks exist) */
+    int forks;                    /* forks made from it (done fork ops) */
 };
 
 /* Who and when, for the rows an operation writes. */
@@ -86,6 +86,14 @@ struct rd_ledger_result {
 int rd_ledger_post(struct rd_store *s, const struct rd_ledger_request *r,
                    const struct rd_hier_actor *by, struct rd_ledger_result *out,
                    struct rd_error *err);
+
+/* The paper account's cash moved by delta, in the caller's transaction (a
+ * fresh account's document starts at starting_cash); delta 0 only reads.
+ * out may be NULL. RD_EREJECTED "insufficient_funds" below 0. */
+struct rd_paper_cash;
+int rd_hier_paper_cash(struct rd_store *s, const char *account, rd_money starting_cash,
+                       int64_t now, rd_money delta, struct rd_paper_cash *out,
+                       struct rd_error *err);
 
 /* `ledger verify`: every row of the store through rd_ledger_verify, and each
  * node's paper cash against its available book. Fills report. */

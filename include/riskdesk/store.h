@@ -20,6 +20,7 @@
 
 #include "riskdesk/kv.h"
 #include "riskdesk/error.h"
+#include "riskdesk/fork.h"
 #include "riskdesk/gates.h"
 #include "riskdesk/hierarchy.h"
 #include "riskdesk/ledger.h"
@@ -554,11 +555,47 @@ struct rd_hier_state_row {
     int64_t at;
 };
 
+/* An operation on the hierarchy that moves money between nodes: a fork, or
+ * (later) a consolidation. Its key makes it happen once. */
+enum rd_hier_op_kind { RD_HIER_OP_FORK, RD_HIER_OP_MERGE, RD_HIER_OP_PARTIAL,
+                       RD_HIER_OP_KIND_COUNT };
+enum rd_hier_op_status { RD_HIER_OP_OPEN, RD_HIER_OP_DONE, RD_HIER_OP_FAILED,
+                         RD_HIER_OP_STATUS_COUNT };
+const char *rd_hier_op_kind_name(enum rd_hier_op_kind k);        /* "fork" | "merge" | "partial" */
+const char *rd_hier_op_status_name(enum rd_hier_op_status s);    /* "open" | "done" | "failed" */
+
+#define RD_HIER_OP_PARAMS_MAX 512
+#define RD_HIER_OP_RESULT_MAX 2048
+
+struct rd_hier_op_row {
+    int64_t id;
+    enum rd_hier_op_kind kind;
+    char key[RD_LEDGER_KEY_MAX];  /* unique over every op */
+    char account[64];             /* the source node */
+    char params[RD_HIER_OP_PARAMS_MAX];   /* canonical: the same request, the same text */
+    enum rd_hier_op_status status;
+    char result[RD_HIER_OP_RESULT_MAX];   /* JSON, once done; "" while open */
+    int64_t created_at;
+    int64_t finished_at;          /* 0 while open */
+    char who[64];
+};
+
+/* A fork assessment as it was made, with its factors. */
+struct rd_fork_assess_row {
+    int64_t id;
+    char account[64];
+    rd_money surplus, amount;
+    struct rd_fork_factors f;     /* factors, confidence (ppm) and action */
+    int64_t op;                   /* the fork it led to; 0 = none */
+    char who[64];
+    int64_t at;
+};
+
 /* The hierarchy's nodes, their transitions and the ledger (sqlite_ledger.c,
  * postgres_ledger.c). Ledger rows are append-only: nothing here updates or
  * deletes a transaction or an entry; a correction is a new transaction. */
 struct rd_store_ledger_ops {
-    int version;             /* 1; grows with the table */
+    int version;             /* 2 with ops and assessments; grows with the table */
 
     /* RD_EEXIST when the account is a node already. node_get: RD_ENOTFOUND
      * when it is not one. node_list: every node, by account. */
@@ -606,6 +643,29 @@ struct rd_store_ledger_ops {
     int (*book_list)(struct rd_store *s, const char *account,
                      int (*visit)(void *ctx, const struct rd_ledger_balance *), void *ctx,
                      struct rd_error *err);
+
+    /* version 2: the hierarchy's ops and fork assessments */
+    /* Records o (sets o->id); RD_EEXIST, writing nothing and leaving the
+     * caller's transaction going, when o->key is taken. op_get: by key,
+     * RD_ENOTFOUND when none has it. op_finish: sets an open op's status,
+     * result and finished_at; RD_ENOTFOUND when id names no open op.
+     * op_list: account's ops (NULL: all), oldest first. */
+    int (*op_add)(struct rd_store *s, struct rd_hier_op_row *o, struct rd_error *err);
+    int (*op_get)(struct rd_store *s, const char *key, struct rd_hier_op_row *o,
+                  struct rd_error *err);
+    int (*op_finish)(struct rd_store *s, int64_t id, enum rd_hier_op_status status,
+                     const char *result, int64_t finished_at, struct rd_error *err);
+    int (*op_list)(struct rd_store *s, const char *account,
+                   int (*visit)(void *ctx, const struct rd_hier_op_row *), void *ctx,
+                   struct rd_error *err);
+    /* Records a (sets a->id). assess_get: RD_ENOTFOUND when id names none.
+     * assess_list: account's (NULL: all), oldest first. */
+    int (*assess_add)(struct rd_store *s, struct rd_fork_assess_row *a, struct rd_error *err);
+    int (*assess_get)(struct rd_store *s, int64_t id, struct rd_fork_assess_row *a,
+                      struct rd_error *err);
+    int (*assess_list)(struct rd_store *s, const char *account,
+                       int (*visit)(void *ctx, const struct rd_fork_assess_row *), void *ctx,
+                       struct rd_error *err);
 };
 
 /*

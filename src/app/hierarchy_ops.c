@@ -13,6 +13,7 @@
 
 #include "riskdesk/alloc.h"
 #include "riskdesk/broker.h"
+#include "riskdesk/fork_ops.h"
 #include "riskdesk/node_fills.h"
 #include "riskdesk/runner.h"
 #include "riskdesk/banned.h"
@@ -134,14 +135,16 @@ int rd_hier_view_get(struct rd_store *s, const char *account, struct rd_hier_vie
             return rc;
         v->depth++;
     }
+    if ((rc = rd_fork_count(s, account, &v->forks, err)) != RD_OK)
+        return rc;
     return node_sums(s, account, &v->sums, err);
 }
 
 /* ---- the paper account's cash ---- */
 
-static int paper_cash(struct rd_store *s, const char *account, rd_money starting_cash,
-                      int64_t now, rd_money delta, struct rd_paper_cash *out,
-                      struct rd_error *err)
+int rd_hier_paper_cash(struct rd_store *s, const char *account, rd_money starting_cash,
+                       int64_t now, rd_money delta, struct rd_paper_cash *out,
+                       struct rd_error *err)
 {
     struct rd_broker_state st;
 
@@ -162,7 +165,8 @@ static int init_in_tx(struct rd_store *s, const struct rd_account_config *acct,
     int rc;
 
     /* the paper document is written here when the account has none yet */
-    if ((rc = paper_cash(s, acct->name, acct->starting_cash, by->now, 0, &cash, err)) != RD_OK)
+    rc = rd_hier_paper_cash(s, acct->name, acct->starting_cash, by->now, 0, &cash, err);
+    if (rc != RD_OK)
         return rc;
     if (cash.npositions)
         return rd_error_set(err, RD_EREJECTED, "hierarchy init: account %s holds %zu positions; "
@@ -292,7 +296,8 @@ static int post_in_tx(struct rd_store *s, const struct rd_ledger_request *r,
     }
     if ((rc = s->ops->ledger->txn_add(s, &out->txn, out->e, 2, err)) != RD_OK)
         return rc;
-    return paper_cash(s, account, r->acct->starting_cash, by->now, out->e[0].amount, NULL, err);
+    return rd_hier_paper_cash(s, account, r->acct->starting_cash, by->now, out->e[0].amount, NULL,
+                              err);
 }
 
 int rd_ledger_post(struct rd_store *s, const struct rd_ledger_request *r,
@@ -394,7 +399,7 @@ static int paper_problems(struct rd_store *s, const char *account,
     int rc;
 
     /* every node's paper document is written by init; none reads as 0 */
-    if ((rc = paper_cash(s, account, 0, 0, 0, &cash, err)) != RD_OK ||
+    if ((rc = rd_hier_paper_cash(s, account, 0, 0, 0, &cash, err)) != RD_OK ||
         (rc = rd_node_open_cost(s, account, &cost, &ncost, err)) != RD_OK)
         return rc;
     rd_money_format(cash.cash, a, sizeof a);

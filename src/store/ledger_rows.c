@@ -6,6 +6,8 @@
  */
 #include "store/ledger_sql.h"
 
+#include <string.h>
+
 #include "riskdesk/banned.h"
 
 int rd_store_node_read(struct rd_hier_node_row *n, const char *type, const char *state,
@@ -31,6 +33,50 @@ int rd_store_txn_read(struct rd_ledger_txn *t, const char *kind, struct rd_error
     if (rd_ledger_kind_parse(kind, &t->kind))
         return rd_error_set(err, RD_ESTORE, "ledger_txns %lld: kind \"%.16s\" is not one "
                             "riskdesk knows", (long long)t->id, kind);
+    return RD_OK;
+}
+
+static const char *const op_kinds[RD_HIER_OP_KIND_COUNT] = {"fork", "merge", "partial"};
+static const char *const op_statuses[RD_HIER_OP_STATUS_COUNT] = {"open", "done", "failed"};
+
+const char *rd_hier_op_kind_name(enum rd_hier_op_kind k)
+{
+    return (unsigned)k < RD_HIER_OP_KIND_COUNT ? op_kinds[k] : NULL;
+}
+
+const char *rd_hier_op_status_name(enum rd_hier_op_status s)
+{
+    return (unsigned)s < RD_HIER_OP_STATUS_COUNT ? op_statuses[s] : NULL;
+}
+
+/* The index of text in names[0..n), or -1. */
+static int name_index(const char *const *names, int n, const char *text)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(names[i], text))
+            return i;
+    return -1;
+}
+
+int rd_store_op_read(struct rd_hier_op_row *o, const char *kind, const char *status,
+                     struct rd_error *err)
+{
+    int k = name_index(op_kinds, RD_HIER_OP_KIND_COUNT, kind);
+    int st = name_index(op_statuses, RD_HIER_OP_STATUS_COUNT, status);
+
+    if (k < 0 || st < 0)
+        return rd_error_set(err, RD_ESTORE, "hier_ops %lld: kind \"%.16s\" or status \"%.16s\" "
+                            "is not one riskdesk knows", (long long)o->id, kind, status);
+    o->kind = (enum rd_hier_op_kind)k;
+    o->status = (enum rd_hier_op_status)st;
+    return RD_OK;
+}
+
+int rd_store_assess_read(struct rd_fork_assess_row *a, const char *action, struct rd_error *err)
+{
+    if (rd_fork_action_parse(action, &a->f.action))
+        return rd_error_set(err, RD_ESTORE, "fork_assessments %lld: action \"%.16s\" is not one "
+                            "riskdesk knows", (long long)a->id, action);
     return RD_OK;
 }
 

@@ -11,6 +11,11 @@
 #define LEDGER_STATE_COLS "id, account, from_state, to_state, why, who, op, at"
 #define LEDGER_TXN_COLS "id, idem_key, kind, who, why, op, at"
 #define LEDGER_ENTRY_COLS "e.txn, e.book, e.amount"
+#define LEDGER_OP_COLS \
+    "id, kind, idem_key, account, params, status, result, created_at, finished_at, who"
+#define LEDGER_ASSESS_COLS                                                               \
+    "id, account, surplus, amount, market_ppm, performance_ppm, load_ppm, timing_ppm, " \
+    "confidence_ppm, action, op, who, at"
 
 #include "riskdesk/store.h"
 
@@ -21,6 +26,11 @@ int rd_store_node_read(struct rd_hier_node_row *n, const char *type, const char 
 int rd_store_state_read(struct rd_hier_state_row *t, const char *from, const char *to,
                         struct rd_error *err);
 int rd_store_txn_read(struct rd_ledger_txn *t, const char *kind, struct rd_error *err);
+/* o's kind and status, a's action, from their stored text; RD_ESTORE naming
+ * the row otherwise. */
+int rd_store_op_read(struct rd_hier_op_row *o, const char *kind, const char *status,
+                     struct rd_error *err);
+int rd_store_assess_read(struct rd_fork_assess_row *a, const char *action, struct rd_error *err);
 /* Runs write(s, arg, err) at a transaction level of its own: committed on
  * RD_OK; on RD_EEXIST (nothing written) the level ends without failing the
  * caller's transaction; anything else rolls back. */

@@ -2,7 +2,8 @@
  * postgres_ledger.c - the PostgreSQL backend's hierarchy and ledger
  * operations, as sqlite_ledger.c does them: nodes, their state transitions,
  * and append-only ledger transactions with their entries (store.h,
- * rd_store_ledger_ops). Schema: migration 8 in postgres_schema.c.
+ * rd_store_ledger_ops), and the ops that move money between nodes and fork
+ * assessments. Schema: migrations 8 and 9 in postgres_schema.c.
  *
  * A taken key or node is found with ON CONFLICT DO NOTHING, so it fails
  * alone and the caller's transaction goes on. Nothing here updates or
@@ -394,8 +395,228 @@ static int book_list(struct rd_store *s, const char *account,
     return rc;
 }
 
+/* ---- ops and assessments ---- */
+
+static int read_op(const PGresult *r, int row, struct rd_hier_op_row *o, struct rd_error *err)
+{
+    memset(o, 0, sizeof *o);
+    o->id = rd_pg_col_i64(r, row, 0);
+    rd_pg_col_text(r, row, 2, o->key, sizeof o->key);
+    rd_pg_col_text(r, row, 3, o->account, sizeof o->account);
+    rd_pg_col_text(r, row, 4, o->params, sizeof o->params);
+    rd_pg_col_text(r, row, 6, o->result, sizeof o->result);
+    o->created_at = rd_pg_col_i64(r, row, 7);
+    o->finished_at = rd_pg_col_i64(r, row, 8);
+    rd_pg_col_text(r, row, 9, o->who, sizeof o->who);
+    return rd_store_op_read(o, rd_pg_col_cstr(r, row, 1), rd_pg_col_cstr(r, row, 5), err);
+}
+
+static int op_add(struct rd_store *s, struct rd_hier_op_row *o, struct rd_error *err)
+{
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc;
+
+    if (!rd_hier_op_kind_name(o->kind) || !rd_hier_op_status_name(o->status))
+        return rd_error_set(err, RD_EINVAL, "op_add: %.128s: unknown kind or status", o->key);
+    rd_pg_bind_init(&p);
+    rd_pg_bind_str(&p, rd_hier_op_kind_name(o->kind));
+    rd_pg_bind_field(&p, o->key, sizeof o->key);
+    rd_pg_bind_field(&p, o->account, sizeof o->account);
+    rd_pg_bind_field(&p, o->params, sizeof o->params);
+    rd_pg_bind_str(&p, rd_hier_op_status_name(o->status));
+    rd_pg_bind_field(&p, o->result, sizeof o->result);
+    rd_pg_bind_i64(&p, o->created_at);
+    rd_pg_bind_i64_or_null(&p, o->finished_at);
+    rd_pg_bind_field(&p, o->who, sizeof o->who);
+    rc = rd_pg_ext_run(s, RD_PGX_OP_ADD,
+                       "INSERT INTO hier_ops (kind, idem_key, account, params, status, result, "
+                       "created_at, finished_at, who) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+                       "ON CONFLICT (idem_key) DO NOTHING RETURNING id", &p, &res, "op_add", err);
+    if (!rc && PQntuples(res) == 0)
+        rc = rd_error_set(err, RD_EEXIST, "op key \"%.128s\" is taken", o->key);
+    else if (!rc)
+        o->id = rd_pg_col_i64(res, 0, 0);
+    PQclear(res);
+    return rc;
+}
+
+static int op_get(struct rd_store *s, const char *key, struct rd_hier_op_row *o,
+                  struct rd_error *err)
+{
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc;
+
+    rd_pg_bind_init(&p);
+    rd_pg_bind_str(&p, key);
+    rc = rd_pg_ext_run(s, RD_PGX_OP_GET,
+                       "SELECT " LEDGER_OP_COLS " FROM hier_ops WHERE idem_key = $1", &p, &res,
+                       "op_get", err);
+    if (!rc && PQntuples(res) == 0)
+        rc = rd_error_set(err, RD_ENOTFOUND, "no op has key \"%.128s\"", key);
+    else if (!rc)
+        rc = read_op(res, 0, o, err);
+    PQclear(res);
+    return rc;
+}
+
+static int op_finish(struct rd_store *s, int64_t id, enum rd_hier_op_status status,
+                     const char *result, int64_t finished_at, struct rd_error *err)
+{
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc;
+
+    if (!rd_hier_op_status_name(status) || strlen(result) >= RD_HIER_OP_RESULT_MAX)
+        return rd_error_set(err, RD_EINVAL, "op_finish: op %lld: unknown status or a result "
+                            "over %d bytes", (long long)id, RD_HIER_OP_RESULT_MAX - 1);
+    rd_pg_bind_init(&p);
+    rd_pg_bind_str(&p, rd_hier_op_status_name(status));
+    rd_pg_bind_str(&p, result);
+    rd_pg_bind_i64(&p, finished_at);
+    rd_pg_bind_i64(&p, id);
+    rc = rd_pg_ext_run(s, RD_PGX_OP_FINISH,
+                       "UPDATE hier_ops SET status = $1, result = $2, finished_at = $3 "
+                       "WHERE id = $4 AND status = 'open' RETURNING id", &p, &res, "op_finish",
+                       err);
+    if (!rc && PQntuples(res) == 0)
+        rc = rd_error_set(err, RD_ENOTFOUND, "no open op has id %lld", (long long)id);
+    PQclear(res);
+    return rc;
+}
+
+/* account's rows (sql_one, bound to it) or everyone's (sql_all). */
+static int rows_of(struct rd_store *s, const char *account, enum rd_pg_ext one,
+                   const char *sql_one, enum rd_pg_ext all, const char *sql_all, const char *what,
+                   PGresult **res, struct rd_error *err)
+{
+    struct rd_pg_bind p;
+
+    *res = NULL;
+    if (!account)
+        return rd_pg_ext_run(s, all, sql_all, NULL, res, what, err);
+    rd_pg_bind_init(&p);
+    rd_pg_bind_str(&p, account);
+    return rd_pg_ext_run(s, one, sql_one, &p, res, what, err);
+}
+
+static int op_list(struct rd_store *s, const char *account,
+                   int (*visit)(void *, const struct rd_hier_op_row *), void *ctx,
+                   struct rd_error *err)
+{
+    PGresult *res;
+    int rc = rows_of(s, account, RD_PGX_OP_LIST_ONE,
+                     "SELECT " LEDGER_OP_COLS " FROM hier_ops WHERE account = $1 ORDER BY id",
+                     RD_PGX_OP_LIST_ALL, "SELECT " LEDGER_OP_COLS " FROM hier_ops ORDER BY id",
+                     "op_list", &res, err);
+
+    for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
+        struct rd_hier_op_row o;
+
+        rc = read_op(res, i, &o, err);
+        if (!rc)
+            rc = visit(ctx, &o);
+    }
+    PQclear(res);
+    return rc;
+}
+
+static int read_assess(const PGresult *r, int row, struct rd_fork_assess_row *a,
+                       struct rd_error *err)
+{
+    memset(a, 0, sizeof *a);
+    a->id = rd_pg_col_i64(r, row, 0);
+    rd_pg_col_text(r, row, 1, a->account, sizeof a->account);
+    a->surplus = rd_pg_col_i64(r, row, 2);
+    a->amount = rd_pg_col_i64(r, row, 3);
+    a->f.market = rd_pg_col_i64(r, row, 4);
+    a->f.performance = rd_pg_col_i64(r, row, 5);
+    a->f.load = rd_pg_col_i64(r, row, 6);
+    a->f.timing = rd_pg_col_i64(r, row, 7);
+    a->f.confidence = rd_pg_col_i64(r, row, 8);
+    a->op = rd_pg_col_i64(r, row, 10);
+    rd_pg_col_text(r, row, 11, a->who, sizeof a->who);
+    a->at = rd_pg_col_i64(r, row, 12);
+    return rd_store_assess_read(a, rd_pg_col_cstr(r, row, 9), err);
+}
+
+static int assess_add(struct rd_store *s, struct rd_fork_assess_row *a, struct rd_error *err)
+{
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc;
+
+    if (!rd_fork_action_name(a->f.action))
+        return rd_error_set(err, RD_EINVAL, "assess_add: %.64s: unknown action", a->account);
+    rd_pg_bind_init(&p);
+    rd_pg_bind_field(&p, a->account, sizeof a->account);
+    rd_pg_bind_i64(&p, a->surplus);
+    rd_pg_bind_i64(&p, a->amount);
+    rd_pg_bind_i64(&p, a->f.market);
+    rd_pg_bind_i64(&p, a->f.performance);
+    rd_pg_bind_i64(&p, a->f.load);
+    rd_pg_bind_i64(&p, a->f.timing);
+    rd_pg_bind_i64(&p, a->f.confidence);
+    rd_pg_bind_str(&p, rd_fork_action_name(a->f.action));
+    rd_pg_bind_i64_or_null(&p, a->op);
+    rd_pg_bind_field(&p, a->who, sizeof a->who);
+    rd_pg_bind_i64(&p, a->at);
+    rc = rd_pg_ext_run(s, RD_PGX_ASSESS_ADD,
+                       "INSERT INTO fork_assessments (account, surplus, amount, market_ppm, "
+                       "performance_ppm, load_ppm, timing_ppm, confidence_ppm, action, op, who, "
+                       "at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+                       "RETURNING id", &p, &res, "assess_add", err);
+    if (!rc)
+        a->id = rd_pg_col_i64(res, 0, 0);
+    PQclear(res);
+    return rc;
+}
+
+static int assess_get(struct rd_store *s, int64_t id, struct rd_fork_assess_row *a,
+                      struct rd_error *err)
+{
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc;
+
+    rd_pg_bind_init(&p);
+    rd_pg_bind_i64(&p, id);
+    rc = rd_pg_ext_run(s, RD_PGX_ASSESS_GET,
+                       "SELECT " LEDGER_ASSESS_COLS " FROM fork_assessments WHERE id = $1", &p,
+                       &res, "assess_get", err);
+    if (!rc && PQntuples(res) == 0)
+        rc = rd_error_set(err, RD_ENOTFOUND, "no fork assessment has id %lld", (long long)id);
+    else if (!rc)
+        rc = read_assess(res, 0, a, err);
+    PQclear(res);
+    return rc;
+}
+
+static int assess_list(struct rd_store *s, const char *account,
+                       int (*visit)(void *, const struct rd_fork_assess_row *), void *ctx,
+                       struct rd_error *err)
+{
+    PGresult *res;
+    int rc = rows_of(s, account, RD_PGX_ASSESS_LIST_ONE,
+                     "SELECT " LEDGER_ASSESS_COLS " FROM fork_assessments WHERE account = $1 "
+                     "ORDER BY id", RD_PGX_ASSESS_LIST_ALL,
+                     "SELECT " LEDGER_ASSESS_COLS " FROM fork_assessments ORDER BY id",
+                     "assess_list", &res, err);
+
+    for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
+        struct rd_fork_assess_row a;
+
+        rc = read_assess(res, i, &a, err);
+        if (!rc)
+            rc = visit(ctx, &a);
+    }
+    PQclear(res);
+    return rc;
+}
+
 const struct rd_store_ledger_ops rd_pg_ledger_ops = {
-    .version = 1,
+    .version = 2,
     .node_add = node_add,
     .node_get = node_get,
     .node_list = node_list,
@@ -407,4 +628,11 @@ const struct rd_store_ledger_ops rd_pg_ledger_ops = {
     .txn_list = txn_list,
     .entry_list = entry_list,
     .book_list = book_list,
+    .op_add = op_add,
+    .op_get = op_get,
+    .op_finish = op_finish,
+    .op_list = op_list,
+    .assess_add = assess_add,
+    .assess_get = assess_get,
+    .assess_list = assess_list,
 };

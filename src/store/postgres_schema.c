@@ -359,6 +359,40 @@ static const char migration_8[] =
     "CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entries "
     "FOR EACH ROW EXECUTE FUNCTION ledger_append_only();";
 
+/* The hierarchy's ops (docs/hierarchy.md): a fork now, a consolidation
+ * later, each once by its unique key, with its canonical parameters, status
+ * and result; and each fork assessment with its factors (ppm) and action. */
+static const char migration_9[] =
+    "CREATE TABLE hier_ops ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  kind " T " NOT NULL CHECK (kind IN ('fork', 'merge', 'partial')),"
+    "  idem_key " T " NOT NULL UNIQUE,"
+    "  account " T " NOT NULL REFERENCES hier_nodes (account),"
+    "  params " T " NOT NULL,"
+    "  status " T " NOT NULL CHECK (status IN ('open', 'done', 'failed')),"
+    "  result " T " NOT NULL,"
+    "  created_at BIGINT NOT NULL,"
+    "  finished_at BIGINT,"
+    "  who " T " NOT NULL"
+    ");"
+    "CREATE INDEX hier_ops_account ON hier_ops (account, id);"
+    "CREATE TABLE fork_assessments ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  account " T " NOT NULL REFERENCES hier_nodes (account),"
+    "  surplus BIGINT NOT NULL,"
+    "  amount BIGINT NOT NULL,"
+    "  market_ppm BIGINT NOT NULL,"
+    "  performance_ppm BIGINT NOT NULL,"
+    "  load_ppm BIGINT NOT NULL,"
+    "  timing_ppm BIGINT NOT NULL,"
+    "  confidence_ppm BIGINT NOT NULL,"
+    "  action " T " NOT NULL CHECK (action IN ('execute', 'window', 'review')),"
+    "  op BIGINT,"
+    "  who " T " NOT NULL,"
+    "  at BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX fork_assessments_account ON fork_assessments (account, id);";
+
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -368,6 +402,7 @@ const struct rd_pg_migration rd_pg_migrations[] = {
     {6, migration_6},
     {7, migration_7},
     {8, migration_8},
+    {9, migration_9},
 };
 
 const int rd_pg_migration_count = (int)(sizeof rd_pg_migrations / sizeof rd_pg_migrations[0]);

@@ -1,7 +1,8 @@
 /*
  * sqlite_ledger.c - the SQLite backend's hierarchy and ledger operations:
  * nodes, their state transitions, and append-only ledger transactions with
- * their entries (store.h, rd_store_ledger_ops). Schema: migration 8 in
+ * their entries, the ops that move money between nodes and fork assessments
+ * (store.h, rd_store_ledger_ops). Schema: migrations 8 and 9 in
  * sqlite_schema.c; docs/hierarchy.md.
  *
  * Nothing here updates or deletes a ledger row; the schema's triggers refuse
@@ -48,6 +49,21 @@ static const char *const sql[RD_SQX_COUNT] = {
                              "OR book = ? GROUP BY book ORDER BY book",
     [RD_SQX_BOOK_LIST_ALL] = "SELECT book, SUM(amount) FROM ledger_entries GROUP BY book "
                              "ORDER BY book",
+    [RD_SQX_OP_ADD] = "INSERT INTO hier_ops (kind, idem_key, account, params, status, result, "
+                      "created_at, finished_at, who) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                      "ON CONFLICT (idem_key) DO NOTHING RETURNING id",
+    [RD_SQX_OP_GET] = "SELECT " LEDGER_OP_COLS " FROM hier_ops WHERE idem_key = ?",
+    [RD_SQX_OP_FINISH] = "UPDATE hier_ops SET status = ?, result = ?, finished_at = ? "
+                         "WHERE id = ? AND status = 'open'",
+    [RD_SQX_OP_LIST_ONE] = "SELECT " LEDGER_OP_COLS " FROM hier_ops WHERE account = ? ORDER BY id",
+    [RD_SQX_OP_LIST_ALL] = "SELECT " LEDGER_OP_COLS " FROM hier_ops ORDER BY id",
+    [RD_SQX_ASSESS_ADD] = "INSERT INTO fork_assessments (account, surplus, amount, market_ppm, "
+                          "performance_ppm, load_ppm, timing_ppm, confidence_ppm, action, op, "
+                          "who, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    [RD_SQX_ASSESS_GET] = "SELECT " LEDGER_ASSESS_COLS " FROM fork_assessments WHERE id = ?",
+    [RD_SQX_ASSESS_LIST_ONE] = "SELECT " LEDGER_ASSESS_COLS " FROM fork_assessments "
+                               "WHERE account = ? ORDER BY id",
+    [RD_SQX_ASSESS_LIST_ALL] = "SELECT " LEDGER_ASSESS_COLS " FROM fork_assessments ORDER BY id",
 };
 
 static int prep(struct rd_store *s, enum rd_sqlite_ext slot, struct rd_sqlite_binder *b,
@@ -80,6 +96,8 @@ struct visitor {
     int (*txn)(void *ctx, const struct rd_ledger_txn *);
     int (*entry)(void *ctx, const struct rd_ledger_entry *);
     int (*book)(void *ctx, const struct rd_ledger_balance *);
+    int (*op)(void *ctx, const struct rd_hier_op_row *);
+    int (*assess)(void *ctx, const struct rd_fork_assess_row *);
     void *ctx;
 };
 
@@ -261,19 +279,30 @@ static int state_add(struct rd_store *s, struct rd_hier_state_row *t, struct rd_
     return rd_store_ledger_state_add(s, t, state_write, err);
 }
 
-static int state_list(struct rd_store *s, const char *account,
-                      int (*visit)(void *, const struct rd_hier_state_row *), void *ctx,
-                      struct rd_error *err)
+/* account's rows (slot_one, bound to it) or everyone's (slot_all) through emit. */
+static int rows_of(struct rd_store *s, const char *account, enum rd_sqlite_ext slot_one,
+                   enum rd_sqlite_ext slot_all,
+                   int (*emit)(sqlite3_stmt *, void *, struct rd_error *), struct visitor *v,
+                   const char *what, struct rd_error *err)
 {
     struct rd_sqlite_binder b;
-    struct visitor v = {.state = visit, .ctx = ctx};
-    int rc = prep(s, account ? RD_SQX_STATE_LIST_ONE : RD_SQX_STATE_LIST_ALL, &b, err);
+    int rc = prep(s, account ? slot_one : slot_all, &b, err);
 
     if (rc)
         return rc;
     if (account)
         rd_sqlite_bind_str(&b, account);
-    return walk(s, &b, emit_state, &v, "state_list", err);
+    return walk(s, &b, emit, v, what, err);
+}
+
+static int state_list(struct rd_store *s, const char *account,
+                      int (*visit)(void *, const struct rd_hier_state_row *), void *ctx,
+                      struct rd_error *err)
+{
+    struct visitor v = {.state = visit, .ctx = ctx};
+
+    return rows_of(s, account, RD_SQX_STATE_LIST_ONE, RD_SQX_STATE_LIST_ALL, emit_state, &v,
+                   "state_list", err);
 }
 
 /* ---- transactions and entries ---- */
@@ -446,8 +475,203 @@ static int book_list(struct rd_store *s, const char *account,
                 "book_list", err);
 }
 
+/* ---- ops and assessments ---- */
+
+static int read_op(sqlite3_stmt *st, struct rd_hier_op_row *o, struct rd_error *err)
+{
+    char kind[16], status[16];
+
+    memset(o, 0, sizeof *o);
+    o->id = sqlite3_column_int64(st, 0);
+    rd_sqlite_col_text(st, 1, kind, sizeof kind);
+    rd_sqlite_col_text(st, 2, o->key, sizeof o->key);
+    rd_sqlite_col_text(st, 3, o->account, sizeof o->account);
+    rd_sqlite_col_text(st, 4, o->params, sizeof o->params);
+    rd_sqlite_col_text(st, 5, status, sizeof status);
+    rd_sqlite_col_text(st, 6, o->result, sizeof o->result);
+    o->created_at = sqlite3_column_int64(st, 7);
+    o->finished_at = sqlite3_column_int64(st, 8);
+    rd_sqlite_col_text(st, 9, o->who, sizeof o->who);
+    return rd_store_op_read(o, kind, status, err);
+}
+
+static int emit_op(sqlite3_stmt *st, void *v, struct rd_error *err)
+{
+    struct visitor *ov = v;
+    struct rd_hier_op_row o;
+    int rc = read_op(st, &o, err);
+
+    return rc ? rc : ov->op(ov->ctx, &o);
+}
+
+static int op_add(struct rd_store *s, struct rd_hier_op_row *o, struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    int rc;
+
+    if (!rd_hier_op_kind_name(o->kind) || !rd_hier_op_status_name(o->status))
+        return rd_error_set(err, RD_EINVAL, "op_add: %.128s: unknown kind or status", o->key);
+    if ((rc = prep(s, RD_SQX_OP_ADD, &b, err)) != RD_OK)
+        return rc;
+    rd_sqlite_bind_str(&b, rd_hier_op_kind_name(o->kind));
+    rd_sqlite_bind_field(&b, o->key, sizeof o->key);
+    rd_sqlite_bind_field(&b, o->account, sizeof o->account);
+    rd_sqlite_bind_field(&b, o->params, sizeof o->params);
+    rd_sqlite_bind_str(&b, rd_hier_op_status_name(o->status));
+    rd_sqlite_bind_field(&b, o->result, sizeof o->result);
+    rd_sqlite_bind_i64(&b, o->created_at);
+    rd_sqlite_bind_i64_or_null(&b, o->finished_at);
+    rd_sqlite_bind_field(&b, o->who, sizeof o->who);
+    rc = rd_sqlite_bind_step(&b);
+    if (rc == SQLITE_ROW) {
+        o->id = sqlite3_column_int64(b.st, 0);
+        rc = RD_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = rd_error_set(err, RD_EEXIST, "op key \"%.128s\" is taken", o->key);
+    } else {
+        rc = rd_sqlite_fail(s, rc, err, "op_add");
+    }
+    rd_sqlite_bind_done(&b);
+    return rc;
+}
+
+static int op_get(struct rd_store *s, const char *key, struct rd_hier_op_row *o,
+                  struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    int rc = prep(s, RD_SQX_OP_GET, &b, err);
+
+    if (rc)
+        return rc;
+    rd_sqlite_bind_str(&b, key);
+    rc = rd_sqlite_bind_step(&b);
+    if (rc == SQLITE_ROW)
+        rc = read_op(b.st, o, err);
+    else if (rc == SQLITE_DONE)
+        rc = rd_error_set(err, RD_ENOTFOUND, "no op has key \"%.128s\"", key);
+    else
+        rc = rd_sqlite_fail(s, rc, err, "op_get");
+    rd_sqlite_bind_done(&b);
+    return rc;
+}
+
+static int op_finish(struct rd_store *s, int64_t id, enum rd_hier_op_status status,
+                     const char *result, int64_t finished_at, struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    int changes = 0, rc;
+
+    if (!rd_hier_op_status_name(status) || strlen(result) >= RD_HIER_OP_RESULT_MAX)
+        return rd_error_set(err, RD_EINVAL, "op_finish: op %lld: unknown status or a result "
+                            "over %d bytes", (long long)id, RD_HIER_OP_RESULT_MAX - 1);
+    if ((rc = prep(s, RD_SQX_OP_FINISH, &b, err)) != RD_OK)
+        return rc;
+    rd_sqlite_bind_str(&b, rd_hier_op_status_name(status));
+    rd_sqlite_bind_str(&b, result);
+    rd_sqlite_bind_i64(&b, finished_at);
+    rd_sqlite_bind_i64(&b, id);
+    if ((rc = rd_sqlite_bind_run(s, &b, &changes, err, "op_finish")) != RD_OK)
+        return rc;
+    return changes ? RD_OK : rd_error_set(err, RD_ENOTFOUND, "no open op has id %lld",
+                                          (long long)id);
+}
+
+static int op_list(struct rd_store *s, const char *account,
+                   int (*visit)(void *, const struct rd_hier_op_row *), void *ctx,
+                   struct rd_error *err)
+{
+    struct visitor v = {.op = visit, .ctx = ctx};
+
+    return rows_of(s, account, RD_SQX_OP_LIST_ONE, RD_SQX_OP_LIST_ALL, emit_op, &v, "op_list",
+                   err);
+}
+
+static int read_assess(sqlite3_stmt *st, struct rd_fork_assess_row *a, struct rd_error *err)
+{
+    char action[16];
+
+    memset(a, 0, sizeof *a);
+    a->id = sqlite3_column_int64(st, 0);
+    rd_sqlite_col_text(st, 1, a->account, sizeof a->account);
+    a->surplus = sqlite3_column_int64(st, 2);
+    a->amount = sqlite3_column_int64(st, 3);
+    a->f.market = sqlite3_column_int64(st, 4);
+    a->f.performance = sqlite3_column_int64(st, 5);
+    a->f.load = sqlite3_column_int64(st, 6);
+    a->f.timing = sqlite3_column_int64(st, 7);
+    a->f.confidence = sqlite3_column_int64(st, 8);
+    rd_sqlite_col_text(st, 9, action, sizeof action);
+    a->op = sqlite3_column_int64(st, 10);
+    rd_sqlite_col_text(st, 11, a->who, sizeof a->who);
+    a->at = sqlite3_column_int64(st, 12);
+    return rd_store_assess_read(a, action, err);
+}
+
+static int emit_assess(sqlite3_stmt *st, void *v, struct rd_error *err)
+{
+    struct visitor *av = v;
+    struct rd_fork_assess_row a;
+    int rc = read_assess(st, &a, err);
+
+    return rc ? rc : av->assess(av->ctx, &a);
+}
+
+static int assess_add(struct rd_store *s, struct rd_fork_assess_row *a, struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    int rc;
+
+    if (!rd_fork_action_name(a->f.action))
+        return rd_error_set(err, RD_EINVAL, "assess_add: %.64s: unknown action", a->account);
+    if ((rc = prep(s, RD_SQX_ASSESS_ADD, &b, err)) != RD_OK)
+        return rc;
+    rd_sqlite_bind_field(&b, a->account, sizeof a->account);
+    rd_sqlite_bind_i64(&b, a->surplus);
+    rd_sqlite_bind_i64(&b, a->amount);
+    rd_sqlite_bind_i64(&b, a->f.market);
+    rd_sqlite_bind_i64(&b, a->f.performance);
+    rd_sqlite_bind_i64(&b, a->f.load);
+    rd_sqlite_bind_i64(&b, a->f.timing);
+    rd_sqlite_bind_i64(&b, a->f.confidence);
+    rd_sqlite_bind_str(&b, rd_fork_action_name(a->f.action));
+    rd_sqlite_bind_i64_or_null(&b, a->op);
+    rd_sqlite_bind_field(&b, a->who, sizeof a->who);
+    rd_sqlite_bind_i64(&b, a->at);
+    return step_id(s, &b, &a->id, "assess_add", err);
+}
+
+static int assess_get(struct rd_store *s, int64_t id, struct rd_fork_assess_row *a,
+                      struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    int rc = prep(s, RD_SQX_ASSESS_GET, &b, err);
+
+    if (rc)
+        return rc;
+    rd_sqlite_bind_i64(&b, id);
+    rc = rd_sqlite_bind_step(&b);
+    if (rc == SQLITE_ROW)
+        rc = read_assess(b.st, a, err);
+    else if (rc == SQLITE_DONE)
+        rc = rd_error_set(err, RD_ENOTFOUND, "no fork assessment has id %lld", (long long)id);
+    else
+        rc = rd_sqlite_fail(s, rc, err, "assess_get");
+    rd_sqlite_bind_done(&b);
+    return rc;
+}
+
+static int assess_list(struct rd_store *s, const char *account,
+                       int (*visit)(void *, const struct rd_fork_assess_row *), void *ctx,
+                       struct rd_error *err)
+{
+    struct visitor v = {.assess = visit, .ctx = ctx};
+
+    return rows_of(s, account, RD_SQX_ASSESS_LIST_ONE, RD_SQX_ASSESS_LIST_ALL, emit_assess, &v,
+                   "assess_list", err);
+}
+
 const struct rd_store_ledger_ops rd_sqlite_ledger_ops = {
-    .version = 1,
+    .version = 2,
     .node_add = node_add,
     .node_get = node_get,
     .node_list = node_list,
@@ -459,4 +683,11 @@ const struct rd_store_ledger_ops rd_sqlite_ledger_ops = {
     .txn_list = txn_list,
     .entry_list = entry_list,
     .book_list = book_list,
+    .op_add = op_add,
+    .op_get = op_get,
+    .op_finish = op_finish,
+    .op_list = op_list,
+    .assess_add = assess_add,
+    .assess_get = assess_get,
+    .assess_list = assess_list,
 };

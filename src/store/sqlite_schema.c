@@ -360,6 +360,40 @@ static const char migration_8[] =
     "CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries "
     "BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END;";
 
+/* The hierarchy's ops (docs/hierarchy.md): a fork now, a consolidation
+ * later, each once by its unique key, with its canonical parameters, status
+ * and result; and each fork assessment with its factors (ppm) and action. */
+static const char migration_9[] =
+    "CREATE TABLE hier_ops ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('fork', 'merge', 'partial')),"
+    "  idem_key TEXT NOT NULL UNIQUE,"
+    "  account TEXT NOT NULL REFERENCES hier_nodes (account),"
+    "  params TEXT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('open', 'done', 'failed')),"
+    "  result TEXT NOT NULL,"
+    "  created_at BIGINT NOT NULL,"
+    "  finished_at BIGINT,"
+    "  who TEXT NOT NULL"
+    ");"
+    "CREATE INDEX hier_ops_account ON hier_ops (account, id);"
+    "CREATE TABLE fork_assessments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account TEXT NOT NULL REFERENCES hier_nodes (account),"
+    "  surplus BIGINT NOT NULL,"
+    "  amount BIGINT NOT NULL,"
+    "  market_ppm BIGINT NOT NULL,"
+    "  performance_ppm BIGINT NOT NULL,"
+    "  load_ppm BIGINT NOT NULL,"
+    "  timing_ppm BIGINT NOT NULL,"
+    "  confidence_ppm BIGINT NOT NULL,"
+    "  action TEXT NOT NULL CHECK (action IN ('execute', 'window', 'review')),"
+    "  op BIGINT,"
+    "  who TEXT NOT NULL,"
+    "  at BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX fork_assessments_account ON fork_assessments (account, id);";
+
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -369,6 +403,7 @@ const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {6, migration_6},
     {7, migration_7},
     {8, migration_8},
+    {9, migration_9},
 };
 
 const int rd_sqlite_migration_count =

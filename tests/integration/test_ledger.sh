@@ -8,6 +8,7 @@
 # goes through, and rows edited by hand behind riskdesk's back: the triggers
 # refuse it, and once they are dropped verify names the edit.
 . "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/ledger_steps.sh"
 start_pg                     # skips (77) only when PostgreSQL's binaries are missing
 command -v sqlite3 >/dev/null || skip_test "sqlite3 is not installed (scripts/deps.sh installs it)"
 
@@ -20,37 +21,6 @@ cat >"$TMP/riskdesk.json" <<JSON
   {"name": "al", "tier": "auto", "broker": "alpaca", "credentials": "env:LEDGER_TEST_KEY"}]}
 JSON
 AT=2026-11-20T15:30:00Z
-
-# step RC ARGS...: a command with its expected exit, then verify
-step() {
-  local want=$1; shift
-  expect_rc "$want" "$RD_BIN" "$@" "${C[@]}" --at "$AT"
-  verify_clean "$*"
-}
-
-# unchanged LABEL: the ledger and hierarchy read as before the last command
-snapshot() { "$RD_BIN" ledger show "${C[@]}" --account g1 --json >"$TMP/before"; \
-             "$RD_BIN" hierarchy show "${C[@]}" --json >>"$TMP/before"; }
-unchanged() {
-  "$RD_BIN" ledger show "${C[@]}" --account g1 --json >"$TMP/after"
-  "$RD_BIN" hierarchy show "${C[@]}" --json >>"$TMP/after"
-  if cmp -s "$TMP/before" "$TMP/after"; then ok; else bad "$1 changed the ledger"; fi
-}
-
-# normalise FILE: the JSON without ids and times, for comparing two stores
-normalise() {
-  python3 - "$1" <<'PY'
-import json, sys
-def strip(v):
-    if isinstance(v, dict):
-        return {k: strip(x) for k, x in v.items() if k not in ("id", "txn", "at")}
-    if isinstance(v, list):
-        return [strip(x) for x in v]
-    return v
-for line in open(sys.argv[1]):
-    print(json.dumps(strip(json.loads(line)), sort_keys=True))
-PY
-}
 
 # suite NAME: everything on the store C points at; outputs kept in $TMP/NAME.*
 suite() {
@@ -141,11 +111,7 @@ expect_eq "g1's paper cash" "$(sqlite3 "$TMP/rd.db" "SELECT json_extract(val, '\
 C=(--config "$TMP/riskdesk.json" --db "$PG_URL")
 suite pg
 
-for part in deposit replay show ledger verify; do
-  if [ "$(normalise "$TMP/sqlite.$part")" = "$(normalise "$TMP/pg.$part")" ]; then ok; else
-    bad "$part: SQLite and PostgreSQL differ"; diff <(normalise "$TMP/sqlite.$part") <(normalise "$TMP/pg.$part") | head -10
-  fi
-done
+same_json deposit replay show ledger verify
 
 # ---- racing withdrawals on PostgreSQL: the node's lock lets exactly one through ----
 pids=()

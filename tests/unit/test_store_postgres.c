@@ -468,6 +468,7 @@ int main(void)
         PG_TEST(test_perf_snapshots_events_trades),
         PG_TEST(test_ledger_nodes_states),
         PG_TEST(test_ledger_txns),
+        PG_TEST(test_ledger_ops),
         PG_TEST(test_trader_daily_conflict),
         PG_TEST(test_pg_migrations_and_reopen),
         PG_TEST(test_pg_byte_order),

@@ -1,0 +1,643 @@
+/*
+ * fork_ops.c - assessing and executing forks on a store (fork_ops.h,
+ * docs/hierarchy.md). A fork is one store transaction; its key makes it
+ * happen once.
+ */
+#include "riskdesk/fork_ops.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "riskdesk/alloc.h"
+#include "riskdesk/broker.h"
+#include "riskdesk/calendar.h"
+#include "riskdesk/crash_point.h"
+#include "riskdesk/perf_report.h"
+#include "riskdesk/banned.h"
+
+/* ---- what the rules read ---- */
+
+struct op_scan {
+    const char *account;          /* the node whose forks are counted */
+    int done;                     /* its done forks */
+    int64_t last;                 /* its latest fork attempt */
+    int in_progress;              /* open forks, every node's */
+};
+
+static int scan_op(void *ctx, const struct rd_hier_op_row *o)
+{
+    struct op_scan *c = ctx;
+
+    if (o->kind != RD_HIER_OP_FORK)
+        return 0;
+    if (o->status == RD_HIER_OP_OPEN)
+        c->in_progress++;
+    if (strcmp(o->account, c->account) != 0)
+        return 0;
+    if (o->status == RD_HIER_OP_DONE)
+        c->done++;
+    if (o->created_at > c->last)
+        c->last = o->created_at;
+    return 0;
+}
+
+static int scan_ops(struct rd_store *s, const char *account, struct op_scan *c,
+                    struct rd_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->account = account;
+    return s->ops->ledger->op_list(s, NULL, scan_op, c, err);
+}
+
+int rd_fork_count(struct rd_store *s, const char *account, int *n, struct rd_error *err)
+{
+    struct op_scan c;
+    int rc;
+
+    memset(&c, 0, sizeof c);
+    c.account = account;
+    rc = s->ops->ledger->op_list(s, account, scan_op, &c, err);
+    *n = c.done;
+    return rc;
+}
+
+static int count_order(void *ctx, const struct rd_order_row *o)
+{
+    (void)o;
+    ++*(int64_t *)ctx;
+    return 0;
+}
+
+static int open_orders(struct rd_store *s, const char *account, int64_t *n, struct rd_error *err)
+{
+    int rc;
+
+    *n = 0;
+    rc = s->ops->trading->order_list(s, account, RD_ORDER_PENDING, count_order, n, err);
+    if (rc == RD_OK)
+        rc = s->ops->trading->order_list(s, account, RD_ORDER_ACCEPTED, count_order, n, err);
+    return rc;
+}
+
+/* The performance factor's inputs from the account's snapshots; none, or
+ * too few days, leave them 0. */
+static int perf_inputs(struct rd_store *s, const struct rd_config *cfg, const char *account,
+                       struct rd_fork_inputs *in, struct rd_error *err)
+{
+    struct rd_perf_report rep;
+    int rc = rd_perf_report_build(s, cfg, account, RD_AGG_DAILY, INT32_MIN, INT32_MAX, &rep, err);
+
+    if (rc == RD_ENOTFOUND) {
+        rd_error_clear(err);
+        rc = RD_OK;
+    } else if (rc == RD_OK) {
+        in->tracked_days = rep.tracking_days;
+        double ann = rep.metrics.annual_return;
+
+        /* past 20% the factor is 1 whatever the figure: kept in range for the ppm */
+        if (isfinite(ann))
+            in->annual_return_ppm = (int64_t)llround(fmax(-1.0, fmin(ann, 1000.0)) * RD_PPM);
+        if (isfinite(rep.drawdown))
+            in->drawdown_ppm = (int64_t)llround(-rep.drawdown * RD_PPM);
+    }
+    rd_perf_report_release(&rep);
+    return rc;
+}
+
+static int market_open(int64_t now)
+{
+    struct rd_local_time lt;
+    struct rd_session ses;
+
+    rd_et_from_utc(now, &lt);
+    rd_nyse_session(lt.day, &ses);
+    return ses.open && lt.minute >= ses.open_minute && lt.minute < ses.close_minute;
+}
+
+/* The node, its numbers and the facts of its prerequisites, read inside the
+ * caller's transaction with the node held. */
+struct node_facts {
+    struct rd_hier_view v;
+    struct op_scan ops;
+    struct rd_fork_facts f;
+    const struct rd_node_type_def *def;
+};
+
+static int read_facts(struct rd_store *s, const struct rd_fork_request *r, int64_t now,
+                      struct node_facts *nf, struct rd_error *err)
+{
+    const char *account = r->acct->name;
+    int rc;
+
+    if ((rc = s->ops->ledger->node_lock(s, account, err)) != RD_OK ||
+        (rc = rd_hier_view_get(s, account, &nf->v, err)) != RD_OK ||
+        (rc = scan_ops(s, account, &nf->ops, err)) != RD_OK)
+        return rc;
+    memset(&nf->f, 0, sizeof nf->f);
+    nf->f.type = nf->v.node.type;
+    nf->f.state = nf->v.node.state;
+    nf->f.surplus = rd_ledger_surplus(&nf->v.sums);
+    nf->f.available = nf->v.sums.available;
+    nf->f.in_progress = nf->ops.in_progress;
+    nf->f.last_attempt = nf->ops.last;
+    nf->f.now = now;
+    nf->def = &r->cfg->hier_types.t[nf->v.node.type];
+    return open_orders(s, account, &nf->f.open_orders, err);
+}
+
+/* The factors of a fork of the node now; perf: the snapshots' inputs. */
+static void factors(const struct rd_fork_request *r, const struct rd_fork_inputs *perf,
+                    const struct node_facts *nf, int64_t now, struct rd_fork_assess_row *row,
+                    const struct rd_hier_actor *by)
+{
+    struct rd_fork_inputs in = *perf;
+
+    in.vix_known = r->vix_known;
+    in.vix = r->vix;
+    in.vix_halt = r->acct->risk.vix_halt;
+    in.in_progress = nf->ops.in_progress;
+    in.market_open = market_open(now);
+    memset(row, 0, sizeof *row);
+    snprintf(row->account, sizeof row->account, "%s", r->acct->name);
+    row->surplus = nf->f.surplus;
+    row->amount = nf->def->fork_threshold;
+    rd_fork_assess(&in, &row->f);
+    snprintf(row->who, sizeof row->who, "%s", by->who);
+    row->at = now;
+}
+
+static void fill_assessment(const struct node_facts *nf, struct rd_fork_assessment *out)
+{
+    out->type = nf->v.node.type;
+    out->child_type = nf->def->child >= 0 ? (enum rd_node_type)nf->def->child : nf->v.node.type;
+    out->threshold = nf->def->fork_threshold;
+}
+
+/* Ends a transaction begun here: commit on RD_OK, else roll back. */
+static int finish_tx(struct rd_store *s, int rc, struct rd_error *err)
+{
+    if (rc != RD_OK) {
+        s->ops->rollback(s);
+        return rc;
+    }
+    return s->ops->commit(s, err);
+}
+
+int rd_fork_assess_node(struct rd_store *s, const struct rd_fork_request *r,
+                        const struct rd_hier_actor *by, struct rd_fork_assessment *out,
+                        struct rd_error *err)
+{
+    struct rd_fork_inputs perf;
+    struct node_facts nf;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    memset(&perf, 0, sizeof perf);
+    if ((rc = perf_inputs(s, r->cfg, r->acct->name, &perf, err)) != RD_OK ||
+        (rc = s->ops->begin(s, err)) != RD_OK)
+        return rc;
+    rc = read_facts(s, r, by->now, &nf, err);
+    if (rc == RD_OK)
+        rc = rd_fork_check(r->acct->name, &r->cfg->hier_types, &nf.f, err);
+    if (rc == RD_OK) {
+        factors(r, &perf, &nf, by->now, &out->row, by);
+        fill_assessment(&nf, out);
+        rc = s->ops->ledger->assess_add(s, &out->row, err);
+    }
+    return finish_tx(s, rc, err);
+}
+
+/* ---- execute ---- */
+
+/* The request's parameters as one text: the same request, the same text,
+ * whatever the node's state. */
+static void canonical(const struct rd_fork_request *r, const struct node_facts *nf, char *out,
+                      size_t n)
+{
+    size_t used = (size_t)snprintf(out, n, "fork account=%s type=%s amount=%lld split=",
+                                   r->acct->name, rd_node_type_name(nf->v.node.type),
+                                   (long long)nf->def->fork_threshold);
+
+    if (r->nsplit == 0)
+        snprintf(out + used, n - used, "%s:%lld", rd_node_type_name(nf->def->child), RD_PPM);
+    for (size_t i = 0; i < r->nsplit && used < n; i++)
+        used += (size_t)snprintf(out + used, n - used, "%s%s:%lld", i ? "," : "",
+                                 rd_node_type_name(r->split[i].type),
+                                 (long long)r->split[i].fraction_ppm);
+}
+
+/* The result JSON stored with the op (the execute output without
+ * "replayed"). */
+static int result_json(struct rd_fork_result *out, struct rd_error *err)
+{
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:[], s:I}", "op", (json_int_t)out->op.id,
+                          "key", out->op.key, "status", "done", "parent", out->parent,
+                          "children", "txn", (json_int_t)out->txn);
+    char *text = NULL;
+    int rc = RD_OK;
+
+    for (size_t i = 0; o && i < out->nchildren; i++) {
+        char m[32];
+
+        rd_money_format(out->children[i].amount, m, sizeof m);
+        json_array_append_new(json_object_get(o, "children"),
+                              json_pack("{s:s, s:s, s:s}", "account", out->children[i].account,
+                                        "type", rd_node_type_name(out->children[i].type),
+                                        "amount", m));
+    }
+    if (o)
+        text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!text || strlen(text) >= sizeof out->op.result)
+        rc = rd_error_set(err, RD_ENOMEM, "fork %s: its result could not be written",
+                          out->op.key);
+    else
+        snprintf(out->op.result, sizeof out->op.result, "%s", text);
+    free(text);
+    json_decref(o);
+    return rc;
+}
+
+/* Reads a done op's stored result back into out (a replay). */
+static int result_read(const struct rd_hier_op_row *op, struct rd_fork_result *out,
+                       struct rd_error *err)
+{
+    json_t *o = json_loads(op->result, 0, NULL);
+    json_t *kids = o ? json_object_get(o, "children") : NULL;
+    size_t i;
+    json_t *k;
+
+    out->op = *op;
+    out->replayed = 1;
+    snprintf(out->parent, sizeof out->parent, "%s", op->account);
+    if (!json_is_array(kids) || json_array_size(kids) > RD_FORK_SPLIT_MAX) {
+        json_decref(o);
+        return rd_error_set(err, RD_ESTORE, "hier_ops %lld: its result is not riskdesk's",
+                            (long long)op->id);
+    }
+    out->txn = json_integer_value(json_object_get(o, "txn"));
+    json_array_foreach(kids, i, k) {
+        const char *a = json_string_value(json_object_get(k, "account"));
+        const char *t = json_string_value(json_object_get(k, "type"));
+        const char *m = json_string_value(json_object_get(k, "amount"));
+        struct rd_fork_child *c = &out->children[i];
+
+        if (!a || !t || !m || rd_node_type_parse(t, &c->type) != RD_OK ||
+            rd_money_parse(m, strlen(m), &c->amount, err) != RD_OK) {
+            json_decref(o);
+            return rd_error_set(err, RD_ESTORE, "hier_ops %lld: child %zu of its result is not "
+                                "riskdesk's", (long long)op->id, i);
+        }
+        snprintf(c->account, sizeof c->account, "%s", a);
+    }
+    out->nchildren = json_array_size(kids);
+    json_decref(o);
+    return RD_OK;
+}
+
+/* An account named like a child already? */
+static int name_free(const struct rd_config *cfg, struct rd_store *s, const char *name,
+                     struct rd_error *err)
+{
+    struct rd_hier_node_row n;
+    int rc;
+
+    for (int i = 0; i < cfg->naccounts; i++)
+        if (!strcasecmp(cfg->accounts[i].name, name))
+            return rd_error_set(err, RD_EEXIST, "fork: the child's name %s is an account "
+                                "already", name);
+    rc = s->ops->ledger->node_get(s, name, &n, err);
+    if (rc == RD_OK)
+        return rd_error_set(err, RD_EEXIST, "fork: the child's name %s is a node already", name);
+    if (rc == RD_ENOTFOUND)
+        rd_error_clear(err);
+    return rc == RD_ENOTFOUND ? RD_OK : rc;
+}
+
+/* The parent's state row of the fork. */
+static int parent_state(struct rd_store *s, const char *account, enum rd_node_state from,
+                        enum rd_node_state to, int64_t op, const struct rd_hier_actor *by,
+                        struct rd_error *err)
+{
+    struct rd_hier_state_row t;
+    int rc = rd_node_transition_check(account, from, to, 0, err);
+
+    if (rc != RD_OK)
+        return rc;
+    memset(&t, 0, sizeof t);
+    snprintf(t.account, sizeof t.account, "%s", account);
+    t.from = from;
+    t.to = to;
+    snprintf(t.why, sizeof t.why, "fork op %lld", (long long)op);
+    snprintf(t.who, sizeof t.who, "%s", by->who);
+    t.op = op;
+    t.at = by->now;
+    return s->ops->ledger->state_add(s, &t, err);
+}
+
+/* One child: its API-made paper account, its node, its paper cash. */
+static int make_child(struct rd_store *s, const char *parent, const struct rd_fork_child *c,
+                      const struct rd_hier_actor *by, struct rd_error *err)
+{
+    struct rd_account_def_row *def = rd_calloc(1, sizeof *def);
+    struct rd_hier_node_row n;
+    char m[32];
+    int rc;
+
+    if (!def)
+        return rd_error_set(err, RD_ENOMEM, "fork: out of memory");
+    rd_money_format(c->amount, m, sizeof m);
+    snprintf(def->name, sizeof def->name, "%s", c->account);
+    snprintf(def->def, sizeof def->def, "{\"name\":\"%s\",\"tier\":\"auto\",\"broker\":\"paper\","
+             "\"starting_cash\":\"%s\"}", c->account, m);
+    def->created_at = def->updated_at = by->now;
+    rc = s->ops->api->account_def_put(s, def, 1, err);
+    rd_free(def);
+    if (rc == RD_EEXIST)
+        return rd_error_set(err, RD_EEXIST, "fork: the child's name %s is an account already",
+                            c->account);
+    if (rc != RD_OK)
+        return rc;
+    memset(&n, 0, sizeof n);
+    snprintf(n.account, sizeof n.account, "%s", c->account);
+    n.type = c->type;
+    snprintf(n.parent, sizeof n.parent, "%s", parent);
+    n.state = RD_NODE_ACTIVE;
+    n.created_at = by->now;
+    if ((rc = s->ops->ledger->node_add(s, &n, err)) != RD_OK)
+        return rc;
+    return rd_hier_paper_cash(s, c->account, c->amount, by->now, 0, NULL, err);
+}
+
+/* The transfer: the parent's available book to each child's. */
+static int transfer(struct rd_store *s, const struct rd_fork_request *r, int64_t op,
+                    rd_money amount, struct rd_fork_result *out, const struct rd_hier_actor *by,
+                    struct rd_error *err)
+{
+    struct rd_ledger_entry e[RD_FORK_SPLIT_MAX + 1];
+    struct rd_ledger_txn t;
+    int rc;
+
+    memset(e, 0, sizeof e);
+    if ((rc = rd_ledger_book(r->acct->name, 0, e[0].book, sizeof e[0].book, err)) != RD_OK)
+        return rc;
+    e[0].amount = -amount;
+    for (size_t i = 0; i < out->nchildren; i++) {
+        rc = rd_ledger_book(out->children[i].account, 0, e[i + 1].book, sizeof e[i + 1].book,
+                            err);
+        if (rc != RD_OK)
+            return rc;
+        e[i + 1].amount = out->children[i].amount;
+    }
+    if ((rc = rd_ledger_balanced(e, out->nchildren + 1, "fork", err)) != RD_OK)
+        return rc;
+    memset(&t, 0, sizeof t);
+    snprintf(t.key, sizeof t.key, "op/%lld", (long long)op);
+    t.kind = RD_LEDGER_FORK;
+    snprintf(t.who, sizeof t.who, "%s", by->who);
+    snprintf(t.why, sizeof t.why, "fork %s", out->op.key);
+    t.op = op;
+    t.at = by->now;
+    if ((rc = s->ops->ledger->txn_add(s, &t, e, out->nchildren + 1, err)) != RD_OK)
+        return rc;
+    out->txn = t.id;
+    return rd_hier_paper_cash(s, r->acct->name, r->acct->starting_cash, by->now, -amount, NULL,
+                              err);
+}
+
+/* Whether a fork of these factors goes ahead without --force: at 0.80 and
+ * over; from 0.70 with the market closed. */
+static int may_go(const struct rd_fork_factors *f, int64_t now)
+{
+    return f->action == RD_FORK_EXECUTE || (f->action == RD_FORK_WINDOW && !market_open(now));
+}
+
+/* Everything of a fork inside the transaction; *keep_assessment is set when
+ * the refusal (low confidence) stored an assessment to commit. */
+static int execute_in_tx(struct rd_store *s, const struct rd_fork_request *r,
+                         const struct rd_fork_inputs *perf, const struct rd_hier_actor *by,
+                         struct rd_fork_result *out, int64_t *assessment_id, int *keep,
+                         struct rd_error *err)
+{
+    const char *account = r->acct->name;
+    struct rd_fork_assess_row a;
+    struct rd_hier_op_row stored;
+    struct node_facts nf;
+    int rc;
+
+    rd_crash_point("fork.begin");
+    if ((rc = read_facts(s, r, by->now, &nf, err)) != RD_OK)
+        return rc;
+    if (r->key && *r->key)
+        snprintf(out->op.key, sizeof out->op.key, "%s", r->key);
+    else
+        snprintf(out->op.key, sizeof out->op.key, "fork/%s/%d", account, nf.ops.done + 1);
+    out->op.kind = RD_HIER_OP_FORK;
+    snprintf(out->op.account, sizeof out->op.account, "%s", account);
+    canonical(r, &nf, out->op.params, sizeof out->op.params);
+    rc = s->ops->ledger->op_get(s, out->op.key, &stored, err);
+    if (rc == RD_OK) {
+        if (stored.kind != RD_HIER_OP_FORK || strcmp(stored.account, account) != 0 ||
+            strcmp(stored.params, out->op.params) != 0 || stored.status != RD_HIER_OP_DONE)
+            return rd_error_set(err, RD_EEXIST, "idempotency_conflict: key \"%s\" was used for "
+                                "op %lld (%s of %s), with other parameters", out->op.key,
+                                (long long)stored.id, rd_hier_op_kind_name(stored.kind),
+                                stored.account);
+        return result_read(&stored, out, err);
+    }
+    if (rc != RD_ENOTFOUND)
+        return rc;
+    rd_error_clear(err);
+    if ((rc = rd_fork_check(account, &r->cfg->hier_types, &nf.f, err)) != RD_OK)
+        return rc;
+    factors(r, perf, &nf, by->now, &a, by);
+    if (!r->force && !may_go(&a.f, by->now)) {
+        char c[16];
+
+        if ((rc = s->ops->ledger->assess_add(s, &a, err)) != RD_OK)
+            return rc;
+        *assessment_id = a.id;
+        *keep = 1;
+        rd_ppm_format(a.f.confidence, c, sizeof c);
+        return rd_error_set(err, RD_EREJECTED, "low_confidence: account %s: confidence %s is "
+                            "below 0.80 (action %s: %s); assessment %lld waits for `riskdesk "
+                            "fork approve %lld` (or --force)", account, c,
+                            rd_fork_action_name(a.f.action),
+                            a.f.action == RD_FORK_WINDOW ? "the market must be closed"
+                                                         : "a person decides",
+                            (long long)a.id, (long long)a.id);
+    }
+    rc = rd_fork_children(account, nf.v.node.type, nf.ops.done + 1, nf.def->fork_threshold,
+                          &r->cfg->hier_types, r->split, r->nsplit, out->children,
+                          &out->nchildren, err);
+    for (size_t i = 0; rc == RD_OK && i < out->nchildren; i++)
+        rc = name_free(r->cfg, s, out->children[i].account, err);
+    if (rc != RD_OK)
+        return rc;
+
+    out->op.status = RD_HIER_OP_OPEN;
+    out->op.created_at = by->now;
+    snprintf(out->op.who, sizeof out->op.who, "%s", by->who);
+    snprintf(out->parent, sizeof out->parent, "%s", account);
+    if ((rc = s->ops->ledger->op_add(s, &out->op, err)) != RD_OK ||
+        (rc = parent_state(s, account, RD_NODE_ACTIVE, RD_NODE_FORKING, out->op.id, by, err)))
+        return rc;
+    for (size_t i = 0; i < out->nchildren; i++)
+        if ((rc = make_child(s, account, &out->children[i], by, err)) != RD_OK)
+            return rc;
+    rd_crash_point("fork.child");
+    if ((rc = transfer(s, r, out->op.id, nf.def->fork_threshold, out, by, err)) != RD_OK)
+        return rc;
+    rd_crash_point("fork.ledger");
+    a.op = out->op.id;
+    if ((rc = parent_state(s, account, RD_NODE_FORKING, RD_NODE_ACTIVE, out->op.id, by, err)) ||
+        (rc = s->ops->ledger->assess_add(s, &a, err)) != RD_OK ||
+        (rc = result_json(out, err)) != RD_OK)
+        return rc;
+    *assessment_id = a.id;
+    out->op.status = RD_HIER_OP_DONE;
+    out->op.finished_at = by->now;
+    return s->ops->ledger->op_finish(s, out->op.id, RD_HIER_OP_DONE, out->op.result, by->now,
+                                     err);
+}
+
+int rd_fork_execute(struct rd_store *s, const struct rd_fork_request *r,
+                    const struct rd_hier_actor *by, struct rd_fork_result *out,
+                    int64_t *assessment_id, struct rd_error *err)
+{
+    struct rd_fork_inputs perf;
+    int keep = 0, rc;
+
+    memset(out, 0, sizeof *out);
+    memset(&perf, 0, sizeof perf);
+    *assessment_id = 0;
+    if (r->key && strlen(r->key) >= RD_LEDGER_KEY_MAX)
+        return rd_error_set(err, RD_EINVAL, "--key: longer than %d characters",
+                            RD_LEDGER_KEY_MAX - 1);
+    if ((rc = perf_inputs(s, r->cfg, r->acct->name, &perf, err)) != RD_OK ||
+        (rc = s->ops->begin(s, err)) != RD_OK)
+        return rc;
+    rc = execute_in_tx(s, r, &perf, by, out, assessment_id, &keep, err);
+    if (rc == RD_OK && out->replayed) {
+        s->ops->rollback(s);          /* a replay writes nothing */
+        return RD_OK;
+    }
+    if (rc != RD_OK && keep) {
+        struct rd_error cerr = {0};
+
+        /* the refusal stands; its assessment is kept for `fork approve` */
+        if (s->ops->commit(s, &cerr) != RD_OK)
+            return rd_error_set(err, cerr.code, "%s", cerr.msg);
+        return rc;
+    }
+    if (rc == RD_OK)
+        rd_crash_point("fork.commit");
+    rc = finish_tx(s, rc, err);
+    if (rc == RD_OK)
+        rd_crash_point("fork.after_commit");
+    return rc;
+}
+
+/* ---- scan and approve ---- */
+
+struct scan_nodes {
+    char (*names)[64];
+    size_t n, cap;
+    struct rd_error *err;
+};
+
+static int keep_node(void *ctx, const struct rd_hier_node_row *n)
+{
+    struct scan_nodes *sn = ctx;
+
+    if (sn->n == sn->cap) {
+        size_t c = sn->cap ? sn->cap * 2 : 64;
+        void *p = rd_realloc(sn->names, c * sizeof *sn->names);
+
+        if (!p)
+            return rd_error_set(sn->err, RD_ENOMEM, "fork scan: out of memory");
+        sn->names = p;
+        sn->cap = c;
+    }
+    snprintf(sn->names[sn->n++], sizeof sn->names[0], "%s", n->account);
+    return 0;
+}
+
+int rd_fork_scan(struct rd_store *s, const struct rd_fork_request *r,
+                 const struct rd_hier_actor *by,
+                 int (*visit)(void *ctx, const struct rd_fork_assessment *a), void *ctx,
+                 struct rd_error *err)
+{
+    struct scan_nodes sn = {.err = err};
+    int rc = s->ops->ledger->node_list(s, keep_node, &sn, err);
+
+    for (size_t i = 0; rc == RD_OK && i < sn.n; i++) {
+        struct rd_fork_request one = *r;
+        struct rd_fork_assessment a;
+
+        one.acct = rd_config_account(r->cfg, sn.names[i]);
+        if (!one.acct) {
+            rc = rd_error_set(err, RD_ENOTFOUND, "fork scan: node %s is no account of the "
+                              "config", sn.names[i]);
+            break;
+        }
+        rc = rd_fork_assess_node(s, &one, by, &a, err);
+        if (rc == RD_EREJECTED) {             /* no opportunity */
+            rd_error_clear(err);
+            rc = RD_OK;
+            continue;
+        }
+        if (rc == RD_OK)
+            rc = visit(ctx, &a);
+    }
+    rd_free(sn.names);
+    return rc;
+}
+
+/* The first fork made at or after an assessment of the same node. */
+struct later {
+    int64_t after;                /* the assessment's id */
+    int64_t op;                   /* the fork's op; 0 = none yet */
+};
+
+static int fork_after(void *ctx, const struct rd_fork_assess_row *a)
+{
+    struct later *l = ctx;
+
+    if (!l->op && a->id >= l->after && a->op)
+        l->op = a->op;
+    return 0;
+}
+
+int rd_fork_approve(struct rd_store *s, const struct rd_fork_request *r, int64_t assessment,
+                    const struct rd_hier_actor *by, struct rd_fork_result *out,
+                    int64_t *assessment_id, struct rd_error *err)
+{
+    struct rd_fork_assess_row a;
+    struct rd_fork_request go = *r;
+    int rc = s->ops->ledger->assess_get(s, assessment, &a, err);
+
+    memset(out, 0, sizeof *out);
+    *assessment_id = 0;
+    if (rc != RD_OK)
+        return rc;
+    {
+        struct later l = {assessment, a.op};
+
+        if (!a.op && (rc = s->ops->ledger->assess_list(s, a.account, fork_after, &l, err)))
+            return rc;
+        if (l.op)
+            return rd_error_set(err, RD_EREJECTED, "fork approve: assessment %lld of %s is "
+                                "stale: fork op %lld followed it; assess again",
+                                (long long)assessment, a.account, (long long)l.op);
+    }
+    go.acct = rd_config_account(r->cfg, a.account);
+    if (!go.acct)
+        return rd_error_set(err, RD_ENOTFOUND, "fork approve: assessment %lld: %s is no account "
+                            "of the config", (long long)assessment, a.account);
+    go.force = 1;                     /* a person decided; the prerequisites still hold */
+    return rd_fork_execute(s, &go, by, out, assessment_id, err);
+}
