@@ -34,9 +34,9 @@ fi
 # Beside the build: every tool the tests call. curl drives the HTTP tests;
 # python3 (numpy for the metrics, ridge and correlation references; yaml to read
 # docs/openapi.yaml in the authorization table) runs the fakes, the SMTP sink,
-# the JSON checks and reads the SQLite stores (its sqlite3 module: no sqlite3
-# tool needed); postgresql gives the throwaway clusters; valgrind, `make valgrind`.
-pkgs="cmake make gcc clang pkg-config libsqlite3-dev libjansson-dev libcmocka-dev
+# the JSON checks and reads the SQLite stores (its sqlite3 module); the sqlite3
+# tool edits a store by hand where a test tampers with one (test_ledger.sh); postgresql gives the throwaway clusters; valgrind, `make valgrind`.
+pkgs="cmake make gcc clang pkg-config libsqlite3-dev sqlite3 libjansson-dev libcmocka-dev
       libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libpq-dev postgresql valgrind python3 python3-numpy
       python3-yaml libclang-rt-14-dev curl"
 # wrk is for the HTTP benchmark only (bench/bench_api.sh); nothing in the tests needs it.
