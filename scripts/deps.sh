@@ -35,7 +35,8 @@ fi
 # python3 (numpy for the metrics, ridge and correlation references; yaml to read
 # docs/openapi.yaml in the authorization table) runs the fakes, the SMTP sink,
 # the JSON checks and reads the SQLite stores (its sqlite3 module); the sqlite3
-# tool edits a store by hand where a test tampers with one (test_ledger.sh); postgresql gives the throwaway clusters; valgrind, `make valgrind`.
+# tool edits a store by hand where a test tampers with one (test_ledger.sh);
+# postgresql gives the throwaway clusters; valgrind, `make valgrind`.
 pkgs="cmake make gcc clang pkg-config libsqlite3-dev sqlite3 libjansson-dev libcmocka-dev
       libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libpq-dev postgresql valgrind python3 python3-numpy
       python3-yaml libclang-rt-14-dev curl"
