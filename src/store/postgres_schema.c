@@ -359,6 +359,21 @@ static const char migration_8[] =
     "CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entries "
     "FOR EACH ROW EXECUTE FUNCTION ledger_append_only();";
 
+/* SQLite's migration 9: the audit trail's chains (docs/audit.md). */
+static const char migration_9[] =
+    "CREATE TABLE audit_entries ("
+    "  chain " T " NOT NULL,"
+    "  seq BIGINT NOT NULL,"
+    "  at BIGINT NOT NULL,"
+    "  actor " T " NOT NULL,"
+    "  kind " T " NOT NULL,"
+    "  subject " T " NOT NULL,"
+    "  record_hash " T " NOT NULL,"
+    "  prev_hash " T " NOT NULL,"
+    "  hash " T " NOT NULL,"
+    "  PRIMARY KEY (chain, seq)"
+    ");";
+
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -368,6 +383,7 @@ const struct rd_pg_migration rd_pg_migrations[] = {
     {6, migration_6},
     {7, migration_7},
     {8, migration_8},
+    {9, migration_9},
 };
 
 const int rd_pg_migration_count = (int)(sizeof rd_pg_migrations / sizeof rd_pg_migrations[0]);

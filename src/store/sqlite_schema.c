@@ -360,6 +360,23 @@ static const char migration_8[] =
     "CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries "
     "BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END;";
 
+/* The audit trail (docs/audit.md): one chain per account ("account:NAME")
+ * and one firm-wide ("firm"), each entry hashing its record and the entry
+ * before it. Written in the transaction of the record it covers. */
+static const char migration_9[] =
+    "CREATE TABLE audit_entries ("
+    "  chain TEXT NOT NULL,"
+    "  seq BIGINT NOT NULL,"
+    "  at BIGINT NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  record_hash TEXT NOT NULL,"
+    "  prev_hash TEXT NOT NULL,"
+    "  hash TEXT NOT NULL,"
+    "  PRIMARY KEY (chain, seq)"
+    ");";
+
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -369,6 +386,7 @@ const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {6, migration_6},
     {7, migration_7},
     {8, migration_8},
+    {9, migration_9},
 };
 
 const int rd_sqlite_migration_count =
