@@ -158,10 +158,10 @@ int rd_audit_entry_parse(const char *line, size_t n, struct rd_audit_entry *e,
         const char *tab = i < 8 ? memchr(p, '\t', (size_t)(end - p)) : end;
         size_t len;
 
-        if (!tab)
+        if (!tab)   /* field i is the last: the next one is missing */
             return rd_error_set(err, RD_EINVAL,
                                 "audit entry line: field %d (%s) missing: expected 9 "
-                                "tab-separated fields", i + 1, names[i]);
+                                "tab-separated fields", i + 2, names[i + 1]);
         len = (size_t)(tab - p);
         if (memchr(p, '\0', len))
             ok = 0;

@@ -599,6 +599,16 @@ int rd_pg_commit(struct rd_store *s, struct rd_error *err)
 
     if (q->depth == 0)
         return rd_error_set(err, RD_EINVAL, "store commit: no transaction is open");
+    /* the audit entries go in while the transaction is still open at this
+     * level: their chains' locks are transaction locks */
+    if (q->depth == 1 && !q->doomed && PQtransactionStatus(q->conn) == PQTRANS_INTRANS) {
+        rc = rd_audit_flush(s, err);
+        if (rc) {
+            q->depth = 0;
+            really_rollback(q);
+            return rc;
+        }
+    }
     if (--q->depth > 0)
         return RD_OK;
     if (q->doomed) {
@@ -618,11 +628,6 @@ int rd_pg_commit(struct rd_store *s, struct rd_error *err)
         rd_audit_drop(s);
         return rd_pg_failf(q, NULL, err,
                            "commit: no transaction on the server; nothing was written");
-    }
-    rc = rd_audit_flush(s, err);
-    if (rc) {
-        really_rollback(q);
-        return rc;
     }
     res = PQexecPrepared(q->conn, stmts[RD_PGS_COMMIT].name, 0, NULL, NULL, NULL, 0);
     if (!rd_pg_res_ok(res, PGRES_COMMAND_OK))

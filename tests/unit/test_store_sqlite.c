@@ -323,6 +323,9 @@ int main(void)
         FILE_TEST(test_perf_snapshots_events_trades),
         FILE_TEST(test_ledger_nodes_states),
         FILE_TEST(test_ledger_txns),
+        FILE_TEST(test_audit_entries),
+        FILE_TEST(test_audit_rollback),
+        FILE_TEST(test_audit_verify_tamper),
         MEM_TEST(test_trader_daily_conflict),
     };
 
