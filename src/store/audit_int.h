@@ -62,6 +62,15 @@ int rd_audit_user_changed(struct rd_store *s, const char *id, struct rd_error *e
  * changed. */
 int rd_audit_assignment_added(struct rd_store *s, const char *user, struct rd_error *err);
 
+/*
+ * Once per database (kv "audit"/"genesis" marks it done): every chain with
+ * no entry yet gets one entry per record it covers, actor "genesis", so a
+ * database from before the audit trail is chained from its rows as they are;
+ * nothing is rewritten. A new database only gets the mark. rd_store_open
+ * calls it.
+ */
+int rd_audit_genesis(struct rd_store *s, struct rd_error *err);
+
 /* ---- the audited writes (audit_writes.c): raw is the backend's own ---- */
 
 typedef int (*rd_audit_record_fn)(struct rd_store *, struct rd_decision_row *, size_t,

@@ -1,12 +1,15 @@
 /*
  * audit_verify.c - rd_audit_verify (audit.h): walks each chain's links, then
  * re-hashes the records the chain covers against the last entry of each, and
- * looks for records no entry covers (docs/audit.md, "Verifying").
+ * looks for records no entry covers (docs/audit.md, "Verifying"); and the
+ * genesis of an old database's chains (audit_int.h), which walks the same
+ * records to note an entry for each.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/audit_int.h"
 #include "riskdesk/alloc.h"
@@ -34,6 +37,9 @@ struct walk {
     void *ctx;
     struct rd_audit_summary *sum;
     int nomem;
+    int genesis;              /* note an entry for each record instead of checking it */
+    int note_rc;              /* genesis: the first failed note */
+    struct rd_error *err;
 };
 
 static int grow(void **v, size_t *cap, size_t n, size_t size)
@@ -172,10 +178,16 @@ static struct link *latest(struct walk *w, const char *kind, const char *subject
 static void check_record(struct walk *w, const char *kind, const char *subject,
                          const char hex[RD_SHA256_HEX])
 {
-    struct link *l = latest(w, kind, subject);
+    struct link *l;
     char what[200];
 
     w->sum->records++;
+    if (w->genesis) {
+        if (w->note_rc == RD_OK)
+            w->note_rc = rd_audit_note(w->s, w->chain, kind, subject, hex, w->err);
+        return;
+    }
+    l = latest(w, kind, subject);
     if (!l) {
         record_problem(w, 0, kind, subject,
                        "the record has no audit entry: it was inserted outside riskdesk");
@@ -396,6 +408,73 @@ static int on_account(void *ctx, const struct rd_account_row *a)
 {
     add_name(ctx, a->name, strnlen(a->name, sizeof a->name));
     return 0;
+}
+
+/* The accounts whose chains have no entry yet, and the firm's. */
+static int genesis_chains(struct rd_store *s, struct walk *w, struct names *nm,
+                          struct rd_error *err)
+{
+    char chain[RD_AUDIT_CHAIN_MAX];
+    struct rd_audit_entry head;
+    int rc = s->ops->trading->account_list(s, on_account, nm, err);
+
+    if (rc == RD_OK && nm->nomem)
+        rc = rd_error_set(err, RD_ENOMEM, "audit genesis: the accounts");
+    for (size_t i = 0; rc == RD_OK && i <= nm->n; i++) {
+        const char *account = i < nm->n ? nm->v[i] : NULL;
+
+        rc = rd_audit_chain_name(account, chain, err);
+        if (rc == RD_OK)
+            rc = s->ops->audit->head(s, chain, &head, err);
+        if (rc == RD_OK)
+            continue;           /* chained already */
+        if (rc != RD_ENOTFOUND)
+            break;
+        w->chain = chain;
+        rc = check_records(w, account, err);
+        if (rc == RD_OK)
+            rc = w->note_rc;
+    }
+    return rc;
+}
+
+int rd_audit_genesis(struct rd_store *s, struct rd_error *err)
+{
+    struct rd_audit_summary sum;
+    struct walk w = {.s = s, .sum = &sum, .genesis = 1, .err = err};
+    struct names nm = {0};
+    char *mark = NULL, at[24];
+    int rc;
+
+    if (!s->ops->audit)
+        return RD_OK;
+    rc = s->ops->trading->kv_get(s, "audit", "genesis", &mark, err);
+    rd_free(mark);
+    if (rc != RD_ENOTFOUND)
+        return rc;
+    rc = s->ops->begin(s, err);
+    if (rc)
+        return rc;
+    snprintf(at, sizeof at, "%lld", (long long)time(NULL));
+    rc = s->ops->trading->kv_put(s, "audit", "genesis", at, 1, err);
+    if (rc == RD_EEXIST) {      /* another process did it first */
+        s->ops->commit(s, NULL);
+        return RD_OK;
+    }
+    if (rc == RD_OK) {
+        char actor[RD_AUDIT_ACTOR_MAX];
+
+        snprintf(actor, sizeof actor, "%s", s->actor);
+        rd_audit_actor_set(s, "genesis");
+        rc = genesis_chains(s, &w, &nm, err);
+        rd_audit_actor_set(s, actor);
+    }
+    rd_free(nm.v);
+    if (rc) {
+        s->ops->rollback(s);
+        return rd_error_prefix(err, "audit genesis");
+    }
+    return s->ops->commit(s, err);
 }
 
 int rd_audit_verify(struct rd_store *s, const char *account, const char *anchor,

@@ -326,6 +326,7 @@ int main(void)
         FILE_TEST(test_audit_entries),
         FILE_TEST(test_audit_rollback),
         FILE_TEST(test_audit_verify_tamper),
+        FILE_TEST(test_audit_genesis),
         MEM_TEST(test_trader_daily_conflict),
     };
 
