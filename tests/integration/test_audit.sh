@@ -2,7 +2,7 @@
 # The audit trail end to end through the CLI, on SQLite and on a throwaway
 # PostgreSQL: a dispatch and a ledger deposit are chained and verify clean;
 # then the database is changed by hand (sqlite3 / psql) and `audit verify`
-# exits 1 naming the first broken link: a decision's verdict edited, an order
+# exits 1 naming the first broken link (GET /api/v1/audit reads the chains): a decision's verdict edited, an order
 # deleted, a filled order inserted, an entry edited; a chain recomputed after
 # an edit passes a plain verify but not `--anchor` with the head kept before;
 # and an old database (its entries and genesis mark taken away) is chained
@@ -74,6 +74,18 @@ for store in sq pg; do
   expect_eq "$store: heads" "$(cut -f1 "$TMP/out" | tr '\n' ' ')" \
     "account:g1 account:large account:tiny firm "
   anchor=$(awk -F'\t' '$1 == "account:large" {print $3}' "$TMP/out")
+
+  # the chains over HTTP: an admin's token (itself chained on the firm's chain)
+  expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role admin --user "ops-$store"
+  keep_token "admin-$store"
+  start_server "$TMP/serve-$store"
+  r GET "/api/v1/audit?account=large&kind=order" "$(cat "$TMP/admin-$store.token")"
+  expect 200 '"chain":"account:large"'
+  n=$(sql "SELECT COUNT(*) FROM audit_entries WHERE chain = 'account:large' AND kind = 'order';")
+  jcheck "len(d['entries']) == $n > 0 and all(e['actor'] == 'dispatcher:large' for e in d['entries'])"
+  r GET "/api/v1/audit?since=2000-01-01T00:00:00Z" "$(cat "$TMP/admin-$store.token")"
+  jcheck "d['chain'] == 'firm' and [e['kind'] for e in d['entries']][-1] == 'token'"
+  stop_server
 
   # a rejected decision turned into an approval
   did=$(sql "SELECT id FROM decisions WHERE account = 'large' AND approved = 0 ORDER BY id LIMIT 1;")
