@@ -16,16 +16,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/sha.h>
+
 #include "riskdesk/error.h"
 
 #define RD_SHA256_SIZE 32
 #define RD_SHA256_HEX 65              /* 64 lowercase hex digits + NUL */
 
+/* OpenSSL's streaming state, on the caller's side: nothing is allocated. */
 struct rd_sha256 {
-    uint32_t h[8];
-    uint64_t total;                   /* bytes fed */
-    unsigned char block[64];
-    size_t used;                      /* bytes of block filled */
+    SHA256_CTX ctx;
 };
 
 void rd_sha256_init(struct rd_sha256 *c);
@@ -45,6 +45,8 @@ void rd_audit_canon_init(struct rd_audit_canon *c, const char *kind);
 void rd_audit_canon_text(struct rd_audit_canon *c, const char *name, const char *v, size_t n);
 void rd_audit_canon_str(struct rd_audit_canon *c, const char *name, const char *v);
 void rd_audit_canon_i64(struct rd_audit_canon *c, const char *name, int64_t v);
+/* v in decimal into out (NUL-terminated); returns its length. */
+size_t rd_audit_i64_text(int64_t v, char out[24]);
 /* The form's SHA-256 in hex; c is spent. */
 void rd_audit_canon_end(struct rd_audit_canon *c, char hex[RD_SHA256_HEX]);
 

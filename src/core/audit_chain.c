@@ -21,17 +21,52 @@ void rd_audit_canon_init(struct rd_audit_canon *c, const char *kind)
     rd_sha256_update(&c->sha, "\n", 1);
 }
 
+size_t rd_audit_i64_text(int64_t v, char out[24])
+{
+    char rev[24];
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    size_t n = 0, k = 0;
+
+    do {
+        rev[k++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        out[n++] = '-';
+    while (k)
+        out[n++] = rev[--k];
+    out[n] = '\0';
+    return n;
+}
+
+/* Fed as one piece: NAME "=" LEN ":" VALUE "\n" (a canonical form is hashed
+ * once for each record written, so this stays off printf). */
 void rd_audit_canon_text(struct rd_audit_canon *c, const char *name, const char *v, size_t n)
 {
-    char len[24];
-    size_t vn = v ? strnlen(v, n) : 0;
-    int ln = snprintf(len, sizeof len, "=%zu:", vn);
+    char line[512];
+    size_t vn = v ? strnlen(v, n) : 0, nn = strlen(name), used;
 
-    rd_sha256_update(&c->sha, name, strlen(name));
-    rd_sha256_update(&c->sha, len, (size_t)ln);
-    if (vn)
+    if (nn + vn + 24 > sizeof line) {   /* long values: in pieces */
+        char len[24];
+
+        rd_sha256_update(&c->sha, name, nn);
+        rd_sha256_update(&c->sha, "=", 1);
+        rd_sha256_update(&c->sha, len, rd_audit_i64_text((int64_t)vn, len));
+        rd_sha256_update(&c->sha, ":", 1);
         rd_sha256_update(&c->sha, v, vn);
-    rd_sha256_update(&c->sha, "\n", 1);
+        rd_sha256_update(&c->sha, "\n", 1);
+        return;
+    }
+    memcpy(line, name, nn);
+    used = nn;
+    line[used++] = '=';
+    used += rd_audit_i64_text((int64_t)vn, line + used);
+    line[used++] = ':';
+    if (vn)
+        memcpy(line + used, v, vn);
+    used += vn;
+    line[used++] = '\n';
+    rd_sha256_update(&c->sha, line, used);
 }
 
 void rd_audit_canon_str(struct rd_audit_canon *c, const char *name, const char *v)
@@ -42,9 +77,9 @@ void rd_audit_canon_str(struct rd_audit_canon *c, const char *name, const char *
 void rd_audit_canon_i64(struct rd_audit_canon *c, const char *name, int64_t v)
 {
     char num[24];
-    int n = snprintf(num, sizeof num, "%" PRId64, v);
+    size_t n = rd_audit_i64_text(v, num);
 
-    rd_audit_canon_text(c, name, num, (size_t)n);
+    rd_audit_canon_text(c, name, num, n);
 }
 
 void rd_audit_canon_end(struct rd_audit_canon *c, char hex[RD_SHA256_HEX])

@@ -22,17 +22,31 @@ void rd_audit_actor_set(struct rd_store *s, const char *actor)
     snprintf(s->actor, sizeof s->actor, "%s", actor && *actor ? actor : "riskdesk");
 }
 
+/* Copies src into dst of size n, cut to fit (a record's note is built for
+ * every record written: no printf). */
+static void copy(char *dst, size_t n, const char *src)
+{
+    size_t len = strnlen(src, n - 1);
+
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
 int rd_audit_chain_name(const char *account, char out[RD_AUDIT_CHAIN_MAX], struct rd_error *err)
 {
-    int n;
+    static const char acct[] = "account:";
+    size_t len;
 
-    if (!account)
-        n = snprintf(out, RD_AUDIT_CHAIN_MAX, "firm");
-    else
-        n = snprintf(out, RD_AUDIT_CHAIN_MAX, "account:%s", account);
-    if (n < 0 || n >= RD_AUDIT_CHAIN_MAX || (account && !*account))
-        return rd_error_set(err, RD_EINVAL, "audit: account name \"%.64s\": expected 1 to %d bytes",
-                            account ? account : "", RD_AUDIT_CHAIN_MAX - 9);
+    if (!account) {
+        memcpy(out, "firm", 5);
+        return RD_OK;
+    }
+    len = strlen(account);
+    if (len == 0 || len > RD_AUDIT_CHAIN_MAX - sizeof acct)
+        return rd_error_set(err, RD_EINVAL, "audit: account name \"%.64s\": expected 1 to %zu bytes",
+                            account, RD_AUDIT_CHAIN_MAX - sizeof acct);
+    memcpy(out, acct, sizeof acct - 1);
+    memcpy(out + sizeof acct - 1, account, len + 1);
     return RD_OK;
 }
 
@@ -75,12 +89,12 @@ int rd_audit_note(struct rd_store *s, const char *chain, const char *kind, const
         tx->cap = cap;
     }
     e = &tx->e[tx->n];
-    memset(e, 0, sizeof *e);
-    snprintf(e->chain, sizeof e->chain, "%s", chain);
-    snprintf(e->actor, sizeof e->actor, "%s", s->actor[0] ? s->actor : "riskdesk");
-    snprintf(e->kind, sizeof e->kind, "%s", kind);
-    snprintf(e->subject, sizeof e->subject, "%s", subject);
+    copy(e->chain, sizeof e->chain, chain);
+    copy(e->actor, sizeof e->actor, s->actor[0] ? s->actor : "riskdesk");
+    copy(e->kind, sizeof e->kind, kind);
+    copy(e->subject, sizeof e->subject, subject);
     memcpy(e->record_hash, record_hash, RD_SHA256_HEX);
+    e->prev_hash[0] = e->hash[0] = '\0';   /* set when linked (rd_audit_flush) */
     e->at = (int64_t)time(NULL);
     tx->n++;
     return RD_OK;

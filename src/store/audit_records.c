@@ -162,17 +162,22 @@ static int note(struct rd_store *s, const char *account, size_t account_size, co
                 const char *subject, const char hex[RD_SHA256_HEX], struct rd_error *err)
 {
     char chain[RD_AUDIT_CHAIN_MAX], name[96];
+    size_t len = account ? strnlen(account, account_size) : 0;
     int rc;
 
-    if (account)
-        snprintf(name, sizeof name, "%.*s", (int)strnlen(account, account_size), account);
+    if (len >= sizeof name)
+        len = sizeof name - 1;
+    if (account) {
+        memcpy(name, account, len);
+        name[len] = '\0';
+    }
     rc = rd_audit_chain_name(account ? name : NULL, chain, err);
     return rc ? rc : rd_audit_note(s, chain, kind, subject, hex, err);
 }
 
 static void id_text(int64_t id, char out[24])
 {
-    snprintf(out, 24, "%" PRId64, id);
+    rd_audit_i64_text(id, out);
 }
 
 int rd_audit_decision(struct rd_store *s, const struct rd_decision_row *r, struct rd_error *err)

@@ -362,7 +362,8 @@ static const char migration_8[] =
 
 /* The audit trail (docs/audit.md): one chain per account ("account:NAME")
  * and one firm-wide ("firm"), each entry hashing its record and the entry
- * before it. Written in the transaction of the record it covers. */
+ * before it. Written in the transaction of the record it covers. WITHOUT
+ * ROWID: the key is the table, one b-tree to write instead of two. */
 static const char migration_9[] =
     "CREATE TABLE audit_entries ("
     "  chain TEXT NOT NULL,"
@@ -375,7 +376,7 @@ static const char migration_9[] =
     "  prev_hash TEXT NOT NULL,"
     "  hash TEXT NOT NULL,"
     "  PRIMARY KEY (chain, seq)"
-    ");";
+    ") WITHOUT ROWID;";
 
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},

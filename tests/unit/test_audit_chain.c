@@ -77,6 +77,30 @@ static void test_canonical_bytes(void **state)
     rd_audit_canon_end(&c, got);
     assert_string_equal(got, want);
 
+    /* numbers in decimal at both ends of their range */
+    {
+        char num[24];
+
+        assert_int_equal(rd_audit_i64_text(INT64_MIN, num), 20);
+        assert_string_equal(num, "-9223372036854775808");
+        assert_int_equal(rd_audit_i64_text(INT64_MAX, num), 19);
+        assert_string_equal(num, "9223372036854775807");
+        assert_int_equal(rd_audit_i64_text(0, num), 1);
+        assert_string_equal(num, "0");
+    }
+    /* a value longer than a line is hashed in pieces, to the same bytes */
+    {
+        static char big[2000], line[2100];
+        int n;
+
+        memset(big, 'v', sizeof big - 1);
+        n = snprintf(line, sizeof line, "riskdesk-record-v1\nk\nbig=1999:%s\n", big);
+        rd_sha256_hex(line, (size_t)n, want);
+        rd_audit_canon_init(&c, "k");
+        rd_audit_canon_str(&c, "big", big);
+        rd_audit_canon_end(&c, got);
+        assert_string_equal(got, want);
+    }
     /* the lengths keep ("ab", "c") apart from ("a", "bc") */
     rd_audit_canon_init(&c, "k");
     rd_audit_canon_str(&c, "x", "ab");
