@@ -41,10 +41,11 @@ int rd_audit_decisions_record(struct rd_store *s, struct rd_decision_row *rows, 
     return rd_audit_end(s, rc, err);
 }
 
-int rd_audit_order_add(struct rd_store *s, const struct rd_order_row *o,
+/* An order written (placed, or changed: then read back whole to note). */
+static int order_write(struct rd_store *s, const struct rd_order_row *o,
                        int (*raw)(struct rd_store *, const struct rd_order_row *,
                                   struct rd_error *),
-                       struct rd_error *err)
+                       int changed, struct rd_error *err)
 {
     int rc = rd_audit_begin(s, err);
 
@@ -52,8 +53,16 @@ int rd_audit_order_add(struct rd_store *s, const struct rd_order_row *o,
         return rc;
     rc = raw(s, o, err);
     if (rc == RD_OK)
-        rc = rd_audit_order(s, o, err);
+        rc = changed ? rd_audit_order_changed(s, o, err) : rd_audit_order(s, o, err);
     return rd_audit_end(s, rc, err);
+}
+
+int rd_audit_order_add(struct rd_store *s, const struct rd_order_row *o,
+                       int (*raw)(struct rd_store *, const struct rd_order_row *,
+                                  struct rd_error *),
+                       struct rd_error *err)
+{
+    return order_write(s, o, raw, 0, err);
 }
 
 int rd_audit_order_update(struct rd_store *s, const struct rd_order_row *o,
@@ -61,13 +70,14 @@ int rd_audit_order_update(struct rd_store *s, const struct rd_order_row *o,
                                      struct rd_error *),
                           struct rd_error *err)
 {
-    int rc = rd_audit_begin(s, err);
+    return order_write(s, o, raw, 1, err);
+}
 
-    if (rc)
-        return rc;
-    rc = raw(s, o, err);
+/* A token's write ended (rc): on success the token, read back, is noted. */
+static int token_end(struct rd_store *s, int rc, int64_t id, struct rd_error *err)
+{
     if (rc == RD_OK)
-        rc = rd_audit_order_changed(s, o, err);
+        rc = rd_audit_token_changed(s, id, err);
     return rd_audit_end(s, rc, err);
 }
 
@@ -79,10 +89,8 @@ int rd_audit_token_add(struct rd_store *s, struct rd_token_row *t,
 
     if (rc)
         return rc;
-    rc = raw(s, t, err);
-    if (rc == RD_OK)
-        rc = rd_audit_token_changed(s, t->id, err);
-    return rd_audit_end(s, rc, err);
+    rc = raw(s, t, err);        /* sets t->id */
+    return token_end(s, rc, t->id, err);
 }
 
 int rd_audit_token_revoke(struct rd_store *s, int64_t id, int64_t at,
@@ -91,12 +99,7 @@ int rd_audit_token_revoke(struct rd_store *s, int64_t id, int64_t at,
 {
     int rc = rd_audit_begin(s, err);
 
-    if (rc)
-        return rc;
-    rc = raw(s, id, at, err);
-    if (rc == RD_OK)
-        rc = rd_audit_token_changed(s, id, err);
-    return rd_audit_end(s, rc, err);
+    return rc ? rc : token_end(s, raw(s, id, at, err), id, err);
 }
 
 int rd_audit_user_put(struct rd_store *s, const struct rd_user_row *u, int only_new,
