@@ -239,6 +239,38 @@ static void test_audit_verify_tamper(void **state)
     assert_non_null(strstr(p.p[0].what, "the entry was edited"));
 }
 
+/* An account made, changed and closed through the API is on its chain;
+ * its definition edited by hand shows. */
+static void test_audit_account_defs(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    struct rd_error err = {0};
+    static struct rd_account_def_row d;
+    struct audit_seen a;
+    struct audit_probs p;
+
+    memset(&d, 0, sizeof d);
+    snprintf(d.name, sizeof d.name, "made");
+    snprintf(d.def, sizeof d.def, "{\"name\": \"made\", \"starting_cash\": \"3000\"}");
+    d.created_at = d.updated_at = NOW;
+    assert_int_equal(s->ops->api->account_def_put(s, &d, 1, &err), RD_OK);
+    assert_int_equal(s->ops->api->account_def_put(s, &d, 1, &err), RD_EEXIST);
+    d.closed_at = NOW + 60;
+    snprintf(d.closed_by, sizeof d.closed_by, "alice");
+    assert_int_equal(s->ops->api->account_def_put(s, &d, 0, &err), RD_OK);
+    a = audit_chain_of(s, "account:made");
+    assert_int_equal(a.n, 2);   /* made, closed; the refused second make left nothing */
+    assert_string_equal(a.e[1].kind, "account_def");
+    assert_string_equal(a.e[1].subject, "made");
+    assert_int_equal(audit_verify_probs(s, NULL).n, 0);
+    ct_sql_exec(f, "UPDATE account_defs SET closed_at = 0 WHERE name = 'made'");
+    p = audit_verify_probs(s, NULL);
+    assert_int_equal(p.n, 1);
+    assert_int_equal(p.p[0].seq, 2);
+    assert_string_equal(p.p[0].kind, "account_def");
+}
+
 /* A database from before the audit trail (its entries and the genesis mark
  * taken away, as docs/audit.md says): the next open chains each record as
  * it is, actor "genesis", once; the rows themselves are not touched. */

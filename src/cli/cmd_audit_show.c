@@ -95,8 +95,8 @@ const struct cli_cmd cli_cmd_audit_show = {
              "[--kind K] [--json]\n\n"
              "The entries of A's chain, or without --account the firm's (tokens, users,\n"
              "assignments, ledger transactions), oldest first; --since (RFC 3339) those written\n"
-             "then or later, --kind (decision, order, hier_state, ledger_txn, token, user,\n"
-             "assignment) those of one kind. One tab-separated line each: chain, seq, at (Unix\n"
+             "then or later, --kind (decision, order, account_def, hier_state, ledger_txn,\n"
+             "token, user, assignment) those of one kind. One tab-separated line each: chain, seq, at (Unix\n"
              "s), actor, kind, subject, record_hash, prev_hash, hash. --json: an array of\n"
              "{\"chain\", \"seq\", \"at\" (RFC 3339), \"actor\", \"kind\", \"subject\",\n"
              "\"record_hash\", \"prev_hash\", \"hash\"}. docs/audit.md.\n",

@@ -44,6 +44,7 @@ void rd_audit_txn_hash(const struct rd_ledger_txn *t, const struct rd_ledger_ent
 void rd_audit_token_hash(const struct rd_token_row *t, char hex[RD_SHA256_HEX]);
 void rd_audit_user_hash(const struct rd_user_row *u, char hex[RD_SHA256_HEX]);
 void rd_audit_assignment_hash(const struct rd_assignment_row *a, char hex[RD_SHA256_HEX]);
+void rd_audit_account_def_hash(const struct rd_account_def_row *a, char hex[RD_SHA256_HEX]);
 
 int rd_audit_decision(struct rd_store *s, const struct rd_decision_row *r, struct rd_error *err);
 int rd_audit_order(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err);
@@ -61,6 +62,9 @@ int rd_audit_user_changed(struct rd_store *s, const char *id, struct rd_error *e
 /* After assignment_add: the user's newest assignment and the user row it
  * changed. */
 int rd_audit_assignment_added(struct rd_store *s, const char *user, struct rd_error *err);
+/* After account_def_put: the definition read back, on the account's chain. */
+int rd_audit_account_def_changed(struct rd_store *s, const struct rd_account_def_row *changed,
+                                 struct rd_error *err);
 
 /*
  * Once per database (kv "audit"/"genesis" marks it done): every chain with
@@ -106,5 +110,10 @@ int rd_audit_assignment_add(struct rd_store *s, struct rd_assignment_row *a,
                             int (*raw)(struct rd_store *, struct rd_assignment_row *,
                                        struct rd_error *),
                             struct rd_error *err);
+int rd_audit_account_def_put(struct rd_store *s, const struct rd_account_def_row *a,
+                             int only_new,
+                             int (*raw)(struct rd_store *, const struct rd_account_def_row *, int,
+                                        struct rd_error *),
+                             struct rd_error *err);
 
 #endif

@@ -156,6 +156,20 @@ void rd_audit_assignment_hash(const struct rd_assignment_row *a, char hex[RD_SHA
     rd_audit_canon_end(&c, hex);
 }
 
+void rd_audit_account_def_hash(const struct rd_account_def_row *a, char hex[RD_SHA256_HEX])
+{
+    struct rd_audit_canon c;
+
+    rd_audit_canon_init(&c, "account_def");
+    TEXT(&c, "name", a->name);
+    TEXT(&c, "def", a->def);
+    rd_audit_canon_i64(&c, "created_at", a->created_at);
+    rd_audit_canon_i64(&c, "updated_at", a->updated_at);
+    rd_audit_canon_i64(&c, "closed_at", a->closed_at);
+    TEXT(&c, "closed_by", a->closed_by);
+    rd_audit_canon_end(&c, hex);
+}
+
 /* ---- notes ---- */
 
 static int note(struct rd_store *s, const char *account, size_t account_size, const char *kind,
@@ -302,4 +316,39 @@ int rd_audit_assignment_added(struct rd_store *s, const char *user, struct rd_er
     id_text(a.id, id);
     rc = note(s, NULL, 0, "assignment", id, hex, err);
     return rc ? rc : rd_audit_user_changed(s, user, err);
+}
+
+struct def_find {
+    const char *name;
+    char hex[RD_SHA256_HEX];
+    int found;
+};
+
+static int find_def(void *ctx, const struct rd_account_def_row *a)
+{
+    struct def_find *f = ctx;
+
+    if (strncmp(a->name, f->name, sizeof a->name) == 0) {
+        rd_audit_account_def_hash(a, f->hex);
+        f->found = 1;
+    }
+    return 0;
+}
+
+int rd_audit_account_def_changed(struct rd_store *s, const struct rd_account_def_row *changed,
+                                 struct rd_error *err)
+{
+    char name[sizeof changed->name + 1];
+    struct def_find f = {name, "", 0};
+    int rc;
+
+    snprintf(name, sizeof name, "%.*s", (int)strnlen(changed->name, sizeof changed->name),
+             changed->name);
+    rc = s->ops->api->account_def_list(s, find_def, &f, err);
+    if (rc)
+        return rc;
+    if (!f.found)
+        return rd_error_set(err, RD_ENOTFOUND, "audit: account definition \"%s\" is not in the "
+                            "store", name);
+    return note(s, name, sizeof name, "account_def", name, f.hex, err);
 }

@@ -262,6 +262,20 @@ static int on_assignment(void *ctx, const struct rd_assignment_row *a)
     return 0;
 }
 
+/* The API's definition of the chain's account (walk.chain "account:NAME"). */
+static int on_def(void *ctx, const struct rd_account_def_row *a)
+{
+    struct walk *w = ctx;
+    const char *name = w->chain + 8;
+    char hex[RD_SHA256_HEX];
+
+    if (strncmp(a->name, name, sizeof a->name) != 0)
+        return 0;
+    rd_audit_account_def_hash(a, hex);
+    check_record(w, "account_def", name, hex);
+    return 0;
+}
+
 /* Ledger transactions' keys, read first: each is then read whole. */
 struct keys {
     char (*k)[RD_LEDGER_KEY_MAX];
@@ -318,6 +332,8 @@ static int check_records(struct walk *w, const char *account, struct rd_error *e
             rc = s->ops->trading->order_list(s, account, -1, on_order, w, err);
         if (rc == RD_OK && s->ops->ledger)
             rc = s->ops->ledger->state_list(s, account, on_state, w, err);
+        if (rc == RD_OK)
+            rc = s->ops->api->account_def_list(s, on_def, w, err);
         return rc;
     }
     rc = s->ops->api->token_list(s, on_token, w, err);
@@ -410,16 +426,32 @@ static int on_account(void *ctx, const struct rd_account_row *a)
     return 0;
 }
 
+static int on_def_name(void *ctx, const struct rd_account_def_row *a)
+{
+    add_name(ctx, a->name, strnlen(a->name, sizeof a->name));
+    return 0;
+}
+
+/* Every account the store knows: its dispatchers' and the API's. */
+static int known_accounts(struct rd_store *s, struct names *nm, struct rd_error *err)
+{
+    int rc = s->ops->trading->account_list(s, on_account, nm, err);
+
+    if (rc == RD_OK)
+        rc = s->ops->api->account_def_list(s, on_def_name, nm, err);
+    if (rc == RD_OK && nm->nomem)
+        rc = rd_error_set(err, RD_ENOMEM, "audit: the accounts");
+    return rc;
+}
+
 /* The accounts whose chains have no entry yet, and the firm's. */
 static int genesis_chains(struct rd_store *s, struct walk *w, struct names *nm,
                           struct rd_error *err)
 {
     char chain[RD_AUDIT_CHAIN_MAX];
     struct rd_audit_entry head;
-    int rc = s->ops->trading->account_list(s, on_account, nm, err);
+    int rc = known_accounts(s, nm, err);
 
-    if (rc == RD_OK && nm->nomem)
-        rc = rd_error_set(err, RD_ENOMEM, "audit genesis: the accounts");
     for (size_t i = 0; rc == RD_OK && i <= nm->n; i++) {
         const char *account = i < nm->n ? nm->v[i] : NULL;
 
@@ -494,10 +526,8 @@ int rd_audit_verify(struct rd_store *s, const char *account, const char *anchor,
     } else {
         rc = s->ops->audit->heads(s, on_head, &nm, err);
         if (rc == RD_OK)
-            rc = s->ops->trading->account_list(s, on_account, &nm, err);
+            rc = known_accounts(s, &nm, err);
     }
-    if (rc == RD_OK && nm.nomem)
-        rc = rd_error_set(err, RD_ENOMEM, "audit verify: the accounts");
     for (size_t i = 0; rc == RD_OK && i < nm.n; i++)
         rc = verify_chain(&w, nm.v[i], err);
     if (rc == RD_OK && !account)

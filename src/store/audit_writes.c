@@ -137,3 +137,19 @@ int rd_audit_assignment_add(struct rd_store *s, struct rd_assignment_row *a,
     }
     return rd_audit_end(s, rc, err);
 }
+
+int rd_audit_account_def_put(struct rd_store *s, const struct rd_account_def_row *a,
+                             int only_new,
+                             int (*raw)(struct rd_store *, const struct rd_account_def_row *, int,
+                                        struct rd_error *),
+                             struct rd_error *err)
+{
+    int rc = rd_audit_begin(s, err);
+
+    if (rc)
+        return rc;
+    rc = raw(s, a, only_new, err);
+    if (rc == RD_OK)
+        rc = rd_audit_account_def_changed(s, a, err);
+    return rd_audit_end(s, rc, err);
+}

@@ -590,6 +590,12 @@ static int audited_assignment_add(struct rd_store *s, struct rd_assignment_row *
     return rd_audit_assignment_add(s, a, rd_sqlite_assignment_add, err);
 }
 
+static int audited_account_def_put(struct rd_store *s, const struct rd_account_def_row *a,
+                                   int only_new, struct rd_error *err)
+{
+    return rd_audit_account_def_put(s, a, only_new, rd_sqlite_account_def_put, err);
+}
+
 const struct rd_store_api_ops rd_sqlite_api_ops = {
     .version = 1,
     .token_add = audited_token_add,
@@ -601,7 +607,7 @@ const struct rd_store_api_ops rd_sqlite_api_ops = {
     .user_list = rd_sqlite_user_list,
     .assignment_add = audited_assignment_add,
     .assignment_list = rd_sqlite_assignment_list,
-    .account_def_put = rd_sqlite_account_def_put,
+    .account_def_put = audited_account_def_put,
     .account_def_list = rd_sqlite_account_def_list,
     .rec_list = rd_sqlite_rec_list,
     .decision_get = rd_sqlite_decision_get,

@@ -327,6 +327,7 @@ int main(void)
         FILE_TEST(test_audit_rollback),
         FILE_TEST(test_audit_verify_tamper),
         FILE_TEST(test_audit_genesis),
+        FILE_TEST(test_audit_account_defs),
         MEM_TEST(test_trader_daily_conflict),
     };
 
