@@ -154,13 +154,13 @@ static int by_subject(const void *a, const void *b)
 static struct link *latest(struct walk *w, const char *kind, const char *subject)
 {
     struct link key;
+    size_t lo = 0, hi = w->n;
 
     memset(&key, 0, sizeof key);
     snprintf(key.kind, sizeof key.kind, "%s", kind);
     snprintf(key.subject, sizeof key.subject, "%s", subject);
     key.seq = INT64_MAX;
     /* the first at or after key: bsearch cannot find a lower bound */
-    size_t lo = 0, hi = w->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
 
@@ -535,10 +535,14 @@ int rd_audit_verify(struct rd_store *s, const char *account, const char *anchor,
     if (rc == RD_OK && anchor && !sum->anchor_found) {
         struct rd_audit_problem p;
 
-        set_problem(&p, account ? "" : "*", 0, "anchor", anchor);
+        char chain[RD_AUDIT_CHAIN_MAX];
+
+        if (!account || rd_audit_chain_name(account, chain, NULL) != RD_OK)
+            memcpy(chain, "(all)", 6);
+        set_problem(&p, chain, 0, "anchor", anchor);
         snprintf(p.what, sizeof p.what,
-                 "the anchor %.64s is no entry of the chains walked: the chain it was the head "
-                 "of was rewritten at or before it", anchor);
+                 "no entry of the chains walked has this hash: the chain it was the head of "
+                 "was rewritten at or before it");
         report(&w, &p);
     }
     rd_free(w.v);
