@@ -369,7 +369,8 @@ static int verify_chain(struct walk *w, const char *account, struct rd_error *er
     w->sum->chains++;
     rc = w->s->ops->audit->list(w->s, chain, 1, visit_entry, w, err);
     if (rc == RD_OK && !w->nomem) {
-        qsort(w->v, w->n, sizeof *w->v, by_subject);
+        if (w->n)
+            qsort(w->v, w->n, sizeof *w->v, by_subject);
         rc = check_records(w, account, err);
     }
     for (size_t i = 0; rc == RD_OK && !w->nomem && i < w->n; i++) {
@@ -384,7 +385,8 @@ static int verify_chain(struct walk *w, const char *account, struct rd_error *er
     if (rc == RD_OK && w->nomem)
         rc = rd_error_set(err, RD_ENOMEM, "audit verify: chain %s", chain);
     if (rc == RD_OK) {
-        qsort(w->probs, w->nprobs, sizeof *w->probs, by_seq);
+        if (w->nprobs)
+            qsort(w->probs, w->nprobs, sizeof *w->probs, by_seq);
         for (size_t i = 0; i < w->nprobs; i++)
             report(w, &w->probs[i]);
     }
