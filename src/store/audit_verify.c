@@ -201,65 +201,73 @@ static void check_record(struct walk *w, const char *kind, const char *subject,
     }
 }
 
+/* A record whose subject is a number (its id). */
+static int check_id(struct walk *w, const char *kind, int64_t id, const char hex[RD_SHA256_HEX])
+{
+    char text[24];
+
+    rd_audit_i64_text(id, text);
+    check_record(w, kind, text, hex);
+    return 0;
+}
+
+/* A record whose subject is a text field of n bytes (it may lack its NUL). */
+static int check_named(struct walk *w, const char *kind, const char *field, size_t n,
+                       const char hex[RD_SHA256_HEX])
+{
+    char text[RD_AUDIT_SUBJECT_MAX];
+
+    snprintf(text, sizeof text, "%.*s", (int)strnlen(field, n), field);
+    check_record(w, kind, text, hex);
+    return 0;
+}
+
 static int on_decision(void *ctx, const struct rd_decision_row *r)
 {
-    char hex[RD_SHA256_HEX], id[24];
+    char hex[RD_SHA256_HEX];
 
     rd_audit_decision_hash(r, hex);
-    snprintf(id, sizeof id, "%" PRId64, r->id);
-    check_record(ctx, "decision", id, hex);
-    return 0;
+    return check_id(ctx, "decision", r->id, hex);
 }
 
 static int on_order(void *ctx, const struct rd_order_row *o)
 {
-    char hex[RD_SHA256_HEX], id[sizeof o->client_order_id + 1];
+    char hex[RD_SHA256_HEX];
 
     rd_audit_order_hash(o, hex);
-    snprintf(id, sizeof id, "%.*s", (int)strnlen(o->client_order_id, sizeof o->client_order_id),
-             o->client_order_id);
-    check_record(ctx, "order", id, hex);
-    return 0;
+    return check_named(ctx, "order", o->client_order_id, sizeof o->client_order_id, hex);
 }
 
 static int on_state(void *ctx, const struct rd_hier_state_row *t)
 {
-    char hex[RD_SHA256_HEX], id[24];
+    char hex[RD_SHA256_HEX];
 
     rd_audit_state_hash(t, hex);
-    snprintf(id, sizeof id, "%" PRId64, t->id);
-    check_record(ctx, "hier_state", id, hex);
-    return 0;
+    return check_id(ctx, "hier_state", t->id, hex);
 }
 
 static int on_token(void *ctx, const struct rd_token_row *t)
 {
-    char hex[RD_SHA256_HEX], id[24];
+    char hex[RD_SHA256_HEX];
 
     rd_audit_token_hash(t, hex);
-    snprintf(id, sizeof id, "%" PRId64, t->id);
-    check_record(ctx, "token", id, hex);
-    return 0;
+    return check_id(ctx, "token", t->id, hex);
 }
 
 static int on_user(void *ctx, const struct rd_user_row *u)
 {
-    char hex[RD_SHA256_HEX], id[sizeof u->id + 1];
+    char hex[RD_SHA256_HEX];
 
     rd_audit_user_hash(u, hex);
-    snprintf(id, sizeof id, "%.*s", (int)strnlen(u->id, sizeof u->id), u->id);
-    check_record(ctx, "user", id, hex);
-    return 0;
+    return check_named(ctx, "user", u->id, sizeof u->id, hex);
 }
 
 static int on_assignment(void *ctx, const struct rd_assignment_row *a)
 {
-    char hex[RD_SHA256_HEX], id[24];
+    char hex[RD_SHA256_HEX];
 
     rd_audit_assignment_hash(a, hex);
-    snprintf(id, sizeof id, "%" PRId64, a->id);
-    check_record(ctx, "assignment", id, hex);
-    return 0;
+    return check_id(ctx, "assignment", a->id, hex);
 }
 
 /* The API's definition of the chain's account (walk.chain "account:NAME"). */
