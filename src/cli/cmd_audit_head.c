@@ -56,7 +56,7 @@ const struct cli_cmd cli_cmd_audit_head = {
     .summary = "print each audit chain's head hash, to keep elsewhere",
     .usage = "usage: riskdesk audit head [--config F] [--db URL] [--json]\n\n"
              "One line per chain: CHAIN, the last entry's seq and its hash (tab-separated).\n"
-             "Keep the hashes outside riskdesk (the morning e-mail carries them); later,\n"
+             "Keep the hashes where riskdesk's database users cannot write; later,\n"
              "`riskdesk audit verify --anchor HASH` proves nothing up to that entry was\n"
              "rewritten. --json: [{\"chain\", \"seq\", \"at\", \"hash\"}].\n",
     .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_JSON,
