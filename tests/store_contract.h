@@ -14,6 +14,7 @@
  *   store_contract_perf.h      snapshots, alert events, closed trades listed
  *   store_contract_ledger.h    the hierarchy's nodes, transitions and ledger
  *   store_contract_traders.h   the traders' tables
+ *   store_contract_audit.h     the audit trail's chains and verify
  *
  * Include it once from a test file (tests/unit/test_store_BACKEND.c) after
  * cmocka.h, after defining what it leaves to the backend:
@@ -890,5 +891,6 @@ static void test_maint_vacuum(void **state)
 #include "store_contract_perf.h"
 #include "store_contract_ledger.h"
 #include "store_contract_traders.h"
+#include "store_contract_audit.h"
 
 #endif

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "riskdesk/audit_chain.h"
 #include "riskdesk/kv.h"
 #include "riskdesk/error.h"
 #include "riskdesk/fork.h"
@@ -668,6 +669,33 @@ struct rd_store_ledger_ops {
                        struct rd_error *err);
 };
 
+/* ---- the audit trail (docs/audit.md; rd_audit_* in audit.h) ---- */
+
+/* The chains' rows (sqlite_audit.c, postgres_audit.c). Entries are written by
+ * the store itself as records are (audit.h); nothing else adds one. */
+struct rd_store_audit_ops {
+    int version;             /* 1; grows with the table */
+
+    /* Inside a transaction: holds chain against every other writer of it
+     * until the transaction ends (PostgreSQL: an account's chain under the
+     * account's write lock, the firm's under a lock of its own; SQLite's
+     * writers already take turns), then reads its last entry into *last.
+     * RD_ENOTFOUND when the chain has none. */
+    int (*head)(struct rd_store *s, const char *chain, struct rd_audit_entry *last,
+                struct rd_error *err);
+    /* Appends e[0..n) as they are (seq and hashes the caller's). */
+    int (*add)(struct rd_store *s, const struct rd_audit_entry *e, size_t n,
+               struct rd_error *err);
+    /* chain's entries from seq `from` on, by seq (chain NULL: every chain's,
+     * by chain then seq). */
+    int (*list)(struct rd_store *s, const char *chain, int64_t from,
+                int (*visit)(void *ctx, const struct rd_audit_entry *), void *ctx,
+                struct rd_error *err);
+    /* The last entry of every chain, by chain. */
+    int (*heads)(struct rd_store *s, int (*visit)(void *ctx, const struct rd_audit_entry *),
+                 void *ctx, struct rd_error *err);
+};
+
 /*
  * A backend: the handle's life, transactions and locks here; every other
  * operation in a sub-table by concern, each with its own version (a table
@@ -678,7 +706,7 @@ struct rd_store_ledger_ops {
 struct rd_store_ops {
     const char *name;        /* URL scheme: "sqlite" */
     int version;             /* 3 since the split into sub-tables, 4 with alive, 5 with maint,
-                              6 with ledger */
+                              6 with ledger, 7 with audit */
 
     int (*open)(const char *url, struct rd_store **out, struct rd_error *err);
     void (*close)(struct rd_store *s);
@@ -721,12 +749,19 @@ struct rd_store_ops {
 
     /* version 5 */
     const struct rd_store_maint_ops *maint;
+
+    /* version 7 */
+    const struct rd_store_audit_ops *audit;
 };
+
+struct rd_audit_tx;
 
 /* Every store handle starts with this. */
 struct rd_store {
     const struct rd_store_ops *ops;
     char url[256];
+    char actor[RD_AUDIT_ACTOR_MAX];   /* who writes through it (rd_audit_actor_set) */
+    struct rd_audit_tx *audit;        /* the open transaction's entries (audit.c) */
 };
 /* A handle is used by one thread at a time; open one per thread. */
 

@@ -30,6 +30,7 @@
 #include "api/slack_int.h"
 #include "riskdesk/alloc.h"
 #include "riskdesk/log.h"
+#include "riskdesk/audit.h"
 #include "riskdesk/banned.h"
 
 #define SERVER_MAGIC 0x41504953u   /* "APIS" */
@@ -138,6 +139,16 @@ struct rd_store *api_store_try(struct api_req *r, struct rd_error *err)
         rd_log_str(&l, "msg", err->msg);
         rd_log_end(&l);
         return NULL;
+    }
+    /* who the audit trail names for what this request writes */
+    if (r->auth.token_id) {
+        char actor[RD_AUDIT_ACTOR_MAX];
+
+        snprintf(actor, sizeof actor, "user:%s token:%lld", r->auth.user,
+                 (long long)r->auth.token_id);
+        rd_audit_actor_set(r->store, actor);
+    } else {
+        rd_audit_actor_set(r->store, "api");
     }
     return r->store;
 }

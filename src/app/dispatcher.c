@@ -17,6 +17,7 @@
 #include "riskdesk/order_id.h"
 #include "riskdesk/perf_report.h"
 #include "app/dispatcher_int.h"
+#include "riskdesk/audit.h"
 #include "riskdesk/banned.h"
 
 #define DEFAULT_BATCH 1000
@@ -896,9 +897,12 @@ static int cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st
 int rd_dispatcher_cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
                         struct rd_error *err)
 {
+    char actor[RD_AUDIT_ACTOR_MAX];
     int rc;
 
     memset(st, 0, sizeof *st);
+    snprintf(actor, sizeof actor, "dispatcher:%s", d->acct->name);
+    rd_audit_actor_set(d->store, actor);
     rc = cycle(d, now, st, err);
     rd_dispatch_record_health(d);
     return rc;

@@ -12,6 +12,7 @@
 #include "riskdesk/calendar.h"
 #include "riskdesk/log.h"
 #include "riskdesk/rec_json.h"
+#include "riskdesk/audit.h"
 #include "riskdesk/banned.h"
 
 extern char **environ;
@@ -56,6 +57,14 @@ int cli_open(const char *config_path, const char *db_url, int want_store, struct
         return RD_OK;
     snprintf(env->db_url, sizeof env->db_url, "%s", db_url && *db_url ? db_url : env->cfg->database);
     rc = rd_store_open(env->db_url, &env->store, err);
+    if (rc == RD_OK) {
+        /* the audit trail names the person at the terminal */
+        const char *user = getenv("USER");
+        char actor[RD_AUDIT_ACTOR_MAX];
+
+        snprintf(actor, sizeof actor, "cli:%s", user && *user ? user : "unknown");
+        rd_audit_actor_set(env->store, actor);
+    }
     /* every command sees the accounts made through the API too */
     if (rc == RD_OK)
         rc = rd_accounts_add_stored(config_path, env->store, &env->cfg, err);

@@ -5,6 +5,7 @@
  * transaction level each write takes (ledger_sql.h).
  */
 #include "store/ledger_sql.h"
+#include "store/audit_int.h"
 
 #include <string.h>
 
@@ -123,8 +124,9 @@ struct txn_args {
 static int txn_write(struct rd_store *s, void *arg, struct rd_error *err)
 {
     struct txn_args *a = arg;
+    int rc = a->write(s, a->t, a->e, a->n, err);
 
-    return a->write(s, a->t, a->e, a->n, err);
+    return rc ? rc : rd_audit_txn(s, a->t, a->e, a->n, err);
 }
 
 int rd_store_ledger_txn_add(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledger_entry *e,
@@ -140,11 +142,26 @@ int rd_store_ledger_txn_add(struct rd_store *s, struct rd_ledger_txn *t, struct 
     return rd_store_ledger_tx(s, txn_write, &a, err);
 }
 
+struct state_args {
+    struct rd_hier_state_row *t;
+    int (*write)(struct rd_store *, void *, struct rd_error *);
+};
+
+static int state_write(struct rd_store *s, void *arg, struct rd_error *err)
+{
+    struct state_args *a = arg;
+    int rc = a->write(s, a->t, err);
+
+    return rc ? rc : rd_audit_state(s, a->t, err);
+}
+
 int rd_store_ledger_state_add(struct rd_store *s, struct rd_hier_state_row *t,
                               int (*write)(struct rd_store *, void *, struct rd_error *),
                               struct rd_error *err)
 {
+    struct state_args a = {t, write};
+
     if (!rd_node_state_name(t->from) || !rd_node_state_name(t->to))
         return rd_error_set(err, RD_EINVAL, "state_add: %.64s: unknown state", t->account);
-    return rd_store_ledger_tx(s, write, t, err);
+    return rd_store_ledger_tx(s, state_write, &a, err);
 }

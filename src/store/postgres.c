@@ -47,6 +47,7 @@
 #include <libpq-fe.h>
 
 #include "riskdesk/alloc.h"
+#include "store/audit_int.h"
 #include "store/postgres_int.h"
 #include "riskdesk/banned.h"
 
@@ -517,6 +518,7 @@ static void really_rollback(struct rd_pg_store *q)
 {
     PGTransactionStatusType ts = PQtransactionStatus(q->conn);
 
+    rd_audit_drop(&q->base);
     if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
         exec_fixed(q, RD_PGS_ROLLBACK, "rollback", NULL);
 }
@@ -574,6 +576,20 @@ int rd_pg_tx_lock(struct rd_store *s, int which, struct rd_error *err)
     return rc;
 }
 
+int rd_pg_account_tx_lock(struct rd_store *s, const char *account, struct rd_error *err)
+{
+    struct rd_pg_store *q = rd_pg(s);
+    struct rd_pg_bind b;
+    char what[128];
+
+    if (q->depth == 0)
+        return RD_OK;
+    rd_pg_bind_init(&b);
+    rd_pg_bind_i64(&b, rd_pg_account_tx_key(account));
+    snprintf(what, sizeof what, "wait for account \"%.80s\"'s write lock", account);
+    return run_query_cleared(q, RD_PGS_ACCOUNT_TX_LOCK, &b, err, what);
+}
+
 int rd_pg_commit(struct rd_store *s, struct rd_error *err)
 {
     struct rd_pg_store *q = rd_pg(s);
@@ -583,6 +599,16 @@ int rd_pg_commit(struct rd_store *s, struct rd_error *err)
 
     if (q->depth == 0)
         return rd_error_set(err, RD_EINVAL, "store commit: no transaction is open");
+    /* the audit entries go in while the transaction is still open at this
+     * level: their chains' locks are transaction locks */
+    if (q->depth == 1 && !q->doomed && PQtransactionStatus(q->conn) == PQTRANS_INTRANS) {
+        rc = rd_audit_flush(s, err);
+        if (rc) {
+            q->depth = 0;
+            really_rollback(q);
+            return rc;
+        }
+    }
     if (--q->depth > 0)
         return RD_OK;
     if (q->doomed) {
@@ -598,9 +624,11 @@ int rd_pg_commit(struct rd_store *s, struct rd_error *err)
                             "postgres %s: commit: PostgreSQL aborted the transaction after an "
                             "earlier error; nothing was written", q->base.url);
     }
-    if (ts != PQTRANS_INTRANS)
+    if (ts != PQTRANS_INTRANS) {
+        rd_audit_drop(s);
         return rd_pg_failf(q, NULL, err,
                            "commit: no transaction on the server; nothing was written");
+    }
     res = PQexecPrepared(q->conn, stmts[RD_PGS_COMMIT].name, 0, NULL, NULL, NULL, 0);
     if (!rd_pg_res_ok(res, PGRES_COMMAND_OK))
         rc = rd_pg_failf(q, res, err, "commit");

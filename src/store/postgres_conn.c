@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "riskdesk/alloc.h"
+#include "store/audit_int.h"
 #include "riskdesk/banned.h"
 
 #define DEFAULT_CONNECT_TIMEOUT "10"
@@ -351,6 +352,7 @@ void rd_pg_close(struct rd_store *s)
         q->locks = l->next;
         rd_free(l);
     }
+    rd_audit_free(s);
     /* Ending the session rolls back an open transaction and drops the
      * session's advisory locks. */
     PQfinish(q->conn);

@@ -36,6 +36,7 @@ extern const struct rd_store_traders_ops rd_pg_traders_ops;  /* postgres_traders
 extern const struct rd_store_perf_ops rd_pg_perf_ops;        /* postgres_perf.c */
 extern const struct rd_store_maint_ops rd_pg_maint_ops;      /* postgres_maint.c */
 extern const struct rd_store_ledger_ops rd_pg_ledger_ops;    /* postgres_ledger.c */
+extern const struct rd_store_audit_ops rd_pg_audit_ops;      /* postgres_audit.c */
 
 /* Migration `version` takes a database from version - 1 to version; the same
  * numbers as the SQLite schema (sqlite_schema.c), in ascending order. */
@@ -109,6 +110,11 @@ enum rd_pg_ext {
     RD_PGX_ASSESS_GET,
     RD_PGX_ASSESS_LIST_ONE,
     RD_PGX_ASSESS_LIST_ALL,
+    RD_PGX_AUDIT_HEAD,
+    RD_PGX_AUDIT_ADD,
+    RD_PGX_AUDIT_LIST_ONE,
+    RD_PGX_AUDIT_LIST_ALL,
+    RD_PGX_AUDIT_HEADS,
     RD_PGX_COUNT
 };
 
@@ -140,6 +146,8 @@ int rd_pg_fail(struct rd_store *s, const PGresult *res, const char *what, struct
  *   2  the recommendations' places: rec_add holds it from drawing seq to the
  *      end of its transaction, so places become visible in order
  *   3  the traders' tables: one import at a time maps names to ids
+ *   4  the firm's audit chain: its head is read and extended one writer at
+ *      a time (an account's chain is under the account's write lock)
  * An account's writes take a bigint lock of their own (rd_pg_account_tx_key):
  * begin takes it for every account the handle holds, account_put for its row.
  */
@@ -147,6 +155,7 @@ int rd_pg_fail(struct rd_store *s, const PGresult *res, const char *what, struct
 #define RD_PG_LOCK_SCHEMA 1
 #define RD_PG_LOCK_REC_PLACES 2
 #define RD_PG_LOCK_TRADERS 3
+#define RD_PG_LOCK_AUDIT_FIRM 4   /* the firm's audit chain (an account's: its write lock) */
 #define RD_PG_SCHEMA_LOCK_SQL "SELECT pg_advisory_xact_lock(" RD_PG_LOCK_CLASS ", 1)"
 #define RD_PG_REC_PLACES_LOCK_KEY RD_PG_LOCK_CLASS ", 2"
 /* Shared kv documents (RD_KV_SHARED): a transaction lock tried on this class
@@ -156,6 +165,9 @@ int rd_pg_fail(struct rd_store *s, const PGresult *res, const char *what, struct
 /* The key of an account's write lock: FNV-1a, 64 bits, of "riskdesk account
  * writes " + name; the same in every riskdesk, on every machine. */
 int64_t rd_pg_account_tx_key(const char *account);
+/* Takes account's write lock for the rest of the transaction (a second take
+ * in one transaction returns at once); nothing outside a transaction. */
+int rd_pg_account_tx_lock(struct rd_store *s, const char *account, struct rd_error *err);
 
 /* Takes the transaction-level lock `which` (RD_PG_LOCK_*) when a transaction
  * is open and this one does not hold it yet; nothing outside a transaction

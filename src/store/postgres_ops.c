@@ -2,7 +2,8 @@
  * postgres_ops.c - the PostgreSQL backend's table of operations, under both
  * URL schemes: the top of the backend, pointing at every other file's part
  * (open and close in postgres_conn.c, transactions and locks in postgres.c,
- * the sub-tables in postgres_trading.c, _api.c, _traders.c, _perf.c and _ledger.c).
+ * the sub-tables in postgres_trading.c, _api.c, _traders.c, _perf.c, _ledger.c
+ * and _audit.c).
  */
 #include "store/postgres_int.h"
 
@@ -11,7 +12,7 @@
 #define PG_OPS(scheme)                    \
     {                                     \
         .name = scheme,                   \
-        .version = 6,                     \
+        .version = 7,                     \
         .open = rd_pg_open,               \
         .close = rd_pg_close,             \
         .begin = rd_pg_begin,             \
@@ -26,6 +27,7 @@
         .ledger = &rd_pg_ledger_ops,     \
         .alive = rd_pg_alive,             \
         .maint = &rd_pg_maint_ops,        \
+        .audit = &rd_pg_audit_ops,        \
     }
 
 const struct rd_store_ops rd_store_postgres_ops = PG_OPS("postgres");

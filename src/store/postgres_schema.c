@@ -392,6 +392,20 @@ static const char migration_9[] =
     "  at BIGINT NOT NULL"
     ");"
     "CREATE INDEX fork_assessments_account ON fork_assessments (account, id);";
+/* SQLite's migration 10: the audit trail's chains (docs/audit.md). */
+static const char migration_10[] =
+    "CREATE TABLE audit_entries ("
+    "  chain " T " NOT NULL,"
+    "  seq BIGINT NOT NULL,"
+    "  at BIGINT NOT NULL,"
+    "  actor " T " NOT NULL,"
+    "  kind " T " NOT NULL,"
+    "  subject " T " NOT NULL,"
+    "  record_hash " T " NOT NULL,"
+    "  prev_hash " T " NOT NULL,"
+    "  hash " T " NOT NULL,"
+    "  PRIMARY KEY (chain, seq)"
+    ");";
 
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},
@@ -403,6 +417,7 @@ const struct rd_pg_migration rd_pg_migrations[] = {
     {7, migration_7},
     {8, migration_8},
     {9, migration_9},
+    {10, migration_10},
 };
 
 const int rd_pg_migration_count = (int)(sizeof rd_pg_migrations / sizeof rd_pg_migrations[0]);

@@ -13,6 +13,7 @@
 
 #include "riskdesk/alloc.h"
 #include "store/store_int.h"
+#include "store/audit_int.h"
 #include "riskdesk/banned.h"
 
 /* ---- rows ---- */
@@ -828,6 +829,33 @@ int rd_pg_kv_put(struct rd_store *s, const char *ns, const char *key, const char
     return rc;
 }
 
+/* The audited forms of the writes (audit_writes.c). */
+static int audited_decision_add(struct rd_store *s, struct rd_decision_row *row,
+                                struct rd_error *err)
+{
+    return rd_audit_decision_add(s, row, rd_pg_decision_add, err);
+}
+
+static int audited_order_add(struct rd_store *s, const struct rd_order_row *o,
+                             struct rd_error *err)
+{
+    return rd_audit_order_add(s, o, rd_pg_order_add, err);
+}
+
+static int audited_order_update(struct rd_store *s, const struct rd_order_row *o,
+                                struct rd_error *err)
+{
+    return rd_audit_order_update(s, o, rd_pg_order_update, err);
+}
+
+static int audited_decisions_record(struct rd_store *s, struct rd_decision_row *rows, size_t n,
+                                    struct rd_order_row *orders, const size_t *order_row,
+                                    size_t norders, struct rd_error *err)
+{
+    return rd_audit_decisions_record(s, rows, n, orders, order_row, norders,
+                                     rd_pg_decisions_record, err);
+}
+
 const struct rd_store_trading_ops rd_pg_trading_ops = {
     .version = 2,
     .account_put = rd_pg_account_put,
@@ -836,10 +864,10 @@ const struct rd_store_trading_ops rd_pg_trading_ops = {
     .rec_add = rd_pg_rec_add,
     .rec_get = rd_pg_rec_get,
     .rec_undecided = rd_pg_rec_undecided,
-    .decision_add = rd_pg_decision_add,
+    .decision_add = audited_decision_add,
     .decision_list = rd_pg_decision_list,
-    .order_add = rd_pg_order_add,
-    .order_update = rd_pg_order_update,
+    .order_add = audited_order_add,
+    .order_update = audited_order_update,
     .order_get = rd_pg_order_get,
     .order_list = rd_pg_order_list,
     .position_put = rd_pg_position_put,
@@ -848,6 +876,6 @@ const struct rd_store_trading_ops rd_pg_trading_ops = {
     .activity = rd_pg_activity,
     .kv_get = rd_pg_kv_get,
     .kv_put = rd_pg_kv_put,
-    .decisions_record = rd_pg_decisions_record,
+    .decisions_record = audited_decisions_record,
     .activity_entries = rd_pg_activity_entries,
 };

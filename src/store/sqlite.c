@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "riskdesk/alloc.h"
+#include "store/audit_int.h"
 #include "store/sqlite_int.h"
 #include "store/sqlite_traders.h"
 #include "store/sqlite_perf.h"
@@ -170,6 +171,7 @@ void rd_sqlite_close(struct rd_store *s)
     struct sqlite_store *q = sq(s);
 
     rd_sqlite_unlock_all(&q->locks);
+    rd_audit_free(s);
     if (q->db && !sqlite3_get_autocommit(q->db))
         sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
     for (int i = 0; i < RD_SQC_COUNT; i++)
@@ -214,6 +216,7 @@ int rd_sqlite_begin(struct rd_store *s, struct rd_error *err)
 
 static void really_rollback(struct sqlite_store *q)
 {
+    rd_audit_drop(&q->base);
     if (!sqlite3_get_autocommit(q->db))
         step_fixed(q, RD_SQC_ROLLBACK, "rollback", NULL);
 }
@@ -233,11 +236,15 @@ int rd_sqlite_commit(struct rd_store *s, struct rd_error *err)
                             "sqlite %s: commit: an inner level rolled back; nothing was written",
                             q->path);
     }
-    if (sqlite3_get_autocommit(q->db))
+    if (sqlite3_get_autocommit(q->db)) {
+        rd_audit_drop(s);
         return rd_error_set(err, RD_ESTORE,
                             "sqlite %s: commit: SQLite already rolled the transaction back "
                             "after an earlier error; nothing was written", q->path);
-    rc = step_fixed(q, RD_SQC_COMMIT, "commit", err);
+    }
+    rc = rd_audit_flush(s, err);
+    if (rc == RD_OK)
+        rc = step_fixed(q, RD_SQC_COMMIT, "commit", err);
     if (rc)
         really_rollback(q);
     return rc;
@@ -476,7 +483,7 @@ out:
 
 /* ---- decisions ---- */
 
-static int sq_decision_add(struct rd_store *s, struct rd_decision_row *row, struct rd_error *err)
+static int decision_write(struct rd_store *s, struct rd_decision_row *row, struct rd_error *err)
 {
     struct sqlite_store *q = sq(s);
     const struct rd_decision *d = &row->d;
@@ -521,6 +528,11 @@ static int sq_decision_add(struct rd_store *s, struct rd_decision_row *row, stru
     return rc;
 }
 
+static int sq_decision_add(struct rd_store *s, struct rd_decision_row *row, struct rd_error *err)
+{
+    return rd_audit_decision_add(s, row, decision_write, err);
+}
+
 static int sq_decision_list(struct rd_store *s, const char *account, size_t limit,
                             int (*visit)(void *ctx, const struct rd_decision_row *), void *ctx,
                             struct rd_error *err)
@@ -557,7 +569,7 @@ out:
 
 /* ---- orders ---- */
 
-static int sq_order_add(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err)
+static int order_write(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err)
 {
     struct sqlite_store *q = sq(s);
     const char *side = rd_store_side_name(o->side);
@@ -598,7 +610,12 @@ static int sq_order_add(struct rd_store *s, const struct rd_order_row *o, struct
     return rd_sqlite_bind_run(s, &b, NULL, err, what);
 }
 
-static int sq_order_update(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err)
+static int sq_order_add(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err)
+{
+    return rd_audit_order_add(s, o, order_write, err);
+}
+
+static int order_change(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err)
 {
     struct sqlite_store *q = sq(s);
     char what[128];
@@ -625,6 +642,11 @@ static int sq_order_update(struct rd_store *s, const struct rd_order_row *o, str
         rc = rd_error_set(err, RD_ENOTFOUND, "order_update: no order \"%.*s\" for account \"%.*s\"",
                           FIELD(o->client_order_id), FIELD(o->account));
     return rc;
+}
+
+static int sq_order_update(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err)
+{
+    return rd_audit_order_update(s, o, order_change, err);
 }
 
 static int sq_order_get(struct rd_store *s, const char *client_order_id, struct rd_order_row *o,

@@ -13,6 +13,7 @@
 #include "riskdesk/risk.h"
 #include "store/sqlite_int.h"
 #include "store/store_int.h"
+#include "store/audit_int.h"
 #include "riskdesk/banned.h"
 
 static const char *const sql[RD_SQX_COUNT] = {
@@ -566,18 +567,47 @@ int rd_sqlite_order_counts(struct rd_store *s, const char *account,
     return rc;
 }
 
+/* The audited forms of the writes above (audit_writes.c). */
+static int audited_token_add(struct rd_store *s, struct rd_token_row *t, struct rd_error *err)
+{
+    return rd_audit_token_add(s, t, rd_sqlite_token_add, err);
+}
+
+static int audited_token_revoke(struct rd_store *s, int64_t id, int64_t at, struct rd_error *err)
+{
+    return rd_audit_token_revoke(s, id, at, rd_sqlite_token_revoke, err);
+}
+
+static int audited_user_put(struct rd_store *s, const struct rd_user_row *u, int only_new,
+                            struct rd_error *err)
+{
+    return rd_audit_user_put(s, u, only_new, rd_sqlite_user_put, err);
+}
+
+static int audited_assignment_add(struct rd_store *s, struct rd_assignment_row *a,
+                                  struct rd_error *err)
+{
+    return rd_audit_assignment_add(s, a, rd_sqlite_assignment_add, err);
+}
+
+static int audited_account_def_put(struct rd_store *s, const struct rd_account_def_row *a,
+                                   int only_new, struct rd_error *err)
+{
+    return rd_audit_account_def_put(s, a, only_new, rd_sqlite_account_def_put, err);
+}
+
 const struct rd_store_api_ops rd_sqlite_api_ops = {
     .version = 1,
-    .token_add = rd_sqlite_token_add,
+    .token_add = audited_token_add,
     .token_find = rd_sqlite_token_find,
     .token_list = rd_sqlite_token_list,
-    .token_revoke = rd_sqlite_token_revoke,
-    .user_put = rd_sqlite_user_put,
+    .token_revoke = audited_token_revoke,
+    .user_put = audited_user_put,
     .user_get = rd_sqlite_user_get,
     .user_list = rd_sqlite_user_list,
-    .assignment_add = rd_sqlite_assignment_add,
+    .assignment_add = audited_assignment_add,
     .assignment_list = rd_sqlite_assignment_list,
-    .account_def_put = rd_sqlite_account_def_put,
+    .account_def_put = audited_account_def_put,
     .account_def_list = rd_sqlite_account_def_list,
     .rec_list = rd_sqlite_rec_list,
     .decision_get = rd_sqlite_decision_get,

@@ -110,8 +110,17 @@ enum rd_sqlite_ext {
     RD_SQX_ASSESS_GET,
     RD_SQX_ASSESS_LIST_ONE,
     RD_SQX_ASSESS_LIST_ALL,
+    /* sqlite_audit.c */
+    RD_SQX_AUDIT_HEAD,
+    RD_SQX_AUDIT_ADD,
+    RD_SQX_AUDIT_LIST_ONE,
+    RD_SQX_AUDIT_LIST_ALL,
+    RD_SQX_AUDIT_HEADS,
     RD_SQX_COUNT
 };
+
+/* sqlite_audit.c */
+extern const struct rd_store_audit_ops rd_sqlite_audit_ops;
 
 /* ---- sqlite.c: the handle ---- */
 

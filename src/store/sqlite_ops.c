@@ -2,7 +2,7 @@
  * sqlite_ops.c - the SQLite backend's table of operations: the top of the
  * backend, pointing at every other file's part (open, close, transactions and
  * the trading sub-table in sqlite.c, the others in sqlite_api.c,
- * sqlite_traders.c, sqlite_perf.c and sqlite_ledger.c).
+ * sqlite_traders.c, sqlite_perf.c, sqlite_ledger.c and sqlite_audit.c).
  */
 #include "store/sqlite_int.h"
 #include "store/sqlite_ledger.h"
@@ -14,7 +14,7 @@
 
 const struct rd_store_ops rd_store_sqlite_ops = {
     .name = "sqlite",
-    .version = 6,
+    .version = 7,
     .open = rd_sqlite_open,
     .close = rd_sqlite_close,
     .begin = rd_sqlite_begin,
@@ -29,4 +29,5 @@ const struct rd_store_ops rd_store_sqlite_ops = {
     .ledger = &rd_sqlite_ledger_ops,
     .alive = rd_sqlite_alive,
     .maint = &rd_sqlite_maint_ops,
+    .audit = &rd_sqlite_audit_ops,
 };

@@ -393,6 +393,23 @@ static const char migration_9[] =
     "  at BIGINT NOT NULL"
     ");"
     "CREATE INDEX fork_assessments_account ON fork_assessments (account, id);";
+/* The audit trail (docs/audit.md): one chain per account ("account:NAME")
+ * and one firm-wide ("firm"), each entry hashing its record and the entry
+ * before it. Written in the transaction of the record it covers. WITHOUT
+ * ROWID: the key is the table, one b-tree to write instead of two. */
+static const char migration_10[] =
+    "CREATE TABLE audit_entries ("
+    "  chain TEXT NOT NULL,"
+    "  seq BIGINT NOT NULL,"
+    "  at BIGINT NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  record_hash TEXT NOT NULL,"
+    "  prev_hash TEXT NOT NULL,"
+    "  hash TEXT NOT NULL,"
+    "  PRIMARY KEY (chain, seq)"
+    ") WITHOUT ROWID;";
 
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},
@@ -404,6 +421,7 @@ const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {7, migration_7},
     {8, migration_8},
     {9, migration_9},
+    {10, migration_10},
 };
 
 const int rd_sqlite_migration_count =

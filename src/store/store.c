@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "store/store_int.h"
+#include "store/audit_int.h"
 #include "riskdesk/banned.h"
 
 /*
@@ -43,8 +44,17 @@ int rd_store_open(const char *url, struct rd_store **out, struct rd_error *err)
              * backend's files never point back up at their own table */
             int rc = ops->open(url, out, err);
 
-            if (rc == RD_OK)
+            if (rc == RD_OK) {
                 (*out)->ops = ops;
+                rd_audit_actor_set(*out, NULL);
+                /* a database from before the audit trail: its chains start
+                 * with the rows it holds (docs/audit.md, "Old databases") */
+                rc = rd_audit_genesis(*out, err);
+                if (rc) {
+                    ops->close(*out);
+                    *out = NULL;
+                }
+            }
             return rc;
         }
     }

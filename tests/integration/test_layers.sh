@@ -19,14 +19,14 @@ declare -A header_module=(
   [alloc.h]=util [banned.h]=util [buf.h]=util [decimal.h]=util [error.h]=util
   [log.h]=util [version.h]=util
   [calendar.h]=core [fills.h]=core [gates.h]=core [metrics.h]=core [money.h]=core
-  [order_id.h]=core [paper_market.h]=core [perf.h]=core [hierarchy.h]=core [ledger.h]=core [attribution.h]=core [pnl.h]=core [rec.h]=core
+  [audit_chain.h]=core [order_id.h]=core [paper_market.h]=core [perf.h]=core [hierarchy.h]=core [ledger.h]=core [attribution.h]=core [pnl.h]=core [rec.h]=core
   [fork.h]=core
   [risk.h]=core [tier.h]=core [trade_stats.h]=core [trader_model.h]=core
   [trader_rules.h]=core [order.h]=core [kv.h]=core [replay.h]=core
   [decision_json.h]=io [replay_json.h]=io [fills_csv.h]=io [fills_stream.h]=io [rec_json.h]=io [returns_csv.h]=io
   [config.h]=config [traders_config.h]=config
   [aws.h]=cloud
-  [store.h]=store
+  [store.h]=store [audit.h]=store
   [broker.h]=broker [alpaca.h]=broker
   [notify.h]=notify
   [demo.h]=app [dispatcher.h]=app [perf_report.h]=app [traders_import.h]=app

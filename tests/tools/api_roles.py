@@ -50,7 +50,7 @@ REC = {"underlying": "MSFT", "symbol": "MSFT", "action": "BUY_STOCK", "strategy"
 
 # "METHOD /path" -> how to call it. owner: "account" or "user" when the route
 # is about the trader's account (tiny) or user (bob): the other trader (carol,
-# on large) must be refused. private: text of tiny's or bob's that a list
+# on large) must be refused. query: the query string's parameters. private: text of tiny's or bob's that a list
 # shows the trader of this account and never the other one. Mutating admin
 # routes work on the spare account and user so that the rest of the table
 # still sees tiny and bob as they were.
@@ -102,6 +102,8 @@ FIXTURES = {
     "POST /api/v1/replay": {"owner": "account",
                             "body": {"account": "tiny", "from": "2026-11-01", "to": "2026-11-30",
                                      "risk": {"max_open_positions": 1}}},
+    # the audit chain of tiny: the trader of large is refused it
+    "GET /api/v1/audit": {"query": {"account": "tiny"}, "owner": "account"},
     "GET /": {},
     "GET /static/{file}": {"path": {"file": "app.js"}},
 }
@@ -215,6 +217,8 @@ def main(argv):
             if value.startswith("$"):
                 value = str(tokens[value[1:]])
             path = path.replace("{%s}" % param, value)
+        if "query" in fx:
+            path += "?" + urllib.parse.urlencode(fx["query"])
         for caller, role, which in CALLERS:
             token = tokens[caller] if role != "public" else None
             if "slack" in fx:

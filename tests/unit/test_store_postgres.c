@@ -272,6 +272,42 @@ static void test_pg_account_writers_apart(void **state)
     rd_store_close(s2);
 }
 
+/* The audit trail keeps writers apart the same way: an account's chain is
+ * extended under that account's write lock, so another account's decisions
+ * go through while A's cycle is open, and a second writer of A's chain waits
+ * for it (two could otherwise both read the same head). */
+static void test_pg_audit_chains_apart(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s2, *s3;
+    struct rd_decision_row a1 = make_decision("A", "r1", 1), b1 = make_decision("B", "r1", 0);
+    struct rd_decision_row a2 = make_decision("A", "r2", 0);
+    struct rd_audit_summary sum;
+    struct rd_error err = {0};
+    char url[600];
+
+    snprintf(url, sizeof url, "%s&lock_timeout=200", f->url);
+    assert_int_equal(rd_store_open(url, &s2, &err), RD_OK);
+    assert_int_equal(rd_store_open(url, &s3, &err), RD_OK);
+    add_rec(f->s, "r1", NOW);
+    add_rec(f->s, "r2", NOW);
+    assert_int_equal(f->s->ops->lock_account(f->s, "A", &err), RD_OK);
+    assert_int_equal(f->s->ops->begin(f->s, &err), RD_OK);
+    assert_int_equal(f->s->ops->trading->decision_add(f->s, &a1, &err), RD_OK);
+    /* B's decision and its entry commit while A's cycle is open */
+    assert_int_equal(s2->ops->trading->decision_add(s2, &b1, &err), RD_OK);
+    /* another writer of A's chain waits for A's cycle, and writes nothing */
+    assert_int_equal(s3->ops->trading->decision_add(s3, &a2, &err), RD_ESTORE);
+    assert_non_null(strstr(err.msg, "lock timeout"));
+    assert_int_equal(f->s->ops->commit(f->s, &err), RD_OK);
+    assert_int_equal(s3->ops->trading->decision_add(s3, &a2, &err), RD_OK);
+    assert_int_equal(rd_audit_verify(f->s, NULL, NULL, NULL, NULL, &sum, &err), RD_OK);
+    assert_int_equal(sum.problems, 0);
+    assert_int_equal(sum.entries, 3);
+    rd_store_close(s3);
+    rd_store_close(s2);
+}
+
 /* A shared document (the paper market) never makes one account's
  * transaction wait for another's: the second writer leaves it to the first,
  * at once (the handles' lock timeout would fail the statement otherwise). */
@@ -469,10 +505,16 @@ int main(void)
         PG_TEST(test_ledger_nodes_states),
         PG_TEST(test_ledger_txns),
         PG_TEST(test_ledger_ops),
+        PG_TEST(test_audit_entries),
+        PG_TEST(test_audit_rollback),
+        PG_TEST(test_audit_verify_tamper),
+        PG_TEST(test_audit_genesis),
+        PG_TEST(test_audit_account_defs),
         PG_TEST(test_trader_daily_conflict),
         PG_TEST(test_pg_migrations_and_reopen),
         PG_TEST(test_pg_byte_order),
         PG_TEST(test_pg_account_writers_apart),
+        PG_TEST(test_pg_audit_chains_apart),
         PG_TEST(test_pg_shared_kv_never_waits),
         PG_TEST(test_pg_rec_places_visible_in_order),
         PG_TEST(test_pg_failed_statement_aborts),

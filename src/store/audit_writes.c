@@ -1,0 +1,155 @@
+/*
+ * audit_writes.c - a backend's write of an audited record, with its entry
+ * noted in the same transaction (audit_int.h). Each backend's table points
+ * at a one-line forwarder that hands its own write here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/audit_int.h"
+#include "riskdesk/banned.h"
+
+int rd_audit_decision_add(struct rd_store *s, struct rd_decision_row *row,
+                          int (*raw)(struct rd_store *, struct rd_decision_row *,
+                                     struct rd_error *),
+                          struct rd_error *err)
+{
+    int rc = rd_audit_begin(s, err);
+
+    if (rc)
+        return rc;
+    rc = raw(s, row, err);
+    if (rc == RD_OK)
+        rc = rd_audit_decision(s, row, err);
+    return rd_audit_end(s, rc, err);
+}
+
+int rd_audit_decisions_record(struct rd_store *s, struct rd_decision_row *rows, size_t n,
+                              struct rd_order_row *orders, const size_t *order_row,
+                              size_t norders, rd_audit_record_fn raw, struct rd_error *err)
+{
+    int rc = rd_audit_begin(s, err);
+
+    if (rc)
+        return rc;
+    rc = raw(s, rows, n, orders, order_row, norders, err);
+    for (size_t i = 0, j = 0; rc == RD_OK && i < n; i++) {
+        rc = rd_audit_decision(s, &rows[i], err);
+        for (; rc == RD_OK && j < norders && order_row[j] == i; j++)
+            rc = rd_audit_order(s, &orders[j], err);
+    }
+    return rd_audit_end(s, rc, err);
+}
+
+/* An order written (placed, or changed: then read back whole to note). */
+static int order_write(struct rd_store *s, const struct rd_order_row *o,
+                       int (*raw)(struct rd_store *, const struct rd_order_row *,
+                                  struct rd_error *),
+                       int changed, struct rd_error *err)
+{
+    int rc = rd_audit_begin(s, err);
+
+    if (rc)
+        return rc;
+    rc = raw(s, o, err);
+    if (rc == RD_OK)
+        rc = changed ? rd_audit_order_changed(s, o, err) : rd_audit_order(s, o, err);
+    return rd_audit_end(s, rc, err);
+}
+
+int rd_audit_order_add(struct rd_store *s, const struct rd_order_row *o,
+                       int (*raw)(struct rd_store *, const struct rd_order_row *,
+                                  struct rd_error *),
+                       struct rd_error *err)
+{
+    return order_write(s, o, raw, 0, err);
+}
+
+int rd_audit_order_update(struct rd_store *s, const struct rd_order_row *o,
+                          int (*raw)(struct rd_store *, const struct rd_order_row *,
+                                     struct rd_error *),
+                          struct rd_error *err)
+{
+    return order_write(s, o, raw, 1, err);
+}
+
+/* A token's write ended (rc): on success the token, read back, is noted. */
+static int token_end(struct rd_store *s, int rc, int64_t id, struct rd_error *err)
+{
+    if (rc == RD_OK)
+        rc = rd_audit_token_changed(s, id, err);
+    return rd_audit_end(s, rc, err);
+}
+
+int rd_audit_token_add(struct rd_store *s, struct rd_token_row *t,
+                       int (*raw)(struct rd_store *, struct rd_token_row *, struct rd_error *),
+                       struct rd_error *err)
+{
+    int rc = rd_audit_begin(s, err);
+
+    if (rc)
+        return rc;
+    rc = raw(s, t, err);        /* sets t->id */
+    return token_end(s, rc, t->id, err);
+}
+
+int rd_audit_token_revoke(struct rd_store *s, int64_t id, int64_t at,
+                          int (*raw)(struct rd_store *, int64_t, int64_t, struct rd_error *),
+                          struct rd_error *err)
+{
+    int rc = rd_audit_begin(s, err);
+
+    return rc ? rc : token_end(s, raw(s, id, at, err), id, err);
+}
+
+int rd_audit_user_put(struct rd_store *s, const struct rd_user_row *u, int only_new,
+                      int (*raw)(struct rd_store *, const struct rd_user_row *, int,
+                                 struct rd_error *),
+                      struct rd_error *err)
+{
+    char id[sizeof u->id + 1];
+    int rc = rd_audit_begin(s, err);
+
+    if (rc)
+        return rc;
+    rc = raw(s, u, only_new, err);
+    if (rc == RD_OK) {
+        snprintf(id, sizeof id, "%.*s", (int)strnlen(u->id, sizeof u->id), u->id);
+        rc = rd_audit_user_changed(s, id, err);
+    }
+    return rd_audit_end(s, rc, err);
+}
+
+int rd_audit_assignment_add(struct rd_store *s, struct rd_assignment_row *a,
+                            int (*raw)(struct rd_store *, struct rd_assignment_row *,
+                                       struct rd_error *),
+                            struct rd_error *err)
+{
+    char user[sizeof a->user + 1];
+    int rc = rd_audit_begin(s, err);
+
+    if (rc)
+        return rc;
+    rc = raw(s, a, err);
+    if (rc == RD_OK) {
+        snprintf(user, sizeof user, "%.*s", (int)strnlen(a->user, sizeof a->user), a->user);
+        rc = rd_audit_assignment_added(s, user, err);
+    }
+    return rd_audit_end(s, rc, err);
+}
+
+int rd_audit_account_def_put(struct rd_store *s, const struct rd_account_def_row *a,
+                             int only_new,
+                             int (*raw)(struct rd_store *, const struct rd_account_def_row *, int,
+                                        struct rd_error *),
+                             struct rd_error *err)
+{
+    int rc = rd_audit_begin(s, err);
+
+    if (rc)
+        return rc;
+    rc = raw(s, a, only_new, err);
+    if (rc == RD_OK)
+        rc = rd_audit_account_def_changed(s, a, err);
+    return rd_audit_end(s, rc, err);
+}

@@ -1,0 +1,139 @@
+/*
+ * sqlite_audit.c - the SQLite backend's audit chains (store.h,
+ * rd_store_audit_ops; migration 10 in sqlite_schema.c; docs/audit.md).
+ * BEGIN IMMEDIATE already makes writers take turns, so a chain's head read
+ * in a transaction stays its head until that transaction ends.
+ */
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store/audit_sql.h"
+#include "store/sqlite_int.h"
+#include "riskdesk/banned.h"
+
+static const char *const sql[RD_SQX_COUNT] = {
+    [RD_SQX_AUDIT_HEAD] = AUDIT_SQL_HEAD,
+    [RD_SQX_AUDIT_ADD] = "INSERT INTO audit_entries (" AUDIT_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [RD_SQX_AUDIT_LIST_ONE] = AUDIT_SQL_LIST_ONE,
+    [RD_SQX_AUDIT_LIST_ALL] = AUDIT_SQL_LIST_ALL,
+    [RD_SQX_AUDIT_HEADS] = AUDIT_SQL_HEADS,
+};
+
+static int prep(struct rd_store *s, enum rd_sqlite_ext slot, struct rd_sqlite_binder *b,
+                struct rd_error *err)
+{
+    return rd_sqlite_bind_ext(s, slot, sql[slot], b, err);
+}
+
+static void read_entry(sqlite3_stmt *st, struct rd_audit_entry *e)
+{
+    memset(e, 0, sizeof *e);
+    rd_sqlite_col_text(st, 0, e->chain, sizeof e->chain);
+    e->seq = sqlite3_column_int64(st, 1);
+    e->at = sqlite3_column_int64(st, 2);
+    rd_sqlite_col_text(st, 3, e->actor, sizeof e->actor);
+    rd_sqlite_col_text(st, 4, e->kind, sizeof e->kind);
+    rd_sqlite_col_text(st, 5, e->subject, sizeof e->subject);
+    rd_sqlite_col_text(st, 6, e->record_hash, sizeof e->record_hash);
+    rd_sqlite_col_text(st, 7, e->prev_hash, sizeof e->prev_hash);
+    rd_sqlite_col_text(st, 8, e->hash, sizeof e->hash);
+}
+
+static int walk(struct rd_store *s, struct rd_sqlite_binder *b,
+                int (*visit)(void *ctx, const struct rd_audit_entry *), void *ctx,
+                const char *what, struct rd_error *err)
+{
+    struct rd_audit_entry e;
+    int rc, ret = 0;
+
+    while ((rc = rd_sqlite_bind_step(b)) == SQLITE_ROW) {
+        read_entry(b->st, &e);
+        ret = visit(ctx, &e);
+        if (ret)
+            break;
+    }
+    if (!ret)
+        ret = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, what);
+    rd_sqlite_bind_done(b);
+    return ret;
+}
+
+static int audit_head(struct rd_store *s, const char *chain, struct rd_audit_entry *last,
+                      struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    int rc = prep(s, RD_SQX_AUDIT_HEAD, &b, err);
+
+    if (rc)
+        return rc;
+    rd_sqlite_bind_str(&b, chain);
+    rc = rd_sqlite_bind_step(&b);
+    if (rc == SQLITE_ROW) {
+        read_entry(b.st, last);
+        rc = RD_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = RD_ENOTFOUND;
+    } else {
+        rc = rd_sqlite_fail(s, rc, err, "audit head");
+    }
+    rd_sqlite_bind_done(&b);
+    return rc;
+}
+
+static int audit_add(struct rd_store *s, const struct rd_audit_entry *e, size_t n,
+                     struct rd_error *err)
+{
+    int rc = RD_OK;
+
+    for (size_t i = 0; i < n && rc == RD_OK; i++) {
+        struct rd_sqlite_binder b;
+
+        rc = prep(s, RD_SQX_AUDIT_ADD, &b, err);
+        if (rc)
+            break;
+        rd_sqlite_bind_str(&b, e[i].chain);
+        rd_sqlite_bind_i64(&b, e[i].seq);
+        rd_sqlite_bind_i64(&b, e[i].at);
+        rd_sqlite_bind_str(&b, e[i].actor);
+        rd_sqlite_bind_str(&b, e[i].kind);
+        rd_sqlite_bind_str(&b, e[i].subject);
+        rd_sqlite_bind_str(&b, e[i].record_hash);
+        rd_sqlite_bind_str(&b, e[i].prev_hash);
+        rd_sqlite_bind_str(&b, e[i].hash);
+        rc = rd_sqlite_bind_run(s, &b, NULL, err, "audit add");
+    }
+    return rc;
+}
+
+static int audit_list(struct rd_store *s, const char *chain, int64_t from,
+                      int (*visit)(void *ctx, const struct rd_audit_entry *), void *ctx,
+                      struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    int rc = prep(s, chain ? RD_SQX_AUDIT_LIST_ONE : RD_SQX_AUDIT_LIST_ALL, &b, err);
+
+    if (rc)
+        return rc;
+    if (chain)
+        rd_sqlite_bind_str(&b, chain);
+    rd_sqlite_bind_i64(&b, from);
+    return walk(s, &b, visit, ctx, "audit list", err);
+}
+
+static int audit_heads(struct rd_store *s, int (*visit)(void *ctx, const struct rd_audit_entry *),
+                       void *ctx, struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    int rc = prep(s, RD_SQX_AUDIT_HEADS, &b, err);
+
+    return rc ? rc : walk(s, &b, visit, ctx, "audit heads", err);
+}
+
+const struct rd_store_audit_ops rd_sqlite_audit_ops = {
+    .version = 1,
+    .head = audit_head,
+    .add = audit_add,
+    .list = audit_list,
+    .heads = audit_heads,
+};

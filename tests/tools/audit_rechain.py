@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""What an attacker with the database could do to the audit trail: edit a
+decision, then recompute its entry's record hash and every later entry of the
+chain, so that the chain is consistent again. Written from docs/audit.md's
+canonical forms alone (so it also checks the docs): used by
+tests/integration/test_audit.sh to show that `audit verify --anchor` catches
+what a plain verify cannot.
+
+usage: audit_rechain.py SQL-RUNNER... -- DECISION_ID
+SQL-RUNNER is a command reading SQL on stdin and printing tab-separated rows
+(NULL as ""): sqlite3 -separator $'\\t' DB, or psql -X -A -t -F $'\\t' -d URL.
+"""
+import hashlib
+import subprocess
+import sys
+
+
+def canon(kind, fields):
+    out = b"riskdesk-record-v1\n" + kind.encode() + b"\n"
+    for name, value in fields:
+        v = str(value).encode()
+        out += name.encode() + b"=" + str(len(v)).encode() + b":" + v + b"\n"
+    return hashlib.sha256(out).hexdigest()
+
+
+def main():
+    sep = sys.argv.index("--")
+    runner, decision_id = sys.argv[1:sep], sys.argv[sep + 1]
+
+    def sql(text):
+        res = subprocess.run(runner, input=text, capture_output=True, text=True, check=True)
+        return [line.split("\t") for line in res.stdout.splitlines() if line]
+
+    cols = ("id, account, rec_id, decided_at, approved, size, first_failed, budget, unit_risk, "
+            "unit_cost, risk_pct, kelly_used, verdicts")
+    (row,) = sql(f"SELECT {cols} FROM decisions WHERE id = {int(decision_id)};")
+    names = [c.strip() for c in cols.split(",")]
+    record = canon("decision", list(zip(names, row)))
+    chain = "account:" + row[1]
+    entries = sql("SELECT seq, at, actor, kind, subject, record_hash, prev_hash, hash FROM "
+                  f"audit_entries WHERE chain = '{chain}' ORDER BY seq;")
+    last = max(int(e[0]) for e in entries if e[3] == "decision" and e[4] == decision_id)
+    prev = None
+    updates = []
+    for seq, at, actor, kind, subject, rh, ph, h in entries:
+        seq = int(seq)
+        if seq < last:
+            prev = h
+            continue
+        if seq == last:
+            rh = record
+        ph = prev or ph
+        h = canon("audit-entry", [("chain", chain), ("seq", seq), ("at", at), ("actor", actor),
+                                  ("kind", kind), ("subject", subject), ("record", rh),
+                                  ("prev", ph)])
+        updates.append(f"UPDATE audit_entries SET record_hash = '{rh}', prev_hash = '{ph}', "
+                       f"hash = '{h}' WHERE chain = '{chain}' AND seq = {seq};")
+        prev = h
+    sql("BEGIN;\n" + "\n".join(updates) + "\nCOMMIT;\n")
+    print(f"rewrote {len(updates)} entries of {chain} from #{last}; new head {prev}")
+
+
+if __name__ == "__main__":
+    main()
