@@ -25,7 +25,7 @@ void rd_audit_decision_hash(const struct rd_decision_row *r, char hex[RD_SHA256_
     char verdicts[RD_STORE_VERDICTS_MAX];
     struct rd_audit_canon c;
 
-    if (rd_store_verdicts_encode(d, verdicts, sizeof verdicts, NULL) != RD_OK)
+    if (rd_store_verdicts_encode(d, &r->in, verdicts, sizeof verdicts, NULL) != RD_OK)
         verdicts[0] = '\0';
     rd_audit_canon_init(&c, "decision");
     rd_audit_canon_i64(&c, "id", r->id);
