@@ -613,8 +613,10 @@ static int account_for_approval(struct rd_dispatcher *d, const struct rd_order_r
     rd_money cost = rd_muldiv(dec->unit_cost, dec->size, 1);
 
     if (o->intent == RD_INTENT_EXIT) {
-        if (p)
+        if (p) {
+            p->closing_from = p->row.qty;
             p->row.qty = 0;           /* being closed: no further sells this cycle */
+        }
         return RD_OK;
     }
     d->base.exposure += cost;

@@ -11,6 +11,8 @@ struct dpos {
     rd_money price;          /* current price per share */
     int known;               /* the store has a row for it */
     int pending;             /* an entry approved this cycle, not yet filled */
+    int64_t closing_from;    /* what was held when an exit approved this cycle set
+                                row.qty to 0 (no further sells); its fill keeps the rest */
 };
 
 struct poslist {

@@ -95,9 +95,10 @@ int rd_dispatch_apply_result(struct rd_dispatcher *d, struct rd_order_row *o,
         memset(&row, 0, sizeof row);
         snprintf(row.account, sizeof row.account, "%s", o->account);
         memcpy(row.symbol, o->symbol, sizeof row.symbol);
-        if (p && p->row.qty > o->filled_qty) {
+        /* a partial sell keeps the rest (the approval set qty to 0 for the cycle) */
+        if (p && (p->row.qty ? p->row.qty : p->closing_from) > o->filled_qty) {
             row = p->row;
-            row.qty -= o->filled_qty;
+            row.qty = (p->row.qty ? p->row.qty : p->closing_from) - o->filled_qty;
         }
         if ((rc = d->store->ops->trading->position_put(d->store, &row, err)) != RD_OK)
             goto fail;

@@ -26,6 +26,7 @@ static const char two_accounts[] =
     " {\"name\": \"large\", \"tier\": \"auto\", \"starting_cash\": \"209000\","
     "  \"risk\": {\"max_notional_exposure\": 10000, \"max_open_positions\": 5,"
     "   \"max_contracts_per_trade\": 10, \"max_daily_loss\": 500, \"max_risk_per_trade_pct\": 0.02,"
+    "   \"allowed_actions\": [\"BUY_CALL\", \"BUY_PUT\", \"BUY_STOCK\", \"SELL_STOCK\"],"
     "   \"exits\": {\"stop_loss_pct\": 0, \"take_profit_pct\": 0}}},"
     " {\"name\": \"tiny\", \"tier\": \"auto\", \"starting_cash\": \"1804\","
     "  \"risk\": {\"max_notional_exposure\": 1500, \"max_open_positions\": 2,"
@@ -379,6 +380,67 @@ static void test_broker_rejection_recorded(void **s)
     assert_int_equal(c.rejected, 1);
     assert_non_null(strstr(c.last_reason, "insufficient buying power"));
     assert_int_equal(positions(&w, 2, T_1030), 0);
+    close_world(&w);
+}
+
+static int held_qty(void *ctx, const struct rd_position_row *p)
+{
+    if (!strcmp(p->symbol, "IBM"))
+        *(int64_t *)ctx = p->qty;
+    return 0;
+}
+
+/* A stock recommendation through "large" capped at qty (a trader's trade). */
+static void add_stock_rec(struct world *w, const char *id, enum rd_action action, int64_t qty,
+                          int64_t created_at)
+{
+    struct rd_rec r;
+    struct rd_error err = {0};
+
+    memset(&r, 0, sizeof r);
+    snprintf(r.id, sizeof r.id, "%s", id);
+    snprintf(r.underlying, sizeof r.underlying, "IBM");
+    snprintf(r.symbol, sizeof r.symbol, "IBM");
+    r.action = action;
+    r.strategy = RD_STRAT_SWING;
+    r.confidence = 800000;
+    r.volume_ratio = 3000000;
+    r.price = RD_DOLLARS(100);
+    r.stop_price = action == RD_ACT_BUY_STOCK ? RD_DOLLARS(95) : 0;
+    r.qty = qty;
+    r.created_at = created_at;
+    if (w->store->ops->trading->rec_add(w->store, &r, &err))
+        fail_msg("rec %s: %s", id, err.msg);
+}
+
+/* Selling part of a position keeps the rest, in the store as at the broker. */
+static void test_partial_sell_keeps_the_rest(void **s)
+{
+    struct world w;
+    struct rd_cycle_stats st;
+    struct rd_error err = {0};
+    int64_t held = -1;
+
+    (void)s;
+    open_world(&w);
+    add_stock_rec(&w, "b10", RD_ACT_BUY_STOCK, 10, T_1030 - 10);
+    cycle(&w, 0, T_1030, &st);
+    assert_int_equal(st.filled, 1);
+    add_stock_rec(&w, "s4", RD_ACT_SELL_STOCK, 4, T_1030 + 50);
+    cycle(&w, 0, T_1030 + 60, &st);
+    assert_int_equal(st.approved, 1);
+    assert_int_equal(st.filled, 1);
+    if (w.store->ops->trading->position_list(w.store, "large", held_qty, &held, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(held, 6);
+    assert_int_equal(positions(&w, 0, T_1030 + 60), 1);
+    /* the next cycle agrees with the broker: nothing to reconcile or sell */
+    cycle(&w, 0, T_1030 + 120, &st);
+    assert_int_equal(st.exits, 0);
+    held = -1;
+    if (w.store->ops->trading->position_list(w.store, "large", held_qty, &held, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(held, 6);
     close_world(&w);
 }
 
@@ -911,6 +973,7 @@ int main(void)
         cmocka_unit_test(test_exits_stay_in_their_account),
         cmocka_unit_test(test_exit_rules),
         cmocka_unit_test(test_broker_rejection_recorded),
+        cmocka_unit_test(test_partial_sell_keeps_the_rest),
         cmocka_unit_test(test_refused_exit_retried),
         cmocka_unit_test(test_broker_reason_kept),
         cmocka_unit_test(test_kill_switch_trips_and_resets),
