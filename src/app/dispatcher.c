@@ -14,6 +14,7 @@
 #include "riskdesk/alloc.h"
 #include "riskdesk/calendar.h"
 #include "riskdesk/log.h"
+#include "riskdesk/market_feed.h"
 #include "riskdesk/order_id.h"
 #include "riskdesk/perf_report.h"
 #include "app/dispatcher_int.h"
@@ -254,62 +255,6 @@ static rd_money exposure_of(const struct rd_dispatcher *d)
     return sum;
 }
 
-/* The feed's level and when it was written (the file's mtime); a level past
- * market.vix_max_age_seconds is logged here and refused by the regime gate. */
-static void read_vix_feed(const struct rd_dispatcher *d, struct rd_market_view *m)
-{
-    const char *src = d->cfg->vix_feed;
-    char text[64];
-    size_t n;
-    FILE *f;
-    struct stat sb;
-    struct rd_error e = {0};
-    struct rd_logline l;
-    int64_t age;
-
-    m->feed = RD_FEED_NONE;
-    m->vix = 0;
-    m->vix_at = 0;
-    m->vix_max_age = d->cfg->vix_max_age_s;
-    if (!src[0])
-        return;
-    m->feed = RD_FEED_ERROR;
-    if (strncmp(src, "file:", 5) != 0)
-        return;
-    f = fopen(src + 5, "r");
-    if (!f || fstat(fileno(f), &sb) != 0) {
-        rd_log_begin(&l, RD_LOG_WARN, "market.feed_error");
-        rd_log_str(&l, "feed", src);
-        rd_log_str(&l, "error", strerror(errno));
-        rd_log_end(&l);
-        if (f)
-            fclose(f);
-        return;
-    }
-    n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
-        n--;
-    if (rd_ppm_parse(text, n, &m->vix, &e) == RD_OK && m->vix < 0)
-        rd_error_set(&e, RD_EINVAL, "a VIX level below 0; expected one level >= 0");
-    if (e.code != RD_OK) {
-        rd_log_begin(&l, RD_LOG_WARN, "market.feed_error");
-        rd_log_str(&l, "feed", src);
-        rd_log_str(&l, "error", e.msg);
-        rd_log_end(&l);
-        return;
-    }
-    m->feed = RD_FEED_OK;
-    m->vix_at = (int64_t)sb.st_mtime;
-    if (rd_market_feed_stale(m, d->clock.now, &age)) {
-        rd_log_begin(&l, RD_LOG_WARN, "market.feed_stale");
-        rd_log_str(&l, "feed", src);
-        rd_log_int(&l, "age_seconds", age);
-        rd_log_int(&l, "max_age_seconds", m->vix_max_age);
-        rd_log_end(&l);
-    }
-}
-
 static int firm_visit(void *ctx, const struct rd_position_row *p)
 {
     rd_money *sum = ctx;
@@ -397,7 +342,7 @@ static int prepare(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
     if ((rc = rd_dispatch_node_read(d, err)) != RD_OK)
         return rc;
     rd_dispatch_node_apply(d);
-    read_vix_feed(d, &d->market);
+    rd_market_feed_read(d->cfg, d->clock.now, &d->market);
     if (d->cfg->firm_max_gross_exposure > 0) {
         struct firm_ctx f = {d->store, 0, err};
 

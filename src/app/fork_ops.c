@@ -4,6 +4,7 @@
  * happen once.
  */
 #include "riskdesk/fork_ops.h"
+#include "riskdesk/market_feed.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -86,10 +87,17 @@ static int open_orders(struct rd_store *s, const char *account, int64_t *n, stru
 /* The performance factor's inputs from the account's snapshots; none, or
  * too few days, leave them 0. */
 static int perf_inputs(struct rd_store *s, const struct rd_config *cfg, const char *account,
-                       struct rd_fork_inputs *in, struct rd_error *err)
+                       int64_t now, struct rd_fork_inputs *in, struct rd_error *err)
 {
     struct rd_perf_report rep;
+    struct rd_market_view m;
+    int64_t age;
     int rc = rd_perf_report_build(s, cfg, account, RD_AGG_DAILY, INT32_MIN, INT32_MAX, &rep, err);
+
+    /* the market factor's VIX, unless --vix gives one: the feed's, when fresh */
+    rd_market_feed_read(cfg, now, &m);
+    in->vix_known = m.feed == RD_FEED_OK && !rd_market_feed_stale(&m, now, &age);
+    in->vix = in->vix_known ? m.vix : 0;
 
     if (rc == RD_ENOTFOUND) {
         rd_error_clear(err);
@@ -156,8 +164,10 @@ static void factors(const struct rd_fork_request *r, const struct rd_fork_inputs
 {
     struct rd_fork_inputs in = *perf;
 
-    in.vix_known = r->vix_known;
-    in.vix = r->vix;
+    if (r->vix_known) {
+        in.vix_known = 1;
+        in.vix = r->vix;
+    }
     in.vix_halt = r->acct->risk.vix_halt;
     in.in_progress = nf->ops.in_progress;
     in.market_open = market_open(now);
@@ -197,7 +207,7 @@ int rd_fork_assess_node(struct rd_store *s, const struct rd_fork_request *r,
 
     memset(out, 0, sizeof *out);
     memset(&perf, 0, sizeof perf);
-    if ((rc = perf_inputs(s, r->cfg, r->acct->name, &perf, err)) != RD_OK ||
+    if ((rc = perf_inputs(s, r->cfg, r->acct->name, by->now, &perf, err)) != RD_OK ||
         (rc = s->ops->begin(s, err)) != RD_OK)
         return rc;
     rc = read_facts(s, r, by->now, &nf, err);
@@ -517,7 +527,7 @@ int rd_fork_execute(struct rd_store *s, const struct rd_fork_request *r,
     if (r->key && strlen(r->key) >= RD_LEDGER_KEY_MAX)
         return rd_error_set(err, RD_EINVAL, "--key: longer than %d characters",
                             RD_LEDGER_KEY_MAX - 1);
-    if ((rc = perf_inputs(s, r->cfg, r->acct->name, &perf, err)) != RD_OK ||
+    if ((rc = perf_inputs(s, r->cfg, r->acct->name, by->now, &perf, err)) != RD_OK ||
         (rc = s->ops->begin(s, err)) != RD_OK)
         return rc;
     rc = execute_in_tx(s, r, &perf, by, out, assessment_id, &keep, err);

@@ -28,6 +28,11 @@ cat >"$TMP/riskdesk2.json" <<JSON
 {"database": "sqlite:$TMP/rd.db", "accounts": [$accounts],
  "hierarchy": {"types": {"gen": {"fork_threshold": "50000"}, "rev": {"min_capital": "50000"}}}}
 JSON
+# the same with a VIX feed (market.vix_feed): the market factor without --vix
+cat >"$TMP/riskdesk3.json" <<JSON
+{"database": "sqlite:$TMP/rd.db", "accounts": [$accounts],
+ "market": {"vix_feed": "file:$TMP/vix.txt", "vix_max_age_seconds": 900}}
+JSON
 AT=2026-11-21T15:30:00Z            # a Saturday: the market is closed (timing 1)
 DAY2=2026-11-22T10:00:00Z          # within 24 h of the first fork
 DAY3=2026-11-22T15:30:00Z          # 24 h after it
@@ -56,6 +61,18 @@ suite() {
   jcheck_file "$TMP/out" 'd["factors"]["market"] == "0.5" and d["confidence"] == "0.45"'
   step 0 fork assess --account g1 --json
   jcheck_file "$TMP/out" 'd["factors"]["market"] == "0" and d["confidence"] == "0.3"'
+  # the feed's level when --vix is not given; a stale one is unknown (0); --vix wins
+  echo 27.5 >"$TMP/vix.txt"
+  touch -d 2026-11-21T15:25:00Z "$TMP/vix.txt"
+  C3=("${C[@]/riskdesk.json/riskdesk3.json}")
+  expect_rc 0 "$RD_BIN" fork assess "${C3[@]}" --account g1 --json --at "$AT"
+  jcheck_file "$TMP/out" 'd["factors"]["market"] == "0.5" and d["confidence"] == "0.45"'
+  expect_rc 0 "$RD_BIN" fork assess "${C3[@]}" --account g1 --vix 12 --json --at "$AT"
+  jcheck_file "$TMP/out" 'd["factors"]["market"] == "1"'
+  touch -d 2026-11-21T15:00:00Z "$TMP/vix.txt"
+  expect_rc 0 "$RD_BIN" fork assess "${C3[@]}" --account g1 --json --at "$AT"
+  jcheck_file "$TMP/out" 'd["factors"]["market"] == "0"'
+  verify_clean "assessments from the VIX feed"
 
   # ---- refusals change nothing ----
   snapshot
