@@ -26,28 +26,6 @@ int ledger_cli_amount(const char *cmd, const char *arg, int signed_ok, rd_money 
     return CLI_OK;
 }
 
-json_t *ledger_cli_money(rd_money v)
-{
-    char m[32];
-
-    rd_money_format(v, m, sizeof m);
-    return json_string(m);
-}
-
-json_t *ledger_cli_node(const struct rd_hier_view *v)
-{
-    const struct rd_ledger_sums *s = &v->sums;
-
-    return json_pack("{s:s, s:s, s:s, s:s?, s:i, s:o, s:o, s:o, s:o, s:o, s:i, s:[]}",
-                     "account", v->node.account, "type", rd_node_type_name(v->node.type),
-                     "state", rd_node_state_name(v->node.state), "parent",
-                     v->node.parent[0] ? v->node.parent : NULL, "depth", v->depth, "available",
-                     ledger_cli_money(s->available), "reserved", ledger_cli_money(s->reserved),
-                     "capital", ledger_cli_money(rd_ledger_capital(s)), "base",
-                     ledger_cli_money(rd_ledger_base(s)), "surplus",
-                     ledger_cli_money(rd_ledger_surplus(s)), "forks", v->forks, "children");
-}
-
 int ledger_cli_print(json_t *o)
 {
     int rc;
