@@ -20,6 +20,12 @@
 
 json_t *rd_hier_json_money(rd_money v);
 
+/* An amount of money as given (text): a decimal with at most 4 places, > 0
+ * (signed_ok: nonzero, a loss below 0). RD_EINVAL naming what ("--amount",
+ * "amount") and the text when it is not. */
+int rd_hier_amount_parse(const char *what, const char *text, int signed_ok, rd_money *out,
+                         struct rd_error *err);
+
 /* {"account","type","state","parent","depth","available","reserved",
  *  "capital","base","surplus","forks","children":[]}. */
 json_t *rd_hier_json_node(const struct rd_hier_view *v);

@@ -17,6 +17,26 @@ json_t *rd_hier_json_money(rd_money v)
     return json_string(m);
 }
 
+int rd_hier_amount_parse(const char *what, const char *text, int signed_ok, rd_money *out,
+                         struct rd_error *err)
+{
+    const char *dot = strchr(text, '.');
+    struct rd_error perr = {0};
+
+    if (rd_money_parse(text, strlen(text), out, &perr) != RD_OK)
+        return rd_error_set(err, RD_EINVAL, "%s: '%.40s' is not a decimal amount (like 250.50)",
+                            what, text);
+    if (dot && strlen(dot + 1) > 4)
+        return rd_error_set(err, RD_EINVAL, "%s: '%.40s' has more than 4 decimal places", what,
+                            text);
+    if (signed_ok && *out == 0)
+        return rd_error_set(err, RD_EINVAL, "%s: '%.40s'; expected a nonzero amount (a loss "
+                            "below 0)", what, text);
+    if (!signed_ok && *out <= 0)
+        return rd_error_set(err, RD_EINVAL, "%s: '%.40s'; expected an amount > 0", what, text);
+    return RD_OK;
+}
+
 json_t *rd_hier_json_node(const struct rd_hier_view *v)
 {
     const struct rd_ledger_sums *s = &v->sums;

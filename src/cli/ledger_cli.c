@@ -4,7 +4,6 @@
 #include "cli/ledger_cli.h"
 
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "riskdesk/banned.h"
@@ -12,17 +11,9 @@
 int ledger_cli_amount(const char *cmd, const char *arg, int signed_ok, rd_money *out)
 {
     struct rd_error err = {0};
-    const char *dot = strchr(arg, '.');
 
-    if (rd_money_parse(arg, strlen(arg), out, &err) != RD_OK)
-        return cli_usage_error(cmd, "--amount: '%s' is not a decimal amount (like 250.50)", arg);
-    if (dot && strlen(dot + 1) > 4)
-        return cli_usage_error(cmd, "--amount: '%s' has more than 4 decimal places", arg);
-    if (signed_ok && *out == 0)
-        return cli_usage_error(cmd, "--amount: '%s'; expected a nonzero amount (a loss below 0)",
-                               arg);
-    if (!signed_ok && *out <= 0)
-        return cli_usage_error(cmd, "--amount: '%s'; expected an amount > 0", arg);
+    if (rd_hier_amount_parse("--amount", arg, signed_ok, out, &err) != RD_OK)
+        return cli_usage_error(cmd, "%s", err.msg);
     return CLI_OK;
 }
 
