@@ -134,6 +134,24 @@ start_sink() {
   port=$(cat "$TMP/port")
 }
 stop_sink() { [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null; wait "$sink_pid" 2>/dev/null; sink_pid=; }
+# find_chromium: CHROMIUM is $RD_CHROMIUM or the first of chromium,
+# chromium-browser, google-chrome on PATH ("" when none)
+find_chromium() {
+  local c
+  CHROMIUM=${RD_CHROMIUM:-}
+  for c in chromium chromium-browser google-chrome google-chrome-stable; do
+    [ -n "$CHROMIUM" ] && break
+    CHROMIUM=$(command -v "$c")
+  done
+}
+# browse ARGS...: headless $CHROMIUM with a fresh profile under $TMP/profiles
+# (register a token it is handed with secret TOKEN "$TMP/profiles/"),
+# 5 s of virtual time; its stderr in $TMP/chromium.err
+browse() {
+  timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --disable-dev-shm-usage --user-data-dir="$(mkdir -p "$TMP/profiles" && mktemp -d -p "$TMP/profiles")" --virtual-time-budget=5000 "$@" 2>>"$TMP/chromium.err"
+}
 # stop_server: SIGTERM, waits for it; it must exit 0 with no sanitizer
 # report (a leak or UB in a handler shows up here, at exit)
 stop_server() {
