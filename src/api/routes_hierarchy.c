@@ -8,13 +8,13 @@
 #include <string.h>
 
 #include "api/hier_int.h"
-#include "riskdesk/calendar.h"
 #include "riskdesk/banned.h"
 
 static const char *const no_query[] = {NULL};
 
-/* GET /api/v1/accounts/{id}/hierarchy: the node and every node below it. */
-static int subtree(struct api_req *r)
+/* A read about the node the path names: build(store, node, ...) answered. */
+static int node_read(struct api_req *r,
+                     int (*build)(struct rd_store *, const char *, json_t **, struct rd_error *))
 {
     const struct rd_account_config *a;
     struct rd_error err = {0};
@@ -27,28 +27,21 @@ static int subtree(struct api_req *r)
         return st;
     if (!(s = api_store(r)))
         return r->status;
-    if ((rc = rd_hier_json_tree(s, a->name, &o, &err)) != RD_OK)
+    if ((rc = build(s, a->name, &o, &err)) != RD_OK)
         return api_hier_fail(r, rc, &err);
     return api_hier_answer(r, o, 200);
+}
+
+/* GET /api/v1/accounts/{id}/hierarchy: the node and every node below it. */
+static int subtree(struct api_req *r)
+{
+    return node_read(r, rd_hier_json_tree);
 }
 
 /* GET /api/v1/accounts/{id}/ledger: the node's books and transactions. */
 static int ledger(struct api_req *r)
 {
-    const struct rd_account_config *a;
-    struct rd_error err = {0};
-    struct rd_store *s;
-    json_t *o;
-    int st, rc;
-
-    if ((st = api_query_check(r, no_query)) ||
-        (st = api_hier_account(r, api_param(r, "id"), &a)))
-        return st;
-    if (!(s = api_store(r)))
-        return r->status;
-    if ((rc = rd_hier_json_ledger(s, a->name, &o, &err)) != RD_OK)
-        return api_hier_fail(r, rc, &err);
-    return api_hier_answer(r, o, 200);
+    return node_read(r, rd_hier_json_ledger);
 }
 
 /* POST .../deposits and .../withdrawals: {"amount": "250.50", "reason": "..."}
@@ -119,16 +112,6 @@ static int verify(struct api_req *r)
     return api_hier_answer(r, rd_hier_json_report(&rep), 200);
 }
 
-static int parse_day(struct api_req *r, const char *key, int32_t *out)
-{
-    const char *v = api_query(r, key);
-    struct rd_error err = {0};
-
-    if (v && rd_date_parse(v, strlen(v), out, &err) != RD_OK)
-        return api_error(r, 400, "invalid", "%s: \"%.20s\"; expected a date YYYY-MM-DD", key, v);
-    return 0;
-}
-
 /* GET /api/v1/performance/hierarchy?root=A[&from=&to=]: attribution. A
  * trader asks about their own node's subtree only; another is not found. */
 static int attribution(struct api_req *r)
@@ -142,8 +125,8 @@ static int attribution(struct api_req *r)
     json_t *o;
     int st, rc;
 
-    if ((st = api_query_check(r, q)) || (st = parse_day(r, "from", &from)) ||
-        (st = parse_day(r, "to", &to)))
+    if ((st = api_query_check(r, q)) || (st = api_query_day(r, "from", &from)) ||
+        (st = api_query_day(r, "to", &to)))
         return st;
     if (!root || !*root)
         return api_error(r, 400, "invalid", "root: required, the account at the subtree's top");

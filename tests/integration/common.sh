@@ -188,14 +188,16 @@ expect_eq() {  # expect_eq WHAT GOT WANT
   if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', wanted '$3'"; fi
 }
 # HTTP to the server under test on $PORT: r METHOD PATH TOKEN [BODY]. No
-# Authorization header when TOKEN is ""; status in $ST, body in $TMP/body,
+# Authorization header when TOKEN is ""; R_HEADER="Name: value" adds that
+# header; status in $ST, body in $TMP/body,
 # headers in $TMP/hdr, the request (body cut short) in $LAST.
 r() {
   local m=$1 p=$2 t=$3 b=${4-}
   local args=(-s -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code}' -X "$m")
   [ -n "$t" ] && args+=(-H "Authorization: Bearer $t")
+  [ -n "${R_HEADER-}" ] && args+=(-H "$R_HEADER")
   [ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data-binary "$b")
-  LAST="$m $p ${b:0:200}"
+  LAST="$m $p ${R_HEADER-} ${b:0:200}"
   ST=$(curl "${args[@]}" "http://127.0.0.1:$PORT$p")
 }
 # expect STATUS [TEXT...]: the last response had STATUS and contains each TEXT

@@ -23,12 +23,7 @@ AT=2026-11-21T15:30:00Z            # a Saturday: the market is closed
 
 # rk METHOD PATH TOKEN KEY [BODY]: r with an Idempotency-Key header (none when KEY is "")
 rk() {
-  local m=$1 p=$2 t=$3 k=$4 b=${5-}
-  local args=(-s -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code}' -X "$m" -H "Authorization: Bearer $t")
-  [ -n "$k" ] && args+=(-H "Idempotency-Key: $k")
-  [ $# -ge 5 ] && args+=(-H 'Content-Type: application/json' --data-binary "$b")
-  LAST="$m $p key=$k ${b:0:200}"
-  ST=$(curl "${args[@]}" "http://127.0.0.1:$PORT$p")
+  R_HEADER=${4:+Idempotency-Key: $4} r "$1" "$2" "$3" "${@:5}"
 }
 # same_as_cli WHAT ARGS...: the last body is byte for byte `riskdesk ARGS --json`
 same_as_cli() {
