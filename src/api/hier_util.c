@@ -62,8 +62,10 @@ int api_hier_fail(struct api_req *r, int rc, const struct rd_error *err)
 
     if (rc != RD_EREJECTED && rc != RD_EEXIST)
         return api_fail(r, rc, err);
-    while (n < sizeof code - 1 && (islower((unsigned char)err->msg[n]) || err->msg[n] == '_'))
-        code[n] = err->msg[n], n++;
+    while (n < sizeof code - 1 && (islower((unsigned char)err->msg[n]) || err->msg[n] == '_')) {
+        code[n] = err->msg[n];
+        n++;
+    }
     code[n] = '\0';
     if (n == 0 || err->msg[n] != ':')
         snprintf(code, sizeof code, "%s", rc == RD_EEXIST ? "conflict" : "rejected");
