@@ -447,6 +447,56 @@
     });
   }
 
+  /* the account hierarchy: each tree from its root, every node with its type,
+   * state, capital and return (perf hierarchy: net of flows over the
+   * snapshots; – before two days of them), linked to its account's page */
+  function hierarchyPage() {
+    return api('/accounts').then(function (d) {
+      return Promise.all(d.accounts.map(function (a) {
+        return api('/accounts/' + encodeURIComponent(a.name) + '/hierarchy').catch(function (e) {
+          if (e.status === 404 || e.status === 403) return null;   /* not a node, or not ours */
+          throw e;
+        });
+      }));
+    }).then(function (trees) {
+      var known = {};
+      trees = trees.filter(function (t) { return t; });
+      trees.forEach(function (t) { t.nodes.forEach(function (n) { known[n.account] = 1; }); });
+      var tops = trees.filter(function (t) {   /* a root, or the highest node the caller sees */
+        var top = t.nodes.filter(function (n) { return n.account === t.root; })[0];
+        return top && (!top.parent || !known[top.parent]);
+      });
+      return Promise.all(tops.map(function (t) {
+        return api('/performance/hierarchy?root=' + encodeURIComponent(t.root))
+          .catch(function (e) { if (e.status === 404) return null; throw e; })
+          .then(function (perf) { return { tree: t, perf: perf }; });
+      }));
+    }).then(function (rows) {
+      var h = '<h2>Hierarchy</h2>';
+      if (!rows.length) h += '<div class="card"><p class="muted">no account is a node of the hierarchy ' +
+        '(riskdesk hierarchy init)</p></div>';
+      rows.forEach(function (x) {
+        var t = x.tree, ret = {}, depth0 = t.nodes[0] ? t.nodes[0].depth : 0;
+        if (x.perf) x.perf.nodes.forEach(function (n) { ret[n.account] = n['return']; });
+        h += '<div class="card" data-tree="' + esc(t.root) + '"><h3>' + esc(t.root) +
+          (x.perf ? ' <span class="muted">· return ' + metric(x.perf['return'], 'pct') + '</span>' : '') +
+          '</h3><table class="hierarchy"><thead><tr><th>Node</th><th>Type</th><th>State</th>' +
+          '<th class="num">Capital</th><th class="num">Surplus</th><th class="num">Return</th>' +
+          '</tr></thead><tbody>' + t.nodes.map(function (n) {
+            var st = n.state === 'ACTIVE' ? 'good' : n.state === 'CLOSED' || n.state === 'ERROR' ? 'bad' : 'warn';
+            return '<tr data-node="' + esc(n.account) + '"><td style="padding-left:' +
+              (8 + 20 * (n.depth - depth0)) + 'px">' + (n.depth > depth0 ? '└ ' : '') + '<a href="#/account/' +
+              encodeURIComponent(n.account) + '">' + esc(n.account) + '</a></td><td data-key="type">' +
+              esc(n.type) + '</td><td><span class="pill ' + st + '" data-key="state">' + esc(n.state) +
+              '</span></td><td class="num" data-key="capital">' + money(n.capital) +
+              '</td><td class="num" data-key="surplus">' + money(n.surplus) + '</td>' +
+              metricCell(n.account in ret ? ret[n.account] : null, 'pct', 'return') + '</tr>';
+          }).join('') + '</tbody></table></div>';
+      });
+      main.innerHTML = h;
+    });
+  }
+
   function refresh() {
     if (!token()) { showLogin(''); return; }
     if (busy) return;
@@ -458,8 +508,9 @@
     document.getElementById('nav-overview').className = route === '/' || acct ? 'active' : '';
     document.getElementById('nav-performance').className = perf ? 'active' : '';
     document.getElementById('nav-users').className = route === '/users' ? 'active' : '';
+    document.getElementById('nav-hierarchy').className = route === '/hierarchy' ? 'active' : '';
     var p = acct ? accountPage(decodeURIComponent(acct[1])) : perf ? performancePage(period) :
-      route === '/users' ? usersPage() : overview();
+      route === '/users' ? usersPage() : route === '/hierarchy' ? hierarchyPage() : overview();
     p.then(function () {
       statusEl.textContent = 'updated ' + new Date().toLocaleTimeString('en-GB') + ' · refresh 5 s';
     }, function (e) {

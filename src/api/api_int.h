@@ -355,6 +355,9 @@ struct api_cfg *api_cfgref(struct api_req *r);
 const char *api_param(const struct api_req *r, const char *name);
 /* A query-string argument, or NULL. */
 const char *api_query(const struct api_req *r, const char *name);
+/* A query argument that is a date YYYY-MM-DD into *out (untouched when
+ * absent): 0, or 400 naming the argument. */
+int api_query_day(struct api_req *r, const char *name, int32_t *out);
 /* 400 when the query has an argument not in the NULL-terminated list. */
 int api_query_check(struct api_req *r, const char *const *allowed);
 

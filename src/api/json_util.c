@@ -225,6 +225,16 @@ const char *api_query(const struct api_req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+int api_query_day(struct api_req *r, const char *name, int32_t *out)
+{
+    const char *v = api_query(r, name);
+    struct rd_error err = {0};
+
+    if (v && rd_date_parse(v, strlen(v), out, &err) != RD_OK)
+        return api_error(r, 400, "invalid", "%s: \"%.20s\"; expected a date YYYY-MM-DD", name, v);
+    return 0;
+}
+
 struct qcheck {
     const char *const *allowed;
     char bad[64];

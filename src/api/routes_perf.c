@@ -20,16 +20,6 @@
 #define COMPARE_MAX 64
 #define DASHBOARD_EVENTS 20
 
-static int parse_day(struct api_req *r, const char *key, int32_t *out)
-{
-    const char *v = api_query(r, key);
-    struct rd_error err = {0};
-
-    if (v && rd_date_parse(v, strlen(v), out, &err) != RD_OK)
-        return api_error(r, 400, "invalid", "%s: \"%.20s\"; expected a date YYYY-MM-DD", key, v);
-    return 0;
-}
-
 /* GET /api/v1/accounts/{id}/performance?period=&from=&to= */
 static int account_performance(struct api_req *r)
 {
@@ -45,8 +35,8 @@ static int account_performance(struct api_req *r)
 
     if (!id || api_cfg_index(c, id) < 0)
         return api_error(r, 404, "not_found", "no account named \"%.64s\"", id ? id : "");
-    if ((st = api_query_check(r, q)) || (st = parse_day(r, "from", &from)) ||
-        (st = parse_day(r, "to", &to)))
+    if ((st = api_query_check(r, q)) || (st = api_query_day(r, "from", &from)) ||
+        (st = api_query_day(r, "to", &to)))
         return st;
     if (period && rd_perf_agg_parse(period, &agg) != 0)
         return api_error(r, 400, "invalid", "period: \"%.20s\"; expected daily, weekly, monthly, "
@@ -212,8 +202,8 @@ static int snapshots(struct api_req *r)
     struct rd_store *s;
     int st, rc;
 
-    if ((st = api_query_check(r, q)) || (st = parse_day(r, "from", &from)) ||
-        (st = parse_day(r, "to", &to)))
+    if ((st = api_query_check(r, q)) || (st = api_query_day(r, "from", &from)) ||
+        (st = api_query_day(r, "to", &to)))
         return st;
     if (lim) {
         char *end;

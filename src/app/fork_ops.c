@@ -636,9 +636,16 @@ int rd_fork_approve(struct rd_store *s, const struct rd_fork_request *r, int64_t
         return rc;
     {
         struct later l = {assessment, a.op};
+        struct rd_hier_op_row done;
 
         if (!a.op && (rc = s->ops->ledger->assess_list(s, a.account, fork_after, &l, err)))
             return rc;
+        /* the key's op made already: the approval again, replayed (or refused
+         * as an idempotency_conflict) by rd_fork_execute, never called stale */
+        if (l.op && r->key && *r->key &&
+            s->ops->ledger->op_get(s, r->key, &done, err) == RD_OK)
+            l.op = 0;
+        rd_error_clear(err);
         if (l.op)
             return rd_error_set(err, RD_EREJECTED, "fork approve: assessment %lld of %s is "
                                 "stale: fork op %lld followed it; assess again",

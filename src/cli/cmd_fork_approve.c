@@ -59,10 +59,7 @@ static int run(struct cli_ctx *c)
     req.cfg = c->env.cfg;
     if (rd_fork_approve(c->env.store, &req, id, &by, &res, &assessment, &err) != RD_OK)
         return cli_fail(&err);
-    if (c->json)
-        return ledger_cli_print(fork_cli_result(&res));
-    fork_cli_result_line(&res);
-    return CLI_OK;
+    return fork_cli_print(rd_fork_json_result(&res), fork_cli_result_line, c->json);
 }
 
 const struct cli_cmd cli_cmd_fork_approve = {

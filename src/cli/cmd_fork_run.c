@@ -71,10 +71,7 @@ static int run_assess(struct cli_ctx *c)
     req.acct = c->acct;
     if (rd_fork_assess_node(c->env.store, &req, &by, &a, &err) != RD_OK)
         return cli_fail(&err);
-    if (c->json)
-        return ledger_cli_print(fork_cli_assessment(&a));
-    fork_cli_assessment_line(&a);
-    return CLI_OK;
+    return fork_cli_print(rd_fork_json_assessment(&a), fork_cli_assessment_line, c->json);
 }
 
 static int run_execute(struct cli_ctx *c)
@@ -88,10 +85,7 @@ static int run_execute(struct cli_ctx *c)
     req.acct = c->acct;
     if (rd_fork_execute(c->env.store, &req, &by, &res, &assessment, &err) != RD_OK)
         return cli_fail(&err);
-    if (c->json)
-        return ledger_cli_print(fork_cli_result(&res));
-    fork_cli_result_line(&res);
-    return CLI_OK;
+    return fork_cli_print(rd_fork_json_result(&res), fork_cli_result_line, c->json);
 }
 
 #define TAKES (CLI_O_CONFIG | CLI_O_DB | CLI_O_ACCOUNT | CLI_O_NEED_ACCOUNT | CLI_O_AT | \

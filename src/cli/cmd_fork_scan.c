@@ -29,41 +29,23 @@ static int check(struct cli_ctx *c)
     return fork_cli_vix(NAME, vix_text, &req.vix_known, &req.vix);
 }
 
-struct seen {
-    json_t *list;
-    int json, n;
-};
-
-static int seen(void *ctx, const struct rd_fork_assessment *a)
-{
-    struct seen *s = ctx;
-
-    s->n++;
-    if (!s->json) {
-        fork_cli_assessment_line(a);
-        return 0;
-    }
-    return json_array_append_new(s->list, fork_cli_assessment(a)) ? RD_ENOMEM : 0;
-}
-
 static int run(struct cli_ctx *c)
 {
     struct rd_hier_actor by = ledger_cli_actor(c->now);
-    struct seen s = {json_array(), c->json, 0};
     struct rd_error err = {0};
+    json_t *o, *a;
+    size_t i;
 
     req.cfg = c->env.cfg;
-    if (!s.list || rd_fork_scan(c->env.store, &req, &by, seen, &s, &err) != RD_OK) {
-        json_decref(s.list);
-        if (!err.msg[0])
-            rd_error_set(&err, RD_ENOMEM, "fork scan: out of memory");
+    if (rd_fork_json_scan(c->env.store, &req, &by, &o, &err) != RD_OK)
         return cli_fail(&err);
-    }
     if (c->json)
-        return ledger_cli_print(json_pack("{s:o}", "opportunities", s.list));
-    json_decref(s.list);
-    if (!s.n)
+        return ledger_cli_print(o);
+    json_array_foreach(json_object_get(o, "opportunities"), i, a)
+        fork_cli_assessment_line(a);
+    if (!json_array_size(json_object_get(o, "opportunities")))
         printf("no node may fork now\n");
+    json_decref(o);
     return CLI_OK;
 }
 

@@ -1,80 +1,45 @@
 /* riskdesk fork status: every fork op with its state, and how many are in progress. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "cli/ledger_cli.h"
-#include "riskdesk/calendar.h"
 #include "riskdesk/banned.h"
 
-struct seen {
-    json_t *forks;
-    int in_progress, json;
-};
-
-/* Unix seconds as RFC 3339, or JSON null for 0. */
-static json_t *when(int64_t t)
+static const char *str(const json_t *o, const char *key)
 {
-    char b[32];
-
-    if (!t)
-        return json_null();
-    rd_time_format(t, b, sizeof b);
-    return json_string(b);
+    return json_string_value(json_object_get(o, key));
 }
 
-static int seen(void *ctx, const struct rd_hier_op_row *o)
+/* A line a fork and the count in progress, from the status's JSON. */
+static void print_text(const json_t *st)
 {
-    struct seen *s = ctx;
-    json_t *result, *kids, *row;
-    char at[32];
+    size_t i, j;
+    json_t *f, *k;
 
-    if (o->kind != RD_HIER_OP_FORK)
-        return 0;
-    if (o->status == RD_HIER_OP_OPEN)
-        s->in_progress++;
-    result = o->result[0] ? json_loads(o->result, 0, NULL) : NULL;
-    kids = result ? json_incref(json_object_get(result, "children")) : NULL;
-    json_decref(result);
-    if (!s->json) {
-        size_t i;
-        json_t *k;
-
-        rd_time_format(o->created_at, at, sizeof at);
-        printf("op %lld %s: %s, %s by %s at %s", (long long)o->id, o->key, o->account,
-               rd_hier_op_status_name(o->status), o->who, at);
-        json_array_foreach(kids, i, k)
-            printf("%s %s (%s, %s)", i ? "," : " ->",
-                   json_string_value(json_object_get(k, "account")),
-                   json_string_value(json_object_get(k, "type")),
-                   json_string_value(json_object_get(k, "amount")));
+    json_array_foreach(json_object_get(st, "forks"), i, f) {
+        printf("op %lld %s: %s, %s by %s at %s", (long long)json_integer_value(json_object_get(f, "op")),
+               str(f, "key"), str(f, "parent"), str(f, "status"), str(f, "who"),
+               json_is_string(json_object_get(f, "at")) ? str(f, "at") : "1970-01-01T00:00:00Z");
+        json_array_foreach(json_object_get(f, "children"), j, k)
+            printf("%s %s (%s, %s)", j ? "," : " ->", str(k, "account"), str(k, "type"),
+                   str(k, "amount"));
         printf("\n");
-        json_decref(kids);
-        return 0;
     }
-    row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "op", (json_int_t)o->id, "key",
-                    o->key, "parent", o->account, "status", rd_hier_op_status_name(o->status),
-                    "who", o->who, "at", when(o->created_at), "finished", when(o->finished_at),
-                    "children", kids ? kids : json_array());
-    return json_array_append_new(s->forks, row) ? RD_ENOMEM : 0;
+    printf("%d of at most %d forks in progress\n",
+           (int)json_integer_value(json_object_get(st, "in_progress")), RD_FORK_MAX_IN_PROGRESS);
 }
 
 static int run(struct cli_ctx *c)
 {
-    struct seen s = {json_array(), 0, c->json};
     struct rd_error err = {0};
+    json_t *st;
 
-    if (!s.forks)
-        return CLI_FAIL;
-    if (c->env.store->ops->ledger->op_list(c->env.store, NULL, seen, &s, &err) != RD_OK) {
-        json_decref(s.forks);
+    if (rd_fork_json_status(c->env.store, &st, &err) != RD_OK)
         return cli_fail(&err);
-    }
     if (c->json)
-        return ledger_cli_print(json_pack("{s:i, s:i, s:o}", "in_progress", s.in_progress,
-                                          "limit", RD_FORK_MAX_IN_PROGRESS, "forks", s.forks));
-    json_decref(s.forks);
-    printf("%d of at most %d forks in progress\n", s.in_progress, RD_FORK_MAX_IN_PROGRESS);
+        return ledger_cli_print(st);
+    print_text(st);
+    json_decref(st);
     return CLI_OK;
 }
 

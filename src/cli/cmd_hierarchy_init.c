@@ -40,7 +40,7 @@ static int run(struct cli_ctx *c)
     if (rd_hier_init(c->env.store, c->acct, type, &by, &v, &err) != RD_OK)
         return cli_fail(&err);
     if (c->json)
-        return ledger_cli_print(ledger_cli_node(&v));
+        return ledger_cli_print(rd_hier_json_node(&v));
     rd_money_format(rd_ledger_capital(&v.sums), m, sizeof m);
     printf("%s: a %s node, ACTIVE, opened with %s\n", v.node.account,
            rd_node_type_name(v.node.type), m);

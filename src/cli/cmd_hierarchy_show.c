@@ -1,6 +1,5 @@
 /* riskdesk hierarchy show: the tree of nodes with each one's numbers. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "cli/ledger_cli.h"
@@ -22,92 +21,34 @@ static int option(int val, const char *arg)
     return CLI_OK;
 }
 
-struct walk {
-    struct rd_store *s;
-    json_t *nodes;                /* JSON: the list being filled */
-    int json;
-    struct rd_error *err;
-};
-
-/* Whether account is root or below it (following parents). */
-static int in_tree(struct rd_store *s, const struct rd_hier_node_row *n, struct rd_error *err)
+/* One line a node, indented by depth, from the tree's JSON. */
+static void print_text(const json_t *tree)
 {
-    struct rd_hier_node_row up = *n;
+    size_t i;
+    json_t *n;
 
-    for (int depth = 0; depth < 256; depth++) {
-        char parent[64];
-
-        if (strcmp(up.account, root) == 0)
-            return 1;
-        if (!up.parent[0])
-            return 0;
-        snprintf(parent, sizeof parent, "%s", up.parent);
-        if (s->ops->ledger->node_get(s, parent, &up, err) != RD_OK)
-            return -1;
-    }
-    return 0;
-}
-
-static int see(void *ctx, const struct rd_hier_node_row *n)
-{
-    struct walk *w = ctx;
-    struct rd_hier_view v;
-    int in = root ? in_tree(w->s, n, w->err) : 1;
-    char cap[32], sur[32];
-    json_t *o;
-
-    if (in < 0)
-        return RD_ESTORE;
-    if (!in)
-        return 0;
-    if (rd_hier_view_get(w->s, n->account, &v, w->err) != RD_OK)
-        return RD_ESTORE;
-    if (!w->json) {
-        rd_money_format(rd_ledger_capital(&v.sums), cap, sizeof cap);
-        rd_money_format(rd_ledger_surplus(&v.sums), sur, sizeof sur);
-        printf("%*s%s %s %s capital %s surplus %s\n", 2 * v.depth, "", v.node.account,
-               rd_node_type_name(v.node.type), rd_node_state_name(v.node.state), cap, sur);
-        return 0;
-    }
-    o = ledger_cli_node(&v);
-    if (!o || json_array_append_new(w->nodes, o) != 0)
-        return RD_ENOMEM;
-    /* children come later in account order ("g1" before "g1.f1"); link them back */
-    if (v.node.parent[0]) {
-        size_t i;
-        json_t *p;
-
-        json_array_foreach(w->nodes, i, p)
-            if (strcmp(json_string_value(json_object_get(p, "account")), v.node.parent) == 0)
-                json_array_append_new(json_object_get(p, "children"), json_string(n->account));
-    }
-    return 0;
+    json_array_foreach(json_object_get(tree, "nodes"), i, n)
+        printf("%*s%s %s %s capital %s surplus %s\n",
+               2 * (int)json_integer_value(json_object_get(n, "depth")), "",
+               json_string_value(json_object_get(n, "account")),
+               json_string_value(json_object_get(n, "type")),
+               json_string_value(json_object_get(n, "state")),
+               json_string_value(json_object_get(n, "capital")),
+               json_string_value(json_object_get(n, "surplus")));
 }
 
 static int run(struct cli_ctx *c)
 {
-    struct rd_store *s = c->env.store;
     struct rd_error err = {0};
-    struct walk w = {s, NULL, c->json, &err};
-    struct rd_hier_node_row r;
-    json_t *o;
-    int rc;
+    json_t *tree;
 
-    if (root && s->ops->ledger->node_get(s, root, &r, &err) != RD_OK)
+    if (rd_hier_json_tree(c->env.store, root, &tree, &err) != RD_OK)
         return cli_fail(&err);
-    if (c->json && !(w.nodes = json_array()))
-        return ledger_cli_print(NULL);
-    rc = s->ops->ledger->node_list(s, see, &w, &err);
-    if (rc != RD_OK) {
-        json_decref(w.nodes);
-        if (rc == RD_ENOMEM)
-            return ledger_cli_print(NULL);
-        return cli_fail(&err);
-    }
-    if (!c->json)
-        return CLI_OK;
-    o = json_pack("{s:s?, s:o}", "root", root, "nodes", w.nodes);
-    return ledger_cli_print(o);
+    if (c->json)
+        return ledger_cli_print(tree);
+    print_text(tree);
+    json_decref(tree);
+    return CLI_OK;
 }
 
 const struct cli_cmd cli_cmd_hierarchy_show = {

@@ -69,25 +69,21 @@ static int run_as(struct cli_ctx *c, enum rd_ledger_kind kind)
 {
     struct rd_ledger_request r = {kind, c->acct, amount, key, reason};
     struct rd_hier_actor by = ledger_cli_actor(c->now);
-    struct rd_ledger_result res;
-    struct rd_hier_view v;
     struct rd_error err = {0};
-    char m[32], avail[32];
+    json_t *o;
 
-    if (rd_ledger_post(c->env.store, &r, &by, &res, &err) != RD_OK ||
-        rd_hier_view_get(c->env.store, c->acct->name, &v, &err) != RD_OK)
+    if (rd_hier_json_post(c->env.store, &r, &by, &o, &err) != RD_OK)
         return cli_fail(&err);
     if (c->json)
-        return ledger_cli_print(json_pack(
-            "{s:I, s:s, s:s, s:s, s:o, s:b, s:o}", "txn", (json_int_t)res.txn.id, "key",
-            res.txn.key, "kind", rd_ledger_kind_name(res.txn.kind), "account", c->acct->name,
-            "amount", ledger_cli_money(amount), "replayed", res.replayed, "available",
-            ledger_cli_money(v.sums.available)));
-    rd_money_format(amount, m, sizeof m);
-    rd_money_format(v.sums.available, avail, sizeof avail);
-    printf("%s %s %s: transaction %lld (key %s)%s; available %s\n",
-           rd_ledger_kind_name(kind), m, c->acct->name, (long long)res.txn.id, res.txn.key,
-           res.replayed ? ", replayed: booked before, nothing written" : "", avail);
+        return ledger_cli_print(o);
+    printf("%s %s %s: transaction %lld (key %s)%s; available %s\n", rd_ledger_kind_name(kind),
+           json_string_value(json_object_get(o, "amount")), c->acct->name,
+           (long long)json_integer_value(json_object_get(o, "txn")),
+           json_string_value(json_object_get(o, "key")),
+           json_is_true(json_object_get(o, "replayed"))
+               ? ", replayed: booked before, nothing written" : "",
+           json_string_value(json_object_get(o, "available")));
+    json_decref(o);
     return CLI_OK;
 }
 

@@ -10,24 +10,13 @@ static int run(struct cli_ctx *c)
     struct rd_ledger_report r;
     struct rd_error err = {0};
     size_t shown;
-    json_t *o, *probs;
     int rc;
 
     if (rd_ledger_check(c->env.store, &r, &err) != RD_OK)
         return cli_fail(&err);
     shown = r.nproblems < RD_LEDGER_PROBLEMS_MAX ? r.nproblems : RD_LEDGER_PROBLEMS_MAX;
     if (c->json) {
-        probs = json_array();
-        for (size_t i = 0; probs && i < shown; i++)
-            json_array_append_new(probs, json_string(r.problems[i]));
-        if (probs && r.nproblems > shown)
-            json_array_append_new(probs, json_sprintf("and %zu more", r.nproblems - shown));
-        o = json_pack("{s:b, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "ok", r.nproblems == 0,
-                      "transactions", (json_int_t)r.transactions, "entries",
-                      (json_int_t)r.entries, "nodes", (json_int_t)r.nodes, "deposits",
-                      ledger_cli_money(r.deposits), "withdrawals", ledger_cli_money(r.withdrawals),
-                      "realized_pnl", ledger_cli_money(r.realized_pnl), "problems", probs);
-        rc = ledger_cli_print(o);
+        rc = ledger_cli_print(rd_hier_json_report(&r));
     } else {
         char d[32], w[32], p[32];
 

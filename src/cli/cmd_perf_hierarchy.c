@@ -52,70 +52,6 @@ static int check(struct cli_ctx *c)
     return CLI_OK;
 }
 
-/* Whether node i had a return on any reported day. */
-static int has_return(const struct rd_perf_hierarchy *h, size_t i)
-{
-    for (size_t t = 1; t < h->ndays; t++)
-        if (h->daily[i * h->ndays + t].has_return)
-            return 1;
-    return 0;
-}
-
-static json_t *day_json(int32_t day)
-{
-    char b[16];
-
-    rd_date_format(day, b, sizeof b);
-    return json_string(b);
-}
-
-static json_t *node_json(const struct rd_perf_hierarchy *h, size_t i)
-{
-    const struct rd_attr_node *n = &h->nodes[i];
-    json_t *o = json_object(), *daily = json_array();
-
-    for (size_t t = 1; o && daily && t < h->ndays; t++) {
-        const struct rd_attr_day *d = &h->daily[i * h->ndays + t];
-
-        json_array_append_new(daily, json_pack("{s:o, s:o, s:o, s:f}", "day",
-                                               day_json(h->days[t]), "flow",
-                                               ledger_cli_money(h->flow[i * h->ndays + t]),
-                                               "return",
-                                               d->has_return ? json_real(d->ret) : json_null(),
-                                               "contribution", d->contribution));
-    }
-    if (!o || !daily) {
-        json_decref(o);
-        json_decref(daily);
-        return NULL;
-    }
-    json_object_set_new(o, "account", json_string(h->accounts[i]));
-    json_object_set_new(o, "pnl", ledger_cli_money(n->pnl));
-    json_object_set_new(o, "return", has_return(h, i) ? json_real(n->ret) : json_null());
-    json_object_set_new(o, "contribution", json_real(n->contribution));
-    json_object_set_new(o, "risk_share", json_real(n->risk_share));
-    json_object_set_new(o, "daily", daily);
-    return o;
-}
-
-static int print_json(const struct rd_perf_hierarchy *h)
-{
-    json_t *o = json_object(), *nodes = json_array();
-
-    for (size_t i = 0; o && nodes && i < h->nnodes; i++)
-        json_array_append_new(nodes, node_json(h, i));
-    if (!o || !nodes) {
-        json_decref(nodes);
-        json_decref(o);
-        return ledger_cli_print(NULL);
-    }
-    json_object_set_new(o, "root", json_string(h->root));
-    json_object_set_new(o, "pnl", ledger_cli_money(h->total.pnl));
-    json_object_set_new(o, "return", json_real(h->total.ret));
-    json_object_set_new(o, "nodes", nodes);
-    return ledger_cli_print(o);
-}
-
 static void print_text(const struct rd_perf_hierarchy *h)
 {
     char m[32], from[16], to[16];
@@ -132,7 +68,7 @@ static void print_text(const struct rd_perf_hierarchy *h)
         char r[24];
 
         rd_money_format(n->pnl, m, sizeof m);
-        if (has_return(h, i))
+        if (rd_perf_hierarchy_has_return(h, i))
             snprintf(r, sizeof r, "%.6f", n->ret);
         else
             snprintf(r, sizeof r, "-");
@@ -150,7 +86,7 @@ static int run(struct cli_ctx *c)
     if (rc != RD_OK)
         return cli_fail(&err);
     if (c->json) {
-        rc = print_json(&h);
+        rc = ledger_cli_print(rd_perf_hierarchy_json(&h));
     } else {
         print_text(&h);
         rc = CLI_OK;

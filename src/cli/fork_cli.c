@@ -24,73 +24,42 @@ int fork_cli_vix(const char *cmd, const char *arg, int *known, int64_t *vix)
     return CLI_OK;
 }
 
-/* A ppm fraction as a JSON string ("0.85"). */
-static json_t *ppm(int64_t v)
+static const char *str(const json_t *o, const char *key)
 {
-    char t[32];
-
-    rd_ppm_format(v, t, sizeof t);
-    return json_string(t);
+    return json_string_value(json_object_get(o, key));
 }
 
-json_t *fork_cli_assessment(const struct rd_fork_assessment *a)
+void fork_cli_assessment_line(const json_t *a)
 {
-    const struct rd_fork_factors *f = &a->row.f;
+    const json_t *f = json_object_get(a, "factors");
 
-    return json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:{s:o, s:o, s:o, s:o}, s:s, s:I}",
-                     "account", a->row.account, "type", rd_node_type_name(a->type), "surplus",
-                     ledger_cli_money(a->row.surplus), "threshold",
-                     ledger_cli_money(a->threshold), "child_type",
-                     rd_node_type_name(a->child_type), "amount", ledger_cli_money(a->row.amount),
-                     "confidence", ppm(f->confidence), "factors", "market", ppm(f->market),
-                     "performance", ppm(f->performance), "load", ppm(f->load), "timing",
-                     ppm(f->timing), "action", rd_fork_action_name(f->action), "assessment",
-                     (json_int_t)a->row.id);
-}
-
-void fork_cli_assessment_line(const struct rd_fork_assessment *a)
-{
-    const struct rd_fork_factors *f = &a->row.f;
-    char s[32], t[32], c[16], m[16], p[16], l[16], g[16];
-
-    rd_money_format(a->row.surplus, s, sizeof s);
-    rd_money_format(a->threshold, t, sizeof t);
-    rd_ppm_format(f->confidence, c, sizeof c);
-    rd_ppm_format(f->market, m, sizeof m);
-    rd_ppm_format(f->performance, p, sizeof p);
-    rd_ppm_format(f->load, l, sizeof l);
-    rd_ppm_format(f->timing, g, sizeof g);
     printf("%s (%s): surplus %s, forks at %s into a %s; confidence %s (market %s, performance "
-           "%s, load %s, timing %s): %s; assessment %lld\n", a->row.account,
-           rd_node_type_name(a->type), s, t, rd_node_type_name(a->child_type), c, m, p, l, g,
-           rd_fork_action_name(f->action), (long long)a->row.id);
+           "%s, load %s, timing %s): %s; assessment %lld\n", str(a, "account"), str(a, "type"),
+           str(a, "surplus"), str(a, "threshold"), str(a, "child_type"), str(a, "confidence"),
+           str(f, "market"), str(f, "performance"), str(f, "load"), str(f, "timing"),
+           str(a, "action"), (long long)json_integer_value(json_object_get(a, "assessment")));
 }
 
-json_t *fork_cli_result(const struct rd_fork_result *r)
+void fork_cli_result_line(const json_t *r)
 {
-    json_t *o = json_pack("{s:I, s:s, s:b, s:s, s:s, s:[], s:I}", "op", (json_int_t)r->op.id,
-                          "key", r->op.key, "replayed", r->replayed, "status",
-                          rd_hier_op_status_name(r->op.status), "parent", r->parent,
-                          "children", "txn", (json_int_t)r->txn);
+    size_t i;
+    json_t *k;
 
-    for (size_t i = 0; o && i < r->nchildren; i++)
-        json_array_append_new(json_object_get(o, "children"),
-                              json_pack("{s:s, s:s, s:o}", "account", r->children[i].account,
-                                        "type", rd_node_type_name(r->children[i].type), "amount",
-                                        ledger_cli_money(r->children[i].amount)));
-    return o;
+    printf("fork op %lld (key %s): %s ->", (long long)json_integer_value(json_object_get(r, "op")),
+           str(r, "key"), str(r, "parent"));
+    json_array_foreach(json_object_get(r, "children"), i, k)
+        printf("%s %s (%s, %s)", i ? "," : "", str(k, "account"), str(k, "type"),
+               str(k, "amount"));
+    printf("; transaction %lld%s\n", (long long)json_integer_value(json_object_get(r, "txn")),
+           json_is_true(json_object_get(r, "replayed")) ? "; replayed: done before, nothing written"
+                                                        : "");
 }
 
-void fork_cli_result_line(const struct rd_fork_result *r)
+int fork_cli_print(json_t *o, void (*line)(const json_t *), int json)
 {
-    printf("fork op %lld (key %s): %s ->", (long long)r->op.id, r->op.key, r->parent);
-    for (size_t i = 0; i < r->nchildren; i++) {
-        char m[32];
-
-        rd_money_format(r->children[i].amount, m, sizeof m);
-        printf("%s %s (%s, %s)", i ? "," : "", r->children[i].account,
-               rd_node_type_name(r->children[i].type), m);
-    }
-    printf("; transaction %lld%s\n", (long long)r->txn,
-           r->replayed ? "; replayed: done before, nothing written" : "");
+    if (json || !o)
+        return ledger_cli_print(o);
+    line(o);
+    json_decref(o);
+    return CLI_OK;
 }

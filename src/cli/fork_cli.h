@@ -1,6 +1,6 @@
 /*
  * fork_cli.h - what the fork commands share: --vix as given, an assessment
- * and a fork's result as JSON and as a line of text.
+ * and a fork's result as a line of text.
  */
 #ifndef RISKDESK_FORK_CLI_H
 #define RISKDESK_FORK_CLI_H
@@ -13,14 +13,13 @@
  * naming cmd. */
 int fork_cli_vix(const char *cmd, const char *arg, int *known, int64_t *vix);
 
-/* {"account","type","surplus","threshold","child_type","amount","confidence",
- * "factors":{"market","performance","load","timing"},"action","assessment"}. */
-json_t *fork_cli_assessment(const struct rd_fork_assessment *a);
-void fork_cli_assessment_line(const struct rd_fork_assessment *a);
+/* An assessment's and a fork result's JSON (riskdesk/hierarchy_json.h) as a
+ * line of text. */
+void fork_cli_assessment_line(const json_t *a);
+void fork_cli_result_line(const json_t *r);
 
-/* {"op","key","replayed","status","parent","children":[{"account","type",
- * "amount"}],"txn"}. */
-json_t *fork_cli_result(const struct rd_fork_result *r);
-void fork_cli_result_line(const struct rd_fork_result *r);
+/* o as JSON (json) or as line's text, and releases it; CLI_FAIL when o could
+ * not be built (NULL) or written. */
+int fork_cli_print(json_t *o, void (*line)(const json_t *), int json);
 
 #endif

@@ -134,6 +134,24 @@ start_sink() {
   port=$(cat "$TMP/port")
 }
 stop_sink() { [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null; wait "$sink_pid" 2>/dev/null; sink_pid=; }
+# find_chromium: CHROMIUM is $RD_CHROMIUM or the first of chromium,
+# chromium-browser, google-chrome on PATH ("" when none)
+find_chromium() {
+  local c
+  CHROMIUM=${RD_CHROMIUM:-}
+  for c in chromium chromium-browser google-chrome google-chrome-stable; do
+    [ -n "$CHROMIUM" ] && break
+    CHROMIUM=$(command -v "$c")
+  done
+}
+# browse ARGS...: headless $CHROMIUM with a fresh profile under $TMP/profiles
+# (register a token it is handed with secret TOKEN "$TMP/profiles/"),
+# 5 s of virtual time; its stderr in $TMP/chromium.err
+browse() {
+  timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --disable-dev-shm-usage --user-data-dir="$(mkdir -p "$TMP/profiles" && mktemp -d -p "$TMP/profiles")" --virtual-time-budget=5000 "$@" 2>>"$TMP/chromium.err"
+}
 # stop_server: SIGTERM, waits for it; it must exit 0 with no sanitizer
 # report (a leak or UB in a handler shows up here, at exit)
 stop_server() {
@@ -170,14 +188,16 @@ expect_eq() {  # expect_eq WHAT GOT WANT
   if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', wanted '$3'"; fi
 }
 # HTTP to the server under test on $PORT: r METHOD PATH TOKEN [BODY]. No
-# Authorization header when TOKEN is ""; status in $ST, body in $TMP/body,
+# Authorization header when TOKEN is ""; R_HEADER="Name: value" adds that
+# header; status in $ST, body in $TMP/body,
 # headers in $TMP/hdr, the request (body cut short) in $LAST.
 r() {
   local m=$1 p=$2 t=$3 b=${4-}
   local args=(-s -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code}' -X "$m")
   [ -n "$t" ] && args+=(-H "Authorization: Bearer $t")
+  [ -n "${R_HEADER-}" ] && args+=(-H "$R_HEADER")
   [ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data-binary "$b")
-  LAST="$m $p ${b:0:200}"
+  LAST="$m $p ${R_HEADER-} ${b:0:200}"
   ST=$(curl "${args[@]}" "http://127.0.0.1:$PORT$p")
 }
 # expect STATUS [TEXT...]: the last response had STATUS and contains each TEXT

@@ -87,11 +87,7 @@ EQUITY=$(curl -s -H "Authorization: Bearer $VIEWER" "$BASE/api/v1/accounts" |
 [ -n "$EQUITY" ] && ok || bad "no equity from /api/v1/accounts"
 
 # ---- the page in headless Chromium ----
-CHROMIUM=${RD_CHROMIUM:-}
-for c in chromium chromium-browser google-chrome google-chrome-stable; do
-  [ -n "$CHROMIUM" ] && break
-  CHROMIUM=$(command -v "$c")
-done
+find_chromium
 NO_BROWSER=
 if [ -z "$CHROMIUM" ]; then
   NO_BROWSER="no chromium, chromium-browser or google-chrome on PATH: the dashboard's browser half did not run (scripts/deps.sh installs chromium)"
@@ -100,11 +96,6 @@ else
   secret "$VIEWER" "$TMP/profiles/"
   ART=${RD_ARTEFACT_DIR:-$(dirname "$RD_BIN")}
   URL="$BASE/#token=$VIEWER"
-  browse() {
-    timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-      --disable-background-networking --disable-component-update --disable-sync \
-      --disable-dev-shm-usage --user-data-dir="$(mkdir -p "$TMP/profiles" && mktemp -d -p "$TMP/profiles")" --virtual-time-budget=5000 "$@" 2>>"$TMP/chromium.err"
-  }
   browse --dump-dom "$URL" >"$TMP/dom.html"
   for t in 'data-account="large"' 'data-account="tiny"' '<svg class="chart"' 'updated '; do
     grep -qF -- "$t" "$TMP/dom.html" && ok || bad "rendered DOM lacks $t ($(wc -c <"$TMP/dom.html") bytes; chromium: $(tail -3 "$TMP/chromium.err"))"

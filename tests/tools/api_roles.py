@@ -8,8 +8,8 @@ tests/integration/test_api_roles.sh, which sets up the server and its data.
   api_roles.py OPENAPI ROUTES PORT TOKENS_JSON
 
 ROUTES is `riskdesk serve --routes` output; TOKENS_JSON holds the callers'
-tokens, the id of a spare token for the revoke route and the decision id of
-the trader's account. The Slack signing secret comes in $SLACK_SIGNING_SECRET.
+tokens, the id of a spare token for the revoke route, the decision id of
+the trader's account and a fork assessment to approve. The Slack signing secret comes in $SLACK_SIGNING_SECRET.
 
 What each caller must get, from the role the yaml documents:
   no token                 401 missing_token, unless the route is public
@@ -104,6 +104,22 @@ FIXTURES = {
                                      "risk": {"max_open_positions": 1}}},
     # the audit chain of tiny: the trader of large is refused it
     "GET /api/v1/audit": {"query": {"account": "tiny"}, "owner": "account"},
+    # the hierarchy: tiny is a gen node (reads about it are its trader's);
+    # money moves and forks are the admin's, each under a new Idempotency-Key;
+    # "node" may fork, "node2"'s fork waits for approval (assessment $assessment)
+    "GET /api/v1/accounts/{id}/hierarchy": {"path": {"id": "tiny"}, "owner": "account"},
+    "GET /api/v1/accounts/{id}/ledger": {"path": {"id": "tiny"}, "owner": "account"},
+    "POST /api/v1/accounts/{id}/deposits": {"path": {"id": "tiny"}, "owner": "account",
+                                            "body": {"amount": "1.00"}, "key": True},
+    "POST /api/v1/accounts/{id}/withdrawals": {"path": {"id": "tiny"}, "owner": "account",
+                                               "body": {"amount": "0.50"}, "key": True},
+    "GET /api/v1/ledger/verify": {},
+    "GET /api/v1/forking/opportunities": {},
+    "GET /api/v1/forking/status": {},
+    "POST /api/v1/forking/assess": {"body": {"account": "node"}},
+    "POST /api/v1/forking/execute": {"body": {"account": "node", "force": True}, "key": True},
+    "POST /api/v1/forking/{id}/approve": {"path": {"id": "$assessment"}, "key": True},
+    "GET /api/v1/performance/hierarchy": {"query": "?root=tiny", "owner": "account"},
     "GET /": {},
     "GET /static/{file}": {"path": {"file": "app.js"}},
 }
@@ -231,7 +247,9 @@ def main(argv):
                                       {"payload": json.dumps(fx["slack_payload"])})
             else:
                 b = fx.get("body")
-                st, body = request(port, method, path, token, b() if callable(b) else b)
+                hdrs = {"Idempotency-Key": "roles-%d" % next_n()} if fx.get("key") else None
+                st, body = request(port, method, path + fx.get("query", ""), token,
+                                   b() if callable(b) else b, hdrs)
             want, why, code = expected(min_role, fx, role, which)
             got_code = error_code(body)
             line = "%-7s %-40s %-27s %s" % (method, path, caller, st)
