@@ -119,7 +119,7 @@ FIXTURES = {
     "POST /api/v1/forking/assess": {"body": {"account": "node"}},
     "POST /api/v1/forking/execute": {"body": {"account": "node", "force": True}, "key": True},
     "POST /api/v1/forking/{id}/approve": {"path": {"id": "$assessment"}, "key": True},
-    "GET /api/v1/performance/hierarchy": {"query": "?root=tiny", "owner": "account"},
+    "GET /api/v1/performance/hierarchy": {"query": {"root": "tiny"}, "owner": "account"},
     "GET /": {},
     "GET /static/{file}": {"path": {"file": "app.js"}},
 }
@@ -248,7 +248,7 @@ def main(argv):
             else:
                 b = fx.get("body")
                 hdrs = {"Idempotency-Key": "roles-%d" % next_n()} if fx.get("key") else None
-                st, body = request(port, method, path + fx.get("query", ""), token,
+                st, body = request(port, method, path, token,
                                    b() if callable(b) else b, hdrs)
             want, why, code = expected(min_role, fx, role, which)
             got_code = error_code(body)
