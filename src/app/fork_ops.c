@@ -250,35 +250,15 @@ static int transfer(struct rd_store *s, const struct rd_fork_request *r, int64_t
                     rd_money amount, struct rd_fork_result *out, const struct rd_hier_actor *by,
                     struct rd_error *err)
 {
-    struct rd_ledger_entry e[RD_FORK_SPLIT_MAX + 1];
-    struct rd_ledger_txn t;
-    int rc;
+    struct rd_hier_leg from = {r->acct->name, amount, r->acct->starting_cash};
+    struct rd_hier_leg to[RD_FORK_SPLIT_MAX];
+    char why[256];
 
-    memset(e, 0, sizeof e);
-    if ((rc = rd_ledger_book(r->acct->name, 0, e[0].book, sizeof e[0].book, err)) != RD_OK)
-        return rc;
-    e[0].amount = -amount;
-    for (size_t i = 0; i < out->nchildren; i++) {
-        rc = rd_ledger_book(out->children[i].account, 0, e[i + 1].book, sizeof e[i + 1].book,
-                            err);
-        if (rc != RD_OK)
-            return rc;
-        e[i + 1].amount = out->children[i].amount;
-    }
-    if ((rc = rd_ledger_balanced(e, out->nchildren + 1, "fork", err)) != RD_OK)
-        return rc;
-    memset(&t, 0, sizeof t);
-    snprintf(t.key, sizeof t.key, "op/%lld", (long long)op);
-    t.kind = RD_LEDGER_FORK;
-    snprintf(t.who, sizeof t.who, "%s", by->who);
-    snprintf(t.why, sizeof t.why, "fork %s", out->op.key);
-    t.op = op;
-    t.at = by->now;
-    if ((rc = s->ops->ledger->txn_add(s, &t, e, out->nchildren + 1, err)) != RD_OK)
-        return rc;
-    out->txn = t.id;
-    return rd_hier_paper_cash(s, r->acct->name, r->acct->starting_cash, by->now, -amount, NULL,
-                              err);
+    for (size_t i = 0; i < out->nchildren; i++)
+        to[i] = (struct rd_hier_leg){out->children[i].account, out->children[i].amount, 0};
+    snprintf(why, sizeof why, "fork %s", out->op.key);
+    return rd_hier_transfer(s, RD_LEDGER_FORK, op, why, &from, to, out->nchildren, 0, by,
+                            &out->txn, err);
 }
 
 /* Whether a fork of these factors goes ahead without --force: at 0.80 and

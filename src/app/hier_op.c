@@ -166,3 +166,45 @@ int rd_hier_op_find(struct rd_store *s, const struct rd_hier_op_row *want,
                             stored->account);
     return RD_OK;
 }
+
+int rd_hier_transfer(struct rd_store *s, enum rd_ledger_kind kind, int64_t op, const char *why,
+                     const struct rd_hier_leg *from, const struct rd_hier_leg *to, size_t n,
+                     int to_cash, const struct rd_hier_actor *by, int64_t *txn,
+                     struct rd_error *err)
+{
+    struct rd_ledger_entry e[RD_HIER_TRANSFER_MAX + 1];
+    struct rd_ledger_txn t;
+    int rc;
+
+    if (n > RD_HIER_TRANSFER_MAX)
+        return rd_error_set(err, RD_EINVAL, "%s: more than %d nodes take money", why,
+                            RD_HIER_TRANSFER_MAX);
+    memset(e, 0, sizeof e);
+    if ((rc = rd_ledger_book(from->account, 0, e[0].book, sizeof e[0].book, err)) != RD_OK)
+        return rc;
+    e[0].amount = -from->amount;
+    for (size_t i = 0; i < n; i++) {
+        rc = rd_ledger_book(to[i].account, 0, e[i + 1].book, sizeof e[i + 1].book, err);
+        if (rc != RD_OK)
+            return rc;
+        e[i + 1].amount = to[i].amount;
+    }
+    if ((rc = rd_ledger_balanced(e, n + 1, rd_ledger_kind_name(kind), err)) != RD_OK)
+        return rc;
+    memset(&t, 0, sizeof t);
+    snprintf(t.key, sizeof t.key, "op/%lld", (long long)op);
+    t.kind = kind;
+    snprintf(t.who, sizeof t.who, "%s", by->who);
+    snprintf(t.why, sizeof t.why, "%s", why);
+    t.op = op;
+    t.at = by->now;
+    if ((rc = s->ops->ledger->txn_add(s, &t, e, n + 1, err)) != RD_OK)
+        return rc;
+    *txn = t.id;
+    rc = rd_hier_paper_cash(s, from->account, from->starting_cash, by->now, -from->amount, NULL,
+                            err);
+    for (size_t i = 0; rc == RD_OK && to_cash && i < n; i++)
+        rc = rd_hier_paper_cash(s, to[i].account, to[i].starting_cash, by->now, to[i].amount,
+                                NULL, err);
+    return rc;
+}

@@ -46,6 +46,24 @@ int rd_hier_node_make(struct rd_store *s, const struct rd_config *cfg, const cha
                       enum rd_node_type type, const char *parent, rd_money amount,
                       const char *what, const struct rd_hier_actor *by, struct rd_error *err);
 
+/* One side of a transfer: a node's available book, and the cash its paper
+ * account starts from when it has no document yet. */
+struct rd_hier_leg {
+    const char *account;
+    rd_money amount;              /* from: what leaves; to: what arrives */
+    rd_money starting_cash;
+};
+
+/* The op's transfer, one ledger transaction (key "op/ID", kind, why) from
+ * from's available book to each of to's, with from's paper cash, and each
+ * of to's when to_cash (a new node's was written with its amount). Sets
+ * *txn. */
+#define RD_HIER_TRANSFER_MAX 8
+int rd_hier_transfer(struct rd_store *s, enum rd_ledger_kind kind, int64_t op, const char *why,
+                     const struct rd_hier_leg *from, const struct rd_hier_leg *to, size_t n,
+                     int to_cash, const struct rd_hier_actor *by, int64_t *txn,
+                     struct rd_error *err);
+
 /* The op of want->key: RD_ENOTFOUND when none has it; RD_EEXIST
  * "idempotency_conflict" naming it when its kind, account or params differ;
  * else RD_OK with it in *stored. */

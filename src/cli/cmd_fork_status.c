@@ -12,17 +12,6 @@ struct seen {
     int in_progress, json;
 };
 
-/* Unix seconds as RFC 3339, or JSON null for 0. */
-static json_t *when(int64_t t)
-{
-    char b[32];
-
-    if (!t)
-        return json_null();
-    rd_time_format(t, b, sizeof b);
-    return json_string(b);
-}
-
 static int seen(void *ctx, const struct rd_hier_op_row *o)
 {
     struct seen *s = ctx;
@@ -54,7 +43,7 @@ static int seen(void *ctx, const struct rd_hier_op_row *o)
     }
     row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "op", (json_int_t)o->id, "key",
                     o->key, "parent", o->account, "status", rd_hier_op_status_name(o->status),
-                    "who", o->who, "at", when(o->created_at), "finished", when(o->finished_at),
+                    "who", o->who, "at", ledger_cli_time(o->created_at), "finished", ledger_cli_time(o->finished_at),
                     "children", kids ? kids : json_array());
     return json_array_append_new(s->forks, row) ? RD_ENOMEM : 0;
 }

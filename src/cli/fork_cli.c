@@ -24,15 +24,6 @@ int fork_cli_vix(const char *cmd, const char *arg, int *known, int64_t *vix)
     return CLI_OK;
 }
 
-/* A ppm fraction as a JSON string ("0.85"). */
-static json_t *ppm(int64_t v)
-{
-    char t[32];
-
-    rd_ppm_format(v, t, sizeof t);
-    return json_string(t);
-}
-
 json_t *fork_cli_assessment(const struct rd_fork_assessment *a)
 {
     const struct rd_fork_factors *f = &a->row.f;
@@ -42,9 +33,9 @@ json_t *fork_cli_assessment(const struct rd_fork_assessment *a)
                      ledger_cli_money(a->row.surplus), "threshold",
                      ledger_cli_money(a->threshold), "child_type",
                      rd_node_type_name(a->child_type), "amount", ledger_cli_money(a->row.amount),
-                     "confidence", ppm(f->confidence), "factors", "market", ppm(f->market),
-                     "performance", ppm(f->performance), "load", ppm(f->load), "timing",
-                     ppm(f->timing), "action", rd_fork_action_name(f->action), "assessment",
+                     "confidence", ledger_cli_ppm(f->confidence), "factors", "market", ledger_cli_ppm(f->market),
+                     "performance", ledger_cli_ppm(f->performance), "load", ledger_cli_ppm(f->load), "timing",
+                     ledger_cli_ppm(f->timing), "action", rd_fork_action_name(f->action), "assessment",
                      (json_int_t)a->row.id);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "riskdesk/calendar.h"
 #include "riskdesk/banned.h"
 
 int ledger_cli_amount(const char *cmd, const char *arg, int signed_ok, rd_money *out)
@@ -32,6 +33,24 @@ json_t *ledger_cli_money(rd_money v)
 
     rd_money_format(v, m, sizeof m);
     return json_string(m);
+}
+
+json_t *ledger_cli_ppm(int64_t v)
+{
+    char t[32];
+
+    rd_ppm_format(v, t, sizeof t);
+    return json_string(t);
+}
+
+json_t *ledger_cli_time(int64_t t)
+{
+    char b[32];
+
+    if (!t)
+        return json_null();
+    rd_time_format(t, b, sizeof b);
+    return json_string(b);
 }
 
 json_t *ledger_cli_node(const struct rd_hier_view *v)

@@ -16,6 +16,12 @@ int ledger_cli_amount(const char *cmd, const char *arg, int signed_ok, rd_money 
 /* Money as a JSON string ("100000.00"); NULL when out of memory. */
 json_t *ledger_cli_money(rd_money v);
 
+/* A ppm fraction as a JSON string ("0.85"). */
+json_t *ledger_cli_ppm(int64_t v);
+
+/* Unix seconds as an RFC 3339 JSON string, or JSON null for 0. */
+json_t *ledger_cli_time(int64_t t);
+
 /* A node's fields of `hierarchy show` (children empty, for the caller). */
 json_t *ledger_cli_node(const struct rd_hier_view *v);
 
