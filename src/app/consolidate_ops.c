@@ -78,6 +78,18 @@ static int open_children(const struct tree *t, const char *account)
     return n;
 }
 
+/* Nodes under parent made by a consolidation (named PARENT.cN). */
+static int made_under(const struct tree *t, const char *parent)
+{
+    size_t n = strlen(parent);
+    int made = 0;
+
+    for (size_t i = 0; i < t->n; i++)
+        made += !strcmp(t->v[i].parent, parent) && !strncmp(t->v[i].account, parent, n) &&
+                t->v[i].account[n] == '.' && t->v[i].account[n + 1] == 'c';
+    return made;
+}
+
 static int is_leaf(const struct tree *t, const char *account)
 {
     for (size_t i = 0; i < t->n; i++)
@@ -220,6 +232,7 @@ struct eval {
     struct source src;
     char target[64];
     rd_money amount;
+    int made_under_parent;        /* nodes under the source's parent a consolidation made */
     struct rd_merge_assessment a;
 };
 
@@ -257,6 +270,7 @@ static int evaluate(struct rd_store *s, const struct rd_merge_request *r,
     in.open_children = open_children(t, account);
     in.target = ev->target;
     in.target_in_subtree = *ev->target && under(t, ev->target, account);
+    ev->made_under_parent = made_under(t, ev->src.v.node.parent);
     if (tn) {
         in.target_state = tn->state;
         in.target_type = tn->type;
@@ -545,13 +559,20 @@ static int execute_in_tx(struct rd_store *s, const struct rd_merge_request *r,
     if ((rc = s->ops->ledger->op_add(s, &out->op, err)) != RD_OK)
         return rc;
     if (r->strategy == RD_MERGE_NEW) {
-        snprintf(out->target, sizeof out->target, "%s.m%lld", ev.src.v.node.parent,
-                 (long long)out->op.id);
-        if (strlen(ev.src.v.node.parent) + 24 >= sizeof out->target)
+        /* PARENT.cN: the parent's Nth child made by a consolidation */
+        if (strlen(ev.src.v.node.parent) + 12 >= sizeof out->target)
             return rd_error_set(err, RD_EINVAL, "consolidate: the new node's name under %s "
                                 "would be over 63 characters", ev.src.v.node.parent);
+        snprintf(out->target, sizeof out->target, "%s.c%d", ev.src.v.node.parent,
+                 ev.made_under_parent + 1);
+        if (ev.amount <= 0)
+            return rd_error_set(err, RD_EREJECTED, "nothing_to_move: %s has no capital for a "
+                                "new node", account);
+        /* its account starts with what it will take; its cash comes with the transfer */
         rc = rd_hier_node_make(s, r->cfg, out->target, ev.src.v.node.type,
-                               ev.src.v.node.parent, 0, "consolidate", by, err);
+                               ev.src.v.node.parent, ev.amount, "consolidate", by, err);
+        if (rc == RD_OK)
+            rc = rd_hier_paper_cash(s, out->target, ev.amount, by->now, -ev.amount, NULL, err);
         if (rc != RD_OK)
             return rc;
     }
