@@ -7,93 +7,42 @@
 
 #include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "riskdesk/alloc.h"
 #include "riskdesk/crash_point.h"
 #include "riskdesk/node_fills.h"
 #include "app/hier_op_int.h"
+#include "app/hier_tree.h"
 #include "riskdesk/banned.h"
 
 /* ---- the tree as read ---- */
 
-struct tree {
-    struct rd_hier_node_row *v;
-    size_t n, cap;
-    struct rd_error *err;
-};
-
-static int keep_node(void *ctx, const struct rd_hier_node_row *r)
-{
-    struct tree *t = ctx;
-
-    if (t->n == t->cap) {
-        size_t c = t->cap ? t->cap * 2 : 64;
-        void *p = rd_realloc(t->v, c * sizeof *t->v);
-
-        if (!p)
-            return rd_error_set(t->err, RD_ENOMEM, "consolidate: out of memory");
-        t->v = p;
-        t->cap = c;
-    }
-    t->v[t->n++] = *r;
-    return 0;
-}
-
-static int tree_read(struct rd_store *s, struct tree *t, struct rd_error *err)
-{
-    memset(t, 0, sizeof *t);
-    t->err = err;
-    return s->ops->ledger->node_list(s, keep_node, t, err);
-}
-
-static const struct rd_hier_node_row *tree_get(const struct tree *t, const char *account)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (!strcmp(t->v[i].account, account))
-            return &t->v[i];
-    return NULL;
-}
-
-/* Whether node is root or under it (by parent links). */
-static int under(const struct tree *t, const char *node, const char *root)
-{
-    const struct rd_hier_node_row *n = tree_get(t, node);
-
-    for (size_t hops = 0; n && hops <= t->n; hops++) {
-        if (!strcmp(n->account, root))
-            return 1;
-        n = *n->parent ? tree_get(t, n->parent) : NULL;
-    }
-    return 0;
-}
-
-static int open_children(const struct tree *t, const char *account)
+static int open_children(const struct rd_hier_tree *t, const char *account)
 {
     int n = 0;
 
     for (size_t i = 0; i < t->n; i++)
-        n += !strcmp(t->v[i].parent, account) && t->v[i].state != RD_NODE_CLOSED;
+        n += !strcmp(t->rows[i].parent, account) && t->rows[i].state != RD_NODE_CLOSED;
     return n;
 }
 
 /* Nodes under parent made by a consolidation (named PARENT.cN). */
-static int made_under(const struct tree *t, const char *parent)
+static int made_under(const struct rd_hier_tree *t, const char *parent)
 {
     size_t n = strlen(parent);
     int made = 0;
 
     for (size_t i = 0; i < t->n; i++)
-        made += !strcmp(t->v[i].parent, parent) && !strncmp(t->v[i].account, parent, n) &&
-                t->v[i].account[n] == '.' && t->v[i].account[n + 1] == 'c';
+        made += !strcmp(t->rows[i].parent, parent) && !strncmp(t->rows[i].account, parent, n) &&
+                t->rows[i].account[n] == '.' && t->rows[i].account[n + 1] == 'c';
     return made;
 }
 
-static int is_leaf(const struct tree *t, const char *account)
+static int is_leaf(const struct rd_hier_tree *t, const char *account)
 {
     for (size_t i = 0; i < t->n; i++)
-        if (!strcmp(t->v[i].parent, account))
+        if (!strcmp(t->rows[i].parent, account))
             return 0;
     return 1;
 }
@@ -148,7 +97,7 @@ static int flat(const struct source *src)
 /* ---- the target ---- */
 
 /* The best sibling of source by its snapshots, into out; "" when none fits. */
-static int pick_sibling(struct rd_store *s, const struct rd_config *cfg, const struct tree *t,
+static int pick_sibling(struct rd_store *s, const struct rd_config *cfg, const struct rd_hier_tree *t,
                         const struct rd_hier_node_row *source, char *out, size_t n,
                         struct rd_error *err)
 {
@@ -159,7 +108,7 @@ static int pick_sibling(struct rd_store *s, const struct rd_config *cfg, const s
     if (!c)
         return rd_error_set(err, RD_ENOMEM, "consolidate: out of memory");
     for (size_t i = 0; rc == RD_OK && i < t->n; i++) {
-        const struct rd_hier_node_row *r = &t->v[i];
+        const struct rd_hier_node_row *r = &t->rows[i];
         struct rd_hier_perf p;
 
         if (strcmp(r->parent, source->parent) != 0 || !strcmp(r->account, source->account))
@@ -176,7 +125,7 @@ static int pick_sibling(struct rd_store *s, const struct rd_config *cfg, const s
 
 /* The target of r's strategy for source, into out ("" for new). */
 static int resolve_target(struct rd_store *s, const struct rd_merge_request *r,
-                          const struct tree *t, const struct rd_hier_node_row *source,
+                          const struct rd_hier_tree *t, const struct rd_hier_node_row *source,
                           char *out, size_t n, struct rd_error *err)
 {
     const char *into = r->into && *r->into ? r->into : NULL;
@@ -212,7 +161,7 @@ static int resolve_target(struct rd_store *s, const struct rd_merge_request *r,
                                     RD_MERGE_MIN_TRACKED_DAYS);
             return RD_OK;
         }
-        tn = tree_get(t, into);
+        tn = rd_hier_tree_find(t, into);
         if (!tn || strcmp(tn->parent, source->parent) != 0 || !strcmp(into, source->account))
             return rd_error_set(err, RD_EREJECTED, "not_sibling: --into %s is no sibling of %s "
                                 "(a node under the same parent)", into, source->account);
@@ -237,7 +186,7 @@ struct eval {
 };
 
 static int evaluate(struct rd_store *s, const struct rd_merge_request *r,
-                    const struct rd_hier_actor *by, const struct tree *t, int manual,
+                    const struct rd_hier_actor *by, const struct rd_hier_tree *t, int manual,
                     int worst_leaf, struct eval *ev, struct rd_error *err)
 {
     const char *account = r->acct->name;
@@ -253,7 +202,7 @@ static int evaluate(struct rd_store *s, const struct rd_merge_request *r,
         (rc = resolve_target(s, r, t, &ev->src.v.node, ev->target, sizeof ev->target, err)))
         return rc;
     if (*ev->target) {
-        if (!(tn = tree_get(t, ev->target)))
+        if (!(tn = rd_hier_tree_find(t, ev->target)))
             return rd_error_set(err, RD_ENOTFOUND, "--into: %s is not a node", ev->target);
         if ((rc = s->ops->ledger->node_lock(s, ev->target, err)) != RD_OK ||
             (rc = rd_hier_perf_read(s, r->cfg, ev->target, &tp, err)) != RD_OK)
@@ -269,7 +218,7 @@ static int evaluate(struct rd_store *s, const struct rd_merge_request *r,
     in.amount = ev->amount;
     in.open_children = open_children(t, account);
     in.target = ev->target;
-    in.target_in_subtree = *ev->target && under(t, ev->target, account);
+    in.target_in_subtree = tn && rd_hier_tree_under(t, tn, account);
     ev->made_under_parent = made_under(t, ev->src.v.node.parent);
     if (tn) {
         in.target_state = tn->state;
@@ -330,21 +279,21 @@ int rd_merge_assess_node(struct rd_store *s, const struct rd_merge_request *r,
                          const struct rd_hier_actor *by, struct rd_merge_assessment *out,
                          struct rd_error *err)
 {
-    struct tree t;
+    struct rd_hier_tree t;
     struct eval ev;
     int wrote = 0, rc;
 
     memset(out, 0, sizeof *out);
     if ((rc = s->ops->begin(s, err)) != RD_OK)
         return rc;
-    rc = tree_read(s, &t, err);
+    rc = rd_hier_tree_read(s, &t, err);
     if (rc == RD_OK)
         rc = evaluate(s, r, by, &t, 1, 0, &ev, err);
     if (rc == RD_OK)
         rc = maybe_safe(s, &ev, by, &wrote, err);
     if (rc == RD_OK)
         *out = ev.a;
-    rd_free(t.v);
+    rd_hier_tree_release(&t);
     if (rc == RD_OK && !wrote) {
         s->ops->rollback(s);
         return RD_OK;
@@ -357,25 +306,15 @@ int rd_merge_assess_node(struct rd_store *s, const struct rd_merge_request *r,
 static int result_json(struct rd_merge_result *out, struct rd_error *err)
 {
     char m[32];
-    json_t *o;
-    char *text = NULL;
-    int rc = RD_OK;
 
     rd_money_format(out->amount, m, sizeof m);
-    o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "op", (json_int_t)out->op.id, "key",
-                  out->op.key, "status", rd_hier_op_status_name(out->op.status), "source",
-                  out->source, "target", out->target, "amount", m, "txn",
-                  out->txn ? json_integer(out->txn) : json_null());
-    if (o)
-        text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (!text || strlen(text) >= sizeof out->op.result)
-        rc = rd_error_set(err, RD_ENOMEM, "consolidation %s: its result could not be written",
-                          out->op.key);
-    else
-        snprintf(out->op.result, sizeof out->op.result, "%s", text);
-    free(text);
-    json_decref(o);
-    return rc;
+    return rd_hier_op_result(&out->op,
+                             json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "op",
+                                       (json_int_t)out->op.id, "key", out->op.key, "status",
+                                       rd_hier_op_status_name(out->op.status), "source",
+                                       out->source, "target", out->target, "amount", m, "txn",
+                                       out->txn ? json_integer(out->txn) : json_null()),
+                             "consolidation", err);
 }
 
 /* The stored result of op (open or done) into out. */
@@ -509,7 +448,7 @@ static int execute_in_tx(struct rd_store *s, const struct rd_merge_request *r,
     const char *account = r->acct->name;
     struct counted cnt = {account, 0};
     struct rd_hier_op_row stored;
-    struct tree t = {0};
+    struct rd_hier_tree t = {0};
     struct eval ev;
     int rc;
 
@@ -539,9 +478,9 @@ static int execute_in_tx(struct rd_store *s, const struct rd_merge_request *r,
         return rc;
     rd_error_clear(err);
 
-    if ((rc = tree_read(s, &t, err)) == RD_OK)
+    if ((rc = rd_hier_tree_read(s, &t, err)) == RD_OK)
         rc = evaluate(s, r, by, &t, 1, 0, &ev, err);
-    rd_free(t.v);
+    rd_hier_tree_release(&t);
     if (rc != RD_OK)
         return rc;
     if (!r->force && !may_go(&ev.a.f, by->now)) {
@@ -690,7 +629,7 @@ int rd_merge_finish(struct rd_store *s, const struct rd_config *cfg, const char 
 /* ---- scan ---- */
 
 /* The open leaf with the worst return, when open nodes are over the limit. */
-static int worst_leaf(struct rd_store *s, const struct rd_config *cfg, const struct tree *t,
+static int worst_leaf(struct rd_store *s, const struct rd_config *cfg, const struct rd_hier_tree *t,
                       char *out, size_t n, struct rd_error *err)
 {
     int64_t worst = INT64_MAX;
@@ -699,18 +638,18 @@ static int worst_leaf(struct rd_store *s, const struct rd_config *cfg, const str
 
     *out = '\0';
     for (size_t i = 0; i < t->n; i++)
-        open += t->v[i].state != RD_NODE_CLOSED;
+        open += t->rows[i].state != RD_NODE_CLOSED;
     if (open <= RD_MERGE_MAX_NODES)
         return RD_OK;
     for (size_t i = 0; rc == RD_OK && i < t->n; i++) {
         struct rd_hier_perf p;
 
-        if (t->v[i].state == RD_NODE_CLOSED || !*t->v[i].parent || !is_leaf(t, t->v[i].account))
+        if (t->rows[i].state == RD_NODE_CLOSED || !*t->rows[i].parent || !is_leaf(t, t->rows[i].account))
             continue;
-        if ((rc = rd_hier_perf_read(s, cfg, t->v[i].account, &p, err)) == RD_OK &&
+        if ((rc = rd_hier_perf_read(s, cfg, t->rows[i].account, &p, err)) == RD_OK &&
             p.annual_return_ppm < worst) {
             worst = p.annual_return_ppm;
-            snprintf(out, n, "%s", t->v[i].account);
+            snprintf(out, n, "%s", t->rows[i].account);
         }
     }
     return rc;
@@ -720,9 +659,9 @@ int rd_merge_scan(struct rd_store *s, const struct rd_config *cfg, const struct 
                   int (*visit)(void *ctx, const struct rd_merge_assessment *a), void *ctx,
                   struct rd_error *err)
 {
-    struct tree t;
+    struct rd_hier_tree t;
     char worst[64];
-    int rc = tree_read(s, &t, err);
+    int rc = rd_hier_tree_read(s, &t, err);
 
     if (rc == RD_OK)
         rc = worst_leaf(s, cfg, &t, worst, sizeof worst, err);
@@ -731,16 +670,16 @@ int rd_merge_scan(struct rd_store *s, const struct rd_config *cfg, const struct 
         struct eval ev;
         int wrote = 0;
 
-        if (t.v[i].state == RD_NODE_CLOSED || !*t.v[i].parent)
+        if (t.rows[i].state == RD_NODE_CLOSED || !*t.rows[i].parent)
             continue;
-        if (!(r.acct = rd_config_account(cfg, t.v[i].account))) {
+        if (!(r.acct = rd_config_account(cfg, t.rows[i].account))) {
             rc = rd_error_set(err, RD_ENOTFOUND, "consolidate scan: node %s is no account of "
-                              "the config", t.v[i].account);
+                              "the config", t.rows[i].account);
             break;
         }
         if ((rc = s->ops->begin(s, err)) != RD_OK)
             break;
-        rc = evaluate(s, &r, by, &t, 0, !strcmp(worst, t.v[i].account), &ev, err);
+        rc = evaluate(s, &r, by, &t, 0, !strcmp(worst, t.rows[i].account), &ev, err);
         if (rc == RD_OK && ev.a.triggers)
             rc = maybe_safe(s, &ev, by, &wrote, err);
         rc = rd_hier_tx_end(s, rc, err);
@@ -752,6 +691,6 @@ int rd_merge_scan(struct rd_store *s, const struct rd_config *cfg, const struct 
         if (rc == RD_OK && ev.a.triggers)
             rc = visit(ctx, &ev.a);
     }
-    rd_free(t.v);
+    rd_hier_tree_release(&t);
     return rc;
 }

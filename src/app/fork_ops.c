@@ -7,13 +7,12 @@
 
 #include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "riskdesk/alloc.h"
 #include "riskdesk/broker.h"
 #include "riskdesk/crash_point.h"
 #include "app/hier_op_int.h"
+#include "app/hier_tree.h"
 #include "riskdesk/banned.h"
 
 /* ---- what the rules read ---- */
@@ -184,8 +183,6 @@ static int result_json(struct rd_fork_result *out, struct rd_error *err)
     json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:[], s:I}", "op", (json_int_t)out->op.id,
                           "key", out->op.key, "status", "done", "parent", out->parent,
                           "children", "txn", (json_int_t)out->txn);
-    char *text = NULL;
-    int rc = RD_OK;
 
     for (size_t i = 0; o && i < out->nchildren; i++) {
         char m[32];
@@ -196,16 +193,7 @@ static int result_json(struct rd_fork_result *out, struct rd_error *err)
                                         "type", rd_node_type_name(out->children[i].type),
                                         "amount", m));
     }
-    if (o)
-        text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (!text || strlen(text) >= sizeof out->op.result)
-        rc = rd_error_set(err, RD_ENOMEM, "fork %s: its result could not be written",
-                          out->op.key);
-    else
-        snprintf(out->op.result, sizeof out->op.result, "%s", text);
-    free(text);
-    json_decref(o);
-    return rc;
+    return rd_hier_op_result(&out->op, o, "fork", err);
 }
 
 /* Reads a done op's stored result back into out (a replay). */
@@ -395,45 +383,22 @@ int rd_fork_execute(struct rd_store *s, const struct rd_fork_request *r,
 
 /* ---- scan and approve ---- */
 
-struct scan_nodes {
-    char (*names)[64];
-    size_t n, cap;
-    struct rd_error *err;
-};
-
-static int keep_node(void *ctx, const struct rd_hier_node_row *n)
-{
-    struct scan_nodes *sn = ctx;
-
-    if (sn->n == sn->cap) {
-        size_t c = sn->cap ? sn->cap * 2 : 64;
-        void *p = rd_realloc(sn->names, c * sizeof *sn->names);
-
-        if (!p)
-            return rd_error_set(sn->err, RD_ENOMEM, "fork scan: out of memory");
-        sn->names = p;
-        sn->cap = c;
-    }
-    snprintf(sn->names[sn->n++], sizeof sn->names[0], "%s", n->account);
-    return 0;
-}
-
 int rd_fork_scan(struct rd_store *s, const struct rd_fork_request *r,
                  const struct rd_hier_actor *by,
                  int (*visit)(void *ctx, const struct rd_fork_assessment *a), void *ctx,
                  struct rd_error *err)
 {
-    struct scan_nodes sn = {.err = err};
-    int rc = s->ops->ledger->node_list(s, keep_node, &sn, err);
+    struct rd_hier_tree t;
+    int rc = rd_hier_tree_read(s, &t, err);
 
-    for (size_t i = 0; rc == RD_OK && i < sn.n; i++) {
+    for (size_t i = 0; rc == RD_OK && i < t.n; i++) {
         struct rd_fork_request one = *r;
         struct rd_fork_assessment a;
 
-        one.acct = rd_config_account(r->cfg, sn.names[i]);
+        one.acct = rd_config_account(r->cfg, t.rows[i].account);
         if (!one.acct) {
             rc = rd_error_set(err, RD_ENOTFOUND, "fork scan: node %s is no account of the "
-                              "config", sn.names[i]);
+                              "config", t.rows[i].account);
             break;
         }
         rc = rd_fork_assess_node(s, &one, by, &a, err);
@@ -445,7 +410,7 @@ int rd_fork_scan(struct rd_store *s, const struct rd_fork_request *r,
         if (rc == RD_OK)
             rc = visit(ctx, &a);
     }
-    rd_free(sn.names);
+    rd_hier_tree_release(&t);
     return rc;
 }
 

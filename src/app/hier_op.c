@@ -3,7 +3,9 @@
  */
 #include "app/hier_op_int.h"
 
+#include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -206,5 +208,21 @@ int rd_hier_transfer(struct rd_store *s, enum rd_ledger_kind kind, int64_t op, c
     for (size_t i = 0; rc == RD_OK && to_cash && i < n; i++)
         rc = rd_hier_paper_cash(s, to[i].account, to[i].starting_cash, by->now, to[i].amount,
                                 NULL, err);
+    return rc;
+}
+
+int rd_hier_op_result(struct rd_hier_op_row *op, json_t *o, const char *what,
+                      struct rd_error *err)
+{
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    int rc = RD_OK;
+
+    if (!text || strlen(text) >= sizeof op->result)
+        rc = rd_error_set(err, RD_ENOMEM, "%s %s: its result could not be written", what,
+                          op->key);
+    else
+        snprintf(op->result, sizeof op->result, "%s", text);
+    free(text);
+    json_decref(o);
     return rc;
 }

@@ -9,6 +9,8 @@
 #ifndef RISKDESK_APP_HIER_OP_INT_H
 #define RISKDESK_APP_HIER_OP_INT_H
 
+#include <jansson.h>
+
 #include "riskdesk/config.h"
 #include "riskdesk/hierarchy_ops.h"
 #include "riskdesk/store.h"
@@ -63,6 +65,11 @@ int rd_hier_transfer(struct rd_store *s, enum rd_ledger_kind kind, int64_t op, c
                      const struct rd_hier_leg *from, const struct rd_hier_leg *to, size_t n,
                      int to_cash, const struct rd_hier_actor *by, int64_t *txn,
                      struct rd_error *err);
+
+/* o (released here; NULL when it could not be built) written compactly as
+ * op's result; RD_ENOMEM naming what when it does not fit. */
+int rd_hier_op_result(struct rd_hier_op_row *op, json_t *o, const char *what,
+                      struct rd_error *err);
 
 /* The op of want->key: RD_ENOTFOUND when none has it; RD_EEXIST
  * "idempotency_conflict" naming it when its kind, account or params differ;
