@@ -19,6 +19,10 @@
 #include "riskdesk/perf_hierarchy.h"
 
 json_t *rd_hier_json_money(rd_money v);
+/* A ppm fraction as a JSON string ("0.85"). */
+json_t *rd_hier_json_ppm(int64_t v);
+/* Unix seconds as an RFC 3339 JSON string, or JSON null for 0. */
+json_t *rd_hier_json_time(int64_t t);
 
 /* An amount of money as given (text): a decimal with at most 4 places, > 0
  * (signed_ok: nonzero, a loss below 0). RD_EINVAL naming what ("--amount",

@@ -23,5 +23,10 @@ void rd_client_order_id_entry(const char *account, const char *rec_id,
                               char out[RD_CLIENT_ORDER_ID_SIZE]);
 void rd_client_order_id_exit(const char *account, const char *symbol, int64_t opened_at,
                              int attempt, char out[RD_CLIENT_ORDER_ID_SIZE]);
+/* A consolidation's exit: the same over (account, "op-exit", op, symbol,
+ * opened_at[, attempt]), so the exits of consolidation op are its own. */
+void rd_client_order_id_op_exit(const char *account, int64_t op, const char *symbol,
+                                int64_t opened_at, int attempt,
+                                char out[RD_CLIENT_ORDER_ID_SIZE]);
 
 #endif

@@ -557,7 +557,7 @@ struct rd_hier_state_row {
 };
 
 /* An operation on the hierarchy that moves money between nodes: a fork, or
- * (later) a consolidation. Its key makes it happen once. */
+ * a consolidation. Its key makes it happen once. */
 enum rd_hier_op_kind { RD_HIER_OP_FORK, RD_HIER_OP_MERGE, RD_HIER_OP_PARTIAL,
                        RD_HIER_OP_KIND_COUNT };
 enum rd_hier_op_status { RD_HIER_OP_OPEN, RD_HIER_OP_DONE, RD_HIER_OP_FAILED,
@@ -575,7 +575,8 @@ struct rd_hier_op_row {
     char account[64];             /* the source node */
     char params[RD_HIER_OP_PARAMS_MAX];   /* canonical: the same request, the same text */
     enum rd_hier_op_status status;
-    char result[RD_HIER_OP_RESULT_MAX];   /* JSON, once done; "" while open */
+    char result[RD_HIER_OP_RESULT_MAX];   /* JSON once done; while open: "" (fork), its
+                                           * target so far (consolidation) */
     int64_t created_at;
     int64_t finished_at;          /* 0 while open */
     char who[64];

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "riskdesk/consolidate_ops.h"
 #include "riskdesk/log.h"
 #include "riskdesk/node_fills.h"
 #include "app/dispatcher_int.h"
@@ -48,6 +49,10 @@ int rd_dispatch_node_read(struct rd_dispatcher *d, struct rd_error *err)
         rc = l->book_list(d->store, d->acct->name, see_book, &k, err);
     if (rc != RD_OK)
         return rc;
+    d->merge_op = 0;
+    if (d->node.state == RD_NODE_MERGING &&
+        (rc = rd_merge_open_op(d->store, d->acct->name, &d->merge_op, err)) != RD_OK)
+        return rc;
     d->is_node = 1;
     d->node_available = k.available;
     d->node_reserved = k.reserved;
@@ -72,6 +77,29 @@ void rd_dispatch_node_apply(struct rd_dispatcher *d)
     if (as_node > d->base.state)
         d->base.state = as_node;
     d->base.buying_power = rd_node_buying_power(d->base.buying_power, d->node_available);
+}
+
+int rd_dispatch_node_merge(struct rd_dispatcher *d, int64_t now, int *finished,
+                           struct rd_error *err)
+{
+    struct rd_hier_actor by = {"dispatcher", now};
+    struct rd_merge_result res;
+    struct rd_logline l;
+    int rc;
+
+    *finished = 0;
+    if (!d->is_node || !d->merge_op)
+        return RD_OK;
+    rc = rd_merge_finish(d->store, d->cfg, d->acct->name, &by, &res, finished, err);
+    if (rc != RD_OK || !*finished)
+        return rc;
+    rd_log_begin(&l, RD_LOG_INFO, "consolidate.done");
+    rd_log_str(&l, "account", res.source);
+    rd_log_str(&l, "target", res.target);
+    rd_log_int(&l, "op", res.op.id);
+    rd_log_money(&l, "amount", res.amount);
+    rd_log_end(&l);
+    return RD_OK;
 }
 
 int rd_dispatch_node_fill(struct rd_dispatcher *d, const struct rd_order_row *o, int64_t now,

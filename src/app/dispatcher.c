@@ -799,7 +799,7 @@ static int send_pending(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
 static int cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
                  struct rd_error *err)
 {
-    int more;
+    int more, merged;
     int rc;
 
     if ((rc = sync(d, now, err)) || (rc = prepare(d, now, err)) ||
@@ -808,6 +808,10 @@ static int cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st
     if (st->reconciled && ((rc = sync(d, now, err)) || (rc = prepare(d, now, err))))
         return rc;
     if ((rc = trip_kill_switch(d, st, err)) || (rc = rd_dispatch_exits(d, now, st, err)))
+        return rc;
+    /* a consolidating node flat now hands its capital over (and is CLOSED) */
+    if ((rc = rd_dispatch_node_merge(d, now, &merged, err)) ||
+        (merged && ((rc = sync(d, now, err)) || (rc = prepare(d, now, err)))))
         return rc;
     /* Every undecided recommendation, a batch (one transaction) at a time; a
      * batch that placed orders is followed by a fresh look at the account. */

@@ -73,6 +73,7 @@ struct rd_dispatcher {
     struct rd_hier_node_row node;
     rd_money node_available, node_reserved;
     struct rd_node_limits node_limits;
+    int64_t merge_op;                 /* the consolidation it is MERGING under; 0 = none */
 };
 
 /* dispatcher.c */
@@ -98,6 +99,10 @@ void rd_dispatch_record_health(struct rd_dispatcher *d);
  * risk, context and view; books a node's fill in the caller's transaction. */
 int rd_dispatch_node_read(struct rd_dispatcher *d, struct rd_error *err);
 void rd_dispatch_node_apply(struct rd_dispatcher *d);
+/* A MERGING node that is flat: its consolidation finished (moved, CLOSED);
+ * *finished says whether it was. */
+int rd_dispatch_node_merge(struct rd_dispatcher *d, int64_t now, int *finished,
+                           struct rd_error *err);
 int rd_dispatch_node_fill(struct rd_dispatcher *d, const struct rd_order_row *o, int64_t now,
                           struct rd_error *err);
 /* exits.c: stop-loss, take-profit, maximum holding time, day positions before the close. */

@@ -20,6 +20,8 @@ static const char *exit_reason(const struct rd_dispatcher *d, const struct dpos 
     rd_money avg = p->row.avg_price, price = p->price;
     struct rd_local_time opened;
 
+    if (d->is_node && d->merge_op)
+        return "consolidate";         /* its consolidation waits for it to be flat */
     if (x->stop_loss_pct > 0 && price > 0 && price <= avg - rd_money_mul_ppm(avg, x->stop_loss_pct))
         return "stop_loss";
     if (x->take_profit_pct > 0 && price >= avg + rd_money_mul_ppm(avg, x->take_profit_pct))
@@ -55,7 +57,11 @@ static int exit_order_id(struct rd_dispatcher *d, const struct dpos *p, int64_t 
     for (int a = 0; a < EXIT_ATTEMPTS_MAX; a++) {
         int rc;
 
-        rd_client_order_id_exit(d->acct->name, p->row.symbol, p->row.opened_at, a, id);
+        if (d->is_node && d->merge_op)
+            rd_client_order_id_op_exit(d->acct->name, d->merge_op, p->row.symbol,
+                                       p->row.opened_at, a, id);
+        else
+            rd_client_order_id_exit(d->acct->name, p->row.symbol, p->row.opened_at, a, id);
         rc = d->store->ops->trading->order_get(d->store, id, &existing, err);
         if (rc == RD_ENOTFOUND) {
             *attempt = a;

@@ -7,15 +7,6 @@
 #include "riskdesk/calendar.h"
 #include "riskdesk/banned.h"
 
-/* A ppm fraction as a JSON string ("0.85"). */
-static json_t *ppm(int64_t v)
-{
-    char t[32];
-
-    rd_ppm_format(v, t, sizeof t);
-    return json_string(t);
-}
-
 json_t *rd_fork_json_assessment(const struct rd_fork_assessment *a)
 {
     const struct rd_fork_factors *f = &a->row.f;
@@ -25,9 +16,9 @@ json_t *rd_fork_json_assessment(const struct rd_fork_assessment *a)
                      rd_hier_json_money(a->row.surplus), "threshold",
                      rd_hier_json_money(a->threshold), "child_type",
                      rd_node_type_name(a->child_type), "amount",
-                     rd_hier_json_money(a->row.amount), "confidence", ppm(f->confidence),
-                     "factors", "market", ppm(f->market), "performance", ppm(f->performance),
-                     "load", ppm(f->load), "timing", ppm(f->timing), "action",
+                     rd_hier_json_money(a->row.amount), "confidence", rd_hier_json_ppm(f->confidence),
+                     "factors", "market", rd_hier_json_ppm(f->market), "performance", rd_hier_json_ppm(f->performance),
+                     "load", rd_hier_json_ppm(f->load), "timing", rd_hier_json_ppm(f->timing), "action",
                      rd_fork_action_name(f->action), "assessment", (json_int_t)a->row.id);
 }
 
@@ -75,17 +66,6 @@ int rd_fork_json_scan(struct rd_store *s, const struct rd_fork_request *r,
     return *out ? RD_OK : rd_error_set(err, RD_ENOMEM, "fork scan: out of memory");
 }
 
-/* Unix seconds as RFC 3339, or JSON null for 0. */
-static json_t *when(int64_t t)
-{
-    char b[32];
-
-    if (!t)
-        return json_null();
-    rd_time_format(t, b, sizeof b);
-    return json_string(b);
-}
-
 struct ops_seen {
     json_t *forks;
     int in_progress;
@@ -108,7 +88,7 @@ static int see_op(void *ctx, const struct rd_hier_op_row *o)
                json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "op", (json_int_t)o->id,
                          "key", o->key, "parent", o->account, "status",
                          rd_hier_op_status_name(o->status), "who", o->who, "at",
-                         when(o->created_at), "finished", when(o->finished_at), "children",
+                         rd_hier_json_time(o->created_at), "finished", rd_hier_json_time(o->finished_at), "children",
                          kids ? kids : json_array()))
                ? RD_ENOMEM
                : 0;

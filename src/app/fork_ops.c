@@ -7,17 +7,13 @@
 #include "riskdesk/market_feed.h"
 
 #include <jansson.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "riskdesk/alloc.h"
 #include "riskdesk/broker.h"
-#include "riskdesk/calendar.h"
 #include "riskdesk/crash_point.h"
-#include "riskdesk/perf_report.h"
+#include "app/hier_op_int.h"
+#include "app/hier_tree.h"
 #include "riskdesk/banned.h"
 
 /* ---- what the rules read ---- */
@@ -66,64 +62,23 @@ int rd_fork_count(struct rd_store *s, const char *account, int *n, struct rd_err
     return rc;
 }
 
-static int count_order(void *ctx, const struct rd_order_row *o)
-{
-    (void)o;
-    ++*(int64_t *)ctx;
-    return 0;
-}
-
-static int open_orders(struct rd_store *s, const char *account, int64_t *n, struct rd_error *err)
-{
-    int rc;
-
-    *n = 0;
-    rc = s->ops->trading->order_list(s, account, RD_ORDER_PENDING, count_order, n, err);
-    if (rc == RD_OK)
-        rc = s->ops->trading->order_list(s, account, RD_ORDER_ACCEPTED, count_order, n, err);
-    return rc;
-}
-
-/* The performance factor's inputs from the account's snapshots; none, or
- * too few days, leave them 0. */
+/* The performance factor's inputs from the account's snapshots. */
 static int perf_inputs(struct rd_store *s, const struct rd_config *cfg, const char *account,
                        int64_t now, struct rd_fork_inputs *in, struct rd_error *err)
 {
-    struct rd_perf_report rep;
+    struct rd_hier_perf p;
     struct rd_market_view m;
     int64_t age;
-    int rc = rd_perf_report_build(s, cfg, account, RD_AGG_DAILY, INT32_MIN, INT32_MAX, &rep, err);
+    int rc = rd_hier_perf_read(s, cfg, account, &p, err);
 
+    in->tracked_days = p.tracked_days;
+    in->annual_return_ppm = p.annual_return_ppm;
+    in->drawdown_ppm = p.drawdown_ppm;
     /* the market factor's VIX, unless --vix gives one: the feed's, when fresh */
     rd_market_feed_read(cfg, now, &m);
     in->vix_known = m.feed == RD_FEED_OK && !rd_market_feed_stale(&m, now, &age);
     in->vix = in->vix_known ? m.vix : 0;
-
-    if (rc == RD_ENOTFOUND) {
-        rd_error_clear(err);
-        rc = RD_OK;
-    } else if (rc == RD_OK) {
-        in->tracked_days = rep.tracking_days;
-        double ann = rep.metrics.annual_return;
-
-        /* past 20% the factor is 1 whatever the figure: kept in range for the ppm */
-        if (isfinite(ann))
-            in->annual_return_ppm = (int64_t)llround(fmax(-1.0, fmin(ann, 1000.0)) * RD_PPM);
-        if (isfinite(rep.drawdown))
-            in->drawdown_ppm = (int64_t)llround(-rep.drawdown * RD_PPM);
-    }
-    rd_perf_report_release(&rep);
     return rc;
-}
-
-static int market_open(int64_t now)
-{
-    struct rd_local_time lt;
-    struct rd_session ses;
-
-    rd_et_from_utc(now, &lt);
-    rd_nyse_session(lt.day, &ses);
-    return ses.open && lt.minute >= ses.open_minute && lt.minute < ses.close_minute;
 }
 
 /* The node, its numbers and the facts of its prerequisites, read inside the
@@ -154,7 +109,7 @@ static int read_facts(struct rd_store *s, const struct rd_fork_request *r, int64
     nf->f.last_attempt = nf->ops.last;
     nf->f.now = now;
     nf->def = &r->cfg->hier_types.t[nf->v.node.type];
-    return open_orders(s, account, &nf->f.open_orders, err);
+    return rd_hier_open_orders(s, account, &nf->f.open_orders, err);
 }
 
 /* The factors of a fork of the node now; perf: the snapshots' inputs. */
@@ -170,7 +125,7 @@ static void factors(const struct rd_fork_request *r, const struct rd_fork_inputs
     }
     in.vix_halt = r->acct->risk.vix_halt;
     in.in_progress = nf->ops.in_progress;
-    in.market_open = market_open(now);
+    in.market_open = rd_hier_market_open(now);
     memset(row, 0, sizeof *row);
     snprintf(row->account, sizeof row->account, "%s", r->acct->name);
     row->surplus = nf->f.surplus;
@@ -185,16 +140,6 @@ static void fill_assessment(const struct node_facts *nf, struct rd_fork_assessme
     out->type = nf->v.node.type;
     out->child_type = nf->def->child >= 0 ? (enum rd_node_type)nf->def->child : nf->v.node.type;
     out->threshold = nf->def->fork_threshold;
-}
-
-/* Ends a transaction begun here: commit on RD_OK, else roll back. */
-static int finish_tx(struct rd_store *s, int rc, struct rd_error *err)
-{
-    if (rc != RD_OK) {
-        s->ops->rollback(s);
-        return rc;
-    }
-    return s->ops->commit(s, err);
 }
 
 int rd_fork_assess_node(struct rd_store *s, const struct rd_fork_request *r,
@@ -218,7 +163,7 @@ int rd_fork_assess_node(struct rd_store *s, const struct rd_fork_request *r,
         fill_assessment(&nf, out);
         rc = s->ops->ledger->assess_add(s, &out->row, err);
     }
-    return finish_tx(s, rc, err);
+    return rd_hier_tx_end(s, rc, err);
 }
 
 /* ---- execute ---- */
@@ -247,8 +192,6 @@ static int result_json(struct rd_fork_result *out, struct rd_error *err)
     json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:[], s:I}", "op", (json_int_t)out->op.id,
                           "key", out->op.key, "status", "done", "parent", out->parent,
                           "children", "txn", (json_int_t)out->txn);
-    char *text = NULL;
-    int rc = RD_OK;
 
     for (size_t i = 0; o && i < out->nchildren; i++) {
         char m[32];
@@ -259,16 +202,7 @@ static int result_json(struct rd_fork_result *out, struct rd_error *err)
                                         "type", rd_node_type_name(out->children[i].type),
                                         "amount", m));
     }
-    if (o)
-        text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (!text || strlen(text) >= sizeof out->op.result)
-        rc = rd_error_set(err, RD_ENOMEM, "fork %s: its result could not be written",
-                          out->op.key);
-    else
-        snprintf(out->op.result, sizeof out->op.result, "%s", text);
-    free(text);
-    json_decref(o);
-    return rc;
+    return rd_hier_op_result(&out->op, o, "fork", err);
 }
 
 /* Reads a done op's stored result back into out (a replay). */
@@ -308,121 +242,27 @@ static int result_read(const struct rd_hier_op_row *op, struct rd_fork_result *o
     return RD_OK;
 }
 
-/* An account named like a child already? */
-static int name_free(const struct rd_config *cfg, struct rd_store *s, const char *name,
-                     struct rd_error *err)
-{
-    struct rd_hier_node_row n;
-    int rc;
-
-    for (int i = 0; i < cfg->naccounts; i++)
-        if (!strcasecmp(cfg->accounts[i].name, name))
-            return rd_error_set(err, RD_EEXIST, "fork: the child's name %s is an account "
-                                "already", name);
-    rc = s->ops->ledger->node_get(s, name, &n, err);
-    if (rc == RD_OK)
-        return rd_error_set(err, RD_EEXIST, "fork: the child's name %s is a node already", name);
-    if (rc == RD_ENOTFOUND)
-        rd_error_clear(err);
-    return rc == RD_ENOTFOUND ? RD_OK : rc;
-}
-
-/* The parent's state row of the fork. */
-static int parent_state(struct rd_store *s, const char *account, enum rd_node_state from,
-                        enum rd_node_state to, int64_t op, const struct rd_hier_actor *by,
-                        struct rd_error *err)
-{
-    struct rd_hier_state_row t;
-    int rc = rd_node_transition_check(account, from, to, 0, err);
-
-    if (rc != RD_OK)
-        return rc;
-    memset(&t, 0, sizeof t);
-    snprintf(t.account, sizeof t.account, "%s", account);
-    t.from = from;
-    t.to = to;
-    snprintf(t.why, sizeof t.why, "fork op %lld", (long long)op);
-    snprintf(t.who, sizeof t.who, "%s", by->who);
-    t.op = op;
-    t.at = by->now;
-    return s->ops->ledger->state_add(s, &t, err);
-}
-
-/* One child: its API-made paper account, its node, its paper cash. */
-static int make_child(struct rd_store *s, const char *parent, const struct rd_fork_child *c,
-                      const struct rd_hier_actor *by, struct rd_error *err)
-{
-    struct rd_account_def_row *def = rd_calloc(1, sizeof *def);
-    struct rd_hier_node_row n;
-    char m[32];
-    int rc;
-
-    if (!def)
-        return rd_error_set(err, RD_ENOMEM, "fork: out of memory");
-    rd_money_format(c->amount, m, sizeof m);
-    snprintf(def->name, sizeof def->name, "%s", c->account);
-    snprintf(def->def, sizeof def->def, "{\"name\":\"%s\",\"tier\":\"auto\",\"broker\":\"paper\","
-             "\"starting_cash\":\"%s\"}", c->account, m);
-    def->created_at = def->updated_at = by->now;
-    rc = s->ops->api->account_def_put(s, def, 1, err);
-    rd_free(def);
-    if (rc == RD_EEXIST)
-        return rd_error_set(err, RD_EEXIST, "fork: the child's name %s is an account already",
-                            c->account);
-    if (rc != RD_OK)
-        return rc;
-    memset(&n, 0, sizeof n);
-    snprintf(n.account, sizeof n.account, "%s", c->account);
-    n.type = c->type;
-    snprintf(n.parent, sizeof n.parent, "%s", parent);
-    n.state = RD_NODE_ACTIVE;
-    n.created_at = by->now;
-    if ((rc = s->ops->ledger->node_add(s, &n, err)) != RD_OK)
-        return rc;
-    return rd_hier_paper_cash(s, c->account, c->amount, by->now, 0, NULL, err);
-}
-
 /* The transfer: the parent's available book to each child's. */
 static int transfer(struct rd_store *s, const struct rd_fork_request *r, int64_t op,
                     rd_money amount, struct rd_fork_result *out, const struct rd_hier_actor *by,
                     struct rd_error *err)
 {
-    struct rd_ledger_entry e[RD_FORK_SPLIT_MAX + 1];
-    struct rd_ledger_txn t;
-    int rc;
+    struct rd_hier_leg from = {r->acct->name, amount, r->acct->starting_cash};
+    struct rd_hier_leg to[RD_FORK_SPLIT_MAX];
+    char why[256];
 
-    memset(e, 0, sizeof e);
-    if ((rc = rd_ledger_book(r->acct->name, 0, e[0].book, sizeof e[0].book, err)) != RD_OK)
-        return rc;
-    e[0].amount = -amount;
-    for (size_t i = 0; i < out->nchildren; i++) {
-        rc = rd_ledger_book(out->children[i].account, 0, e[i + 1].book, sizeof e[i + 1].book,
-                            err);
-        if (rc != RD_OK)
-            return rc;
-        e[i + 1].amount = out->children[i].amount;
-    }
-    if ((rc = rd_ledger_balanced(e, out->nchildren + 1, "fork", err)) != RD_OK)
-        return rc;
-    memset(&t, 0, sizeof t);
-    snprintf(t.key, sizeof t.key, "op/%lld", (long long)op);
-    t.kind = RD_LEDGER_FORK;
-    snprintf(t.who, sizeof t.who, "%s", by->who);
-    snprintf(t.why, sizeof t.why, "fork %s", out->op.key);
-    t.op = op;
-    t.at = by->now;
-    if ((rc = s->ops->ledger->txn_add(s, &t, e, out->nchildren + 1, err)) != RD_OK)
-        return rc;
-    out->txn = t.id;
-    return rd_hier_paper_cash(s, r->acct->name, r->acct->starting_cash, by->now, -amount, NULL,
-                              err);
+    for (size_t i = 0; i < out->nchildren; i++)
+        to[i] = (struct rd_hier_leg){out->children[i].account, out->children[i].amount, 0};
+    snprintf(why, sizeof why, "fork %s", out->op.key);
+    return rd_hier_transfer(s, RD_LEDGER_FORK, op, why, &from, to, out->nchildren, 0, by,
+                            &out->txn, err);
 }
 
 /* Whether a fork of these factors goes ahead without --force: at 0.80 and
  * over; from 0.70 with the market closed. */
 static int may_go(const struct rd_fork_factors *f, int64_t now)
 {
-    return f->action == RD_FORK_EXECUTE || (f->action == RD_FORK_WINDOW && !market_open(now));
+    return f->action == RD_FORK_EXECUTE || (f->action == RD_FORK_WINDOW && !rd_hier_market_open(now));
 }
 
 /* Everything of a fork inside the transaction; *keep_assessment is set when
@@ -448,16 +288,13 @@ static int execute_in_tx(struct rd_store *s, const struct rd_fork_request *r,
     out->op.kind = RD_HIER_OP_FORK;
     snprintf(out->op.account, sizeof out->op.account, "%s", account);
     canonical(r, &nf, out->op.params, sizeof out->op.params);
-    rc = s->ops->ledger->op_get(s, out->op.key, &stored, err);
-    if (rc == RD_OK) {
-        if (stored.kind != RD_HIER_OP_FORK || strcmp(stored.account, account) != 0 ||
-            strcmp(stored.params, out->op.params) != 0 || stored.status != RD_HIER_OP_DONE)
-            return rd_error_set(err, RD_EEXIST, "idempotency_conflict: key \"%s\" was used for "
-                                "op %lld (%s of %s), with other parameters", out->op.key,
-                                (long long)stored.id, rd_hier_op_kind_name(stored.kind),
-                                stored.account);
+    rc = rd_hier_op_find(s, &out->op, &stored, err);
+    if (rc == RD_OK && stored.status != RD_HIER_OP_DONE)
+        return rd_error_set(err, RD_EEXIST, "idempotency_conflict: key \"%s\" was used for "
+                            "op %lld, which is %s", out->op.key, (long long)stored.id,
+                            rd_hier_op_status_name(stored.status));
+    if (rc == RD_OK)
         return result_read(&stored, out, err);
-    }
     if (rc != RD_ENOTFOUND)
         return rc;
     rd_error_clear(err);
@@ -483,8 +320,6 @@ static int execute_in_tx(struct rd_store *s, const struct rd_fork_request *r,
     rc = rd_fork_children(account, nf.v.node.type, nf.ops.done + 1, nf.def->fork_threshold,
                           &r->cfg->hier_types, r->split, r->nsplit, out->children,
                           &out->nchildren, err);
-    for (size_t i = 0; rc == RD_OK && i < out->nchildren; i++)
-        rc = name_free(r->cfg, s, out->children[i].account, err);
     if (rc != RD_OK)
         return rc;
 
@@ -493,17 +328,21 @@ static int execute_in_tx(struct rd_store *s, const struct rd_fork_request *r,
     snprintf(out->op.who, sizeof out->op.who, "%s", by->who);
     snprintf(out->parent, sizeof out->parent, "%s", account);
     if ((rc = s->ops->ledger->op_add(s, &out->op, err)) != RD_OK ||
-        (rc = parent_state(s, account, RD_NODE_ACTIVE, RD_NODE_FORKING, out->op.id, by, err)))
+        (rc = rd_hier_op_state(s, account, RD_NODE_ACTIVE, RD_NODE_FORKING, out->op.id, "fork",
+                                 by, err)))
         return rc;
     for (size_t i = 0; i < out->nchildren; i++)
-        if ((rc = make_child(s, account, &out->children[i], by, err)) != RD_OK)
+        if ((rc = rd_hier_node_make(s, r->cfg, out->children[i].account,
+                                    out->children[i].type, account, out->children[i].amount,
+                                    "fork", by, err)) != RD_OK)
             return rc;
     rd_crash_point("fork.child");
     if ((rc = transfer(s, r, out->op.id, nf.def->fork_threshold, out, by, err)) != RD_OK)
         return rc;
     rd_crash_point("fork.ledger");
     a.op = out->op.id;
-    if ((rc = parent_state(s, account, RD_NODE_FORKING, RD_NODE_ACTIVE, out->op.id, by, err)) ||
+    if ((rc = rd_hier_op_state(s, account, RD_NODE_FORKING, RD_NODE_ACTIVE, out->op.id, "fork",
+                                 by, err)) ||
         (rc = s->ops->ledger->assess_add(s, &a, err)) != RD_OK ||
         (rc = result_json(out, err)) != RD_OK)
         return rc;
@@ -545,7 +384,7 @@ int rd_fork_execute(struct rd_store *s, const struct rd_fork_request *r,
     }
     if (rc == RD_OK)
         rd_crash_point("fork.commit");
-    rc = finish_tx(s, rc, err);
+    rc = rd_hier_tx_end(s, rc, err);
     if (rc == RD_OK)
         rd_crash_point("fork.after_commit");
     return rc;
@@ -553,45 +392,22 @@ int rd_fork_execute(struct rd_store *s, const struct rd_fork_request *r,
 
 /* ---- scan and approve ---- */
 
-struct scan_nodes {
-    char (*names)[64];
-    size_t n, cap;
-    struct rd_error *err;
-};
-
-static int keep_node(void *ctx, const struct rd_hier_node_row *n)
-{
-    struct scan_nodes *sn = ctx;
-
-    if (sn->n == sn->cap) {
-        size_t c = sn->cap ? sn->cap * 2 : 64;
-        void *p = rd_realloc(sn->names, c * sizeof *sn->names);
-
-        if (!p)
-            return rd_error_set(sn->err, RD_ENOMEM, "fork scan: out of memory");
-        sn->names = p;
-        sn->cap = c;
-    }
-    snprintf(sn->names[sn->n++], sizeof sn->names[0], "%s", n->account);
-    return 0;
-}
-
 int rd_fork_scan(struct rd_store *s, const struct rd_fork_request *r,
                  const struct rd_hier_actor *by,
                  int (*visit)(void *ctx, const struct rd_fork_assessment *a), void *ctx,
                  struct rd_error *err)
 {
-    struct scan_nodes sn = {.err = err};
-    int rc = s->ops->ledger->node_list(s, keep_node, &sn, err);
+    struct rd_hier_tree t;
+    int rc = rd_hier_tree_read(s, &t, err);
 
-    for (size_t i = 0; rc == RD_OK && i < sn.n; i++) {
+    for (size_t i = 0; rc == RD_OK && i < t.n; i++) {
         struct rd_fork_request one = *r;
         struct rd_fork_assessment a;
 
-        one.acct = rd_config_account(r->cfg, sn.names[i]);
+        one.acct = rd_config_account(r->cfg, t.rows[i].account);
         if (!one.acct) {
             rc = rd_error_set(err, RD_ENOTFOUND, "fork scan: node %s is no account of the "
-                              "config", sn.names[i]);
+                              "config", t.rows[i].account);
             break;
         }
         rc = rd_fork_assess_node(s, &one, by, &a, err);
@@ -603,7 +419,7 @@ int rd_fork_scan(struct rd_store *s, const struct rd_fork_request *r,
         if (rc == RD_OK)
             rc = visit(ctx, &a);
     }
-    rd_free(sn.names);
+    rd_hier_tree_release(&t);
     return rc;
 }
 

@@ -17,6 +17,24 @@ json_t *rd_hier_json_money(rd_money v)
     return json_string(m);
 }
 
+json_t *rd_hier_json_ppm(int64_t v)
+{
+    char t[32];
+
+    rd_ppm_format(v, t, sizeof t);
+    return json_string(t);
+}
+
+json_t *rd_hier_json_time(int64_t t)
+{
+    char b[32];
+
+    if (!t)
+        return json_null();
+    rd_time_format(t, b, sizeof b);
+    return json_string(b);
+}
+
 int rd_hier_amount_parse(const char *what, const char *text, int signed_ok, rd_money *out,
                          struct rd_error *err)
 {

@@ -370,6 +370,21 @@ static int by_account(const void *x, const void *y)
                   ((const struct rd_ledger_node *)y)->account);
 }
 
+/* An open consolidation marks its source (verify: MERGING only with one). */
+static int open_merge(void *ctx, const struct rd_hier_op_row *o)
+{
+    struct all *a = ctx;
+    struct rd_ledger_node key, *n;
+
+    if (o->kind != RD_HIER_OP_MERGE || o->status != RD_HIER_OP_OPEN)
+        return 0;
+    snprintf(key.account, sizeof key.account, "%s", o->account);
+    n = bsearch(&key, a->n, a->nn, sizeof *a->n, by_account);
+    if (n)
+        n->open_op = o->id;
+    return 0;
+}
+
 /* Adds a problem to the report, as rd_ledger_verify does. */
 static void add_problem(struct rd_ledger_report *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -433,6 +448,8 @@ int rd_ledger_check(struct rd_store *s, struct rd_ledger_report *report, struct 
         goto out;
     if (a.nn)
         qsort(a.n, a.nn, sizeof *a.n, by_account);
+    if (a.nn && (rc = l->op_list(s, NULL, open_merge, &a, err)) != RD_OK)
+        goto out;
     if (!(sums = rd_calloc(a.nn ? a.nn : 1, sizeof *sums))) {
         rc = rd_error_set(err, RD_ENOMEM, "ledger verify: out of memory");
         goto out;

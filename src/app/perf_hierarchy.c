@@ -13,9 +13,9 @@
 #include "riskdesk/hierarchy_ops.h"
 #include "riskdesk/perf_report.h"
 #include "app/perf_int.h"
+#include "app/hier_tree.h"
 #include "riskdesk/banned.h"
 
-#define TREE_DEPTH_MAX 256
 
 /* ---- flows ---- */
 
@@ -80,56 +80,14 @@ int rd_node_flows(struct rd_store *s, const char *account, const int32_t *days, 
 
 /* ---- the subtree ---- */
 
-struct tree {
-    struct rd_hier_node_row *rows;
-    size_t n, cap;
-    struct rd_error *err;
-};
-
-static int keep_node(void *ctx, const struct rd_hier_node_row *r)
-{
-    struct tree *t = ctx;
-
-    if (t->n == t->cap) {
-        size_t c = t->cap ? t->cap * 2 : 64;
-        struct rd_hier_node_row *p = rd_realloc(t->rows, c * sizeof *p);
-
-        if (!p)
-            return rd_error_set(t->err, RD_ENOMEM, "out of memory reading the hierarchy");
-        t->rows = p;
-        t->cap = c;
-    }
-    t->rows[t->n++] = *r;
-    return 0;
-}
-
-static const struct rd_hier_node_row *tree_find(const struct tree *t, const char *account)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (!strcmp(t->rows[i].account, account))
-            return &t->rows[i];
-    return NULL;
-}
-
-/* Whether r is root or under it. */
-static int under(const struct tree *t, const struct rd_hier_node_row *r, const char *root)
-{
-    for (int depth = 0; r && depth < TREE_DEPTH_MAX; depth++) {
-        if (!strcmp(r->account, root))
-            return 1;
-        r = r->parent[0] ? tree_find(t, r->parent) : NULL;
-    }
-    return 0;
-}
-
 /* The subtree's accounts into h: root first, then the others by name. */
 static int subtree_accounts(struct rd_store *s, const char *root, struct rd_perf_hierarchy *h,
                             struct rd_error *err)
 {
-    struct tree t = {NULL, 0, 0, err};
-    int rc = s->ops->ledger->node_list(s, keep_node, &t, err);
+    struct rd_hier_tree t;
+    int rc = rd_hier_tree_read(s, &t, err);
 
-    if (rc == RD_OK && !tree_find(&t, root))
+    if (rc == RD_OK && !rd_hier_tree_find(&t, root))
         rc = rd_error_set(err, RD_ENOTFOUND, "--root: %s is no node of the hierarchy (hierarchy "
                           "init makes one)", root);
     if (rc == RD_OK && !(h->accounts = rd_calloc(t.n, sizeof *h->accounts)))
@@ -137,11 +95,11 @@ static int subtree_accounts(struct rd_store *s, const char *root, struct rd_perf
     if (rc == RD_OK) {
         snprintf(h->accounts[h->nnodes++], sizeof h->accounts[0], "%s", root);
         for (size_t i = 0; i < t.n; i++)
-            if (strcmp(t.rows[i].account, root) && under(&t, &t.rows[i], root))
+            if (strcmp(t.rows[i].account, root) && rd_hier_tree_under(&t, &t.rows[i], root))
                 snprintf(h->accounts[h->nnodes++], sizeof h->accounts[0], "%s",
                          t.rows[i].account);
     }
-    rd_free(t.rows);
+    rd_hier_tree_release(&t);
     return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "riskdesk/calendar.h"
 #include "riskdesk/banned.h"
 
 int ledger_cli_amount(const char *cmd, const char *arg, int signed_ok, rd_money *out)

@@ -63,21 +63,46 @@ void rd_client_order_id_entry(const char *account, const char *rec_id,
     finish(&h, out);
 }
 
+/* An exit's fields after its kind and account: the position's symbol and
+ * when it opened, and the attempt from the second on (the first keeps the
+ * original id). */
+static void feed_position(struct hash128 *h, const char *symbol, int64_t opened_at, int attempt)
+{
+    char when[24], nth[16];
+
+    snprintf(when, sizeof when, "%lld", (long long)opened_at);
+    feed_field(h, symbol);
+    feed_field(h, when);
+    if (attempt > 0) {
+        snprintf(nth, sizeof nth, "%d", attempt);
+        feed_field(h, nth);
+    }
+}
+
 void rd_client_order_id_exit(const char *account, const char *symbol, int64_t opened_at,
                              int attempt, char out[RD_CLIENT_ORDER_ID_SIZE])
 {
     struct hash128 h;
-    char when[24], nth[16];
 
-    snprintf(when, sizeof when, "%lld", (long long)opened_at);
     start(&h);
     feed_field(&h, "exit");
     feed_field(&h, account);
-    feed_field(&h, symbol);
-    feed_field(&h, when);
-    if (attempt > 0) {                /* the first attempt keeps the original id */
-        snprintf(nth, sizeof nth, "%d", attempt);
-        feed_field(&h, nth);
-    }
+    feed_position(&h, symbol, opened_at, attempt);
+    finish(&h, out);
+}
+
+void rd_client_order_id_op_exit(const char *account, int64_t op, const char *symbol,
+                                int64_t opened_at, int attempt,
+                                char out[RD_CLIENT_ORDER_ID_SIZE])
+{
+    struct hash128 h;
+    char id[24];
+
+    snprintf(id, sizeof id, "%lld", (long long)op);
+    start(&h);
+    feed_field(&h, "op-exit");
+    feed_field(&h, account);
+    feed_field(&h, id);
+    feed_position(&h, symbol, opened_at, attempt);
     finish(&h, out);
 }

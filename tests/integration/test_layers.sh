@@ -20,7 +20,7 @@ declare -A header_module=(
   [log.h]=util [version.h]=util
   [calendar.h]=core [fills.h]=core [gates.h]=core [metrics.h]=core [money.h]=core
   [audit_chain.h]=core [order_id.h]=core [paper_market.h]=core [perf.h]=core [hierarchy.h]=core [ledger.h]=core [attribution.h]=core [pnl.h]=core [rec.h]=core
-  [fork.h]=core
+  [fork.h]=core [consolidate.h]=core
   [risk.h]=core [tier.h]=core [trade_stats.h]=core [trader_model.h]=core
   [trader_rules.h]=core [order.h]=core [kv.h]=core [replay.h]=core
   [decision_json.h]=io [replay_json.h]=io [fills_csv.h]=io [fills_stream.h]=io [rec_json.h]=io [returns_csv.h]=io
@@ -31,7 +31,7 @@ declare -A header_module=(
   [notify.h]=notify
   [demo.h]=app [dispatcher.h]=app [perf_report.h]=app [traders_import.h]=app
   [traders_pipeline.h]=app [traders_report.h]=app [traders_pnl.h]=app [runner.h]=app [accounts.h]=app [hierarchy_ops.h]=app [perf_hierarchy.h]=app [node_fills.h]=app [replay_run.h]=app
-  [fork_ops.h]=app [crash_point.h]=app [market_feed.h]=app [hierarchy_json.h]=app
+  [fork_ops.h]=app [crash_point.h]=app [market_feed.h]=app [hierarchy_json.h]=app [consolidate_ops.h]=app
   [api.h]=api
 )
 

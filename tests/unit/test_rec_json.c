@@ -291,6 +291,22 @@ static void test_client_order_ids(void **s)
     assert_string_not_equal(a, b);                   /* a second attempt, a new id */
     rd_client_order_id_exit("large", "AAPL261218C00230000", 100, 0, b);
     assert_string_equal(a, b);
+    /* the ids of orders already placed stay what they were */
+    assert_string_equal(a, "rd-feaf482ddb119b7241f8553c92a7b4d1");
+    rd_client_order_id_exit("large", "AAPL261218C00230000", 100, 1, b);
+    assert_string_equal(b, "rd-d25ae1b513dcceaf6a034eaf0b20cf96");
+
+    /* a consolidation's exits: its own ids, per op and attempt, stable */
+    rd_client_order_id_op_exit("large", 7, "AAPL261218C00230000", 100, 0, b);
+    assert_string_not_equal(a, b);
+    rd_client_order_id_op_exit("large", 7, "AAPL261218C00230000", 100, 0, a);
+    assert_string_equal(a, b);
+    rd_client_order_id_op_exit("large", 8, "AAPL261218C00230000", 100, 0, b);
+    assert_string_not_equal(a, b);
+    rd_client_order_id_op_exit("large", 7, "AAPL261218C00230000", 100, 1, b);
+    assert_string_not_equal(a, b);
+    rd_client_order_id_op_exit("large", 7, "AAPL261218C00230001", 100, 0, b);
+    assert_string_not_equal(a, b);
 }
 
 int main(void)
