@@ -18,6 +18,15 @@
  * every trader are recomputed (FIFO over all stored fills, in the order they
  * were stored) and replaced, in the same transaction. Legacy traders (_OLD)
  * are stored like any other.
+ *
+ * Memory: a fills file that is a regular file is streamed. Parsed in
+ * parallel and fed to the FIFO after the stored fills, it takes memory for
+ * the open lots, the trader-days and the fills stored before it (not for its
+ * own fills, which wait in a temporary file in $TMPDIR, 40 bytes a fill, until
+ * they are stored). When the fills are not in time order they are sorted in
+ * memory as rd_pnl_compute does (40 bytes a fill), and on_note says so.
+ * Standard input, daily P&L and limits files are read whole into memory.
+ * The stored rows are the same either way.
  */
 #ifndef RISKDESK_TRADERS_IMPORT_H
 #define RISKDESK_TRADERS_IMPORT_H
@@ -36,6 +45,9 @@ struct rd_traders_import_opts {
     void (*on_bad)(void *ctx, const char *path, long line, const char *why);
     /* Progress: phase "read" (bytes of the file) or "store" (rows); may be NULL. */
     void (*on_progress)(void *ctx, const char *phase, uint64_t done, uint64_t total);
+    /* Once when a fills file is not streamed after all (not in time order, or
+     * not to be read in parts) and why; may be NULL. */
+    void (*on_note)(void *ctx, const char *msg);
     void *ctx;
 };
 

@@ -33,6 +33,12 @@ static void on_progress(void *c, const char *phase, uint64_t done, uint64_t tota
     traders_progress(&((struct ctx *)c)->prog, phase, done, total);
 }
 
+static void on_note(void *c, const char *msg)
+{
+    traders_progress_end(&((struct ctx *)c)->prog);
+    fprintf(stderr, "riskdesk traders import: %s\n", msg);
+}
+
 static const char *noun(enum rd_fills_kind k, int64_t n)
 {
     if (k == RD_FILLS_CSV)
@@ -49,7 +55,8 @@ static int import_one(struct traders_env *env, enum rd_fills_kind kind, const ch
 {
     struct ctx x;
     struct rd_traders_import_opts o = {.strict = strict, .on_bad = on_bad,
-                                       .on_progress = on_progress, .ctx = &x};
+                                       .on_progress = on_progress, .on_note = on_note,
+                                       .ctx = &x};
     struct rd_traders_import_result r;
     struct rd_error err = {0};
     struct stat st;

@@ -23,7 +23,7 @@ declare -A header_module=(
   [fork.h]=core [consolidate.h]=core
   [risk.h]=core [tier.h]=core [trade_stats.h]=core [trader_model.h]=core
   [trader_rules.h]=core [order.h]=core [kv.h]=core [replay.h]=core
-  [decision_json.h]=io [replay_json.h]=io [fills_csv.h]=io [fills_stream.h]=io [rec_json.h]=io [returns_csv.h]=io
+  [decision_json.h]=io [replay_json.h]=io [fills_csv.h]=io [fills_stream.h]=io [fills_spill.h]=io [rec_json.h]=io [returns_csv.h]=io
   [config.h]=config [traders_config.h]=config
   [aws.h]=cloud
   [store.h]=store [audit.h]=store
