@@ -4,6 +4,9 @@
 #   bench/bench_traders_import.sh [BUILD_DIR]        (default build)
 #   RD_BENCH_FILLS=/path.csv   the 10M-fill file to use or keep (shared with bench_traders_pnl.sh)
 #   RD_BENCH_RUNS=N            runs of each timing (default 3; the best is reported)
+#   RD_BENCH_BEFORE=/path/to/riskdesk  an earlier binary (say, main's) whose 10M import is
+#                              timed beside this one's, run for run, and whose output and
+#                              trader-days must be the same
 #
 # 1. `traders import` of 10 million fills into a fresh SQLite file (goal >= 500,000 fills/s)
 # 2. the same file again (known by its SHA-256: nothing added), and one small new file
@@ -16,6 +19,7 @@ bin="$build/riskdesk"
 file=${RD_BENCH_FILLS:-/tmp/riskdesk-bench-fills-10m.csv}
 daily=/tmp/riskdesk-bench-daily-1000x625.csv
 runs=${RD_BENCH_RUNS:-3}
+before=${RD_BENCH_BEFORE:-}
 work=$(mktemp -d /tmp/rd-bench-traders.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
@@ -59,13 +63,39 @@ timed() {       # timed LABEL CMD...: wall seconds and peak RSS of one run into 
 
 cat "$file" >/dev/null                          # page cache warm, as for a second run
 best=""
+best_before=""
 for _ in $(seq "$runs"); do
+    if [ -n "$before" ]; then                   # the earlier binary first, each run
+        rm -f "$work"/b.db*
+        timed import "$before" traders import --quiet --db "sqlite:$work/b.db" "$file"
+        mv "$work/out" "$work/out.before"
+        echo "  before ($before): import 10M fills, fresh store: $secs s, peak RSS $mb MB"
+        if [ -z "$best_before" ] || awk "BEGIN{exit !($secs < $best_before)}"; then
+            best_before=$secs
+            mb_before=$mb
+        fi
+    fi
     rm -f "$work"/f.db*
     timed import "$bin" traders import --quiet --db "sqlite:$work/f.db" "$file"
     echo "  import 10M fills, fresh store: $secs s, peak RSS $mb MB"
-    if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; fi
+    if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; best_mb=$mb; fi
 done
-echo "import best: $best s ($(awk "BEGIN{printf \"%.0f\", $rows / $best}") fills/s)"
+echo "import best: $best s ($(awk "BEGIN{printf \"%.0f\", $rows / $best}") fills/s), peak RSS $best_mb MB"
+if [ -n "$before" ]; then
+    echo "before best: $best_before s, peak RSS $mb_before MB; after/before: time" \
+         "$(awk "BEGIN{printf \"%.2f\", $best / $best_before}")x, peak RSS" \
+         "$(awk "BEGIN{printf \"%.2f\", $best_mb / $mb_before}")x"
+    days='SELECT n.name, d.day, d.trades, d.realized, d.fees, d.net FROM trader_days d JOIN
+          trader_names n ON n.id = d.trader ORDER BY n.name, d.day'
+    if cmp -s "$work/out" "$work/out.before" &&
+       [ "$(sqlite3 "$work/f.db" "$days")" = "$(sqlite3 "$work/b.db" "$days")" ]; then
+        echo "  the same output and trader-days"
+    else
+        echo "  DIFFERENT output or trader-days from $before"
+        exit 1
+    fi
+    rm -f "$work"/b.db*
+fi
 echo "  database: $(($(stat -c %s "$work/f.db") / 1000000)) MB"
 timed again "$bin" traders import --quiet --db "sqlite:$work/f.db" "$file"
 echo "the same 10M file again (nothing added): $secs s"

@@ -28,7 +28,7 @@ int rd_fills_spill_add(struct rd_fills_spill *sp, const struct rd_fill *f, size_
 /* The fills added so far. */
 size_t rd_fills_spill_count(const struct rd_fills_spill *sp);
 
-/* Starts reading from the first fill (after the last add). */
+/* Starts reading from the first fill. Adds between reads go after the last fill. */
 int rd_fills_spill_rewind(struct rd_fills_spill *sp, struct rd_error *err);
 /* Reads the next fills into f[0..max): *n of them, 0 at the end. RD_EIO. */
 int rd_fills_spill_read(struct rd_fills_spill *sp, struct rd_fill *f, size_t max, size_t *n,

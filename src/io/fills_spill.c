@@ -1,7 +1,7 @@
 /*
  * fills_spill.c - fills in an unlinked temporary file (see fills_spill.h):
- * written through a buffer of BUF_FILLS, read back straight into the
- * caller's array.
+ * appended through a buffer of BUF_FILLS (flushed before any read), read back
+ * straight into the caller's array; adds and reads keep their own offsets.
  */
 #include "riskdesk/fills_spill.h"
 
@@ -22,6 +22,7 @@ struct rd_fills_spill {
     char path[4096];                        /* for messages; unlinked */
     struct rd_fill *buf;                    /* not yet written */
     size_t nbuf, count;
+    off_t written, read_at;                 /* bytes: the file's end, the next read's */
 };
 
 int rd_fills_spill_new(struct rd_fills_spill **out, struct rd_error *err)
@@ -69,7 +70,7 @@ static int write_all(struct rd_fills_spill *sp, const void *data, size_t len, st
     const char *p = data;
 
     while (len) {
-        ssize_t n = write(sp->fd, p, len);
+        ssize_t n = pwrite(sp->fd, p, len, sp->written);
 
         if (n < 0 && errno == EINTR)
             continue;
@@ -78,6 +79,7 @@ static int write_all(struct rd_fills_spill *sp, const void *data, size_t len, st
                                 "unlinked): write failed: %s", sp->path, strerror(errno));
         p += n;
         len -= (size_t)n;
+        sp->written += n;
     }
     return RD_OK;
 }
@@ -119,12 +121,8 @@ size_t rd_fills_spill_count(const struct rd_fills_spill *sp)
 
 int rd_fills_spill_rewind(struct rd_fills_spill *sp, struct rd_error *err)
 {
-    int rc = flush(sp, err);
-
-    if (rc == RD_OK && lseek(sp->fd, 0, SEEK_SET) != 0)
-        rc = rd_error_set(err, RD_EIO, "%s (a temporary file of fills set aside, unlinked): "
-                          "seek failed: %s", sp->path, strerror(errno));
-    return rc;
+    sp->read_at = 0;
+    return flush(sp, err);
 }
 
 int rd_fills_spill_read(struct rd_fills_spill *sp, struct rd_fill *f, size_t max, size_t *n,
@@ -132,9 +130,13 @@ int rd_fills_spill_read(struct rd_fills_spill *sp, struct rd_fill *f, size_t max
 {
     char *p = (char *)f;
     size_t want = max * sizeof *f, got = 0;
+    int rc = flush(sp, err);
 
+    *n = 0;
+    if (rc != RD_OK)
+        return rc;
     while (got < want) {
-        ssize_t r = read(sp->fd, p + got, want - got);
+        ssize_t r = pread(sp->fd, p + got, want - got, sp->read_at + (off_t)got);
 
         if (r < 0 && errno == EINTR)
             continue;
@@ -145,6 +147,7 @@ int rd_fills_spill_read(struct rd_fills_spill *sp, struct rd_fill *f, size_t max
             break;
         got += (size_t)r;
     }
+    sp->read_at += (off_t)got;
     if (got % sizeof *f)
         return rd_error_set(err, RD_EIO, "%s (a temporary file of fills set aside, unlinked): "
                             "it ends in the middle of a fill", sp->path);
