@@ -36,10 +36,11 @@ fi
 # docs/openapi.yaml in the authorization table) runs the fakes, the SMTP sink,
 # the JSON checks and reads the SQLite stores (its sqlite3 module); the sqlite3
 # tool edits a store by hand where a test tampers with one (test_ledger.sh);
-# postgresql gives the throwaway clusters; valgrind, `make valgrind`.
+# postgresql gives the throwaway clusters; openssl makes test_tls.sh's CAs and
+# certificates; valgrind, `make valgrind`.
 pkgs="cmake make gcc clang pkg-config libsqlite3-dev sqlite3 libjansson-dev libcmocka-dev
       libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libpq-dev postgresql valgrind python3 python3-numpy
-      python3-yaml libclang-rt-14-dev curl"
+      python3-yaml libclang-rt-14-dev curl openssl"
 # wrk is for the HTTP benchmark only (bench/bench_api.sh); nothing in the tests needs it.
 # chromium renders the dashboard in tests/integration/test_dashboard.sh (skipped without it).
 # moto (tests/integration/test_aws.sh) has no Debian package: pip's, where a

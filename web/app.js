@@ -497,11 +497,120 @@
     });
   }
 
+  /* what-if replay (POST /replay): an account, a window, its limits as they
+   * are (GET /accounts/{id}/config) with any of them edited; the answer's
+   * totals and every decision that changes. The form lives in the hash
+   * (#/replay/NAME&from=DAY&to=DAY&set.KEY=VALUE...), so a replay is a link. */
+  function replayParams(route) {
+    var m = /^\/replay(?:\/([^&]*))?(.*)$/.exec(route) || [];
+    var q = { account: m[1] ? decodeURIComponent(m[1]) : '', from: '', to: '', set: {} };
+    (m[2] || '').split('&').forEach(function (kv) {
+      var i = kv.indexOf('=');
+      if (i < 0) return;
+      var k = decodeURIComponent(kv.slice(0, i)), v = decodeURIComponent(kv.slice(i + 1));
+      if (k === 'from' || k === 'to') q[k] = v;
+      else if (k.indexOf('set.') === 0) q.set[k.slice(4)] = v;
+    });
+    return q;
+  }
+  function isScalar(v) { return v === null || ['number', 'string', 'boolean'].indexOf(typeof v) >= 0; }
+  /* an edited value in the type the limit has (a decimal string stays a string) */
+  function typed(cur, text) {
+    if (typeof cur === 'number') { var n = Number(text); return text.trim() === '' || isNaN(n) ? text : n; }
+    if (typeof cur === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
+    return text;
+  }
+  function replayResult(res) {
+    var t = res.totals, p = res.pnl;
+    var h = '<div class="card" id="replay-result"><p data-key="summary">' + esc(res.account) + ' ' +
+      esc(res.from) + '..' + esc(res.to) + ': ' + res.decisions + ' decisions, ' + res.replayed +
+      ' replayed, ' + res.identical + ' identical, ' + res.not_recorded + ' recorded before riskdesk kept ' +
+      'their inputs</p><table><thead><tr><th></th><th class="num">was</th><th class="num">now</th></tr>' +
+      '</thead><tbody>' + ['approved', 'rejected', 'contracts', 'notional'].map(function (k) {
+        var f = k === 'notional' ? money : esc;
+        return '<tr data-total="' + k + '"><td>' + k + '</td><td class="num" data-key="was">' + f(t.was[k]) +
+          '</td><td class="num" data-key="now">' + f(t.now[k]) + '</td></tr>';
+      }).join('') + '</tbody></table><p data-key="changes">' + res.changes.now_rejected + ' now rejected, ' +
+      res.changes.now_approved + ' now approved, ' + res.changes.resized + ' resized</p>' +
+      '<p data-key="pnl">recorded P&amp;L of closed trades: was ' + money(p.was) + ', kept ' + money(p.kept) +
+      ', dropped ' + money(p.dropped) + '; ' + p.open_trades + ' still open; ' + p.added_trades +
+      ' trades added (' + p.added_contracts + ' contracts), not priced</p></div>';
+    h += '<div class="card"><h3>Decisions that change</h3>' + (res.changed.length ? '<table><thead><tr>' +
+      '<th>Decided</th><th>Recommendation</th><th>Symbol</th><th>Change</th><th>Gate</th>' +
+      '<th class="num">Size</th><th class="num">Recorded P&amp;L</th></tr></thead><tbody>' +
+      res.changed.map(function (c) {
+        return '<tr data-decision="' + c.decision_id + '"><td>' + time(c.decided_at) + '</td><td>' +
+          esc(c.rec_id) + '</td><td>' + esc(c.symbol) + '</td><td><span class="pill ' +
+          (c.change === 'now_approved' ? 'good' : c.change === 'now_rejected' ? 'bad' : 'warn') +
+          '" data-key="change">' + esc(c.change) + '</span></td><td data-key="gate">' + esc(c.gate) +
+          (c.reason ? ': ' + esc(c.reason) : '') + '</td><td class="num" data-key="size">' + c.was_size +
+          ' → ' + c.now_size + '</td><td class="num">' + (c.pnl === null ? '<span class="muted">' +
+          esc(c.trade) + '</span>' : money(c.pnl)) + '</td></tr>';
+      }).join('') + '</tbody></table>' : '<p class="muted">no decision changes</p>') + '</div>';
+    return h;
+  }
+  function replayPage(route) {
+    var q = replayParams(route);
+    return api('/accounts').then(function (d) {
+      var names = d.accounts.map(function (a) { return a.name; });
+      if (!q.account && names.length) q.account = names[0];
+      return Promise.all([names, q.account ? api('/accounts/' + encodeURIComponent(q.account) + '/config') : null]);
+    }).then(function (r) {
+      var names = r[0], limits = r[1] ? r[1].limits : {}, risk = {};
+      /* the config's risk section from the limits in force, "pdt.enabled" as pdt: {enabled} */
+      Object.keys(limits).forEach(function (k) {
+        var v = k in q.set ? typed(limits[k], q.set[k]) : limits[k], dot = k.indexOf('.');
+        if (dot < 0) { risk[k] = v; return; }
+        (risk[k.slice(0, dot)] = risk[k.slice(0, dot)] || {})[k.slice(dot + 1)] = v;
+      });
+      var run = q.account && q.from && q.to ?
+        api('/replay', { account: q.account, from: q.from, to: q.to, risk: risk }).then(function (res) {
+          return { res: res };
+        }, function (e) { if (e.status === 401) throw e; return { error: e.message }; }) : Promise.resolve({});
+      return run.then(function (x) { x.names = names; x.limits = limits; return x; });
+    }).then(function (x) {
+      var h = '<h2>What-if replay</h2><form id="replay-form" class="card"><p>' +
+        '<label>Account <select id="replay-account">' + x.names.map(function (n) {
+          return '<option' + (n === q.account ? ' selected' : '') + '>' + esc(n) + '</option>';
+        }).join('') + '</select></label> <label>From <input id="replay-from" type="date" value="' + esc(q.from) +
+        '"></label> <label>To <input id="replay-to" type="date" value="' + esc(q.to) + '"></label> ' +
+        '<button type="submit">Replay</button></p><p class="muted">Every decision the account made in the ' +
+        'window is decided again under these limits, from the state recorded at its moment; nothing is ' +
+        'written and no broker is asked.</p><table class="limits"><thead><tr><th>Limit</th>' +
+        '<th>In force</th><th>What if</th></tr></thead><tbody>' +
+        Object.keys(x.limits).filter(function (k) { return isScalar(x.limits[k]); }).map(function (k) {
+          var set = k in q.set;
+          return '<tr data-limit="' + esc(k) + '"' + (set ? ' class="edited"' : '') + '><td>' + esc(k) +
+            '</td><td data-key="in_force">' + esc(x.limits[k]) + '</td><td><input name="' + esc(k) +
+            '" value="' + esc(set ? q.set[k] : '') + '" placeholder="' + esc(x.limits[k]) + '"></td></tr>';
+        }).join('') + '</tbody></table></form>';
+      if (x.error) h += '<div class="card"><p class="bad" id="replay-error">' + esc(x.error) + '</p></div>';
+      if (x.res) h += replayResult(x.res);
+      main.innerHTML = h;
+      document.getElementById('replay-account').addEventListener('change', function (e) {
+        location.hash = '#/replay/' + encodeURIComponent(e.target.value);
+      });
+      document.getElementById('replay-form').addEventListener('submit', function (e) {
+        e.preventDefault();
+        var hash = '#/replay/' + encodeURIComponent(document.getElementById('replay-account').value) +
+          '&from=' + encodeURIComponent(document.getElementById('replay-from').value) +
+          '&to=' + encodeURIComponent(document.getElementById('replay-to').value);
+        Array.prototype.forEach.call(main.querySelectorAll('table.limits input'), function (i) {
+          if (i.value.trim() !== '') hash += '&set.' + encodeURIComponent(i.name) + '=' + encodeURIComponent(i.value.trim());
+        });
+        location.hash = hash;
+      });
+    });
+  }
+
+  var replayShown = null;   /* the replay page is a form: not redrawn every 5 s */
   function refresh() {
     if (!token()) { showLogin(''); return; }
-    if (busy) return;
-    busy = true;
     var route = location.hash.replace(/^#/, '') || '/';
+    var replay = /^\/replay(\/|&|$)/.test(route);
+    if (busy || (replay && replayShown === route)) return;
+    busy = true;
+    replayShown = replay ? route : null;
     var acct = /^\/account\/(.+)$/.exec(route);
     var perf = /^\/performance(?:\/([a-z]+))?$/.exec(route);
     var period = perf && PERIODS.indexOf(perf[1]) >= 0 ? perf[1] : 'daily';
@@ -509,11 +618,15 @@
     document.getElementById('nav-performance').className = perf ? 'active' : '';
     document.getElementById('nav-users').className = route === '/users' ? 'active' : '';
     document.getElementById('nav-hierarchy').className = route === '/hierarchy' ? 'active' : '';
+    document.getElementById('nav-replay').className = replay ? 'active' : '';
     var p = acct ? accountPage(decodeURIComponent(acct[1])) : perf ? performancePage(period) :
-      route === '/users' ? usersPage() : route === '/hierarchy' ? hierarchyPage() : overview();
+      replay ? replayPage(route) : route === '/users' ? usersPage() : route === '/hierarchy' ? hierarchyPage() :
+      overview();
     p.then(function () {
-      statusEl.textContent = 'updated ' + new Date().toLocaleTimeString('en-GB') + ' · refresh 5 s';
+      statusEl.textContent = 'updated ' + new Date().toLocaleTimeString('en-GB') +
+        (replay ? '' : ' · refresh 5 s');
     }, function (e) {
+      if (replay) replayShown = null;
       if (e.status === 401) showLogin(e.message);
       else statusEl.textContent = 'error: ' + e.message;
     }).then(function () { busy = false; });

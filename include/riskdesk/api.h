@@ -79,6 +79,11 @@ struct rd_api_params {
      * starts at this Unix time and runs on with the wall clock (tests,
      * rehearsals). Tokens, Slack signatures and logs keep the wall clock. */
     int64_t clock_start;
+    /* HTTPS: both PEM files (certificate chain, private key) or neither
+     * (plain HTTP). Read once at start; a file that is missing, empty or not
+     * PEM is refused naming the file. */
+    const char *tls_cert;
+    const char *tls_key;
 };
 
 /* Loads the config, opens the store, starts the dispatchers, probes the other

@@ -672,10 +672,24 @@ struct rd_store_ledger_ops {
 
 /* ---- the audit trail (docs/audit.md; rd_audit_* in audit.h) ---- */
 
+/* An administrative change with no row of its own elsewhere: an account's
+ * trading state set by hand ("trading_state", detail "FROM -> TO: reason"),
+ * the limits a dispatcher started with when they changed ("limits", detail
+ * the limits as JSON). Append-only, each chained (kind "admin_event") on its
+ * account's chain, or the firm's when account is "". */
+struct rd_admin_event_row {
+    int64_t id;                       /* set by rd_store_admin_event_add */
+    char account[64];                 /* "" = firm-wide */
+    int64_t at;                       /* Unix s */
+    char actor[RD_AUDIT_ACTOR_MAX];   /* "" = the handle's (rd_audit_actor_set) */
+    char kind[32];
+    char detail[2048];
+};
+
 /* The chains' rows (sqlite_audit.c, postgres_audit.c). Entries are written by
  * the store itself as records are (audit.h); nothing else adds one. */
 struct rd_store_audit_ops {
-    int version;             /* 1; grows with the table */
+    int version;             /* 2; grows with the table */
 
     /* Inside a transaction: holds chain against every other writer of it
      * until the transaction ends (PostgreSQL: an account's chain under the
@@ -695,7 +709,23 @@ struct rd_store_audit_ops {
     /* The last entry of every chain, by chain. */
     int (*heads)(struct rd_store *s, int (*visit)(void *ctx, const struct rd_audit_entry *),
                  void *ctx, struct rd_error *err);
+
+    /* version 2: the admin events (migration 11); written through
+     * rd_store_admin_event_add, which chains them. event_add sets e->id;
+     * event_last reads account's newest of kind (RD_ENOTFOUND: none);
+     * event_list visits account's ("" the firm's, NULL everyone's) by id. */
+    int (*event_add)(struct rd_store *s, struct rd_admin_event_row *e, struct rd_error *err);
+    int (*event_last)(struct rd_store *s, const char *account, const char *kind,
+                      struct rd_admin_event_row *e, struct rd_error *err);
+    int (*event_list)(struct rd_store *s, const char *account,
+                      int (*visit)(void *ctx, const struct rd_admin_event_row *), void *ctx,
+                      struct rd_error *err);
 };
+
+/* Appends e (at 0: now; actor "": the handle's) with its audit entry, in one
+ * transaction; sets e->id. RD_EUNSUPPORTED on a store without the trail. */
+int rd_store_admin_event_add(struct rd_store *s, struct rd_admin_event_row *e,
+                             struct rd_error *err);
 
 /*
  * A backend: the handle's life, transactions and locks here; every other

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "riskdesk/audit_chain.h"
 #include "riskdesk/buf.h"
 #include "riskdesk/error.h"
 #include "riskdesk/fills.h"
@@ -54,6 +55,13 @@ struct rd_traders_report_row {
 
 #define RD_REPORT_NOTES_MAX 16
 
+/* An audit chain's head as the report was built (docs/audit.md). */
+struct rd_traders_report_head {
+    char chain[RD_AUDIT_CHAIN_MAX];
+    int64_t seq;
+    char hash[RD_SHA256_HEX];
+};
+
 struct rd_traders_report {
     int32_t report_day;
     struct rd_trader_rules_config cfg;
@@ -77,6 +85,10 @@ struct rd_traders_report {
     /* more warnings from the caller (bad rows in imports...) */
     int nnotes;
     char notes[RD_REPORT_NOTES_MAX][256];
+    /* the audit chains' heads, to keep outside the database (set by the
+     * caller; owned, freed by rd_traders_report_release) */
+    struct rd_traders_report_head *heads;
+    size_t nheads;
 };
 
 /* Assesses every non-legacy trader of fs that has days in pnl. */
@@ -99,6 +111,11 @@ int rd_traders_report_model(struct rd_traders_report *r, const struct rd_fills *
  * says how many more). */
 void rd_traders_report_note(struct rd_traders_report *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Appends an audit chain's head, rendered at the report's end so the morning
+ * e-mail keeps them outside the database. RD_OK or RD_ENOMEM. */
+int rd_traders_report_add_head(struct rd_traders_report *r, const char *chain, int64_t seq,
+                               const char *hash, struct rd_error *err);
 
 /* "model" or "rules": the system that set the cuts. */
 const char *rd_traders_report_system(const struct rd_traders_report *r);

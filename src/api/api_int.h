@@ -290,6 +290,7 @@ struct api_server {
     struct api_cfg *cfg;
     _Atomic uint64_t cfg_seq;    /* snapshots made (struct api_cfg's seq) */
     char *config_text;           /* the config file as read at start */
+    char *tls_cert, *tls_key;    /* PEM, owned; NULL: plain HTTP */
     size_t config_len;
     char config_origin[RD_SOURCE_MAX];
     char database[RD_SOURCE_MAX];

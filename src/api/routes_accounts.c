@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "api/api_int.h"
+#include "riskdesk/account_state.h"
 #include "riskdesk/alloc.h"
 #include "riskdesk/decision_json.h"
 #include "riskdesk/gates.h"
@@ -319,25 +320,12 @@ static int set_state(struct api_req *r, const struct rd_account_config *a, enum 
                      const char *reason)
 {
     struct rd_store *s = api_store(r);
-    struct rd_account_row row;
     struct rd_error err = {0};
     int rc;
 
     if (!s)
         return r->status;
-    rc = s->ops->trading->account_get(s, a->name, &row, &err);
-    if (rc == RD_ENOTFOUND) {
-        memset(&row, 0, sizeof row);
-        snprintf(row.name, sizeof row.name, "%s", a->name);
-        snprintf(row.tier, sizeof row.tier, "%s", rd_tier_name(a->tier));
-    } else if (rc != RD_OK) {
-        return api_fail(r, rc, &err);
-    }
-    row.state = st;
-    row.halted_until = st == RD_STATE_HALTED ? -1 : 0;   /* an admin halt has no end day */
-    snprintf(row.state_reason, sizeof row.state_reason, "%s", reason);
-    row.updated_at = (int64_t)time(NULL);
-    rc = s->ops->trading->account_put(s, &row, &err);
+    rc = rd_account_state_set(s, a->name, rd_tier_name(a->tier), st, reason, NULL, &err);
     return rc == RD_OK ? 0 : api_fail(r, rc, &err);
 }
 

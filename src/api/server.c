@@ -586,6 +586,51 @@ static int read_file(const char *path, char **out, size_t *len, struct rd_error 
     return rc;
 }
 
+/* One PEM file for --tls-cert or --tls-key: read whole, and refused here,
+ * naming the option and the file, unless it holds a PEM block of that kind
+ * (GnuTLS's own message for a bad file is only logged). */
+static int read_pem(const char *opt, const char *path, const char *kind, char **out,
+                    struct rd_error *err)
+{
+    size_t len = 0;
+    int rc = read_file(path, out, &len, err);
+
+    if (rc) {
+        char why[sizeof err->msg];
+
+        snprintf(why, sizeof why, "%s", err->msg);
+        return rd_error_set(err, rc, "%s: %s", opt, why);
+    }
+    if (len == 0 || strlen(*out) != len || !strstr(*out, "-----BEGIN ") ||
+        !strstr(*out, kind)) {
+        rd_free(*out);
+        *out = NULL;
+        return rd_error_set(err, RD_EINVAL, "%s %s: not a PEM %s (expected a \"-----BEGIN "
+                            "...%s-----\" block)", opt, path, kind, kind);
+    }
+    return RD_OK;
+}
+
+static int load_tls(struct api_server *srv, const struct rd_api_params *p, struct rd_error *err)
+{
+    int rc;
+
+    if (!p->tls_cert && !p->tls_key)
+        return RD_OK;
+    if (!p->tls_cert || !p->tls_key)
+        return rd_error_set(err, RD_EINVAL, "%s given without %s: HTTPS needs both the "
+                            "certificate and its private key",
+                            p->tls_cert ? "--tls-cert" : "--tls-key",
+                            p->tls_cert ? "--tls-key" : "--tls-cert");
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+        return rd_error_set(err, RD_EINVAL, "--tls-cert: this libmicrohttpd was built "
+                            "without TLS (GnuTLS)");
+    rc = read_pem("--tls-cert", p->tls_cert, "CERTIFICATE", &srv->tls_cert, err);
+    if (!rc)
+        rc = read_pem("--tls-key", p->tls_key, "PRIVATE KEY", &srv->tls_key, err);
+    return rc;
+}
+
 int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
                       struct rd_error *err)
 {
@@ -643,6 +688,8 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
         goto out;
     }
     rc = read_file(srv->config_origin, &srv->config_text, &srv->config_len, err);
+    if (!rc)
+        rc = load_tls(srv, p, err);
     if (rc)
         goto out;
     api_health_configure(srv, health_interval, health_failures);
@@ -668,21 +715,34 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
         goto out;
 
     flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
-            (v6 ? MHD_USE_IPv6 : 0);
-    srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
-        MHD_OPTION_END);
+            (v6 ? MHD_USE_IPv6 : 0) | (srv->tls_cert ? MHD_USE_TLS : 0);
+    {
+        struct MHD_OptionItem tls[] = {
+            {MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert},
+            {MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key},
+            {MHD_OPTION_END, 0, NULL},
+        };
+
+        if (!srv->tls_cert)
+            tls[0].option = MHD_OPTION_END;
+        srv->daemon = MHD_start_daemon(
+            flags, 0, NULL, NULL, on_request, srv,
+            MHD_OPTION_ARRAY, tls,
+            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+            MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+            MHD_OPTION_THREAD_POOL_SIZE, threads,
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+            MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
+            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+            MHD_OPTION_END);
+    }
     if (!srv->daemon) {
         rc = rd_error_set(err, RD_EIO, "cannot listen on %s (in use, or not an address of this "
-                                       "machine)", p->listen ? p->listen : "127.0.0.1:8080");
+                                       "machine%s)", p->listen ? p->listen : "127.0.0.1:8080",
+                          srv->tls_cert ? "; or --tls-cert/--tls-key were refused: a key "
+                                          "that is not the certificate's, or encrypted" : "");
         goto out;
     }
     info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -734,6 +794,11 @@ void rd_api_server_free(struct rd_api_server *s)
     if (srv->cfg)
         api_cfg_unref(srv->cfg);
     rd_free(srv->config_text);
+    rd_free(srv->tls_cert);
+    if (srv->tls_key) {
+        explicit_bzero(srv->tls_key, strlen(srv->tls_key));
+        rd_free(srv->tls_key);
+    }
     api_token_cache_free(srv->tokens);
     api_metrics_free(srv->metrics);
     api_live_table_free(srv->live);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "riskdesk/audit.h"
 #include "riskdesk/log.h"
 #include "app/dispatcher_int.h"
 #include "riskdesk/banned.h"
@@ -39,6 +40,91 @@ static void actions_text(uint32_t set, char *out, size_t n)
     }
 }
 
+/* A limit as the start logs it and records it. */
+enum field_kind { F_MONEY, F_INT, F_PPM, F_STR };
+struct field {
+    const char *name;
+    enum field_kind kind;
+    int64_t v;
+    const char *s;
+};
+#define NFIELDS(a) (sizeof (a) / sizeof (a)[0])
+
+static void field_text(const struct field *f, char *buf, size_t n)
+{
+    switch (f->kind) {
+    case F_MONEY: rd_money_format(f->v, buf, n); break;
+    case F_PPM: rd_ppm_format(f->v, buf, n); break;
+    case F_INT: snprintf(buf, n, "%lld", (long long)f->v); break;
+    default: snprintf(buf, n, "%s", f->s);
+    }
+}
+
+static void log_fields(enum rd_log_level lvl, const char *event, const char *account,
+                       const struct field *f, size_t n)
+{
+    struct rd_logline l;
+
+    rd_log_begin(&l, lvl, event);
+    rd_log_str(&l, "account", account);
+    for (size_t i = 0; i < n; i++) {
+        switch (f[i].kind) {
+        case F_MONEY: rd_log_money(&l, f[i].name, f[i].v); break;
+        case F_PPM: rd_log_ppm(&l, f[i].name, f[i].v); break;
+        case F_INT: rd_log_int(&l, f[i].name, f[i].v); break;
+        default: rd_log_str(&l, f[i].name, f[i].s);
+        }
+    }
+    rd_log_end(&l);
+}
+
+/* Appends f as JSON members to out (used bytes so far; "{" first, "}"
+ * after the last of every call's): {"name": "value", ...}, every value a
+ * string, as a limit's text is exact. Returns the bytes used. */
+static size_t json_fields(char *out, size_t cap, size_t used, const struct field *f, size_t n)
+{
+    char v[64];
+
+    if (used && out[used - 1] == '}')
+        used--;
+    for (size_t i = 0; i < n; i++) {
+        field_text(&f[i], v, sizeof v);
+        used += (size_t)snprintf(out + used, used < cap ? cap - used : 0, "%s\"%s\": \"%s\"",
+                                 used ? ", " : "{", f[i].name, v);
+    }
+    used += (size_t)snprintf(out + used, used < cap ? cap - used : 0, "}");
+    return used < cap ? used : cap - 1;
+}
+
+/* The limits the dispatcher starts with, as an admin event "limits" on the
+ * account's audit chain when they differ from the last recorded (a config
+ * edited, a tier changed): who traded under which limits is on the record. */
+static int record_limits(struct rd_dispatcher *d, const char *detail, int64_t now,
+                         struct rd_error *err)
+{
+    struct rd_store *s = d->store;
+    struct rd_admin_event_row ev;
+    int rc;
+
+    if (!s->ops->audit || s->ops->audit->version < 2)
+        return RD_OK;
+    rc = s->ops->audit->event_last(s, d->acct->name, "limits", &ev, err);
+    if (rc == RD_OK && strcmp(ev.detail, detail) == 0)
+        return RD_OK;
+    if (rc != RD_OK && rc != RD_ENOTFOUND)
+        return rd_error_prefix(err, "account %s: recording its limits", d->acct->name);
+    rd_error_clear(err);
+    memset(&ev, 0, sizeof ev);
+    snprintf(ev.account, sizeof ev.account, "%s", d->acct->name);
+    snprintf(ev.actor, sizeof ev.actor, "dispatcher:%s", d->acct->name);
+    rd_audit_actor_set(s, ev.actor);       /* the handle is the dispatcher's from here on */
+    snprintf(ev.kind, sizeof ev.kind, "limits");
+    snprintf(ev.detail, sizeof ev.detail, "%s", detail);
+    ev.at = now;
+    rc = rd_store_admin_event_add(s, &ev, err);
+    return rc ? rd_error_prefix(err, "account %s: recording its limits", d->acct->name) : RD_OK;
+}
+
 int rd_dispatcher_start(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
 {
     const struct rd_account_config *a = d->acct;
@@ -46,7 +132,6 @@ int rd_dispatcher_start(struct rd_dispatcher *d, int64_t now, struct rd_error *e
     struct rd_cycle_stats st;
     struct rd_logline l;
     enum rd_tier by_bp;
-    const struct rd_tier_params *tp;
     char acts[64], risk_src[sizeof a->risk_origin];
     int rc;
 
@@ -100,37 +185,46 @@ int rd_dispatcher_start(struct rd_dispatcher *d, int64_t now, struct rd_error *e
     rd_log_money(&l, "equity", d->bacct.equity);
     rd_log_money(&l, "last_equity", d->bacct.last_equity);
     rd_log_end(&l);
-    rd_log_begin(&l, RD_LOG_INFO, "dispatcher.limits");
-    rd_log_str(&l, "account", a->name);
-    rd_log_money(&l, "max_notional_exposure", r->max_notional_exposure);
-    rd_log_int(&l, "max_open_positions", r->max_open_positions);
-    rd_log_int(&l, "max_contracts_per_trade", r->max_contracts_per_trade);
-    rd_log_money(&l, "max_daily_loss", r->max_daily_loss);
-    rd_log_ppm(&l, "max_risk_per_trade_pct", r->max_risk_per_trade_pct);
-    rd_log_int(&l, "ticker_cooldown_minutes", r->ticker_cooldown_minutes);
-    rd_log_ppm(&l, "confidence_min_options_swing", r->confidence_min_options_swing);
-    rd_log_ppm(&l, "confidence_min_options_daytrade", r->confidence_min_options_daytrade);
     actions_text(r->allowed_actions, acts, sizeof acts);
-    rd_log_str(&l, "allowed_actions", acts);
-    rd_log_int(&l, "paper_ignore_buying_power", r->paper_ignore_buying_power);
-    rd_log_int(&l, "max_entries_per_ticker_per_day", r->max_entries_per_ticker_per_day);
-    rd_log_int(&l, "max_orders_per_minute", r->max_orders_per_minute);
-    rd_log_ppm(&l, "vix_halt", r->vix_halt);
-    rd_log_ppm(&l, "stop_loss_pct", r->exits.stop_loss_pct);
-    rd_log_ppm(&l, "take_profit_pct", r->exits.take_profit_pct);
-    rd_log_int(&l, "max_hold_days", r->exits.max_hold_days);
-    rd_log_end(&l);
-    /* the tier's own part of the limits: sizing percentages and minimums */
-    tp = &d->cfg->tiers.tier[d->tier];
-    rd_log_begin(&l, RD_LOG_INFO, "dispatcher.tier_limits");
-    rd_log_str(&l, "account", a->name);
-    rd_log_str(&l, "tier", rd_tier_name(d->tier));
-    rd_log_ppm(&l, "risk_pct_day", tp->risk_pct_day);
-    rd_log_ppm(&l, "risk_pct_swing", tp->risk_pct_swing);
-    rd_log_int(&l, "max_contracts", tp->max_contracts);
-    rd_log_ppm(&l, "min_confidence", tp->min_confidence);
-    rd_log_ppm(&l, "min_volume_ratio", tp->min_volume_ratio);
-    rd_log_end(&l);
+    {
+        const struct field limits[] = {
+            {"max_notional_exposure", F_MONEY, r->max_notional_exposure, NULL},
+            {"max_open_positions", F_INT, r->max_open_positions, NULL},
+            {"max_contracts_per_trade", F_INT, r->max_contracts_per_trade, NULL},
+            {"max_daily_loss", F_MONEY, r->max_daily_loss, NULL},
+            {"max_risk_per_trade_pct", F_PPM, r->max_risk_per_trade_pct, NULL},
+            {"ticker_cooldown_minutes", F_INT, r->ticker_cooldown_minutes, NULL},
+            {"confidence_min_options_swing", F_PPM, r->confidence_min_options_swing, NULL},
+            {"confidence_min_options_daytrade", F_PPM, r->confidence_min_options_daytrade, NULL},
+            {"allowed_actions", F_STR, 0, acts},
+            {"paper_ignore_buying_power", F_INT, r->paper_ignore_buying_power, NULL},
+            {"max_entries_per_ticker_per_day", F_INT, r->max_entries_per_ticker_per_day, NULL},
+            {"max_orders_per_minute", F_INT, r->max_orders_per_minute, NULL},
+            {"vix_halt", F_PPM, r->vix_halt, NULL},
+            {"stop_loss_pct", F_PPM, r->exits.stop_loss_pct, NULL},
+            {"take_profit_pct", F_PPM, r->exits.take_profit_pct, NULL},
+            {"max_hold_days", F_INT, r->exits.max_hold_days, NULL},
+        };
+        /* the tier's own part of the limits: sizing percentages and minimums */
+        const struct rd_tier_params *tp = &d->cfg->tiers.tier[d->tier];
+        const struct field tier[] = {
+            {"tier", F_STR, 0, rd_tier_name(d->tier)},
+            {"risk_pct_day", F_PPM, tp->risk_pct_day, NULL},
+            {"risk_pct_swing", F_PPM, tp->risk_pct_swing, NULL},
+            {"max_contracts", F_INT, tp->max_contracts, NULL},
+            {"min_confidence", F_PPM, tp->min_confidence, NULL},
+            {"min_volume_ratio", F_PPM, tp->min_volume_ratio, NULL},
+        };
+        char detail[sizeof ((struct rd_admin_event_row *)0)->detail];
+        size_t used = 0;
+
+        log_fields(RD_LOG_INFO, "dispatcher.limits", a->name, limits, NFIELDS(limits));
+        log_fields(RD_LOG_INFO, "dispatcher.tier_limits", a->name, tier, NFIELDS(tier));
+        used = json_fields(detail, sizeof detail, used, limits, NFIELDS(limits));
+        json_fields(detail, sizeof detail, used, tier, NFIELDS(tier));
+        if ((rc = record_limits(d, detail, now, err)) != RD_OK)
+            return rc;
+    }
     /* the risk config in force: an auto-tier account on its tier's defaults
      * follows the tier just classified (rd_dispatch_follow_tier), not the
      * fallback the config load chose */

@@ -48,6 +48,29 @@ static int need_ops(const struct rd_store *s, struct rd_error *err)
     return RD_OK;
 }
 
+struct heads_ctx {
+    struct rd_traders_report *rep;
+    struct rd_error *err;
+};
+
+static int on_head(void *ctx, const struct rd_audit_entry *e)
+{
+    struct heads_ctx *h = ctx;
+
+    return rd_traders_report_add_head(h->rep, e->chain, e->seq, e->hash, h->err);
+}
+
+/* The audit chains' heads into the report, for the e-mail to carry them out
+ * of the database (a store without an audit trail has none). */
+static int report_heads(struct rd_store *s, struct rd_traders_report *rep, struct rd_error *err)
+{
+    struct heads_ctx h = {rep, err};
+
+    if (!s->ops->audit)
+        return RD_OK;
+    return s->ops->audit->heads(s, on_head, &h, err);
+}
+
 int rd_traders_run_report(struct rd_store *s, const struct rd_traders_config *tc,
                           int32_t report_day, struct rd_traders_run *run, struct rd_error *err)
 {
@@ -72,6 +95,8 @@ int rd_traders_run_report(struct rd_store *s, const struct rd_traders_config *tc
         rd_error_clear(err);
         rc = RD_OK;
     }
+    if (!rc)
+        rc = report_heads(s, &run->rep, err);
     return rc;
 }
 

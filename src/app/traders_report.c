@@ -127,6 +127,7 @@ int rd_traders_report_build(const struct rd_fills *fs, const struct rd_pnl *pnl,
 void rd_traders_report_release(struct rd_traders_report *r)
 {
     rd_free(r->rows);
+    rd_free(r->heads);
     memset(r, 0, sizeof *r);
 }
 
@@ -155,6 +156,21 @@ void rd_traders_report_note(struct rd_traders_report *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(r->notes[r->nnotes++], sizeof r->notes[0], fmt, ap);
     va_end(ap);
+}
+
+int rd_traders_report_add_head(struct rd_traders_report *r, const char *chain, int64_t seq,
+                               const char *hash, struct rd_error *err)
+{
+    struct rd_traders_report_head *h = rd_realloc(r->heads, (r->nheads + 1) * sizeof *h);
+
+    if (!h)
+        return rd_error_set(err, RD_ENOMEM, "report: out of memory for the audit heads");
+    r->heads = h;
+    h = &r->heads[r->nheads++];
+    snprintf(h->chain, sizeof h->chain, "%s", chain);
+    h->seq = seq;
+    snprintf(h->hash, sizeof h->hash, "%s", hash);
+    return RD_OK;
 }
 
 int rd_traders_report_model(struct rd_traders_report *r, const struct rd_fills *fs,
@@ -518,6 +534,13 @@ static void render_text(const struct rd_traders_report *r, struct out *o)
     if (r->legacy)
         put(o, "; %zu legacy account%s left out", r->legacy, r->legacy == 1 ? "" : "s");
     put(o, "\n");
+    if (r->nheads) {
+        put(o, "\nAUDIT CHAIN HEADS (keep them outside the database; `riskdesk audit verify "
+               "--anchor HASH`\nproves nothing up to that entry was rewritten since)\n");
+        for (size_t i = 0; i < r->nheads; i++)
+            put(o, "  %-24s %8lld  %s\n", r->heads[i].chain, (long long)r->heads[i].seq,
+                r->heads[i].hash);
+    }
 }
 
 /* ---------------------------------------------------------------- html */
@@ -689,7 +712,22 @@ static void render_html(const struct rd_traders_report *r, struct out *o)
             r->cfg.min_history_days);
     if (r->legacy)
         put(o, "; %zu legacy account%s left out", r->legacy, r->legacy == 1 ? "" : "s");
-    put(o, ".</p>\n</body></html>\n");
+    put(o, ".</p>\n");
+    if (r->nheads) {
+        put(o, "<h3 style=\"margin:16px 0 4px 0\">Audit chain heads</h3>\n<p style=\"margin:0 0 "
+               "4px 0;color:#555\">Keep them outside the database: <code>riskdesk audit verify "
+               "--anchor HASH</code> proves nothing up to that entry was rewritten since.</p>\n"
+               "<table cellpadding=\"0\" cellspacing=\"0\" style=\"border-collapse:collapse;"
+               "font-family:monospace\">\n");
+        for (size_t i = 0; i < r->nheads; i++) {
+            put(o, "<tr><td %s>", td);
+            html_esc(o, r->heads[i].chain);
+            put(o, "</td><td %s>%lld</td><td %s>%s</td></tr>\n", tdr,
+                (long long)r->heads[i].seq, td, r->heads[i].hash);
+        }
+        put(o, "</table>\n");
+    }
+    put(o, "</body></html>\n");
 }
 
 /* ---------------------------------------------------------------- json */
@@ -811,7 +849,18 @@ static void render_json(const struct rd_traders_report *r, struct out *o)
             put(o, "%s%s", k ? ", " : "", money(row->window[k].net, s1, sizeof s1));
         put(o, "]}");
     }
-    put(o, "%s]\n}\n", r->nrows ? "\n  " : "");
+    put(o, "%s]", r->nrows ? "\n  " : "");
+    if (r->nheads) {
+        put(o, ",\n  \"audit_heads\": [");
+        for (size_t i = 0; i < r->nheads; i++) {
+            put(o, "%s{\"chain\": ", i ? ",\n    " : "\n    ");
+            json_str(o, r->heads[i].chain);
+            put(o, ", \"seq\": %lld, \"hash\": \"%s\"}", (long long)r->heads[i].seq,
+                r->heads[i].hash);
+        }
+        put(o, "\n  ]");
+    }
+    put(o, "\n}\n");
 }
 
 int rd_traders_report_render(const struct rd_traders_report *r, enum rd_report_format format,

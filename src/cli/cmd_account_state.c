@@ -1,10 +1,10 @@
 /* riskdesk account state: an admin halts, reduces or resumes an account. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/cli.h"
 #include "cli/cli_open.h"
+#include "riskdesk/account_state.h"
 #include "riskdesk/banned.h"
 
 #define NAME "account state"
@@ -46,24 +46,25 @@ static int run(struct cli_ctx *c)
     struct rd_account_row row;
     int rc;
 
-    rc = s->ops->trading->account_get(s, acct->name, &row, &err);
-    if (rc == RD_ENOTFOUND) {
-        memset(&row, 0, sizeof row);
-        snprintf(row.name, sizeof row.name, "%s", acct->name);
-        snprintf(row.tier, sizeof row.tier, "%s", rd_tier_name(acct->tier));
-        row.state = RD_STATE_ACTIVE;
-        rc = RD_OK;
-    }
-    if (rc != RD_OK)
-        goto out;
     if (set) {
-        row.state = state;
-        /* an admin's halt stays until an admin lifts it (-1); the kill switch's ends by itself */
-        row.halted_until = state == RD_STATE_HALTED ? -1 : 0;
-        snprintf(row.state_reason, sizeof row.state_reason, "%s%s",
-                 state == RD_STATE_ACTIVE ? "" : "admin: ", state == RD_STATE_ACTIVE ? "" : reason);
-        row.updated_at = (int64_t)time(NULL);
-        if ((rc = s->ops->trading->account_put(s, &row, &err)) != RD_OK)
+        char why[sizeof row.state_reason];
+
+        /* an admin's halt stays until an admin lifts it; the kill switch's ends by itself */
+        snprintf(why, sizeof why, "%s%s", state == RD_STATE_ACTIVE ? "" : "admin: ",
+                 state == RD_STATE_ACTIVE ? "" : reason);
+        rc = rd_account_state_set(s, acct->name, rd_tier_name(acct->tier), state, why, &row,
+                                  &err);
+        if (rc != RD_OK)
+            goto out;
+    } else {
+        rc = s->ops->trading->account_get(s, acct->name, &row, &err);
+        if (rc == RD_ENOTFOUND) {
+            memset(&row, 0, sizeof row);
+            snprintf(row.name, sizeof row.name, "%s", acct->name);
+            row.state = RD_STATE_ACTIVE;
+            rc = RD_OK;
+        }
+        if (rc != RD_OK)
             goto out;
     }
     printf("%s %s%s%s\n", row.name, rd_trading_state_name(row.state), row.state_reason[0] ? ": " : "",

@@ -23,6 +23,7 @@ static const struct option opts[] = {
     {"body-max", required_argument, NULL, 'b'}, {"dispatch", required_argument, NULL, 'D'},
     {"interval", required_argument, NULL, 'i'}, {"grace", required_argument, NULL, 'g'},
     {"trade-wait-ms", required_argument, NULL, 'w'}, {"routes", no_argument, NULL, 'R'},
+    {"tls-cert", required_argument, NULL, 'C'}, {"tls-key", required_argument, NULL, 'K'},
     {NULL, 0, NULL, 0},
 };
 
@@ -59,6 +60,8 @@ static int option(int val, const char *arg)
     case 'l': p.listen = arg; break;
     case 'D': p.dispatch = arg; break;
     case 'R': list_routes = 1; break;
+    case 'C': p.tls_cert = arg; break;
+    case 'K': p.tls_key = arg; break;
     case 't':
         if (!parse_num(arg, 1, 256, &threads))
             return cli_usage_error(NAME, "--threads: '%s'; expected 1 to 256", arg);
@@ -90,6 +93,10 @@ static int run(struct cli_ctx *c)
     sigset_t set;
     int sig = 0;
 
+    if (!p.tls_cert != !p.tls_key)
+        return cli_usage_error(NAME, "%s given without %s: HTTPS needs both the certificate "
+                               "and its private key", p.tls_cert ? "--tls-cert" : "--tls-key",
+                               p.tls_cert ? "--tls-key" : "--tls-cert");
     if (list_routes) {
         /* the router's own table: what docs/openapi.yaml must list */
         for (size_t i = 0; i < rd_api_route_count(); i++) {
@@ -135,13 +142,15 @@ static int run(struct cli_ctx *c)
                             "(GET /readyz has the errors)\n", running_on, failed);
         }
     }
-    printf("riskdesk serve: listening on %s (port %d)\n", p.listen, rd_api_server_port(srv));
+    printf("riskdesk serve: listening on %s (port %d)%s\n", p.listen, rd_api_server_port(srv),
+           p.tls_cert ? " with TLS" : "");
     {
         struct rd_logline l;
 
         rd_log_begin(&l, RD_LOG_INFO, "serve.listening");
         rd_log_str(&l, "listen", p.listen);
         rd_log_int(&l, "port", rd_api_server_port(srv));
+        rd_log_str(&l, "scheme", p.tls_cert ? "https" : "http");
         rd_log_str(&l, "dispatch", p.dispatch ? p.dispatch : "");
         rd_log_end(&l);
     }
@@ -160,6 +169,7 @@ const struct cli_cmd cli_cmd_serve = {
     .usage = "usage: riskdesk serve [--config F] [--db URL] [--listen HOST:PORT] [--threads N]\n"
              "                      [--body-max BYTES] [--dispatch all|NAME,...] [--interval S]\n"
              "                      [--grace S] [--trade-wait-ms MS] [--at TIME]\n"
+             "                      [--tls-cert PEM --tls-key PEM]\n"
              "       riskdesk serve --routes\n\n"
              "Serves the JSON API under /api/v1 (docs/api.md), /healthz, /readyz and\n"
              "/metrics. --listen defaults to 127.0.0.1:8080; port 0 picks a free one (the\n"
@@ -174,7 +184,9 @@ const struct cli_cmd cli_cmd_serve = {
              "--body-max bytes (1 MiB) are refused with 413. SIGTERM or Ctrl-C: stop\n"
              "accepting, finish requests in flight (up to --grace seconds, 10), let each\n"
              "dispatcher finish its cycle, exit 0. --routes prints the routes the server\n"
-             "answers, one 'METHOD PATH ROLE' a line (the weakest role each needs), and exits.\n",
+             "answers, one 'METHOD PATH ROLE' a line (the weakest role each needs), and exits.\n"
+             "--tls-cert and --tls-key (PEM files, both) serve HTTPS instead of HTTP\n"
+             "(docs/operations.md, \"In transit\").\n",
     .takes = CLI_O_CONFIG | CLI_O_DB | CLI_O_AT,
     .options = opts,
     .option = option,

@@ -45,6 +45,7 @@ void rd_audit_token_hash(const struct rd_token_row *t, char hex[RD_SHA256_HEX]);
 void rd_audit_user_hash(const struct rd_user_row *u, char hex[RD_SHA256_HEX]);
 void rd_audit_assignment_hash(const struct rd_assignment_row *a, char hex[RD_SHA256_HEX]);
 void rd_audit_account_def_hash(const struct rd_account_def_row *a, char hex[RD_SHA256_HEX]);
+void rd_audit_event_hash(const struct rd_admin_event_row *e, char hex[RD_SHA256_HEX]);
 
 int rd_audit_decision(struct rd_store *s, const struct rd_decision_row *r, struct rd_error *err);
 int rd_audit_order(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err);
@@ -55,6 +56,8 @@ int rd_audit_state(struct rd_store *s, const struct rd_hier_state_row *t, struct
 int rd_audit_txn(struct rd_store *s, const struct rd_ledger_txn *t,
                  const struct rd_ledger_entry *e, size_t n, struct rd_error *err);
 int rd_audit_token(struct rd_store *s, const struct rd_token_row *t, struct rd_error *err);
+/* An admin event, on its account's chain (the firm's for account ""). */
+int rd_audit_event(struct rd_store *s, const struct rd_admin_event_row *e, struct rd_error *err);
 /* After token_revoke: reads the token back and notes it. */
 int rd_audit_token_changed(struct rd_store *s, int64_t id, struct rd_error *err);
 /* After user_put or assignment_add (which changes the user's account). */

@@ -170,6 +170,20 @@ void rd_audit_account_def_hash(const struct rd_account_def_row *a, char hex[RD_S
     rd_audit_canon_end(&c, hex);
 }
 
+void rd_audit_event_hash(const struct rd_admin_event_row *e, char hex[RD_SHA256_HEX])
+{
+    struct rd_audit_canon c;
+
+    rd_audit_canon_init(&c, "admin_event");
+    rd_audit_canon_i64(&c, "id", e->id);
+    TEXT(&c, "account", e->account);
+    rd_audit_canon_i64(&c, "at", e->at);
+    TEXT(&c, "actor", e->actor);
+    TEXT(&c, "kind", e->kind);
+    TEXT(&c, "detail", e->detail);
+    rd_audit_canon_end(&c, hex);
+}
+
 /* ---- notes ---- */
 
 static int note(struct rd_store *s, const char *account, size_t account_size, const char *kind,
@@ -244,6 +258,16 @@ int rd_audit_txn(struct rd_store *s, const struct rd_ledger_txn *t,
     rd_audit_txn_hash(t, e, n, hex);
     snprintf(key, sizeof key, "%.*s", (int)strnlen(t->key, sizeof t->key), t->key);
     return note(s, NULL, 0, "ledger_txn", key, hex, err);
+}
+
+int rd_audit_event(struct rd_store *s, const struct rd_admin_event_row *e, struct rd_error *err)
+{
+    char hex[RD_SHA256_HEX], id[24];
+
+    rd_audit_event_hash(e, hex);
+    id_text(e->id, id);
+    return note(s, e->account[0] ? e->account : NULL, sizeof e->account, "admin_event", id, hex,
+                err);
 }
 
 int rd_audit_token(struct rd_store *s, const struct rd_token_row *t, struct rd_error *err)

@@ -284,6 +284,22 @@ static int on_def(void *ctx, const struct rd_account_def_row *a)
     return 0;
 }
 
+static int on_event(void *ctx, const struct rd_admin_event_row *e)
+{
+    char hex[RD_SHA256_HEX];
+
+    rd_audit_event_hash(e, hex);
+    return check_id(ctx, "admin_event", e->id, hex);
+}
+
+/* The admin events of account ("" the firm's), on a store that keeps them. */
+static int check_events(struct walk *w, const char *account, struct rd_error *err)
+{
+    const struct rd_store_audit_ops *a = w->s->ops->audit;
+
+    return a->version >= 2 ? a->event_list(w->s, account, on_event, w, err) : RD_OK;
+}
+
 /* Ledger transactions' keys, read first: each is then read whole. */
 struct keys {
     char (*k)[RD_LEDGER_KEY_MAX];
@@ -342,6 +358,8 @@ static int check_records(struct walk *w, const char *account, struct rd_error *e
             rc = s->ops->ledger->state_list(s, account, on_state, w, err);
         if (rc == RD_OK)
             rc = s->ops->api->account_def_list(s, on_def, w, err);
+        if (rc == RD_OK)
+            rc = check_events(w, account, err);
         return rc;
     }
     rc = s->ops->api->token_list(s, on_token, w, err);
@@ -351,6 +369,8 @@ static int check_records(struct walk *w, const char *account, struct rd_error *e
         rc = s->ops->api->assignment_list(s, NULL, NULL, 0, on_assignment, w, err);
     if (rc == RD_OK && s->ops->ledger)
         rc = check_ledger(w, err);
+    if (rc == RD_OK)
+        rc = check_events(w, "", err);
     return rc;
 }
 

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/audit_int.h"
 #include "riskdesk/banned.h"
@@ -151,5 +152,26 @@ int rd_audit_account_def_put(struct rd_store *s, const struct rd_account_def_row
     rc = raw(s, a, only_new, err);
     if (rc == RD_OK)
         rc = rd_audit_account_def_changed(s, a, err);
+    return rd_audit_end(s, rc, err);
+}
+
+int rd_store_admin_event_add(struct rd_store *s, struct rd_admin_event_row *e,
+                             struct rd_error *err)
+{
+    int rc;
+
+    if (!s->ops->audit || s->ops->audit->version < 2)
+        return rd_error_set(err, RD_EUNSUPPORTED, "admin events: the %s store keeps no audit "
+                            "trail", s->ops->name);
+    if (!e->at)
+        e->at = (int64_t)time(NULL);
+    if (!e->actor[0])
+        snprintf(e->actor, sizeof e->actor, "%s", s->actor[0] ? s->actor : "riskdesk");
+    rc = rd_audit_begin(s, err);
+    if (rc)
+        return rc;
+    rc = s->ops->audit->event_add(s, e, err);
+    if (rc == RD_OK)
+        rc = rd_audit_event(s, e, err);
     return rd_audit_end(s, rc, err);
 }

@@ -166,10 +166,91 @@ static int audit_heads(struct rd_store *s, int (*visit)(void *ctx, const struct 
     return rc;
 }
 
+/* ---- the admin events ---- */
+
+static void read_event(const PGresult *r, int row, struct rd_admin_event_row *e)
+{
+    memset(e, 0, sizeof *e);
+    e->id = rd_pg_col_i64(r, row, 0);
+    RD_PG_COL_TEXT(r, row, 1, e->account);
+    e->at = rd_pg_col_i64(r, row, 2);
+    RD_PG_COL_TEXT(r, row, 3, e->actor);
+    RD_PG_COL_TEXT(r, row, 4, e->kind);
+    RD_PG_COL_TEXT(r, row, 5, e->detail);
+}
+
+static int event_add(struct rd_store *s, struct rd_admin_event_row *e, struct rd_error *err)
+{
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc;
+
+    rd_pg_bind_init(&p);
+    rd_pg_bind_str(&p, e->account);
+    rd_pg_bind_i64(&p, e->at);
+    rd_pg_bind_str(&p, e->actor);
+    rd_pg_bind_str(&p, e->kind);
+    rd_pg_bind_str(&p, e->detail);
+    rc = rd_pg_ext_run(s, RD_PGX_ADMIN_EVENT_ADD, EVENT_SQL_ADD, &p, &res, "admin event add",
+                       err);
+    if (!rc)
+        e->id = rd_pg_col_i64(res, 0, 0);
+    PQclear(res);
+    return rc;
+}
+
+static int event_last(struct rd_store *s, const char *account, const char *kind,
+                      struct rd_admin_event_row *e, struct rd_error *err)
+{
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc;
+
+    rd_pg_bind_init(&p);
+    rd_pg_bind_str(&p, account);
+    rd_pg_bind_str(&p, kind);
+    rc = rd_pg_ext_run(s, RD_PGX_ADMIN_EVENT_LAST, EVENT_SQL_LAST, &p, &res, "admin event last",
+                       err);
+    if (!rc && PQntuples(res) == 0)
+        rc = RD_ENOTFOUND;
+    else if (!rc)
+        read_event(res, 0, e);
+    PQclear(res);
+    return rc;
+}
+
+static int event_list(struct rd_store *s, const char *account,
+                      int (*visit)(void *ctx, const struct rd_admin_event_row *), void *ctx,
+                      struct rd_error *err)
+{
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc;
+
+    rd_pg_bind_init(&p);
+    if (account)
+        rd_pg_bind_str(&p, account);
+    rc = account ? rd_pg_ext_run(s, RD_PGX_ADMIN_EVENT_LIST_ONE, EVENT_SQL_LIST_ONE, &p, &res,
+                                 "admin event list", err)
+                 : rd_pg_ext_run(s, RD_PGX_ADMIN_EVENT_LIST_ALL, EVENT_SQL_LIST_ALL, NULL, &res,
+                                 "admin event list", err);
+    for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
+        struct rd_admin_event_row e;
+
+        read_event(res, i, &e);
+        rc = visit(ctx, &e);
+    }
+    PQclear(res);
+    return rc;
+}
+
 const struct rd_store_audit_ops rd_pg_audit_ops = {
-    .version = 1,
+    .version = 2,
     .head = audit_head,
     .add = audit_add,
     .list = audit_list,
     .heads = audit_heads,
+    .event_add = event_add,
+    .event_last = event_last,
+    .event_list = event_list,
 };

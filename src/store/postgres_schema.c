@@ -407,6 +407,18 @@ static const char migration_10[] =
     "  PRIMARY KEY (chain, seq)"
     ");";
 
+/* sqlite_schema.c's migration 11: the admin events. */
+static const char migration_11[] =
+    "CREATE TABLE admin_events ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  account " T " NOT NULL,"
+    "  at BIGINT NOT NULL,"
+    "  actor " T " NOT NULL,"
+    "  kind " T " NOT NULL,"
+    "  detail " T " NOT NULL"
+    ");"
+    "CREATE INDEX admin_events_account ON admin_events (account, kind, id);";
+
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -418,6 +430,7 @@ const struct rd_pg_migration rd_pg_migrations[] = {
     {8, migration_8},
     {9, migration_9},
     {10, migration_10},
+    {11, migration_11},
 };
 
 const int rd_pg_migration_count = (int)(sizeof rd_pg_migrations / sizeof rd_pg_migrations[0]);

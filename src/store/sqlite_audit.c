@@ -18,6 +18,10 @@ static const char *const sql[RD_SQX_COUNT] = {
     [RD_SQX_AUDIT_LIST_ONE] = AUDIT_SQL_LIST_ONE,
     [RD_SQX_AUDIT_LIST_ALL] = AUDIT_SQL_LIST_ALL,
     [RD_SQX_AUDIT_HEADS] = AUDIT_SQL_HEADS,
+    [RD_SQX_ADMIN_EVENT_ADD] = EVENT_SQL_ADD,
+    [RD_SQX_ADMIN_EVENT_LAST] = EVENT_SQL_LAST,
+    [RD_SQX_ADMIN_EVENT_LIST_ONE] = EVENT_SQL_LIST_ONE,
+    [RD_SQX_ADMIN_EVENT_LIST_ALL] = EVENT_SQL_LIST_ALL,
 };
 
 static int prep(struct rd_store *s, enum rd_sqlite_ext slot, struct rd_sqlite_binder *b,
@@ -130,10 +134,96 @@ static int audit_heads(struct rd_store *s, int (*visit)(void *ctx, const struct 
     return rc ? rc : walk(s, &b, visit, ctx, "audit heads", err);
 }
 
+/* ---- the admin events ---- */
+
+static void read_event(sqlite3_stmt *st, struct rd_admin_event_row *e)
+{
+    memset(e, 0, sizeof *e);
+    e->id = sqlite3_column_int64(st, 0);
+    rd_sqlite_col_text(st, 1, e->account, sizeof e->account);
+    e->at = sqlite3_column_int64(st, 2);
+    rd_sqlite_col_text(st, 3, e->actor, sizeof e->actor);
+    rd_sqlite_col_text(st, 4, e->kind, sizeof e->kind);
+    rd_sqlite_col_text(st, 5, e->detail, sizeof e->detail);
+}
+
+static int event_add(struct rd_store *s, struct rd_admin_event_row *e, struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    int rc = prep(s, RD_SQX_ADMIN_EVENT_ADD, &b, err);
+
+    if (rc)
+        return rc;
+    rd_sqlite_bind_str(&b, e->account);
+    rd_sqlite_bind_i64(&b, e->at);
+    rd_sqlite_bind_str(&b, e->actor);
+    rd_sqlite_bind_str(&b, e->kind);
+    rd_sqlite_bind_str(&b, e->detail);
+    rc = rd_sqlite_bind_step(&b);
+    if (rc == SQLITE_ROW) {
+        e->id = sqlite3_column_int64(b.st, 0);
+        rc = RD_OK;
+    } else {
+        rc = rd_sqlite_fail(s, rc, err, "admin event add");
+    }
+    rd_sqlite_bind_done(&b);
+    return rc;
+}
+
+static int event_last(struct rd_store *s, const char *account, const char *kind,
+                      struct rd_admin_event_row *e, struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    int rc = prep(s, RD_SQX_ADMIN_EVENT_LAST, &b, err);
+
+    if (rc)
+        return rc;
+    rd_sqlite_bind_str(&b, account);
+    rd_sqlite_bind_str(&b, kind);
+    rc = rd_sqlite_bind_step(&b);
+    if (rc == SQLITE_ROW) {
+        read_event(b.st, e);
+        rc = RD_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = RD_ENOTFOUND;
+    } else {
+        rc = rd_sqlite_fail(s, rc, err, "admin event last");
+    }
+    rd_sqlite_bind_done(&b);
+    return rc;
+}
+
+static int event_list(struct rd_store *s, const char *account,
+                      int (*visit)(void *ctx, const struct rd_admin_event_row *), void *ctx,
+                      struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    struct rd_admin_event_row e;
+    int rc = prep(s, account ? RD_SQX_ADMIN_EVENT_LIST_ONE : RD_SQX_ADMIN_EVENT_LIST_ALL, &b,
+                  err), ret = 0;
+
+    if (rc)
+        return rc;
+    if (account)
+        rd_sqlite_bind_str(&b, account);
+    while ((rc = rd_sqlite_bind_step(&b)) == SQLITE_ROW) {
+        read_event(b.st, &e);
+        if ((ret = visit(ctx, &e)) != 0)
+            break;
+    }
+    if (!ret)
+        ret = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "admin event list");
+    rd_sqlite_bind_done(&b);
+    return ret;
+}
+
 const struct rd_store_audit_ops rd_sqlite_audit_ops = {
-    .version = 1,
+    .version = 2,
     .head = audit_head,
     .add = audit_add,
     .list = audit_list,
     .heads = audit_heads,
+    .event_add = event_add,
+    .event_last = event_last,
+    .event_list = event_list,
 };

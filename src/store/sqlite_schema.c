@@ -411,6 +411,21 @@ static const char migration_10[] =
     "  PRIMARY KEY (chain, seq)"
     ") WITHOUT ROWID;";
 
+/* What an admin or a start changed that has no row of its own (docs/audit.md):
+ * an account's trading state set by hand, the limits a dispatcher started
+ * with when they changed. Append-only; each row is chained (admin_event) on
+ * the account's chain ('' = the firm's). */
+static const char migration_11[] =
+    "CREATE TABLE admin_events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account TEXT NOT NULL,"
+    "  at BIGINT NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  detail TEXT NOT NULL"
+    ");"
+    "CREATE INDEX admin_events_account ON admin_events (account, kind, id);";
+
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -422,6 +437,7 @@ const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {8, migration_8},
     {9, migration_9},
     {10, migration_10},
+    {11, migration_11},
 };
 
 const int rd_sqlite_migration_count =

@@ -198,7 +198,10 @@ r() {
   [ -n "${R_HEADER-}" ] && args+=(-H "$R_HEADER")
   [ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data-binary "$b")
   LAST="$m $p ${R_HEADER-} ${b:0:200}"
-  ST=$(curl "${args[@]}" "http://127.0.0.1:$PORT$p")
+  # R_BASE (default http://127.0.0.1:$PORT) and R_CURL (more curl arguments,
+  # e.g. --cacert) for a server over TLS
+  # shellcheck disable=SC2086
+  ST=$(curl "${args[@]}" ${R_CURL-} "${R_BASE:-http://127.0.0.1:$PORT}$p")
 }
 # expect STATUS [TEXT...]: the last response had STATUS and contains each TEXT
 expect() {

@@ -59,7 +59,8 @@ for store in sq pg; do
   # what was chained, by whom
   got=$(sql "SELECT kind || ' ' || actor FROM audit_entries WHERE chain = 'account:large'
              GROUP BY kind, actor ORDER BY kind, actor;" | tr '\n' ',')
-  expect_eq "$store: large's chain" "$got" "decision dispatcher:large,order dispatcher:large,"
+  expect_eq "$store: large's chain" "$got" \
+    "admin_event dispatcher:large,decision dispatcher:large,order dispatcher:large,"
   expect_eq "$store: g1's chain" \
     "$(sql "SELECT kind || ' ' || actor FROM audit_entries WHERE chain = 'account:g1';")" \
     "hier_state cli:${USER:-unknown}"
@@ -86,6 +87,45 @@ for store in sq pg; do
   r GET "/api/v1/audit?since=2000-01-01T00:00:00Z" "$(cat "$TMP/admin-$store.token")"
   jcheck "d['chain'] == 'firm' and [e['kind'] for e in d['entries']][-1] == 'token'"
   stop_server
+
+  # admin events: the limits a dispatcher started with, recorded when they
+  # change; a trading state set by hand (CLI and API), each on the account's chain
+  ev() { sql "SELECT kind || '|' || actor || '|' || detail FROM admin_events WHERE account = '$1' ORDER BY id;"; }
+  expect_eq "$store: large's limits recorded once" "$(ev large | grep -c '^limits|dispatcher:large|')" 1
+  expect_rc 0 "$RD_BIN" dispatch "${C[@]}" --account large --once --at "$AT"
+  expect_eq "$store: the same limits not recorded again" "$(ev large | grep -c '^limits|')" 1
+  python3 - "${C[1]}" "$TMP/limits-$store.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+[a for a in c["accounts"] if a["name"] == "large"][0]["risk"]["max_open_positions"] = 7
+json.dump(c, open(sys.argv[2], "w"))
+PY
+  expect_rc 0 "$RD_BIN" dispatch --config "$TMP/limits-$store.json" --account large --once --at "$AT"
+  expect_eq "$store: changed limits recorded" "$(ev large | grep -c '^limits|')" 2
+  ev large | tail -1 | grep -qF '"max_open_positions": "7"' && ok || bad "$store: new limits: $(ev large | tail -1)"
+  expect_rc 0 "$RD_BIN" account state "${C[@]}" --account tiny --set HALTED --reason "desk review"
+  expect_rc 0 "$RD_BIN" account state "${C[@]}" --account tiny --set ACTIVE
+  start_server "$TMP/serve2-$store"
+  r PATCH /api/v1/accounts/tiny "$(cat "$TMP/admin-$store.token")" '{"state":"REDUCING","state_reason":"drill"}'
+  expect 200
+  stop_server
+  expect_eq "$store: tiny's trading states" "$(ev tiny | grep '^trading_state' | tr '\n' ',')" \
+    "trading_state|cli:${USER:-unknown}|ACTIVE -> HALTED: admin: desk review,trading_state|cli:${USER:-unknown}|HALTED -> ACTIVE,trading_state|user:ops-$store token:$(sql "SELECT MAX(id) FROM api_tokens;")|ACTIVE -> REDUCING: drill (set by ops-$store),"
+  expect_eq "$store: the admin events chained" \
+    "$(sql "SELECT COUNT(*) FROM audit_entries WHERE kind = 'admin_event';")" \
+    "$(sql "SELECT COUNT(*) FROM admin_events;")"
+  expect_rc 0 "$RD_BIN" audit verify "${C[@]}"
+  # an admin event edited, then deleted, by hand
+  eid=$(sql "SELECT MIN(id) FROM admin_events WHERE account = 'tiny';")
+  eseq=$(sql "SELECT seq FROM audit_entries WHERE chain = 'account:tiny' AND kind = 'admin_event' AND subject = '$eid';")
+  sql "CREATE TABLE saved AS SELECT * FROM admin_events WHERE id = $eid;
+       UPDATE admin_events SET detail = 'nothing to see' WHERE id = $eid;"
+  verify_broken "account:tiny #$eseq (admin_event $eid) changed" --account tiny
+  sql "DELETE FROM admin_events WHERE id = $eid;"
+  verify_broken "account:tiny #$eseq (admin_event $eid) deleted" --account tiny
+  over=; [ $store = pg ] && over="OVERRIDING SYSTEM VALUE"
+  sql "INSERT INTO admin_events $over SELECT * FROM saved; DROP TABLE saved;"
+  expect_rc 0 "$RD_BIN" audit verify "${C[@]}" --account tiny
 
   # a rejected decision turned into an approval
   did=$(sql "SELECT id FROM decisions WHERE account = 'large' AND approved = 0 ORDER BY id LIMIT 1;")
@@ -130,7 +170,8 @@ for store in sq pg; do
   expect_eq "$store: genesis entries" \
     "$(sql "SELECT COUNT(*) FROM audit_entries WHERE actor = 'genesis' AND chain = 'account:tiny';")" \
     "$(sql "SELECT (SELECT COUNT(*) FROM decisions WHERE account = 'tiny') +
-                   (SELECT COUNT(*) FROM orders WHERE account = 'tiny');")"
+                   (SELECT COUNT(*) FROM orders WHERE account = 'tiny') +
+                   (SELECT COUNT(*) FROM admin_events WHERE account = 'tiny');")"
   expect_rc 0 "$RD_BIN" audit verify "${C[@]}"
 done
 finish

@@ -145,7 +145,11 @@ r GET /api/v1/users/tom/assignment "$ADMIN"; expect 200 '"account":null'
 r POST /api/v1/trade "$TOM" '{"symbol":"NOPE","action":"call","limit":"2.5"}'; expect 400
 r GET /api/v1/users/tom/assignment "$ADMIN"; expect 200 '"account":null'
 r GET "/api/v1/assignments?user=tom" "$ADMIN"; expect 200; jcheck 'd["assignments"] == []'
-r POST /api/v1/trade "$TOM" '{"symbol":"AAPL","action":"buy","limit":"10","qty":1}'; expect 200 '"assigned_now":true'
+# (200 when the gates refuse it, outside market hours; 202 when they approve and it is
+# queued for paper1's dispatcher, which does not run in this server: either is an answer)
+r POST /api/v1/trade "$TOM" '{"symbol":"AAPL","action":"buy","limit":"10","qty":1}'
+case "$ST" in 200|202) ok ;; *) bad "$LAST: status $ST (wanted 200 or 202): $(head -c 300 "$TMP/body")" ;; esac
+expect_in "$TMP/body" '"assigned_now":true'
 jcheck 'd["account"] in ("alp_a", "paper1")'
 r GET "/api/v1/assignments?user=tom" "$ADMIN"; expect 200
 jcheck '[(a["account"] in ("alp_a", "paper1"), a["reason"]) for a in d["assignments"]] == [(True, "first trade")]'

@@ -30,7 +30,7 @@ declare -A header_module=(
   [broker.h]=broker [alpaca.h]=broker
   [notify.h]=notify
   [demo.h]=app [dispatcher.h]=app [perf_report.h]=app [traders_import.h]=app
-  [traders_pipeline.h]=app [traders_report.h]=app [traders_pnl.h]=app [runner.h]=app [accounts.h]=app [hierarchy_ops.h]=app [perf_hierarchy.h]=app [node_fills.h]=app [replay_run.h]=app
+  [traders_pipeline.h]=app [traders_report.h]=app [traders_pnl.h]=app [runner.h]=app [accounts.h]=app [account_state.h]=app [hierarchy_ops.h]=app [perf_hierarchy.h]=app [node_fills.h]=app [replay_run.h]=app
   [fork_ops.h]=app [crash_point.h]=app [market_feed.h]=app [hierarchy_json.h]=app [consolidate_ops.h]=app
   [api.h]=api
 )

@@ -110,10 +110,35 @@ for t, f, s, c, o, n, lv in preds:
 assert limited >= 1, "no limited-history trader in the audit trail"
 EOF
 
-# --- again: nothing new to import, the report goes out again ---
+# --- again: nothing new to import, the report goes out again, carrying the
+# audit chains' heads as they were (a token made first: the firm's chain) ---
+expect_rc 0 "$RD_BIN" tokens create --role viewer --user vera
+expect_rc 0 "$RD_BIN" audit head --json
+cp "$TMP/out" "$TMP/heads.json"
 expect_rc 0 "$RD_BIN" traders pipeline --date 2024-06-14
 expect_in "$TMP/out" "0 files imported, 2 already known"
 [ -s "$TMP/mail/002.eml" ] && ok || bad "second report not mailed"
+python3 - "$TMP/mail/002.eml" "$TMP/heads.json" <<'EOF' && ok || bad "the mail lacks the audit heads"
+import email, email.policy, json, sys
+m = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
+text, html = [p.get_content() for p in m.iter_parts()]
+heads = json.load(open(sys.argv[2]))
+assert any(h["chain"] == "firm" for h in heads), heads
+assert "AUDIT CHAIN HEADS" in text and "Audit chain heads" in html
+for h in heads:
+    line = [l for l in text.splitlines() if l.split()[:1] == [h["chain"]]]
+    assert line and line[0].split()[1:] == [str(h["seq"]), h["hash"]], (h, line)
+    assert h["hash"] in html, h
+EOF
+# the JSON report carries them too
+expect_rc 0 "$RD_BIN" traders report --date 2024-06-14 --format json
+python3 - "$TMP/out" "$TMP/heads.json" <<'EOF' && ok || bad "the JSON report lacks the audit heads"
+import json, sys
+rep, heads = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+got = {h["chain"]: h for h in rep["audit_heads"]}
+for h in heads:
+    assert got[h["chain"]]["hash"] == h["hash"] and got[h["chain"]]["seq"] == h["seq"], (h, got)
+EOF
 
 # --- a file that cannot be imported: skipped and named, the others imported, the report
 # still goes out (with the warning), exit status 3 for cron ---

@@ -10,6 +10,12 @@
 #       fsync=on and synchronous_commit=on (benchmarks). --watch PID stops and
 #       removes the cluster once process PID has died, however it died.
 #       max_connections is $RD_PG_MAX_CONNECTIONS, else 40.
+#   pg_throwaway.sh start --tls CERT KEY [--watch PID]
+#       the same, also listening on TCP at localhost on a free port with
+#       ssl = on and that certificate and key (copied into the directory), and
+#       pg_hba.conf admitting TCP over TLS only. Prints
+#           postgresql://riskdesk@localhost:PORT/riskdesk
+#       to which the caller adds its sslmode (and sslrootcert).
 #   pg_throwaway.sh stop DIR|URL
 #       stops the server (immediate) and removes the directory.
 #   pg_throwaway.sh restart DIR|URL [--down S]
@@ -63,11 +69,12 @@ stop_dir() {
 }
 
 start() {
-  local durable=0 watch="" bindir dir locale
+  local durable=0 watch="" bindir dir locale cert="" key="" port=
   while [ $# -gt 0 ]; do
     case "$1" in
       --durable) durable=1 ;;
       --watch) shift; watch=${1:?--watch needs a PID} ;;
+      --tls) cert=${2:?--tls needs CERT KEY}; key=${3:?--tls needs CERT KEY}; shift 2 ;;
       *) die "start: unknown option $1" ;;
     esac
     shift
@@ -91,7 +98,13 @@ start() {
     die "initdb failed"
   fi
   {
-    echo "listen_addresses = ''"
+    if [ -n "$cert" ]; then
+      port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+      echo "listen_addresses = 'localhost'"; echo "port = $port"
+      echo "ssl = on"; echo "ssl_cert_file = '$dir/tls.crt'"; echo "ssl_key_file = '$dir/tls.key'"
+    else
+      echo "listen_addresses = ''"
+    fi
     echo "unix_socket_directories = '$dir'"
     echo "max_connections = ${RD_PG_MAX_CONNECTIONS:-40}"
     echo "shared_buffers = 64MB"
@@ -101,13 +114,21 @@ start() {
       echo "fsync = off"; echo "synchronous_commit = off"; echo "full_page_writes = off"
     fi
   } >>"$dir/data/postgresql.conf"
+  if [ -n "$cert" ]; then
+    cp "$cert" "$dir/tls.crt"; cp "$key" "$dir/tls.key"; chmod 600 "$dir/tls.key"
+    [ "$(id -u)" -eq 0 ] && chown "$(owner_name)" "$dir/tls.crt" "$dir/tls.key"
+    # the unix socket stays open (createdb below); TCP only over TLS
+    printf 'local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n' \
+      >"$dir/data/pg_hba.conf"
+    echo "$port" >"$dir/port"
+  fi
   if ! as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start \
          </dev/null >/dev/null 2>&1; then
     cat "$dir/server.log" >&2 || true
     stop_dir "$dir"
     die "the server did not start"
   fi
-  if ! as_owner "$bindir/createdb" -h "$dir" -U riskdesk riskdesk >/dev/null 2>"$dir/createdb.log"; then
+  if ! as_owner "$bindir/createdb" -h "$dir" -p "${port:-5432}" -U riskdesk riskdesk >/dev/null 2>"$dir/createdb.log"; then
     cat "$dir/createdb.log" >&2
     stop_dir "$dir"
     die "createdb failed"
@@ -118,7 +139,11 @@ start() {
       </dev/null >/dev/null 2>&1 &
   fi
   trap - ERR
-  echo "postgresql://riskdesk@/riskdesk?host=$dir"
+  if [ -n "$cert" ]; then
+    echo "postgresql://riskdesk@localhost:$port/riskdesk"
+  else
+    echo "postgresql://riskdesk@/riskdesk?host=$dir"
+  fi
 }
 
 restart_dir() {
@@ -133,8 +158,15 @@ restart_dir() {
 }
 
 dir_of() {
-  local target=$1
-  case "$target" in *host=*) target=${target##*host=}; target=${target%%&*} ;; esac
+  local target=$1 port f
+  case "$target" in
+    *host=*) target=${target##*host=}; target=${target%%&*} ;;
+    postgresql://*@localhost:*)   # a --tls cluster: found by its port
+      port=${target##*@localhost:}; port=${port%%/*}
+      for f in /tmp/rd-pg-*/port; do
+        [ -f "$f" ] && [ "$(cat "$f")" = "$port" ] && { target=${f%/port}; break; }
+      done ;;
+  esac
   echo "$target"
 }
 
@@ -145,6 +177,6 @@ case "${1:-}" in
     down=0
     [ "${3:-}" = "--down" ] && down=${4:?--down needs seconds}
     restart_dir "$(dir_of "${2:?usage: pg_throwaway.sh restart DIR|URL [--down S]}")" "$down" ;;
-  *) echo "usage: pg_throwaway.sh start [--durable] [--watch PID] | stop DIR|URL |" \
+  *) echo "usage: pg_throwaway.sh start [--durable] [--tls CERT KEY] [--watch PID] | stop DIR|URL |" \
           "restart DIR|URL [--down S]" >&2; exit 2 ;;
 esac
