@@ -225,7 +225,7 @@ static void conf_load(struct api_server *srv, struct api_slack_conf *sc)
 
 static const char usage_all[] =
     "Commands: `/trade SYMBOL [ACTION QTY [LIMIT] [dry-run]]`, `/accounts`, `/my-account`, "
-    "`/account-users [ACCOUNT]`, `/assign-account @user ACCOUNT`";
+    "`/account-users [ACCOUNT]`, `/assign-account @user ACCOUNT`, `/audit-head`";
 
 
 
@@ -240,6 +240,7 @@ static const struct {
     {"/my-account", api_slack_cmd_my_account},
     {"/account-users", api_slack_cmd_account_users},
     {"/assign-account", api_slack_cmd_assign},
+    {"/audit-head", api_slack_cmd_audit_head},
 };
 
 static void split(struct api_slack_cmd *k, const char *text)

@@ -155,5 +155,7 @@ int api_slack_cmd_accounts(struct api_slack_cmd *k);
 int api_slack_cmd_my_account(struct api_slack_cmd *k);
 int api_slack_cmd_account_users(struct api_slack_cmd *k);
 int api_slack_cmd_assign(struct api_slack_cmd *k);
+/* slack_audit.c */
+int api_slack_cmd_audit_head(struct api_slack_cmd *k);
 
 #endif
