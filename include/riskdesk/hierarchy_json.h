@@ -1,7 +1,8 @@
 /*
- * hierarchy_json.h - the hierarchy, its ledger and its forks as JSON: the one
- * shape `riskdesk hierarchy show`, `ledger show|verify|deposit|withdraw|pnl`,
- * `fork ...` and `perf hierarchy` print with --json and the HTTP API's
+ * hierarchy_json.h - the hierarchy, its ledger, its forks and consolidations
+ * as JSON: the one shape `riskdesk hierarchy show`, `ledger
+ * show|verify|deposit|withdraw|pnl`, `fork ...`, `consolidate ...` and `perf
+ * hierarchy` print with --json and the HTTP API's
  * /api/v1/ routes answer (docs/hierarchy.md, docs/api.md). Money is a decimal
  * string ("100000.00"), times RFC 3339.
  *
@@ -14,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "riskdesk/consolidate_ops.h"
 #include "riskdesk/fork_ops.h"
 #include "riskdesk/hierarchy_ops.h"
 #include "riskdesk/perf_hierarchy.h"
@@ -68,6 +70,16 @@ int rd_fork_json_scan(struct rd_store *s, const struct rd_fork_request *r,
 /* {"in_progress","limit","forks":[{"op","key","parent","status","who","at",
  *  "finished","children"}]}: every fork op, oldest first. */
 int rd_fork_json_status(struct rd_store *s, json_t **out, struct rd_error *err);
+
+/* {"account","type","state","triggers":[..],"urgency","strategy","target",
+ *  "amount","confidence","factors":{"reliability","benefit","risk"},"action",
+ *  "safe","assessment"}; target null for a node the op would make, urgency
+ *  null without a trigger, assessment null when not stored (a scan's). */
+json_t *rd_merge_json_assessment(const struct rd_merge_assessment *a);
+
+/* {"op","key","replayed","status","source","target","amount","txn"}; txn
+ * null while open. */
+json_t *rd_merge_json_result(const struct rd_merge_result *r);
 
 /* {"root","pnl","return","nodes":[{"account","pnl","return","contribution",
  *  "risk_share","daily":[{"day","flow","return","contribution"}]}]}. */

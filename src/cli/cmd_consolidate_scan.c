@@ -19,7 +19,7 @@ static int visit(void *ctx, const struct rd_merge_assessment *a)
         consolidate_cli_assessment_line(a);
         return 0;
     }
-    return json_array_append_new(f->list, consolidate_cli_assessment(a)) ? RD_ENOMEM : 0;
+    return json_array_append_new(f->list, rd_merge_json_assessment(a)) ? RD_ENOMEM : 0;
 }
 
 static int run(struct cli_ctx *c)

@@ -16,7 +16,7 @@ trading='"risk": {"allowed_actions": ["BUY_STOCK", "SELL_STOCK"], "max_notional_
 accounts="{\"name\": \"s2\", \"tier\": \"auto\", \"starting_cash\": \"10000\", $trading},
   {\"name\": \"c1\", \"tier\": \"auto\", \"starting_cash\": \"600000\"},
   {\"name\": \"g3\", \"tier\": \"auto\", \"starting_cash\": \"10000\"}"
-for k in g1 g2 w1 n1 s3 sc dd k1 k2 k3 k4; do
+for k in g1 g2 w1 n1 s3 sc dd k1 k2 k3 k4 ap; do
   accounts="$accounts, {\"name\": \"$k\", \"tier\": \"auto\", \"starting_cash\": \"10000\"}"
 done
 cat >"$TMP/riskdesk.json" <<JSON
@@ -39,6 +39,10 @@ merges_of() {
 import json, sys
 print(" ".join(o["kind"] + ":" + o["status"] for o in json.load(sys.stdin)["consolidations"] if o["source"] == sys.argv[1]))' "$1"
 }
+# assessment_of FILE: the stored assessment's id in a JSON answer
+assessment_of() {
+  python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["assessment"])' "$1"
+}
 # forked PARENT: a gen node of 10,000 that earned 100,000 and forked PARENT.f1 (rev, 100,000)
 forked() {
   step 0 hierarchy init --account "$1" --type gen
@@ -52,9 +56,10 @@ suite() {
   forked w1
   step 0 consolidate assess --account w1.f1 --strategy parent --json
   cp "$TMP/out" "$TMP/$name.assess"
-  jcheck_file "$TMP/out" 'd == {"account": "w1.f1", "type": "rev", "state": "ACTIVE", "triggers": ["manual"], "urgency": "high", "strategy": "parent", "target": "w1", "amount": "100000.00", "confidence": "0.6", "factors": {"reliability": "1", "benefit": "0", "risk": "1"}, "action": "review", "safe": False}'
+  jcheck_file "$TMP/out" 'd == {"account": "w1.f1", "type": "rev", "state": "ACTIVE", "triggers": ["manual"], "urgency": "high", "strategy": "parent", "target": "w1", "amount": "100000.00", "confidence": "0.6", "factors": {"reliability": "1", "benefit": "0", "risk": "1"}, "action": "review", "safe": False, "assessment": d["assessment"]} and d["assessment"] > 0'
   step 1 consolidate execute --account w1.f1 --strategy parent
-  expect_in "$TMP/err" "low_confidence: account w1.f1: confidence 0.6 is below 0.80 (action review: a person decides)"
+  expect_in "$TMP/err" "low_confidence: account w1.f1: confidence 0.6 is below 0.80 (action review: a person decides); assessment "
+  expect_in "$TMP/err" "waits for \`riskdesk consolidate approve "
   expect_eq "w1.f1 after a refusal" "$(node w1.f1)" "ACTIVE 100000.00 100000.00"
   step 0 consolidate execute --account w1.f1 --strategy parent --force --json
   cp "$TMP/out" "$TMP/$name.execute"
@@ -222,12 +227,38 @@ PY
     expect_eq "k$i after the rerun ($crash)" "$(node k$i | cut -d' ' -f1,2)" "ACTIVE 110000.00"
   done
 
+  # ---- approve: a stored assessment executes once ----
+  forked ap
+  step 0 consolidate assess --account ap.f1 --strategy partial --amount 250.5 --json
+  partial=$(assessment_of "$TMP/out")
+  step 0 consolidate approve "$partial" --json
+  jcheck_file "$TMP/out" 'd["key"] == "consolidate/ap.f1/1" and d["amount"] == "250.50" and d["status"] == "done" and d["target"] == "ap"'
+  step 1 consolidate execute --account ap.f1 --strategy parent
+  refused=$(sed -n 's/.*; assessment \([0-9]*\) waits.*/\1/p' "$TMP/err")
+  expect_eq "ap.f1 before approval" "$(node ap.f1)" "ACTIVE 99749.50 99749.50"
+  step 0 consolidate approve "$refused" --json
+  cp "$TMP/out" "$TMP/$name.approve"
+  jcheck_file "$TMP/out" 'd["key"] == "consolidate/ap.f1/2" and d["replayed"] is False and d["status"] == "done" and d["source"] == "ap.f1" and d["target"] == "ap" and d["amount"] == "99749.50"'
+  expect_eq "ap.f1 approved" "$(node ap.f1)" "CLOSED 0.00 99749.50"
+  step 1 consolidate approve "$refused"
+  expect_in "$TMP/err" "consolidate approve: assessment $refused of ap.f1 is stale: consolidation op"
+  step 0 consolidate approve "$refused" --key consolidate/ap.f1/2 --json
+  jcheck_file "$TMP/out" 'd["replayed"] is True and d["status"] == "done" and d["amount"] == "99749.50"'
+  step 1 consolidate approve "$partial"
+  expect_in "$TMP/err" "is stale"
+  step 1 consolidate approve 999999
+  expect_in "$TMP/err" "no consolidation assessment has id 999999"
+  step 2 consolidate approve x1
+  expect_in "$TMP/err" "ID: 'x1'; expected an assessment's id"
+  step 2 consolidate approve
+  expect_eq "ap.f1's consolidations" "$(merges_of ap.f1)" "partial:done merge:done"
+
   # ---- scan: a rev node under its minimum, idle for 51 days ----
   WHEN=$EARLY forked sc
   WHEN=$EARLY step 0 ledger withdraw --account sc.f1 --amount 1 --key out-sc
   step 0 consolidate scan --json
   cp "$TMP/out" "$TMP/$name.scan"
-  jcheck_file "$TMP/out" 'd == {"opportunities": [{"account": "sc.f1", "type": "rev", "state": "ACTIVE", "triggers": ["under_minimum", "idle"], "urgency": "medium", "strategy": "parent", "target": "sc", "amount": "99999.00", "confidence": "0.6", "factors": {"reliability": "1", "benefit": "0", "risk": "1"}, "action": "review", "safe": False}]}'
+  jcheck_file "$TMP/out" 'd == {"opportunities": [{"account": "sc.f1", "type": "rev", "state": "ACTIVE", "triggers": ["under_minimum", "idle"], "urgency": "medium", "strategy": "parent", "target": "sc", "amount": "99999.00", "confidence": "0.6", "factors": {"reliability": "1", "benefit": "0", "risk": "1"}, "action": "review", "safe": False, "assessment": None}]}'
 
   # ---- critical below 0.70: SAFE ----
   # (dd lost as much: no gain in moving, so the confidence is low)
@@ -261,7 +292,7 @@ STORE=pg
 C=(--config "$TMP/riskdesk.json" --db "$PG_URL")
 suite pg
 
-NORMAL_DROP="id txn at op finished"
-same_json assess execute ledger replay partial new scan status show verify
+NORMAL_DROP="id txn at op finished assessment"
+same_json approve assess execute ledger replay partial new scan status show verify
 
 finish
