@@ -81,6 +81,15 @@ json_t *rd_merge_json_assessment(const struct rd_merge_assessment *a);
  * null while open. */
 json_t *rd_merge_json_result(const struct rd_merge_result *r);
 
+/* {"opportunities": [assessment...]}: rd_merge_scan's (not stored). */
+int rd_merge_json_scan(struct rd_store *s, const struct rd_config *cfg,
+                       const struct rd_hier_actor *by, json_t **out, struct rd_error *err);
+
+/* {"in_progress","consolidations":[{"op","key","kind","source","target",
+ *  "amount","status","who","at","finished","txn"}]}: every consolidation op
+ *  (merge or partial), oldest first. */
+int rd_merge_json_status(struct rd_store *s, json_t **out, struct rd_error *err);
+
 /* {"root","pnl","return","nodes":[{"account","pnl","return","contribution",
  *  "risk_share","daily":[{"day","flow","return","contribution"}]}]}. */
 json_t *rd_perf_hierarchy_json(const struct rd_perf_hierarchy *h);
