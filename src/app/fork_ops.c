@@ -135,10 +135,24 @@ static void factors(const struct rd_fork_request *r, const struct rd_fork_inputs
     row->at = now;
 }
 
-static void fill_assessment(const struct node_facts *nf, struct rd_fork_assessment *out)
+/* The config's split for a fork of a node of type (*parts), or 0 parts:
+ * one child of the type's child type. */
+static size_t split_of(const struct rd_config *cfg, enum rd_node_type type,
+                       const struct rd_fork_part **parts)
 {
+    *parts = cfg->fork_split;
+    return rd_fork_split_applies(type, cfg->fork_split, cfg->nfork_split) ? cfg->nfork_split : 0;
+}
+
+static void fill_assessment(const struct rd_config *cfg, const struct node_facts *nf,
+                            struct rd_fork_assessment *out)
+{
+    const struct rd_fork_part *parts;
+
     out->type = nf->v.node.type;
     out->child_type = nf->def->child >= 0 ? (enum rd_node_type)nf->def->child : nf->v.node.type;
+    if (split_of(cfg, nf->v.node.type, &parts))
+        out->child_type = parts[0].type;
     out->threshold = nf->def->fork_threshold;
 }
 
@@ -160,7 +174,7 @@ int rd_fork_assess_node(struct rd_store *s, const struct rd_fork_request *r,
         rc = rd_fork_check(r->acct->name, &r->cfg->hier_types, &nf.f, err);
     if (rc == RD_OK) {
         factors(r, &perf, &nf, by->now, &out->row, by);
-        fill_assessment(&nf, out);
+        fill_assessment(r->cfg, &nf, out);
         rc = s->ops->ledger->assess_add(s, &out->row, err);
     }
     return rd_hier_tx_end(s, rc, err);
@@ -173,16 +187,18 @@ int rd_fork_assess_node(struct rd_store *s, const struct rd_fork_request *r,
 static void canonical(const struct rd_fork_request *r, const struct node_facts *nf, char *out,
                       size_t n)
 {
+    const struct rd_fork_part *parts;
+    size_t nsplit = split_of(r->cfg, nf->v.node.type, &parts);
     size_t used = (size_t)snprintf(out, n, "fork account=%s type=%s amount=%lld split=",
                                    r->acct->name, rd_node_type_name(nf->v.node.type),
                                    (long long)nf->def->fork_threshold);
 
-    if (r->nsplit == 0)
+    if (nsplit == 0)
         snprintf(out + used, n - used, "%s:%lld", rd_node_type_name(nf->def->child), RD_PPM);
-    for (size_t i = 0; i < r->nsplit && used < n; i++)
+    for (size_t i = 0; i < nsplit && used < n; i++)
         used += (size_t)snprintf(out + used, n - used, "%s%s:%lld", i ? "," : "",
-                                 rd_node_type_name(r->split[i].type),
-                                 (long long)r->split[i].fraction_ppm);
+                                 rd_node_type_name(parts[i].type),
+                                 (long long)parts[i].fraction_ppm);
 }
 
 /* The result JSON stored with the op (the execute output without
@@ -273,9 +289,11 @@ static int execute_in_tx(struct rd_store *s, const struct rd_fork_request *r,
                          struct rd_error *err)
 {
     const char *account = r->acct->name;
+    const struct rd_fork_part *parts;
     struct rd_fork_assess_row a;
     struct rd_hier_op_row stored;
     struct node_facts nf;
+    size_t nsplit;
     int rc;
 
     rd_crash_point("fork.begin");
@@ -317,8 +335,9 @@ static int execute_in_tx(struct rd_store *s, const struct rd_fork_request *r,
                                                          : "a person decides",
                             (long long)a.id, (long long)a.id);
     }
+    nsplit = split_of(r->cfg, nf.v.node.type, &parts);
     rc = rd_fork_children(account, nf.v.node.type, nf.ops.done + 1, nf.def->fork_threshold,
-                          &r->cfg->hier_types, r->split, r->nsplit, out->children,
+                          &r->cfg->hier_types, nsplit ? parts : NULL, nsplit, out->children,
                           &out->nchildren, err);
     if (rc != RD_OK)
         return rc;
