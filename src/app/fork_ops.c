@@ -283,7 +283,7 @@ static int may_go(const struct rd_fork_factors *f, int64_t now)
 
 /* Everything of a fork inside the transaction; *keep_assessment is set when
  * the refusal (low confidence) stored an assessment to commit. */
-static int execute_in_tx(struct rd_store *s, const struct rd_fork_request *r,
+static int execute_in_tx(struct rd_store *s, const struct rd_fork_request *r, const char *key,
                          const struct rd_fork_inputs *perf, const struct rd_hier_actor *by,
                          struct rd_fork_result *out, int64_t *assessment_id, int *keep,
                          struct rd_error *err)
@@ -299,10 +299,7 @@ static int execute_in_tx(struct rd_store *s, const struct rd_fork_request *r,
     rd_crash_point("fork.begin");
     if ((rc = read_facts(s, r, by->now, &nf, err)) != RD_OK)
         return rc;
-    if (r->key && *r->key)
-        snprintf(out->op.key, sizeof out->op.key, "%s", r->key);
-    else
-        snprintf(out->op.key, sizeof out->op.key, "fork/%s/%d", account, nf.ops.done + 1);
+    snprintf(out->op.key, sizeof out->op.key, "%s", key);
     out->op.kind = RD_HIER_OP_FORK;
     snprintf(out->op.account, sizeof out->op.account, "%s", account);
     canonical(r, &nf, out->op.params, sizeof out->op.params);
@@ -377,7 +374,8 @@ int rd_fork_execute(struct rd_store *s, const struct rd_fork_request *r,
                     int64_t *assessment_id, struct rd_error *err)
 {
     struct rd_fork_inputs perf;
-    int keep = 0, rc;
+    char key[RD_LEDGER_KEY_MAX];
+    int keep = 0, forks, rc;
 
     memset(out, 0, sizeof *out);
     memset(&perf, 0, sizeof perf);
@@ -385,10 +383,20 @@ int rd_fork_execute(struct rd_store *s, const struct rd_fork_request *r,
     if (r->key && strlen(r->key) >= RD_LEDGER_KEY_MAX)
         return rd_error_set(err, RD_EINVAL, "--key: longer than %d characters",
                             RD_LEDGER_KEY_MAX - 1);
-    if ((rc = perf_inputs(s, r->cfg, r->acct->name, by->now, &perf, err)) != RD_OK ||
-        (rc = s->ops->begin(s, err)) != RD_OK)
+    if ((rc = perf_inputs(s, r->cfg, r->acct->name, by->now, &perf, err)) != RD_OK)
         return rc;
-    rc = execute_in_tx(s, r, &perf, by, out, assessment_id, &keep, err);
+    /* the default key counts the forks this executor saw before it waited
+     * for the node: one racing it that forked first has made the key's op,
+     * so this one answers with it (replayed) instead of forking again */
+    if (r->key && *r->key)
+        snprintf(key, sizeof key, "%s", r->key);
+    else if ((rc = rd_fork_count(s, r->acct->name, &forks, err)) != RD_OK)
+        return rc;
+    else
+        snprintf(key, sizeof key, "fork/%s/%d", r->acct->name, forks + 1);
+    if ((rc = s->ops->begin(s, err)) != RD_OK)
+        return rc;
+    rc = execute_in_tx(s, r, key, &perf, by, out, assessment_id, &keep, err);
     if (rc == RD_OK && out->replayed) {
         s->ops->rollback(s);          /* a replay writes nothing */
         return RD_OK;

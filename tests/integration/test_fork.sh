@@ -208,6 +208,11 @@ suite() {
   expect_eq "race's forks" "$(forks_of race)" "1 race.f1"
   # one did it; the other replayed it or found nothing left to fork
   expect_eq "executors that forked" "$(cat "$TMP/race1" "$TMP/race2" | grep -c '"replayed":false')" 1
+  # set off together, both took the default key fork/race/1 before waiting:
+  # the second answers with the first's fork
+  if [ $holding = 1 ]; then
+    expect_eq "executors that replayed" "$(cat "$TMP/race1" "$TMP/race2" | grep -c '"key":"fork/race/1","replayed":true')" 1
+  fi
   for n in 1 2; do
     if grep -qF '"replayed":' "$TMP/race$n" || grep -qF 'below_threshold' "$TMP/race$n.err"; then ok; else
       bad "racer $n: exit $([ $n = 1 ] && echo $r1 || echo $r2): $(cat "$TMP/race$n" "$TMP/race$n.err")"
