@@ -397,8 +397,28 @@ static int complete(struct rd_store *s, const struct rd_config *cfg, struct rd_m
                                      err);
 }
 
+/* The target of an open op, held, still takes money: a target closed (or
+ * in ERROR) since the op began refuses the finish, and the source stays
+ * MERGING under its op. */
+static int target_takes(struct rd_store *s, const struct rd_merge_result *out,
+                        struct rd_error *err)
+{
+    struct rd_hier_node_row t;
+    int rc;
+
+    if ((rc = s->ops->ledger->node_lock(s, out->target, err)) != RD_OK ||
+        (rc = s->ops->ledger->node_get(s, out->target, &t, err)) != RD_OK)
+        return rc;
+    if (!rd_merge_state_open(t.state))
+        return rd_error_set(err, RD_EREJECTED, "target_state: consolidation op %lld (%s): its "
+                            "target %s is %s now; expected ACTIVE, SAFE or SUSPENDED; %s stays "
+                            "MERGING with its capital", (long long)out->op.id, out->op.key,
+                            out->target, rd_node_state_name(t.state), out->source);
+    return RD_OK;
+}
+
 /* An open op found again: finished now when the source is flat (all of its
- * capital moves), else answered as it stands. */
+ * capital moves) and the target still takes it, else answered as it stands. */
 static int resume(struct rd_store *s, const struct rd_config *cfg,
                   const struct rd_hier_op_row *op, const struct rd_hier_actor *by,
                   struct rd_merge_result *out, struct rd_error *err)
@@ -415,6 +435,8 @@ static int resume(struct rd_store *s, const struct rd_config *cfg,
         out->replayed = 1;
         return RD_OK;
     }
+    if ((rc = target_takes(s, out, err)) != RD_OK)
+        return rc;
     return complete(s, cfg, out, by, err);
 }
 

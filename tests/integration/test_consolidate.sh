@@ -2,7 +2,8 @@
 # Consolidations end to end through the CLI, on SQLite and on a throwaway
 # PostgreSQL: the worked example's second half (the rev child a gen node
 # forked consolidates back into it), a source holding a position going
-# MERGING -> its dispatcher exits it -> flat -> CLOSED with its capital moved,
+# MERGING -> its dispatcher exits it -> flat -> CLOSED with its capital moved
+# (and refused, the source left MERGING, when its target closed meanwhile),
 # partial, sibling and new, every refusal changing nothing, replay and
 # idempotency_conflict, a SIGKILL at every crash step followed by a clean
 # `ledger verify` and a rerun leaving exactly one consolidation, scan and a
@@ -14,9 +15,10 @@ start_stores                 # skips (77) only when PostgreSQL's binaries are mi
 
 trading='"risk": {"allowed_actions": ["BUY_STOCK", "SELL_STOCK"], "max_notional_exposure": "10000000", "max_daily_loss": "100000"}'
 accounts="{\"name\": \"s2\", \"tier\": \"auto\", \"starting_cash\": \"10000\", $trading},
+  {\"name\": \"t2\", \"tier\": \"auto\", \"starting_cash\": \"10000\", $trading},
   {\"name\": \"c1\", \"tier\": \"auto\", \"starting_cash\": \"600000\"},
   {\"name\": \"g3\", \"tier\": \"auto\", \"starting_cash\": \"10000\"}"
-for k in g1 g2 w1 n1 s3 sc dd k1 k2 k3 k4 ap; do
+for k in g1 g2 w1 n1 s3 sc dd k1 k2 k3 k4 ap t1; do
   accounts="$accounts, {\"name\": \"$k\", \"tier\": \"auto\", \"starting_cash\": \"10000\"}"
 done
 cat >"$TMP/riskdesk.json" <<JSON
@@ -211,6 +213,30 @@ PY
   "$RD_BIN" orders "${C[@]}" --account s2 --json >"$TMP/s2.orders"
   jcheck_file "$TMP/s2.orders" 'len(d) == 2'
 
+  # ---- the target closed while the source waits: refused, nothing moves ----
+  WHEN=$EARLY step 0 hierarchy init --account t1 --type gen
+  WHEN=$EARLY step 0 perf snapshot --account t1
+  WHEN=2026-11-02T20:30:00Z step 0 perf snapshot --account t1
+  WHEN=$TRADE step 0 hierarchy init --account t2 --type gen
+  WHEN=2026-11-23T16:00:10Z step 0 dispatch --account t2 --once
+  WHEN=2026-11-23T16:10:00Z step 0 consolidate execute --account t2 --strategy sibling --into t1 --force --json
+  jcheck_file "$TMP/out" 'd["status"] == "open" and d["target"] == "t1"'
+  # t1 gives its capital to s3 and is CLOSED while t2 waits
+  WHEN=2026-11-23T16:12:00Z step 0 consolidate execute --account t1 --strategy sibling --into s3 --force --json
+  expect_eq "t1 closed" "$(node t1 | cut -d' ' -f1,2)" "CLOSED 0.00"
+  # t2's dispatcher exits its position, and its finish is refused: t2 stays
+  # MERGING with its capital, t1 takes nothing
+  WHEN=2026-11-23T16:20:00Z step 0 dispatch --account t2 --once
+  expect_in "$TMP/err" "target_state: consolidation op"
+  "$RD_BIN" orders "${C[@]}" --account t2 --json >"$TMP/t2.orders"
+  jcheck_file "$TMP/t2.orders" '[(o["intent"], o["status"]) for o in d] == [("entry", "filled"), ("exit", "filled")]'
+  WHEN=2026-11-23T16:25:00Z step 1 consolidate execute --account t2 --strategy sibling --into t1 --force
+  expect_in "$TMP/err" "target_state: consolidation op"
+  expect_in "$TMP/err" "its target t1 is CLOSED now; expected ACTIVE, SAFE or SUSPENDED; t2 stays MERGING"
+  expect_eq "t1 after the refusals" "$(node t1 | cut -d' ' -f1,2)" "CLOSED 0.00"
+  expect_eq "t2 after the refusals" "$(node t2 | cut -d' ' -f1)" "MERGING"
+  expect_eq "t2's consolidations" "$(merges_of t2)" "merge:open"
+
   # ---- a SIGKILL at each step: verify clean, a rerun leaves exactly one ----
   local i=0
   for crash in consolidate.begin consolidate.ledger consolidate.commit consolidate.after_commit; do
@@ -276,7 +302,7 @@ PY
 
   step 0 consolidate status --json
   cp "$TMP/out" "$TMP/$name.status"
-  jcheck_file "$TMP/out" 'd["in_progress"] == 0 and all(o["status"] == "done" for o in d["consolidations"])'
+  jcheck_file "$TMP/out" 'd["in_progress"] == 1 and [o["source"] for o in d["consolidations"] if o["status"] != "done"] == ["t2"]'
   step 0 hierarchy show --json
   cp "$TMP/out" "$TMP/$name.show"
   "$RD_BIN" ledger verify "${C[@]}" --json >"$TMP/$name.verify"
