@@ -74,9 +74,10 @@ int rd_fork_execute(struct rd_store *s, const struct rd_fork_request *r,
 
 /* Assesses every node of the store (rd_fork_assess_node with r's VIX; r->acct
  * is found per node) and hands each that meets the prerequisites to visit,
- * in account order; a node refused is no opportunity and is skipped. */
+ * in account order; a node refused is no opportunity and is skipped. store
+ * 0: nothing is written (a read; each a->row.id is 0). */
 int rd_fork_scan(struct rd_store *s, const struct rd_fork_request *r,
-                 const struct rd_hier_actor *by,
+                 const struct rd_hier_actor *by, int store,
                  int (*visit)(void *ctx, const struct rd_fork_assessment *a), void *ctx,
                  struct rd_error *err);
 

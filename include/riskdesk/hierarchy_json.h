@@ -56,16 +56,19 @@ int rd_hier_json_post(struct rd_store *s, const struct rd_ledger_request *r,
 json_t *rd_hier_json_report(const struct rd_ledger_report *r);
 
 /* {"account","type","surplus","threshold","child_type","amount","confidence",
- *  "factors":{"market","performance","load","timing"},"action","assessment"}. */
+ *  "factors":{"market","performance","load","timing"},"action","assessment"};
+ *  assessment null when not stored. */
 json_t *rd_fork_json_assessment(const struct rd_fork_assessment *a);
 
 /* {"op","key","replayed","status","parent","children":[{"account","type",
  *  "amount"}],"txn"}. */
 json_t *rd_fork_json_result(const struct rd_fork_result *r);
 
-/* {"opportunities": [assessment...]}: rd_fork_scan's, each stored. */
+/* {"opportunities": [assessment...]}: rd_fork_scan's, each stored when
+ * store is nonzero (the CLI's scan), none (a read: the API's GET). */
 int rd_fork_json_scan(struct rd_store *s, const struct rd_fork_request *r,
-                      const struct rd_hier_actor *by, json_t **out, struct rd_error *err);
+                      const struct rd_hier_actor *by, int store, json_t **out,
+                      struct rd_error *err);
 
 /* {"in_progress","limit","forks":[{"op","key","parent","status","who","at",
  *  "finished","children"}]}: every fork op, oldest first. */

@@ -30,7 +30,8 @@ static int vix_of(struct api_req *r, json_t *v, struct rd_fork_request *req)
     return 0;
 }
 
-/* GET /api/v1/forking/opportunities[?vix=L]: fork scan (each assessment stored). */
+/* GET /api/v1/forking/opportunities[?vix=L]: fork scan, a read: nothing is
+ * stored ("assessment": null; POST /assess stores one). */
 static int opportunities(struct api_req *r)
 {
     static const char *const q[] = {"vix", NULL};
@@ -52,7 +53,7 @@ static int opportunities(struct api_req *r)
     if (!(s = api_store(r)))
         return r->status;
     req.cfg = api_cfgref(r)->cfg;
-    if ((rc = rd_fork_json_scan(s, &req, &by, &o, &err)) != RD_OK)
+    if ((rc = rd_fork_json_scan(s, &req, &by, 0, &o, &err)) != RD_OK)
         return api_hier_fail(r, rc, &err);
     api_hier_only_visible(r, o, "opportunities", "account", NULL);
     return api_hier_answer(r, o, 200);

@@ -156,9 +156,11 @@ static void fill_assessment(const struct rd_config *cfg, const struct node_facts
     out->threshold = nf->def->fork_threshold;
 }
 
-int rd_fork_assess_node(struct rd_store *s, const struct rd_fork_request *r,
-                        const struct rd_hier_actor *by, struct rd_fork_assessment *out,
-                        struct rd_error *err)
+/* rd_fork_assess_node; store 0: the assessment is made and not stored
+ * (out->row.id 0), nothing written. */
+static int assess(struct rd_store *s, const struct rd_fork_request *r,
+                  const struct rd_hier_actor *by, int store, struct rd_fork_assessment *out,
+                  struct rd_error *err)
 {
     struct rd_fork_inputs perf;
     struct node_facts nf;
@@ -175,9 +177,20 @@ int rd_fork_assess_node(struct rd_store *s, const struct rd_fork_request *r,
     if (rc == RD_OK) {
         factors(r, &perf, &nf, by->now, &out->row, by);
         fill_assessment(r->cfg, &nf, out);
+        if (!store) {
+            s->ops->rollback(s);      /* a look only: nothing written */
+            return RD_OK;
+        }
         rc = s->ops->ledger->assess_add(s, &out->row, err);
     }
     return rd_hier_tx_end(s, rc, err);
+}
+
+int rd_fork_assess_node(struct rd_store *s, const struct rd_fork_request *r,
+                        const struct rd_hier_actor *by, struct rd_fork_assessment *out,
+                        struct rd_error *err)
+{
+    return assess(s, r, by, 1, out, err);
 }
 
 /* ---- execute ---- */
@@ -420,7 +433,7 @@ int rd_fork_execute(struct rd_store *s, const struct rd_fork_request *r,
 /* ---- scan and approve ---- */
 
 int rd_fork_scan(struct rd_store *s, const struct rd_fork_request *r,
-                 const struct rd_hier_actor *by,
+                 const struct rd_hier_actor *by, int store,
                  int (*visit)(void *ctx, const struct rd_fork_assessment *a), void *ctx,
                  struct rd_error *err)
 {
@@ -437,7 +450,7 @@ int rd_fork_scan(struct rd_store *s, const struct rd_fork_request *r,
                               "config", t.rows[i].account);
             break;
         }
-        rc = rd_fork_assess_node(s, &one, by, &a, err);
+        rc = assess(s, &one, by, store, &a, err);
         if (rc == RD_EREJECTED) {             /* no opportunity */
             rd_error_clear(err);
             rc = RD_OK;

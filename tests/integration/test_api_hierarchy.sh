@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The hierarchy's HTTP API over loopback, on SQLite and on a throwaway
 # PostgreSQL: every route's JSON byte for byte the CLI's --json for the same
-# store (the scan's new assessment ids aside); deposits, withdrawals and forks
+# store (the CLI scan's stored assessment ids aside: the API's GET stores
+# none); deposits, withdrawals and forks
 # and consolidations booked once under the Idempotency-Key (a replay answers the stored result,
 # another use of the key 409 idempotency_conflict); every refusal (bad amount,
 # no key, not a node, insufficient_funds, low_confidence, a role too weak)
@@ -125,6 +126,8 @@ suite() {
   refused 400 invalid; expect_in "$TMP/body" "vix"
   rk POST /api/v1/forking/assess "$ADMIN" "" '{"account":"plain"}'
   refused 404 not_found
+  rk POST /api/v1/forking/assess "$ADMIN" "" '{"account":"nosuch"}'
+  refused 404 not_found; expect_in "$TMP/body" "nosuch"
   # no snapshots, VIX unknown: below 0.80 without force
   rk POST /api/v1/forking/execute "$ADMIN" f1 '{"account":"g1"}'
   refused 409 low_confidence
@@ -144,8 +147,15 @@ suite() {
   refused 409 below_threshold
   rk POST /api/v1/forking/execute "$BOB" byrole '{"account":"g1","force":true}'
   refused 403 forbidden
-  # opportunities: g2 may fork (the assessments are stored anew: their ids differ)
-  r GET "/api/v1/forking/opportunities?vix=14.5" "$VIEWER"; expect 200 '"account":"g2"'
+  # opportunities: g2 may fork; a read stores no assessment (the id POST
+  # /assess gives next follows the one before it)
+  rk POST /api/v1/forking/assess "$ADMIN" "" '{"account":"g2","vix":14.5}'; expect 201
+  before=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["assessment"])' "$TMP/body")
+  r GET "/api/v1/forking/opportunities?vix=14.5" "$VIEWER"; expect 200 '"account":"g2"' '"assessment":null'
+  cp "$TMP/body" "$TMP/opps"
+  rk POST /api/v1/forking/assess "$ADMIN" "" '{"account":"g2","vix":14.5}'; expect 201
+  jcheck "d['assessment'] == $before + 1"
+  cp "$TMP/opps" "$TMP/body"
   NORMAL_DROP="assessment"
   normalise "$TMP/body" >"$TMP/scan.api"
   "$RD_BIN" fork scan "${C[@]}" --at "$AT" --vix 14.5 --json >"$TMP/scan.json"
