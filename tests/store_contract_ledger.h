@@ -4,7 +4,7 @@
  * or key fails alone and writes nothing (inside a caller's transaction too),
  * a transaction's entries are all written or none, the lists and the
  * store's own balances answer per node and for everyone, and the ops and
- * fork assessments round-trip.
+ * fork and consolidation assessments round-trip.
  *
  * Part of the contract in store_contract.h, which includes it after the
  * fixture; not included on its own.
@@ -21,7 +21,18 @@ struct ledger_seen {
     struct rd_ledger_balance b[8];
     struct rd_hier_op_row op[8];
     struct rd_fork_assess_row as[8];
+    struct rd_merge_assess_row ms[8];
 };
+
+static int see_massess(void *ctx, const struct rd_merge_assess_row *r)
+{
+    struct ledger_seen *c = ctx;
+
+    if (c->n < 8)
+        c->ms[c->n] = *r;
+    c->n++;
+    return 0;
+}
 
 static int see_node(void *ctx, const struct rd_hier_node_row *r)
 {
@@ -427,6 +438,83 @@ static void test_ledger_ops(void **state)
     memset(&seen, 0, sizeof seen);
     assert_int_equal(l->assess_list(s, "g2", see_assess, &seen, &err), RD_OK);
     assert_int_equal(seen.n, 0);
+}
+
+/* Consolidation assessments keep what was asked, what was found and the
+ * factors; a row of a strategy or action riskdesk does not know is refused. */
+static void test_ledger_merge_assessments(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    const struct rd_store_ledger_ops *l = s->ops->ledger;
+    struct rd_hier_node_row n;
+    struct rd_merge_assess_row a, ga;
+    struct ledger_seen seen = {0};
+    struct rd_error err = {0};
+
+    assert_true(l->version >= 3);
+    ledger_node(&n, "g1", "", RD_NODE_GEN);
+    assert_int_equal(l->node_add(s, &n, &err), RD_OK);
+    ledger_node(&n, "g1.f1", "g1", RD_NODE_REV);
+    assert_int_equal(l->node_add(s, &n, &err), RD_OK);
+
+    memset(&a, 0, sizeof a);
+    snprintf(a.account, sizeof a.account, "g1.f1");
+    a.strategy = RD_MERGE_PARTIAL;
+    snprintf(a.into, sizeof a.into, "g1");
+    snprintf(a.target, sizeof a.target, "g1");
+    a.amount = 12345678;
+    a.triggers = (1u << RD_MERGE_T_MANUAL) | (1u << RD_MERGE_T_IDLE);
+    a.f = (struct rd_merge_factors){1000000, 250000, 900000, 670000, RD_FORK_REVIEW, 1};
+    snprintf(a.who, sizeof a.who, "cli");
+    a.at = NOW + 4;
+    assert_int_equal(l->merge_assess_add(s, &a, &err), RD_OK);
+    assert_true(a.id > 0);
+    a.strategy = RD_MERGE_NEW;
+    a.into[0] = a.target[0] = '\0';
+    a.op = 7;
+    a.f.safe = 0;
+    a.f.action = RD_FORK_EXECUTE;
+    assert_int_equal(l->merge_assess_add(s, &a, &err), RD_OK);
+
+    assert_int_equal(l->merge_assess_get(s, a.id - 1, &ga, &err), RD_OK);
+    assert_int_equal(ga.id, a.id - 1);
+    assert_string_equal(ga.account, "g1.f1");
+    assert_int_equal(ga.strategy, RD_MERGE_PARTIAL);
+    assert_string_equal(ga.into, "g1");
+    assert_string_equal(ga.target, "g1");
+    assert_int_equal(ga.amount, 12345678);
+    assert_int_equal(ga.triggers, (1u << RD_MERGE_T_MANUAL) | (1u << RD_MERGE_T_IDLE));
+    assert_int_equal(ga.f.reliability, 1000000);
+    assert_int_equal(ga.f.benefit, 250000);
+    assert_int_equal(ga.f.risk, 900000);
+    assert_int_equal(ga.f.confidence, 670000);
+    assert_int_equal(ga.f.action, RD_FORK_REVIEW);
+    assert_int_equal(ga.f.safe, 1);
+    assert_int_equal(ga.op, 0);
+    assert_string_equal(ga.who, "cli");
+    assert_int_equal(ga.at, NOW + 4);
+    assert_int_equal(l->merge_assess_get(s, a.id, &ga, &err), RD_OK);
+    assert_int_equal(ga.strategy, RD_MERGE_NEW);
+    assert_string_equal(ga.into, "");
+    assert_string_equal(ga.target, "");
+    assert_int_equal(ga.op, 7);
+    assert_int_equal(ga.f.safe, 0);
+    assert_int_equal(ga.f.action, RD_FORK_EXECUTE);
+    assert_int_equal(l->merge_assess_get(s, 999999, &ga, &err), RD_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "999999"));
+
+    assert_int_equal(l->merge_assess_list(s, NULL, see_massess, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 2);
+    assert_int_equal(seen.ms[0].strategy, RD_MERGE_PARTIAL);
+    assert_int_equal(seen.ms[1].strategy, RD_MERGE_NEW);
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(l->merge_assess_list(s, "g1", see_massess, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 0);
+
+    a.strategy = RD_MERGE_STRATEGY_COUNT;
+    assert_int_equal(l->merge_assess_add(s, &a, &err), RD_EINVAL);
+    assert_non_null(strstr(err.msg, "g1.f1"));
 }
 
 #endif

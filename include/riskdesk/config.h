@@ -35,6 +35,7 @@
 #include "riskdesk/error.h"
 #include "riskdesk/risk.h"
 #include "riskdesk/tier.h"
+#include "riskdesk/fork.h"
 #include "riskdesk/hierarchy.h"
 #include "riskdesk/perf.h"
 #include "riskdesk/traders_config.h"
@@ -96,6 +97,9 @@ struct rd_config {
     struct rd_perf_config perf;        /* "performance" (perf.h); defaults when absent */
     struct rd_node_types hier_types;   /* "hierarchy": {"types"} (hierarchy.h); seed defaults
                                           when absent */
+    struct rd_fork_part fork_split[RD_FORK_SPLIT_MAX];   /* "hierarchy": {"fork_split"}
+                                          (fork.h); nfork_split 0: one child a fork */
+    size_t nfork_split;
 };
 
 /*

@@ -85,6 +85,10 @@ struct rd_merge_check_in {
     int32_t target_tracked_days;
 };
 
+/* Whether a node in state s may give or take a consolidation: ACTIVE, SAFE
+ * or SUSPENDED. */
+int rd_merge_state_open(enum rd_node_state s);
+
 /*
  * Whether source may be consolidated into target, each refusal RD_EREJECTED
  * with its code first: "invalid_transition" (the source not ACTIVE, SAFE or

@@ -34,6 +34,7 @@ struct rd_merge_request {
 
 /* What an assessment found. */
 struct rd_merge_assessment {
+    int64_t id;                             /* stored as: 0 when not (a scan's) */
     char account[64];
     enum rd_node_type type;
     enum rd_node_state state;               /* after it: SAFE when it set SAFE */
@@ -59,9 +60,9 @@ struct rd_merge_result {
  * Assesses a consolidation of r->acct now (a person asking: the manual
  * trigger with the node's own): its target, the refusals (RD_EREJECTED with
  * the code, see rd_merge_check; "no_parent", "no_sibling", "not_sibling",
- * "target_not_parent") and the confidence. A critical trigger below 0.70
- * sets an ACTIVE or SUSPENDED source SAFE (a state row); nothing else is
- * written.
+ * "target_not_parent") and the confidence, stored with its factors
+ * (out->id) for `consolidate approve`. A critical trigger below 0.70 sets an
+ * ACTIVE or SUSPENDED source SAFE (a state row). A refusal writes nothing.
  */
 int rd_merge_assess_node(struct rd_store *s, const struct rd_merge_request *r,
                          const struct rd_hier_actor *by, struct rd_merge_assessment *out,
@@ -73,13 +74,24 @@ int rd_merge_assess_node(struct rd_store *s, const struct rd_merge_request *r,
  * answered (replayed). Other parameters: RD_EEXIST "idempotency_conflict".
  * A refusal: RD_EREJECTED with its code, nothing written (but the SAFE of a
  * critical assessment). Without force, a confidence below 0.80 (0.70 with
- * the market closed) is refused, "low_confidence".
+ * the market closed) is refused, "low_confidence", with the assessment
+ * stored (*assessment_id) for `consolidate approve`; an execution stores
+ * its assessment with its op.
  * RISKDESK_CRASH_AT=consolidate.begin|consolidate.ledger|consolidate.commit|
  * consolidate.after_commit kills the process at that step (tests).
  */
 int rd_merge_execute(struct rd_store *s, const struct rd_merge_request *r,
                      const struct rd_hier_actor *by, struct rd_merge_result *out,
-                     struct rd_error *err);
+                     int64_t *assessment_id, struct rd_error *err);
+
+/* A person approves assessment: rd_merge_execute of what it asked (its
+ * node, strategy, --into and amount) with force, every refusal checked
+ * again; r gives cfg and the key. Refused when a consolidation of its node
+ * followed it (stale), unless r->key names that op (the approval again,
+ * replayed); RD_ENOTFOUND when no assessment has the id. */
+int rd_merge_approve(struct rd_store *s, const struct rd_merge_request *r, int64_t assessment,
+                     const struct rd_hier_actor *by, struct rd_merge_result *out,
+                     int64_t *assessment_id, struct rd_error *err);
 
 /* The open consolidation op holding account in MERGING; 0 when none. */
 int rd_merge_open_op(struct rd_store *s, const char *account, int64_t *op, struct rd_error *err);

@@ -103,6 +103,18 @@ struct rd_fork_child {
     rd_money amount;
 };
 
+/* A split as the config gives it: 1 to RD_FORK_SPLIT_MAX parts, each of a
+ * known type and a fraction above 0 and at most 1, the fractions summing to
+ * exactly 1 (1,000,000 ppm). RD_EINVAL naming the part and field
+ * ("fork_split[1].fraction: ...", "fork_split: fractions sum to 0.9; ..."). */
+int rd_fork_split_check(const struct rd_fork_part *split, size_t n, struct rd_error *err);
+
+/* Whether the config's split is for the forks of a node of type parent:
+ * every part's type comes after it (gen < rev < com), so a split of rev
+ * children is for gen forks, and a rev node's fork makes its one com child
+ * as without a split. */
+int rd_fork_split_applies(enum rd_node_type parent, const struct rd_fork_part *split, size_t n);
+
 /*
  * The children of account's nth fork (n >= 1) moving amount: with nsplit 0,
  * one child of the type's child type named ACCOUNT.fN taking all of it; else

@@ -2,8 +2,10 @@
  * fork_ops.h - forks on a store (docs/hierarchy.md, "Forks"): assessing a
  * node (its prerequisites and confidence, stored with their factors) and
  * executing a fork exactly once, in one store transaction: the op, each
- * child's account definition and node, the ledger transfer, both paper
- * cashes and the parent's state rows (ACTIVE -> FORKING -> ACTIVE).
+ * child's account definition and node, the ledger transfer, the paper
+ * cashes and the parent's state rows (ACTIVE -> FORKING -> ACTIVE). The
+ * config's fork_split, when it is for the parent's type
+ * (rd_fork_split_applies), spreads the amount over several children.
  *
  * Ownership: every struct is caller-owned and fixed-size; strings and
  * arrays passed in are read during the call only.
@@ -24,15 +26,14 @@ struct rd_fork_request {
     int force;                              /* skip the confidence rule, never a prerequisite */
     int vix_known;                          /* the market factor's VIX; unknown: 0 */
     int64_t vix;                            /* ppm */
-    const struct rd_fork_part *split;       /* NULL: one child of the type's child type */
-    size_t nsplit;
 };
 
 /* An assessment: the node's numbers and the factors, as stored. */
 struct rd_fork_assessment {
     struct rd_fork_assess_row row;          /* id, surplus, amount, factors, action */
     enum rd_node_type type;
-    enum rd_node_type child_type;           /* of the first child */
+    enum rd_node_type child_type;           /* of the first child (cfg's fork_split's when it
+                                             * is for the node's type) */
     rd_money threshold;
 };
 
@@ -73,9 +74,10 @@ int rd_fork_execute(struct rd_store *s, const struct rd_fork_request *r,
 
 /* Assesses every node of the store (rd_fork_assess_node with r's VIX; r->acct
  * is found per node) and hands each that meets the prerequisites to visit,
- * in account order; a node refused is no opportunity and is skipped. */
+ * in account order; a node refused is no opportunity and is skipped. store
+ * 0: nothing is written (a read; each a->row.id is 0). */
 int rd_fork_scan(struct rd_store *s, const struct rd_fork_request *r,
-                 const struct rd_hier_actor *by,
+                 const struct rd_hier_actor *by, int store,
                  int (*visit)(void *ctx, const struct rd_fork_assessment *a), void *ctx,
                  struct rd_error *err);
 

@@ -1,7 +1,8 @@
 /*
- * hierarchy_json.h - the hierarchy, its ledger and its forks as JSON: the one
- * shape `riskdesk hierarchy show`, `ledger show|verify|deposit|withdraw|pnl`,
- * `fork ...` and `perf hierarchy` print with --json and the HTTP API's
+ * hierarchy_json.h - the hierarchy, its ledger, its forks and consolidations
+ * as JSON: the one shape `riskdesk hierarchy show`, `ledger
+ * show|verify|deposit|withdraw|pnl`, `fork ...`, `consolidate ...` and `perf
+ * hierarchy` print with --json and the HTTP API's
  * /api/v1/ routes answer (docs/hierarchy.md, docs/api.md). Money is a decimal
  * string ("100000.00"), times RFC 3339.
  *
@@ -14,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "riskdesk/consolidate_ops.h"
 #include "riskdesk/fork_ops.h"
 #include "riskdesk/hierarchy_ops.h"
 #include "riskdesk/perf_hierarchy.h"
@@ -54,20 +56,42 @@ int rd_hier_json_post(struct rd_store *s, const struct rd_ledger_request *r,
 json_t *rd_hier_json_report(const struct rd_ledger_report *r);
 
 /* {"account","type","surplus","threshold","child_type","amount","confidence",
- *  "factors":{"market","performance","load","timing"},"action","assessment"}. */
+ *  "factors":{"market","performance","load","timing"},"action","assessment"};
+ *  assessment null when not stored. */
 json_t *rd_fork_json_assessment(const struct rd_fork_assessment *a);
 
 /* {"op","key","replayed","status","parent","children":[{"account","type",
  *  "amount"}],"txn"}. */
 json_t *rd_fork_json_result(const struct rd_fork_result *r);
 
-/* {"opportunities": [assessment...]}: rd_fork_scan's, each stored. */
+/* {"opportunities": [assessment...]}: rd_fork_scan's, each stored when
+ * store is nonzero (the CLI's scan), none (a read: the API's GET). */
 int rd_fork_json_scan(struct rd_store *s, const struct rd_fork_request *r,
-                      const struct rd_hier_actor *by, json_t **out, struct rd_error *err);
+                      const struct rd_hier_actor *by, int store, json_t **out,
+                      struct rd_error *err);
 
 /* {"in_progress","limit","forks":[{"op","key","parent","status","who","at",
  *  "finished","children"}]}: every fork op, oldest first. */
 int rd_fork_json_status(struct rd_store *s, json_t **out, struct rd_error *err);
+
+/* {"account","type","state","triggers":[..],"urgency","strategy","target",
+ *  "amount","confidence","factors":{"reliability","benefit","risk"},"action",
+ *  "safe","assessment"}; target null for a node the op would make, urgency
+ *  null without a trigger, assessment null when not stored (a scan's). */
+json_t *rd_merge_json_assessment(const struct rd_merge_assessment *a);
+
+/* {"op","key","replayed","status","source","target","amount","txn"}; txn
+ * null while open. */
+json_t *rd_merge_json_result(const struct rd_merge_result *r);
+
+/* {"opportunities": [assessment...]}: rd_merge_scan's (not stored). */
+int rd_merge_json_scan(struct rd_store *s, const struct rd_config *cfg,
+                       const struct rd_hier_actor *by, json_t **out, struct rd_error *err);
+
+/* {"in_progress","consolidations":[{"op","key","kind","source","target",
+ *  "amount","status","who","at","finished","txn"}]}: every consolidation op
+ *  (merge or partial), oldest first. */
+int rd_merge_json_status(struct rd_store *s, json_t **out, struct rd_error *err);
 
 /* {"root","pnl","return","nodes":[{"account","pnl","return","contribution",
  *  "risk_share","daily":[{"day","flow","return","contribution"}]}]}. */

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "riskdesk/audit_chain.h"
+#include "riskdesk/consolidate.h"
 #include "riskdesk/kv.h"
 #include "riskdesk/error.h"
 #include "riskdesk/fork.h"
@@ -593,11 +594,28 @@ struct rd_fork_assess_row {
     int64_t at;
 };
 
+/* A consolidation assessment as it was made: what was asked (strategy,
+ * --into as given, a partial's amount), what it found (target, triggers) and
+ * its factors. */
+struct rd_merge_assess_row {
+    int64_t id;
+    char account[64];
+    enum rd_merge_strategy strategy;
+    char into[64];                /* --into as asked; "" none */
+    char target[64];              /* "" for a node the op would make */
+    rd_money amount;              /* what would move */
+    unsigned triggers;            /* 1 << enum rd_merge_trigger */
+    struct rd_merge_factors f;    /* factors, confidence (ppm), action, safe */
+    int64_t op;                   /* the consolidation it led to; 0 = none */
+    char who[64];
+    int64_t at;
+};
+
 /* The hierarchy's nodes, their transitions and the ledger (sqlite_ledger.c,
  * postgres_ledger.c). Ledger rows are append-only: nothing here updates or
  * deletes a transaction or an entry; a correction is a new transaction. */
 struct rd_store_ledger_ops {
-    int version;             /* 2 with ops and assessments; grows with the table */
+    int version;             /* 3 with consolidation assessments; grows with the table */
 
     /* RD_EEXIST when the account is a node already. node_get: RD_ENOTFOUND
      * when it is not one. node_list: every node, by account. */
@@ -668,6 +686,15 @@ struct rd_store_ledger_ops {
     int (*assess_list)(struct rd_store *s, const char *account,
                        int (*visit)(void *ctx, const struct rd_fork_assess_row *), void *ctx,
                        struct rd_error *err);
+
+    /* version 3: consolidation assessments, as the fork ones above */
+    int (*merge_assess_add)(struct rd_store *s, struct rd_merge_assess_row *a,
+                            struct rd_error *err);
+    int (*merge_assess_get)(struct rd_store *s, int64_t id, struct rd_merge_assess_row *a,
+                            struct rd_error *err);
+    int (*merge_assess_list)(struct rd_store *s, const char *account,
+                             int (*visit)(void *ctx, const struct rd_merge_assess_row *),
+                             void *ctx, struct rd_error *err);
 };
 
 /* ---- the audit trail (docs/audit.md; rd_audit_* in audit.h) ---- */

@@ -8,6 +8,7 @@
 
 #include <microhttpd.h>
 
+#include "riskdesk/log.h"
 #include "riskdesk/banned.h"
 
 int api_hier_account(struct api_req *r, const char *name, const struct rd_account_config **out)
@@ -42,6 +43,40 @@ struct rd_hier_actor api_hier_actor(const struct api_req *r)
     struct rd_hier_actor a = {r->auth.user[0] ? r->auth.user : "api", api_clock(r->srv)};
 
     return a;
+}
+
+/* Whether the caller may see the account item's field names (none: no). */
+static int visible(const struct api_req *r, const json_t *item, const char *field)
+{
+    const char *name = field ? json_string_value(json_object_get(item, field)) : NULL;
+
+    return name && api_may_see_account(r, name);
+}
+
+void api_hier_only_visible(const struct api_req *r, json_t *o, const char *arr,
+                           const char *field, const char *also)
+{
+    json_t *list = json_object_get(o, arr);
+
+    for (size_t i = json_array_size(list); i-- > 0;)
+        if (!visible(r, json_array_get(list, i), field) &&
+            !visible(r, json_array_get(list, i), also))
+            json_array_remove(list, i);
+}
+
+void api_hier_reload(struct api_req *r, struct rd_store *s)
+{
+    struct rd_error err = {0};
+
+    pthread_mutex_lock(&r->srv->write_mu);
+    if (api_cfg_reload(r->srv, s, &err) != RD_OK) {
+        struct rd_logline l;
+
+        rd_log_begin(&l, RD_LOG_WARN, "api.accounts_reloaded");
+        rd_log_str(&l, "msg", err.msg);
+        rd_log_end(&l);
+    }
+    pthread_mutex_unlock(&r->srv->write_mu);
 }
 
 int api_hier_answer(struct api_req *r, json_t *o, int status)

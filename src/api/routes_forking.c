@@ -9,20 +9,7 @@
 #include <string.h>
 
 #include "api/hier_int.h"
-#include "riskdesk/log.h"
 #include "riskdesk/banned.h"
-
-/* Drops the items of o's array arr whose field names an account the caller
- * may not see (a trader sees their own node's). */
-static void only_visible(const struct api_req *r, json_t *o, const char *arr, const char *field)
-{
-    json_t *list = json_object_get(o, arr);
-
-    for (size_t i = json_array_size(list); i-- > 0;)
-        if (!api_may_see_account(r, json_string_value(json_object_get(json_array_get(list, i),
-                                                                      field))))
-            json_array_remove(list, i);
-}
 
 /* "vix": a level above 0, as a number or a decimal string; absent or null:
  * unknown. 0 or the status with a 400 written. */
@@ -43,7 +30,8 @@ static int vix_of(struct api_req *r, json_t *v, struct rd_fork_request *req)
     return 0;
 }
 
-/* GET /api/v1/forking/opportunities[?vix=L]: fork scan (each assessment stored). */
+/* GET /api/v1/forking/opportunities[?vix=L]: fork scan, a read: nothing is
+ * stored ("assessment": null; POST /assess stores one). */
 static int opportunities(struct api_req *r)
 {
     static const char *const q[] = {"vix", NULL};
@@ -65,9 +53,9 @@ static int opportunities(struct api_req *r)
     if (!(s = api_store(r)))
         return r->status;
     req.cfg = api_cfgref(r)->cfg;
-    if ((rc = rd_fork_json_scan(s, &req, &by, &o, &err)) != RD_OK)
+    if ((rc = rd_fork_json_scan(s, &req, &by, 0, &o, &err)) != RD_OK)
         return api_hier_fail(r, rc, &err);
-    only_visible(r, o, "opportunities", "account");
+    api_hier_only_visible(r, o, "opportunities", "account", NULL);
     return api_hier_answer(r, o, 200);
 }
 
@@ -86,7 +74,7 @@ static int status(struct api_req *r)
         return r->status;
     if ((rc = rd_fork_json_status(s, &o, &err)) != RD_OK)
         return api_hier_fail(r, rc, &err);
-    only_visible(r, o, "forks", "parent");
+    api_hier_only_visible(r, o, "forks", "parent", NULL);
     return api_hier_answer(r, o, 200);
 }
 
@@ -118,23 +106,11 @@ static int request_of(struct api_req *r, json_t *body, int execute, struct rd_fo
     return execute ? api_hier_key(r, 1, &req->key) : 0;
 }
 
-/* A fork's answer; a fork made now added a child account: the server's
- * accounts are read again at once, so the next request knows it. */
+/* A fork's answer; a fork made now added a child account (api_hier_reload). */
 static int fork_made(struct api_req *r, struct rd_store *s, const struct rd_fork_result *res)
 {
-    struct rd_error err = {0};
-
-    if (!res->replayed) {
-        pthread_mutex_lock(&r->srv->write_mu);
-        if (api_cfg_reload(r->srv, s, &err) != RD_OK) {
-            struct rd_logline l;
-
-            rd_log_begin(&l, RD_LOG_WARN, "api.accounts_reloaded");
-            rd_log_str(&l, "msg", err.msg);
-            rd_log_end(&l);
-        }
-        pthread_mutex_unlock(&r->srv->write_mu);
-    }
+    if (!res->replayed)
+        api_hier_reload(r, s);
     return api_hier_answer(r, rd_fork_json_result(res), res->replayed ? 200 : 201);
 }
 

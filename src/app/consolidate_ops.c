@@ -275,6 +275,30 @@ static int maybe_safe(struct rd_store *s, struct eval *ev, const struct rd_hier_
     return RD_OK;
 }
 
+/* Stores ev's assessment of r with its factors (ev->a.id); op: the
+ * consolidation it led to, 0 for none. */
+static int assess_store(struct rd_store *s, const struct rd_merge_request *r, struct eval *ev,
+                        int64_t op, const struct rd_hier_actor *by, struct rd_error *err)
+{
+    struct rd_merge_assess_row row;
+    int rc;
+
+    memset(&row, 0, sizeof row);
+    snprintf(row.account, sizeof row.account, "%s", ev->a.account);
+    row.strategy = r->strategy;
+    snprintf(row.into, sizeof row.into, "%s", r->into ? r->into : "");
+    snprintf(row.target, sizeof row.target, "%s", ev->a.target);
+    row.amount = ev->a.amount;
+    row.triggers = ev->a.triggers;
+    row.f = ev->a.f;
+    row.op = op;
+    snprintf(row.who, sizeof row.who, "%s", by->who);
+    row.at = by->now;
+    if ((rc = s->ops->ledger->merge_assess_add(s, &row, err)) == RD_OK)
+        ev->a.id = row.id;
+    return rc;
+}
+
 int rd_merge_assess_node(struct rd_store *s, const struct rd_merge_request *r,
                          const struct rd_hier_actor *by, struct rd_merge_assessment *out,
                          struct rd_error *err)
@@ -292,12 +316,10 @@ int rd_merge_assess_node(struct rd_store *s, const struct rd_merge_request *r,
     if (rc == RD_OK)
         rc = maybe_safe(s, &ev, by, &wrote, err);
     if (rc == RD_OK)
+        rc = assess_store(s, r, &ev, 0, by, err);
+    if (rc == RD_OK)
         *out = ev.a;
     rd_hier_tree_release(&t);
-    if (rc == RD_OK && !wrote) {
-        s->ops->rollback(s);
-        return RD_OK;
-    }
     return rd_hier_tx_end(s, rc, err);
 }
 
@@ -375,8 +397,28 @@ static int complete(struct rd_store *s, const struct rd_config *cfg, struct rd_m
                                      err);
 }
 
+/* The target of an open op, held, still takes money: a target closed (or
+ * in ERROR) since the op began refuses the finish, and the source stays
+ * MERGING under its op. */
+static int target_takes(struct rd_store *s, const struct rd_merge_result *out,
+                        struct rd_error *err)
+{
+    struct rd_hier_node_row t;
+    int rc;
+
+    if ((rc = s->ops->ledger->node_lock(s, out->target, err)) != RD_OK ||
+        (rc = s->ops->ledger->node_get(s, out->target, &t, err)) != RD_OK)
+        return rc;
+    if (!rd_merge_state_open(t.state))
+        return rd_error_set(err, RD_EREJECTED, "target_state: consolidation op %lld (%s): its "
+                            "target %s is %s now; expected ACTIVE, SAFE or SUSPENDED; %s stays "
+                            "MERGING with its capital", (long long)out->op.id, out->op.key,
+                            out->target, rd_node_state_name(t.state), out->source);
+    return RD_OK;
+}
+
 /* An open op found again: finished now when the source is flat (all of its
- * capital moves), else answered as it stands. */
+ * capital moves) and the target still takes it, else answered as it stands. */
 static int resume(struct rd_store *s, const struct rd_config *cfg,
                   const struct rd_hier_op_row *op, const struct rd_hier_actor *by,
                   struct rd_merge_result *out, struct rd_error *err)
@@ -393,6 +435,8 @@ static int resume(struct rd_store *s, const struct rd_config *cfg,
         out->replayed = 1;
         return RD_OK;
     }
+    if ((rc = target_takes(s, out, err)) != RD_OK)
+        return rc;
     return complete(s, cfg, out, by, err);
 }
 
@@ -434,16 +478,18 @@ static int low_confidence(const struct eval *ev, struct rd_error *err)
 
     rd_ppm_format(ev->a.f.confidence, c, sizeof c);
     return rd_error_set(err, RD_EREJECTED, "low_confidence: account %s: confidence %s is below "
-                        "0.80 (action %s: %s)%s; a person may run it with --force",
-                        ev->a.account, c, rd_fork_action_name(ev->a.f.action),
+                        "0.80 (action %s: %s)%s; assessment %lld waits for `riskdesk "
+                        "consolidate approve %lld` (or --force)", ev->a.account, c,
+                        rd_fork_action_name(ev->a.f.action),
                         ev->a.f.action == RD_FORK_WINDOW ? "the market must be closed"
                                                          : "a person decides",
-                        ev->a.f.safe ? "; critical, so it was set SAFE" : "");
+                        ev->a.f.safe ? "; critical, so it was set SAFE" : "",
+                        (long long)ev->a.id, (long long)ev->a.id);
 }
 
 static int execute_in_tx(struct rd_store *s, const struct rd_merge_request *r,
                          const struct rd_hier_actor *by, struct rd_merge_result *out,
-                         int *keep, struct rd_error *err)
+                         int64_t *assessment_id, int *keep, struct rd_error *err)
 {
     const char *account = r->acct->name;
     struct counted cnt = {account, 0};
@@ -484,8 +530,12 @@ static int execute_in_tx(struct rd_store *s, const struct rd_merge_request *r,
     if (rc != RD_OK)
         return rc;
     if (!r->force && !may_go(&ev.a.f, by->now)) {
-        if ((rc = maybe_safe(s, &ev, by, keep, err)) != RD_OK)
+        /* the refusal stands; its assessment is kept for `consolidate approve` */
+        if ((rc = maybe_safe(s, &ev, by, keep, err)) != RD_OK ||
+            (rc = assess_store(s, r, &ev, 0, by, err)) != RD_OK)
             return rc;
+        *keep = 1;
+        *assessment_id = ev.a.id;
         return low_confidence(&ev, err);
     }
 
@@ -495,8 +545,10 @@ static int execute_in_tx(struct rd_store *s, const struct rd_merge_request *r,
     snprintf(out->source, sizeof out->source, "%s", account);
     snprintf(out->target, sizeof out->target, "%s", ev.target);
     out->amount = ev.amount;
-    if ((rc = s->ops->ledger->op_add(s, &out->op, err)) != RD_OK)
+    if ((rc = s->ops->ledger->op_add(s, &out->op, err)) != RD_OK ||
+        (rc = assess_store(s, r, &ev, out->op.id, by, err)) != RD_OK)
         return rc;
+    *assessment_id = ev.a.id;
     if (r->strategy == RD_MERGE_NEW) {
         /* PARENT.cN: the parent's Nth child made by a consolidation */
         if (strlen(ev.src.v.node.parent) + 12 >= sizeof out->target)
@@ -542,17 +594,18 @@ static int commit_step(struct rd_store *s, int rc, struct rd_error *err)
 
 int rd_merge_execute(struct rd_store *s, const struct rd_merge_request *r,
                      const struct rd_hier_actor *by, struct rd_merge_result *out,
-                     struct rd_error *err)
+                     int64_t *assessment_id, struct rd_error *err)
 {
     int keep = 0, rc;
 
     memset(out, 0, sizeof *out);
+    *assessment_id = 0;
     if (r->key && strlen(r->key) >= RD_LEDGER_KEY_MAX)
         return rd_error_set(err, RD_EINVAL, "--key: longer than %d characters",
                             RD_LEDGER_KEY_MAX - 1);
     if ((rc = s->ops->begin(s, err)) != RD_OK)
         return rc;
-    rc = execute_in_tx(s, r, by, out, &keep, err);
+    rc = execute_in_tx(s, r, by, out, assessment_id, &keep, err);
     if (rc == RD_OK && out->replayed) {
         s->ops->rollback(s);          /* an answer writes nothing */
         return RD_OK;
@@ -560,12 +613,65 @@ int rd_merge_execute(struct rd_store *s, const struct rd_merge_request *r,
     if (rc != RD_OK && keep) {
         struct rd_error cerr = {0};
 
-        /* the refusal stands; the SAFE it set is kept */
+        /* the refusal stands; its assessment and the SAFE it set are kept */
         if (s->ops->commit(s, &cerr) != RD_OK)
             return rd_error_set(err, cerr.code, "%s", cerr.msg);
         return rc;
     }
     return commit_step(s, rc, err);
+}
+
+/* ---- approve ---- */
+
+/* The first consolidation made at or after an assessment of the same node. */
+struct later {
+    int64_t after;                /* the assessment's id */
+    int64_t op;                   /* the consolidation's op; 0 = none yet */
+};
+
+static int merge_after(void *ctx, const struct rd_merge_assess_row *a)
+{
+    struct later *l = ctx;
+
+    if (!l->op && a->id >= l->after && a->op)
+        l->op = a->op;
+    return 0;
+}
+
+int rd_merge_approve(struct rd_store *s, const struct rd_merge_request *r, int64_t assessment,
+                     const struct rd_hier_actor *by, struct rd_merge_result *out,
+                     int64_t *assessment_id, struct rd_error *err)
+{
+    struct rd_merge_assess_row a;
+    struct rd_merge_request go = *r;
+    struct rd_hier_op_row done;
+    struct later l;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    *assessment_id = 0;
+    if ((rc = s->ops->ledger->merge_assess_get(s, assessment, &a, err)) != RD_OK)
+        return rc;
+    l = (struct later){assessment, a.op};
+    if (!a.op && (rc = s->ops->ledger->merge_assess_list(s, a.account, merge_after, &l, err)))
+        return rc;
+    /* the key's op made already: the approval again, answered (or refused as
+     * an idempotency_conflict) by rd_merge_execute, never called stale */
+    if (l.op && r->key && *r->key && s->ops->ledger->op_get(s, r->key, &done, err) == RD_OK)
+        l.op = 0;
+    rd_error_clear(err);
+    if (l.op)
+        return rd_error_set(err, RD_EREJECTED, "consolidate approve: assessment %lld of %s is "
+                            "stale: consolidation op %lld followed it; assess again",
+                            (long long)assessment, a.account, (long long)l.op);
+    if (!(go.acct = rd_config_account(r->cfg, a.account)))
+        return rd_error_set(err, RD_ENOTFOUND, "consolidate approve: assessment %lld: %s is no "
+                            "account of the config", (long long)assessment, a.account);
+    go.strategy = a.strategy;
+    go.into = a.into;
+    go.amount = a.strategy == RD_MERGE_PARTIAL ? a.amount : 0;
+    go.force = 1;                     /* a person decided; every refusal still holds */
+    return rd_merge_execute(s, &go, by, out, assessment_id, err);
 }
 
 /* ---- the dispatcher's side ---- */

@@ -91,6 +91,13 @@ int rd_dispatch_node_merge(struct rd_dispatcher *d, int64_t now, int *finished,
     if (!d->is_node || !d->merge_op)
         return RD_OK;
     rc = rd_merge_finish(d->store, d->cfg, d->acct->name, &by, &res, finished, err);
+    if (rc == RD_EREJECTED) {
+        /* refused (its target closed meanwhile): the node stays MERGING, its
+         * capital kept, and the cycle goes on; a person decides what next */
+        rd_log_msg(RD_LOG_WARN, "consolidate.refused", err->msg);
+        rd_error_clear(err);
+        return RD_OK;
+    }
     if (rc != RD_OK || !*finished)
         return rc;
     rd_log_begin(&l, RD_LOG_INFO, "consolidate.done");

@@ -11,7 +11,7 @@ json_t *rd_fork_json_assessment(const struct rd_fork_assessment *a)
 {
     const struct rd_fork_factors *f = &a->row.f;
 
-    return json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:{s:o, s:o, s:o, s:o}, s:s, s:I}",
+    return json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:{s:o, s:o, s:o, s:o}, s:s, s:o}",
                      "account", a->row.account, "type", rd_node_type_name(a->type), "surplus",
                      rd_hier_json_money(a->row.surplus), "threshold",
                      rd_hier_json_money(a->threshold), "child_type",
@@ -19,7 +19,8 @@ json_t *rd_fork_json_assessment(const struct rd_fork_assessment *a)
                      rd_hier_json_money(a->row.amount), "confidence", rd_hier_json_ppm(f->confidence),
                      "factors", "market", rd_hier_json_ppm(f->market), "performance", rd_hier_json_ppm(f->performance),
                      "load", rd_hier_json_ppm(f->load), "timing", rd_hier_json_ppm(f->timing), "action",
-                     rd_fork_action_name(f->action), "assessment", (json_int_t)a->row.id);
+                     rd_fork_action_name(f->action), "assessment",
+                     a->row.id ? json_integer(a->row.id) : json_null());
 }
 
 json_t *rd_fork_json_result(const struct rd_fork_result *r)
@@ -48,7 +49,8 @@ static int see_opportunity(void *ctx, const struct rd_fork_assessment *a)
 }
 
 int rd_fork_json_scan(struct rd_store *s, const struct rd_fork_request *r,
-                      const struct rd_hier_actor *by, json_t **out, struct rd_error *err)
+                      const struct rd_hier_actor *by, int store, json_t **out,
+                      struct rd_error *err)
 {
     json_t *list = json_array();
     int rc;
@@ -56,7 +58,7 @@ int rd_fork_json_scan(struct rd_store *s, const struct rd_fork_request *r,
     *out = NULL;
     if (!list)
         return rd_error_set(err, RD_ENOMEM, "fork scan: out of memory");
-    if ((rc = rd_fork_scan(s, r, by, see_opportunity, list, err)) != RD_OK) {
+    if ((rc = rd_fork_scan(s, r, by, store, see_opportunity, list, err)) != RD_OK) {
         json_decref(list);
         if (!err->msg[0])
             rd_error_set(err, rc, "fork scan: out of memory");

@@ -135,16 +135,32 @@ static void factors(const struct rd_fork_request *r, const struct rd_fork_inputs
     row->at = now;
 }
 
-static void fill_assessment(const struct node_facts *nf, struct rd_fork_assessment *out)
+/* The config's split for a fork of a node of type (*parts), or 0 parts:
+ * one child of the type's child type. */
+static size_t split_of(const struct rd_config *cfg, enum rd_node_type type,
+                       const struct rd_fork_part **parts)
 {
+    *parts = cfg->fork_split;
+    return rd_fork_split_applies(type, cfg->fork_split, cfg->nfork_split) ? cfg->nfork_split : 0;
+}
+
+static void fill_assessment(const struct rd_config *cfg, const struct node_facts *nf,
+                            struct rd_fork_assessment *out)
+{
+    const struct rd_fork_part *parts;
+
     out->type = nf->v.node.type;
     out->child_type = nf->def->child >= 0 ? (enum rd_node_type)nf->def->child : nf->v.node.type;
+    if (split_of(cfg, nf->v.node.type, &parts))
+        out->child_type = parts[0].type;
     out->threshold = nf->def->fork_threshold;
 }
 
-int rd_fork_assess_node(struct rd_store *s, const struct rd_fork_request *r,
-                        const struct rd_hier_actor *by, struct rd_fork_assessment *out,
-                        struct rd_error *err)
+/* rd_fork_assess_node; store 0: the assessment is made and not stored
+ * (out->row.id 0), nothing written. */
+static int assess(struct rd_store *s, const struct rd_fork_request *r,
+                  const struct rd_hier_actor *by, int store, struct rd_fork_assessment *out,
+                  struct rd_error *err)
 {
     struct rd_fork_inputs perf;
     struct node_facts nf;
@@ -160,10 +176,21 @@ int rd_fork_assess_node(struct rd_store *s, const struct rd_fork_request *r,
         rc = rd_fork_check(r->acct->name, &r->cfg->hier_types, &nf.f, err);
     if (rc == RD_OK) {
         factors(r, &perf, &nf, by->now, &out->row, by);
-        fill_assessment(&nf, out);
+        fill_assessment(r->cfg, &nf, out);
+        if (!store) {
+            s->ops->rollback(s);      /* a look only: nothing written */
+            return RD_OK;
+        }
         rc = s->ops->ledger->assess_add(s, &out->row, err);
     }
     return rd_hier_tx_end(s, rc, err);
+}
+
+int rd_fork_assess_node(struct rd_store *s, const struct rd_fork_request *r,
+                        const struct rd_hier_actor *by, struct rd_fork_assessment *out,
+                        struct rd_error *err)
+{
+    return assess(s, r, by, 1, out, err);
 }
 
 /* ---- execute ---- */
@@ -173,16 +200,18 @@ int rd_fork_assess_node(struct rd_store *s, const struct rd_fork_request *r,
 static void canonical(const struct rd_fork_request *r, const struct node_facts *nf, char *out,
                       size_t n)
 {
+    const struct rd_fork_part *parts;
+    size_t nsplit = split_of(r->cfg, nf->v.node.type, &parts);
     size_t used = (size_t)snprintf(out, n, "fork account=%s type=%s amount=%lld split=",
                                    r->acct->name, rd_node_type_name(nf->v.node.type),
                                    (long long)nf->def->fork_threshold);
 
-    if (r->nsplit == 0)
+    if (nsplit == 0)
         snprintf(out + used, n - used, "%s:%lld", rd_node_type_name(nf->def->child), RD_PPM);
-    for (size_t i = 0; i < r->nsplit && used < n; i++)
+    for (size_t i = 0; i < nsplit && used < n; i++)
         used += (size_t)snprintf(out + used, n - used, "%s%s:%lld", i ? "," : "",
-                                 rd_node_type_name(r->split[i].type),
-                                 (long long)r->split[i].fraction_ppm);
+                                 rd_node_type_name(parts[i].type),
+                                 (long long)parts[i].fraction_ppm);
 }
 
 /* The result JSON stored with the op (the execute output without
@@ -267,24 +296,23 @@ static int may_go(const struct rd_fork_factors *f, int64_t now)
 
 /* Everything of a fork inside the transaction; *keep_assessment is set when
  * the refusal (low confidence) stored an assessment to commit. */
-static int execute_in_tx(struct rd_store *s, const struct rd_fork_request *r,
+static int execute_in_tx(struct rd_store *s, const struct rd_fork_request *r, const char *key,
                          const struct rd_fork_inputs *perf, const struct rd_hier_actor *by,
                          struct rd_fork_result *out, int64_t *assessment_id, int *keep,
                          struct rd_error *err)
 {
     const char *account = r->acct->name;
+    const struct rd_fork_part *parts;
     struct rd_fork_assess_row a;
     struct rd_hier_op_row stored;
     struct node_facts nf;
+    size_t nsplit;
     int rc;
 
     rd_crash_point("fork.begin");
     if ((rc = read_facts(s, r, by->now, &nf, err)) != RD_OK)
         return rc;
-    if (r->key && *r->key)
-        snprintf(out->op.key, sizeof out->op.key, "%s", r->key);
-    else
-        snprintf(out->op.key, sizeof out->op.key, "fork/%s/%d", account, nf.ops.done + 1);
+    snprintf(out->op.key, sizeof out->op.key, "%s", key);
     out->op.kind = RD_HIER_OP_FORK;
     snprintf(out->op.account, sizeof out->op.account, "%s", account);
     canonical(r, &nf, out->op.params, sizeof out->op.params);
@@ -317,8 +345,9 @@ static int execute_in_tx(struct rd_store *s, const struct rd_fork_request *r,
                                                          : "a person decides",
                             (long long)a.id, (long long)a.id);
     }
+    nsplit = split_of(r->cfg, nf.v.node.type, &parts);
     rc = rd_fork_children(account, nf.v.node.type, nf.ops.done + 1, nf.def->fork_threshold,
-                          &r->cfg->hier_types, r->split, r->nsplit, out->children,
+                          &r->cfg->hier_types, nsplit ? parts : NULL, nsplit, out->children,
                           &out->nchildren, err);
     if (rc != RD_OK)
         return rc;
@@ -358,7 +387,8 @@ int rd_fork_execute(struct rd_store *s, const struct rd_fork_request *r,
                     int64_t *assessment_id, struct rd_error *err)
 {
     struct rd_fork_inputs perf;
-    int keep = 0, rc;
+    char key[RD_LEDGER_KEY_MAX];
+    int keep = 0, forks, rc;
 
     memset(out, 0, sizeof *out);
     memset(&perf, 0, sizeof perf);
@@ -366,10 +396,20 @@ int rd_fork_execute(struct rd_store *s, const struct rd_fork_request *r,
     if (r->key && strlen(r->key) >= RD_LEDGER_KEY_MAX)
         return rd_error_set(err, RD_EINVAL, "--key: longer than %d characters",
                             RD_LEDGER_KEY_MAX - 1);
-    if ((rc = perf_inputs(s, r->cfg, r->acct->name, by->now, &perf, err)) != RD_OK ||
-        (rc = s->ops->begin(s, err)) != RD_OK)
+    if ((rc = perf_inputs(s, r->cfg, r->acct->name, by->now, &perf, err)) != RD_OK)
         return rc;
-    rc = execute_in_tx(s, r, &perf, by, out, assessment_id, &keep, err);
+    /* the default key counts the forks this executor saw before it waited
+     * for the node: one racing it that forked first has made the key's op,
+     * so this one answers with it (replayed) instead of forking again */
+    if (r->key && *r->key)
+        snprintf(key, sizeof key, "%s", r->key);
+    else if ((rc = rd_fork_count(s, r->acct->name, &forks, err)) != RD_OK)
+        return rc;
+    else
+        snprintf(key, sizeof key, "fork/%s/%d", r->acct->name, forks + 1);
+    if ((rc = s->ops->begin(s, err)) != RD_OK)
+        return rc;
+    rc = execute_in_tx(s, r, key, &perf, by, out, assessment_id, &keep, err);
     if (rc == RD_OK && out->replayed) {
         s->ops->rollback(s);          /* a replay writes nothing */
         return RD_OK;
@@ -393,7 +433,7 @@ int rd_fork_execute(struct rd_store *s, const struct rd_fork_request *r,
 /* ---- scan and approve ---- */
 
 int rd_fork_scan(struct rd_store *s, const struct rd_fork_request *r,
-                 const struct rd_hier_actor *by,
+                 const struct rd_hier_actor *by, int store,
                  int (*visit)(void *ctx, const struct rd_fork_assessment *a), void *ctx,
                  struct rd_error *err)
 {
@@ -410,7 +450,7 @@ int rd_fork_scan(struct rd_store *s, const struct rd_fork_request *r,
                               "config", t.rows[i].account);
             break;
         }
-        rc = rd_fork_assess_node(s, &one, by, &a, err);
+        rc = assess(s, &one, by, store, &a, err);
         if (rc == RD_EREJECTED) {             /* no opportunity */
             rd_error_clear(err);
             rc = RD_OK;

@@ -93,7 +93,7 @@ static int run_assess(struct cli_ctx *c)
     if (rd_merge_assess_node(c->env.store, &req, &by, &a, &err) != RD_OK)
         return cli_fail(&err);
     if (c->json)
-        return ledger_cli_print(consolidate_cli_assessment(&a));
+        return ledger_cli_print(rd_merge_json_assessment(&a));
     consolidate_cli_assessment_line(&a);
     return CLI_OK;
 }
@@ -103,13 +103,14 @@ static int run_execute(struct cli_ctx *c)
     struct rd_hier_actor by = ledger_cli_actor(c->now);
     struct rd_merge_result res;
     struct rd_error err = {0};
+    int64_t assessment;
 
     req.cfg = c->env.cfg;
     req.acct = c->acct;
-    if (rd_merge_execute(c->env.store, &req, &by, &res, &err) != RD_OK)
+    if (rd_merge_execute(c->env.store, &req, &by, &res, &assessment, &err) != RD_OK)
         return cli_fail(&err);
     if (c->json)
-        return ledger_cli_print(consolidate_cli_result(&res));
+        return ledger_cli_print(rd_merge_json_result(&res));
     consolidate_cli_result_line(&res);
     return CLI_OK;
 }
@@ -125,8 +126,9 @@ const struct cli_cmd cli_cmd_consolidate_assess = {
              "Finds the strategy's target (parent; the best sibling of the same type tracked\n"
              "30 days or more, or --into; a new node under the parent; partial: --into or\n"
              "the parent), checks the refusals (a refusal names its code) and computes the\n"
-             "confidence: 0.30 reliability + 0.40 benefit + 0.30 risk. A critical trigger\n"
-             "below 0.70 sets the node SAFE; nothing else is written.\n",
+             "confidence: 0.30 reliability + 0.40 benefit + 0.30 risk, stored with its\n"
+             "factors (its id for `consolidate approve`). A critical trigger below 0.70\n"
+             "sets the node SAFE.\n",
     .takes = TAKES,
     .opens = CLI_OPENS_STORE,
     .options = opts,
@@ -148,7 +150,8 @@ const struct cli_cmd cli_cmd_consolidate_execute = {
              "consolidate/A/N, N = consolidations so far + 1) makes it happen once: the same\n"
              "key and parameters answer with the op, other parameters are refused\n"
              "(idempotency_conflict). Without --force a confidence below 0.80 is refused\n"
-             "(low_confidence); --force never skips a refusal.\n",
+             "(low_confidence) and its assessment kept for `consolidate approve ID`;\n"
+             "--force never skips a refusal.\n",
     .takes = TAKES,
     .opens = CLI_OPENS_STORE,
     .options = opts,

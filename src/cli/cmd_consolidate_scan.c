@@ -6,38 +6,27 @@
 #include "cli/ledger_cli.h"
 #include "riskdesk/banned.h"
 
-struct found {
-    json_t *list;
-    int json;
-};
-
-static int visit(void *ctx, const struct rd_merge_assessment *a)
+static int line(void *ctx, const struct rd_merge_assessment *a)
 {
-    struct found *f = ctx;
-
-    if (!f->json) {
-        consolidate_cli_assessment_line(a);
-        return 0;
-    }
-    return json_array_append_new(f->list, consolidate_cli_assessment(a)) ? RD_ENOMEM : 0;
+    (void)ctx;
+    consolidate_cli_assessment_line(a);
+    return 0;
 }
 
 static int run(struct cli_ctx *c)
 {
     struct rd_hier_actor by = ledger_cli_actor(c->now);
-    struct found f = {json_array(), c->json};
     struct rd_error err = {0};
+    json_t *o;
 
-    if (!f.list)
-        return CLI_FAIL;
-    if (rd_merge_scan(c->env.store, c->env.cfg, &by, visit, &f, &err) != RD_OK) {
-        json_decref(f.list);
-        return cli_fail(&err);
+    if (!c->json) {
+        if (rd_merge_scan(c->env.store, c->env.cfg, &by, line, NULL, &err) != RD_OK)
+            return cli_fail(&err);
+        return CLI_OK;
     }
-    if (c->json)
-        return ledger_cli_print(json_pack("{s:o}", "opportunities", f.list));
-    json_decref(f.list);
-    return CLI_OK;
+    if (rd_merge_json_scan(c->env.store, c->env.cfg, &by, &o, &err) != RD_OK)
+        return cli_fail(&err);
+    return ledger_cli_print(o);
 }
 
 const struct cli_cmd cli_cmd_consolidate_scan = {

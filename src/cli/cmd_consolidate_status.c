@@ -1,61 +1,33 @@
 /* riskdesk consolidate status: every consolidation op with its state. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "cli/ledger_cli.h"
 #include "riskdesk/banned.h"
 
-struct seen {
-    json_t *list;
-    int in_progress, json;
-};
-
-static int seen(void *ctx, const struct rd_hier_op_row *o)
+static const char *str(const json_t *o, const char *key)
 {
-    struct seen *s = ctx;
-    json_t *result, *row;
-
-    if (o->kind == RD_HIER_OP_FORK)
-        return 0;
-    s->in_progress += o->status == RD_HIER_OP_OPEN;
-    result = json_loads(o->result, 0, NULL);
-    if (!s->json) {
-        printf("op %lld %s (%s): %s -> %s, %s %s\n", (long long)o->id, o->key,
-               rd_hier_op_kind_name(o->kind), o->account,
-               json_string_value(json_object_get(result, "target")),
-               json_string_value(json_object_get(result, "amount")),
-               rd_hier_op_status_name(o->status));
-        json_decref(result);
-        return 0;
-    }
-    row = json_pack("{s:I, s:s, s:s, s:s, s:O, s:O, s:s, s:s, s:o, s:o, s:O}", "op",
-                    (json_int_t)o->id, "key", o->key, "kind", rd_hier_op_kind_name(o->kind),
-                    "source", o->account, "target", json_object_get(result, "target"), "amount",
-                    json_object_get(result, "amount"), "status",
-                    rd_hier_op_status_name(o->status), "who", o->who, "at",
-                    rd_hier_json_time(o->created_at), "finished", rd_hier_json_time(o->finished_at),
-                    "txn", json_object_get(result, "txn"));
-    json_decref(result);
-    return !row || json_array_append_new(s->list, row) ? RD_ENOMEM : 0;
+    return json_string_value(json_object_get(o, key));
 }
 
 static int run(struct cli_ctx *c)
 {
-    struct seen s = {json_array(), 0, c->json};
     struct rd_error err = {0};
+    json_t *o, *op;
+    size_t i;
 
-    if (!s.list)
-        return CLI_FAIL;
-    if (c->env.store->ops->ledger->op_list(c->env.store, NULL, seen, &s, &err) != RD_OK) {
-        json_decref(s.list);
+    if (rd_merge_json_status(c->env.store, &o, &err) != RD_OK)
         return cli_fail(&err);
-    }
     if (c->json)
-        return ledger_cli_print(json_pack("{s:i, s:o}", "in_progress", s.in_progress,
-                                          "consolidations", s.list));
-    json_decref(s.list);
-    printf("%d consolidation(s) waiting for their source to be flat\n", s.in_progress);
+        return ledger_cli_print(o);
+    json_array_foreach(json_object_get(o, "consolidations"), i, op)
+        printf("op %lld %s (%s): %s -> %s, %s %s\n",
+               (long long)json_integer_value(json_object_get(op, "op")), str(op, "key"),
+               str(op, "kind"), str(op, "source"), str(op, "target"), str(op, "amount"),
+               str(op, "status"));
+    printf("%lld consolidation(s) waiting for their source to be flat\n",
+           (long long)json_integer_value(json_object_get(o, "in_progress")));
+    json_decref(o);
     return CLI_OK;
 }
 

@@ -37,7 +37,7 @@ static int run(struct cli_ctx *c)
     size_t i;
 
     req.cfg = c->env.cfg;
-    if (rd_fork_json_scan(c->env.store, &req, &by, &o, &err) != RD_OK)
+    if (rd_fork_json_scan(c->env.store, &req, &by, 1, &o, &err) != RD_OK)
         return cli_fail(&err);
     if (c->json)
         return ledger_cli_print(o);

@@ -82,7 +82,7 @@ unsigned rd_merge_triggers(const struct rd_merge_facts *f, const struct rd_node_
 }
 
 /* A node that may give or take money: not moving, not stopped for good. */
-static int open_state(enum rd_node_state s)
+int rd_merge_state_open(enum rd_node_state s)
 {
     return s == RD_NODE_ACTIVE || s == RD_NODE_SAFE || s == RD_NODE_SUSPENDED;
 }
@@ -91,7 +91,7 @@ int rd_merge_check(const struct rd_merge_check_in *in, struct rd_error *err)
 {
     int partial = in->strategy == RD_MERGE_PARTIAL;
 
-    if (!open_state(in->source_state))
+    if (!rd_merge_state_open(in->source_state))
         return rd_error_set(err, RD_EREJECTED, "invalid_transition: %s is %s; a consolidation "
                             "needs it ACTIVE, SAFE or SUSPENDED", in->source,
                             rd_node_state_name(in->source_state));
@@ -104,7 +104,7 @@ int rd_merge_check(const struct rd_merge_check_in *in, struct rd_error *err)
     if (in->target_in_subtree)
         return rd_error_set(err, RD_EREJECTED, "target_in_subtree: --into %s is %s or under it; "
                             "expected a node outside its subtree", in->target, in->source);
-    if (!open_state(in->target_state))
+    if (!rd_merge_state_open(in->target_state))
         return rd_error_set(err, RD_EREJECTED, "target_state: --into %s is %s; expected ACTIVE, "
                             "SAFE or SUSPENDED", in->target,
                             rd_node_state_name(in->target_state));
@@ -134,7 +134,7 @@ int rd_merge_pick_sibling(enum rd_node_type type, const struct rd_merge_candidat
     int best = -1;
 
     for (size_t i = 0; i < n; i++) {
-        if (c[i].type != type || !open_state(c[i].state) ||
+        if (c[i].type != type || !rd_merge_state_open(c[i].state) ||
             c[i].tracked_days < RD_MERGE_MIN_TRACKED_DAYS)
             continue;
         if (best < 0 || c[i].annual_return_ppm > c[best].annual_return_ppm)

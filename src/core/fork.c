@@ -129,13 +129,46 @@ static int child_name(const char *account, int n, int part, size_t nparts, char 
     return RD_OK;
 }
 
+int rd_fork_split_check(const struct rd_fork_part *split, size_t n, struct rd_error *err)
+{
+    int64_t sum = 0;
+
+    if (n == 0 || n > RD_FORK_SPLIT_MAX)
+        return rd_error_set(err, RD_EINVAL, "fork_split: %zu parts; expected 1 to %d", n,
+                            RD_FORK_SPLIT_MAX);
+    for (size_t i = 0; i < n; i++) {
+        if (!rd_node_type_name(split[i].type))
+            return rd_error_set(err, RD_EINVAL, "fork_split[%zu].type: expected gen, rev or com",
+                                i);
+        if (split[i].fraction_ppm <= 0 || split[i].fraction_ppm > RD_PPM)
+            return rd_error_set(err, RD_EINVAL, "fork_split[%zu].fraction: expected above 0 and "
+                                "at most 1", i);
+        sum += split[i].fraction_ppm;
+    }
+    if (sum != RD_PPM) {
+        char got[32];
+
+        rd_ppm_format(sum, got, sizeof got);
+        return rd_error_set(err, RD_EINVAL, "fork_split: fractions sum to %s; expected exactly 1",
+                            got);
+    }
+    return RD_OK;
+}
+
+int rd_fork_split_applies(enum rd_node_type parent, const struct rd_fork_part *split, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (split[i].type <= parent)
+            return 0;
+    return n > 0;
+}
+
 int rd_fork_children(const char *account, enum rd_node_type type, int n, rd_money amount,
                      const struct rd_node_types *types, const struct rd_fork_part *split,
                      size_t nsplit, struct rd_fork_child *out, size_t *nout,
                      struct rd_error *err)
 {
     rd_money given = 0;
-    int64_t sum = 0;
     int rc;
 
     *nout = 0;
@@ -153,21 +186,8 @@ int rd_fork_children(const char *account, enum rd_node_type type, int n, rd_mone
         *nout = 1;
         return RD_OK;
     }
-    if (nsplit > RD_FORK_SPLIT_MAX)
-        return rd_error_set(err, RD_EINVAL, "fork_split: %zu parts; at most %d", nsplit,
-                            RD_FORK_SPLIT_MAX);
-    for (size_t i = 0; i < nsplit; i++) {
-        if (!rd_node_type_name(split[i].type))
-            return rd_error_set(err, RD_EINVAL, "fork_split[%zu].type: expected gen, rev or com",
-                                i);
-        if (split[i].fraction_ppm <= 0 || split[i].fraction_ppm > RD_PPM)
-            return rd_error_set(err, RD_EINVAL, "fork_split[%zu].fraction: expected above 0 and "
-                                "at most 1", i);
-        sum += split[i].fraction_ppm;
-    }
-    if (sum != RD_PPM)
-        return rd_error_set(err, RD_EINVAL, "fork_split: fractions sum to %lld ppm; expected "
-                            "exactly 1 (1000000 ppm)", (long long)sum);
+    if ((rc = rd_fork_split_check(split, nsplit, err)) != RD_OK)
+        return rc;
     for (size_t i = 0; i < nsplit; i++) {
         memset(&out[i], 0, sizeof out[i]);
         rc = child_name(account, n, (int)i, nsplit, out[i].account, sizeof out[i].account, err);

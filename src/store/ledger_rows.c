@@ -81,6 +81,24 @@ int rd_store_assess_read(struct rd_fork_assess_row *a, const char *action, struc
     return RD_OK;
 }
 
+int rd_store_merge_assess_read(struct rd_merge_assess_row *a, const char *strategy,
+                               const char *action, struct rd_error *err)
+{
+    if (rd_merge_strategy_parse(strategy, &a->strategy) || rd_fork_action_parse(action, &a->f.action))
+        return rd_error_set(err, RD_ESTORE, "merge_assessments %lld: strategy \"%.16s\" or "
+                            "action \"%.16s\" is not one riskdesk knows", (long long)a->id,
+                            strategy, action);
+    return RD_OK;
+}
+
+int rd_store_merge_assess_check(const struct rd_merge_assess_row *a, struct rd_error *err)
+{
+    if (!rd_merge_strategy_name(a->strategy) || !rd_fork_action_name(a->f.action))
+        return rd_error_set(err, RD_EINVAL, "merge_assess_add: %.64s: unknown strategy or "
+                            "action", a->account);
+    return RD_OK;
+}
+
 int rd_store_ledger_names(const struct rd_hier_node_row *n, const char **type,
                           const char **state, struct rd_error *err)
 {

@@ -16,6 +16,9 @@
 #define LEDGER_ASSESS_COLS                                                               \
     "id, account, surplus, amount, market_ppm, performance_ppm, load_ppm, timing_ppm, " \
     "confidence_ppm, action, op, who, at"
+#define LEDGER_MASSESS_COLS                                                            \
+    "id, account, strategy, into_node, target, amount, triggers, reliability_ppm, "    \
+    "benefit_ppm, risk_ppm, confidence_ppm, action, safe, op, who, at"
 
 #include "riskdesk/store.h"
 
@@ -31,6 +34,12 @@ int rd_store_txn_read(struct rd_ledger_txn *t, const char *kind, struct rd_error
 int rd_store_op_read(struct rd_hier_op_row *o, const char *kind, const char *status,
                      struct rd_error *err);
 int rd_store_assess_read(struct rd_fork_assess_row *a, const char *action, struct rd_error *err);
+/* a's strategy and action from their stored text; RD_ESTORE naming the row
+ * otherwise. rd_store_merge_assess_check: RD_EINVAL before a write of an
+ * unknown one. */
+int rd_store_merge_assess_read(struct rd_merge_assess_row *a, const char *strategy,
+                               const char *action, struct rd_error *err);
+int rd_store_merge_assess_check(const struct rd_merge_assess_row *a, struct rd_error *err);
 /* Runs write(s, arg, err) at a transaction level of its own: committed on
  * RD_OK; on RD_EEXIST (nothing written) the level ends without failing the
  * caller's transaction; anything else rolls back. */

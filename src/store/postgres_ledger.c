@@ -2,8 +2,9 @@
  * postgres_ledger.c - the PostgreSQL backend's hierarchy and ledger
  * operations, as sqlite_ledger.c does them: nodes, their state transitions,
  * and append-only ledger transactions with their entries (store.h,
- * rd_store_ledger_ops), and the ops that move money between nodes and fork
- * assessments. Schema: migrations 8 and 9 in postgres_schema.c.
+ * rd_store_ledger_ops), and the ops that move money between nodes and the
+ * fork and consolidation assessments. Schema: migrations 8, 9 and 11 in
+ * postgres_schema.c.
  *
  * A taken key or node is found with ON CONFLICT DO NOTHING, so it fails
  * alone and the caller's transaction goes on. Nothing here updates or
@@ -615,8 +616,110 @@ static int assess_list(struct rd_store *s, const char *account,
     return rc;
 }
 
+static int read_massess(const PGresult *r, int row, struct rd_merge_assess_row *a,
+                        struct rd_error *err)
+{
+    memset(a, 0, sizeof *a);
+    a->id = rd_pg_col_i64(r, row, 0);
+    rd_pg_col_text(r, row, 1, a->account, sizeof a->account);
+    rd_pg_col_text(r, row, 3, a->into, sizeof a->into);
+    rd_pg_col_text(r, row, 4, a->target, sizeof a->target);
+    a->amount = rd_pg_col_i64(r, row, 5);
+    a->triggers = (unsigned)rd_pg_col_i64(r, row, 6);
+    a->f.reliability = rd_pg_col_i64(r, row, 7);
+    a->f.benefit = rd_pg_col_i64(r, row, 8);
+    a->f.risk = rd_pg_col_i64(r, row, 9);
+    a->f.confidence = rd_pg_col_i64(r, row, 10);
+    a->f.safe = rd_pg_col_i64(r, row, 12) != 0;
+    a->op = rd_pg_col_i64(r, row, 13);
+    rd_pg_col_text(r, row, 14, a->who, sizeof a->who);
+    a->at = rd_pg_col_i64(r, row, 15);
+    return rd_store_merge_assess_read(a, rd_pg_col_cstr(r, row, 2), rd_pg_col_cstr(r, row, 11),
+                                      err);
+}
+
+static int merge_assess_add(struct rd_store *s, struct rd_merge_assess_row *a,
+                            struct rd_error *err)
+{
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc = rd_store_merge_assess_check(a, err);
+
+    if (rc)
+        return rc;
+    rd_pg_bind_init(&p);
+    rd_pg_bind_field(&p, a->account, sizeof a->account);
+    rd_pg_bind_str(&p, rd_merge_strategy_name(a->strategy));
+    rd_pg_bind_field(&p, a->into, sizeof a->into);
+    rd_pg_bind_field(&p, a->target, sizeof a->target);
+    rd_pg_bind_i64(&p, a->amount);
+    rd_pg_bind_i64(&p, (int64_t)a->triggers);
+    rd_pg_bind_i64(&p, a->f.reliability);
+    rd_pg_bind_i64(&p, a->f.benefit);
+    rd_pg_bind_i64(&p, a->f.risk);
+    rd_pg_bind_i64(&p, a->f.confidence);
+    rd_pg_bind_str(&p, rd_fork_action_name(a->f.action));
+    rd_pg_bind_i64(&p, a->f.safe != 0);
+    rd_pg_bind_i64_or_null(&p, a->op);
+    rd_pg_bind_field(&p, a->who, sizeof a->who);
+    rd_pg_bind_i64(&p, a->at);
+    rc = rd_pg_ext_run(s, RD_PGX_MASSESS_ADD,
+                       "INSERT INTO merge_assessments (account, strategy, into_node, target, "
+                       "amount, triggers, reliability_ppm, benefit_ppm, risk_ppm, confidence_ppm, "
+                       "action, safe, op, who, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+                       "$10, $11, $12, $13, $14, $15) RETURNING id", &p, &res,
+                       "merge_assess_add", err);
+    if (!rc)
+        a->id = rd_pg_col_i64(res, 0, 0);
+    PQclear(res);
+    return rc;
+}
+
+static int merge_assess_get(struct rd_store *s, int64_t id, struct rd_merge_assess_row *a,
+                            struct rd_error *err)
+{
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc;
+
+    rd_pg_bind_init(&p);
+    rd_pg_bind_i64(&p, id);
+    rc = rd_pg_ext_run(s, RD_PGX_MASSESS_GET,
+                       "SELECT " LEDGER_MASSESS_COLS " FROM merge_assessments WHERE id = $1", &p,
+                       &res, "merge_assess_get", err);
+    if (!rc && PQntuples(res) == 0)
+        rc = rd_error_set(err, RD_ENOTFOUND, "no consolidation assessment has id %lld",
+                          (long long)id);
+    else if (!rc)
+        rc = read_massess(res, 0, a, err);
+    PQclear(res);
+    return rc;
+}
+
+static int merge_assess_list(struct rd_store *s, const char *account,
+                             int (*visit)(void *, const struct rd_merge_assess_row *), void *ctx,
+                             struct rd_error *err)
+{
+    PGresult *res;
+    int rc = rows_of(s, account, RD_PGX_MASSESS_LIST_ONE,
+                     "SELECT " LEDGER_MASSESS_COLS " FROM merge_assessments WHERE account = $1 "
+                     "ORDER BY id", RD_PGX_MASSESS_LIST_ALL,
+                     "SELECT " LEDGER_MASSESS_COLS " FROM merge_assessments ORDER BY id",
+                     "merge_assess_list", &res, err);
+
+    for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
+        struct rd_merge_assess_row a;
+
+        rc = read_massess(res, i, &a, err);
+        if (!rc)
+            rc = visit(ctx, &a);
+    }
+    PQclear(res);
+    return rc;
+}
+
 const struct rd_store_ledger_ops rd_pg_ledger_ops = {
-    .version = 2,
+    .version = 3,
     .node_add = node_add,
     .node_get = node_get,
     .node_list = node_list,
@@ -635,4 +738,7 @@ const struct rd_store_ledger_ops rd_pg_ledger_ops = {
     .assess_add = assess_add,
     .assess_get = assess_get,
     .assess_list = assess_list,
+    .merge_assess_add = merge_assess_add,
+    .merge_assess_get = merge_assess_get,
+    .merge_assess_list = merge_assess_list,
 };

@@ -1,8 +1,9 @@
 /*
  * sqlite_ledger.c - the SQLite backend's hierarchy and ledger operations:
  * nodes, their state transitions, and append-only ledger transactions with
- * their entries, the ops that move money between nodes and fork assessments
- * (store.h, rd_store_ledger_ops). Schema: migrations 8 and 9 in
+ * their entries, the ops that move money between nodes and fork and
+ * consolidation assessments (store.h, rd_store_ledger_ops). Schema:
+ * migrations 8, 9 and 11 in
  * sqlite_schema.c; docs/hierarchy.md.
  *
  * Nothing here updates or deletes a ledger row; the schema's triggers refuse
@@ -64,6 +65,15 @@ static const char *const sql[RD_SQX_COUNT] = {
     [RD_SQX_ASSESS_LIST_ONE] = "SELECT " LEDGER_ASSESS_COLS " FROM fork_assessments "
                                "WHERE account = ? ORDER BY id",
     [RD_SQX_ASSESS_LIST_ALL] = "SELECT " LEDGER_ASSESS_COLS " FROM fork_assessments ORDER BY id",
+    [RD_SQX_MASSESS_ADD] = "INSERT INTO merge_assessments (account, strategy, into_node, target, "
+                           "amount, triggers, reliability_ppm, benefit_ppm, risk_ppm, "
+                           "confidence_ppm, action, safe, op, who, at) VALUES (?, ?, ?, ?, ?, ?, "
+                           "?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    [RD_SQX_MASSESS_GET] = "SELECT " LEDGER_MASSESS_COLS " FROM merge_assessments WHERE id = ?",
+    [RD_SQX_MASSESS_LIST_ONE] = "SELECT " LEDGER_MASSESS_COLS " FROM merge_assessments "
+                                "WHERE account = ? ORDER BY id",
+    [RD_SQX_MASSESS_LIST_ALL] = "SELECT " LEDGER_MASSESS_COLS " FROM merge_assessments "
+                                "ORDER BY id",
 };
 
 static int prep(struct rd_store *s, enum rd_sqlite_ext slot, struct rd_sqlite_binder *b,
@@ -98,6 +108,7 @@ struct visitor {
     int (*book)(void *ctx, const struct rd_ledger_balance *);
     int (*op)(void *ctx, const struct rd_hier_op_row *);
     int (*assess)(void *ctx, const struct rd_fork_assess_row *);
+    int (*massess)(void *ctx, const struct rd_merge_assess_row *);
     void *ctx;
 };
 
@@ -670,8 +681,99 @@ static int assess_list(struct rd_store *s, const char *account,
                    "assess_list", err);
 }
 
+static int read_massess(sqlite3_stmt *st, struct rd_merge_assess_row *a, struct rd_error *err)
+{
+    char strategy[16], action[16];
+
+    memset(a, 0, sizeof *a);
+    a->id = sqlite3_column_int64(st, 0);
+    rd_sqlite_col_text(st, 1, a->account, sizeof a->account);
+    rd_sqlite_col_text(st, 2, strategy, sizeof strategy);
+    rd_sqlite_col_text(st, 3, a->into, sizeof a->into);
+    rd_sqlite_col_text(st, 4, a->target, sizeof a->target);
+    a->amount = sqlite3_column_int64(st, 5);
+    a->triggers = (unsigned)sqlite3_column_int64(st, 6);
+    a->f.reliability = sqlite3_column_int64(st, 7);
+    a->f.benefit = sqlite3_column_int64(st, 8);
+    a->f.risk = sqlite3_column_int64(st, 9);
+    a->f.confidence = sqlite3_column_int64(st, 10);
+    rd_sqlite_col_text(st, 11, action, sizeof action);
+    a->f.safe = sqlite3_column_int64(st, 12) != 0;
+    a->op = sqlite3_column_int64(st, 13);
+    rd_sqlite_col_text(st, 14, a->who, sizeof a->who);
+    a->at = sqlite3_column_int64(st, 15);
+    return rd_store_merge_assess_read(a, strategy, action, err);
+}
+
+static int emit_massess(sqlite3_stmt *st, void *v, struct rd_error *err)
+{
+    struct visitor *av = v;
+    struct rd_merge_assess_row a;
+    int rc = read_massess(st, &a, err);
+
+    return rc ? rc : av->massess(av->ctx, &a);
+}
+
+static int merge_assess_add(struct rd_store *s, struct rd_merge_assess_row *a,
+                            struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    int rc;
+
+    if ((rc = rd_store_merge_assess_check(a, err)) != RD_OK ||
+        (rc = prep(s, RD_SQX_MASSESS_ADD, &b, err)) != RD_OK)
+        return rc;
+    rd_sqlite_bind_field(&b, a->account, sizeof a->account);
+    rd_sqlite_bind_str(&b, rd_merge_strategy_name(a->strategy));
+    rd_sqlite_bind_field(&b, a->into, sizeof a->into);
+    rd_sqlite_bind_field(&b, a->target, sizeof a->target);
+    rd_sqlite_bind_i64(&b, a->amount);
+    rd_sqlite_bind_i64(&b, (int64_t)a->triggers);
+    rd_sqlite_bind_i64(&b, a->f.reliability);
+    rd_sqlite_bind_i64(&b, a->f.benefit);
+    rd_sqlite_bind_i64(&b, a->f.risk);
+    rd_sqlite_bind_i64(&b, a->f.confidence);
+    rd_sqlite_bind_str(&b, rd_fork_action_name(a->f.action));
+    rd_sqlite_bind_i64(&b, a->f.safe != 0);
+    rd_sqlite_bind_i64_or_null(&b, a->op);
+    rd_sqlite_bind_field(&b, a->who, sizeof a->who);
+    rd_sqlite_bind_i64(&b, a->at);
+    return step_id(s, &b, &a->id, "merge_assess_add", err);
+}
+
+static int merge_assess_get(struct rd_store *s, int64_t id, struct rd_merge_assess_row *a,
+                            struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    int rc = prep(s, RD_SQX_MASSESS_GET, &b, err);
+
+    if (rc)
+        return rc;
+    rd_sqlite_bind_i64(&b, id);
+    rc = rd_sqlite_bind_step(&b);
+    if (rc == SQLITE_ROW)
+        rc = read_massess(b.st, a, err);
+    else if (rc == SQLITE_DONE)
+        rc = rd_error_set(err, RD_ENOTFOUND, "no consolidation assessment has id %lld",
+                          (long long)id);
+    else
+        rc = rd_sqlite_fail(s, rc, err, "merge_assess_get");
+    rd_sqlite_bind_done(&b);
+    return rc;
+}
+
+static int merge_assess_list(struct rd_store *s, const char *account,
+                             int (*visit)(void *, const struct rd_merge_assess_row *), void *ctx,
+                             struct rd_error *err)
+{
+    struct visitor v = {.massess = visit, .ctx = ctx};
+
+    return rows_of(s, account, RD_SQX_MASSESS_LIST_ONE, RD_SQX_MASSESS_LIST_ALL, emit_massess,
+                   &v, "merge_assess_list", err);
+}
+
 const struct rd_store_ledger_ops rd_sqlite_ledger_ops = {
-    .version = 2,
+    .version = 3,
     .node_add = node_add,
     .node_get = node_get,
     .node_list = node_list,
@@ -690,4 +792,7 @@ const struct rd_store_ledger_ops rd_sqlite_ledger_ops = {
     .assess_add = assess_add,
     .assess_get = assess_get,
     .assess_list = assess_list,
+    .merge_assess_add = merge_assess_add,
+    .merge_assess_get = merge_assess_get,
+    .merge_assess_list = merge_assess_list,
 };

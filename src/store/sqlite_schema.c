@@ -426,6 +426,31 @@ static const char migration_11[] =
     ");"
     "CREATE INDEX admin_events_account ON admin_events (account, kind, id);";
 
+/* Each consolidation assessment (docs/hierarchy.md, "Consolidation"): what
+ * was asked (strategy, --into as given, amount), what it found (target, the
+ * triggers as a bit mask) and its factors (ppm), action and whether it set
+ * the node SAFE; op: the consolidation it led to. */
+static const char migration_12[] =
+    "CREATE TABLE merge_assessments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account TEXT NOT NULL REFERENCES hier_nodes (account),"
+    "  strategy TEXT NOT NULL CHECK (strategy IN ('parent', 'sibling', 'new', 'partial')),"
+    "  into_node TEXT NOT NULL,"
+    "  target TEXT NOT NULL,"
+    "  amount BIGINT NOT NULL,"
+    "  triggers BIGINT NOT NULL,"
+    "  reliability_ppm BIGINT NOT NULL,"
+    "  benefit_ppm BIGINT NOT NULL,"
+    "  risk_ppm BIGINT NOT NULL,"
+    "  confidence_ppm BIGINT NOT NULL,"
+    "  action TEXT NOT NULL CHECK (action IN ('execute', 'window', 'review')),"
+    "  safe BIGINT NOT NULL,"
+    "  op BIGINT,"
+    "  who TEXT NOT NULL,"
+    "  at BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX merge_assessments_account ON merge_assessments (account, id);";
+
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -438,6 +463,7 @@ const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {9, migration_9},
     {10, migration_10},
     {11, migration_11},
+    {12, migration_12},
 };
 
 const int rd_sqlite_migration_count =

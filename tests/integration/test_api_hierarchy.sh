@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The hierarchy's HTTP API over loopback, on SQLite and on a throwaway
 # PostgreSQL: every route's JSON byte for byte the CLI's --json for the same
-# store (the scan's new assessment ids aside); deposits, withdrawals and forks
-# booked once under the Idempotency-Key (a replay answers the stored result,
+# store (the CLI scan's stored assessment ids aside: the API's GET stores
+# none); deposits, withdrawals and forks
+# and consolidations booked once under the Idempotency-Key (a replay answers the stored result,
 # another use of the key 409 idempotency_conflict); every refusal (bad amount,
 # no key, not a node, insufficient_funds, low_confidence, a role too weak)
 # changing nothing, `ledger verify` clean after each; what a trader and a
@@ -125,6 +126,8 @@ suite() {
   refused 400 invalid; expect_in "$TMP/body" "vix"
   rk POST /api/v1/forking/assess "$ADMIN" "" '{"account":"plain"}'
   refused 404 not_found
+  rk POST /api/v1/forking/assess "$ADMIN" "" '{"account":"nosuch"}'
+  refused 404 not_found; expect_in "$TMP/body" "nosuch"
   # no snapshots, VIX unknown: below 0.80 without force
   rk POST /api/v1/forking/execute "$ADMIN" f1 '{"account":"g1"}'
   refused 409 low_confidence
@@ -144,8 +147,15 @@ suite() {
   refused 409 below_threshold
   rk POST /api/v1/forking/execute "$BOB" byrole '{"account":"g1","force":true}'
   refused 403 forbidden
-  # opportunities: g2 may fork (the assessments are stored anew: their ids differ)
-  r GET "/api/v1/forking/opportunities?vix=14.5" "$VIEWER"; expect 200 '"account":"g2"'
+  # opportunities: g2 may fork; a read stores no assessment (the id POST
+  # /assess gives next follows the one before it)
+  rk POST /api/v1/forking/assess "$ADMIN" "" '{"account":"g2","vix":14.5}'; expect 201
+  before=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["assessment"])' "$TMP/body")
+  r GET "/api/v1/forking/opportunities?vix=14.5" "$VIEWER"; expect 200 '"account":"g2"' '"assessment":null'
+  cp "$TMP/body" "$TMP/opps"
+  rk POST /api/v1/forking/assess "$ADMIN" "" '{"account":"g2","vix":14.5}'; expect 201
+  jcheck "d['assessment'] == $before + 1"
+  cp "$TMP/opps" "$TMP/body"
   NORMAL_DROP="assessment"
   normalise "$TMP/body" >"$TMP/scan.api"
   "$RD_BIN" fork scan "${C[@]}" --at "$AT" --vix 14.5 --json >"$TMP/scan.json"
@@ -174,6 +184,87 @@ suite() {
   same_as_cli "hierarchy after the fork" hierarchy show --root g1
   r GET /api/v1/accounts/g2/hierarchy "$BOB"; expect 403 forbidden_account
   r GET /api/v1/accounts/g1/ledger "$CAROL"; expect 403 forbidden_account
+
+  # ---- consolidations ----
+  snapshot
+  rk POST /api/v1/consolidation/execute "$BOB" byrole '{"account":"g1.f1","strategy":"parent","force":true}'
+  refused 403 forbidden
+  rk POST /api/v1/consolidation/execute "$ADMIN" "" '{"account":"g1.f1","strategy":"parent","force":true}'
+  refused 400 invalid; expect_in "$TMP/body" "Idempotency-Key"
+  for bad in '{"account":"g1.f1"}:strategy' '{"account":"g1.f1","strategy":"merge"}:strategy' \
+             '{"account":"g1.f1","strategy":"parent","amount":"5"}:amount' \
+             '{"account":"g1.f1","strategy":"partial"}:amount' \
+             '{"account":"g1.f1","strategy":"partial","amount":"-1"}:amount' \
+             '{"account":"g1.f1","strategy":"parent","into":""}:into' \
+             '{"account":"g1.f1","strategy":"parent","force":"yes"}:force' \
+             '{"strategy":"parent"}:account'; do
+    rk POST /api/v1/consolidation/execute "$ADMIN" "bad$RANDOM" "${bad%:*}"
+    refused 400 invalid; expect_in "$TMP/body" "${bad##*:}"
+  done
+  rk POST /api/v1/consolidation/assess "$ADMIN" "" '{"account":"g1.f1","strategy":"parent","force":true}'
+  refused 400 invalid; expect_in "$TMP/body" "force: is for"
+  rk POST /api/v1/consolidation/execute "$ADMIN" m0 '{"account":"g1.f1","strategy":"parent","memo":1}'
+  refused 400 unknown_field
+  rk POST /api/v1/consolidation/execute "$ADMIN" m0 '{"account":"nosuch","strategy":"parent"}'
+  refused 404 not_found
+  rk POST /api/v1/consolidation/execute "$ADMIN" m0 '{"account":"plain","strategy":"parent","force":true}'
+  refused 404 not_found; expect_in "$TMP/body" "plain"
+  rk POST /api/v1/consolidation/execute "$ADMIN" m0 '{"account":"g1","strategy":"parent","force":true}'
+  refused 409 no_parent
+  rk POST /api/v1/consolidation/execute "$ADMIN" m0 '{"account":"g1.f1","strategy":"partial","amount":"100000.01","force":true}'
+  refused 409 insufficient_funds
+  # below 0.80 without force: refused, its assessment stored for approval
+  rk POST /api/v1/consolidation/execute "$ADMIN" m0 '{"account":"g1.f1","strategy":"parent"}'
+  refused 409 low_confidence
+  MASSESS=$(sed -n 's/.*assessment \([0-9]*\) waits.*/\1/p' "$TMP/body")
+  # assess: the CLI's JSON, but the stored assessment's id
+  rk POST /api/v1/consolidation/assess "$ADMIN" "" '{"account":"g1.f1","strategy":"partial","amount":"100.5"}'
+  expect 201 '"strategy":"partial"' '"amount":"100.50"' '"assessment":'
+  NORMAL_DROP="assessment"
+  normalise "$TMP/body" >"$TMP/massess.api"
+  "$RD_BIN" consolidate assess "${C[@]}" --at "$AT" --account g1.f1 --strategy partial --amount 100.5 --json >"$TMP/massess.json"
+  if [ "$(normalise "$TMP/massess.json")" = "$(cat "$TMP/massess.api")" ]; then ok; else
+    bad "consolidation assess: the API's JSON differs from the CLI's"; fi
+  NORMAL_DROP="id txn at"
+  # a partial one, once by its key
+  rk POST /api/v1/consolidation/execute "$ADMIN" p1 '{"account":"g2.f1","strategy":"partial","amount":"2.5","force":true}'
+  expect 201 '"replayed":false' '"status":"done"' '"source":"g2.f1"' '"target":"g2"' '"amount":"2.50"'
+  verify_clean "the API's partial consolidation"
+  snapshot
+  rk POST /api/v1/consolidation/execute "$ADMIN" p1 '{"account":"g2.f1","strategy":"partial","amount":"2.5","force":true}'
+  expect 200 '"replayed":true'
+  same_as_cli "a replayed consolidation" consolidate execute --account g2.f1 --strategy partial --amount 2.5 --force --key p1 --at "$AT"
+  rk POST /api/v1/consolidation/execute "$ADMIN" p1 '{"account":"g2.f1","strategy":"partial","amount":"3","force":true}'
+  refused 409 idempotency_conflict
+  # approve the refused one
+  rk POST "/api/v1/consolidation/99999/approve" "$ADMIN" m1
+  refused 404 not_found
+  rk POST "/api/v1/consolidation/x/approve" "$ADMIN" m1
+  refused 404 not_found
+  rk POST "/api/v1/consolidation/$MASSESS/approve" "$ADMIN" ""
+  refused 400 invalid
+  rk POST "/api/v1/consolidation/$MASSESS/approve" "$ADMIN" m1 '{"vix":1}'
+  refused 400 unknown_field
+  rk POST "/api/v1/consolidation/$MASSESS/approve" "$ADMIN" m1
+  expect 201 '"replayed":false' '"status":"done"' '"source":"g1.f1"' '"target":"g1"' '"amount":"100000.00"'
+  verify_clean "the API's consolidation approve"
+  rk POST "/api/v1/consolidation/$MASSESS/approve" "$ADMIN" m1 '{}'
+  expect 200 '"replayed":true'
+  same_as_cli "a replayed approval" consolidate approve "$MASSESS" --key m1 --at "$AT"
+  snapshot
+  rk POST "/api/v1/consolidation/$MASSESS/approve" "$ADMIN" m2
+  refused 409 rejected; expect_in "$TMP/body" "is stale"
+  # reads
+  r GET /api/v1/consolidation/status "$VIEWER"; expect 200 '"source":"g1.f1"' '"source":"g2.f1"'
+  same_as_cli "consolidation status" consolidate status
+  # a trader sees the consolidations from or into their node
+  r GET /api/v1/consolidation/status "$BOB"; expect 200 '"source":"g1.f1"'
+  expect_not_in "$TMP/body" '"source":"g2.f1"'
+  r GET /api/v1/consolidation/status "$CAROL"; expect 200 '"source":"g2.f1"'
+  expect_not_in "$TMP/body" '"source":"g1.f1"'
+  r GET /api/v1/consolidation/status?x=1 "$VIEWER"; expect 400 unknown_parameter
+  r GET /api/v1/consolidation/opportunities "$VIEWER"; expect 200 '"opportunities":'
+  same_as_cli "consolidation opportunities" consolidate scan --at "$AT"
 
   # ---- attribution ----
   for d in 23 24; do

@@ -20,8 +20,9 @@ import json, sys
 c = json.load(open(sys.argv[1]))
 spare = dict(c["accounts"][1], name="spare", starting_cash="3000")
 c["accounts"].append(spare)
-# hierarchy nodes for the forking routes: node forks, node2's fork is approved
-for n in ("node", "node2"):
+# hierarchy nodes for the forking routes: node forks, node2's fork is approved;
+# for the consolidation routes node3 and node4 have forked
+for n in ("node", "node2", "node3", "node4"):
     c["accounts"].append({"name": n, "tier": "auto", "starting_cash": "10000"})
 c["slack"] = {"signing_secret": sys.argv[2]}
 json.dump(c, open(sys.argv[1], "w"))
@@ -34,12 +35,17 @@ trap 'stop_server; rm -rf "$TMP"' EXIT
 # dispatcher, two days of snapshots of every account
 REC='"underlying":"AAPL","symbol":"AAPL","action":"BUY_STOCK","strategy":"day","confidence":0.8,"volume_ratio":1.5,"price":"190.50","created_at":"2026-11-20T15:30:00Z"'
 # tiny, node and node2 are gen nodes; node and node2 earned enough to fork
-for n in tiny node node2; do
+for n in tiny node node2 node3 node4; do
   expect_rc 0 "$RD_BIN" hierarchy init "${C[@]}" --account $n --type gen --at 2026-11-20T15:00:00Z
 done
-for n in node node2; do
+for n in node node2 node3 node4; do
   expect_rc 0 "$RD_BIN" ledger pnl "${C[@]}" --account $n --amount 100000 --key win/$n --at 2026-11-20T15:00:00Z
 done
+for n in node3 node4; do
+  expect_rc 0 "$RD_BIN" fork execute "${C[@]}" --account $n --force --at 2026-11-20T15:00:00Z
+done
+expect_rc 0 "$RD_BIN" consolidate assess "${C[@]}" --account node4.f1 --strategy partial --amount 1 --json --at 2026-11-20T15:00:00Z
+MERGE_ASSESSMENT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["assessment"])' "$TMP/out")
 expect_rc 0 "$RD_BIN" fork assess "${C[@]}" --account node2 --json --at 2026-11-20T15:00:00Z
 ASSESSMENT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["assessment"])' "$TMP/out")
 expect_rc 0 "$RD_BIN" recommend add "${C[@]}" --rec "{\"id\":\"tiny-1\",\"account\":\"tiny\",$REC}"
@@ -71,14 +77,14 @@ expect_rc 0 "$RD_BIN" tokens list "${C[@]}" --json
 SPARE_ID=$(python3 -c 'import json,sys; print([t["id"] for t in json.load(open(sys.argv[1])) if t["label"] == "spare"][0])' "$TMP/out")
 
 # ---- the table ----
-python3 - "$TMP" "$DECISION" "$SPARE_ID" "$ASSESSMENT" <<'PY'
+python3 - "$TMP" "$DECISION" "$SPARE_ID" "$ASSESSMENT" "$MERGE_ASSESSMENT" <<'PY'
 import json, sys
 t = sys.argv[1]
 tok = lambda n: open("%s/%s.token" % (t, n)).read().strip()
 json.dump({"viewer": tok("viewer"), "trader of another account": tok("carol"),
            "trader of this account": tok("bob"), "admin": tok("admin"),
            "decision": int(sys.argv[2]), "spare_token": int(sys.argv[3]),
-           "assessment": int(sys.argv[4])},
+           "assessment": int(sys.argv[4]), "merge_assessment": int(sys.argv[5])},
           open(t + "/callers.json", "w"))
 PY
 secret "$(cat "$TMP/admin.token")" "$TMP/callers.json"

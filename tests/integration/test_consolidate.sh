@@ -2,7 +2,8 @@
 # Consolidations end to end through the CLI, on SQLite and on a throwaway
 # PostgreSQL: the worked example's second half (the rev child a gen node
 # forked consolidates back into it), a source holding a position going
-# MERGING -> its dispatcher exits it -> flat -> CLOSED with its capital moved,
+# MERGING -> its dispatcher exits it -> flat -> CLOSED with its capital moved
+# (and refused, the source left MERGING, when its target closed meanwhile),
 # partial, sibling and new, every refusal changing nothing, replay and
 # idempotency_conflict, a SIGKILL at every crash step followed by a clean
 # `ledger verify` and a rerun leaving exactly one consolidation, scan and a
@@ -14,9 +15,10 @@ start_stores                 # skips (77) only when PostgreSQL's binaries are mi
 
 trading='"risk": {"allowed_actions": ["BUY_STOCK", "SELL_STOCK"], "max_notional_exposure": "10000000", "max_daily_loss": "100000"}'
 accounts="{\"name\": \"s2\", \"tier\": \"auto\", \"starting_cash\": \"10000\", $trading},
+  {\"name\": \"t2\", \"tier\": \"auto\", \"starting_cash\": \"10000\", $trading},
   {\"name\": \"c1\", \"tier\": \"auto\", \"starting_cash\": \"600000\"},
   {\"name\": \"g3\", \"tier\": \"auto\", \"starting_cash\": \"10000\"}"
-for k in g1 g2 w1 n1 s3 sc dd k1 k2 k3 k4; do
+for k in g1 g2 w1 n1 s3 sc dd k1 k2 k3 k4 ap t1; do
   accounts="$accounts, {\"name\": \"$k\", \"tier\": \"auto\", \"starting_cash\": \"10000\"}"
 done
 cat >"$TMP/riskdesk.json" <<JSON
@@ -39,6 +41,10 @@ merges_of() {
 import json, sys
 print(" ".join(o["kind"] + ":" + o["status"] for o in json.load(sys.stdin)["consolidations"] if o["source"] == sys.argv[1]))' "$1"
 }
+# assessment_of FILE: the stored assessment's id in a JSON answer
+assessment_of() {
+  python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["assessment"])' "$1"
+}
 # forked PARENT: a gen node of 10,000 that earned 100,000 and forked PARENT.f1 (rev, 100,000)
 forked() {
   step 0 hierarchy init --account "$1" --type gen
@@ -52,9 +58,10 @@ suite() {
   forked w1
   step 0 consolidate assess --account w1.f1 --strategy parent --json
   cp "$TMP/out" "$TMP/$name.assess"
-  jcheck_file "$TMP/out" 'd == {"account": "w1.f1", "type": "rev", "state": "ACTIVE", "triggers": ["manual"], "urgency": "high", "strategy": "parent", "target": "w1", "amount": "100000.00", "confidence": "0.6", "factors": {"reliability": "1", "benefit": "0", "risk": "1"}, "action": "review", "safe": False}'
+  jcheck_file "$TMP/out" 'd == {"account": "w1.f1", "type": "rev", "state": "ACTIVE", "triggers": ["manual"], "urgency": "high", "strategy": "parent", "target": "w1", "amount": "100000.00", "confidence": "0.6", "factors": {"reliability": "1", "benefit": "0", "risk": "1"}, "action": "review", "safe": False, "assessment": d["assessment"]} and d["assessment"] > 0'
   step 1 consolidate execute --account w1.f1 --strategy parent
-  expect_in "$TMP/err" "low_confidence: account w1.f1: confidence 0.6 is below 0.80 (action review: a person decides)"
+  expect_in "$TMP/err" "low_confidence: account w1.f1: confidence 0.6 is below 0.80 (action review: a person decides); assessment "
+  expect_in "$TMP/err" "waits for \`riskdesk consolidate approve "
   expect_eq "w1.f1 after a refusal" "$(node w1.f1)" "ACTIVE 100000.00 100000.00"
   step 0 consolidate execute --account w1.f1 --strategy parent --force --json
   cp "$TMP/out" "$TMP/$name.execute"
@@ -206,6 +213,30 @@ PY
   "$RD_BIN" orders "${C[@]}" --account s2 --json >"$TMP/s2.orders"
   jcheck_file "$TMP/s2.orders" 'len(d) == 2'
 
+  # ---- the target closed while the source waits: refused, nothing moves ----
+  WHEN=$EARLY step 0 hierarchy init --account t1 --type gen
+  WHEN=$EARLY step 0 perf snapshot --account t1
+  WHEN=2026-11-02T20:30:00Z step 0 perf snapshot --account t1
+  WHEN=$TRADE step 0 hierarchy init --account t2 --type gen
+  WHEN=2026-11-23T16:00:10Z step 0 dispatch --account t2 --once
+  WHEN=2026-11-23T16:10:00Z step 0 consolidate execute --account t2 --strategy sibling --into t1 --force --json
+  jcheck_file "$TMP/out" 'd["status"] == "open" and d["target"] == "t1"'
+  # t1 gives its capital to s3 and is CLOSED while t2 waits
+  WHEN=2026-11-23T16:12:00Z step 0 consolidate execute --account t1 --strategy sibling --into s3 --force --json
+  expect_eq "t1 closed" "$(node t1 | cut -d' ' -f1,2)" "CLOSED 0.00"
+  # t2's dispatcher exits its position, and its finish is refused: t2 stays
+  # MERGING with its capital, t1 takes nothing
+  WHEN=2026-11-23T16:20:00Z step 0 dispatch --account t2 --once
+  expect_in "$TMP/err" "target_state: consolidation op"
+  "$RD_BIN" orders "${C[@]}" --account t2 --json >"$TMP/t2.orders"
+  jcheck_file "$TMP/t2.orders" '[(o["intent"], o["status"]) for o in d] == [("entry", "filled"), ("exit", "filled")]'
+  WHEN=2026-11-23T16:25:00Z step 1 consolidate execute --account t2 --strategy sibling --into t1 --force
+  expect_in "$TMP/err" "target_state: consolidation op"
+  expect_in "$TMP/err" "its target t1 is CLOSED now; expected ACTIVE, SAFE or SUSPENDED; t2 stays MERGING"
+  expect_eq "t1 after the refusals" "$(node t1 | cut -d' ' -f1,2)" "CLOSED 0.00"
+  expect_eq "t2 after the refusals" "$(node t2 | cut -d' ' -f1)" "MERGING"
+  expect_eq "t2's consolidations" "$(merges_of t2)" "merge:open"
+
   # ---- a SIGKILL at each step: verify clean, a rerun leaves exactly one ----
   local i=0
   for crash in consolidate.begin consolidate.ledger consolidate.commit consolidate.after_commit; do
@@ -222,12 +253,38 @@ PY
     expect_eq "k$i after the rerun ($crash)" "$(node k$i | cut -d' ' -f1,2)" "ACTIVE 110000.00"
   done
 
+  # ---- approve: a stored assessment executes once ----
+  forked ap
+  step 0 consolidate assess --account ap.f1 --strategy partial --amount 250.5 --json
+  partial=$(assessment_of "$TMP/out")
+  step 0 consolidate approve "$partial" --json
+  jcheck_file "$TMP/out" 'd["key"] == "consolidate/ap.f1/1" and d["amount"] == "250.50" and d["status"] == "done" and d["target"] == "ap"'
+  step 1 consolidate execute --account ap.f1 --strategy parent
+  refused=$(sed -n 's/.*; assessment \([0-9]*\) waits.*/\1/p' "$TMP/err")
+  expect_eq "ap.f1 before approval" "$(node ap.f1)" "ACTIVE 99749.50 99749.50"
+  step 0 consolidate approve "$refused" --json
+  cp "$TMP/out" "$TMP/$name.approve"
+  jcheck_file "$TMP/out" 'd["key"] == "consolidate/ap.f1/2" and d["replayed"] is False and d["status"] == "done" and d["source"] == "ap.f1" and d["target"] == "ap" and d["amount"] == "99749.50"'
+  expect_eq "ap.f1 approved" "$(node ap.f1)" "CLOSED 0.00 99749.50"
+  step 1 consolidate approve "$refused"
+  expect_in "$TMP/err" "consolidate approve: assessment $refused of ap.f1 is stale: consolidation op"
+  step 0 consolidate approve "$refused" --key consolidate/ap.f1/2 --json
+  jcheck_file "$TMP/out" 'd["replayed"] is True and d["status"] == "done" and d["amount"] == "99749.50"'
+  step 1 consolidate approve "$partial"
+  expect_in "$TMP/err" "is stale"
+  step 1 consolidate approve 999999
+  expect_in "$TMP/err" "no consolidation assessment has id 999999"
+  step 2 consolidate approve x1
+  expect_in "$TMP/err" "ID: 'x1'; expected an assessment's id"
+  step 2 consolidate approve
+  expect_eq "ap.f1's consolidations" "$(merges_of ap.f1)" "partial:done merge:done"
+
   # ---- scan: a rev node under its minimum, idle for 51 days ----
   WHEN=$EARLY forked sc
   WHEN=$EARLY step 0 ledger withdraw --account sc.f1 --amount 1 --key out-sc
   step 0 consolidate scan --json
   cp "$TMP/out" "$TMP/$name.scan"
-  jcheck_file "$TMP/out" 'd == {"opportunities": [{"account": "sc.f1", "type": "rev", "state": "ACTIVE", "triggers": ["under_minimum", "idle"], "urgency": "medium", "strategy": "parent", "target": "sc", "amount": "99999.00", "confidence": "0.6", "factors": {"reliability": "1", "benefit": "0", "risk": "1"}, "action": "review", "safe": False}]}'
+  jcheck_file "$TMP/out" 'd == {"opportunities": [{"account": "sc.f1", "type": "rev", "state": "ACTIVE", "triggers": ["under_minimum", "idle"], "urgency": "medium", "strategy": "parent", "target": "sc", "amount": "99999.00", "confidence": "0.6", "factors": {"reliability": "1", "benefit": "0", "risk": "1"}, "action": "review", "safe": False, "assessment": None}]}'
 
   # ---- critical below 0.70: SAFE ----
   # (dd lost as much: no gain in moving, so the confidence is low)
@@ -245,7 +302,7 @@ PY
 
   step 0 consolidate status --json
   cp "$TMP/out" "$TMP/$name.status"
-  jcheck_file "$TMP/out" 'd["in_progress"] == 0 and all(o["status"] == "done" for o in d["consolidations"])'
+  jcheck_file "$TMP/out" 'd["in_progress"] == 1 and [o["source"] for o in d["consolidations"] if o["status"] != "done"] == ["t2"]'
   step 0 hierarchy show --json
   cp "$TMP/out" "$TMP/$name.show"
   "$RD_BIN" ledger verify "${C[@]}" --json >"$TMP/$name.verify"
@@ -261,7 +318,7 @@ STORE=pg
 C=(--config "$TMP/riskdesk.json" --db "$PG_URL")
 suite pg
 
-NORMAL_DROP="id txn at op finished"
-same_json assess execute ledger replay partial new scan status show verify
+NORMAL_DROP="id txn at op finished assessment"
+same_json approve assess execute ledger replay partial new scan status show verify
 
 finish

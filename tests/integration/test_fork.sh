@@ -5,7 +5,8 @@
 # child a paper account riskdesk can run, replay and idempotency_conflict,
 # every refusal changing nothing, a SIGKILL at every crash step followed by
 # a clean `ledger verify` and a rerun leaving exactly one fork, two racing
-# executors making one fork, scan, approve and status, the performance
+# executors making one fork, scan, approve and status, a fork split over
+# three children by hierarchy.fork_split, the performance
 # factor from stored snapshots (and its drawdown rule), `ledger verify` after
 # every operation, and the same JSON from both stores (ids and times aside).
 . "$(dirname "$0")/common.sh"
@@ -32,6 +33,16 @@ JSON
 cat >"$TMP/riskdesk3.json" <<JSON
 {"database": "sqlite:$TMP/rd.db", "accounts": [$accounts],
  "market": {"vix_feed": "file:$TMP/vix.txt", "vix_max_age_seconds": 900}}
+JSON
+# the same with hierarchy.fork_split: a gen fork spread over three rev children
+LONG=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx   # 59: LONG.f1.a is 64
+cat >"$TMP/riskdesk4.json" <<JSON
+{"database": "sqlite:$TMP/rd.db", "accounts": [$accounts,
+  {"name": "sp1", "tier": "auto", "starting_cash": "10000"},
+  {"name": "$LONG", "tier": "auto", "starting_cash": "10000"}],
+ "hierarchy": {"fork_split": [{"type": "rev", "fraction": "0.333334"},
+                              {"type": "rev", "fraction": "0.333333"},
+                              {"type": "rev", "fraction": "0.333333"}]}}
 JSON
 AT=2026-11-21T15:30:00Z            # a Saturday: the market is closed (timing 1)
 DAY2=2026-11-22T10:00:00Z          # within 24 h of the first fork
@@ -197,6 +208,11 @@ suite() {
   expect_eq "race's forks" "$(forks_of race)" "1 race.f1"
   # one did it; the other replayed it or found nothing left to fork
   expect_eq "executors that forked" "$(cat "$TMP/race1" "$TMP/race2" | grep -c '"replayed":false')" 1
+  # set off together, both took the default key fork/race/1 before waiting:
+  # the second answers with the first's fork
+  if [ $holding = 1 ]; then
+    expect_eq "executors that replayed" "$(cat "$TMP/race1" "$TMP/race2" | grep -c '"key":"fork/race/1","replayed":true')" 1
+  fi
   for n in 1 2; do
     if grep -qF '"replayed":' "$TMP/race$n" || grep -qF 'below_threshold' "$TMP/race$n.err"; then ok; else
       bad "racer $n: exit $([ $n = 1 ] && echo $r1 || echo $r2): $(cat "$TMP/race$n" "$TMP/race$n.err")"
@@ -293,9 +309,38 @@ refuse_on_copy "$WIN
   INSERT INTO ledger_entries (txn, book, amount) SELECT id, 'race:reserved', 150000000 FROM ledger_txns WHERE idem_key = 'hold';" \
   "insufficient_funds: account race has 95000.00 available, the fork moves 100000.00"
 
+# split_suite [--db URL]: hierarchy.fork_split spreads a gen fork's 100,000
+# over PARENT.f1.a, .b, .c in one transaction (the remainder to the first),
+# once by its key; a rev child's own fork is not split (its type is not
+# before rev); a child's name over 63 characters is refused, nothing written
+split_suite() {
+  local C=(--config "$TMP/riskdesk4.json" "$@")
+  step 0 hierarchy init --account sp1 --type gen
+  step 0 ledger pnl --account sp1 --amount 100000 --key earn-sp1
+  step 0 fork assess --account sp1 --json
+  jcheck_file "$TMP/out" 'd["child_type"] == "rev" and d["amount"] == "100000.00"'
+  step 0 fork execute --account sp1 --force --json
+  jcheck_file "$TMP/out" 'd["key"] == "fork/sp1/1" and d["children"] == [{"account": "sp1.f1.a", "type": "rev", "amount": "33333.40"}, {"account": "sp1.f1.b", "type": "rev", "amount": "33333.30"}, {"account": "sp1.f1.c", "type": "rev", "amount": "33333.30"}]'
+  expect_eq "sp1 after the split fork" "$(forks_of sp1)" "1 sp1.f1.a,sp1.f1.b,sp1.f1.c"
+  "$RD_BIN" ledger show "${C[@]}" --account sp1 --json >"$TMP/sp1.ledger"
+  jcheck_file "$TMP/sp1.ledger" 'd["capital"] == "10000.00" and d["surplus"] == "0.00" and [t["entries"] for t in d["transactions"] if t["kind"] == "fork"] == [[{"book": "sp1:available", "amount": "-100000.00"}, {"book": "sp1.f1.a:available", "amount": "33333.40"}, {"book": "sp1.f1.b:available", "amount": "33333.30"}, {"book": "sp1.f1.c:available", "amount": "33333.30"}]]'
+  step 0 fork execute --account sp1 --force --key fork/sp1/1 --json
+  jcheck_file "$TMP/out" 'd["replayed"] is True and [c["account"] for c in d["children"]] == ["sp1.f1.a", "sp1.f1.b", "sp1.f1.c"]'
+  step 0 ledger pnl --account sp1.f1.a --amount 500000 --key earn-sp1a
+  step 0 fork execute --account sp1.f1.a --force --json
+  jcheck_file "$TMP/out" 'd["children"] == [{"account": "sp1.f1.a.f1", "type": "com", "amount": "500000.00"}]'
+  step 0 hierarchy init --account "$LONG" --type gen
+  step 0 ledger pnl --account "$LONG" --amount 100000 --key "earn-long"
+  step 1 fork execute --account "$LONG" --force
+  expect_in "$TMP/err" "would be named $LONG.f1.a, over 63 characters"
+  expect_eq "the long-named node after the refusal" "$(forks_of "$LONG")" "0 "
+}
+split_suite
+
 # ---- PostgreSQL ----
 C=(--config "$TMP/riskdesk.json" --db "$PG_URL")
 suite pg
+split_suite --db "$PG_URL"
 
 NORMAL_DROP="id txn at op assessment finished"
 same_json assess execute replay show child scan status verify

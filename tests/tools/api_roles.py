@@ -9,7 +9,7 @@ tests/integration/test_api_roles.sh, which sets up the server and its data.
 
 ROUTES is `riskdesk serve --routes` output; TOKENS_JSON holds the callers'
 tokens, the id of a spare token for the revoke route, the decision id of
-the trader's account and a fork assessment to approve. The Slack signing secret comes in $SLACK_SIGNING_SECRET.
+the trader's account and a fork and a consolidation assessment to approve. The Slack signing secret comes in $SLACK_SIGNING_SECRET.
 
 What each caller must get, from the role the yaml documents:
   no token                 401 missing_token, unless the route is public
@@ -119,6 +119,17 @@ FIXTURES = {
     "POST /api/v1/forking/assess": {"body": {"account": "node"}},
     "POST /api/v1/forking/execute": {"body": {"account": "node", "force": True}, "key": True},
     "POST /api/v1/forking/{id}/approve": {"path": {"id": "$assessment"}, "key": True},
+    # consolidation: node3.f1 (node3's fork) consolidates into node3 by parts,
+    # a partial one of node4.f1 waits for approval (assessment $merge_assessment)
+    "GET /api/v1/consolidation/opportunities": {},
+    "GET /api/v1/consolidation/status": {},
+    "POST /api/v1/consolidation/assess": {"body": {"account": "node3.f1",
+                                                   "strategy": "parent"}},
+    "POST /api/v1/consolidation/execute": {"body": {"account": "node3.f1", "strategy": "partial",
+                                                    "amount": "1", "force": True},
+                                           "key": True},
+    "POST /api/v1/consolidation/{id}/approve": {"path": {"id": "$merge_assessment"},
+                                                "key": True},
     "GET /api/v1/performance/hierarchy": {"query": {"root": "tiny"}, "owner": "account"},
     "GET /": {},
     "GET /static/{file}": {"path": {"file": "app.js"}},

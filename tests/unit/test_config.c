@@ -652,6 +652,45 @@ static void test_hierarchy_types(void **state)
     load_bad("{\"accounts\": [{\"name\": \"a\"}], \"hierarchy\": {\"forks\": 1}}", RD_ECONFIG, "hierarchy", "forks");
 }
 
+/* "hierarchy": {"fork_split"}: parts read in order; a split that does not
+ * sum to exactly 1, a bad part, or one no fork can use is refused naming
+ * the field. */
+static void test_hierarchy_fork_split(void **state)
+{
+#define SPLIT(parts) "{\"accounts\": [{\"name\": \"a\"}], \"hierarchy\": {\"fork_split\": " parts "}}"
+    struct rd_config *cfg;
+
+    (void)state;
+    cfg = load_ok("{\"accounts\": [{\"name\": \"a\"}]}");
+    assert_int_equal(cfg->nfork_split, 0);
+    rd_config_free(cfg);
+    cfg = load_ok(SPLIT("[{\"type\": \"rev\", \"fraction\": 0.6}, "
+                        "{\"type\": \"com\", \"fraction\": \"0.4\"}]"));
+    assert_int_equal(cfg->nfork_split, 2);
+    assert_int_equal(cfg->fork_split[0].type, RD_NODE_REV);
+    assert_int_equal(cfg->fork_split[0].fraction_ppm, 600000);
+    assert_int_equal(cfg->fork_split[1].type, RD_NODE_COM);
+    assert_int_equal(cfg->fork_split[1].fraction_ppm, 400000);
+    rd_config_free(cfg);
+
+    load_bad(SPLIT("[{\"type\": \"rev\", \"fraction\": 0.6}, {\"type\": \"rev\", \"fraction\": 0.3}]"),
+             RD_ECONFIG, "riskdesk.json: hierarchy.fork_split: fractions sum to 0.9; expected exactly 1", NULL);
+    load_bad(SPLIT("[{\"type\": \"rev\", \"fraction\": 0.6}, {\"type\": \"rev\", \"fraction\": 0.6}]"),
+             RD_ECONFIG, "hierarchy.fork_split: fractions sum to 1.2", NULL);
+    load_bad(SPLIT("[{\"type\": \"rev\", \"fraction\": 1}, {\"type\": \"rev\", \"fraction\": 0}]"),
+             RD_ECONFIG, "hierarchy.fork_split[1].fraction", "above 0");
+    load_bad(SPLIT("[{\"type\": \"rev\", \"fraction\": 0.5}, {\"type\": \"gem\", \"fraction\": 0.5}]"),
+             RD_ECONFIG, "hierarchy.fork_split[1].type", "\"gen\", \"rev\" or \"com\"");
+    load_bad(SPLIT("[{\"type\": \"rev\", \"fraction\": \"x\"}]"), RD_ECONFIG,
+             "hierarchy.fork_split[0].fraction", NULL);
+    load_bad(SPLIT("[{\"type\": \"rev\", \"share\": 1}]"), RD_ECONFIG, "hierarchy.fork_split[0]", "share");
+    load_bad(SPLIT("[]"), RD_ECONFIG, "hierarchy.fork_split", "1 to 8 parts");
+    load_bad(SPLIT("{\"type\": \"rev\"}"), RD_ECONFIG, "hierarchy.fork_split", "an array");
+    load_bad(SPLIT("[{\"type\": \"gen\", \"fraction\": 1}]"), RD_ECONFIG, "hierarchy.fork_split",
+             "for no fork");
+#undef SPLIT
+}
+
 static void test_alloc_failures(void **state)
 {
     struct rd_error err = {0};
@@ -719,6 +758,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_demo, setup, teardown),
         cmocka_unit_test(test_risk_keys_table),
         cmocka_unit_test_setup_teardown(test_hierarchy_types, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hierarchy_fork_split, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

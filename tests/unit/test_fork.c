@@ -281,6 +281,26 @@ static void test_children(void **state)
     assert_int_equal(rd_fork_children("g1", RD_NODE_GEN, 2, M(1), &t, p, RD_FORK_SPLIT_MAX + 1,
                                       c, &n, &err), RD_EINVAL);
 
+    /* the config's split: checked alone, and for the forks of types before
+     * every part's (a split of rev children is gen's, not rev's) */
+    p[0] = (struct rd_fork_part){RD_NODE_REV, 600000};
+    p[1] = (struct rd_fork_part){RD_NODE_COM, 400000};
+    assert_int_equal(rd_fork_split_check(p, 2, &err), RD_OK);
+    assert_true(rd_fork_split_applies(RD_NODE_GEN, p, 2));
+    assert_false(rd_fork_split_applies(RD_NODE_REV, p, 2));
+    assert_false(rd_fork_split_applies(RD_NODE_GEN, p, 0));
+    assert_int_equal(rd_fork_split_check(p, 0, &err), RD_EINVAL);
+    p[1].fraction_ppm = 300000;
+    assert_int_equal(rd_fork_split_check(p, 2, &err), RD_EINVAL);
+    assert_string_equal(err.msg, "fork_split: fractions sum to 0.9; expected exactly 1");
+    /* 0.6 / 0.4 of 100,000.0001: 60,000.00006 rounds down, the 0.0001 left
+     * over goes to the first */
+    p[1].fraction_ppm = 400000;
+    assert_int_equal(rd_fork_children("g1", RD_NODE_GEN, 1, M(100000) + 1, &t, p, 2, c, &n, &err),
+                     RD_OK);
+    assert_int_equal(c[0].amount, M(60000) + 1);
+    assert_int_equal(c[1].amount, M(40000));
+
     /* names: 63 characters fit, 64 are refused */
     memset(long_name, 'x', sizeof long_name);
     long_name[63 - 3] = '\0';                   /* + ".f1" = 63 */
