@@ -407,6 +407,14 @@ static const char migration_10[] =
     "  PRIMARY KEY (chain, seq)"
     ");";
 
+/* SQLite's migration 11: the key check value (docs/operations.md, "Security"). */
+static const char migration_11[] =
+    "CREATE TABLE store_key ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  check_value " T " NOT NULL,"
+    "  set_at BIGINT NOT NULL"
+    ");";
+
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -418,6 +426,7 @@ const struct rd_pg_migration rd_pg_migrations[] = {
     {8, migration_8},
     {9, migration_9},
     {10, migration_10},
+    {11, migration_11},
 };
 
 const int rd_pg_migration_count = (int)(sizeof rd_pg_migrations / sizeof rd_pg_migrations[0]);

@@ -411,6 +411,16 @@ static const char migration_10[] =
     "  PRIMARY KEY (chain, seq)"
     ") WITHOUT ROWID;";
 
+/* Encryption at rest (docs/operations.md, "Security"): a value sealed with
+ * the key the store was first used with, so that another key, or none, is
+ * refused before anything is read or written. One row or none. */
+static const char migration_11[] =
+    "CREATE TABLE store_key ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  check_value TEXT NOT NULL,"
+    "  set_at BIGINT NOT NULL"
+    ");";
+
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -422,6 +432,7 @@ const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {8, migration_8},
     {9, migration_9},
     {10, migration_10},
+    {11, migration_11},
 };
 
 const int rd_sqlite_migration_count =

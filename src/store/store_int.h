@@ -10,6 +10,7 @@
 #define RISKDESK_STORE_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "riskdesk/error.h"
 #include "riskdesk/gates.h"
@@ -57,6 +58,28 @@ struct rd_sqlite_migration {
 };
 extern const struct rd_sqlite_migration rd_sqlite_migrations[];
 extern const int rd_sqlite_migration_count;
+
+/* Whether any row holds an amount that a key seals (one row, 0 or 1), in
+ * SQL both backends run (maint ops' holds_amounts); the tables are those
+ * docs/operations.md, "Security", lists as encrypted. */
+#define RD_STORE_SEALED_SQL                                                        \
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM ledger_entries) THEN 1 ELSE 0 END"
+
+/*
+ * The handle's key (store_key.c). rd_store_key_use: the open's check
+ * (store.h, rd_store_open_keyed), taking the key into s when it passes.
+ * rd_store_key_check_write: the check value for key (NULL: none) written.
+ * A sealed amount's place is "TABLE/ROW/COLUMN" (crypt.h); out holds
+ * RD_CRYPT_AMOUNT_TEXT. rd_store_open_amount: RD_ESTORE naming the place
+ * when text is not a value sealed there with s's key.
+ */
+int rd_store_key_use(struct rd_store *s, const struct rd_encryption_key *key, struct rd_error *err);
+int rd_store_key_check_write(struct rd_store *s, const struct rd_encryption_key *key,
+                             struct rd_error *err);
+int rd_store_seal_i64(const struct rd_store *s, const char *table, const char *row,
+                      const char *column, int64_t v, char *out, size_t cap, struct rd_error *err);
+int rd_store_open_amount(const struct rd_store *s, const char *table, const char *row,
+                         const char *column, const char *text, int64_t *v, struct rd_error *err);
 
 /* decisions_record's order_row: each below n, ascending; RD_EINVAL naming
  * the first that is not (store.c). */

@@ -1,0 +1,83 @@
+/*
+ * store_contract_key.h - encryption at rest (store.h, rd_store_open_keyed):
+ * a store takes the key it is first used with, then refuses none and another
+ * key without changing anything; a store holding amounts in clear refuses a
+ * key until rekeyed; with its key, every operation on sealed amounts reads
+ * back what was written. Included by store_contract.h.
+ */
+#ifndef RISKDESK_TESTS_STORE_CONTRACT_KEY_H
+#define RISKDESK_TESTS_STORE_CONTRACT_KEY_H
+
+static struct rd_encryption_key ct_key(unsigned char first)
+{
+    struct rd_encryption_key k;
+
+    for (int i = 0; i < RD_ENCRYPTION_KEY_LEN; i++)
+        k.bytes[i] = (unsigned char)(first + 3 * i);
+    return k;
+}
+
+/* Reopens the fixture's store with key (NULL: none); the open's result. */
+static int ct_reopen(struct fixture *f, const struct rd_encryption_key *key, struct rd_error *err)
+{
+    rd_store_close(f->s);
+    f->s = NULL;
+    return rd_store_open_keyed(f->url, key, &f->s, err);
+}
+
+static void test_key_check(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_encryption_key a = ct_key(1), b = ct_key(2);
+    struct rd_error err = {0};
+    char check[256];
+
+    /* a new store has no check value, and opens with no key as before */
+    assert_int_equal(f->s->ops->maint->key_check_get(f->s, check, sizeof check, &err),
+                     RD_ENOTFOUND);
+    /* used with a key while it holds nothing to seal: it takes the key */
+    assert_int_equal(ct_reopen(f, &a, &err), RD_OK);
+    assert_int_equal(f->s->ops->maint->key_check_get(f->s, check, sizeof check, &err), RD_OK);
+    assert_true(rd_crypt_is_sealed(check, strlen(check)));
+
+    assert_int_equal(ct_reopen(f, NULL, &err), RD_EAUTH);
+    assert_null(f->s);
+    assert_non_null(strstr(err.msg, "sealed with an encryption key, and none is configured"));
+    assert_non_null(strstr(err.msg, "encryption.key"));
+    assert_int_equal(ct_reopen(f, &b, &err), RD_EAUTH);
+    assert_null(f->s);
+    assert_non_null(strstr(err.msg, "encryption.key is not the key"));
+    assert_non_null(strstr(err.msg, "riskdesk store rekey"));
+    /* neither refusal changed the check value */
+    assert_int_equal(ct_reopen(f, &a, &err), RD_OK);
+    {
+        char again[256];
+
+        assert_int_equal(f->s->ops->maint->key_check_get(f->s, again, sizeof again, &err), RD_OK);
+        assert_string_equal(again, check);
+    }
+}
+
+static void test_key_refused_on_clear_amounts(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_encryption_key a = ct_key(1);
+    struct rd_ledger_entry e[2];
+    struct rd_ledger_txn t;
+    struct rd_error err = {0};
+    char check[256];
+
+    assert_int_equal(rd_ledger_flow(RD_LEDGER_OPEN, "g1", 1234578900, e, &err), RD_OK);
+    ledger_txn(&t, "open/g1", RD_LEDGER_OPEN, NOW);
+    assert_int_equal(f->s->ops->ledger->txn_add(f->s, &t, e, 2, &err), RD_OK);
+    assert_int_equal(ct_reopen(f, &a, &err), RD_EINVAL);
+    assert_null(f->s);
+    assert_non_null(strstr(err.msg, "holds amounts in clear"));
+    assert_non_null(strstr(err.msg, "riskdesk store rekey --new-key"));
+    /* and took no key */
+    assert_int_equal(ct_reopen(f, NULL, &err), RD_OK);
+    assert_int_equal(f->s->ops->maint->key_check_get(f->s, check, sizeof check, &err),
+                     RD_ENOTFOUND);
+}
+
+#endif
