@@ -407,13 +407,15 @@ static const char migration_10[] =
     "  PRIMARY KEY (chain, seq)"
     ");";
 
-/* SQLite's migration 11: the key check value (docs/operations.md, "Security"). */
+/* SQLite's migration 11: the key check value and the column of each table's
+ * sealed amounts (docs/operations.md, "Security"). */
 static const char migration_11[] =
     "CREATE TABLE store_key ("
     "  id INTEGER PRIMARY KEY CHECK (id = 1),"
     "  check_value " T " NOT NULL,"
     "  set_at BIGINT NOT NULL"
-    ");";
+    ");"
+    "ALTER TABLE ledger_entries ADD COLUMN sealed " T ";";
 
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},

@@ -413,13 +413,16 @@ static const char migration_10[] =
 
 /* Encryption at rest (docs/operations.md, "Security"): a value sealed with
  * the key the store was first used with, so that another key, or none, is
- * refused before anything is read or written. One row or none. */
+ * refused before anything is read or written (one row or none); and in each
+ * table with amounts that reveal wealth, `sealed`: its amounts sealed with
+ * that key, the clear columns then 0 (NULL: the amounts are in clear). */
 static const char migration_11[] =
     "CREATE TABLE store_key ("
     "  id INTEGER PRIMARY KEY CHECK (id = 1),"
     "  check_value TEXT NOT NULL,"
     "  set_at BIGINT NOT NULL"
-    ");";
+    ");"
+    "ALTER TABLE ledger_entries ADD COLUMN sealed TEXT;";
 
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},

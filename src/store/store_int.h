@@ -59,11 +59,11 @@ struct rd_sqlite_migration {
 extern const struct rd_sqlite_migration rd_sqlite_migrations[];
 extern const int rd_sqlite_migration_count;
 
-/* Whether any row holds an amount that a key seals (one row, 0 or 1), in
+/* Whether any row holds in clear an amount that a key seals (one row, 0 or 1), in
  * SQL both backends run (maint ops' holds_amounts); the tables are those
  * docs/operations.md, "Security", lists as encrypted. */
 #define RD_STORE_SEALED_SQL                                                        \
-    "SELECT CASE WHEN EXISTS (SELECT 1 FROM ledger_entries) THEN 1 ELSE 0 END"
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM ledger_entries WHERE sealed IS NULL) THEN 1 ELSE 0 END"
 
 /*
  * The handle's key (store_key.c). rd_store_key_use: the open's check

@@ -334,6 +334,7 @@ int main(void)
         FILE_TEST(test_audit_account_defs),
         FILE_TEST(test_key_check),
         FILE_TEST(test_key_refused_on_clear_amounts),
+        FILE_TEST(test_key_ledger_sealed),
         MEM_TEST(test_trader_daily_conflict),
     };
 
