@@ -99,4 +99,23 @@ static void test_key_ledger_sealed(void **state)
                      RD_ESTORE);
 }
 
+/* Performance snapshots with a key: the perf contract as without one, then
+ * one account's sealed amounts copied onto another's row refuse to open. */
+static void test_key_snapshots_sealed(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_encryption_key a = ct_key(1);
+    struct rd_snapshot_row got;
+    struct rd_error err = {0};
+
+    assert_int_equal(ct_reopen(f, &a, &err), RD_OK);
+    test_perf_snapshots_events_trades(state);
+    assert_int_equal(f->s->ops->perf->snapshot_get(f->s, "A", 20401, &got, &err), RD_OK);
+    assert_int_equal(got.equity, RD_DOLLARS(1001));
+    ct_sql_exec(f, "UPDATE perf_snapshots SET sealed = (SELECT sealed FROM perf_snapshots "
+                   "WHERE account = 'B' AND day = 20400) WHERE account = 'A'");
+    assert_int_equal(f->s->ops->perf->snapshot_get(f->s, "A", 20401, &got, &err), RD_ESTORE);
+    assert_non_null(strstr(err.msg, "perf_snapshots/A:20401/sealed: the value does not open"));
+}
+
 #endif

@@ -1,15 +1,14 @@
 /*
  * ledger_rows.c - what both backends do alike with the hierarchy's rows:
  * the stored text of types, states and kinds read back, and refused with
- * the row named when it is not text this riskdesk wrote, entries' amounts
- * sealed and opened with the store's key, and the transaction level each
- * write takes (ledger_sql.h).
+ * the row named when it is not text this riskdesk wrote, books summed in C
+ * when their amounts are sealed, and the transaction level each write takes
+ * (ledger_sql.h).
  */
 #include "store/ledger_sql.h"
 #include "store/audit_int.h"
 #include "store/store_int.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "riskdesk/banned.h"
@@ -167,30 +166,6 @@ int rd_store_ledger_state_add(struct rd_store *s, struct rd_hier_state_row *t,
     if (!rd_node_state_name(t->from) || !rd_node_state_name(t->to))
         return rd_error_set(err, RD_EINVAL, "state_add: %.64s: unknown state", t->account);
     return rd_store_ledger_tx(s, state_write, &a, err);
-}
-
-/* "TXN:BOOK", an entry's row as its sealed amount names it. */
-static void entry_row(const struct rd_ledger_entry *e, char *row, size_t n)
-{
-    snprintf(row, n, "%lld:%.*s", (long long)e->txn, (int)sizeof e->book, e->book);
-}
-
-int rd_store_entry_seal(const struct rd_store *s, const struct rd_ledger_entry *e, char *out,
-                        size_t cap, struct rd_error *err)
-{
-    char row[24 + RD_LEDGER_BOOK_MAX];
-
-    entry_row(e, row, sizeof row);
-    return rd_store_seal_i64(s, "ledger_entries", row, "amount", e->amount, out, cap, err);
-}
-
-int rd_store_entry_open(const struct rd_store *s, struct rd_ledger_entry *e, const char *text,
-                        struct rd_error *err)
-{
-    char row[24 + RD_LEDGER_BOOK_MAX];
-
-    entry_row(e, row, sizeof row);
-    return rd_store_open_amount(s, "ledger_entries", row, "amount", text, &e->amount, err);
 }
 
 int rd_store_book_sums_add(struct rd_store_book_sums *b, const struct rd_ledger_entry *e,

@@ -49,16 +49,6 @@ int rd_store_ledger_state_add(struct rd_store *s, struct rd_hier_state_row *t,
                               int (*write)(struct rd_store *, void *, struct rd_error *),
                               struct rd_error *err);
 
-/* An entry's amount sealed with s's key, kept in ledger_entries.sealed with
- * amount 0: its row is "TXN:BOOK" (ledger_entries/TXN:BOOK/amount), so an
- * amount moved to another transaction or book no longer opens
- * (ledger_rows.c). out holds RD_CRYPT_AMOUNT_TEXT. rd_store_entry_open:
- * e->amount from the sealed text, e->txn and e->book already read;
- * RD_ESTORE naming the row when it does not open (or is NULL). */
-int rd_store_entry_seal(const struct rd_store *s, const struct rd_ledger_entry *e, char *out,
-                        size_t cap, struct rd_error *err);
-int rd_store_entry_open(const struct rd_store *s, struct rd_ledger_entry *e, const char *text,
-                        struct rd_error *err);
 /* book_list of sealed amounts, summed here instead of in SQL: entries fed in
  * book order, each book's balance handed to visit when the next book starts
  * and at the end. add: RD_ESTORE naming the book when its sum overflows, or

@@ -16,7 +16,6 @@
 
 #include "store/ledger_sql.h"
 #include "store/store_int.h"
-#include "riskdesk/crypt.h"
 #include "riskdesk/banned.h"
 
 #define BOOKS "(book = $1 OR book = $2)"
@@ -263,7 +262,7 @@ static int txn_write(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledg
         t->id = rd_pg_col_i64(res, 0, 0);
     PQclear(res);
     for (size_t i = 0; i < n && rc == RD_OK; i++) {
-        char sealed[RD_CRYPT_AMOUNT_TEXT];
+        char sealed[RD_STORE_ENTRY_SEALED];
 
         e[i].txn = t->id;
         if (s->keyed && (rc = rd_store_entry_seal(s, &e[i], sealed, sizeof sealed, err)) != RD_OK)

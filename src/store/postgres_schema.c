@@ -415,7 +415,8 @@ static const char migration_11[] =
     "  check_value " T " NOT NULL,"
     "  set_at BIGINT NOT NULL"
     ");"
-    "ALTER TABLE ledger_entries ADD COLUMN sealed " T ";";
+    "ALTER TABLE ledger_entries ADD COLUMN sealed " T ";"
+    "ALTER TABLE perf_snapshots ADD COLUMN sealed " T ";";
 
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},

@@ -17,7 +17,7 @@
 
 #include "store/ledger_sql.h"
 #include "store/sqlite_int.h"
-#include "riskdesk/crypt.h"
+#include "store/store_int.h"
 #include "riskdesk/banned.h"
 
 #define TOUCHES "id IN (SELECT txn FROM ledger_entries WHERE book = ? OR book = ?)"
@@ -361,7 +361,7 @@ static int txn_write(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledg
     if (rc == RD_EEXIST)
         return rd_error_set(err, RD_EEXIST, "ledger key \"%.128s\" is taken", t->key);
     for (size_t i = 0; i < n && rc == RD_OK; i++) {
-        char sealed[RD_CRYPT_AMOUNT_TEXT];
+        char sealed[RD_STORE_ENTRY_SEALED];
 
         e[i].txn = t->id;
         if (s->keyed && (rc = rd_store_entry_seal(s, &e[i], sealed, sizeof sealed, err)) != RD_OK)

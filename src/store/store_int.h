@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "riskdesk/crypt.h"
 #include "riskdesk/error.h"
 #include "riskdesk/gates.h"
 #include "riskdesk/store.h"
@@ -63,23 +64,45 @@ extern const int rd_sqlite_migration_count;
  * SQL both backends run (maint ops' holds_amounts); the tables are those
  * docs/operations.md, "Security", lists as encrypted. */
 #define RD_STORE_SEALED_SQL                                                        \
-    "SELECT CASE WHEN EXISTS (SELECT 1 FROM ledger_entries WHERE sealed IS NULL) THEN 1 ELSE 0 END"
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM ledger_entries WHERE sealed IS NULL) "    \
+    "OR EXISTS (SELECT 1 FROM perf_snapshots WHERE sealed IS NULL) THEN 1 ELSE 0 END"
 
 /*
  * The handle's key (store_key.c). rd_store_key_use: the open's check
  * (store.h, rd_store_open_keyed), taking the key into s when it passes.
  * rd_store_key_check_write: the check value for key (NULL: none) written.
- * A sealed amount's place is "TABLE/ROW/COLUMN" (crypt.h); out holds
- * RD_CRYPT_AMOUNT_TEXT. rd_store_open_amount: RD_ESTORE naming the place
- * when text is not a value sealed there with s's key.
+ * rd_store_seal_amounts: v[0..n) (n <= RD_STORE_SEALED_MAX) sealed with
+ * s's key as one value, at its place "TABLE/ROW/COLUMN" (crypt.h); out
+ * holds RD_CRYPT_TEXT_LEN(8 * n). rd_store_open_amounts: RD_ESTORE naming
+ * the place when text is NULL or not n amounts sealed there with s's key.
  */
+#define RD_STORE_SEALED_MAX 8
 int rd_store_key_use(struct rd_store *s, const struct rd_encryption_key *key, struct rd_error *err);
 int rd_store_key_check_write(struct rd_store *s, const struct rd_encryption_key *key,
                              struct rd_error *err);
-int rd_store_seal_i64(const struct rd_store *s, const char *table, const char *row,
-                      const char *column, int64_t v, char *out, size_t cap, struct rd_error *err);
-int rd_store_open_amount(const struct rd_store *s, const char *table, const char *row,
-                         const char *column, const char *text, int64_t *v, struct rd_error *err);
+int rd_store_seal_amounts(const struct rd_store *s, const char *table, const char *row,
+                          const char *column, const int64_t *v, size_t n, char *out, size_t cap,
+                          struct rd_error *err);
+int rd_store_open_amounts(const struct rd_store *s, const char *table, const char *row,
+                          const char *column, const char *text, int64_t *v, size_t n,
+                          struct rd_error *err);
+
+/*
+ * The amounts each table seals, one pair per table (sealed_rows.c): what the
+ * row is called in the associated data, which of its amounts go into its
+ * `sealed` column, and the text's size. seal: into out[cap]; open: the row's
+ * other fields already read, its amounts filled from text (NULL: none stored).
+ */
+#define RD_STORE_ENTRY_SEALED RD_CRYPT_TEXT_LEN(8)      /* ledger_entries: amount */
+#define RD_STORE_SNAPSHOT_SEALED RD_CRYPT_TEXT_LEN(24)  /* perf_snapshots: equity, cash, bp */
+int rd_store_entry_seal(const struct rd_store *s, const struct rd_ledger_entry *e, char *out,
+                        size_t cap, struct rd_error *err);
+int rd_store_entry_open(const struct rd_store *s, struct rd_ledger_entry *e, const char *text,
+                        struct rd_error *err);
+int rd_store_snapshot_seal(const struct rd_store *s, const struct rd_snapshot_row *r, char *out,
+                           size_t cap, struct rd_error *err);
+int rd_store_snapshot_open(const struct rd_store *s, struct rd_snapshot_row *r, const char *text,
+                           struct rd_error *err);
 
 /* decisions_record's order_row: each below n, ascending; RD_EINVAL naming
  * the first that is not (store.c). */

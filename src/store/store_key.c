@@ -79,23 +79,62 @@ int rd_store_key_use(struct rd_store *s, const struct rd_encryption_key *key, st
     return RD_OK;
 }
 
-int rd_store_seal_i64(const struct rd_store *s, const char *table, const char *row,
-                      const char *column, int64_t v, char *out, size_t cap, struct rd_error *err)
+/* v[0..n) as 8 bytes each, big-endian, into b. */
+static void pack(const int64_t *v, size_t n, unsigned char *b)
 {
-    char aad[RD_CRYPT_AAD_MAX];
-    int rc = rd_crypt_aad(aad, table, row, column, err);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t u = (uint64_t)v[i];
 
-    return rc ? rc : rd_crypt_seal_i64(&s->key, aad, v, out, cap, err);
+        for (int j = 7; j >= 0; j--, u >>= 8)
+            b[8 * i + (size_t)j] = (unsigned char)u;
+    }
 }
 
-int rd_store_open_amount(const struct rd_store *s, const char *table, const char *row,
-                         const char *column, const char *text, int64_t *v, struct rd_error *err)
+int rd_store_seal_amounts(const struct rd_store *s, const char *table, const char *row,
+                          const char *column, const int64_t *v, size_t n, char *out, size_t cap,
+                          struct rd_error *err)
 {
+    unsigned char b[8 * RD_STORE_SEALED_MAX];
+    char aad[RD_CRYPT_AAD_MAX];
+    int rc = n <= RD_STORE_SEALED_MAX ? rd_crypt_aad(aad, table, row, column, err)
+                                      : rd_error_set(err, RD_EINTERNAL, "%s: %zu amounts to "
+                                                     "seal", table, n);
+
+    if (rc)
+        return rc;
+    pack(v, n, b);
+    rc = rd_crypt_seal(&s->key, aad, b, 8 * n, out, cap, err);
+    explicit_bzero(b, sizeof b);
+    return rc;
+}
+
+int rd_store_open_amounts(const struct rd_store *s, const char *table, const char *row,
+                          const char *column, const char *text, int64_t *v, size_t n,
+                          struct rd_error *err)
+{
+    unsigned char b[8 * RD_STORE_SEALED_MAX];
     char aad[RD_CRYPT_AAD_MAX];
     struct rd_error sub = {0};
-    int rc = rd_crypt_aad(aad, table, row, column, &sub);
+    size_t got = 0;
+    int rc = n <= RD_STORE_SEALED_MAX ? rd_crypt_aad(aad, table, row, column, &sub)
+                                      : rd_error_set(&sub, RD_EINTERNAL, "%s: %zu amounts to "
+                                                     "open", table, n);
 
+    if (rc == RD_OK && !text)
+        rc = rd_error_set(&sub, RD_EINVAL, "%s: the amounts are in clear in a store sealed "
+                          "with a key (written behind riskdesk's back?)", aad);
     if (rc == RD_OK)
-        rc = rd_crypt_open_i64(&s->key, aad, text ? text : "", text ? strlen(text) : 0, v, &sub);
+        rc = rd_crypt_open(&s->key, aad, text, strlen(text), b, sizeof b, &got, &sub);
+    if (rc == RD_OK && got != 8 * n)
+        rc = rd_error_set(&sub, RD_EINVAL, "%s: %zu bytes sealed; expected %zu amounts", aad,
+                          got, n);
+    for (size_t i = 0; rc == RD_OK && i < n; i++) {
+        uint64_t u = 0;
+
+        for (int j = 0; j < 8; j++)
+            u = u << 8 | b[8 * i + (size_t)j];
+        v[i] = (int64_t)u;
+    }
+    explicit_bzero(b, sizeof b);
     return rc ? rd_error_set(err, RD_ESTORE, "%s", sub.msg) : RD_OK;
 }
