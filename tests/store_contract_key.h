@@ -118,4 +118,91 @@ static void test_key_snapshots_sealed(void **state)
     assert_non_null(strstr(err.msg, "perf_snapshots/A:20401/sealed: the value does not open"));
 }
 
+/* Amounts as the store reads them: g1's two books and a snapshot's equity. */
+static void ct_amounts(struct fixture *f, int64_t out[3])
+{
+    struct ledger_seen seen = {0};
+    struct rd_snapshot_row got;
+    struct rd_error err = {0};
+
+    assert_int_equal(f->s->ops->ledger->book_list(f->s, "g1", see_book, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 2);
+    out[0] = seen.b[0].balance;
+    out[1] = seen.b[1].balance;
+    assert_int_equal(f->s->ops->perf->snapshot_get(f->s, "A", 20401, &got, &err), RD_OK);
+    out[2] = got.equity;
+}
+
+/* Rekey: clear to a key, to another, back to clear, each time every amount
+ * read back the same and the old key (or none) refused; a rekey that fails
+ * midway leaves the store as it was. */
+static void test_key_rekey(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_encryption_key a = ct_key(1), b = ct_key(2);
+    struct rd_ledger_entry e[3];
+    struct rd_ledger_txn t;
+    struct rd_snapshot_row r = {.account = "A", .day = 20401, .equity = 123457890000,
+                                .cash = 1, .buying_power = 2, .taken_at = NOW};
+    struct rd_error err = {0};
+    int64_t want[3], got[3];
+    char check[256], again[256];
+
+    assert_int_equal(rd_ledger_flow(RD_LEDGER_OPEN, "g1", 1234578900, e, &err), RD_OK);
+    ledger_txn(&t, "open/g1", RD_LEDGER_OPEN, NOW);
+    assert_int_equal(f->s->ops->ledger->txn_add(f->s, &t, e, 2, &err), RD_OK);
+    ledger_txn(&t, "k2", RD_LEDGER_PNL_KIND, NOW + 1);
+    e[0] = (struct rd_ledger_entry){.book = "g1:available", .amount = -30000};
+    e[1] = (struct rd_ledger_entry){.book = "g1:reserved", .amount = 10000};
+    e[2] = (struct rd_ledger_entry){.book = "@pnl", .amount = 20000};
+    assert_int_equal(f->s->ops->ledger->txn_add(f->s, &t, e, 3, &err), RD_OK);
+    assert_int_equal(f->s->ops->perf->snapshot_put(f->s, &r, &err), RD_OK);
+    ct_amounts(f, want);
+    assert_int_equal(want[0], 1234578900 - 30000);
+
+    assert_int_equal(rd_store_rekey(f->s, &a, &err), RD_OK);
+    ct_amounts(f, got);                              /* the handle goes on with a */
+    assert_memory_equal(got, want, sizeof want);
+    assert_int_equal(ct_reopen(f, NULL, &err), RD_EAUTH);
+    assert_int_equal(ct_reopen(f, &a, &err), RD_OK);
+    ct_amounts(f, got);
+    assert_memory_equal(got, want, sizeof want);
+
+    assert_int_equal(rd_store_rekey(f->s, &b, &err), RD_OK);
+    assert_int_equal(ct_reopen(f, &a, &err), RD_EAUTH);
+    assert_int_equal(ct_reopen(f, &b, &err), RD_OK);
+    ct_amounts(f, got);
+    assert_memory_equal(got, want, sizeof want);
+
+    /* a rekey that fails midway (a sealed value moved: it cannot be
+     * opened) leaves every value and the check value as they were */
+    assert_int_equal(f->s->ops->maint->key_check_get(f->s, check, sizeof check, &err), RD_OK);
+    ct_sql_exec(f, "UPDATE perf_snapshots SET sealed = (SELECT sealed FROM ledger_entries "
+                   "WHERE book = '@pnl')");
+    assert_int_equal(rd_store_rekey(f->s, &a, &err), RD_ESTORE);
+    assert_non_null(strstr(err.msg, "perf_snapshots/A:20401/sealed"));
+    assert_int_equal(ct_reopen(f, &b, &err), RD_OK);
+    assert_int_equal(f->s->ops->maint->key_check_get(f->s, again, sizeof again, &err), RD_OK);
+    assert_string_equal(again, check);
+    {
+        struct ledger_seen seen = {0};
+
+        assert_int_equal(f->s->ops->ledger->book_list(f->s, "g1", see_book, &seen, &err), RD_OK);
+        assert_int_equal(seen.b[0].balance, want[0]);
+    }
+    assert_int_equal(f->s->ops->perf->snapshot_delete(f->s, "A", 20401, &err), RD_OK);
+
+    assert_int_equal(rd_store_rekey(f->s, NULL, &err), RD_OK);
+    assert_int_equal(ct_reopen(f, NULL, &err), RD_OK);
+    assert_int_equal(f->s->ops->maint->key_check_get(f->s, check, sizeof check, &err),
+                     RD_ENOTFOUND);
+    {
+        struct ledger_seen seen = {0};
+
+        assert_int_equal(f->s->ops->ledger->book_list(f->s, "g1", see_book, &seen, &err), RD_OK);
+        assert_int_equal(seen.b[0].balance, want[0]);
+        assert_int_equal(seen.b[1].balance, want[1]);
+    }
+}
+
 #endif

@@ -22,7 +22,7 @@
 #define RD_CRYPT_PREFIX "enc1:"
 #define RD_CRYPT_NONCE_LEN 12
 #define RD_CRYPT_TAG_LEN 16
-#define RD_CRYPT_PLAIN_MAX 1024          /* the longest value sealed */
+#define RD_CRYPT_PLAIN_MAX (4 << 20)     /* the longest value sealed: a kv document */
 /* The text of a sealed value of n plain bytes, with its NUL. */
 #define RD_CRYPT_TEXT_LEN(n) (sizeof RD_CRYPT_PREFIX - 1 + \
                               4 * ((1 + RD_CRYPT_NONCE_LEN + (n) + RD_CRYPT_TAG_LEN + 2) / 3) + 1)

@@ -541,6 +541,9 @@ struct rd_store_maint_ops {
     int (*key_check_set)(struct rd_store *s, const char *text, int64_t at, struct rd_error *err);
     /* *yes: whether a row holds an amount that a key seals (RD_STORE_SEALED_SQL). */
     int (*holds_amounts)(struct rd_store *s, int *yes, struct rd_error *err);
+    /* Inside a transaction: every sealed amount read with s's key (or in
+     * clear) and written again sealed with `to` (NULL: in clear). */
+    int (*reseal)(struct rd_store *s, const struct rd_encryption_key *to, struct rd_error *err);
 };
 
 /* ---- the hierarchy and its ledger (docs/hierarchy.md) ---- */
@@ -793,6 +796,11 @@ int rd_store_open(const char *url, struct rd_store **out, struct rd_error *err);
  */
 int rd_store_open_keyed(const char *url, const struct rd_encryption_key *key,
                         struct rd_store **out, struct rd_error *err);
+/* Seals every amount with `to` (NULL: leaves them in clear) in place of the
+ * handle's key (or none), and the check value with them, in one transaction:
+ * a failure, or the process killed midway, leaves the store as it was. The
+ * handle then uses `to`. */
+int rd_store_rekey(struct rd_store *s, const struct rd_encryption_key *to, struct rd_error *err);
 /* rd_store_open_keyed with the key cfg's encryption.key names (none when it
  * names none), read from its source for this open and wiped after it. */
 int rd_store_open_config(const char *url, const struct rd_config *cfg, struct rd_store **out,

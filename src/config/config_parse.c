@@ -16,7 +16,8 @@
 
 static const char *const root_keys[] = {"database", "tiers", "kelly",   "market",     "firm",
                                         "paper",    "accounts", "traders", "performance", "assignment",
-                                        "slack",    "health",   "hierarchy", "encryption"};
+                                        "slack",    "health",   "hierarchy",
+                                        "encryption"};
 static const char *const tier_names[RD_TIER_COUNT] = {"tiny", "small", "medium", "large"};
 static const char *const tier_keys[] = {"min_buying_power", "risk_pct_day",   "risk_pct_swing",
                                         "max_contracts",    "min_confidence", "min_volume_ratio"};

@@ -54,7 +54,8 @@ static int from_hex(const char *text, const char *spec, struct rd_encryption_key
                             "expected %d hex digits (32 random bytes: openssl rand -hex 32)",
                             spec, len, KEY_HEX);
     for (size_t i = 0; i < RD_ENCRYPTION_KEY_LEN; i++) {
-        int hi = hex_value((unsigned char)text[2 * i]), lo = hex_value((unsigned char)text[2 * i + 1]);
+        int hi = hex_value((unsigned char)text[2 * i]);
+        int lo = hex_value((unsigned char)text[2 * i + 1]);
 
         if (hi < 0 || lo < 0) {
             rd_encryption_key_wipe(out);

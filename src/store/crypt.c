@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "riskdesk/alloc.h"
 #include "riskdesk/banned.h"
 
 #define VERSION 1
@@ -67,13 +68,16 @@ int rd_crypt_seal_nonce(const struct rd_encryption_key *key, const char *aad,
                         const unsigned char nonce[RD_CRYPT_NONCE_LEN], const void *plain,
                         size_t n, char *out, size_t cap, struct rd_error *err)
 {
-    unsigned char raw[RAW_MAX];
+    unsigned char *raw;
     int rc = RD_OK;
 
     if (n > RD_CRYPT_PLAIN_MAX || cap < RD_CRYPT_TEXT_LEN(n))
         return rd_error_set(err, RD_ETOOBIG, "%s: %zu bytes to seal into %zu characters; at most "
                             "%d bytes, into %zu", aad, n, cap, RD_CRYPT_PLAIN_MAX,
                             (size_t)RD_CRYPT_TEXT_LEN(n));
+    raw = rd_malloc(OVERHEAD + n);
+    if (!raw)
+        return rd_error_set(err, RD_ENOMEM, "%s: out of memory sealing %zu bytes", aad, n);
     raw[0] = VERSION;
     memcpy(raw + 1, nonce, RD_CRYPT_NONCE_LEN);
     if (gcm(1, key, aad, nonce, plain, n, raw + 1 + RD_CRYPT_NONCE_LEN,
@@ -84,7 +88,8 @@ int rd_crypt_seal_nonce(const struct rd_encryption_key *key, const char *aad,
     memcpy(out, RD_CRYPT_PREFIX, PREFIX_LEN);
     EVP_EncodeBlock((unsigned char *)out + PREFIX_LEN, raw, (int)(OVERHEAD + n));
 out:
-    explicit_bzero(raw, sizeof raw);
+    explicit_bzero(raw, OVERHEAD + n);
+    rd_free(raw);
     return rc;
 }
 
@@ -130,19 +135,26 @@ static long decode(const char *text, size_t len, unsigned char *raw)
 int rd_crypt_open(const struct rd_encryption_key *key, const char *aad, const char *text,
                   size_t len, void *plain, size_t cap, size_t *n, struct rd_error *err)
 {
-    unsigned char raw[B64_MAX / 4 * 3];
-    long got = decode(text, len, raw);
+    size_t room = len / 4 * 3 + 3;
+    unsigned char *raw = len <= PREFIX_LEN + B64_MAX ? rd_malloc(room) : NULL;
+    long got = raw ? decode(text, len, raw) : -1;
     size_t m;
     int rc = RD_OK;
 
-    if (got < (long)OVERHEAD || raw[0] != VERSION)
-        return rd_error_set(err, RD_EINVAL, "%s: not a value riskdesk sealed (expected %s and "
-                            "base64 of version 1, nonce, ciphertext and tag)", aad,
-                            RD_CRYPT_PREFIX);
+    if (!raw && len <= PREFIX_LEN + B64_MAX)
+        return rd_error_set(err, RD_ENOMEM, "%s: out of memory opening %zu characters", aad, len);
+    if (got < (long)OVERHEAD || raw[0] != VERSION) {
+        rc = rd_error_set(err, RD_EINVAL, "%s: not a value riskdesk sealed (expected %s and "
+                          "base64 of version 1, nonce, ciphertext and tag)", aad,
+                          RD_CRYPT_PREFIX);
+        goto out;
+    }
     m = (size_t)got - OVERHEAD;
-    if (m > cap)
-        return rd_error_set(err, RD_ETOOBIG, "%s: the sealed value holds %zu bytes; room for %zu",
-                            aad, m, cap);
+    if (m > cap) {
+        rc = rd_error_set(err, RD_ETOOBIG, "%s: the sealed value holds %zu bytes; room for %zu",
+                          aad, m, cap);
+        goto out;
+    }
     if (gcm(0, key, aad, raw + 1, raw + 1 + RD_CRYPT_NONCE_LEN, m, plain,
             raw + 1 + RD_CRYPT_NONCE_LEN + m)) {
         explicit_bzero(plain, m);
@@ -152,7 +164,8 @@ int rd_crypt_open(const struct rd_encryption_key *key, const char *aad, const ch
     } else {
         *n = m;
     }
-    explicit_bzero(raw, sizeof raw);
+out:
+    rd_free(raw);
     return rc;
 }
 

@@ -232,8 +232,8 @@ static int read_entry(const struct rd_store *s, const PGresult *r, int row,
     e->txn = rd_pg_col_i64(r, row, 0);
     rd_pg_col_text(r, row, 1, e->book, sizeof e->book);
     if (s->keyed)
-        return rd_store_entry_open(s, e, PQgetisnull(r, row, 3) ? NULL : rd_pg_col_cstr(r, row, 3),
-                                   err);
+        return rd_store_entry_open(&s->key, e,
+                                   PQgetisnull(r, row, 3) ? NULL : rd_pg_col_cstr(r, row, 3), err);
     e->amount = rd_pg_col_i64(r, row, 2);
     return RD_OK;
 }
@@ -265,7 +265,8 @@ static int txn_write(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledg
         char sealed[RD_STORE_ENTRY_SEALED];
 
         e[i].txn = t->id;
-        if (s->keyed && (rc = rd_store_entry_seal(s, &e[i], sealed, sizeof sealed, err)) != RD_OK)
+        if (s->keyed &&
+            (rc = rd_store_entry_seal(&s->key, &e[i], sealed, sizeof sealed, err)) != RD_OK)
             break;
         rd_pg_bind_init(&p);
         rd_pg_bind_i64(&p, t->id);

@@ -101,4 +101,5 @@ const struct rd_store_maint_ops rd_pg_maint_ops = {
     .key_check_get = pg_key_check_get,
     .key_check_set = pg_key_check_set,
     .holds_amounts = pg_holds_amounts,
+    .reseal = rd_pg_reseal,
 };

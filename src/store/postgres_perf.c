@@ -36,7 +36,7 @@ static int read_snapshot(const struct rd_store *s, const PGresult *r, int row,
     sn->day = (int32_t)rd_pg_col_i64(r, row, 1);
     sn->taken_at = rd_pg_col_i64(r, row, 5);
     if (s->keyed)
-        return rd_store_snapshot_open(s, sn, PQgetisnull(r, row, 6) ? NULL
+        return rd_store_snapshot_open(&s->key, sn, PQgetisnull(r, row, 6) ? NULL
                                                                     : rd_pg_col_cstr(r, row, 6),
                                       err);
     sn->equity = rd_pg_col_i64(r, row, 2);
@@ -50,7 +50,7 @@ int rd_pg_snapshot_put(struct rd_store *s, const struct rd_snapshot_row *r, stru
     char sealed[RD_STORE_SNAPSHOT_SEALED];
     struct rd_pg_bind p;
     PGresult *res;
-    int rc = s->keyed ? rd_store_snapshot_seal(s, r, sealed, sizeof sealed, err) : RD_OK;
+    int rc = s->keyed ? rd_store_snapshot_seal(&s->key, r, sealed, sizeof sealed, err) : RD_OK;
 
     if (rc)
         return rc;
@@ -66,7 +66,8 @@ int rd_pg_snapshot_put(struct rd_store *s, const struct rd_snapshot_row *r, stru
     else
         rd_pg_bind_null(&p);
     rc = rd_pg_ext_run(s, RD_PGX_SNAPSHOT_PUT,
-                       "INSERT INTO perf_snapshots (" SNAP_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                       "INSERT INTO perf_snapshots (" SNAP_COLS ") "
+                       "VALUES ($1, $2, $3, $4, $5, $6, $7) "
                        "ON CONFLICT (account, day) DO UPDATE SET equity = excluded.equity, "
                        "cash = excluded.cash, buying_power = excluded.buying_power, "
                        "sealed = excluded.sealed, "

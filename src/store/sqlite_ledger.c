@@ -338,7 +338,7 @@ static int read_entry(const struct rd_store *s, sqlite3_stmt *st, struct rd_ledg
     e->txn = sqlite3_column_int64(st, 0);
     rd_sqlite_col_text(st, 1, e->book, sizeof e->book);
     if (s->keyed)
-        return rd_store_entry_open(s, e, (const char *)sqlite3_column_text(st, 3), err);
+        return rd_store_entry_open(&s->key, e, (const char *)sqlite3_column_text(st, 3), err);
     e->amount = sqlite3_column_int64(st, 2);
     return RD_OK;
 }
@@ -364,7 +364,8 @@ static int txn_write(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledg
         char sealed[RD_STORE_ENTRY_SEALED];
 
         e[i].txn = t->id;
-        if (s->keyed && (rc = rd_store_entry_seal(s, &e[i], sealed, sizeof sealed, err)) != RD_OK)
+        if (s->keyed &&
+            (rc = rd_store_entry_seal(&s->key, &e[i], sealed, sizeof sealed, err)) != RD_OK)
             break;
         if ((rc = prep(s, RD_SQX_ENTRY_ADD, &b, err)) != RD_OK)
             break;

@@ -125,4 +125,5 @@ const struct rd_store_maint_ops rd_sqlite_maint_ops = {
     .key_check_get = sq_key_check_get,
     .key_check_set = sq_key_check_set,
     .holds_amounts = sq_holds_amounts,
+    .reseal = rd_sqlite_reseal,
 };

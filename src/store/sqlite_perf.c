@@ -27,7 +27,8 @@
     "day_trade"
 
 static const char *const sql[RD_SQX_COUNT] = {
-    [RD_SQX_SNAP_PUT] = "INSERT INTO perf_snapshots (" SNAP_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?) "
+    [RD_SQX_SNAP_PUT] = "INSERT INTO perf_snapshots (" SNAP_COLS ") "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?) "
                         "ON CONFLICT (account, day) DO UPDATE SET equity = excluded.equity, "
                         "cash = excluded.cash, buying_power = excluded.buying_power, "
                         "sealed = excluded.sealed, "
@@ -96,7 +97,7 @@ static int read_snapshot(const struct rd_store *s, sqlite3_stmt *st, struct rd_s
     r->day = (int32_t)sqlite3_column_int64(st, 1);
     r->taken_at = sqlite3_column_int64(st, 5);
     if (s->keyed)
-        return rd_store_snapshot_open(s, r, (const char *)sqlite3_column_text(st, 6), err);
+        return rd_store_snapshot_open(&s->key, r, (const char *)sqlite3_column_text(st, 6), err);
     r->equity = sqlite3_column_int64(st, 2);
     r->cash = sqlite3_column_int64(st, 3);
     r->buying_power = sqlite3_column_int64(st, 4);
@@ -116,7 +117,7 @@ int rd_sqlite_snapshot_put(struct rd_store *s, const struct rd_snapshot_row *r,
 {
     char sealed[RD_STORE_SNAPSHOT_SEALED];
     struct rd_sqlite_binder b;
-    int rc = s->keyed ? rd_store_snapshot_seal(s, r, sealed, sizeof sealed, err) : RD_OK;
+    int rc = s->keyed ? rd_store_snapshot_seal(&s->key, r, sealed, sizeof sealed, err) : RD_OK;
 
     if (rc || (rc = prep(s, RD_SQX_SNAP_PUT, &b, err)) != RD_OK)
         return rc;

@@ -13,6 +13,7 @@
  * 1/10000 dollar; fractions BIGINT ppm; times BIGINT Unix seconds; enums TEXT
  * names (store_int.h). Empty strings and zero ids that mean "none" are NULL.
  */
+#include "store/sqlite_int.h"
 #include "store/store_int.h"
 
 #include "riskdesk/banned.h"
@@ -355,8 +356,7 @@ static const char migration_8[] =
     "BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END;"
     "CREATE TRIGGER ledger_txns_no_delete BEFORE DELETE ON ledger_txns "
     "BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END;"
-    "CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries "
-    "BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END;"
+    RD_SQLITE_ENTRIES_NO_UPDATE
     "CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries "
     "BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END;";
 

@@ -79,6 +79,34 @@ int rd_store_key_use(struct rd_store *s, const struct rd_encryption_key *key, st
     return RD_OK;
 }
 
+int rd_store_rekey(struct rd_store *s, const struct rd_encryption_key *to, struct rd_error *err)
+{
+    int rc;
+
+    if (!maint_keyed(s) || !s->ops->maint->reseal)
+        return rd_error_set(err, RD_EUNSUPPORTED, "store: the %s backend cannot seal amounts",
+                            s->ops->name);
+    rc = s->ops->begin(s, err);
+    if (rc)
+        return rc;
+    rc = s->ops->maint->reseal(s, to, err);
+    if (rc == RD_OK)
+        rc = rd_store_key_check_write(s, to, err);
+    if (rc) {
+        s->ops->rollback(s);
+        return rc;
+    }
+    rc = s->ops->commit(s, err);
+    if (rc == RD_OK) {
+        s->keyed = to != NULL;
+        if (to)
+            s->key = *to;
+        else
+            explicit_bzero(&s->key, sizeof s->key);
+    }
+    return rc;
+}
+
 /* v[0..n) as 8 bytes each, big-endian, into b. */
 static void pack(const int64_t *v, size_t n, unsigned char *b)
 {
@@ -90,7 +118,7 @@ static void pack(const int64_t *v, size_t n, unsigned char *b)
     }
 }
 
-int rd_store_seal_amounts(const struct rd_store *s, const char *table, const char *row,
+int rd_store_seal_amounts(const struct rd_encryption_key *key, const char *table, const char *row,
                           const char *column, const int64_t *v, size_t n, char *out, size_t cap,
                           struct rd_error *err)
 {
@@ -103,12 +131,12 @@ int rd_store_seal_amounts(const struct rd_store *s, const char *table, const cha
     if (rc)
         return rc;
     pack(v, n, b);
-    rc = rd_crypt_seal(&s->key, aad, b, 8 * n, out, cap, err);
+    rc = rd_crypt_seal(key, aad, b, 8 * n, out, cap, err);
     explicit_bzero(b, sizeof b);
     return rc;
 }
 
-int rd_store_open_amounts(const struct rd_store *s, const char *table, const char *row,
+int rd_store_open_amounts(const struct rd_encryption_key *key, const char *table, const char *row,
                           const char *column, const char *text, int64_t *v, size_t n,
                           struct rd_error *err)
 {
@@ -124,7 +152,7 @@ int rd_store_open_amounts(const struct rd_store *s, const char *table, const cha
         rc = rd_error_set(&sub, RD_EINVAL, "%s: the amounts are in clear in a store sealed "
                           "with a key (written behind riskdesk's back?)", aad);
     if (rc == RD_OK)
-        rc = rd_crypt_open(&s->key, aad, text, strlen(text), b, sizeof b, &got, &sub);
+        rc = rd_crypt_open(key, aad, text, strlen(text), b, sizeof b, &got, &sub);
     if (rc == RD_OK && got != 8 * n)
         rc = rd_error_set(&sub, RD_EINVAL, "%s: %zu bytes sealed; expected %zu amounts", aad,
                           got, n);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "riskdesk/crypt.h"
@@ -141,15 +142,16 @@ static void test_sizes(void **state)
 {
     struct rd_encryption_key k = key_of(0);
     char small[RD_CRYPT_AMOUNT_TEXT - 1], aad[RD_CRYPT_AAD_MAX], row[300];
-    unsigned char big[RD_CRYPT_PLAIN_MAX + 1] = {0}, plain[4];
+    unsigned char *big = calloc(RD_CRYPT_PLAIN_MAX + 1, 1), plain[4];
     char text[RD_CRYPT_TEXT_LEN(16)];
     struct rd_error err = {0};
     size_t n = 0;
 
     (void)state;
     assert_int_equal(rd_crypt_seal_i64(&k, "t/1/c", 5, small, sizeof small, &err), RD_ETOOBIG);
-    assert_int_equal(rd_crypt_seal(&k, "t/1/c", big, sizeof big, text, sizeof text, &err),
-                     RD_ETOOBIG);
+    assert_non_null(big);
+    assert_int_equal(rd_crypt_seal(&k, "t/1/c", big, RD_CRYPT_PLAIN_MAX + 1, text, sizeof text,
+                                   &err), RD_ETOOBIG);
     assert_int_equal(rd_crypt_seal(&k, "t/1/c", big, 16, text, sizeof text, &err), RD_OK);
     assert_int_equal(rd_crypt_open(&k, "t/1/c", text, strlen(text), plain, sizeof plain, &n, &err),
                      RD_ETOOBIG);
@@ -161,6 +163,7 @@ static void test_sizes(void **state)
     memset(row, 'x', sizeof row - 1);
     row[sizeof row - 1] = '\0';
     assert_int_equal(rd_crypt_aad(aad, "ledger_entries", row, "amount", &err), RD_EINVAL);
+    free(big);
 }
 
 int main(void)

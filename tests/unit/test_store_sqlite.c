@@ -337,6 +337,7 @@ int main(void)
         FILE_TEST(test_key_refused_on_clear_amounts),
         FILE_TEST(test_key_ledger_sealed),
         FILE_TEST(test_key_snapshots_sealed),
+        FILE_TEST(test_key_rekey),
         MEM_TEST(test_trader_daily_conflict),
     };
 
