@@ -118,6 +118,38 @@ static void test_key_snapshots_sealed(void **state)
     assert_non_null(strstr(err.msg, "perf_snapshots/A:20401/sealed: the value does not open"));
 }
 
+/* Traders' daily P&L with a key: the traders' contract as without one, the
+ * same after a rekey to clear and back, then one day's sealed P&L copied onto
+ * another day's row refuses to open. */
+static void test_key_daily_sealed(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_encryption_key a = ct_key(1);
+    struct rd_fills back;
+    struct rd_error err = {0};
+
+    assert_int_equal(ct_reopen(f, &a, &err), RD_OK);
+    test_trader_daily_conflict(state);
+    /* rekeyed to clear and sealed again, the P&L reads the same */
+    assert_int_equal(rd_store_rekey(f->s, NULL, &err), RD_OK);
+    assert_int_equal(ct_reopen(f, NULL, &err), RD_OK);
+    assert_int_equal(rd_store_rekey(f->s, &a, &err), RD_OK);
+    assert_int_equal(ct_reopen(f, &a, &err), RD_OK);
+    rd_fills_init(&back);
+    assert_int_equal(f->s->ops->traders->trader_load(f->s, RD_TRADER_LOAD_DAILY, &back, &err),
+                     RD_OK);
+    assert_int_equal(back.ndaily, 2);
+    assert_true(back.daily[1].pnl == RD_DOLLARS(20));
+    rd_fills_release(&back);
+    ct_sql_exec(f, "UPDATE trader_daily SET sealed = (SELECT sealed FROM trader_daily "
+                   "WHERE day = 19800) WHERE day = 19801");
+    rd_fills_init(&back);
+    assert_int_equal(f->s->ops->traders->trader_load(f->s, RD_TRADER_LOAD_DAILY, &back, &err),
+                     RD_ESTORE);
+    assert_non_null(strstr(err.msg, ":19801/pnl: the value does not open"));
+    rd_fills_release(&back);
+}
+
 /* Amounts as the store reads them: g1's two books and a snapshot's equity. */
 static void ct_amounts(struct fixture *f, int64_t out[3])
 {

@@ -102,6 +102,36 @@ static int reseal_snapshots(struct rd_store *s, const struct rd_encryption_key *
     return rc;
 }
 
+static int reseal_daily(struct rd_store *s, const struct rd_encryption_key *to,
+                        struct rd_error *err)
+{
+    PGresult *res = NULL;
+    int rc = read_all(s, "SELECT trader, day, pnl, sealed FROM trader_daily ORDER BY seq", &res,
+                      err);
+
+    for (int i = 0, n = rc ? 0 : PQntuples(res); rc == RD_OK && i < n; i++) {
+        struct rd_daily_pnl d = {0};
+        int64_t trader = rd_pg_col_i64(res, i, 0);
+        char sealed[RD_STORE_DAILY_SEALED], pnl[24];
+        const char *v[4] = {pnl, to ? sealed : NULL, rd_pg_col_cstr(res, i, 0),
+                            rd_pg_col_cstr(res, i, 1)};
+
+        d.day = (int32_t)rd_pg_col_i64(res, i, 1);
+        if (s->keyed)
+            rc = rd_store_daily_open(&s->key, trader, &d, sealed_col(res, i, 3), err);
+        else
+            d.pnl = rd_pg_col_i64(res, i, 2);
+        if (rc == RD_OK && to)
+            rc = rd_store_daily_seal(to, trader, &d, sealed, sizeof sealed, err);
+        snprintf(pnl, sizeof pnl, "%lld", to ? 0LL : (long long)d.pnl);
+        if (rc == RD_OK)
+            rc = run(s, "UPDATE trader_daily SET pnl = $1, sealed = $2 WHERE trader = $3 AND "
+                        "day = $4", 4, v, "rekey: trader_daily", err);
+    }
+    PQclear(res);
+    return rc;
+}
+
 static int reseal_kv(struct rd_store *s, const struct rd_encryption_key *to,
                      struct rd_error *err)
 {
@@ -146,6 +176,8 @@ int rd_pg_reseal(struct rd_store *s, const struct rd_encryption_key *to, struct 
         rc = reseal_snapshots(s, to, err);
     if (rc == RD_OK)
         rc = reseal_kv(s, to, err);
+    if (rc == RD_OK)
+        rc = reseal_daily(s, to, err);
     if (rc == RD_OK)
         rc = run(s, "ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_append_only", 0,
                  NULL, "rekey: restore ledger_entries_append_only", err);

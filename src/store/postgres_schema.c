@@ -416,7 +416,8 @@ static const char migration_11[] =
     "  set_at BIGINT NOT NULL"
     ");"
     "ALTER TABLE ledger_entries ADD COLUMN sealed " T ";"
-    "ALTER TABLE perf_snapshots ADD COLUMN sealed " T ";";
+    "ALTER TABLE perf_snapshots ADD COLUMN sealed " T ";"
+    "ALTER TABLE trader_daily ADD COLUMN sealed " T ";";
 
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},

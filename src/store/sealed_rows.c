@@ -135,3 +135,28 @@ int rd_store_kv_open(const struct rd_encryption_key *key, const char *ns, const 
     (*out)[n] = '\0';
     return RD_OK;
 }
+
+/* trader_daily: "TRADER:DAY", TRADER the trader's trader_names id. */
+static void daily_row(int64_t trader_id, int32_t day, char *row, size_t n)
+{
+    snprintf(row, n, "%lld:%d", (long long)trader_id, (int)day);
+}
+
+int rd_store_daily_seal(const struct rd_encryption_key *key, int64_t trader_id,
+                        const struct rd_daily_pnl *d, char *out, size_t cap,
+                        struct rd_error *err)
+{
+    char row[40];
+
+    daily_row(trader_id, d->day, row, sizeof row);
+    return rd_store_seal_amounts(key, "trader_daily", row, "pnl", &d->pnl, 1, out, cap, err);
+}
+
+int rd_store_daily_open(const struct rd_encryption_key *key, int64_t trader_id,
+                        struct rd_daily_pnl *d, const char *text, struct rd_error *err)
+{
+    char row[40];
+
+    daily_row(trader_id, d->day, row, sizeof row);
+    return rd_store_open_amounts(key, "trader_daily", row, "pnl", text, &d->pnl, 1, err);
+}

@@ -124,6 +124,43 @@ static int reseal_snapshots(struct rd_store *s, const struct rd_encryption_key *
     return rc;
 }
 
+static int reseal_daily(struct rd_store *s, const struct rd_encryption_key *to,
+                        struct rd_error *err)
+{
+    sqlite3_stmt *rd = NULL, *wr = NULL;
+    int rc = prepare2(s, "SELECT trader, day, pnl, sealed FROM trader_daily ORDER BY rowid",
+                      "UPDATE trader_daily SET pnl = ?, sealed = ? WHERE trader = ? AND day = ?",
+                      &rd, &wr, err);
+    int src = SQLITE_OK;
+
+    while (rc == RD_OK && (src = sqlite3_step(rd)) == SQLITE_ROW) {
+        struct rd_daily_pnl d = {0};
+        int64_t trader = sqlite3_column_int64(rd, 0);
+        char sealed[RD_STORE_DAILY_SEALED];
+
+        d.day = (int32_t)sqlite3_column_int64(rd, 1);
+        if (s->keyed)
+            rc = rd_store_daily_open(&s->key, trader, &d,
+                                     (const char *)sqlite3_column_text(rd, 3), err);
+        else
+            d.pnl = sqlite3_column_int64(rd, 2);
+        if (rc == RD_OK && to)
+            rc = rd_store_daily_seal(to, trader, &d, sealed, sizeof sealed, err);
+        if (rc == RD_OK) {
+            sqlite3_bind_int64(wr, 1, to ? 0 : d.pnl);
+            bind_sealed(wr, 2, to, sealed);
+            sqlite3_bind_int64(wr, 3, trader);
+            sqlite3_bind_int64(wr, 4, d.day);
+            rc = step_write(s, wr, err);
+        }
+    }
+    if (rc == RD_OK && src != SQLITE_DONE)
+        rc = rd_sqlite_fail(s, src, err, "rekey: read trader_daily");
+    sqlite3_finalize(rd);
+    sqlite3_finalize(wr);
+    return rc;
+}
+
 static int reseal_kv(struct rd_store *s, const struct rd_encryption_key *to,
                      struct rd_error *err)
 {
@@ -176,6 +213,8 @@ int rd_sqlite_reseal(struct rd_store *s, const struct rd_encryption_key *to, str
         rc = reseal_snapshots(s, to, err);
     if (rc == RD_OK)
         rc = reseal_kv(s, to, err);
+    if (rc == RD_OK)
+        rc = reseal_daily(s, to, err);
     if (rc == RD_OK && sqlite3_exec(db, RD_SQLITE_ENTRIES_NO_UPDATE, NULL, NULL, NULL) != SQLITE_OK)
         rc = rd_sqlite_fail(s, sqlite3_errcode(db), err, "rekey: restore ledger_entries_no_update");
     return rc;

@@ -423,7 +423,8 @@ static const char migration_11[] =
     "  set_at BIGINT NOT NULL"
     ");"
     "ALTER TABLE ledger_entries ADD COLUMN sealed TEXT;"
-    "ALTER TABLE perf_snapshots ADD COLUMN sealed TEXT;";
+    "ALTER TABLE perf_snapshots ADD COLUMN sealed TEXT;"
+    "ALTER TABLE trader_daily ADD COLUMN sealed TEXT;";
 
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},

@@ -14,6 +14,7 @@
 
 #include "riskdesk/crypt.h"
 #include "riskdesk/error.h"
+#include "riskdesk/fills.h"
 #include "riskdesk/gates.h"
 #include "riskdesk/store.h"
 
@@ -67,6 +68,7 @@ extern const int rd_sqlite_migration_count;
     "SELECT CASE WHEN EXISTS (SELECT 1 FROM ledger_entries WHERE sealed IS NULL) "    \
     "OR EXISTS (SELECT 1 FROM perf_snapshots WHERE sealed IS NULL) "                 \
     "OR EXISTS (SELECT 1 FROM kv WHERE ns = 'paper.account' AND val NOT LIKE 'enc1:%') " \
+    "OR EXISTS (SELECT 1 FROM trader_daily WHERE sealed IS NULL) "                   \
     "THEN 1 ELSE 0 END"
 
 /*
@@ -109,6 +111,14 @@ int rd_store_snapshot_seal(const struct rd_encryption_key *key,
 int rd_store_snapshot_open(const struct rd_encryption_key *key,
                            struct rd_snapshot_row *r, const char *text,
                            struct rd_error *err);
+/* trader_daily: one day's imported P&L of the trader whose trader_names id
+ * is trader_id (d->day set). */
+#define RD_STORE_DAILY_SEALED RD_CRYPT_TEXT_LEN(8)
+int rd_store_daily_seal(const struct rd_encryption_key *key, int64_t trader_id,
+                        const struct rd_daily_pnl *d, char *out, size_t cap,
+                        struct rd_error *err);
+int rd_store_daily_open(const struct rd_encryption_key *key, int64_t trader_id,
+                        struct rd_daily_pnl *d, const char *text, struct rd_error *err);
 /* kv: whether documents of namespace ns are sealed (RD_STORE_KV_SEALED_NS,
  * the paper broker's accounts); seal: val's text sealed whole into *out
  * (heap, rd_free); open: text[0..len) opened into *out (heap, rd_free). */

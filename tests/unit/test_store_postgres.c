@@ -515,6 +515,7 @@ int main(void)
         PG_TEST(test_key_ledger_sealed),
         PG_TEST(test_key_snapshots_sealed),
         PG_TEST(test_key_rekey),
+        PG_TEST(test_key_daily_sealed),
         PG_TEST(test_trader_daily_conflict),
         PG_TEST(test_pg_migrations_and_reopen),
         PG_TEST(test_pg_byte_order),

@@ -233,6 +233,7 @@ static void test_migration_6_numbers_stored_recs(void **state)
                       "DROP TABLE hier_states; DROP TABLE hier_nodes;"
                       "DROP TABLE audit_entries; DROP TABLE store_key;"
                       "ALTER TABLE perf_snapshots DROP COLUMN sealed;"
+                      "ALTER TABLE trader_daily DROP COLUMN sealed;"
                       "DELETE FROM schema_version WHERE version >= 6;");
     for (int i = 0; i < 3; i++) {
         char sql[400];
@@ -338,6 +339,7 @@ int main(void)
         FILE_TEST(test_key_ledger_sealed),
         FILE_TEST(test_key_snapshots_sealed),
         FILE_TEST(test_key_rekey),
+        FILE_TEST(test_key_daily_sealed),
         MEM_TEST(test_trader_daily_conflict),
     };
 
