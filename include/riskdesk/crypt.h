@@ -7,8 +7,9 @@
  * A sealed value is text, so it fits any column: "enc1:" then the base64 of
  * a version byte (1), a 12-byte random nonce, the ciphertext and the 16-byte
  * tag. The associated data names where the value is kept, "TABLE/ROW/COLUMN"
- * (rd_crypt_aad): copied to another row or column it no longer opens. An
- * amount is sealed as its 8 bytes, so every amount's text has one length.
+ * (rd_crypt_aad): copied to another row or column it no longer opens. The
+ * store seals amounts as 8 bytes each (store_key.c), so every amount's text
+ * has one length.
  */
 #ifndef RISKDESK_CRYPT_H
 #define RISKDESK_CRYPT_H
@@ -26,7 +27,6 @@
 /* The text of a sealed value of n plain bytes, with its NUL. */
 #define RD_CRYPT_TEXT_LEN(n) (sizeof RD_CRYPT_PREFIX - 1 + \
                               4 * ((1 + RD_CRYPT_NONCE_LEN + (n) + RD_CRYPT_TAG_LEN + 2) / 3) + 1)
-#define RD_CRYPT_AMOUNT_TEXT RD_CRYPT_TEXT_LEN(8)
 #define RD_CRYPT_AAD_MAX 256
 
 /* "table/row/column" into aad[RD_CRYPT_AAD_MAX]; RD_EINVAL when it does not fit. */
@@ -45,11 +45,5 @@ int rd_crypt_seal(const struct rd_encryption_key *key, const char *aad, const vo
  * does not open: another key, another place (aad), or changed. */
 int rd_crypt_open(const struct rd_encryption_key *key, const char *aad, const char *text,
                   size_t len, void *plain, size_t cap, size_t *n, struct rd_error *err);
-
-/* An amount (money, ppm, a count) as 8 bytes, out[RD_CRYPT_AMOUNT_TEXT]. */
-int rd_crypt_seal_i64(const struct rd_encryption_key *key, const char *aad, int64_t v, char *out,
-                      size_t cap, struct rd_error *err);
-int rd_crypt_open_i64(const struct rd_encryption_key *key, const char *aad, const char *text,
-                      size_t len, int64_t *v, struct rd_error *err);
 
 #endif

@@ -168,37 +168,3 @@ out:
     rd_free(raw);
     return rc;
 }
-
-int rd_crypt_seal_i64(const struct rd_encryption_key *key, const char *aad, int64_t v, char *out,
-                      size_t cap, struct rd_error *err)
-{
-    unsigned char b[8];
-    uint64_t u = (uint64_t)v;
-    int rc;
-
-    for (int i = 7; i >= 0; i--, u >>= 8)
-        b[i] = (unsigned char)u;
-    rc = rd_crypt_seal(key, aad, b, sizeof b, out, cap, err);
-    explicit_bzero(b, sizeof b);
-    return rc;
-}
-
-int rd_crypt_open_i64(const struct rd_encryption_key *key, const char *aad, const char *text,
-                      size_t len, int64_t *v, struct rd_error *err)
-{
-    unsigned char b[8];
-    size_t n = 0;
-    uint64_t u = 0;
-    int rc = rd_crypt_open(key, aad, text, len, b, sizeof b, &n, err);
-
-    if (rc == RD_OK && n != sizeof b)
-        rc = rd_error_set(err, RD_EINVAL, "%s: the sealed value holds %zu bytes; an amount is 8",
-                          aad, n);
-    if (rc == RD_OK) {
-        for (int i = 0; i < 8; i++)
-            u = u << 8 | b[i];
-        *v = (int64_t)u;
-    }
-    explicit_bzero(b, sizeof b);
-    return rc;
-}
