@@ -2,7 +2,9 @@
  * bench_dispatch: the dispatcher on SQLite (a file in /tmp, synchronous=FULL:
  * durable) and the paper broker, one account. Measures recommendations decided
  * and durably recorded per second over 20,000 recommendations in cycles of
- * 1,000, and the wall time of a 100-recommendation cycle.
+ * 1,000, and the wall time of a 100-recommendation cycle. Each rate is taken
+ * with amounts in clear and sealed with an encryption key (crypt.h), taking
+ * turns three times in the same run (docs/benchmarks.md, "Encryption at rest").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,13 +74,14 @@ struct rig {
     struct rd_runner *ru;
 };
 
-static void rig_open(struct rig *r, const char *url, const char *cfgtext, size_t batch)
+static void rig_open(struct rig *r, const char *url, const char *cfgtext, size_t batch,
+                     const struct rd_encryption_key *key)
 {
     struct rd_error err = {0};
     struct rd_runner_params p = {0};
 
     if (rd_config_load_text(cfgtext, strlen(cfgtext), "bench", &r->cfg, &err) ||
-        rd_store_open(url, &r->s, &err))
+        rd_store_open_keyed(url, key, &r->s, &err))
         die(&err);
     p.cfg = r->cfg;
     p.account = &r->cfg->accounts[0];
@@ -96,7 +99,8 @@ static void rig_close(struct rig *r)
     rd_config_free(r->cfg);
 }
 
-static void run(const char *url, const char *cfgtext, int total, int batch, const char *label)
+static void run(const char *url, const char *cfgtext, int total, int batch, const char *label,
+                const struct rd_encryption_key *key)
 {
     struct rd_error err = {0};
     struct rd_cycle_stats st;
@@ -104,7 +108,7 @@ static void run(const char *url, const char *cfgtext, int total, int batch, cons
     long decided = 0, approved = 0;
     double t0, t1;
 
-    rig_open(&r, url, cfgtext, (size_t)batch);
+    rig_open(&r, url, cfgtext, (size_t)batch, key);
     add_recs(r.s, 0, total, T_1030 - 10);
     t0 = seconds();
     for (int done = 0; done < total; done += batch) {
@@ -114,8 +118,8 @@ static void run(const char *url, const char *cfgtext, int total, int batch, cons
         approved += st.approved;
     }
     t1 = seconds();
-    printf("%-34s %12ld %10.3f s %14.0f /s   (approved %ld)\n", label, decided, t1 - t0,
-           (double)decided / (t1 - t0), approved);
+    printf("%-34s %-6s %12ld %10.3f s %14.0f /s   (approved %ld)\n", label,
+           key ? "sealed" : "clear", decided, t1 - t0, (double)decided / (t1 - t0), approved);
     rig_close(&r);
 }
 
@@ -127,7 +131,7 @@ static void cycle_latency(const char *url)
     double best = 1e9, sum = 0;
     const int rounds = 20;
 
-    rig_open(&r, url, config, 100);
+    rig_open(&r, url, config, 100, NULL);
     for (int i = 0; i < rounds; i++) {
         double t0, t;
 
@@ -149,14 +153,22 @@ static void cycle_latency(const char *url)
 int main(int argc, char **argv)
 {
     char path[128], url[256], sidecar[160];
+    struct rd_encryption_key key;
 
+    for (int i = 0; i < RD_ENCRYPTION_KEY_LEN; i++)
+        key.bytes[i] = (unsigned char)(17 * i + 3);
     rd_log_set_level(RD_LOG_ERROR);
     snprintf(path, sizeof path, "/tmp/riskdesk-bench-%d.db", (int)getpid());
     snprintf(url, sizeof url, "sqlite:%s%s", path, argc > 1 ? argv[1] : "");
-    run(url, config, 20000, 1000, "dispatch 20k, shipped limits");
-    unlink(path);
-    run(url, config_open, 300, 300, "dispatch 300, every approval filled");
-    unlink(path);
+    for (int i = 0; i < 6; i++) {
+        run(url, config, 20000, 1000, "dispatch 20k, shipped limits", i % 2 ? &key : NULL);
+        unlink(path);
+    }
+    for (int i = 0; i < 6; i++) {
+        run(url, config_open, 300, 300, "dispatch 300, every approval filled",
+            i % 2 ? &key : NULL);
+        unlink(path);
+    }
     cycle_latency(url);
     unlink(path);
     snprintf(sidecar, sizeof sidecar, "%s-wal", path);

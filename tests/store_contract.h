@@ -15,6 +15,7 @@
  *   store_contract_ledger.h    the hierarchy's nodes, transitions and ledger
  *   store_contract_traders.h   the traders' tables
  *   store_contract_audit.h     the audit trail's chains and verify
+ *   store_contract_key.h       the encryption key's check, sealed amounts
  *
  * Include it once from a test file (tests/unit/test_store_BACKEND.c) after
  * cmocka.h, after defining what it leaves to the backend:
@@ -37,6 +38,7 @@
 #include <string.h>
 
 #include "riskdesk/alloc.h"
+#include "riskdesk/crypt.h"
 #include "riskdesk/store.h"
 
 #ifndef CT_LOCK_RELEASE_WAIT_MS
@@ -892,5 +894,6 @@ static void test_maint_vacuum(void **state)
 #include "store_contract_ledger.h"
 #include "store_contract_traders.h"
 #include "store_contract_audit.h"
+#include "store_contract_key.h"
 
 #endif

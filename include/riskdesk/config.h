@@ -12,13 +12,15 @@
  *    "market": {"vix_feed": "file:PATH", "vix_max_age_seconds": 900},
  *    "firm": {"max_gross_exposure": 0},
  *    "paper": {"seed": 1},
+ *    "encryption": {"key": "env:NAME" | "file:PATH" | "secretsmanager:ID"},
  *    "accounts": [{"name", "tier", "broker": "paper"|"alpaca", "starting_cash",
  *                  "credentials": SOURCE, "risk": {...} | SOURCE, "live": false}]}
  * Money as JSON numbers or decimal strings; unknown keys are errors with a
  * "did you mean" hint.
  *
  * Precedence: the file's "database", else $RISKDESK_DATABASE_URL, else
- * "sqlite:riskdesk.db". An account's "tier", else $ACCOUNT_TIER, else large
+ * "sqlite:riskdesk.db"; the file's "encryption.key", else
+ * $RISKDESK_ENCRYPTION_KEY (a source, not the key), else none. An account's "tier", else $ACCOUNT_TIER, else large
  * (RD_TIER_MODE_DEFAULTED). Risk: the tier's rd_risk_defaults, then the
  * top-level "kelly", then the account's own "risk" keys.
  * Errors are RD_ECONFIG (RD_ENOTFOUND for a missing config file, RD_ENOMEM)
@@ -100,6 +102,10 @@ struct rd_config {
     struct rd_fork_part fork_split[RD_FORK_SPLIT_MAX];   /* "hierarchy": {"fork_split"}
                                           (fork.h); nfork_split 0: one child a fork */
     size_t nfork_split;
+    char encryption_key[RD_SOURCE_MAX]; /* "encryption": {"key"}: "" = amounts kept in clear,
+                                          else "env:NAME", "file:PATH" (joined), or
+                                          "secretsmanager:ID"; the source, never the key */
+    char encryption_key_origin[32];    /* "config", "RISKDESK_ENCRYPTION_KEY" or "" */
 };
 
 /*
@@ -217,6 +223,25 @@ int rd_account_credentials(const struct rd_account_config *a, struct rd_credenti
  * are logged (warn, credentials.check_skipped, naming the account).
  */
 int rd_config_check_distinct_keys(const struct rd_config *cfg, struct rd_error *err);
+/*
+ * The key that seals amounts at rest (crypt.h): 32 random bytes, kept as 64 hex
+ * digits (`openssl rand -hex 32`) in the variable NAME ("env:NAME"), the file
+ * PATH ("file:PATH", mode 600, surrounding white space ignored) or the
+ * SecretString of Secrets Manager secret ID ("secretsmanager:ID"). A wrong
+ * source, a missing value, a length other than 64 or a non-hex digit is
+ * RD_ECONFIG naming "encryption.key" and the source, never the value; a
+ * source that cannot be read keeps its code (RD_EAUTH for a file open to
+ * others, RD_ENOTFOUND...) with the same prefix. On error *out holds nothing. Call rd_encryption_key_wipe when done.
+ */
+#define RD_ENCRYPTION_KEY_LEN 32
+struct rd_encryption_key {
+    unsigned char bytes[RD_ENCRYPTION_KEY_LEN];
+};
+int rd_encryption_key_resolve(const char *spec, struct rd_encryption_key *out,
+                              struct rd_error *err);
+/* Whether spec is a source rd_encryption_key_resolve takes (the syntax only). */
+int rd_encryption_key_spec_ok(const char *spec);
+void rd_encryption_key_wipe(struct rd_encryption_key *k);
 /* Writes a masked form of a key: "PK...WXYZ" (first 2, last 4) or "****". */
 void rd_secret_mask(const char *secret, char *buf, size_t n);
 /* Overwrites the secrets in place (explicit_bzero). */

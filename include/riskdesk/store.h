@@ -20,6 +20,7 @@
 
 #include "riskdesk/audit_chain.h"
 #include "riskdesk/consolidate.h"
+#include "riskdesk/config.h"
 #include "riskdesk/kv.h"
 #include "riskdesk/error.h"
 #include "riskdesk/fork.h"
@@ -532,6 +533,18 @@ struct rd_store_maint_ops {
      * (the file shrinks by its free pages), PostgreSQL VACUUM (ANALYZE). Never
      * inside a transaction: RD_EINVAL when one is open on the handle. */
     int (*vacuum)(struct rd_store *s, struct rd_error *err);
+
+    /* version 2: encryption at rest (crypt.h; store_key.c checks the key) */
+    /* The key check value into out[0..cap); RD_ENOTFOUND when the store has
+     * none (it was never used with a key). key_check_set: sets it (text NULL:
+     * removes it). */
+    int (*key_check_get)(struct rd_store *s, char *out, size_t cap, struct rd_error *err);
+    int (*key_check_set)(struct rd_store *s, const char *text, int64_t at, struct rd_error *err);
+    /* *yes: whether a row holds an amount that a key seals (RD_STORE_SEALED_SQL). */
+    int (*holds_amounts)(struct rd_store *s, int *yes, struct rd_error *err);
+    /* Inside a transaction: every sealed amount read with s's key (or in
+     * clear) and written again sealed with `to` (NULL: in clear). */
+    int (*reseal)(struct rd_store *s, const struct rd_encryption_key *to, struct rd_error *err);
 };
 
 /* ---- the hierarchy and its ledger (docs/hierarchy.md) ---- */
@@ -820,6 +833,8 @@ struct rd_store {
     char url[256];
     char actor[RD_AUDIT_ACTOR_MAX];   /* who writes through it (rd_audit_actor_set) */
     struct rd_audit_tx *audit;        /* the open transaction's entries (audit.c) */
+    int keyed;                        /* amounts are sealed with key (crypt.h) */
+    struct rd_encryption_key key;     /* wiped by rd_store_close */
 };
 /* A handle is used by one thread at a time; open one per thread. */
 
@@ -828,6 +843,25 @@ struct rd_store {
  * RD_EUNSUPPORTED naming the known schemes otherwise, or when the database was
  * written by a newer riskdesk (its schema version is named). */
 int rd_store_open(const char *url, struct rd_store **out, struct rd_error *err);
+/*
+ * The same with the key that seals its amounts (NULL: none; docs/operations.md,
+ * "Security"). A store keeps a check value sealed with the key it was first
+ * used with; the open fails with RD_EAUTH, reading and writing nothing, when
+ * the store has one and key is NULL or another key, and with RD_EINVAL when
+ * key is given for a store that holds amounts in clear (the message says to
+ * run `riskdesk store rekey`). A store with nothing to seal yet takes the key.
+ */
+int rd_store_open_keyed(const char *url, const struct rd_encryption_key *key,
+                        struct rd_store **out, struct rd_error *err);
+/* Seals every amount with `to` (NULL: leaves them in clear) in place of the
+ * handle's key (or none), and the check value with them, in one transaction:
+ * a failure, or the process killed midway, leaves the store as it was. The
+ * handle then uses `to`. */
+int rd_store_rekey(struct rd_store *s, const struct rd_encryption_key *to, struct rd_error *err);
+/* rd_store_open_keyed with the key cfg's encryption.key names (none when it
+ * names none), read from its source for this open and wiped after it. */
+int rd_store_open_config(const char *url, const struct rd_config *cfg, struct rd_store **out,
+                         struct rd_error *err);
 void rd_store_close(struct rd_store *s);
 
 extern const struct rd_store_ops rd_store_sqlite_ops;

@@ -265,6 +265,8 @@ struct api_store_pool {
     size_t nfree, cap;
     size_t open, max;
     char url[RD_SOURCE_MAX];
+    int keyed;                   /* handles open with key (encryption.key); wiped at free */
+    struct rd_encryption_key key;
 };
 
 struct api_token_cache;

@@ -92,7 +92,7 @@ int api_pool_take(struct api_server *srv, struct rd_store **out, struct rd_error
     }
     p->open++;   /* reserve the slot; open outside the lock */
     pthread_mutex_unlock(&p->mu);
-    rc = rd_store_open(p->url, out, err);
+    rc = rd_store_open_keyed(p->url, p->keyed ? &p->key : NULL, out, err);
     if (rc != RD_OK) {
         pthread_mutex_lock(&p->mu);
         p->open--;
@@ -126,6 +126,7 @@ static void pool_release(struct api_store_pool *p)
     rd_free(p->free);
     p->free = NULL;
     p->nfree = 0;
+    rd_encryption_key_wipe(&p->key);
     pthread_mutex_destroy(&p->mu);
 }
 
@@ -667,6 +668,13 @@ int rd_api_server_new(const struct rd_api_params *p, struct rd_api_server **out,
     snprintf(srv->database, sizeof srv->database, "%s",
              p->database && *p->database ? p->database : cfg->database);
     snprintf(srv->pool.url, sizeof srv->pool.url, "%s", srv->database);
+    /* read once: a secretsmanager: key is not fetched for every handle */
+    srv->pool.keyed = cfg->encryption_key[0] != '\0';
+    if (srv->pool.keyed &&
+        (rc = rd_encryption_key_resolve(cfg->encryption_key, &srv->pool.key, err)) != RD_OK) {
+        rd_config_free(cfg);
+        goto out;
+    }
     health_interval = cfg->health_interval_s;
     health_failures = cfg->health_failures;
     rd_config_free(cfg);

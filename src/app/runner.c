@@ -173,7 +173,7 @@ int rd_runner_open(const struct rd_runner_params *p, struct rd_runner **out, str
     r->store = p->store;
     if (!r->store) {
         snprintf(r->store_url, sizeof r->store_url, "%s", p->store_url);
-        if ((rc = rd_store_open(r->store_url, &r->store, err)) != RD_OK)
+        if ((rc = rd_store_open_config(r->store_url, r->cfg, &r->store, err)) != RD_OK)
             goto fail;
         r->own_store = 1;
     }
@@ -259,7 +259,7 @@ static int reopen(struct rd_runner *r, int64_t now, struct rd_error *err)
     close_parts(r);
     rd_store_close(r->store);
     r->store = NULL;
-    if ((rc = rd_store_open(r->store_url, &r->store, err)) != RD_OK ||
+    if ((rc = rd_store_open_config(r->store_url, r->cfg, &r->store, err)) != RD_OK ||
         (rc = open_parts(r, err)) != RD_OK)
         return rc;
     if ((rc = rd_dispatcher_lock(r->d, err)) != RD_OK)

@@ -56,7 +56,7 @@ int cli_open(const char *config_path, const char *db_url, int want_store, struct
     if (!want_store)
         return RD_OK;
     snprintf(env->db_url, sizeof env->db_url, "%s", db_url && *db_url ? db_url : env->cfg->database);
-    rc = rd_store_open(env->db_url, &env->store, err);
+    rc = rd_store_open_config(env->db_url, env->cfg, &env->store, err);
     if (rc == RD_OK) {
         /* the audit trail names the person at the terminal */
         const char *user = getenv("USER");

@@ -221,7 +221,7 @@ static int run(struct cli_ctx *c)
     snprintf(url, sizeof url, "sqlite:%s", db);
     memset(&dm, 0, sizeof dm);
     if ((rc = rd_config_load_demo(url, &cfg, &err)) != RD_OK ||
-        (rc = rd_store_open(cfg->database, &store, &err)) != RD_OK)
+        (rc = rd_store_open_config(cfg->database, cfg, &store, &err)) != RD_OK)
         goto out;
     dm.cfg = cfg;
     dm.now = session_start((int64_t)started);

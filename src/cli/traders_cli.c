@@ -38,7 +38,8 @@ int traders_open(const char *config_path, const char *db, int want_store, struct
 
 int traders_open_store(struct traders_env *env, struct rd_error *err)
 {
-    return rd_store_open(env->db, &env->store, err);
+    return env->cfg ? rd_store_open_config(env->db, env->cfg, &env->store, err)
+                    : rd_store_open(env->db, &env->store, err);
 }
 
 void traders_close(struct traders_env *env)

@@ -79,6 +79,12 @@ void rd_cfg_risk_copy(struct rd_risk_config *dst, const struct rd_risk_config *s
  * st (may be NULL) receives its status. Missing file: RD_ENOTFOUND. */
 int rd_cfg_read_file(const char *path, size_t max, struct rd_buf *out, struct stat *st,
                      struct rd_error *err);
+/* Reads a file that holds a secret into buf[0..cap), *len its length: RD_EAUTH
+ * (saying `chmod 600 PATH`) when group or others have any access, RD_ETOOBIG
+ * when it fills buf, RD_ENOTFOUND when missing (credentials.c). The caller
+ * wipes buf. */
+int rd_cfg_read_secret_file(const char *path, char *buf, size_t cap, size_t *len,
+                            struct rd_error *err);
 /* dir + "/" + path unless path is absolute or dir is empty. */
 int rd_cfg_join_path(const char *dir, const char *path, char *out, size_t n);
 

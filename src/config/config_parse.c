@@ -16,7 +16,8 @@
 
 static const char *const root_keys[] = {"database", "tiers", "kelly",   "market",     "firm",
                                         "paper",    "accounts", "traders", "performance", "assignment",
-                                        "slack",    "health",   "hierarchy"};
+                                        "slack",    "health",   "hierarchy",
+                                        "encryption"};
 static const char *const tier_names[RD_TIER_COUNT] = {"tiny", "small", "medium", "large"};
 static const char *const tier_keys[] = {"min_buying_power", "risk_pct_day",   "risk_pct_swing",
                                         "max_contracts",    "min_confidence", "min_volume_ratio"};
@@ -58,6 +59,50 @@ static int parse_database(struct cfg_build *b, const json_t *root, const struct 
                             "%s: database (from %s): \"%.80s\"; expected a store URL such as "
                             "\"sqlite:riskdesk.db\" or \"postgres://host/db\"",
                             b->origin, cfg->database_origin, cfg->database);
+    return RD_OK;
+}
+
+/* "encryption": {"key": SOURCE}, else $RISKDESK_ENCRYPTION_KEY: the source is
+ * checked here, read when a store opens (rd_encryption_key_resolve). */
+static int parse_encryption(struct cfg_build *b, const json_t *root, const struct cfg_at *at,
+                            struct rd_error *err)
+{
+    static const char *const keys[] = {"key"};
+    struct rd_config *cfg = b->cfg;
+    struct cfg_at eat = {b->origin, "encryption"};
+    const char *env = getenv("RISKDESK_ENCRYPTION_KEY");
+    char spec[RD_SOURCE_MAX] = "";
+    json_t *o;
+    int rc;
+
+    rc = rd_cfg_get_object(root, "encryption", at, &o, err);
+    if (!rc && o)
+        rc = rd_cfg_check_keys(o, keys, N(keys), &eat, err);
+    if (!rc && o)
+        rc = rd_cfg_get_string(o, "key", &eat, spec, sizeof spec, err);
+    if (rc)
+        return rc;
+    if (spec[0]) {
+        snprintf(cfg->encryption_key_origin, sizeof cfg->encryption_key_origin, "config");
+    } else if (env && env[0]) {
+        if (strlen(env) >= sizeof spec)
+            return rd_error_set(err, RD_ECONFIG, "%s: encryption.key from RISKDESK_ENCRYPTION_KEY: "
+                                "too long (at most %zu characters)", b->origin, sizeof spec - 1);
+        snprintf(spec, sizeof spec, "%s", env);
+        snprintf(cfg->encryption_key_origin, sizeof cfg->encryption_key_origin,
+                 "RISKDESK_ENCRYPTION_KEY");
+    } else {
+        return RD_OK;
+    }
+    if (!rd_encryption_key_spec_ok(spec))
+        return rd_error_set(err, RD_ECONFIG, "%s: encryption.key (from %s): not a key source "
+                            "(value not shown: it may be the key itself); expected \"env:NAME\", "
+                            "\"file:PATH\" or \"secretsmanager:ID\" naming where the 64 hex "
+                            "digits are kept", b->origin, cfg->encryption_key_origin);
+    if (!strncmp(spec, "file:", 5))
+        return rd_cfg_file_source(b, spec, cfg->encryption_key, sizeof cfg->encryption_key, &eat,
+                                  "key", err);
+    snprintf(cfg->encryption_key, sizeof cfg->encryption_key, "%s", spec);
     return RD_OK;
 }
 
@@ -229,6 +274,8 @@ int rd_cfg_build(const json_t *root, const char *origin, const char *dir, struct
     rc = rd_cfg_check_keys(root, root_keys, N(root_keys), &at, err);
     if (!rc)
         rc = parse_database(&b, root, &at, err);
+    if (!rc)
+        rc = parse_encryption(&b, root, &at, err);
     if (!rc)
         rc = parse_tiers(&b, root, &at, err);
     if (!rc)

@@ -205,3 +205,25 @@ int rd_cfg_secretsmanager_credentials(const char *name, struct rd_credentials *o
     rd_aws_client_release(&c);
     return rc;
 }
+
+int rd_cfg_secret_text(const char *id, char *out, size_t cap, struct rd_error *err)
+{
+    struct rd_aws_client c;
+    char *value = NULL;
+    int rc;
+
+    if (!id[0])
+        return rd_error_set(err, RD_EINVAL, "secretsmanager: needs a secret id");
+    rc = rd_aws_client_init(&c, err);
+    if (rc)
+        return rc;
+    rc = rd_aws_get_secret_value(&c, id, &value, err);
+    if (rc == RD_OK && strlen(value) >= cap)
+        rc = rd_error_set(err, RD_ETOOBIG, "secret \"%s\": longer than %zu characters", id,
+                          cap - 1);
+    if (rc == RD_OK)
+        memcpy(out, value, strlen(value) + 1);
+    rd_aws_value_free(value);
+    rd_aws_client_release(&c);
+    return rc;
+}

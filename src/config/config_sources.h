@@ -20,4 +20,9 @@ int rd_cfg_ssm_text(const char *name, struct rd_buf *out, struct rd_error *err);
 int rd_cfg_secretsmanager_credentials(const char *name, struct rd_credentials *out,
                                       struct rd_error *err);
 
+/* The SecretString of Secrets Manager secret `id` into out[0..cap) (no
+ * fallback to a default secret); RD_ETOOBIG when it does not fit. The
+ * value never goes into a message; the heap copy is wiped. */
+int rd_cfg_secret_text(const char *id, char *out, size_t cap, struct rd_error *err);
+
 #endif

@@ -115,7 +115,7 @@ static int from_env(const char *prefix, struct rd_credentials *out, struct rd_er
     return rc;
 }
 
-static int read_secret_file(const char *path, char *buf, size_t cap, size_t *len,
+int rd_cfg_read_secret_file(const char *path, char *buf, size_t cap, size_t *len,
                             struct rd_error *err)
 {
     struct stat st;
@@ -149,7 +149,7 @@ static int read_secret_file(const char *path, char *buf, size_t cap, size_t *len
             break;
         got += (size_t)n;
         if (got == cap) {
-            rc = rd_error_set(err, RD_ETOOBIG, "%s: larger than %d bytes", path, CRED_FILE_MAX - 1);
+            rc = rd_error_set(err, RD_ETOOBIG, "%s: larger than %zu bytes", path, cap - 1);
             goto out;
         }
     }
@@ -185,7 +185,7 @@ static int from_file(const char *path, struct rd_credentials *out, struct rd_err
     json_t *v;
     int rc;
 
-    rc = read_secret_file(path, buf, sizeof buf, &len, err);
+    rc = rd_cfg_read_secret_file(path, buf, sizeof buf, &len, err);
     if (rc)
         goto out;
     rc = rd_cfg_parse_json(buf, len, out->origin, 1, &doc, err);

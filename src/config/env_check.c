@@ -30,6 +30,7 @@ static const struct known known[] = {
     {"LOG_FORMAT", 0},
     {"RISKDESK_CONFIG", 0},
     {"RISKDESK_DATABASE_URL", 0},
+    {"RISKDESK_ENCRYPTION_KEY", 0},
     {"ALPACA_PAPER_API_KEY", 1},
     {"ALPACA_PAPER_SECRET_KEY", 1},
     {"ALPACA_PAPER_BASE_URL", 1},

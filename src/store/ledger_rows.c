@@ -1,11 +1,13 @@
 /*
  * ledger_rows.c - what both backends do alike with the hierarchy's rows:
  * the stored text of types, states and kinds read back, and refused with
- * the row named when it is not text this riskdesk wrote, and the
- * transaction level each write takes (ledger_sql.h).
+ * the row named when it is not text this riskdesk wrote, books summed in C
+ * when their amounts are sealed, and the transaction level each write takes
+ * (ledger_sql.h).
  */
 #include "store/ledger_sql.h"
 #include "store/audit_int.h"
+#include "store/store_int.h"
 
 #include <string.h>
 
@@ -182,4 +184,29 @@ int rd_store_ledger_state_add(struct rd_store *s, struct rd_hier_state_row *t,
     if (!rd_node_state_name(t->from) || !rd_node_state_name(t->to))
         return rd_error_set(err, RD_EINVAL, "state_add: %.64s: unknown state", t->account);
     return rd_store_ledger_tx(s, state_write, &a, err);
+}
+
+int rd_store_book_sums_add(struct rd_store_book_sums *b, const struct rd_ledger_entry *e,
+                           struct rd_error *err)
+{
+    if (b->sum.book[0] && strcmp(b->sum.book, e->book)) {
+        int rc = b->visit(b->ctx, &b->sum);
+
+        if (rc)
+            return rc;
+        b->sum.book[0] = '\0';
+    }
+    if (!b->sum.book[0]) {
+        memcpy(b->sum.book, e->book, sizeof e->book);
+        b->sum.balance = 0;
+    }
+    if (__builtin_add_overflow(b->sum.balance, e->amount, &b->sum.balance))
+        return rd_error_set(err, RD_ESTORE, "ledger_entries: the balance of book %.64s "
+                            "overflows", b->sum.book);
+    return RD_OK;
+}
+
+int rd_store_book_sums_end(struct rd_store_book_sums *b)
+{
+    return b->sum.book[0] ? b->visit(b->ctx, &b->sum) : RD_OK;
 }

@@ -10,7 +10,7 @@
 #define LEDGER_NODE_COLS "account, type, parent, state, allow_negative, created_at"
 #define LEDGER_STATE_COLS "id, account, from_state, to_state, why, who, op, at"
 #define LEDGER_TXN_COLS "id, idem_key, kind, who, why, op, at"
-#define LEDGER_ENTRY_COLS "e.txn, e.book, e.amount"
+#define LEDGER_ENTRY_COLS "e.txn, e.book, e.amount, e.sealed"
 #define LEDGER_OP_COLS \
     "id, kind, idem_key, account, params, status, result, created_at, finished_at, who"
 #define LEDGER_ASSESS_COLS                                                               \
@@ -57,6 +57,19 @@ int rd_store_ledger_txn_add(struct rd_store *s, struct rd_ledger_txn *t, struct 
 int rd_store_ledger_state_add(struct rd_store *s, struct rd_hier_state_row *t,
                               int (*write)(struct rd_store *, void *, struct rd_error *),
                               struct rd_error *err);
+
+/* book_list of sealed amounts, summed here instead of in SQL: entries fed in
+ * book order, each book's balance handed to visit when the next book starts
+ * and at the end. add: RD_ESTORE naming the book when its sum overflows, or
+ * visit's nonzero return. */
+struct rd_store_book_sums {
+    struct rd_ledger_balance sum;     /* the book being summed; "" before the first */
+    int (*visit)(void *ctx, const struct rd_ledger_balance *);
+    void *ctx;
+};
+int rd_store_book_sums_add(struct rd_store_book_sums *b, const struct rd_ledger_entry *e,
+                           struct rd_error *err);
+int rd_store_book_sums_end(struct rd_store_book_sums *b);
 
 /* The text n's type and state are stored as; RD_EINVAL when out of range. */
 int rd_store_ledger_names(const struct rd_hier_node_row *n, const char **type,

@@ -101,6 +101,8 @@ enum rd_pg_ext {
     RD_PGX_ENTRY_LIST_ALL,
     RD_PGX_BOOK_LIST_ONE,
     RD_PGX_BOOK_LIST_ALL,
+    RD_PGX_BOOK_AMOUNTS_ONE,
+    RD_PGX_BOOK_AMOUNTS_ALL,
     RD_PGX_OP_ADD,
     RD_PGX_OP_GET,
     RD_PGX_OP_FINISH,
@@ -354,6 +356,8 @@ void rd_pg_clean_message(PGconn *conn, const char *msg, char *out, size_t n);
 
 /* The ops table's open and close. */
 int rd_pg_open(const char *url, struct rd_store **out, struct rd_error *err);
+/* maint's reseal (postgres_reseal.c). */
+int rd_pg_reseal(struct rd_store *s, const struct rd_encryption_key *to, struct rd_error *err);
 void rd_pg_close(struct rd_store *s);
 
 /* A failed result (res NULL: the connection's error) as an rd error naming the

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "store/ledger_sql.h"
+#include "store/store_int.h"
 #include "riskdesk/banned.h"
 
 #define BOOKS "(book = $1 OR book = $2)"
@@ -225,12 +226,17 @@ static int read_txn(const PGresult *r, int row, struct rd_ledger_txn *t, struct 
     return rd_store_txn_read(t, rd_pg_col_cstr(r, row, 2), err);
 }
 
-static void read_entry(const PGresult *r, int row, struct rd_ledger_entry *e)
+static int read_entry(const struct rd_store *s, const PGresult *r, int row,
+                      struct rd_ledger_entry *e, struct rd_error *err)
 {
     memset(e, 0, sizeof *e);
     e->txn = rd_pg_col_i64(r, row, 0);
     rd_pg_col_text(r, row, 1, e->book, sizeof e->book);
+    if (s->keyed)
+        return rd_store_entry_open(&s->key, e,
+                                   PQgetisnull(r, row, 3) ? NULL : rd_pg_col_cstr(r, row, 3), err);
     e->amount = rd_pg_col_i64(r, row, 2);
+    return RD_OK;
 }
 
 static int txn_write(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledger_entry *e,
@@ -257,13 +263,23 @@ static int txn_write(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledg
         t->id = rd_pg_col_i64(res, 0, 0);
     PQclear(res);
     for (size_t i = 0; i < n && rc == RD_OK; i++) {
+        char sealed[RD_STORE_ENTRY_SEALED];
+
         e[i].txn = t->id;
+        if (s->keyed &&
+            (rc = rd_store_entry_seal(&s->key, &e[i], sealed, sizeof sealed, err)) != RD_OK)
+            break;
         rd_pg_bind_init(&p);
         rd_pg_bind_i64(&p, t->id);
         rd_pg_bind_field(&p, e[i].book, sizeof e[i].book);
-        rd_pg_bind_i64(&p, e[i].amount);
+        rd_pg_bind_i64(&p, s->keyed ? 0 : e[i].amount);
+        if (s->keyed)
+            rd_pg_bind_str(&p, sealed);
+        else
+            rd_pg_bind_null(&p);
         rc = rd_pg_ext_run(s, RD_PGX_ENTRY_ADD,
-                           "INSERT INTO ledger_entries (txn, book, amount) VALUES ($1, $2, $3)",
+                           "INSERT INTO ledger_entries (txn, book, amount, sealed) VALUES ($1, $2, "
+                           "$3, $4)",
                            &p, &res, "txn_add: entry", err);
         PQclear(res);
     }
@@ -301,9 +317,9 @@ static int txn_get(struct rd_store *s, const char *key, struct rd_ledger_txn *t,
     rc = rd_pg_ext_run(s, RD_PGX_TXN_ENTRIES,
                        "SELECT " LEDGER_ENTRY_COLS " FROM ledger_entries e WHERE e.txn = $1 "
                        "ORDER BY e.id", &p, &res, "txn_get", err);
-    for (int i = 0, rows = rc ? 0 : PQntuples(res); i < rows; i++) {
+    for (int i = 0, rows = rc ? 0 : PQntuples(res); !rc && i < rows; i++) {
         if (*n < cap)
-            read_entry(res, i, &e[*n]);
+            rc = read_entry(s, res, i, &e[*n], err);
         (*n)++;
     }
     PQclear(res);
@@ -365,11 +381,37 @@ static int entry_list(struct rd_store *s, const char *account,
     for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
         struct rd_ledger_entry e;
 
-        read_entry(res, i, &e);
-        rc = visit(ctx, &e);
+        rc = read_entry(s, res, i, &e, err);
+        if (!rc)
+            rc = visit(ctx, &e);
     }
     PQclear(res);
     return rc;
+}
+
+/* Sealed amounts: each book's entries opened and summed here, by book. */
+static int book_sums(struct rd_store *s, const char *account,
+                     int (*visit)(void *, const struct rd_ledger_balance *), void *ctx,
+                     struct rd_error *err)
+{
+    struct rd_store_book_sums sums = {.visit = visit, .ctx = ctx};
+    PGresult *res;
+    int rc = list_run(s, account, RD_PGX_BOOK_AMOUNTS_ONE,
+                      "SELECT " LEDGER_ENTRY_COLS " FROM ledger_entries e WHERE " BOOKS
+                      " ORDER BY e.book",
+                      RD_PGX_BOOK_AMOUNTS_ALL,
+                      "SELECT " LEDGER_ENTRY_COLS " FROM ledger_entries e ORDER BY e.book",
+                      "book_list", &res, err);
+
+    for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
+        struct rd_ledger_entry e;
+
+        rc = read_entry(s, res, i, &e, err);
+        if (!rc)
+            rc = rd_store_book_sums_add(&sums, &e, err);
+    }
+    PQclear(res);
+    return rc ? rc : rd_store_book_sums_end(&sums);
 }
 
 static int book_list(struct rd_store *s, const char *account,
@@ -377,12 +419,17 @@ static int book_list(struct rd_store *s, const char *account,
                      struct rd_error *err)
 {
     PGresult *res;
-    int rc = list_run(s, account, RD_PGX_BOOK_LIST_ONE,
-                      "SELECT book, SUM(amount) FROM ledger_entries WHERE " BOOKS
-                      " GROUP BY book ORDER BY book",
-                      RD_PGX_BOOK_LIST_ALL,
-                      "SELECT book, SUM(amount) FROM ledger_entries GROUP BY book ORDER BY book",
-                      "book_list", &res, err);
+    int rc;
+
+    if (s->keyed)
+        return book_sums(s, account, visit, ctx, err);
+    rc = list_run(s, account, RD_PGX_BOOK_LIST_ONE,
+                  "SELECT book, SUM(amount) FROM ledger_entries WHERE " BOOKS
+                  " GROUP BY book ORDER BY book",
+                  RD_PGX_BOOK_LIST_ALL,
+                  "SELECT book, SUM(amount) FROM ledger_entries GROUP BY book "
+                  "ORDER BY book",
+                  "book_list", &res, err);
 
     for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
         struct rd_ledger_balance b;

@@ -10,6 +10,7 @@
  * identity column trades.seq here.
  */
 #include "store/postgres_int.h"
+#include "store/store_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,7 +19,7 @@
 
 #include "riskdesk/banned.h"
 
-#define SNAP_COLS "account, day, equity, cash, buying_power, taken_at"
+#define SNAP_COLS "account, day, equity, cash, buying_power, taken_at, sealed"
 #define EVENT_COLS "id, account, kind, day, period, value_ppm, threshold_ppm, at, message"
 #define TRADE_COLS                                                                         \
     "account, symbol, qty, multiplier, entry_price, exit_price, pnl, opened_at, closed_at, " \
@@ -27,34 +28,49 @@
 
 /* ---- snapshots ---- */
 
-static void read_snapshot(const PGresult *r, int row, struct rd_snapshot_row *sn)
+static int read_snapshot(const struct rd_store *s, const PGresult *r, int row,
+                         struct rd_snapshot_row *sn, struct rd_error *err)
 {
     memset(sn, 0, sizeof *sn);
     rd_pg_col_text(r, row, 0, sn->account, sizeof sn->account);
     sn->day = (int32_t)rd_pg_col_i64(r, row, 1);
+    sn->taken_at = rd_pg_col_i64(r, row, 5);
+    if (s->keyed)
+        return rd_store_snapshot_open(&s->key, sn, PQgetisnull(r, row, 6) ? NULL
+                                                                    : rd_pg_col_cstr(r, row, 6),
+                                      err);
     sn->equity = rd_pg_col_i64(r, row, 2);
     sn->cash = rd_pg_col_i64(r, row, 3);
     sn->buying_power = rd_pg_col_i64(r, row, 4);
-    sn->taken_at = rd_pg_col_i64(r, row, 5);
+    return RD_OK;
 }
 
 int rd_pg_snapshot_put(struct rd_store *s, const struct rd_snapshot_row *r, struct rd_error *err)
 {
+    char sealed[RD_STORE_SNAPSHOT_SEALED];
     struct rd_pg_bind p;
     PGresult *res;
-    int rc;
+    int rc = s->keyed ? rd_store_snapshot_seal(&s->key, r, sealed, sizeof sealed, err) : RD_OK;
 
+    if (rc)
+        return rc;
     rd_pg_bind_init(&p);
     rd_pg_bind_field(&p, r->account, sizeof r->account);
     rd_pg_bind_i64(&p, r->day);
-    rd_pg_bind_i64(&p, r->equity);
-    rd_pg_bind_i64(&p, r->cash);
-    rd_pg_bind_i64(&p, r->buying_power);
+    rd_pg_bind_i64(&p, s->keyed ? 0 : r->equity);
+    rd_pg_bind_i64(&p, s->keyed ? 0 : r->cash);
+    rd_pg_bind_i64(&p, s->keyed ? 0 : r->buying_power);
     rd_pg_bind_i64(&p, r->taken_at);
+    if (s->keyed)
+        rd_pg_bind_str(&p, sealed);
+    else
+        rd_pg_bind_null(&p);
     rc = rd_pg_ext_run(s, RD_PGX_SNAPSHOT_PUT,
-                       "INSERT INTO perf_snapshots (" SNAP_COLS ") VALUES ($1, $2, $3, $4, $5, $6) "
+                       "INSERT INTO perf_snapshots (" SNAP_COLS ") "
+                       "VALUES ($1, $2, $3, $4, $5, $6, $7) "
                        "ON CONFLICT (account, day) DO UPDATE SET equity = excluded.equity, "
                        "cash = excluded.cash, buying_power = excluded.buying_power, "
+                       "sealed = excluded.sealed, "
                        "taken_at = excluded.taken_at", &p, &res, "snapshot_put", err);
     PQclear(res);
     return rc;
@@ -79,7 +95,7 @@ int rd_pg_snapshot_get(struct rd_store *s, const char *account, int32_t day,
         rc = rd_error_set(err, RD_ENOTFOUND, "no snapshot of account \"%.64s\" on day %d",
                           account, (int)day);
     else
-        read_snapshot(res, 0, r);
+        rc = read_snapshot(s, res, 0, r, err);
     PQclear(res);
     return rc;
 }
@@ -110,8 +126,9 @@ int rd_pg_snapshot_list(struct rd_store *s, const char *account, int32_t from, i
     for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
         struct rd_snapshot_row r;
 
-        read_snapshot(res, i, &r);
-        rc = visit(ctx, &r);
+        rc = read_snapshot(s, res, i, &r, err);
+        if (!rc)
+            rc = visit(ctx, &r);
     }
     PQclear(res);
     return rc;

@@ -444,6 +444,18 @@ static const char migration_12[] =
     ");"
     "CREATE INDEX merge_assessments_account ON merge_assessments (account, id);";
 
+/* SQLite's migration 13: the key check value and the column of each table's
+ * sealed amounts (docs/operations.md, "Security"). */
+static const char migration_13[] =
+    "CREATE TABLE store_key ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  check_value " T " NOT NULL,"
+    "  set_at BIGINT NOT NULL"
+    ");"
+    "ALTER TABLE ledger_entries ADD COLUMN sealed " T ";"
+    "ALTER TABLE perf_snapshots ADD COLUMN sealed " T ";"
+    "ALTER TABLE trader_daily ADD COLUMN sealed " T ";";
+
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -457,6 +469,7 @@ const struct rd_pg_migration rd_pg_migrations[] = {
     {10, migration_10},
     {11, migration_11},
     {12, migration_12},
+    {13, migration_13},
 };
 
 const int rd_pg_migration_count = (int)(sizeof rd_pg_migrations / sizeof rd_pg_migrations[0]);

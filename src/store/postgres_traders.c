@@ -11,6 +11,7 @@
  * SQLite's implicit rowid order is an identity column `seq` here.
  */
 #include "store/postgres_int.h"
+#include "store/store_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -445,6 +446,20 @@ static int arr_add(struct arr *a, int64_t v)
     return 0;
 }
 
+/* A text element that needs no quoting (a sealed value: base64 and ':'). */
+static int arr_add_text(struct arr *a, const char *v)
+{
+    size_t n = strlen(v), sep = a->used > 1;
+
+    if (a->used + sep + n + 2 > a->cap)
+        return -1;
+    if (sep)
+        a->buf[a->used++] = ',';
+    memcpy(a->buf + a->used, v, n);
+    a->used += n;
+    return 0;
+}
+
 static void arr_reset(struct arr *a)
 {
     a->buf[0] = '{';
@@ -469,16 +484,16 @@ int rd_pg_trader_daily_add(struct rd_store *s, int64_t import_id, const struct r
                            size_t first, size_t n, struct rd_error *err)
 {
     static const char add_sql[] =
-        "INSERT INTO trader_daily (import_id, trader, day, pnl, line) "
-        "SELECT $1::bigint, t, d, p, l FROM unnest($2::bigint[], $3::integer[], $4::bigint[], "
-        "$5::bigint[]) AS x (t, d, p, l) ON CONFLICT DO NOTHING";
+        "INSERT INTO trader_daily (import_id, trader, day, pnl, line, sealed) "
+        "SELECT $1::bigint, t, d, p, l, sl FROM unnest($2::bigint[], $3::integer[], "
+        "$4::bigint[], $5::bigint[], $6::text[]) AS x (t, d, p, l, sl) ON CONFLICT DO NOTHING";
     /* Only when a batch wrote fewer rows than it had: which trader-day was
      * there before (stored by another import)? */
     static const char dup_sql[] =
         "SELECT n.name, d.day FROM unnest($1::bigint[], $2::integer[]) AS x (t, dd) "
         "JOIN trader_daily d ON d.trader = x.t AND d.day = x.dd AND d.import_id <> $3 "
         "JOIN trader_names n ON n.id = d.trader ORDER BY n.name, d.day LIMIT 1";
-    struct arr a[4] = {{0}};
+    struct arr a[5] = {{0}};      /* the last: sealed P&L, with a key */
     int64_t *tid = NULL;
     int rc;
 
@@ -488,8 +503,8 @@ int rd_pg_trader_daily_add(struct rd_store *s, int64_t import_id, const struct r
     rc = traders_begin(s, err);
     if (rc)
         return rc;
-    for (int k = 0; k < 4; k++) {
-        a[k].cap = DAILY_BATCH * 22 + 4;
+    for (int k = 0; k < 5; k++) {
+        a[k].cap = k < 4 ? DAILY_BATCH * 22 + 4 : DAILY_BATCH * (RD_STORE_DAILY_SEALED + 1) + 4;
         a[k].buf = rd_malloc(a[k].cap);
         if (!a[k].buf)
             rc = rd_error_set(err, RD_ENOMEM, "store: out of memory adding daily P&L rows");
@@ -501,13 +516,19 @@ int rd_pg_trader_daily_add(struct rd_store *s, int64_t import_id, const struct r
         struct rd_pg_bind p;
         PGresult *res;
 
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < 5; k++)
             arr_reset(&a[k]);
         for (size_t j = i; j < i + m; j++) {
             const struct rd_daily_pnl *d = &fs->daily[j];
+            char sealed[RD_STORE_DAILY_SEALED];
 
+            if (s->keyed &&
+                (rc = rd_store_daily_seal(&s->key, tid[d->trader], d, sealed, sizeof sealed,
+                                          err)) != RD_OK)
+                break;
             if (arr_add(&a[0], tid[d->trader]) || arr_add(&a[1], d->day) ||
-                arr_add(&a[2], d->pnl) || arr_add(&a[3], d->line)) {
+                arr_add(&a[2], s->keyed ? 0 : d->pnl) || arr_add(&a[3], d->line) ||
+                (s->keyed && arr_add_text(&a[4], sealed))) {
                 rc = rd_error_set(err, RD_EINTERNAL, "store: daily P&L batch does not fit");
                 break;
             }
@@ -520,6 +541,10 @@ int rd_pg_trader_daily_add(struct rd_store *s, int64_t import_id, const struct r
         rd_pg_bind_str(&p, arr_done(&a[1]));
         rd_pg_bind_str(&p, arr_done(&a[2]));
         rd_pg_bind_str(&p, arr_done(&a[3]));
+        if (s->keyed)
+            rd_pg_bind_str(&p, arr_done(&a[4]));
+        else
+            rd_pg_bind_null(&p);
         rc = rd_pg_ext_run(s, RD_PGX_DAILY_ADD, add_sql, &p, &res, "add daily P&L rows", err);
         if (rc)
             break;
@@ -543,7 +568,7 @@ int rd_pg_trader_daily_add(struct rd_store *s, int64_t import_id, const struct r
                               "among rows %zu..%zu", i, i + m);
         PQclear(res);
     }
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < 5; k++)
         rd_free(a[k].buf);
     rd_free(tid);
     return tx_end(s, rc, err);
@@ -695,7 +720,7 @@ int rd_pg_trader_load(struct rd_store *s, unsigned what, struct rd_fills *fs,
         rc = load_fills(s, fs, tmap, ntmap, smap, nsmap, err);
     if (!rc && (what & RD_TRADER_LOAD_DAILY)) {
         rc = rd_pg_ext_run(s, RD_PGX_DAILY_LIST,
-                "SELECT trader, day, pnl, line FROM trader_daily ORDER BY seq", NULL, &res,
+                "SELECT trader, day, pnl, line, sealed FROM trader_daily ORDER BY seq", NULL, &res,
                 "read daily P&L rows", err);
         for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
             struct rd_daily_pnl d = {0};
@@ -706,7 +731,13 @@ int rd_pg_trader_load(struct rd_store *s, unsigned what, struct rd_fills *fs,
             d.day = (int32_t)rd_pg_col_i64(res, i, 1);
             d.pnl = rd_pg_col_i64(res, i, 2);
             d.line = (long)rd_pg_col_i64(res, i, 3);
-            rc = rd_fills_add_daily(fs, &d, err);
+            if (s->keyed)
+                rc = rd_store_daily_open(&s->key, rd_pg_col_i64(res, i, 0), &d,
+                                         PQgetisnull(res, i, 4) ? NULL
+                                                                : rd_pg_col_cstr(res, i, 4),
+                                         err);
+            if (!rc)
+                rc = rd_fills_add_daily(fs, &d, err);
         }
         PQclear(res);
     }

@@ -796,10 +796,13 @@ int rd_pg_kv_get(struct rd_store *s, const char *ns, const char *key, char **val
     } else {
         size_t n = (size_t)PQgetlength(res, 0, 0);
 
-        *val = rd_strndup(PQgetvalue(res, 0, 0), n);
-        rc = *val ? RD_OK
-                  : rd_error_set(err, RD_ENOMEM, "kv_get %s/%s: out of memory for %zu bytes", ns,
-                                 key, n);
+        if (s->keyed && rd_store_kv_sealed(ns))
+            rc = rd_store_kv_open(&s->key, ns, key, PQgetvalue(res, 0, 0), n, val, err);
+        else if ((*val = rd_strndup(PQgetvalue(res, 0, 0), n)) != NULL)
+            rc = RD_OK;
+        else
+            rc = rd_error_set(err, RD_ENOMEM, "kv_get %s/%s: out of memory for %zu bytes", ns,
+                              key, n);
     }
     PQclear(res);
     return rc;
@@ -809,21 +812,26 @@ int rd_pg_kv_put(struct rd_store *s, const char *ns, const char *key, const char
                  int only_new, struct rd_error *err)
 {
     struct rd_pg_store *q = rd_pg(s);
-    char what[160];
+    char what[160], *sealed = NULL;
     struct rd_pg_bind b;
     long rows = 0;
-    int rc;
+    int rc = s->keyed && rd_store_kv_sealed(ns) ? rd_store_kv_seal(&s->key, ns, key, val, &sealed,
+                                                                   err)
+                                                : RD_OK;
 
+    if (rc)
+        return rc;
     rd_pg_bind_init(&b);
     rd_pg_bind_str(&b, ns);
     rd_pg_bind_str(&b, key);
-    rd_pg_bind_str(&b, val);
+    rd_pg_bind_str(&b, sealed ? sealed : val);
     snprintf(what, sizeof what, "kv_put %.60s/%.60s", ns, key);
     rc = rd_pg_run_cmd(q, only_new == RD_KV_NEW          ? RD_PGS_KV_INSERT
                           : only_new == RD_KV_SHARED     ? RD_PGS_KV_SHARED_UPSERT
                           : only_new == RD_KV_SHARED_NEW ? RD_PGS_KV_SHARED_INSERT
                                                          : RD_PGS_KV_UPSERT,
                        &b, &rows, err, what);
+    rd_free(sealed);
     if (rc == RD_OK && (only_new & RD_KV_NEW) && rows == 0)
         rc = rd_error_set(err, RD_EEXIST, "%s: already exists", what);
     return rc;

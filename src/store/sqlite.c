@@ -898,10 +898,13 @@ static int sq_kv_get(struct rd_store *s, const char *ns, const char *key, char *
         const unsigned char *t = sqlite3_column_text(b.st, 0);
         size_t n = (size_t)sqlite3_column_bytes(b.st, 0);
 
-        *val = rd_strndup(t ? (const char *)t : "", n);
-        rc = *val ? RD_OK
-                  : rd_error_set(err, RD_ENOMEM, "kv_get %s/%s: out of memory for %zu bytes", ns,
-                                 key, n);
+        if (s->keyed && rd_store_kv_sealed(ns))
+            rc = rd_store_kv_open(&s->key, ns, key, t ? (const char *)t : "", n, val, err);
+        else if ((*val = rd_strndup(t ? (const char *)t : "", n)) != NULL)
+            rc = RD_OK;
+        else
+            rc = rd_error_set(err, RD_ENOMEM, "kv_get %s/%s: out of memory for %zu bytes", ns,
+                              key, n);
     } else if (rc == SQLITE_DONE) {
         rc = rd_error_set(err, RD_ENOTFOUND, "kv %s/%s is not in the store", ns, key);
     } else {
@@ -915,19 +918,25 @@ static int sq_kv_put(struct rd_store *s, const char *ns, const char *key, const 
                      int only_new, struct rd_error *err)
 {
     struct sqlite_store *q = sq(s);
-    char what[160];
+    char what[160], *sealed = NULL;
     struct rd_sqlite_binder b;
-    int rc;
+    int rc = s->keyed && rd_store_kv_sealed(ns) ? rd_store_kv_seal(&s->key, ns, key, val, &sealed,
+                                                                   err)
+                                                : RD_OK;
 
     /* one writer at a time: the SHARED forms need nothing more */
-    rc = use(q, (only_new & RD_KV_NEW) ? RD_SQC_KV_INSERT : RD_SQC_KV_UPSERT, &b, "kv_put", err);
-    if (rc)
-        return rc;
-    rd_sqlite_bind_str(&b, ns);
-    rd_sqlite_bind_str(&b, key);
-    rd_sqlite_bind_str(&b, val);
-    snprintf(what, sizeof what, "kv_put %.60s/%.60s", ns, key);
-    return rd_sqlite_bind_run(s, &b, NULL, err, what);
+    if (rc == RD_OK)
+        rc = use(q, (only_new & RD_KV_NEW) ? RD_SQC_KV_INSERT : RD_SQC_KV_UPSERT, &b, "kv_put",
+                 err);
+    if (rc == RD_OK) {
+        rd_sqlite_bind_str(&b, ns);
+        rd_sqlite_bind_str(&b, key);
+        rd_sqlite_bind_str(&b, sealed ? sealed : val);
+        snprintf(what, sizeof what, "kv_put %.60s/%.60s", ns, key);
+        rc = rd_sqlite_bind_run(s, &b, NULL, err, what);
+    }
+    rd_free(sealed);
+    return rc;
 }
 
 /* ---- what sqlite_int.h shares with the backend's other files ---- */

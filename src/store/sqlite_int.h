@@ -101,6 +101,8 @@ enum rd_sqlite_ext {
     RD_SQX_ENTRY_LIST_ALL,
     RD_SQX_BOOK_LIST_ONE,
     RD_SQX_BOOK_LIST_ALL,
+    RD_SQX_BOOK_AMOUNTS_ONE,
+    RD_SQX_BOOK_AMOUNTS_ALL,
     RD_SQX_OP_ADD,
     RD_SQX_OP_GET,
     RD_SQX_OP_FINISH,
@@ -147,6 +149,12 @@ int rd_sqlite_ext_stmt(struct rd_store *s, enum rd_sqlite_ext slot, const char *
 /* Maps an SQLite result code to RD_EEXIST / RD_ENOTFOUND / RD_ESTORE, like the
  * backend's own operations; what names the operation. */
 int rd_sqlite_fail(struct rd_store *s, int rc, struct rd_error *err, const char *what);
+
+/* Ledger entries are append-only (migration 8): the trigger that says so, which
+ * only a rekey lifts, inside its transaction (sqlite_reseal.c). */
+#define RD_SQLITE_ENTRIES_NO_UPDATE                                         \
+    "CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries " \
+    "BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END;"
 
 /* ---- binding: inline, as it runs once per value ---- */
 

@@ -18,6 +18,7 @@
 
 #include "store/ledger_sql.h"
 #include "store/sqlite_int.h"
+#include "store/store_int.h"
 #include "riskdesk/banned.h"
 
 #define TOUCHES "id IN (SELECT txn FROM ledger_entries WHERE book = ? OR book = ?)"
@@ -34,7 +35,8 @@ static const char *const sql[RD_SQX_COUNT] = {
     [RD_SQX_STATE_LIST_ALL] = "SELECT " LEDGER_STATE_COLS " FROM hier_states ORDER BY id",
     [RD_SQX_TXN_ADD] = "INSERT INTO ledger_txns (idem_key, kind, who, why, op, at) "
                        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-    [RD_SQX_ENTRY_ADD] = "INSERT INTO ledger_entries (txn, book, amount) VALUES (?, ?, ?)",
+    [RD_SQX_ENTRY_ADD] = "INSERT INTO ledger_entries (txn, book, amount, sealed) "
+                         "VALUES (?, ?, ?, ?)",
     [RD_SQX_TXN_GET] = "SELECT " LEDGER_TXN_COLS " FROM ledger_txns WHERE idem_key = ?",
     [RD_SQX_TXN_ENTRIES] = "SELECT " LEDGER_ENTRY_COLS " FROM ledger_entries e WHERE e.txn = ? "
                            "ORDER BY e.id",
@@ -50,6 +52,11 @@ static const char *const sql[RD_SQX_COUNT] = {
                              "OR book = ? GROUP BY book ORDER BY book",
     [RD_SQX_BOOK_LIST_ALL] = "SELECT book, SUM(amount) FROM ledger_entries GROUP BY book "
                              "ORDER BY book",
+    /* sealed amounts: summed in C (book_sums) */
+    [RD_SQX_BOOK_AMOUNTS_ONE] = "SELECT " LEDGER_ENTRY_COLS " FROM ledger_entries e "
+                                "WHERE e.book = ? OR e.book = ? ORDER BY e.book",
+    [RD_SQX_BOOK_AMOUNTS_ALL] = "SELECT " LEDGER_ENTRY_COLS " FROM ledger_entries e "
+                                "ORDER BY e.book",
     [RD_SQX_OP_ADD] = "INSERT INTO hier_ops (kind, idem_key, account, params, status, result, "
                       "created_at, finished_at, who) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                       "ON CONFLICT (idem_key) DO NOTHING RETURNING id",
@@ -110,6 +117,8 @@ struct visitor {
     int (*assess)(void *ctx, const struct rd_fork_assess_row *);
     int (*massess)(void *ctx, const struct rd_merge_assess_row *);
     void *ctx;
+    const struct rd_store *s;     /* entries: whose key opens their amounts */
+    struct rd_store_book_sums sums;   /* book_list of sealed amounts */
 };
 
 /* Steps a bound query to its end, handing each row to emit; the statement
@@ -333,12 +342,16 @@ static int read_txn(sqlite3_stmt *st, struct rd_ledger_txn *t, struct rd_error *
     return rd_store_txn_read(t, kind, err);
 }
 
-static void read_entry(sqlite3_stmt *st, struct rd_ledger_entry *e)
+static int read_entry(const struct rd_store *s, sqlite3_stmt *st, struct rd_ledger_entry *e,
+                      struct rd_error *err)
 {
     memset(e, 0, sizeof *e);
     e->txn = sqlite3_column_int64(st, 0);
     rd_sqlite_col_text(st, 1, e->book, sizeof e->book);
+    if (s->keyed)
+        return rd_store_entry_open(&s->key, e, (const char *)sqlite3_column_text(st, 3), err);
     e->amount = sqlite3_column_int64(st, 2);
+    return RD_OK;
 }
 
 static int txn_write(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledger_entry *e,
@@ -359,12 +372,21 @@ static int txn_write(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledg
     if (rc == RD_EEXIST)
         return rd_error_set(err, RD_EEXIST, "ledger key \"%.128s\" is taken", t->key);
     for (size_t i = 0; i < n && rc == RD_OK; i++) {
+        char sealed[RD_STORE_ENTRY_SEALED];
+
         e[i].txn = t->id;
+        if (s->keyed &&
+            (rc = rd_store_entry_seal(&s->key, &e[i], sealed, sizeof sealed, err)) != RD_OK)
+            break;
         if ((rc = prep(s, RD_SQX_ENTRY_ADD, &b, err)) != RD_OK)
             break;
         rd_sqlite_bind_i64(&b, t->id);
         rd_sqlite_bind_field(&b, e[i].book, sizeof e[i].book);
-        rd_sqlite_bind_i64(&b, e[i].amount);
+        rd_sqlite_bind_i64(&b, s->keyed ? 0 : e[i].amount);
+        if (s->keyed)
+            rd_sqlite_bind_str(&b, sealed);
+        else
+            rd_sqlite_bind_null(&b);
         rc = rd_sqlite_bind_run(s, &b, NULL, err, "txn_add: entry");
     }
     return rc;
@@ -398,8 +420,12 @@ static int txn_get(struct rd_store *s, const char *key, struct rd_ledger_txn *t,
         return rc;
     rd_sqlite_bind_i64(&b, t->id);
     while ((rc = rd_sqlite_bind_step(&b)) == SQLITE_ROW) {
-        if (*n < cap)
-            read_entry(b.st, &e[*n]);
+        int rrc = *n < cap ? read_entry(s, b.st, &e[*n], err) : RD_OK;
+
+        if (rrc) {
+            rd_sqlite_bind_done(&b);
+            return rrc;
+        }
         (*n)++;
     }
     rc = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "txn_get");
@@ -420,10 +446,9 @@ static int emit_entry(sqlite3_stmt *st, void *v, struct rd_error *err)
 {
     struct visitor *tv = v;
     struct rd_ledger_entry e;
+    int rc = read_entry(tv->s, st, &e, err);
 
-    (void)err;
-    read_entry(st, &e);
-    return tv->entry(tv->ctx, &e);
+    return rc ? rc : tv->entry(tv->ctx, &e);
 }
 
 static int emit_book(sqlite3_stmt *st, void *v, struct rd_error *err)
@@ -470,20 +495,35 @@ static int entry_list(struct rd_store *s, const char *account,
                       int (*visit)(void *, const struct rd_ledger_entry *), void *ctx,
                       struct rd_error *err)
 {
-    struct visitor v = {.entry = visit, .ctx = ctx};
+    struct visitor v = {.entry = visit, .ctx = ctx, .s = s};
 
     return list(s, account, RD_SQX_ENTRY_LIST_ONE, RD_SQX_ENTRY_LIST_ALL, emit_entry, &v,
                 "entry_list", err);
+}
+
+/* Sealed amounts, by book, summed here (rd_store_book_sums). */
+static int sum_entry(sqlite3_stmt *st, void *v, struct rd_error *err)
+{
+    struct visitor *tv = v;
+    struct rd_ledger_entry e;
+    int rc = read_entry(tv->s, st, &e, err);
+
+    return rc ? rc : rd_store_book_sums_add(&tv->sums, &e, err);
 }
 
 static int book_list(struct rd_store *s, const char *account,
                      int (*visit)(void *, const struct rd_ledger_balance *), void *ctx,
                      struct rd_error *err)
 {
-    struct visitor v = {.book = visit, .ctx = ctx};
+    struct visitor v = {.book = visit, .ctx = ctx, .s = s, .sums = {.visit = visit, .ctx = ctx}};
+    int rc;
 
-    return list(s, account, RD_SQX_BOOK_LIST_ONE, RD_SQX_BOOK_LIST_ALL, emit_book, &v,
-                "book_list", err);
+    if (!s->keyed)
+        return list(s, account, RD_SQX_BOOK_LIST_ONE, RD_SQX_BOOK_LIST_ALL, emit_book, &v,
+                    "book_list", err);
+    rc = list(s, account, RD_SQX_BOOK_AMOUNTS_ONE, RD_SQX_BOOK_AMOUNTS_ALL, sum_entry, &v,
+              "book_list", err);
+    return rc ? rc : rd_store_book_sums_end(&v.sums);
 }
 
 /* ---- ops and assessments ---- */

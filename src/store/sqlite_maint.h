@@ -10,4 +10,7 @@
 
 extern const struct rd_store_maint_ops rd_sqlite_maint_ops;
 
+/* maint's reseal (sqlite_reseal.c). */
+int rd_sqlite_reseal(struct rd_store *s, const struct rd_encryption_key *to, struct rd_error *err);
+
 #endif

@@ -17,18 +17,21 @@
 #include <sqlite3.h>
 
 #include "store/sqlite_int.h"
+#include "store/store_int.h"
 #include "riskdesk/banned.h"
 
-#define SNAP_COLS "account, day, equity, cash, buying_power, taken_at"
+#define SNAP_COLS "account, day, equity, cash, buying_power, taken_at, sealed"
 #define EVENT_COLS "id, account, kind, day, period, value_ppm, threshold_ppm, at, message"
 #define TRADE_COLS                                                                         \
     "account, symbol, qty, multiplier, entry_price, exit_price, pnl, opened_at, closed_at, " \
     "day_trade"
 
 static const char *const sql[RD_SQX_COUNT] = {
-    [RD_SQX_SNAP_PUT] = "INSERT INTO perf_snapshots (" SNAP_COLS ") VALUES (?, ?, ?, ?, ?, ?) "
+    [RD_SQX_SNAP_PUT] = "INSERT INTO perf_snapshots (" SNAP_COLS ") "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?) "
                         "ON CONFLICT (account, day) DO UPDATE SET equity = excluded.equity, "
                         "cash = excluded.cash, buying_power = excluded.buying_power, "
+                        "sealed = excluded.sealed, "
                         "taken_at = excluded.taken_at",
     [RD_SQX_SNAP_GET] = "SELECT " SNAP_COLS " FROM perf_snapshots WHERE account = ? AND day = ?",
     [RD_SQX_SNAP_LIST_ONE] = "SELECT " SNAP_COLS " FROM perf_snapshots WHERE account = ? "
@@ -60,19 +63,21 @@ struct visitor {
     int (*snapshot)(void *ctx, const struct rd_snapshot_row *);
     int (*event)(void *ctx, const struct rd_perf_event_row *);
     int (*trade)(void *ctx, const struct rd_trade_row *);
+    const struct rd_store *s;     /* snapshots: whose key opens their amounts */
 };
 
 /* Steps a bound query to its end, handing each row to emit (which reads it
- * and calls the visitor); the statement is reset. A visitor's nonzero return
- * stops the walk and is returned. */
+ * and calls the visitor); the statement is reset. A visitor's nonzero return,
+ * or a row that cannot be read, stops the walk and is returned. */
 static int walk(struct rd_store *s, struct rd_sqlite_binder *b,
-                int (*emit)(sqlite3_stmt *st, const struct visitor *v), const struct visitor *v,
+                int (*emit)(sqlite3_stmt *st, const struct visitor *v, struct rd_error *err),
+                const struct visitor *v,
                 const char *what, struct rd_error *err)
 {
     int rc, ret = 0;
 
     while ((rc = rd_sqlite_bind_step(b)) == SQLITE_ROW) {
-        ret = emit(b->st, v);
+        ret = emit(b->st, v, err);
         if (ret)
             break;
     }
@@ -84,39 +89,48 @@ static int walk(struct rd_store *s, struct rd_sqlite_binder *b,
 
 /* ---- snapshots ---- */
 
-static void read_snapshot(sqlite3_stmt *st, struct rd_snapshot_row *r)
+static int read_snapshot(const struct rd_store *s, sqlite3_stmt *st, struct rd_snapshot_row *r,
+                         struct rd_error *err)
 {
     memset(r, 0, sizeof *r);
     rd_sqlite_col_text(st, 0, r->account, sizeof r->account);
     r->day = (int32_t)sqlite3_column_int64(st, 1);
+    r->taken_at = sqlite3_column_int64(st, 5);
+    if (s->keyed)
+        return rd_store_snapshot_open(&s->key, r, (const char *)sqlite3_column_text(st, 6), err);
     r->equity = sqlite3_column_int64(st, 2);
     r->cash = sqlite3_column_int64(st, 3);
     r->buying_power = sqlite3_column_int64(st, 4);
-    r->taken_at = sqlite3_column_int64(st, 5);
+    return RD_OK;
 }
 
-static int emit_snapshot(sqlite3_stmt *st, const struct visitor *v)
+static int emit_snapshot(sqlite3_stmt *st, const struct visitor *v, struct rd_error *err)
 {
     struct rd_snapshot_row row;
+    int rc = read_snapshot(v->s, st, &row, err);
 
-    read_snapshot(st, &row);
-    return v->snapshot(v->ctx, &row);
+    return rc ? rc : v->snapshot(v->ctx, &row);
 }
 
 int rd_sqlite_snapshot_put(struct rd_store *s, const struct rd_snapshot_row *r,
                            struct rd_error *err)
 {
+    char sealed[RD_STORE_SNAPSHOT_SEALED];
     struct rd_sqlite_binder b;
-    int rc = prep(s, RD_SQX_SNAP_PUT, &b, err);
+    int rc = s->keyed ? rd_store_snapshot_seal(&s->key, r, sealed, sizeof sealed, err) : RD_OK;
 
-    if (rc)
+    if (rc || (rc = prep(s, RD_SQX_SNAP_PUT, &b, err)) != RD_OK)
         return rc;
     rd_sqlite_bind_field(&b, r->account, sizeof r->account);
     rd_sqlite_bind_i64(&b, r->day);
-    rd_sqlite_bind_i64(&b, r->equity);
-    rd_sqlite_bind_i64(&b, r->cash);
-    rd_sqlite_bind_i64(&b, r->buying_power);
+    rd_sqlite_bind_i64(&b, s->keyed ? 0 : r->equity);
+    rd_sqlite_bind_i64(&b, s->keyed ? 0 : r->cash);
+    rd_sqlite_bind_i64(&b, s->keyed ? 0 : r->buying_power);
     rd_sqlite_bind_i64(&b, r->taken_at);
+    if (s->keyed)
+        rd_sqlite_bind_str(&b, sealed);
+    else
+        rd_sqlite_bind_null(&b);
     return rd_sqlite_bind_run(s, &b, NULL, err, "snapshot_put");
 }
 
@@ -132,8 +146,7 @@ int rd_sqlite_snapshot_get(struct rd_store *s, const char *account, int32_t day,
     rd_sqlite_bind_i64(&b, day);
     rc = rd_sqlite_bind_step(&b);
     if (rc == SQLITE_ROW) {
-        read_snapshot(b.st, r);
-        rc = RD_OK;
+        rc = read_snapshot(s, b.st, r, err);
     } else if (rc == SQLITE_DONE) {
         rc = rd_error_set(err, RD_ENOTFOUND, "no snapshot of account \"%.64s\" on day %d",
                           account, (int)day);
@@ -148,7 +161,7 @@ int rd_sqlite_snapshot_list(struct rd_store *s, const char *account, int32_t fro
                             int (*visit)(void *ctx, const struct rd_snapshot_row *), void *ctx,
                             struct rd_error *err)
 {
-    struct visitor v = {.ctx = ctx, .snapshot = visit};
+    struct visitor v = {.ctx = ctx, .snapshot = visit, .s = s};
     struct rd_sqlite_binder b;
     int rc = prep(s, account ? RD_SQX_SNAP_LIST_ONE : RD_SQX_SNAP_LIST_ALL, &b, err);
 
@@ -224,7 +237,7 @@ static void read_event(sqlite3_stmt *st, struct rd_perf_event_row *e)
     rd_sqlite_col_text(st, 8, e->message, sizeof e->message);
 }
 
-static int emit_event(sqlite3_stmt *st, const struct visitor *v)
+static int emit_event(sqlite3_stmt *st, const struct visitor *v, struct rd_error *err)
 {
     struct rd_perf_event_row row;
 
@@ -265,7 +278,7 @@ static void read_trade(sqlite3_stmt *st, struct rd_trade_row *t)
     t->day_trade = (int)sqlite3_column_int64(st, 9);
 }
 
-static int emit_trade(sqlite3_stmt *st, const struct visitor *v)
+static int emit_trade(sqlite3_stmt *st, const struct visitor *v, struct rd_error *err)
 {
     struct rd_trade_row row;
 

@@ -13,6 +13,7 @@
  * 1/10000 dollar; fractions BIGINT ppm; times BIGINT Unix seconds; enums TEXT
  * names (store_int.h). Empty strings and zero ids that mean "none" are NULL.
  */
+#include "store/sqlite_int.h"
 #include "store/store_int.h"
 
 #include "riskdesk/banned.h"
@@ -355,8 +356,7 @@ static const char migration_8[] =
     "BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END;"
     "CREATE TRIGGER ledger_txns_no_delete BEFORE DELETE ON ledger_txns "
     "BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END;"
-    "CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries "
-    "BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END;"
+    RD_SQLITE_ENTRIES_NO_UPDATE
     "CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries "
     "BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END;";
 
@@ -451,6 +451,21 @@ static const char migration_12[] =
     ");"
     "CREATE INDEX merge_assessments_account ON merge_assessments (account, id);";
 
+/* Encryption at rest (docs/operations.md, "Security"): a value sealed with
+ * the key the store was first used with, so that another key, or none, is
+ * refused before anything is read or written (one row or none); and in each
+ * table with amounts that reveal wealth, `sealed`: its amounts sealed with
+ * that key, the clear columns then 0 (NULL: the amounts are in clear). */
+static const char migration_13[] =
+    "CREATE TABLE store_key ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  check_value TEXT NOT NULL,"
+    "  set_at BIGINT NOT NULL"
+    ");"
+    "ALTER TABLE ledger_entries ADD COLUMN sealed TEXT;"
+    "ALTER TABLE perf_snapshots ADD COLUMN sealed TEXT;"
+    "ALTER TABLE trader_daily ADD COLUMN sealed TEXT;";
+
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -464,6 +479,7 @@ const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {10, migration_10},
     {11, migration_11},
     {12, migration_12},
+    {13, migration_13},
 };
 
 const int rd_sqlite_migration_count =

@@ -22,6 +22,7 @@
 
 #include "riskdesk/alloc.h"
 #include "store/sqlite_int.h"
+#include "store/store_int.h"
 #include "riskdesk/banned.h"
 
 #define ROWS_PER_INSERT 50
@@ -408,17 +409,25 @@ int rd_sqlite_trader_daily_add(struct rd_store *s, int64_t import_id, const stru
         return rc;
     rc = name_ids(s, "trader_names", &fs->traders, &tid, err);
     if (!rc)
-        rc = prep(s, "INSERT INTO trader_daily (import_id, trader, day, pnl, line) "
-                     "VALUES (?, ?, ?, ?, ?)", &st, "add daily P&L rows", err);
+        rc = prep(s, "INSERT INTO trader_daily (import_id, trader, day, pnl, line, sealed) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", &st, "add daily P&L rows", err);
     for (size_t i = first; !rc && i < first + n; i++) {
         const struct rd_daily_pnl *d = &fs->daily[i];
+        char sealed[RD_STORE_DAILY_SEALED];
 
+        if (s->keyed &&
+            (rc = rd_store_daily_seal(&s->key, tid[d->trader], d, sealed, sizeof sealed, err)))
+            break;
         rd_sqlite_bind_init(&b, st);
         rd_sqlite_bind_i64(&b, import_id);
         rd_sqlite_bind_i64(&b, tid[d->trader]);
         rd_sqlite_bind_i64(&b, d->day);
-        rd_sqlite_bind_i64(&b, d->pnl);
+        rd_sqlite_bind_i64(&b, s->keyed ? 0 : d->pnl);
         rd_sqlite_bind_i64(&b, d->line);
+        if (s->keyed)
+            rd_sqlite_bind_str(&b, sealed);
+        else
+            rd_sqlite_bind_null(&b);
         rc = rd_sqlite_bind_run(s, &b, NULL, err, "add a daily P&L row");
     }
     sqlite3_finalize(st);
@@ -523,8 +532,8 @@ int rd_sqlite_trader_load(struct rd_store *s, unsigned what, struct rd_fills *fs
     sqlite3_finalize(st);
     st = NULL;
     if (!rc && (what & RD_TRADER_LOAD_DAILY))
-        rc = prep(s, "SELECT trader, day, pnl, line FROM trader_daily ORDER BY rowid", &st,
-                  "read daily P&L rows", err);
+        rc = prep(s, "SELECT trader, day, pnl, line, sealed FROM trader_daily ORDER BY rowid",
+                  &st, "read daily P&L rows", err);
     while (!rc && st) {
         int src = sqlite3_step(st);
         struct rd_daily_pnl d = {0};
@@ -541,7 +550,11 @@ int rd_sqlite_trader_load(struct rd_store *s, unsigned what, struct rd_fills *fs
         d.day = (int32_t)sqlite3_column_int64(st, 1);
         d.pnl = sqlite3_column_int64(st, 2);
         d.line = (long)sqlite3_column_int64(st, 3);
-        rc = rd_fills_add_daily(fs, &d, err);
+        if (s->keyed)
+            rc = rd_store_daily_open(&s->key, sqlite3_column_int64(st, 0), &d,
+                                     (const char *)sqlite3_column_text(st, 4), err);
+        if (!rc)
+            rc = rd_fills_add_daily(fs, &d, err);
     }
     sqlite3_finalize(st);
     if (!rc && (what & RD_TRADER_LOAD_LIMITS))

@@ -26,6 +26,12 @@ static const struct rd_store_ops *const backends[] = {
 
 int rd_store_open(const char *url, struct rd_store **out, struct rd_error *err)
 {
+    return rd_store_open_keyed(url, NULL, out, err);
+}
+
+int rd_store_open_keyed(const char *url, const struct rd_encryption_key *key,
+                        struct rd_store **out, struct rd_error *err)
+{
     const char *colon;
     size_t n;
     char known[128];
@@ -47,11 +53,14 @@ int rd_store_open(const char *url, struct rd_store **out, struct rd_error *err)
             if (rc == RD_OK) {
                 (*out)->ops = ops;
                 rd_audit_actor_set(*out, NULL);
+                /* the key first: a wrong one must leave the store unchanged */
+                rc = rd_store_key_use(*out, key, err);
                 /* a database from before the audit trail: its chains start
                  * with the rows it holds (docs/audit.md, "Old databases") */
-                rc = rd_audit_genesis(*out, err);
+                if (rc == RD_OK)
+                    rc = rd_audit_genesis(*out, err);
                 if (rc) {
-                    ops->close(*out);
+                    rd_store_close(*out);
                     *out = NULL;
                 }
             }
@@ -76,10 +85,28 @@ int rd_store_open(const char *url, struct rd_store **out, struct rd_error *err)
                         (int)(n > 32 ? 32 : n), url, known);
 }
 
+int rd_store_open_config(const char *url, const struct rd_config *cfg, struct rd_store **out,
+                         struct rd_error *err)
+{
+    struct rd_encryption_key key;
+    int rc;
+
+    *out = NULL;
+    if (!cfg->encryption_key[0])
+        return rd_store_open_keyed(url, NULL, out, err);
+    rc = rd_encryption_key_resolve(cfg->encryption_key, &key, err);
+    if (rc == RD_OK)
+        rc = rd_store_open_keyed(url, &key, out, err);
+    rd_encryption_key_wipe(&key);
+    return rc;
+}
+
 void rd_store_close(struct rd_store *s)
 {
-    if (s)
+    if (s) {
+        explicit_bzero(&s->key, sizeof s->key);
         s->ops->close(s);
+    }
 }
 
 int rd_store_decisions_record_each(struct rd_store *s, struct rd_decision_row *rows, size_t n,

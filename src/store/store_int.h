@@ -10,8 +10,11 @@
 #define RISKDESK_STORE_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "riskdesk/crypt.h"
 #include "riskdesk/error.h"
+#include "riskdesk/fills.h"
 #include "riskdesk/gates.h"
 #include "riskdesk/store.h"
 
@@ -57,6 +60,74 @@ struct rd_sqlite_migration {
 };
 extern const struct rd_sqlite_migration rd_sqlite_migrations[];
 extern const int rd_sqlite_migration_count;
+
+/* Whether any row holds in clear an amount that a key seals (one row, 0 or 1), in
+ * SQL both backends run (maint ops' holds_amounts); the tables are those
+ * docs/operations.md, "Security", lists as encrypted. */
+#define RD_STORE_SEALED_SQL                                                        \
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM ledger_entries WHERE sealed IS NULL) "    \
+    "OR EXISTS (SELECT 1 FROM perf_snapshots WHERE sealed IS NULL) "                 \
+    "OR EXISTS (SELECT 1 FROM kv WHERE ns = 'paper.account' AND val NOT LIKE 'enc1:%') " \
+    "OR EXISTS (SELECT 1 FROM trader_daily WHERE sealed IS NULL) "                   \
+    "THEN 1 ELSE 0 END"
+
+/*
+ * The handle's key (store_key.c). rd_store_key_use: the open's check
+ * (store.h, rd_store_open_keyed), taking the key into s when it passes.
+ * rd_store_key_check_write: the check value for key (NULL: none) written.
+ * rd_store_seal_amounts: v[0..n) (n <= RD_STORE_SEALED_MAX) sealed with
+ * key as one value, at its place "TABLE/ROW/COLUMN" (crypt.h); out
+ * holds RD_CRYPT_TEXT_LEN(8 * n). rd_store_open_amounts: RD_ESTORE naming
+ * the place when text is NULL or not n amounts sealed there with key.
+ */
+#define RD_STORE_SEALED_MAX 8
+int rd_store_key_use(struct rd_store *s, const struct rd_encryption_key *key, struct rd_error *err);
+int rd_store_key_check_write(struct rd_store *s, const struct rd_encryption_key *key,
+                             struct rd_error *err);
+int rd_store_seal_amounts(const struct rd_encryption_key *key, const char *table, const char *row,
+                          const char *column, const int64_t *v, size_t n, char *out, size_t cap,
+                          struct rd_error *err);
+int rd_store_open_amounts(const struct rd_encryption_key *key, const char *table, const char *row,
+                          const char *column, const char *text, int64_t *v, size_t n,
+                          struct rd_error *err);
+
+/*
+ * The amounts each table seals, one pair per table (sealed_rows.c): what the
+ * row is called in the associated data, which of its amounts go into its
+ * `sealed` column, and the text's size. seal: into out[cap]; open: the row's
+ * other fields already read, its amounts filled from text (NULL: none stored).
+ */
+#define RD_STORE_ENTRY_SEALED RD_CRYPT_TEXT_LEN(8)      /* ledger_entries: amount */
+#define RD_STORE_SNAPSHOT_SEALED RD_CRYPT_TEXT_LEN(24)  /* perf_snapshots: equity, cash, bp */
+int rd_store_entry_seal(const struct rd_encryption_key *key,
+                        const struct rd_ledger_entry *e, char *out,
+                        size_t cap, struct rd_error *err);
+int rd_store_entry_open(const struct rd_encryption_key *key,
+                        struct rd_ledger_entry *e, const char *text,
+                        struct rd_error *err);
+int rd_store_snapshot_seal(const struct rd_encryption_key *key,
+                           const struct rd_snapshot_row *r, char *out,
+                           size_t cap, struct rd_error *err);
+int rd_store_snapshot_open(const struct rd_encryption_key *key,
+                           struct rd_snapshot_row *r, const char *text,
+                           struct rd_error *err);
+/* trader_daily: one day's imported P&L of the trader whose trader_names id
+ * is trader_id (d->day set). */
+#define RD_STORE_DAILY_SEALED RD_CRYPT_TEXT_LEN(8)
+int rd_store_daily_seal(const struct rd_encryption_key *key, int64_t trader_id,
+                        const struct rd_daily_pnl *d, char *out, size_t cap,
+                        struct rd_error *err);
+int rd_store_daily_open(const struct rd_encryption_key *key, int64_t trader_id,
+                        struct rd_daily_pnl *d, const char *text, struct rd_error *err);
+/* kv: whether documents of namespace ns are sealed (RD_STORE_KV_SEALED_NS,
+ * the paper broker's accounts); seal: val's text sealed whole into *out
+ * (heap, rd_free); open: text[0..len) opened into *out (heap, rd_free). */
+#define RD_STORE_KV_SEALED_NS "paper.account"
+int rd_store_kv_sealed(const char *ns);
+int rd_store_kv_seal(const struct rd_encryption_key *key, const char *ns, const char *k,
+                     const char *val, char **out, struct rd_error *err);
+int rd_store_kv_open(const struct rd_encryption_key *key, const char *ns, const char *k,
+                     const char *text, size_t len, char **out, struct rd_error *err);
 
 /* decisions_record's order_row: each below n, ascending; RD_EINVAL naming
  * the first that is not (store.c). */

@@ -26,7 +26,7 @@ declare -A header_module=(
   [decision_json.h]=io [replay_json.h]=io [fills_csv.h]=io [fills_stream.h]=io [fills_spill.h]=io [rec_json.h]=io [returns_csv.h]=io
   [config.h]=config [traders_config.h]=config
   [aws.h]=cloud
-  [store.h]=store [audit.h]=store
+  [store.h]=store [audit.h]=store [crypt.h]=store
   [broker.h]=broker [alpaca.h]=broker
   [notify.h]=notify
   [demo.h]=app [dispatcher.h]=app [perf_report.h]=app [traders_import.h]=app

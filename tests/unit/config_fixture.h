@@ -18,6 +18,7 @@ static void clear_env(void)
     unsetenv("ACCOUNT_TIER");
     unsetenv("RISKDESK_DATABASE_URL");
     unsetenv("RISKDESK_CONFIG");
+    unsetenv("RISKDESK_ENCRYPTION_KEY");
 }
 
 static int setup(void **state)

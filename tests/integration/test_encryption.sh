@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Encryption at rest end to end through the CLI, on SQLite and on a throwaway
+# PostgreSQL: distinctive amounts (123457.89 deposited, a snapshot's equity)
+# written in clear, a key refused on that store until `store rekey` seals
+# them, then no amount in clear in the SQLite file (strings) or in pg_dump,
+# the ledger read back the same with the key, refused without it or with
+# another, rekeyed to another key and back to clear. The key never printed.
+. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/ledger_steps.sh"
+start_pg
+command -v sqlite3 >/dev/null || skip_test "sqlite3 is not installed (scripts/deps.sh installs it)"
+command -v pg_dump >/dev/null || skip_test "pg_dump is not installed (scripts/deps.sh installs postgresql)"
+
+KEY_A=$(openssl rand -hex 32)
+KEY_B=$(openssl rand -hex 32)
+export RD_TEST_KEY_A=$KEY_A RD_TEST_KEY_B=$KEY_B
+secret "$KEY_A"
+secret "$KEY_B"
+AT=2026-11-20T15:30:00Z
+
+# the planted amounts, as riskdesk writes them and as ten-thousandths: the
+# deposit, and g1's cash after it and after a second deposit of 7000
+PLANTED=(123457.89 1234578900 133457.89 1334578900 140457.89 1404578900)
+
+# dump NAME: what an attacker with the files sees, in $TMP/NAME.dump
+dump() {
+  if [ "$STORE" = sqlite ]; then
+    sqlite3 "$TMP/rd.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+    strings -a "$TMP/rd.db" >"$TMP/$1.dump"
+    [ -f "$TMP/rd.db-wal" ] && strings -a "$TMP/rd.db-wal" >>"$TMP/$1.dump"
+  else
+    pg_dump -d "$PG_URL" >"$TMP/$1.dump"
+  fi
+}
+
+# suite: the whole story on the store C points at
+suite() {
+  local a
+  # in clear: the planted deposit is there for anyone to read (PostgreSQL
+  # keeps integers as text in pg_dump; SQLite's are binary, so only the
+  # sealed check below means something there)
+  step 0 hierarchy init --account g1 --type gen
+  step 0 ledger deposit --account g1 --amount 123457.89 --key d1 --reason "planted"
+  expect_rc 0 "$RD_BIN" perf snapshot "${C[@]}" --at "$AT"
+  dump clear
+  [ "$STORE" = postgres ] && expect_in "$TMP/clear.dump" 1234578900
+  "$RD_BIN" ledger show "${C[@]}" --account g1 --json >"$TMP/$STORE.clear.json"
+
+  # a key on a store holding amounts in clear: refused, nothing changed
+  expect_rc 1 "$RD_BIN" ledger show "${C[@]}" --account g1 --config "$TMP/keyed_a.json"
+  expect_in "$TMP/err" "holds amounts in clear"
+  expect_in "$TMP/err" "riskdesk store rekey --new-key"
+
+  # sealed by rekey; then nothing planted readable in the files
+  expect_rc 2 "$RD_BIN" store rekey "${C[@]}" --new-key "$KEY_A"
+  expect_in "$TMP/err" "not a key source (value not shown"
+  expect_rc 0 "$RD_BIN" store rekey "${C[@]}" --new-key env:RD_TEST_KEY_A
+  expect_in "$TMP/out" "sealed with the key from env:RD_TEST_KEY_A"
+  dump sealed
+  for a in "${PLANTED[@]}"; do expect_not_in "$TMP/sealed.dump" "$a"; done
+  expect_in "$TMP/sealed.dump" "enc1:"
+  if [ "$STORE" = sqlite ]; then
+    expect_eq "clear ledger rows" "$(sqlite3 "$TMP/rd.db" "SELECT COUNT(*) FROM ledger_entries WHERE sealed IS NULL OR amount <> 0")" 0
+    expect_eq "clear snapshots" "$(sqlite3 "$TMP/rd.db" "SELECT COUNT(*) FROM perf_snapshots WHERE sealed IS NULL OR equity <> 0")" 0
+  fi
+
+  # with its key the same ledger; without it, or with another, refused
+  expect_rc 0 "$RD_BIN" ledger show --config "$TMP/keyed_a.json" --db "${C[3]}" --account g1 --json
+  if cmp -s "$TMP/out" "$TMP/$STORE.clear.json"; then ok; else bad "$STORE: the ledger read with the key differs"; fi
+  expect_rc 0 "$RD_BIN" ledger verify --config "$TMP/keyed_a.json" --db "${C[3]}"
+  expect_rc 1 "$RD_BIN" ledger show "${C[@]}" --account g1
+  expect_in "$TMP/err" "sealed with an encryption key, and none is configured"
+  expect_rc 1 "$RD_BIN" ledger show --config "$TMP/keyed_b.json" --db "${C[3]}" --account g1
+  expect_in "$TMP/err" "encryption.key is not the key"
+  # more amounts written with the key are sealed too
+  expect_rc 0 "$RD_BIN" ledger deposit --config "$TMP/keyed_a.json" --db "${C[3]}" --account g1 \
+    --amount 7000 --key d2 --at "$AT"
+  dump more
+  for a in "${PLANTED[@]}"; do expect_not_in "$TMP/more.dump" "$a"; done
+
+  # rotated to B, then back to clear
+  expect_rc 0 "$RD_BIN" store rekey --config "$TMP/keyed_a.json" --db "${C[3]}" --new-key env:RD_TEST_KEY_B
+  expect_rc 1 "$RD_BIN" ledger show --config "$TMP/keyed_a.json" --db "${C[3]}" --account g1
+  expect_rc 0 "$RD_BIN" ledger show --config "$TMP/keyed_b.json" --db "${C[3]}" --account g1 --json
+  jcheck_file "$TMP/out" 'd["available"] == "140457.89"'
+  expect_rc 0 "$RD_BIN" store rekey --config "$TMP/keyed_b.json" --db "${C[3]}" --new-key none
+  expect_in "$TMP/out" "every amount is in clear"
+  expect_rc 0 "$RD_BIN" ledger show "${C[@]}" --account g1
+  expect_in "$TMP/out" "available 140457.89"
+  verify_clean "rekeyed to clear"
+}
+
+for k in a b; do
+  upper=$(echo "$k" | tr a-z A-Z)
+  cat >"$TMP/keyed_$k.json" <<JSON
+{"encryption": {"key": "env:RD_TEST_KEY_$upper"},
+ "accounts": [{"name": "g1", "tier": "auto", "starting_cash": "10000"}]}
+JSON
+done
+cat >"$TMP/riskdesk.json" <<JSON
+{"accounts": [{"name": "g1", "tier": "auto", "starting_cash": "10000"}]}
+JSON
+
+STORE=sqlite
+C=(--config "$TMP/riskdesk.json" --db "sqlite:$TMP/rd.db")
+suite
+STORE=postgres
+C=(--config "$TMP/riskdesk.json" --db "$PG_URL")
+suite
+
+finish
