@@ -10,7 +10,7 @@
 #
 # 1. `traders import` of 10 million fills into a fresh SQLite file (goal >= 500,000 fills/s)
 # 2. the same file again (known by its SHA-256: nothing added), and one small new file
-#    on top of the 10 M (every stored fill is reloaded for FIFO)
+#    on top of the 10 M (every stored fill is streamed back to the FIFO)
 # 3. `traders report` from the store for 1,000 traders x 625 trading days of daily P&L,
 #    including the model's features, split, fit and test (goal < 2 s)
 set -euo pipefail

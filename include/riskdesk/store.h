@@ -412,6 +412,10 @@ struct rd_trader_prediction_row {
     rd_money old_limit, new_limit;
 };
 
+/* What trader_fills_each hands on: n stored fills; anything but RD_OK stops it. */
+typedef int (*rd_trader_fills_visit)(void *ctx, const struct rd_fill *f, size_t n,
+                                     struct rd_error *err);
+
 /* What trader_load reads. */
 #define RD_TRADER_LOAD_FILLS 1u
 #define RD_TRADER_LOAD_DAILY 2u
@@ -420,7 +424,7 @@ struct rd_trader_prediction_row {
 /* The traders' operations: fills, daily P&L, predictions (docs/traders.md;
  * sqlite_traders.c, postgres_traders.c). */
 struct rd_store_traders_ops {
-    int version;             /* 1; grows with the table */
+    int version;             /* 2; grows with the table */
 
     /* Records a file import and sets imp->id; RD_EEXIST, with the stored row
      * copied into *imp, when a file of the same kind and SHA-256 was imported.
@@ -462,6 +466,14 @@ struct rd_store_traders_ops {
     int (*trader_prediction_list)(struct rd_store *s, int64_t report_id,
                                   int (*visit)(void *ctx, const struct rd_trader_prediction_row *),
                                   void *ctx, struct rd_error *err);
+    /* Version 2. The stored fills, in the order trader_load adds them, handed
+     * to visit a batch at a time with ids in fs (every stored trader's and
+     * symbol's name interned into it first, as trader_load does; its fills
+     * array is left alone), so that they can be gone over in the memory of
+     * one batch. The fills are the store's until visit returns; visit's
+     * error stops the read and is returned. */
+    int (*trader_fills_each)(struct rd_store *s, struct rd_fills *fs, rd_trader_fills_visit visit,
+                             void *ctx, struct rd_error *err);
 };
 
 /* ---- the performance operations (docs/metrics.md) ---- */

@@ -30,11 +30,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -181,9 +181,10 @@ static void hash_names(EVP_MD_CTX *md, const struct rd_names *nm)
  * The SHA-256 of what was read, not how it was written: the kind, the names
  * in order of first appearance, then the fills as stored in memory (struct
  * rd_fill, one block: about 0.27 s for 10 M fills) or the daily rows (trader,
- * day, P&L; not the line). Bad rows skipped are not in it.
+ * day, P&L; not the line). Bad rows skipped are not in it. rows_hash_begin
+ * hashes what comes before the rows (nm's names, the counts), rows_sha256 a
+ * file read whole, spill_sha256 one whose fills were set aside.
  */
-/* The rows hash up to the rows: nm's names, the counts. */
 static int rows_hash_begin(EVP_MD_CTX **out, const struct rd_fills *nm, enum rd_fills_kind kind,
                            size_t nfills, size_t ndaily, struct rd_error *err)
 {
@@ -642,6 +643,7 @@ struct feeding {
     const struct rd_fills *nw;      /* this file's names, as the reader interns them */
     struct rd_fills_spill *spill;   /* this file's fills, ids of nw's names */
     struct rd_pnl_feed *pf;         /* NULL once the fills left time order or it failed */
+    size_t nstored;                 /* the stored fills fed before the file's */
     int out_of_order;
     int frc;                        /* the FIFO's own failure, told after the rows hash */
     struct rd_error ferr;
@@ -671,6 +673,36 @@ static int map_names(struct feeding *fd, struct rd_error *err)
     return rc ? rc : grow_map(&fd->fs->symbols, &fd->nw->symbols, &fd->smap, &fd->nsmap, err);
 }
 
+/* trader_fills_each's visit: the stored fills fed first (ids already fs's), counted. */
+static int feed_stored(void *ctx, const struct rd_fill *f, size_t n, struct rd_error *err)
+{
+    struct feeding *fd = ctx;
+    struct rd_error e = {0};
+
+    (void)err;
+    fd->nstored += n;
+    if (fd->pf)
+        fed(fd, rd_pnl_feed_add(fd->pf, f, n, &e), &e);
+    return RD_OK;
+}
+
+/*
+ * What is stored into fs, but for its fills, which are fed to the FIFO as
+ * they are read (trader_fills_each; a store without it: loaded, then fed).
+ */
+static int load_stored(struct rd_store *s, struct feeding *fd, struct rd_error *err)
+{
+    const struct rd_store_traders_ops *t = s->ops->traders;
+    int rc;
+
+    if (t->version >= 2 && t->trader_fills_each) {
+        rc = t->trader_fills_each(s, fd->fs, feed_stored, fd, err);
+        return rc ? rc : t->trader_load(s, RD_TRADER_LOAD_DAILY, fd->fs, err);
+    }
+    rc = t->trader_load(s, RD_TRADER_LOAD_FILLS | RD_TRADER_LOAD_DAILY, fd->fs, err);
+    return rc ? rc : feed_stored(fd, fd->fs->fills, fd->fs->nfills, err);
+}
+
 /* The sink: each fill set aside, then fed to the FIFO with fs's ids while in time order. */
 static int sink(void *ctx, const struct rd_fill *f, size_t n, struct rd_error *err)
 {
@@ -694,11 +726,18 @@ static int sink(void *ctx, const struct rd_fill *f, size_t n, struct rd_error *e
     return rc;
 }
 
-/* The spilled fills into fs after the stored ones, with fs's ids (fills out of time order). */
-static int load_spill(struct feeding *fd, struct rd_fill *buf, struct rd_error *err)
+/* Every fill into fs, the stored ones then the spilled ones with fs's ids (fills out of
+ * time order). */
+static int load_all(struct rd_store *s, struct feeding *fd, struct rd_fill *buf,
+                    struct rd_error *err)
 {
     size_t n = 0;
-    int rc = rd_fills_spill_rewind(fd->spill, err);
+    int rc = RD_OK;
+
+    if (fd->fs->nfills < fd->nstored)         /* streamed from the store: read them again */
+        rc = s->ops->traders->trader_load(s, RD_TRADER_LOAD_FILLS, fd->fs, err);
+    if (rc == RD_OK)
+        rc = rd_fills_spill_rewind(fd->spill, err);
 
     while (rc == RD_OK) {
         rc = rd_fills_spill_read(fd->spill, buf, SPILL_BATCH, &n, err);
@@ -732,7 +771,6 @@ static int import_streamed(struct rd_store *s, const char *path, struct reading 
     struct rd_fills nw;
     struct feeding fd;
     struct spilled sp;
-    struct rd_error e = {0};
     size_t f0 = 0;
     int rc;
 
@@ -741,15 +779,14 @@ static int import_streamed(struct rd_store *s, const char *path, struct reading 
     memset(&sp, 0, sizeof sp);
     fd.fs = fs;
     fd.nw = &nw;
-    rc = s->ops->traders->trader_load(s, RD_TRADER_LOAD_FILLS | RD_TRADER_LOAD_DAILY, fs, err);
-    if (!rc)
-        rc = rd_fills_spill_new(&fd.spill, err);
+    rc = rd_fills_spill_new(&fd.spill, err);
     if (!rc)
         rc = rd_pnl_feed_new(fs, &fd.pf, err);
+    if (!rc)
+        rc = load_stored(s, &fd, err);      /* the stored fills fed first */
     if (rc)
         goto out;
-    f0 = fs->nfills;
-    fed(&fd, rd_pnl_feed_add(fd.pf, fs->fills, f0, &e), &e);       /* the stored fills first */
+    f0 = fd.nstored;
     rc = rd_fills_stream(&nw, path, &fo, NULL, sink, &fd, &stats, err);
     if (!rc)
         rc = map_names(&fd, err);           /* names of bad rows only, too */
@@ -786,7 +823,7 @@ static int import_streamed(struct rd_store *s, const char *path, struct reading 
         else
             note(o, "%s: the fills are not in time order; sorting them in memory (40 bytes "
                  "a fill)", path);
-        rc = load_spill(&fd, sp.buf, err);
+        rc = load_all(s, &fd, sp.buf, err);
         if (!rc)
             rc = rd_pnl_compute(fs, pnl, err);
     }

@@ -475,6 +475,8 @@ int rd_pg_trader_limits_put(struct rd_store *s, int64_t import_id, const struct 
                             struct rd_error *err);
 int rd_pg_trader_load(struct rd_store *s, unsigned what, struct rd_fills *fs,
                       struct rd_error *err);
+int rd_pg_trader_fills_each(struct rd_store *s, struct rd_fills *fs, rd_trader_fills_visit visit,
+                            void *ctx, struct rd_error *err);
 int rd_pg_trader_days_put(struct rd_store *s, const struct rd_fills *fs, const struct rd_pnl *pnl,
                           struct rd_error *err);
 int rd_pg_trader_days_load(struct rd_store *s, struct rd_fills *fs, struct rd_pnl *pnl,

@@ -24,6 +24,7 @@
 #include "riskdesk/banned.h"
 
 #define COPY_CHUNK 65536
+#define EACH_BATCH 4096                     /* fills handed to trader_fills_each's visit at a time */
 
 static const char *const kind_names[] = {"fills", "daily", "limits"};
 
@@ -654,46 +655,60 @@ static int parse_row(const char *p, const char *end, int64_t *v, int *isnull, in
 }
 
 /*
- * The fills in the order they were stored, streamed with COPY TO STDOUT: a
- * file of millions of fills is never held by libpq as one result.
+ * The fills in the order they were stored, streamed with COPY TO STDOUT (a
+ * file of millions of fills is never held by libpq as one result) to visit,
+ * EACH_BATCH at a time.
  */
-static int load_fills(struct rd_store *s, struct rd_fills *fs, const uint32_t *tmap, int64_t ntmap,
-                      const uint32_t *smap, int64_t nsmap, struct rd_error *err)
+static int each_fill(struct rd_store *s, const uint32_t *tmap, int64_t ntmap,
+                     const uint32_t *smap, int64_t nsmap, rd_trader_fills_visit visit,
+                     void *ctx, struct rd_error *err)
 {
     PGconn *conn = rd_pg_conn(s);
-    PGresult *res = PQexec(conn, "COPY (SELECT trader, symbol, day, time_ms, qty, price, fees "
-                                 "FROM trader_fills ORDER BY seq) TO STDOUT");
+    struct rd_fill *buf = rd_malloc(EACH_BATCH * sizeof *buf);
+    PGresult *res;
     char *row = NULL;
+    size_t n = 0;
     int rc = RD_OK, len;
 
+    if (!buf)
+        return rd_error_set(err, RD_ENOMEM, "store: out of memory reading fills");
+    res = PQexec(conn, "COPY (SELECT trader, symbol, day, time_ms, qty, price, fees "
+                       "FROM trader_fills ORDER BY seq) TO STDOUT");
     if (!res || PQresultStatus(res) != PGRES_COPY_OUT) {
         rc = rd_pg_fail(s, res, "read fills", err);
         PQclear(res);
+        rd_free(buf);
         return rc;
     }
     PQclear(res);
     while ((len = PQgetCopyData(conn, &row, 0)) > 0) {
-        struct rd_fill f = {0};
+        struct rd_fill *f = &buf[n];
         int64_t v[7];
         int isnull[7];
 
+        memset(f, 0, sizeof *f);
         if (rc == RD_OK && parse_row(row, row + len, v, isnull, 7))
             rc = rd_error_set(err, RD_ESTORE, "store: read fills: a row is not 7 numbers");
         if (rc == RD_OK)
-            rc = mapped(tmap, ntmap, v[0], &f.trader, "trader_names", err);
+            rc = mapped(tmap, ntmap, v[0], &f->trader, "trader_names", err);
         if (rc == RD_OK)
-            rc = mapped(smap, nsmap, v[1], &f.symbol, "trader_symbols", err);
+            rc = mapped(smap, nsmap, v[1], &f->symbol, "trader_symbols", err);
         if (rc == RD_OK) {
-            f.day = (int32_t)v[2];
-            f.time_ms = isnull[3] ? RD_FILL_NO_TIME : (int32_t)v[3];
-            f.qty = v[4];
-            f.price = v[5];
-            f.fees = v[6];
-            rc = rd_fills_add(fs, &f, err);
+            f->day = (int32_t)v[2];
+            f->time_ms = isnull[3] ? RD_FILL_NO_TIME : (int32_t)v[3];
+            f->qty = v[4];
+            f->price = v[5];
+            f->fees = v[6];
+            if (++n == EACH_BATCH) {
+                rc = visit(ctx, buf, n, err);
+                n = 0;
+            }
         }
         PQfreemem(row);
         row = NULL;
     }
+    if (rc == RD_OK && n)
+        rc = visit(ctx, buf, n, err);
     /* Read to the end even after a failure: the connection must be free. */
     if (len == -2 && rc == RD_OK)
         rc = rd_pg_fail(s, NULL, "read fills", err);
@@ -702,6 +717,32 @@ static int load_fills(struct rd_store *s, struct rd_fills *fs, const uint32_t *t
             rc = rd_pg_fail(s, res, "read fills", err);
         PQclear(res);
     }
+    rd_free(buf);
+    return rc;
+}
+
+static int add_fills(void *ctx, const struct rd_fill *f, size_t n, struct rd_error *err)
+{
+    int rc = RD_OK;
+
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = rd_fills_add(ctx, &f[i], err);
+    return rc;
+}
+
+int rd_pg_trader_fills_each(struct rd_store *s, struct rd_fills *fs, rd_trader_fills_visit visit,
+                            void *ctx, struct rd_error *err)
+{
+    uint32_t *tmap = NULL, *smap = NULL;
+    int64_t ntmap = 0, nsmap = 0;
+    int rc = load_names(s, 0, &fs->traders, &tmap, &ntmap, err);
+
+    if (!rc)
+        rc = load_names(s, 1, &fs->symbols, &smap, &nsmap, err);
+    if (!rc)
+        rc = each_fill(s, tmap, ntmap, smap, nsmap, visit, ctx, err);
+    rd_free(tmap);
+    rd_free(smap);
     return rc;
 }
 
@@ -717,7 +758,7 @@ int rd_pg_trader_load(struct rd_store *s, unsigned what, struct rd_fills *fs,
     if (!rc && (what & RD_TRADER_LOAD_FILLS))
         rc = load_names(s, 1, &fs->symbols, &smap, &nsmap, err);
     if (!rc && (what & RD_TRADER_LOAD_FILLS))
-        rc = load_fills(s, fs, tmap, ntmap, smap, nsmap, err);
+        rc = each_fill(s, tmap, ntmap, smap, nsmap, add_fills, fs, err);
     if (!rc && (what & RD_TRADER_LOAD_DAILY)) {
         rc = rd_pg_ext_run(s, RD_PGX_DAILY_LIST,
                 "SELECT trader, day, pnl, line, sealed FROM trader_daily ORDER BY seq", NULL, &res,
@@ -1019,7 +1060,7 @@ int rd_pg_trader_prediction_list(struct rd_store *s, int64_t report_id,
 }
 
 const struct rd_store_traders_ops rd_pg_traders_ops = {
-    .version = 1,
+    .version = 2,
     .trader_import_add = rd_pg_trader_import_add,
     .trader_import_get = rd_pg_trader_import_get,
     .trader_fills_add = rd_pg_trader_fills_add,
@@ -1032,4 +1073,5 @@ const struct rd_store_traders_ops rd_pg_traders_ops = {
     .trader_report_last = rd_pg_trader_report_last,
     .trader_prediction_add = rd_pg_trader_prediction_add,
     .trader_prediction_list = rd_pg_trader_prediction_list,
+    .trader_fills_each = rd_pg_trader_fills_each,
 };

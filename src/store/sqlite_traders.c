@@ -26,6 +26,7 @@
 #include "riskdesk/banned.h"
 
 #define ROWS_PER_INSERT 50
+#define EACH_BATCH 4096                     /* fills handed to trader_fills_each's visit at a time */
 #define FILL_COLS 8
 #define DAY_COLS 6
 
@@ -490,6 +491,79 @@ static int load_limits(struct rd_store *s, struct rd_fills *fs, const uint32_t *
     return rc;
 }
 
+/* The stored fills in rowid order to visit, EACH_BATCH at a time (ids through the maps). */
+static int each_fill(struct rd_store *s, const uint32_t *tmap, int64_t ntmap,
+                     const uint32_t *smap, int64_t nsmap, rd_trader_fills_visit visit,
+                     void *ctx, struct rd_error *err)
+{
+    struct rd_fill *buf = rd_malloc(EACH_BATCH * sizeof *buf);
+    sqlite3_stmt *st = NULL;
+    size_t n = 0;
+    int rc = buf ? prep(s, "SELECT trader, symbol, day, time_ms, qty, price, fees FROM "
+                           "trader_fills ORDER BY rowid", &st, "read fills", err)
+                 : rd_error_set(err, RD_ENOMEM, "store: out of memory reading fills");
+
+    while (!rc) {
+        int src = sqlite3_step(st);
+        struct rd_fill *f = &buf[n];
+
+        if (src == SQLITE_DONE)
+            break;
+        if (src != SQLITE_ROW) {
+            rc = rd_sqlite_fail(s, src, err, "read fills");
+            break;
+        }
+        memset(f, 0, sizeof *f);
+        rc = mapped(tmap, ntmap, sqlite3_column_int64(st, 0), &f->trader, "trader_names", err);
+        if (!rc)
+            rc = mapped(smap, nsmap, sqlite3_column_int64(st, 1), &f->symbol, "trader_symbols",
+                        err);
+        if (rc)
+            break;
+        f->day = (int32_t)sqlite3_column_int64(st, 2);
+        f->time_ms = sqlite3_column_type(st, 3) == SQLITE_NULL
+                         ? RD_FILL_NO_TIME
+                         : (int32_t)sqlite3_column_int64(st, 3);
+        f->qty = sqlite3_column_int64(st, 4);
+        f->price = sqlite3_column_int64(st, 5);
+        f->fees = sqlite3_column_int64(st, 6);
+        if (++n == EACH_BATCH) {
+            rc = visit(ctx, buf, n, err);
+            n = 0;
+        }
+    }
+    if (!rc && n)
+        rc = visit(ctx, buf, n, err);
+    sqlite3_finalize(st);
+    rd_free(buf);
+    return rc;
+}
+
+static int add_fills(void *ctx, const struct rd_fill *f, size_t n, struct rd_error *err)
+{
+    int rc = RD_OK;
+
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = rd_fills_add(ctx, &f[i], err);
+    return rc;
+}
+
+int rd_sqlite_trader_fills_each(struct rd_store *s, struct rd_fills *fs,
+                                rd_trader_fills_visit visit, void *ctx, struct rd_error *err)
+{
+    uint32_t *tmap = NULL, *smap = NULL;
+    int64_t ntmap = 0, nsmap = 0;
+    int rc = load_names(s, "trader_names", &fs->traders, &tmap, &ntmap, err);
+
+    if (!rc)
+        rc = load_names(s, "trader_symbols", &fs->symbols, &smap, &nsmap, err);
+    if (!rc)
+        rc = each_fill(s, tmap, ntmap, smap, nsmap, visit, ctx, err);
+    rd_free(tmap);
+    rd_free(smap);
+    return rc;
+}
+
 int rd_sqlite_trader_load(struct rd_store *s, unsigned what, struct rd_fills *fs,
                           struct rd_error *err)
 {
@@ -502,35 +576,7 @@ int rd_sqlite_trader_load(struct rd_store *s, unsigned what, struct rd_fills *fs
     if (!rc && (what & RD_TRADER_LOAD_FILLS))
         rc = load_names(s, "trader_symbols", &fs->symbols, &smap, &nsmap, err);
     if (!rc && (what & RD_TRADER_LOAD_FILLS))
-        rc = prep(s, "SELECT trader, symbol, day, time_ms, qty, price, fees FROM trader_fills "
-                     "ORDER BY rowid", &st, "read fills", err);
-    while (!rc && st) {
-        int src = sqlite3_step(st);
-        struct rd_fill f = {0};
-
-        if (src == SQLITE_DONE)
-            break;
-        if (src != SQLITE_ROW) {
-            rc = rd_sqlite_fail(s, src, err, "read fills");
-            break;
-        }
-        rc = mapped(tmap, ntmap, sqlite3_column_int64(st, 0), &f.trader, "trader_names", err);
-        if (!rc)
-            rc = mapped(smap, nsmap, sqlite3_column_int64(st, 1), &f.symbol, "trader_symbols",
-                        err);
-        if (rc)
-            break;
-        f.day = (int32_t)sqlite3_column_int64(st, 2);
-        f.time_ms = sqlite3_column_type(st, 3) == SQLITE_NULL
-                        ? RD_FILL_NO_TIME
-                        : (int32_t)sqlite3_column_int64(st, 3);
-        f.qty = sqlite3_column_int64(st, 4);
-        f.price = sqlite3_column_int64(st, 5);
-        f.fees = sqlite3_column_int64(st, 6);
-        rc = rd_fills_add(fs, &f, err);
-    }
-    sqlite3_finalize(st);
-    st = NULL;
+        rc = each_fill(s, tmap, ntmap, smap, nsmap, add_fills, fs, err);
     if (!rc && (what & RD_TRADER_LOAD_DAILY))
         rc = prep(s, "SELECT trader, day, pnl, line, sealed FROM trader_daily ORDER BY rowid",
                   &st, "read daily P&L rows", err);
@@ -878,7 +924,7 @@ int rd_sqlite_trader_prediction_list(struct rd_store *s, int64_t report_id,
 }
 
 const struct rd_store_traders_ops rd_sqlite_traders_ops = {
-    .version = 1,
+    .version = 2,
     .trader_import_add = rd_sqlite_trader_import_add,
     .trader_import_get = rd_sqlite_trader_import_get,
     .trader_fills_add = rd_sqlite_trader_fills_add,
@@ -891,4 +937,5 @@ const struct rd_store_traders_ops rd_sqlite_traders_ops = {
     .trader_report_last = rd_sqlite_trader_report_last,
     .trader_prediction_add = rd_sqlite_trader_prediction_add,
     .trader_prediction_list = rd_sqlite_trader_prediction_list,
+    .trader_fills_each = rd_sqlite_trader_fills_each,
 };

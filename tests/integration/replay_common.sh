@@ -3,12 +3,13 @@
 # replayed. hist_config FILE [RISK-JSON-OVERRIDES] writes the config;
 # hist_run URL records the history; hist_check URL checks replay against it.
 # The history's seed: 1 unless REPLAY_SEED says (a number, or "random"). The
-# checks need a history in which some refusal was made by the pattern-day-
-# trader or open-positions gate alone; seed 1's has them, not every seed's
-# does (3558's has none: its "no PDT guard" check then finds nothing to flip).
+# checks need refusals made by the pattern-day-trader gate alone and by the
+# open-positions gate alone: replay_history.py plants both whatever the seed,
+# from Tuesday 10 November (the week before: the day trades that put Monday
+# the 16th at the PDT limit), so the replay starts there.
 SEED=${REPLAY_SEED:-1}
 [ "$SEED" = random ] && SEED=$RANDOM
-FROM=2026-11-16
+FROM=2026-11-10
 TO=2026-11-21
 
 # The account "hist": small cash (pattern-day-trader guard on), tight limits
@@ -52,14 +53,19 @@ hist_run() {
   done <"$TMP/plan"
   expect_rc 0 "$RD_BIN" decisions --config "$TMP/hist.json" --db "$url" --account hist --json
   cp "$TMP/out" "$TMP/decisions.json"
-  # the history is worth replaying: many decisions, approvals, and most gates refusing some
+  # the history is worth replaying: many decisions, approvals, most gates refusing some,
+  # and some refusals by the PDT gate alone and by the open-positions gate alone
   python3 - "$TMP/decisions.json" <<'PY' && ok || bad "history too tame (seed $SEED)"
 import json, sys
 ds = json.load(open(sys.argv[1]))
 failed = {g["name"] for d in ds for g in d["decision"]["gates"] if not g["passed"]}
 approved = sum(d["decision"]["approved"] for d in ds)
-print("    history: %d decisions, %d approved, gates refusing: %s" % (len(ds), approved, sorted(failed)))
+alone = {gate: sum([g["name"] for g in d["decision"]["gates"] if not g["passed"]] == [gate] for d in ds)
+         for gate in ("pattern_day_trader", "open_positions")}
+print("    history: %d decisions, %d approved, gates refusing: %s; refused by one gate alone: %s"
+      % (len(ds), approved, sorted(failed), alone))
 assert len(ds) >= 100 and approved >= 8 and len(failed) >= 10, (len(ds), approved, failed)
+assert all(alone.values()), alone
 PY
 }
 

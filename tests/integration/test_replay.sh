@@ -3,7 +3,9 @@
 # reproduced exactly under the config they ran with; tightened and loosened
 # limits flip exactly the decisions they should, naming the gate; nothing is
 # written; decisions recorded before riskdesk kept their inputs are counted,
-# not replayed; bad command lines are refused. REPLAY_SEED=N runs another history (default 1; "random" picks one).
+# not replayed; bad command lines are refused. REPLAY_SEED=N runs another history (default 1;
+# "random" picks one): every seed has refusals by the PDT gate alone and by the open-positions
+# gate alone to flip (tests/tools/replay_history.py plants them).
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/replay_common.sh"
 echo "seed $SEED"

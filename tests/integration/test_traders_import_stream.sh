@@ -6,8 +6,9 @@
 # stdout and stderr must be the same, the path aside. On a generated export with
 # bad rows in it, shuffled (not in time order: said on stderr), split in two by
 # date and imported in order and the other way round (FIFO across files: the
-# stored fills are read back), a copy in other bytes, and a file with a quoted
-# line break (not to be read in parts: read whole, each bad row told once).
+# stored fills are read back; then a file after both, the stored ones out of order),
+# a copy in other bytes, and a file with a quoted line break (not to be read in
+# parts: read whole, each bad row told once).
 # RD_BIN_BEFORE=path/to/an/older/riskdesk compares with that binary too, by path.
 . "$(dirname "$0")/common.sh"
 command -v python3 >/dev/null || skip_test "python3 is needed to write the files"
@@ -113,11 +114,14 @@ imp two_whole stdin "$TMP/early.csv" "$TMP/late.csv" "$TMP/early-crlf.csv"
 same two two_whole "two files in order"
 [ -s "$TMP/two.notes" ] && bad "two files in order, yet: $(cat "$TMP/two.notes")" || ok
 expect_in "$TMP/two.out" "already imported (import 1: the same rows in other bytes"
-imp back file "$TMP/late.csv" "$TMP/early.csv"
-imp back_whole stdin "$TMP/late.csv" "$TMP/early.csv"
-same back back_whole "two files the other way round"
+# then a file after both: in time order itself, not after the stored fills (stored out of order)
+printf 'trader_id,date,symbol,side,qty,price\ntailguy,2024-06-17,AAA,B,10,5\ntailguy,2024-06-17,AAA,S,10,6\n' >"$TMP/tail.csv"
+imp back file "$TMP/late.csv" "$TMP/early.csv" "$TMP/tail.csv"
+imp back_whole stdin "$TMP/late.csv" "$TMP/early.csv" "$TMP/tail.csv"
+same back back_whole "two files the other way round, then one after both"
 expect_in "$TMP/back.notes" "early.csv: the fills are not in time order (after the "
-[ "$(days two)" = "$(days back)" ] && ok || bad "the order of the files changed the trader-days"
+expect_in "$TMP/back.notes" "tail.csv: the fills are not in time order (after the 295605 stored"
+[ "$(days two | grep -v '^tailguy|')" = "$(days back | grep -v '^tailguy|')" ] && ok || bad "the order of the files changed the trader-days"
 
 # a quoted line break after 34 MB (past the reader's first window, up to 32 MiB, in
 # which a bad row was told): read whole after all, each bad row told once
@@ -145,8 +149,8 @@ if [ -n "$before" ]; then
   same shuffled shuffled_before "shuffled, against $before"
   imp two_before before "$TMP/early.csv" "$TMP/late.csv" "$TMP/early-crlf.csv"
   same two two_before "two files in order, against $before"
-  imp back_before before "$TMP/late.csv" "$TMP/early.csv"
-  same back back_before "two files the other way round, against $before"
+  imp back_before before "$TMP/late.csv" "$TMP/early.csv" "$TMP/tail.csv"
+  same back back_before "two files the other way round, then one after both, against $before"
   imp quoted_before before "$TMP/quoted.csv"
   same quoted quoted_before "a quoted line break, against $before"
 fi

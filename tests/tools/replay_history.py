@@ -4,6 +4,17 @@ across a week of NYSE sessions (and some closed hours), varied enough that most
 gates fire on an account with tight limits. Writes DIR/recs_NNN.jsonl and
 prints one line per cycle: "AT FILE" (AT in RFC 3339, UTC).
 
+Whatever the seed, the history also holds refusals made by the pattern-day-
+trader gate alone and by the open-positions gate alone (the replay tests flip
+them), planted on fresh tickers around the random cycles (planted()): twelve
+round trips on Tuesday 10 November put the account at the limit of 12 day
+trades for Monday the 16th only (a window of 5 trading days), where an entry
+is refused by that gate alone; on Tuesday the 17th, before any random cycle
+can hold a position (they start at 09:50 ET, or sit in the opening minutes),
+three entries fill the three positions allowed, a fourth is refused by that
+gate alone, and the three are sold two minutes later (the order rate's limit
+of 4 a minute).
+
 usage: replay_history.py --seed N --dir DIR [--cycles N] [--account NAME]"""
 import argparse
 import datetime as dt
@@ -28,7 +39,7 @@ def cycle_times(rng, n):
         elif roll < 0.13:
             day, minute = dt.date(2026, 11, 21), 11 * 60
         else:
-            minute = rng.randint(9 * 60 + 40, 14 * 60 + 50)
+            minute = rng.randint(9 * 60 + 50, 14 * 60 + 50)
         t = dt.datetime(day.year, day.month, day.day, minute // 60, minute % 60,
                         tzinfo=dt.timezone.utc) + dt.timedelta(hours=5)
         times.append(t)
@@ -74,6 +85,48 @@ def rec(rng, ident, at, account):
     return r
 
 
+def et(day, hour, minute, second):
+    """A time in New York (EST, UTC-5, all through these weeks) as UTC."""
+    return dt.datetime(2026, 11, day, hour, minute, second,
+                       tzinfo=dt.timezone.utc) + dt.timedelta(hours=5)
+
+
+def planted(account):
+    """The planted cycles: (AT, [recommendation]) at times no random cycle has
+    (seconds past the minute; the random ones are on the minute). Every entry
+    is a stock on a ticker of its own (no cooldown, no entry count, no
+    position), fresh, confident, in hours, one unit of risk well inside the
+    limits; a round trip's two halves are in one minute, so at one price."""
+    def entry(ident, at, ticker):
+        r = {"id": ident, "created_at": int(at.timestamp()) - 5, "underlying": ticker,
+             "symbol": ticker, "strategy": "swing", "confidence": 0.99,
+             "volume_ratio": 3.5, "action": "BUY_STOCK", "price": "10.00",
+             "stop_price": "0.50"}
+        if account:
+            r["account"] = account
+        return r
+
+    def sell(ident, at, ticker):
+        r = dict(entry(ident, at, ticker), action="SELL_STOCK")
+        del r["stop_price"]
+        return r
+
+    cycles = []
+    for i in range(12):                             # Tuesday the 10th: 12 day trades
+        ticker, buy, sold = "PDT%c" % (ord("A") + i), et(10, 10, 2 * i, 15), et(10, 10, 2 * i, 45)
+        cycles.append((buy, [entry("plant-rt%02d-buy" % i, buy, ticker)]))
+        cycles.append((sold, [sell("plant-rt%02d-sell" % i, sold, ticker)]))
+    at = et(16, 10, 0, 30)                          # Monday: the PDT gate alone refuses
+    cycles.append((at, [entry("plant-pdt", at, "PDTZ")]))
+    tickers = ["POS%c" % (ord("A") + i) for i in range(4)]
+    at = et(17, 9, 45, 15)                          # Tuesday: the fourth of four entries is
+    cycles.append((at, [entry("plant-pos%d" % i, at, t) for i, t in enumerate(tickers)]))
+    at = et(17, 9, 47, 15)                          # refused by open positions alone; the
+    cycles.append((at, [sell("plant-pos%d-sell" % i, at, t)      # three sold once the order
+                        for i, t in enumerate(tickers[:3])]))    # rate's minute is past
+    return cycles
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, required=True)
@@ -83,12 +136,18 @@ def main():
     a = ap.parse_args()
     rng = random.Random(a.seed)
     n = 0
-    for i, at in enumerate(cycle_times(rng, a.cycles)):
+    cycles = []
+    for at in cycle_times(rng, a.cycles):
+        recs = []
+        for _ in range(rng.randint(1, 7)):
+            n += 1
+            recs.append(rec(rng, "h%d-%05d" % (a.seed, n), at, a.account))
+        cycles.append((at, recs))
+    for i, (at, recs) in enumerate(sorted(cycles + planted(a.account), key=lambda c: c[0])):
         path = os.path.join(a.dir, "recs_%03d.jsonl" % i)
         with open(path, "w") as f:
-            for _ in range(rng.randint(1, 7)):
-                n += 1
-                f.write(json.dumps(rec(rng, "h%d-%05d" % (a.seed, n), at, a.account)) + "\n")
+            for r in recs:
+                f.write(json.dumps(r) + "\n")
         print(at.strftime("%Y-%m-%dT%H:%M:%SZ"), path)
 
 

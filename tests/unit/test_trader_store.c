@@ -2,7 +2,8 @@
  * test_trader_store.c - traders' data in the store (SQLite): imports round
  * trip, the same file twice adds nothing, daily rows already stored are
  * duplicates or bad rows, a strict stop stores nothing, FIFO carries across
- * imports, legacy traders are kept, reports and predictions round trip.
+ * imports, legacy traders are kept, reports and predictions round trip, the
+ * stored fills handed on a batch at a time are those trader_load reads.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -254,6 +255,77 @@ static void test_import_and_reimport(void **state)
     assert_int_equal(bad.n, 0);
 }
 
+/* trader_fills_each's visit: the fills appended to a container with the same names. */
+struct visited {
+    struct rd_fills *into;
+    int calls, fail_at;
+};
+
+static int visit_fills(void *ctx, const struct rd_fill *f, size_t n, struct rd_error *err)
+{
+    struct visited *v = ctx;
+
+    assert_true(n >= 1 && n <= 4096);
+    if (++v->calls == v->fail_at)
+        return rd_error_set(err, RD_EINVAL, "visit %d refused", v->calls);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(rd_fills_add(v->into, &f[i], err), RD_OK);
+    return RD_OK;
+}
+
+/* The stored fills handed on a batch at a time are trader_load's, names and all. */
+static void test_fills_each(void **state)
+{
+    struct fixture *f = *state;
+    const struct rd_store_traders_ops *t = f->s->ops->traders;
+    struct rd_traders_import_result r;
+    struct bad_log bad = {0};
+    struct rd_error err = {0};
+    struct rd_fills loaded, each;
+    struct visited v = {&each, 0, 0};
+    size_t len = 0, cap = 10000 * 48;
+    char *text = malloc(cap);
+
+    assert_non_null(text);
+    len += (size_t)snprintf(text, cap, "trader_id,date,symbol,side,qty,price\n");
+    for (int i = 0; i < 9000; i++)                  /* three batches of 4096 at most */
+        len += (size_t)snprintf(text + len, cap - len, "t%d,2024-01-%02d,S%d,%c,%d,%d.25\n",
+                                i % 7, 2 + i / 1000, i % 11, i % 2 ? 'S' : 'B', 1 + i % 5,
+                                10 + i % 3);
+    assert_int_equal(import(f, RD_FILLS_CSV, file(f, fills1), 0, &r, &bad, &err), RD_OK);
+    assert_int_equal(import(f, RD_FILLS_CSV, file(f, text), 0, &r, &bad, &err), RD_OK);
+    assert_int_equal(r.rows, 9000);
+    free(text);
+    assert_true(t->version >= 2 && t->trader_fills_each);
+    rd_fills_init(&loaded);
+    rd_fills_init(&each);
+    assert_int_equal(t->trader_load(f->s, RD_TRADER_LOAD_FILLS, &loaded, &err), RD_OK);
+    assert_int_equal(t->trader_fills_each(f->s, &each, visit_fills, &v, &err), RD_OK);
+    assert_int_equal(v.calls, 3);
+    assert_int_equal(each.nfills, 9003);
+    assert_int_equal(loaded.nfills, 9003);
+    assert_memory_equal(each.fills, loaded.fills, loaded.nfills * sizeof *loaded.fills);
+    assert_int_equal(each.traders.count, loaded.traders.count);
+    assert_int_equal(each.symbols.count, loaded.symbols.count);
+    for (uint32_t i = 0; i < loaded.traders.count; i++)
+        assert_string_equal(each.traders.name[i], loaded.traders.name[i]);
+    for (uint32_t i = 0; i < loaded.symbols.count; i++)
+        assert_string_equal(each.symbols.name[i], loaded.symbols.name[i]);
+    rd_fills_release(&each);
+
+    /* the visit's error stops the read and is returned */
+    rd_fills_init(&each);
+    v.calls = 0;
+    v.fail_at = 2;
+    assert_int_equal(t->trader_fills_each(f->s, &each, visit_fills, &v, &err), RD_EINVAL);
+    assert_string_equal(err.msg, "visit 2 refused");
+    assert_int_equal(v.calls, 2);
+    assert_int_equal(each.nfills, 4096);
+    rd_fills_release(&each);
+    rd_fills_release(&loaded);
+    assert_int_equal(bad.n, 0);
+}
+
 static void test_bad_rows_and_strict(void **state)
 {
     struct fixture *f = *state;
@@ -472,6 +544,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_import_and_reimport, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_rows_other_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fills_each, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_rows_and_strict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_daily_rows_and_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fills_and_daily_conflict, setup, teardown),
