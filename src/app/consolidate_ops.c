@@ -487,25 +487,20 @@ static int low_confidence(const struct eval *ev, struct rd_error *err)
                         (long long)ev->a.id, (long long)ev->a.id);
 }
 
-static int execute_in_tx(struct rd_store *s, const struct rd_merge_request *r,
+static int execute_in_tx(struct rd_store *s, const struct rd_merge_request *r, const char *key,
                          const struct rd_hier_actor *by, struct rd_merge_result *out,
                          int64_t *assessment_id, int *keep, struct rd_error *err)
 {
     const char *account = r->acct->name;
-    struct counted cnt = {account, 0};
     struct rd_hier_op_row stored;
     struct rd_hier_tree t = {0};
     struct eval ev;
     int rc;
 
     rd_crash_point("consolidate.begin");
-    if ((rc = s->ops->ledger->node_lock(s, account, err)) != RD_OK ||
-        (rc = s->ops->ledger->op_list(s, account, count_done, &cnt, err)) != RD_OK)
+    if ((rc = s->ops->ledger->node_lock(s, account, err)) != RD_OK)
         return rc;
-    if (r->key && *r->key)
-        snprintf(out->op.key, sizeof out->op.key, "%s", r->key);
-    else
-        snprintf(out->op.key, sizeof out->op.key, "consolidate/%s/%d", account, cnt.done + 1);
+    snprintf(out->op.key, sizeof out->op.key, "%s", key);
     out->op.kind = r->strategy == RD_MERGE_PARTIAL ? RD_HIER_OP_PARTIAL : RD_HIER_OP_MERGE;
     snprintf(out->op.account, sizeof out->op.account, "%s", account);
     canonical(r, out->op.params, sizeof out->op.params);
@@ -596,6 +591,8 @@ int rd_merge_execute(struct rd_store *s, const struct rd_merge_request *r,
                      const struct rd_hier_actor *by, struct rd_merge_result *out,
                      int64_t *assessment_id, struct rd_error *err)
 {
+    struct counted cnt = {r->acct->name, 0};
+    char key[RD_LEDGER_KEY_MAX];
     int keep = 0, rc;
 
     memset(out, 0, sizeof *out);
@@ -603,9 +600,18 @@ int rd_merge_execute(struct rd_store *s, const struct rd_merge_request *r,
     if (r->key && strlen(r->key) >= RD_LEDGER_KEY_MAX)
         return rd_error_set(err, RD_EINVAL, "--key: longer than %d characters",
                             RD_LEDGER_KEY_MAX - 1);
+    /* the default key counts what this executor saw before it waited for the
+     * node, as a fork's does: one racing it that went first made the key's
+     * op, so this one answers with it */
+    if (r->key && *r->key)
+        snprintf(key, sizeof key, "%s", r->key);
+    else if ((rc = s->ops->ledger->op_list(s, r->acct->name, count_done, &cnt, err)) != RD_OK)
+        return rc;
+    else
+        snprintf(key, sizeof key, "consolidate/%s/%d", r->acct->name, cnt.done + 1);
     if ((rc = s->ops->begin(s, err)) != RD_OK)
         return rc;
-    rc = execute_in_tx(s, r, by, out, assessment_id, &keep, err);
+    rc = execute_in_tx(s, r, key, by, out, assessment_id, &keep, err);
     if (rc == RD_OK && out->replayed) {
         s->ops->rollback(s);          /* an answer writes nothing */
         return RD_OK;

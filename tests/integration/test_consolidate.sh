@@ -5,7 +5,8 @@
 # MERGING -> its dispatcher exits it -> flat -> CLOSED with its capital moved
 # (and refused, the source left MERGING, when its target closed meanwhile),
 # partial, sibling and new, every refusal changing nothing, replay and
-# idempotency_conflict, a SIGKILL at every crash step followed by a clean
+# idempotency_conflict, two racing executors making one consolidation (the
+# second replaying it), a SIGKILL at every crash step followed by a clean
 # `ledger verify` and a rerun leaving exactly one consolidation, scan and a
 # critical one set SAFE, `ledger verify` after every step (and its rule that
 # a MERGING node has an open op), the same JSON from both stores.
@@ -18,7 +19,7 @@ accounts="{\"name\": \"s2\", \"tier\": \"auto\", \"starting_cash\": \"10000\", $
   {\"name\": \"t2\", \"tier\": \"auto\", \"starting_cash\": \"10000\", $trading},
   {\"name\": \"c1\", \"tier\": \"auto\", \"starting_cash\": \"600000\"},
   {\"name\": \"g3\", \"tier\": \"auto\", \"starting_cash\": \"10000\"}"
-for k in g1 g2 w1 n1 s3 sc dd k1 k2 k3 k4 ap t1; do
+for k in g1 g2 w1 n1 s3 sc dd k1 k2 k3 k4 ap t1 rc; do
   accounts="$accounts, {\"name\": \"$k\", \"tier\": \"auto\", \"starting_cash\": \"10000\"}"
 done
 cat >"$TMP/riskdesk.json" <<JSON
@@ -252,6 +253,43 @@ PY
     expect_eq "k$i.f1's consolidations after the rerun ($crash)" "$(merges_of k$i.f1)" "merge:done"
     expect_eq "k$i after the rerun ($crash)" "$(node k$i | cut -d' ' -f1,2)" "ACTIVE 110000.00"
   done
+
+  # ---- two executors racing with the same default key: one consolidation ----
+  # On PostgreSQL psql holds rc.f1's row until both executors wait for it, so
+  # both took the key consolidate/rc.f1/1 and the second answers with the first's.
+  forked rc
+  local holding=0
+  if [ "$name" = pg ] && command -v psql >/dev/null; then
+    rm -f "$TMP/psql.in"; mkfifo "$TMP/psql.in"
+    psql -X -q -d "$PG_URL" <"$TMP/psql.in" >"$TMP/psql.out" 2>&1 &
+    psql_pid=$!
+    exec 7>"$TMP/psql.in"
+    echo "BEGIN; SELECT 'held' FROM hier_nodes WHERE account = 'rc.f1' FOR UPDATE;" >&7
+    for _ in $(seq 200); do grep -q held "$TMP/psql.out" && { holding=1; break; }; sleep 0.05; done
+    expect_eq "psql holds rc.f1" "$holding" 1
+  fi
+  for n in 1 2; do
+    "$RD_BIN" consolidate execute "${C[@]}" --at "$AT" --account rc.f1 --strategy parent --force --json >"$TMP/rc$n" 2>"$TMP/rc$n.err" &
+    eval "rp$n=\$!"
+  done
+  if [ $holding = 1 ]; then
+    local waiting=0
+    for _ in $(seq 200); do
+      waiting=$(psql -X -At -d "$PG_URL" -c "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%hier_nodes%'")
+      [ "$waiting" = 2 ] && break; sleep 0.05
+    done
+    expect_eq "executors waiting for rc.f1's row" "$waiting" 2
+    echo "ROLLBACK;" >&7
+    exec 7>&-
+    wait "$psql_pid"
+  fi
+  wait "$rp1"; wait "$rp2"
+  verify_clean "racing consolidations"
+  expect_eq "rc.f1's consolidations" "$(merges_of rc.f1)" "merge:done"
+  expect_eq "executors that consolidated" "$(cat "$TMP/rc1" "$TMP/rc2" | grep -c '"replayed":false')" 1
+  if [ $holding = 1 ]; then
+    expect_eq "executors that replayed" "$(cat "$TMP/rc1" "$TMP/rc2" | grep -c '"key":"consolidate/rc.f1/1","replayed":true')" 1
+  fi
 
   # ---- approve: a stored assessment executes once ----
   forked ap
