@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -195,11 +196,13 @@ static double verify(struct rd_store *s, struct rd_ledger_report *rep)
     return now_s() - t0;
 }
 
-/* `riskdesk hierarchy show --json` with its output to /dev/null: the wall time. */
-static double show_cli(const char *bin)
+/* `riskdesk hierarchy show --json` with its output to /dev/null: the wall
+ * time, and in *cpu its user + system time (what a busy machine does not add). */
+static double show_cli(const char *bin, double *cpu)
 {
     double t0 = now_s();
     pid_t pid = fork();
+    struct rusage ru;
     int status;
 
     if (pid == 0) {
@@ -208,11 +211,13 @@ static double show_cli(const char *bin)
         execl(bin, bin, "hierarchy", "show", "--json", "--config", cfg_path, (char *)NULL);
         _exit(127);
     }
-    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+    if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
         WEXITSTATUS(status) != 0) {
         fprintf(stderr, "bench_hier_store: %s hierarchy show failed\n", bin);
         exit(1);
     }
+    *cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
     return now_s() - t0;
 }
 
@@ -224,7 +229,7 @@ int main(int argc, char **argv)
     struct rd_error err = {0};
     struct rd_ledger_report rep;
     char bin[4096], cmd[128];
-    double t0, forks, merges, best_cli = 1e9, best_lib = 1e9;
+    double t0, forks, merges, best_cli = 1e9, best_lib = 1e9, best_cpu = 1e9;
 
     setvbuf(stdout, NULL, _IOLBF, 0);      /* each figure as it comes */
     snprintf(bin, sizeof bin, "%s/riskdesk", dirname(argv[0]));
@@ -279,7 +284,7 @@ int main(int argc, char **argv)
            NROOTS * (KIDS - 1) / (now_s() - t0));
     for (int run = 0; run < 5; run++) {
         json_t *tree = NULL;
-        double t;
+        double t, cpu;
 
         t0 = now_s();
         if (rd_hier_json_tree(s, NULL, &tree, &err) != RD_OK)
@@ -293,12 +298,14 @@ int main(int argc, char **argv)
         json_decref(tree);
         if (t < best_lib)
             best_lib = t;
-        if ((t = show_cli(bin)) < best_cli)
+        if ((t = show_cli(bin, &cpu)) < best_cli)
             best_cli = t;
+        if (cpu < best_cpu)
+            best_cpu = cpu;
     }
     printf("hierarchy show --json, %d nodes on SQLite: %.3f s end to end (the binary), "
-           "best of 5 (goal < 1 s: %s); %.3f s in process\n", NNODES, best_cli,
-           best_cli < 1.0 ? "met" : "MISSED", best_lib);
+           "best of 5 (goal < 1 s: %s), %.3f s of CPU; %.3f s in process\n", NNODES, best_cli,
+           best_cli < 1.0 ? "met" : "MISSED", best_cpu, best_lib);
     printf("ledger verify over %d nodes: %.3f s, clean\n", NNODES,
            verify(s, &rep));
     rd_store_close(s);
