@@ -117,8 +117,8 @@ class Run:
             self.fail("ledger verify after %s: exit %d: %s %s" % (what, p.returncode, p.stdout,
                                                                   p.stderr))
 
-    def check_model(self, what, text=None):
-        got = {n["account"]: n for n in json.loads(text or self.show())["nodes"]}
+    def check_model(self, what):
+        got = {n["account"]: n for n in json.loads(self.show())["nodes"]}
         if set(got) != set(self.nodes):
             self.fail("%s: nodes %s, the model has %s" % (what, sorted(got), sorted(self.nodes)))
         for name, m in self.nodes.items():
