@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 from decimal import Decimal as D
@@ -43,6 +44,7 @@ CRASH_STEPS = ["ledger.begin", "ledger.book", "ledger.commit", "ledger.after_com
 ROOTS = {"g1": ("gen", D(10000)), "g2": ("gen", D(10000)), "r1": ("rev", D(100000)),
          "c1": ("com", D(600000))}
 TRADERS = ["g1", "g2"]
+SANITIZER_RE = re.compile("ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:")
 
 
 class Failed(Exception):
@@ -88,6 +90,8 @@ class Run:
             env["RISKDESK_CRASH_AT"] = crash
         cmd = [self.bin] + args + self.store + (["--at", self.at()] if at else [])
         p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        if SANITIZER_RE.search(p.stderr):     # RD_BIN may be a sanitizer build
+            self.fail("%s: sanitizer report:\n%s" % (" ".join(args), p.stderr[:2000]))
         self.log.append("%s%s -> %d %s" % ("RISKDESK_CRASH_AT=%s " % crash if crash else "",
                                            " ".join(args), p.returncode, p.stderr.strip()[:160]))
         return p
