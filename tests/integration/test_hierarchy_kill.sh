@@ -8,7 +8,8 @@
 # the loop saw acknowledged (exit 0) is in the store exactly once, every other
 # at most once, and the counts agree: forks in `fork status`, consolidations
 # in `consolidate status`, deposits and P&L in the ledger.
-# HIER_KILL_SEED picks the delays (default 1; printed).
+# HIER_KILL_SEED picks the delays (default 1; printed), HIER_KILL_ROUNDS the
+# number of kills (default 12).
 . "$(dirname "$0")/common.sh"
 
 SEED=${HIER_KILL_SEED:-1}
