@@ -82,6 +82,8 @@ struct rd_ledger_result {
  * replayed. Refused, writing nothing: the key used for something else
  * (RD_EEXIST "idempotency_conflict"), no node (RD_ENOTFOUND), a CLOSED node,
  * more out than available (RD_EREJECTED "insufficient_funds").
+ * RISKDESK_CRASH_AT=ledger.begin|ledger.book|ledger.commit|ledger.after_commit
+ * kills the process at that step (crash_point.h).
  */
 int rd_ledger_post(struct rd_store *s, const struct rd_ledger_request *r,
                    const struct rd_hier_actor *by, struct rd_ledger_result *out,

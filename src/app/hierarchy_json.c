@@ -81,6 +81,7 @@ struct walk {
     struct rd_store *s;
     const char *root;             /* NULL: every node */
     json_t *nodes;
+    json_t *by_name;              /* account -> its object in nodes: children find parents */
     struct rd_error *err;
 };
 
@@ -109,7 +110,6 @@ static int see_node(void *ctx, const struct rd_hier_node_row *n)
     struct rd_hier_view v;
     int in = w->root ? in_tree(w, n) : 1;
     json_t *o, *p;
-    size_t i;
 
     if (in < 0)
         return RD_ESTORE;
@@ -118,32 +118,31 @@ static int see_node(void *ctx, const struct rd_hier_node_row *n)
     if (rd_hier_view_get(w->s, n->account, &v, w->err) != RD_OK)
         return RD_ESTORE;
     o = rd_hier_json_node(&v);
-    if (!o || json_array_append_new(w->nodes, o) != 0)
+    if (!o || json_array_append_new(w->nodes, o) != 0 ||
+        json_object_set(w->by_name, n->account, o) != 0)
         return out_of_memory(w->err, "hierarchy");
     /* children come later in account order ("g1" before "g1.f1"); link them back */
-    if (v.node.parent[0])
-        json_array_foreach(w->nodes, i, p)
-            if (strcmp(json_string_value(json_object_get(p, "account")), v.node.parent) == 0 &&
-                json_array_append_new(json_object_get(p, "children"),
-                                      json_string(n->account)) != 0)
-                return out_of_memory(w->err, "hierarchy");
+    p = v.node.parent[0] ? json_object_get(w->by_name, v.node.parent) : NULL;
+    if (p && json_array_append_new(json_object_get(p, "children"), json_string(n->account)) != 0)
+        return out_of_memory(w->err, "hierarchy");
     return 0;
 }
 
 int rd_hier_json_tree(struct rd_store *s, const char *root, json_t **out, struct rd_error *err)
 {
-    struct walk w = {s, root, json_array(), err};
+    struct walk w = {s, root, json_array(), json_object(), err};
     struct rd_hier_node_row r;
-    int rc;
+    int rc = RD_OK;
 
     *out = NULL;
-    if (!w.nodes)
-        return out_of_memory(err, "hierarchy");
-    if (root && (rc = s->ops->ledger->node_get(s, root, &r, err)) != RD_OK) {
-        json_decref(w.nodes);
-        return rc;
-    }
-    if ((rc = s->ops->ledger->node_list(s, see_node, &w, err)) != RD_OK) {
+    if (!w.nodes || !w.by_name)
+        rc = out_of_memory(err, "hierarchy");
+    if (rc == RD_OK && root)
+        rc = s->ops->ledger->node_get(s, root, &r, err);
+    if (rc == RD_OK)
+        rc = s->ops->ledger->node_list(s, see_node, &w, err);
+    json_decref(w.by_name);
+    if (rc != RD_OK) {
         json_decref(w.nodes);
         return rc;
     }

@@ -13,6 +13,7 @@
 
 #include "riskdesk/alloc.h"
 #include "riskdesk/broker.h"
+#include "riskdesk/crash_point.h"
 #include "riskdesk/fork_ops.h"
 #include "riskdesk/node_fills.h"
 #include "riskdesk/runner.h"
@@ -296,6 +297,7 @@ static int post_in_tx(struct rd_store *s, const struct rd_ledger_request *r,
     }
     if ((rc = s->ops->ledger->txn_add(s, &out->txn, out->e, 2, err)) != RD_OK)
         return rc;
+    rd_crash_point("ledger.book");
     return rd_hier_paper_cash(s, account, r->acct->starting_cash, by->now, out->e[0].amount, NULL,
                               err);
 }
@@ -316,7 +318,14 @@ int rd_ledger_post(struct rd_store *s, const struct rd_ledger_request *r,
                             RD_LEDGER_KEY_MAX - 1);
     if ((rc = s->ops->begin(s, err)) != RD_OK)
         return rc;
-    return tx_end(s, post_in_tx(s, r, by, out, err), err);
+    rd_crash_point("ledger.begin");
+    rc = post_in_tx(s, r, by, out, err);
+    if (rc == RD_OK && !out->replayed)
+        rd_crash_point("ledger.commit");
+    rc = tx_end(s, rc, err);
+    if (rc == RD_OK && !out->replayed)
+        rd_crash_point("ledger.after_commit");
+    return rc;
 }
 
 /* ---- verify ---- */

@@ -255,8 +255,9 @@ static int misplaced_risk_key(const json_t *a, const struct cfg_at *at, struct r
 int rd_cfg_parse_account(struct cfg_build *b, const json_t *a, int index, struct rd_error *err)
 {
     struct rd_account_config *ac = &b->cfg->accounts[index];
-    char where[RD_ERROR_MSG_MAX], broker[16] = "paper", shown[80];
+    char where[RD_ERROR_MSG_MAX], broker[16] = "paper", shown[80], lower[RD_NAME_MAX];
     struct cfg_at at = {where, ""};
+    json_t *used;
     int rc;
 
     snprintf(where, sizeof where, "%s: accounts[%d]", b->origin, index);
@@ -273,11 +274,14 @@ int rd_cfg_parse_account(struct cfg_build *b, const json_t *a, int index, struct
                                 RD_NAME_MAX - 1);
     if (rc)
         return rc;
-    for (int j = 0; j < index; j++)
-        if (!strcasecmp(b->cfg->accounts[j].name, ac->name))
-            return rd_error_set(err, RD_ECONFIG,
-                                "%s: name \"%s\" is already used by accounts[%d] (names are unique, "
-                                "ignoring case)", where, ac->name, j);
+    for (size_t i = 0; i < sizeof lower; i++)
+        lower[i] = (char)tolower((unsigned char)ac->name[i]);
+    if ((used = json_object_get(b->names, lower)))
+        return rd_error_set(err, RD_ECONFIG,
+                            "%s: name \"%s\" is already used by accounts[%d] (names are unique, "
+                            "ignoring case)", where, ac->name, (int)json_integer_value(used));
+    if (json_object_set_new(b->names, lower, json_integer(index)) != 0)
+        return rd_error_set(err, RD_ENOMEM, "%s: out of memory", where);
     snprintf(where, sizeof where, "%s: accounts[%d] \"%s\"", b->origin, index, ac->name);
 
     rc = misplaced_risk_key(a, &at, err);

@@ -19,7 +19,7 @@
 #include "riskdesk/config.h"
 
 #define CFG_FILE_MAX ((size_t)4 << 20)   /* config and risk files */
-#define CFG_MAX_ACCOUNTS 4096
+#define CFG_MAX_ACCOUNTS 65536        /* every node of the hierarchy is one, closed ones too */
 
 struct cfg_at {
     const char *where;      /* "riskdesk.json: accounts[1] \"tiny\"" */
@@ -102,6 +102,7 @@ struct cfg_build {
     struct rd_config *cfg;            /* tiers parsed; accounts allocated */
     struct rd_risk_config kelly;      /* top-level "kelly" values ... */
     uint64_t kelly_set;               /* ... and which keys it set */
+    json_t *names;                    /* while accounts are parsed: lower-cased name -> index */
 };
 
 /* --- config_env.c: accounts from ALPACA_PAPER_* when no file is found;

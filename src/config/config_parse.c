@@ -253,8 +253,12 @@ static int parse_accounts(struct cfg_build *b, const json_t *root, struct rd_err
     if (!b->cfg->accounts)
         return nomem(err, b->origin);
     b->cfg->naccounts = (int)n;
+    if (!(b->names = json_object()))
+        return nomem(err, b->origin);
     for (size_t i = 0; rc == RD_OK && i < n; i++)
         rc = rd_cfg_parse_account(b, json_array_get(list, i), (int)i, err);
+    json_decref(b->names);
+    b->names = NULL;
     return rc;
 }
 
