@@ -389,6 +389,13 @@ static void verify_node(const struct rd_ledger_node *nd, const struct rd_ledger_
         problem(r, "node %s: in FORKING outside a fork", nd->account);
     if (nd->state == RD_NODE_MERGING && nd->open_op == 0)
         problem(r, "node %s: in MERGING with no open consolidation", nd->account);
+    if (nd->state == RD_NODE_CLOSED && rd_ledger_capital(s) != 0) {
+        char a[32];
+
+        rd_money_format(rd_ledger_capital(s), a, sizeof a);
+        problem(r, "node %s: CLOSED with capital %s (a consolidation moves all of it out "
+                   "before it closes a node)", nd->account, a);
+    }
 }
 
 /* Each reported balance against the sums of its book's entries. */

@@ -336,6 +336,10 @@ static void test_verify_states(void **state)
     k.n[1].open_op = 4;
     run(&k, &r);
     assert_int_equal(r.nproblems, 0);
+    /* a closed node holds nothing: money left in it (or moved into it) is a problem */
+    clean(&k);
+    k.n[1].state = RD_NODE_CLOSED;
+    expect_problem(&k, "node g2: CLOSED with capital");
 }
 
 static void test_verify_orphans(void **state)
