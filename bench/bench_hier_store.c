@@ -142,6 +142,7 @@ static void merge_one(struct rd_store *s, const struct rd_config *cfg, int i,
     struct rd_merge_request r;
     struct rd_merge_result res;
     struct rd_error err = {0};
+    int64_t assessment = 0;
 
     snprintf(name, sizeof name, "p%04d.f1", i);
     memset(&r, 0, sizeof r);
@@ -149,7 +150,7 @@ static void merge_one(struct rd_store *s, const struct rd_config *cfg, int i,
     r.acct = account(cfg, name);
     r.strategy = RD_MERGE_PARENT;
     r.force = 1;
-    if (rd_merge_execute(s, &r, by, &res, &err) != RD_OK)
+    if (rd_merge_execute(s, &r, by, &res, &assessment, &err) != RD_OK)
         die("consolidate execute", &err);
 }
 
