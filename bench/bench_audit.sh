@@ -33,8 +33,9 @@ build "$base"
 build "$head"
 
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
-rate() {   # rate FILE LABEL: the decisions/s of LABEL's line
-  awk -v l="$2" 'index($0, l) == 1 {for (i = 1; i < NF; i++) if ($(i+1) == "/s") print $i}' "$1"
+rate() {   # rate FILE LABEL: the decisions/s of LABEL's lines (a store in clear:
+           # a bench_dispatch that also runs sealed prints those lines too)
+  awk -v l="$2" 'index($0, l) == 1 && !/ sealed / {for (i = 1; i < NF; i++) if ($(i+1) == "/s") print $i}' "$1"
 }
 
 : >"$work/sq.$base"; : >"$work/sq.$head"; : >"$work/fill.$base"; : >"$work/fill.$head"
