@@ -189,8 +189,11 @@ grep -q 'riskdesk_dispatcher_running{account="paper1",tier="[a-z]*"} 1' "$TMP/bo
 r POST /api/v1/users "$ADMIN" '{"id":"v1","display_name":"v1"}'; expect 201
 r PUT /api/v1/users/v1/assignment "$ADMIN" '{}'; expect 200 '"account":"paper1"'
 # ...through its failed dispatchers' retries (one an interval; 20 s at most)
+# (both: the two retry in either order)
 for _ in $(seq 200); do
-  grep -q "event=dispatch.start_retry_failed account=alp_b" "$TMP/s2.err" && break; sleep 0.1
+  grep -q "event=dispatch.start_retry_failed account=alp_a" "$TMP/s2.err" &&
+    grep -q "event=dispatch.start_retry_failed account=alp_b" "$TMP/s2.err" && break
+  sleep 0.1
 done
 expect_in "$TMP/s2.err" "event=dispatch.start_retry_failed account=alp_a"
 expect_in "$TMP/s2.err" "event=dispatch.start_retry_failed account=alp_b"
