@@ -870,8 +870,13 @@ int rd_store_open_keyed(const char *url, const struct rd_encryption_key *key,
  * a failure, or the process killed midway, leaves the store as it was. The
  * handle then uses `to`. */
 int rd_store_rekey(struct rd_store *s, const struct rd_encryption_key *to, struct rd_error *err);
-/* rd_store_open_keyed with the key cfg's encryption.key names (none when it
- * names none), read from its source for this open and wiped after it. */
+/* rd_store_open_keyed with the key that source names ("env:NAME",
+ * "file:PATH", "secretsmanager:ID"; NULL or "": none), read from it for this
+ * open and wiped after it; RD_ECONFIG naming the source when it cannot be
+ * read or holds no key. */
+int rd_store_open_key_source(const char *url, const char *source, struct rd_store **out,
+                             struct rd_error *err);
+/* rd_store_open_key_source with cfg's encryption.key. */
 int rd_store_open_config(const char *url, const struct rd_config *cfg, struct rd_store **out,
                          struct rd_error *err);
 void rd_store_close(struct rd_store *s);

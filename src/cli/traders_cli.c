@@ -38,8 +38,15 @@ int traders_open(const char *config_path, const char *db, int want_store, struct
 
 int traders_open_store(struct traders_env *env, struct rd_error *err)
 {
-    return env->cfg ? rd_store_open_config(env->db, env->cfg, &env->store, err)
-                    : rd_store_open(env->db, &env->store, err);
+    int rc;
+
+    if (env->cfg)
+        return rd_store_open_config(env->db, env->cfg, &env->store, err);
+    /* without a config, the key's source is $RISKDESK_ENCRYPTION_KEY alone */
+    rc = rd_store_open_key_source(env->db, getenv("RISKDESK_ENCRYPTION_KEY"), &env->store, err);
+    if (rc == RD_ECONFIG)
+        rd_error_prefix(err, "RISKDESK_ENCRYPTION_KEY");
+    return rc;
 }
 
 void traders_close(struct traders_env *env)

@@ -85,20 +85,26 @@ int rd_store_open_keyed(const char *url, const struct rd_encryption_key *key,
                         (int)(n > 32 ? 32 : n), url, known);
 }
 
-int rd_store_open_config(const char *url, const struct rd_config *cfg, struct rd_store **out,
-                         struct rd_error *err)
+int rd_store_open_key_source(const char *url, const char *source, struct rd_store **out,
+                             struct rd_error *err)
 {
     struct rd_encryption_key key;
     int rc;
 
     *out = NULL;
-    if (!cfg->encryption_key[0])
+    if (!source || !source[0])
         return rd_store_open_keyed(url, NULL, out, err);
-    rc = rd_encryption_key_resolve(cfg->encryption_key, &key, err);
+    rc = rd_encryption_key_resolve(source, &key, err);
     if (rc == RD_OK)
         rc = rd_store_open_keyed(url, &key, out, err);
     rd_encryption_key_wipe(&key);
     return rc;
+}
+
+int rd_store_open_config(const char *url, const struct rd_config *cfg, struct rd_store **out,
+                         struct rd_error *err)
+{
+    return rd_store_open_key_source(url, cfg->encryption_key, out, err);
 }
 
 void rd_store_close(struct rd_store *s)

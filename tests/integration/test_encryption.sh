@@ -72,6 +72,14 @@ suite() {
   expect_in "$TMP/err" "sealed with an encryption key, and none is configured"
   expect_rc 1 "$RD_BIN" ledger show --config "$TMP/keyed_b.json" --db "${C[3]}" --account g1
   expect_in "$TMP/err" "encryption.key is not the key"
+  # traders commands run without a config take the key from the environment
+  expect_rc 0 env -C "$TMP/noconfig" RISKDESK_ENCRYPTION_KEY=env:RD_TEST_KEY_A \
+    "$RD_BIN" traders status --db "${C[3]}" --json
+  expect_rc 1 env -C "$TMP/noconfig" "$RD_BIN" traders status --db "${C[3]}" --json
+  expect_in "$TMP/err" "sealed with an encryption key, and none is configured"
+  expect_rc 1 env -C "$TMP/noconfig" RISKDESK_ENCRYPTION_KEY=env:RD_TEST_NO_SUCH_KEY \
+    "$RD_BIN" traders status --db "${C[3]}" --json
+  expect_in "$TMP/err" "RISKDESK_ENCRYPTION_KEY: encryption.key (env:RD_TEST_NO_SUCH_KEY)"
   # more amounts written with the key are sealed too
   expect_rc 0 "$RD_BIN" ledger deposit --config "$TMP/keyed_a.json" --db "${C[3]}" --account g1 \
     --amount 7000 --key d2 --at "$AT"
@@ -97,6 +105,7 @@ for k in a b; do
  "accounts": [{"name": "g1", "tier": "auto", "starting_cash": "10000"}]}
 JSON
 done
+mkdir -p "$TMP/noconfig"
 cat >"$TMP/riskdesk.json" <<JSON
 {"accounts": [{"name": "g1", "tier": "auto", "starting_cash": "10000"}]}
 JSON
