@@ -557,6 +557,13 @@ struct rd_store_maint_ops {
     /* Inside a transaction: every sealed amount read with s's key (or in
      * clear) and written again sealed with `to` (NULL: in clear). */
     int (*reseal)(struct rd_store *s, const struct rd_encryption_key *to, struct rd_error *err);
+
+    /* version 3 */
+    /* key_check_set only when the store has no check value yet (else nothing
+     * is written, and no error): of processes racing to open an empty store
+     * with different keys, the first to write wins. */
+    int (*key_check_take)(struct rd_store *s, const char *text, int64_t at,
+                          struct rd_error *err);
 };
 
 /* ---- the hierarchy and its ledger (docs/hierarchy.md) ---- */

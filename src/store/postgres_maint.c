@@ -61,8 +61,9 @@ static int pg_key_check_get(struct rd_store *s, char *out, size_t cap, struct rd
     return rc;
 }
 
-static int pg_key_check_set(struct rd_store *s, const char *text, int64_t at,
-                            struct rd_error *err)
+/* Runs sql with text and at as $1 and $2 (none when text is NULL). */
+static int key_check_write(struct rd_store *s, const char *sql, const char *text, int64_t at,
+                           struct rd_error *err)
 {
     char when[24];
     const char *values[2] = {text, when};
@@ -70,15 +71,28 @@ static int pg_key_check_set(struct rd_store *s, const char *text, int64_t at,
     int rc = RD_OK;
 
     snprintf(when, sizeof when, "%lld", (long long)at);
-    res = text ? PQexecParams(rd_pg_conn(s), "INSERT INTO store_key (id, check_value, set_at) "
-                              "VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET "
-                              "check_value = excluded.check_value, set_at = excluded.set_at",
-                              2, NULL, values, NULL, NULL, 0)
-               : PQexec(rd_pg_conn(s), "DELETE FROM store_key");
+    res = text ? PQexecParams(rd_pg_conn(s), sql, 2, NULL, values, NULL, NULL, 0)
+               : PQexec(rd_pg_conn(s), sql);
     if (!rd_pg_res_ok(res, PGRES_COMMAND_OK))
         rc = rd_pg_fail(s, res, "write the key check value", err);
     PQclear(res);
     return rc;
+}
+
+static int pg_key_check_set(struct rd_store *s, const char *text, int64_t at,
+                            struct rd_error *err)
+{
+    return key_check_write(s, text ? "INSERT INTO store_key (id, check_value, set_at) "
+                                     "VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET "
+                                     "check_value = excluded.check_value, set_at = excluded.set_at"
+                                   : "DELETE FROM store_key", text, at, err);
+}
+
+static int pg_key_check_take(struct rd_store *s, const char *text, int64_t at,
+                             struct rd_error *err)
+{
+    return key_check_write(s, "INSERT INTO store_key (id, check_value, set_at) "
+                              "VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING", text, at, err);
 }
 
 static int pg_holds_amounts(struct rd_store *s, int *yes, struct rd_error *err)
@@ -95,11 +109,12 @@ static int pg_holds_amounts(struct rd_store *s, int *yes, struct rd_error *err)
 }
 
 const struct rd_store_maint_ops rd_pg_maint_ops = {
-    .version = 2,
+    .version = 3,
     .size = pg_size,
     .vacuum = pg_vacuum,
     .key_check_get = pg_key_check_get,
     .key_check_set = pg_key_check_set,
+    .key_check_take = pg_key_check_take,
     .holds_amounts = pg_holds_amounts,
     .reseal = rd_pg_reseal,
 };

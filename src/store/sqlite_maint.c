@@ -87,15 +87,12 @@ static int sq_key_check_get(struct rd_store *s, char *out, size_t cap, struct rd
     return ret;
 }
 
-static int sq_key_check_set(struct rd_store *s, const char *text, int64_t at,
-                            struct rd_error *err)
+/* Runs sql (binding text and at when text is given): the check value's writes. */
+static int key_check_write(struct rd_store *s, const char *sql, const char *text, int64_t at,
+                           struct rd_error *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(rd_sqlite_db(s),
-                                text ? "INSERT OR REPLACE INTO store_key (id, check_value, set_at) "
-                                       "VALUES (1, ?, ?)"
-                                     : "DELETE FROM store_key",
-                                -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(rd_sqlite_db(s), sql, -1, &st, NULL);
 
     if (rc == SQLITE_OK && text)
         rc = sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
@@ -109,6 +106,21 @@ static int sq_key_check_set(struct rd_store *s, const char *text, int64_t at,
     return RD_OK;
 }
 
+static int sq_key_check_set(struct rd_store *s, const char *text, int64_t at,
+                            struct rd_error *err)
+{
+    return key_check_write(s, text ? "INSERT OR REPLACE INTO store_key (id, check_value, set_at) "
+                                     "VALUES (1, ?, ?)"
+                                   : "DELETE FROM store_key", text, at, err);
+}
+
+static int sq_key_check_take(struct rd_store *s, const char *text, int64_t at,
+                             struct rd_error *err)
+{
+    return key_check_write(s, "INSERT OR IGNORE INTO store_key (id, check_value, set_at) "
+                              "VALUES (1, ?, ?)", text, at, err);
+}
+
 static int sq_holds_amounts(struct rd_store *s, int *yes, struct rd_error *err)
 {
     int64_t v = 0;
@@ -119,11 +131,12 @@ static int sq_holds_amounts(struct rd_store *s, int *yes, struct rd_error *err)
 }
 
 const struct rd_store_maint_ops rd_sqlite_maint_ops = {
-    .version = 2,
+    .version = 3,
     .size = sq_size,
     .vacuum = sq_vacuum,
     .key_check_get = sq_key_check_get,
     .key_check_set = sq_key_check_set,
+    .key_check_take = sq_key_check_take,
     .holds_amounts = sq_holds_amounts,
     .reseal = rd_sqlite_reseal,
 };

@@ -17,7 +17,14 @@
 
 static int maint_keyed(const struct rd_store *s)
 {
-    return s->ops->maint && s->ops->maint->version >= 2;
+    return s->ops->maint && s->ops->maint->version >= 3;
+}
+
+/* The check value sealed with key (for key_check_set and key_check_take). */
+static int check_seal(const struct rd_encryption_key *key, char text[CHECK_MAX],
+                      struct rd_error *err)
+{
+    return rd_crypt_seal(key, CHECK_AAD, CHECK_TEXT, sizeof CHECK_TEXT - 1, text, CHECK_MAX, err);
 }
 
 int rd_store_key_check_write(struct rd_store *s, const struct rd_encryption_key *key,
@@ -28,15 +35,48 @@ int rd_store_key_check_write(struct rd_store *s, const struct rd_encryption_key 
 
     if (!key)
         return s->ops->maint->key_check_set(s, NULL, 0, err);
-    rc = rd_crypt_seal(key, CHECK_AAD, CHECK_TEXT, sizeof CHECK_TEXT - 1, text, sizeof text, err);
+    rc = check_seal(key, text, err);
     return rc ? rc : s->ops->maint->key_check_set(s, text, (int64_t)time(NULL), err);
+}
+
+/* Whether the stored check value text opens with key: RD_EAUTH if not. */
+static int check_opens(const struct rd_encryption_key *key, const char *text, const char *shown,
+                       struct rd_error *err)
+{
+    char plain[sizeof CHECK_TEXT];
+    struct rd_error sub = {0};
+    size_t n = 0;
+    int rc = rd_crypt_open(key, CHECK_AAD, text, strlen(text), plain, sizeof plain, &n, &sub);
+
+    if (rc || n != sizeof CHECK_TEXT - 1 || memcmp(plain, CHECK_TEXT, n))
+        return rd_error_set(err, RD_EAUTH, "store %s: encryption.key is not the key its "
+                            "amounts are sealed with (to change keys, run `riskdesk store "
+                            "rekey --new-key SOURCE` with the old key configured)", shown);
+    return RD_OK;
+}
+
+/* A store with nothing sealed yet takes key, unless another process took
+ * another key meanwhile: the check value is written only where there is
+ * none, then read back and checked. */
+static int take(struct rd_store *s, const struct rd_encryption_key *key, const char *shown,
+                struct rd_error *err)
+{
+    char text[CHECK_MAX];
+    int rc = check_seal(key, text, err);
+
+    if (rc == RD_OK)
+        rc = s->ops->maint->key_check_take(s, text, (int64_t)time(NULL), err);
+    if (rc == RD_OK)
+        rc = s->ops->maint->key_check_get(s, text, sizeof text, err);
+    if (rc == RD_ENOTFOUND)
+        rc = rd_error_set(err, RD_ESTORE, "store %s: the key check value written is gone", shown);
+    return rc ? rc : check_opens(key, text, shown, err);
 }
 
 int rd_store_key_use(struct rd_store *s, const struct rd_encryption_key *key, struct rd_error *err)
 {
-    char text[CHECK_MAX], plain[sizeof CHECK_TEXT];
+    char text[CHECK_MAX];
     char shown[256];
-    size_t n = 0;
     int rc, yes = 0;
 
     rd_store_url_mask(s->url, shown, sizeof shown);
@@ -54,26 +94,18 @@ int rd_store_key_use(struct rd_store *s, const struct rd_encryption_key *key, st
                             "key, and none is configured; set encryption.key (or "
                             "RISKDESK_ENCRYPTION_KEY) to the key's source", shown);
     if (rc == RD_OK) {
-        struct rd_error sub = {0};
-
-        rc = rd_crypt_open(key, CHECK_AAD, text, strlen(text), plain, sizeof plain, &n, &sub);
-        if (rc || n != sizeof CHECK_TEXT - 1 || memcmp(plain, CHECK_TEXT, n))
-            return rd_error_set(err, RD_EAUTH, "store %s: encryption.key is not the key its "
-                                "amounts are sealed with (to change keys, run `riskdesk store "
-                                "rekey --new-key SOURCE` with the old key configured)", shown);
+        rc = check_opens(key, text, shown, err);
     } else {
         rc = s->ops->maint->holds_amounts(s, &yes, err);
-        if (rc)
-            return rc;
-        if (yes)
-            return rd_error_set(err, RD_EINVAL, "store %s holds amounts in clear; to seal them, "
-                                "run `riskdesk store rekey --new-key SOURCE` without "
-                                "encryption.key set, then set encryption.key to SOURCE", shown);
-        /* nothing to seal yet: the store takes this key */
-        rc = rd_store_key_check_write(s, key, err);
-        if (rc)
-            return rc;
+        if (rc == RD_OK && yes)
+            rc = rd_error_set(err, RD_EINVAL, "store %s holds amounts in clear; to seal them, "
+                              "run `riskdesk store rekey --new-key SOURCE` without "
+                              "encryption.key set, then set encryption.key to SOURCE", shown);
+        if (rc == RD_OK)
+            rc = take(s, key, shown, err);
     }
+    if (rc)
+        return rc;
     s->key = *key;
     s->keyed = 1;
     return RD_OK;
