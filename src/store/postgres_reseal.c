@@ -132,6 +132,41 @@ static int reseal_daily(struct rd_store *s, const struct rd_encryption_key *to,
     return rc;
 }
 
+static int reseal_days(struct rd_store *s, const struct rd_encryption_key *to,
+                       struct rd_error *err)
+{
+    PGresult *res = NULL;
+    int rc = read_all(s, "SELECT trader, day, realized, fees, net, sealed FROM trader_days "
+                         "ORDER BY trader, day", &res, err);
+
+    for (int i = 0, n = rc ? 0 : PQntuples(res); rc == RD_OK && i < n; i++) {
+        struct rd_pnl_day d = {0};
+        int64_t trader = rd_pg_col_i64(res, i, 0);
+        char sealed[RD_STORE_DAYS_SEALED], amt[3][24];
+        const char *v[6] = {amt[0], amt[1], amt[2], to ? sealed : NULL,
+                            rd_pg_col_cstr(res, i, 0), rd_pg_col_cstr(res, i, 1)};
+
+        d.day = (int32_t)rd_pg_col_i64(res, i, 1);
+        if (s->keyed) {
+            rc = rd_store_days_open(&s->key, trader, &d, sealed_col(res, i, 5), err);
+        } else {
+            d.realized = rd_pg_col_i64(res, i, 2);
+            d.fees = rd_pg_col_i64(res, i, 3);
+            d.net = rd_pg_col_i64(res, i, 4);
+        }
+        if (rc == RD_OK && to)
+            rc = rd_store_days_seal(to, trader, &d, sealed, sizeof sealed, err);
+        snprintf(amt[0], sizeof amt[0], "%lld", to ? 0LL : (long long)d.realized);
+        snprintf(amt[1], sizeof amt[1], "%lld", to ? 0LL : (long long)d.fees);
+        snprintf(amt[2], sizeof amt[2], "%lld", to ? 0LL : (long long)d.net);
+        if (rc == RD_OK)
+            rc = run(s, "UPDATE trader_days SET realized = $1, fees = $2, net = $3, sealed = $4 "
+                        "WHERE trader = $5 AND day = $6", 6, v, "rekey: trader_days", err);
+    }
+    PQclear(res);
+    return rc;
+}
+
 static int reseal_kv(struct rd_store *s, const struct rd_encryption_key *to,
                      struct rd_error *err)
 {
@@ -178,6 +213,8 @@ int rd_pg_reseal(struct rd_store *s, const struct rd_encryption_key *to, struct 
         rc = reseal_kv(s, to, err);
     if (rc == RD_OK)
         rc = reseal_daily(s, to, err);
+    if (rc == RD_OK)
+        rc = reseal_days(s, to, err);
     if (rc == RD_OK)
         rc = run(s, "ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_append_only", 0,
                  NULL, "rekey: restore ledger_entries_append_only", err);

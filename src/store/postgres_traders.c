@@ -807,27 +807,45 @@ int rd_pg_trader_days_put(struct rd_store *s, const struct rd_fills *fs, const s
                            "replace trader-days", err);
     PQclear(res);
     if (!rc && pnl->ndays)
-        rc = copy_start(&c, s, "COPY trader_days (trader, day, trades, realized, fees, net) "
-                               "FROM STDIN", "write trader-days", err);
+        rc = copy_start(&c, s, "COPY trader_days (trader, day, trades, realized, fees, net, "
+                               "sealed) FROM STDIN", "write trader-days", err);
     if (!rc && pnl->ndays) {
-        for (size_t i = 0; i < pnl->ndays; i++) {
+        for (size_t i = 0; i < pnl->ndays && !rc; i++) {
             const struct rd_pnl_day *d = &pnl->days[i];
+            char sealed[RD_STORE_DAYS_SEALED];   /* base64 and ':': nothing to escape */
 
+            if (s->keyed &&
+                (rc = rd_store_days_seal(&s->key, tid[d->trader], d, sealed, sizeof sealed, err)))
+                break;
             put_i64(&c, tid[d->trader]);
             put_sep(&c, '\t');
             put_i64(&c, d->day);
             put_sep(&c, '\t');
             put_i64(&c, d->trades);
             put_sep(&c, '\t');
-            put_i64(&c, d->realized);
+            put_i64(&c, s->keyed ? 0 : d->realized);
             put_sep(&c, '\t');
-            put_i64(&c, d->fees);
+            put_i64(&c, s->keyed ? 0 : d->fees);
             put_sep(&c, '\t');
-            put_i64(&c, d->net);
+            put_i64(&c, s->keyed ? 0 : d->net);
+            put_sep(&c, '\t');
+            if (s->keyed) {
+                memcpy(c.buf + c.used, sealed, strlen(sealed));
+                c.used += strlen(sealed);
+            } else {
+                put_null(&c);
+            }
             put_sep(&c, '\n');
             flush(&c, 0);
         }
-        rc = copy_end(&c, "write trader-days", err);
+        if (rc) {       /* the copy abandoned; the sealing's error stands */
+            struct rd_error ignored = {0};
+
+            c.failed = 1;
+            copy_end(&c, "write trader-days", &ignored);
+        } else {
+            rc = copy_end(&c, "write trader-days", err);
+        }
     }
     rd_free(tid);
     return tx_end(s, rc, err);
@@ -864,7 +882,7 @@ int rd_pg_trader_days_load(struct rd_store *s, struct rd_fills *fs, struct rd_pn
     }
     /* in key order: each trader's days together, ascending */
     rc = rd_pg_ext_run(s, RD_PGX_DAYS_LIST,
-                       "SELECT trader, day, trades, realized, fees, net FROM trader_days "
+                       "SELECT trader, day, trades, realized, fees, net, sealed FROM trader_days "
                        "ORDER BY trader, day", NULL, &res, "read trader-days", err);
     for (int i = 0, nr = rc ? 0 : PQntuples(res); !rc && i < nr; i++) {
         struct rd_pnl_day *d;
@@ -883,6 +901,11 @@ int rd_pg_trader_days_load(struct rd_store *s, struct rd_fills *fs, struct rd_pn
         d->realized = rd_pg_col_i64(res, i, 3);
         d->fees = rd_pg_col_i64(res, i, 4);
         d->net = rd_pg_col_i64(res, i, 5);
+        if (s->keyed &&
+            (rc = rd_store_days_open(&s->key, rd_pg_col_i64(res, i, 0), d,
+                                     PQgetisnull(res, i, 6) ? NULL : rd_pg_col_cstr(res, i, 6),
+                                     err)))
+            break;
         n++;
     }
     if (!rc)

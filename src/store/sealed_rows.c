@@ -160,3 +160,31 @@ int rd_store_daily_open(const struct rd_encryption_key *key, int64_t trader_id,
     daily_row(trader_id, d->day, row, sizeof row);
     return rd_store_open_amounts(key, "trader_daily", row, "pnl", text, &d->pnl, 1, err);
 }
+
+/* trader_days: the same "TRADER:DAY" row as trader_daily. */
+int rd_store_days_seal(const struct rd_encryption_key *key, int64_t trader_id,
+                       const struct rd_pnl_day *d, char *out, size_t cap, struct rd_error *err)
+{
+    const int64_t v[3] = {d->realized, d->fees, d->net};
+    char row[40];
+
+    daily_row(trader_id, d->day, row, sizeof row);
+    return rd_store_seal_amounts(key, "trader_days", row, "sealed", v, 3, out, cap, err);
+}
+
+int rd_store_days_open(const struct rd_encryption_key *key, int64_t trader_id,
+                       struct rd_pnl_day *d, const char *text, struct rd_error *err)
+{
+    int64_t v[3];
+    char row[40];
+    int rc;
+
+    daily_row(trader_id, d->day, row, sizeof row);
+    rc = rd_store_open_amounts(key, "trader_days", row, "sealed", text, v, 3, err);
+    if (rc == RD_OK) {
+        d->realized = v[0];
+        d->fees = v[1];
+        d->net = v[2];
+    }
+    return rc;
+}

@@ -161,6 +161,50 @@ static int reseal_daily(struct rd_store *s, const struct rd_encryption_key *to,
     return rc;
 }
 
+static int reseal_days(struct rd_store *s, const struct rd_encryption_key *to,
+                       struct rd_error *err)
+{
+    sqlite3_stmt *rd = NULL, *wr = NULL;
+    int rc = prepare2(s, "SELECT trader, day, realized, fees, net, sealed FROM trader_days "
+                         "ORDER BY trader, day",
+                      "UPDATE trader_days SET realized = ?, fees = ?, net = ?, sealed = ? "
+                      "WHERE trader = ? AND day = ?",
+                      &rd, &wr, err);
+    int src = SQLITE_OK;
+
+    while (rc == RD_OK && (src = sqlite3_step(rd)) == SQLITE_ROW) {
+        struct rd_pnl_day d = {0};
+        int64_t trader = sqlite3_column_int64(rd, 0);
+        char sealed[RD_STORE_DAYS_SEALED];
+
+        d.day = (int32_t)sqlite3_column_int64(rd, 1);
+        if (s->keyed) {
+            rc = rd_store_days_open(&s->key, trader, &d,
+                                    (const char *)sqlite3_column_text(rd, 5), err);
+        } else {
+            d.realized = sqlite3_column_int64(rd, 2);
+            d.fees = sqlite3_column_int64(rd, 3);
+            d.net = sqlite3_column_int64(rd, 4);
+        }
+        if (rc == RD_OK && to)
+            rc = rd_store_days_seal(to, trader, &d, sealed, sizeof sealed, err);
+        if (rc == RD_OK) {
+            sqlite3_bind_int64(wr, 1, to ? 0 : d.realized);
+            sqlite3_bind_int64(wr, 2, to ? 0 : d.fees);
+            sqlite3_bind_int64(wr, 3, to ? 0 : d.net);
+            bind_sealed(wr, 4, to, sealed);
+            sqlite3_bind_int64(wr, 5, trader);
+            sqlite3_bind_int64(wr, 6, d.day);
+            rc = step_write(s, wr, err);
+        }
+    }
+    if (rc == RD_OK && src != SQLITE_DONE)
+        rc = rd_sqlite_fail(s, src, err, "rekey: read trader_days");
+    sqlite3_finalize(rd);
+    sqlite3_finalize(wr);
+    return rc;
+}
+
 static int reseal_kv(struct rd_store *s, const struct rd_encryption_key *to,
                      struct rd_error *err)
 {
@@ -215,6 +259,8 @@ int rd_sqlite_reseal(struct rd_store *s, const struct rd_encryption_key *to, str
         rc = reseal_kv(s, to, err);
     if (rc == RD_OK)
         rc = reseal_daily(s, to, err);
+    if (rc == RD_OK)
+        rc = reseal_days(s, to, err);
     if (rc == RD_OK && sqlite3_exec(db, RD_SQLITE_ENTRIES_NO_UPDATE, NULL, NULL, NULL) != SQLITE_OK)
         rc = rd_sqlite_fail(s, sqlite3_errcode(db), err, "rekey: restore ledger_entries_no_update");
     return rc;

@@ -466,6 +466,9 @@ static const char migration_13[] =
     "ALTER TABLE perf_snapshots ADD COLUMN sealed TEXT;"
     "ALTER TABLE trader_daily ADD COLUMN sealed TEXT;";
 
+/* Migration 14: the traders' computed days (realized, fees, net) sealed too. */
+static const char migration_14[] = "ALTER TABLE trader_days ADD COLUMN sealed TEXT;";
+
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -480,6 +483,7 @@ const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {11, migration_11},
     {12, migration_12},
     {13, migration_13},
+    {14, migration_14},
 };
 
 const int rd_sqlite_migration_count =

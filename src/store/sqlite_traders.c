@@ -28,7 +28,7 @@
 #define ROWS_PER_INSERT 50
 #define EACH_BATCH 4096                     /* fills handed to trader_fills_each's visit at a time */
 #define FILL_COLS 8
-#define DAY_COLS 6
+#define DAY_COLS 7
 
 static const char *const kind_names[] = {"fills", "daily", "limits"};
 
@@ -612,22 +612,37 @@ int rd_sqlite_trader_load(struct rd_store *s, unsigned what, struct rd_fills *fs
 
 /* ---- trader-days ---- */
 
-/* Binds one trader-day's DAY_COLS values after those already bound. */
-static void bind_day(struct rd_sqlite_binder *b, const struct rd_pnl_day *d, const int64_t *tid)
+/* Binds one trader-day's DAY_COLS values after those already bound: its
+ * amounts in clear, or 0 and sealed with s's key into sealed (bound in place:
+ * it must stay put until the statement has run). */
+static int bind_day(struct rd_store *s, struct rd_sqlite_binder *b, const struct rd_pnl_day *d,
+                    const int64_t *tid, char sealed[RD_STORE_DAYS_SEALED], struct rd_error *err)
 {
+    int rc = s->keyed ? rd_store_days_seal(&s->key, tid[d->trader], d, sealed,
+                                           RD_STORE_DAYS_SEALED, err)
+                      : RD_OK;
+
+    if (rc)
+        return rc;
     rd_sqlite_bind_i64(b, tid[d->trader]);
     rd_sqlite_bind_i64(b, d->day);
     rd_sqlite_bind_i64(b, d->trades);
-    rd_sqlite_bind_i64(b, d->realized);
-    rd_sqlite_bind_i64(b, d->fees);
-    rd_sqlite_bind_i64(b, d->net);
+    rd_sqlite_bind_i64(b, s->keyed ? 0 : d->realized);
+    rd_sqlite_bind_i64(b, s->keyed ? 0 : d->fees);
+    rd_sqlite_bind_i64(b, s->keyed ? 0 : d->net);
+    if (s->keyed)
+        rd_sqlite_bind_str(b, sealed);
+    else
+        rd_sqlite_bind_null(b);
+    return RD_OK;
 }
 
 int rd_sqlite_trader_days_put(struct rd_store *s, const struct rd_fills *fs,
                               const struct rd_pnl *pnl, struct rd_error *err)
 {
     static const char head[] =
-        "INSERT INTO trader_days (trader, day, trades, realized, fees, net) VALUES";
+        "INSERT INTO trader_days (trader, day, trades, realized, fees, net, sealed) VALUES";
+    char sealed[ROWS_PER_INSERT][RD_STORE_DAYS_SEALED];   /* bound in place */
     sqlite3_stmt *many = NULL, *one = NULL, *del = NULL;
     struct rd_sqlite_binder b;
     char *sql_many = NULL, *sql_one = NULL;
@@ -656,14 +671,16 @@ int rd_sqlite_trader_days_put(struct rd_store *s, const struct rd_fills *fs,
         rc = prep(s, sql_one, &one, "write trader-days", err);
     for (; !rc && pnl->ndays - i >= ROWS_PER_INSERT; i += ROWS_PER_INSERT) {
         rd_sqlite_bind_init(&b, many);
-        for (int r = 0; r < ROWS_PER_INSERT; r++)
-            bind_day(&b, &pnl->days[i + (size_t)r], tid);
-        rc = rd_sqlite_bind_run(s, &b, NULL, err, "write trader-days");
+        for (int r = 0; r < ROWS_PER_INSERT && !rc; r++)
+            rc = bind_day(s, &b, &pnl->days[i + (size_t)r], tid, sealed[r], err);
+        if (!rc)
+            rc = rd_sqlite_bind_run(s, &b, NULL, err, "write trader-days");
     }
     for (; !rc && i < pnl->ndays; i++) {
         rd_sqlite_bind_init(&b, one);
-        bind_day(&b, &pnl->days[i], tid);
-        rc = rd_sqlite_bind_run(s, &b, NULL, err, "write trader-days");
+        rc = bind_day(s, &b, &pnl->days[i], tid, sealed[0], err);
+        if (!rc)
+            rc = rd_sqlite_bind_run(s, &b, NULL, err, "write trader-days");
     }
 out:
     sqlite3_finalize(del);
@@ -704,7 +721,7 @@ int rd_sqlite_trader_days_load(struct rd_store *s, struct rd_fills *fs, struct r
         goto out;
     }
     /* in key order: each trader's days together, ascending */
-    rc = prep(s, "SELECT trader, day, trades, realized, fees, net FROM trader_days "
+    rc = prep(s, "SELECT trader, day, trades, realized, fees, net, sealed FROM trader_days "
                  "ORDER BY trader, day", &st, "read trader-days", err);
     while (!rc) {
         int src = sqlite3_step(st);
@@ -730,6 +747,10 @@ int rd_sqlite_trader_days_load(struct rd_store *s, struct rd_fills *fs, struct r
         d->realized = sqlite3_column_int64(st, 3);
         d->fees = sqlite3_column_int64(st, 4);
         d->net = sqlite3_column_int64(st, 5);
+        if (s->keyed &&
+            (rc = rd_store_days_open(&s->key, sqlite3_column_int64(st, 0), d,
+                                     (const char *)sqlite3_column_text(st, 6), err)))
+            break;
         n++;
     }
     /* rd_pnl's order: traders by name (bytewise), their days ascending */

@@ -69,6 +69,7 @@ extern const int rd_sqlite_migration_count;
     "OR EXISTS (SELECT 1 FROM perf_snapshots WHERE sealed IS NULL) "                 \
     "OR EXISTS (SELECT 1 FROM kv WHERE ns = 'paper.account' AND val NOT LIKE 'enc1:%') " \
     "OR EXISTS (SELECT 1 FROM trader_daily WHERE sealed IS NULL) "                   \
+    "OR EXISTS (SELECT 1 FROM trader_days WHERE sealed IS NULL) "                    \
     "THEN 1 ELSE 0 END"
 
 /*
@@ -119,6 +120,14 @@ int rd_store_daily_seal(const struct rd_encryption_key *key, int64_t trader_id,
                         struct rd_error *err);
 int rd_store_daily_open(const struct rd_encryption_key *key, int64_t trader_id,
                         struct rd_daily_pnl *d, const char *text, struct rd_error *err);
+/* trader_days: a computed day's realized, fees and net sealed as one value,
+ * at "trader_days/TRADER_ID:DAY/sealed"; open fills them in d. */
+#define RD_STORE_DAYS_SEALED RD_CRYPT_TEXT_LEN(24)
+struct rd_pnl_day;
+int rd_store_days_seal(const struct rd_encryption_key *key, int64_t trader_id,
+                       const struct rd_pnl_day *d, char *out, size_t cap, struct rd_error *err);
+int rd_store_days_open(const struct rd_encryption_key *key, int64_t trader_id,
+                       struct rd_pnl_day *d, const char *text, struct rd_error *err);
 /* kv: whether documents of namespace ns are sealed (RD_STORE_KV_SEALED_NS,
  * the paper broker's accounts); seal: val's text sealed whole into *out
  * (heap, rd_free); open: text[0..len) opened into *out (heap, rd_free). */

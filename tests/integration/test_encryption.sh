@@ -19,8 +19,11 @@ secret "$KEY_B"
 AT=2026-11-20T15:30:00Z
 
 # the planted amounts, as riskdesk writes them and as ten-thousandths: the
-# deposit, and g1's cash after it and after a second deposit of 7000
-PLANTED=(123457.89 1234578900 133457.89 1334578900 140457.89 1404578900)
+# deposit, and g1's cash after it and after a second deposit of 7000; a
+# trader's day of 98765.43 realized (its fills' prices stay in clear)
+PLANTED=(123457.89 1234578900 133457.89 1334578900 140457.89 1404578900 98765.43 987654300)
+printf 'trader_id,date,symbol,side,qty,price\nzed,2026-11-16,AAA,B,1,10.00\nzed,2026-11-16,AAA,S,1,98775.43\n' \
+  >"$TMP/fills.csv"
 
 # dump NAME: what an attacker with the files sees, in $TMP/NAME.dump
 dump() {
@@ -42,9 +45,13 @@ suite() {
   step 0 hierarchy init --account g1 --type gen
   step 0 ledger deposit --account g1 --amount 123457.89 --key d1 --reason "planted"
   expect_rc 0 "$RD_BIN" perf snapshot "${C[@]}" --at "$AT"
+  expect_rc 0 "$RD_BIN" traders import "${C[@]}" "$TMP/fills.csv"
   dump clear
   [ "$STORE" = postgres ] && expect_in "$TMP/clear.dump" 1234578900
+  [ "$STORE" = postgres ] && expect_in "$TMP/clear.dump" 987654300
   "$RD_BIN" ledger show "${C[@]}" --account g1 --json >"$TMP/$STORE.clear.json"
+  "$RD_BIN" traders report "${C[@]}" --date 2026-11-17 --no-record | sed '/^AUDIT CHAIN HEADS/,$d' >"$TMP/$STORE.report.txt"
+  expect_in "$TMP/$STORE.report.txt" '$98,765' 
 
   # a key on a store holding amounts in clear: refused, nothing changed
   expect_rc 1 "$RD_BIN" ledger show "${C[@]}" --account g1 --config "$TMP/keyed_a.json"
@@ -62,12 +69,15 @@ suite() {
   if [ "$STORE" = sqlite ]; then
     expect_eq "clear ledger rows" "$(sqlite3 "$TMP/rd.db" "SELECT COUNT(*) FROM ledger_entries WHERE sealed IS NULL OR amount <> 0")" 0
     expect_eq "clear snapshots" "$(sqlite3 "$TMP/rd.db" "SELECT COUNT(*) FROM perf_snapshots WHERE sealed IS NULL OR equity <> 0")" 0
+    expect_eq "clear trader-days" "$(sqlite3 "$TMP/rd.db" "SELECT COUNT(*) FROM trader_days WHERE sealed IS NULL OR net <> 0")" 0
   fi
 
   # with its key the same ledger; without it, or with another, refused
   expect_rc 0 "$RD_BIN" ledger show --config "$TMP/keyed_a.json" --db "${C[3]}" --account g1 --json
   if cmp -s "$TMP/out" "$TMP/$STORE.clear.json"; then ok; else bad "$STORE: the ledger read with the key differs"; fi
   expect_rc 0 "$RD_BIN" ledger verify --config "$TMP/keyed_a.json" --db "${C[3]}"
+  expect_rc 0 "$RD_BIN" traders report --config "$TMP/keyed_a.json" --db "${C[3]}" --date 2026-11-17 --no-record
+  if sed '/^AUDIT CHAIN HEADS/,$d' "$TMP/out" | cmp -s - "$TMP/$STORE.report.txt"; then ok; else bad "$STORE: the traders' report read with the key differs"; fi
   expect_rc 1 "$RD_BIN" ledger show "${C[@]}" --account g1
   expect_in "$TMP/err" "sealed with an encryption key, and none is configured"
   expect_rc 1 "$RD_BIN" ledger show --config "$TMP/keyed_b.json" --db "${C[3]}" --account g1
@@ -95,6 +105,8 @@ suite() {
   expect_in "$TMP/out" "every amount is in clear"
   expect_rc 0 "$RD_BIN" ledger show "${C[@]}" --account g1
   expect_in "$TMP/out" "available 140457.89"
+  expect_rc 0 "$RD_BIN" traders report "${C[@]}" --date 2026-11-17 --no-record
+  if sed '/^AUDIT CHAIN HEADS/,$d' "$TMP/out" | cmp -s - "$TMP/$STORE.report.txt"; then ok; else bad "$STORE: the traders' report after the rekeys differs"; fi
   verify_clean "rekeyed to clear"
 }
 
