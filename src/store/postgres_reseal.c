@@ -2,7 +2,9 @@
  * postgres_reseal.c - the PostgreSQL backend's rekey (store.h, struct
  * rd_store_maint_ops reseal), as sqlite_reseal.c does it: every sealed
  * table's amounts read with the handle's key (or in clear) and written again
- * with the new key (or in clear), inside the caller's transaction.
+ * with the new key (or in clear), inside the caller's transaction. The rows
+ * of a table are written BATCH_ROWS to a statement (struct batch): a round
+ * trip a row made a rekey of 88,000 trader-days take 41 s.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,7 +15,11 @@
 #include "store/postgres_int.h"
 #include "store/store_int.h"
 #include "riskdesk/alloc.h"
+#include "riskdesk/buf.h"
 #include "riskdesk/banned.h"
+
+#define BATCH_ROWS 1000
+#define BATCH_COLS 6
 
 /* Runs sql with n text parameters; RD_OK or the failure named by what. */
 static int run(struct rd_store *s, const char *sql, int n, const char *const *values,
@@ -23,6 +29,81 @@ static int run(struct rd_store *s, const char *sql, int n, const char *const *va
     int rc = rd_pg_res_ok(res, PGRES_COMMAND_OK) ? RD_OK : rd_pg_fail(s, res, what, err);
 
     PQclear(res);
+    return rc;
+}
+
+/* Rows written by one UPDATE: column i's values of every row added, as a
+ * text[] literal, are sql's parameter $i+1, which the statement unnests
+ * (UPDATE t SET ... FROM unnest($1::text[], ...) AS u (...) WHERE ...). */
+struct batch {
+    struct rd_store *s;
+    const char *sql, *what;
+    int ncols;
+    size_t rows;
+    struct rd_buf col[BATCH_COLS];
+};
+
+static void batch_init(struct batch *b, struct rd_store *s, const char *sql, int ncols,
+                       const char *what)
+{
+    memset(b, 0, sizeof *b);
+    b->s = s;
+    b->sql = sql;
+    b->ncols = ncols;
+    b->what = what;
+    for (int i = 0; i < ncols; i++)
+        rd_buf_init(&b->col[i], (size_t)1 << 30);
+}
+
+/* Sends the rows added so far, if any. */
+static int batch_flush(struct batch *b, struct rd_error *err)
+{
+    const char *v[BATCH_COLS];
+    int rc = RD_OK;
+
+    if (!b->rows)
+        return RD_OK;
+    for (int i = 0; i < b->ncols && rc == RD_OK; i++)
+        if (rd_buf_puts(&b->col[i], "}"))
+            rc = rd_error_set(err, RD_ENOMEM, "%s: out of memory", b->what);
+    for (int i = 0; i < b->ncols; i++)
+        v[i] = b->col[i].data;
+    if (rc == RD_OK)
+        rc = run(b->s, b->sql, b->ncols, v, b->what, err);
+    for (int i = 0; i < b->ncols; i++)
+        rd_buf_reset(&b->col[i]);
+    b->rows = 0;
+    return rc;
+}
+
+/* Adds a row (values[i] NULL: SQL NULL), sending the batch when full. */
+static int batch_add(struct batch *b, const char *const *values, struct rd_error *err)
+{
+    for (int i = 0; i < b->ncols; i++) {
+        struct rd_buf *c = &b->col[i];
+        int bad = rd_buf_puts(c, b->rows ? "," : "{");
+
+        if (!values[i]) {
+            bad = bad || rd_buf_puts(c, "NULL");
+            continue;
+        }
+        bad = bad || rd_buf_puts(c, "\"");
+        for (const char *p = values[i]; *p && !bad; p++)
+            bad = (*p == '"' || *p == '\\') ? rd_buf_append(c, "\\", 1) || rd_buf_append(c, p, 1)
+                                            : rd_buf_append(c, p, 1);
+        if (bad || rd_buf_puts(c, "\""))
+            return rd_error_set(err, RD_ENOMEM, "%s: out of memory", b->what);
+    }
+    return ++b->rows == BATCH_ROWS ? batch_flush(b, err) : RD_OK;
+}
+
+/* Sends what is left (when rc is RD_OK) and releases the batch. */
+static int batch_end(struct batch *b, int rc, struct rd_error *err)
+{
+    if (rc == RD_OK)
+        rc = batch_flush(b, err);
+    for (int i = 0; i < b->ncols; i++)
+        rd_buf_release(&b->col[i]);
     return rc;
 }
 
@@ -41,8 +122,13 @@ static int reseal_entries(struct rd_store *s, const struct rd_encryption_key *to
                           struct rd_error *err)
 {
     PGresult *res = NULL;
+    struct batch b;
     int rc = read_all(s, "SELECT id, txn, book, amount, sealed FROM ledger_entries ORDER BY id",
                       &res, err);
+
+    batch_init(&b, s, "UPDATE ledger_entries e SET amount = u.amount::bigint, sealed = u.sealed "
+                      "FROM unnest($1::text[], $2::text[], $3::text[]) AS u (amount, sealed, id) "
+                      "WHERE e.id = u.id::bigint", 3, "rekey: ledger_entries");
 
     for (int i = 0, n = rc ? 0 : PQntuples(res); rc == RD_OK && i < n; i++) {
         struct rd_ledger_entry e = {0};
@@ -59,19 +145,26 @@ static int reseal_entries(struct rd_store *s, const struct rd_encryption_key *to
             rc = rd_store_entry_seal(to, &e, sealed, sizeof sealed, err);
         snprintf(amount, sizeof amount, "%lld", to ? 0LL : (long long)e.amount);
         if (rc == RD_OK)
-            rc = run(s, "UPDATE ledger_entries SET amount = $1, sealed = $2 WHERE id = $3", 3, v,
-                     "rekey: ledger_entries", err);
+            rc = batch_add(&b, v, err);
     }
     PQclear(res);
-    return rc;
+    return batch_end(&b, rc, err);
 }
 
 static int reseal_snapshots(struct rd_store *s, const struct rd_encryption_key *to,
                             struct rd_error *err)
 {
     PGresult *res = NULL;
+    struct batch b;
     int rc = read_all(s, "SELECT account, day, equity, cash, buying_power, sealed "
                          "FROM perf_snapshots ORDER BY account, day", &res, err);
+
+    batch_init(&b, s, "UPDATE perf_snapshots p SET equity = u.eq::bigint, cash = u.cash::bigint, "
+                      "buying_power = u.bp::bigint, sealed = u.sealed "
+                      "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
+                      "$6::text[]) AS u (eq, cash, bp, sealed, account, day) "
+                      "WHERE p.account = u.account AND p.day = u.day::integer", 6,
+               "rekey: perf_snapshots");
 
     for (int i = 0, n = rc ? 0 : PQntuples(res); rc == RD_OK && i < n; i++) {
         struct rd_snapshot_row r = {0};
@@ -94,20 +187,25 @@ static int reseal_snapshots(struct rd_store *s, const struct rd_encryption_key *
         snprintf(cash, sizeof cash, "%lld", to ? 0LL : (long long)r.cash);
         snprintf(bp, sizeof bp, "%lld", to ? 0LL : (long long)r.buying_power);
         if (rc == RD_OK)
-            rc = run(s, "UPDATE perf_snapshots SET equity = $1, cash = $2, buying_power = $3, "
-                        "sealed = $4 WHERE account = $5 AND day = $6", 6, v,
-                     "rekey: perf_snapshots", err);
+            rc = batch_add(&b, v, err);
     }
     PQclear(res);
-    return rc;
+    return batch_end(&b, rc, err);
 }
 
 static int reseal_daily(struct rd_store *s, const struct rd_encryption_key *to,
                         struct rd_error *err)
 {
     PGresult *res = NULL;
+    struct batch b;
     int rc = read_all(s, "SELECT trader, day, pnl, sealed FROM trader_daily ORDER BY seq", &res,
                       err);
+
+    batch_init(&b, s, "UPDATE trader_daily t SET pnl = u.pnl::bigint, sealed = u.sealed "
+                      "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) "
+                      "AS u (pnl, sealed, trader, day) "
+                      "WHERE t.trader = u.trader::bigint AND t.day = u.day::integer", 4,
+               "rekey: trader_daily");
 
     for (int i = 0, n = rc ? 0 : PQntuples(res); rc == RD_OK && i < n; i++) {
         struct rd_daily_pnl d = {0};
@@ -125,19 +223,26 @@ static int reseal_daily(struct rd_store *s, const struct rd_encryption_key *to,
             rc = rd_store_daily_seal(to, trader, &d, sealed, sizeof sealed, err);
         snprintf(pnl, sizeof pnl, "%lld", to ? 0LL : (long long)d.pnl);
         if (rc == RD_OK)
-            rc = run(s, "UPDATE trader_daily SET pnl = $1, sealed = $2 WHERE trader = $3 AND "
-                        "day = $4", 4, v, "rekey: trader_daily", err);
+            rc = batch_add(&b, v, err);
     }
     PQclear(res);
-    return rc;
+    return batch_end(&b, rc, err);
 }
 
 static int reseal_days(struct rd_store *s, const struct rd_encryption_key *to,
                        struct rd_error *err)
 {
     PGresult *res = NULL;
+    struct batch b;
     int rc = read_all(s, "SELECT trader, day, realized, fees, net, sealed FROM trader_days "
                          "ORDER BY trader, day", &res, err);
+
+    batch_init(&b, s, "UPDATE trader_days t SET realized = u.r::bigint, fees = u.f::bigint, "
+                      "net = u.n::bigint, sealed = u.sealed "
+                      "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
+                      "$6::text[]) AS u (r, f, n, sealed, trader, day) "
+                      "WHERE t.trader = u.trader::bigint AND t.day = u.day::integer", 6,
+               "rekey: trader_days");
 
     for (int i = 0, n = rc ? 0 : PQntuples(res); rc == RD_OK && i < n; i++) {
         struct rd_pnl_day d = {0};
@@ -160,11 +265,10 @@ static int reseal_days(struct rd_store *s, const struct rd_encryption_key *to,
         snprintf(amt[1], sizeof amt[1], "%lld", to ? 0LL : (long long)d.fees);
         snprintf(amt[2], sizeof amt[2], "%lld", to ? 0LL : (long long)d.net);
         if (rc == RD_OK)
-            rc = run(s, "UPDATE trader_days SET realized = $1, fees = $2, net = $3, sealed = $4 "
-                        "WHERE trader = $5 AND day = $6", 6, v, "rekey: trader_days", err);
+            rc = batch_add(&b, v, err);
     }
     PQclear(res);
-    return rc;
+    return batch_end(&b, rc, err);
 }
 
 static int reseal_kv(struct rd_store *s, const struct rd_encryption_key *to,
