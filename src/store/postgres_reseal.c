@@ -83,15 +83,16 @@ static int batch_add(struct batch *b, const char *const *values, struct rd_error
         struct rd_buf *c = &b->col[i];
         int bad = rd_buf_puts(c, b->rows ? "," : "{");
 
-        if (!values[i]) {
+        if (values[i]) {     /* quoted, '"' and '\\' escaped */
+            bad = bad || rd_buf_puts(c, "\"");
+            for (const char *p = values[i]; *p && !bad; p++)
+                bad = ((*p == '"' || *p == '\\') && rd_buf_append(c, "\\", 1)) ||
+                      rd_buf_append(c, p, 1);
+            bad = bad || rd_buf_puts(c, "\"");
+        } else {
             bad = bad || rd_buf_puts(c, "NULL");
-            continue;
         }
-        bad = bad || rd_buf_puts(c, "\"");
-        for (const char *p = values[i]; *p && !bad; p++)
-            bad = (*p == '"' || *p == '\\') ? rd_buf_append(c, "\\", 1) || rd_buf_append(c, p, 1)
-                                            : rd_buf_append(c, p, 1);
-        if (bad || rd_buf_puts(c, "\""))
+        if (bad)
             return rd_error_set(err, RD_ENOMEM, "%s: out of memory", b->what);
     }
     return ++b->rows == BATCH_ROWS ? batch_flush(b, err) : RD_OK;
