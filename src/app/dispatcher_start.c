@@ -186,6 +186,11 @@ int rd_dispatcher_start(struct rd_dispatcher *d, int64_t now, struct rd_error *e
     rd_log_money(&l, "last_equity", d->bacct.last_equity);
     rd_log_end(&l);
     actions_text(r->allowed_actions, acts, sizeof acts);
+    /* a hierarchy node trades under its type's limits too: layered on before
+     * they are logged and recorded, as each cycle layers them */
+    if ((rc = rd_dispatch_node_read(d, err)) != RD_OK)
+        return rd_error_prefix(err, "account %s: reading its hierarchy node", a->name);
+    rd_dispatch_node_apply(d);
     {
         const struct field limits[] = {
             {"max_notional_exposure", F_MONEY, r->max_notional_exposure, NULL},
@@ -215,13 +220,25 @@ int rd_dispatcher_start(struct rd_dispatcher *d, int64_t now, struct rd_error *e
             {"min_confidence", F_PPM, tp->min_confidence, NULL},
             {"min_volume_ratio", F_PPM, tp->min_volume_ratio, NULL},
         };
+        /* the node type's part: the per-position cap (of capital, which moves
+         * each cycle) and the multiplier of the sizing risk % */
+        const struct rd_node_type_def *nt = &d->cfg->hier_types.t[d->node.type];
+        const struct field node[] = {
+            {"node_type", F_STR, 0, rd_node_type_name(d->node.type)},
+            {"node_position_cap_of_capital", F_PPM, nt->position_ppm, NULL},
+            {"node_risk_multiplier", F_PPM, nt->risk_ppm, NULL},
+        };
         char detail[sizeof ((struct rd_admin_event_row *)0)->detail];
         size_t used = 0;
 
         log_fields(RD_LOG_INFO, "dispatcher.limits", a->name, limits, NFIELDS(limits));
         log_fields(RD_LOG_INFO, "dispatcher.tier_limits", a->name, tier, NFIELDS(tier));
         used = json_fields(detail, sizeof detail, used, limits, NFIELDS(limits));
-        json_fields(detail, sizeof detail, used, tier, NFIELDS(tier));
+        used = json_fields(detail, sizeof detail, used, tier, NFIELDS(tier));
+        if (d->is_node) {
+            log_fields(RD_LOG_INFO, "dispatcher.node_limits", a->name, node, NFIELDS(node));
+            json_fields(detail, sizeof detail, used, node, NFIELDS(node));
+        }
         if ((rc = record_limits(d, detail, now, err)) != RD_OK)
             return rc;
     }

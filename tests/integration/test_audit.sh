@@ -103,6 +103,12 @@ PY
   expect_rc 0 "$RD_BIN" dispatch --config "$TMP/limits-$store.json" --account large --once --at "$AT"
   expect_eq "$store: changed limits recorded" "$(ev large | grep -c '^limits|')" 2
   ev large | tail -1 | grep -qF '"max_open_positions": "7"' && ok || bad "$store: new limits: $(ev large | tail -1)"
+  # a hierarchy node's recorded limits are the ones it trades under: its
+  # type's positions in place of its tier's, its type's cap and multiplier
+  expect_rc 0 "$RD_BIN" dispatch "${C[@]}" --account g1 --once --at "$AT"
+  ev g1 | grep '^limits|' | tail -1 >"$TMP/g1-limits"
+  expect_in "$TMP/g1-limits" '"max_open_positions": "10"'
+  expect_in "$TMP/g1-limits" '"node_type": "gen", "node_position_cap_of_capital": "0.2", "node_risk_multiplier": "1"'
   expect_rc 0 "$RD_BIN" account state "${C[@]}" --account tiny --set HALTED --reason "desk review"
   expect_rc 0 "$RD_BIN" account state "${C[@]}" --account tiny --set ACTIVE
   start_server "$TMP/serve2-$store"
