@@ -21,9 +21,12 @@ AT=2026-11-20T15:30:00Z
 # the planted amounts, as riskdesk writes them and as ten-thousandths: the
 # deposit, and g1's cash after it and after a second deposit of 7000; a
 # trader's day of 98765.43 realized (its fills' prices stay in clear)
-PLANTED=(123457.89 1234578900 133457.89 1334578900 140457.89 1404578900 98765.43 987654300)
+PLANTED=(123457.89 1234578900 133457.89 1334578900 140457.89 1404578900 98765.43 987654300
+         54321.21 543212100)
 printf 'trader_id,date,symbol,side,qty,price\nzed,2026-11-16,AAA,B,1,10.00\nzed,2026-11-16,AAA,S,1,98775.43\n' \
   >"$TMP/fills.csv"
+printf 'trader_id,date,symbol,side,qty,price\nzed,2026-11-17,BBB,B,1,10.00\nzed,2026-11-17,BBB,S,1,54331.21\n' \
+  >"$TMP/fills2.csv"
 
 # dump NAME: what an attacker with the files sees, in $TMP/NAME.dump
 dump() {
@@ -93,6 +96,12 @@ suite() {
   # more amounts written with the key are sealed too
   expect_rc 0 "$RD_BIN" ledger deposit --config "$TMP/keyed_a.json" --db "${C[3]}" --account g1 \
     --amount 7000 --key d2 --at "$AT"
+  # and a traders' import with the key: every trader-day written again, sealed
+  expect_rc 0 "$RD_BIN" traders import --config "$TMP/keyed_a.json" --db "${C[3]}" "$TMP/fills2.csv"
+  "$RD_BIN" traders report --config "$TMP/keyed_a.json" --db "${C[3]}" --date 2026-11-18 --no-record |
+    sed '/^AUDIT CHAIN HEADS/,$d' >"$TMP/$STORE.report.txt"
+  expect_in "$TMP/$STORE.report.txt" '$54,321'
+  expect_in "$TMP/$STORE.report.txt" '$153,087'
   dump more
   for a in "${PLANTED[@]}"; do expect_not_in "$TMP/more.dump" "$a"; done
 
@@ -105,7 +114,7 @@ suite() {
   expect_in "$TMP/out" "every amount is in clear"
   expect_rc 0 "$RD_BIN" ledger show "${C[@]}" --account g1
   expect_in "$TMP/out" "available 140457.89"
-  expect_rc 0 "$RD_BIN" traders report "${C[@]}" --date 2026-11-17 --no-record
+  expect_rc 0 "$RD_BIN" traders report "${C[@]}" --date 2026-11-18 --no-record
   if sed '/^AUDIT CHAIN HEADS/,$d' "$TMP/out" | cmp -s - "$TMP/$STORE.report.txt"; then ok; else bad "$STORE: the traders' report after the rekeys differs"; fi
   verify_clean "rekeyed to clear"
 }
