@@ -115,6 +115,9 @@ static int visit_stored_position(void *ctx, const struct rd_position_row *row)
         p->row.opened_at = row->opened_at;
         memcpy(p->row.rec_id, row->rec_id, sizeof p->row.rec_id);
         memcpy(p->row.underlying, row->underlying, sizeof p->row.underlying);
+        /* the rest is the broker's: the same numbers need no write */
+        p->unchanged = p->row.qty == row->qty && p->row.multiplier == row->multiplier &&
+                       p->row.avg_price == row->avg_price;
         return 0;
     }
     /* We think we hold it; the broker says we do not. The broker is the truth. */
@@ -215,7 +218,8 @@ static int sync(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
     if (rc != RD_OK)
         return rc;
     /* write back: broker-only positions get a row, vanished ones lose theirs,
-     * quantities follow the broker */
+     * quantities follow the broker; a row that already says so is left alone
+     * (a looping dispatcher holding 100 positions would rewrite 100 rows a cycle) */
     rc = d->store->ops->begin(d->store, err);
     if (rc != RD_OK)
         return rc;
@@ -232,7 +236,8 @@ static int sync(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
             rd_log_end(&l);
             d->positions[i].known = 1;
         }
-        rc = d->store->ops->trading->position_put(d->store, &d->positions[i].row, err);
+        if (!d->positions[i].unchanged)
+            rc = d->store->ops->trading->position_put(d->store, &d->positions[i].row, err);
     }
     if (rc != RD_OK) {
         d->store->ops->rollback(d->store);
