@@ -634,8 +634,6 @@ static int write_rec_mark(struct rd_dispatcher *d, int64_t mark, struct rd_error
     return d->store->ops->trading->kv_put(d->store, "rec_mark", d->acct->name, val, 0, err);
 }
 
-/* Decides up to batch_max undecided recommendations in one transaction (with
- * the account's new mark); *more says whether others may wait. */
 /* One line per decision, so a log service shows why a trade was refused
  * without opening the database. */
 static void log_decision(const struct rd_dispatcher *d, const struct rd_rec *rec,
@@ -658,7 +656,11 @@ static void log_decision(const struct rd_dispatcher *d, const struct rd_rec *rec
     rd_log_end(&l);
 }
 
-static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
+/* Decides up to batch_max undecided recommendations in one transaction (with
+ * the account's new mark); *more says whether others may wait. stale: the
+ * account moved since it was last read (an earlier batch's orders), so it is
+ * read again first, only when there is something to decide. */
+static int decide_batch(struct rd_dispatcher *d, int64_t now, int stale, struct rd_cycle_stats *st,
                         int *more, struct rd_error *err)
 {
     int64_t mark;
@@ -681,6 +683,8 @@ static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
         return rc;
     }
     *more = n == d->batch_max;
+    if (stale && ((rc = sync(d, now, err)) != RD_OK || (rc = prepare(d, now, err)) != RD_OK))
+        return rc;
     rc = d->store->ops->begin(d->store, err);
     if (rc != RD_OK)
         return rc;
@@ -819,14 +823,14 @@ static int cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st
         (merged && ((rc = sync(d, now, err)) || (rc = prepare(d, now, err)))))
         return rc;
     /* Every undecided recommendation, a batch (one transaction) at a time; a
-     * batch that placed orders is followed by a fresh look at the account. */
-    for (;;) {
-        if ((rc = decide_batch(d, now, st, &more, err)) || (rc = send_pending(d, now, st, err)))
+     * batch that placed orders is followed by a fresh look at the account
+     * before the next batch that has anything to decide. */
+    for (int stale = 0;; stale = d->npending > 0) {
+        if ((rc = decide_batch(d, now, stale, st, &more, err)) ||
+            (rc = send_pending(d, now, st, err)))
             return rc;
         if (!more)
             break;
-        if (d->npending && ((rc = sync(d, now, err)) || (rc = prepare(d, now, err))))
-            return rc;
     }
     if (st->submitted) {
         /* the cycle's fills moved the money: report the broker's numbers after them */
