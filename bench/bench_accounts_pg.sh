@@ -4,7 +4,8 @@
 # once, on a durable throwaway cluster (fsync on, as in production). Reports
 # decisions/s over all accounts for each N, and checks that every account
 # decided every recommendation exactly once, that no client order id
-# appears twice, that orders were placed and that no dispatcher failed (exit 1
+# appears twice, that orders were placed, that no dispatcher failed and that
+# `riskdesk audit verify` finds every audit chain intact (exit 1
 # otherwise; tests/integration/test_pg_accounts.sh runs it small for these
 # counts). Figures: docs/benchmarks.md, section "Accounts on PostgreSQL".
 #
@@ -76,13 +77,17 @@ run() {
         HAVING COUNT(*) <> $recs OR COUNT(DISTINCT rec_id) <> $recs) x")
   dup=$(psql -At "$dburl" -c "SELECT COUNT(*) - COUNT(DISTINCT client_order_id) FROM orders")
   orders=$(psql -At "$dburl" -c "SELECT COUNT(*) FROM orders")
+  # every chain intact: each decision and order covered by its account's entries
+  local audit=clean
+  "$bin" audit verify --config "$tmp/cfg.json" >/dev/null 2>"$tmp/audit.err" || audit=BROKEN
   awk -v n="$n" -v r="$recs" -v d="$decided" -v o="$orders" -v t0="$t0" -v t1="$t1" \
-    -v bad="$bad" -v dup="$dup" -v f="$fails" 'BEGIN {
-      printf "%2d accounts x %d recommendations: %d decisions, %d orders in %.2f s: %.0f decisions/s; accounts not deciding each once: %d, duplicate client order ids: %d, dispatchers failed: %d\n",
-        n, r, d, o, t1 - t0, d / (t1 - t0), bad, dup, f }'
+    -v bad="$bad" -v dup="$dup" -v f="$fails" -v a="$audit" 'BEGIN {
+      printf "%2d accounts x %d recommendations: %d decisions, %d orders in %.2f s: %.0f decisions/s; accounts not deciding each once: %d, duplicate client order ids: %d, dispatchers failed: %d, audit verify: %s\n",
+        n, r, d, o, t1 - t0, d / (t1 - t0), bad, dup, f, a }'
   if [ "$fails" -gt 0 ]; then cat "$tmp"/d*.err | grep -v 'transaction is aborted' | sed 's/ts=[^ ]* //' | sort | uniq -c | sort -rn | head -8 | cut -c1-700; fi
+  [ "$audit" = clean ] || head -5 "$tmp/audit.err"
   [ "$decided" -eq $((n * recs)) ] && [ "$bad" -eq 0 ] && [ "$dup" -eq 0 ] && [ "$fails" -eq 0 ] &&
-    [ "$orders" -gt 0 ] || return 1
+    [ "$orders" -gt 0 ] && [ "$audit" = clean ] || return 1
 }
 echo "riskdesk $bin (commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)), $(psql -At "$url" -c 'SHOW server_version'), $(nproc) cores"
 status=0

@@ -429,11 +429,11 @@ static void test_decision_roundtrip(void **state)
 }
 
 /* A batch's decisions and orders in one call, across the PostgreSQL
- * backend's pipeline chunks (64): every id set and each order tied to its
- * decision; a decided pair or a taken order id inside a later chunk is
- * refused naming it, and the handle keeps working after (the pipeline is
- * left). */
-#define BATCH_N 150
+ * backend's statements (1,000 rows each): every id set and each order tied
+ * to its decision; a decided pair, a pair twice in the batch, a missing
+ * recommendation or a taken order id inside a later statement is refused
+ * naming it, and the handle keeps working after. */
+#define BATCH_N 1100
 
 static int count_order(void *ctx, const struct rd_order_row *o)
 {
@@ -457,11 +457,11 @@ static void test_decisions_record(void **state)
     char id[32];
 
     for (int i = 0; i < BATCH_N; i++) {
-        snprintf(id, sizeof id, "b%03d", i);
+        snprintf(id, sizeof id, "b%04d", i);
         add_rec(s, id, NOW - 100 + i);
         rows[i] = make_decision("acct-A", id, i % 3 == 0);
         if (i % 3 == 0) {
-            snprintf(id, sizeof id, "coid-%03d", i);
+            snprintf(id, sizeof id, "coid-%04d", i);
             orders[norders] = make_order(id, "acct-A", "AAPL", RD_INTENT_ENTRY, RD_ORDER_PENDING, NOW);
             snprintf(orders[norders].rec_id, sizeof orders[norders].rec_id, "%s", rows[i].rec_id);
             order_row[norders++] = (size_t)i;
@@ -480,30 +480,48 @@ static void test_decisions_record(void **state)
     for (size_t j = 0; j < norders; j++)
         assert_int_equal(ids[1 + j], rows[order_row[j]].id);
 
-    /* a pair decided already, in the second chunk: refused, nothing kept */
-    for (int i = 0; i < 100; i++) {
-        snprintf(id, sizeof id, "c%03d", i);
+    /* a pair decided already, in the second statement: refused, nothing kept */
+    for (int i = 0; i < BATCH_N; i++) {
+        snprintf(id, sizeof id, "c%04d", i);
         add_rec(s, id, NOW + i);
         rows[i] = make_decision("acct-A", id, 0);
     }
-    rows[90] = make_decision("acct-A", "b007", 0);
+    rows[1050] = make_decision("acct-A", "b0007", 0);
     assert_int_equal(s->ops->begin(s, &err), RD_OK);
-    assert_int_equal(rd_store_decisions_record(s, rows, 100, orders, order_row, 0, &err), RD_EEXIST);
-    assert_non_null(strstr(err.msg, "b007"));
+    assert_int_equal(rd_store_decisions_record(s, rows, BATCH_N, orders, order_row, 0, &err),
+                     RD_EEXIST);
+    assert_non_null(strstr(err.msg, "b0007"));
     s->ops->rollback(s);
 
-    /* an order id taken, in the second chunk of orders */
-    for (int i = 0; i < 100; i++) {
-        snprintf(id, sizeof id, "c%03d", i);
+    /* the same pair twice in one statement: the second refused */
+    rows[1050] = make_decision("acct-A", "c1049", 0);
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    assert_int_equal(rd_store_decisions_record(s, rows, BATCH_N, orders, order_row, 0, &err),
+                     RD_EEXIST);
+    assert_non_null(strstr(err.msg, "c1049"));
+    s->ops->rollback(s);
+
+    /* a recommendation that is not there */
+    rows[1050] = make_decision("acct-A", "no-such-rec", 0);
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    assert_int_equal(rd_store_decisions_record(s, rows, BATCH_N, orders, order_row, 0, &err),
+                     RD_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "no-such-rec"));
+    s->ops->rollback(s);
+
+    /* an order id taken, in the second statement of orders */
+    for (int i = 0; i < BATCH_N; i++) {
+        snprintf(id, sizeof id, "c%04d", i);
         rows[i] = make_decision("acct-A", id, 1);
-        snprintf(id, sizeof id, "coid-c%03d", i);
+        snprintf(id, sizeof id, "coid-c%04d", i);
         orders[i] = make_order(id, "acct-A", "AAPL", RD_INTENT_ENTRY, RD_ORDER_PENDING, NOW);
         order_row[i] = (size_t)i;
     }
-    snprintf(orders[70].client_order_id, sizeof orders[70].client_order_id, "coid-003");
+    snprintf(orders[1070].client_order_id, sizeof orders[1070].client_order_id, "coid-0003");
     assert_int_equal(s->ops->begin(s, &err), RD_OK);
-    assert_int_equal(rd_store_decisions_record(s, rows, 100, orders, order_row, 100, &err), RD_EEXIST);
-    assert_non_null(strstr(err.msg, "coid-003"));
+    assert_int_equal(rd_store_decisions_record(s, rows, BATCH_N, orders, order_row, BATCH_N, &err),
+                     RD_EEXIST);
+    assert_non_null(strstr(err.msg, "coid-0003"));
     s->ops->rollback(s);
 
     /* orders that do not ascend are refused before anything is written */
@@ -512,7 +530,7 @@ static void test_decisions_record(void **state)
     assert_int_equal(rd_store_decisions_record(s, rows, 100, orders, order_row, 2, &err), RD_EINVAL);
 
     /* the handle works as before: one at a time, and nothing of the refused batches */
-    rows[0] = make_decision("acct-A", "c000", 1);
+    rows[0] = make_decision("acct-A", "c0000", 1);
     assert_int_equal(s->ops->trading->decision_add(s, &rows[0], &err), RD_OK);
     ids[0] = 0;
     assert_int_equal(s->ops->trading->order_list(s, "acct-A", -1, count_order, ids, &err), RD_OK);

@@ -209,9 +209,9 @@ struct rd_store_trading_ops {
      * decision_add of rows[0..n) in order (each id set) with, after row i, the
      * orders j whose order_row[j] == i (order_row ascending), each taking
      * rows[i].id as its decision_id. Errors as decision_add and order_add for
-     * the first row that fails; the caller then rolls back. PostgreSQL sends
-     * them pipelined, a few round trips for a whole batch instead of two a
-     * pair. Call it through rd_store_decisions_record.
+     * the first row that fails; the caller then rolls back. PostgreSQL writes
+     * them a multi-row statement a table per 1,000 rows instead of a
+     * statement a row. Call it through rd_store_decisions_record.
      */
     int (*decisions_record)(struct rd_store *s, struct rd_decision_row *rows, size_t n,
                             struct rd_order_row *orders, const size_t *order_row, size_t norders,

@@ -115,6 +115,9 @@ static int visit_stored_position(void *ctx, const struct rd_position_row *row)
         p->row.opened_at = row->opened_at;
         memcpy(p->row.rec_id, row->rec_id, sizeof p->row.rec_id);
         memcpy(p->row.underlying, row->underlying, sizeof p->row.underlying);
+        /* the rest is the broker's: the same numbers need no write */
+        p->unchanged = p->row.qty == row->qty && p->row.multiplier == row->multiplier &&
+                       p->row.avg_price == row->avg_price;
         return 0;
     }
     /* We think we hold it; the broker says we do not. The broker is the truth. */
@@ -215,7 +218,8 @@ static int sync(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
     if (rc != RD_OK)
         return rc;
     /* write back: broker-only positions get a row, vanished ones lose theirs,
-     * quantities follow the broker */
+     * quantities follow the broker; a row that already says so is left alone
+     * (a looping dispatcher holding 100 positions would rewrite 100 rows a cycle) */
     rc = d->store->ops->begin(d->store, err);
     if (rc != RD_OK)
         return rc;
@@ -232,7 +236,8 @@ static int sync(struct rd_dispatcher *d, int64_t now, struct rd_error *err)
             rd_log_end(&l);
             d->positions[i].known = 1;
         }
-        rc = d->store->ops->trading->position_put(d->store, &d->positions[i].row, err);
+        if (!d->positions[i].unchanged)
+            rc = d->store->ops->trading->position_put(d->store, &d->positions[i].row, err);
     }
     if (rc != RD_OK) {
         d->store->ops->rollback(d->store);
@@ -629,8 +634,6 @@ static int write_rec_mark(struct rd_dispatcher *d, int64_t mark, struct rd_error
     return d->store->ops->trading->kv_put(d->store, "rec_mark", d->acct->name, val, 0, err);
 }
 
-/* Decides up to batch_max undecided recommendations in one transaction (with
- * the account's new mark); *more says whether others may wait. */
 /* One line per decision, so a log service shows why a trade was refused
  * without opening the database. */
 static void log_decision(const struct rd_dispatcher *d, const struct rd_rec *rec,
@@ -653,7 +656,11 @@ static void log_decision(const struct rd_dispatcher *d, const struct rd_rec *rec
     rd_log_end(&l);
 }
 
-static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
+/* Decides up to batch_max undecided recommendations in one transaction (with
+ * the account's new mark); *more says whether others may wait. stale: the
+ * account moved since it was last read (an earlier batch's orders), so it is
+ * read again first, only when there is something to decide. */
+static int decide_batch(struct rd_dispatcher *d, int64_t now, int stale, struct rd_cycle_stats *st,
                         int *more, struct rd_error *err)
 {
     int64_t mark;
@@ -676,6 +683,8 @@ static int decide_batch(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
         return rc;
     }
     *more = n == d->batch_max;
+    if (stale && ((rc = sync(d, now, err)) != RD_OK || (rc = prepare(d, now, err)) != RD_OK))
+        return rc;
     rc = d->store->ops->begin(d->store, err);
     if (rc != RD_OK)
         return rc;
@@ -814,14 +823,14 @@ static int cycle(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st
         (merged && ((rc = sync(d, now, err)) || (rc = prepare(d, now, err)))))
         return rc;
     /* Every undecided recommendation, a batch (one transaction) at a time; a
-     * batch that placed orders is followed by a fresh look at the account. */
-    for (;;) {
-        if ((rc = decide_batch(d, now, st, &more, err)) || (rc = send_pending(d, now, st, err)))
+     * batch that placed orders is followed by a fresh look at the account
+     * before the next batch that has anything to decide. */
+    for (int stale = 0;; stale = d->npending > 0) {
+        if ((rc = decide_batch(d, now, stale, st, &more, err)) ||
+            (rc = send_pending(d, now, st, err)))
             return rc;
         if (!more)
             break;
-        if (d->npending && ((rc = sync(d, now, err)) || (rc = prepare(d, now, err))))
-            return rc;
     }
     if (st->submitted) {
         /* the cycle's fills moved the money: report the broker's numbers after them */

@@ -10,6 +10,7 @@ struct dpos {
     struct rd_position_row row;
     rd_money price;          /* current price per share */
     int known;               /* the store has a row for it */
+    int unchanged;           /* sync: the store's row is row already (not written again) */
     int pending;             /* an entry approved this cycle, not yet filled */
     int64_t closing_from;    /* what was held when an exit approved this cycle set
                                 row.qty to 0 (no further sells); its fill keeps the rest */

@@ -123,6 +123,19 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
       "$8::bigint, $9::bigint, $10::bigint, $11::integer, $12::text "
       "WHERE EXISTS (SELECT 1 FROM recs WHERE id = $2::text) "
       "ON CONFLICT DO NOTHING RETURNING id"),
+    /* A batch's decisions (postgres_batch.c), one array a column: written in
+     * the arrays' order, skipping the same rows as RD_PGS_DECISION_ADD. */
+    S(RD_PGS_DECISION_ADD_MANY,
+      "INSERT INTO decisions (account, rec_id, decided_at, approved, size, first_failed, "
+      "budget, unit_risk, unit_cost, risk_pct, kelly_used, verdicts) "
+      "SELECT u.account, u.rec_id, u.decided_at, u.approved, u.size, u.first_failed, u.budget, "
+      "u.unit_risk, u.unit_cost, u.risk_pct, u.kelly_used, u.verdicts "
+      "FROM unnest($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::bigint[], $6::text[], "
+      "$7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::integer[], $12::text[]) "
+      "WITH ORDINALITY AS u(account, rec_id, decided_at, approved, size, first_failed, budget, "
+      "unit_risk, unit_cost, risk_pct, kelly_used, verdicts, ord) "
+      "WHERE EXISTS (SELECT 1 FROM recs WHERE recs.id = u.rec_id) ORDER BY u.ord "
+      "ON CONFLICT DO NOTHING RETURNING id, account, rec_id"),
     S(RD_PGS_DECISION_EXISTS,
       "SELECT EXISTS (SELECT 1 FROM decisions WHERE account = $1 AND rec_id = $2)"),
     S(RD_PGS_DECISION_LIST, "SELECT " DECISION_COLS " FROM decisions WHERE account = $1 "
@@ -134,6 +147,18 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
       "$16::bigint, $17::text, $18::bigint, $19::bigint "
       "WHERE $4::bigint IS NULL OR EXISTS (SELECT 1 FROM decisions WHERE id = $4::bigint) "
       "ON CONFLICT DO NOTHING"),
+    /* A batch's orders the same way, skipping the rows RD_PGS_ORDER_ADD would. */
+    S(RD_PGS_ORDER_ADD_MANY,
+      "INSERT INTO orders (" ORDER_COLS ") "
+      "SELECT u.client_order_id, u.account, u.rec_id, u.decision_id, u.symbol, u.underlying, "
+      "u.side, u.intent, u.strategy, u.qty, u.multiplier, u.ref_price, u.status, "
+      "u.broker_order_id, u.filled_qty, u.fill_price, u.reason, u.created_at, u.updated_at "
+      "FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], "
+      "$7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], "
+      "$13::text[], $14::text[], $15::bigint[], $16::bigint[], $17::text[], $18::bigint[], "
+      "$19::bigint[]) WITH ORDINALITY AS u(" ORDER_COLS ", ord) "
+      "WHERE u.decision_id IS NULL OR EXISTS (SELECT 1 FROM decisions WHERE id = u.decision_id) "
+      "ORDER BY u.ord ON CONFLICT DO NOTHING RETURNING client_order_id"),
     S(RD_PGS_ORDER_EXISTS, "SELECT EXISTS (SELECT 1 FROM orders WHERE client_order_id = $1)"),
     S(RD_PGS_ORDER_UPDATE,
       "UPDATE orders SET status = $1, broker_order_id = $2, filled_qty = $3, fill_price = $4, "
@@ -381,13 +406,6 @@ PGresult *rd_pg_exec(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_
     if (b->overflow)
         return NULL;
     return PQexecPrepared(q->conn, stmts[id].name, b->n, b->v, NULL, NULL, 0);
-}
-
-int rd_pg_send(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_pg_bind *b)
-{
-    if (b->overflow)
-        return 0;
-    return PQsendQueryPrepared(q->conn, stmts[id].name, b->n, b->v, NULL, NULL, 0);
 }
 
 int rd_pg_res_ok(const PGresult *res, ExecStatusType want)

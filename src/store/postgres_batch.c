@@ -1,21 +1,22 @@
 /*
  * postgres_batch.c - a dispatcher batch's decisions and orders in a few
- * round trips (store.h's decisions_record), and the entries of all its
+ * statements (store.h's decisions_record), and the entries of all its
  * underlyings in one query (activity_entries).
  *
- * decision_add and order_add wait for the server's answer to each statement:
- * two round trips a decision that places an order. Here the statements go out
- * in libpq's pipeline mode, CHUNK at a time, and the answers are read after
- * each chunk's sync: the decisions first (their ids are the orders'
- * decision_id), then the orders. A chunk bounds what either side has unread,
- * so neither can block the other on a full socket buffer.
+ * decision_add and order_add are a statement a row, and the server's cost of
+ * a statement (bind, plan, execute, its protocol messages) is most of a small
+ * row's. Here the rows go as arrays, one a column, CHUNK rows a statement
+ * (RD_PGS_DECISION_ADD_MANY, RD_PGS_ORDER_ADD_MANY: INSERT ... SELECT FROM
+ * unnest(...) RETURNING): the decisions first (their ids are the orders'
+ * decision_id), then the orders. Each row's parameters are the one-at-a-time
+ * operation's (rd_pg_decision_bind, rd_pg_order_bind), so the values stored
+ * are the same.
  *
- * Every statement runs in the caller's transaction. A statement that writes no
- * row (decided already, no such recommendation, an order id taken) raises no
- * error, so the pipeline goes on; its row is diagnosed after the pipeline with
- * the same messages as the one-at-a-time operations. An error in the pipeline
- * aborts the rest of its chunk; the first is returned and the caller rolls
- * back.
+ * Every statement runs in the caller's transaction. A row the statement does
+ * not write (decided already, no such recommendation, an order id taken, a
+ * duplicate inside the batch) raises no error; the rows come back in the
+ * arrays' order, so the first row missing among them is diagnosed with the
+ * one-at-a-time operation's message, and the caller rolls back.
  */
 #include "store/postgres_int.h"
 
@@ -23,133 +24,182 @@
 #include <string.h>
 
 #include "riskdesk/alloc.h"
+#include "riskdesk/buf.h"
 #include "store/store_int.h"
 #include "riskdesk/banned.h"
 
-#define CHUNK 64
+#define CHUNK 1000
+/* A column's array of CHUNK rows: each element at most twice its value's
+ * bytes (escapes) and quotes, comma; the largest value is a decision's verdicts. */
+#define ARRAY_MAX ((size_t)CHUNK * (2 * RD_STORE_VERDICTS_MAX + 4) + 16)
 
-/* What a chunk's results say: the first statement that failed, or wrote no
- * row, and the server's error when one came back. */
-struct chunk_read {
-    size_t bad;            /* index in the chunk; == count when all went well */
-    PGresult *bad_res;     /* its result, kept for the diagnosis */
+/* Rows' parameters as PostgreSQL array literals, one a column. */
+struct columns {
+    struct rd_buf col[RD_PG_MAX_PARAMS];
+    int n;          /* columns; 0 until the first row */
 };
 
-/* Reads the results of count pipelined statements and the sync after them. */
-static int read_chunk(struct rd_pg_store *q, size_t count, ExecStatusType want,
-                      struct chunk_read *out, PGresult **res, struct rd_error *err)
+static void columns_init(struct columns *k)
 {
-    size_t k = 0;
-    int nulls = 0, rc = RD_OK;
+    for (int j = 0; j < RD_PG_MAX_PARAMS; j++)
+        rd_buf_init(&k->col[j], ARRAY_MAX);
+    k->n = 0;
+}
 
-    out->bad = count;
-    out->bad_res = NULL;
-    for (;;) {
-        PGresult *r = PQgetResult(q->conn);
-        ExecStatusType st;
+static void columns_release(struct columns *k)
+{
+    for (int j = 0; j < RD_PG_MAX_PARAMS; j++)
+        rd_buf_release(&k->col[j]);
+}
 
-        if (!r) {
-            /* one NULL ends each statement's results; two in a row or a dead
-             * connection mean the sync will not come */
-            if (++nulls > 1 || PQstatus(q->conn) == CONNECTION_BAD) {
-                if (rc == RD_OK)
-                    rc = rd_pg_failf(q, NULL, err, "decisions_record: the pipeline ended early");
-                break;
-            }
-            continue;
+/* One element of an array literal after a separator (sep 0: the first):
+ * NULL unquoted, else quoted with " and \ escaped. */
+static int append_element(struct rd_buf *out, char sep, const char *v)
+{
+    const char *run = v;
+    int rc = RD_OK;
+
+    if (sep && (rc = rd_buf_append(out, &sep, 1)) != RD_OK)
+        return rc;
+    if (!v)
+        return rd_buf_puts(out, "NULL");
+    if ((rc = rd_buf_puts(out, "\"")) != RD_OK)
+        return rc;
+    for (const char *c = v; *c && rc == RD_OK; c++)
+        if (*c == '"' || *c == '\\') {
+            if ((rc = rd_buf_append(out, run, (size_t)(c - run))) == RD_OK)
+                rc = rd_buf_puts(out, "\\");
+            run = c;
         }
-        nulls = 0;
-        st = PQresultStatus(r);
-        if (st == PGRES_PIPELINE_SYNC) {
-            PQclear(r);
+    if (rc == RD_OK)
+        rc = rd_buf_puts(out, run);
+    return rc == RD_OK ? rd_buf_puts(out, "\"") : rc;
+}
+
+/* Adds a row: its parameters (b) as the next element of each column. */
+static int columns_add(struct columns *k, const struct rd_pg_bind *b)
+{
+    int first = k->n == 0, rc = RD_OK;
+
+    if (b->overflow || (!first && b->n != k->n))
+        return RD_EINTERNAL;
+    k->n = b->n;
+    for (int j = 0; j < k->n && rc == RD_OK; j++) {
+        if (first)
+            rd_buf_reset(&k->col[j]);
+        if (first && (rc = rd_buf_puts(&k->col[j], "{")) != RD_OK)
             break;
-        }
-        if (k < count) {
-            res[k] = r;
-            if (out->bad == count && (st != want || (want == PGRES_TUPLES_OK ? PQntuples(r) != 1
-                                                                             : rd_pg_affected(r) != 1))) {
-                out->bad = k;
-                out->bad_res = r;
-            }
-            k++;
-        } else {
-            PQclear(r);
-        }
+        rc = append_element(&k->col[j], first ? 0 : ',', b->v[j]);
     }
     return rc;
 }
 
-static void clear_results(PGresult **res, size_t count)
+/* Closes the arrays into b's parameters (b points into k); k starts again
+ * empty at its next row. */
+static int columns_bind(struct columns *k, struct rd_pg_bind *b)
 {
-    for (size_t i = 0; i < count; i++) {
-        PQclear(res[i]);
-        res[i] = NULL;
-    }
+    int rc = RD_OK;
+
+    rd_pg_bind_init(b);
+    for (int j = 0; j < k->n && rc == RD_OK; j++)
+        if ((rc = rd_buf_puts(&k->col[j], "}")) == RD_OK)
+            rd_pg_bind_str(b, rd_buf_str(&k->col[j]));
+    k->n = 0;
+    return rc;
 }
 
-/* Leaves pipeline mode, reading whatever is left first. */
-static void leave(struct rd_pg_store *q)
+static int columns_fail(int rc, const char *what, struct rd_error *err)
 {
-    if (PQpipelineStatus(q->conn) == PQ_PIPELINE_OFF)
-        return;
-    if (PQexitPipelineMode(q->conn) != 1 && PQstatus(q->conn) == CONNECTION_OK) {
-        PGresult *r;
-        int spins = 0;
-
-        while (spins < 1000 && PQexitPipelineMode(q->conn) != 1) {
-            r = PQgetResult(q->conn);
-            spins = r ? 0 : spins + 1;
-            PQclear(r);
-        }
-    }
+    if (rc == RD_EINTERNAL)
+        return rd_error_set(err, rc, "decisions_record: %s: rows of different parameters", what);
+    return rd_error_set(err, rc, "decisions_record: %s: %s", what,
+                        rc == RD_ENOMEM ? "out of memory" : "arrays too large");
 }
 
-/* Decisions [from, from + count): sent, synced, read; ids set. */
-static int decision_chunk(struct rd_pg_store *q, struct rd_decision_row *rows, size_t count,
-                          PGresult **res, size_t *bad, struct rd_error *err)
+/* Whether a fixed-size field of cap bytes holds exactly s. */
+static int field_is(const char *field, size_t cap, const char *s)
+{
+    size_t n = strnlen(field, cap);
+
+    return strlen(s) == n && !memcmp(field, s, n);
+}
+
+/* Decisions [0, count) in one statement; ids set. */
+static int decision_chunk(struct rd_pg_store *q, struct columns *k, struct rd_decision_row *rows,
+                          size_t count, struct rd_error *err)
 {
     char verdicts[RD_STORE_VERDICTS_MAX];
-    struct chunk_read cr;
     struct rd_pg_bind b;
+    PGresult *res;
+    size_t r = 0;
     int rc;
 
-    *bad = count;
     for (size_t i = 0; i < count; i++) {
         if ((rc = rd_pg_decision_bind(&rows[i], verdicts, &b, err)) != RD_OK)
             return rc;
-        if (!rd_pg_send(q, RD_PGS_DECISION_ADD, &b))
-            return rd_pg_failf(q, NULL, err, "decisions_record: sending decision \"%.*s\"",
-                               RD_PG_FIELD(rows[i].rec_id));
+        if ((rc = columns_add(k, &b)) != RD_OK)
+            return columns_fail(rc, "decisions", err);
     }
-    if (PQpipelineSync(q->conn) != 1)
-        return rd_pg_failf(q, NULL, err, "decisions_record: sync");
-    rc = read_chunk(q, count, PGRES_TUPLES_OK, &cr, res, err);
-    for (size_t i = 0; i < count && i < cr.bad; i++)
-        if (res[i])
-            rows[i].id = rd_pg_col_i64(res[i], 0, 0);
-    *bad = cr.bad;
+    if ((rc = columns_bind(k, &b)) != RD_OK)
+        return columns_fail(rc, "decisions", err);
+    res = rd_pg_exec(q, RD_PGS_DECISION_ADD_MANY, &b);
+    if (!rd_pg_res_ok(res, PGRES_TUPLES_OK)) {
+        rc = rd_pg_failf(q, res, err, "decisions_record: %zu decisions from \"%.*s\"", count,
+                         RD_PG_FIELD(rows[0].rec_id));
+        PQclear(res);
+        return rc;
+    }
+    for (size_t i = 0; i < count && rc == RD_OK; i++) {
+        if (r < (size_t)PQntuples(res) &&
+            field_is(rows[i].account, sizeof rows[i].account, PQgetvalue(res, (int)r, 1)) &&
+            field_is(rows[i].rec_id, sizeof rows[i].rec_id, PQgetvalue(res, (int)r, 2)))
+            rows[i].id = rd_pg_col_i64(res, (int)r++, 0);
+        else
+            rc = rd_pg_decision_missing(q, &rows[i], err);
+    }
+    if (rc == RD_OK && r != (size_t)PQntuples(res))    /* never: a row came back twice */
+        rc = rd_error_set(err, RD_EINTERNAL, "decisions_record: %d decisions written for %zu",
+                          PQntuples(res), count);
+    PQclear(res);
     return rc;
 }
 
-static int order_chunk(struct rd_pg_store *q, const struct rd_order_row *orders, size_t count,
-                       PGresult **res, size_t *bad, struct rd_error *err)
+/* Orders [0, count) in one statement. */
+static int order_chunk(struct rd_pg_store *q, struct columns *k, const struct rd_order_row *orders,
+                       size_t count, struct rd_error *err)
 {
-    struct chunk_read cr;
     struct rd_pg_bind b;
+    PGresult *res;
+    size_t r = 0;
     int rc;
 
-    *bad = count;
     for (size_t i = 0; i < count; i++) {
         if ((rc = rd_pg_order_bind(&orders[i], &b, err)) != RD_OK)
             return rc;
-        if (!rd_pg_send(q, RD_PGS_ORDER_ADD, &b))
-            return rd_pg_failf(q, NULL, err, "decisions_record: sending order \"%.*s\"",
-                               RD_PG_FIELD(orders[i].client_order_id));
+        if ((rc = columns_add(k, &b)) != RD_OK)
+            return columns_fail(rc, "orders", err);
     }
-    if (PQpipelineSync(q->conn) != 1)
-        return rd_pg_failf(q, NULL, err, "decisions_record: sync");
-    rc = read_chunk(q, count, PGRES_COMMAND_OK, &cr, res, err);
-    *bad = cr.bad;
+    if ((rc = columns_bind(k, &b)) != RD_OK)
+        return columns_fail(rc, "orders", err);
+    res = rd_pg_exec(q, RD_PGS_ORDER_ADD_MANY, &b);
+    if (!rd_pg_res_ok(res, PGRES_TUPLES_OK)) {
+        rc = rd_pg_failf(q, res, err, "decisions_record: %zu orders from \"%.*s\"", count,
+                         RD_PG_FIELD(orders[0].client_order_id));
+        PQclear(res);
+        return rc;
+    }
+    for (size_t i = 0; i < count && rc == RD_OK; i++) {
+        if (r < (size_t)PQntuples(res) &&
+            field_is(orders[i].client_order_id, sizeof orders[i].client_order_id,
+                     PQgetvalue(res, (int)r, 0)))
+            r++;
+        else
+            rc = rd_pg_order_missing(q, &orders[i], err);
+    }
+    if (rc == RD_OK && r != (size_t)PQntuples(res))
+        rc = rd_error_set(err, RD_EINTERNAL, "decisions_record: %d orders written for %zu",
+                          PQntuples(res), count);
+    PQclear(res);
     return rc;
 }
 
@@ -158,74 +208,42 @@ int rd_pg_decisions_record(struct rd_store *s, struct rd_decision_row *rows, siz
                            struct rd_error *err)
 {
     struct rd_pg_store *q = rd_pg(s);
-    PGresult *res[CHUNK] = {0};
-    size_t bad = 0;
-    int rc = RD_OK;
+    struct columns k;
+    int rc;
 
     if ((rc = rd_store_order_rows_check(order_row, norders, n, err)) != RD_OK)
         return rc;
-    if (PQenterPipelineMode(q->conn) != 1)
-        return rd_pg_failf(q, NULL, err, "decisions_record: pipeline mode");
-    for (size_t at = 0; at < n && rc == RD_OK; at += CHUNK) {
-        size_t count = n - at < CHUNK ? n - at : CHUNK;
-
-        rc = decision_chunk(q, rows + at, count, res, &bad, err);
-        if (rc == RD_OK && bad < count) {
-            leave(q);
-            rc = rd_pg_decision_result(q, &rows[at + bad], res[bad], err);
-            if (rc == RD_OK)        /* a row came after all: never happens, but say so */
-                rc = rd_error_set(err, RD_EINTERNAL, "decisions_record: decision \"%.*s\" was "
-                                  "read as not written", RD_PG_FIELD(rows[at + bad].rec_id));
-        }
-        clear_results(res, count);
-    }
-    for (size_t j = 0; j < norders; j++)
+    columns_init(&k);
+    for (size_t at = 0; at < n && rc == RD_OK; at += CHUNK)
+        rc = decision_chunk(q, &k, rows + at, n - at < CHUNK ? n - at : CHUNK, err);
+    for (size_t j = 0; j < norders && rc == RD_OK; j++)
         orders[j].decision_id = rows[order_row[j]].id;
-    for (size_t at = 0; at < norders && rc == RD_OK; at += CHUNK) {
-        size_t count = norders - at < CHUNK ? norders - at : CHUNK;
-
-        rc = order_chunk(q, orders + at, count, res, &bad, err);
-        if (rc == RD_OK && bad < count) {
-            leave(q);
-            rc = rd_pg_order_result(q, &orders[at + bad], res[bad], err);
-            if (rc == RD_OK)
-                rc = rd_error_set(err, RD_EINTERNAL, "decisions_record: order \"%.*s\" was read "
-                                  "as not written", RD_PG_FIELD(orders[at + bad].client_order_id));
-        }
-        clear_results(res, count);
-    }
-    leave(q);
+    for (size_t at = 0; at < norders && rc == RD_OK; at += CHUNK)
+        rc = order_chunk(q, &k, orders + at, norders - at < CHUNK ? norders - at : CHUNK, err);
+    columns_release(&k);
     return rc;
 }
 
 /* ---- entries of many underlyings ---- */
 
-/* underlyings as a PostgreSQL array literal, {"A","B"}, each element quoted
- * with " and \ escaped; rd_malloc'ed for the caller, NULL out of memory. */
+/* underlyings as a PostgreSQL array literal, {"A","B"} (append_element);
+ * rd_malloc'ed for the caller, NULL out of memory. */
 static char *text_array(const char *const *items, size_t n)
 {
-    size_t cap = 3, at = 0;
-    char *out;
+    struct rd_buf out;
+    int rc;
 
-    for (size_t i = 0; i < n; i++)
-        cap += 2 * strlen(items[i]) + 3;
-    if (!(out = rd_malloc(cap)))
+    rd_buf_init(&out, ARRAY_MAX);
+    rc = rd_buf_puts(&out, "{");
+    for (size_t i = 0; i < n && rc == RD_OK; i++)
+        rc = append_element(&out, i ? ',' : 0, items[i]);
+    if (rc == RD_OK)
+        rc = rd_buf_puts(&out, "}");
+    if (rc != RD_OK) {
+        rd_buf_release(&out);
         return NULL;
-    out[at++] = '{';
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            out[at++] = ',';
-        out[at++] = '"';
-        for (const char *c = items[i]; *c; c++) {
-            if (*c == '"' || *c == '\\')
-                out[at++] = '\\';
-            out[at++] = *c;
-        }
-        out[at++] = '"';
     }
-    out[at++] = '}';
-    out[at] = '\0';
-    return out;
+    return rd_buf_detach(&out);
 }
 
 int rd_pg_activity_entries(struct rd_store *s, const char *account, int64_t day_start,

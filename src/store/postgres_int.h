@@ -203,9 +203,11 @@ enum rd_pg_stmt {
     RD_PGS_REC_TOP,
     RD_PGS_REC_UNDECIDED,
     RD_PGS_DECISION_ADD,
+    RD_PGS_DECISION_ADD_MANY,
     RD_PGS_DECISION_EXISTS,
     RD_PGS_DECISION_LIST,
     RD_PGS_ORDER_ADD,
+    RD_PGS_ORDER_ADD_MANY,
     RD_PGS_ORDER_EXISTS,
     RD_PGS_ORDER_UPDATE,
     RD_PGS_ORDER_GET,
@@ -311,8 +313,6 @@ int rd_pg_ext_run(struct rd_store *s, enum rd_pg_ext slot, const char *sql,
 
 /* Runs a prepared statement. NULL only when libpq could not even try. */
 PGresult *rd_pg_exec(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_pg_bind *b);
-/* The same sent without waiting (pipeline mode): 1 when queued, 0 on failure. */
-int rd_pg_send(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_pg_bind *b);
 /* Whether res is there with status want. */
 int rd_pg_res_ok(const PGresult *res, ExecStatusType want);
 /* Rows a command wrote (INSERT/UPDATE/DELETE). */
@@ -386,25 +386,26 @@ int rd_pg_rec_undecided(struct rd_store *s, const char *account, int64_t *mark, 
                         struct rd_rec *out, size_t *n, struct rd_error *err);
 int rd_pg_decision_add(struct rd_store *s, struct rd_decision_row *row, struct rd_error *err);
 /* decision_add in parts, for postgres_batch.c: its parameters (verdicts is a
- * caller's RD_STORE_VERDICTS_MAX buffer the bind points into), and what its
- * result means (row->id set; RD_EEXIST / RD_ENOTFOUND for no row written). */
+ * caller's RD_STORE_VERDICTS_MAX buffer the bind points into), and why a row
+ * was not written (RD_EEXIST: decided already; RD_ENOTFOUND: no such
+ * recommendation; what names the write in the message). */
 int rd_pg_decision_bind(const struct rd_decision_row *row, char *verdicts, struct rd_pg_bind *b,
                         struct rd_error *err);
-int rd_pg_decision_result(struct rd_pg_store *q, struct rd_decision_row *row, PGresult *res,
-                          struct rd_error *err);
+int rd_pg_decision_missing(struct rd_pg_store *q, const struct rd_decision_row *row,
+                           struct rd_error *err);
 int rd_pg_decision_list(struct rd_store *s, const char *account, size_t limit,
                         int (*visit)(void *ctx, const struct rd_decision_row *), void *ctx,
                         struct rd_error *err);
 int rd_pg_order_add(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err);
-/* order_add in the same two parts. */
+/* order_add in the same two parts (RD_EEXIST: the id is taken; RD_ENOTFOUND:
+ * no such decision). */
 int rd_pg_order_bind(const struct rd_order_row *o, struct rd_pg_bind *b, struct rd_error *err);
-int rd_pg_order_result(struct rd_pg_store *q, const struct rd_order_row *o, PGresult *res,
-                       struct rd_error *err);
+int rd_pg_order_missing(struct rd_pg_store *q, const struct rd_order_row *o, struct rd_error *err);
 /* postgres_batch.c: store.h's activity_entries, one query for them all. */
 int rd_pg_activity_entries(struct rd_store *s, const char *account, int64_t day_start,
                            const char *const *underlyings, size_t n, int32_t *count,
                            int64_t *last_at, struct rd_error *err);
-/* postgres_batch.c: store.h's decisions_record, pipelined. */
+/* postgres_batch.c: store.h's decisions_record, a statement a table per 1,000 rows. */
 int rd_pg_decisions_record(struct rd_store *s, struct rd_decision_row *rows, size_t n,
                            struct rd_order_row *orders, const size_t *order_row, size_t norders,
                            struct rd_error *err);

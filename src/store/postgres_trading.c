@@ -370,22 +370,15 @@ int rd_pg_decision_bind(const struct rd_decision_row *row, char *verdicts, struc
     return RD_OK;
 }
 
-int rd_pg_decision_result(struct rd_pg_store *q, struct rd_decision_row *row, PGresult *res,
-                          struct rd_error *err)
+int rd_pg_decision_missing(struct rd_pg_store *q, const struct rd_decision_row *row,
+                           struct rd_error *err)
 {
     char what[192];
     struct rd_pg_bind b;
     int rc, dup = 0;
 
-    if (rd_pg_res_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1) {
-        row->id = rd_pg_col_i64(res, 0, 0);
-        return RD_OK;
-    }
     snprintf(what, sizeof what, "decision_add: recommendation \"%.*s\" for account \"%.*s\"",
              RD_PG_FIELD(row->rec_id), RD_PG_FIELD(row->account));
-    if (!rd_pg_res_ok(res, PGRES_TUPLES_OK))
-        return rd_pg_failf(q, res, err, "%s", what);
-    /* Nothing written: decided already, or no such recommendation. */
     rd_pg_bind_init(&b);
     rd_pg_bind_field(&b, row->account, sizeof row->account);
     rd_pg_bind_field(&b, row->rec_id, sizeof row->rec_id);
@@ -409,7 +402,15 @@ int rd_pg_decision_add(struct rd_store *s, struct rd_decision_row *row, struct r
     if ((rc = rd_pg_decision_bind(row, verdicts, &b, err)) != RD_OK)
         return rc;
     res = rd_pg_exec(q, RD_PGS_DECISION_ADD, &b);
-    rc = rd_pg_decision_result(q, row, res, err);
+    if (rd_pg_res_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1) {
+        row->id = rd_pg_col_i64(res, 0, 0);
+        rc = RD_OK;
+    } else if (!rd_pg_res_ok(res, PGRES_TUPLES_OK)) {
+        rc = rd_pg_failf(q, res, err, "decision_add: recommendation \"%.*s\" for account \"%.*s\"",
+                         RD_PG_FIELD(row->rec_id), RD_PG_FIELD(row->account));
+    } else {
+        rc = rd_pg_decision_missing(q, row, err);   /* nothing written */
+    }
     PQclear(res);
     return rc;
 }
@@ -485,20 +486,14 @@ int rd_pg_order_bind(const struct rd_order_row *o, struct rd_pg_bind *b, struct 
     return RD_OK;
 }
 
-int rd_pg_order_result(struct rd_pg_store *q, const struct rd_order_row *o, PGresult *res,
-                       struct rd_error *err)
+int rd_pg_order_missing(struct rd_pg_store *q, const struct rd_order_row *o, struct rd_error *err)
 {
     char what[128];
     struct rd_pg_bind b;
     int rc, dup = 0;
 
-    if (rd_pg_res_ok(res, PGRES_COMMAND_OK) && rd_pg_affected(res) == 1)
-        return RD_OK;
     snprintf(what, sizeof what, "order_add: client order id \"%.*s\"",
              RD_PG_FIELD(o->client_order_id));
-    if (!rd_pg_res_ok(res, PGRES_COMMAND_OK))
-        return rd_pg_failf(q, res, err, "%s", what);
-    /* Nothing written: the id is taken, or the decision does not exist. */
     rd_pg_bind_init(&b);
     rd_pg_bind_field(&b, o->client_order_id, sizeof o->client_order_id);
     rc = exists(q, RD_PGS_ORDER_EXISTS, &b, &dup, err, what);
@@ -520,7 +515,13 @@ int rd_pg_order_add(struct rd_store *s, const struct rd_order_row *o, struct rd_
     if ((rc = rd_pg_order_bind(o, &b, err)) != RD_OK)
         return rc;
     res = rd_pg_exec(q, RD_PGS_ORDER_ADD, &b);
-    rc = rd_pg_order_result(q, o, res, err);
+    if (rd_pg_res_ok(res, PGRES_COMMAND_OK) && rd_pg_affected(res) == 1)
+        rc = RD_OK;
+    else if (!rd_pg_res_ok(res, PGRES_COMMAND_OK))
+        rc = rd_pg_failf(q, res, err, "order_add: client order id \"%.*s\"",
+                         RD_PG_FIELD(o->client_order_id));
+    else
+        rc = rd_pg_order_missing(q, o, err);   /* nothing written */
     PQclear(res);
     return rc;
 }

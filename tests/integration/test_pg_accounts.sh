@@ -5,7 +5,8 @@
 # once on a durable throwaway cluster, with limits open so that orders are
 # placed and filled in every account on the same contracts. Every account
 # decides every recommendation exactly once, no client order id appears twice,
-# orders were placed, and no dispatcher failed. Its speed is not judged here.
+# orders were placed, no dispatcher failed and `riskdesk audit verify` finds
+# every chain intact. Its speed is not judged here.
 . "$(dirname "$0")/common.sh"
 command -v psql >/dev/null || skip_test "psql is not installed (scripts/deps.sh installs postgresql)"
 
@@ -18,5 +19,5 @@ set -e
 sed 's/^/    /' "$TMP/out"
 if [ $rc -eq 0 ]; then ok; else bad "the multi-account run's counts (exit $rc)"; fi
 expect_in "$TMP/out" " 8 accounts x 300 recommendations: 2400 decisions"
-expect_in "$TMP/out" "accounts not deciding each once: 0, duplicate client order ids: 0, dispatchers failed: 0"
+expect_in "$TMP/out" "accounts not deciding each once: 0, duplicate client order ids: 0, dispatchers failed: 0, audit verify: clean"
 finish

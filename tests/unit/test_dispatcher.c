@@ -449,6 +449,7 @@ struct fake_broker {
     struct rd_broker base;
     struct rd_broker_account acct;
     int fail_account;
+    int accounts;                      /* get_account calls */
     int submits;
     int fill;                          /* 1: fill orders, 2: accept and leave open, 0: reject */
     struct rd_broker_position pos;     /* one position when pos.qty != 0 */
@@ -467,6 +468,7 @@ static int fake_account(struct rd_broker *b, struct rd_broker_account *out, stru
 {
     struct fake_broker *f = (struct fake_broker *)b;
 
+    f->accounts++;
     if (f->fail_account)
         return rd_error_set(e, RD_ETIMEOUT, "fake: timed out");
     *out = f->acct;
@@ -611,6 +613,111 @@ static int exit_case(rd_money price, int64_t opened_days_ago, int fill, char *re
     }
     free_fake_world(&w);
     return c.exits;
+}
+
+/* The store's position_put, counted (the dispatcher's writes through it). */
+static int nputs;
+static int (*real_put)(struct rd_store *, const struct rd_position_row *, struct rd_error *);
+static int counted_put(struct rd_store *s, const struct rd_position_row *p, struct rd_error *err)
+{
+    nputs++;
+    return real_put(s, p, err);
+}
+
+static int stored_qty(void *ctx, const struct rd_position_row *p)
+{
+    *(int64_t *)ctx = p->qty;
+    return 0;
+}
+
+/* Each cycle's sync writes a position only when the broker's numbers differ
+ * from the store's row: a broker position new to the store, then a changed
+ * quantity, then a changed price; a cycle that finds them the same writes
+ * nothing. */
+static void test_sync_writes_only_changes(void **s)
+{
+    struct world w;
+    struct fake_broker f;
+    struct rd_cycle_stats st;
+    struct rd_store_ops ops;
+    struct rd_store_trading_ops trading;
+    const struct rd_store_ops *orig;
+    struct rd_error err = {0};
+    int64_t qty = 0;
+
+    (void)s;
+    fake_world_for(&w, &f, 3);
+    f.fill = 1;
+    snprintf(f.pos.symbol, sizeof f.pos.symbol, "AAPL261218C00100000");
+    f.pos.qty = 2;
+    f.pos.multiplier = 100;
+    f.pos.avg_entry_price = f.pos.current_price = RD_DOLLARS(1);
+    orig = w.store->ops;
+    ops = *orig;
+    trading = *orig->trading;
+    real_put = trading.position_put;
+    trading.position_put = counted_put;
+    ops.trading = &trading;
+    w.store->ops = &ops;
+
+    nputs = 0;
+    cycle(&w, 0, T_1030, &st);
+    assert_int_equal(nputs, 1);                 /* adopted from the broker */
+    nputs = 0;
+    cycle(&w, 0, T_1030 + 60, &st);
+    assert_int_equal(nputs, 0);                 /* the same: nothing written */
+    f.pos.qty = 3;
+    cycle(&w, 0, T_1030 + 120, &st);
+    assert_int_equal(nputs, 1);
+    if (w.store->ops->trading->position_list(w.store, "exits", stored_qty, &qty, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(qty, 3);
+    f.pos.avg_entry_price = RD_DOLLARS(1) + RD_MONEY_SCALE / 10;
+    cycle(&w, 0, T_1030 + 180, &st);
+    assert_int_equal(nputs, 2);
+    cycle(&w, 0, T_1030 + 240, &st);
+    assert_int_equal(nputs, 2);
+    assert_int_equal(f.submits, 0);
+    w.store->ops = orig;
+    free_fake_world(&w);
+}
+
+/* Batches of 2 over 4 recommendations, every one approved and filled: the
+ * account is read at the start, again before the second batch (the first
+ * moved it), and once after the cycle's fills; not again after the second
+ * batch, which was full but had nothing after it. */
+static void test_fresh_look_only_before_a_batch(void **s)
+{
+    struct world w;
+    struct fake_broker f;
+    struct rd_cycle_stats st;
+    struct rd_dispatcher_params p = {0};
+    struct rd_error err = {0};
+    static const char *const u[] = {"AAPL", "MSFT", "NVDA", "AMD"};
+    char id[16], sym[32];
+
+    (void)s;
+    fake_world_for(&w, &f, 3);
+    f.fill = 1;
+    f.pos.current_price = RD_DOLLARS(1);
+    rd_dispatcher_free(w.d[0]);
+    p.cfg = w.cfg;
+    p.account = &w.cfg->accounts[3];
+    p.store = w.store;
+    p.broker = &f.base;
+    p.batch_max = 2;
+    if (rd_dispatcher_new(&p, &w.d[0], &err))
+        fail_msg("%s", err.msg);
+    for (int i = 0; i < 4; i++) {
+        snprintf(id, sizeof id, "f%d", i + 1);
+        snprintf(sym, sizeof sym, "%s261218C00100000", u[i]);
+        add_rec(&w, id, u[i], sym, RD_STRAT_SWING, RD_DOLLARS(1), T_1030 - 10 + i);
+    }
+    cycle(&w, 0, T_1030, &st);
+    assert_int_equal(st.decided, 4);
+    assert_int_equal(st.filled, 4);
+    assert_int_equal(f.accounts, 3);
+    free_fake_world(&w);
 }
 
 static void test_exit_rules(void **s)
@@ -972,6 +1079,8 @@ int main(void)
         cmocka_unit_test(test_rec_mark),
         cmocka_unit_test(test_exits_stay_in_their_account),
         cmocka_unit_test(test_exit_rules),
+        cmocka_unit_test(test_sync_writes_only_changes),
+        cmocka_unit_test(test_fresh_look_only_before_a_batch),
         cmocka_unit_test(test_broker_rejection_recorded),
         cmocka_unit_test(test_partial_sell_keeps_the_rest),
         cmocka_unit_test(test_refused_exit_retried),
