@@ -310,7 +310,7 @@ int rd_merge_assess_node(struct rd_store *s, const struct rd_merge_request *r,
     memset(out, 0, sizeof *out);
     if ((rc = s->ops->begin(s, err)) != RD_OK)
         return rc;
-    rc = rd_hier_tree_read(s, &t, err);
+    rc = rd_hier_tree_read_around(s, r->acct->name, r->into, &t, err);
     if (rc == RD_OK)
         rc = evaluate(s, r, by, &t, 1, 0, &ev, err);
     if (rc == RD_OK)
@@ -519,7 +519,7 @@ static int execute_in_tx(struct rd_store *s, const struct rd_merge_request *r, c
         return rc;
     rd_error_clear(err);
 
-    if ((rc = rd_hier_tree_read(s, &t, err)) == RD_OK)
+    if ((rc = rd_hier_tree_read_around(s, account, r->into, &t, err)) == RD_OK)
         rc = evaluate(s, r, by, &t, 1, 0, &ev, err);
     rd_hier_tree_release(&t);
     if (rc != RD_OK)

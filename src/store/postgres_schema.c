@@ -456,6 +456,10 @@ static const char migration_13[] =
     "ALTER TABLE perf_snapshots ADD COLUMN sealed " T ";"
     "ALTER TABLE trader_daily ADD COLUMN sealed " T ";";
 
+/* SQLite's migration 14: the hierarchy's ops counted by status. */
+static const char migration_14[] =
+    "CREATE INDEX hier_ops_status ON hier_ops (status, kind);";
+
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -470,6 +474,7 @@ const struct rd_pg_migration rd_pg_migrations[] = {
     {11, migration_11},
     {12, migration_12},
     {13, migration_13},
+    {14, migration_14},
 };
 
 const int rd_pg_migration_count = (int)(sizeof rd_pg_migrations / sizeof rd_pg_migrations[0]);

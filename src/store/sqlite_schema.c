@@ -466,6 +466,11 @@ static const char migration_13[] =
     "ALTER TABLE perf_snapshots ADD COLUMN sealed TEXT;"
     "ALTER TABLE trader_daily ADD COLUMN sealed TEXT;";
 
+/* The hierarchy's ops counted by status (a fork counts those in progress)
+ * without reading them all. */
+static const char migration_14[] =
+    "CREATE INDEX hier_ops_status ON hier_ops (status, kind);";
+
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -480,6 +485,7 @@ const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {11, migration_11},
     {12, migration_12},
     {13, migration_13},
+    {14, migration_14},
 };
 
 const int rd_sqlite_migration_count =
