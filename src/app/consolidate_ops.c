@@ -768,8 +768,8 @@ static int worst_leaf(struct rd_store *s, const struct rd_config *cfg, const str
 }
 
 int rd_merge_scan(struct rd_store *s, const struct rd_config *cfg, const struct rd_hier_actor *by,
-                  int (*visit)(void *ctx, const struct rd_merge_assessment *a), void *ctx,
-                  struct rd_error *err)
+                  int act, int (*visit)(void *ctx, const struct rd_merge_assessment *a),
+                  void *ctx, struct rd_error *err)
 {
     struct rd_hier_tree t;
     char worst[64];
@@ -792,7 +792,7 @@ int rd_merge_scan(struct rd_store *s, const struct rd_config *cfg, const struct 
         if ((rc = s->ops->begin(s, err)) != RD_OK)
             break;
         rc = evaluate(s, &r, by, &t, 0, !strcmp(worst, t.rows[i].account), &ev, err);
-        if (rc == RD_OK && ev.a.triggers)
+        if (rc == RD_OK && ev.a.triggers && act)
             rc = maybe_safe(s, &ev, by, &wrote, err);
         rc = rd_hier_tx_end(s, rc, err);
         if (rc == RD_EREJECTED) {     /* refused: no opportunity */
