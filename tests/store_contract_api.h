@@ -215,6 +215,21 @@ static void test_api_defs_and_reads(void **state)
     assert_int_equal(c.n, 2);
     assert_string_equal(c.names[0], "alpha");
     assert_string_equal(c.names[1], "zeta(closed)");
+    /* version 2: one by name, every field */
+    assert_true(s->ops->api->version >= 2);
+    memset(d, 0, sizeof *d);
+    assert_int_equal(s->ops->api->account_def_get(s, "zeta", d, &err), RD_OK);
+    assert_string_equal(d->name, "zeta");
+    assert_string_equal(d->def, "{\"name\": \"zeta\"}");
+    assert_int_equal(d->created_at, NOW);
+    assert_int_equal(d->updated_at, NOW);
+    assert_int_equal(d->closed_at, NOW + 1);
+    assert_string_equal(d->closed_by, "alice");
+    assert_int_equal(s->ops->api->account_def_get(s, "alpha", d, &err), RD_OK);
+    assert_int_equal(d->closed_at, 0);
+    assert_int_equal(strnlen(d->def, sizeof d->def), sizeof d->def - 1);   /* cut to fit */
+    assert_int_equal(s->ops->api->account_def_get(s, "nobody", d, &err), RD_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "nobody"));
     free(d);
 
     add_rec(s, "r1", NOW - 30);

@@ -144,6 +144,33 @@ static void test_ledger_nodes_states(void **state)
     assert_string_equal(seen.node[1].account, "g1.f1");
     assert_string_equal(seen.node[2].account, "g2");
 
+    /* version 4: a parent's children alone, every field; "" the roots */
+    assert_true(l->version >= 4);
+    ledger_node(&n, "g1.a", "g1", RD_NODE_GEN);
+    assert_int_equal(l->node_add(s, &n, &err), RD_OK);
+    ledger_node(&n, "g2.f1", "g2", RD_NODE_REV);
+    assert_int_equal(l->node_add(s, &n, &err), RD_OK);
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(l->node_children(s, "g1", see_node, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 2);
+    assert_string_equal(seen.node[0].account, "g1.a");
+    assert_string_equal(seen.node[1].account, "g1.f1");
+    assert_string_equal(seen.node[1].parent, "g1");
+    assert_int_equal(seen.node[1].type, RD_NODE_REV);
+    assert_int_equal(seen.node[1].state, RD_NODE_SAFE);
+    assert_int_equal(seen.node[1].created_at, NOW + 5);
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(l->node_children(s, "", see_node, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 2);
+    assert_string_equal(seen.node[0].account, "g1");
+    assert_string_equal(seen.node[1].account, "g2");
+    assert_int_equal(seen.node[1].allow_negative, 1);
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(l->node_children(s, "g1.f1", see_node, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 0);
+    assert_int_equal(l->node_children(s, "nobody", see_node, &seen, &err), RD_OK);
+    assert_int_equal(seen.n, 0);
+
     memset(&t, 0, sizeof t);
     snprintf(t.account, sizeof t.account, "g1.f1");
     t.from = RD_NODE_SAFE;
@@ -400,6 +427,30 @@ static void test_ledger_ops(void **state)
     assert_int_equal(l->op_list(s, "g2", see_op, &seen, &err), RD_OK);
     assert_int_equal(seen.n, 1);
     assert_string_equal(seen.op[0].account, "g2");
+
+    /* version 4: counted by kind and status, every node's */
+    {
+        int64_t nops = -1;
+
+        ledger_op(&o, "fork/g2/1", "g2", RD_HIER_OP_FORK);
+        assert_int_equal(l->op_add(s, &o, &err), RD_OK);
+        ledger_op(&o, "fork/g1/2", "g1", RD_HIER_OP_FORK);
+        assert_int_equal(l->op_add(s, &o, &err), RD_OK);
+        assert_int_equal(l->op_count(s, RD_HIER_OP_FORK, RD_HIER_OP_OPEN, &nops, &err), RD_OK);
+        assert_int_equal(nops, 2);
+        assert_int_equal(l->op_count(s, RD_HIER_OP_FORK, RD_HIER_OP_DONE, &nops, &err), RD_OK);
+        assert_int_equal(nops, 1);
+        assert_int_equal(l->op_count(s, RD_HIER_OP_MERGE, RD_HIER_OP_OPEN, &nops, &err), RD_OK);
+        assert_int_equal(nops, 1);
+        assert_int_equal(l->op_finish(s, o.id, RD_HIER_OP_FAILED, "", NOW + 11, &err), RD_OK);
+        assert_int_equal(l->op_count(s, RD_HIER_OP_FORK, RD_HIER_OP_OPEN, &nops, &err), RD_OK);
+        assert_int_equal(nops, 1);
+        assert_int_equal(l->op_count(s, RD_HIER_OP_PARTIAL, RD_HIER_OP_FAILED, &nops, &err),
+                         RD_OK);
+        assert_int_equal(nops, 0);
+        assert_int_equal(l->op_count(s, RD_HIER_OP_KIND_COUNT, RD_HIER_OP_OPEN, &nops, &err),
+                         RD_EINVAL);
+    }
 
     /* assessments */
     memset(&a, 0, sizeof a);

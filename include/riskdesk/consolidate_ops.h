@@ -105,9 +105,11 @@ int rd_merge_finish(struct rd_store *s, const struct rd_config *cfg, const char 
 
 /* Every open node with a trigger (no manual one; the worst leaf when open
  * nodes are over RD_MERGE_MAX_NODES), assessed for its parent (a root: not
- * listed), in account order. Writes nothing but a critical SAFE. */
+ * listed), in account order. act: the scan that acts (`consolidate scan`)
+ * sets a critical one below 0.70 SAFE, its only write; 0: a read (the API's
+ * GET), writing nothing, its assessments' safe saying what the scan would do. */
 int rd_merge_scan(struct rd_store *s, const struct rd_config *cfg, const struct rd_hier_actor *by,
-                  int (*visit)(void *ctx, const struct rd_merge_assessment *a), void *ctx,
-                  struct rd_error *err);
+                  int act, int (*visit)(void *ctx, const struct rd_merge_assessment *a),
+                  void *ctx, struct rd_error *err);
 
 #endif

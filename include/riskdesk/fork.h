@@ -122,7 +122,9 @@ int rd_fork_split_applies(enum rd_node_type parent, const struct rd_fork_part *s
  * ACCOUNT.fN.a, .b, ..., each taking amount x fraction rounded down, the
  * remainder to the first. RD_EINVAL naming the fault: fractions not summing
  * to 1, more than RD_FORK_SPLIT_MAX parts, a name over 63 characters, a type
- * that does not fork. Writes *nout children.
+ * that does not fork; RD_EREJECTED ("child_under_minimum: ...") naming the
+ * child, its type, its amount and the type's minimum capital when a child
+ * would start below it. Writes *nout children.
  */
 int rd_fork_children(const char *account, enum rd_node_type type, int n, rd_money amount,
                      const struct rd_node_types *types, const struct rd_fork_part *split,

@@ -84,9 +84,11 @@ json_t *rd_merge_json_assessment(const struct rd_merge_assessment *a);
  * null while open. */
 json_t *rd_merge_json_result(const struct rd_merge_result *r);
 
-/* {"opportunities": [assessment...]}: rd_merge_scan's (not stored). */
+/* {"opportunities": [assessment...]}: rd_merge_scan's (not stored), acting
+ * or not as act says. */
 int rd_merge_json_scan(struct rd_store *s, const struct rd_config *cfg,
-                       const struct rd_hier_actor *by, json_t **out, struct rd_error *err);
+                       const struct rd_hier_actor *by, int act, json_t **out,
+                       struct rd_error *err);
 
 /* {"in_progress","consolidations":[{"op","key","kind","source","target",
  *  "amount","status","who","at","finished","txn"}]}: every consolidation op

@@ -301,7 +301,7 @@ struct rd_rec_filter {
 
 /* The HTTP API's operations (docs/api.md; sqlite_api.c, postgres_api.c). */
 struct rd_store_api_ops {
-    int version;             /* 1; grows with the table */
+    int version;             /* 2 with account_def_get; grows with the table */
 
     /* API tokens, kept as the SHA-256 of the token only. token_add sets t->id;
      * RD_EEXIST when the hash is taken. token_find: by hash, revoked ones too
@@ -363,6 +363,10 @@ struct rd_store_api_ops {
     int (*order_counts)(struct rd_store *s, const char *account,
                         int (*visit)(void *ctx, enum rd_order_status status, int64_t n),
                         void *ctx, struct rd_error *err);
+    /* version 2 */
+    /* The definition named name; RD_ENOTFOUND when none is. */
+    int (*account_def_get)(struct rd_store *s, const char *name, struct rd_account_def_row *a,
+                           struct rd_error *err);
 };
 
 /* The change counter of account_defs (account_def_put). */
@@ -647,7 +651,7 @@ struct rd_merge_assess_row {
  * postgres_ledger.c). Ledger rows are append-only: nothing here updates or
  * deletes a transaction or an entry; a correction is a new transaction. */
 struct rd_store_ledger_ops {
-    int version;             /* 3 with consolidation assessments; grows with the table */
+    int version;             /* 4 with node_children and op_count; grows with the table */
 
     /* RD_EEXIST when the account is a node already. node_get: RD_ENOTFOUND
      * when it is not one. node_list: every node, by account. */
@@ -727,6 +731,14 @@ struct rd_store_ledger_ops {
     int (*merge_assess_list)(struct rd_store *s, const char *account,
                              int (*visit)(void *ctx, const struct rd_merge_assess_row *),
                              void *ctx, struct rd_error *err);
+    /* version 4: what one operation reads, without reading every row */
+    /* node_children: the nodes whose parent is parent ("": the roots), by
+     * account. op_count: how many ops of kind are in status, every node's. */
+    int (*node_children)(struct rd_store *s, const char *parent,
+                         int (*visit)(void *ctx, const struct rd_hier_node_row *), void *ctx,
+                         struct rd_error *err);
+    int (*op_count)(struct rd_store *s, enum rd_hier_op_kind kind, enum rd_hier_op_status status,
+                    int64_t *n, struct rd_error *err);
 };
 
 /* ---- the audit trail (docs/audit.md; rd_audit_* in audit.h) ---- */

@@ -11,7 +11,8 @@
 #include "api/hier_int.h"
 #include "riskdesk/banned.h"
 
-/* GET /api/v1/consolidation/opportunities: consolidate scan. */
+/* GET /api/v1/consolidation/opportunities: consolidate scan as a read: a
+ * GET changes nothing (the scan that sets a critical node SAFE is the CLI's). */
 static int opportunities(struct api_req *r)
 {
     static const char *const q[] = {NULL};
@@ -25,7 +26,7 @@ static int opportunities(struct api_req *r)
         return st;
     if (!(s = api_store(r)))
         return r->status;
-    if ((rc = rd_merge_json_scan(s, api_cfgref(r)->cfg, &by, &o, &err)) != RD_OK)
+    if ((rc = rd_merge_json_scan(s, api_cfgref(r)->cfg, &by, 0, &o, &err)) != RD_OK)
         return api_hier_fail(r, rc, &err);
     api_hier_only_visible(r, o, "opportunities", "account", NULL);
     return api_hier_answer(r, o, 200);

@@ -310,7 +310,7 @@ int rd_merge_assess_node(struct rd_store *s, const struct rd_merge_request *r,
     memset(out, 0, sizeof *out);
     if ((rc = s->ops->begin(s, err)) != RD_OK)
         return rc;
-    rc = rd_hier_tree_read(s, &t, err);
+    rc = rd_hier_tree_read_around(s, r->acct->name, r->into, &t, err);
     if (rc == RD_OK)
         rc = evaluate(s, r, by, &t, 1, 0, &ev, err);
     if (rc == RD_OK)
@@ -519,7 +519,7 @@ static int execute_in_tx(struct rd_store *s, const struct rd_merge_request *r, c
         return rc;
     rd_error_clear(err);
 
-    if ((rc = rd_hier_tree_read(s, &t, err)) == RD_OK)
+    if ((rc = rd_hier_tree_read_around(s, account, r->into, &t, err)) == RD_OK)
         rc = evaluate(s, r, by, &t, 1, 0, &ev, err);
     rd_hier_tree_release(&t);
     if (rc != RD_OK)
@@ -768,8 +768,8 @@ static int worst_leaf(struct rd_store *s, const struct rd_config *cfg, const str
 }
 
 int rd_merge_scan(struct rd_store *s, const struct rd_config *cfg, const struct rd_hier_actor *by,
-                  int (*visit)(void *ctx, const struct rd_merge_assessment *a), void *ctx,
-                  struct rd_error *err)
+                  int act, int (*visit)(void *ctx, const struct rd_merge_assessment *a),
+                  void *ctx, struct rd_error *err)
 {
     struct rd_hier_tree t;
     char worst[64];
@@ -792,7 +792,7 @@ int rd_merge_scan(struct rd_store *s, const struct rd_config *cfg, const struct 
         if ((rc = s->ops->begin(s, err)) != RD_OK)
             break;
         rc = evaluate(s, &r, by, &t, 0, !strcmp(worst, t.rows[i].account), &ev, err);
-        if (rc == RD_OK && ev.a.triggers)
+        if (rc == RD_OK && ev.a.triggers && act)
             rc = maybe_safe(s, &ev, by, &wrote, err);
         rc = rd_hier_tx_end(s, rc, err);
         if (rc == RD_EREJECTED) {     /* refused: no opportunity */

@@ -19,8 +19,7 @@
 /* ---- what the rules read ---- */
 
 struct op_scan {
-    const char *account;          /* the node whose forks are counted */
-    int done;                     /* its done forks */
+    int done;                     /* the node's done forks */
     int64_t last;                 /* its latest fork attempt */
     int in_progress;              /* open forks, every node's */
 };
@@ -31,10 +30,6 @@ static int scan_op(void *ctx, const struct rd_hier_op_row *o)
 
     if (o->kind != RD_HIER_OP_FORK)
         return 0;
-    if (o->status == RD_HIER_OP_OPEN)
-        c->in_progress++;
-    if (strcmp(o->account, c->account) != 0)
-        return 0;
     if (o->status == RD_HIER_OP_DONE)
         c->done++;
     if (o->created_at > c->last)
@@ -42,12 +37,19 @@ static int scan_op(void *ctx, const struct rd_hier_op_row *o)
     return 0;
 }
 
+/* The node's own ops, and the open forks counted by the store. */
 static int scan_ops(struct rd_store *s, const char *account, struct op_scan *c,
                     struct rd_error *err)
 {
+    int64_t open = 0;
+    int rc;
+
     memset(c, 0, sizeof *c);
-    c->account = account;
-    return s->ops->ledger->op_list(s, NULL, scan_op, c, err);
+    if ((rc = s->ops->ledger->op_list(s, account, scan_op, c, err)) != RD_OK ||
+        (rc = s->ops->ledger->op_count(s, RD_HIER_OP_FORK, RD_HIER_OP_OPEN, &open, err)))
+        return rc;
+    c->in_progress = open > INT32_MAX ? INT32_MAX : (int)open;
+    return RD_OK;
 }
 
 int rd_fork_count(struct rd_store *s, const char *account, int *n, struct rd_error *err)
@@ -56,7 +58,6 @@ int rd_fork_count(struct rd_store *s, const char *account, int *n, struct rd_err
     int rc;
 
     memset(&c, 0, sizeof c);
-    c.account = account;
     rc = s->ops->ledger->op_list(s, account, scan_op, &c, err);
     *n = c.done;
     return rc;

@@ -50,7 +50,8 @@ static int see_opportunity(void *ctx, const struct rd_merge_assessment *a)
 }
 
 int rd_merge_json_scan(struct rd_store *s, const struct rd_config *cfg,
-                       const struct rd_hier_actor *by, json_t **out, struct rd_error *err)
+                       const struct rd_hier_actor *by, int act, json_t **out,
+                       struct rd_error *err)
 {
     json_t *list = json_array();
     int rc;
@@ -58,7 +59,7 @@ int rd_merge_json_scan(struct rd_store *s, const struct rd_config *cfg,
     *out = NULL;
     if (!list)
         return rd_error_set(err, RD_ENOMEM, "consolidate scan: out of memory");
-    if ((rc = rd_merge_scan(s, cfg, by, see_opportunity, list, err)) != RD_OK) {
+    if ((rc = rd_merge_scan(s, cfg, by, act, see_opportunity, list, err)) != RD_OK) {
         json_decref(list);
         if (!err->msg[0])
             rd_error_set(err, rc, "consolidate scan: out of memory");

@@ -20,11 +20,11 @@ static int run(struct cli_ctx *c)
     json_t *o;
 
     if (!c->json) {
-        if (rd_merge_scan(c->env.store, c->env.cfg, &by, line, NULL, &err) != RD_OK)
+        if (rd_merge_scan(c->env.store, c->env.cfg, &by, 1, line, NULL, &err) != RD_OK)
             return cli_fail(&err);
         return CLI_OK;
     }
-    if (rd_merge_json_scan(c->env.store, c->env.cfg, &by, &o, &err) != RD_OK)
+    if (rd_merge_json_scan(c->env.store, c->env.cfg, &by, 1, &o, &err) != RD_OK)
         return cli_fail(&err);
     return ledger_cli_print(o);
 }

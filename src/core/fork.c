@@ -163,6 +163,26 @@ int rd_fork_split_applies(enum rd_node_type parent, const struct rd_fork_part *s
     return n > 0;
 }
 
+/* RD_EREJECTED when a child would start below its type's minimum capital. */
+static int children_funded(const char *account, const struct rd_node_types *types,
+                           const struct rd_fork_child *c, size_t n, struct rd_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        rd_money min = types->t[c[i].type].min_capital;
+        char got[32], want[32];
+
+        if (c[i].amount >= min)
+            continue;
+        rd_money_format(c[i].amount, got, sizeof got);
+        rd_money_format(min, want, sizeof want);
+        return rd_error_set(err, RD_EREJECTED, "child_under_minimum: a fork of %s would start "
+                            "%s with %s, under the %s type's minimum capital of %s (check "
+                            "hierarchy.fork_split and hierarchy.types)", account, c[i].account,
+                            got, rd_node_type_name(c[i].type), want);
+    }
+    return RD_OK;
+}
+
 int rd_fork_children(const char *account, enum rd_node_type type, int n, rd_money amount,
                      const struct rd_node_types *types, const struct rd_fork_part *split,
                      size_t nsplit, struct rd_fork_child *out, size_t *nout,
@@ -183,6 +203,8 @@ int rd_fork_children(const char *account, enum rd_node_type type, int n, rd_mone
             return rc;
         out->type = (enum rd_node_type)types->t[type].child;
         out->amount = amount;
+        if ((rc = children_funded(account, types, out, 1, err)) != RD_OK)
+            return rc;
         *nout = 1;
         return RD_OK;
     }
@@ -198,6 +220,8 @@ int rd_fork_children(const char *account, enum rd_node_type type, int n, rd_mone
         given += out[i].amount;
     }
     out[0].amount += amount - given;
+    if ((rc = children_funded(account, types, out, nsplit, err)) != RD_OK)
+        return rc;
     *nout = nsplit;
     return RD_OK;
 }

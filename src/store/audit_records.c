@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "riskdesk/alloc.h"
 #include "store/audit_int.h"
 #include "store/store_int.h"
 #include "riskdesk/banned.h"
@@ -342,37 +343,25 @@ int rd_audit_assignment_added(struct rd_store *s, const char *user, struct rd_er
     return rc ? rc : rd_audit_user_changed(s, user, err);
 }
 
-struct def_find {
-    const char *name;
-    char hex[RD_SHA256_HEX];
-    int found;
-};
-
-static int find_def(void *ctx, const struct rd_account_def_row *a)
-{
-    struct def_find *f = ctx;
-
-    if (strncmp(a->name, f->name, sizeof a->name) == 0) {
-        rd_audit_account_def_hash(a, f->hex);
-        f->found = 1;
-    }
-    return 0;
-}
-
 int rd_audit_account_def_changed(struct rd_store *s, const struct rd_account_def_row *changed,
                                  struct rd_error *err)
 {
-    char name[sizeof changed->name + 1];
-    struct def_find f = {name, "", 0};
+    char name[sizeof changed->name + 1], hex[RD_SHA256_HEX];
+    struct rd_account_def_row *a = rd_malloc(sizeof *a);   /* 8 KiB: off small stacks */
     int rc;
 
+    if (!a)
+        return rd_error_set(err, RD_ENOMEM, "audit: out of memory");
     snprintf(name, sizeof name, "%.*s", (int)strnlen(changed->name, sizeof changed->name),
              changed->name);
-    rc = s->ops->api->account_def_list(s, find_def, &f, err);
-    if (rc)
-        return rc;
-    if (!f.found)
+    rc = s->ops->api->account_def_get(s, name, a, err);
+    if (rc == RD_OK)
+        rd_audit_account_def_hash(a, hex);
+    rd_free(a);
+    if (rc == RD_ENOTFOUND)
         return rd_error_set(err, RD_ENOTFOUND, "audit: account definition \"%s\" is not in the "
                             "store", name);
-    return note(s, name, sizeof name, "account_def", name, f.hex, err);
+    if (rc)
+        return rc;
+    return note(s, name, sizeof name, "account_def", name, hex, err);
 }

@@ -259,6 +259,7 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
       RD_STORE_DEFS_CHANGED_KEY "', '1') ON CONFLICT (ns, key) DO UPDATE SET "
       "val = (CASE WHEN kv.val ~ '^[0-9]{1,18}$' THEN kv.val::bigint ELSE 0 END + 1)::text"),
     S(RD_PGS_DEF_LIST, "SELECT " DEF_COLS " FROM account_defs ORDER BY name"),
+    S(RD_PGS_DEF_GET, "SELECT " DEF_COLS " FROM account_defs WHERE name = $1"),
     S(RD_PGS_REC_LIST,
       "SELECT " REC_COLS " FROM recs WHERE ($1::bigint = 0 OR created_at >= $1) AND "
       "($2::bigint = 0 OR created_at < $2) AND ($3::text IS NULL OR underlying = $3) AND "

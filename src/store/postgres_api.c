@@ -365,6 +365,17 @@ out:
     return rc;
 }
 
+static void read_def(PGresult *res, int i, struct rd_account_def_row *a)
+{
+    memset(a, 0, sizeof *a);
+    RD_PG_COL_TEXT(res, i, 0, a->name);
+    RD_PG_COL_TEXT(res, i, 1, a->def);
+    a->created_at = rd_pg_col_i64(res, i, 2);
+    a->updated_at = rd_pg_col_i64(res, i, 3);
+    a->closed_at = rd_pg_col_i64(res, i, 4);
+    RD_PG_COL_TEXT(res, i, 5, a->closed_by);
+}
+
 int rd_pg_account_def_list(struct rd_store *s,
                            int (*visit)(void *, const struct rd_account_def_row *), void *ctx,
                            struct rd_error *err)
@@ -390,18 +401,33 @@ int rd_pg_account_def_list(struct rd_store *s,
     }
     q->walking[RD_PGS_DEF_LIST] = 1;
     for (int i = 0, n = PQntuples(res); i < n && !rc; i++) {
-        memset(a, 0, sizeof *a);
-        RD_PG_COL_TEXT(res, i, 0, a->name);
-        RD_PG_COL_TEXT(res, i, 1, a->def);
-        a->created_at = rd_pg_col_i64(res, i, 2);
-        a->updated_at = rd_pg_col_i64(res, i, 3);
-        a->closed_at = rd_pg_col_i64(res, i, 4);
-        RD_PG_COL_TEXT(res, i, 5, a->closed_by);
+        read_def(res, i, a);
         rc = visit(ctx, a);
     }
     q->walking[RD_PGS_DEF_LIST] = 0;
     PQclear(res);
     rd_free(a);
+    return rc;
+}
+
+int rd_pg_account_def_get(struct rd_store *s, const char *name, struct rd_account_def_row *a,
+                          struct rd_error *err)
+{
+    struct rd_pg_store *q = rd_pg(s);
+    struct rd_pg_bind b;
+    PGresult *res;
+    int rc;
+
+    rd_pg_bind_init(&b);
+    rd_pg_bind_str(&b, name);
+    rc = rd_pg_run_query(q, RD_PGS_DEF_GET, &b, &res, err, "account_def_get");
+    if (rc)
+        return rc;
+    if (PQntuples(res) == 0)
+        rc = rd_error_set(err, RD_ENOTFOUND, "no account definition is named \"%.64s\"", name);
+    else
+        read_def(res, 0, a);
+    PQclear(res);
     return rc;
 }
 
@@ -557,7 +583,7 @@ static int audited_account_def_put(struct rd_store *s, const struct rd_account_d
 }
 
 const struct rd_store_api_ops rd_pg_api_ops = {
-    .version = 1,
+    .version = 2,
     .token_add = audited_token_add,
     .token_find = rd_pg_token_find,
     .token_list = rd_pg_token_list,
@@ -573,4 +599,5 @@ const struct rd_store_api_ops rd_pg_api_ops = {
     .decision_get = rd_pg_decision_get,
     .decision_counts = rd_pg_decision_counts,
     .order_counts = rd_pg_order_counts,
+    .account_def_get = rd_pg_account_def_get,
 };

@@ -116,6 +116,9 @@ enum rd_pg_ext {
     RD_PGX_MASSESS_GET,
     RD_PGX_MASSESS_LIST_ONE,
     RD_PGX_MASSESS_LIST_ALL,
+    RD_PGX_NODE_ROOTS,
+    RD_PGX_NODE_CHILDREN,
+    RD_PGX_OP_COUNT,
     RD_PGX_AUDIT_HEAD,
     RD_PGX_AUDIT_ADD,
     RD_PGX_AUDIT_LIST_ONE,
@@ -245,6 +248,7 @@ enum rd_pg_stmt {
     RD_PGS_DEF_INSERT,
     RD_PGS_DEF_UPSERT,
     RD_PGS_DEF_LIST,
+    RD_PGS_DEF_GET,
     RD_PGS_DEFS_BUMP,
     RD_PGS_REC_LIST,
     RD_PGS_DECISION_GET,
@@ -451,6 +455,8 @@ int rd_pg_account_def_put(struct rd_store *s, const struct rd_account_def_row *a
 int rd_pg_account_def_list(struct rd_store *s,
                            int (*visit)(void *, const struct rd_account_def_row *), void *ctx,
                            struct rd_error *err);
+int rd_pg_account_def_get(struct rd_store *s, const char *name, struct rd_account_def_row *a,
+                          struct rd_error *err);
 int rd_pg_rec_list(struct rd_store *s, const struct rd_rec_filter *f,
                    int (*visit)(void *, const struct rd_rec *), void *ctx,
                    struct rd_error *err);

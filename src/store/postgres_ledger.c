@@ -3,7 +3,7 @@
  * operations, as sqlite_ledger.c does them: nodes, their state transitions,
  * and append-only ledger transactions with their entries (store.h,
  * rd_store_ledger_ops), and the ops that move money between nodes and the
- * fork and consolidation assessments. Schema: migrations 8, 9 and 11 in
+ * fork and consolidation assessments. Schema: migrations 8, 9, 11 and 14 in
  * postgres_schema.c.
  *
  * A taken key or node is found with ON CONFLICT DO NOTHING, so it fails
@@ -94,13 +94,14 @@ static int node_get(struct rd_store *s, const char *account, struct rd_hier_node
     return rc;
 }
 
-static int node_list(struct rd_store *s, int (*visit)(void *, const struct rd_hier_node_row *),
-                     void *ctx, struct rd_error *err)
+/* The nodes a query (slot, sql, bound to p) answers, each to visit. */
+static int nodes_of(struct rd_store *s, enum rd_pg_ext slot, const char *sql,
+                    const struct rd_pg_bind *p, const char *what,
+                    int (*visit)(void *, const struct rd_hier_node_row *), void *ctx,
+                    struct rd_error *err)
 {
     PGresult *res = NULL;
-    int rc = rd_pg_ext_run(s, RD_PGX_NODE_LIST,
-                           "SELECT " LEDGER_NODE_COLS " FROM hier_nodes ORDER BY account", NULL,
-                           &res, "node_list", err);
+    int rc = rd_pg_ext_run(s, slot, sql, p, &res, what, err);
 
     for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
         struct rd_hier_node_row row;
@@ -111,6 +112,32 @@ static int node_list(struct rd_store *s, int (*visit)(void *, const struct rd_hi
     }
     PQclear(res);
     return rc;
+}
+
+static int node_list(struct rd_store *s, int (*visit)(void *, const struct rd_hier_node_row *),
+                     void *ctx, struct rd_error *err)
+{
+    return nodes_of(s, RD_PGX_NODE_LIST,
+                    "SELECT " LEDGER_NODE_COLS " FROM hier_nodes ORDER BY account", NULL,
+                    "node_list", visit, ctx, err);
+}
+
+/* a root's parent is NULL (node_add) */
+static int node_children(struct rd_store *s, const char *parent,
+                         int (*visit)(void *, const struct rd_hier_node_row *), void *ctx,
+                         struct rd_error *err)
+{
+    struct rd_pg_bind p;
+
+    if (!*parent)
+        return nodes_of(s, RD_PGX_NODE_ROOTS,
+                        "SELECT " LEDGER_NODE_COLS " FROM hier_nodes WHERE parent IS NULL "
+                        "ORDER BY account", NULL, "node_children", visit, ctx, err);
+    rd_pg_bind_init(&p);
+    rd_pg_bind_str(&p, parent);
+    return nodes_of(s, RD_PGX_NODE_CHILDREN,
+                    "SELECT " LEDGER_NODE_COLS " FROM hier_nodes WHERE parent = $1 "
+                    "ORDER BY account", &p, "node_children", visit, ctx, err);
 }
 
 static int node_lock(struct rd_store *s, const char *account, struct rd_error *err)
@@ -509,6 +536,28 @@ static int op_get(struct rd_store *s, const char *key, struct rd_hier_op_row *o,
     return rc;
 }
 
+static int op_count(struct rd_store *s, enum rd_hier_op_kind kind, enum rd_hier_op_status status,
+                    int64_t *n, struct rd_error *err)
+{
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc;
+
+    if (!rd_hier_op_kind_name(kind) || !rd_hier_op_status_name(status))
+        return rd_error_set(err, RD_EINVAL, "op_count: unknown kind %d or status %d", (int)kind,
+                            (int)status);
+    rd_pg_bind_init(&p);
+    rd_pg_bind_str(&p, rd_hier_op_status_name(status));
+    rd_pg_bind_str(&p, rd_hier_op_kind_name(kind));
+    rc = rd_pg_ext_run(s, RD_PGX_OP_COUNT,
+                       "SELECT COUNT(*) FROM hier_ops WHERE status = $1 AND kind = $2", &p, &res,
+                       "op_count", err);
+    if (!rc)
+        *n = rd_pg_col_i64(res, 0, 0);
+    PQclear(res);
+    return rc;
+}
+
 static int op_finish(struct rd_store *s, int64_t id, enum rd_hier_op_status status,
                      const char *result, int64_t finished_at, struct rd_error *err)
 {
@@ -766,7 +815,7 @@ static int merge_assess_list(struct rd_store *s, const char *account,
 }
 
 const struct rd_store_ledger_ops rd_pg_ledger_ops = {
-    .version = 3,
+    .version = 4,
     .node_add = node_add,
     .node_get = node_get,
     .node_list = node_list,
@@ -788,4 +837,6 @@ const struct rd_store_ledger_ops rd_pg_ledger_ops = {
     .merge_assess_add = merge_assess_add,
     .merge_assess_get = merge_assess_get,
     .merge_assess_list = merge_assess_list,
+    .node_children = node_children,
+    .op_count = op_count,
 };

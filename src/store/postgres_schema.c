@@ -459,6 +459,10 @@ static const char migration_13[] =
 /* SQLite's migration 14: the traders' computed days sealed too. */
 static const char migration_14[] = "ALTER TABLE trader_days ADD COLUMN sealed " T ";";
 
+/* SQLite's migration 15: the hierarchy's ops counted by status. */
+static const char migration_15[] =
+    "CREATE INDEX hier_ops_status ON hier_ops (status, kind);";
+
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -474,6 +478,7 @@ const struct rd_pg_migration rd_pg_migrations[] = {
     {12, migration_12},
     {13, migration_13},
     {14, migration_14},
+    {15, migration_15},
 };
 
 const int rd_pg_migration_count = (int)(sizeof rd_pg_migrations / sizeof rd_pg_migrations[0]);

@@ -16,6 +16,8 @@
 #include "store/audit_int.h"
 #include "riskdesk/banned.h"
 
+#define DEF_COLS "name, def, created_at, updated_at, closed_at, closed_by"
+
 static const char *const sql[RD_SQX_COUNT] = {
     [RD_SQX_TOKEN_ADD] = "INSERT INTO api_tokens (hash, prefix, role, user_id, label, created_at, "
                          "revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -55,8 +57,8 @@ static const char *const sql[RD_SQX_COUNT] = {
         "INSERT INTO kv (ns, key, val) VALUES ('" RD_STORE_DEFS_CHANGED_NS "', '"
         RD_STORE_DEFS_CHANGED_KEY "', '1') ON CONFLICT (ns, key) DO UPDATE SET "
         "val = CAST(CAST(kv.val AS INTEGER) + 1 AS TEXT)",
-    [RD_SQX_DEF_LIST] = "SELECT name, def, created_at, updated_at, closed_at, closed_by "
-                        "FROM account_defs ORDER BY name",
+    [RD_SQX_DEF_LIST] = "SELECT " DEF_COLS " FROM account_defs ORDER BY name",
+    [RD_SQX_DEF_GET] = "SELECT " DEF_COLS " FROM account_defs WHERE name = ?",
     [RD_SQX_REC_LIST] =
         "SELECT " RD_SQLITE_REC_COLS " FROM recs WHERE (?1 = 0 OR created_at >= ?1) AND "
         "(?2 = 0 OR created_at < ?2) AND (?3 IS NULL OR underlying = ?3) AND "
@@ -405,6 +407,17 @@ out:
     return rc;
 }
 
+static void read_def(sqlite3_stmt *st, struct rd_account_def_row *a)
+{
+    memset(a, 0, sizeof *a);
+    COL(st, 0, a->name);
+    COL(st, 1, a->def);
+    a->created_at = sqlite3_column_int64(st, 2);
+    a->updated_at = sqlite3_column_int64(st, 3);
+    a->closed_at = sqlite3_column_int64(st, 4);
+    COL(st, 5, a->closed_by);
+}
+
 int rd_sqlite_account_def_list(struct rd_store *s,
                                int (*visit)(void *, const struct rd_account_def_row *), void *ctx,
                                struct rd_error *err)
@@ -424,13 +437,7 @@ int rd_sqlite_account_def_list(struct rd_store *s,
     while ((rc = sqlite3_step(b.st)) == SQLITE_ROW) {
         int v;
 
-        memset(a, 0, sizeof *a);
-        COL(b.st, 0, a->name);
-        COL(b.st, 1, a->def);
-        a->created_at = sqlite3_column_int64(b.st, 2);
-        a->updated_at = sqlite3_column_int64(b.st, 3);
-        a->closed_at = sqlite3_column_int64(b.st, 4);
-        COL(b.st, 5, a->closed_by);
+        read_def(b.st, a);
         v = visit(ctx, a);
         if (v) {
             rc = v;
@@ -441,6 +448,28 @@ int rd_sqlite_account_def_list(struct rd_store *s,
 out:
     rd_sqlite_bind_done(&b);
     rd_free(a);
+    return rc;
+}
+
+int rd_sqlite_account_def_get(struct rd_store *s, const char *name, struct rd_account_def_row *a,
+                              struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    int rc = prep(s, RD_SQX_DEF_GET, &b, err);
+
+    if (rc)
+        return rc;
+    rd_sqlite_bind_str(&b, name);
+    rc = rd_sqlite_bind_step(&b);
+    if (rc == SQLITE_ROW) {
+        read_def(b.st, a);
+        rc = RD_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = rd_error_set(err, RD_ENOTFOUND, "no account definition is named \"%.64s\"", name);
+    } else {
+        rc = rd_sqlite_fail(s, rc, err, "account_def_get");
+    }
+    rd_sqlite_bind_done(&b);
     return rc;
 }
 
@@ -597,7 +626,7 @@ static int audited_account_def_put(struct rd_store *s, const struct rd_account_d
 }
 
 const struct rd_store_api_ops rd_sqlite_api_ops = {
-    .version = 1,
+    .version = 2,
     .token_add = audited_token_add,
     .token_find = rd_sqlite_token_find,
     .token_list = rd_sqlite_token_list,
@@ -613,4 +642,5 @@ const struct rd_store_api_ops rd_sqlite_api_ops = {
     .decision_get = rd_sqlite_decision_get,
     .decision_counts = rd_sqlite_decision_counts,
     .order_counts = rd_sqlite_order_counts,
+    .account_def_get = rd_sqlite_account_def_get,
 };

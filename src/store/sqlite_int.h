@@ -68,6 +68,7 @@ enum rd_sqlite_ext {
     RD_SQX_DEF_INSERT,
     RD_SQX_DEF_UPSERT,
     RD_SQX_DEF_LIST,
+    RD_SQX_DEF_GET,
     RD_SQX_DEFS_BUMP,
     RD_SQX_REC_LIST,
     RD_SQX_DECISION_GET,
@@ -116,6 +117,8 @@ enum rd_sqlite_ext {
     RD_SQX_MASSESS_GET,
     RD_SQX_MASSESS_LIST_ONE,
     RD_SQX_MASSESS_LIST_ALL,
+    RD_SQX_NODE_CHILDREN,
+    RD_SQX_OP_COUNT,
     /* sqlite_audit.c */
     RD_SQX_AUDIT_HEAD,
     RD_SQX_AUDIT_ADD,
@@ -380,6 +383,8 @@ int rd_sqlite_account_def_put(struct rd_store *s, const struct rd_account_def_ro
 int rd_sqlite_account_def_list(struct rd_store *s,
                                int (*visit)(void *, const struct rd_account_def_row *), void *ctx,
                                struct rd_error *err);
+int rd_sqlite_account_def_get(struct rd_store *s, const char *name, struct rd_account_def_row *a,
+                              struct rd_error *err);
 int rd_sqlite_rec_list(struct rd_store *s, const struct rd_rec_filter *f,
                        int (*visit)(void *, const struct rd_rec *), void *ctx,
                        struct rd_error *err);

@@ -3,7 +3,7 @@
  * nodes, their state transitions, and append-only ledger transactions with
  * their entries, the ops that move money between nodes and fork and
  * consolidation assessments (store.h, rd_store_ledger_ops). Schema:
- * migrations 8, 9 and 11 in
+ * migrations 8, 9, 11 and 14 in
  * sqlite_schema.c; docs/hierarchy.md.
  *
  * Nothing here updates or deletes a ledger row; the schema's triggers refuse
@@ -81,6 +81,9 @@ static const char *const sql[RD_SQX_COUNT] = {
                                 "WHERE account = ? ORDER BY id",
     [RD_SQX_MASSESS_LIST_ALL] = "SELECT " LEDGER_MASSESS_COLS " FROM merge_assessments "
                                 "ORDER BY id",
+    [RD_SQX_NODE_CHILDREN] = "SELECT " LEDGER_NODE_COLS " FROM hier_nodes WHERE parent IS ? "
+                             "ORDER BY account",
+    [RD_SQX_OP_COUNT] = "SELECT COUNT(*) FROM hier_ops WHERE status = ? AND kind = ?",
 };
 
 static int prep(struct rd_store *s, enum rd_sqlite_ext slot, struct rd_sqlite_binder *b,
@@ -230,6 +233,21 @@ static int node_list(struct rd_store *s, int (*visit)(void *, const struct rd_hi
     int rc = prep(s, RD_SQX_NODE_LIST, &b, err);
 
     return rc ? rc : walk(s, &b, emit_node, &v, "node_list", err);
+}
+
+static int node_children(struct rd_store *s, const char *parent,
+                         int (*visit)(void *, const struct rd_hier_node_row *), void *ctx,
+                         struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    struct visitor v = {.node = visit, .ctx = ctx};
+    int rc = prep(s, RD_SQX_NODE_CHILDREN, &b, err);
+
+    if (rc)
+        return rc;
+    /* a root's parent is NULL (node_add) */
+    rd_sqlite_bind_field_or_null(&b, parent, sizeof ((struct rd_hier_node_row *)0)->parent);
+    return walk(s, &b, emit_node, &v, "node_children", err);
 }
 
 /* BEGIN IMMEDIATE already makes writers take turns: the node need only exist. */
@@ -637,6 +655,22 @@ static int op_list(struct rd_store *s, const char *account,
                    err);
 }
 
+static int op_count(struct rd_store *s, enum rd_hier_op_kind kind, enum rd_hier_op_status status,
+                    int64_t *n, struct rd_error *err)
+{
+    struct rd_sqlite_binder b;
+    int rc;
+
+    if (!rd_hier_op_kind_name(kind) || !rd_hier_op_status_name(status))
+        return rd_error_set(err, RD_EINVAL, "op_count: unknown kind %d or status %d", (int)kind,
+                            (int)status);
+    if ((rc = prep(s, RD_SQX_OP_COUNT, &b, err)) != RD_OK)
+        return rc;
+    rd_sqlite_bind_str(&b, rd_hier_op_status_name(status));
+    rd_sqlite_bind_str(&b, rd_hier_op_kind_name(kind));
+    return step_id(s, &b, n, "op_count", err);
+}
+
 static int read_assess(sqlite3_stmt *st, struct rd_fork_assess_row *a, struct rd_error *err)
 {
     char action[16];
@@ -813,7 +847,7 @@ static int merge_assess_list(struct rd_store *s, const char *account,
 }
 
 const struct rd_store_ledger_ops rd_sqlite_ledger_ops = {
-    .version = 3,
+    .version = 4,
     .node_add = node_add,
     .node_get = node_get,
     .node_list = node_list,
@@ -835,4 +869,6 @@ const struct rd_store_ledger_ops rd_sqlite_ledger_ops = {
     .merge_assess_add = merge_assess_add,
     .merge_assess_get = merge_assess_get,
     .merge_assess_list = merge_assess_list,
+    .node_children = node_children,
+    .op_count = op_count,
 };

@@ -469,6 +469,11 @@ static const char migration_13[] =
 /* Migration 14: the traders' computed days (realized, fees, net) sealed too. */
 static const char migration_14[] = "ALTER TABLE trader_days ADD COLUMN sealed TEXT;";
 
+/* Migration 15: the hierarchy's ops counted by status (a fork counts those in
+ * progress) without reading them all. */
+static const char migration_15[] =
+    "CREATE INDEX hier_ops_status ON hier_ops (status, kind);";
+
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -484,6 +489,7 @@ const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {12, migration_12},
     {13, migration_13},
     {14, migration_14},
+    {15, migration_15},
 };
 
 const int rd_sqlite_migration_count =

@@ -13,6 +13,7 @@
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/ledger_steps.sh"
 start_stores                 # skips (77) only when PostgreSQL's binaries are missing
+trap 'stop_server; rm -rf "$TMP"' EXIT
 
 trading='"risk": {"allowed_actions": ["BUY_STOCK", "SELL_STOCK"], "max_notional_exposure": "10000000", "max_daily_loss": "100000"}'
 accounts="{\"name\": \"s2\", \"tier\": \"auto\", \"starting_cash\": \"10000\", $trading},
@@ -332,6 +333,16 @@ PY
     WHEN=2026-10-02T20:30:00Z step 0 ledger pnl --account ${a%:*} --amount ${a#*:} --key lose-${a%:*}
     WHEN=2026-10-02T20:30:00Z step 0 perf snapshot --account ${a%:*}
   done
+  # the API's GET of the opportunities is a read: it names dd.f1 critical,
+  # below 0.70 ("safe": the scan would set it SAFE) and leaves it ACTIVE
+  expect_rc 0 "$RD_BIN" tokens create "${C[@]}" --role viewer --user "vera-$name"
+  keep_token "viewer-$name"
+  start_server "$TMP/$name-serve" --at "$AT"
+  r GET /api/v1/consolidation/opportunities "$(cat "$TMP/viewer-$name.token")"
+  expect 200
+  jcheck '[(o["urgency"], o["safe"], o["state"]) for o in d["opportunities"] if o["account"] == "dd.f1"] == [("critical", True, "ACTIVE")]'
+  stop_server
+  expect_eq "dd.f1 after the API's GET" "$(node dd.f1 | cut -d' ' -f1)" "ACTIVE"
   step 1 consolidate execute --account dd.f1 --strategy parent
   expect_in "$TMP/err" "critical, so it was set SAFE"
   expect_eq "dd.f1 set SAFE" "$(node dd.f1 | cut -d' ' -f1)" "SAFE"

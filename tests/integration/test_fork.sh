@@ -44,6 +44,13 @@ cat >"$TMP/riskdesk4.json" <<JSON
                               {"type": "rev", "fraction": "0.333333"},
                               {"type": "rev", "fraction": "0.333333"}]}}
 JSON
+# and with a rev minimum its thirds reach (riskdesk4's default 100,000 refuses them)
+python3 - "$TMP/riskdesk4.json" "$TMP/riskdesk5.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["hierarchy"]["types"] = {"rev": {"min_capital": "30000"}}
+json.dump(c, open(sys.argv[2], "w"))
+PY
 AT=2026-11-21T15:30:00Z            # a Saturday: the market is closed (timing 1)
 DAY2=2026-11-22T10:00:00Z          # within 24 h of the first fork
 DAY3=2026-11-22T15:30:00Z          # 24 h after it
@@ -310,13 +317,19 @@ refuse_on_copy "$WIN
   "insufficient_funds: account race has 95000.00 available, the fork moves 100000.00"
 
 # split_suite [--db URL]: hierarchy.fork_split spreads a gen fork's 100,000
-# over PARENT.f1.a, .b, .c in one transaction (the remainder to the first),
+# over PARENT.f1.a, .b, .c in one transaction (the remainder to the first)
+# once their type's minimum allows it (refused below it, nothing written),
 # once by its key; a rev child's own fork is not split (its type is not
 # before rev); a child's name over 63 characters is refused, nothing written
 split_suite() {
   local C=(--config "$TMP/riskdesk4.json" "$@")
   step 0 hierarchy init --account sp1 --type gen
   step 0 ledger pnl --account sp1 --amount 100000 --key earn-sp1
+  # thirds of 100,000 under rev's minimum of 100,000: refused, nothing written
+  step 1 fork execute --account sp1 --force
+  expect_in "$TMP/err" "child_under_minimum: a fork of sp1 would start sp1.f1.a with 33333.40, under the rev type's minimum capital of 100000.00"
+  expect_eq "sp1 after the refused split" "$(forks_of sp1)" "0 "
+  C=(--config "$TMP/riskdesk5.json" "$@")
   step 0 fork assess --account sp1 --json
   jcheck_file "$TMP/out" 'd["child_type"] == "rev" and d["amount"] == "100000.00"'
   step 0 fork execute --account sp1 --force --json

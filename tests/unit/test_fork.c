@@ -247,6 +247,35 @@ static void test_children(void **state)
     assert_int_equal(rd_fork_children("c1", RD_NODE_COM, 1, M(1), &t, NULL, 0, c, &n, &err),
                      RD_EINVAL);
 
+    /* a child never starts below its type's minimum capital: the default
+     * split of 0.6 rev / 0.4 com of 100,000 is refused, naming the child */
+    p[0] = (struct rd_fork_part){RD_NODE_REV, 600000};
+    p[1] = (struct rd_fork_part){RD_NODE_COM, 400000};
+    assert_int_equal(rd_fork_children("g1", RD_NODE_GEN, 1, M(100000), &t, p, 2, c, &n, &err),
+                     RD_EREJECTED);
+    assert_int_equal(n, 0);
+    assert_string_equal(err.msg, "child_under_minimum: a fork of g1 would start g1.f1.a with "
+                        "60000.00, under the rev type's minimum capital of 100000.00 (check "
+                        "hierarchy.fork_split and hierarchy.types)");
+    t.t[RD_NODE_REV].min_capital = M(60000);
+    assert_int_equal(rd_fork_children("g1", RD_NODE_GEN, 1, M(100000), &t, p, 2, c, &n, &err),
+                     RD_EREJECTED);
+    assert_non_null(strstr(err.msg, "g1.f1.b with 40000.00, under the com type's minimum "
+                                    "capital of 500000.00"));
+    t.t[RD_NODE_COM].min_capital = M(40000);
+    assert_int_equal(rd_fork_children("g1", RD_NODE_GEN, 1, M(100000), &t, p, 2, c, &n, &err),
+                     RD_OK);
+    assert_int_equal(n, 2);
+    /* one child too: a threshold under the child type's minimum */
+    t.t[RD_NODE_GEN].fork_threshold = M(50000);
+    assert_int_equal(rd_fork_children("g1", RD_NODE_GEN, 1, M(50000), &t, NULL, 0, c, &n, &err),
+                     RD_EREJECTED);
+    assert_non_null(strstr(err.msg, "g1.f1 with 50000.00, under the rev type's minimum"));
+
+    /* the arithmetic below, with minimums that do not get in its way */
+    for (int k = 0; k < RD_NODE_TYPE_COUNT; k++)
+        t.t[k].min_capital = 1;
+
     /* a split into thirds: the remainder goes to the first */
     p[0] = (struct rd_fork_part){RD_NODE_REV, 333334};
     p[1] = (struct rd_fork_part){RD_NODE_REV, 333333};

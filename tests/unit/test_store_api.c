@@ -76,7 +76,7 @@ static void test_api_ops(void **state)
     (void)state;
     assert_int_equal(rd_store_open("sqlite::memory:", &s, &err), RD_OK);
     assert_int_equal(s->ops->version, 7);
-    assert_int_equal(s->ops->api->version, 1);
+    assert_int_equal(s->ops->api->version, 2);
 
     /* tokens */
     memset(&t, 0, sizeof t);

@@ -176,9 +176,10 @@ static void test_migrations_and_reopen(void **state)
      * 3: the traders', 4: performance, 5: recommendations for one account, 6: their
      * order, 7: their origin, 8: the hierarchy's ledger, 9: its ops and fork
      * assessments, 10: the audit trail, 11: admin events, 12: consolidation assessments,
-     * 13: the encryption key's check), WAL */
-    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 14);
-    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 14);
+     * 13: the encryption key's check, 14: the traders' days sealed,
+     * 15: the hierarchy's ops by status), WAL */
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 15);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 15);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
                                       "AND name IN ('accounts', 'recs', 'decisions', 'orders', "
                                       "'positions', 'trades', 'kv')"), 7);
@@ -188,7 +189,7 @@ static void test_migrations_and_reopen(void **state)
 
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
     assert_int_equal(f->s->ops->trading->rec_get(f->s, "keep", &r, &err), RD_OK);
-    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 14);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 15);
     rd_store_close(f->s);
 
     /* sync=normal is accepted */
@@ -202,14 +203,14 @@ static void test_migrations_and_reopen(void **state)
     }
 
     /* a database from a newer riskdesk is refused, and left alone */
-    sql_exec(f->path, "INSERT INTO schema_version (version, applied_at) VALUES (15, 0)");
+    sql_exec(f->path, "INSERT INTO schema_version (version, applied_at) VALUES (16, 0)");
     f->s = NULL;
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_EUNSUPPORTED);
     assert_null(f->s);
-    assert_non_null(strstr(err.msg, "schema version 15"));
+    assert_non_null(strstr(err.msg, "schema version 16"));
     assert_non_null(strstr(err.msg, "newer"));
     assert_non_null(strstr(err.msg, f->path));
-    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 15);
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 16);
 }
 
 /* A database from before migration 6: its recommendations get their places
@@ -250,7 +251,7 @@ static void test_migration_6_numbers_stored_recs(void **state)
         sql_exec(f->path, sql);
     }
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
-    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 14);
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 15);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM recs WHERE seq IS NULL"), 0);
     /* migration 7: what was stored came from the signal engine */
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM recs WHERE origin = 'signal'"), 3);
