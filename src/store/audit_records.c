@@ -29,14 +29,18 @@ static const char *or_empty(const char *s)
     return s ? s : "";
 }
 
-void rd_audit_decision_hash(const struct rd_decision_row *r, char hex[RD_SHA256_HEX])
+void rd_audit_decision_hash(const struct rd_decision_row *r, const char *verdicts,
+                            char hex[RD_SHA256_HEX])
 {
     const struct rd_decision *d = &r->d;
-    char verdicts[RD_STORE_VERDICTS_MAX];
+    char encoded[RD_STORE_VERDICTS_MAX];
     struct rd_audit_canon c;
 
-    if (rd_store_verdicts_encode(d, &r->in, verdicts, sizeof verdicts, NULL) != RD_OK)
-        verdicts[0] = '\0';
+    if (!verdicts) {
+        if (rd_store_verdicts_encode(d, &r->in, encoded, sizeof encoded, NULL) != RD_OK)
+            encoded[0] = '\0';
+        verdicts = encoded;
+    }
     rd_audit_canon_init(&c, "decision");
     rd_audit_canon_i64(&c, "id", r->id);
     TEXT(&c, "account", r->account);
@@ -218,13 +222,14 @@ static void id_text(int64_t id, char out[24])
     rd_audit_i64_text(id, out);
 }
 
-int rd_audit_decision(struct rd_store *s, const struct rd_decision_row *r, struct rd_error *err)
+int rd_audit_decision(struct rd_store *s, const struct rd_decision_row *r, const char *verdicts,
+                      struct rd_error *err)
 {
     char hex[RD_SHA256_HEX], id[24];
 
     if (!CHAINED)
         return RD_OK;
-    rd_audit_decision_hash(r, hex);
+    rd_audit_decision_hash(r, verdicts, hex);
     id_text(r->id, id);
     return note(s, r->account, sizeof r->account, "decision", id, hex, err);
 }
