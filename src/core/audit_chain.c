@@ -56,20 +56,41 @@ size_t rd_audit_i64_text(int64_t v, char out[24])
     return n;
 }
 
-/* NAME "=" LEN ":" VALUE "\n" (a canonical form is hashed once for each
- * record written, so this stays off printf). */
-void rd_audit_canon_text(struct rd_audit_canon *c, const char *name, const char *v, size_t n)
+/* NAME "=" LEN ":" VALUE "\n", straight into the buffer when it fits (a
+ * canonical form is hashed once for each record written, so this stays off
+ * printf and off put's checks for each piece). */
+static void field(struct rd_audit_canon *c, const char *name, const char *v, size_t vn)
 {
     char len[24];
-    size_t vn = v ? strnlen(v, n) : 0;
+    size_t nn = strlen(name), ln = rd_audit_i64_text((int64_t)vn, len);
+    size_t total = nn + ln + vn + 3;
+    char *p = c->buf + c->n;
 
-    put(c, name, strlen(name));
-    put(c, "=", 1);
-    put(c, len, rd_audit_i64_text((int64_t)vn, len));
-    put(c, ":", 1);
+    if (c->n + total > sizeof c->buf) {   /* at the buffer's edge, or long: in pieces */
+        put(c, name, nn);
+        put(c, "=", 1);
+        put(c, len, ln);
+        put(c, ":", 1);
+        if (vn)
+            put(c, v, vn);
+        put(c, "\n", 1);
+        return;
+    }
+    memcpy(p, name, nn);
+    p += nn;
+    *p++ = '=';
+    memcpy(p, len, ln);
+    p += ln;
+    *p++ = ':';
     if (vn)
-        put(c, v, vn);
-    put(c, "\n", 1);
+        memcpy(p, v, vn);
+    p[vn] = '\n';
+    c->n += total;
+}
+
+void rd_audit_canon_text(struct rd_audit_canon *c, const char *name, const char *v, size_t n)
+{
+    field(c, name, v, v ? strnlen(v, n) : 0);
 }
 
 void rd_audit_canon_str(struct rd_audit_canon *c, const char *name, const char *v)
@@ -80,9 +101,8 @@ void rd_audit_canon_str(struct rd_audit_canon *c, const char *name, const char *
 void rd_audit_canon_i64(struct rd_audit_canon *c, const char *name, int64_t v)
 {
     char num[24];
-    size_t n = rd_audit_i64_text(v, num);
 
-    rd_audit_canon_text(c, name, num, n);
+    field(c, name, num, rd_audit_i64_text(v, num));
 }
 
 void rd_audit_canon_end(struct rd_audit_canon *c, char hex[RD_SHA256_HEX])
