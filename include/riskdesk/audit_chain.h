@@ -35,9 +35,12 @@ void rd_sha256_final_hex(struct rd_sha256 *c, char out[RD_SHA256_HEX]);
 /* One call: hex of SHA-256(data). */
 void rd_sha256_hex(const void *data, size_t n, char out[RD_SHA256_HEX]);
 
-/* A canonical form being hashed, field by field (the form is never kept). */
+/* A canonical form being hashed, field by field: gathered in buf and hashed
+ * a buffer at a time (the form is never kept whole). */
 struct rd_audit_canon {
     struct rd_sha256 sha;
+    size_t n;                         /* bytes in buf not hashed yet */
+    char buf[512];
 };
 
 void rd_audit_canon_init(struct rd_audit_canon *c, const char *kind);

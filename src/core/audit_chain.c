@@ -11,14 +11,31 @@
 const char RD_AUDIT_ZERO_HASH[RD_SHA256_HEX] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
+/* Appends n bytes to the form: into c->buf, which is hashed first when
+ * they do not fit; bytes more than it holds go to the hash directly. */
+static void put(struct rd_audit_canon *c, const void *p, size_t n)
+{
+    if (c->n + n > sizeof c->buf) {
+        rd_sha256_update(&c->sha, c->buf, c->n);
+        c->n = 0;
+        if (n > sizeof c->buf) {
+            rd_sha256_update(&c->sha, p, n);
+            return;
+        }
+    }
+    memcpy(c->buf + c->n, p, n);
+    c->n += n;
+}
+
 void rd_audit_canon_init(struct rd_audit_canon *c, const char *kind)
 {
     static const char magic[] = "riskdesk-record-v1\n";
 
     rd_sha256_init(&c->sha);
-    rd_sha256_update(&c->sha, magic, sizeof magic - 1);
-    rd_sha256_update(&c->sha, kind, strlen(kind));
-    rd_sha256_update(&c->sha, "\n", 1);
+    c->n = 0;
+    put(c, magic, sizeof magic - 1);
+    put(c, kind, strlen(kind));
+    put(c, "\n", 1);
 }
 
 size_t rd_audit_i64_text(int64_t v, char out[24])
@@ -39,34 +56,41 @@ size_t rd_audit_i64_text(int64_t v, char out[24])
     return n;
 }
 
-/* Fed as one piece: NAME "=" LEN ":" VALUE "\n" (a canonical form is hashed
- * once for each record written, so this stays off printf). */
-void rd_audit_canon_text(struct rd_audit_canon *c, const char *name, const char *v, size_t n)
+/* NAME "=" LEN ":" VALUE "\n", straight into the buffer when it fits (a
+ * canonical form is hashed once for each record written, so this stays off
+ * printf and off put's checks for each piece). */
+static void field(struct rd_audit_canon *c, const char *name, const char *v, size_t vn)
 {
-    char line[512];
-    size_t vn = v ? strnlen(v, n) : 0, nn = strlen(name), used;
+    char len[24];
+    size_t nn = strlen(name), ln = rd_audit_i64_text((int64_t)vn, len);
+    size_t total = nn + ln + vn + 3;
+    char *p = c->buf + c->n;
 
-    if (nn + vn + 24 > sizeof line) {   /* long values: in pieces */
-        char len[24];
-
-        rd_sha256_update(&c->sha, name, nn);
-        rd_sha256_update(&c->sha, "=", 1);
-        rd_sha256_update(&c->sha, len, rd_audit_i64_text((int64_t)vn, len));
-        rd_sha256_update(&c->sha, ":", 1);
-        rd_sha256_update(&c->sha, v, vn);
-        rd_sha256_update(&c->sha, "\n", 1);
+    if (c->n + total > sizeof c->buf) {   /* at the buffer's edge, or long: in pieces */
+        put(c, name, nn);
+        put(c, "=", 1);
+        put(c, len, ln);
+        put(c, ":", 1);
+        if (vn)
+            put(c, v, vn);
+        put(c, "\n", 1);
         return;
     }
-    memcpy(line, name, nn);
-    used = nn;
-    line[used++] = '=';
-    used += rd_audit_i64_text((int64_t)vn, line + used);
-    line[used++] = ':';
+    memcpy(p, name, nn);
+    p += nn;
+    *p++ = '=';
+    memcpy(p, len, ln);
+    p += ln;
+    *p++ = ':';
     if (vn)
-        memcpy(line + used, v, vn);
-    used += vn;
-    line[used++] = '\n';
-    rd_sha256_update(&c->sha, line, used);
+        memcpy(p, v, vn);
+    p[vn] = '\n';
+    c->n += total;
+}
+
+void rd_audit_canon_text(struct rd_audit_canon *c, const char *name, const char *v, size_t n)
+{
+    field(c, name, v, v ? strnlen(v, n) : 0);
 }
 
 void rd_audit_canon_str(struct rd_audit_canon *c, const char *name, const char *v)
@@ -77,13 +101,13 @@ void rd_audit_canon_str(struct rd_audit_canon *c, const char *name, const char *
 void rd_audit_canon_i64(struct rd_audit_canon *c, const char *name, int64_t v)
 {
     char num[24];
-    size_t n = rd_audit_i64_text(v, num);
 
-    rd_audit_canon_text(c, name, num, n);
+    field(c, name, num, rd_audit_i64_text(v, num));
 }
 
 void rd_audit_canon_end(struct rd_audit_canon *c, char hex[RD_SHA256_HEX])
 {
+    rd_sha256_update(&c->sha, c->buf, c->n);
     rd_sha256_final_hex(&c->sha, hex);
 }
 

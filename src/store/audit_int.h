@@ -35,8 +35,11 @@ void rd_audit_drop(struct rd_store *s);
 void rd_audit_free(struct rd_store *s);
 
 /* The records (audit_records.c): each canonical form's hash, and the note
- * of an entry for the record in its chain. */
-void rd_audit_decision_hash(const struct rd_decision_row *r, char hex[RD_SHA256_HEX]);
+ * of an entry for the record in its chain. A decision's verdicts are hashed
+ * as stored (rd_store_verdicts_encode's text): the write that just encoded
+ * them passes them; NULL encodes them here from the row. */
+void rd_audit_decision_hash(const struct rd_decision_row *r, const char *verdicts,
+                            char hex[RD_SHA256_HEX]);
 void rd_audit_order_hash(const struct rd_order_row *o, char hex[RD_SHA256_HEX]);
 void rd_audit_state_hash(const struct rd_hier_state_row *t, char hex[RD_SHA256_HEX]);
 void rd_audit_txn_hash(const struct rd_ledger_txn *t, const struct rd_ledger_entry *e, size_t n,
@@ -47,7 +50,8 @@ void rd_audit_assignment_hash(const struct rd_assignment_row *a, char hex[RD_SHA
 void rd_audit_account_def_hash(const struct rd_account_def_row *a, char hex[RD_SHA256_HEX]);
 void rd_audit_event_hash(const struct rd_admin_event_row *e, char hex[RD_SHA256_HEX]);
 
-int rd_audit_decision(struct rd_store *s, const struct rd_decision_row *r, struct rd_error *err);
+int rd_audit_decision(struct rd_store *s, const struct rd_decision_row *r, const char *verdicts,
+                      struct rd_error *err);
 int rd_audit_order(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err);
 /* After order_update: reads the order back whole and notes it. */
 int rd_audit_order_changed(struct rd_store *s, const struct rd_order_row *changed,
@@ -84,8 +88,11 @@ typedef int (*rd_audit_record_fn)(struct rd_store *, struct rd_decision_row *, s
                                   struct rd_order_row *, const size_t *, size_t,
                                   struct rd_error *);
 
+/* raw encodes the row's verdicts into its third argument (an
+ * RD_STORE_VERDICTS_MAX buffer) and writes them: the entry hashes that text,
+ * so each decision is encoded once. */
 int rd_audit_decision_add(struct rd_store *s, struct rd_decision_row *row,
-                          int (*raw)(struct rd_store *, struct rd_decision_row *,
+                          int (*raw)(struct rd_store *, struct rd_decision_row *, char *,
                                      struct rd_error *),
                           struct rd_error *err);
 int rd_audit_decisions_record(struct rd_store *s, struct rd_decision_row *rows, size_t n,

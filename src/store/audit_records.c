@@ -15,19 +15,33 @@
 
 #define TEXT(c, name, f) rd_audit_canon_text((c), (name), (f), sizeof(f))
 
+/* A build to measure the chain only (cmake -DRD_BENCH_NO_CHAIN=ON, which
+ * bench/bench_audit.sh alone uses: docs/benchmarks.md, "The audit trail")
+ * notes nothing: the writes below skip their record's hash, read-back and
+ * entry, so it runs as if there were no audit trail. Never shipped. */
+#ifdef RD_BENCH_NO_CHAIN
+enum { CHAINED = 0 };
+#else
+enum { CHAINED = 1 };
+#endif
+
 static const char *or_empty(const char *s)
 {
     return s ? s : "";
 }
 
-void rd_audit_decision_hash(const struct rd_decision_row *r, char hex[RD_SHA256_HEX])
+void rd_audit_decision_hash(const struct rd_decision_row *r, const char *verdicts,
+                            char hex[RD_SHA256_HEX])
 {
     const struct rd_decision *d = &r->d;
-    char verdicts[RD_STORE_VERDICTS_MAX];
+    char encoded[RD_STORE_VERDICTS_MAX];
     struct rd_audit_canon c;
 
-    if (rd_store_verdicts_encode(d, &r->in, verdicts, sizeof verdicts, NULL) != RD_OK)
-        verdicts[0] = '\0';
+    if (!verdicts) {
+        if (rd_store_verdicts_encode(d, &r->in, encoded, sizeof encoded, NULL) != RD_OK)
+            encoded[0] = '\0';
+        verdicts = encoded;
+    }
     rd_audit_canon_init(&c, "decision");
     rd_audit_canon_i64(&c, "id", r->id);
     TEXT(&c, "account", r->account);
@@ -209,11 +223,14 @@ static void id_text(int64_t id, char out[24])
     rd_audit_i64_text(id, out);
 }
 
-int rd_audit_decision(struct rd_store *s, const struct rd_decision_row *r, struct rd_error *err)
+int rd_audit_decision(struct rd_store *s, const struct rd_decision_row *r, const char *verdicts,
+                      struct rd_error *err)
 {
     char hex[RD_SHA256_HEX], id[24];
 
-    rd_audit_decision_hash(r, hex);
+    if (!CHAINED)
+        return RD_OK;
+    rd_audit_decision_hash(r, verdicts, hex);
     id_text(r->id, id);
     return note(s, r->account, sizeof r->account, "decision", id, hex, err);
 }
@@ -222,6 +239,8 @@ int rd_audit_order(struct rd_store *s, const struct rd_order_row *o, struct rd_e
 {
     char hex[RD_SHA256_HEX], coid[sizeof o->client_order_id + 1];
 
+    if (!CHAINED)
+        return RD_OK;
     rd_audit_order_hash(o, hex);
     snprintf(coid, sizeof coid, "%.*s", (int)strnlen(o->client_order_id, sizeof o->client_order_id),
              o->client_order_id);
@@ -235,6 +254,8 @@ int rd_audit_order_changed(struct rd_store *s, const struct rd_order_row *change
     struct rd_order_row o;
     int rc;
 
+    if (!CHAINED)
+        return RD_OK;
     snprintf(coid, sizeof coid, "%.*s",
              (int)strnlen(changed->client_order_id, sizeof changed->client_order_id),
              changed->client_order_id);
@@ -246,6 +267,8 @@ int rd_audit_state(struct rd_store *s, const struct rd_hier_state_row *t, struct
 {
     char hex[RD_SHA256_HEX], id[24];
 
+    if (!CHAINED)
+        return RD_OK;
     rd_audit_state_hash(t, hex);
     id_text(t->id, id);
     return note(s, t->account, sizeof t->account, "hier_state", id, hex, err);
@@ -256,6 +279,8 @@ int rd_audit_txn(struct rd_store *s, const struct rd_ledger_txn *t,
 {
     char hex[RD_SHA256_HEX], key[sizeof t->key + 1];
 
+    if (!CHAINED)
+        return RD_OK;
     rd_audit_txn_hash(t, e, n, hex);
     snprintf(key, sizeof key, "%.*s", (int)strnlen(t->key, sizeof t->key), t->key);
     return note(s, NULL, 0, "ledger_txn", key, hex, err);
@@ -265,6 +290,8 @@ int rd_audit_event(struct rd_store *s, const struct rd_admin_event_row *e, struc
 {
     char hex[RD_SHA256_HEX], id[24];
 
+    if (!CHAINED)
+        return RD_OK;
     rd_audit_event_hash(e, hex);
     id_text(e->id, id);
     return note(s, e->account[0] ? e->account : NULL, sizeof e->account, "admin_event", id, hex,
@@ -275,6 +302,8 @@ int rd_audit_token(struct rd_store *s, const struct rd_token_row *t, struct rd_e
 {
     char hex[RD_SHA256_HEX], id[24];
 
+    if (!CHAINED)
+        return RD_OK;
     rd_audit_token_hash(t, hex);
     id_text(t->id, id);
     return note(s, NULL, 0, "token", id, hex, err);
@@ -300,8 +329,11 @@ static int find_token(void *ctx, const struct rd_token_row *t)
 int rd_audit_token_changed(struct rd_store *s, int64_t id, struct rd_error *err)
 {
     struct token_find f = {.id = id};
-    int rc = s->ops->api->token_list(s, find_token, &f, err);
+    int rc;
 
+    if (!CHAINED)
+        return RD_OK;
+    rc = s->ops->api->token_list(s, find_token, &f, err);
     if (rc)
         return rc;
     if (!f.found)
@@ -313,8 +345,11 @@ int rd_audit_user_changed(struct rd_store *s, const char *id, struct rd_error *e
 {
     struct rd_user_row u;
     char hex[RD_SHA256_HEX];
-    int rc = s->ops->api->user_get(s, id, &u, err);
+    int rc;
 
+    if (!CHAINED)
+        return RD_OK;
+    rc = s->ops->api->user_get(s, id, &u, err);
     if (rc)
         return rc;
     rd_audit_user_hash(&u, hex);
@@ -331,8 +366,11 @@ int rd_audit_assignment_added(struct rd_store *s, const char *user, struct rd_er
 {
     struct rd_assignment_row a = {.id = -1};
     char hex[RD_SHA256_HEX], id[24];
-    int rc = s->ops->api->assignment_list(s, user, NULL, 1, newest_assignment, &a, err);
+    int rc;
 
+    if (!CHAINED)
+        return RD_OK;
+    rc = s->ops->api->assignment_list(s, user, NULL, 1, newest_assignment, &a, err);
     if (rc)
         return rc;
     if (a.id < 0)
@@ -347,9 +385,12 @@ int rd_audit_account_def_changed(struct rd_store *s, const struct rd_account_def
                                  struct rd_error *err)
 {
     char name[sizeof changed->name + 1], hex[RD_SHA256_HEX];
-    struct rd_account_def_row *a = rd_malloc(sizeof *a);   /* 8 KiB: off small stacks */
+    struct rd_account_def_row *a;
     int rc;
 
+    if (!CHAINED)
+        return RD_OK;
+    a = rd_malloc(sizeof *a);   /* 8 KiB: off small stacks */
     if (!a)
         return rd_error_set(err, RD_ENOMEM, "audit: out of memory");
     snprintf(name, sizeof name, "%.*s", (int)strnlen(changed->name, sizeof changed->name),

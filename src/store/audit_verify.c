@@ -226,7 +226,7 @@ static int on_decision(void *ctx, const struct rd_decision_row *r)
 {
     char hex[RD_SHA256_HEX];
 
-    rd_audit_decision_hash(r, hex);
+    rd_audit_decision_hash(r, NULL, hex);
     return check_id(ctx, "decision", r->id, hex);
 }
 

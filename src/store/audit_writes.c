@@ -8,20 +8,22 @@
 #include <time.h>
 
 #include "store/audit_int.h"
+#include "store/store_int.h"
 #include "riskdesk/banned.h"
 
 int rd_audit_decision_add(struct rd_store *s, struct rd_decision_row *row,
-                          int (*raw)(struct rd_store *, struct rd_decision_row *,
+                          int (*raw)(struct rd_store *, struct rd_decision_row *, char *,
                                      struct rd_error *),
                           struct rd_error *err)
 {
+    char verdicts[RD_STORE_VERDICTS_MAX];
     int rc = rd_audit_begin(s, err);
 
     if (rc)
         return rc;
-    rc = raw(s, row, err);
+    rc = raw(s, row, verdicts, err);
     if (rc == RD_OK)
-        rc = rd_audit_decision(s, row, err);
+        rc = rd_audit_decision(s, row, verdicts, err);
     return rd_audit_end(s, rc, err);
 }
 
@@ -35,7 +37,7 @@ int rd_audit_decisions_record(struct rd_store *s, struct rd_decision_row *rows, 
         return rc;
     rc = raw(s, rows, n, orders, order_row, norders, err);
     for (size_t i = 0, j = 0; rc == RD_OK && i < n; i++) {
-        rc = rd_audit_decision(s, &rows[i], err);
+        rc = rd_audit_decision(s, &rows[i], NULL, err);   /* raw keeps no encoding: again */
         for (; rc == RD_OK && j < norders && order_row[j] == i; j++)
             rc = rd_audit_order(s, &orders[j], err);
     }

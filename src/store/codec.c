@@ -95,11 +95,10 @@ ENUM_CODEC(gate, enum rd_gate, gate_names)
 ENUM_CODEC(action, enum rd_action, action_names)
 ENUM_CODEC(strategy, enum rd_strategy, strategy_names)
 
-/* Appends to buf[*used..n); returns -1 when it does not fit (with its NUL). */
-static int put_str(char *buf, size_t n, size_t *used, const char *s)
+/* Appends len bytes of s to buf[*used..n); returns -1 when they do not fit
+ * (with the NUL it keeps after them). */
+static int put_mem(char *buf, size_t n, size_t *used, const char *s, size_t len)
 {
-    size_t len = strlen(s);
-
     if (*used + len >= n)
         return -1;
     memcpy(buf + *used, s, len);
@@ -108,21 +107,25 @@ static int put_str(char *buf, size_t n, size_t *used, const char *s)
     return 0;
 }
 
+static int put_str(char *buf, size_t n, size_t *used, const char *s)
+{
+    return put_mem(buf, n, used, s, strlen(s));
+}
+
 /* Decimal without printf: this runs 40 times per decision recorded. */
 static int put_i64(char *buf, size_t n, size_t *used, int64_t v)
 {
     char tmp[24];
-    char *p = tmp + sizeof tmp;
+    char *end = tmp + sizeof tmp, *p = end;
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
-    *--p = '\0';
     do {
         *--p = (char)('0' + u % 10);
         u /= 10;
     } while (u);
     if (v < 0)
         *--p = '-';
-    return put_str(buf, n, used, p);
+    return put_mem(buf, n, used, p, (size_t)(end - p));
 }
 
 /* The inputs' numbers, in the order of the "=in" item after its tier, state

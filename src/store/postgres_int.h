@@ -388,7 +388,10 @@ int rd_pg_rec_add(struct rd_store *s, const struct rd_rec *r, struct rd_error *e
 int rd_pg_rec_get(struct rd_store *s, const char *id, struct rd_rec *r, struct rd_error *err);
 int rd_pg_rec_undecided(struct rd_store *s, const char *account, int64_t *mark, size_t max,
                         struct rd_rec *out, size_t *n, struct rd_error *err);
-int rd_pg_decision_add(struct rd_store *s, struct rd_decision_row *row, struct rd_error *err);
+/* verdicts: the caller's RD_STORE_VERDICTS_MAX buffer, which gets the row's
+ * verdicts as stored (audit_int.h) */
+int rd_pg_decision_add(struct rd_store *s, struct rd_decision_row *row, char *verdicts,
+                       struct rd_error *err);
 /* decision_add in parts, for postgres_batch.c: its parameters (verdicts is a
  * caller's RD_STORE_VERDICTS_MAX buffer the bind points into), and why a row
  * was not written (RD_EEXIST: decided already; RD_ENOTFOUND: no such

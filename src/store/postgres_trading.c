@@ -391,10 +391,10 @@ int rd_pg_decision_missing(struct rd_pg_store *q, const struct rd_decision_row *
                         "(the recommendation)", what);
 }
 
-int rd_pg_decision_add(struct rd_store *s, struct rd_decision_row *row, struct rd_error *err)
+int rd_pg_decision_add(struct rd_store *s, struct rd_decision_row *row, char *verdicts,
+                       struct rd_error *err)
 {
     struct rd_pg_store *q = rd_pg(s);
-    char verdicts[RD_STORE_VERDICTS_MAX];
     struct rd_pg_bind b;
     PGresult *res;
     int rc;

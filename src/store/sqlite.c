@@ -483,18 +483,20 @@ out:
 
 /* ---- decisions ---- */
 
-static int decision_write(struct rd_store *s, struct rd_decision_row *row, struct rd_error *err)
+/* verdicts: the caller's RD_STORE_VERDICTS_MAX buffer, which gets the row's
+ * verdicts as stored (audit_int.h) */
+static int decision_write(struct rd_store *s, struct rd_decision_row *row, char *verdicts,
+                          struct rd_error *err)
 {
     struct sqlite_store *q = sq(s);
     const struct rd_decision *d = &row->d;
-    char verdicts[RD_STORE_VERDICTS_MAX];
     struct rd_sqlite_binder b;
     int rc;
 
     if ((unsigned)d->first_failed > RD_GATE_COUNT)
         return rd_error_set(err, RD_EINVAL, "decision_add \"%.*s\": first_failed %d out of range",
                             FIELD(row->rec_id), (int)d->first_failed);
-    rc = rd_store_verdicts_encode(d, &row->in, verdicts, sizeof verdicts, err);
+    rc = rd_store_verdicts_encode(d, &row->in, verdicts, RD_STORE_VERDICTS_MAX, err);
     if (rc)
         return rd_error_prefix(err, "decision_add \"%.*s\" for \"%.*s\"", FIELD(row->rec_id),
                                FIELD(row->account));

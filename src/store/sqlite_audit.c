@@ -12,9 +12,17 @@
 #include "store/sqlite_int.h"
 #include "riskdesk/banned.h"
 
+/* Entries go in MANY rows a statement (a dispatcher's cycle writes one a
+ * decision): one statement's start and end for every MANY rows. */
+#define MANY 16
+#define ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define ROWS4 ROW ", " ROW ", " ROW ", " ROW
+#define INSERT "INSERT INTO audit_entries (" AUDIT_COLS ") VALUES "
+
 static const char *const sql[RD_SQX_COUNT] = {
     [RD_SQX_AUDIT_HEAD] = AUDIT_SQL_HEAD,
-    [RD_SQX_AUDIT_ADD] = "INSERT INTO audit_entries (" AUDIT_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [RD_SQX_AUDIT_ADD] = INSERT ROW,
+    [RD_SQX_AUDIT_ADD_MANY] = INSERT ROWS4 ", " ROWS4 ", " ROWS4 ", " ROWS4,
     [RD_SQX_AUDIT_LIST_ONE] = AUDIT_SQL_LIST_ONE,
     [RD_SQX_AUDIT_LIST_ALL] = AUDIT_SQL_LIST_ALL,
     [RD_SQX_AUDIT_HEADS] = AUDIT_SQL_HEADS,
@@ -90,21 +98,24 @@ static int audit_add(struct rd_store *s, const struct rd_audit_entry *e, size_t 
 {
     int rc = RD_OK;
 
-    for (size_t i = 0; i < n && rc == RD_OK; i++) {
+    for (size_t i = 0, k; i < n && rc == RD_OK; i += k) {
         struct rd_sqlite_binder b;
 
-        rc = prep(s, RD_SQX_AUDIT_ADD, &b, err);
+        k = n - i >= MANY ? MANY : 1;
+        rc = prep(s, k == MANY ? RD_SQX_AUDIT_ADD_MANY : RD_SQX_AUDIT_ADD, &b, err);
         if (rc)
             break;
-        rd_sqlite_bind_str(&b, e[i].chain);
-        rd_sqlite_bind_i64(&b, e[i].seq);
-        rd_sqlite_bind_i64(&b, e[i].at);
-        rd_sqlite_bind_str(&b, e[i].actor);
-        rd_sqlite_bind_str(&b, e[i].kind);
-        rd_sqlite_bind_str(&b, e[i].subject);
-        rd_sqlite_bind_str(&b, e[i].record_hash);
-        rd_sqlite_bind_str(&b, e[i].prev_hash);
-        rd_sqlite_bind_str(&b, e[i].hash);
+        for (const struct rd_audit_entry *x = e + i; x < e + i + k; x++) {
+            rd_sqlite_bind_str(&b, x->chain);
+            rd_sqlite_bind_i64(&b, x->seq);
+            rd_sqlite_bind_i64(&b, x->at);
+            rd_sqlite_bind_str(&b, x->actor);
+            rd_sqlite_bind_str(&b, x->kind);
+            rd_sqlite_bind_str(&b, x->subject);
+            rd_sqlite_bind_str(&b, x->record_hash);
+            rd_sqlite_bind_str(&b, x->prev_hash);
+            rd_sqlite_bind_str(&b, x->hash);
+        }
         rc = rd_sqlite_bind_run(s, &b, NULL, err, "audit add");
     }
     return rc;

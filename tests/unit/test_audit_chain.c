@@ -101,6 +101,31 @@ static void test_canonical_bytes(void **state)
         rd_audit_canon_end(&c, got);
         assert_string_equal(got, want);
     }
+    /* fields gathered across the buffer's edge (values of 0 to 600 bytes,
+     * some exactly filling it) hash to the same bytes as the form whole */
+    {
+        static char whole[40000], v[700];
+        static const size_t sizes[] = {0, 1, 7, 100, 490, 512, 511, 513, 600, 3, 250, 260, 499};
+        size_t used;
+        int n;
+
+        memset(v, 'w', sizeof v);
+        used = (size_t)snprintf(whole, sizeof whole, "riskdesk-record-v1\nk\n");
+        rd_audit_canon_init(&c, "k");
+        for (int r = 0; r < 3; r++)
+            for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+                n = snprintf(whole + used, sizeof whole - used, "f=%zu:%.*s\n", sizes[i],
+                             (int)sizes[i], v);
+                used += (size_t)n;
+                rd_audit_canon_text(&c, "f", v, sizes[i]);
+                rd_audit_canon_i64(&c, "i", (int64_t)i);
+                used += (size_t)snprintf(whole + used, sizeof whole - used, "i=%d:%zu\n",
+                                         i < 10 ? 1 : 2, i);
+            }
+        rd_audit_canon_end(&c, got);
+        rd_sha256_hex(whole, used, want);
+        assert_string_equal(got, want);
+    }
     /* the lengths keep ("ab", "c") apart from ("a", "bc") */
     rd_audit_canon_init(&c, "k");
     rd_audit_canon_str(&c, "x", "ab");
