@@ -270,6 +270,7 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
                               "WHERE account = $1 GROUP BY approved, first_failed"),
     S(RD_PGS_ORDER_COUNTS,
       "SELECT status, COUNT(*) FROM orders WHERE account = $1 GROUP BY status"),
+    S(RD_PGS_KV_GET_MANY, "SELECT key, val FROM kv WHERE ns = $1 AND key = ANY($2::text[])"),
 };
 
 #undef S

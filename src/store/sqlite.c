@@ -981,7 +981,7 @@ int rd_sqlite_fail(struct rd_store *s, int rc, struct rd_error *err, const char 
 }
 
 const struct rd_store_trading_ops rd_sqlite_trading_ops = {
-    .version = 2,
+    .version = 3,
     .account_put = sq_account_put,
     .account_get = sq_account_get,
     .account_list = sq_account_list,
@@ -1002,6 +1002,7 @@ const struct rd_store_trading_ops rd_sqlite_trading_ops = {
     .kv_put = sq_kv_put,
     .decisions_record = rd_store_decisions_record_each,   /* in-process: nothing to save */
     .activity_entries = rd_store_activity_entries_each,
+    .kv_get_many = rd_store_kv_get_many_each,
 };
 
 /* A file's handle has no connection to lose. */
