@@ -413,7 +413,9 @@ int rd_pg_activity_entries(struct rd_store *s, const char *account, int64_t day_
 int rd_pg_decisions_record(struct rd_store *s, struct rd_decision_row *rows, size_t n,
                            struct rd_order_row *orders, const size_t *order_row, size_t norders,
                            struct rd_error *err);
-int rd_pg_order_update(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err);
+/* store.h's order_update, filling *whole with the row it leaves (RETURNING). */
+int rd_pg_order_update(struct rd_store *s, const struct rd_order_row *o,
+                       struct rd_order_row *whole, struct rd_error *err);
 int rd_pg_order_get(struct rd_store *s, const char *client_order_id, struct rd_order_row *o,
                     struct rd_error *err);
 int rd_pg_order_list(struct rd_store *s, const char *account, int status,
