@@ -876,6 +876,36 @@ static void test_kv(void **state)
     rd_free(v);
 }
 
+/* kv_get_many (trading version 3): the values of present keys in the keys'
+ * order, NULL for absent ones and for another namespace's, a key asked twice
+ * answered twice, none asked none read. */
+static void test_kv_get_many(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    struct rd_error err = {0};
+    const char *keys[] = {"MSFT", "NONE", "AAPL", "OTHER", "MSFT"};
+    char *vals[5] = {(char *)0x1, (char *)0x1, (char *)0x1, (char *)0x1, (char *)0x1};
+
+    assert_true(s->ops->trading->version >= 3);
+    assert_non_null(s->ops->trading->kv_get_many);
+    assert_int_equal(s->ops->trading->kv_put(s, "paper.market", "AAPL", "{\"p\": 1}", 0, &err),
+                     RD_OK);
+    assert_int_equal(s->ops->trading->kv_put(s, "paper.market", "MSFT", "", 0, &err), RD_OK);
+    assert_int_equal(s->ops->trading->kv_put(s, "other", "OTHER", "x", 0, &err), RD_OK);
+    assert_int_equal(rd_store_kv_get_many(s, "paper.market", keys, 5, vals, &err), RD_OK);
+    assert_string_equal(vals[0], "");
+    assert_null(vals[1]);
+    assert_string_equal(vals[2], "{\"p\": 1}");
+    assert_null(vals[3]);
+    assert_string_equal(vals[4], "");
+    for (size_t i = 0; i < 5; i++)
+        rd_free(vals[i]);
+    vals[0] = (char *)0x1;
+    assert_int_equal(rd_store_kv_get_many(s, "paper.market", keys, 0, vals, &err), RD_OK);
+    assert_ptr_equal(vals[0], (char *)0x1);
+}
+
 /* Maintenance (version 4): the size of a store, VACUUM refused inside a
  * transaction and run outside one, the rows still there after it. */
 static void test_maint_vacuum(void **state)

@@ -84,6 +84,10 @@ struct rd_broker;
 struct rd_broker_state {
     void *ctx;
     int (*get)(void *ctx, const char *ns, const char *key, char **val, struct rd_error *err);
+    /* get of keys[0..n) at once: vals[i] rd_malloc'ed, or NULL when absent;
+     * every vals[i] NULL on an error */
+    int (*get_many)(void *ctx, const char *ns, const char *const *keys, size_t n, char **vals,
+                    struct rd_error *err);
     int (*put)(void *ctx, const char *ns, const char *key, const char *val, int only_new,
                struct rd_error *err);
     int (*begin)(void *ctx, struct rd_error *err);

@@ -222,6 +222,13 @@ struct rd_store_trading_ops {
     int (*activity_entries)(struct rd_store *s, const char *account, int64_t day_start,
                             const char *const *underlyings, size_t n, int32_t *count,
                             int64_t *last_at, struct rd_error *err);
+
+    /* version 3 */
+    /* kv_get of keys[0..n) in ns at once: vals[i] is rd_malloc'ed for the
+     * caller, or NULL when that key is absent; on an error every vals[i] is
+     * NULL. One query on PostgreSQL. Call it through rd_store_kv_get_many. */
+    int (*kv_get_many)(struct rd_store *s, const char *ns, const char *const *keys, size_t n,
+                       char **vals, struct rd_error *err);
 };
 
 /*
@@ -238,6 +245,12 @@ int rd_store_activity_entries(struct rd_store *s, const char *account, int64_t d
 int rd_store_activity_entries_each(struct rd_store *s, const char *account, int64_t day_start,
                                    const char *const *underlyings, size_t n, int32_t *count,
                                    int64_t *last_at, struct rd_error *err);
+/* The backend's kv_get_many, or for a trading table older than version 3
+ * kv_get once a key. */
+int rd_store_kv_get_many(struct rd_store *s, const char *ns, const char *const *keys, size_t n,
+                         char **vals, struct rd_error *err);
+int rd_store_kv_get_many_each(struct rd_store *s, const char *ns, const char *const *keys,
+                              size_t n, char **vals, struct rd_error *err);
 /* That one-at-a-time form itself, for a backend whose round trips cost nothing. */
 int rd_store_decisions_record_each(struct rd_store *s, struct rd_decision_row *rows, size_t n,
                                    struct rd_order_row *orders, const size_t *order_row,

@@ -58,6 +58,12 @@ static int st_get(void *ctx, const char *ns, const char *key, char **val, struct
     return s->ops->trading->kv_get(s, ns, key, val, err);
 }
 
+static int st_get_many(void *ctx, const char *ns, const char *const *keys, size_t n,
+                       char **vals, struct rd_error *err)
+{
+    return rd_store_kv_get_many(ctx, ns, keys, n, vals, err);
+}
+
 static int st_put(void *ctx, const char *ns, const char *key, const char *val, int only_new,
                   struct rd_error *err)
 {
@@ -91,6 +97,7 @@ void rd_runner_store_state(struct rd_store *s, struct rd_broker_state *out)
 {
     out->ctx = s;
     out->get = st_get;
+    out->get_many = st_get_many;
     out->put = st_put;
     out->begin = st_begin;
     out->commit = st_commit;

@@ -113,19 +113,13 @@ static int32_t et_today(const struct paper *pb)
 
 /* ---- JSON <-> state ---- */
 
-static int load_json(const struct rd_broker_state *s, const char *ns, const char *key, json_t **out,
-                     struct rd_error *err)
+/* text (a value of ns/key) as a JSON object in *out. */
+static int parse_json(const char *text, const char *ns, const char *key, json_t **out,
+                      struct rd_error *err)
 {
-    char *text = NULL;
     json_error_t jerr;
-    int rc;
 
-    *out = NULL;
-    rc = s->get(s->ctx, ns, key, &text, err);
-    if (rc != RD_OK)
-        return rc;
     *out = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
-    rd_free(text);
     if (!*out)
         return rd_error_set(err, RD_ESTORE, "paper broker: %s/%s is not valid JSON: %s", ns, key,
                             jerr.text);
@@ -135,6 +129,21 @@ static int load_json(const struct rd_broker_state *s, const char *ns, const char
         return rd_error_set(err, RD_ESTORE, "paper broker: %s/%s is not a JSON object", ns, key);
     }
     return RD_OK;
+}
+
+static int load_json(const struct rd_broker_state *s, const char *ns, const char *key, json_t **out,
+                     struct rd_error *err)
+{
+    char *text = NULL;
+    int rc;
+
+    *out = NULL;
+    rc = s->get(s->ctx, ns, key, &text, err);
+    if (rc != RD_OK)
+        return rc;
+    rc = parse_json(text, ns, key, out, err);
+    rd_free(text);
+    return rc;
 }
 
 static int save_json(const struct rd_broker_state *s, const char *ns, const char *key, json_t *v, int only_new,
@@ -223,14 +232,18 @@ static json_t *day_json(int32_t day)
 
 /* ---- the market ---- */
 
-static int mkt_load(struct paper *pb, const char *symbol, struct paper_mkt *m, struct rd_error *err)
+/* The walk of symbol from text, its stored value (NULL: the market has none). */
+static int mkt_parse(const char *symbol, const char *text, struct paper_mkt *m,
+                     struct rd_error *err)
 {
     json_t *o = NULL, *seed;
     const char *s;
     char *end;
     int rc;
 
-    rc = load_json(&pb->st, NS_MARKET, symbol, &o, err);
+    if (!text)
+        return rd_error_set(err, RD_ENOTFOUND, "paper market: no state for \"%s\"", symbol);
+    rc = parse_json(text, NS_MARKET, symbol, &o, err);
     if (rc != RD_OK)
         return rc;
     seed = json_object_get(o, "seed");
@@ -258,6 +271,17 @@ out:
     return rc;
 }
 
+static int mkt_load(struct paper *pb, const char *symbol, struct paper_mkt *m, struct rd_error *err)
+{
+    char *text = NULL;
+    int rc = pb->st.get(pb->st.ctx, NS_MARKET, symbol, &text, err);
+
+    if (rc == RD_OK)
+        rc = mkt_parse(symbol, text, m, err);
+    rd_free(text);
+    return rc;
+}
+
 /* mode: RD_KV_SHARED_NEW for a walk started here, RD_KV_SHARED for one
  * advanced: the market is every account's, and an account never waits for
  * another's transaction to write it (kv.h). */
@@ -279,17 +303,20 @@ static int mkt_save(struct paper *pb, const char *symbol, const struct paper_mkt
 
 /*
  * The current quote of symbol. A symbol the market has never seen starts a
- * walk at start_price when start_price > 0 (and *started = 1), else RD_ENOTFOUND.
+ * walk at start_price when start_price > 0, else RD_ENOTFOUND. known: NULL to
+ * read the symbol's walk here, else where its value was already read in this
+ * transaction (*known NULL: the market had none).
  */
-static int mkt_quote(struct paper *pb, const char *symbol, rd_money start_price,
-                     int64_t multiplier, rd_money *quote, struct rd_error *err)
+static int mkt_quote(struct paper *pb, const char *symbol, const char *const *known,
+                     rd_money start_price, int64_t multiplier, rd_money *quote,
+                     struct rd_error *err)
 {
     int64_t now = rd_paper_minute(pb->base.now);
     struct paper_mkt m;
     struct rd_paper_walk w;
     int rc;
 
-    rc = mkt_load(pb, symbol, &m, err);
+    rc = known ? mkt_parse(symbol, *known, &m, err) : mkt_load(pb, symbol, &m, err);
     if (rc == RD_ENOTFOUND) {
         if (start_price <= 0)
             return rd_error_set(err, RD_ENOTFOUND,
@@ -310,7 +337,7 @@ static int mkt_quote(struct paper *pb, const char *symbol, rd_money start_price,
 
             rc = mkt_load(pb, symbol, &theirs, err);
             if (rc == RD_OK)
-                return mkt_quote(pb, symbol, 0, multiplier, quote, err);
+                return mkt_quote(pb, symbol, NULL, 0, multiplier, quote, err);
             if (rc == RD_ENOTFOUND)
                 rc = RD_OK;
         }
@@ -474,38 +501,64 @@ static rd_money position_value(int64_t qty, rd_money price, int64_t multiplier)
     return v > RD_MONEY_MAX || v < -RD_MONEY_MAX ? -1 : (rd_money)v;
 }
 
-/* Equity at the current quotes; fills quotes[i] for each position when quotes != NULL. */
+/* Equity at the current quotes; fills quotes[i] for each position when
+ * quotes != NULL. The market's walks of all the positions are read at once. */
 static int acct_equity(struct paper *pb, const struct paper_acct *a, rd_money *equity,
                        rd_money *quotes, struct rd_error *err)
 {
     i128 sum = a->cash;
+    const char **symbols = NULL;
+    char **walks = NULL;
+    int rc = RD_OK;
 
-    for (size_t i = 0; i < a->n_pos; i++) {
+    if (a->n_pos > 0) {
+        symbols = rd_calloc(a->n_pos, sizeof *symbols);
+        walks = rd_calloc(a->n_pos, sizeof *walks);
+        if (!symbols || !walks) {
+            rc = rd_error_set(err, RD_ENOMEM, "paper broker: out of memory valuing %zu positions",
+                              a->n_pos);
+            goto out;
+        }
+        for (size_t i = 0; i < a->n_pos; i++)
+            symbols[i] = a->pos[i].symbol;
+        rc = pb->st.get_many(pb->st.ctx, NS_MARKET, symbols, a->n_pos, walks, err);
+    }
+    for (size_t i = 0; i < a->n_pos && rc == RD_OK; i++) {
         const struct paper_pos *p = &a->pos[i];
         rd_money q, v;
+
         /* its own price starts a walk when the market has none: a walk
          * another account's open transaction is writing has not landed */
-        int rc = mkt_quote(pb, p->symbol, p->avg_price, p->multiplier, &q, err);
-
-        if (rc == RD_ENOTFOUND)
-            return rd_error_set(err, RD_ESTORE,
-                                "paper broker: account %s holds %s but the market has no state for it",
-                                pb->base.account, p->symbol);
+        rc = mkt_quote(pb, p->symbol, (const char *const *)&walks[i], p->avg_price,
+                       p->multiplier, &q, err);
+        if (rc == RD_ENOTFOUND) {
+            rc = rd_error_set(err, RD_ESTORE, "paper broker: account %s holds %s but the market "
+                              "has no state for it", pb->base.account, p->symbol);
+            break;
+        }
         if (rc != RD_OK)
-            return rc;
+            break;
         v = position_value(p->qty, q, p->multiplier);
-        if (v < 0)
-            return rd_error_set(err, RD_ETOOBIG, "paper broker: position %s is too large",
-                                p->symbol);
+        if (v < 0) {
+            rc = rd_error_set(err, RD_ETOOBIG, "paper broker: position %s is too large",
+                              p->symbol);
+            break;
+        }
         if (quotes)
             quotes[i] = q;
         sum += v;
     }
-    if (sum > RD_MONEY_MAX || sum < -RD_MONEY_MAX)
-        return rd_error_set(err, RD_ETOOBIG, "paper broker: equity of %s out of range",
-                            pb->base.account);
-    *equity = (rd_money)sum;
-    return RD_OK;
+    if (rc == RD_OK && (sum > RD_MONEY_MAX || sum < -RD_MONEY_MAX))
+        rc = rd_error_set(err, RD_ETOOBIG, "paper broker: equity of %s out of range",
+                          pb->base.account);
+    if (rc == RD_OK)
+        *equity = (rd_money)sum;
+out:
+    for (size_t i = 0; walks && i < a->n_pos; i++)
+        rd_free(walks[i]);
+    rd_free(walks);
+    rd_free(symbols);
+    return rc;
 }
 
 /*
@@ -706,7 +759,7 @@ static int execute(struct paper *pb, struct paper_acct *a, const struct rd_order
         reject(r, "insufficient qty: have %" PRId64 ", sell %" PRId64, p ? p->qty : 0, req->qty);
         return RD_OK;
     }
-    rc = mkt_quote(pb, req->symbol, req->ref_price, req->multiplier, &price, err);
+    rc = mkt_quote(pb, req->symbol, NULL, req->ref_price, req->multiplier, &price, err);
     if (rc == RD_ENOTFOUND) {
         rd_money_format(req->ref_price, m1, sizeof m1);
         rd_error_clear(err);
@@ -1001,7 +1054,7 @@ static int paper_quote(struct rd_broker *b, const char *symbol, rd_money *price,
     rc = tx_begin(pb, err);
     if (rc != RD_OK)
         return rc;
-    rc = mkt_quote(pb, symbol, 0, 1, &q, err);
+    rc = mkt_quote(pb, symbol, NULL, 0, 1, &q, err);
     rc = tx_end(pb, rc, RD_OK, err);
     if (rc == RD_OK)
         *price = q;

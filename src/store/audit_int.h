@@ -53,9 +53,6 @@ void rd_audit_event_hash(const struct rd_admin_event_row *e, char hex[RD_SHA256_
 int rd_audit_decision(struct rd_store *s, const struct rd_decision_row *r, const char *verdicts,
                       struct rd_error *err);
 int rd_audit_order(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err);
-/* After order_update: reads the order back whole and notes it. */
-int rd_audit_order_changed(struct rd_store *s, const struct rd_order_row *changed,
-                           struct rd_error *err);
 int rd_audit_state(struct rd_store *s, const struct rd_hier_state_row *t, struct rd_error *err);
 int rd_audit_txn(struct rd_store *s, const struct rd_ledger_txn *t,
                  const struct rd_ledger_entry *e, size_t n, struct rd_error *err);
@@ -102,9 +99,11 @@ int rd_audit_order_add(struct rd_store *s, const struct rd_order_row *o,
                        int (*raw)(struct rd_store *, const struct rd_order_row *,
                                   struct rd_error *),
                        struct rd_error *err);
+/* raw writes o's changes and fills whole with the order as it now stands,
+ * which is what the entry notes (no read back). */
 int rd_audit_order_update(struct rd_store *s, const struct rd_order_row *o,
                           int (*raw)(struct rd_store *, const struct rd_order_row *,
-                                     struct rd_error *),
+                                     struct rd_order_row *whole, struct rd_error *),
                           struct rd_error *err);
 int rd_audit_token_add(struct rd_store *s, struct rd_token_row *t,
                        int (*raw)(struct rd_store *, struct rd_token_row *, struct rd_error *),

@@ -247,22 +247,6 @@ int rd_audit_order(struct rd_store *s, const struct rd_order_row *o, struct rd_e
     return note(s, o->account, sizeof o->account, "order", coid, hex, err);
 }
 
-int rd_audit_order_changed(struct rd_store *s, const struct rd_order_row *changed,
-                           struct rd_error *err)
-{
-    char coid[sizeof changed->client_order_id + 1];
-    struct rd_order_row o;
-    int rc;
-
-    if (!CHAINED)
-        return RD_OK;
-    snprintf(coid, sizeof coid, "%.*s",
-             (int)strnlen(changed->client_order_id, sizeof changed->client_order_id),
-             changed->client_order_id);
-    rc = s->ops->trading->order_get(s, coid, &o, err);
-    return rc ? rc : rd_audit_order(s, &o, err);
-}
-
 int rd_audit_state(struct rd_store *s, const struct rd_hier_state_row *t, struct rd_error *err)
 {
     char hex[RD_SHA256_HEX], id[24];

@@ -44,11 +44,10 @@ int rd_audit_decisions_record(struct rd_store *s, struct rd_decision_row *rows, 
     return rd_audit_end(s, rc, err);
 }
 
-/* An order written (placed, or changed: then read back whole to note). */
-static int order_write(struct rd_store *s, const struct rd_order_row *o,
+int rd_audit_order_add(struct rd_store *s, const struct rd_order_row *o,
                        int (*raw)(struct rd_store *, const struct rd_order_row *,
                                   struct rd_error *),
-                       int changed, struct rd_error *err)
+                       struct rd_error *err)
 {
     int rc = rd_audit_begin(s, err);
 
@@ -56,24 +55,24 @@ static int order_write(struct rd_store *s, const struct rd_order_row *o,
         return rc;
     rc = raw(s, o, err);
     if (rc == RD_OK)
-        rc = changed ? rd_audit_order_changed(s, o, err) : rd_audit_order(s, o, err);
+        rc = rd_audit_order(s, o, err);
     return rd_audit_end(s, rc, err);
-}
-
-int rd_audit_order_add(struct rd_store *s, const struct rd_order_row *o,
-                       int (*raw)(struct rd_store *, const struct rd_order_row *,
-                                  struct rd_error *),
-                       struct rd_error *err)
-{
-    return order_write(s, o, raw, 0, err);
 }
 
 int rd_audit_order_update(struct rd_store *s, const struct rd_order_row *o,
                           int (*raw)(struct rd_store *, const struct rd_order_row *,
-                                     struct rd_error *),
+                                     struct rd_order_row *whole, struct rd_error *),
                           struct rd_error *err)
 {
-    return order_write(s, o, raw, 1, err);
+    struct rd_order_row whole;
+    int rc = rd_audit_begin(s, err);
+
+    if (rc)
+        return rc;
+    rc = raw(s, o, &whole, err);
+    if (rc == RD_OK)
+        rc = rd_audit_order(s, &whole, err);
+    return rd_audit_end(s, rc, err);
 }
 
 /* A token's write ended (rc): on success the token, read back, is noted. */

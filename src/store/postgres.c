@@ -162,7 +162,8 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
     S(RD_PGS_ORDER_EXISTS, "SELECT EXISTS (SELECT 1 FROM orders WHERE client_order_id = $1)"),
     S(RD_PGS_ORDER_UPDATE,
       "UPDATE orders SET status = $1, broker_order_id = $2, filled_qty = $3, fill_price = $4, "
-      "reason = $5, updated_at = $6 WHERE client_order_id = $7 AND account = $8"),
+      "reason = $5, updated_at = $6 WHERE client_order_id = $7 AND account = $8 "
+      "RETURNING " ORDER_COLS),
     S(RD_PGS_ORDER_GET, "SELECT " ORDER_COLS " FROM orders WHERE client_order_id = $1"),
     S(RD_PGS_ORDER_LIST, "SELECT " ORDER_COLS " FROM orders WHERE account = $1 "
                          "ORDER BY created_at, client_order_id"),
@@ -271,6 +272,7 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
                               "WHERE account = $1 GROUP BY approved, first_failed"),
     S(RD_PGS_ORDER_COUNTS,
       "SELECT status, COUNT(*) FROM orders WHERE account = $1 GROUP BY status"),
+    S(RD_PGS_KV_GET_MANY, "SELECT key, val FROM kv WHERE ns = $1 AND key = ANY($2::text[])"),
 };
 
 #undef S

@@ -1,7 +1,8 @@
 /*
  * postgres_batch.c - a dispatcher batch's decisions and orders in a few
  * statements (store.h's decisions_record), and the entries of all its
- * underlyings in one query (activity_entries).
+ * underlyings in one query (activity_entries), and many keys of the key-value
+ * space in one query (kv_get_many).
  *
  * decision_add and order_add are a statement a row, and the server's cost of
  * a statement (bind, plan, execute, its protocol messages) is most of a small
@@ -285,4 +286,53 @@ int rd_pg_activity_entries(struct rd_store *s, const char *account, int64_t day_
     }
     PQclear(res);
     return RD_OK;
+}
+
+/* ---- many keys ---- */
+
+int rd_pg_kv_get_many(struct rd_store *s, const char *ns, const char *const *keys, size_t n,
+                      char **vals, struct rd_error *err)
+{
+    struct rd_pg_store *q = rd_pg(s);
+    struct rd_pg_bind b;
+    PGresult *res;
+    char *list;
+    char what[128];
+    int rc = RD_OK;
+
+    for (size_t i = 0; i < n; i++)
+        vals[i] = NULL;
+    if (n == 0)
+        return RD_OK;
+    if (!(list = text_array(keys, n)))
+        return rd_error_set(err, RD_ENOMEM, "kv_get_many %s: out of memory for %zu keys", ns, n);
+    rd_pg_bind_init(&b);
+    rd_pg_bind_str(&b, ns);
+    rd_pg_bind_str(&b, list);
+    snprintf(what, sizeof what, "kv_get_many %.60s (%zu keys)", ns, n);
+    rc = rd_pg_run_query(q, RD_PGS_KV_GET_MANY, &b, &res, err, what);
+    rd_free(list);
+    if (rc)
+        return rc;
+    for (int r = 0, nr = PQntuples(res); r < nr && rc == RD_OK; r++) {
+        const char *key = PQgetvalue(res, r, 0), *val = PQgetvalue(res, r, 1);
+        size_t len = (size_t)PQgetlength(res, r, 1);
+
+        for (size_t i = 0; i < n && rc == RD_OK; i++) {
+            if (vals[i] || strcmp(keys[i], key))
+                continue;
+            if (s->keyed && rd_store_kv_sealed(ns))
+                rc = rd_store_kv_open(&s->key, ns, key, val, len, &vals[i], err);
+            else if (!(vals[i] = rd_strndup(val, len)))
+                rc = rd_error_set(err, RD_ENOMEM, "kv_get_many %s/%s: out of memory for %zu "
+                                  "bytes", ns, key, len);
+        }
+    }
+    PQclear(res);
+    if (rc != RD_OK)
+        for (size_t i = 0; i < n; i++) {
+            rd_free(vals[i]);
+            vals[i] = NULL;
+        }
+    return rc;
 }

@@ -254,6 +254,7 @@ enum rd_pg_stmt {
     RD_PGS_DECISION_GET,
     RD_PGS_DECISION_COUNTS,
     RD_PGS_ORDER_COUNTS,
+    RD_PGS_KV_GET_MANY,
     RD_PGS_COUNT
 };
 
@@ -408,6 +409,9 @@ int rd_pg_order_add(struct rd_store *s, const struct rd_order_row *o, struct rd_
  * no such decision). */
 int rd_pg_order_bind(const struct rd_order_row *o, struct rd_pg_bind *b, struct rd_error *err);
 int rd_pg_order_missing(struct rd_pg_store *q, const struct rd_order_row *o, struct rd_error *err);
+/* postgres_batch.c: store.h's kv_get_many, one query for them all. */
+int rd_pg_kv_get_many(struct rd_store *s, const char *ns, const char *const *keys, size_t n,
+                      char **vals, struct rd_error *err);
 /* postgres_batch.c: store.h's activity_entries, one query for them all. */
 int rd_pg_activity_entries(struct rd_store *s, const char *account, int64_t day_start,
                            const char *const *underlyings, size_t n, int32_t *count,
@@ -416,7 +420,9 @@ int rd_pg_activity_entries(struct rd_store *s, const char *account, int64_t day_
 int rd_pg_decisions_record(struct rd_store *s, struct rd_decision_row *rows, size_t n,
                            struct rd_order_row *orders, const size_t *order_row, size_t norders,
                            struct rd_error *err);
-int rd_pg_order_update(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err);
+/* store.h's order_update, filling *whole with the row it leaves (RETURNING). */
+int rd_pg_order_update(struct rd_store *s, const struct rd_order_row *o,
+                       struct rd_order_row *whole, struct rd_error *err);
 int rd_pg_order_get(struct rd_store *s, const char *client_order_id, struct rd_order_row *o,
                     struct rd_error *err);
 int rd_pg_order_list(struct rd_store *s, const char *account, int status,

@@ -526,12 +526,13 @@ int rd_pg_order_add(struct rd_store *s, const struct rd_order_row *o, struct rd_
     return rc;
 }
 
-int rd_pg_order_update(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err)
+int rd_pg_order_update(struct rd_store *s, const struct rd_order_row *o,
+                       struct rd_order_row *whole, struct rd_error *err)
 {
     struct rd_pg_store *q = rd_pg(s);
     char what[128];
     struct rd_pg_bind b;
-    long rows = 0;
+    PGresult *res;
     int rc;
 
     if ((unsigned)o->status >= RD_ORDER_STATUS_COUNT)
@@ -548,10 +549,15 @@ int rd_pg_order_update(struct rd_store *s, const struct rd_order_row *o, struct 
     rd_pg_bind_field(&b, o->account, sizeof o->account);
     snprintf(what, sizeof what, "order_update: client order id \"%.*s\"",
              RD_PG_FIELD(o->client_order_id));
-    rc = rd_pg_run_cmd(q, RD_PGS_ORDER_UPDATE, &b, &rows, err, what);
-    if (rc == RD_OK && rows == 0)
+    rc = rd_pg_run_query(q, RD_PGS_ORDER_UPDATE, &b, &res, err, what);
+    if (rc)
+        return rc;
+    if (PQntuples(res) == 0)
         rc = rd_error_set(err, RD_ENOTFOUND, "order_update: no order \"%.*s\" for account \"%.*s\"",
                           RD_PG_FIELD(o->client_order_id), RD_PG_FIELD(o->account));
+    else
+        rc = read_order(res, 0, whole, err);
+    PQclear(res);
     return rc;
 }
 
@@ -866,7 +872,7 @@ static int audited_decisions_record(struct rd_store *s, struct rd_decision_row *
 }
 
 const struct rd_store_trading_ops rd_pg_trading_ops = {
-    .version = 2,
+    .version = 3,
     .account_put = rd_pg_account_put,
     .account_get = rd_pg_account_get,
     .account_list = rd_pg_account_list,
@@ -887,4 +893,5 @@ const struct rd_store_trading_ops rd_pg_trading_ops = {
     .kv_put = rd_pg_kv_put,
     .decisions_record = audited_decisions_record,
     .activity_entries = rd_pg_activity_entries,
+    .kv_get_many = rd_pg_kv_get_many,
 };

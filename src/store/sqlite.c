@@ -617,7 +617,31 @@ static int sq_order_add(struct rd_store *s, const struct rd_order_row *o, struct
     return rd_audit_order_add(s, o, order_write, err);
 }
 
-static int order_change(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err)
+static int sq_order_get(struct rd_store *s, const char *client_order_id, struct rd_order_row *o,
+                        struct rd_error *err)
+{
+    struct sqlite_store *q = sq(s);
+    struct rd_sqlite_binder b;
+    int rc;
+
+    rc = use(q, RD_SQC_ORDER_GET, &b, "order_get", err);
+    if (rc)
+        return rc;
+    rd_sqlite_bind_str(&b, client_order_id);
+    rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
+    if (rc == SQLITE_ROW)
+        rc = rd_sqlite_read_order(b.st, o, err);
+    else if (rc == SQLITE_DONE)
+        rc = rd_error_set(err, RD_ENOTFOUND, "order \"%s\" is not in the store", client_order_id);
+    else
+        rc = fail(q, rc, err, "order_get \"%s\"", client_order_id);
+    rd_sqlite_bind_done(&b);
+    return rc;
+}
+
+/* The update, then the order as it now stands in *whole. */
+static int order_change(struct rd_store *s, const struct rd_order_row *o,
+                        struct rd_order_row *whole, struct rd_error *err)
 {
     struct sqlite_store *q = sq(s);
     char what[128];
@@ -643,34 +667,18 @@ static int order_change(struct rd_store *s, const struct rd_order_row *o, struct
     if (rc == RD_OK && changes == 0)
         rc = rd_error_set(err, RD_ENOTFOUND, "order_update: no order \"%.*s\" for account \"%.*s\"",
                           FIELD(o->client_order_id), FIELD(o->account));
+    if (rc == RD_OK) {
+        char coid[sizeof o->client_order_id + 1];
+
+        snprintf(coid, sizeof coid, "%.*s", FIELD(o->client_order_id));
+        rc = sq_order_get(s, coid, whole, err);
+    }
     return rc;
 }
 
 static int sq_order_update(struct rd_store *s, const struct rd_order_row *o, struct rd_error *err)
 {
     return rd_audit_order_update(s, o, order_change, err);
-}
-
-static int sq_order_get(struct rd_store *s, const char *client_order_id, struct rd_order_row *o,
-                        struct rd_error *err)
-{
-    struct sqlite_store *q = sq(s);
-    struct rd_sqlite_binder b;
-    int rc;
-
-    rc = use(q, RD_SQC_ORDER_GET, &b, "order_get", err);
-    if (rc)
-        return rc;
-    rd_sqlite_bind_str(&b, client_order_id);
-    rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
-    if (rc == SQLITE_ROW)
-        rc = rd_sqlite_read_order(b.st, o, err);
-    else if (rc == SQLITE_DONE)
-        rc = rd_error_set(err, RD_ENOTFOUND, "order \"%s\" is not in the store", client_order_id);
-    else
-        rc = fail(q, rc, err, "order_get \"%s\"", client_order_id);
-    rd_sqlite_bind_done(&b);
-    return rc;
 }
 
 static int sq_order_list(struct rd_store *s, const char *account, int status,
@@ -983,7 +991,7 @@ int rd_sqlite_fail(struct rd_store *s, int rc, struct rd_error *err, const char 
 }
 
 const struct rd_store_trading_ops rd_sqlite_trading_ops = {
-    .version = 2,
+    .version = 3,
     .account_put = sq_account_put,
     .account_get = sq_account_get,
     .account_list = sq_account_list,
@@ -1004,6 +1012,7 @@ const struct rd_store_trading_ops rd_sqlite_trading_ops = {
     .kv_put = sq_kv_put,
     .decisions_record = rd_store_decisions_record_each,   /* in-process: nothing to save */
     .activity_entries = rd_store_activity_entries_each,
+    .kv_get_many = rd_store_kv_get_many_each,
 };
 
 /* A file's handle has no connection to lose. */

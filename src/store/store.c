@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "riskdesk/alloc.h"
 #include "store/store_int.h"
 #include "store/audit_int.h"
 #include "riskdesk/banned.h"
@@ -190,4 +191,36 @@ int rd_store_activity_entries(struct rd_store *s, const char *account, int64_t d
         return t->activity_entries(s, account, day_start, underlyings, n, count, last_at, err);
     return rd_store_activity_entries_each(s, account, day_start, underlyings, n, count, last_at,
                                           err);
+}
+
+int rd_store_kv_get_many_each(struct rd_store *s, const char *ns, const char *const *keys,
+                              size_t n, char **vals, struct rd_error *err)
+{
+    int rc = RD_OK;
+
+    for (size_t i = 0; i < n; i++)
+        vals[i] = NULL;
+    for (size_t i = 0; i < n && rc == RD_OK; i++) {
+        rc = s->ops->trading->kv_get(s, ns, keys[i], &vals[i], err);
+        if (rc == RD_ENOTFOUND) {
+            rd_error_clear(err);
+            rc = RD_OK;
+        }
+    }
+    if (rc != RD_OK)
+        for (size_t i = 0; i < n; i++) {
+            rd_free(vals[i]);
+            vals[i] = NULL;
+        }
+    return rc;
+}
+
+int rd_store_kv_get_many(struct rd_store *s, const char *ns, const char *const *keys, size_t n,
+                         char **vals, struct rd_error *err)
+{
+    const struct rd_store_trading_ops *t = s->ops->trading;
+
+    if (t->version >= 3 && t->kv_get_many)
+        return t->kv_get_many(s, ns, keys, n, vals, err);
+    return rd_store_kv_get_many_each(s, ns, keys, n, vals, err);
 }

@@ -29,6 +29,7 @@ struct mem_store {
     int doomed;              /* an inner level rolled back */
     int misuse;              /* commit/rollback without begin */
     long puts, fail_put_at;  /* fail the fail_put_at-th kv_put from now (0 = never) */
+    long gets, get_manys;    /* calls of get and of get_many */
     int fail_commit;
 };
 
@@ -125,12 +126,34 @@ static int mem_kv_get(void *s, const char *ns, const char *key, char **val,
 {
     struct kv *e = kv_find((struct mem_store *)s, ns, key);
 
+    ((struct mem_store *)s)->gets++;
     *val = NULL;
     if (!e)
         return rd_error_set(err, RD_ENOTFOUND, "%s/%s not found", ns, key);
     *val = rd_strdup(e->val);
     if (!*val)
         return rd_error_set(err, RD_ENOMEM, "mem store: out of memory");
+    return RD_OK;
+}
+
+static int mem_kv_get_many(void *s, const char *ns, const char *const *keys, size_t n,
+                           char **vals, struct rd_error *err)
+{
+    struct mem_store *m = s;
+
+    m->get_manys++;
+    for (size_t i = 0; i < n; i++) {
+        struct kv *e = kv_find(m, ns, keys[i]);
+
+        vals[i] = e ? rd_strdup(e->val) : NULL;
+        if (e && !vals[i]) {
+            while (i-- > 0) {
+                rd_free(vals[i]);
+                vals[i] = NULL;
+            }
+            return rd_error_set(err, RD_ENOMEM, "mem store: out of memory");
+        }
+    }
     return RD_OK;
 }
 
@@ -174,6 +197,7 @@ static struct mem_store *mem_new(void)
     m->base.commit = mem_commit;
     m->base.rollback = mem_rollback;
     m->base.get = mem_kv_get;
+    m->base.get_many = mem_kv_get_many;
     m->base.put = mem_kv_put;
     return m;
 }
@@ -594,6 +618,44 @@ static void test_accounts_are_isolated(void **state)
     mem_free(m);
 }
 
+/* Valuing an account reads the market's walks of all its positions in one
+ * get_many, not one get a position, and values each at its own walk. */
+static void test_positions_valued_in_one_read(void **state)
+{
+    int64_t t0 = et(2025, 11, 12, 10, 0);
+    struct mem_store *m = mem_new();
+    struct rd_broker *b = open_paper(&m->base, "many", RD_DOLLARS(10000), t0);
+    struct rd_broker_position *pos = NULL;
+    struct rd_broker_account acc;
+    struct rd_error err = {0};
+    rd_money q[3];
+    size_t n = 0;
+
+    (void)state;
+    filled(b, "o1", "AAPL", RD_SIDE_BUY, 10, 1, RD_DOLLARS(180), RD_DOLLARS(180));
+    filled(b, "o2", "MSFT", RD_SIDE_BUY, 5, 1, RD_DOLLARS(400), RD_DOLLARS(400));
+    filled(b, "o3", OPT, RD_SIDE_BUY, 2, 100, RD_DOLLARS(3), RD_DOLLARS(3));
+    b->now = t0 + 3600;
+    m->gets = m->get_manys = 0;
+    acc = account(b);
+    assert_int_equal(m->get_manys, 1);
+    assert_int_equal(m->gets, 1);                  /* the account document only */
+    q[0] = expect_quote("AAPL", 1, RD_DOLLARS(180), t0, b->now);
+    q[1] = expect_quote("MSFT", 1, RD_DOLLARS(400), t0, b->now);
+    q[2] = expect_quote(OPT, 100, RD_DOLLARS(3), t0, b->now);
+    assert_int_equal(acc.equity, acc.cash + 10 * q[0] + 5 * q[1] + 200 * q[2]);
+    m->gets = m->get_manys = 0;
+    assert_int_equal(b->ops->list_positions(b, &pos, &n, &err), RD_OK);
+    assert_int_equal(m->get_manys, 1);
+    assert_int_equal(m->gets, 1);
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(pos[i].current_price, q[i]);
+    rd_free(pos);
+    rd_broker_close(b);
+    mem_free(m);
+}
+
 static void test_day_trades(void **state)
 {
     struct mem_store *m = mem_new();
@@ -882,6 +944,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_client_order_id),
         cmocka_unit_test(test_persists_across_close_and_open),
         cmocka_unit_test(test_accounts_are_isolated),
+        cmocka_unit_test(test_positions_valued_in_one_read),
         cmocka_unit_test(test_day_trades),
         cmocka_unit_test(test_last_equity_rolls_over_each_et_day),
         cmocka_unit_test(test_market_clock),
