@@ -106,6 +106,9 @@ struct rd_config {
                                           else "env:NAME", "file:PATH" (joined), or
                                           "secretsmanager:ID"; the source, never the key */
     char encryption_key_origin[32];    /* "config", "RISKDESK_ENCRYPTION_KEY" or "" */
+    struct rd_account_config **by_name; /* the accounts ordered by name ignoring case, for
+                                          rd_config_account; owned; NULL (a config made by
+                                          hand): searched in order */
 };
 
 /*
@@ -134,7 +137,11 @@ const char *rd_config_demo_text(void);
 int rd_config_load_default(const char *path, struct rd_config **out, struct rd_error *err);
 void rd_config_free(struct rd_config *cfg);
 
+/* The account named name (exactly), or NULL; O(log n) by cfg->by_name. */
 const struct rd_account_config *rd_config_account(const struct rd_config *cfg, const char *name);
+/* The same ignoring ASCII case (names are unique that way): whether a new name is taken. */
+const struct rd_account_config *rd_config_account_nocase(const struct rd_config *cfg,
+                                                         const char *name);
 /* Whether the account's own "risk" sets key ("max_open_positions"...), as
  * opposed to taking it from its tier or the top-level kelly. */
 int rd_config_risk_own(const struct rd_account_config *a, const char *key);

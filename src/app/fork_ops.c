@@ -145,6 +145,19 @@ static size_t split_of(const struct rd_config *cfg, enum rd_node_type type,
     return rd_fork_split_applies(type, cfg->fork_split, cfg->nfork_split) ? cfg->nfork_split : 0;
 }
 
+/* The children a fork of the node makes now, into out: refused (RD_EREJECTED,
+ * child_under_minimum) when one would start under its type's minimum. */
+static int plan_children(const struct rd_fork_request *r, const struct node_facts *nf,
+                         struct rd_fork_child *out, size_t *nout, struct rd_error *err)
+{
+    const struct rd_fork_part *parts;
+    size_t nsplit = split_of(r->cfg, nf->v.node.type, &parts);
+
+    return rd_fork_children(r->acct->name, nf->v.node.type, nf->ops.done + 1,
+                            nf->def->fork_threshold, &r->cfg->hier_types, nsplit ? parts : NULL,
+                            nsplit, out, nout, err);
+}
+
 static void fill_assessment(const struct rd_config *cfg, const struct node_facts *nf,
                             struct rd_fork_assessment *out)
 {
@@ -163,8 +176,10 @@ static int assess(struct rd_store *s, const struct rd_fork_request *r,
                   const struct rd_hier_actor *by, int store, struct rd_fork_assessment *out,
                   struct rd_error *err)
 {
+    struct rd_fork_child kids[RD_FORK_SPLIT_MAX];
     struct rd_fork_inputs perf;
     struct node_facts nf;
+    size_t nkids;
     int rc;
 
     memset(out, 0, sizeof *out);
@@ -175,6 +190,8 @@ static int assess(struct rd_store *s, const struct rd_fork_request *r,
     rc = read_facts(s, r, by->now, &nf, err);
     if (rc == RD_OK)
         rc = rd_fork_check(r->acct->name, &r->cfg->hier_types, &nf.f, err);
+    if (rc == RD_OK)
+        rc = plan_children(r, &nf, kids, &nkids, err);
     if (rc == RD_OK) {
         factors(r, &perf, &nf, by->now, &out->row, by);
         fill_assessment(r->cfg, &nf, out);
@@ -303,11 +320,9 @@ static int execute_in_tx(struct rd_store *s, const struct rd_fork_request *r, co
                          struct rd_error *err)
 {
     const char *account = r->acct->name;
-    const struct rd_fork_part *parts;
     struct rd_fork_assess_row a;
     struct rd_hier_op_row stored;
     struct node_facts nf;
-    size_t nsplit;
     int rc;
 
     rd_crash_point("fork.begin");
@@ -346,11 +361,7 @@ static int execute_in_tx(struct rd_store *s, const struct rd_fork_request *r, co
                                                          : "a person decides",
                             (long long)a.id, (long long)a.id);
     }
-    nsplit = split_of(r->cfg, nf.v.node.type, &parts);
-    rc = rd_fork_children(account, nf.v.node.type, nf.ops.done + 1, nf.def->fork_threshold,
-                          &r->cfg->hier_types, nsplit ? parts : NULL, nsplit, out->children,
-                          &out->nchildren, err);
-    if (rc != RD_OK)
+    if ((rc = plan_children(r, &nf, out->children, &out->nchildren, err)) != RD_OK)
         return rc;
 
     out->op.status = RD_HIER_OP_OPEN;

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "riskdesk/alloc.h"
 #include "riskdesk/calendar.h"
@@ -104,10 +103,9 @@ static int name_free(const struct rd_config *cfg, struct rd_store *s, const char
     struct rd_hier_node_row n;
     int rc;
 
-    for (int i = 0; i < cfg->naccounts; i++)
-        if (!strcasecmp(cfg->accounts[i].name, name))
-            return rd_error_set(err, RD_EEXIST, "%s: the new node's name %s is an account "
-                                "already", what, name);
+    if (rd_config_account_nocase(cfg, name))
+        return rd_error_set(err, RD_EEXIST, "%s: the new node's name %s is an account already",
+                            what, name);
     rc = s->ops->ledger->node_get(s, name, &n, err);
     if (rc == RD_OK)
         return rd_error_set(err, RD_EEXIST, "%s: the new node's name %s is a node already",

@@ -100,6 +100,7 @@ void rd_config_free(struct rd_config *cfg)
 {
     if (!cfg)
         return;
+    rd_free(cfg->by_name);
     rd_free(cfg->accounts);
     rd_free(cfg);
 }

@@ -73,6 +73,11 @@ int rd_cfg_parse_risk(const json_t *obj, const char *section, const struct cfg_a
 /* Copies the fields whose bits are in `set` from src to dst. */
 void rd_cfg_risk_copy(struct rd_risk_config *dst, const struct rd_risk_config *src, uint64_t set);
 
+/* --- config_names.c --- */
+
+/* Orders cfg->by_name (replacing any); RD_ENOMEM when it cannot. */
+int rd_cfg_index_names(struct rd_config *cfg);
+
 /* --- config_load.c --- */
 
 /* Reads a regular file of at most max bytes into out (NUL-terminated).

@@ -100,11 +100,3 @@ int rd_config_load_default(const char *path, struct rd_config **out, struct rd_e
                         "./riskdesk.json does not exist, and ALPACA_PAPER_API_KEY is unset "
                         "(try 'riskdesk demo' for the embedded one)");
 }
-
-const struct rd_account_config *rd_config_account(const struct rd_config *cfg, const char *name)
-{
-    for (int i = 0; cfg && name && i < cfg->naccounts; i++)
-        if (!strcmp(cfg->accounts[i].name, name))
-            return &cfg->accounts[i];
-    return NULL;
-}

@@ -296,6 +296,8 @@ int rd_cfg_build(const json_t *root, const char *origin, const char *dir, struct
         rc = rd_cfg_parse_hierarchy(&b, root, err);
     if (!rc)
         rc = rd_cfg_parse_services(&b, root, err);
+    if (!rc && rd_cfg_index_names(b.cfg) != RD_OK)
+        rc = nomem(err, origin);
     if (rc) {
         rd_config_free(b.cfg);
         return rc;

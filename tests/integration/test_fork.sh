@@ -328,6 +328,9 @@ split_suite() {
   # thirds of 100,000 under rev's minimum of 100,000: refused, nothing written
   step 1 fork execute --account sp1 --force
   expect_in "$TMP/err" "child_under_minimum: a fork of sp1 would start sp1.f1.a with 33333.40, under the rev type's minimum capital of 100000.00"
+  # assess applies the same check
+  step 1 fork assess --account sp1
+  expect_in "$TMP/err" "child_under_minimum: a fork of sp1 would start sp1.f1.a with 33333.40"
   expect_eq "sp1 after the refused split" "$(forks_of sp1)" "0 "
   C=(--config "$TMP/riskdesk5.json" "$@")
   step 0 fork assess --account sp1 --json

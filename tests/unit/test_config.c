@@ -170,6 +170,44 @@ static void test_full_config(void **state)
     rd_config_free(cfg);
 }
 
+/* Every account found by its exact name, whatever the order of the list and
+ * the case of the names: the name index (config_names.c) against the list. */
+static void test_account_by_name(void **state)
+{
+    static char text[65536];
+    size_t used = (size_t)snprintf(text, sizeof text, "{\"accounts\": [");
+    struct rd_config *cfg, copy;
+    char name[32];
+
+    (void)state;
+    for (int i = 299; i >= 0; i--)          /* listed out of order, some capitalised */
+        used += (size_t)snprintf(text + used, sizeof text - used,
+                                 "{\"name\": \"%s%03d\"},", i % 3 ? "acct-" : "Node.", i);
+    snprintf(text + used, sizeof text - used, "{\"name\": \"zed\"}]}");
+    cfg = load_ok(text);
+    assert_int_equal(cfg->naccounts, 301);
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof name, "%s%03d", i % 3 ? "acct-" : "Node.", i);
+        assert_ptr_equal(rd_config_account(cfg, name), &cfg->accounts[299 - i]);
+    }
+    assert_ptr_equal(rd_config_account(cfg, "zed"), &cfg->accounts[300]);
+    /* exact by default, any case when asked (the names are unique that way) */
+    assert_null(rd_config_account(cfg, "node.000"));
+    assert_ptr_equal(rd_config_account_nocase(cfg, "node.000"), &cfg->accounts[299]);
+    assert_ptr_equal(rd_config_account_nocase(cfg, "ZED"), &cfg->accounts[300]);
+    assert_null(rd_config_account(cfg, "acct-300"));
+    assert_null(rd_config_account(cfg, ""));
+    assert_null(rd_config_account(cfg, NULL));
+    assert_null(rd_config_account_nocase(cfg, "acct-"));
+    /* a config made by hand, without the index, is searched in order */
+    copy = *cfg;
+    copy.by_name = NULL;
+    assert_ptr_equal(rd_config_account(&copy, "acct-001"), &cfg->accounts[298]);
+    assert_ptr_equal(rd_config_account_nocase(&copy, "ZED"), &cfg->accounts[300]);
+    assert_null(rd_config_account(&copy, "ZED"));
+    rd_config_free(cfg);
+}
+
 static void test_minimal_defaults(void **state)
 {
     struct rd_config *cfg = load_ok("{\"accounts\": [{\"name\": \"a\"}]}");
@@ -743,6 +781,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_full_config, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_account_by_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_minimal_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_tier_override, setup, teardown),
         cmocka_unit_test_setup_teardown(test_database_precedence, setup, teardown),
