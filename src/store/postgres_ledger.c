@@ -462,7 +462,7 @@ static int node_sums(struct rd_store *s, const char *account, struct rd_ledger_s
                            err);
     else
         rc = rd_pg_ext_run(s, RD_PGX_NODE_SUMS,
-                           "SELECT 0, e.book, SUM(e.amount)::bigint, NULL, t.kind FROM "
+                           "SELECT MIN(e.txn), e.book, SUM(e.amount)::bigint, NULL, t.kind FROM "
                            "ledger_entries e JOIN ledger_txns t ON t.id = e.txn WHERE " BOOKS
                            " GROUP BY t.kind, e.book, e.amount > 0", &p, &res, "node_sums", err);
     for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {

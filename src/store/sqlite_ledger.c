@@ -86,7 +86,7 @@ static const char *const sql[RD_SQX_COUNT] = {
     [RD_SQX_OP_COUNT] = "SELECT COUNT(*) FROM hier_ops WHERE status = ? AND kind = ?",
     /* a node's sums: its entries as LEDGER_ENTRY_COLS and their kind, in
      * clear summed by kind, book and sign; sealed one by one */
-    [RD_SQX_NODE_SUMS] = "SELECT 0, e.book, SUM(e.amount), NULL, t.kind FROM ledger_entries e "
+    [RD_SQX_NODE_SUMS] = "SELECT MIN(e.txn), e.book, SUM(e.amount), NULL, t.kind FROM ledger_entries e "
                          "JOIN ledger_txns t ON t.id = e.txn WHERE e.book = ? OR e.book = ? "
                          "GROUP BY t.kind, e.book, e.amount > 0",
     [RD_SQX_NODE_SUMS_SEALED] = "SELECT " LEDGER_ENTRY_COLS ", t.kind FROM ledger_entries e "
