@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "riskdesk/accounts.h"
+#include "riskdesk/alloc.h"
 #include "riskdesk/config.h"
 #include "riskdesk/consolidate_ops.h"
 #include "riskdesk/fork_ops.h"
@@ -242,6 +243,7 @@ int main(int argc, char **argv)
     char bin[4096], cmd[128];
     double t0, cpu0, ops_cpu, forks, merges, best_cli = 1e9, best_lib = 1e9, best_cpu = 1e9;
 
+    rd_alloc_process_init();               /* as the riskdesk binary does */
     setvbuf(stdout, NULL, _IOLBF, 0);      /* each figure as it comes */
     snprintf(bin, sizeof bin, "%s/riskdesk", dirname(argv[0]));
     if (!mkdtemp(dir)) {

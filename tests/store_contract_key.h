@@ -80,20 +80,25 @@ static void test_key_refused_on_clear_amounts(void **state)
                      RD_ENOTFOUND);
 }
 
-/* The ledger with a key: every read, list and balance as without one, then
- * an amount copied into a row of another book refuses to open. */
+/* The ledger with a key: every read, list, balance and node's sums as
+ * without one, then an amount copied into a row of another book refuses to
+ * open. */
 static void test_key_ledger_sealed(void **state)
 {
     struct fixture *f = *state;
     struct rd_encryption_key a = ct_key(1);
     struct ledger_seen seen = {0};
+    struct rd_ledger_sums sums;
     struct rd_error err = {0};
 
     assert_int_equal(ct_reopen(f, &a, &err), RD_OK);
     test_ledger_txns(state);
+    test_ledger_node_sums(state);
     ct_sql_exec(f, "INSERT INTO ledger_entries (txn, book, amount, sealed) SELECT txn, "
                    "'g1:reserved', amount, sealed FROM ledger_entries WHERE book = '@pnl'");
     assert_int_equal(f->s->ops->ledger->book_list(f->s, "g1", see_book, &seen, &err), RD_ESTORE);
+    assert_non_null(strstr(err.msg, ":g1:reserved/amount: the value does not open"));
+    assert_int_equal(f->s->ops->ledger->node_sums(f->s, "g1", &sums, &err), RD_ESTORE);
     assert_non_null(strstr(err.msg, ":g1:reserved/amount: the value does not open"));
     assert_int_equal(f->s->ops->ledger->entry_list(f->s, NULL, see_entry, &seen, &err),
                      RD_ESTORE);

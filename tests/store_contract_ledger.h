@@ -3,8 +3,9 @@
  * ledger: nodes and their transitions round-trip every field, a taken node
  * or key fails alone and writes nothing (inside a caller's transaction too),
  * a transaction's entries are all written or none, the lists and the
- * store's own balances answer per node and for everyone, and the ops and
- * fork and consolidation assessments round-trip.
+ * store's own balances answer per node and for everyone, a node's sums
+ * come in one call, and the ops and fork and consolidation assessments
+ * round-trip.
  *
  * Part of the contract in store_contract.h, which includes it after the
  * fixture; not included on its own.
@@ -317,6 +318,102 @@ static void test_ledger_txns(void **state)
     assert_int_equal(seen.n, 2);
     assert_string_equal(seen.b[1].book, "g1:reserved");
     assert_int_equal(l->book_list(s, "bad:name", see_book, &seen, &err), RD_EINVAL);
+}
+
+/* Books a transaction of kind from entries e (n of them) under key. */
+static void ledger_book(struct rd_store *s, const char *key, enum rd_ledger_kind kind,
+                        struct rd_ledger_entry *e, size_t n)
+{
+    struct rd_ledger_txn t;
+    struct rd_error err = {0};
+
+    ledger_txn(&t, key, kind, NOW);
+    assert_int_equal(s->ops->ledger->txn_add(s, &t, e, n, &err), RD_OK);
+}
+
+static void ledger_move(struct rd_store *s, const char *key, enum rd_ledger_kind kind,
+                        const char *from, const char *to, rd_money amount)
+{
+    struct rd_ledger_entry e[2] = {{.amount = -amount}, {.amount = amount}};
+
+    snprintf(e[0].book, sizeof e[0].book, "%s:available", from);
+    snprintf(e[1].book, sizeof e[1].book, "%s:available", to);
+    ledger_book(s, key, kind, e, 2);
+}
+
+static void ledger_flow_book(struct rd_store *s, const char *key, enum rd_ledger_kind kind,
+                             const char *account, rd_money amount)
+{
+    struct rd_ledger_entry e[2];
+    struct rd_error err = {0};
+
+    assert_int_equal(rd_ledger_flow(kind, account, amount, e, &err), RD_OK);
+    ledger_book(s, key, kind, e, 2);
+}
+
+static void assert_sums(const struct rd_ledger_sums *got, const struct rd_ledger_sums *want)
+{
+    assert_int_equal(got->available, want->available);
+    assert_int_equal(got->reserved, want->reserved);
+    assert_int_equal(got->opening, want->opening);
+    assert_int_equal(got->deposits, want->deposits);
+    assert_int_equal(got->withdrawals, want->withdrawals);
+    assert_int_equal(got->pnl, want->pnl);
+    assert_int_equal(got->transfers_in, want->transfers_in);
+    assert_int_equal(got->transfers_out, want->transfers_out);
+    assert_int_equal(got->partial_out, want->partial_out);
+}
+
+/* version 5: a node's sums in one call, each kind of transaction to its sum,
+ * transfers of one kind in and out apart, the other node's books and the
+ * outside's left out. */
+static void test_ledger_node_sums(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    const struct rd_store_ledger_ops *l = s->ops->ledger;
+    struct rd_ledger_entry e[4];
+    struct rd_ledger_sums got;
+    struct rd_error err = {0};
+    size_t n = 0;
+
+    assert_true(l->version >= 5);
+    assert_int_equal(l->node_sums(s, "n1", &got, &err), RD_OK);
+    assert_sums(&got, &(struct rd_ledger_sums){0});
+
+    ledger_flow_book(s, "ns/open", RD_LEDGER_OPEN, "n1", 1000000);
+    ledger_flow_book(s, "ns/dep", RD_LEDGER_DEPOSIT, "n1", 200000);
+    ledger_flow_book(s, "ns/wd", RD_LEDGER_WITHDRAW, "n1", 50000);
+    ledger_flow_book(s, "ns/gain", RD_LEDGER_PNL_KIND, "n1", 30000);
+    ledger_flow_book(s, "ns/loss", RD_LEDGER_PNL_KIND, "n1", -5000);
+    /* a fill reserved and released at 7,000 of P&L, then one held */
+    assert_int_equal(rd_ledger_fill("n1", 40000, -1, e, &n, &err), RD_OK);
+    ledger_book(s, "ns/entry", RD_LEDGER_RESERVE, e, n);
+    assert_int_equal(rd_ledger_fill("n1", 40000, 47000, e, &n, &err), RD_OK);
+    assert_int_equal(n, 4);
+    ledger_book(s, "ns/exit", RD_LEDGER_RELEASE, e, n);
+    assert_int_equal(rd_ledger_fill("n1", 15000, -1, e, &n, &err), RD_OK);
+    ledger_book(s, "ns/held", RD_LEDGER_RESERVE, e, n);
+    ledger_move(s, "ns/fork", RD_LEDGER_FORK, "n1", "n2", 300000);
+    ledger_move(s, "ns/merge-in", RD_LEDGER_MERGE, "n2", "n1", 100000);
+    ledger_move(s, "ns/merge-out", RD_LEDGER_MERGE, "n1", "n2", 60000);
+    ledger_move(s, "ns/partial", RD_LEDGER_PARTIAL, "n1", "n2", 20000);
+
+    assert_int_equal(l->node_sums(s, "n1", &got, &err), RD_OK);
+    assert_sums(&got, &(struct rd_ledger_sums){
+        .available = 1000000 + 200000 - 50000 + 30000 - 5000 - 40000 + 47000 - 15000 - 300000 +
+                     100000 - 60000 - 20000,
+        .reserved = 15000, .opening = 1000000, .deposits = 200000, .withdrawals = 50000,
+        .pnl = 30000 - 5000 + 7000, .transfers_in = 100000, .transfers_out = 300000 + 60000,
+        .partial_out = 20000});
+    assert_int_equal(l->node_sums(s, "n2", &got, &err), RD_OK);
+    assert_sums(&got, &(struct rd_ledger_sums){
+        .available = 300000 - 100000 + 60000 + 20000, .transfers_in = 300000 + 60000 + 20000,
+        .transfers_out = 100000});
+    /* a name that is no node's has no entries; one no book can have is refused */
+    assert_int_equal(l->node_sums(s, "n3", &got, &err), RD_OK);
+    assert_sums(&got, &(struct rd_ledger_sums){0});
+    assert_int_equal(l->node_sums(s, "bad:name", &got, &err), RD_EINVAL);
 }
 
 static int see_op(void *ctx, const struct rd_hier_op_row *r)

@@ -664,7 +664,7 @@ struct rd_merge_assess_row {
  * postgres_ledger.c). Ledger rows are append-only: nothing here updates or
  * deletes a transaction or an entry; a correction is a new transaction. */
 struct rd_store_ledger_ops {
-    int version;             /* 4 with node_children and op_count; grows with the table */
+    int version;             /* 5 with node_sums; grows with the table */
 
     /* RD_EEXIST when the account is a node already. node_get: RD_ENOTFOUND
      * when it is not one. node_list: every node, by account. */
@@ -752,6 +752,15 @@ struct rd_store_ledger_ops {
                          struct rd_error *err);
     int (*op_count)(struct rd_store *s, enum rd_hier_op_kind kind, enum rd_hier_op_status status,
                     int64_t *n, struct rd_error *err);
+
+    /* version 5: a node's ledger sums (ledger.h: rd_ledger_sums_add of each
+     * entry on its books with its transaction's kind) in one query, without
+     * listing its transactions: grouped by kind, book and sign in SQL, or,
+     * for sealed amounts, each entry opened and added here. Fills *sums (all
+     * 0 for an account with no entry); RD_ESTORE when a sum overflows or an
+     * amount does not open. `ledger verify` sums the entries on its own. */
+    int (*node_sums)(struct rd_store *s, const char *account, struct rd_ledger_sums *sums,
+                     struct rd_error *err);
 };
 
 /* ---- the audit trail (docs/audit.md; rd_audit_* in audit.h) ---- */

@@ -95,27 +95,6 @@ int rd_hier_entries(struct rd_store *s, const char *account,
     return rc;
 }
 
-struct sums_ctx {
-    struct rd_ledger_sums *sums;
-    struct rd_error *err;
-};
-
-static int add_to_sums(void *ctx, const struct rd_ledger_txn *t, const struct rd_ledger_entry *e)
-{
-    struct sums_ctx *c = ctx;
-
-    return rd_ledger_sums_add(c->sums, t->kind, e, c->err);
-}
-
-static int node_sums(struct rd_store *s, const char *account, struct rd_ledger_sums *sums,
-                     struct rd_error *err)
-{
-    struct sums_ctx c = {sums, err};
-
-    memset(sums, 0, sizeof *sums);
-    return rd_hier_entries(s, account, add_to_sums, &c, err);
-}
-
 int rd_hier_view_get(struct rd_store *s, const char *account, struct rd_hier_view *v,
                      struct rd_error *err)
 {
@@ -138,7 +117,7 @@ int rd_hier_view_get(struct rd_store *s, const char *account, struct rd_hier_vie
     }
     if ((rc = rd_fork_count(s, account, &v->forks, err)) != RD_OK)
         return rc;
-    return node_sums(s, account, &v->sums, err);
+    return l->node_sums(s, account, &v->sums, err);
 }
 
 /* ---- the paper account's cash ---- */

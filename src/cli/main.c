@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "riskdesk/alloc.h"
 #include "riskdesk/log.h"
 #include "riskdesk/version.h"
 #include "riskdesk/banned.h"
@@ -205,6 +206,7 @@ int main(int argc, char **argv)
 {
     struct rd_error err = {0};
 
+    rd_alloc_process_init();
     if (argc > 0 && argv[0] && argv[0][0])
         prog = argv[0];
     if (rd_log_setup_from_env(&err) != RD_OK) {

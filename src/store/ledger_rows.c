@@ -1,8 +1,8 @@
 /*
  * ledger_rows.c - what both backends do alike with the hierarchy's rows:
  * the stored text of types, states and kinds read back, and refused with
- * the row named when it is not text this riskdesk wrote, books summed in C
- * when their amounts are sealed, and the transaction level each write takes
+ * the row named when it is not text this riskdesk wrote, books and a node's
+ * sums added in C, and the transaction level each write takes
  * (ledger_sql.h).
  */
 #include "store/ledger_sql.h"
@@ -37,6 +37,18 @@ int rd_store_txn_read(struct rd_ledger_txn *t, const char *kind, struct rd_error
         return rd_error_set(err, RD_ESTORE, "ledger_txns %lld: kind \"%.16s\" is not one "
                             "riskdesk knows", (long long)t->id, kind);
     return RD_OK;
+}
+
+int rd_store_node_sums_add(struct rd_ledger_sums *sums, const char *kind,
+                           const struct rd_ledger_entry *e, struct rd_error *err)
+{
+    struct rd_ledger_txn t = {.id = e->txn};
+    int rc = rd_store_txn_read(&t, kind, err);
+
+    if (rc == RD_OK && rd_ledger_sums_add(sums, t.kind, e, err) != RD_OK)
+        rc = rd_error_set(err, RD_ESTORE, "ledger_entries: the sums of book \"%.80s\" leave "
+                          "the money range", e->book);
+    return rc;
 }
 
 static const char *const op_kinds[RD_HIER_OP_KIND_COUNT] = {"fork", "merge", "partial"};

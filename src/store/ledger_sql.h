@@ -71,6 +71,14 @@ int rd_store_book_sums_add(struct rd_store_book_sums *b, const struct rd_ledger_
                            struct rd_error *err);
 int rd_store_book_sums_end(struct rd_store_book_sums *b);
 
+/* node_sums of both backends: e (a node's entry, or the sum of its entries
+ * of one kind, book and sign, e->txn the first of their transactions) added
+ * to sums under its transaction's stored kind; RD_ESTORE naming the
+ * transaction and kind, or the book, when the kind is not riskdesk's or the
+ * sum leaves the money range. */
+int rd_store_node_sums_add(struct rd_ledger_sums *sums, const char *kind,
+                           const struct rd_ledger_entry *e, struct rd_error *err);
+
 /* The text n's type and state are stored as; RD_EINVAL when out of range. */
 int rd_store_ledger_names(const struct rd_hier_node_row *n, const char **type,
                           const char **state, struct rd_error *err);

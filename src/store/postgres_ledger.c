@@ -441,6 +441,41 @@ static int book_sums(struct rd_store *s, const char *account,
     return rc ? rc : rd_store_book_sums_end(&sums);
 }
 
+/* A node's sums: its entries as LEDGER_ENTRY_COLS and their kind, in clear
+ * summed by kind, book and sign; sealed ones opened and added one by one. */
+static int node_sums(struct rd_store *s, const char *account, struct rd_ledger_sums *sums,
+                     struct rd_error *err)
+{
+    char avail[RD_LEDGER_BOOK_MAX], resv[RD_LEDGER_BOOK_MAX];
+    struct rd_pg_bind p;
+    PGresult *res = NULL;
+    int rc;
+
+    memset(sums, 0, sizeof *sums);
+    rd_pg_bind_init(&p);
+    if ((rc = bind_books(&p, account, avail, resv, err)) != RD_OK)
+        return rc;
+    if (s->keyed)
+        rc = rd_pg_ext_run(s, RD_PGX_NODE_SUMS_SEALED,
+                           "SELECT " LEDGER_ENTRY_COLS ", t.kind FROM ledger_entries e JOIN "
+                           "ledger_txns t ON t.id = e.txn WHERE " BOOKS, &p, &res, "node_sums",
+                           err);
+    else
+        rc = rd_pg_ext_run(s, RD_PGX_NODE_SUMS,
+                           "SELECT MIN(e.txn), e.book, SUM(e.amount)::bigint, NULL, t.kind FROM "
+                           "ledger_entries e JOIN ledger_txns t ON t.id = e.txn WHERE " BOOKS
+                           " GROUP BY t.kind, e.book, e.amount > 0", &p, &res, "node_sums", err);
+    for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
+        struct rd_ledger_entry e;
+
+        rc = read_entry(s, res, i, &e, err);
+        if (!rc)
+            rc = rd_store_node_sums_add(sums, rd_pg_col_cstr(res, i, 4), &e, err);
+    }
+    PQclear(res);
+    return rc;
+}
+
 static int book_list(struct rd_store *s, const char *account,
                      int (*visit)(void *, const struct rd_ledger_balance *), void *ctx,
                      struct rd_error *err)
@@ -815,7 +850,7 @@ static int merge_assess_list(struct rd_store *s, const char *account,
 }
 
 const struct rd_store_ledger_ops rd_pg_ledger_ops = {
-    .version = 4,
+    .version = 5,
     .node_add = node_add,
     .node_get = node_get,
     .node_list = node_list,
@@ -839,4 +874,5 @@ const struct rd_store_ledger_ops rd_pg_ledger_ops = {
     .merge_assess_list = merge_assess_list,
     .node_children = node_children,
     .op_count = op_count,
+    .node_sums = node_sums,
 };

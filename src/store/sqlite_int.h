@@ -119,6 +119,8 @@ enum rd_sqlite_ext {
     RD_SQX_MASSESS_LIST_ALL,
     RD_SQX_NODE_CHILDREN,
     RD_SQX_OP_COUNT,
+    RD_SQX_NODE_SUMS,
+    RD_SQX_NODE_SUMS_SEALED,
     /* sqlite_audit.c */
     RD_SQX_AUDIT_HEAD,
     RD_SQX_AUDIT_ADD,

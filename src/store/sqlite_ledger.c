@@ -84,6 +84,14 @@ static const char *const sql[RD_SQX_COUNT] = {
     [RD_SQX_NODE_CHILDREN] = "SELECT " LEDGER_NODE_COLS " FROM hier_nodes WHERE parent IS ? "
                              "ORDER BY account",
     [RD_SQX_OP_COUNT] = "SELECT COUNT(*) FROM hier_ops WHERE status = ? AND kind = ?",
+    /* a node's sums: its entries as LEDGER_ENTRY_COLS and their kind, in
+     * clear summed by kind, book and sign; sealed one by one */
+    [RD_SQX_NODE_SUMS] = "SELECT MIN(e.txn), e.book, SUM(e.amount), NULL, t.kind FROM ledger_entries e "
+                         "JOIN ledger_txns t ON t.id = e.txn WHERE e.book = ? OR e.book = ? "
+                         "GROUP BY t.kind, e.book, e.amount > 0",
+    [RD_SQX_NODE_SUMS_SEALED] = "SELECT " LEDGER_ENTRY_COLS ", t.kind FROM ledger_entries e "
+                                "JOIN ledger_txns t ON t.id = e.txn WHERE e.book = ? OR "
+                                "e.book = ?",
 };
 
 static int prep(struct rd_store *s, enum rd_sqlite_ext slot, struct rd_sqlite_binder *b,
@@ -122,6 +130,7 @@ struct visitor {
     void *ctx;
     const struct rd_store *s;     /* entries: whose key opens their amounts */
     struct rd_store_book_sums sums;   /* book_list of sealed amounts */
+    struct rd_ledger_sums *node_sums;   /* node_sums */
 };
 
 /* Steps a bound query to its end, handing each row to emit; the statement
@@ -544,6 +553,30 @@ static int book_list(struct rd_store *s, const char *account,
     return rc ? rc : rd_store_book_sums_end(&v.sums);
 }
 
+/* One row of RD_SQX_NODE_SUMS(_SEALED) added to the node's sums. */
+static int add_node_sum(sqlite3_stmt *st, void *v, struct rd_error *err)
+{
+    struct visitor *tv = v;
+    struct rd_ledger_entry e;
+    char kind[16];
+    int rc = read_entry(tv->s, st, &e, err);
+
+    if (rc)
+        return rc;
+    rd_sqlite_col_text(st, 4, kind, sizeof kind);
+    return rd_store_node_sums_add(tv->node_sums, kind, &e, err);
+}
+
+static int node_sums(struct rd_store *s, const char *account, struct rd_ledger_sums *sums,
+                     struct rd_error *err)
+{
+    enum rd_sqlite_ext slot = s->keyed ? RD_SQX_NODE_SUMS_SEALED : RD_SQX_NODE_SUMS;
+    struct visitor v = {.s = s, .node_sums = sums};
+
+    memset(sums, 0, sizeof *sums);
+    return list(s, account, slot, slot, add_node_sum, &v, "node_sums", err);
+}
+
 /* ---- ops and assessments ---- */
 
 static int read_op(sqlite3_stmt *st, struct rd_hier_op_row *o, struct rd_error *err)
@@ -847,7 +880,7 @@ static int merge_assess_list(struct rd_store *s, const char *account,
 }
 
 const struct rd_store_ledger_ops rd_sqlite_ledger_ops = {
-    .version = 4,
+    .version = 5,
     .node_add = node_add,
     .node_get = node_get,
     .node_list = node_list,
@@ -871,4 +904,5 @@ const struct rd_store_ledger_ops rd_sqlite_ledger_ops = {
     .merge_assess_list = merge_assess_list,
     .node_children = node_children,
     .op_count = op_count,
+    .node_sums = node_sums,
 };

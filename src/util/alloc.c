@@ -1,11 +1,17 @@
 #include "riskdesk/alloc.h"
 
+#include <malloc.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "riskdesk/banned.h"
 
+void rd_alloc_process_init(void)
+{
+    mallopt(M_MMAP_THRESHOLD, RD_ALLOC_MMAP_FROM);
+    mallopt(M_TRIM_THRESHOLD, RD_ALLOC_TRIM_KEEP);
+}
 
 /* Test-only fault injection; zero means off. */
 static atomic_long fail_at;

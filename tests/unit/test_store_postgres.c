@@ -505,6 +505,7 @@ int main(void)
         PG_TEST(test_perf_snapshots_events_trades),
         PG_TEST(test_ledger_nodes_states),
         PG_TEST(test_ledger_txns),
+        PG_TEST(test_ledger_node_sums),
         PG_TEST(test_ledger_ops),
         PG_TEST(test_ledger_merge_assessments),
         PG_TEST(test_audit_entries),

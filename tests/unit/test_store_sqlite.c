@@ -333,6 +333,7 @@ int main(void)
         FILE_TEST(test_perf_snapshots_events_trades),
         FILE_TEST(test_ledger_nodes_states),
         FILE_TEST(test_ledger_txns),
+        FILE_TEST(test_ledger_node_sums),
         FILE_TEST(test_ledger_ops),
         FILE_TEST(test_ledger_merge_assessments),
         FILE_TEST(test_audit_entries),
