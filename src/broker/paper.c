@@ -66,9 +66,9 @@ struct paper_acct {
     rd_money cash, last_equity;
     int32_t last_equity_day;
     int64_t next_order;
-    int32_t *day_trades;                     /* room for n_day_trades + 1 */
+    int32_t *day_trades;                     /* room for n_day_trades + 1 (or acct_room's) */
     size_t n_day_trades;
-    struct paper_pos *pos;                   /* room for n_pos + 1 */
+    struct paper_pos *pos;                   /* room for n_pos + 1 (or acct_room's) */
     size_t n_pos;
     int dirty;
 };
@@ -379,6 +379,21 @@ static int acct_alloc(struct paper_acct *a, size_t n_pos, size_t n_dt, struct rd
     return RD_OK;
 }
 
+/* Room for more orders' new positions and day trades than the one acct_alloc leaves. */
+static int acct_room(struct paper_acct *a, size_t more, struct rd_error *err)
+{
+    struct paper_pos *pos = rd_realloc(a->pos, (a->n_pos + more + 1) * sizeof *pos);
+    int32_t *dts;
+
+    if (pos)
+        a->pos = pos;
+    dts = pos ? rd_realloc(a->day_trades, (a->n_day_trades + more + 1) * sizeof *dts) : NULL;
+    if (!dts)
+        return rd_error_set(err, RD_ENOMEM, "paper broker: out of memory for %zu orders", more);
+    a->day_trades = dts;
+    return RD_OK;
+}
+
 static int pos_parse(json_t *o, struct paper_pos *p, const char *key, struct rd_error *err)
 {
     json_t *sym = json_object_get(o, "symbol");
@@ -640,18 +655,19 @@ static int tx_end(struct paper *pb, int rc, int keep_rc, struct rd_error *err)
 
 /* ---- orders ---- */
 
-static int order_load(struct paper *pb, const char *cid, struct rd_order_result *r,
-                      struct rd_error *err)
+/* The order cid from text, its stored value (NULL: the account has no such order). */
+static int order_parse(struct paper *pb, const char *cid, const char *text,
+                       struct rd_order_result *r, struct rd_error *err)
 {
     const char *ns = pb->order_ns;
     json_t *o = NULL, *v;
     const char *st;
     int rc, found = 0;
 
-    rc = load_json(&pb->st, ns, cid, &o, err);
-    if (rc == RD_ENOTFOUND)
+    if (!text)
         return rd_error_set(err, RD_ENOTFOUND, "paper broker: no order %s in account %s", cid,
                             pb->base.account);
+    rc = parse_json(text, ns, cid, &o, err);
     if (rc != RD_OK)
         return rc;
     memset(r, 0, sizeof *r);
@@ -683,6 +699,22 @@ static int order_load(struct paper *pb, const char *cid, struct rd_order_result 
     snprintf(r->reason, sizeof r->reason, "%s", json_string_value(v));
 out:
     json_decref(o);
+    return rc;
+}
+
+static int order_load(struct paper *pb, const char *cid, struct rd_order_result *r,
+                      struct rd_error *err)
+{
+    char *text = NULL;
+    int rc = pb->st.get(pb->st.ctx, pb->order_ns, cid, &text, err);
+
+    if (rc == RD_ENOTFOUND) {
+        rd_error_clear(err);
+        rc = RD_OK;
+    }
+    if (rc == RD_OK)
+        rc = order_parse(pb, cid, text, r, err);
+    rd_free(text);
     return rc;
 }
 
@@ -720,9 +752,11 @@ static void reject(struct rd_order_result *r, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Checks the order against the account and fills it, or sets a rejection in r. */
+/* Checks the order against the account and fills it, or sets a rejection in r.
+ * walk: as mkt_quote's known. */
 static int execute(struct paper *pb, struct paper_acct *a, const struct rd_order_request *req,
-                   int32_t today, struct rd_order_result *r, struct rd_error *err)
+                   const char *const *walk, int32_t today, struct rd_order_result *r,
+                   struct rd_error *err)
 {
     struct paper_pos *p = acct_find(a, req->symbol);
     char m1[32], m2[32];
@@ -759,7 +793,7 @@ static int execute(struct paper *pb, struct paper_acct *a, const struct rd_order
         reject(r, "insufficient qty: have %" PRId64 ", sell %" PRId64, p ? p->qty : 0, req->qty);
         return RD_OK;
     }
-    rc = mkt_quote(pb, req->symbol, NULL, req->ref_price, req->multiplier, &price, err);
+    rc = mkt_quote(pb, req->symbol, walk, req->ref_price, req->multiplier, &price, err);
     if (rc == RD_ENOTFOUND) {
         rd_money_format(req->ref_price, m1, sizeof m1);
         rd_error_clear(err);
@@ -971,6 +1005,64 @@ out:
     return rc;
 }
 
+static int check_cid(const struct rd_order_request *req, struct rd_error *err)
+{
+    size_t cid_len = strnlen(req->client_order_id, sizeof req->client_order_id);
+
+    if (cid_len == 0 || cid_len >= sizeof req->client_order_id)
+        return rd_error_set(err, RD_EINVAL, "paper broker: an order needs a client order id of 1 "
+                            "to %zu characters", sizeof req->client_order_id - 1);
+    return RD_OK;
+}
+
+/*
+ * Whether req's client order id (checked) is new to the account: RD_OK when
+ * it is, RD_EEXIST with the order's result in r when it was used, else an
+ * error. known: as mkt_quote's, for the order's stored value.
+ */
+static int order_is_new(struct paper *pb, const struct rd_order_request *req,
+                        const char *const *known, struct rd_order_result *r, struct rd_error *err)
+{
+    int rc = known ? order_parse(pb, req->client_order_id, *known, r, err)
+               : order_load(pb, req->client_order_id, r, err);
+    if (rc == RD_ENOTFOUND) {
+        rd_error_clear(err);
+        memset(r, 0, sizeof *r);
+        return RD_OK;
+    }
+    if (rc != RD_OK)
+        return rc;
+    return rd_error_set(err, RD_EEXIST, "paper broker: client order id %s was already used in "
+                        "account %s (order %s, %s)", req->client_order_id, pb->base.account,
+                        r->broker_order_id, status_names[r->status]);
+}
+
+/* Places a new order against the loaded account a and records it; walk: as
+ * mkt_quote's known. The caller saves the account. */
+static int place(struct paper *pb, struct paper_acct *a, const struct rd_order_request *req,
+                 const char *const *walk, int32_t today, struct rd_order_result *r,
+                 struct rd_error *err)
+{
+    int rc;
+
+    snprintf(r->broker_order_id, sizeof r->broker_order_id, "paper-%" PRId64, a->next_order);
+    a->next_order++;
+    rc = execute(pb, a, req, walk, today, r, err);
+    return rc == RD_OK ? order_save(pb, req, r, err) : rc;
+}
+
+/* The account as an order finds it: loaded, rolled over to today, old day trades dropped. */
+static int acct_open(struct paper *pb, int32_t today, struct paper_acct *a, struct rd_error *err)
+{
+    int rc = acct_load(pb, today, a, err);
+
+    if (rc == RD_OK)
+        rc = acct_rollover(pb, a, today, err);
+    if (rc == RD_OK)
+        acct_prune_day_trades(a, today);
+    return rc;
+}
+
 static int paper_submit_order(struct rd_broker *b, const struct rd_order_request *req,
                               struct rd_order_result *out, struct rd_error *err)
 {
@@ -978,47 +1070,137 @@ static int paper_submit_order(struct rd_broker *b, const struct rd_order_request
     struct paper_acct a = {0};
     struct rd_order_result r;
     int32_t today;
-    size_t cid_len;
     int rc;
 
     if (!pb)
         return not_paper(err);
     if (!req || !out)
         return rd_error_set(err, RD_EINVAL, "paper broker: submit_order needs a request and a result");
-    cid_len = strnlen(req->client_order_id, sizeof req->client_order_id);
-    if (cid_len == 0 || cid_len >= sizeof req->client_order_id)
-        return rd_error_set(err, RD_EINVAL, "paper broker: an order needs a client order id of 1 "
-                            "to %zu characters", sizeof req->client_order_id - 1);
     memset(out, 0, sizeof *out);
     memset(&r, 0, sizeof r);
+    if ((rc = check_cid(req, err)) != RD_OK)
+        return rc;
     today = et_today(pb);
     rc = tx_begin(pb, err);
     if (rc != RD_OK)
         return rc;
-    rc = order_load(pb, req->client_order_id, &r, err);
-    if (rc == RD_OK) {
-        rc = rd_error_set(err, RD_EEXIST, "paper broker: client order id %s was already used in "
-                          "account %s (order %s, %s)", req->client_order_id, pb->base.account,
-                          r.broker_order_id, status_names[r.status]);
+    if ((rc = order_is_new(pb, req, NULL, &r, err)) != RD_OK ||
+        (rc = acct_open(pb, today, &a, err)) != RD_OK ||
+        (rc = place(pb, &a, req, NULL, today, &r, err)) != RD_OK)
         goto out;
-    }
-    if (rc != RD_ENOTFOUND)
-        goto out;
-    rd_error_clear(err);
-    if ((rc = acct_load(pb, today, &a, err)) != RD_OK ||
-        (rc = acct_rollover(pb, &a, today, err)) != RD_OK)
-        goto out;
-    acct_prune_day_trades(&a, today);
-    snprintf(r.broker_order_id, sizeof r.broker_order_id, "paper-%" PRId64, a.next_order);
-    a.next_order++;
-    if ((rc = execute(pb, &a, req, today, &r, err)) != RD_OK ||
-        (rc = acct_save(pb, &a, err)) != RD_OK ||
-        (rc = order_save(pb, req, &r, err)) != RD_OK)
-        goto out;
+    rc = acct_save(pb, &a, err);
 out:
     rc = tx_end(pb, rc, RD_EEXIST, err);
     if (rc == RD_OK || rc == RD_EEXIST)
         *out = r;
+    acct_release(&a);
+    return rc;
+}
+
+/* The first of reqs[0..i) with the same client order id (cid) or symbol as
+ * reqs[i], or i when none has. */
+static size_t earlier_same(const struct rd_order_request *reqs, size_t i, int cid)
+{
+    for (size_t j = 0; j < i; j++)
+        if (cid ? !strcmp(reqs[j].client_order_id, reqs[i].client_order_id)
+                : !strncmp(reqs[j].symbol, reqs[i].symbol, sizeof reqs[i].symbol))
+            return j;
+    return i;
+}
+
+/* reqs[i]'s symbol as a key: "" for one execute() rejects as too long */
+static const char *symbol_key(const struct rd_order_request *req)
+{
+    return strnlen(req->symbol, sizeof req->symbol) < sizeof req->symbol ? req->symbol : "";
+}
+
+/*
+ * The account is read and written once for the whole batch, its orders' ids
+ * and their contracts' walks read in one request each; each order is then
+ * what submit_order makes of it, in order: a later order sees an earlier
+ * one's fill and its walk's step.
+ */
+static int paper_submit_orders(struct rd_broker *b, const struct rd_order_request *reqs,
+                               size_t n, struct rd_order_result *out, int *rcs,
+                               struct rd_error *err)
+{
+    struct paper *pb = to_paper(b);
+    struct paper_acct a = {0};
+    const char **keys = NULL;
+    char **orders = NULL, **walks = NULL;
+    int32_t today;
+    int rc;
+
+    if (!pb)
+        return not_paper(err);
+    if (n == 0)
+        return RD_OK;
+    if (!reqs || !out || !rcs)
+        return rd_error_set(err, RD_EINVAL, "paper broker: submit_orders needs requests, results "
+                            "and codes");
+    memset(out, 0, n * sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        if ((rc = check_cid(&reqs[i], err)) != RD_OK)
+            return rc;
+    keys = rd_calloc(n, sizeof *keys);
+    orders = rd_calloc(n, sizeof *orders);
+    walks = rd_calloc(n, sizeof *walks);
+    if (!keys || !orders || !walks) {
+        rc = rd_error_set(err, RD_ENOMEM, "paper broker: out of memory submitting %zu orders", n);
+        goto done;
+    }
+    today = et_today(pb);
+    rc = tx_begin(pb, err);
+    if (rc != RD_OK)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        keys[i] = reqs[i].client_order_id;
+    if ((rc = pb->st.get_many(pb->st.ctx, pb->order_ns, keys, n, orders, err)) != RD_OK)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        keys[i] = symbol_key(&reqs[i]);
+    if ((rc = pb->st.get_many(pb->st.ctx, NS_MARKET, keys, n, walks, err)) != RD_OK ||
+        (rc = acct_open(pb, today, &a, err)) != RD_OK ||
+        (rc = acct_room(&a, n, err)) != RD_OK)
+        goto out;
+    for (size_t i = 0; i < n && rc == RD_OK; i++) {
+        size_t same = earlier_same(reqs, i, 1);
+
+        if (same < i) {                   /* placed a moment ago, in this batch */
+            out[i] = out[same];
+            rcs[i] = RD_EEXIST;
+            continue;
+        }
+        rc = order_is_new(pb, &reqs[i], (const char *const *)&orders[i], &out[i], err);
+        if (rc == RD_EEXIST) {
+            rd_error_clear(err);
+            rcs[i] = rc;
+            rc = RD_OK;
+            continue;
+        }
+        /* a walk an earlier order of the batch stepped is read again */
+        if (rc == RD_OK)
+            rc = place(pb, &a, &reqs[i],
+                       earlier_same(reqs, i, 0) < i ? NULL : (const char *const *)&walks[i],
+                       today, &out[i], err);
+        rcs[i] = rc;
+    }
+    if (rc == RD_OK)
+        rc = acct_save(pb, &a, err);
+out:
+    rc = tx_end(pb, rc, RD_OK, err);
+    if (rc != RD_OK)
+        memset(out, 0, n * sizeof *out);
+done:
+    for (size_t i = 0; i < n; i++) {
+        if (orders)
+            rd_free(orders[i]);
+        if (walks)
+            rd_free(walks[i]);
+    }
+    rd_free(orders);
+    rd_free(walks);
+    rd_free(keys);
     acct_release(&a);
     return rc;
 }
@@ -1106,7 +1288,7 @@ int rd_paper_cash_move(const struct rd_broker_state *st, const char *account,
 
 const struct rd_broker_ops rd_broker_paper_ops = {
     .name = "paper",
-    .version = 2,
+    .version = 3,
     .open = paper_open,
     .close = paper_close,
     .get_account = paper_get_account,
@@ -1114,4 +1296,5 @@ const struct rd_broker_ops rd_broker_paper_ops = {
     .submit_order = paper_submit_order,
     .get_order = paper_get_order,
     .quote = paper_quote,
+    .submit_orders = paper_submit_orders,
 };
