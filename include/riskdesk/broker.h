@@ -90,6 +90,10 @@ struct rd_broker_state {
                     struct rd_error *err);
     int (*put)(void *ctx, const char *ns, const char *key, const char *val, int only_new,
                struct rd_error *err);
+    /* put of keys[0..n) (distinct) at once, only_new RD_KV_REPLACE or RD_KV_NEW
+     * (RD_EEXIST when any key was there; the caller then rolls back) */
+    int (*put_many)(void *ctx, const char *ns, const char *const *keys, const char *const *vals,
+                    size_t n, int only_new, struct rd_error *err);
     int (*begin)(void *ctx, struct rd_error *err);
     int (*commit)(void *ctx, struct rd_error *err);
     void (*rollback)(void *ctx);

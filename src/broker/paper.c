@@ -146,27 +146,38 @@ static int load_json(const struct rd_broker_state *s, const char *ns, const char
     return rc;
 }
 
-static int save_json(const struct rd_broker_state *s, const char *ns, const char *key, json_t *v, int only_new,
+/* v (the value of ns/key) as JSON text, rd_malloc'ed in *text. */
+static int dump_json(const char *ns, const char *key, json_t *v, char **text,
                      struct rd_error *err)
 {
     size_t n;
-    char *text = NULL;
-    int rc;
 
+    *text = NULL;
     if (!v)
         return rd_error_set(err, RD_ENOMEM, "paper broker: out of memory building %s/%s", ns, key);
     n = json_dumpb(v, NULL, 0, JSON_COMPACT);
     if (n == 0)
         return rd_error_set(err, RD_ENOMEM, "paper broker: cannot serialise %s/%s", ns, key);
-    text = rd_malloc(n + 1);
-    if (!text)
+    *text = rd_malloc(n + 1);
+    if (!*text)
         return rd_error_set(err, RD_ENOMEM, "paper broker: out of memory saving %s/%s", ns, key);
-    if (json_dumpb(v, text, n, JSON_COMPACT) != n) {
-        rd_free(text);
+    if (json_dumpb(v, *text, n, JSON_COMPACT) != n) {
+        rd_free(*text);
+        *text = NULL;
         return rd_error_set(err, RD_ENOMEM, "paper broker: cannot serialise %s/%s", ns, key);
     }
-    text[n] = '\0';
-    rc = s->put(s->ctx, ns, key, text, only_new, err);
+    (*text)[n] = '\0';
+    return RD_OK;
+}
+
+static int save_json(const struct rd_broker_state *s, const char *ns, const char *key, json_t *v, int only_new,
+                     struct rd_error *err)
+{
+    char *text = NULL;
+    int rc = dump_json(ns, key, v, &text, err);
+
+    if (rc == RD_OK)
+        rc = s->put(s->ctx, ns, key, text, only_new, err);
     rd_free(text);
     return rc;
 }
@@ -718,8 +729,9 @@ static int order_load(struct paper *pb, const char *cid, struct rd_order_result 
     return rc;
 }
 
-static int order_save(struct paper *pb, const struct rd_order_request *req,
-                      const struct rd_order_result *r, struct rd_error *err)
+/* The order's stored value, rd_malloc'ed in *doc. */
+static int order_doc(struct paper *pb, const struct rd_order_request *req,
+                     const struct rd_order_result *r, char **doc, struct rd_error *err)
 {
     json_t *o;
     int rc;
@@ -732,7 +744,7 @@ static int order_save(struct paper *pb, const struct rd_order_request *req,
                   "multiplier", (json_int_t)req->multiplier, "ref_price",
                   money_json(req->ref_price), "limit_price", money_json(req->limit_price),
                   "submitted_at", (json_int_t)pb->base.now);
-    rc = save_json(&pb->st, pb->order_ns, req->client_order_id, o, RD_KV_NEW, err);
+    rc = dump_json(pb->order_ns, req->client_order_id, o, doc, err);
     json_decref(o);
     return rc;
 }
@@ -878,7 +890,8 @@ static int paper_open(const struct rd_broker_params *p, struct rd_broker **out, 
         return rd_error_set(err, RD_EINVAL, "paper broker: account name \"%.32s...\" is longer "
                             "than %zu characters", p->account, sizeof pb->base.account - 1);
     so = p->state;
-    if (!so || !so->get || !so->put || !so->begin || !so->commit || !so->rollback)
+    if (!so || !so->get || !so->get_many || !so->put || !so->put_many || !so->begin ||
+        !so->commit || !so->rollback)
         return rd_error_set(err, RD_EINVAL, "paper broker: account %s needs a state with "
                             "named values and transactions", p->account);
     if (p->starting_cash <= 0 || p->starting_cash > RD_MONEY_MAX / 2)
@@ -1037,18 +1050,20 @@ static int order_is_new(struct paper *pb, const struct rd_order_request *req,
                         r->broker_order_id, status_names[r->status]);
 }
 
-/* Places a new order against the loaded account a and records it; walk: as
- * mkt_quote's known. The caller saves the account. */
+/* Places a new order against the loaded account a; walk: as mkt_quote's
+ * known. *doc: the order's value, rd_malloc'ed; the caller stores it and the
+ * account. */
 static int place(struct paper *pb, struct paper_acct *a, const struct rd_order_request *req,
-                 const char *const *walk, int32_t today, struct rd_order_result *r,
+                 const char *const *walk, int32_t today, struct rd_order_result *r, char **doc,
                  struct rd_error *err)
 {
     int rc;
 
+    *doc = NULL;
     snprintf(r->broker_order_id, sizeof r->broker_order_id, "paper-%" PRId64, a->next_order);
     a->next_order++;
     rc = execute(pb, a, req, walk, today, r, err);
-    return rc == RD_OK ? order_save(pb, req, r, err) : rc;
+    return rc == RD_OK ? order_doc(pb, req, r, doc, err) : rc;
 }
 
 /* The account as an order finds it: loaded, rolled over to today, old day trades dropped. */
@@ -1069,6 +1084,7 @@ static int paper_submit_order(struct rd_broker *b, const struct rd_order_request
     struct paper *pb = to_paper(b);
     struct paper_acct a = {0};
     struct rd_order_result r;
+    char *doc = NULL;
     int32_t today;
     int rc;
 
@@ -1086,13 +1102,15 @@ static int paper_submit_order(struct rd_broker *b, const struct rd_order_request
         return rc;
     if ((rc = order_is_new(pb, req, NULL, &r, err)) != RD_OK ||
         (rc = acct_open(pb, today, &a, err)) != RD_OK ||
-        (rc = place(pb, &a, req, NULL, today, &r, err)) != RD_OK)
+        (rc = place(pb, &a, req, NULL, today, &r, &doc, err)) != RD_OK ||
+        (rc = acct_save(pb, &a, err)) != RD_OK)
         goto out;
-    rc = acct_save(pb, &a, err);
+    rc = pb->st.put(pb->st.ctx, pb->order_ns, req->client_order_id, doc, RD_KV_NEW, err);
 out:
     rc = tx_end(pb, rc, RD_EEXIST, err);
     if (rc == RD_OK || rc == RD_EEXIST)
         *out = r;
+    rd_free(doc);
     acct_release(&a);
     return rc;
 }
@@ -1116,9 +1134,9 @@ static const char *symbol_key(const struct rd_order_request *req)
 
 /*
  * The account is read and written once for the whole batch, its orders' ids
- * and their contracts' walks read in one request each; each order is then
- * what submit_order makes of it, in order: a later order sees an earlier
- * one's fill and its walk's step.
+ * and their contracts' walks read in one request each, the new orders written
+ * in one; each order is then what submit_order makes of it, in order: a later
+ * order sees an earlier one's fill and its walk's step.
  */
 static int paper_submit_orders(struct rd_broker *b, const struct rd_order_request *reqs,
                                size_t n, struct rd_order_result *out, int *rcs,
@@ -1126,8 +1144,9 @@ static int paper_submit_orders(struct rd_broker *b, const struct rd_order_reques
 {
     struct paper *pb = to_paper(b);
     struct paper_acct a = {0};
-    const char **keys = NULL;
-    char **orders = NULL, **walks = NULL;
+    const char **keys = NULL, **vals = NULL;
+    char **orders = NULL, **walks = NULL, **docs = NULL;
+    size_t nnew = 0;
     int32_t today;
     int rc;
 
@@ -1145,7 +1164,9 @@ static int paper_submit_orders(struct rd_broker *b, const struct rd_order_reques
     keys = rd_calloc(n, sizeof *keys);
     orders = rd_calloc(n, sizeof *orders);
     walks = rd_calloc(n, sizeof *walks);
-    if (!keys || !orders || !walks) {
+    docs = rd_calloc(n, sizeof *docs);
+    vals = rd_calloc(n, sizeof *vals);
+    if (!keys || !orders || !walks || !docs || !vals) {
         rc = rd_error_set(err, RD_ENOMEM, "paper broker: out of memory submitting %zu orders", n);
         goto done;
     }
@@ -1182,9 +1203,16 @@ static int paper_submit_orders(struct rd_broker *b, const struct rd_order_reques
         if (rc == RD_OK)
             rc = place(pb, &a, &reqs[i],
                        earlier_same(reqs, i, 0) < i ? NULL : (const char *const *)&walks[i],
-                       today, &out[i], err);
+                       today, &out[i], &docs[i], err);
         rcs[i] = rc;
     }
+    for (size_t i = 0; i < n && rc == RD_OK; i++)
+        if (docs[i]) {
+            keys[nnew] = reqs[i].client_order_id;
+            vals[nnew++] = docs[i];
+        }
+    if (rc == RD_OK && nnew > 0)
+        rc = pb->st.put_many(pb->st.ctx, pb->order_ns, keys, vals, nnew, RD_KV_NEW, err);
     if (rc == RD_OK)
         rc = acct_save(pb, &a, err);
 out:
@@ -1197,9 +1225,13 @@ done:
             rd_free(orders[i]);
         if (walks)
             rd_free(walks[i]);
+        if (docs)
+            rd_free(docs[i]);
     }
     rd_free(orders);
     rd_free(walks);
+    rd_free(docs);
+    rd_free(vals);
     rd_free(keys);
     acct_release(&a);
     return rc;

@@ -31,6 +31,7 @@ struct mem_store {
     long puts, fail_put_at;  /* fail the fail_put_at-th kv_put from now (0 = never) */
     long gets, get_manys;    /* calls of get and of get_many */
     long account_puts;       /* puts of a paper.account document */
+    long put_manys;          /* calls of put_many */
     int fail_commit;
 };
 
@@ -189,6 +190,18 @@ static int mem_kv_put(void *s, const char *ns, const char *key, const char *val,
     return RD_OK;
 }
 
+static int mem_kv_put_many(void *s, const char *ns, const char *const *keys,
+                           const char *const *vals, size_t n, int only_new,
+                           struct rd_error *err)
+{
+    int rc = RD_OK;
+
+    ((struct mem_store *)s)->put_manys++;
+    for (size_t i = 0; i < n && rc == RD_OK; i++)
+        rc = mem_kv_put(s, ns, keys[i], vals[i], only_new, err);
+    return rc;
+}
+
 static struct mem_store *mem_new(void)
 {
     struct mem_store *m = calloc(1, sizeof *m);
@@ -201,6 +214,7 @@ static struct mem_store *mem_new(void)
     m->base.get = mem_kv_get;
     m->base.get_many = mem_kv_get_many;
     m->base.put = mem_kv_put;
+    m->base.put_many = mem_kv_put_many;
     return m;
 }
 
@@ -884,7 +898,7 @@ static void test_submit_orders_as_one_by_one(void **state)
     assert_int_equal(want[5].status, RD_ORDER_FILLED);      /* the day trade */
     assert_int_equal(want[4].status, RD_ORDER_REJECTED);
 
-    many->account_puts = 0;
+    many->account_puts = many->put_manys = 0;
     many->gets = many->get_manys = 0;
     memset(got, 0xA5, sizeof got);
     memset(rcs, 0xA5, sizeof rcs);
@@ -894,6 +908,8 @@ static void test_submit_orders_as_one_by_one(void **state)
         assert_memory_equal(&got[i], &want[i], sizeof want[i]);
     }
     assert_int_equal(many->account_puts, 1);
+    assert_int_equal(many->put_manys, 1);            /* the five new orders */
+    assert_int_equal(one->put_manys, 0);
     /* the account, the order ids and the walks: a read each, and one a later
      * order of a walk an earlier one stepped (c3, c5, c6) */
     assert_int_equal(many->get_manys, 2);
