@@ -198,6 +198,14 @@ int rd_dispatch_send_batch(struct rd_dispatcher *d, struct rd_order_row *orders,
     d->broker->now = now;
     rc = d->broker->ops->submit_orders(d->broker, reqs, n, res, rcs, &berr);
     if (rc != RD_OK) {
+        struct rd_logline l;
+
+        rd_log_begin(&l, RD_LOG_WARN, "order.send_failed");
+        rd_log_str(&l, "account", d->acct->name);
+        rd_log_str(&l, "client_order_id", orders[0].client_order_id);
+        rd_log_int(&l, "orders", (int64_t)n);
+        rd_log_str(&l, "error", berr.msg);
+        rd_log_end(&l);
         rc = rd_error_set(err, rc, "account %s: sending %zu orders (from %s): %s", d->acct->name,
                           n, orders[0].client_order_id, berr.msg);
         goto out;
