@@ -36,6 +36,22 @@ if [ $src -eq 77 ]; then echo "SKIPPED: $(cat "$tmp/pg.err")"; rm -rf "$tmp"; ex
 trap 'bash "$pg" stop "$url"; rm -rf "$tmp"' EXIT
 base=${url%%\?*}          # postgresql://riskdesk@/riskdesk
 opts=${url#*\?}          # host=/tmp/rd-pg-...
+pgdir=${opts#host=}; pgdir=${pgdir%%&*}
+tick=$(getconf CLK_TCK)
+
+# CPU ticks used so far by this shell's reaped children (the dispatchers, once
+# waited for) and by the server: the postmaster, its reaped backends and the
+# processes still running under it (checkpointer, WAL writer)
+self_cpu() { awk '{ print $16 + $17 }' /proc/$$/stat; }
+server_cpu() {
+  local pm t c
+  pm=$(head -1 "$pgdir/data/postmaster.pid")
+  t=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat")
+  for c in $(cat "/proc/$pm/task/$pm/children"); do
+    t=$((t + $(awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t"
+}
 
 # one database per run, so every run starts empty
 run() {
@@ -62,7 +78,8 @@ run() {
         i, now, u, u, 100000 + int((i - 1) / 676) * 1000
     } }' >"$tmp/recs.jsonl"
   "$bin" recommend import --config "$tmp/cfg.json" "$tmp/recs.jsonl" >/dev/null
-  local t0 t1 pids=() fails=0
+  local t0 t1 pids=() fails=0 d0 d1 s0 s1
+  d0=$(self_cpu); s0=$(server_cpu)
   t0=$(date +%s.%N)
   for i in $(seq "$n"); do
     LOG_LEVEL=${RD_BENCH_LOG:-error} "$bin" dispatch --config "$tmp/cfg.json" --account "$(printf 'acct%02d' "$i")" \
@@ -71,6 +88,8 @@ run() {
   done
   for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
   t1=$(date +%s.%N)
+  sleep 0.5   # the server reaps the backends of the connections just closed
+  d1=$(self_cpu); s1=$(server_cpu)
   local decided bad dup orders
   decided=$(psql -At "$dburl" -c "SELECT COUNT(*) FROM decisions")
   bad=$(psql -At "$dburl" -c "SELECT COUNT(*) FROM (SELECT account FROM decisions GROUP BY account
@@ -81,9 +100,11 @@ run() {
   local audit=clean
   "$bin" audit verify --config "$tmp/cfg.json" >/dev/null 2>"$tmp/audit.err" || audit=BROKEN
   awk -v n="$n" -v r="$recs" -v d="$decided" -v o="$orders" -v t0="$t0" -v t1="$t1" \
-    -v bad="$bad" -v dup="$dup" -v f="$fails" -v a="$audit" 'BEGIN {
-      printf "%2d accounts x %d recommendations: %d decisions, %d orders in %.2f s: %.0f decisions/s; accounts not deciding each once: %d, duplicate client order ids: %d, dispatchers failed: %d, audit verify: %s\n",
-        n, r, d, o, t1 - t0, d / (t1 - t0), bad, dup, f, a }'
+    -v bad="$bad" -v dup="$dup" -v f="$fails" -v a="$audit" -v tick="$tick" \
+    -v dc=$((d1 - d0)) -v sc=$((s1 - s0)) -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
+      us = 1e6 / tick / (d > 0 ? d : 1)
+      printf "%2d accounts x %d recommendations: %d decisions, %d orders in %.2f s: %.0f decisions/s; CPU a decision %.0f us (dispatchers %.0f, server %.0f); load %s; accounts not deciding each once: %d, duplicate client order ids: %d, dispatchers failed: %d, audit verify: %s\n",
+        n, r, d, o, t1 - t0, d / (t1 - t0), (dc + sc) * us, dc * us, sc * us, load, bad, dup, f, a }'
   if [ "$fails" -gt 0 ]; then cat "$tmp"/d*.err | grep -v 'transaction is aborted' | sed 's/ts=[^ ]* //' | sort | uniq -c | sort -rn | head -8 | cut -c1-700; fi
   [ "$audit" = clean ] || head -5 "$tmp/audit.err"
   [ "$decided" -eq $((n * recs)) ] && [ "$bad" -eq 0 ] && [ "$dup" -eq 0 ] && [ "$fails" -eq 0 ] &&

@@ -906,6 +906,62 @@ static void test_kv_get_many(void **state)
     assert_ptr_equal(vals[0], (char *)0x1);
 }
 
+/* kv_put_many (rd_store_kv_put_many, PostgreSQL's trading version 4): every
+ * key written with its value as text (quotes, backslashes, braces and all),
+ * RD_KV_NEW refusing a batch with a key already there (nothing of it kept once
+ * rolled back), RD_KV_REPLACE overwriting, more keys than one statement
+ * takes, the shared forms refused. */
+static void test_kv_put_many(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    struct rd_error err = {0};
+    const char *keys[] = {"o1", "o\"2", "o{3}"};
+    const char *vals[] = {"{\"a\": \"x\\\"y\"}", "", "{,}\\"};
+    const char *again[] = {"new1", "new2"};
+    const char *gone[] = {"o4", "o1"};
+    enum { NBIG = 1003 };
+    char big[NBIG][16], *v = NULL;
+    const char *bk[NBIG], *bv[NBIG];
+
+    assert_int_equal(rd_store_kv_put_many(s, "paper.order.a", keys, vals, 3, RD_KV_NEW, &err),
+                     RD_OK);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(s->ops->trading->kv_get(s, "paper.order.a", keys[i], &v, &err), RD_OK);
+        assert_string_equal(v, vals[i]);
+        rd_free(v);
+    }
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    assert_int_equal(rd_store_kv_put_many(s, "paper.order.a", gone, again, 2, RD_KV_NEW, &err),
+                     RD_EEXIST);
+    s->ops->rollback(s);
+    assert_int_equal(s->ops->trading->kv_get(s, "paper.order.a", "o4", &v, &err), RD_ENOTFOUND);
+    assert_int_equal(s->ops->trading->kv_get(s, "paper.order.a", "o1", &v, &err), RD_OK);
+    assert_string_equal(v, vals[0]);
+    rd_free(v);
+    assert_int_equal(rd_store_kv_put_many(s, "paper.order.a", gone, again, 2, RD_KV_REPLACE,
+                                          &err), RD_OK);
+    assert_int_equal(s->ops->trading->kv_get(s, "paper.order.a", "o1", &v, &err), RD_OK);
+    assert_string_equal(v, "new2");
+    rd_free(v);
+    assert_int_equal(rd_store_kv_put_many(s, "paper.market", keys, vals, 3, RD_KV_SHARED, &err),
+                     RD_EINVAL);
+    assert_non_null(strstr(err.msg, "shared"));
+    for (size_t i = 0; i < NBIG; i++) {
+        snprintf(big[i], sizeof big[i], "k%zu", i);
+        bk[i] = big[i];
+        bv[i] = big[NBIG - 1 - i];
+    }
+    assert_int_equal(rd_store_kv_put_many(s, "paper.order.b", bk, bv, NBIG, RD_KV_NEW, &err),
+                     RD_OK);
+    assert_int_equal(s->ops->trading->kv_get(s, "paper.order.b", "k1002", &v, &err), RD_OK);
+    assert_string_equal(v, "k0");
+    rd_free(v);
+    assert_int_equal(s->ops->trading->kv_get(s, "paper.order.b", "k0", &v, &err), RD_OK);
+    assert_string_equal(v, "k1002");
+    rd_free(v);
+}
+
 /* Maintenance (version 4): the size of a store, VACUUM refused inside a
  * transaction and run outside one, the rows still there after it. */
 static void test_maint_vacuum(void **state)

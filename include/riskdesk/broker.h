@@ -90,6 +90,10 @@ struct rd_broker_state {
                     struct rd_error *err);
     int (*put)(void *ctx, const char *ns, const char *key, const char *val, int only_new,
                struct rd_error *err);
+    /* put of keys[0..n) (distinct) at once, only_new RD_KV_REPLACE or RD_KV_NEW
+     * (RD_EEXIST when any key was there; the caller then rolls back) */
+    int (*put_many)(void *ctx, const char *ns, const char *const *keys, const char *const *vals,
+                    size_t n, int only_new, struct rd_error *err);
     int (*begin)(void *ctx, struct rd_error *err);
     int (*commit)(void *ctx, struct rd_error *err);
     void (*rollback)(void *ctx);
@@ -115,7 +119,7 @@ struct rd_broker_health {
 
 struct rd_broker_ops {
     const char *name;             /* "paper" */
-    int version;                  /* 2 since list_open_orders */
+    int version;                  /* 2 since list_open_orders, 3 since submit_orders */
     int (*open)(const struct rd_broker_params *p, struct rd_broker **out, struct rd_error *err);
     void (*close)(struct rd_broker *b);
     int (*get_account)(struct rd_broker *b, struct rd_broker_account *out, struct rd_error *err);
@@ -142,6 +146,19 @@ struct rd_broker_ops {
      * NULL for a broker whose orders all end within the call (paper). */
     int (*list_open_orders)(struct rd_broker *b, struct rd_broker_order **out, size_t *n,
                             struct rd_error *err);
+
+    /* ---- version 3 ---- */
+
+    /*
+     * Submits reqs[0..n) in one call, as submit_order would one after another:
+     * RD_OK with out[i] and rcs[i] (RD_OK, or RD_EEXIST when the client order
+     * id was already used, before or earlier in reqs) for every order. Any
+     * other failure fails the whole call and keeps none of it (paper: one
+     * state transaction). NULL for a broker that takes one order a request
+     * (alpaca): the caller then calls submit_order for each.
+     */
+    int (*submit_orders)(struct rd_broker *b, const struct rd_order_request *reqs, size_t n,
+                         struct rd_order_result *out, int *rcs, struct rd_error *err);
 };
 
 struct rd_broker {

@@ -229,6 +229,14 @@ struct rd_store_trading_ops {
      * NULL. One query on PostgreSQL. Call it through rd_store_kv_get_many. */
     int (*kv_get_many)(struct rd_store *s, const char *ns, const char *const *keys, size_t n,
                        char **vals, struct rd_error *err);
+
+    /* version 4 */
+    /* kv_put of keys[0..n) (distinct) in ns with vals[i], only_new RD_KV_REPLACE
+     * or RD_KV_NEW (RD_EEXIST when any key was there; the caller then rolls
+     * back). A statement per 1,000 keys on PostgreSQL. Call it through
+     * rd_store_kv_put_many. */
+    int (*kv_put_many)(struct rd_store *s, const char *ns, const char *const *keys,
+                       const char *const *vals, size_t n, int only_new, struct rd_error *err);
 };
 
 /*
@@ -251,6 +259,10 @@ int rd_store_kv_get_many(struct rd_store *s, const char *ns, const char *const *
                          char **vals, struct rd_error *err);
 int rd_store_kv_get_many_each(struct rd_store *s, const char *ns, const char *const *keys,
                               size_t n, char **vals, struct rd_error *err);
+/* The backend's kv_put_many, or for a trading table older than version 4
+ * kv_put once a key. */
+int rd_store_kv_put_many(struct rd_store *s, const char *ns, const char *const *keys,
+                         const char *const *vals, size_t n, int only_new, struct rd_error *err);
 /* That one-at-a-time form itself, for a backend whose round trips cost nothing. */
 int rd_store_decisions_record_each(struct rd_store *s, struct rd_decision_row *rows, size_t n,
                                    struct rd_order_row *orders, const size_t *order_row,

@@ -780,11 +780,13 @@ static int trip_kill_switch(struct rd_dispatcher *d, struct rd_cycle_stats *st,
 /* Sends the batch's approvals. The paper broker lives in the store: one
  * transaction around its sends records the answers together (a crash before
  * the commit leaves the orders pending, and the next cycle asks the broker
- * about each one by its client order id). A network broker gets no store
- * transaction held across its round trips. */
+ * about each one by its client order id), and a broker that takes a batch
+ * gets them in one call. A network broker gets no store transaction held
+ * across its round trips. */
 static int send_pending(struct rd_dispatcher *d, int64_t now, struct rd_cycle_stats *st,
                         struct rd_error *err)
 {
+    const struct rd_broker_ops *ops = d->broker->ops;
     int rc = RD_OK;
 
     if (!d->npending)
@@ -796,8 +798,11 @@ static int send_pending(struct rd_dispatcher *d, int64_t now, struct rd_cycle_st
     }
     if ((rc = d->store->ops->begin(d->store, err)) != RD_OK)
         return rc;
-    for (size_t i = 0; i < d->npending && rc == RD_OK; i++)
-        rc = rd_dispatch_send(d, &d->pending[i], now, st, err);
+    if (ops->version >= 3 && ops->submit_orders)
+        rc = rd_dispatch_send_batch(d, d->pending, d->npending, now, st, err);
+    else
+        for (size_t i = 0; i < d->npending && rc == RD_OK; i++)
+            rc = rd_dispatch_send(d, &d->pending[i], now, st, err);
     if (rc != RD_OK) {
         d->store->ops->rollback(d->store);
         return rc;

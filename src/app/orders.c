@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "riskdesk/alloc.h"
 #include "riskdesk/calendar.h"
 #include "riskdesk/log.h"
 #include "app/dispatcher_int.h"
@@ -124,6 +125,17 @@ fail:
     return rc;
 }
 
+static void order_request(const struct rd_order_row *o, struct rd_order_request *req)
+{
+    memset(req, 0, sizeof *req);
+    memcpy(req->client_order_id, o->client_order_id, sizeof req->client_order_id);
+    memcpy(req->symbol, o->symbol, sizeof req->symbol);
+    req->side = o->side;
+    req->qty = o->qty;
+    req->multiplier = o->multiplier;
+    req->ref_price = o->ref_price;
+}
+
 /* Sends an order recorded as pending. A transport failure leaves it pending:
  * the next cycle looks it up by client order id before sending it again. */
 int rd_dispatch_send(struct rd_dispatcher *d, struct rd_order_row *o, int64_t now,
@@ -134,14 +146,8 @@ int rd_dispatch_send(struct rd_dispatcher *d, struct rd_order_row *o, int64_t no
     struct rd_error berr = {0};
     int rc;
 
-    memset(&req, 0, sizeof req);
+    order_request(o, &req);
     memset(&res, 0, sizeof res);
-    memcpy(req.client_order_id, o->client_order_id, sizeof req.client_order_id);
-    memcpy(req.symbol, o->symbol, sizeof req.symbol);
-    req.side = o->side;
-    req.qty = o->qty;
-    req.multiplier = o->multiplier;
-    req.ref_price = o->ref_price;
     d->broker->now = now;
     /* the paper broker lives in the store: its fill and what we record of it
      * (the ledger of a node too) commit together */
@@ -171,4 +177,47 @@ int rd_dispatch_send(struct rd_dispatcher *d, struct rd_order_row *o, int64_t no
         return rc;
     }
     return d->store->ops->commit(d->store, err);
+}
+
+int rd_dispatch_send_batch(struct rd_dispatcher *d, struct rd_order_row *orders, size_t n,
+                           int64_t now, struct rd_cycle_stats *st, struct rd_error *err)
+{
+    struct rd_order_request *reqs = rd_calloc(n, sizeof *reqs);
+    struct rd_order_result *res = rd_calloc(n, sizeof *res);
+    int *rcs = rd_calloc(n, sizeof *rcs);
+    struct rd_error berr = {0};
+    int rc;
+
+    if (!reqs || !res || !rcs) {
+        rc = rd_error_set(err, RD_ENOMEM, "account %s: out of memory sending %zu orders",
+                          d->acct->name, n);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        order_request(&orders[i], &reqs[i]);
+    d->broker->now = now;
+    rc = d->broker->ops->submit_orders(d->broker, reqs, n, res, rcs, &berr);
+    if (rc != RD_OK) {
+        struct rd_logline l;
+
+        rd_log_begin(&l, RD_LOG_WARN, "order.send_failed");
+        rd_log_str(&l, "account", d->acct->name);
+        rd_log_str(&l, "client_order_id", orders[0].client_order_id);
+        rd_log_int(&l, "orders", (int64_t)n);
+        rd_log_str(&l, "error", berr.msg);
+        rd_log_end(&l);
+        rc = rd_error_set(err, rc, "account %s: sending %zu orders (from %s): %s", d->acct->name,
+                          n, orders[0].client_order_id, berr.msg);
+        goto out;
+    }
+    /* rcs[i] is RD_OK or RD_EEXIST (placed before: this is its answer) */
+    for (size_t i = 0; i < n && rc == RD_OK; i++) {
+        st->submitted++;
+        rc = rd_dispatch_apply_result(d, &orders[i], &res[i], now, st, err);
+    }
+out:
+    rd_free(reqs);
+    rd_free(res);
+    rd_free(rcs);
+    return rc;
 }

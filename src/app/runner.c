@@ -72,6 +72,12 @@ static int st_put(void *ctx, const char *ns, const char *key, const char *val, i
     return s->ops->trading->kv_put(s, ns, key, val, only_new, err);
 }
 
+static int st_put_many(void *ctx, const char *ns, const char *const *keys,
+                       const char *const *vals, size_t n, int only_new, struct rd_error *err)
+{
+    return rd_store_kv_put_many(ctx, ns, keys, vals, n, only_new, err);
+}
+
 static int st_begin(void *ctx, struct rd_error *err)
 {
     struct rd_store *s = ctx;
@@ -99,6 +105,7 @@ void rd_runner_store_state(struct rd_store *s, struct rd_broker_state *out)
     out->get = st_get;
     out->get_many = st_get_many;
     out->put = st_put;
+    out->put_many = st_put_many;
     out->begin = st_begin;
     out->commit = st_commit;
     out->rollback = st_rollback;

@@ -66,9 +66,9 @@ struct paper_acct {
     rd_money cash, last_equity;
     int32_t last_equity_day;
     int64_t next_order;
-    int32_t *day_trades;                     /* room for n_day_trades + 1 */
+    int32_t *day_trades;                     /* room for n_day_trades + 1 (or acct_room's) */
     size_t n_day_trades;
-    struct paper_pos *pos;                   /* room for n_pos + 1 */
+    struct paper_pos *pos;                   /* room for n_pos + 1 (or acct_room's) */
     size_t n_pos;
     int dirty;
 };
@@ -146,27 +146,38 @@ static int load_json(const struct rd_broker_state *s, const char *ns, const char
     return rc;
 }
 
-static int save_json(const struct rd_broker_state *s, const char *ns, const char *key, json_t *v, int only_new,
+/* v (the value of ns/key) as JSON text, rd_malloc'ed in *text. */
+static int dump_json(const char *ns, const char *key, json_t *v, char **text,
                      struct rd_error *err)
 {
     size_t n;
-    char *text = NULL;
-    int rc;
 
+    *text = NULL;
     if (!v)
         return rd_error_set(err, RD_ENOMEM, "paper broker: out of memory building %s/%s", ns, key);
     n = json_dumpb(v, NULL, 0, JSON_COMPACT);
     if (n == 0)
         return rd_error_set(err, RD_ENOMEM, "paper broker: cannot serialise %s/%s", ns, key);
-    text = rd_malloc(n + 1);
-    if (!text)
+    *text = rd_malloc(n + 1);
+    if (!*text)
         return rd_error_set(err, RD_ENOMEM, "paper broker: out of memory saving %s/%s", ns, key);
-    if (json_dumpb(v, text, n, JSON_COMPACT) != n) {
-        rd_free(text);
+    if (json_dumpb(v, *text, n, JSON_COMPACT) != n) {
+        rd_free(*text);
+        *text = NULL;
         return rd_error_set(err, RD_ENOMEM, "paper broker: cannot serialise %s/%s", ns, key);
     }
-    text[n] = '\0';
-    rc = s->put(s->ctx, ns, key, text, only_new, err);
+    (*text)[n] = '\0';
+    return RD_OK;
+}
+
+static int save_json(const struct rd_broker_state *s, const char *ns, const char *key, json_t *v, int only_new,
+                     struct rd_error *err)
+{
+    char *text = NULL;
+    int rc = dump_json(ns, key, v, &text, err);
+
+    if (rc == RD_OK)
+        rc = s->put(s->ctx, ns, key, text, only_new, err);
     rd_free(text);
     return rc;
 }
@@ -376,6 +387,21 @@ static int acct_alloc(struct paper_acct *a, size_t n_pos, size_t n_dt, struct rd
     a->day_trades = rd_calloc(n_dt + 1, sizeof *a->day_trades);
     if (!a->pos || !a->day_trades)
         return rd_error_set(err, RD_ENOMEM, "paper broker: out of memory loading an account");
+    return RD_OK;
+}
+
+/* Room for more orders' new positions and day trades than the one acct_alloc leaves. */
+static int acct_room(struct paper_acct *a, size_t more, struct rd_error *err)
+{
+    struct paper_pos *pos = rd_realloc(a->pos, (a->n_pos + more + 1) * sizeof *pos);
+    int32_t *dts;
+
+    if (pos)
+        a->pos = pos;
+    dts = pos ? rd_realloc(a->day_trades, (a->n_day_trades + more + 1) * sizeof *dts) : NULL;
+    if (!dts)
+        return rd_error_set(err, RD_ENOMEM, "paper broker: out of memory for %zu orders", more);
+    a->day_trades = dts;
     return RD_OK;
 }
 
@@ -640,18 +666,19 @@ static int tx_end(struct paper *pb, int rc, int keep_rc, struct rd_error *err)
 
 /* ---- orders ---- */
 
-static int order_load(struct paper *pb, const char *cid, struct rd_order_result *r,
-                      struct rd_error *err)
+/* The order cid from text, its stored value (NULL: the account has no such order). */
+static int order_parse(struct paper *pb, const char *cid, const char *text,
+                       struct rd_order_result *r, struct rd_error *err)
 {
     const char *ns = pb->order_ns;
     json_t *o = NULL, *v;
     const char *st;
     int rc, found = 0;
 
-    rc = load_json(&pb->st, ns, cid, &o, err);
-    if (rc == RD_ENOTFOUND)
+    if (!text)
         return rd_error_set(err, RD_ENOTFOUND, "paper broker: no order %s in account %s", cid,
                             pb->base.account);
+    rc = parse_json(text, ns, cid, &o, err);
     if (rc != RD_OK)
         return rc;
     memset(r, 0, sizeof *r);
@@ -686,8 +713,25 @@ out:
     return rc;
 }
 
-static int order_save(struct paper *pb, const struct rd_order_request *req,
-                      const struct rd_order_result *r, struct rd_error *err)
+static int order_load(struct paper *pb, const char *cid, struct rd_order_result *r,
+                      struct rd_error *err)
+{
+    char *text = NULL;
+    int rc = pb->st.get(pb->st.ctx, pb->order_ns, cid, &text, err);
+
+    if (rc == RD_ENOTFOUND) {
+        rd_error_clear(err);
+        rc = RD_OK;
+    }
+    if (rc == RD_OK)
+        rc = order_parse(pb, cid, text, r, err);
+    rd_free(text);
+    return rc;
+}
+
+/* The order's stored value, rd_malloc'ed in *doc. */
+static int order_doc(struct paper *pb, const struct rd_order_request *req,
+                     const struct rd_order_result *r, char **doc, struct rd_error *err)
 {
     json_t *o;
     int rc;
@@ -700,7 +744,7 @@ static int order_save(struct paper *pb, const struct rd_order_request *req,
                   "multiplier", (json_int_t)req->multiplier, "ref_price",
                   money_json(req->ref_price), "limit_price", money_json(req->limit_price),
                   "submitted_at", (json_int_t)pb->base.now);
-    rc = save_json(&pb->st, pb->order_ns, req->client_order_id, o, RD_KV_NEW, err);
+    rc = dump_json(pb->order_ns, req->client_order_id, o, doc, err);
     json_decref(o);
     return rc;
 }
@@ -720,9 +764,11 @@ static void reject(struct rd_order_result *r, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Checks the order against the account and fills it, or sets a rejection in r. */
+/* Checks the order against the account and fills it, or sets a rejection in r.
+ * walk: as mkt_quote's known. */
 static int execute(struct paper *pb, struct paper_acct *a, const struct rd_order_request *req,
-                   int32_t today, struct rd_order_result *r, struct rd_error *err)
+                   const char *const *walk, int32_t today, struct rd_order_result *r,
+                   struct rd_error *err)
 {
     struct paper_pos *p = acct_find(a, req->symbol);
     char m1[32], m2[32];
@@ -759,7 +805,7 @@ static int execute(struct paper *pb, struct paper_acct *a, const struct rd_order
         reject(r, "insufficient qty: have %" PRId64 ", sell %" PRId64, p ? p->qty : 0, req->qty);
         return RD_OK;
     }
-    rc = mkt_quote(pb, req->symbol, NULL, req->ref_price, req->multiplier, &price, err);
+    rc = mkt_quote(pb, req->symbol, walk, req->ref_price, req->multiplier, &price, err);
     if (rc == RD_ENOTFOUND) {
         rd_money_format(req->ref_price, m1, sizeof m1);
         rd_error_clear(err);
@@ -844,7 +890,8 @@ static int paper_open(const struct rd_broker_params *p, struct rd_broker **out, 
         return rd_error_set(err, RD_EINVAL, "paper broker: account name \"%.32s...\" is longer "
                             "than %zu characters", p->account, sizeof pb->base.account - 1);
     so = p->state;
-    if (!so || !so->get || !so->put || !so->begin || !so->commit || !so->rollback)
+    if (!so || !so->get || !so->get_many || !so->put || !so->put_many || !so->begin ||
+        !so->commit || !so->rollback)
         return rd_error_set(err, RD_EINVAL, "paper broker: account %s needs a state with "
                             "named values and transactions", p->account);
     if (p->starting_cash <= 0 || p->starting_cash > RD_MONEY_MAX / 2)
@@ -971,54 +1018,221 @@ out:
     return rc;
 }
 
+static int check_cid(const struct rd_order_request *req, struct rd_error *err)
+{
+    size_t cid_len = strnlen(req->client_order_id, sizeof req->client_order_id);
+
+    if (cid_len == 0 || cid_len >= sizeof req->client_order_id)
+        return rd_error_set(err, RD_EINVAL, "paper broker: an order needs a client order id of 1 "
+                            "to %zu characters", sizeof req->client_order_id - 1);
+    return RD_OK;
+}
+
+/*
+ * Whether req's client order id (checked) is new to the account: RD_OK when
+ * it is, RD_EEXIST with the order's result in r when it was used, else an
+ * error. known: as mkt_quote's, for the order's stored value.
+ */
+static int order_is_new(struct paper *pb, const struct rd_order_request *req,
+                        const char *const *known, struct rd_order_result *r, struct rd_error *err)
+{
+    int rc = known ? order_parse(pb, req->client_order_id, *known, r, err)
+               : order_load(pb, req->client_order_id, r, err);
+    if (rc == RD_ENOTFOUND) {
+        rd_error_clear(err);
+        memset(r, 0, sizeof *r);
+        return RD_OK;
+    }
+    if (rc != RD_OK)
+        return rc;
+    return rd_error_set(err, RD_EEXIST, "paper broker: client order id %s was already used in "
+                        "account %s (order %s, %s)", req->client_order_id, pb->base.account,
+                        r->broker_order_id, status_names[r->status]);
+}
+
+/* Places a new order against the loaded account a; walk: as mkt_quote's
+ * known. *doc: the order's value, rd_malloc'ed; the caller stores it and the
+ * account. */
+static int place(struct paper *pb, struct paper_acct *a, const struct rd_order_request *req,
+                 const char *const *walk, int32_t today, struct rd_order_result *r, char **doc,
+                 struct rd_error *err)
+{
+    int rc;
+
+    *doc = NULL;
+    snprintf(r->broker_order_id, sizeof r->broker_order_id, "paper-%" PRId64, a->next_order);
+    a->next_order++;
+    rc = execute(pb, a, req, walk, today, r, err);
+    return rc == RD_OK ? order_doc(pb, req, r, doc, err) : rc;
+}
+
+/* The account as an order finds it: loaded, rolled over to today, old day trades dropped. */
+static int acct_open(struct paper *pb, int32_t today, struct paper_acct *a, struct rd_error *err)
+{
+    int rc = acct_load(pb, today, a, err);
+
+    if (rc == RD_OK)
+        rc = acct_rollover(pb, a, today, err);
+    if (rc == RD_OK)
+        acct_prune_day_trades(a, today);
+    return rc;
+}
+
 static int paper_submit_order(struct rd_broker *b, const struct rd_order_request *req,
                               struct rd_order_result *out, struct rd_error *err)
 {
     struct paper *pb = to_paper(b);
     struct paper_acct a = {0};
     struct rd_order_result r;
+    char *doc = NULL;
     int32_t today;
-    size_t cid_len;
     int rc;
 
     if (!pb)
         return not_paper(err);
     if (!req || !out)
         return rd_error_set(err, RD_EINVAL, "paper broker: submit_order needs a request and a result");
-    cid_len = strnlen(req->client_order_id, sizeof req->client_order_id);
-    if (cid_len == 0 || cid_len >= sizeof req->client_order_id)
-        return rd_error_set(err, RD_EINVAL, "paper broker: an order needs a client order id of 1 "
-                            "to %zu characters", sizeof req->client_order_id - 1);
     memset(out, 0, sizeof *out);
     memset(&r, 0, sizeof r);
+    if ((rc = check_cid(req, err)) != RD_OK)
+        return rc;
     today = et_today(pb);
     rc = tx_begin(pb, err);
     if (rc != RD_OK)
         return rc;
-    rc = order_load(pb, req->client_order_id, &r, err);
-    if (rc == RD_OK) {
-        rc = rd_error_set(err, RD_EEXIST, "paper broker: client order id %s was already used in "
-                          "account %s (order %s, %s)", req->client_order_id, pb->base.account,
-                          r.broker_order_id, status_names[r.status]);
+    if ((rc = order_is_new(pb, req, NULL, &r, err)) != RD_OK ||
+        (rc = acct_open(pb, today, &a, err)) != RD_OK ||
+        (rc = place(pb, &a, req, NULL, today, &r, &doc, err)) != RD_OK ||
+        (rc = acct_save(pb, &a, err)) != RD_OK)
         goto out;
-    }
-    if (rc != RD_ENOTFOUND)
-        goto out;
-    rd_error_clear(err);
-    if ((rc = acct_load(pb, today, &a, err)) != RD_OK ||
-        (rc = acct_rollover(pb, &a, today, err)) != RD_OK)
-        goto out;
-    acct_prune_day_trades(&a, today);
-    snprintf(r.broker_order_id, sizeof r.broker_order_id, "paper-%" PRId64, a.next_order);
-    a.next_order++;
-    if ((rc = execute(pb, &a, req, today, &r, err)) != RD_OK ||
-        (rc = acct_save(pb, &a, err)) != RD_OK ||
-        (rc = order_save(pb, req, &r, err)) != RD_OK)
-        goto out;
+    rc = pb->st.put(pb->st.ctx, pb->order_ns, req->client_order_id, doc, RD_KV_NEW, err);
 out:
     rc = tx_end(pb, rc, RD_EEXIST, err);
     if (rc == RD_OK || rc == RD_EEXIST)
         *out = r;
+    rd_free(doc);
+    acct_release(&a);
+    return rc;
+}
+
+/* The first of reqs[0..i) with the same client order id (cid) or symbol as
+ * reqs[i], or i when none has. */
+static size_t earlier_same(const struct rd_order_request *reqs, size_t i, int cid)
+{
+    for (size_t j = 0; j < i; j++)
+        if (cid ? !strcmp(reqs[j].client_order_id, reqs[i].client_order_id)
+                : !strncmp(reqs[j].symbol, reqs[i].symbol, sizeof reqs[i].symbol))
+            return j;
+    return i;
+}
+
+/* reqs[i]'s symbol as a key: "" for one execute() rejects as too long */
+static const char *symbol_key(const struct rd_order_request *req)
+{
+    return strnlen(req->symbol, sizeof req->symbol) < sizeof req->symbol ? req->symbol : "";
+}
+
+/*
+ * The account is read and written once for the whole batch, its orders' ids
+ * and their contracts' walks read in one request each, the new orders written
+ * in one; each order is then what submit_order makes of it, in order: a later
+ * order sees an earlier one's fill and its walk's step.
+ */
+static int paper_submit_orders(struct rd_broker *b, const struct rd_order_request *reqs,
+                               size_t n, struct rd_order_result *out, int *rcs,
+                               struct rd_error *err)
+{
+    struct paper *pb = to_paper(b);
+    struct paper_acct a = {0};
+    const char **keys = NULL, **vals = NULL;
+    char **orders = NULL, **walks = NULL, **docs = NULL;
+    size_t nnew = 0;
+    int32_t today;
+    int rc;
+
+    if (!pb)
+        return not_paper(err);
+    if (n == 0)
+        return RD_OK;
+    if (!reqs || !out || !rcs)
+        return rd_error_set(err, RD_EINVAL, "paper broker: submit_orders needs requests, results "
+                            "and codes");
+    memset(out, 0, n * sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        if ((rc = check_cid(&reqs[i], err)) != RD_OK)
+            return rc;
+    keys = rd_calloc(n, sizeof *keys);
+    orders = rd_calloc(n, sizeof *orders);
+    walks = rd_calloc(n, sizeof *walks);
+    docs = rd_calloc(n, sizeof *docs);
+    vals = rd_calloc(n, sizeof *vals);
+    if (!keys || !orders || !walks || !docs || !vals) {
+        rc = rd_error_set(err, RD_ENOMEM, "paper broker: out of memory submitting %zu orders", n);
+        goto done;
+    }
+    today = et_today(pb);
+    rc = tx_begin(pb, err);
+    if (rc != RD_OK)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        keys[i] = reqs[i].client_order_id;
+    if ((rc = pb->st.get_many(pb->st.ctx, pb->order_ns, keys, n, orders, err)) != RD_OK)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        keys[i] = symbol_key(&reqs[i]);
+    if ((rc = pb->st.get_many(pb->st.ctx, NS_MARKET, keys, n, walks, err)) != RD_OK ||
+        (rc = acct_open(pb, today, &a, err)) != RD_OK ||
+        (rc = acct_room(&a, n, err)) != RD_OK)
+        goto out;
+    for (size_t i = 0; i < n && rc == RD_OK; i++) {
+        size_t same = earlier_same(reqs, i, 1);
+
+        if (same < i) {                   /* placed a moment ago, in this batch */
+            out[i] = out[same];
+            rcs[i] = RD_EEXIST;
+            continue;
+        }
+        rc = order_is_new(pb, &reqs[i], (const char *const *)&orders[i], &out[i], err);
+        if (rc == RD_EEXIST) {
+            rd_error_clear(err);
+            rcs[i] = rc;
+            rc = RD_OK;
+            continue;
+        }
+        /* a walk an earlier order of the batch stepped is read again */
+        if (rc == RD_OK)
+            rc = place(pb, &a, &reqs[i],
+                       earlier_same(reqs, i, 0) < i ? NULL : (const char *const *)&walks[i],
+                       today, &out[i], &docs[i], err);
+        rcs[i] = rc;
+    }
+    for (size_t i = 0; i < n && rc == RD_OK; i++)
+        if (docs[i]) {
+            keys[nnew] = reqs[i].client_order_id;
+            vals[nnew++] = docs[i];
+        }
+    if (rc == RD_OK && nnew > 0)
+        rc = pb->st.put_many(pb->st.ctx, pb->order_ns, keys, vals, nnew, RD_KV_NEW, err);
+    if (rc == RD_OK)
+        rc = acct_save(pb, &a, err);
+out:
+    rc = tx_end(pb, rc, RD_OK, err);
+    if (rc != RD_OK)
+        memset(out, 0, n * sizeof *out);
+done:
+    for (size_t i = 0; i < n; i++) {
+        if (orders)
+            rd_free(orders[i]);
+        if (walks)
+            rd_free(walks[i]);
+        if (docs)
+            rd_free(docs[i]);
+    }
+    rd_free(orders);
+    rd_free(walks);
+    rd_free(docs);
+    rd_free(vals);
+    rd_free(keys);
     acct_release(&a);
     return rc;
 }
@@ -1106,7 +1320,7 @@ int rd_paper_cash_move(const struct rd_broker_state *st, const char *account,
 
 const struct rd_broker_ops rd_broker_paper_ops = {
     .name = "paper",
-    .version = 2,
+    .version = 3,
     .open = paper_open,
     .close = paper_close,
     .get_account = paper_get_account,
@@ -1114,4 +1328,5 @@ const struct rd_broker_ops rd_broker_paper_ops = {
     .submit_order = paper_submit_order,
     .get_order = paper_get_order,
     .quote = paper_quote,
+    .submit_orders = paper_submit_orders,
 };

@@ -273,6 +273,11 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
     S(RD_PGS_ORDER_COUNTS,
       "SELECT status, COUNT(*) FROM orders WHERE account = $1 GROUP BY status"),
     S(RD_PGS_KV_GET_MANY, "SELECT key, val FROM kv WHERE ns = $1 AND key = ANY($2::text[])"),
+    S(RD_PGS_KV_INSERT_MANY, "INSERT INTO kv (ns, key, val) SELECT $1::text, k, v "
+                             "FROM unnest($2::text[], $3::text[]) AS u(k, v) ON CONFLICT DO NOTHING"),
+    S(RD_PGS_KV_UPSERT_MANY, "INSERT INTO kv (ns, key, val) SELECT $1::text, k, v "
+                             "FROM unnest($2::text[], $3::text[]) AS u(k, v) "
+                             "ON CONFLICT (ns, key) DO UPDATE SET val = excluded.val"),
 };
 
 #undef S

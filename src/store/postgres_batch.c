@@ -2,7 +2,7 @@
  * postgres_batch.c - a dispatcher batch's decisions and orders in a few
  * statements (store.h's decisions_record), and the entries of all its
  * underlyings in one query (activity_entries), and many keys of the key-value
- * space in one query (kv_get_many).
+ * space in one query (kv_get_many) or one statement per CHUNK keys (kv_put_many).
  *
  * decision_add and order_add are a statement a row, and the server's cost of
  * a statement (bind, plan, execute, its protocol messages) is most of a small
@@ -334,5 +334,60 @@ int rd_pg_kv_get_many(struct rd_store *s, const char *ns, const char *const *key
             rd_free(vals[i]);
             vals[i] = NULL;
         }
+    return rc;
+}
+
+/* kv_put_many of keys[0..n) (n <= CHUNK): sealed first when the store keeps ns sealed. */
+static int kv_put_chunk(struct rd_pg_store *q, const char *ns, const char *const *keys,
+                        const char *const *vals, size_t n, int only_new, struct rd_error *err)
+{
+    struct rd_store *s = &q->base;
+    char **sealed = NULL, *klist = NULL, *vlist = NULL;
+    struct rd_pg_bind b;
+    char what[128];
+    long rows = 0;
+    int rc = RD_OK;
+
+    if (s->keyed && rd_store_kv_sealed(ns)) {
+        if (!(sealed = rd_calloc(n, sizeof *sealed)))
+            return rd_error_set(err, RD_ENOMEM, "kv_put_many %s: out of memory for %zu keys", ns, n);
+        for (size_t i = 0; i < n && rc == RD_OK; i++)
+            rc = rd_store_kv_seal(&s->key, ns, keys[i], vals[i], &sealed[i], err);
+        if (rc != RD_OK)
+            goto out;
+    }
+    klist = text_array(keys, n);
+    vlist = text_array(sealed ? (const char *const *)sealed : vals, n);
+    if (!klist || !vlist) {
+        rc = rd_error_set(err, RD_ENOMEM, "kv_put_many %s: out of memory for %zu keys", ns, n);
+        goto out;
+    }
+    rd_pg_bind_init(&b);
+    rd_pg_bind_str(&b, ns);
+    rd_pg_bind_str(&b, klist);
+    rd_pg_bind_str(&b, vlist);
+    snprintf(what, sizeof what, "kv_put_many %.60s (%zu keys from %.40s)", ns, n, keys[0]);
+    rc = rd_pg_run_cmd(q, only_new == RD_KV_NEW ? RD_PGS_KV_INSERT_MANY : RD_PGS_KV_UPSERT_MANY,
+                       &b, &rows, err, what);
+    if (rc == RD_OK && rows != (long)n)
+        rc = rd_error_set(err, RD_EEXIST, "%s: %ld of them already exist", what, (long)n - rows);
+out:
+    for (size_t i = 0; sealed && i < n; i++)
+        rd_free(sealed[i]);
+    rd_free(sealed);
+    rd_free(klist);
+    rd_free(vlist);
+    return rc;
+}
+
+int rd_pg_kv_put_many(struct rd_store *s, const char *ns, const char *const *keys,
+                      const char *const *vals, size_t n, int only_new, struct rd_error *err)
+{
+    struct rd_pg_store *q = rd_pg(s);
+    int rc = RD_OK;
+
+    for (size_t at = 0; at < n && rc == RD_OK; at += CHUNK)
+        rc = kv_put_chunk(q, ns, keys + at, vals + at, n - at < CHUNK ? n - at : CHUNK, only_new,
+                          err);
     return rc;
 }

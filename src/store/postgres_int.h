@@ -257,6 +257,8 @@ enum rd_pg_stmt {
     RD_PGS_DECISION_COUNTS,
     RD_PGS_ORDER_COUNTS,
     RD_PGS_KV_GET_MANY,
+    RD_PGS_KV_INSERT_MANY,
+    RD_PGS_KV_UPSERT_MANY,
     RD_PGS_COUNT
 };
 
@@ -414,6 +416,8 @@ int rd_pg_order_missing(struct rd_pg_store *q, const struct rd_order_row *o, str
 /* postgres_batch.c: store.h's kv_get_many, one query for them all. */
 int rd_pg_kv_get_many(struct rd_store *s, const char *ns, const char *const *keys, size_t n,
                       char **vals, struct rd_error *err);
+int rd_pg_kv_put_many(struct rd_store *s, const char *ns, const char *const *keys,
+                      const char *const *vals, size_t n, int only_new, struct rd_error *err);
 /* postgres_batch.c: store.h's activity_entries, one query for them all. */
 int rd_pg_activity_entries(struct rd_store *s, const char *account, int64_t day_start,
                            const char *const *underlyings, size_t n, int32_t *count,

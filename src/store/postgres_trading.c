@@ -872,7 +872,7 @@ static int audited_decisions_record(struct rd_store *s, struct rd_decision_row *
 }
 
 const struct rd_store_trading_ops rd_pg_trading_ops = {
-    .version = 3,
+    .version = 4,
     .account_put = rd_pg_account_put,
     .account_get = rd_pg_account_get,
     .account_list = rd_pg_account_list,
@@ -894,4 +894,5 @@ const struct rd_store_trading_ops rd_pg_trading_ops = {
     .decisions_record = audited_decisions_record,
     .activity_entries = rd_pg_activity_entries,
     .kv_get_many = rd_pg_kv_get_many,
+    .kv_put_many = rd_pg_kv_put_many,
 };

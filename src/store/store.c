@@ -215,6 +215,31 @@ int rd_store_kv_get_many_each(struct rd_store *s, const char *ns, const char *co
     return rc;
 }
 
+static int kv_put_many_each(struct rd_store *s, const char *ns, const char *const *keys,
+                            const char *const *vals, size_t n, int only_new,
+                            struct rd_error *err)
+{
+    int rc = RD_OK;
+
+    for (size_t i = 0; i < n && rc == RD_OK; i++)
+        rc = s->ops->trading->kv_put(s, ns, keys[i], vals[i], only_new, err);
+    return rc;
+}
+
+int rd_store_kv_put_many(struct rd_store *s, const char *ns, const char *const *keys,
+                         const char *const *vals, size_t n, int only_new, struct rd_error *err)
+{
+    const struct rd_store_trading_ops *t = s->ops->trading;
+
+    if (only_new != RD_KV_REPLACE && only_new != RD_KV_NEW)
+        return rd_error_set(err, RD_EINVAL, "kv_put_many %s: mode %d: expected RD_KV_REPLACE or "
+                            "RD_KV_NEW (a shared document is written one at a time)", ns,
+                            only_new);
+    if (t->version >= 4 && t->kv_put_many)
+        return t->kv_put_many(s, ns, keys, vals, n, only_new, err);
+    return kv_put_many_each(s, ns, keys, vals, n, only_new, err);
+}
+
 int rd_store_kv_get_many(struct rd_store *s, const char *ns, const char *const *keys, size_t n,
                          char **vals, struct rd_error *err)
 {

@@ -530,6 +530,7 @@ static int fake_get(struct rd_broker *b, const char *id, struct rd_order_result 
 }
 static const struct rd_broker_ops fake_ops = {
     "fake", 2, fake_open, fake_close, fake_account, fake_positions, fake_submit, fake_get, NULL, NULL,
+    NULL,
 };
 
 static void fake_world_for(struct world *w, struct fake_broker *f, int account)

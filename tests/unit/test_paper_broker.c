@@ -30,6 +30,8 @@ struct mem_store {
     int misuse;              /* commit/rollback without begin */
     long puts, fail_put_at;  /* fail the fail_put_at-th kv_put from now (0 = never) */
     long gets, get_manys;    /* calls of get and of get_many */
+    long account_puts;       /* puts of a paper.account document */
+    long put_manys;          /* calls of put_many */
     int fail_commit;
 };
 
@@ -166,6 +168,7 @@ static int mem_kv_put(void *s, const char *ns, const char *key, const char *val,
     if (m->depth <= 0)
         m->misuse++;                /* the paper broker always writes inside a transaction */
     m->puts++;
+    m->account_puts += strcmp(ns, "paper.account") == 0;
     if (m->fail_put_at > 0 && m->puts >= m->fail_put_at)
         return rd_error_set(err, RD_ESTORE, "mem store: injected write failure");
     e = kv_find(m, ns, key);
@@ -187,6 +190,18 @@ static int mem_kv_put(void *s, const char *ns, const char *key, const char *val,
     return RD_OK;
 }
 
+static int mem_kv_put_many(void *s, const char *ns, const char *const *keys,
+                           const char *const *vals, size_t n, int only_new,
+                           struct rd_error *err)
+{
+    int rc = RD_OK;
+
+    ((struct mem_store *)s)->put_manys++;
+    for (size_t i = 0; i < n && rc == RD_OK; i++)
+        rc = mem_kv_put(s, ns, keys[i], vals[i], only_new, err);
+    return rc;
+}
+
 static struct mem_store *mem_new(void)
 {
     struct mem_store *m = calloc(1, sizeof *m);
@@ -199,6 +214,7 @@ static struct mem_store *mem_new(void)
     m->base.get = mem_kv_get;
     m->base.get_many = mem_kv_get_many;
     m->base.put = mem_kv_put;
+    m->base.put_many = mem_kv_put_many;
     return m;
 }
 
@@ -809,6 +825,157 @@ static void test_store_failures_roll_back(void **state)
     mem_free(m);
 }
 
+/* The orders of test_submit_orders_as_one_by_one: new and known symbols, a
+ * walk stepped by an earlier order of the batch, a day trade that closes a
+ * position, a rejection, an id used before the batch and one used twice in it. */
+static const struct {
+    const char *cid, *sym;
+    enum rd_order_side side;
+    int64_t qty, mult;
+    rd_money ref;
+} batch[] = {
+    {"c1", "AAPL", RD_SIDE_BUY, 10, 1, RD_DOLLARS(180)},
+    {"c2", OPT, RD_SIDE_BUY, 2, 100, RD_DOLLARS(3)},
+    {"c3", "AAPL", RD_SIDE_BUY, 5, 1, 0},
+    {"c0", "AAPL", RD_SIDE_BUY, 7, 1, 0},
+    {"c4", "MSFT", RD_SIDE_SELL, 1, 1, RD_DOLLARS(400)},
+    {"c5", "AAPL", RD_SIDE_SELL, 15, 1, 0},
+    {"c2", OPT, RD_SIDE_BUY, 9, 100, RD_DOLLARS(3)},
+    {"c6", "AAPL", RD_SIDE_BUY, 1, 1, 0},
+};
+#define NBATCH (sizeof batch / sizeof batch[0])
+
+static void batch_requests(struct rd_order_request *reqs)
+{
+    memset(reqs, 0, NBATCH * sizeof *reqs);
+    for (size_t i = 0; i < NBATCH; i++) {
+        snprintf(reqs[i].client_order_id, sizeof reqs[i].client_order_id, "%s", batch[i].cid);
+        snprintf(reqs[i].symbol, sizeof reqs[i].symbol, "%s", batch[i].sym);
+        reqs[i].side = batch[i].side;
+        reqs[i].qty = batch[i].qty;
+        reqs[i].multiplier = batch[i].mult;
+        reqs[i].ref_price = batch[i].ref;
+    }
+}
+
+/* Both stores hold the same values under the same names. */
+static void assert_same_state(struct mem_store *a, struct mem_store *b)
+{
+    assert_int_equal(a->n, b->n);
+    for (size_t i = 0; i < a->n; i++) {
+        const char *v = mem_value(b, a->items[i].ns, a->items[i].key);
+
+        assert_non_null(v);
+        assert_string_equal(a->items[i].val, v);
+    }
+}
+
+/* submit_orders does what submit_order does order after order, reading and
+ * writing the account once. */
+static void test_submit_orders_as_one_by_one(void **state)
+{
+    int64_t t0 = et(2025, 11, 12, 10, 0);
+    struct mem_store *one = mem_new(), *many = mem_new();
+    struct rd_broker *b1 = open_paper(&one->base, "acct", RD_DOLLARS(5000), t0);
+    struct rd_broker *bn = open_paper(&many->base, "acct", RD_DOLLARS(5000), t0);
+    struct rd_order_request reqs[NBATCH];
+    struct rd_order_result want[NBATCH], got[NBATCH], r;
+    struct rd_error err = {0};
+    int rcs[NBATCH];
+
+    (void)state;
+    /* before the batch, in both: c0 placed, AAPL's walk started */
+    filled(b1, "c0", "AAPL", RD_SIDE_BUY, 1, 1, RD_DOLLARS(180), RD_DOLLARS(180));
+    filled(bn, "c0", "AAPL", RD_SIDE_BUY, 1, 1, RD_DOLLARS(180), RD_DOLLARS(180));
+    b1->now = bn->now = t0 + 600;
+    batch_requests(reqs);
+    for (size_t i = 0; i < NBATCH; i++) {
+        rcs[i] = b1->ops->submit_order(b1, &reqs[i], &want[i], &err);
+        assert_true(rcs[i] == RD_OK || rcs[i] == RD_EEXIST);
+    }
+    assert_int_equal(rcs[3], RD_EEXIST);
+    assert_int_equal(rcs[6], RD_EEXIST);
+    assert_int_equal(want[5].status, RD_ORDER_FILLED);      /* the day trade */
+    assert_int_equal(want[4].status, RD_ORDER_REJECTED);
+
+    many->account_puts = many->put_manys = 0;
+    many->gets = many->get_manys = 0;
+    memset(got, 0xA5, sizeof got);
+    memset(rcs, 0xA5, sizeof rcs);
+    assert_int_equal(bn->ops->submit_orders(bn, reqs, NBATCH, got, rcs, &err), RD_OK);
+    for (size_t i = 0; i < NBATCH; i++) {
+        assert_int_equal(rcs[i], i == 3 || i == 6 ? RD_EEXIST : RD_OK);
+        assert_memory_equal(&got[i], &want[i], sizeof want[i]);
+    }
+    assert_int_equal(many->account_puts, 1);
+    assert_int_equal(many->put_manys, 1);            /* the five new orders */
+    assert_int_equal(one->put_manys, 0);
+    /* the account, the order ids and the walks: a read each, and one a later
+     * order of a walk an earlier one stepped (c3, c5, c6) */
+    assert_int_equal(many->get_manys, 2);
+    assert_int_equal(many->gets, 1 + 3);
+    assert_same_state(one, many);
+    assert_int_equal(bn->ops->get_order(bn, "c5", &r, &err), RD_OK);
+    assert_memory_equal(&r, &want[5], sizeof r);
+    assert_int_equal(account(bn).daytrade_count, account(b1).daytrade_count);
+    assert_int_equal(account(bn).daytrade_count, 1);
+    rd_broker_close(b1);
+    rd_broker_close(bn);
+    mem_free(one);
+    mem_free(many);
+}
+
+/* The store of test_submit_orders_fail_whole: c0 placed at t0, the clock at t0 + 600. */
+static struct rd_broker *before_batch(struct mem_store *m, int64_t t0)
+{
+    struct rd_broker *b = open_paper(&m->base, "acct", RD_DOLLARS(5000), t0);
+
+    filled(b, "c0", "AAPL", RD_SIDE_BUY, 1, 1, RD_DOLLARS(180), RD_DOLLARS(180));
+    b->now = t0 + 600;
+    return b;
+}
+
+/* A failed write anywhere in a batch keeps none of it; the retry places it all. */
+static void test_submit_orders_fail_whole(void **state)
+{
+    int64_t t0 = et(2025, 11, 12, 10, 0);
+    struct mem_store *pre = mem_new(), *done = mem_new();
+    struct rd_broker *bp = before_batch(pre, t0), *bd = before_batch(done, t0);
+    struct rd_order_request reqs[NBATCH];
+    struct rd_order_result got[NBATCH];
+    struct rd_error err = {0};
+    int rcs[NBATCH];
+    long puts;
+
+    (void)state;
+    batch_requests(reqs);
+    done->puts = 0;
+    assert_int_equal(bd->ops->submit_orders(bd, reqs, NBATCH, got, rcs, &err), RD_OK);
+    puts = done->puts;
+    assert_true(puts >= 6);          /* five orders and the account, at least */
+    for (long at = 1; at <= puts; at++) {
+        struct mem_store *m = mem_new();
+        struct rd_broker *b = before_batch(m, t0);
+
+        m->puts = 0;
+        m->fail_put_at = at;
+        err = (struct rd_error){0};
+        assert_int_equal(b->ops->submit_orders(b, reqs, NBATCH, got, rcs, &err), RD_ESTORE);
+        assert_non_null(strstr(err.msg, "injected"));
+        m->fail_put_at = 0;
+        assert_int_equal(m->depth, 0);
+        assert_same_state(pre, m);
+        assert_int_equal(b->ops->submit_orders(b, reqs, NBATCH, got, rcs, &err), RD_OK);
+        assert_same_state(done, m);
+        rd_broker_close(b);
+        mem_free(m);
+    }
+    rd_broker_close(bp);
+    rd_broker_close(bd);
+    mem_free(pre);
+    mem_free(done);
+}
+
 /* Inside a caller's transaction the broker's work commits or rolls back with it. */
 static void test_nested_in_caller_transaction(void **state)
 {
@@ -949,6 +1116,8 @@ int main(void)
         cmocka_unit_test(test_last_equity_rolls_over_each_et_day),
         cmocka_unit_test(test_market_clock),
         cmocka_unit_test(test_store_failures_roll_back),
+        cmocka_unit_test(test_submit_orders_as_one_by_one),
+        cmocka_unit_test(test_submit_orders_fail_whole),
         cmocka_unit_test(test_nested_in_caller_transaction),
         cmocka_unit_test(test_allocation_failures),
     };

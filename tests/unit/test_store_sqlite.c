@@ -323,6 +323,7 @@ int main(void)
         FILE_TEST(test_activity),
         MEM_TEST(test_kv),
         MEM_TEST(test_kv_get_many),
+        MEM_TEST(test_kv_put_many),
         MEM_TEST(test_maint_vacuum),
         FILE_TEST(test_maint_vacuum),
         MEM_TEST(test_reentrant_visitor),
