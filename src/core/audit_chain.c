@@ -38,33 +38,20 @@ void rd_audit_canon_init(struct rd_audit_canon *c, const char *kind)
     put(c, "\n", 1);
 }
 
-/* "00" "01" ... "99": two digits a division (a form holds a number or a
- * length in each of its lines). */
-static const char digit_pairs[] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-
 size_t rd_audit_i64_text(int64_t v, char out[24])
 {
-    char tmp[24], *p = tmp + sizeof tmp;
+    char rev[24];
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    size_t n;
+    size_t n = 0, k = 0;
 
-    for (; u >= 100; u /= 100) {
-        p -= 2;
-        memcpy(p, digit_pairs + 2 * (u % 100), 2);
-    }
-    if (u >= 10) {
-        p -= 2;
-        memcpy(p, digit_pairs + 2 * u, 2);
-    } else {
-        *--p = (char)('0' + u);
-    }
+    do {
+        rev[k++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
     if (v < 0)
-        *--p = '-';
-    n = (size_t)(tmp + sizeof tmp - p);
-    memcpy(out, p, n);
+        out[n++] = '-';
+    while (k)
+        out[n++] = rev[--k];
     out[n] = '\0';
     return n;
 }
