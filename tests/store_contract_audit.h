@@ -161,6 +161,38 @@ static void test_audit_entries(void **state)
     assert_int_equal(audit_verify_probs(s, NULL).n, 0);
 }
 
+/* One transaction noting entries on two chains out of chain order (B, A, B):
+ * each chain gets its own in the order written, linked and hashed. */
+static void test_audit_chains_interleaved(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    struct rd_error err = {0};
+    struct rd_decision_row d[3] = {make_decision("acct-B", "r1", 1),
+                                   make_decision("acct-A", "r1", 0),
+                                   make_decision("acct-B", "r2", 0)};
+    struct audit_seen a, b;
+    char id[24];
+
+    add_rec(s, "r1", NOW);
+    add_rec(s, "r2", NOW);
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(s->ops->trading->decision_add(s, &d[i], &err), RD_OK);
+    assert_int_equal(s->ops->commit(s, &err), RD_OK);
+    a = audit_chain_of(s, "account:acct-A");
+    assert_int_equal(a.n, 1);
+    rd_audit_i64_text(d[1].id, id);
+    assert_string_equal(a.e[0].subject, id);
+    b = audit_chain_of(s, "account:acct-B");
+    assert_int_equal(b.n, 2);
+    rd_audit_i64_text(d[0].id, id);
+    assert_string_equal(b.e[0].subject, id);
+    rd_audit_i64_text(d[2].id, id);
+    assert_string_equal(b.e[1].subject, id);
+    assert_int_equal(audit_verify_probs(s, NULL).n, 0);
+}
+
 /* A rolled-back write leaves no entry; one that fails alone leaves none and
  * lets the caller's transaction go on. */
 static void test_audit_rollback(void **state)

@@ -110,6 +110,16 @@ static int by_chain(const void *a, const void *b)
     return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+/* Whether the noted entries are in chain name order already (a dispatcher's
+ * transaction notes on its account's chain only): then they need no sort. */
+static int in_chain_order(const struct rd_audit_tx *tx)
+{
+    for (size_t i = 1; i < tx->n; i++)
+        if (strcmp(tx->e[i - 1].chain, tx->e[i].chain) > 0)
+            return 0;
+    return 1;
+}
+
 int rd_audit_flush(struct rd_store *s, struct rd_error *err)
 {
     struct rd_audit_tx *tx = s->audit;
@@ -121,9 +131,11 @@ int rd_audit_flush(struct rd_store *s, struct rd_error *err)
         rd_audit_drop(s);
         return RD_OK;
     }
-    for (size_t i = 0; i < tx->n; i++)
-        tx->e[i].seq = (int64_t)i;
-    qsort(tx->e, tx->n, sizeof *tx->e, by_chain);
+    if (!in_chain_order(tx)) {
+        for (size_t i = 0; i < tx->n; i++)
+            tx->e[i].seq = (int64_t)i;
+        qsort(tx->e, tx->n, sizeof *tx->e, by_chain);
+    }
     for (size_t i = 0; i < tx->n && rc == RD_OK;) {
         struct rd_audit_entry head;
         size_t j = i;

@@ -510,6 +510,7 @@ int main(void)
         PG_TEST(test_ledger_ops),
         PG_TEST(test_ledger_merge_assessments),
         PG_TEST(test_audit_entries),
+        PG_TEST(test_audit_chains_interleaved),
         PG_TEST(test_audit_rollback),
         PG_TEST(test_audit_verify_tamper),
         PG_TEST(test_audit_genesis),

@@ -338,6 +338,7 @@ int main(void)
         FILE_TEST(test_ledger_ops),
         FILE_TEST(test_ledger_merge_assessments),
         FILE_TEST(test_audit_entries),
+        FILE_TEST(test_audit_chains_interleaved),
         FILE_TEST(test_audit_rollback),
         FILE_TEST(test_audit_verify_tamper),
         FILE_TEST(test_audit_genesis),
