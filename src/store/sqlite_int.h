@@ -329,6 +329,11 @@ int rd_sqlite_conn_fail(const struct rd_sqlite_conn *c, int rc, struct rd_error 
 int rd_sqlite_parse_options(const char *opts, int *sync_full, int *cache_mib,
                             struct rd_error *err);
 
+/* Checkpoint interval in WAL pages (4 KiB each) and the WAL file's size kept
+ * after a checkpoint, in bytes; strings, pasted into their PRAGMAs. */
+#define RD_SQLITE_CHECKPOINT_PAGES "10000"
+#define RD_SQLITE_WAL_KEEP "67108864"
+
 /* Foreign keys on, WAL unless memory, synchronous FULL or NORMAL, a page cache of cache_mib MiB. */
 int rd_sqlite_set_pragmas(const struct rd_sqlite_conn *c, int memory, int sync_full, int cache_mib,
                           struct rd_error *err);

@@ -224,5 +224,16 @@ int rd_sqlite_set_pragmas(const struct rd_sqlite_conn *c, int memory, int sync_f
     snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", cache_mib * 1024);
     if (!rc)
         rc = exec_sql(c, sql, "set cache_size", err);
+    /* A checkpoint every RD_SQLITE_CHECKPOINT_PAGES WAL pages instead of
+     * SQLite's 1,000: a page written by many commits (an index's right edge,
+     * a node's row) is copied back once per checkpoint, and each checkpoint
+     * waits for two syncs. The file is cut back to RD_SQLITE_WAL_KEEP bytes
+     * after one, should a long reader have let it grow. docs/store.md. */
+    if (!rc && !memory)
+        rc = exec_sql(c, "PRAGMA wal_autocheckpoint = " RD_SQLITE_CHECKPOINT_PAGES,
+                      "set wal_autocheckpoint", err);
+    if (!rc && !memory)
+        rc = exec_sql(c, "PRAGMA journal_size_limit = " RD_SQLITE_WAL_KEEP,
+                      "set journal_size_limit", err);
     return rc;
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -291,6 +292,38 @@ static void test_alloc_failures(void **state)
     assert_int_equal(rd_store_open(f->url, &f->s, NULL), RD_OK);
 }
 
+/* The WAL is checkpointed every 10,000 pages, not SQLite's 1,000 (sqlite_int.h,
+ * docs/store.md): 8 MB written in small transactions stay in the WAL (the
+ * default would have copied them back and started it again at 4 MB), and
+ * 60 MB do not all stay (a checkpoint ran, and the file was cut back). */
+static long wal_bytes_after(struct fixture *f, int txns, struct rd_error *err)
+{
+    static char val[200 * 1024];
+    char key[32], wal[600];
+    struct stat st;
+
+    memset(val, 'x', sizeof val - 1);
+    for (int i = 0; i < txns; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        val[0] = (char)('a' + i % 26);
+        assert_int_equal(f->s->ops->begin(f->s, err), RD_OK);
+        assert_int_equal(f->s->ops->trading->kv_put(f->s, "wal", key, val, 0, err), RD_OK);
+        assert_int_equal(f->s->ops->commit(f->s, err), RD_OK);
+    }
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    assert_int_equal(stat(wal, &st), 0);
+    return (long)st.st_size;
+}
+
+static void test_wal_checkpoint_interval(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_error err = {0};
+
+    assert_true(wal_bytes_after(f, 40, &err) > 7L * 1000 * 1000);
+    assert_true(wal_bytes_after(f, 300, &err) < 45L * 1000 * 1000);
+}
+
 #define FILE_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_file, teardown)
 #define MEM_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_memory, teardown)
 
@@ -328,6 +361,7 @@ int main(void)
         FILE_TEST(test_maint_vacuum),
         MEM_TEST(test_reentrant_visitor),
         FILE_TEST(test_alloc_failures),
+        FILE_TEST(test_wal_checkpoint_interval),
         FILE_TEST(test_two_handles),
         FILE_TEST(test_api_tokens_users),
         MEM_TEST(test_api_defs_and_reads),
