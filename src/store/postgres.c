@@ -278,6 +278,25 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
     S(RD_PGS_KV_UPSERT_MANY, "INSERT INTO kv (ns, key, val) SELECT $1::text, k, v "
                              "FROM unnest($2::text[], $3::text[]) AS u(k, v) "
                              "ON CONFLICT (ns, key) DO UPDATE SET val = excluded.val"),
+    S(RD_PGS_ORDER_UPDATE_MANY,
+      "UPDATE orders SET status = u.n_status, broker_order_id = u.n_broker_order_id, "
+      "filled_qty = u.n_filled_qty, fill_price = u.n_fill_price, reason = u.n_reason, "
+      "updated_at = u.n_updated_at "
+      "FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], "
+      "$6::bigint[], $7::text[], $8::text[]) AS u(n_status, n_broker_order_id, n_filled_qty, "
+      "n_fill_price, n_reason, n_updated_at, n_client_order_id, n_account) "
+      "WHERE client_order_id = u.n_client_order_id AND account = u.n_account "
+      "RETURNING " ORDER_COLS),
+    S(RD_PGS_POSITION_PUT_MANY,
+      "INSERT INTO positions (" POSITION_COLS ") SELECT * FROM unnest($1::text[], $2::text[], "
+      "$3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], "
+      "$9::text[]) "
+      "ON CONFLICT (account, symbol) DO UPDATE SET underlying = excluded.underlying, "
+      "strategy = excluded.strategy, qty = excluded.qty, multiplier = excluded.multiplier, "
+      "avg_price = excluded.avg_price, opened_at = excluded.opened_at, rec_id = excluded.rec_id"),
+    S(RD_PGS_POSITION_DELETE_MANY,
+      "DELETE FROM positions p USING unnest($1::text[], $2::text[]) AS u(n_account, n_symbol) "
+      "WHERE p.account = u.n_account AND p.symbol = u.n_symbol"),
 };
 
 #undef S
