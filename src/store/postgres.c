@@ -8,8 +8,9 @@
  * What they share is in postgres_int.h.
  *
  * It behaves as the SQLite backend does (store.h's contract), with these means:
- *   - Statements are prepared once per connection when it opens (PQprepare)
- *     and run with PQexecPrepared, every value a text parameter.
+ *   - Statements are prepared once per connection on first use (PQprepare:
+ *     a process that runs a few of them parses only those) and run with
+ *     PQexecPrepared, every value a text parameter.
  *   - Writers take what each write needs, not the whole database: begin
  *     takes the write lock of each account the handle holds (transaction-level
  *     advisory locks, postgres_int.h), account_put the account's, rec_add the
@@ -395,7 +396,6 @@ void rd_pg_bind_i64_or_null(struct rd_pg_bind *b, int64_t v)
         rd_pg_bind_null(b);
 }
 
-/* Runs a prepared statement. NULL only when libpq could not even try. */
 /* PostgreSQL keeps NaN, SQLite does not (it stores NULL, read back as 0.0):
  * neither do we. */
 void rd_pg_bind_double(struct rd_pg_bind *b, double v)
@@ -427,11 +427,21 @@ int rd_pg_ext_run(struct rd_store *s, enum rd_pg_ext slot, const char *sql,
     return rd_pg_ext_exec(s, slot, sql, b ? b->n : 0, b ? b->v : NULL, res, what, err);
 }
 
+/* Runs a statement, prepared on its first use. NULL only when libpq could
+ * not even try. */
 PGresult *rd_pg_exec(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_pg_bind *b)
 {
     assert(!b->overflow);
     if (b->overflow)
         return NULL;
+    if (!q->ready[id]) {
+        PGresult *p = PQprepare(q->conn, stmts[id].name, stmts[id].sql, 0, NULL);
+
+        if (!rd_pg_res_ok(p, PGRES_COMMAND_OK))
+            return p;           /* the statement's failure, for its caller to report */
+        PQclear(p);
+        q->ready[id] = 1;
+    }
     return PQexecPrepared(q->conn, stmts[id].name, b->n, b->v, NULL, NULL, 0);
 }
 
@@ -455,21 +465,6 @@ int rd_pg_walk_start(struct rd_pg_store *q, enum rd_pg_stmt id, const char *op,
     if (q->walking[id])
         return rd_error_set(err, RD_EINTERNAL, "store %s: called again from inside its own visitor",
                             op);
-    return RD_OK;
-}
-
-/* Prepares every statement of the table on q's connection (on open). */
-int rd_pg_prepare(struct rd_pg_store *q, struct rd_error *err)
-{
-    for (int i = 0; i < RD_PGS_COUNT; i++) {
-        PGresult *res = PQprepare(q->conn, stmts[i].name, stmts[i].sql, 0, NULL);
-        int ok = rd_pg_res_ok(res, PGRES_COMMAND_OK);
-        int rc = ok ? RD_OK : rd_pg_failf(q, res, err, "prepare %s", stmts[i].name);
-
-        PQclear(res);
-        if (rc)
-            return rc;
-    }
     return RD_OK;
 }
 
@@ -550,8 +545,13 @@ int64_t rd_pg_col_i64(const PGresult *r, int row, int i)
 static int exec_fixed(struct rd_pg_store *q, enum rd_pg_stmt id, const char *what,
                       struct rd_error *err)
 {
-    PGresult *res = PQexecPrepared(q->conn, stmts[id].name, 0, NULL, NULL, NULL, 0);
-    int rc = rd_pg_res_ok(res, PGRES_COMMAND_OK) || rd_pg_res_ok(res, PGRES_TUPLES_OK)
+    struct rd_pg_bind none;
+    PGresult *res;
+    int rc;
+
+    rd_pg_bind_init(&none);
+    res = rd_pg_exec(q, id, &none);
+    rc = rd_pg_res_ok(res, PGRES_COMMAND_OK) || rd_pg_res_ok(res, PGRES_TUPLES_OK)
                  ? RD_OK
                  : rd_pg_failf(q, res, err, "%s", what);
 
@@ -639,6 +639,7 @@ int rd_pg_commit(struct rd_store *s, struct rd_error *err)
 {
     struct rd_pg_store *q = rd_pg(s);
     PGTransactionStatusType ts;
+    struct rd_pg_bind none;
     PGresult *res;
     int rc;
 
@@ -674,7 +675,8 @@ int rd_pg_commit(struct rd_store *s, struct rd_error *err)
         return rd_pg_failf(q, NULL, err,
                            "commit: no transaction on the server; nothing was written");
     }
-    res = PQexecPrepared(q->conn, stmts[RD_PGS_COMMIT].name, 0, NULL, NULL, NULL, 0);
+    rd_pg_bind_init(&none);
+    res = rd_pg_exec(q, RD_PGS_COMMIT, &none);
     if (!rd_pg_res_ok(res, PGRES_COMMAND_OK))
         rc = rd_pg_failf(q, res, err, "commit");
     else if (strcmp(PQcmdStatus(res), "COMMIT") != 0)

@@ -282,14 +282,12 @@ struct rd_pg_store {
     unsigned tx_locks;       /* the RD_PG_LOCK_* bits held in this transaction */
     struct rd_pg_lock *locks;
     unsigned char walking[RD_PGS_COUNT];   /* a list statement whose visitor runs */
+    unsigned char ready[RD_PGS_COUNT];     /* the statements prepared (on first use) */
     unsigned char ext_ready[RD_PGX_COUNT];   /* the rd_pg_ext slots prepared */
 };
 
 /* The checked downcast. */
 struct rd_pg_store *rd_pg(struct rd_store *s);
-
-/* Prepares every statement of enum rd_pg_stmt on q's connection (on open). */
-int rd_pg_prepare(struct rd_pg_store *q, struct rd_error *err);
 
 /* Text parameters in order; values point into the caller's row or, for
  * numbers and fields without their NUL, into buf. */
@@ -323,7 +321,8 @@ int rd_pg_ext_run(struct rd_store *s, enum rd_pg_ext slot, const char *sql,
                   const struct rd_pg_bind *b, PGresult **res, const char *what,
                   struct rd_error *err);
 
-/* Runs a prepared statement. NULL only when libpq could not even try. */
+/* Runs a statement, prepared on its first use. NULL only when libpq could
+ * not even try. */
 PGresult *rd_pg_exec(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_pg_bind *b);
 /* Whether res is there with status want. */
 int rd_pg_res_ok(const PGresult *res, ExecStatusType want);
