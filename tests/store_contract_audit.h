@@ -371,9 +371,11 @@ static void test_orders_positions_many(void **state)
     /* positions: two kept, one deleted; then replaced and deleted */
     memset(p, 0, sizeof p);
     for (int i = 0; i < 3; i++) {
+        const char *sym = i == 0 ? "AAPL" : i == 1 ? "TSLA" : "MSFT";
+
         snprintf(p[i].account, sizeof p[i].account, "acct-A");
-        snprintf(p[i].symbol, sizeof p[i].symbol, "%s", i == 0 ? "AAPL" : i == 1 ? "TSLA" : "MSFT");
-        snprintf(p[i].underlying, sizeof p[i].underlying, "%s", p[i].symbol);
+        snprintf(p[i].symbol, sizeof p[i].symbol, "%s", sym);
+        snprintf(p[i].underlying, sizeof p[i].underlying, "%s", sym);
         p[i].strategy = i ? RD_STRAT_SWING : RD_STRAT_DAY;
         p[i].qty = 5 - 4 * i;
         p[i].multiplier = 100;

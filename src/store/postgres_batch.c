@@ -304,14 +304,15 @@ static int position_chunk(struct rd_pg_store *q, struct columns *k,
                           const struct rd_position_row *rows, size_t count, int kept,
                           struct rd_error *err)
 {
-    const char *first = NULL;
+    const struct rd_position_row *first = NULL;
     struct rd_pg_bind b;
+    char what[160];
     int rc = RD_OK;
 
     for (size_t i = 0; i < count && rc == RD_OK; i++) {
         if ((rows[i].qty != 0) != kept)
             continue;
-        first = first ? first : rows[i].symbol;
+        first = first ? first : &rows[i];
         if (kept)
             rc = rd_pg_position_bind(&rows[i], &b, err);
         else {
@@ -326,8 +327,11 @@ static int position_chunk(struct rd_pg_store *q, struct columns *k,
         return rc;
     if ((rc = columns_bind(k, &b)) != RD_OK)
         return columns_fail(rc, "position_put_many", err);
+    snprintf(what, sizeof what, "position_put_many: %s from \"%.*s\" of account \"%.*s\"",
+             kept ? "positions kept" : "positions closed", RD_PG_FIELD(first->symbol),
+             RD_PG_FIELD(first->account));
     return rd_pg_run_cmd(q, kept ? RD_PGS_POSITION_PUT_MANY : RD_PGS_POSITION_DELETE_MANY, &b,
-                         NULL, err, kept ? "position_put_many" : "position_put_many (deleted)");
+                         NULL, err, what);
 }
 
 int rd_pg_position_put_many(struct rd_store *s, const struct rd_position_row *rows, size_t n,
