@@ -339,4 +339,122 @@ static void test_audit_genesis(void **state)
     assert_int_equal(audit_chain_of(f->s, "account:acct-A").n, 2);
 }
 
+/* A batch's answers written at once (rd_store_order_update_many,
+ * rd_store_position_put_many): each order as order_update leaves it, each
+ * noted as stored; a missing order named; repeats refused; positions kept,
+ * replaced and deleted; more than one statement's worth of orders. */
+static void test_orders_positions_many(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    struct rd_error err = {0};
+    struct rd_order_row u[3], bad[2], got, *big;
+    struct rd_position_row p[3];
+    struct collect c = {0};
+    struct audit_seen a;
+    enum { NBIG = 1003 };
+    char coid[32];
+
+    for (int i = 0; i < 3; i++) {
+        snprintf(coid, sizeof coid, "many-%d", i);
+        u[i] = make_order(coid, "acct-A", "AAPL", RD_INTENT_ENTRY, RD_ORDER_PENDING, NOW + i);
+        assert_int_equal(s->ops->trading->order_add(s, &u[i], &err), RD_OK);
+    }
+    add_order(s, "other-1", "acct-B", "AAPL", RD_INTENT_ENTRY, RD_ORDER_PENDING, NOW);
+    u[0].status = RD_ORDER_FILLED;
+    u[0].filled_qty = 7;
+    u[0].fill_price = 41300;
+    snprintf(u[0].broker_order_id, sizeof u[0].broker_order_id, "b-\"1\"");
+    u[1].status = RD_ORDER_REJECTED;
+    snprintf(u[1].reason, sizeof u[1].reason, "no {buying} power, \\ \"x\"");
+    u[2].status = RD_ORDER_ACCEPTED;
+    for (int i = 0; i < 3; i++)
+        u[i].updated_at = NOW + 60 + i;
+    u[2].ref_price += 1;          /* not written: the entry notes the stored row */
+    assert_int_equal(rd_store_order_update_many(s, u, 3, &err), RD_OK);
+    u[2].ref_price -= 1;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s->ops->trading->order_get(s, u[i].client_order_id, &got, &err), RD_OK);
+        eq_order(&got, &u[i]);
+    }
+    a = audit_chain_of(s, "account:acct-A");
+    assert_int_equal(a.n, 6);     /* three orders, then their three changes in order */
+    assert_string_equal(a.e[3].subject, "many-0");
+    assert_string_equal(a.e[5].subject, "many-2");
+    assert_int_equal(audit_verify_probs(s, "acct-A").n, 0);
+
+    /* an order of another account is not found, by name; the caller rolls back */
+    bad[0] = u[0];
+    bad[0].status = RD_ORDER_CANCELED;
+    bad[1] = make_order("other-1", "acct-A", "AAPL", RD_INTENT_ENTRY, RD_ORDER_FILLED, NOW);
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    assert_int_equal(rd_store_order_update_many(s, bad, 2, &err), RD_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "\"other-1\""));
+    s->ops->rollback(s);
+    assert_int_equal(s->ops->trading->order_get(s, "many-0", &got, &err), RD_OK);
+    assert_int_equal(got.status, RD_ORDER_FILLED);
+    assert_int_equal(s->ops->trading->order_get(s, "other-1", &got, &err), RD_OK);
+    assert_int_equal(got.status, RD_ORDER_PENDING);
+    bad[1] = u[0];
+    assert_int_equal(rd_store_order_update_many(s, bad, 2, &err), RD_EINVAL);
+    assert_non_null(strstr(err.msg, "\"many-0\" is rows 0 and 1"));
+    assert_int_equal(audit_chain_of(s, "account:acct-A").n, 6);
+
+    /* positions: two kept, one deleted; then replaced and deleted */
+    memset(p, 0, sizeof p);
+    for (int i = 0; i < 3; i++) {
+        const char *sym = i == 0 ? "AAPL" : i == 1 ? "TSLA" : "MSFT";
+
+        snprintf(p[i].account, sizeof p[i].account, "acct-A");
+        snprintf(p[i].symbol, sizeof p[i].symbol, "%s", sym);
+        snprintf(p[i].underlying, sizeof p[i].underlying, "%s", sym);
+        p[i].strategy = i ? RD_STRAT_SWING : RD_STRAT_DAY;
+        p[i].qty = 5 - 4 * i;
+        p[i].multiplier = 100;
+        p[i].avg_price = 12345 + i;
+        p[i].opened_at = NOW - i;
+    }
+    snprintf(p[1].rec_id, sizeof p[1].rec_id, "r-\"9\"");
+    assert_int_equal(s->ops->trading->position_put(s, &p[2], &err), RD_OK);
+    p[2].qty = 0;
+    assert_int_equal(rd_store_position_put_many(s, p, 3, &err), RD_OK);
+    assert_int_equal(s->ops->trading->position_list(s, "acct-A", visit_position, &c, &err), RD_OK);
+    assert_int_equal(c.n, 2);
+    eq_position(&c.pos[0], &p[0]);
+    eq_position(&c.pos[1], &p[1]);
+    p[0].qty = 0;
+    p[1].qty = 9;
+    p[1].avg_price = 1;
+    assert_int_equal(rd_store_position_put_many(s, p, 2, &err), RD_OK);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(s->ops->trading->position_list(s, "acct-A", visit_position, &c, &err), RD_OK);
+    assert_int_equal(c.n, 1);
+    eq_position(&c.pos[0], &p[1]);
+    p[0] = p[1];
+    assert_int_equal(rd_store_position_put_many(s, p, 2, &err), RD_EINVAL);
+    assert_non_null(strstr(err.msg, "\"TSLA\" of account \"acct-A\" is rows 0 and 1"));
+    assert_int_equal(rd_store_position_put_many(s, p, 0, &err), RD_OK);
+
+    /* more orders than one statement takes */
+    big = calloc(NBIG, sizeof *big);
+    assert_non_null(big);
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    for (int i = 0; i < NBIG; i++) {
+        snprintf(coid, sizeof coid, "big-%d", i);
+        big[i] = make_order(coid, "acct-C", "SPY", RD_INTENT_ENTRY, RD_ORDER_PENDING, NOW);
+        assert_int_equal(s->ops->trading->order_add(s, &big[i], &err), RD_OK);
+        big[i].status = RD_ORDER_FILLED;
+        big[i].filled_qty = i;
+    }
+    assert_int_equal(rd_store_order_update_many(s, big, NBIG, &err), RD_OK);
+    assert_int_equal(s->ops->commit(s, &err), RD_OK);
+    assert_int_equal(s->ops->trading->order_get(s, "big-1002", &got, &err), RD_OK);
+    assert_int_equal(got.filled_qty, 1002);
+    assert_int_equal(got.status, RD_ORDER_FILLED);
+    assert_int_equal(s->ops->trading->order_get(s, "big-999", &got, &err), RD_OK);
+    assert_int_equal(got.filled_qty, 999);
+    assert_int_equal(audit_verify_probs(s, "acct-C").n, 0);
+    free(big);
+}
+
 #endif

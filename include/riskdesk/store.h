@@ -237,6 +237,19 @@ struct rd_store_trading_ops {
      * rd_store_kv_put_many. */
     int (*kv_put_many)(struct rd_store *s, const char *ns, const char *const *keys,
                        const char *const *vals, size_t n, int only_new, struct rd_error *err);
+
+    /* version 5 */
+    /* order_update of orders[0..n) (distinct client order ids) at once, each
+     * with its audit entry; RD_ENOTFOUND names the first order that is not
+     * there (the caller then rolls back). A statement per 1,000 orders on
+     * PostgreSQL. Call it through rd_store_order_update_many. */
+    int (*order_update_many)(struct rd_store *s, const struct rd_order_row *orders, size_t n,
+                             struct rd_error *err);
+    /* position_put of rows[0..n) (distinct (account, symbol)) at once. A
+     * statement per 1,000 rows kept and one per 1,000 deleted on PostgreSQL.
+     * Call it through rd_store_position_put_many. */
+    int (*position_put_many)(struct rd_store *s, const struct rd_position_row *rows, size_t n,
+                             struct rd_error *err);
 };
 
 /*
@@ -261,6 +274,14 @@ int rd_store_kv_get_many_each(struct rd_store *s, const char *ns, const char *co
                               size_t n, char **vals, struct rd_error *err);
 /* The backend's kv_put_many, or for a trading table older than version 4
  * kv_put once a key. */
+/* The backend's order_update_many and position_put_many, or for a trading
+ * table older than version 5 the same written a row at a time. Two rows of
+ * one call naming the same order, or the same (account, symbol), are
+ * RD_EINVAL and nothing is written. */
+int rd_store_order_update_many(struct rd_store *s, const struct rd_order_row *orders, size_t n,
+                               struct rd_error *err);
+int rd_store_position_put_many(struct rd_store *s, const struct rd_position_row *rows, size_t n,
+                               struct rd_error *err);
 int rd_store_kv_put_many(struct rd_store *s, const char *ns, const char *const *keys,
                          const char *const *vals, size_t n, int only_new, struct rd_error *err);
 /* That one-at-a-time form itself, for a backend whose round trips cost nothing. */

@@ -87,7 +87,8 @@ struct dpos *rd_dispatch_find_position(struct rd_dispatcher *d, const char *symb
 int rd_dispatch_send(struct rd_dispatcher *d, struct rd_order_row *o, int64_t now,
                      struct rd_cycle_stats *st, struct rd_error *err);
 /* orders[0..n) sent in one call to a broker that takes a batch (ops->submit_orders:
- * the paper broker, inside the caller's transaction) and each answer recorded.
+ * the paper broker, inside the caller's transaction) and the answers recorded
+ * together (the orders in one store write, the positions they leave in one).
  * A failure is the whole batch's: the caller rolls back and they stay pending. */
 int rd_dispatch_send_batch(struct rd_dispatcher *d, struct rd_order_row *orders, size_t n,
                            int64_t now, struct rd_cycle_stats *st, struct rd_error *err);

@@ -22,15 +22,9 @@ struct dpos *rd_dispatch_find_position(struct rd_dispatcher *d, const char *symb
     return NULL;
 }
 
-/* Records the broker's answer about an order, and what a fill does to positions
- * and trades, in one transaction. */
-int rd_dispatch_apply_result(struct rd_dispatcher *d, struct rd_order_row *o,
-                             const struct rd_order_result *res, int64_t now,
-                             struct rd_cycle_stats *st, struct rd_error *err)
+/* The broker's answer about o copied into it. */
+static void take_result(struct rd_order_row *o, const struct rd_order_result *res, int64_t now)
 {
-    struct dpos *p;
-    int rc;
-
     o->status = res->status;
     memcpy(o->broker_order_id, res->broker_order_id, sizeof o->broker_order_id);
     o->filled_qty = res->filled_qty;
@@ -38,44 +32,48 @@ int rd_dispatch_apply_result(struct rd_dispatcher *d, struct rd_order_row *o,
     if (res->status == RD_ORDER_REJECTED)
         snprintf(o->reason, sizeof o->reason, "%s", res->reason);
     o->updated_at = now;
-    rc = d->store->ops->begin(d->store, err);
-    if (rc != RD_OK)
-        return rc;
-    if ((rc = d->store->ops->trading->order_update(d->store, o, err)) != RD_OK)
-        goto fail;
-    p = rd_dispatch_find_position(d, o->symbol);
-    if (res->status == RD_ORDER_FILLED && o->intent == RD_INTENT_ENTRY) {
-        struct rd_position_row row;
+}
 
-        memset(&row, 0, sizeof row);
-        snprintf(row.account, sizeof row.account, "%s", o->account);
-        memcpy(row.symbol, o->symbol, sizeof row.symbol);
-        memcpy(row.underlying, o->underlying, sizeof row.underlying);
-        row.strategy = o->strategy;
-        row.qty = o->filled_qty;
-        row.multiplier = o->multiplier;
-        row.avg_price = o->fill_price;
-        row.opened_at = now;
-        memcpy(row.rec_id, o->rec_id, sizeof row.rec_id);
+/* What the answer taken into o does (its order row written already): the
+ * closed trade and a node's ledger are written here; the position row it
+ * leaves is *put for the caller to write (*has_put 1). */
+static int apply_answer(struct rd_dispatcher *d, const struct rd_order_row *o, int64_t now,
+                        struct rd_cycle_stats *st, struct rd_position_row *put, int *has_put,
+                        struct rd_error *err)
+{
+    struct dpos *p = rd_dispatch_find_position(d, o->symbol);
+    struct rd_position_row *row = put;
+    int rc;
+
+    *has_put = 0;
+    if (o->status == RD_ORDER_FILLED && o->intent == RD_INTENT_ENTRY) {
+        memset(row, 0, sizeof *row);
+        snprintf(row->account, sizeof row->account, "%s", o->account);
+        memcpy(row->symbol, o->symbol, sizeof row->symbol);
+        memcpy(row->underlying, o->underlying, sizeof row->underlying);
+        row->strategy = o->strategy;
+        row->qty = o->filled_qty;
+        row->multiplier = o->multiplier;
+        row->avg_price = o->fill_price;
+        row->opened_at = now;
+        memcpy(row->rec_id, o->rec_id, sizeof row->rec_id);
         if (p && !p->pending && p->row.qty > 0) {     /* adding to a held position */
-            int64_t q = p->row.qty + row.qty;
+            int64_t q = p->row.qty + row->qty;
 
-            row.avg_price = (rd_muldiv(p->row.avg_price, p->row.qty, 1) +
-                             rd_muldiv(row.avg_price, row.qty, 1)) / q;
-            row.qty = q;
-            row.opened_at = p->row.opened_at;
+            row->avg_price = (rd_muldiv(p->row.avg_price, p->row.qty, 1) +
+                              rd_muldiv(row->avg_price, row->qty, 1)) / q;
+            row->qty = q;
+            row->opened_at = p->row.opened_at;
         }
-        if ((rc = d->store->ops->trading->position_put(d->store, &row, err)) != RD_OK)
-            goto fail;
+        *has_put = 1;
         if (p) {
-            p->row = row;
+            p->row = *row;
             p->pending = 0;
             p->known = 1;
         }
         st->filled++;
-    } else if (res->status == RD_ORDER_FILLED) {
+    } else if (o->status == RD_ORDER_FILLED) {
         struct rd_trade_row t;
-        struct rd_position_row row;
         struct rd_local_time lo, lc;
 
         memset(&t, 0, sizeof t);
@@ -92,36 +90,96 @@ int rd_dispatch_apply_result(struct rd_dispatcher *d, struct rd_order_row *o,
         rd_et_from_utc(t.closed_at, &lc);
         t.day_trade = lo.day == lc.day;
         if ((rc = d->store->ops->trading->trade_add(d->store, &t, err)) != RD_OK)
-            goto fail;
-        memset(&row, 0, sizeof row);
-        snprintf(row.account, sizeof row.account, "%s", o->account);
-        memcpy(row.symbol, o->symbol, sizeof row.symbol);
+            return rc;
+        memset(row, 0, sizeof *row);
+        snprintf(row->account, sizeof row->account, "%s", o->account);
+        memcpy(row->symbol, o->symbol, sizeof row->symbol);
         /* a partial sell keeps the rest (the approval set qty to 0 for the cycle) */
         if (p && (p->row.qty ? p->row.qty : p->closing_from) > o->filled_qty) {
-            row = p->row;
-            row.qty = (p->row.qty ? p->row.qty : p->closing_from) - o->filled_qty;
+            *row = p->row;
+            row->qty = (p->row.qty ? p->row.qty : p->closing_from) - o->filled_qty;
         }
-        if ((rc = d->store->ops->trading->position_put(d->store, &row, err)) != RD_OK)
-            goto fail;
+        *has_put = 1;
         if (p)
-            p->row.qty = row.qty;
+            p->row.qty = row->qty;
         st->filled++;
-    } else if (res->status == RD_ORDER_REJECTED) {
+    } else if (o->status == RD_ORDER_REJECTED) {
         st->broker_rejected++;
         if (p && p->pending)
             p->row.qty = 0;
     }
-    /* a node's ledger moves with the fill, in this transaction */
-    if (res->status == RD_ORDER_FILLED && (rc = rd_dispatch_node_fill(d, o, now, err)) != RD_OK)
-        goto fail;
+    /* a node's ledger moves with the fill, in the caller's transaction */
+    if (o->status == RD_ORDER_FILLED)
+        return rd_dispatch_node_fill(d, o, now, err);
+    return RD_OK;
+}
+
+/* Records the broker's answer about an order, and what a fill does to positions
+ * and trades, in one transaction. */
+int rd_dispatch_apply_result(struct rd_dispatcher *d, struct rd_order_row *o,
+                             const struct rd_order_result *res, int64_t now,
+                             struct rd_cycle_stats *st, struct rd_error *err)
+{
+    struct rd_position_row put;
+    int has_put;
+    int rc;
+
+    take_result(o, res, now);
+    rc = d->store->ops->begin(d->store, err);
+    if (rc != RD_OK)
+        return rc;
+    if ((rc = d->store->ops->trading->order_update(d->store, o, err)) != RD_OK ||
+        (rc = apply_answer(d, o, now, st, &put, &has_put, err)) != RD_OK ||
+        (has_put && (rc = d->store->ops->trading->position_put(d->store, &put, err)) != RD_OK)) {
+        d->store->ops->rollback(d->store);
+        return rc;
+    }
     rc = d->store->ops->commit(d->store, err);
     if (rc != RD_OK)
         return rc;
     if (d->hooks.order)
         d->hooks.order(d->hooks.ctx, o);
     return RD_OK;
-fail:
-    d->store->ops->rollback(d->store);
+}
+
+/* The answers res[0..n) about orders[0..n), recorded together: the orders in
+ * one write, each answer's trade and ledger, then the positions they leave
+ * (the last row of each symbol) in one write, inside the caller's transaction. */
+static int apply_results(struct rd_dispatcher *d, struct rd_order_row *orders,
+                         const struct rd_order_result *res, size_t n, int64_t now,
+                         struct rd_cycle_stats *st, struct rd_error *err)
+{
+    struct rd_position_row *puts = rd_calloc(n, sizeof *puts);
+    size_t nputs = 0;
+    int rc;
+
+    if (!puts)
+        return rd_error_set(err, RD_ENOMEM, "account %s: out of memory recording %zu orders",
+                            d->acct->name, n);
+    for (size_t i = 0; i < n; i++) {
+        take_result(&orders[i], &res[i], now);
+        st->submitted++;
+    }
+    rc = rd_store_order_update_many(d->store, orders, n, err);
+    for (size_t i = 0; i < n && rc == RD_OK; i++) {
+        int has_put;
+        size_t j = 0;
+
+        rc = apply_answer(d, &orders[i], now, st, &puts[nputs], &has_put, err);
+        if (rc != RD_OK || !has_put)
+            continue;
+        while (j < nputs && strcmp(puts[j].symbol, puts[nputs].symbol))
+            j++;
+        if (j < nputs)              /* a later answer in the same symbol replaces it */
+            puts[j] = puts[nputs];
+        else
+            nputs++;
+    }
+    if (rc == RD_OK)
+        rc = rd_store_position_put_many(d->store, puts, nputs, err);
+    for (size_t i = 0; i < n && rc == RD_OK && d->hooks.order; i++)
+        d->hooks.order(d->hooks.ctx, &orders[i]);
+    rd_free(puts);
     return rc;
 }
 
@@ -211,10 +269,7 @@ int rd_dispatch_send_batch(struct rd_dispatcher *d, struct rd_order_row *orders,
         goto out;
     }
     /* rcs[i] is RD_OK or RD_EEXIST (placed before: this is its answer) */
-    for (size_t i = 0; i < n && rc == RD_OK; i++) {
-        st->submitted++;
-        rc = rd_dispatch_apply_result(d, &orders[i], &res[i], now, st, err);
-    }
+    rc = apply_results(d, orders, res, n, now, st, err);
 out:
     rd_free(reqs);
     rd_free(res);

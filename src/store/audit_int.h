@@ -105,6 +105,11 @@ int rd_audit_order_update(struct rd_store *s, const struct rd_order_row *o,
                           int (*raw)(struct rd_store *, const struct rd_order_row *,
                                      struct rd_order_row *whole, struct rd_error *),
                           struct rd_error *err);
+/* The same for orders[0..n) written at once: raw fills wholes[0..n). */
+int rd_audit_order_update_many(struct rd_store *s, const struct rd_order_row *orders, size_t n,
+                               int (*raw)(struct rd_store *, const struct rd_order_row *, size_t,
+                                          struct rd_order_row *wholes, struct rd_error *),
+                               struct rd_error *err);
 int rd_audit_token_add(struct rd_store *s, struct rd_token_row *t,
                        int (*raw)(struct rd_store *, struct rd_token_row *, struct rd_error *),
                        struct rd_error *err);

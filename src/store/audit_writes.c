@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "riskdesk/alloc.h"
 #include "store/audit_int.h"
 #include "store/store_int.h"
 #include "riskdesk/banned.h"
@@ -73,6 +74,26 @@ int rd_audit_order_update(struct rd_store *s, const struct rd_order_row *o,
     if (rc == RD_OK)
         rc = rd_audit_order(s, &whole, err);
     return rd_audit_end(s, rc, err);
+}
+
+int rd_audit_order_update_many(struct rd_store *s, const struct rd_order_row *orders, size_t n,
+                               int (*raw)(struct rd_store *, const struct rd_order_row *, size_t,
+                                          struct rd_order_row *wholes, struct rd_error *),
+                               struct rd_error *err)
+{
+    struct rd_order_row *wholes = rd_calloc(n ? n : 1, sizeof *wholes);
+    int rc;
+
+    if (!wholes)
+        return rd_error_set(err, RD_ENOMEM, "order_update_many: out of memory for %zu orders", n);
+    if ((rc = rd_audit_begin(s, err)) == RD_OK) {
+        rc = raw(s, orders, n, wholes, err);
+        for (size_t i = 0; i < n && rc == RD_OK; i++)
+            rc = rd_audit_order(s, &wholes[i], err);
+        rc = rd_audit_end(s, rc, err);
+    }
+    rd_free(wholes);
+    return rc;
 }
 
 /* A token's write ended (rc): on success the token, read back, is noted. */

@@ -8,8 +8,9 @@
  * What they share is in postgres_int.h.
  *
  * It behaves as the SQLite backend does (store.h's contract), with these means:
- *   - Statements are prepared once per connection when it opens (PQprepare)
- *     and run with PQexecPrepared, every value a text parameter.
+ *   - Statements are prepared once per connection on first use (PQprepare:
+ *     a process that runs a few of them parses only those) and run with
+ *     PQexecPrepared, every value a text parameter.
  *   - Writers take what each write needs, not the whole database: begin
  *     takes the write lock of each account the handle holds (transaction-level
  *     advisory locks, postgres_int.h), account_put the account's, rec_add the
@@ -278,6 +279,25 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
     S(RD_PGS_KV_UPSERT_MANY, "INSERT INTO kv (ns, key, val) SELECT $1::text, k, v "
                              "FROM unnest($2::text[], $3::text[]) AS u(k, v) "
                              "ON CONFLICT (ns, key) DO UPDATE SET val = excluded.val"),
+    S(RD_PGS_ORDER_UPDATE_MANY,
+      "UPDATE orders SET status = u.n_status, broker_order_id = u.n_broker_order_id, "
+      "filled_qty = u.n_filled_qty, fill_price = u.n_fill_price, reason = u.n_reason, "
+      "updated_at = u.n_updated_at "
+      "FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], "
+      "$6::bigint[], $7::text[], $8::text[]) AS u(n_status, n_broker_order_id, n_filled_qty, "
+      "n_fill_price, n_reason, n_updated_at, n_client_order_id, n_account) "
+      "WHERE client_order_id = u.n_client_order_id AND account = u.n_account "
+      "RETURNING " ORDER_COLS),
+    S(RD_PGS_POSITION_PUT_MANY,
+      "INSERT INTO positions (" POSITION_COLS ") SELECT * FROM unnest($1::text[], $2::text[], "
+      "$3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], "
+      "$9::text[]) "
+      "ON CONFLICT (account, symbol) DO UPDATE SET underlying = excluded.underlying, "
+      "strategy = excluded.strategy, qty = excluded.qty, multiplier = excluded.multiplier, "
+      "avg_price = excluded.avg_price, opened_at = excluded.opened_at, rec_id = excluded.rec_id"),
+    S(RD_PGS_POSITION_DELETE_MANY,
+      "DELETE FROM positions p USING unnest($1::text[], $2::text[]) AS u(n_account, n_symbol) "
+      "WHERE p.account = u.n_account AND p.symbol = u.n_symbol"),
 };
 
 #undef S
@@ -376,7 +396,6 @@ void rd_pg_bind_i64_or_null(struct rd_pg_bind *b, int64_t v)
         rd_pg_bind_null(b);
 }
 
-/* Runs a prepared statement. NULL only when libpq could not even try. */
 /* PostgreSQL keeps NaN, SQLite does not (it stores NULL, read back as 0.0):
  * neither do we. */
 void rd_pg_bind_double(struct rd_pg_bind *b, double v)
@@ -408,11 +427,21 @@ int rd_pg_ext_run(struct rd_store *s, enum rd_pg_ext slot, const char *sql,
     return rd_pg_ext_exec(s, slot, sql, b ? b->n : 0, b ? b->v : NULL, res, what, err);
 }
 
+/* Runs a statement, prepared on its first use. NULL only when libpq could
+ * not even try. */
 PGresult *rd_pg_exec(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_pg_bind *b)
 {
     assert(!b->overflow);
     if (b->overflow)
         return NULL;
+    if (!q->ready[id]) {
+        PGresult *p = PQprepare(q->conn, stmts[id].name, stmts[id].sql, 0, NULL);
+
+        if (!rd_pg_res_ok(p, PGRES_COMMAND_OK))
+            return p;           /* the statement's failure, for its caller to report */
+        PQclear(p);
+        q->ready[id] = 1;
+    }
     return PQexecPrepared(q->conn, stmts[id].name, b->n, b->v, NULL, NULL, 0);
 }
 
@@ -436,21 +465,6 @@ int rd_pg_walk_start(struct rd_pg_store *q, enum rd_pg_stmt id, const char *op,
     if (q->walking[id])
         return rd_error_set(err, RD_EINTERNAL, "store %s: called again from inside its own visitor",
                             op);
-    return RD_OK;
-}
-
-/* Prepares every statement of the table on q's connection (on open). */
-int rd_pg_prepare(struct rd_pg_store *q, struct rd_error *err)
-{
-    for (int i = 0; i < RD_PGS_COUNT; i++) {
-        PGresult *res = PQprepare(q->conn, stmts[i].name, stmts[i].sql, 0, NULL);
-        int ok = rd_pg_res_ok(res, PGRES_COMMAND_OK);
-        int rc = ok ? RD_OK : rd_pg_failf(q, res, err, "prepare %s", stmts[i].name);
-
-        PQclear(res);
-        if (rc)
-            return rc;
-    }
     return RD_OK;
 }
 
@@ -531,8 +545,13 @@ int64_t rd_pg_col_i64(const PGresult *r, int row, int i)
 static int exec_fixed(struct rd_pg_store *q, enum rd_pg_stmt id, const char *what,
                       struct rd_error *err)
 {
-    PGresult *res = PQexecPrepared(q->conn, stmts[id].name, 0, NULL, NULL, NULL, 0);
-    int rc = rd_pg_res_ok(res, PGRES_COMMAND_OK) || rd_pg_res_ok(res, PGRES_TUPLES_OK)
+    struct rd_pg_bind none;
+    PGresult *res;
+    int rc;
+
+    rd_pg_bind_init(&none);
+    res = rd_pg_exec(q, id, &none);
+    rc = rd_pg_res_ok(res, PGRES_COMMAND_OK) || rd_pg_res_ok(res, PGRES_TUPLES_OK)
                  ? RD_OK
                  : rd_pg_failf(q, res, err, "%s", what);
 
@@ -620,6 +639,7 @@ int rd_pg_commit(struct rd_store *s, struct rd_error *err)
 {
     struct rd_pg_store *q = rd_pg(s);
     PGTransactionStatusType ts;
+    struct rd_pg_bind none;
     PGresult *res;
     int rc;
 
@@ -655,7 +675,8 @@ int rd_pg_commit(struct rd_store *s, struct rd_error *err)
         return rd_pg_failf(q, NULL, err,
                            "commit: no transaction on the server; nothing was written");
     }
-    res = PQexecPrepared(q->conn, stmts[RD_PGS_COMMIT].name, 0, NULL, NULL, NULL, 0);
+    rd_pg_bind_init(&none);
+    res = rd_pg_exec(q, RD_PGS_COMMIT, &none);
     if (!rd_pg_res_ok(res, PGRES_COMMAND_OK))
         rc = rd_pg_failf(q, res, err, "commit");
     else if (strcmp(PQcmdStatus(res), "COMMIT") != 0)

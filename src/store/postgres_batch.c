@@ -1,6 +1,7 @@
 /*
  * postgres_batch.c - a dispatcher batch's decisions and orders in a few
- * statements (store.h's decisions_record), and the entries of all its
+ * statements (store.h's decisions_record) and the broker's answers to its
+ * orders (order_update_many, position_put_many), and the entries of all its
  * underlyings in one query (activity_entries), and many keys of the key-value
  * space in one query (kv_get_many) or one statement per CHUNK keys (kv_put_many).
  *
@@ -112,8 +113,8 @@ static int columns_bind(struct columns *k, struct rd_pg_bind *b)
 static int columns_fail(int rc, const char *what, struct rd_error *err)
 {
     if (rc == RD_EINTERNAL)
-        return rd_error_set(err, rc, "decisions_record: %s: rows of different parameters", what);
-    return rd_error_set(err, rc, "decisions_record: %s: %s", what,
+        return rd_error_set(err, rc, "%s: rows of different parameters", what);
+    return rd_error_set(err, rc, "%s: %s", what,
                         rc == RD_ENOMEM ? "out of memory" : "arrays too large");
 }
 
@@ -139,10 +140,10 @@ static int decision_chunk(struct rd_pg_store *q, struct columns *k, struct rd_de
         if ((rc = rd_pg_decision_bind(&rows[i], verdicts, &b, err)) != RD_OK)
             return rc;
         if ((rc = columns_add(k, &b)) != RD_OK)
-            return columns_fail(rc, "decisions", err);
+            return columns_fail(rc, "decisions_record: decisions", err);
     }
     if ((rc = columns_bind(k, &b)) != RD_OK)
-        return columns_fail(rc, "decisions", err);
+        return columns_fail(rc, "decisions_record: decisions", err);
     res = rd_pg_exec(q, RD_PGS_DECISION_ADD_MANY, &b);
     if (!rd_pg_res_ok(res, PGRES_TUPLES_OK)) {
         rc = rd_pg_failf(q, res, err, "decisions_record: %zu decisions from \"%.*s\"", count,
@@ -178,10 +179,10 @@ static int order_chunk(struct rd_pg_store *q, struct columns *k, const struct rd
         if ((rc = rd_pg_order_bind(&orders[i], &b, err)) != RD_OK)
             return rc;
         if ((rc = columns_add(k, &b)) != RD_OK)
-            return columns_fail(rc, "orders", err);
+            return columns_fail(rc, "decisions_record: orders", err);
     }
     if ((rc = columns_bind(k, &b)) != RD_OK)
-        return columns_fail(rc, "orders", err);
+        return columns_fail(rc, "decisions_record: orders", err);
     res = rd_pg_exec(q, RD_PGS_ORDER_ADD_MANY, &b);
     if (!rd_pg_res_ok(res, PGRES_TUPLES_OK)) {
         rc = rd_pg_failf(q, res, err, "decisions_record: %zu orders from \"%.*s\"", count,
@@ -221,6 +222,132 @@ int rd_pg_decisions_record(struct rd_store *s, struct rd_decision_row *rows, siz
         orders[j].decision_id = rows[order_row[j]].id;
     for (size_t at = 0; at < norders && rc == RD_OK; at += CHUNK)
         rc = order_chunk(q, &k, orders + at, norders - at < CHUNK ? norders - at : CHUNK, err);
+    columns_release(&k);
+    return rc;
+}
+
+/* ---- the answers to a batch's orders ---- */
+
+/* Orders [0, count) updated in one statement; wholes[i] the row orders[i] left. */
+static int order_update_chunk(struct rd_pg_store *q, struct columns *k,
+                              const struct rd_order_row *orders, size_t count,
+                              struct rd_order_row *wholes, struct rd_error *err)
+{
+    unsigned char *seen = rd_calloc(count, 1);
+    struct rd_order_row row;
+    struct rd_pg_bind b;
+    PGresult *res = NULL;
+    int rc = RD_OK;
+
+    if (!seen)
+        return rd_error_set(err, RD_ENOMEM, "order_update_many: out of memory for %zu orders",
+                            count);
+    for (size_t i = 0; i < count && rc == RD_OK; i++)
+        if ((rc = rd_pg_order_update_bind(&orders[i], &b, err)) == RD_OK &&
+            (rc = columns_add(k, &b)) != RD_OK)
+            rc = columns_fail(rc, "order_update_many", err);
+    if (rc == RD_OK && (rc = columns_bind(k, &b)) != RD_OK)
+        rc = columns_fail(rc, "order_update_many", err);
+    if (rc != RD_OK)
+        goto out;
+    res = rd_pg_exec(q, RD_PGS_ORDER_UPDATE_MANY, &b);
+    if (!rd_pg_res_ok(res, PGRES_TUPLES_OK)) {
+        rc = rd_pg_failf(q, res, err, "order_update_many: %zu orders from \"%.*s\"", count,
+                         RD_PG_FIELD(orders[0].client_order_id));
+        goto out;
+    }
+    /* the rows come back in no particular order: each to its order by id */
+    for (int r = 0, nr = PQntuples(res); r < nr && rc == RD_OK; r++) {
+        size_t i = 0;
+
+        if ((rc = rd_pg_read_order(res, r, &row, err)) != RD_OK)
+            break;
+        while (i < count && (seen[i] || strcmp(orders[i].client_order_id, row.client_order_id)))
+            i++;
+        if (i == count)     /* never: ids are unique, each row is one of ours */
+            rc = rd_error_set(err, RD_EINTERNAL, "order_update_many: order \"%s\" came back "
+                              "unasked", row.client_order_id);
+        else {
+            seen[i] = 1;
+            wholes[i] = row;
+        }
+    }
+    for (size_t i = 0; i < count && rc == RD_OK; i++)
+        if (!seen[i])
+            rc = rd_error_set(err, RD_ENOTFOUND, "order_update: no order \"%.*s\" for account "
+                              "\"%.*s\"", RD_PG_FIELD(orders[i].client_order_id),
+                              RD_PG_FIELD(orders[i].account));
+out:
+    PQclear(res);
+    rd_free(seen);
+    return rc;
+}
+
+int rd_pg_order_update_many(struct rd_store *s, const struct rd_order_row *orders, size_t n,
+                            struct rd_order_row *wholes, struct rd_error *err)
+{
+    struct rd_pg_store *q = rd_pg(s);
+    struct columns k;
+    int rc = RD_OK;
+
+    columns_init(&k);
+    for (size_t at = 0; at < n && rc == RD_OK; at += CHUNK)
+        rc = order_update_chunk(q, &k, orders + at, n - at < CHUNK ? n - at : CHUNK, wholes + at,
+                                err);
+    columns_release(&k);
+    return rc;
+}
+
+/* The rows [0, count) with qty (kept) or without (deleted) in one statement,
+ * if there are any. */
+static int position_chunk(struct rd_pg_store *q, struct columns *k,
+                          const struct rd_position_row *rows, size_t count, int kept,
+                          struct rd_error *err)
+{
+    const struct rd_position_row *first = NULL;
+    struct rd_pg_bind b;
+    char what[160];
+    int rc = RD_OK;
+
+    for (size_t i = 0; i < count && rc == RD_OK; i++) {
+        if ((rows[i].qty != 0) != kept)
+            continue;
+        first = first ? first : &rows[i];
+        if (kept)
+            rc = rd_pg_position_bind(&rows[i], &b, err);
+        else {
+            rd_pg_bind_init(&b);
+            rd_pg_bind_field(&b, rows[i].account, sizeof rows[i].account);
+            rd_pg_bind_field(&b, rows[i].symbol, sizeof rows[i].symbol);
+        }
+        if (rc == RD_OK && (rc = columns_add(k, &b)) != RD_OK)
+            rc = columns_fail(rc, "position_put_many", err);
+    }
+    if (rc != RD_OK || !first)
+        return rc;
+    if ((rc = columns_bind(k, &b)) != RD_OK)
+        return columns_fail(rc, "position_put_many", err);
+    snprintf(what, sizeof what, "position_put_many: %s from \"%.*s\" of account \"%.*s\"",
+             kept ? "positions kept" : "positions closed", RD_PG_FIELD(first->symbol),
+             RD_PG_FIELD(first->account));
+    return rd_pg_run_cmd(q, kept ? RD_PGS_POSITION_PUT_MANY : RD_PGS_POSITION_DELETE_MANY, &b,
+                         NULL, err, what);
+}
+
+int rd_pg_position_put_many(struct rd_store *s, const struct rd_position_row *rows, size_t n,
+                            struct rd_error *err)
+{
+    struct rd_pg_store *q = rd_pg(s);
+    struct columns k;
+    int rc = RD_OK;
+
+    columns_init(&k);
+    for (size_t at = 0; at < n && rc == RD_OK; at += CHUNK) {
+        size_t count = n - at < CHUNK ? n - at : CHUNK;
+
+        if ((rc = position_chunk(q, &k, rows + at, count, 1, err)) == RD_OK)
+            rc = position_chunk(q, &k, rows + at, count, 0, err);
+    }
     columns_release(&k);
     return rc;
 }

@@ -327,8 +327,6 @@ int rd_pg_open(const char *url, struct rd_store **out, struct rd_error *err)
              : RD_OK;
     if (!rc)
         rc = migrate(q, err);
-    if (!rc)
-        rc = rd_pg_prepare(q, err);
     if (rc)
         goto out;
     *out = &q->base;

@@ -259,6 +259,9 @@ enum rd_pg_stmt {
     RD_PGS_KV_GET_MANY,
     RD_PGS_KV_INSERT_MANY,
     RD_PGS_KV_UPSERT_MANY,
+    RD_PGS_ORDER_UPDATE_MANY,
+    RD_PGS_POSITION_PUT_MANY,
+    RD_PGS_POSITION_DELETE_MANY,
     RD_PGS_COUNT
 };
 
@@ -279,14 +282,12 @@ struct rd_pg_store {
     unsigned tx_locks;       /* the RD_PG_LOCK_* bits held in this transaction */
     struct rd_pg_lock *locks;
     unsigned char walking[RD_PGS_COUNT];   /* a list statement whose visitor runs */
+    unsigned char ready[RD_PGS_COUNT];     /* the statements prepared (on first use) */
     unsigned char ext_ready[RD_PGX_COUNT];   /* the rd_pg_ext slots prepared */
 };
 
 /* The checked downcast. */
 struct rd_pg_store *rd_pg(struct rd_store *s);
-
-/* Prepares every statement of enum rd_pg_stmt on q's connection (on open). */
-int rd_pg_prepare(struct rd_pg_store *q, struct rd_error *err);
 
 /* Text parameters in order; values point into the caller's row or, for
  * numbers and fields without their NUL, into buf. */
@@ -320,7 +321,8 @@ int rd_pg_ext_run(struct rd_store *s, enum rd_pg_ext slot, const char *sql,
                   const struct rd_pg_bind *b, PGresult **res, const char *what,
                   struct rd_error *err);
 
-/* Runs a prepared statement. NULL only when libpq could not even try. */
+/* Runs a statement, prepared on its first use. NULL only when libpq could
+ * not even try. */
 PGresult *rd_pg_exec(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_pg_bind *b);
 /* Whether res is there with status want. */
 int rd_pg_res_ok(const PGresult *res, ExecStatusType want);
@@ -429,6 +431,14 @@ int rd_pg_decisions_record(struct rd_store *s, struct rd_decision_row *rows, siz
 /* store.h's order_update, filling *whole with the row it leaves (RETURNING). */
 int rd_pg_order_update(struct rd_store *s, const struct rd_order_row *o,
                        struct rd_order_row *whole, struct rd_error *err);
+/* order_update's parameters (RD_PGS_ORDER_UPDATE's), and a row it returns. */
+int rd_pg_order_update_bind(const struct rd_order_row *o, struct rd_pg_bind *b,
+                            struct rd_error *err);
+int rd_pg_read_order(const PGresult *r, int row, struct rd_order_row *o, struct rd_error *err);
+/* postgres_batch.c: store.h's order_update_many, a statement per 1,000 orders;
+ * wholes[i] is the row orders[i] leaves (RETURNING). */
+int rd_pg_order_update_many(struct rd_store *s, const struct rd_order_row *orders, size_t n,
+                            struct rd_order_row *wholes, struct rd_error *err);
 int rd_pg_order_get(struct rd_store *s, const char *client_order_id, struct rd_order_row *o,
                     struct rd_error *err);
 int rd_pg_order_list(struct rd_store *s, const char *account, int status,
@@ -436,6 +446,13 @@ int rd_pg_order_list(struct rd_store *s, const char *account, int status,
                      struct rd_error *err);
 int rd_pg_position_put(struct rd_store *s, const struct rd_position_row *p,
                        struct rd_error *err);
+/* position_put's parameters for a row it keeps (RD_PGS_POSITION_PUT's). */
+int rd_pg_position_bind(const struct rd_position_row *p, struct rd_pg_bind *b,
+                        struct rd_error *err);
+/* postgres_batch.c: store.h's position_put_many, a statement per 1,000 rows
+ * kept and one per 1,000 deleted. */
+int rd_pg_position_put_many(struct rd_store *s, const struct rd_position_row *rows, size_t n,
+                            struct rd_error *err);
 int rd_pg_position_list(struct rd_store *s, const char *account,
                         int (*visit)(void *ctx, const struct rd_position_row *), void *ctx,
                         struct rd_error *err);

@@ -92,7 +92,7 @@ int rd_pg_read_decision(const PGresult *r, int row, struct rd_decision_row *dr,
     return RD_OK;
 }
 
-static int read_order(const PGresult *r, int row, struct rd_order_row *o, struct rd_error *err)
+int rd_pg_read_order(const PGresult *r, int row, struct rd_order_row *o, struct rd_error *err)
 {
     memset(o, 0, sizeof *o);
     RD_PG_COL_TEXT(r, row, 0, o->client_order_id);
@@ -526,6 +526,24 @@ int rd_pg_order_add(struct rd_store *s, const struct rd_order_row *o, struct rd_
     return rc;
 }
 
+int rd_pg_order_update_bind(const struct rd_order_row *o, struct rd_pg_bind *b,
+                            struct rd_error *err)
+{
+    if ((unsigned)o->status >= RD_ORDER_STATUS_COUNT)
+        return rd_error_set(err, RD_EINVAL, "order_update \"%.*s\": status %d out of range",
+                            RD_PG_FIELD(o->client_order_id), (int)o->status);
+    rd_pg_bind_init(b);
+    rd_pg_bind_str(b, rd_order_status_name(o->status));
+    rd_pg_bind_field_or_null(b, o->broker_order_id, sizeof o->broker_order_id);
+    rd_pg_bind_i64(b, o->filled_qty);
+    rd_pg_bind_i64(b, o->fill_price);
+    rd_pg_bind_field(b, o->reason, sizeof o->reason);
+    rd_pg_bind_i64(b, o->updated_at);
+    rd_pg_bind_field(b, o->client_order_id, sizeof o->client_order_id);
+    rd_pg_bind_field(b, o->account, sizeof o->account);
+    return RD_OK;
+}
+
 int rd_pg_order_update(struct rd_store *s, const struct rd_order_row *o,
                        struct rd_order_row *whole, struct rd_error *err)
 {
@@ -535,18 +553,8 @@ int rd_pg_order_update(struct rd_store *s, const struct rd_order_row *o,
     PGresult *res;
     int rc;
 
-    if ((unsigned)o->status >= RD_ORDER_STATUS_COUNT)
-        return rd_error_set(err, RD_EINVAL, "order_update \"%.*s\": status %d out of range",
-                            RD_PG_FIELD(o->client_order_id), (int)o->status);
-    rd_pg_bind_init(&b);
-    rd_pg_bind_str(&b, rd_order_status_name(o->status));
-    rd_pg_bind_field_or_null(&b, o->broker_order_id, sizeof o->broker_order_id);
-    rd_pg_bind_i64(&b, o->filled_qty);
-    rd_pg_bind_i64(&b, o->fill_price);
-    rd_pg_bind_field(&b, o->reason, sizeof o->reason);
-    rd_pg_bind_i64(&b, o->updated_at);
-    rd_pg_bind_field(&b, o->client_order_id, sizeof o->client_order_id);
-    rd_pg_bind_field(&b, o->account, sizeof o->account);
+    if ((rc = rd_pg_order_update_bind(o, &b, err)) != RD_OK)
+        return rc;
     snprintf(what, sizeof what, "order_update: client order id \"%.*s\"",
              RD_PG_FIELD(o->client_order_id));
     rc = rd_pg_run_query(q, RD_PGS_ORDER_UPDATE, &b, &res, err, what);
@@ -556,7 +564,7 @@ int rd_pg_order_update(struct rd_store *s, const struct rd_order_row *o,
         rc = rd_error_set(err, RD_ENOTFOUND, "order_update: no order \"%.*s\" for account \"%.*s\"",
                           RD_PG_FIELD(o->client_order_id), RD_PG_FIELD(o->account));
     else
-        rc = read_order(res, 0, whole, err);
+        rc = rd_pg_read_order(res, 0, whole, err);
     PQclear(res);
     return rc;
 }
@@ -579,7 +587,7 @@ int rd_pg_order_get(struct rd_store *s, const char *client_order_id, struct rd_o
     if (PQntuples(res) == 0)
         rc = rd_error_set(err, RD_ENOTFOUND, "order \"%s\" is not in the store", client_order_id);
     else
-        rc = read_order(res, 0, o, err);
+        rc = rd_pg_read_order(res, 0, o, err);
     PQclear(res);
     return rc;
 }
@@ -611,7 +619,7 @@ int rd_pg_order_list(struct rd_store *s, const char *account, int status,
         return rc;
     q->walking[id] = 1;
     for (int i = 0, n = PQntuples(res); i < n && !rc; i++) {
-        rc = read_order(res, i, &o, err);
+        rc = rd_pg_read_order(res, i, &o, err);
         if (rc == RD_OK)
             rc = visit(ctx, &o);
     }
@@ -622,13 +630,35 @@ int rd_pg_order_list(struct rd_store *s, const char *account, int status,
 
 /* ---- positions and trades ---- */
 
+int rd_pg_position_bind(const struct rd_position_row *p, struct rd_pg_bind *b,
+                        struct rd_error *err)
+{
+    const char *strategy = rd_store_strategy_name(p->strategy);
+
+    if (!strategy)
+        return rd_error_set(err, RD_EINVAL, "position_put \"%.*s\" for account \"%.*s\": "
+                            "strategy %d out of range", RD_PG_FIELD(p->symbol),
+                            RD_PG_FIELD(p->account), (int)p->strategy);
+    rd_pg_bind_init(b);
+    rd_pg_bind_field(b, p->account, sizeof p->account);
+    rd_pg_bind_field(b, p->symbol, sizeof p->symbol);
+    rd_pg_bind_field(b, p->underlying, sizeof p->underlying);
+    rd_pg_bind_str(b, strategy);
+    rd_pg_bind_i64(b, p->qty);
+    rd_pg_bind_i64(b, p->multiplier);
+    rd_pg_bind_i64(b, p->avg_price);
+    rd_pg_bind_i64(b, p->opened_at);
+    rd_pg_bind_field_or_null(b, p->rec_id, sizeof p->rec_id);
+    return RD_OK;
+}
+
 int rd_pg_position_put(struct rd_store *s, const struct rd_position_row *p,
                        struct rd_error *err)
 {
     struct rd_pg_store *q = rd_pg(s);
-    const char *strategy = rd_store_strategy_name(p->strategy);
     char what[128];
     struct rd_pg_bind b;
+    int rc;
 
     snprintf(what, sizeof what, "position_put \"%.*s\" for account \"%.*s\"",
              RD_PG_FIELD(p->symbol), RD_PG_FIELD(p->account));
@@ -638,17 +668,8 @@ int rd_pg_position_put(struct rd_store *s, const struct rd_position_row *p,
         rd_pg_bind_field(&b, p->symbol, sizeof p->symbol);
         return rd_pg_run_cmd(q, RD_PGS_POSITION_DELETE, &b, NULL, err, what);
     }
-    if (!strategy)
-        return rd_error_set(err, RD_EINVAL, "%s: strategy %d out of range", what, (int)p->strategy);
-    rd_pg_bind_field(&b, p->account, sizeof p->account);
-    rd_pg_bind_field(&b, p->symbol, sizeof p->symbol);
-    rd_pg_bind_field(&b, p->underlying, sizeof p->underlying);
-    rd_pg_bind_str(&b, strategy);
-    rd_pg_bind_i64(&b, p->qty);
-    rd_pg_bind_i64(&b, p->multiplier);
-    rd_pg_bind_i64(&b, p->avg_price);
-    rd_pg_bind_i64(&b, p->opened_at);
-    rd_pg_bind_field_or_null(&b, p->rec_id, sizeof p->rec_id);
+    if ((rc = rd_pg_position_bind(p, &b, err)) != RD_OK)
+        return rc;
     return rd_pg_run_cmd(q, RD_PGS_POSITION_PUT, &b, NULL, err, what);
 }
 
@@ -863,6 +884,12 @@ static int audited_order_update(struct rd_store *s, const struct rd_order_row *o
     return rd_audit_order_update(s, o, rd_pg_order_update, err);
 }
 
+static int audited_order_update_many(struct rd_store *s, const struct rd_order_row *orders,
+                                     size_t n, struct rd_error *err)
+{
+    return rd_audit_order_update_many(s, orders, n, rd_pg_order_update_many, err);
+}
+
 static int audited_decisions_record(struct rd_store *s, struct rd_decision_row *rows, size_t n,
                                     struct rd_order_row *orders, const size_t *order_row,
                                     size_t norders, struct rd_error *err)
@@ -872,7 +899,7 @@ static int audited_decisions_record(struct rd_store *s, struct rd_decision_row *
 }
 
 const struct rd_store_trading_ops rd_pg_trading_ops = {
-    .version = 4,
+    .version = 5,
     .account_put = rd_pg_account_put,
     .account_get = rd_pg_account_get,
     .account_list = rd_pg_account_list,
@@ -895,4 +922,6 @@ const struct rd_store_trading_ops rd_pg_trading_ops = {
     .activity_entries = rd_pg_activity_entries,
     .kv_get_many = rd_pg_kv_get_many,
     .kv_put_many = rd_pg_kv_put_many,
+    .order_update_many = audited_order_update_many,
+    .position_put_many = rd_pg_position_put_many,
 };

@@ -240,6 +240,51 @@ int rd_store_kv_put_many(struct rd_store *s, const char *ns, const char *const *
     return kv_put_many_each(s, ns, keys, vals, n, only_new, err);
 }
 
+int rd_store_order_update_many(struct rd_store *s, const struct rd_order_row *orders, size_t n,
+                               struct rd_error *err)
+{
+    const struct rd_store_trading_ops *t = s->ops->trading;
+    int rc = RD_OK;
+
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (!strncmp(orders[i].client_order_id, orders[j].client_order_id,
+                         sizeof orders[i].client_order_id))
+                return rd_error_set(err, RD_EINVAL, "order_update_many: order \"%.*s\" is "
+                                    "rows %zu and %zu of %zu",
+                                    (int)strnlen(orders[i].client_order_id,
+                                                 sizeof orders[i].client_order_id),
+                                    orders[i].client_order_id, j, i, n);
+    if (t->version >= 5 && t->order_update_many)
+        return t->order_update_many(s, orders, n, err);
+    for (size_t i = 0; i < n && rc == RD_OK; i++)
+        rc = t->order_update(s, &orders[i], err);
+    return rc;
+}
+
+int rd_store_position_put_many(struct rd_store *s, const struct rd_position_row *rows, size_t n,
+                               struct rd_error *err)
+{
+    const struct rd_store_trading_ops *t = s->ops->trading;
+    int rc = RD_OK;
+
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (!strncmp(rows[i].account, rows[j].account, sizeof rows[i].account) &&
+                !strncmp(rows[i].symbol, rows[j].symbol, sizeof rows[i].symbol))
+                return rd_error_set(err, RD_EINVAL, "position_put_many: \"%.*s\" of account "
+                                    "\"%.*s\" is rows %zu and %zu of %zu",
+                                    (int)strnlen(rows[i].symbol, sizeof rows[i].symbol),
+                                    rows[i].symbol,
+                                    (int)strnlen(rows[i].account, sizeof rows[i].account),
+                                    rows[i].account, j, i, n);
+    if (t->version >= 5 && t->position_put_many)
+        return t->position_put_many(s, rows, n, err);
+    for (size_t i = 0; i < n && rc == RD_OK; i++)
+        rc = t->position_put(s, &rows[i], err);
+    return rc;
+}
+
 int rd_store_kv_get_many(struct rd_store *s, const char *ns, const char *const *keys, size_t n,
                          char **vals, struct rd_error *err)
 {

@@ -498,6 +498,7 @@ int main(void)
         PG_TEST(test_kv),
         PG_TEST(test_kv_get_many),
         PG_TEST(test_kv_put_many),
+        PG_TEST(test_orders_positions_many),
         PG_TEST(test_maint_vacuum),
         PG_TEST(test_reentrant_visitor),
         PG_TEST(test_two_handles),

@@ -357,6 +357,7 @@ int main(void)
         MEM_TEST(test_kv),
         MEM_TEST(test_kv_get_many),
         MEM_TEST(test_kv_put_many),
+        MEM_TEST(test_orders_positions_many),
         MEM_TEST(test_maint_vacuum),
         FILE_TEST(test_maint_vacuum),
         MEM_TEST(test_reentrant_visitor),
