@@ -76,9 +76,18 @@
 struct stmt_def {
     const char *name;
     const char *sql;
+    int planned_each_run;       /* no kept plan: see P() */
 };
 
-#define S(id, text) [id] = {#id, text}
+#define S(id, text) [id] = {#id, text, 0}
+/* A query whose best plan depends on how many rows its tables hold by the
+ * time it runs: planned on each run with its values (an unnamed statement)
+ * instead of kept in the one generic plan the connection makes at its first
+ * run. rec_undecided's anti-join, planned while `decisions` was empty,
+ * scanned the whole table once a recommendation after the first batch:
+ * 0.7-1.2 s a batch of 1,000 with 1,000-4,000 decided (docs/benchmarks.md,
+ * "Accounts on PostgreSQL"); planned per run it takes a few ms. */
+#define P(id, text) [id] = {#id, text, 1}
 
 static const struct stmt_def stmts[RD_PGS_COUNT] = {
     S(RD_PGS_BEGIN, "BEGIN"),
@@ -110,7 +119,7 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
       "ON CONFLICT DO NOTHING"),
     S(RD_PGS_REC_GET, "SELECT " REC_COLS " FROM recs WHERE id = $1"),
     S(RD_PGS_REC_TOP, "SELECT coalesce(max(seq), 0) FROM recs"),
-    S(RD_PGS_REC_UNDECIDED,
+    P(RD_PGS_REC_UNDECIDED,
       "SELECT " REC_COLS ", seq FROM recs WHERE seq > $2 AND seq <= $3 AND "
       "(recs.account IS NULL OR recs.account = $1) AND "
       "NOT EXISTS (SELECT 1 FROM decisions WHERE decisions.account = $1 AND "
@@ -434,6 +443,8 @@ PGresult *rd_pg_exec(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_
     assert(!b->overflow);
     if (b->overflow)
         return NULL;
+    if (stmts[id].planned_each_run)
+        return PQexecParams(q->conn, stmts[id].sql, b->n, NULL, b->v, NULL, NULL, 0);
     if (!q->ready[id]) {
         PGresult *p = PQprepare(q->conn, stmts[id].name, stmts[id].sql, 0, NULL);
 
