@@ -2,7 +2,8 @@
  * test_alloc.c - rd_alloc_process_init: blocks the size of SQLite's
  * statement journal chunks (64 KiB), several at once, taken and freed over
  * and over, reuse the heap's pages instead of faulting fresh ones in each
- * round. Skipped under AddressSanitizer, whose allocator is its own.
+ * round. Skipped under AddressSanitizer and valgrind, whose allocators are
+ * their own.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,15 @@
 #include <cmocka.h>
 
 #include "riskdesk/alloc.h"
+
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
 
 #define CHUNK (64 * 1024 + 64)
 #define NCHUNKS 4                 /* 256 KiB freed at once: past glibc's 128 KiB */
@@ -34,6 +44,8 @@ static void test_freed_pages_reused(void **state)
 #ifdef __SANITIZE_ADDRESS__
     skip();                       /* AddressSanitizer's allocator ignores mallopt */
 #endif
+    if (RUNNING_ON_VALGRIND)
+        skip();                   /* and so does valgrind's */
     rd_alloc_process_init();
     before = minor_faults();
     for (int i = 0; i < ROUNDS; i++) {
