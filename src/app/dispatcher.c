@@ -406,6 +406,24 @@ static int view_for(struct rd_dispatcher *d, const struct rd_rec *rec, struct rd
     return RD_OK;
 }
 
+static int by_underlying(const void *a, const void *b)
+{
+    return strcmp(((const struct batch_entries *)a)->underlying,
+                  ((const struct batch_entries *)b)->underlying);
+}
+
+/* The batch's entries of underlying (d->entries is sorted by it); NULL when
+ * the batch has no recommendation in it. */
+static int underlying_vs(const void *key, const void *e)
+{
+    return strcmp(key, ((const struct batch_entries *)e)->underlying);
+}
+
+static struct batch_entries *find_entries(struct rd_dispatcher *d, const char *underlying)
+{
+    return bsearch(underlying, d->entries, d->nentries, sizeof *d->entries, underlying_vs);
+}
+
 /* The same within a batch, whose decisions and orders are recorded at its
  * end: the store's counts as the batch began (d->act, and every underlying's
  * entries, batch_entries) plus the orders approved earlier in the batch,
@@ -415,11 +433,8 @@ static int batch_view(struct rd_dispatcher *d, const struct rd_rec *rec, int64_t
                       struct rd_account_view *v, struct rd_error *err)
 {
     struct rd_activity a = d->act;
-    struct batch_entries *e = NULL;
+    struct batch_entries *e = find_entries(d, rec->underlying);
 
-    for (size_t i = 0; i < d->nentries && !e; i++)
-        if (!strcmp(d->entries[i].underlying, rec->underlying))
-            e = &d->entries[i];
     if (!e)
         return rd_error_set(err, RD_EINTERNAL, "dispatcher: %s's entries were not read with its "
                             "batch", rec->underlying);
@@ -432,7 +447,9 @@ static int batch_view(struct rd_dispatcher *d, const struct rd_rec *rec, int64_t
 }
 
 /* Entries today of every underlying in the batch's n recommendations, in one
- * store call (one query on PostgreSQL). */
+ * store call (one query on PostgreSQL). d->entries ends sorted by
+ * underlying, each once: a batch of 1,000 recommendations in 1,000
+ * underlyings is looked up in 10 comparisons a recommendation, not 500. */
 static int batch_entries(struct rd_dispatcher *d, size_t n, struct rd_error *err)
 {
     const char **names = NULL;
@@ -440,16 +457,14 @@ static int batch_entries(struct rd_dispatcher *d, size_t n, struct rd_error *err
     int64_t *last_at = NULL;
     int rc = RD_OK;
 
+    for (size_t i = 0; i < n; i++)
+        memcpy(d->entries[i].underlying, d->recs[i].underlying, sizeof d->entries[0].underlying);
+    qsort(d->entries, n, sizeof *d->entries, by_underlying);
     d->nentries = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t j = 0;
-
-        while (j < d->nentries && strcmp(d->entries[j].underlying, d->recs[i].underlying))
-            j++;
-        if (j == d->nentries)
-            memcpy(d->entries[d->nentries++].underlying, d->recs[i].underlying,
-                   sizeof d->entries[0].underlying);
-    }
+    for (size_t i = 0; i < n; i++)
+        if (d->nentries == 0 ||
+            strcmp(d->entries[d->nentries - 1].underlying, d->entries[i].underlying))
+            d->entries[d->nentries++] = d->entries[i];
     names = rd_calloc(d->nentries + 1, sizeof *names);
     count = rd_calloc(d->nentries + 1, sizeof *count);
     last_at = rd_calloc(d->nentries + 1, sizeof *last_at);
@@ -477,15 +492,13 @@ out:
 /* An order approved in the batch, counted for the recommendations after it. */
 static void batch_count(struct rd_dispatcher *d, const struct rd_order_row *o)
 {
-    if (o->intent != RD_INTENT_ENTRY)
+    struct batch_entries *e;
+
+    if (o->intent != RD_INTENT_ENTRY || !(e = find_entries(d, o->underlying)))
         return;
-    for (size_t i = 0; i < d->nentries; i++)
-        if (!strcmp(d->entries[i].underlying, o->underlying)) {
-            d->entries[i].count += o->created_at >= rd_et_to_utc(d->clock.local.day, 0);
-            if (o->created_at > d->entries[i].last_at)
-                d->entries[i].last_at = o->created_at;
-            return;
-        }
+    e->count += o->created_at >= rd_et_to_utc(d->clock.local.day, 0);
+    if (o->created_at > e->last_at)
+        e->last_at = o->created_at;
 }
 
 void rd_dispatcher_risk_for_tier(const struct rd_account_config *a, enum rd_tier tier,
