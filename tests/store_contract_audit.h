@@ -267,7 +267,8 @@ static void test_audit_verify_tamper(void **state)
     assert_non_null(strstr(p.p[1].what, "no audit entry"));
 
     /* an entry edited: the first broken link comes first */
-    ct_sql_exec(f, "UPDATE audit_entries SET actor = 'someone else' WHERE seq = 2");
+    ct_sql_exec(f, "UPDATE audit_packs SET entries = replace(entries, '\"actor\":\"', "
+                   "'\"actor\":\"someone else, not ') WHERE first_seq <= 2 AND last_seq >= 2");
     p = audit_verify_probs(s, "acct-A");
     assert_int_equal(p.n, 3);
     assert_int_equal(p.p[0].seq, 2);
@@ -324,7 +325,7 @@ static void test_audit_genesis(void **state)
     assert_int_equal(s->ops->trading->decision_add(s, &d2, &err), RD_OK);
     ct_sql_exec(f, "INSERT INTO accounts (name, tier, state, halted_until, state_reason, "
                    "updated_at) VALUES ('acct-A', 'large', 'ACTIVE', 0, '', 0)");
-    ct_sql_exec(f, "DELETE FROM audit_entries; DELETE FROM kv WHERE ns = 'audit'");
+    ct_sql_exec(f, "DELETE FROM audit_packs; DELETE FROM kv WHERE ns = 'audit'");
     rd_store_close(s);
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
     s = f->s;

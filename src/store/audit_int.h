@@ -34,6 +34,25 @@ int rd_audit_flush(struct rd_store *s, struct rd_error *err);
 void rd_audit_drop(struct rd_store *s);
 void rd_audit_free(struct rd_store *s);
 
+/*
+ * Packs (audit_pack.c): the backends keep a commit's entries of one chain in
+ * one row of audit_packs (migration 16; docs/audit.md, "Storage"), with the
+ * chain, the first and last seq, the last entry's time and hash, and the
+ * prev_hash of the first. rd_audit_pack_encode writes e[0..n) (consecutive,
+ * one chain) as the row's text, rd_malloc'ed for the caller in *text
+ * (*len bytes); RD_EINVAL names a field that is not UTF-8.
+ * rd_audit_pack_visit reads a row's text back and visits each entry whose seq
+ * is >= from, whole: chain from the row, prev_hash the entry's before it
+ * (prev_hash, the row's, for the first). It returns what a visit returned
+ * when that was not 0, and RD_ESTORE naming the chain and the entry when the
+ * text is not what encode writes.
+ */
+int rd_audit_pack_encode(const struct rd_audit_entry *e, size_t n, char **text, size_t *len,
+                         struct rd_error *err);
+int rd_audit_pack_visit(const char *chain, const char *prev_hash, const char *text, size_t len,
+                        int64_t from, int (*visit)(void *ctx, const struct rd_audit_entry *),
+                        void *ctx, struct rd_error *err);
+
 /* The records (audit_records.c): each canonical form's hash, and the note
  * of an entry for the record in its chain. A decision's verdicts are hashed
  * as stored (rd_store_verdicts_encode's text): the write that just encoded

@@ -11,22 +11,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/audit_int.h"
 #include "store/audit_sql.h"
 #include "riskdesk/alloc.h"
 #include "riskdesk/banned.h"
 
-static void read_entry(const PGresult *r, int row, struct rd_audit_entry *e)
+/* A head (AUDIT_HEAD_COLS): the chain's last entry's seq, time and hash. */
+static void read_head(const PGresult *r, int row, struct rd_audit_entry *e)
 {
     memset(e, 0, sizeof *e);
     RD_PG_COL_TEXT(r, row, 0, e->chain);
     e->seq = rd_pg_col_i64(r, row, 1);
     e->at = rd_pg_col_i64(r, row, 2);
-    RD_PG_COL_TEXT(r, row, 3, e->actor);
-    RD_PG_COL_TEXT(r, row, 4, e->kind);
-    RD_PG_COL_TEXT(r, row, 5, e->subject);
-    RD_PG_COL_TEXT(r, row, 6, e->record_hash);
-    RD_PG_COL_TEXT(r, row, 7, e->prev_hash);
-    RD_PG_COL_TEXT(r, row, 8, e->hash);
+    RD_PG_COL_TEXT(r, row, 3, e->hash);
 }
 
 /* Holds chain until the transaction ends. */
@@ -54,81 +51,50 @@ static int audit_head(struct rd_store *s, const char *chain, struct rd_audit_ent
     if (!rc && PQntuples(res) == 0)
         rc = RD_ENOTFOUND;
     else if (!rc)
-        read_entry(res, 0, last);
+        read_head(res, 0, last);
     PQclear(res);
     return rc;
 }
 
-/* All of a chain's new entries in one statement: arrays unnested on the
- * server. */
+/* e[0..n), consecutive entries of one chain, as one pack: one row. */
 static int audit_add(struct rd_store *s, const struct rd_audit_entry *e, size_t n,
                      struct rd_error *err)
 {
-    char *arr[9] = {0};
-    size_t cap = 0;
     struct rd_pg_bind p;
     PGresult *res = NULL;
-    int rc = RD_OK;
+    char *text;
+    size_t len;
+    int rc;
 
-    for (size_t i = 0; i < n; i++)
-        cap += 2 * sizeof e[i] + 64;   /* every byte escaped, quotes and commas */
+    if (n == 0)
+        return RD_OK;
+    if ((rc = rd_audit_pack_encode(e, n, &text, &len, err)) != RD_OK)
+        return rc;
     rd_pg_bind_init(&p);
-    for (int c = 0; c < 9 && rc == RD_OK; c++) {
-        size_t used = 0;
-
-        arr[c] = rd_malloc(cap + 3);
-        if (!arr[c]) {
-            rc = rd_error_set(err, RD_ENOMEM, "audit add: %zu entries", n);
-            break;
-        }
-        arr[c][used++] = '{';
-        for (size_t i = 0; i < n; i++) {
-            const char *v = c == 0 ? e[i].chain : c == 3 ? e[i].actor : c == 4 ? e[i].kind
-                          : c == 5 ? e[i].subject : c == 6 ? e[i].record_hash
-                          : c == 7 ? e[i].prev_hash : e[i].hash;
-
-            if (i)
-                arr[c][used++] = ',';
-            if (c == 1 || c == 2) {
-                used += (size_t)snprintf(arr[c] + used, cap + 3 - used, "%lld",
-                                         (long long)(c == 1 ? e[i].seq : e[i].at));
-                continue;
-            }
-            arr[c][used++] = '"';
-            for (const char *q = v; *q; q++) {
-                if (*q == '"' || *q == '\\')
-                    arr[c][used++] = '\\';
-                arr[c][used++] = *q;
-            }
-            arr[c][used++] = '"';
-        }
-        arr[c][used++] = '}';
-        arr[c][used] = '\0';
-        rd_pg_bind_str(&p, arr[c]);
-    }
-    if (rc == RD_OK)
-        rc = rd_pg_ext_run(s, RD_PGX_AUDIT_ADD,
-                           "INSERT INTO audit_entries (" AUDIT_COLS ") SELECT * FROM unnest("
-                           "$1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], "
-                           "$6::text[], $7::text[], $8::text[], $9::text[])",
-                           &p, &res, "audit add", err);
+    rd_pg_bind_str(&p, e[0].chain);
+    rd_pg_bind_i64(&p, e[n - 1].seq);
+    rd_pg_bind_i64(&p, e[0].seq);
+    rd_pg_bind_i64(&p, e[n - 1].at);
+    rd_pg_bind_str(&p, e[0].prev_hash);
+    rd_pg_bind_str(&p, e[n - 1].hash);
+    rd_pg_bind_str(&p, text);
+    rc = rd_pg_ext_run(s, RD_PGX_AUDIT_ADD, AUDIT_SQL_ADD, &p, &res, "audit add", err);
     PQclear(res);
-    for (int c = 0; c < 9; c++)
-        rd_free(arr[c]);
+    rd_free(text);
     return rc;
 }
 
-static int walk(struct rd_store *s, PGresult *res,
-                int (*visit)(void *ctx, const struct rd_audit_entry *), void *ctx)
+/* Visits the entries from seq `from` of each pack (AUDIT_PACK_COLS) of res. */
+static int walk_packs(PGresult *res, int64_t from,
+                      int (*visit)(void *ctx, const struct rd_audit_entry *), void *ctx,
+                      struct rd_error *err)
 {
     int rc = 0;
 
-    for (int i = 0, n = PQntuples(res); !rc && i < n; i++) {
-        struct rd_audit_entry e;
-
-        read_entry(res, i, &e);
-        rc = visit(ctx, &e);
-    }
+    for (int i = 0, n = PQntuples(res); !rc && i < n; i++)
+        rc = rd_audit_pack_visit(PQgetvalue(res, i, 0), PQgetvalue(res, i, 2),
+                                 PQgetvalue(res, i, 3), (size_t)PQgetlength(res, i, 3), from,
+                                 visit, ctx, err);
     return rc;
 }
 
@@ -149,7 +115,7 @@ static int audit_list(struct rd_store *s, const char *chain, int64_t from,
                : rd_pg_ext_run(s, RD_PGX_AUDIT_LIST_ALL, AUDIT_SQL_LIST_ALL, &p, &res,
                                "audit list", err);
     if (!rc)
-        rc = walk(s, res, visit, ctx);
+        rc = walk_packs(res, from, visit, ctx, err);
     PQclear(res);
     return rc;
 }
@@ -160,8 +126,12 @@ static int audit_heads(struct rd_store *s, int (*visit)(void *ctx, const struct 
     PGresult *res = NULL;
     int rc = rd_pg_ext_run(s, RD_PGX_AUDIT_HEADS, AUDIT_SQL_HEADS, NULL, &res, "audit heads", err);
 
-    if (!rc)
-        rc = walk(s, res, visit, ctx);
+    for (int i = 0, n = rc ? 0 : PQntuples(res); !rc && i < n; i++) {
+        struct rd_audit_entry e;
+
+        read_head(res, i, &e);
+        rc = visit(ctx, &e);
+    }
     PQclear(res);
     return rc;
 }

@@ -463,6 +463,35 @@ static const char migration_14[] = "ALTER TABLE trader_days ADD COLUMN sealed " 
 static const char migration_15[] =
     "CREATE INDEX hier_ops_status ON hier_ops (status, kind);";
 
+/* SQLite's migration 16: the audit entries packed a commit's chain to a row,
+ * the old ones a pack each, audit_entries a view. The text is stored as it
+ * is (STORAGE EXTERNAL): compressing a pack of hex hashes costs more than
+ * the bytes it saves. */
+static const char migration_16[] =
+    "CREATE TABLE audit_packs ("
+    "  chain " T " NOT NULL,"
+    "  last_seq BIGINT NOT NULL,"
+    "  first_seq BIGINT NOT NULL,"
+    "  last_at BIGINT NOT NULL,"
+    "  prev_hash " T " NOT NULL,"
+    "  hash " T " NOT NULL,"
+    "  entries " T " NOT NULL,"
+    "  PRIMARY KEY (chain, last_seq)"
+    ");"
+    "ALTER TABLE audit_packs ALTER COLUMN entries SET STORAGE EXTERNAL;"
+    "INSERT INTO audit_packs SELECT chain, seq, seq, at, prev_hash, hash,"
+    "  '[' || json_build_object('seq', seq, 'at', at, 'actor', actor, 'kind', kind,"
+    "  'subject', subject, 'record_hash', record_hash, 'hash', hash)::text || ']'"
+    "  FROM audit_entries;"
+    "DROP TABLE audit_entries;"
+    "CREATE VIEW audit_entries AS SELECT p.chain,"
+    "  (j.value ->> 'seq')::bigint AS seq, (j.value ->> 'at')::bigint AS at,"
+    "  (j.value ->> 'actor') COLLATE \"C\" AS actor, (j.value ->> 'kind') COLLATE \"C\" AS kind,"
+    "  (j.value ->> 'subject') COLLATE \"C\" AS subject,"
+    "  (j.value ->> 'record_hash') COLLATE \"C\" AS record_hash,"
+    "  (j.value ->> 'hash') COLLATE \"C\" AS hash"
+    "  FROM audit_packs p CROSS JOIN LATERAL jsonb_array_elements(p.entries::jsonb) AS j(value);";
+
 const struct rd_pg_migration rd_pg_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -479,6 +508,7 @@ const struct rd_pg_migration rd_pg_migrations[] = {
     {13, migration_13},
     {14, migration_14},
     {15, migration_15},
+    {16, migration_16},
 };
 
 const int rd_pg_migration_count = (int)(sizeof rd_pg_migrations / sizeof rd_pg_migrations[0]);

@@ -8,21 +8,15 @@
 
 #include <sqlite3.h>
 
+#include "riskdesk/alloc.h"
+#include "store/audit_int.h"
 #include "store/audit_sql.h"
 #include "store/sqlite_int.h"
 #include "riskdesk/banned.h"
 
-/* Entries go in MANY rows a statement (a dispatcher's cycle writes one a
- * decision): one statement's start and end for every MANY rows. */
-#define MANY 16
-#define ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
-#define ROWS4 ROW ", " ROW ", " ROW ", " ROW
-#define INSERT "INSERT INTO audit_entries (" AUDIT_COLS ") VALUES "
-
 static const char *const sql[RD_SQX_COUNT] = {
     [RD_SQX_AUDIT_HEAD] = AUDIT_SQL_HEAD,
-    [RD_SQX_AUDIT_ADD] = INSERT ROW,
-    [RD_SQX_AUDIT_ADD_MANY] = INSERT ROWS4 ", " ROWS4 ", " ROWS4 ", " ROWS4,
+    [RD_SQX_AUDIT_ADD] = AUDIT_SQL_ADD,
     [RD_SQX_AUDIT_LIST_ONE] = AUDIT_SQL_LIST_ONE,
     [RD_SQX_AUDIT_LIST_ALL] = AUDIT_SQL_LIST_ALL,
     [RD_SQX_AUDIT_HEADS] = AUDIT_SQL_HEADS,
@@ -38,35 +32,34 @@ static int prep(struct rd_store *s, enum rd_sqlite_ext slot, struct rd_sqlite_bi
     return rd_sqlite_bind_ext(s, slot, sql[slot], b, err);
 }
 
-static void read_entry(sqlite3_stmt *st, struct rd_audit_entry *e)
+/* A head (AUDIT_HEAD_COLS): the chain's last entry's seq, time and hash. */
+static void read_head(sqlite3_stmt *st, struct rd_audit_entry *e)
 {
     memset(e, 0, sizeof *e);
     rd_sqlite_col_text(st, 0, e->chain, sizeof e->chain);
     e->seq = sqlite3_column_int64(st, 1);
     e->at = sqlite3_column_int64(st, 2);
-    rd_sqlite_col_text(st, 3, e->actor, sizeof e->actor);
-    rd_sqlite_col_text(st, 4, e->kind, sizeof e->kind);
-    rd_sqlite_col_text(st, 5, e->subject, sizeof e->subject);
-    rd_sqlite_col_text(st, 6, e->record_hash, sizeof e->record_hash);
-    rd_sqlite_col_text(st, 7, e->prev_hash, sizeof e->prev_hash);
-    rd_sqlite_col_text(st, 8, e->hash, sizeof e->hash);
+    rd_sqlite_col_text(st, 3, e->hash, sizeof e->hash);
 }
 
-static int walk(struct rd_store *s, struct rd_sqlite_binder *b,
-                int (*visit)(void *ctx, const struct rd_audit_entry *), void *ctx,
-                const char *what, struct rd_error *err)
+/* Visits the entries from seq `from` of each pack (AUDIT_PACK_COLS) b reads. */
+static int walk_packs(struct rd_store *s, struct rd_sqlite_binder *b, int64_t from,
+                      int (*visit)(void *ctx, const struct rd_audit_entry *), void *ctx,
+                      struct rd_error *err)
 {
-    struct rd_audit_entry e;
+    char chain[RD_AUDIT_CHAIN_MAX], prev[RD_SHA256_HEX];
     int rc, ret = 0;
 
     while ((rc = rd_sqlite_bind_step(b)) == SQLITE_ROW) {
-        read_entry(b->st, &e);
-        ret = visit(ctx, &e);
+        rd_sqlite_col_text(b->st, 0, chain, sizeof chain);
+        rd_sqlite_col_text(b->st, 2, prev, sizeof prev);
+        ret = rd_audit_pack_visit(chain, prev, (const char *)sqlite3_column_text(b->st, 3),
+                                  (size_t)sqlite3_column_bytes(b->st, 3), from, visit, ctx, err);
         if (ret)
             break;
     }
     if (!ret)
-        ret = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, what);
+        ret = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "audit list");
     rd_sqlite_bind_done(b);
     return ret;
 }
@@ -82,7 +75,7 @@ static int audit_head(struct rd_store *s, const char *chain, struct rd_audit_ent
     rd_sqlite_bind_str(&b, chain);
     rc = rd_sqlite_bind_step(&b);
     if (rc == SQLITE_ROW) {
-        read_entry(b.st, last);
+        read_head(b.st, last);
         rc = RD_OK;
     } else if (rc == SQLITE_DONE) {
         rc = RD_ENOTFOUND;
@@ -93,31 +86,31 @@ static int audit_head(struct rd_store *s, const char *chain, struct rd_audit_ent
     return rc;
 }
 
+/* e[0..n), consecutive entries of one chain, as one pack. */
 static int audit_add(struct rd_store *s, const struct rd_audit_entry *e, size_t n,
                      struct rd_error *err)
 {
-    int rc = RD_OK;
+    struct rd_sqlite_binder b;
+    char *text;
+    size_t len;
+    int rc;
 
-    for (size_t i = 0, k; i < n && rc == RD_OK; i += k) {
-        struct rd_sqlite_binder b;
-
-        k = n - i >= MANY ? MANY : 1;
-        rc = prep(s, k == MANY ? RD_SQX_AUDIT_ADD_MANY : RD_SQX_AUDIT_ADD, &b, err);
-        if (rc)
-            break;
-        for (const struct rd_audit_entry *x = e + i; x < e + i + k; x++) {
-            rd_sqlite_bind_str(&b, x->chain);
-            rd_sqlite_bind_i64(&b, x->seq);
-            rd_sqlite_bind_i64(&b, x->at);
-            rd_sqlite_bind_str(&b, x->actor);
-            rd_sqlite_bind_str(&b, x->kind);
-            rd_sqlite_bind_str(&b, x->subject);
-            rd_sqlite_bind_str(&b, x->record_hash);
-            rd_sqlite_bind_str(&b, x->prev_hash);
-            rd_sqlite_bind_str(&b, x->hash);
-        }
+    if (n == 0)
+        return RD_OK;
+    if ((rc = rd_audit_pack_encode(e, n, &text, &len, err)) != RD_OK)
+        return rc;
+    rc = prep(s, RD_SQX_AUDIT_ADD, &b, err);
+    if (rc == RD_OK) {
+        rd_sqlite_bind_str(&b, e[0].chain);
+        rd_sqlite_bind_i64(&b, e[n - 1].seq);
+        rd_sqlite_bind_i64(&b, e[0].seq);
+        rd_sqlite_bind_i64(&b, e[n - 1].at);
+        rd_sqlite_bind_str(&b, e[0].prev_hash);
+        rd_sqlite_bind_str(&b, e[n - 1].hash);
+        rd_sqlite_bind_text_n(&b, text, len);
         rc = rd_sqlite_bind_run(s, &b, NULL, err, "audit add");
     }
+    rd_free(text);
     return rc;
 }
 
@@ -133,16 +126,27 @@ static int audit_list(struct rd_store *s, const char *chain, int64_t from,
     if (chain)
         rd_sqlite_bind_str(&b, chain);
     rd_sqlite_bind_i64(&b, from);
-    return walk(s, &b, visit, ctx, "audit list", err);
+    return walk_packs(s, &b, from, visit, ctx, err);
 }
 
 static int audit_heads(struct rd_store *s, int (*visit)(void *ctx, const struct rd_audit_entry *),
                        void *ctx, struct rd_error *err)
 {
     struct rd_sqlite_binder b;
-    int rc = prep(s, RD_SQX_AUDIT_HEADS, &b, err);
+    struct rd_audit_entry e;
+    int rc = prep(s, RD_SQX_AUDIT_HEADS, &b, err), ret = 0;
 
-    return rc ? rc : walk(s, &b, visit, ctx, "audit heads", err);
+    if (rc)
+        return rc;
+    while ((rc = rd_sqlite_bind_step(&b)) == SQLITE_ROW) {
+        read_head(b.st, &e);
+        if ((ret = visit(ctx, &e)) != 0)
+            break;
+    }
+    if (!ret)
+        ret = rc == SQLITE_DONE ? RD_OK : rd_sqlite_fail(s, rc, err, "audit heads");
+    rd_sqlite_bind_done(&b);
+    return ret;
 }
 
 /* ---- the admin events ---- */

@@ -124,7 +124,6 @@ enum rd_sqlite_ext {
     /* sqlite_audit.c */
     RD_SQX_AUDIT_HEAD,
     RD_SQX_AUDIT_ADD,
-    RD_SQX_AUDIT_ADD_MANY,
     RD_SQX_AUDIT_LIST_ONE,
     RD_SQX_AUDIT_LIST_ALL,
     RD_SQX_AUDIT_HEADS,

@@ -474,6 +474,34 @@ static const char migration_14[] = "ALTER TABLE trader_days ADD COLUMN sealed TE
 static const char migration_15[] =
     "CREATE INDEX hier_ops_status ON hier_ops (status, kind);";
 
+/* Migration 16: the audit trail's entries packed a commit's chain to a row
+ * (docs/audit.md, "Storage"): one insert a commit instead of one an entry.
+ * Each entry already written becomes a pack of its own, hashes untouched;
+ * audit_entries stays readable as a view of every entry. */
+static const char migration_16[] =
+    "CREATE TABLE audit_packs ("
+    "  chain TEXT NOT NULL,"
+    "  last_seq BIGINT NOT NULL,"
+    "  first_seq BIGINT NOT NULL,"
+    "  last_at BIGINT NOT NULL,"
+    "  prev_hash TEXT NOT NULL,"
+    "  hash TEXT NOT NULL,"
+    "  entries TEXT NOT NULL,"
+    "  PRIMARY KEY (chain, last_seq)"
+    ");"
+    "INSERT INTO audit_packs SELECT chain, seq, seq, at, prev_hash, hash,"
+    "  '[' || json_object('seq', seq, 'at', at, 'actor', actor, 'kind', kind,"
+    "  'subject', subject, 'record_hash', record_hash, 'hash', hash) || ']'"
+    "  FROM audit_entries;"
+    "DROP TABLE audit_entries;"
+    "CREATE VIEW audit_entries AS SELECT p.chain AS chain,"
+    "  json_extract(j.value, '$.seq') AS seq, json_extract(j.value, '$.at') AS at,"
+    "  json_extract(j.value, '$.actor') AS actor, json_extract(j.value, '$.kind') AS kind,"
+    "  json_extract(j.value, '$.subject') AS subject,"
+    "  json_extract(j.value, '$.record_hash') AS record_hash,"
+    "  json_extract(j.value, '$.hash') AS hash"
+    "  FROM audit_packs p, json_each(p.entries) j;";
+
 const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {1, migration_1},
     {2, migration_2},
@@ -490,6 +518,7 @@ const struct rd_sqlite_migration rd_sqlite_migrations[] = {
     {13, migration_13},
     {14, migration_14},
     {15, migration_15},
+    {16, migration_16},
 };
 
 const int rd_sqlite_migration_count =

@@ -159,7 +159,16 @@ PY
   expect_rc 0 "$RD_BIN" audit verify "${C[@]}" --account tiny
 
   # an entry edited: the first broken link is named first
-  sql "UPDATE audit_entries SET actor = 'nobody' WHERE chain = 'account:tiny' AND seq = 2;"
+  # (a commit's entries of a chain are one row of audit_packs: entry 2's actor in its row)
+  if [ $store = sq ]; then
+    sql "UPDATE audit_packs SET entries = json_set(entries, '\$[' || (2 - first_seq) || '].actor', 'nobody')
+         WHERE chain = 'account:tiny' AND first_seq <= 2 AND last_seq >= 2;"
+  else
+    sql "UPDATE audit_packs SET entries = jsonb_set(entries::jsonb, ARRAY[(2 - first_seq)::text, 'actor'], '\"nobody\"')::text
+         WHERE chain = 'account:tiny' AND first_seq <= 2 AND last_seq >= 2;"
+  fi
+  expect_eq "$store: entry 2 edited" \
+    "$(sql "SELECT seq FROM audit_entries WHERE chain = 'account:tiny' AND actor = 'nobody';")" 2
   verify_broken "account:tiny #2 entry was edited" --account tiny
 
   # the whole chain recomputed after the edit: consistent again, but not with the anchor
@@ -171,7 +180,7 @@ PY
   expect_in "$TMP/err" "64 lowercase hex"
 
   # an old database: its entries and genesis mark gone; the next open chains its rows
-  sql "DELETE FROM audit_entries; DELETE FROM kv WHERE ns = 'audit';"
+  sql "DELETE FROM audit_packs; DELETE FROM kv WHERE ns = 'audit';"
   expect_rc 0 "$RD_BIN" audit verify "${C[@]}" --account tiny
   expect_eq "$store: genesis entries" \
     "$(sql "SELECT COUNT(*) FROM audit_entries WHERE actor = 'genesis' AND chain = 'account:tiny';")" \

@@ -11,6 +11,7 @@ SQL-RUNNER is a command reading SQL on stdin and printing tab-separated rows
 (NULL as ""): sqlite3 -separator $'\\t' DB, or psql -X -A -t -F $'\\t' -d URL.
 """
 import hashlib
+import json
 import subprocess
 import sys
 
@@ -37,27 +38,42 @@ def main():
     names = [c.strip() for c in cols.split(",")]
     record = canon("decision", list(zip(names, row)))
     chain = "account:" + row[1]
-    entries = sql("SELECT seq, at, actor, kind, subject, record_hash, prev_hash, hash FROM "
+    # the entries through the audit_entries view, the packs' bounds from
+    # audit_packs (docs/audit.md, "Storage")
+    entries = sql("SELECT seq, at, actor, kind, subject, record_hash, hash FROM "
                   f"audit_entries WHERE chain = '{chain}' ORDER BY seq;")
+    packs = sql("SELECT first_seq, last_seq, prev_hash FROM audit_packs "
+                f"WHERE chain = '{chain}' ORDER BY last_seq;")
     last = max(int(e[0]) for e in entries if e[3] == "decision" and e[4] == decision_id)
     prev = None
-    updates = []
-    for seq, at, actor, kind, subject, rh, ph, h in entries:
+    new = {}
+    for seq, at, actor, kind, subject, rh, h in entries:
         seq = int(seq)
-        if seq < last:
-            prev = h
-            continue
-        if seq == last:
-            rh = record
-        ph = prev or ph
-        h = canon("audit-entry", [("chain", chain), ("seq", seq), ("at", at), ("actor", actor),
-                                  ("kind", kind), ("subject", subject), ("record", rh),
-                                  ("prev", ph)])
-        updates.append(f"UPDATE audit_entries SET record_hash = '{rh}', prev_hash = '{ph}', "
-                       f"hash = '{h}' WHERE chain = '{chain}' AND seq = {seq};")
+        if seq >= last:
+            if seq == last:
+                rh = record
+            h = canon("audit-entry", [("chain", chain), ("seq", seq), ("at", at),
+                                      ("actor", actor), ("kind", kind), ("subject", subject),
+                                      ("record", rh), ("prev", prev)])
+        new[seq] = {"seq": seq, "at": int(at), "actor": actor, "kind": kind, "subject": subject,
+                    "record_hash": rh, "hash": h}
         prev = h
+    updates = []
+    for first, end, prev_hash in packs:
+        first, end = int(first), int(end)
+        if end < last:
+            continue
+        objs = [json.dumps(new[q], separators=(",", ":"), ensure_ascii=False)
+                for q in range(first, end + 1)]
+        text = ("[" + ",\n".join(objs) + "]").replace("'", "''")
+        if first > 1:
+            prev_hash = new[first - 1]["hash"]
+        updates.append(f"UPDATE audit_packs SET prev_hash = '{prev_hash}', "
+                       f"hash = '{new[end]['hash']}', entries = '{text}' "
+                       f"WHERE chain = '{chain}' AND last_seq = {end};")
     sql("BEGIN;\n" + "\n".join(updates) + "\nCOMMIT;\n")
-    print(f"rewrote {len(updates)} entries of {chain} from #{last}; new head {prev}")
+    head = new[max(new)]["hash"]
+    print(f"rewrote {len(new) - last + 1} entries of {chain} from #{last}; new head {head}")
 
 
 if __name__ == "__main__":

@@ -178,9 +178,9 @@ static void test_migrations_and_reopen(void **state)
      * order, 7: their origin, 8: the hierarchy's ledger, 9: its ops and fork
      * assessments, 10: the audit trail, 11: admin events, 12: consolidation assessments,
      * 13: the encryption key's check, 14: the traders' days sealed,
-     * 15: the hierarchy's ops by status), WAL */
-    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 15);
-    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 15);
+     * 15: the hierarchy's ops by status, 16: the audit entries packed), WAL */
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 16);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 16);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
                                       "AND name IN ('accounts', 'recs', 'decisions', 'orders', "
                                       "'positions', 'trades', 'kv')"), 7);
@@ -190,7 +190,7 @@ static void test_migrations_and_reopen(void **state)
 
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
     assert_int_equal(f->s->ops->trading->rec_get(f->s, "keep", &r, &err), RD_OK);
-    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 15);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 16);
     rd_store_close(f->s);
 
     /* sync=normal is accepted */
@@ -204,14 +204,14 @@ static void test_migrations_and_reopen(void **state)
     }
 
     /* a database from a newer riskdesk is refused, and left alone */
-    sql_exec(f->path, "INSERT INTO schema_version (version, applied_at) VALUES (16, 0)");
+    sql_exec(f->path, "INSERT INTO schema_version (version, applied_at) VALUES (17, 0)");
     f->s = NULL;
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_EUNSUPPORTED);
     assert_null(f->s);
-    assert_non_null(strstr(err.msg, "schema version 16"));
+    assert_non_null(strstr(err.msg, "schema version 17"));
     assert_non_null(strstr(err.msg, "newer"));
     assert_non_null(strstr(err.msg, f->path));
-    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 16);
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 17);
 }
 
 /* A database from before migration 6: its recommendations get their places
@@ -234,7 +234,7 @@ static void test_migration_6_numbers_stored_recs(void **state)
                       "DROP TABLE fork_assessments; DROP TABLE hier_ops;"
                       "DROP TABLE ledger_entries; DROP TABLE ledger_txns;"
                       "DROP TABLE hier_states; DROP TABLE hier_nodes;"
-                      "DROP TABLE audit_entries; DROP TABLE admin_events; DROP TABLE merge_assessments;"
+                      "DROP VIEW audit_entries; DROP TABLE audit_packs; DROP TABLE admin_events; DROP TABLE merge_assessments;"
                       "DROP TABLE store_key;"
                       "ALTER TABLE perf_snapshots DROP COLUMN sealed;"
                       "ALTER TABLE trader_daily DROP COLUMN sealed;"
@@ -252,7 +252,7 @@ static void test_migration_6_numbers_stored_recs(void **state)
         sql_exec(f->path, sql);
     }
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
-    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 15);
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 16);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM recs WHERE seq IS NULL"), 0);
     /* migration 7: what was stored came from the signal engine */
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM recs WHERE origin = 'signal'"), 3);
@@ -324,6 +324,62 @@ static void test_wal_checkpoint_interval(void **state)
     assert_true(wal_bytes_after(f, 300, &err) < 45L * 1000 * 1000);
 }
 
+/* A database from before migration 16, its audit entries a row each: they
+ * become a pack each with their hashes as they were, and the chain goes on
+ * from them with packs of a commit's entries. */
+static void test_migration_16_packs_stored_entries(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_decision_row d[4] = {
+        make_decision("acct-A", "r1", 0), make_decision("acct-A", "r2", 1),
+        make_decision("acct-A", "r3", 0), make_decision("acct-A", "r4", 0),
+    };
+    struct rd_error err = {0};
+    struct audit_seen before, after;
+    char sql[1200];
+
+    for (int i = 0; i < 4; i++)
+        add_rec(f->s, d[i].rec_id, NOW);
+    assert_int_equal(f->s->ops->trading->decision_add(f->s, &d[0], &err), RD_OK);
+    assert_int_equal(f->s->ops->trading->decision_add(f->s, &d[1], &err), RD_OK);
+    before = audit_chain_of(f->s, "account:acct-A");
+    assert_int_equal(before.n, 2);
+    rd_store_close(f->s);
+    f->s = NULL;
+    /* back to version 15: the table of migration 10, a row an entry */
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE old AS SELECT chain, seq, at, actor, kind, subject, record_hash, "
+             "COALESCE(lag(hash) OVER (PARTITION BY chain ORDER BY seq), '%s') AS prev_hash, hash "
+             "FROM audit_entries;"
+             "DROP VIEW audit_entries; DROP TABLE audit_packs;"
+             "CREATE TABLE audit_entries (chain TEXT NOT NULL, seq BIGINT NOT NULL, "
+             "at BIGINT NOT NULL, actor TEXT NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL, "
+             "record_hash TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, "
+             "PRIMARY KEY (chain, seq)) WITHOUT ROWID;"
+             "INSERT INTO audit_entries SELECT * FROM old; DROP TABLE old;"
+             "DELETE FROM schema_version WHERE version = 16;", RD_AUDIT_ZERO_HASH);
+    sql_exec(f->path, sql);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM audit_entries"), 2);
+
+    assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 16);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM audit_packs WHERE first_seq = last_seq"), 2);
+    after = audit_chain_of(f->s, "account:acct-A");
+    assert_int_equal(after.n, 2);
+    assert_memory_equal(after.e, before.e, 2 * sizeof before.e[0]);
+    assert_int_equal(audit_verify_probs(f->s, NULL).n, 0);
+    /* two decisions in one commit: one pack of two, after the old entries */
+    assert_int_equal(f->s->ops->begin(f->s, &err), RD_OK);
+    assert_int_equal(f->s->ops->trading->decision_add(f->s, &d[2], &err), RD_OK);
+    assert_int_equal(f->s->ops->trading->decision_add(f->s, &d[3], &err), RD_OK);
+    assert_int_equal(f->s->ops->commit(f->s, &err), RD_OK);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM audit_packs WHERE first_seq = 3 "
+                                      "AND last_seq = 4"), 1);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM audit_entries"), 4);
+    assert_int_equal(audit_chain_of(f->s, "account:acct-A").n, 4);
+    assert_int_equal(audit_verify_probs(f->s, NULL).n, 0);
+}
+
 #define FILE_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_file, teardown)
 #define MEM_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_memory, teardown)
 
@@ -377,6 +433,7 @@ int main(void)
         FILE_TEST(test_audit_rollback),
         FILE_TEST(test_audit_verify_tamper),
         FILE_TEST(test_audit_genesis),
+        FILE_TEST(test_migration_16_packs_stored_entries),
         FILE_TEST(test_audit_account_defs),
         FILE_TEST(test_key_check),
         FILE_TEST(test_key_refused_on_clear_amounts),
