@@ -820,11 +820,13 @@ struct rd_store_audit_ops {
     /* Inside a transaction: holds chain against every other writer of it
      * until the transaction ends (PostgreSQL: an account's chain under the
      * account's write lock, the firm's under a lock of its own; SQLite's
-     * writers already take turns), then reads its last entry into *last.
-     * RD_ENOTFOUND when the chain has none. */
+     * writers already take turns), then reads its last entry's chain, seq,
+     * at and hash into *last (the other fields empty). RD_ENOTFOUND when the
+     * chain has none. */
     int (*head)(struct rd_store *s, const char *chain, struct rd_audit_entry *last,
                 struct rd_error *err);
-    /* Appends e[0..n) as they are (seq and hashes the caller's). */
+    /* Appends e[0..n), consecutive entries of one chain, as they are (seq
+     * and hashes the caller's): one row (docs/audit.md, "Storage"). */
     int (*add)(struct rd_store *s, const struct rd_audit_entry *e, size_t n,
                struct rd_error *err);
     /* chain's entries from seq `from` on, by seq (chain NULL: every chain's,
@@ -832,7 +834,7 @@ struct rd_store_audit_ops {
     int (*list)(struct rd_store *s, const char *chain, int64_t from,
                 int (*visit)(void *ctx, const struct rd_audit_entry *), void *ctx,
                 struct rd_error *err);
-    /* The last entry of every chain, by chain. */
+    /* The last entry of every chain, by chain, as head reads it. */
     int (*heads)(struct rd_store *s, int (*visit)(void *ctx, const struct rd_audit_entry *),
                  void *ctx, struct rd_error *err);
 

@@ -164,6 +164,14 @@ static void test_pg_migrations_and_reopen(void **state)
                                     "table_schema = 'public' AND data_type = 'text' AND "
                                     "collation_name IS DISTINCT FROM 'C'"), 0);
     add_rec(f->s, "keep", NOW);
+    /* migration 16: recs are kept (no foreign key from decisions: the
+     * inserts check instead, and nothing takes a recommendation away) */
+    assert_int_equal(pg_sql(f->url, "SELECT COUNT(*) FROM pg_constraint WHERE contype = 'f' "
+                                    "AND conrelid = 'decisions'::regclass"), 0);
+    assert_int_equal(pg_cluster_sql(f->url, "DELETE FROM recs WHERE id = 'keep'"), -2);
+    assert_int_equal(pg_cluster_sql(f->url, "UPDATE recs SET id = 'moved' WHERE id = 'keep'"), -2);
+    assert_int_equal(pg_cluster_sql(f->url, "TRUNCATE recs CASCADE"), -2);
+    assert_int_equal(pg_sql(f->url, "SELECT COUNT(*) FROM recs WHERE id = 'keep'"), 1);
     rd_store_close(f->s);
 
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
