@@ -348,6 +348,46 @@ static void test_pg_shared_kv_never_waits(void **state)
     rd_store_close(s2);
 }
 
+/* Many shared documents at once: a key another open transaction is writing
+ * is left to it, at once, in either mode, and the others written; the
+ * statement says which. */
+static void test_pg_shared_kv_many_never_waits(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s2;
+    struct rd_error err = {0};
+    char url[600];
+    const char *keys[] = {"X", "Y", "Z"};
+    const char *vals[] = {"{\"by\":2}", "{\"y\":2}", "{\"z\":2}"};
+    const char *mine[] = {"{\"by\":1}", "{\"y\":1}", NULL};
+    const char *landed[] = {"{\"by\":1}", "{\"y\":2}", "{\"z\":2}"};
+    int written[3];
+
+    snprintf(url, sizeof url, "%s&lock_timeout=200", f->url);
+    assert_int_equal(rd_store_open(url, &s2, &err), RD_OK);
+    assert_int_equal(f->s->ops->begin(f->s, &err), RD_OK);
+    assert_int_equal(f->s->ops->trading->kv_put(f->s, "paper.market", "X", mine[0],
+                                                RD_KV_SHARED_NEW, &err), RD_OK);
+    assert_int_equal(s2->ops->trading->kv_put(s2, "paper.market", "Y", mine[1], 0, &err), RD_OK);
+    assert_int_equal(s2->ops->begin(s2, &err), RD_OK);
+    memset(written, 0xA5, sizeof written);
+    assert_int_equal(rd_store_kv_put_shared_many(s2, "paper.market", keys, vals, 3,
+                                                 RD_KV_SHARED_NEW, written, &err), RD_OK);
+    assert_int_equal(written[0], 0);          /* being written by the first */
+    assert_int_equal(written[1], 0);          /* there */
+    assert_int_equal(written[2], 1);
+    memset(written, 0xA5, sizeof written);
+    assert_int_equal(rd_store_kv_put_shared_many(s2, "paper.market", keys, vals, 2,
+                                                 RD_KV_SHARED, written, &err), RD_OK);
+    assert_int_equal(written[0], 0);
+    assert_int_equal(written[1], 1);
+    ct_kv_are(s2, "paper.market", keys, (const char *const[]){NULL, vals[1], vals[2]}, 3);
+    assert_int_equal(s2->ops->commit(s2, &err), RD_OK);
+    assert_int_equal(f->s->ops->commit(f->s, &err), RD_OK);
+    ct_kv_are(f->s, "paper.market", keys, landed, 3);
+    rd_store_close(s2);
+}
+
 struct late_add {
     struct rd_store *s;
     int rc;
@@ -498,6 +538,8 @@ int main(void)
         PG_TEST(test_kv),
         PG_TEST(test_kv_get_many),
         PG_TEST(test_kv_put_many),
+        PG_TEST(test_kv_put_shared_many),
+        PG_TEST(test_pg_shared_kv_many_never_waits),
         PG_TEST(test_orders_positions_many),
         PG_TEST(test_maint_vacuum),
         PG_TEST(test_reentrant_visitor),
@@ -519,6 +561,7 @@ int main(void)
         PG_TEST(test_key_check),
         PG_TEST(test_key_refused_on_clear_amounts),
         PG_TEST(test_key_ledger_sealed),
+        PG_TEST(test_key_kv_shared_sealed),
         PG_TEST(test_key_snapshots_sealed),
         PG_TEST(test_key_rekey),
         PG_TEST(test_key_daily_sealed),
