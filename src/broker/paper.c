@@ -1158,14 +1158,14 @@ static const char *symbol_key(const struct rd_order_request *req)
 }
 
 /*
- * Whether reqs[i] would start its symbol's walk, written before the batch's
- * orders are placed: the first order of the batch on a symbol the market has
- * no walk for (walks[i] NULL), with a client order id used neither before
- * (orders[i] NULL) nor earlier in the batch, a BUY that execute() does not
- * reject before quoting (the account as the batch found it, a holds no
- * position in the symbol: no earlier order of the batch touched it) and a
- * price to start at. An order left out starts a walk, if it does, as
- * submit_order would.
+ * Whether reqs[i] starts its symbol's walk before the batch's orders are
+ * placed: the first order of the batch on a symbol the market has no walk for
+ * (walks[i] NULL), with a client order id used neither before (orders[i]
+ * NULL) nor earlier in the batch, a BUY with a price to start at that
+ * execute() does not reject before quoting, the account a (as the batch found
+ * it: no earlier order of the batch touched the symbol) holding no position
+ * in the symbol. An order left out starts a walk, if it does, as submit_order
+ * would.
  */
 static int starts_walk(struct paper_acct *a, const struct rd_order_request *reqs, size_t i,
                        char *const *orders, char *const *walks)

@@ -1010,6 +1010,28 @@ static void walk_of_another(char *buf, size_t cap, int64_t now)
     assert_true(w > 0 && (size_t)w < cap);
 }
 
+static void fresh_requests(struct rd_order_request *reqs)
+{
+    memset(reqs, 0, NFRESH * sizeof *reqs);
+    for (size_t i = 0; i < NFRESH; i++) {
+        snprintf(reqs[i].client_order_id, sizeof reqs[i].client_order_id, "%s", fresh[i].cid);
+        snprintf(reqs[i].symbol, sizeof reqs[i].symbol, "%s", fresh[i].sym);
+        reqs[i].side = fresh[i].side;
+        reqs[i].qty = fresh[i].qty;
+        reqs[i].multiplier = fresh[i].mult;
+        reqs[i].ref_price = fresh[i].ref;
+        reqs[i].limit_price = fresh[i].limit;
+    }
+}
+
+/* Another account is writing NEW3's walk, and commits NEW2's (theirs) first. */
+static void others_on_the_market(struct mem_store *m, const char *theirs)
+{
+    m->busy = "NEW3";
+    m->landing = "NEW2";
+    m->landing_val = theirs;
+}
+
 /* The walks the batch's orders start are written before the orders are
  * placed, in one write, with what submit_order makes of each order: the same
  * results and the same store, whichever account's walk wins. */
@@ -1030,19 +1052,9 @@ static void test_submit_orders_start_walks(void **state)
     filled(b1, "c0", "AAPL", RD_SIDE_BUY, 1, 1, RD_DOLLARS(180), RD_DOLLARS(180));
     filled(bn, "c0", "AAPL", RD_SIDE_BUY, 1, 1, RD_DOLLARS(180), RD_DOLLARS(180));
     b1->now = bn->now = t0 + 600;
-    memset(reqs, 0, sizeof reqs);
-    for (size_t i = 0; i < NFRESH; i++) {
-        snprintf(reqs[i].client_order_id, sizeof reqs[i].client_order_id, "%s", fresh[i].cid);
-        snprintf(reqs[i].symbol, sizeof reqs[i].symbol, "%s", fresh[i].sym);
-        reqs[i].side = fresh[i].side;
-        reqs[i].qty = fresh[i].qty;
-        reqs[i].multiplier = fresh[i].mult;
-        reqs[i].ref_price = fresh[i].ref;
-        reqs[i].limit_price = fresh[i].limit;
-    }
-    one->busy = many->busy = "NEW3";
-    one->landing = many->landing = "NEW2";
-    one->landing_val = many->landing_val = theirs;
+    fresh_requests(reqs);
+    others_on_the_market(one, theirs);
+    others_on_the_market(many, theirs);
     for (size_t i = 0; i < NFRESH; i++) {
         rcs[i] = b1->ops->submit_order(b1, &reqs[i], &want[i], &err);
         assert_int_equal(rcs[i], i == 7 ? RD_EEXIST : RD_OK);
@@ -1125,6 +1137,55 @@ static void test_submit_orders_fail_whole(void **state)
         assert_same_state(pre, m);
         assert_int_equal(b->ops->submit_orders(b, reqs, NBATCH, got, rcs, &err), RD_OK);
         assert_same_state(done, m);
+        rd_broker_close(b);
+        mem_free(m);
+    }
+    rd_broker_close(bp);
+    rd_broker_close(bd);
+    mem_free(pre);
+    mem_free(done);
+}
+
+/* A failed allocation anywhere in a batch that starts walks keeps none of it
+ * and leaks nothing; the retry places it all. */
+static void test_submit_orders_allocation_failures(void **state)
+{
+    int64_t t0 = et(2025, 11, 12, 10, 0);
+    struct mem_store *pre = mem_new(), *done = mem_new();
+    struct rd_broker *bp = before_batch(pre, t0), *bd = before_batch(done, t0);
+    struct rd_order_request reqs[NFRESH];
+    struct rd_order_result got[NFRESH];
+    struct rd_error err = {0};
+    char theirs[256];
+    int rcs[NFRESH];
+    long total;
+
+    (void)state;
+    walk_of_another(theirs, sizeof theirs, t0 + 600);
+    fresh_requests(reqs);
+    others_on_the_market(done, theirs);
+    rd_alloc_fail_after(0);
+    assert_int_equal(bd->ops->submit_orders(bd, reqs, NFRESH, got, rcs, &err), RD_OK);
+    total = rd_alloc_fail_after(0);
+    assert_true(total > 10);
+    for (long nth = 1; nth <= total; nth++) {
+        struct mem_store *m = mem_new();
+        struct rd_broker *b = before_batch(m, t0);
+        int rc;
+
+        others_on_the_market(m, theirs);
+        rd_alloc_fail_after(nth);
+        rc = b->ops->submit_orders(b, reqs, NFRESH, got, rcs, &err);
+        rd_alloc_fail_after(0);
+        assert_int_equal(m->depth, 0);
+        if (rc == RD_OK) {
+            assert_same_state(done, m);
+        } else {
+            assert_same_state(pre, m);
+            others_on_the_market(m, theirs);
+            assert_int_equal(b->ops->submit_orders(b, reqs, NFRESH, got, rcs, &err), RD_OK);
+            assert_same_state(done, m);
+        }
         rd_broker_close(b);
         mem_free(m);
     }
@@ -1277,6 +1338,7 @@ int main(void)
         cmocka_unit_test(test_submit_orders_as_one_by_one),
         cmocka_unit_test(test_submit_orders_fail_whole),
         cmocka_unit_test(test_submit_orders_start_walks),
+        cmocka_unit_test(test_submit_orders_allocation_failures),
         cmocka_unit_test(test_nested_in_caller_transaction),
         cmocka_unit_test(test_allocation_failures),
     };
