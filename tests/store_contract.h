@@ -962,6 +962,78 @@ static void test_kv_put_many(void **state)
     rd_free(v);
 }
 
+/* The values of ns/keys[0..n) are want[0..n) (NULL: absent). */
+static void ct_kv_are(struct rd_store *s, const char *ns, const char *const *keys,
+                      const char *const *want, size_t n)
+{
+    struct rd_error err = {0};
+
+    for (size_t i = 0; i < n; i++) {
+        char *v = NULL;
+        int rc = s->ops->trading->kv_get(s, ns, keys[i], &v, &err);
+
+        if (!want[i]) {
+            assert_int_equal(rc, RD_ENOTFOUND);
+            continue;
+        }
+        if (rc != RD_OK)
+            fail_msg("kv_get %s/%s: %s", ns, keys[i], err.msg);
+        assert_string_equal(v, want[i]);
+        rd_free(v);
+    }
+}
+
+/* kv_put_shared_many (rd_store_kv_put_shared_many, PostgreSQL's trading
+ * version 6): SHARED_NEW writes the keys not there and says which, SHARED
+ * writes them all, more keys than one statement takes, the other modes
+ * refused. (A key another transaction is writing: test_store_postgres.c.) */
+static void test_kv_put_shared_many(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    struct rd_error err = {0};
+    const char *keys[] = {"A", "B", "C\"{,}"};
+    const char *vals[] = {"{\"a\": 2}", "{\"b\": \"x\\\"y\"}", ""};
+    const char *after_new[] = {"{\"a\": 1}", vals[1], vals[2]};
+    const char *later[] = {"{\"a\": 3}", "{\"b\": 3}"};
+    enum { NBIG = 1003 };
+    static char big[NBIG][16];
+    const char *bk[NBIG];
+    int written[NBIG];
+
+    assert_int_equal(s->ops->trading->kv_put(s, "paper.market", "A", "{\"a\": 1}", 0, &err),
+                     RD_OK);
+    memset(written, 0xA5, sizeof written);
+    assert_int_equal(rd_store_kv_put_shared_many(s, "paper.market", keys, vals, 3,
+                                                 RD_KV_SHARED_NEW, written, &err), RD_OK);
+    assert_int_equal(written[0], 0);
+    assert_int_equal(written[1], 1);
+    assert_int_equal(written[2], 1);
+    ct_kv_are(s, "paper.market", keys, after_new, 3);
+    memset(written, 0xA5, sizeof written);
+    assert_int_equal(rd_store_kv_put_shared_many(s, "paper.market", keys, later, 2,
+                                                 RD_KV_SHARED, written, &err), RD_OK);
+    assert_int_equal(written[0], 1);
+    assert_int_equal(written[1], 1);
+    ct_kv_are(s, "paper.market", keys, later, 2);
+    ct_kv_are(s, "paper.market", keys + 2, vals + 2, 1);
+    assert_int_equal(rd_store_kv_put_shared_many(s, "paper.market", keys, vals, 3, RD_KV_NEW,
+                                                 written, &err), RD_EINVAL);
+    assert_non_null(strstr(err.msg, "RD_KV_SHARED"));
+    ct_kv_are(s, "paper.market", keys, later, 2);
+    for (size_t i = 0; i < NBIG; i++) {
+        snprintf(big[i], sizeof big[i], "k%zu", i);
+        bk[i] = big[i];
+    }
+    assert_int_equal(s->ops->trading->kv_put(s, "paper.market", "k1001", "there", 0, &err), RD_OK);
+    assert_int_equal(rd_store_kv_put_shared_many(s, "paper.market", bk, bk, NBIG,
+                                                 RD_KV_SHARED_NEW, written, &err), RD_OK);
+    for (size_t i = 0; i < NBIG; i++)
+        assert_int_equal(written[i], i != 1001);
+    ct_kv_are(s, "paper.market", bk + 1000, bk + 1000, 1);
+    ct_kv_are(s, "paper.market", bk + 1002, bk + 1002, 1);
+}
+
 /* Maintenance (version 4): the size of a store, VACUUM refused inside a
  * transaction and run outside one, the rows still there after it. */
 static void test_maint_vacuum(void **state)

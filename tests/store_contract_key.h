@@ -104,6 +104,27 @@ static void test_key_ledger_sealed(void **state)
                      RD_ESTORE);
 }
 
+/* The paper account's documents, sealed with a key, written many at once in
+ * the shared modes too: they read back through the key. */
+static void test_key_kv_shared_sealed(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_encryption_key a = ct_key(1);
+    struct rd_error err = {0};
+    const char *keys[] = {"alice", "bob"};
+    const char *vals[] = {"{\"cash\": \"100\"}", "{\"cash\": \"200\"}"};
+    int written[2];
+
+    assert_int_equal(ct_reopen(f, &a, &err), RD_OK);
+    assert_int_equal(rd_store_kv_put_shared_many(f->s, "paper.account", keys, vals, 2,
+                                                 RD_KV_SHARED_NEW, written, &err), RD_OK);
+    assert_true(written[0] && written[1]);
+    ct_kv_are(f->s, "paper.account", keys, vals, 2);
+    assert_int_equal(rd_store_kv_put_shared_many(f->s, "paper.account", keys + 1, vals, 1,
+                                                 RD_KV_SHARED, written, &err), RD_OK);
+    ct_kv_are(f->s, "paper.account", keys + 1, vals, 1);
+}
+
 /* Performance snapshots with a key: the perf contract as without one, then
  * one account's sealed amounts copied onto another's row refuse to open. */
 static void test_key_snapshots_sealed(void **state)

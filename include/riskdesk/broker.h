@@ -94,6 +94,11 @@ struct rd_broker_state {
      * (RD_EEXIST when any key was there; the caller then rolls back) */
     int (*put_many)(void *ctx, const char *ns, const char *const *keys, const char *const *vals,
                     size_t n, int only_new, struct rd_error *err);
+    /* put of keys[0..n) (distinct) at once in a SHARED mode: written[i] 1 when
+     * keys[i] was written, 0 when it was left (the store's kv_put_shared_many) */
+    int (*put_shared_many)(void *ctx, const char *ns, const char *const *keys,
+                           const char *const *vals, size_t n, int mode, int *written,
+                           struct rd_error *err);
     int (*begin)(void *ctx, struct rd_error *err);
     int (*commit)(void *ctx, struct rd_error *err);
     void (*rollback)(void *ctx);

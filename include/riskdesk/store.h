@@ -250,6 +250,17 @@ struct rd_store_trading_ops {
      * Call it through rd_store_position_put_many. */
     int (*position_put_many)(struct rd_store *s, const struct rd_position_row *rows, size_t n,
                              struct rd_error *err);
+
+    /* version 6 */
+    /* kv_put of keys[0..n) (distinct) in ns with vals[i] in a shared mode,
+     * RD_KV_SHARED or RD_KV_SHARED_NEW (kv.h), never waiting for another
+     * transaction: written[i] is 1 when keys[i] was written, 0 when it was
+     * left (another open transaction is writing it, or, SHARED_NEW, it was
+     * there). A statement per 1,000 keys on PostgreSQL. Call it through
+     * rd_store_kv_put_shared_many. */
+    int (*kv_put_shared_many)(struct rd_store *s, const char *ns, const char *const *keys,
+                              const char *const *vals, size_t n, int mode, int *written,
+                              struct rd_error *err);
 };
 
 /*
@@ -284,6 +295,13 @@ int rd_store_position_put_many(struct rd_store *s, const struct rd_position_row 
                                struct rd_error *err);
 int rd_store_kv_put_many(struct rd_store *s, const char *ns, const char *const *keys,
                          const char *const *vals, size_t n, int only_new, struct rd_error *err);
+/* The backend's kv_put_shared_many, or for a trading table older than version
+ * 6 kv_put once a key: an RD_EEXIST of SHARED_NEW is a key left, any other
+ * success a key written (a store with one writer, as SQLite, leaves none
+ * else). RD_EINVAL for another mode. */
+int rd_store_kv_put_shared_many(struct rd_store *s, const char *ns, const char *const *keys,
+                                const char *const *vals, size_t n, int mode, int *written,
+                                struct rd_error *err);
 /* That one-at-a-time form itself, for a backend whose round trips cost nothing. */
 int rd_store_decisions_record_each(struct rd_store *s, struct rd_decision_row *rows, size_t n,
                                    struct rd_order_row *orders, const size_t *order_row,

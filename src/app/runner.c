@@ -78,6 +78,13 @@ static int st_put_many(void *ctx, const char *ns, const char *const *keys,
     return rd_store_kv_put_many(ctx, ns, keys, vals, n, only_new, err);
 }
 
+static int st_put_shared_many(void *ctx, const char *ns, const char *const *keys,
+                              const char *const *vals, size_t n, int mode, int *written,
+                              struct rd_error *err)
+{
+    return rd_store_kv_put_shared_many(ctx, ns, keys, vals, n, mode, written, err);
+}
+
 static int st_begin(void *ctx, struct rd_error *err)
 {
     struct rd_store *s = ctx;
@@ -106,6 +113,7 @@ void rd_runner_store_state(struct rd_store *s, struct rd_broker_state *out)
     out->get_many = st_get_many;
     out->put = st_put;
     out->put_many = st_put_many;
+    out->put_shared_many = st_put_shared_many;
     out->begin = st_begin;
     out->commit = st_commit;
     out->rollback = st_rollback;

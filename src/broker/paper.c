@@ -293,10 +293,8 @@ static int mkt_load(struct paper *pb, const char *symbol, struct paper_mkt *m, s
     return rc;
 }
 
-/* mode: RD_KV_SHARED_NEW for a walk started here, RD_KV_SHARED for one
- * advanced: the market is every account's, and an account never waits for
- * another's transaction to write it (kv.h). */
-static int mkt_save(struct paper *pb, const char *symbol, const struct paper_mkt *m, int mode,
+/* The walk m of symbol as its stored value, rd_malloc'ed in *text. */
+static int mkt_text(const char *symbol, const struct paper_mkt *m, char **text,
                     struct rd_error *err)
 {
     char seed[24];
@@ -307,18 +305,49 @@ static int mkt_save(struct paper *pb, const char *symbol, const struct paper_mkt
     o = json_pack("{s:s, s:I, s:o, s:I, s:I, s:o}", "seed", seed, "sigma_ppm",
                   (json_int_t)m->sigma_ppm, "p0", money_json(m->p0), "m0", (json_int_t)m->m0,
                   "minute", (json_int_t)m->minute, "price", money_json(m->price));
-    rc = save_json(&pb->st, NS_MARKET, symbol, o, mode, err);
+    rc = dump_json(NS_MARKET, symbol, o, text, err);
     json_decref(o);
     return rc;
+}
+
+/* mode: RD_KV_SHARED_NEW for a walk started here, RD_KV_SHARED for one
+ * advanced: the market is every account's, and an account never waits for
+ * another's transaction to write it (kv.h). */
+static int mkt_save(struct paper *pb, const char *symbol, const struct paper_mkt *m, int mode,
+                    struct rd_error *err)
+{
+    char *text = NULL;
+    int rc = mkt_text(symbol, m, &text, err);
+
+    if (rc == RD_OK)
+        rc = pb->st.put(pb->st.ctx, NS_MARKET, symbol, text, mode, err);
+    rd_free(text);
+    return rc;
+}
+
+/* The walk a symbol the market has never seen starts at start_price (> 0)
+ * now: its volatility from the contract's multiplier. */
+static void mkt_start(const struct paper *pb, rd_money start_price, int64_t multiplier,
+                      struct paper_mkt *m)
+{
+    m->seed = pb->seed;
+    m->sigma_ppm = rd_paper_sigma_for(multiplier);
+    m->p0 = start_price < RD_PAPER_PRICE_MIN   ? RD_PAPER_PRICE_MIN
+            : start_price > RD_PAPER_PRICE_MAX ? RD_PAPER_PRICE_MAX
+                                               : start_price;
+    m->m0 = m->minute = rd_paper_minute(pb->base.now);
+    m->price = m->p0;
 }
 
 /*
  * The current quote of symbol. A symbol the market has never seen starts a
  * walk at start_price when start_price > 0, else RD_ENOTFOUND. known: NULL to
  * read the symbol's walk here, else where its value was already read in this
- * transaction (*known NULL: the market had none).
+ * transaction (*known NULL: the market had none). step: NULL to write a walk
+ * advanced to a later minute here, else where its value goes, rd_malloc'ed,
+ * for the caller to write (NULL when the walk did not move).
  */
-static int mkt_quote(struct paper *pb, const char *symbol, const char *const *known,
+static int mkt_quote(struct paper *pb, const char *symbol, const char *const *known, char **step,
                      rd_money start_price, int64_t multiplier, rd_money *quote,
                      struct rd_error *err)
 {
@@ -327,19 +356,15 @@ static int mkt_quote(struct paper *pb, const char *symbol, const char *const *kn
     struct rd_paper_walk w;
     int rc;
 
+    if (step)
+        *step = NULL;
     rc = known ? mkt_parse(symbol, *known, &m, err) : mkt_load(pb, symbol, &m, err);
     if (rc == RD_ENOTFOUND) {
         if (start_price <= 0)
             return rd_error_set(err, RD_ENOTFOUND,
                                 "paper market: no quote for \"%s\": it has never been traded here",
                                 symbol);
-        m.seed = pb->seed;
-        m.sigma_ppm = rd_paper_sigma_for(multiplier);
-        m.p0 = start_price < RD_PAPER_PRICE_MIN   ? RD_PAPER_PRICE_MIN
-               : start_price > RD_PAPER_PRICE_MAX ? RD_PAPER_PRICE_MAX
-                                                  : start_price;
-        m.m0 = m.minute = now;
-        m.price = m.p0;
+        mkt_start(pb, start_price, multiplier, &m);
         rc = mkt_save(pb, symbol, &m, RD_KV_SHARED_NEW, err);
         /* another account started it first: its walk is the market's; still
          * being written by another transaction: this one's, until that lands */
@@ -348,7 +373,7 @@ static int mkt_quote(struct paper *pb, const char *symbol, const char *const *kn
 
             rc = mkt_load(pb, symbol, &theirs, err);
             if (rc == RD_OK)
-                return mkt_quote(pb, symbol, NULL, 0, multiplier, quote, err);
+                return mkt_quote(pb, symbol, NULL, step, 0, multiplier, quote, err);
             if (rc == RD_ENOTFOUND)
                 rc = RD_OK;
         }
@@ -364,7 +389,7 @@ static int mkt_quote(struct paper *pb, const char *symbol, const char *const *kn
         rd_paper_walk_init(&w, m.seed, symbol, m.sigma_ppm);
         m.price = rd_paper_advance(&w, m.minute, m.price, now);
         m.minute = now;
-        rc = mkt_save(pb, symbol, &m, RD_KV_SHARED, err);
+        rc = step ? mkt_text(symbol, &m, step, err) : mkt_save(pb, symbol, &m, RD_KV_SHARED, err);
         if (rc != RD_OK)
             return rc;
     }
@@ -555,7 +580,7 @@ static int acct_equity(struct paper *pb, const struct paper_acct *a, rd_money *e
 
         /* its own price starts a walk when the market has none: a walk
          * another account's open transaction is writing has not landed */
-        rc = mkt_quote(pb, p->symbol, (const char *const *)&walks[i], p->avg_price,
+        rc = mkt_quote(pb, p->symbol, (const char *const *)&walks[i], NULL, p->avg_price,
                        p->multiplier, &q, err);
         if (rc == RD_ENOTFOUND) {
             rc = rd_error_set(err, RD_ESTORE, "paper broker: account %s holds %s but the market "
@@ -764,10 +789,38 @@ static void reject(struct rd_order_result *r, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Whether execute() rejects req before it quotes, against the account's
+ * position p in req's symbol (NULL: none): 1 with the rejection in r. */
+static int rejected_unquoted(const struct rd_order_request *req, const struct paper_pos *p,
+                             struct rd_order_result *r)
+{
+    char m1[32];
+
+    if (req->symbol[0] == '\0' || strnlen(req->symbol, sizeof req->symbol) >= sizeof req->symbol)
+        reject(r, "symbol is empty or longer than %zu characters", sizeof req->symbol - 1);
+    else if (req->side != RD_SIDE_BUY && req->side != RD_SIDE_SELL)
+        reject(r, "unknown order side %d", (int)req->side);
+    else if (req->qty <= 0)
+        reject(r, "qty must be positive, got %" PRId64, req->qty);
+    else if (req->multiplier <= 0)
+        reject(r, "multiplier must be positive, got %" PRId64, req->multiplier);
+    else if (req->limit_price != 0) {
+        rd_money_format(req->limit_price, m1, sizeof m1);
+        reject(r, "paper broker takes market orders only (limit price %s given)", m1);
+    } else if (p && p->multiplier != req->multiplier)
+        reject(r, "multiplier %" PRId64 " does not match the position in %s (multiplier %" PRId64 ")",
+               req->multiplier, req->symbol, p->multiplier);
+    else if (req->side == RD_SIDE_SELL && (!p || p->qty < req->qty))
+        reject(r, "insufficient qty: have %" PRId64 ", sell %" PRId64, p ? p->qty : 0, req->qty);
+    else
+        return 0;
+    return 1;
+}
+
 /* Checks the order against the account and fills it, or sets a rejection in r.
- * walk: as mkt_quote's known. */
+ * walk, step: as mkt_quote's known and step. */
 static int execute(struct paper *pb, struct paper_acct *a, const struct rd_order_request *req,
-                   const char *const *walk, int32_t today, struct rd_order_result *r,
+                   const char *const *walk, char **step, int32_t today, struct rd_order_result *r,
                    struct rd_error *err)
 {
     struct paper_pos *p = acct_find(a, req->symbol);
@@ -775,37 +828,9 @@ static int execute(struct paper *pb, struct paper_acct *a, const struct rd_order
     rd_money price, value;
     int rc;
 
-    if (req->symbol[0] == '\0' || strnlen(req->symbol, sizeof req->symbol) >= sizeof req->symbol) {
-        reject(r, "symbol is empty or longer than %zu characters", sizeof req->symbol - 1);
+    if (rejected_unquoted(req, p, r))
         return RD_OK;
-    }
-    if (req->side != RD_SIDE_BUY && req->side != RD_SIDE_SELL) {
-        reject(r, "unknown order side %d", (int)req->side);
-        return RD_OK;
-    }
-    if (req->qty <= 0) {
-        reject(r, "qty must be positive, got %" PRId64, req->qty);
-        return RD_OK;
-    }
-    if (req->multiplier <= 0) {
-        reject(r, "multiplier must be positive, got %" PRId64, req->multiplier);
-        return RD_OK;
-    }
-    if (req->limit_price != 0) {
-        rd_money_format(req->limit_price, m1, sizeof m1);
-        reject(r, "paper broker takes market orders only (limit price %s given)", m1);
-        return RD_OK;
-    }
-    if (p && p->multiplier != req->multiplier) {
-        reject(r, "multiplier %" PRId64 " does not match the position in %s (multiplier %" PRId64 ")",
-               req->multiplier, req->symbol, p->multiplier);
-        return RD_OK;
-    }
-    if (req->side == RD_SIDE_SELL && (!p || p->qty < req->qty)) {
-        reject(r, "insufficient qty: have %" PRId64 ", sell %" PRId64, p ? p->qty : 0, req->qty);
-        return RD_OK;
-    }
-    rc = mkt_quote(pb, req->symbol, walk, req->ref_price, req->multiplier, &price, err);
+    rc = mkt_quote(pb, req->symbol, walk, step, req->ref_price, req->multiplier, &price, err);
     if (rc == RD_ENOTFOUND) {
         rd_money_format(req->ref_price, m1, sizeof m1);
         rd_error_clear(err);
@@ -890,8 +915,8 @@ static int paper_open(const struct rd_broker_params *p, struct rd_broker **out, 
         return rd_error_set(err, RD_EINVAL, "paper broker: account name \"%.32s...\" is longer "
                             "than %zu characters", p->account, sizeof pb->base.account - 1);
     so = p->state;
-    if (!so || !so->get || !so->get_many || !so->put || !so->put_many || !so->begin ||
-        !so->commit || !so->rollback)
+    if (!so || !so->get || !so->get_many || !so->put || !so->put_many || !so->put_shared_many ||
+        !so->begin || !so->commit || !so->rollback)
         return rd_error_set(err, RD_EINVAL, "paper broker: account %s needs a state with "
                             "named values and transactions", p->account);
     if (p->starting_cash <= 0 || p->starting_cash > RD_MONEY_MAX / 2)
@@ -1050,19 +1075,19 @@ static int order_is_new(struct paper *pb, const struct rd_order_request *req,
                         r->broker_order_id, status_names[r->status]);
 }
 
-/* Places a new order against the loaded account a; walk: as mkt_quote's
- * known. *doc: the order's value, rd_malloc'ed; the caller stores it and the
- * account. */
+/* Places a new order against the loaded account a; walk, step: as
+ * mkt_quote's known and step. *doc: the order's value, rd_malloc'ed; the
+ * caller stores it and the account. */
 static int place(struct paper *pb, struct paper_acct *a, const struct rd_order_request *req,
-                 const char *const *walk, int32_t today, struct rd_order_result *r, char **doc,
-                 struct rd_error *err)
+                 const char *const *walk, char **step, int32_t today, struct rd_order_result *r,
+                 char **doc, struct rd_error *err)
 {
     int rc;
 
     *doc = NULL;
     snprintf(r->broker_order_id, sizeof r->broker_order_id, "paper-%" PRId64, a->next_order);
     a->next_order++;
-    rc = execute(pb, a, req, walk, today, r, err);
+    rc = execute(pb, a, req, walk, step, today, r, err);
     return rc == RD_OK ? order_doc(pb, req, r, doc, err) : rc;
 }
 
@@ -1102,7 +1127,7 @@ static int paper_submit_order(struct rd_broker *b, const struct rd_order_request
         return rc;
     if ((rc = order_is_new(pb, req, NULL, &r, err)) != RD_OK ||
         (rc = acct_open(pb, today, &a, err)) != RD_OK ||
-        (rc = place(pb, &a, req, NULL, today, &r, &doc, err)) != RD_OK ||
+        (rc = place(pb, &a, req, NULL, NULL, today, &r, &doc, err)) != RD_OK ||
         (rc = acct_save(pb, &a, err)) != RD_OK)
         goto out;
     rc = pb->st.put(pb->st.ctx, pb->order_ns, req->client_order_id, doc, RD_KV_NEW, err);
@@ -1133,10 +1158,106 @@ static const char *symbol_key(const struct rd_order_request *req)
 }
 
 /*
+ * Whether reqs[i] starts its symbol's walk before the batch's orders are
+ * placed: the first order of the batch on a symbol the market has no walk for
+ * (walks[i] NULL), with a client order id used neither before (orders[i]
+ * NULL) nor earlier in the batch, a BUY with a price to start at that
+ * execute() does not reject before quoting, the account a (as the batch found
+ * it: no earlier order of the batch touched the symbol) holding no position
+ * in the symbol. An order left out starts a walk, if it does, as submit_order
+ * would.
+ */
+static int starts_walk(struct paper_acct *a, const struct rd_order_request *reqs, size_t i,
+                       char *const *orders, char *const *walks)
+{
+    const struct rd_order_request *req = &reqs[i];
+    struct rd_order_result r;
+
+    return !walks[i] && !orders[i] && req->side == RD_SIDE_BUY && req->ref_price > 0 &&
+           earlier_same(reqs, i, 1) == i && earlier_same(reqs, i, 0) == i &&
+           !rejected_unquoted(req, NULL, &r) && !acct_find(a, req->symbol);
+}
+
+/*
+ * Starts at once the walks the batch's orders would start (starts_walk's),
+ * each as mkt_quote starts it, in one write that leaves the walks another
+ * transaction has written or is writing; those are read again at once: one
+ * now there is the market's, one still absent (another open transaction is
+ * writing it) this transaction's own, unwritten, as mkt_quote leaves it.
+ * walks[i] of each such order then holds its walk. written: room for n.
+ */
+static int walks_start(struct paper *pb, struct paper_acct *a,
+                       const struct rd_order_request *reqs, size_t n, char *const *orders,
+                       char **walks, int *written, struct rd_error *err)
+{
+    const char **keys = rd_calloc(n, sizeof *keys);
+    char **vals = rd_calloc(n, sizeof *vals), **theirs = rd_calloc(n, sizeof *theirs);
+    size_t *at = rd_calloc(n, sizeof *at), nw = 0, nleft = 0;
+    int rc = RD_OK;
+
+    if (!keys || !vals || !theirs || !at) {
+        rc = rd_error_set(err, RD_ENOMEM, "paper broker: out of memory starting walks for %zu "
+                          "orders", n);
+        goto out;
+    }
+    for (size_t i = 0; i < n && rc == RD_OK; i++) {
+        struct paper_mkt m;
+
+        if (!starts_walk(a, reqs, i, orders, walks))
+            continue;
+        mkt_start(pb, reqs[i].ref_price, reqs[i].multiplier, &m);
+        keys[nw] = reqs[i].symbol;
+        at[nw] = i;
+        rc = mkt_text(reqs[i].symbol, &m, &vals[nw++], err);
+    }
+    if (rc != RD_OK || nw == 0 ||
+        (rc = pb->st.put_shared_many(pb->st.ctx, NS_MARKET, keys, (const char *const *)vals, nw,
+                                     RD_KV_SHARED_NEW, written, err)) != RD_OK)
+        goto out;
+    for (size_t k = 0; k < nw; k++) {
+        char *v = vals[k];
+
+        vals[k] = NULL;
+        if (written[k]) {
+            walks[at[k]] = v;
+            continue;
+        }
+        keys[nleft] = keys[k];
+        at[nleft] = at[k];
+        vals[nleft++] = v;
+    }
+    if (nleft == 0 || (rc = pb->st.get_many(pb->st.ctx, NS_MARKET, keys, nleft, theirs, err)) != RD_OK)
+        goto out;
+    for (size_t k = 0; k < nleft; k++) {
+        if (theirs[k]) {
+            walks[at[k]] = theirs[k];
+            theirs[k] = NULL;
+        } else {
+            walks[at[k]] = vals[k];
+            vals[k] = NULL;
+        }
+    }
+out:
+    for (size_t k = 0; k < nw; k++) {
+        if (vals)
+            rd_free(vals[k]);
+        if (theirs)
+            rd_free(theirs[k]);
+    }
+    rd_free(keys);
+    rd_free(vals);
+    rd_free(theirs);
+    rd_free(at);
+    return rc;
+}
+
+/*
  * The account is read and written once for the whole batch, its orders' ids
- * and their contracts' walks read in one request each, the new orders written
- * in one; each order is then what submit_order makes of it, in order: a later
- * order sees an earlier one's fill and its walk's step.
+ * and their contracts' walks read in one request each, the walks its orders
+ * start written in one before they are placed, the new orders in one; each
+ * order is then what submit_order makes of it, in order: a later order sees
+ * an earlier one's fill and its walk's step, which are written in one at the
+ * end.
  */
 static int paper_submit_orders(struct rd_broker *b, const struct rd_order_request *reqs,
                                size_t n, struct rd_order_result *out, int *rcs,
@@ -1146,7 +1267,9 @@ static int paper_submit_orders(struct rd_broker *b, const struct rd_order_reques
     struct paper_acct a = {0};
     const char **keys = NULL, **vals = NULL;
     char **orders = NULL, **walks = NULL, **docs = NULL;
-    size_t nnew = 0;
+    unsigned char *stepped = NULL;
+    int *written = NULL;
+    size_t nnew = 0, nstep = 0;
     int32_t today;
     int rc;
 
@@ -1166,7 +1289,9 @@ static int paper_submit_orders(struct rd_broker *b, const struct rd_order_reques
     walks = rd_calloc(n, sizeof *walks);
     docs = rd_calloc(n, sizeof *docs);
     vals = rd_calloc(n, sizeof *vals);
-    if (!keys || !orders || !walks || !docs || !vals) {
+    stepped = rd_calloc(n, sizeof *stepped);
+    written = rd_calloc(n, sizeof *written);
+    if (!keys || !orders || !walks || !docs || !vals || !stepped || !written) {
         rc = rd_error_set(err, RD_ENOMEM, "paper broker: out of memory submitting %zu orders", n);
         goto done;
     }
@@ -1182,10 +1307,12 @@ static int paper_submit_orders(struct rd_broker *b, const struct rd_order_reques
         keys[i] = symbol_key(&reqs[i]);
     if ((rc = pb->st.get_many(pb->st.ctx, NS_MARKET, keys, n, walks, err)) != RD_OK ||
         (rc = acct_open(pb, today, &a, err)) != RD_OK ||
-        (rc = acct_room(&a, n, err)) != RD_OK)
+        (rc = acct_room(&a, n, err)) != RD_OK ||
+        (rc = walks_start(pb, &a, reqs, n, orders, walks, written, err)) != RD_OK)
         goto out;
     for (size_t i = 0; i < n && rc == RD_OK; i++) {
-        size_t same = earlier_same(reqs, i, 1);
+        size_t same = earlier_same(reqs, i, 1), sym;
+        char *step = NULL;
 
         if (same < i) {                   /* placed a moment ago, in this batch */
             out[i] = out[same];
@@ -1199,13 +1326,29 @@ static int paper_submit_orders(struct rd_broker *b, const struct rd_order_reques
             rc = RD_OK;
             continue;
         }
-        /* a walk an earlier order of the batch stepped is read again */
+        /* the symbol's walk as the batch knows it, in walks[] of the batch's
+         * first order on it: read, started or stepped by an earlier order; a
+         * walk an earlier order started one at a time is read again */
+        sym = earlier_same(reqs, i, 0);
         if (rc == RD_OK)
             rc = place(pb, &a, &reqs[i],
-                       earlier_same(reqs, i, 0) < i ? NULL : (const char *const *)&walks[i],
+                       sym == i || walks[sym] ? (const char *const *)&walks[sym] : NULL, &step,
                        today, &out[i], &docs[i], err);
+        if (step) {
+            rd_free(walks[sym]);
+            walks[sym] = step;
+            stepped[sym] = 1;
+        }
         rcs[i] = rc;
     }
+    for (size_t i = 0; i < n && rc == RD_OK; i++)
+        if (stepped[i]) {
+            keys[nstep] = reqs[i].symbol;
+            vals[nstep++] = walks[i];
+        }
+    if (rc == RD_OK && nstep > 0)
+        rc = pb->st.put_shared_many(pb->st.ctx, NS_MARKET, keys, vals, nstep, RD_KV_SHARED,
+                                    written, err);
     for (size_t i = 0; i < n && rc == RD_OK; i++)
         if (docs[i]) {
             keys[nnew] = reqs[i].client_order_id;
@@ -1233,6 +1376,8 @@ done:
     rd_free(docs);
     rd_free(vals);
     rd_free(keys);
+    rd_free(stepped);
+    rd_free(written);
     acct_release(&a);
     return rc;
 }
@@ -1268,7 +1413,7 @@ static int paper_quote(struct rd_broker *b, const char *symbol, rd_money *price,
     rc = tx_begin(pb, err);
     if (rc != RD_OK)
         return rc;
-    rc = mkt_quote(pb, symbol, NULL, 0, 1, &q, err);
+    rc = mkt_quote(pb, symbol, NULL, NULL, 0, 1, &q, err);
     rc = tx_end(pb, rc, RD_OK, err);
     if (rc == RD_OK)
         *price = q;

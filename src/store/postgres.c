@@ -307,6 +307,18 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
     S(RD_PGS_POSITION_DELETE_MANY,
       "DELETE FROM positions p USING unnest($1::text[], $2::text[]) AS u(n_account, n_symbol) "
       "WHERE p.account = u.n_account AND p.symbol = u.n_symbol"),
+    /* RD_PGS_KV_SHARED_INSERT and _UPSERT a key a row (the same lock on each
+     * key), the keys written returned */
+    S(RD_PGS_KV_SHARED_INSERT_MANY,
+      "INSERT INTO kv (ns, key, val) SELECT $1::text, k, v "
+      "FROM unnest($2::text[], $3::text[]) AS u(k, v) "
+      "WHERE pg_try_advisory_xact_lock(" RD_PG_KV_LOCK_CLASS ", hashtext($1::text || '/' || k)) "
+      "ON CONFLICT DO NOTHING RETURNING key"),
+    S(RD_PGS_KV_SHARED_UPSERT_MANY,
+      "INSERT INTO kv (ns, key, val) SELECT $1::text, k, v "
+      "FROM unnest($2::text[], $3::text[]) AS u(k, v) "
+      "WHERE pg_try_advisory_xact_lock(" RD_PG_KV_LOCK_CLASS ", hashtext($1::text || '/' || k)) "
+      "ON CONFLICT (ns, key) DO UPDATE SET val = excluded.val RETURNING key"),
 };
 
 #undef S

@@ -3,7 +3,8 @@
  * statements (store.h's decisions_record) and the broker's answers to its
  * orders (order_update_many, position_put_many), and the entries of all its
  * underlyings in one query (activity_entries), and many keys of the key-value
- * space in one query (kv_get_many) or one statement per CHUNK keys (kv_put_many).
+ * space in one query (kv_get_many) or one statement per CHUNK keys (kv_put_many,
+ * kv_put_shared_many).
  *
  * decision_add and order_add are a statement a row, and the server's cost of
  * a statement (bind, plan, execute, its protocol messages) is most of a small
@@ -464,31 +465,52 @@ int rd_pg_kv_get_many(struct rd_store *s, const char *ns, const char *const *key
     return rc;
 }
 
-/* kv_put_many of keys[0..n) (n <= CHUNK): sealed first when the store keeps ns sealed. */
-static int kv_put_chunk(struct rd_pg_store *q, const char *ns, const char *const *keys,
-                        const char *const *vals, size_t n, int only_new, struct rd_error *err)
+/* keys[0..n) and vals[0..n) of a write to ns as the array literals *klist
+ * and *vlist, rd_malloc'ed; the values sealed first when the store keeps ns
+ * sealed. what: the operation, for messages. */
+static int kv_arrays(struct rd_store *s, const char *what, const char *ns,
+                     const char *const *keys, const char *const *vals, size_t n, char **klist,
+                     char **vlist, struct rd_error *err)
 {
-    struct rd_store *s = &q->base;
-    char **sealed = NULL, *klist = NULL, *vlist = NULL;
-    struct rd_pg_bind b;
-    char what[128];
-    long rows = 0;
+    char **sealed = NULL;
     int rc = RD_OK;
 
+    *klist = *vlist = NULL;
     if (s->keyed && rd_store_kv_sealed(ns)) {
         if (!(sealed = rd_calloc(n, sizeof *sealed)))
-            return rd_error_set(err, RD_ENOMEM, "kv_put_many %s: out of memory for %zu keys", ns, n);
+            return rd_error_set(err, RD_ENOMEM, "%s %s: out of memory for %zu keys", what, ns, n);
         for (size_t i = 0; i < n && rc == RD_OK; i++)
             rc = rd_store_kv_seal(&s->key, ns, keys[i], vals[i], &sealed[i], err);
         if (rc != RD_OK)
             goto out;
     }
-    klist = text_array(keys, n);
-    vlist = text_array(sealed ? (const char *const *)sealed : vals, n);
-    if (!klist || !vlist) {
-        rc = rd_error_set(err, RD_ENOMEM, "kv_put_many %s: out of memory for %zu keys", ns, n);
-        goto out;
+    *klist = text_array(keys, n);
+    *vlist = text_array(sealed ? (const char *const *)sealed : vals, n);
+    if (!*klist || !*vlist) {
+        rd_free(*klist);
+        rd_free(*vlist);
+        *klist = *vlist = NULL;
+        rc = rd_error_set(err, RD_ENOMEM, "%s %s: out of memory for %zu keys", what, ns, n);
     }
+out:
+    for (size_t i = 0; sealed && i < n; i++)
+        rd_free(sealed[i]);
+    rd_free(sealed);
+    return rc;
+}
+
+/* kv_put_many of keys[0..n) (n <= CHUNK). */
+static int kv_put_chunk(struct rd_pg_store *q, const char *ns, const char *const *keys,
+                        const char *const *vals, size_t n, int only_new, struct rd_error *err)
+{
+    char *klist, *vlist;
+    struct rd_pg_bind b;
+    char what[128];
+    long rows = 0;
+    int rc = kv_arrays(&q->base, "kv_put_many", ns, keys, vals, n, &klist, &vlist, err);
+
+    if (rc != RD_OK)
+        return rc;
     rd_pg_bind_init(&b);
     rd_pg_bind_str(&b, ns);
     rd_pg_bind_str(&b, klist);
@@ -498,10 +520,6 @@ static int kv_put_chunk(struct rd_pg_store *q, const char *ns, const char *const
                        &b, &rows, err, what);
     if (rc == RD_OK && rows != (long)n)
         rc = rd_error_set(err, RD_EEXIST, "%s: %ld of them already exist", what, (long)n - rows);
-out:
-    for (size_t i = 0; sealed && i < n; i++)
-        rd_free(sealed[i]);
-    rd_free(sealed);
     rd_free(klist);
     rd_free(vlist);
     return rc;
@@ -516,5 +534,54 @@ int rd_pg_kv_put_many(struct rd_store *s, const char *ns, const char *const *key
     for (size_t at = 0; at < n && rc == RD_OK; at += CHUNK)
         rc = kv_put_chunk(q, ns, keys + at, vals + at, n - at < CHUNK ? n - at : CHUNK, only_new,
                           err);
+    return rc;
+}
+
+/* kv_put_shared_many of keys[0..n) (n <= CHUNK): the statement returns the
+ * keys it wrote. */
+static int kv_put_shared_chunk(struct rd_pg_store *q, const char *ns, const char *const *keys,
+                               const char *const *vals, size_t n, int mode, int *written,
+                               struct rd_error *err)
+{
+    char *klist, *vlist;
+    struct rd_pg_bind b;
+    PGresult *res;
+    char what[128];
+    int rc = kv_arrays(&q->base, "kv_put_shared_many", ns, keys, vals, n, &klist, &vlist, err);
+
+    if (rc != RD_OK)
+        return rc;
+    rd_pg_bind_init(&b);
+    rd_pg_bind_str(&b, ns);
+    rd_pg_bind_str(&b, klist);
+    rd_pg_bind_str(&b, vlist);
+    snprintf(what, sizeof what, "kv_put_shared_many %.60s (%zu keys from %.40s)", ns, n, keys[0]);
+    rc = rd_pg_run_query(q, mode == RD_KV_SHARED_NEW ? RD_PGS_KV_SHARED_INSERT_MANY
+                                                     : RD_PGS_KV_SHARED_UPSERT_MANY,
+                         &b, &res, err, what);
+    rd_free(klist);
+    rd_free(vlist);
+    if (rc != RD_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        written[i] = 0;
+    for (int r = 0, nr = PQntuples(res); r < nr; r++)
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(keys[i], PQgetvalue(res, r, 0)))
+                written[i] = 1;
+    PQclear(res);
+    return RD_OK;
+}
+
+int rd_pg_kv_put_shared_many(struct rd_store *s, const char *ns, const char *const *keys,
+                             const char *const *vals, size_t n, int mode, int *written,
+                             struct rd_error *err)
+{
+    struct rd_pg_store *q = rd_pg(s);
+    int rc = RD_OK;
+
+    for (size_t at = 0; at < n && rc == RD_OK; at += CHUNK)
+        rc = kv_put_shared_chunk(q, ns, keys + at, vals + at, n - at < CHUNK ? n - at : CHUNK,
+                                 mode, written + at, err);
     return rc;
 }

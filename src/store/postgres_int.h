@@ -262,6 +262,8 @@ enum rd_pg_stmt {
     RD_PGS_ORDER_UPDATE_MANY,
     RD_PGS_POSITION_PUT_MANY,
     RD_PGS_POSITION_DELETE_MANY,
+    RD_PGS_KV_SHARED_INSERT_MANY,
+    RD_PGS_KV_SHARED_UPSERT_MANY,
     RD_PGS_COUNT
 };
 
@@ -420,6 +422,9 @@ int rd_pg_kv_get_many(struct rd_store *s, const char *ns, const char *const *key
                       char **vals, struct rd_error *err);
 int rd_pg_kv_put_many(struct rd_store *s, const char *ns, const char *const *keys,
                       const char *const *vals, size_t n, int only_new, struct rd_error *err);
+int rd_pg_kv_put_shared_many(struct rd_store *s, const char *ns, const char *const *keys,
+                             const char *const *vals, size_t n, int mode, int *written,
+                             struct rd_error *err);
 /* postgres_batch.c: store.h's activity_entries, one query for them all. */
 int rd_pg_activity_entries(struct rd_store *s, const char *account, int64_t day_start,
                            const char *const *underlyings, size_t n, int32_t *count,

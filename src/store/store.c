@@ -240,6 +240,29 @@ int rd_store_kv_put_many(struct rd_store *s, const char *ns, const char *const *
     return kv_put_many_each(s, ns, keys, vals, n, only_new, err);
 }
 
+int rd_store_kv_put_shared_many(struct rd_store *s, const char *ns, const char *const *keys,
+                                const char *const *vals, size_t n, int mode, int *written,
+                                struct rd_error *err)
+{
+    const struct rd_store_trading_ops *t = s->ops->trading;
+    int rc = RD_OK;
+
+    if (mode != RD_KV_SHARED && mode != RD_KV_SHARED_NEW)
+        return rd_error_set(err, RD_EINVAL, "kv_put_shared_many %s: mode %d: expected "
+                            "RD_KV_SHARED or RD_KV_SHARED_NEW", ns, mode);
+    if (t->version >= 6 && t->kv_put_shared_many)
+        return t->kv_put_shared_many(s, ns, keys, vals, n, mode, written, err);
+    for (size_t i = 0; i < n && rc == RD_OK; i++) {
+        rc = t->kv_put(s, ns, keys[i], vals[i], mode, err);
+        written[i] = rc == RD_OK;
+        if (rc == RD_EEXIST && mode == RD_KV_SHARED_NEW) {
+            rd_error_clear(err);
+            rc = RD_OK;
+        }
+    }
+    return rc;
+}
+
 int rd_store_order_update_many(struct rd_store *s, const struct rd_order_row *orders, size_t n,
                                struct rd_error *err)
 {

@@ -1,3 +1,4 @@
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,7 +33,14 @@ struct mem_store {
     long gets, get_manys;    /* calls of get and of get_many */
     long account_puts;       /* puts of a paper.account document */
     long put_manys;          /* calls of put_many */
+    long put_shared_manys;   /* calls of put_shared_many */
     int fail_commit;
+    /* another account's transactions on the market: busy, a paper.market key
+     * one that is open is writing (a shared write leaves it); landing, the
+     * paper.market key and value one commits just before the next shared
+     * write (NULL: none) */
+    const char *busy;
+    const char *landing, *landing_val;
 };
 
 static void kv_free_all(struct kv *items, size_t n)
@@ -159,26 +167,15 @@ static int mem_kv_get_many(void *s, const char *ns, const char *const *keys, siz
     return RD_OK;
 }
 
-static int mem_kv_put(void *s, const char *ns, const char *key, const char *val,
-                      int only_new, struct rd_error *err)
+static void kv_set(struct mem_store *m, const char *ns, const char *key, const char *val)
 {
-    struct mem_store *m = (struct mem_store *)s;
-    struct kv *e;
+    struct kv *e = kv_find(m, ns, key);
 
-    if (m->depth <= 0)
-        m->misuse++;                /* the paper broker always writes inside a transaction */
-    m->puts++;
-    m->account_puts += strcmp(ns, "paper.account") == 0;
-    if (m->fail_put_at > 0 && m->puts >= m->fail_put_at)
-        return rd_error_set(err, RD_ESTORE, "mem store: injected write failure");
-    e = kv_find(m, ns, key);
-    if (e && (only_new & RD_KV_NEW))
-        return rd_error_set(err, RD_EEXIST, "%s/%s exists", ns, key);
     if (e) {
         free(e->val);
         e->val = strdup(val);
         assert_non_null(e->val);
-        return RD_OK;
+        return;
     }
     m->items = realloc(m->items, (m->n + 1) * sizeof *m->items);
     assert_non_null(m->items);
@@ -187,7 +184,42 @@ static int mem_kv_put(void *s, const char *ns, const char *key, const char *val,
     e->key = strdup(key);
     e->val = strdup(val);
     assert_true(e->ns && e->key && e->val);
+}
+
+/* kv_put; *wrote 1 when it wrote */
+static int mem_put(struct mem_store *m, const char *ns, const char *key, const char *val,
+                   int only_new, int *wrote, struct rd_error *err)
+{
+    *wrote = 0;
+    if (m->depth <= 0)
+        m->misuse++;                /* the paper broker always writes inside a transaction */
+    m->puts++;
+    m->account_puts += strcmp(ns, "paper.account") == 0;
+    if (m->fail_put_at > 0 && m->puts >= m->fail_put_at)
+        return rd_error_set(err, RD_ESTORE, "mem store: injected write failure");
+    if (only_new & RD_KV_SHARED) {
+        if (m->landing) {
+            kv_set(m, "paper.market", m->landing, m->landing_val);
+            m->landing = NULL;
+        }
+        if (m->busy && !strcmp(ns, "paper.market") && !strcmp(key, m->busy))
+            return only_new & RD_KV_NEW ? rd_error_set(err, RD_EEXIST, "%s/%s is being written",
+                                                       ns, key)
+                                        : RD_OK;
+    }
+    if (kv_find(m, ns, key) && (only_new & RD_KV_NEW))
+        return rd_error_set(err, RD_EEXIST, "%s/%s exists", ns, key);
+    kv_set(m, ns, key, val);
+    *wrote = 1;
     return RD_OK;
+}
+
+static int mem_kv_put(void *s, const char *ns, const char *key, const char *val,
+                      int only_new, struct rd_error *err)
+{
+    int wrote;
+
+    return mem_put(s, ns, key, val, only_new, &wrote, err);
 }
 
 static int mem_kv_put_many(void *s, const char *ns, const char *const *keys,
@@ -199,6 +231,24 @@ static int mem_kv_put_many(void *s, const char *ns, const char *const *keys,
     ((struct mem_store *)s)->put_manys++;
     for (size_t i = 0; i < n && rc == RD_OK; i++)
         rc = mem_kv_put(s, ns, keys[i], vals[i], only_new, err);
+    return rc;
+}
+
+static int mem_kv_put_shared_many(void *s, const char *ns, const char *const *keys,
+                                  const char *const *vals, size_t n, int mode, int *written,
+                                  struct rd_error *err)
+{
+    int rc = RD_OK;
+
+    assert_true(mode == RD_KV_SHARED || mode == RD_KV_SHARED_NEW);
+    ((struct mem_store *)s)->put_shared_manys++;
+    for (size_t i = 0; i < n && rc == RD_OK; i++) {
+        rc = mem_put(s, ns, keys[i], vals[i], mode, &written[i], err);
+        if (rc == RD_EEXIST) {
+            rd_error_clear(err);
+            rc = RD_OK;
+        }
+    }
     return rc;
 }
 
@@ -215,6 +265,7 @@ static struct mem_store *mem_new(void)
     m->base.get_many = mem_kv_get_many;
     m->base.put = mem_kv_put;
     m->base.put_many = mem_kv_put_many;
+    m->base.put_shared_many = mem_kv_put_shared_many;
     return m;
 }
 
@@ -871,7 +922,7 @@ static void assert_same_state(struct mem_store *a, struct mem_store *b)
 }
 
 /* submit_orders does what submit_order does order after order, reading and
- * writing the account once. */
+ * writing the account once, the walks it starts and steps in one write each. */
 static void test_submit_orders_as_one_by_one(void **state)
 {
     int64_t t0 = et(2025, 11, 12, 10, 0);
@@ -898,7 +949,7 @@ static void test_submit_orders_as_one_by_one(void **state)
     assert_int_equal(want[5].status, RD_ORDER_FILLED);      /* the day trade */
     assert_int_equal(want[4].status, RD_ORDER_REJECTED);
 
-    many->account_puts = many->put_manys = 0;
+    many->account_puts = many->put_manys = many->put_shared_manys = 0;
     many->gets = many->get_manys = 0;
     memset(got, 0xA5, sizeof got);
     memset(rcs, 0xA5, sizeof rcs);
@@ -910,15 +961,134 @@ static void test_submit_orders_as_one_by_one(void **state)
     assert_int_equal(many->account_puts, 1);
     assert_int_equal(many->put_manys, 1);            /* the five new orders */
     assert_int_equal(one->put_manys, 0);
-    /* the account, the order ids and the walks: a read each, and one a later
-     * order of a walk an earlier one stepped (c3, c5, c6) */
+    /* OPT's walk started, then AAPL's stepped (c1), which c3, c5 and c6 see */
+    assert_int_equal(many->put_shared_manys, 2);
+    assert_int_equal(one->put_shared_manys, 0);
+    /* the account, the order ids and the walks: a read each */
     assert_int_equal(many->get_manys, 2);
-    assert_int_equal(many->gets, 1 + 3);
+    assert_int_equal(many->gets, 1);
     assert_same_state(one, many);
     assert_int_equal(bn->ops->get_order(bn, "c5", &r, &err), RD_OK);
     assert_memory_equal(&r, &want[5], sizeof r);
     assert_int_equal(account(bn).daytrade_count, account(b1).daytrade_count);
     assert_int_equal(account(bn).daytrade_count, 1);
+    rd_broker_close(b1);
+    rd_broker_close(bn);
+    mem_free(one);
+    mem_free(many);
+}
+
+/* The orders of test_submit_orders_start_walks, on contracts the market has
+ * never seen: a walk started, one another account's transaction commits
+ * first, one another's open transaction is writing, orders rejected before
+ * they are quoted (a sell of nothing, a limit order, no price, an id used
+ * before the batch), a later order on a walk the batch started. */
+static const struct {
+    const char *cid, *sym;
+    enum rd_order_side side;
+    int64_t qty, mult;
+    rd_money ref, limit;
+} fresh[] = {
+    {"n1", "NEW1", RD_SIDE_BUY, 10, 1, RD_DOLLARS(50), 0},
+    {"n2", "NEW2", RD_SIDE_BUY, 1, 100, RD_DOLLARS(20), 0},
+    {"n3", "NEW3", RD_SIDE_BUY, 3, 1, RD_DOLLARS(30), 0},
+    {"n4", "NEW4", RD_SIDE_SELL, 1, 1, RD_DOLLARS(40), 0},
+    {"n5", "NEW5", RD_SIDE_BUY, 1, 1, RD_DOLLARS(10), RD_DOLLARS(10)},
+    {"n6", "NEW1", RD_SIDE_BUY, 2, 1, RD_DOLLARS(99), 0},
+    {"n7", "NEW6", RD_SIDE_BUY, 1, 1, 0, 0},
+    {"c0", "NEW7", RD_SIDE_BUY, 1, 1, RD_DOLLARS(60), 0},
+};
+#define NFRESH (sizeof fresh / sizeof fresh[0])
+
+/* NEW2's walk as the other account started it, at $25, in buf */
+static void walk_of_another(char *buf, size_t cap, int64_t now)
+{
+    int w = snprintf(buf, cap, "{\"seed\": \"7\", \"sigma_ppm\": 20000, \"p0\": \"25\", "
+                     "\"m0\": %" PRId64 ", \"minute\": %" PRId64 ", \"price\": \"25\"}",
+                     rd_paper_minute(now), rd_paper_minute(now));
+
+    assert_true(w > 0 && (size_t)w < cap);
+}
+
+static void fresh_requests(struct rd_order_request *reqs)
+{
+    memset(reqs, 0, NFRESH * sizeof *reqs);
+    for (size_t i = 0; i < NFRESH; i++) {
+        snprintf(reqs[i].client_order_id, sizeof reqs[i].client_order_id, "%s", fresh[i].cid);
+        snprintf(reqs[i].symbol, sizeof reqs[i].symbol, "%s", fresh[i].sym);
+        reqs[i].side = fresh[i].side;
+        reqs[i].qty = fresh[i].qty;
+        reqs[i].multiplier = fresh[i].mult;
+        reqs[i].ref_price = fresh[i].ref;
+        reqs[i].limit_price = fresh[i].limit;
+    }
+}
+
+/* Another account is writing NEW3's walk, and commits NEW2's (theirs) first. */
+static void others_on_the_market(struct mem_store *m, const char *theirs)
+{
+    m->busy = "NEW3";
+    m->landing = "NEW2";
+    m->landing_val = theirs;
+}
+
+/* The walks the batch's orders start are written before the orders are
+ * placed, in one write, with what submit_order makes of each order: the same
+ * results and the same store, whichever account's walk wins. */
+static void test_submit_orders_start_walks(void **state)
+{
+    int64_t t0 = et(2025, 11, 12, 10, 0);
+    struct mem_store *one = mem_new(), *many = mem_new();
+    struct rd_broker *b1 = open_paper(&one->base, "acct", RD_DOLLARS(5000), t0);
+    struct rd_broker *bn = open_paper(&many->base, "acct", RD_DOLLARS(5000), t0);
+    struct rd_order_request reqs[NFRESH];
+    struct rd_order_result want[NFRESH], got[NFRESH];
+    struct rd_error err = {0};
+    char theirs[256];
+    int rcs[NFRESH];
+
+    (void)state;
+    walk_of_another(theirs, sizeof theirs, t0 + 600);
+    filled(b1, "c0", "AAPL", RD_SIDE_BUY, 1, 1, RD_DOLLARS(180), RD_DOLLARS(180));
+    filled(bn, "c0", "AAPL", RD_SIDE_BUY, 1, 1, RD_DOLLARS(180), RD_DOLLARS(180));
+    b1->now = bn->now = t0 + 600;
+    fresh_requests(reqs);
+    others_on_the_market(one, theirs);
+    others_on_the_market(many, theirs);
+    for (size_t i = 0; i < NFRESH; i++) {
+        rcs[i] = b1->ops->submit_order(b1, &reqs[i], &want[i], &err);
+        assert_int_equal(rcs[i], i == 7 ? RD_EEXIST : RD_OK);
+    }
+    many->gets = many->get_manys = many->put_shared_manys = 0;
+    assert_int_equal(bn->ops->submit_orders(bn, reqs, NFRESH, got, rcs, &err), RD_OK);
+    for (size_t i = 0; i < NFRESH; i++) {
+        assert_int_equal(rcs[i], i == 7 ? RD_EEXIST : RD_OK);
+        assert_memory_equal(&got[i], &want[i], sizeof want[i]);
+    }
+    assert_same_state(one, many);
+    /* NEW1 and the one still being written filled at their own price, NEW2 at the other's */
+    assert_int_equal(got[0].status, RD_ORDER_FILLED);
+    assert_int_equal(got[0].fill_price, rd_paper_quote(RD_DOLLARS(50)));
+    assert_int_equal(got[5].fill_price, rd_paper_quote(RD_DOLLARS(50)));
+    assert_int_equal(got[1].fill_price, rd_paper_quote(RD_DOLLARS(25)));
+    assert_int_equal(got[2].fill_price, rd_paper_quote(RD_DOLLARS(30)));
+    for (size_t i = 3; i < NFRESH; i++)
+        if (i != 5)
+            assert_int_equal(got[i].status, i == 7 ? RD_ORDER_FILLED : RD_ORDER_REJECTED);
+    /* a walk for NEW1 and the other's for NEW2, none for NEW3 (not landed)
+     * nor for the rejected orders' contracts */
+    assert_non_null(mem_value(many, "paper.market", "NEW1"));
+    assert_string_equal(mem_value(many, "paper.market", "NEW2"), theirs);
+    assert_null(mem_value(many, "paper.market", "NEW3"));
+    assert_null(mem_value(many, "paper.market", "NEW4"));
+    assert_null(mem_value(many, "paper.market", "NEW5"));
+    assert_null(mem_value(many, "paper.market", "NEW6"));
+    assert_null(mem_value(many, "paper.market", "NEW7"));
+    /* one write of the new walks; the order ids, the walks and the two left
+     * read once each; the account */
+    assert_int_equal(many->put_shared_manys, 1);
+    assert_int_equal(many->get_manys, 3);
+    assert_int_equal(many->gets, 1);
     rd_broker_close(b1);
     rd_broker_close(bn);
     mem_free(one);
@@ -967,6 +1137,55 @@ static void test_submit_orders_fail_whole(void **state)
         assert_same_state(pre, m);
         assert_int_equal(b->ops->submit_orders(b, reqs, NBATCH, got, rcs, &err), RD_OK);
         assert_same_state(done, m);
+        rd_broker_close(b);
+        mem_free(m);
+    }
+    rd_broker_close(bp);
+    rd_broker_close(bd);
+    mem_free(pre);
+    mem_free(done);
+}
+
+/* A failed allocation anywhere in a batch that starts walks keeps none of it
+ * and leaks nothing; the retry places it all. */
+static void test_submit_orders_allocation_failures(void **state)
+{
+    int64_t t0 = et(2025, 11, 12, 10, 0);
+    struct mem_store *pre = mem_new(), *done = mem_new();
+    struct rd_broker *bp = before_batch(pre, t0), *bd = before_batch(done, t0);
+    struct rd_order_request reqs[NFRESH];
+    struct rd_order_result got[NFRESH];
+    struct rd_error err = {0};
+    char theirs[256];
+    int rcs[NFRESH];
+    long total;
+
+    (void)state;
+    walk_of_another(theirs, sizeof theirs, t0 + 600);
+    fresh_requests(reqs);
+    others_on_the_market(done, theirs);
+    rd_alloc_fail_after(0);
+    assert_int_equal(bd->ops->submit_orders(bd, reqs, NFRESH, got, rcs, &err), RD_OK);
+    total = rd_alloc_fail_after(0);
+    assert_true(total > 10);
+    for (long nth = 1; nth <= total; nth++) {
+        struct mem_store *m = mem_new();
+        struct rd_broker *b = before_batch(m, t0);
+        int rc;
+
+        others_on_the_market(m, theirs);
+        rd_alloc_fail_after(nth);
+        rc = b->ops->submit_orders(b, reqs, NFRESH, got, rcs, &err);
+        rd_alloc_fail_after(0);
+        assert_int_equal(m->depth, 0);
+        if (rc == RD_OK) {
+            assert_same_state(done, m);
+        } else {
+            assert_same_state(pre, m);
+            others_on_the_market(m, theirs);
+            assert_int_equal(b->ops->submit_orders(b, reqs, NFRESH, got, rcs, &err), RD_OK);
+            assert_same_state(done, m);
+        }
         rd_broker_close(b);
         mem_free(m);
     }
@@ -1118,6 +1337,8 @@ int main(void)
         cmocka_unit_test(test_store_failures_roll_back),
         cmocka_unit_test(test_submit_orders_as_one_by_one),
         cmocka_unit_test(test_submit_orders_fail_whole),
+        cmocka_unit_test(test_submit_orders_start_walks),
+        cmocka_unit_test(test_submit_orders_allocation_failures),
         cmocka_unit_test(test_nested_in_caller_transaction),
         cmocka_unit_test(test_allocation_failures),
     };

@@ -24,6 +24,10 @@
 #define CT_LOCK_RELEASE_WAIT_MS 5000
 #include "store_contract.h"
 
+#include "riskdesk/broker.h"
+#include "riskdesk/paper_market.h"
+#include "riskdesk/runner.h"
+
 #include "pg_cluster.h"
 #include "store/postgres_int.h"
 #include "store/store_int.h"
@@ -356,6 +360,111 @@ static void test_pg_shared_kv_never_waits(void **state)
     rd_store_close(s2);
 }
 
+/* Many shared documents at once: a key another open transaction is writing
+ * is left to it, at once, in either mode, and the others written; the
+ * statement says which. */
+static void test_pg_shared_kv_many_never_waits(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s2;
+    struct rd_error err = {0};
+    char url[600];
+    const char *keys[] = {"X", "Y", "Z"};
+    const char *vals[] = {"{\"by\":2}", "{\"y\":2}", "{\"z\":2}"};
+    const char *mine[] = {"{\"by\":1}", "{\"y\":1}", NULL};
+    const char *landed[] = {"{\"by\":1}", "{\"y\":2}", "{\"z\":2}"};
+    int written[3];
+
+    snprintf(url, sizeof url, "%s&lock_timeout=200", f->url);
+    assert_int_equal(rd_store_open(url, &s2, &err), RD_OK);
+    assert_int_equal(f->s->ops->begin(f->s, &err), RD_OK);
+    assert_int_equal(f->s->ops->trading->kv_put(f->s, "paper.market", "X", mine[0],
+                                                RD_KV_SHARED_NEW, &err), RD_OK);
+    assert_int_equal(s2->ops->trading->kv_put(s2, "paper.market", "Y", mine[1], 0, &err), RD_OK);
+    assert_int_equal(s2->ops->begin(s2, &err), RD_OK);
+    memset(written, 0xA5, sizeof written);
+    assert_int_equal(rd_store_kv_put_shared_many(s2, "paper.market", keys, vals, 3,
+                                                 RD_KV_SHARED_NEW, written, &err), RD_OK);
+    assert_int_equal(written[0], 0);          /* being written by the first */
+    assert_int_equal(written[1], 0);          /* there */
+    assert_int_equal(written[2], 1);
+    memset(written, 0xA5, sizeof written);
+    assert_int_equal(rd_store_kv_put_shared_many(s2, "paper.market", keys, vals, 2,
+                                                 RD_KV_SHARED, written, &err), RD_OK);
+    assert_int_equal(written[0], 0);
+    assert_int_equal(written[1], 1);
+    ct_kv_are(s2, "paper.market", keys, (const char *const[]){NULL, vals[1], vals[2]}, 3);
+    assert_int_equal(s2->ops->commit(s2, &err), RD_OK);
+    assert_int_equal(f->s->ops->commit(f->s, &err), RD_OK);
+    ct_kv_are(f->s, "paper.market", keys, landed, 3);
+    rd_store_close(s2);
+}
+
+/* Account A's paper broker, trading through the store at now. */
+static struct rd_broker *pg_paper(struct rd_store *s, struct rd_broker_state *st,
+                                  const char *account, int64_t now)
+{
+    struct rd_broker_params p = {.account = account, .state = st,
+                                 .starting_cash = RD_DOLLARS(10000), .seed = 5};
+    struct rd_error err = {0};
+    struct rd_broker *b = NULL;
+
+    rd_runner_store_state(s, st);
+    if (rd_broker_open("paper", &p, &b, &err) != RD_OK)
+        fail_msg("rd_broker_open: %s", err.msg);
+    b->now = now;
+    return b;
+}
+
+/* A batch of orders on contracts new to the market while another account's
+ * open transaction starts one of them: the batch does not wait, fills at the
+ * walk it started itself, and the other's walk is the market's once it
+ * commits; the batch's other new walk is written. */
+static void test_pg_paper_batch_walk_of_another(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s2;
+    struct rd_broker_state sta, stb;
+    struct rd_broker *a, *b;
+    struct rd_order_request reqs[2] = {
+        {.client_order_id = "a1", .symbol = "NEWX", .side = RD_SIDE_BUY, .qty = 1,
+         .multiplier = 1, .ref_price = RD_DOLLARS(50)},
+        {.client_order_id = "a2", .symbol = "NEWY", .side = RD_SIDE_BUY, .qty = 1,
+         .multiplier = 1, .ref_price = RD_DOLLARS(60)},
+    };
+    struct rd_order_request theirs = {.client_order_id = "b1", .symbol = "NEWX",
+                                      .side = RD_SIDE_BUY, .qty = 1, .multiplier = 1,
+                                      .ref_price = RD_DOLLARS(40)};
+    struct rd_order_result got[2], r;
+    struct rd_error err = {0};
+    char url[600];
+    rd_money q;
+    int rcs[2];
+
+    snprintf(url, sizeof url, "%s&lock_timeout=200", f->url);
+    assert_int_equal(rd_store_open(url, &s2, &err), RD_OK);
+    a = pg_paper(s2, &sta, "A", NOW);
+    b = pg_paper(f->s, &stb, "B", NOW);
+    assert_int_equal(f->s->ops->begin(f->s, &err), RD_OK);
+    assert_int_equal(b->ops->submit_order(b, &theirs, &r, &err), RD_OK);
+    assert_int_equal(r.fill_price, rd_paper_quote(RD_DOLLARS(40)));
+    if (a->ops->submit_orders(a, reqs, 2, got, rcs, &err) != RD_OK)
+        fail_msg("submit_orders: %s", err.msg);
+    assert_int_equal(rcs[0], RD_OK);
+    assert_int_equal(got[0].status, RD_ORDER_FILLED);
+    assert_int_equal(got[0].fill_price, rd_paper_quote(RD_DOLLARS(50)));
+    assert_int_equal(got[1].fill_price, rd_paper_quote(RD_DOLLARS(60)));
+    assert_int_equal(a->ops->quote(a, "NEWX", &q, &err), RD_ENOTFOUND);
+    assert_int_equal(f->s->ops->commit(f->s, &err), RD_OK);
+    assert_int_equal(a->ops->quote(a, "NEWX", &q, &err), RD_OK);
+    assert_int_equal(q, rd_paper_quote(RD_DOLLARS(40)));
+    assert_int_equal(b->ops->quote(b, "NEWY", &q, &err), RD_OK);
+    assert_int_equal(q, rd_paper_quote(RD_DOLLARS(60)));
+    rd_broker_close(a);
+    rd_broker_close(b);
+    rd_store_close(s2);
+}
+
 struct late_add {
     struct rd_store *s;
     int rc;
@@ -506,6 +615,9 @@ int main(void)
         PG_TEST(test_kv),
         PG_TEST(test_kv_get_many),
         PG_TEST(test_kv_put_many),
+        PG_TEST(test_kv_put_shared_many),
+        PG_TEST(test_pg_shared_kv_many_never_waits),
+        PG_TEST(test_pg_paper_batch_walk_of_another),
         PG_TEST(test_orders_positions_many),
         PG_TEST(test_maint_vacuum),
         PG_TEST(test_reentrant_visitor),
@@ -527,6 +639,7 @@ int main(void)
         PG_TEST(test_key_check),
         PG_TEST(test_key_refused_on_clear_amounts),
         PG_TEST(test_key_ledger_sealed),
+        PG_TEST(test_key_kv_shared_sealed),
         PG_TEST(test_key_snapshots_sealed),
         PG_TEST(test_key_rekey),
         PG_TEST(test_key_daily_sealed),
