@@ -13,6 +13,7 @@
 #define RISKDESK_TESTS_STORE_CONTRACT_AUDIT_H
 
 #include "riskdesk/audit.h"
+#include "store/audit_int.h"   /* RD_AUDIT_PACK_MAX */
 
 struct audit_seen {
     int n;
@@ -456,6 +457,46 @@ static void test_orders_positions_many(void **state)
     assert_int_equal(got.filled_qty, 999);
     assert_int_equal(audit_verify_probs(s, "acct-C").n, 0);
     free(big);
+}
+
+/* A commit with more entries on a chain than a row holds writes several
+ * rows (docs/audit.md, "Storage"): here 1,001 events, rows of 1,000 and 1;
+ * the chain reads back whole and verifies, and without its last row it
+ * holds exactly the first 1,000. */
+static int count_audit_entry(void *ctx, const struct rd_audit_entry *e)
+{
+    (void)e;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_audit_rows_bounded(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *s = f->s;
+    struct rd_error err = {0};
+    static struct rd_admin_event_row e;
+    int n = 0;
+
+    assert_int_equal(s->ops->begin(s, &err), RD_OK);
+    for (int i = 0; i < RD_AUDIT_PACK_MAX + 1; i++) {
+        memset(&e, 0, sizeof e);
+        snprintf(e.account, sizeof e.account, "acct-A");
+        snprintf(e.kind, sizeof e.kind, "limits");
+        snprintf(e.detail, sizeof e.detail, "{\"n\": %d}", i);
+        e.at = NOW;
+        assert_int_equal(rd_store_admin_event_add(s, &e, &err), RD_OK);
+    }
+    assert_int_equal(s->ops->commit(s, &err), RD_OK);
+    assert_int_equal(s->ops->audit->list(s, "account:acct-A", 1, count_audit_entry, &n, &err),
+                     RD_OK);
+    assert_int_equal(n, RD_AUDIT_PACK_MAX + 1);
+    assert_int_equal(audit_verify_probs(s, NULL).n, 0);
+    ct_sql_exec(f, "DELETE FROM audit_packs WHERE last_seq = 1001");
+    n = 0;
+    assert_int_equal(s->ops->audit->list(s, "account:acct-A", 1, count_audit_entry, &n, &err),
+                     RD_OK);
+    assert_int_equal(n, RD_AUDIT_PACK_MAX);
 }
 
 #endif

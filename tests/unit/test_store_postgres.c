@@ -635,6 +635,7 @@ int main(void)
         PG_TEST(test_audit_rollback),
         PG_TEST(test_audit_verify_tamper),
         PG_TEST(test_audit_genesis),
+        PG_TEST(test_audit_rows_bounded),
         PG_TEST(test_audit_account_defs),
         PG_TEST(test_key_check),
         PG_TEST(test_key_refused_on_clear_amounts),

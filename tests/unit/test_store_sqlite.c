@@ -434,6 +434,7 @@ int main(void)
         FILE_TEST(test_audit_rollback),
         FILE_TEST(test_audit_verify_tamper),
         FILE_TEST(test_audit_genesis),
+        FILE_TEST(test_audit_rows_bounded),
         FILE_TEST(test_migration_16_packs_stored_entries),
         FILE_TEST(test_audit_account_defs),
         FILE_TEST(test_key_check),
