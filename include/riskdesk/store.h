@@ -843,8 +843,9 @@ struct rd_store_audit_ops {
      * chain has none. */
     int (*head)(struct rd_store *s, const char *chain, struct rd_audit_entry *last,
                 struct rd_error *err);
-    /* Appends e[0..n), consecutive entries of one chain, as they are (seq
-     * and hashes the caller's): one row (docs/audit.md, "Storage"). */
+    /* Appends e[0..n), consecutive entries of one chain (n at most
+     * RD_AUDIT_PACK_MAX, audit_int.h), as they are (seq and hashes the
+     * caller's): one row (docs/audit.md, "Storage"). */
     int (*add)(struct rd_store *s, const struct rd_audit_entry *e, size_t n,
                struct rd_error *err);
     /* chain's entries from seq `from` on, by seq (chain NULL: every chain's,

@@ -153,8 +153,10 @@ int rd_audit_flush(struct rd_store *s, struct rd_error *err)
             memcpy(tx->e[j].prev_hash, prev->hash, RD_SHA256_HEX);
             rd_audit_entry_hash(&tx->e[j], tx->e[j].hash);
         }
-        if (rc == RD_OK)
-            rc = s->ops->audit->add(s, &tx->e[i], j - i, err);
+        /* a row for each RD_AUDIT_PACK_MAX entries of the chain */
+        for (size_t at = i; rc == RD_OK && at < j; at += RD_AUDIT_PACK_MAX)
+            rc = s->ops->audit->add(s, &tx->e[at],
+                                    j - at < RD_AUDIT_PACK_MAX ? j - at : RD_AUDIT_PACK_MAX, err);
         i = j;
     }
     rd_audit_drop(s);

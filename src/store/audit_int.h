@@ -49,9 +49,9 @@ void rd_audit_free(struct rd_store *s);
  */
 int rd_audit_pack_encode(const struct rd_audit_entry *e, size_t n, char **text, size_t *len,
                          struct rd_error *err);
-/* The most entries a row holds: a commit with more (a genesis of a large
- * database, a dispatcher's --batch 5000) writes several rows, so no row's
- * text passes about a megabyte. */
+/* The most entries a row holds: rd_audit_flush gives a commit with more (a
+ * genesis of a large database, a dispatcher's --batch 5000) several rows,
+ * so no row's text passes about a megabyte. */
 #define RD_AUDIT_PACK_MAX 1000
 int rd_audit_pack_visit(const char *chain, const char *prev_hash, const char *text, size_t len,
                         int64_t from, int (*visit)(void *ctx, const struct rd_audit_entry *),

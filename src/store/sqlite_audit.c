@@ -88,8 +88,8 @@ static int audit_head(struct rd_store *s, const char *chain, struct rd_audit_ent
 
 /* e[0..n) (n <= RD_AUDIT_PACK_MAX), consecutive entries of one chain, as
  * one row. */
-static int add_pack(struct rd_store *s, const struct rd_audit_entry *e, size_t n,
-                    struct rd_error *err)
+static int audit_add(struct rd_store *s, const struct rd_audit_entry *e, size_t n,
+                     struct rd_error *err)
 {
     struct rd_sqlite_binder b;
     char *text;
@@ -110,19 +110,6 @@ static int add_pack(struct rd_store *s, const struct rd_audit_entry *e, size_t n
         rc = rd_sqlite_bind_run(s, &b, NULL, err, "audit add");
     }
     rd_free(text);
-    return rc;
-}
-
-/* e[0..n), consecutive entries of one chain: a row for each
- * RD_AUDIT_PACK_MAX of them. */
-static int audit_add(struct rd_store *s, const struct rd_audit_entry *e, size_t n,
-                     struct rd_error *err)
-{
-    int rc = RD_OK;
-
-    for (size_t at = 0; at < n && rc == RD_OK; at += RD_AUDIT_PACK_MAX)
-        rc = add_pack(s, e + at, n - at < RD_AUDIT_PACK_MAX ? n - at : RD_AUDIT_PACK_MAX,
-                      err);
     return rc;
 }
 
