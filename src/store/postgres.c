@@ -88,6 +88,10 @@ struct stmt_def {
  * 0.7-1.2 s a batch of 1,000 with 1,000-4,000 decided (docs/benchmarks.md,
  * "Accounts on PostgreSQL"); planned per run it takes a few ms. */
 #define P(id, text) [id] = {#id, text, 1}
+/* A column of numbers in a batch's arrays, which are all sent as text[]
+ * in binary (postgres_batch.c) */
+#define BIGINTS "::text[]::bigint[]"
+#define INTS "::text[]::integer[]"
 
 static const struct stmt_def stmts[RD_PGS_COUNT] = {
     S(RD_PGS_BEGIN, "BEGIN"),
@@ -140,8 +144,8 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
       "budget, unit_risk, unit_cost, risk_pct, kelly_used, verdicts) "
       "SELECT u.account, u.rec_id, u.decided_at, u.approved, u.size, u.first_failed, u.budget, "
       "u.unit_risk, u.unit_cost, u.risk_pct, u.kelly_used, u.verdicts "
-      "FROM unnest($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::bigint[], $6::text[], "
-      "$7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::integer[], $12::text[]) "
+      "FROM unnest($1::text[], $2::text[], $3" BIGINTS ", $4" INTS ", $5" BIGINTS ", $6::text[], "
+      "$7" BIGINTS ", $8" BIGINTS ", $9" BIGINTS ", $10" BIGINTS ", $11" INTS ", $12::text[]) "
       "WITH ORDINALITY AS u(account, rec_id, decided_at, approved, size, first_failed, budget, "
       "unit_risk, unit_cost, risk_pct, kelly_used, verdicts, ord) "
       "WHERE EXISTS (SELECT 1 FROM recs WHERE recs.id = u.rec_id) ORDER BY u.ord "
@@ -163,10 +167,10 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
       "SELECT u.client_order_id, u.account, u.rec_id, u.decision_id, u.symbol, u.underlying, "
       "u.side, u.intent, u.strategy, u.qty, u.multiplier, u.ref_price, u.status, "
       "u.broker_order_id, u.filled_qty, u.fill_price, u.reason, u.created_at, u.updated_at "
-      "FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], "
-      "$7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], "
-      "$13::text[], $14::text[], $15::bigint[], $16::bigint[], $17::text[], $18::bigint[], "
-      "$19::bigint[]) WITH ORDINALITY AS u(" ORDER_COLS ", ord) "
+      "FROM unnest($1::text[], $2::text[], $3::text[], $4" BIGINTS ", $5::text[], $6::text[], "
+      "$7::text[], $8::text[], $9::text[], $10" BIGINTS ", $11" BIGINTS ", $12" BIGINTS ", "
+      "$13::text[], $14::text[], $15" BIGINTS ", $16" BIGINTS ", $17::text[], $18" BIGINTS ", "
+      "$19" BIGINTS ") WITH ORDINALITY AS u(" ORDER_COLS ", ord) "
       "WHERE u.decision_id IS NULL OR EXISTS (SELECT 1 FROM decisions WHERE id = u.decision_id) "
       "ORDER BY u.ord ON CONFLICT DO NOTHING RETURNING client_order_id"),
     S(RD_PGS_ORDER_EXISTS, "SELECT EXISTS (SELECT 1 FROM orders WHERE client_order_id = $1)"),
@@ -292,14 +296,14 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
       "UPDATE orders SET status = u.n_status, broker_order_id = u.n_broker_order_id, "
       "filled_qty = u.n_filled_qty, fill_price = u.n_fill_price, reason = u.n_reason, "
       "updated_at = u.n_updated_at "
-      "FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], "
-      "$6::bigint[], $7::text[], $8::text[]) AS u(n_status, n_broker_order_id, n_filled_qty, "
+      "FROM unnest($1::text[], $2::text[], $3" BIGINTS ", $4" BIGINTS ", $5::text[], "
+      "$6" BIGINTS ", $7::text[], $8::text[]) AS u(n_status, n_broker_order_id, n_filled_qty, "
       "n_fill_price, n_reason, n_updated_at, n_client_order_id, n_account) "
       "WHERE client_order_id = u.n_client_order_id AND account = u.n_account "
       "RETURNING " ORDER_COLS),
     S(RD_PGS_POSITION_PUT_MANY,
       "INSERT INTO positions (" POSITION_COLS ") SELECT * FROM unnest($1::text[], $2::text[], "
-      "$3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], "
+      "$3::text[], $4::text[], $5" BIGINTS ", $6" BIGINTS ", $7" BIGINTS ", $8" BIGINTS ", "
       "$9::text[]) "
       "ON CONFLICT (account, symbol) DO UPDATE SET underlying = excluded.underlying, "
       "strategy = excluded.strategy, qty = excluded.qty, multiplier = excluded.multiplier, "
@@ -336,6 +340,7 @@ struct rd_pg_store *rd_pg(struct rd_store *s)
 
 void rd_pg_bind_init(struct rd_pg_bind *b)
 {
+    b->len = NULL;
     b->n = 0;
     b->overflow = 0;
     b->used = 0;
@@ -448,15 +453,23 @@ int rd_pg_ext_run(struct rd_store *s, enum rd_pg_ext slot, const char *sql,
     return rd_pg_ext_exec(s, slot, sql, b ? b->n : 0, b ? b->v : NULL, res, what, err);
 }
 
+/* Every parameter of a bind with lengths is sent in binary. */
+_Static_assert(RD_PG_MAX_PARAMS == 24, "binary_formats: a 1 for each parameter");
+static const int binary_formats[RD_PG_MAX_PARAMS] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 /* Runs a statement, prepared on its first use. NULL only when libpq could
  * not even try. */
 PGresult *rd_pg_exec(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_pg_bind *b)
 {
+    const int *formats = b->len ? binary_formats : NULL;
+
     assert(!b->overflow);
     if (b->overflow)
         return NULL;
     if (stmts[id].planned_each_run)
-        return PQexecParams(q->conn, stmts[id].sql, b->n, NULL, b->v, NULL, NULL, 0);
+        return PQexecParams(q->conn, stmts[id].sql, b->n, NULL, b->v, b->len, formats, 0);
     if (!q->ready[id]) {
         PGresult *p = PQprepare(q->conn, stmts[id].name, stmts[id].sql, 0, NULL);
 
@@ -465,7 +478,7 @@ PGresult *rd_pg_exec(struct rd_pg_store *q, enum rd_pg_stmt id, const struct rd_
         PQclear(p);
         q->ready[id] = 1;
     }
-    return PQexecPrepared(q->conn, stmts[id].name, b->n, b->v, NULL, NULL, 0);
+    return PQexecPrepared(q->conn, stmts[id].name, b->n, b->v, b->len, formats, 0);
 }
 
 int rd_pg_res_ok(const PGresult *res, ExecStatusType want)

@@ -8,7 +8,9 @@
  *
  * decision_add and order_add are a statement a row, and the server's cost of
  * a statement (bind, plan, execute, its protocol messages) is most of a small
- * row's. Here the rows go as arrays, one a column, CHUNK rows a statement
+ * row's. Here the rows go as arrays, one a column, CHUNK rows a statement,
+ * sent in PostgreSQL's binary array form: a decision's verdicts (JSON, full
+ * of quotes) are neither escaped here nor parsed there
  * (RD_PGS_DECISION_ADD_MANY, RD_PGS_ORDER_ADD_MANY: INSERT ... SELECT FROM
  * unnest(...) RETURNING): the decisions first (their ids are the orders'
  * decision_id), then the orders. Each row's parameters are the one-at-a-time
@@ -23,6 +25,7 @@
  */
 #include "store/postgres_int.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,14 +35,23 @@
 #include "riskdesk/banned.h"
 
 #define CHUNK 1000
-/* A column's array of CHUNK rows: each element at most twice its value's
- * bytes (escapes) and quotes, comma; the largest value is a decision's verdicts. */
-#define ARRAY_MAX ((size_t)CHUNK * (2 * RD_STORE_VERDICTS_MAX + 4) + 16)
+/* A column's array of CHUNK rows in binary: the header, then each element's
+ * length and bytes; the largest value is a decision's verdicts. */
+#define ARRAY_HEAD 20
+#define ARRAY_MAX ((size_t)CHUNK * (RD_STORE_VERDICTS_MAX + 4) + ARRAY_HEAD)
+/* text_array's literal: each element at most twice its bytes (escapes), quotes, comma */
+#define LITERAL_MAX ((size_t)CHUNK * (2 * RD_STORE_VERDICTS_MAX + 4) + 16)
+#define TEXT_OID 25
 
-/* Rows' parameters as PostgreSQL array literals, one a column. */
+/* Rows' parameters as one-dimensional text[] arrays in PostgreSQL's binary
+ * form, one a column, so that no value is escaped here or parsed there; the
+ * statements cast a column of numbers ($3::text[]::bigint[]). */
 struct columns {
     struct rd_buf col[RD_PG_MAX_PARAMS];
+    int len[RD_PG_MAX_PARAMS];
+    unsigned char nulls[RD_PG_MAX_PARAMS];
     int n;          /* columns; 0 until the first row */
+    int rows;
 };
 
 static void columns_init(struct columns *k)
@@ -47,6 +59,7 @@ static void columns_init(struct columns *k)
     for (int j = 0; j < RD_PG_MAX_PARAMS; j++)
         rd_buf_init(&k->col[j], ARRAY_MAX);
     k->n = 0;
+    k->rows = 0;
 }
 
 static void columns_release(struct columns *k)
@@ -55,60 +68,77 @@ static void columns_release(struct columns *k)
         rd_buf_release(&k->col[j]);
 }
 
-/* One element of an array literal after a separator (sep 0: the first):
- * NULL unquoted, else quoted with " and \ escaped. */
-static int append_element(struct rd_buf *out, char sep, const char *v)
+/* v's 4 bytes, most significant first (the protocol's order). */
+static void put_be32(unsigned char *p, uint32_t v)
 {
-    const char *run = v;
-    int rc = RD_OK;
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
 
-    if (sep && (rc = rd_buf_append(out, &sep, 1)) != RD_OK)
+/* One element of a binary array: its length (-1: NULL) and its bytes. */
+static int append_binary(struct rd_buf *out, const char *v, unsigned char *null)
+{
+    size_t n = v ? strlen(v) : 0;
+    unsigned char len[4];
+    int rc;
+
+    if (n > INT32_MAX)
+        return RD_ETOOBIG;
+    put_be32(len, v ? (uint32_t)n : UINT32_MAX);
+    *null |= !v;
+    if ((rc = rd_buf_append(out, len, sizeof len)) != RD_OK || !v)
         return rc;
-    if (!v)
-        return rd_buf_puts(out, "NULL");
-    if ((rc = rd_buf_puts(out, "\"")) != RD_OK)
-        return rc;
-    for (const char *c = v; *c && rc == RD_OK; c++)
-        if (*c == '"' || *c == '\\') {
-            if ((rc = rd_buf_append(out, run, (size_t)(c - run))) == RD_OK)
-                rc = rd_buf_puts(out, "\\");
-            run = c;
-        }
-    if (rc == RD_OK)
-        rc = rd_buf_puts(out, run);
-    return rc == RD_OK ? rd_buf_puts(out, "\"") : rc;
+    return rd_buf_append(out, v, n);
 }
 
 /* Adds a row: its parameters (b) as the next element of each column. */
 static int columns_add(struct columns *k, const struct rd_pg_bind *b)
 {
+    static const char head[ARRAY_HEAD];       /* filled in by columns_bind */
     int first = k->n == 0, rc = RD_OK;
 
-    if (b->overflow || (!first && b->n != k->n))
+    if (b->overflow || b->len || (!first && b->n != k->n))
         return RD_EINTERNAL;
+    if (first)
+        k->rows = 0;
     k->n = b->n;
     for (int j = 0; j < k->n && rc == RD_OK; j++) {
-        if (first)
+        if (first) {
             rd_buf_reset(&k->col[j]);
-        if (first && (rc = rd_buf_puts(&k->col[j], "{")) != RD_OK)
-            break;
-        rc = append_element(&k->col[j], first ? 0 : ',', b->v[j]);
+            k->nulls[j] = 0;
+            if ((rc = rd_buf_append(&k->col[j], head, sizeof head)) != RD_OK)
+                break;
+        }
+        rc = append_binary(&k->col[j], b->v[j], &k->nulls[j]);
     }
+    k->rows++;
     return rc;
 }
 
 /* Closes the arrays into b's parameters (b points into k); k starts again
- * empty at its next row. */
+ * empty at its next row. The header: one dimension, whether any element is
+ * NULL, the elements' type, the dimension's length and lower bound (1). */
 static int columns_bind(struct columns *k, struct rd_pg_bind *b)
 {
-    int rc = RD_OK;
-
     rd_pg_bind_init(b);
-    for (int j = 0; j < k->n && rc == RD_OK; j++)
-        if ((rc = rd_buf_puts(&k->col[j], "}")) == RD_OK)
-            rd_pg_bind_str(b, rd_buf_str(&k->col[j]));
+    for (int j = 0; j < k->n; j++) {
+        unsigned char *h = (unsigned char *)k->col[j].data;
+
+        if (k->col[j].len > INT32_MAX)
+            return RD_ETOOBIG;
+        put_be32(h, 1);
+        put_be32(h + 4, k->nulls[j]);
+        put_be32(h + 8, TEXT_OID);
+        put_be32(h + 12, (uint32_t)k->rows);
+        put_be32(h + 16, 1);
+        k->len[j] = (int)k->col[j].len;
+        rd_pg_bind_str(b, k->col[j].data);
+    }
+    b->len = k->len;
     k->n = 0;
-    return rc;
+    return RD_OK;
 }
 
 static int columns_fail(int rc, const char *what, struct rd_error *err)
@@ -355,6 +385,30 @@ int rd_pg_position_put_many(struct rd_store *s, const struct rd_position_row *ro
 
 /* ---- entries of many underlyings ---- */
 
+/* One element of an array literal after a separator (sep 0: the first):
+ * NULL unquoted, else quoted with " and \\ escaped. */
+static int append_element(struct rd_buf *out, char sep, const char *v)
+{
+    const char *run = v;
+    int rc = RD_OK;
+
+    if (sep && (rc = rd_buf_append(out, &sep, 1)) != RD_OK)
+        return rc;
+    if (!v)
+        return rd_buf_puts(out, "NULL");
+    if ((rc = rd_buf_puts(out, "\"")) != RD_OK)
+        return rc;
+    for (const char *c = v; *c && rc == RD_OK; c++)
+        if (*c == '"' || *c == '\\') {
+            if ((rc = rd_buf_append(out, run, (size_t)(c - run))) == RD_OK)
+                rc = rd_buf_puts(out, "\\");
+            run = c;
+        }
+    if (rc == RD_OK)
+        rc = rd_buf_puts(out, run);
+    return rc == RD_OK ? rd_buf_puts(out, "\"") : rc;
+}
+
 /* underlyings as a PostgreSQL array literal, {"A","B"} (append_element);
  * rd_malloc'ed for the caller, NULL out of memory. */
 static char *text_array(const char *const *items, size_t n)
@@ -362,7 +416,7 @@ static char *text_array(const char *const *items, size_t n)
     struct rd_buf out;
     int rc;
 
-    rd_buf_init(&out, ARRAY_MAX);
+    rd_buf_init(&out, LITERAL_MAX);
     rc = rd_buf_puts(&out, "{");
     for (size_t i = 0; i < n && rc == RD_OK; i++)
         rc = append_element(&out, i ? ',' : 0, items[i]);

@@ -291,10 +291,13 @@ struct rd_pg_store {
 /* The checked downcast. */
 struct rd_pg_store *rd_pg(struct rd_store *s);
 
-/* Text parameters in order; values point into the caller's row or, for
- * numbers and fields without their NUL, into buf. */
+/* Parameters in order; values point into the caller's row or, for
+ * numbers and fields without their NUL, into buf. Text parameters unless
+ * len is set: then every value is sent in binary, len[i] bytes of v[i]
+ * (postgres_batch.c's arrays, and text, whose binary form is its bytes). */
 struct rd_pg_bind {
     const char *v[RD_PG_MAX_PARAMS];
+    const int *len;          /* NULL: text */
     int n;
     int overflow;
     size_t used;
