@@ -14,6 +14,8 @@
 #include "riskdesk/audit.h"
 #include "riskdesk/store.h"
 
+struct rd_buf;
+
 /* Opens a transaction level for a write (a real one when none is open). */
 int rd_audit_begin(struct rd_store *s, struct rd_error *err);
 /* Ends it: rc is the write's result (with its note's) and is returned when
@@ -104,9 +106,12 @@ int rd_audit_genesis(struct rd_store *s, struct rd_error *err);
 
 /* ---- the audited writes (audit_writes.c): raw is the backend's own ---- */
 
+/* A backend's decisions_record that also appends each decision's encoded
+ * verdicts, NUL-terminated and in the rows' order, to its rd_buf: the
+ * entries hash that text, so each decision is encoded once. */
 typedef int (*rd_audit_record_fn)(struct rd_store *, struct rd_decision_row *, size_t,
                                   struct rd_order_row *, const size_t *, size_t,
-                                  struct rd_error *);
+                                  struct rd_buf *, struct rd_error *);
 
 /* raw encodes the row's verdicts into its third argument (an
  * RD_STORE_VERDICTS_MAX buffer) and writes them: the entry hashes that text,

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "riskdesk/alloc.h"
+#include "riskdesk/buf.h"
 #include "store/audit_int.h"
 #include "store/store_int.h"
 #include "riskdesk/banned.h"
@@ -32,16 +33,22 @@ int rd_audit_decisions_record(struct rd_store *s, struct rd_decision_row *rows, 
                               struct rd_order_row *orders, const size_t *order_row,
                               size_t norders, rd_audit_record_fn raw, struct rd_error *err)
 {
+    struct rd_buf verdicts;
+    const char *v;
     int rc = rd_audit_begin(s, err);
 
     if (rc)
         return rc;
-    rc = raw(s, rows, n, orders, order_row, norders, err);
+    rd_buf_init(&verdicts, n * RD_STORE_VERDICTS_MAX);
+    rc = raw(s, rows, n, orders, order_row, norders, &verdicts, err);
+    v = verdicts.data;
     for (size_t i = 0, j = 0; rc == RD_OK && i < n; i++) {
-        rc = rd_audit_decision(s, &rows[i], NULL, err);   /* raw keeps no encoding: again */
+        rc = rd_audit_decision(s, &rows[i], v, err);
+        v += strlen(v) + 1;
         for (; rc == RD_OK && j < norders && order_row[j] == i; j++)
             rc = rd_audit_order(s, &orders[j], err);
     }
+    rd_buf_release(&verdicts);
     return rd_audit_end(s, rc, err);
 }
 

@@ -159,7 +159,7 @@ static int field_is(const char *field, size_t cap, const char *s)
 
 /* Decisions [0, count) in one statement; ids set. */
 static int decision_chunk(struct rd_pg_store *q, struct columns *k, struct rd_decision_row *rows,
-                          size_t count, struct rd_error *err)
+                          size_t count, struct rd_buf *encoded, struct rd_error *err)
 {
     char verdicts[RD_STORE_VERDICTS_MAX];
     struct rd_pg_bind b;
@@ -170,7 +170,8 @@ static int decision_chunk(struct rd_pg_store *q, struct columns *k, struct rd_de
     for (size_t i = 0; i < count; i++) {
         if ((rc = rd_pg_decision_bind(&rows[i], verdicts, &b, err)) != RD_OK)
             return rc;
-        if ((rc = columns_add(k, &b)) != RD_OK)
+        if ((rc = columns_add(k, &b)) != RD_OK ||
+            (rc = rd_buf_append(encoded, verdicts, strlen(verdicts) + 1)) != RD_OK)
             return columns_fail(rc, "decisions_record: decisions", err);
     }
     if ((rc = columns_bind(k, &b)) != RD_OK)
@@ -238,7 +239,7 @@ static int order_chunk(struct rd_pg_store *q, struct columns *k, const struct rd
 
 int rd_pg_decisions_record(struct rd_store *s, struct rd_decision_row *rows, size_t n,
                            struct rd_order_row *orders, const size_t *order_row, size_t norders,
-                           struct rd_error *err)
+                           struct rd_buf *verdicts, struct rd_error *err)
 {
     struct rd_pg_store *q = rd_pg(s);
     struct columns k;
@@ -248,7 +249,7 @@ int rd_pg_decisions_record(struct rd_store *s, struct rd_decision_row *rows, siz
         return rc;
     columns_init(&k);
     for (size_t at = 0; at < n && rc == RD_OK; at += CHUNK)
-        rc = decision_chunk(q, &k, rows + at, n - at < CHUNK ? n - at : CHUNK, err);
+        rc = decision_chunk(q, &k, rows + at, n - at < CHUNK ? n - at : CHUNK, verdicts, err);
     for (size_t j = 0; j < norders && rc == RD_OK; j++)
         orders[j].decision_id = rows[order_row[j]].id;
     for (size_t at = 0; at < norders && rc == RD_OK; at += CHUNK)

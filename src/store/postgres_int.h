@@ -24,6 +24,8 @@
 
 #include "riskdesk/store.h"
 
+struct rd_buf;
+
 extern const struct rd_store_ops rd_store_postgres_ops;
 /* The same backend under libpq's other scheme; handles it opens carry
  * rd_store_postgres_ops. */
@@ -432,10 +434,12 @@ int rd_pg_kv_put_shared_many(struct rd_store *s, const char *ns, const char *con
 int rd_pg_activity_entries(struct rd_store *s, const char *account, int64_t day_start,
                            const char *const *underlyings, size_t n, int32_t *count,
                            int64_t *last_at, struct rd_error *err);
-/* postgres_batch.c: store.h's decisions_record, a statement a table per 1,000 rows. */
+/* postgres_batch.c: store.h's decisions_record, a statement a table per 1,000
+ * rows; each decision's encoded verdicts appended to verdicts, NUL-terminated
+ * (rd_audit_record_fn). */
 int rd_pg_decisions_record(struct rd_store *s, struct rd_decision_row *rows, size_t n,
                            struct rd_order_row *orders, const size_t *order_row, size_t norders,
-                           struct rd_error *err);
+                           struct rd_buf *verdicts, struct rd_error *err);
 /* store.h's order_update, filling *whole with the row it leaves (RETURNING). */
 int rd_pg_order_update(struct rd_store *s, const struct rd_order_row *o,
                        struct rd_order_row *whole, struct rd_error *err);
