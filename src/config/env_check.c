@@ -107,6 +107,8 @@ static int likeness(const char *name, const char *k)
         return 1;
     if (is_tail_of(name, k))
         return 2;
+    if (strlen(name) > strlen(k) + 2 || strlen(k) > strlen(name) + 2)
+        return 0;           /* at least 3 edits apart: no need to count them */
     d = rd_cfg_edit_distance(name, k);
     return d <= 2 ? 2 + d : 0;
 }
