@@ -91,6 +91,27 @@ static int record_version(struct rd_pg_store *q, int version, struct rd_error *e
     return rc;
 }
 
+#define PLAN_MODE_SQL "SET plan_cache_mode = force_generic_plan"
+
+/* Whether the database is at the newest migration, asked in one round trip
+ * (with the session's plan mode set in it when plan_mode): what every open
+ * but a database's first finds. Anything else (no schema yet, an older or a
+ * newer one, an error, which also undoes the SET) is migrate()'s to sort out
+ * under the schema lock. A version read without the lock is one committed
+ * whole: a migration running elsewhere shows as the version before it. */
+static int schema_current(struct rd_pg_store *q, int plan_mode)
+{
+    const int latest = rd_pg_migrations[rd_pg_migration_count - 1].version;
+    PGresult *res = PQexec(q->conn, plan_mode ? PLAN_MODE_SQL "; SELECT MAX(version) FROM "
+                                                              "schema_version"
+                                              : "SELECT MAX(version) FROM schema_version");
+    int current = rd_pg_res_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1 &&
+                  !PQgetisnull(res, 0, 0) && rd_pg_col_i64(res, 0, 0) == latest;
+
+    PQclear(res);
+    return current;
+}
+
 /*
  * Brings the schema up to the newest migration, one transaction per
  * migration, under the schema lock: two processes opening a new database at
@@ -232,7 +253,7 @@ int rd_pg_open(const char *url, struct rd_store **out, struct rd_error *err)
     long statement_ms = DEFAULT_STATEMENT_TIMEOUT_MS, lock_ms = DEFAULT_LOCK_TIMEOUT_MS;
     int nkw = 0, have_timeout = 0, have_encoding = 0;
     const char *user_options = NULL;
-    int rc;
+    int rc, plan_mode;
 
     *out = NULL;
     if (strncmp(url, "postgres://", 11) != 0 && strncmp(url, "postgresql://", 13) != 0)
@@ -322,13 +343,15 @@ int rd_pg_open(const char *url, struct rd_store **out, struct rd_error *err)
      * instead of planning every execution again (half the server's time per
      * insert otherwise). PostgreSQL 12 and newer; a plan_cache_mode in the
      * URL's options wins. */
-    rc = PQserverVersion(q->conn) >= 120000 && !(user_options && strstr(user_options, "plan_cache_mode"))
-             ? exec_sql(q, "SET plan_cache_mode = force_generic_plan", "set plan_cache_mode", err)
-             : RD_OK;
-    if (!rc)
-        rc = migrate(q, err);
-    if (rc)
-        goto out;
+    plan_mode = PQserverVersion(q->conn) >= 120000 &&
+                !(user_options && strstr(user_options, "plan_cache_mode"));
+    if (!schema_current(q, plan_mode)) {
+        rc = plan_mode ? exec_sql(q, PLAN_MODE_SQL, "set plan_cache_mode", err) : RD_OK;
+        if (!rc)
+            rc = migrate(q, err);
+        if (rc)
+            goto out;
+    }
     *out = &q->base;
     q = NULL;
 out:

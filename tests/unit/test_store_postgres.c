@@ -150,6 +150,17 @@ static void test_pg_versions_match_sqlite(void **state)
         assert_int_equal(rd_pg_migrations[i].version, i + 1);
 }
 
+/* The session's plan_cache_mode, as the handle's own connection sees it. */
+static int generic_plans(struct rd_store *s)
+{
+    PGresult *res = PQexec(rd_pg_conn(s), "SHOW plan_cache_mode");
+    int yes = PQresultStatus(res) == PGRES_TUPLES_OK &&
+              !strcmp(PQgetvalue(res, 0, 0), "force_generic_plan");
+
+    PQclear(res);
+    return yes;
+}
+
 static void test_pg_migrations_and_reopen(void **state)
 {
     struct fixture *f = *state;
@@ -160,6 +171,7 @@ static void test_pg_migrations_and_reopen(void **state)
 
     assert_int_equal(pg_sql(f->url, "SELECT MAX(version) FROM schema_version"), latest);
     assert_int_equal(pg_sql(f->url, "SELECT COUNT(*) FROM schema_version"), latest);
+    assert_true(generic_plans(f->s));       /* the open that migrated */
     assert_int_equal(pg_sql(f->url, "SELECT COUNT(*) FROM information_schema.tables WHERE "
                                     "table_schema = 'public' AND table_name IN ('accounts', 'recs', "
                                     "'decisions', 'orders', 'positions', 'trades', 'kv')"), 7);
@@ -178,9 +190,12 @@ static void test_pg_migrations_and_reopen(void **state)
     assert_int_equal(pg_sql(f->url, "SELECT COUNT(*) FROM recs WHERE id = 'keep'"), 1);
     rd_store_close(f->s);
 
+    /* a reopen finds the schema current in one round trip, which also sets
+     * the plan mode */
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
     assert_int_equal(f->s->ops->trading->rec_get(f->s, "keep", &r, &err), RD_OK);
     assert_int_equal(pg_sql(f->url, "SELECT COUNT(*) FROM schema_version"), latest);
+    assert_true(generic_plans(f->s));
     rd_store_close(f->s);
 
     /* a database from a newer riskdesk is refused, and left alone */
