@@ -80,11 +80,12 @@ run() {
         i, now, u, u, 100000 + int((i - 1) / 676) * 1000
     } }' >"$tmp/recs.jsonl"
   "$bin" recommend import --config "$tmp/cfg.json" "$tmp/recs.jsonl" >/dev/null
-  local t0 t1 pids=() fails=0 d0 d1 s0 s1
+  local t0 t1 pids=() fails=0 d0 d1 s0 s1 name
   d0=$(self_cpu); s0=$(server_cpu)
   t0=$(date +%s.%N)
   for i in $(seq "$n"); do
-    LOG_LEVEL=${RD_BENCH_LOG:-error} "$bin" dispatch --config "$tmp/cfg.json" --account "$(printf 'acct%02d' "$i")" \
+    printf -v name 'acct%02d' "$i"    # no subshell: a fork of bash per dispatcher is not riskdesk's
+    LOG_LEVEL=${RD_BENCH_LOG:-error} "$bin" dispatch --config "$tmp/cfg.json" --account "$name" \
       --once --at 2026-12-07T15:30:00Z >/dev/null 2>"$tmp/d$i.err" &
     pids+=($!)
   done
