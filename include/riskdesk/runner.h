@@ -94,6 +94,12 @@ void rd_runner_status(const struct rd_runner *r, struct rd_runner_status *out);
  * recovering): a loop naps no longer than this. */
 unsigned rd_runner_retry_in(const struct rd_runner *r);
 
+/* Waits at most seconds for word of new recommendations (store.h's
+ * rec_wait); 1 when told of some, 0 on the timeout or a signal. -1 when the
+ * store cannot tell (SQLite), or the runner is recovering or paused, or the
+ * wait failed (the next cycle finds out): the caller sleeps instead. */
+int rd_runner_wait(struct rd_runner *r, unsigned seconds);
+
 /* The broker's numbers for the account at `now`. */
 int rd_runner_broker_account(struct rd_runner *r, int64_t now, struct rd_broker_account *out,
                              struct rd_error *err);

@@ -261,6 +261,13 @@ struct rd_store_trading_ops {
     int (*kv_put_shared_many)(struct rd_store *s, const char *ns, const char *const *keys,
                               const char *const *vals, size_t n, int mode, int *written,
                               struct rd_error *err);
+
+    /* version 7 */
+    /* Waits at most timeout_ms for recommendations added through another
+     * handle (their transaction committed); *woken 1 when told of some, 0
+     * on the timeout or a signal. A first call subscribes the handle and
+     * returns at once. Call it through rd_store_rec_wait. */
+    int (*rec_wait)(struct rd_store *s, unsigned timeout_ms, int *woken, struct rd_error *err);
 };
 
 /*
@@ -302,6 +309,9 @@ int rd_store_kv_put_many(struct rd_store *s, const char *ns, const char *const *
 int rd_store_kv_put_shared_many(struct rd_store *s, const char *ns, const char *const *keys,
                                 const char *const *vals, size_t n, int mode, int *written,
                                 struct rd_error *err);
+/* The backend's rec_wait; RD_EUNSUPPORTED, waiting for nothing, for a
+ * trading table older than version 7 (a looping caller sleeps instead). */
+int rd_store_rec_wait(struct rd_store *s, unsigned timeout_ms, int *woken, struct rd_error *err);
 /* That one-at-a-time form itself, for a backend whose round trips cost nothing. */
 int rd_store_decisions_record_each(struct rd_store *s, struct rd_decision_row *rows, size_t n,
                                    struct rd_order_row *orders, const size_t *order_row,

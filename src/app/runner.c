@@ -374,6 +374,17 @@ unsigned rd_runner_retry_in(const struct rd_runner *r)
     return left > 0 ? (unsigned)left : 0;
 }
 
+int rd_runner_wait(struct rd_runner *r, unsigned seconds)
+{
+    struct rd_error err = {0};
+    int woken = 0;
+
+    if (!r->store || r->status.recovering || r->status.paused ||
+        rd_store_rec_wait(r->store, seconds * 1000u, &woken, &err) != RD_OK)
+        return -1;
+    return woken;
+}
+
 void rd_runner_pause(struct rd_runner *r, const char *why)
 {
     struct rd_logline l;

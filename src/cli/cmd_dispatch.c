@@ -104,8 +104,6 @@ static int check(struct cli_ctx *c)
         rd_log_msg(RD_LOG_INFO, "dispatch.mode", "RUN_MODE unset: running once");
         loop = 0;
     }
-    if (c->at && loop)
-        return cli_usage_error(NAME, "--at sets a fixed clock; use it with --once");
     return CLI_OK;
 }
 
@@ -115,7 +113,7 @@ static int run(struct cli_ctx *c)
     struct rd_runner *ru = NULL;
     struct rd_cycle_stats st;
     struct sigaction sa;
-    int64_t now = c->now;
+    int64_t now = c->now, offset = c->now - (int64_t)time(NULL);
     int rc;
 
     /* a looping dispatcher keeps its own store handle, to reopen it when the
@@ -127,16 +125,21 @@ static int run(struct cli_ctx *c)
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    if (loop)
+        rd_runner_wait(ru, 0);  /* subscribes: what is added from now on wakes the loop */
     do {
-        if (!c->at)
-            now = (int64_t)time(NULL);
+        if (loop || !c->at)     /* a looping --at: the clock starts there and runs on */
+            now = (int64_t)time(NULL) + (c->at ? offset : 0);
         rc = rd_runner_cycle(ru, now, &st, &err);
         if (rc != RD_OK && (!loop || rc == RD_EBUSY))
             break;              /* once: the exit code says it; looping: only a lost lock ends it */
         if (loop) {
             unsigned retry = rd_runner_retry_in(ru);
 
-            nap((double)(rc != RD_OK && retry < (unsigned)interval ? retry : (unsigned)interval));
+            /* on PostgreSQL new recommendations end the wait (rd_runner_wait) */
+            if (rc != RD_OK || rd_runner_wait(ru, (unsigned)interval) < 0)
+                nap((double)(rc != RD_OK && retry < (unsigned)interval ? retry
+                                                                        : (unsigned)interval));
             rc = RD_OK;
         }
     } while (loop && !stop_requested);
@@ -156,7 +159,9 @@ const struct cli_cmd cli_cmd_dispatch = {
              "account's undecided recommendations, records each decision and order, and\n"
              "sends the orders. RUN_MODE=ONCE|LOOP chooses when neither flag is given.\n"
              "Only one dispatcher per account runs at a time. SIGTERM finishes the cycle\n"
-             "and exits 0. --at fixes the clock for a single cycle (tests, replays).\n"
+             "and exits 0. --at fixes the clock (tests, replays); with --loop the clock\n"
+             "starts at TIME and runs on. A looping dispatcher on PostgreSQL wakes when\n"
+             "recommendations are added; on SQLite it looks again every --interval.\n"
              "With --loop a failed cycle is not the end: the store is reopened and the\n"
              "account's lock taken again, retrying after 1, 2, 4 ... 30 s; only a lock\n"
              "taken meanwhile by another process ends it (exit 1, the holder named).\n",

@@ -114,9 +114,12 @@ static const struct stmt_def stmts[RD_PGS_COUNT] = {
     /* The places lock (released at the transaction's end, after its rows
      * are visible) is taken before seq is drawn, so no recommendation becomes
      * visible after one with a later seq: rec_undecided's mark never passes a
-     * place still to come. Only recommendation writers wait for it. */
+     * place still to come. Only recommendation writers wait for it. The
+     * notice goes out at the commit (once a transaction, however many it
+     * adds) and wakes every looping dispatcher (rec_wait). */
     S(RD_PGS_REC_ADD,
-      "WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock(" RD_PG_REC_PLACES_LOCK_KEY ")) "
+      "WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock(" RD_PG_REC_PLACES_LOCK_KEY "), "
+      "pg_notify('" RD_PG_RECS_CHANNEL "', '')) "
       "INSERT INTO recs (" REC_COLS ") SELECT $1::text, $2::bigint, $3::text, "
       "$4::text, $5::text, $6::text, $7::bigint, $8::bigint, $9::bigint, $10::bigint, "
       "$11::bigint, $12::integer, $13::bigint, $14::text, $15::bigint, $16::text FROM l "

@@ -178,6 +178,10 @@ int rd_pg_fail(struct rd_store *s, const PGresult *res, const char *what, struct
 /* Shared kv documents (RD_KV_SHARED): a transaction lock tried on this class
  * and the key's hashtext; a collision only skips a write. */
 #define RD_PG_KV_LOCK_CLASS "1919185772"
+/* The channel rec_add notifies at its commit and rec_wait listens on. */
+#define RD_PG_RECS_CHANNEL "riskdesk_recs"
+/* postgres_wait.c: store.h's rec_wait. */
+int rd_pg_rec_wait(struct rd_store *s, unsigned timeout_ms, int *woken, struct rd_error *err);
 
 /* The key of an account's write lock: FNV-1a, 64 bits, of "riskdesk account
  * writes " + name; the same in every riskdesk, on every machine. */
@@ -288,6 +292,7 @@ struct rd_pg_store {
     unsigned char walking[RD_PGS_COUNT];   /* a list statement whose visitor runs */
     unsigned char ready[RD_PGS_COUNT];     /* the statements prepared (on first use) */
     unsigned char ext_ready[RD_PGX_COUNT];   /* the rd_pg_ext slots prepared */
+    int listening;           /* LISTEN RD_PG_RECS_CHANNEL sent (postgres_wait.c) */
 };
 
 /* The checked downcast. */

@@ -899,7 +899,7 @@ static int audited_decisions_record(struct rd_store *s, struct rd_decision_row *
 }
 
 const struct rd_store_trading_ops rd_pg_trading_ops = {
-    .version = 6,
+    .version = 7,
     .account_put = rd_pg_account_put,
     .account_get = rd_pg_account_get,
     .account_list = rd_pg_account_list,
@@ -925,4 +925,5 @@ const struct rd_store_trading_ops rd_pg_trading_ops = {
     .order_update_many = audited_order_update_many,
     .position_put_many = rd_pg_position_put_many,
     .kv_put_shared_many = rd_pg_kv_put_shared_many,
+    .rec_wait = rd_pg_rec_wait,
 };

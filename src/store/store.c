@@ -263,6 +263,17 @@ int rd_store_kv_put_shared_many(struct rd_store *s, const char *ns, const char *
     return rc;
 }
 
+int rd_store_rec_wait(struct rd_store *s, unsigned timeout_ms, int *woken, struct rd_error *err)
+{
+    const struct rd_store_trading_ops *t = s->ops->trading;
+
+    *woken = 0;
+    if (t->version >= 7 && t->rec_wait)
+        return t->rec_wait(s, timeout_ms, woken, err);
+    return rd_error_set(err, RD_EUNSUPPORTED, "store %s: no word of new recommendations",
+                        s->ops->name);
+}
+
 int rd_store_order_update_many(struct rd_store *s, const struct rd_order_row *orders, size_t n,
                                struct rd_error *err)
 {

@@ -19,6 +19,7 @@
 
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CT_LOCK_RELEASE_WAIT_MS 5000
@@ -604,6 +605,57 @@ static void test_pg_alloc_failures(void **state)
     assert_int_equal(rd_store_open(f->url, &f->s, NULL), RD_OK);
 }
 
+static long ms_since(const struct timespec *t0)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long)(t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* A looping dispatcher's handle is told of the recommendations another
+ * handle adds, at their commit and once a transaction; with none it waits
+ * out its timeout. */
+static void test_pg_rec_wait(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_store *other = NULL;
+    struct rd_error err = {0};
+    struct timespec t0;
+    int woken = -1;
+
+    /* the first call subscribes and returns at once */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(rd_store_rec_wait(f->s, 10000, &woken, &err), RD_OK);
+    assert_int_equal(woken, 0);
+    assert_true(ms_since(&t0) < 5000);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(rd_store_rec_wait(f->s, 200, &woken, &err), RD_OK);
+    assert_int_equal(woken, 0);
+    assert_true(ms_since(&t0) >= 190);
+
+    assert_int_equal(rd_store_open(f->url, &other, &err), RD_OK);
+    assert_int_equal(other->ops->begin(other, &err), RD_OK);
+    add_rec(other, "w1", NOW);
+    add_rec(other, "w2", NOW);
+    assert_int_equal(rd_store_rec_wait(f->s, 200, &woken, &err), RD_OK);
+    assert_int_equal(woken, 0);             /* not committed: no word yet */
+    assert_int_equal(other->ops->commit(other, &err), RD_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(rd_store_rec_wait(f->s, 20000, &woken, &err), RD_OK);
+    assert_int_equal(woken, 1);
+    assert_true(ms_since(&t0) < 10000);
+    assert_int_equal(rd_store_rec_wait(f->s, 200, &woken, &err), RD_OK);
+    assert_int_equal(woken, 0);             /* one word for the two */
+
+    /* a transaction would keep the commits it waits for from showing */
+    assert_int_equal(f->s->ops->begin(f->s, &err), RD_OK);
+    assert_int_equal(rd_store_rec_wait(f->s, 200, &woken, &err), RD_EINVAL);
+    assert_non_null(strstr(err.msg, "inside a transaction"));
+    f->s->ops->rollback(f->s);
+    rd_store_close(other);
+}
+
 #define PG_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_db, teardown_db)
 
 int main(void)
@@ -637,6 +689,7 @@ int main(void)
         PG_TEST(test_maint_vacuum),
         PG_TEST(test_reentrant_visitor),
         PG_TEST(test_two_handles),
+        PG_TEST(test_pg_rec_wait),
         PG_TEST(test_api_tokens_users),
         PG_TEST(test_api_defs_and_reads),
         PG_TEST(test_perf_snapshots_events_trades),
