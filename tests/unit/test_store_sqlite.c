@@ -178,9 +178,10 @@ static void test_migrations_and_reopen(void **state)
      * order, 7: their origin, 8: the hierarchy's ledger, 9: its ops and fork
      * assessments, 10: the audit trail, 11: admin events, 12: consolidation assessments,
      * 13: the encryption key's check, 14: the traders' days sealed,
-     * 15: the hierarchy's ops by status, 16: the audit entries packed), WAL */
-    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 16);
-    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 16);
+     * 15: the hierarchy's ops by status, 16: the audit entries packed, 17: kv and
+     * account_defs in key order), WAL */
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 17);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 17);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
                                       "AND name IN ('accounts', 'recs', 'decisions', 'orders', "
                                       "'positions', 'trades', 'kv')"), 7);
@@ -190,7 +191,7 @@ static void test_migrations_and_reopen(void **state)
 
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
     assert_int_equal(f->s->ops->trading->rec_get(f->s, "keep", &r, &err), RD_OK);
-    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 16);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 17);
     rd_store_close(f->s);
 
     /* sync=normal is accepted */
@@ -204,14 +205,14 @@ static void test_migrations_and_reopen(void **state)
     }
 
     /* a database from a newer riskdesk is refused, and left alone */
-    sql_exec(f->path, "INSERT INTO schema_version (version, applied_at) VALUES (17, 0)");
+    sql_exec(f->path, "INSERT INTO schema_version (version, applied_at) VALUES (18, 0)");
     f->s = NULL;
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_EUNSUPPORTED);
     assert_null(f->s);
-    assert_non_null(strstr(err.msg, "schema version 17"));
+    assert_non_null(strstr(err.msg, "schema version 18"));
     assert_non_null(strstr(err.msg, "newer"));
     assert_non_null(strstr(err.msg, f->path));
-    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 17);
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 18);
 }
 
 /* A database from before migration 6: its recommendations get their places
@@ -252,7 +253,7 @@ static void test_migration_6_numbers_stored_recs(void **state)
         sql_exec(f->path, sql);
     }
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
-    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 16);
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 17);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM recs WHERE seq IS NULL"), 0);
     /* migration 7: what was stored came from the signal engine */
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM recs WHERE origin = 'signal'"), 3);
@@ -357,12 +358,12 @@ static void test_migration_16_packs_stored_entries(void **state)
              "record_hash TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, "
              "PRIMARY KEY (chain, seq)) WITHOUT ROWID;"
              "INSERT INTO audit_entries SELECT * FROM old; DROP TABLE old;"
-             "DELETE FROM schema_version WHERE version = 16;", RD_AUDIT_ZERO_HASH);
+             "DELETE FROM schema_version WHERE version >= 16;", RD_AUDIT_ZERO_HASH);
     sql_exec(f->path, sql);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM audit_entries"), 2);
 
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
-    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 16);
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 17);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM audit_packs WHERE first_seq = last_seq"), 2);
     after = audit_chain_of(f->s, "account:acct-A");
     assert_int_equal(after.n, 2);
@@ -378,6 +379,65 @@ static void test_migration_16_packs_stored_entries(void **state)
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM audit_entries"), 4);
     assert_int_equal(audit_chain_of(f->s, "account:acct-A").n, 4);
     assert_int_equal(audit_verify_probs(f->s, NULL).n, 0);
+}
+
+/* A database from before migration 17, kv and account_defs rowid tables with
+ * their keys in an index of their own: both become tables in key order
+ * (WITHOUT ROWID) with every row as it was, and take writes after. */
+static void test_migration_17_tables_in_key_order(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_account_def_row def, got;
+    struct rd_error err = {0};
+    char *val = NULL;
+
+    memset(&def, 0, sizeof def);
+    snprintf(def.name, sizeof def.name, "made");
+    snprintf(def.def, sizeof def.def, "{\"name\":\"made\",\"broker\":\"paper\"}");
+    def.created_at = def.updated_at = NOW;
+    assert_int_equal(f->s->ops->api->account_def_put(f->s, &def, 1, &err), RD_OK);
+    assert_int_equal(f->s->ops->trading->kv_put(f->s, "paper.account", "made", "{\"cash\":1}", 0,
+                                                &err), RD_OK);
+    rd_store_close(f->s);
+    f->s = NULL;
+    /* back to version 16: the tables of migrations 1 and 2 */
+    sql_exec(f->path,
+             "CREATE TABLE kv_old (ns TEXT NOT NULL, key TEXT NOT NULL, val TEXT NOT NULL,"
+             " PRIMARY KEY (ns, key));"
+             "INSERT INTO kv_old SELECT * FROM kv; DROP TABLE kv;"
+             "ALTER TABLE kv_old RENAME TO kv;"
+             "CREATE TABLE defs_old (name TEXT PRIMARY KEY, def TEXT, created_at BIGINT NOT NULL,"
+             " updated_at BIGINT NOT NULL, closed_at BIGINT NOT NULL, closed_by TEXT NOT NULL);"
+             "INSERT INTO defs_old SELECT * FROM account_defs; DROP TABLE account_defs;"
+             "ALTER TABLE defs_old RENAME TO account_defs;"
+             "DELETE FROM schema_version WHERE version = 17;");
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
+                                      "('sqlite_autoindex_kv_1', "
+                                      "'sqlite_autoindex_account_defs_1')"), 2);
+
+    assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 17);
+    /* no index besides each table: the table is its key's b-tree */
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name IN "
+                                      "('kv', 'account_defs') AND type = 'index'"), 0);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
+                                      "('kv', 'account_defs') AND sql LIKE '%WITHOUT ROWID'"), 2);
+    assert_int_equal(f->s->ops->trading->kv_get(f->s, "paper.account", "made", &val, &err), RD_OK);
+    assert_string_equal(val, "{\"cash\":1}");
+    rd_free(val);
+    assert_int_equal(f->s->ops->api->account_def_get(f->s, "made", &got, &err), RD_OK);
+    assert_string_equal(got.def, def.def);
+    assert_int_equal(got.created_at, NOW);
+    /* a second account and a document after it: in key order, readable */
+    snprintf(def.name, sizeof def.name, "made.f1");
+    assert_int_equal(f->s->ops->api->account_def_put(f->s, &def, 1, &err), RD_OK);
+    assert_int_equal(f->s->ops->api->account_def_put(f->s, &def, 1, &err), RD_EEXIST);
+    assert_int_equal(f->s->ops->trading->kv_put(f->s, "paper.account", "made", "{\"cash\":2}", 0,
+                                                &err), RD_OK);
+    assert_int_equal(f->s->ops->trading->kv_get(f->s, "paper.account", "made", &val, &err), RD_OK);
+    assert_string_equal(val, "{\"cash\":2}");
+    rd_free(val);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM account_defs"), 2);
 }
 
 #define FILE_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_file, teardown)
@@ -436,6 +496,7 @@ int main(void)
         FILE_TEST(test_audit_genesis),
         FILE_TEST(test_audit_rows_bounded),
         FILE_TEST(test_migration_16_packs_stored_entries),
+        FILE_TEST(test_migration_17_tables_in_key_order),
         FILE_TEST(test_audit_account_defs),
         FILE_TEST(test_key_check),
         FILE_TEST(test_key_refused_on_clear_amounts),
