@@ -381,13 +381,47 @@ static void test_migration_16_packs_stored_entries(void **state)
     assert_int_equal(audit_verify_probs(f->s, NULL).n, 0);
 }
 
-/* A database from before migration 17, kv and account_defs rowid tables with
- * their keys in an index of their own: both become tables in key order
- * (WITHOUT ROWID) with every row as it was, and take writes after. */
+/* Back to version 16 (the tables of migrations 1, 2 and 8: rowid tables,
+ * each key in an index of its own), with extra SQL run after; the file's
+ * connection has no foreign keys on, as the sqlite3 shell. */
+static void back_to_16(struct fixture *f, const char *then)
+{
+    char sql[2048];
+
+    rd_store_close(f->s);
+    f->s = NULL;
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE kv_old (ns TEXT NOT NULL, key TEXT NOT NULL, val TEXT NOT NULL,"
+             " PRIMARY KEY (ns, key));"
+             "INSERT INTO kv_old SELECT * FROM kv; DROP TABLE kv;"
+             "ALTER TABLE kv_old RENAME TO kv;"
+             "CREATE TABLE defs_old (name TEXT PRIMARY KEY, def TEXT, created_at BIGINT NOT NULL,"
+             " updated_at BIGINT NOT NULL, closed_at BIGINT NOT NULL, closed_by TEXT NOT NULL);"
+             "INSERT INTO defs_old SELECT * FROM account_defs; DROP TABLE account_defs;"
+             "ALTER TABLE defs_old RENAME TO account_defs;"
+             "CREATE TABLE nodes_old (account TEXT PRIMARY KEY, type TEXT NOT NULL CHECK (type IN"
+             " ('gen', 'rev', 'com')), parent TEXT, state TEXT NOT NULL, allow_negative INTEGER"
+             " NOT NULL DEFAULT 0, created_at BIGINT NOT NULL);"
+             "INSERT INTO nodes_old SELECT * FROM hier_nodes; DROP TABLE hier_nodes;"
+             "ALTER TABLE nodes_old RENAME TO hier_nodes;"
+             "CREATE INDEX hier_nodes_parent ON hier_nodes (parent);"
+             "DELETE FROM schema_version WHERE version = 17;%s", then);
+    sql_exec(f->path, sql);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
+                                      "('sqlite_autoindex_kv_1', 'sqlite_autoindex_account_defs_1', "
+                                      "'sqlite_autoindex_hier_nodes_1')"), 3);
+}
+
+/* A database from before migration 17: kv, account_defs and hier_nodes
+ * become tables in key order (WITHOUT ROWID) with every row as it was, take
+ * writes after, and the foreign keys to the nodes still hold. */
 static void test_migration_17_tables_in_key_order(void **state)
 {
     struct fixture *f = *state;
+    const struct rd_store_ledger_ops *l = f->s->ops->ledger;
     struct rd_account_def_row def, got;
+    struct rd_hier_node_row n, gn;
+    struct rd_hier_state_row t;
     struct rd_error err = {0};
     char *val = NULL;
 
@@ -398,37 +432,48 @@ static void test_migration_17_tables_in_key_order(void **state)
     assert_int_equal(f->s->ops->api->account_def_put(f->s, &def, 1, &err), RD_OK);
     assert_int_equal(f->s->ops->trading->kv_put(f->s, "paper.account", "made", "{\"cash\":1}", 0,
                                                 &err), RD_OK);
-    rd_store_close(f->s);
-    f->s = NULL;
-    /* back to version 16: the tables of migrations 1 and 2 */
-    sql_exec(f->path,
-             "CREATE TABLE kv_old (ns TEXT NOT NULL, key TEXT NOT NULL, val TEXT NOT NULL,"
-             " PRIMARY KEY (ns, key));"
-             "INSERT INTO kv_old SELECT * FROM kv; DROP TABLE kv;"
-             "ALTER TABLE kv_old RENAME TO kv;"
-             "CREATE TABLE defs_old (name TEXT PRIMARY KEY, def TEXT, created_at BIGINT NOT NULL,"
-             " updated_at BIGINT NOT NULL, closed_at BIGINT NOT NULL, closed_by TEXT NOT NULL);"
-             "INSERT INTO defs_old SELECT * FROM account_defs; DROP TABLE account_defs;"
-             "ALTER TABLE defs_old RENAME TO account_defs;"
-             "DELETE FROM schema_version WHERE version = 17;");
-    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
-                                      "('sqlite_autoindex_kv_1', "
-                                      "'sqlite_autoindex_account_defs_1')"), 2);
+    memset(&n, 0, sizeof n);
+    snprintf(n.account, sizeof n.account, "made");
+    n.type = RD_NODE_GEN;
+    n.state = RD_NODE_ACTIVE;
+    n.created_at = NOW;
+    assert_int_equal(l->node_add(f->s, &n, &err), RD_OK);
+    memset(&t, 0, sizeof t);
+    snprintf(t.account, sizeof t.account, "made");
+    t.from = RD_NODE_ACTIVE;
+    t.to = RD_NODE_SAFE;
+    t.at = NOW;
+    assert_int_equal(l->state_add(f->s, &t, &err), RD_OK);
+    back_to_16(f, "");
 
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
+    l = f->s->ops->ledger;
     assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 17);
-    /* no index besides each table: the table is its key's b-tree */
+    /* no index of the key besides each table: the table is its key's b-tree */
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name IN "
-                                      "('kv', 'account_defs') AND type = 'index'"), 0);
+                                      "('kv', 'account_defs', 'hier_nodes') AND type = 'index' "
+                                      "AND name LIKE 'sqlite_autoindex%'"), 0);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
-                                      "('kv', 'account_defs') AND sql LIKE '%WITHOUT ROWID'"), 2);
+                                      "('kv', 'account_defs', 'hier_nodes') AND sql LIKE "
+                                      "'%WITHOUT ROWID'"), 3);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE name = "
+                                      "'hier_nodes_parent'"), 1);
     assert_int_equal(f->s->ops->trading->kv_get(f->s, "paper.account", "made", &val, &err), RD_OK);
     assert_string_equal(val, "{\"cash\":1}");
     rd_free(val);
     assert_int_equal(f->s->ops->api->account_def_get(f->s, "made", &got, &err), RD_OK);
     assert_string_equal(got.def, def.def);
     assert_int_equal(got.created_at, NOW);
-    /* a second account and a document after it: in key order, readable */
+    assert_int_equal(l->node_get(f->s, "made", &gn, &err), RD_OK);
+    assert_int_equal(gn.state, RD_NODE_SAFE);
+    assert_int_equal(gn.type, RD_NODE_GEN);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM hier_states WHERE account = 'made'"), 1);
+    /* writes after: a child by its parent, its account, its document */
+    snprintf(n.account, sizeof n.account, "made.f1");
+    snprintf(n.parent, sizeof n.parent, "made");
+    n.type = RD_NODE_REV;
+    assert_int_equal(l->node_add(f->s, &n, &err), RD_OK);
+    assert_int_equal(l->node_add(f->s, &n, &err), RD_EEXIST);
     snprintf(def.name, sizeof def.name, "made.f1");
     assert_int_equal(f->s->ops->api->account_def_put(f->s, &def, 1, &err), RD_OK);
     assert_int_equal(f->s->ops->api->account_def_put(f->s, &def, 1, &err), RD_EEXIST);
@@ -438,6 +483,39 @@ static void test_migration_17_tables_in_key_order(void **state)
     assert_string_equal(val, "{\"cash\":2}");
     rd_free(val);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM account_defs"), 2);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM hier_nodes WHERE parent = 'made'"), 1);
+    /* foreign keys on again: an op of no node is refused */
+    {
+        struct rd_hier_op_row op;
+
+        memset(&op, 0, sizeof op);
+        op.kind = RD_HIER_OP_FORK;
+        snprintf(op.key, sizeof op.key, "k-ghost");
+        snprintf(op.account, sizeof op.account, "ghost");
+        op.status = RD_HIER_OP_OPEN;
+        op.created_at = NOW;
+        assert_int_equal(l->op_add(f->s, &op, &err), RD_ENOTFOUND);
+        assert_non_null(strstr(err.msg, "not in the store"));
+    }
+}
+
+/* A migration is committed only when every foreign key holds after it: a
+ * state row of a node that is not there (written with the keys off) stops
+ * migration 17, naming the row, and leaves the database at version 16. */
+static void test_migration_refused_on_broken_key(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_error err = {0};
+
+    back_to_16(f, "INSERT INTO hier_states (account, from_state, to_state, why, who, at) "
+                  "VALUES ('ghost', 'ACTIVE', 'SAFE', '', '', 0);");
+    assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_ESTORE);
+    assert_null(f->s);
+    assert_non_null(strstr(err.msg, "migration 17"));
+    assert_non_null(strstr(err.msg, "hier_states row 1 refers to a row of hier_nodes"));
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 16);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE name = "
+                                      "'sqlite_autoindex_hier_nodes_1'"), 1);
 }
 
 #define FILE_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_file, teardown)
@@ -497,6 +575,7 @@ int main(void)
         FILE_TEST(test_audit_rows_bounded),
         FILE_TEST(test_migration_16_packs_stored_entries),
         FILE_TEST(test_migration_17_tables_in_key_order),
+        FILE_TEST(test_migration_refused_on_broken_key),
         FILE_TEST(test_audit_account_defs),
         FILE_TEST(test_key_check),
         FILE_TEST(test_key_refused_on_clear_amounts),
