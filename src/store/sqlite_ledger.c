@@ -172,7 +172,8 @@ static int step_int(struct rd_store *s, struct rd_sqlite_binder *b, int64_t *n, 
 /* Steps a bound INSERT of one row into *id, the row's id (its table's
  * `id INTEGER PRIMARY KEY`, the rowid); the statement is reset. Not
  * RETURNING id: SQLite builds an ephemeral table for each such statement,
- * about 40% of an insert's CPU (docs/benchmarks.md, "Hierarchy (issue 14)"). */
+ * a third of these inserts' instructions (docs/benchmarks.md, "Hierarchy
+ * (issue 14)"). */
 static int step_insert(struct rd_store *s, struct rd_sqlite_binder *b, int64_t *id,
                        const char *what, struct rd_error *err)
 {
