@@ -408,7 +408,8 @@ static void back_to_16(struct fixture *f, const char *then)
              "DELETE FROM schema_version WHERE version = 17;%s", then);
     sql_exec(f->path, sql);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
-                                      "('sqlite_autoindex_kv_1', 'sqlite_autoindex_account_defs_1', "
+                                      "('sqlite_autoindex_kv_1', "
+                                      "'sqlite_autoindex_account_defs_1', "
                                       "'sqlite_autoindex_hier_nodes_1')"), 3);
 }
 
@@ -467,7 +468,8 @@ static void test_migration_17_tables_in_key_order(void **state)
     assert_int_equal(l->node_get(f->s, "made", &gn, &err), RD_OK);
     assert_int_equal(gn.state, RD_NODE_SAFE);
     assert_int_equal(gn.type, RD_NODE_GEN);
-    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM hier_states WHERE account = 'made'"), 1);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM hier_states WHERE account = "
+                                      "'made'"), 1);
     /* writes after: a child by its parent, its account, its document */
     snprintf(n.account, sizeof n.account, "made.f1");
     snprintf(n.parent, sizeof n.parent, "made");
