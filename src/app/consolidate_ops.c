@@ -176,7 +176,7 @@ static int resolve_target(struct rd_store *s, const struct rd_merge_request *r,
 /* ---- assessing ---- */
 
 /* Everything a consolidation decides from, read in the caller's transaction
- * with the source (and target) held. */
+ * with the source held (node_lock, by the caller) and the target held here. */
 struct eval {
     struct source src;
     char target[64];
@@ -197,8 +197,7 @@ static int evaluate(struct rd_store *s, const struct rd_merge_request *r,
     int rc;
 
     memset(ev, 0, sizeof *ev);
-    if ((rc = s->ops->ledger->node_lock(s, account, err)) != RD_OK ||
-        (rc = source_read(s, r->cfg, account, by->now, &ev->src, err)) != RD_OK ||
+    if ((rc = source_read(s, r->cfg, account, by->now, &ev->src, err)) != RD_OK ||
         (rc = resolve_target(s, r, t, &ev->src.v.node, ev->target, sizeof ev->target, err)))
         return rc;
     if (*ev->target) {
@@ -308,9 +307,12 @@ int rd_merge_assess_node(struct rd_store *s, const struct rd_merge_request *r,
     int wrote = 0, rc;
 
     memset(out, 0, sizeof *out);
+    memset(&t, 0, sizeof t);
     if ((rc = s->ops->begin(s, err)) != RD_OK)
         return rc;
-    rc = rd_hier_tree_read_around(s, r->acct->name, r->into, &t, err);
+    rc = s->ops->ledger->node_lock(s, r->acct->name, err);
+    if (rc == RD_OK)
+        rc = rd_hier_tree_read_around(s, r->acct->name, r->into, &t, err);
     if (rc == RD_OK)
         rc = evaluate(s, r, by, &t, 1, 0, &ev, err);
     if (rc == RD_OK)
@@ -791,7 +793,9 @@ int rd_merge_scan(struct rd_store *s, const struct rd_config *cfg, const struct 
         }
         if ((rc = s->ops->begin(s, err)) != RD_OK)
             break;
-        rc = evaluate(s, &r, by, &t, 0, !strcmp(worst, t.rows[i].account), &ev, err);
+        rc = s->ops->ledger->node_lock(s, t.rows[i].account, err);
+        if (rc == RD_OK)
+            rc = evaluate(s, &r, by, &t, 0, !strcmp(worst, t.rows[i].account), &ev, err);
         if (rc == RD_OK && ev.a.triggers && act)
             rc = maybe_safe(s, &ev, by, &wrote, err);
         rc = rd_hier_tx_end(s, rc, err);

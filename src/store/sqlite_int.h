@@ -337,7 +337,9 @@ int rd_sqlite_parse_options(const char *opts, int *sync_full, int *cache_mib,
 int rd_sqlite_set_pragmas(const struct rd_sqlite_conn *c, int memory, int sync_full, int cache_mib,
                           struct rd_error *err);
 
-/* Brings the schema up to its newest migration; refuses a database from a newer riskdesk. */
+/* Brings the schema up to its newest migration, with foreign keys off meanwhile
+ * and checked before each migration's commit (on again after); refuses a
+ * database from a newer riskdesk. */
 int rd_sqlite_migrate(const struct rd_sqlite_conn *c, struct rd_error *err);
 
 /* ---- sqlite_locks.c: account locks, a list the handle owns ---- */

@@ -29,12 +29,12 @@ static const char *const sql[RD_SQX_COUNT] = {
     [RD_SQX_NODE_LIST] = "SELECT " LEDGER_NODE_COLS " FROM hier_nodes ORDER BY account",
     [RD_SQX_NODE_STATE] = "UPDATE hier_nodes SET state = ? WHERE account = ?",
     [RD_SQX_STATE_ADD] = "INSERT INTO hier_states (account, from_state, to_state, why, who, op, "
-                         "at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                         "at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     [RD_SQX_STATE_LIST_ONE] = "SELECT " LEDGER_STATE_COLS " FROM hier_states WHERE account = ? "
                               "ORDER BY id",
     [RD_SQX_STATE_LIST_ALL] = "SELECT " LEDGER_STATE_COLS " FROM hier_states ORDER BY id",
     [RD_SQX_TXN_ADD] = "INSERT INTO ledger_txns (idem_key, kind, who, why, op, at) "
-                       "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                       "VALUES (?, ?, ?, ?, ?, ?)",
     [RD_SQX_ENTRY_ADD] = "INSERT INTO ledger_entries (txn, book, amount, sealed) "
                          "VALUES (?, ?, ?, ?)",
     [RD_SQX_TXN_GET] = "SELECT " LEDGER_TXN_COLS " FROM ledger_txns WHERE idem_key = ?",
@@ -59,7 +59,7 @@ static const char *const sql[RD_SQX_COUNT] = {
                                 "ORDER BY e.book",
     [RD_SQX_OP_ADD] = "INSERT INTO hier_ops (kind, idem_key, account, params, status, result, "
                       "created_at, finished_at, who) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                      "ON CONFLICT (idem_key) DO NOTHING RETURNING id",
+                      "ON CONFLICT (idem_key) DO NOTHING",
     [RD_SQX_OP_GET] = "SELECT " LEDGER_OP_COLS " FROM hier_ops WHERE idem_key = ?",
     [RD_SQX_OP_FINISH] = "UPDATE hier_ops SET status = ?, result = ?, finished_at = ? "
                          "WHERE id = ? AND status = 'open'",
@@ -67,7 +67,7 @@ static const char *const sql[RD_SQX_COUNT] = {
     [RD_SQX_OP_LIST_ALL] = "SELECT " LEDGER_OP_COLS " FROM hier_ops ORDER BY id",
     [RD_SQX_ASSESS_ADD] = "INSERT INTO fork_assessments (account, surplus, amount, market_ppm, "
                           "performance_ppm, load_ppm, timing_ppm, confidence_ppm, action, op, "
-                          "who, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                          "who, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [RD_SQX_ASSESS_GET] = "SELECT " LEDGER_ASSESS_COLS " FROM fork_assessments WHERE id = ?",
     [RD_SQX_ASSESS_LIST_ONE] = "SELECT " LEDGER_ASSESS_COLS " FROM fork_assessments "
                                "WHERE account = ? ORDER BY id",
@@ -75,7 +75,7 @@ static const char *const sql[RD_SQX_COUNT] = {
     [RD_SQX_MASSESS_ADD] = "INSERT INTO merge_assessments (account, strategy, into_node, target, "
                            "amount, triggers, reliability_ppm, benefit_ppm, risk_ppm, "
                            "confidence_ppm, action, safe, op, who, at) VALUES (?, ?, ?, ?, ?, ?, "
-                           "?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                           "?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [RD_SQX_MASSESS_GET] = "SELECT " LEDGER_MASSESS_COLS " FROM merge_assessments WHERE id = ?",
     [RD_SQX_MASSESS_LIST_ONE] = "SELECT " LEDGER_MASSESS_COLS " FROM merge_assessments "
                                 "WHERE account = ? ORDER BY id",
@@ -152,14 +152,35 @@ static int walk(struct rd_store *s, struct rd_sqlite_binder *b,
     return ret;
 }
 
-/* Steps a bound INSERT ... RETURNING id into *id; the statement is reset. */
-static int step_id(struct rd_store *s, struct rd_sqlite_binder *b, int64_t *id, const char *what,
-                   struct rd_error *err)
+/* Steps a bound one-row query into *n (its first column); the statement is
+ * reset. */
+static int step_int(struct rd_store *s, struct rd_sqlite_binder *b, int64_t *n, const char *what,
+                    struct rd_error *err)
 {
     int rc = rd_sqlite_bind_step(b);
 
     if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(b->st, 0);
+        *n = sqlite3_column_int64(b->st, 0);
+        rc = RD_OK;
+    } else {
+        rc = rd_sqlite_fail(s, rc, err, what);
+    }
+    rd_sqlite_bind_done(b);
+    return rc;
+}
+
+/* Steps a bound INSERT of one row into *id, the row's id (its table's
+ * `id INTEGER PRIMARY KEY`, the rowid); the statement is reset. Not
+ * RETURNING id: SQLite builds an ephemeral table for each such statement,
+ * a third of these inserts' instructions (docs/benchmarks.md, "Hierarchy
+ * (issue 14)"). */
+static int step_insert(struct rd_store *s, struct rd_sqlite_binder *b, int64_t *id,
+                       const char *what, struct rd_error *err)
+{
+    int rc = rd_sqlite_bind_step(b);
+
+    if (rc == SQLITE_DONE) {
+        *id = sqlite3_last_insert_rowid(rd_sqlite_db(s));
         rc = RD_OK;
     } else {
         rc = rd_sqlite_fail(s, rc, err, what);
@@ -318,7 +339,7 @@ static int state_write(struct rd_store *s, void *arg, struct rd_error *err)
     rd_sqlite_bind_field(&b, t->who, sizeof t->who);
     rd_sqlite_bind_i64_or_null(&b, t->op);
     rd_sqlite_bind_i64(&b, t->at);
-    return step_id(s, &b, &t->id, "state_add", err);
+    return step_insert(s, &b, &t->id, "state_add", err);
 }
 
 static int state_add(struct rd_store *s, struct rd_hier_state_row *t, struct rd_error *err)
@@ -395,7 +416,7 @@ static int txn_write(struct rd_store *s, struct rd_ledger_txn *t, struct rd_ledg
     rd_sqlite_bind_field(&b, t->why, sizeof t->why);
     rd_sqlite_bind_i64_or_null(&b, t->op);
     rd_sqlite_bind_i64(&b, t->at);
-    rc = step_id(s, &b, &t->id, "txn_add", err);
+    rc = step_insert(s, &b, &t->id, "txn_add", err);
     if (rc == RD_EEXIST)
         return rd_error_set(err, RD_EEXIST, "ledger key \"%.128s\" is taken", t->key);
     for (size_t i = 0; i < n && rc == RD_OK; i++) {
@@ -624,9 +645,10 @@ static int op_add(struct rd_store *s, struct rd_hier_op_row *o, struct rd_error 
     rd_sqlite_bind_i64(&b, o->created_at);
     rd_sqlite_bind_i64_or_null(&b, o->finished_at);
     rd_sqlite_bind_field(&b, o->who, sizeof o->who);
+    /* the key taken already: nothing inserted (DO NOTHING), no change */
     rc = rd_sqlite_bind_step(&b);
-    if (rc == SQLITE_ROW) {
-        o->id = sqlite3_column_int64(b.st, 0);
+    if (rc == SQLITE_DONE && sqlite3_changes(rd_sqlite_db(s)) == 1) {
+        o->id = sqlite3_last_insert_rowid(rd_sqlite_db(s));
         rc = RD_OK;
     } else if (rc == SQLITE_DONE) {
         rc = rd_error_set(err, RD_EEXIST, "op key \"%.128s\" is taken", o->key);
@@ -701,7 +723,7 @@ static int op_count(struct rd_store *s, enum rd_hier_op_kind kind, enum rd_hier_
         return rc;
     rd_sqlite_bind_str(&b, rd_hier_op_status_name(status));
     rd_sqlite_bind_str(&b, rd_hier_op_kind_name(kind));
-    return step_id(s, &b, n, "op_count", err);
+    return step_int(s, &b, n, "op_count", err);
 }
 
 static int read_assess(sqlite3_stmt *st, struct rd_fork_assess_row *a, struct rd_error *err)
@@ -755,7 +777,7 @@ static int assess_add(struct rd_store *s, struct rd_fork_assess_row *a, struct r
     rd_sqlite_bind_i64_or_null(&b, a->op);
     rd_sqlite_bind_field(&b, a->who, sizeof a->who);
     rd_sqlite_bind_i64(&b, a->at);
-    return step_id(s, &b, &a->id, "assess_add", err);
+    return step_insert(s, &b, &a->id, "assess_add", err);
 }
 
 static int assess_get(struct rd_store *s, int64_t id, struct rd_fork_assess_row *a,
@@ -845,7 +867,7 @@ static int merge_assess_add(struct rd_store *s, struct rd_merge_assess_row *a,
     rd_sqlite_bind_i64_or_null(&b, a->op);
     rd_sqlite_bind_field(&b, a->who, sizeof a->who);
     rd_sqlite_bind_i64(&b, a->at);
-    return step_id(s, &b, &a->id, "merge_assess_add", err);
+    return step_insert(s, &b, &a->id, "merge_assess_add", err);
 }
 
 static int merge_assess_get(struct rd_store *s, int64_t id, struct rd_merge_assess_row *a,

@@ -101,12 +101,29 @@ static int record_version(const struct rd_sqlite_conn *c, int version, struct rd
     return rc;
 }
 
+/* Every foreign key of the database holds (RD_OK), or what breaks one. */
+static int keys_hold(const struct rd_sqlite_conn *c, int version, struct rd_error *err)
+{
+    char broken[256];
+    int rc = query_text(c, "SELECT \"table\" || ' row ' || COALESCE(rowid, '?') || "
+                           "' refers to a row of ' || parent || ' that is not there' "
+                           "FROM pragma_foreign_key_check LIMIT 1", broken, sizeof broken, err);
+
+    if (rc == RD_OK && broken[0])
+        rc = rd_error_set(err, RD_ESTORE, "sqlite %s: after migration %d, %s", c->path, version,
+                          broken);
+    return rc;
+}
+
 /*
  * Brings the schema up to the newest migration, one transaction per
  * migration. BEGIN IMMEDIATE makes two processes opening a new database at
- * once take turns instead of both migrating.
+ * once take turns instead of both migrating. Foreign keys are off meanwhile,
+ * as SQLite asks of a migration that rebuilds a table others refer to (the
+ * switch does nothing inside a transaction, and with it on, dropping the old
+ * table fails); each migration is committed only once every key holds.
  */
-int rd_sqlite_migrate(const struct rd_sqlite_conn *c, struct rd_error *err)
+static int migrate(const struct rd_sqlite_conn *c, struct rd_error *err)
 {
     const int latest = rd_sqlite_migrations[rd_sqlite_migration_count - 1].version;
     int rc;
@@ -139,6 +156,8 @@ int rd_sqlite_migrate(const struct rd_sqlite_conn *c, struct rd_error *err)
         assert(m->version == version + 1);
         rc = exec_sql(c, m->sql, "apply migration", err);
         if (!rc)
+            rc = keys_hold(c, m->version, err);
+        if (!rc)
             rc = record_version(c, m->version, err);
         if (!rc)
             rc = exec_sql(c, "COMMIT", "commit migration", err);
@@ -150,6 +169,20 @@ int rd_sqlite_migrate(const struct rd_sqlite_conn *c, struct rd_error *err)
 out:
     sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
+}
+
+int rd_sqlite_migrate(const struct rd_sqlite_conn *c, struct rd_error *err)
+{
+    int rc = exec_sql(c, "PRAGMA foreign_keys = OFF", "disable foreign keys to migrate", err);
+
+    if (rc)
+        return rc;
+    rc = migrate(c, err);
+    if (rc) {
+        sqlite3_exec(c->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+        return rc;
+    }
+    return exec_sql(c, "PRAGMA foreign_keys = ON", "enable foreign keys", err);
 }
 
 /* cache_mib=N: digits only, 1 to 1024. */

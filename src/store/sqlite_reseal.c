@@ -205,24 +205,69 @@ static int reseal_days(struct rd_store *s, const struct rd_encryption_key *to,
     return rc;
 }
 
+/* The sealed namespace's keys in order into *keys (*n of them; each and the
+ * array rd_free'd by the caller, also on failure). kv keeps its rows in key
+ * order (WITHOUT ROWID, migration 17), so a row rewritten while a scan of it
+ * is open may be met again: the keys are read whole first. */
+static int kv_keys(struct rd_store *s, char ***keys, size_t *n, struct rd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    int src = sqlite3_prepare_v2(rd_sqlite_db(s), "SELECT key FROM kv WHERE ns = '"
+                                 RD_STORE_KV_SEALED_NS "' ORDER BY key", -1, &st, NULL);
+    int rc = src == SQLITE_OK ? RD_OK : rd_sqlite_fail(s, src, err, "rekey: prepare");
+
+    *keys = NULL;
+    *n = 0;
+    while (rc == RD_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            char **grown = rd_realloc(*keys, (cap = cap ? 2 * cap : 64) * sizeof *grown);
+
+            if (!grown) {
+                rc = rd_error_set(err, RD_ENOMEM, "rekey: out of memory listing kv");
+                break;
+            }
+            *keys = grown;
+        }
+        if (!((*keys)[*n] = rd_strdup((const char *)sqlite3_column_text(st, 0))))
+            rc = rd_error_set(err, RD_ENOMEM, "rekey: out of memory listing kv");
+        else
+            (*n)++;
+    }
+    if (rc == RD_OK && src != SQLITE_DONE)
+        rc = rd_sqlite_fail(s, src, err, "rekey: read kv");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int reseal_kv(struct rd_store *s, const struct rd_encryption_key *to,
                      struct rd_error *err)
 {
     sqlite3_stmt *rd = NULL, *wr = NULL;
-    int rc = prepare2(s, "SELECT key, val FROM kv WHERE ns = '" RD_STORE_KV_SEALED_NS "' "
-                         "ORDER BY key",
+    char **keys;
+    size_t n;
+    int rc = kv_keys(s, &keys, &n, err);
+
+    if (rc == RD_OK)
+        rc = prepare2(s, "SELECT val FROM kv WHERE ns = '" RD_STORE_KV_SEALED_NS "' AND key = ?",
                       "UPDATE kv SET val = ? WHERE ns = '" RD_STORE_KV_SEALED_NS "' AND key = ?",
                       &rd, &wr, err);
-    int src = SQLITE_OK;
-
-    while (rc == RD_OK && (src = sqlite3_step(rd)) == SQLITE_ROW) {
-        const char *k = (const char *)sqlite3_column_text(rd, 0);
-        const char *v = (const char *)sqlite3_column_text(rd, 1);
+    for (size_t i = 0; rc == RD_OK && i < n; i++) {
+        const char *k = keys[i], *v;
         char *plain = NULL, *sealed = NULL;
+        int src;
 
+        sqlite3_bind_text(rd, 1, k, -1, SQLITE_STATIC);
+        if ((src = sqlite3_step(rd)) != SQLITE_ROW) {
+            rc = src == SQLITE_DONE ? rd_error_set(err, RD_ESTORE, "rekey: kv %.64s: gone while "
+                                                   "rekeying", k)
+                                    : rd_sqlite_fail(s, src, err, "rekey: read kv");
+            break;
+        }
+        v = (const char *)sqlite3_column_text(rd, 0);
         if (s->keyed)
             rc = rd_store_kv_open(&s->key, RD_STORE_KV_SEALED_NS, k, v ? v : "",
-                                  (size_t)sqlite3_column_bytes(rd, 1), &plain, err);
+                                  (size_t)sqlite3_column_bytes(rd, 0), &plain, err);
         if (rc == RD_OK && to)
             rc = rd_store_kv_seal(to, RD_STORE_KV_SEALED_NS, k, plain ? plain : v, &sealed, err);
         if (rc == RD_OK) {
@@ -230,11 +275,13 @@ static int reseal_kv(struct rd_store *s, const struct rd_encryption_key *to,
             sqlite3_bind_text(wr, 2, k, -1, SQLITE_STATIC);
             rc = step_write(s, wr, err);
         }
+        sqlite3_reset(rd);
         rd_free(plain);
         rd_free(sealed);
     }
-    if (rc == RD_OK && src != SQLITE_DONE)
-        rc = rd_sqlite_fail(s, src, err, "rekey: read kv");
+    for (size_t i = 0; i < n; i++)
+        rd_free(keys[i]);
+    rd_free(keys);
     sqlite3_finalize(rd);
     sqlite3_finalize(wr);
     return rc;

@@ -178,9 +178,10 @@ static void test_migrations_and_reopen(void **state)
      * order, 7: their origin, 8: the hierarchy's ledger, 9: its ops and fork
      * assessments, 10: the audit trail, 11: admin events, 12: consolidation assessments,
      * 13: the encryption key's check, 14: the traders' days sealed,
-     * 15: the hierarchy's ops by status, 16: the audit entries packed), WAL */
-    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 16);
-    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 16);
+     * 15: the hierarchy's ops by status, 16: the audit entries packed, 17: kv and
+     * account_defs in key order), WAL */
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 17);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 17);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
                                       "AND name IN ('accounts', 'recs', 'decisions', 'orders', "
                                       "'positions', 'trades', 'kv')"), 7);
@@ -190,7 +191,7 @@ static void test_migrations_and_reopen(void **state)
 
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
     assert_int_equal(f->s->ops->trading->rec_get(f->s, "keep", &r, &err), RD_OK);
-    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 16);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM schema_version"), 17);
     rd_store_close(f->s);
 
     /* sync=normal is accepted */
@@ -204,14 +205,14 @@ static void test_migrations_and_reopen(void **state)
     }
 
     /* a database from a newer riskdesk is refused, and left alone */
-    sql_exec(f->path, "INSERT INTO schema_version (version, applied_at) VALUES (17, 0)");
+    sql_exec(f->path, "INSERT INTO schema_version (version, applied_at) VALUES (18, 0)");
     f->s = NULL;
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_EUNSUPPORTED);
     assert_null(f->s);
-    assert_non_null(strstr(err.msg, "schema version 17"));
+    assert_non_null(strstr(err.msg, "schema version 18"));
     assert_non_null(strstr(err.msg, "newer"));
     assert_non_null(strstr(err.msg, f->path));
-    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 17);
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 18);
 }
 
 /* A database from before migration 6: its recommendations get their places
@@ -252,7 +253,7 @@ static void test_migration_6_numbers_stored_recs(void **state)
         sql_exec(f->path, sql);
     }
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
-    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 16);
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 17);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM recs WHERE seq IS NULL"), 0);
     /* migration 7: what was stored came from the signal engine */
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM recs WHERE origin = 'signal'"), 3);
@@ -357,12 +358,12 @@ static void test_migration_16_packs_stored_entries(void **state)
              "record_hash TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, "
              "PRIMARY KEY (chain, seq)) WITHOUT ROWID;"
              "INSERT INTO audit_entries SELECT * FROM old; DROP TABLE old;"
-             "DELETE FROM schema_version WHERE version = 16;", RD_AUDIT_ZERO_HASH);
+             "DELETE FROM schema_version WHERE version >= 16;", RD_AUDIT_ZERO_HASH);
     sql_exec(f->path, sql);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM audit_entries"), 2);
 
     assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
-    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 16);
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 17);
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM audit_packs WHERE first_seq = last_seq"), 2);
     after = audit_chain_of(f->s, "account:acct-A");
     assert_int_equal(after.n, 2);
@@ -378,6 +379,145 @@ static void test_migration_16_packs_stored_entries(void **state)
     assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM audit_entries"), 4);
     assert_int_equal(audit_chain_of(f->s, "account:acct-A").n, 4);
     assert_int_equal(audit_verify_probs(f->s, NULL).n, 0);
+}
+
+/* Back to version 16 (the tables of migrations 1, 2 and 8: rowid tables,
+ * each key in an index of its own), with extra SQL run after; the file's
+ * connection has no foreign keys on, as the sqlite3 shell. */
+static void back_to_16(struct fixture *f, const char *then)
+{
+    char sql[2048];
+
+    rd_store_close(f->s);
+    f->s = NULL;
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE kv_old (ns TEXT NOT NULL, key TEXT NOT NULL, val TEXT NOT NULL,"
+             " PRIMARY KEY (ns, key));"
+             "INSERT INTO kv_old SELECT * FROM kv; DROP TABLE kv;"
+             "ALTER TABLE kv_old RENAME TO kv;"
+             "CREATE TABLE defs_old (name TEXT PRIMARY KEY, def TEXT, created_at BIGINT NOT NULL,"
+             " updated_at BIGINT NOT NULL, closed_at BIGINT NOT NULL, closed_by TEXT NOT NULL);"
+             "INSERT INTO defs_old SELECT * FROM account_defs; DROP TABLE account_defs;"
+             "ALTER TABLE defs_old RENAME TO account_defs;"
+             "CREATE TABLE nodes_old (account TEXT PRIMARY KEY, type TEXT NOT NULL CHECK (type IN"
+             " ('gen', 'rev', 'com')), parent TEXT, state TEXT NOT NULL, allow_negative INTEGER"
+             " NOT NULL DEFAULT 0, created_at BIGINT NOT NULL);"
+             "INSERT INTO nodes_old SELECT * FROM hier_nodes; DROP TABLE hier_nodes;"
+             "ALTER TABLE nodes_old RENAME TO hier_nodes;"
+             "CREATE INDEX hier_nodes_parent ON hier_nodes (parent);"
+             "DELETE FROM schema_version WHERE version = 17;%s", then);
+    sql_exec(f->path, sql);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
+                                      "('sqlite_autoindex_kv_1', "
+                                      "'sqlite_autoindex_account_defs_1', "
+                                      "'sqlite_autoindex_hier_nodes_1')"), 3);
+}
+
+/* A database from before migration 17: kv, account_defs and hier_nodes
+ * become tables in key order (WITHOUT ROWID) with every row as it was, take
+ * writes after, and the foreign keys to the nodes still hold. */
+static void test_migration_17_tables_in_key_order(void **state)
+{
+    struct fixture *f = *state;
+    const struct rd_store_ledger_ops *l = f->s->ops->ledger;
+    struct rd_account_def_row def, got;
+    struct rd_hier_node_row n, gn;
+    struct rd_hier_state_row t;
+    struct rd_error err = {0};
+    char *val = NULL;
+
+    memset(&def, 0, sizeof def);
+    snprintf(def.name, sizeof def.name, "made");
+    snprintf(def.def, sizeof def.def, "{\"name\":\"made\",\"broker\":\"paper\"}");
+    def.created_at = def.updated_at = NOW;
+    assert_int_equal(f->s->ops->api->account_def_put(f->s, &def, 1, &err), RD_OK);
+    assert_int_equal(f->s->ops->trading->kv_put(f->s, "paper.account", "made", "{\"cash\":1}", 0,
+                                                &err), RD_OK);
+    memset(&n, 0, sizeof n);
+    snprintf(n.account, sizeof n.account, "made");
+    n.type = RD_NODE_GEN;
+    n.state = RD_NODE_ACTIVE;
+    n.created_at = NOW;
+    assert_int_equal(l->node_add(f->s, &n, &err), RD_OK);
+    memset(&t, 0, sizeof t);
+    snprintf(t.account, sizeof t.account, "made");
+    t.from = RD_NODE_ACTIVE;
+    t.to = RD_NODE_SAFE;
+    t.at = NOW;
+    assert_int_equal(l->state_add(f->s, &t, &err), RD_OK);
+    back_to_16(f, "");
+
+    assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_OK);
+    l = f->s->ops->ledger;
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 17);
+    /* no index of the key besides each table: the table is its key's b-tree */
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name IN "
+                                      "('kv', 'account_defs', 'hier_nodes') AND type = 'index' "
+                                      "AND name LIKE 'sqlite_autoindex%'"), 0);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
+                                      "('kv', 'account_defs', 'hier_nodes') AND sql LIKE "
+                                      "'%WITHOUT ROWID'"), 3);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE name = "
+                                      "'hier_nodes_parent'"), 1);
+    assert_int_equal(f->s->ops->trading->kv_get(f->s, "paper.account", "made", &val, &err), RD_OK);
+    assert_string_equal(val, "{\"cash\":1}");
+    rd_free(val);
+    assert_int_equal(f->s->ops->api->account_def_get(f->s, "made", &got, &err), RD_OK);
+    assert_string_equal(got.def, def.def);
+    assert_int_equal(got.created_at, NOW);
+    assert_int_equal(l->node_get(f->s, "made", &gn, &err), RD_OK);
+    assert_int_equal(gn.state, RD_NODE_SAFE);
+    assert_int_equal(gn.type, RD_NODE_GEN);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM hier_states WHERE account = "
+                                      "'made'"), 1);
+    /* writes after: a child by its parent, its account, its document */
+    snprintf(n.account, sizeof n.account, "made.f1");
+    snprintf(n.parent, sizeof n.parent, "made");
+    n.type = RD_NODE_REV;
+    assert_int_equal(l->node_add(f->s, &n, &err), RD_OK);
+    assert_int_equal(l->node_add(f->s, &n, &err), RD_EEXIST);
+    snprintf(def.name, sizeof def.name, "made.f1");
+    assert_int_equal(f->s->ops->api->account_def_put(f->s, &def, 1, &err), RD_OK);
+    assert_int_equal(f->s->ops->api->account_def_put(f->s, &def, 1, &err), RD_EEXIST);
+    assert_int_equal(f->s->ops->trading->kv_put(f->s, "paper.account", "made", "{\"cash\":2}", 0,
+                                                &err), RD_OK);
+    assert_int_equal(f->s->ops->trading->kv_get(f->s, "paper.account", "made", &val, &err), RD_OK);
+    assert_string_equal(val, "{\"cash\":2}");
+    rd_free(val);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM account_defs"), 2);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM hier_nodes WHERE parent = 'made'"), 1);
+    /* foreign keys on again: an op of no node is refused */
+    {
+        struct rd_hier_op_row op;
+
+        memset(&op, 0, sizeof op);
+        op.kind = RD_HIER_OP_FORK;
+        snprintf(op.key, sizeof op.key, "k-ghost");
+        snprintf(op.account, sizeof op.account, "ghost");
+        op.status = RD_HIER_OP_OPEN;
+        op.created_at = NOW;
+        assert_int_equal(l->op_add(f->s, &op, &err), RD_ENOTFOUND);
+        assert_non_null(strstr(err.msg, "not in the store"));
+    }
+}
+
+/* A migration is committed only when every foreign key holds after it: a
+ * state row of a node that is not there (written with the keys off) stops
+ * migration 17, naming the row, and leaves the database at version 16. */
+static void test_migration_refused_on_broken_key(void **state)
+{
+    struct fixture *f = *state;
+    struct rd_error err = {0};
+
+    back_to_16(f, "INSERT INTO hier_states (account, from_state, to_state, why, who, at) "
+                  "VALUES ('ghost', 'ACTIVE', 'SAFE', '', '', 0);");
+    assert_int_equal(rd_store_open(f->url, &f->s, &err), RD_ESTORE);
+    assert_null(f->s);
+    assert_non_null(strstr(err.msg, "migration 17"));
+    assert_non_null(strstr(err.msg, "hier_states row 1 refers to a row of hier_nodes"));
+    assert_int_equal(sql_int(f->path, "SELECT MAX(version) FROM schema_version"), 16);
+    assert_int_equal(sql_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE name = "
+                                      "'sqlite_autoindex_hier_nodes_1'"), 1);
 }
 
 #define FILE_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_file, teardown)
@@ -436,6 +576,8 @@ int main(void)
         FILE_TEST(test_audit_genesis),
         FILE_TEST(test_audit_rows_bounded),
         FILE_TEST(test_migration_16_packs_stored_entries),
+        FILE_TEST(test_migration_17_tables_in_key_order),
+        FILE_TEST(test_migration_refused_on_broken_key),
         FILE_TEST(test_audit_account_defs),
         FILE_TEST(test_key_check),
         FILE_TEST(test_key_refused_on_clear_amounts),
