@@ -118,8 +118,13 @@ static int run(struct cli_ctx *c)
 
     /* a looping dispatcher keeps its own store handle, to reopen it when the
      * store goes away (a restart, a failover) */
-    if ((rc = cli_open_runner(&c->env, c->acct->name, (size_t)batch, loop, &ru, &err)) != RD_OK ||
-        (rc = rd_runner_start(ru, now, &err)) != RD_OK)
+    if ((rc = cli_open_runner(&c->env, c->acct->name, (size_t)batch, loop, &ru, &err)) != RD_OK)
+        goto out;
+    if (loop) {                 /* the runner's is the one connection it keeps */
+        rd_store_close(c->env.store);
+        c->env.store = NULL;
+    }
+    if ((rc = rd_runner_start(ru, now, &err)) != RD_OK)
         goto out;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

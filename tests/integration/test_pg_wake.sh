@@ -2,8 +2,9 @@
 # A looping dispatcher on PostgreSQL decides recommendations when they are
 # added, not at its next interval: with --interval 300 the three imported
 # here are decided within seconds, by one more cycle (not a busy loop). With
-# --at the looping clock starts there and runs on.
+# --at the looping clock starts there and runs on. It holds one connection.
 . "$(dirname "$0")/common.sh"
+command -v psql >/dev/null || skip_test "psql is not installed (scripts/deps.sh installs postgresql)"
 
 set +e
 start_pg
@@ -24,6 +25,9 @@ LOG_LEVEL=info "$RD_BIN" dispatch "${C[@]}" --account large --loop --interval 30
 DPID=$!
 for _ in $(seq 200); do [ "$(cycles)" -ge 1 ] && break; sleep 0.1; done
 if [ "$(cycles)" -eq 1 ]; then ok; else bad "first cycle: $(cycles) cycles logged"; sed 's/^/    /' "$TMP/loop.err" | tail -5; fi
+# one connection: the runner's (the command's own is closed once it has one)
+conns=$(psql -At "$URL" -c "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = 'riskdesk pid $DPID'")
+if [ "$conns" = 1 ]; then ok; else bad "the looping dispatcher holds $conns connections"; fi
 
 for i in 1 2 3; do
   printf '{"id":"w-%d","created_at":"2026-12-07T15:29:50Z","underlying":"AAPL","symbol":"AAPL261218C%08d","action":"BUY_CALL","strategy":"swing","confidence":0.8,"volume_ratio":3,"price":"1.00"}\n' \
