@@ -38,20 +38,46 @@ void rd_audit_canon_init(struct rd_audit_canon *c, const char *kind)
     put(c, "\n", 1);
 }
 
+/* "00" to "99": numbers are written two digits a step. */
+static const char pairs[201] = "0001020304050607080910111213141516171819"
+                               "2021222324252627282930313233343536373839"
+                               "4041424344454647484950515253545556575859"
+                               "6061626364656667686970717273747576777879"
+                               "8081828384858687888990919293949596979899";
+
+/* The number of decimal digits of u. */
+static size_t digits(uint64_t u)
+{
+    size_t n = 1;
+
+    for (uint64_t p = 10; n < 20 && u >= p; p *= 10)
+        n++;
+    return n;
+}
+
+/* u's decimal digits, the last at end[-1]. */
+static void put_digits(char *end, uint64_t u)
+{
+    while (u >= 100) {
+        uint64_t r = u % 100;
+
+        u /= 100;
+        end -= 2;
+        memcpy(end, pairs + 2 * r, 2);
+    }
+    if (u >= 10)
+        memcpy(end - 2, pairs + 2 * u, 2);
+    else
+        end[-1] = (char)('0' + u);
+}
+
 size_t rd_audit_i64_text(int64_t v, char out[24])
 {
-    char rev[24];
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    size_t n = 0, k = 0;
+    size_t n = (v < 0) + digits(u);
 
-    do {
-        rev[k++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        out[n++] = '-';
-    while (k)
-        out[n++] = rev[--k];
+    out[0] = '-';   /* overwritten by the digits when v >= 0 */
+    put_digits(out + n, u);
     out[n] = '\0';
     return n;
 }
@@ -61,12 +87,14 @@ size_t rd_audit_i64_text(int64_t v, char out[24])
  * printf and off put's checks for each piece). */
 static void field(struct rd_audit_canon *c, const char *name, const char *v, size_t vn)
 {
-    char len[24];
-    size_t nn = strlen(name), ln = rd_audit_i64_text((int64_t)vn, len);
+    size_t nn = strlen(name), ln = digits(vn);
     size_t total = nn + ln + vn + 3;
     char *p = c->buf + c->n;
 
     if (c->n + total > sizeof c->buf) {   /* at the buffer's edge, or long: in pieces */
+        char len[24];
+
+        rd_audit_i64_text((int64_t)vn, len);
         put(c, name, nn);
         put(c, "=", 1);
         put(c, len, ln);
@@ -79,7 +107,7 @@ static void field(struct rd_audit_canon *c, const char *name, const char *v, siz
     memcpy(p, name, nn);
     p += nn;
     *p++ = '=';
-    memcpy(p, len, ln);
+    put_digits(p + ln, vn);
     p += ln;
     *p++ = ':';
     if (vn)

@@ -32,9 +32,12 @@ static void put(struct out *o, const char *s, size_t n)
     o->n += n;
 }
 
+/* A literal, its length known where it is written. */
+#define PUT_LIT(o, lit) put((o), (lit), sizeof(lit) - 1)
+
 static void put_i64(struct out *o, int64_t v)
 {
-    o->n += (size_t)snprintf(o->p + o->n, o->cap - o->n, "%lld", (long long)v);
+    o->n += rd_audit_i64_text(v, o->p + o->n);
 }
 
 /* The length of the valid UTF-8 sequence at s (of n bytes), 0 if invalid. */
@@ -57,38 +60,62 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
-/* "name":"value", escaped; RD_EINVAL when value is not UTF-8. */
-static int put_str(struct out *o, const char *name, const char *v, const struct rd_audit_entry *e,
-                   struct rd_error *err)
+/* Whether byte c goes into a JSON string as it is: printable ASCII but the
+ * quote and the backslash (a NUL ends the text). Most texts, and every hash,
+ * are such bytes only: they are copied a run at a time. */
+static int plain(unsigned char c)
 {
-    size_t len = strlen(v);
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
 
-    o->p[o->n++] = '"';
-    put(o, name, strlen(name));
-    put(o, "\":\"", 3);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)v[i];
+/* key (`,"NAME":"`), then v escaped, then the closing quote; RD_EINVAL
+ * naming the field when v is not UTF-8. */
+static int put_str(struct out *o, const char *key, size_t keylen, const char *v,
+                   const struct rd_audit_entry *e, struct rd_error *err)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *u = (const unsigned char *)v;
+    size_t i = 0;
 
-        if (c == '"' || c == '\\') {
+    put(o, key, keylen);
+    for (;;) {
+        size_t run = i;
+
+        while (plain(u[run]))
+            run++;
+        put(o, v + i, run - i);
+        i = run;
+        if (u[i] == '\0')
+            break;
+        if (u[i] == '"' || u[i] == '\\') {
             o->p[o->n++] = '\\';
-            o->p[o->n++] = (char)c;
-        } else if (c < 0x20 || c == 0x7f) {
-            o->n += (size_t)snprintf(o->p + o->n, o->cap - o->n, "\\u%04x", c);
-        } else if (c < 0x80) {
-            o->p[o->n++] = (char)c;
+            o->p[o->n++] = (char)u[i++];
+        } else if (u[i] < 0x20 || u[i] == 0x7f) {
+            PUT_LIT(o, "\\u00");
+            o->p[o->n++] = hex[u[i] >> 4];
+            o->p[o->n++] = hex[u[i] & 15];
+            i++;
         } else {
-            size_t k = utf8_len((const unsigned char *)v + i, len - i);
+            size_t k = utf8_len(u + i, strlen(v + i));
 
             if (k == 0)
-                return rd_error_set(err, RD_EINVAL, "audit: %s entry #%lld of %s: its %s is "
-                                    "not UTF-8", e->kind, (long long)e->seq, e->chain, name);
+                return rd_error_set(err, RD_EINVAL, "audit: %s entry #%lld of %s: its %.*s is "
+                                    "not UTF-8", e->kind, (long long)e->seq, e->chain,
+                                    (int)keylen - 5, key + 2);
             put(o, v + i, k);
-            i += k - 1;
+            i += k;
         }
     }
     o->p[o->n++] = '"';
     return RD_OK;
 }
+
+/* An entry's text fields in the order written, each with its key. */
+#define KEY(name) {",\"" name "\":\"", sizeof(name) + 4}
+static const struct {
+    const char *text;
+    size_t len;
+} keys[5] = {KEY("actor"), KEY("kind"), KEY("subject"), KEY("record_hash"), KEY("hash")};
 
 int rd_audit_pack_encode(const struct rd_audit_entry *e, size_t n, char **text, size_t *len,
                          struct rd_error *err)
@@ -108,25 +135,17 @@ int rd_audit_pack_encode(const struct rd_audit_entry *e, size_t n, char **text, 
         return rd_error_set(err, RD_ENOMEM, "audit: packing %zu entries", n);
     o.p[o.n++] = '[';
     for (size_t i = 0; i < n && rc == RD_OK; i++) {
+        const char *const v[5] = {e[i].actor, e[i].kind, e[i].subject, e[i].record_hash,
+                                  e[i].hash};
+
         if (i)
-            put(&o, ",\n", 2);
-        put(&o, "{\"seq\":", 7);
+            PUT_LIT(&o, ",\n");
+        PUT_LIT(&o, "{\"seq\":");
         put_i64(&o, e[i].seq);
-        put(&o, ",\"at\":", 6);
+        PUT_LIT(&o, ",\"at\":");
         put_i64(&o, e[i].at);
-        o.p[o.n++] = ',';
-        if ((rc = put_str(&o, "actor", e[i].actor, &e[i], err)) != RD_OK)
-            break;
-        o.p[o.n++] = ',';
-        if ((rc = put_str(&o, "kind", e[i].kind, &e[i], err)) != RD_OK)
-            break;
-        o.p[o.n++] = ',';
-        if ((rc = put_str(&o, "subject", e[i].subject, &e[i], err)) != RD_OK)
-            break;
-        o.p[o.n++] = ',';
-        put_str(&o, "record_hash", e[i].record_hash, &e[i], err);
-        o.p[o.n++] = ',';
-        put_str(&o, "hash", e[i].hash, &e[i], err);
+        for (size_t k = 0; k < 5 && rc == RD_OK; k++)
+            rc = put_str(&o, keys[k].text, keys[k].len, v[k], &e[i], err);
         o.p[o.n++] = '}';
     }
     if (rc != RD_OK) {
