@@ -518,11 +518,11 @@ static int decision_write(struct rd_store *s, struct rd_decision_row *row, char 
     rd_sqlite_bind_i64(&b, d->risk_pct);
     rd_sqlite_bind_i64(&b, d->kelly_used);
     rd_sqlite_bind_str(&b, verdicts);
+    /* the id is the rowid: not RETURNING id, for which SQLite builds an
+     * ephemeral table each insert (sqlite_ledger.c's step_insert) */
     rc = b.rc == SQLITE_OK ? sqlite3_step(b.st) : b.rc;
-    if (rc == SQLITE_ROW) {
-        row->id = sqlite3_column_int64(b.st, 0);
-        rc = sqlite3_step(b.st);
-    }
+    if (rc == SQLITE_DONE)
+        row->id = sqlite3_last_insert_rowid(q->db);
     rc = rc == SQLITE_DONE ? RD_OK
                            : fail(q, rc, err, "decision_add: recommendation \"%.*s\" for account \"%.*s\"",
                                   FIELD(row->rec_id), FIELD(row->account));

@@ -58,7 +58,7 @@ const char *const rd_sqlite_core_sql[RD_SQC_COUNT] = {
     [RD_SQC_DECISION_ADD] =
         "INSERT INTO decisions (account, rec_id, decided_at, approved, size, first_failed, "
         "budget, unit_risk, unit_cost, risk_pct, kelly_used, verdicts) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",       /* id: the rowid (decision_write) */
     [RD_SQC_DECISION_LIST] = "SELECT " DECISION_COLS " FROM decisions WHERE account = ? "
                              "ORDER BY decided_at DESC, id DESC LIMIT ?",
     [RD_SQC_ORDER_ADD] = "INSERT INTO orders (" ORDER_COLS ") VALUES "
