@@ -51,9 +51,11 @@ static int exec_sql(struct rd_pg_store *q, const char *sql, const char *what, st
     return rc;
 }
 
+#define VERSION_SQL "SELECT MAX(version) FROM schema_version"
+
 static int schema_version(struct rd_pg_store *q, int *version, struct rd_error *err)
 {
-    PGresult *res = PQexec(q->conn, "SELECT MAX(version) FROM schema_version");
+    PGresult *res = PQexec(q->conn, VERSION_SQL);
     int rc = RD_OK;
 
     if (!rd_pg_res_ok(res, PGRES_TUPLES_OK) || PQntuples(res) != 1) {
@@ -102,9 +104,7 @@ static int record_version(struct rd_pg_store *q, int version, struct rd_error *e
 static int schema_current(struct rd_pg_store *q, int plan_mode)
 {
     const int latest = rd_pg_migrations[rd_pg_migration_count - 1].version;
-    PGresult *res = PQexec(q->conn, plan_mode ? PLAN_MODE_SQL "; SELECT MAX(version) FROM "
-                                                              "schema_version"
-                                              : "SELECT MAX(version) FROM schema_version");
+    PGresult *res = PQexec(q->conn, plan_mode ? PLAN_MODE_SQL "; " VERSION_SQL : VERSION_SQL);
     int current = rd_pg_res_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1 &&
                   !PQgetisnull(res, 0, 0) && rd_pg_col_i64(res, 0, 0) == latest;
 
